@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+import { registerProblemHandlers } from './server/problems.js';
+import { validatorCompiler } from './server/validation.js';
+import { registerMetrics } from './server/metrics.js';
+import { registerIdempotency } from './server/idempotency.js';
+import { PgRateLimitStore } from './server/rate-limit-store.js';
+import { findSession, requestToken } from './merchants/session.js';
+import { consoleOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
+import { ProblemSchema } from './shared/schema.js';
+import { merchantRoutes } from './merchants/merchants.routes.js';
+import { storeRoutes } from './stores/stores.routes.js';
+import { catalogRoutes } from './catalog/catalog.routes.js';
+import { storefrontRoutes } from './catalog/storefront.routes.js';
+import { cartRoutes } from './cart/cart.routes.js';
+import { couponRoutes } from './coupons/coupons.routes.js';
+import { orderRoutes } from './orders/orders.routes.js';
+import { checkoutRoutes } from './checkout/checkout.routes.js';
+
+export interface Services {
+  otpChannel: OtpChannel;
+}
+
+export interface BuildAppOptions {
+  config: Config;
+  db: Db;
+  logger?: FastifyServerOptions['logger'];
+  otpChannel?: OtpChannel;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, db } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    // Keep an upstream's X-Request-Id (nginx) so one id follows the request through every log.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: { customOptions: { coerceTypes: false } },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorate('db', db);
+  app.decorate('config', config);
+  app.decorate('services', { otpChannel: opts.otpChannel ?? consoleOtpChannel(app.log) });
+  app.decorateRequest('session', null);
+
+  registerProblemHandlers(app);
+  app.addSchema(ProblemSchema);
+
+  await app.register(helmet, {
+    // Pages set their own CSP; the API answers JSON only.
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(multipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 10, parts: 12 } });
+  if (config.rateLimitPerIp) {
+    await app.register(rateLimit, {
+      max: config.rateLimitPerIp,
+      timeWindow: 60_000,
+      store: PgRateLimitStore.bind(null, db) as unknown as never,
+      allowList: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
+      errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, message: `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` }),
+    });
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'dukaan API', version: '1.0.0', description: 'The public HTTP contract of dukaan (see shared/api/v1.md).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-served-by', config.serverName);
+    const token = requestToken(request);
+    if (token) request.session = await findSession(db, token);
+  });
+  registerIdempotency(app, db);
+  registerMetrics(app, db);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const ok = await db.ping(1000);
+    if (!ok) return reply.code(503).type('application/problem+json').send({ type: 'https://dukaan.dev/problems/unavailable', title: 'Temporarily unavailable', status: 503, code: 'unavailable', detail: 'The database is not answering' });
+    return { status: 'ready' };
+  });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (api) => {
+      await api.register(merchantRoutes);
+      await api.register(storeRoutes);
+      await api.register(catalogRoutes);
+      await api.register(storefrontRoutes);
+      await api.register(cartRoutes);
+      await api.register(couponRoutes);
+      await api.register(checkoutRoutes);
+      await api.register(orderRoutes);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,109 @@
+/**
+ * The bill: one pure function that carts and orders both use. All amounts are integer minor units.
+ * See shared/api/v1.md "Bill arithmetic".
+ */
+
+export type LineErrorCode = 'out_of_stock' | 'insufficient_stock' | 'unavailable';
+export type CartErrorCode = 'coupon_min_order' | 'coupon_exhausted' | 'coupon_expired';
+
+export interface BillLineInput {
+  variantId: string;
+  unitPrice: number;
+  quantity: number;
+  /** null = not tracked (always available) */
+  stock: number | null;
+  /** false when the variant or its product is archived or inactive */
+  sellable: boolean;
+}
+
+export interface BillCouponInput {
+  code: string;
+  type: 'percent' | 'flat';
+  value: number;
+  minOrder: number | null;
+  maxDiscount: number | null;
+  /** coupon_exhausted / coupon_expired are decided by the caller (they need the clock and the usage count) */
+  problem?: 'coupon_exhausted' | 'coupon_expired' | null;
+}
+
+export interface BillStoreInput {
+  deliveryFee: number;
+  freeAbove: number | null;
+}
+
+export interface BillLine {
+  variantId: string;
+  unitPrice: number;
+  quantity: number;
+  lineTotal: number;
+  error: null | { code: LineErrorCode; available?: number };
+}
+
+export interface BillError {
+  code: LineErrorCode | CartErrorCode;
+  variantId?: string;
+  available?: number;
+  message: string;
+}
+
+export interface Bill {
+  lines: BillLine[];
+  subtotal: number;
+  discount: number;
+  deliveryFee: number;
+  total: number;
+  errors: BillError[];
+}
+
+export function lineError(line: BillLineInput): BillLine['error'] {
+  if (!line.sellable) return { code: 'unavailable' };
+  if (line.stock === null) return null;
+  if (line.stock <= 0) return { code: 'out_of_stock' };
+  if (line.stock < line.quantity) return { code: 'insufficient_stock', available: line.stock };
+  return null;
+}
+
+export function couponDiscount(coupon: BillCouponInput, subtotal: number): number {
+  if (coupon.problem) return 0;
+  if (coupon.minOrder !== null && coupon.minOrder > subtotal) return 0;
+  if (coupon.type === 'flat') return Math.min(coupon.value, subtotal);
+  // floor(subtotal × value / 100) in integers: no float touches money.
+  const raw = Number((BigInt(subtotal) * BigInt(coupon.value)) / 100n);
+  const capped = coupon.maxDiscount === null ? raw : Math.min(raw, coupon.maxDiscount);
+  return Math.min(capped, subtotal);
+}
+
+const LINE_MESSAGES: Record<LineErrorCode, (available?: number) => string> = {
+  out_of_stock: () => 'out of stock — remove or replace',
+  insufficient_stock: (n) => `only ${n} left — change quantity`,
+  unavailable: () => 'no longer sold — remove or replace',
+};
+
+export function computeBill(input: {
+  lines: BillLineInput[];
+  coupon: BillCouponInput | null;
+  store: BillStoreInput;
+  fulfillment: 'delivery' | 'pickup';
+}): Bill {
+  const errors: BillError[] = [];
+  let subtotal = 0;
+  const lines = input.lines.map((l): BillLine => {
+    const error = lineError(l);
+    const lineTotal = l.unitPrice * l.quantity;
+    if (error) errors.push({ code: error.code, variantId: l.variantId, ...(error.available !== undefined ? { available: error.available } : {}), message: LINE_MESSAGES[error.code](error.available) });
+    else subtotal += lineTotal;
+    return { variantId: l.variantId, unitPrice: l.unitPrice, quantity: l.quantity, lineTotal, error };
+  });
+  let discount = 0;
+  const coupon = input.coupon;
+  if (coupon) {
+    if (coupon.problem === 'coupon_exhausted') errors.push({ code: 'coupon_exhausted', message: `coupon ${coupon.code} has been used up` });
+    else if (coupon.problem === 'coupon_expired') errors.push({ code: 'coupon_expired', message: `coupon ${coupon.code} has expired` });
+    else if (coupon.minOrder !== null && coupon.minOrder > subtotal) errors.push({ code: 'coupon_min_order', message: `coupon ${coupon.code} needs an order of at least ${coupon.minOrder}` });
+    discount = couponDiscount(coupon, subtotal);
+  }
+  const afterDiscount = subtotal - discount;
+  const deliveryFee =
+    input.fulfillment === 'pickup' || (input.store.freeAbove !== null && afterDiscount >= input.store.freeAbove) ? 0 : input.store.deliveryFee;
+  return { lines, subtotal, discount, deliveryFee, total: afterDiscount + deliveryFee, errors };
+}

@@ -1,0 +1,71 @@
+import os from 'node:os';
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  otpTestNumbers: Map<string, string>;
+  webConcurrency: number;
+  /** Requests per minute per client IP for the whole API; null = off (many customers share one NAT address). */
+  rateLimitPerIp: number | null;
+  /** Comma-separated addresses/CIDRs of proxies whose X-Forwarded-* headers are believed. */
+  trustProxy: string | boolean;
+  publicUrl: string;
+  logLevel: string;
+  dbPoolMax: number;
+  bodyLimit: number;
+  demo: boolean;
+  whatsapp: { apiUrl: string; token: string; phoneNumberId: string } | null;
+  outboxPollMs: number;
+  serverName: string;
+}
+
+export function parseOtpTestNumbers(raw: string | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  if (!raw) return map;
+  for (const pair of raw.split(',')) {
+    const [phone, code] = pair.trim().split(':');
+    if (phone && code && /^\+[1-9]\d{6,14}$/.test(phone) && /^\d{4,8}$/.test(code)) map.set(phone, code);
+    else if (pair.trim()) throw new Error(`OTP_TEST_NUMBERS: cannot read "${pair}" (expected +E164:digits)`);
+  }
+  return map;
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || null;
+  const port = intEnv(env, 'PORT', 3000);
+  const host = env.HOST || '127.0.0.1';
+  const trust = env.TRUST_PROXY;
+  const whatsapp =
+    env.WHATSAPP_API_URL && env.WHATSAPP_TOKEN && env.WHATSAPP_PHONE_NUMBER_ID
+      ? { apiUrl: env.WHATSAPP_API_URL, token: env.WHATSAPP_TOKEN, phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID }
+      : null;
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    otpTestNumbers: parseOtpTestNumbers(env.OTP_TEST_NUMBERS),
+    webConcurrency: databaseUrl ? intEnv(env, 'WEB_CONCURRENCY', os.availableParallelism()) || 1 : 1,
+    rateLimitPerIp: env.RATE_LIMIT_PER_IP ? intEnv(env, 'RATE_LIMIT_PER_IP', 0) || null : null,
+    trustProxy: trust === undefined || trust === '' ? false : trust === 'true' ? true : trust,
+    publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL || 'info',
+    dbPoolMax: intEnv(env, 'DB_POOL_MAX', 10),
+    bodyLimit: 1024 * 1024,
+    demo: !databaseUrl && env.DUKAAN_DEMO !== '0',
+    whatsapp,
+    outboxPollMs: intEnv(env, 'OUTBOX_POLL_MS', 1000),
+    serverName: env.SERVER_NAME || os.hostname(),
+  };
+}

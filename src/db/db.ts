@@ -1,0 +1,188 @@
+import fs from 'node:fs';
+import pg from 'pg';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/** Anything that runs SQL: the pool itself or one transaction. Parameters are always bound, never interpolated. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+}
+
+/** A transaction: also runs multi-statement scripts (migrations). */
+export interface Tx extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
+  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs a multi-statement SQL script (migrations). */
+  exec(sql: string): Promise<void>;
+  ping(timeoutMs?: number): Promise<boolean>;
+  stats(): PoolStats;
+  close(): Promise<void>;
+}
+
+// int8 (counts, money) as JS numbers: money stays far below 2^53 (prices ≤ 10^10 × 999 per line).
+pg.types.setTypeParser(20, (v) => Number(v));
+
+const TRANSIENT_CODES = new Set(['40001', '40P01']);
+
+export function isTransientDbError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && TRANSIENT_CODES.has((err as { code?: string }).code ?? '');
+}
+
+export function isDbUnavailableError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: string; message?: string };
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003', '08000'].includes(e.code)) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
+}
+
+export function createPgDb(url: string, opts: { max?: number; connectionTimeoutMillis?: number } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 2000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A backend dying (database restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const db: Db = {
+    kind: 'postgres',
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      const r = await pool.query(sql, params as unknown[] | undefined);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+    async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const q: Tx = {
+          async query<R>(sql: string, params?: readonly unknown[]) {
+            const r = await client.query(sql, params as unknown[] | undefined);
+            return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+          },
+          async exec(sql: string) {
+            await client.query(sql);
+          },
+        };
+        const result = await fn(q);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async ping(timeoutMs = 1000) {
+      try {
+        await Promise.race([
+          pool.query('SELECT 1'),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('ping timeout')), timeoutMs).unref()),
+        ]);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => pool.end(),
+  };
+  return db;
+}
+
+/** PGlite is one connection in one process: every statement and transaction takes turns through one queue. */
+export async function createPgliteDb(dataDir: string | null): Promise<Db> {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const lite = await PGlite.create({
+    dataDir: dataDir ?? undefined,
+    extensions: { pg_trgm },
+    parsers: { [pgliteTypes.INT8]: (v: string) => Number(v) },
+  });
+  let tail: Promise<unknown> = Promise.resolve();
+  let waiting = 0;
+  let busy = false;
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    waiting++;
+    const run = tail.then(async () => {
+      waiting--;
+      busy = true;
+      try {
+        return await fn();
+      } finally {
+        busy = false;
+      }
+    });
+    tail = run.catch(() => {});
+    return run;
+  }
+  const raw: Tx = {
+    async query<R>(sql: string, params?: readonly unknown[]) {
+      const r = await lite.query<R>(sql, params as unknown[] | undefined);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql: string) {
+      await lite.exec(sql);
+    },
+  };
+  let closed = false;
+  return {
+    kind: 'pglite',
+    query: (sql, params) => serial(() => raw.query(sql, params)),
+    tx: (fn) =>
+      serial(async () => {
+        await lite.exec('BEGIN');
+        try {
+          const result = await fn(raw);
+          await lite.exec('COMMIT');
+          return result;
+        } catch (err) {
+          await lite.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    exec: (sql) => serial(async () => void (await lite.exec(sql))),
+    async ping() {
+      if (closed) return false;
+      try {
+        await serial(() => lite.query('SELECT 1'));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    stats: () => ({ total: 1, idle: busy ? 0 : 1, waiting }),
+    async close() {
+      closed = true;
+      await serial(() => lite.close());
+    },
+  };
+}
+
+export async function openDb(config: { databaseUrl: string | null; dataDir: string; dbPoolMax?: number }): Promise<Db> {
+  if (config.databaseUrl) return createPgDb(config.databaseUrl, { max: config.dbPoolMax });
+  return createPgliteDb(`${config.dataDir}/pglite`);
+}

@@ -1,0 +1,117 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../db/db.js';
+import { AppError } from '../shared/errors.js';
+import { sha256 } from '../shared/ids.js';
+
+/** How long a running request holds its key before another may take it over (its process died). */
+const LEASE_SECONDS = 30;
+/** How long a repeat waits for the first request to finish before answering 409 idempotency_key_in_use. */
+const WAIT_MS = 15_000;
+const POLL_MS = 25;
+const KEEP_HOURS = 48;
+
+interface Claim {
+  scope: string;
+  key: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyClaim?: Claim;
+  }
+}
+
+function canonicalBody(request: FastifyRequest): string {
+  if (request.isMultipart()) return `multipart:${request.headers['content-length'] ?? ''}`;
+  return JSON.stringify(request.body ?? null);
+}
+
+interface KeyRow {
+  request_hash: string;
+  state: 'running' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  response_type: string | null;
+}
+
+async function tryClaim(db: Db, claim: Claim, hash: string): Promise<KeyRow | null> {
+  // Insert the key, or take over one whose holder's lease ran out; otherwise report what is there.
+  const { rowCount } = await db.query(
+    `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
+     VALUES ($1, $2, $3, 'running', now() + make_interval(secs => $4))
+     ON CONFLICT (scope, key) DO UPDATE SET locked_until = EXCLUDED.locked_until
+       WHERE idempotency_keys.state = 'running' AND idempotency_keys.locked_until < now()
+         AND idempotency_keys.request_hash = EXCLUDED.request_hash`,
+    [claim.scope, claim.key, hash, LEASE_SECONDS],
+  );
+  if (rowCount === 1) return null;
+  const { rows } = await db.query<KeyRow>(
+    `SELECT request_hash, state, response_status, response_body, response_type FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+    [claim.scope, claim.key],
+  );
+  return rows[0] ?? { request_hash: hash, state: 'running', response_status: null, response_body: null, response_type: null };
+}
+
+function replay(reply: FastifyReply, row: KeyRow) {
+  return reply
+    .code(row.response_status!)
+    .header('idempotent-replayed', 'true')
+    .type(row.response_type ?? 'application/json')
+    .send(row.response_body ?? '');
+}
+
+/**
+ * Idempotency-Key for every POST: the first response below 500 is stored in the database and replayed to any
+ * repeat with the same key through any worker or server. The scope is the method, the concrete path and the
+ * signed-in merchant.
+ */
+export function registerIdempotency(app: FastifyInstance, db: Db) {
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST') return;
+    const raw = request.headers['idempotency-key'];
+    if (raw === undefined) return;
+    const key = Array.isArray(raw) ? raw[0]! : raw;
+    if (key.length < 1 || key.length > 255) {
+      throw new AppError(400, 'validation_failed', 'Idempotency-Key must be 1..255 characters', [
+        { code: 'invalid', path: 'header/idempotency-key', message: 'must be 1..255 characters' },
+      ]);
+    }
+    const path = request.url.split('?')[0]!;
+    const claim: Claim = { scope: `POST ${path} ${request.session?.merchant.id ?? '-'}`, key };
+    const hash = sha256(canonicalBody(request));
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const existing = await tryClaim(db, claim, hash);
+      if (!existing) {
+        request.idempotencyClaim = claim;
+        return;
+      }
+      if (existing.request_hash !== hash) throw new AppError(409, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
+      if (existing.state === 'done') return replay(reply, existing);
+      if (Date.now() > deadline) throw new AppError(409, 'idempotency_key_in_use', 'The first request with this Idempotency-Key is still running');
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotencyClaim;
+    if (!claim) return payload;
+    request.idempotencyClaim = undefined;
+    if (reply.statusCode >= 500 || (payload !== null && typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
+      // Not stored: a retry runs again.
+      await db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'running'`, [claim.scope, claim.key]).catch(() => {});
+      return payload;
+    }
+    const body = payload === null ? '' : payload.toString();
+    await db.query(
+      `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4, response_type = $5 WHERE scope = $1 AND key = $2`,
+      [claim.scope, claim.key, reply.statusCode, body, String(reply.getHeader('content-type') ?? 'application/json')],
+    );
+    return payload;
+  });
+}
+
+export async function purgeOldIdempotencyKeys(db: Db): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [KEEP_HOURS]);
+  return rowCount;
+}

@@ -1,0 +1,56 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, toProblem, type ErrorCode, type ProblemItem } from '../shared/errors.js';
+import { isDbUnavailableError } from '../db/db.js';
+import { ajvErrorsToItems } from './validation.js';
+
+export function sendProblem(reply: FastifyReply, status: number, code: ErrorCode, detail?: string, errors?: ProblemItem[]) {
+  return reply.code(status).type('application/problem+json').send(toProblem(status, code, detail, errors));
+}
+
+const FRAMEWORK_ERRORS: Record<string, [number, ErrorCode, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'validation_failed', 'The body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'validation_failed', 'The body is empty; send a JSON object'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', 'The request body is larger than allowed'],
+  FST_REQ_FILE_TOO_LARGE: [413, 'payload_too_large', 'The file is larger than allowed'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'Send application/json'],
+  FST_INVALID_MULTIPART_CONTENT_TYPE: [415, 'unsupported_media_type', 'Send multipart/form-data'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'validation_failed', 'Content-Length does not match the body'],
+  FST_PARTS_LIMIT: [413, 'payload_too_large', 'Too many parts'],
+  FST_FILES_LIMIT: [413, 'payload_too_large', 'Too many files'],
+  FST_FIELDS_LIMIT: [413, 'payload_too_large', 'Too many fields'],
+  FST_PROTO_VIOLATION: [400, 'validation_failed', 'Forbidden field name'],
+  FST_ERR_VALIDATION: [400, 'validation_failed', 'The request is not valid'],
+};
+
+/** Every error path ends here and leaves as problem+json; internals are logged, never sent. */
+export function registerProblemHandlers(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof AppError) {
+      if (error.headers) reply.headers(error.headers);
+      return sendProblem(reply, error.status, error.code, error.message, error.errors);
+    }
+    if (error.validation) {
+      return sendProblem(reply, 400, 'validation_failed', `The ${error.validationContext ?? 'request'} is not valid`,
+        ajvErrorsToItems(error.validation as Parameters<typeof ajvErrorsToItems>[0], error.validationContext));
+    }
+    const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
+    if (known) return sendProblem(reply, known[0], known[1], known[2]);
+    if (error.statusCode === 429) return sendProblem(reply, 429, 'rate_limited', error.message);
+    if (error instanceof SyntaxError) return sendProblem(reply, 400, 'validation_failed', 'The body is not valid JSON');
+    const pgCode = (error as { code?: string }).code;
+    // A path id that is not a UUID cannot name anything: the same answer as an unknown id.
+    if (pgCode === '22P02' && /type uuid/.test(error.message)) return sendProblem(reply, 404, 'not_found', 'Not found');
+    if (isDbUnavailableError(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      reply.header('retry-after', '1');
+      return sendProblem(reply, 503, 'unavailable', 'The database is not answering; try again shortly');
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      const code: ErrorCode = error.statusCode === 404 ? 'not_found' : error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'validation_failed';
+      return sendProblem(reply, error.statusCode, code, error.message);
+    }
+    request.log.error({ err: error, reqId: request.id }, 'unhandled error');
+    return sendProblem(reply, 500, 'internal_error', `Something went wrong. Reference: ${request.id}`);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+}

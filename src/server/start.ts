@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.js';
+import type { Config } from '../config.js';
+import { openDb, type Db } from '../db/db.js';
+import { migrate } from '../db/migrate.js';
+import { startOutboxWorker, type OutboxWorker } from '../notify/worker.js';
+import { purgeOldIdempotencyKeys } from './idempotency.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Db;
+  /** Stops accepting, lets in-flight requests finish (bounded by timeoutMs), then closes the database. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/** Opens the database, applies migrations, builds the app, starts background work and listens. */
+export async function startServer(config: Config, opts: { beforeListen?: (app: FastifyInstance, db: Db) => Promise<void> } = {}): Promise<RunningServer> {
+  const db = await openDb(config);
+  await migrate(db);
+  const app = await buildApp({ config, db });
+  if (opts.beforeListen) await opts.beforeListen(app, db);
+  const outbox: OutboxWorker = startOutboxWorker(db, config, app.log);
+  const maintenance = setInterval(() => {
+    purgeOldIdempotencyKeys(db).catch((err) => app.log.warn({ err }, 'purging idempotency keys failed'));
+  }, 60 * 60 * 1000);
+  maintenance.unref();
+  await app.listen({ port: config.port, host: config.host });
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    db,
+    close(timeoutMs = 10_000) {
+      closing ??= (async () => {
+        clearInterval(maintenance);
+        const timer = setTimeout(() => app.server.closeAllConnections?.(), timeoutMs);
+        timer.unref();
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(timer);
+          await outbox.stop();
+          await db.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Queryable } from '../db/db.js';
+import { AppError, notFound } from '../shared/errors.js';
+import { isUuid } from '../shared/ids.js';
+
+export type StoreRole = 'owner' | 'staff';
+
+export async function memberRole(q: Queryable, storeId: string, merchantId: string): Promise<StoreRole | null> {
+  if (!isUuid(storeId)) return null;
+  const { rows } = await q.query<{ role: StoreRole }>(`SELECT role FROM store_members WHERE store_id = $1 AND merchant_id = $2`, [storeId, merchantId]);
+  return rows[0]?.role ?? null;
+}
+
+/**
+ * Route hook for every /stores/{storeId}/… endpoint: signed in, and a member of that store.
+ * Anyone else gets 404 — the same answer as for a store that does not exist.
+ */
+export async function requireStoreMember(request: FastifyRequest, _reply: FastifyReply) {
+  if (!request.session) throw new AppError(401, 'unauthorized', 'Sign in with a valid token');
+  const storeId = (request.params as { storeId?: string }).storeId ?? '';
+  const role = await memberRole(request.server.db, storeId, request.session.merchant.id);
+  if (!role) throw notFound('Store not found');
+  request.storeRole = role;
+}

@@ -1,0 +1,124 @@
+import type { Db, Queryable } from '../db/db.js';
+import type { Config } from '../config.js';
+import { AppError, notFound, validationFailed } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { normalizeE164 } from '../shared/phone.js';
+import { RESERVED_SLUGS, slugFromStoreName } from './slug.js';
+import type { CreateStoreInput, Store, UpdateStoreInput } from './stores.schema.js';
+
+export interface StoreRow {
+  id: string;
+  slug: string;
+  name: string;
+  currency: string;
+  whatsapp: string | null;
+  is_open: boolean;
+  delivery_fee: number;
+  free_above: number | null;
+  min_order: number | null;
+  pickup: boolean;
+  cod: boolean;
+  upi_vpa: string | null;
+}
+
+export const STORE_COLUMNS = 'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa';
+
+export function storeUrl(config: Pick<Config, 'publicUrl'>, slug: string): string {
+  return `${config.publicUrl}/${slug}`;
+}
+
+export function toStore(row: StoreRow, config: Pick<Config, 'publicUrl'>): Store {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    currency: row.currency,
+    whatsapp: row.whatsapp,
+    isOpen: row.is_open,
+    url: storeUrl(config, row.slug),
+    delivery: { fee: row.delivery_fee, freeAbove: row.free_above, minOrder: row.min_order, pickup: row.pickup },
+    payments: { cod: row.cod, upiVpa: row.upi_vpa },
+  };
+}
+
+function whatsappOrFail(value: string | null | undefined): string | null | undefined {
+  if (value === undefined || value === null) return value;
+  const phone = normalizeE164(value);
+  if (!phone) throw validationFailed('whatsapp must be a valid number in E.164', [{ code: 'invalid', path: '/whatsapp', message: 'not a valid E.164 phone number' }]);
+  return phone;
+}
+
+export async function createStore(db: Db, merchantId: string, input: CreateStoreInput, config: Pick<Config, 'publicUrl'>): Promise<Store> {
+  const whatsapp = whatsappOrFail(input.whatsapp) ?? null;
+  if (input.slug !== undefined && RESERVED_SLUGS.has(input.slug)) {
+    throw validationFailed(`"${input.slug}" is reserved`, [{ code: 'reserved', path: '/slug', message: 'is a reserved word' }]);
+  }
+  return db.tx(async (tx) => {
+    let slug = input.slug;
+    if (slug === undefined) {
+      // A derived slug that is taken gets the first free numeric suffix.
+      const base = slugFromStoreName(input.name);
+      const { rows } = await tx.query<{ slug: string }>(`SELECT slug FROM stores WHERE slug = $1 OR slug ~ ('^' || $1 || '-[0-9]+$')`, [base]);
+      const taken = new Set(rows.map((r) => r.slug));
+      slug = base;
+      for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+    }
+    const id = newId();
+    const { rows } = await tx.query<StoreRow>(
+      `INSERT INTO stores (id, slug, name, whatsapp, currency) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (slug) DO NOTHING RETURNING ${STORE_COLUMNS}`,
+      [id, slug, input.name, whatsapp, input.currency ?? 'INR'],
+    );
+    if (!rows[0]) throw new AppError(409, 'slug_taken', `The link "${slug}" is taken; choose another`);
+    await tx.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [id, merchantId]);
+    return toStore(rows[0], config);
+  });
+}
+
+export async function getStoreRow(q: Queryable, storeId: string): Promise<StoreRow> {
+  const { rows } = await q.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE id = $1`, [storeId]);
+  if (!rows[0]) throw notFound('Store not found');
+  return rows[0];
+}
+
+export async function getStoreBySlug(q: Queryable, slug: string): Promise<StoreRow> {
+  const { rows } = await q.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1`, [slug]);
+  if (!rows[0]) throw notFound('Store not found');
+  return rows[0];
+}
+
+export async function listStoresOfMerchant(q: Queryable, merchantId: string, config: Pick<Config, 'publicUrl'>): Promise<Store[]> {
+  const { rows } = await q.query<StoreRow>(
+    `SELECT ${STORE_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}
+       FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.merchant_id = $1 ORDER BY s.created_at, s.id`,
+    [merchantId],
+  );
+  return rows.map((r) => toStore(r, config));
+}
+
+/** PATCH semantics: absent fields stay; `delivery` and `payments` merge field by field. */
+export async function updateStore(db: Db, storeId: string, input: UpdateStoreInput, config: Pick<Config, 'publicUrl'>): Promise<Store> {
+  const whatsapp = whatsappOrFail(input.whatsapp);
+  const sets: string[] = [];
+  const params: unknown[] = [storeId];
+  const set = (column: string, value: unknown) => {
+    if (value === undefined) return;
+    params.push(value);
+    sets.push(`${column} = $${params.length}`);
+  };
+  set('name', input.name);
+  set('whatsapp', whatsapp);
+  set('is_open', input.isOpen);
+  set('delivery_fee', input.delivery?.fee);
+  set('free_above', input.delivery?.freeAbove);
+  set('min_order', input.delivery?.minOrder);
+  set('pickup', input.delivery?.pickup);
+  set('cod', input.payments?.cod);
+  set('upi_vpa', input.payments?.upiVpa);
+  const { rows } = await db.query<StoreRow>(
+    `UPDATE stores SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${STORE_COLUMNS}`,
+    params,
+  );
+  if (!rows[0]) throw notFound('Store not found');
+  return toStore(rows[0], config);
+}

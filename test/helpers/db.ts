@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createPgDb, createPgliteDb, type Db } from '../../src/db/db.js';
+import { migrate } from '../../src/db/migrate.js';
+
+export type Backend = 'pglite' | 'postgres';
+export const TEST_BACKEND: Backend = process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDb {
+  db: Db;
+  url: string | null;
+  dispose(): Promise<void>;
+}
+
+/** A fresh, migrated database for one test file: in-memory PGlite, or a new database on the PostgreSQL server. */
+export async function createTestDb(backend: Backend = TEST_BACKEND, opts: { poolMax?: number } = {}): Promise<TestDb> {
+  if (backend === 'pglite') {
+    const db = await createPgliteDb(null);
+    await migrate(db);
+    return { db, url: null, dispose: () => db.close() };
+  }
+  const name = `dukaan_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(`TEST_DB=postgres needs a PostgreSQL server at ${PG_ADMIN_URL} (set TEST_PG_ADMIN_URL): ${(err as Error).message}`);
+  }
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = createPgDb(url.toString(), { max: opts.poolMax ?? 20 });
+  await migrate(db);
+  return {
+    db,
+    url: url.toString(),
+    async dispose() {
+      await db.close();
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// One suite, two databases: every API test file runs once on embedded PGlite and once on real PostgreSQL.
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    projects: [
+      { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'api-pglite', include: ['test/api/**/*.test.ts'], env: { TEST_DB: 'pglite' }, testTimeout: 120_000, hookTimeout: 60_000 } },
+      { test: { name: 'api-postgres', include: ['test/api/**/*.test.ts'], env: { TEST_DB: 'postgres' }, testTimeout: 120_000, hookTimeout: 60_000 } },
+      { test: { name: 'process', include: ['test/process/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
+    ],
+  },
+});
