@@ -51,4 +51,4 @@ export const UpdateStoreBody = Type.Object(
   { additionalProperties: false },
 );
 export type UpdateStoreInput = Static<typeof UpdateStoreBody>;
-export const StoreParams = Type.Object({ storeId: Type.String({ maxLength: 100 }) });
+export const StoreParams = Type.Object({ storeId: Type.String() });

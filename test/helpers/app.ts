@@ -13,9 +13,15 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}, backend: Backend = TEST_BACKEND): Promise<TestContext> {
+export async function createTestApp(
+  overrides: Partial<Config> = {},
+  backend: Backend = TEST_BACKEND,
+  beforeReady?: (app: FastifyInstance) => void | Promise<void>,
+): Promise<TestContext> {
   const testDb = await createTestDb(backend);
-  const config: Config = { ...loadConfig({ DATA_DIR: `/tmp/dukaan-test-${process.pid}` }), logLevel: 'silent', demo: false, ...overrides };
+  // trustProxy lets signIn() come from its own X-Forwarded-For address, so the per-IP sign-in limit (30 / 15 min)
+  // does not throttle a test file that signs many merchants in.
+  const config: Config = { ...loadConfig({ DATA_DIR: `/tmp/dukaan-test-${process.pid}` }), logLevel: 'silent', demo: false, trustProxy: true, ...overrides };
   const sentCodes = new Map<string, string[]>();
   const otpChannel: OtpChannel = {
     async send(phone, code) {
@@ -23,6 +29,7 @@ export async function createTestApp(overrides: Partial<Config> = {}, backend: Ba
     },
   };
   const app = await buildApp({ config, db: testDb.db, otpChannel, logger: false });
+  if (beforeReady) await beforeReady(app);
   await app.ready();
   return {
     app,
@@ -78,10 +85,11 @@ export function uniquePhone(): string {
 /** Signs a merchant in through the real OTP flow and returns an authenticated client. */
 export async function signIn(ctx: TestContext, phone = uniquePhone()): Promise<{ token: string; api: Client; merchantId: string; phone: string }> {
   const anon = client(ctx.app);
-  const sent = await anon.post('/api/v1/auth/otp', { phone });
+  const ip = { 'x-forwarded-for': `10.${(phoneCounter >> 16) & 255}.${(phoneCounter >> 8) & 255}.${phoneCounter & 255}` };
+  const sent = await anon.post('/api/v1/auth/otp', { phone }, ip);
   if (sent.status !== 202) throw new Error(`otp failed: ${sent.status} ${sent.text}`);
   const code = ctx.sentCodes.get(phone)!.at(-1)!;
-  const verified = await anon.post('/api/v1/auth/verify', { phone, code });
+  const verified = await anon.post('/api/v1/auth/verify', { phone, code }, ip);
   if (verified.status !== 200) throw new Error(`verify failed: ${verified.status} ${verified.text}`);
   return { token: verified.body.token, api: client(ctx.app, verified.body.token), merchantId: verified.body.merchant.id, phone };
 }

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createPgDb } from '../../src/db/db.js';
+import { client, createTestApp, signIn, type TestContext } from '../helpers/app.js';
+
+let ctx: TestContext;
+const logged: Array<Record<string, unknown>> = [];
+
+beforeAll(async () => {
+  ctx = await createTestApp({}, undefined, (app) => {
+    app.get('/api/v1/__boom', async () => {
+      throw new Error('secret internal detail');
+    });
+    app.addHook('onError', async (request, _reply, error) => {
+      logged.push({ reqId: request.id, message: error.message });
+    });
+  });
+});
+afterAll(() => ctx.close());
+
+function expectProblem(res: { status: number; headers: Record<string, unknown>; body: any }, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(String(res.headers['content-type'])).toContain('application/problem+json');
+  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+}
+
+describe('health', () => {
+  it('/healthz answers ok and /readyz ready', async () => {
+    const api = client(ctx.app);
+    expect((await api.get('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await api.get('/readyz');
+    expect(ready.status).toBe(200);
+  });
+
+  it('/readyz is 503 and API calls fail fast with 503 unavailable when the database does not answer', async () => {
+    const deadDb = createPgDb('postgres://postgres@127.0.0.1:1/nothing', { connectionTimeoutMillis: 500 });
+    const app = await buildApp({ config: { ...loadConfig({}), logLevel: 'silent' }, db: deadDb, logger: false });
+    try {
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(503);
+      const started = Date.now();
+      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/otp', payload: { phone: '+919876543210' } });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().code).toBe('unavailable');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await deadDb.close();
+    }
+  });
+});
+
+describe('problem+json on every error path', () => {
+  it('unknown route → 404 not_found', async () => {
+    expectProblem(await client(ctx.app).get('/api/v1/no-such-thing'), 404, 'not_found');
+  });
+
+  it('malformed JSON → 400 validation_failed', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/otp', headers: { 'content-type': 'application/json' }, payload: '{"phone": ' });
+    expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 400, 'validation_failed');
+  });
+
+  it('wrong content type → 415 unsupported_media_type', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/otp', headers: { 'content-type': 'application/xml' }, payload: '<phone/>' });
+    expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 415, 'unsupported_media_type');
+  });
+
+  it('text/plain body to a JSON route → 400 validation_failed, not a 500', async () => {
+    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/otp', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('validation_failed');
+  });
+
+  it('a JSON body over 1 MB → 413 payload_too_large', async () => {
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/otp',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ phone: 'x'.repeat(1024 * 1024 + 10) }),
+    });
+    expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 413, 'payload_too_large');
+  });
+
+  it('schema validation lists the fields at fault', async () => {
+    const res = await client(ctx.app).post('/api/v1/auth/verify', { phone: 5, extra: true });
+    expectProblem(res, 400, 'validation_failed');
+    const paths = res.body.errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['/phone', '/code', '/extra']));
+  });
+
+  it('an uncaught exception → 500 without internals, logged with the request id', async () => {
+    const res = await client(ctx.app).get('/api/v1/__boom', { 'x-request-id': 'req-boom-1' });
+    expectProblem(res, 500, 'internal_error');
+    expect(res.text).not.toContain('secret internal detail');
+    expect(res.body.detail).toContain('req-boom-1');
+    expect(logged).toContainEqual({ reqId: 'req-boom-1', message: 'secret internal detail' });
+  });
+
+  it('a non-UUID id in a path → 404, never a 500', async () => {
+    const { api } = await signIn(ctx);
+    expectProblem(await api.get('/api/v1/stores/not-a-uuid'), 404, 'not_found');
+    expectProblem(await api.get(`/api/v1/stores/${'9'.repeat(150)}`), 404, 'not_found');
+  });
+});
+
+describe('request ids, metrics, OpenAPI', () => {
+  it('echoes an incoming X-Request-Id and makes one otherwise', async () => {
+    const api = client(ctx.app);
+    expect((await api.get('/healthz', { 'x-request-id': 'abc-123' })).headers['x-request-id']).toBe('abc-123');
+    expect(String((await api.get('/healthz')).headers['x-request-id'])).toMatch(/^[0-9a-f-]{36}$/);
+    expect(String((await api.get('/healthz', { 'x-request-id': 'bad id with spaces' })).headers['x-request-id'])).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('/metrics counts requests by route pattern and status, with latency histograms and pool usage', async () => {
+    const api = client(ctx.app);
+    await api.get('/api/v1/stores/0195f4c2-0000-7000-8000-000000000000');
+    const metrics = await api.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/stores\/:storeId",status="401"\} \d+/);
+    expect(metrics.text).toContain('http_request_duration_seconds_bucket');
+    expect(metrics.text).toMatch(/db_pool_connections\{state="total"\}/);
+  });
+
+  it('serves an OpenAPI 3 document generated from the route schemas, and a docs page', async () => {
+    const api = client(ctx.app);
+    const doc = await api.get('/api/v1/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/otp', '/api/v1/stores', '/api/v1/stores/{storeId}']));
+    expect(doc.body.paths['/api/v1/auth/otp'].post.requestBody.content['application/json'].schema.properties.phone).toBeDefined();
+    const docs = await ctx.app.inject({ method: 'GET', url: '/api/v1/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.headers['content-type']).toContain('text/html');
+  });
+});
+
+describe('idempotency', () => {
+  it('replays the first answer for the same key and body, refuses a different body', async () => {
+    const { api } = await signIn(ctx);
+    const first = await api.post('/api/v1/stores', { name: 'Idem Shop' }, { 'idempotency-key': 'k-1' });
+    expect(first.status).toBe(201);
+    const again = await api.post('/api/v1/stores', { name: 'Idem Shop' }, { 'idempotency-key': 'k-1' });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const me = await api.get('/api/v1/me');
+    expect(me.body.stores).toHaveLength(1);
+    const reused = await api.post('/api/v1/stores', { name: 'Other Shop' }, { 'idempotency-key': 'k-1' });
+    expect(reused.status).toBe(409);
+    expect(reused.body.code).toBe('idempotency_key_reused');
+  });
+
+  it('scopes keys to the caller: another merchant with the same key gets its own answer', async () => {
+    const a = await signIn(ctx);
+    const b = await signIn(ctx);
+    const ra = await a.api.post('/api/v1/stores', { name: 'Scope Shop' }, { 'idempotency-key': 'shared' });
+    const rb = await b.api.post('/api/v1/stores', { name: 'Scope Shop' }, { 'idempotency-key': 'shared' });
+    expect(ra.status).toBe(201);
+    expect(rb.status).toBe(201);
+    expect(rb.body.id).not.toBe(ra.body.id);
+  });
+
+  it('parallel repeats with one key run once and all get the same answer', async () => {
+    const { api } = await signIn(ctx);
+    const results = await Promise.all(Array.from({ length: 5 }, () => api.post('/api/v1/stores', { name: 'Race Shop' }, { 'idempotency-key': 'race-1' })));
+    for (const r of results) {
+      expect(r.status).toBe(201);
+      expect(r.body).toEqual(results[0]!.body);
+    }
+    expect((await api.get('/api/v1/me')).body.stores).toHaveLength(1);
+  });
+
+  it('rejects a key over 255 characters', async () => {
+    const { api } = await signIn(ctx);
+    const r = await api.post('/api/v1/stores', { name: 'Long Key' }, { 'idempotency-key': 'k'.repeat(256) });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('validation_failed');
+  });
+});
