@@ -16,6 +16,7 @@ import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
 import { findSession, requestToken } from './merchants/session.js';
+import { requireStoreMember } from './stores/membership.js';
 import { consoleOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
 import { ProblemSchema } from './shared/schema.js';
 import { merchantRoutes } from './merchants/merchants.routes.js';
@@ -38,6 +39,7 @@ export interface BuildAppOptions {
   otpChannel?: OtpChannel;
 }
 
+const STORE_SCOPED_PREFIX = '/api/v1/stores/:storeId';
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
@@ -96,6 +98,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     reply.header('x-served-by', config.serverName);
     const token = requestToken(request);
     if (token) request.session = await findSession(db, token);
+    // Tenancy for every /stores/{storeId}/… route, present and future, before the body is even read:
+    // non-members get 404 whatever they send.
+    if (request.routeOptions.url?.startsWith(STORE_SCOPED_PREFIX)) await requireStoreMember(request, reply);
   });
   registerIdempotency(app, db);
   registerMetrics(app, db);

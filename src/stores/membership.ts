@@ -13,9 +13,11 @@ export async function memberRole(q: Queryable, storeId: string, merchantId: stri
 
 /**
  * Route hook for every /stores/{storeId}/… endpoint: signed in, and a member of that store.
- * Anyone else gets 404 — the same answer as for a store that does not exist.
+ * Anyone else gets 404 — the same answer as for a store that does not exist. src/app.ts runs it on every
+ * route under /api/v1/stores/:storeId in onRequest; listing it on a route as well is harmless.
  */
 export async function requireStoreMember(request: FastifyRequest, _reply: FastifyReply) {
+  if (request.storeRole) return; // already checked for this request
   if (!request.session) throw new AppError(401, 'unauthorized', 'Sign in with a valid token');
   const storeId = (request.params as { storeId?: string }).storeId ?? '';
   const role = await memberRole(request.server.db, storeId, request.session.merchant.id);
