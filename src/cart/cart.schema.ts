@@ -1,0 +1,68 @@
+import { Type, type Static } from 'typebox';
+import { Nullable } from '../shared/schema.js';
+
+const LineErrorSchema = Nullable(
+  Type.Object({
+    code: Type.Union([Type.Literal('out_of_stock'), Type.Literal('insufficient_stock'), Type.Literal('unavailable')]),
+    available: Type.Optional(Type.Integer()),
+  }),
+);
+
+export const CartLineSchema = Type.Object({
+  variantId: Type.String(),
+  productId: Type.String(),
+  name: Type.String(),
+  variantName: Type.String(),
+  unitPrice: Type.Integer(),
+  quantity: Type.Integer(),
+  lineTotal: Type.Integer(),
+  error: LineErrorSchema,
+});
+
+export const CartErrorSchema = Type.Object({
+  code: Type.String(),
+  variantId: Type.Optional(Type.String()),
+  available: Type.Optional(Type.Integer()),
+  message: Type.String(),
+});
+
+export const Fulfillment = Type.Union([Type.Literal('delivery'), Type.Literal('pickup')]);
+
+export const CartSchema = Type.Object(
+  {
+    id: Type.String(),
+    currency: Type.String(),
+    fulfillment: Fulfillment,
+    lines: Type.Array(CartLineSchema),
+    couponCode: Nullable(Type.String()),
+    subtotal: Type.Integer(),
+    discount: Type.Integer(),
+    deliveryFee: Type.Integer(),
+    total: Type.Integer(),
+    errors: Type.Array(CartErrorSchema),
+    canCheckout: Type.Boolean(),
+  },
+  { $id: 'Cart' },
+);
+export type CartView = Static<typeof CartSchema>;
+export type CartLineView = Static<typeof CartLineSchema>;
+
+const PathId = Type.String({ minLength: 1, maxLength: 100 });
+export const StorefrontParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
+export const CartParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }), cartId: PathId });
+export const CartLineParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }), cartId: PathId, variantId: PathId });
+
+export const MAX_LINE_QUANTITY = 999;
+export const MAX_CART_LINES = 100;
+
+export const SetLineBody = Type.Object(
+  { quantity: Type.Integer({ minimum: 0, maximum: MAX_LINE_QUANTITY, description: '0 removes the line' }) },
+  { additionalProperties: false },
+);
+export type SetLineInput = Static<typeof SetLineBody>;
+
+export const UpdateCartBody = Type.Object({ fulfillment: Fulfillment }, { additionalProperties: false });
+export type UpdateCartInput = Static<typeof UpdateCartBody>;
+
+export const ApplyCouponBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false });
+export type ApplyCouponInput = Static<typeof ApplyCouponBody>;

@@ -1,0 +1,305 @@
+import type { Db, Queryable, Tx } from '../db/db.js';
+import { AppError, notFound, validationFailed } from '../shared/errors.js';
+import { isUuid, newSecretId } from '../shared/ids.js';
+import { getStoreBySlug, type StoreRow } from '../stores/stores.service.js';
+import {
+  COUPON_COLUMNS,
+  couponExpiredSql,
+  couponProblem,
+  findCouponByCode,
+  toCouponSnapshot,
+  type CouponProblem,
+  type CouponRow,
+  type CouponSnapshot,
+} from '../coupons/coupons.service.js';
+import { computeBill, type Bill, type BillCouponInput } from './bill.js';
+import { MAX_CART_LINES, type CartView } from './cart.schema.js';
+
+export type { CouponSnapshot } from '../coupons/coupons.service.js';
+export type { CartView } from './cart.schema.js';
+export type Fulfillment = 'delivery' | 'pickup';
+
+export interface CartLineSnapshot {
+  variantId: string;
+  productId: string;
+  productName: string;
+  variantName: string;
+  unitPrice: number;
+  quantity: number;
+  /** null = not tracked */
+  stock: number | null;
+  /** false when the variant or its product is archived, or the product inactive */
+  sellable: boolean;
+}
+
+export interface CartRowSnapshot {
+  id: string;
+  storeId: string;
+  fulfillment: Fulfillment;
+  couponCode: string | null;
+  orderId: string | null;
+}
+
+export interface CartSnapshot {
+  /** The contract's Cart JSON, bill included. */
+  cart: CartView;
+  row: CartRowSnapshot;
+  /** In display order (added_at, variant_id). */
+  lines: CartLineSnapshot[];
+  /** null when no coupon is applied, or the applied code no longer names a live coupon. */
+  coupon: CouponSnapshot | null;
+  bill: Bill;
+}
+
+type CartCouponJoinRow = {
+  id: string;
+  store_id: string;
+  fulfillment: Fulfillment;
+  coupon_code: string | null;
+  order_id: string | null;
+} & { [K in keyof CouponRow as `cp_${K}`]: CouponRow[K] | null } & { cp_expired: boolean | null };
+
+interface LineRow {
+  variant_id: string;
+  product_id: string;
+  product_name: string;
+  variant_name: string;
+  price: number;
+  quantity: number;
+  stock: number | null;
+  sellable: boolean;
+}
+
+function cartQuery(lock: boolean): string {
+  const couponColumns = COUPON_COLUMNS.split(', ').map((c) => `co.${c} AS cp_${c}`).join(', ');
+  // The applied coupon rides along with the cart row: a coupon deleted since leaves the coupon columns null.
+  return `SELECT c.id, c.store_id, c.fulfillment, c.coupon_code, c.order_id, ${couponColumns}, ${couponExpiredSql('co')} AS cp_expired
+            FROM carts c
+            LEFT JOIN coupons co ON c.coupon_code IS NOT NULL AND co.store_id = c.store_id
+                                AND lower(co.code) = lower(c.coupon_code) AND co.deleted_at IS NULL
+           WHERE c.id = $1 AND c.store_id = $2${lock ? ' FOR UPDATE OF c' : ''}`;
+}
+
+const LINES_SQL = `
+  SELECT cl.variant_id, v.product_id, p.name AS product_name, v.name AS variant_name, v.price, cl.quantity, v.stock,
+         (v.archived_at IS NULL AND p.archived_at IS NULL AND p.is_active) AS sellable
+    FROM cart_lines cl
+    JOIN variants v ON v.id = cl.variant_id AND v.store_id = $2
+    JOIN products p ON p.id = v.product_id
+   WHERE cl.cart_id = $1
+   ORDER BY cl.added_at, cl.variant_id`;
+
+function couponFromJoin(row: CartCouponJoinRow): { coupon: CouponSnapshot | null; problem: CouponProblem } {
+  if (row.coupon_code === null) return { coupon: null, problem: null };
+  if (row.cp_id === null) return { coupon: null, problem: 'coupon_expired' };
+  const coupon = toCouponSnapshot({
+    id: row.cp_id,
+    code: row.cp_code!,
+    type: row.cp_type!,
+    value: row.cp_value!,
+    min_order: row.cp_min_order,
+    max_discount: row.cp_max_discount,
+    usage_limit: row.cp_usage_limit,
+    used_count: row.cp_used_count!,
+    expires_at: row.cp_expires_at,
+    is_active: row.cp_is_active!,
+  });
+  return { coupon, problem: couponProblem(coupon, row.cp_expired === true) };
+}
+
+/** The bill's view of the applied coupon. A vanished coupon still shows its code, as expired, discounting nothing. */
+function billCoupon(code: string | null, coupon: CouponSnapshot | null, problem: CouponProblem): BillCouponInput | null {
+  if (code === null) return null;
+  if (!coupon) return { code, type: 'flat', value: 0, minOrder: null, maxDiscount: null, problem: 'coupon_expired' };
+  return { code: coupon.code, type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount, problem };
+}
+
+export function toCartView(input: { id: string; currency: string; fulfillment: Fulfillment; couponCode: string | null; lines: CartLineSnapshot[]; bill: Bill }): CartView {
+  const { bill } = input;
+  return {
+    id: input.id,
+    currency: input.currency,
+    fulfillment: input.fulfillment,
+    lines: input.lines.map((line, i) => {
+      const billed = bill.lines[i]!;
+      return {
+        variantId: line.variantId,
+        productId: line.productId,
+        name: line.productName,
+        variantName: line.variantName,
+        unitPrice: billed.unitPrice,
+        quantity: billed.quantity,
+        lineTotal: billed.lineTotal,
+        error: billed.error,
+      };
+    }),
+    couponCode: input.couponCode,
+    subtotal: bill.subtotal,
+    discount: bill.discount,
+    deliveryFee: bill.deliveryFee,
+    total: bill.total,
+    errors: bill.errors,
+    canCheckout: bill.errors.length === 0 && input.lines.length > 0,
+  };
+}
+
+/**
+ * Loads a cart of this store with current prices/stock and its bill, in two queries (cart + coupon, lines +
+ * variants + products). 404 not_found when unknown or of another store. With lock: true, takes FOR UPDATE on the
+ * cart row (checkout, and every cart change). `fulfillment` bills as if the cart had that fulfillment.
+ */
+export async function loadCartSnapshot(q: Queryable, store: StoreRow, cartId: string, opts: { lock?: boolean; fulfillment?: Fulfillment } = {}): Promise<CartSnapshot> {
+  if (!isUuid(cartId)) throw notFound('Cart not found');
+  const { rows } = await q.query<CartCouponJoinRow>(cartQuery(opts.lock ?? false), [cartId, store.id]);
+  const cartRow = rows[0];
+  if (!cartRow) throw notFound('Cart not found');
+  const lineRows = await q.query<LineRow>(LINES_SQL, [cartId, store.id]);
+  const lines = lineRows.rows.map(
+    (r): CartLineSnapshot => ({
+      variantId: r.variant_id,
+      productId: r.product_id,
+      productName: r.product_name,
+      variantName: r.variant_name,
+      unitPrice: r.price,
+      quantity: r.quantity,
+      stock: r.stock,
+      sellable: r.sellable,
+    }),
+  );
+  const { coupon, problem } = couponFromJoin(cartRow);
+  const fulfillment = opts.fulfillment ?? cartRow.fulfillment;
+  const bill = computeBill({
+    lines: lines.map((l) => ({ variantId: l.variantId, unitPrice: l.unitPrice, quantity: l.quantity, stock: l.stock, sellable: l.sellable })),
+    coupon: billCoupon(cartRow.coupon_code, coupon, problem),
+    store: { deliveryFee: store.delivery_fee, freeAbove: store.free_above },
+    fulfillment,
+  });
+  const row: CartRowSnapshot = { id: cartRow.id, storeId: cartRow.store_id, fulfillment: cartRow.fulfillment, couponCode: cartRow.coupon_code, orderId: cartRow.order_id };
+  const cart = toCartView({ id: row.id, currency: store.currency, fulfillment, couponCode: row.couponCode, lines, bill });
+  return { cart, row, lines, coupon, bill };
+}
+
+/** 422 validation_failed unless the store offers this fulfillment. */
+export function assertFulfillmentOffered(store: StoreRow, fulfillment: Fulfillment, path = '/fulfillment'): void {
+  if (fulfillment === 'pickup' && !store.pickup) {
+    throw validationFailed('This store does not offer pickup', [{ code: 'not_offered', path, message: 'pickup is not offered by this store' }], 422);
+  }
+}
+
+// ---- storefront operations: each resolves the store by slug, changes the cart under its row lock, answers the new Cart ----
+
+export async function createCart(db: Db, slug: string): Promise<CartView> {
+  const store = await getStoreBySlug(db, slug);
+  const id = newSecretId();
+  await db.query(`INSERT INTO carts (id, store_id) VALUES ($1, $2)`, [id, store.id]);
+  return toCartView({ id, currency: store.currency, fulfillment: 'delivery', couponCode: null, lines: [], bill: computeBill({ lines: [], coupon: null, store: { deliveryFee: store.delivery_fee, freeAbove: store.free_above }, fulfillment: 'delivery' }) });
+}
+
+export async function getCart(db: Db, slug: string, cartId: string): Promise<CartView> {
+  const store = await getStoreBySlug(db, slug);
+  return (await loadCartSnapshot(db, store, cartId)).cart;
+}
+
+/** Locks the cart row; refuses a cart that has become an order. */
+async function lockOpenCart(tx: Tx, store: StoreRow, cartId: string): Promise<void> {
+  if (!isUuid(cartId)) throw notFound('Cart not found');
+  const { rows } = await tx.query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1 AND store_id = $2 FOR UPDATE`, [cartId, store.id]);
+  if (!rows[0]) throw notFound('Cart not found');
+  if (rows[0].order_id !== null) throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+}
+
+async function changeCart(db: Db, slug: string, cartId: string, change: (tx: Tx, store: StoreRow) => Promise<void>): Promise<CartView> {
+  const store = await getStoreBySlug(db, slug);
+  return db.tx(async (tx) => {
+    await lockOpenCart(tx, store, cartId);
+    await change(tx, store);
+    await tx.query(`UPDATE carts SET updated_at = now() WHERE id = $1`, [cartId]);
+    return (await loadCartSnapshot(tx, store, cartId)).cart;
+  });
+}
+
+interface VariantState {
+  sellable: boolean;
+  in_cart: boolean;
+}
+
+async function variantOfStore(tx: Tx, storeId: string, cartId: string, variantId: string): Promise<VariantState> {
+  if (!isUuid(variantId)) throw notFound('Variant not found');
+  const { rows } = await tx.query<VariantState>(
+    `SELECT (v.archived_at IS NULL AND p.archived_at IS NULL AND p.is_active) AS sellable,
+            EXISTS (SELECT 1 FROM cart_lines cl WHERE cl.cart_id = $3 AND cl.variant_id = v.id) AS in_cart
+       FROM variants v JOIN products p ON p.id = v.product_id
+      WHERE v.id = $1 AND v.store_id = $2`,
+    [variantId, storeId, cartId],
+  );
+  if (!rows[0]) throw notFound('Variant not found');
+  return rows[0];
+}
+
+/**
+ * Sets a line's quantity (0 removes it). A variant the storefront does not show (archived, or its product archived
+ * or inactive) cannot be added: 404, as if unknown. A line already in the cart keeps taking quantity changes even
+ * after its variant stopped being sold; the bill marks it `unavailable` until the customer removes it.
+ */
+export async function setCartLine(db: Db, slug: string, cartId: string, variantId: string, quantity: number): Promise<CartView> {
+  return changeCart(db, slug, cartId, async (tx, store) => {
+    const variant = await variantOfStore(tx, store.id, cartId, variantId);
+    if (quantity === 0) {
+      await tx.query(`DELETE FROM cart_lines WHERE cart_id = $1 AND variant_id = $2`, [cartId, variantId]);
+      return;
+    }
+    if (!variant.in_cart) {
+      if (!variant.sellable) throw notFound('Variant not found');
+      const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM cart_lines WHERE cart_id = $1`, [cartId]);
+      if (rows[0]!.n >= MAX_CART_LINES) {
+        throw validationFailed(`A cart holds at most ${MAX_CART_LINES} lines`, [{ code: 'too_many_lines', path: '/lines', message: `at most ${MAX_CART_LINES} lines` }], 422);
+      }
+    }
+    await tx.query(
+      `INSERT INTO cart_lines (cart_id, variant_id, quantity) VALUES ($1, $2, $3)
+       ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity`,
+      [cartId, variantId, quantity],
+    );
+  });
+}
+
+/** Removes a line. Removing a line that is not there (a retry) answers the cart as it is. */
+export async function removeCartLine(db: Db, slug: string, cartId: string, variantId: string): Promise<CartView> {
+  return changeCart(db, slug, cartId, async (tx, store) => {
+    await variantOfStore(tx, store.id, cartId, variantId);
+    await tx.query(`DELETE FROM cart_lines WHERE cart_id = $1 AND variant_id = $2`, [cartId, variantId]);
+  });
+}
+
+export async function setCartFulfillment(db: Db, slug: string, cartId: string, fulfillment: Fulfillment): Promise<CartView> {
+  return changeCart(db, slug, cartId, async (tx, store) => {
+    assertFulfillmentOffered(store, fulfillment);
+    await tx.query(`UPDATE carts SET fulfillment = $2 WHERE id = $1`, [cartId, fulfillment]);
+  });
+}
+
+const COUPON_REFUSALS: Record<Exclude<CouponProblem, null>, string> = {
+  coupon_expired: 'This coupon has expired',
+  coupon_exhausted: 'This coupon has been used up',
+};
+
+/**
+ * Applies a coupon by code (case-insensitive). Unknown, deleted, inactive, expired or used-up codes → 422
+ * invalid_coupon. A coupon whose minimum order the cart does not reach yet is applied: the bill says
+ * `coupon_min_order` until the customer adds enough.
+ */
+export async function applyCartCoupon(db: Db, slug: string, cartId: string, rawCode: string): Promise<CartView> {
+  return changeCart(db, slug, cartId, async (tx, store) => {
+    const code = rawCode.trim();
+    const found = code ? await findCouponByCode(tx, store.id, code) : null;
+    if (!found) throw new AppError(422, 'invalid_coupon', 'No such coupon in this store', [{ code: 'unknown_coupon', path: '/code', message: 'no such coupon' }]);
+    if (found.problem) throw new AppError(422, 'invalid_coupon', COUPON_REFUSALS[found.problem], [{ code: found.problem, path: '/code', message: COUPON_REFUSALS[found.problem] }]);
+    await tx.query(`UPDATE carts SET coupon_code = $2 WHERE id = $1`, [cartId, found.coupon.code]);
+  });
+}
+
+export async function removeCartCoupon(db: Db, slug: string, cartId: string): Promise<CartView> {
+  return changeCart(db, slug, cartId, async (tx) => {
+    await tx.query(`UPDATE carts SET coupon_code = NULL WHERE id = $1`, [cartId]);
+  });
+}
