@@ -32,6 +32,11 @@ export interface Services {
   otpChannel: OtpChannel;
 }
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
 export interface BuildAppOptions {
   config: Config;
   db: Db;
@@ -58,6 +63,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // The route table, for tests that must cover every route (tenant isolation) as routes are added.
+  const routeTable: RouteEntry[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+  });
+  app.decorate('routeTable', routeTable);
   app.decorate('db', db);
   app.decorate('config', config);
   app.decorate('services', { otpChannel: opts.otpChannel ?? consoleOtpChannel(app.log) });

@@ -2,13 +2,14 @@ import type { Db } from './db/db.js';
 import type { Config } from './config.js';
 import type { SessionContext } from './merchants/session.js';
 import type { StoreRole } from './stores/membership.js';
-import type { Services } from './app.js';
+import type { RouteEntry, Services } from './app.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
     config: Config;
     services: Services;
+    routeTable: RouteEntry[];
   }
   interface FastifyRequest {
     session: SessionContext | null;
