@@ -1,0 +1,395 @@
+import type { Queryable } from '../db/db.js';
+import { AppError, conflict, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
+import { isUuid, newId } from '../shared/ids.js';
+import { page } from '../shared/cursor.js';
+import {
+  baseSlug,
+  cleanName,
+  decodeIdCursor,
+  escapeLike,
+  imageProblems,
+  inTx,
+  insertWithFreeSlug,
+  searchTerm,
+  type DbOrTx,
+} from './catalog.util.js';
+import {
+  MAX_VARIANTS,
+  type CreateProductInput,
+  type Product,
+  type UpdateProductInput,
+  type UpdateVariantInput,
+  type Variant,
+  type VariantInput,
+} from './catalog.schema.js';
+
+/** The name of the one variant a product gets when it is created without `variants`. */
+export const DEFAULT_VARIANT_NAME = 'Default';
+
+export interface ProductRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  category_id: string | null;
+  unit: string | null;
+  images: string[];
+  is_active: boolean;
+}
+
+export interface VariantRow {
+  id: string;
+  product_id: string;
+  name: string;
+  price: number;
+  mrp: number | null;
+  stock: number | null;
+  sku: string | null;
+}
+
+const PRODUCT_COLUMNS = 'p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active';
+const VARIANT_COLUMNS = 'v.id, v.product_id, v.name, v.price, v.mrp, v.stock, v.sku';
+
+export interface ProductWithVariants {
+  product: ProductRow;
+  variants: VariantRow[];
+}
+
+export function toVariant(row: VariantRow): Variant {
+  return { id: row.id, name: row.name, price: row.price, mrp: row.mrp, stock: row.stock, sku: row.sku };
+}
+
+/** The lowest price among the variants (0 only for a product without live variants, which the rules prevent). */
+export function lowestPrice(variants: readonly Pick<VariantRow, 'price'>[]): number {
+  return variants.length ? Math.min(...variants.map((v) => v.price)) : 0;
+}
+
+export function toProduct({ product, variants }: ProductWithVariants): Product {
+  return {
+    id: product.id,
+    slug: product.slug,
+    name: product.name,
+    description: product.description,
+    categoryId: product.category_id,
+    unit: product.unit,
+    images: product.images,
+    isActive: product.is_active,
+    price: lowestPrice(variants),
+    variants: variants.map(toVariant),
+  };
+}
+
+/** The live variants of many products in ONE query, in display order, grouped by product id. */
+export async function loadVariants(q: Queryable, productIds: readonly string[]): Promise<Map<string, VariantRow[]>> {
+  const byProduct = new Map<string, VariantRow[]>(productIds.map((id) => [id, []]));
+  if (productIds.length === 0) return byProduct;
+  const { rows } = await q.query<VariantRow>(
+    `SELECT ${VARIANT_COLUMNS} FROM variants v
+      WHERE v.product_id = ANY($1::uuid[]) AND v.archived_at IS NULL
+      ORDER BY v.product_id, v.position, v.id`,
+    [productIds],
+  );
+  for (const row of rows) byProduct.get(row.product_id)?.push(row);
+  return byProduct;
+}
+
+async function withVariants(q: Queryable, products: ProductRow[]): Promise<ProductWithVariants[]> {
+  const variants = await loadVariants(q, products.map((p) => p.id));
+  return products.map((product) => ({ product, variants: variants.get(product.id) ?? [] }));
+}
+
+export interface ProductQuery {
+  /** Substring of the name, case-insensitive. */
+  search?: string | null;
+  categoryId?: string | null;
+  /** The storefront sees active products only; the merchant sees both. Archived ones are never listed. */
+  activeOnly: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * One page of a store's products, newest first, keyset on (store_id, id DESC) — the ids are UUIDv7, so this walks
+ * products_store_id_idx / products_storefront_idx. The name filter can use the trigram index products_name_trgm_idx.
+ */
+export async function findProducts(q: Queryable, storeId: string, query: ProductQuery): Promise<{ items: ProductWithVariants[]; nextCursor: string | null }> {
+  const after = decodeIdCursor(query.cursor);
+  const params: unknown[] = [storeId];
+  const where = ['p.store_id = $1', 'p.archived_at IS NULL'];
+  if (query.activeOnly) where.push('p.is_active');
+  if (after) {
+    params.push(after);
+    where.push(`p.id < $${params.length}`);
+  }
+  if (query.categoryId) {
+    params.push(query.categoryId);
+    where.push(`p.category_id = $${params.length}`);
+  }
+  if (query.search) {
+    params.push(escapeLike(query.search));
+    where.push(`p.name ILIKE '%' || $${params.length} || '%'`);
+  }
+  params.push(query.limit + 1);
+  const { rows } = await q.query<ProductRow>(
+    `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE ${where.join(' AND ')} ORDER BY p.id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const { items, nextCursor } = page(rows, query.limit, (row) => [row.id]);
+  return { items: await withVariants(q, items), nextCursor };
+}
+
+export interface ListProductsOptions {
+  q?: string;
+  categoryId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** The merchant's product list: active and inactive, not archived. */
+export async function listProducts(q: Queryable, storeId: string, opts: ListProductsOptions): Promise<{ items: Product[]; nextCursor: string | null }> {
+  if (opts.categoryId !== undefined && !isUuid(opts.categoryId)) {
+    throw validationFailed('categoryId is not valid', [{ code: 'invalid', path: 'querystring/categoryId', message: 'must be a category id' }]);
+  }
+  const found = await findProducts(q, storeId, {
+    search: searchTerm(opts.q),
+    categoryId: opts.categoryId ?? null,
+    activeOnly: false,
+    limit: opts.limit,
+    cursor: opts.cursor,
+  });
+  return { items: found.items.map(toProduct), nextCursor: found.nextCursor };
+}
+
+async function productRow(q: Queryable, storeId: string, productId: string, lock = false): Promise<ProductRow> {
+  if (!isUuid(productId)) throw notFound('Product not found');
+  const { rows } = await q.query<ProductRow>(
+    `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.id = $1 AND p.store_id = $2 AND p.archived_at IS NULL${lock ? ' FOR UPDATE' : ''}`,
+    [productId, storeId],
+  );
+  if (!rows[0]) throw notFound('Product not found');
+  return rows[0];
+}
+
+/** A live product of the store (archived ones answer 404). */
+export async function getProduct(q: Queryable, storeId: string, productId: string): Promise<Product> {
+  const product = await productRow(q, storeId, productId);
+  const [loaded] = await withVariants(q, [product]);
+  return toProduct(loaded!);
+}
+
+/** A category id from a body must name a category of the same store: anything else is 422 validation_failed. */
+async function checkCategory(q: Queryable, storeId: string, categoryId: string | null | undefined): Promise<void> {
+  if (categoryId === undefined || categoryId === null) return;
+  const problem = [{ code: 'invalid', path: '/categoryId', message: 'is not a category of this store' }];
+  if (!isUuid(categoryId)) throw validationFailed('categoryId is not a category of this store', problem, 422);
+  const { rows } = await q.query(`SELECT 1 FROM categories WHERE id = $1 AND store_id = $2`, [categoryId, storeId]);
+  if (!rows[0]) throw validationFailed('categoryId is not a category of this store', problem, 422);
+}
+
+function checkImages(images: readonly string[] | undefined): void {
+  if (!images) return;
+  const problems = imageProblems(images);
+  if (problems.length) throw validationFailed('images must be http(s) URLs or paths starting with /', problems);
+}
+
+/** The variants a create request describes: its `variants`, or one default variant from the top-level fields. */
+function variantsToCreate(input: CreateProductInput): VariantInput[] {
+  const topLevel = (['price', 'mrp', 'stock', 'sku'] as const).filter((field) => input[field] !== undefined);
+  if (input.variants) {
+    if (topLevel.length) {
+      throw validationFailed('Give price, mrp, stock and sku inside each variant when sending variants', topLevel.map((field) => ({
+        code: 'not_allowed', path: `/${field}`, message: 'is not allowed together with variants',
+      })));
+    }
+    const seen = new Set<string>();
+    const problems: ProblemItem[] = [];
+    const variants = input.variants.map((v, i) => {
+      const name = cleanName(v.name, `/variants/${i}/name`);
+      if (seen.has(name.toLowerCase())) problems.push({ code: 'duplicate', path: `/variants/${i}/name`, message: 'another variant has this name' });
+      seen.add(name.toLowerCase());
+      return { ...v, name };
+    });
+    if (problems.length) throw validationFailed('Variant names must differ', problems);
+    return variants;
+  }
+  if (input.price === undefined) {
+    throw validationFailed('price is required when variants are not given', [{ code: 'required', path: '/price', message: 'is required (or send variants)' }]);
+  }
+  return [{ name: DEFAULT_VARIANT_NAME, price: input.price, mrp: input.mrp, stock: input.stock, sku: input.sku }];
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+}
+
+async function insertVariants(tx: Queryable, storeId: string, productId: string, variants: readonly VariantInput[], firstPosition: number): Promise<VariantRow[]> {
+  try {
+    const { rows } = await tx.query<VariantRow>(
+      `INSERT INTO variants (id, product_id, store_id, name, price, mrp, stock, sku, position)
+       SELECT v.id, $1, $2, v.name, v.price, v.mrp, v.stock, v.sku, v.position
+         FROM unnest($3::uuid[], $4::text[], $5::bigint[], $6::bigint[], $7::integer[], $8::text[], $9::integer[])
+           AS v(id, name, price, mrp, stock, sku, position)
+       RETURNING id, product_id, name, price, mrp, stock, sku`,
+      [
+        productId,
+        storeId,
+        variants.map(() => newId()),
+        variants.map((v) => v.name),
+        variants.map((v) => v.price),
+        variants.map((v) => v.mrp ?? null),
+        variants.map((v) => v.stock ?? null),
+        variants.map((v) => v.sku ?? null),
+        variants.map((_, i) => firstPosition + i),
+      ],
+    );
+    return rows;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict('This product already has a variant with that name');
+    throw err;
+  }
+}
+
+/**
+ * Creates a product and its variants in one transaction. The slug comes from the name (numeric suffix on a
+ * clash) and stays when the product is renamed, so links shared on WhatsApp keep working.
+ */
+export async function createProduct(db: DbOrTx, storeId: string, input: CreateProductInput): Promise<Product> {
+  const name = cleanName(input.name, '/name');
+  const variants = variantsToCreate(input);
+  checkImages(input.images);
+  return inTx(db, async (tx) => {
+    await checkCategory(tx, storeId, input.categoryId);
+    const id = newId();
+    await insertWithFreeSlug(tx, 'products', storeId, baseSlug(name, 'product'), async (slug) => {
+      const { rowCount } = await tx.query(
+        `INSERT INTO products (id, store_id, category_id, slug, name, description, unit, images, is_active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+         ON CONFLICT (store_id, slug) DO NOTHING`,
+        [id, storeId, input.categoryId ?? null, slug, name, input.description ?? '', input.unit ?? null, JSON.stringify(input.images ?? []), input.isActive ?? true],
+      );
+      return rowCount === 1 ? slug : null;
+    });
+    await insertVariants(tx, storeId, id, variants, 0);
+    return getProduct(tx, storeId, id);
+  });
+}
+
+/** Builds `SET a = $n, …` from the fields that are present (undefined = leave as is, null = clear). */
+function setClause(params: unknown[], fields: Record<string, unknown>): string[] {
+  const sets: string[] = [];
+  for (const [column, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    params.push(value);
+    sets.push(`${column} = $${params.length}`);
+  }
+  return sets;
+}
+
+/**
+ * PATCH semantics. `price`, `mrp` and `sku` change the one variant of a single-variant product in place (same id);
+ * on a product with several variants they are refused (422): change each variant instead.
+ */
+export async function updateProduct(db: DbOrTx, storeId: string, productId: string, input: UpdateProductInput): Promise<Product> {
+  const name = input.name === undefined ? undefined : cleanName(input.name, '/name');
+  checkImages(input.images);
+  return inTx(db, async (tx) => {
+    await productRow(tx, storeId, productId, true);
+    await checkCategory(tx, storeId, input.categoryId);
+    const params: unknown[] = [productId, storeId];
+    const sets = setClause(params, {
+      name,
+      description: input.description,
+      category_id: input.categoryId,
+      unit: input.unit,
+      images: input.images === undefined ? undefined : JSON.stringify(input.images),
+      is_active: input.isActive,
+    });
+    if (sets.length) {
+      await tx.query(`UPDATE products SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND store_id = $2`, params);
+    }
+    const variantFields = { price: input.price, mrp: input.mrp, sku: input.sku };
+    if (Object.values(variantFields).some((v) => v !== undefined)) {
+      const { rows } = await tx.query<{ id: string }>(`SELECT id FROM variants WHERE product_id = $1 AND store_id = $2 AND archived_at IS NULL`, [productId, storeId]);
+      if (rows.length !== 1) {
+        const fields = Object.keys(variantFields).filter((k) => variantFields[k as keyof typeof variantFields] !== undefined);
+        throw validationFailed(`This product has ${rows.length} variants: change price, mrp and sku on each variant`, fields.map((field) => ({
+          code: 'not_allowed', path: `/${field}`, message: 'only for a product with a single variant',
+        })), 422);
+      }
+      const variantParams: unknown[] = [rows[0]!.id];
+      await tx.query(`UPDATE variants SET ${setClause(variantParams, variantFields).join(', ')} WHERE id = $1`, variantParams);
+    }
+    return getProduct(tx, storeId, productId);
+  });
+}
+
+/** DELETE archives: the product leaves the storefront and the merchant's list; orders keep their snapshot. */
+export async function archiveProduct(q: Queryable, storeId: string, productId: string): Promise<void> {
+  if (!isUuid(productId)) throw notFound('Product not found');
+  const { rowCount } = await q.query(
+    `UPDATE products SET archived_at = now(), updated_at = now() WHERE id = $1 AND store_id = $2 AND archived_at IS NULL`,
+    [productId, storeId],
+  );
+  if (rowCount === 0) throw notFound('Product not found');
+}
+
+async function variantRow(q: Queryable, storeId: string, productId: string, variantId: string): Promise<VariantRow> {
+  if (!isUuid(variantId)) throw notFound('Variant not found');
+  const { rows } = await q.query<VariantRow>(
+    `SELECT ${VARIANT_COLUMNS} FROM variants v WHERE v.id = $1 AND v.product_id = $2 AND v.store_id = $3 AND v.archived_at IS NULL`,
+    [variantId, productId, storeId],
+  );
+  if (!rows[0]) throw notFound('Variant not found');
+  return rows[0];
+}
+
+/** Adds a variant at the end. The product row is locked so the count and the position are decided one at a time. */
+export async function addVariant(db: DbOrTx, storeId: string, productId: string, input: VariantInput): Promise<Variant> {
+  const variant = { ...input, name: cleanName(input.name, '/name') };
+  return inTx(db, async (tx) => {
+    await productRow(tx, storeId, productId, true);
+    const { rows } = await tx.query<{ live: number; next_position: number }>(
+      `SELECT count(*) FILTER (WHERE archived_at IS NULL)::integer AS live, COALESCE(max(position) + 1, 0)::integer AS next_position
+         FROM variants WHERE product_id = $1`,
+      [productId],
+    );
+    const { live, next_position } = rows[0]!;
+    if (live >= MAX_VARIANTS) throw validationFailed(`A product has at most ${MAX_VARIANTS} variants`, undefined, 422);
+    const [created] = await insertVariants(tx, storeId, productId, [variant], next_position);
+    return toVariant(created!);
+  });
+}
+
+/** PATCH name, price, mrp, sku of a live variant. Stock changes only through src/inventory/stock.ts. */
+export async function updateVariant(db: DbOrTx, storeId: string, productId: string, variantId: string, input: UpdateVariantInput): Promise<Variant> {
+  const name = input.name === undefined ? undefined : cleanName(input.name, '/name');
+  return inTx(db, async (tx) => {
+    await productRow(tx, storeId, productId);
+    const current = await variantRow(tx, storeId, productId, variantId);
+    const params: unknown[] = [current.id];
+    const sets = setClause(params, { name, price: input.price, mrp: input.mrp, sku: input.sku });
+    if (sets.length === 0) return toVariant(current);
+    try {
+      const { rows } = await tx.query<VariantRow>(`UPDATE variants v SET ${sets.join(', ')} WHERE v.id = $1 RETURNING ${VARIANT_COLUMNS}`, params);
+      return toVariant(rows[0]!);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict('This product already has a variant with that name');
+      throw err;
+    }
+  });
+}
+
+/** Archives a variant; the last live one stays (409): archive the product instead. Carts and orders keep pointing at it. */
+export async function archiveVariant(db: DbOrTx, storeId: string, productId: string, variantId: string): Promise<void> {
+  return inTx(db, async (tx) => {
+    // The product lock serialises two deletes racing for the last two variants.
+    await productRow(tx, storeId, productId, true);
+    await variantRow(tx, storeId, productId, variantId);
+    const { rows } = await tx.query<{ live: number }>(
+      `SELECT count(*)::integer AS live FROM variants WHERE product_id = $1 AND archived_at IS NULL`,
+      [productId],
+    );
+    if (rows[0]!.live <= 1) throw new AppError(409, 'conflict', 'A product keeps at least one variant: archive the product instead');
+    await tx.query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [variantId]);
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * The public catalog, read by store slug: the JSON storefront API and the server-rendered pages both call these.
+ * Only active, non-archived products and live variants are shown; stock is reduced to `inStock`.
+ */
+import type { Queryable } from '../db/db.js';
+import { notFound } from '../shared/errors.js';
+import { getStoreBySlug, type StoreRow } from '../stores/stores.service.js';
+import { searchTerm } from './catalog.util.js';
+import { listCategories } from './categories.service.js';
+import { findProducts, loadVariants, lowestPrice, type ProductWithVariants, type VariantRow } from './products.service.js';
+import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
+
+/** The public view of a store, plus its id for the calls that follow (the id is not part of the public JSON). */
+export interface StorefrontStore extends PublicStore {
+  id: string;
+}
+
+export function toPublicStore(row: StoreRow): StorefrontStore {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    currency: row.currency,
+    whatsapp: row.whatsapp,
+    isOpen: row.is_open,
+    delivery: { fee: row.delivery_fee, freeAbove: row.free_above, minOrder: row.min_order, pickup: row.pickup },
+    payments: { cod: row.cod, upi: row.upi_vpa !== null },
+  };
+}
+
+/** The JSON the contract shows: the public store without its internal id. */
+export function publicStoreJson(store: StorefrontStore): PublicStore {
+  const { id: _id, ...rest } = store;
+  return rest;
+}
+
+/** A store by its slug (case-insensitive; slugs are stored lower-case). Unknown → 404. */
+export async function getPublicStore(q: Queryable, slug: string): Promise<StorefrontStore> {
+  const normalised = slug.toLowerCase();
+  if (!/^[a-z0-9-]{1,40}$/.test(normalised)) throw notFound('Store not found');
+  return toPublicStore(await getStoreBySlug(q, normalised));
+}
+
+export const isInStock = (variant: Pick<VariantRow, 'stock'>): boolean => variant.stock === null || variant.stock > 0;
+
+export function toPublicVariant(row: VariantRow): PublicVariant {
+  return { id: row.id, name: row.name, price: row.price, mrp: row.mrp, inStock: isInStock(row) };
+}
+
+export function toPublicProduct({ product, variants }: ProductWithVariants): PublicProduct {
+  return {
+    id: product.id,
+    slug: product.slug,
+    name: product.name,
+    description: product.description,
+    categoryId: product.category_id,
+    unit: product.unit,
+    images: product.images,
+    price: lowestPrice(variants),
+    inStock: variants.some(isInStock),
+    variants: variants.map(toPublicVariant),
+  };
+}
+
+export async function listStorefrontCategories(q: Queryable, storeId: string): Promise<Category[]> {
+  return listCategories(q, storeId);
+}
+
+export interface StorefrontProductQuery {
+  q?: string;
+  /** A category slug; unknown → 404. */
+  categorySlug?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** Active products, newest first, keyset-paginated on products_storefront_idx. */
+export async function listStorefrontProducts(
+  q: Queryable,
+  storeId: string,
+  query: StorefrontProductQuery = {},
+): Promise<{ items: PublicProduct[]; nextCursor: string | null }> {
+  let categoryId: string | null = null;
+  if (query.categorySlug !== undefined && query.categorySlug !== '') {
+    const { rows } = await q.query<{ id: string }>(`SELECT id FROM categories WHERE store_id = $1 AND slug = $2`, [storeId, query.categorySlug.toLowerCase()]);
+    if (!rows[0]) throw notFound('Category not found');
+    categoryId = rows[0].id;
+  }
+  const found = await findProducts(q, storeId, {
+    search: searchTerm(query.q),
+    categoryId,
+    activeOnly: true,
+    limit: query.limit ?? 20,
+    cursor: query.cursor,
+  });
+  return { items: found.items.map(toPublicProduct), nextCursor: found.nextCursor };
+}
+
+/** One active product by its slug. Inactive, archived or unknown → 404. */
+export async function getStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {
+  const { rows } = await q.query<ProductWithVariants['product']>(
+    `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active
+       FROM products p WHERE p.store_id = $1 AND p.slug = $2 AND p.archived_at IS NULL AND p.is_active`,
+    [storeId, productSlug.toLowerCase()],
+  );
+  const product = rows[0];
+  if (!product) throw notFound('Product not found');
+  const variants = await loadVariants(q, [product.id]);
+  return toPublicProduct({ product, variants: variants.get(product.id) ?? [] });
+}
