@@ -1,0 +1,120 @@
+import type { Db, Queryable } from '../db/db.js';
+import { newId } from '../shared/ids.js';
+import { PermanentSendError, type MessageChannel } from './channels.js';
+
+/**
+ * Transactional outbox. A change and the messages it causes are written in one transaction
+ * (`enqueueMessage(tx, …)`); a worker delivers them afterwards, at least once, with the row id as the
+ * idempotency id. All state lives in the `outbox` table, so delivery survives restarts and crashes.
+ */
+
+export interface OutboxMessageInput {
+  topic: string;
+  /** E.164 phone number */
+  recipient: string;
+  text: string;
+  /** anything worth keeping with the message (order id, store id, ...) */
+  data?: Record<string, unknown>;
+}
+
+export interface OutboxPayload {
+  text: string;
+  data?: Record<string, unknown>;
+}
+
+/** Writes one message; call it with the transaction that makes the change it announces. */
+export async function enqueueMessage(tx: Queryable, input: OutboxMessageInput): Promise<string> {
+  const id = newId();
+  const payload: OutboxPayload = { text: input.text, ...(input.data ? { data: input.data } : {}) };
+  await tx.query(`INSERT INTO outbox (id, topic, recipient, payload) VALUES ($1, $2, $3, $4)`, [id, input.topic, input.recipient, JSON.stringify(payload)]);
+  return id;
+}
+
+export interface ProcessOptions {
+  /** rows claimed per round */
+  batchSize?: number;
+  /** after this many attempts a failing row is marked failed */
+  maxAttempts?: number;
+  /** how long a claim keeps other workers off a row; must exceed the channel's timeout */
+  leaseMs?: number;
+  /** delay before retry number `attempt + 1`, given the attempts made so far (≥ 1) */
+  backoffMs?: (attempts: number) => number;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/** 30 s, 1 min, 2 min, … capped at 1 h: eight attempts span about an hour of an outage. */
+export function defaultBackoffMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+export interface ProcessResult {
+  claimed: number;
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  topic: string;
+  recipient: string | null;
+  payload: OutboxPayload | string;
+  attempts: number;
+}
+
+/**
+ * One round: claim due rows, send them, record the outcome. The claim (`FOR UPDATE SKIP LOCKED`) runs in its
+ * own short transaction and leases each row by pushing `next_attempt_at` past the send, so concurrent workers
+ * take disjoint rows and nothing is held open during the network call. `attempts` is bumped by the claim and
+ * doubles as the claim token: an outcome is only recorded by the worker whose claim is current.
+ */
+export async function processOutboxOnce(db: Db, channel: MessageChannel, opts: ProcessOptions = {}): Promise<ProcessResult> {
+  const batchSize = opts.batchSize ?? 20;
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const leaseSeconds = (opts.leaseMs ?? 60_000) / 1000;
+  const backoffMs = opts.backoffMs ?? defaultBackoffMs;
+
+  const rows = await db.tx(async (tx) => {
+    const { rows } = await tx.query<ClaimedRow>(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+        WHERE id IN (SELECT id FROM outbox
+                      WHERE status = 'pending' AND next_attempt_at <= now()
+                      ORDER BY next_attempt_at, id
+                      LIMIT $1
+                      FOR UPDATE SKIP LOCKED)
+        RETURNING id, topic, recipient, payload, attempts`,
+      [batchSize, leaseSeconds],
+    );
+    return rows;
+  });
+
+  const result: ProcessResult = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
+  await Promise.all(
+    rows.map(async (row) => {
+      const payload: OutboxPayload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as OutboxPayload) : row.payload;
+      try {
+        if (!row.recipient) throw new PermanentSendError('message has no recipient');
+        await channel.send({ id: row.id, topic: row.topic, recipient: row.recipient, text: payload.text });
+        await db.query(`UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1 AND attempts = $2 AND status = 'pending'`, [row.id, row.attempts]);
+        result.sent++;
+      } catch (err) {
+        const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
+        const permanent = err instanceof PermanentSendError;
+        if (permanent || row.attempts >= maxAttempts) {
+          await db.query(`UPDATE outbox SET status = 'failed', last_error = $3 WHERE id = $1 AND attempts = $2 AND status = 'pending'`, [row.id, row.attempts, error]);
+          result.failed++;
+          opts.log?.warn({ outboxId: row.id, attempts: row.attempts, error }, 'outbox message failed for good');
+        } else {
+          await db.query(
+            `UPDATE outbox SET last_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
+            [row.id, row.attempts, error, backoffMs(row.attempts) / 1000],
+          );
+          result.retried++;
+        }
+      }
+    }),
+  );
+  return result;
+}

@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+import { startFakeWhatsApp, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
+import { loadConfig } from '../../src/config.js';
+import { PermanentSendError, whatsappChannel, type MessageChannel, type OutboundMessage } from '../../src/notify/channels.js';
+import { defaultBackoffMs, enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
+import { startOutboxWorker } from '../../src/notify/worker.js';
+
+let testDb: TestDb;
+let fake: FakeWhatsApp;
+const silent = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  testDb = await createTestDb();
+  fake = await startFakeWhatsApp();
+});
+afterAll(async () => {
+  await fake.close();
+  await testDb.dispose();
+});
+beforeEach(async () => {
+  await testDb.db.query(`DELETE FROM outbox`);
+  fake.calls.length = 0;
+  fake.delivered.length = 0;
+  fake.behave = () => ({ kind: 'ok' });
+});
+
+const waConfig = () => ({ apiUrl: fake.url, token: 'test-token', phoneNumberId: '1234567890' });
+
+function recordingChannel(fail?: (m: OutboundMessage) => Error | null): MessageChannel & { sent: OutboundMessage[] } {
+  const sent: OutboundMessage[] = [];
+  return {
+    name: 'recording',
+    sent,
+    async send(m) {
+      const err = fail?.(m);
+      if (err) throw err;
+      sent.push(m);
+    },
+  };
+}
+
+async function enqueueMany(n: number, recipient = '+919876543210'): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push(await testDb.db.tx((tx) => enqueueMessage(tx, { topic: 'test', recipient, text: `message ${i}` })));
+  return ids;
+}
+
+async function rows() {
+  const { rows } = await testDb.db.query<{ id: string; status: string; attempts: number; last_error: string | null; sent_at: Date | null; due_in_s: number }>(
+    `SELECT id, status, attempts, last_error, sent_at, extract(epoch FROM next_attempt_at - now())::float8 AS due_in_s FROM outbox ORDER BY id`,
+  );
+  return rows;
+}
+
+/** Drives rounds until nothing is due (retries made due at once by the zero backoff). */
+async function drain(channel: MessageChannel, opts: Parameters<typeof processOutboxOnce>[2] = {}, maxRounds = 100) {
+  for (let i = 0; i < maxRounds; i++) {
+    const r = await processOutboxOnce(testDb.db, channel, { backoffMs: () => 0, ...opts });
+    if (r.claimed === 0) return i;
+  }
+  throw new Error('outbox did not drain');
+}
+
+describe('outbox delivery', () => {
+  it('writes messages inside the caller transaction: a rollback loses them with the change', async () => {
+    await expect(
+      testDb.db.tx(async (tx) => {
+        await enqueueMessage(tx, { topic: 'test', recipient: '+919876543210', text: 'never' });
+        throw new Error('change failed');
+      }),
+    ).rejects.toThrow('change failed');
+    expect(await rows()).toHaveLength(0);
+  });
+
+  it('sends due messages once and marks them sent', async () => {
+    const ids = await enqueueMany(3);
+    const channel = recordingChannel();
+    const first = await processOutboxOnce(testDb.db, channel);
+    expect(first).toEqual({ claimed: 3, sent: 3, retried: 0, failed: 0 });
+    expect(channel.sent.map((m) => m.id).sort()).toEqual([...ids].sort());
+    expect(channel.sent[0]!.text).toMatch(/^message \d$/);
+    expect((await processOutboxOnce(testDb.db, channel)).claimed).toBe(0);
+    for (const r of await rows()) {
+      expect(r.status).toBe('sent');
+      expect(r.attempts).toBe(1);
+      expect(r.sent_at).not.toBeNull();
+    }
+  });
+
+  it('calls the WhatsApp Cloud API with the token, the text body and the outbox id as idempotency key', async () => {
+    const [id] = await enqueueMany(1, '+91 98765 43210');
+    await processOutboxOnce(testDb.db, whatsappChannel(waConfig()));
+    expect(fake.calls).toHaveLength(1);
+    const call = fake.calls[0]!;
+    expect(call.path).toBe('/1234567890/messages');
+    expect(call.authorization).toBe('Bearer test-token');
+    expect(call.idempotencyKey).toBe(id);
+    expect(call.xIdempotencyKey).toBe(id);
+    expect(call.body).toEqual({ messaging_product: 'whatsapp', to: '919876543210', type: 'text', text: { body: 'message 0' } });
+    expect((await rows())[0]!.status).toBe('sent');
+  });
+
+  it('delivers every message through 500s and timeouts, retrying failed attempts', async () => {
+    const ids = await enqueueMany(40);
+    // Every third call fails with 500, every seventh hangs past the client timeout.
+    fake.behave = ({ n }) => (n % 7 === 3 ? { kind: 'hang' } : n % 3 === 0 ? { kind: 'status', status: 500 } : { kind: 'ok' });
+    await drain(whatsappChannel(waConfig(), { timeoutMs: 200 }), { batchSize: 8 });
+    expect(new Set(fake.delivered)).toEqual(new Set(ids));
+    const all = await rows();
+    expect(all.every((r) => r.status === 'sent')).toBe(true);
+    expect(all.some((r) => r.attempts > 1)).toBe(true);
+    expect(fake.calls.some((c) => c.answered === 'hang')).toBe(true);
+    expect(fake.calls.some((c) => c.answered === 500)).toBe(true);
+  });
+
+  it('backs off exponentially and does not retry before the row is due', async () => {
+    await enqueueMany(1);
+    const failing = recordingChannel(() => new Error('boom'));
+    const r1 = await processOutboxOnce(testDb.db, failing);
+    expect(r1).toEqual({ claimed: 1, sent: 0, retried: 1, failed: 0 });
+    let [row] = await rows();
+    expect(row!.status).toBe('pending');
+    expect(row!.attempts).toBe(1);
+    expect(row!.last_error).toBe('boom');
+    expect(row!.due_in_s).toBeGreaterThan(defaultBackoffMs(1) / 1000 - 5);
+    expect(row!.due_in_s).toBeLessThanOrEqual(defaultBackoffMs(1) / 1000);
+    // Not due yet: nothing is claimed.
+    expect((await processOutboxOnce(testDb.db, failing)).claimed).toBe(0);
+    await testDb.db.query(`UPDATE outbox SET next_attempt_at = now()`);
+    await processOutboxOnce(testDb.db, failing);
+    [row] = await rows();
+    expect(row!.attempts).toBe(2);
+    expect(row!.due_in_s).toBeGreaterThan(defaultBackoffMs(2) / 1000 - 5);
+    expect(defaultBackoffMs(2)).toBe(2 * defaultBackoffMs(1));
+    expect(defaultBackoffMs(3)).toBe(4 * defaultBackoffMs(1));
+    expect(defaultBackoffMs(30)).toBe(3_600_000);
+  });
+
+  it('marks a message failed after the last attempt, with the last error', async () => {
+    await enqueueMany(1);
+    fake.behave = () => ({ kind: 'status', status: 503 });
+    await drain(whatsappChannel(waConfig()), { maxAttempts: 4 });
+    const [row] = await rows();
+    expect(row!.status).toBe('failed');
+    expect(row!.attempts).toBe(4);
+    expect(row!.last_error).toMatch(/503/);
+    expect(fake.calls).toHaveLength(4);
+  });
+
+  it('marks a permanent failure (4xx) failed at once', async () => {
+    await enqueueMany(1);
+    fake.behave = () => ({ kind: 'status', status: 400 });
+    const r = await processOutboxOnce(testDb.db, whatsappChannel(waConfig()));
+    expect(r.failed).toBe(1);
+    const [row] = await rows();
+    expect(row!.status).toBe('failed');
+    expect(row!.attempts).toBe(1);
+    expect(row!.last_error).toMatch(/400/);
+  });
+
+  it('treats 429 as retryable and PermanentSendError from any channel as permanent', async () => {
+    await enqueueMany(2);
+    fake.behave = () => ({ kind: 'status', status: 429 });
+    const r = await processOutboxOnce(testDb.db, whatsappChannel(waConfig()));
+    expect(r.retried).toBe(2);
+    await testDb.db.query(`UPDATE outbox SET next_attempt_at = now()`);
+    const r2 = await processOutboxOnce(testDb.db, recordingChannel(() => new PermanentSendError('not on WhatsApp')));
+    expect(r2.failed).toBe(2);
+  });
+
+  it('two workers running at once never send the same row twice', async () => {
+    const ids = await enqueueMany(60);
+    fake.behave = () => ({ kind: 'ok', delayMs: 15 });
+    const channel = whatsappChannel(waConfig());
+    const worker = async () => {
+      let idle = 0;
+      while (idle < 2) {
+        const r = await processOutboxOnce(testDb.db, channel, { batchSize: 5 });
+        idle = r.claimed === 0 ? idle + 1 : 0;
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    const keys = fake.calls.map((c) => c.idempotencyKey);
+    expect(keys).toHaveLength(60);
+    expect(new Set(keys)).toEqual(new Set(ids));
+    expect((await rows()).every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+  });
+
+  it('survives a worker dying mid-send: once the lease runs out another worker delivers', async () => {
+    const [id] = await enqueueMany(1);
+    const dying: MessageChannel = { name: 'dying', send: () => new Promise<void>(() => {}) };
+    void processOutboxOnce(testDb.db, dying, { leaseMs: 150 });
+    await new Promise((r) => setTimeout(r, 50));
+    const other = recordingChannel();
+    expect((await processOutboxOnce(testDb.db, other)).claimed).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await processOutboxOnce(testDb.db, other)).sent).toBe(1);
+    expect(other.sent.map((m) => m.id)).toEqual([id]);
+    const [row] = await rows();
+    expect(row!.status).toBe('sent');
+    expect(row!.attempts).toBe(2);
+  });
+
+  it('runs in the background and stops cleanly, using WhatsApp when configured', async () => {
+    const ids = await enqueueMany(5);
+    const config = { ...loadConfig({}), outboxPollMs: 20, whatsapp: waConfig() };
+    const worker = startOutboxWorker(testDb.db, config, silent);
+    const deadline = Date.now() + 10_000;
+    while ((await rows()).some((r) => r.status !== 'sent') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await worker.stop();
+    expect(new Set(fake.delivered)).toEqual(new Set(ids));
+    // Stopped: new messages stay pending.
+    await enqueueMany(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await rows()).filter((r) => r.status === 'pending')).toHaveLength(1);
+  });
+});
