@@ -27,6 +27,7 @@ import { cartRoutes } from './cart/cart.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
+import { mediaRoutes } from './media/media.routes.js';
 
 export interface Services {
   otpChannel: OtpChannel;
@@ -137,5 +138,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     { prefix: '/api/v1' },
   );
+  // Product images: POST /api/v1/stores/{storeId}/images and GET /media/{name} (full paths inside).
+  await app.register(mediaRoutes);
   return app;
 }
