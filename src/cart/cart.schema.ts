@@ -47,10 +47,12 @@ export const CartSchema = Type.Object(
 export type CartView = Static<typeof CartSchema>;
 export type CartLineView = Static<typeof CartLineSchema>;
 
-const PathId = Type.String({ minLength: 1, maxLength: 100 });
-export const StorefrontParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }) });
-export const CartParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }), cartId: PathId });
-export const CartLineParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 100 }), cartId: PathId, variantId: PathId });
+// Path segments that cannot name anything are unknown (404 from the service), not malformed requests;
+// the router already caps a parameter at 200 characters.
+const PathSegment = Type.String({ maxLength: 200 });
+export const StorefrontParams = Type.Object({ slug: PathSegment });
+export const CartParams = Type.Object({ slug: PathSegment, cartId: PathSegment });
+export const CartLineParams = Type.Object({ slug: PathSegment, cartId: PathSegment, variantId: PathSegment });
 
 export const MAX_LINE_QUANTITY = 999;
 export const MAX_CART_LINES = 100;
