@@ -204,8 +204,8 @@ export const PublicProductSchema = Type.Object(
 export type PublicProduct = Static<typeof PublicProductSchema>;
 export const PublicProductListSchema = ListOf(PublicProductSchema);
 
-export const StorefrontParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
-export const StorefrontProductParams = Type.Object({ slug: Type.String({ maxLength: 100 }), productSlug: Type.String({ maxLength: 200 }) });
+export const StorefrontParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
+export const StorefrontProductParams = Type.Object({ slug: Type.String({ maxLength: 200 }), productSlug: Type.String({ maxLength: 200 }) });
 export const StorefrontProductQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 100 })),
   category: Type.Optional(Type.String({ maxLength: 100 })),

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.js';
 import { notFound } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
-import { baseSlug, inTx, insertWithFreeSlug, type DbOrTx } from './catalog.util.js';
+import { baseSlug, cleanName, inTx, insertWithFreeSlug, type DbOrTx } from './catalog.util.js';
 import type { Category, CreateCategoryInput, UpdateCategoryInput } from './catalog.schema.js';
 
 const CATEGORY_COLUMNS = 'id, name, slug, position';
@@ -24,15 +24,16 @@ export async function getCategory(q: Queryable, storeId: string, categoryId: str
 
 /** The slug is derived from the name once (numeric suffix on a clash) and kept on rename, so shared links stay valid. */
 export async function createCategory(db: DbOrTx, storeId: string, input: CreateCategoryInput): Promise<Category> {
+  const name = cleanName(input.name, '/name');
   return inTx(db, (tx) =>
-    insertWithFreeSlug(tx, 'categories', storeId, baseSlug(input.name, 'category', 60), async (slug) => {
+    insertWithFreeSlug(tx, 'categories', storeId, baseSlug(name, 'category', 60), async (slug) => {
       // Without a position the category goes last.
       const { rows } = await tx.query<Category>(
         `INSERT INTO categories (id, store_id, name, slug, position)
          VALUES ($1, $2, $3, $4, COALESCE($5::integer, (SELECT COALESCE(max(position) + 1, 0) FROM categories WHERE store_id = $2)))
          ON CONFLICT (store_id, slug) DO NOTHING
          RETURNING ${CATEGORY_COLUMNS}`,
-        [newId(), storeId, input.name, slug, input.position ?? null],
+        [newId(), storeId, name, slug, input.position ?? null],
       );
       return rows[0] ?? null;
     }),
@@ -41,10 +42,11 @@ export async function createCategory(db: DbOrTx, storeId: string, input: CreateC
 
 export async function updateCategory(q: Queryable, storeId: string, categoryId: string, input: UpdateCategoryInput): Promise<Category> {
   if (!isUuid(categoryId)) throw notFound('Category not found');
+  const name = input.name === undefined ? null : cleanName(input.name, '/name');
   const { rows } = await q.query<Category>(
     `UPDATE categories SET name = COALESCE($3, name), position = COALESCE($4::integer, position)
       WHERE id = $1 AND store_id = $2 RETURNING ${CATEGORY_COLUMNS}`,
-    [categoryId, storeId, input.name ?? null, input.position ?? null],
+    [categoryId, storeId, name, input.position ?? null],
   );
   if (!rows[0]) throw notFound('Category not found');
   return rows[0];
