@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { createProduct, createVariant, archiveVariant } from '../helpers/fixtures.js';
+import type { Queryable } from '../../src/db/db.js';
+import { loadCartSnapshot, assertFulfillmentOffered } from '../../src/cart/cart.service.js';
+import { getStoreBySlug, type StoreRow } from '../../src/stores/stores.service.js';
+import { AppError } from '../../src/shared/errors.js';
+
+let ctx: TestContext;
+let shop: Client;
+let store: StoreRow;
+let merchant: Client;
+beforeAll(async () => {
+  ctx = await createTestApp();
+  const m = await merchantWithStore(ctx);
+  merchant = m.api;
+  await m.api.patch(`/api/v1/stores/${m.store.id}`, { delivery: { fee: 3000 } });
+  store = await getStoreBySlug(ctx.testDb.db, m.store.slug);
+  shop = client(ctx.app);
+});
+afterAll(() => ctx.close());
+
+const db = () => ctx.testDb.db;
+
+function counting(q: Queryable): { q: Queryable; sql: string[] } {
+  const sql: string[] = [];
+  return {
+    sql,
+    q: {
+      query(text, params) {
+        sql.push(text);
+        return q.query(text, params);
+      },
+    },
+  };
+}
+
+async function newCart(): Promise<string> {
+  return (await shop.post(`/api/v1/storefront/${store.slug}/carts`)).body.id;
+}
+
+describe('loadCartSnapshot (the checkout entry point)', () => {
+  it('returns the row, lines with stock and sellability, the coupon and the bill, matching GET', async () => {
+    const p = await createProduct(db(), store.id, { name: 'Tea', variants: [{ name: '250 g', price: 12000, stock: 7 }, { name: '1 kg', price: 40000 }] });
+    const gone = await createVariant(db(), store.id, { productName: 'Old', price: 500 });
+    const c = (await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'TEA10', type: 'percent', value: 10, usageLimit: 100, expiresAt: '2040-01-01T00:00:00Z' })).body;
+    const cartId = await newCart();
+    const url = `/api/v1/storefront/${store.slug}/carts/${cartId}`;
+    await shop.put(`${url}/lines/${p.variants[0]!.id}`, { quantity: 2 });
+    await shop.put(`${url}/lines/${p.variants[1]!.id}`, { quantity: 1 });
+    await shop.put(`${url}/lines/${gone.id}`, { quantity: 1 });
+    await archiveVariant(db(), gone.id);
+    await shop.put(`${url}/coupon`, { code: 'tea10' });
+
+    const snap = await loadCartSnapshot(db(), store, cartId);
+    expect(snap.row).toEqual({ id: cartId, storeId: store.id, fulfillment: 'delivery', couponCode: 'TEA10', orderId: null });
+    expect(snap.lines).toEqual([
+      { variantId: p.variants[0]!.id, productId: p.id, productName: 'Tea', variantName: '250 g', unitPrice: 12000, quantity: 2, stock: 7, sellable: true },
+      { variantId: p.variants[1]!.id, productId: p.id, productName: 'Tea', variantName: '1 kg', unitPrice: 40000, quantity: 1, stock: null, sellable: true },
+      { variantId: gone.id, productId: gone.productId, productName: 'Old', variantName: 'Default', unitPrice: 500, quantity: 1, stock: null, sellable: false },
+    ]);
+    expect(snap.coupon).toEqual({
+      id: c.id,
+      code: 'TEA10',
+      type: 'percent',
+      value: 10,
+      minOrder: null,
+      maxDiscount: null,
+      usageLimit: 100,
+      usedCount: 0,
+      expiresAt: new Date('2040-01-01T00:00:00Z'),
+      isActive: true,
+    });
+    expect(snap.bill).toMatchObject({ subtotal: 64000, discount: 6400, deliveryFee: 3000, total: 60600 });
+    expect(snap.bill.errors.map((e) => e.code)).toEqual(['unavailable']);
+    expect(snap.cart).toEqual((await shop.get(url)).body);
+    expect(snap.cart.canCheckout).toBe(false);
+  });
+
+  it('loads any cart in two queries, however many lines (no N+1)', async () => {
+    const p = await createProduct(db(), store.id, { variants: Array.from({ length: 40 }, (_, i) => ({ name: `N${i}`, price: 100 + i, stock: 5 })) });
+    const small = await newCart();
+    const big = await newCart();
+    await shop.put(`/api/v1/storefront/${store.slug}/carts/${small}/lines/${p.variants[0]!.id}`, { quantity: 1 });
+    for (const v of p.variants) await shop.put(`/api/v1/storefront/${store.slug}/carts/${big}/lines/${v.id}`, { quantity: 1 });
+    await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'NPLUS1', type: 'flat', value: 5 });
+    await shop.put(`/api/v1/storefront/${store.slug}/carts/${big}/coupon`, { code: 'NPLUS1' });
+
+    const a = counting(db());
+    const smallSnap = await loadCartSnapshot(a.q, store, small);
+    const b = counting(db());
+    const bigSnap = await loadCartSnapshot(b.q, store, big);
+    expect(smallSnap.lines).toHaveLength(1);
+    expect(bigSnap.lines).toHaveLength(40);
+    expect(bigSnap.coupon?.code).toBe('NPLUS1');
+    expect(a.sql).toHaveLength(2);
+    expect(b.sql).toHaveLength(2);
+  });
+
+  it('with lock: true takes FOR UPDATE on the cart row inside the caller\'s transaction', async () => {
+    const cartId = await newCart();
+    const seen = await db().tx(async (tx) => {
+      const c = counting(tx);
+      const snap = await loadCartSnapshot(c.q, store, cartId, { lock: true });
+      return { snap, sql: c.sql };
+    });
+    expect(seen.snap.row.id).toBe(cartId);
+    expect(seen.sql[0]).toMatch(/FOR UPDATE OF c/);
+    const unlocked = counting(db());
+    await loadCartSnapshot(unlocked.q, store, cartId);
+    expect(unlocked.sql.join(' ')).not.toMatch(/FOR UPDATE/);
+  });
+
+  it('a cart change racing a checkout that holds the lock waits, then gets 409 cart_already_ordered', async () => {
+    const v = await createVariant(db(), store.id, { price: 1000 });
+    const cartId = await newCart();
+    const url = `/api/v1/storefront/${store.slug}/carts/${cartId}`;
+    await shop.put(`${url}/lines/${v.id}`, { quantity: 1 });
+    let racing: Promise<{ status: number; body: { code?: string } }> | undefined;
+    await db().tx(async (tx) => {
+      const snap = await loadCartSnapshot(tx, store, cartId, { lock: true });
+      expect(snap.cart.canCheckout).toBe(true);
+      // Not awaited here: on PGlite it queues behind this transaction, on PostgreSQL it blocks on the row lock.
+      racing = shop.put(`${url}/lines/${v.id}`, { quantity: 5 });
+      await new Promise((r) => setTimeout(r, 150));
+      await tx.query(`UPDATE carts SET order_id = $2 WHERE id = $1`, [cartId, '22222222-2222-4222-8222-222222222222']);
+    });
+    const res = await racing!;
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('cart_already_ordered');
+    expect((await shop.get(url)).body.lines[0].quantity).toBe(1);
+  });
+
+  it('fulfillment: bills as asked without changing the stored cart', async () => {
+    const v = await createVariant(db(), store.id, { price: 1000 });
+    const cartId = await newCart();
+    await shop.put(`/api/v1/storefront/${store.slug}/carts/${cartId}/lines/${v.id}`, { quantity: 1 });
+    const pickup = await loadCartSnapshot(db(), store, cartId, { fulfillment: 'pickup' });
+    expect(pickup.cart).toMatchObject({ fulfillment: 'pickup', deliveryFee: 0, total: 1000 });
+    expect(pickup.row.fulfillment).toBe('delivery');
+    expect((await loadCartSnapshot(db(), store, cartId)).cart).toMatchObject({ fulfillment: 'delivery', deliveryFee: 3000, total: 4000 });
+  });
+
+  it('reports the order id of an ordered cart', async () => {
+    const cartId = await newCart();
+    const orderId = '11111111-1111-4111-8111-111111111111';
+    await db().query(`UPDATE carts SET order_id = $2 WHERE id = $1`, [cartId, orderId]);
+    expect((await loadCartSnapshot(db(), store, cartId)).row.orderId).toBe(orderId);
+  });
+
+  it('coupon is null when the applied code no longer names a live coupon, and the bill says coupon_expired', async () => {
+    const c = (await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'VANISH', type: 'flat', value: 5 })).body;
+    const cartId = await newCart();
+    await shop.put(`/api/v1/storefront/${store.slug}/carts/${cartId}/coupon`, { code: 'VANISH' });
+    await merchant.delete(`/api/v1/stores/${store.id}/coupons/${c.id}`);
+    const snap = await loadCartSnapshot(db(), store, cartId);
+    expect(snap.coupon).toBeNull();
+    expect(snap.row.couponCode).toBe('VANISH');
+    expect(snap.bill.errors.map((e) => e.code)).toEqual(['coupon_expired']);
+  });
+
+  it('unknown, malformed or other-store cart ids → 404 not_found', async () => {
+    const other = await merchantWithStore(ctx);
+    const otherStore = await getStoreBySlug(db(), other.store.slug);
+    const cartId = await newCart();
+    for (const [s, id] of [[store, '00000000-0000-4000-8000-000000000000'], [store, 'nope'], [otherStore, cartId]] as const) {
+      const err = await loadCartSnapshot(db(), s, id).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).status).toBe(404);
+      expect((err as AppError).code).toBe('not_found');
+    }
+  });
+
+  it('assertFulfillmentOffered refuses pickup where the store does not offer it', () => {
+    expect(() => assertFulfillmentOffered({ ...store, pickup: false }, 'pickup')).toThrow(AppError);
+    expect(() => assertFulfillmentOffered({ ...store, pickup: false }, 'delivery')).not.toThrow();
+    expect(() => assertFulfillmentOffered({ ...store, pickup: true }, 'pickup')).not.toThrow();
+  });
+});
