@@ -1,0 +1,34 @@
+import { Type, type Static } from 'typebox';
+import { Nullable, Phone } from '../shared/schema.js';
+import { FulfillmentSchema, PaymentMethodSchema } from '../orders/orders.schema.js';
+
+const PathSegment = Type.String({ maxLength: 200 });
+export const CheckoutParams = Type.Object({ slug: PathSegment, cartId: PathSegment });
+
+export const CheckoutAddress = Type.Object(
+  {
+    line1: Type.String({ minLength: 1, maxLength: 200 }),
+    line2: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    city: Type.String({ minLength: 1, maxLength: 100 }),
+    pincode: Type.String({ minLength: 1, maxLength: 20, description: '6 digits for INR stores' }),
+  },
+  { additionalProperties: false },
+);
+
+export const CheckoutBody = Type.Object(
+  {
+    customer: Type.Object(
+      {
+        name: Type.String({ minLength: 1, maxLength: 100 }),
+        phone: Phone,
+        address: Type.Optional(Nullable(CheckoutAddress)),
+      },
+      { additionalProperties: false },
+    ),
+    fulfillment: Type.Optional(FulfillmentSchema),
+    paymentMethod: PaymentMethodSchema,
+    note: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+  },
+  { additionalProperties: false },
+);
+export type CheckoutInput = Static<typeof CheckoutBody>;

@@ -1,0 +1,113 @@
+import { Type, type Static } from 'typebox';
+import { Cursor, Limit, Nullable } from '../shared/schema.js';
+import { ORDER_STATUSES } from './status.js';
+import { PAYMENT_STATUSES } from '../payments/status.js';
+
+export const OrderStatusSchema = Type.Union([
+  Type.Literal('placed'), Type.Literal('accepted'), Type.Literal('shipped'), Type.Literal('delivered'), Type.Literal('rejected'), Type.Literal('cancelled'),
+]);
+export const PaymentStatusSchema = Type.Union([Type.Literal('pending'), Type.Literal('proof_submitted'), Type.Literal('paid'), Type.Literal('refunded')]);
+// The schemas above must list exactly the statuses of the state machines.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _orderStatusesMatch: Same<Static<typeof OrderStatusSchema>, (typeof ORDER_STATUSES)[number]> = true;
+const _paymentStatusesMatch: Same<Static<typeof PaymentStatusSchema>, (typeof PAYMENT_STATUSES)[number]> = true;
+void _orderStatusesMatch;
+void _paymentStatusesMatch;
+export const PaymentMethodSchema = Type.Union([Type.Literal('cod'), Type.Literal('upi')]);
+export const FulfillmentSchema = Type.Union([Type.Literal('delivery'), Type.Literal('pickup')]);
+
+export const AddressSchema = Type.Object({
+  line1: Type.String(),
+  line2: Nullable(Type.String()),
+  city: Type.String(),
+  pincode: Type.String(),
+});
+
+export const CustomerSchema = Type.Object({
+  name: Type.String(),
+  phone: Type.String(),
+  address: Nullable(AddressSchema),
+});
+
+export const OrderLineSchema = Type.Object({
+  variantId: Type.String(),
+  name: Type.String(),
+  variantName: Type.String(),
+  unitPrice: Type.Integer(),
+  quantity: Type.Integer(),
+  lineTotal: Type.Integer(),
+});
+
+export const HistoryEntrySchema = Type.Object({
+  status: Type.String({ description: 'an order status, or `edited` for a line edit' }),
+  at: Type.String({ format: 'date-time' }),
+  note: Type.Optional(Type.String()),
+});
+
+/** The contract's Order: the same shape for the customer (by tracking token) and the merchant. */
+export const OrderSchema = Type.Object({
+  id: Type.String(),
+  number: Type.Integer(),
+  status: OrderStatusSchema,
+  paymentStatus: PaymentStatusSchema,
+  paymentMethod: PaymentMethodSchema,
+  fulfillment: FulfillmentSchema,
+  currency: Type.String(),
+  lines: Type.Array(OrderLineSchema),
+  couponCode: Nullable(Type.String()),
+  subtotal: Type.Integer(),
+  discount: Type.Integer(),
+  deliveryFee: Type.Integer(),
+  total: Type.Integer(),
+  amountPaid: Type.Integer(),
+  balanceDue: Type.Integer({ description: 'total − amountPaid; negative when the store owes the customer after an edit' }),
+  customer: CustomerSchema,
+  note: Nullable(Type.String()),
+  history: Type.Array(HistoryEntrySchema),
+  trackingToken: Type.String(),
+  trackingUrl: Type.String(),
+  whatsappUrl: Type.String(),
+  upiUrl: Type.Optional(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type OrderView = Static<typeof OrderSchema>;
+export type OrderCustomer = Static<typeof CustomerSchema>;
+
+export const OrderListSchema = Type.Object({ items: Type.Array(OrderSchema), nextCursor: Nullable(Type.String()) });
+
+// ---- requests ----
+
+const PathSegment = Type.String({ maxLength: 200 });
+export const TrackingParams = Type.Object({ trackingToken: PathSegment });
+export const MerchantOrderParams = Type.Object({ storeId: PathSegment, orderId: PathSegment });
+export const StoreOrdersParams = Type.Object({ storeId: PathSegment });
+
+export const OrderListQuery = Type.Object(
+  { status: Type.Optional(OrderStatusSchema), limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) },
+  { additionalProperties: false },
+);
+export type OrderListInput = Static<typeof OrderListQuery>;
+
+export const MAX_ORDER_LINES = 100;
+export const EditLinesBody = Type.Object(
+  {
+    lines: Type.Array(
+      Type.Object(
+        { variantId: Type.String({ minLength: 1, maxLength: 100 }), quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 999 })) },
+        { additionalProperties: false },
+      ),
+      { maxItems: MAX_ORDER_LINES },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type EditLinesInput = Static<typeof EditLinesBody>;
+
+export const TransitionBody = Type.Object(
+  { to: OrderStatusSchema, note: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export type TransitionInput = Static<typeof TransitionBody>;
+
+export const PaymentBody = Type.Object({ status: Type.Union([Type.Literal('paid'), Type.Literal('refunded')]) }, { additionalProperties: false });
+export type PaymentInput = Static<typeof PaymentBody>;
