@@ -313,6 +313,44 @@ describe('the bill is live', () => {
     expect(cart).toMatchObject({ subtotal: 26000 + 48000 + 12000, errors: [], canCheckout: true });
   });
 
+  it('follows changes the merchant makes through the catalog API', async () => {
+    const m = await merchantWithStore(ctx);
+    const s = m.store;
+    const created = await m.api.post(`/api/v1/stores/${s.id}/products`, { name: 'Ghee', price: 60000, stock: 4 });
+    expect(created.status).toBe(201);
+    const productId = created.body.id as string;
+    const variantId = created.body.variants[0].id as string;
+    const cartId = (await shop.post(`/api/v1/storefront/${s.slug}/carts`)).body.id as string;
+    const url = `/api/v1/storefront/${s.slug}/carts/${cartId}`;
+    const added = await shop.put(`${url}/lines/${variantId}`, { quantity: 3 });
+    expect(added.body).toMatchObject({ subtotal: 180000, canCheckout: true });
+    expect(added.body.lines[0]).toMatchObject({ productId, name: 'Ghee', unitPrice: 60000 });
+
+    expect((await m.api.patch(`/api/v1/stores/${s.id}/products/${productId}`, { price: 65000 })).status).toBe(200);
+    expect((await shop.get(url)).body).toMatchObject({ subtotal: 195000, lines: [{ unitPrice: 65000, lineTotal: 195000 }] });
+
+    expect((await m.api.post(`/api/v1/stores/${s.id}/variants/${variantId}/stock`, { set: 2 })).status).toBe(200);
+    let cart = (await shop.get(url)).body;
+    expect(cart.lines[0].error).toEqual({ code: 'insufficient_stock', available: 2 });
+    expect(cart.canCheckout).toBe(false);
+
+    expect((await m.api.post(`/api/v1/stores/${s.id}/variants/${variantId}/stock`, { adjust: -2 })).status).toBe(200);
+    expect((await shop.get(url)).body.lines[0].error).toEqual({ code: 'out_of_stock' });
+
+    expect((await m.api.post(`/api/v1/stores/${s.id}/variants/${variantId}/stock`, { set: 10 })).status).toBe(200);
+    expect((await shop.get(url)).body).toMatchObject({ errors: [], canCheckout: true });
+
+    expect((await m.api.patch(`/api/v1/stores/${s.id}/products/${productId}`, { isActive: false })).status).toBe(200);
+    expect((await shop.get(url)).body.lines[0].error).toEqual({ code: 'unavailable' });
+    expect((await m.api.patch(`/api/v1/stores/${s.id}/products/${productId}`, { isActive: true })).status).toBe(200);
+    expect((await shop.get(url)).body.lines[0].error).toBeNull();
+
+    expect((await m.api.delete(`/api/v1/stores/${s.id}/products/${productId}`)).status).toBe(204);
+    cart = (await shop.get(url)).body;
+    expect(cart.lines[0]).toMatchObject({ quantity: 3, error: { code: 'unavailable' } });
+    expect(cart).toMatchObject({ subtotal: 0, canCheckout: false });
+  });
+
   it('marks lines unavailable when the product is archived (through the merchant API too, once it exists)', async () => {
     const v = await createVariant(db(), storeId, { price: 100 });
     const cartId = await newCart();
