@@ -28,6 +28,7 @@ import { couponRoutes } from './coupons/coupons.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { mediaRoutes } from './media/media.routes.js';
+import { webRoutes } from './web/web.routes.js';
 
 export interface Services {
   otpChannel: OtpChannel;
@@ -140,5 +141,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   );
   // Product images: POST /api/v1/stores/{storeId}/images and GET /media/{name} (full paths inside).
   await app.register(mediaRoutes);
+  // Server-rendered pages (storefront, order tracking, dashboard): one plugin, after the API. See src/web/README.md.
+  await app.register(webRoutes);
   return app;
 }

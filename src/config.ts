@@ -20,6 +20,8 @@ export interface Config {
   whatsapp: { apiUrl: string; token: string; phoneNumberId: string } | null;
   outboxPollMs: number;
   serverName: string;
+  /** Stores also answer at `<slug>.<baseDomain>` when set (env BASE_DOMAIN, e.g. `dukaan.example`); null = paths only. */
+  baseDomain: string | null;
 }
 
 export function parseOtpTestNumbers(raw: string | undefined): Map<string, string> {
@@ -67,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     whatsapp,
     outboxPollMs: intEnv(env, 'OUTBOX_POLL_MS', 1000),
     serverName: env.SERVER_NAME || os.hostname(),
+    baseDomain: env.BASE_DOMAIN ? env.BASE_DOMAIN.trim().toLowerCase().replace(/^\.+|\.+$/g, '') || null : null,
   };
 }

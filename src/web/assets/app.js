@@ -1,0 +1,80 @@
+/* dukaan progressive enhancement. Every page works without this file; with it, forms marked
+   data-fragment="<element id>" are sent with fetch and the server answers with that element re-rendered,
+   which replaces the old one in place (the cart bill updates without a page load). */
+(function () {
+  'use strict';
+  if (!window.fetch || !window.FormData || !window.URLSearchParams) return;
+
+  function fallback(form, submitter) {
+    // Network trouble: send the form the old way, keeping the pressed button's name/value.
+    form.setAttribute('data-plain', '1');
+    if (submitter && submitter.name) {
+      var keep = document.createElement('input');
+      keep.type = 'hidden';
+      keep.name = submitter.name;
+      keep.value = submitter.value;
+      form.appendChild(keep);
+    }
+    if (submitter && submitter.hasAttribute('formaction')) form.action = submitter.formAction;
+    form.submit();
+  }
+
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    var targetId = form.getAttribute('data-fragment');
+    if (!targetId || form.hasAttribute('data-plain')) return;
+    var target = document.getElementById(targetId);
+    if (!target) return;
+    event.preventDefault();
+    var submitter = event.submitter || null;
+    var data = new FormData(form);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    var action = submitter && submitter.hasAttribute('formaction') ? submitter.formAction : form.action;
+    var body = new URLSearchParams();
+    data.forEach(function (value, key) { if (typeof value === 'string') body.append(key, value); });
+    target.classList.add('busy');
+    target.setAttribute('aria-busy', 'true');
+    fetch(action, {
+      method: 'POST',
+      body: body,
+      credentials: 'same-origin',
+      headers: { 'x-fragment': targetId, accept: 'text/html' },
+      redirect: 'follow'
+    }).then(function (res) {
+      var go = res.headers.get('x-location');
+      if (go) { window.location.assign(go); return null; }
+      if (!res.ok && res.status !== 422 && res.status !== 409) throw new Error('HTTP ' + res.status);
+      return res.text();
+    }).then(function (text) {
+      if (text === null) return;
+      var holder = document.createElement('div');
+      holder.innerHTML = text;
+      var fresh = holder.querySelector('#' + targetId);
+      if (!fresh) throw new Error('fragment missing');
+      target.replaceWith(fresh);
+      var focusBack = submitter && submitter.id ? document.getElementById(submitter.id) : null;
+      var status = fresh.querySelector('[data-status]');
+      if (focusBack) focusBack.focus();
+      else if (status) status.focus();
+      var count = fresh.getAttribute('data-cart-count');
+      var badge = document.querySelector('[data-testid="cart-count"]');
+      if (count !== null && badge) badge.textContent = count;
+    }).catch(function () {
+      target.classList.remove('busy');
+      target.removeAttribute('aria-busy');
+      fallback(form, submitter);
+    });
+  });
+
+  // Copy-to-clipboard buttons (UPI id): hidden until this script can make them work.
+  document.querySelectorAll('[data-copy]').forEach(function (btn) {
+    if (!navigator.clipboard) return;
+    btn.hidden = false;
+    btn.addEventListener('click', function () {
+      navigator.clipboard.writeText(btn.getAttribute('data-copy') || '').then(function () {
+        btn.textContent = 'Copied';
+      });
+    });
+  });
+})();

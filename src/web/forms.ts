@@ -1,0 +1,210 @@
+/**
+ * Form posts for server-rendered pages: reading urlencoded fields, Post/Redirect/Get, flash messages,
+ * problem+json errors turned into words on the page, cookies, and CSRF for the dashboard.
+ *
+ * CSRF policy (see README):
+ *  - Dashboard forms act with the merchant's session cookie: every state-changing dashboard route takes
+ *    `preHandler: app.csrfProtection` and every dashboard form carries `${csrfField(reply)}`.
+ *  - Storefront forms need no token: the cart cookie is SameSite=Lax, so a cross-site POST arrives without
+ *    it and cannot touch the customer's cart; order actions are authorised by the unguessable tracking token
+ *    in the URL, which another site cannot know.
+ */
+import csrfProtection from '@fastify/csrf-protection';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode, type ProblemItem } from '../shared/errors.js';
+import { html, type Html } from './html.js';
+import type { Flash, FlashKind } from './layout.js';
+
+// ---------------------------------------------------------------- fields
+
+/** The parsed urlencoded body (`@fastify/formbody`): a repeated name gives an array. */
+export type FormBody = Record<string, string | string[] | undefined>;
+
+export function formBody(request: FastifyRequest): FormBody {
+  const body = request.body;
+  return body && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body) ? (body as FormBody) : {};
+}
+
+/** One text field: the first value when repeated; undefined when absent. Length-capped (defence against 10 MB fields). */
+export function field(body: FormBody, name: string, maxLength = 5000): string | undefined {
+  const value = Object.hasOwn(body, name) ? body[name] : undefined;
+  const first = Array.isArray(value) ? value[0] : value;
+  if (typeof first !== 'string') return undefined;
+  return first.length > maxLength ? first.slice(0, maxLength) : first;
+}
+
+/** A trimmed text field; empty → undefined. */
+export function textField(body: FormBody, name: string, maxLength = 5000): string | undefined {
+  const value = field(body, name, maxLength)?.trim();
+  return value ? value : undefined;
+}
+
+/** An integer field written as plain digits (optionally signed); anything else → null. */
+export function intField(body: FormBody, name: string): number | null {
+  const value = field(body, name, 20)?.trim();
+  if (!value || !/^[-+]?\d{1,15}$/.test(value)) return null;
+  return Number(value);
+}
+
+/** Every value of a repeated field (`name=a&name=b`). */
+export function fieldValues(body: FormBody, name: string): string[] {
+  const value = Object.hasOwn(body, name) ? body[name] : undefined;
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+// ---------------------------------------------------------------- Post/Redirect/Get
+
+/** 303 See Other: the browser GETs `location` next, so a reload never re-posts the form. */
+export function seeOther(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(303).header('location', location).header('cache-control', 'no-store').send();
+}
+
+/**
+ * The element id a fetch() from app.js asks to get back re-rendered (`x-fragment` header), or null for a
+ * plain form post (then answer with a 303).
+ */
+export function fragmentRequested(request: FastifyRequest): string | null {
+  const value = request.headers['x-fragment'];
+  return typeof value === 'string' && /^[a-z][a-z0-9-]{0,40}$/.test(value) ? value : null;
+}
+
+/** For a fragment request that must leave the page (e.g. the cart became an order): app.js follows `x-location`. */
+export function fragmentRedirect(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(200).header('x-location', location).header('cache-control', 'no-store').type('text/html; charset=utf-8').send('');
+}
+
+// ---------------------------------------------------------------- cookies
+
+export interface CookieOptions {
+  path?: string;
+  maxAgeSeconds?: number;
+}
+
+/** HttpOnly, SameSite=Lax, Secure when the request came over TLS (directly or via a trusted proxy). */
+export function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, opts: CookieOptions = {}): void {
+  reply.setCookie(name, value, {
+    path: opts.path ?? '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: request.protocol === 'https',
+    ...(opts.maxAgeSeconds !== undefined ? { maxAge: opts.maxAgeSeconds } : {}),
+  });
+}
+
+export function clearCookie(request: FastifyRequest, reply: FastifyReply, name: string, path = '/'): void {
+  reply.clearCookie(name, { path, httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
+}
+
+// ---------------------------------------------------------------- flash messages
+
+export const FLASH_COOKIE = 'flash';
+const FLASH_KINDS: readonly FlashKind[] = ['ok', 'error', 'info'];
+
+/** A one-time message for the page after the redirect ("Added to cart"). */
+export function setFlash(request: FastifyRequest, reply: FastifyReply, kind: FlashKind, text: string): void {
+  setCookie(request, reply, FLASH_COOKIE, `${kind}:${text.slice(0, 300)}`, { maxAgeSeconds: 60 });
+}
+
+/** Reads and clears the flash. The text is only ever rendered escaped (a user can only spoof their own). */
+export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | null {
+  const value = request.cookies[FLASH_COOKIE];
+  if (!value) return null;
+  clearCookie(request, reply, FLASH_COOKIE);
+  const colon = value.indexOf(':');
+  const kind = value.slice(0, colon) as FlashKind;
+  if (colon < 1 || !FLASH_KINDS.includes(kind)) return null;
+  return { kind, text: value.slice(colon + 1, colon + 301) };
+}
+
+// ---------------------------------------------------------------- problems → words
+
+/** What a person reads for each problem code. */
+export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
+  validation_failed: 'Please check the highlighted fields.',
+  unauthorized: 'Please sign in again.',
+  invalid_code: 'That code is wrong or has expired. Ask for a new one.',
+  not_found: 'We could not find that. It may have been removed.',
+  slug_taken: 'That shop link is already taken. Try another.',
+  insufficient_stock: 'There is not enough stock for that.',
+  cart_has_errors: 'Some items in your cart need attention before you can order.',
+  cart_already_ordered: 'This cart has already been ordered. Start a new one.',
+  store_closed: 'The shop is closed right now. Please try again later.',
+  invalid_transition: 'That cannot be done at this stage of the order.',
+  idempotency_key_reused: 'This request was already sent with different details. Please reload the page.',
+  idempotency_key_in_use: 'Your previous request is still being processed. Please wait a moment.',
+  conflict: 'That clashes with something that already exists.',
+  invalid_coupon: 'That coupon cannot be used.',
+  below_minimum_order: 'Your order is below the shop’s minimum order.',
+  payload_too_large: 'That file is too large.',
+  unsupported_media_type: 'That kind of file is not accepted.',
+  rate_limited: 'Too many attempts. Please wait a little and try again.',
+  unavailable: 'We are having trouble right now. Please try again shortly.',
+  internal_error: 'Something went wrong on our side. Please try again.',
+};
+
+export interface FormProblem {
+  status: number;
+  code: ErrorCode;
+  /** One sentence for the top of the form. */
+  summary: string;
+  /** Field name → message, from `errors[].path` (`/customer/phone` → `phone` by default). */
+  fields: Record<string, string>;
+  items: ProblemItem[];
+}
+
+/** The default path → form field name: the last segment of the JSON pointer (`/customer/address/pincode` → `pincode`). */
+export const lastPathSegment = (path: string): string => path.split('/').filter(Boolean).at(-1) ?? '';
+
+/**
+ * An AppError as words for a form. Anything that is not an AppError is rethrown (a bug, or the database
+ * being down: the page error handler shows the generic page for those).
+ */
+export function formProblem(err: unknown, fieldOf: (path: string) => string = lastPathSegment): FormProblem {
+  if (!(err instanceof AppError)) throw err;
+  const fields: Record<string, string> = {};
+  for (const item of err.errors ?? []) {
+    if (!item.path) continue;
+    const name = fieldOf(item.path);
+    if (name && !fields[name]) fields[name] = sentence(item.message);
+  }
+  // The service's detail is written for people; the generic line is the fallback.
+  const summary = err.code === 'validation_failed' && Object.keys(fields).length ? PROBLEM_MESSAGES.validation_failed : sentence(err.message || PROBLEM_MESSAGES[err.code]);
+  return { status: err.status, code: err.code, summary, fields, items: err.errors ?? [] };
+}
+
+function sentence(text: string): string {
+  const t = text.trim();
+  if (!t) return t;
+  const capital = t[0]!.toUpperCase() + t.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** The error summary box for the top of a form (role=alert so screen readers announce it). */
+export function problemSummary(problem: FormProblem | null | undefined): Html {
+  if (!problem) return html``;
+  return html`<div class="notice error" role="alert" tabindex="-1" data-testid="form-error" data-code="${problem.code}">${problem.summary}</div>`;
+}
+
+/** The message under one field; pair with `aria-describedby="<name>-error"` on the input. */
+export function fieldError(problem: FormProblem | null | undefined, name: string): Html {
+  const message = problem?.fields[name];
+  return message ? html`<p class="field-error" id="${name}-error">${message}</p>` : html``;
+}
+
+// ---------------------------------------------------------------- CSRF (dashboard)
+
+export const CSRF_FIELD = '_csrf';
+
+/** Registers @fastify/csrf-protection (secret in an HttpOnly SameSite=Strict cookie, token in the form). */
+export async function registerCsrf(app: FastifyInstance): Promise<void> {
+  await app.register(csrfProtection, {
+    cookieKey: '_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: 'auto' },
+  });
+}
+
+/** The hidden field every dashboard form carries. */
+export function csrfField(reply: FastifyReply): Html {
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${reply.generateCsrf()}">`;
+}

@@ -1,0 +1,113 @@
+/**
+ * The customer's order page at `/o/{trackingToken}` (the API's `trackingUrl`): status timeline, the bill,
+ * UPI pay link and QR, payment-proof upload, cancel and change items while the order is placed, and the
+ * "send to shop on WhatsApp" link. The tracking token in the URL is the customer's credential.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { MultipartFile } from '@fastify/multipart';
+import { editOrderLines, orderView, transitionOrder, type OrderView } from '../../orders/orders.service.js';
+import { findOrder } from '../../orders/orders.repo.js';
+import { getStoreRow } from '../../stores/stores.service.js';
+import { qrSvg } from '../../payments/upi.js';
+import { AppError, notFound, validationFailed } from '../../shared/errors.js';
+import { isUuid } from '../../shared/ids.js';
+import { formBody, formProblem, intField, seeOther, setFlash, takeFlash, type FormProblem } from '../forms.js';
+import { sendPage } from '../layout.js';
+import { submitPaymentProof } from '../../payments/proofs.js';
+import { orderMain, orderPage, showPayment } from './order.views.js';
+
+type Params = { token?: string };
+
+async function loadOrder(request: FastifyRequest) {
+  const token = (request.params as Params).token ?? '';
+  if (!isUuid(token)) throw notFound('Order not found');
+  const { db, config } = request.server;
+  const row = await findOrder(db, { by: 'token', trackingToken: token });
+  const store = await getStoreRow(db, row.store_id);
+  const view = await orderView(db, row, store, config);
+  return { token, store, view };
+}
+
+const orderPath = (token: string) => `/o/${encodeURIComponent(token)}`;
+
+export const orderPages: FastifyPluginAsync = async (app) => {
+  const { db, config } = app;
+
+  app.get('/o/:token', async (request, reply) => {
+    const { store, view } = await loadOrder(request);
+    const qr = view.upiUrl && showPayment(view) ? await qrSvg(view.upiUrl) : null;
+    const storeHome = `${config.publicUrl.replace(/\/$/, '')}/${store.slug}`;
+    const page = orderPage(store, view, orderMain(store, view, { qrSvg: qr, storeHome }), takeFlash(request, reply), storeHome);
+    // The URL is a credential: keep the page out of every cache.
+    return sendPage(request, reply, page, { cacheControl: 'no-store' });
+  });
+
+  app.post('/o/:token/cancel', async (request, reply) => {
+    const token = (request.params as Params).token ?? '';
+    if (!isUuid(token)) throw notFound('Order not found');
+    try {
+      await transitionOrder(db, config, { by: 'token', trackingToken: token }, 'cancelled', 'customer', null);
+      setFlash(request, reply, 'ok', 'Your order is cancelled.');
+    } catch (err) {
+      flashProblem(request, reply, formProblem(err));
+    }
+    return seeOther(reply, orderPath(token));
+  });
+
+  app.post('/o/:token/lines', async (request, reply) => {
+    const token = (request.params as Params).token ?? '';
+    if (!isUuid(token)) throw notFound('Order not found');
+    const body = formBody(request);
+    try {
+      const lines: { variantId: string; quantity: number }[] = [];
+      for (const key of Object.keys(body)) {
+        const m = /^qty_([0-9a-fA-F-]{36})$/.exec(key);
+        if (!m) continue;
+        const quantity = intField(body, key);
+        if (quantity === null || quantity < 0 || quantity > 999) {
+          throw validationFailed('Quantities are whole numbers from 0 to 999.', [{ code: 'invalid', path: `/${key}`, message: 'from 0 to 999' }], 422);
+        }
+        lines.push({ variantId: m[1]!, quantity });
+      }
+      if (lines.length === 0 || lines.length > 100) throw validationFailed('Nothing to change.', [], 422);
+      await editOrderLines(db, config, { by: 'token', trackingToken: token }, 'customer', { lines });
+      setFlash(request, reply, 'ok', 'Your order is updated. The bill below is the new one.');
+    } catch (err) {
+      const problem = formProblem(err);
+      if (problem.code === 'validation_failed' && problem.items.some((i) => i.code === 'empty')) {
+        setFlash(request, reply, 'error', 'An order needs at least one item. To drop everything, cancel the order.');
+      } else if (problem.code === 'cart_has_errors') {
+        const item = problem.items[0];
+        setFlash(request, reply, 'error', item?.code === 'insufficient_stock' ? `Not enough stock: only ${item.available ?? 0} available. Change the quantity.` : 'Some of that is out of stock now.');
+      } else {
+        flashProblem(request, reply, problem);
+      }
+    }
+    return seeOther(reply, orderPath(token));
+  });
+
+  app.post('/o/:token/payment-proof', async (request, reply) => {
+    const token = (request.params as Params).token ?? '';
+    if (!isUuid(token)) throw notFound('Order not found');
+    try {
+      let file: MultipartFile | undefined;
+      if (request.isMultipart()) file = await request.file();
+      if (!file) throw validationFailed('Choose a screenshot of your payment first.', [{ code: 'required', path: '/file', message: 'Choose a screenshot' }], 422);
+      const bytes = await file.toBuffer();
+      if (file.file.truncated) throw new AppError(413, 'payload_too_large', 'The screenshot is larger than 5 MB.');
+      await submitPaymentProof(db, config, token, bytes);
+      setFlash(request, reply, 'ok', 'Thank you! The shop will check your payment.');
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'FST_REQ_FILE_TOO_LARGE') setFlash(request, reply, 'error', 'The screenshot is larger than 5 MB. Send a smaller one.');
+      else if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') setFlash(request, reply, 'error', 'Choose a screenshot of your payment first.');
+      else flashProblem(request, reply, formProblem(err));
+    }
+    return seeOther(reply, orderPath(token));
+  });
+};
+
+function flashProblem(request: FastifyRequest, reply: FastifyReply, problem: FormProblem): void {
+  if (problem.code === 'not_found') throw notFound('Order not found');
+  setFlash(request, reply, 'error', problem.summary);
+}

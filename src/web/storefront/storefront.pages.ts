@@ -1,0 +1,400 @@
+/**
+ * Storefront pages: store home, product, cart, checkout. Every action is a plain form POST answered with a
+ * 303 (Post/Redirect/Get); app.js may send the cart forms with fetch and `x-fragment: bill`, and then gets the
+ * re-rendered bill instead. All rules live in the services (catalog, cart, checkout); this file only reads
+ * forms, calls them, and renders.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { listStorefrontCategories, listStorefrontProducts, getStorefrontProduct } from '../../catalog/storefront.service.js';
+import { applyCartCoupon, createCart, removeCartCoupon, removeCartLine, setCartFulfillment, setCartLine } from '../../cart/cart.service.js';
+import { MAX_LINE_QUANTITY } from '../../cart/cart.schema.js';
+import { checkout } from '../../checkout/checkout.service.js';
+import { CheckoutBody, type CheckoutInput } from '../../checkout/checkout.schema.js';
+import { ajvErrorsToItems, validatorCompiler } from '../../server/validation.js';
+import { AppError, validationFailed } from '../../shared/errors.js';
+import { newSecretId } from '../../shared/ids.js';
+import {
+  field,
+  formBody,
+  formProblem,
+  fragmentRedirect,
+  fragmentRequested,
+  intField,
+  seeOther,
+  setFlash,
+  takeFlash,
+  textField,
+  type FormBody,
+  type FormProblem,
+} from '../forms.js';
+import { sendPage } from '../layout.js';
+import { cartCount, currentCart, forgetCart, rememberCart, slugFromHost, storeContext, type StoreContext } from './context.js';
+import { orderTokenForCart } from './queries.js';
+import { billSection, checkoutBlockers, checkoutMain, homeMain, productMain, productOpenGraph, storePage, type CheckoutValues } from './views.js';
+
+const PRODUCTS_PER_PAGE = 24;
+
+interface Mount {
+  /** '/:slug' on the platform host; '' on a store's own host. */
+  prefix: string;
+  options: RouteShorthandOptions;
+  slugOf(request: FastifyRequest): string;
+  onOwnHost: boolean;
+}
+
+type Params = Record<string, string | undefined>;
+
+export const storefrontPages: FastifyPluginAsync = async (app) => {
+  mount(app, {
+    prefix: '/:slug',
+    options: {},
+    slugOf: (request) => (request.params as Params).slug ?? '',
+    onOwnHost: false,
+  });
+  const baseDomain = app.config.baseDomain;
+  if (baseDomain) {
+    const hostPattern = new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?\\.${baseDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?::\\d+)?$`, 'i');
+    mount(app, {
+      prefix: '',
+      options: { constraints: { host: hostPattern } },
+      slugOf: (request) => slugFromHost(request.headers.host, baseDomain) ?? '',
+      onOwnHost: true,
+    });
+  }
+};
+
+function mount(app: FastifyInstance, m: Mount): void {
+  const { db, config } = app;
+  const ctxOf = (request: FastifyRequest) => storeContext(db, config, m.slugOf(request), m.onOwnHost);
+  const opts = m.options;
+  const root = m.prefix || '/';
+
+  // ------------------------------------------------------------ home
+  app.get(root, opts, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const query = request.query as Params;
+    const q = (typeof query.q === 'string' ? query.q : '').trim().slice(0, 100);
+    const categorySlug = (typeof query.category === 'string' ? query.category : '').slice(0, 100);
+    const cursor = typeof query.cursor === 'string' && query.cursor ? query.cursor.slice(0, 500) : undefined;
+    const [categories, list, cart] = await Promise.all([
+      listStorefrontCategories(db, ctx.store.id),
+      listStorefrontProducts(db, ctx.store.id, { q: q || undefined, categorySlug: categorySlug || undefined, limit: PRODUCTS_PER_PAGE, cursor }),
+      currentCart(db, request, ctx),
+    ]);
+    const here = request.url.length <= 600 ? request.url : ctx.href();
+    const origin = new URL(ctx.absoluteBase).origin;
+    const firstImage = list.items.find((p) => p.images.length)?.images[0];
+    const page = storePage(ctx, {
+      title: q ? `${q} — ${ctx.store.name}` : ctx.store.name,
+      description: `Order from ${ctx.store.name} online${ctx.store.whatsapp ? ' or on WhatsApp' : ''}.`,
+      og: {
+        title: ctx.store.name,
+        description: `Order from ${ctx.store.name}: see prices and stock, pay by ${ctx.store.payments.upi ? 'UPI or ' : ''}cash.`,
+        url: ctx.absoluteBase,
+        type: 'website',
+        siteName: ctx.store.name,
+        image: firstImage ? (firstImage.startsWith('/') ? `${origin}${firstImage}` : firstImage) : undefined,
+      },
+      pageId: 'store-home',
+      cartCount: cartCount(cart),
+      flash: takeFlash(request, reply),
+      main: homeMain(ctx, { categories, products: list.items, nextCursor: list.nextCursor, query: q, categorySlug, here }),
+    });
+    return sendPage(request, reply, page);
+  });
+
+  // ------------------------------------------------------------ product
+  app.get(`${m.prefix}/p/:productSlug`, opts, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const productSlug = (request.params as Params).productSlug ?? '';
+    const [product, cart] = await Promise.all([getStorefrontProduct(db, ctx.store.id, productSlug.slice(0, 200)), currentCart(db, request, ctx)]);
+    const og = productOpenGraph(ctx, product);
+    return sendPage(
+      request,
+      reply,
+      storePage(ctx, { title: `${product.name} — ${ctx.store.name}`, description: og.description, og, pageId: 'product', cartCount: cartCount(cart), flash: takeFlash(request, reply), main: productMain(ctx, product) }),
+    );
+  });
+
+  // ------------------------------------------------------------ cart
+  app.get(`${m.prefix}/cart`, opts, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const cart = await currentCart(db, request, ctx);
+    const flash = takeFlash(request, reply);
+    return sendPage(
+      request,
+      reply,
+      storePage(ctx, { title: `Cart — ${ctx.store.name}`, pageId: 'cart', noindex: true, cartCount: cartCount(cart), main: billSection(ctx, cart, { notice: flash }) }),
+    );
+  });
+
+  app.post(`${m.prefix}/cart/add`, opts, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const body = formBody(request);
+    const back = safeBack(ctx, field(body, 'back', 600));
+    const variantId = field(body, 'variantId', 100) ?? '';
+    const quantity = intField(body, 'quantity') ?? 1;
+    if (quantity < 1 || quantity > MAX_LINE_QUANTITY) {
+      setFlash(request, reply, 'error', `Choose a quantity from 1 to ${MAX_LINE_QUANTITY}.`);
+      return seeOther(reply, back);
+    }
+    try {
+      let cart = await currentCart(db, request, ctx);
+      if (!cart) {
+        const created = await createCart(db, ctx.row.slug);
+        rememberCart(request, reply, ctx, created.id);
+        cart = { cart: created } as NonNullable<typeof cart>;
+      }
+      const existing = cart.cart.lines.find((l) => l.variantId === variantId)?.quantity ?? 0;
+      const updated = await setCartLine(db, ctx.row.slug, cart.cart.id, variantId, Math.min(existing + quantity, MAX_LINE_QUANTITY));
+      const line = updated.lines.find((l) => l.variantId === variantId);
+      const name = line ? line.name : 'the item';
+      setFlash(request, reply, line?.error ? 'error' : 'ok', line?.error ? `${name} is in your cart, but: ${lineProblem(line.error)}` : `Added ${name} to your cart.`);
+    } catch (err) {
+      setFlash(request, reply, 'error', addProblemText(formProblem(err)));
+    }
+    return seeOther(reply, back);
+  });
+
+  /** Runs one cart change, then answers with the bill fragment (fetch) or a 303 to the cart page. */
+  async function cartAction(request: FastifyRequest, reply: FastifyReply, change: (ctx: StoreContext, cartId: string, body: FormBody) => Promise<string | null>) {
+    const ctx = await ctxOf(request);
+    const fragment = fragmentRequested(request);
+    const cartPath = ctx.href('/cart');
+    const cart = await currentCart(db, request, ctx);
+    let notice: { kind: 'ok' | 'error'; text: string } | null = null;
+    let couponProblem: FormProblem | null = null;
+    if (!cart) {
+      notice = { kind: 'error', text: 'Your cart has expired. Please add the items again.' };
+    } else {
+      try {
+        const text = await change(ctx, cart.cart.id, formBody(request));
+        if (text) notice = { kind: 'ok', text };
+      } catch (err) {
+        const problem = formProblem(err);
+        if (problem.code === 'cart_already_ordered') {
+          forgetCart(request, reply, ctx);
+          return fragment ? fragmentRedirect(reply, cartPath) : seeOther(reply, cartPath);
+        }
+        if (problem.code === 'invalid_coupon') couponProblem = problem;
+        notice = { kind: 'error', text: problem.code === 'invalid_coupon' ? (problem.fields.code ?? problem.summary) : problem.summary };
+      }
+    }
+    if (fragment === 'bill') {
+      const fresh = await currentCart(db, request, ctx);
+      return sendPage(request, reply, billSection(ctx, fresh, { notice, couponProblem }), { cacheControl: 'no-store' });
+    }
+    if (notice) setFlash(request, reply, notice.kind, notice.text);
+    return seeOther(reply, cartPath);
+  }
+
+  app.post(`${m.prefix}/cart/lines/:variantId`, opts, async (request, reply) =>
+    cartAction(request, reply, async (ctx, cartId, body) => {
+      const variantId = (request.params as Params).variantId ?? '';
+      const typed = intField(body, 'quantity');
+      const delta = intField(body, 'delta') ?? 0;
+      if (typed === null) throw validationFailed('Enter a quantity as a whole number.', [{ code: 'invalid', path: '/quantity', message: 'Enter a quantity as a whole number' }], 422);
+      const quantity = typed + (delta === 1 || delta === -1 ? delta : 0);
+      if (quantity < 0 || quantity > MAX_LINE_QUANTITY) {
+        throw validationFailed(`Choose a quantity from 0 to ${MAX_LINE_QUANTITY}.`, [{ code: 'invalid', path: '/quantity', message: `from 0 to ${MAX_LINE_QUANTITY}` }], 422);
+      }
+      await setCartLine(db, ctx.row.slug, cartId, variantId, quantity);
+      return quantity === 0 ? 'Removed from your cart.' : 'Cart updated.';
+    }),
+  );
+
+  app.post(`${m.prefix}/cart/lines/:variantId/remove`, opts, async (request, reply) =>
+    cartAction(request, reply, async (ctx, cartId) => {
+      await removeCartLine(db, ctx.row.slug, cartId, (request.params as Params).variantId ?? '');
+      return 'Removed from your cart.';
+    }),
+  );
+
+  app.post(`${m.prefix}/cart/coupon`, opts, async (request, reply) =>
+    cartAction(request, reply, async (ctx, cartId, body) => {
+      const code = textField(body, 'code', 64);
+      if (!code) throw new AppError(422, 'invalid_coupon', 'Enter a coupon code.', [{ code: 'required', path: '/code', message: 'Enter a coupon code' }]);
+      const cart = await applyCartCoupon(db, ctx.row.slug, cartId, code);
+      return `Coupon ${cart.couponCode ?? code} applied.`;
+    }),
+  );
+
+  app.post(`${m.prefix}/cart/coupon/remove`, opts, async (request, reply) =>
+    cartAction(request, reply, async (ctx, cartId) => {
+      await removeCartCoupon(db, ctx.row.slug, cartId);
+      return 'Coupon removed.';
+    }),
+  );
+
+  app.post(`${m.prefix}/cart/fulfillment`, opts, async (request, reply) =>
+    cartAction(request, reply, async (ctx, cartId, body) => {
+      const choice = field(body, 'fulfillment', 20);
+      if (choice !== 'delivery' && choice !== 'pickup') {
+        throw validationFailed('Choose delivery or pickup.', [{ code: 'invalid', path: '/fulfillment', message: 'Choose delivery or pickup' }], 422);
+      }
+      await setCartFulfillment(db, ctx.row.slug, cartId, choice);
+      return choice === 'pickup' ? 'You will pick up the order from the shop.' : 'The order will be delivered.';
+    }),
+  );
+
+  // ------------------------------------------------------------ checkout
+  app.get(`${m.prefix}/checkout`, opts, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const cart = await currentCart(db, request, ctx);
+    if (!cart || checkoutBlockers(ctx, cart).length) return seeOther(reply, ctx.href('/cart'));
+    const values: CheckoutValues = { key: newSecretId() };
+    return sendPage(
+      request,
+      reply,
+      storePage(ctx, { title: `Checkout — ${ctx.store.name}`, pageId: 'checkout', noindex: true, cartCount: cartCount(cart), flash: takeFlash(request, reply), main: checkoutMain(ctx, cart, values) }),
+      { cacheControl: 'no-store' },
+    );
+  });
+
+  app.post(`${m.prefix}/checkout`, opts, async (request, reply) => {
+    const ctx = await ctxOf(request);
+    const body = formBody(request);
+    const values = checkoutValues(body);
+    const cartId = request.cookies.cart;
+    if (!cartId) {
+      setFlash(request, reply, 'error', 'Your cart has expired. Please add the items again.');
+      return seeOther(reply, ctx.href('/cart'));
+    }
+    let problem: FormProblem;
+    try {
+      const input = checkoutInput(values, ctx);
+      const order = await checkout(db, config, ctx.row.slug, cartId, input, `web:${values.key}`);
+      forgetCart(request, reply, ctx);
+      return seeOther(reply, `/o/${encodeURIComponent(order.trackingToken)}`);
+    } catch (err) {
+      problem = formProblem(err, checkoutField);
+    }
+    if (problem.code === 'cart_already_ordered') {
+      // A second press of "Place order" (another tab, a slow network): show the order that cart became.
+      const token = await orderTokenForCart(db, ctx.store.id, cartId);
+      forgetCart(request, reply, ctx);
+      if (token) return seeOther(reply, `/o/${encodeURIComponent(token)}`);
+    }
+    if (problem.code === 'not_found' || problem.code === 'cart_already_ordered') {
+      setFlash(request, reply, 'error', 'Your cart has expired. Please add the items again.');
+      return seeOther(reply, ctx.href('/cart'));
+    }
+    const cart = await currentCart(db, request, ctx);
+    if (!cart) return seeOther(reply, ctx.href('/cart'));
+    if (problem.code === 'cart_has_errors' || problem.code === 'below_minimum_order') {
+      // The bill changed under the customer (sold out, coupon used up): the cart page says what to fix.
+      setFlash(request, reply, 'error', problem.code === 'cart_has_errors' ? 'Some items changed while you were ordering. Please check your cart.' : problem.summary);
+      return seeOther(reply, ctx.href('/cart'));
+    }
+    return sendPage(
+      request,
+      reply,
+      storePage(ctx, { title: `Checkout — ${ctx.store.name}`, pageId: 'checkout', noindex: true, cartCount: cartCount(cart), main: checkoutMain(ctx, cart, values, problem) }),
+      { status: problem.status >= 500 ? 500 : problem.status === 404 ? 422 : problem.status, cacheControl: 'no-store' },
+    );
+  });
+}
+
+// ------------------------------------------------------------ helpers
+
+function lineProblem(error: { code: string; available?: number }): string {
+  if (error.code === 'insufficient_stock') return `only ${error.available ?? 0} left — change quantity`;
+  if (error.code === 'out_of_stock') return 'out of stock — remove or replace';
+  return 'no longer sold — remove or replace';
+}
+
+function addProblemText(problem: FormProblem): string {
+  if (problem.code === 'not_found') return 'That item is no longer available.';
+  if (problem.code === 'cart_already_ordered') return 'That cart was already ordered. Please try again.';
+  return problem.summary;
+}
+
+/** Only paths inside this store: a form's `back` must never send the customer elsewhere. */
+function safeBack(ctx: StoreContext, back: string | undefined): string {
+  const home = ctx.href();
+  if (!back) return home;
+  const inStore = ctx.base ? back === ctx.base || back.startsWith(`${ctx.base}/`) || back.startsWith(`${ctx.base}?`) : back.startsWith('/') && !back.startsWith('//');
+  return inStore && !/[\\\s]/.test(back) ? back : home;
+}
+
+function checkoutValues(body: FormBody): CheckoutValues {
+  const key = field(body, 'key', 100);
+  return {
+    key: key && /^[0-9a-f-]{36}$/i.test(key) ? key : newSecretId(),
+    name: field(body, 'name', 300),
+    phone: field(body, 'phone', 60),
+    line1: field(body, 'line1', 600),
+    line2: field(body, 'line2', 600),
+    city: field(body, 'city', 300),
+    pincode: field(body, 'pincode', 60),
+    paymentMethod: field(body, 'paymentMethod', 20),
+    fulfillment: field(body, 'fulfillment', 20),
+    note: field(body, 'note', 1500),
+  };
+}
+
+/**
+ * Phones as people type them in India: "98765 43210", "098765-43210", "+91 98765 43210" → "+919876543210".
+ * Anything else is passed on for the service to judge.
+ */
+export function normalisePhoneInput(raw: string, currency: string): string {
+  const compact = raw.replace(/[\s().-]/g, '');
+  if (currency === 'INR') {
+    if (/^[6-9]\d{9}$/.test(compact)) return `+91${compact}`;
+    if (/^0[6-9]\d{9}$/.test(compact)) return `+91${compact.slice(1)}`;
+    if (/^91[6-9]\d{9}$/.test(compact)) return `+${compact}`;
+  }
+  if (/^00[1-9]/.test(compact)) return `+${compact.slice(2)}`;
+  return compact;
+}
+
+const validateCheckout = validatorCompiler({ schema: CheckoutBody, httpPart: 'body', method: 'POST', url: '' }) as unknown as ((data: unknown) => boolean) & {
+  errors?: Parameters<typeof ajvErrorsToItems>[0] | null;
+};
+
+/** The form as the API's checkout body; checked with the API's own schema so both edges refuse the same input. */
+function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
+  const fulfillment = v.fulfillment === 'pickup' ? 'pickup' : 'delivery';
+  const hasAddress = [v.line1, v.line2, v.city, v.pincode].some((x) => x && x.trim());
+  const input: CheckoutInput = {
+    customer: {
+      name: (v.name ?? '').trim(),
+      phone: normalisePhoneInput(v.phone ?? '', ctx.store.currency),
+      ...(fulfillment === 'delivery' || hasAddress
+        ? { address: hasAddress ? { line1: (v.line1 ?? '').trim(), line2: v.line2?.trim() || null, city: (v.city ?? '').trim(), pincode: (v.pincode ?? '').replace(/\s/g, '') } : null }
+        : {}),
+    },
+    fulfillment,
+    paymentMethod: (v.paymentMethod ?? '') as CheckoutInput['paymentMethod'],
+    ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+  };
+  if (!validateCheckout(input)) {
+    const items = ajvErrorsToItems(validateCheckout.errors ?? [], 'body');
+    throw validationFailed('Please check the highlighted fields.', items.map((i) => ({ ...i, message: fieldMessage(checkoutField(i.path ?? ''), i.code) })), 422);
+  }
+  return input;
+}
+
+/** JSON-pointer path of a checkout problem → the form field it belongs to. */
+function checkoutField(path: string): string {
+  if (path === '/customer/address') return 'line1';
+  if (path.startsWith('/paymentMethod')) return 'paymentMethod';
+  const last = path.split('/').filter(Boolean).at(-1) ?? '';
+  return /^\d+$/.test(last) ? (path.split('/').filter(Boolean).at(-2) ?? '') : last;
+}
+
+const FIELD_MESSAGES: Record<string, string> = {
+  name: 'Enter your name (up to 100 letters).',
+  phone: 'Enter a valid mobile number, e.g. 98765 43210.',
+  line1: 'Enter your house and street (up to 200 letters).',
+  line2: 'Keep this under 200 letters.',
+  city: 'Enter your city.',
+  pincode: 'Enter a 6-digit PIN code.',
+  paymentMethod: 'Choose how you will pay.',
+  fulfillment: 'Choose delivery or pickup.',
+  note: 'Keep the note under 500 letters.',
+};
+
+function fieldMessage(name: string, _code: string): string {
+  return FIELD_MESSAGES[name] ?? 'Please check this field.';
+}
