@@ -1,0 +1,48 @@
+/**
+ * A private PostgreSQL cluster for one process-level test file: initdb'd into a temp dir, on a free port, so a test
+ * may stop and restart it without disturbing the machine's PostgreSQL (127.0.0.1:5432) or anyone using it.
+ * Missing initdb/pg_ctl is an error, never a skip.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPgCluster, type PgCluster } from '../../deploy/lib/pg-cluster.js';
+import { freePortRange } from '../../deploy/lib/proc.js';
+
+export type { PgCluster };
+
+export interface PrivatePg extends PgCluster {
+  /** URL of the database `dukaan` (created). */
+  readonly appUrl: string;
+}
+
+export async function startPrivatePg(opts: { maxConnections?: number } = {}): Promise<PrivatePg> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-pg-'));
+  fs.chmodSync(dir, 0o755);
+  const port = await freePortRange(1, 40000, 50000);
+  const cluster = await createPgCluster({
+    dataDir: path.join(dir, 'data'),
+    port,
+    logFile: path.join(dir, 'postgres.log'),
+    ephemeral: true,
+    maxConnections: opts.maxConnections ?? 300,
+  });
+  try {
+    await cluster.start();
+    await cluster.createDatabase('dukaan');
+  } catch (err) {
+    await cluster.destroy().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return Object.assign(cluster, {
+    appUrl: cluster.url('dukaan'),
+    async destroy() {
+      try {
+        await cluster.stop('immediate');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  });
+}
