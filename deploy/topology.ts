@@ -13,6 +13,7 @@
  * (default /tmp/dukaan-topology, or $DUKAAN_TOPOLOGY_DIR), described by state.json there. See deploy/README.md.
  */
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -227,6 +228,17 @@ export async function rollingReload(state: TopologyState, say: (line: string) =>
   }
 }
 
+function httpsStatus(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca, servername: 'localhost', agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
 function nginxInstance(runDir: string): NginxInstance {
   return {
     conf: path.join(runDir, 'nginx.conf'),
@@ -348,11 +360,18 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
     }
     await Promise.all(state.servers.slice(1).map((s) => waitForAppServer(s)));
 
-    // nginx in front.
+    // nginx in front, serving the app's hashed assets from disk.
+    if (state.nginx.staticRoot) {
+      const { writeAssets } = await import('../src/web/assets.js');
+      writeAssets(state.nginx.staticRoot);
+    }
     await writeNginxConfig(state);
     await testNginxConfig(state.nginx);
     const masterPid = await startNginx(state.nginx);
     writeState(state);
+    // End to end once: TLS with the new certificate, nginx, a worker.
+    const ca = fs.readFileSync(tls.cert, 'utf8');
+    await waitFor('https://…/healthz through nginx', async () => (await httpsStatus(`https://127.0.0.1:${opts.httpsPort}/healthz`, ca)) === 200, 10_000, 100);
     say(`started nginx (master pid ${masterPid}, ${state.balance}) on https://127.0.0.1:${opts.httpsPort}`);
     return state;
   } catch (err) {
