@@ -27,6 +27,7 @@ import { cartRoutes } from './cart/cart.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
+import { poolTestRoutes } from './server/pool-test-routes.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { webRoutes } from './web/web.routes.js';
 
@@ -124,6 +125,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     if (!ok) return reply.code(503).type('application/problem+json').send({ type: 'https://dukaan.dev/problems/unavailable', title: 'Temporarily unavailable', status: 503, code: 'unavailable', detail: 'The database is not answering' });
     return { status: 'ready' };
   });
+  if (process.env.DUKAAN_TEST_ROUTES === '1') await app.register(poolTestRoutes);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(

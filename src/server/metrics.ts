@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/db.js';
+import { attachPoolMetrics } from './pool-metrics.js';
 
 /** Prometheus metrics: request counts and latency by route and status, database pool usage, process stats. */
 export function registerMetrics(app: FastifyInstance, db: Db) {
@@ -36,9 +37,11 @@ export function registerMetrics(app: FastifyInstance, db: Db) {
     latency.observe(labels, reply.elapsedTime / 1000);
   });
 
+  // In a worker of the pool (`dukaan serve`) /metrics answers for the whole pool, gathered by the primary.
+  const poolMetrics = attachPoolMetrics(registry);
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
-    return registry.metrics();
+    return poolMetrics ? poolMetrics() : registry.metrics();
   });
   return registry;
 }
