@@ -146,3 +146,14 @@ export function imageSources(url: string): ImageSources {
 export function mediaFilePath(dataDir: string, name: string): string | null {
   return MEDIA_NAME_RE.test(name) ? path.join(imagesDir(dataDir), name) : null;
 }
+
+/**
+ * Deletes the files of a stored image (both sizes), e.g. when the product it was uploaded for could not be
+ * saved. A URL that is not ours, or files already gone, are ignored.
+ */
+export async function removeStoredImage(dataDir: string, url: string): Promise<void> {
+  const parsed = parseMediaUrl(url);
+  if (!parsed) return;
+  const sizes = [parsed, scaledSize(parsed.width, parsed.height, SMALL_WIDTH)];
+  await Promise.all(sizes.map((s) => fs.rm(path.join(imagesDir(dataDir), mediaFileName(parsed.id, s.width, s.height)), { force: true })));
+}

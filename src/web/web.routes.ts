@@ -9,6 +9,7 @@ import { registerPageErrorHandler } from './errors.js';
 import { registerCsrf } from './forms.js';
 import { storefrontPages } from './storefront/storefront.pages.js';
 import { orderPages } from './storefront/order.pages.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 
 export const webRoutes: FastifyPluginAsync = async (app) => {
   registerPageErrorHandler(app);
@@ -18,6 +19,7 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
   // ---- dashboard (src/web/dashboard/**): register it here, e.g.
   //   await app.register(dashboardRoutes, { prefix: '/dashboard' });
   // It inherits the page error handler, `app.csrfProtection` and `reply.generateCsrf()`.
+  await app.register(dashboardRoutes, { prefix: '/dashboard' });
 
   await app.register(orderPages);
   // Last: `/:slug` is the catch-all of the site root; static paths above win anyway (find-my-way prefers them).

@@ -1,0 +1,70 @@
+/**
+ * Who is asking and for which store: the dashboard's cookie session and its tenant check.
+ *
+ * The session is the API's (src/merchants/session.ts): the cookie `dukaan_session` carries the same opaque token
+ * a Bearer header would, and the app's onRequest hook has already resolved it into `request.session`.
+ * A store page answers only members of that store; anyone else gets the 404 page, as the API answers 404.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_COOKIE, SESSION_DAYS } from '../../merchants/session.js';
+import { memberRole } from '../../stores/membership.js';
+import { getStoreRow, type StoreRow } from '../../stores/stores.service.js';
+import { notFound } from '../../shared/errors.js';
+import { clearCookie, seeOther, setCookie } from '../forms.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The store of a `/dashboard/stores/{storeId}/…` page, after the membership check. */
+    dashboardStore: StoreRow | null;
+  }
+}
+
+export const DASHBOARD_PATH = '/dashboard';
+export const SIGNIN_PATH = '/dashboard/signin';
+
+/** `/dashboard/stores/<id><rest>` */
+export const storePath = (storeId: string, rest = ''): string => `${DASHBOARD_PATH}/stores/${storeId}${rest}`;
+
+// A path inside the dashboard: no scheme, no host, no `//` or backslash (which browsers read as a host).
+const DASHBOARD_RELATIVE = /^\/dashboard(?:[/?#][A-Za-z0-9\-._~%/?=&+#]*)?$/;
+
+/** `value` when it is a dashboard path (for `next=` and `return=`), else `fallback`: never an open redirect. */
+export function safeReturnPath(value: string | undefined, fallback: string): string {
+  if (!value || value.length > 500 || !DASHBOARD_RELATIVE.test(value) || value.includes('//')) return fallback;
+  return value;
+}
+
+export function startSession(request: FastifyRequest, reply: FastifyReply, token: string): void {
+  setCookie(request, reply, SESSION_COOKIE, token, { maxAgeSeconds: SESSION_DAYS * 24 * 60 * 60 });
+}
+
+export function endSession(request: FastifyRequest, reply: FastifyReply): void {
+  clearCookie(request, reply, SESSION_COOKIE);
+}
+
+/** onRequest hook: a page for signed-in merchants; anyone else is sent to sign in and brought back after. */
+export async function requireSignedIn(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (request.session) return undefined;
+  const next = request.method === 'GET' ? safeReturnPath(request.url, DASHBOARD_PATH) : DASHBOARD_PATH;
+  // Returning the reply tells Fastify the request is answered.
+  return seeOther(reply, next === DASHBOARD_PATH ? SIGNIN_PATH : `${SIGNIN_PATH}?next=${encodeURIComponent(next)}`);
+}
+
+/** onRequest hook for `/dashboard/stores/:storeId/…`: members only; the store is loaded for the page. */
+export async function requireStoreMemberPage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (reply.sent) return reply;
+  if (!request.session) return requireSignedIn(request, reply);
+  const storeId = (request.params as { storeId?: string }).storeId ?? '';
+  const role = await memberRole(request.server.db, storeId, request.session.merchant.id);
+  if (!role) throw notFound('Store not found');
+  request.storeRole = role;
+  request.dashboardStore = await getStoreRow(request.server.db, storeId);
+  return undefined;
+}
+
+/** The store of a store page (set by requireStoreMemberPage). */
+export function currentStore(request: FastifyRequest): StoreRow {
+  const store = request.dashboardStore;
+  if (!store) throw notFound('Store not found');
+  return store;
+}

@@ -1,0 +1,178 @@
+/** Coupons: list, create, edit, switch off, delete. The rules (percent 1..100, unique codes, limits) are the service's. */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { createCoupon, deleteCoupon, getCoupon, listCoupons, updateCoupon } from '../../coupons/coupons.service.js';
+import { CreateCouponBody, UpdateCouponBody, type Coupon } from '../../coupons/coupons.schema.js';
+import type { ProblemItem } from '../../shared/errors.js';
+import type { StoreRow } from '../../stores/stores.service.js';
+import { html, type Html } from '../html.js';
+import { csrfField, field, formBody, formProblem, problemSummary, seeOther, setFlash, type FormBody, type FormProblem } from '../forms.js';
+import { formatMoney } from '../money.js';
+import { currentStore, storePath } from './context.js';
+import { checkboxInput, input, moneyInput, select } from './fields.js';
+import { checkbox, moneyInputValue, parseInteger, parseMoney, parseOptionalInteger, parseOptionalMoney, type Parsed } from './form-values.js';
+import { sendDashboardPage } from './shell.js';
+import { assertBody } from './validate.js';
+
+/** Coupons end at the close of the chosen day, India time (the dashboard's owners are in India). */
+export const COUPON_DAY_END_OFFSET = '+05:30';
+const OFFSET_MS = 330 * 60_000;
+
+/** `2025-12-31` → `2025-12-31T23:59:59.999+05:30`; null for an empty field; an error for anything else. */
+export function couponExpiryFromDate(text: string | undefined): Parsed<string | null> {
+  const value = text?.trim() ?? '';
+  if (value === '') return { ok: true, value: null };
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const iso = `${value}T23:59:59.999${COUPON_DAY_END_OFFSET}`;
+  if (!m || Number.isNaN(Date.parse(iso)) || new Date(Date.parse(`${value}T00:00:00Z`)).toISOString().slice(0, 10) !== value) {
+    return { ok: false, message: 'Enter a date like 2025-12-31' };
+  }
+  return { ok: true, value: iso };
+}
+
+/** The day (India time) a stored expiry falls on, for the date input. */
+export function couponExpiryDate(expiresAt: string | null): string {
+  return expiresAt ? new Date(Date.parse(expiresAt) + OFFSET_MS).toISOString().slice(0, 10) : '';
+}
+
+/** The coupon form → `CreateCouponBody` / `UpdateCouponBody`. The value is a percent or an amount, by type. */
+export function readCouponForm(fields: FormBody, currency: string): { input: Record<string, unknown>; problems: ProblemItem[] } {
+  const input: Record<string, unknown> = {};
+  const problems: ProblemItem[] = [];
+  const put = <T>(path: string, parsed: Parsed<T>) => {
+    if (parsed.ok) input[path.slice(1)] = parsed.value;
+    else problems.push({ code: 'invalid', path, message: parsed.message });
+  };
+  input.code = (field(fields, 'code', 200) ?? '').trim();
+  const type = field(fields, 'type', 20);
+  input.type = type;
+  const value = field(fields, 'value', 40) ?? '';
+  if (type === 'percent') put('/value', parseInteger(value, { min: 1, max: 100 }));
+  else if (type === 'flat') put('/value', parseMoney(value, currency));
+  put('/minOrder', parseOptionalMoney(field(fields, 'minOrder', 40), currency));
+  put('/maxDiscount', parseOptionalMoney(field(fields, 'maxDiscount', 40), currency));
+  put('/usageLimit', parseOptionalInteger(field(fields, 'usageLimit', 20), { min: 1, max: 1_000_000_000 }));
+  const expiry = couponExpiryFromDate(field(fields, 'expiresOn', 40));
+  if (expiry.ok) input.expiresAt = expiry.value;
+  else problems.push({ code: 'invalid', path: '/expiresOn', message: expiry.message });
+  input.isActive = checkbox(field(fields, 'isActive'));
+  return { input, problems };
+}
+
+const couponFieldOf = (path: string) => (path === '/expiresAt' ? 'expiresOn' : (path.split('/').filter(Boolean)[0] ?? ''));
+
+export function couponTerms(c: Coupon, currency: string): string {
+  const money = (n: number) => formatMoney(n, currency, { trimZeroFraction: true });
+  const off = c.type === 'percent' ? `${c.value}% off${c.maxDiscount !== null ? ` (up to ${money(c.maxDiscount)})` : ''}` : `${money(c.value)} off`;
+  return `${off}${c.minOrder !== null ? ` on ${money(c.minOrder)} or more` : ''}`;
+}
+
+function couponForm(reply: FastifyReply, store: StoreRow, opts: { action: string; coupon: Coupon | null; values: FormBody | null; problem: FormProblem | null; submit: string }): Html {
+  const { coupon, values, problem } = opts;
+  const cur = store.currency;
+  const v = (name: string, stored: string) => (values ? (field(values, name) ?? '') : stored);
+  const storedValue = coupon ? (coupon.type === 'percent' ? String(coupon.value) : moneyInputValue(coupon.value, cur)) : '';
+  return html`${problemSummary(problem)}
+<form method="post" action="${opts.action}" novalidate data-testid="coupon-form">
+${csrfField(reply)}
+${input({ name: 'code', label: 'Code', value: v('code', coupon?.code ?? ''), problem, required: true, maxlength: 40, autocomplete: 'off', hint: 'Letters, digits, - and _. Customers type it at checkout (any case).', testid: 'coupon-code' })}
+${select({ name: 'type', label: 'Discount', value: v('type', coupon?.type ?? 'percent'), problem, options: [{ value: 'percent', label: 'Percent off' }, { value: 'flat', label: 'Amount off' }] })}
+${input({ name: 'value', label: 'Value', inputmode: 'decimal', value: v('value', storedValue), problem, required: true, maxlength: 20, hint: 'For percent: 1 to 100. For an amount: rupees, like 50.', testid: 'coupon-value' })}
+${moneyInput({ name: 'minOrder', label: 'Minimum order (optional)', value: v('minOrder', moneyInputValue(coupon?.minOrder, cur)), problem, currency: cur })}
+${moneyInput({ name: 'maxDiscount', label: 'Largest discount (optional, for percent)', value: v('maxDiscount', moneyInputValue(coupon?.maxDiscount, cur)), problem, currency: cur })}
+${input({ name: 'usageLimit', label: 'How many times it can be used (optional)', inputmode: 'numeric', value: v('usageLimit', coupon?.usageLimit === null || !coupon ? '' : String(coupon.usageLimit)), problem, maxlength: 10 })}
+${input({ name: 'expiresOn', label: 'Last day (optional)', type: 'date', value: v('expiresOn', couponExpiryDate(coupon?.expiresAt ?? null)), problem, hint: 'It works until the end of that day.' })}
+${checkboxInput({ name: 'isActive', label: 'Active', checked: values ? field(values, 'isActive') !== undefined : (coupon?.isActive ?? true) })}
+<p><button class="btn" type="submit" data-testid="save-coupon">${opts.submit}</button></p>
+</form>`;
+}
+
+async function listPage(request: FastifyRequest, reply: FastifyReply, store: StoreRow, failed: { values: FormBody; problem: FormProblem } | null) {
+  const cursor = (request.query as { cursor?: unknown }).cursor;
+  const page = await listCoupons(request.server.db, store.id, { limit: 50, cursor: typeof cursor === 'string' ? cursor.slice(0, 500) : undefined });
+  const base = storePath(store.id, '/coupons');
+  return sendDashboardPage(request, reply, {
+    title: 'Coupons',
+    pageId: 'coupons',
+    store,
+    section: 'coupons',
+    status: failed?.problem.status,
+    main: html`<h1>Coupons</h1>
+${page.items.length === 0 ? html`<p>No coupons yet.</p>` : html`<div class="table-wrap"><table class="table" data-testid="coupon-list">
+<thead><tr><th scope="col">Code</th><th scope="col">Discount</th><th scope="col">Used</th><th scope="col">Until</th></tr></thead>
+<tbody>${page.items.map((c) => html`<tr data-testid="coupon-row">
+<td><a href="${base}/${c.id}">${c.code}</a>${c.isActive ? '' : html` <span class="badge">Off</span>`}</td>
+<td>${couponTerms(c, store.currency)}</td>
+<td>${c.usedCount}${c.usageLimit !== null ? ` of ${c.usageLimit}` : ''}</td>
+<td>${couponExpiryDate(c.expiresAt) || '—'}</td>
+</tr>`)}</tbody></table></div>`}
+${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?cursor=${page.nextCursor}">More coupons</a></p>` : ''}
+<section class="panel" aria-labelledby="new-coupon"><h2 id="new-coupon">New coupon</h2>
+${couponForm(reply, store, { action: base, coupon: null, values: failed?.values ?? null, problem: failed?.problem ?? null, submit: 'Create coupon' })}
+</section>`,
+  });
+}
+
+async function editPage(request: FastifyRequest, reply: FastifyReply, store: StoreRow, coupon: Coupon, failed: { values: FormBody; problem: FormProblem } | null) {
+  const base = storePath(store.id, `/coupons/${coupon.id}`);
+  return sendDashboardPage(request, reply, {
+    title: `Coupon ${coupon.code}`,
+    pageId: 'coupon-edit',
+    store,
+    section: 'coupons',
+    status: failed?.problem.status,
+    main: html`<p class="small"><a href="${storePath(store.id, '/coupons')}">← Coupons</a></p>
+<h1>Coupon ${coupon.code}</h1>
+<p>${couponTerms(coupon, store.currency)} · used ${coupon.usedCount}${coupon.usageLimit !== null ? ` of ${coupon.usageLimit}` : ''} times</p>
+${couponForm(reply, store, { action: base, coupon, values: failed?.values ?? null, problem: failed?.problem ?? null, submit: 'Save coupon' })}
+<form method="post" action="${base}/delete" class="panel">${csrfField(reply)}<p class="small">Deleting frees the code; orders that used it keep their discount.</p><button class="btn danger" type="submit" data-testid="delete-coupon">Delete ${coupon.code}</button></form>`,
+  });
+}
+
+export const couponRoutes: FastifyPluginAsync = async (app) => {
+  const csrf = { preHandler: app.csrfProtection };
+  type Params = { storeId: string; couponId: string };
+
+  app.get('/coupons', async (request, reply) => listPage(request, reply, currentStore(request), null));
+
+  app.post('/coupons', csrf, async (request, reply) => {
+    const store = currentStore(request);
+    const values = formBody(request);
+    try {
+      const { input, problems } = readCouponForm(values, store.currency);
+      assertBody(CreateCouponBody, input, problems);
+      const coupon = await createCoupon(app.db, store.id, input);
+      setFlash(request, reply, 'ok', `Coupon ${coupon.code} created.`);
+      return seeOther(reply, storePath(store.id, '/coupons'));
+    } catch (err) {
+      return listPage(request, reply, store, { values, problem: formProblem(err, couponFieldOf) });
+    }
+  });
+
+  app.get<{ Params: Params }>('/coupons/:couponId', async (request, reply) => {
+    const store = currentStore(request);
+    return editPage(request, reply, store, await getCoupon(app.db, store.id, request.params.couponId), null);
+  });
+
+  app.post<{ Params: Params }>('/coupons/:couponId', csrf, async (request, reply) => {
+    const store = currentStore(request);
+    const coupon = await getCoupon(app.db, store.id, request.params.couponId);
+    const values = formBody(request);
+    try {
+      const { input, problems } = readCouponForm(values, store.currency);
+      assertBody(UpdateCouponBody, input, problems);
+      const saved = await updateCoupon(app.db, store.id, coupon.id, input);
+      setFlash(request, reply, 'ok', `Coupon ${saved.code} saved.`);
+      return seeOther(reply, storePath(store.id, '/coupons'));
+    } catch (err) {
+      return editPage(request, reply, store, coupon, { values, problem: formProblem(err, couponFieldOf) });
+    }
+  });
+
+  app.post<{ Params: Params }>('/coupons/:couponId/delete', csrf, async (request, reply) => {
+    const store = currentStore(request);
+    const coupon = await getCoupon(app.db, store.id, request.params.couponId);
+    await deleteCoupon(app.db, store.id, coupon.id);
+    setFlash(request, reply, 'ok', `Coupon ${coupon.code} deleted.`);
+    return seeOther(reply, storePath(store.id, '/coupons'));
+  });
+};

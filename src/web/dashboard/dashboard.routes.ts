@@ -1,0 +1,60 @@
+/**
+ * The owner's dashboard at /dashboard: server-rendered pages over the same services as the API.
+ * Registered inside the web plugin (src/web/web.routes.ts), which provides the page error handler,
+ * `app.csrfProtection` and `reply.generateCsrf()`.
+ *
+ *   /dashboard/signin, /signin/code, /signout     public (CSRF-protected forms)
+ *   /dashboard, /stores, /new, /orders/:orderId   signed in
+ *   /dashboard/stores/:storeId/…                  signed in AND a member of that store (else the 404 page)
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { findOrderById } from '../../orders/orders.repo.js';
+import { memberRole } from '../../stores/membership.js';
+import { isUuid } from '../../shared/ids.js';
+import { notFound } from '../../shared/errors.js';
+import { seeOther } from '../forms.js';
+import { sendErrorPage } from '../errors.js';
+import { authRoutes } from './auth.routes.js';
+import { categoryRoutes } from './categories.routes.js';
+import { DASHBOARD_PATH, requireSignedIn, requireStoreMemberPage, storePath } from './context.js';
+import { couponRoutes } from './coupons.routes.js';
+import { homeRoutes, storeHomeRoutes } from './home.routes.js';
+import { orderRoutes } from './orders.routes.js';
+import { productRoutes } from './products.routes.js';
+import { settingsRoutes } from './settings.routes.js';
+
+export const dashboardRoutes: FastifyPluginAsync = async (app) => {
+  app.decorateRequest('dashboardStore', null);
+  app.setNotFoundHandler((request, reply) =>
+    sendErrorPage(request, reply, { status: 404, title: 'Page not found', message: 'There is no such page in your dashboard.', backHref: DASHBOARD_PATH, backLabel: 'Go to your dashboard' }),
+  );
+
+  await app.register(authRoutes);
+
+  await app.register(async (signedIn) => {
+    signedIn.addHook('onRequest', requireSignedIn);
+    await signedIn.register(homeRoutes);
+
+    // Links in the store's WhatsApp messages name only the order: find its store, for members only.
+    signedIn.get<{ Params: { orderId: string } }>('/orders/:orderId', async (request, reply) => {
+      const { orderId } = request.params;
+      if (!isUuid(orderId)) throw notFound('Order not found');
+      const order = await findOrderById(signedIn.db, orderId);
+      if (!(await memberRole(signedIn.db, order.store_id, request.session!.merchant.id))) throw notFound('Order not found');
+      return seeOther(reply, storePath(order.store_id, `/orders/${order.id}`));
+    });
+
+    await signedIn.register(
+      async (store) => {
+        store.addHook('onRequest', requireStoreMemberPage);
+        await store.register(storeHomeRoutes);
+        await store.register(productRoutes);
+        await store.register(categoryRoutes);
+        await store.register(couponRoutes);
+        await store.register(orderRoutes);
+        await store.register(settingsRoutes);
+      },
+      { prefix: '/stores/:storeId' },
+    );
+  });
+};

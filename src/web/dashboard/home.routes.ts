@@ -1,0 +1,155 @@
+/**
+ * The way in: the shop list, onboarding (name the shop → it is live, with its link, a QR code and a
+ * "share on WhatsApp" button), and each shop's home page.
+ */
+import QRCode from 'qrcode';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import { createStore, listStoresOfMerchant, storeUrl, type StoreRow } from '../../stores/stores.service.js';
+import { CreateStoreBody } from '../../stores/stores.schema.js';
+import { whatsappUrl } from '../../orders/links.js';
+import { normalizeE164 } from '../../shared/phone.js';
+import { html, raw, type Html } from '../html.js';
+import { csrfField, formBody, formProblem, problemSummary, seeOther, textField, type FormProblem } from '../forms.js';
+import { DASHBOARD_PATH, currentStore, storePath } from './context.js';
+import { input } from './fields.js';
+import { phoneCandidate } from './form-values.js';
+import { sendDashboardPage } from './shell.js';
+import { assertBody } from './validate.js';
+import { storeSummary } from './summary.js';
+
+/** The QR code of a URL as SVG markup (made by the qrcode library from our own URL: trusted). */
+export function qrSvg(url: string): Promise<string> {
+  return QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } });
+}
+
+/** The message a shop owner sends to customers: the shop's name and its link. */
+export function shareText(store: Pick<StoreRow, 'name'>, url: string): string {
+  return `${store.name}: order here ${url}`;
+}
+
+async function sharePanel(config: Config, store: StoreRow): Promise<Html> {
+  const url = storeUrl(config, store.slug);
+  const svg = await qrSvg(url);
+  return html`<section class="panel" aria-labelledby="share-title" data-testid="share-panel">
+<h2 id="share-title">Your shop link</h2>
+<p class="small">Share it in chats, on your status, or print the QR code for the counter.</p>
+<p><a href="${url}" data-testid="store-link">${url}</a></p>
+<div class="actions">
+<a class="btn" href="${whatsappUrl(null, shareText(store, url))}" target="_blank" rel="noopener" data-testid="share-whatsapp">Share on WhatsApp</a>
+<button class="btn secondary" type="button" data-copy="${url}" hidden>Copy link</button>
+<a class="btn secondary" href="${storePath(store.id, '/qr.svg')}" download="${store.slug}-qr.svg" data-testid="qr-download">Download QR code</a>
+</div>
+<div class="qr" role="img" aria-label="QR code of ${url}" data-testid="qr">${raw(svg)}</div>
+</section>`;
+}
+
+function newStorePage(request: FastifyRequest, reply: FastifyReply, opts: { name?: string; whatsapp?: string; slug?: string; problem?: FormProblem | null; first: boolean }) {
+  return sendDashboardPage(request, reply, {
+    title: 'Open your shop',
+    pageId: 'onboarding',
+    status: opts.problem?.status,
+    main: html`<h1>${opts.first ? 'Open your shop' : 'Open another shop'}</h1>
+<p>Give it a name: it goes live at once, with a link to share.</p>
+${problemSummary(opts.problem)}
+<form method="post" action="${DASHBOARD_PATH}/new" novalidate data-testid="new-store-form">
+${csrfField(reply)}
+${input({ name: 'name', label: 'Shop name', value: opts.name, problem: opts.problem, required: true, maxlength: 100, autocomplete: 'organization', autofocus: true, testid: 'store-name-input' })}
+${input({ name: 'whatsapp', label: 'WhatsApp number for customers (optional)', type: 'tel', inputmode: 'tel', value: opts.whatsapp, problem: opts.problem, maxlength: 20, hint: 'Customers tap it to chat with you about an order.' })}
+${input({ name: 'slug', label: 'Shop link (optional)', value: opts.slug, problem: opts.problem, maxlength: 40, autocomplete: 'off', hint: 'Small letters, digits and dashes, like sharma-kirana. Left empty, it is made from the name.' })}
+<p><button class="btn block" type="submit">Open my shop</button></p>
+</form>`,
+  });
+}
+
+/** Pages of a signed-in merchant that are not about one store. */
+export const homeRoutes: FastifyPluginAsync = async (app) => {
+  const csrf = { preHandler: app.csrfProtection };
+
+  app.get('/', async (request, reply) => {
+    const stores = await listStoresOfMerchant(app.db, request.session!.merchant.id, app.config);
+    if (stores.length === 0) return seeOther(reply, `${DASHBOARD_PATH}/new`);
+    if (stores.length === 1) return seeOther(reply, storePath(stores[0]!.id));
+    return seeOther(reply, `${DASHBOARD_PATH}/stores`);
+  });
+
+  app.get('/stores', async (request, reply) => {
+    const stores = await listStoresOfMerchant(app.db, request.session!.merchant.id, app.config);
+    return sendDashboardPage(request, reply, {
+      title: 'Your shops',
+      pageId: 'stores',
+      main: html`<h1>Your shops</h1>
+${stores.length ? html`<ul class="lines" data-testid="store-list">${stores.map((s) => html`<li class="line"><a class="name" href="${storePath(s.id)}">${s.name}</a><span class="small muted">${s.url}</span></li>`)}</ul>` : html`<p>You have no shop yet.</p>`}
+<p><a class="btn secondary" href="${DASHBOARD_PATH}/new">Open ${stores.length ? 'another' : 'a'} shop</a></p>`,
+    });
+  });
+
+  app.get('/new', async (request, reply) => {
+    const stores = await listStoresOfMerchant(app.db, request.session!.merchant.id, app.config);
+    return newStorePage(request, reply, { whatsapp: request.session!.merchant.phone, first: stores.length === 0 });
+  });
+
+  app.post('/new', csrf, async (request, reply) => {
+    const body = formBody(request);
+    const name = textField(body, 'name', 200) ?? '';
+    const whatsappTyped = textField(body, 'whatsapp', 40);
+    const slug = textField(body, 'slug', 100);
+    const whatsapp = whatsappTyped ? normalizeE164(phoneCandidate(whatsappTyped)) : null;
+    const values = { name, whatsapp: whatsappTyped, slug, first: false };
+    try {
+      const input = { name, whatsapp, ...(slug ? { slug: slug.toLowerCase() } : {}) };
+      assertBody(CreateStoreBody, input, whatsappTyped && !whatsapp ? [{ code: 'invalid', path: '/whatsapp', message: 'Enter a valid mobile number, like 98765 43210' }] : []);
+      const store = await createStore(app.db, request.session!.merchant.id, input, app.config);
+      return seeOther(reply, storePath(store.id, '/welcome'));
+    } catch (err) {
+      const problem = formProblem(err, (path) => path.split('/').filter(Boolean)[0] ?? '');
+      if (problem.code === 'slug_taken') problem.fields.slug = 'That link is taken; try another.';
+      if (problem.fields.slug && !problem.fields.slug.startsWith('That')) problem.fields.slug = '3 to 40 small letters, digits or dashes; not a reserved word.';
+      return newStorePage(request, reply, { ...values, problem });
+    }
+  });
+};
+
+/** A store's home, its welcome page after onboarding, and its QR code. */
+export const storeHomeRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/', async (request, reply) => {
+    const store = currentStore(request);
+    const summary = await storeSummary(app.db, store.id);
+    return sendDashboardPage(request, reply, {
+      title: 'Home',
+      pageId: 'store-home',
+      store,
+      section: 'home',
+      main: html`<h1>${store.name} <span class="badge ${store.is_open ? 'open' : 'closed'}" data-testid="open-badge">${store.is_open ? 'Open' : 'Closed'}</span></h1>
+${summary}
+${await sharePanel(app.config, store)}`,
+    });
+  });
+
+  app.get('/welcome', async (request, reply) => {
+    const store = currentStore(request);
+    return sendDashboardPage(request, reply, {
+      title: 'Your shop is live',
+      pageId: 'welcome',
+      store,
+      main: html`<h1>Your shop is live!</h1>
+<p class="notice ok" role="status">${store.name} is open for orders. Share the link with your customers.</p>
+${await sharePanel(app.config, store)}
+<h2>Next</h2>
+<div class="actions">
+<a class="btn" href="${storePath(store.id, '/products/new')}" data-testid="add-first-product">Add your first product</a>
+<a class="btn secondary" href="${storePath(store.id, '/settings')}">Delivery and payment settings</a>
+</div>`,
+    });
+  });
+
+  app.get('/qr.svg', async (request, reply) => {
+    const store = currentStore(request);
+    const svg = await qrSvg(storeUrl(app.config, store.slug));
+    return reply
+      .type('image/svg+xml; charset=utf-8')
+      .header('cache-control', 'private, no-cache')
+      .header('content-disposition', `attachment; filename="${store.slug}-qr.svg"`)
+      .send(svg);
+  });
+};
