@@ -1,0 +1,145 @@
+/** What every scenario receives and returns, and the helpers they share. */
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import type { BenchOptions, ScenarioName } from './args.js';
+import type { BenchStore } from './data.js';
+import { runLoad, type LoadResult, type Step, type StepStats } from './load.js';
+
+export interface ScenarioEnv {
+  opts: BenchOptions;
+  baseUrl: string;
+  serverPid: number | null;
+  pool: pg.Pool;
+  store: BenchStore;
+  /** Total products of the platform the server is running on. */
+  scale: number;
+  log: (line: string) => void;
+}
+
+/** What a scenario's headline figure is compared with. */
+export type CeilingKind = 'bare' | 'tpcb' | null;
+
+export interface FlashRound {
+  customers: number;
+  sold: number;
+  okAnswers: number;
+  refused: number;
+  errors: number;
+  stockLeft: number | null;
+  burstSeconds: number;
+  sellOutSeconds: number;
+}
+
+export interface ScenarioResult {
+  name: ScenarioName;
+  title: string;
+  state: 'ok' | 'missing' | 'failed';
+  /** Why it is missing or failed, or what to know about the figures. */
+  note?: string;
+  /** The figure compared with the ceiling: requests/s, checkouts/s, orders/s. */
+  headline?: { label: string; value: number };
+  ceiling: CeilingKind;
+  load?: LoadResult;
+  /** The step whose latency is reported (the checkout POST in the checkout flow); the whole load otherwise. */
+  focus?: StepStats;
+  flash?: FlashRound[];
+  details?: string[];
+}
+
+export type Scenario = (env: ScenarioEnv) => Promise<ScenarioResult>;
+
+export interface Probe {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+export async function probe(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Probe> {
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
+}
+
+/** The framework's answer for a path no route serves (as opposed to a 404 for an unknown store or product). */
+export function isMissingRoute(p: Probe): boolean {
+  return p.status === 404 && /No route/i.test(p.text);
+}
+
+/** A scenario that could not run: the endpoint is not there yet, or did not answer as the contract says. */
+export function notRunnable(name: ScenarioName, title: string, ceiling: CeilingKind, what: string, p: Probe): ScenarioResult {
+  const missing = isMissingRoute(p);
+  const excerpt = p.text.replace(/\s+/g, ' ').slice(0, 200);
+  return {
+    name,
+    title,
+    ceiling,
+    state: missing ? 'missing' : 'failed',
+    note: missing ? `${what}: no such route yet (404 ${excerpt})` : `${what} answered ${p.status} ${excerpt}`,
+  };
+}
+
+/** Warm-up (dropped), then the measured run. */
+export async function measure(env: ScenarioEnv, steps: Step[], connections = env.opts.connections): Promise<LoadResult> {
+  if (env.opts.warmup > 0) {
+    await runLoad({ url: env.baseUrl, connections, duration: env.opts.warmup, steps, serverPid: null });
+  }
+  return runLoad({ url: env.baseUrl, connections, duration: env.opts.duration, steps, serverPid: env.serverPid });
+}
+
+/** The result of a load of one step kind: requests/s over every answer, compared with the bare route. */
+export function readResult(name: ScenarioName, title: string, load: LoadResult): ScenarioResult {
+  const bad = load.errors + load.socketErrors + load.timeouts;
+  return {
+    name,
+    title,
+    state: 'ok',
+    ceiling: 'bare',
+    headline: { label: 'req/s', value: load.ok / load.seconds },
+    load,
+    note: bad ? `${bad} failed answers (${load.statuses.toString()}; ${load.socketErrors} socket errors, ${load.timeouts} timeouts)` : undefined,
+  };
+}
+
+/** Cycles through a list: every request takes the next item (a different product, a different search word). */
+export function cycler<T>(items: readonly T[]): () => T {
+  if (!items.length) throw new Error('nothing to cycle through');
+  let i = 0;
+  return () => items[i++ % items.length]!;
+}
+
+/** A random Indian mobile number in E.164. */
+export function randomPhone(): string {
+  return `+9198${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+}
+
+/** Creates `n` carts, `parallel` at a time, each with `lines` put in; answers their ids. */
+export async function prepareCarts(env: ScenarioEnv, n: number, lines: (i: number) => { variantId: string; quantity: number }[], parallel = 16): Promise<string[]> {
+  const ids: string[] = new Array(n);
+  let next = 0;
+  const slug = env.store.slug;
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, n) }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const created = await probe(env.baseUrl, 'POST', `/api/v1/storefront/${slug}/carts`);
+        if (created.status !== 201) throw new Error(`creating a cart answered ${created.status}: ${created.text.slice(0, 200)}`);
+        const id = (JSON.parse(created.text) as { id: string }).id;
+        for (const line of lines(i)) {
+          const put = await probe(env.baseUrl, 'PUT', `/api/v1/storefront/${slug}/carts/${id}/lines/${line.variantId}`, { quantity: line.quantity });
+          if (put.status !== 200) throw new Error(`putting a cart line answered ${put.status}: ${put.text.slice(0, 200)}`);
+        }
+        ids[i] = id;
+      }
+    }),
+  );
+  return ids;
+}
+
+/** `npx tsx bench/scenarios/<name>.ts [options]`: the same as `npm run bench -- --scenarios <name> [options]`. */
+export async function runAlone(moduleUrl: string, name: ScenarioName, scenario: Scenario): Promise<void> {
+  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+  const { runFromCli } = await import('../run.js');
+  await runFromCli(['--scenarios', name, ...process.argv.slice(2)], { [name]: scenario });
+}

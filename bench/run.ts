@@ -1,0 +1,200 @@
+/**
+ * `npm run bench [-- options]`: seeds each scale, starts dukaan's worker pool on it, runs the scenarios, explains
+ * the hot queries, measures the ceilings, and writes bench/results/<date>-<machine>.md (+ .explain.md, .json).
+ * Options: bench/README.md, or bench/lib/args.ts.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ArgError, CURVE_SCENARIOS, defaultStores, formatCount, parseBenchArgs, type BenchOptions, type ScenarioName } from './lib/args.js';
+import { loadBenchStore } from './lib/data.js';
+import type { Scenario, ScenarioEnv, ScenarioResult } from './lib/scenario.js';
+import { startDukaan, type ServerHandle } from './lib/server.js';
+import { fmtMb, fmtMs, fmtRate } from './lib/stats.js';
+import { readSeedInfo, seedDatabase, SEED_VERSION } from './seed.js';
+import { explainHotQueries } from './explain.js';
+import { measureBare, measurePgbench } from './ceilings.js';
+import { isQuiet, renderExplain, renderMarkdown, toJson, type MachineInfo, type RunResult, type ScaleRun } from './report.js';
+
+const READS: readonly ScenarioName[] = ['list', 'list-deep', 'detail', 'home', 'search'];
+const WRITES: readonly ScenarioName[] = ['cart', 'checkout', 'flash'];
+
+function log(line: string): void {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+async function machineInfo(opts: BenchOptions, pool: pg.Pool): Promise<MachineInfo> {
+  const version = await pool.query<{ v: string }>(`SELECT split_part(version(), ' on ', 1) AS v`);
+  return {
+    name: (opts.machine ?? os.hostname()).replace(/[^A-Za-z0-9._-]+/g, '-'),
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: os.availableParallelism(),
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    kernel: os.release(),
+    node: process.version,
+    postgres: version.rows[0]?.v ?? 'PostgreSQL',
+    loadBefore: os.loadavg(),
+    loadAfter: [],
+  };
+}
+
+function summaryLine(r: ScenarioResult): string {
+  if (r.state !== 'ok') return `${r.title}: ${r.state.toUpperCase()} — ${r.note}`;
+  const lat = (r.focus ?? r.load)!.latency;
+  const u = r.load!.usage;
+  return (
+    `${r.title}: ${fmtRate(r.headline!.value)} ${r.headline!.label}, p50 ${fmtMs(lat.p50)} / p90 ${fmtMs(lat.p90)} / p99 ${fmtMs(lat.p99)} ms, ` +
+    `errors ${r.load!.errors + r.load!.socketErrors + r.load!.timeouts}${r.load!.expected ? ` (+${r.load!.expected} expected)` : ''}, ` +
+    `server CPU ${Number.isFinite(u.serverCpu) ? u.serverCpu.toFixed(0) : '–'} %, DB CPU ${u.dbCpu.toFixed(0)} %, load gen ${u.loadCpu.toFixed(0)} %, peak RSS/worker ${fmtMb(u.peakRssPerWorker)}` +
+    (r.note ? ` — ${r.note}` : '')
+  );
+}
+
+async function ensureSeeded(opts: BenchOptions, scale: number): Promise<{ stores: number; variants: number; seeded: number | null }> {
+  const stores = opts.stores ?? defaultStores(scale);
+  const info = await readSeedInfo(opts.databaseUrl);
+  const fits = info && info.version === SEED_VERSION && info.products === scale && info.stores === stores && info.benchProducts === opts.benchProducts;
+  if (fits && !opts.reseed) {
+    log(`reusing the seeded database (${formatCount(scale)} products, ${stores} stores)`);
+    return { stores, variants: info.variants, seeded: null };
+  }
+  log(`seeding ${formatCount(scale)} products in ${stores} stores`);
+  const result = await seedDatabase({ databaseUrl: opts.databaseUrl, stores, products: scale, benchProducts: opts.benchProducts, seed: 42, force: false }, (l) => log(`  ${l}`));
+  return { stores, variants: result.variants, seeded: result.seconds };
+}
+
+/** The list answer's bytes: the bare route answers exactly these. */
+async function listBody(baseUrl: string): Promise<{ body: string; contentType: string } | null> {
+  try {
+    const res = await fetch(`${baseUrl}/api/v1/storefront/bench/products`);
+    if (res.status !== 200) return null;
+    return { body: await res.text(), contentType: res.headers.get('content-type') ?? 'application/json; charset=utf-8' };
+  } catch {
+    return null;
+  }
+}
+
+export async function runBench(opts: BenchOptions, registry?: Partial<Record<ScenarioName, Scenario>>): Promise<RunResult> {
+  const scenarios = registry ?? (await import('./scenarios/index.js')).scenarios;
+  const admin = new pg.Pool({ connectionString: opts.databaseUrl.replace(/\/[^/?]*(\?|$)/, '/postgres$1'), max: 1 });
+  const machine = await machineInfo(opts, admin).finally(() => admin.end());
+  if (!isQuiet(machine)) log(`NOTE: load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${machine.cores} cores: the machine is busy, figures will be noisy`);
+  const run: RunResult = { opts, machine, started: new Date(), finished: new Date(), scales: [], bare: null, pgbench: null, problems: [] };
+  let body: { body: string; contentType: string } | null = null;
+  const selected = opts.scenarios.filter((name) => scenarios[name]);
+
+  for (const [i, scale] of opts.scales.entries()) {
+    const isLast = i === opts.scales.length - 1;
+    const here = selected.filter((name) => isLast || CURVE_SCENARIOS.includes(name));
+    if (!here.length) continue;
+    log(`=== ${formatCount(scale)} products: ${here.join(', ')}`);
+    const seeded = opts.url ? { stores: NaN, variants: NaN, seeded: null } : await ensureSeeded(opts, scale);
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
+    let server: ServerHandle | null = null;
+    const scaleRun: ScaleRun = { scale, stores: seeded.stores, variants: seeded.variants, seedSeconds: seeded.seeded, workers: 0, results: [], plans: [], notes: [] };
+    run.scales.push(scaleRun);
+    try {
+      const store = await loadBenchStore(pool);
+      if (!opts.url) {
+        server = await startDukaan({ databaseUrl: opts.databaseUrl, workers: opts.workers, port: opts.port });
+        scaleRun.workers = server.workerPids().length;
+        log(`dukaan serve: primary ${server.pid}, ${scaleRun.workers} worker(s)`);
+        if (scaleRun.workers < opts.workers) scaleRun.notes.push(`asked for ${opts.workers} workers, the pool showed ${scaleRun.workers}`);
+      }
+      const baseUrl = opts.url ?? server!.url;
+      const env: ScenarioEnv = { opts, baseUrl, serverPid: server?.pid ?? null, pool, store, scale, log };
+      for (const name of here) {
+        log(`--- ${name}`);
+        let result: ScenarioResult;
+        try {
+          result = await scenarios[name]!(env);
+        } catch (err) {
+          result = { name, title: name, state: 'failed', ceiling: null, note: (err as Error).message.split('\n')[0] };
+          log((err as Error).stack ?? String(err));
+        }
+        scaleRun.results.push(result);
+        log(summaryLine(result));
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      if (isLast) body = await listBody(baseUrl);
+      log('explaining the hot queries');
+      try {
+        scaleRun.plans = await explainHotQueries(pool, store, baseUrl);
+        for (const p of scaleRun.plans) for (const f of p.flags) if (f.severity === 'problem') log(`PLAN PROBLEM (${p.labels.join(', ')}): ${f.text}`);
+      } catch (err) {
+        scaleRun.notes.push(`EXPLAIN failed: ${(err as Error).message}`);
+        log(`EXPLAIN failed: ${(err as Error).stack}`);
+      }
+    } catch (err) {
+      run.problems.push(`at ${formatCount(scale)}: ${(err as Error).message.split('\n').slice(0, 5).join(' / ')}`);
+      log((err as Error).stack ?? String(err));
+    } finally {
+      if (server) {
+        const tail = server.logTail().split('\n').filter((l) => /"level":(50|60)|error/i.test(l));
+        if (tail.length) scaleRun.notes.push(`server logged ${tail.length} error lines; last: ${tail[tail.length - 1]!.slice(0, 300)}`);
+        await server.stop();
+      }
+      await pool.end();
+    }
+  }
+
+  // Ceilings last, with dukaan stopped, so nothing else competes for the two cores.
+  if (selected.some((n) => READS.includes(n))) {
+    if (body) {
+      log('--- ceiling: bare route');
+      try {
+        run.bare = await measureBare(opts, body.body, body.contentType, log);
+        log(`bare route: ${fmtRate(run.bare.rps)} req/s, p50 ${fmtMs(run.bare.latency.p50)} / p99 ${fmtMs(run.bare.latency.p99)} ms`);
+      } catch (err) {
+        run.problems.push(`bare-route ceiling: ${(err as Error).message.split('\n')[0]}`);
+      }
+    } else {
+      run.problems.push('bare-route ceiling not measured: the product list did not answer, so its size is unknown');
+    }
+  }
+  if (selected.some((n) => WRITES.includes(n))) {
+    log('--- ceiling: pgbench');
+    try {
+      run.pgbench = await measurePgbench(opts, log);
+      for (const p of run.pgbench) log(`pgbench ${p.script}: ${fmtRate(p.tps)} tps, avg ${fmtMs(p.latencyMs)} ms`);
+    } catch (err) {
+      run.problems.push(`pgbench ceiling: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  run.finished = new Date();
+  run.machine.loadAfter = os.loadavg();
+  return run;
+}
+
+export function writeResults(run: RunResult): string {
+  fs.mkdirSync(run.opts.outDir, { recursive: true });
+  const base = path.join(run.opts.outDir, `${run.started.toISOString().slice(0, 10)}-${run.machine.name}${run.opts.quick ? '-quick' : ''}`);
+  fs.writeFileSync(`${base}.md`, renderMarkdown(run) + '\n');
+  fs.writeFileSync(`${base}.explain.md`, renderExplain(run) + '\n');
+  fs.writeFileSync(`${base}.json`, JSON.stringify(toJson(run), null, 2) + '\n');
+  return `${base}.md`;
+}
+
+export async function runFromCli(argv: string[], registry?: Partial<Record<ScenarioName, Scenario>>): Promise<void> {
+  let opts: BenchOptions;
+  try {
+    opts = parseBenchArgs(argv, process.env);
+  } catch (err) {
+    if (err instanceof ArgError) {
+      process.stderr.write(`bench: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+  const run = await runBench(opts, registry);
+  const file = writeResults(run);
+  process.stdout.write('\n' + renderMarkdown(run) + '\n\n');
+  log(`written ${file}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await runFromCli(process.argv.slice(2));
+}

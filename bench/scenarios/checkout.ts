@@ -1,0 +1,78 @@
+/**
+ * Checkout: each virtual customer creates a cart, puts 3 different lines, and checks out (cash on delivery, pickup,
+ * an Idempotency-Key as a careful client sends). Every loop is a new customer with a unique cart; stock is
+ * plentiful, so every checkout must succeed.
+ */
+import { unlessBroken } from '../lib/load.js';
+import { measure, notRunnable, prepareCarts, probe, randomPhone, runAlone, type Scenario } from '../lib/scenario.js';
+
+export const TITLE = 'Checkout (new cart, 3 lines, order)';
+
+export function checkoutBody(): unknown {
+  return { customer: { name: 'Bench Customer', phone: randomPhone() }, fulfillment: 'pickup', paymentMethod: 'cod' };
+}
+
+export const checkout: Scenario = async (env) => {
+  const slug = env.store.slug;
+  const variants = env.store.variantIds;
+  const pick3 = () => {
+    const chosen = new Set<string>();
+    while (chosen.size < 3) chosen.add(variants[Math.floor(Math.random() * variants.length)]!);
+    return [...chosen];
+  };
+  let probeCart: string;
+  try {
+    [probeCart] = (await prepareCarts(env, 1, () => pick3().map((variantId) => ({ variantId, quantity: 1 })))) as [string];
+  } catch (err) {
+    return { name: 'checkout', title: TITLE, ceiling: 'tpcb', state: 'failed', note: `preparing a cart failed: ${(err as Error).message}` };
+  }
+  const p = await probe(env.baseUrl, 'POST', `/api/v1/storefront/${slug}/carts/${probeCart}/checkout`, checkoutBody(), { 'idempotency-key': crypto.randomUUID() });
+  if (p.status !== 201) return notRunnable('checkout', TITLE, 'tpcb', `POST /api/v1/storefront/${slug}/carts/{id}/checkout`, p);
+
+  const line = (i: number) => ({
+    name: 'put line',
+    method: 'PUT' as const,
+    path: unlessBroken((ctx) => {
+      if (i === 0) ctx.variants = pick3();
+      return `/api/v1/storefront/${slug}/carts/${ctx.cart as string}/lines/${(ctx.variants as string[])[i]}`;
+    }),
+    body: () => ({ quantity: 1 + Math.floor(Math.random() * 3) }),
+  });
+  const load = await measure(env, [
+    {
+      name: 'create cart',
+      method: 'POST',
+      path: () => `/api/v1/storefront/${slug}/carts`,
+      read: (body, ctx) => {
+        ctx.cart = (JSON.parse(body) as { id: string }).id;
+      },
+    },
+    line(0),
+    line(1),
+    line(2),
+    {
+      name: 'checkout',
+      method: 'POST',
+      path: unlessBroken((ctx) => `/api/v1/storefront/${slug}/carts/${ctx.cart as string}/checkout`),
+      headers: () => ({ 'idempotency-key': crypto.randomUUID() }),
+      body: checkoutBody,
+    },
+  ]);
+  const done = load.steps.get('checkout')!;
+  const bad = load.errors + load.socketErrors + load.timeouts;
+  return {
+    name: 'checkout',
+    title: TITLE,
+    state: 'ok',
+    ceiling: 'tpcb',
+    headline: { label: 'checkouts/s', value: done.ok / load.seconds },
+    load,
+    focus: done,
+    note: bad ? `${bad} failed answers (${[...load.steps].map(([n, s]) => `${n}: ${s.statuses.toString()}`).join('; ')})` : undefined,
+    details: [...load.steps].map(
+      ([n, s]) => `${n}: ${s.rate.toFixed(0)}/s, p50 ${s.latency.p50.toFixed(2)} ms, p90 ${s.latency.p90.toFixed(2)} ms, p99 ${s.latency.p99.toFixed(2)} ms`,
+    ),
+  };
+};
+
+await runAlone(import.meta.url, 'checkout', checkout);

@@ -1,0 +1,97 @@
+/**
+ * Flash sale: --flash-customers (500) customers, each with a cart holding one unit of the same variant, check out
+ * at the same moment on their own connections; --flash-stock (100) units exist. Exactly that many orders must be
+ * placed (counted in the database, not from the answers), every other customer refused with a 409, nothing else.
+ */
+import { runLoad } from '../lib/load.js';
+import { cycler, notRunnable, prepareCarts, probe, runAlone, type FlashRound, type Scenario } from '../lib/scenario.js';
+import { checkoutBody } from './checkout.js';
+
+export const TITLE = 'Flash sale (one variant, everyone at once)';
+
+async function unitsSold(env: Parameters<Scenario>[0], variantId: string): Promise<number> {
+  const { rows } = await env.pool.query<{ sold: number }>(
+    `SELECT coalesce(sum(ol.quantity), 0)::int AS sold FROM order_lines ol JOIN orders o ON o.id = ol.order_id
+      WHERE ol.variant_id = $1 AND o.status NOT IN ('rejected', 'cancelled')`,
+    [variantId],
+  );
+  return rows[0]!.sold;
+}
+
+export const flash: Scenario = async (env) => {
+  const { slug, flashVariantId } = env.store;
+  const customers = env.opts.flashCustomers;
+  const stock = env.opts.flashStock;
+
+  // Is there a checkout at all? Probe with a plentiful variant, so the sale's own stock is untouched.
+  let probeCart: string;
+  try {
+    [probeCart] = (await prepareCarts(env, 1, () => [{ variantId: env.store.variantIds[0]!, quantity: 1 }])) as [string];
+  } catch (err) {
+    return { name: 'flash', title: TITLE, ceiling: null, state: 'failed', note: `preparing a cart failed: ${(err as Error).message}` };
+  }
+  const p = await probe(env.baseUrl, 'POST', `/api/v1/storefront/${slug}/carts/${probeCart}/checkout`, checkoutBody(), { 'idempotency-key': crypto.randomUUID() });
+  if (p.status !== 201) return notRunnable('flash', TITLE, null, `POST /api/v1/storefront/${slug}/carts/{id}/checkout`, p);
+
+  const rounds: FlashRound[] = [];
+  let last;
+  for (let round = 0; round < env.opts.flashRounds; round++) {
+    await env.pool.query(`UPDATE variants SET stock = $2 WHERE id = $1`, [flashVariantId, stock]);
+    const before = await unitsSold(env, flashVariantId);
+    const carts = await prepareCarts(env, customers, () => [{ variantId: flashVariantId, quantity: 1 }], 32);
+    const nextCart = cycler(carts);
+    const load = await runLoad({
+      url: env.baseUrl,
+      connections: customers,
+      amount: customers,
+      serverPid: env.serverPid,
+      timeoutSeconds: 30,
+      steps: [
+        {
+          name: 'checkout',
+          method: 'POST',
+          path: () => `/api/v1/storefront/${slug}/carts/${nextCart()}/checkout`,
+          headers: () => ({ 'idempotency-key': crypto.randomUUID() }),
+          body: checkoutBody,
+          expected: (status) => status === 409,
+        },
+      ],
+    });
+    const sold = (await unitsSold(env, flashVariantId)) - before;
+    const left = await env.pool.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [flashVariantId]);
+    const step = load.steps.get('checkout')!;
+    rounds.push({
+      customers,
+      sold,
+      okAnswers: step.ok,
+      refused: step.expected,
+      errors: step.errors + load.socketErrors + load.timeouts,
+      stockLeft: left.rows[0]?.stock ?? null,
+      burstSeconds: load.seconds,
+      sellOutSeconds: step.lastOkAt ? (step.lastOkAt - load.startedAt) / 1000 : NaN,
+    });
+    last = load;
+  }
+  const exact = rounds.every((r) => r.sold === stock && r.okAnswers === stock && r.stockLeft === 0 && r.errors === 0);
+  const ordersPerSecond = Math.min(...rounds.map((r) => r.sold / r.burstSeconds));
+  return {
+    name: 'flash',
+    title: TITLE,
+    state: 'ok',
+    ceiling: null,
+    headline: { label: 'orders/s', value: ordersPerSecond },
+    load: last,
+    focus: last?.steps.get('checkout'),
+    flash: rounds,
+    note: exact
+      ? undefined
+      : `NOT EXACT: ${rounds.map((r, i) => `round ${i + 1}: ${r.sold} sold in the database, ${r.okAnswers} answered 201, ${r.refused} refused (409), ${r.errors} errors, stock left ${r.stockLeft}`).join('; ')}`,
+    details: rounds.map(
+      (r, i) =>
+        `round ${i + 1}: ${r.customers} customers, ${r.sold} sold (database), ${r.okAnswers}×201, ${r.refused}×409, ${r.errors} errors, ` +
+        `stock left ${r.stockLeft}; all answered in ${r.burstSeconds.toFixed(2)} s, sold out after ${r.sellOutSeconds.toFixed(2)} s`,
+    ),
+  };
+};
+
+await runAlone(import.meta.url, 'flash', flash);

@@ -1,0 +1,22 @@
+/** Every scenario by name (bench/lib/args.ts SCENARIOS gives the order they run in). */
+import type { ScenarioName } from '../lib/args.js';
+import type { Scenario } from '../lib/scenario.js';
+import { list } from './list.js';
+import { listDeep } from './list-deep.js';
+import { detail } from './detail.js';
+import { home } from './home.js';
+import { search } from './search.js';
+import { cart } from './cart.js';
+import { checkout } from './checkout.js';
+import { flash } from './flash.js';
+
+export const scenarios: Record<ScenarioName, Scenario> = {
+  list,
+  'list-deep': listDeep,
+  detail,
+  home,
+  search,
+  cart,
+  checkout,
+  flash,
+};
