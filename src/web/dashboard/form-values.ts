@@ -16,8 +16,8 @@ const fail = <T>(message: string): Parsed<T> => ({ ok: false, message });
 
 // A leading currency sign or word the owner may type out of habit.
 const CURRENCY_PREFIX = /^(?:₹|rs\.?|inr|\$|€|£)\s*/i;
-// Digits with optional thousands / lakh grouping commas, then an optional fraction.
-const AMOUNT = /^(\d{1,3}(?:,\d{2,3})+|\d+)?(?:\.(\d*))?$/;
+// Digits, plain or grouped the Western way (1,000,000) or the Indian way (10,00,000), then an optional fraction.
+const AMOUNT = /^(\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})*,\d{3}|\d+)?(?:\.(\d*))?$/;
 
 /**
  * `"49.99"` → 4999 (INR). Accepts `₹`, `Rs.`, grouping commas (`1,00,000`), a trailing `.` and a bare fraction
