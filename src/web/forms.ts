@@ -169,7 +169,7 @@ export function formProblem(err: unknown, fieldOf: (path: string) => string = la
     if (name && !fields[name]) fields[name] = sentence(item.message);
   }
   // The service's detail is written for people; the generic line is the fallback.
-  const summary = err.code === 'validation_failed' && Object.keys(fields).length ? PROBLEM_MESSAGES.validation_failed : sentence(err.message || PROBLEM_MESSAGES[err.code]);
+  const summary = sentence(err.message || PROBLEM_MESSAGES[err.code]);
   return { status: err.status, code: err.code, summary, fields, items: err.errors ?? [] };
 }
 

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest,
 import { listStorefrontCategories, listStorefrontProducts, getStorefrontProduct } from '../../catalog/storefront.service.js';
 import { applyCartCoupon, createCart, removeCartCoupon, removeCartLine, setCartFulfillment, setCartLine } from '../../cart/cart.service.js';
 import { MAX_LINE_QUANTITY } from '../../cart/cart.schema.js';
-import { checkout } from '../../checkout/checkout.service.js';
+import { checkout, normaliseCustomer } from '../../checkout/checkout.service.js';
 import { CheckoutBody, type CheckoutInput } from '../../checkout/checkout.schema.js';
 import { ajvErrorsToItems, validatorCompiler } from '../../server/validation.js';
 import { AppError, validationFailed } from '../../shared/errors.js';
@@ -177,7 +177,8 @@ function mount(app: FastifyInstance, m: Mount): void {
           return fragment ? fragmentRedirect(reply, cartPath) : seeOther(reply, cartPath);
         }
         if (problem.code === 'invalid_coupon') couponProblem = problem;
-        notice = { kind: 'error', text: problem.code === 'invalid_coupon' ? (problem.fields.code ?? problem.summary) : problem.summary };
+        const text = problem.code === 'invalid_coupon' ? (problem.fields.code ?? problem.summary) : problem.code === 'not_found' ? 'That item is no longer available.' : problem.summary;
+        notice = { kind: 'error', text };
       }
     }
     if (fragment === 'bill') {
@@ -267,7 +268,7 @@ function mount(app: FastifyInstance, m: Mount): void {
       forgetCart(request, reply, ctx);
       return seeOther(reply, `/o/${encodeURIComponent(order.trackingToken)}`);
     } catch (err) {
-      problem = formProblem(err, checkoutField);
+      problem = withPlainFieldWords(formProblem(err, checkoutField));
     }
     if (problem.code === 'cart_already_ordered') {
       // A second press of "Place order" (another tab, a slow network): show the order that cart became.
@@ -370,6 +371,13 @@ function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
   };
   if (!validateCheckout(input)) {
     const items = ajvErrorsToItems(validateCheckout.errors ?? [], 'body');
+    // Also the service's own customer checks (phone, blanks), so one submit shows every problem at once.
+    try {
+      normaliseCustomer(input.customer);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      for (const item of err.errors ?? []) if (!items.some((i) => i.path === item.path)) items.push(item);
+    }
     throw validationFailed('Please check the highlighted fields.', items.map((i) => ({ ...i, message: fieldMessage(checkoutField(i.path ?? ''), i.code) })), 422);
   }
   return input;
@@ -394,6 +402,16 @@ const FIELD_MESSAGES: Record<string, string> = {
   fulfillment: 'Choose delivery or pickup.',
   note: 'Keep the note under 500 letters.',
 };
+
+/** The service speaks to developers ("E.164", "must not be blank"); a customer reads these for the plain fields. */
+function withPlainFieldWords(problem: FormProblem): FormProblem {
+  if (problem.code !== 'validation_failed') return problem;
+  const fields = { ...problem.fields };
+  for (const name of ['name', 'phone', 'city'] as const) if (fields[name]) fields[name] = FIELD_MESSAGES[name]!;
+  if (fields.line1 && /blank/.test(fields.line1)) fields.line1 = FIELD_MESSAGES.line1!;
+  if (fields.pincode && /blank/.test(fields.pincode)) fields.pincode = FIELD_MESSAGES.pincode!;
+  return { ...problem, fields };
+}
 
 function fieldMessage(name: string, _code: string): string {
   return FIELD_MESSAGES[name] ?? 'Please check this field.';

@@ -109,7 +109,7 @@ function productCard(ctx: StoreContext, product: PublicProduct, here: string, in
   const image = product.images[0];
   const single = product.variants.length === 1 ? product.variants[0] : undefined;
   return html`<li><article class="card" data-testid="product-card">
-<a href="${url}">${image ? productImage(image, { alt: product.name, className: 'thumb', eager: index < 2 }) : html`<div class="noimg" aria-hidden="true">🛍</div>`}
+<a href="${url}">${image ? productImage(image, { alt: product.name, className: 'thumb', eager: false }) : html`<div class="noimg" aria-hidden="true">🛍</div>`}
 <div class="body"><h2 class="name">${product.name}</h2>${product.unit ? html`<span class="small muted">${product.unit}</span>` : ''}
 <p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>${product.inStock ? '' : html`<p><span class="badge oos" data-testid="out-of-stock">Out of stock</span></p>`}</div></a>${
     single && single.inStock

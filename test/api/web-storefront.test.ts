@@ -1,0 +1,645 @@
+/**
+ * The storefront pages, driven like a browser WITHOUT JavaScript: GET pages, POST forms, follow 303s, keep cookies.
+ * Runs on PGlite and PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { Browser, HOSTILE_ESCAPED, HOSTILE_NAME, countTestId, inputValue, testIdText } from './web-storefront.helpers.js';
+
+let ctx: TestContext;
+let owner: Client;
+let storeId: string;
+let slug: string;
+let ownerToken: string;
+
+interface MadeProduct {
+  id: string;
+  slug: string;
+  variants: { id: string; name: string }[];
+}
+
+async function product(body: Record<string, unknown>): Promise<MadeProduct> {
+  const res = await owner.post(`/api/v1/stores/${storeId}/products`, body);
+  if (res.status !== 201) throw new Error(`product: ${res.status} ${res.text}`);
+  return res.body;
+}
+
+const setStock = (variantId: string, set: number | null) => owner.post(`/api/v1/stores/${storeId}/variants/${variantId}/stock`, { set });
+
+let chai: MadeProduct;
+let hostile: MadeProduct;
+let atta: MadeProduct;
+let soldOut: MadeProduct;
+let imageUrl: string;
+
+beforeAll(async () => {
+  ctx = await createTestApp({ publicUrl: 'https://dukaan.test', baseDomain: 'shops.test' });
+  const m = await merchantWithStore(ctx, { name: 'Chai & Co', whatsapp: '+919876543210' });
+  owner = m.api;
+  ownerToken = m.token;
+  storeId = m.store.id;
+  slug = m.store.slug;
+  await owner.patch(`/api/v1/stores/${storeId}`, { payments: { cod: true, upiVpa: 'chaico@okbank' }, delivery: { fee: 4000, freeAbove: 50000, pickup: true } });
+  const drinks = await owner.post(`/api/v1/stores/${storeId}/categories`, { name: 'Drinks' });
+  const flour = await owner.post(`/api/v1/stores/${storeId}/categories`, { name: 'Flour' });
+
+  const jpeg = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 200, g: 120, b: 40 } } }).jpeg().toBuffer();
+  const upload = await uploadImage(jpeg);
+  imageUrl = upload;
+
+  chai = await product({ name: 'Masala Chai', description: 'Strong <b>tea</b> & spices', price: 9900, mrp: 12000, stock: 10, categoryId: drinks.body.id, images: [imageUrl], unit: '250 g' });
+  hostile = await product({ name: HOSTILE_NAME, description: `<script>alert("d")</script>`, price: 5000, stock: 5, categoryId: drinks.body.id, variants: undefined });
+  atta = await product({
+    name: 'Chakki Atta',
+    categoryId: flour.body.id,
+    variants: [
+      { name: '1 kg', price: 6200, mrp: 6800, stock: 40 },
+      { name: '5 kg', price: 28500, stock: 0 },
+    ],
+  });
+  soldOut = await product({ name: 'Kabuli Chana', price: 8500, stock: 0, categoryId: flour.body.id });
+  await owner.post(`/api/v1/stores/${storeId}/coupons`, { code: 'CHAI10', type: 'percent', value: 10 });
+  await owner.post(`/api/v1/stores/${storeId}/coupons`, { code: 'BIG', type: 'flat', value: 1000, minOrder: 100000 });
+});
+afterAll(() => ctx.close());
+
+async function uploadImage(bytes: Buffer): Promise<string> {
+  const boundary = '----img';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/stores/${storeId}/images`,
+    payload,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${ownerToken}` },
+  });
+  if (res.statusCode !== 201) throw new Error(`upload: ${res.statusCode} ${res.body}`);
+  return JSON.parse(res.body).url;
+}
+
+const browser = () => new Browser(ctx.app);
+const shopPath = (rest = '') => `/${slug}${rest}`;
+
+/** A fresh customer with `lines` in the cart (through the add-to-cart form). */
+async function customerWith(lines: [string, number][]): Promise<Browser> {
+  const b = browser();
+  for (const [variantId, quantity] of lines) {
+    const res = await b.post(shopPath('/cart/add'), { variantId, quantity });
+    expect(res.status).toBe(303);
+  }
+  return b;
+}
+
+const CUSTOMER = { name: 'Asha Rao', phone: '98765 43210', line1: '12 MG Road', line2: 'Near the temple', city: 'Pune', pincode: '411001', paymentMethod: 'cod', fulfillment: 'delivery', note: 'Ring twice' };
+
+async function placeOrder(b: Browser, fields: Partial<typeof CUSTOMER> = {}): Promise<{ token: string; page: string }> {
+  const form = await b.get(shopPath('/checkout'));
+  expect(form.status).toBe(200);
+  const key = inputValue(form.body, 'key')!;
+  const { post, page } = await b.submit(shopPath('/checkout'), { key, ...CUSTOMER, ...fields });
+  expect(post.status).toBe(303);
+  expect(post.location).toMatch(/^\/o\/[0-9a-f-]{36}$/);
+  return { token: post.location!.slice(3), page: page.body };
+}
+
+describe('store home', () => {
+  it('shows name, open badge, facts, categories, search and the product grid with prices, MRP and stock', async () => {
+    const res = await browser().get(shopPath());
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    const body = res.body;
+    expect(body).toMatch(/^<!doctype html>/);
+    expect(body).toContain('<meta name="viewport" content="width=device-width,initial-scale=1">');
+    expect(testIdText(body, 'store-name')).toBe('Chai &amp; Co');
+    expect(testIdText(body, 'store-status')).toBe('Open');
+    expect(body).toContain('Delivery ₹40.00, free above ₹500.00');
+    expect(body).toContain('Pickup available');
+    expect(body).toContain('<form class="search row" role="search" method="get"');
+    expect(body).toMatch(/<a href="\/[a-z0-9-]+\?category=drinks">Drinks<\/a>/);
+    expect(countTestId(body, 'product-card')).toBe(4);
+    // price, MRP struck through, percent off
+    expect(body).toContain('<span class="price" data-testid="price">₹99</span><s class="mrp" data-testid="mrp"><span class="sr-only">MRP </span>₹120</s><span class="off">17% off</span>');
+    // a multi-variant product shows its lowest buyable price and a "Choose" link; sold out shows a badge
+    expect(body).toContain('₹62');
+    expect(countTestId(body, 'out-of-stock')).toBe(1);
+    expect(body).toContain(`href="/${slug}/p/${atta.slug}">Choose</a>`);
+    // quick add for a single-variant product in stock
+    expect(body).toContain(`name="variantId" value="${chai.variants[0]!.id}"`);
+  });
+
+  it('filters by search and by category; an unknown category is an HTML 404', async () => {
+    const search = await browser().get(shopPath('?q=chai'));
+    expect(search.status).toBe(200);
+    expect(countTestId(search.body, 'product-card')).toBe(1);
+    expect(search.body).toContain('Results for “chai”');
+    const flour = await browser().get(shopPath('?category=flour'));
+    expect(countTestId(flour.body, 'product-card')).toBe(2);
+    expect(flour.body).toContain('aria-current="page">Flour</a>');
+    const nothing = await browser().get(shopPath('?q=zzzzzz'));
+    expect(nothing.body).toContain('Nothing matches your search.');
+    const unknown = await browser().get(shopPath('?category=nope'));
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(unknown.body).toContain('Page not found');
+  });
+
+  it('pages through products with a keyset "More products" link', async () => {
+    const res = await browser().get(shopPath('?cursor=not-a-cursor'));
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+  });
+
+  it('answers an unknown or reserved store with an HTML 404, leaving the API alone', async () => {
+    for (const path of ['/no-such-shop', '/no-such-shop/p/x', '/no-such-shop/cart', '/api', '/x', `/${'a'.repeat(300)}`]) {
+      const res = await browser().get(path);
+      expect(res.status, path).toBe(path.length > 200 ? 414 : 404);
+      // (a path past the router's 200-character parameter limit is refused by Fastify itself with 414)
+      if (res.status === 404) expect(res.headers['content-type'], path).toMatch(/^text\/html|^application\/problem\+json/);
+    }
+    const page = await browser().get('/no-such-shop');
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    const api = await browser().get('/api/v1/storefront/no-such-shop');
+    expect(api.status).toBe(404);
+    expect(api.headers['content-type']).toContain('application/problem+json');
+    expect((await browser().get('/healthz')).body).toBe('{"status":"ok"}');
+  });
+
+  it('shows a closed store as closed and blocks checkout in words', async () => {
+    const m = await merchantWithStore(ctx, { name: 'Closed Shop' });
+    await m.api.patch(`/api/v1/stores/${m.store.id}`, { isOpen: false });
+    const p = await m.api.post(`/api/v1/stores/${m.store.id}/products`, { name: 'Thing', price: 1000 });
+    const b = browser();
+    const home = await b.get(`/${m.store.slug}`);
+    expect(testIdText(home.body, 'store-status')).toBe('Closed');
+    expect(home.body).toContain('data-testid="closed-notice"');
+    await b.post(`/${m.store.slug}/cart/add`, { variantId: p.body.variants[0].id, quantity: 1 });
+    const cart = await b.get(`/${m.store.slug}/cart`);
+    expect(cart.body).toContain('The shop is closed right now; you can order when it opens.');
+    expect(cart.body).not.toContain('data-testid="checkout-link"');
+    const checkout = await b.get(`/${m.store.slug}/checkout`);
+    expect(checkout.status).toBe(303);
+    expect(checkout.location).toBe(`/${m.store.slug}/cart`);
+  });
+});
+
+describe('product page', () => {
+  it('renders images with srcset, variants, quantity, add to cart, and Open Graph / Twitter tags', async () => {
+    const res = await browser().get(shopPath(`/p/${chai.slug}`));
+    expect(res.status).toBe(200);
+    const body = res.body;
+    expect(testIdText(body, 'product-name')).toBe('Masala Chai');
+    expect(body).toContain('Strong &lt;b&gt;tea&lt;/b&gt; &amp; spices');
+    expect(body).toContain('<meta property="og:title" content="Masala Chai — ₹99.00">');
+    expect(body).toContain('<meta property="og:type" content="product">');
+    expect(body).toContain(`<meta property="og:image" content="https://dukaan.test${imageUrl}">`);
+    expect(body).toContain(`<meta property="og:url" content="https://dukaan.test/${slug}/p/${chai.slug}">`);
+    expect(body).toContain('<meta property="product:price:amount" content="99.00">');
+    expect(body).toContain('<meta property="product:price:currency" content="INR">');
+    expect(body).toContain('<meta name="twitter:card" content="summary_large_image">');
+    expect(body).toContain('<meta property="og:description" content="Strong &lt;b&gt;tea&lt;/b&gt; &amp; spices">');
+    const img = /<img [^>]*>/.exec(body.slice(body.indexOf('class="gallery"')))![0];
+    expect(img).toMatch(/srcset="\/media\/[0-9a-f]{32}-400x267\.webp 400w, \/media\/[0-9a-f]{32}-900x600\.webp 900w"/);
+    expect(img).toContain('width="900" height="600"');
+    expect(body).toContain('name="quantity" value="1" min="1" max="999"');
+    expect(body).toContain('data-testid="add-to-cart"');
+  });
+
+  it('lets the customer choose a variant; a sold-out variant is disabled', async () => {
+    const body = (await browser().get(shopPath(`/p/${atta.slug}`))).body;
+    expect(body).toContain(`<input type="radio" name="variantId" value="${atta.variants[0]!.id}" required checked>`);
+    expect(body).toContain(`<input type="radio" name="variantId" value="${atta.variants[1]!.id}" required disabled>`);
+    expect(body).toMatch(/5 kg — ₹285 <span class="badge oos">Out of stock<\/span>/);
+  });
+
+  it('has no add form for a sold-out product, and 404s unknown products as a page', async () => {
+    const body = (await browser().get(shopPath(`/p/${soldOut.slug}`))).body;
+    expect(body).not.toContain('data-testid="add-to-cart"');
+    expect(body).toContain('This item is out of stock right now.');
+    const missing = await browser().get(shopPath('/p/nothing-here'));
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toBe('text/html; charset=utf-8');
+  });
+});
+
+describe('cart without JavaScript', () => {
+  it('adds to cart with a 303, keeps the cart id in an HttpOnly SameSite=Lax cookie scoped to the store', async () => {
+    const b = browser();
+    const res = await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 2, back: shopPath(`/p/${chai.slug}`) });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(shopPath(`/p/${chai.slug}`));
+    const cookie = res.setCookies.find((c) => c.startsWith('cart='))!;
+    expect(cookie).toMatch(/^cart=[0-9a-f-]{36}; Max-Age=2592000; Path=\/[a-z0-9-]+; HttpOnly; SameSite=Lax$/);
+    expect(cookie).toContain(`Path=/${slug};`);
+    expect(cookie).not.toContain('Secure');
+    const page = await b.get(shopPath(`/p/${chai.slug}`));
+    expect(testIdText(page.body, 'flash')).toBe('Added Masala Chai to your cart.');
+    expect(testIdText(page.body, 'cart-count')).toBe('2');
+    // adding again adds to the quantity
+    await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 1 });
+    const cart = await b.get(shopPath('/cart'));
+    expect(cart.body).toContain('value="3" min="0" max="999"');
+    expect(testIdText(cart.body, 'subtotal')).toBe('₹297.00');
+  });
+
+  it('marks the cookie Secure behind TLS', async () => {
+    const b = new Browser(ctx.app, { 'x-forwarded-proto': 'https' });
+    const res = await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 1 });
+    expect(res.setCookies.find((c) => c.startsWith('cart='))).toContain('; Secure');
+  });
+
+  it('shows the live bill: lines, steppers, delivery fee, free-delivery hint, total', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 2], [atta.variants[0]!.id, 1]]);
+    const res = await b.get(shopPath('/cart'));
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('private, no-cache');
+    const body = res.body;
+    expect(countTestId(body, 'cart-line')).toBe(2);
+    expect(body).toContain('1 kg · ₹62.00 each');
+    expect(testIdText(body, 'subtotal')).toBe('₹260.00');
+    expect(testIdText(body, 'delivery-fee')).toBe('₹40.00');
+    expect(testIdText(body, 'total')).toBe('₹300.00');
+    expect(testIdText(body, 'free-delivery-hint')).toBe('Add ₹240.00 more for free delivery.');
+    expect(body).toContain('name="delta" value="-1"');
+    expect(body).toContain('name="delta" value="1"');
+    expect(body).toContain('data-testid="checkout-link"');
+  });
+
+  it('changes quantities with the − / + buttons and the typed quantity, and removes lines', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 2]]);
+    const line = shopPath(`/cart/lines/${chai.variants[0]!.id}`);
+    let r = await b.submit(line, { quantity: 2, delta: 1 });
+    expect(r.post.status).toBe(303);
+    expect(r.post.location).toBe(shopPath('/cart'));
+    expect(r.page.body).toContain('value="3" min="0"');
+    r = await b.submit(line, { quantity: 3, delta: -1 });
+    expect(r.page.body).toContain('value="2" min="0"');
+    r = await b.submit(line, { quantity: 7 });
+    expect(r.page.body).toContain('value="7" min="0"');
+    expect(testIdText(r.page.body, 'cart-notice')).toBe('Cart updated.');
+    r = await b.submit(`${line}/remove`);
+    expect(r.page.body).toContain('data-testid="cart-empty"');
+    expect(testIdText(r.page.body, 'cart-notice')).toBe('Removed from your cart.');
+  });
+
+  it('names each line that cannot be sold, in words, and blocks checkout until fixed', async () => {
+    const tea = await product({ name: 'Green Tea', price: 3000, stock: 5 });
+    const gone = await product({ name: 'Old Biscuits', price: 2000, stock: 3 });
+    const b = await customerWith([[tea.variants[0]!.id, 4], [gone.variants[0]!.id, 1]]);
+    await setStock(tea.variants[0]!.id, 2);
+    await setStock(gone.variants[0]!.id, 0);
+    const body = (await b.get(shopPath('/cart'))).body;
+    expect(body).toContain('<p class="line-error" data-testid="line-error">Only 2 left — change quantity</p>');
+    expect(body).toContain('<p class="line-error" data-testid="line-error">Out of stock — remove or replace</p>');
+    expect(body).toContain('Fix the items marked above to continue.');
+    expect(body).not.toContain('data-testid="checkout-link"');
+    expect(testIdText(body, 'subtotal')).toBe('₹0.00');
+    expect((await b.get(shopPath('/checkout'))).status).toBe(303);
+    // fix them
+    await b.post(shopPath(`/cart/lines/${tea.variants[0]!.id}`), { quantity: 2 });
+    await b.post(shopPath(`/cart/lines/${gone.variants[0]!.id}/remove`));
+    const fixed = (await b.get(shopPath('/cart'))).body;
+    expect(fixed).not.toContain('data-testid="line-error"');
+    expect(fixed).toContain('data-testid="checkout-link"');
+  });
+
+  it('applies and removes coupons, and says why a coupon does not apply', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 2]]);
+    let r = await b.submit(shopPath('/cart/coupon'), { code: 'chai10' });
+    expect(testIdText(r.page.body, 'coupon-code')).toBe('CHAI10');
+    expect(testIdText(r.page.body, 'discount')).toBe('−₹19.80');
+    expect(testIdText(r.page.body, 'total')).toBe('₹218.20');
+    r = await b.submit(shopPath('/cart/coupon/remove'));
+    expect(r.page.body).not.toContain('data-testid="coupon-code"');
+    r = await b.submit(shopPath('/cart/coupon'), { code: 'NOPE' });
+    expect(testIdText(r.page.body, 'cart-notice')).toBe('No such coupon.');
+    r = await b.submit(shopPath('/cart/coupon'), { code: '' });
+    expect(testIdText(r.page.body, 'cart-notice')).toBe('Enter a coupon code.');
+    r = await b.submit(shopPath('/cart/coupon'), { code: 'BIG' });
+    expect(r.page.body).toContain('Coupon BIG needs an order of at least ₹1,000.00 — add more or remove the coupon');
+    expect(r.page.body).not.toContain('data-testid="checkout-link"');
+  });
+
+  it('switches between delivery and pickup', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+    let r = await b.submit(shopPath('/cart/fulfillment'), { fulfillment: 'pickup' });
+    expect(testIdText(r.page.body, 'delivery-fee')).toBe('Pickup — free');
+    expect(testIdText(r.page.body, 'total')).toBe('₹99.00');
+    r = await b.submit(shopPath('/cart/fulfillment'), { fulfillment: 'teleport' });
+    expect(testIdText(r.page.body, 'cart-notice')).toBe('Choose delivery or pickup.');
+    r = await b.submit(shopPath('/cart/fulfillment'), { fulfillment: 'delivery' });
+    expect(testIdText(r.page.body, 'delivery-fee')).toBe('₹40.00');
+  });
+
+  it('with x-fragment: bill, answers the re-rendered bill instead of a redirect (the JS path)', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+    const res = await b.post(shopPath(`/cart/lines/${chai.variants[0]!.id}`), { quantity: 1, delta: 1 }, { 'x-fragment': 'bill' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toMatch(/^<section id="bill" data-cart-count="2"/);
+    expect(res.body).not.toContain('<!doctype');
+    expect(testIdText(res.body, 'subtotal')).toBe('₹198.00');
+    const bad = await b.post(shopPath('/cart/coupon'), { code: 'NOPE' }, { 'x-fragment': 'bill' });
+    expect(bad.status).toBe(200);
+    expect(testIdText(bad.body, 'coupon-error')).toBe('No such coupon.');
+  });
+
+  it('turns bad input into words on the page, never a 500 or JSON', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+    const line = shopPath(`/cart/lines/${chai.variants[0]!.id}`);
+    for (const quantity of ['abc', '1.5', '-3', '1000', '', 'x'.repeat(10_000)]) {
+      const r = await b.submit(line, { quantity });
+      expect(r.post.status, quantity).toBe(303);
+      expect(r.page.status).toBe(200);
+      expect(testIdText(r.page.body, 'cart-notice'), quantity).toMatch(/whole number|from 0 to 999/);
+    }
+    for (const quantity of ['abc', '0', '-1', '1000', '2.5']) {
+      const r = await b.submit(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity });
+      expect(r.post.status).toBe(303);
+      expect(testIdText(r.page.body, 'flash'), quantity).toMatch(/Choose a quantity from 1 to 999\.|Added/);
+    }
+    // unknown, malformed and other-store variants
+    const other = await merchantWithStore(ctx, { name: 'Other Shop' });
+    const foreign = await other.api.post(`/api/v1/stores/${other.store.id}/products`, { name: 'Foreign', price: 100 });
+    for (const variantId of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid', foreign.body.variants[0].id, 'x'.repeat(10_000), '']) {
+      const r = await b.submit(shopPath('/cart/add'), { variantId, quantity: 1 });
+      expect(r.post.status).toBe(303);
+      expect(testIdText(r.page.body, 'flash')).toBe('That item is no longer available.');
+    }
+    const r = await b.submit(shopPath('/cart/lines/not-a-uuid'), { quantity: 1 });
+    expect(r.page.status).toBe(200);
+    expect(testIdText(r.page.body, 'cart-notice')).toBe('That item is no longer available.');
+    // an open redirect through `back` is refused
+    const away = await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 1, back: 'https://evil.test/' });
+    expect(away.location).toBe(shopPath());
+    const slashes = await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 1, back: `//evil.test/${slug}` });
+    expect(slashes.location).toBe(shopPath());
+  });
+
+  it('without a cart cookie, cart actions say the cart expired', async () => {
+    const r = await browser().submit(shopPath(`/cart/lines/${chai.variants[0]!.id}`), { quantity: 1 });
+    expect(testIdText(r.page.body, 'cart-notice')).toBe('Your cart has expired. Please add the items again.');
+    const forged = new Browser(ctx.app);
+    forged.cookies.set('cart', 'not-a-uuid');
+    expect((await forged.get(shopPath('/cart'))).body).toContain('data-testid="cart-empty"');
+  });
+});
+
+describe('checkout and order page without JavaScript', () => {
+  it('places an order: 303 to /o/{token}, the cart cookie is cleared, the order page shows status and bill', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 2]]);
+    const form = await b.get(shopPath('/checkout'));
+    expect(form.status).toBe(200);
+    expect(form.headers['cache-control']).toBe('no-store');
+    expect(form.body).toContain('data-testid="checkout-form"');
+    expect(form.body).toContain('<label for="phone">Mobile number</label>');
+    expect(form.body).toContain('Place order · ₹238.00');
+    const key = inputValue(form.body, 'key')!;
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    const post = await b.post(shopPath('/checkout'), { key, ...CUSTOMER });
+    expect(post.status).toBe(303);
+    const token = post.location!.slice(3);
+    expect(post.setCookies.some((c) => /^cart=;/.test(c))).toBe(true);
+    expect(b.cookies.has('cart')).toBe(false);
+
+    const order = await b.get(post.location!);
+    expect(order.status).toBe(200);
+    expect(order.headers['cache-control']).toBe('no-store');
+    expect(order.body).toMatch(/<h1>Order #\d+<\/h1>/);
+    expect(order.body).toContain('data-status="placed">Order placed</span>');
+    expect(countTestId(order.body, 'order-line')).toBe(1);
+    expect(testIdText(order.body, 'total')).toBe('₹238.00');
+    expect(order.body).toContain('Asha Rao · +919876543210');
+    expect(order.body).toContain('12 MG Road, Near the temple, Pune 411001');
+    expect(order.body).toContain('Cash on delivery — Not paid yet');
+    expect(order.body).toContain('data-testid="cancel-form"');
+    expect(order.body).toContain('data-testid="whatsapp-link"');
+    const wa = /href="(https:\/\/wa\.me\/919876543210\?text=[^"]+)"/.exec(order.body)![1]!;
+    expect(decodeURIComponent(wa.replace(/&amp;/g, '&').split('text=')[1]!)).toContain(`https://dukaan.test/o/${token}`);
+    // the same order through the API agrees
+    const api = await browser().get(`/api/v1/orders/${token}`);
+    expect(JSON.parse(api.body)).toMatchObject({ status: 'placed', total: 23800, paymentMethod: 'cod', customer: { phone: '+919876543210' } });
+    // the cart is empty again for this customer
+    expect((await b.get(shopPath('/cart'))).body).toContain('data-testid="cart-empty"');
+
+    // a second press of "Place order" (same form) lands on the same order
+    b.cookies.set('cart', (await lastCartOf(token))!);
+    const again = await b.post(shopPath('/checkout'), { key, ...CUSTOMER });
+    expect(again.status).toBe(303);
+    expect(again.location).toBe(`/o/${token}`);
+  });
+
+  it('shows form errors in words with the values kept (422), never JSON', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+    const key = inputValue((await b.get(shopPath('/checkout'))).body, 'key')!;
+    const res = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, name: '', phone: '12', pincode: '4110', line1: 'x'.repeat(10_000), note: 'n'.repeat(501) });
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toContain('data-testid="form-error"');
+    expect(res.body).toContain('<p class="field-error" id="name-error">Enter your name (up to 100 letters).</p>');
+    expect(res.body).toContain('<p class="field-error" id="phone-error">Enter a valid mobile number, e.g. 98765 43210.</p>');
+    expect(res.body).toContain('id="line1-error"');
+    expect(res.body).toContain('id="note-error"');
+    expect(res.body).toContain('aria-invalid="true"');
+    expect(res.body).toContain('value="Pune"');
+    // service-level checks: PIN code, address for delivery, payment method
+    const pin = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, pincode: '4110' });
+    expect(pin.status).toBe(422);
+    expect(pin.body).toContain('<p class="field-error" id="pincode-error">A PIN code is 6 digits.</p>');
+    const noAddress = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, line1: '', line2: '', city: '', pincode: '' });
+    expect(noAddress.status).toBe(422);
+    expect(noAddress.body).toContain('id="line1-error">A delivery needs an address.</p>');
+    const method = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, paymentMethod: 'bitcoin' });
+    expect(method.status).toBe(422);
+    expect(method.body).toContain('id="paymentMethod-error">Choose how you will pay.</p>');
+    // nothing was ordered
+    expect((await b.get(shopPath('/cart'))).body).toContain('data-testid="cart-line"');
+  });
+
+  it('sends the customer back to the cart when the bill changed under them', async () => {
+    const jam = await product({ name: 'Jam', price: 15000, stock: 3 });
+    const b = await customerWith([[jam.variants[0]!.id, 3]]);
+    const key = inputValue((await b.get(shopPath('/checkout'))).body, 'key')!;
+    await setStock(jam.variants[0]!.id, 1);
+    const r = await b.submit(shopPath('/checkout'), { key, ...CUSTOMER });
+    expect(r.post.status).toBe(303);
+    expect(r.post.location).toBe(shopPath('/cart'));
+    expect(r.page.body).toContain('Some items changed while you were ordering. Please check your cart.');
+    expect(r.page.body).toContain('Only 1 left — change quantity');
+  });
+
+  it('pickup orders need no address', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+    const { page } = await placeOrder(b, { fulfillment: 'pickup', line1: '', line2: '', city: '', pincode: '' });
+    expect(page).toContain('You will pick it up from the shop.');
+    expect(page).toContain('Pickup details');
+  });
+
+  it('a UPI order shows the pay link, its QR code and the proof upload; a screenshot moves it to proof_submitted', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+    const { token, page } = await placeOrder(b, { paymentMethod: 'upi' });
+    expect(page).toContain('data-testid="upi-pay"');
+    expect(page).toMatch(/href="upi:\/\/pay\?pa=chaico@okbank&amp;pn=Chai%20%26%20Co&amp;am=139\.00&amp;cu=INR&amp;tn=Order%20\d+" data-testid="upi-link"/);
+    expect(page).toMatch(/<figure class="qr" data-testid="upi-qr"><svg [^>]*>/);
+    expect(page).toContain('enctype="multipart/form-data"');
+    const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#fff' } }).png().toBuffer();
+    const notImage = await b.multipart(`/o/${token}/payment-proof`, { name: 'x.txt', type: 'image/png', bytes: Buffer.from('hello, not an image') });
+    expect(notImage.status).toBe(303);
+    expect(testIdText((await b.get(`/o/${token}`)).body, 'flash')).toBe('Send a JPEG, PNG or WebP image.');
+    const empty = await b.post(`/o/${token}/payment-proof`, {});
+    expect(empty.status).toBe(303);
+    expect(testIdText((await b.get(`/o/${token}`)).body, 'flash')).toBe('Choose a screenshot of your payment first.');
+    const ok = await b.multipart(`/o/${token}/payment-proof`, { name: 'pay.png', type: 'image/png', bytes: png });
+    expect(ok.status).toBe(303);
+    const after = await b.get(`/o/${token}`);
+    expect(testIdText(after.body, 'flash')).toBe('Thank you! The shop will check your payment.');
+    expect(JSON.parse((await browser().get(`/api/v1/orders/${token}`)).body).paymentStatus).toBe('proof_submitted');
+  });
+
+  it('changes items and cancels while placed; afterwards the page offers neither', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 2], [atta.variants[0]!.id, 1]]);
+    const { token, page } = await placeOrder(b);
+    expect(page).toContain('data-testid="save-lines"');
+    let r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 1, [`qty_${atta.variants[0]!.id}`]: 0 });
+    expect(r.post.status).toBe(303);
+    expect(testIdText(r.page.body, 'flash')).toBe('Your order is updated. The bill below is the new one.');
+    expect(countTestId(r.page.body, 'order-line')).toBe(1);
+    expect(testIdText(r.page.body, 'total')).toBe('₹139.00');
+    expect(r.page.body).toContain('Items changed');
+    r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 0 });
+    expect(testIdText(r.page.body, 'flash')).toBe('An order needs at least one item. To drop everything, cancel the order.');
+    r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 'many' });
+    expect(testIdText(r.page.body, 'flash')).toBe('Quantities are whole numbers from 0 to 999.');
+    r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 999 });
+    expect(testIdText(r.page.body, 'flash')).toMatch(/^Not enough stock: only \d+ available\. Change the quantity\.$/);
+    r = await b.submit(`/o/${token}/cancel`);
+    expect(testIdText(r.page.body, 'flash')).toBe('Your order is cancelled.');
+    expect(r.page.body).toContain('data-status="cancelled">Cancelled</span>');
+    expect(r.page.body).not.toContain('data-testid="cancel-form"');
+    expect(r.page.body).not.toContain('data-testid="save-lines"');
+    r = await b.submit(`/o/${token}/cancel`);
+    expect(testIdText(r.page.body, 'flash')).toMatch(/can no longer be cancelled|already cancelled/i);
+  });
+
+  it('shows the timeline as the shop moves the order on', async () => {
+    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+    const { token, page } = await placeOrder(b);
+    expect(page).toContain('<li class="todo">Accepted by the shop</li>');
+    const orderId = JSON.parse((await browser().get(`/api/v1/orders/${token}`)).body).id;
+    await owner.post(`/api/v1/stores/${storeId}/orders/${orderId}/transitions`, { to: 'accepted' });
+    await owner.post(`/api/v1/stores/${storeId}/orders/${orderId}/transitions`, { to: 'shipped', note: 'With <Ravi>' });
+    const after = (await b.get(`/o/${token}`)).body;
+    expect(after).toContain('data-status="shipped">On the way</span>');
+    expect(after).toContain('<li data-status="accepted"><strong>Accepted by the shop</strong>');
+    expect(after).toContain('With &lt;Ravi&gt;');
+    expect(after).toContain('<li class="todo">Delivered</li>');
+    expect(after).not.toContain('data-testid="cancel-form"');
+  });
+
+  it('answers unknown and malformed tracking tokens with an HTML 404', async () => {
+    for (const token of ['00000000-0000-4000-8000-000000000000', 'nope', 'x'.repeat(150)]) {
+      const res = await browser().get(`/o/${token}`);
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      const post = await browser().post(`/o/${token}/cancel`);
+      expect(post.status).toBe(404);
+      expect(post.headers['content-type']).toBe('text/html; charset=utf-8');
+    }
+  });
+});
+
+describe('escaping', () => {
+  it('renders a hostile product name as text on home, product, cart, checkout and order pages', async () => {
+    const b = await customerWith([[hostile.variants[0]!.id, 1]]);
+    const pages = [
+      (await b.get(shopPath())).body,
+      (await b.get(shopPath(`/p/${hostile.slug}`))).body,
+      (await b.get(shopPath('/cart'))).body,
+      (await b.get(shopPath('/checkout'))).body,
+    ];
+    const { page } = await placeOrder(b, { name: '<script>alert("n")</script>', note: '"><img src=x onerror=alert(2)>' });
+    pages.push(page);
+    for (const [i, body] of pages.entries()) {
+      expect(body, `page ${i}`).not.toContain(HOSTILE_NAME);
+      expect(body, `page ${i}`).toContain(HOSTILE_ESCAPED);
+      expect(body, `page ${i}`).not.toMatch(/<script>alert/);
+      expect(body, `page ${i}`).not.toContain('<img src=x');
+    }
+    expect(pages[4]).toContain('&lt;script&gt;alert(&quot;n&quot;)&lt;/script&gt;');
+    expect(pages[1]).toContain(`<meta property="og:title" content="${HOSTILE_ESCAPED} — ₹50.00">`);
+  });
+});
+
+describe('security headers and assets', () => {
+  it('sends a strict CSP with pages, and no inline script or external resource', async () => {
+    const res = await browser().get(shopPath());
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(res.body).not.toMatch(/\sstyle="/);
+    expect(res.body).not.toMatch(/\son[a-z]+="/);
+    for (const m of res.body.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]+)"/g)) expect(m[1]).toMatch(/^(\/(?!\/)|data:)/);
+    for (const path of [shopPath(`/p/${chai.slug}`), shopPath('/cart'), '/o/00000000-0000-4000-8000-000000000000']) {
+      expect((await browser().get(path)).headers['content-security-policy'], path).toBe(csp);
+    }
+  });
+
+  it('serves hashed assets with immutable caching, gzip when asked, 404 for anything else', async () => {
+    const home = (await browser().get(shopPath())).body;
+    const css = /<link rel="stylesheet" href="(\/static\/app\.[0-9a-f]{12}\.css)">/.exec(home)![1]!;
+    const js = /<script src="(\/static\/app\.[0-9a-f]{12}\.js)" defer><\/script>/.exec(home)![1]!;
+    for (const [url, type] of [[css, 'text/css; charset=utf-8'], [js, 'text/javascript; charset=utf-8']] as const) {
+      const plain = await ctx.app.inject({ url });
+      expect(plain.statusCode).toBe(200);
+      expect(plain.headers['content-type']).toBe(type);
+      expect(plain.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      const gz = await ctx.app.inject({ url, headers: { 'accept-encoding': 'gzip, br' } });
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(gz.rawPayload.length).toBeLessThan(plain.rawPayload.length);
+    }
+    for (const url of ['/static/app.css', '/static/app.000000000000.css', '/static/../package.json', '/static/%2e%2e%2fpackage.json']) {
+      const res = await ctx.app.inject({ url });
+      expect(res.statusCode, url).toBe(404);
+    }
+  });
+
+  it('gzips pages for clients that accept it', async () => {
+    const res = await ctx.app.inject({ url: shopPath(), headers: { 'accept-encoding': 'gzip' } });
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.headers.vary).toContain('accept-encoding');
+  });
+});
+
+describe('store on its own host (BASE_DOMAIN)', () => {
+  it('serves the same pages at {slug}.<BASE_DOMAIN> with links without the slug', async () => {
+    const host = { host: `${slug}.shops.test` };
+    const b = new Browser(ctx.app, host);
+    const home = await b.get('/');
+    expect(home.status).toBe(200);
+    expect(testIdText(home.body, 'store-name')).toBe('Chai &amp; Co');
+    expect(home.body).toContain(`href="/p/${chai.slug}"`);
+    expect(home.body).toContain('<a href="/cart" data-testid="cart-link">');
+    const productPage = await b.get(`/p/${chai.slug}`);
+    expect(productPage.body).toContain(`<meta property="og:url" content="https://${slug}.shops.test/p/${chai.slug}">`);
+    const add = await b.post('/cart/add', { variantId: chai.variants[0]!.id, quantity: 1 });
+    expect(add.status).toBe(303);
+    expect(add.location).toBe('/');
+    expect(add.setCookies.find((c) => c.startsWith('cart='))).toContain('Path=/;');
+    expect((await b.get('/cart')).body).toContain('data-testid="cart-line"');
+    const unknown = await new Browser(ctx.app, { host: 'no-such-shop.shops.test' }).get('/');
+    expect(unknown.status).toBe(404);
+  });
+});
+
+async function lastCartOf(token: string): Promise<string | null> {
+  const { rows } = await ctx.testDb.db.query<{ cart_id: string }>(`SELECT cart_id FROM orders WHERE tracking_token = $1`, [token]);
+  return rows[0]?.cart_id ?? null;
+}
