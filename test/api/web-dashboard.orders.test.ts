@@ -1,0 +1,334 @@
+/** Dashboard orders (placed through the storefront API), coupons and store settings. */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, createTestApp, type Client, type TestContext } from '../helpers/app.js';
+import { HOSTILE, HOSTILE_ESCAPED, ownerWithShop, pngOf, sessionToken, type Phone } from './web-dashboard.helpers.js';
+
+let ctx: TestContext;
+let dataDir: string;
+let browser: Phone;
+let storeId: string;
+let base: string;
+let api: Client;
+let slug: string;
+let riceVariant: string;
+let dalVariant: string;
+
+const customer = () => client(ctx.app);
+
+async function placeOrder(lines: [string, number][], extra: Record<string, unknown> = {}): Promise<any> {
+  const anon = customer();
+  const cart = await anon.post(`/api/v1/storefront/${slug}/carts`);
+  for (const [variantId, quantity] of lines) {
+    const res = await anon.put(`/api/v1/storefront/${slug}/carts/${cart.body.id}/lines/${variantId}`, { quantity });
+    if (res.status !== 200) throw new Error(`line: ${res.status} ${res.text}`);
+  }
+  const order = await anon.post(`/api/v1/storefront/${slug}/carts/${cart.body.id}/checkout`, {
+    customer: { name: 'Asha Rao', phone: '+919812345678', address: { line1: '12 MG Road', city: 'Bengaluru', pincode: '560001' } },
+    paymentMethod: 'cod',
+    ...extra,
+  });
+  if (order.status !== 201) throw new Error(`checkout: ${order.status} ${order.text}`);
+  return order.body;
+}
+
+const orderOf = async (id: string) => (await api.get(`/api/v1/stores/${storeId}/orders/${id}`)).body;
+const stockOf = async (productVariant: string) => {
+  const { rows } = await ctx.testDb.db.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [productVariant]);
+  return rows[0]!.stock;
+};
+
+beforeAll(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dukaan-dash-orders-'));
+  ctx = await createTestApp({ dataDir, publicUrl: 'https://shop.example' });
+  ({ browser, storeId, base } = await ownerWithShop(ctx, 'Order Shop'));
+  api = client(ctx.app, sessionToken(browser));
+  slug = (await api.get(`/api/v1/stores/${storeId}`)).body.slug;
+  await api.patch(`/api/v1/stores/${storeId}`, { payments: { upiVpa: 'ordershop@okbank' } });
+  riceVariant = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Rice', price: 5000, stock: 20 })).body.variants[0].id;
+  dalVariant = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Dal', price: 12000, stock: 10 })).body.variants[0].id;
+});
+afterAll(async () => {
+  await ctx.close();
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+describe('orders', () => {
+  it('lists newest first with unseen orders marked; opening one marks it seen', async () => {
+    const first = await placeOrder([[riceVariant, 1]]);
+    const second = await placeOrder([[dalVariant, 2]]);
+    const home = await browser.get(base);
+    expect(home.body).toMatch(/data-testid="new-orders">2 new orders</);
+    const list = await browser.get(`${base}/orders`);
+    expect(list.status).toBe(200);
+    const rows = [...list.body.matchAll(/data-testid="order-row" data-order-id="([^"]+)"( data-unseen="true")?/g)];
+    expect(rows.map((r) => r[1])).toEqual([second.id, first.id]);
+    expect(rows.every((r) => r[2])).toBe(true);
+
+    const detail = await browser.get(`${base}/orders/${second.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body).toContain(`Order #${second.number}`);
+    expect(detail.body).toContain('href="tel:+919812345678"');
+    expect(detail.body).toContain('href="https://wa.me/919812345678"');
+    expect(detail.body).toContain('2 × Dal');
+    expect(detail.body).toMatch(/data-testid="total">₹240.00</);
+    expect(detail.body).toContain('12 MG Road, Bengaluru, 560001');
+
+    const again = await browser.get(`${base}/orders`);
+    const unseen = [...again.body.matchAll(/data-order-id="([^"]+)" data-unseen="true"/g)].map((m) => m[1]);
+    expect(unseen).toEqual([first.id]);
+    expect((await browser.get(`${base}/orders?status=placed`)).body).toContain(first.id);
+    expect((await browser.get(`${base}/orders?status=shipped`)).body).toContain('data-testid="no-orders"');
+    // Unknown filters are ignored, not errors.
+    expect((await browser.get(`${base}/orders?status=bogus`)).status).toBe(200);
+  });
+
+  it('moves an order through its statuses with a note, and refuses a move the rules forbid', async () => {
+    const order = await placeOrder([[riceVariant, 2]]);
+    const page = `${base}/orders/${order.id}`;
+    await browser.get(page);
+    const accepted = await browser.post(`${page}/transitions`, { to: 'accepted', note: 'Packing now' });
+    expect([accepted.status, accepted.location]).toEqual([303, page]);
+    let view = await orderOf(order.id);
+    expect(view.status).toBe('accepted');
+    expect(view.history.at(-1)).toMatchObject({ status: 'accepted', note: 'Packing now' });
+
+    const shown = await browser.open(page);
+    expect(shown.body).toContain('data-testid="to-shipped"');
+    expect(shown.body).not.toContain('data-testid="to-accepted"');
+    expect(shown.body).toContain('Packing now');
+
+    // A stale page asking to accept again: 409, shown on the page; nothing moves.
+    const stale = await browser.post(`${page}/transitions`, { to: 'accepted' }, { from: page });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toContain('data-testid="form-error"');
+    const bogus = await browser.post(`${page}/transitions`, { to: 'teleported' }, { from: page });
+    expect(bogus.status).toBe(422);
+    expect((await browser.post(`${page}/transitions`, { to: 'shipped' }, { from: page })).status).toBe(303);
+    expect((await browser.post(`${page}/transitions`, { to: 'delivered' }, { from: page })).status).toBe(303);
+    view = await orderOf(order.id);
+    expect(view.history.map((h: any) => h.status)).toEqual(['placed', 'accepted', 'shipped', 'delivered']);
+    expect((await browser.open(page)).body).not.toContain('data-testid="transition-form"');
+  });
+
+  it('rejecting gives the stock back', async () => {
+    const before = await stockOf(dalVariant);
+    const order = await placeOrder([[dalVariant, 3]]);
+    expect(await stockOf(dalVariant)).toBe(before! - 3);
+    const page = `${base}/orders/${order.id}`;
+    await browser.get(page);
+    expect((await browser.post(`${page}/transitions`, { to: 'rejected', note: 'Closed today' })).status).toBe(303);
+    expect(await stockOf(dalVariant)).toBe(before);
+  });
+
+  it('edits the lines: the bill is renewed and stock moves', async () => {
+    const order = await placeOrder([[riceVariant, 1], [dalVariant, 1]]);
+    const page = `${base}/orders/${order.id}`;
+    const riceBefore = await stockOf(riceVariant);
+    const shown = await browser.get(page);
+    expect(shown.body).toContain('data-testid="lines-form"');
+    const edited = await browser.post(`${page}/lines`, { variant: [riceVariant, dalVariant], quantity: ['3', '0'] });
+    expect(edited.status).toBe(303);
+    const view = await orderOf(order.id);
+    expect(view.lines.map((l: any) => [l.name, l.quantity])).toEqual([['Rice', 3]]);
+    expect(view.subtotal).toBe(15000);
+    expect(view.history.at(-1).status).toBe('edited');
+    expect(await stockOf(riceVariant)).toBe(riceBefore! - 2);
+
+    // Adding an item from the picker.
+    await browser.get(page);
+    expect((await browser.post(`${page}/lines`, { variant: [riceVariant], quantity: ['3'], addVariant: dalVariant, addQuantity: '2' })).status).toBe(303);
+    expect((await orderOf(order.id)).lines.map((l: any) => [l.name, l.quantity])).toEqual([['Rice', 3], ['Dal', 2]]);
+
+    // More than there is: refused with the line named; nothing changes.
+    await browser.get(page);
+    const tooMany = await browser.post(`${page}/lines`, { variant: [riceVariant, dalVariant], quantity: ['3', '999'] });
+    expect(tooMany.status).toBe(409);
+    expect(tooMany.body).toContain('data-testid="line-errors"');
+    expect(tooMany.body).toMatch(/Dal[^<]*available/);
+    const empty = await browser.post(`${page}/lines`, { variant: [riceVariant, dalVariant], quantity: ['0', '0'] }, { from: page });
+    expect(empty.status).toBe(422);
+    const junk = await browser.post(`${page}/lines`, { variant: [riceVariant, dalVariant], quantity: ['1.5', 'x'] }, { from: page });
+    expect(junk.status).toBe(422);
+    expect((await orderOf(order.id)).lines.map((l: any) => l.quantity)).toEqual([3, 2]);
+  });
+
+  it('shows the payment proof and marks the order paid', async () => {
+    const order = await placeOrder([[riceVariant, 1]], { paymentMethod: 'upi' });
+    const proof = await pngOf(40, 40);
+    const boundary = '----proof';
+    const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="paid.png"\r\nContent-Type: image/png\r\n\r\n`),
+      proof,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const up = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${order.trackingToken}/payment-proof`, payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    expect(up.statusCode).toBe(200);
+
+    const page = `${base}/orders/${order.id}`;
+    const shown = await browser.get(page);
+    expect(shown.body).toContain('Payment proof sent');
+    expect(shown.body).toContain('data-testid="proof-link"');
+    const image = await browser.get(`${page}/proof`);
+    expect(image.status).toBe(200);
+    expect(image.headers['content-type']).toBe('image/png');
+    expect(image.headers['x-content-type-options']).toBe('nosniff');
+
+    const paid = await browser.post(`${page}/payment`, { status: 'paid' }, { from: page });
+    expect(paid.status).toBe(303);
+    const view = await orderOf(order.id);
+    expect([view.paymentStatus, view.amountPaid, view.balanceDue]).toEqual(['paid', view.total, 0]);
+    const after = await browser.open(page);
+    expect(after.body).not.toContain('data-testid="mark-paid"');
+    expect(after.body).toContain('data-testid="mark-refunded"');
+    // Paying twice is refused with words, not an error page.
+    const twice = await browser.post(`${page}/payment`, { status: 'paid' }, { from: page });
+    expect(twice.status).toBe(303);
+    expect((await browser.open(page)).body).toMatch(/data-testid="flash"[^>]*>The payment is already paid/);
+    // No proof on a COD order: the 404 page.
+    const cod = await placeOrder([[riceVariant, 1]]);
+    expect((await browser.get(`${base}/orders/${cod.id}/proof`)).status).toBe(404);
+  });
+
+  it('follows the short link of the store\'s WhatsApp message to the order, for members only', async () => {
+    const order = await placeOrder([[riceVariant, 1]]);
+    const res = await browser.get(`/dashboard/orders/${order.id}`);
+    expect([res.status, res.location]).toEqual([303, `${base}/orders/${order.id}`]);
+    const stranger = await ownerWithShop(ctx);
+    expect((await stranger.browser.get(`/dashboard/orders/${order.id}`)).status).toBe(404);
+    expect((await stranger.browser.get(`${base}/orders/${order.id}`)).status).toBe(404);
+    expect((await stranger.browser.get(`${stranger.base}/orders/${order.id}`)).status).toBe(404);
+    expect((await stranger.browser.get('/dashboard/orders/not-a-uuid')).status).toBe(404);
+    const token = /name="_csrf" value="([^"]+)"/.exec((await stranger.browser.get(stranger.base)).body)![1]!;
+    for (const [url, fields] of [
+      [`${base}/orders/${order.id}/transitions`, { to: 'cancelled' }],
+      [`${base}/orders/${order.id}/payment`, { status: 'paid' }],
+      [`${stranger.base}/orders/${order.id}/transitions`, { to: 'cancelled' }],
+      [`${stranger.base}/orders/${order.id}/payment`, { status: 'paid' }],
+      [`${stranger.base}/orders/${order.id}/lines`, { variant: riceVariant, quantity: '5' }],
+    ] as const) {
+      expect((await stranger.browser.post(url, fields, { csrf: token })).status, url).toBe(404);
+    }
+    const view = await orderOf(order.id);
+    expect([view.status, view.paymentStatus, view.lines[0].quantity]).toEqual(['placed', 'pending', 1]);
+  });
+
+  it('a hostile customer name and note render as text', async () => {
+    const order = await placeOrder([[riceVariant, 1]], { customer: { name: HOSTILE, phone: '+919812345678', address: { line1: HOSTILE, city: 'Pune', pincode: '411001' } }, note: HOSTILE });
+    for (const url of [`${base}/orders`, `${base}/orders/${order.id}`]) {
+      const page = await browser.get(url);
+      expect(page.body, url).not.toContain(HOSTILE);
+      expect(page.body, url).toContain(HOSTILE_ESCAPED);
+    }
+  });
+});
+
+describe('coupons', () => {
+  it('creates percent and flat coupons from rupees, lists them, edits, switches off and deletes', async () => {
+    const url = `${base}/coupons`;
+    await browser.get(url);
+    const pct = await browser.post(url, { code: 'DIWALI10', type: 'percent', value: '10', minOrder: '200', maxDiscount: '50', usageLimit: '100', expiresOn: '2099-11-01', isActive: '1' });
+    expect(pct.status).toBe(303);
+    await browser.get(url);
+    expect((await browser.post(url, { code: 'FLAT20', type: 'flat', value: '20.50', isActive: '1' })).status).toBe(303);
+    const items = (await api.get(`/api/v1/stores/${storeId}/coupons`)).body.items;
+    expect(items.map((c: any) => [c.code, c.type, c.value, c.minOrder, c.maxDiscount, c.usageLimit, c.isActive])).toEqual([
+      ['FLAT20', 'flat', 2050, null, null, null, true],
+      ['DIWALI10', 'percent', 10, 20000, 5000, 100, true],
+    ]);
+    expect(items[1].expiresAt).toBe('2099-11-01T18:29:59.999Z');
+
+    const list = await browser.get(url);
+    expect(list.body).toContain('10% off (up to ₹50) on ₹200 or more');
+    expect(list.body).toContain('₹20.50 off');
+    expect(list.body).toContain('2099-11-01');
+
+    const edit = `${url}/${items[1].id}`;
+    const editPage = await browser.get(edit);
+    expect(editPage.body).toContain('value="2099-11-01"');
+    expect(editPage.body).toContain('value="200.00"');
+    const saved = await browser.post(edit, { code: 'DIWALI15', type: 'percent', value: '15', minOrder: '', maxDiscount: '', usageLimit: '', expiresOn: '' });
+    expect(saved.status).toBe(303);
+    expect((await api.get(`/api/v1/stores/${storeId}/coupons/${items[1].id}`)).body).toMatchObject({ code: 'DIWALI15', value: 15, minOrder: null, maxDiscount: null, usageLimit: null, expiresAt: null, isActive: false });
+
+    await browser.get(edit);
+    expect((await browser.post(`${edit}/delete`, {})).status).toBe(303);
+    expect((await api.get(`/api/v1/stores/${storeId}/coupons/${items[1].id}`)).status).toBe(404);
+    expect((await browser.get(edit)).status).toBe(404);
+  });
+
+  it('shows mistakes on the form and creates nothing', async () => {
+    const url = `${base}/coupons`;
+    const before = (await api.get(`/api/v1/stores/${storeId}/coupons`)).body.items.length;
+    await browser.get(url);
+    const cases: [Record<string, string>, number, string][] = [
+      [{ code: 'BIG', type: 'percent', value: '101' }, 422, 'error-value'],
+      [{ code: 'BIG', type: 'percent', value: '10.5' }, 422, 'error-value'],
+      [{ code: 'BIG', type: 'flat', value: 'lots' }, 422, 'error-value'],
+      [{ code: 'BIG', type: 'flat', value: '0' }, 422, 'error-value'],
+      [{ code: 'has space', type: 'flat', value: '5' }, 422, 'error-code'],
+      [{ code: '', type: 'flat', value: '5' }, 422, 'error-code'],
+      [{ code: 'X'.repeat(41), type: 'flat', value: '5' }, 422, 'error-code'],
+      [{ code: 'OK1', type: 'free', value: '5' }, 422, 'error-type'],
+      [{ code: 'OK2', type: 'flat', value: '5', expiresOn: '2025-02-30' }, 422, 'error-expiresOn'],
+      [{ code: 'OK3', type: 'flat', value: '5', usageLimit: '0' }, 422, 'error-usageLimit'],
+      [{ code: 'flat20', type: 'flat', value: '5' }, 409, 'form-error'],
+    ];
+    for (const [fields, status, testid] of cases) {
+      const res = await browser.post(url, fields);
+      expect(res.status, JSON.stringify(fields)).toBe(status);
+      expect(res.body, JSON.stringify(fields)).toContain(`data-testid="${testid}"`);
+    }
+    expect((await api.get(`/api/v1/stores/${storeId}/coupons`)).body.items.length).toBe(before);
+  });
+});
+
+describe('settings', () => {
+  it('saves delivery, payments, open/closed and WhatsApp, typed in rupees', async () => {
+    const url = `${base}/settings`;
+    const form = await browser.get(url);
+    expect(form.body).toContain('data-testid="settings-form"');
+    const res = await browser.post(url, { name: 'Order Shop & Sons', isOpen: '0', whatsapp: '+91 98765 43210', fee: '30', freeAbove: '499.50', minOrder: '100', pickup: '1', upiVpa: 'shop@okaxis' });
+    expect([res.status, res.location]).toEqual([303, url]);
+    const store = (await api.get(`/api/v1/stores/${storeId}`)).body;
+    expect(store).toMatchObject({
+      name: 'Order Shop & Sons',
+      isOpen: false,
+      whatsapp: '+919876543210',
+      delivery: { fee: 3000, freeAbove: 49950, minOrder: 10000, pickup: true },
+      payments: { cod: false, upiVpa: 'shop@okaxis' },
+    });
+    const shown = await browser.open(url);
+    expect(shown.body).toContain('value="499.50"');
+    expect(shown.body).toContain('Order Shop &amp; Sons');
+    expect(shown.body).toContain('Settings saved.');
+
+    // Back to defaults: empty optional amounts are null, empty WhatsApp hides the button.
+    await browser.post(url, { name: 'Order Shop', isOpen: '1', whatsapp: '', fee: '', freeAbove: '', minOrder: '', cod: '1', upiVpa: '' }, { from: url });
+    expect((await api.get(`/api/v1/stores/${storeId}`)).body).toMatchObject({ isOpen: true, whatsapp: null, delivery: { fee: 0, freeAbove: null, minOrder: null, pickup: false }, payments: { cod: true, upiVpa: null } });
+  });
+
+  it('shows mistakes beside their fields and saves nothing', async () => {
+    const url = `${base}/settings`;
+    const before = (await api.get(`/api/v1/stores/${storeId}`)).body;
+    await browser.get(url);
+    const cases: [Record<string, string>, string][] = [
+      [{ name: 'Ok', fee: '-1' }, 'error-fee'],
+      [{ name: 'Ok', fee: '1.234' }, 'error-fee'],
+      [{ name: 'Ok', freeAbove: 'free' }, 'error-freeAbove'],
+      [{ name: 'Ok', minOrder: '100000000.01' }, 'error-minOrder'],
+      [{ name: 'Ok', whatsapp: '12345' }, 'error-whatsapp'],
+      [{ name: 'Ok', upiVpa: 'not a vpa' }, 'error-upiVpa'],
+      [{ name: '' }, 'error-name'],
+      [{ name: 'x'.repeat(10_000) }, 'error-name'],
+    ];
+    for (const [fields, testid] of cases) {
+      const res = await browser.post(url, { isOpen: '1', cod: '1', ...fields });
+      expect(res.status, JSON.stringify(fields)).toBe(422);
+      expect(res.body, JSON.stringify(fields)).toContain(`data-testid="${testid}"`);
+    }
+    expect((await api.get(`/api/v1/stores/${storeId}`)).body).toEqual(before);
+  });
+});
