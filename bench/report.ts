@@ -96,11 +96,14 @@ export function checkTargets(run: RunResult): TargetCheck[] {
     verdict: !checkout || !run.pgbench ? 'unmeasured' : ratioOf(run, checkout) >= 0.4 && latencyOf(checkout)!.p99 < 100 ? 'pass' : 'fail',
   });
   const flash = find(top, 'flash');
-  const exact = flash?.flash?.every((r) => r.sold === run.opts.flashStock && r.stockLeft === 0 && r.errors === 0) ?? false;
+  const exact = flash?.flash?.every((r) => r.sold === run.opts.flashStock && r.stockLeft === 0) ?? false;
+  const errors = flash?.flash?.reduce((n, r) => n + r.errors, 0) ?? 0;
   checks.push({
-    target: `flash sale ≥ 300 orders/s with exactly ${run.opts.flashStock} sold`,
-    measured: flash ? `${fmtRate(flash.headline!.value)} orders/s, ${flash.flash!.map((r) => r.sold).join(' / ')} sold${exact ? '' : ' (NOT EXACT)'}` : '–',
-    verdict: !flash ? 'unmeasured' : flash.headline!.value >= 300 && exact ? 'pass' : 'fail',
+    target: `flash sale ≥ 300 orders/s with exactly ${run.opts.flashStock} sold (and no error answers)`,
+    measured: flash
+      ? `${fmtRate(flash.headline!.value)} orders/s, ${flash.flash!.map((r) => r.sold).join(' / ')} sold${exact ? '' : ' (NOT EXACT)'}${errors ? `, ${errors} error answers` : ''}`
+      : '–',
+    verdict: !flash ? 'unmeasured' : flash.headline!.value >= 300 && exact && errors === 0 ? 'pass' : 'fail',
   });
   const first = run.scales[0];
   const small = find(first, 'list');
@@ -178,7 +181,7 @@ export function renderMarkdown(run: RunResult): string {
   if (run.bare) {
     out.push(
       `| bare Fastify route, ${run.bare.bodyBytes.toLocaleString('en-US')}-byte body (the list answer), ${opts.workers} workers, ${opts.connections} connections | ` +
-        `${fmtRate(run.bare.rps)} req/s | ${fmtMs(run.bare.latency.p50)} / ${fmtMs(run.bare.latency.p99)} ms | server ${run.bare.usage.serverCpu.toFixed(0)} %, load generator ${run.bare.usage.loadCpu.toFixed(0)} % |`,
+        `${fmtRate(run.bare.rps)} req/s | ${fmtMs(run.bare.latency.p50)} / ${fmtMs(run.bare.latency.p99)} ms | server ${run.bare.usage.serverCpu.toFixed(0)} %, load generator ${run.bare.usage.loadCpu.toFixed(0)} %; peak RSS/worker ${fmtMb(run.bare.usage.peakRssPerWorker)} |`,
     );
   } else {
     out.push('| bare Fastify route | not measured | | |');
@@ -215,6 +218,22 @@ export function renderMarkdown(run: RunResult): string {
       const q = find(s, 'search');
       const cell = (r: ScenarioResult | undefined) => (r ? [fmtRate(r.headline!.value), fmtMs(latencyOf(r)!.p50), fmtMs(latencyOf(r)!.p99)] : ['–', '–', '–']);
       out.push(`| ${formatCount(s.scale)} | ${s.stores.toLocaleString('en-US')} | ${cell(l).join(' | ')} | ${cell(q).join(' | ')} |`);
+    }
+    out.push('');
+  }
+
+  const flows = [...new Set(run.scales.flatMap((s) => s.plans.flatMap((p) => p.labels)))];
+  if (flows.length) {
+    out.push('## Database time per flow, by scale');
+    out.push('');
+    out.push('Sum of `EXPLAIN ANALYZE` execution times of the statements one request of the flow sends (warm cache, one run: read it for growth, not for absolutes).');
+    out.push('');
+    out.push(`| flow | ${run.scales.map((s) => `${formatCount(s.scale)} (ms)`).join(' | ')} |${run.scales.length > 1 ? ' largest ÷ smallest |' : ''}`);
+    out.push(`|---|${run.scales.map(() => '---|').join('')}${run.scales.length > 1 ? '---|' : ''}`);
+    for (const flow of flows) {
+      const times = run.scales.map((s) => s.plans.filter((p) => p.labels.includes(flow)).reduce((sum, p) => sum + (Number.isFinite(p.executionMs) ? p.executionMs : 0), 0));
+      const growth = times.length > 1 && times[0]! > 0 ? `${(times[times.length - 1]! / times[0]!).toFixed(1)}×` : '';
+      out.push(`| ${flow} | ${times.map((t) => fmtMs(t)).join(' | ')} |${run.scales.length > 1 ? ` ${growth} |` : ''}`);
     }
     out.push('');
   }

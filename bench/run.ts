@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ArgError, CURVE_SCENARIOS, defaultStores, formatCount, parseBenchArgs, type BenchOptions, type ScenarioName } from './lib/args.js';
+import { ArgError, CURVE_SCENARIOS, databaseName, defaultStores, formatCount, parseBenchArgs, withDatabase, type BenchOptions, type ScenarioName } from './lib/args.js';
 import { loadBenchStore } from './lib/data.js';
 import type { Scenario, ScenarioEnv, ScenarioResult } from './lib/scenario.js';
 import { startDukaan, type ServerHandle } from './lib/server.js';
@@ -52,16 +52,25 @@ function summaryLine(r: ScenarioResult): string {
   );
 }
 
-async function ensureSeeded(opts: BenchOptions, scale: number): Promise<{ stores: number; variants: number; seeded: number | null }> {
+/**
+ * One database per scale (`dukaan_bench_10k`, `dukaan_bench_1m`, …), kept between runs and reused while its seed
+ * record matches: the second run of the day does not spend minutes seeding again. With --url, the database given.
+ */
+export function scaleDatabaseUrl(opts: BenchOptions, scale: number): string {
+  if (opts.url) return opts.databaseUrl;
+  return withDatabase(opts.databaseUrl, `${databaseName(opts.databaseUrl)}_${formatCount(scale).toLowerCase()}`);
+}
+
+async function ensureSeeded(opts: BenchOptions, databaseUrl: string, scale: number): Promise<{ stores: number; variants: number; seeded: number | null }> {
   const stores = opts.stores ?? defaultStores(scale);
-  const info = await readSeedInfo(opts.databaseUrl);
+  const info = await readSeedInfo(databaseUrl);
   const fits = info && info.version === SEED_VERSION && info.products === scale && info.stores === stores && info.benchProducts === opts.benchProducts;
   if (fits && !opts.reseed) {
     log(`reusing the seeded database (${formatCount(scale)} products, ${stores} stores)`);
     return { stores, variants: info.variants, seeded: null };
   }
-  log(`seeding ${formatCount(scale)} products in ${stores} stores`);
-  const result = await seedDatabase({ databaseUrl: opts.databaseUrl, stores, products: scale, benchProducts: opts.benchProducts, seed: 42, force: false }, (l) => log(`  ${l}`));
+  log(`seeding ${formatCount(scale)} products in ${stores} stores (${databaseName(databaseUrl)})`);
+  const result = await seedDatabase({ databaseUrl, stores, products: scale, benchProducts: opts.benchProducts, seed: 42, force: false }, (l) => log(`  ${l}`));
   return { stores, variants: result.variants, seeded: result.seconds };
 }
 
@@ -78,7 +87,7 @@ async function listBody(baseUrl: string): Promise<{ body: string; contentType: s
 
 export async function runBench(opts: BenchOptions, registry?: Partial<Record<ScenarioName, Scenario>>): Promise<RunResult> {
   const scenarios = registry ?? (await import('./scenarios/index.js')).scenarios;
-  const admin = new pg.Pool({ connectionString: opts.databaseUrl.replace(/\/[^/?]*(\?|$)/, '/postgres$1'), max: 1 });
+  const admin = new pg.Pool({ connectionString: withDatabase(opts.databaseUrl, 'postgres'), max: 1 });
   const machine = await machineInfo(opts, admin).finally(() => admin.end());
   if (!isQuiet(machine)) log(`NOTE: load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${machine.cores} cores: the machine is busy, figures will be noisy`);
   const run: RunResult = { opts, machine, started: new Date(), finished: new Date(), scales: [], bare: null, pgbench: null, problems: [] };
@@ -90,15 +99,16 @@ export async function runBench(opts: BenchOptions, registry?: Partial<Record<Sce
     const here = selected.filter((name) => isLast || CURVE_SCENARIOS.includes(name));
     if (!here.length) continue;
     log(`=== ${formatCount(scale)} products: ${here.join(', ')}`);
-    const seeded = opts.url ? { stores: NaN, variants: NaN, seeded: null } : await ensureSeeded(opts, scale);
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
+    const databaseUrl = scaleDatabaseUrl(opts, scale);
+    const seeded = opts.url ? { stores: NaN, variants: NaN, seeded: null } : await ensureSeeded(opts, databaseUrl, scale);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
     let server: ServerHandle | null = null;
     const scaleRun: ScaleRun = { scale, stores: seeded.stores, variants: seeded.variants, seedSeconds: seeded.seeded, workers: 0, results: [], plans: [], notes: [] };
     run.scales.push(scaleRun);
     try {
       const store = await loadBenchStore(pool);
       if (!opts.url) {
-        server = await startDukaan({ databaseUrl: opts.databaseUrl, workers: opts.workers, port: opts.port });
+        server = await startDukaan({ databaseUrl, workers: opts.workers, port: opts.port });
         scaleRun.workers = server.workerPids().length;
         log(`dukaan serve: primary ${server.pid}, ${scaleRun.workers} worker(s)`);
         if (scaleRun.workers < opts.workers) scaleRun.notes.push(`asked for ${opts.workers} workers, the pool showed ${scaleRun.workers}`);

@@ -28,6 +28,8 @@ export interface FlashRound {
   stockLeft: number | null;
   burstSeconds: number;
   sellOutSeconds: number;
+  /** `201×100, 409×400` */
+  statuses: string;
 }
 
 export interface ScenarioResult {
