@@ -161,6 +161,20 @@ function redact(url: string): string {
   }
 }
 
+/**
+ * The pool's workers: the primary's children that run dukaan (tsx may add an esbuild service process of its own
+ * as another child, which is not a worker).
+ */
+export function poolWorkers(primaryPid: number): number[] {
+  return childPids(primaryPid).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dukaan.js');
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Starts one worker pool (`node bin/dukaan.js serve`) in its own process group. */
 export function startAppServer(opts: {
   name: string;
@@ -193,7 +207,7 @@ export function startAppServer(opts: {
 export async function waitForAppServer(server: AppServerState, timeoutMs = 90_000): Promise<void> {
   await waitFor(`${server.name} on port ${server.port} to be ready`, async () => {
     if (!isAlive(server.pid)) throw new Error(`${server.name} exited; its log (${server.log}) ends with:\n${tail(server.log)}`);
-    return (await httpStatus(`http://127.0.0.1:${server.port}/readyz`)) === 200 && childPids(server.pid).length >= server.webConcurrency;
+    return (await httpStatus(`http://127.0.0.1:${server.port}/readyz`)) === 200 && poolWorkers(server.pid).length >= server.webConcurrency;
   }, timeoutMs, 200).catch((err: Error) => {
     if (err.message.includes('exited;')) throw err;
     throw new Error(`${err.message}\n${server.name}'s log (${server.log}) ends with:\n${tail(server.log)}`);
@@ -217,14 +231,16 @@ export async function stopAppServer(server: AppServerState, timeoutMs = 20_000):
  */
 export async function rollingReload(state: TopologyState, say: (line: string) => void = () => {}): Promise<void> {
   for (const server of state.servers) {
-    const before = childPids(server.pid);
+    const before = poolWorkers(server.pid);
     process.kill(server.pid, 'SIGHUP');
     await waitFor(`${server.name} to replace its workers`, () => {
-      const now = childPids(server.pid);
-      return now.length === server.webConcurrency && now.every((p) => !before.includes(p));
-    }, 90_000, 100);
+      const now = poolWorkers(server.pid);
+      return now.length >= server.webConcurrency && now.every((p) => !before.includes(p));
+    }, 120_000, 100).catch((err: Error) => {
+      throw new Error(`${err.message} (workers before ${before.join(',')}, now ${poolWorkers(server.pid).join(',')}; see ${server.log})`);
+    });
     await waitFor(`${server.name} to be ready again`, async () => (await httpStatus(`http://127.0.0.1:${server.port}/readyz`)) === 200, 30_000);
-    say(`reloaded ${server.name} (workers ${before.join(',')} → ${childPids(server.pid).join(',')})`);
+    say(`reloaded ${server.name} (workers ${before.join(',')} → ${poolWorkers(server.pid).join(',')})`);
   }
 }
 
@@ -444,7 +460,7 @@ function status(runDir: string): string {
   const lines = [describe(state)];
   lines.push(`  nginx master: ${nginxMasterPid(state.nginx) ?? 'not running'}`);
   for (const s of state.servers) {
-    lines.push(`  ${s.name}: ${isAlive(s.pid) ? `primary ${s.pid}, workers ${childPids(s.pid).join(', ') || 'none'}` : 'not running'}`);
+    lines.push(`  ${s.name}: ${isAlive(s.pid) ? `primary ${s.pid}, workers ${poolWorkers(s.pid).join(', ') || 'none'}` : 'not running'}`);
   }
   return lines.join('\n') + '\n';
 }

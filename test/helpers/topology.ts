@@ -167,7 +167,13 @@ export async function topologyUp(name: 'single' | 'split' | 'lb', extra: string[
     },
     async down() {
       for (const c of clients) c.close();
-      await topologyCommand(['down', '--run-dir', runDir, '--purge']);
+      await topologyCommand(['down', '--run-dir', runDir]);
+      // The last run's logs stay for a post-mortem (one folder per topology, replaced by the next run).
+      const keep = path.join(os.tmpdir(), 'dukaan-topology-test-logs', path.basename(runDir).replace(/-[^-]+$/, ''));
+      fs.rmSync(keep, { recursive: true, force: true });
+      fs.mkdirSync(path.dirname(keep), { recursive: true });
+      fs.renameSync(path.join(runDir, 'logs'), keep);
+      fs.rmSync(runDir, { recursive: true, force: true });
     },
   };
 }

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childPids, isAlive, sleep, waitFor } from '../../deploy/lib/proc.js';
+import { isAlive, sleep, waitFor } from '../../deploy/lib/proc.js';
+import { poolWorkers } from '../../deploy/topology.js';
 import { nginxMasterPid } from '../../deploy/lib/nginx.js';
 import { startPrivatePg, type PrivatePg } from '../helpers/pg-cluster.js';
 import { expectStatus, nothingLeft, signInThrough, topologyUp, type HttpsClient, type TopologyRun } from '../helpers/topology.js';
@@ -66,7 +67,7 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
     expect(title).toContain(`-c ${state.nginx.conf} -p ${state.runDir}`);
     expect(fs.readFileSync(state.nginx.accessLog, 'utf8')).toContain('"GET /healthz');
     expect(state.servers).toHaveLength(1);
-    expect(childPids(state.servers[0]!.pid)).toHaveLength(2); // WEB_CONCURRENCY=2 workers
+    expect(poolWorkers(state.servers[0]!.pid)).toHaveLength(2); // WEB_CONCURRENCY=2 workers
   });
 
   it('takes an order end to end over HTTPS: sign in, store, product, cart, checkout, tracking', async () => {
@@ -178,7 +179,7 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
     const client = topo!.client();
     const { shop } = await ensureShop(client);
     const pool = topo!.state.servers[0]!;
-    const workersBefore = childPids(pool.pid);
+    const workersBefore = poolWorkers(pool.pid);
     expect(workersBefore).toHaveLength(2);
     expectStatus(await client.get('/readyz'), 200, 'readyz before');
 
@@ -212,7 +213,7 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
     // Several requests in a row, so every worker has shown it recovered.
     for (let i = 0; i < 10; i++) expectStatus(await client.get(`/api/v1/storefront/${shop.slug}`), 200, 'after restart');
     expect(isAlive(pool.pid)).toBe(true);
-    expect(childPids(pool.pid)).toEqual(workersBefore);
+    expect(poolWorkers(pool.pid)).toEqual(workersBefore);
     console.log(`database restart: recovered ${recoveredMs} ms after PostgreSQL was back; workers ${workersBefore.join(',')} unchanged`);
   });
 });
