@@ -345,6 +345,7 @@ describe('cart without JavaScript', () => {
     const bad = await b.post(shopPath('/cart/coupon'), { code: 'NOPE' }, { 'x-fragment': 'bill' });
     expect(bad.status).toBe(200);
     expect(testIdText(bad.body, 'coupon-error')).toBe('No such coupon.');
+    expect(bad.body).toContain('name="code" maxlength="64" autocomplete="off" autocapitalize="characters" value="NOPE" aria-invalid="true"');
   });
 
   it('turns bad input into words on the page, never a 500 or JSON', async () => {

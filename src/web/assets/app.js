@@ -19,6 +19,14 @@
     form.submit();
   }
 
+  // Older WebViews have no event.submitter: remember the button that was pressed.
+  var lastButton = null;
+  document.addEventListener('click', function (event) {
+    var t = event.target;
+    while (t && t.tagName !== 'BUTTON') t = t.parentElement;
+    lastButton = t && t.form ? t : null;
+  }, true);
+
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
@@ -27,7 +35,7 @@
     var target = document.getElementById(targetId);
     if (!target) return;
     event.preventDefault();
-    var submitter = event.submitter || null;
+    var submitter = event.submitter || (lastButton && lastButton.form === form ? lastButton : null);
     var data = new FormData(form);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     var action = submitter && submitter.hasAttribute('formaction') ? submitter.formAction : form.action;

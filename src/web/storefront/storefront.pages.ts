@@ -183,7 +183,8 @@ function mount(app: FastifyInstance, m: Mount): void {
     }
     if (fragment === 'bill') {
       const fresh = await currentCart(db, request, ctx);
-      return sendPage(request, reply, billSection(ctx, fresh, { notice, couponProblem }), { cacheControl: 'no-store' });
+      const couponTyped = couponProblem ? field(formBody(request), 'code', 64) : undefined;
+      return sendPage(request, reply, billSection(ctx, fresh, { notice, couponProblem, couponTyped }), { cacheControl: 'no-store' });
     }
     if (notice) setFlash(request, reply, notice.kind, notice.text);
     return seeOther(reply, cartPath);

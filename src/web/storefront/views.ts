@@ -276,6 +276,8 @@ ${error ? html`<p class="line-error" data-testid="line-error">${error}</p>` : ''
 export interface BillSectionOptions {
   notice?: { kind: 'ok' | 'error' | 'info'; text: string } | null;
   couponProblem?: FormProblem | null;
+  /** What the customer typed, kept in the field when the coupon was refused. */
+  couponTyped?: string;
 }
 
 /** The live bill: the part of the cart page that app.js swaps in place after each change. */
@@ -306,7 +308,7 @@ ${c.couponCode
   ? html`<form method="post" action="${ctx.href('/cart/coupon/remove')}" data-fragment="bill" class="row"><p>Coupon <strong data-testid="coupon-code">${c.couponCode}</strong> applied.</p><button class="btn secondary" id="coupon-remove">Remove coupon</button></form>`
   : html`<form method="post" action="${ctx.href('/cart/coupon')}" data-fragment="bill">
 <label for="coupon">Coupon code</label>
-<div class="row"><div><input type="text" id="coupon" name="code" maxlength="64" autocomplete="off" autocapitalize="characters"${opts.couponProblem ? html` aria-invalid="true" aria-describedby="code-error"` : ''}></div><button class="btn secondary" id="coupon-apply">Apply</button></div>
+<div class="row"><div><input type="text" id="coupon" name="code" maxlength="64" autocomplete="off" autocapitalize="characters"${opts.couponProblem ? html` value="${opts.couponTyped ?? ''}" aria-invalid="true" aria-describedby="code-error"` : ''}></div><button class="btn secondary" id="coupon-apply">Apply</button></div>
 ${opts.couponProblem ? html`<p class="field-error" id="code-error" data-testid="coupon-error">${opts.couponProblem.fields.code ?? opts.couponProblem.summary}</p>` : ''}
 </form>`}
 ${ctx.store.delivery.pickup
