@@ -13,6 +13,11 @@ export async function makeSelfSignedCert(dir: string, days = 30): Promise<{ cert
   fs.mkdirSync(dir, { recursive: true });
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
+  // Keep the one made last time while it has a day left: browsers and clients that accepted it still do.
+  if (fs.existsSync(cert) && fs.existsSync(key)) {
+    const valid = await run('openssl', ['x509', '-checkend', '86400', '-noout', '-in', cert]).then(() => true, () => false);
+    if (valid) return { cert, key };
+  }
   await run('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
     '-days', String(days), '-subj', '/CN=localhost',
