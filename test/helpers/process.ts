@@ -113,8 +113,8 @@ export function connectionRefused(port: number, host = '127.0.0.1'): Promise<boo
 export interface StreamStats {
   ok: number;
   failed: number;
-  /** Each failure: when (ms since epoch) and what. */
-  failures: { at: number; what: string }[];
+  /** Each failure: when it was sent and when it failed (ms since epoch), and what. */
+  failures: { startedAt: number; at: number; what: string }[];
 }
 
 /**
@@ -128,17 +128,18 @@ export function startStream(baseUrl: string, paths: string[], concurrency: numbe
   async function client() {
     while (!stopped) {
       const p = paths[n++ % paths.length]!;
+      const startedAt = Date.now();
       try {
         const res = await fetch(baseUrl + p, { signal: AbortSignal.timeout(15_000) });
         await res.arrayBuffer();
         if (res.status >= 500) {
           stats.failed++;
-          stats.failures.push({ at: Date.now(), what: `${res.status} on ${p}` });
+          stats.failures.push({ startedAt, at: Date.now(), what: `${res.status} on ${p}` });
         } else stats.ok++;
       } catch (err) {
         stats.failed++;
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        stats.failures.push({ at: Date.now(), what: `${p}: ${String(err)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}` });
+        stats.failures.push({ startedAt, at: Date.now(), what: `${p}: ${String(err)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}` });
       }
       if (pauseMs) await sleep(pauseMs);
     }
