@@ -82,6 +82,7 @@ describe('split: app server and database server apart', () => {
     expect(again.body.name).toBe('Split Stores');
     // A second `up` while it runs is refused, and starts nothing.
     await expect(topologyCommand(['up', 'split', '--run-dir', topo.runDir, ...args])).rejects.toThrow(/already up/);
+    expectStatus(await merchant.get(`/api/v1/stores/${store.body.id}`), 200, 'still serving after the refused up');
 
     await topologyCommand(['down', '--run-dir', topo.runDir, '--purge']);
     expect(nothingLeft(second)).toBe(true);
