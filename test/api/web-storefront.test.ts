@@ -147,7 +147,19 @@ describe('store home', () => {
     expect(unknown.body).toContain('Page not found');
   });
 
-  it('pages through products with a keyset "More products" link', async () => {
+  it('pages through products with a keyset "More products" link; a broken cursor is an HTML 400', async () => {
+    const m = await merchantWithStore(ctx, { name: 'Big Shop' });
+    for (let i = 1; i <= 30; i++) await m.api.post(`/api/v1/stores/${m.store.id}/products`, { name: `Item ${String(i).padStart(2, '0')}`, price: 100 * i });
+    const first = await browser().get(`/${m.store.slug}`);
+    expect(countTestId(first.body, 'product-card')).toBe(24);
+    const next = /<a class="btn secondary" rel="next" href="([^"]+)">More products<\/a>/.exec(first.body)![1]!.replace(/&amp;/g, '&');
+    expect(next).toMatch(new RegExp(`^/${m.store.slug}\\?cursor=`));
+    const second = await browser().get(next);
+    expect(second.status).toBe(200);
+    expect(countTestId(second.body, 'product-card')).toBe(6);
+    expect(second.body).not.toContain('rel="next"');
+    const names = (body: string) => [...body.matchAll(/<h2 class="name">([^<]+)<\/h2>/g)].map((x) => x[1]);
+    expect(new Set([...names(first.body), ...names(second.body)]).size).toBe(30);
     const res = await browser().get(shopPath('?cursor=not-a-cursor'));
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
