@@ -76,9 +76,6 @@ export interface UpOptions {
   trustProxy: string | null;
   /** Extra environment for every app server (`--env KEY=VALUE`). */
   env: Record<string, string>;
-  /** nginx passive health check knobs. */
-  maxFails: number;
-  failTimeout: string;
   /** Progress lines go here. */
   say: (line: string) => void;
 }
@@ -99,8 +96,6 @@ export function defaultUpOptions(topology: TopologyName, overrides: Partial<UpOp
     staticRoot: path.join(PROJECT_ROOT, APP_ASSET_DIR),
     trustProxy: '127.0.0.1',
     env: {},
-    maxFails: 3,
-    failTimeout: '5s',
     say: (line) => process.stdout.write(`${line}\n`),
     ...overrides,
   };
