@@ -3,7 +3,7 @@
  * (Debian's binaries), so starting and stopping it disturbs no other PostgreSQL on the machine.
  * As root, the binaries run as the `postgres` user (PostgreSQL refuses to run as root).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -180,5 +180,20 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
     if (!rowCount) await client.query(`CREATE DATABASE ${name}`);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Stops a cluster at once, synchronously (`pg_ctl stop -m immediate`): for process-exit handlers, where nothing
+ * asynchronous runs any more. Does nothing when it is not running.
+ */
+export function stopClusterNow(dataDir: string): void {
+  if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return;
+  const pgCtl = path.join(findPgBin(), 'pg_ctl');
+  const [cmd, ...args] = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', pgCtl] : [pgCtl];
+  try {
+    execFileSync(cmd!, [...args, '-D', dataDir, '-m', 'immediate', '-w', 'stop'], { stdio: 'ignore', timeout: 20_000, cwd: '/' });
+  } catch {
+    // Already gone, or nothing more we can do on the way out.
   }
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPgCluster, type PgCluster } from '../../deploy/lib/pg-cluster.js';
+import { createPgCluster, stopClusterNow, type PgCluster } from '../../deploy/lib/pg-cluster.js';
 import { freePortRange } from '../../deploy/lib/proc.js';
 
 export type { PgCluster };
@@ -15,6 +15,12 @@ export interface PrivatePg extends PgCluster {
   /** URL of the database `dukaan` (created). */
   readonly appUrl: string;
 }
+
+/** Clusters still running; stopped if the test process exits without destroying them (a crash, a timeout). */
+const running = new Set<string>();
+process.once('exit', () => {
+  for (const dataDir of running) stopClusterNow(dataDir);
+});
 
 export async function startPrivatePg(opts: { maxConnections?: number } = {}): Promise<PrivatePg> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-pg-'));
@@ -27,11 +33,13 @@ export async function startPrivatePg(opts: { maxConnections?: number } = {}): Pr
     ephemeral: true,
     maxConnections: opts.maxConnections ?? 300,
   });
+  running.add(cluster.dataDir);
   try {
     await cluster.start();
     await cluster.createDatabase('dukaan');
   } catch (err) {
     await cluster.destroy().catch(() => {});
+    running.delete(cluster.dataDir);
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
@@ -40,6 +48,7 @@ export async function startPrivatePg(opts: { maxConnections?: number } = {}): Pr
     async destroy() {
       try {
         await cluster.stop('immediate');
+        running.delete(cluster.dataDir);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

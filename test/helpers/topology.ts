@@ -9,8 +9,32 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT, readState, type TopologyState } from '../../deploy/topology.js';
-import { freePortRange, groupMembers, isAlive } from '../../deploy/lib/proc.js';
+import { childPids, freePortRange, groupMembers, isAlive, signalGroup } from '../../deploy/lib/proc.js';
 import { nginxMasterPid } from '../../deploy/lib/nginx.js';
+import { stopClusterNow } from '../../deploy/lib/pg-cluster.js';
+
+/** Run dirs with a topology up; killed if the test process exits without taking them down (a crash, a timeout). */
+const liveRunDirs = new Set<string>();
+process.once('exit', () => {
+  for (const runDir of liveRunDirs) killTopologyNow(runDir);
+});
+
+function killTopologyNow(runDir: string): void {
+  const state = readState(runDir);
+  if (!state) return;
+  const master = nginxMasterPid(state.nginx);
+  if (master) {
+    for (const pid of [master, ...childPids(master)]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+  for (const s of state.servers) signalGroup(s.pid, 'SIGKILL');
+  if (state.postgres.managed && state.postgres.dataDir) stopClusterNow(state.postgres.dataDir);
+}
 
 const run = promisify(execFile);
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
@@ -152,6 +176,7 @@ export async function topologyUp(name: 'single' | 'split' | 'lb', extra: string[
   }
   const state = readState(runDir);
   if (!state) throw new Error(`topology up wrote no state.json in ${runDir}`);
+  liveRunDirs.add(runDir);
   const ca = fs.readFileSync(state.tls.cert, 'utf8');
   const clients: HttpsClient[] = [];
   const base = new URL(`https://127.0.0.1:${state.nginx.httpsPort}/`);
@@ -168,6 +193,7 @@ export async function topologyUp(name: 'single' | 'split' | 'lb', extra: string[
     async down() {
       for (const c of clients) c.close();
       await topologyCommand(['down', '--run-dir', runDir]);
+      liveRunDirs.delete(runDir);
       // The last run's logs stay for a post-mortem (one folder per topology, replaced by the next run).
       const keep = path.join(os.tmpdir(), 'dukaan-topology-test-logs', path.basename(runDir).replace(/-[^-]+$/, ''));
       fs.rmSync(keep, { recursive: true, force: true });
