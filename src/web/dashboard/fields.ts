@@ -64,7 +64,10 @@ export function input(o: InputOptions): Html {
 
 /** Money typed in major units ("49.99"); the server reads it with parseMoney, never as a float. */
 export function moneyInput(o: FieldOptions & { currency: string; placeholder?: string }): Html {
-  return input({ ...o, label: `${o.label} (${o.currency === 'INR' ? '₹' : o.currency})`, inputmode: 'decimal', autocomplete: 'off', maxlength: 20, placeholder: o.placeholder });
+  const unit = o.currency === 'INR' ? '₹' : o.currency;
+  // "MRP (optional)" → "MRP (₹, optional)"; "Price" → "Price (₹)".
+  const label = o.label.includes(' (optional') ? o.label.replace(' (optional', ` (${unit}, optional`) : `${o.label} (${unit})`;
+  return input({ ...o, label, inputmode: 'decimal', autocomplete: 'off', maxlength: 20, placeholder: o.placeholder });
 }
 
 export function textarea(o: FieldOptions & { maxlength?: number; rows?: number }): Html {

@@ -24,7 +24,7 @@ import { assertBody } from './validate.js';
 const PAGE_SIZE = 25;
 
 export const STATUS_LABELS: Record<OrderStatus, string> = {
-  placed: 'New',
+  placed: 'Placed',
   accepted: 'Accepted',
   shipped: 'Shipped',
   delivered: 'Delivered',

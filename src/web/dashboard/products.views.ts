@@ -15,10 +15,15 @@ export const NEW_FORM_VARIANT_ROWS = 3;
 /** At or below this, a tracked stock is shown as running low. */
 export const LOW_STOCK = 5;
 
-export function thumb(url: string | undefined, alt: string): Html {
-  if (!url) return html`<div class="noimg" aria-hidden="true">🛍</div>`;
+/**
+ * A product picture. `width` (px) draws it that wide with its own aspect ratio (the list's small thumbnails);
+ * without it, it fills its card as a square.
+ */
+export function thumb(url: string | undefined, alt: string, width?: number): Html {
+  if (!url) return width ? html`` : html`<div class="noimg" aria-hidden="true">🛍</div>`;
   const img = imageSources(url);
-  return html`<img${attrs({ class: 'thumb', src: img.src, srcset: img.srcset, sizes: img.srcset ? '4rem' : undefined, width: img.width, height: img.height, alt, loading: 'lazy', decoding: 'async' })}>`;
+  const drawn = width ? { width, height: img.width && img.height ? Math.max(1, Math.round((img.height * width) / img.width)) : width } : { width: img.width, height: img.height };
+  return html`<img${attrs({ class: width ? undefined : 'thumb', src: img.src, srcset: img.srcset, sizes: img.srcset ? (width ? `${width}px` : '12rem') : undefined, width: drawn.width, height: drawn.height, alt, loading: 'lazy', decoding: 'async' })}>`;
 }
 
 /** "12 in stock", "Out of stock", "Not tracked": the product's stock at a glance. */
@@ -33,11 +38,11 @@ export function stockBadge(variants: readonly Pick<Variant, 'stock'>[]): Html {
 }
 
 /** Set the count, or take/add one: the quick stock form of one variant. */
-export function stockForm(reply: FastifyReply, store: StoreRow, variant: Variant, opts: { returnTo: string; label: string }): Html {
+export function stockForm(reply: FastifyReply, store: StoreRow, variant: Variant, opts: { returnTo: string; label: string; detail?: string }): Html {
   const id = `stock-${variant.id}`;
   return html`<form method="post" action="${storePath(store.id, `/variants/${variant.id}/stock`)}" class="row" data-testid="stock-form">
 ${csrfField(reply)}<input type="hidden" name="return" value="${opts.returnTo}">
-<div><label for="${id}">${opts.label}</label><input${attrs({ id, name: 'set', inputmode: 'numeric', value: variant.stock === null ? '' : String(variant.stock), placeholder: 'not tracked', maxlength: 10, 'data-testid': 'stock-input' })}></div>
+<div><label for="${id}">${opts.label}${opts.detail ? html`<span class="sr-only"> ${opts.detail}</span>` : ''}</label><input${attrs({ id, name: 'set', inputmode: 'numeric', value: variant.stock === null ? '' : String(variant.stock), placeholder: 'not tracked', maxlength: 10, 'data-testid': 'stock-input' })}></div>
 <button class="btn secondary" type="submit" name="op" value="set">Save</button>
 ${variant.stock === null ? '' : html`<button class="btn secondary" type="submit" name="adjust" value="-1" aria-label="One less">−1</button><button class="btn secondary" type="submit" name="adjust" value="1" aria-label="One more">+1</button>`}
 </form>`;
@@ -70,8 +75,8 @@ ${p.products.length === 0
         return html`<li class="line" data-testid="product-row" data-product-id="${product.id}">
 <div><a class="name" href="${base}/${product.id}" data-testid="product-name">${product.name}</a>
 <p class="small">${formatMoney(product.price, store.currency)}${product.variants.length > 1 ? html` · ${product.variants.length} variants` : ''} · ${stockBadge(product.variants)}${product.isActive ? '' : html` <span class="badge">Hidden</span>`}</p></div>
-<div>${thumb(product.images[0], '')}</div>
-${single ? stockForm(reply, store, single, { returnTo: p.returnTo, label: `Stock of ${product.name}` }) : html`<p class="small"><a href="${base}/${product.id}#variants">Stock of each variant</a></p>`}
+<div>${thumb(product.images[0], '', 64)}</div>
+${single ? stockForm(reply, store, single, { returnTo: p.returnTo, label: 'Stock', detail: `of ${product.name}` }) : html`<p class="small"><a href="${base}/${product.id}#variants">Stock of each variant</a></p>`}
 </li>`;
       })}</ul>`}
 ${more ? html`<p class="pager"><a class="btn secondary" href="${more}" data-testid="more">More products</a></p>` : ''}`;
@@ -160,7 +165,7 @@ ${several || variant.name.toLowerCase() !== 'default' ? input({ name: 'name', id
 </div>
 <p><button class="btn secondary" type="submit">Save ${several ? variant.name : 'price'}</button></p>
 </form>
-${stockForm(reply, store, variant, { returnTo: `${storePath(store.id, `/products/${product.id}`)}#variants`, label: several ? `Stock of ${variant.name}` : 'Stock' })}
+${stockForm(reply, store, variant, { returnTo: `${storePath(store.id, `/products/${product.id}`)}#variants`, label: 'Stock', detail: several ? `of ${variant.name}` : undefined })}
 ${several ? html`<form method="post" action="${base}/archive"><p>${csrfField(reply)}<button class="linkish" type="submit" data-testid="archive-variant">Remove ${variant.name}</button></p></form>` : ''}
 </section>`;
 }

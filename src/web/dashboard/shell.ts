@@ -27,12 +27,19 @@ export interface DashboardPageOptions {
   flash?: Flash | null;
 }
 
-function header(store: StoreRow | null | undefined, section: Section | undefined): Html {
-  if (!store) return html`<a class="brand" href="${DASHBOARD_PATH}">dukaan</a>`;
-  return html`<a class="brand" href="${storePath(store.id)}" data-testid="store-name">${store.name}</a>
-<nav aria-label="Dashboard">${SECTIONS.map(
-    (s) => html`<a${attrs({ href: storePath(store.id, s.path), 'aria-current': s.id === section || (s.id === 'products' && section === 'categories') ? 'page' : undefined })}>${s.label}</a>`,
-  )}</nav>`;
+function header(store: StoreRow | null | undefined): Html {
+  return store
+    ? html`<a class="brand" href="${storePath(store.id)}" data-testid="store-name">${store.name}</a>`
+    : html`<a class="brand" href="${DASHBOARD_PATH}">dukaan</a>`;
+}
+
+/** The store's sections as a row of tabs at the top of the page (the header stays one short line on a phone). */
+function sectionNav(store: StoreRow | null | undefined, section: Section | undefined): Html {
+  if (!store) return html``;
+  return html`<nav aria-label="Dashboard"><ul class="cats">${SECTIONS.map((s) => {
+    const current = s.id === section || (s.id === 'products' && section === 'categories');
+    return html`<li><a${attrs({ href: storePath(store.id, s.path), 'aria-current': current ? 'page' : undefined })}>${s.label}</a></li>`;
+  })}</ul></nav>`;
 }
 
 function footer(request: FastifyRequest, reply: FastifyReply): Html {
@@ -51,8 +58,8 @@ export function sendDashboardPage(request: FastifyRequest, reply: FastifyReply, 
     title: opts.store ? `${opts.title} · ${opts.store.name}` : `${opts.title} · dukaan`,
     noindex: true,
     pageId: opts.pageId,
-    header: header(opts.store, opts.section),
-    main: opts.main,
+    header: header(opts.store),
+    main: html`${sectionNav(opts.store, opts.section)}${opts.main}`,
     footer: footer(request, reply),
     flash,
   });
