@@ -421,8 +421,19 @@ export function parseNginxArgs(argv: string[]): { options: NginxOptions; out: st
   return { options: base, out: values.out ? path.resolve(values.out) : null };
 }
 
+/** `npm run nginx-config -- --examples`: renders the shipped example files again. */
+function writeExamples(): void {
+  const dir = path.dirname(fileURLToPath(import.meta.url));
+  for (const example of SHIPPED_EXAMPLES) {
+    const file = path.join(dir, example.file);
+    fs.writeFileSync(file, renderNginxConfig(parseNginxArgs(example.args).options));
+    process.stderr.write(`wrote ${file}\n`);
+  }
+}
+
 function main(): void {
   try {
+    if (process.argv.slice(2).join(' ') === '--examples') return writeExamples();
     const { options, out } = parseNginxArgs(process.argv.slice(2));
     const text = renderNginxConfig(options);
     if (out) {
@@ -438,7 +449,6 @@ function main(): void {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();
 export const RENDER_SCRIPT = fileURLToPath(import.meta.url);
 
 /** The example configs shipped in deploy/nginx/ and the arguments that render them (a test keeps them in step). */
@@ -464,3 +474,5 @@ export const SHIPPED_EXAMPLES: { file: string; args: string[] }[] = [
     ],
   },
 ];
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();

@@ -163,7 +163,7 @@ describe('rendered configs', () => {
   it('the example files shipped in deploy/nginx are what the renderer makes of their arguments, and valid', async () => {
     for (const example of SHIPPED_EXAMPLES) {
       const shipped = fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'nginx', example.file), 'utf8');
-      expect(shipped, `${example.file} is stale: render it again (see deploy/README.md)`).toBe(renderNginxConfig(parseNginxArgs(example.args).options));
+      expect(shipped, `${example.file} is stale: npm run nginx-config -- --examples`).toBe(renderNginxConfig(parseNginxArgs(example.args).options));
       // Valid too, once pointed at certificates and directories that exist here.
       const local = shipped
         .replaceAll(/\/etc\/letsencrypt\/live\/shop\.example\.com\/fullchain\.pem/g, baseOptions.tlsCert!)
