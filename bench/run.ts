@@ -74,6 +74,12 @@ async function ensureSeeded(opts: BenchOptions, databaseUrl: string, scale: numb
   return { stores, variants: result.variants, seeded: result.seconds };
 }
 
+/** With --url the data is whatever the given database holds: its seed record if the generator made it. */
+async function describeGiven(databaseUrl: string): Promise<{ stores: number; variants: number; seeded: null }> {
+  const info = await readSeedInfo(databaseUrl);
+  return { stores: info?.stores ?? NaN, variants: info?.variants ?? NaN, seeded: null };
+}
+
 /** The list answer's bytes: the bare route answers exactly these. */
 async function listBody(baseUrl: string): Promise<{ body: string; contentType: string } | null> {
   try {
@@ -100,7 +106,7 @@ export async function runBench(opts: BenchOptions, registry?: Partial<Record<Sce
     if (!here.length) continue;
     log(`=== ${formatCount(scale)} products: ${here.join(', ')}`);
     const databaseUrl = scaleDatabaseUrl(opts, scale);
-    const seeded = opts.url ? { stores: NaN, variants: NaN, seeded: null } : await ensureSeeded(opts, databaseUrl, scale);
+    const seeded = opts.url ? await describeGiven(databaseUrl) : await ensureSeeded(opts, databaseUrl, scale);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
     let server: ServerHandle | null = null;
     const scaleRun: ScaleRun = { scale, stores: seeded.stores, variants: seeded.variants, seedSeconds: seeded.seeded, workers: 0, results: [], plans: [], notes: [] };
