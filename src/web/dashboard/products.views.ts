@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { Category, Product, Variant } from '../../catalog/catalog.schema.js';
 import type { StoreRow } from '../../stores/stores.service.js';
 import { imageSources } from '../../media/images.js';
-import { attrs, html, type Html } from '../html.js';
+import { attrs, html, safeUrl, type Html } from '../html.js';
 import { csrfField, problemSummary, type FormBody, type FormProblem } from '../forms.js';
 import { formatMoney } from '../money.js';
 import { storePath } from './context.js';
@@ -22,6 +22,7 @@ export const LOW_STOCK = 5;
 export function thumb(url: string | undefined, alt: string, width?: number): Html {
   if (!url) return width ? html`` : html`<div class="noimg" aria-hidden="true">🛍</div>`;
   const img = imageSources(url);
+  if (safeUrl(img.src) === '#') return html``;
   const drawn = width ? { width, height: img.width && img.height ? Math.max(1, Math.round((img.height * width) / img.width)) : width } : { width: img.width, height: img.height };
   return html`<img${attrs({ class: width ? undefined : 'thumb', src: img.src, srcset: img.srcset, sizes: img.srcset ? (width ? `${width}px` : '12rem') : undefined, width: drawn.width, height: drawn.height, alt, loading: 'lazy', decoding: 'async' })}>`;
 }
