@@ -140,7 +140,7 @@ export async function openProduct(page: Page, name: string, touch: boolean): Pro
 /** On a product page: choose the variant (when there are several), the quantity, "Add to cart". */
 export async function addToCart(page: Page, opts: { variant?: string; quantity?: number; touch: boolean }): Promise<void> {
   const form = page.getByTestId('add-to-cart');
-  if (opts.variant) await form.getByRole('radio', { name: new RegExp(`^${opts.variant} —`) }).check();
+  if (opts.variant) await form.getByRole('radio', { name: new RegExp(`^${opts.variant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} —`) }).check();
   if (opts.quantity) await form.getByLabel('Quantity').fill(String(opts.quantity));
   await press(form.getByRole('button', { name: 'Add to cart' }), opts.touch);
   await flash(page, /to your cart/);
