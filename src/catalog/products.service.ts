@@ -110,7 +110,7 @@ export interface ProductQuery {
 
 /**
  * One page of a store's products, newest first, keyset on (store_id, id DESC) — the ids are UUIDv7, so this walks
- * products_store_id_idx / products_storefront_idx. The name filter can use the trigram index products_name_trgm_idx.
+ * products_store_id_idx / products_storefront_idx. The name filter uses products_store_name_trgm_idx (store_id + name trigrams).
  */
 export async function findProducts(q: Queryable, storeId: string, query: ProductQuery): Promise<{ items: ProductWithVariants[]; nextCursor: string | null }> {
   const after = decodeIdCursor(query.cursor);

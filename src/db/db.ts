@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 
 export interface QueryResult<T> {
   rows: T[];
@@ -119,7 +120,7 @@ export async function createPgliteDb(dataDir: string | null): Promise<Db> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const lite = await PGlite.create({
     dataDir: dataDir ?? undefined,
-    extensions: { pg_trgm },
+    extensions: { pg_trgm, btree_gin },
     parsers: { [pgliteTypes.INT8]: (v: string) => Number(v) },
   });
   let tail: Promise<unknown> = Promise.resolve();

@@ -4,9 +4,9 @@ import { AppError } from '../shared/errors.js';
 import { sha256 } from '../shared/ids.js';
 
 /** How long a running request holds its key before another may take it over (its process died). */
-const LEASE_SECONDS = 30;
+const LEASE_SECONDS = 10;
 /** How long a repeat waits for the first request to finish before answering 409 idempotency_key_in_use. */
-const WAIT_MS = 15_000;
+const WAIT_MS = 12_000;
 const POLL_MS = 25;
 const KEEP_HOURS = 48;
 
@@ -103,10 +103,17 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
       return payload;
     }
     const body = payload === null ? '' : payload.toString();
-    await db.query(
-      `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4, response_type = $5 WHERE scope = $1 AND key = $2`,
-      [claim.scope, claim.key, reply.statusCode, body, String(reply.getHeader('content-type') ?? 'application/json')],
-    );
+    try {
+      await db.query(
+        `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4, response_type = $5 WHERE scope = $1 AND key = $2`,
+        [claim.scope, claim.key, reply.statusCode, body, String(reply.getHeader('content-type') ?? 'application/json')],
+      );
+    } catch (err) {
+      // The work is done and committed: never turn its answer into an error because the bookkeeping failed
+      // (pool exhausted, database blip). The key stays 'running' until its lease ends; a retry then runs
+      // again, and checkout finds its order by orders.checkout_key.
+      request.log.warn({ err, key: claim.key }, 'could not store the idempotent response');
+    }
     return payload;
   });
 }
