@@ -24,8 +24,19 @@ let customer: Page;
 let ownerWatch: PageWatch;
 let customerWatch: PageWatch;
 
+// A missing chromium fails every test of the file with its message (a failing beforeAll would only skip them).
+let noBrowser: Error | null = null;
+function needBrowser(): void {
+  if (noBrowser) throw noBrowser;
+}
+
 beforeAll(async () => {
-  browser = await launchChromium();
+  const launched = await launchChromium().catch((err: Error) => err);
+  if (launched instanceof Error) {
+    noBrowser = launched;
+    return;
+  }
+  browser = launched;
   server = await startBrowserServer({ [OWNER_PHONE]: OWNER_CODE });
   ownerContext = await browser.newContext(DESKTOP);
   customerContext = await browser.newContext(PHONE);
@@ -54,6 +65,7 @@ async function shownAsText(page: Page, where: string, text = HOSTILE): Promise<v
 
 describe('markup in names and notes is text on every page', () => {
   it('a product named <img src=x onerror=alert(1)>: storefront home, product, cart, checkout, order page; dashboard list, product, orders, order', async () => {
+    needBrowser();
     await signIn(owner, server.url, '98123 00002', OWNER_CODE);
     const shop = await openShop(owner, 'Escape Stores');
     await addProduct(owner, { name: HOSTILE, price: '10', stock: '50' });

@@ -55,8 +55,19 @@ let ownerPage: Page;
 let ownerWatch: PageWatch;
 const shop = { storeId: '', storeUrl: '', riceId: '' };
 
+// A missing chromium fails every test of the file with its message (a failing beforeAll would only skip them).
+let noBrowser: Error | null = null;
+function needBrowser(): void {
+  if (noBrowser) throw noBrowser;
+}
+
 beforeAll(async () => {
-  browser = await launchChromium();
+  const launched = await launchChromium().catch((err: Error) => err);
+  if (launched instanceof Error) {
+    noBrowser = launched;
+    return;
+  }
+  browser = launched;
   server = await startBrowserServer({ [OWNER_PHONE]: OWNER_CODE });
   owner = await browser.newContext(DESKTOP);
   ownerPage = await owner.newPage();
@@ -70,6 +81,7 @@ afterAll(async () => {
 });
 
 function needShop(): void {
+  needBrowser();
   if (!shop.storeId) throw new Error('the shop is made by the first test of this file, which did not finish');
 }
 
@@ -81,6 +93,7 @@ async function expectFitsPhone(page: Page, what: string): Promise<void> {
 
 describe('owner and customer in a browser', () => {
   it('the owner signs up with phone and code, opens a shop, adds a product with variants and a picture and another, sets stock', async () => {
+    needBrowser();
     const page = ownerPage;
     await signIn(page, server.url, OWNER_TYPES, OWNER_CODE);
     const opened = await openShop(page, 'Sharma Kirana');
@@ -199,12 +212,13 @@ describe('owner and customer in a browser', () => {
         expect(await textOf(page.getByTestId('delivery-fee'))).toBe('Free');
         expect(await textOf(page.getByTestId('total'))).toBe('₹1,103.00');
         expect(await page.getByTestId('line-error').count()).toBe(0);
-        await screenshot(page, `customer-${tag}-05-renewed-bill`);
+        await screenshot(page, `customer-${tag}-05-cart-renewed`);
 
         // ---- checkout with UPI
         await press(page.getByTestId('checkout-link'), touch);
         await page.waitForURL(/\/checkout$/);
         await expectFitsPhone(page, 'the checkout page');
+        await screenshot(page, `customer-${tag}-05-checkout`);
         const number = await placeOrder(page, { name: js ? 'Asha Rao' : 'Ravi Kumar', phone: js ? '98450 12345' : '98450 54321', line1: '12 MG Road', city: 'Bengaluru', pincode: '560001' }, 'UPI (any UPI app)', touch);
         expect(await orderStatus(page)).toEqual({ status: 'placed', words: 'Order placed' });
         expect(await textOf(page.getByTestId('total'))).toBe('₹1,103.00');
@@ -213,6 +227,8 @@ describe('owner and customer in a browser', () => {
         expect(new URL(upi!).searchParams.get('pa')).toBe('sharma@okaxis');
         expect(new URL(upi!).searchParams.get('am')).toBe('1103.00');
         expect(await page.getByTestId('upi-qr').locator('svg').isVisible()).toBe(true);
+        // app.js shows the copy button of the UPI id; without JavaScript it stays hidden.
+        expect(await page.getByRole('button', { name: 'Copy' }).isVisible()).toBe(js);
         await expectFitsPhone(page, 'the order page');
         await screenshot(page, `customer-${tag}-06-order-placed`);
 

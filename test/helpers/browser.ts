@@ -78,7 +78,7 @@ async function freePort(): Promise<number> {
  * A real server (the same startServer `npm start` uses) on a free port, with embedded PostgreSQL and pictures in
  * a temporary DATA_DIR. `owners` maps phone (+E.164) → the fixed sign-in code (OTP_TEST_NUMBERS).
  */
-export async function startBrowserServer(owners: Record<string, string>, opts: { beforeListen?: Parameters<typeof startServer>[1]['beforeListen'] } = {}): Promise<BrowserServer> {
+export async function startBrowserServer(owners: Record<string, string>, opts: NonNullable<Parameters<typeof startServer>[1]> = {}): Promise<BrowserServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dukaan-browser-'));
   // The port must be known before start: PUBLIC_URL (links, QR codes, tracking URLs) is part of the config.
   const port = await freePort();
