@@ -3,15 +3,15 @@ import type { Db, Tx } from '../db/db.js';
 import { AppError, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
-import { getStoreBySlug, STORE_COLUMNS, type StoreRow } from '../stores/stores.service.js';
+import { STORE_COLUMNS, type StoreRow } from '../stores/stores.service.js';
 import { assertFulfillmentOffered, loadCartSnapshot, type CartSnapshot } from '../cart/cart.service.js';
 import { consumeCouponUse } from '../coupons/coupons.service.js';
 import { takeStock } from '../inventory/reserve.js';
-import { enqueueMessage } from '../notify/outbox.js';
+import { outboxRow } from '../notify/outbox.js';
 import { paymentMethod } from '../payments/methods.js';
 import { orderPlacedForStore } from '../orders/messages.js';
-import { addHistory, findOrderById, insertOrder, nextOrderNumber, storeRecipient, writeOrderLines, type StoredCustomer } from '../orders/orders.repo.js';
-import { orderDashboardUrl, orderView, type OrderView } from '../orders/orders.service.js';
+import { findOrderById, insertPlacedOrder, nextOrderNumber, storeRecipientSql, type NewOrder, type NewOrderLine, type OrderRow, type StoredCustomer } from '../orders/orders.repo.js';
+import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
 
 type CheckoutConfig = Pick<Config, 'publicUrl'>;
@@ -64,27 +64,34 @@ async function existingOrder(tx: Tx, orderId: string, checkoutKey: string | null
  * Turns a cart into an order in ONE transaction of short steps: lock the cart; store open; fulfillment; snapshot
  * and bill (any error → 409 cart_has_errors, nothing taken); payment method, address (422); minimum order (422);
  * take stock with conditional UPDATEs in variant-id order; count the coupon use; number the order; write order,
- * frozen lines, `placed` history and the message to the store; mark the cart ordered. Whatever fails rolls back.
+ * frozen lines, `placed` history, the cart's mark and the message to the store. Whatever fails rolls back.
+ *
+ * Everything that can be read or decided is done before the first contended lock (stock); after it come only the
+ * coupon, the number and one INSERT statement, so a hot product's lock is held for a handful of round trips.
  */
 export async function checkout(db: Db, config: CheckoutConfig, slug: string, cartId: string, input: CheckoutInput, checkoutKey: string | null): Promise<OrderView> {
   const customer = normaliseCustomer(input.customer);
   const note = input.note?.trim() || null;
-  const storeBySlug = await getStoreBySlug(db, slug);
   if (!isUuid(cartId)) throw notFound('Cart not found');
 
   return db.tx(async (tx) => {
-    const { rows: carts } = await tx.query<{ order_id: string | null; fulfillment: 'delivery' | 'pickup' }>(
-      `SELECT order_id, fulfillment FROM carts WHERE id = $1 AND store_id = $2 FOR UPDATE`,
-      [cartId, storeBySlug.id],
+    // One round trip: the store's settings as of now (it may have closed a moment ago), the cart locked, and
+    // where the store hears about orders.
+    const { rows } = await tx.query<StoreRow & { cart_order_id: string | null; cart_fulfillment: 'delivery' | 'pickup'; recipient: string | null }>(
+      `SELECT ${STORE_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')},
+              c.order_id AS cart_order_id, c.fulfillment AS cart_fulfillment, ${storeRecipientSql('s')} AS recipient
+         FROM stores s JOIN carts c ON c.store_id = s.id AND c.id = $2
+        WHERE s.slug = $1
+          FOR UPDATE OF c`,
+      [slug, cartId],
     );
-    const cart = carts[0];
-    if (!cart) throw notFound('Cart not found');
-    // Settings as of now, inside the transaction (the store may have closed a moment ago).
-    const store = (await tx.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE id = $1`, [storeBySlug.id])).rows[0]!;
-    if (cart.order_id) return existingOrder(tx, cart.order_id, checkoutKey, store, config);
+    const found = rows[0];
+    if (!found) throw notFound('Cart not found');
+    const { cart_order_id: orderedAs, cart_fulfillment: cartFulfillment, recipient, ...store } = found;
+    if (orderedAs) return existingOrder(tx, orderedAs, checkoutKey, store, config);
     if (!store.is_open) throw new AppError(409, 'store_closed', 'The store is not taking orders right now');
 
-    const fulfillment = input.fulfillment ?? cart.fulfillment;
+    const fulfillment = input.fulfillment ?? cartFulfillment;
     assertFulfillmentOffered(store, fulfillment);
     const snapshot = await loadCartSnapshot(tx, store, cartId, { fulfillment });
     const errors = cartErrors(snapshot);
@@ -95,6 +102,7 @@ export async function checkout(db: Db, config: CheckoutConfig, slug: string, car
       throw new AppError(422, 'below_minimum_order', `The minimum order is ${store.min_order} (after discount); the cart comes to ${bill.subtotal - bill.discount}`);
     }
 
+    // ---- contended from here on: keep it short ----
     const shortages = await takeStock(tx, store.id, snapshot.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })));
     if (shortages.length) {
       throw new AppError(
@@ -112,11 +120,10 @@ export async function checkout(db: Db, config: CheckoutConfig, slug: string, car
     if (coupon && !(await consumeCouponUse(tx, coupon.id))) {
       throw new AppError(409, 'cart_has_errors', 'The coupon was used up a moment ago', [{ code: 'coupon_exhausted', message: `coupon ${coupon.code} has been used up` }]);
     }
-
-    const orderId = newId();
     const number = await nextOrderNumber(tx, store.id);
-    await insertOrder(tx, {
-      id: orderId,
+
+    const order: NewOrder = {
+      id: newId(),
       storeId: store.id,
       number,
       paymentMethod: input.paymentMethod,
@@ -138,19 +145,52 @@ export async function checkout(db: Db, config: CheckoutConfig, slug: string, car
         freeAbove: store.free_above,
         minOrder: store.min_order,
       },
-    });
-    await writeOrderLines(
-      tx,
-      orderId,
-      snapshot.lines.map((l) => ({ variantId: l.variantId, productId: l.productId, name: l.productName, variantName: l.variantName, unitPrice: l.unitPrice, quantity: l.quantity })),
-    );
-    await addHistory(tx, orderId, 'placed', 'customer');
-    await tx.query(`UPDATE carts SET order_id = $2, fulfillment = $3, updated_at = now() WHERE id = $1`, [cartId, orderId, fulfillment]);
-    const view = await orderView(tx, await findOrderById(tx, orderId), store, config);
-    const recipient = await storeRecipient(tx, store);
-    if (recipient) {
-      await enqueueMessage(tx, { topic: 'order.placed', recipient, text: orderPlacedForStore(view, store, orderDashboardUrl(config, orderId)), data: { orderId, storeId: store.id } });
-    }
-    return view;
+    };
+    const lines: NewOrderLine[] = snapshot.lines.map((l) => ({ variantId: l.variantId, productId: l.productId, name: l.productName, variantName: l.variantName, unitPrice: l.unitPrice, quantity: l.quantity }));
+    // The view (and the message made from it) needs no database round trip: only the timestamps come back.
+    const draft = placedOrderView(order, lines, new Date(), new Date(), store, config);
+    const message = recipient
+      ? outboxRow({ topic: 'order.placed', recipient, text: orderPlacedForStore(draft, store, orderDashboardUrl(config, order.id)), data: { orderId: order.id, storeId: store.id } })
+      : null;
+    const { createdAt, placedAt } = await insertPlacedOrder(tx, order, lines, message);
+    return placedOrderView(order, lines, createdAt, placedAt, store, config);
   });
+}
+
+function placedOrderView(o: NewOrder, lines: readonly NewOrderLine[], createdAt: Date, placedAt: Date, store: StoreRow, config: CheckoutConfig): OrderView {
+  const row: OrderRow = {
+    id: o.id,
+    store_id: o.storeId,
+    number: o.number,
+    status: 'placed',
+    payment_status: 'pending',
+    payment_method: o.paymentMethod,
+    fulfillment: o.fulfillment,
+    subtotal: o.subtotal,
+    discount: o.discount,
+    delivery_fee: o.deliveryFee,
+    total: o.total,
+    amount_paid: 0,
+    coupon_id: o.couponId,
+    coupon_code: o.couponCode,
+    customer: o.customer,
+    note: o.note,
+    tracking_token: o.trackingToken,
+    checkout_key: o.checkoutKey,
+    bill_rules: o.billRules,
+    seen_at: null,
+    created_at: createdAt,
+  };
+  const lineRows = lines.map((l, position) => ({
+    order_id: o.id,
+    variant_id: l.variantId,
+    product_id: l.productId,
+    name: l.name,
+    variant_name: l.variantName,
+    unit_price: l.unitPrice,
+    quantity: l.quantity,
+    line_total: l.unitPrice * l.quantity,
+    position,
+  }));
+  return toOrderView(row, lineRows, [{ order_id: o.id, status: 'placed', note: null, actor: 'customer', at: placedAt }], store, config);
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { AppError, notFound } from '../shared/errors.js';
@@ -27,6 +26,8 @@ export function proofsDir(dataDir: string): string {
 
 /** The image type of the bytes, or null when they are not a JPEG, PNG or WebP. */
 export async function detectProofType(bytes: Uint8Array): Promise<{ mime: string; ext: string } | null> {
+  // Loaded on the first upload, not with the app (it is large and most workers never see an upload).
+  const { fileTypeFromBuffer } = await import('file-type');
   const type = await fileTypeFromBuffer(bytes);
   if (!type) return null;
   const ext = PROOF_TYPES[type.mime];

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { minorToMajorString } from './money.js';
 
 export interface UpiPaymentRequest {
@@ -27,6 +26,8 @@ export function upiUrl(req: UpiPaymentRequest): string {
 }
 
 /** The link as a QR code, SVG text (scannable by every UPI app). */
-export function qrSvg(text: string): Promise<string> {
+export async function qrSvg(text: string): Promise<string> {
+  // Loaded on first use, not with the app: most requests never draw a QR code.
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }

@@ -167,7 +167,7 @@ describe('merchant list and reading', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await listShop.api.get(`${listShop.base}/orders?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: any } = await listShop.api.get(`${listShop.base}/orders?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((o: { number: number }) => o.number));
       cursor = res.body.nextCursor;
