@@ -95,8 +95,8 @@ describe('markup in names and notes is text on every page', () => {
     await shownAsText(customer, 'cart');
     // The bill comes back as an HTML fragment that app.js puts in place: it must stay text there too.
     await customer.getByRole('button', { name: `One more ${HOSTILE}` }).tap();
-    expect(await cartLine(customer, HOSTILE).getByRole('spinbutton').inputValue()).toBe('3');
     expect(await textOf(customer.getByTestId('cart-notice'))).toBe('Cart updated.');
+    expect(await cartLine(customer, HOSTILE).getByRole('spinbutton').inputValue()).toBe('3');
     await shownAsText(customer, 'cart after the in-place update');
     await screenshot(customer, 'escaping-03-cart');
 

@@ -14,7 +14,7 @@ import { listProducts, updateProduct } from '../../src/catalog/products.service.
 import { storeImage } from '../../src/media/images.js';
 import type { Db } from '../../src/db/db.js';
 import { PHONE, horizontalOverflow, launchChromium, overflowingElements, pngFile, startBrowserServer, textOf } from '../helpers/browser.js';
-import { addToCart, moveOrder, openOrder, openProduct, placeOrder, section, signIn, type Customer } from './flows.js';
+import { addToCart, flash, moveOrder, openOrder, openProduct, placeOrder, section, signIn, type Customer } from './flows.js';
 
 const DOCS = path.resolve('docs');
 
@@ -92,6 +92,7 @@ try {
   const [first, second, third] = numbers as [number, number, number];
   await openOrder(owner, first);
   await owner.getByTestId('mark-paid').click();
+  await flash(owner, 'marked paid');
   for (const [to, word] of [['accepted', 'accepted'], ['shipped', 'shipped'], ['delivered', 'delivered']] as const) await moveOrder(owner, to, `: ${word}.`);
   await openOrder(owner, second);
   await moveOrder(owner, 'accepted', ': accepted.');
