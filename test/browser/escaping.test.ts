@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DESKTOP, PHONE, launchChromium, screenshot, startBrowserServer, textOf, watchPage, type BrowserServer, type PageWatch } from '../helpers/browser.js';
+import { DESKTOP, PHONE, launchChromium, openContext, screenshot, startBrowserServer, textOf, watchPage, type BrowserServer, type PageWatch } from '../helpers/browser.js';
 import { addProduct, addToCart, cartLine, openOrder, openProduct, openShop, placeOrder, section, signIn } from './flows.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -38,8 +38,8 @@ beforeAll(async () => {
   }
   browser = launched;
   server = await startBrowserServer({ [OWNER_PHONE]: OWNER_CODE });
-  ownerContext = await browser.newContext(DESKTOP);
-  customerContext = await browser.newContext(PHONE);
+  ownerContext = await openContext(browser, DESKTOP);
+  customerContext = await openContext(browser, PHONE);
   owner = await ownerContext.newPage();
   customer = await customerContext.newPage();
   ownerWatch = watchPage(owner);

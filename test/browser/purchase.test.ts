@@ -12,6 +12,7 @@ import {
   PHONE,
   horizontalOverflow,
   launchChromium,
+  openContext,
   overflowingElements,
   pictureWidth,
   pngFile,
@@ -69,7 +70,7 @@ beforeAll(async () => {
   }
   browser = launched;
   server = await startBrowserServer({ [OWNER_PHONE]: OWNER_CODE });
-  owner = await browser.newContext(DESKTOP);
+  owner = await openContext(browser, DESKTOP);
   ownerPage = await owner.newPage();
   ownerWatch = watchPage(ownerPage);
 });
@@ -143,7 +144,7 @@ describe('owner and customer in a browser', () => {
       // Each purchase starts from 10 of the 1 kg bag (the previous one sold it out).
       await setVariantStock(ownerPage, server.url, shop.storeId, shop.riceId, '1 kg', 10);
 
-      const customer = await browser.newContext({ ...PHONE, javaScriptEnabled: js });
+      const customer = await openContext(browser, { ...PHONE, javaScriptEnabled: js });
       const page = await customer.newPage();
       const watch = watchPage(page);
       const touch = true;

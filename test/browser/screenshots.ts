@@ -13,7 +13,7 @@ import { ensureDemoStore, DEMO_CODE, DEMO_PHONE, DEMO_SLUG } from '../../src/dem
 import { listProducts, updateProduct } from '../../src/catalog/products.service.js';
 import { storeImage } from '../../src/media/images.js';
 import type { Db } from '../../src/db/db.js';
-import { PHONE, horizontalOverflow, launchChromium, overflowingElements, pngFile, startBrowserServer, textOf } from '../helpers/browser.js';
+import { PHONE, horizontalOverflow, launchChromium, openContext, overflowingElements, pngFile, startBrowserServer, textOf } from '../helpers/browser.js';
 import { addToCart, flash, moveOrder, openOrder, openProduct, placeOrder, section, signIn, type Customer } from './flows.js';
 
 const DOCS = path.resolve('docs');
@@ -54,7 +54,7 @@ async function warnIfWide(page: Page, what: string): Promise<void> {
 }
 
 async function order(browser: Browser, base: string, c: (typeof CUSTOMERS)[number]): Promise<number> {
-  const context = await browser.newContext(PHONE);
+  const context = await openContext(browser, PHONE);
   const page = await context.newPage();
   try {
     for (const item of c.buys) {
@@ -86,7 +86,7 @@ try {
   for (const c of CUSTOMERS) numbers.push(await order(browser, base, c));
 
   // The owner, on a phone too: moves the first orders along; the last two stay new (unseen).
-  const ownerContext = await browser.newContext(PHONE);
+  const ownerContext = await openContext(browser, PHONE);
   const owner = await ownerContext.newPage();
   await signIn(owner, base, DEMO_PHONE, DEMO_CODE);
   const [first, second, third] = numbers as [number, number, number];
@@ -111,7 +111,7 @@ try {
   await ownerContext.close();
 
   // A new customer opens the shop's link on a phone: the first screen, as the phone shows it.
-  const customerContext = await browser.newContext(PHONE);
+  const customerContext = await openContext(browser, PHONE);
   const customer = await customerContext.newPage();
   await customer.goto(`${base}/${DEMO_SLUG}`);
   await customer.getByTestId('product-grid').waitFor();

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 
@@ -53,6 +53,14 @@ export const DESKTOP: BrowserContextOptions = {
   locale: 'en-IN',
   timezoneId: 'Asia/Kolkata',
 };
+
+/** A browser context whose waits allow for a CI machine busy with other test files (60 s, not Playwright's 30 s). */
+export async function openContext(browser: Browser, options: BrowserContextOptions): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(60_000);
+  context.setDefaultNavigationTimeout(60_000);
+  return context;
+}
 
 export interface BrowserServer {
   server: RunningServer;
