@@ -29,12 +29,14 @@ beforeAll(async () => {
   if (cart.status === 201 && ids.variants) {
     await anon.put(`/api/v1/storefront/${owner.store.slug}/carts/${cart.body.id}/lines/${ids.variants}`, { quantity: 1 });
     const order = await anon.post(`/api/v1/storefront/${owner.store.slug}/carts/${cart.body.id}/checkout`, {
-      customer: { name: 'Asha', phone: '+919812345678' },
+      customer: { name: 'Asha', phone: '+919812345678', address: { line1: '12 MG Road', city: 'Pune', pincode: '411001' } },
       fulfillment: 'delivery',
       paymentMethod: 'cod',
     });
     ids.orders = order.body?.id;
   }
+  // Every id must be real, or the test would only prove that unknown ids are 404.
+  expect(ids).toMatchObject({ categories: expect.any(String), products: expect.any(String), variants: expect.any(String), coupons: expect.any(String), orders: expect.any(String) });
 });
 afterAll(() => ctx.close());
 

@@ -90,7 +90,7 @@ ${page.items.length === 0
     : html`<ul class="lines" data-testid="order-list">${page.items.map((o) => html`<li class="line" data-testid="order-row" data-order-id="${o.id}"${o.seenAt ? '' : html` data-unseen="true"`}>
 <a class="name" href="${base}/${o.id}">#${o.number} · ${o.customer.name}</a>
 <span class="total">${money(o.total)}</span>
-<p class="small">${o.seenAt ? '' : html`<strong class="badge open" data-testid="unseen">New</strong> `}${statusBadge(o.status)} <span class="badge">${PAYMENT_LABELS[o.paymentStatus]}</span> · ${o.lines.length} item${o.lines.length === 1 ? '' : 's'} · ${orderTime(o.createdAt)}</p>
+<p class="small span-all">${o.seenAt ? '' : html`<strong class="badge open" data-testid="unseen">New</strong> `}${statusBadge(o.status)} <span class="badge">${PAYMENT_LABELS[o.paymentStatus]}</span> · ${o.lines.length} item${o.lines.length === 1 ? '' : 's'} · ${orderTime(o.createdAt)}</p>
 </li>`)}</ul>`}
 ${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?${String(new URLSearchParams({ ...(status ? { status } : {}), cursor: page.nextCursor }))}" data-testid="more">Older orders</a></p>` : ''}`,
   });

@@ -65,8 +65,8 @@ ${editable ? html`<form method="post" action="/o/${token}/lines" id="edit-lines"
 <tr><th scope="row">Discount${view.couponCode ? html` (${view.couponCode})` : ''}</th><td>−${m(view.discount)}</td></tr>` : ''}
 <tr><th scope="row">${view.fulfillment === 'pickup' ? 'Pickup' : 'Delivery'}</th><td>${view.fulfillment === 'pickup' || view.deliveryFee === 0 ? 'Free' : m(view.deliveryFee)}</td></tr>
 <tr class="grand"><th scope="row">Total</th><td data-testid="total">${m(view.total)}</td></tr>${view.amountPaid > 0 ? html`
-<tr><th scope="row">Paid</th><td>${m(view.amountPaid)}</td></tr>
-<tr><th scope="row">${view.balanceDue < 0 ? 'To be refunded' : 'Still to pay'}</th><td data-testid="balance-due">${m(Math.abs(view.balanceDue))}</td></tr>` : ''}
+<tr><th scope="row">Paid</th><td>${m(view.amountPaid)}</td></tr>${view.balanceDue !== 0 ? html`
+<tr><th scope="row">${view.balanceDue < 0 ? 'To be refunded' : 'Still to pay'}</th><td data-testid="balance-due">${m(Math.abs(view.balanceDue))}</td></tr>` : ''}` : ''}
 </table>`;
 }
 
