@@ -1,8 +1,5 @@
 import fs from 'node:fs';
 import pg from 'pg';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 
 export interface QueryResult<T> {
   rows: T[];
@@ -118,6 +115,12 @@ export function createPgDb(url: string, opts: { max?: number; connectionTimeoutM
 /** PGlite is one connection in one process: every statement and transaction takes turns through one queue. */
 export async function createPgliteDb(dataDir: string | null): Promise<Db> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  // Loaded here, not at the top: a server on PostgreSQL never needs PGlite in memory.
+  const [{ PGlite, types: pgliteTypes }, { pg_trgm }, { btree_gin }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('@electric-sql/pglite/contrib/btree_gin'),
+  ]);
   const lite = await PGlite.create({
     dataDir: dataDir ?? undefined,
     extensions: { pg_trgm, btree_gin },

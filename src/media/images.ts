@@ -8,8 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
-import { fileTypeFromBuffer } from 'file-type';
 import { AppError, validationFailed } from '../shared/errors.js';
 
 export const LARGE_WIDTH = 1200;
@@ -56,6 +54,9 @@ export function mediaFileName(id: string, width: number, height: number): string
 
 /** The bytes' real type when it is one we take; null otherwise. */
 export async function detectImageType(bytes: Uint8Array): Promise<AcceptedImageType | null> {
+  // file-type and sharp are loaded on the first upload, not with the app: they are large (sharp maps libvips)
+  // and a worker that only serves pages and the API never needs them.
+  const { fileTypeFromBuffer } = await import('file-type');
   const type = await fileTypeFromBuffer(bytes);
   return type && (ACCEPTED_IMAGE_TYPES as readonly string[]).includes(type.mime) ? (type.mime as AcceptedImageType) : null;
 }
@@ -76,6 +77,7 @@ export async function storeImage(dataDir: string, bytes: Buffer): Promise<Stored
   if (bytes.length === 0) throw validationFailed('The file is empty', [{ code: 'required', path: '/file', message: 'is empty' }]);
   if (!(await detectImageType(bytes))) throw unsupported();
 
+  const { default: sharp } = await import('sharp');
   const input = () => sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', pages: 1 });
   let upright: { width: number; height: number };
   try {

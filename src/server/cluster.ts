@@ -1,6 +1,9 @@
 /**
  * `dukaan serve`: the worker pool. In the primary process: migrate once, fork the workers, handle signals.
  * In a worker (node:cluster runs this same entry again): start one server.
+ *
+ * Only the worker imports the app (`./pool-worker.js` → the server → every route and library): a static import
+ * here would make the primary, which serves nothing, carry the whole app in memory too.
  */
 import cluster from 'node:cluster';
 import pino from 'pino';
@@ -9,11 +12,33 @@ import { isDbUnavailableError, openDb } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { WorkerPool } from './pool.js';
 import { shutdownTimeoutMs } from './pool-settings.js';
-import { runWorker } from './pool-worker.js';
+
+const DEFAULT_WORKER_HEAP_MB = 192;
+
+/**
+ * WORKER_HEAP_MB: each worker's V8 old-generation limit (`--max-old-space-size`); 0 leaves V8's default.
+ * Why a limit: a worker's live heap is ~30 MB, but under load V8 lets garbage pile up to ~110 MB before a full
+ * collection (RSS ~210–230 MB). With a limit it collects earlier and stays at ~140 MB RSS, with no measurable
+ * loss of throughput. A worker whose live data outgrew the limit would die (out of memory) and be replaced.
+ */
+function workerHeapMb(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.WORKER_HEAP_MB;
+  if (raw === undefined || raw === '') return DEFAULT_WORKER_HEAP_MB;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || (n !== 0 && n < 64)) throw new Error(`WORKER_HEAP_MB must be 0 (V8's default) or an integer of at least 64, got "${raw}"`);
+  return n;
+}
+
+/** The flags the workers start with: the primary's own, plus the heap limit unless one was given already. */
+function workerExecArgv(heapMb: number, execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  const given = [...execArgv, nodeOptions].some((arg) => /--max[-_]old[-_]space[-_]size/.test(arg));
+  return heapMb > 0 && !given ? [...execArgv, `--max-old-space-size=${heapMb}`] : [...execArgv];
+}
 
 async function runPrimary(): Promise<void> {
   const config = loadConfig();
   const timeoutMs = shutdownTimeoutMs();
+  cluster.setupPrimary({ execArgv: workerExecArgv(workerHeapMb()) });
   const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
   const singleProcessDb = !config.databaseUrl;
   if (singleProcessDb) {
@@ -66,4 +91,4 @@ async function runPrimary(): Promise<void> {
 }
 
 if (cluster.isPrimary) await runPrimary();
-else await runWorker();
+else await (await import('./pool-worker.js')).runWorker();

@@ -2,7 +2,6 @@
  * The way in: the shop list, onboarding (name the shop → it is live, with its link, a QR code and a
  * "share on WhatsApp" button), and each shop's home page.
  */
-import QRCode from 'qrcode';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { createStore, listStoresOfMerchant, storeUrl, type StoreRow } from '../../stores/stores.service.js';
@@ -19,7 +18,9 @@ import { assertBody } from './validate.js';
 import { storeSummary } from './summary.js';
 
 /** The QR code of a URL as SVG markup (made by the qrcode library from our own URL: trusted). */
-export function qrSvg(url: string): Promise<string> {
+export async function qrSvg(url: string): Promise<string> {
+  // Loaded on first use (a shop's home page), not with the app: most requests never draw a QR code.
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } });
 }
 
