@@ -115,7 +115,7 @@ describe('product mapping', () => {
   it('shows whether UPI is offered, never the VPA, and drops the id from the JSON', () => {
     const store = toPublicStore({
       id: 's1', slug: 'demo', name: 'Demo', currency: 'INR', whatsapp: null, is_open: true, delivery_fee: 3000,
-      free_above: null, min_order: null, pickup: false, cod: true, upi_vpa: 'demo@upi',
+      free_above: null, min_order: null, pickup: false, cod: true, upi_vpa: 'demo@upi', catalog_version: 0,
     });
     expect(store.payments).toEqual({ cod: true, upi: true });
     expect(publicStoreJson(store)).not.toHaveProperty('id');

@@ -21,15 +21,15 @@ export const storefrontRoutes: FastifyPluginAsync = async (base) => {
   });
   app.get('/storefront/:slug/categories', { schema: { tags, params: StorefrontParams, response: { 200: CategoryListSchema } } }, async (request) => {
     const store = await getPublicStore(app.db, request.params.slug);
-    return { items: await listStorefrontCategories(app.db, store.id), nextCursor: null };
+    return { items: await listStorefrontCategories(app.db, store.id, store.catalogVersion), nextCursor: null };
   });
   app.get('/storefront/:slug/products', { schema: { tags, params: StorefrontParams, querystring: StorefrontProductQuery, response: { 200: PublicProductListSchema } } }, async (request) => {
     const store = await getPublicStore(app.db, request.params.slug);
     const { q, category, limit, cursor } = request.query;
-    return listStorefrontProducts(app.db, store.id, { q, categorySlug: category, limit, cursor });
+    return listStorefrontProducts(app.db, store.id, { q, categorySlug: category, limit, cursor }, store.catalogVersion);
   });
   app.get('/storefront/:slug/products/:productSlug', { schema: { tags, params: StorefrontProductParams, response: { 200: PublicProductSchema } } }, async (request) => {
     const store = await getPublicStore(app.db, request.params.slug);
-    return getStorefrontProduct(app.db, store.id, request.params.productSlug);
+    return getStorefrontProduct(app.db, store.id, request.params.productSlug, store.catalogVersion);
   });
 };

@@ -9,15 +9,24 @@ import { searchTerm } from './catalog.util.js';
 import { listCategories } from './categories.service.js';
 import { findProducts, loadVariants, lowestPrice, type ProductWithVariants, type VariantRow } from './products.service.js';
 import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
+import { cachedRead } from './catalog-cache.js';
+
+/** With a catalog version, a read is served from the process cache while the catalog is unchanged. */
+function maybeCached<T>(version: number | undefined, key: string, load: () => Promise<T>): Promise<T> {
+  return version === undefined ? load() : cachedRead(`${key}@${version}`, load);
+}
 
 /** The public view of a store, plus its id for the calls that follow (the id is not part of the public JSON). */
 export interface StorefrontStore extends PublicStore {
   id: string;
+  /** Pass it to the reads below to serve them from this process's cache while the catalog is unchanged. */
+  catalogVersion: number;
 }
 
 export function toPublicStore(row: StoreRow): StorefrontStore {
   return {
     id: row.id,
+    catalogVersion: row.catalog_version,
     slug: row.slug,
     name: row.name,
     currency: row.currency,
@@ -30,7 +39,7 @@ export function toPublicStore(row: StoreRow): StorefrontStore {
 
 /** The JSON the contract shows: the public store without its internal id. */
 export function publicStoreJson(store: StorefrontStore): PublicStore {
-  const { id: _id, ...rest } = store;
+  const { id: _id, catalogVersion: _version, ...rest } = store;
   return rest;
 }
 
@@ -62,8 +71,8 @@ export function toPublicProduct({ product, variants }: ProductWithVariants): Pub
   };
 }
 
-export async function listStorefrontCategories(q: Queryable, storeId: string): Promise<Category[]> {
-  return listCategories(q, storeId);
+export async function listStorefrontCategories(q: Queryable, storeId: string, catalogVersion?: number): Promise<Category[]> {
+  return maybeCached(catalogVersion, `categories:${storeId}`, () => listCategories(q, storeId));
 }
 
 export interface StorefrontProductQuery {
@@ -79,7 +88,13 @@ export async function listStorefrontProducts(
   q: Queryable,
   storeId: string,
   query: StorefrontProductQuery = {},
+  catalogVersion?: number,
 ): Promise<{ items: PublicProduct[]; nextCursor: string | null }> {
+  const key = `products:${storeId}:${JSON.stringify([query.q ?? '', query.categorySlug ?? '', query.limit ?? 20, query.cursor ?? ''])}`;
+  return maybeCached(catalogVersion, key, () => loadStorefrontProducts(q, storeId, query));
+}
+
+async function loadStorefrontProducts(q: Queryable, storeId: string, query: StorefrontProductQuery): Promise<{ items: PublicProduct[]; nextCursor: string | null }> {
   let categoryId: string | null = null;
   if (query.categorySlug !== undefined && query.categorySlug !== '') {
     const { rows } = await q.query<{ id: string }>(`SELECT id FROM categories WHERE store_id = $1 AND slug = $2`, [storeId, query.categorySlug.toLowerCase()]);
@@ -97,7 +112,11 @@ export async function listStorefrontProducts(
 }
 
 /** One active product by its slug. Inactive, archived or unknown → 404. */
-export async function getStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {
+export async function getStorefrontProduct(q: Queryable, storeId: string, productSlug: string, catalogVersion?: number): Promise<PublicProduct> {
+  return maybeCached(catalogVersion, `product:${storeId}:${productSlug.toLowerCase()}`, () => loadStorefrontProduct(q, storeId, productSlug));
+}
+
+async function loadStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {
   const { rows } = await q.query<ProductWithVariants['product']>(
     `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active
        FROM products p WHERE p.store_id = $1 AND p.slug = $2 AND p.archived_at IS NULL AND p.is_active`,

@@ -19,9 +19,11 @@ export interface StoreRow {
   pickup: boolean;
   cod: boolean;
   upi_vpa: string | null;
+  /** Bumped at commit on every change a shopper could see in the catalog (migration 061). */
+  catalog_version: number;
 }
 
-export const STORE_COLUMNS = 'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa';
+export const STORE_COLUMNS = 'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version';
 
 export function storeUrl(config: Pick<Config, 'publicUrl'>, slug: string): string {
   return `${config.publicUrl}/${slug}`;

@@ -77,8 +77,8 @@ function mount(app: FastifyInstance, m: Mount): void {
     const categorySlug = (typeof query.category === 'string' ? query.category : '').slice(0, 100);
     const cursor = typeof query.cursor === 'string' && query.cursor ? query.cursor.slice(0, 500) : undefined;
     const [categories, list, cart] = await Promise.all([
-      listStorefrontCategories(db, ctx.store.id),
-      listStorefrontProducts(db, ctx.store.id, { q: q || undefined, categorySlug: categorySlug || undefined, limit: PRODUCTS_PER_PAGE, cursor }),
+      listStorefrontCategories(db, ctx.store.id, ctx.store.catalogVersion),
+      listStorefrontProducts(db, ctx.store.id, { q: q || undefined, categorySlug: categorySlug || undefined, limit: PRODUCTS_PER_PAGE, cursor }, ctx.store.catalogVersion),
       currentCart(db, request, ctx),
     ]);
     const here = request.url.length <= 600 ? request.url : ctx.href();
@@ -107,7 +107,7 @@ function mount(app: FastifyInstance, m: Mount): void {
   app.get(`${m.prefix}/p/:productSlug`, opts, async (request, reply) => {
     const ctx = await ctxOf(request);
     const productSlug = (request.params as Params).productSlug ?? '';
-    const [product, cart] = await Promise.all([getStorefrontProduct(db, ctx.store.id, productSlug.slice(0, 200)), currentCart(db, request, ctx)]);
+    const [product, cart] = await Promise.all([getStorefrontProduct(db, ctx.store.id, productSlug.slice(0, 200), ctx.store.catalogVersion), currentCart(db, request, ctx)]);
     const og = productOpenGraph(ctx, product);
     return sendPage(
       request,
