@@ -84,7 +84,7 @@ async function listPage(request: FastifyRequest, reply: FastifyReply) {
     store,
     section: 'orders',
     main: html`<h1>Orders</h1>
-<nav aria-label="Order status"><ul class="cats">${tabs.map((t) => html`<li><a${attrs({ href: t.href, 'aria-current': t.current ? 'page' : undefined })}>${t.label}</a></li>`)}</ul></nav>
+<nav aria-label="Order status"><ul class="cats wrap">${tabs.map((t) => html`<li><a${attrs({ href: t.href, 'aria-current': t.current ? 'page' : undefined })}>${t.label}</a></li>`)}</ul></nav>
 ${page.items.length === 0
     ? html`<p data-testid="no-orders">${status ? `No ${STATUS_LABELS[status].toLowerCase()} orders.` : 'No orders yet. Share your shop link to get the first one.'}</p>`
     : html`<ul class="lines" data-testid="order-list">${page.items.map((o) => html`<li class="line" data-testid="order-row" data-order-id="${o.id}"${o.seenAt ? '' : html` data-unseen="true"`}>

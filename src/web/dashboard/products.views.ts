@@ -41,7 +41,7 @@ export function stockBadge(variants: readonly Pick<Variant, 'stock'>[]): Html {
 /** Set the count, or take/add one: the quick stock form of one variant. */
 export function stockForm(reply: FastifyReply, store: StoreRow, variant: Variant, opts: { returnTo: string; label: string; detail?: string }): Html {
   const id = `stock-${variant.id}`;
-  return html`<form method="post" action="${storePath(store.id, `/variants/${variant.id}/stock`)}" class="row" data-testid="stock-form">
+  return html`<form method="post" action="${storePath(store.id, `/variants/${variant.id}/stock`)}" class="row stock-form" data-testid="stock-form">
 ${csrfField(reply)}<input type="hidden" name="return" value="${opts.returnTo}">
 <div><label for="${id}">${opts.label}${opts.detail ? html`<span class="sr-only"> ${opts.detail}</span>` : ''}</label><input${attrs({ id, name: 'set', inputmode: 'numeric', value: variant.stock === null ? '' : String(variant.stock), placeholder: 'not tracked', maxlength: 10, 'data-testid': 'stock-input' })}></div>
 <button class="btn secondary" type="submit" name="op" value="set">Save</button>

@@ -36,7 +36,7 @@ function header(store: StoreRow | null | undefined): Html {
 /** The store's sections as a row of tabs at the top of the page (the header stays one short line on a phone). */
 function sectionNav(store: StoreRow | null | undefined, section: Section | undefined): Html {
   if (!store) return html``;
-  return html`<nav aria-label="Dashboard"><ul class="cats">${SECTIONS.map((s) => {
+  return html`<nav aria-label="Dashboard"><ul class="cats wrap">${SECTIONS.map((s) => {
     const current = s.id === section || (s.id === 'products' && section === 'categories');
     return html`<li><a${attrs({ href: storePath(store.id, s.path), 'aria-current': current ? 'page' : undefined })}>${s.label}</a></li>`;
   })}</ul></nav>`;

@@ -94,7 +94,7 @@ ${store.upi_vpa ? html`<p class="small">UPI ID: <strong>${store.upi_vpa}</strong
 <label for="proof">Paid? Send a screenshot of the payment</label>
 <input type="file" id="proof" name="file" accept="image/jpeg,image/png,image/webp" required>
 <p><button class="btn secondary">Send screenshot</button></p>
-</form></section>` : html`<p data-testid="payment-status"><strong>Payment:</strong> ${view.paymentMethod === 'cod' ? 'Cash on delivery' : 'UPI'} — ${PAYMENT_WORDS[view.paymentStatus] ?? view.paymentStatus}</p>`}
+</form></section>` : html`<p class="spaced" data-testid="payment-status"><strong>Payment:</strong> ${view.paymentMethod === 'cod' ? 'Cash on delivery' : 'UPI'} — ${PAYMENT_WORDS[view.paymentStatus] ?? view.paymentStatus}</p>`}
 <section aria-labelledby="bill-h"><h2 id="bill-h">Your bill</h2>
 ${orderBill(view, editable, token)}</section>
 <section aria-labelledby="details-h"><h2 id="details-h">${view.fulfillment === 'pickup' ? 'Pickup' : 'Delivery'} details</h2>
