@@ -1,7 +1,7 @@
 import type { Db, Queryable, Tx } from '../db/db.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { isUuid, newSecretId } from '../shared/ids.js';
-import { getStoreBySlug, type StoreRow } from '../stores/stores.service.js';
+import { getStoreBySlug, STORE_COLUMNS, type StoreRow } from '../stores/stores.service.js';
 import {
   COUPON_COLUMNS,
   couponExpiredSql,
@@ -189,9 +189,16 @@ export function assertFulfillmentOffered(store: StoreRow, fulfillment: Fulfillme
 // ---- storefront operations: each resolves the store by slug, changes the cart under its row lock, answers the new Cart ----
 
 export async function createCart(db: Db, slug: string): Promise<CartView> {
-  const store = await getStoreBySlug(db, slug);
   const id = newSecretId();
-  await db.query(`INSERT INTO carts (id, store_id) VALUES ($1, $2)`, [id, store.id]);
+  // One statement: the store by slug and the new cart in it (no store, no cart).
+  const { rows } = await db.query<StoreRow>(
+    `WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
+          ins AS (INSERT INTO carts (id, store_id) SELECT $2, s.id FROM s)
+     SELECT * FROM s`,
+    [slug, id],
+  );
+  const store = rows[0];
+  if (!store) throw notFound('Store not found');
   return toCartView({ id, currency: store.currency, fulfillment: 'delivery', couponCode: null, lines: [], bill: computeBill({ lines: [], coupon: null, store: { deliveryFee: store.delivery_fee, freeAbove: store.free_above }, fulfillment: 'delivery' }) });
 }
 
@@ -200,20 +207,38 @@ export async function getCart(db: Db, slug: string, cartId: string): Promise<Car
   return (await loadCartSnapshot(db, store, cartId)).cart;
 }
 
-/** Locks the cart row; refuses a cart that has become an order. */
-async function lockOpenCart(tx: Tx, store: StoreRow, cartId: string): Promise<void> {
-  if (!isUuid(cartId)) throw notFound('Cart not found');
-  const { rows } = await tx.query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1 AND store_id = $2 FOR UPDATE`, [cartId, store.id]);
-  if (!rows[0]) throw notFound('Cart not found');
-  if (rows[0].order_id !== null) throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+const LOCK_OPEN_CART_SQL = `
+  UPDATE carts c SET updated_at = now()
+    FROM stores s
+   WHERE s.slug = $1 AND c.store_id = s.id AND c.id = $2
+  RETURNING c.order_id AS cart_order_id, ${STORE_COLUMNS.split(', ').map((col) => `s.${col}`).join(', ')}`;
+
+/**
+ * In one statement: finds the store by slug, locks its cart row (the UPDATE's row lock, taken before any change,
+ * as FOR UPDATE would) and stamps updated_at (now() is the transaction's start either way; a refused change rolls
+ * the stamp back). Refuses a cart that has become an order. Only a miss costs a second read, to tell an unknown
+ * store from an unknown cart.
+ */
+async function lockOpenCart(tx: Tx, slug: string, cartId: string): Promise<StoreRow> {
+  if (!isUuid(cartId)) {
+    await getStoreBySlug(tx, slug);
+    throw notFound('Cart not found');
+  }
+  const { rows } = await tx.query<StoreRow & { cart_order_id: string | null }>(LOCK_OPEN_CART_SQL, [slug, cartId]);
+  const found = rows[0];
+  if (!found) {
+    await getStoreBySlug(tx, slug);
+    throw notFound('Cart not found');
+  }
+  const { cart_order_id: orderId, ...store } = found;
+  if (orderId !== null) throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+  return store;
 }
 
 async function changeCart(db: Db, slug: string, cartId: string, change: (tx: Tx, store: StoreRow) => Promise<void>): Promise<CartView> {
-  const store = await getStoreBySlug(db, slug);
   return db.tx(async (tx) => {
-    await lockOpenCart(tx, store, cartId);
+    const store = await lockOpenCart(tx, slug, cartId);
     await change(tx, store);
-    await tx.query(`UPDATE carts SET updated_at = now() WHERE id = $1`, [cartId]);
     return (await loadCartSnapshot(tx, store, cartId)).cart;
   });
 }
@@ -221,13 +246,16 @@ async function changeCart(db: Db, slug: string, cartId: string, change: (tx: Tx,
 interface VariantState {
   sellable: boolean;
   in_cart: boolean;
+  /** lines in the cart now (read under the cart's lock) */
+  line_count: number;
 }
 
 async function variantOfStore(tx: Tx, storeId: string, cartId: string, variantId: string): Promise<VariantState> {
   if (!isUuid(variantId)) throw notFound('Variant not found');
   const { rows } = await tx.query<VariantState>(
     `SELECT (v.archived_at IS NULL AND p.archived_at IS NULL AND p.is_active) AS sellable,
-            EXISTS (SELECT 1 FROM cart_lines cl WHERE cl.cart_id = $3 AND cl.variant_id = v.id) AS in_cart
+            EXISTS (SELECT 1 FROM cart_lines cl WHERE cl.cart_id = $3 AND cl.variant_id = v.id) AS in_cart,
+            (SELECT count(*)::int FROM cart_lines cl WHERE cl.cart_id = $3) AS line_count
        FROM variants v JOIN products p ON p.id = v.product_id
       WHERE v.id = $1 AND v.store_id = $2`,
     [variantId, storeId, cartId],
@@ -250,8 +278,7 @@ export async function setCartLine(db: Db, slug: string, cartId: string, variantI
     }
     if (!variant.in_cart) {
       if (!variant.sellable) throw notFound('Variant not found');
-      const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM cart_lines WHERE cart_id = $1`, [cartId]);
-      if (rows[0]!.n >= MAX_CART_LINES) {
+      if (variant.line_count >= MAX_CART_LINES) {
         throw validationFailed(`A cart holds at most ${MAX_CART_LINES} lines`, [{ code: 'too_many_lines', path: '/lines', message: `at most ${MAX_CART_LINES} lines` }], 422);
       }
     }
