@@ -96,14 +96,14 @@ export async function processOutboxOnce(db: Db, channel: MessageChannel, opts: P
   });
 
   const result: ProcessResult = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
+  const delivered: { id: string; attempts: number }[] = [];
   await Promise.all(
     rows.map(async (row) => {
       const payload: OutboxPayload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as OutboxPayload) : row.payload;
       try {
         if (!row.recipient) throw new PermanentSendError('message has no recipient');
         await channel.send({ id: row.id, topic: row.topic, recipient: row.recipient, text: payload.text });
-        await db.query(`UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1 AND attempts = $2 AND status = 'pending'`, [row.id, row.attempts]);
-        result.sent++;
+        delivered.push({ id: row.id, attempts: row.attempts });
       } catch (err) {
         const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
         const permanent = err instanceof PermanentSendError;
@@ -121,5 +121,16 @@ export async function processOutboxOnce(db: Db, channel: MessageChannel, opts: P
       }
     }),
   );
+  if (delivered.length) {
+    // One statement (one commit) for the whole batch, not one per message: under a stream of orders this was a
+    // commit per order. If it fails the round fails; the rows stay leased and are sent again (at least once).
+    await db.query(
+      `UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL
+         FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, attempts integer)
+        WHERE outbox.id = d.id AND outbox.attempts = d.attempts AND outbox.status = 'pending'`,
+      [JSON.stringify(delivered)],
+    );
+    result.sent = delivered.length;
+  }
   return result;
 }
