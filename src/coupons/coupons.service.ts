@@ -52,18 +52,8 @@ export function toCouponSnapshot(row: CouponRow): CouponSnapshot {
 }
 
 export function toCoupon(row: CouponRow): Coupon {
-  return {
-    id: row.id,
-    code: row.code,
-    type: row.type,
-    value: row.value,
-    minOrder: row.min_order,
-    maxDiscount: row.max_discount,
-    usageLimit: row.usage_limit,
-    usedCount: row.used_count,
-    expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
-    isActive: row.is_active,
-  };
+  const { expiresAt, ...rest } = toCouponSnapshot(row);
+  return { ...rest, expiresAt: expiresAt === null ? null : expiresAt.toISOString() };
 }
 
 /**

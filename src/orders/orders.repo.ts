@@ -234,3 +234,13 @@ export async function storeRecipient(q: Queryable, store: Pick<StoreRow, 'id' | 
 export function invalidTransition(message: string): AppError {
   return new AppError(409, 'invalid_transition', message);
 }
+
+/** The tracking token of the order a cart became (a second "Place order" press lands on that order). */
+export async function orderTokenForCart(q: Queryable, storeId: string, cartId: string): Promise<string | null> {
+  if (!isUuid(cartId)) return null;
+  const { rows } = await q.query<{ tracking_token: string }>(
+    `SELECT o.tracking_token FROM carts c JOIN orders o ON o.id = c.order_id WHERE c.id = $1 AND c.store_id = $2 AND o.store_id = $2`,
+    [cartId, storeId],
+  );
+  return rows[0]?.tracking_token ?? null;
+}

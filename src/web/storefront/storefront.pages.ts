@@ -29,7 +29,7 @@ import {
 } from '../forms.js';
 import { sendPage } from '../layout.js';
 import { cartCount, currentCart, forgetCart, rememberCart, slugFromHost, storeContext, type StoreContext } from './context.js';
-import { orderTokenForCart } from './queries.js';
+import { orderTokenForCart } from '../../orders/orders.repo.js';
 import { billSection, checkoutBlockers, checkoutMain, homeMain, productMain, productOpenGraph, storePage, type CheckoutValues } from './views.js';
 
 const PRODUCTS_PER_PAGE = 24;
