@@ -1,16 +1,13 @@
 import type { Config } from '../config.js';
-import type { Db, Tx } from '../db/db.js';
+import type { Db, Queryable } from '../db/db.js';
 import { AppError, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
 import { STORE_COLUMNS, type StoreRow } from '../stores/stores.service.js';
 import { assertFulfillmentOffered, loadCartSnapshot, type CartSnapshot } from '../cart/cart.service.js';
-import { consumeCouponUse } from '../coupons/coupons.service.js';
-import { takeStock } from '../inventory/reserve.js';
-import { outboxRow } from '../notify/outbox.js';
 import { paymentMethod } from '../payments/methods.js';
 import { orderPlacedForStore } from '../orders/messages.js';
-import { findOrderById, insertPlacedOrder, nextOrderNumber, storeRecipientSql, type NewOrder, type NewOrderLine, type OrderRow, type StoredCustomer } from '../orders/orders.repo.js';
+import { CART_STAMP_SQL, findOrderById, placeOrder, storeRecipientSql, type NewOrder, type NewOrderLine, type OrderRow, type PlacedOrderMessage, type StoredCustomer, type UnnumberedOrder } from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
 
@@ -53,108 +50,129 @@ function checkOrderDetails(store: StoreRow, fulfillment: 'delivery' | 'pickup', 
   if (problems.length) throw validationFailed(problems.map((p) => p.message).join('; '), problems, 422);
 }
 
-async function existingOrder(tx: Tx, orderId: string, checkoutKey: string | null, store: StoreRow, config: CheckoutConfig): Promise<OrderView> {
-  const order = await findOrderById(tx, orderId);
+async function existingOrder(q: Queryable, orderId: string, checkoutKey: string | null, store: StoreRow, config: CheckoutConfig): Promise<OrderView> {
+  const order = await findOrderById(q, orderId);
   // The same Idempotency-Key again, after the stored answer was lost: answer the order it created.
-  if (checkoutKey !== null && order.checkout_key === checkoutKey) return orderView(tx, order, store, config);
+  if (checkoutKey !== null && order.checkout_key === checkoutKey) return orderView(q, order, store, config);
   throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
 }
 
+/** How often a checkout reads the cart again when it changed between the read and the order (another tab). */
+const CART_CHANGED_ATTEMPTS = 5;
+const CART_CHANGED = Symbol('cart changed');
+
 /**
- * Turns a cart into an order in ONE transaction of short steps: lock the cart; store open; fulfillment; snapshot
- * and bill (any error → 409 cart_has_errors, nothing taken); payment method, address (422); minimum order (422);
- * take stock with conditional UPDATEs in variant-id order; count the coupon use; number the order; write order,
- * frozen lines, `placed` history, the cart's mark and the message to the store. Whatever fails rolls back.
+ * Turns a cart into an order. First, reads without locks: the store (open?), the cart and its version stamp, the
+ * snapshot and bill (any error → 409 cart_has_errors, nothing taken); payment method, address (422); minimum order
+ * (422). Then ONE autocommit statement (`placeOrder`) locks the stock, the cart (still open and unchanged since the
+ * read, or nothing happens) and the coupon, and writes everything. A cart changed in between is read again.
  *
- * Everything that can be read or decided is done before the first contended lock (stock); after it come only the
- * coupon, the number and one INSERT statement, so a hot product's lock is held for a handful of round trips.
+ * So a hot product's row and the store's order counter stay locked for one statement and its commit, never across
+ * a round trip to this process.
  */
 export async function checkout(db: Db, config: CheckoutConfig, slug: string, cartId: string, input: CheckoutInput, checkoutKey: string | null): Promise<OrderView> {
   const customer = normaliseCustomer(input.customer);
   const note = input.note?.trim() || null;
   if (!isUuid(cartId)) throw notFound('Cart not found');
+  for (let attempt = 1; ; attempt++) {
+    const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey);
+    if (placed !== CART_CHANGED) return placed;
+    if (attempt === CART_CHANGED_ATTEMPTS) {
+      throw new AppError(409, 'cart_has_errors', 'The cart kept changing while it was being ordered', [{ code: 'cart_changed', message: 'the cart changed while ordering — check it and order again' }]);
+    }
+  }
+}
 
-  return db.tx(async (tx) => {
-    // One round trip: the store's settings as of now (it may have closed a moment ago), the cart locked, and
-    // where the store hears about orders.
-    const { rows } = await tx.query<StoreRow & { cart_order_id: string | null; cart_fulfillment: 'delivery' | 'pickup'; recipient: string | null }>(
-      `SELECT ${STORE_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')},
-              c.order_id AS cart_order_id, c.fulfillment AS cart_fulfillment, ${storeRecipientSql('s')} AS recipient
-         FROM stores s JOIN carts c ON c.store_id = s.id AND c.id = $2
-        WHERE s.slug = $1
-          FOR UPDATE OF c`,
-      [slug, cartId],
+async function attemptCheckout(
+  db: Db,
+  config: CheckoutConfig,
+  slug: string,
+  cartId: string,
+  input: CheckoutInput,
+  customer: StoredCustomer,
+  note: string | null,
+  checkoutKey: string | null,
+): Promise<OrderView | typeof CART_CHANGED> {
+  // The store's settings as of now (it may have closed a moment ago), the cart's state and version, and where the
+  // store hears about orders. The stamp is read before the lines, so any change after it shows at placing.
+  const { rows } = await db.query<StoreRow & { cart_order_id: string | null; cart_fulfillment: 'delivery' | 'pickup'; cart_stamp: number; recipient: string | null }>(
+    `SELECT ${STORE_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')},
+            c.order_id AS cart_order_id, c.fulfillment AS cart_fulfillment, ${CART_STAMP_SQL('c')} AS cart_stamp, ${storeRecipientSql('s')} AS recipient
+       FROM stores s JOIN carts c ON c.store_id = s.id AND c.id = $2
+      WHERE s.slug = $1`,
+    [slug, cartId],
+  );
+  const found = rows[0];
+  if (!found) throw notFound('Cart not found');
+  const { cart_order_id: orderedAs, cart_fulfillment: cartFulfillment, cart_stamp: cartStamp, recipient, ...store } = found;
+  if (orderedAs) return existingOrder(db, orderedAs, checkoutKey, store, config);
+  if (!store.is_open) throw new AppError(409, 'store_closed', 'The store is not taking orders right now');
+
+  const fulfillment = input.fulfillment ?? cartFulfillment;
+  assertFulfillmentOffered(store, fulfillment);
+  const snapshot = await loadCartSnapshot(db, store, cartId, { fulfillment });
+  const errors = cartErrors(snapshot);
+  if (errors.length) throw new AppError(409, 'cart_has_errors', 'The cart has problems to fix before ordering', errors);
+  checkOrderDetails(store, fulfillment, customer, input.paymentMethod);
+  const { bill } = snapshot;
+  if (store.min_order !== null && bill.subtotal - bill.discount < store.min_order) {
+    throw new AppError(422, 'below_minimum_order', `The minimum order is ${store.min_order} (after discount); the cart comes to ${bill.subtotal - bill.discount}`);
+  }
+
+  const coupon = snapshot.coupon;
+  const order: UnnumberedOrder = {
+    id: newId(),
+    storeId: store.id,
+    paymentMethod: input.paymentMethod,
+    fulfillment,
+    subtotal: bill.subtotal,
+    discount: bill.discount,
+    deliveryFee: bill.deliveryFee,
+    total: bill.total,
+    couponId: coupon?.id ?? null,
+    couponCode: coupon?.code ?? null,
+    customer,
+    note,
+    trackingToken: newSecretId(),
+    cartId,
+    checkoutKey,
+    billRules: {
+      coupon: coupon ? { type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount } : null,
+      deliveryFee: store.delivery_fee,
+      freeAbove: store.free_above,
+      minOrder: store.min_order,
+    },
+  };
+  const lines: NewOrderLine[] = snapshot.lines.map((l) => ({ variantId: l.variantId, productId: l.productId, name: l.productName, variantName: l.variantName, unitPrice: l.unitPrice, quantity: l.quantity }));
+  const moves = lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
+  const placed = await placeOrder(db, order, cartStamp, lines, moves, recipient ? storeMessage(order, lines, recipient, store, config) : null);
+  if (placed.placed) return placedOrderView({ ...order, number: placed.number }, lines, placed.createdAt, placed.placedAt, store, config);
+
+  if (placed.shortages.length) {
+    throw new AppError(
+      409,
+      'cart_has_errors',
+      'Some lines sold out a moment ago',
+      placed.shortages.map((s) =>
+        s.available <= 0
+          ? { code: 'out_of_stock', variantId: s.variantId, available: 0, message: 'out of stock — remove or replace' }
+          : { code: 'insufficient_stock', variantId: s.variantId, available: s.available, message: `only ${s.available} left — change quantity` },
+      ),
     );
-    const found = rows[0];
-    if (!found) throw notFound('Cart not found');
-    const { cart_order_id: orderedAs, cart_fulfillment: cartFulfillment, recipient, ...store } = found;
-    if (orderedAs) return existingOrder(tx, orderedAs, checkoutKey, store, config);
-    if (!store.is_open) throw new AppError(409, 'store_closed', 'The store is not taking orders right now');
+  }
+  // Ordered by a concurrent checkout (perhaps this request's own retry), or changed: the next attempt reads it again.
+  if (!placed.cartCurrent) return CART_CHANGED;
+  throw new AppError(409, 'cart_has_errors', 'The coupon was used up a moment ago', [{ code: 'coupon_exhausted', message: `coupon ${coupon?.code ?? ''} has been used up` }]);
+}
 
-    const fulfillment = input.fulfillment ?? cartFulfillment;
-    assertFulfillmentOffered(store, fulfillment);
-    const snapshot = await loadCartSnapshot(tx, store, cartId, { fulfillment });
-    const errors = cartErrors(snapshot);
-    if (errors.length) throw new AppError(409, 'cart_has_errors', 'The cart has problems to fix before ordering', errors);
-    checkOrderDetails(store, fulfillment, customer, input.paymentMethod);
-    const { bill } = snapshot;
-    if (store.min_order !== null && bill.subtotal - bill.discount < store.min_order) {
-      throw new AppError(422, 'below_minimum_order', `The minimum order is ${store.min_order} (after discount); the cart comes to ${bill.subtotal - bill.discount}`);
-    }
-
-    // ---- contended from here on: keep it short ----
-    const shortages = await takeStock(tx, store.id, snapshot.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity })));
-    if (shortages.length) {
-      throw new AppError(
-        409,
-        'cart_has_errors',
-        'Some lines sold out a moment ago',
-        shortages.map((s) =>
-          s.available <= 0
-            ? { code: 'out_of_stock', variantId: s.variantId, available: 0, message: 'out of stock — remove or replace' }
-            : { code: 'insufficient_stock', variantId: s.variantId, available: s.available, message: `only ${s.available} left — change quantity` },
-        ),
-      );
-    }
-    const coupon = snapshot.coupon;
-    if (coupon && !(await consumeCouponUse(tx, coupon.id))) {
-      throw new AppError(409, 'cart_has_errors', 'The coupon was used up a moment ago', [{ code: 'coupon_exhausted', message: `coupon ${coupon.code} has been used up` }]);
-    }
-    const number = await nextOrderNumber(tx, store.id);
-
-    const order: NewOrder = {
-      id: newId(),
-      storeId: store.id,
-      number,
-      paymentMethod: input.paymentMethod,
-      fulfillment,
-      subtotal: bill.subtotal,
-      discount: bill.discount,
-      deliveryFee: bill.deliveryFee,
-      total: bill.total,
-      couponId: coupon?.id ?? null,
-      couponCode: coupon?.code ?? null,
-      customer,
-      note,
-      trackingToken: newSecretId(),
-      cartId,
-      checkoutKey,
-      billRules: {
-        coupon: coupon ? { type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount } : null,
-        deliveryFee: store.delivery_fee,
-        freeAbove: store.free_above,
-        minOrder: store.min_order,
-      },
-    };
-    const lines: NewOrderLine[] = snapshot.lines.map((l) => ({ variantId: l.variantId, productId: l.productId, name: l.productName, variantName: l.variantName, unitPrice: l.unitPrice, quantity: l.quantity }));
-    // The view (and the message made from it) needs no database round trip: only the timestamps come back.
-    const draft = placedOrderView(order, lines, new Date(), new Date(), store, config);
-    const message = recipient
-      ? outboxRow({ topic: 'order.placed', recipient, text: orderPlacedForStore(draft, store, orderDashboardUrl(config, order.id)), data: { orderId: order.id, storeId: store.id } })
-      : null;
-    const { createdAt, placedAt } = await insertPlacedOrder(tx, order, lines, message);
-    return placedOrderView(order, lines, createdAt, placedAt, store, config);
-  });
+/** The store's "new order" message, written before the database gives the order its number (it fills the gap). */
+function storeMessage(order: UnnumberedOrder, lines: readonly NewOrderLine[], recipient: string, store: StoreRow, config: CheckoutConfig): PlacedOrderMessage {
+  const slot = '{{number}}';
+  const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
+  const text = orderPlacedForStore(draft, store, orderDashboardUrl(config, order.id), slot);
+  // The slot is in the first line, before any text the customer wrote, so the first occurrence is ours.
+  const at = text.indexOf(slot);
+  return { id: newId(), topic: 'order.placed', recipient, textBeforeNumber: text.slice(0, at), textAfterNumber: text.slice(at + slot.length), data: { orderId: order.id, storeId: store.id } };
 }
 
 function placedOrderView(o: NewOrder, lines: readonly NewOrderLine[], createdAt: Date, placedAt: Date, store: StoreRow, config: CheckoutConfig): OrderView {

@@ -82,13 +82,16 @@ export async function findCouponByCode(q: Queryable, storeId: string, code: stri
   return { coupon, problem: couponProblem(coupon, row.expired) };
 }
 
+/** SQL condition on a coupons row: one more use stays within its usage limit. */
+export const COUPON_HAS_USE_LEFT = '(usage_limit IS NULL OR used_count < usage_limit)';
+
 /**
  * Counts one use of the coupon, unless that would pass its usage limit. One conditional UPDATE, so concurrent
  * checkouts never exceed `usageLimit`. Call inside the transaction that writes the order; false = used up.
  */
 export async function consumeCouponUse(tx: Queryable, couponId: string): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `UPDATE coupons SET used_count = used_count + 1 WHERE id = $1 AND (usage_limit IS NULL OR used_count < usage_limit)`,
+    `UPDATE coupons SET used_count = used_count + 1 WHERE id = $1 AND ${COUPON_HAS_USE_LEFT}`,
     [couponId],
   );
   return rowCount === 1;

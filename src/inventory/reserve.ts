@@ -32,17 +32,26 @@ async function takeOne(tx: Queryable, storeId: string, move: StockMove): Promise
 }
 
 /**
- * Takes every move's quantity, or reports the shortages. On any shortage the caller must abandon the transaction
- * (throw), which gives back whatever was taken before it. Every move is attempted, so all shortages are named.
+ * The CTEs that take a checkout's stock inside one larger statement (see `placeOrder`), so the hot rows stay locked
+ * for that statement and its commit instead of a round trip per line. The caller binds the store id and two arrays
+ * (variant ids and quantities > 0, one entry per variant) and names their placeholders.
+ * - `stock_locked` locks the wanted variants of the store in variant-id order (LockRows sits above the Sort, so rows
+ *   are locked in that order), as every other stock change does, so concurrent checkouts cannot deadlock. Being
+ *   FOR UPDATE it sees the latest committed stock.
+ * - `stock_short` lists the moves that cannot be met: the variant is missing, or tracked and below the quantity.
+ * - `stock_taken` subtracts, only `when` the caller's condition holds (the order was written; it must imply that
+ *   `stock_short` is empty). It joins `stock_locked`, so it runs with the locks held, and the database rechecks
+ *   `stock >= qty` against the row version it locked.
  */
-export async function takeStock(tx: Queryable, storeId: string, moves: readonly StockMove[]): Promise<StockShortage[]> {
-  const shortages: StockShortage[] = [];
-  for (const move of byVariantId(moves)) {
-    if (move.quantity <= 0) continue;
-    const shortage = await takeOne(tx, storeId, move);
-    if (shortage) shortages.push(shortage);
-  }
-  return shortages;
+export function takeStockCtes(p: { storeId: string; variantIds: string; quantities: string; when: string }): { lockAndCheck: string; take: string } {
+  const lockAndCheck = `stock_want AS (SELECT w.id, w.qty FROM unnest(${p.variantIds}::uuid[], ${p.quantities}::int[]) AS w(id, qty)),
+     stock_locked AS (SELECT v.id, v.stock FROM variants v WHERE v.store_id = ${p.storeId}::uuid AND v.id = ANY(${p.variantIds}::uuid[]) ORDER BY v.id FOR UPDATE),
+     stock_short AS (SELECT w.id, w.qty, coalesce(l.stock, 0) AS available FROM stock_want w LEFT JOIN stock_locked l ON l.id = w.id
+                      WHERE l.id IS NULL OR l.stock < w.qty)`;
+  // A CTE sees only the ones before it: the caller places this one after whatever its condition names.
+  const take = `stock_taken AS (UPDATE variants v SET stock = v.stock - w.qty FROM stock_want w JOIN stock_locked l ON l.id = w.id
+                      WHERE v.id = w.id AND v.stock IS NOT NULL AND v.stock >= w.qty AND ${p.when})`;
+  return { lockAndCheck, take };
 }
 
 /** Gives stock back (a rejected or cancelled order, or a line reduced). Untracked stock stays untracked. */

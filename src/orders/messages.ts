@@ -20,11 +20,12 @@ function lineList(order: OrderView): string {
   return order.lines.map((l) => `${l.quantity} × ${l.name}${l.variantName && l.variantName.toLowerCase() !== 'default' ? ` (${l.variantName})` : ''}`).join('\n');
 }
 
-export function orderPlacedForStore(order: OrderView, store: StoreInfo, dashboardUrl: string): string {
+/** `numberText` stands in for the order number when the text is written before the database numbers the order. */
+export function orderPlacedForStore(order: OrderView, store: StoreInfo, dashboardUrl: string, numberText = String(order.number)): string {
   const c = order.customer;
   const where = order.fulfillment === 'pickup' ? 'Pickup' : c.address ? `Deliver to: ${[c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')}` : 'Delivery';
   return [
-    `New order #${order.number} at ${store.name}`,
+    `New order #${numberText} at ${store.name}`,
     lineList(order),
     `Total: ${formatMoney(order.total, store.currency)} (${order.paymentMethod === 'cod' ? 'cash on delivery' : order.paymentMethod.toUpperCase()})`,
     `Customer: ${c.name}, ${c.phone}`,
