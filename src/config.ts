@@ -15,6 +15,8 @@ export interface Config {
   publicUrl: string;
   logLevel: string;
   dbPoolMax: number;
+  /** Named (server-side prepared) statements; off (DB_PREPARED_STATEMENTS=0) behind PgBouncer < 1.21 in transaction mode. */
+  dbPreparedStatements: boolean;
   bodyLimit: number;
   demo: boolean;
   whatsapp: { apiUrl: string; token: string; phoneNumberId: string } | null;
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL || 'info',
     dbPoolMax: intEnv(env, 'DB_POOL_MAX', 10),
+    dbPreparedStatements: env.DB_PREPARED_STATEMENTS !== '0',
     bodyLimit: 1024 * 1024,
     demo: !databaseUrl && env.DUKAAN_DEMO !== '0',
     whatsapp,

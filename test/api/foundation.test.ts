@@ -52,6 +52,32 @@ describe('health', () => {
   });
 });
 
+describe('prepared statements on PostgreSQL', () => {
+  // Against the machine's PostgreSQL whatever the suite's backend: this is about the driver, one connection.
+  const url = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const preparedOnConnection = async (preparedStatements: boolean) => {
+    const db = createPgDb(url, { max: 1, preparedStatements });
+    try {
+      for (let i = 0; i < 3; i++) expect((await db.query<{ n: number }>('SELECT $1::int + 1 AS n', [i])).rows[0]!.n).toBe(i + 1);
+      await db.tx(async (tx) => expect((await tx.query<{ n: number }>('SELECT $1::int + 2 AS n', [1])).rows[0]!.n).toBe(3));
+      const { rows } = await db.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'dk%' ORDER BY prepare_time`);
+      return rows.map((r) => r.statement);
+    } finally {
+      await db.close();
+    }
+  };
+
+  it('named by default: each text with parameters is prepared once on the connection, in and out of transactions', async () => {
+    expect(await preparedOnConnection(true)).toEqual(['SELECT $1::int + 1 AS n', 'SELECT $1::int + 2 AS n']);
+  });
+
+  it('DB_PREPARED_STATEMENTS=0 (for PgBouncer in transaction mode) leaves nothing prepared on the connection', async () => {
+    expect(await preparedOnConnection(false)).toEqual([]);
+    expect(loadConfig({ DB_PREPARED_STATEMENTS: '0' }).dbPreparedStatements).toBe(false);
+    expect(loadConfig({}).dbPreparedStatements).toBe(true);
+  });
+});
+
 describe('problem+json on every error path', () => {
   it('unknown route → 404 not_found', async () => {
     expectProblem(await client(ctx.app).get('/api/v1/no-such-thing'), 404, 'not_found');

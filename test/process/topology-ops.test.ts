@@ -34,6 +34,7 @@ const SESSION_STATE: [string, RegExp][] = [
   ['temporary table', /CREATE\s+(GLOBAL\s+|LOCAL\s+)?TEMP(ORARY)?\s+TABLE/i],
   ['cursor WITH HOLD', /WITH\s+HOLD/i],
   ['SQL-level PREPARE', /\.(query|exec)\(\s*['"`]\s*PREPARE\s+\w+/i],
+  // Hand-named ones; src/db/db.ts names statements itself, behind DB_PREPARED_STATEMENTS (tested below).
   ['named prepared statement (node-postgres)', /\bname\s*:\s*['"`][^'"`]*['"`]\s*,\s*(text|values)\s*:/],
 ];
 
@@ -99,6 +100,9 @@ describe('operations files', () => {
     expect(settings.get('databases.dukaan')).toMatch(/dbname=dukaan/);
     expect(Number(settings.get('pgbouncer.query_wait_timeout'))).toBeGreaterThan(0);
     expect(Number(settings.get('pgbouncer.default_pool_size'))).toBeLessThan(100); // below PostgreSQL's default max_connections
+    // dukaan prepares named statements unless told not to; this PgBouncer (no max_prepared_statements) needs that.
+    if (!Number(settings.get('pgbouncer.max_prepared_statements') ?? 0)) expect(ini).toContain('DB_PREPARED_STATEMENTS=0');
+    expect(fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'README.md'), 'utf8')).toContain('DB_PREPARED_STATEMENTS=0');
   });
 
   it('the systemd units pass systemd-analyze verify', async () => {
