@@ -189,7 +189,7 @@ export const CART_STAMP_SQL = (alias: string) => `(extract(epoch FROM ${alias}.u
  * Places an order in ONE autocommit statement, which is the whole contended part of a checkout. It locks, in this
  * order (the order every other writer uses): the lines' variants by id (`takeStockCtes`), the cart — still open and
  * unchanged since `cartStamp` — and the coupon, if any, with a use left. Only when all of that holds does it count
- * the coupon's use, take the store's next order number (the stores row is locked last), write the order, its frozen
+ * the coupon's use, take the store's next order number (its counter row is locked last), write the order, its frozen
  * lines, the first history entry, the cart's mark and the message to the store, and take the stock. Otherwise it
  * changes nothing and says why.
  *
@@ -235,9 +235,10 @@ export async function placeOrder(
      coupon_locked AS (SELECT id FROM coupons WHERE id = $9::uuid AND ${COUPON_HAS_USE_LEFT} AND EXISTS (SELECT 1 FROM cart_locked) FOR UPDATE),
      ok AS (SELECT EXISTS (SELECT 1 FROM cart_locked) AS cart_current,
                    ($9::uuid IS NULL OR EXISTS (SELECT 1 FROM coupon_locked)) AS coupon_usable),
-     n AS (UPDATE stores SET next_order_number = next_order_number + 1
-            WHERE id = $2::uuid AND (SELECT cart_current AND coupon_usable FROM ok)
-        RETURNING next_order_number - 1 AS number),
+     n AS (INSERT INTO store_order_counters AS sc (store_id, next_order_number)
+           SELECT $2::uuid, 2 FROM ok WHERE ok.cart_current AND ok.coupon_usable
+           ON CONFLICT (store_id) DO UPDATE SET next_order_number = sc.next_order_number + 1
+        RETURNING sc.next_order_number - 1 AS number),
      o AS (INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal, discount, delivery_fee, total,
                               coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules)
            SELECT $1::uuid, $2::uuid, n.number, 'placed', $3::text, $4::text, $5::bigint, $6::bigint, $7::bigint, $8::bigint,

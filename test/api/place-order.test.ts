@@ -29,7 +29,7 @@ async function footprint(cartId: string, variantIds: string[], couponId: string 
   const q = async <T>(sql: string, params: unknown[]) => (await db().query<T & Record<string, unknown>>(sql, params)).rows;
   return {
     stock: await Promise.all(variantIds.map((v) => stockOf(ctx, v))),
-    nextNumber: (await q<{ n: number }>(`SELECT next_order_number AS n FROM stores WHERE id = $1`, [shop.storeId]))[0]!.n,
+    nextNumber: (await q<{ n: number }>(`SELECT coalesce((SELECT next_order_number FROM store_order_counters WHERE store_id = $1), 1) AS n`, [shop.storeId]))[0]!.n,
     orders: (await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE store_id = $1`, [shop.storeId]))[0]!.n,
     lines: (await q<{ n: number }>(`SELECT count(*)::int AS n FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.store_id = $1`, [shop.storeId]))[0]!.n,
     outbox: (await q<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE payload->'data'->>'storeId' = $1`, [shop.storeId]))[0]!.n,
