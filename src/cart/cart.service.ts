@@ -70,14 +70,14 @@ interface LineRow {
   sellable: boolean;
 }
 
-function cartQuery(lock: boolean): string {
+function cartQuery(lock: boolean, at: { cartId: string; storeId: string } = { cartId: '$1', storeId: '$2' }): string {
   const couponColumns = COUPON_COLUMNS.split(', ').map((c) => `co.${c} AS cp_${c}`).join(', ');
   // The applied coupon rides along with the cart row: a coupon deleted since leaves the coupon columns null.
   return `SELECT c.id, c.store_id, c.fulfillment, c.coupon_code, c.order_id, ${couponColumns}, ${couponExpiredSql('co')} AS cp_expired
             FROM carts c
             LEFT JOIN coupons co ON c.coupon_code IS NOT NULL AND co.store_id = c.store_id
                                 AND lower(co.code) = lower(c.coupon_code) AND co.deleted_at IS NULL
-           WHERE c.id = $1 AND c.store_id = $2${lock ? ' FOR UPDATE OF c' : ''}`;
+           WHERE c.id = ${at.cartId} AND c.store_id = ${at.storeId}${lock ? ' FOR UPDATE OF c' : ''}`;
 }
 
 const LINES_SQL = `
@@ -154,7 +154,11 @@ export async function loadCartSnapshot(q: Queryable, store: StoreRow, cartId: st
   const cartRow = rows[0];
   if (!cartRow) throw notFound('Cart not found');
   const lineRows = await q.query<LineRow>(LINES_SQL, [cartId, store.id]);
-  const lines = lineRows.rows.map(
+  return buildSnapshot(store, cartRow, lineRows.rows, opts.fulfillment);
+}
+
+function buildSnapshot(store: StoreRow, cartRow: CartCouponJoinRow, lineRows: readonly LineRow[], fulfillmentAsked: Fulfillment | undefined): CartSnapshot {
+  const lines = lineRows.map(
     (r): CartLineSnapshot => ({
       variantId: r.variant_id,
       productId: r.product_id,
@@ -167,7 +171,7 @@ export async function loadCartSnapshot(q: Queryable, store: StoreRow, cartId: st
     }),
   );
   const { coupon, problem } = couponFromJoin(cartRow);
-  const fulfillment = opts.fulfillment ?? cartRow.fulfillment;
+  const fulfillment = fulfillmentAsked ?? cartRow.fulfillment;
   const bill = computeBill({
     lines: lines.map((l) => ({ variantId: l.variantId, unitPrice: l.unitPrice, quantity: l.quantity, stock: l.stock, sellable: l.sellable })),
     coupon: billCoupon(cartRow.coupon_code, coupon, problem),
@@ -177,6 +181,45 @@ export async function loadCartSnapshot(q: Queryable, store: StoreRow, cartId: st
   const row: CartRowSnapshot = { id: cartRow.id, storeId: cartRow.store_id, fulfillment: cartRow.fulfillment, couponCode: cartRow.coupon_code, orderId: cartRow.order_id };
   const cart = toCartView({ id: row.id, currency: store.currency, fulfillment, couponCode: row.couponCode, lines, bill });
   return { cart, row, lines, coupon, bill };
+}
+
+/** The same lines as LINES_SQL, as one JSON array column of the cart `c` (same order). */
+const LINES_JSON_SQL = `
+  (SELECT coalesce(json_agg(json_build_object(
+            'variant_id', cl.variant_id, 'product_id', v.product_id, 'product_name', p.name, 'variant_name', v.name,
+            'price', v.price, 'quantity', cl.quantity, 'stock', v.stock,
+            'sellable', (v.archived_at IS NULL AND p.archived_at IS NULL AND p.is_active))
+          ORDER BY cl.added_at, cl.variant_id), '[]'::json)
+     FROM cart_lines cl
+     JOIN variants v ON v.id = cl.variant_id AND v.store_id = c.store_id
+     JOIN products p ON p.id = v.product_id
+    WHERE cl.cart_id = c.id)`;
+
+/**
+ * The store (by slug) and a snapshot of its cart, in ONE statement and so one consistent view: the storefront's
+ * cart read and the checkout's read before placing (each was three round trips). `extraColumns` adds columns over
+ * `s` (stores) and `c` (carts) that come back as `extra`. null when the store or the cart is unknown.
+ */
+export async function loadStoreAndCart<E extends Record<string, unknown> = Record<string, never>>(
+  q: Queryable,
+  slug: string,
+  cartId: string,
+  opts: { fulfillment?: Fulfillment; extraColumns?: string } = {},
+): Promise<{ store: StoreRow; snapshot: CartSnapshot; extra: E } | null> {
+  if (!isUuid(cartId)) return null;
+  // The store comes back as one JSON column (its fields are all JSON-safe: text, numbers, booleans); the cart and
+  // coupon columns as themselves, so their timestamps stay Dates.
+  const { rows } = await q.query<{ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>>(
+    `SELECT row_to_json(s.*) AS store, ${LINES_JSON_SQL} AS lines, cc.*${opts.extraColumns ? `, ${opts.extraColumns}` : ''}
+       FROM (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1) s
+       JOIN carts c ON c.store_id = s.id AND c.id = $2
+       CROSS JOIN LATERAL (${cartQuery(false, { cartId: '$2', storeId: 's.id' })}) cc`,
+    [slug, cartId],
+  );
+  const found = rows[0];
+  if (!found) return null;
+  const { store, lines, ...rest } = found;
+  return { store, snapshot: buildSnapshot(store, rest, lines, opts.fulfillment), extra: rest as unknown as E };
 }
 
 /** 422 validation_failed unless the store offers this fulfillment. */
@@ -203,8 +246,10 @@ export async function createCart(db: Db, slug: string): Promise<CartView> {
 }
 
 export async function getCart(db: Db, slug: string, cartId: string): Promise<CartView> {
-  const store = await getStoreBySlug(db, slug);
-  return (await loadCartSnapshot(db, store, cartId)).cart;
+  const found = await loadStoreAndCart(db, slug, cartId);
+  if (found) return found.snapshot.cart;
+  await getStoreBySlug(db, slug); // only a miss pays a second read, to tell an unknown store from an unknown cart
+  throw notFound('Cart not found');
 }
 
 const LOCK_OPEN_CART_SQL = `

@@ -3,8 +3,8 @@ import type { Db, Queryable } from '../db/db.js';
 import { AppError, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
-import { STORE_COLUMNS, type StoreRow } from '../stores/stores.service.js';
-import { assertFulfillmentOffered, loadCartSnapshot, type CartSnapshot } from '../cart/cart.service.js';
+import type { StoreRow } from '../stores/stores.service.js';
+import { assertFulfillmentOffered, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
 import { paymentMethod } from '../payments/methods.js';
 import { orderPlacedForStore } from '../orders/messages.js';
 import { CART_STAMP_SQL, findOrderById, placeOrder, storeRecipientSql, type NewOrder, type NewOrderLine, type OrderRow, type PlacedOrderMessage, type StoredCustomer, type UnnumberedOrder } from '../orders/orders.repo.js';
@@ -93,24 +93,19 @@ async function attemptCheckout(
   note: string | null,
   checkoutKey: string | null,
 ): Promise<OrderView | typeof CART_CHANGED> {
-  // The store's settings as of now (it may have closed a moment ago), the cart's state and version, and where the
-  // store hears about orders. The stamp is read before the lines, so any change after it shows at placing.
-  const { rows } = await db.query<StoreRow & { cart_order_id: string | null; cart_fulfillment: 'delivery' | 'pickup'; cart_stamp: number; recipient: string | null }>(
-    `SELECT ${STORE_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')},
-            c.order_id AS cart_order_id, c.fulfillment AS cart_fulfillment, ${CART_STAMP_SQL('c')} AS cart_stamp, ${storeRecipientSql('s')} AS recipient
-       FROM stores s JOIN carts c ON c.store_id = s.id AND c.id = $2
-      WHERE s.slug = $1`,
-    [slug, cartId],
-  );
-  const found = rows[0];
+  // One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart, its
+  // version stamp, lines and bill, and where the store hears about orders.
+  const found = await loadStoreAndCart<{ cart_stamp: number; recipient: string | null }>(db, slug, cartId, {
+    fulfillment: input.fulfillment,
+    extraColumns: `${CART_STAMP_SQL('c')} AS cart_stamp, ${storeRecipientSql('s')} AS recipient`,
+  });
   if (!found) throw notFound('Cart not found');
-  const { cart_order_id: orderedAs, cart_fulfillment: cartFulfillment, cart_stamp: cartStamp, recipient, ...store } = found;
-  if (orderedAs) return existingOrder(db, orderedAs, checkoutKey, store, config);
+  const { store, snapshot, extra } = found;
+  if (snapshot.row.orderId) return existingOrder(db, snapshot.row.orderId, checkoutKey, store, config);
   if (!store.is_open) throw new AppError(409, 'store_closed', 'The store is not taking orders right now');
 
-  const fulfillment = input.fulfillment ?? cartFulfillment;
+  const fulfillment = input.fulfillment ?? snapshot.row.fulfillment;
   assertFulfillmentOffered(store, fulfillment);
-  const snapshot = await loadCartSnapshot(db, store, cartId, { fulfillment });
   const errors = cartErrors(snapshot);
   if (errors.length) throw new AppError(409, 'cart_has_errors', 'The cart has problems to fix before ordering', errors);
   checkOrderDetails(store, fulfillment, customer, input.paymentMethod);
@@ -118,6 +113,7 @@ async function attemptCheckout(
   if (store.min_order !== null && bill.subtotal - bill.discount < store.min_order) {
     throw new AppError(422, 'below_minimum_order', `The minimum order is ${store.min_order} (after discount); the cart comes to ${bill.subtotal - bill.discount}`);
   }
+  const { cart_stamp: cartStamp, recipient } = extra;
 
   const coupon = snapshot.coupon;
   const order: UnnumberedOrder = {
