@@ -243,7 +243,10 @@ export async function seedDatabase(opts: SeedOptions, log: Log = (l) => process.
   await Promise.all(clients.map((c) => c.connect()));
   const [a, b] = clients as [pg.Client, pg.Client];
   try {
-    for (const c of clients) await c.query(`SET synchronous_commit = off; SET maintenance_work_mem = '512MB'`);
+    // replica role: no triggers fire for these sessions' rows. The catalog_version triggers (migration 061) would
+    // otherwise queue one deferred store update per loaded product and variant (millions) and run them at commit;
+    // a fresh catalog needs no version bumps.
+    for (const c of clients) await c.query(`SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET session_replication_role = replica`);
     const saved = await dropSecondary(a);
     log(`dropped ${saved.indexes.length} indexes, ${saved.uniques.length} unique constraints, ${saved.foreignKeys.length} foreign keys for the load`);
 

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
+import { CoalescedReads } from '../shared/coalesced-reads.js';
 import { RESERVED_SLUGS, slugFromStoreName } from './slug.js';
 import type { CreateStoreInput, Store, UpdateStoreInput } from './stores.schema.js';
 
@@ -87,6 +88,25 @@ export async function getStoreBySlug(q: Queryable, slug: string): Promise<StoreR
   const { rows } = await q.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1`, [slug]);
   if (!rows[0]) throw notFound('Store not found');
   return rows[0];
+}
+
+const sharedStoreReads = new WeakMap<Queryable, CoalescedReads<string, StoreRow | null>>();
+
+/**
+ * getStoreBySlug for the storefront's hot path (every page and API read starts with the store row, whose
+ * catalog_version says whether cached reads still hold): concurrent requests for one store in this process share
+ * a read that began after each of them arrived (CoalescedReads), so it is exactly as fresh as a read of its own.
+ * The row is shared: callers must not change it.
+ */
+export async function getStoreBySlugShared(db: Queryable, slug: string): Promise<StoreRow> {
+  let reads = sharedStoreReads.get(db);
+  if (!reads) {
+    reads = new CoalescedReads();
+    sharedStoreReads.set(db, reads);
+  }
+  const row = await reads.read(slug, async () => (await db.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1`, [slug])).rows[0] ?? null);
+  if (!row) throw notFound('Store not found');
+  return row;
 }
 
 export async function listStoresOfMerchant(q: Queryable, merchantId: string, config: Pick<Config, 'publicUrl'>): Promise<Store[]> {
