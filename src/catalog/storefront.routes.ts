@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   CategoryListSchema,
@@ -10,6 +10,22 @@ import {
   StorefrontProductQuery,
 } from './catalog.schema.js';
 import { getPublicStore, getStorefrontProduct, listStorefrontCategories, listStorefrontProducts, publicStoreJson } from './storefront.service.js';
+
+/**
+ * Cached reads resolve to the same object for every request while the catalog is unchanged (catalog-cache.ts), so
+ * its JSON text is kept beside it and sent as is: the 11 KB product list is not serialised again for every request.
+ * Entries go when the cached object does (a WeakMap).
+ */
+const serialised = new WeakMap<object, string>();
+function sendJson(reply: FastifyReply, body: object): FastifyReply {
+  let text = serialised.get(body);
+  if (text === undefined) {
+    const out = reply.serialize(body); // the route's response-schema serialiser: a string
+    text = typeof out === 'string' ? out : Buffer.from(out as ArrayBuffer).toString('utf8');
+    serialised.set(body, text);
+  }
+  return reply.type('application/json; charset=utf-8').send(text);
+}
 
 /** The public catalog by store slug: no sign-in. (Carts under /storefront/{slug}/carts are another module's.) */
 export const storefrontRoutes: FastifyPluginAsync = async (base) => {
@@ -23,13 +39,13 @@ export const storefrontRoutes: FastifyPluginAsync = async (base) => {
     const store = await getPublicStore(app.db, request.params.slug);
     return { items: await listStorefrontCategories(app.db, store.id, store.catalogVersion), nextCursor: null };
   });
-  app.get('/storefront/:slug/products', { schema: { tags, params: StorefrontParams, querystring: StorefrontProductQuery, response: { 200: PublicProductListSchema } } }, async (request) => {
+  app.get('/storefront/:slug/products', { schema: { tags, params: StorefrontParams, querystring: StorefrontProductQuery, response: { 200: PublicProductListSchema } } }, async (request, reply) => {
     const store = await getPublicStore(app.db, request.params.slug);
     const { q, category, limit, cursor } = request.query;
-    return listStorefrontProducts(app.db, store.id, { q, categorySlug: category, limit, cursor }, store.catalogVersion);
+    return sendJson(reply, await listStorefrontProducts(app.db, store.id, { q, categorySlug: category, limit, cursor }, store.catalogVersion));
   });
-  app.get('/storefront/:slug/products/:productSlug', { schema: { tags, params: StorefrontProductParams, response: { 200: PublicProductSchema } } }, async (request) => {
+  app.get('/storefront/:slug/products/:productSlug', { schema: { tags, params: StorefrontProductParams, response: { 200: PublicProductSchema } } }, async (request, reply) => {
     const store = await getPublicStore(app.db, request.params.slug);
-    return getStorefrontProduct(app.db, store.id, request.params.productSlug, store.catalogVersion);
+    return sendJson(reply, await getStorefrontProduct(app.db, store.id, request.params.productSlug, store.catalogVersion));
   });
 };

@@ -28,6 +28,7 @@ import {
   type FormProblem,
 } from '../forms.js';
 import { sendPage } from '../layout.js';
+import type { Html } from '../html.js';
 import { cartCount, currentCart, forgetCart, rememberCart, slugFromHost, storeContext, type StoreContext } from './context.js';
 import { orderTokenForCart } from '../../orders/orders.repo.js';
 import { billSection, checkoutBlockers, checkoutMain, homeMain, productMain, productOpenGraph, storePage, type CheckoutValues } from './views.js';
@@ -62,6 +63,27 @@ export const storefrontPages: FastifyPluginAsync = async (app) => {
     });
   }
 };
+
+/**
+ * The home page's product grid, rendered once per cached product list (the same object while the catalog version
+ * holds, catalog-cache.ts; categories change the version too) and per everything else it shows: the link base,
+ * this URL, and the store's public settings (open, delivery, payments change the store row, not the version). The
+ * cart count and flash message are outside it. Entries go with the list (a WeakMap), at most a few per list.
+ */
+const homeMains = new WeakMap<object, Map<string, Html>>();
+function cachedHomeMain(list: object, key: string, render: () => Html): Html {
+  let byKey = homeMains.get(list);
+  if (!byKey) {
+    byKey = new Map();
+    homeMains.set(list, byKey);
+  }
+  let main = byKey.get(key);
+  if (!main) {
+    main = render();
+    if (byKey.size < 16) byKey.set(key, main);
+  }
+  return main;
+}
 
 function mount(app: FastifyInstance, m: Mount): void {
   const { db, config } = app;
@@ -98,7 +120,9 @@ function mount(app: FastifyInstance, m: Mount): void {
       pageId: 'store-home',
       cartCount: cartCount(cart),
       flash: takeFlash(request, reply),
-      main: homeMain(ctx, { categories, products: list.items, nextCursor: list.nextCursor, query: q, categorySlug, here }),
+      main: cachedHomeMain(list, `${ctx.base}\n${here}\n${JSON.stringify(ctx.store)}`, () =>
+        homeMain(ctx, { categories, products: list.items, nextCursor: list.nextCursor, query: q, categorySlug, here }),
+      ),
     });
     return sendPage(request, reply, page);
   });
