@@ -144,17 +144,24 @@ export function toCartView(input: { id: string; currency: string; fulfillment: F
 }
 
 /**
- * Loads a cart of this store with current prices/stock and its bill, in two queries (cart + coupon, lines +
- * variants + products). 404 not_found when unknown or of another store. With lock: true, takes FOR UPDATE on the
- * cart row (checkout, and every cart change). `fulfillment` bills as if the cart had that fulfillment.
+ * Loads a cart of this store with current prices/stock and its bill: one query (cart + coupon, with the lines as a
+ * JSON column). 404 not_found when unknown or of another store. With lock: true, takes FOR UPDATE on the cart row
+ * and reads the lines in a second query, after the lock (a subquery of the locking statement would read them as of
+ * before a wait for the lock). `fulfillment` bills as if the cart had that fulfillment.
  */
 export async function loadCartSnapshot(q: Queryable, store: StoreRow, cartId: string, opts: { lock?: boolean; fulfillment?: Fulfillment } = {}): Promise<CartSnapshot> {
   if (!isUuid(cartId)) throw notFound('Cart not found');
-  const { rows } = await q.query<CartCouponJoinRow>(cartQuery(opts.lock ?? false), [cartId, store.id]);
-  const cartRow = rows[0];
-  if (!cartRow) throw notFound('Cart not found');
-  const lineRows = await q.query<LineRow>(LINES_SQL, [cartId, store.id]);
-  return buildSnapshot(store, cartRow, lineRows.rows, opts.fulfillment);
+  if (opts.lock) {
+    const { rows } = await q.query<CartCouponJoinRow>(cartQuery(true), [cartId, store.id]);
+    if (!rows[0]) throw notFound('Cart not found');
+    const lineRows = await q.query<LineRow>(LINES_SQL, [cartId, store.id]);
+    return buildSnapshot(store, rows[0], lineRows.rows, opts.fulfillment);
+  }
+  const { rows } = await q.query<CartCouponJoinRow & { lines: LineRow[] }>(`SELECT cc.*, ${linesJsonSql('cc')} AS lines FROM (${cartQuery(false)}) cc`, [cartId, store.id]);
+  const found = rows[0];
+  if (!found) throw notFound('Cart not found');
+  const { lines, ...cartRow } = found;
+  return buildSnapshot(store, cartRow, lines, opts.fulfillment);
 }
 
 function buildSnapshot(store: StoreRow, cartRow: CartCouponJoinRow, lineRows: readonly LineRow[], fulfillmentAsked: Fulfillment | undefined): CartSnapshot {
@@ -183,17 +190,17 @@ function buildSnapshot(store: StoreRow, cartRow: CartCouponJoinRow, lineRows: re
   return { cart, row, lines, coupon, bill };
 }
 
-/** The same lines as LINES_SQL, as one JSON array column of the cart `c` (same order). */
-const LINES_JSON_SQL = `
+/** The same lines as LINES_SQL, as one JSON array column of the cart row `c` (any alias with id and store_id). */
+const linesJsonSql = (c: string) => `
   (SELECT coalesce(json_agg(json_build_object(
             'variant_id', cl.variant_id, 'product_id', v.product_id, 'product_name', p.name, 'variant_name', v.name,
             'price', v.price, 'quantity', cl.quantity, 'stock', v.stock,
             'sellable', (v.archived_at IS NULL AND p.archived_at IS NULL AND p.is_active))
           ORDER BY cl.added_at, cl.variant_id), '[]'::json)
      FROM cart_lines cl
-     JOIN variants v ON v.id = cl.variant_id AND v.store_id = c.store_id
+     JOIN variants v ON v.id = cl.variant_id AND v.store_id = ${c}.store_id
      JOIN products p ON p.id = v.product_id
-    WHERE cl.cart_id = c.id)`;
+    WHERE cl.cart_id = ${c}.id)`;
 
 /**
  * The store (by slug) and a snapshot of its cart, in ONE statement and so one consistent view: the storefront's
@@ -210,7 +217,7 @@ export async function loadStoreAndCart<E extends Record<string, unknown> = Recor
   // The store comes back as one JSON column (its fields are all JSON-safe: text, numbers, booleans); the cart and
   // coupon columns as themselves, so their timestamps stay Dates.
   const { rows } = await q.query<{ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>>(
-    `SELECT row_to_json(s.*) AS store, ${LINES_JSON_SQL} AS lines, cc.*${opts.extraColumns ? `, ${opts.extraColumns}` : ''}
+    `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c')} AS lines, cc.*${opts.extraColumns ? `, ${opts.extraColumns}` : ''}
        FROM (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1) s
        JOIN carts c ON c.store_id = s.id AND c.id = $2
        CROSS JOIN LATERAL (${cartQuery(false, { cartId: '$2', storeId: 's.id' })}) cc`,
