@@ -45,6 +45,8 @@ export interface ScenarioResult {
   /** The step whose latency is reported (the checkout POST in the checkout flow); the whole load otherwise. */
   focus?: StepStats;
   flash?: FlashRound[];
+  /** flash only: the same burst with no work per request (GET /healthz), best of the rounds */
+  flashCeiling?: { seconds: number; ordersPerSecond: number };
   details?: string[];
 }
 
