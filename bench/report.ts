@@ -16,6 +16,8 @@ export interface MachineInfo {
   postgres: string;
   loadBefore: number[];
   loadAfter: number[];
+  /** what `bin/dukaan.js` ran for the server: the build, or the sources through tsx (and why) */
+  runtime: string;
 }
 
 export interface ScaleRun {
@@ -155,7 +157,7 @@ export function renderMarkdown(run: RunResult): string {
   out.push(
     `- Run: \`npm run bench${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}\`; ${opts.workers} workers (WEB_CONCURRENCY), ` +
       `${opts.connections} connections, ${opts.duration} s measured after ${opts.warmup} s warm-up per scenario; ` +
-      `load generator (autocannon) on the same machine; ${((run.finished.getTime() - run.started.getTime()) / 60000).toFixed(1)} min in all`,
+      `load generator (autocannon) on the same machine; server ran ${machine.runtime}; ${((run.finished.getTime() - run.started.getTime()) / 60000).toFixed(1)} min in all`,
   );
   out.push(
     `- Data: ${run.scales.map((s) => `${formatCount(s.scale)} products / ${s.stores.toLocaleString('en-US')} stores / ${s.variants.toLocaleString('en-US')} variants${s.seedSeconds !== null ? ` (seeded in ${s.seedSeconds.toFixed(0)} s)` : ' (reused)'}`).join('; ')}; ` +

@@ -14,6 +14,7 @@ import type { Scenario, ScenarioEnv, ScenarioResult } from './lib/scenario.js';
 import { startDukaan, type ServerHandle } from './lib/server.js';
 import { fmtMb, fmtMs, fmtRate } from './lib/stats.js';
 import { readSeedInfo, seedDatabase, SEED_VERSION } from './seed.js';
+import { staleReason } from '../scripts/build-files.mjs';
 import { explainHotQueries } from './explain.js';
 import { measureBare, measurePgbench } from './ceilings.js';
 import { isQuiet, renderExplain, renderMarkdown, toJson, type MachineInfo, type RunResult, type ScaleRun } from './report.js';
@@ -23,6 +24,13 @@ const WRITES: readonly ScenarioName[] = ['cart', 'checkout', 'flash'];
 
 function log(line: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/** The same choice bin/dukaan.js makes: the build when it is fresh (as in production), else the sources. */
+function serverRuntime(): string {
+  if (process.env.DUKAAN_RUNTIME === 'tsx') return 'the TypeScript sources through tsx (DUKAAN_RUNTIME=tsx)';
+  const stale = staleReason();
+  return stale ? `the TypeScript sources through tsx (no fresh build: ${stale}; run \`npm run build\` first to measure what production runs)` : 'the build (dist/, `npm run build`)';
 }
 
 async function machineInfo(opts: BenchOptions, pool: pg.Pool): Promise<MachineInfo> {
@@ -37,6 +45,7 @@ async function machineInfo(opts: BenchOptions, pool: pg.Pool): Promise<MachineIn
     postgres: version.rows[0]?.v ?? 'PostgreSQL',
     loadBefore: os.loadavg(),
     loadAfter: [],
+    runtime: serverRuntime(),
   };
 }
 
