@@ -6,7 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'unit', include: ['src/**/*.test.ts', 'bench/**/*.test.ts'] } },
       { test: { name: 'api-pglite', include: ['test/api/**/*.test.ts'], env: { TEST_DB: 'pglite' }, testTimeout: 120_000, hookTimeout: 60_000 } },
       { test: { name: 'api-postgres', include: ['test/api/**/*.test.ts'], env: { TEST_DB: 'postgres' }, testTimeout: 120_000, hookTimeout: 60_000 } },
       { test: { name: 'process', include: ['test/process/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ArgError, databaseName, defaultStores, formatCount, parseBenchArgs, parseCount, parseSeedArgs, withDatabase } from './args.js';
+import { longTail, Rng, uuidv7At } from './random.js';
+import { percentileSorted, summarize } from './stats.js';
+
+describe('percentiles', () => {
+  it('nearest rank, no interpolation: a reported p99 is a latency some request had', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
+    expect(percentileSorted(sorted, 50)).toBe(50);
+    expect(percentileSorted(sorted, 99)).toBe(99);
+    expect(percentileSorted(sorted, 100)).toBe(100);
+    expect(percentileSorted([7, 9], 50)).toBe(7);
+    expect(percentileSorted([7, 9], 51)).toBe(9);
+    expect(percentileSorted([], 50)).toBeNaN();
+  });
+
+  it('summarize sorts, and reports count, mean, p50/p90/p99 and max', () => {
+    const s = summarize([5, 1, 4, 2, 3, 10, 9, 8, 7, 6]);
+    expect(s).toEqual({ count: 10, mean: 5.5, p50: 5, p90: 9, p99: 10, max: 10 });
+  });
+});
+
+describe('options', () => {
+  it('counts read as written: 10k, 1m, 2_000', () => {
+    expect(parseCount('10k', 'x')).toBe(10_000);
+    expect(parseCount('1M', 'x')).toBe(1_000_000);
+    expect(parseCount('2_000', 'x')).toBe(2_000);
+    expect(parseCount('2.5k', 'x')).toBe(2_500);
+    expect(() => parseCount('lots', 'x')).toThrow(ArgError);
+    expect(() => parseCount('0', 'x')).toThrow(ArgError);
+    expect(formatCount(1_000_000)).toBe('1M');
+    expect(formatCount(10_000)).toBe('10k');
+    expect(formatCount(2_500)).toBe('2.5k');
+    expect(formatCount(123)).toBe('123');
+  });
+
+  it('the whole run by default; --quick is one small scale with short scenarios', () => {
+    const full = parseBenchArgs([]);
+    expect(full.scales).toEqual([10_000, 100_000, 1_000_000]);
+    expect(full).toMatchObject({ duration: 15, warmup: 3, connections: 64, workers: 2, flashCustomers: 500, flashStock: 100, flashRounds: 3, pgbenchClients: 20 });
+    const quick = parseBenchArgs(['--quick']);
+    expect(quick).toMatchObject({ scales: [10_000], duration: 3, flashRounds: 1 });
+    expect(parseBenchArgs(['--scales', '1m,10k,10k', '--scenarios', 'list,flash']).scales).toEqual([10_000, 1_000_000]);
+  });
+
+  it('refuses what it cannot mean, with a sentence', () => {
+    expect(() => parseBenchArgs(['--no-such-option'])).toThrow(ArgError);
+    expect(() => parseBenchArgs(['--scenarios', 'list,teleport'])).toThrow(ArgError);
+    expect(() => parseBenchArgs(['--flash-stock', '600'])).toThrow(/sell out/);
+    expect(() => parseBenchArgs(['--scales', '1k'])).toThrow(/exceed --bench-products/);
+    expect(() => parseBenchArgs(['--url', 'http://127.0.0.1:3000'])).toThrow(/one --scales/);
+    expect(() => parseSeedArgs(['--products', '6m'])).toThrow(/at most 5m/);
+  });
+
+  it('stores default to one per 200 products (at least 10); database names swap inside a URL', () => {
+    expect(defaultStores(1_000_000)).toBe(5_000);
+    expect(defaultStores(500)).toBe(10);
+    expect(parseSeedArgs(['--products', '1m']).stores).toBe(5_000);
+    const url = 'postgres://postgres@127.0.0.1:5432/dukaan_bench';
+    expect(databaseName(url)).toBe('dukaan_bench');
+    expect(withDatabase(url, 'dukaan_bench_1m')).toBe('postgres://postgres@127.0.0.1:5432/dukaan_bench_1m');
+  });
+});
+
+describe('data shapes', () => {
+  it('a long tail: every store gets at least the minimum, sizes only shrink, and they add up to the total', () => {
+    const sizes = longTail(1_000_000, 5_000, 0.9, 30);
+    expect(sizes).toHaveLength(5_000);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(1_000_000);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(30);
+    for (let i = 1; i < sizes.length; i++) expect(sizes[i]!).toBeLessThanOrEqual(sizes[i - 1]! + 1);
+    expect(sizes[0]! / sizes[4_999]!).toBeGreaterThan(100); // a few big stores, many small ones
+    expect(() => longTail(10, 5, 0.9, 3)).toThrow();
+  });
+
+  it('UUIDv7 ids at a given time: valid version and variant, ordered like their times', () => {
+    const rng = new Rng(42);
+    const a = uuidv7At(Date.UTC(2026, 0, 1), 1, rng);
+    const b = uuidv7At(Date.UTC(2026, 5, 1), 1, rng);
+    const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(a).toMatch(v7);
+    expect(b).toMatch(v7);
+    expect(a < b).toBe(true);
+    expect(parseInt(a.replace(/-/g, '').slice(0, 12), 16)).toBe(Date.UTC(2026, 0, 1));
+  });
+
+  it('the same seed gives the same numbers', () => {
+    const x = new Rng(7);
+    const y = new Rng(7);
+    expect(Array.from({ length: 5 }, () => x.u32())).toEqual(Array.from({ length: 5 }, () => y.u32()));
+  });
+});
