@@ -1,7 +1,7 @@
 import type { Db, Queryable, Tx } from '../db/db.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { isUuid, newSecretId } from '../shared/ids.js';
-import { getStoreBySlug, STORE_COLUMNS, type StoreRow } from '../stores/stores.service.js';
+import { getStoreBySlug, STORE_COLUMNS, storeColumnsOf, type StoreRow } from '../stores/stores.service.js';
 import {
   COUPON_COLUMNS,
   couponExpiredSql,
@@ -69,6 +69,9 @@ interface LineRow {
   stock: number | null;
   sellable: boolean;
 }
+
+/** SQL: a cart row's version — `updated_at` in microseconds; every change to a cart stamps it (lockOpenCart, putLine). */
+export const CART_STAMP_SQL = (alias: string): string => `(extract(epoch FROM ${alias}.updated_at) * 1000000)::bigint`;
 
 function cartQuery(lock: boolean, at: { cartId: string; storeId: string } = { cartId: '$1', storeId: '$2' }): string {
   const couponColumns = COUPON_COLUMNS.split(', ').map((c) => `co.${c} AS cp_${c}`).join(', ');
@@ -271,7 +274,7 @@ const LOCK_OPEN_CART_SQL = `
   UPDATE carts c SET updated_at = now()
     FROM stores s
    WHERE s.slug = $1 AND c.store_id = s.id AND c.id = $2
-  RETURNING c.order_id AS cart_order_id, ${STORE_COLUMNS.split(', ').map((col) => `s.${col}`).join(', ')}`;
+  RETURNING c.order_id AS cart_order_id, ${storeColumnsOf('s')}`;
 
 /**
  * In one statement: finds the store by slug, locks its cart row (the UPDATE's row lock, taken before any change,
@@ -328,7 +331,7 @@ async function variantOfStore(tx: Tx, storeId: string, cartId: string, variantId
 interface PutLineRow extends StoreRow {
   cart_found: boolean;
   cart_order_id: string | null;
-  variant_found: boolean;
+  /** false too when the variant is not this store's */
   sellable: boolean;
   in_cart: boolean;
   line_count: number;
@@ -361,7 +364,7 @@ const PUT_LINE_SQL = `
                ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity RETURNING 1),
        stamp AS (UPDATE carts SET updated_at = now() FROM ok WHERE carts.id = $2)
   SELECT s.*, locked.updated_at IS NOT NULL AS cart_found, locked.order_id AS cart_order_id,
-         v.sellable IS NOT NULL AS variant_found, coalesce(v.sellable, false) AS sellable, coalesce(v.in_cart, false) AS in_cart,
+         coalesce(v.sellable, false) AS sellable, coalesce(v.in_cart, false) AS in_cart,
          coalesce(v.line_count, 0) AS line_count,
          (locked.updated_at IS NULL OR seen.updated_at IS NOT DISTINCT FROM locked.updated_at) AS current,
          EXISTS (SELECT 1 FROM put) AS put
@@ -372,7 +375,7 @@ async function putLine(db: Db, slug: string, cartId: string, variantId: string, 
   const { rows } = await db.query<PutLineRow>(PUT_LINE_SQL, [slug, cartId, variantId, quantity, MAX_CART_LINES]);
   const found = rows[0];
   if (!found) throw notFound('Store not found');
-  const { cart_found, cart_order_id, variant_found, sellable, in_cart, line_count, current, put, ...store } = found;
+  const { cart_found, cart_order_id, sellable, in_cart, line_count, current, put, ...store } = found;
   if (put) return store;
   if (!cart_found) throw notFound('Cart not found');
   if (!current) return 'changed';
@@ -382,8 +385,8 @@ async function putLine(db: Db, slug: string, cartId: string, variantId: string, 
 }
 
 /** 404 for a variant the storefront does not sell (unless already in the cart); 422 past the line cap. */
-function checkLineAllowed(variant: VariantState | null): void {
-  if (!variant || (!variant.in_cart && !variant.sellable)) throw notFound('Variant not found');
+function checkLineAllowed(variant: VariantState): void {
+  if (!variant.in_cart && !variant.sellable) throw notFound('Variant not found');
   if (!variant.in_cart && variant.line_count >= MAX_CART_LINES) {
     throw validationFailed(`A cart holds at most ${MAX_CART_LINES} lines`, [{ code: 'too_many_lines', path: '/lines', message: `at most ${MAX_CART_LINES} lines` }], 422);
   }

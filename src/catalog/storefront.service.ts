@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../db/db.js';
 import { notFound } from '../shared/errors.js';
-import { getStoreBySlugShared, type StoreRow } from '../stores/stores.service.js';
+import { getStorefrontStoreRow, type StoreRow } from '../stores/stores.service.js';
 import { searchTerm } from './catalog.util.js';
 import { listCategories } from './categories.service.js';
 import { findProducts, loadVariants, lowestPrice, type ProductWithVariants, type VariantRow } from './products.service.js';
@@ -45,9 +45,7 @@ export function publicStoreJson(store: StorefrontStore): PublicStore {
 
 /** A store by its slug (case-insensitive; slugs are stored lower-case). Unknown → 404. */
 export async function getPublicStore(q: Queryable, slug: string): Promise<StorefrontStore> {
-  const normalised = slug.toLowerCase();
-  if (!/^[a-z0-9-]{1,40}$/.test(normalised)) throw notFound('Store not found');
-  return toPublicStore(await getStoreBySlugShared(q, normalised));
+  return toPublicStore(await getStorefrontStoreRow(q, slug));
 }
 
 export const isInStock = (variant: Pick<VariantRow, 'stock'>): boolean => variant.stock === null || variant.stock > 0;

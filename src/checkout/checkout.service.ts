@@ -4,10 +4,10 @@ import { AppError, notFound, validationFailed, type ProblemItem } from '../share
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
 import type { StoreRow } from '../stores/stores.service.js';
-import { assertFulfillmentOffered, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
+import { assertFulfillmentOffered, CART_STAMP_SQL, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
 import { paymentMethod } from '../payments/methods.js';
 import { orderPlacedForStore } from '../orders/messages.js';
-import { CART_STAMP_SQL, findOrderById, placeOrder, storeRecipientSql, type NewOrder, type NewOrderLine, type OrderRow, type PlacedOrderMessage, type StoredCustomer, type UnnumberedOrder } from '../orders/orders.repo.js';
+import { findOrderById, placeOrder, storeRecipientSql, type NewOrder, type NewOrderLine, type OrderRow, type PlacedOrderMessage, type StoredCustomer, type UnnumberedOrder } from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
 

@@ -22,17 +22,12 @@ export interface OutboxPayload {
   data?: Record<string, unknown>;
 }
 
-/** The column values of one outbox row, for callers that write it as part of a larger statement. */
-export function outboxRow(input: OutboxMessageInput): { id: string; topic: string; recipient: string; payload: string } {
-  const payload: OutboxPayload = { text: input.text, ...(input.data ? { data: input.data } : {}) };
-  return { id: newId(), topic: input.topic, recipient: input.recipient, payload: JSON.stringify(payload) };
-}
-
 /** Writes one message; call it with the transaction that makes the change it announces. */
 export async function enqueueMessage(tx: Queryable, input: OutboxMessageInput): Promise<string> {
-  const row = outboxRow(input);
-  await tx.query(`INSERT INTO outbox (id, topic, recipient, payload) VALUES ($1, $2, $3, $4)`, [row.id, row.topic, row.recipient, row.payload]);
-  return row.id;
+  const id = newId();
+  const payload: OutboxPayload = { text: input.text, ...(input.data ? { data: input.data } : {}) };
+  await tx.query(`INSERT INTO outbox (id, topic, recipient, payload) VALUES ($1, $2, $3, $4)`, [id, input.topic, input.recipient, JSON.stringify(payload)]);
+  return id;
 }
 
 export interface ProcessOptions {

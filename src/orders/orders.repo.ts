@@ -6,6 +6,7 @@ import type { PaymentStatus } from '../payments/status.js';
 import type { Actor, OrderStatus } from './status.js';
 import { takeStockCtes } from '../inventory/reserve.js';
 import { COUPON_HAS_USE_LEFT } from '../coupons/coupons.service.js';
+import { CART_STAMP_SQL } from '../cart/cart.service.js';
 
 /** SQL for orders, their lines and history. Services own the transactions and call these with their `tx`. */
 
@@ -154,14 +155,23 @@ export interface NewOrderLine {
   quantity: number;
 }
 
-function lineValues(params: unknown[], orderParam: string, lines: readonly NewOrderLine[]): string {
-  return lines
-    .map((l, i) => {
-      params.push(l.variantId, l.productId, l.name, l.variantName, l.unitPrice, l.quantity, l.unitPrice * l.quantity, i);
-      const b = params.length - 8;
-      return `(${orderParam}, $${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8})`;
-    })
-    .join(', ');
+/** An order's lines as the six array parameters `insertOrderLinesSql` reads, in display order. */
+const orderLineArrays = (lines: readonly NewOrderLine[]): unknown[] => [
+  lines.map((l) => l.variantId), lines.map((l) => l.productId), lines.map((l) => l.name), lines.map((l) => l.variantName),
+  lines.map((l) => l.unitPrice), lines.map((l) => l.quantity),
+];
+
+/**
+ * INSERT of an order's lines from the six array parameters $first…$first+5 (`orderLineArrays`): line totals are
+ * price × quantity, positions the array order. `from` adds a relation the insert depends on (`o, ` in placeOrder:
+ * no order, no lines). One text for any number of lines, so it stays prepared.
+ */
+function insertOrderLinesSql(orderIdSql: string, first: number, from = ''): string {
+  const p = (i: number) => `$${first + i}`;
+  return `INSERT INTO order_lines (order_id, variant_id, product_id, name, variant_name, unit_price, quantity, line_total, position)
+           SELECT ${orderIdSql}, x.variant_id, x.product_id, x.name, x.variant_name, x.unit_price, x.quantity, x.unit_price * x.quantity, x.ord - 1
+             FROM ${from}unnest(${p(0)}::uuid[], ${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::bigint[], ${p(5)}::int[])
+                     WITH ORDINALITY AS x(variant_id, product_id, name, variant_name, unit_price, quantity, ord)`;
 }
 
 /** A checkout's order before the database numbers it. */
@@ -181,9 +191,6 @@ export type PlaceOrderResult =
   | { placed: true; number: number; createdAt: Date; placedAt: Date }
   /** Nothing was changed. `cartCurrent` false: the cart was ordered or changed since `cartStamp` was read. */
   | { placed: false; shortages: { variantId: string; requested: number; available: number }[]; cartCurrent: boolean; couponUsable: boolean };
-
-/** SQL: a cart row's version — `updated_at` in microseconds, stamped by every change (`cart.service` changeCart). */
-export const CART_STAMP_SQL = (alias: string) => `(extract(epoch FROM ${alias}.updated_at) * 1000000)::bigint`;
 
 /**
  * Places an order in ONE autocommit statement, which is the whole contended part of a checkout. It locks, in this
@@ -211,8 +218,7 @@ export async function placeOrder(
   const params: unknown[] = [
     o.id, o.storeId, o.paymentMethod, o.fulfillment, o.subtotal, o.discount, o.deliveryFee, o.total, o.couponId, o.couponCode,
     JSON.stringify(o.customer), o.note, o.trackingToken, o.cartId, o.checkoutKey, JSON.stringify(o.billRules), newId(),
-    lines.map((l) => l.variantId), lines.map((l) => l.productId), lines.map((l) => l.name), lines.map((l) => l.variantName),
-    lines.map((l) => l.unitPrice), lines.map((l) => l.quantity),
+    ...orderLineArrays(lines), // $18–$23
     moves.map((m) => m.variantId), moves.map((m) => m.quantity),
     message?.id ?? null, message?.topic ?? null, message?.recipient ?? null, message?.textBeforeNumber ?? null, message?.textAfterNumber ?? null,
     message ? JSON.stringify(message.data) : null,
@@ -248,10 +254,7 @@ export async function placeOrder(
      ${stock.take},
      cp AS (UPDATE coupons SET used_count = used_count + 1 FROM o WHERE coupons.id = $9::uuid),
      cart_mark AS (UPDATE carts SET order_id = $1::uuid, fulfillment = $4::text, updated_at = now() FROM o WHERE carts.id = $14::uuid),
-     l AS (INSERT INTO order_lines (order_id, variant_id, product_id, name, variant_name, unit_price, quantity, line_total, position)
-           SELECT $1::uuid, x.variant_id, x.product_id, x.name, x.variant_name, x.unit_price, x.quantity, x.unit_price * x.quantity, x.ord - 1
-             FROM o, unnest($18::uuid[], $19::uuid[], $20::text[], $21::text[], $22::bigint[], $23::int[])
-                     WITH ORDINALITY AS x(variant_id, product_id, name, variant_name, unit_price, quantity, ord)),
+     l AS (${insertOrderLinesSql('$1::uuid', 18, 'o, ')}),
      h AS (INSERT INTO order_history (id, order_id, status, actor) SELECT $17::uuid, $1::uuid, 'placed', 'customer' FROM o RETURNING at),
      m AS (INSERT INTO outbox (id, topic, recipient, payload)
            SELECT $26::uuid, $27::text, $28::text, jsonb_build_object('text', $29::text || o.number || $30::text, 'data', $31::jsonb)
@@ -277,9 +280,7 @@ export async function placeOrder(
 export async function writeOrderLines(q: Queryable, orderId: string, lines: readonly NewOrderLine[], opts: { replace?: boolean } = {}): Promise<void> {
   if (opts.replace) await q.query(`DELETE FROM order_lines WHERE order_id = $1`, [orderId]);
   if (lines.length === 0) return;
-  const params: unknown[] = [orderId];
-  const values = lineValues(params, '$1', lines);
-  await q.query(`INSERT INTO order_lines (order_id, variant_id, product_id, name, variant_name, unit_price, quantity, line_total, position) VALUES ${values}`, params);
+  await q.query(insertOrderLinesSql('$1::uuid', 2), [orderId, ...orderLineArrays(lines)]);
 }
 
 export async function addHistory(q: Queryable, orderId: string, status: string, actor: Actor, note: string | null = null): Promise<void> {

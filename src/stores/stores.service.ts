@@ -84,34 +84,44 @@ export async function getStoreRow(q: Queryable, storeId: string): Promise<StoreR
   return rows[0];
 }
 
-export async function getStoreBySlug(q: Queryable, slug: string): Promise<StoreRow> {
+/** The stores columns as `alias.column`, for statements that join stores to something else. */
+export const storeColumnsOf = (alias: string): string => STORE_COLUMNS.split(', ').map((c) => `${alias}.${c}`).join(', ');
+
+async function findStoreBySlug(q: Queryable, slug: string): Promise<StoreRow | null> {
   const { rows } = await q.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1`, [slug]);
-  if (!rows[0]) throw notFound('Store not found');
-  return rows[0];
+  return rows[0] ?? null;
+}
+
+export async function getStoreBySlug(q: Queryable, slug: string): Promise<StoreRow> {
+  const row = await findStoreBySlug(q, slug);
+  if (!row) throw notFound('Store not found');
+  return row;
 }
 
 const sharedStoreReads = new WeakMap<Queryable, CoalescedReads<string, StoreRow | null>>();
 
 /**
- * getStoreBySlug for the storefront's hot path (every page and API read starts with the store row, whose
- * catalog_version says whether cached reads still hold): concurrent requests for one store in this process share
- * a read that began after each of them arrived (CoalescedReads), so it is exactly as fresh as a read of its own.
- * The row is shared: callers must not change it.
+ * The store a storefront URL names (the JSON storefront and the pages): the slug is case-insensitive, and one that
+ * cannot be a slug is 404 without a query. Concurrent requests for one store in this process share a read that
+ * began after each of them arrived (CoalescedReads), so it is exactly as fresh as a read of its own — every
+ * storefront request starts here, for the row's catalog_version. The row is shared: callers must not change it.
  */
-export async function getStoreBySlugShared(db: Queryable, slug: string): Promise<StoreRow> {
+export async function getStorefrontStoreRow(db: Queryable, slug: string): Promise<StoreRow> {
+  const normalised = slug.toLowerCase();
+  if (!/^[a-z0-9-]{1,40}$/.test(normalised)) throw notFound('Store not found');
   let reads = sharedStoreReads.get(db);
   if (!reads) {
     reads = new CoalescedReads();
     sharedStoreReads.set(db, reads);
   }
-  const row = await reads.read(slug, async () => (await db.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1`, [slug])).rows[0] ?? null);
+  const row = await reads.read(normalised, () => findStoreBySlug(db, normalised));
   if (!row) throw notFound('Store not found');
   return row;
 }
 
 export async function listStoresOfMerchant(q: Queryable, merchantId: string, config: Pick<Config, 'publicUrl'>): Promise<Store[]> {
   const { rows } = await q.query<StoreRow>(
-    `SELECT ${STORE_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}
+    `SELECT ${storeColumnsOf('s')}
        FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.merchant_id = $1 ORDER BY s.created_at, s.id`,
     [merchantId],
   );

@@ -5,8 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/db.js';
-import { notFound } from '../../shared/errors.js';
-import { getStoreBySlugShared, type StoreRow } from '../../stores/stores.service.js';
+import { getStorefrontStoreRow, type StoreRow } from '../../stores/stores.service.js';
 import { toPublicStore, type StorefrontStore } from '../../catalog/storefront.service.js';
 import { loadCartSnapshot, type CartSnapshot } from '../../cart/cart.service.js';
 import { AppError } from '../../shared/errors.js';
@@ -36,9 +35,7 @@ export function slugFromHost(host: string | undefined, baseDomain: string | null
 }
 
 export async function storeContext(db: Db, config: Config, slug: string, onOwnHost: boolean): Promise<StoreContext> {
-  const normalised = slug.toLowerCase();
-  if (!/^[a-z0-9-]{1,40}$/.test(normalised)) throw notFound('Store not found');
-  const row = await getStoreBySlugShared(db, normalised);
+  const row = await getStorefrontStoreRow(db, slug);
   const base = onOwnHost ? '' : `/${row.slug}`;
   const publicUrl = new URL(config.publicUrl);
   const absoluteBase = onOwnHost && config.baseDomain
