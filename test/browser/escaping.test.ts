@@ -7,8 +7,29 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DESKTOP, PHONE, launchChromium, openContext, screenshot, startBrowserServer, textOf, watchPage, type BrowserServer, type PageWatch } from '../helpers/browser.js';
-import { addProduct, addToCart, cartLine, openOrder, openProduct, openShop, placeOrder, section, signIn } from './flows.js';
+import {
+  DESKTOP,
+  PHONE,
+  launchChromium,
+  openContext,
+  screenshot,
+  startBrowserServer,
+  textOf,
+  watchPage,
+  type BrowserServer,
+  type PageWatch,
+} from '../helpers/browser.js';
+import {
+  addProduct,
+  addToCart,
+  cartLine,
+  openOrder,
+  openProduct,
+  openShop,
+  placeOrder,
+  section,
+  signIn,
+} from './flows.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const HOSTILE_NOTE = '<script>alert(2)</script><b>ring twice</b>';
@@ -60,7 +81,10 @@ async function shownAsText(page: Page, where: string, text = HOSTILE): Promise<v
     throw new Error(`${where}: "${text}" is not visible as text at ${page.url()}`);
   });
   expect(await page.locator('img[src="x"]').count(), `${where}: an <img src=x> element was made`).toBe(0);
-  expect(await page.locator('b', { hasText: 'ring twice' }).count(), `${where}: markup from the note became elements`).toBe(0);
+  expect(
+    await page.locator('b', { hasText: 'ring twice' }).count(),
+    `${where}: markup from the note became elements`,
+  ).toBe(0);
   expect(await page.locator('main script').count(), `${where}: a script element in the page's main part`).toBe(0);
 }
 
@@ -104,7 +128,12 @@ describe('markup in names and notes is text on every page', () => {
     await customer.waitForURL(/\/checkout$/);
     await shownAsText(customer, 'checkout');
     await customer.getByLabel('Note for the shop (optional)').fill(HOSTILE_NOTE);
-    const number = await placeOrder(customer, { name: 'Meena', phone: '98450 11111', line1: '4 Temple Street', city: 'Mysuru', pincode: '570001' }, 'Cash on delivery', true);
+    const number = await placeOrder(
+      customer,
+      { name: 'Meena', phone: '98450 11111', line1: '4 Temple Street', city: 'Mysuru', pincode: '570001' },
+      'Cash on delivery',
+      true,
+    );
     await shownAsText(customer, 'order page');
     await shownAsText(customer, 'order page (note)', HOSTILE_NOTE);
     await screenshot(customer, 'escaping-04-order');

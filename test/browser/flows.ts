@@ -95,7 +95,14 @@ export async function addProduct(page: Page, p: NewProduct): Promise<string> {
 }
 
 /** On the product's page, the stock of one variant (the panel named after it). */
-export async function setVariantStock(page: Page, base: string, storeId: string, productId: string, variant: string, stock: number): Promise<void> {
+export async function setVariantStock(
+  page: Page,
+  base: string,
+  storeId: string,
+  productId: string,
+  variant: string,
+  stock: number,
+): Promise<void> {
   await page.goto(`${base}/dashboard/stores/${storeId}/products/${productId}`);
   const panel = page.getByRole('region', { name: variant, exact: true });
   await panel.getByTestId('stock-input').fill(String(stock));
@@ -123,7 +130,11 @@ export async function openOrder(page: Page, number: number): Promise<string> {
 }
 
 /** One "Next step" button of the order page (Accept, Mark shipped…), then its flash. */
-export async function moveOrder(page: Page, to: 'accepted' | 'shipped' | 'delivered' | 'rejected' | 'cancelled', flashWord: string): Promise<void> {
+export async function moveOrder(
+  page: Page,
+  to: 'accepted' | 'shipped' | 'delivered' | 'rejected' | 'cancelled',
+  flashWord: string,
+): Promise<void> {
   await page.getByTestId(`to-${to}`).click();
   await flash(page, flashWord);
 }
@@ -138,9 +149,15 @@ export async function openProduct(page: Page, name: string, touch: boolean): Pro
 }
 
 /** On a product page: choose the variant (when there are several), the quantity, "Add to cart". */
-export async function addToCart(page: Page, opts: { variant?: string; quantity?: number; touch: boolean }): Promise<void> {
+export async function addToCart(
+  page: Page,
+  opts: { variant?: string; quantity?: number; touch: boolean },
+): Promise<void> {
   const form = page.getByTestId('add-to-cart');
-  if (opts.variant) await form.getByRole('radio', { name: new RegExp(`^${opts.variant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} —`) }).check();
+  if (opts.variant)
+    await form
+      .getByRole('radio', { name: new RegExp(`^${opts.variant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} —`) })
+      .check();
   if (opts.quantity) await form.getByLabel('Quantity').fill(String(opts.quantity));
   await press(form.getByRole('button', { name: 'Add to cart' }), opts.touch);
   await flash(page, /to your cart/);
@@ -161,7 +178,12 @@ export interface Customer {
 }
 
 /** Fills the checkout form, chooses the payment method, places the order; returns the order's number. */
-export async function placeOrder(page: Page, c: Customer, payment: 'UPI (any UPI app)' | 'Cash on delivery', touch: boolean): Promise<number> {
+export async function placeOrder(
+  page: Page,
+  c: Customer,
+  payment: 'UPI (any UPI app)' | 'Cash on delivery',
+  touch: boolean,
+): Promise<number> {
   const form = page.getByTestId('checkout-form');
   await form.getByLabel('Your name').fill(c.name);
   await form.getByLabel('Mobile number').fill(c.phone);

@@ -89,7 +89,10 @@ function needShop(): void {
 /** Pages of a phone must not scroll sideways at 360 px. */
 async function expectFitsPhone(page: Page, what: string): Promise<void> {
   const overflow = await horizontalOverflow(page);
-  if (overflow > 0) throw new Error(`${what} is ${overflow}px wider than the 360px screen: ${(await overflowingElements(page)).join('; ')}`);
+  if (overflow > 0)
+    throw new Error(
+      `${what} is ${overflow}px wider than the 360px screen: ${(await overflowingElements(page)).join('; ')}`,
+    );
 }
 
 describe('owner and customer in a browser', () => {
@@ -120,7 +123,9 @@ describe('owner and customer in a browser', () => {
     expect(await pictures.count()).toBe(1);
     expect(await pictureWidth(pictures.first())).toBeGreaterThan(0);
     expect(await page.getByTestId('variant-panel').count()).toBe(2);
-    expect(await page.getByRole('region', { name: '1 kg', exact: true }).getByTestId('stock-input').inputValue()).toBe('10');
+    expect(await page.getByRole('region', { name: '1 kg', exact: true }).getByTestId('stock-input').inputValue()).toBe(
+      '10',
+    );
     await screenshot(page, 'owner-02-product-with-variants');
 
     await addProduct(page, { name: DAL, price: '89' });
@@ -154,7 +159,9 @@ describe('owner and customer in a browser', () => {
         expect(await textOf(page.getByRole('heading', { level: 1 }))).toBe('Sharma Kirana');
         expect(await page.getByTestId('product-card').count()).toBe(2);
         expect(await textOf(page.getByTestId('store-facts'))).toContain('free above ₹1,000.00');
-        expect(await pictureWidth(page.getByTestId('product-card').filter({ hasText: RICE }).locator('img'))).toBeGreaterThan(0);
+        expect(
+          await pictureWidth(page.getByTestId('product-card').filter({ hasText: RICE }).locator('img')),
+        ).toBeGreaterThan(0);
         await expectFitsPhone(page, 'the store home');
         await screenshot(page, `customer-${tag}-01-home`);
 
@@ -196,7 +203,9 @@ describe('owner and customer in a browser', () => {
         // ---- remove it and take the 5 kg bag instead
         await press(riceLine.getByTestId('remove-line'), touch);
         await riceLine.waitFor({ state: 'detached' });
-        expect(await textOf(page.getByTestId('cart-notice').or(page.getByTestId('flash')).first())).toBe('Removed from your cart.');
+        expect(await textOf(page.getByTestId('cart-notice').or(page.getByTestId('flash')).first())).toBe(
+          'Removed from your cart.',
+        );
         expect(await textOf(page.getByTestId('total'))).toBe('₹218.00');
         expect(await textOf(page.getByTestId('free-delivery-hint'))).toBe('Add ₹822.00 more for free delivery.');
 
@@ -220,7 +229,18 @@ describe('owner and customer in a browser', () => {
         await page.waitForURL(/\/checkout$/);
         await expectFitsPhone(page, 'the checkout page');
         await screenshot(page, `customer-${tag}-05-checkout`);
-        const number = await placeOrder(page, { name: js ? 'Asha Rao' : 'Ravi Kumar', phone: js ? '98450 12345' : '98450 54321', line1: '12 MG Road', city: 'Bengaluru', pincode: '560001' }, 'UPI (any UPI app)', touch);
+        const number = await placeOrder(
+          page,
+          {
+            name: js ? 'Asha Rao' : 'Ravi Kumar',
+            phone: js ? '98450 12345' : '98450 54321',
+            line1: '12 MG Road',
+            city: 'Bengaluru',
+            pincode: '560001',
+          },
+          'UPI (any UPI app)',
+          touch,
+        );
         expect(await orderStatus(page)).toEqual({ status: 'placed', words: 'Order placed' });
         expect(await textOf(page.getByTestId('total'))).toBe('₹1,103.00');
         const upi = await page.getByTestId('upi-link').getAttribute('href');
@@ -262,7 +282,14 @@ describe('owner and customer in a browser', () => {
         await moveOrder(ownerPage, 'delivered', `Order #${number}: delivered.`);
         expect(await orderStatus(page)).toEqual({ status: 'delivered', words: 'Delivered' });
         const steps = await page.getByTestId('timeline').locator('li').allInnerTexts();
-        expect(steps.map((s) => s.split('\n')[0]!.replace(/\s+\d.*$/, '').trim())).toEqual(['Order placed', 'Accepted by the shop', 'On the way', 'Delivered']);
+        expect(
+          steps.map((s) =>
+            s
+              .split('\n')[0]!
+              .replace(/\s+\d.*$/, '')
+              .trim(),
+          ),
+        ).toEqual(['Order placed', 'Accepted by the shop', 'On the way', 'Delivered']);
         await screenshot(page, `customer-${tag}-08-order-delivered`);
         await screenshot(ownerPage, `owner-${tag}-05-order-delivered`);
 
@@ -280,10 +307,17 @@ describe('owner and customer in a browser', () => {
     await section(ownerPage, 'Orders');
     const rows = ownerPage.getByTestId('order-row');
     expect(await rows.count()).toBe(2);
-    expect(await rows.allInnerTexts()).toEqual([expect.stringContaining('#2 · Ravi Kumar'), expect.stringContaining('#1 · Asha Rao')]);
+    expect(await rows.allInnerTexts()).toEqual([
+      expect.stringContaining('#2 · Ravi Kumar'),
+      expect.stringContaining('#1 · Asha Rao'),
+    ]);
     await setVariantStock(ownerPage, server.url, shop.storeId, shop.riceId, '1 kg', 7);
-    expect(await ownerPage.getByRole('region', { name: '5 kg', exact: true }).getByTestId('stock-input').inputValue()).toBe('3');
+    expect(
+      await ownerPage.getByRole('region', { name: '5 kg', exact: true }).getByTestId('stock-input').inputValue(),
+    ).toBe('3');
     await section(ownerPage, 'Products');
-    expect(await textOf(ownerPage.getByTestId('product-row').filter({ hasText: DAL }).getByTestId('stock'))).toBe('16 in stock');
+    expect(await textOf(ownerPage.getByTestId('product-row').filter({ hasText: DAL }).getByTestId('stock'))).toBe(
+      '16 in stock',
+    );
   });
 });

@@ -13,18 +13,55 @@ import { ensureDemoStore, DEMO_CODE, DEMO_PHONE, DEMO_SLUG } from '../../src/dem
 import { listProducts, updateProduct } from '../../src/catalog/products.service.js';
 import { storeImage } from '../../src/media/images.js';
 import type { Db } from '../../src/db/db.js';
-import { PHONE, horizontalOverflow, launchChromium, openContext, overflowingElements, pngFile, startBrowserServer, textOf } from '../helpers/browser.js';
-import { addToCart, flash, moveOrder, openOrder, openProduct, placeOrder, section, signIn, type Customer } from './flows.js';
+import {
+  PHONE,
+  horizontalOverflow,
+  launchChromium,
+  openContext,
+  overflowingElements,
+  pngFile,
+  startBrowserServer,
+  textOf,
+} from '../helpers/browser.js';
+import {
+  addToCart,
+  flash,
+  moveOrder,
+  openOrder,
+  openProduct,
+  placeOrder,
+  section,
+  signIn,
+  type Customer,
+} from './flows.js';
 
 const DOCS = path.resolve('docs');
 
 // A word per product on a colour of its own: picture stand-ins that read like packs on a shelf.
 const PACK_COLOURS = ['#b9873a', '#c2562b', '#2f7fb5', '#7a4fb0', '#3c8d5a', '#b8434f', '#d08a1e', '#4a6fa5'];
 const WORDS: [RegExp, string][] = [
-  [/Atta/, 'ATTA'], [/Basmati/, 'RICE'], [/Toor/, 'TOOR'], [/Moong/, 'MOONG'], [/Chana/, 'CHANA'], [/Salt/, 'SALT'],
-  [/Sunflower/, 'OIL'], [/Ghee/, 'GHEE'], [/Saffola/, 'OIL'], [/Garam Masala/, 'MASALA'], [/Haldi/, 'HALDI'], [/Maggi/, 'MAGGI'],
-  [/Milk/, 'MILK'], [/Butter/, 'BUTTER'], [/Bread/, 'BREAD'], [/Dahi/, 'DAHI'], [/Paneer/, 'PANEER'],
-  [/Parle/, 'PARLE-G'], [/Bhujia/, 'BHUJIA'], [/Tea/, 'CHAI'], [/Coffee/, 'COFFEE'], [/Dry Fruit/, 'GIFT'],
+  [/Atta/, 'ATTA'],
+  [/Basmati/, 'RICE'],
+  [/Toor/, 'TOOR'],
+  [/Moong/, 'MOONG'],
+  [/Chana/, 'CHANA'],
+  [/Salt/, 'SALT'],
+  [/Sunflower/, 'OIL'],
+  [/Ghee/, 'GHEE'],
+  [/Saffola/, 'OIL'],
+  [/Garam Masala/, 'MASALA'],
+  [/Haldi/, 'HALDI'],
+  [/Maggi/, 'MAGGI'],
+  [/Milk/, 'MILK'],
+  [/Butter/, 'BUTTER'],
+  [/Bread/, 'BREAD'],
+  [/Dahi/, 'DAHI'],
+  [/Paneer/, 'PANEER'],
+  [/Parle/, 'PARLE-G'],
+  [/Bhujia/, 'BHUJIA'],
+  [/Tea/, 'CHAI'],
+  [/Coffee/, 'COFFEE'],
+  [/Dry Fruit/, 'GIFT'],
 ];
 
 async function picturesForDemo(db: Db, dataDir: string): Promise<void> {
@@ -40,17 +77,70 @@ async function picturesForDemo(db: Db, dataDir: string): Promise<void> {
   }
 }
 
-const CUSTOMERS: (Customer & { buys: { product: string; variant?: string; quantity?: number }[]; pay: 'UPI (any UPI app)' | 'Cash on delivery' })[] = [
-  { name: 'Asha Rao', phone: '98450 12345', line1: '12 MG Road', city: 'Bengaluru', pincode: '560001', pay: 'UPI (any UPI app)', buys: [{ product: 'Aashirvaad Shudh Chakki Atta', variant: '5 kg' }, { product: 'Amul Butter', variant: '100 g', quantity: 2 }] },
-  { name: 'Ravi Kumar', phone: '98860 22211', line1: '3rd Cross, Jayanagar', city: 'Bengaluru', pincode: '560011', pay: 'Cash on delivery', buys: [{ product: 'Tata Tea Premium', variant: '500 g' }, { product: 'Parle-G Biscuits', variant: '250 g', quantity: 3 }] },
-  { name: 'Fatima Sheikh', phone: '99001 45678', line1: '44 Frazer Town', city: 'Bengaluru', pincode: '560005', pay: 'UPI (any UPI app)', buys: [{ product: 'India Gate Basmati Rice Classic', variant: '1 kg', quantity: 2 }] },
-  { name: 'Suresh Patil', phone: '97400 98765', line1: '7 Malleshwaram', city: 'Bengaluru', pincode: '560003', pay: 'Cash on delivery', buys: [{ product: 'Amul Malai Paneer', quantity: 2 }, { product: 'Britannia Brown Bread' }] },
-  { name: 'Meena Iyer', phone: '98455 67890', line1: '21 Indiranagar', city: 'Bengaluru', pincode: '560038', pay: 'UPI (any UPI app)', buys: [{ product: 'Maggi 2-Minute Masala Noodles', variant: 'Pack of 12 (840 g)' }, { product: 'Bru Instant Coffee' }] },
+const CUSTOMERS: (Customer & {
+  buys: { product: string; variant?: string; quantity?: number }[];
+  pay: 'UPI (any UPI app)' | 'Cash on delivery';
+})[] = [
+  {
+    name: 'Asha Rao',
+    phone: '98450 12345',
+    line1: '12 MG Road',
+    city: 'Bengaluru',
+    pincode: '560001',
+    pay: 'UPI (any UPI app)',
+    buys: [
+      { product: 'Aashirvaad Shudh Chakki Atta', variant: '5 kg' },
+      { product: 'Amul Butter', variant: '100 g', quantity: 2 },
+    ],
+  },
+  {
+    name: 'Ravi Kumar',
+    phone: '98860 22211',
+    line1: '3rd Cross, Jayanagar',
+    city: 'Bengaluru',
+    pincode: '560011',
+    pay: 'Cash on delivery',
+    buys: [
+      { product: 'Tata Tea Premium', variant: '500 g' },
+      { product: 'Parle-G Biscuits', variant: '250 g', quantity: 3 },
+    ],
+  },
+  {
+    name: 'Fatima Sheikh',
+    phone: '99001 45678',
+    line1: '44 Frazer Town',
+    city: 'Bengaluru',
+    pincode: '560005',
+    pay: 'UPI (any UPI app)',
+    buys: [{ product: 'India Gate Basmati Rice Classic', variant: '1 kg', quantity: 2 }],
+  },
+  {
+    name: 'Suresh Patil',
+    phone: '97400 98765',
+    line1: '7 Malleshwaram',
+    city: 'Bengaluru',
+    pincode: '560003',
+    pay: 'Cash on delivery',
+    buys: [{ product: 'Amul Malai Paneer', quantity: 2 }, { product: 'Britannia Brown Bread' }],
+  },
+  {
+    name: 'Meena Iyer',
+    phone: '98455 67890',
+    line1: '21 Indiranagar',
+    city: 'Bengaluru',
+    pincode: '560038',
+    pay: 'UPI (any UPI app)',
+    buys: [
+      { product: 'Maggi 2-Minute Masala Noodles', variant: 'Pack of 12 (840 g)' },
+      { product: 'Bru Instant Coffee' },
+    ],
+  },
 ];
 
 async function warnIfWide(page: Page, what: string): Promise<void> {
   const overflow = await horizontalOverflow(page);
-  if (overflow > 0) console.warn(`! ${what} is ${overflow}px wider than the phone: ${(await overflowingElements(page)).join('; ')}`);
+  if (overflow > 0)
+    console.warn(`! ${what} is ${overflow}px wider than the phone: ${(await overflowingElements(page)).join('; ')}`);
 }
 
 async function order(browser: Browser, base: string, c: (typeof CUSTOMERS)[number]): Promise<number> {
@@ -71,12 +161,15 @@ async function order(browser: Browser, base: string, c: (typeof CUSTOMERS)[numbe
   }
 }
 
-const server = await startBrowserServer({ [DEMO_PHONE]: DEMO_CODE }, {
-  beforeListen: async (app, db) => {
-    await ensureDemoStore(db);
-    await picturesForDemo(db, app.config.dataDir);
+const server = await startBrowserServer(
+  { [DEMO_PHONE]: DEMO_CODE },
+  {
+    beforeListen: async (app, db) => {
+      await ensureDemoStore(db);
+      await picturesForDemo(db, app.config.dataDir);
+    },
   },
-});
+);
 const browser = await launchChromium();
 try {
   await mkdir(DOCS, { recursive: true });
@@ -93,7 +186,12 @@ try {
   await openOrder(owner, first);
   await owner.getByTestId('mark-paid').click();
   await flash(owner, 'marked paid');
-  for (const [to, word] of [['accepted', 'accepted'], ['shipped', 'shipped'], ['delivered', 'delivered']] as const) await moveOrder(owner, to, `: ${word}.`);
+  for (const [to, word] of [
+    ['accepted', 'accepted'],
+    ['shipped', 'shipped'],
+    ['delivered', 'delivered'],
+  ] as const)
+    await moveOrder(owner, to, `: ${word}.`);
   await openOrder(owner, second);
   await moveOrder(owner, 'accepted', ': accepted.');
   await moveOrder(owner, 'shipped', ': shipped.');
@@ -116,11 +214,17 @@ try {
   await customer.goto(`${base}/${DEMO_SLUG}`);
   await customer.getByTestId('product-grid').waitFor();
   // Wait for the pictures of the first screen, so the shot is not of grey boxes.
-  await customer.waitForFunction(() => Array.from(document.images).filter((img) => img.getBoundingClientRect().top < innerHeight).every((img) => img.complete && img.naturalWidth > 0));
+  await customer.waitForFunction(() =>
+    Array.from(document.images)
+      .filter((img) => img.getBoundingClientRect().top < innerHeight)
+      .every((img) => img.complete && img.naturalWidth > 0),
+  );
   await warnIfWide(customer, 'the store home');
   await customer.screenshot({ path: path.join(DOCS, 'storefront-phone.png') });
   await customerContext.close();
-  console.log(`wrote ${path.join(DOCS, 'storefront-phone.png')} and ${path.join(DOCS, 'dashboard-orders.png')} (orders ${numbers.join(', ')})`);
+  console.log(
+    `wrote ${path.join(DOCS, 'storefront-phone.png')} and ${path.join(DOCS, 'dashboard-orders.png')} (orders ${numbers.join(', ')})`,
+  );
 } finally {
   await browser.close();
   await server.close();

@@ -21,7 +21,13 @@ export async function createTestApp(
   const testDb = await createTestDb(backend);
   // trustProxy lets signIn() come from its own X-Forwarded-For address, so the per-IP sign-in limit (30 / 15 min)
   // does not throttle a test file that signs many merchants in.
-  const config: Config = { ...loadConfig({ DATA_DIR: `/tmp/dukaan-test-${process.pid}` }), logLevel: 'silent', demo: false, trustProxy: true, ...overrides };
+  const config: Config = {
+    ...loadConfig({ DATA_DIR: `/tmp/dukaan-test-${process.pid}` }),
+    logLevel: 'silent',
+    demo: false,
+    trustProxy: true,
+    ...overrides,
+  };
   const sentCodes = new Map<string, string[]>();
   const otpChannel: OtpChannel = {
     async send(phone, code) {
@@ -52,10 +58,20 @@ export interface Res<T = any> {
 
 /** A small client over app.inject: JSON in, JSON out. */
 export function client(app: FastifyInstance, token?: string) {
-  async function send<T = any>(method: InjectOptions['method'], url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res<T>> {
+  async function send<T = any>(
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Res<T>> {
     const h: Record<string, string> = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
-    const res = await app.inject({ method, url, headers: h, ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }) });
+    const res = await app.inject({
+      method,
+      url,
+      headers: h,
+      ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
+    });
     let parsed: unknown = undefined;
     try {
       parsed = res.body ? JSON.parse(res.body) : undefined;
@@ -66,9 +82,11 @@ export function client(app: FastifyInstance, token?: string) {
   }
   return {
     get: <T = any>(url: string, headers?: Record<string, string>) => send<T>('GET', url, undefined, headers),
-    post: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) => send<T>('POST', url, body ?? {}, headers),
+    post: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) =>
+      send<T>('POST', url, body ?? {}, headers),
     put: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) => send<T>('PUT', url, body, headers),
-    patch: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) => send<T>('PATCH', url, body, headers),
+    patch: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) =>
+      send<T>('PATCH', url, body, headers),
     delete: <T = any>(url: string, headers?: Record<string, string>) => send<T>('DELETE', url, undefined, headers),
     send,
   };
@@ -83,21 +101,34 @@ export function uniquePhone(): string {
 }
 
 /** Signs a merchant in through the real OTP flow and returns an authenticated client. */
-export async function signIn(ctx: TestContext, phone = uniquePhone()): Promise<{ token: string; api: Client; merchantId: string; phone: string }> {
+export async function signIn(
+  ctx: TestContext,
+  phone = uniquePhone(),
+): Promise<{ token: string; api: Client; merchantId: string; phone: string }> {
   const anon = client(ctx.app);
-  const ip = { 'x-forwarded-for': `10.${(phoneCounter >> 16) & 255}.${(phoneCounter >> 8) & 255}.${phoneCounter & 255}` };
+  const ip = {
+    'x-forwarded-for': `10.${(phoneCounter >> 16) & 255}.${(phoneCounter >> 8) & 255}.${phoneCounter & 255}`,
+  };
   const sent = await anon.post('/api/v1/auth/otp', { phone }, ip);
   if (sent.status !== 202) throw new Error(`otp failed: ${sent.status} ${sent.text}`);
   const code = ctx.sentCodes.get(phone)!.at(-1)!;
   const verified = await anon.post('/api/v1/auth/verify', { phone, code }, ip);
   if (verified.status !== 200) throw new Error(`verify failed: ${verified.status} ${verified.text}`);
-  return { token: verified.body.token, api: client(ctx.app, verified.body.token), merchantId: verified.body.merchant.id, phone };
+  return {
+    token: verified.body.token,
+    api: client(ctx.app, verified.body.token),
+    merchantId: verified.body.merchant.id,
+    phone,
+  };
 }
 
 /** Signs in and creates a store; returns the owner's client and the store. */
 export async function merchantWithStore(ctx: TestContext, store: Record<string, unknown> = {}) {
   const m = await signIn(ctx);
-  const created = await m.api.post('/api/v1/stores', { name: `Shop ${Math.random().toString(36).slice(2, 8)}`, ...store });
+  const created = await m.api.post('/api/v1/stores', {
+    name: `Shop ${Math.random().toString(36).slice(2, 8)}`,
+    ...store,
+  });
   if (created.status !== 201) throw new Error(`create store failed: ${created.status} ${created.text}`);
   return { ...m, store: created.body as { id: string; slug: string; [k: string]: unknown } };
 }

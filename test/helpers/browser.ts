@@ -8,7 +8,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 
@@ -42,7 +49,8 @@ export const PHONE: BrowserContextOptions = {
   deviceScaleFactor: 2,
   isMobile: true,
   hasTouch: true,
-  userAgent: 'Mozilla/5.0 (Linux; Android 11; SM-A022F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 Mobile Safari/537.36',
+  userAgent:
+    'Mozilla/5.0 (Linux; Android 11; SM-A022F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 Mobile Safari/537.36',
   locale: 'en-IN',
   timezoneId: 'Asia/Kolkata',
 };
@@ -86,7 +94,10 @@ async function freePort(): Promise<number> {
  * A real server (the same startServer `npm start` uses) on a free port, with embedded PostgreSQL and pictures in
  * a temporary DATA_DIR. `owners` maps phone (+E.164) → the fixed sign-in code (OTP_TEST_NUMBERS).
  */
-export async function startBrowserServer(owners: Record<string, string>, opts: NonNullable<Parameters<typeof startServer>[1]> = {}): Promise<BrowserServer> {
+export async function startBrowserServer(
+  owners: Record<string, string>,
+  opts: NonNullable<Parameters<typeof startServer>[1]> = {},
+): Promise<BrowserServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dukaan-browser-'));
   // The port must be known before start: PUBLIC_URL (links, QR codes, tracking URLs) is part of the config.
   const port = await freePort();
@@ -97,7 +108,9 @@ export async function startBrowserServer(owners: Record<string, string>, opts: N
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
-      OTP_TEST_NUMBERS: Object.entries(owners).map(([phone, code]) => `${phone}:${code}`).join(','),
+      OTP_TEST_NUMBERS: Object.entries(owners)
+        .map(([phone, code]) => `${phone}:${code}`)
+        .join(','),
       DUKAAN_DEMO: '0',
       LOG_LEVEL: 'silent',
     }),
@@ -146,7 +159,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** A PNG photo stand-in (a coloured square with a lighter band) written to a temp file, for setInputFiles. */
-export async function pngFile(name: string, opts: { size?: number; color?: string; label?: string } = {}): Promise<string> {
+export async function pngFile(
+  name: string,
+  opts: { size?: number; color?: string; label?: string } = {},
+): Promise<string> {
   const size = opts.size ?? 640;
   const color = opts.color ?? '#c8862a';
   const label = (opts.label ?? '').replace(/[<>&"']/g, '');
@@ -163,7 +179,9 @@ export async function pngFile(name: string, opts: { size?: number; color?: strin
 
 /** The page's width in CSS px beyond the viewport (0 = nothing sticks out sideways). */
 export async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth);
+  return page.evaluate(
+    () => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth,
+  );
 }
 
 /** Elements wider than the viewport or reaching past its right edge, described for a report. */
@@ -180,7 +198,9 @@ export async function overflowingElements(page: Page): Promise<string[]> {
       const id = el.id ? `#${el.id}` : '';
       const cls = el.getAttribute('class') ? `.${el.getAttribute('class')!.trim().split(/\s+/).join('.')}` : '';
       const testid = el.getAttribute('data-testid') ? `[data-testid=${el.getAttribute('data-testid')}]` : '';
-      out.push(`${el.tagName.toLowerCase()}${id}${cls}${testid} right=${Math.round(r.right)} width=${Math.round(r.width)}`);
+      out.push(
+        `${el.tagName.toLowerCase()}${id}${cls}${testid} right=${Math.round(r.right)} width=${Math.round(r.width)}`,
+      );
     }
     return out;
   });

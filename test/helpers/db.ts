@@ -25,7 +25,9 @@ export async function createTestDb(backend: Backend = TEST_BACKEND, opts: { pool
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`TEST_DB=postgres needs a PostgreSQL server at ${PG_ADMIN_URL} (set TEST_PG_ADMIN_URL): ${(err as Error).message}`);
+    throw new Error(
+      `TEST_DB=postgres needs a PostgreSQL server at ${PG_ADMIN_URL} (set TEST_PG_ADMIN_URL): ${(err as Error).message}`,
+    );
   }
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();

@@ -24,7 +24,9 @@ export interface FakeWhatsApp {
 }
 
 /** A local stand-in for the WhatsApp Cloud API (`POST /{phoneNumberId}/messages`) that can fail on purpose. */
-export async function startFakeWhatsApp(behave: FakeWhatsApp['behave'] = () => ({ kind: 'ok' })): Promise<FakeWhatsApp> {
+export async function startFakeWhatsApp(
+  behave: FakeWhatsApp['behave'] = () => ({ kind: 'ok' }),
+): Promise<FakeWhatsApp> {
   const hanging = new Set<http.ServerResponse>();
   let n = 0;
   const fake: FakeWhatsApp = {
@@ -67,9 +69,13 @@ export async function startFakeWhatsApp(behave: FakeWhatsApp['behave'] = () => (
       const answer = () => {
         if (behaviour.kind === 'ok') {
           if (key) fake.delivered.push(key);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messaging_product: 'whatsapp', messages: [{ id: `wamid.${n}` }] }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ messaging_product: 'whatsapp', messages: [{ id: `wamid.${n}` }] }));
         } else {
-          res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'fake failure', code: behaviour.status } }));
+          res
+            .writeHead(behaviour.status, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: { message: 'fake failure', code: behaviour.status } }));
         }
       };
       if (behaviour.kind === 'ok' && behaviour.delayMs) setTimeout(answer, behaviour.delayMs);

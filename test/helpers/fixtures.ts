@@ -46,29 +46,39 @@ export async function createProduct(
   const variants: FixtureVariant[] = [];
   const inputs = opts.variants ?? [{ price: 1000 }];
   for (const [position, v] of inputs.entries()) {
-    const variant: FixtureVariant = { id: newId(), productId: id, name: v.name ?? (inputs.length === 1 ? 'Default' : `Variant ${position + 1}`), price: v.price, stock: v.stock ?? null };
-    await db.query(`INSERT INTO variants (id, product_id, store_id, name, price, stock, position) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-      variant.id,
-      id,
-      storeId,
-      variant.name,
-      variant.price,
-      variant.stock,
-      position,
-    ]);
+    const variant: FixtureVariant = {
+      id: newId(),
+      productId: id,
+      name: v.name ?? (inputs.length === 1 ? 'Default' : `Variant ${position + 1}`),
+      price: v.price,
+      stock: v.stock ?? null,
+    };
+    await db.query(
+      `INSERT INTO variants (id, product_id, store_id, name, price, stock, position) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [variant.id, id, storeId, variant.name, variant.price, variant.stock, position],
+    );
     variants.push(variant);
   }
   return { id, name, variants };
 }
 
 /** One product with one variant; returns the variant. */
-export async function createVariant(db: Queryable, storeId: string, input: FixtureVariantInput & { productName?: string }): Promise<FixtureVariant> {
+export async function createVariant(
+  db: Queryable,
+  storeId: string,
+  input: FixtureVariantInput & { productName?: string },
+): Promise<FixtureVariant> {
   const product = await createProduct(db, storeId, { name: input.productName, variants: [input] });
   return product.variants[0]!;
 }
 
-export const setStock = (db: Queryable, variantId: string, stock: number | null) => db.query(`UPDATE variants SET stock = $2 WHERE id = $1`, [variantId, stock]);
-export const setPrice = (db: Queryable, variantId: string, price: number) => db.query(`UPDATE variants SET price = $2 WHERE id = $1`, [variantId, price]);
-export const archiveVariant = (db: Queryable, variantId: string) => db.query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [variantId]);
-export const archiveProduct = (db: Queryable, productId: string) => db.query(`UPDATE products SET archived_at = now() WHERE id = $1`, [productId]);
-export const setProductActive = (db: Queryable, productId: string, isActive: boolean) => db.query(`UPDATE products SET is_active = $2 WHERE id = $1`, [productId, isActive]);
+export const setStock = (db: Queryable, variantId: string, stock: number | null) =>
+  db.query(`UPDATE variants SET stock = $2 WHERE id = $1`, [variantId, stock]);
+export const setPrice = (db: Queryable, variantId: string, price: number) =>
+  db.query(`UPDATE variants SET price = $2 WHERE id = $1`, [variantId, price]);
+export const archiveVariant = (db: Queryable, variantId: string) =>
+  db.query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [variantId]);
+export const archiveProduct = (db: Queryable, productId: string) =>
+  db.query(`UPDATE products SET archived_at = now() WHERE id = $1`, [productId]);
+export const setProductActive = (db: Queryable, productId: string, isActive: boolean) =>
+  db.query(`UPDATE products SET is_active = $2 WHERE id = $1`, [productId, isActive]);

@@ -13,7 +13,10 @@ export type Shop = Awaited<ReturnType<typeof merchantWithStore>> & {
 };
 
 /** A store (optionally patched: delivery, payments, isOpen, ...) whose owner and an anonymous customer are ready. */
-export async function openShop(ctx: TestContext, opts: { create?: Record<string, unknown>; patch?: Record<string, unknown> } = {}): Promise<Shop> {
+export async function openShop(
+  ctx: TestContext,
+  opts: { create?: Record<string, unknown>; patch?: Record<string, unknown> } = {},
+): Promise<Shop> {
   const m = await merchantWithStore(ctx, opts.create ?? {});
   const base = `/api/v1/stores/${m.store.id}`;
   if (opts.patch) {
@@ -24,7 +27,12 @@ export async function openShop(ctx: TestContext, opts: { create?: Record<string,
 }
 
 /** A product with one variant through the catalog API; returns the variant id. `stock` undefined/null = not tracked. */
-export async function addProduct(shop: Shop, name: string, price: number, stock: number | null = null): Promise<string> {
+export async function addProduct(
+  shop: Shop,
+  name: string,
+  price: number,
+  stock: number | null = null,
+): Promise<string> {
   const res = await shop.api.post(`${shop.base}/products`, { name, price, ...(stock === null ? {} : { stock }) });
   if (res.status !== 201) throw new Error(`create product failed: ${res.status} ${res.text}`);
   return res.body.variants[0].id as string;
@@ -35,7 +43,9 @@ export async function newCart(shop: Shop, lines: [variantId: string, quantity: n
   if (created.status !== 201) throw new Error(`create cart failed: ${created.status} ${created.text}`);
   const cartId = created.body.id as string;
   for (const [variantId, quantity] of lines) {
-    const res = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${variantId}`, { quantity });
+    const res = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${variantId}`, {
+      quantity,
+    });
     if (res.status !== 200) throw new Error(`add line failed: ${res.status} ${res.text}`);
   }
   return cartId;
@@ -45,17 +55,30 @@ export const ADDRESS = { line1: '12 MG Road', city: 'Bengaluru', pincode: '56000
 export const CUSTOMER_PHONE = '+919812345678';
 
 export function checkoutBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { customer: { name: 'Asha Rao', phone: CUSTOMER_PHONE, address: ADDRESS }, paymentMethod: 'cod', ...overrides };
+  return {
+    customer: { name: 'Asha Rao', phone: CUSTOMER_PHONE, address: ADDRESS },
+    paymentMethod: 'cod',
+    ...overrides,
+  };
 }
 
 export const checkoutUrl = (shop: Shop, cartId: string) => `/api/v1/storefront/${shop.slug}/carts/${cartId}/checkout`;
 
-export function checkoutCart(shop: Shop, cartId: string, body: Record<string, unknown> = checkoutBody(), headers?: Record<string, string>): Promise<Res> {
+export function checkoutCart(
+  shop: Shop,
+  cartId: string,
+  body: Record<string, unknown> = checkoutBody(),
+  headers?: Record<string, string>,
+): Promise<Res> {
   return shop.customer.post(checkoutUrl(shop, cartId), body, headers);
 }
 
 /** A cart with these lines, checked out; throws unless 201. Returns the customer's Order. */
-export async function placeOrder(shop: Shop, lines: [string, number][], body: Record<string, unknown> = checkoutBody()): Promise<any> {
+export async function placeOrder(
+  shop: Shop,
+  lines: [string, number][],
+  body: Record<string, unknown> = checkoutBody(),
+): Promise<any> {
   const cartId = await newCart(shop, lines);
   const res = await checkoutCart(shop, cartId, body);
   if (res.status !== 201) throw new Error(`checkout failed: ${res.status} ${res.text}`);
@@ -63,29 +86,49 @@ export async function placeOrder(shop: Shop, lines: [string, number][], body: Re
 }
 
 export async function stockOf(ctx: TestContext, variantId: string): Promise<number | null> {
-  const { rows } = await ctx.testDb.db.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [variantId]);
+  const { rows } = await ctx.testDb.db.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [
+    variantId,
+  ]);
   return rows[0]!.stock;
 }
 
-export async function outboxFor(ctx: TestContext, orderId: string): Promise<{ topic: string; recipient: string; text: string }[]> {
+export async function outboxFor(
+  ctx: TestContext,
+  orderId: string,
+): Promise<{ topic: string; recipient: string; text: string }[]> {
   const { rows } = await ctx.testDb.db.query<{ topic: string; recipient: string; payload: { text: string } | string }>(
     `SELECT topic, recipient, payload FROM outbox WHERE payload->'data'->>'orderId' = $1 ORDER BY created_at, id`,
     [orderId],
   );
-  return rows.map((r) => ({ topic: r.topic, recipient: r.recipient, text: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload).text }));
+  return rows.map((r) => ({
+    topic: r.topic,
+    recipient: r.recipient,
+    text: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload).text,
+  }));
 }
 
 /** A multipart/form-data body with one file part. */
-export function multipart(bytes: Buffer, opts: { field?: string; filename?: string; contentType?: string } = {}): { payload: Buffer; headers: Record<string, string> } {
+export function multipart(
+  bytes: Buffer,
+  opts: { field?: string; filename?: string; contentType?: string } = {},
+): { payload: Buffer; headers: Record<string, string> } {
   const boundary = `----dukaan${Math.random().toString(16).slice(2)}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="${opts.field ?? 'file'}"; filename="${opts.filename ?? 'proof.png'}"\r\nContent-Type: ${opts.contentType ?? 'image/png'}\r\n\r\n`,
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { payload: Buffer.concat([head, bytes, tail]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat([head, bytes, tail]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }
 
-export async function upload(ctx: TestContext, url: string, bytes: Buffer, opts: Parameters<typeof multipart>[1] & { token?: string } = {}): Promise<Res> {
+export async function upload(
+  ctx: TestContext,
+  url: string,
+  bytes: Buffer,
+  opts: Parameters<typeof multipart>[1] & { token?: string } = {},
+): Promise<Res> {
   const { payload, headers } = multipart(bytes, opts);
   const h: Record<string, string> = { ...headers };
   if (opts.token) h.authorization = `Bearer ${opts.token}`;
@@ -100,7 +143,10 @@ export async function upload(ctx: TestContext, url: string, bytes: Buffer, opts:
 }
 
 /** 1×1 images whose bytes say what they are. */
-export const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+export const PNG_1PX = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 export const JPEG_1PX = Buffer.from(
   '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAAMCAgICAgMCAgIDAwMDBAYEBAQEBAgGBgUGCQgKCgkICQkKDA8MCgsOCwkJDRENDg8QEBEQCgwSExIQEw8QEBD/yQALCAABAAEBAREA/8wABgAQEAX/2gAIAQEAAD8A0s8g/9k=',
   'base64',

@@ -27,7 +27,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after timeoutMs. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -37,7 +42,10 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -121,7 +129,12 @@ export interface StreamStats {
  * `concurrency` clients, each sending GETs one after another over keep-alive connections (global fetch), until
  * stopped. A failure is a request that threw (reset, refused) or answered 5xx.
  */
-export function startStream(baseUrl: string, paths: string[], concurrency: number, pauseMs = 5): { stop(): Promise<StreamStats>; stats: StreamStats } {
+export function startStream(
+  baseUrl: string,
+  paths: string[],
+  concurrency: number,
+  pauseMs = 5,
+): { stop(): Promise<StreamStats>; stats: StreamStats } {
   const stats: StreamStats = { ok: 0, failed: 0, failures: [] };
   let stopped = false;
   let n = 0;
@@ -139,7 +152,11 @@ export function startStream(baseUrl: string, paths: string[], concurrency: numbe
       } catch (err) {
         stats.failed++;
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        stats.failures.push({ startedAt, at: Date.now(), what: `${p}: ${String(err)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}` });
+        stats.failures.push({
+          startedAt,
+          at: Date.now(),
+          what: `${p}: ${String(err)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`,
+        });
       }
       if (pauseMs) await sleep(pauseMs);
     }
@@ -176,13 +193,28 @@ export interface ServerProcess {
 const spawned = new Set<ServerProcess>();
 
 /** Variables that must come only from the test, never from the environment the tests run in. */
-const CLEARED = ['DATABASE_URL', 'DATA_DIR', 'PORT', 'HOST', 'WEB_CONCURRENCY', 'SHUTDOWN_TIMEOUT_MS', 'LOG_LEVEL', 'DUKAAN_TEST_ROUTES', 'TEST_DB', 'RATE_LIMIT_PER_IP'];
+const CLEARED = [
+  'DATABASE_URL',
+  'DATA_DIR',
+  'PORT',
+  'HOST',
+  'WEB_CONCURRENCY',
+  'SHUTDOWN_TIMEOUT_MS',
+  'LOG_LEVEL',
+  'DUKAAN_TEST_ROUTES',
+  'TEST_DB',
+  'RATE_LIMIT_PER_IP',
+];
 
 /** Starts `node bin/dukaan.js serve` in a process group of its own. */
 export function spawnServer(opts: { port: number; env: Record<string, string | undefined> }): ServerProcess {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CLEARED) delete env[name];
-  Object.assign(env, { HOST: '127.0.0.1', PORT: String(opts.port), LOG_LEVEL: 'warn', DUKAAN_TEST_ROUTES: '1' }, opts.env);
+  Object.assign(
+    env,
+    { HOST: '127.0.0.1', PORT: String(opts.port), LOG_LEVEL: 'warn', DUKAAN_TEST_ROUTES: '1' },
+    opts.env,
+  );
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/dukaan.js'), 'serve'], {
     cwd: ROOT,
@@ -193,7 +225,9 @@ export function spawnServer(opts: { port: number; env: Record<string, string | u
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
   const pid = child.pid!;
@@ -217,11 +251,15 @@ export function spawnServer(opts: { port: number; env: Record<string, string | u
       return lines;
     },
     async waitForOutput(pattern, timeoutMs = 60_000) {
-      await waitFor(`output matching ${pattern}`, () => {
-        if (pattern.test(out)) return true;
-        if (gone) throw new Error(`the server exited; output:\n${out}`);
-        return false;
-      }, timeoutMs);
+      await waitFor(
+        `output matching ${pattern}`,
+        () => {
+          if (pattern.test(out)) return true;
+          if (gone) throw new Error(`the server exited; output:\n${out}`);
+          return false;
+        },
+        timeoutMs,
+      );
     },
     async waitForHealthy(timeoutMs = 60_000) {
       await waitFor(

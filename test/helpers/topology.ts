@@ -48,7 +48,11 @@ export interface CommandResult {
 /** Runs `tsx deploy/topology.ts <args>` (what `npm run topology -- <args>` runs); throws with its output on failure. */
 export async function topologyCommand(args: string[], timeoutMs = 180_000): Promise<CommandResult> {
   try {
-    const { stdout, stderr } = await run(TSX, [SCRIPT, ...args], { cwd: PROJECT_ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run(TSX, [SCRIPT, ...args], {
+      cwd: PROJECT_ROOT,
+      timeout: timeoutMs,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { stdout, stderr };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
@@ -83,7 +87,13 @@ export class HttpsClient {
   ) {
     this.agent =
       typeof caOrAgent === 'string'
-        ? new https.Agent({ ca: caOrAgent, keepAlive: true, maxSockets: 64, servername: 'localhost', ...(localAddress ? { localAddress } : {}) })
+        ? new https.Agent({
+            ca: caOrAgent,
+            keepAlive: true,
+            maxSockets: 64,
+            servername: 'localhost',
+            ...(localAddress ? { localAddress } : {}),
+          })
         : caOrAgent;
   }
 
@@ -104,21 +114,31 @@ export class HttpsClient {
     }
     if (payload) headers['content-length'] = String(payload.length);
     return new Promise((resolve, reject) => {
-      const req = https.request(new URL(url, this.base), { method, headers, agent: this.agent, timeout: opts.timeoutMs ?? 60_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers as Res['headers'], text, body: body as T, ms: Date.now() - started });
-        });
-      });
+      const req = https.request(
+        new URL(url, this.base),
+        { method, headers, agent: this.agent, timeout: opts.timeoutMs ?? 60_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown;
+            try {
+              body = text ? JSON.parse(text) : undefined;
+            } catch {
+              body = undefined;
+            }
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers as Res['headers'],
+              text,
+              body: body as T,
+              ms: Date.now() - started,
+            });
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
       req.on('error', reject);
       req.end(payload);
@@ -163,10 +183,26 @@ export async function topologyPorts(appServers: number): Promise<{ https: number
  * `topology up <name> ...` into a fresh run dir on free ports. Always pair with `down()` in afterAll; if `up` itself
  * fails, it has already taken down what it started.
  */
-export async function topologyUp(name: 'single' | 'split' | 'lb', extra: string[] = [], appServers = name === 'lb' ? 3 : 1): Promise<TopologyRun> {
+export async function topologyUp(
+  name: 'single' | 'split' | 'lb',
+  extra: string[] = [],
+  appServers = name === 'lb' ? 3 : 1,
+): Promise<TopologyRun> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `dukaan-topology-${name}-`));
   const ports = await topologyPorts(appServers);
-  const args = ['up', name, '--run-dir', runDir, '--port', String(ports.https), '--http-port', String(ports.http), '--app-port', String(ports.app), ...extra];
+  const args = [
+    'up',
+    name,
+    '--run-dir',
+    runDir,
+    '--port',
+    String(ports.https),
+    '--http-port',
+    String(ports.http),
+    '--app-port',
+    String(ports.app),
+    ...extra,
+  ];
   let stdout: string;
   try {
     ({ stdout } = await topologyCommand(args));
@@ -206,7 +242,10 @@ export async function topologyUp(name: 'single' | 'split' | 'lb', extra: string[
 
 /** True when no process of the topology (nginx, any pool) is left. */
 export function nothingLeft(state: TopologyState): boolean {
-  return nginxMasterPid(state.nginx) === null && state.servers.every((s) => groupMembers(s.pid).length === 0 && !isAlive(s.pid));
+  return (
+    nginxMasterPid(state.nginx) === null &&
+    state.servers.every((s) => groupMembers(s.pid).length === 0 && !isAlive(s.pid))
+  );
 }
 
 /** A fresh valid Indian mobile number. */
@@ -226,5 +265,6 @@ export async function signInThrough(client: HttpsClient, phone: string, code: st
 }
 
 export function expectStatus(res: Res, status: number, what: string): void {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${res.text.slice(0, 500)}`);
+  if (res.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${res.status} ${res.text.slice(0, 500)}`);
 }

@@ -31,16 +31,24 @@ function freshProject(): void {
   write('package.json', JSON.stringify({ type: 'module' }));
   write('tsconfig.json', '{}', before);
   write('scripts/build.tsconfig.json', '{}', before);
-  write('src/cli.ts', "const ran: string = 'sources';\nprocess.stdout.write(`${ran} ${process.env.DUKAAN_RUNTIME}\\n`);\n", before);
+  write(
+    'src/cli.ts',
+    "const ran: string = 'sources';\nprocess.stdout.write(`${ran} ${process.env.DUKAAN_RUNTIME}\\n`);\n",
+    before,
+  );
   write('src/db/migrations/001.do.init.sql', 'SELECT 1;', before);
-  write('dist/src/cli.js', "process.stdout.write(`dist ${process.env.DUKAAN_RUNTIME}\\n`);\n");
+  write('dist/src/cli.js', 'process.stdout.write(`dist ${process.env.DUKAAN_RUNTIME}\\n`);\n');
   write('dist/build.json', JSON.stringify({ startedAt: builtAt }));
 }
 
 function run(env: Record<string, string> = {}) {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const name of ['DUKAAN_RUNTIME', 'NODE_ENV']) if (!(name in env)) delete childEnv[name];
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/dukaan.js')], { env: childEnv, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/dukaan.js')], {
+    env: childEnv,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

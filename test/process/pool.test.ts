@@ -8,7 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { connectionRefused, freePort, getFresh, isAlive, killAllServers, spawnServer, startStream, waitFor, type ServerProcess } from '../helpers/process.js';
+import {
+  connectionRefused,
+  freePort,
+  getFresh,
+  isAlive,
+  killAllServers,
+  spawnServer,
+  startStream,
+  waitFor,
+  type ServerProcess,
+} from '../helpers/process.js';
 
 let testDb: TestDb;
 const tmpDirs: string[] = [];
@@ -46,10 +56,15 @@ async function servingPid(server: ServerProcess): Promise<number> {
 /** Fresh connections until every one of `pids` has answered at least once (round-robin spreads them). */
 async function waitUntilEachServes(server: ServerProcess, pids: number[], timeoutMs = 30_000) {
   const seen = new Set<number>();
-  await waitFor(`workers ${pids.join(',')} all serving`, async () => {
-    seen.add(await servingPid(server));
-    return pids.every((p) => seen.has(p));
-  }, timeoutMs, 20);
+  await waitFor(
+    `workers ${pids.join(',')} all serving`,
+    async () => {
+      seen.add(await servingPid(server));
+      return pids.every((p) => seen.has(p));
+    },
+    timeoutMs,
+    20,
+  );
 }
 
 const STREAM_PATHS = ['/healthz', '/api/v1/storefront/no-such-shop', '/readyz', '/__test/slow?ms=1'];
@@ -79,17 +94,32 @@ describe('worker pool', { timeout: 240_000 }, () => {
     // hands to the worker in the instant it dies is lost with it, so no single probe is waited on.)
     let servedAgainAt = 0;
     const probes: Promise<unknown>[] = [];
-    await waitFor('a successful request after the kill', () => {
-      probes.push(getFresh(`${server.baseUrl}/healthz`, 5_000).then((r) => {
-        if (r.status === 200 && !servedAgainAt) servedAgainAt = Date.now();
-      }, () => {}));
-      return servedAgainAt > 0;
-    }, 10_000, 100);
+    await waitFor(
+      'a successful request after the kill',
+      () => {
+        probes.push(
+          getFresh(`${server.baseUrl}/healthz`, 5_000).then(
+            (r) => {
+              if (r.status === 200 && !servedAgainAt) servedAgainAt = Date.now();
+            },
+            () => {},
+          ),
+        );
+        return servedAgainAt > 0;
+      },
+      10_000,
+      100,
+    );
     expect(servedAgainAt - killedAt).toBeLessThan(2_000);
     await Promise.all(probes);
     await waitFor('the killed worker to be gone', () => !isAlive(victim), 5_000, 10);
     // A replacement is forked (the backoff's first step is 100 ms)…
-    const replacement = await waitFor('a replacement worker', () => server.workerPids().find((p) => !before.includes(p)), 30_000, 20);
+    const replacement = await waitFor(
+      'a replacement worker',
+      () => server.workerPids().find((p) => !before.includes(p)),
+      30_000,
+      20,
+    );
     // …and then takes its share of the connections.
     await waitUntilEachServes(server, [before[1]!, replacement], 60_000);
     expect(server.workerPids()).toEqual([before[1]!, replacement].sort((a, b) => a - b));
@@ -116,7 +146,9 @@ describe('worker pool', { timeout: 240_000 }, () => {
       'all workers replaced',
       () => {
         const now = server.workerPids();
-        return before.every((p) => !isAlive(p)) && now.length === 2 && now.every((p) => !before.includes(p)) ? now : undefined;
+        return before.every((p) => !isAlive(p)) && now.length === 2 && now.every((p) => !before.includes(p))
+          ? now
+          : undefined;
       },
       90_000,
       50,
@@ -149,7 +181,10 @@ describe('worker pool', { timeout: 240_000 }, () => {
       expect(a.status).toBe(200);
       expect(JSON.parse(a.body)).toMatchObject({ ok: true });
     }
-    const exit = await Promise.race([server.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000))]);
+    const exit = await Promise.race([
+      server.exited,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000)),
+    ]);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(await connectionRefused(server.port)).toBe(true);
   });
@@ -163,7 +198,10 @@ describe('worker pool', { timeout: 240_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     server.signal('SIGTERM');
     // Long before the request's own 20 s: the drain budget (0.5 s) bounds it.
-    const exit = await Promise.race([server.exited, new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000))]);
+    const exit = await Promise.race([
+      server.exited,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000)),
+    ]);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(await slow).toBe('cut');
   });
@@ -178,16 +216,27 @@ describe('worker pool', { timeout: 240_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const pids = server.workerPids();
     expect(pids).toHaveLength(1);
-    expect(server.output()).toMatch(/WEB_CONCURRENCY=4 ignored: the embedded database .* can be opened by one process only, so the pool runs exactly 1 worker/);
+    expect(server.output()).toMatch(
+      /WEB_CONCURRENCY=4 ignored: the embedded database .* can be opened by one process only, so the pool runs exactly 1 worker/,
+    );
     expect((await getFresh(`${server.baseUrl}/readyz`)).status).toBe(200);
 
     // Reload: the old worker must close the data dir before the new one opens it (never two at once).
     server.signal('SIGHUP');
-    const next = await waitFor('a new worker', () => {
-      const now = server.workerPids();
-      return now.length === 1 && now[0] !== pids[0] && !isAlive(pids[0]!) ? now[0] : undefined;
-    }, 90_000);
-    await waitFor('the new worker ready', async () => (await getFresh(`${server.baseUrl}/readyz`, 5_000).catch(() => null))?.status === 200, 90_000, 100);
+    const next = await waitFor(
+      'a new worker',
+      () => {
+        const now = server.workerPids();
+        return now.length === 1 && now[0] !== pids[0] && !isAlive(pids[0]!) ? now[0] : undefined;
+      },
+      90_000,
+    );
+    await waitFor(
+      'the new worker ready',
+      async () => (await getFresh(`${server.baseUrl}/readyz`, 5_000).catch(() => null))?.status === 200,
+      90_000,
+      100,
+    );
     expect(await servingPid(server)).toBe(next);
     expect(server.workerPids()).toEqual([next]);
   });
@@ -197,10 +246,17 @@ describe('worker pool', { timeout: 240_000 }, () => {
     const port = await freePort();
     const server = spawnServer({
       port,
-      env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/nothing`, WEB_CONCURRENCY: '2', LOG_LEVEL: 'info' },
+      env: {
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/nothing`,
+        WEB_CONCURRENCY: '2',
+        LOG_LEVEL: 'info',
+      },
     });
     const primaryLogs = (pattern: RegExp) =>
-      server.logs().filter((l) => l.role === 'primary' && typeof l.msg === 'string' && pattern.test(l.msg)) as Array<{ time: number; delayMs?: number }>;
+      server.logs().filter((l) => l.role === 'primary' && typeof l.msg === 'string' && pattern.test(l.msg)) as Array<{
+        time: number;
+        delayMs?: number;
+      }>;
     const deaths = () => primaryLogs(/ died .* after start .*restarting in/);
     await waitFor('the first early death', () => deaths().length >= 1, 60_000);
     const firstDeathAt = Date.now();
@@ -231,7 +287,11 @@ describe('worker pool', { timeout: 240_000 }, () => {
     const res = await getFresh(`${server.baseUrl}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    const line = res.body.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes('route="/__test/slow"') && l.includes('status="200"'));
+    const line = res.body
+      .split('\n')
+      .find(
+        (l) => l.startsWith('http_requests_total{') && l.includes('route="/__test/slow"') && l.includes('status="200"'),
+      );
     expect(line).toBeDefined();
     expect(Number(line!.split(' ').pop())).toBe(20);
     expect(res.body).toContain('db_pool_connections{state="total"}');

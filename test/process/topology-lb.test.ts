@@ -12,7 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolWorkers, readState } from '../../deploy/topology.js';
 import { groupMembers, signalGroup, sleep, waitFor } from '../../deploy/lib/proc.js';
 import { startPrivatePg, type PrivatePg } from '../helpers/pg-cluster.js';
-import { expectStatus, nothingLeft, signInThrough, topologyCommand, topologyUp, type HttpsClient, type Res, type TopologyRun } from '../helpers/topology.js';
+import {
+  expectStatus,
+  nothingLeft,
+  signInThrough,
+  topologyCommand,
+  topologyUp,
+  type HttpsClient,
+  type Res,
+  type TopologyRun,
+} from '../helpers/topology.js';
 
 const PHONE = '+919000000001';
 const CODE = '123456';
@@ -27,13 +36,18 @@ let merchant: HttpsClient;
 beforeAll(async () => {
   db = await startPrivatePg();
   topo = await topologyUp('lb', [
-    '--app-servers', '3',
-    '--database-url', db.appUrl,
+    '--app-servers',
+    '3',
+    '--database-url',
+    db.appUrl,
     // One worker per pool keeps the rolling reload (one worker start per pool) inside the time budget on a
     // 2-core machine; the single-box test runs two.
-    '--web-concurrency', '1',
-    '--env', 'DUKAAN_TEST_ROUTES=1',
-    '--env', `OTP_TEST_NUMBERS=${PHONE}:${CODE}`,
+    '--web-concurrency',
+    '1',
+    '--env',
+    'DUKAAN_TEST_ROUTES=1',
+    '--env',
+    `OTP_TEST_NUMBERS=${PHONE}:${CODE}`,
   ]);
   client = topo.client();
   merchant = await signInThrough(client, PHONE, CODE);
@@ -80,7 +94,9 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     expect(state.servers.map((s) => s.name)).toEqual(SERVERS);
     expect(new Set(state.servers.map((s) => s.port)).size).toBe(3);
     for (const s of state.servers) expect(poolWorkers(s.pid)).toHaveLength(1);
-    expect(fs.readFileSync(state.nginx.conf, 'utf8')).toContain(`server 127.0.0.1:${state.servers[2]!.port} max_fails=3 fail_timeout=5s;`);
+    expect(fs.readFileSync(state.nginx.conf, 'utf8')).toContain(
+      `server 127.0.0.1:${state.servers[2]!.port} max_fails=3 fail_timeout=5s;`,
+    );
   });
 
   it('round robin spreads 300 requests within ±15 % across the 3 servers', async () => {
@@ -114,7 +130,9 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     expect(readState(topo!.runDir)!.balance).toBe('least_conn');
     expect(fs.readFileSync(topo!.state.nginx.conf, 'utf8')).toMatch(/^\s+least_conn;$/m);
     const { slowOn, quickOn } = await busyServerExperiment();
-    console.log(`least_conn: slow requests on ${slowOn.join(',')}; quick requests on ${JSON.stringify(quickOn.reduce<Record<string, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {}))}`);
+    console.log(
+      `least_conn: slow requests on ${slowOn.join(',')}; quick requests on ${JSON.stringify(quickOn.reduce<Record<string, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {}))}`,
+    );
     expect(new Set(slowOn).size).toBe(2);
     expect(quickOn.filter((s) => slowOn.includes(s))).toEqual([]);
   });
@@ -152,7 +170,9 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     await sleep(500);
     stop = true;
     await Promise.all(loops);
-    console.log(`rolling reload: ${results.sent} requests, ${results.failed} failed, by server ${JSON.stringify(results.servedBy)}\n${reload.stdout}`);
+    console.log(
+      `rolling reload: ${results.sent} requests, ${results.failed} failed, by server ${JSON.stringify(results.servedBy)}\n${reload.stdout}`,
+    );
     expect(results.failures).toEqual([]);
     expect(results.sent).toBeGreaterThan(100);
     const workersAfter = topo!.state.servers.map((s) => poolWorkers(s.pid));
@@ -164,16 +184,33 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
 
   it('failover: kill -9 of a whole app server during reads and checkouts loses no read, duplicates no order, keeps stock exact', async () => {
     const STOCK = 100_000;
-    const product = await merchant.post(`/api/v1/stores/${shop.id}/products`, { name: 'Failover Dal 1 kg', price: 12_000, stock: STOCK });
+    const product = await merchant.post(`/api/v1/stores/${shop.id}/products`, {
+      name: 'Failover Dal 1 kg',
+      price: 12_000,
+      stock: STOCK,
+    });
     expectStatus(product, 201, 'create product');
     const variantId = product.body.variants[0].id as string;
     const base = `/api/v1/storefront/${shop.slug}`;
     const checkoutBody = {
-      customer: { name: 'Ravi', phone: '+919812345678', address: { line1: '4 Park Street', city: 'Kolkata', pincode: '700016' } },
+      customer: {
+        name: 'Ravi',
+        phone: '+919812345678',
+        address: { line1: '4 Park Street', city: 'Kolkata', pincode: '700016' },
+      },
       paymentMethod: 'cod',
     };
 
-    const figures = { requestsSent: 0, failed: 0, retried: 0, reads: 0, readsFailed: 0, checkoutsAttempted: 0, checkoutsSucceeded: 0, failuresSeen: {} as Record<string, number> };
+    const figures = {
+      requestsSent: 0,
+      failed: 0,
+      retried: 0,
+      reads: 0,
+      readsFailed: 0,
+      checkoutsAttempted: 0,
+      checkoutsSucceeded: 0,
+      failuresSeen: {} as Record<string, number>,
+    };
     const orderIds = new Set<string>();
     const note = (what: string) => (figures.failuresSeen[what] = (figures.failuresSeen[what] ?? 0) + 1);
 
@@ -202,12 +239,18 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
 
     async function buyOne(): Promise<void> {
       figures.checkoutsAttempted++;
-      const cart = await withRetry('create cart', () => client.post(`${base}/carts`, {}, { 'idempotency-key': `cart-${cartKey()}` }));
+      const cart = await withRetry('create cart', () =>
+        client.post(`${base}/carts`, {}, { 'idempotency-key': `cart-${cartKey()}` }),
+      );
       expectStatus(cart, 201, 'create cart');
-      const line = await withRetry('set line', () => client.put(`${base}/carts/${cart.body.id}/lines/${variantId}`, { quantity: 1 }));
+      const line = await withRetry('set line', () =>
+        client.put(`${base}/carts/${cart.body.id}/lines/${variantId}`, { quantity: 1 }),
+      );
       expectStatus(line, 200, 'set line');
       const key = randomUUID();
-      const order = await withRetry('checkout', () => client.post(`${base}/carts/${cart.body.id}/checkout`, checkoutBody, { 'idempotency-key': key }));
+      const order = await withRetry('checkout', () =>
+        client.post(`${base}/carts/${cart.body.id}/checkout`, checkoutBody, { 'idempotency-key': key }),
+      );
       expectStatus(order, 201, 'checkout');
       figures.checkoutsSucceeded++;
       orderIds.add(order.body.id as string);
@@ -252,11 +295,23 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     const pgc = new pg.Client({ connectionString: db!.appUrl });
     await pgc.connect();
     try {
-      const orders = await pgc.query<{ id: string; checkout_key: string | null }>('SELECT id, checkout_key FROM orders WHERE store_id = $1 AND id IN (SELECT order_id FROM order_lines WHERE variant_id = $2)', [shop.id, variantId]);
-      const dupKeys = await pgc.query('SELECT checkout_key, count(*) FROM orders WHERE store_id = $1 GROUP BY checkout_key HAVING count(*) > 1', [shop.id]);
-      const sold = await pgc.query<{ units: number }>('SELECT COALESCE(sum(quantity), 0)::int AS units FROM order_lines WHERE variant_id = $1', [variantId]);
+      const orders = await pgc.query<{ id: string; checkout_key: string | null }>(
+        'SELECT id, checkout_key FROM orders WHERE store_id = $1 AND id IN (SELECT order_id FROM order_lines WHERE variant_id = $2)',
+        [shop.id, variantId],
+      );
+      const dupKeys = await pgc.query(
+        'SELECT checkout_key, count(*) FROM orders WHERE store_id = $1 GROUP BY checkout_key HAVING count(*) > 1',
+        [shop.id],
+      );
+      const sold = await pgc.query<{ units: number }>(
+        'SELECT COALESCE(sum(quantity), 0)::int AS units FROM order_lines WHERE variant_id = $1',
+        [variantId],
+      );
       const stock = await pgc.query<{ stock: number }>('SELECT stock FROM variants WHERE id = $1', [variantId]);
-      const nginxRetries = fs.readFileSync(topo!.state.nginx.accessLog, 'utf8').split('\n').filter((l) => / up=[^ ]+, /.test(l)).length;
+      const nginxRetries = fs
+        .readFileSync(topo!.state.nginx.accessLog, 'utf8')
+        .split('\n')
+        .filter((l) => / up=[^ ]+, /.test(l)).length;
       const report = {
         ...figures,
         killed: `app2 (pids ${victimPids.join(',')}) ${2500} ms into the stream; stream ended ${streamEndedMs} ms later`,

@@ -10,7 +10,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../deploy/topology.js';
 import { SHIPPED_EXAMPLES, parseNginxArgs, renderNginxConfig, type NginxOptions } from '../../deploy/nginx/render.js';
-import { findNginx, reloadNginx, startNginx, stopNginx, testNginxConfig, nginxWorkerUser, type NginxInstance } from '../../deploy/lib/nginx.js';
+import {
+  findNginx,
+  reloadNginx,
+  startNginx,
+  stopNginx,
+  testNginxConfig,
+  nginxWorkerUser,
+  type NginxInstance,
+} from '../../deploy/lib/nginx.js';
 import { freePortRange } from '../../deploy/lib/proc.js';
 import { makeSelfSignedCert } from '../../deploy/lib/tls.js';
 import { HttpsClient } from '../helpers/topology.js';
@@ -33,7 +41,14 @@ function fakeUpstream(name: string): http.Server {
     let bytes = 0;
     req.on('data', (c: Buffer) => (bytes += c.length));
     req.on('end', () => {
-      seen.push({ upstream: name, method: req.method!, url: req.url!, headers: req.headers, bytes, remotePort: req.socket.remotePort! });
+      seen.push({
+        upstream: name,
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        bytes,
+        remotePort: req.socket.remotePort!,
+      });
       if (req.url!.startsWith('/reset') && name === 'A') {
         req.socket.destroy();
         return;
@@ -82,7 +97,12 @@ beforeAll(async () => {
     new Promise<void>((r) => b.listen(ports.b, '127.0.0.1', r)),
   ]);
   const tls = await makeSelfSignedCert(path.join(dir, 'tls'));
-  nginx = { conf: path.join(dir, 'nginx.conf'), prefix: dir, errorLog: path.join(dir, 'logs', 'error.log'), pidFile: path.join(dir, 'nginx.pid') };
+  nginx = {
+    conf: path.join(dir, 'nginx.conf'),
+    prefix: dir,
+    errorLog: path.join(dir, 'logs', 'error.log'),
+    pidFile: path.join(dir, 'nginx.pid'),
+  };
   baseOptions = {
     mode: 'full',
     runDir: dir,
@@ -112,7 +132,10 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function plainGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function plainGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers, agent: false }, (res) => {
@@ -134,14 +157,35 @@ describe('rendered configs', () => {
     ];
     for (const [i, combo] of combos.entries()) {
       // Whole-file mode, as `npm run topology` runs it.
-      const full: NginxInstance = { ...nginx, conf: path.join(dir, `check-${i}.conf`), pidFile: path.join(dir, `check-${i}.pid`) };
+      const full: NginxInstance = {
+        ...nginx,
+        conf: path.join(dir, `check-${i}.conf`),
+        pidFile: path.join(dir, `check-${i}.pid`),
+      };
       fs.writeFileSync(full.conf, renderNginxConfig({ ...baseOptions, ...combo }));
       await testNginxConfig(full);
       // conf.d mode, inside an http block like Debian's nginx.conf (which already says "gzip on").
       const site = path.join(dir, `site-${i}.conf`);
-      fs.writeFileSync(site, renderNginxConfig({ ...combo, ...tls, mode: 'site', upstreams: ['127.0.0.1:3000', '127.0.0.1:3001'], logDir: path.join(dir, 'logs'), cacheDir: path.join(dir, 'cache-site') }));
-      const wrapper: NginxInstance = { ...nginx, conf: path.join(dir, `wrapper-${i}.conf`), pidFile: path.join(dir, `wrapper-${i}.pid`) };
-      fs.writeFileSync(wrapper.conf, `pid ${wrapper.pidFile};\nevents {}\nhttp {\n  include /etc/nginx/mime.types;\n  gzip on;\n  include ${site};\n}\n`);
+      fs.writeFileSync(
+        site,
+        renderNginxConfig({
+          ...combo,
+          ...tls,
+          mode: 'site',
+          upstreams: ['127.0.0.1:3000', '127.0.0.1:3001'],
+          logDir: path.join(dir, 'logs'),
+          cacheDir: path.join(dir, 'cache-site'),
+        }),
+      );
+      const wrapper: NginxInstance = {
+        ...nginx,
+        conf: path.join(dir, `wrapper-${i}.conf`),
+        pidFile: path.join(dir, `wrapper-${i}.pid`),
+      };
+      fs.writeFileSync(
+        wrapper.conf,
+        `pid ${wrapper.pidFile};\nevents {}\nhttp {\n  include /etc/nginx/mime.types;\n  gzip on;\n  include ${site};\n}\n`,
+      );
       await testNginxConfig(wrapper);
     }
     const text = renderNginxConfig({ ...baseOptions, balance: 'least_conn' });
@@ -155,15 +199,21 @@ describe('rendered configs', () => {
   it('refuses bad parameters', () => {
     expect(() => renderNginxConfig({ upstreams: [] })).toThrow(/at least one/);
     expect(() => renderNginxConfig({ upstreams: ['127.0.0.1:3000; evil'] })).toThrow(/host:port/);
-    expect(() => renderNginxConfig({ upstreams: ['127.0.0.1:3000'], balance: 'random' as never })).toThrow(/round_robin or least_conn/);
-    expect(() => renderNginxConfig({ upstreams: ['127.0.0.1:3000'], staticRoot: '/srv/x; include /etc/passwd' })).toThrow(/must not contain/);
+    expect(() => renderNginxConfig({ upstreams: ['127.0.0.1:3000'], balance: 'random' as never })).toThrow(
+      /round_robin or least_conn/,
+    );
+    expect(() =>
+      renderNginxConfig({ upstreams: ['127.0.0.1:3000'], staticRoot: '/srv/x; include /etc/passwd' }),
+    ).toThrow(/must not contain/);
     expect(() => parseNginxArgs(['--upstream', '127.0.0.1:3000'])).toThrow(/--tls-cert/);
   });
 
   it('the example files shipped in deploy/nginx are what the renderer makes of their arguments, and valid', async () => {
     for (const example of SHIPPED_EXAMPLES) {
       const shipped = fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'nginx', example.file), 'utf8');
-      expect(shipped, `${example.file} is stale: npm run nginx-config -- --examples`).toBe(renderNginxConfig(parseNginxArgs(example.args).options));
+      expect(shipped, `${example.file} is stale: npm run nginx-config -- --examples`).toBe(
+        renderNginxConfig(parseNginxArgs(example.args).options),
+      );
       // Valid too, once pointed at certificates and directories that exist here.
       const local = shipped
         .replaceAll(/\/etc\/letsencrypt\/live\/shop\.example\.com\/fullchain\.pem/g, baseOptions.tlsCert!)
@@ -172,8 +222,15 @@ describe('rendered configs', () => {
         .replaceAll('/var/cache/nginx/dukaan', `${dir}/cache-shipped`);
       const site = path.join(dir, `shipped-${example.file}`);
       fs.writeFileSync(site, local);
-      const wrapper: NginxInstance = { ...nginx, conf: path.join(dir, `shipped-wrapper-${example.file}`), pidFile: path.join(dir, 'shipped.pid') };
-      fs.writeFileSync(wrapper.conf, `pid ${wrapper.pidFile};\nevents {}\nhttp {\n  include /etc/nginx/mime.types;\n  include ${site};\n}\n`);
+      const wrapper: NginxInstance = {
+        ...nginx,
+        conf: path.join(dir, `shipped-wrapper-${example.file}`),
+        pidFile: path.join(dir, 'shipped.pid'),
+      };
+      fs.writeFileSync(
+        wrapper.conf,
+        `pid ${wrapper.pidFile};\nevents {}\nhttp {\n  include /etc/nginx/mime.types;\n  include ${site};\n}\n`,
+      );
       await testNginxConfig(wrapper);
     }
   });
@@ -193,7 +250,11 @@ describe('nginx in front of the app servers', () => {
   it('passes X-Forwarded-For (the address nginx saw, never what the client claims), X-Forwarded-Proto, Host and X-Request-Id', async () => {
     const from5 = new HttpsClient(client.base, client.agent.options.ca as string, '127.0.0.5');
     try {
-      const r = await from5.get('/echo', { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '6.6.6.6', 'x-request-id': 'order-flow-42' });
+      const r = await from5.get('/echo', {
+        'x-forwarded-for': '6.6.6.6',
+        'x-real-ip': '6.6.6.6',
+        'x-request-id': 'order-flow-42',
+      });
       expect(r.status).toBe(200);
       const h = r.body.headers as Record<string, string>;
       expect(h['x-forwarded-for']).toBe('127.0.0.5');
@@ -252,28 +313,52 @@ describe('nginx in front of the app servers', () => {
   });
 
   it('limits JSON bodies to 1 MB and uploads to about 5 MB, answering problem+json itself', async () => {
-    const tooBig = await client.request('POST', '/api/v1/stores', { raw: Buffer.alloc(1024 * 1024 + 1, 'a'), headers: { 'content-type': 'application/json', 'x-test-id': 'too-big' } });
+    const tooBig = await client.request('POST', '/api/v1/stores', {
+      raw: Buffer.alloc(1024 * 1024 + 1, 'a'),
+      headers: { 'content-type': 'application/json', 'x-test-id': 'too-big' },
+    });
     expect(tooBig.status).toBe(413);
     expect(tooBig.headers['content-type']).toBe('application/problem+json');
-    expect(tooBig.body).toMatchObject({ status: 413, code: 'payload_too_large', type: 'https://dukaan.dev/problems/payload_too_large' });
+    expect(tooBig.body).toMatchObject({
+      status: 413,
+      code: 'payload_too_large',
+      type: 'https://dukaan.dev/problems/payload_too_large',
+    });
     expect(seenWith('too-big')).toHaveLength(0);
 
-    const justFits = await client.request('POST', '/api/v1/stores', { raw: Buffer.alloc(1024 * 1024, 'a'), headers: { 'content-type': 'application/json', 'x-test-id': 'fits' } });
+    const justFits = await client.request('POST', '/api/v1/stores', {
+      raw: Buffer.alloc(1024 * 1024, 'a'),
+      headers: { 'content-type': 'application/json', 'x-test-id': 'fits' },
+    });
     expect(justFits.status).toBe(200);
     expect(seenWith('fits')[0]!.bytes).toBe(1024 * 1024);
 
     const fiveMb = Buffer.alloc(5 * 1024 * 1024 + 4096, 'p');
-    for (const url of ['/api/v1/orders/3f1c/payment-proof', '/api/v1/stores/abc/images', '/dashboard/products/abc/images', '/demo/orders/3f1c/payment-proof']) {
+    for (const url of [
+      '/api/v1/orders/3f1c/payment-proof',
+      '/api/v1/stores/abc/images',
+      '/dashboard/products/abc/images',
+      '/demo/orders/3f1c/payment-proof',
+    ]) {
       const id = `upload-${url}`;
-      const r = await client.request('POST', url, { raw: fiveMb, headers: { 'content-type': 'multipart/form-data; boundary=x', 'x-test-id': id } });
+      const r = await client.request('POST', url, {
+        raw: fiveMb,
+        headers: { 'content-type': 'multipart/form-data; boundary=x', 'x-test-id': id },
+      });
       expect(r.status, url).toBe(200);
       expect(seenWith(id)[0]!.bytes).toBe(fiveMb.length);
     }
-    const sixMb = await client.request('POST', '/api/v1/orders/3f1c/payment-proof', { raw: Buffer.alloc(6 * 1024 * 1024, 'p'), headers: { 'content-type': 'multipart/form-data; boundary=x', 'x-test-id': 'six' } });
+    const sixMb = await client.request('POST', '/api/v1/orders/3f1c/payment-proof', {
+      raw: Buffer.alloc(6 * 1024 * 1024, 'p'),
+      headers: { 'content-type': 'multipart/form-data; boundary=x', 'x-test-id': 'six' },
+    });
     expect(sixMb.status).toBe(413);
     expect(sixMb.body.code).toBe('payload_too_large');
     // 5 MB is for upload routes only.
-    const notUpload = await client.request('POST', '/api/v1/stores/abc/products', { raw: fiveMb, headers: { 'content-type': 'application/json', 'x-test-id': 'not-upload' } });
+    const notUpload = await client.request('POST', '/api/v1/stores/abc/products', {
+      raw: fiveMb,
+      headers: { 'content-type': 'application/json', 'x-test-id': 'not-upload' },
+    });
     expect(notUpload.status).toBe(413);
   });
 
@@ -285,7 +370,9 @@ describe('nginx in front of the app servers', () => {
       expect(r.status).toBe(200);
       expect(r.headers['x-served-by']).toBe('B');
     }
-    expect(seen.filter((s) => s.method === 'GET' && s.url === '/reset' && s.upstream === 'A').length).toBeGreaterThan(0);
+    expect(seen.filter((s) => s.method === 'GET' && s.url === '/reset' && s.upstream === 'A').length).toBeGreaterThan(
+      0,
+    );
 
     // POST /echo: the closed port refuses the connection, so nothing was sent; nginx passes it on.
     for (let i = 0; i < 6; i++) {

@@ -52,7 +52,9 @@ describe('operations files', () => {
         if (m) found.push(`${path.relative(PROJECT_ROOT, file)}: ${what}: ${m[0]}`);
       }
     }
-    expect(found, 'these need pool_mode = session; update deploy/pgbouncer/pgbouncer.ini and deploy/README.md').toEqual([]);
+    expect(found, 'these need pool_mode = session; update deploy/pgbouncer/pgbouncer.ini and deploy/README.md').toEqual(
+      [],
+    );
     // The advisory locks dukaan does take are transaction-scoped (and the scan does see them).
     expect(xactLocks).toBeGreaterThan(0);
   });
@@ -62,14 +64,18 @@ describe('operations files', () => {
       "await client.query('SELECT pg_advisory_lock(42)')",
       "await client.query('LISTEN order_events')",
       "client.on('notification', handle)",
-      "await db.query(`SET statement_timeout = 1000`)",
-      "await db.query(\"SELECT set_config('app.store', $1, false)\")",
+      'await db.query(`SET statement_timeout = 1000`)',
+      'await db.query("SELECT set_config(\'app.store\', $1, false)")',
       'CREATE TEMP TABLE scratch (id int)',
       'DECLARE c CURSOR WITH HOLD FOR SELECT 1',
       "await db.query('PREPARE q AS SELECT 1')",
       "await pool.query({ name: 'find-order', text: 'SELECT 1' })",
     ];
-    for (const sample of samples) expect(SESSION_STATE.some(([, re]) => re.test(sample)), sample).toBe(true);
+    for (const sample of samples)
+      expect(
+        SESSION_STATE.some(([, re]) => re.test(sample)),
+        sample,
+      ).toBe(true);
     const fine = [
       "await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key])",
       "await tx.query('SET LOCAL statement_timeout = 1000')",
@@ -77,7 +83,11 @@ describe('operations files', () => {
       '/** Builds `SET a = $n, …` from the fields that are present */',
       'the pool is listening on a port',
     ];
-    for (const sample of fine) expect(SESSION_STATE.some(([, re]) => re.test(sample)), sample).toBe(false);
+    for (const sample of fine)
+      expect(
+        SESSION_STATE.some(([, re]) => re.test(sample)),
+        sample,
+      ).toBe(false);
   });
 
   it('the PgBouncer example pools by transaction and fails fast', () => {
@@ -101,18 +111,28 @@ describe('operations files', () => {
     expect(Number(settings.get('pgbouncer.query_wait_timeout'))).toBeGreaterThan(0);
     expect(Number(settings.get('pgbouncer.default_pool_size'))).toBeLessThan(100); // below PostgreSQL's default max_connections
     // dukaan prepares named statements unless told not to; this PgBouncer (no max_prepared_statements) needs that.
-    if (!Number(settings.get('pgbouncer.max_prepared_statements') ?? 0)) expect(ini).toContain('DB_PREPARED_STATEMENTS=0');
-    expect(fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'README.md'), 'utf8')).toContain('DB_PREPARED_STATEMENTS=0');
+    if (!Number(settings.get('pgbouncer.max_prepared_statements') ?? 0))
+      expect(ini).toContain('DB_PREPARED_STATEMENTS=0');
+    expect(fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'README.md'), 'utf8')).toContain(
+      'DB_PREPARED_STATEMENTS=0',
+    );
   });
 
   it('the systemd units pass systemd-analyze verify', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-systemd-'));
     try {
-      for (const f of ['dukaan.service', 'dukaan@.service', 'dukaan.target']) fs.copyFileSync(path.join(PROJECT_ROOT, 'deploy', 'systemd', f), path.join(dir, f));
+      for (const f of ['dukaan.service', 'dukaan@.service', 'dukaan.target'])
+        fs.copyFileSync(path.join(PROJECT_ROOT, 'deploy', 'systemd', f), path.join(dir, f));
       fs.symlinkSync('dukaan@.service', path.join(dir, 'dukaan@3001.service'));
-      const { stdout, stderr } = await run('systemd-analyze', ['verify', './dukaan.service', './dukaan@3001.service', './dukaan.target'], { cwd: dir });
+      const { stdout, stderr } = await run(
+        'systemd-analyze',
+        ['verify', './dukaan.service', './dukaan@3001.service', './dukaan.target'],
+        { cwd: dir },
+      );
       // It reports problems on stderr without failing; missing users and env files on this machine are fine.
-      const problems = (stdout + stderr).split('\n').filter((l) => l.trim() && !/dukaan\.env|user|Failed to resolve|not found/i.test(l));
+      const problems = (stdout + stderr)
+        .split('\n')
+        .filter((l) => l.trim() && !/dukaan\.env|user|Failed to resolve|not found/i.test(l));
       expect(problems).toEqual([]);
       const unit = fs.readFileSync(path.join(dir, 'dukaan.service'), 'utf8');
       expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node \/srv\/dukaan\/bin\/dukaan\.js serve$/m);

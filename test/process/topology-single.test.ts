@@ -11,7 +11,14 @@ import { isAlive, sleep, waitFor } from '../../deploy/lib/proc.js';
 import { poolWorkers } from '../../deploy/topology.js';
 import { nginxMasterPid } from '../../deploy/lib/nginx.js';
 import { startPrivatePg, type PrivatePg } from '../helpers/pg-cluster.js';
-import { expectStatus, nothingLeft, signInThrough, topologyUp, type HttpsClient, type TopologyRun } from '../helpers/topology.js';
+import {
+  expectStatus,
+  nothingLeft,
+  signInThrough,
+  topologyUp,
+  type HttpsClient,
+  type TopologyRun,
+} from '../helpers/topology.js';
 
 const PHONE = '+919000000001';
 const CODE = '123456';
@@ -24,11 +31,15 @@ let shop: { id: string; slug: string } | undefined;
 beforeAll(async () => {
   pg = await startPrivatePg();
   topo = await topologyUp('single', [
-    '--database-url', pg.appUrl,
-    '--web-concurrency', '2',
-    '--env', `OTP_TEST_NUMBERS=${PHONE}:${CODE}`,
+    '--database-url',
+    pg.appUrl,
+    '--web-concurrency',
+    '2',
+    '--env',
+    `OTP_TEST_NUMBERS=${PHONE}:${CODE}`,
     // A general per-IP limit, so its counters show which client the app believes it is talking to.
-    '--env', 'RATE_LIMIT_PER_IP=100000',
+    '--env',
+    'RATE_LIMIT_PER_IP=100000',
   ]);
 }, 180_000);
 
@@ -74,7 +85,11 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
     const client = topo!.client();
     const { merchant, shop } = await ensureShop(client);
 
-    const product = await merchant.post(`/api/v1/stores/${shop.id}/products`, { name: 'Basmati Rice 1 kg', price: 4999, stock: 10 });
+    const product = await merchant.post(`/api/v1/stores/${shop.id}/products`, {
+      name: 'Basmati Rice 1 kg',
+      price: 4999,
+      stock: 10,
+    });
     expectStatus(product, 201, 'create product');
     const variantId = product.body.variants[0].id as string;
 
@@ -84,21 +99,31 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
 
     const cart = await client.post(`/api/v1/storefront/${shop.slug}/carts`, {});
     expectStatus(cart, 201, 'create cart');
-    const line = await client.put(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/lines/${variantId}`, { quantity: 2 });
+    const line = await client.put(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/lines/${variantId}`, {
+      quantity: 2,
+    });
     expectStatus(line, 200, 'set cart line');
     expect(line.body.total).toBe(2 * 4999);
     expect(line.body.canCheckout).toBe(true);
 
     const checkoutBody = {
-      customer: { name: 'Asha', phone: '+919812345678', address: { line1: '12 MG Road', city: 'Bengaluru', pincode: '560001' } },
+      customer: {
+        name: 'Asha',
+        phone: '+919812345678',
+        address: { line1: '12 MG Road', city: 'Bengaluru', pincode: '560001' },
+      },
       paymentMethod: 'cod',
     };
     const key = randomUUID();
-    const order = await client.post(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/checkout`, checkoutBody, { 'idempotency-key': key });
+    const order = await client.post(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/checkout`, checkoutBody, {
+      'idempotency-key': key,
+    });
     expectStatus(order, 201, 'checkout');
     expect(order.body).toMatchObject({ status: 'placed', total: 2 * 4999, paymentMethod: 'cod' });
     // The same key again: the same order, not a second one.
-    const replay = await client.post(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/checkout`, checkoutBody, { 'idempotency-key': key });
+    const replay = await client.post(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/checkout`, checkoutBody, {
+      'idempotency-key': key,
+    });
     expect(replay.status).toBe(201);
     expect(replay.body.id).toBe(order.body.id);
 
@@ -149,10 +174,17 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
       const b1 = await b.get(url, { 'x-forwarded-for': '6.6.6.6' });
       for (const r of [a1, a2, b1]) expectStatus(r, 200, 'storefront');
       const logFile = run.state.servers[0]!.log;
-      const logged = await waitFor('the request in the app log', () => {
-        const line = fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes(`"reqId":"${id}"`) && l.includes('"remoteAddress"'));
-        return line ? (JSON.parse(line) as { req: { remoteAddress: string } }) : undefined;
-      }, 5000);
+      const logged = await waitFor(
+        'the request in the app log',
+        () => {
+          const line = fs
+            .readFileSync(logFile, 'utf8')
+            .split('\n')
+            .find((l) => l.includes(`"reqId":"${id}"`) && l.includes('"remoteAddress"'));
+          return line ? (JSON.parse(line) as { req: { remoteAddress: string } }) : undefined;
+        },
+        5000,
+      );
       return { a1: remaining(a1), a2: remaining(a2), b1: remaining(b1), loggedAddress: logged.req.remoteAddress };
     }
 
@@ -165,7 +197,18 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
 
     // Not trusted: a second single box on the same database, its app told to trust no proxy. Every client is
     // nginx's address to it: one shared counter, and logs that cannot tell clients apart.
-    untrusted = await topologyUp('single', ['--database-url', pg!.appUrl, '--web-concurrency', '1', '--trust-proxy', 'off', '--env', 'RATE_LIMIT_PER_IP=100000', '--http-port', 'off']);
+    untrusted = await topologyUp('single', [
+      '--database-url',
+      pg!.appUrl,
+      '--web-concurrency',
+      '1',
+      '--trust-proxy',
+      'off',
+      '--env',
+      'RATE_LIMIT_PER_IP=100000',
+      '--http-port',
+      'off',
+    ]);
     const notTrusted = await measure(untrusted);
     expect(notTrusted.a2).toBe(notTrusted.a1 - 1);
     expect(notTrusted.b1).toBe(notTrusted.a2 - 1);
@@ -186,10 +229,15 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
     await pg!.stop('fast');
     const downSince = Date.now();
     try {
-      const ready = await waitFor('/readyz to say 503', async () => {
-        const r = await client.get('/readyz');
-        return r.status === 503 ? r : undefined;
-      }, 5000, 100);
+      const ready = await waitFor(
+        '/readyz to say 503',
+        async () => {
+          const r = await client.get('/readyz');
+          return r.status === 503 ? r : undefined;
+        },
+        5000,
+        100,
+      );
       expect(ready.body.code).toBe('unavailable');
       for (let i = 0; i < 6; i++) {
         const r = await client.get(`/api/v1/storefront/${shop.slug}`);
@@ -204,16 +252,24 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
       await pg!.start();
     }
     const backSince = Date.now();
-    await waitFor('the storefront and /readyz to answer 200 again', async () => {
-      const [a, b] = await Promise.all([client.get(`/api/v1/storefront/${shop.slug}`), client.get('/readyz')]);
-      return a.status === 200 && b.status === 200;
-    }, 5000, 100);
+    await waitFor(
+      'the storefront and /readyz to answer 200 again',
+      async () => {
+        const [a, b] = await Promise.all([client.get(`/api/v1/storefront/${shop.slug}`), client.get('/readyz')]);
+        return a.status === 200 && b.status === 200;
+      },
+      5000,
+      100,
+    );
     const recoveredMs = Date.now() - backSince;
     expect(recoveredMs).toBeLessThan(5000);
     // Several requests in a row, so every worker has shown it recovered.
-    for (let i = 0; i < 10; i++) expectStatus(await client.get(`/api/v1/storefront/${shop.slug}`), 200, 'after restart');
+    for (let i = 0; i < 10; i++)
+      expectStatus(await client.get(`/api/v1/storefront/${shop.slug}`), 200, 'after restart');
     expect(isAlive(pool.pid)).toBe(true);
     expect(poolWorkers(pool.pid)).toEqual(workersBefore);
-    console.log(`database restart: recovered ${recoveredMs} ms after PostgreSQL was back; workers ${workersBefore.join(',')} unchanged`);
+    console.log(
+      `database restart: recovered ${recoveredMs} ms after PostgreSQL was back; workers ${workersBefore.join(',')} unchanged`,
+    );
   });
 });

@@ -8,7 +8,14 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePortRange, isAlive, portIsFree } from '../../deploy/lib/proc.js';
 import { readState, type TopologyState } from '../../deploy/topology.js';
-import { expectStatus, nothingLeft, signInThrough, topologyCommand, topologyUp, type TopologyRun } from '../helpers/topology.js';
+import {
+  expectStatus,
+  nothingLeft,
+  signInThrough,
+  topologyCommand,
+  topologyUp,
+  type TopologyRun,
+} from '../helpers/topology.js';
 
 const PHONE = '+919000000001';
 const CODE = '123456';
@@ -39,10 +46,22 @@ function postmasterPidOf(state: TopologyState): number {
 describe('split: app server and database server apart', () => {
   it('brings up nginx → pool → its own PostgreSQL over TCP, keeps the data across down/up, and leaves nothing running', async () => {
     const pgPort = await freePortRange(1, 40000, 50000);
-    const args = ['--pg-port', String(pgPort), '--pg-fast', '--web-concurrency', '2', '--env', `OTP_TEST_NUMBERS=${PHONE}:${CODE}`];
+    const args = [
+      '--pg-port',
+      String(pgPort),
+      '--pg-fast',
+      '--web-concurrency',
+      '2',
+      '--env',
+      `OTP_TEST_NUMBERS=${PHONE}:${CODE}`,
+    ];
     topo = await topologyUp('split', args);
     const { state } = topo;
-    expect(state.postgres).toMatchObject({ managed: true, port: pgPort, url: `postgres://postgres@127.0.0.1:${pgPort}/dukaan` });
+    expect(state.postgres).toMatchObject({
+      managed: true,
+      port: pgPort,
+      url: `postgres://postgres@127.0.0.1:${pgPort}/dukaan`,
+    });
     expect(fs.existsSync(`${state.postgres.dataDir}/PG_VERSION`)).toBe(true);
     const postgres = postmasterPid(state);
     expect(isAlive(postgres)).toBe(true);
@@ -58,7 +77,9 @@ describe('split: app server and database server apart', () => {
       const { rows } = await direct.query<{ name: string }>('SELECT name FROM stores WHERE id = $1', [store.body.id]);
       expect(rows).toEqual([{ name: 'Split Stores' }]);
       // The pool talks to it over TCP from 127.0.0.1 (not a Unix socket).
-      const { rows: clients } = await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'dukaan' AND client_addr = '127.0.0.1' AND pid <> pg_backend_pid()");
+      const { rows: clients } = await direct.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'dukaan' AND client_addr = '127.0.0.1' AND pid <> pg_backend_pid()",
+      );
       expect(clients[0]!.n).toBeGreaterThan(0);
     } finally {
       await direct.end();
@@ -73,7 +94,19 @@ describe('split: app server and database server apart', () => {
     expect(fs.existsSync(`${state.postgres.dataDir}/PG_VERSION`)).toBe(true);
 
     // up again on the same run dir: the same data.
-    await topologyCommand(['up', 'split', '--run-dir', topo.runDir, '--port', String(state.nginx.httpsPort), '--http-port', String(state.nginx.httpPort), '--app-port', String(state.servers[0]!.port), ...args]);
+    await topologyCommand([
+      'up',
+      'split',
+      '--run-dir',
+      topo.runDir,
+      '--port',
+      String(state.nginx.httpsPort),
+      '--http-port',
+      String(state.nginx.httpPort),
+      '--app-port',
+      String(state.servers[0]!.port),
+      ...args,
+    ]);
     const second = readState(topo.runDir)!;
     expect(second.tls.cert).toBe(state.tls.cert); // the certificate is kept, so clients that trust it still do
     postmasterPidOf(second);

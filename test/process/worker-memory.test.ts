@@ -53,7 +53,10 @@ describe('worker pool memory', { timeout: 240_000 }, () => {
   });
 
   it('refuses a WORKER_HEAP_MB too small to run a worker', async () => {
-    const server = spawnServer({ port: await freePort(), env: { DATABASE_URL: testDb.url!, WEB_CONCURRENCY: '1', WORKER_HEAP_MB: '16' } });
+    const server = spawnServer({
+      port: await freePort(),
+      env: { DATABASE_URL: testDb.url!, WEB_CONCURRENCY: '1', WORKER_HEAP_MB: '16' },
+    });
     const { code } = await server.exited;
     expect(code).not.toBe(0);
     expect(server.output()).toContain('WORKER_HEAP_MB must be 0');

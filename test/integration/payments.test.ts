@@ -2,7 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { JPEG_1PX, PNG_1PX, WEBP_1PX, addProduct, checkoutBody, openShop, outboxFor, placeOrder, upload, type Shop } from '../helpers/order-fixtures.js';
+import {
+  JPEG_1PX,
+  PNG_1PX,
+  WEBP_1PX,
+  addProduct,
+  checkoutBody,
+  openShop,
+  outboxFor,
+  placeOrder,
+  upload,
+  type Shop,
+} from '../helpers/order-fixtures.js';
 
 let ctx: TestContext;
 let shop: Shop;
@@ -10,7 +21,10 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync('/tmp/dukaan-payments-');
   ctx = await createTestApp({ dataDir });
-  shop = await openShop(ctx, { create: { name: 'Kirana & Sons', whatsapp: '+919876543210' }, patch: { payments: { cod: true, upiVpa: 'kirana@okhdfc' } } });
+  shop = await openShop(ctx, {
+    create: { name: 'Kirana & Sons', whatsapp: '+919876543210' },
+    patch: { payments: { cod: true, upiVpa: 'kirana@okhdfc' } },
+  });
 });
 afterAll(async () => {
   await ctx.close();
@@ -30,7 +44,9 @@ describe('UPI', () => {
   it('gives upi orders a upi:// link with the exact amount and order number, and a QR code of it', async () => {
     const order = await upiOrder(2);
     expect(order.total).toBe(24_690);
-    expect(order.upiUrl).toBe(`upi://pay?pa=kirana@okhdfc&pn=Kirana%20%26%20Sons&am=246.90&cu=INR&tn=Order%20${order.number}`);
+    expect(order.upiUrl).toBe(
+      `upi://pay?pa=kirana@okhdfc&pn=Kirana%20%26%20Sons&am=246.90&cu=INR&tn=Order%20${order.number}`,
+    );
     expect((await shop.customer.get(track(order))).body.upiUrl).toBe(order.upiUrl);
     const qr = await ctx.app.inject({ method: 'GET', url: track(order, '/upi-qr.svg') });
     expect(qr.statusCode).toBe(200);
@@ -46,13 +62,17 @@ describe('UPI', () => {
     const qr = await shop.customer.get(track(order, '/upi-qr.svg'));
     expect(qr.status).toBe(404);
     expect(qr.body.code).toBe('not_found');
-    expect((await shop.customer.get('/api/v1/orders/00000000-0000-4000-8000-000000000000/upi-qr.svg')).status).toBe(404);
+    expect((await shop.customer.get('/api/v1/orders/00000000-0000-4000-8000-000000000000/upi-qr.svg')).status).toBe(
+      404,
+    );
   });
 
   it('asks only for the balance still due once part is paid', async () => {
     const order = await upiOrder(2);
     await shop.api.post(`${shop.base}/orders/${order.id}/payment`, { status: 'paid' });
-    const edited = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: order.lines[0].variantId, quantity: 3 }] });
+    const edited = await shop.customer.put(track(order, '/lines'), {
+      lines: [{ variantId: order.lines[0].variantId, quantity: 3 }],
+    });
     expect(edited.status).toBe(200);
     expect(edited.body.balanceDue).toBe(12_345);
     expect(edited.body.upiUrl).toContain('&am=123.45&');
@@ -65,7 +85,10 @@ describe('payment proof', () => {
     const res = await upload(ctx, proofUrl(order), PNG_1PX, { filename: 'screenshot.png' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: order.id, paymentStatus: 'proof_submitted' });
-    const { rows } = await db().query<{ file_name: string; content_type: string; size_bytes: number }>(`SELECT file_name, content_type, size_bytes FROM payment_proofs WHERE order_id = $1`, [order.id]);
+    const { rows } = await db().query<{ file_name: string; content_type: string; size_bytes: number }>(
+      `SELECT file_name, content_type, size_bytes FROM payment_proofs WHERE order_id = $1`,
+      [order.id],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ content_type: 'image/png', size_bytes: PNG_1PX.length });
     expect(rows[0]!.file_name).toMatch(/^[0-9a-f]{32}\.png$/);
@@ -75,15 +98,22 @@ describe('payment proof', () => {
     expect(messages.at(-1)).toMatchObject({ topic: 'order.payment_proof', recipient: '+919876543210' });
   });
 
-  it('shows the proof to the customer and the store\'s members only, with its type and nosniff', async () => {
+  it("shows the proof to the customer and the store's members only, with its type and nosniff", async () => {
     const order = await upiOrder();
-    expect((await upload(ctx, proofUrl(order), JPEG_1PX, { filename: 'x.bin', contentType: 'application/octet-stream' })).status).toBe(200);
+    expect(
+      (await upload(ctx, proofUrl(order), JPEG_1PX, { filename: 'x.bin', contentType: 'application/octet-stream' }))
+        .status,
+    ).toBe(200);
     const mine = await ctx.app.inject({ method: 'GET', url: proofUrl(order) });
     expect(mine.statusCode).toBe(200);
     expect(mine.headers['content-type']).toBe('image/jpeg');
     expect(mine.headers['x-content-type-options']).toBe('nosniff');
     expect(mine.rawPayload.equals(JPEG_1PX)).toBe(true);
-    const merchant = await ctx.app.inject({ method: 'GET', url: `${shop.base}/orders/${order.id}/payment-proof`, headers: { authorization: `Bearer ${shop.token}` } });
+    const merchant = await ctx.app.inject({
+      method: 'GET',
+      url: `${shop.base}/orders/${order.id}/payment-proof`,
+      headers: { authorization: `Bearer ${shop.token}` },
+    });
     expect(merchant.statusCode).toBe(200);
     expect(merchant.headers['content-type']).toBe('image/jpeg');
     expect(merchant.headers['x-content-type-options']).toBe('nosniff');
@@ -97,7 +127,9 @@ describe('payment proof', () => {
   it('takes WebP, and a second proof replaces the first in view', async () => {
     const order = await upiOrder();
     expect((await upload(ctx, proofUrl(order), PNG_1PX)).status).toBe(200);
-    expect((await upload(ctx, proofUrl(order), WEBP_1PX, { filename: 'better.webp', contentType: 'image/webp' })).status).toBe(200);
+    expect(
+      (await upload(ctx, proofUrl(order), WEBP_1PX, { filename: 'better.webp', contentType: 'image/webp' })).status,
+    ).toBe(200);
     const latest = await ctx.app.inject({ method: 'GET', url: proofUrl(order) });
     expect(latest.headers['content-type']).toBe('image/webp');
   });
@@ -110,13 +142,24 @@ describe('payment proof', () => {
 
   it('refuses a renamed text file with 415, by content not by name or header', async () => {
     const order = await upiOrder();
-    const res = await upload(ctx, proofUrl(order), Buffer.from('I promise I paid. Totally a PNG.'), { filename: 'proof.png', contentType: 'image/png' });
+    const res = await upload(ctx, proofUrl(order), Buffer.from('I promise I paid. Totally a PNG.'), {
+      filename: 'proof.png',
+      contentType: 'image/png',
+    });
     expect(res.status).toBe(415);
     expect(res.body.code).toBe('unsupported_media_type');
-    const gif = await upload(ctx, proofUrl(order), Buffer.from('R0lGODlhAQABAIAAAP///wAAACwAAAAAAQABAAACAkQBADs=', 'base64'), { filename: 'proof.jpg', contentType: 'image/jpeg' });
+    const gif = await upload(
+      ctx,
+      proofUrl(order),
+      Buffer.from('R0lGODlhAQABAIAAAP///wAAACwAAAAAAQABAAACAkQBADs=', 'base64'),
+      { filename: 'proof.jpg', contentType: 'image/jpeg' },
+    );
     expect(gif.status).toBe(415);
     expect((await shop.customer.get(track(order))).body.paymentStatus).toBe('pending');
-    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM payment_proofs WHERE order_id = $1`, [order.id]);
+    const { rows } = await db().query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM payment_proofs WHERE order_id = $1`,
+      [order.id],
+    );
     expect(rows[0]!.n).toBe(0);
   });
 
@@ -138,7 +181,12 @@ describe('payment proof', () => {
     const json = await shop.customer.post(proofUrl(order), { file: 'aGVsbG8=' });
     expect(json.status).toBe(415);
     expect(json.body.code).toBe('unsupported_media_type');
-    const raw = await ctx.app.inject({ method: 'POST', url: proofUrl(order), payload: PNG_1PX, headers: { 'content-type': 'image/png' } });
+    const raw = await ctx.app.inject({
+      method: 'POST',
+      url: proofUrl(order),
+      payload: PNG_1PX,
+      headers: { 'content-type': 'image/png' },
+    });
     expect(raw.statusCode).toBe(415);
     const empty = await ctx.app.inject({ method: 'POST', url: proofUrl(order) });
     expect(empty.statusCode).toBe(415);
@@ -148,7 +196,9 @@ describe('payment proof', () => {
   });
 
   it('404 for an unknown order; 409 once paid or cancelled', async () => {
-    expect((await upload(ctx, '/api/v1/orders/00000000-0000-4000-8000-000000000000/payment-proof', PNG_1PX)).status).toBe(404);
+    expect(
+      (await upload(ctx, '/api/v1/orders/00000000-0000-4000-8000-000000000000/payment-proof', PNG_1PX)).status,
+    ).toBe(404);
     expect((await upload(ctx, '/api/v1/orders/nope/payment-proof', PNG_1PX)).status).toBe(404);
     const paid = await upiOrder();
     await shop.api.post(`${shop.base}/orders/${paid.id}/payment`, { status: 'paid' });

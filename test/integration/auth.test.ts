@@ -22,7 +22,9 @@ describe('merchant sign-in', () => {
     const code = ctx.sentCodes.get(phone)!.at(-1)!;
     expect(code).toMatch(/^\d{6}$/);
     const { rows } = await ctx.testDb.db.query<{ code_hash: string; minutes: number }>(
-      `SELECT code_hash, round(extract(epoch FROM expires_at - created_at) / 60) AS minutes FROM otp_codes WHERE phone = $1`, [phone]);
+      `SELECT code_hash, round(extract(epoch FROM expires_at - created_at) / 60) AS minutes FROM otp_codes WHERE phone = $1`,
+      [phone],
+    );
     expect(rows[0]!.code_hash).not.toContain(code);
     expect(Number(rows[0]!.minutes)).toBe(10);
   });
@@ -47,7 +49,9 @@ describe('merchant sign-in', () => {
     const phone = uniquePhone();
     const anon = client(ctx.app);
     await anon.post('/api/v1/auth/otp', { phone });
-    await ctx.testDb.db.query(`UPDATE otp_codes SET expires_at = now() - interval '1 second' WHERE phone = $1`, [phone]);
+    await ctx.testDb.db.query(`UPDATE otp_codes SET expires_at = now() - interval '1 second' WHERE phone = $1`, [
+      phone,
+    ]);
     const r = await anon.post('/api/v1/auth/verify', { phone, code: ctx.sentCodes.get(phone)!.at(-1)! });
     expect(r.status).toBe(401);
   });
@@ -64,7 +68,8 @@ describe('merchant sign-in', () => {
 
   it('test numbers use their fixed code, are never messaged, and skip the per-phone limit', async () => {
     const anon = client(ctx.app);
-    for (let i = 0; i < 7; i++) expect((await anon.post('/api/v1/auth/otp', { phone: '+919000000001' })).status).toBe(202);
+    for (let i = 0; i < 7; i++)
+      expect((await anon.post('/api/v1/auth/otp', { phone: '+919000000001' })).status).toBe(202);
     expect(ctx.sentCodes.has('+919000000001')).toBe(false);
     const r = await anon.post('/api/v1/auth/verify', { phone: '+919000000001', code: '123456' });
     expect(r.status).toBe(200);
@@ -76,10 +81,15 @@ describe('merchant sign-in', () => {
     try {
       const anon = client(ipCtx.app);
       const ip = { 'x-forwarded-for': '203.0.113.9' };
-      for (let i = 0; i < 30; i++) expect((await anon.post('/api/v1/auth/otp', { phone: uniquePhone() }, ip)).status).toBe(202);
+      for (let i = 0; i < 30; i++)
+        expect((await anon.post('/api/v1/auth/otp', { phone: uniquePhone() }, ip)).status).toBe(202);
       const over = await anon.post('/api/v1/auth/otp', { phone: uniquePhone() }, ip);
       expect(over.status).toBe(429);
-      const otherIp = await anon.post('/api/v1/auth/otp', { phone: uniquePhone() }, { 'x-forwarded-for': '203.0.113.10' });
+      const otherIp = await anon.post(
+        '/api/v1/auth/otp',
+        { phone: uniquePhone() },
+        { 'x-forwarded-for': '203.0.113.10' },
+      );
       expect(otherIp.status).toBe(202);
     } finally {
       await ipCtx.close();
@@ -97,7 +107,9 @@ describe('merchant sign-in', () => {
   it('stores session tokens hashed with a 30-day expiry', async () => {
     const { token, merchantId } = await signIn(ctx);
     const { rows } = await ctx.testDb.db.query<{ token_hash: string; days: number }>(
-      `SELECT token_hash, round(extract(epoch FROM expires_at - created_at) / 86400) AS days FROM sessions WHERE merchant_id = $1`, [merchantId]);
+      `SELECT token_hash, round(extract(epoch FROM expires_at - created_at) / 86400) AS days FROM sessions WHERE merchant_id = $1`,
+      [merchantId],
+    );
     expect(rows[0]!.token_hash).not.toBe(token);
     expect(Number(rows[0]!.days)).toBe(30);
   });

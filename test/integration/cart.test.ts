@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
-import { archiveProduct, archiveVariant, createProduct, createVariant, setPrice, setProductActive, setStock } from '../helpers/fixtures.js';
+import {
+  archiveProduct,
+  archiveVariant,
+  createProduct,
+  createVariant,
+  setPrice,
+  setProductActive,
+  setStock,
+} from '../helpers/fixtures.js';
 
 let ctx: TestContext;
 let shop: Client; // the anonymous customer
@@ -65,40 +73,62 @@ describe('cart basics', () => {
   });
 
   it('unknown store slug → 404 for create and read', async () => {
-    for (const res of [await shop.post('/api/v1/storefront/no-such-shop-xyz/carts'), await shop.get(cartUrl(NIL, 'no-such-shop-xyz')), await shop.post(`/api/v1/storefront/${'s'.repeat(101)}/carts`)]) {
+    for (const res of [
+      await shop.post('/api/v1/storefront/no-such-shop-xyz/carts'),
+      await shop.get(cartUrl(NIL, 'no-such-shop-xyz')),
+      await shop.post(`/api/v1/storefront/${'s'.repeat(101)}/carts`),
+    ]) {
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('not_found');
     }
   });
 
-  it.each([NIL, 'not-a-uuid', '123', 'x'.repeat(100)])('unknown cart %s → 404 on every cart endpoint', async (cartId) => {
-    const v = await createVariant(db(), storeId, { price: 100 });
-    const attempts = [
-      await shop.get(cartUrl(cartId)),
-      await shop.put(lineUrl(cartId, v.id), { quantity: 1 }),
-      await shop.delete(lineUrl(cartId, v.id)),
-      await shop.patch(cartUrl(cartId), { fulfillment: 'delivery' }),
-      await shop.put(`${cartUrl(cartId)}/coupon`, { code: 'X' }),
-      await shop.delete(`${cartUrl(cartId)}/coupon`),
-    ];
-    for (const res of attempts) {
-      expect(res.status).toBe(404);
-      expect(res.body.code).toBe('not_found');
-      expect(res.headers['content-type']).toContain('application/problem+json');
-    }
-  });
+  it.each([NIL, 'not-a-uuid', '123', 'x'.repeat(100)])(
+    'unknown cart %s → 404 on every cart endpoint',
+    async (cartId) => {
+      const v = await createVariant(db(), storeId, { price: 100 });
+      const attempts = [
+        await shop.get(cartUrl(cartId)),
+        await shop.put(lineUrl(cartId, v.id), { quantity: 1 }),
+        await shop.delete(lineUrl(cartId, v.id)),
+        await shop.patch(cartUrl(cartId), { fulfillment: 'delivery' }),
+        await shop.put(`${cartUrl(cartId)}/coupon`, { code: 'X' }),
+        await shop.delete(`${cartUrl(cartId)}/coupon`),
+      ];
+      for (const res of attempts) {
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('not_found');
+        expect(res.headers['content-type']).toContain('application/problem+json');
+      }
+    },
+  );
 });
 
 describe('cart lines', () => {
   it('adds, changes and removes lines; the bill follows', async () => {
-    const product = await createProduct(db(), storeId, { name: 'Basmati Rice', variants: [{ name: '1 kg', price: 12000, stock: 50 }, { name: '5 kg', price: 55000 }] });
-    const [kg1, kg5] = product.variants as [typeof product.variants[0], typeof product.variants[0]];
+    const product = await createProduct(db(), storeId, {
+      name: 'Basmati Rice',
+      variants: [
+        { name: '1 kg', price: 12000, stock: 50 },
+        { name: '5 kg', price: 55000 },
+      ],
+    });
+    const [kg1, kg5] = product.variants as [(typeof product.variants)[0], (typeof product.variants)[0]];
     const cartId = await newCart();
 
     const one = await put(cartId, kg1.id, 2);
     expect(one.status).toBe(200);
     expect(one.body.lines).toEqual([
-      { variantId: kg1.id, productId: product.id, name: 'Basmati Rice', variantName: '1 kg', unitPrice: 12000, quantity: 2, lineTotal: 24000, error: null },
+      {
+        variantId: kg1.id,
+        productId: product.id,
+        name: 'Basmati Rice',
+        variantName: '1 kg',
+        unitPrice: 12000,
+        quantity: 2,
+        lineTotal: 24000,
+        error: null,
+      },
     ]);
     expect(one.body).toMatchObject({ subtotal: 24000, discount: 0, total: 24000, errors: [], canCheckout: true });
 
@@ -145,8 +175,14 @@ describe('cart lines', () => {
     const cartId = await newCart();
     const res = await put(cartId, v.id, 5);
     expect(res.status).toBe(200);
-    expect(res.body.lines[0]).toMatchObject({ quantity: 5, lineTotal: 25000, error: { code: 'insufficient_stock', available: 3 } });
-    expect(res.body.errors).toEqual([{ code: 'insufficient_stock', variantId: v.id, available: 3, message: expect.any(String) }]);
+    expect(res.body.lines[0]).toMatchObject({
+      quantity: 5,
+      lineTotal: 25000,
+      error: { code: 'insufficient_stock', available: 3 },
+    });
+    expect(res.body.errors).toEqual([
+      { code: 'insufficient_stock', variantId: v.id, available: 3, message: expect.any(String) },
+    ]);
     expect(res.body).toMatchObject({ subtotal: 0, total: 0, canCheckout: false });
   });
 
@@ -188,7 +224,12 @@ describe('cart lines', () => {
     const cartId = await newCart();
     const none = await shop.put(lineUrl(cartId, v.id));
     expect(none.status).toBe(400);
-    const broken = await ctx.app.inject({ method: 'PUT', url: lineUrl(cartId, v.id), headers: { 'content-type': 'application/json' }, payload: '{"quantity":' });
+    const broken = await ctx.app.inject({
+      method: 'PUT',
+      url: lineUrl(cartId, v.id),
+      headers: { 'content-type': 'application/json' },
+      payload: '{"quantity":',
+    });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().code).toBe('validation_failed');
   });
@@ -244,7 +285,9 @@ describe('cart lines', () => {
   });
 
   it('holds at most 100 lines → 422 validation_failed for the 101st', async () => {
-    const product = await createProduct(db(), storeId, { variants: Array.from({ length: 101 }, (_, i) => ({ name: `Size ${i}`, price: 10 + i })) });
+    const product = await createProduct(db(), storeId, {
+      variants: Array.from({ length: 101 }, (_, i) => ({ name: `Size ${i}`, price: 10 + i })),
+    });
     const cartId = await newCart();
     for (const v of product.variants.slice(0, 100)) expect((await put(cartId, v.id, 1)).status).toBe(200);
     const last = product.variants[100]!;
@@ -266,8 +309,14 @@ describe('cart lines', () => {
 
 describe('the bill is live', () => {
   it('follows price, stock and availability changes made after the lines were added', async () => {
-    const p = await createProduct(db(), storeId, { name: 'Atta', variants: [{ name: '5 kg', price: 25000, stock: 10 }, { name: '10 kg', price: 48000, stock: 10 }] });
-    const [small, large] = p.variants as [typeof p.variants[0], typeof p.variants[0]];
+    const p = await createProduct(db(), storeId, {
+      name: 'Atta',
+      variants: [
+        { name: '5 kg', price: 25000, stock: 10 },
+        { name: '10 kg', price: 48000, stock: 10 },
+      ],
+    });
+    const [small, large] = p.variants as [(typeof p.variants)[0], (typeof p.variants)[0]];
     const soap = await createVariant(db(), storeId, { productName: 'Soap', price: 3000 });
     const cartId = await newCart();
     await put(cartId, small.id, 2);
@@ -298,7 +347,13 @@ describe('the bill is live', () => {
     cart = await get();
     expect(cart.lines[2].error).toEqual({ code: 'unavailable' });
     expect(cart).toMatchObject({ subtotal: 0, total: 0, canCheckout: false });
-    expect(cart.errors.map((e: { code: string; variantId: string; available?: number }) => [e.code, e.variantId, e.available])).toEqual([
+    expect(
+      cart.errors.map((e: { code: string; variantId: string; available?: number }) => [
+        e.code,
+        e.variantId,
+        e.available,
+      ]),
+    ).toEqual([
       ['insufficient_stock', small.id, 1],
       ['out_of_stock', large.id, undefined],
       ['unavailable', soap.id, undefined],
@@ -327,7 +382,10 @@ describe('the bill is live', () => {
     expect(added.body.lines[0]).toMatchObject({ productId, name: 'Ghee', unitPrice: 60000 });
 
     expect((await m.api.patch(`/api/v1/stores/${s.id}/products/${productId}`, { price: 65000 })).status).toBe(200);
-    expect((await shop.get(url)).body).toMatchObject({ subtotal: 195000, lines: [{ unitPrice: 65000, lineTotal: 195000 }] });
+    expect((await shop.get(url)).body).toMatchObject({
+      subtotal: 195000,
+      lines: [{ unitPrice: 65000, lineTotal: 195000 }],
+    });
 
     expect((await m.api.post(`/api/v1/stores/${s.id}/variants/${variantId}/stock`, { set: 2 })).status).toBe(200);
     let cart = (await shop.get(url)).body;
@@ -367,7 +425,9 @@ describe('the bill is live', () => {
     const cartId = await newCart();
     await put(cartId, v.id, 999);
     const res = await put(cartId, w.id, 999);
-    expect(res.body.lines.map((l: { lineTotal: number }) => l.lineTotal)).toEqual([9_990_000_000_000, 9_989_999_999_001]);
+    expect(res.body.lines.map((l: { lineTotal: number }) => l.lineTotal)).toEqual([
+      9_990_000_000_000, 9_989_999_999_001,
+    ]);
     expect(res.body.subtotal).toBe(19_979_999_999_001);
     expect(res.body.total).toBe(9_990_000_000_000 + 9_989_999_999_001);
   });
@@ -418,13 +478,17 @@ describe('tenancy and ordered carts', () => {
   });
 
   it('concurrent adds on one cart never pass 100 lines', async () => {
-    const product = await createProduct(db(), storeId, { variants: Array.from({ length: 110 }, (_, i) => ({ name: `Race ${i}`, price: 10 })) });
+    const product = await createProduct(db(), storeId, {
+      variants: Array.from({ length: 110 }, (_, i) => ({ name: `Race ${i}`, price: 10 })),
+    });
     const cartId = await newCart();
     for (const v of product.variants.slice(0, 95)) await put(cartId, v.id, 1);
     const results = await Promise.all(product.variants.slice(95).map((v) => put(cartId, v.id, 1)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(5);
     expect(results.filter((r) => r.status === 422)).toHaveLength(10);
-    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM cart_lines WHERE cart_id = $1`, [cartId]);
+    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM cart_lines WHERE cart_id = $1`, [
+      cartId,
+    ]);
     expect(rows[0]!.n).toBe(100);
   });
 });

@@ -41,9 +41,23 @@ async function newCart(): Promise<string> {
 
 describe('loadCartSnapshot (the checkout entry point)', () => {
   it('returns the row, lines with stock and sellability, the coupon and the bill, matching GET', async () => {
-    const p = await createProduct(db(), store.id, { name: 'Tea', variants: [{ name: '250 g', price: 12000, stock: 7 }, { name: '1 kg', price: 40000 }] });
+    const p = await createProduct(db(), store.id, {
+      name: 'Tea',
+      variants: [
+        { name: '250 g', price: 12000, stock: 7 },
+        { name: '1 kg', price: 40000 },
+      ],
+    });
     const gone = await createVariant(db(), store.id, { productName: 'Old', price: 500 });
-    const c = (await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'TEA10', type: 'percent', value: 10, usageLimit: 100, expiresAt: '2040-01-01T00:00:00Z' })).body;
+    const c = (
+      await merchant.post(`/api/v1/stores/${store.id}/coupons`, {
+        code: 'TEA10',
+        type: 'percent',
+        value: 10,
+        usageLimit: 100,
+        expiresAt: '2040-01-01T00:00:00Z',
+      })
+    ).body;
     const cartId = await newCart();
     const url = `/api/v1/storefront/${store.slug}/carts/${cartId}`;
     await shop.put(`${url}/lines/${p.variants[0]!.id}`, { quantity: 2 });
@@ -53,11 +67,44 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     await shop.put(`${url}/coupon`, { code: 'tea10' });
 
     const snap = await loadCartSnapshot(db(), store, cartId);
-    expect(snap.row).toEqual({ id: cartId, storeId: store.id, fulfillment: 'delivery', couponCode: 'TEA10', orderId: null });
+    expect(snap.row).toEqual({
+      id: cartId,
+      storeId: store.id,
+      fulfillment: 'delivery',
+      couponCode: 'TEA10',
+      orderId: null,
+    });
     expect(snap.lines).toEqual([
-      { variantId: p.variants[0]!.id, productId: p.id, productName: 'Tea', variantName: '250 g', unitPrice: 12000, quantity: 2, stock: 7, sellable: true },
-      { variantId: p.variants[1]!.id, productId: p.id, productName: 'Tea', variantName: '1 kg', unitPrice: 40000, quantity: 1, stock: null, sellable: true },
-      { variantId: gone.id, productId: gone.productId, productName: 'Old', variantName: 'Default', unitPrice: 500, quantity: 1, stock: null, sellable: false },
+      {
+        variantId: p.variants[0]!.id,
+        productId: p.id,
+        productName: 'Tea',
+        variantName: '250 g',
+        unitPrice: 12000,
+        quantity: 2,
+        stock: 7,
+        sellable: true,
+      },
+      {
+        variantId: p.variants[1]!.id,
+        productId: p.id,
+        productName: 'Tea',
+        variantName: '1 kg',
+        unitPrice: 40000,
+        quantity: 1,
+        stock: null,
+        sellable: true,
+      },
+      {
+        variantId: gone.id,
+        productId: gone.productId,
+        productName: 'Old',
+        variantName: 'Default',
+        unitPrice: 500,
+        quantity: 1,
+        stock: null,
+        sellable: false,
+      },
     ]);
     expect(snap.coupon).toEqual({
       id: c.id,
@@ -78,11 +125,14 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
   });
 
   it('loads any cart in one query, however many lines (no N+1)', async () => {
-    const p = await createProduct(db(), store.id, { variants: Array.from({ length: 40 }, (_, i) => ({ name: `N${i}`, price: 100 + i, stock: 5 })) });
+    const p = await createProduct(db(), store.id, {
+      variants: Array.from({ length: 40 }, (_, i) => ({ name: `N${i}`, price: 100 + i, stock: 5 })),
+    });
     const small = await newCart();
     const big = await newCart();
     await shop.put(`/api/v1/storefront/${store.slug}/carts/${small}/lines/${p.variants[0]!.id}`, { quantity: 1 });
-    for (const v of p.variants) await shop.put(`/api/v1/storefront/${store.slug}/carts/${big}/lines/${v.id}`, { quantity: 1 });
+    for (const v of p.variants)
+      await shop.put(`/api/v1/storefront/${store.slug}/carts/${big}/lines/${v.id}`, { quantity: 1 });
     await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'NPLUS1', type: 'flat', value: 5 });
     await shop.put(`/api/v1/storefront/${store.slug}/carts/${big}/coupon`, { code: 'NPLUS1' });
 
@@ -97,7 +147,7 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     expect(b.sql).toHaveLength(1);
   });
 
-  it('with lock: true takes FOR UPDATE on the cart row inside the caller\'s transaction', async () => {
+  it("with lock: true takes FOR UPDATE on the cart row inside the caller's transaction", async () => {
     const cartId = await newCart();
     const seen = await db().tx(async (tx) => {
       const c = counting(tx);
@@ -138,7 +188,11 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     const pickup = await loadCartSnapshot(db(), store, cartId, { fulfillment: 'pickup' });
     expect(pickup.cart).toMatchObject({ fulfillment: 'pickup', deliveryFee: 0, total: 1000 });
     expect(pickup.row.fulfillment).toBe('delivery');
-    expect((await loadCartSnapshot(db(), store, cartId)).cart).toMatchObject({ fulfillment: 'delivery', deliveryFee: 3000, total: 4000 });
+    expect((await loadCartSnapshot(db(), store, cartId)).cart).toMatchObject({
+      fulfillment: 'delivery',
+      deliveryFee: 3000,
+      total: 4000,
+    });
   });
 
   it('reports the order id of an ordered cart', async () => {
@@ -149,7 +203,8 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
   });
 
   it('coupon is null when the applied code no longer names a live coupon, and the bill says coupon_expired', async () => {
-    const c = (await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'VANISH', type: 'flat', value: 5 })).body;
+    const c = (await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'VANISH', type: 'flat', value: 5 }))
+      .body;
     const cartId = await newCart();
     await shop.put(`/api/v1/storefront/${store.slug}/carts/${cartId}/coupon`, { code: 'VANISH' });
     await merchant.delete(`/api/v1/stores/${store.id}/coupons/${c.id}`);
@@ -163,7 +218,11 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     const other = await merchantWithStore(ctx);
     const otherStore = await getStoreBySlug(db(), other.store.slug);
     const cartId = await newCart();
-    for (const [s, id] of [[store, '00000000-0000-4000-8000-000000000000'], [store, 'nope'], [otherStore, cartId]] as const) {
+    for (const [s, id] of [
+      [store, '00000000-0000-4000-8000-000000000000'],
+      [store, 'nope'],
+      [otherStore, cartId],
+    ] as const) {
       const err = await loadCartSnapshot(db(), s, id).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).status).toBe(404);

@@ -35,7 +35,13 @@ export function multipartBody(fields: Fields, files: FilePart[]): { payload: Buf
     }
   }
   for (const f of files) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.type}\r\n\r\n`), f.bytes, Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.type}\r\n\r\n`,
+      ),
+      f.bytes,
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
@@ -76,10 +82,26 @@ export class Phone {
     return list;
   }
 
-  async request(method: 'GET' | 'POST', url: string, payload?: string | Buffer, headers: Record<string, string> = {}): Promise<Page> {
+  async request(
+    method: 'GET' | 'POST',
+    url: string,
+    payload?: string | Buffer,
+    headers: Record<string, string> = {},
+  ): Promise<Page> {
     const cookie = this.cookies.size ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
-    const res = await this.app.inject({ method, url, headers: { ...this.headers, ...cookie, ...headers }, ...(payload !== undefined ? { payload } : {}) });
-    const page: Page = { status: res.statusCode, body: res.body, headers: res.headers, location: res.headers.location as string | undefined, setCookies: this.remember(res.headers['set-cookie']) };
+    const res = await this.app.inject({
+      method,
+      url,
+      headers: { ...this.headers, ...cookie, ...headers },
+      ...(payload !== undefined ? { payload } : {}),
+    });
+    const page: Page = {
+      status: res.statusCode,
+      body: res.body,
+      headers: res.headers,
+      location: res.headers.location as string | undefined,
+      setCookies: this.remember(res.headers['set-cookie']),
+    };
     if (method === 'GET') this.lastPage = page;
     return page;
   }
@@ -91,7 +113,8 @@ export class Phone {
   /** GET, following redirects. */
   async open(url: string): Promise<Page> {
     let page = await this.get(url);
-    for (let i = 0; i < 5 && page.status >= 300 && page.status < 400 && page.location; i++) page = await this.get(page.location);
+    for (let i = 0; i < 5 && page.status >= 300 && page.status < 400 && page.location; i++)
+      page = await this.get(page.location);
     return page;
   }
 
@@ -100,11 +123,17 @@ export class Phone {
     const body = new URLSearchParams();
     const token = opts.csrf === undefined ? await this.tokenFor(url, opts.from) : opts.csrf;
     if (token !== null) body.append('_csrf', token);
-    for (const [k, v] of Object.entries(fields)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, String(item));
+    for (const [k, v] of Object.entries(fields))
+      for (const item of Array.isArray(v) ? v : [v]) body.append(k, String(item));
     return this.request('POST', url, body.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
   }
 
-  async postMultipart(url: string, fields: Fields, files: FilePart[], opts: { from?: string; csrf?: string | null } = {}): Promise<Page> {
+  async postMultipart(
+    url: string,
+    fields: Fields,
+    files: FilePart[],
+    opts: { from?: string; csrf?: string | null } = {},
+  ): Promise<Page> {
     const token = opts.csrf === undefined ? await this.tokenFor(url, opts.from) : opts.csrf;
     const { payload, contentType } = multipartBody(token === null ? fields : { _csrf: token, ...fields }, files);
     return this.request('POST', url, payload, { 'content-type': contentType });
@@ -127,7 +156,11 @@ export class Phone {
 }
 
 /** Signs in through the pages: phone → code (from the test OTP channel) → the session cookie. */
-export async function signInWithForms(ctx: TestContext, phone = uniquePhone(), ip = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`): Promise<Phone> {
+export async function signInWithForms(
+  ctx: TestContext,
+  phone = uniquePhone(),
+  ip = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
+): Promise<Phone> {
   const browser = new Phone(ctx.app, { 'x-forwarded-for': ip });
   await browser.get('/dashboard/signin');
   const sent = await browser.post('/dashboard/signin', { phone });
@@ -140,16 +173,22 @@ export async function signInWithForms(ctx: TestContext, phone = uniquePhone(), i
 }
 
 /** Signs in and opens a shop through the onboarding form; returns the browser and the store id. */
-export async function ownerWithShop(ctx: TestContext, name = `Shop ${Math.random().toString(36).slice(2, 8)}`): Promise<{ browser: Phone; storeId: string; base: string }> {
+export async function ownerWithShop(
+  ctx: TestContext,
+  name = `Shop ${Math.random().toString(36).slice(2, 8)}`,
+): Promise<{ browser: Phone; storeId: string; base: string }> {
   const browser = await signInWithForms(ctx);
   const created = await browser.post('/dashboard/new', { name, whatsapp: '', slug: '' }, { from: '/dashboard/new' });
   const m = /^\/dashboard\/stores\/([0-9a-f-]{36})\/welcome$/.exec(created.location ?? '');
-  if (created.status !== 303 || !m) throw new Error(`onboarding failed: ${created.status} ${created.body.slice(0, 500)}`);
+  if (created.status !== 303 || !m)
+    throw new Error(`onboarding failed: ${created.status} ${created.body.slice(0, 500)}`);
   return { browser, storeId: m[1]!, base: `/dashboard/stores/${m[1]!}` };
 }
 
 export const pngOf = (width: number, height: number) =>
-  sharp({ create: { width, height, channels: 3, background: { r: 240, g: 160, b: 30 } } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r: 240, g: 160, b: 30 } } })
+    .png()
+    .toBuffer();
 
 /** The session token in the browser's cookie (to call the API as the same merchant). */
 export const sessionToken = (browser: Phone): string => browser.cookies.get('dukaan_session')!;

@@ -26,7 +26,11 @@ async function placeOrder(lines: [string, number][], extra: Record<string, unkno
     if (res.status !== 200) throw new Error(`line: ${res.status} ${res.text}`);
   }
   const order = await anon.post(`/api/v1/storefront/${slug}/carts/${cart.body.id}/checkout`, {
-    customer: { name: 'Asha Rao', phone: '+919812345678', address: { line1: '12 MG Road', city: 'Bengaluru', pincode: '560001' } },
+    customer: {
+      name: 'Asha Rao',
+      phone: '+919812345678',
+      address: { line1: '12 MG Road', city: 'Bengaluru', pincode: '560001' },
+    },
     paymentMethod: 'cod',
     ...extra,
   });
@@ -36,7 +40,9 @@ async function placeOrder(lines: [string, number][], extra: Record<string, unkno
 
 const orderOf = async (id: string) => (await api.get(`/api/v1/stores/${storeId}/orders/${id}`)).body;
 const stockOf = async (productVariant: string) => {
-  const { rows } = await ctx.testDb.db.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [productVariant]);
+  const { rows } = await ctx.testDb.db.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [
+    productVariant,
+  ]);
   return rows[0]!.stock;
 };
 
@@ -47,8 +53,10 @@ beforeAll(async () => {
   api = client(ctx.app, sessionToken(browser));
   slug = (await api.get(`/api/v1/stores/${storeId}`)).body.slug;
   await api.patch(`/api/v1/stores/${storeId}`, { payments: { upiVpa: 'ordershop@okbank' } });
-  riceVariant = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Rice', price: 5000, stock: 20 })).body.variants[0].id;
-  dalVariant = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Dal', price: 12000, stock: 10 })).body.variants[0].id;
+  riceVariant = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Rice', price: 5000, stock: 20 })).body
+    .variants[0].id;
+  dalVariant = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Dal', price: 12000, stock: 10 })).body
+    .variants[0].id;
 });
 afterAll(async () => {
   await ctx.close();
@@ -124,7 +132,10 @@ describe('orders', () => {
   });
 
   it('edits the lines: the bill is renewed and stock moves', async () => {
-    const order = await placeOrder([[riceVariant, 1], [dalVariant, 1]]);
+    const order = await placeOrder([
+      [riceVariant, 1],
+      [dalVariant, 1],
+    ]);
     const page = `${base}/orders/${order.id}`;
     const riceBefore = await stockOf(riceVariant);
     const shown = await browser.get(page);
@@ -139,8 +150,20 @@ describe('orders', () => {
 
     // Adding an item from the picker.
     await browser.get(page);
-    expect((await browser.post(`${page}/lines`, { variant: [riceVariant], quantity: ['3'], addVariant: dalVariant, addQuantity: '2' })).status).toBe(303);
-    expect((await orderOf(order.id)).lines.map((l: any) => [l.name, l.quantity])).toEqual([['Rice', 3], ['Dal', 2]]);
+    expect(
+      (
+        await browser.post(`${page}/lines`, {
+          variant: [riceVariant],
+          quantity: ['3'],
+          addVariant: dalVariant,
+          addQuantity: '2',
+        })
+      ).status,
+    ).toBe(303);
+    expect((await orderOf(order.id)).lines.map((l: any) => [l.name, l.quantity])).toEqual([
+      ['Rice', 3],
+      ['Dal', 2],
+    ]);
 
     // More than there is: refused with the line named; nothing changes.
     await browser.get(page);
@@ -148,9 +171,17 @@ describe('orders', () => {
     expect(tooMany.status).toBe(409);
     expect(tooMany.body).toContain('data-testid="line-errors"');
     expect(tooMany.body).toMatch(/Dal[^<]*available/);
-    const empty = await browser.post(`${page}/lines`, { variant: [riceVariant, dalVariant], quantity: ['0', '0'] }, { from: page });
+    const empty = await browser.post(
+      `${page}/lines`,
+      { variant: [riceVariant, dalVariant], quantity: ['0', '0'] },
+      { from: page },
+    );
     expect(empty.status).toBe(422);
-    const junk = await browser.post(`${page}/lines`, { variant: [riceVariant, dalVariant], quantity: ['1.5', 'x'] }, { from: page });
+    const junk = await browser.post(
+      `${page}/lines`,
+      { variant: [riceVariant, dalVariant], quantity: ['1.5', 'x'] },
+      { from: page },
+    );
     expect(junk.status).toBe(422);
     expect((await orderOf(order.id)).lines.map((l: any) => l.quantity)).toEqual([3, 2]);
   });
@@ -160,11 +191,18 @@ describe('orders', () => {
     const proof = await pngOf(40, 40);
     const boundary = '----proof';
     const payload = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="paid.png"\r\nContent-Type: image/png\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="paid.png"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
       proof,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
-    const up = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${order.trackingToken}/payment-proof`, payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    const up = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${order.trackingToken}/payment-proof`,
+      payload,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
     expect(up.statusCode).toBe(200);
 
     const page = `${base}/orders/${order.id}`;
@@ -192,7 +230,7 @@ describe('orders', () => {
     expect((await browser.get(`${base}/orders/${cod.id}/proof`)).status).toBe(404);
   });
 
-  it('follows the short link of the store\'s WhatsApp message to the order, for members only', async () => {
+  it("follows the short link of the store's WhatsApp message to the order, for members only", async () => {
     const order = await placeOrder([[riceVariant, 1]]);
     const res = await browser.get(`/dashboard/orders/${order.id}`);
     expect([res.status, res.location]).toEqual([303, `${base}/orders/${order.id}`]);
@@ -216,7 +254,10 @@ describe('orders', () => {
   });
 
   it('a hostile customer name and note render as text', async () => {
-    const order = await placeOrder([[riceVariant, 1]], { customer: { name: HOSTILE, phone: '+919812345678', address: { line1: HOSTILE, city: 'Pune', pincode: '411001' } }, note: HOSTILE });
+    const order = await placeOrder([[riceVariant, 1]], {
+      customer: { name: HOSTILE, phone: '+919812345678', address: { line1: HOSTILE, city: 'Pune', pincode: '411001' } },
+      note: HOSTILE,
+    });
     for (const url of [`${base}/orders`, `${base}/orders/${order.id}`]) {
       const page = await browser.get(url);
       expect(page.body, url).not.toContain(HOSTILE);
@@ -229,12 +270,23 @@ describe('coupons', () => {
   it('creates percent and flat coupons from rupees, lists them, edits, switches off and deletes', async () => {
     const url = `${base}/coupons`;
     await browser.get(url);
-    const pct = await browser.post(url, { code: 'DIWALI10', type: 'percent', value: '10', minOrder: '200', maxDiscount: '50', usageLimit: '100', expiresOn: '2099-11-01', isActive: '1' });
+    const pct = await browser.post(url, {
+      code: 'DIWALI10',
+      type: 'percent',
+      value: '10',
+      minOrder: '200',
+      maxDiscount: '50',
+      usageLimit: '100',
+      expiresOn: '2099-11-01',
+      isActive: '1',
+    });
     expect(pct.status).toBe(303);
     await browser.get(url);
     expect((await browser.post(url, { code: 'FLAT20', type: 'flat', value: '20.50', isActive: '1' })).status).toBe(303);
     const items = (await api.get(`/api/v1/stores/${storeId}/coupons`)).body.items;
-    expect(items.map((c: any) => [c.code, c.type, c.value, c.minOrder, c.maxDiscount, c.usageLimit, c.isActive])).toEqual([
+    expect(
+      items.map((c: any) => [c.code, c.type, c.value, c.minOrder, c.maxDiscount, c.usageLimit, c.isActive]),
+    ).toEqual([
       ['FLAT20', 'flat', 2050, null, null, null, true],
       ['DIWALI10', 'percent', 10, 20000, 5000, 100, true],
     ]);
@@ -249,9 +301,25 @@ describe('coupons', () => {
     const editPage = await browser.get(edit);
     expect(editPage.body).toContain('value="2099-11-01"');
     expect(editPage.body).toContain('value="200.00"');
-    const saved = await browser.post(edit, { code: 'DIWALI15', type: 'percent', value: '15', minOrder: '', maxDiscount: '', usageLimit: '', expiresOn: '' });
+    const saved = await browser.post(edit, {
+      code: 'DIWALI15',
+      type: 'percent',
+      value: '15',
+      minOrder: '',
+      maxDiscount: '',
+      usageLimit: '',
+      expiresOn: '',
+    });
     expect(saved.status).toBe(303);
-    expect((await api.get(`/api/v1/stores/${storeId}/coupons/${items[1].id}`)).body).toMatchObject({ code: 'DIWALI15', value: 15, minOrder: null, maxDiscount: null, usageLimit: null, expiresAt: null, isActive: false });
+    expect((await api.get(`/api/v1/stores/${storeId}/coupons/${items[1].id}`)).body).toMatchObject({
+      code: 'DIWALI15',
+      value: 15,
+      minOrder: null,
+      maxDiscount: null,
+      usageLimit: null,
+      expiresAt: null,
+      isActive: false,
+    });
 
     await browser.get(edit);
     expect((await browser.post(`${edit}/delete`, {})).status).toBe(303);
@@ -290,7 +358,16 @@ describe('settings', () => {
     const url = `${base}/settings`;
     const form = await browser.get(url);
     expect(form.body).toContain('data-testid="settings-form"');
-    const res = await browser.post(url, { name: 'Order Shop & Sons', isOpen: '0', whatsapp: '+91 98765 43210', fee: '30', freeAbove: '499.50', minOrder: '100', pickup: '1', upiVpa: 'shop@okaxis' });
+    const res = await browser.post(url, {
+      name: 'Order Shop & Sons',
+      isOpen: '0',
+      whatsapp: '+91 98765 43210',
+      fee: '30',
+      freeAbove: '499.50',
+      minOrder: '100',
+      pickup: '1',
+      upiVpa: 'shop@okaxis',
+    });
     expect([res.status, res.location]).toEqual([303, url]);
     const store = (await api.get(`/api/v1/stores/${storeId}`)).body;
     expect(store).toMatchObject({
@@ -306,8 +383,17 @@ describe('settings', () => {
     expect(shown.body).toContain('Settings saved.');
 
     // Back to defaults: empty optional amounts are null, empty WhatsApp hides the button.
-    await browser.post(url, { name: 'Order Shop', isOpen: '1', whatsapp: '', fee: '', freeAbove: '', minOrder: '', cod: '1', upiVpa: '' }, { from: url });
-    expect((await api.get(`/api/v1/stores/${storeId}`)).body).toMatchObject({ isOpen: true, whatsapp: null, delivery: { fee: 0, freeAbove: null, minOrder: null, pickup: false }, payments: { cod: true, upiVpa: null } });
+    await browser.post(
+      url,
+      { name: 'Order Shop', isOpen: '1', whatsapp: '', fee: '', freeAbove: '', minOrder: '', cod: '1', upiVpa: '' },
+      { from: url },
+    );
+    expect((await api.get(`/api/v1/stores/${storeId}`)).body).toMatchObject({
+      isOpen: true,
+      whatsapp: null,
+      delivery: { fee: 0, freeAbove: null, minOrder: null, pickup: false },
+      payments: { cod: true, upiVpa: null },
+    });
   });
 
   it('shows mistakes beside their fields and saves nothing', async () => {

@@ -14,13 +14,22 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 async function usedCount(id: string): Promise<number> {
-  const { rows } = await ctx.testDb.db.query<{ used_count: number }>(`SELECT used_count FROM coupons WHERE id = $1`, [id]);
+  const { rows } = await ctx.testDb.db.query<{ used_count: number }>(`SELECT used_count FROM coupons WHERE id = $1`, [
+    id,
+  ]);
   return rows[0]!.used_count;
 }
 
 describe('coupon usage under concurrency', () => {
   it('50 parallel consumes on usageLimit 10 → exactly 10 succeed', async () => {
-    const coupon = (await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'RACE10', type: 'percent', value: 10, usageLimit: 10 })).body;
+    const coupon = (
+      await api.post(`/api/v1/stores/${storeId}/coupons`, {
+        code: 'RACE10',
+        type: 'percent',
+        value: 10,
+        usageLimit: 10,
+      })
+    ).body;
     const db = ctx.testDb.db;
     // Each consume runs in its own transaction that stays open a moment after the UPDATE, so on PostgreSQL the
     // transactions overlap and the row lock decides.
@@ -40,7 +49,9 @@ describe('coupon usage under concurrency', () => {
   });
 
   it('a consume rolled back with its transaction is not counted', async () => {
-    const coupon = (await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'ROLLBACK', type: 'flat', value: 100, usageLimit: 1 })).body;
+    const coupon = (
+      await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'ROLLBACK', type: 'flat', value: 100, usageLimit: 1 })
+    ).body;
     await expect(
       ctx.testDb.db.tx(async (tx) => {
         expect(await consumeCouponUse(tx, coupon.id)).toBe(true);
@@ -53,14 +64,20 @@ describe('coupon usage under concurrency', () => {
   });
 
   it('without a usage limit every consume counts', async () => {
-    const coupon = (await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'UNLIMITED', type: 'flat', value: 100 })).body;
-    const results = await Promise.all(Array.from({ length: 20 }, () => ctx.testDb.db.tx((tx) => consumeCouponUse(tx, coupon.id))));
+    const coupon = (
+      await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'UNLIMITED', type: 'flat', value: 100 })
+    ).body;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => ctx.testDb.db.tx((tx) => consumeCouponUse(tx, coupon.id))),
+    );
     expect(results.every(Boolean)).toBe(true);
     expect(await usedCount(coupon.id)).toBe(20);
   });
 
   it('release gives one use back and never goes below zero', async () => {
-    const coupon = (await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'GIVEBACK', type: 'flat', value: 100, usageLimit: 2 })).body;
+    const coupon = (
+      await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'GIVEBACK', type: 'flat', value: 100, usageLimit: 2 })
+    ).body;
     const db = ctx.testDb.db;
     expect(await db.tx((tx) => consumeCouponUse(tx, coupon.id))).toBe(true);
     expect(await db.tx((tx) => consumeCouponUse(tx, coupon.id))).toBe(true);

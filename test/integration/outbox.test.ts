@@ -3,7 +3,12 @@ import pino from 'pino';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { startFakeWhatsApp, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
 import { loadConfig } from '../../src/config.js';
-import { PermanentSendError, whatsappChannel, type MessageChannel, type OutboundMessage } from '../../src/notify/channels.js';
+import {
+  PermanentSendError,
+  whatsappChannel,
+  type MessageChannel,
+  type OutboundMessage,
+} from '../../src/notify/channels.js';
 import { defaultBackoffMs, enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
 import { startOutboxWorker } from '../../src/notify/worker.js';
 
@@ -43,12 +48,20 @@ function recordingChannel(fail?: (m: OutboundMessage) => Error | null): MessageC
 
 async function enqueueMany(n: number, recipient = '+919876543210'): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(await testDb.db.tx((tx) => enqueueMessage(tx, { topic: 'test', recipient, text: `message ${i}` })));
+  for (let i = 0; i < n; i++)
+    ids.push(await testDb.db.tx((tx) => enqueueMessage(tx, { topic: 'test', recipient, text: `message ${i}` })));
   return ids;
 }
 
 async function rows() {
-  const { rows } = await testDb.db.query<{ id: string; status: string; attempts: number; last_error: string | null; sent_at: Date | null; due_in_s: number }>(
+  const { rows } = await testDb.db.query<{
+    id: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    sent_at: Date | null;
+    due_in_s: number;
+  }>(
     `SELECT id, status, attempts, last_error, sent_at, extract(epoch FROM next_attempt_at - now())::float8 AS due_in_s FROM outbox ORDER BY id`,
   );
   return rows;
@@ -98,14 +111,20 @@ describe('outbox delivery', () => {
     expect(call.authorization).toBe('Bearer test-token');
     expect(call.idempotencyKey).toBe(id);
     expect(call.xIdempotencyKey).toBe(id);
-    expect(call.body).toEqual({ messaging_product: 'whatsapp', to: '919876543210', type: 'text', text: { body: 'message 0' } });
+    expect(call.body).toEqual({
+      messaging_product: 'whatsapp',
+      to: '919876543210',
+      type: 'text',
+      text: { body: 'message 0' },
+    });
     expect((await rows())[0]!.status).toBe('sent');
   });
 
   it('delivers every message through 500s and timeouts, retrying failed attempts', async () => {
     const ids = await enqueueMany(40);
     // Every third call fails with 500, every seventh hangs past the client timeout.
-    fake.behave = ({ n }) => (n % 7 === 3 ? { kind: 'hang' } : n % 3 === 0 ? { kind: 'status', status: 500 } : { kind: 'ok' });
+    fake.behave = ({ n }) =>
+      n % 7 === 3 ? { kind: 'hang' } : n % 3 === 0 ? { kind: 'status', status: 500 } : { kind: 'ok' };
     await drain(whatsappChannel(waConfig(), { timeoutMs: 200 }), { batchSize: 8 });
     expect(new Set(fake.delivered)).toEqual(new Set(ids));
     const all = await rows();
@@ -166,7 +185,10 @@ describe('outbox delivery', () => {
     const r = await processOutboxOnce(testDb.db, whatsappChannel(waConfig()));
     expect(r.retried).toBe(2);
     await testDb.db.query(`UPDATE outbox SET next_attempt_at = now()`);
-    const r2 = await processOutboxOnce(testDb.db, recordingChannel(() => new PermanentSendError('not on WhatsApp')));
+    const r2 = await processOutboxOnce(
+      testDb.db,
+      recordingChannel(() => new PermanentSendError('not on WhatsApp')),
+    );
     expect(r2.failed).toBe(2);
   });
 
@@ -208,7 +230,8 @@ describe('outbox delivery', () => {
     const config = { ...loadConfig({}), outboxPollMs: 20, whatsapp: waConfig() };
     const worker = startOutboxWorker(testDb.db, config, silent);
     const deadline = Date.now() + 10_000;
-    while ((await rows()).some((r) => r.status !== 'sent') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((await rows()).some((r) => r.status !== 'sent') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     await worker.stop();
     expect(new Set(fake.delivered)).toEqual(new Set(ids));
     // Stopped: new messages stay pending.

@@ -22,7 +22,10 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 const version = async () =>
-  Number((await ctx.testDb.db.query<{ v: number }>(`SELECT catalog_version AS v FROM stores WHERE id = $1`, [shop.storeId])).rows[0]!.v);
+  Number(
+    (await ctx.testDb.db.query<{ v: number }>(`SELECT catalog_version AS v FROM stores WHERE id = $1`, [shop.storeId]))
+      .rows[0]!.v,
+  );
 const list = async () => (await shop.customer.get(`/api/v1/storefront/${shop.slug}/products`)).body;
 const detail = async () => (await shop.customer.get(`/api/v1/storefront/${shop.slug}/products/basmati-rice`)).body;
 
@@ -77,9 +80,17 @@ describe('storefront cache follows every visible change', () => {
 
   it('new, renamed, archived products and categories show on the next read', async () => {
     const cat = await shop.api.post(`${shop.base}/categories`, { name: 'Grains' });
-    expect((await shop.customer.get(`/api/v1/storefront/${shop.slug}/categories`)).body.items.map((c: { name: string }) => c.name)).toContain('Grains');
+    expect(
+      (await shop.customer.get(`/api/v1/storefront/${shop.slug}/categories`)).body.items.map(
+        (c: { name: string }) => c.name,
+      ),
+    ).toContain('Grains');
     await shop.api.patch(`${shop.base}/categories/${cat.body.id}`, { name: 'Whole Grains' });
-    expect((await shop.customer.get(`/api/v1/storefront/${shop.slug}/categories`)).body.items.map((c: { name: string }) => c.name)).toContain('Whole Grains');
+    expect(
+      (await shop.customer.get(`/api/v1/storefront/${shop.slug}/categories`)).body.items.map(
+        (c: { name: string }) => c.name,
+      ),
+    ).toContain('Whole Grains');
     await addProduct(shop, 'Fresh Arrival', 100);
     expect((await list()).items.map((p: { name: string }) => p.name)).toContain('Fresh Arrival');
     await shop.api.patch(`${shop.base}/products/${productId}`, { name: 'Aged Basmati Rice' });
@@ -103,10 +114,19 @@ describe('storefront cache follows every visible change', () => {
   it('merchant stock changes racing checkouts on the same variants never deadlock', async () => {
     const a = await addProduct(shop, 'Hot Item A', 100, 30);
     const b = await addProduct(shop, 'Hot Item B', 100, 30);
-    const carts = await Promise.all(Array.from({ length: 12 }, () => newCart(shop, [[a, 1], [b, 1]])));
+    const carts = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        newCart(shop, [
+          [a, 1],
+          [b, 1],
+        ]),
+      ),
+    );
     const results = await Promise.all([
       ...carts.map((cartId) => checkoutCart(shop, cartId, checkoutBody())),
-      ...Array.from({ length: 12 }, (_, i) => shop.api.post(`${shop.base}/variants/${i % 2 ? a : b}/stock`, { set: i % 3 === 0 ? 0 : 40 })),
+      ...Array.from({ length: 12 }, (_, i) =>
+        shop.api.post(`${shop.base}/variants/${i % 2 ? a : b}/stock`, { set: i % 3 === 0 ? 0 : 40 }),
+      ),
     ]);
     for (const r of results) expect([200, 201, 409, 503]).toContain(r.status);
     expect(results.filter((r) => r.status === 500)).toEqual([]);

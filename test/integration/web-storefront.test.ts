@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
-import { Browser, HOSTILE_ESCAPED, HOSTILE_NAME, countTestId, inputValue, testIdText } from './web-storefront.helpers.js';
+import {
+  Browser,
+  HOSTILE_ESCAPED,
+  HOSTILE_NAME,
+  countTestId,
+  inputValue,
+  testIdText,
+} from './web-storefront.helpers.js';
 
 let ctx: TestContext;
 let owner: Client;
@@ -25,7 +32,8 @@ async function product(body: Record<string, unknown>): Promise<MadeProduct> {
   return res.body;
 }
 
-const setStock = (variantId: string, set: number | null) => owner.post(`/api/v1/stores/${storeId}/variants/${variantId}/stock`, { set });
+const setStock = (variantId: string, set: number | null) =>
+  owner.post(`/api/v1/stores/${storeId}/variants/${variantId}/stock`, { set });
 
 let chai: MadeProduct;
 let hostile: MadeProduct;
@@ -40,16 +48,37 @@ beforeAll(async () => {
   ownerToken = m.token;
   storeId = m.store.id;
   slug = m.store.slug;
-  await owner.patch(`/api/v1/stores/${storeId}`, { payments: { cod: true, upiVpa: 'chaico@okbank' }, delivery: { fee: 4000, freeAbove: 50000, pickup: true } });
+  await owner.patch(`/api/v1/stores/${storeId}`, {
+    payments: { cod: true, upiVpa: 'chaico@okbank' },
+    delivery: { fee: 4000, freeAbove: 50000, pickup: true },
+  });
   const drinks = await owner.post(`/api/v1/stores/${storeId}/categories`, { name: 'Drinks' });
   const flour = await owner.post(`/api/v1/stores/${storeId}/categories`, { name: 'Flour' });
 
-  const jpeg = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 200, g: 120, b: 40 } } }).jpeg().toBuffer();
+  const jpeg = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 200, g: 120, b: 40 } } })
+    .jpeg()
+    .toBuffer();
   const upload = await uploadImage(jpeg);
   imageUrl = upload;
 
-  chai = await product({ name: 'Masala Chai', description: 'Strong <b>tea</b> & spices', price: 9900, mrp: 12000, stock: 10, categoryId: drinks.body.id, images: [imageUrl], unit: '250 g' });
-  hostile = await product({ name: HOSTILE_NAME, description: `<script>alert("d")</script>`, price: 5000, stock: 5, categoryId: drinks.body.id, variants: undefined });
+  chai = await product({
+    name: 'Masala Chai',
+    description: 'Strong <b>tea</b> & spices',
+    price: 9900,
+    mrp: 12000,
+    stock: 10,
+    categoryId: drinks.body.id,
+    images: [imageUrl],
+    unit: '250 g',
+  });
+  hostile = await product({
+    name: HOSTILE_NAME,
+    description: `<script>alert("d")</script>`,
+    price: 5000,
+    stock: 5,
+    categoryId: drinks.body.id,
+    variants: undefined,
+  });
   atta = await product({
     name: 'Chakki Atta',
     categoryId: flour.body.id,
@@ -67,7 +96,9 @@ afterAll(() => ctx.close());
 async function uploadImage(bytes: Buffer): Promise<string> {
   const boundary = '----img';
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    ),
     bytes,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -94,7 +125,17 @@ async function customerWith(lines: [string, number][]): Promise<Browser> {
   return b;
 }
 
-const CUSTOMER = { name: 'Asha Rao', phone: '98765 43210', line1: '12 MG Road', line2: 'Near the temple', city: 'Pune', pincode: '411001', paymentMethod: 'cod', fulfillment: 'delivery', note: 'Ring twice' };
+const CUSTOMER = {
+  name: 'Asha Rao',
+  phone: '98765 43210',
+  line1: '12 MG Road',
+  line2: 'Near the temple',
+  city: 'Pune',
+  pincode: '411001',
+  paymentMethod: 'cod',
+  fulfillment: 'delivery',
+  note: 'Ring twice',
+};
 
 async function placeOrder(b: Browser, fields: Partial<typeof CUSTOMER> = {}): Promise<{ token: string; page: string }> {
   const form = await b.get(shopPath('/checkout'));
@@ -122,7 +163,9 @@ describe('store home', () => {
     expect(body).toMatch(/<a href="\/[a-z0-9-]+\?category=drinks">Drinks<\/a>/);
     expect(countTestId(body, 'product-card')).toBe(4);
     // price, MRP struck through, percent off
-    expect(body).toContain('<span class="price" data-testid="price">₹99</span><s class="mrp" data-testid="mrp"><span class="sr-only">MRP </span>₹120</s><span class="off">17% off</span>');
+    expect(body).toContain(
+      '<span class="price" data-testid="price">₹99</span><s class="mrp" data-testid="mrp"><span class="sr-only">MRP </span>₹120</s><span class="off">17% off</span>',
+    );
     // a multi-variant product shows its lowest buyable price and a "Choose" link; sold out shows a badge
     expect(body).toContain('₹62');
     expect(countTestId(body, 'out-of-stock')).toBe(1);
@@ -149,10 +192,16 @@ describe('store home', () => {
 
   it('pages through products with a keyset "More products" link; a broken cursor is an HTML 400', async () => {
     const m = await merchantWithStore(ctx, { name: 'Big Shop' });
-    for (let i = 1; i <= 30; i++) await m.api.post(`/api/v1/stores/${m.store.id}/products`, { name: `Item ${String(i).padStart(2, '0')}`, price: 100 * i });
+    for (let i = 1; i <= 30; i++)
+      await m.api.post(`/api/v1/stores/${m.store.id}/products`, {
+        name: `Item ${String(i).padStart(2, '0')}`,
+        price: 100 * i,
+      });
     const first = await browser().get(`/${m.store.slug}`);
     expect(countTestId(first.body, 'product-card')).toBe(24);
-    const next = /<a class="btn secondary" rel="next" href="([^"]+)">More products<\/a>/.exec(first.body)![1]!.replace(/&amp;/g, '&');
+    const next = /<a class="btn secondary" rel="next" href="([^"]+)">More products<\/a>/
+      .exec(first.body)![1]!
+      .replace(/&amp;/g, '&');
     expect(next).toMatch(new RegExp(`^/${m.store.slug}\\?cursor=`));
     const second = await browser().get(next);
     expect(second.status).toBe(200);
@@ -166,11 +215,19 @@ describe('store home', () => {
   });
 
   it('answers an unknown or reserved store with an HTML 404, leaving the API alone', async () => {
-    for (const path of ['/no-such-shop', '/no-such-shop/p/x', '/no-such-shop/cart', '/api', '/x', `/${'a'.repeat(300)}`]) {
+    for (const path of [
+      '/no-such-shop',
+      '/no-such-shop/p/x',
+      '/no-such-shop/cart',
+      '/api',
+      '/x',
+      `/${'a'.repeat(300)}`,
+    ]) {
       const res = await browser().get(path);
       expect(res.status, path).toBe(path.length > 200 ? 414 : 404);
       // (a path past the router's 200-character parameter limit is refused by Fastify itself with 414)
-      if (res.status === 404) expect(res.headers['content-type'], path).toMatch(/^text\/html|^application\/problem\+json/);
+      if (res.status === 404)
+        expect(res.headers['content-type'], path).toMatch(/^text\/html|^application\/problem\+json/);
     }
     const page = await browser().get('/no-such-shop');
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -240,7 +297,11 @@ describe('product page', () => {
 describe('cart without JavaScript', () => {
   it('adds to cart with a 303, keeps the cart id in an HttpOnly SameSite=Lax cookie scoped to the store', async () => {
     const b = browser();
-    const res = await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 2, back: shopPath(`/p/${chai.slug}`) });
+    const res = await b.post(shopPath('/cart/add'), {
+      variantId: chai.variants[0]!.id,
+      quantity: 2,
+      back: shopPath(`/p/${chai.slug}`),
+    });
     expect(res.status).toBe(303);
     expect(res.location).toBe(shopPath(`/p/${chai.slug}`));
     const cookie = res.setCookies.find((c) => c.startsWith('cart='))!;
@@ -264,7 +325,10 @@ describe('cart without JavaScript', () => {
   });
 
   it('shows the live bill: lines, steppers, delivery fee, free-delivery hint, total', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 2], [atta.variants[0]!.id, 1]]);
+    const b = await customerWith([
+      [chai.variants[0]!.id, 2],
+      [atta.variants[0]!.id, 1],
+    ]);
     const res = await b.get(shopPath('/cart'));
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('private, no-cache');
@@ -300,7 +364,10 @@ describe('cart without JavaScript', () => {
   it('names each line that cannot be sold, in words, and blocks checkout until fixed', async () => {
     const tea = await product({ name: 'Green Tea', price: 3000, stock: 5 });
     const gone = await product({ name: 'Old Biscuits', price: 2000, stock: 3 });
-    const b = await customerWith([[tea.variants[0]!.id, 4], [gone.variants[0]!.id, 1]]);
+    const b = await customerWith([
+      [tea.variants[0]!.id, 4],
+      [gone.variants[0]!.id, 1],
+    ]);
     await setStock(tea.variants[0]!.id, 2);
     await setStock(gone.variants[0]!.id, 0);
     const body = (await b.get(shopPath('/cart'))).body;
@@ -348,7 +415,11 @@ describe('cart without JavaScript', () => {
 
   it('with x-fragment: bill, answers the re-rendered bill instead of a redirect (the JS path)', async () => {
     const b = await customerWith([[chai.variants[0]!.id, 1]]);
-    const res = await b.post(shopPath(`/cart/lines/${chai.variants[0]!.id}`), { quantity: 1, delta: 1 }, { 'x-fragment': 'bill' });
+    const res = await b.post(
+      shopPath(`/cart/lines/${chai.variants[0]!.id}`),
+      { quantity: 1, delta: 1 },
+      { 'x-fragment': 'bill' },
+    );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.body).toMatch(/^<section id="bill" data-cart-count="2"/);
@@ -357,7 +428,9 @@ describe('cart without JavaScript', () => {
     const bad = await b.post(shopPath('/cart/coupon'), { code: 'NOPE' }, { 'x-fragment': 'bill' });
     expect(bad.status).toBe(200);
     expect(testIdText(bad.body, 'coupon-error')).toBe('No such coupon.');
-    expect(bad.body).toContain('name="code" maxlength="64" autocomplete="off" autocapitalize="characters" value="NOPE" aria-invalid="true"');
+    expect(bad.body).toContain(
+      'name="code" maxlength="64" autocomplete="off" autocapitalize="characters" value="NOPE" aria-invalid="true"',
+    );
   });
 
   it('turns bad input into words on the page, never a 500 or JSON', async () => {
@@ -377,7 +450,13 @@ describe('cart without JavaScript', () => {
     // unknown, malformed and other-store variants
     const other = await merchantWithStore(ctx, { name: 'Other Shop' });
     const foreign = await other.api.post(`/api/v1/stores/${other.store.id}/products`, { name: 'Foreign', price: 100 });
-    for (const variantId of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid', foreign.body.variants[0].id, 'x'.repeat(10_000), '']) {
+    for (const variantId of [
+      '00000000-0000-4000-8000-000000000000',
+      'not-a-uuid',
+      foreign.body.variants[0].id,
+      'x'.repeat(10_000),
+      '',
+    ]) {
       const r = await b.submit(shopPath('/cart/add'), { variantId, quantity: 1 });
       expect(r.post.status).toBe(303);
       expect(testIdText(r.page.body, 'flash')).toBe('That item is no longer available.');
@@ -386,9 +465,17 @@ describe('cart without JavaScript', () => {
     expect(r.page.status).toBe(200);
     expect(testIdText(r.page.body, 'cart-notice')).toBe('That item is no longer available.');
     // an open redirect through `back` is refused
-    const away = await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 1, back: 'https://evil.test/' });
+    const away = await b.post(shopPath('/cart/add'), {
+      variantId: chai.variants[0]!.id,
+      quantity: 1,
+      back: 'https://evil.test/',
+    });
     expect(away.location).toBe(shopPath());
-    const slashes = await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 1, back: `//evil.test/${slug}` });
+    const slashes = await b.post(shopPath('/cart/add'), {
+      variantId: chai.variants[0]!.id,
+      quantity: 1,
+      back: `//evil.test/${slug}`,
+    });
     expect(slashes.location).toBe(shopPath());
   });
 
@@ -431,10 +518,17 @@ describe('checkout and order page without JavaScript', () => {
     expect(order.body).toContain('data-testid="cancel-form"');
     expect(order.body).toContain('data-testid="whatsapp-link"');
     const wa = /href="(https:\/\/wa\.me\/919876543210\?text=[^"]+)"/.exec(order.body)![1]!;
-    expect(decodeURIComponent(wa.replace(/&amp;/g, '&').split('text=')[1]!)).toContain(`https://dukaan.test/o/${token}`);
+    expect(decodeURIComponent(wa.replace(/&amp;/g, '&').split('text=')[1]!)).toContain(
+      `https://dukaan.test/o/${token}`,
+    );
     // the same order through the API agrees
     const api = await browser().get(`/api/v1/orders/${token}`);
-    expect(JSON.parse(api.body)).toMatchObject({ status: 'placed', total: 23800, paymentMethod: 'cod', customer: { phone: '+919876543210' } });
+    expect(JSON.parse(api.body)).toMatchObject({
+      status: 'placed',
+      total: 23800,
+      paymentMethod: 'cod',
+      customer: { phone: '+919876543210' },
+    });
     // the cart is empty again for this customer
     expect((await b.get(shopPath('/cart'))).body).toContain('data-testid="cart-empty"');
 
@@ -448,12 +542,22 @@ describe('checkout and order page without JavaScript', () => {
   it('shows form errors in words with the values kept (422), never JSON', async () => {
     const b = await customerWith([[chai.variants[0]!.id, 1]]);
     const key = inputValue((await b.get(shopPath('/checkout'))).body, 'key')!;
-    const res = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, name: '', phone: '12', pincode: '4110', line1: 'x'.repeat(10_000), note: 'n'.repeat(501) });
+    const res = await b.post(shopPath('/checkout'), {
+      key,
+      ...CUSTOMER,
+      name: '',
+      phone: '12',
+      pincode: '4110',
+      line1: 'x'.repeat(10_000),
+      note: 'n'.repeat(501),
+    });
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.body).toContain('data-testid="form-error"');
     expect(res.body).toContain('<p class="field-error" id="name-error">Enter your name (up to 100 letters).</p>');
-    expect(res.body).toContain('<p class="field-error" id="phone-error">Enter a valid mobile number, e.g. 98765 43210.</p>');
+    expect(res.body).toContain(
+      '<p class="field-error" id="phone-error">Enter a valid mobile number, e.g. 98765 43210.</p>',
+    );
     expect(res.body).toContain('id="line1-error"');
     expect(res.body).toContain('id="note-error"');
     expect(res.body).toContain('aria-invalid="true"');
@@ -462,7 +566,14 @@ describe('checkout and order page without JavaScript', () => {
     const pin = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, pincode: '4110' });
     expect(pin.status).toBe(422);
     expect(pin.body).toContain('<p class="field-error" id="pincode-error">A PIN code is 6 digits.</p>');
-    const noAddress = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, line1: '', line2: '', city: '', pincode: '' });
+    const noAddress = await b.post(shopPath('/checkout'), {
+      key,
+      ...CUSTOMER,
+      line1: '',
+      line2: '',
+      city: '',
+      pincode: '',
+    });
     expect(noAddress.status).toBe(422);
     expect(noAddress.body).toContain('id="line1-error">A delivery needs an address.</p>');
     const method = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, paymentMethod: 'bitcoin' });
@@ -495,11 +606,19 @@ describe('checkout and order page without JavaScript', () => {
     const b = await customerWith([[chai.variants[0]!.id, 1]]);
     const { token, page } = await placeOrder(b, { paymentMethod: 'upi' });
     expect(page).toContain('data-testid="upi-pay"');
-    expect(page).toMatch(/href="upi:\/\/pay\?pa=chaico@okbank&amp;pn=Chai%20%26%20Co&amp;am=139\.00&amp;cu=INR&amp;tn=Order%20\d+" data-testid="upi-link"/);
+    expect(page).toMatch(
+      /href="upi:\/\/pay\?pa=chaico@okbank&amp;pn=Chai%20%26%20Co&amp;am=139\.00&amp;cu=INR&amp;tn=Order%20\d+" data-testid="upi-link"/,
+    );
     expect(page).toMatch(/<figure class="qr" data-testid="upi-qr"><svg [^>]*>/);
     expect(page).toContain('enctype="multipart/form-data"');
-    const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#fff' } }).png().toBuffer();
-    const notImage = await b.multipart(`/o/${token}/payment-proof`, { name: 'x.txt', type: 'image/png', bytes: Buffer.from('hello, not an image') });
+    const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
+    const notImage = await b.multipart(`/o/${token}/payment-proof`, {
+      name: 'x.txt',
+      type: 'image/png',
+      bytes: Buffer.from('hello, not an image'),
+    });
     expect(notImage.status).toBe(303);
     expect(testIdText((await b.get(`/o/${token}`)).body, 'flash')).toBe('Send a JPEG, PNG or WebP image.');
     const empty = await b.post(`/o/${token}/payment-proof`, {});
@@ -513,17 +632,25 @@ describe('checkout and order page without JavaScript', () => {
   });
 
   it('changes items and cancels while placed; afterwards the page offers neither', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 2], [atta.variants[0]!.id, 1]]);
+    const b = await customerWith([
+      [chai.variants[0]!.id, 2],
+      [atta.variants[0]!.id, 1],
+    ]);
     const { token, page } = await placeOrder(b);
     expect(page).toContain('data-testid="save-lines"');
-    let r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 1, [`qty_${atta.variants[0]!.id}`]: 0 });
+    let r = await b.submit(`/o/${token}/lines`, {
+      [`qty_${chai.variants[0]!.id}`]: 1,
+      [`qty_${atta.variants[0]!.id}`]: 0,
+    });
     expect(r.post.status).toBe(303);
     expect(testIdText(r.page.body, 'flash')).toBe('Your order is updated. The bill below is the new one.');
     expect(countTestId(r.page.body, 'order-line')).toBe(1);
     expect(testIdText(r.page.body, 'total')).toBe('₹139.00');
     expect(r.page.body).toContain('Items changed');
     r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 0 });
-    expect(testIdText(r.page.body, 'flash')).toBe('An order needs at least one item. To drop everything, cancel the order.');
+    expect(testIdText(r.page.body, 'flash')).toBe(
+      'An order needs at least one item. To drop everything, cancel the order.',
+    );
     r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 'many' });
     expect(testIdText(r.page.body, 'flash')).toBe('Quantities are whole numbers from 0 to 999.');
     r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 999 });
@@ -573,7 +700,10 @@ describe('escaping', () => {
       (await b.get(shopPath('/cart'))).body,
       (await b.get(shopPath('/checkout'))).body,
     ];
-    const { page } = await placeOrder(b, { name: '<script>alert("n")</script>', note: '"><img src=x onerror=alert(2)>' });
+    const { page } = await placeOrder(b, {
+      name: '<script>alert("n")</script>',
+      note: '"><img src=x onerror=alert(2)>',
+    });
     pages.push(page);
     for (const [i, body] of pages.entries()) {
       expect(body, `page ${i}`).not.toContain(HOSTILE_NAME);
@@ -598,7 +728,8 @@ describe('security headers and assets', () => {
     expect(res.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(res.body).not.toMatch(/\sstyle="/);
     expect(res.body).not.toMatch(/\son[a-z]+="/);
-    for (const m of res.body.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]+)"/g)) expect(m[1]).toMatch(/^(\/(?!\/)|data:)/);
+    for (const m of res.body.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]+)"/g))
+      expect(m[1]).toMatch(/^(\/(?!\/)|data:)/);
     for (const path of [shopPath(`/p/${chai.slug}`), shopPath('/cart'), '/o/00000000-0000-4000-8000-000000000000']) {
       expect((await browser().get(path)).headers['content-security-policy'], path).toBe(csp);
     }
@@ -608,7 +739,10 @@ describe('security headers and assets', () => {
     const home = (await browser().get(shopPath())).body;
     const css = /<link rel="stylesheet" href="(\/static\/app\.[0-9a-f]{12}\.css)">/.exec(home)![1]!;
     const js = /<script src="(\/static\/app\.[0-9a-f]{12}\.js)" defer><\/script>/.exec(home)![1]!;
-    for (const [url, type] of [[css, 'text/css; charset=utf-8'], [js, 'text/javascript; charset=utf-8']] as const) {
+    for (const [url, type] of [
+      [css, 'text/css; charset=utf-8'],
+      [js, 'text/javascript; charset=utf-8'],
+    ] as const) {
       const plain = await ctx.app.inject({ url });
       expect(plain.statusCode).toBe(200);
       expect(plain.headers['content-type']).toBe(type);
@@ -618,7 +752,12 @@ describe('security headers and assets', () => {
       expect(gz.headers['content-encoding']).toBe('gzip');
       expect(gz.rawPayload.length).toBeLessThan(plain.rawPayload.length);
     }
-    for (const url of ['/static/app.css', '/static/app.000000000000.css', '/static/../package.json', '/static/%2e%2e%2fpackage.json']) {
+    for (const url of [
+      '/static/app.css',
+      '/static/app.000000000000.css',
+      '/static/../package.json',
+      '/static/%2e%2e%2fpackage.json',
+    ]) {
       const res = await ctx.app.inject({ url });
       expect(res.statusCode, url).toBe(404);
     }
@@ -653,6 +792,9 @@ describe('store on its own host (BASE_DOMAIN)', () => {
 });
 
 async function lastCartOf(token: string): Promise<string | null> {
-  const { rows } = await ctx.testDb.db.query<{ cart_id: string }>(`SELECT cart_id FROM orders WHERE tracking_token = $1`, [token]);
+  const { rows } = await ctx.testDb.db.query<{ cart_id: string }>(
+    `SELECT cart_id FROM orders WHERE tracking_token = $1`,
+    [token],
+  );
   return rows[0]?.cart_id ?? null;
 }

@@ -41,9 +41,28 @@ describe('coupons CRUD', () => {
 
   it('creates a coupon with every field and normalises expiresAt to UTC', async () => {
     const c = code('ALL');
-    const res = await api.post(base, { code: c, type: 'flat', value: 5000, minOrder: 20000, maxDiscount: 100, usageLimit: 3, expiresAt: '2031-06-30T23:59:59+05:30', isActive: false });
+    const res = await api.post(base, {
+      code: c,
+      type: 'flat',
+      value: 5000,
+      minOrder: 20000,
+      maxDiscount: 100,
+      usageLimit: 3,
+      expiresAt: '2031-06-30T23:59:59+05:30',
+      isActive: false,
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ code: c, type: 'flat', value: 5000, minOrder: 20000, maxDiscount: 100, usageLimit: 3, usedCount: 0, expiresAt: '2031-06-30T18:29:59.000Z', isActive: false });
+    expect(res.body).toMatchObject({
+      code: c,
+      type: 'flat',
+      value: 5000,
+      minOrder: 20000,
+      maxDiscount: 100,
+      usageLimit: 3,
+      usedCount: 0,
+      expiresAt: '2031-06-30T18:29:59.000Z',
+      isActive: false,
+    });
   });
 
   it.each([
@@ -52,7 +71,10 @@ describe('coupons CRUD', () => {
     ['flat 1', { type: 'flat', value: 1 }],
     ['flat 10^10', { type: 'flat', value: 10_000_000_000 }],
     ['40-char code with _ and -', { code: `${'A'.repeat(36)}_-${String(n % 10)}${'z'}`, type: 'flat', value: 5 }],
-    ['explicit nulls', { type: 'flat', value: 5, minOrder: null, maxDiscount: null, usageLimit: null, expiresAt: null }],
+    [
+      'explicit nulls',
+      { type: 'flat', value: 5, minOrder: null, maxDiscount: null, usageLimit: null, expiresAt: null },
+    ],
   ])('accepts %s', async (_name, body) => {
     const res = await api.post(base, { code: code(), ...body });
     expect(res.status).toBe(201);
@@ -95,7 +117,12 @@ describe('coupons CRUD', () => {
   });
 
   it('POST with a broken JSON body → 400 problem+json', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: base, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: '{"code":' });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: base,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: '{"code":',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('validation_failed');
   });
@@ -109,7 +136,9 @@ describe('coupons CRUD', () => {
       expect(dup.body.code).toBe('conflict');
     }
     const other = await merchantWithStore(ctx);
-    expect((await other.api.post(`/api/v1/stores/${other.store.id}/coupons`, { code: c, type: 'flat', value: 5 })).status).toBe(201);
+    expect(
+      (await other.api.post(`/api/v1/stores/${other.store.id}/coupons`, { code: c, type: 'flat', value: 5 })).status,
+    ).toBe(201);
   });
 
   it('lists coupons newest first with keyset pagination', async () => {
@@ -118,7 +147,8 @@ describe('coupons CRUD', () => {
     const empty = await m.api.get(url);
     expect(empty.body).toEqual({ items: [], nextCursor: null });
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await m.api.post(url, { code: `L${i}`, type: 'flat', value: 10 + i })).body.id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await m.api.post(url, { code: `L${i}`, type: 'flat', value: 10 + i })).body.id);
     const all = await m.api.get(url);
     expect(all.status).toBe(200);
     expect(all.body.items.map((c: { id: string }) => c.id)).toEqual([...ids].reverse());
@@ -128,7 +158,9 @@ describe('coupons CRUD', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await m.api.get(`${url}?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null } } = await m.api.get(
+        `${url}?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.items.map((c) => c.id));
@@ -139,22 +171,49 @@ describe('coupons CRUD', () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
-  it.each(['limit=0', 'limit=101', 'limit=abc', 'limit=1.5', 'cursor=not-a-cursor', `cursor=${Buffer.from('["x"]').toString('base64url')}`, `cursor=${Buffer.from('[1]').toString('base64url')}`, `cursor=${'a'.repeat(600)}`])(
-    'GET list ?%s → 400 validation_failed',
-    async (qs) => {
-      const res = await api.get(`${base}?${qs}`);
-      expect(res.status).toBe(400);
-      expect(res.body.code).toBe('validation_failed');
-    },
-  );
+  it.each([
+    'limit=0',
+    'limit=101',
+    'limit=abc',
+    'limit=1.5',
+    'cursor=not-a-cursor',
+    `cursor=${Buffer.from('["x"]').toString('base64url')}`,
+    `cursor=${Buffer.from('[1]').toString('base64url')}`,
+    `cursor=${'a'.repeat(600)}`,
+  ])('GET list ?%s → 400 validation_failed', async (qs) => {
+    const res = await api.get(`${base}?${qs}`);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
+  });
 
   it('PATCH changes only the given fields; null clears limits', async () => {
-    const created = (await api.post(base, { code: code('P'), type: 'percent', value: 20, minOrder: 1000, maxDiscount: 500, usageLimit: 5, expiresAt: '2030-01-01T00:00:00Z' })).body;
+    const created = (
+      await api.post(base, {
+        code: code('P'),
+        type: 'percent',
+        value: 20,
+        minOrder: 1000,
+        maxDiscount: 500,
+        usageLimit: 5,
+        expiresAt: '2030-01-01T00:00:00Z',
+      })
+    ).body;
     const res = await api.patch(`${base}/${created.id}`, { value: 25, maxDiscount: null, expiresAt: null });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...created, value: 25, maxDiscount: null, expiresAt: null });
-    const renamed = await api.patch(`${base}/${created.id}`, { code: `${created.code}x`, isActive: false, usageLimit: null, minOrder: 0 });
-    expect(renamed.body).toMatchObject({ code: `${created.code}x`, isActive: false, usageLimit: null, minOrder: 0, value: 25 });
+    const renamed = await api.patch(`${base}/${created.id}`, {
+      code: `${created.code}x`,
+      isActive: false,
+      usageLimit: null,
+      minOrder: 0,
+    });
+    expect(renamed.body).toMatchObject({
+      code: `${created.code}x`,
+      isActive: false,
+      usageLimit: null,
+      minOrder: 0,
+      value: 25,
+    });
     const unchanged = await api.patch(`${base}/${created.id}`, {});
     expect(unchanged.status).toBe(200);
     expect(unchanged.body).toEqual(renamed.body);
@@ -166,7 +225,10 @@ describe('coupons CRUD', () => {
     const toPercent = await api.patch(`${base}/${flat.id}`, { type: 'percent' });
     expect(toPercent.status).toBe(400);
     expect(toPercent.body.code).toBe('validation_failed');
-    expect((await api.patch(`${base}/${flat.id}`, { type: 'percent', value: 50 })).body).toMatchObject({ type: 'percent', value: 50 });
+    expect((await api.patch(`${base}/${flat.id}`, { type: 'percent', value: 50 })).body).toMatchObject({
+      type: 'percent',
+      value: 50,
+    });
     const tooMuch = await api.patch(`${base}/${flat.id}`, { value: 101 });
     expect(tooMuch.status).toBe(400);
     expect((await api.get(`${base}/${flat.id}`)).body).toMatchObject({ type: 'percent', value: 50 });
@@ -215,23 +277,37 @@ describe('coupons CRUD', () => {
     const del = await api.delete(`${base}/${c.id}`);
     expect(del.status).toBe(204);
     expect(del.text).toBe('');
-    for (const res of [await api.get(`${base}/${c.id}`), await api.patch(`${base}/${c.id}`, { value: 6 }), await api.delete(`${base}/${c.id}`)]) {
+    for (const res of [
+      await api.get(`${base}/${c.id}`),
+      await api.patch(`${base}/${c.id}`, { value: 6 }),
+      await api.delete(`${base}/${c.id}`),
+    ]) {
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('not_found');
     }
     const list = await api.get(`${base}?limit=100`);
     expect(list.body.items.map((x: { id: string }) => x.id)).not.toContain(c.id);
-    const { rows } = await ctx.testDb.db.query<{ deleted: boolean }>(`SELECT deleted_at IS NOT NULL AS deleted FROM coupons WHERE id = $1`, [c.id]);
+    const { rows } = await ctx.testDb.db.query<{ deleted: boolean }>(
+      `SELECT deleted_at IS NOT NULL AS deleted FROM coupons WHERE id = $1`,
+      [c.id],
+    );
     expect(rows).toEqual([{ deleted: true }]);
     expect((await api.post(base, { code: c.code, type: 'percent', value: 5 })).status).toBe(201);
   });
 
-  it.each(['00000000-0000-4000-8000-000000000000', 'not-a-uuid', 'x'.repeat(100)])('unknown coupon id %s → 404 on GET/PATCH/DELETE', async (id) => {
-    for (const res of [await api.get(`${base}/${id}`), await api.patch(`${base}/${id}`, { value: 5 }), await api.delete(`${base}/${id}`)]) {
-      expect(res.status).toBe(404);
-      expect(res.body.code).toBe('not_found');
-    }
-  });
+  it.each(['00000000-0000-4000-8000-000000000000', 'not-a-uuid', 'x'.repeat(100)])(
+    'unknown coupon id %s → 404 on GET/PATCH/DELETE',
+    async (id) => {
+      for (const res of [
+        await api.get(`${base}/${id}`),
+        await api.patch(`${base}/${id}`, { value: 5 }),
+        await api.delete(`${base}/${id}`),
+      ]) {
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('not_found');
+      }
+    },
+  );
 
   it('without a token → 401', async () => {
     const anon = client(ctx.app);
@@ -262,7 +338,9 @@ describe('coupon tenancy', () => {
     }
     expect((await intruder.api.get(theirs)).body).toEqual({ items: [], nextCursor: null });
     expect((await api.get(`${base}/${created.id}`)).body).toEqual(created);
-    const { rows } = await ctx.testDb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM coupons WHERE code = 'HACK'`);
+    const { rows } = await ctx.testDb.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM coupons WHERE code = 'HACK'`,
+    );
     expect(rows[0]!.n).toBe(0);
   });
 });

@@ -19,10 +19,20 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-function expectProblem(res: { status: number; headers: Record<string, unknown>; body: any }, status: number, code: string) {
+function expectProblem(
+  res: { status: number; headers: Record<string, unknown>; body: any },
+  status: number,
+  code: string,
+) {
   expect(res.status).toBe(status);
   expect(String(res.headers['content-type'])).toContain('application/problem+json');
-  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(res.body).toMatchObject({
+    status,
+    code,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
 }
 
 describe('health', () => {
@@ -58,9 +68,14 @@ describe('prepared statements on PostgreSQL', () => {
   const preparedOnConnection = async (preparedStatements: boolean) => {
     const db = createPgDb(url, { max: 1, preparedStatements });
     try {
-      for (let i = 0; i < 3; i++) expect((await db.query<{ n: number }>('SELECT $1::int + 1 AS n', [i])).rows[0]!.n).toBe(i + 1);
-      await db.tx(async (tx) => expect((await tx.query<{ n: number }>('SELECT $1::int + 2 AS n', [1])).rows[0]!.n).toBe(3));
-      const { rows } = await db.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'dk%' ORDER BY prepare_time`);
+      for (let i = 0; i < 3; i++)
+        expect((await db.query<{ n: number }>('SELECT $1::int + 1 AS n', [i])).rows[0]!.n).toBe(i + 1);
+      await db.tx(async (tx) =>
+        expect((await tx.query<{ n: number }>('SELECT $1::int + 2 AS n', [1])).rows[0]!.n).toBe(3),
+      );
+      const { rows } = await db.query<{ statement: string }>(
+        `SELECT statement FROM pg_prepared_statements WHERE name LIKE 'dk%' ORDER BY prepare_time`,
+      );
       return rows.map((r) => r.statement);
     } finally {
       await db.close();
@@ -84,17 +99,32 @@ describe('problem+json on every error path', () => {
   });
 
   it('malformed JSON → 400 validation_failed', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/otp', headers: { 'content-type': 'application/json' }, payload: '{"phone": ' });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/otp',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"phone": ',
+    });
     expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 400, 'validation_failed');
   });
 
   it('wrong content type → 415 unsupported_media_type', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/otp', headers: { 'content-type': 'application/xml' }, payload: '<phone/>' });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/otp',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<phone/>',
+    });
     expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 415, 'unsupported_media_type');
   });
 
   it('text/plain body to a JSON route → 400 validation_failed, not a 500', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/auth/otp', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/otp',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().code).toBe('validation_failed');
   });
@@ -136,7 +166,9 @@ describe('request ids, metrics, OpenAPI', () => {
     const api = client(ctx.app);
     expect((await api.get('/healthz', { 'x-request-id': 'abc-123' })).headers['x-request-id']).toBe('abc-123');
     expect(String((await api.get('/healthz')).headers['x-request-id'])).toMatch(/^[0-9a-f-]{36}$/);
-    expect(String((await api.get('/healthz', { 'x-request-id': 'bad id with spaces' })).headers['x-request-id'])).toMatch(/^[0-9a-f-]{36}$/);
+    expect(
+      String((await api.get('/healthz', { 'x-request-id': 'bad id with spaces' })).headers['x-request-id']),
+    ).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('/metrics counts requests by route pattern and status, with latency histograms and pool usage', async () => {
@@ -144,7 +176,9 @@ describe('request ids, metrics, OpenAPI', () => {
     await api.get('/api/v1/stores/0195f4c2-0000-7000-8000-000000000000');
     const metrics = await api.get('/metrics');
     expect(metrics.status).toBe(200);
-    expect(metrics.text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/stores\/:storeId",status="401"\} \d+/);
+    expect(metrics.text).toMatch(
+      /http_requests_total\{method="GET",route="\/api\/v1\/stores\/:storeId",status="401"\} \d+/,
+    );
     expect(metrics.text).toContain('http_request_duration_seconds_bucket');
     expect(metrics.text).toMatch(/db_pool_connections\{state="total"\}/);
   });
@@ -154,8 +188,12 @@ describe('request ids, metrics, OpenAPI', () => {
     const doc = await api.get('/api/v1/openapi.json');
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/otp', '/api/v1/stores', '/api/v1/stores/{storeId}']));
-    expect(doc.body.paths['/api/v1/auth/otp'].post.requestBody.content['application/json'].schema.properties.phone).toBeDefined();
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/otp', '/api/v1/stores', '/api/v1/stores/{storeId}']),
+    );
+    expect(
+      doc.body.paths['/api/v1/auth/otp'].post.requestBody.content['application/json'].schema.properties.phone,
+    ).toBeDefined();
     const docs = await ctx.app.inject({ method: 'GET', url: '/api/v1/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.headers['content-type']).toContain('text/html');
@@ -190,7 +228,11 @@ describe('idempotency', () => {
 
   it('parallel repeats with one key run once and all get the same answer', async () => {
     const { api } = await signIn(ctx);
-    const results = await Promise.all(Array.from({ length: 5 }, () => api.post('/api/v1/stores', { name: 'Race Shop' }, { 'idempotency-key': 'race-1' })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        api.post('/api/v1/stores', { name: 'Race Shop' }, { 'idempotency-key': 'race-1' }),
+      ),
+    );
     for (const r of results) {
       expect(r.status).toBe(201);
       expect(r.body).toEqual(results[0]!.body);

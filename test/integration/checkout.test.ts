@@ -1,12 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { ADDRESS, CUSTOMER_PHONE, addProduct, checkoutBody, checkoutCart, newCart, openShop, outboxFor, placeOrder, stockOf, type Shop } from '../helpers/order-fixtures.js';
+import {
+  ADDRESS,
+  CUSTOMER_PHONE,
+  addProduct,
+  checkoutBody,
+  checkoutCart,
+  newCart,
+  openShop,
+  outboxFor,
+  placeOrder,
+  stockOf,
+  type Shop,
+} from '../helpers/order-fixtures.js';
 
 let ctx: TestContext;
 let shop: Shop;
 beforeAll(async () => {
   ctx = await createTestApp({ publicUrl: 'https://dukaan.test' });
-  shop = await openShop(ctx, { create: { name: 'Chai & Co', whatsapp: '+919876543210' }, patch: { delivery: { fee: 4000, freeAbove: 50000, pickup: true } } });
+  shop = await openShop(ctx, {
+    create: { name: 'Chai & Co', whatsapp: '+919876543210' },
+    patch: { delivery: { fee: 4000, freeAbove: 50000, pickup: true } },
+  });
 });
 afterAll(() => ctx.close());
 
@@ -17,7 +32,10 @@ describe('checkout', () => {
   it('turns a cart into an order: frozen lines, bill, stock taken, history, tracking and WhatsApp links', async () => {
     const tea = await addProduct(shop, 'Masala Chai', 9900, 10);
     const rusk = await addProduct(shop, 'Rusk', 4000); // not tracked
-    const cartId = await newCart(shop, [[tea, 2], [rusk, 1]]);
+    const cartId = await newCart(shop, [
+      [tea, 2],
+      [rusk, 1],
+    ]);
     const cart = await shop.customer.get(`/api/v1/storefront/${shop.slug}/carts/${cartId}`);
     const res = await checkoutCart(shop, cartId, checkoutBody({ note: '  Ring twice  ' }));
     expect(res.status).toBe(201);
@@ -30,8 +48,22 @@ describe('checkout', () => {
       fulfillment: 'delivery',
       currency: 'INR',
       lines: [
-        { variantId: tea, name: 'Masala Chai', variantName: expect.any(String), unitPrice: 9900, quantity: 2, lineTotal: 19800 },
-        { variantId: rusk, name: 'Rusk', variantName: expect.any(String), unitPrice: 4000, quantity: 1, lineTotal: 4000 },
+        {
+          variantId: tea,
+          name: 'Masala Chai',
+          variantName: expect.any(String),
+          unitPrice: 9900,
+          quantity: 2,
+          lineTotal: 19800,
+        },
+        {
+          variantId: rusk,
+          name: 'Rusk',
+          variantName: expect.any(String),
+          unitPrice: 4000,
+          quantity: 1,
+          lineTotal: 4000,
+        },
       ],
       couponCode: null,
       subtotal: 23800,
@@ -68,7 +100,9 @@ describe('checkout', () => {
     expect(messages[0]!.text).toContain(`New order #${order.number}`);
     expect(messages[0]!.text).toContain('Asha Rao');
     // The cart is closed for changes.
-    const change = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${tea}`, { quantity: 1 });
+    const change = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${tea}`, {
+      quantity: 1,
+    });
     expect(change.status).toBe(409);
     expect(change.body.code).toBe('cart_already_ordered');
   });
@@ -112,7 +146,9 @@ describe('checkout', () => {
     const otherKey = await checkoutCart(shop, cartId, checkoutBody(), { 'idempotency-key': 'another' });
     expect(otherKey.status).toBe(409);
     expect(otherKey.body.code).toBe('cart_already_ordered');
-    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [cartId]);
+    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
+      cartId,
+    ]);
     expect(rows[0]!.n).toBe(1);
     expect(await stockOf(ctx, v)).toBe(4);
   });
@@ -143,7 +179,11 @@ describe('checkout', () => {
     const short = await addProduct(shop, 'Short', 100, 5);
     const fine = await addProduct(shop, 'Fine', 100, 5);
     const gone = await addProduct(shop, 'Gone', 100, 5);
-    const cartId = await newCart(shop, [[fine, 2], [short, 4], [gone, 1]]);
+    const cartId = await newCart(shop, [
+      [fine, 2],
+      [short, 4],
+      [gone, 1],
+    ]);
     await db().query(`UPDATE variants SET stock = 1 WHERE id = $1`, [short]);
     await db().query(`UPDATE variants SET stock = 0 WHERE id = $1`, [gone]);
     const res = await checkoutCart(shop, cartId);
@@ -156,7 +196,9 @@ describe('checkout', () => {
       ]),
     );
     expect(await stockOf(ctx, fine)).toBe(5);
-    const { rows } = await db().query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1`, [cartId]);
+    const { rows } = await db().query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1`, [
+      cartId,
+    ]);
     expect(rows[0]!.order_id).toBeNull();
   });
 
@@ -168,7 +210,10 @@ describe('checkout', () => {
     expect(res.body.errors[0].code).toBe('empty_cart');
     const v = await addProduct(shop, 'Archived later', 100);
     const cartId = await newCart(shop, [[v, 1]]);
-    await db().query(`UPDATE products SET archived_at = now() WHERE id = (SELECT product_id FROM variants WHERE id = $1)`, [v]);
+    await db().query(
+      `UPDATE products SET archived_at = now() WHERE id = (SELECT product_id FROM variants WHERE id = $1)`,
+      [v],
+    );
     const archived = await checkoutCart(shop, cartId);
     expect(archived.status).toBe(409);
     expect(archived.body.errors).toEqual([expect.objectContaining({ code: 'unavailable', variantId: v })]);
@@ -177,9 +222,18 @@ describe('checkout', () => {
   it('takes pickup orders without an address and without a delivery fee', async () => {
     const v = await addProduct(shop, 'Pickup item', 1000);
     const cartId = await newCart(shop, [[v, 1]]);
-    const res = await checkoutCart(shop, cartId, checkoutBody({ fulfillment: 'pickup', customer: { name: 'Ravi', phone: '+919812345679' } }));
+    const res = await checkoutCart(
+      shop,
+      cartId,
+      checkoutBody({ fulfillment: 'pickup', customer: { name: 'Ravi', phone: '+919812345679' } }),
+    );
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ fulfillment: 'pickup', deliveryFee: 0, total: 1000, customer: { name: 'Ravi', address: null } });
+    expect(res.body).toMatchObject({
+      fulfillment: 'pickup',
+      deliveryFee: 0,
+      total: 1000,
+      customer: { name: 'Ravi', address: null },
+    });
     const { rows } = await db().query<{ fulfillment: string }>(`SELECT fulfillment FROM carts WHERE id = $1`, [cartId]);
     expect(rows[0]!.fulfillment).toBe('pickup');
   });
@@ -193,7 +247,11 @@ describe('checkout', () => {
   it('refuses pickup where the store does not offer it (422)', async () => {
     const noPickup = await openShop(ctx);
     const v = await addProduct(noPickup, 'No pickup', 100);
-    const res = await checkoutCart(noPickup, await newCart(noPickup, [[v, 1]]), checkoutBody({ fulfillment: 'pickup' }));
+    const res = await checkoutCart(
+      noPickup,
+      await newCart(noPickup, [[v, 1]]),
+      checkoutBody({ fulfillment: 'pickup' }),
+    );
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('validation_failed');
   });
@@ -201,14 +259,26 @@ describe('checkout', () => {
   it('needs an address for delivery and a 6-digit PIN code in INR stores (422 validation_failed)', async () => {
     const v = await addProduct(shop, 'Addr', 100, 5);
     const cartId = await newCart(shop, [[v, 1]]);
-    const noAddress = await checkoutCart(shop, cartId, checkoutBody({ customer: { name: 'Asha', phone: CUSTOMER_PHONE } }));
+    const noAddress = await checkoutCart(
+      shop,
+      cartId,
+      checkoutBody({ customer: { name: 'Asha', phone: CUSTOMER_PHONE } }),
+    );
     expect(noAddress.status).toBe(422);
     expect(noAddress.body.code).toBe('validation_failed');
     expect(noAddress.body.errors[0].path).toBe('/customer/address');
-    const nullAddress = await checkoutCart(shop, cartId, checkoutBody({ customer: { name: 'Asha', phone: CUSTOMER_PHONE, address: null } }));
+    const nullAddress = await checkoutCart(
+      shop,
+      cartId,
+      checkoutBody({ customer: { name: 'Asha', phone: CUSTOMER_PHONE, address: null } }),
+    );
     expect(nullAddress.status).toBe(422);
     for (const pincode of ['56001', '5600011', 'ABCDEF', '560 01']) {
-      const res = await checkoutCart(shop, cartId, checkoutBody({ customer: { name: 'Asha', phone: CUSTOMER_PHONE, address: { ...ADDRESS, pincode } } }));
+      const res = await checkoutCart(
+        shop,
+        cartId,
+        checkoutBody({ customer: { name: 'Asha', phone: CUSTOMER_PHONE, address: { ...ADDRESS, pincode } } }),
+      );
       expect(res.status).toBe(422);
       expect(res.body.errors[0].path).toBe('/customer/address/pincode');
     }
@@ -223,7 +293,10 @@ describe('checkout', () => {
     expect(upi.status).toBe(422);
     expect(upi.body.errors[0]).toMatchObject({ path: '/paymentMethod' });
 
-    const upiShop = await openShop(ctx, { create: { name: 'UPI Only Store' }, patch: { payments: { cod: false, upiVpa: 'upionly@okaxis' } } });
+    const upiShop = await openShop(ctx, {
+      create: { name: 'UPI Only Store' },
+      patch: { payments: { cod: false, upiVpa: 'upionly@okaxis' } },
+    });
     const w = await addProduct(upiShop, 'Pay2', 12345);
     const cart2 = await newCart(upiShop, [[w, 2]]);
     const cod = await checkoutCart(upiShop, cart2, checkoutBody({ paymentMethod: 'cod' }));
@@ -232,7 +305,9 @@ describe('checkout', () => {
     const paid = await checkoutCart(upiShop, cart2, checkoutBody({ paymentMethod: 'upi' }));
     expect(paid.status).toBe(201);
     expect(paid.body.paymentMethod).toBe('upi');
-    expect(paid.body.upiUrl).toBe(`upi://pay?pa=upionly@okaxis&pn=UPI%20Only%20Store&am=246.90&cu=INR&tn=Order%20${paid.body.number}`);
+    expect(paid.body.upiUrl).toBe(
+      `upi://pay?pa=upionly@okaxis&pn=UPI%20Only%20Store&am=246.90&cu=INR&tn=Order%20${paid.body.number}`,
+    );
   });
 
   it('refuses an order below the minimum (after discount) with 422 below_minimum_order', async () => {
@@ -255,11 +330,19 @@ describe('checkout', () => {
 
   it('counts the coupon use, and refuses a used-up coupon with coupon_exhausted', async () => {
     const v = await addProduct(shop, 'Couponed', 10000, 10);
-    const created = await shop.api.post(`${shop.base}/coupons`, { code: 'ONCE', type: 'flat', value: 1500, usageLimit: 1 });
+    const created = await shop.api.post(`${shop.base}/coupons`, {
+      code: 'ONCE',
+      type: 'flat',
+      value: 1500,
+      usageLimit: 1,
+    });
     expect(created.status).toBe(201);
     const a = await newCart(shop, [[v, 1]]);
     const b = await newCart(shop, [[v, 1]]);
-    for (const cartId of [a, b]) expect((await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/coupon`, { code: 'ONCE' })).status).toBe(200);
+    for (const cartId of [a, b])
+      expect(
+        (await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/coupon`, { code: 'ONCE' })).status,
+      ).toBe(200);
     const first = await checkoutCart(shop, a);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ discount: 1500, total: 10000 - 1500 + 4000 });
@@ -272,7 +355,7 @@ describe('checkout', () => {
     expect(await stockOf(ctx, v)).toBe(9);
   });
 
-  it('messages the owner\'s phone when the store has no WhatsApp number, and links to wa.me without one', async () => {
+  it("messages the owner's phone when the store has no WhatsApp number, and links to wa.me without one", async () => {
     const plain = await openShop(ctx);
     const order = await placeOrder(plain, [[await addProduct(plain, 'Plain', 100), 1]]);
     expect(order.whatsappUrl.startsWith('https://wa.me/?text=')).toBe(true);
@@ -294,8 +377,14 @@ describe('checkout bad input', () => {
     ['missing customer', { paymentMethod: 'cod' }],
     ['missing paymentMethod', { customer: { name: 'A', phone: CUSTOMER_PHONE, address: ADDRESS } }],
     ['extra field', checkoutBody({ admin: true })],
-    ['extra customer field', checkoutBody({ customer: { name: 'A', phone: CUSTOMER_PHONE, address: ADDRESS, email: 'a@b.c' } })],
-    ['extra address field', checkoutBody({ customer: { name: 'A', phone: CUSTOMER_PHONE, address: { ...ADDRESS, state: 'KA' } } })],
+    [
+      'extra customer field',
+      checkoutBody({ customer: { name: 'A', phone: CUSTOMER_PHONE, address: ADDRESS, email: 'a@b.c' } }),
+    ],
+    [
+      'extra address field',
+      checkoutBody({ customer: { name: 'A', phone: CUSTOMER_PHONE, address: { ...ADDRESS, state: 'KA' } } }),
+    ],
     ['empty name', checkoutBody({ customer: { name: '', phone: CUSTOMER_PHONE, address: ADDRESS } })],
     ['blank name', checkoutBody({ customer: { name: '   ', phone: CUSTOMER_PHONE, address: ADDRESS } })],
     ['101-char name', checkoutBody({ customer: { name: 'x'.repeat(101), phone: CUSTOMER_PHONE, address: ADDRESS } })],
@@ -309,7 +398,10 @@ describe('checkout bad input', () => {
     ['10 KB note', checkoutBody({ note: 'n'.repeat(10_240) })],
     ['note as number', checkoutBody({ note: 5 })],
     ['address as string', checkoutBody({ customer: { name: 'A', phone: CUSTOMER_PHONE, address: '12 MG Road' } })],
-    ['pincode as number', checkoutBody({ customer: { name: 'A', phone: CUSTOMER_PHONE, address: { ...ADDRESS, pincode: 560001 } } })],
+    [
+      'pincode as number',
+      checkoutBody({ customer: { name: 'A', phone: CUSTOMER_PHONE, address: { ...ADDRESS, pincode: 560001 } } }),
+    ],
     ['customer as array', checkoutBody({ customer: [] })],
   ];
   it.each(cases)('%s → 400 validation_failed', async (_name, body) => {
@@ -320,11 +412,16 @@ describe('checkout bad input', () => {
   });
 
   it('a body that is not JSON → 400, never 500', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/storefront/${shop.slug}/carts/${cartId}/checkout`, payload: '{"customer":', headers: { 'content-type': 'application/json' } });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/storefront/${shop.slug}/carts/${cartId}/checkout`,
+      payload: '{"customer":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
   });
 
-  it('unknown, malformed and other stores\' carts, and unknown stores → 404 not_found', async () => {
+  it("unknown, malformed and other stores' carts, and unknown stores → 404 not_found", async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid', 'x'.repeat(150)]) {
       const res = await checkoutCart(shop, id);
       expect(res.status).toBe(404);
@@ -333,13 +430,18 @@ describe('checkout bad input', () => {
     const other = await openShop(ctx);
     const foreign = await newCart(other, [[await addProduct(other, 'Foreign', 100), 1]]);
     expect((await checkoutCart(shop, foreign)).status).toBe(404);
-    const noStore = await shop.customer.post(`/api/v1/storefront/no-such-store/carts/${cartId}/checkout`, checkoutBody());
+    const noStore = await shop.customer.post(
+      `/api/v1/storefront/no-such-store/carts/${cartId}/checkout`,
+      checkoutBody(),
+    );
     expect(noStore.status).toBe(404);
   });
 
   it('nothing was taken by any of the refused requests', async () => {
     expect(await stockOf(ctx, variant)).toBe(5);
-    const { rows } = await db().query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1`, [cartId]);
+    const { rows } = await db().query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1`, [
+      cartId,
+    ]);
     expect(rows[0]!.order_id).toBeNull();
   });
 });

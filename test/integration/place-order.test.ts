@@ -21,21 +21,46 @@ afterAll(() => ctx.close());
 const db = () => ctx.testDb.db;
 
 async function cartStamp(cartId: string): Promise<number> {
-  const { rows } = await db().query<{ stamp: number }>(`SELECT ${CART_STAMP_SQL('c')} AS stamp FROM carts c WHERE c.id = $1`, [cartId]);
+  const { rows } = await db().query<{ stamp: number }>(
+    `SELECT ${CART_STAMP_SQL('c')} AS stamp FROM carts c WHERE c.id = $1`,
+    [cartId],
+  );
   return rows[0]!.stamp;
 }
 
 /** Everything a placement writes, for before/after comparison. */
 async function footprint(cartId: string, variantIds: string[], couponId: string | null) {
-  const q = async <T>(sql: string, params: unknown[]) => (await db().query<T & Record<string, unknown>>(sql, params)).rows;
+  const q = async <T>(sql: string, params: unknown[]) =>
+    (await db().query<T & Record<string, unknown>>(sql, params)).rows;
   return {
     stock: await Promise.all(variantIds.map((v) => stockOf(ctx, v))),
-    nextNumber: (await q<{ n: number }>(`SELECT coalesce((SELECT next_order_number FROM store_order_counters WHERE store_id = $1), 1) AS n`, [shop.storeId]))[0]!.n,
+    nextNumber: (
+      await q<{ n: number }>(
+        `SELECT coalesce((SELECT next_order_number FROM store_order_counters WHERE store_id = $1), 1) AS n`,
+        [shop.storeId],
+      )
+    )[0]!.n,
     orders: (await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE store_id = $1`, [shop.storeId]))[0]!.n,
-    lines: (await q<{ n: number }>(`SELECT count(*)::int AS n FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.store_id = $1`, [shop.storeId]))[0]!.n,
-    outbox: (await q<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE payload->'data'->>'storeId' = $1`, [shop.storeId]))[0]!.n,
-    cart: (await q<{ order_id: string | null; stamp: number }>(`SELECT order_id, ${CART_STAMP_SQL('c')} AS stamp FROM carts c WHERE id = $1`, [cartId]))[0],
-    couponUses: couponId ? (await q<{ n: number }>(`SELECT used_count AS n FROM coupons WHERE id = $1`, [couponId]))[0]!.n : null,
+    lines: (
+      await q<{ n: number }>(
+        `SELECT count(*)::int AS n FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.store_id = $1`,
+        [shop.storeId],
+      )
+    )[0]!.n,
+    outbox: (
+      await q<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE payload->'data'->>'storeId' = $1`, [
+        shop.storeId,
+      ])
+    )[0]!.n,
+    cart: (
+      await q<{ order_id: string | null; stamp: number }>(
+        `SELECT order_id, ${CART_STAMP_SQL('c')} AS stamp FROM carts c WHERE id = $1`,
+        [cartId],
+      )
+    )[0],
+    couponUses: couponId
+      ? (await q<{ n: number }>(`SELECT used_count AS n FROM coupons WHERE id = $1`, [couponId]))[0]!.n
+      : null,
   };
 }
 
@@ -60,18 +85,33 @@ function unnumbered(cartId: string, couponId: string | null = null): UnnumberedO
   };
 }
 
-const line = (variantId: string, quantity: number): NewOrderLine => ({ variantId, productId: newId(), name: 'x', variantName: 'Default', unitPrice: 100, quantity });
+const line = (variantId: string, quantity: number): NewOrderLine => ({
+  variantId,
+  productId: newId(),
+  name: 'x',
+  variantName: 'Default',
+  unitPrice: 100,
+  quantity,
+});
 
 async function productOf(variantId: string): Promise<string> {
-  const { rows } = await db().query<{ product_id: string }>(`SELECT product_id FROM variants WHERE id = $1`, [variantId]);
+  const { rows } = await db().query<{ product_id: string }>(`SELECT product_id FROM variants WHERE id = $1`, [
+    variantId,
+  ]);
   return rows[0]!.product_id;
 }
 
 async function twoLineCart(): Promise<{ cartId: string; a: string; b: string; lines: NewOrderLine[] }> {
   const a = await addProduct(shop, `Alpha ${newId().slice(-6)}`, 100, 10);
   const b = await addProduct(shop, `Beta ${newId().slice(-6)}`, 100, 10);
-  const cartId = await newCart(shop, [[a, 1], [b, 2]]);
-  const lines = [{ ...line(a, 1), productId: await productOf(a) }, { ...line(b, 2), productId: await productOf(b) }];
+  const cartId = await newCart(shop, [
+    [a, 1],
+    [b, 2],
+  ]);
+  const lines = [
+    { ...line(a, 1), productId: await productOf(a) },
+    { ...line(b, 2), productId: await productOf(b) },
+  ];
   return { cartId, a, b, lines };
 }
 
@@ -82,7 +122,14 @@ describe('placing an order in one statement', () => {
     const { cartId, a, b, lines } = await twoLineCart();
     const before = await footprint(cartId, [a, b], null);
     const order = unnumbered(cartId);
-    const message = { id: newId(), topic: 'order.placed', recipient: '+919800000000', textBeforeNumber: 'New order #', textAfterNumber: ' here', data: { orderId: order.id, storeId: shop.storeId } };
+    const message = {
+      id: newId(),
+      topic: 'order.placed',
+      recipient: '+919800000000',
+      textBeforeNumber: 'New order #',
+      textAfterNumber: ' here',
+      data: { orderId: order.id, storeId: shop.storeId },
+    };
     const placed = await placeOrder(db(), order, await cartStamp(cartId), lines, moves(lines), message);
     expect(placed).toMatchObject({ placed: true, number: before.nextNumber });
     const after = await footprint(cartId, [a, b], null);
@@ -92,9 +139,13 @@ describe('placing an order in one statement', () => {
     expect(after.lines).toBe(before.lines + 2);
     expect(after.outbox).toBe(before.outbox + 1);
     expect(after.cart!.order_id).toBe(order.id);
-    const { rows } = await db().query<{ payload: { text: string } }>(`SELECT payload FROM outbox WHERE id = $1`, [message.id]);
+    const { rows } = await db().query<{ payload: { text: string } }>(`SELECT payload FROM outbox WHERE id = $1`, [
+      message.id,
+    ]);
     expect(rows[0]!.payload.text).toBe(`New order #${before.nextNumber} here`);
-    const history = await db().query<{ status: string }>(`SELECT status FROM order_history WHERE order_id = $1`, [order.id]);
+    const history = await db().query<{ status: string }>(`SELECT status FROM order_history WHERE order_id = $1`, [
+      order.id,
+    ]);
     expect(history.rows.map((r) => r.status)).toEqual(['placed']);
   });
 
@@ -103,14 +154,21 @@ describe('placing an order in one statement', () => {
     await db().query(`UPDATE variants SET stock = 1 WHERE id = $1`, [b]);
     const before = await footprint(cartId, [a, b], null);
     const placed = await placeOrder(db(), unnumbered(cartId), await cartStamp(cartId), lines, moves(lines), null);
-    expect(placed).toEqual({ placed: false, shortages: [{ variantId: b, requested: 2, available: 1 }], cartCurrent: false, couponUsable: true });
+    expect(placed).toEqual({
+      placed: false,
+      shortages: [{ variantId: b, requested: 2, available: 1 }],
+      cartCurrent: false,
+      couponUsable: true,
+    });
     expect(await footprint(cartId, [a, b], null)).toEqual(before);
   });
 
   it('a cart changed after it was read: nothing happens, and the caller is told to read it again', async () => {
     const { cartId, a, b, lines } = await twoLineCart();
     const stale = await cartStamp(cartId);
-    const changed = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${a}`, { quantity: 3 });
+    const changed = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${a}`, {
+      quantity: 3,
+    });
     expect(changed.status).toBe(200);
     const before = await footprint(cartId, [a, b], null);
     expect(before.cart!.stamp).not.toBe(stale);
@@ -130,12 +188,24 @@ describe('placing an order in one statement', () => {
   });
 
   it('a coupon used up at the statement: no use counted, no stock taken, cart open', async () => {
-    const coupon = await shop.api.post(`${shop.base}/coupons`, { code: `ONCE${newId().slice(-4)}`, type: 'flat', value: 10, usageLimit: 1 });
+    const coupon = await shop.api.post(`${shop.base}/coupons`, {
+      code: `ONCE${newId().slice(-4)}`,
+      type: 'flat',
+      value: 10,
+      usageLimit: 1,
+    });
     expect(coupon.status).toBe(201);
     const { cartId, a, b, lines } = await twoLineCart();
     await db().query(`UPDATE coupons SET used_count = 1 WHERE id = $1`, [coupon.body.id]);
     const before = await footprint(cartId, [a, b], coupon.body.id);
-    const placed = await placeOrder(db(), unnumbered(cartId, coupon.body.id), await cartStamp(cartId), lines, moves(lines), null);
+    const placed = await placeOrder(
+      db(),
+      unnumbered(cartId, coupon.body.id),
+      await cartStamp(cartId),
+      lines,
+      moves(lines),
+      null,
+    );
     expect(placed).toEqual({ placed: false, shortages: [], cartCurrent: true, couponUsable: false });
     expect(await footprint(cartId, [a, b], coupon.body.id)).toEqual(before);
   });
@@ -149,7 +219,11 @@ describe('placing an order in one statement', () => {
     const results = await Promise.all(
       carts.map(async (cartId) => {
         const [order, change] = await Promise.all([
-          checkoutCart(shop, cartId, { customer: { name: 'Ravi', phone: '+919812345678' }, paymentMethod: 'cod', fulfillment: 'pickup' }),
+          checkoutCart(shop, cartId, {
+            customer: { name: 'Ravi', phone: '+919812345678' },
+            paymentMethod: 'cod',
+            fulfillment: 'pickup',
+          }),
           shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${other}`, { quantity: 2 }),
         ]);
         return { cartId, order, change };
@@ -164,9 +238,13 @@ describe('placing an order in one statement', () => {
         `SELECT variant_id, quantity FROM cart_lines WHERE cart_id = $1 ORDER BY variant_id`,
         [cartId],
       );
-      const ordered = (order.body.lines as { variantId: string; quantity: number }[]).map((l) => ({ variant_id: l.variantId, quantity: l.quantity })).sort((x, y) => (x.variant_id < y.variant_id ? -1 : 1));
+      const ordered = (order.body.lines as { variantId: string; quantity: number }[])
+        .map((l) => ({ variant_id: l.variantId, quantity: l.quantity }))
+        .sort((x, y) => (x.variant_id < y.variant_id ? -1 : 1));
       expect(ordered).toEqual(rows);
-      for (const l of ordered) sold = l.variant_id === hot ? { ...sold, hot: sold.hot + l.quantity } : { ...sold, other: sold.other + l.quantity };
+      for (const l of ordered)
+        sold =
+          l.variant_id === hot ? { ...sold, hot: sold.hot + l.quantity } : { ...sold, other: sold.other + l.quantity };
     }
     expect(await stockOf(ctx, hot)).toBe(1000 - sold.hot);
     expect(await stockOf(ctx, other)).toBe(1000 - sold.other);

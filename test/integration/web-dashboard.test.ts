@@ -1,7 +1,15 @@
 /** Dashboard: sign-in with phone and code, the session cookie, onboarding, CSRF, tenancy and escaping. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createTestApp, merchantWithStore, uniquePhone, type TestContext } from '../helpers/app.js';
-import { HOSTILE, HOSTILE_ESCAPED, Phone, ownerWithShop, sessionToken, signInWithForms, textOf } from './web-dashboard.helpers.js';
+import {
+  HOSTILE,
+  HOSTILE_ESCAPED,
+  Phone,
+  ownerWithShop,
+  sessionToken,
+  signInWithForms,
+  textOf,
+} from './web-dashboard.helpers.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -52,7 +60,11 @@ describe('sign in with phone and code', () => {
     const phone = uniquePhone();
     await browser.get('/dashboard/signin');
     await browser.post('/dashboard/signin', { phone });
-    const verified = await browser.post('/dashboard/signin/code', { phone, code: ctx.sentCodes.get(phone)!.at(-1)! }, { from: `/dashboard/signin/code?phone=${encodeURIComponent(phone)}` });
+    const verified = await browser.post(
+      '/dashboard/signin/code',
+      { phone, code: ctx.sentCodes.get(phone)!.at(-1)! },
+      { from: `/dashboard/signin/code?phone=${encodeURIComponent(phone)}` },
+    );
     expect(verified.setCookies.find((c) => c.startsWith('dukaan_session='))).toMatch(/;\s*Secure/i);
   });
 
@@ -66,11 +78,19 @@ describe('sign in with phone and code', () => {
 
     const phone = uniquePhone();
     await browser.post('/dashboard/signin', { phone });
-    const wrong = await browser.post('/dashboard/signin/code', { phone, code: '000000' === ctx.sentCodes.get(phone)!.at(-1) ? '111111' : '000000' }, { from: `/dashboard/signin/code?phone=${encodeURIComponent(phone)}` });
+    const wrong = await browser.post(
+      '/dashboard/signin/code',
+      { phone, code: '000000' === ctx.sentCodes.get(phone)!.at(-1) ? '111111' : '000000' },
+      { from: `/dashboard/signin/code?phone=${encodeURIComponent(phone)}` },
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.body).toContain('data-testid="form-error"');
     expect(browser.cookies.has('dukaan_session')).toBe(false);
-    const notDigits = await browser.post('/dashboard/signin/code', { phone, code: 'abc' }, { from: `/dashboard/signin/code?phone=${encodeURIComponent(phone)}` });
+    const notDigits = await browser.post(
+      '/dashboard/signin/code',
+      { phone, code: 'abc' },
+      { from: `/dashboard/signin/code?phone=${encodeURIComponent(phone)}` },
+    );
     expect(notDigits.status).toBe(422);
   });
 
@@ -78,12 +98,16 @@ describe('sign in with phone and code', () => {
     const anon = new Phone(ctx.app);
     const page = await anon.get('/dashboard/stores/0195f4c2-0000-7000-8000-00000000abcd/products?q=rice');
     expect(page.status).toBe(303);
-    expect(page.location).toBe(`/dashboard/signin?next=${encodeURIComponent('/dashboard/stores/0195f4c2-0000-7000-8000-00000000abcd/products?q=rice')}`);
+    expect(page.location).toBe(
+      `/dashboard/signin?next=${encodeURIComponent('/dashboard/stores/0195f4c2-0000-7000-8000-00000000abcd/products?q=rice')}`,
+    );
     const form = await anon.get('/dashboard/signin?next=https://evil.example/x');
     expect(form.body).toContain('name="next" value="/dashboard"');
     const form2 = await anon.get('/dashboard/signin?next=//evil.example');
     expect(form2.body).toContain('name="next" value="/dashboard"');
-    const post = await anon.request('POST', '/dashboard/new', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    const post = await anon.request('POST', '/dashboard/new', 'name=x', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect([post.status, post.location]).toEqual([303, '/dashboard/signin']);
   });
 
@@ -91,7 +115,11 @@ describe('sign in with phone and code', () => {
     const browser = await signInWithForms(ctx);
     const token = sessionToken(browser);
     const home = await browser.open('/dashboard');
-    const out = await browser.post('/dashboard/signout', {}, { csrf: undefined, from: home.location ?? '/dashboard/new' });
+    const out = await browser.post(
+      '/dashboard/signout',
+      {},
+      { csrf: undefined, from: home.location ?? '/dashboard/new' },
+    );
     expect([out.status, out.location]).toEqual([303, '/dashboard/signin']);
     expect(out.setCookies.some((c) => /^dukaan_session=;/.test(c))).toBe(true);
     expect((await client(ctx.app, token).get('/api/v1/me')).status).toBe(401);
@@ -114,7 +142,9 @@ describe('onboarding', () => {
     const slug = /https:\/\/shop\.example\/(sharma-kirana[-0-9]*)/.exec(welcome.body)![1]!;
     const link = `https://shop.example/${slug}`;
     expect(textOf(welcome.body, 'store-link')).toBe(link);
-    expect(welcome.body).toContain(`href="https://wa.me/?text=${encodeURIComponent(`Sharma Kirana: order here ${link}`)}"`);
+    expect(welcome.body).toContain(
+      `href="https://wa.me/?text=${encodeURIComponent(`Sharma Kirana: order here ${link}`)}"`,
+    );
     expect(welcome.body).toMatch(/data-testid="qr"><svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
 
     const qr = await browser.get(`${created.location!.replace('/welcome', '')}/qr.svg`);
@@ -166,7 +196,9 @@ describe('CSRF', () => {
       expect(res.status).toBe(403);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
     }
-    const multipart = await browser.postMultipart(`${base}/products/new`, { name: 'Sneaky', price: '10' }, [], { csrf: null });
+    const multipart = await browser.postMultipart(`${base}/products/new`, { name: 'Sneaky', price: '10' }, [], {
+      csrf: null,
+    });
     expect(multipart.status).toBe(403);
     const coupon = await browser.post(`${base}/coupons`, { code: 'EVIL', type: 'flat', value: '10' }, { csrf: null });
     expect(coupon.status).toBe(403);
@@ -175,7 +207,9 @@ describe('CSRF', () => {
     expect((await api.get(`/api/v1/stores/${storeId}/products`)).body.items).toEqual([]);
     expect((await api.get(`/api/v1/stores/${storeId}/coupons`)).body.items).toEqual([]);
     // Sign-in and sign-out are forms too.
-    expect((await new Phone(ctx.app).post('/dashboard/signin', { phone: uniquePhone() }, { csrf: null })).status).toBe(403);
+    expect((await new Phone(ctx.app).post('/dashboard/signin', { phone: uniquePhone() }, { csrf: null })).status).toBe(
+      403,
+    );
     expect((await browser.post('/dashboard/signout', {}, { csrf: null })).status).toBe(403);
     expect((await api.get('/api/v1/me')).status).toBe(200);
   });
@@ -191,20 +225,31 @@ describe('CSRF', () => {
 });
 
 describe('tenancy', () => {
-  it('another merchant\'s store, products, coupons and orders answer the 404 page, for reads and writes', async () => {
+  it("another merchant's store, products, coupons and orders answer the 404 page, for reads and writes", async () => {
     const owner = await merchantWithStore(ctx);
     const base = `/api/v1/stores/${owner.store.id}`;
     const product = (await owner.api.post(`${base}/products`, { name: 'Rice', price: 5000, stock: 10 })).body;
     const coupon = (await owner.api.post(`${base}/coupons`, { code: 'OWN10', type: 'percent', value: 10 })).body;
     const intruder = await ownerWithShop(ctx);
     const theirs = `/dashboard/stores/${owner.store.id}`;
-    for (const url of [theirs, `${theirs}/products`, `${theirs}/products/${product.id}`, `${theirs}/coupons/${coupon.id}`, `${theirs}/orders`, `${theirs}/settings`, `${theirs}/qr.svg`, '/dashboard/stores/not-a-uuid/products']) {
+    for (const url of [
+      theirs,
+      `${theirs}/products`,
+      `${theirs}/products/${product.id}`,
+      `${theirs}/coupons/${coupon.id}`,
+      `${theirs}/orders`,
+      `${theirs}/settings`,
+      `${theirs}/qr.svg`,
+      '/dashboard/stores/not-a-uuid/products',
+    ]) {
       const res = await intruder.browser.get(url);
       expect(res.status, url).toBe(404);
       expect(res.headers['content-type'], url).toMatch(/^text\/html/);
       expect(res.body, url).not.toContain('Rice');
     }
-    const token = /name="_csrf" value="([^"]+)"/.exec((await intruder.browser.get(`${intruder.base}/settings`)).body)![1]!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(
+      (await intruder.browser.get(`${intruder.base}/settings`)).body,
+    )![1]!;
     const writes: [string, Record<string, string>][] = [
       [`${theirs}/settings`, { name: 'Pwned', fee: '1' }],
       [`${theirs}/products/${product.id}/archive`, {}],
@@ -212,9 +257,18 @@ describe('tenancy', () => {
       [`${theirs}/coupons/${coupon.id}/delete`, {}],
       [`${theirs}/categories`, { name: 'Hijack' }],
     ];
-    for (const [url, fields] of writes) expect((await intruder.browser.post(url, fields, { csrf: token })).status, url).toBe(404);
+    for (const [url, fields] of writes)
+      expect((await intruder.browser.post(url, fields, { csrf: token })).status, url).toBe(404);
     // Their own store cannot reach the other store's variant either.
-    expect((await intruder.browser.post(`${intruder.base}/variants/${product.variants[0].id}/stock`, { set: '0' }, { csrf: token })).status).toBe(404);
+    expect(
+      (
+        await intruder.browser.post(
+          `${intruder.base}/variants/${product.variants[0].id}/stock`,
+          { set: '0' },
+          { csrf: token },
+        )
+      ).status,
+    ).toBe(404);
     const after = (await owner.api.get(`${base}/products/${product.id}`)).body;
     expect(after.variants[0].stock).toBe(10);
     expect((await owner.api.get(`${base}/coupons/${coupon.id}`)).status).toBe(200);

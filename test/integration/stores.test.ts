@@ -26,7 +26,10 @@ describe('stores', () => {
       delivery: { fee: 0, freeAbove: null, minOrder: null, pickup: false },
       payments: { cod: true, upiVpa: null },
     });
-    const { rows } = await ctx.testDb.db.query<{ role: string }>(`SELECT role FROM store_members WHERE store_id = $1 AND merchant_id = $2`, [res.body.id, merchantId]);
+    const { rows } = await ctx.testDb.db.query<{ role: string }>(
+      `SELECT role FROM store_members WHERE store_id = $1 AND merchant_id = $2`,
+      [res.body.id, merchantId],
+    );
     expect(rows).toEqual([{ role: 'owner' }]);
     const me = await api.get('/api/v1/me');
     expect(me.body.stores.map((s: { id: string }) => s.id)).toEqual([res.body.id]);
@@ -112,7 +115,13 @@ describe('stores', () => {
     expect(r1.status).toBe(200);
     expect(r1.body.delivery).toEqual({ fee: 4000, freeAbove: 50000, minOrder: null, pickup: false });
     expect(r1.body.payments).toEqual({ cod: true, upiVpa: 'shop@okaxis' });
-    const r2 = await api.patch(url, { delivery: { pickup: true }, payments: { cod: false }, isOpen: false, name: 'Renamed', whatsapp: null });
+    const r2 = await api.patch(url, {
+      delivery: { pickup: true },
+      payments: { cod: false },
+      isOpen: false,
+      name: 'Renamed',
+      whatsapp: null,
+    });
     expect(r2.body).toMatchObject({
       name: 'Renamed',
       isOpen: false,

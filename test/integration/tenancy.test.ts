@@ -19,7 +19,12 @@ beforeAll(async () => {
   const base = `/api/v1/stores/${owner.store.id}`;
   const category = await owner.api.post(`${base}/categories`, { name: 'Staples' });
   ids.categories = category.body?.id;
-  const product = await owner.api.post(`${base}/products`, { name: 'Rice', price: 5000, stock: 10, categoryId: ids.categories });
+  const product = await owner.api.post(`${base}/products`, {
+    name: 'Rice',
+    price: 5000,
+    stock: 10,
+    categoryId: ids.categories,
+  });
   ids.products = product.body?.id;
   ids.variants = product.body?.variants?.[0]?.id;
   const coupon = await owner.api.post(`${base}/coupons`, { code: 'SAVE10', type: 'percent', value: 10 });
@@ -27,16 +32,28 @@ beforeAll(async () => {
   const anon = client(ctx.app);
   const cart = await anon.post(`/api/v1/storefront/${owner.store.slug}/carts`);
   if (cart.status === 201 && ids.variants) {
-    await anon.put(`/api/v1/storefront/${owner.store.slug}/carts/${cart.body.id}/lines/${ids.variants}`, { quantity: 1 });
+    await anon.put(`/api/v1/storefront/${owner.store.slug}/carts/${cart.body.id}/lines/${ids.variants}`, {
+      quantity: 1,
+    });
     const order = await anon.post(`/api/v1/storefront/${owner.store.slug}/carts/${cart.body.id}/checkout`, {
-      customer: { name: 'Asha', phone: '+919812345678', address: { line1: '12 MG Road', city: 'Pune', pincode: '411001' } },
+      customer: {
+        name: 'Asha',
+        phone: '+919812345678',
+        address: { line1: '12 MG Road', city: 'Pune', pincode: '411001' },
+      },
       fulfillment: 'delivery',
       paymentMethod: 'cod',
     });
     ids.orders = order.body?.id;
   }
   // Every id must be real, or the test would only prove that unknown ids are 404.
-  expect(ids).toMatchObject({ categories: expect.any(String), products: expect.any(String), variants: expect.any(String), coupons: expect.any(String), orders: expect.any(String) });
+  expect(ids).toMatchObject({
+    categories: expect.any(String),
+    products: expect.any(String),
+    variants: expect.any(String),
+    coupons: expect.any(String),
+    orders: expect.any(String),
+  });
 });
 afterAll(() => ctx.close());
 
@@ -78,7 +95,9 @@ describe('tenant isolation (generated from the route table)', () => {
     const answers: string[] = [];
     for (const route of scoped) {
       const url = concrete(route.url);
-      for (const body of route.method === 'GET' || route.method === 'DELETE' ? [undefined] : [{}, { name: 'Hijack', quantity: 1, set: 0, to: 'cancelled', status: 'paid' }]) {
+      for (const body of route.method === 'GET' || route.method === 'DELETE'
+        ? [undefined]
+        : [{}, { name: 'Hijack', quantity: 1, set: 0, to: 'cancelled', status: 'paid' }]) {
         const res = await intruder.send(route.method as 'GET', url, body);
         answers.push(`${route.method} ${route.url} → ${res.status} ${res.body?.code}`);
         expect.soft(res.status, `${route.method} ${route.url}`).toBe(404);
@@ -91,7 +110,11 @@ describe('tenant isolation (generated from the route table)', () => {
 
   it('answers an anonymous caller 401 on every store-scoped route', async () => {
     for (const route of ctx.app.routeTable.filter((r) => r.url.startsWith(PREFIX))) {
-      const res = await client(ctx.app).send(route.method as 'GET', concrete(route.url), route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+      const res = await client(ctx.app).send(
+        route.method as 'GET',
+        concrete(route.url),
+        route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+      );
       expect.soft(res.status, `${route.method} ${route.url}`).toBe(401);
     }
   });

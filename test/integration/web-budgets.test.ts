@@ -17,7 +17,9 @@ let homeGzipBytes: number;
 async function uploadImage(token: string, storeId: string, bytes: Buffer): Promise<string> {
   const boundary = '----budget';
   const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    ),
     bytes,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -39,7 +41,11 @@ beforeAll(async () => {
   const me = await owner.api.get('/api/v1/me');
   const store = me.body.stores.find((s: { slug: string }) => s.slug === DEMO_SLUG);
   const products = await owner.api.get(`/api/v1/stores/${store.id}/products?limit=100`);
-  const photo = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 180, g: 90, b: 30 } } }).jpeg({ quality: 80 }).toBuffer();
+  const photo = await sharp({
+    create: { width: 1600, height: 1200, channels: 3, background: { r: 180, g: 90, b: 30 } },
+  })
+    .jpeg({ quality: 80 })
+    .toBuffer();
   const url = await uploadImage(owner.token, store.id, photo);
   for (const p of products.body.items.slice(0, 30)) {
     const patched = await owner.api.patch(`/api/v1/stores/${store.id}/products/${p.id}`, { images: [url] });
@@ -120,7 +126,10 @@ describe('demo store budgets', () => {
 
   it('the images themselves are WebP, immutable, and the small one is small', async () => {
     const img = /<img\b[^>]*>/.exec(home)![0];
-    const [small, large] = /srcset="([^"]+)"/.exec(img)![1]!.split(', ').map((c) => c.split(' ')[0]!);
+    const [small, large] = /srcset="([^"]+)"/
+      .exec(img)![1]!
+      .split(', ')
+      .map((c) => c.split(' ')[0]!);
     const s = await ctx.app.inject({ url: small! });
     const l = await ctx.app.inject({ url: large! });
     expect(s.statusCode).toBe(200);

@@ -26,7 +26,14 @@ beforeAll(async () => {
     expect(res.status, res.text).toBe(201);
     products[key] = res.body;
   };
-  await create('tracked', { name: 'Amul Butter', price: 5800, mrp: 6000, stock: 5, sku: 'SECRET-SKU', categoryId: dairy.id });
+  await create('tracked', {
+    name: 'Amul Butter',
+    price: 5800,
+    mrp: 6000,
+    stock: 5,
+    sku: 'SECRET-SKU',
+    categoryId: dairy.id,
+  });
   await create('untracked', { name: 'Amul Milk', price: 2900, categoryId: dairy.id });
   await create('soldOut', { name: 'Kabuli Chana', price: 8500, stock: 0 });
   await create('inactive', { name: 'Hidden Gift Box', price: 79900, isActive: false });
@@ -62,7 +69,11 @@ describe('public store', () => {
 
   it('reports upi: true once the store has a UPI VPA, and follows isOpen', async () => {
     const s = await merchantWithStore(ctx);
-    await s.api.patch(`/api/v1/stores/${s.store.id}`, { payments: { upiVpa: 'sharma@okaxis' }, isOpen: false, delivery: { fee: 3000, pickup: true } });
+    await s.api.patch(`/api/v1/stores/${s.store.id}`, {
+      payments: { upiVpa: 'sharma@okaxis' },
+      isOpen: false,
+      delivery: { fee: 3000, pickup: true },
+    });
     const res = await anon.get(`/api/v1/storefront/${s.store.slug}`);
     expect(res.body.payments).toEqual({ cod: true, upi: true });
     expect(res.body.isOpen).toBe(false);
@@ -99,14 +110,30 @@ describe('storefront catalog', () => {
     expect(res.body.nextCursor).toBeNull();
     const byName = Object.fromEntries(res.body.items.map((p: { name: string }) => [p.name, p]));
     const butter = byName['Amul Butter'];
-    expect(Object.keys(butter).sort()).toEqual(['categoryId', 'description', 'id', 'images', 'inStock', 'name', 'price', 'slug', 'unit', 'variants']);
-    expect(butter.variants).toEqual([{ id: products.tracked.variants[0].id, name: 'Default', price: 5800, mrp: 6000, inStock: true }]);
+    expect(Object.keys(butter).sort()).toEqual([
+      'categoryId',
+      'description',
+      'id',
+      'images',
+      'inStock',
+      'name',
+      'price',
+      'slug',
+      'unit',
+      'variants',
+    ]);
+    expect(butter.variants).toEqual([
+      { id: products.tracked.variants[0].id, name: 'Default', price: 5800, mrp: 6000, inStock: true },
+    ]);
     expect(byName['Amul Milk'].variants[0].inStock).toBe(true);
     expect(byName['Amul Milk'].inStock).toBe(true);
     expect(byName['Kabuli Chana'].variants[0].inStock).toBe(false);
     expect(byName['Kabuli Chana'].inStock).toBe(false);
     const tea = byName['Tata Tea Premium'];
-    expect(tea.variants.map((v: { name: string; inStock: boolean }) => [v.name, v.inStock])).toEqual([['250 g', false], ['500 g', true]]);
+    expect(tea.variants.map((v: { name: string; inStock: boolean }) => [v.name, v.inStock])).toEqual([
+      ['250 g', false],
+      ['500 g', true],
+    ]);
     expect(tea.price).toBe(14500);
     expect(tea.inStock).toBe(true);
     expect(res.text).not.toContain('SECRET-SKU');
@@ -160,15 +187,26 @@ describe('storefront catalog', () => {
     expect((await anon.get(`${sf}/products?utm_source=whatsapp`)).status).toBe(200);
   });
 
-  it('reads one active product by slug; inactive, archived, unknown and other stores\' products are 404', async () => {
+  it("reads one active product by slug; inactive, archived, unknown and other stores' products are 404", async () => {
     const res = await anon.get(`${sf}/products/tata-tea-premium`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: products.multi.id, slug: 'tata-tea-premium', name: 'Tata Tea Premium', price: 14500 });
+    expect(res.body).toMatchObject({
+      id: products.multi.id,
+      slug: 'tata-tea-premium',
+      name: 'Tata Tea Premium',
+      price: 14500,
+    });
     expect(res.body.variants).toHaveLength(2);
     const otherStore = await merchantWithStore(ctx);
     await otherStore.api.post(`/api/v1/stores/${otherStore.store.id}/products`, { name: 'Only Elsewhere', price: 100 });
     expect((await anon.get(`/api/v1/storefront/${otherStore.store.slug}/products/only-elsewhere`)).status).toBe(200);
-    for (const slug of [products.inactive.slug, products.archived.slug, 'no-such-product', 'only-elsewhere', 'x'.repeat(200)]) {
+    for (const slug of [
+      products.inactive.slug,
+      products.archived.slug,
+      'no-such-product',
+      'only-elsewhere',
+      'x'.repeat(200),
+    ]) {
       const r = await anon.get(`${sf}/products/${slug}`);
       expect(r.status, slug).toBe(404);
       expect(r.body.code).toBe('not_found');
@@ -190,7 +228,10 @@ describe('storefront catalog', () => {
     expect(list.nextCursor).toEqual(expect.any(String));
     const product = await getStorefrontProduct(ctx.testDb.db, store.id, 'amul-butter');
     expect(product.variants[0]!.price).toBe(5800);
-    await expect(getPublicStore(ctx.testDb.db, 'no-such-store')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    await expect(getPublicStore(ctx.testDb.db, 'no-such-store')).rejects.toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
   });
 });
 
@@ -199,13 +240,29 @@ describe('demo store', () => {
     await Promise.all([ensureDemoStore(ctx.testDb.db), ensureDemoStore(ctx.testDb.db)]);
     await ensureDemoStore(ctx.testDb.db);
     const db = ctx.testDb.db;
-    const stores = await db.query<{ id: string; name: string; whatsapp: string; upi_vpa: string; delivery_fee: number; free_above: number; pickup: boolean }>(
-      `SELECT id, name, whatsapp, upi_vpa, delivery_fee, free_above, pickup FROM stores WHERE slug = 'demo'`,
-    );
+    const stores = await db.query<{
+      id: string;
+      name: string;
+      whatsapp: string;
+      upi_vpa: string;
+      delivery_fee: number;
+      free_above: number;
+      pickup: boolean;
+    }>(`SELECT id, name, whatsapp, upi_vpa, delivery_fee, free_above, pickup FROM stores WHERE slug = 'demo'`);
     expect(stores.rows).toHaveLength(1);
-    expect(stores.rows[0]).toMatchObject({ name: 'Demo Kirana', whatsapp: DEMO_PHONE, upi_vpa: 'demo@upi', delivery_fee: 3000, free_above: 50000, pickup: true });
+    expect(stores.rows[0]).toMatchObject({
+      name: 'Demo Kirana',
+      whatsapp: DEMO_PHONE,
+      upi_vpa: 'demo@upi',
+      delivery_fee: 3000,
+      free_above: 50000,
+      pickup: true,
+    });
     const storeId = stores.rows[0]!.id;
-    const owners = await db.query(`SELECT 1 FROM store_members sm JOIN merchants m ON m.id = sm.merchant_id WHERE sm.store_id = $1 AND m.phone = $2 AND sm.role = 'owner'`, [storeId, DEMO_PHONE]);
+    const owners = await db.query(
+      `SELECT 1 FROM store_members sm JOIN merchants m ON m.id = sm.merchant_id WHERE sm.store_id = $1 AND m.phone = $2 AND sm.role = 'owner'`,
+      [storeId, DEMO_PHONE],
+    );
     expect(owners.rows).toHaveLength(1);
 
     const categories = await anon.get('/api/v1/storefront/demo/categories');
@@ -219,7 +276,10 @@ describe('demo store', () => {
     expect(items.every((p) => Number.isInteger(p.price) && p.price > 0)).toBe(true);
     const untracked = await db.query(`SELECT 1 FROM variants WHERE store_id = $1 AND stock IS NULL`, [storeId]);
     expect(untracked.rows.length).toBeGreaterThan(0);
-    const totalProducts = await db.query<{ n: number }>(`SELECT count(*)::integer AS n FROM products WHERE store_id = $1`, [storeId]);
+    const totalProducts = await db.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM products WHERE store_id = $1`,
+      [storeId],
+    );
     expect(totalProducts.rows[0]!.n).toBeGreaterThanOrEqual(20);
   });
 });

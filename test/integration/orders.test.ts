@@ -1,19 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
-import { CUSTOMER_PHONE, addProduct, checkoutBody, openShop, outboxFor, placeOrder, stockOf, type Shop } from '../helpers/order-fixtures.js';
+import {
+  CUSTOMER_PHONE,
+  addProduct,
+  checkoutBody,
+  openShop,
+  outboxFor,
+  placeOrder,
+  stockOf,
+  type Shop,
+} from '../helpers/order-fixtures.js';
 
 let ctx: TestContext;
 let shop: Shop;
 beforeAll(async () => {
   ctx = await createTestApp();
-  shop = await openShop(ctx, { create: { whatsapp: '+919876543210' }, patch: { delivery: { fee: 3000, freeAbove: null, pickup: true } } });
+  shop = await openShop(ctx, {
+    create: { whatsapp: '+919876543210' },
+    patch: { delivery: { fee: 3000, freeAbove: null, pickup: true } },
+  });
 });
 afterAll(() => ctx.close());
 
 const db = () => ctx.testDb.db;
 const track = (order: { trackingToken: string }, rest = '') => `/api/v1/orders/${order.trackingToken}${rest}`;
 const merchantUrl = (order: { id: string }, rest = '', s: Shop = shop) => `${s.base}/orders/${order.id}${rest}`;
-const transition = (order: { id: string }, to: string, note?: string) => shop.api.post(merchantUrl(order, '/transitions'), { to, ...(note === undefined ? {} : { note }) });
+const transition = (order: { id: string }, to: string, note?: string) =>
+  shop.api.post(merchantUrl(order, '/transitions'), { to, ...(note === undefined ? {} : { note }) });
 const NIL = '00000000-0000-4000-8000-000000000000';
 
 describe('the customer, by tracking token', () => {
@@ -68,11 +81,18 @@ describe('the customer, by tracking token', () => {
 
   it('gives the coupon use back when an order is cancelled', async () => {
     const v = await addProduct(shop, 'Coupon back', 10_000);
-    const coupon = await shop.api.post(`${shop.base}/coupons`, { code: 'BACK', type: 'flat', value: 1000, usageLimit: 1 });
+    const coupon = await shop.api.post(`${shop.base}/coupons`, {
+      code: 'BACK',
+      type: 'flat',
+      value: 1000,
+      usageLimit: 1,
+    });
     const cart = await shop.customer.post(`/api/v1/storefront/${shop.slug}/carts`);
     await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/lines/${v}`, { quantity: 1 });
     await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/coupon`, { code: 'BACK' });
-    const order = (await shop.customer.post(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/checkout`, checkoutBody())).body;
+    const order = (
+      await shop.customer.post(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/checkout`, checkoutBody())
+    ).body;
     expect(order.discount).toBe(1000);
     expect((await shop.api.get(`${shop.base}/coupons/${coupon.body.id}`)).body.usedCount).toBe(1);
     await shop.customer.post(track(order, '/cancel'));
@@ -84,7 +104,11 @@ describe('merchant transitions', () => {
   it('walks placed → accepted → shipped → delivered with notes, messaging the customer each time', async () => {
     const v = await addProduct(shop, 'Walk', 500, 5);
     const order = await placeOrder(shop, [[v, 1]]);
-    for (const [to, note] of [['accepted', undefined], ['shipped', 'Via Dunzo'], ['delivered', undefined]] as const) {
+    for (const [to, note] of [
+      ['accepted', undefined],
+      ['shipped', 'Via Dunzo'],
+      ['delivered', undefined],
+    ] as const) {
       const res = await transition(order, to, note);
       expect(res.status).toBe(200);
       expect(res.body.status).toBe(to);
@@ -116,14 +140,23 @@ describe('merchant transitions', () => {
     }
     expect((await transition(order, 'rejected', 'Out of delivery area')).status).toBe(200);
     expect(await stockOf(ctx, v)).toBe(5);
-    for (const to of ['accepted', 'cancelled', 'rejected', 'shipped']) expect((await transition(order, to)).status).toBe(409);
+    for (const to of ['accepted', 'cancelled', 'rejected', 'shipped'])
+      expect((await transition(order, to)).status).toBe(409);
     expect(await stockOf(ctx, v)).toBe(5);
   });
 
   it('refuses bad bodies with 400 and unknown orders with 404', async () => {
     const v = await addProduct(shop, 'Bad transition', 500);
     const order = await placeOrder(shop, [[v, 1]]);
-    for (const body of [{}, { to: 'teleported' }, { to: 'accepted', extra: 1 }, { to: 'accepted', note: 'n'.repeat(501) }, { to: 'accepted', note: 'x'.repeat(10_240) }, { to: 5 }, { to: ['accepted'] }]) {
+    for (const body of [
+      {},
+      { to: 'teleported' },
+      { to: 'accepted', extra: 1 },
+      { to: 'accepted', note: 'n'.repeat(501) },
+      { to: 'accepted', note: 'x'.repeat(10_240) },
+      { to: 5 },
+      { to: ['accepted'] },
+    ]) {
       const res = await shop.api.post(merchantUrl(order, '/transitions'), body);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('validation_failed');
@@ -143,7 +176,9 @@ describe('merchant transitions', () => {
     expect((await other.api.get(merchantUrl(order, '', other))).status).toBe(404);
     expect((await other.api.post(merchantUrl(order, '/transitions', other), { to: 'accepted' })).status).toBe(404);
     expect((await other.api.post(merchantUrl(order, '/payment', other), { status: 'paid' })).status).toBe(404);
-    expect((await other.api.put(merchantUrl(order, '/lines', other), { lines: [{ variantId: v, quantity: 2 }] })).status).toBe(404);
+    expect(
+      (await other.api.put(merchantUrl(order, '/lines', other), { lines: [{ variantId: v, quantity: 2 }] })).status,
+    ).toBe(404);
     // ...and through this store's id.
     expect((await other.api.get(merchantUrl(order))).status).toBe(404);
     expect((await other.api.get(`${shop.base}/orders`)).status).toBe(404);
@@ -167,7 +202,9 @@ describe('merchant list and reading', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: { status: number; body: any } = await listShop.api.get(`${listShop.base}/orders?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: { status: number; body: any } = await listShop.api.get(
+        `${listShop.base}/orders?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((o: { number: number }) => o.number));
       cursor = res.body.nextCursor;
@@ -188,14 +225,27 @@ describe('merchant list and reading', () => {
     await listShop.api.post(`${listShop.base}/orders/${all[2].id}/transitions`, { to: 'accepted' });
     const accepted = await listShop.api.get(`${listShop.base}/orders?status=accepted&limit=1`);
     expect(accepted.body.items.map((o: { number: number }) => o.number)).toEqual([all[0].number]);
-    const next = await listShop.api.get(`${listShop.base}/orders?status=accepted&limit=1&cursor=${accepted.body.nextCursor}`);
+    const next = await listShop.api.get(
+      `${listShop.base}/orders?status=accepted&limit=1&cursor=${accepted.body.nextCursor}`,
+    );
     expect(next.body.items.map((o: { number: number }) => o.number)).toEqual([all[2].number]);
     expect((await listShop.api.get(`${listShop.base}/orders?status=placed`)).body.items).toHaveLength(5);
-    expect((await listShop.api.get(`${listShop.base}/orders?status=shipped`)).body).toEqual({ items: [], nextCursor: null });
+    expect((await listShop.api.get(`${listShop.base}/orders?status=shipped`)).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 
   it('refuses bad list parameters with 400 validation_failed', async () => {
-    for (const q of ['limit=0', 'limit=101', 'limit=1.5', 'limit=abc', 'status=lost', 'cursor=garbage', `cursor=${'x'.repeat(600)}`]) {
+    for (const q of [
+      'limit=0',
+      'limit=101',
+      'limit=1.5',
+      'limit=abc',
+      'status=lost',
+      'cursor=garbage',
+      `cursor=${'x'.repeat(600)}`,
+    ]) {
       const res = await listShop.api.get(`${listShop.base}/orders?${q}`);
       expect(res.status, q).toBe(400);
       expect(res.body.code).toBe('validation_failed');
@@ -203,14 +253,20 @@ describe('merchant list and reading', () => {
   });
 
   it('marks an order seen when the merchant opens it', async () => {
-    const { rows: before } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE store_id = $1 AND seen_at IS NULL`, [listShop.storeId]);
+    const { rows: before } = await db().query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders WHERE store_id = $1 AND seen_at IS NULL`,
+      [listShop.storeId],
+    );
     expect(before[0]!.n).toBe(7);
     const order = (await listShop.api.get(`${listShop.base}/orders`)).body.items[3];
     const res = await listShop.api.get(`${listShop.base}/orders/${order.id}`);
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(order.id);
     expect(res.body).not.toHaveProperty('seenAt');
-    const { rows } = await db().query<{ seen: boolean }>(`SELECT seen_at IS NOT NULL AS seen FROM orders WHERE id = $1`, [order.id]);
+    const { rows } = await db().query<{ seen: boolean }>(
+      `SELECT seen_at IS NOT NULL AS seen FROM orders WHERE id = $1`,
+      [order.id],
+    );
     expect(rows[0]!.seen).toBe(true);
     const { countUnseenOrders } = await import('../../src/orders/orders.service.js');
     expect(await countUnseenOrders(db(), listShop.storeId)).toBe(6);
@@ -222,15 +278,24 @@ describe('merchant list and reading', () => {
 });
 
 describe('line edits', () => {
-  it('the customer replaces the lines: kept lines keep their frozen price, added lines take today\'s, stock moves', async () => {
+  it("the customer replaces the lines: kept lines keep their frozen price, added lines take today's, stock moves", async () => {
     const a = await addProduct(shop, 'Kept', 1000, 10);
     const b = await addProduct(shop, 'Dropped', 2000, 10);
     const c = await addProduct(shop, 'Added', 3000, 10);
-    const order = await placeOrder(shop, [[a, 2], [b, 1]]);
+    const order = await placeOrder(shop, [
+      [a, 2],
+      [b, 1],
+    ]);
     expect(order.total).toBe(4000 + 3000);
     // Prices change after the order was placed.
     await db().query(`UPDATE variants SET price = 9999 WHERE id = ANY($1::uuid[])`, [[a, b]]);
-    const res = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: a, quantity: 5 }, { variantId: b, quantity: 0 }, { variantId: c, quantity: 1 }] });
+    const res = await shop.customer.put(track(order, '/lines'), {
+      lines: [
+        { variantId: a, quantity: 5 },
+        { variantId: b, quantity: 0 },
+        { variantId: c, quantity: 1 },
+      ],
+    });
     expect(res.status).toBe(200);
     expect(res.body.lines).toEqual([
       { variantId: a, name: 'Kept', variantName: expect.any(String), unitPrice: 1000, quantity: 5, lineTotal: 5000 },
@@ -240,7 +305,10 @@ describe('line edits', () => {
     expect(res.body.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'edited']);
     expect([await stockOf(ctx, a), await stockOf(ctx, b), await stockOf(ctx, c)]).toEqual([5, 10, 9]);
     const messages = await outboxFor(ctx, order.id);
-    expect(messages.filter((m) => m.topic === 'order.edited').map((m) => m.recipient)).toEqual([CUSTOMER_PHONE, '+919876543210']);
+    expect(messages.filter((m) => m.topic === 'order.edited').map((m) => m.recipient)).toEqual([
+      CUSTOMER_PHONE,
+      '+919876543210',
+    ]);
     expect(messages.find((m) => m.topic === 'order.edited')!.text).toContain('New total: ₹110.00');
     // A line left out of the list is dropped too.
     const dropped = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: c, quantity: 2 }] });
@@ -248,7 +316,9 @@ describe('line edits', () => {
     expect(dropped.body.lines.map((l: { variantId: string }) => l.variantId)).toEqual([c]);
     expect([await stockOf(ctx, a), await stockOf(ctx, c)]).toEqual([10, 8]);
     // A line without quantity is dropped.
-    const missingQty = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: c }, { variantId: a, quantity: 1 }] });
+    const missingQty = await shop.customer.put(track(order, '/lines'), {
+      lines: [{ variantId: c }, { variantId: a, quantity: 1 }],
+    });
     expect(missingQty.body.lines.map((l: { variantId: string }) => l.variantId)).toEqual([a]);
     expect([await stockOf(ctx, a), await stockOf(ctx, c)]).toEqual([9, 10]);
   });
@@ -256,17 +326,34 @@ describe('line edits', () => {
   it('refuses an increase beyond stock with 409 cart_has_errors and moves nothing', async () => {
     const a = await addProduct(shop, 'Scarce', 1000, 3);
     const b = await addProduct(shop, 'Plenty', 1000, 50);
-    const order = await placeOrder(shop, [[a, 2], [b, 5]]);
-    const res = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: a, quantity: 4 }, { variantId: b, quantity: 1 }] });
+    const order = await placeOrder(shop, [
+      [a, 2],
+      [b, 5],
+    ]);
+    const res = await shop.customer.put(track(order, '/lines'), {
+      lines: [
+        { variantId: a, quantity: 4 },
+        { variantId: b, quantity: 1 },
+      ],
+    });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('cart_has_errors');
-    expect(res.body.errors).toEqual([expect.objectContaining({ code: 'insufficient_stock', variantId: a, available: 3 })]);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ code: 'insufficient_stock', variantId: a, available: 3 }),
+    ]);
     expect([await stockOf(ctx, a), await stockOf(ctx, b)]).toEqual([1, 45]);
     const out = await addProduct(shop, 'None left', 1000, 0);
-    const none = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: a, quantity: 2 }, { variantId: out, quantity: 1 }] });
+    const none = await shop.customer.put(track(order, '/lines'), {
+      lines: [
+        { variantId: a, quantity: 2 },
+        { variantId: out, quantity: 1 },
+      ],
+    });
     expect(none.status).toBe(409);
     expect(none.body.errors).toEqual([expect.objectContaining({ code: 'out_of_stock', variantId: out, available: 0 })]);
-    expect((await shop.customer.get(track(order))).body.lines.map((l: { quantity: number }) => l.quantity)).toEqual([2, 5]);
+    expect((await shop.customer.get(track(order))).body.lines.map((l: { quantity: number }) => l.quantity)).toEqual([
+      2, 5,
+    ]);
   });
 
   it('refuses adding a product no longer sold (409), unknown or foreign variants (404), duplicates and empty sets (422)', async () => {
@@ -274,7 +361,12 @@ describe('line edits', () => {
     const archived = await addProduct(shop, 'Archived', 1000, 10);
     await db().query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [archived]);
     const order = await placeOrder(shop, [[a, 1]]);
-    const gone = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: a, quantity: 1 }, { variantId: archived, quantity: 1 }] });
+    const gone = await shop.customer.put(track(order, '/lines'), {
+      lines: [
+        { variantId: a, quantity: 1 },
+        { variantId: archived, quantity: 1 },
+      ],
+    });
     expect(gone.status).toBe(409);
     expect(gone.body.errors[0]).toMatchObject({ code: 'unavailable', variantId: archived });
     const other = await openShop(ctx);
@@ -285,7 +377,12 @@ describe('line edits', () => {
       expect(res.body.code).toBe('not_found');
     }
     expect(await stockOf(ctx, foreign)).toBe(10);
-    const dup = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: a, quantity: 1 }, { variantId: a, quantity: 2 }] });
+    const dup = await shop.customer.put(track(order, '/lines'), {
+      lines: [
+        { variantId: a, quantity: 1 },
+        { variantId: a, quantity: 2 },
+      ],
+    });
     expect(dup.status).toBe(422);
     expect(dup.body.code).toBe('validation_failed');
     for (const lines of [[], [{ variantId: a, quantity: 0 }], [{ variantId: a }]]) {
@@ -341,27 +438,52 @@ describe('line edits', () => {
     expect(merchant.body.lines[0].quantity).toBe(3);
     expect(await stockOf(ctx, a)).toBe(17);
     // Messages from a merchant edit go to the customer only.
-    expect((await outboxFor(ctx, order.id)).filter((m) => m.topic === 'order.edited').map((m) => m.recipient)).toEqual([CUSTOMER_PHONE]);
+    expect((await outboxFor(ctx, order.id)).filter((m) => m.topic === 'order.edited').map((m) => m.recipient)).toEqual([
+      CUSTOMER_PHONE,
+    ]);
     await transition(order, 'shipped');
     const late = await shop.api.put(merchantUrl(order, '/lines'), { lines: [{ variantId: a, quantity: 1 }] });
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('invalid_transition');
     const cancelled = await placeOrder(shop, [[a, 1]]);
     await shop.customer.post(track(cancelled, '/cancel'));
-    expect((await shop.api.put(merchantUrl(cancelled, '/lines'), { lines: [{ variantId: a, quantity: 1 }] })).status).toBe(409);
+    expect(
+      (await shop.api.put(merchantUrl(cancelled, '/lines'), { lines: [{ variantId: a, quantity: 1 }] })).status,
+    ).toBe(409);
     expect(await stockOf(ctx, a)).toBe(17);
   });
 
-  it('renews the discount with the order\'s own coupon rule, on the new subtotal', async () => {
+  it("renews the discount with the order's own coupon rule, on the new subtotal", async () => {
     const couponShop = await openShop(ctx, { patch: { delivery: { fee: 5000, freeAbove: 30000 } } });
     const v = await addProduct(couponShop, 'Discounted', 10000, 100);
-    const created = await couponShop.api.post(`${couponShop.base}/coupons`, { code: 'TEN', type: 'percent', value: 10, maxDiscount: 2500, minOrder: 15000 });
+    const created = await couponShop.api.post(`${couponShop.base}/coupons`, {
+      code: 'TEN',
+      type: 'percent',
+      value: 10,
+      maxDiscount: 2500,
+      minOrder: 15000,
+    });
     expect(created.status).toBe(201);
     const cart = await couponShop.customer.post(`/api/v1/storefront/${couponShop.slug}/carts`);
-    await couponShop.customer.put(`/api/v1/storefront/${couponShop.slug}/carts/${cart.body.id}/lines/${v}`, { quantity: 2 });
-    await couponShop.customer.put(`/api/v1/storefront/${couponShop.slug}/carts/${cart.body.id}/coupon`, { code: 'TEN' });
-    const order = (await couponShop.customer.post(`/api/v1/storefront/${couponShop.slug}/carts/${cart.body.id}/checkout`, checkoutBody())).body;
-    expect(order).toMatchObject({ subtotal: 20000, discount: 2000, deliveryFee: 5000, total: 23000, couponCode: 'TEN' });
+    await couponShop.customer.put(`/api/v1/storefront/${couponShop.slug}/carts/${cart.body.id}/lines/${v}`, {
+      quantity: 2,
+    });
+    await couponShop.customer.put(`/api/v1/storefront/${couponShop.slug}/carts/${cart.body.id}/coupon`, {
+      code: 'TEN',
+    });
+    const order = (
+      await couponShop.customer.post(
+        `/api/v1/storefront/${couponShop.slug}/carts/${cart.body.id}/checkout`,
+        checkoutBody(),
+      )
+    ).body;
+    expect(order).toMatchObject({
+      subtotal: 20000,
+      discount: 2000,
+      deliveryFee: 5000,
+      total: 23000,
+      couponCode: 'TEN',
+    });
     // The store changes the coupon and the delivery fee afterwards: the order keeps its own rules.
     await couponShop.api.patch(`${couponShop.base}/coupons/${created.body.id}`, { value: 50 });
     await couponShop.api.patch(couponShop.base, { delivery: { fee: 9000 } });
@@ -374,7 +496,7 @@ describe('line edits', () => {
     expect(down.body).toMatchObject({ subtotal: 10000, discount: 0, deliveryFee: 5000, total: 15000 });
   });
 
-  it('holds a customer edit to the minimum order, not the store\'s edit', async () => {
+  it("holds a customer edit to the minimum order, not the store's edit", async () => {
     const minShop = await openShop(ctx, { patch: { delivery: { minOrder: 5000 } } });
     const v = await addProduct(minShop, 'Min', 3000, 10);
     const order = await placeOrder(minShop, [[v, 2]]);
@@ -382,7 +504,9 @@ describe('line edits', () => {
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('below_minimum_order');
     expect(await stockOf(ctx, v)).toBe(8);
-    const merchant = await minShop.api.put(merchantUrl(order, '/lines', minShop), { lines: [{ variantId: v, quantity: 1 }] });
+    const merchant = await minShop.api.put(merchantUrl(order, '/lines', minShop), {
+      lines: [{ variantId: v, quantity: 1 }],
+    });
     expect(merchant.status).toBe(200);
     expect(await stockOf(ctx, v)).toBe(9);
   });
@@ -442,7 +566,13 @@ describe('payment status', () => {
   it('refuses bad bodies with 400', async () => {
     const v = await addProduct(shop, 'Pay bad', 5000);
     const order = await placeOrder(shop, [[v, 1]]);
-    for (const body of [{}, { status: 'pending' }, { status: 'proof_submitted' }, { status: 'paid', amount: 5 }, { status: 1 }]) {
+    for (const body of [
+      {},
+      { status: 'pending' },
+      { status: 'proof_submitted' },
+      { status: 'paid', amount: 5 },
+      { status: 1 },
+    ]) {
       const res = await shop.api.post(merchantUrl(order, '/payment'), body);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('validation_failed');
@@ -467,7 +597,7 @@ describe('orders in the OpenAPI document', () => {
       '/api/v1/stores/{storeId}/orders/{orderId}/lines',
       '/api/v1/stores/{storeId}/orders/{orderId}/payment',
       '/api/v1/stores/{storeId}/orders/{orderId}/payment-proof',
-    ]) expect(paths, p).toContain(p);
+    ])
+      expect(paths, p).toContain(p);
   });
 });
-

@@ -57,7 +57,13 @@ describe('creating products', () => {
     expect(res.status).toBe(303);
     const id = productId(res.location)!;
     const product = (await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body;
-    expect(product).toMatchObject({ name: 'Basmati Rice', description: 'Aged two years', unit: null, isActive: true, price: 12950 });
+    expect(product).toMatchObject({
+      name: 'Basmati Rice',
+      description: 'Aged two years',
+      unit: null,
+      isActive: true,
+      price: 12950,
+    });
     expect(product.variants.map((v: any) => [v.name, v.price, v.mrp, v.stock])).toEqual([
       ['1 kg', 12950, 14000, 12],
       ['5 kg', 59900, null, null],
@@ -70,16 +76,26 @@ describe('creating products', () => {
     const page = await browser.open(res.location!);
     expect(page.body).toContain('Added Basmati Rice');
     // The page shows the small file with a srcset of both.
-    expect(page.body).toMatch(/srcset="\/media\/[0-9a-f]{32}-400x300\.webp 400w, \/media\/[0-9a-f]{32}-1200x900\.webp 1200w"/);
+    expect(page.body).toMatch(
+      /srcset="\/media\/[0-9a-f]{32}-400x300\.webp 400w, \/media\/[0-9a-f]{32}-1200x900\.webp 1200w"/,
+    );
     expect(page.body).toContain('href="https://shop.example/');
   });
 
   it('a single product from the top-level price, typed in rupees', async () => {
     await browser.get(`${base}/products/new`);
-    const res = await browser.post(`${base}/products/new`, { name: 'Tea 250 g', price: '49.99', mrp: '55', stock: '7', isActive: '1' });
+    const res = await browser.post(`${base}/products/new`, {
+      name: 'Tea 250 g',
+      price: '49.99',
+      mrp: '55',
+      stock: '7',
+      isActive: '1',
+    });
     expect(res.status).toBe(303);
     const product = (await api.get(`/api/v1/stores/${storeId}/products/${productId(res.location)}`)).body;
-    expect(product.variants).toEqual([{ id: expect.any(String), name: 'Default', price: 4999, mrp: 5500, stock: 7, sku: null }]);
+    expect(product.variants).toEqual([
+      { id: expect.any(String), name: 'Default', price: 4999, mrp: 5500, stock: 7, sku: null },
+    ]);
   });
 
   it('shows mistakes beside their fields, keeps what was typed, and creates nothing', async () => {
@@ -116,21 +132,29 @@ describe('creating products', () => {
     const before = (await products()).length;
     const filesBefore = await fs.readdir(path.join(dataDir, 'uploads', 'images')).catch(() => []);
     await browser.get(`${base}/products/new`);
-    const res = await browser.postMultipart(`${base}/products/new`, { name: 'Fake', price: '10', isActive: '1' }, [{ name: 'image', filename: 'x.png', type: 'image/png', bytes: Buffer.from('<svg onload=alert(1)>') }]);
+    const res = await browser.postMultipart(`${base}/products/new`, { name: 'Fake', price: '10', isActive: '1' }, [
+      { name: 'image', filename: 'x.png', type: 'image/png', bytes: Buffer.from('<svg onload=alert(1)>') },
+    ]);
     expect(res.status).toBe(415);
     expect(res.body).toContain('data-testid="error-image"');
     expect((await products()).length).toBe(before);
     expect(await fs.readdir(path.join(dataDir, 'uploads', 'images')).catch(() => [])).toEqual(filesBefore);
 
     // A valid picture with an invalid product is removed again.
-    const bad = await browser.postMultipart(`${base}/products/new`, { name: 'Bad', price: '10', categoryId: '0195f4c2-0000-7000-8000-00000000abcd', isActive: '1' }, [{ name: 'image', filename: 'ok.png', type: 'image/png', bytes: await pngOf(50, 50) }]);
+    const bad = await browser.postMultipart(
+      `${base}/products/new`,
+      { name: 'Bad', price: '10', categoryId: '0195f4c2-0000-7000-8000-00000000abcd', isActive: '1' },
+      [{ name: 'image', filename: 'ok.png', type: 'image/png', bytes: await pngOf(50, 50) }],
+    );
     expect(bad.status).toBe(422);
     expect(await fs.readdir(path.join(dataDir, 'uploads', 'images')).catch(() => [])).toEqual(filesBefore);
   });
 
   it('an empty file input (no picture chosen) is fine', async () => {
     await browser.get(`${base}/products/new`);
-    const res = await browser.postMultipart(`${base}/products/new`, { name: 'No Picture', price: '5', isActive: '1' }, [{ name: 'image', filename: '', type: 'application/octet-stream', bytes: Buffer.alloc(0) }]);
+    const res = await browser.postMultipart(`${base}/products/new`, { name: 'No Picture', price: '5', isActive: '1' }, [
+      { name: 'image', filename: '', type: 'application/octet-stream', bytes: Buffer.alloc(0) },
+    ]);
     expect(res.status).toBe(303);
     expect((await api.get(`/api/v1/stores/${storeId}/products/${productId(res.location)}`)).body.images).toEqual([]);
   });
@@ -139,7 +163,12 @@ describe('creating products', () => {
 describe('the product list and quick stock', () => {
   it('lists with search, shows stock at a glance, and adjusts stock in place', async () => {
     await browser.get(`${base}/products/new`);
-    const created = await browser.post(`${base}/products/new`, { name: 'Sugar 1 kg', price: '45', stock: '3', isActive: '1' });
+    const created = await browser.post(`${base}/products/new`, {
+      name: 'Sugar 1 kg',
+      price: '45',
+      stock: '3',
+      isActive: '1',
+    });
     const id = productId(created.location)!;
     const variantId = (await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.variants[0].id;
 
@@ -154,7 +183,11 @@ describe('the product list and quick stock', () => {
     const plus = await browser.post(`${base}/variants/${variantId}/stock`, { set: '3', adjust: '1', return: back });
     expect([plus.status, plus.location]).toEqual([303, back]);
     expect((await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.variants[0].stock).toBe(4);
-    const set = await browser.post(`${base}/variants/${variantId}/stock`, { set: '20', op: 'set', return: back }, { from: back });
+    const set = await browser.post(
+      `${base}/variants/${variantId}/stock`,
+      { set: '20', op: 'set', return: back },
+      { from: back },
+    );
     expect(set.status).toBe(303);
     expect((await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.variants[0].stock).toBe(20);
     const page = await browser.open(back);
@@ -163,7 +196,11 @@ describe('the product list and quick stock', () => {
 
     // Below zero: refused with the reason; the stock is unchanged.
     await browser.post(`${base}/variants/${variantId}/stock`, { set: '0', op: 'set', return: back }, { from: back });
-    const minus = await browser.post(`${base}/variants/${variantId}/stock`, { set: '0', adjust: '-1', return: back }, { from: back });
+    const minus = await browser.post(
+      `${base}/variants/${variantId}/stock`,
+      { set: '0', adjust: '-1', return: back },
+      { from: back },
+    );
     expect(minus.status).toBe(303);
     const after = await browser.open(back);
     expect(after.body).toMatch(/data-testid="flash"[^>]*>Only 0 in stock/);
@@ -173,15 +210,23 @@ describe('the product list and quick stock', () => {
       expect((await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.variants[0].stock, bad).toBe(0);
     }
     // Empty: stop tracking.
-    await browser.post(`${base}/variants/${variantId}/stock`, { set: '', op: 'set', return: 'https://evil.example/' }, { from: back });
+    await browser.post(
+      `${base}/variants/${variantId}/stock`,
+      { set: '', op: 'set', return: 'https://evil.example/' },
+      { from: back },
+    );
     expect((await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.variants[0].stock).toBeNull();
     expect(browser.lastPage).not.toBeNull();
     // An unknown variant is the 404 page.
-    expect((await browser.post(`${base}/variants/0195f4c2-0000-7000-8000-00000000abcd/stock`, { set: '1' }, { from: back })).status).toBe(404);
+    expect(
+      (await browser.post(`${base}/variants/0195f4c2-0000-7000-8000-00000000abcd/stock`, { set: '1' }, { from: back }))
+        .status,
+    ).toBe(404);
   });
 
   it('pages through a long list with a cursor', async () => {
-    for (let i = 0; i < 32; i++) await api.post(`/api/v1/stores/${storeId}/products`, { name: `Bulk item ${i}`, price: 100 + i });
+    for (let i = 0; i < 32; i++)
+      await api.post(`/api/v1/stores/${storeId}/products`, { name: `Bulk item ${i}`, price: 100 + i });
     const first = await browser.get(`${base}/products`);
     const more = /href="([^"]+)" data-testid="more"/.exec(first.body)![1]!.replace(/&amp;/g, '&');
     const second = await browser.get(more);
@@ -220,7 +265,12 @@ describe('editing a product', () => {
     const variantId = (await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.variants[0].id;
     const price = await browser.post(`${page}/variants/${variantId}`, { price: '310.50', mrp: '', sku: 'GH-1' });
     expect(price.status).toBe(303);
-    expect((await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.variants[0]).toMatchObject({ id: variantId, price: 31050, mrp: null, sku: 'GH-1' });
+    expect((await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.variants[0]).toMatchObject({
+      id: variantId,
+      price: 31050,
+      mrp: null,
+      sku: 'GH-1',
+    });
 
     await browser.get(page);
     const badPrice = await browser.post(`${page}/variants/${variantId}`, { price: '3,10.5' });
@@ -248,7 +298,16 @@ describe('editing a product', () => {
 
   it('adds and removes pictures', async () => {
     await browser.get(page);
-    const up = await browser.postMultipart(`${page}/images`, {}, [{ name: 'image', filename: 'g.jpg', type: 'image/jpeg', bytes: await sharp(await pngOf(300, 300)).jpeg().toBuffer() }]);
+    const up = await browser.postMultipart(`${page}/images`, {}, [
+      {
+        name: 'image',
+        filename: 'g.jpg',
+        type: 'image/jpeg',
+        bytes: await sharp(await pngOf(300, 300))
+          .jpeg()
+          .toBuffer(),
+      },
+    ]);
     expect(up.status).toBe(303);
     const images = (await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.images;
     expect(images).toEqual([expect.stringMatching(/^\/media\/[0-9a-f]{32}-300x300\.webp$/)]);
@@ -290,7 +349,9 @@ describe('categories', () => {
       ['Namkeen', 5],
     ]);
 
-    const product = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Chips', price: 2000, categoryId: cats[0].id })).body;
+    const product = (
+      await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Chips', price: 2000, categoryId: cats[0].id })
+    ).body;
     const filtered = await browser.get(`${base}/products?categoryId=${cats[0].id}`);
     expect(filtered.body).toContain('Chips');
     expect(filtered.body).not.toContain('Sugar 1 kg');
@@ -304,8 +365,24 @@ describe('categories', () => {
 describe('escaping', () => {
   it('a hostile product, variant and category name render as text', async () => {
     const category = (await api.post(`/api/v1/stores/${storeId}/categories`, { name: HOSTILE })).body;
-    const product = (await api.post(`/api/v1/stores/${storeId}/products`, { name: HOSTILE, description: HOSTILE, unit: HOSTILE, categoryId: category.id, variants: [{ name: HOSTILE, price: 100 }, { name: 'ok', price: 200 }] })).body;
-    for (const url of [`${base}/products`, `${base}/products/${product.id}`, `${base}/products/new`, `${base}/categories`]) {
+    const product = (
+      await api.post(`/api/v1/stores/${storeId}/products`, {
+        name: HOSTILE,
+        description: HOSTILE,
+        unit: HOSTILE,
+        categoryId: category.id,
+        variants: [
+          { name: HOSTILE, price: 100 },
+          { name: 'ok', price: 200 },
+        ],
+      })
+    ).body;
+    for (const url of [
+      `${base}/products`,
+      `${base}/products/${product.id}`,
+      `${base}/products/new`,
+      `${base}/categories`,
+    ]) {
       const page = await browser.get(url);
       expect(page.status, url).toBe(200);
       expect(page.body, url).not.toContain(HOSTILE);

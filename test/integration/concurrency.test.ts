@@ -6,7 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type Res, type TestContext } from '../helpers/app.js';
-import { PNG_1PX, addProduct, checkoutBody, checkoutCart, newCart, openShop, placeOrder, stockOf, upload, type Shop } from '../helpers/order-fixtures.js';
+import {
+  PNG_1PX,
+  addProduct,
+  checkoutBody,
+  checkoutCart,
+  newCart,
+  openShop,
+  placeOrder,
+  stockOf,
+  upload,
+  type Shop,
+} from '../helpers/order-fixtures.js';
 
 let ctx: TestContext;
 let shop: Shop;
@@ -25,7 +36,8 @@ const db = () => ctx.testDb.db;
 /** Runs fn(i) for i in 0..n-1 with at most `width` in flight (setup only; the races themselves fire all at once). */
 async function inBatches<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
-  for (let start = 0; start < n; start += width) out.push(...(await Promise.all(Array.from({ length: Math.min(width, n - start) }, (_, k) => fn(start + k)))));
+  for (let start = 0; start < n; start += width)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(width, n - start) }, (_, k) => fn(start + k)))));
   return out;
 }
 
@@ -45,7 +57,8 @@ async function asClient(send: () => Promise<Res>): Promise<Res> {
     await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
   }
 }
-const checkoutAsClient = (s: Shop, cartId: string, body?: Record<string, unknown>, headers?: Record<string, string>) => asClient(() => checkoutCart(s, cartId, body, headers));
+const checkoutAsClient = (s: Shop, cartId: string, body?: Record<string, unknown>, headers?: Record<string, string>) =>
+  asClient(() => checkoutCart(s, cartId, body, headers));
 
 function statuses(results: Res[]): Record<string, number> {
   const count: Record<string, number> = {};
@@ -79,7 +92,9 @@ describe('checkout races', () => {
     const v = await addProduct(shop, 'Multi unit', 1000, 30);
     const carts = await inBatches(40, 20, (i) => newCart(shop, [[v, 1 + (i % 4)]]));
     const results = await Promise.all(carts.map((cartId) => checkoutAsClient(shop, cartId)));
-    expect(results.every((r) => r.status === 201 || (r.status === 409 && r.body.code === 'cart_has_errors'))).toBe(true);
+    expect(results.every((r) => r.status === 201 || (r.status === 409 && r.body.code === 'cart_has_errors'))).toBe(
+      true,
+    );
     const sold = results.filter((r) => r.status === 201).reduce((s, r) => s + r.body.lines[0].quantity, 0);
     const left = (await stockOf(ctx, v))!;
     expect(left).toBeGreaterThanOrEqual(0);
@@ -93,7 +108,18 @@ describe('checkout races', () => {
     const hotB = await addProduct(shop, 'Hot B', 100, 1000);
     const carts = await inBatches(60, 20, async (i) => {
       const own = await addProduct(shop, `Own ${i}`, 100, 5);
-      const lines: [string, number][] = i % 2 ? [[hotA, 2], [hotB, 1], [own, 1]] : [[own, 1], [hotB, 1], [hotA, 2]];
+      const lines: [string, number][] =
+        i % 2
+          ? [
+              [hotA, 2],
+              [hotB, 1],
+              [own, 1],
+            ]
+          : [
+              [own, 1],
+              [hotB, 1],
+              [hotA, 2],
+            ];
       return newCart(shop, lines);
     });
     const results = await Promise.all(carts.map((cartId) => checkoutAsClient(shop, cartId)));
@@ -104,11 +130,18 @@ describe('checkout races', () => {
 
   it('a coupon with usageLimit 10 under 50 concurrent checkouts gives at most 10 discounts', async () => {
     const v = await addProduct(shop, 'Coupon rush', 10_000, 1000);
-    const coupon = await shop.api.post(`${shop.base}/coupons`, { code: 'RUSH10', type: 'percent', value: 10, usageLimit: 10 });
+    const coupon = await shop.api.post(`${shop.base}/coupons`, {
+      code: 'RUSH10',
+      type: 'percent',
+      value: 10,
+      usageLimit: 10,
+    });
     expect(coupon.status).toBe(201);
     const carts = await inBatches(50, 25, async () => {
       const cartId = await newCart(shop, [[v, 1]]);
-      const applied = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/coupon`, { code: 'RUSH10' });
+      const applied = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/coupon`, {
+        code: 'RUSH10',
+      });
       expect(applied.status).toBe(200);
       return cartId;
     });
@@ -117,7 +150,8 @@ describe('checkout races', () => {
     expect(discounted.length).toBeLessThanOrEqual(10);
     expect(discounted.length).toBe(10);
     expect(statuses(results)).toEqual({ '201': 10, '409 cart_has_errors': 40 });
-    for (const r of results.filter((r) => r.status === 409)) expect(r.body.errors.map((e: { code: string }) => e.code)).toContain('coupon_exhausted');
+    for (const r of results.filter((r) => r.status === 409))
+      expect(r.body.errors.map((e: { code: string }) => e.code)).toContain('coupon_exhausted');
     expect((await shop.api.get(`${shop.base}/coupons/${coupon.body.id}`)).body.usedCount).toBe(10);
     expect(await stockOf(ctx, v)).toBe(990);
   });
@@ -126,10 +160,14 @@ describe('checkout races', () => {
     const v = await addProduct(shop, 'Retried', 1000, 10);
     const cartId = await newCart(shop, [[v, 1]]);
     const headers = { 'idempotency-key': `retry-${cartId}` };
-    const results = await Promise.all(Array.from({ length: 5 }, () => checkoutAsClient(shop, cartId, checkoutBody(), headers)));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => checkoutAsClient(shop, cartId, checkoutBody(), headers)),
+    );
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(results.map((r) => r.text)).size).toBe(1);
-    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [cartId]);
+    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
+      cartId,
+    ]);
     expect(rows[0]!.n).toBe(1);
     expect(await stockOf(ctx, v)).toBe(9);
   });
@@ -149,7 +187,10 @@ describe('order races', () => {
     for (let round = 0; round < 5; round++) {
       const order = await placeOrder(shop, [[v, 3]]);
       const url = `/api/v1/orders/${order.trackingToken}/cancel`;
-      const results = await Promise.all([asClient(() => shop.customer.post(url)), asClient(() => shop.customer.post(url))]);
+      const results = await Promise.all([
+        asClient(() => shop.customer.post(url)),
+        asClient(() => shop.customer.post(url)),
+      ]);
       expect(statuses(results)).toEqual({ '200': 1, '409 invalid_transition': 1 });
       expect(await stockOf(ctx, v)).toBe(20);
     }
@@ -170,7 +211,8 @@ describe('order races', () => {
       expect(final.status).toBe(cancel.status === 200 ? 'cancelled' : 'accepted');
       expect(final.history).toHaveLength(2);
       expect(await stockOf(ctx, v)).toBe(cancel.status === 200 ? 50 : 48);
-      if (accept.status === 200) await shop.api.post(`${shop.base}/orders/${order.id}/transitions`, { to: 'cancelled' });
+      if (accept.status === 200)
+        await shop.api.post(`${shop.base}/orders/${order.id}/transitions`, { to: 'cancelled' });
       expect(await stockOf(ctx, v)).toBe(50);
     }
   });
@@ -180,7 +222,9 @@ describe('order races', () => {
     for (let round = 0; round < 6; round++) {
       const order = await placeOrder(shop, [[v, 2]]);
       const [edit, cancel] = await Promise.all([
-        asClient(() => shop.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, { lines: [{ variantId: v, quantity: 5 }] })),
+        asClient(() =>
+          shop.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, { lines: [{ variantId: v, quantity: 5 }] }),
+        ),
         asClient(() => shop.api.post(`${shop.base}/orders/${order.id}/transitions`, { to: 'cancelled' })),
       ]);
       expect(cancel.status).toBe(200);
@@ -192,7 +236,13 @@ describe('order races', () => {
   it('concurrent edits of one order keep stock and lines consistent', async () => {
     const v = await addProduct(shop, 'Edit edit', 1000, 100);
     const order = await placeOrder(shop, [[v, 1]]);
-    const results = await Promise.all([2, 7, 4, 9, 3].map((quantity) => asClient(() => shop.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, { lines: [{ variantId: v, quantity }] }))));
+    const results = await Promise.all(
+      [2, 7, 4, 9, 3].map((quantity) =>
+        asClient(() =>
+          shop.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, { lines: [{ variantId: v, quantity }] }),
+        ),
+      ),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const final = (await shop.customer.get(`/api/v1/orders/${order.trackingToken}`)).body;
     expect((await stockOf(ctx, v))! + final.lines[0].quantity).toBe(100);
@@ -200,7 +250,7 @@ describe('order races', () => {
 });
 
 describe('bad input never gets a 500', () => {
-  it('answers every malformed or impossible request with the contract\'s error', async () => {
+  it("answers every malformed or impossible request with the contract's error", async () => {
     const v = await addProduct(shop, 'Bad input', 1000, 10);
     const other = await openShop(ctx);
     const foreign = await addProduct(other, 'Foreign', 1000, 10);
@@ -208,11 +258,26 @@ describe('bad input never gets a 500', () => {
     const lineUrl = (variantId: string) => `/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${variantId}`;
     const checks: [string, () => Promise<Res>, number, string][] = [];
     for (const quantity of [-1, 1000, 1.5, '3']) {
-      checks.push([`cart quantity ${JSON.stringify(quantity)}`, () => shop.customer.put(lineUrl(v), { quantity }), 400, 'validation_failed']);
+      checks.push([
+        `cart quantity ${JSON.stringify(quantity)}`,
+        () => shop.customer.put(lineUrl(v), { quantity }),
+        400,
+        'validation_failed',
+      ]);
     }
-    checks.push(['another store\'s variant in a cart', () => shop.customer.put(lineUrl(foreign), { quantity: 1 }), 404, 'not_found']);
+    checks.push([
+      "another store's variant in a cart",
+      () => shop.customer.put(lineUrl(foreign), { quantity: 1 }),
+      404,
+      'not_found',
+    ]);
     checks.push(['unknown cart', () => checkoutCart(shop, '00000000-0000-4000-8000-000000000000'), 404, 'not_found']);
-    checks.push(['delivery without address', () => checkoutCart(shop, cartId, checkoutBody({ customer: { name: 'A', phone: '+919812345678' } })), 422, 'validation_failed']);
+    checks.push([
+      'delivery without address',
+      () => checkoutCart(shop, cartId, checkoutBody({ customer: { name: 'A', phone: '+919812345678' } })),
+      422,
+      'validation_failed',
+    ]);
     const closed = await openShop(ctx);
     const closedCart = await newCart(closed, [[await addProduct(closed, 'Closed', 100), 1]]);
     await closed.api.patch(closed.base, { isOpen: false });
@@ -229,7 +294,7 @@ describe('bad input never gets a 500', () => {
       ['edit quantity 1000', { lines: [{ variantId: v, quantity: 1000 }] }, 400, 'validation_failed'],
       ['edit quantity 1.5', { lines: [{ variantId: v, quantity: 1.5 }] }, 400, 'validation_failed'],
       ['edit quantity "3"', { lines: [{ variantId: v, quantity: '3' }] }, 400, 'validation_failed'],
-      ['edit another store\'s variant', { lines: [{ variantId: foreign, quantity: 1 }] }, 404, 'not_found'],
+      ["edit another store's variant", { lines: [{ variantId: foreign, quantity: 1 }] }, 404, 'not_found'],
     ];
     for (const [name, body, status, code] of edits) {
       const res = await shop.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, body);
@@ -241,9 +306,18 @@ describe('bad input never gets a 500', () => {
     const again = await checkoutCart(shop, ordered);
     expect([again.status, again.body.code]).toEqual([409, 'cart_already_ordered']);
 
-    const text = await upload(ctx, `/api/v1/orders/${order.trackingToken}/payment-proof`, Buffer.from('not an image at all'), { filename: 'receipt.jpg', contentType: 'image/jpeg' });
+    const text = await upload(
+      ctx,
+      `/api/v1/orders/${order.trackingToken}/payment-proof`,
+      Buffer.from('not an image at all'),
+      { filename: 'receipt.jpg', contentType: 'image/jpeg' },
+    );
     expect([text.status, text.body.code]).toEqual([415, 'unsupported_media_type']);
-    const huge = await upload(ctx, `/api/v1/orders/${order.trackingToken}/payment-proof`, Buffer.concat([PNG_1PX, Buffer.alloc(6 * 1024 * 1024)]));
+    const huge = await upload(
+      ctx,
+      `/api/v1/orders/${order.trackingToken}/payment-proof`,
+      Buffer.concat([PNG_1PX, Buffer.alloc(6 * 1024 * 1024)]),
+    );
     expect([huge.status, huge.body.code]).toEqual([413, 'payload_too_large']);
     expect(await stockOf(ctx, foreign)).toBe(10);
   });

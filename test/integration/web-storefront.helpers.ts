@@ -43,22 +43,47 @@ export class Browser {
     return list;
   }
 
-  async request(method: 'GET' | 'POST', url: string, opts: { payload?: string | Buffer; headers?: Record<string, string> } = {}): Promise<PageResponse> {
-    const res = await this.app.inject({ method, url, headers: { ...this.defaults, ...this.cookieHeader(), ...opts.headers }, ...(opts.payload !== undefined ? { payload: opts.payload } : {}) });
+  async request(
+    method: 'GET' | 'POST',
+    url: string,
+    opts: { payload?: string | Buffer; headers?: Record<string, string> } = {},
+  ): Promise<PageResponse> {
+    const res = await this.app.inject({
+      method,
+      url,
+      headers: { ...this.defaults, ...this.cookieHeader(), ...opts.headers },
+      ...(opts.payload !== undefined ? { payload: opts.payload } : {}),
+    });
     const setCookies = this.remember(res.headers['set-cookie']);
-    return { status: res.statusCode, body: res.body, headers: res.headers, location: res.headers.location as string | undefined, setCookies };
+    return {
+      status: res.statusCode,
+      body: res.body,
+      headers: res.headers,
+      location: res.headers.location as string | undefined,
+      setCookies,
+    };
   }
 
   get(url: string, headers?: Record<string, string>) {
     return this.request('GET', url, { headers });
   }
 
-  post(url: string, fields: Record<string, string | number | (string | number)[]> = {}, headers: Record<string, string> = {}) {
-    return this.request('POST', url, { payload: formEncode(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  post(
+    url: string,
+    fields: Record<string, string | number | (string | number)[]> = {},
+    headers: Record<string, string> = {},
+  ) {
+    return this.request('POST', url, {
+      payload: formEncode(fields),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    });
   }
 
   /** POST then follow a 303 like a browser does. */
-  async submit(url: string, fields: Record<string, string | number | (string | number)[]> = {}): Promise<{ post: PageResponse; page: PageResponse }> {
+  async submit(
+    url: string,
+    fields: Record<string, string | number | (string | number)[]> = {},
+  ): Promise<{ post: PageResponse; page: PageResponse }> {
     const post = await this.post(url, fields);
     if (post.status !== 303 || !post.location) return { post, page: post };
     return { post, page: await this.get(post.location) };
@@ -66,9 +91,14 @@ export class Browser {
 
   async multipart(url: string, file: { name: string; type: string; bytes: Buffer }): Promise<PageResponse> {
     const boundary = `----dukaan${Math.random().toString(16).slice(2)}`;
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`);
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+    );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    return this.request('POST', url, { payload: Buffer.concat([head, file.bytes, tail]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    return this.request('POST', url, {
+      payload: Buffer.concat([head, file.bytes, tail]),
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
   }
 }
 

@@ -15,7 +15,18 @@ afterAll(() => ctx.close());
 
 const base = (m: Owner = owner) => `/api/v1/stores/${m.store.id}`;
 const UNKNOWN_ID = '0195f4c2-0000-7000-8000-00000000abcd';
-const PRODUCT_KEYS = ['categoryId', 'description', 'id', 'images', 'isActive', 'name', 'price', 'slug', 'unit', 'variants'];
+const PRODUCT_KEYS = [
+  'categoryId',
+  'description',
+  'id',
+  'images',
+  'isActive',
+  'name',
+  'price',
+  'slug',
+  'unit',
+  'variants',
+];
 const VARIANT_KEYS = ['id', 'mrp', 'name', 'price', 'sku', 'stock'];
 
 async function newProduct(body: Record<string, unknown>, m: Owner = owner) {
@@ -24,7 +35,11 @@ async function newProduct(body: Record<string, unknown>, m: Owner = owner) {
   return res.body;
 }
 
-function expectProblem(res: { status: number; body: any; headers: Record<string, unknown> }, status: number, code: string) {
+function expectProblem(
+  res: { status: number; body: any; headers: Record<string, unknown> },
+  status: number,
+  code: string,
+) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body.code).toBe(code);
   expect(String(res.headers['content-type'])).toContain('application/problem+json');
@@ -65,7 +80,17 @@ describe('categories', () => {
 
   it('rejects bad category input with 400 validation_failed', async () => {
     const url = `${base()}/categories`;
-    for (const body of [{}, { name: '' }, { name: '   ' }, { name: 'x'.repeat(10_240) }, { name: 5 }, { name: 'A', extra: 1 }, { name: 'A', position: -1 }, { name: 'A', position: 1.5 }, { name: 'A', position: '3' }]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: '   ' },
+      { name: 'x'.repeat(10_240) },
+      { name: 5 },
+      { name: 'A', extra: 1 },
+      { name: 'A', position: -1 },
+      { name: 'A', position: 1.5 },
+      { name: 'A', position: '3' },
+    ]) {
       expectProblem(await owner.api.post(url, body), 400, 'validation_failed');
     }
     const cat = (await owner.api.post(url, { name: 'Valid' })).body;
@@ -90,7 +115,9 @@ describe('categories', () => {
     expect(del.text).toBe('');
     const after = await owner.api.get(`${base()}/products/${product.id}`);
     expect(after.body.categoryId).toBeNull();
-    expect((await owner.api.get(`${base()}/categories`)).body.items.map((c: { id: string }) => c.id)).not.toContain(cat.id);
+    expect((await owner.api.get(`${base()}/categories`)).body.items.map((c: { id: string }) => c.id)).not.toContain(
+      cat.id,
+    );
     expectProblem(await owner.api.delete(`${base()}/categories/${cat.id}`), 404, 'not_found');
   });
 
@@ -111,9 +138,26 @@ describe('categories', () => {
 
 describe('products', () => {
   it('creates a product with a default variant from price, mrp, stock and sku', async () => {
-    const p = await newProduct({ name: 'Amul Butter', price: 5800, mrp: 6000, stock: 24, sku: 'AMUL-100', unit: '100 g', description: 'Salted' });
+    const p = await newProduct({
+      name: 'Amul Butter',
+      price: 5800,
+      mrp: 6000,
+      stock: 24,
+      sku: 'AMUL-100',
+      unit: '100 g',
+      description: 'Salted',
+    });
     expect(Object.keys(p).sort()).toEqual(PRODUCT_KEYS);
-    expect(p).toMatchObject({ slug: 'amul-butter', name: 'Amul Butter', description: 'Salted', categoryId: null, unit: '100 g', images: [], isActive: true, price: 5800 });
+    expect(p).toMatchObject({
+      slug: 'amul-butter',
+      name: 'Amul Butter',
+      description: 'Salted',
+      categoryId: null,
+      unit: '100 g',
+      images: [],
+      isActive: true,
+      price: 5800,
+    });
     expect(p.variants).toHaveLength(1);
     expect(Object.keys(p.variants[0]).sort()).toEqual(VARIANT_KEYS);
     expect(p.variants[0]).toMatchObject({ name: 'Default', price: 5800, mrp: 6000, stock: 24, sku: 'AMUL-100' });
@@ -163,10 +207,29 @@ describe('products', () => {
   });
 
   it('accepts image URLs and site paths; refuses anything else', async () => {
-    const ok = await newProduct({ name: 'Photo Product', price: 100, images: ['https://cdn.example.com/a.jpg', 'http://example.in/b.png', '/uploads/c.webp'] });
+    const ok = await newProduct({
+      name: 'Photo Product',
+      price: 100,
+      images: ['https://cdn.example.com/a.jpg', 'http://example.in/b.png', '/uploads/c.webp'],
+    });
     expect(ok.images).toEqual(['https://cdn.example.com/a.jpg', 'http://example.in/b.png', '/uploads/c.webp']);
-    for (const images of [['ftp://example.com/a.jpg'], ['javascript:alert(1)'], ['//evil.example/a.jpg'], ['a.jpg'], ['https://'], ['https://x.com/a b.jpg'], [''], [5], 'https://x.com/a.jpg', Array(11).fill('/a.jpg')]) {
-      expectProblem(await owner.api.post(`${base()}/products`, { name: 'Bad Image', price: 100, images }), 400, 'validation_failed');
+    for (const images of [
+      ['ftp://example.com/a.jpg'],
+      ['javascript:alert(1)'],
+      ['//evil.example/a.jpg'],
+      ['a.jpg'],
+      ['https://'],
+      ['https://x.com/a b.jpg'],
+      [''],
+      [5],
+      'https://x.com/a.jpg',
+      Array(11).fill('/a.jpg'),
+    ]) {
+      expectProblem(
+        await owner.api.post(`${base()}/products`, { name: 'Bad Image', price: 100, images }),
+        400,
+        'validation_failed',
+      );
     }
   });
 
@@ -201,7 +264,13 @@ describe('products', () => {
       { name: 'A', variants: [{ name: 'v', price: 100, stock: -5 }] },
       { name: 'A', price: 100, variants: [{ name: 'v', price: 100 }] },
       { name: 'A', stock: 5, variants: [{ name: 'v', price: 100 }] },
-      { name: 'A', variants: [{ name: '1 kg', price: 100 }, { name: '1 KG', price: 200 }] },
+      {
+        name: 'A',
+        variants: [
+          { name: '1 kg', price: 100 },
+          { name: '1 KG', price: 200 },
+        ],
+      },
       { name: 'A', variants: 'many' },
       [],
       null,
@@ -211,7 +280,10 @@ describe('products', () => {
       expect(res.status, JSON.stringify(body).slice(0, 120)).toBe(400);
       expect(res.body.code).toBe('validation_failed');
     }
-    const hundred = await owner.api.post(url, { name: 'Hundred variants', variants: Array.from({ length: 100 }, (_, i) => ({ name: `v${i}`, price: 100 + i })) });
+    const hundred = await owner.api.post(url, {
+      name: 'Hundred variants',
+      variants: Array.from({ length: 100 }, (_, i) => ({ name: `v${i}`, price: 100 + i })),
+    });
     expect(hundred.status).toBe(201);
     expect(hundred.body.variants).toHaveLength(100);
   });
@@ -225,7 +297,11 @@ describe('products', () => {
     }
     const mine = (await owner.api.post(`${base()}/categories`, { name: 'Mine' })).body;
     const p = await newProduct({ name: 'In my category', price: 100, categoryId: mine.id });
-    expectProblem(await owner.api.patch(`${base()}/products/${p.id}`, { categoryId: foreign.id }), 422, 'validation_failed');
+    expectProblem(
+      await owner.api.patch(`${base()}/products/${p.id}`, { categoryId: foreign.id }),
+      422,
+      'validation_failed',
+    );
     const cleared = await owner.api.patch(`${base()}/products/${p.id}`, { categoryId: null });
     expect(cleared.body.categoryId).toBeNull();
   });
@@ -250,7 +326,16 @@ describe('products', () => {
       categoryId: cat.id,
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: p.id, slug: 'paneer', name: 'Amul Malai Paneer', description: 'Fresh', unit: '200 g', images: ['/uploads/paneer.jpg'], isActive: false, categoryId: cat.id });
+    expect(res.body).toMatchObject({
+      id: p.id,
+      slug: 'paneer',
+      name: 'Amul Malai Paneer',
+      description: 'Fresh',
+      unit: '200 g',
+      images: ['/uploads/paneer.jpg'],
+      isActive: false,
+      categoryId: cat.id,
+    });
     const unchanged = await owner.api.patch(`${base()}/products/${p.id}`, {});
     expect(unchanged.body).toEqual(res.body);
     const cleared = await owner.api.patch(`${base()}/products/${p.id}`, { unit: null, images: [] });
@@ -262,17 +347,34 @@ describe('products', () => {
     const res = await owner.api.patch(`${base()}/products/${p.id}`, { price: 27500, mrp: null, sku: 'BRU-100' });
     expect(res.status).toBe(200);
     expect(res.body.price).toBe(27500);
-    expect(res.body.variants).toEqual([{ id: p.variants[0].id, name: 'Default', price: 27500, mrp: null, stock: 7, sku: 'BRU-100' }]);
+    expect(res.body.variants).toEqual([
+      { id: p.variants[0].id, name: 'Default', price: 27500, mrp: null, stock: 7, sku: 'BRU-100' },
+    ]);
   });
 
   it('refuses PATCH price on a product with several variants (422) and stock in PATCH (400)', async () => {
-    const p = await newProduct({ name: 'Tata Tea', variants: [{ name: '250 g', price: 14500 }, { name: '500 g', price: 28000 }] });
+    const p = await newProduct({
+      name: 'Tata Tea',
+      variants: [
+        { name: '250 g', price: 14500 },
+        { name: '500 g', price: 28000 },
+      ],
+    });
     const res = await owner.api.patch(`${base()}/products/${p.id}`, { price: 100 });
     expectProblem(res, 422, 'validation_failed');
     expect(res.body.errors[0].path).toBe('/price');
     const single = await newProduct({ name: 'Stock via patch', price: 100, stock: 3 });
     expectProblem(await owner.api.patch(`${base()}/products/${single.id}`, { stock: 10 }), 400, 'validation_failed');
-    for (const body of [{ name: '' }, { price: -1 }, { price: 1.5 }, { isActive: 1 }, { images: 'x' }, { slug: 'new-slug' }, { variants: [] }, { description: 'x'.repeat(10_240) }]) {
+    for (const body of [
+      { name: '' },
+      { price: -1 },
+      { price: 1.5 },
+      { isActive: 1 },
+      { images: 'x' },
+      { slug: 'new-slug' },
+      { variants: [] },
+      { description: 'x'.repeat(10_240) },
+    ]) {
       expectProblem(await owner.api.patch(`${base()}/products/${single.id}`, body), 400, 'validation_failed');
     }
     expect((await owner.api.get(`${base()}/products/${single.id}`)).body).toEqual(single);
@@ -288,7 +390,10 @@ describe('products', () => {
     expectProblem(await owner.api.delete(`${base()}/products/${p.id}`), 404, 'not_found');
     const list = await owner.api.get(`${base()}/products?limit=100&q=archived`);
     expect(list.body.items.map((i: { id: string }) => i.id)).not.toContain(p.id);
-    const { rows } = await ctx.testDb.db.query<{ archived: boolean }>(`SELECT archived_at IS NOT NULL AS archived FROM products WHERE id = $1`, [p.id]);
+    const { rows } = await ctx.testDb.db.query<{ archived: boolean }>(
+      `SELECT archived_at IS NOT NULL AS archived FROM products WHERE id = $1`,
+      [p.id],
+    );
     expect(rows[0]!.archived).toBe(true);
     // Its slug stays taken, so a link never points at a different product later.
     expect((await newProduct({ name: 'To be archived', price: 100 })).slug).toBe('to-be-archived-2');
@@ -318,7 +423,10 @@ describe('product list', () => {
   beforeAll(async () => {
     listOwner = await merchantWithStore(ctx);
     for (let i = 0; i < 23; i++) {
-      const p = await newProduct({ name: `Item ${String(i).padStart(2, '0')}`, price: 100 + i, isActive: i % 5 !== 0 }, listOwner);
+      const p = await newProduct(
+        { name: `Item ${String(i).padStart(2, '0')}`, price: 100 + i, isActive: i % 5 !== 0 },
+        listOwner,
+      );
       created.push(p.id);
     }
   });
@@ -328,7 +436,9 @@ describe('product list', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: any = await listOwner.api.get(`${base(listOwner)}/products?limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: any = await listOwner.api.get(
+        `${base(listOwner)}/products?limit=5${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(5);
       seen.push(...res.body.items.map((i: { id: string }) => i.id));
@@ -347,24 +457,46 @@ describe('product list', () => {
     const all = await listOwner.api.get(`${base(listOwner)}/products?limit=100`);
     expect(all.body.items).toHaveLength(23);
     expect(all.body.nextCursor).toBeNull();
-    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'limit=1.5', 'cursor=garbage', `cursor=${Buffer.from('["x"]').toString('base64url')}`, `q=${'x'.repeat(101)}`, 'categoryId=not-a-uuid']) {
+    for (const query of [
+      'limit=0',
+      'limit=101',
+      'limit=abc',
+      'limit=1.5',
+      'cursor=garbage',
+      `cursor=${Buffer.from('["x"]').toString('base64url')}`,
+      `q=${'x'.repeat(101)}`,
+      'categoryId=not-a-uuid',
+    ]) {
       expectProblem(await listOwner.api.get(`${base(listOwner)}/products?${query}`), 400, 'validation_failed');
     }
   });
 
   it('searches names by substring, case-insensitively, with wildcards taken literally', async () => {
     const s = await merchantWithStore(ctx);
-    for (const name of ['Amul Butter 100g', 'Amul Taaza Milk', 'Mother Dairy Dahi', 'Discount 50% Pack', 'Rice_Basmati', 'Rice Sona Masoori']) {
+    for (const name of [
+      'Amul Butter 100g',
+      'Amul Taaza Milk',
+      'Mother Dairy Dahi',
+      'Discount 50% Pack',
+      'Rice_Basmati',
+      'Rice Sona Masoori',
+    ]) {
       await newProduct({ name, price: 100 }, s);
     }
     const names = async (q: string) =>
-      ((await s.api.get(`${base(s)}/products?q=${encodeURIComponent(q)}`)).body.items as { name: string }[]).map((i) => i.name).sort();
+      ((await s.api.get(`${base(s)}/products?q=${encodeURIComponent(q)}`)).body.items as { name: string }[])
+        .map((i) => i.name)
+        .sort();
     expect(await names('amul')).toEqual(['Amul Butter 100g', 'Amul Taaza Milk']);
     expect(await names('AMUL T')).toEqual(['Amul Taaza Milk']);
     expect(await names('dairy')).toEqual(['Mother Dairy Dahi']);
     expect(await names('%')).toEqual(['Discount 50% Pack']);
     expect(await names('e_b')).toEqual(['Rice_Basmati']);
-    expect(await names('ri')).toEqual(['Amul Butter 100g', 'Mother Dairy Dahi', 'Rice Sona Masoori', 'Rice_Basmati'].filter((n) => n.toLowerCase().includes('ri')).sort());
+    expect(await names('ri')).toEqual(
+      ['Amul Butter 100g', 'Mother Dairy Dahi', 'Rice Sona Masoori', 'Rice_Basmati']
+        .filter((n) => n.toLowerCase().includes('ri'))
+        .sort(),
+    );
     expect(await names('nothing-like-this')).toEqual([]);
     expect(await names('  ')).toHaveLength(6);
     // Search keeps keyset order and pages.
@@ -411,7 +543,13 @@ describe('product list', () => {
 describe('variants', () => {
   it('adds a variant; the product price follows the lowest', async () => {
     const p = await newProduct({ name: 'Amul Ghee', price: 32500, stock: 12 });
-    const res = await owner.api.post(`${base()}/products/${p.id}/variants`, { name: '200 ml', price: 14000, mrp: 15000, stock: 20, sku: 'GHEE-200' });
+    const res = await owner.api.post(`${base()}/products/${p.id}/variants`, {
+      name: '200 ml',
+      price: 14000,
+      mrp: 15000,
+      stock: 20,
+      sku: 'GHEE-200',
+    });
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(VARIANT_KEYS);
     expect(res.body).toMatchObject({ name: '200 ml', price: 14000, mrp: 15000, stock: 20, sku: 'GHEE-200' });
@@ -424,24 +562,57 @@ describe('variants', () => {
 
   it('refuses a duplicate variant name with 409 conflict and bad variant input with 400', async () => {
     const p = await newProduct({ name: 'Maggi', variants: [{ name: 'Pack of 4', price: 5600 }] });
-    expectProblem(await owner.api.post(`${base()}/products/${p.id}/variants`, { name: 'pack of 4', price: 1 }), 409, 'conflict');
-    for (const body of [{}, { name: 'x' }, { price: 1 }, { name: '', price: 1 }, { name: 'x', price: 1.5 }, { name: 'x', price: '1' }, { name: 'x', price: 1, stock: -1 }, { name: 'x', price: 1, extra: 1 }, { name: 'x'.repeat(10_240), price: 1 }]) {
+    expectProblem(
+      await owner.api.post(`${base()}/products/${p.id}/variants`, { name: 'pack of 4', price: 1 }),
+      409,
+      'conflict',
+    );
+    for (const body of [
+      {},
+      { name: 'x' },
+      { price: 1 },
+      { name: '', price: 1 },
+      { name: 'x', price: 1.5 },
+      { name: 'x', price: '1' },
+      { name: 'x', price: 1, stock: -1 },
+      { name: 'x', price: 1, extra: 1 },
+      { name: 'x'.repeat(10_240), price: 1 },
+    ]) {
       expectProblem(await owner.api.post(`${base()}/products/${p.id}/variants`, body), 400, 'validation_failed');
     }
     expect((await owner.api.get(`${base()}/products/${p.id}`)).body.variants).toHaveLength(1);
   });
 
   it('patches a variant; stock is not patchable', async () => {
-    const p = await newProduct({ name: 'Toor Dal', variants: [{ name: '500 g', price: 8900, stock: 3 }, { name: '1 kg', price: 16900 }] });
+    const p = await newProduct({
+      name: 'Toor Dal',
+      variants: [
+        { name: '500 g', price: 8900, stock: 3 },
+        { name: '1 kg', price: 16900 },
+      ],
+    });
     const v = p.variants[1];
-    const res = await owner.api.patch(`${base()}/products/${p.id}/variants/${v.id}`, { name: '1 kg pack', price: 15900, mrp: 18900, sku: 'TOOR-1' });
+    const res = await owner.api.patch(`${base()}/products/${p.id}/variants/${v.id}`, {
+      name: '1 kg pack',
+      price: 15900,
+      mrp: 18900,
+      sku: 'TOOR-1',
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id: v.id, name: '1 kg pack', price: 15900, mrp: 18900, stock: null, sku: 'TOOR-1' });
     const noop = await owner.api.patch(`${base()}/products/${p.id}/variants/${v.id}`, {});
     expect(noop.body).toEqual(res.body);
-    expectProblem(await owner.api.patch(`${base()}/products/${p.id}/variants/${v.id}`, { name: '500 G' }), 409, 'conflict');
+    expectProblem(
+      await owner.api.patch(`${base()}/products/${p.id}/variants/${v.id}`, { name: '500 G' }),
+      409,
+      'conflict',
+    );
     for (const body of [{ stock: 5 }, { price: -1 }, { price: 1.5 }, { name: '' }, { extra: 1 }, { sku: 5 }]) {
-      expectProblem(await owner.api.patch(`${base()}/products/${p.id}/variants/${v.id}`, body), 400, 'validation_failed');
+      expectProblem(
+        await owner.api.patch(`${base()}/products/${p.id}/variants/${v.id}`, body),
+        400,
+        'validation_failed',
+      );
     }
   });
 
@@ -452,13 +623,23 @@ describe('variants', () => {
       expectProblem(await owner.api.patch(`${base()}/products/${a.id}/variants/${id}`, { price: 5 }), 404, 'not_found');
       expectProblem(await owner.api.delete(`${base()}/products/${a.id}/variants/${id}`), 404, 'not_found');
     }
-    expectProblem(await owner.api.post(`${base()}/products/${UNKNOWN_ID}/variants`, { name: 'x', price: 1 }), 404, 'not_found');
+    expectProblem(
+      await owner.api.post(`${base()}/products/${UNKNOWN_ID}/variants`, { name: 'x', price: 1 }),
+      404,
+      'not_found',
+    );
     expectProblem(await owner.api.post(`${base()}/products/nope/variants`, { name: 'x', price: 1 }), 404, 'not_found');
     expect((await owner.api.get(`${base()}/products/${b.id}`)).body).toEqual(b);
   });
 
   it('DELETE archives a variant; the last one cannot go (409 conflict)', async () => {
-    const p = await newProduct({ name: 'Parle-G', variants: [{ name: '250 g', price: 2500 }, { name: '800 g', price: 8000 }] });
+    const p = await newProduct({
+      name: 'Parle-G',
+      variants: [
+        { name: '250 g', price: 2500 },
+        { name: '800 g', price: 8000 },
+      ],
+    });
     const [small, large] = p.variants;
     expect((await owner.api.delete(`${base()}/products/${p.id}/variants/${small.id}`)).status).toBe(204);
     const after = (await owner.api.get(`${base()}/products/${p.id}`)).body;
@@ -466,28 +647,60 @@ describe('variants', () => {
     expect(after.price).toBe(8000);
     expectProblem(await owner.api.delete(`${base()}/products/${p.id}/variants/${large.id}`), 409, 'conflict');
     expectProblem(await owner.api.delete(`${base()}/products/${p.id}/variants/${small.id}`), 404, 'not_found');
-    expectProblem(await owner.api.patch(`${base()}/products/${p.id}/variants/${small.id}`, { price: 1 }), 404, 'not_found');
+    expectProblem(
+      await owner.api.patch(`${base()}/products/${p.id}/variants/${small.id}`, { price: 1 }),
+      404,
+      'not_found',
+    );
     // The archived name is free again.
-    expect((await owner.api.post(`${base()}/products/${p.id}/variants`, { name: '250 g', price: 2600 })).status).toBe(201);
+    expect((await owner.api.post(`${base()}/products/${p.id}/variants`, { name: '250 g', price: 2600 })).status).toBe(
+      201,
+    );
     // Now a single-variant product again? No: two live variants, so PATCH price on the product is refused.
     expectProblem(await owner.api.patch(`${base()}/products/${p.id}`, { price: 1 }), 422, 'validation_failed');
   });
 
   it('two racing deletes of the last two variants leave one', async () => {
-    const p = await newProduct({ name: 'Race Product', variants: [{ name: 'a', price: 1 }, { name: 'b', price: 2 }] });
-    const results = await Promise.all(p.variants.map((v: { id: string }) => owner.api.delete(`${base()}/products/${p.id}/variants/${v.id}`)));
+    const p = await newProduct({
+      name: 'Race Product',
+      variants: [
+        { name: 'a', price: 1 },
+        { name: 'b', price: 2 },
+      ],
+    });
+    const results = await Promise.all(
+      p.variants.map((v: { id: string }) => owner.api.delete(`${base()}/products/${p.id}/variants/${v.id}`)),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([204, 409]);
     expect((await owner.api.get(`${base()}/products/${p.id}`)).body.variants).toHaveLength(1);
   });
 
   it('keeps variants to their store: another merchant gets 404 and changes nothing', async () => {
-    const p = await newProduct({ name: 'Guarded', variants: [{ name: 'a', price: 1 }, { name: 'b', price: 2 }] });
+    const p = await newProduct({
+      name: 'Guarded',
+      variants: [
+        { name: 'a', price: 1 },
+        { name: 'b', price: 2 },
+      ],
+    });
     const v = p.variants[0];
-    expectProblem(await other.api.post(`${base()}/products/${p.id}/variants`, { name: 'c', price: 3 }), 404, 'not_found');
+    expectProblem(
+      await other.api.post(`${base()}/products/${p.id}/variants`, { name: 'c', price: 3 }),
+      404,
+      'not_found',
+    );
     expectProblem(await other.api.patch(`${base()}/products/${p.id}/variants/${v.id}`, { price: 3 }), 404, 'not_found');
     expectProblem(await other.api.delete(`${base()}/products/${p.id}/variants/${v.id}`), 404, 'not_found');
-    expectProblem(await other.api.post(`${base(other)}/products/${p.id}/variants`, { name: 'c', price: 3 }), 404, 'not_found');
-    expectProblem(await other.api.patch(`${base(other)}/products/${p.id}/variants/${v.id}`, { price: 3 }), 404, 'not_found');
+    expectProblem(
+      await other.api.post(`${base(other)}/products/${p.id}/variants`, { name: 'c', price: 3 }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await other.api.patch(`${base(other)}/products/${p.id}/variants/${v.id}`, { price: 3 }),
+      404,
+      'not_found',
+    );
     expectProblem(await other.api.delete(`${base(other)}/products/${p.id}/variants/${v.id}`), 404, 'not_found');
     expect((await owner.api.get(`${base()}/products/${p.id}`)).body).toEqual(p);
   });
@@ -498,12 +711,14 @@ describe('OpenAPI', () => {
     const res = await client(ctx.app).get('/api/v1/openapi.json');
     expect(res.status).toBe(200);
     const paths = Object.keys(res.body.paths);
-    expect(paths).toEqual(expect.arrayContaining([
-      '/api/v1/stores/{storeId}/categories',
-      '/api/v1/stores/{storeId}/products/{productId}',
-      '/api/v1/stores/{storeId}/products/{productId}/variants/{variantId}',
-      '/api/v1/stores/{storeId}/variants/{variantId}/stock',
-      '/api/v1/storefront/{slug}/products/{productSlug}',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/stores/{storeId}/categories',
+        '/api/v1/stores/{storeId}/products/{productId}',
+        '/api/v1/stores/{storeId}/products/{productId}/variants/{variantId}',
+        '/api/v1/stores/{storeId}/variants/{variantId}/stock',
+        '/api/v1/storefront/{slug}/products/{productSlug}',
+      ]),
+    );
   });
 });

@@ -22,7 +22,9 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 async function variants(n: number): Promise<string[]> {
-  const p = await createProduct(ctx.testDb.db, storeId, { variants: Array.from({ length: n }, (_, i) => ({ name: `V${i}`, price: 100 + i, stock: 50 })) });
+  const p = await createProduct(ctx.testDb.db, storeId, {
+    variants: Array.from({ length: n }, (_, i) => ({ name: `V${i}`, price: 100 + i, stock: 50 })),
+  });
   return p.variants.map((v) => v.id);
 }
 async function newCart(): Promise<string> {
@@ -30,9 +32,15 @@ async function newCart(): Promise<string> {
   expect(res.status).toBe(201);
   return res.body.id;
 }
-const put = (cartId: string, variantId: string, quantity: number) => shop.put(`/api/v1/storefront/${slug}/carts/${cartId}/lines/${variantId}`, { quantity });
+const put = (cartId: string, variantId: string, quantity: number) =>
+  shop.put(`/api/v1/storefront/${slug}/carts/${cartId}/lines/${variantId}`, { quantity });
 const linesIn = async (cartId: string) =>
-  (await ctx.testDb.db.query<{ variant_id: string; quantity: number }>(`SELECT variant_id, quantity FROM cart_lines WHERE cart_id = $1`, [cartId])).rows;
+  (
+    await ctx.testDb.db.query<{ variant_id: string; quantity: number }>(
+      `SELECT variant_id, quantity FROM cart_lines WHERE cart_id = $1`,
+      [cartId],
+    )
+  ).rows;
 
 describe('concurrent line puts on one cart', () => {
   it('30 different lines put at once: every put lands, the cart holds all 30', async () => {
@@ -62,11 +70,19 @@ describe('concurrent line puts on one cart', () => {
     const cartId = await newCart();
     expect((await put(cartId, a!, 1)).status).toBe(200);
     const [order, change] = await Promise.all([
-      shop.post(`/api/v1/storefront/${slug}/carts/${cartId}/checkout`, { customer: { name: 'Ravi', phone: '+919812345678', address: { line1: '1 Main Rd', city: 'Pune', pincode: '411001' } }, paymentMethod: 'cod' }),
+      shop.post(`/api/v1/storefront/${slug}/carts/${cartId}/checkout`, {
+        customer: {
+          name: 'Ravi',
+          phone: '+919812345678',
+          address: { line1: '1 Main Rd', city: 'Pune', pincode: '411001' },
+        },
+        paymentMethod: 'cod',
+      }),
       put(cartId, b!, 2),
     ]);
     expect(order.status).toBe(201);
-    if (change.status === 200) expect(order.body.lines.map((l: { variantId: string }) => l.variantId).sort()).toEqual([a, b].sort());
+    if (change.status === 200)
+      expect(order.body.lines.map((l: { variantId: string }) => l.variantId).sort()).toEqual([a, b].sort());
     else {
       expect(change.status).toBe(409);
       expect(change.body.code).toBe('cart_already_ordered');

@@ -19,7 +19,10 @@ afterAll(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-const png = (width: number, height: number) => sharp({ create: { width, height, channels: 4, background: { r: 10, g: 120, b: 90, alpha: 1 } } }).png().toBuffer();
+const png = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 4, background: { r: 10, g: 120, b: 90, alpha: 1 } } })
+    .png()
+    .toBuffer();
 
 /** A multipart/form-data body by hand, as a browser or curl would send it. */
 function multipart(parts: { name: string; filename?: string; type?: string; data: Buffer | string }[]) {
@@ -27,7 +30,11 @@ function multipart(parts: { name: string; filename?: string; type?: string; data
   const chunks: Buffer[] = [];
   for (const part of parts) {
     const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}\r\n`,
+      ),
+    );
     chunks.push(Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data));
     chunks.push(Buffer.from('\r\n'));
   }
@@ -35,18 +42,36 @@ function multipart(parts: { name: string; filename?: string; type?: string; data
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-async function upload(token: string | null, storeId: string, body: ReturnType<typeof multipart>, extra: Record<string, string> = {}) {
+async function upload(
+  token: string | null,
+  storeId: string,
+  body: ReturnType<typeof multipart>,
+  extra: Record<string, string> = {},
+) {
   const headers: Record<string, string> = { ...body.headers, ...extra };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/stores/${storeId}/images`, headers, payload: body.payload });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/stores/${storeId}/images`,
+    headers,
+    payload: body.payload,
+  });
   return { status: res.statusCode, body: res.json(), headers: res.headers };
 }
 
 describe('POST /api/v1/stores/{storeId}/images', () => {
   it('stores a PNG as WebP in two widths and serves both with long cache headers', async () => {
-    const res = await upload(owner.token, owner.store.id, multipart([{ name: 'file', filename: 'rice.png', type: 'image/png', data: await png(1500, 1000) }]));
+    const res = await upload(
+      owner.token,
+      owner.store.id,
+      multipart([{ name: 'file', filename: 'rice.png', type: 'image/png', data: await png(1500, 1000) }]),
+    );
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ url: expect.stringMatching(/^\/media\/[0-9a-f]{32}-1200x800\.webp$/), width: 1200, height: 800 });
+    expect(res.body).toEqual({
+      url: expect.stringMatching(/^\/media\/[0-9a-f]{32}-1200x800\.webp$/),
+      width: 1200,
+      height: 800,
+    });
 
     const large = await ctx.app.inject({ method: 'GET', url: res.body.url });
     expect(large.statusCode).toBe(200);
@@ -58,29 +83,68 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
     expect(small.statusCode).toBe(200);
     expect(await sharp(small.rawPayload).metadata()).toMatchObject({ format: 'webp', width: 400, height: 267 });
 
-    const again = await ctx.app.inject({ method: 'GET', url: res.body.url, headers: { 'if-none-match': String(large.headers.etag) } });
+    const again = await ctx.app.inject({
+      method: 'GET',
+      url: res.body.url,
+      headers: { 'if-none-match': String(large.headers.etag) },
+    });
     expect(again.statusCode).toBe(304);
     const files = await fs.readdir(path.join(dataDir, 'uploads', 'images'));
     expect(files).toEqual(expect.arrayContaining([res.body.url.slice('/media/'.length)]));
   });
 
-  it('the uploaded URL is accepted in a product\'s images', async () => {
-    const image = await upload(owner.token, owner.store.id, multipart([{ name: 'file', filename: 'a.png', data: await png(500, 500) }]));
-    const product = await owner.api.post(`/api/v1/stores/${owner.store.id}/products`, { name: 'Dal', price: 9900, images: [image.body.url] });
+  it("the uploaded URL is accepted in a product's images", async () => {
+    const image = await upload(
+      owner.token,
+      owner.store.id,
+      multipart([{ name: 'file', filename: 'a.png', data: await png(500, 500) }]),
+    );
+    const product = await owner.api.post(`/api/v1/stores/${owner.store.id}/products`, {
+      name: 'Dal',
+      price: 9900,
+      images: [image.body.url],
+    });
     expect(product.status).toBe(201);
     expect(product.body.images).toEqual([image.body.url]);
   });
 
   it('recognises the type by content, not by the name or declared type', async () => {
-    const disguised = await upload(owner.token, owner.store.id, multipart([{ name: 'file', filename: 'photo.png', type: 'image/png', data: '<svg onload="alert(1)"></svg>' }]));
+    const disguised = await upload(
+      owner.token,
+      owner.store.id,
+      multipart([{ name: 'file', filename: 'photo.png', type: 'image/png', data: '<svg onload="alert(1)"></svg>' }]),
+    );
     expect(disguised.status).toBe(415);
     expect(disguised.body.code).toBe('unsupported_media_type');
-    const jpegNamedTxt = await upload(owner.token, owner.store.id, multipart([{ name: 'file', filename: 'notes.txt', type: 'text/plain', data: await sharp(await png(40, 40)).jpeg().toBuffer() }]));
+    const jpegNamedTxt = await upload(
+      owner.token,
+      owner.store.id,
+      multipart([
+        {
+          name: 'file',
+          filename: 'notes.txt',
+          type: 'text/plain',
+          data: await sharp(await png(40, 40))
+            .jpeg()
+            .toBuffer(),
+        },
+      ]),
+    );
     expect(jpegNamedTxt.status).toBe(201);
   });
 
   it('answers 413 past 5 MB, 400 without a file, 415 for a JSON body, 422 for a damaged image', async () => {
-    const big = await upload(owner.token, owner.store.id, multipart([{ name: 'file', filename: 'big.png', data: Buffer.concat([await png(10, 10), Buffer.alloc(5 * 1024 * 1024 + 10)]) }]));
+    const big = await upload(
+      owner.token,
+      owner.store.id,
+      multipart([
+        {
+          name: 'file',
+          filename: 'big.png',
+          data: Buffer.concat([await png(10, 10), Buffer.alloc(5 * 1024 * 1024 + 10)]),
+        },
+      ]),
+    );
     expect(big.status).toBe(413);
     expect(big.body.code).toBe('payload_too_large');
 
@@ -93,20 +157,34 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
     expect(json.body.code).toBe('unsupported_media_type');
 
     const good = await png(64, 64);
-    const damaged = await upload(owner.token, owner.store.id, multipart([{ name: 'file', filename: 'x.png', data: Buffer.concat([good.subarray(0, 60), Buffer.alloc(100, 1)]) }]));
+    const damaged = await upload(
+      owner.token,
+      owner.store.id,
+      multipart([
+        { name: 'file', filename: 'x.png', data: Buffer.concat([good.subarray(0, 60), Buffer.alloc(100, 1)]) },
+      ]),
+    );
     expect(damaged.status).toBe(422);
     expect(damaged.body.code).toBe('validation_failed');
   });
 
   it('takes a 4 MB picture (more than the JSON body limit)', async () => {
-    const noisy = await sharp(Buffer.from(Array.from({ length: 1200 * 1000 * 3 }, (_, i) => (i * 7919) % 251)), { raw: { width: 1200, height: 1000, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+    const noisy = await sharp(Buffer.from(Array.from({ length: 1200 * 1000 * 3 }, (_, i) => (i * 7919) % 251)), {
+      raw: { width: 1200, height: 1000, channels: 3 },
+    })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
     expect(noisy.length).toBeGreaterThan(3 * 1024 * 1024);
     expect(noisy.length).toBeLessThan(5 * 1024 * 1024);
-    const res = await upload(owner.token, owner.store.id, multipart([{ name: 'file', filename: 'n.png', data: noisy }]));
+    const res = await upload(
+      owner.token,
+      owner.store.id,
+      multipart([{ name: 'file', filename: 'n.png', data: noisy }]),
+    );
     expect(res.status).toBe(201);
   });
 
-  it('answers 401 without a session and 404 for another merchant\'s or an unknown store', async () => {
+  it("answers 401 without a session and 404 for another merchant's or an unknown store", async () => {
     const body = multipart([{ name: 'file', filename: 'a.png', data: await png(20, 20) }]);
     expect((await upload(null, owner.store.id, body)).status).toBe(401);
     const other = await signIn(ctx);
@@ -129,7 +207,12 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
 
 describe('GET /media/{name}', () => {
   it('answers 404 for unknown, malformed and traversal names', async () => {
-    for (const url of ['/media/' + 'c'.repeat(32) + '-10x10.webp', '/media/..%2F..%2Fetc%2Fpasswd', '/media/x.webp', '/media/%2e%2e']) {
+    for (const url of [
+      '/media/' + 'c'.repeat(32) + '-10x10.webp',
+      '/media/..%2F..%2Fetc%2Fpasswd',
+      '/media/x.webp',
+      '/media/%2e%2e',
+    ]) {
       const res = await client(ctx.app).get(url);
       expect(res.status, url).toBe(404);
     }

@@ -46,7 +46,14 @@ describe('coupons on a cart', () => {
     const cartId = await cartWith(2); // 20000
     const res = await apply(cartId, c.code.toLowerCase());
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ couponCode: c.code, subtotal: 20000, discount: 3000, total: 17000, errors: [], canCheckout: true });
+    expect(res.body).toMatchObject({
+      couponCode: c.code,
+      subtotal: 20000,
+      discount: 3000,
+      total: 17000,
+      errors: [],
+      canCheckout: true,
+    });
     await shop.put(`${cartUrl(cartId)}/lines/${rice.id}`, { quantity: 5 }); // 50000: 15% = 7500, capped at 4000
     expect((await shop.get(cartUrl(cartId))).body).toMatchObject({ discount: 4000, total: 46000 });
     const off = await shop.delete(`${cartUrl(cartId)}/coupon`);
@@ -85,8 +92,16 @@ describe('coupons on a cart', () => {
   it.each<[string, (code: string) => Record<string, unknown>, ((id: string) => Promise<unknown>) | null]>([
     ['inactive', (code) => ({ code, type: 'flat', value: 100, isActive: false }), null],
     ['expired', (code) => ({ code, type: 'flat', value: 100, expiresAt: '2020-01-01T00:00:00Z' }), null],
-    ['used up', (code) => ({ code, type: 'flat', value: 100, usageLimit: 2 }), (id) => db().query(`UPDATE coupons SET used_count = 2 WHERE id = $1`, [id])],
-    ['deleted', (code) => ({ code, type: 'flat', value: 100 }), (id) => merchant.delete(`/api/v1/stores/${storeId}/coupons/${id}`)],
+    [
+      'used up',
+      (code) => ({ code, type: 'flat', value: 100, usageLimit: 2 }),
+      (id) => db().query(`UPDATE coupons SET used_count = 2 WHERE id = $1`, [id]),
+    ],
+    [
+      'deleted',
+      (code) => ({ code, type: 'flat', value: 100 }),
+      (id) => merchant.delete(`/api/v1/stores/${storeId}/coupons/${id}`),
+    ],
   ])('refuses a coupon that is %s → 422 invalid_coupon', async (_name, body, after) => {
     const c = await coupon(body(uniqueCode('Bad')));
     if (after) await after(c.id);
@@ -99,7 +114,11 @@ describe('coupons on a cart', () => {
 
   it("refuses unknown codes and another store's codes → 422 invalid_coupon", async () => {
     const other = await merchantWithStore(ctx);
-    const theirs = await other.api.post(`/api/v1/stores/${other.store.id}/coupons`, { code: 'THEIRS50', type: 'percent', value: 50 });
+    const theirs = await other.api.post(`/api/v1/stores/${other.store.id}/coupons`, {
+      code: 'THEIRS50',
+      type: 'percent',
+      value: 50,
+    });
     expect(theirs.status).toBe(201);
     const cartId = await cartWith(1);
     for (const code of ['THEIRS50', 'NOPE', 'has space', '!!!', '   ']) {
@@ -126,10 +145,22 @@ describe('coupons on a cart', () => {
 
   describe('an applied coupon that goes bad after the fact shows as a cart error', () => {
     it.each<[string, (id: string) => Promise<unknown>, string]>([
-      ['deactivated', (id) => merchant.patch(`/api/v1/stores/${storeId}/coupons/${id}`, { isActive: false }), 'coupon_expired'],
+      [
+        'deactivated',
+        (id) => merchant.patch(`/api/v1/stores/${storeId}/coupons/${id}`, { isActive: false }),
+        'coupon_expired',
+      ],
       ['deleted', (id) => merchant.delete(`/api/v1/stores/${storeId}/coupons/${id}`), 'coupon_expired'],
-      ['expired', (id) => db().query(`UPDATE coupons SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]), 'coupon_expired'],
-      ['used up', (id) => db().query(`UPDATE coupons SET used_count = usage_limit WHERE id = $1`, [id]), 'coupon_exhausted'],
+      [
+        'expired',
+        (id) => db().query(`UPDATE coupons SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]),
+        'coupon_expired',
+      ],
+      [
+        'used up',
+        (id) => db().query(`UPDATE coupons SET used_count = usage_limit WHERE id = $1`, [id]),
+        'coupon_exhausted',
+      ],
     ])('%s → %s', async (_name, spoil, expected) => {
       const c = await coupon({ code: uniqueCode('Live'), type: 'percent', value: 10, usageLimit: 5 });
       const cartId = await cartWith(1);
@@ -176,7 +207,9 @@ describe('fulfillment and delivery fee', () => {
     const cartId = (await shop.post(base)).body.id as string;
     const url = `${base}/${cartId}`;
     await shop.put(`${url}/lines/${v.id}`, { quantity: 2 });
-    expect((await m.api.patch(`/api/v1/stores/${s.id}`, { delivery: { fee: 4000, freeAbove: 30000 } })).status).toBe(200);
+    expect((await m.api.patch(`/api/v1/stores/${s.id}`, { delivery: { fee: 4000, freeAbove: 30000 } })).status).toBe(
+      200,
+    );
     expect((await shop.get(url)).body).toMatchObject({ subtotal: 20000, deliveryFee: 4000, total: 24000 });
 
     await shop.put(`${url}/lines/${v.id}`, { quantity: 3 }); // 30000 = freeAbove → free

@@ -17,14 +17,22 @@ const base = (m: Owner = owner) => `/api/v1/stores/${m.store.id}`;
 const UNKNOWN_ID = '0195f4c2-0000-7000-8000-00000000abcd';
 const MAX_STOCK = 1_000_000_000;
 
-async function variantWithStock(stock: number | null, m: Owner = owner): Promise<{ productId: string; variantId: string }> {
-  const res = await m.api.post(`${base(m)}/products`, { name: `Stocked ${Math.random().toString(36).slice(2, 8)}`, price: 1000, stock });
+async function variantWithStock(
+  stock: number | null,
+  m: Owner = owner,
+): Promise<{ productId: string; variantId: string }> {
+  const res = await m.api.post(`${base(m)}/products`, {
+    name: `Stocked ${Math.random().toString(36).slice(2, 8)}`,
+    price: 1000,
+    stock,
+  });
   expect(res.status).toBe(201);
   return { productId: res.body.id, variantId: res.body.variants[0].id };
 }
 
 const stockOf = async (variantId: string): Promise<number | null> =>
-  (await ctx.testDb.db.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [variantId])).rows[0]!.stock;
+  (await ctx.testDb.db.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [variantId]))
+    .rows[0]!.stock;
 
 const change = (variantId: string, body: unknown, m: Owner = owner, headers?: Record<string, string>) =>
   m.api.post(`${base(m)}/variants/${variantId}/stock`, body, headers);
@@ -103,7 +111,7 @@ describe('stock', () => {
     expect(await stockOf(variantId)).toBe(5);
   });
 
-  it('answers 404 for unknown, archived, and other stores\' variants', async () => {
+  it("answers 404 for unknown, archived, and other stores' variants", async () => {
     for (const id of [UNKNOWN_ID, 'not-a-uuid']) {
       const res = await change(id, { set: 1 });
       expect(res.status).toBe(404);
@@ -115,7 +123,13 @@ describe('stock', () => {
     expect((await change(archivedProduct.variantId, { set: 1 })).status).toBe(404);
     expect(await stockOf(archivedProduct.variantId)).toBe(5);
 
-    const twoVariants = await owner.api.post(`${base()}/products`, { name: 'Two sizes', variants: [{ name: 'S', price: 1, stock: 2 }, { name: 'L', price: 2, stock: 2 }] });
+    const twoVariants = await owner.api.post(`${base()}/products`, {
+      name: 'Two sizes',
+      variants: [
+        { name: 'S', price: 1, stock: 2 },
+        { name: 'L', price: 2, stock: 2 },
+      ],
+    });
     const archivedVariant = twoVariants.body.variants[0].id;
     await owner.api.delete(`${base()}/products/${twoVariants.body.id}/variants/${archivedVariant}`);
     expect((await change(archivedVariant, { adjust: -1 })).status).toBe(404);
@@ -147,7 +161,9 @@ describe('stock', () => {
 
   it('parallel +1 and -1 adjustments never lose an update', async () => {
     const { variantId } = await variantWithStock(100);
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => change(variantId, { adjust: i % 2 === 0 ? 3 : -1 })));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => change(variantId, { adjust: i % 2 === 0 ? 3 : -1 })),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(await stockOf(variantId)).toBe(100 + 20 * 3 - 20);
   });
