@@ -27,7 +27,9 @@ if (cluster.isPrimary && workers > 1) {
     check.unref();
   });
 } else {
-  const body = process.env.BARE_BODY_FILE ? fs.readFileSync(process.env.BARE_BODY_FILE) : Buffer.from('{"items":[],"nextCursor":null}');
+  const body = process.env.BARE_BODY_FILE
+    ? fs.readFileSync(process.env.BARE_BODY_FILE)
+    : Buffer.from('{"items":[],"nextCursor":null}');
   const contentType = process.env.BARE_CONTENT_TYPE || 'application/json; charset=utf-8';
   const app = Fastify({ logger: false });
   app.get('/bare', (_request, reply) => {

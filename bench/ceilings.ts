@@ -31,13 +31,27 @@ export interface PgbenchRun {
   dbCpu: number;
 }
 
-export async function measureBare(opts: BenchOptions, body: string, contentType: string, log: (l: string) => void): Promise<BareCeiling> {
+export async function measureBare(
+  opts: BenchOptions,
+  body: string,
+  contentType: string,
+  log: (l: string) => void,
+): Promise<BareCeiling> {
   const server = await startBare({ workers: opts.workers, port: opts.barePort, body, contentType });
   try {
-    log(`bare route: ${Buffer.byteLength(body).toLocaleString('en-US')} bytes, ${server.workerPids().length || 1} worker(s), ${opts.connections} connections`);
+    log(
+      `bare route: ${Buffer.byteLength(body).toLocaleString('en-US')} bytes, ${server.workerPids().length || 1} worker(s), ${opts.connections} connections`,
+    );
     const steps = [{ name: 'bare', method: 'GET' as const, path: () => '/bare' }];
-    if (opts.warmup > 0) await runLoad({ url: server.url, connections: opts.connections, duration: opts.warmup, steps, serverPid: null });
-    const load = await runLoad({ url: server.url, connections: opts.connections, duration: opts.duration, steps, serverPid: server.pid });
+    if (opts.warmup > 0)
+      await runLoad({ url: server.url, connections: opts.connections, duration: opts.warmup, steps, serverPid: null });
+    const load = await runLoad({
+      url: server.url,
+      connections: opts.connections,
+      duration: opts.duration,
+      steps,
+      serverPid: server.pid,
+    });
     return {
       rps: load.ok / load.seconds,
       latency: load.latency,
@@ -96,7 +110,8 @@ export function parsePgbench(out: string): { tps: number; latencyMs: number } {
 
 export async function measurePgbench(opts: BenchOptions, log: (l: string) => void): Promise<PgbenchRun[]> {
   const pgbench = findPgbench();
-  if (!pgbench) throw new Error('pgbench not found (Debian: apt-get install postgresql-contrib, or the postgresql-client package)');
+  if (!pgbench)
+    throw new Error('pgbench not found (Debian: apt-get install postgresql-contrib, or the postgresql-client package)');
   const clients = opts.pgbenchClients;
   // A scale factor at least the client count keeps TPC-B's branch rows from being one queue (its documented advice).
   const scale = opts.quick ? 2 : Math.max(10, clients);
@@ -117,7 +132,8 @@ export async function measurePgbench(opts: BenchOptions, log: (l: string) => voi
   let current = 0;
   try {
     const exists = await check.query<{ ok: boolean }>(`SELECT to_regclass('pgbench_branches') IS NOT NULL AS ok`);
-    if (exists.rows[0]?.ok) current = (await check.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgbench_branches`)).rows[0]?.n ?? 0;
+    if (exists.rows[0]?.ok)
+      current = (await check.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgbench_branches`)).rows[0]?.n ?? 0;
   } finally {
     await check.end();
   }
@@ -130,7 +146,15 @@ export async function measurePgbench(opts: BenchOptions, log: (l: string) => voi
   const results: PgbenchRun[] = [];
   const threads = String(Math.min(2, clients));
   for (const script of ['select-only', 'tpcb-like'] as const) {
-    const args = ['-c', String(clients), '-j', threads, '-T', String(opts.duration), ...(script === 'select-only' ? ['-S', '-n'] : [])];
+    const args = [
+      '-c',
+      String(clients),
+      '-j',
+      threads,
+      '-T',
+      String(opts.duration),
+      ...(script === 'select-only' ? ['-S', '-n'] : []),
+    ];
     log(`pgbench ${args.join(' ')}`);
     const meter = new UsageMeter(null);
     meter.start();
@@ -138,7 +162,15 @@ export async function measurePgbench(opts: BenchOptions, log: (l: string) => voi
     const usage = meter.stop();
     if (out.code !== 0) throw new Error(`pgbench ${args.join(' ')} failed:\n${out.out.slice(-1500)}`);
     const parsed = parsePgbench(out.out);
-    results.push({ script, tps: parsed.tps, latencyMs: parsed.latencyMs, clients, scale, seconds: opts.duration, dbCpu: usage.dbCpu });
+    results.push({
+      script,
+      tps: parsed.tps,
+      latencyMs: parsed.latencyMs,
+      clients,
+      scale,
+      seconds: opts.duration,
+      dbCpu: usage.dbCpu,
+    });
   }
   return results;
 }

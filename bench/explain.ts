@@ -69,13 +69,23 @@ export function planFlags(root: PlanNode): PlanFlag[] {
       });
     }
     if (/Index Scan/.test(node['Node Type']) && rows > 5 * ROW_LIMIT) {
-      flags.push({ severity: 'problem', text: `${node['Node Type']} on ${node['Index Name'] ?? '?'} hands over ${rows} entries (grows with the data, not the page)` });
+      flags.push({
+        severity: 'problem',
+        text: `${node['Node Type']} on ${node['Index Name'] ?? '?'} hands over ${rows} entries (grows with the data, not the page)`,
+      });
     }
     if (node['Node Type'] !== 'Seq Scan' && removed > ROW_LIMIT) {
-      flags.push({ severity: 'problem', text: `${node['Node Type']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''} on ${node['Relation Name'] ?? '?'} throws away ${removed} rows by filter` });
+      flags.push({
+        severity: 'problem',
+        text: `${node['Node Type']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''} on ${node['Relation Name'] ?? '?'} throws away ${removed} rows by filter`,
+      });
     }
     const recheck = (node['Rows Removed by Index Recheck'] ?? 0) * loops;
-    if (recheck > ROW_LIMIT) flags.push({ severity: 'problem', text: `${node['Node Type']} on ${node['Relation Name'] ?? '?'} rechecks away ${recheck} rows` });
+    if (recheck > ROW_LIMIT)
+      flags.push({
+        severity: 'problem',
+        text: `${node['Node Type']} on ${node['Relation Name'] ?? '?'} rechecks away ${recheck} rows`,
+      });
     for (const child of node.Plans ?? []) walk(child);
   };
   walk(root);
@@ -98,18 +108,28 @@ class PlanRecorder {
       if (!known.labels.includes(this.label)) known.labels.push(this.label);
       return;
     }
-    const captured: CapturedPlan = { labels: [this.label], sql: sql.trim(), params: [...(params ?? [])], text: '', executionMs: NaN, planningMs: NaN, flags: [] };
+    const captured: CapturedPlan = {
+      labels: [this.label],
+      sql: sql.trim(),
+      params: [...(params ?? [])],
+      text: '',
+      executionMs: NaN,
+      planningMs: NaN,
+      flags: [],
+    };
     this.plans.set(key, captured);
     await client.query('SAVEPOINT bench_explain');
     try {
-      const json = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number; 'Planning Time': number }] }>(
-        `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`,
-        params as unknown[] | undefined,
-      );
+      const json = await client.query<{
+        'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number; 'Planning Time': number }];
+      }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params as unknown[] | undefined);
       const top = json.rows[0]!['QUERY PLAN'][0];
       captured.flags = planFlags(top.Plan);
       await client.query('ROLLBACK TO SAVEPOINT bench_explain');
-      const text = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params as unknown[] | undefined);
+      const text = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN (ANALYZE, BUFFERS) ${sql}`,
+        params as unknown[] | undefined,
+      );
       captured.text = text.rows.map((r) => r['QUERY PLAN']).join('\n');
       const exec = /Execution Time: ([\d.]+) ms/.exec(captured.text);
       const plan = /Planning Time: ([\d.]+) ms/.exec(captured.text);
@@ -189,14 +209,18 @@ export async function explainHotQueries(pool: pg.Pool, store: BenchStore, public
         const keep = recorder.keep;
         recorder.keep = false;
         let cursor: string | undefined;
-        for (let i = 0; i < 10; i++) cursor = (await listStorefrontProducts(q, store.storeId, { limit: 100, cursor })).nextCursor ?? undefined;
+        for (let i = 0; i < 10; i++)
+          cursor = (await listStorefrontProducts(q, store.storeId, { limit: 100, cursor })).nextCursor ?? undefined;
         recorder.keep = keep;
         return listStorefrontProducts(q, store.storeId, { cursor });
       },
     ],
     ['search (common word)', () => listStorefrontProducts(q, store.storeId, { q: 'rice' }), true],
     ['search (rare word)', () => listStorefrontProducts(q, store.storeId, { q: 'kolhapuri' }), true],
-    ['product detail', () => getStorefrontProduct(q, store.storeId, store.productSlugs[Math.floor(store.productSlugs.length / 2)]!)],
+    [
+      'product detail',
+      () => getStorefrontProduct(q, store.storeId, store.productSlugs[Math.floor(store.productSlugs.length / 2)]!),
+    ],
     [
       'cart: put line + bill',
       async () => {
@@ -214,7 +238,14 @@ export async function explainHotQueries(pool: pg.Pool, store: BenchStore, public
         const cart = await createCart(db, store.slug);
         for (const v of store.variantIds.slice(2, 5)) await setCartLine(db, store.slug, cart.id, v, 1);
         recorder.keep = keep;
-        return checkout(db, { publicUrl }, store.slug, cart.id, { customer: { name: 'Bench Customer', phone: randomPhone() }, fulfillment: 'pickup', paymentMethod: 'cod' }, null);
+        return checkout(
+          db,
+          { publicUrl },
+          store.slug,
+          cart.id,
+          { customer: { name: 'Bench Customer', phone: randomPhone() }, fulfillment: 'pickup', paymentMethod: 'cod' },
+          null,
+        );
       },
     ],
   ];

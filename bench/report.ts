@@ -73,7 +73,8 @@ export function ratioOf(run: RunResult, r: ScenarioResult): number {
 }
 
 const largest = (run: RunResult) => run.scales[run.scales.length - 1];
-const find = (scale: ScaleRun | undefined, name: string) => scale?.results.find((r) => r.name === name && r.state === 'ok');
+const find = (scale: ScaleRun | undefined, name: string) =>
+  scale?.results.find((r) => r.name === name && r.state === 'ok');
 
 export function checkTargets(run: RunResult): TargetCheck[] {
   const top = largest(run);
@@ -83,7 +84,8 @@ export function checkTargets(run: RunResult): TargetCheck[] {
   checks.push({
     target: `list ≥ 50 % of the bare-route ceiling, p99 < 50 ms at 64 connections${conns !== 64 ? ` (this run: ${conns})` : ''}`,
     measured: list ? `${fmtPct(ratioOf(run, list))}, p99 ${fmtMs(latencyOf(list)!.p99)} ms` : '–',
-    verdict: !list || !run.bare ? 'unmeasured' : ratioOf(run, list) >= 0.5 && latencyOf(list)!.p99 < 50 ? 'pass' : 'fail',
+    verdict:
+      !list || !run.bare ? 'unmeasured' : ratioOf(run, list) >= 0.5 && latencyOf(list)!.p99 < 50 ? 'pass' : 'fail',
   });
   const home = find(top, 'home');
   checks.push({
@@ -95,7 +97,12 @@ export function checkTargets(run: RunResult): TargetCheck[] {
   checks.push({
     target: 'checkout ≥ 40 % of pgbench TPC-B tps, p99 < 100 ms',
     measured: checkout ? `${fmtPct(ratioOf(run, checkout))}, p99 ${fmtMs(latencyOf(checkout)!.p99)} ms` : '–',
-    verdict: !checkout || !run.pgbench ? 'unmeasured' : ratioOf(run, checkout) >= 0.4 && latencyOf(checkout)!.p99 < 100 ? 'pass' : 'fail',
+    verdict:
+      !checkout || !run.pgbench
+        ? 'unmeasured'
+        : ratioOf(run, checkout) >= 0.4 && latencyOf(checkout)!.p99 < 100
+          ? 'pass'
+          : 'fail',
   });
   const flash = find(top, 'flash');
   const exact = flash?.flash?.every((r) => r.sold === run.opts.flashStock && r.stockLeft === 0) ?? false;
@@ -113,10 +120,14 @@ export function checkTargets(run: RunResult): TargetCheck[] {
   const growth = small && big && run.scales.length > 1 ? latencyOf(big)!.p50 / latencyOf(small)!.p50 : NaN;
   checks.push({
     target: 'list p50 at the largest scale within 1.5× of p50 at the smallest',
-    measured: Number.isFinite(growth) ? `${growth.toFixed(2)}× (${formatCount(first!.scale)} → ${formatCount(top!.scale)})` : '–',
+    measured: Number.isFinite(growth)
+      ? `${growth.toFixed(2)}× (${formatCount(first!.scale)} → ${formatCount(top!.scale)})`
+      : '–',
     verdict: Number.isFinite(growth) ? (growth <= 1.5 ? 'pass' : 'fail') : 'unmeasured',
   });
-  const rss = Math.max(...run.scales.flatMap((s) => s.results.map((r) => r.load?.usage.peakRssPerWorker ?? NaN)).filter(Number.isFinite));
+  const rss = Math.max(
+    ...run.scales.flatMap((s) => s.results.map((r) => r.load?.usage.peakRssPerWorker ?? NaN)).filter(Number.isFinite),
+  );
   checks.push({
     target: 'worker RSS < 200 MB',
     measured: Number.isFinite(rss) ? fmtMb(rss) : '–',
@@ -126,7 +137,8 @@ export function checkTargets(run: RunResult): TargetCheck[] {
 }
 
 function scenarioRow(run: RunResult, r: ScenarioResult): string {
-  if (r.state !== 'ok') return `| ${r.title} | ${r.state === 'missing' ? 'MISSING' : 'FAILED'} | | | | | | | | | ${r.note ?? ''} |`;
+  if (r.state !== 'ok')
+    return `| ${r.title} | ${r.state === 'missing' ? 'MISSING' : 'FAILED'} | | | | | | | | | ${r.note ?? ''} |`;
   const lat = latencyOf(r)!;
   const usage = r.load!.usage;
   const load = r.load!;
@@ -144,7 +156,9 @@ export function renderMarkdown(run: RunResult): string {
   const top = largest(run);
   const quiet = isQuiet(machine);
   const out: string[] = [];
-  out.push(`# dukaan benchmark — ${run.started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine.name}${opts.quick ? ' (quick smoke run)' : ''}`);
+  out.push(
+    `# dukaan benchmark — ${run.started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine.name}${opts.quick ? ' (quick smoke run)' : ''}`,
+  );
   out.push('');
   out.push(
     quiet
@@ -153,7 +167,9 @@ export function renderMarkdown(run: RunResult): string {
           `(${machine.loadAfter.map((l) => l.toFixed(2)).join(' / ')} at the end): other work shared the CPUs, so absolute figures are low and ratios are rough.`,
   );
   out.push('');
-  out.push(`- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, Linux ${machine.kernel}; Node ${machine.node}; ${machine.postgres}`);
+  out.push(
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, Linux ${machine.kernel}; Node ${machine.node}; ${machine.postgres}`,
+  );
   out.push(
     `- Run: \`npm run bench${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}\`; ${opts.workers} workers (WEB_CONCURRENCY), ` +
       `${opts.connections} connections, ${opts.duration} s measured after ${opts.warmup} s warm-up per scenario; ` +
@@ -164,7 +180,9 @@ export function renderMarkdown(run: RunResult): string {
       `the \`bench\` store has ${opts.benchProducts.toLocaleString('en-US')} products at every scale`,
   );
   if (top && top.workers < opts.workers) {
-    out.push(`- **Worker pool**: asked for ${opts.workers} workers, saw ${top.workers} worker process(es) under the primary${top.workers === 0 ? ' — the server ran as ONE process' : ''}.`);
+    out.push(
+      `- **Worker pool**: asked for ${opts.workers} workers, saw ${top.workers} worker process(es) under the primary${top.workers === 0 ? ' — the server ran as ONE process' : ''}.`,
+    );
   }
   for (const p of run.problems) out.push(`- **Problem**: ${p}`);
   out.push('');
@@ -189,7 +207,9 @@ export function renderMarkdown(run: RunResult): string {
     out.push('| bare Fastify route | not measured | | |');
   }
   for (const p of run.pgbench ?? []) {
-    out.push(`| pgbench ${p.script} (${p.clients} clients, scale ${p.scale}) | ${fmtRate(p.tps)} tps | avg ${fmtMs(p.latencyMs)} ms | PostgreSQL ${p.dbCpu.toFixed(0)} % |`);
+    out.push(
+      `| pgbench ${p.script} (${p.clients} clients, scale ${p.scale}) | ${fmtRate(p.tps)} tps | avg ${fmtMs(p.latencyMs)} ms | PostgreSQL ${p.dbCpu.toFixed(0)} % |`,
+    );
   }
   if (!run.pgbench) out.push('| pgbench | not measured | | |');
   out.push('');
@@ -197,9 +217,13 @@ export function renderMarkdown(run: RunResult): string {
   if (top) {
     out.push(`## Scenarios at ${formatCount(top.scale)} products`);
     out.push('');
-    out.push('Latency in ms, measured by the load generator per request (for flows: the named step). CPU in % of one core, summed over the pool\'s processes; DB = all PostgreSQL processes.');
+    out.push(
+      "Latency in ms, measured by the load generator per request (for flows: the named step). CPU in % of one core, summed over the pool's processes; DB = all PostgreSQL processes.",
+    );
     out.push('');
-    out.push('| scenario | rate | p50 | p90 | p99 | errors | vs ceiling | server CPU | DB CPU | peak RSS/worker | notes |');
+    out.push(
+      '| scenario | rate | p50 | p90 | p99 | errors | vs ceiling | server CPU | DB CPU | peak RSS/worker | notes |',
+    );
     out.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of top.results) out.push(scenarioRow(run, r));
     out.push('');
@@ -213,13 +237,18 @@ export function renderMarkdown(run: RunResult): string {
   if (run.scales.length > 1 || opts.scales.length > 1) {
     out.push('## Scale curve (the same 2,000-product store, a growing platform)');
     out.push('');
-    out.push('| platform products | stores | list req/s | list p50 | list p99 | search req/s | search p50 | search p99 |');
+    out.push(
+      '| platform products | stores | list req/s | list p50 | list p99 | search req/s | search p50 | search p99 |',
+    );
     out.push('|---|---|---|---|---|---|---|---|');
     for (const s of run.scales) {
       const l = find(s, 'list');
       const q = find(s, 'search');
-      const cell = (r: ScenarioResult | undefined) => (r ? [fmtRate(r.headline!.value), fmtMs(latencyOf(r)!.p50), fmtMs(latencyOf(r)!.p99)] : ['–', '–', '–']);
-      out.push(`| ${formatCount(s.scale)} | ${s.stores.toLocaleString('en-US')} | ${cell(l).join(' | ')} | ${cell(q).join(' | ')} |`);
+      const cell = (r: ScenarioResult | undefined) =>
+        r ? [fmtRate(r.headline!.value), fmtMs(latencyOf(r)!.p50), fmtMs(latencyOf(r)!.p99)] : ['–', '–', '–'];
+      out.push(
+        `| ${formatCount(s.scale)} | ${s.stores.toLocaleString('en-US')} | ${cell(l).join(' | ')} | ${cell(q).join(' | ')} |`,
+      );
     }
     out.push('');
   }
@@ -228,12 +257,20 @@ export function renderMarkdown(run: RunResult): string {
   if (flows.length) {
     out.push('## Database time per flow, by scale');
     out.push('');
-    out.push('Sum of `EXPLAIN ANALYZE` execution times of the statements one request of the flow sends (warm cache, one run: read it for growth, not for absolutes).');
+    out.push(
+      'Sum of `EXPLAIN ANALYZE` execution times of the statements one request of the flow sends (warm cache, one run: read it for growth, not for absolutes).',
+    );
     out.push('');
-    out.push(`| flow | ${run.scales.map((s) => `${formatCount(s.scale)} (ms)`).join(' | ')} |${run.scales.length > 1 ? ' largest ÷ smallest |' : ''}`);
+    out.push(
+      `| flow | ${run.scales.map((s) => `${formatCount(s.scale)} (ms)`).join(' | ')} |${run.scales.length > 1 ? ' largest ÷ smallest |' : ''}`,
+    );
     out.push(`|---|${run.scales.map(() => '---|').join('')}${run.scales.length > 1 ? '---|' : ''}`);
     for (const flow of flows) {
-      const times = run.scales.map((s) => s.plans.filter((p) => p.labels.includes(flow)).reduce((sum, p) => sum + (Number.isFinite(p.executionMs) ? p.executionMs : 0), 0));
+      const times = run.scales.map((s) =>
+        s.plans
+          .filter((p) => p.labels.includes(flow))
+          .reduce((sum, p) => sum + (Number.isFinite(p.executionMs) ? p.executionMs : 0), 0),
+      );
       const growth = times.length > 1 && times[0]! > 0 ? `${(times[times.length - 1]! / times[0]!).toFixed(1)}×` : '';
       out.push(`| ${flow} | ${times.map((t) => fmtMs(t)).join(' | ')} |${run.scales.length > 1 ? ` ${growth} |` : ''}`);
     }
@@ -242,14 +279,22 @@ export function renderMarkdown(run: RunResult): string {
 
   out.push('## Query plans');
   out.push('');
-  out.push('Every hot statement the services send, explained with `EXPLAIN (ANALYZE, BUFFERS)` on a warm run (full plans in the `.explain.md` file beside this one). A problem is a sequential scan or sort of more than 1,000 rows, or a filter discarding more than 1,000.');
+  out.push(
+    'Every hot statement the services send, explained with `EXPLAIN (ANALYZE, BUFFERS)` on a warm run (full plans in the `.explain.md` file beside this one). A problem is a sequential scan or sort of more than 1,000 rows, or a filter discarding more than 1,000.',
+  );
   out.push('');
   out.push('| scale | flow | statement | exec ms | findings |');
   out.push('|---|---|---|---|---|');
   for (const s of run.scales) {
     for (const p of s.plans) {
-      const findings = p.error ? `could not explain: ${p.error}` : p.flags.length ? p.flags.map((f) => `${f.severity === 'problem' ? '**PROBLEM**' : 'note'}: ${f.text}`).join('; ') : 'index only';
-      out.push(`| ${formatCount(s.scale)} | ${p.labels.join(', ')} | \`${oneLine(p.sql, 90)}\` | ${fmtMs(p.executionMs)} | ${findings} |`);
+      const findings = p.error
+        ? `could not explain: ${p.error}`
+        : p.flags.length
+          ? p.flags.map((f) => `${f.severity === 'problem' ? '**PROBLEM**' : 'note'}: ${f.text}`).join('; ')
+          : 'index only';
+      out.push(
+        `| ${formatCount(s.scale)} | ${p.labels.join(', ')} | \`${oneLine(p.sql, 90)}\` | ${fmtMs(p.executionMs)} | ${findings} |`,
+      );
     }
   }
   out.push('');
@@ -269,14 +314,18 @@ function oneLine(sql: string, max: number): string {
 }
 
 export function renderExplain(run: RunResult): string {
-  const out: string[] = [`# Query plans — ${run.started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${run.machine.name}`, ''];
+  const out: string[] = [
+    `# Query plans — ${run.started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${run.machine.name}`,
+    '',
+  ];
   for (const s of run.scales) {
     out.push(`## ${formatCount(s.scale)} products`, '');
     for (const p of s.plans) {
       out.push(`### ${p.labels.join(', ')}`, '');
       out.push('```sql', p.sql.replace(/\n\s+/g, '\n  '), '```', '');
       out.push(`Parameters: \`${JSON.stringify(p.params).slice(0, 300)}\``, '');
-      if (p.flags.length) out.push(...p.flags.map((f) => `- ${f.severity === 'problem' ? '**PROBLEM**' : 'note'}: ${f.text}`), '');
+      if (p.flags.length)
+        out.push(...p.flags.map((f) => `- ${f.severity === 'problem' ? '**PROBLEM**' : 'note'}: ${f.text}`), '');
       out.push('```', p.error ? `could not explain: ${p.error}` : p.text, '```', '');
     }
   }
@@ -311,12 +360,25 @@ export function toJson(run: RunResult): unknown {
         statuses: r.load ? Object.fromEntries(r.load.statuses.byStatus) : undefined,
         socketErrors: r.load?.socketErrors,
         timeouts: r.load?.timeouts,
-        steps: r.load ? Object.fromEntries([...r.load.steps].map(([n, st]) => [n, { rate: st.rate, latency: st.latency, statuses: Object.fromEntries(st.statuses.byStatus) }])) : undefined,
+        steps: r.load
+          ? Object.fromEntries(
+              [...r.load.steps].map(([n, st]) => [
+                n,
+                { rate: st.rate, latency: st.latency, statuses: Object.fromEntries(st.statuses.byStatus) },
+              ]),
+            )
+          : undefined,
         usage: r.load?.usage,
         flash: r.flash,
         details: r.details,
       })),
-      plans: s.plans.map((p) => ({ labels: p.labels, sql: p.sql, executionMs: p.executionMs, flags: p.flags, error: p.error })),
+      plans: s.plans.map((p) => ({
+        labels: p.labels,
+        sql: p.sql,
+        executionMs: p.executionMs,
+        flags: p.flags,
+        error: p.error,
+      })),
     })),
   };
 }

@@ -8,7 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ArgError, CURVE_SCENARIOS, databaseName, defaultStores, formatCount, parseBenchArgs, withDatabase, type BenchOptions, type ScenarioName } from './lib/args.js';
+import {
+  ArgError,
+  CURVE_SCENARIOS,
+  databaseName,
+  defaultStores,
+  formatCount,
+  parseBenchArgs,
+  withDatabase,
+  type BenchOptions,
+  type ScenarioName,
+} from './lib/args.js';
 import { loadBenchStore } from './lib/data.js';
 import type { Scenario, ScenarioEnv, ScenarioResult } from './lib/scenario.js';
 import { startDukaan, type ServerHandle } from './lib/server.js';
@@ -17,7 +27,15 @@ import { readSeedInfo, seedDatabase, SEED_VERSION } from './seed.js';
 import { staleReason } from '../scripts/build-files.mjs';
 import { explainHotQueries } from './explain.js';
 import { measureBare, measurePgbench } from './ceilings.js';
-import { isQuiet, renderExplain, renderMarkdown, toJson, type MachineInfo, type RunResult, type ScaleRun } from './report.js';
+import {
+  isQuiet,
+  renderExplain,
+  renderMarkdown,
+  toJson,
+  type MachineInfo,
+  type RunResult,
+  type ScaleRun,
+} from './report.js';
 
 const READS: readonly ScenarioName[] = ['list', 'list-deep', 'detail', 'home', 'search'];
 const WRITES: readonly ScenarioName[] = ['cart', 'checkout', 'flash'];
@@ -30,7 +48,9 @@ function log(line: string): void {
 function serverRuntime(): string {
   if (process.env.DUKAAN_RUNTIME === 'tsx') return 'the TypeScript sources through tsx (DUKAAN_RUNTIME=tsx)';
   const stale = staleReason();
-  return stale ? `the TypeScript sources through tsx (no fresh build: ${stale}; run \`npm run build\` first to measure what production runs)` : 'the build (dist/, `npm run build`)';
+  return stale
+    ? `the TypeScript sources through tsx (no fresh build: ${stale}; run \`npm run build\` first to measure what production runs)`
+    : 'the build (dist/, `npm run build`)';
 }
 
 async function machineInfo(opts: BenchOptions, pool: pg.Pool): Promise<MachineInfo> {
@@ -70,16 +90,28 @@ export function scaleDatabaseUrl(opts: BenchOptions, scale: number): string {
   return withDatabase(opts.databaseUrl, `${databaseName(opts.databaseUrl)}_${formatCount(scale).toLowerCase()}`);
 }
 
-async function ensureSeeded(opts: BenchOptions, databaseUrl: string, scale: number): Promise<{ stores: number; variants: number; seeded: number | null }> {
+async function ensureSeeded(
+  opts: BenchOptions,
+  databaseUrl: string,
+  scale: number,
+): Promise<{ stores: number; variants: number; seeded: number | null }> {
   const stores = opts.stores ?? defaultStores(scale);
   const info = await readSeedInfo(databaseUrl);
-  const fits = info && info.version === SEED_VERSION && info.products === scale && info.stores === stores && info.benchProducts === opts.benchProducts;
+  const fits =
+    info &&
+    info.version === SEED_VERSION &&
+    info.products === scale &&
+    info.stores === stores &&
+    info.benchProducts === opts.benchProducts;
   if (fits && !opts.reseed) {
     log(`reusing the seeded database (${formatCount(scale)} products, ${stores} stores)`);
     return { stores, variants: info.variants, seeded: null };
   }
   log(`seeding ${formatCount(scale)} products in ${stores} stores (${databaseName(databaseUrl)})`);
-  const result = await seedDatabase({ databaseUrl, stores, products: scale, benchProducts: opts.benchProducts, seed: 42, force: false }, (l) => log(`  ${l}`));
+  const result = await seedDatabase(
+    { databaseUrl, stores, products: scale, benchProducts: opts.benchProducts, seed: 42, force: false },
+    (l) => log(`  ${l}`),
+  );
   return { stores, variants: result.variants, seeded: result.seconds };
 }
 
@@ -94,18 +126,36 @@ async function listBody(baseUrl: string): Promise<{ body: string; contentType: s
   try {
     const res = await fetch(`${baseUrl}/api/v1/storefront/bench/products`);
     if (res.status !== 200) return null;
-    return { body: await res.text(), contentType: res.headers.get('content-type') ?? 'application/json; charset=utf-8' };
+    return {
+      body: await res.text(),
+      contentType: res.headers.get('content-type') ?? 'application/json; charset=utf-8',
+    };
   } catch {
     return null;
   }
 }
 
-export async function runBench(opts: BenchOptions, registry?: Partial<Record<ScenarioName, Scenario>>): Promise<RunResult> {
+export async function runBench(
+  opts: BenchOptions,
+  registry?: Partial<Record<ScenarioName, Scenario>>,
+): Promise<RunResult> {
   const scenarios = registry ?? (await import('./scenarios/index.js')).scenarios;
   const admin = new pg.Pool({ connectionString: withDatabase(opts.databaseUrl, 'postgres'), max: 1 });
   const machine = await machineInfo(opts, admin).finally(() => admin.end());
-  if (!isQuiet(machine)) log(`NOTE: load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${machine.cores} cores: the machine is busy, figures will be noisy`);
-  const run: RunResult = { opts, machine, started: new Date(), finished: new Date(), scales: [], bare: null, pgbench: null, problems: [] };
+  if (!isQuiet(machine))
+    log(
+      `NOTE: load average ${machine.loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${machine.cores} cores: the machine is busy, figures will be noisy`,
+    );
+  const run: RunResult = {
+    opts,
+    machine,
+    started: new Date(),
+    finished: new Date(),
+    scales: [],
+    bare: null,
+    pgbench: null,
+    problems: [],
+  };
   let body: { body: string; contentType: string } | null = null;
   const selected = opts.scenarios.filter((name) => scenarios[name]);
 
@@ -118,7 +168,16 @@ export async function runBench(opts: BenchOptions, registry?: Partial<Record<Sce
     const seeded = opts.url ? await describeGiven(databaseUrl) : await ensureSeeded(opts, databaseUrl, scale);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
     let server: ServerHandle | null = null;
-    const scaleRun: ScaleRun = { scale, stores: seeded.stores, variants: seeded.variants, seedSeconds: seeded.seeded, workers: 0, results: [], plans: [], notes: [] };
+    const scaleRun: ScaleRun = {
+      scale,
+      stores: seeded.stores,
+      variants: seeded.variants,
+      seedSeconds: seeded.seeded,
+      workers: 0,
+      results: [],
+      plans: [],
+      notes: [],
+    };
     run.scales.push(scaleRun);
     try {
       const store = await loadBenchStore(pool);
@@ -126,7 +185,8 @@ export async function runBench(opts: BenchOptions, registry?: Partial<Record<Sce
         server = await startDukaan({ databaseUrl, workers: opts.workers, port: opts.port });
         scaleRun.workers = server.workerPids().length;
         log(`dukaan serve: primary ${server.pid}, ${scaleRun.workers} worker(s)`);
-        if (scaleRun.workers < opts.workers) scaleRun.notes.push(`asked for ${opts.workers} workers, the pool showed ${scaleRun.workers}`);
+        if (scaleRun.workers < opts.workers)
+          scaleRun.notes.push(`asked for ${opts.workers} workers, the pool showed ${scaleRun.workers}`);
       }
       const baseUrl = opts.url ?? server!.url;
       const env: ScenarioEnv = { opts, baseUrl, serverPid: server?.pid ?? null, pool, store, scale, log };
@@ -147,7 +207,9 @@ export async function runBench(opts: BenchOptions, registry?: Partial<Record<Sce
       log('explaining the hot queries');
       try {
         scaleRun.plans = await explainHotQueries(pool, store, baseUrl);
-        for (const p of scaleRun.plans) for (const f of p.flags) if (f.severity === 'problem') log(`PLAN PROBLEM (${p.labels.join(', ')}): ${f.text}`);
+        for (const p of scaleRun.plans)
+          for (const f of p.flags)
+            if (f.severity === 'problem') log(`PLAN PROBLEM (${p.labels.join(', ')}): ${f.text}`);
       } catch (err) {
         scaleRun.notes.push(`EXPLAIN failed: ${(err as Error).message}`);
         log(`EXPLAIN failed: ${(err as Error).stack}`);
@@ -157,8 +219,14 @@ export async function runBench(opts: BenchOptions, registry?: Partial<Record<Sce
       log((err as Error).stack ?? String(err));
     } finally {
       if (server) {
-        const tail = server.logTail().split('\n').filter((l) => /"level":(50|60)|error/i.test(l));
-        if (tail.length) scaleRun.notes.push(`server logged ${tail.length} error lines; last: ${tail[tail.length - 1]!.slice(0, 300)}`);
+        const tail = server
+          .logTail()
+          .split('\n')
+          .filter((l) => /"level":(50|60)|error/i.test(l));
+        if (tail.length)
+          scaleRun.notes.push(
+            `server logged ${tail.length} error lines; last: ${tail[tail.length - 1]!.slice(0, 300)}`,
+          );
         await server.stop();
       }
       await pool.end();
@@ -171,7 +239,9 @@ export async function runBench(opts: BenchOptions, registry?: Partial<Record<Sce
       log('--- ceiling: bare route');
       try {
         run.bare = await measureBare(opts, body.body, body.contentType, log);
-        log(`bare route: ${fmtRate(run.bare.rps)} req/s, p50 ${fmtMs(run.bare.latency.p50)} / p99 ${fmtMs(run.bare.latency.p99)} ms`);
+        log(
+          `bare route: ${fmtRate(run.bare.rps)} req/s, p50 ${fmtMs(run.bare.latency.p50)} / p99 ${fmtMs(run.bare.latency.p99)} ms`,
+        );
       } catch (err) {
         run.problems.push(`bare-route ceiling: ${(err as Error).message.split('\n')[0]}`);
       }
@@ -195,7 +265,10 @@ export async function runBench(opts: BenchOptions, registry?: Partial<Record<Sce
 
 export function writeResults(run: RunResult): string {
   fs.mkdirSync(run.opts.outDir, { recursive: true });
-  const base = path.join(run.opts.outDir, `${run.started.toISOString().slice(0, 10)}-${run.machine.name}${run.opts.quick ? '-quick' : ''}`);
+  const base = path.join(
+    run.opts.outDir,
+    `${run.started.toISOString().slice(0, 10)}-${run.machine.name}${run.opts.quick ? '-quick' : ''}`,
+  );
   fs.writeFileSync(`${base}.md`, renderMarkdown(run) + '\n');
   fs.writeFileSync(`${base}.explain.md`, renderExplain(run) + '\n');
   fs.writeFileSync(`${base}.json`, JSON.stringify(toJson(run), null, 2) + '\n');

@@ -23,7 +23,16 @@ import { migrate } from '../src/db/migrate.js';
 import { slugify } from '../src/stores/slug.js';
 import { ArgError, databaseName, formatCount, parseSeedArgs, withDatabase, type SeedOptions } from './lib/args.js';
 import { Rng, longTail, uuidv7At } from './lib/random.js';
-import { ADJECTIVES, BRANDS, CATEGORY_NAMES, DESCRIPTION_WORDS, NOUNS, QUALIFIERS, STORE_WORDS, VARIANT_FAMILIES } from './lib/words.js';
+import {
+  ADJECTIVES,
+  BRANDS,
+  CATEGORY_NAMES,
+  DESCRIPTION_WORDS,
+  NOUNS,
+  QUALIFIERS,
+  STORE_WORDS,
+  VARIANT_FAMILIES,
+} from './lib/words.js';
 
 export const BENCH_SLUG = 'bench';
 export const FLASH_PRODUCT_SLUG = 'flash-sale';
@@ -52,7 +61,8 @@ const DAY = 24 * 3600 * 1000;
 type Log = (line: string) => void;
 
 function ident(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new ArgError(`database name "${name}" must be lower-case letters, digits and _`);
+  if (!/^[a-z_][a-z0-9_]*$/.test(name))
+    throw new ArgError(`database name "${name}" must be lower-case letters, digits and _`);
   return `"${name}"`;
 }
 
@@ -60,7 +70,9 @@ function ident(name: string): string {
 function cell(value: string | number | boolean | null): string {
   if (value === null) return '\\N';
   if (typeof value !== 'string') return String(value);
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : value;
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : value;
 }
 
 const row = (values: (string | number | boolean | null)[]): string => values.map(cell).join('\t') + '\n';
@@ -76,7 +88,9 @@ export async function readSeedInfo(databaseUrl: string): Promise<SeedInfo | null
   try {
     const exists = await client.query(`SELECT to_regclass('bench_seed') IS NOT NULL AS ok`);
     if (!exists.rows[0]?.ok) return null;
-    const { rows } = await client.query<{ info: SeedInfo }>(`SELECT info FROM bench_seed ORDER BY finished_at DESC LIMIT 1`);
+    const { rows } = await client.query<{ info: SeedInfo }>(
+      `SELECT info FROM bench_seed ORDER BY finished_at DESC LIMIT 1`,
+    );
     return rows[0]?.info ?? null;
   } finally {
     await client.end();
@@ -86,7 +100,9 @@ export async function readSeedInfo(databaseUrl: string): Promise<SeedInfo | null
 async function recreateDatabase(opts: SeedOptions, log: Log): Promise<void> {
   const name = databaseName(opts.databaseUrl);
   if (!name.startsWith('dukaan_bench') && !opts.force) {
-    throw new ArgError(`refusing to drop database "${name}": benchmark databases are named dukaan_bench*, or pass --force`);
+    throw new ArgError(
+      `refusing to drop database "${name}": benchmark databases are named dukaan_bench*, or pass --force`,
+    );
   }
   const admin = new pg.Client({ connectionString: withDatabase(opts.databaseUrl, 'postgres') });
   await admin.connect();
@@ -220,7 +236,10 @@ function stock(rng: Rng, isBench: boolean): number | null {
   return r < 0.12 ? 0 : r < 0.27 ? null : rng.int(1, 500);
 }
 
-export async function seedDatabase(opts: SeedOptions, log: Log = (l) => process.stdout.write(l + '\n')): Promise<SeedResult> {
+export async function seedDatabase(
+  opts: SeedOptions,
+  log: Log = (l) => process.stdout.write(l + '\n'),
+): Promise<SeedResult> {
   const started = Date.now();
   const phases: Record<string, number> = {};
   let mark = Date.now();
@@ -239,16 +258,24 @@ export async function seedDatabase(opts: SeedOptions, log: Log = (l) => process.
   }
   phase('create + migrate');
 
-  const clients = [new pg.Client({ connectionString: opts.databaseUrl }), new pg.Client({ connectionString: opts.databaseUrl })];
+  const clients = [
+    new pg.Client({ connectionString: opts.databaseUrl }),
+    new pg.Client({ connectionString: opts.databaseUrl }),
+  ];
   await Promise.all(clients.map((c) => c.connect()));
   const [a, b] = clients as [pg.Client, pg.Client];
   try {
     // replica role: no triggers fire for these sessions' rows. The catalog_version triggers (migration 061) would
     // otherwise queue one deferred store update per loaded product and variant (millions) and run them at commit;
     // a fresh catalog needs no version bumps.
-    for (const c of clients) await c.query(`SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET session_replication_role = replica`);
+    for (const c of clients)
+      await c.query(
+        `SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET session_replication_role = replica`,
+      );
     const saved = await dropSecondary(a);
-    log(`dropped ${saved.indexes.length} indexes, ${saved.uniques.length} unique constraints, ${saved.foreignKeys.length} foreign keys for the load`);
+    log(
+      `dropped ${saved.indexes.length} indexes, ${saved.uniques.length} unique constraints, ${saved.foreignKeys.length} foreign keys for the load`,
+    );
 
     const rng = new Rng(opts.seed);
     // The catalog "grew" over the last year: ids and created_at agree, products strictly in time order.
@@ -272,15 +299,44 @@ export async function seedDatabase(opts: SeedOptions, log: Log = (l) => process.
       const slug = isBench ? BENCH_SLUG : `s${i}-${slugify(name, 30)}`;
       const size = isBench ? opts.benchProducts : otherSizes[i - 1]!;
       await merchants.add(row([merchantId, `+9170${String(i).padStart(8, '0')}`, `${name} owner`, created]));
-      storeRows.push(row([
-        storeId, slug, name, 'INR', `+9198${String(i).padStart(8, '0')}`, true, 4000, isBench || rng.chance(0.5) ? 50_000 : null, null,
-        isBench || rng.chance(0.3), true, isBench || rng.chance(0.6) ? `${slug}@upi` : null, created, created,
-      ]));
+      storeRows.push(
+        row([
+          storeId,
+          slug,
+          name,
+          'INR',
+          `+9198${String(i).padStart(8, '0')}`,
+          true,
+          4000,
+          isBench || rng.chance(0.5) ? 50_000 : null,
+          null,
+          isBench || rng.chance(0.3),
+          true,
+          isBench || rng.chance(0.6) ? `${slug}@upi` : null,
+          created,
+          created,
+        ]),
+      );
       memberRows.push(row([storeId, merchantId, 'owner', created]));
       stores.push({ id: storeId, slug, size, categoryIds: [], isBench });
     }
     await merchants.end();
-    const storeCopy = new CopyWriter(a, 'stores', ['id', 'slug', 'name', 'currency', 'whatsapp', 'is_open', 'delivery_fee', 'free_above', 'min_order', 'pickup', 'cod', 'upi_vpa', 'created_at', 'updated_at']);
+    const storeCopy = new CopyWriter(a, 'stores', [
+      'id',
+      'slug',
+      'name',
+      'currency',
+      'whatsapp',
+      'is_open',
+      'delivery_fee',
+      'free_above',
+      'min_order',
+      'pickup',
+      'cod',
+      'upi_vpa',
+      'created_at',
+      'updated_at',
+    ]);
     for (const r of storeRows) await storeCopy.add(r);
     await storeCopy.end();
     const memberCopy = new CopyWriter(a, 'store_members', ['store_id', 'merchant_id', 'role', 'created_at']);
@@ -315,8 +371,32 @@ export async function seedDatabase(opts: SeedOptions, log: Log = (l) => process.
       owner[i] = owner[j]!;
       owner[j] = t;
     }
-    const products = new CopyWriter(a, 'products', ['id', 'store_id', 'category_id', 'slug', 'name', 'description', 'unit', 'images', 'is_active', 'archived_at', 'created_at', 'updated_at']);
-    const variants = new CopyWriter(b, 'variants', ['id', 'product_id', 'store_id', 'name', 'price', 'mrp', 'stock', 'sku', 'position', 'created_at']);
+    const products = new CopyWriter(a, 'products', [
+      'id',
+      'store_id',
+      'category_id',
+      'slug',
+      'name',
+      'description',
+      'unit',
+      'images',
+      'is_active',
+      'archived_at',
+      'created_at',
+      'updated_at',
+    ]);
+    const variants = new CopyWriter(b, 'variants', [
+      'id',
+      'product_id',
+      'store_id',
+      'name',
+      'price',
+      'mrp',
+      'stock',
+      'sku',
+      'position',
+      'created_at',
+    ]);
     const slugsTaken = new Set<string>();
     let variantTotal = 0;
     let flashPlaced = false;
@@ -341,21 +421,49 @@ export async function seedDatabase(opts: SeedOptions, log: Log = (l) => process.
       const categoryId = rng.chance(0.1) ? null : rng.pick(store.categoryIds);
       const archived = !isFlash && rng.chance(0.02) ? created : null;
       const active = isFlash || rng.chance(0.97);
-      await products.add(row([
-        productId, store.id, categoryId, slug, name, description(rng), family.unit, `["/media/bench/${p % 5000}.webp"]`, active, archived, created, created,
-      ]));
+      await products.add(
+        row([
+          productId,
+          store.id,
+          categoryId,
+          slug,
+          name,
+          description(rng),
+          family.unit,
+          `["/media/bench/${p % 5000}.webp"]`,
+          active,
+          archived,
+          created,
+          created,
+        ]),
+      );
       const n = isFlash ? 1 : variantCount(rng);
       const base = price(rng);
       for (let v = 0; v < n; v++) {
         const unitPrice = base * (v + 1) - (v > 0 ? Math.round((base * v) / 10 / 100) * 100 : 0);
-        const mrp = isFlash ? 149_900 : rng.chance(0.7) ? Math.round((unitPrice * (1 + rng.next() * 0.4)) / 100) * 100 : null;
-        await variants.add(row([
-          uuidv7At(ms, v + 1, rng), productId, store.id, isFlash ? 'Box of 12' : family.names[v]!, isFlash ? 99_900 : unitPrice, mrp,
-          isFlash ? 100 : stock(rng, store.isBench), rng.chance(0.5) ? `SKU-${p}-${v}` : null, v, created,
-        ]));
+        const mrp = isFlash
+          ? 149_900
+          : rng.chance(0.7)
+            ? Math.round((unitPrice * (1 + rng.next() * 0.4)) / 100) * 100
+            : null;
+        await variants.add(
+          row([
+            uuidv7At(ms, v + 1, rng),
+            productId,
+            store.id,
+            isFlash ? 'Box of 12' : family.names[v]!,
+            isFlash ? 99_900 : unitPrice,
+            mrp,
+            isFlash ? 100 : stock(rng, store.isBench),
+            rng.chance(0.5) ? `SKU-${p}-${v}` : null,
+            v,
+            created,
+          ]),
+        );
       }
       variantTotal += n;
-      if ((p + 1) % report === 0) log(`  ${formatCount(p + 1)} products, ${variantTotal.toLocaleString('en-US')} variants`);
+      if ((p + 1) % report === 0)
+        log(`  ${formatCount(p + 1)} products, ${variantTotal.toLocaleString('en-US')} variants`);
     }
     await Promise.all([products.end(), variants.end()]);
     phase('copy products + variants');
@@ -365,7 +473,15 @@ export async function seedDatabase(opts: SeedOptions, log: Log = (l) => process.
     await runParallel(clients, saved.uniques, log);
     await runParallel(clients, saved.foreignKeys, log);
     phase('indexes + constraints');
-    await runParallel(clients, ['VACUUM (ANALYZE) products', 'VACUUM (ANALYZE) variants', 'VACUUM (ANALYZE) categories, stores, merchants, store_members'], log);
+    await runParallel(
+      clients,
+      [
+        'VACUUM (ANALYZE) products',
+        'VACUUM (ANALYZE) variants',
+        'VACUUM (ANALYZE) categories, stores, merchants, store_members',
+      ],
+      log,
+    );
     phase('vacuum analyze');
 
     const info: SeedInfo = {
@@ -393,7 +509,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const opts = parseSeedArgs(process.argv.slice(2), process.env);
     const result = await seedDatabase(opts);
-    process.stdout.write(`phases: ${Object.entries(result.phases).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}\n`);
+    process.stdout.write(
+      `phases: ${Object.entries(result.phases)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+        .join(', ')}\n`,
+    );
   } catch (err) {
     if (err instanceof ArgError) {
       process.stderr.write(`bench:seed: ${err.message}\n`);

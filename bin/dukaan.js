@@ -30,7 +30,9 @@ if (!runtime) {
   runtime = stale ? 'tsx' : 'dist';
   // Silent for a newcomer without a build; said aloud where a build was expected.
   if (stale && (process.env.NODE_ENV === 'production' || fs.existsSync(DIST_ENTRY))) {
-    process.stderr.write(`dukaan: not running dist/ (${stale}); running the TypeScript sources through tsx. Run \`npm run build\` to use the build.\n`);
+    process.stderr.write(
+      `dukaan: not running dist/ (${stale}); running the TypeScript sources through tsx. Run \`npm run build\` to use the build.\n`,
+    );
   }
   process.env.DUKAAN_RUNTIME = runtime;
 }
@@ -46,7 +48,9 @@ if (runtime === 'dist') {
   try {
     tsx = await import('tsx/esm/api');
   } catch (err) {
-    process.stderr.write(`dukaan: cannot load tsx to run the TypeScript sources (${err.code ?? err.message}); install the dev dependencies or run \`npm run build\`\n`);
+    process.stderr.write(
+      `dukaan: cannot load tsx to run the TypeScript sources (${err.code ?? err.message}); install the dev dependencies or run \`npm run build\`\n`,
+    );
     process.exit(1);
   }
   tsx.register();

@@ -20,8 +20,28 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { APP_ASSET_DIR, renderNginxConfig, type Balance } from './nginx/render.js';
 import { createDatabaseIfMissing, createPgCluster } from './lib/pg-cluster.js';
-import { findNginx, nginxMasterPid, nginxWorkerUser, reloadNginx, startNginx, stopNginx, testNginxConfig, type NginxInstance } from './lib/nginx.js';
-import { childPids, groupMembers, httpStatus, isAlive, portIsFree, signalGroup, sleep, spawnDetached, tail, waitFor } from './lib/proc.js';
+import {
+  findNginx,
+  nginxMasterPid,
+  nginxWorkerUser,
+  reloadNginx,
+  startNginx,
+  stopNginx,
+  testNginxConfig,
+  type NginxInstance,
+} from './lib/nginx.js';
+import {
+  childPids,
+  groupMembers,
+  httpStatus,
+  isAlive,
+  portIsFree,
+  signalGroup,
+  sleep,
+  spawnDetached,
+  tail,
+  waitFor,
+} from './lib/proc.js';
 import { makeSelfSignedCert } from './lib/tls.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -138,7 +158,8 @@ async function ensureDatabase(url: string): Promise<void> {
     return;
   } catch (err) {
     await client.end().catch(() => {});
-    if ((err as { code?: string }).code !== '3D000') throw new Error(`cannot reach PostgreSQL at ${redact(url)}: ${(err as Error).message}`);
+    if ((err as { code?: string }).code !== '3D000')
+      throw new Error(`cannot reach PostgreSQL at ${redact(url)}: ${(err as Error).message}`);
   }
   const admin = new URL(url);
   const name = decodeURIComponent(admin.pathname.slice(1));
@@ -194,16 +215,29 @@ export function startAppServer(opts: {
     ...opts.env,
   });
   if (!opts.trustProxy) delete env.TRUST_PROXY;
-  const pid = spawnDetached(process.execPath, [path.join(PROJECT_ROOT, 'bin/dukaan.js'), 'serve'], { env, logFile: opts.logFile, cwd: PROJECT_ROOT });
+  const pid = spawnDetached(process.execPath, [path.join(PROJECT_ROOT, 'bin/dukaan.js'), 'serve'], {
+    env,
+    logFile: opts.logFile,
+    cwd: PROJECT_ROOT,
+  });
   return { name: opts.name, port: opts.port, pid, log: opts.logFile, webConcurrency: opts.webConcurrency };
 }
 
 /** Resolves when the pool answers /readyz with all its workers forked; throws (with its log) if it died. */
 export async function waitForAppServer(server: AppServerState, timeoutMs = 90_000): Promise<void> {
-  await waitFor(`${server.name} on port ${server.port} to be ready`, async () => {
-    if (!isAlive(server.pid)) throw new Error(`${server.name} exited; its log (${server.log}) ends with:\n${tail(server.log)}`);
-    return (await httpStatus(`http://127.0.0.1:${server.port}/readyz`)) === 200 && poolWorkers(server.pid).length >= server.webConcurrency;
-  }, timeoutMs, 200).catch((err: Error) => {
+  await waitFor(
+    `${server.name} on port ${server.port} to be ready`,
+    async () => {
+      if (!isAlive(server.pid))
+        throw new Error(`${server.name} exited; its log (${server.log}) ends with:\n${tail(server.log)}`);
+      return (
+        (await httpStatus(`http://127.0.0.1:${server.port}/readyz`)) === 200 &&
+        poolWorkers(server.pid).length >= server.webConcurrency
+      );
+    },
+    timeoutMs,
+    200,
+  ).catch((err: Error) => {
     if (err.message.includes('exited;')) throw err;
     throw new Error(`${err.message}\n${server.name}'s log (${server.log}) ends with:\n${tail(server.log)}`);
   });
@@ -228,13 +262,24 @@ export async function rollingReload(state: TopologyState, say: (line: string) =>
   for (const server of state.servers) {
     const before = poolWorkers(server.pid);
     process.kill(server.pid, 'SIGHUP');
-    await waitFor(`${server.name} to replace its workers`, () => {
-      const now = poolWorkers(server.pid);
-      return now.length >= server.webConcurrency && now.every((p) => !before.includes(p));
-    }, 120_000, 100).catch((err: Error) => {
-      throw new Error(`${err.message} (workers before ${before.join(',')}, now ${poolWorkers(server.pid).join(',')}; see ${server.log})`);
+    await waitFor(
+      `${server.name} to replace its workers`,
+      () => {
+        const now = poolWorkers(server.pid);
+        return now.length >= server.webConcurrency && now.every((p) => !before.includes(p));
+      },
+      120_000,
+      100,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message} (workers before ${before.join(',')}, now ${poolWorkers(server.pid).join(',')}; see ${server.log})`,
+      );
     });
-    await waitFor(`${server.name} to be ready again`, async () => (await httpStatus(`http://127.0.0.1:${server.port}/readyz`)) === 200, 30_000);
+    await waitFor(
+      `${server.name} to be ready again`,
+      async () => (await httpStatus(`http://127.0.0.1:${server.port}/readyz`)) === 200,
+      30_000,
+    );
     say(`reloaded ${server.name} (workers ${before.join(',')} → ${poolWorkers(server.pid).join(',')})`);
   }
 }
@@ -292,18 +337,23 @@ export async function setBalance(runDir: string, balance: Balance): Promise<Topo
 export async function up(opts: UpOptions): Promise<TopologyState> {
   const say = opts.say;
   findNginx(); // fail before starting anything when nginx is missing
-  if (!['single', 'split', 'lb'].includes(opts.topology)) throw new Error(`unknown topology "${opts.topology}" (single, split or lb)`);
-  if (opts.topology !== 'lb' && opts.appServers !== 1) throw new Error(`${opts.topology} has one app server; use lb for more`);
-  if (!Number.isInteger(opts.appServers) || opts.appServers < 1 || opts.appServers > 32) throw new Error('--app-servers must be 1..32');
+  if (!['single', 'split', 'lb'].includes(opts.topology))
+    throw new Error(`unknown topology "${opts.topology}" (single, split or lb)`);
+  if (opts.topology !== 'lb' && opts.appServers !== 1)
+    throw new Error(`${opts.topology} has one app server; use lb for more`);
+  if (!Number.isInteger(opts.appServers) || opts.appServers < 1 || opts.appServers > 32)
+    throw new Error('--app-servers must be 1..32');
   const runDir = path.resolve(opts.runDir);
   const existing = readState(runDir);
-  if (existing && anythingRunning(existing)) throw new Error(`a ${existing.topology} topology is already up in ${runDir}; run "npm run topology -- down" first`);
+  if (existing && anythingRunning(existing))
+    throw new Error(`a ${existing.topology} topology is already up in ${runDir}; run "npm run topology -- down" first`);
 
   fs.mkdirSync(path.join(runDir, 'logs'), { recursive: true });
   fs.chmodSync(runDir, 0o755);
   const ports = [opts.httpsPort, ...(opts.httpPort === null ? [] : [opts.httpPort])];
   for (let i = 0; i < opts.appServers; i++) ports.push(opts.appPort + i);
-  for (const port of ports) if (!(await portIsFree(port))) throw new Error(`port ${port} is in use (see --port, --http-port, --app-port)`);
+  for (const port of ports)
+    if (!(await portIsFree(port))) throw new Error(`port ${port} is in use (see --port, --http-port, --app-port)`);
 
   const tls = await makeSelfSignedCert(path.join(runDir, 'tls'));
   const url = `https://localhost${opts.httpsPort === 443 ? '' : `:${opts.httpsPort}`}/`;
@@ -337,9 +387,16 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
       const dataDir = path.join(runDir, 'pgdata');
       const log = path.join(runDir, 'logs', 'postgres.log');
       const fresh = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
-      if (!(await portIsFree(opts.pgPort))) throw new Error(`port ${opts.pgPort} is in use; choose another with --pg-port`);
+      if (!(await portIsFree(opts.pgPort)))
+        throw new Error(`port ${opts.pgPort} is in use; choose another with --pg-port`);
       say(`${fresh ? 'creating' : 'reusing'} a PostgreSQL server in ${dataDir} on port ${opts.pgPort}`);
-      const cluster = await createPgCluster({ dataDir, port: opts.pgPort, logFile: log, ephemeral: opts.pgFast, maxConnections: 300 });
+      const cluster = await createPgCluster({
+        dataDir,
+        port: opts.pgPort,
+        logFile: log,
+        ephemeral: opts.pgFast,
+        maxConnections: 300,
+      });
       state.postgres = { url: cluster.url('dukaan'), managed: true, dataDir, port: opts.pgPort, log };
       writeState(state);
       await cluster.start();
@@ -382,7 +439,12 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
     writeState(state);
     // End to end once: TLS with the new certificate, nginx, a worker.
     const ca = fs.readFileSync(tls.cert, 'utf8');
-    await waitFor('https://…/healthz through nginx', async () => (await httpsStatus(`https://127.0.0.1:${opts.httpsPort}/healthz`, ca)) === 200, 10_000, 100);
+    await waitFor(
+      'https://…/healthz through nginx',
+      async () => (await httpsStatus(`https://127.0.0.1:${opts.httpsPort}/healthz`, ca)) === 200,
+      10_000,
+      100,
+    );
     say(`started nginx (master pid ${masterPid}, ${state.balance}) on https://127.0.0.1:${opts.httpsPort}`);
     return state;
   } catch (err) {
@@ -393,7 +455,10 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
   }
 }
 
-export async function down(runDir = DEFAULT_RUN_DIR, opts: { purge?: boolean; say?: (line: string) => void } = {}): Promise<boolean> {
+export async function down(
+  runDir = DEFAULT_RUN_DIR,
+  opts: { purge?: boolean; say?: (line: string) => void } = {},
+): Promise<boolean> {
   const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
   const state = readState(runDir);
   if (!state) {
@@ -422,7 +487,11 @@ export async function down(runDir = DEFAULT_RUN_DIR, opts: { purge?: boolean; sa
   );
   if (state.postgres.managed && state.postgres.dataDir && state.postgres.port) {
     await attempt('postgres', async () => {
-      const cluster = await createPgCluster({ dataDir: state.postgres.dataDir!, port: state.postgres.port!, logFile: state.postgres.log });
+      const cluster = await createPgCluster({
+        dataDir: state.postgres.dataDir!,
+        port: state.postgres.port!,
+        logFile: state.postgres.log,
+      });
       await cluster.stop('fast');
       say(`stopped PostgreSQL (${opts.purge ? 'data deleted' : `data kept in ${state.postgres.dataDir}`})`);
     });
@@ -455,7 +524,9 @@ function status(runDir: string): string {
   const lines = [describe(state)];
   lines.push(`  nginx master: ${nginxMasterPid(state.nginx) ?? 'not running'}`);
   for (const s of state.servers) {
-    lines.push(`  ${s.name}: ${isAlive(s.pid) ? `primary ${s.pid}, workers ${poolWorkers(s.pid).join(', ') || 'none'}` : 'not running'}`);
+    lines.push(
+      `  ${s.name}: ${isAlive(s.pid) ? `primary ${s.pid}, workers ${poolWorkers(s.pid).join(', ') || 'none'}` : 'not running'}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -512,7 +583,8 @@ async function main(argv: string[]): Promise<void> {
   const runDir = path.resolve(values['run-dir'] ?? DEFAULT_RUN_DIR);
   const balanceOf = (raw: string | undefined): Balance => {
     const b = raw ?? 'round_robin';
-    if (b !== 'round_robin' && b !== 'least_conn') throw new Error(`--balance must be round_robin or least_conn, got "${b}"`);
+    if (b !== 'round_robin' && b !== 'least_conn')
+      throw new Error(`--balance must be round_robin or least_conn, got "${b}"`);
     return b;
   };
   if (values.help || !command) {
@@ -520,7 +592,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'up') {
-    if (arg !== 'single' && arg !== 'split' && arg !== 'lb') throw new Error('usage: topology up single|split|lb [options]');
+    if (arg !== 'single' && arg !== 'split' && arg !== 'lb')
+      throw new Error('usage: topology up single|split|lb [options]');
     const env: Record<string, string> = {};
     for (const pair of values.env ?? []) {
       const eq = pair.indexOf('=');
@@ -537,11 +610,20 @@ async function main(argv: string[]): Promise<void> {
         httpsPort: toInt('--port', values.port, defaults.httpsPort),
         httpPort: values['http-port'] === 'off' ? null : toInt('--http-port', values['http-port'], 8080),
         appPort: toInt('--app-port', values['app-port'], defaults.appPort),
-        webConcurrency: toInt('--web-concurrency', values['web-concurrency'], Number(process.env.WEB_CONCURRENCY) || defaults.webConcurrency),
+        webConcurrency: toInt(
+          '--web-concurrency',
+          values['web-concurrency'],
+          Number(process.env.WEB_CONCURRENCY) || defaults.webConcurrency,
+        ),
         databaseUrl: values['database-url'] ?? null,
         pgPort: toInt('--pg-port', values['pg-port'], defaults.pgPort),
         pgFast: values['pg-fast'] ?? false,
-        staticRoot: values['static-root'] === 'off' ? null : values['static-root'] ? path.resolve(values['static-root']) : defaults.staticRoot,
+        staticRoot:
+          values['static-root'] === 'off'
+            ? null
+            : values['static-root']
+              ? path.resolve(values['static-root'])
+              : defaults.staticRoot,
         trustProxy: trust === undefined ? defaults.trustProxy : trust === 'off' || trust === '' ? null : trust,
         env,
       }),

@@ -18,7 +18,11 @@ const next = `${DIST}.new`;
 fs.rmSync(next, { recursive: true, force: true });
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'scripts/build.tsconfig.json'), '--outDir', next], { stdio: 'inherit' });
+const compiled = spawnSync(
+  process.execPath,
+  [tsc, '-p', path.join(ROOT, 'scripts/build.tsconfig.json'), '--outDir', next],
+  { stdio: 'inherit' },
+);
 if (compiled.status !== 0) {
   fs.rmSync(next, { recursive: true, force: true });
   process.stderr.write(`build failed: tsc exited with ${compiled.status ?? compiled.signal}; dist/ is unchanged\n`);
@@ -34,8 +38,13 @@ for (const file of sourceFiles()) {
   copied++;
 }
 // Written last: bin/dukaan.js runs no build without it.
-fs.writeFileSync(path.join(next, path.basename(BUILD_STAMP)), `${JSON.stringify({ startedAt, node: process.version })}\n`);
+fs.writeFileSync(
+  path.join(next, path.basename(BUILD_STAMP)),
+  `${JSON.stringify({ startedAt, node: process.version })}\n`,
+);
 
 fs.rmSync(DIST, { recursive: true, force: true });
 fs.renameSync(next, DIST);
-process.stdout.write(`built dist/src (${((Date.now() - startedAt) / 1000).toFixed(1)} s, ${copied} run-time files copied); \`node bin/dukaan.js serve\` now runs it\n`);
+process.stdout.write(
+  `built dist/src (${((Date.now() - startedAt) / 1000).toFixed(1)} s, ${copied} run-time files copied); \`node bin/dukaan.js serve\` now runs it\n`,
+);

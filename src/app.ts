@@ -69,7 +69,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // The route table, for tests that must cover every route (tenant isolation) as routes are added.
   const routeTable: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+    for (const method of ([] as string[]).concat(route.method))
+      if (method !== 'HEAD') routeTable.push({ method, url: route.url });
   });
   app.decorate('routeTable', routeTable);
   app.decorate('db', db);
@@ -94,16 +95,25 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       timeWindow: 60_000,
       store: PgRateLimitStore.bind(null, db) as unknown as never,
       allowList: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics',
-      errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, message: `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` }),
+      errorResponseBuilder: (_req, ctx) => ({
+        statusCode: 429,
+        message: `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
+      }),
     });
   }
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'dukaan API', version: '1.0.0', description: 'The public HTTP contract of dukaan (see shared/api/v1.md).' },
+      info: {
+        title: 'dukaan API',
+        version: '1.0.0',
+        description: 'The public HTTP contract of dukaan (see shared/api/v1.md).',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
 
@@ -122,7 +132,17 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const ok = await db.ping(1000);
-    if (!ok) return reply.code(503).type('application/problem+json').send({ type: 'https://dukaan.dev/problems/unavailable', title: 'Temporarily unavailable', status: 503, code: 'unavailable', detail: 'The database is not answering' });
+    if (!ok)
+      return reply
+        .code(503)
+        .type('application/problem+json')
+        .send({
+          type: 'https://dukaan.dev/problems/unavailable',
+          title: 'Temporarily unavailable',
+          status: 503,
+          code: 'unavailable',
+          detail: 'The database is not answering',
+        });
     return { status: 'ready' };
   });
   if (process.env.DUKAAN_TEST_ROUTES === '1') await app.register(poolTestRoutes);

@@ -10,7 +10,9 @@ if (command === 'migrate') {
   const db = await openDb(config);
   const { from, to } = await migrate(db);
   await db.close();
-  process.stdout.write(from === to ? `database is at version ${to}; nothing to do\n` : `migrated from version ${from} to ${to}\n`);
+  process.stdout.write(
+    from === to ? `database is at version ${to}; nothing to do\n` : `migrated from version ${from} to ${to}\n`,
+  );
 } else if (command === 'serve') {
   await import('./server/cluster.js');
 } else if (command === 'start') {

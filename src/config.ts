@@ -72,6 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     whatsapp,
     outboxPollMs: intEnv(env, 'OUTBOX_POLL_MS', 1000),
     serverName: env.SERVER_NAME || os.hostname(),
-    baseDomain: env.BASE_DOMAIN ? env.BASE_DOMAIN.trim().toLowerCase().replace(/^\.+|\.+$/g, '') || null : null,
+    baseDomain: env.BASE_DOMAIN
+      ? env.BASE_DOMAIN.trim()
+          .toLowerCase()
+          .replace(/^\.+|\.+$/g, '') || null
+      : null,
   };
 }

@@ -57,7 +57,8 @@ export function parseCount(raw: string, name: string): number {
   if (!m) throw new ArgError(`${name}: expected a count like 2000, 10k or 1m, got "${raw}"`);
   const unit = m[2]!.toLowerCase();
   const value = Number(m[1]) * (unit === 'k' ? 1_000 : unit === 'm' ? 1_000_000 : 1);
-  if (!Number.isInteger(value) || value <= 0) throw new ArgError(`${name}: expected a positive whole count, got "${raw}"`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ArgError(`${name}: expected a positive whole count, got "${raw}"`);
   return value;
 }
 
@@ -111,21 +112,32 @@ function bool(flags: Flags, known: Set<string>, name: string): boolean {
   throw new ArgError(`--${name} is a switch (true/false), got "${v}"`);
 }
 
-function num(flags: Flags, known: Set<string>, name: string, fallback: number, opts: { min?: number; integer?: boolean } = {}): number {
+function num(
+  flags: Flags,
+  known: Set<string>,
+  name: string,
+  fallback: number,
+  opts: { min?: number; integer?: boolean } = {},
+): number {
   const raw = str(flags, known, name);
   if (raw === undefined) return fallback;
   const value = opts.integer === false ? Number(raw) : parseCount(raw, `--${name}`);
-  if (!Number.isFinite(value) || value < (opts.min ?? 0)) throw new ArgError(`--${name}: expected a number ≥ ${opts.min ?? 0}, got "${raw}"`);
+  if (!Number.isFinite(value) || value < (opts.min ?? 0))
+    throw new ArgError(`--${name}: expected a number ≥ ${opts.min ?? 0}, got "${raw}"`);
   return value;
 }
 
 function refuseUnknown(flags: Flags, known: Set<string>): void {
   const unknown = [...flags.keys()].filter((k) => !known.has(k));
-  if (unknown.length) throw new ArgError(`unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `--${k}`).join(', ')}`);
+  if (unknown.length)
+    throw new ArgError(`unknown option${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `--${k}`).join(', ')}`);
 }
 
 export function parseScenarioList(raw: string): ScenarioName[] {
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
   if (bad.length) throw new ArgError(`--scenarios: unknown ${bad.join(', ')} (known: ${SCENARIOS.join(', ')})`);
   if (!names.length) throw new ArgError('--scenarios: name at least one');
@@ -146,7 +158,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       : [10_000, 100_000, 1_000_000];
   const workers = num(flags, known, 'workers', 2, { min: 1 });
   const benchProducts = num(flags, known, 'bench-products', 2_000, { min: 100 });
-  if (scales.some((s) => s < benchProducts + 100)) throw new ArgError(`--scales: every scale must exceed --bench-products (${benchProducts}) by at least 100`);
+  if (scales.some((s) => s < benchProducts + 100))
+    throw new ArgError(`--scales: every scale must exceed --bench-products (${benchProducts}) by at least 100`);
   const storesRaw = str(flags, known, 'stores');
   const options: BenchOptions = {
     databaseUrl: str(flags, known, 'database-url') ?? env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL,
@@ -170,8 +183,10 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     outDir: str(flags, known, 'out') ?? 'bench/results',
     machine: str(flags, known, 'machine') ?? null,
   };
-  if (options.flashStock > options.flashCustomers) throw new ArgError('--flash-stock must not exceed --flash-customers: the sale must sell out');
-  if (options.url && scales.length > 1) throw new ArgError('--url measures a server you started yourself: give one --scales value (the data it has)');
+  if (options.flashStock > options.flashCustomers)
+    throw new ArgError('--flash-stock must not exceed --flash-customers: the sale must sell out');
+  if (options.url && scales.length > 1)
+    throw new ArgError('--url measures a server you started yourself: give one --scales value (the data it has)');
   refuseUnknown(flags, known);
   return options;
 }
@@ -182,7 +197,8 @@ export function parseSeedArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
   const products = num(flags, known, 'products', 200_000, { min: 1 });
   const benchProducts = num(flags, known, 'bench-products', 2_000, { min: 100 });
   if (products > 5_000_000) throw new ArgError('--products: at most 5m');
-  if (products < benchProducts + 100) throw new ArgError(`--products must exceed --bench-products (${benchProducts}) by at least 100`);
+  if (products < benchProducts + 100)
+    throw new ArgError(`--products must exceed --bench-products (${benchProducts}) by at least 100`);
   const options: SeedOptions = {
     databaseUrl: str(flags, known, 'database-url') ?? env.BENCH_DATABASE_URL ?? DEFAULT_DATABASE_URL,
     stores: num(flags, known, 'stores', defaultStores(products), { min: 2 }),

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ArgError, databaseName, defaultStores, formatCount, parseBenchArgs, parseCount, parseSeedArgs, withDatabase } from './args.js';
+import {
+  ArgError,
+  databaseName,
+  defaultStores,
+  formatCount,
+  parseBenchArgs,
+  parseCount,
+  parseSeedArgs,
+  withDatabase,
+} from './args.js';
 import { longTail, Rng, uuidv7At } from './random.js';
 import { percentileSorted, summarize } from './stats.js';
 
@@ -37,7 +46,16 @@ describe('options', () => {
   it('the whole run by default; --quick is one small scale with short scenarios', () => {
     const full = parseBenchArgs([]);
     expect(full.scales).toEqual([10_000, 100_000, 1_000_000]);
-    expect(full).toMatchObject({ duration: 15, warmup: 3, connections: 64, workers: 2, flashCustomers: 500, flashStock: 100, flashRounds: 3, pgbenchClients: 20 });
+    expect(full).toMatchObject({
+      duration: 15,
+      warmup: 3,
+      connections: 64,
+      workers: 2,
+      flashCustomers: 500,
+      flashStock: 100,
+      flashRounds: 3,
+      pgbenchClients: 20,
+    });
     const quick = parseBenchArgs(['--quick']);
     expect(quick).toMatchObject({ scales: [10_000], duration: 3, flashRounds: 1 });
     expect(parseBenchArgs(['--scales', '1m,10k,10k', '--scenarios', 'list,flash']).scales).toEqual([10_000, 1_000_000]);

@@ -90,7 +90,14 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let lastAnswerAt = 0;
 
   const requests = spec.steps.map((step) => {
-    const rec: StepRecorder = recorders.get(step.name) ?? { samples: new Samples(), statuses: new StatusCounts(), ok: 0, expected: 0, errors: 0, lastOkAt: 0 };
+    const rec: StepRecorder = recorders.get(step.name) ?? {
+      samples: new Samples(),
+      statuses: new StatusCounts(),
+      ok: 0,
+      expected: 0,
+      errors: 0,
+      lastOkAt: 0,
+    };
     recorders.set(step.name, rec);
     return {
       method: step.method,
@@ -161,7 +168,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const seconds = (performance.now() - startedAt) / 1000;
   // With a fixed amount the run lasts until the last answer: autocannon itself reports the end only at its next
   // 1-second tick, which made a 1.05 s burst read as 2 s.
-  const measured = spec.amount !== undefined ? (lastAnswerAt > startedAt ? (lastAnswerAt - startedAt) / 1000 : seconds) : Math.min(seconds, result.duration || seconds);
+  const measured =
+    spec.amount !== undefined
+      ? lastAnswerAt > startedAt
+        ? (lastAnswerAt - startedAt) / 1000
+        : seconds
+      : Math.min(seconds, result.duration || seconds);
   const steps = new Map<string, StepStats>();
   for (const [name, rec] of recorders) {
     steps.set(name, {

@@ -46,11 +46,26 @@ export function uuidv7At(ms: number, seq: number, rng: Rng): string {
   const r1 = rng.u32();
   const r2 = rng.u32();
   return (
-    HEX[(hi >>> 24) & 0xff]! + HEX[(hi >>> 16) & 0xff]! + HEX[(hi >>> 8) & 0xff]! + HEX[hi & 0xff]! + '-' +
-    HEX[(lo >>> 8) & 0xff]! + HEX[lo & 0xff]! + '-' +
-    HEX[0x70 | ((seq >>> 8) & 0x0f)]! + HEX[seq & 0xff]! + '-' +
-    HEX[0x80 | ((r1 >>> 24) & 0x3f)]! + HEX[(r1 >>> 16) & 0xff]! + '-' +
-    HEX[(r1 >>> 8) & 0xff]! + HEX[r1 & 0xff]! + HEX[(r2 >>> 24) & 0xff]! + HEX[(r2 >>> 16) & 0xff]! + HEX[(r2 >>> 8) & 0xff]! + HEX[r2 & 0xff]!
+    HEX[(hi >>> 24) & 0xff]! +
+    HEX[(hi >>> 16) & 0xff]! +
+    HEX[(hi >>> 8) & 0xff]! +
+    HEX[hi & 0xff]! +
+    '-' +
+    HEX[(lo >>> 8) & 0xff]! +
+    HEX[lo & 0xff]! +
+    '-' +
+    HEX[0x70 | ((seq >>> 8) & 0x0f)]! +
+    HEX[seq & 0xff]! +
+    '-' +
+    HEX[0x80 | ((r1 >>> 24) & 0x3f)]! +
+    HEX[(r1 >>> 16) & 0xff]! +
+    '-' +
+    HEX[(r1 >>> 8) & 0xff]! +
+    HEX[r1 & 0xff]! +
+    HEX[(r2 >>> 24) & 0xff]! +
+    HEX[(r2 >>> 16) & 0xff]! +
+    HEX[(r2 >>> 8) & 0xff]! +
+    HEX[r2 & 0xff]!
   );
 }
 

@@ -58,7 +58,13 @@ export interface Probe {
   text: string;
 }
 
-export async function probe(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Probe> {
+export async function probe(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Probe> {
   const res = await fetch(baseUrl + path, {
     method,
     headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
@@ -73,7 +79,13 @@ export function isMissingRoute(p: Probe): boolean {
 }
 
 /** A scenario that could not run: the endpoint is not there yet, or did not answer as the contract says. */
-export function notRunnable(name: ScenarioName, title: string, ceiling: CeilingKind, what: string, p: Probe): ScenarioResult {
+export function notRunnable(
+  name: ScenarioName,
+  title: string,
+  ceiling: CeilingKind,
+  what: string,
+  p: Probe,
+): ScenarioResult {
   const missing = isMissingRoute(p);
   const excerpt = p.text.replace(/\s+/g, ' ').slice(0, 200);
   return {
@@ -86,7 +98,11 @@ export function notRunnable(name: ScenarioName, title: string, ceiling: CeilingK
 }
 
 /** Warm-up (dropped), then the measured run. */
-export async function measure(env: ScenarioEnv, steps: Step[], connections = env.opts.connections): Promise<LoadResult> {
+export async function measure(
+  env: ScenarioEnv,
+  steps: Step[],
+  connections = env.opts.connections,
+): Promise<LoadResult> {
   if (env.opts.warmup > 0) {
     await runLoad({ url: env.baseUrl, connections, duration: env.opts.warmup, steps, serverPid: null });
   }
@@ -103,7 +119,9 @@ export function readResult(name: ScenarioName, title: string, load: LoadResult):
     ceiling: 'bare',
     headline: { label: 'req/s', value: load.ok / load.seconds },
     load,
-    note: bad ? `${bad} failed answers (${load.statuses.toString()}; ${load.socketErrors} socket errors, ${load.timeouts} timeouts)` : undefined,
+    note: bad
+      ? `${bad} failed answers (${load.statuses.toString()}; ${load.socketErrors} socket errors, ${load.timeouts} timeouts)`
+      : undefined,
   };
 }
 
@@ -120,7 +138,12 @@ export function randomPhone(): string {
 }
 
 /** Creates `n` carts, `parallel` at a time, each with `lines` put in; answers their ids. */
-export async function prepareCarts(env: ScenarioEnv, n: number, lines: (i: number) => { variantId: string; quantity: number }[], parallel = 16): Promise<string[]> {
+export async function prepareCarts(
+  env: ScenarioEnv,
+  n: number,
+  lines: (i: number) => { variantId: string; quantity: number }[],
+  parallel = 16,
+): Promise<string[]> {
   const ids: string[] = new Array(n);
   let next = 0;
   const slug = env.store.slug;
@@ -128,11 +151,18 @@ export async function prepareCarts(env: ScenarioEnv, n: number, lines: (i: numbe
     Array.from({ length: Math.min(parallel, n) }, async () => {
       for (let i = next++; i < n; i = next++) {
         const created = await probe(env.baseUrl, 'POST', `/api/v1/storefront/${slug}/carts`);
-        if (created.status !== 201) throw new Error(`creating a cart answered ${created.status}: ${created.text.slice(0, 200)}`);
+        if (created.status !== 201)
+          throw new Error(`creating a cart answered ${created.status}: ${created.text.slice(0, 200)}`);
         const id = (JSON.parse(created.text) as { id: string }).id;
         for (const line of lines(i)) {
-          const put = await probe(env.baseUrl, 'PUT', `/api/v1/storefront/${slug}/carts/${id}/lines/${line.variantId}`, { quantity: line.quantity });
-          if (put.status !== 200) throw new Error(`putting a cart line answered ${put.status}: ${put.text.slice(0, 200)}`);
+          const put = await probe(
+            env.baseUrl,
+            'PUT',
+            `/api/v1/storefront/${slug}/carts/${id}/lines/${line.variantId}`,
+            { quantity: line.quantity },
+          );
+          if (put.status !== 200)
+            throw new Error(`putting a cart line answered ${put.status}: ${put.text.slice(0, 200)}`);
         }
         ids[i] = id;
       }

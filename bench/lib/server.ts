@@ -34,11 +34,19 @@ function workersOf(pid: number): number[] {
   return stats.filter((s) => s.ppid === pid && s.comm !== 'esbuild').map((s) => s.pid);
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, child: ChildProcess, tail: string[]): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  child: ChildProcess,
+  tail: string[],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${what}: the process exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail.slice(-30).join('\n')}`);
+      throw new Error(
+        `${what}: the process exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail.slice(-30).join('\n')}`,
+      );
     }
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 200));
@@ -115,7 +123,12 @@ export async function startDukaan(opts: { databaseUrl: string; workers: number; 
 }
 
 /** The HTTP ceiling: a bare Fastify route answering `body` with the same number of workers. */
-export async function startBare(opts: { workers: number; port: number; body: string; contentType: string }): Promise<ServerHandle> {
+export async function startBare(opts: {
+  workers: number;
+  port: number;
+  body: string;
+  contentType: string;
+}): Promise<ServerHandle> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-bare-'));
   const bodyFile = path.join(dir, 'body');
   fs.writeFileSync(bodyFile, opts.body);

@@ -78,7 +78,12 @@ export class StatusCounts {
 
   /** `200×1234, 409×400` */
   toString(): string {
-    return [...this.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, c]) => `${s}×${c}`).join(', ') || 'none';
+    return (
+      [...this.byStatus.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([s, c]) => `${s}×${c}`)
+        .join(', ') || 'none'
+    );
   }
 }
 

@@ -11,7 +11,12 @@ export const cart: Scenario = async (env) => {
   const first = await probe(env.baseUrl, 'POST', `/api/v1/storefront/${slug}/carts`);
   if (first.status !== 201) return notRunnable('cart', TITLE, 'tpcb', `POST /api/v1/storefront/${slug}/carts`, first);
   const firstId = (JSON.parse(first.text) as { id: string }).id;
-  const line = await probe(env.baseUrl, 'PUT', `/api/v1/storefront/${slug}/carts/${firstId}/lines/${env.store.variantIds[0]}`, { quantity: 1 });
+  const line = await probe(
+    env.baseUrl,
+    'PUT',
+    `/api/v1/storefront/${slug}/carts/${firstId}/lines/${env.store.variantIds[0]}`,
+    { quantity: 1 },
+  );
   if (line.status !== 200) return notRunnable('cart', TITLE, 'tpcb', 'PUT .../carts/{id}/lines/{variantId}', line);
 
   const variants = [...env.store.variantIds].sort(() => Math.random() - 0.5).slice(0, 30);

@@ -22,12 +22,23 @@ export const checkout: Scenario = async (env) => {
   };
   let probeCart: string;
   try {
-    [probeCart] = (await prepareCarts(env, 1, () => pick3().map((variantId) => ({ variantId, quantity: 1 })))) as [string];
+    [probeCart] = (await prepareCarts(env, 1, () => pick3().map((variantId) => ({ variantId, quantity: 1 })))) as [
+      string,
+    ];
   } catch (err) {
-    return { name: 'checkout', title: TITLE, ceiling: 'tpcb', state: 'failed', note: `preparing a cart failed: ${(err as Error).message}` };
+    return {
+      name: 'checkout',
+      title: TITLE,
+      ceiling: 'tpcb',
+      state: 'failed',
+      note: `preparing a cart failed: ${(err as Error).message}`,
+    };
   }
-  const p = await probe(env.baseUrl, 'POST', `/api/v1/storefront/${slug}/carts/${probeCart}/checkout`, checkoutBody(), { 'idempotency-key': crypto.randomUUID() });
-  if (p.status !== 201) return notRunnable('checkout', TITLE, 'tpcb', `POST /api/v1/storefront/${slug}/carts/{id}/checkout`, p);
+  const p = await probe(env.baseUrl, 'POST', `/api/v1/storefront/${slug}/carts/${probeCart}/checkout`, checkoutBody(), {
+    'idempotency-key': crypto.randomUUID(),
+  });
+  if (p.status !== 201)
+    return notRunnable('checkout', TITLE, 'tpcb', `POST /api/v1/storefront/${slug}/carts/{id}/checkout`, p);
 
   const line = (i: number) => ({
     name: 'put line',
@@ -68,9 +79,12 @@ export const checkout: Scenario = async (env) => {
     headline: { label: 'checkouts/s', value: done.ok / load.seconds },
     load,
     focus: done,
-    note: bad ? `${bad} failed answers (${[...load.steps].map(([n, s]) => `${n}: ${s.statuses.toString()}`).join('; ')})` : undefined,
+    note: bad
+      ? `${bad} failed answers (${[...load.steps].map(([n, s]) => `${n}: ${s.statuses.toString()}`).join('; ')})`
+      : undefined,
     details: [...load.steps].map(
-      ([n, s]) => `${n}: ${s.rate.toFixed(0)}/s, p50 ${s.latency.p50.toFixed(2)} ms, p90 ${s.latency.p90.toFixed(2)} ms, p99 ${s.latency.p99.toFixed(2)} ms`,
+      ([n, s]) =>
+        `${n}: ${s.rate.toFixed(0)}/s, p50 ${s.latency.p50.toFixed(2)} ms, p90 ${s.latency.p90.toFixed(2)} ms, p99 ${s.latency.p99.toFixed(2)} ms`,
     ),
   };
 };

@@ -27,12 +27,23 @@ export const flash: Scenario = async (env) => {
   // Is there a checkout at all? Probe with a plentiful variant, so the sale's own stock is untouched.
   let probeCart: string;
   try {
-    [probeCart] = (await prepareCarts(env, 1, () => [{ variantId: env.store.variantIds[0]!, quantity: 1 }])) as [string];
+    [probeCart] = (await prepareCarts(env, 1, () => [{ variantId: env.store.variantIds[0]!, quantity: 1 }])) as [
+      string,
+    ];
   } catch (err) {
-    return { name: 'flash', title: TITLE, ceiling: null, state: 'failed', note: `preparing a cart failed: ${(err as Error).message}` };
+    return {
+      name: 'flash',
+      title: TITLE,
+      ceiling: null,
+      state: 'failed',
+      note: `preparing a cart failed: ${(err as Error).message}`,
+    };
   }
-  const p = await probe(env.baseUrl, 'POST', `/api/v1/storefront/${slug}/carts/${probeCart}/checkout`, checkoutBody(), { 'idempotency-key': crypto.randomUUID() });
-  if (p.status !== 201) return notRunnable('flash', TITLE, null, `POST /api/v1/storefront/${slug}/carts/{id}/checkout`, p);
+  const p = await probe(env.baseUrl, 'POST', `/api/v1/storefront/${slug}/carts/${probeCart}/checkout`, checkoutBody(), {
+    'idempotency-key': crypto.randomUUID(),
+  });
+  if (p.status !== 201)
+    return notRunnable('flash', TITLE, null, `POST /api/v1/storefront/${slug}/carts/{id}/checkout`, p);
 
   const rounds: FlashRound[] = [];
   let last;
@@ -59,7 +70,9 @@ export const flash: Scenario = async (env) => {
       ],
     });
     const sold = (await unitsSold(env, flashVariantId)) - before;
-    const left = await env.pool.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [flashVariantId]);
+    const left = await env.pool.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [
+      flashVariantId,
+    ]);
     const step = load.steps.get('checkout')!;
     rounds.push({
       customers,
@@ -79,7 +92,14 @@ export const flash: Scenario = async (env) => {
   // answered", so no sale can sell `stock` units faster than stock ÷ this.
   const noopSeconds: number[] = [];
   for (let round = 0; round < env.opts.flashRounds; round++) {
-    const noop = await runLoad({ url: env.baseUrl, serverPid: env.serverPid, connections: customers, amount: customers, timeoutSeconds: 30, steps: [{ name: 'healthz', method: 'GET', path: () => '/healthz' }] });
+    const noop = await runLoad({
+      url: env.baseUrl,
+      serverPid: env.serverPid,
+      connections: customers,
+      amount: customers,
+      timeoutSeconds: 30,
+      steps: [{ name: 'healthz', method: 'GET', path: () => '/healthz' }],
+    });
     noopSeconds.push(noop.seconds);
   }
   const bestNoop = Math.min(...noopSeconds);
@@ -88,8 +108,10 @@ export const flash: Scenario = async (env) => {
   const ordersPerSecond = Math.min(...rounds.map((r) => r.sold / r.burstSeconds));
   const problems: string[] = [];
   for (const [i, r] of rounds.entries()) {
-    if (r.sold !== stock || r.stockLeft !== 0) problems.push(`round ${i + 1}: ${r.sold} sold in the database (expected ${stock}), stock left ${r.stockLeft}`);
-    if (r.okAnswers !== r.sold) problems.push(`round ${i + 1}: ${r.sold} orders placed but ${r.okAnswers} customers told so (201)`);
+    if (r.sold !== stock || r.stockLeft !== 0)
+      problems.push(`round ${i + 1}: ${r.sold} sold in the database (expected ${stock}), stock left ${r.stockLeft}`);
+    if (r.okAnswers !== r.sold)
+      problems.push(`round ${i + 1}: ${r.sold} orders placed but ${r.okAnswers} customers told so (201)`);
     if (r.errors) problems.push(`round ${i + 1}: ${r.errors} error answers (${r.statuses})`);
   }
   return {
@@ -102,7 +124,10 @@ export const flash: Scenario = async (env) => {
     focus: last?.steps.get('checkout'),
     flash: rounds,
     flashCeiling: { seconds: bestNoop, ordersPerSecond: stock / bestNoop },
-    note: exact && clean ? undefined : `${exact ? `exactly ${stock} sold every round, but ` : 'NOT EXACT: '}${problems.join('; ')}`,
+    note:
+      exact && clean
+        ? undefined
+        : `${exact ? `exactly ${stock} sold every round, but ` : 'NOT EXACT: '}${problems.join('; ')}`,
     details: [
       ...rounds.map(
         (r, i) =>

@@ -8,7 +8,13 @@ export const home: Scenario = async (env) => {
   const p = await probe(env.baseUrl, 'GET', path);
   if (p.status !== 200) return notRunnable('home', TITLE, 'bare', `GET ${path}`, p);
   if (!p.contentType.startsWith('text/html')) {
-    return { name: 'home', title: TITLE, ceiling: 'bare', state: 'failed', note: `GET ${path} answered ${p.contentType}, not HTML` };
+    return {
+      name: 'home',
+      title: TITLE,
+      ceiling: 'bare',
+      state: 'failed',
+      note: `GET ${path} answered ${p.contentType}, not HTML`,
+    };
   }
   const load = await measure(env, [{ name: 'home', method: 'GET', path: () => path }]);
   const result = readResult('home', TITLE, load);

@@ -9,10 +9,21 @@ export const listDeep: Scenario = async (env) => {
   // Walk the real API to the depth: the cursor format is the server's business, not ours.
   let cursor: string | null = null;
   for (let seen = 0; seen < DEPTH; seen += 100) {
-    const p = await probe(env.baseUrl, 'GET', `${base}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const p = await probe(
+      env.baseUrl,
+      'GET',
+      `${base}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     if (p.status !== 200) return notRunnable('list-deep', TITLE, 'bare', `GET ${base}?limit=100`, p);
     cursor = (JSON.parse(p.text) as { nextCursor: string | null }).nextCursor;
-    if (!cursor) return { name: 'list-deep', title: TITLE, ceiling: 'bare', state: 'failed', note: `the bench store lists fewer than ${DEPTH} products` };
+    if (!cursor)
+      return {
+        name: 'list-deep',
+        title: TITLE,
+        ceiling: 'bare',
+        state: 'failed',
+        note: `the bench store lists fewer than ${DEPTH} products`,
+      };
   }
   const path = `${base}?cursor=${encodeURIComponent(cursor!)}`;
   const p = await probe(env.baseUrl, 'GET', path);

@@ -11,9 +11,14 @@ import { childPids, isAlive, sleep, waitFor } from './proc.js';
 const run = promisify(execFile);
 
 export function findNginx(): string {
-  const candidates = [process.env.NGINX_BIN, '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].filter((p): p is string => !!p);
+  const candidates = [process.env.NGINX_BIN, '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].filter(
+    (p): p is string => !!p,
+  );
   const found = candidates.find((p) => fs.existsSync(p));
-  if (!found) throw new Error(`nginx not found (looked in ${candidates.join(', ')}). Install it: apt-get install -y nginx (or set NGINX_BIN).`);
+  if (!found)
+    throw new Error(
+      `nginx not found (looked in ${candidates.join(', ')}). Install it: apt-get install -y nginx (or set NGINX_BIN).`,
+    );
   return found;
 }
 
@@ -76,10 +81,14 @@ export function nginxMasterPid(n: NginxInstance): number | null {
 export async function startNginx(n: NginxInstance): Promise<number> {
   prepare(n);
   await nginxCmd(n, []);
-  return waitFor('nginx to start', () => {
-    const pid = nginxMasterPid(n);
-    return pid !== null && childPids(pid).length > 0 ? pid : undefined;
-  }, 10_000);
+  return waitFor(
+    'nginx to start',
+    () => {
+      const pid = nginxMasterPid(n);
+      return pid !== null && childPids(pid).length > 0 ? pid : undefined;
+    },
+    10_000,
+  );
 }
 
 /** Re-reads the config: new workers start, old ones finish their requests and leave. */
@@ -89,10 +98,15 @@ export async function reloadNginx(n: NginxInstance): Promise<void> {
   const before = new Set(childPids(master));
   await nginxCmd(n, ['-s', 'reload']);
   // Done when none of the old workers is left (they leave once their open client connections are idle).
-  await waitFor('nginx to replace its workers', () => {
-    const now = childPids(master);
-    return now.length > 0 && now.every((p) => !before.has(p));
-  }, 15_000, 50);
+  await waitFor(
+    'nginx to replace its workers',
+    () => {
+      const now = childPids(master);
+      return now.length > 0 && now.every((p) => !before.has(p));
+    },
+    15_000,
+    50,
+  );
 }
 
 /** Graceful stop (QUIT), then KILL if it lingers. */

@@ -50,7 +50,9 @@ export function findPgBin(): string {
       .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) candidates.push(path.join(root, v, 'bin'));
   }
-  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl')));
+  const found = candidates.find(
+    (dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl')),
+  );
   if (!found) {
     throw new Error(
       `initdb/pg_ctl not found (looked in ${candidates.join(', ') || root}). Install the PostgreSQL server ` +
@@ -70,7 +72,9 @@ interface RunAs {
 async function postgresUser(): Promise<RunAs> {
   if (process.getuid?.() !== 0) return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, prefix: [] };
   const { stdout: uid } = await run('id', ['-u', 'postgres']).catch(() => {
-    throw new Error('running as root, but there is no "postgres" user to run PostgreSQL as (apt-get install -y postgresql creates it)');
+    throw new Error(
+      'running as root, but there is no "postgres" user to run PostgreSQL as (apt-get install -y postgresql creates it)',
+    );
   });
   const { stdout: gid } = await run('id', ['-g', 'postgres']);
   return { uid: Number(uid.trim()), gid: Number(gid.trim()), prefix: ['runuser', '-u', 'postgres', '--'] };
@@ -122,7 +126,15 @@ export async function createPgCluster(opts: PgClusterOptions): Promise<PgCluster
   }
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     await runPg(as, path.join(bin, 'initdb'), [
-      '-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8',
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
       ...(opts.ephemeral ? ['--no-sync'] : []),
     ]);
   }
@@ -156,7 +168,8 @@ export async function createPgCluster(opts: PgClusterOptions): Promise<PgCluster
       }
     },
     async createDatabase(name) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`database name "${name}" must be a lower-case identifier`);
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+        throw new Error(`database name "${name}" must be a lower-case identifier`);
       await createDatabaseIfMissing(cluster.url('postgres'), name);
     },
     async destroy() {
@@ -192,7 +205,11 @@ export function stopClusterNow(dataDir: string): void {
   const pgCtl = path.join(findPgBin(), 'pg_ctl');
   const [cmd, ...args] = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', pgCtl] : [pgCtl];
   try {
-    execFileSync(cmd!, [...args, '-D', dataDir, '-m', 'immediate', '-w', 'stop'], { stdio: 'ignore', timeout: 20_000, cwd: '/' });
+    execFileSync(cmd!, [...args, '-D', dataDir, '-m', 'immediate', '-w', 'stop'], {
+      stdio: 'ignore',
+      timeout: 20_000,
+      cwd: '/',
+    });
   } catch {
     // Already gone, or nothing more we can do on the way out.
   }

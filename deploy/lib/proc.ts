@@ -8,7 +8,11 @@ import net from 'node:net';
  * Starts a long-running program in its own process group (so the whole group — a pool's primary and its
  * workers — can be signalled at once) with stdout and stderr appended to `logFile`; it outlives this process.
  */
-export function spawnDetached(command: string, args: string[], opts: { env: NodeJS.ProcessEnv; logFile: string; cwd: string }): number {
+export function spawnDetached(
+  command: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; logFile: string; cwd: string },
+): number {
   const fd = fs.openSync(opts.logFile, 'a');
   try {
     const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', fd, fd] });
@@ -86,7 +90,12 @@ export async function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   for (;;) {
@@ -97,7 +106,9 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      );
     }
     await sleep(intervalMs);
   }
@@ -137,7 +148,11 @@ export async function freePortRange(count: number, from = 20000, to = 60000): Pr
 
 export function tail(file: string, lines = 30): string {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return '(no log)';
   }

@@ -89,11 +89,17 @@ function problemJson(status: number, code: string, title: string, detail: string
 function validate(o: NginxOptions): void {
   if (o.upstreams.length === 0) throw new Error('--upstream: give at least one host:port');
   for (const u of o.upstreams) {
-    if (!/^[A-Za-z0-9.\-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$|^unix:\/[^\s;]+$/.test(u)) throw new Error(`--upstream: "${u}" is not host:port`);
+    if (!/^[A-Za-z0-9.\-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$|^unix:\/[^\s;]+$/.test(u))
+      throw new Error(`--upstream: "${u}" is not host:port`);
   }
-  if (o.balance !== 'round_robin' && o.balance !== 'least_conn') throw new Error(`--balance must be round_robin or least_conn, got "${String(o.balance)}"`);
-  for (const [name, listen] of [['--listen-https', o.listenHttps], ['--listen-http', o.listenHttp]] as const) {
-    if (listen !== null && !/^(\d{1,5}|[0-9.]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$/.test(listen)) throw new Error(`${name}: "${listen}" is not a port or address:port`);
+  if (o.balance !== 'round_robin' && o.balance !== 'least_conn')
+    throw new Error(`--balance must be round_robin or least_conn, got "${String(o.balance)}"`);
+  for (const [name, listen] of [
+    ['--listen-https', o.listenHttps],
+    ['--listen-http', o.listenHttp],
+  ] as const) {
+    if (listen !== null && !/^(\d{1,5}|[0-9.]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$/.test(listen))
+      throw new Error(`${name}: "${listen}" is not a port or address:port`);
   }
   for (const [name, value] of [
     ['--tls-cert', o.tlsCert],
@@ -105,7 +111,8 @@ function validate(o: NginxOptions): void {
     ['--cache-dir', o.cacheDir],
   ] as const) {
     // Values are written into the config verbatim: refuse anything that could end a directive.
-    if (value !== null && /[\s;{}'"$\\]/.test(value)) throw new Error(`${name}: "${value}" must not contain spaces, quotes, ; { } $ or \\`);
+    if (value !== null && /[\s;{}'"$\\]/.test(value))
+      throw new Error(`${name}: "${value}" must not contain spaces, quotes, ; { } $ or \\`);
   }
   if (!Number.isInteger(o.maxFails) || o.maxFails < 0) throw new Error('--max-fails must be a non-negative integer');
   if (!/^\d+(ms|s|m)?$/.test(o.failTimeout)) throw new Error('--fail-timeout must look like 5s');
@@ -124,11 +131,33 @@ export function renderNginxConfig(input: Partial<NginxOptions> & Pick<NginxOptio
   const requestIdHeader = 'add_header X-Request-Id $dukaan_request_id always;';
   // Inside the system's /var/log/nginx the files say whose they are; in a run dir of our own they need not.
   const log = (name: string) => path.join(o.logDir, o.mode === 'site' ? `dukaan-${name}` : name);
-  const servers = o.upstreams.map((u) => `    server ${u} max_fails=${o.maxFails} fail_timeout=${o.failTimeout};`).join('\n');
-  const tooLarge = problemJson(413, 'payload_too_large', 'The request body is too large', 'The request body is larger than allowed');
-  const unavailable = problemJson(503, 'unavailable', 'Temporarily unavailable', 'No app server answered; try again shortly');
-  const gatewayTimeout = problemJson(504, 'unavailable', 'Temporarily unavailable', 'The app server did not answer in time; try again shortly');
-  const badGateway = problemJson(502, 'unavailable', 'Temporarily unavailable', 'No app server answered; try again shortly');
+  const servers = o.upstreams
+    .map((u) => `    server ${u} max_fails=${o.maxFails} fail_timeout=${o.failTimeout};`)
+    .join('\n');
+  const tooLarge = problemJson(
+    413,
+    'payload_too_large',
+    'The request body is too large',
+    'The request body is larger than allowed',
+  );
+  const unavailable = problemJson(
+    503,
+    'unavailable',
+    'Temporarily unavailable',
+    'No app server answered; try again shortly',
+  );
+  const gatewayTimeout = problemJson(
+    504,
+    'unavailable',
+    'Temporarily unavailable',
+    'The app server did not answer in time; try again shortly',
+  );
+  const badGateway = problemJson(
+    502,
+    'unavailable',
+    'Temporarily unavailable',
+    'No app server answered; try again shortly',
+  );
 
   const staticLocation = o.staticRoot
     ? `    # Content-hashed assets straight from the app's build directory on this box: a new build gets new names,
@@ -402,13 +431,17 @@ export function parseNginxArgs(argv: string[]): { options: NginxOptions; out: st
   if (mode !== 'site' && mode !== 'full') throw new Error('--mode must be site or full');
   const overrides: Partial<NginxOptions> = {
     mode,
-    upstreams: values.upstream.split(',').map((s) => s.trim()).filter(Boolean),
+    upstreams: values.upstream
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     balance: (values.balance ?? 'round_robin') as Balance,
     tlsCert: path.resolve(values['tls-cert']),
     tlsKey: path.resolve(values['tls-key']),
   };
   if (values['listen-https']) overrides.listenHttps = values['listen-https'];
-  if (values['listen-http'] !== undefined) overrides.listenHttp = values['listen-http'] === 'off' ? null : values['listen-http'];
+  if (values['listen-http'] !== undefined)
+    overrides.listenHttp = values['listen-http'] === 'off' ? null : values['listen-http'];
   if (values['static-root']) overrides.staticRoot = path.resolve(values['static-root']);
   if (values['server-name']) overrides.serverName = values['server-name'];
   if (values['run-dir']) overrides.runDir = path.resolve(values['run-dir']);
@@ -456,21 +489,31 @@ export const SHIPPED_EXAMPLES: { file: string; args: string[] }[] = [
   {
     file: 'dukaan-single.conf',
     args: [
-      '--upstream', '127.0.0.1:3000',
-      '--tls-cert', '/etc/letsencrypt/live/shop.example.com/fullchain.pem',
-      '--tls-key', '/etc/letsencrypt/live/shop.example.com/privkey.pem',
-      '--server-name', 'shop.example.com',
-      '--static-root', '/srv/dukaan/src/web/assets/dist',
+      '--upstream',
+      '127.0.0.1:3000',
+      '--tls-cert',
+      '/etc/letsencrypt/live/shop.example.com/fullchain.pem',
+      '--tls-key',
+      '/etc/letsencrypt/live/shop.example.com/privkey.pem',
+      '--server-name',
+      'shop.example.com',
+      '--static-root',
+      '/srv/dukaan/src/web/assets/dist',
     ],
   },
   {
     file: 'dukaan-lb.conf',
     args: [
-      '--upstream', '10.0.0.11:3000,10.0.0.12:3000,10.0.0.13:3000',
-      '--balance', 'least_conn',
-      '--tls-cert', '/etc/letsencrypt/live/shop.example.com/fullchain.pem',
-      '--tls-key', '/etc/letsencrypt/live/shop.example.com/privkey.pem',
-      '--server-name', 'shop.example.com',
+      '--upstream',
+      '10.0.0.11:3000,10.0.0.12:3000,10.0.0.13:3000',
+      '--balance',
+      'least_conn',
+      '--tls-cert',
+      '/etc/letsencrypt/live/shop.example.com/fullchain.pem',
+      '--tls-key',
+      '/etc/letsencrypt/live/shop.example.com/privkey.pem',
+      '--server-name',
+      'shop.example.com',
     ],
   },
 ];

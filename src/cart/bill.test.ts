@@ -1,9 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { computeBill, couponDiscount, lineError, type BillCouponInput, type BillLineInput, type BillStoreInput } from './bill.js';
+import {
+  computeBill,
+  couponDiscount,
+  lineError,
+  type BillCouponInput,
+  type BillLineInput,
+  type BillStoreInput,
+} from './bill.js';
 
-const line = (over: Partial<BillLineInput> = {}): BillLineInput => ({ variantId: 'v1', unitPrice: 1000, quantity: 1, stock: null, sellable: true, ...over });
-const percent = (value: number, over: Partial<BillCouponInput> = {}): BillCouponInput => ({ code: 'P', type: 'percent', value, minOrder: null, maxDiscount: null, ...over });
-const flat = (value: number, over: Partial<BillCouponInput> = {}): BillCouponInput => ({ code: 'F', type: 'flat', value, minOrder: null, maxDiscount: null, ...over });
+const line = (over: Partial<BillLineInput> = {}): BillLineInput => ({
+  variantId: 'v1',
+  unitPrice: 1000,
+  quantity: 1,
+  stock: null,
+  sellable: true,
+  ...over,
+});
+const percent = (value: number, over: Partial<BillCouponInput> = {}): BillCouponInput => ({
+  code: 'P',
+  type: 'percent',
+  value,
+  minOrder: null,
+  maxDiscount: null,
+  ...over,
+});
+const flat = (value: number, over: Partial<BillCouponInput> = {}): BillCouponInput => ({
+  code: 'F',
+  type: 'flat',
+  value,
+  minOrder: null,
+  maxDiscount: null,
+  ...over,
+});
 const noDelivery: BillStoreInput = { deliveryFee: 0, freeAbove: null };
 
 describe('lineError', () => {
@@ -45,7 +73,12 @@ describe('couponDiscount', () => {
     ['zero subtotal, flat', flat(100), 0, 0],
     ['exhausted coupon gives 0', flat(100, { problem: 'coupon_exhausted' }), 1000, 0],
     ['expired coupon gives 0', percent(50, { problem: 'coupon_expired' }), 1000, 0],
-    ['huge: 37% of 10^10 × 999 stays exact', percent(37), 10_000_000_000 * 999, Math.floor((10_000_000_000 * 999 * 37) / 100)],
+    [
+      'huge: 37% of 10^10 × 999 stays exact',
+      percent(37),
+      10_000_000_000 * 999,
+      Math.floor((10_000_000_000 * 999 * 37) / 100),
+    ],
     ['huge: 99% of 10^15 − 1 floors in integers', percent(99), 999_999_999_999_999, 989_999_999_999_999],
   ])('%s', (_name, coupon, subtotal, expected) => {
     const d = couponDiscount(coupon, subtotal);
@@ -56,13 +89,21 @@ describe('couponDiscount', () => {
 
 describe('computeBill', () => {
   it('an empty cart bills the delivery fee only', () => {
-    const bill = computeBill({ lines: [], coupon: null, store: { deliveryFee: 4000, freeAbove: null }, fulfillment: 'delivery' });
+    const bill = computeBill({
+      lines: [],
+      coupon: null,
+      store: { deliveryFee: 4000, freeAbove: null },
+      fulfillment: 'delivery',
+    });
     expect(bill).toEqual({ lines: [], subtotal: 0, discount: 0, deliveryFee: 4000, total: 4000, errors: [] });
   });
 
   it('sums lines, applies the coupon, adds delivery', () => {
     const bill = computeBill({
-      lines: [line({ variantId: 'a', unitPrice: 4999, quantity: 2 }), line({ variantId: 'b', unitPrice: 1500, quantity: 3 })],
+      lines: [
+        line({ variantId: 'a', unitPrice: 4999, quantity: 2 }),
+        line({ variantId: 'b', unitPrice: 1500, quantity: 3 }),
+      ],
       coupon: percent(10),
       store: { deliveryFee: 3000, freeAbove: null },
       fulfillment: 'delivery',
@@ -81,8 +122,22 @@ describe('computeBill', () => {
     ['below threshold: fee charged', { deliveryFee: 500, freeAbove: 10_000 }, 'delivery', null, 9_999, 500],
     ['equal to threshold: free', { deliveryFee: 500, freeAbove: 10_000 }, 'delivery', null, 10_000, 0],
     ['above threshold: free', { deliveryFee: 500, freeAbove: 10_000 }, 'delivery', null, 10_001, 0],
-    ['threshold judged after discount: 10000 − 1 < 10000', { deliveryFee: 500, freeAbove: 10_000 }, 'delivery', flat(1), 10_000, 500],
-    ['threshold judged after discount: 10100 − 100 = 10000', { deliveryFee: 500, freeAbove: 10_000 }, 'delivery', flat(100), 10_100, 0],
+    [
+      'threshold judged after discount: 10000 − 1 < 10000',
+      { deliveryFee: 500, freeAbove: 10_000 },
+      'delivery',
+      flat(1),
+      10_000,
+      500,
+    ],
+    [
+      'threshold judged after discount: 10100 − 100 = 10000',
+      { deliveryFee: 500, freeAbove: 10_000 },
+      'delivery',
+      flat(100),
+      10_100,
+      0,
+    ],
     ['threshold 0 makes every delivery free', { deliveryFee: 500, freeAbove: 0 }, 'delivery', null, 0, 0],
     ['pickup never pays delivery', { deliveryFee: 500, freeAbove: null }, 'pickup', null, 100, 0],
     ['pickup below threshold still free', { deliveryFee: 500, freeAbove: 10_000 }, 'pickup', null, 100, 0],
@@ -124,7 +179,10 @@ describe('computeBill', () => {
 
   it('the coupon discounts only what can be sold', () => {
     const bill = computeBill({
-      lines: [line({ variantId: 'ok', unitPrice: 1000 }), line({ variantId: 'gone', unitPrice: 9000, sellable: false })],
+      lines: [
+        line({ variantId: 'ok', unitPrice: 1000 }),
+        line({ variantId: 'gone', unitPrice: 9000, sellable: false }),
+      ],
       coupon: flat(5000),
       store: noDelivery,
       fulfillment: 'delivery',
@@ -134,13 +192,38 @@ describe('computeBill', () => {
   });
 
   it.each<[string, BillCouponInput, number, { discount: number; errors: string[] }]>([
-    ['min order not met: no discount, coupon_min_order', flat(100, { minOrder: 2000 }), 1999, { discount: 0, errors: ['coupon_min_order'] }],
+    [
+      'min order not met: no discount, coupon_min_order',
+      flat(100, { minOrder: 2000 }),
+      1999,
+      { discount: 0, errors: ['coupon_min_order'] },
+    ],
     ['min order met exactly: discount, no error', flat(100, { minOrder: 2000 }), 2000, { discount: 100, errors: [] }],
-    ['exhausted: coupon_exhausted', percent(10, { problem: 'coupon_exhausted' }), 5000, { discount: 0, errors: ['coupon_exhausted'] }],
-    ['expired: coupon_expired', percent(10, { problem: 'coupon_expired' }), 5000, { discount: 0, errors: ['coupon_expired'] }],
-    ['expired and below min order: only coupon_expired', percent(10, { problem: 'coupon_expired', minOrder: 9000 }), 5000, { discount: 0, errors: ['coupon_expired'] }],
+    [
+      'exhausted: coupon_exhausted',
+      percent(10, { problem: 'coupon_exhausted' }),
+      5000,
+      { discount: 0, errors: ['coupon_exhausted'] },
+    ],
+    [
+      'expired: coupon_expired',
+      percent(10, { problem: 'coupon_expired' }),
+      5000,
+      { discount: 0, errors: ['coupon_expired'] },
+    ],
+    [
+      'expired and below min order: only coupon_expired',
+      percent(10, { problem: 'coupon_expired', minOrder: 9000 }),
+      5000,
+      { discount: 0, errors: ['coupon_expired'] },
+    ],
   ])('coupon problems: %s', (_name, coupon, subtotal, expected) => {
-    const bill = computeBill({ lines: [line({ unitPrice: subtotal })], coupon, store: noDelivery, fulfillment: 'delivery' });
+    const bill = computeBill({
+      lines: [line({ unitPrice: subtotal })],
+      coupon,
+      store: noDelivery,
+      fulfillment: 'delivery',
+    });
     expect(bill.discount).toBe(expected.discount);
     expect(bill.errors.map((e) => e.code)).toEqual(expected.errors);
     for (const e of bill.errors) {
@@ -150,19 +233,36 @@ describe('computeBill', () => {
   });
 
   it('a cart whose only lines are in error gets coupon_min_order from a subtotal of 0', () => {
-    const bill = computeBill({ lines: [line({ stock: 0 })], coupon: flat(100, { minOrder: 1 }), store: noDelivery, fulfillment: 'delivery' });
+    const bill = computeBill({
+      lines: [line({ stock: 0 })],
+      coupon: flat(100, { minOrder: 1 }),
+      store: noDelivery,
+      fulfillment: 'delivery',
+    });
     expect(bill.errors.map((e) => e.code)).toEqual(['out_of_stock', 'coupon_min_order']);
     expect(bill.subtotal).toBe(0);
   });
 
   it('zero-price lines and a zero-value total', () => {
-    const bill = computeBill({ lines: [line({ unitPrice: 0, quantity: 999 })], coupon: percent(100), store: { deliveryFee: 0, freeAbove: null }, fulfillment: 'delivery' });
+    const bill = computeBill({
+      lines: [line({ unitPrice: 0, quantity: 999 })],
+      coupon: percent(100),
+      store: { deliveryFee: 0, freeAbove: null },
+      fulfillment: 'delivery',
+    });
     expect(bill).toMatchObject({ subtotal: 0, discount: 0, deliveryFee: 0, total: 0, errors: [] });
   });
 
   it('huge amounts stay exact integers: 100 lines of 10^10 × 999', () => {
-    const lines = Array.from({ length: 100 }, (_, i) => line({ variantId: `v${i}`, unitPrice: 10_000_000_000, quantity: 999 }));
-    const bill = computeBill({ lines, coupon: percent(7, { maxDiscount: 10_000_000_000 }), store: { deliveryFee: 10_000_000_000, freeAbove: null }, fulfillment: 'delivery' });
+    const lines = Array.from({ length: 100 }, (_, i) =>
+      line({ variantId: `v${i}`, unitPrice: 10_000_000_000, quantity: 999 }),
+    );
+    const bill = computeBill({
+      lines,
+      coupon: percent(7, { maxDiscount: 10_000_000_000 }),
+      store: { deliveryFee: 10_000_000_000, freeAbove: null },
+      fulfillment: 'delivery',
+    });
     const subtotal = 100 * 10_000_000_000 * 999;
     expect(bill.lines[0]!.lineTotal).toBe(9_990_000_000_000);
     expect(bill.subtotal).toBe(subtotal);
@@ -173,7 +273,12 @@ describe('computeBill', () => {
   });
 
   it('keeps the input order of lines', () => {
-    const bill = computeBill({ lines: ['c', 'a', 'b'].map((variantId) => line({ variantId })), coupon: null, store: noDelivery, fulfillment: 'pickup' });
+    const bill = computeBill({
+      lines: ['c', 'a', 'b'].map((variantId) => line({ variantId })),
+      coupon: null,
+      store: noDelivery,
+      fulfillment: 'pickup',
+    });
     expect(bill.lines.map((l) => l.variantId)).toEqual(['c', 'a', 'b']);
   });
 });

@@ -90,20 +90,34 @@ export function computeBill(input: {
   const lines = input.lines.map((l): BillLine => {
     const error = lineError(l);
     const lineTotal = l.unitPrice * l.quantity;
-    if (error) errors.push({ code: error.code, variantId: l.variantId, ...(error.available !== undefined ? { available: error.available } : {}), message: LINE_MESSAGES[error.code](error.available) });
+    if (error)
+      errors.push({
+        code: error.code,
+        variantId: l.variantId,
+        ...(error.available !== undefined ? { available: error.available } : {}),
+        message: LINE_MESSAGES[error.code](error.available),
+      });
     else subtotal += lineTotal;
     return { variantId: l.variantId, unitPrice: l.unitPrice, quantity: l.quantity, lineTotal, error };
   });
   let discount = 0;
   const coupon = input.coupon;
   if (coupon) {
-    if (coupon.problem === 'coupon_exhausted') errors.push({ code: 'coupon_exhausted', message: `coupon ${coupon.code} has been used up` });
-    else if (coupon.problem === 'coupon_expired') errors.push({ code: 'coupon_expired', message: `coupon ${coupon.code} has expired` });
-    else if (coupon.minOrder !== null && coupon.minOrder > subtotal) errors.push({ code: 'coupon_min_order', message: `coupon ${coupon.code} needs an order of at least ${coupon.minOrder}` });
+    if (coupon.problem === 'coupon_exhausted')
+      errors.push({ code: 'coupon_exhausted', message: `coupon ${coupon.code} has been used up` });
+    else if (coupon.problem === 'coupon_expired')
+      errors.push({ code: 'coupon_expired', message: `coupon ${coupon.code} has expired` });
+    else if (coupon.minOrder !== null && coupon.minOrder > subtotal)
+      errors.push({
+        code: 'coupon_min_order',
+        message: `coupon ${coupon.code} needs an order of at least ${coupon.minOrder}`,
+      });
     discount = couponDiscount(coupon, subtotal);
   }
   const afterDiscount = subtotal - discount;
   const deliveryFee =
-    input.fulfillment === 'pickup' || (input.store.freeAbove !== null && afterDiscount >= input.store.freeAbove) ? 0 : input.store.deliveryFee;
+    input.fulfillment === 'pickup' || (input.store.freeAbove !== null && afterDiscount >= input.store.freeAbove)
+      ? 0
+      : input.store.deliveryFee;
   return { lines, subtotal, discount, deliveryFee, total: afterDiscount + deliveryFee, errors };
 }

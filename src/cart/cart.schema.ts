@@ -66,5 +66,8 @@ export type SetLineInput = Static<typeof SetLineBody>;
 export const UpdateCartBody = Type.Object({ fulfillment: Fulfillment }, { additionalProperties: false });
 export type UpdateCartInput = Static<typeof UpdateCartBody>;
 
-export const ApplyCouponBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false });
+export const ApplyCouponBody = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 40 }) },
+  { additionalProperties: false },
+);
 export type ApplyCouponInput = Static<typeof ApplyCouponBody>;

@@ -74,7 +74,9 @@ interface LineRow {
 export const CART_STAMP_SQL = (alias: string): string => `(extract(epoch FROM ${alias}.updated_at) * 1000000)::bigint`;
 
 function cartQuery(lock: boolean, at: { cartId: string; storeId: string } = { cartId: '$1', storeId: '$2' }): string {
-  const couponColumns = COUPON_COLUMNS.split(', ').map((c) => `co.${c} AS cp_${c}`).join(', ');
+  const couponColumns = COUPON_COLUMNS.split(', ')
+    .map((c) => `co.${c} AS cp_${c}`)
+    .join(', ');
   // The applied coupon rides along with the cart row: a coupon deleted since leaves the coupon columns null.
   return `SELECT c.id, c.store_id, c.fulfillment, c.coupon_code, c.order_id, ${couponColumns}, ${couponExpiredSql('co')} AS cp_expired
             FROM carts c
@@ -122,13 +124,31 @@ function couponFromJoin(row: CartCouponJoinRow): { coupon: CouponSnapshot | null
 }
 
 /** The bill's view of the applied coupon. A vanished coupon still shows its code, as expired, discounting nothing. */
-function billCoupon(code: string | null, coupon: CouponSnapshot | null, problem: CouponProblem): BillCouponInput | null {
+function billCoupon(
+  code: string | null,
+  coupon: CouponSnapshot | null,
+  problem: CouponProblem,
+): BillCouponInput | null {
   if (code === null) return null;
   if (!coupon) return { code, type: 'flat', value: 0, minOrder: null, maxDiscount: null, problem: 'coupon_expired' };
-  return { code: coupon.code, type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount, problem };
+  return {
+    code: coupon.code,
+    type: coupon.type,
+    value: coupon.value,
+    minOrder: coupon.minOrder,
+    maxDiscount: coupon.maxDiscount,
+    problem,
+  };
 }
 
-export function toCartView(input: { id: string; currency: string; fulfillment: Fulfillment; couponCode: string | null; lines: CartLineSnapshot[]; bill: Bill }): CartView {
+export function toCartView(input: {
+  id: string;
+  currency: string;
+  fulfillment: Fulfillment;
+  couponCode: string | null;
+  lines: CartLineSnapshot[];
+  bill: Bill;
+}): CartView {
   const { bill } = input;
   return {
     id: input.id,
@@ -163,7 +183,12 @@ export function toCartView(input: { id: string; currency: string; fulfillment: F
  * and reads the lines in a second query, after the lock (a subquery of the locking statement would read them as of
  * before a wait for the lock). `fulfillment` bills as if the cart had that fulfillment.
  */
-export async function loadCartSnapshot(q: Queryable, store: StoreRow, cartId: string, opts: { lock?: boolean; fulfillment?: Fulfillment } = {}): Promise<CartSnapshot> {
+export async function loadCartSnapshot(
+  q: Queryable,
+  store: StoreRow,
+  cartId: string,
+  opts: { lock?: boolean; fulfillment?: Fulfillment } = {},
+): Promise<CartSnapshot> {
   if (!isUuid(cartId)) throw notFound('Cart not found');
   if (opts.lock) {
     const { rows } = await q.query<CartCouponJoinRow>(cartQuery(true), [cartId, store.id]);
@@ -171,14 +196,22 @@ export async function loadCartSnapshot(q: Queryable, store: StoreRow, cartId: st
     const lineRows = await q.query<LineRow>(LINES_SQL, [cartId, store.id]);
     return buildSnapshot(store, rows[0], lineRows.rows, opts.fulfillment);
   }
-  const { rows } = await q.query<CartCouponJoinRow & { lines: LineRow[] }>(`SELECT cc.*, ${linesJsonSql('cc')} AS lines FROM (${cartQuery(false)}) cc`, [cartId, store.id]);
+  const { rows } = await q.query<CartCouponJoinRow & { lines: LineRow[] }>(
+    `SELECT cc.*, ${linesJsonSql('cc')} AS lines FROM (${cartQuery(false)}) cc`,
+    [cartId, store.id],
+  );
   const found = rows[0];
   if (!found) throw notFound('Cart not found');
   const { lines, ...cartRow } = found;
   return buildSnapshot(store, cartRow, lines, opts.fulfillment);
 }
 
-function buildSnapshot(store: StoreRow, cartRow: CartCouponJoinRow, lineRows: readonly LineRow[], fulfillmentAsked: Fulfillment | undefined): CartSnapshot {
+function buildSnapshot(
+  store: StoreRow,
+  cartRow: CartCouponJoinRow,
+  lineRows: readonly LineRow[],
+  fulfillmentAsked: Fulfillment | undefined,
+): CartSnapshot {
   const lines = lineRows.map(
     (r): CartLineSnapshot => ({
       variantId: r.variant_id,
@@ -194,13 +227,32 @@ function buildSnapshot(store: StoreRow, cartRow: CartCouponJoinRow, lineRows: re
   const { coupon, problem } = couponFromJoin(cartRow);
   const fulfillment = fulfillmentAsked ?? cartRow.fulfillment;
   const bill = computeBill({
-    lines: lines.map((l) => ({ variantId: l.variantId, unitPrice: l.unitPrice, quantity: l.quantity, stock: l.stock, sellable: l.sellable })),
+    lines: lines.map((l) => ({
+      variantId: l.variantId,
+      unitPrice: l.unitPrice,
+      quantity: l.quantity,
+      stock: l.stock,
+      sellable: l.sellable,
+    })),
     coupon: billCoupon(cartRow.coupon_code, coupon, problem),
     store: { deliveryFee: store.delivery_fee, freeAbove: store.free_above },
     fulfillment,
   });
-  const row: CartRowSnapshot = { id: cartRow.id, storeId: cartRow.store_id, fulfillment: cartRow.fulfillment, couponCode: cartRow.coupon_code, orderId: cartRow.order_id };
-  const cart = toCartView({ id: row.id, currency: store.currency, fulfillment, couponCode: row.couponCode, lines, bill });
+  const row: CartRowSnapshot = {
+    id: cartRow.id,
+    storeId: cartRow.store_id,
+    fulfillment: cartRow.fulfillment,
+    couponCode: cartRow.coupon_code,
+    orderId: cartRow.order_id,
+  };
+  const cart = toCartView({
+    id: row.id,
+    currency: store.currency,
+    fulfillment,
+    couponCode: row.couponCode,
+    lines,
+    bill,
+  });
   return { cart, row, lines, coupon, bill };
 }
 
@@ -243,7 +295,11 @@ export async function loadStoreAndCart<E extends Record<string, unknown> = Recor
 /** 422 validation_failed unless the store offers this fulfillment. */
 export function assertFulfillmentOffered(store: StoreRow, fulfillment: Fulfillment, path = '/fulfillment'): void {
   if (fulfillment === 'pickup' && !store.pickup) {
-    throw validationFailed('This store does not offer pickup', [{ code: 'not_offered', path, message: 'pickup is not offered by this store' }], 422);
+    throw validationFailed(
+      'This store does not offer pickup',
+      [{ code: 'not_offered', path, message: 'pickup is not offered by this store' }],
+      422,
+    );
   }
 }
 
@@ -260,7 +316,19 @@ export async function createCart(db: Db, slug: string): Promise<CartView> {
   );
   const store = rows[0];
   if (!store) throw notFound('Store not found');
-  return toCartView({ id, currency: store.currency, fulfillment: 'delivery', couponCode: null, lines: [], bill: computeBill({ lines: [], coupon: null, store: { deliveryFee: store.delivery_fee, freeAbove: store.free_above }, fulfillment: 'delivery' }) });
+  return toCartView({
+    id,
+    currency: store.currency,
+    fulfillment: 'delivery',
+    couponCode: null,
+    lines: [],
+    bill: computeBill({
+      lines: [],
+      coupon: null,
+      store: { deliveryFee: store.delivery_fee, freeAbove: store.free_above },
+      fulfillment: 'delivery',
+    }),
+  });
 }
 
 export async function getCart(db: Db, slug: string, cartId: string): Promise<CartView> {
@@ -294,11 +362,17 @@ async function lockOpenCart(tx: Tx, slug: string, cartId: string): Promise<Store
     throw notFound('Cart not found');
   }
   const { cart_order_id: orderId, ...store } = found;
-  if (orderId !== null) throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+  if (orderId !== null)
+    throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
   return store;
 }
 
-async function changeCart(db: Db, slug: string, cartId: string, change: (tx: Tx, store: StoreRow) => Promise<void>): Promise<CartView> {
+async function changeCart(
+  db: Db,
+  slug: string,
+  cartId: string,
+  change: (tx: Tx, store: StoreRow) => Promise<void>,
+): Promise<CartView> {
   return db.tx(async (tx) => {
     const store = await lockOpenCart(tx, slug, cartId);
     await change(tx, store);
@@ -371,7 +445,13 @@ const PUT_LINE_SQL = `
     FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true`;
 
 /** The put in one statement; 'changed' when the cart changed while it waited (nothing written). */
-async function putLine(db: Db, slug: string, cartId: string, variantId: string, quantity: number): Promise<StoreRow | 'changed'> {
+async function putLine(
+  db: Db,
+  slug: string,
+  cartId: string,
+  variantId: string,
+  quantity: number,
+): Promise<StoreRow | 'changed'> {
   const { rows } = await db.query<PutLineRow>(PUT_LINE_SQL, [slug, cartId, variantId, quantity, MAX_CART_LINES]);
   const found = rows[0];
   if (!found) throw notFound('Store not found');
@@ -379,7 +459,8 @@ async function putLine(db: Db, slug: string, cartId: string, variantId: string, 
   if (put) return store;
   if (!cart_found) throw notFound('Cart not found');
   if (!current) return 'changed';
-  if (cart_order_id !== null) throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+  if (cart_order_id !== null)
+    throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
   checkLineAllowed({ sellable, in_cart, line_count });
   throw new Error('cart line put refused for no known reason');
 }
@@ -388,7 +469,11 @@ async function putLine(db: Db, slug: string, cartId: string, variantId: string, 
 function checkLineAllowed(variant: VariantState): void {
   if (!variant.in_cart && !variant.sellable) throw notFound('Variant not found');
   if (!variant.in_cart && variant.line_count >= MAX_CART_LINES) {
-    throw validationFailed(`A cart holds at most ${MAX_CART_LINES} lines`, [{ code: 'too_many_lines', path: '/lines', message: `at most ${MAX_CART_LINES} lines` }], 422);
+    throw validationFailed(
+      `A cart holds at most ${MAX_CART_LINES} lines`,
+      [{ code: 'too_many_lines', path: '/lines', message: `at most ${MAX_CART_LINES} lines` }],
+      422,
+    );
   }
 }
 
@@ -399,7 +484,13 @@ function checkLineAllowed(variant: VariantState): void {
  * A put is one statement (`putLine`) and the answer one read of the cart after it; only when the cart changed while
  * that statement waited (several puts on one cart at once) does it fall back to a transaction that waits its turn.
  */
-export async function setCartLine(db: Db, slug: string, cartId: string, variantId: string, quantity: number): Promise<CartView> {
+export async function setCartLine(
+  db: Db,
+  slug: string,
+  cartId: string,
+  variantId: string,
+  quantity: number,
+): Promise<CartView> {
   if (quantity > 0 && isUuid(cartId) && isUuid(variantId)) {
     const store = await putLine(db, slug, cartId, variantId, quantity);
     if (store !== 'changed') return (await loadCartSnapshot(db, store, cartId)).cart;
@@ -427,7 +518,12 @@ export async function removeCartLine(db: Db, slug: string, cartId: string, varia
   });
 }
 
-export async function setCartFulfillment(db: Db, slug: string, cartId: string, fulfillment: Fulfillment): Promise<CartView> {
+export async function setCartFulfillment(
+  db: Db,
+  slug: string,
+  cartId: string,
+  fulfillment: Fulfillment,
+): Promise<CartView> {
   return changeCart(db, slug, cartId, async (tx, store) => {
     assertFulfillmentOffered(store, fulfillment);
     await tx.query(`UPDATE carts SET fulfillment = $2 WHERE id = $1`, [cartId, fulfillment]);
@@ -448,8 +544,14 @@ export async function applyCartCoupon(db: Db, slug: string, cartId: string, rawC
   return changeCart(db, slug, cartId, async (tx, store) => {
     const code = rawCode.trim();
     const found = code ? await findCouponByCode(tx, store.id, code) : null;
-    if (!found) throw new AppError(422, 'invalid_coupon', 'No such coupon in this store', [{ code: 'unknown_coupon', path: '/code', message: 'no such coupon' }]);
-    if (found.problem) throw new AppError(422, 'invalid_coupon', COUPON_REFUSALS[found.problem], [{ code: found.problem, path: '/code', message: COUPON_REFUSALS[found.problem] }]);
+    if (!found)
+      throw new AppError(422, 'invalid_coupon', 'No such coupon in this store', [
+        { code: 'unknown_coupon', path: '/code', message: 'no such coupon' },
+      ]);
+    if (found.problem)
+      throw new AppError(422, 'invalid_coupon', COUPON_REFUSALS[found.problem], [
+        { code: found.problem, path: '/code', message: COUPON_REFUSALS[found.problem] },
+      ]);
     await tx.query(`UPDATE carts SET coupon_code = $2 WHERE id = $1`, [cartId, found.coupon.code]);
   });
 }

@@ -205,7 +205,10 @@ export type PublicProduct = Static<typeof PublicProductSchema>;
 export const PublicProductListSchema = ListOf(PublicProductSchema);
 
 export const StorefrontParams = Type.Object({ slug: Type.String({ maxLength: 200 }) });
-export const StorefrontProductParams = Type.Object({ slug: Type.String({ maxLength: 200 }), productSlug: Type.String({ maxLength: 200 }) });
+export const StorefrontProductParams = Type.Object({
+  slug: Type.String({ maxLength: 200 }),
+  productSlug: Type.String({ maxLength: 200 }),
+});
 export const StorefrontProductQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 100 })),
   category: Type.Optional(Type.String({ maxLength: 100 })),

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCursor } from '../shared/cursor.js';
 import { AppError } from '../shared/errors.js';
-import { baseSlug, cleanName, decodeIdCursor, escapeLike, firstFreeSlug, imageProblems, inTx, isImageUrl, searchTerm } from './catalog.util.js';
+import {
+  baseSlug,
+  cleanName,
+  decodeIdCursor,
+  escapeLike,
+  firstFreeSlug,
+  imageProblems,
+  inTx,
+  isImageUrl,
+  searchTerm,
+} from './catalog.util.js';
 import { lowestPrice, toProduct, type ProductRow, type VariantRow } from './products.service.js';
 import { isInStock, toPublicProduct, toPublicStore, publicStoreJson } from './storefront.service.js';
 import type { Db, Tx } from '../db/db.js';
@@ -45,7 +55,18 @@ describe('images', () => {
     expect(isImageUrl('https://cdn.example.com/a.jpg')).toBe(true);
     expect(isImageUrl('http://example.in/b.png?w=200')).toBe(true);
     expect(isImageUrl('/uploads/c.webp')).toBe(true);
-    for (const bad of ['//evil.example/a.jpg', 'ftp://x/a.jpg', 'javascript:alert(1)', 'data:image/png;base64,AAAA', 'a.jpg', 'https://', 'https://u:p@x.com/a.jpg', '/a b.jpg', '/a"onerror="x', 'https://x.com/<script>']) {
+    for (const bad of [
+      '//evil.example/a.jpg',
+      'ftp://x/a.jpg',
+      'javascript:alert(1)',
+      'data:image/png;base64,AAAA',
+      'a.jpg',
+      'https://',
+      'https://u:p@x.com/a.jpg',
+      '/a b.jpg',
+      '/a"onerror="x',
+      'https://x.com/<script>',
+    ]) {
       expect(isImageUrl(bad), bad).toBe(false);
     }
   });
@@ -90,8 +111,25 @@ describe('inTx', () => {
   });
 });
 
-const product: ProductRow = { id: 'p1', slug: 'tea', name: 'Tea', description: '', category_id: null, unit: null, images: [], is_active: true };
-const variant = (id: string, price: number, stock: number | null): VariantRow => ({ id, product_id: 'p1', name: id, price, mrp: null, stock, sku: 'SKU' });
+const product: ProductRow = {
+  id: 'p1',
+  slug: 'tea',
+  name: 'Tea',
+  description: '',
+  category_id: null,
+  unit: null,
+  images: [],
+  is_active: true,
+};
+const variant = (id: string, price: number, stock: number | null): VariantRow => ({
+  id,
+  product_id: 'p1',
+  name: id,
+  price,
+  mrp: null,
+  stock,
+  sku: 'SKU',
+});
 
 describe('product mapping', () => {
   it('prices a product at its lowest variant', () => {
@@ -114,8 +152,19 @@ describe('product mapping', () => {
 
   it('shows whether UPI is offered, never the VPA, and drops the id from the JSON', () => {
     const store = toPublicStore({
-      id: 's1', slug: 'demo', name: 'Demo', currency: 'INR', whatsapp: null, is_open: true, delivery_fee: 3000,
-      free_above: null, min_order: null, pickup: false, cod: true, upi_vpa: 'demo@upi', catalog_version: 0,
+      id: 's1',
+      slug: 'demo',
+      name: 'Demo',
+      currency: 'INR',
+      whatsapp: null,
+      is_open: true,
+      delivery_fee: 3000,
+      free_above: null,
+      min_order: null,
+      pickup: false,
+      cod: true,
+      upi_vpa: 'demo@upi',
+      catalog_version: 0,
     });
     expect(store.payments).toEqual({ cod: true, upi: true });
     expect(publicStoreJson(store)).not.toHaveProperty('id');

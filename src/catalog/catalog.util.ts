@@ -27,7 +27,10 @@ export function searchTerm(q: string | undefined): string | null {
 export function decodeIdCursor(cursor: string | undefined): string | null {
   const decoded = decodeCursor<[string]>(cursor, ['string']);
   if (decoded === null) return null;
-  if (!isUuid(decoded[0])) throw validationFailed('cursor is not valid', [{ code: 'invalid', path: '/cursor', message: 'cursor is not valid' }]);
+  if (!isUuid(decoded[0]))
+    throw validationFailed('cursor is not valid', [
+      { code: 'invalid', path: '/cursor', message: 'cursor is not valid' },
+    ]);
   return decoded[0];
 }
 
@@ -71,7 +74,12 @@ export async function insertWithFreeSlug<T>(
 export function imageProblems(images: readonly string[]): ProblemItem[] {
   const problems: ProblemItem[] = [];
   images.forEach((image, i) => {
-    if (!isImageUrl(image)) problems.push({ code: 'invalid', path: `/images/${i}`, message: 'must be an http(s) URL or a path starting with /' });
+    if (!isImageUrl(image))
+      problems.push({
+        code: 'invalid',
+        path: `/images/${i}`,
+        message: 'must be an http(s) URL or a path starting with /',
+      });
   });
   return problems;
 }
@@ -81,7 +89,12 @@ export function isImageUrl(value: string): boolean {
   if (value.startsWith('/')) return !value.startsWith('//');
   try {
     const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.username === '' && url.password === '';
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.hostname !== '' &&
+      url.username === '' &&
+      url.password === ''
+    );
   } catch {
     return false;
   }
@@ -90,6 +103,9 @@ export function isImageUrl(value: string): boolean {
 /** A name as stored: trimmed, and not blank (a schema's minLength lets "   " through). */
 export function cleanName(value: string, path: string): string {
   const name = value.trim();
-  if (name === '') throw validationFailed(`${path.slice(1)} must not be blank`, [{ code: 'invalid', path, message: 'must not be blank' }]);
+  if (name === '')
+    throw validationFailed(`${path.slice(1)} must not be blank`, [
+      { code: 'invalid', path, message: 'must not be blank' },
+    ]);
   return name;
 }

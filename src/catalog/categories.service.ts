@@ -17,7 +17,10 @@ export async function listCategories(q: Queryable, storeId: string): Promise<Cat
 
 export async function getCategory(q: Queryable, storeId: string, categoryId: string): Promise<Category> {
   if (!isUuid(categoryId)) throw notFound('Category not found');
-  const { rows } = await q.query<Category>(`SELECT ${CATEGORY_COLUMNS} FROM categories WHERE id = $1 AND store_id = $2`, [categoryId, storeId]);
+  const { rows } = await q.query<Category>(
+    `SELECT ${CATEGORY_COLUMNS} FROM categories WHERE id = $1 AND store_id = $2`,
+    [categoryId, storeId],
+  );
   if (!rows[0]) throw notFound('Category not found');
   return rows[0];
 }
@@ -40,7 +43,12 @@ export async function createCategory(db: DbOrTx, storeId: string, input: CreateC
   );
 }
 
-export async function updateCategory(q: Queryable, storeId: string, categoryId: string, input: UpdateCategoryInput): Promise<Category> {
+export async function updateCategory(
+  q: Queryable,
+  storeId: string,
+  categoryId: string,
+  input: UpdateCategoryInput,
+): Promise<Category> {
   if (!isUuid(categoryId)) throw notFound('Category not found');
   const name = input.name === undefined ? null : cleanName(input.name, '/name');
   const { rows } = await q.query<Category>(

@@ -94,7 +94,10 @@ export async function loadVariants(q: Queryable, productIds: readonly string[]):
 }
 
 async function withVariants(q: Queryable, products: ProductRow[]): Promise<ProductWithVariants[]> {
-  const variants = await loadVariants(q, products.map((p) => p.id));
+  const variants = await loadVariants(
+    q,
+    products.map((p) => p.id),
+  );
   return products.map((product) => ({ product, variants: variants.get(product.id) ?? [] }));
 }
 
@@ -112,7 +115,11 @@ export interface ProductQuery {
  * One page of a store's products, newest first, keyset on (store_id, id DESC) — the ids are UUIDv7, so this walks
  * products_store_id_idx / products_storefront_idx. The name filter uses products_store_name_trgm_idx (store_id + name trigrams).
  */
-export async function findProducts(q: Queryable, storeId: string, query: ProductQuery): Promise<{ items: ProductWithVariants[]; nextCursor: string | null }> {
+export async function findProducts(
+  q: Queryable,
+  storeId: string,
+  query: ProductQuery,
+): Promise<{ items: ProductWithVariants[]; nextCursor: string | null }> {
   const after = decodeIdCursor(query.cursor);
   const params: unknown[] = [storeId];
   const where = ['p.store_id = $1', 'p.archived_at IS NULL'];
@@ -146,9 +153,15 @@ export interface ListProductsOptions {
 }
 
 /** The merchant's product list: active and inactive, not archived. */
-export async function listProducts(q: Queryable, storeId: string, opts: ListProductsOptions): Promise<{ items: Product[]; nextCursor: string | null }> {
+export async function listProducts(
+  q: Queryable,
+  storeId: string,
+  opts: ListProductsOptions,
+): Promise<{ items: Product[]; nextCursor: string | null }> {
   if (opts.categoryId !== undefined && !isUuid(opts.categoryId)) {
-    throw validationFailed('categoryId is not valid', [{ code: 'invalid', path: 'querystring/categoryId', message: 'must be a category id' }]);
+    throw validationFailed('categoryId is not valid', [
+      { code: 'invalid', path: 'querystring/categoryId', message: 'must be a category id' },
+    ]);
   }
   const found = await findProducts(q, storeId, {
     search: searchTerm(opts.q),
@@ -197,15 +210,21 @@ function variantsToCreate(input: CreateProductInput): VariantInput[] {
   const topLevel = (['price', 'mrp', 'stock', 'sku'] as const).filter((field) => input[field] !== undefined);
   if (input.variants) {
     if (topLevel.length) {
-      throw validationFailed('Give price, mrp, stock and sku inside each variant when sending variants', topLevel.map((field) => ({
-        code: 'not_allowed', path: `/${field}`, message: 'is not allowed together with variants',
-      })));
+      throw validationFailed(
+        'Give price, mrp, stock and sku inside each variant when sending variants',
+        topLevel.map((field) => ({
+          code: 'not_allowed',
+          path: `/${field}`,
+          message: 'is not allowed together with variants',
+        })),
+      );
     }
     const seen = new Set<string>();
     const problems: ProblemItem[] = [];
     const variants = input.variants.map((v, i) => {
       const name = cleanName(v.name, `/variants/${i}/name`);
-      if (seen.has(name.toLowerCase())) problems.push({ code: 'duplicate', path: `/variants/${i}/name`, message: 'another variant has this name' });
+      if (seen.has(name.toLowerCase()))
+        problems.push({ code: 'duplicate', path: `/variants/${i}/name`, message: 'another variant has this name' });
       seen.add(name.toLowerCase());
       return { ...v, name };
     });
@@ -213,7 +232,9 @@ function variantsToCreate(input: CreateProductInput): VariantInput[] {
     return variants;
   }
   if (input.price === undefined) {
-    throw validationFailed('price is required when variants are not given', [{ code: 'required', path: '/price', message: 'is required (or send variants)' }]);
+    throw validationFailed('price is required when variants are not given', [
+      { code: 'required', path: '/price', message: 'is required (or send variants)' },
+    ]);
   }
   return [{ name: DEFAULT_VARIANT_NAME, price: input.price, mrp: input.mrp, stock: input.stock, sku: input.sku }];
 }
@@ -222,7 +243,13 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
-async function insertVariants(tx: Queryable, storeId: string, productId: string, variants: readonly VariantInput[], firstPosition: number): Promise<VariantRow[]> {
+async function insertVariants(
+  tx: Queryable,
+  storeId: string,
+  productId: string,
+  variants: readonly VariantInput[],
+  firstPosition: number,
+): Promise<VariantRow[]> {
   try {
     const { rows } = await tx.query<VariantRow>(
       `INSERT INTO variants (id, product_id, store_id, name, price, mrp, stock, sku, position)
@@ -265,7 +292,17 @@ export async function createProduct(db: DbOrTx, storeId: string, input: CreatePr
         `INSERT INTO products (id, store_id, category_id, slug, name, description, unit, images, is_active)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
          ON CONFLICT (store_id, slug) DO NOTHING`,
-        [id, storeId, input.categoryId ?? null, slug, name, input.description ?? '', input.unit ?? null, JSON.stringify(input.images ?? []), input.isActive ?? true],
+        [
+          id,
+          storeId,
+          input.categoryId ?? null,
+          slug,
+          name,
+          input.description ?? '',
+          input.unit ?? null,
+          JSON.stringify(input.images ?? []),
+          input.isActive ?? true,
+        ],
       );
       return rowCount === 1 ? slug : null;
     });
@@ -289,7 +326,12 @@ function setClause(params: unknown[], fields: Record<string, unknown>): string[]
  * PATCH semantics. `price`, `mrp` and `sku` change the one variant of a single-variant product in place (same id);
  * on a product with several variants they are refused (422): change each variant instead.
  */
-export async function updateProduct(db: DbOrTx, storeId: string, productId: string, input: UpdateProductInput): Promise<Product> {
+export async function updateProduct(
+  db: DbOrTx,
+  storeId: string,
+  productId: string,
+  input: UpdateProductInput,
+): Promise<Product> {
   const name = input.name === undefined ? undefined : cleanName(input.name, '/name');
   checkImages(input.images);
   return inTx(db, async (tx) => {
@@ -305,19 +347,36 @@ export async function updateProduct(db: DbOrTx, storeId: string, productId: stri
       is_active: input.isActive,
     });
     if (sets.length) {
-      await tx.query(`UPDATE products SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND store_id = $2`, params);
+      await tx.query(
+        `UPDATE products SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND store_id = $2`,
+        params,
+      );
     }
     const variantFields = { price: input.price, mrp: input.mrp, sku: input.sku };
     if (Object.values(variantFields).some((v) => v !== undefined)) {
-      const { rows } = await tx.query<{ id: string }>(`SELECT id FROM variants WHERE product_id = $1 AND store_id = $2 AND archived_at IS NULL`, [productId, storeId]);
+      const { rows } = await tx.query<{ id: string }>(
+        `SELECT id FROM variants WHERE product_id = $1 AND store_id = $2 AND archived_at IS NULL`,
+        [productId, storeId],
+      );
       if (rows.length !== 1) {
-        const fields = Object.keys(variantFields).filter((k) => variantFields[k as keyof typeof variantFields] !== undefined);
-        throw validationFailed(`This product has ${rows.length} variants: change price, mrp and sku on each variant`, fields.map((field) => ({
-          code: 'not_allowed', path: `/${field}`, message: 'only for a product with a single variant',
-        })), 422);
+        const fields = Object.keys(variantFields).filter(
+          (k) => variantFields[k as keyof typeof variantFields] !== undefined,
+        );
+        throw validationFailed(
+          `This product has ${rows.length} variants: change price, mrp and sku on each variant`,
+          fields.map((field) => ({
+            code: 'not_allowed',
+            path: `/${field}`,
+            message: 'only for a product with a single variant',
+          })),
+          422,
+        );
       }
       const variantParams: unknown[] = [rows[0]!.id];
-      await tx.query(`UPDATE variants SET ${setClause(variantParams, variantFields).join(', ')} WHERE id = $1`, variantParams);
+      await tx.query(
+        `UPDATE variants SET ${setClause(variantParams, variantFields).join(', ')} WHERE id = $1`,
+        variantParams,
+      );
     }
     return getProduct(tx, storeId, productId);
   });
@@ -344,7 +403,12 @@ async function variantRow(q: Queryable, storeId: string, productId: string, vari
 }
 
 /** Adds a variant at the end. The product row is locked so the count and the position are decided one at a time. */
-export async function addVariant(db: DbOrTx, storeId: string, productId: string, input: VariantInput): Promise<Variant> {
+export async function addVariant(
+  db: DbOrTx,
+  storeId: string,
+  productId: string,
+  input: VariantInput,
+): Promise<Variant> {
   const variant = { ...input, name: cleanName(input.name, '/name') };
   return inTx(db, async (tx) => {
     await productRow(tx, storeId, productId, true);
@@ -361,7 +425,13 @@ export async function addVariant(db: DbOrTx, storeId: string, productId: string,
 }
 
 /** PATCH name, price, mrp, sku of a live variant. Stock changes only through src/inventory/stock.ts. */
-export async function updateVariant(db: DbOrTx, storeId: string, productId: string, variantId: string, input: UpdateVariantInput): Promise<Variant> {
+export async function updateVariant(
+  db: DbOrTx,
+  storeId: string,
+  productId: string,
+  variantId: string,
+  input: UpdateVariantInput,
+): Promise<Variant> {
   const name = input.name === undefined ? undefined : cleanName(input.name, '/name');
   return inTx(db, async (tx) => {
     await productRow(tx, storeId, productId);
@@ -370,7 +440,10 @@ export async function updateVariant(db: DbOrTx, storeId: string, productId: stri
     const sets = setClause(params, { name, price: input.price, mrp: input.mrp, sku: input.sku });
     if (sets.length === 0) return toVariant(current);
     try {
-      const { rows } = await tx.query<VariantRow>(`UPDATE variants v SET ${sets.join(', ')} WHERE v.id = $1 RETURNING ${VARIANT_COLUMNS}`, params);
+      const { rows } = await tx.query<VariantRow>(
+        `UPDATE variants v SET ${sets.join(', ')} WHERE v.id = $1 RETURNING ${VARIANT_COLUMNS}`,
+        params,
+      );
       return toVariant(rows[0]!);
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict('This product already has a variant with that name');
@@ -389,7 +462,8 @@ export async function archiveVariant(db: DbOrTx, storeId: string, productId: str
       `SELECT count(*)::integer AS live FROM variants WHERE product_id = $1 AND archived_at IS NULL`,
       [productId],
     );
-    if (rows[0]!.live <= 1) throw new AppError(409, 'conflict', 'A product keeps at least one variant: archive the product instead');
+    if (rows[0]!.live <= 1)
+      throw new AppError(409, 'conflict', 'A product keeps at least one variant: archive the product instead');
     await tx.query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [variantId]);
   });
 }

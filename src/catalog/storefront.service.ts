@@ -7,7 +7,13 @@ import { notFound } from '../shared/errors.js';
 import { getStorefrontStoreRow, type StoreRow } from '../stores/stores.service.js';
 import { searchTerm } from './catalog.util.js';
 import { listCategories } from './categories.service.js';
-import { findProducts, loadVariants, lowestPrice, type ProductWithVariants, type VariantRow } from './products.service.js';
+import {
+  findProducts,
+  loadVariants,
+  lowestPrice,
+  type ProductWithVariants,
+  type VariantRow,
+} from './products.service.js';
 import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
 import { cachedRead } from './catalog-cache.js';
 
@@ -69,7 +75,11 @@ export function toPublicProduct({ product, variants }: ProductWithVariants): Pub
   };
 }
 
-export async function listStorefrontCategories(q: Queryable, storeId: string, catalogVersion?: number): Promise<Category[]> {
+export async function listStorefrontCategories(
+  q: Queryable,
+  storeId: string,
+  catalogVersion?: number,
+): Promise<Category[]> {
   return maybeCached(catalogVersion, `categories:${storeId}`, () => listCategories(q, storeId));
 }
 
@@ -92,10 +102,17 @@ export async function listStorefrontProducts(
   return maybeCached(catalogVersion, key, () => loadStorefrontProducts(q, storeId, query));
 }
 
-async function loadStorefrontProducts(q: Queryable, storeId: string, query: StorefrontProductQuery): Promise<{ items: PublicProduct[]; nextCursor: string | null }> {
+async function loadStorefrontProducts(
+  q: Queryable,
+  storeId: string,
+  query: StorefrontProductQuery,
+): Promise<{ items: PublicProduct[]; nextCursor: string | null }> {
   let categoryId: string | null = null;
   if (query.categorySlug !== undefined && query.categorySlug !== '') {
-    const { rows } = await q.query<{ id: string }>(`SELECT id FROM categories WHERE store_id = $1 AND slug = $2`, [storeId, query.categorySlug.toLowerCase()]);
+    const { rows } = await q.query<{ id: string }>(`SELECT id FROM categories WHERE store_id = $1 AND slug = $2`, [
+      storeId,
+      query.categorySlug.toLowerCase(),
+    ]);
     if (!rows[0]) throw notFound('Category not found');
     categoryId = rows[0].id;
   }
@@ -110,8 +127,15 @@ async function loadStorefrontProducts(q: Queryable, storeId: string, query: Stor
 }
 
 /** One active product by its slug. Inactive, archived or unknown → 404. */
-export async function getStorefrontProduct(q: Queryable, storeId: string, productSlug: string, catalogVersion?: number): Promise<PublicProduct> {
-  return maybeCached(catalogVersion, `product:${storeId}:${productSlug.toLowerCase()}`, () => loadStorefrontProduct(q, storeId, productSlug));
+export async function getStorefrontProduct(
+  q: Queryable,
+  storeId: string,
+  productSlug: string,
+  catalogVersion?: number,
+): Promise<PublicProduct> {
+  return maybeCached(catalogVersion, `product:${storeId}:${productSlug.toLowerCase()}`, () =>
+    loadStorefrontProduct(q, storeId, productSlug),
+  );
 }
 
 async function loadStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {

@@ -8,7 +8,15 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/storefront/:slug/carts/:cartId/checkout',
-    { schema: { tags: ['storefront'], summary: 'Place the order (honours Idempotency-Key)', params: CheckoutParams, body: CheckoutBody, response: { 201: OrderSchema } } },
+    {
+      schema: {
+        tags: ['storefront'],
+        summary: 'Place the order (honours Idempotency-Key)',
+        params: CheckoutParams,
+        body: CheckoutBody,
+        response: { 201: OrderSchema },
+      },
+    },
     async (request, reply) => {
       const raw = request.headers['idempotency-key'];
       const key = (Array.isArray(raw) ? raw[0] : raw) ?? null;

@@ -7,7 +7,17 @@ import type { StoreRow } from '../stores/stores.service.js';
 import { assertFulfillmentOffered, CART_STAMP_SQL, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
 import { paymentMethod } from '../payments/methods.js';
 import { orderPlacedForStore } from '../orders/messages.js';
-import { findOrderById, placeOrder, storeRecipientSql, type NewOrder, type NewOrderLine, type OrderRow, type PlacedOrderMessage, type StoredCustomer, type UnnumberedOrder } from '../orders/orders.repo.js';
+import {
+  findOrderById,
+  placeOrder,
+  storeRecipientSql,
+  type NewOrder,
+  type NewOrderLine,
+  type OrderRow,
+  type PlacedOrderMessage,
+  type StoredCustomer,
+  type UnnumberedOrder,
+} from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
 
@@ -19,14 +29,21 @@ export function normaliseCustomer(input: CheckoutInput['customer']): StoredCusto
   const name = input.name.trim();
   if (!name) problems.push({ code: 'invalid', path: '/customer/name', message: 'must not be blank' });
   const phone = normalizeE164(input.phone.trim());
-  if (!phone) problems.push({ code: 'invalid', path: '/customer/phone', message: 'not a valid phone number in E.164 (e.g. +919876543210)' });
+  if (!phone)
+    problems.push({
+      code: 'invalid',
+      path: '/customer/phone',
+      message: 'not a valid phone number in E.164 (e.g. +919876543210)',
+    });
   let address: StoredCustomer['address'] = null;
   if (input.address) {
     const a = input.address;
     address = { line1: a.line1.trim(), line2: a.line2?.trim() || null, city: a.city.trim(), pincode: a.pincode.trim() };
-    if (!address.line1) problems.push({ code: 'invalid', path: '/customer/address/line1', message: 'must not be blank' });
+    if (!address.line1)
+      problems.push({ code: 'invalid', path: '/customer/address/line1', message: 'must not be blank' });
     if (!address.city) problems.push({ code: 'invalid', path: '/customer/address/city', message: 'must not be blank' });
-    if (!address.pincode) problems.push({ code: 'invalid', path: '/customer/address/pincode', message: 'must not be blank' });
+    if (!address.pincode)
+      problems.push({ code: 'invalid', path: '/customer/address/pincode', message: 'must not be blank' });
   }
   if (problems.length) throw validationFailed('The customer details are not valid', problems);
   return { name, phone: phone!, address };
@@ -34,23 +51,42 @@ export function normaliseCustomer(input: CheckoutInput['customer']): StoredCusto
 
 function cartErrors(snapshot: CartSnapshot): ProblemItem[] {
   if (snapshot.lines.length === 0) return [{ code: 'empty_cart', message: 'the cart has no lines' }];
-  return snapshot.bill.errors.map((e) => ({ code: e.code, ...(e.variantId ? { variantId: e.variantId } : {}), ...(e.available !== undefined ? { available: e.available } : {}), message: e.message }));
+  return snapshot.bill.errors.map((e) => ({
+    code: e.code,
+    ...(e.variantId ? { variantId: e.variantId } : {}),
+    ...(e.available !== undefined ? { available: e.available } : {}),
+    message: e.message,
+  }));
 }
 
 /** Rules that need the store and the fulfillment but nothing locked: 422 validation_failed. */
-function checkOrderDetails(store: StoreRow, fulfillment: 'delivery' | 'pickup', customer: StoredCustomer, method: string): void {
+function checkOrderDetails(
+  store: StoreRow,
+  fulfillment: 'delivery' | 'pickup',
+  customer: StoredCustomer,
+  method: string,
+): void {
   const problems: ProblemItem[] = [];
   const pay = paymentMethod(method);
-  const refusal = pay ? pay.unavailableReason({ name: store.name, currency: store.currency, cod: store.cod, upiVpa: store.upi_vpa }) : 'unknown payment method';
+  const refusal = pay
+    ? pay.unavailableReason({ name: store.name, currency: store.currency, cod: store.cod, upiVpa: store.upi_vpa })
+    : 'unknown payment method';
   if (refusal) problems.push({ code: 'not_offered', path: '/paymentMethod', message: refusal });
-  if (fulfillment === 'delivery' && !customer.address) problems.push({ code: 'required', path: '/customer/address', message: 'a delivery needs an address' });
+  if (fulfillment === 'delivery' && !customer.address)
+    problems.push({ code: 'required', path: '/customer/address', message: 'a delivery needs an address' });
   if (customer.address && store.currency === 'INR' && !/^\d{6}$/.test(customer.address.pincode)) {
     problems.push({ code: 'invalid', path: '/customer/address/pincode', message: 'a PIN code is 6 digits' });
   }
   if (problems.length) throw validationFailed(problems.map((p) => p.message).join('; '), problems, 422);
 }
 
-async function existingOrder(q: Queryable, orderId: string, checkoutKey: string | null, store: StoreRow, config: CheckoutConfig): Promise<OrderView> {
+async function existingOrder(
+  q: Queryable,
+  orderId: string,
+  checkoutKey: string | null,
+  store: StoreRow,
+  config: CheckoutConfig,
+): Promise<OrderView> {
   const order = await findOrderById(q, orderId);
   // The same Idempotency-Key again, after the stored answer was lost: answer the order it created.
   if (checkoutKey !== null && order.checkout_key === checkoutKey) return orderView(q, order, store, config);
@@ -70,7 +106,14 @@ const CART_CHANGED = Symbol('cart changed');
  * So a hot product's row and the store's order counter stay locked for one statement and its commit, never across
  * a round trip to this process.
  */
-export async function checkout(db: Db, config: CheckoutConfig, slug: string, cartId: string, input: CheckoutInput, checkoutKey: string | null): Promise<OrderView> {
+export async function checkout(
+  db: Db,
+  config: CheckoutConfig,
+  slug: string,
+  cartId: string,
+  input: CheckoutInput,
+  checkoutKey: string | null,
+): Promise<OrderView> {
   const customer = normaliseCustomer(input.customer);
   const note = input.note?.trim() || null;
   if (!isUuid(cartId)) throw notFound('Cart not found');
@@ -78,7 +121,9 @@ export async function checkout(db: Db, config: CheckoutConfig, slug: string, car
     const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey);
     if (placed !== CART_CHANGED) return placed;
     if (attempt === CART_CHANGED_ATTEMPTS) {
-      throw new AppError(409, 'cart_has_errors', 'The cart kept changing while it was being ordered', [{ code: 'cart_changed', message: 'the cart changed while ordering — check it and order again' }]);
+      throw new AppError(409, 'cart_has_errors', 'The cart kept changing while it was being ordered', [
+        { code: 'cart_changed', message: 'the cart changed while ordering — check it and order again' },
+      ]);
     }
   }
 }
@@ -111,7 +156,11 @@ async function attemptCheckout(
   checkOrderDetails(store, fulfillment, customer, input.paymentMethod);
   const { bill } = snapshot;
   if (store.min_order !== null && bill.subtotal - bill.discount < store.min_order) {
-    throw new AppError(422, 'below_minimum_order', `The minimum order is ${store.min_order} (after discount); the cart comes to ${bill.subtotal - bill.discount}`);
+    throw new AppError(
+      422,
+      'below_minimum_order',
+      `The minimum order is ${store.min_order} (after discount); the cart comes to ${bill.subtotal - bill.discount}`,
+    );
   }
   const { cart_stamp: cartStamp, recipient } = extra;
 
@@ -133,16 +182,40 @@ async function attemptCheckout(
     cartId,
     checkoutKey,
     billRules: {
-      coupon: coupon ? { type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount } : null,
+      coupon: coupon
+        ? { type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount }
+        : null,
       deliveryFee: store.delivery_fee,
       freeAbove: store.free_above,
       minOrder: store.min_order,
     },
   };
-  const lines: NewOrderLine[] = snapshot.lines.map((l) => ({ variantId: l.variantId, productId: l.productId, name: l.productName, variantName: l.variantName, unitPrice: l.unitPrice, quantity: l.quantity }));
+  const lines: NewOrderLine[] = snapshot.lines.map((l) => ({
+    variantId: l.variantId,
+    productId: l.productId,
+    name: l.productName,
+    variantName: l.variantName,
+    unitPrice: l.unitPrice,
+    quantity: l.quantity,
+  }));
   const moves = lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
-  const placed = await placeOrder(db, order, cartStamp, lines, moves, recipient ? storeMessage(order, lines, recipient, store, config) : null);
-  if (placed.placed) return placedOrderView({ ...order, number: placed.number }, lines, placed.createdAt, placed.placedAt, store, config);
+  const placed = await placeOrder(
+    db,
+    order,
+    cartStamp,
+    lines,
+    moves,
+    recipient ? storeMessage(order, lines, recipient, store, config) : null,
+  );
+  if (placed.placed)
+    return placedOrderView(
+      { ...order, number: placed.number },
+      lines,
+      placed.createdAt,
+      placed.placedAt,
+      store,
+      config,
+    );
 
   if (placed.shortages.length) {
     throw new AppError(
@@ -152,26 +225,53 @@ async function attemptCheckout(
       placed.shortages.map((s) =>
         s.available <= 0
           ? { code: 'out_of_stock', variantId: s.variantId, available: 0, message: 'out of stock — remove or replace' }
-          : { code: 'insufficient_stock', variantId: s.variantId, available: s.available, message: `only ${s.available} left — change quantity` },
+          : {
+              code: 'insufficient_stock',
+              variantId: s.variantId,
+              available: s.available,
+              message: `only ${s.available} left — change quantity`,
+            },
       ),
     );
   }
   // Ordered by a concurrent checkout (perhaps this request's own retry), or changed: the next attempt reads it again.
   if (!placed.cartCurrent) return CART_CHANGED;
-  throw new AppError(409, 'cart_has_errors', 'The coupon was used up a moment ago', [{ code: 'coupon_exhausted', message: `coupon ${coupon?.code ?? ''} has been used up` }]);
+  throw new AppError(409, 'cart_has_errors', 'The coupon was used up a moment ago', [
+    { code: 'coupon_exhausted', message: `coupon ${coupon?.code ?? ''} has been used up` },
+  ]);
 }
 
 /** The store's "new order" message, written before the database gives the order its number (it fills the gap). */
-function storeMessage(order: UnnumberedOrder, lines: readonly NewOrderLine[], recipient: string, store: StoreRow, config: CheckoutConfig): PlacedOrderMessage {
+function storeMessage(
+  order: UnnumberedOrder,
+  lines: readonly NewOrderLine[],
+  recipient: string,
+  store: StoreRow,
+  config: CheckoutConfig,
+): PlacedOrderMessage {
   const slot = '{{number}}';
   const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
   const text = orderPlacedForStore(draft, store, orderDashboardUrl(config, order.id), slot);
   // The slot is in the first line, before any text the customer wrote, so the first occurrence is ours.
   const at = text.indexOf(slot);
-  return { id: newId(), topic: 'order.placed', recipient, textBeforeNumber: text.slice(0, at), textAfterNumber: text.slice(at + slot.length), data: { orderId: order.id, storeId: store.id } };
+  return {
+    id: newId(),
+    topic: 'order.placed',
+    recipient,
+    textBeforeNumber: text.slice(0, at),
+    textAfterNumber: text.slice(at + slot.length),
+    data: { orderId: order.id, storeId: store.id },
+  };
 }
 
-function placedOrderView(o: NewOrder, lines: readonly NewOrderLine[], createdAt: Date, placedAt: Date, store: StoreRow, config: CheckoutConfig): OrderView {
+function placedOrderView(
+  o: NewOrder,
+  lines: readonly NewOrderLine[],
+  createdAt: Date,
+  placedAt: Date,
+  store: StoreRow,
+  config: CheckoutConfig,
+): OrderView {
   const row: OrderRow = {
     id: o.id,
     store_id: o.storeId,
@@ -206,5 +306,11 @@ function placedOrderView(o: NewOrder, lines: readonly NewOrderLine[], createdAt:
     line_total: l.unitPrice * l.quantity,
     position,
   }));
-  return toOrderView(row, lineRows, [{ order_id: o.id, status: 'placed', note: null, actor: 'customer', at: placedAt }], store, config);
+  return toOrderView(
+    row,
+    lineRows,
+    [{ order_id: o.id, status: 'placed', note: null, actor: 'customer', at: placedAt }],
+    store,
+    config,
+  );
 }

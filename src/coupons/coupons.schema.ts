@@ -2,7 +2,12 @@ import { Type, type Static } from 'typebox';
 import { Cursor, Limit, Money, Nullable } from '../shared/schema.js';
 
 export const COUPON_CODE_PATTERN = '^[A-Za-z0-9_-]{1,40}$';
-const Code = Type.String({ minLength: 1, maxLength: 40, pattern: COUPON_CODE_PATTERN, description: 'Case-insensitive per store' });
+const Code = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  pattern: COUPON_CODE_PATTERN,
+  description: 'Case-insensitive per store',
+});
 const CouponType = Type.Union([Type.Literal('percent'), Type.Literal('flat')]);
 /** percent: 1..100; flat: an amount in minor units ≥ 1. The percent bound is checked by the service (it depends on `type`). */
 const CouponValue = Type.Integer({ minimum: 1, maximum: 10_000_000_000 });
@@ -61,4 +66,7 @@ export const CouponListQuery = Type.Object({ limit: Limit, cursor: Type.Optional
 export type CouponListInput = Static<typeof CouponListQuery>;
 
 export const CouponStoreParams = Type.Object({ storeId: Type.String({ maxLength: 100 }) });
-export const CouponParams = Type.Object({ storeId: Type.String({ maxLength: 100 }), couponId: Type.String({ maxLength: 100 }) });
+export const CouponParams = Type.Object({
+  storeId: Type.String({ maxLength: 100 }),
+  couponId: Type.String({ maxLength: 100 }),
+});

@@ -34,7 +34,8 @@ export interface CouponRow {
   is_active: boolean;
 }
 
-export const COUPON_COLUMNS = 'id, code, type, value, min_order, max_discount, usage_limit, used_count, expires_at, is_active';
+export const COUPON_COLUMNS =
+  'id, code, type, value, min_order, max_discount, usage_limit, used_count, expires_at, is_active';
 
 export function toCouponSnapshot(row: CouponRow): CouponSnapshot {
   return {
@@ -60,17 +61,25 @@ export function toCoupon(row: CouponRow): Coupon {
  * The problem of a live (not deleted) coupon. `expired` comes from SQL (`expires_at <= now()`) so every server
  * judges by the same clock. A deactivated coupon reads as expired: to the customer it has simply ended.
  */
-export function couponProblem(coupon: Pick<CouponSnapshot, 'isActive' | 'usageLimit' | 'usedCount'>, expired: boolean): CouponProblem {
+export function couponProblem(
+  coupon: Pick<CouponSnapshot, 'isActive' | 'usageLimit' | 'usedCount'>,
+  expired: boolean,
+): CouponProblem {
   if (expired || !coupon.isActive) return 'coupon_expired';
   if (coupon.usageLimit !== null && coupon.usedCount >= coupon.usageLimit) return 'coupon_exhausted';
   return null;
 }
 
 /** SQL expression: true when the coupon's expiry has passed. `alias` is the coupons table alias (or '' for none). */
-export const couponExpiredSql = (alias = '') => `(${alias ? `${alias}.` : ''}expires_at IS NOT NULL AND ${alias ? `${alias}.` : ''}expires_at <= now())`;
+export const couponExpiredSql = (alias = '') =>
+  `(${alias ? `${alias}.` : ''}expires_at IS NOT NULL AND ${alias ? `${alias}.` : ''}expires_at <= now())`;
 
 /** The live coupon of this store with this code (case-insensitive), with its problem, or null. */
-export async function findCouponByCode(q: Queryable, storeId: string, code: string): Promise<{ coupon: CouponSnapshot; problem: CouponProblem } | null> {
+export async function findCouponByCode(
+  q: Queryable,
+  storeId: string,
+  code: string,
+): Promise<{ coupon: CouponSnapshot; problem: CouponProblem } | null> {
   const { rows } = await q.query<CouponRow & { expired: boolean }>(
     `SELECT ${COUPON_COLUMNS}, ${couponExpiredSql()} AS expired
        FROM coupons WHERE store_id = $1 AND lower(code) = lower($2) AND deleted_at IS NULL`,
@@ -106,14 +115,19 @@ export async function releaseCouponUse(tx: Queryable, couponId: string): Promise
 
 function checkValue(type: 'percent' | 'flat', value: number) {
   if (type === 'percent' && value > 100) {
-    throw validationFailed('A percent coupon takes a value of 1..100', [{ code: 'invalid', path: '/value', message: 'must be 1..100 for a percent coupon' }]);
+    throw validationFailed('A percent coupon takes a value of 1..100', [
+      { code: 'invalid', path: '/value', message: 'must be 1..100 for a percent coupon' },
+    ]);
   }
 }
 
 function isoOrFail(value: string | null | undefined): string | null | undefined {
   if (value === undefined || value === null) return value;
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw validationFailed('expiresAt is not a valid date-time', [{ code: 'invalid', path: '/expiresAt', message: 'is not a valid date-time' }]);
+  if (Number.isNaN(time))
+    throw validationFailed('expiresAt is not a valid date-time', [
+      { code: 'invalid', path: '/expiresAt', message: 'is not a valid date-time' },
+    ]);
   return new Date(time).toISOString();
 }
 
@@ -130,7 +144,18 @@ export async function createCoupon(db: Db, storeId: string, input: CreateCouponI
     const { rows } = await db.query<CouponRow>(
       `INSERT INTO coupons (id, store_id, code, type, value, min_order, max_discount, usage_limit, expires_at, is_active)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COUPON_COLUMNS}`,
-      [newId(), storeId, input.code, input.type, input.value, input.minOrder ?? null, input.maxDiscount ?? null, input.usageLimit ?? null, expiresAt, input.isActive ?? true],
+      [
+        newId(),
+        storeId,
+        input.code,
+        input.type,
+        input.value,
+        input.minOrder ?? null,
+        input.maxDiscount ?? null,
+        input.usageLimit ?? null,
+        expiresAt,
+        input.isActive ?? true,
+      ],
     );
     return toCoupon(rows[0]!);
   } catch (err) {
@@ -139,9 +164,16 @@ export async function createCoupon(db: Db, storeId: string, input: CreateCouponI
   }
 }
 
-export async function listCoupons(q: Queryable, storeId: string, input: CouponListInput): Promise<{ items: Coupon[]; nextCursor: string | null }> {
+export async function listCoupons(
+  q: Queryable,
+  storeId: string,
+  input: CouponListInput,
+): Promise<{ items: Coupon[]; nextCursor: string | null }> {
   const after = decodeCursor<[string]>(input.cursor, ['string']);
-  if (after && !isUuid(after[0])) throw validationFailed('cursor is not valid', [{ code: 'invalid', path: '/cursor', message: 'cursor is not valid' }]);
+  if (after && !isUuid(after[0]))
+    throw validationFailed('cursor is not valid', [
+      { code: 'invalid', path: '/cursor', message: 'cursor is not valid' },
+    ]);
   // Newest first: ids are UUIDv7, walked on coupons_store_id_idx.
   const { rows } = await q.query<CouponRow>(
     `SELECT ${COUPON_COLUMNS} FROM coupons
@@ -164,7 +196,12 @@ export async function getCoupon(q: Queryable, storeId: string, couponId: string)
 }
 
 /** PATCH semantics: absent fields stay; null clears the optional limits. */
-export async function updateCoupon(db: Db, storeId: string, couponId: string, input: UpdateCouponInput): Promise<Coupon> {
+export async function updateCoupon(
+  db: Db,
+  storeId: string,
+  couponId: string,
+  input: UpdateCouponInput,
+): Promise<Coupon> {
   if (!isUuid(couponId)) throw notFound('Coupon not found');
   const expiresAt = isoOrFail(input.expiresAt);
   try {
@@ -178,9 +215,17 @@ export async function updateCoupon(db: Db, storeId: string, couponId: string, in
       checkValue(input.type ?? current.type, input.value ?? current.value);
       const usageLimit = input.usageLimit === undefined ? current.usage_limit : input.usageLimit;
       if (usageLimit !== null && usageLimit < current.used_count) {
-        throw validationFailed(`The coupon has already been used ${current.used_count} times`, [
-          { code: 'invalid', path: '/usageLimit', message: `must be at least the uses so far (${current.used_count})` },
-        ], 422);
+        throw validationFailed(
+          `The coupon has already been used ${current.used_count} times`,
+          [
+            {
+              code: 'invalid',
+              path: '/usageLimit',
+              message: `must be at least the uses so far (${current.used_count})`,
+            },
+          ],
+          422,
+        );
       }
       const sets: string[] = [];
       const params: unknown[] = [couponId, storeId];
@@ -219,4 +264,3 @@ export async function deleteCoupon(q: Queryable, storeId: string, couponId: stri
   );
   if (rowCount === 0) throw notFound('Coupon not found');
 }
-

@@ -46,8 +46,26 @@ export function isTransientDbError(err: unknown): boolean {
 export function isDbUnavailableError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { code?: string; message?: string };
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003', '08000'].includes(e.code)) return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
+  if (
+    e.code &&
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08006',
+      '08001',
+      '08003',
+      '08000',
+    ].includes(e.code)
+  )
+    return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    e.message ?? '',
+  );
 }
 
 /**
@@ -76,7 +94,10 @@ function pgQuery(names: StatementNames | null, sql: string, params?: readonly un
   return name ? { name, text: sql, values } : { text: sql, values };
 }
 
-export function createPgDb(url: string, opts: { max?: number; connectionTimeoutMillis?: number; preparedStatements?: boolean } = {}): Db {
+export function createPgDb(
+  url: string,
+  opts: { max?: number; connectionTimeoutMillis?: number; preparedStatements?: boolean } = {},
+): Db {
   // Off behind a pooler that hands a connection to another client between transactions (PgBouncer < 1.21 in
   // transaction mode): a statement prepared on one server connection would be missing on the next.
   const names = opts.preparedStatements === false ? null : new StatementNames();
@@ -216,7 +237,13 @@ export async function createPgliteDb(dataDir: string | null): Promise<Db> {
   };
 }
 
-export async function openDb(config: { databaseUrl: string | null; dataDir: string; dbPoolMax?: number; dbPreparedStatements?: boolean }): Promise<Db> {
-  if (config.databaseUrl) return createPgDb(config.databaseUrl, { max: config.dbPoolMax, preparedStatements: config.dbPreparedStatements });
+export async function openDb(config: {
+  databaseUrl: string | null;
+  dataDir: string;
+  dbPoolMax?: number;
+  dbPreparedStatements?: boolean;
+}): Promise<Db> {
+  if (config.databaseUrl)
+    return createPgDb(config.databaseUrl, { max: config.dbPoolMax, preparedStatements: config.dbPreparedStatements });
   return createPgliteDb(`${config.dataDir}/pglite`);
 }

@@ -44,8 +44,20 @@ const CATALOG: { category: string; products: DemoProduct[] }[] = [
           { name: '1 kg', price: 16900, mrp: 18900, stock: 12 },
         ],
       },
-      { name: 'Moong Dal (loose)', description: 'Yellow split moong, weighed at the counter.', unit: '1 kg', price: 13000 },
-      { name: 'Kabuli Chana', description: 'Large white chickpeas for chole.', unit: '500 g', price: 8500, mrp: 9500, stock: 0 },
+      {
+        name: 'Moong Dal (loose)',
+        description: 'Yellow split moong, weighed at the counter.',
+        unit: '1 kg',
+        price: 13000,
+      },
+      {
+        name: 'Kabuli Chana',
+        description: 'Large white chickpeas for chole.',
+        unit: '500 g',
+        price: 8500,
+        mrp: 9500,
+        stock: 0,
+      },
       { name: 'Tata Salt', description: 'Vacuum-evaporated iodised salt.', unit: '1 kg', price: 2800, mrp: 2800 },
     ],
   },
@@ -129,7 +141,10 @@ async function createDemoMerchantAndStore(tx: Queryable): Promise<string> {
      VALUES ($1, $2, 'Demo Kirana', 'INR', $3, 3000, 50000, true, true, 'demo@upi')`,
     [storeId, DEMO_SLUG, DEMO_PHONE],
   );
-  await tx.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [storeId, merchant.rows[0]!.id]);
+  await tx.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [
+    storeId,
+    merchant.rows[0]!.id,
+  ]);
   return storeId;
 }
 

@@ -19,13 +19,20 @@ export interface StockShortage {
   available: number;
 }
 
-const byVariantId = <T extends { variantId: string }>(moves: readonly T[]): T[] => [...moves].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0));
+const byVariantId = <T extends { variantId: string }>(moves: readonly T[]): T[] =>
+  [...moves].sort((a, b) => (a.variantId < b.variantId ? -1 : a.variantId > b.variantId ? 1 : 0));
 
 async function takeOne(tx: Queryable, storeId: string, move: StockMove): Promise<StockShortage | null> {
-  const taken = await tx.query(`UPDATE variants SET stock = stock - $2 WHERE id = $1 AND store_id = $3 AND stock IS NOT NULL AND stock >= $2`, [move.variantId, move.quantity, storeId]);
+  const taken = await tx.query(
+    `UPDATE variants SET stock = stock - $2 WHERE id = $1 AND store_id = $3 AND stock IS NOT NULL AND stock >= $2`,
+    [move.variantId, move.quantity, storeId],
+  );
   if (taken.rowCount === 1) return null;
   // Either not tracked (nothing to take) or not enough: find out which, and how many are left.
-  const { rows } = await tx.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1 AND store_id = $2`, [move.variantId, storeId]);
+  const { rows } = await tx.query<{ stock: number | null }>(
+    `SELECT stock FROM variants WHERE id = $1 AND store_id = $2`,
+    [move.variantId, storeId],
+  );
   const row = rows[0];
   if (row && row.stock === null) return null;
   return { variantId: move.variantId, requested: move.quantity, available: row?.stock ?? 0 };
@@ -43,7 +50,10 @@ async function takeOne(tx: Queryable, storeId: string, move: StockMove): Promise
  *   `stock_short` is empty). It joins `stock_locked`, so it runs with the locks held, and the database rechecks
  *   `stock >= qty` against the row version it locked.
  */
-export function takeStockCtes(p: { storeId: string; variantIds: string; quantities: string; when: string }): { lockAndCheck: string; take: string } {
+export function takeStockCtes(p: { storeId: string; variantIds: string; quantities: string; when: string }): {
+  lockAndCheck: string;
+  take: string;
+} {
   const lockAndCheck = `stock_want AS (SELECT w.id, w.qty FROM unnest(${p.variantIds}::uuid[], ${p.quantities}::int[]) AS w(id, qty)),
      stock_locked AS (SELECT v.id, v.stock FROM variants v WHERE v.store_id = ${p.storeId}::uuid AND v.id = ANY(${p.variantIds}::uuid[]) ORDER BY v.id FOR UPDATE),
      stock_short AS (SELECT w.id, w.qty, coalesce(l.stock, 0) AS available FROM stock_want w LEFT JOIN stock_locked l ON l.id = w.id
@@ -58,7 +68,11 @@ export function takeStockCtes(p: { storeId: string; variantIds: string; quantiti
 export async function returnStock(tx: Queryable, storeId: string, moves: readonly StockMove[]): Promise<void> {
   for (const move of byVariantId(moves)) {
     if (move.quantity <= 0) continue;
-    await tx.query(`UPDATE variants SET stock = stock + $2 WHERE id = $1 AND store_id = $3 AND stock IS NOT NULL`, [move.variantId, move.quantity, storeId]);
+    await tx.query(`UPDATE variants SET stock = stock + $2 WHERE id = $1 AND store_id = $3 AND stock IS NOT NULL`, [
+      move.variantId,
+      move.quantity,
+      storeId,
+    ]);
   }
 }
 
@@ -66,14 +80,22 @@ export async function returnStock(tx: Queryable, storeId: string, moves: readonl
  * Moves stock for an edited order: a positive delta takes, a negative one gives back, all in variant-id order.
  * Returns the shortages of the takes (the caller throws to roll everything back).
  */
-export async function applyStockDeltas(tx: Queryable, storeId: string, deltas: readonly { variantId: string; delta: number }[]): Promise<StockShortage[]> {
+export async function applyStockDeltas(
+  tx: Queryable,
+  storeId: string,
+  deltas: readonly { variantId: string; delta: number }[],
+): Promise<StockShortage[]> {
   const shortages: StockShortage[] = [];
   for (const { variantId, delta } of byVariantId(deltas)) {
     if (delta > 0) {
       const shortage = await takeOne(tx, storeId, { variantId, quantity: delta });
       if (shortage) shortages.push(shortage);
     } else if (delta < 0) {
-      await tx.query(`UPDATE variants SET stock = stock - $2 WHERE id = $1 AND store_id = $3 AND stock IS NOT NULL`, [variantId, delta, storeId]);
+      await tx.query(`UPDATE variants SET stock = stock - $2 WHERE id = $1 AND store_id = $3 AND stock IS NOT NULL`, [
+        variantId,
+        delta,
+        storeId,
+      ]);
     }
   }
   return shortages;

@@ -19,9 +19,16 @@ const LIVE_VARIANT = `v.id = $1 AND v.store_id = $2 AND v.archived_at IS NULL
   AND p.id = v.product_id AND p.store_id = v.store_id AND p.archived_at IS NULL`;
 
 /** Sets the stock to n (or null: not tracked). Returns the new value. */
-export async function setStock(q: Queryable, storeId: string, variantId: string, stock: number | null): Promise<number | null> {
+export async function setStock(
+  q: Queryable,
+  storeId: string,
+  variantId: string,
+  stock: number | null,
+): Promise<number | null> {
   if (stock !== null && (!Number.isInteger(stock) || stock < 0 || stock > MAX_STOCK)) {
-    throw validationFailed(`stock must be an integer 0..${MAX_STOCK}`, [{ code: 'invalid', path: '/set', message: `must be an integer 0..${MAX_STOCK}` }]);
+    throw validationFailed(`stock must be an integer 0..${MAX_STOCK}`, [
+      { code: 'invalid', path: '/set', message: `must be an integer 0..${MAX_STOCK}` },
+    ]);
   }
   if (!isUuid(variantId)) throw notFound('Variant not found');
   const { rows } = await q.query<{ stock: number | null }>(
@@ -38,7 +45,9 @@ export async function setStock(q: Queryable, storeId: string, variantId: string,
  */
 export async function adjustStock(q: Queryable, storeId: string, variantId: string, delta: number): Promise<number> {
   if (!Number.isInteger(delta) || Math.abs(delta) > MAX_STOCK) {
-    throw validationFailed(`adjust must be an integer -${MAX_STOCK}..${MAX_STOCK}`, [{ code: 'invalid', path: '/adjust', message: 'out of range' }]);
+    throw validationFailed(`adjust must be an integer -${MAX_STOCK}..${MAX_STOCK}`, [
+      { code: 'invalid', path: '/adjust', message: 'out of range' },
+    ]);
   }
   if (!isUuid(variantId)) throw notFound('Variant not found');
   // A failed UPDATE is followed by a read that only explains the failure; when a concurrent change made the
@@ -66,15 +75,28 @@ export async function adjustStock(q: Queryable, storeId: string, variantId: stri
       ]);
     }
     if (row.stock + delta > MAX_STOCK) {
-      throw validationFailed(`Stock cannot exceed ${MAX_STOCK}`, [{ code: 'invalid', path: '/adjust', message: `the result would exceed ${MAX_STOCK}` }], 422);
+      throw validationFailed(
+        `Stock cannot exceed ${MAX_STOCK}`,
+        [{ code: 'invalid', path: '/adjust', message: `the result would exceed ${MAX_STOCK}` }],
+        422,
+      );
     }
   }
   throw new AppError(409, 'conflict', 'The stock is changing too fast; try again');
 }
 
 /** The stock endpoint's body: exactly one of `set` and `adjust`. */
-export async function changeStock(q: Queryable, storeId: string, variantId: string, change: StockChange): Promise<{ stock: number | null }> {
-  if (change.set !== undefined && change.adjust === undefined) return { stock: await setStock(q, storeId, variantId, change.set) };
-  if (change.adjust !== undefined && change.set === undefined) return { stock: await adjustStock(q, storeId, variantId, change.adjust) };
-  throw validationFailed('Send exactly one of set and adjust', [{ code: 'invalid', path: '/', message: 'exactly one of set and adjust' }]);
+export async function changeStock(
+  q: Queryable,
+  storeId: string,
+  variantId: string,
+  change: StockChange,
+): Promise<{ stock: number | null }> {
+  if (change.set !== undefined && change.adjust === undefined)
+    return { stock: await setStock(q, storeId, variantId, change.set) };
+  if (change.adjust !== undefined && change.set === undefined)
+    return { stock: await adjustStock(q, storeId, variantId, change.adjust) };
+  throw validationFailed('Send exactly one of set and adjust', [
+    { code: 'invalid', path: '/', message: 'exactly one of set and adjust' },
+  ]);
 }

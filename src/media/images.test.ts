@@ -4,7 +4,15 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../shared/errors.js';
-import { detectImageType, imageSources, imagesDir, mediaFilePath, parseMediaUrl, scaledSize, storeImage } from './images.js';
+import {
+  detectImageType,
+  imageSources,
+  imagesDir,
+  mediaFilePath,
+  parseMediaUrl,
+  scaledSize,
+  storeImage,
+} from './images.js';
 
 let dataDir: string;
 beforeAll(async () => {
@@ -13,10 +21,15 @@ beforeAll(async () => {
 afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
 
 const picture = (width: number, height: number, format: 'png' | 'jpeg' | 'webp' = 'png') =>
-  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 80, b: 20 } } })[format]().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 80, b: 20 } } })
+    [format]()
+    .toBuffer();
 
 async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AppError);
   return err as AppError;
 }
@@ -49,7 +62,10 @@ describe('storeImage', () => {
     const stored = await storeImage(dataDir, await picture(1600, 1000, 'jpeg'));
     expect(stored.url).toMatch(/^\/media\/[0-9a-f]{32}-1200x750\.webp$/);
     expect(stored).toMatchObject({ width: 1200, height: 750 });
-    expect(stored.files.map((f) => [f.width, f.height])).toEqual([[1200, 750], [400, 250]]);
+    expect(stored.files.map((f) => [f.width, f.height])).toEqual([
+      [1200, 750],
+      [400, 250],
+    ]);
     for (const file of stored.files) {
       const meta = await sharp(path.join(imagesDir(dataDir), file.name)).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual(['webp', file.width, file.height]);
@@ -93,7 +109,12 @@ describe('imageSources and names', () => {
       width: 1200,
       height: 750,
     });
-    expect(imageSources(`/media/${id}-300x120.webp`)).toEqual({ src: `/media/${id}-300x120.webp`, srcset: `/media/${id}-300x120.webp 300w`, width: 300, height: 120 });
+    expect(imageSources(`/media/${id}-300x120.webp`)).toEqual({
+      src: `/media/${id}-300x120.webp`,
+      srcset: `/media/${id}-300x120.webp 300w`,
+      width: 300,
+      height: 120,
+    });
   });
 
   it('passes other URLs through as they are', () => {
@@ -105,7 +126,14 @@ describe('imageSources and names', () => {
     const id = 'b'.repeat(32);
     expect(parseMediaUrl(`/media/${id}-10x20.webp`)).toEqual({ id, width: 10, height: 20 });
     expect(mediaFilePath(dataDir, `${id}-10x20.webp`)).toBe(path.join(imagesDir(dataDir), `${id}-10x20.webp`));
-    for (const bad of ['../x.webp', `${id}-10x20.png`, `${id.toUpperCase()}-10x20.webp`, `${id}-0x20.webp`, `.${id}-10x20.webp.1.tmp`, '']) {
+    for (const bad of [
+      '../x.webp',
+      `${id}-10x20.png`,
+      `${id.toUpperCase()}-10x20.webp`,
+      `${id}-0x20.webp`,
+      `.${id}-10x20.webp.1.tmp`,
+      '',
+    ]) {
       expect(mediaFilePath(dataDir, bad)).toBeNull();
     }
   });

@@ -58,7 +58,9 @@ export async function detectImageType(bytes: Uint8Array): Promise<AcceptedImageT
   // and a worker that only serves pages and the API never needs them.
   const { fileTypeFromBuffer } = await import('file-type');
   const type = await fileTypeFromBuffer(bytes);
-  return type && (ACCEPTED_IMAGE_TYPES as readonly string[]).includes(type.mime) ? (type.mime as AcceptedImageType) : null;
+  return type && (ACCEPTED_IMAGE_TYPES as readonly string[]).includes(type.mime)
+    ? (type.mime as AcceptedImageType)
+    : null;
 }
 
 const unsupported = () =>
@@ -66,7 +68,11 @@ const unsupported = () =>
     { code: 'unsupported_type', path: '/file', message: 'must be a JPEG, PNG or WebP image' },
   ]);
 const unreadable = () =>
-  validationFailed('The image cannot be read; it may be damaged', [{ code: 'invalid', path: '/file', message: 'cannot be decoded as an image' }], 422);
+  validationFailed(
+    'The image cannot be read; it may be damaged',
+    [{ code: 'invalid', path: '/file', message: 'cannot be decoded as an image' }],
+    422,
+  );
 
 /**
  * Checks, decodes and writes an uploaded image. 415 unsupported_media_type for anything but JPEG/PNG/WebP by
@@ -74,7 +80,8 @@ const unreadable = () =>
  */
 export async function storeImage(dataDir: string, bytes: Buffer): Promise<StoredImage> {
   if (bytes.length > MAX_IMAGE_BYTES) throw new AppError(413, 'payload_too_large', 'The image is larger than 5 MB');
-  if (bytes.length === 0) throw validationFailed('The file is empty', [{ code: 'required', path: '/file', message: 'is empty' }]);
+  if (bytes.length === 0)
+    throw validationFailed('The file is empty', [{ code: 'required', path: '/file', message: 'is empty' }]);
   if (!(await detectImageType(bytes))) throw unsupported();
 
   const { default: sharp } = await import('sharp');
@@ -92,7 +99,10 @@ export async function storeImage(dataDir: string, bytes: Buffer): Promise<Stored
   }
 
   const id = randomBytes(16).toString('hex');
-  const sizes = [scaledSize(upright.width, upright.height, LARGE_WIDTH), scaledSize(upright.width, upright.height, SMALL_WIDTH)];
+  const sizes = [
+    scaledSize(upright.width, upright.height, LARGE_WIDTH),
+    scaledSize(upright.width, upright.height, SMALL_WIDTH),
+  ];
   const unique = sizes.filter((s, i) => i === 0 || s.width !== sizes[0]!.width);
   const dir = imagesDir(dataDir);
   await fs.mkdir(dir, { recursive: true });
@@ -140,8 +150,14 @@ export function imageSources(url: string): ImageSources {
   if (!parsed) return { src: url };
   const small = scaledSize(parsed.width, parsed.height, SMALL_WIDTH);
   const smallUrl = `${MEDIA_PATH}/${mediaFileName(parsed.id, small.width, small.height)}`;
-  if (small.width === parsed.width) return { src: url, srcset: `${url} ${parsed.width}w`, width: parsed.width, height: parsed.height };
-  return { src: smallUrl, srcset: `${smallUrl} ${small.width}w, ${url} ${parsed.width}w`, width: parsed.width, height: parsed.height };
+  if (small.width === parsed.width)
+    return { src: url, srcset: `${url} ${parsed.width}w`, width: parsed.width, height: parsed.height };
+  return {
+    src: smallUrl,
+    srcset: `${smallUrl} ${small.width}w, ${url} ${parsed.width}w`,
+    width: parsed.width,
+    height: parsed.height,
+  };
 }
 
 /** The file behind a media name, or null when the name is not one we would ever write. */
@@ -157,5 +173,9 @@ export async function removeStoredImage(dataDir: string, url: string): Promise<v
   const parsed = parseMediaUrl(url);
   if (!parsed) return;
   const sizes = [parsed, scaledSize(parsed.width, parsed.height, SMALL_WIDTH)];
-  await Promise.all(sizes.map((s) => fs.rm(path.join(imagesDir(dataDir), mediaFileName(parsed.id, s.width, s.height)), { force: true })));
+  await Promise.all(
+    sizes.map((s) =>
+      fs.rm(path.join(imagesDir(dataDir), mediaFileName(parsed.id, s.width, s.height)), { force: true }),
+    ),
+  );
 }

@@ -8,7 +8,7 @@ import { MAX_IMAGE_BYTES, MEDIA_PATH, mediaFilePath, storeImage, type StoredImag
 
 export const UploadedImageSchema = Type.Object(
   {
-    url: Type.String({ description: 'Put this in a product\'s `images`' }),
+    url: Type.String({ description: "Put this in a product's `images`" }),
     width: Type.Integer(),
     height: Type.Integer(),
   },
@@ -27,7 +27,10 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  */
 export async function receiveImageUpload(request: FastifyRequest): Promise<StoredImage> {
   const file = await request.file({ limits: { fileSize: MAX_IMAGE_BYTES, files: 1 } });
-  if (!file) throw validationFailed('Send the image as a multipart file field named "file"', [{ code: 'required', path: '/file', message: 'is required' }]);
+  if (!file)
+    throw validationFailed('Send the image as a multipart file field named "file"', [
+      { code: 'required', path: '/file', message: 'is required' },
+    ]);
   const bytes = await file.toBuffer();
   return storeImage(request.server.config.dataDir, bytes);
 }
@@ -43,7 +46,8 @@ export const mediaRoutes: FastifyPluginAsync = async (base) => {
       schema: {
         tags: ['catalog'],
         summary: 'Upload a product image (multipart, one JPEG/PNG/WebP `file`, at most 5 MB)',
-        description: 'Stored as WebP in two widths (400 and 1200 px, never enlarged). Put the answered `url` in a product\'s `images`.',
+        description:
+          "Stored as WebP in two widths (400 and 1200 px, never enlarged). Put the answered `url` in a product's `images`.",
         security: [{ bearer: [] }],
         consumes: ['multipart/form-data'],
         params: ImageParams,

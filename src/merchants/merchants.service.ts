@@ -29,7 +29,12 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
   await deps.db.tx(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`otp-ip:${clientIp}`]);
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`otp-phone:${phone}`]);
-    const { rows } = await tx.query<{ by_phone: number; by_ip: number; oldest_phone: Date | null; oldest_ip: Date | null }>(
+    const { rows } = await tx.query<{
+      by_phone: number;
+      by_ip: number;
+      oldest_phone: Date | null;
+      oldest_ip: Date | null;
+    }>(
       `SELECT count(*) FILTER (WHERE phone = $1) AS by_phone, count(*) FILTER (WHERE client_ip = $2) AS by_ip,
               min(created_at) FILTER (WHERE phone = $1) AS oldest_phone, min(created_at) FILTER (WHERE client_ip = $2) AS oldest_ip
          FROM otp_codes WHERE (phone = $1 OR client_ip = $2) AND created_at > now() - make_interval(mins => $3)`,
@@ -37,9 +42,17 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
     );
     const r = rows[0]!;
     const retryAfter = (oldest: Date | null) =>
-      String(Math.max(1, Math.ceil(((oldest?.getTime() ?? Date.now()) + OTP_WINDOW_MINUTES * 60_000 - Date.now()) / 1000)));
-    if (r.by_ip >= OTP_PER_IP) throw new AppError(429, 'rate_limited', 'Too many codes requested from this network; try later', undefined, { 'retry-after': retryAfter(r.oldest_ip) });
-    if (!testCode && r.by_phone >= OTP_PER_PHONE) throw new AppError(429, 'rate_limited', 'Too many codes requested for this phone; try later', undefined, { 'retry-after': retryAfter(r.oldest_phone) });
+      String(
+        Math.max(1, Math.ceil(((oldest?.getTime() ?? Date.now()) + OTP_WINDOW_MINUTES * 60_000 - Date.now()) / 1000)),
+      );
+    if (r.by_ip >= OTP_PER_IP)
+      throw new AppError(429, 'rate_limited', 'Too many codes requested from this network; try later', undefined, {
+        'retry-after': retryAfter(r.oldest_ip),
+      });
+    if (!testCode && r.by_phone >= OTP_PER_PHONE)
+      throw new AppError(429, 'rate_limited', 'Too many codes requested for this phone; try later', undefined, {
+        'retry-after': retryAfter(r.oldest_phone),
+      });
     // A new code voids the older ones.
     await tx.query(`UPDATE otp_codes SET consumed_at = now() WHERE phone = $1 AND consumed_at IS NULL`, [phone]);
     await tx.query(

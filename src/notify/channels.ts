@@ -27,7 +27,10 @@ export function logChannel(log: Pick<FastifyBaseLogger, 'info'>): MessageChannel
   return {
     name: 'log',
     async send(message) {
-      log.info({ outboxId: message.id, topic: message.topic, to: message.recipient, text: message.text }, 'message (log channel)');
+      log.info(
+        { outboxId: message.id, topic: message.topic, to: message.recipient, text: message.text },
+        'message (log channel)',
+      );
     },
   };
 }
@@ -45,7 +48,10 @@ const WHATSAPP_TEXT_LIMIT = 4096;
  * `Idempotency-Key` and `X-Idempotency-Key` so a retry after a lost answer can be recognised downstream.
  * 408, 429 and 5xx and network errors/timeouts are retried; any other 4xx is permanent.
  */
-export function whatsappChannel(config: WhatsAppConfig, opts: { timeoutMs?: number; fetch?: typeof fetch } = {}): MessageChannel {
+export function whatsappChannel(
+  config: WhatsAppConfig,
+  opts: { timeoutMs?: number; fetch?: typeof fetch } = {},
+): MessageChannel {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const doFetch = opts.fetch ?? fetch;
   const endpoint = `${config.apiUrl.replace(/\/$/, '')}/${encodeURIComponent(config.phoneNumberId)}/messages`;
@@ -58,7 +64,12 @@ export function whatsappChannel(config: WhatsAppConfig, opts: { timeoutMs?: numb
         messaging_product: 'whatsapp',
         to,
         type: 'text',
-        text: { body: message.text.length > WHATSAPP_TEXT_LIMIT ? `${message.text.slice(0, WHATSAPP_TEXT_LIMIT - 1)}…` : message.text },
+        text: {
+          body:
+            message.text.length > WHATSAPP_TEXT_LIMIT
+              ? `${message.text.slice(0, WHATSAPP_TEXT_LIMIT - 1)}…`
+              : message.text,
+        },
       });
       let res: Response;
       try {
@@ -75,7 +86,11 @@ export function whatsappChannel(config: WhatsAppConfig, opts: { timeoutMs?: numb
         });
       } catch (err) {
         const e = err as Error;
-        throw new Error(e.name === 'TimeoutError' || e.name === 'AbortError' ? `timed out after ${timeoutMs} ms` : `request failed: ${e.message}`);
+        throw new Error(
+          e.name === 'TimeoutError' || e.name === 'AbortError'
+            ? `timed out after ${timeoutMs} ms`
+            : `request failed: ${e.message}`,
+        );
       }
       if (res.ok) {
         await res.arrayBuffer().catch(() => undefined);

@@ -26,7 +26,12 @@ export interface OutboxPayload {
 export async function enqueueMessage(tx: Queryable, input: OutboxMessageInput): Promise<string> {
   const id = newId();
   const payload: OutboxPayload = { text: input.text, ...(input.data ? { data: input.data } : {}) };
-  await tx.query(`INSERT INTO outbox (id, topic, recipient, payload) VALUES ($1, $2, $3, $4)`, [id, input.topic, input.recipient, JSON.stringify(payload)]);
+  await tx.query(`INSERT INTO outbox (id, topic, recipient, payload) VALUES ($1, $2, $3, $4)`, [
+    id,
+    input.topic,
+    input.recipient,
+    JSON.stringify(payload),
+  ]);
   return id;
 }
 
@@ -70,7 +75,11 @@ interface ClaimedRow {
  * take disjoint rows and nothing is held open during the network call. `attempts` is bumped by the claim and
  * doubles as the claim token: an outcome is only recorded by the worker whose claim is current.
  */
-export async function processOutboxOnce(db: Db, channel: MessageChannel, opts: ProcessOptions = {}): Promise<ProcessResult> {
+export async function processOutboxOnce(
+  db: Db,
+  channel: MessageChannel,
+  opts: ProcessOptions = {},
+): Promise<ProcessResult> {
   const batchSize = opts.batchSize ?? 20;
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const leaseSeconds = (opts.leaseMs ?? 60_000) / 1000;
@@ -94,7 +103,8 @@ export async function processOutboxOnce(db: Db, channel: MessageChannel, opts: P
   const delivered: { id: string; attempts: number }[] = [];
   await Promise.all(
     rows.map(async (row) => {
-      const payload: OutboxPayload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as OutboxPayload) : row.payload;
+      const payload: OutboxPayload =
+        typeof row.payload === 'string' ? (JSON.parse(row.payload) as OutboxPayload) : row.payload;
       try {
         if (!row.recipient) throw new PermanentSendError('message has no recipient');
         await channel.send({ id: row.id, topic: row.topic, recipient: row.recipient, text: payload.text });
@@ -103,7 +113,10 @@ export async function processOutboxOnce(db: Db, channel: MessageChannel, opts: P
         const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
         const permanent = err instanceof PermanentSendError;
         if (permanent || row.attempts >= maxAttempts) {
-          await db.query(`UPDATE outbox SET status = 'failed', last_error = $3 WHERE id = $1 AND attempts = $2 AND status = 'pending'`, [row.id, row.attempts, error]);
+          await db.query(
+            `UPDATE outbox SET status = 'failed', last_error = $3 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
+            [row.id, row.attempts, error],
+          );
           result.failed++;
           opts.log?.warn({ outboxId: row.id, attempts: row.attempts, error }, 'outbox message failed for good');
         } else {

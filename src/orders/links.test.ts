@@ -19,7 +19,9 @@ const order: OrderSummaryInput = {
 describe('order links', () => {
   it('builds the tracking URL under /o/', () => {
     expect(trackingUrl('https://dukaan.example/', 'abc')).toBe('https://dukaan.example/o/abc');
-    expect(trackingUrl('http://localhost:3000', '6f1c0b1e-7d7a-4c1e-9d55-0c5a2f8b9e10')).toBe('http://localhost:3000/o/6f1c0b1e-7d7a-4c1e-9d55-0c5a2f8b9e10');
+    expect(trackingUrl('http://localhost:3000', '6f1c0b1e-7d7a-4c1e-9d55-0c5a2f8b9e10')).toBe(
+      'http://localhost:3000/o/6f1c0b1e-7d7a-4c1e-9d55-0c5a2f8b9e10',
+    );
   });
 
   it('summarises number, lines, bill and tracking link', () => {

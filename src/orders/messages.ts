@@ -17,13 +17,28 @@ const STATUS_WORDS: Record<string, string> = {
 };
 
 function lineList(order: OrderView): string {
-  return order.lines.map((l) => `${l.quantity} × ${l.name}${l.variantName && l.variantName.toLowerCase() !== 'default' ? ` (${l.variantName})` : ''}`).join('\n');
+  return order.lines
+    .map(
+      (l) =>
+        `${l.quantity} × ${l.name}${l.variantName && l.variantName.toLowerCase() !== 'default' ? ` (${l.variantName})` : ''}`,
+    )
+    .join('\n');
 }
 
 /** `numberText` stands in for the order number when the text is written before the database numbers the order. */
-export function orderPlacedForStore(order: OrderView, store: StoreInfo, dashboardUrl: string, numberText = String(order.number)): string {
+export function orderPlacedForStore(
+  order: OrderView,
+  store: StoreInfo,
+  dashboardUrl: string,
+  numberText = String(order.number),
+): string {
   const c = order.customer;
-  const where = order.fulfillment === 'pickup' ? 'Pickup' : c.address ? `Deliver to: ${[c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')}` : 'Delivery';
+  const where =
+    order.fulfillment === 'pickup'
+      ? 'Pickup'
+      : c.address
+        ? `Deliver to: ${[c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')}`
+        : 'Delivery';
   return [
     `New order #${numberText} at ${store.name}`,
     lineList(order),
@@ -48,11 +63,20 @@ export function cancelledByCustomerForStore(order: OrderView, store: StoreInfo):
 }
 
 export function editedForCustomer(order: OrderView, store: StoreInfo): string {
-  return [`Your order #${order.number} at ${store.name} was changed:`, lineList(order), `New total: ${formatMoney(order.total, store.currency)}`, `Track it: ${order.trackingUrl}`].join('\n');
+  return [
+    `Your order #${order.number} at ${store.name} was changed:`,
+    lineList(order),
+    `New total: ${formatMoney(order.total, store.currency)}`,
+    `Track it: ${order.trackingUrl}`,
+  ].join('\n');
 }
 
 export function editedByCustomerForStore(order: OrderView, store: StoreInfo): string {
-  return [`Order #${order.number} was changed by the customer (${order.customer.name}):`, lineList(order), `New total: ${formatMoney(order.total, store.currency)}`].join('\n');
+  return [
+    `Order #${order.number} was changed by the customer (${order.customer.name}):`,
+    lineList(order),
+    `New total: ${formatMoney(order.total, store.currency)}`,
+  ].join('\n');
 }
 
 export function paymentProofForStore(order: OrderView, store: StoreInfo): string {
@@ -60,6 +84,11 @@ export function paymentProofForStore(order: OrderView, store: StoreInfo): string
 }
 
 export function paymentUpdatedForCustomer(order: OrderView, store: StoreInfo): string {
-  const what = order.paymentStatus === 'paid' ? `Payment of ${formatMoney(order.amountPaid, store.currency)} received` : order.paymentStatus === 'refunded' ? 'Your payment has been refunded' : `Payment status: ${order.paymentStatus}`;
+  const what =
+    order.paymentStatus === 'paid'
+      ? `Payment of ${formatMoney(order.amountPaid, store.currency)} received`
+      : order.paymentStatus === 'refunded'
+        ? 'Your payment has been refunded'
+        : `Payment status: ${order.paymentStatus}`;
   return `${what} for order #${order.number} at ${store.name}.\nTrack it: ${order.trackingUrl}`;
 }

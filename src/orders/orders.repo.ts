@@ -88,7 +88,11 @@ function parseJson<T>(value: T | string): T {
 }
 
 function normalise(row: OrderRow): OrderRow {
-  return { ...row, customer: parseJson(row.customer), bill_rules: row.bill_rules === null ? null : parseJson(row.bill_rules) };
+  return {
+    ...row,
+    customer: parseJson(row.customer),
+    bill_rules: row.bill_rules === null ? null : parseJson(row.bill_rules),
+  };
 }
 
 /** The order a ref names, optionally locked FOR UPDATE; 404 not_found when there is none (or the ref is malformed). */
@@ -96,9 +100,19 @@ export async function findOrder(q: Queryable, ref: OrderRef, opts: { lock?: bool
   const lock = opts.lock ? ' FOR UPDATE' : '';
   let rows: OrderRow[] = [];
   if (ref.by === 'token') {
-    if (isUuid(ref.trackingToken)) rows = (await q.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE tracking_token = $1${lock}`, [ref.trackingToken])).rows;
+    if (isUuid(ref.trackingToken))
+      rows = (
+        await q.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE tracking_token = $1${lock}`, [
+          ref.trackingToken,
+        ])
+      ).rows;
   } else if (isUuid(ref.storeId) && isUuid(ref.orderId)) {
-    rows = (await q.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 AND store_id = $2${lock}`, [ref.orderId, ref.storeId])).rows;
+    rows = (
+      await q.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 AND store_id = $2${lock}`, [
+        ref.orderId,
+        ref.storeId,
+      ])
+    ).rows;
   }
   if (!rows[0]) throw notFound('Order not found');
   return normalise(rows[0]);
@@ -122,7 +136,10 @@ export async function orderLines(q: Queryable, orderIds: readonly string[]): Pro
 
 export async function orderHistory(q: Queryable, orderIds: readonly string[]): Promise<HistoryRow[]> {
   if (orderIds.length === 0) return [];
-  const { rows } = await q.query<HistoryRow>(`SELECT order_id, status, note, actor, at FROM order_history WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, at, id`, [orderIds]);
+  const { rows } = await q.query<HistoryRow>(
+    `SELECT order_id, status, note, actor, at FROM order_history WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, at, id`,
+    [orderIds],
+  );
   return rows;
 }
 
@@ -157,8 +174,12 @@ export interface NewOrderLine {
 
 /** An order's lines as the six array parameters `insertOrderLinesSql` reads, in display order. */
 const orderLineArrays = (lines: readonly NewOrderLine[]): unknown[] => [
-  lines.map((l) => l.variantId), lines.map((l) => l.productId), lines.map((l) => l.name), lines.map((l) => l.variantName),
-  lines.map((l) => l.unitPrice), lines.map((l) => l.quantity),
+  lines.map((l) => l.variantId),
+  lines.map((l) => l.productId),
+  lines.map((l) => l.name),
+  lines.map((l) => l.variantName),
+  lines.map((l) => l.unitPrice),
+  lines.map((l) => l.quantity),
 ];
 
 /**
@@ -190,7 +211,12 @@ export interface PlacedOrderMessage {
 export type PlaceOrderResult =
   | { placed: true; number: number; createdAt: Date; placedAt: Date }
   /** Nothing was changed. `cartCurrent` false: the cart was ordered or changed since `cartStamp` was read. */
-  | { placed: false; shortages: { variantId: string; requested: number; available: number }[]; cartCurrent: boolean; couponUsable: boolean };
+  | {
+      placed: false;
+      shortages: { variantId: string; requested: number; available: number }[];
+      cartCurrent: boolean;
+      couponUsable: boolean;
+    };
 
 /**
  * Places an order in ONE autocommit statement, which is the whole contended part of a checkout. It locks, in this
@@ -216,15 +242,40 @@ export async function placeOrder(
   if (!o.cartId) throw new Error('placeOrder needs the cart it orders');
   const moves = stockMoves.filter((m) => m.quantity > 0);
   const params: unknown[] = [
-    o.id, o.storeId, o.paymentMethod, o.fulfillment, o.subtotal, o.discount, o.deliveryFee, o.total, o.couponId, o.couponCode,
-    JSON.stringify(o.customer), o.note, o.trackingToken, o.cartId, o.checkoutKey, JSON.stringify(o.billRules), newId(),
+    o.id,
+    o.storeId,
+    o.paymentMethod,
+    o.fulfillment,
+    o.subtotal,
+    o.discount,
+    o.deliveryFee,
+    o.total,
+    o.couponId,
+    o.couponCode,
+    JSON.stringify(o.customer),
+    o.note,
+    o.trackingToken,
+    o.cartId,
+    o.checkoutKey,
+    JSON.stringify(o.billRules),
+    newId(),
     ...orderLineArrays(lines), // $18–$23
-    moves.map((m) => m.variantId), moves.map((m) => m.quantity),
-    message?.id ?? null, message?.topic ?? null, message?.recipient ?? null, message?.textBeforeNumber ?? null, message?.textAfterNumber ?? null,
+    moves.map((m) => m.variantId),
+    moves.map((m) => m.quantity),
+    message?.id ?? null,
+    message?.topic ?? null,
+    message?.recipient ?? null,
+    message?.textBeforeNumber ?? null,
+    message?.textAfterNumber ?? null,
     message ? JSON.stringify(message.data) : null,
     cartStamp,
   ];
-  const stock = takeStockCtes({ storeId: '$2', variantIds: '$24', quantities: '$25', when: 'EXISTS (SELECT 1 FROM o)' });
+  const stock = takeStockCtes({
+    storeId: '$2',
+    variantIds: '$24',
+    quantities: '$25',
+    when: 'EXISTS (SELECT 1 FROM o)',
+  });
   const { rows } = await q.query<{
     cart_current: boolean;
     coupon_usable: boolean;
@@ -277,14 +328,31 @@ export async function placeOrder(
 }
 
 /** Replaces an order's lines (in the given order) with one multi-row INSERT. */
-export async function writeOrderLines(q: Queryable, orderId: string, lines: readonly NewOrderLine[], opts: { replace?: boolean } = {}): Promise<void> {
+export async function writeOrderLines(
+  q: Queryable,
+  orderId: string,
+  lines: readonly NewOrderLine[],
+  opts: { replace?: boolean } = {},
+): Promise<void> {
   if (opts.replace) await q.query(`DELETE FROM order_lines WHERE order_id = $1`, [orderId]);
   if (lines.length === 0) return;
   await q.query(insertOrderLinesSql('$1::uuid', 2), [orderId, ...orderLineArrays(lines)]);
 }
 
-export async function addHistory(q: Queryable, orderId: string, status: string, actor: Actor, note: string | null = null): Promise<void> {
-  await q.query(`INSERT INTO order_history (id, order_id, status, note, actor) VALUES ($1, $2, $3, $4, $5)`, [newId(), orderId, status, note, actor]);
+export async function addHistory(
+  q: Queryable,
+  orderId: string,
+  status: string,
+  actor: Actor,
+  note: string | null = null,
+): Promise<void> {
+  await q.query(`INSERT INTO order_history (id, order_id, status, note, actor) VALUES ($1, $2, $3, $4, $5)`, [
+    newId(),
+    orderId,
+    status,
+    note,
+    actor,
+  ]);
 }
 
 /** SQL expression: where the store `alias` wants to hear about orders — its WhatsApp number, else its owner's phone. */
@@ -295,7 +363,10 @@ export const storeRecipientSql = (alias: string) =>
 /** Where the store wants to hear about orders: its WhatsApp number, else its owner's phone. */
 export async function storeRecipient(q: Queryable, store: Pick<StoreRow, 'id' | 'whatsapp'>): Promise<string | null> {
   if (store.whatsapp) return store.whatsapp;
-  const { rows } = await q.query<{ phone: string | null }>(`SELECT ${storeRecipientSql('s')} AS phone FROM stores s WHERE s.id = $1`, [store.id]);
+  const { rows } = await q.query<{ phone: string | null }>(
+    `SELECT ${storeRecipientSql('s')} AS phone FROM stores s WHERE s.id = $1`,
+    [store.id],
+  );
   return rows[0]?.phone ?? null;
 }
 

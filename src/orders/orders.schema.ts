@@ -4,9 +4,19 @@ import { ORDER_STATUSES } from './status.js';
 import { PAYMENT_STATUSES } from '../payments/status.js';
 
 export const OrderStatusSchema = Type.Union([
-  Type.Literal('placed'), Type.Literal('accepted'), Type.Literal('shipped'), Type.Literal('delivered'), Type.Literal('rejected'), Type.Literal('cancelled'),
+  Type.Literal('placed'),
+  Type.Literal('accepted'),
+  Type.Literal('shipped'),
+  Type.Literal('delivered'),
+  Type.Literal('rejected'),
+  Type.Literal('cancelled'),
 ]);
-export const PaymentStatusSchema = Type.Union([Type.Literal('pending'), Type.Literal('proof_submitted'), Type.Literal('paid'), Type.Literal('refunded')]);
+export const PaymentStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('proof_submitted'),
+  Type.Literal('paid'),
+  Type.Literal('refunded'),
+]);
 // The schemas above must list exactly the statuses of the state machines.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const _orderStatusesMatch: Same<Static<typeof OrderStatusSchema>, (typeof ORDER_STATUSES)[number]> = true;
@@ -60,7 +70,9 @@ export const OrderSchema = Type.Object({
   deliveryFee: Type.Integer(),
   total: Type.Integer(),
   amountPaid: Type.Integer(),
-  balanceDue: Type.Integer({ description: 'total − amountPaid; negative when the store owes the customer after an edit' }),
+  balanceDue: Type.Integer({
+    description: 'total − amountPaid; negative when the store owes the customer after an edit',
+  }),
   customer: CustomerSchema,
   note: Nullable(Type.String()),
   history: Type.Array(HistoryEntrySchema),
@@ -93,7 +105,10 @@ export const EditLinesBody = Type.Object(
   {
     lines: Type.Array(
       Type.Object(
-        { variantId: Type.String({ minLength: 1, maxLength: 100 }), quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 999 })) },
+        {
+          variantId: Type.String({ minLength: 1, maxLength: 100 }),
+          quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 999 })),
+        },
         { additionalProperties: false },
       ),
       { maxItems: MAX_ORDER_LINES },
@@ -109,5 +124,8 @@ export const TransitionBody = Type.Object(
 );
 export type TransitionInput = Static<typeof TransitionBody>;
 
-export const PaymentBody = Type.Object({ status: Type.Union([Type.Literal('paid'), Type.Literal('refunded')]) }, { additionalProperties: false });
+export const PaymentBody = Type.Object(
+  { status: Type.Union([Type.Literal('paid'), Type.Literal('refunded')]) },
+  { additionalProperties: false },
+);
 export type PaymentInput = Static<typeof PaymentBody>;

@@ -9,7 +9,13 @@ import { releaseCouponUse } from '../coupons/coupons.service.js';
 import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/reserve.js';
 import { enqueueMessage } from '../notify/outbox.js';
 import { paymentMethod } from '../payments/methods.js';
-import { amountPaidAfter, balanceDue, checkPaymentTransition, paymentStatusAfterEdit, type PaymentStatus } from '../payments/status.js';
+import {
+  amountPaidAfter,
+  balanceDue,
+  checkPaymentTransition,
+  paymentStatusAfterEdit,
+  type PaymentStatus,
+} from '../payments/status.js';
 import { orderSummaryText, trackingUrl, whatsappUrl } from './links.js';
 import * as messages from './messages.js';
 import {
@@ -39,8 +45,21 @@ type LinkConfig = Pick<Config, 'publicUrl'>;
 // ---- the view ----
 
 /** The contract's Order from its rows. Pure. */
-export function toOrderView(row: OrderRow, lines: readonly OrderLineRow[], history: readonly HistoryRow[], store: StoreRow, config: LinkConfig): OrderView {
-  const viewLines = lines.map((l) => ({ variantId: l.variant_id, name: l.name, variantName: l.variant_name, unitPrice: l.unit_price, quantity: l.quantity, lineTotal: l.line_total }));
+export function toOrderView(
+  row: OrderRow,
+  lines: readonly OrderLineRow[],
+  history: readonly HistoryRow[],
+  store: StoreRow,
+  config: LinkConfig,
+): OrderView {
+  const viewLines = lines.map((l) => ({
+    variantId: l.variant_id,
+    name: l.name,
+    variantName: l.variant_name,
+    unitPrice: l.unit_price,
+    quantity: l.quantity,
+    lineTotal: l.line_total,
+  }));
   const tracking = trackingUrl(config.publicUrl, row.tracking_token);
   const due = balanceDue(row.total, row.amount_paid);
   const summary = orderSummaryText({
@@ -76,7 +95,11 @@ export function toOrderView(row: OrderRow, lines: readonly OrderLineRow[], histo
     balanceDue: due,
     customer: row.customer,
     note: row.note,
-    history: history.map((h) => ({ status: h.status, at: new Date(h.at).toISOString(), ...(h.note ? { note: h.note } : {}) })),
+    history: history.map((h) => ({
+      status: h.status,
+      at: new Date(h.at).toISOString(),
+      ...(h.note ? { note: h.note } : {}),
+    })),
     trackingToken: row.tracking_token,
     trackingUrl: tracking,
     whatsappUrl: whatsappUrl(store.whatsapp, summary),
@@ -108,14 +131,25 @@ export async function getOrderForCustomer(db: Db, config: LinkConfig, trackingTo
 }
 
 /** The merchant's view of one order; opening it marks it seen (the dashboard highlights unseen orders). */
-export async function getOrderForMerchant(db: Db, config: LinkConfig, storeId: string, orderId: string): Promise<OrderView> {
+export async function getOrderForMerchant(
+  db: Db,
+  config: LinkConfig,
+  storeId: string,
+  orderId: string,
+): Promise<OrderView> {
   const view = await loadOrderView(db, { by: 'store', storeId, orderId }, config);
-  await db.query(`UPDATE orders SET seen_at = now() WHERE id = $1 AND store_id = $2 AND seen_at IS NULL`, [orderId, storeId]);
+  await db.query(`UPDATE orders SET seen_at = now() WHERE id = $1 AND store_id = $2 AND seen_at IS NULL`, [
+    orderId,
+    storeId,
+  ]);
   return view;
 }
 
 export async function countUnseenOrders(q: Queryable, storeId: string): Promise<number> {
-  const { rows } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE store_id = $1 AND seen_at IS NULL`, [storeId]);
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM orders WHERE store_id = $1 AND seen_at IS NULL`,
+    [storeId],
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -139,15 +173,27 @@ export async function listOrders(
     where.push(`number < $${params.length}`);
   }
   params.push(limit + 1);
-  const { rows } = await q.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders WHERE ${where.join(' AND ')} ORDER BY number DESC LIMIT $${params.length}`, params);
+  const { rows } = await q.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${where.join(' AND ')} ORDER BY number DESC LIMIT $${params.length}`,
+    params,
+  );
   const paged = page(rows, limit, (r) => [r.number]);
   if (paged.items.length === 0) return { items: [], nextCursor: null };
   const store = await getStoreRow(q, storeId);
   const ids = paged.items.map((r) => r.id);
   const [lines, history] = await Promise.all([orderLines(q, ids), orderHistory(q, ids)]);
   const items = paged.items.map((raw) => {
-    const row = { ...raw, customer: typeof raw.customer === 'string' ? JSON.parse(raw.customer) : raw.customer } as OrderRow;
-    const view = toOrderView(row, lines.filter((l) => l.order_id === row.id), history.filter((h) => h.order_id === row.id), store, config);
+    const row = {
+      ...raw,
+      customer: typeof raw.customer === 'string' ? JSON.parse(raw.customer) : raw.customer,
+    } as OrderRow;
+    const view = toOrderView(
+      row,
+      lines.filter((l) => l.order_id === row.id),
+      history.filter((h) => h.order_id === row.id),
+      store,
+      config,
+    );
     return { ...view, seenAt: row.seen_at ? new Date(row.seen_at).toISOString() : null };
   });
   return { items, nextCursor: paged.nextCursor };
@@ -169,24 +215,50 @@ async function notifyStore(tx: Tx, topic: string, store: StoreRow, view: OrderVi
  * two racing requests exactly one wins; only the winner gives stock back (rejected, cancelled) and releases the
  * coupon use. The loser gets 409 invalid_transition.
  */
-export async function transitionOrder(db: Db, config: LinkConfig, ref: OrderRef, to: OrderStatus, actor: Actor, note: string | null = null): Promise<OrderView> {
+export async function transitionOrder(
+  db: Db,
+  config: LinkConfig,
+  ref: OrderRef,
+  to: OrderStatus,
+  actor: Actor,
+  note: string | null = null,
+): Promise<OrderView> {
   return db.tx(async (tx) => {
     const current = await findOrder(tx, ref);
     const check = checkTransition(current.status, to, actor);
     if (!check.ok) throw invalidTransition(check.message);
-    const moved = await tx.query(`UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 AND status = ANY($3::text[])`, [current.id, to, allowedFromStatuses(to, actor)]);
+    const moved = await tx.query(
+      `UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 AND status = ANY($3::text[])`,
+      [current.id, to, allowedFromStatuses(to, actor)],
+    );
     if (moved.rowCount !== 1) throw invalidTransition(`The order changed meanwhile and can no longer become ${to}`);
     if (check.returnsStock) {
       // Read after the UPDATE: under READ COMMITTED this sees the lines of any edit that committed before us.
       const lines = await orderLines(tx, [current.id]);
-      await returnStock(tx, current.store_id, lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity })));
+      await returnStock(
+        tx,
+        current.store_id,
+        lines.map((l) => ({ variantId: l.variant_id, quantity: l.quantity })),
+      );
       if (current.coupon_id) await releaseCouponUse(tx, current.coupon_id);
     }
     await addHistory(tx, current.id, to, actor, note);
     const store = await getStoreRow(tx, current.store_id);
-    const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId: current.store_id, orderId: current.id }), store, config);
-    await notifyCustomer(tx, 'order.status_changed', view, messages.statusChangedForCustomer(view, store, note), store.id);
-    if (actor === 'customer') await notifyStore(tx, 'order.status_changed', store, view, messages.cancelledByCustomerForStore(view, store));
+    const view = await orderView(
+      tx,
+      await findOrder(tx, { by: 'store', storeId: current.store_id, orderId: current.id }),
+      store,
+      config,
+    );
+    await notifyCustomer(
+      tx,
+      'order.status_changed',
+      view,
+      messages.statusChangedForCustomer(view, store, note),
+      store.id,
+    );
+    if (actor === 'customer')
+      await notifyStore(tx, 'order.status_changed', store, view, messages.cancelledByCustomerForStore(view, store));
     return view;
   });
 }
@@ -207,7 +279,12 @@ function shortageItem(s: StockShortage, heldBefore: number): ProblemItem {
   const available = s.available + heldBefore;
   return s.available <= 0 && heldBefore === 0
     ? { code: 'out_of_stock', variantId: s.variantId, available: 0, message: 'out of stock — remove or replace' }
-    : { code: 'insufficient_stock', variantId: s.variantId, available, message: `only ${available} available — change quantity` };
+    : {
+        code: 'insufficient_stock',
+        variantId: s.variantId,
+        available,
+        message: `only ${available} available — change quantity`,
+      };
 }
 
 /** Validates the whole new set of lines: no duplicates, at least one line with a quantity left. */
@@ -215,13 +292,20 @@ function wantedLines(input: EditLinesInput): { variantId: string; quantity: numb
   const seen = new Set<string>();
   const problems: ProblemItem[] = [];
   input.lines.forEach((l, i) => {
-    if (seen.has(l.variantId)) problems.push({ code: 'duplicate', path: `/lines/${i}/variantId`, message: 'this variant is listed twice' });
+    if (seen.has(l.variantId))
+      problems.push({ code: 'duplicate', path: `/lines/${i}/variantId`, message: 'this variant is listed twice' });
     seen.add(l.variantId);
   });
   if (problems.length) throw validationFailed('Each variant may appear once', problems, 422);
-  const kept = input.lines.filter((l) => (l.quantity ?? 0) > 0).map((l) => ({ variantId: l.variantId, quantity: l.quantity! }));
+  const kept = input.lines
+    .filter((l) => (l.quantity ?? 0) > 0)
+    .map((l) => ({ variantId: l.variantId, quantity: l.quantity! }));
   if (kept.length === 0) {
-    throw validationFailed('An order needs at least one line; cancel the order instead', [{ code: 'empty', path: '/lines', message: 'at least one line with a quantity ≥ 1 must remain' }], 422);
+    throw validationFailed(
+      'An order needs at least one line; cancel the order instead',
+      [{ code: 'empty', path: '/lines', message: 'at least one line with a quantity ≥ 1 must remain' }],
+      422,
+    );
   }
   return kept;
 }
@@ -231,11 +315,19 @@ async function currentRules(tx: Tx, order: OrderRow, store: StoreRow): Promise<B
   // Orders from before the rules were frozen: fall back to the coupon and store as they are now.
   let coupon: BillRules['coupon'] = null;
   if (order.coupon_id) {
-    const { rows } = await tx.query<{ type: 'percent' | 'flat'; value: number; min_order: number | null; max_discount: number | null }>(
-      `SELECT type, value, min_order, max_discount FROM coupons WHERE id = $1`,
-      [order.coupon_id],
-    );
-    if (rows[0]) coupon = { type: rows[0].type, value: rows[0].value, minOrder: rows[0].min_order, maxDiscount: rows[0].max_discount };
+    const { rows } = await tx.query<{
+      type: 'percent' | 'flat';
+      value: number;
+      min_order: number | null;
+      max_discount: number | null;
+    }>(`SELECT type, value, min_order, max_discount FROM coupons WHERE id = $1`, [order.coupon_id]);
+    if (rows[0])
+      coupon = {
+        type: rows[0].type,
+        value: rows[0].value,
+        minOrder: rows[0].min_order,
+        maxDiscount: rows[0].max_discount,
+      };
   }
   return { coupon, deliveryFee: store.delivery_fee, freeAbove: store.free_above, minOrder: store.min_order };
 }
@@ -247,13 +339,27 @@ async function currentRules(tx: Tx, order: OrderRow, store: StoreRow): Promise<B
  * gives nothing), an `edited` history entry and a message are written. A paid order whose total rises goes back to
  * payment `pending`. Customer: only while placed; merchant: while placed or accepted.
  */
-export async function editOrderLines(db: Db, config: LinkConfig, ref: OrderRef, actor: Actor, input: EditLinesInput): Promise<OrderView> {
+export async function editOrderLines(
+  db: Db,
+  config: LinkConfig,
+  ref: OrderRef,
+  actor: Actor,
+  input: EditLinesInput,
+): Promise<OrderView> {
   const wanted = wantedLines(input);
-  for (const [i, l] of input.lines.entries()) if (!isUuid(l.variantId)) throw new AppError(404, 'not_found', `Variant ${l.variantId} not found`, [{ code: 'not_found', path: `/lines/${i}/variantId`, message: 'no such variant in this store' }]);
+  for (const [i, l] of input.lines.entries())
+    if (!isUuid(l.variantId))
+      throw new AppError(404, 'not_found', `Variant ${l.variantId} not found`, [
+        { code: 'not_found', path: `/lines/${i}/variantId`, message: 'no such variant in this store' },
+      ]);
   return db.tx(async (tx) => {
     const order = await findOrder(tx, ref, { lock: true });
     if (!canEditLines(order.status, actor)) {
-      throw invalidTransition(actor === 'customer' ? `A ${order.status} order can no longer be changed; contact the store` : `A ${order.status} order can no longer be changed`);
+      throw invalidTransition(
+        actor === 'customer'
+          ? `A ${order.status} order can no longer be changed; contact the store`
+          : `A ${order.status} order can no longer be changed`,
+      );
     }
     const store = await getStoreRow(tx, order.store_id);
     const before = await orderLines(tx, [order.id]);
@@ -273,23 +379,49 @@ export async function editOrderLines(db: Db, config: LinkConfig, ref: OrderRef, 
       const variant = variantById.get(w.variantId);
       if (!variant && !kept) throw new AppError(404, 'not_found', `Variant ${w.variantId} not found`);
       if (variant && !variant.sellable && w.quantity > (kept?.quantity ?? 0)) {
-        lineProblems.push({ code: 'unavailable', variantId: w.variantId, message: 'no longer sold — remove or replace' });
+        lineProblems.push({
+          code: 'unavailable',
+          variantId: w.variantId,
+          message: 'no longer sold — remove or replace',
+        });
         continue;
       }
       next.push(
         kept
-          ? { variantId: kept.variant_id, productId: kept.product_id, name: kept.name, variantName: kept.variant_name, unitPrice: kept.unit_price, quantity: w.quantity }
-          : { variantId: variant!.id, productId: variant!.product_id, name: variant!.product_name, variantName: variant!.variant_name, unitPrice: variant!.price, quantity: w.quantity },
+          ? {
+              variantId: kept.variant_id,
+              productId: kept.product_id,
+              name: kept.name,
+              variantName: kept.variant_name,
+              unitPrice: kept.unit_price,
+              quantity: w.quantity,
+            }
+          : {
+              variantId: variant!.id,
+              productId: variant!.product_id,
+              name: variant!.product_name,
+              variantName: variant!.variant_name,
+              unitPrice: variant!.price,
+              quantity: w.quantity,
+            },
       );
     }
     if (lineProblems.length) throw new AppError(409, 'cart_has_errors', 'Some lines cannot be added', lineProblems);
 
-    const unchanged = next.length === before.length && next.every((l, i) => before[i]!.variant_id === l.variantId && before[i]!.quantity === l.quantity);
+    const unchanged =
+      next.length === before.length &&
+      next.every((l, i) => before[i]!.variant_id === l.variantId && before[i]!.quantity === l.quantity);
     if (unchanged) return orderView(tx, order, store, config);
 
     const rules = await currentRules(tx, order, store);
     const bill = computeBill({
-      lines: next.map((l) => ({ variantId: l.variantId, unitPrice: l.unitPrice, quantity: l.quantity, stock: null, sellable: true })),
+      lines: next.map((l) => ({
+        variantId: l.variantId,
+        unitPrice: l.unitPrice,
+        quantity: l.quantity,
+        stock: null,
+        sellable: true,
+      })),
       coupon: rules.coupon && order.coupon_code ? { code: order.coupon_code, ...rules.coupon, problem: null } : null,
       store: { deliveryFee: rules.deliveryFee, freeAbove: rules.freeAbove },
       fulfillment: order.fulfillment,
@@ -302,9 +434,18 @@ export async function editOrderLines(db: Db, config: LinkConfig, ref: OrderRef, 
     const quantities = new Map<string, number>();
     for (const l of before) quantities.set(l.variant_id, -l.quantity);
     for (const l of next) quantities.set(l.variantId, (quantities.get(l.variantId) ?? 0) + l.quantity);
-    const shortages = await applyStockDeltas(tx, order.store_id, [...quantities].map(([variantId, delta]) => ({ variantId, delta })));
+    const shortages = await applyStockDeltas(
+      tx,
+      order.store_id,
+      [...quantities].map(([variantId, delta]) => ({ variantId, delta })),
+    );
     if (shortages.length) {
-      throw new AppError(409, 'cart_has_errors', 'Not enough stock for the change', shortages.map((s) => shortageItem(s, beforeById.get(s.variantId)?.quantity ?? 0)));
+      throw new AppError(
+        409,
+        'cart_has_errors',
+        'Not enough stock for the change',
+        shortages.map((s) => shortageItem(s, beforeById.get(s.variantId)?.quantity ?? 0)),
+      );
     }
 
     await writeOrderLines(tx, order.id, next, { replace: true });
@@ -314,9 +455,15 @@ export async function editOrderLines(db: Db, config: LinkConfig, ref: OrderRef, 
       [order.id, bill.subtotal, bill.discount, bill.deliveryFee, bill.total, paymentStatus],
     );
     await addHistory(tx, order.id, 'edited', actor);
-    const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId: order.store_id, orderId: order.id }), store, config);
+    const view = await orderView(
+      tx,
+      await findOrder(tx, { by: 'store', storeId: order.store_id, orderId: order.id }),
+      store,
+      config,
+    );
     await notifyCustomer(tx, 'order.edited', view, messages.editedForCustomer(view, store), store.id);
-    if (actor === 'customer') await notifyStore(tx, 'order.edited', store, view, messages.editedByCustomerForStore(view, store));
+    if (actor === 'customer')
+      await notifyStore(tx, 'order.edited', store, view, messages.editedByCustomerForStore(view, store));
     return view;
   });
 }
@@ -324,12 +471,22 @@ export async function editOrderLines(db: Db, config: LinkConfig, ref: OrderRef, 
 // ---- payment ----
 
 /** The merchant records a payment: `paid` (amountPaid = total) or `refunded` (amountPaid = 0). */
-export async function setPaymentStatus(db: Db, config: LinkConfig, storeId: string, orderId: string, to: Extract<PaymentStatus, 'paid' | 'refunded'>): Promise<OrderView> {
+export async function setPaymentStatus(
+  db: Db,
+  config: LinkConfig,
+  storeId: string,
+  orderId: string,
+  to: Extract<PaymentStatus, 'paid' | 'refunded'>,
+): Promise<OrderView> {
   return db.tx(async (tx) => {
     const order = await findOrder(tx, { by: 'store', storeId, orderId }, { lock: true });
     const check = checkPaymentTransition(order.payment_status, to, 'merchant', order.status);
     if (!check.ok) throw invalidTransition(check.message);
-    await tx.query(`UPDATE orders SET payment_status = $2, amount_paid = $3, updated_at = now() WHERE id = $1`, [order.id, to, amountPaidAfter(to, order.total, order.amount_paid)]);
+    await tx.query(`UPDATE orders SET payment_status = $2, amount_paid = $3, updated_at = now() WHERE id = $1`, [
+      order.id,
+      to,
+      amountPaidAfter(to, order.total, order.amount_paid),
+    ]);
     const store = await getStoreRow(tx, storeId);
     const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId, orderId }), store, config);
     await notifyCustomer(tx, 'order.payment_updated', view, messages.paymentUpdatedForCustomer(view, store), store.id);

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ACTORS, ORDER_STATUSES, allowedFromStatuses, canEditLines, checkTransition, editableStatuses, isOrderStatus, nextStatuses, type Actor, type OrderStatus } from './status.js';
+import {
+  ACTORS,
+  ORDER_STATUSES,
+  allowedFromStatuses,
+  canEditLines,
+  checkTransition,
+  editableStatuses,
+  isOrderStatus,
+  nextStatuses,
+  type Actor,
+  type OrderStatus,
+} from './status.js';
 
 // The contract's lifecycle written out independently of the implementation's table: `from>to` → actors allowed.
 const EXPECTED: Record<string, Actor[]> = {
@@ -13,7 +24,8 @@ const EXPECTED: Record<string, Actor[]> = {
 
 describe('order status transitions', () => {
   const cases: [OrderStatus, OrderStatus, Actor][] = [];
-  for (const from of ORDER_STATUSES) for (const to of ORDER_STATUSES) for (const actor of ACTORS) cases.push([from, to, actor]);
+  for (const from of ORDER_STATUSES)
+    for (const to of ORDER_STATUSES) for (const actor of ACTORS) cases.push([from, to, actor]);
 
   it('covers all 6 × 6 × 3 pairs', () => {
     expect(cases).toHaveLength(108);
@@ -44,7 +56,8 @@ describe('order status transitions', () => {
   });
 
   it('terminal statuses go nowhere', () => {
-    for (const from of ['delivered', 'rejected', 'cancelled'] as const) for (const actor of ACTORS) expect(nextStatuses(from, actor)).toEqual([]);
+    for (const from of ['delivered', 'rejected', 'cancelled'] as const)
+      for (const actor of ACTORS) expect(nextStatuses(from, actor)).toEqual([]);
   });
 
   it('gives the guard of the conditional UPDATE', () => {

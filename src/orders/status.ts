@@ -44,7 +44,10 @@ export function checkTransition(from: OrderStatus, to: OrderStatus, actor: Actor
   const actors = TRANSITIONS[from][to];
   if (!actors) return { ok: false, reason: 'not_allowed', message: `A ${from} order cannot become ${to}` };
   if (!actors.includes(actor)) {
-    const message = actor === 'customer' && to === 'cancelled' ? 'The order can no longer be cancelled; contact the store' : `Only the store can mark an order ${to}`;
+    const message =
+      actor === 'customer' && to === 'cancelled'
+        ? 'The order can no longer be cancelled; contact the store'
+        : `Only the store can mark an order ${to}`;
     return { ok: false, reason: 'forbidden_for_actor', message };
   }
   return { ok: true, from, to, returnsStock: STOCK_RETURNING_STATUSES.includes(to) };

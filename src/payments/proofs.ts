@@ -34,7 +34,10 @@ export async function detectProofType(bytes: Uint8Array): Promise<{ mime: string
   return ext ? { mime: type.mime, ext } : null;
 }
 
-function refuseUnlessProofAccepted(order: { payment_status: Parameters<typeof checkPaymentTransition>[0]; status: Parameters<typeof checkPaymentTransition>[3] }) {
+function refuseUnlessProofAccepted(order: {
+  payment_status: Parameters<typeof checkPaymentTransition>[0];
+  status: Parameters<typeof checkPaymentTransition>[3];
+}) {
   const check = checkPaymentTransition(order.payment_status, 'proof_submitted', 'customer', order.status);
   if (!check.ok) throw invalidTransition(check.message);
 }
@@ -44,7 +47,12 @@ function refuseUnlessProofAccepted(order: { payment_status: Parameters<typeof ch
  * payment to `proof_submitted`; the store is told through the outbox. 415 for anything but JPEG/PNG/WebP bytes,
  * 409 invalid_transition once the order is paid, refunded, rejected or cancelled.
  */
-export async function submitPaymentProof(db: Db, config: ProofConfig, trackingToken: string, bytes: Buffer): Promise<OrderView> {
+export async function submitPaymentProof(
+  db: Db,
+  config: ProofConfig,
+  trackingToken: string,
+  bytes: Buffer,
+): Promise<OrderView> {
   if (bytes.length > MAX_PROOF_BYTES) throw new AppError(413, 'payload_too_large', 'The file is larger than 5 MB');
   const ref: OrderRef = { by: 'token', trackingToken };
   refuseUnlessProofAccepted(await findOrder(db, ref));
@@ -60,12 +68,23 @@ export async function submitPaymentProof(db: Db, config: ProofConfig, trackingTo
     return await db.tx(async (tx) => {
       const order = await findOrder(tx, ref, { lock: true });
       refuseUnlessProofAccepted(order);
-      await tx.query(`INSERT INTO payment_proofs (id, order_id, file_name, content_type, size_bytes) VALUES ($1, $2, $3, $4, $5)`, [newId(), order.id, fileName, type.mime, bytes.length]);
-      await tx.query(`UPDATE orders SET payment_status = 'proof_submitted', updated_at = now() WHERE id = $1`, [order.id]);
+      await tx.query(
+        `INSERT INTO payment_proofs (id, order_id, file_name, content_type, size_bytes) VALUES ($1, $2, $3, $4, $5)`,
+        [newId(), order.id, fileName, type.mime, bytes.length],
+      );
+      await tx.query(`UPDATE orders SET payment_status = 'proof_submitted', updated_at = now() WHERE id = $1`, [
+        order.id,
+      ]);
       const store = await getStoreRow(tx, order.store_id);
       const view = await orderView(tx, await findOrder(tx, ref), store, config);
       const recipient = await storeRecipient(tx, store);
-      if (recipient) await enqueueMessage(tx, { topic: 'order.payment_proof', recipient, text: paymentProofForStore(view, store), data: { orderId: order.id, storeId: store.id } });
+      if (recipient)
+        await enqueueMessage(tx, {
+          topic: 'order.payment_proof',
+          recipient,
+          text: paymentProofForStore(view, store),
+          data: { orderId: order.id, storeId: store.id },
+        });
       return view;
     });
   } catch (err) {
@@ -75,7 +94,11 @@ export async function submitPaymentProof(db: Db, config: ProofConfig, trackingTo
 }
 
 /** The latest proof of an order, for the customer (by token) or the store's members. */
-export async function readPaymentProof(db: Db, config: Pick<Config, 'dataDir'>, ref: OrderRef): Promise<{ contentType: string; bytes: Buffer }> {
+export async function readPaymentProof(
+  db: Db,
+  config: Pick<Config, 'dataDir'>,
+  ref: OrderRef,
+): Promise<{ contentType: string; bytes: Buffer }> {
   const order = await findOrder(db, ref);
   const { rows } = await db.query<{ file_name: string; content_type: string }>(
     `SELECT file_name, content_type FROM payment_proofs WHERE order_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
@@ -84,7 +107,10 @@ export async function readPaymentProof(db: Db, config: Pick<Config, 'dataDir'>, 
   const proof = rows[0];
   if (!proof) throw notFound('No payment proof for this order');
   try {
-    return { contentType: proof.content_type, bytes: await fs.readFile(path.join(proofsDir(config.dataDir), path.basename(proof.file_name))) };
+    return {
+      contentType: proof.content_type,
+      bytes: await fs.readFile(path.join(proofsDir(config.dataDir), path.basename(proof.file_name))),
+    };
   } catch {
     throw notFound('The payment proof file is missing');
   }

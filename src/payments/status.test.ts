@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ACTORS, ORDER_STATUSES, type Actor, type OrderStatus } from '../orders/status.js';
-import { PAYMENT_STATUSES, amountPaidAfter, balanceDue, checkPaymentTransition, paymentAllowedFrom, paymentStatusAfterEdit, type PaymentStatus } from './status.js';
+import {
+  PAYMENT_STATUSES,
+  amountPaidAfter,
+  balanceDue,
+  checkPaymentTransition,
+  paymentAllowedFrom,
+  paymentStatusAfterEdit,
+  type PaymentStatus,
+} from './status.js';
 
 const EXPECTED: Record<string, Actor[]> = {
   'pending>proof_submitted': ['customer'],
@@ -13,7 +21,9 @@ const EXPECTED: Record<string, Actor[]> = {
 
 describe('payment status transitions', () => {
   const cases: [PaymentStatus, PaymentStatus, Actor, OrderStatus][] = [];
-  for (const from of PAYMENT_STATUSES) for (const to of PAYMENT_STATUSES) for (const actor of ACTORS) for (const order of ORDER_STATUSES) cases.push([from, to, actor, order]);
+  for (const from of PAYMENT_STATUSES)
+    for (const to of PAYMENT_STATUSES)
+      for (const actor of ACTORS) for (const order of ORDER_STATUSES) cases.push([from, to, actor, order]);
 
   it('covers all 4 × 4 × 3 × 6 combinations', () => expect(cases).toHaveLength(288));
 

@@ -23,11 +23,22 @@ const PAYMENT_TRANSITIONS: Readonly<Record<PaymentStatus, Partial<Record<Payment
 
 const CLOSED_ORDER: readonly OrderStatus[] = ['rejected', 'cancelled'];
 
-export type PaymentTransitionResult = { ok: true; from: PaymentStatus; to: PaymentStatus } | { ok: false; message: string };
+export type PaymentTransitionResult =
+  | { ok: true; from: PaymentStatus; to: PaymentStatus }
+  | { ok: false; message: string };
 
-export function checkPaymentTransition(from: PaymentStatus, to: PaymentStatus, actor: Actor, orderStatus: OrderStatus): PaymentTransitionResult {
+export function checkPaymentTransition(
+  from: PaymentStatus,
+  to: PaymentStatus,
+  actor: Actor,
+  orderStatus: OrderStatus,
+): PaymentTransitionResult {
   const actors = PAYMENT_TRANSITIONS[from][to];
-  if (!actors) return { ok: false, message: from === to ? `The payment is already ${from}` : `A ${from} payment cannot become ${to}` };
+  if (!actors)
+    return {
+      ok: false,
+      message: from === to ? `The payment is already ${from}` : `A ${from} payment cannot become ${to}`,
+    };
   if (!actors.includes(actor)) return { ok: false, message: `Only ${actors.join(' or ')} can mark a payment ${to}` };
   if (to !== 'refunded' && to !== 'pending' && CLOSED_ORDER.includes(orderStatus)) {
     return { ok: false, message: `The order is ${orderStatus}; no payment is expected` };

@@ -10,7 +10,9 @@ describe('UPI link', () => {
 
   it('writes small and large amounts exactly', () => {
     expect(upiUrl({ vpa: 'a@b', payeeName: 'S', amount: 5, orderNumber: 1 })).toContain('&am=0.05&');
-    expect(upiUrl({ vpa: 'a@b', payeeName: 'S', amount: 999_999_999_99, orderNumber: 1 })).toContain('&am=999999999.99&');
+    expect(upiUrl({ vpa: 'a@b', payeeName: 'S', amount: 999_999_999_99, orderNumber: 1 })).toContain(
+      '&am=999999999.99&',
+    );
   });
 
   it('encodes names that would break the query', () => {

@@ -25,12 +25,17 @@ function workerHeapMb(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.WORKER_HEAP_MB;
   if (raw === undefined || raw === '') return DEFAULT_WORKER_HEAP_MB;
   const n = Number(raw);
-  if (!Number.isInteger(n) || (n !== 0 && n < 64)) throw new Error(`WORKER_HEAP_MB must be 0 (V8's default) or an integer of at least 64, got "${raw}"`);
+  if (!Number.isInteger(n) || (n !== 0 && n < 64))
+    throw new Error(`WORKER_HEAP_MB must be 0 (V8's default) or an integer of at least 64, got "${raw}"`);
   return n;
 }
 
 /** The flags the workers start with: the primary's own, plus the heap limit unless one was given already. */
-function workerExecArgv(heapMb: number, execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+function workerExecArgv(
+  heapMb: number,
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions = process.env.NODE_OPTIONS ?? '',
+): string[] {
   const given = [...execArgv, nodeOptions].some((arg) => /--max[-_]old[-_]space[-_]size/.test(arg));
   return heapMb > 0 && !given ? [...execArgv, `--max-old-space-size=${heapMb}`] : [...execArgv];
 }
@@ -74,7 +79,9 @@ async function runPrimary(): Promise<void> {
     log,
     onUp(address, size) {
       const host = address.address.includes(':') ? `[${address.address}]` : address.address;
-      process.stdout.write(`dukaan pool listening on http://${host}:${address.port} with ${size} worker${size === 1 ? '' : 's'}\n`);
+      process.stdout.write(
+        `dukaan pool listening on http://${host}:${address.port} with ${size} worker${size === 1 ? '' : 's'}\n`,
+      );
     },
   });
   process.on('SIGHUP', () => {

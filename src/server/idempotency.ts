@@ -49,7 +49,9 @@ async function tryClaim(db: Db, claim: Claim, hash: string): Promise<KeyRow | nu
     `SELECT request_hash, state, response_status, response_body, response_type FROM idempotency_keys WHERE scope = $1 AND key = $2`,
     [claim.scope, claim.key],
   );
-  return rows[0] ?? { request_hash: hash, state: 'running', response_status: null, response_body: null, response_type: null };
+  return (
+    rows[0] ?? { request_hash: hash, state: 'running', response_status: null, response_body: null, response_type: null }
+  );
 }
 
 function replay(reply: FastifyReply, row: KeyRow) {
@@ -86,9 +88,19 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
         request.idempotencyClaim = claim;
         return;
       }
-      if (existing.request_hash !== hash) throw new AppError(409, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
+      if (existing.request_hash !== hash)
+        throw new AppError(
+          409,
+          'idempotency_key_reused',
+          'This Idempotency-Key was used with a different request body',
+        );
       if (existing.state === 'done') return replay(reply, existing);
-      if (Date.now() > deadline) throw new AppError(409, 'idempotency_key_in_use', 'The first request with this Idempotency-Key is still running');
+      if (Date.now() > deadline)
+        throw new AppError(
+          409,
+          'idempotency_key_in_use',
+          'The first request with this Idempotency-Key is still running',
+        );
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   });
@@ -99,7 +111,12 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
     request.idempotencyClaim = undefined;
     if (reply.statusCode >= 500 || (payload !== null && typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
       // Not stored: a retry runs again.
-      await db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'running'`, [claim.scope, claim.key]).catch(() => {});
+      await db
+        .query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'running'`, [
+          claim.scope,
+          claim.key,
+        ])
+        .catch(() => {});
       return payload;
     }
     const body = payload === null ? '' : payload.toString();
@@ -119,6 +136,9 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
 }
 
 export async function purgeOldIdempotencyKeys(db: Db): Promise<number> {
-  const { rowCount } = await db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [KEEP_HOURS]);
+  const { rowCount } = await db.query(
+    `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`,
+    [KEEP_HOURS],
+  );
   return rowCount;
 }

@@ -8,7 +8,12 @@ export function registerMetrics(app: FastifyInstance, db: Db) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new client.Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames, registers: [registry] });
+  const requests = new client.Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests',
+    labelNames,
+    registers: [registry],
+  });
   const latency = new client.Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency',

@@ -7,6 +7,7 @@ export function shutdownTimeoutMs(env: NodeJS.ProcessEnv = process.env): number 
   const raw = env.SHUTDOWN_TIMEOUT_MS;
   if (raw === undefined || raw === '') return DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`SHUTDOWN_TIMEOUT_MS must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`SHUTDOWN_TIMEOUT_MS must be a non-negative integer, got "${raw}"`);
   return n;
 }

@@ -22,6 +22,7 @@ describe('shutdownTimeoutMs', () => {
     expect(shutdownTimeoutMs({ SHUTDOWN_TIMEOUT_MS: '0' })).toBe(0);
   });
   it('refuses what is not a non-negative integer', () => {
-    for (const bad of ['-1', '1.5', 'ten', '1e99x']) expect(() => shutdownTimeoutMs({ SHUTDOWN_TIMEOUT_MS: bad })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
+    for (const bad of ['-1', '1.5', 'ten', '1e99x'])
+      expect(() => shutdownTimeoutMs({ SHUTDOWN_TIMEOUT_MS: bad })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
   });
 });

@@ -218,7 +218,10 @@ export class WorkerPool {
     this.stopping = true;
     for (const timer of this.replacementTimers) clearTimeout(timer);
     this.replacementTimers.clear();
-    this.opts.log.info({ workers: [...this.members.values()].map((m) => m.pid), timeoutMs: this.opts.shutdownTimeoutMs }, 'stopping: draining the workers');
+    this.opts.log.info(
+      { workers: [...this.members.values()].map((m) => m.pid), timeoutMs: this.opts.shutdownTimeoutMs },
+      'stopping: draining the workers',
+    );
     if (this.members.size === 0) return this.finishStop();
     for (const m of this.members.values()) void this.retire(m);
   }

@@ -3,8 +3,17 @@ import { AppError, toProblem, type ErrorCode, type ProblemItem } from '../shared
 import { isDbUnavailableError } from '../db/db.js';
 import { ajvErrorsToItems } from './validation.js';
 
-export function sendProblem(reply: FastifyReply, status: number, code: ErrorCode, detail?: string, errors?: ProblemItem[]) {
-  return reply.code(status).type('application/problem+json').send(toProblem(status, code, detail, errors));
+export function sendProblem(
+  reply: FastifyReply,
+  status: number,
+  code: ErrorCode,
+  detail?: string,
+  errors?: ProblemItem[],
+) {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send(toProblem(status, code, detail, errors));
 }
 
 const FRAMEWORK_ERRORS: Record<string, [number, ErrorCode, string]> = {
@@ -30,8 +39,13 @@ export function registerProblemHandlers(app: FastifyInstance) {
       return sendProblem(reply, error.status, error.code, error.message, error.errors);
     }
     if (error.validation) {
-      return sendProblem(reply, 400, 'validation_failed', `The ${error.validationContext ?? 'request'} is not valid`,
-        ajvErrorsToItems(error.validation as Parameters<typeof ajvErrorsToItems>[0], error.validationContext));
+      return sendProblem(
+        reply,
+        400,
+        'validation_failed',
+        `The ${error.validationContext ?? 'request'} is not valid`,
+        ajvErrorsToItems(error.validation as Parameters<typeof ajvErrorsToItems>[0], error.validationContext),
+      );
     }
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
     if (known) return sendProblem(reply, known[0], known[1], known[2]);
@@ -46,11 +60,20 @@ export function registerProblemHandlers(app: FastifyInstance) {
       return sendProblem(reply, 503, 'unavailable', 'The database is not answering; try again shortly');
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      const code: ErrorCode = error.statusCode === 404 ? 'not_found' : error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'validation_failed';
+      const code: ErrorCode =
+        error.statusCode === 404
+          ? 'not_found'
+          : error.statusCode === 413
+            ? 'payload_too_large'
+            : error.statusCode === 415
+              ? 'unsupported_media_type'
+              : 'validation_failed';
       return sendProblem(reply, error.statusCode, code, error.message);
     }
     request.log.error({ err: error, reqId: request.id }, 'unhandled error');
     return sendProblem(reply, 500, 'internal_error', `Something went wrong. Reference: ${request.id}`);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
 }

@@ -14,15 +14,21 @@ export interface RunningServer {
 }
 
 /** Opens the database, applies migrations, builds the app, starts background work and listens. */
-export async function startServer(config: Config, opts: { beforeListen?: (app: FastifyInstance, db: Db) => Promise<void> } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  opts: { beforeListen?: (app: FastifyInstance, db: Db) => Promise<void> } = {},
+): Promise<RunningServer> {
   const db = await openDb(config);
   await migrate(db);
   const app = await buildApp({ config, db });
   if (opts.beforeListen) await opts.beforeListen(app, db);
   const outbox: OutboxWorker = startOutboxWorker(db, config, app.log);
-  const maintenance = setInterval(() => {
-    purgeOldIdempotencyKeys(db).catch((err) => app.log.warn({ err }, 'purging idempotency keys failed'));
-  }, 60 * 60 * 1000);
+  const maintenance = setInterval(
+    () => {
+      purgeOldIdempotencyKeys(db).catch((err) => app.log.warn({ err }, 'purging idempotency keys failed'));
+    },
+    60 * 60 * 1000,
+  );
   maintenance.unref();
   await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | null = null;

@@ -5,11 +5,15 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T extends readonly (string | number)[]>(cursor: string | undefined, shape: readonly ('string' | 'number')[]): T | null {
+export function decodeCursor<T extends readonly (string | number)[]>(
+  cursor: string | undefined,
+  shape: readonly ('string' | 'number')[],
+): T | null {
   if (cursor === undefined || cursor === '') return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === shape.length && parsed.every((v, i) => typeof v === shape[i])) return parsed as unknown as T;
+    if (Array.isArray(parsed) && parsed.length === shape.length && parsed.every((v, i) => typeof v === shape[i]))
+      return parsed as unknown as T;
   } catch {
     /* fall through */
   }
@@ -17,7 +21,11 @@ export function decodeCursor<T extends readonly (string | number)[]>(cursor: str
 }
 
 /** Fetch limit + 1 rows, then call this: it trims the extra row and builds the next cursor from the last kept one. */
-export function page<T>(rows: T[], limit: number, keyOf: (row: T) => readonly (string | number)[]): { items: T[]; nextCursor: string | null } {
+export function page<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (row: T) => readonly (string | number)[],
+): { items: T[]; nextCursor: string | null } {
   if (rows.length <= limit) return { items: rows, nextCursor: null };
   const items = rows.slice(0, limit);
   return { items, nextCursor: encodeCursor(keyOf(items[items.length - 1]!)) };

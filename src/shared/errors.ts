@@ -76,7 +76,13 @@ export interface Problem {
 }
 
 export function toProblem(status: number, code: ErrorCode, detail?: string, errors?: ProblemItem[]): Problem {
-  const problem: Problem = { type: `https://dukaan.dev/problems/${code}`, title: TITLES[code], status, code, detail: detail ?? TITLES[code] };
+  const problem: Problem = {
+    type: `https://dukaan.dev/problems/${code}`,
+    title: TITLES[code],
+    status,
+    code,
+    detail: detail ?? TITLES[code],
+  };
   if (errors && errors.length) problem.errors = errors;
   return problem;
 }

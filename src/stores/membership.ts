@@ -7,7 +7,10 @@ export type StoreRole = 'owner' | 'staff';
 
 export async function memberRole(q: Queryable, storeId: string, merchantId: string): Promise<StoreRole | null> {
   if (!isUuid(storeId)) return null;
-  const { rows } = await q.query<{ role: StoreRole }>(`SELECT role FROM store_members WHERE store_id = $1 AND merchant_id = $2`, [storeId, merchantId]);
+  const { rows } = await q.query<{ role: StoreRole }>(
+    `SELECT role FROM store_members WHERE store_id = $1 AND merchant_id = $2`,
+    [storeId, merchantId],
+  );
   return rows[0]?.role ?? null;
 }
 

@@ -8,14 +8,41 @@ import { CreateStoreBody, StoreParams, StoreSchema, UpdateStoreBody } from './st
 export const storeRoutes: FastifyPluginAsync = async (base) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
-  app.post('/stores', { onRequest: requireMerchant, schema: { tags: ['stores'], security, body: CreateStoreBody, response: { 201: StoreSchema } } }, async (request, reply) => {
-    const store = await createStore(app.db, request.session!.merchant.id, request.body, app.config);
-    return reply.code(201).send(store);
-  });
-  app.get('/stores/:storeId', { preHandler: requireStoreMember, schema: { tags: ['stores'], security, params: StoreParams, response: { 200: StoreSchema } } }, async (request) => {
-    return toStore(await getStoreRow(app.db, request.params.storeId), app.config);
-  });
-  app.patch('/stores/:storeId', { preHandler: requireStoreMember, schema: { tags: ['stores'], security, params: StoreParams, body: UpdateStoreBody, response: { 200: StoreSchema } } }, async (request) => {
-    return updateStore(app.db, request.params.storeId, request.body, app.config);
-  });
+  app.post(
+    '/stores',
+    {
+      onRequest: requireMerchant,
+      schema: { tags: ['stores'], security, body: CreateStoreBody, response: { 201: StoreSchema } },
+    },
+    async (request, reply) => {
+      const store = await createStore(app.db, request.session!.merchant.id, request.body, app.config);
+      return reply.code(201).send(store);
+    },
+  );
+  app.get(
+    '/stores/:storeId',
+    {
+      preHandler: requireStoreMember,
+      schema: { tags: ['stores'], security, params: StoreParams, response: { 200: StoreSchema } },
+    },
+    async (request) => {
+      return toStore(await getStoreRow(app.db, request.params.storeId), app.config);
+    },
+  );
+  app.patch(
+    '/stores/:storeId',
+    {
+      preHandler: requireStoreMember,
+      schema: {
+        tags: ['stores'],
+        security,
+        params: StoreParams,
+        body: UpdateStoreBody,
+        response: { 200: StoreSchema },
+      },
+    },
+    async (request) => {
+      return updateStore(app.db, request.params.storeId, request.body, app.config);
+    },
+  );
 };

@@ -2,7 +2,12 @@ import { Type, type Static } from 'typebox';
 import { Money, Nullable, Phone } from '../shared/schema.js';
 
 export const Slug = Type.String({ minLength: 3, maxLength: 40, pattern: '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$' });
-export const DeliverySchema = Type.Object({ fee: Money, freeAbove: Nullable(Money), minOrder: Nullable(Money), pickup: Type.Boolean() });
+export const DeliverySchema = Type.Object({
+  fee: Money,
+  freeAbove: Nullable(Money),
+  minOrder: Nullable(Money),
+  pickup: Type.Boolean(),
+});
 export const PaymentsSchema = Type.Object({ cod: Type.Boolean(), upiVpa: Nullable(Type.String()) });
 export const StoreSchema = Type.Object(
   {
@@ -22,7 +27,11 @@ export type Store = Static<typeof StoreSchema>;
 
 const StoreName = Type.String({ minLength: 1, maxLength: 100 });
 // UPI VPA: handle@bank
-const UpiVpa = Type.String({ minLength: 3, maxLength: 100, pattern: '^[A-Za-z0-9.\\-_]{2,256}@[A-Za-z][A-Za-z0-9]{1,64}$' });
+const UpiVpa = Type.String({
+  minLength: 3,
+  maxLength: 100,
+  pattern: '^[A-Za-z0-9.\\-_]{2,256}@[A-Za-z][A-Za-z0-9]{1,64}$',
+});
 
 export const CreateStoreBody = Type.Object(
   {
@@ -42,11 +51,21 @@ export const UpdateStoreBody = Type.Object(
     isOpen: Type.Optional(Type.Boolean()),
     delivery: Type.Optional(
       Type.Object(
-        { fee: Type.Optional(Money), freeAbove: Type.Optional(Nullable(Money)), minOrder: Type.Optional(Nullable(Money)), pickup: Type.Optional(Type.Boolean()) },
+        {
+          fee: Type.Optional(Money),
+          freeAbove: Type.Optional(Nullable(Money)),
+          minOrder: Type.Optional(Nullable(Money)),
+          pickup: Type.Optional(Type.Boolean()),
+        },
         { additionalProperties: false },
       ),
     ),
-    payments: Type.Optional(Type.Object({ cod: Type.Optional(Type.Boolean()), upiVpa: Type.Optional(Nullable(UpiVpa)) }, { additionalProperties: false })),
+    payments: Type.Optional(
+      Type.Object(
+        { cod: Type.Optional(Type.Boolean()), upiVpa: Type.Optional(Nullable(UpiVpa)) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

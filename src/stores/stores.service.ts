@@ -24,7 +24,8 @@ export interface StoreRow {
   catalog_version: number;
 }
 
-export const STORE_COLUMNS = 'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version';
+export const STORE_COLUMNS =
+  'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version';
 
 export function storeUrl(config: Pick<Config, 'publicUrl'>, slug: string): string {
   return `${config.publicUrl}/${slug}`;
@@ -47,21 +48,34 @@ export function toStore(row: StoreRow, config: Pick<Config, 'publicUrl'>): Store
 function whatsappOrFail(value: string | null | undefined): string | null | undefined {
   if (value === undefined || value === null) return value;
   const phone = normalizeE164(value);
-  if (!phone) throw validationFailed('whatsapp must be a valid number in E.164', [{ code: 'invalid', path: '/whatsapp', message: 'not a valid E.164 phone number' }]);
+  if (!phone)
+    throw validationFailed('whatsapp must be a valid number in E.164', [
+      { code: 'invalid', path: '/whatsapp', message: 'not a valid E.164 phone number' },
+    ]);
   return phone;
 }
 
-export async function createStore(db: Db, merchantId: string, input: CreateStoreInput, config: Pick<Config, 'publicUrl'>): Promise<Store> {
+export async function createStore(
+  db: Db,
+  merchantId: string,
+  input: CreateStoreInput,
+  config: Pick<Config, 'publicUrl'>,
+): Promise<Store> {
   const whatsapp = whatsappOrFail(input.whatsapp) ?? null;
   if (input.slug !== undefined && RESERVED_SLUGS.has(input.slug)) {
-    throw validationFailed(`"${input.slug}" is reserved`, [{ code: 'reserved', path: '/slug', message: 'is a reserved word' }]);
+    throw validationFailed(`"${input.slug}" is reserved`, [
+      { code: 'reserved', path: '/slug', message: 'is a reserved word' },
+    ]);
   }
   return db.tx(async (tx) => {
     let slug = input.slug;
     if (slug === undefined) {
       // A derived slug that is taken gets the first free numeric suffix.
       const base = slugFromStoreName(input.name);
-      const { rows } = await tx.query<{ slug: string }>(`SELECT slug FROM stores WHERE slug = $1 OR slug ~ ('^' || $1 || '-[0-9]+$')`, [base]);
+      const { rows } = await tx.query<{ slug: string }>(
+        `SELECT slug FROM stores WHERE slug = $1 OR slug ~ ('^' || $1 || '-[0-9]+$')`,
+        [base],
+      );
       const taken = new Set(rows.map((r) => r.slug));
       slug = base;
       for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
@@ -73,7 +87,10 @@ export async function createStore(db: Db, merchantId: string, input: CreateStore
       [id, slug, input.name, whatsapp, input.currency ?? 'INR'],
     );
     if (!rows[0]) throw new AppError(409, 'slug_taken', `The link "${slug}" is taken; choose another`);
-    await tx.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [id, merchantId]);
+    await tx.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [
+      id,
+      merchantId,
+    ]);
     return toStore(rows[0], config);
   });
 }
@@ -85,7 +102,10 @@ export async function getStoreRow(q: Queryable, storeId: string): Promise<StoreR
 }
 
 /** The stores columns as `alias.column`, for statements that join stores to something else. */
-export const storeColumnsOf = (alias: string): string => STORE_COLUMNS.split(', ').map((c) => `${alias}.${c}`).join(', ');
+export const storeColumnsOf = (alias: string): string =>
+  STORE_COLUMNS.split(', ')
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
 
 async function findStoreBySlug(q: Queryable, slug: string): Promise<StoreRow | null> {
   const { rows } = await q.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1`, [slug]);
@@ -119,7 +139,11 @@ export async function getStorefrontStoreRow(db: Queryable, slug: string): Promis
   return row;
 }
 
-export async function listStoresOfMerchant(q: Queryable, merchantId: string, config: Pick<Config, 'publicUrl'>): Promise<Store[]> {
+export async function listStoresOfMerchant(
+  q: Queryable,
+  merchantId: string,
+  config: Pick<Config, 'publicUrl'>,
+): Promise<Store[]> {
   const { rows } = await q.query<StoreRow>(
     `SELECT ${storeColumnsOf('s')}
        FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.merchant_id = $1 ORDER BY s.created_at, s.id`,
@@ -129,7 +153,12 @@ export async function listStoresOfMerchant(q: Queryable, merchantId: string, con
 }
 
 /** PATCH semantics: absent fields stay; `delivery` and `payments` merge field by field. */
-export async function updateStore(db: Db, storeId: string, input: UpdateStoreInput, config: Pick<Config, 'publicUrl'>): Promise<Store> {
+export async function updateStore(
+  db: Db,
+  storeId: string,
+  input: UpdateStoreInput,
+  config: Pick<Config, 'publicUrl'>,
+): Promise<Store> {
   const whatsapp = whatsappOrFail(input.whatsapp);
   const sets: string[] = [];
   const params: unknown[] = [storeId];

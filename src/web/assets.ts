@@ -33,7 +33,13 @@ function load(file: string): Asset {
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
   const ext = path.extname(file);
   const hashedName = `${path.basename(file, ext)}.${hash}${ext}`;
-  return { hashedName, url: `${STATIC_PREFIX}${hashedName}`, contentType: TYPES[ext] ?? 'application/octet-stream', body, gzip: gzipSync(body, { level: 9 }) };
+  return {
+    hashedName,
+    url: `${STATIC_PREFIX}${hashedName}`,
+    contentType: TYPES[ext] ?? 'application/octet-stream',
+    body,
+    gzip: gzipSync(body, { level: 9 }),
+  };
 }
 
 let loaded: { css: Asset; js: Asset } | null = null;

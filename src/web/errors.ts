@@ -40,23 +40,47 @@ export function registerPageErrorHandler(app: FastifyInstance): void {
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
       const title = error.code === 'not_found' ? 'Page not found' : 'Something needs attention';
-      return sendErrorPage(request, reply, { status: error.status, title, message: error.status === 404 ? PROBLEM_MESSAGES.not_found : error.message || PROBLEM_MESSAGES[error.code] });
+      return sendErrorPage(request, reply, {
+        status: error.status,
+        title,
+        message: error.status === 404 ? PROBLEM_MESSAGES.not_found : error.message || PROBLEM_MESSAGES[error.code],
+      });
     }
     if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
-      return sendErrorPage(request, reply, { status: 403, title: 'This form has expired', message: 'Go back, reload the page and try again.' });
+      return sendErrorPage(request, reply, {
+        status: 403,
+        title: 'This form has expired',
+        message: 'Go back, reload the page and try again.',
+      });
     }
     if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413) {
-      return sendErrorPage(request, reply, { status: 413, title: 'Too large', message: PROBLEM_MESSAGES.payload_too_large });
+      return sendErrorPage(request, reply, {
+        status: 413,
+        title: 'Too large',
+        message: PROBLEM_MESSAGES.payload_too_large,
+      });
     }
     if (isDbUnavailableError(error)) {
       reply.header('retry-after', '1');
-      return sendErrorPage(request, reply, { status: 503, title: 'Please try again', message: PROBLEM_MESSAGES.unavailable });
+      return sendErrorPage(request, reply, {
+        status: 503,
+        title: 'Please try again',
+        message: PROBLEM_MESSAGES.unavailable,
+      });
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       const status = error.statusCode;
-      return sendErrorPage(request, reply, { status, title: status === 404 ? 'Page not found' : 'That did not work', message: status === 404 ? PROBLEM_MESSAGES.not_found : 'The request could not be read. Go back and try again.' });
+      return sendErrorPage(request, reply, {
+        status,
+        title: status === 404 ? 'Page not found' : 'That did not work',
+        message: status === 404 ? PROBLEM_MESSAGES.not_found : 'The request could not be read. Go back and try again.',
+      });
     }
     request.log.error({ err: error, reqId: request.id }, 'page error');
-    return sendErrorPage(request, reply, { status: 500, title: 'Something went wrong', message: `${PROBLEM_MESSAGES.internal_error} (Reference: ${request.id})` });
+    return sendErrorPage(request, reply, {
+      status: 500,
+      title: 'Something went wrong',
+      message: `${PROBLEM_MESSAGES.internal_error} (Reference: ${request.id})`,
+    });
   });
 }

@@ -71,7 +71,12 @@ export function fragmentRequested(request: FastifyRequest): string | null {
 
 /** For a fragment request that must leave the page (e.g. the cart became an order): app.js follows `x-location`. */
 export function fragmentRedirect(reply: FastifyReply, location: string): FastifyReply {
-  return reply.code(200).header('x-location', location).header('cache-control', 'no-store').type('text/html; charset=utf-8').send('');
+  return reply
+    .code(200)
+    .header('x-location', location)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send('');
 }
 
 // ---------------------------------------------------------------- cookies
@@ -82,7 +87,13 @@ export interface CookieOptions {
 }
 
 /** HttpOnly, SameSite=Lax, Secure when the request came over TLS (directly or via a trusted proxy). */
-export function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, opts: CookieOptions = {}): void {
+export function setCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: string,
+  value: string,
+  opts: CookieOptions = {},
+): void {
   reply.setCookie(name, value, {
     path: opts.path ?? '/',
     httpOnly: true,

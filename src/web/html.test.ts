@@ -22,7 +22,9 @@ describe('html tagged template', () => {
 
   it('renders arrays item by item, each escaped', () => {
     const items = ['<a>', html`<i>ok</i>`, 3];
-    expect(html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>`.value).toBe('<ul><li>&lt;a&gt;</li><li><i>ok</i></li><li>3</li></ul>');
+    expect(html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>`.value).toBe(
+      '<ul><li>&lt;a&gt;</li><li><i>ok</i></li><li>3</li></ul>',
+    );
     expect(html`${['<x>', ['<y>']]}`.value).toBe('&lt;x&gt;&lt;y&gt;');
   });
 
@@ -51,9 +53,17 @@ describe('html tagged template', () => {
 
 describe('attrs', () => {
   it('writes escaped values, bare booleans, and drops false/null/undefined', () => {
-    expect(attrs({ name: 'q', value: `"><script>`, required: true, disabled: false, min: 0, placeholder: undefined, title: null }).value).toBe(
-      ' name="q" value="&quot;&gt;&lt;script&gt;" required min="0"',
-    );
+    expect(
+      attrs({
+        name: 'q',
+        value: `"><script>`,
+        required: true,
+        disabled: false,
+        min: 0,
+        placeholder: undefined,
+        title: null,
+      }).value,
+    ).toBe(' name="q" value="&quot;&gt;&lt;script&gt;" required min="0"');
   });
 
   it('refuses attribute names that are not program constants', () => {
@@ -63,13 +73,29 @@ describe('attrs', () => {
 
 describe('safeUrl', () => {
   it('keeps http(s), site paths, upi, tel, mailto, fragments and queries', () => {
-    for (const url of ['https://wa.me/91?text=hi', 'http://x.test/', '/demo/cart', 'upi://pay?pa=a@b', 'tel:+91', 'mailto:a@b.c', '#main', '?q=1']) {
+    for (const url of [
+      'https://wa.me/91?text=hi',
+      'http://x.test/',
+      '/demo/cart',
+      'upi://pay?pa=a@b',
+      'tel:+91',
+      'mailto:a@b.c',
+      '#main',
+      '?q=1',
+    ]) {
       expect(safeUrl(url)).toBe(url);
     }
   });
 
   it('turns script-bearing and protocol-relative URLs into #', () => {
-    for (const url of ['javascript:alert(1)', ' JaVaScRiPt:alert(1)', 'data:text/html,<b>', 'vbscript:x', '//evil.test/x', 'evil.test']) {
+    for (const url of [
+      'javascript:alert(1)',
+      ' JaVaScRiPt:alert(1)',
+      'data:text/html,<b>',
+      'vbscript:x',
+      '//evil.test/x',
+      'evil.test',
+    ]) {
       expect(safeUrl(url)).toBe('#');
     }
   });

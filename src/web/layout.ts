@@ -62,19 +62,47 @@ function openGraphTags(og: OpenGraph): Html {
   const image = og.image;
   return html`
 <meta property="og:title" content="${og.title}">
-<meta property="og:type" content="${og.type ?? 'website'}">${og.url ? html`
-<meta property="og:url" content="${og.url}">` : ''}${og.siteName ? html`
-<meta property="og:site_name" content="${og.siteName}">` : ''}${og.description ? html`
-<meta property="og:description" content="${og.description}">` : ''}${image ? html`
-<meta property="og:image" content="${image}">` : ''}${og.price ? html`
+<meta property="og:type" content="${og.type ?? 'website'}">${
+    og.url
+      ? html`
+<meta property="og:url" content="${og.url}">`
+      : ''
+  }${
+    og.siteName
+      ? html`
+<meta property="og:site_name" content="${og.siteName}">`
+      : ''
+  }${
+    og.description
+      ? html`
+<meta property="og:description" content="${og.description}">`
+      : ''
+  }${
+    image
+      ? html`
+<meta property="og:image" content="${image}">`
+      : ''
+  }${
+    og.price
+      ? html`
 <meta property="product:price:amount" content="${og.price.amount}">
 <meta property="product:price:currency" content="${og.price.currency}">
 <meta property="og:price:amount" content="${og.price.amount}">
-<meta property="og:price:currency" content="${og.price.currency}">` : ''}
+<meta property="og:price:currency" content="${og.price.currency}">`
+      : ''
+  }
 <meta name="twitter:card" content="${image ? 'summary_large_image' : 'summary'}">
-<meta name="twitter:title" content="${og.title}">${og.description ? html`
-<meta name="twitter:description" content="${og.description}">` : ''}${image ? html`
-<meta name="twitter:image" content="${image}">` : ''}`;
+<meta name="twitter:title" content="${og.title}">${
+    og.description
+      ? html`
+<meta name="twitter:description" content="${og.description}">`
+      : ''
+  }${
+    image
+      ? html`
+<meta name="twitter:image" content="${image}">`
+      : ''
+  }`;
 }
 
 export function flashMessage(flash: Flash | null | undefined): Html {
@@ -90,9 +118,17 @@ export function layout(opts: LayoutOptions): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${opts.title}</title>${opts.description ? html`
-<meta name="description" content="${opts.description}">` : ''}${opts.noindex ? html`
-<meta name="robots" content="noindex">` : ''}
+<title>${opts.title}</title>${
+    opts.description
+      ? html`
+<meta name="description" content="${opts.description}">`
+      : ''
+  }${
+    opts.noindex
+      ? html`
+<meta name="robots" content="noindex">`
+      : ''
+  }
 <meta name="theme-color" content="#0b6e4f">
 <meta name="referrer" content="strict-origin-when-cross-origin">
 <link rel="icon" href="data:,">
@@ -100,8 +136,12 @@ export function layout(opts: LayoutOptions): Html {
 <script src="${js.url}" defer></script>${opts.og ? openGraphTags(opts.og) : ''}
 </head>
 <body${attrs({ 'data-page': opts.pageId })}>
-<a class="skip" href="#main">Skip to content</a>${opts.header ? html`
-<header class="site-header"><div class="wrap">${opts.header}</div></header>` : ''}
+<a class="skip" href="#main">Skip to content</a>${
+    opts.header
+      ? html`
+<header class="site-header"><div class="wrap">${opts.header}</div></header>`
+      : ''
+  }
 <main id="main" class="wrap" tabindex="-1">${flashMessage(opts.flash)}${opts.main}</main>
 <footer class="site-footer"><div class="wrap">${opts.footer ?? html`<p>Made with dukaan</p>`}</div></footer>
 </body>
@@ -115,7 +155,12 @@ export interface SendPageOptions {
 }
 
 /** Sends a page or a fragment as HTML with the page security headers. */
-export function sendPage(request: FastifyRequest, reply: FastifyReply, page: Html, opts: SendPageOptions = {}): FastifyReply {
+export function sendPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  page: Html,
+  opts: SendPageOptions = {},
+): FastifyReply {
   reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')

@@ -15,7 +15,11 @@ function formatter(currency: string, locale: string, trimmed: boolean): Intl.Num
   const key = `${locale}|${currency}|${trimmed}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.NumberFormat(locale, { style: 'currency', currency, ...(trimmed ? { minimumFractionDigits: 0 } : {}) });
+    f = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      ...(trimmed ? { minimumFractionDigits: 0 } : {}),
+    });
     formatters.set(key, f);
   }
   return f;

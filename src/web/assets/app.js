@@ -21,11 +21,15 @@
 
   // Older WebViews have no event.submitter: remember the button that was pressed.
   var lastButton = null;
-  document.addEventListener('click', function (event) {
-    var t = event.target;
-    while (t && t.tagName !== 'BUTTON') t = t.parentElement;
-    lastButton = t && t.form ? t : null;
-  }, true);
+  document.addEventListener(
+    'click',
+    function (event) {
+      var t = event.target;
+      while (t && t.tagName !== 'BUTTON') t = t.parentElement;
+      lastButton = t && t.form ? t : null;
+    },
+    true,
+  );
 
   document.addEventListener('submit', function (event) {
     var form = event.target;
@@ -40,7 +44,9 @@
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     var action = submitter && submitter.hasAttribute('formaction') ? submitter.formAction : form.action;
     var body = new URLSearchParams();
-    data.forEach(function (value, key) { if (typeof value === 'string') body.append(key, value); });
+    data.forEach(function (value, key) {
+      if (typeof value === 'string') body.append(key, value);
+    });
     target.classList.add('busy');
     target.setAttribute('aria-busy', 'true');
     fetch(action, {
@@ -48,31 +54,37 @@
       body: body,
       credentials: 'same-origin',
       headers: { 'x-fragment': targetId, accept: 'text/html' },
-      redirect: 'follow'
-    }).then(function (res) {
-      var go = res.headers.get('x-location');
-      if (go) { window.location.assign(go); return null; }
-      if (!res.ok && res.status !== 422 && res.status !== 409) throw new Error('HTTP ' + res.status);
-      return res.text();
-    }).then(function (text) {
-      if (text === null) return;
-      var holder = document.createElement('div');
-      holder.innerHTML = text;
-      var fresh = holder.querySelector('#' + targetId);
-      if (!fresh) throw new Error('fragment missing');
-      target.replaceWith(fresh);
-      var focusBack = submitter && submitter.id ? document.getElementById(submitter.id) : null;
-      var status = fresh.querySelector('[data-status]');
-      if (focusBack) focusBack.focus();
-      else if (status) status.focus();
-      var count = fresh.getAttribute('data-cart-count');
-      var badge = document.querySelector('[data-testid="cart-count"]');
-      if (count !== null && badge) badge.textContent = count;
-    }).catch(function () {
-      target.classList.remove('busy');
-      target.removeAttribute('aria-busy');
-      fallback(form, submitter);
-    });
+      redirect: 'follow',
+    })
+      .then(function (res) {
+        var go = res.headers.get('x-location');
+        if (go) {
+          window.location.assign(go);
+          return null;
+        }
+        if (!res.ok && res.status !== 422 && res.status !== 409) throw new Error('HTTP ' + res.status);
+        return res.text();
+      })
+      .then(function (text) {
+        if (text === null) return;
+        var holder = document.createElement('div');
+        holder.innerHTML = text;
+        var fresh = holder.querySelector('#' + targetId);
+        if (!fresh) throw new Error('fragment missing');
+        target.replaceWith(fresh);
+        var focusBack = submitter && submitter.id ? document.getElementById(submitter.id) : null;
+        var status = fresh.querySelector('[data-status]');
+        if (focusBack) focusBack.focus();
+        else if (status) status.focus();
+        var count = fresh.getAttribute('data-cart-count');
+        var badge = document.querySelector('[data-testid="cart-count"]');
+        if (count !== null && badge) badge.textContent = count;
+      })
+      .catch(function () {
+        target.classList.remove('busy');
+        target.removeAttribute('aria-busy');
+        fallback(form, submitter);
+      });
   });
 
   // Copy-to-clipboard buttons (UPI id): hidden until this script can make them work.

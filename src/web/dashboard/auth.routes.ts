@@ -8,17 +8,36 @@ import { revokeSession } from '../../merchants/session.js';
 import { normalizeE164 } from '../../shared/phone.js';
 import { AppError } from '../../shared/errors.js';
 import { html } from '../html.js';
-import { csrfField, field, formBody, formProblem, problemSummary, seeOther, setFlash, type FormProblem } from '../forms.js';
+import {
+  csrfField,
+  field,
+  formBody,
+  formProblem,
+  problemSummary,
+  seeOther,
+  setFlash,
+  type FormProblem,
+} from '../forms.js';
 import { DASHBOARD_PATH, SIGNIN_PATH, endSession, safeReturnPath, startSession } from './context.js';
 import { input } from './fields.js';
 import { phoneCandidate } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
 
 function phoneProblem(): FormProblem {
-  return { status: 422, code: 'validation_failed', summary: 'Please check the highlighted fields.', fields: { phone: 'Enter your 10-digit mobile number, like 98765 43210.' }, items: [] };
+  return {
+    status: 422,
+    code: 'validation_failed',
+    summary: 'Please check the highlighted fields.',
+    fields: { phone: 'Enter your 10-digit mobile number, like 98765 43210.' },
+    items: [],
+  };
 }
 
-function phonePage(request: FastifyRequest, reply: FastifyReply, opts: { phone?: string; next: string; problem?: FormProblem | null }) {
+function phonePage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opts: { phone?: string; next: string; problem?: FormProblem | null },
+) {
   return sendDashboardPage(request, reply, {
     title: 'Sign in',
     pageId: 'signin',
@@ -34,7 +53,11 @@ ${input({ name: 'phone', label: 'Mobile number', type: 'tel', inputmode: 'tel', 
   });
 }
 
-function codePage(request: FastifyRequest, reply: FastifyReply, opts: { phone: string; next: string; problem?: FormProblem | null }) {
+function codePage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opts: { phone: string; next: string; problem?: FormProblem | null },
+) {
   return sendDashboardPage(request, reply, {
     title: 'Enter your code',
     pageId: 'signin-code',
@@ -71,13 +94,20 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
     const phone = normalizeE164(phoneCandidate(typed));
     if (!phone) return phonePage(request, reply, { phone: typed, next, problem: phoneProblem() });
     try {
-      await requestOtp({ db: app.db, channel: app.services.otpChannel, testNumbers: app.config.otpTestNumbers }, phone, request.ip);
+      await requestOtp(
+        { db: app.db, channel: app.services.otpChannel, testNumbers: app.config.otpTestNumbers },
+        phone,
+        request.ip,
+      );
     } catch (err) {
       const problem = formProblem(err, () => 'phone');
       if (err instanceof AppError && err.headers) reply.headers(err.headers);
       return phonePage(request, reply, { phone: typed, next, problem });
     }
-    return seeOther(reply, `${SIGNIN_PATH}/code?phone=${encodeURIComponent(phone)}${next === DASHBOARD_PATH ? '' : `&next=${encodeURIComponent(next)}`}`);
+    return seeOther(
+      reply,
+      `${SIGNIN_PATH}/code?phone=${encodeURIComponent(phone)}${next === DASHBOARD_PATH ? '' : `&next=${encodeURIComponent(next)}`}`,
+    );
   });
 
   app.get<{ Querystring: { phone?: string; next?: string } }>('/signin/code', async (request, reply) => {
@@ -94,7 +124,17 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
     if (!phone) return seeOther(reply, SIGNIN_PATH);
     const code = (field(body, 'code', 40) ?? '').replace(/\s+/g, '');
     if (!/^\d{4,12}$/.test(code)) {
-      return codePage(request, reply, { phone, next, problem: { status: 422, code: 'validation_failed', summary: 'Please check the highlighted fields.', fields: { code: 'Enter the digits of the code we sent.' }, items: [] } });
+      return codePage(request, reply, {
+        phone,
+        next,
+        problem: {
+          status: 422,
+          code: 'validation_failed',
+          summary: 'Please check the highlighted fields.',
+          fields: { code: 'Enter the digits of the code we sent.' },
+          items: [],
+        },
+      });
     }
     let token: string;
     try {

@@ -1,10 +1,26 @@
 /** Categories: a short list, each renamed or moved in place; deleting one leaves its products uncategorised. */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { createCategory, deleteCategory, getCategory, listCategories, updateCategory } from '../../catalog/categories.service.js';
+import {
+  createCategory,
+  deleteCategory,
+  getCategory,
+  listCategories,
+  updateCategory,
+} from '../../catalog/categories.service.js';
 import { CreateCategoryBody, UpdateCategoryBody } from '../../catalog/catalog.schema.js';
 import type { StoreRow } from '../../stores/stores.service.js';
 import { html } from '../html.js';
-import { csrfField, field, formBody, formProblem, problemSummary, seeOther, setFlash, type FormBody, type FormProblem } from '../forms.js';
+import {
+  csrfField,
+  field,
+  formBody,
+  formProblem,
+  problemSummary,
+  seeOther,
+  setFlash,
+  type FormBody,
+  type FormProblem,
+} from '../forms.js';
 import { currentStore, storePath } from './context.js';
 import { input } from './fields.js';
 import { parseInteger } from './form-values.js';
@@ -20,7 +36,8 @@ interface Failed {
 async function render(request: FastifyRequest, reply: FastifyReply, store: StoreRow, failed: Failed | null) {
   const categories = await listCategories(request.server.db, store.id);
   const base = storePath(store.id, '/categories');
-  const valueOf = (form: string, name: string, stored: string) => (failed?.form === form ? (field(failed.values, name) ?? '') : stored);
+  const valueOf = (form: string, name: string, stored: string) =>
+    failed?.form === form ? (field(failed.values, name) ?? '') : stored;
   const problemOf = (form: string) => (failed?.form === form ? failed.problem : null);
   return sendDashboardPage(request, reply, {
     title: 'Categories',
@@ -39,9 +56,12 @@ ${csrfField(reply)}<div>${input({ name: 'name', idPrefix: 'new', label: 'Name', 
 <button class="btn" type="submit">Add</button>
 </form>
 </section>
-${categories.length === 0 ? html`<p>No categories yet.</p>` : html`<ul class="lines" data-testid="category-list">${categories.map((c) => {
-      const key = `c-${c.id}`;
-      return html`<li class="line" data-testid="category-row">
+${
+  categories.length === 0
+    ? html`<p>No categories yet.</p>`
+    : html`<ul class="lines" data-testid="category-list">${categories.map((c) => {
+        const key = `c-${c.id}`;
+        return html`<li class="line" data-testid="category-row">
 ${problemSummary(problemOf(key))}
 <form method="post" action="${base}/${c.id}" class="row" novalidate>
 ${csrfField(reply)}<div>${input({ name: 'name', idPrefix: key, label: 'Name', value: valueOf(key, 'name', c.name), problem: problemOf(key), maxlength: 100 })}</div>
@@ -50,7 +70,8 @@ ${csrfField(reply)}<div>${input({ name: 'name', idPrefix: key, label: 'Name', va
 </form>
 <form method="post" action="${base}/${c.id}/delete">${csrfField(reply)}<button class="linkish" type="submit" data-testid="delete-category">Delete ${c.name}</button></form>
 </li>`;
-    })}</ul>`}`,
+      })}</ul>`
+}`,
   });
 }
 
@@ -73,29 +94,37 @@ export const categoryRoutes: FastifyPluginAsync = async (app) => {
     }
   });
 
-  app.post<{ Params: { storeId: string; categoryId: string } }>('/categories/:categoryId', csrf, async (request, reply) => {
-    const store = currentStore(request);
-    const category = await getCategory(app.db, store.id, request.params.categoryId);
-    const values = formBody(request);
-    try {
-      const input: Record<string, unknown> = { name: (field(values, 'name', 1000) ?? '').trim() };
-      const position = parseInteger(field(values, 'position', 20) ?? '', { min: 0, max: 1_000_000 });
-      const problems = position.ok ? [] : [{ code: 'invalid', path: '/position', message: position.message }];
-      if (position.ok) input.position = position.value;
-      assertBody(UpdateCategoryBody, input, problems);
-      await updateCategory(app.db, store.id, category.id, input);
-      setFlash(request, reply, 'ok', 'Category saved.');
-      return seeOther(reply, storePath(store.id, '/categories'));
-    } catch (err) {
-      return render(request, reply, store, { form: `c-${category.id}`, values, problem: formProblem(err) });
-    }
-  });
+  app.post<{ Params: { storeId: string; categoryId: string } }>(
+    '/categories/:categoryId',
+    csrf,
+    async (request, reply) => {
+      const store = currentStore(request);
+      const category = await getCategory(app.db, store.id, request.params.categoryId);
+      const values = formBody(request);
+      try {
+        const input: Record<string, unknown> = { name: (field(values, 'name', 1000) ?? '').trim() };
+        const position = parseInteger(field(values, 'position', 20) ?? '', { min: 0, max: 1_000_000 });
+        const problems = position.ok ? [] : [{ code: 'invalid', path: '/position', message: position.message }];
+        if (position.ok) input.position = position.value;
+        assertBody(UpdateCategoryBody, input, problems);
+        await updateCategory(app.db, store.id, category.id, input);
+        setFlash(request, reply, 'ok', 'Category saved.');
+        return seeOther(reply, storePath(store.id, '/categories'));
+      } catch (err) {
+        return render(request, reply, store, { form: `c-${category.id}`, values, problem: formProblem(err) });
+      }
+    },
+  );
 
-  app.post<{ Params: { storeId: string; categoryId: string } }>('/categories/:categoryId/delete', csrf, async (request, reply) => {
-    const store = currentStore(request);
-    const category = await getCategory(app.db, store.id, request.params.categoryId);
-    await deleteCategory(app.db, store.id, category.id);
-    setFlash(request, reply, 'ok', `Deleted ${category.name}. Its products are kept, without a category.`);
-    return seeOther(reply, storePath(store.id, '/categories'));
-  });
+  app.post<{ Params: { storeId: string; categoryId: string } }>(
+    '/categories/:categoryId/delete',
+    csrf,
+    async (request, reply) => {
+      const store = currentStore(request);
+      const category = await getCategory(app.db, store.id, request.params.categoryId);
+      await deleteCategory(app.db, store.id, category.id);
+      setFlash(request, reply, 'ok', `Deleted ${category.name}. Its products are kept, without a category.`);
+      return seeOther(reply, storePath(store.id, '/categories'));
+    },
+  );
 };

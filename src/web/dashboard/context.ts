@@ -51,7 +51,10 @@ export async function requireSignedIn(request: FastifyRequest, reply: FastifyRep
 }
 
 /** onRequest hook for `/dashboard/stores/:storeId/…`: members only; the store is loaded for the page. */
-export async function requireStoreMemberPage(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+export async function requireStoreMemberPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply | undefined> {
   if (reply.sent) return reply;
   if (!request.session) return requireSignedIn(request, reply);
   const storeId = (request.params as { storeId?: string }).storeId ?? '';

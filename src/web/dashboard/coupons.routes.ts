@@ -5,11 +5,29 @@ import { CreateCouponBody, UpdateCouponBody, type Coupon } from '../../coupons/c
 import type { ProblemItem } from '../../shared/errors.js';
 import type { StoreRow } from '../../stores/stores.service.js';
 import { html, type Html } from '../html.js';
-import { csrfField, field, formBody, formProblem, problemSummary, seeOther, setFlash, type FormBody, type FormProblem } from '../forms.js';
+import {
+  csrfField,
+  field,
+  formBody,
+  formProblem,
+  problemSummary,
+  seeOther,
+  setFlash,
+  type FormBody,
+  type FormProblem,
+} from '../forms.js';
 import { formatMoney } from '../money.js';
 import { currentStore, storePath } from './context.js';
 import { checkboxInput, input, moneyInput, select } from './fields.js';
-import { checkbox, moneyInputValue, parseInteger, parseMoney, parseOptionalInteger, parseOptionalMoney, type Parsed } from './form-values.js';
+import {
+  checkbox,
+  moneyInputValue,
+  parseInteger,
+  parseMoney,
+  parseOptionalInteger,
+  parseOptionalMoney,
+  type Parsed,
+} from './form-values.js';
 import { sendDashboardPage } from './shell.js';
 import { assertBody } from './validate.js';
 
@@ -23,7 +41,11 @@ export function couponExpiryFromDate(text: string | undefined): Parsed<string | 
   if (value === '') return { ok: true, value: null };
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const iso = `${value}T23:59:59.999${COUPON_DAY_END_OFFSET}`;
-  if (!m || Number.isNaN(Date.parse(iso)) || new Date(Date.parse(`${value}T00:00:00Z`)).toISOString().slice(0, 10) !== value) {
+  if (
+    !m ||
+    Number.isNaN(Date.parse(iso)) ||
+    new Date(Date.parse(`${value}T00:00:00Z`)).toISOString().slice(0, 10) !== value
+  ) {
     return { ok: false, message: 'Enter a date like 2025-12-31' };
   }
   return { ok: true, value: iso };
@@ -35,7 +57,10 @@ export function couponExpiryDate(expiresAt: string | null): string {
 }
 
 /** The coupon form → `CreateCouponBody` / `UpdateCouponBody`. The value is a percent or an amount, by type. */
-export function readCouponForm(fields: FormBody, currency: string): { input: Record<string, unknown>; problems: ProblemItem[] } {
+export function readCouponForm(
+  fields: FormBody,
+  currency: string,
+): { input: Record<string, unknown>; problems: ProblemItem[] } {
   const input: Record<string, unknown> = {};
   const problems: ProblemItem[] = [];
   const put = <T>(path: string, parsed: Parsed<T>) => {
@@ -58,24 +83,45 @@ export function readCouponForm(fields: FormBody, currency: string): { input: Rec
   return { input, problems };
 }
 
-const couponFieldOf = (path: string) => (path === '/expiresAt' ? 'expiresOn' : (path.split('/').filter(Boolean)[0] ?? ''));
+const couponFieldOf = (path: string) =>
+  path === '/expiresAt' ? 'expiresOn' : (path.split('/').filter(Boolean)[0] ?? '');
 
 export function couponTerms(c: Coupon, currency: string): string {
   const money = (n: number) => formatMoney(n, currency, { trimZeroFraction: true });
-  const off = c.type === 'percent' ? `${c.value}% off${c.maxDiscount !== null ? ` (up to ${money(c.maxDiscount)})` : ''}` : `${money(c.value)} off`;
+  const off =
+    c.type === 'percent'
+      ? `${c.value}% off${c.maxDiscount !== null ? ` (up to ${money(c.maxDiscount)})` : ''}`
+      : `${money(c.value)} off`;
   return `${off}${c.minOrder !== null ? ` on ${money(c.minOrder)} or more` : ''}`;
 }
 
-function couponForm(reply: FastifyReply, store: StoreRow, opts: { action: string; coupon: Coupon | null; values: FormBody | null; problem: FormProblem | null; submit: string }): Html {
+function couponForm(
+  reply: FastifyReply,
+  store: StoreRow,
+  opts: { action: string; coupon: Coupon | null; values: FormBody | null; problem: FormProblem | null; submit: string },
+): Html {
   const { coupon, values, problem } = opts;
   const cur = store.currency;
   const v = (name: string, stored: string) => (values ? (field(values, name) ?? '') : stored);
-  const storedValue = coupon ? (coupon.type === 'percent' ? String(coupon.value) : moneyInputValue(coupon.value, cur)) : '';
+  const storedValue = coupon
+    ? coupon.type === 'percent'
+      ? String(coupon.value)
+      : moneyInputValue(coupon.value, cur)
+    : '';
   return html`${problemSummary(problem)}
 <form method="post" action="${opts.action}" novalidate data-testid="coupon-form">
 ${csrfField(reply)}
 ${input({ name: 'code', label: 'Code', value: v('code', coupon?.code ?? ''), problem, required: true, maxlength: 40, autocomplete: 'off', hint: 'Letters, digits, - and _. Customers type it at checkout (any case).', testid: 'coupon-code' })}
-${select({ name: 'type', label: 'Discount', value: v('type', coupon?.type ?? 'percent'), problem, options: [{ value: 'percent', label: 'Percent off' }, { value: 'flat', label: 'Amount off' }] })}
+${select({
+  name: 'type',
+  label: 'Discount',
+  value: v('type', coupon?.type ?? 'percent'),
+  problem,
+  options: [
+    { value: 'percent', label: 'Percent off' },
+    { value: 'flat', label: 'Amount off' },
+  ],
+})}
 ${input({ name: 'value', label: 'Value', inputmode: 'decimal', value: v('value', storedValue), problem, required: true, maxlength: 20, hint: 'For percent: 1 to 100. For an amount: rupees, like 50.', testid: 'coupon-value' })}
 ${moneyInput({ name: 'minOrder', label: 'Minimum order (optional)', value: v('minOrder', moneyInputValue(coupon?.minOrder, cur)), problem, currency: cur })}
 ${moneyInput({ name: 'maxDiscount', label: 'Largest discount (optional, for percent)', value: v('maxDiscount', moneyInputValue(coupon?.maxDiscount, cur)), problem, currency: cur })}
@@ -86,9 +132,17 @@ ${checkboxInput({ name: 'isActive', label: 'Active', checked: values ? field(val
 </form>`;
 }
 
-async function listPage(request: FastifyRequest, reply: FastifyReply, store: StoreRow, failed: { values: FormBody; problem: FormProblem } | null) {
+async function listPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  store: StoreRow,
+  failed: { values: FormBody; problem: FormProblem } | null,
+) {
   const cursor = (request.query as { cursor?: unknown }).cursor;
-  const page = await listCoupons(request.server.db, store.id, { limit: 50, cursor: typeof cursor === 'string' ? cursor.slice(0, 500) : undefined });
+  const page = await listCoupons(request.server.db, store.id, {
+    limit: 50,
+    cursor: typeof cursor === 'string' ? cursor.slice(0, 500) : undefined,
+  });
   const base = storePath(store.id, '/coupons');
   return sendDashboardPage(request, reply, {
     title: 'Coupons',
@@ -97,14 +151,20 @@ async function listPage(request: FastifyRequest, reply: FastifyReply, store: Sto
     section: 'coupons',
     status: failed?.problem.status,
     main: html`<h1>Coupons</h1>
-${page.items.length === 0 ? html`<p>No coupons yet.</p>` : html`<div class="table-wrap"><table class="table" data-testid="coupon-list">
+${
+  page.items.length === 0
+    ? html`<p>No coupons yet.</p>`
+    : html`<div class="table-wrap"><table class="table" data-testid="coupon-list">
 <thead><tr><th scope="col">Code</th><th scope="col">Discount</th><th scope="col">Used</th><th scope="col">Until</th></tr></thead>
-<tbody>${page.items.map((c) => html`<tr data-testid="coupon-row">
+<tbody>${page.items.map(
+        (c) => html`<tr data-testid="coupon-row">
 <td><a href="${base}/${c.id}">${c.code}</a>${c.isActive ? '' : html` <span class="badge">Off</span>`}</td>
 <td>${couponTerms(c, store.currency)}</td>
 <td>${c.usedCount}${c.usageLimit !== null ? ` of ${c.usageLimit}` : ''}</td>
 <td>${couponExpiryDate(c.expiresAt) || '—'}</td>
-</tr>`)}</tbody></table></div>`}
+</tr>`,
+      )}</tbody></table></div>`
+}
 ${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?cursor=${page.nextCursor}">More coupons</a></p>` : ''}
 <section class="panel" aria-labelledby="new-coupon"><h2 id="new-coupon">New coupon</h2>
 ${couponForm(reply, store, { action: base, coupon: null, values: failed?.values ?? null, problem: failed?.problem ?? null, submit: 'Create coupon' })}
@@ -112,7 +172,13 @@ ${couponForm(reply, store, { action: base, coupon: null, values: failed?.values 
   });
 }
 
-async function editPage(request: FastifyRequest, reply: FastifyReply, store: StoreRow, coupon: Coupon, failed: { values: FormBody; problem: FormProblem } | null) {
+async function editPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  store: StoreRow,
+  coupon: Coupon,
+  failed: { values: FormBody; problem: FormProblem } | null,
+) {
   const base = storePath(store.id, `/coupons/${coupon.id}`);
   return sendDashboardPage(request, reply, {
     title: `Coupon ${coupon.code}`,

@@ -26,7 +26,13 @@ import { settingsRoutes } from './settings.routes.js';
 export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   app.decorateRequest('dashboardStore', null);
   app.setNotFoundHandler((request, reply) =>
-    sendErrorPage(request, reply, { status: 404, title: 'Page not found', message: 'There is no such page in your dashboard.', backHref: DASHBOARD_PATH, backLabel: 'Go to your dashboard' }),
+    sendErrorPage(request, reply, {
+      status: 404,
+      title: 'Page not found',
+      message: 'There is no such page in your dashboard.',
+      backHref: DASHBOARD_PATH,
+      backLabel: 'Go to your dashboard',
+    }),
   );
 
   await app.register(authRoutes);
@@ -40,7 +46,8 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
       const { orderId } = request.params;
       if (!isUuid(orderId)) throw notFound('Order not found');
       const order = await findOrderById(signedIn.db, orderId);
-      if (!(await memberRole(signedIn.db, order.store_id, request.session!.merchant.id))) throw notFound('Order not found');
+      if (!(await memberRole(signedIn.db, order.store_id, request.session!.merchant.id)))
+        throw notFound('Order not found');
       return seeOther(reply, storePath(order.store_id, `/orders/${order.id}`));
     });
 

@@ -66,7 +66,9 @@ export function input(o: InputOptions): Html {
 export function moneyInput(o: FieldOptions & { currency: string; placeholder?: string }): Html {
   const unit = o.currency === 'INR' ? '₹' : o.currency;
   // "MRP (optional)" → "MRP (₹, optional)"; "Price" → "Price (₹)".
-  const label = o.label.includes(' (optional') ? o.label.replace(' (optional', ` (${unit}, optional`) : `${o.label} (${unit})`;
+  const label = o.label.includes(' (optional')
+    ? o.label.replace(' (optional', ` (${unit}, optional`)
+    : `${o.label} (${unit})`;
   return input({ ...o, label, inputmode: 'decimal', autocomplete: 'off', maxlength: 20, placeholder: o.placeholder });
 }
 

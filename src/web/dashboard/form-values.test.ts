@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { moneyInputValue, parseInteger, parseMoney, parseOptionalInteger, parseOptionalMoney, phoneCandidate } from './form-values.js';
+import {
+  moneyInputValue,
+  parseInteger,
+  parseMoney,
+  parseOptionalInteger,
+  parseOptionalMoney,
+  phoneCandidate,
+} from './form-values.js';
 
 describe('parseMoney (rupees → paise, no floats)', () => {
   it.each([

@@ -68,7 +68,10 @@ export function parseInteger(input: string, opts: { min: number; max: number; si
 }
 
 /** Like `parseInteger`, but an empty input is `null` (stock not tracked, no usage limit). */
-export function parseOptionalInteger(input: string | undefined, opts: { min: number; max: number }): Parsed<number | null> {
+export function parseOptionalInteger(
+  input: string | undefined,
+  opts: { min: number; max: number },
+): Parsed<number | null> {
   if (input === undefined || input.trim() === '') return ok(null);
   return parseInteger(input, opts);
 }

@@ -21,7 +21,12 @@ import { storeSummary } from './summary.js';
 export async function qrSvg(url: string): Promise<string> {
   // Loaded on first use (a shop's home page), not with the app: most requests never draw a QR code.
   const { default: QRCode } = await import('qrcode');
-  return QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } });
+  return QRCode.toString(url, {
+    type: 'svg',
+    margin: 1,
+    errorCorrectionLevel: 'M',
+    color: { dark: '#000000', light: '#ffffff' },
+  });
 }
 
 /** The message a shop owner sends to customers: the shop's name and its link. */
@@ -45,7 +50,11 @@ async function sharePanel(config: Config, store: StoreRow): Promise<Html> {
 </section>`;
 }
 
-function newStorePage(request: FastifyRequest, reply: FastifyReply, opts: { name?: string; whatsapp?: string; slug?: string; problem?: FormProblem | null; first: boolean }) {
+function newStorePage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opts: { name?: string; whatsapp?: string; slug?: string; problem?: FormProblem | null; first: boolean },
+) {
   return sendDashboardPage(request, reply, {
     title: 'Open your shop',
     pageId: 'onboarding',
@@ -99,13 +108,20 @@ ${stores.length ? html`<ul class="lines" data-testid="store-list">${stores.map((
     const values = { name, whatsapp: whatsappTyped, slug, first: false };
     try {
       const input = { name, whatsapp, ...(slug ? { slug: slug.toLowerCase() } : {}) };
-      assertBody(CreateStoreBody, input, whatsappTyped && !whatsapp ? [{ code: 'invalid', path: '/whatsapp', message: 'Enter a valid mobile number, like 98765 43210' }] : []);
+      assertBody(
+        CreateStoreBody,
+        input,
+        whatsappTyped && !whatsapp
+          ? [{ code: 'invalid', path: '/whatsapp', message: 'Enter a valid mobile number, like 98765 43210' }]
+          : [],
+      );
       const store = await createStore(app.db, request.session!.merchant.id, input, app.config);
       return seeOther(reply, storePath(store.id, '/welcome'));
     } catch (err) {
       const problem = formProblem(err, (path) => path.split('/').filter(Boolean)[0] ?? '');
       if (problem.code === 'slug_taken') problem.fields.slug = 'That link is taken; try another.';
-      if (problem.fields.slug && !problem.fields.slug.startsWith('That')) problem.fields.slug = '3 to 40 small letters, digits or dashes; not a reserved word.';
+      if (problem.fields.slug && !problem.fields.slug.startsWith('That'))
+        problem.fields.slug = '3 to 40 small letters, digits or dashes; not a reserved word.';
       return newStorePage(request, reply, { ...values, problem });
     }
   });

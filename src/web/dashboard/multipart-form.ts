@@ -24,7 +24,9 @@ export async function readForm(request: FastifyRequest, opts: { maxFields?: numb
   const fields: FormBody = {};
   let file: UploadedFile | null = null;
   const maxFields = opts.maxFields ?? 50;
-  const parts = request.parts({ limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: maxFields, parts: maxFields + 1, fieldSize: 10_000 } });
+  const parts = request.parts({
+    limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: maxFields, parts: maxFields + 1, fieldSize: 10_000 },
+  });
   for await (const part of parts) {
     if (part.type === 'file') {
       const bytes = await part.toBuffer();
@@ -33,7 +35,8 @@ export async function readForm(request: FastifyRequest, opts: { maxFields?: numb
     }
     const value = typeof part.value === 'string' ? part.value : String(part.value ?? '');
     const existing = fields[part.fieldname];
-    fields[part.fieldname] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+    fields[part.fieldname] =
+      existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
   return { fields, file };
 }

@@ -4,7 +4,14 @@
  * Every action is the orders service's, with the merchant as actor.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { editOrderLines, getOrderForMerchant, listOrders, setPaymentStatus, transitionOrder, type OrderView } from '../../orders/orders.service.js';
+import {
+  editOrderLines,
+  getOrderForMerchant,
+  listOrders,
+  setPaymentStatus,
+  transitionOrder,
+  type OrderView,
+} from '../../orders/orders.service.js';
 import { EditLinesBody } from '../../orders/orders.schema.js';
 import { ORDER_STATUSES, canEditLines, isOrderStatus, nextStatuses, type OrderStatus } from '../../orders/status.js';
 import { checkPaymentTransition, type PaymentStatus } from '../../payments/status.js';
@@ -14,7 +21,17 @@ import { whatsappUrl } from '../../orders/links.js';
 import { AppError, validationFailed } from '../../shared/errors.js';
 import type { StoreRow } from '../../stores/stores.service.js';
 import { attrs, html, type Html } from '../html.js';
-import { csrfField, field, fieldValues, formBody, formProblem, problemSummary, seeOther, setFlash, type FormProblem } from '../forms.js';
+import {
+  csrfField,
+  field,
+  fieldValues,
+  formBody,
+  formProblem,
+  problemSummary,
+  seeOther,
+  setFlash,
+  type FormProblem,
+} from '../forms.js';
 import { formatMoney } from '../money.js';
 import { currentStore, storePath } from './context.js';
 import { parseInteger } from './form-values.js';
@@ -48,7 +65,13 @@ export const PAYMENT_LABELS: Record<PaymentStatus, string> = {
   refunded: 'Refunded',
 };
 
-const timeFormat = new Intl.DateTimeFormat('en-IN', { timeZone: 'Asia/Kolkata', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
+const timeFormat = new Intl.DateTimeFormat('en-IN', {
+  timeZone: 'Asia/Kolkata',
+  day: 'numeric',
+  month: 'short',
+  hour: 'numeric',
+  minute: '2-digit',
+});
 export const orderTime = (iso: string): string => timeFormat.format(new Date(iso));
 
 /** `https://wa.me/<digits>`: opens a chat with the customer. */
@@ -63,7 +86,9 @@ function statusBadge(status: OrderStatus): Html {
 }
 
 function lineLabel(line: { name: string; variantName: string }): string {
-  return line.variantName && line.variantName.toLowerCase() !== 'default' && line.variantName !== line.name ? `${line.name} (${line.variantName})` : line.name;
+  return line.variantName && line.variantName.toLowerCase() !== 'default' && line.variantName !== line.name
+    ? `${line.name} (${line.variantName})`
+    : line.name;
 }
 
 async function listPage(request: FastifyRequest, reply: FastifyReply) {
@@ -71,7 +96,11 @@ async function listPage(request: FastifyRequest, reply: FastifyReply) {
   const query = request.query as { status?: unknown; cursor?: unknown };
   const status = typeof query.status === 'string' && isOrderStatus(query.status) ? query.status : undefined;
   const cursor = typeof query.cursor === 'string' ? query.cursor.slice(0, 500) : undefined;
-  const page = await listOrders(request.server.db, request.server.config, store.id, { status, limit: PAGE_SIZE, cursor });
+  const page = await listOrders(request.server.db, request.server.config, store.id, {
+    status,
+    limit: PAGE_SIZE,
+    cursor,
+  });
   const base = storePath(store.id, '/orders');
   const money = (n: number) => formatMoney(n, store.currency);
   const tabs: { label: string; href: string; current: boolean }[] = [
@@ -85,13 +114,19 @@ async function listPage(request: FastifyRequest, reply: FastifyReply) {
     section: 'orders',
     main: html`<h1>Orders</h1>
 <nav aria-label="Order status"><ul class="cats wrap">${tabs.map((t) => html`<li><a${attrs({ href: t.href, 'aria-current': t.current ? 'page' : undefined })}>${t.label}</a></li>`)}</ul></nav>
-${page.items.length === 0
+${
+  page.items.length === 0
     ? html`<p data-testid="no-orders">${status ? `No ${STATUS_LABELS[status].toLowerCase()} orders.` : 'No orders yet. Share your shop link to get the first one.'}</p>`
-    : html`<ul class="lines" data-testid="order-list">${page.items.map((o) => html`<li class="line" data-testid="order-row" data-order-id="${o.id}"${o.seenAt ? '' : html` data-unseen="true"`}>
+    : html`<ul class="lines" data-testid="order-list">${page.items.map(
+        (
+          o,
+        ) => html`<li class="line" data-testid="order-row" data-order-id="${o.id}"${o.seenAt ? '' : html` data-unseen="true"`}>
 <a class="name" href="${base}/${o.id}">#${o.number} · ${o.customer.name}</a>
 <span class="total">${money(o.total)}</span>
 <p class="small span-all">${o.seenAt ? '' : html`<strong class="badge open" data-testid="unseen">New</strong> `}${statusBadge(o.status)} <span class="badge">${PAYMENT_LABELS[o.paymentStatus]}</span> · ${o.lines.length} item${o.lines.length === 1 ? '' : 's'} · ${orderTime(o.createdAt)}</p>
-</li>`)}</ul>`}
+</li>`,
+      )}</ul>`
+}
 ${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?${String(new URLSearchParams({ ...(status ? { status } : {}), cursor: page.nextCursor }))}" data-testid="more">Older orders</a></p>` : ''}`,
   });
 }
@@ -105,19 +140,33 @@ async function addableVariants(request: FastifyRequest, store: StoreRow): Promis
   const products = await listProducts(request.server.db, store.id, { limit: 100 });
   return products.items
     .filter((p) => p.isActive)
-    .flatMap((p) => p.variants.map((v) => ({ id: v.id, label: `${lineLabel({ name: p.name, variantName: v.name })} · ${formatMoney(v.price, store.currency)}${v.stock === 0 ? ' · out of stock' : ''}` })));
+    .flatMap((p) =>
+      p.variants.map((v) => ({
+        id: v.id,
+        label: `${lineLabel({ name: p.name, variantName: v.name })} · ${formatMoney(v.price, store.currency)}${v.stock === 0 ? ' · out of stock' : ''}`,
+      })),
+    );
 }
 
-async function detailPage(request: FastifyRequest, reply: FastifyReply, order: OrderView, failed: { section: 'lines' | 'status'; problem: FormProblem } | null) {
+async function detailPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  order: OrderView,
+  failed: { section: 'lines' | 'status'; problem: FormProblem } | null,
+) {
   const store = currentStore(request);
   const base = storePath(store.id, `/orders/${order.id}`);
   const money = (n: number) => formatMoney(n, store.currency);
   const moves = nextStatuses(order.status, 'merchant');
   const editable = canEditLines(order.status, 'merchant');
-  const canMark = (to: 'paid' | 'refunded') => checkPaymentTransition(order.paymentStatus, to, 'merchant', order.status).ok;
-  const hasProof = order.paymentStatus === 'proof_submitted' || (order.paymentMethod === 'upi' && order.paymentStatus !== 'pending');
+  const canMark = (to: 'paid' | 'refunded') =>
+    checkPaymentTransition(order.paymentStatus, to, 'merchant', order.status).ok;
+  const hasProof =
+    order.paymentStatus === 'proof_submitted' || (order.paymentMethod === 'upi' && order.paymentStatus !== 'pending');
   const c = order.customer;
-  const address = c.address ? [c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ') : null;
+  const address = c.address
+    ? [c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')
+    : null;
   const addable = editable ? await addableVariants(request, store) : [];
   const updateText = `Hello ${c.name}, about your order #${order.number} at ${store.name}: ${order.trackingUrl}`;
   return sendDashboardPage(request, reply, {
@@ -155,7 +204,9 @@ ${order.amountPaid && order.balanceDue !== 0 ? html`<tr><th scope="row">${order.
 </table>
 </section>
 
-${moves.length ? html`<section class="panel" aria-labelledby="status-title">
+${
+  moves.length
+    ? html`<section class="panel" aria-labelledby="status-title">
 <h2 id="status-title">Next step</h2>
 ${problemSummary(failed?.section === 'status' ? failed.problem : null)}
 <form method="post" action="${base}/transitions" data-testid="transition-form">
@@ -164,33 +215,49 @@ ${csrfField(reply)}
 <textarea id="note" name="note" maxlength="500" rows="2"></textarea>
 <div class="actions">${moves.map((to) => html`<button class="btn${to === 'rejected' || to === 'cancelled' ? ' danger' : ''}" type="submit" name="to" value="${to}" data-testid="to-${to}">${ACTION_LABELS[to]}</button>`)}</div>
 </form>
-</section>` : ''}
+</section>`
+    : ''
+}
 
 <section class="panel" aria-labelledby="payment-title" data-testid="payment">
 <h2 id="payment-title">Payment</h2>
 <p><span class="badge" data-testid="payment-status">${PAYMENT_LABELS[order.paymentStatus]}</span></p>
 ${hasProof ? html`<p><a href="${base}/proof" data-testid="proof-link">Open the payment screenshot</a></p><p><img src="${base}/proof" alt="Payment screenshot sent by the customer" loading="lazy" class="qr"></p>` : ''}
-${canMark('paid') || canMark('refunded') ? html`<form method="post" action="${base}/payment" class="actions">
+${
+  canMark('paid') || canMark('refunded')
+    ? html`<form method="post" action="${base}/payment" class="actions">
 ${csrfField(reply)}
 ${canMark('paid') ? html`<button class="btn" type="submit" name="status" value="paid" data-testid="mark-paid">Mark paid (${money(order.balanceDue > 0 ? order.balanceDue : order.total)})</button>` : ''}
 ${canMark('refunded') ? html`<button class="btn danger" type="submit" name="status" value="refunded" data-testid="mark-refunded">Mark refunded</button>` : ''}
-</form>` : ''}
+</form>`
+    : ''
+}
 </section>
 
-${editable ? html`<section class="panel" aria-labelledby="lines-title">
+${
+  editable
+    ? html`<section class="panel" aria-labelledby="lines-title">
 <h2 id="lines-title">Change items</h2>
 <p class="small">Out of something? Change the quantity (0 removes it) and save: the bill is renewed and the customer is told.</p>
 ${problemSummary(failed?.section === 'lines' ? failed.problem : null)}
 ${failed?.section === 'lines' && failed.problem.items.length ? html`<ul class="field-error" data-testid="line-errors">${failed.problem.items.map((i) => html`<li>${order.lines.find((l) => l.variantId === i.variantId)?.name ?? ''} ${i.message}</li>`)}</ul>` : ''}
 <form method="post" action="${base}/lines" novalidate data-testid="lines-form">
 ${csrfField(reply)}
-${order.lines.map((l, i) => html`<div class="row"><div><label for="q-${i}">${lineLabel(l)}</label>
-<input type="hidden" name="variant" value="${l.variantId}"><input id="q-${i}" name="quantity" inputmode="numeric" value="${String(l.quantity)}" maxlength="3" data-testid="line-qty"></div></div>`)}
-${addable.length ? html`<div class="row"><div><label for="add-variant">Add an item</label><select id="add-variant" name="addVariant"><option value="">—</option>${addable.map((a) => html`<option value="${a.id}">${a.label}</option>`)}</select></div>
-<div><label for="add-qty">Quantity</label><input id="add-qty" name="addQuantity" inputmode="numeric" value="1" maxlength="3"></div></div>` : ''}
+${order.lines.map(
+  (l, i) => html`<div class="row"><div><label for="q-${i}">${lineLabel(l)}</label>
+<input type="hidden" name="variant" value="${l.variantId}"><input id="q-${i}" name="quantity" inputmode="numeric" value="${String(l.quantity)}" maxlength="3" data-testid="line-qty"></div></div>`,
+)}
+${
+  addable.length
+    ? html`<div class="row"><div><label for="add-variant">Add an item</label><select id="add-variant" name="addVariant"><option value="">—</option>${addable.map((a) => html`<option value="${a.id}">${a.label}</option>`)}</select></div>
+<div><label for="add-qty">Quantity</label><input id="add-qty" name="addQuantity" inputmode="numeric" value="1" maxlength="3"></div></div>`
+    : ''
+}
 <p><button class="btn secondary" type="submit" data-testid="save-lines">Save items</button></p>
 </form>
-</section>` : ''}
+</section>`
+    : ''
+}
 
 <section aria-labelledby="history-title">
 <h2 id="history-title">History</h2>
@@ -201,7 +268,10 @@ ${addable.length ? html`<div class="row"><div><label for="add-variant">Add an it
 }
 
 /** The new set of lines from the edit form: each kept line's quantity, plus the item added, if any. */
-export function readLinesForm(body: ReturnType<typeof formBody>): { input: { lines: { variantId: string; quantity: number }[] }; problems: { code: string; path: string; message: string }[] } {
+export function readLinesForm(body: ReturnType<typeof formBody>): {
+  input: { lines: { variantId: string; quantity: number }[] };
+  problems: { code: string; path: string; message: string }[];
+} {
   const variants = fieldValues(body, 'variant');
   const quantities = fieldValues(body, 'quantity');
   const problems: { code: string; path: string; message: string }[] = [];
@@ -214,7 +284,8 @@ export function readLinesForm(body: ReturnType<typeof formBody>): { input: { lin
   const added = field(body, 'addVariant', 100)?.trim();
   if (added) {
     const q = parseInteger(field(body, 'addQuantity', 20) ?? '', { min: 1, max: 999 });
-    if (!q.ok) problems.push({ code: 'invalid', path: '/addQuantity', message: `Quantity of the added item: ${q.message}` });
+    if (!q.ok)
+      problems.push({ code: 'invalid', path: '/addQuantity', message: `Quantity of the added item: ${q.message}` });
     else {
       const existing = lines.find((l) => l.variantId === added);
       if (existing) existing.quantity += q.value;
@@ -242,14 +313,29 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
     const to = field(body, 'to', 20) ?? '';
     const note = field(body, 'note', 500)?.trim() || null;
     try {
-      if (!isOrderStatus(to)) throw validationFailed('Choose what happens next', [{ code: 'invalid', path: '/to', message: 'not a status' }], 422);
+      if (!isOrderStatus(to))
+        throw validationFailed(
+          'Choose what happens next',
+          [{ code: 'invalid', path: '/to', message: 'not a status' }],
+          422,
+        );
       const order = await transitionOrder(app.db, app.config, ref(request.params), to, 'merchant', note);
-      setFlash(request, reply, 'ok', `Order #${order.number}: ${STATUS_LABELS[order.status].toLowerCase()}. The customer is told.`);
+      setFlash(
+        request,
+        reply,
+        'ok',
+        `Order #${order.number}: ${STATUS_LABELS[order.status].toLowerCase()}. The customer is told.`,
+      );
       return seeOther(reply, storePath(store.id, `/orders/${order.id}`));
     } catch (err) {
       if (err instanceof AppError && err.code === 'not_found') throw err;
       const problem = formProblem(err);
-      return detailPage(request, reply, await getOrderForMerchant(app.db, app.config, store.id, request.params.orderId), { section: 'status', problem });
+      return detailPage(
+        request,
+        reply,
+        await getOrderForMerchant(app.db, app.config, store.id, request.params.orderId),
+        { section: 'status', problem },
+      );
     }
   });
 
@@ -259,12 +345,22 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
       const { input, problems } = readLinesForm(formBody(request));
       assertBody(EditLinesBody, input, problems);
       const order = await editOrderLines(app.db, app.config, ref(request.params), 'merchant', input);
-      setFlash(request, reply, 'ok', `Items saved. New total ${formatMoney(order.total, store.currency)}; the customer is told.`);
+      setFlash(
+        request,
+        reply,
+        'ok',
+        `Items saved. New total ${formatMoney(order.total, store.currency)}; the customer is told.`,
+      );
       return seeOther(reply, storePath(store.id, `/orders/${order.id}`));
     } catch (err) {
       if (err instanceof AppError && err.code === 'not_found' && !err.errors?.length) throw err;
       const problem = formProblem(err);
-      return detailPage(request, reply, await getOrderForMerchant(app.db, app.config, store.id, request.params.orderId), { section: 'lines', problem });
+      return detailPage(
+        request,
+        reply,
+        await getOrderForMerchant(app.db, app.config, store.id, request.params.orderId),
+        { section: 'lines', problem },
+      );
     }
   });
 

@@ -5,7 +5,14 @@
 import { MAX_STOCK } from '../../catalog/catalog.schema.js';
 import type { ProblemItem } from '../../shared/errors.js';
 import { field, type FormBody } from '../forms.js';
-import { checkbox, optionalText, parseMoney, parseOptionalInteger, parseOptionalMoney, type Parsed } from './form-values.js';
+import {
+  checkbox,
+  optionalText,
+  parseMoney,
+  parseOptionalInteger,
+  parseOptionalMoney,
+  type Parsed,
+} from './form-values.js';
 import { NEW_FORM_VARIANT_ROWS } from './products.views.js';
 
 export interface FormReading {
@@ -25,7 +32,10 @@ export function productFieldOf(path: string): string {
 class Reader {
   readonly input: Record<string, unknown> = {};
   readonly problems: ProblemItem[] = [];
-  constructor(readonly fields: FormBody, readonly currency: string) {}
+  constructor(
+    readonly fields: FormBody,
+    readonly currency: string,
+  ) {}
 
   text(name: string, max = 5000): string | undefined {
     return field(this.fields, name, max);
@@ -37,7 +47,12 @@ class Reader {
   money(name: string, path: string, key: string, target?: Record<string, unknown>, required = false): void {
     const raw = this.text(name, 40);
     if (!required && (raw === undefined || raw.trim() === '')) return;
-    this.put(path, key, required ? parseMoney(raw ?? '', this.currency) : parseOptionalMoney(raw, this.currency), target);
+    this.put(
+      path,
+      key,
+      required ? parseMoney(raw ?? '', this.currency) : parseOptionalMoney(raw, this.currency),
+      target,
+    );
   }
   stock(name: string, path: string, key: string, target?: Record<string, unknown>): void {
     const raw = this.text(name, 40);
@@ -75,7 +90,12 @@ export function readNewProductForm(fields: FormBody, currency: string): FormRead
     r.input.variants = variants;
     // Owners who filled the rows and also the single price get told which to clear.
     for (const name of ['price', 'mrp', 'stock']) {
-      if (r.text(name, 40)?.trim()) r.problems.push({ code: 'not_allowed', path: `/${name}`, message: 'Leave this empty when you fill variant rows' });
+      if (r.text(name, 40)?.trim())
+        r.problems.push({
+          code: 'not_allowed',
+          path: `/${name}`,
+          message: 'Leave this empty when you fill variant rows',
+        });
     }
   } else {
     r.money('price', '/price', 'price', undefined, true);
@@ -88,7 +108,8 @@ export function readNewProductForm(fields: FormBody, currency: string): FormRead
 function filledVariantRows(fields: FormBody): number[] {
   const rows: number[] = [];
   for (let i = 0; i < NEW_FORM_VARIANT_ROWS; i++) {
-    if (['name', 'price', 'mrp', 'stock'].some((n) => (field(fields, `v${i}_${n}`, 200) ?? '').trim() !== '')) rows.push(i);
+    if (['name', 'price', 'mrp', 'stock'].some((n) => (field(fields, `v${i}_${n}`, 200) ?? '').trim() !== ''))
+      rows.push(i);
   }
   return rows;
 }

@@ -3,9 +3,25 @@
  * body schema, and calls the same catalog/inventory/media service the API route calls.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { addVariant, archiveProduct, archiveVariant, createProduct, getProduct, listProducts, updateProduct, updateVariant } from '../../catalog/products.service.js';
+import {
+  addVariant,
+  archiveProduct,
+  archiveVariant,
+  createProduct,
+  getProduct,
+  listProducts,
+  updateProduct,
+  updateVariant,
+} from '../../catalog/products.service.js';
 import { listCategories } from '../../catalog/categories.service.js';
-import { CreateProductBody, MAX_IMAGES, MAX_STOCK, UpdateProductBody, UpdateVariantBody, VariantInputBody } from '../../catalog/catalog.schema.js';
+import {
+  CreateProductBody,
+  MAX_IMAGES,
+  MAX_STOCK,
+  UpdateProductBody,
+  UpdateVariantBody,
+  VariantInputBody,
+} from '../../catalog/catalog.schema.js';
 import { changeStock } from '../../inventory/stock.js';
 import { removeStoredImage, storeImage } from '../../media/images.js';
 import { storeUrl, type StoreRow } from '../../stores/stores.service.js';
@@ -14,7 +30,13 @@ import { field, formBody, formProblem, seeOther, setFlash, type FormBody } from 
 import { currentStore, safeReturnPath, storePath } from './context.js';
 import { parseInteger, parseOptionalInteger } from './form-values.js';
 import { csrfPasses, readForm } from './multipart-form.js';
-import { newProductFieldOf, productFieldOf, readNewProductForm, readProductDetailsForm, readVariantForm } from './products.forms.js';
+import {
+  newProductFieldOf,
+  productFieldOf,
+  readNewProductForm,
+  readProductDetailsForm,
+  readVariantForm,
+} from './products.forms.js';
 import { editProductMain, newProductMain, productListMain, type EditFormState } from './products.views.js';
 import { sendDashboardPage } from './shell.js';
 import { assertBody } from './validate.js';
@@ -24,20 +46,40 @@ const PAGE_SIZE = 30;
 type ProductParams = { storeId: string; productId: string };
 type VariantParams = ProductParams & { variantId: string };
 
-async function renderEdit(request: FastifyRequest, reply: FastifyReply, store: StoreRow, productId: string, failed: EditFormState | null) {
-  const [product, categories] = await Promise.all([getProduct(request.server.db, store.id, productId), listCategories(request.server.db, store.id)]);
+async function renderEdit(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  store: StoreRow,
+  productId: string,
+  failed: EditFormState | null,
+) {
+  const [product, categories] = await Promise.all([
+    getProduct(request.server.db, store.id, productId),
+    listCategories(request.server.db, store.id),
+  ]);
   return sendDashboardPage(request, reply, {
     title: product.name,
     pageId: 'product-edit',
     store,
     section: 'products',
     status: failed?.problem.status,
-    main: editProductMain(reply, { store, product, categories, failed, productUrl: `${storeUrl(request.server.config, store.slug)}/p/${product.slug}` }),
+    main: editProductMain(reply, {
+      store,
+      product,
+      categories,
+      failed,
+      productUrl: `${storeUrl(request.server.config, store.slug)}/p/${product.slug}`,
+    }),
   });
 }
 
 /** Runs a form's action; an expected failure re-renders the product page with the problem beside that form. */
-async function onEditForm(request: FastifyRequest, reply: FastifyReply, form: EditFormState['form'], action: (values: FormBody) => Promise<string>) {
+async function onEditForm(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  form: EditFormState['form'],
+  action: (values: FormBody) => Promise<string>,
+) {
   const store = currentStore(request);
   const { productId } = request.params as ProductParams;
   const values = formBody(request);
@@ -55,28 +97,45 @@ async function onEditForm(request: FastifyRequest, reply: FastifyReply, form: Ed
 export const productRoutes: FastifyPluginAsync = async (app) => {
   const csrf = { preHandler: app.csrfProtection };
 
-  app.get<{ Querystring: { q?: string; categoryId?: string; cursor?: string } }>('/products', async (request, reply) => {
-    const store = currentStore(request);
-    const q = typeof request.query.q === 'string' ? request.query.q.slice(0, 100) : '';
-    const categoryId = typeof request.query.categoryId === 'string' ? request.query.categoryId : '';
-    const cursor = typeof request.query.cursor === 'string' ? request.query.cursor.slice(0, 500) : undefined;
-    const [page, categories] = await Promise.all([
-      listProducts(app.db, store.id, { q, categoryId: categoryId || undefined, limit: PAGE_SIZE, cursor }),
-      listCategories(app.db, store.id),
-    ]);
-    return sendDashboardPage(request, reply, {
-      title: 'Products',
-      pageId: 'products',
-      store,
-      section: 'products',
-      main: productListMain(reply, { store, products: page.items, categories, q, categoryId, nextCursor: page.nextCursor, returnTo: safeReturnPath(request.url, storePath(store.id, '/products')) }),
-    });
-  });
+  app.get<{ Querystring: { q?: string; categoryId?: string; cursor?: string } }>(
+    '/products',
+    async (request, reply) => {
+      const store = currentStore(request);
+      const q = typeof request.query.q === 'string' ? request.query.q.slice(0, 100) : '';
+      const categoryId = typeof request.query.categoryId === 'string' ? request.query.categoryId : '';
+      const cursor = typeof request.query.cursor === 'string' ? request.query.cursor.slice(0, 500) : undefined;
+      const [page, categories] = await Promise.all([
+        listProducts(app.db, store.id, { q, categoryId: categoryId || undefined, limit: PAGE_SIZE, cursor }),
+        listCategories(app.db, store.id),
+      ]);
+      return sendDashboardPage(request, reply, {
+        title: 'Products',
+        pageId: 'products',
+        store,
+        section: 'products',
+        main: productListMain(reply, {
+          store,
+          products: page.items,
+          categories,
+          q,
+          categoryId,
+          nextCursor: page.nextCursor,
+          returnTo: safeReturnPath(request.url, storePath(store.id, '/products')),
+        }),
+      });
+    },
+  );
 
   app.get('/products/new', async (request, reply) => {
     const store = currentStore(request);
     const categories = await listCategories(app.db, store.id);
-    return sendDashboardPage(request, reply, { title: 'Add a product', pageId: 'product-new', store, section: 'products', main: newProductMain(reply, { store, categories, values: null, problem: null }) });
+    return sendDashboardPage(request, reply, {
+      title: 'Add a product',
+      pageId: 'product-new',
+      store,
+      section: 'products',
+      main: newProductMain(reply, { store, categories, values: null, problem: null }),
+    });
   });
 
   // Multipart (the picture comes with it): the CSRF token is checked once the parts are read, before anything is stored.
@@ -99,7 +158,14 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       if (imageUrl) await removeStoredImage(app.config.dataDir, imageUrl);
       const problem = formProblem(err, newProductFieldOf(fields));
       const categories = await listCategories(app.db, store.id);
-      return sendDashboardPage(request, reply, { title: 'Add a product', pageId: 'product-new', store, section: 'products', status: problem.status, main: newProductMain(reply, { store, categories, values: fields, problem }) });
+      return sendDashboardPage(request, reply, {
+        title: 'Add a product',
+        pageId: 'product-new',
+        store,
+        section: 'products',
+        status: problem.status,
+        main: newProductMain(reply, { store, categories, values: fields, problem }),
+      });
     }
   });
 
@@ -133,8 +199,14 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
     const product = await getProduct(app.db, store.id, request.params.productId);
     let url: string | null = null;
     try {
-      if (!file) throw validationFailed('Choose a picture to upload', [{ code: 'required', path: '/file', message: 'Choose a picture' }], 422);
-      if (product.images.length >= MAX_IMAGES) throw validationFailed(`A product has at most ${MAX_IMAGES} pictures; remove one first`, undefined, 422);
+      if (!file)
+        throw validationFailed(
+          'Choose a picture to upload',
+          [{ code: 'required', path: '/file', message: 'Choose a picture' }],
+          422,
+        );
+      if (product.images.length >= MAX_IMAGES)
+        throw validationFailed(`A product has at most ${MAX_IMAGES} pictures; remove one first`, undefined, 422);
       url = (await storeImage(app.config.dataDir, file.bytes)).url;
       await updateProduct(app.db, store.id, product.id, { images: [...product.images, url] });
       setFlash(request, reply, 'ok', 'Picture added.');
@@ -171,41 +243,66 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
     onEditForm(request, reply, `variant-${request.params.variantId}`, async (values) => {
       const { input, problems } = readVariantForm(values, currentStore(request).currency, { withStock: false });
       assertBody(UpdateVariantBody, input, problems);
-      const variant = await updateVariant(app.db, request.params.storeId, request.params.productId, request.params.variantId, input);
+      const variant = await updateVariant(
+        app.db,
+        request.params.storeId,
+        request.params.productId,
+        request.params.variantId,
+        input,
+      );
       return `Saved ${variant.name === 'Default' ? 'the price' : variant.name}.`;
     }),
   );
 
-  app.post<{ Params: VariantParams }>('/products/:productId/variants/:variantId/archive', csrf, async (request, reply) => {
-    const store = currentStore(request);
-    const { productId, variantId } = request.params;
-    try {
-      await archiveVariant(app.db, store.id, productId, variantId);
-      setFlash(request, reply, 'ok', 'Variant removed.');
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'not_found') throw err;
-      setFlash(request, reply, 'error', formProblem(err).summary);
-    }
-    return seeOther(reply, storePath(store.id, `/products/${productId}`));
-  });
+  app.post<{ Params: VariantParams }>(
+    '/products/:productId/variants/:variantId/archive',
+    csrf,
+    async (request, reply) => {
+      const store = currentStore(request);
+      const { productId, variantId } = request.params;
+      try {
+        await archiveVariant(app.db, store.id, productId, variantId);
+        setFlash(request, reply, 'ok', 'Variant removed.');
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'not_found') throw err;
+        setFlash(request, reply, 'error', formProblem(err).summary);
+      }
+      return seeOther(reply, storePath(store.id, `/products/${productId}`));
+    },
+  );
 
   // ---- stock: `set` a count (empty: not tracked), or press a ±1 button (`adjust`) ----
-  app.post<{ Params: { storeId: string; variantId: string } }>('/variants/:variantId/stock', csrf, async (request, reply) => {
-    const store = currentStore(request);
-    const body = formBody(request);
-    const back = safeReturnPath(field(body, 'return', 500), storePath(store.id, '/products'));
-    const adjustText = field(body, 'adjust', 20);
-    try {
-      const parsed = adjustText !== undefined
-        ? parseInteger(adjustText, { min: -MAX_STOCK, max: MAX_STOCK, signed: true })
-        : parseOptionalInteger(field(body, 'set', 20), { min: 0, max: MAX_STOCK });
-      if (!parsed.ok) throw validationFailed(`Stock: ${parsed.message}`, [{ code: 'invalid', path: '/set', message: parsed.message }], 422);
-      const { stock } = await changeStock(app.db, store.id, request.params.variantId, adjustText !== undefined ? { adjust: parsed.value! } : { set: parsed.value });
-      setFlash(request, reply, 'ok', stock === null ? 'Stock is not tracked now.' : `Stock is ${stock} now.`);
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'not_found') throw err;
-      setFlash(request, reply, 'error', formProblem(err).summary);
-    }
-    return seeOther(reply, back);
-  });
+  app.post<{ Params: { storeId: string; variantId: string } }>(
+    '/variants/:variantId/stock',
+    csrf,
+    async (request, reply) => {
+      const store = currentStore(request);
+      const body = formBody(request);
+      const back = safeReturnPath(field(body, 'return', 500), storePath(store.id, '/products'));
+      const adjustText = field(body, 'adjust', 20);
+      try {
+        const parsed =
+          adjustText !== undefined
+            ? parseInteger(adjustText, { min: -MAX_STOCK, max: MAX_STOCK, signed: true })
+            : parseOptionalInteger(field(body, 'set', 20), { min: 0, max: MAX_STOCK });
+        if (!parsed.ok)
+          throw validationFailed(
+            `Stock: ${parsed.message}`,
+            [{ code: 'invalid', path: '/set', message: parsed.message }],
+            422,
+          );
+        const { stock } = await changeStock(
+          app.db,
+          store.id,
+          request.params.variantId,
+          adjustText !== undefined ? { adjust: parsed.value! } : { set: parsed.value },
+        );
+        setFlash(request, reply, 'ok', stock === null ? 'Stock is not tracked now.' : `Stock is ${stock} now.`);
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'not_found') throw err;
+        setFlash(request, reply, 'error', formProblem(err).summary);
+      }
+      return seeOther(reply, back);
+    },
+  );
 };

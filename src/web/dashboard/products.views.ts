@@ -23,7 +23,9 @@ export function thumb(url: string | undefined, alt: string, width?: number): Htm
   if (!url) return width ? html`` : html`<div class="noimg" aria-hidden="true">🛍</div>`;
   const img = imageSources(url);
   if (safeUrl(img.src) === '#') return html``;
-  const drawn = width ? { width, height: img.width && img.height ? Math.max(1, Math.round((img.height * width) / img.width)) : width } : { width: img.width, height: img.height };
+  const drawn = width
+    ? { width, height: img.width && img.height ? Math.max(1, Math.round((img.height * width) / img.width)) : width }
+    : { width: img.width, height: img.height };
   return html`<img${attrs({ class: width ? undefined : 'thumb', src: img.src, srcset: img.srcset, sizes: img.srcset ? (width ? `${width}px` : '12rem') : undefined, width: drawn.width, height: drawn.height, alt, loading: 'lazy', decoding: 'async' })}>`;
 }
 
@@ -39,7 +41,12 @@ export function stockBadge(variants: readonly Pick<Variant, 'stock'>[]): Html {
 }
 
 /** Set the count, or take/add one: the quick stock form of one variant. */
-export function stockForm(reply: FastifyReply, store: StoreRow, variant: Variant, opts: { returnTo: string; label: string; detail?: string }): Html {
+export function stockForm(
+  reply: FastifyReply,
+  store: StoreRow,
+  variant: Variant,
+  opts: { returnTo: string; label: string; detail?: string },
+): Html {
   const id = `stock-${variant.id}`;
   return html`<form method="post" action="${storePath(store.id, `/variants/${variant.id}/stock`)}" class="row stock-form" data-testid="stock-form">
 ${csrfField(reply)}<input type="hidden" name="return" value="${opts.returnTo}">
@@ -62,14 +69,17 @@ export interface ListPageInput {
 export function productListMain(reply: FastifyReply, p: ListPageInput): Html {
   const { store } = p;
   const base = storePath(store.id, '/products');
-  const more = p.nextCursor ? `${base}?${new URLSearchParams({ ...(p.q ? { q: p.q } : {}), ...(p.categoryId ? { categoryId: p.categoryId } : {}), cursor: p.nextCursor })}` : null;
+  const more = p.nextCursor
+    ? `${base}?${new URLSearchParams({ ...(p.q ? { q: p.q } : {}), ...(p.categoryId ? { categoryId: p.categoryId } : {}), cursor: p.nextCursor })}`
+    : null;
   return html`<div class="store-head"><h1>Products</h1><p class="row"><a class="btn" href="${base}/new" data-testid="new-product">Add product</a><a class="btn secondary" href="${storePath(store.id, '/categories')}">Categories</a></p></div>
 <form method="get" action="${base}" class="row search" role="search">
 <div><label for="q">Search</label><input id="q" type="search" name="q" value="${p.q}" maxlength="100" placeholder="Name"></div>
 ${p.categories.length ? html`<div>${select({ name: 'categoryId', label: 'Category', value: p.categoryId, options: [{ value: '', label: 'All' }, ...p.categories.map((c) => ({ value: c.id, label: c.name }))] })}</div>` : ''}
 <button class="btn secondary" type="submit">Find</button>
 </form>
-${p.products.length === 0
+${
+  p.products.length === 0
     ? html`<p data-testid="no-products">${p.q || p.categoryId ? 'No product matches.' : 'No products yet. Add the first one: it shows in your shop at once.'}</p>`
     : html`<ul class="lines" data-testid="product-list">${p.products.map((product) => {
         const single = product.variants.length === 1 ? product.variants[0]! : null;
@@ -79,7 +89,8 @@ ${p.products.length === 0
 <div>${thumb(product.images[0], '', 64)}</div>
 ${single ? stockForm(reply, store, single, { returnTo: p.returnTo, label: 'Stock', detail: `of ${product.name}` }) : html`<p class="small"><a href="${base}/${product.id}#variants">Stock of each variant</a></p>`}
 </li>`;
-      })}</ul>`}
+      })}</ul>`
+}
 ${more ? html`<p class="pager"><a class="btn secondary" href="${more}" data-testid="more">More products</a></p>` : ''}`;
 }
 
@@ -119,12 +130,14 @@ ${input({ name: 'sku', label: 'SKU (optional)', value: v(values, 'sku'), problem
 ${checkboxInput({ name: 'isActive', label: 'Show in the shop', checked: values ? v(values, 'isActive') !== undefined : true, problem })}
 <fieldset data-testid="variant-rows"><legend>Sizes or variants (optional)</legend>
 <p class="small muted">Sold in several sizes? Fill a row for each (then leave price, MRP and stock above empty).</p>
-${rows.map((i) => html`<div class="row" data-testid="variant-row">
+${rows.map(
+  (i) => html`<div class="row" data-testid="variant-row">
 <div>${input({ name: `v${i}_name`, idPrefix: 'f', label: `Variant ${i + 1} name`, value: v(values, `v${i}_name`), problem, maxlength: 100, placeholder: i === 0 ? '500 g' : i === 1 ? '1 kg' : '' })}</div>
 <div>${moneyInput({ name: `v${i}_price`, label: 'Price', value: v(values, `v${i}_price`), problem, currency })}</div>
 <div>${moneyInput({ name: `v${i}_mrp`, label: 'MRP', value: v(values, `v${i}_mrp`), problem, currency })}</div>
 <div>${input({ name: `v${i}_stock`, label: 'Stock', inputmode: 'numeric', value: v(values, `v${i}_stock`), problem, maxlength: 10 })}</div>
-</div>`)}
+</div>`,
+)}
 </fieldset>
 <p><button class="btn block" type="submit" data-testid="save-product">Save product</button></p>
 </form>`;
@@ -198,8 +211,14 @@ ${checkboxInput({ name: 'isActive', label: 'Show in the shop', checked: details 
 
 <section aria-labelledby="images-title">
 <h2 id="images-title">Pictures</h2>
-${product.images.length ? html`<ul class="grid" data-testid="images">${product.images.map((url, i) => html`<li class="card">${thumb(url, `${product.name}, picture ${i + 1}`)}
-<form method="post" action="${base}/images/remove" class="body">${csrfField(reply)}<input type="hidden" name="url" value="${url}"><button class="linkish" type="submit">Remove picture ${i + 1}</button></form></li>`)}</ul>` : html`<p class="muted">No picture yet.</p>`}
+${
+  product.images.length
+    ? html`<ul class="grid" data-testid="images">${product.images.map(
+        (url, i) => html`<li class="card">${thumb(url, `${product.name}, picture ${i + 1}`)}
+<form method="post" action="${base}/images/remove" class="body">${csrfField(reply)}<input type="hidden" name="url" value="${url}"><button class="linkish" type="submit">Remove picture ${i + 1}</button></form></li>`,
+      )}</ul>`
+    : html`<p class="muted">No picture yet.</p>`
+}
 <form method="post" action="${base}/images" enctype="multipart/form-data" class="row" data-testid="image-form">
 ${csrfField(reply)}
 <div>${input({ name: 'image', label: 'Add a picture', type: 'file', accept: 'image/jpeg,image/png,image/webp', required: true })}</div>
@@ -231,4 +250,3 @@ ${input({ name: 'name', idPrefix: prefix, label: 'Variant name', value: adding ?
 <form method="post" action="${base}/archive">${csrfField(reply)}<button class="btn danger" type="submit" data-testid="archive-product">Archive ${product.name}</button></form>
 </section>`;
 }
-

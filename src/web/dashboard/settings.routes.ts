@@ -5,19 +5,47 @@ import { UpdateStoreBody } from '../../stores/stores.schema.js';
 import { normalizeE164 } from '../../shared/phone.js';
 import type { ProblemItem } from '../../shared/errors.js';
 import { html } from '../html.js';
-import { csrfField, field, formBody, formProblem, problemSummary, seeOther, setFlash, type FormBody, type FormProblem } from '../forms.js';
+import {
+  csrfField,
+  field,
+  formBody,
+  formProblem,
+  problemSummary,
+  seeOther,
+  setFlash,
+  type FormBody,
+  type FormProblem,
+} from '../forms.js';
 import { currentStore, storePath } from './context.js';
 import { checkboxInput, input, moneyInput } from './fields.js';
-import { checkbox, moneyInputValue, optionalText, parseMoney, parseOptionalMoney, phoneCandidate } from './form-values.js';
+import {
+  checkbox,
+  moneyInputValue,
+  optionalText,
+  parseMoney,
+  parseOptionalMoney,
+  phoneCandidate,
+} from './form-values.js';
 import { sendDashboardPage } from './shell.js';
 import { assertBody } from './validate.js';
 
 /** The settings form → `UpdateStoreBody` (every field is sent: the form shows them all). */
-export function readSettingsForm(fields: FormBody, currency: string): { input: Record<string, unknown>; problems: ProblemItem[] } {
+export function readSettingsForm(
+  fields: FormBody,
+  currency: string,
+): { input: Record<string, unknown>; problems: ProblemItem[] } {
   const problems: ProblemItem[] = [];
   const delivery: Record<string, unknown> = { pickup: checkbox(field(fields, 'pickup')) };
-  const payments: Record<string, unknown> = { cod: checkbox(field(fields, 'cod')), upiVpa: optionalText(field(fields, 'upiVpa', 200)) };
-  const input: Record<string, unknown> = { name: (field(fields, 'name', 1000) ?? '').trim(), isOpen: field(fields, 'isOpen') === '1', delivery, payments };
+  const payments: Record<string, unknown> = {
+    cod: checkbox(field(fields, 'cod')),
+    upiVpa: optionalText(field(fields, 'upiVpa', 200)),
+  };
+  const input: Record<string, unknown> = {
+    name: (field(fields, 'name', 1000) ?? '').trim(),
+    isOpen: field(fields, 'isOpen') === '1',
+    delivery,
+    payments,
+  };
 
   const fee = parseMoney(field(fields, 'fee', 40)?.trim() || '0', currency);
   if (fee.ok) delivery.fee = fee.value;
@@ -33,7 +61,8 @@ export function readSettingsForm(fields: FormBody, currency: string): { input: R
   else {
     const phone = normalizeE164(phoneCandidate(whatsappTyped));
     if (phone) input.whatsapp = phone;
-    else problems.push({ code: 'invalid', path: '/whatsapp', message: 'Enter a valid mobile number, like 98765 43210' });
+    else
+      problems.push({ code: 'invalid', path: '/whatsapp', message: 'Enter a valid mobile number, like 98765 43210' });
   }
   return { input, problems };
 }
@@ -43,7 +72,12 @@ const settingsFieldOf = (path: string) => {
   return path.split('/').filter(Boolean).at(-1) ?? '';
 };
 
-function render(request: FastifyRequest, reply: FastifyReply, store: StoreRow, failed: { values: FormBody; problem: FormProblem } | null) {
+function render(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  store: StoreRow,
+  failed: { values: FormBody; problem: FormProblem } | null,
+) {
   const problem = failed?.problem ?? null;
   const values = failed?.values ?? null;
   const cur = store.currency;

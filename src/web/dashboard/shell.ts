@@ -52,7 +52,11 @@ ${csrfField(reply)}<p class="small muted">Signed in as <span data-testid="signed
 }
 
 /** Sends a dashboard page: never cached (it shows the owner's business), never indexed. */
-export function sendDashboardPage(request: FastifyRequest, reply: FastifyReply, opts: DashboardPageOptions): FastifyReply {
+export function sendDashboardPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opts: DashboardPageOptions,
+): FastifyReply {
   const flash = opts.flash === undefined ? takeFlash(request, reply) : opts.flash;
   const page = layout({
     title: opts.store ? `${opts.title} · ${opts.store.name}` : `${opts.title} · dukaan`,

@@ -6,7 +6,10 @@ import { storePath } from './context.js';
 import { countUnseenOrders } from '../../orders/orders.service.js';
 
 export async function storeSummary(db: Db, storeId: string): Promise<Html> {
-  const [products, unseen] = await Promise.all([listProducts(db, storeId, { limit: 1 }), countUnseenOrders(db, storeId)]);
+  const [products, unseen] = await Promise.all([
+    listProducts(db, storeId, { limit: 1 }),
+    countUnseenOrders(db, storeId),
+  ]);
   const hasProducts = products.items.length > 0;
   return html`<div class="actions" data-testid="summary">
 <a class="btn${unseen ? '' : ' secondary'}" href="${storePath(storeId, '/orders')}" data-testid="new-orders">${unseen ? `${unseen} new order${unseen === 1 ? '' : 's'}` : 'Orders'}</a>

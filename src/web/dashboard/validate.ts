@@ -27,7 +27,11 @@ export function bodyProblems(schema: TSchema, value: unknown): ProblemItem[] {
 }
 
 /** Throws 422 validation_failed with field problems when `value` does not fit the API body schema. */
-export function assertBody<S extends TSchema>(schema: S, value: unknown, extra: ProblemItem[] = []): asserts value is Static<S> {
+export function assertBody<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  extra: ProblemItem[] = [],
+): asserts value is Static<S> {
   const problems = [...extra, ...bodyProblems(schema, value)];
   if (problems.length) throw validationFailed('Please check the highlighted fields', problems, 422);
 }

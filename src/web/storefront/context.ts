@@ -38,9 +38,10 @@ export async function storeContext(db: Db, config: Config, slug: string, onOwnHo
   const row = await getStorefrontStoreRow(db, slug);
   const base = onOwnHost ? '' : `/${row.slug}`;
   const publicUrl = new URL(config.publicUrl);
-  const absoluteBase = onOwnHost && config.baseDomain
-    ? `${publicUrl.protocol}//${row.slug}.${config.baseDomain}${publicUrl.port ? `:${publicUrl.port}` : ''}`
-    : `${config.publicUrl}/${row.slug}`;
+  const absoluteBase =
+    onOwnHost && config.baseDomain
+      ? `${publicUrl.protocol}//${row.slug}.${config.baseDomain}${publicUrl.port ? `:${publicUrl.port}` : ''}`
+      : `${config.publicUrl}/${row.slug}`;
   return {
     row,
     store: toPublicStore(row),
@@ -66,7 +67,10 @@ export async function currentCart(db: Db, request: FastifyRequest, ctx: StoreCon
 }
 
 export function rememberCart(request: FastifyRequest, reply: FastifyReply, ctx: StoreContext, cartId: string): void {
-  setCookie(request, reply, CART_COOKIE, cartId, { path: cartCookiePath(ctx), maxAgeSeconds: CART_COOKIE_DAYS * 86400 });
+  setCookie(request, reply, CART_COOKIE, cartId, {
+    path: cartCookiePath(ctx),
+    maxAgeSeconds: CART_COOKIE_DAYS * 86400,
+  });
 }
 
 export function forgetCart(request: FastifyRequest, reply: FastifyReply, ctx: StoreContext): void {
@@ -74,4 +78,5 @@ export function forgetCart(request: FastifyRequest, reply: FastifyReply, ctx: St
 }
 
 /** Total quantity in the cart, for the header badge. */
-export const cartCount = (cart: CartSnapshot | null): number => (cart ? cart.cart.lines.reduce((n, l) => n + l.quantity, 0) : 0);
+export const cartCount = (cart: CartSnapshot | null): number =>
+  cart ? cart.cart.lines.reduce((n, l) => n + l.quantity, 0) : 0;

@@ -5,7 +5,15 @@ import { lineErrorText, variantLabel } from './views.js';
 
 describe('normalisePhoneInput', () => {
   it('reads Indian mobile numbers as people type them', () => {
-    for (const typed of ['9876543210', '98765 43210', '098765-43210', '+91 98765 43210', '91 98765 43210', '(+91) 98765-43210', '0091 9876543210']) {
+    for (const typed of [
+      '9876543210',
+      '98765 43210',
+      '098765-43210',
+      '+91 98765 43210',
+      '91 98765 43210',
+      '(+91) 98765-43210',
+      '0091 9876543210',
+    ]) {
       expect(normalisePhoneInput(typed, 'INR'), typed).toBe('+919876543210');
     }
   });
@@ -35,7 +43,9 @@ describe('slugFromHost', () => {
 
 describe('words for the bill', () => {
   it('says what is wrong with a line and what to do', () => {
-    expect(lineErrorText({ error: { code: 'insufficient_stock', available: 2 } })).toBe('Only 2 left — change quantity');
+    expect(lineErrorText({ error: { code: 'insufficient_stock', available: 2 } })).toBe(
+      'Only 2 left — change quantity',
+    );
     expect(lineErrorText({ error: { code: 'out_of_stock' } })).toBe('Out of stock — remove or replace');
     expect(lineErrorText({ error: { code: 'unavailable' } })).toBe('No longer sold — remove or replace');
     expect(lineErrorText({ error: null })).toBeNull();

@@ -37,7 +37,13 @@ export const orderPages: FastifyPluginAsync = async (app) => {
     const { store, view } = await loadOrder(request);
     const qr = view.upiUrl && showPayment(view) ? await qrSvg(view.upiUrl) : null;
     const storeHome = `${config.publicUrl.replace(/\/$/, '')}/${store.slug}`;
-    const page = orderPage(store, view, orderMain(store, view, { qrSvg: qr, storeHome }), takeFlash(request, reply), storeHome);
+    const page = orderPage(
+      store,
+      view,
+      orderMain(store, view, { qrSvg: qr, storeHome }),
+      takeFlash(request, reply),
+      storeHome,
+    );
     // The URL is a credential: keep the page out of every cache.
     return sendPage(request, reply, page, { cacheControl: 'no-store' });
   });
@@ -65,7 +71,11 @@ export const orderPages: FastifyPluginAsync = async (app) => {
         if (!m) continue;
         const quantity = intField(body, key);
         if (quantity === null || quantity < 0 || quantity > 999) {
-          throw validationFailed('Quantities are whole numbers from 0 to 999.', [{ code: 'invalid', path: `/${key}`, message: 'from 0 to 999' }], 422);
+          throw validationFailed(
+            'Quantities are whole numbers from 0 to 999.',
+            [{ code: 'invalid', path: `/${key}`, message: 'from 0 to 999' }],
+            422,
+          );
         }
         lines.push({ variantId: m[1]!, quantity });
       }
@@ -78,7 +88,14 @@ export const orderPages: FastifyPluginAsync = async (app) => {
         setFlash(request, reply, 'error', 'An order needs at least one item. To drop everything, cancel the order.');
       } else if (problem.code === 'cart_has_errors') {
         const item = problem.items[0];
-        setFlash(request, reply, 'error', item?.code === 'insufficient_stock' ? `Not enough stock: only ${item.available ?? 0} available. Change the quantity.` : 'Some of that is out of stock now.');
+        setFlash(
+          request,
+          reply,
+          'error',
+          item?.code === 'insufficient_stock'
+            ? `Not enough stock: only ${item.available ?? 0} available. Change the quantity.`
+            : 'Some of that is out of stock now.',
+        );
       } else {
         flashProblem(request, reply, problem);
       }
@@ -92,15 +109,22 @@ export const orderPages: FastifyPluginAsync = async (app) => {
     try {
       let file: MultipartFile | undefined;
       if (request.isMultipart()) file = await request.file();
-      if (!file) throw validationFailed('Choose a screenshot of your payment first.', [{ code: 'required', path: '/file', message: 'Choose a screenshot' }], 422);
+      if (!file)
+        throw validationFailed(
+          'Choose a screenshot of your payment first.',
+          [{ code: 'required', path: '/file', message: 'Choose a screenshot' }],
+          422,
+        );
       const bytes = await file.toBuffer();
       if (file.file.truncated) throw new AppError(413, 'payload_too_large', 'The screenshot is larger than 5 MB.');
       await submitPaymentProof(db, config, token, bytes);
       setFlash(request, reply, 'ok', 'Thank you! The shop will check your payment.');
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'FST_REQ_FILE_TOO_LARGE') setFlash(request, reply, 'error', 'The screenshot is larger than 5 MB. Send a smaller one.');
-      else if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') setFlash(request, reply, 'error', 'Choose a screenshot of your payment first.');
+      if (code === 'FST_REQ_FILE_TOO_LARGE')
+        setFlash(request, reply, 'error', 'The screenshot is larger than 5 MB. Send a smaller one.');
+      else if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
+        setFlash(request, reply, 'error', 'Choose a screenshot of your payment first.');
       else flashProblem(request, reply, formProblem(err));
     }
     return seeOther(reply, orderPath(token));

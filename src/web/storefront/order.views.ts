@@ -34,17 +34,28 @@ function when(iso: string, currency: string): string {
   const date = new Date(iso);
   // India's shops and customers share one clock; other currencies get UTC, labelled.
   const timeZone = currency === 'INR' ? 'Asia/Kolkata' : 'UTC';
-  const text = new Intl.DateTimeFormat('en-IN', { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit', timeZone }).format(date);
+  const text = new Intl.DateTimeFormat('en-IN', {
+    day: 'numeric',
+    month: 'short',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone,
+  }).format(date);
   return timeZone === 'UTC' ? `${text} UTC` : text;
 }
 
 function timeline(view: OrderView): Html {
   const done = view.history.map(
-    (h) => html`<li data-status="${h.status}"><strong>${statusWord(h.status, view.fulfillment)}</strong> <span class="small muted"><time datetime="${h.at}">${when(h.at, view.currency)}</time></span>${h.note ? html`<br><span class="small">${h.note}</span>` : ''}</li>`,
+    (h) =>
+      html`<li data-status="${h.status}"><strong>${statusWord(h.status, view.fulfillment)}</strong> <span class="small muted"><time datetime="${h.at}">${when(h.at, view.currency)}</time></span>${h.note ? html`<br><span class="small">${h.note}</span>` : ''}</li>`,
   );
   const reached = new Set(view.history.map((h) => h.status));
   const terminal = view.status === 'cancelled' || view.status === 'rejected' || view.status === 'delivered';
-  const todo = terminal ? [] : MAIN_FLOW.filter((s) => !reached.has(s) && MAIN_FLOW.indexOf(s) > MAIN_FLOW.indexOf(view.status as (typeof MAIN_FLOW)[number]));
+  const todo = terminal
+    ? []
+    : MAIN_FLOW.filter(
+        (s) => !reached.has(s) && MAIN_FLOW.indexOf(s) > MAIN_FLOW.indexOf(view.status as (typeof MAIN_FLOW)[number]),
+      );
   return html`<ol class="timeline" data-testid="timeline">${done}${todo.map((s) => html`<li class="todo">${statusWord(s, view.fulfillment)}</li>`)}</ol>`;
 }
 
@@ -61,12 +72,24 @@ function orderBill(view: OrderView, editable: boolean, token: string): Html {
   return html`<ul class="lines" data-testid="order-lines">${rows}</ul>
 ${editable ? html`<form method="post" action="/o/${token}/lines" id="edit-lines" class="row"><p class="small muted">Change a quantity (0 removes the item), then save.</p><button class="btn secondary" data-testid="save-lines">Save changes</button></form>` : ''}
 <table class="bill" data-testid="bill">
-<tr><th scope="row">Subtotal</th><td data-testid="subtotal">${m(view.subtotal)}</td></tr>${view.discount > 0 ? html`
-<tr><th scope="row">Discount${view.couponCode ? html` (${view.couponCode})` : ''}</th><td>−${m(view.discount)}</td></tr>` : ''}
+<tr><th scope="row">Subtotal</th><td data-testid="subtotal">${m(view.subtotal)}</td></tr>${
+    view.discount > 0
+      ? html`
+<tr><th scope="row">Discount${view.couponCode ? html` (${view.couponCode})` : ''}</th><td>−${m(view.discount)}</td></tr>`
+      : ''
+  }
 <tr><th scope="row">${view.fulfillment === 'pickup' ? 'Pickup' : 'Delivery'}</th><td>${view.fulfillment === 'pickup' || view.deliveryFee === 0 ? 'Free' : m(view.deliveryFee)}</td></tr>
-<tr class="grand"><th scope="row">Total</th><td data-testid="total">${m(view.total)}</td></tr>${view.amountPaid > 0 ? html`
-<tr><th scope="row">Paid</th><td>${m(view.amountPaid)}</td></tr>${view.balanceDue !== 0 ? html`
-<tr><th scope="row">${view.balanceDue < 0 ? 'To be refunded' : 'Still to pay'}</th><td data-testid="balance-due">${m(Math.abs(view.balanceDue))}</td></tr>` : ''}` : ''}
+<tr class="grand"><th scope="row">Total</th><td data-testid="total">${m(view.total)}</td></tr>${
+    view.amountPaid > 0
+      ? html`
+<tr><th scope="row">Paid</th><td>${m(view.amountPaid)}</td></tr>${
+          view.balanceDue !== 0
+            ? html`
+<tr><th scope="row">${view.balanceDue < 0 ? 'To be refunded' : 'Still to pay'}</th><td data-testid="balance-due">${m(Math.abs(view.balanceDue))}</td></tr>`
+            : ''
+        }`
+      : ''
+  }
 </table>`;
 }
 
@@ -86,7 +109,9 @@ export function orderMain(store: StoreRow, view: OrderView, opts: OrderMainOptio
 <p><span class="badge" data-testid="order-status" data-status="${view.status}">${statusWord(view.status, view.fulfillment)}</span> <span class="small muted">from ${store.name}</span></p>
 <div class="actions"><a class="btn" href="${safeUrl(view.whatsappUrl)}" rel="noopener" data-testid="whatsapp-link">Send to shop on WhatsApp</a></div>
 ${timeline(view)}
-${pay && view.upiUrl ? html`<section class="panel" aria-labelledby="pay-h" data-testid="upi-pay"><h2 id="pay-h">Pay ${m(view.balanceDue)} by UPI</h2>
+${
+  pay && view.upiUrl
+    ? html`<section class="panel" aria-labelledby="pay-h" data-testid="upi-pay"><h2 id="pay-h">Pay ${m(view.balanceDue)} by UPI</h2>
 <p><a class="btn block" href="${safeUrl(view.upiUrl)}" data-testid="upi-link">Pay ${m(view.balanceDue)} with a UPI app</a></p>
 ${opts.qrSvg ? html`<figure class="qr" data-testid="upi-qr">${raw(opts.qrSvg)}<figcaption class="small muted">Or scan with any UPI app</figcaption></figure>` : ''}
 ${store.upi_vpa ? html`<p class="small">UPI ID: <strong>${store.upi_vpa}</strong> <button type="button" class="linkish" data-copy="${store.upi_vpa}" hidden>Copy</button></p>` : ''}
@@ -94,7 +119,9 @@ ${store.upi_vpa ? html`<p class="small">UPI ID: <strong>${store.upi_vpa}</strong
 <label for="proof">Paid? Send a screenshot of the payment</label>
 <input type="file" id="proof" name="file" accept="image/jpeg,image/png,image/webp" required>
 <p><button class="btn secondary">Send screenshot</button></p>
-</form></section>` : html`<p class="spaced" data-testid="payment-status"><strong>Payment:</strong> ${view.paymentMethod === 'cod' ? 'Cash on delivery' : 'UPI'} — ${PAYMENT_WORDS[view.paymentStatus] ?? view.paymentStatus}</p>`}
+</form></section>`
+    : html`<p class="spaced" data-testid="payment-status"><strong>Payment:</strong> ${view.paymentMethod === 'cod' ? 'Cash on delivery' : 'UPI'} — ${PAYMENT_WORDS[view.paymentStatus] ?? view.paymentStatus}</p>`
+}
 <section aria-labelledby="bill-h"><h2 id="bill-h">Your bill</h2>
 ${orderBill(view, editable, token)}</section>
 <section aria-labelledby="details-h"><h2 id="details-h">${view.fulfillment === 'pickup' ? 'Pickup' : 'Delivery'} details</h2>

@@ -5,8 +5,19 @@
  * forms, calls them, and renders.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
-import { listStorefrontCategories, listStorefrontProducts, getStorefrontProduct } from '../../catalog/storefront.service.js';
-import { applyCartCoupon, createCart, removeCartCoupon, removeCartLine, setCartFulfillment, setCartLine } from '../../cart/cart.service.js';
+import {
+  listStorefrontCategories,
+  listStorefrontProducts,
+  getStorefrontProduct,
+} from '../../catalog/storefront.service.js';
+import {
+  applyCartCoupon,
+  createCart,
+  removeCartCoupon,
+  removeCartLine,
+  setCartFulfillment,
+  setCartLine,
+} from '../../cart/cart.service.js';
 import { MAX_LINE_QUANTITY } from '../../cart/cart.schema.js';
 import { checkout, normaliseCustomer } from '../../checkout/checkout.service.js';
 import { CheckoutBody, type CheckoutInput } from '../../checkout/checkout.schema.js';
@@ -29,9 +40,26 @@ import {
 } from '../forms.js';
 import { sendPage } from '../layout.js';
 import type { Html } from '../html.js';
-import { cartCount, currentCart, forgetCart, rememberCart, slugFromHost, storeContext, type StoreContext } from './context.js';
+import {
+  cartCount,
+  currentCart,
+  forgetCart,
+  rememberCart,
+  slugFromHost,
+  storeContext,
+  type StoreContext,
+} from './context.js';
 import { orderTokenForCart } from '../../orders/orders.repo.js';
-import { billSection, checkoutBlockers, checkoutMain, homeMain, productMain, productOpenGraph, storePage, type CheckoutValues } from './views.js';
+import {
+  billSection,
+  checkoutBlockers,
+  checkoutMain,
+  homeMain,
+  productMain,
+  productOpenGraph,
+  storePage,
+  type CheckoutValues,
+} from './views.js';
 
 const PRODUCTS_PER_PAGE = 24;
 
@@ -54,7 +82,10 @@ export const storefrontPages: FastifyPluginAsync = async (app) => {
   });
   const baseDomain = app.config.baseDomain;
   if (baseDomain) {
-    const hostPattern = new RegExp(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?\\.${baseDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?::\\d+)?$`, 'i');
+    const hostPattern = new RegExp(
+      `^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?\\.${baseDomain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?::\\d+)?$`,
+      'i',
+    );
     mount(app, {
       prefix: '',
       options: { constraints: { host: hostPattern } },
@@ -100,7 +131,12 @@ function mount(app: FastifyInstance, m: Mount): void {
     const cursor = typeof query.cursor === 'string' && query.cursor ? query.cursor.slice(0, 500) : undefined;
     const [categories, list, cart] = await Promise.all([
       listStorefrontCategories(db, ctx.store.id, ctx.store.catalogVersion),
-      listStorefrontProducts(db, ctx.store.id, { q: q || undefined, categorySlug: categorySlug || undefined, limit: PRODUCTS_PER_PAGE, cursor }, ctx.store.catalogVersion),
+      listStorefrontProducts(
+        db,
+        ctx.store.id,
+        { q: q || undefined, categorySlug: categorySlug || undefined, limit: PRODUCTS_PER_PAGE, cursor },
+        ctx.store.catalogVersion,
+      ),
       currentCart(db, request, ctx),
     ]);
     const here = request.url.length <= 600 ? request.url : ctx.href();
@@ -131,12 +167,23 @@ function mount(app: FastifyInstance, m: Mount): void {
   app.get(`${m.prefix}/p/:productSlug`, opts, async (request, reply) => {
     const ctx = await ctxOf(request);
     const productSlug = (request.params as Params).productSlug ?? '';
-    const [product, cart] = await Promise.all([getStorefrontProduct(db, ctx.store.id, productSlug.slice(0, 200), ctx.store.catalogVersion), currentCart(db, request, ctx)]);
+    const [product, cart] = await Promise.all([
+      getStorefrontProduct(db, ctx.store.id, productSlug.slice(0, 200), ctx.store.catalogVersion),
+      currentCart(db, request, ctx),
+    ]);
     const og = productOpenGraph(ctx, product);
     return sendPage(
       request,
       reply,
-      storePage(ctx, { title: `${product.name} — ${ctx.store.name}`, description: og.description, og, pageId: 'product', cartCount: cartCount(cart), flash: takeFlash(request, reply), main: productMain(ctx, product) }),
+      storePage(ctx, {
+        title: `${product.name} — ${ctx.store.name}`,
+        description: og.description,
+        og,
+        pageId: 'product',
+        cartCount: cartCount(cart),
+        flash: takeFlash(request, reply),
+        main: productMain(ctx, product),
+      }),
     );
   });
 
@@ -148,7 +195,13 @@ function mount(app: FastifyInstance, m: Mount): void {
     return sendPage(
       request,
       reply,
-      storePage(ctx, { title: `Cart — ${ctx.store.name}`, pageId: 'cart', noindex: true, cartCount: cartCount(cart), main: billSection(ctx, cart, { notice: flash }) }),
+      storePage(ctx, {
+        title: `Cart — ${ctx.store.name}`,
+        pageId: 'cart',
+        noindex: true,
+        cartCount: cartCount(cart),
+        main: billSection(ctx, cart, { notice: flash }),
+      }),
     );
   });
 
@@ -170,10 +223,21 @@ function mount(app: FastifyInstance, m: Mount): void {
         cart = { cart: created } as NonNullable<typeof cart>;
       }
       const existing = cart.cart.lines.find((l) => l.variantId === variantId)?.quantity ?? 0;
-      const updated = await setCartLine(db, ctx.row.slug, cart.cart.id, variantId, Math.min(existing + quantity, MAX_LINE_QUANTITY));
+      const updated = await setCartLine(
+        db,
+        ctx.row.slug,
+        cart.cart.id,
+        variantId,
+        Math.min(existing + quantity, MAX_LINE_QUANTITY),
+      );
       const line = updated.lines.find((l) => l.variantId === variantId);
       const name = line ? line.name : 'the item';
-      setFlash(request, reply, line?.error ? 'error' : 'ok', line?.error ? `${name} is in your cart, but: ${lineProblem(line.error)}` : `Added ${name} to your cart.`);
+      setFlash(
+        request,
+        reply,
+        line?.error ? 'error' : 'ok',
+        line?.error ? `${name} is in your cart, but: ${lineProblem(line.error)}` : `Added ${name} to your cart.`,
+      );
     } catch (err) {
       setFlash(request, reply, 'error', addProblemText(formProblem(err)));
     }
@@ -181,7 +245,11 @@ function mount(app: FastifyInstance, m: Mount): void {
   });
 
   /** Runs one cart change, then answers with the bill fragment (fetch) or a 303 to the cart page. */
-  async function cartAction(request: FastifyRequest, reply: FastifyReply, change: (ctx: StoreContext, cartId: string, body: FormBody) => Promise<string | null>) {
+  async function cartAction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    change: (ctx: StoreContext, cartId: string, body: FormBody) => Promise<string | null>,
+  ) {
     const ctx = await ctxOf(request);
     const fragment = fragmentRequested(request);
     const cartPath = ctx.href('/cart');
@@ -201,14 +269,21 @@ function mount(app: FastifyInstance, m: Mount): void {
           return fragment ? fragmentRedirect(reply, cartPath) : seeOther(reply, cartPath);
         }
         if (problem.code === 'invalid_coupon') couponProblem = problem;
-        const text = problem.code === 'invalid_coupon' ? (problem.fields.code ?? problem.summary) : problem.code === 'not_found' ? 'That item is no longer available.' : problem.summary;
+        const text =
+          problem.code === 'invalid_coupon'
+            ? (problem.fields.code ?? problem.summary)
+            : problem.code === 'not_found'
+              ? 'That item is no longer available.'
+              : problem.summary;
         notice = { kind: 'error', text };
       }
     }
     if (fragment === 'bill') {
       const fresh = await currentCart(db, request, ctx);
       const couponTyped = couponProblem ? field(formBody(request), 'code', 64) : undefined;
-      return sendPage(request, reply, billSection(ctx, fresh, { notice, couponProblem, couponTyped }), { cacheControl: 'no-store' });
+      return sendPage(request, reply, billSection(ctx, fresh, { notice, couponProblem, couponTyped }), {
+        cacheControl: 'no-store',
+      });
     }
     if (notice) setFlash(request, reply, notice.kind, notice.text);
     return seeOther(reply, cartPath);
@@ -219,10 +294,19 @@ function mount(app: FastifyInstance, m: Mount): void {
       const variantId = (request.params as Params).variantId ?? '';
       const typed = intField(body, 'quantity');
       const delta = intField(body, 'delta') ?? 0;
-      if (typed === null) throw validationFailed('Enter a quantity as a whole number.', [{ code: 'invalid', path: '/quantity', message: 'Enter a quantity as a whole number' }], 422);
+      if (typed === null)
+        throw validationFailed(
+          'Enter a quantity as a whole number.',
+          [{ code: 'invalid', path: '/quantity', message: 'Enter a quantity as a whole number' }],
+          422,
+        );
       const quantity = typed + (delta === 1 || delta === -1 ? delta : 0);
       if (quantity < 0 || quantity > MAX_LINE_QUANTITY) {
-        throw validationFailed(`Choose a quantity from 0 to ${MAX_LINE_QUANTITY}.`, [{ code: 'invalid', path: '/quantity', message: `from 0 to ${MAX_LINE_QUANTITY}` }], 422);
+        throw validationFailed(
+          `Choose a quantity from 0 to ${MAX_LINE_QUANTITY}.`,
+          [{ code: 'invalid', path: '/quantity', message: `from 0 to ${MAX_LINE_QUANTITY}` }],
+          422,
+        );
       }
       await setCartLine(db, ctx.row.slug, cartId, variantId, quantity);
       return quantity === 0 ? 'Removed from your cart.' : 'Cart updated.';
@@ -239,7 +323,10 @@ function mount(app: FastifyInstance, m: Mount): void {
   app.post(`${m.prefix}/cart/coupon`, opts, async (request, reply) =>
     cartAction(request, reply, async (ctx, cartId, body) => {
       const code = textField(body, 'code', 64);
-      if (!code) throw new AppError(422, 'invalid_coupon', 'Enter a coupon code.', [{ code: 'required', path: '/code', message: 'Enter a coupon code' }]);
+      if (!code)
+        throw new AppError(422, 'invalid_coupon', 'Enter a coupon code.', [
+          { code: 'required', path: '/code', message: 'Enter a coupon code' },
+        ]);
       const cart = await applyCartCoupon(db, ctx.row.slug, cartId, code);
       return `Coupon ${cart.couponCode ?? code} applied.`;
     }),
@@ -256,7 +343,11 @@ function mount(app: FastifyInstance, m: Mount): void {
     cartAction(request, reply, async (ctx, cartId, body) => {
       const choice = field(body, 'fulfillment', 20);
       if (choice !== 'delivery' && choice !== 'pickup') {
-        throw validationFailed('Choose delivery or pickup.', [{ code: 'invalid', path: '/fulfillment', message: 'Choose delivery or pickup' }], 422);
+        throw validationFailed(
+          'Choose delivery or pickup.',
+          [{ code: 'invalid', path: '/fulfillment', message: 'Choose delivery or pickup' }],
+          422,
+        );
       }
       await setCartFulfillment(db, ctx.row.slug, cartId, choice);
       return choice === 'pickup' ? 'You will pick up the order from the shop.' : 'The order will be delivered.';
@@ -272,7 +363,14 @@ function mount(app: FastifyInstance, m: Mount): void {
     return sendPage(
       request,
       reply,
-      storePage(ctx, { title: `Checkout — ${ctx.store.name}`, pageId: 'checkout', noindex: true, cartCount: cartCount(cart), flash: takeFlash(request, reply), main: checkoutMain(ctx, cart, values) }),
+      storePage(ctx, {
+        title: `Checkout — ${ctx.store.name}`,
+        pageId: 'checkout',
+        noindex: true,
+        cartCount: cartCount(cart),
+        flash: takeFlash(request, reply),
+        main: checkoutMain(ctx, cart, values),
+      }),
       { cacheControl: 'no-store' },
     );
   });
@@ -309,13 +407,26 @@ function mount(app: FastifyInstance, m: Mount): void {
     if (!cart) return seeOther(reply, ctx.href('/cart'));
     if (problem.code === 'cart_has_errors' || problem.code === 'below_minimum_order') {
       // The bill changed under the customer (sold out, coupon used up): the cart page says what to fix.
-      setFlash(request, reply, 'error', problem.code === 'cart_has_errors' ? 'Some items changed while you were ordering. Please check your cart.' : problem.summary);
+      setFlash(
+        request,
+        reply,
+        'error',
+        problem.code === 'cart_has_errors'
+          ? 'Some items changed while you were ordering. Please check your cart.'
+          : problem.summary,
+      );
       return seeOther(reply, ctx.href('/cart'));
     }
     return sendPage(
       request,
       reply,
-      storePage(ctx, { title: `Checkout — ${ctx.store.name}`, pageId: 'checkout', noindex: true, cartCount: cartCount(cart), main: checkoutMain(ctx, cart, values, problem) }),
+      storePage(ctx, {
+        title: `Checkout — ${ctx.store.name}`,
+        pageId: 'checkout',
+        noindex: true,
+        cartCount: cartCount(cart),
+        main: checkoutMain(ctx, cart, values, problem),
+      }),
       { status: problem.status >= 500 ? 500 : problem.status === 404 ? 422 : problem.status, cacheControl: 'no-store' },
     );
   });
@@ -339,7 +450,9 @@ function addProblemText(problem: FormProblem): string {
 function safeBack(ctx: StoreContext, back: string | undefined): string {
   const home = ctx.href();
   if (!back) return home;
-  const inStore = ctx.base ? back === ctx.base || back.startsWith(`${ctx.base}/`) || back.startsWith(`${ctx.base}?`) : back.startsWith('/') && !back.startsWith('//');
+  const inStore = ctx.base
+    ? back === ctx.base || back.startsWith(`${ctx.base}/`) || back.startsWith(`${ctx.base}?`)
+    : back.startsWith('/') && !back.startsWith('//');
   return inStore && !/[\\\s]/.test(back) ? back : home;
 }
 
@@ -374,7 +487,12 @@ export function normalisePhoneInput(raw: string, currency: string): string {
   return compact;
 }
 
-const validateCheckout = validatorCompiler({ schema: CheckoutBody, httpPart: 'body', method: 'POST', url: '' }) as unknown as ((data: unknown) => boolean) & {
+const validateCheckout = validatorCompiler({
+  schema: CheckoutBody,
+  httpPart: 'body',
+  method: 'POST',
+  url: '',
+}) as unknown as ((data: unknown) => boolean) & {
   errors?: Parameters<typeof ajvErrorsToItems>[0] | null;
 };
 
@@ -387,7 +505,16 @@ function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
       name: (v.name ?? '').trim(),
       phone: normalisePhoneInput(v.phone ?? '', ctx.store.currency),
       ...(fulfillment === 'delivery' || hasAddress
-        ? { address: hasAddress ? { line1: (v.line1 ?? '').trim(), line2: v.line2?.trim() || null, city: (v.city ?? '').trim(), pincode: (v.pincode ?? '').replace(/\s/g, '') } : null }
+        ? {
+            address: hasAddress
+              ? {
+                  line1: (v.line1 ?? '').trim(),
+                  line2: v.line2?.trim() || null,
+                  city: (v.city ?? '').trim(),
+                  pincode: (v.pincode ?? '').replace(/\s/g, ''),
+                }
+              : null,
+          }
         : {}),
     },
     fulfillment,
@@ -403,7 +530,11 @@ function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
       if (!(err instanceof AppError)) throw err;
       for (const item of err.errors ?? []) if (!items.some((i) => i.path === item.path)) items.push(item);
     }
-    throw validationFailed('Please check the highlighted fields.', items.map((i) => ({ ...i, message: fieldMessage(checkoutField(i.path ?? ''), i.code) })), 422);
+    throw validationFailed(
+      'Please check the highlighted fields.',
+      items.map((i) => ({ ...i, message: fieldMessage(checkoutField(i.path ?? ''), i.code) })),
+      422,
+    );
   }
   return input;
 }

@@ -14,7 +14,8 @@ import { absoluteImageUrl, productImage } from '../images.js';
 import type { StoreContext } from './context.js';
 
 export const money = (ctx: StoreContext, minor: number): string => formatMoney(minor, ctx.store.currency);
-const shortMoney = (ctx: StoreContext, minor: number): string => formatMoney(minor, ctx.store.currency, { trimZeroFraction: true });
+const shortMoney = (ctx: StoreContext, minor: number): string =>
+  formatMoney(minor, ctx.store.currency, { trimZeroFraction: true });
 
 /** A variant's name is worth showing only when it says something ("Default" does not). */
 export function variantLabel(productName: string, variantName: string): string | null {
@@ -89,10 +90,16 @@ export interface HomeView {
 function storeFacts(ctx: StoreContext): Html {
   const d = ctx.store.delivery;
   const facts: Html[] = [];
-  facts.push(d.fee === 0 ? html`Free delivery` : html`Delivery ${money(ctx, d.fee)}${d.freeAbove !== null ? html`, free above ${money(ctx, d.freeAbove)}` : ''}`);
+  facts.push(
+    d.fee === 0
+      ? html`Free delivery`
+      : html`Delivery ${money(ctx, d.fee)}${d.freeAbove !== null ? html`, free above ${money(ctx, d.freeAbove)}` : ''}`,
+  );
   if (d.pickup) facts.push(html`Pickup available`);
   if (d.minOrder) facts.push(html`Minimum order ${money(ctx, d.minOrder)}`);
-  const pay = [ctx.store.payments.cod ? 'Cash on delivery' : null, ctx.store.payments.upi ? 'UPI' : null].filter(Boolean).join(', ');
+  const pay = [ctx.store.payments.cod ? 'Cash on delivery' : null, ctx.store.payments.upi ? 'UPI' : null]
+    .filter(Boolean)
+    .join(', ');
   if (pay) facts.push(html`Pay by ${pay}`);
   return html`<p class="small muted" data-testid="store-facts">${facts.map((f, i) => html`${i ? ' · ' : ''}${f}`)}</p>`;
 }
@@ -138,7 +145,11 @@ export function homeMain(ctx: StoreContext, view: HomeView): Html {
     const current = (slug ?? '') === view.categorySlug;
     return html`<li><a href="${`${ctx.href()}${s ? `?${s}` : ''}`}"${current ? html` aria-current="page"` : ''}>${name}</a></li>`;
   };
-  const heading = view.query ? html`Results for “${view.query}”${category ? html` in ${category.name}` : ''}` : category ? html`${category.name}` : html`Products`;
+  const heading = view.query
+    ? html`Results for “${view.query}”${category ? html` in ${category.name}` : ''}`
+    : category
+      ? html`${category.name}`
+      : html`Products`;
   return html`<div class="store-head"><h1>${ctx.store.name}</h1>${openBadge(ctx.store.isOpen)}</div>
 ${ctx.store.isOpen ? '' : html`<p class="notice warn" data-testid="closed-notice">The shop is closed right now. You can fill your cart and order when it opens.</p>`}
 ${storeFacts(ctx)}
@@ -148,9 +159,11 @@ ${storeFacts(ctx)}
 </form>
 ${view.categories.length ? html`<nav aria-label="Categories"><ul class="cats" data-testid="categories">${catLink(null, 'All')}${view.categories.map((c) => catLink(c.slug, c.name))}</ul></nav>` : ''}
 <h2>${heading}</h2>
-${view.products.length
-  ? html`<ul class="grid" data-testid="product-grid">${view.products.map((p, i) => productCard(ctx, p, view.here, i))}</ul>`
-  : html`<p data-testid="no-products">${view.query ? 'Nothing matches your search.' : 'No products here yet.'}</p>`}
+${
+  view.products.length
+    ? html`<ul class="grid" data-testid="product-grid">${view.products.map((p, i) => productCard(ctx, p, view.here, i))}</ul>`
+    : html`<p data-testid="no-products">${view.query ? 'Nothing matches your search.' : 'No products here yet.'}</p>`
+}
 ${view.nextCursor ? html`<p class="pager"><a class="btn secondary" rel="next" href="${listParams({ cursor: view.nextCursor })}">More products</a></p>` : ''}`;
 }
 
@@ -181,25 +194,39 @@ export function productMain(ctx: StoreContext, product: PublicProduct, problem?:
   const firstBuyable = product.variants.find((v) => v.inStock);
   return html`<p class="small"><a href="${ctx.href()}">← ${ctx.store.name}</a></p>
 <article class="product" data-testid="product">
-<div class="gallery">${product.images.length
-    ? product.images.map((url, i) => productImage(url, { alt: i === 0 ? product.name : `${product.name}, picture ${i + 1}`, eager: i === 0, sizes: '(min-width: 48rem) 30rem, 100vw' }))
-    : html`<div class="noimg" aria-hidden="true">🛍</div>`}</div>
+<div class="gallery">${
+    product.images.length
+      ? product.images.map((url, i) =>
+          productImage(url, {
+            alt: i === 0 ? product.name : `${product.name}, picture ${i + 1}`,
+            eager: i === 0,
+            sizes: '(min-width: 48rem) 30rem, 100vw',
+          }),
+        )
+      : html`<div class="noimg" aria-hidden="true">🛍</div>`
+  }</div>
 <div>
 <h1 data-testid="product-name">${product.name}</h1>${product.unit ? html`<p class="muted">${product.unit}</p>` : ''}
 <p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>
 ${product.inStock ? '' : html`<p><span class="badge oos" data-testid="out-of-stock">Out of stock</span></p>`}
 ${ctx.store.isOpen ? '' : html`<p class="notice warn">The shop is closed right now; you can still add to your cart.</p>`}
 ${problemSummary(problem)}
-${firstBuyable ? html`<form method="post" action="${ctx.href('/cart/add')}" class="panel" data-testid="add-to-cart">
-${many
-  ? html`<fieldset><legend>Choose one</legend>${product.variants.map((v) => html`<label class="choice"><input${attrs({ type: 'radio', name: 'variantId', value: v.id, required: true, checked: v.id === firstBuyable.id, disabled: !v.inStock })}> <span>${v.name} — ${shortMoney(ctx, v.price)}${v.mrp !== null && v.mrp > v.price ? html` <s class="mrp"><span class="sr-only">MRP </span>${shortMoney(ctx, v.mrp)}</s>` : ''}${v.inStock ? '' : html` <span class="badge oos">Out of stock</span>`}</span></label>`)}</fieldset>`
-  : html`<input type="hidden" name="variantId" value="${firstBuyable.id}">`}
+${
+  firstBuyable
+    ? html`<form method="post" action="${ctx.href('/cart/add')}" class="panel" data-testid="add-to-cart">
+${
+  many
+    ? html`<fieldset><legend>Choose one</legend>${product.variants.map((v) => html`<label class="choice"><input${attrs({ type: 'radio', name: 'variantId', value: v.id, required: true, checked: v.id === firstBuyable.id, disabled: !v.inStock })}> <span>${v.name} — ${shortMoney(ctx, v.price)}${v.mrp !== null && v.mrp > v.price ? html` <s class="mrp"><span class="sr-only">MRP </span>${shortMoney(ctx, v.mrp)}</s>` : ''}${v.inStock ? '' : html` <span class="badge oos">Out of stock</span>`}</span></label>`)}</fieldset>`
+    : html`<input type="hidden" name="variantId" value="${firstBuyable.id}">`
+}
 <label for="quantity">Quantity</label>
 <input type="number" id="quantity" name="quantity" value="1" min="1" max="999" inputmode="numeric" required${problem?.fields.quantity ? html` aria-invalid="true" aria-describedby="quantity-error"` : ''}>
 ${fieldError(problem, 'quantity')}
 <input type="hidden" name="back" value="${here}">
 <p><button class="btn block">Add to cart</button></p>
-</form>` : html`<p class="notice info">This item is out of stock right now.</p>`}
+</form>`
+    : html`<p class="notice info">This item is out of stock right now.</p>`
+}
 ${product.description ? html`<h2>About this item</h2><div class="desc" data-testid="product-description">${product.description}</div>` : ''}
 </div>
 </article>`;
@@ -240,17 +267,23 @@ export function checkoutBlockers(ctx: StoreContext, cart: CartSnapshot | null): 
   if (cart.cart.errors.length) reasons.push('Fix the items marked above to continue.');
   const min = ctx.store.delivery.minOrder;
   const net = cart.cart.subtotal - cart.cart.discount;
-  if (min !== null && net < min) reasons.push(`The minimum order is ${money(ctx, min)}. Add ${money(ctx, min - net)} more.`);
+  if (min !== null && net < min)
+    reasons.push(`The minimum order is ${money(ctx, min)}. Add ${money(ctx, min - net)} more.`);
   if (!ctx.store.isOpen) reasons.push('The shop is closed right now; you can order when it opens.');
   return reasons;
 }
 
 export function billTable(ctx: StoreContext, cart: CartSnapshot): Html {
   const c = cart.cart;
-  const deliveryText = c.fulfillment === 'pickup' ? 'Pickup — free' : c.deliveryFee === 0 ? 'Free' : money(ctx, c.deliveryFee);
+  const deliveryText =
+    c.fulfillment === 'pickup' ? 'Pickup — free' : c.deliveryFee === 0 ? 'Free' : money(ctx, c.deliveryFee);
   return html`<table class="bill" data-testid="bill">
-<tr><th scope="row">Subtotal</th><td data-testid="subtotal">${money(ctx, c.subtotal)}</td></tr>${c.discount > 0 || c.couponCode ? html`
-<tr><th scope="row">Discount${c.couponCode ? html` (${c.couponCode})` : ''}</th><td data-testid="discount">−${money(ctx, c.discount)}</td></tr>` : ''}
+<tr><th scope="row">Subtotal</th><td data-testid="subtotal">${money(ctx, c.subtotal)}</td></tr>${
+    c.discount > 0 || c.couponCode
+      ? html`
+<tr><th scope="row">Discount${c.couponCode ? html` (${c.couponCode})` : ''}</th><td data-testid="discount">−${money(ctx, c.discount)}</td></tr>`
+      : ''
+  }
 <tr><th scope="row">${c.fulfillment === 'pickup' ? 'Pickup' : 'Delivery'}</th><td data-testid="delivery-fee">${deliveryText}</td></tr>
 <tr class="grand"><th scope="row">Total</th><td data-testid="total">${money(ctx, c.total)}</td></tr>
 </table>`;
@@ -298,32 +331,40 @@ export function billSection(ctx: StoreContext, cart: CartSnapshot | null, opts: 
   const blockers = checkoutBlockers(ctx, cart);
   const d = ctx.store.delivery;
   const net = c.subtotal - c.discount;
-  const freeHint = c.fulfillment === 'delivery' && d.freeAbove !== null && c.deliveryFee > 0 && net < d.freeAbove
-    ? html`<p class="small muted" data-testid="free-delivery-hint">Add ${money(ctx, d.freeAbove - net)} more for free delivery.</p>` : '';
+  const freeHint =
+    c.fulfillment === 'delivery' && d.freeAbove !== null && c.deliveryFee > 0 && net < d.freeAbove
+      ? html`<p class="small muted" data-testid="free-delivery-hint">Add ${money(ctx, d.freeAbove - net)} more for free delivery.</p>`
+      : '';
   return html`<section id="bill" data-cart-count="${count}" aria-labelledby="bill-h">
 <h1 id="bill-h">Your cart</h1>${notice}
 <ul class="lines" data-testid="cart-lines">${c.lines.map((l) => cartLine(ctx, l))}</ul>
 <div class="panel">
-${c.couponCode
-  ? html`<form method="post" action="${ctx.href('/cart/coupon/remove')}" data-fragment="bill" class="row"><p>Coupon <strong data-testid="coupon-code">${c.couponCode}</strong> applied.</p><button class="btn secondary" id="coupon-remove">Remove coupon</button></form>`
-  : html`<form method="post" action="${ctx.href('/cart/coupon')}" data-fragment="bill">
+${
+  c.couponCode
+    ? html`<form method="post" action="${ctx.href('/cart/coupon/remove')}" data-fragment="bill" class="row"><p>Coupon <strong data-testid="coupon-code">${c.couponCode}</strong> applied.</p><button class="btn secondary" id="coupon-remove">Remove coupon</button></form>`
+    : html`<form method="post" action="${ctx.href('/cart/coupon')}" data-fragment="bill">
 <label for="coupon">Coupon code</label>
 <div class="row"><div><input type="text" id="coupon" name="code" maxlength="64" autocomplete="off" autocapitalize="characters"${opts.couponProblem ? html` value="${opts.couponTyped ?? ''}" aria-invalid="true" aria-describedby="code-error"` : ''}></div><button class="btn secondary" id="coupon-apply">Apply</button></div>
 ${opts.couponProblem ? html`<p class="field-error" id="code-error" data-testid="coupon-error">${opts.couponProblem.fields.code ?? opts.couponProblem.summary}</p>` : ''}
-</form>`}
-${ctx.store.delivery.pickup
-  ? html`<form method="post" action="${ctx.href('/cart/fulfillment')}" data-fragment="bill"><fieldset><legend>How do you want it?</legend>
+</form>`
+}
+${
+  ctx.store.delivery.pickup
+    ? html`<form method="post" action="${ctx.href('/cart/fulfillment')}" data-fragment="bill"><fieldset><legend>How do you want it?</legend>
 <label class="choice"><input type="radio" name="fulfillment" value="delivery"${c.fulfillment === 'delivery' ? html` checked` : ''}> Delivery</label>
 <label class="choice"><input type="radio" name="fulfillment" value="pickup"${c.fulfillment === 'pickup' ? html` checked` : ''}> Pickup from the shop</label>
 <button class="btn secondary" id="fulfillment-save">Update</button></fieldset></form>`
-  : ''}
+    : ''
+}
 </div>
 ${billTable(ctx, cart)}
 ${freeHint}
 ${cartErrors.map((t) => html`<p class="notice error" data-testid="cart-error">${t}</p>`)}
-${blockers.length
-  ? html`<div class="notice warn" data-testid="checkout-blocked">${blockers.map((b) => html`<p>${b}</p>`)}</div><p><span class="btn block" aria-disabled="true">Checkout</span></p>`
-  : html`<p><a class="btn block" href="${ctx.href('/checkout')}" data-testid="checkout-link">Checkout</a></p>`}
+${
+  blockers.length
+    ? html`<div class="notice warn" data-testid="checkout-blocked">${blockers.map((b) => html`<p>${b}</p>`)}</div><p><span class="btn block" aria-disabled="true">Checkout</span></p>`
+    : html`<p><a class="btn block" href="${ctx.href('/checkout')}" data-testid="checkout-link">Checkout</a></p>`
+}
 </section>`;
 }
 
@@ -343,19 +384,31 @@ export interface CheckoutValues {
   key: string;
 }
 
-function input(name: keyof CheckoutValues, label: string, values: CheckoutValues, problem: FormProblem | null | undefined, extra: Record<string, string | number | boolean | undefined> = {}): Html {
+function input(
+  name: keyof CheckoutValues,
+  label: string,
+  values: CheckoutValues,
+  problem: FormProblem | null | undefined,
+  extra: Record<string, string | number | boolean | undefined> = {},
+): Html {
   const invalid = Boolean(problem?.fields[name]);
   return html`<label for="${name}">${label}</label>
 <input${attrs({ id: name, name, value: values[name] ?? '', 'aria-invalid': invalid ? 'true' : undefined, 'aria-describedby': invalid ? `${name}-error` : undefined, ...extra })}>
 ${fieldError(problem, name)}`;
 }
 
-export function checkoutMain(ctx: StoreContext, cart: CartSnapshot, values: CheckoutValues, problem?: FormProblem | null): Html {
+export function checkoutMain(
+  ctx: StoreContext,
+  cart: CartSnapshot,
+  values: CheckoutValues,
+  problem?: FormProblem | null,
+): Html {
   const s = ctx.store;
   const fulfillment = values.fulfillment ?? cart.cart.fulfillment;
-  const methods = [s.payments.cod ? { id: 'cod', label: 'Cash on delivery' } : null, s.payments.upi ? { id: 'upi', label: 'UPI (any UPI app)' } : null].filter(
-    (m): m is { id: string; label: string } => m !== null,
-  );
+  const methods = [
+    s.payments.cod ? { id: 'cod', label: 'Cash on delivery' } : null,
+    s.payments.upi ? { id: 'upi', label: 'UPI (any UPI app)' } : null,
+  ].filter((m): m is { id: string; label: string } => m !== null);
   const chosenMethod = values.paymentMethod ?? methods[0]?.id;
   return html`<h1>Checkout</h1>
 ${problemSummary(problem)}
@@ -372,12 +425,14 @@ ${billTable(ctx, cart)}
 <input type="hidden" name="key" value="${values.key}">
 ${input('name', 'Your name', values, problem, { autocomplete: 'name', required: true, maxlength: 100 })}
 ${input('phone', 'Mobile number', values, problem, { type: 'tel', autocomplete: 'tel', required: true, maxlength: 20, inputmode: 'tel' })}
-${s.delivery.pickup
-  ? html`<fieldset><legend>Delivery or pickup</legend>
+${
+  s.delivery.pickup
+    ? html`<fieldset><legend>Delivery or pickup</legend>
 <label class="choice"><input type="radio" name="fulfillment" value="delivery"${fulfillment === 'delivery' ? html` checked` : ''}> Delivery to my address</label>
 <label class="choice"><input type="radio" name="fulfillment" value="pickup"${fulfillment === 'pickup' ? html` checked` : ''}> I will pick it up from the shop</label>
 ${fieldError(problem, 'fulfillment')}</fieldset>`
-  : html`<input type="hidden" name="fulfillment" value="delivery">`}
+    : html`<input type="hidden" name="fulfillment" value="delivery">`
+}
 <fieldset><legend>Address${s.delivery.pickup ? ' (for delivery)' : ''}</legend>
 ${input('line1', 'House, street', values, problem, { autocomplete: 'address-line1', maxlength: 200 })}
 ${input('line2', 'Area, landmark (optional)', values, problem, { autocomplete: 'address-line2', maxlength: 200 })}
