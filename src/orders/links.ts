@@ -1,4 +1,4 @@
-import { formatMoney } from '../payments/money.js';
+import { formatMoney } from '../shared/money.js';
 
 /** What the click-to-chat summary needs to know about an order. */
 export interface OrderSummaryInput {

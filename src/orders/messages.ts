@@ -1,4 +1,4 @@
-import { formatMoney } from '../payments/money.js';
+import { formatMoney } from '../shared/money.js';
 import type { OrderView } from './orders.schema.js';
 
 /** The texts of the WhatsApp messages orders cause. Pure: the outbox carries them. */

@@ -1,4 +1,4 @@
-import { minorToMajorString } from './money.js';
+import { minorToMajorString } from '../shared/money.js';
 
 export interface UpiPaymentRequest {
   vpa: string;

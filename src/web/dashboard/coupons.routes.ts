@@ -16,7 +16,7 @@ import {
   type FormBody,
   type FormProblem,
 } from '../forms.js';
-import { formatMoney } from '../money.js';
+import { formatMoney } from '../../shared/money.js';
 import { currentStore, storePath } from './context.js';
 import { checkboxInput, input, moneyInput, select } from './fields.js';
 import {

@@ -4,7 +4,7 @@
  * Money is typed in major units ("49.99", "₹1,299", "Rs. 20") and becomes integer minor units by string
  * arithmetic: the digits are joined and read as an integer, so no float ever touches an amount.
  */
-import { currencyExponent, minorToMajorString } from '../../payments/money.js';
+import { currencyExponent, minorToMajorString } from '../../shared/money.js';
 
 /** The API's Money upper bound (minor units). */
 export const MAX_MONEY_MINOR = 10_000_000_000;

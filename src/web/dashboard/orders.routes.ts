@@ -32,7 +32,7 @@ import {
   setFlash,
   type FormProblem,
 } from '../forms.js';
-import { formatMoney } from '../money.js';
+import { formatMoney } from '../../shared/money.js';
 import { currentStore, storePath } from './context.js';
 import { parseInteger } from './form-values.js';
 import { sendDashboardPage } from './shell.js';

@@ -5,7 +5,7 @@ import type { StoreRow } from '../../stores/stores.service.js';
 import { imageSources } from '../../media/images.js';
 import { attrs, html, safeUrl, type Html } from '../html.js';
 import { csrfField, problemSummary, type FormBody, type FormProblem } from '../forms.js';
-import { formatMoney } from '../money.js';
+import { formatMoney } from '../../shared/money.js';
 import { storePath } from './context.js';
 import { checkboxInput, input, moneyInput, select, textarea } from './fields.js';
 import { moneyInputValue } from './form-values.js';

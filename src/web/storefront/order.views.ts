@@ -3,7 +3,7 @@ import type { OrderView } from '../../orders/orders.service.js';
 import type { StoreRow } from '../../stores/stores.service.js';
 import { html, raw, safeUrl, type Html } from '../html.js';
 import { layout, type Flash } from '../layout.js';
-import { formatMoney } from '../money.js';
+import { formatMoney } from '../../shared/money.js';
 import { canEditLines, checkTransition } from '../../orders/status.js';
 import { variantLabel } from './views.js';
 

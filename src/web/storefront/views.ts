@@ -5,10 +5,10 @@
 import type { CartSnapshot } from '../../cart/cart.service.js';
 import type { CartLineView } from '../../cart/cart.schema.js';
 import type { Category, PublicProduct, PublicVariant } from '../../catalog/catalog.schema.js';
-import { minorToMajorString } from '../../payments/money.js';
+import { minorToMajorString } from '../../shared/money.js';
 import { attrs, html, type Html } from '../html.js';
 import { layout, type Flash, type OpenGraph } from '../layout.js';
-import { formatMoney } from '../money.js';
+import { formatMoney } from '../../shared/money.js';
 import { fieldError, problemSummary, type FormProblem } from '../forms.js';
 import { absoluteImageUrl, productImage } from '../images.js';
 import type { StoreContext } from './context.js';
