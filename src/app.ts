@@ -17,7 +17,7 @@ import { registerIdempotency } from './server/idempotency.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
 import { findSession, requestToken } from './merchants/session.js';
 import { requireStoreMember } from './stores/membership.js';
-import { consoleOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
+import { chooseOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
 import { ProblemSchema } from './shared/schema.js';
 import { merchantRoutes } from './merchants/merchants.routes.js';
 import { storeRoutes } from './stores/stores.routes.js';
@@ -75,7 +75,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('routeTable', routeTable);
   app.decorate('db', db);
   app.decorate('config', config);
-  app.decorate('services', { otpChannel: opts.otpChannel ?? consoleOtpChannel(app.log) });
+  app.decorate('services', { otpChannel: opts.otpChannel ?? chooseOtpChannel(config) });
   app.decorateRequest('session', null);
 
   registerProblemHandlers(app);
@@ -119,9 +119,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    reply.header('x-served-by', config.serverName);
-    const token = requestToken(request);
-    if (token) request.session = await findSession(db, token);
+    if (config.serverName) reply.header('x-served-by', config.serverName);
+    const isApi = request.url.startsWith('/api/');
+    const token = requestToken(request, { cookie: !isApi });
+    if (token) request.session = await findSession(db, token, config.sessionIdleDays);
     // Tenancy for every /stores/{storeId}/… route, present and future, before the body is even read:
     // non-members get 404 whatever they send.
     if (request.routeOptions.url?.startsWith(STORE_SCOPED_PREFIX)) await requireStoreMember(request, reply);
@@ -133,16 +134,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const ok = await db.ping(1000);
     if (!ok)
-      return reply
-        .code(503)
-        .type('application/problem+json')
-        .send({
-          type: 'https://dukaan.dev/problems/unavailable',
-          title: 'Temporarily unavailable',
-          status: 503,
-          code: 'unavailable',
-          detail: 'The database is not answering',
-        });
+      return reply.code(503).type('application/problem+json').send({
+        type: 'https://dukaan.dev/problems/unavailable',
+        title: 'Temporarily unavailable',
+        status: 503,
+        code: 'unavailable',
+        detail: 'The database is not answering',
+      });
     return { status: 'ready' };
   });
   if (process.env.DUKAAN_TEST_ROUTES === '1') await app.register(poolTestRoutes);
