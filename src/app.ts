@@ -10,7 +10,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
-import { registerProblemHandlers } from './server/problems.js';
+import { frameworkErrors, registerProblemHandlers } from './server/problems.js';
+import { clientErrorHandler, registerInputGuard } from './server/input-guard.js';
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
@@ -63,6 +64,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     ajv: { customOptions: { coerceTypes: false } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler: (err, socket) => clientErrorHandler(err as Error & { code?: string }, socket),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -80,6 +83,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   registerProblemHandlers(app);
   app.addSchema(ProblemSchema);
+  registerInputGuard(app);
 
   await app.register(helmet, {
     // Pages set their own CSP; the API answers JSON only.
