@@ -10,7 +10,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
-import { registerProblemHandlers } from './server/problems.js';
+import { frameworkErrors, registerProblemHandlers } from './server/problems.js';
+import { clientErrorHandler, registerInputGuard } from './server/input-guard.js';
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
@@ -18,7 +19,7 @@ import { documentOperation } from './server/openapi.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
 import { findSession, requestToken } from './merchants/session.js';
 import { requireStoreMember } from './stores/membership.js';
-import { consoleOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
+import { chooseOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
 import { ProblemSchema } from './shared/schema.js';
 import { merchantRoutes } from './merchants/merchants.routes.js';
 import { storeRoutes } from './stores/stores.routes.js';
@@ -64,6 +65,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     ajv: { customOptions: { coerceTypes: false } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler: (err, socket) => clientErrorHandler(err as Error & { code?: string }, socket),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -76,11 +79,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('routeTable', routeTable);
   app.decorate('db', db);
   app.decorate('config', config);
-  app.decorate('services', { otpChannel: opts.otpChannel ?? consoleOtpChannel(app.log) });
+  app.decorate('services', { otpChannel: opts.otpChannel ?? chooseOtpChannel(config) });
   app.decorateRequest('session', null);
 
   registerProblemHandlers(app);
   app.addSchema(ProblemSchema);
+  registerInputGuard(app);
 
   await app.register(helmet, {
     // Pages set their own CSP; the API answers JSON only.
@@ -125,9 +129,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    reply.header('x-served-by', config.serverName);
-    const token = requestToken(request);
-    if (token) request.session = await findSession(db, token);
+    if (config.serverName) reply.header('x-served-by', config.serverName);
+    const isApi = request.url.startsWith('/api/');
+    const token = requestToken(request, { cookie: !isApi });
+    if (token) request.session = await findSession(db, token, config.sessionIdleDays);
     // Tenancy for every /stores/{storeId}/… route, present and future, before the body is even read:
     // non-members get 404 whatever they send.
     if (request.routeOptions.url?.startsWith(STORE_SCOPED_PREFIX)) await requireStoreMember(request, reply);

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'unavailable'
+  | 'uri_too_long'
+  | 'request_too_large'
   | 'internal_error';
 
 /** One field- or line-level problem inside a problem+json body. */
@@ -49,6 +51,8 @@ const TITLES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Unsupported content type',
   rate_limited: 'Too many requests',
   unavailable: 'Temporarily unavailable',
+  uri_too_long: 'The address is too long',
+  request_too_large: 'The request headers or query are too large',
   internal_error: 'Something went wrong',
 };
 

@@ -151,6 +151,8 @@ export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
   unsupported_media_type: 'That kind of file is not accepted.',
   rate_limited: 'Too many attempts. Please wait a little and try again.',
   unavailable: 'We are having trouble right now. Please try again shortly.',
+  uri_too_long: 'That address is too long.',
+  request_too_large: 'That request is too large.',
   internal_error: 'Something went wrong on our side. Please try again.',
 };
 
