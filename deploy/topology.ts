@@ -20,6 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { APP_ASSET_DIR, renderNginxConfig, type Balance } from './nginx/render.js';
 import { createDatabaseIfMissing, createPgCluster } from './lib/pg-cluster.js';
+import { archiveSettings, stanzaCreate, writeBackupConfig } from './lib/pgbackrest.js';
 import {
   findNginx,
   nginxMasterPid,
@@ -64,6 +65,8 @@ export interface PostgresState {
   dataDir?: string;
   port?: number;
   log?: string;
+  /** pgBackRest configuration (backup.json + pgbackrest.conf) of this server: `npm run db -- backup` uses it. */
+  backupDir?: string;
 }
 
 export interface TopologyState {
@@ -390,16 +393,22 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
       if (!(await portIsFree(opts.pgPort)))
         throw new Error(`port ${opts.pgPort} is in use; choose another with --pg-port`);
       say(`${fresh ? 'creating' : 'reusing'} a PostgreSQL server in ${dataDir} on port ${opts.pgPort}`);
+      // Continuous WAL archiving into a pgBackRest repository from the first start (deploy/README.md, backups).
+      const backupDir = path.join(runDir, 'backup');
+      const backupCfg = await writeBackupConfig({ dir: backupDir, pgDataDir: dataDir, pgPort: opts.pgPort });
       const cluster = await createPgCluster({
         dataDir,
         port: opts.pgPort,
         logFile: log,
         ephemeral: opts.pgFast,
         maxConnections: 300,
+        settings: archiveSettings(backupCfg),
       });
-      state.postgres = { url: cluster.url('dukaan'), managed: true, dataDir, port: opts.pgPort, log };
+      state.postgres = { url: cluster.url('dukaan'), managed: true, dataDir, port: opts.pgPort, log, backupDir };
       writeState(state);
       await cluster.start();
+      await stanzaCreate(backupCfg);
+      say(`WAL archiving into ${backupCfg.repoPath} (pgBackRest stanza ${backupCfg.stanza}); npm run db -- backup`);
     }
     writeState(state);
     await ensureDatabase(state.postgres.url);
