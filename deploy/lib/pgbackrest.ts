@@ -22,6 +22,8 @@ export interface BackupConfig {
   pgDataDir: string;
   pgPort: number;
   pgSocketDir: string;
+  /** More servers of the same cluster (the ha topology's standby): pgBackRest backs up whichever is primary. */
+  others?: { dataDir: string; port: number }[];
 }
 
 export interface BackupConfigOptions {
@@ -33,6 +35,7 @@ export interface BackupConfigOptions {
   pgSocketDir?: string;
   repoPath?: string;
   stanza?: string;
+  others?: { dataDir: string; port: number }[];
   /** Full backups kept (older ones and the WAL only they need are expired). Default 2. */
   retentionFull?: number;
 }
@@ -58,6 +61,7 @@ export async function writeBackupConfig(opts: BackupConfigOptions): Promise<Back
     pgDataDir: path.resolve(opts.pgDataDir),
     pgPort: opts.pgPort,
     pgSocketDir: path.resolve(opts.pgSocketDir ?? opts.pgDataDir),
+    others: (opts.others ?? []).map((o) => ({ dataDir: path.resolve(o.dataDir), port: o.port })),
   };
   for (const d of [dir, cfg.repoPath, path.join(dir, 'log'), path.join(dir, 'lock'), path.join(dir, 'spool')]) {
     fs.mkdirSync(d, { recursive: true, mode: 0o750 });
@@ -86,6 +90,12 @@ export async function writeBackupConfig(opts: BackupConfigOptions): Promise<Back
     `pg1-port=${cfg.pgPort}`,
     `pg1-socket-path=${cfg.pgSocketDir}`,
     'pg1-user=postgres',
+    ...(cfg.others ?? []).flatMap((o, i) => [
+      `pg${i + 2}-path=${o.dataDir}`,
+      `pg${i + 2}-port=${o.port}`,
+      `pg${i + 2}-socket-path=${o.dataDir}`,
+      `pg${i + 2}-user=postgres`,
+    ]),
     '',
   ].join('\n');
   fs.writeFileSync(cfg.configFile, text, { mode: 0o640 });
