@@ -15,6 +15,7 @@ import { clientErrorHandler, registerInputGuard } from './server/input-guard.js'
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
+import { documentOperation } from './server/openapi.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
 import { findSession, requestToken } from './merchants/session.js';
 import { requireStoreMember } from './stores/membership.js';
@@ -111,10 +112,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       info: {
         title: 'dukaan API',
         version: '1.0.0',
-        description: 'The public HTTP contract of dukaan (see shared/api/v1.md).',
+        description:
+          'The public HTTP contract of dukaan: JSON bodies with camelCase names, money as integers in minor units, ' +
+          'RFC 9457 problem details with a stable `code`, `Idempotency-Key` on every POST. ' +
+          'The prose version is docs/api.md in the repository.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    // Pages and form posts stay out; every operation gets its summary and description (src/server/openapi.ts).
+    transform: documentOperation,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
