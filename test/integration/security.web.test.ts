@@ -6,8 +6,8 @@ import { ownerWithShop } from './web-dashboard.helpers.js';
 let ctx: TestContext;
 beforeAll(async () => {
   ctx = await createTestApp();
-});
-afterAll(() => ctx.close());
+}, 180_000);
+afterAll(() => ctx?.close());
 
 describe('item 14: one CSRF secret per page', () => {
   it('every form of a page carries the same token, and the first form works without a prior _csrf cookie', async () => {
