@@ -5,6 +5,7 @@ import { openDb, type Db } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { startOutboxWorker, type OutboxWorker } from '../notify/worker.js';
 import { purgeOldIdempotencyKeys } from './idempotency.js';
+import { purgeExpired } from './retention.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,6 +27,10 @@ export async function startServer(
   const maintenance = setInterval(
     () => {
       purgeOldIdempotencyKeys(db).catch((err) => app.log.warn({ err }, 'purging idempotency keys failed'));
+      purgeExpired(db, config.dataDir).then(
+        (r) => r.ran && app.log.info({ deleted: r.deleted }, 'retention purge'),
+        (err) => app.log.warn({ err }, 'retention purge failed'),
+      );
     },
     60 * 60 * 1000,
   );
