@@ -20,6 +20,7 @@ import {
   type ScenarioName,
 } from './lib/args.js';
 import { loadBenchStore } from './lib/data.js';
+import { describeWork } from './lib/dbcounters.js';
 import type { Scenario, ScenarioEnv, ScenarioResult } from './lib/scenario.js';
 import { startDukaan, type ServerHandle } from './lib/server.js';
 import { fmtMb, fmtMs, fmtRate } from './lib/stats.js';
@@ -201,6 +202,7 @@ export async function runBench(
         }
         scaleRun.results.push(result);
         log(summaryLine(result));
+        if (result.db) log(`database work ${describeWork(result.db)}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
       if (isLast) body = await listBody(baseUrl);
