@@ -22,6 +22,8 @@ export interface PgClusterOptions {
    */
   ephemeral?: boolean;
   maxConnections?: number;
+  /** More server settings, each passed as `-c name=value` (e.g. shared_preload_libraries). */
+  settings?: Record<string, string>;
 }
 
 export interface PgCluster {
@@ -144,6 +146,7 @@ export async function createPgCluster(opts: PgClusterOptions): Promise<PgCluster
     `-c unix_socket_directories=${dataDir}`,
     `-c max_connections=${opts.maxConnections ?? 200}`,
     ...(opts.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+    ...Object.entries(opts.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`),
   ].join(' ');
   const pgCtl = path.join(bin, 'pg_ctl');
 
