@@ -97,7 +97,7 @@ export function toProblem(
     code,
     detail: detail ?? TITLES[code],
   };
-  if (errors && errors.length) problem.errors = errors;
+  if (errors?.length) problem.errors = errors;
   return problem;
 }
 
