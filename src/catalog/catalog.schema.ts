@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Cursor, Limit, ListOf, Money, Nullable } from '../shared/schema.js';
-import { DeliverySchema } from '../stores/stores.schema.js';
+import { DeliverySchema, profileFields } from '../stores/stores.schema.js';
 
 /** Largest stock a variant may hold; keeps `stock + n` far inside the integer column. */
 export const MAX_STOCK = 1_000_000_000;
@@ -169,6 +169,7 @@ export const PublicStoreSchema = Type.Object(
     isOpen: Type.Boolean(),
     delivery: DeliverySchema,
     payments: Type.Object({ cod: Type.Boolean(), upi: Type.Boolean() }),
+    ...profileFields,
   },
   { $id: 'PublicStore' },
 );

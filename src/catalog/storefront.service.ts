@@ -4,7 +4,13 @@
  */
 import type { Queryable } from '../db/db.js';
 import { notFound } from '../shared/errors.js';
-import { getStorefrontStoreRow, type StoreRow } from '../stores/stores.service.js';
+import {
+  getStorefrontStoreRow,
+  storeDelivery,
+  storeOpenNow,
+  storeProfile,
+  type StoreRow,
+} from '../stores/stores.service.js';
 import { searchTerm } from './catalog.util.js';
 import { listCategories } from './categories.service.js';
 import {
@@ -37,9 +43,10 @@ export function toPublicStore(row: StoreRow): StorefrontStore {
     name: row.name,
     currency: row.currency,
     whatsapp: row.whatsapp,
-    isOpen: row.is_open,
-    delivery: { fee: row.delivery_fee, freeAbove: row.free_above, minOrder: row.min_order, pickup: row.pickup },
+    isOpen: storeOpenNow(row),
+    delivery: storeDelivery(row),
     payments: { cod: row.cod, upi: row.upi_vpa !== null },
+    ...storeProfile(row),
   };
 }
 

@@ -37,6 +37,7 @@ export const CustomerSchema = Type.Object({
   name: Type.String(),
   phone: Type.String(),
   address: Nullable(AddressSchema),
+  whatsappUpdates: Type.Optional(Type.Boolean()),
 });
 
 export const OrderLineSchema = Type.Object({
@@ -75,6 +76,7 @@ export const OrderSchema = Type.Object({
   }),
   customer: CustomerSchema,
   note: Nullable(Type.String()),
+  lang: Type.String({ description: 'The language the customer ordered in; their messages use it' }),
   history: Type.Array(HistoryEntrySchema),
   trackingToken: Type.String(),
   trackingUrl: Type.String(),

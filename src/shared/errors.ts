@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'conflict'
   | 'invalid_coupon'
   | 'below_minimum_order'
+  | 'total_changed'
+  | 'outside_delivery_area'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -47,6 +49,8 @@ const TITLES: Record<ErrorCode, string> = {
   conflict: 'Conflict',
   invalid_coupon: 'The coupon cannot be used',
   below_minimum_order: 'Below the minimum order',
+  total_changed: 'The total changed since you saw it',
+  outside_delivery_area: 'The store does not deliver there',
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'Unsupported content type',
   rate_limited: 'Too many requests',
@@ -64,6 +68,8 @@ export class AppError extends Error {
     detail?: string,
     readonly errors?: ProblemItem[],
     readonly headers?: Record<string, string>,
+    /** More members of the problem body: `total_changed` carries the current `cart`. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(detail ?? TITLES[code]);
     this.name = 'AppError';
@@ -77,10 +83,18 @@ export interface Problem {
   code: ErrorCode;
   detail: string;
   errors?: ProblemItem[];
+  [member: string]: unknown;
 }
 
-export function toProblem(status: number, code: ErrorCode, detail?: string, errors?: ProblemItem[]): Problem {
+export function toProblem(
+  status: number,
+  code: ErrorCode,
+  detail?: string,
+  errors?: ProblemItem[],
+  extra?: Record<string, unknown>,
+): Problem {
   const problem: Problem = {
+    ...extra,
     type: `https://dukaan.dev/problems/${code}`,
     title: TITLES[code],
     status,

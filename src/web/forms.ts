@@ -147,6 +147,8 @@ export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
   conflict: 'That clashes with something that already exists.',
   invalid_coupon: 'That coupon cannot be used.',
   below_minimum_order: 'Your order is below the shop’s minimum order.',
+  total_changed: 'The total changed since you saw it. Please check the new bill.',
+  outside_delivery_area: 'The shop does not deliver to that PIN code.',
   payload_too_large: 'That file is too large.',
   unsupported_media_type: 'That kind of file is not accepted.',
   rate_limited: 'Too many attempts. Please wait a little and try again.',
