@@ -138,8 +138,7 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
     };
   }
   const rows: ImportRow[] = [];
-  body.forEach((record, i) => {
-    const row = i + 2;
+  const readRow = (record: string[], row: number): ImportRow | ImportProblem => {
     const cell = (c: CsvColumn): string | undefined => {
       const at = index.get(c);
       if (at === undefined) return undefined;
@@ -147,7 +146,7 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
       // The export quotes formula-like cells with a leading ' (safeCell); read them back as typed.
       return /^'[=+\-@]/.test(value) ? value.slice(1) : value;
     };
-    const problem = (code: string, message: string) => errors.push({ row, code, message });
+    const problem = (code: string, message: string): ImportProblem => ({ row, code, message });
     if (record.some((v) => CONTROL.test(v))) return problem('invalid', 'A cell holds a control character');
     const name = (cell('name') ?? '').replace(/\s+/g, ' ');
     if (!name) return problem('required', 'name is empty');
@@ -199,8 +198,13 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
       if (hsn && !/^\d{4,8}$/.test(hsn)) return problem('invalid_hsn', 'hsn must be 4 to 8 digits');
       out.hsn = hsn || null;
     }
-    rows.push(out);
-  });
+    return out;
+  };
+  for (const [i, record] of body.entries()) {
+    const read = readRow(record, i + 2);
+    if ('code' in read) errors.push(read);
+    else rows.push(read);
+  }
   return { rows, columns: new Set(index.keys()), errors };
 }
 

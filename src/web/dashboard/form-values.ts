@@ -6,7 +6,7 @@
  */
 import { minorToMajorString } from '../../shared/money.js';
 
-export { MAX_MONEY_MINOR, parseMoney, parseOptionalMoney, type Parsed } from '../../shared/money-parse.js';
+export { parseMoney, parseOptionalMoney, type Parsed } from '../../shared/money-parse.js';
 import type { Parsed } from '../../shared/money-parse.js';
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
