@@ -85,3 +85,77 @@ export async function customerCounts(
   );
   return rows[0] ?? { new: 0, returning: 0 };
 }
+
+export interface ExportOrder {
+  id: string;
+  number: number;
+  /** `YYYY-MM-DD HH:MM` in the store's time zone. */
+  placedAt: string;
+  createdAt: Date;
+  status: string;
+  paymentStatus: string;
+  paymentMethod: string;
+  fulfillment: string;
+  source: string;
+  customer: {
+    name: string;
+    phone: string;
+    address: { line1: string; line2?: string | null; city: string; pincode: string } | null;
+  };
+  note: string | null;
+  couponCode: string | null;
+  subtotal: number;
+  discount: number;
+  deliveryFee: number;
+  total: number;
+  amountPaid: number;
+}
+
+export interface ExportLine {
+  orderId: string;
+  name: string;
+  variantName: string;
+  hsn: string | null;
+  unitPrice: number;
+  quantity: number;
+  lineTotal: number;
+}
+
+/** One page of the range's orders, oldest first, after the keyset (created_at, id) of the previous page. */
+export async function exportOrderPage(
+  q: Queryable,
+  storeId: string,
+  from: string,
+  to: string,
+  timeZone: string,
+  after: { createdAt: Date; id: string } | null,
+  limit: number,
+): Promise<ExportOrder[]> {
+  const { rows } = await q.query<ExportOrder>(
+    `SELECT o.id, o.number, to_char(o.created_at AT TIME ZONE $4, 'YYYY-MM-DD HH24:MI') AS "placedAt",
+            o.created_at AS "createdAt", o.status, o.payment_status AS "paymentStatus",
+            o.payment_method AS "paymentMethod", o.fulfillment, o.source, o.customer, o.note,
+            o.coupon_code AS "couponCode", o.subtotal, o.discount, o.delivery_fee AS "deliveryFee", o.total,
+            o.amount_paid AS "amountPaid"
+       FROM orders o
+      WHERE ${IN_RANGE}
+        AND ($5::timestamptz IS NULL OR (o.created_at, o.id) > ($5::timestamptz, $6::uuid))
+      ORDER BY o.created_at, o.id
+      LIMIT $7`,
+    [storeId, from, to, timeZone, after?.createdAt ?? null, after?.id ?? null, limit],
+  );
+  return rows;
+}
+
+export async function exportOrderLines(q: Queryable, orderIds: readonly string[]): Promise<ExportLine[]> {
+  if (!orderIds.length) return [];
+  const { rows } = await q.query<ExportLine>(
+    `SELECT l.order_id AS "orderId", l.name, l.variant_name AS "variantName", p.hsn,
+            l.unit_price AS "unitPrice", l.quantity, l.line_total AS "lineTotal"
+       FROM order_lines l JOIN products p ON p.id = l.product_id
+      WHERE l.order_id = ANY($1::uuid[])
+      ORDER BY l.order_id, l.position, l.variant_id`,
+    [orderIds],
+  );
+  return rows;
+}

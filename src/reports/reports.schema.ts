@@ -29,4 +29,7 @@ export const SalesReportSchema = Type.Object(
 );
 export type SalesReport = Static<typeof SalesReportSchema>;
 
-export const ExportQuery = SalesQuery;
+export const OrdersExportQuery = Type.Object(
+  { from: SalesQuery.properties.from, to: SalesQuery.properties.to },
+  { additionalProperties: false },
+);

@@ -1,7 +1,8 @@
 /** The numbers of the business, read from orders (placed orders not rejected or cancelled count as revenue). */
 import type { Queryable } from '../db/db.js';
 import { validationFailed } from '../shared/errors.js';
-import { customerCounts, salesByDay, topProducts } from './reports.repo.js';
+import { customerCounts, exportOrderLines, exportOrderPage, salesByDay, topProducts } from './reports.repo.js';
+import { orderCsvHeader, orderCsvRows } from './orders-csv.js';
 import type { SalesReport } from './reports.schema.js';
 import { fillDays, reportRange, todayIn, totalsOf } from './sales.js';
 
@@ -42,4 +43,29 @@ export async function salesReport(
     topProductsByQuantity: byQuantity,
     customers,
   };
+}
+
+const EXPORT_PAGE = 500;
+
+/** The range's orders as CSV text chunks, read page by page (a year of a busy store never sits in memory). */
+export async function* exportOrdersCsv(
+  q: Queryable,
+  store: { id: string; currency: string },
+  query: { from?: string | undefined; to?: string | undefined },
+): AsyncGenerator<string> {
+  const { from, to } = resolveRange(query.from, query.to);
+  yield orderCsvHeader();
+  let after: { createdAt: Date; id: string } | null = null;
+  for (;;) {
+    const orders = await exportOrderPage(q, store.id, from, to, STORE_TIME_ZONE, after, EXPORT_PAGE);
+    if (!orders.length) return;
+    const lines = await exportOrderLines(
+      q,
+      orders.map((o) => o.id),
+    );
+    yield orderCsvRows(orders, lines, store.currency);
+    const last = orders[orders.length - 1]!;
+    after = { createdAt: last.createdAt, id: last.id };
+    if (orders.length < EXPORT_PAGE) return;
+  }
 }

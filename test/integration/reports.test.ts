@@ -94,3 +94,30 @@ describe('sales report', () => {
     expect((await outsider.api.get(url(''))).status).toBe(404);
   });
 });
+
+describe('orders export', () => {
+  it('gives one CSV row per order line with the order figures, in local time, cancelled orders included', async () => {
+    const res = await shop.api.get(`${shop.base}/orders/export?from=2026-11-10&to=2026-11-12`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.headers['content-disposition']).toContain('orders-2026-11-10-2026-11-12.csv');
+    const lines = res.text.trim().split('\n');
+    expect(lines[0]?.replace(/^\ufeff/, '')).toBe(
+      'order,placedAt,status,paymentStatus,paymentMethod,fulfillment,source,customerName,customerPhone,address,' +
+        'city,pincode,product,size,hsn,unitPrice,quantity,lineTotal,subtotal,discount,deliveryFee,total,amountPaid,' +
+        'coupon,currency',
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(
+      /^2,2026-11-11 01:30,placed,pending,cod,delivery,web,A,\+919812340001,x,Pune,411001,Rice 5 kg,Default,,100\.00,2,200\.00,200\.00,0\.00,0\.00,200\.00,0\.00,,INR$/,
+    );
+    expect(lines[3]).toContain(',cancelled,');
+  });
+
+  it('pages through many orders and refuses bad ranges', async () => {
+    const all = await shop.api.get(`${shop.base}/orders/export?from=2026-09-01&to=2026-11-30`);
+    expect(all.text.trim().split('\n')).toHaveLength(5);
+    const bad = await shop.api.get(`${shop.base}/orders/export?from=2026-11-31`);
+    expect([bad.status, bad.body?.code]).toEqual([400, 'validation_failed']);
+  });
+});
