@@ -32,6 +32,7 @@ import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { poolTestRoutes } from './server/pool-test-routes.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { webRoutes } from './web/web.routes.js';
+import { ownerApiRoutes } from './owner-api.js';
 
 export interface Services {
   otpChannel: OtpChannel;
@@ -166,6 +167,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(couponRoutes);
       await api.register(checkoutRoutes);
       await api.register(orderRoutes);
+      await api.register(ownerApiRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'idempotency_key_in_use'
   | 'conflict'
+  | 'forbidden'
   | 'invalid_coupon'
   | 'below_minimum_order'
   | 'total_changed'
@@ -47,6 +48,7 @@ const TITLES: Record<ErrorCode, string> = {
   idempotency_key_reused: 'Idempotency-Key used for a different request',
   idempotency_key_in_use: 'A request with this Idempotency-Key is still running',
   conflict: 'Conflict',
+  forbidden: 'Not allowed for your role',
   invalid_coupon: 'The coupon cannot be used',
   below_minimum_order: 'Below the minimum order',
   total_changed: 'The total changed since you saw it',
@@ -109,3 +111,4 @@ export const notFound = (what = 'Not found') => new AppError(404, 'not_found', w
 export const validationFailed = (detail: string, errors?: ProblemItem[], status = 400) =>
   new AppError(status, 'validation_failed', detail, errors);
 export const conflict = (detail: string) => new AppError(409, 'conflict', detail);
+export const forbidden = (detail: string) => new AppError(403, 'forbidden', detail);

@@ -145,6 +145,7 @@ export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
   idempotency_key_reused: 'This request was already sent with different details. Please reload the page.',
   idempotency_key_in_use: 'Your previous request is still being processed. Please wait a moment.',
   conflict: 'That clashes with something that already exists.',
+  forbidden: 'Only the shop owner can do that.',
   invalid_coupon: 'That coupon cannot be used.',
   below_minimum_order: 'Your order is below the shop’s minimum order.',
   total_changed: 'The total changed since you saw it. Please check the new bill.',
