@@ -14,6 +14,7 @@ import {
   type NewOrder,
   type NewOrderLine,
   type OrderRow,
+  type OrderSource,
   type PlacedOrderMessage,
   type StoredCustomer,
   type UnnumberedOrder,
@@ -97,6 +98,12 @@ async function existingOrder(
 const CART_CHANGED_ATTEMPTS = 5;
 const CART_CHANGED = Symbol('cart changed');
 
+/** Where a checkout comes from (the WhatsApp bot passes `source: 'whatsapp'`) and the customer's language. */
+export interface CheckoutOrigin {
+  source?: OrderSource;
+  lang?: string;
+}
+
 /**
  * Turns a cart into an order. First, reads without locks: the store (open?), the cart and its version stamp, the
  * snapshot and bill (any error → 409 cart_has_errors, nothing taken); payment method, address (422); minimum order
@@ -113,12 +120,13 @@ export async function checkout(
   cartId: string,
   input: CheckoutInput,
   checkoutKey: string | null,
+  origin: CheckoutOrigin = {},
 ): Promise<OrderView> {
   const customer = normaliseCustomer(input.customer);
   const note = input.note?.trim() || null;
   if (!isUuid(cartId)) throw notFound('Cart not found');
   for (let attempt = 1; ; attempt++) {
-    const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey);
+    const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey, origin);
     if (placed !== CART_CHANGED) return placed;
     if (attempt === CART_CHANGED_ATTEMPTS) {
       throw new AppError(409, 'cart_has_errors', 'The cart kept changing while it was being ordered', [
@@ -137,6 +145,7 @@ async function attemptCheckout(
   customer: StoredCustomer,
   note: string | null,
   checkoutKey: string | null,
+  origin: CheckoutOrigin,
 ): Promise<OrderView | typeof CART_CHANGED> {
   // One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart, its
   // version stamp, lines and bill, and where the store hears about orders.
@@ -181,6 +190,8 @@ async function attemptCheckout(
     trackingToken: newSecretId(),
     cartId,
     checkoutKey,
+    source: origin.source ?? 'web',
+    lang: origin.lang ?? 'en',
     billRules: {
       coupon: coupon
         ? { type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount }
@@ -294,6 +305,7 @@ function placedOrderView(
     bill_rules: o.billRules,
     seen_at: null,
     created_at: createdAt,
+    source: o.source ?? 'web',
   };
   const lineRows = lines.map((l, position) => ({
     order_id: o.id,
