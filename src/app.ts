@@ -10,6 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
+import { whatsappSettingsRoutes, whatsappWebhookRoutes } from './whatsapp/whatsapp.routes.js';
 import { registerProblemHandlers } from './server/problems.js';
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
@@ -133,16 +134,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const ok = await db.ping(1000);
     if (!ok)
-      return reply
-        .code(503)
-        .type('application/problem+json')
-        .send({
-          type: 'https://dukaan.dev/problems/unavailable',
-          title: 'Temporarily unavailable',
-          status: 503,
-          code: 'unavailable',
-          detail: 'The database is not answering',
-        });
+      return reply.code(503).type('application/problem+json').send({
+        type: 'https://dukaan.dev/problems/unavailable',
+        title: 'Temporarily unavailable',
+        status: 503,
+        code: 'unavailable',
+        detail: 'The database is not answering',
+      });
     return { status: 'ready' };
   });
   if (process.env.DUKAAN_TEST_ROUTES === '1') await app.register(poolTestRoutes);
@@ -158,9 +156,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(couponRoutes);
       await api.register(checkoutRoutes);
       await api.register(orderRoutes);
+      await api.register(whatsappSettingsRoutes);
     },
     { prefix: '/api/v1' },
   );
+  // WhatsApp Cloud API webhook: /webhooks/whatsapp (its own JSON parser: the signature covers the raw bytes).
+  await app.register(whatsappWebhookRoutes);
   // Product images: POST /api/v1/stores/{storeId}/images and GET /media/{name} (full paths inside).
   await app.register(mediaRoutes);
   // Server-rendered pages (storefront, order tracking, dashboard): one plugin, after the API. See src/web/README.md.

@@ -1,6 +1,7 @@
 export type ErrorCode =
   | 'validation_failed'
   | 'unauthorized'
+  | 'forbidden'
   | 'invalid_code'
   | 'not_found'
   | 'slug_taken'
@@ -32,6 +33,7 @@ export interface ProblemItem {
 const TITLES: Record<ErrorCode, string> = {
   validation_failed: 'The request is not valid',
   unauthorized: 'Sign in required',
+  forbidden: 'Not allowed',
   invalid_code: 'The code is wrong or expired',
   not_found: 'Not found',
   slug_taken: 'That link is taken',

@@ -134,6 +134,7 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash |
 export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
   validation_failed: 'Please check the highlighted fields.',
   unauthorized: 'Please sign in again.',
+  forbidden: 'Only the shop owner can do that.',
   invalid_code: 'That code is wrong or has expired. Ask for a new one.',
   not_found: 'We could not find that. It may have been removed.',
   slug_taken: 'That shop link is already taken. Try another.',

@@ -534,3 +534,15 @@ export function parseAddress(text: string): TypedAddress | null {
     pincode: pin[1]!,
   };
 }
+
+/** The weight or volume a product or variant name states ("5 kg", "Amul Milk 500 ml"), or null. */
+export function sizeOf(text: string): AskedSize | null {
+  const words = tokens(normaliseText(text));
+  for (let i = 0; i + 1 < words.length; i++) {
+    const n = numberOf(words[i]!);
+    const unit = UNITS[words[i + 1]!];
+    if (n !== null && /^\d/.test(words[i]!) && unit && unit.kind !== 'count')
+      return { amount: Math.round(n * unit.factor), unit: unit.kind === 'mass' ? 'g' : 'ml' };
+  }
+  return null;
+}
