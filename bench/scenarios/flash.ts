@@ -46,7 +46,7 @@ export const flash: Scenario = async (env) => {
     return notRunnable('flash', TITLE, null, `POST /api/v1/storefront/${slug}/carts/{id}/checkout`, p);
 
   const rounds: FlashRound[] = [];
-  let last;
+  let last: Awaited<ReturnType<typeof runLoad>> | undefined;
   for (let round = 0; round < env.opts.flashRounds; round++) {
     await env.pool.query(`UPDATE variants SET stock = $2 WHERE id = $1`, [flashVariantId, stock]);
     const before = await unitsSold(env, flashVariantId);
