@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { frameworkErrors, registerProblemHandlers } from './server/problems.js';
 import { clientErrorHandler, registerInputGuard } from './server/input-guard.js';
+import { whatsappSettingsRoutes, whatsappWebhookRoutes } from './whatsapp/whatsapp.routes.js';
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
@@ -168,9 +169,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(checkoutRoutes);
       await api.register(orderRoutes);
       await api.register(ownerApiRoutes);
+      await api.register(whatsappSettingsRoutes);
     },
     { prefix: '/api/v1' },
   );
+  // WhatsApp Cloud API webhook: /webhooks/whatsapp (its own JSON parser: the signature covers the raw bytes).
+  await app.register(whatsappWebhookRoutes);
   // Product images: POST /api/v1/stores/{storeId}/images and GET /media/{name} (full paths inside).
   await app.register(mediaRoutes);
   // Server-rendered pages (storefront, order tracking, dashboard): one plugin, after the API. See src/web/README.md.

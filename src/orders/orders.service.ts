@@ -80,6 +80,7 @@ export function toOrderView(
   return {
     id: row.id,
     number: row.number,
+    source: row.source,
     status: row.status,
     paymentStatus: row.payment_status,
     paymentMethod: row.payment_method as OrderView['paymentMethod'],

@@ -134,6 +134,7 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash |
 export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
   validation_failed: 'Please check the highlighted fields.',
   unauthorized: 'Please sign in again.',
+  forbidden: 'Only the shop owner can do that.',
   invalid_code: 'That code is wrong or has expired. Ask for a new one.',
   not_found: 'We could not find that. It may have been removed.',
   slug_taken: 'That shop link is already taken. Try another.',
@@ -145,7 +146,6 @@ export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
   idempotency_key_reused: 'This request was already sent with different details. Please reload the page.',
   idempotency_key_in_use: 'Your previous request is still being processed. Please wait a moment.',
   conflict: 'That clashes with something that already exists.',
-  forbidden: 'Only the shop owner can do that.',
   invalid_coupon: 'That coupon cannot be used.',
   below_minimum_order: 'Your order is below the shop’s minimum order.',
   total_changed: 'The total changed since you saw it. Please check the new bill.',
