@@ -536,7 +536,7 @@ async function takeProof(ctx: Ctx, plan: Plan, store: StoreRow, mediaId: string)
   const found = await repo.chatCart(db, store.id, row.sender);
   const order = found?.last_order_id ? await findOrderById(db, found.last_order_id) : null;
   const text = (body: string): Rendered => ({ messages: [textMessage(body)], state: plan.state });
-  if (!order || order.payment_method !== 'upi') return text(tr('whatsapp.proofNoOrder'));
+  if (order?.payment_method !== 'upi') return text(tr('whatsapp.proofNoOrder'));
   const received = text(tr('whatsapp.proofReceived', { store: store.name, number: order.number }));
   if (order.payment_status === 'proof_submitted') return received; // a retry after the proof was taken
   if (order.payment_status !== 'pending') return text(tr('whatsapp.proofNoOrder'));
