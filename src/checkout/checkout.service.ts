@@ -23,6 +23,7 @@ import {
 } from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
+import { orderForMessage, storeForMessage } from '../notify/quote.js';
 
 type CheckoutConfig = Pick<Config, 'publicUrl'>;
 
@@ -363,7 +364,12 @@ function storeMessage(
 ): PlacedOrderMessage {
   const slot = '{{number}}';
   const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
-  const text = orderPlacedForStore(draft, store, orderDashboardUrl(config, order.id), slot);
+  const text = orderPlacedForStore(
+    orderForMessage(draft),
+    storeForMessage(store),
+    orderDashboardUrl(config, order.id),
+    slot,
+  );
   // The slot is in the first line, before any text the customer wrote, so the first occurrence is ours.
   const at = text.indexOf(slot);
   return {

@@ -7,7 +7,7 @@ import { t } from '../i18n/index.js';
  * A channel never puts the code, the token or the provider's answer body in an error message: errors may be logged.
  */
 export interface OtpChannel {
-  readonly name: string;
+  readonly name?: string;
   send(phone: string, code: string): Promise<void>;
   /** How codes reach the merchant, in words for the start-up banner. */
   readonly description?: string;
