@@ -98,7 +98,8 @@ export function patroniConfig(o: {
     max_replication_slots: '10',
     // Every commit waits until the synchronous standby has it on disk: an acknowledged order is on two servers.
     synchronous_commit: 'on',
-    ...(o.fast ? { fsync: 'off', full_page_writes: 'off' } : {}),
+    // Tests: no fsync. full_page_writes stays on: pg_rewind (an old primary rejoining) refuses to run without it.
+    ...(o.fast ? { fsync: 'off' } : {}),
     ...o.parameters,
   };
   const lines = [
@@ -123,6 +124,8 @@ export function patroniConfig(o: {
     '    synchronous_mode_strict: false',
     '    postgresql:',
     '      use_pg_rewind: true',
+    // When pg_rewind cannot bring the old primary in line, clone it afresh from the new one.
+    '      remove_data_directory_on_rewind_failure: true',
     '      use_slots: true',
     '      parameters:',
     ...Object.entries(params).map(([k, v]) => `        ${k}: ${yamlString(v)}`),
