@@ -99,6 +99,7 @@ describe('ha: Patroni failover under load', () => {
       statuses: {} as Record<string, number>,
     };
     const successes: number[] = []; // completion times of 2xx answers
+    const failures: number[] = []; // completion times of 503s and network errors
     const orders = new Map<string, string>(); // idempotency key → order id (201)
 
     async function send(fn: () => Promise<Res>): Promise<Res | null> {
@@ -109,11 +110,14 @@ describe('ha: Patroni failover under load', () => {
         if (r.status < 300) {
           figures.answeredOk++;
           successes.push(Date.now());
-        } else if (r.status === 503) figures.unavailable503++;
-        else if (r.status >= 500) figures.other5xx++;
+        } else if (r.status === 503) {
+          figures.unavailable503++;
+          failures.push(Date.now());
+        } else if (r.status >= 500) figures.other5xx++;
         return r;
       } catch {
         figures.networkErrors++;
+        failures.push(Date.now());
         return null;
       }
     }
@@ -181,7 +185,9 @@ describe('ha: Patroni failover under load', () => {
     for (let i = 1; i < successes.length; i++)
       if (successes[i]! > killedAt && successes[i - 1]! >= lastBefore)
         gapMs = Math.max(gapMs, successes[i]! - successes[i - 1]!);
-    const resumedAfterKillMs = firstAfter - killedAt;
+    // Service resumed: the first success after the last failure that followed the kill.
+    const lastFailure = Math.max(killedAt, ...failures.filter((t) => t >= killedAt));
+    const resumedAfterKillMs = (successes.find((t) => t > lastFailure) ?? Number.POSITIVE_INFINITY) - killedAt;
 
     // The old primary comes back as a standby of the new one: one primary, no split brain.
     const rejoinStarted = Date.now();
@@ -220,6 +226,7 @@ describe('ha: Patroni failover under load', () => {
         ...figures,
         killed: `${oldPrimary.name} postmaster pid ${oldPrimary.pid} 3000 ms into the stream`,
         resumedAfterKillMs,
+        failuresAfterKill: failures.filter((t) => t >= killedAt).length,
         gapMs,
         newPrimary: newPrimary.name,
         oldPrimaryRejoinedAsStandbyWithinMs: rejoinMs,
