@@ -225,6 +225,8 @@ export function startAppServer(opts: {
     SERVER_NAME: opts.name,
     PUBLIC_URL: opts.publicUrl,
     DATA_DIR: opts.dataDir,
+    // Trials on one machine: sign-in codes on the terminal (a real deployment configures OTP_SMS_URL or WhatsApp).
+    OTP_CONSOLE: '1',
     ...(opts.trustProxy ? { TRUST_PROXY: opts.trustProxy } : {}),
     ...opts.env,
   });

@@ -103,7 +103,12 @@ describe('inTx', () => {
   it('opens a transaction on a pool and reuses a given transaction', async () => {
     const tx: Tx = { query: async () => ({ rows: [], rowCount: 0 }), exec: async () => {} };
     let opened = 0;
-    const db = { tx: async <T>(fn: (t: Tx) => Promise<T>) => (opened++, fn(tx)) } as unknown as Db;
+    const db = {
+      tx: async <T>(fn: (t: Tx) => Promise<T>) => {
+        opened++;
+        return fn(tx);
+      },
+    } as unknown as Db;
     expect(await inTx(db, async (t) => t === tx)).toBe(true);
     expect(opened).toBe(1);
     expect(await inTx(tx, async (t) => t === tx)).toBe(true);
@@ -120,6 +125,7 @@ const product: ProductRow = {
   unit: null,
   images: [],
   is_active: true,
+  search_terms: [],
 };
 const variant = (id: string, price: number, stock: number | null): VariantRow => ({
   id,
@@ -165,6 +171,15 @@ describe('product mapping', () => {
       cod: true,
       upi_vpa: 'demo@upi',
       catalog_version: 0,
+      default_language: 'en',
+      gstin: null,
+      description: '',
+      logo: null,
+      banner: null,
+      address: null,
+      hours: null,
+      time_zone: 'Asia/Kolkata',
+      delivery_areas: [],
     });
     expect(store.payments).toEqual({ cod: true, upi: true });
     expect(publicStoreJson(store)).not.toHaveProperty('id');
