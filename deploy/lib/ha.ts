@@ -60,7 +60,8 @@ export function findHaBinaries(): void {
   ].filter(([bin]) => !fs.existsSync(bin!));
   if (missing.length)
     throw new Error(
-      `the ha topology needs ${missing.map(([b]) => b).join(', ')} (Debian: apt-get install -y ${missing.map(([, p]) => p).join(' ')})`,
+      `the ha topology needs ${missing.map(([b]) => b).join(', ')} ` +
+        `(Debian: apt-get install -y ${missing.map(([, p]) => p).join(' ')})`,
     );
 }
 
@@ -253,19 +254,6 @@ export async function haMembers(state: HaState): Promise<HaMember[]> {
       }
     }),
   );
-}
-
-/** Patroni's view (`GET /cluster`): members with role leader / sync_standby / replica, state, lag. */
-export async function patroniCluster(state: HaState): Promise<unknown> {
-  for (const n of state.nodes) {
-    try {
-      const { status, body } = await httpGetJson(`http://127.0.0.1:${n.restPort}/cluster`);
-      if (status === 200) return body;
-    } catch {
-      // try the next node
-    }
-  }
-  return null;
 }
 
 export async function startHa(opts: HaOptions): Promise<HaState> {

@@ -63,7 +63,7 @@ describe('ha: Patroni failover under load', () => {
     for (const d of s.databases) expect(d.pid).toBeGreaterThan(0);
   });
 
-  it('kill -9 of the primary postmaster: service back within 30 s, no lost or doubled order, old primary rejoins as standby', async () => {
+  it('kill -9 of the primary: back within 30 s, no lost or doubled order, old primary rejoins as standby', async () => {
     const client = topo!.client();
     const merchant = await signInThrough(client, PHONE, CODE);
     const store = await merchant.post('/api/v1/stores', { name: 'Failover Kirana' });
@@ -212,7 +212,8 @@ describe('ha: Patroni failover under load', () => {
         [store.body.id],
       );
       const dupKeys = await db.query(
-        'SELECT checkout_key FROM orders WHERE store_id = $1 AND checkout_key IS NOT NULL GROUP BY checkout_key HAVING count(*) > 1',
+        `SELECT checkout_key FROM orders WHERE store_id = $1 AND checkout_key IS NOT NULL
+          GROUP BY checkout_key HAVING count(*) > 1`,
         [store.body.id],
       );
       const sold = await db.query<{ units: number }>(
@@ -233,7 +234,9 @@ describe('ha: Patroni failover under load', () => {
         ordersInDatabase: inDb.rowCount,
         keysWithTwoOrders: dupKeys.rowCount,
         duplicateOrderNumbers: numbers.length - new Set(numbers).size,
-        stockCheck: `${STOCK} - ${sold.rows[0]!.units} sold = ${STOCK - sold.rows[0]!.units}; variant stock ${stock.rows[0]!.stock}`,
+        stockCheck:
+          `${STOCK} - ${sold.rows[0]!.units} sold = ${STOCK - sold.rows[0]!.units}; ` +
+          `variant stock ${stock.rows[0]!.stock}`,
       };
       console.log(`[ha failover] figures:\n${JSON.stringify(report, null, 2)}`);
 
