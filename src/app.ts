@@ -133,16 +133,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const ok = await db.ping(1000);
     if (!ok)
-      return reply
-        .code(503)
-        .type('application/problem+json')
-        .send({
-          type: 'https://dukaan.dev/problems/unavailable',
-          title: 'Temporarily unavailable',
-          status: 503,
-          code: 'unavailable',
-          detail: 'The database is not answering',
-        });
+      return reply.code(503).type('application/problem+json').send({
+        type: 'https://dukaan.dev/problems/unavailable',
+        title: 'Temporarily unavailable',
+        status: 503,
+        code: 'unavailable',
+        detail: 'The database is not answering',
+      });
     return { status: 'ready' };
   });
   if (process.env.DUKAAN_TEST_ROUTES === '1') await app.register(poolTestRoutes);

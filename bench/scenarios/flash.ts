@@ -75,7 +75,7 @@ export const flash: Scenario = async (env) => {
 
   const rounds: FlashRound[] = [];
   const dbTotals: DbTotal[] = [];
-  let last;
+  let last: Awaited<ReturnType<typeof runLoad>> | undefined;
   for (let round = 0; round < env.opts.flashRounds; round++) {
     await env.pool.query(`UPDATE variants SET stock = $2 WHERE id = $1`, [flashVariantId, stock]);
     const before = await unitsSold(env, flashVariantId);

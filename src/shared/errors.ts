@@ -83,7 +83,7 @@ export function toProblem(status: number, code: ErrorCode, detail?: string, erro
     code,
     detail: detail ?? TITLES[code],
   };
-  if (errors && errors.length) problem.errors = errors;
+  if (errors?.length) problem.errors = errors;
   return problem;
 }
 

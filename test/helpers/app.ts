@@ -72,7 +72,7 @@ export function client(app: FastifyInstance, token?: string) {
       headers: h,
       ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
     });
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = res.body ? JSON.parse(res.body) : undefined;
     } catch {

@@ -248,13 +248,6 @@ export function nothingLeft(state: TopologyState): boolean {
   );
 }
 
-/** A fresh valid Indian mobile number. */
-let phoneCounter = 0;
-export function testPhone(): string {
-  phoneCounter++;
-  return `+9197${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter).padStart(5, '0')}`;
-}
-
 /** Signs in through nginx with a number in OTP_TEST_NUMBERS (fixed code, never messaged). */
 export async function signInThrough(client: HttpsClient, phone: string, code: string): Promise<HttpsClient> {
   const sent = await client.post('/api/v1/auth/otp', { phone });

@@ -34,15 +34,18 @@ beforeAll(async () => {
     patch: { delivery: { fee: 0, pickup: true } },
   });
   await db().exec(`
-    CREATE TABLE test_write_durability (seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, setting text NOT NULL);
+    CREATE TABLE test_write_durability (
+      seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, setting text NOT NULL);
     CREATE FUNCTION test_log_durability() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      INSERT INTO test_write_durability (tbl, op, setting) VALUES (TG_TABLE_NAME, TG_OP, current_setting('synchronous_commit'));
+      INSERT INTO test_write_durability (tbl, op, setting)
+      VALUES (TG_TABLE_NAME, TG_OP, current_setting('synchronous_commit'));
       RETURN NULL;
     END $$;
     ${WATCHED.map(
       (t) =>
-        `CREATE TRIGGER test_durability AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION test_log_durability();`,
+        `CREATE TRIGGER test_durability AFTER INSERT OR UPDATE OR DELETE ON ${t}
+           FOR EACH STATEMENT EXECUTE FUNCTION test_log_durability();`,
     ).join('\n')}`);
 });
 afterAll(() => ctx.close());
@@ -65,7 +68,7 @@ const tables = (rows: Logged[]) => [...new Set(rows.map((r) => r.tbl))].sort();
 const cartUrl = (cartId: string) => `/api/v1/storefront/${shop.slug}/carts/${cartId}`;
 
 describe('write durability', () => {
-  it('cart writes (create, line put, line removal, fulfillment, coupon) commit without waiting for the flush', async () => {
+  it('cart writes (create, line put and removal, fulfillment, coupon) commit without waiting for a flush', async () => {
     const tea = await addProduct(shop, 'Tea', 5000, 50);
     const rusk = await addProduct(shop, 'Rusk', 3000);
     const coupon = await shop.api.post(`${shop.base}/coupons`, { code: 'CHAI10', type: 'percent', value: 10 });

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import { editOrderLines, orderView, transitionOrder, type OrderView } from '../../orders/orders.service.js';
+import { editOrderLines, orderView, transitionOrder } from '../../orders/orders.service.js';
 import { findOrder } from '../../orders/orders.repo.js';
 import { getStoreRow } from '../../stores/stores.service.js';
 import { qrSvg } from '../../payments/upi.js';
