@@ -20,6 +20,7 @@ import {
 } from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
+import type { IdempotencyRecord } from '../server/idempotency.js';
 
 type CheckoutConfig = Pick<Config, 'publicUrl'>;
 
@@ -113,12 +114,13 @@ export async function checkout(
   cartId: string,
   input: CheckoutInput,
   checkoutKey: string | null,
+  record: IdempotencyRecord | null = null,
 ): Promise<OrderView> {
   const customer = normaliseCustomer(input.customer);
   const note = input.note?.trim() || null;
   if (!isUuid(cartId)) throw notFound('Cart not found');
   for (let attempt = 1; ; attempt++) {
-    const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey);
+    const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey, record);
     if (placed !== CART_CHANGED) return placed;
     if (attempt === CART_CHANGED_ATTEMPTS) {
       throw new AppError(409, 'cart_has_errors', 'The cart kept changing while it was being ordered', [
@@ -137,6 +139,7 @@ async function attemptCheckout(
   customer: StoredCustomer,
   note: string | null,
   checkoutKey: string | null,
+  record: IdempotencyRecord | null,
 ): Promise<OrderView | typeof CART_CHANGED> {
   // One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart, its
   // version stamp, lines and bill, and where the store hears about orders.
@@ -206,6 +209,7 @@ async function attemptCheckout(
     lines,
     moves,
     recipient ? storeMessage(order, lines, recipient, store, config) : null,
+    record,
   );
   if (placed.placed)
     return placedOrderView(

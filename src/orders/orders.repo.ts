@@ -238,6 +238,8 @@ export async function placeOrder(
   lines: readonly NewOrderLine[],
   stockMoves: readonly { variantId: string; quantity: number }[],
   message: PlacedOrderMessage | null,
+  /** The Idempotency-Key's record, written in this statement when the order is (one durable commit for both). */
+  idempotency: { scope: string; key: string; requestHash: string } | null = null,
 ): Promise<PlaceOrderResult> {
   if (!o.cartId) throw new Error('placeOrder needs the cart it orders');
   const moves = stockMoves.filter((m) => m.quantity > 0);
@@ -269,6 +271,9 @@ export async function placeOrder(
     message?.textAfterNumber ?? null,
     message ? JSON.stringify(message.data) : null,
     cartStamp,
+    idempotency?.scope ?? null, // $33
+    idempotency?.key ?? null,
+    idempotency?.requestHash ?? null,
   ];
   const stock = takeStockCtes({
     storeId: '$2',
@@ -309,7 +314,11 @@ export async function placeOrder(
      h AS (INSERT INTO order_history (id, order_id, status, actor) SELECT $17::uuid, $1::uuid, 'placed', 'customer' FROM o RETURNING at),
      m AS (INSERT INTO outbox (id, topic, recipient, payload)
            SELECT $26::uuid, $27::text, $28::text, jsonb_build_object('text', $29::text || o.number || $30::text, 'data', $31::jsonb)
-             FROM o WHERE $28::text IS NOT NULL)
+             FROM o WHERE $28::text IS NOT NULL),
+     ik AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_type)
+            SELECT $33::text, $34::text, $35::text, 'done', now(), 201, 'application/json; charset=utf-8'
+              FROM o WHERE $33::text IS NOT NULL
+            ON CONFLICT (scope, key) DO NOTHING)
      SELECT ok.cart_current, ok.coupon_usable, o.number, o.created_at, h.at,
             (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short
        FROM ok LEFT JOIN o ON true LEFT JOIN h ON true`,
