@@ -250,6 +250,8 @@ export async function placeOrder(
   stockMoves: readonly { variantId: string; quantity: number }[],
   message: PlacedOrderMessage | null,
   customerMessage: PlacedOrderMessage | null = null,
+  /** The Idempotency-Key's record, written in this statement when the order is (one durable commit for both). */
+  idempotency: { scope: string; key: string; requestHash: string } | null = null,
 ): Promise<PlaceOrderResult> {
   if (!o.cartId) throw new Error('placeOrder needs the cart it orders');
   const moves = stockMoves.filter((m) => m.quantity > 0);
@@ -288,6 +290,9 @@ export async function placeOrder(
     customerMessage?.textBeforeNumber ?? null,
     customerMessage?.textAfterNumber ?? null,
     o.source ?? 'web', // $39
+    idempotency?.scope ?? null, // $40–$42: the Idempotency-Key's record
+    idempotency?.key ?? null,
+    idempotency?.requestHash ?? null,
   ];
   const stock = takeStockCtes({
     storeId: '$2',
@@ -330,7 +335,11 @@ export async function placeOrder(
            SELECT x.id, x.topic, x.recipient, jsonb_build_object('text', x.before || o.number || x.after, 'data', $31::jsonb)
              FROM o, (VALUES ($26::uuid, $27::text, $28::text, $29::text, $30::text),
                              ($34::uuid, $35::text, $36::text, $37::text, $38::text)) AS x(id, topic, recipient, before, after)
-            WHERE x.recipient IS NOT NULL)
+            WHERE x.recipient IS NOT NULL),
+     ik AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_type)
+            SELECT $40::text, $41::text, $42::text, 'done', now(), 201, 'application/json; charset=utf-8'
+              FROM o WHERE $40::text IS NOT NULL
+            ON CONFLICT (scope, key) DO NOTHING)
      SELECT ok.cart_current, ok.coupon_usable, o.number, o.created_at, h.at,
             (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short
        FROM ok LEFT JOIN o ON true LEFT JOIN h ON true`,
