@@ -12,10 +12,12 @@ import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { frameworkErrors, registerProblemHandlers } from './server/problems.js';
 import { clientErrorHandler, registerInputGuard } from './server/input-guard.js';
+import { whatsappSettingsRoutes, whatsappWebhookRoutes } from './whatsapp/whatsapp.routes.js';
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
 import { documentOperation } from './server/openapi.js';
+import { logOptions } from './server/logger.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
 import { findSession, requestToken } from './merchants/session.js';
 import { requireStoreMember } from './stores/membership.js';
@@ -32,6 +34,7 @@ import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { poolTestRoutes } from './server/pool-test-routes.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { webRoutes } from './web/web.routes.js';
+import { ownerApiRoutes } from './owner-api.js';
 
 export interface Services {
   otpChannel: OtpChannel;
@@ -50,12 +53,14 @@ export interface BuildAppOptions {
 }
 
 const STORE_SCOPED_PREFIX = '/api/v1/stores/:storeId';
+const HSTS = 'max-age=31536000; includeSubDomains';
+
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config, db } = opts;
   const app = Fastify({
-    logger: opts.logger ?? { level: config.logLevel },
+    logger: opts.logger ?? logOptions(config.logLevel),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     // Keep an upstream's X-Request-Id (nginx) so one id follows the request through every log.
@@ -90,6 +95,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Pages set their own CSP; the API answers JSON only.
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
+    // Sent below, and only over HTTPS: over plain HTTP browsers ignore it (RFC 6797 §8.1), and it only misleads.
+    strictTransportSecurity: false,
   });
   await app.register(cookie);
   await app.register(formbody);
@@ -129,6 +136,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // request.protocol is 'https' for a TLS socket, or behind a trusted proxy that says X-Forwarded-Proto: https.
+    if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
     if (config.serverName) reply.header('x-served-by', config.serverName);
     const isApi = request.url.startsWith('/api/');
     const token = requestToken(request, { cookie: !isApi });
@@ -166,9 +175,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(couponRoutes);
       await api.register(checkoutRoutes);
       await api.register(orderRoutes);
+      await api.register(ownerApiRoutes);
+      await api.register(whatsappSettingsRoutes);
     },
     { prefix: '/api/v1' },
   );
+  // WhatsApp Cloud API webhook: /webhooks/whatsapp (its own JSON parser: the signature covers the raw bytes).
+  await app.register(whatsappWebhookRoutes);
   // Product images: POST /api/v1/stores/{storeId}/images and GET /media/{name} (full paths inside).
   await app.register(mediaRoutes);
   // Server-rendered pages (storefront, order tracking, dashboard): one plugin, after the API. See src/web/README.md.

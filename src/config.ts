@@ -20,6 +20,13 @@ export interface Config {
   bodyLimit: number;
   demo: boolean;
   whatsapp: { apiUrl: string; token: string; phoneNumberId: string } | null;
+  /** The webhook's verification token (WHATSAPP_VERIFY_TOKEN) and app secret (WHATSAPP_APP_SECRET); null = off. */
+  whatsappVerifyToken: string | null;
+  whatsappAppSecret: string | null;
+  /** How often the inbox worker looks for chat messages to answer (WHATSAPP_POLL_MS). */
+  whatsappPollMs: number;
+  /** Inbound chat messages answered per phone per minute (WHATSAPP_RATE_PER_MINUTE). */
+  whatsappRatePerMinute: number;
   outboxPollMs: number;
   /** Sent as X-Served-By when set (SERVER_NAME); null = the header is not sent. */
   serverName: string | null;
@@ -83,6 +90,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: 1024 * 1024,
     demo: !databaseUrl && env.DUKAAN_DEMO !== '0',
     whatsapp,
+    whatsappVerifyToken: env.WHATSAPP_VERIFY_TOKEN || null,
+    whatsappAppSecret: env.WHATSAPP_APP_SECRET || null,
+    whatsappPollMs: intEnv(env, 'WHATSAPP_POLL_MS', 500),
+    whatsappRatePerMinute: intEnv(env, 'WHATSAPP_RATE_PER_MINUTE', 20),
     outboxPollMs: intEnv(env, 'OUTBOX_POLL_MS', 1000),
     serverName: env.SERVER_NAME || null,
     otp: {

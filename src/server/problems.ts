@@ -9,11 +9,12 @@ export function sendProblem(
   code: ErrorCode,
   detail?: string,
   errors?: ProblemItem[],
+  extra?: Record<string, unknown>,
 ) {
   return reply
     .code(status)
     .type('application/problem+json')
-    .send(toProblem(status, code, detail, errors));
+    .send(toProblem(status, code, detail, errors, extra));
 }
 
 const FRAMEWORK_ERRORS: Record<string, [number, ErrorCode, string]> = {
@@ -43,7 +44,7 @@ export function registerProblemHandlers(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
-      return sendProblem(reply, error.status, error.code, error.message, error.errors);
+      return sendProblem(reply, error.status, error.code, error.message, error.errors, error.extra);
     }
     if (error.validation) {
       return sendProblem(

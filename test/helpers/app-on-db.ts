@@ -21,6 +21,7 @@ export async function appOnDb(db: Db, url: string | null, overrides: Partial<Con
   };
   const sentCodes = new Map<string, string[]>();
   const otpChannel: OtpChannel = {
+    name: 'test',
     async send(phone, code) {
       sentCodes.set(phone, [...(sentCodes.get(phone) ?? []), code]);
     },
