@@ -152,6 +152,7 @@ export function renderNginxConfig(input: Partial<NginxOptions> & Pick<NginxOptio
     'Temporarily unavailable',
     'The app server did not answer in time; try again shortly',
   );
+  const notFound = problemJson(404, 'not_found', 'Not found', 'Not found');
   const badGateway = problemJson(
     502,
     'unavailable',
@@ -305,6 +306,13 @@ ${redirectServer}server {
 
     location / {
         proxy_pass http://dukaan_app;
+    }
+
+    # Metrics are for the monitoring network (scrape the app servers directly), never the public site.
+    location = /metrics {
+        default_type application/problem+json;
+        ${hsts}
+        return 404 '${notFound}';
     }
 
 ${staticLocation}

@@ -247,6 +247,13 @@ describe('nginx in front of the app servers', () => {
     expect(s.headers.server).toBe('nginx'); // no version
   });
 
+  it('does not serve /metrics on the public site (issue 10 item 11)', async () => {
+    const r = await client.get('/metrics');
+    expect(r.status).toBe(404);
+    expect(String(r.headers['content-type'])).toContain('application/problem+json');
+    expect(r.text).not.toContain('http_requests_total');
+  });
+
   it('passes X-Forwarded-For (the address nginx saw, never what the client claims), X-Forwarded-Proto, Host and X-Request-Id', async () => {
     const from5 = new HttpsClient(client.base, client.agent.options.ca as string, '127.0.0.5');
     try {
