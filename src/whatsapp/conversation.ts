@@ -117,9 +117,8 @@ export function billText(
     const offers = replacements[String(n)];
     if (offers?.length) {
       out.push(tr('whatsapp.replacementsTitle'));
-      offers.forEach((o, k) =>
-        out.push(tr('whatsapp.replacementOption', { k: k + 1, name: o.label, price: m(o.price) })),
-      );
+      for (const [k, o] of offers.entries())
+        out.push(tr('whatsapp.replacementOption', { k: k + 1, name: o.label, price: m(o.price) }));
       out.push(tr('whatsapp.replaceHint', { n }));
     }
   });

@@ -293,7 +293,7 @@ async function applyCommand(
       if (!cart.canCheckout) return done({ kind: 'bill', unknown: [] });
       if (!(await repo.savedCustomer(ctx.db, ctx.row.sender)))
         return done({ kind: 'askAddress' }, { ...state, awaiting: 'address' });
-      return paymentStep(ctx, plan, store, state, done);
+      return paymentStep(ctx, store, state, done);
     case 'address': {
       const typed = parseAddress(command.text);
       if (!typed) return done({ kind: 'text', key: 'whatsapp.badAddress' });
@@ -301,7 +301,7 @@ async function applyCommand(
         name: typed.name,
         address: { line1: typed.line1, city: typed.city, pincode: typed.pincode },
       });
-      return paymentStep(ctx, plan, store, { ...state, awaiting: undefined }, done);
+      return paymentStep(ctx, store, { ...state, awaiting: undefined }, done);
     }
     case 'pay':
       if (cart.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.emptyCart' });
@@ -325,7 +325,6 @@ async function applyCommand(
 
 async function paymentStep(
   ctx: Ctx,
-  plan: Plan,
   store: repo.BotStoreRow,
   state: ChatState,
   done: (reply: Reply, next?: ChatState) => Plan,
@@ -536,7 +535,7 @@ async function takeProof(ctx: Ctx, plan: Plan, store: StoreRow, mediaId: string)
   const found = await repo.chatCart(db, store.id, row.sender);
   const order = found?.last_order_id ? await findOrderById(db, found.last_order_id) : null;
   const text = (body: string): Rendered => ({ messages: [textMessage(body)], state: plan.state });
-  if (!order || order.payment_method !== 'upi') return text(tr('whatsapp.proofNoOrder'));
+  if (order?.payment_method !== 'upi') return text(tr('whatsapp.proofNoOrder'));
   const received = text(tr('whatsapp.proofReceived', { store: store.name, number: order.number }));
   if (order.payment_status === 'proof_submitted') return received; // a retry after the proof was taken
   if (order.payment_status !== 'pending') return text(tr('whatsapp.proofNoOrder'));
