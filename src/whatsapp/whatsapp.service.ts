@@ -26,6 +26,7 @@ import {
   billText,
   buttonsMessage,
   choiceText,
+  isSoldOut,
   itemLabel,
   listMessage,
   pickCandidate,
@@ -93,7 +94,7 @@ interface Ctx {
 export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxRow): Promise<'done' | 'skipped'> {
   const msg = row.message as unknown as InboundMessage;
   const ctx: Ctx = { db, config, row, msg };
-  if (row.plan === null && (await repo.recentFromSender(db, row.sender)) > config.whatsappRatePerMinute) {
+  if (row.plan === null && (await repo.rankInMinute(db, row.id)) > config.whatsappRatePerMinute) {
     await repo.finishInbox(db, row.id, row.attempts, 'skipped', 'rate limited');
     return 'skipped';
   }
@@ -451,7 +452,7 @@ async function billReply(ctx: Ctx, plan: Plan, store: StoreRow, unknown: string[
   const cart = await getCart(db, store.slug, plan.cartId!);
   const replacements: Record<string, Option[]> = {};
   for (const [i, line] of cart.lines.entries()) {
-    if (line.error?.code !== 'out_of_stock' && line.error?.code !== 'unavailable') continue;
+    if (!isSoldOut(line) && line.error?.code !== 'unavailable') continue;
     const offers = await repo.replacementsFor(db, store.id, line.variantId);
     if (offers.length)
       replacements[String(i + 1)] = offers.map((o) => ({
