@@ -17,7 +17,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** JSON pointers of every string (and key) holding a character PostgreSQL text rejects (U+0000). */
 export function findUnstorableText(value: unknown, path = '', into: string[] = [], depth = 0): string[] {
-  if (into.length >= 20 || depth > 32) return into;
+  if (into.length >= 20 || depth > 32 || ArrayBuffer.isView(value)) return into;
   if (typeof value === 'string') {
     if (value.includes('\u0000')) into.push(path || '/');
   } else if (Array.isArray(value)) {
