@@ -75,7 +75,8 @@ export function registerInputGuard(app: FastifyInstance): void {
     };
     check('params', request.params);
     check('querystring', request.query);
-    if (!request.isMultipart()) check('body', request.body);
+    // Parsed bodies only: a raw text body (CSV) is read by its route, which reports bad rows itself.
+    if (!request.isMultipart() && typeof request.body === 'object') check('body', request.body);
     if (items.length) throw new AppError(400, 'validation_failed', 'Text may not contain NUL characters', items);
   });
 }
