@@ -7,7 +7,7 @@
  * Each plan is checked for what must not happen on a hot path: a sequential scan of a big table, a sort of many
  * rows, a filter that throws away many rows the index handed over.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { beginSql, type Db, type Queryable, type Tx, type TxOptions } from '../src/db/db.js';
 import { getPublicStore, getStorefrontProduct, listStorefrontProducts } from '../src/catalog/storefront.service.js';
 import { createCart, getCart, setCartLine } from '../src/cart/cart.service.js';

@@ -21,7 +21,9 @@ export function findUnstorableText(value: unknown, path = '', into: string[] = [
   if (typeof value === 'string') {
     if (value.includes('\u0000')) into.push(path || '/');
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => findUnstorableText(v, `${path}/${i}`, into, depth + 1));
+    value.forEach((v, i) => {
+      findUnstorableText(v, `${path}/${i}`, into, depth + 1);
+    });
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const p = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
