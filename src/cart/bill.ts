@@ -1,6 +1,6 @@
 /**
  * The bill: one pure function that carts and orders both use. All amounts are integer minor units.
- * See shared/api/v1.md "Bill arithmetic".
+ * See docs/api.md, "The bill".
  */
 
 export type LineErrorCode = 'out_of_stock' | 'insufficient_stock' | 'unavailable';

@@ -1,4 +1,4 @@
-import type { Db, Queryable, Tx } from '../db/db.js';
+import { NON_DURABLE_COMMIT_SQL, type Db, type Queryable, type Tx } from '../db/db.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { isUuid, newSecretId } from '../shared/ids.js';
 import { getStoreBySlug, STORE_COLUMNS, storeColumnsOf, type StoreRow } from '../stores/stores.service.js';
@@ -373,11 +373,12 @@ export function assertFulfillmentOffered(store: StoreRow, fulfillment: Fulfillme
 
 export async function createCart(db: Db, slug: string): Promise<CartView> {
   const id = newSecretId();
-  // One statement: the store by slug and the new cart in it (no store, no cart).
+  // One statement: the store by slug and the new cart in it (no store, no cart); its commit does not wait for the
+  // WAL flush (a cart a crash may lose, never an order).
   const { rows } = await db.query<StoreRow>(
     `WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
           ins AS (INSERT INTO carts (id, store_id) SELECT $2, s.id FROM s)
-     SELECT * FROM s`,
+     SELECT * FROM s WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
     [slug, id],
   );
   const store = rows[0];
@@ -439,11 +440,15 @@ async function changeCart(
   cartId: string,
   change: (tx: Tx, store: StoreRow) => Promise<void>,
 ): Promise<CartView> {
-  return db.tx(async (tx) => {
-    const store = await lockOpenCart(tx, slug, cartId);
-    await change(tx, store);
-    return (await loadCartSnapshot(tx, store, cartId)).cart;
-  });
+  // A cart edit a crash may lose (never an order): its commit does not wait for the WAL flush.
+  return db.tx(
+    async (tx) => {
+      const store = await lockOpenCart(tx, slug, cartId);
+      await change(tx, store);
+      return (await loadCartSnapshot(tx, store, cartId)).cart;
+    },
+    { durable: false },
+  );
 }
 
 interface VariantState {
@@ -486,7 +491,8 @@ interface PutLineRow extends StoreRow {
  * Its reads use the statement's snapshot, taken before any wait for the cart lock; if a change to this cart
  * committed during that wait (the locked row is newer than the one the snapshot shows), it writes nothing and says
  * so, and the caller runs it again with a fresh snapshot — as strict as the transaction it replaces, in one round
- * trip instead of four (BEGIN, lock, check, write, COMMIT).
+ * trip instead of four (BEGIN, lock, check, write, COMMIT). Its commit does not wait for the WAL flush
+ * (NON_DURABLE_COMMIT_SQL): a crash may lose the last cart edits, never an order.
  */
 const PUT_LINE_SQL = `
   WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
@@ -508,7 +514,8 @@ const PUT_LINE_SQL = `
          coalesce(v.line_count, 0) AS line_count,
          (locked.updated_at IS NULL OR seen.updated_at IS NOT DISTINCT FROM locked.updated_at) AS current,
          EXISTS (SELECT 1 FROM put) AS put
-    FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true`;
+    FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
+   WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
 
 /** The put in one statement; 'changed' when the cart changed while it waited (nothing written). */
 async function putLine(

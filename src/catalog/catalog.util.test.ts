@@ -125,6 +125,7 @@ const product: ProductRow = {
   unit: null,
   images: [],
   is_active: true,
+  search_terms: [],
 };
 const variant = (id: string, price: number, stock: number | null): VariantRow => ({
   id,

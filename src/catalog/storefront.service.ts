@@ -147,7 +147,7 @@ export async function getStorefrontProduct(
 
 async function loadStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {
   const { rows } = await q.query<ProductWithVariants['product']>(
-    `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active
+    `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active, p.search_terms
        FROM products p WHERE p.store_id = $1 AND p.slug = $2 AND p.archived_at IS NULL AND p.is_active`,
     [storeId, productSlug.toLowerCase()],
   );

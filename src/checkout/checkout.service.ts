@@ -16,12 +16,14 @@ import {
   type NewOrder,
   type NewOrderLine,
   type OrderRow,
+  type OrderSource,
   type PlacedOrderMessage,
   type StoredCustomer,
   type UnnumberedOrder,
 } from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
+import { orderForMessage, storeForMessage } from '../notify/quote.js';
 
 type CheckoutConfig = Pick<Config, 'publicUrl'>;
 
@@ -122,7 +124,7 @@ async function existingOrder(
   throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
 }
 
-export interface CheckoutOptions {
+export interface CheckoutOptions extends CheckoutOrigin {
   /** What the request schema refused: reported with the rules' problems in one 422 (one round for the customer). */
   schemaProblems?: ProblemItem[];
 }
@@ -130,6 +132,12 @@ export interface CheckoutOptions {
 /** How often a checkout reads the cart again when it changed between the read and the order (another tab). */
 const CART_CHANGED_ATTEMPTS = 5;
 const CART_CHANGED = Symbol('cart changed');
+
+/** Where a checkout comes from (the WhatsApp bot passes `source: 'whatsapp'`) and the customer's language. */
+export interface CheckoutOrigin {
+  source?: OrderSource;
+  lang?: string;
+}
 
 /**
  * Turns a cart into an order. First, reads without locks: the store (open?), the cart and its version stamp, the
@@ -154,7 +162,7 @@ export async function checkout(
   if (!isUuid(cartId)) throw notFound('Cart not found');
   const known = mergeProblems([...(opts.schemaProblems ?? [])], problems);
   for (let attempt = 1; ; attempt++) {
-    const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey, known);
+    const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey, known, opts);
     if (placed !== CART_CHANGED) return placed;
     if (attempt === CART_CHANGED_ATTEMPTS) {
       throw new AppError(409, 'cart_has_errors', 'The cart kept changing while it was being ordered', [
@@ -174,6 +182,7 @@ async function attemptCheckout(
   note: string | null,
   checkoutKey: string | null,
   knownProblems: readonly ProblemItem[],
+  origin: CheckoutOrigin,
 ): Promise<OrderView | typeof CART_CHANGED> {
   // One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart, its
   // version stamp, lines and bill (delivery priced for the customer's PIN), and where the store hears about orders.
@@ -236,7 +245,7 @@ async function attemptCheckout(
     );
   }
   const { cart_stamp: cartStamp, recipient } = extra;
-  const lang = chooseOrderLang(input.lang, store);
+  const lang = chooseOrderLang(origin.lang ?? input.lang, store);
 
   // A coupon that does not apply right now is simply left out of the order (it never blocks).
   const coupon = bill.coupon?.applied ? snapshot.coupon : null;
@@ -257,6 +266,7 @@ async function attemptCheckout(
     cartId,
     checkoutKey,
     lang,
+    source: origin.source ?? 'web',
     billRules: {
       coupon: coupon
         ? { type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount }
@@ -354,7 +364,12 @@ function storeMessage(
 ): PlacedOrderMessage {
   const slot = '{{number}}';
   const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
-  const text = orderPlacedForStore(draft, store, orderDashboardUrl(config, order.id), slot);
+  const text = orderPlacedForStore(
+    orderForMessage(draft),
+    storeForMessage(store),
+    orderDashboardUrl(config, order.id),
+    slot,
+  );
   // The slot is in the first line, before any text the customer wrote, so the first occurrence is ours.
   const at = text.indexOf(slot);
   return {
@@ -398,6 +413,7 @@ function placedOrderView(
     seen_at: null,
     created_at: createdAt,
     lang: o.lang,
+    source: o.source ?? 'web',
   };
   const lineRows = lines.map((l, position) => ({
     order_id: o.id,

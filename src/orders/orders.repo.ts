@@ -35,8 +35,12 @@ export interface BillRules {
 
 export type Fulfillment = 'delivery' | 'pickup';
 
+/** Where an order was placed: the storefront pages, the JSON API, or a WhatsApp chat (src/whatsapp). */
+export type OrderSource = 'web' | 'api' | 'whatsapp';
+
 export interface OrderRow {
   id: string;
+  source: OrderSource;
   store_id: string;
   number: number;
   status: OrderStatus;
@@ -82,7 +86,7 @@ export interface HistoryRow {
 }
 
 export const ORDER_COLUMNS =
-  'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at, lang';
+  'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at, lang, source';
 
 /** How a request names an order: the customer by tracking token, the merchant by store and id. */
 export type OrderRef = { by: 'token'; trackingToken: string } | { by: 'store'; storeId: string; orderId: string };
@@ -166,6 +170,8 @@ export interface NewOrder {
   checkoutKey: string | null;
   billRules: BillRules;
   lang: string;
+  /** default 'web' */
+  source?: OrderSource;
 }
 
 export interface NewOrderLine {
@@ -281,6 +287,7 @@ export async function placeOrder(
     customerMessage?.recipient ?? null,
     customerMessage?.textBeforeNumber ?? null,
     customerMessage?.textAfterNumber ?? null,
+    o.source ?? 'web', // $39
   ];
   const stock = takeStockCtes({
     storeId: '$2',
@@ -309,9 +316,9 @@ export async function placeOrder(
            ON CONFLICT (store_id) DO UPDATE SET next_order_number = sc.next_order_number + 1
         RETURNING sc.next_order_number - 1 AS number),
      o AS (INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal, discount, delivery_fee, total,
-                              coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules, lang)
+                              coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules, lang, source)
            SELECT $1::uuid, $2::uuid, n.number, 'placed', $3::text, $4::text, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
-                  $9::uuid, $10::text, $11::jsonb, $12::text, $13::uuid, $14::uuid, $15::text, $16::jsonb, $33::text
+                  $9::uuid, $10::text, $11::jsonb, $12::text, $13::uuid, $14::uuid, $15::text, $16::jsonb, $33::text, $39::text
              FROM n
         RETURNING number, created_at),
      ${stock.take},

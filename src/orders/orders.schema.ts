@@ -59,6 +59,9 @@ export const HistoryEntrySchema = Type.Object({
 export const OrderSchema = Type.Object({
   id: Type.String(),
   number: Type.Integer(),
+  source: Type.Union([Type.Literal('web'), Type.Literal('api'), Type.Literal('whatsapp')], {
+    description: 'where the order was placed',
+  }),
   status: OrderStatusSchema,
   paymentStatus: PaymentStatusSchema,
   paymentMethod: PaymentMethodSchema,

@@ -1,6 +1,7 @@
 export type ErrorCode =
   | 'validation_failed'
   | 'unauthorized'
+  | 'forbidden'
   | 'invalid_code'
   | 'not_found'
   | 'slug_taken'
@@ -12,6 +13,7 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'idempotency_key_in_use'
   | 'conflict'
+  | 'forbidden'
   | 'invalid_coupon'
   | 'below_minimum_order'
   | 'total_changed'
@@ -20,6 +22,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'unavailable'
+  | 'uri_too_long'
+  | 'request_too_large'
   | 'internal_error';
 
 /** One field- or line-level problem inside a problem+json body. */
@@ -45,6 +49,7 @@ const TITLES: Record<ErrorCode, string> = {
   idempotency_key_reused: 'Idempotency-Key used for a different request',
   idempotency_key_in_use: 'A request with this Idempotency-Key is still running',
   conflict: 'Conflict',
+  forbidden: 'Not allowed for your role',
   invalid_coupon: 'The coupon cannot be used',
   below_minimum_order: 'Below the minimum order',
   total_changed: 'The total changed since you saw it',
@@ -53,6 +58,8 @@ const TITLES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Unsupported content type',
   rate_limited: 'Too many requests',
   unavailable: 'Temporarily unavailable',
+  uri_too_long: 'The address is too long',
+  request_too_large: 'The request headers or query are too large',
   internal_error: 'Something went wrong',
 };
 
@@ -105,3 +112,4 @@ export const notFound = (what = 'Not found') => new AppError(404, 'not_found', w
 export const validationFailed = (detail: string, errors?: ProblemItem[], status = 400) =>
   new AppError(status, 'validation_failed', detail, errors);
 export const conflict = (detail: string) => new AppError(409, 'conflict', detail);
+export const forbidden = (detail: string) => new AppError(403, 'forbidden', detail);
