@@ -597,8 +597,15 @@ function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
     ...(v.expectedTotal !== undefined && v.expectedTotal >= 0 ? { expectedTotal: v.expectedTotal } : {}),
     lang: ctx.lang,
   };
-  if (!validateCheckout(input)) {
-    const items = ajvErrorsToItems(validateCheckout.errors ?? [], 'body');
+  // A delivery needs the address: its empty fields are marked with the others, in the same round.
+  const missingAddress =
+    fulfillment === 'delivery'
+      ? (['line1', 'city', 'pincode'] as const)
+          .filter((k) => !v[k]?.trim())
+          .map((k) => ({ code: 'required', path: `/customer/address/${k}`, message: 'required' }))
+      : [];
+  if (!validateCheckout(input) || missingAddress.length) {
+    const items = [...ajvErrorsToItems(validateCheckout.errors ?? [], 'body'), ...missingAddress];
     // Also the service's own customer checks (phone, blanks), so one submit shows every problem at once.
     try {
       normaliseCustomer(input.customer);
