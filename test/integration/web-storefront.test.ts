@@ -446,7 +446,9 @@ describe('cart without JavaScript', () => {
     for (const quantity of ['abc', '0', '-1', '1000', '2.5']) {
       const r = await b.submit(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity });
       expect(r.post.status).toBe(303);
-      expect(testIdText(r.page.body, 'flash'), quantity).toMatch(/Choose a quantity from 1 to 999\.|added to your cart/);
+      expect(testIdText(r.page.body, 'flash'), quantity).toMatch(
+        /Choose a quantity from 1 to 999\.|added to your cart/,
+      );
     }
     // unknown, malformed and other-store variants
     const other = await merchantWithStore(ctx, { name: 'Other Shop' });
