@@ -76,7 +76,9 @@ describe('product import and export', () => {
   it('updates rows matched by SKU or name + size; takes a multipart file', async () => {
     const csv = 'name,size,price,stock,sku\nanything,,130,4,RICE1\ntoor dal,,99.50,30,';
     const boundary = '----dukaan';
-    const payload = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
+    const payload =
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.csv"\r\n` +
+      `Content-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
     const res = await owner.api.send('POST', `${base}/products/import`, payload, {
       'content-type': `multipart/form-data; boundary=${boundary}`,
     });
