@@ -17,6 +17,7 @@ import {
   type PaymentStatus,
 } from '../payments/status.js';
 import { orderSummaryText, trackingUrl, whatsappUrl } from './links.js';
+import { orderForMessage, quoteUserText, storeForMessage } from '../notify/quote.js';
 import * as messages from './messages.js';
 import {
   ORDER_COLUMNS,
@@ -80,6 +81,7 @@ export function toOrderView(
   return {
     id: row.id,
     number: row.number,
+    source: row.source,
     status: row.status,
     paymentStatus: row.payment_status,
     paymentMethod: row.payment_method as OrderView['paymentMethod'],
@@ -95,6 +97,7 @@ export function toOrderView(
     balanceDue: due,
     customer: row.customer,
     note: row.note,
+    lang: row.lang ?? 'en',
     history: history.map((h) => ({
       status: h.status,
       at: new Date(h.at).toISOString(),
@@ -202,6 +205,7 @@ export async function listOrders(
 // ---- status changes ----
 
 async function notifyCustomer(tx: Tx, topic: string, view: OrderView, text: string, storeId: string) {
+  if (view.customer.whatsappUpdates === false) return; // the customer said no at checkout
   await enqueueMessage(tx, { topic, recipient: view.customer.phone, text, data: { orderId: view.id, storeId } });
 }
 
@@ -254,11 +258,21 @@ export async function transitionOrder(
       tx,
       'order.status_changed',
       view,
-      messages.statusChangedForCustomer(view, store, note),
+      messages.statusChangedForCustomer(
+        orderForMessage(view),
+        storeForMessage(store),
+        note ? quoteUserText(note, 500) : null,
+      ),
       store.id,
     );
     if (actor === 'customer')
-      await notifyStore(tx, 'order.status_changed', store, view, messages.cancelledByCustomerForStore(view, store));
+      await notifyStore(
+        tx,
+        'order.status_changed',
+        store,
+        view,
+        messages.cancelledByCustomerForStore(orderForMessage(view), storeForMessage(store)),
+      );
     return view;
   });
 }
@@ -461,9 +475,21 @@ export async function editOrderLines(
       store,
       config,
     );
-    await notifyCustomer(tx, 'order.edited', view, messages.editedForCustomer(view, store), store.id);
+    await notifyCustomer(
+      tx,
+      'order.edited',
+      view,
+      messages.editedForCustomer(orderForMessage(view), storeForMessage(store)),
+      store.id,
+    );
     if (actor === 'customer')
-      await notifyStore(tx, 'order.edited', store, view, messages.editedByCustomerForStore(view, store));
+      await notifyStore(
+        tx,
+        'order.edited',
+        store,
+        view,
+        messages.editedByCustomerForStore(orderForMessage(view), storeForMessage(store)),
+      );
     return view;
   });
 }
@@ -489,7 +515,13 @@ export async function setPaymentStatus(
     ]);
     const store = await getStoreRow(tx, storeId);
     const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId, orderId }), store, config);
-    await notifyCustomer(tx, 'order.payment_updated', view, messages.paymentUpdatedForCustomer(view, store), store.id);
+    await notifyCustomer(
+      tx,
+      'order.payment_updated',
+      view,
+      messages.paymentUpdatedForCustomer(orderForMessage(view), storeForMessage(store)),
+      store.id,
+    );
     return view;
   });
 }

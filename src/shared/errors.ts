@@ -1,6 +1,7 @@
 export type ErrorCode =
   | 'validation_failed'
   | 'unauthorized'
+  | 'forbidden'
   | 'invalid_code'
   | 'not_found'
   | 'slug_taken'
@@ -15,10 +16,14 @@ export type ErrorCode =
   | 'forbidden'
   | 'invalid_coupon'
   | 'below_minimum_order'
+  | 'total_changed'
+  | 'outside_delivery_area'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'unavailable'
+  | 'uri_too_long'
+  | 'request_too_large'
   | 'internal_error';
 
 /** One field- or line-level problem inside a problem+json body. */
@@ -47,10 +52,14 @@ const TITLES: Record<ErrorCode, string> = {
   forbidden: 'Not allowed for your role',
   invalid_coupon: 'The coupon cannot be used',
   below_minimum_order: 'Below the minimum order',
+  total_changed: 'The total changed since you saw it',
+  outside_delivery_area: 'The store does not deliver there',
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'Unsupported content type',
   rate_limited: 'Too many requests',
   unavailable: 'Temporarily unavailable',
+  uri_too_long: 'The address is too long',
+  request_too_large: 'The request headers or query are too large',
   internal_error: 'Something went wrong',
 };
 
@@ -62,6 +71,8 @@ export class AppError extends Error {
     detail?: string,
     readonly errors?: ProblemItem[],
     readonly headers?: Record<string, string>,
+    /** More members of the problem body: `total_changed` carries the current `cart`. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(detail ?? TITLES[code]);
     this.name = 'AppError';
@@ -75,10 +86,18 @@ export interface Problem {
   code: ErrorCode;
   detail: string;
   errors?: ProblemItem[];
+  [member: string]: unknown;
 }
 
-export function toProblem(status: number, code: ErrorCode, detail?: string, errors?: ProblemItem[]): Problem {
+export function toProblem(
+  status: number,
+  code: ErrorCode,
+  detail?: string,
+  errors?: ProblemItem[],
+  extra?: Record<string, unknown>,
+): Problem {
   const problem: Problem = {
+    ...extra,
     type: `https://dukaan.dev/problems/${code}`,
     title: TITLES[code],
     status,
