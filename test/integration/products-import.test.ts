@@ -98,8 +98,7 @@ describe('product import and export', () => {
       { row: 1, code: 'missing_column', message: 'The header row has no "price" column' },
     ]);
     const nul = await importCsv('name,price\nRi\u0000ce,3');
-    expect(nul.status).toBe(200);
-    expect(nul.body.errors[0]).toMatchObject({ row: 2, code: 'invalid' });
+    expect([nul.status, nul.body.code]).toEqual([400, 'validation_failed']);
   });
 
   it('staff may import; 5,000 rows import well under a minute', async () => {
