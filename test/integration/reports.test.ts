@@ -28,7 +28,7 @@ beforeAll(async () => {
   const cancelled = await orderAt([[dal, 4]], '+919812340003', '2026-11-12T06:00:00Z');
   const res = await shop.api.post(`${shop.base}/orders/${cancelled}/transitions`, { to: 'cancelled' });
   expect(res.status).toBe(200);
-});
+}, 180_000); // five checkouts on PGlite: slow when the machine is shared
 afterAll(() => ctx.close());
 
 describe('sales report', () => {
