@@ -86,8 +86,10 @@ export async function writeImport(
     await q.query(
       `INSERT INTO variants (id, product_id, store_id, name, price, mrp, stock, sku, position)
        SELECT v.id, v.product_id, $1, v.name, v.price, v.mrp, v.stock, v.sku,
-              COALESCE(v.position, (SELECT COALESCE(max(position) + 1, 0) FROM variants WHERE product_id = v.product_id))
-         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::bigint[], $7::integer[], $8::text[], $9::integer[])
+              COALESCE(v.position,
+                       (SELECT COALESCE(max(position) + 1, 0) FROM variants WHERE product_id = v.product_id))
+         FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::bigint[], $7::integer[], $8::text[],
+                     $9::integer[])
            AS v(id, product_id, name, price, mrp, stock, sku, position)`,
       [
         storeId,

@@ -54,7 +54,12 @@ export function registerInputGuard(app: FastifyInstance): void {
       throw new AppError(414, 'uri_too_long', `The path is longer than ${MAX_PATH_LENGTH} characters`);
     if (q !== -1 && url.length - q - 1 > MAX_QUERY_LENGTH)
       throw new AppError(431, 'request_too_large', `The query string is longer than ${MAX_QUERY_LENGTH} characters`);
-    if (!url.startsWith('/api/') || !BODY_METHODS.has(request.method) || !hasBody(request)) return;
+  });
+
+  // The media type is checked before the body is read but after every onRequest hook, so tenancy (404 for
+  // non-members, 401 for anonymous callers) answers first whatever the body is.
+  app.addHook('preParsing', async (request) => {
+    if (!request.url.startsWith('/api/') || !BODY_METHODS.has(request.method) || !hasBody(request)) return;
     const type = mediaType(request);
     const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes ?? [
       'application/json',

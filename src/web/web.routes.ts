@@ -10,6 +10,7 @@ import { registerCsrf } from './forms.js';
 import { storefrontPages } from './storefront/storefront.pages.js';
 import { orderPages } from './storefront/order.pages.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { billPages } from './bill/bill.pages.js';
 
 export const webRoutes: FastifyPluginAsync = async (app) => {
   registerPageErrorHandler(app);
@@ -22,6 +23,7 @@ export const webRoutes: FastifyPluginAsync = async (app) => {
   await app.register(dashboardRoutes, { prefix: '/dashboard' });
 
   await app.register(orderPages);
+  await app.register(billPages);
   // Last: `/:slug` is the catch-all of the site root; static paths above win anyway (find-my-way prefers them).
   await app.register(storefrontPages);
 };
