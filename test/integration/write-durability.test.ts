@@ -162,7 +162,7 @@ describe('write durability', () => {
       { name: 'Biscuits', price: 2000, stock: 5 },
       { 'idempotency-key': 'merchant-product-1' },
     );
-    expect(created.status).toBe(201);
+    expect(created.status, created.text).toBe(201);
     const variantId = created.body.variants[0].id as string;
     const productId = created.body.id as string;
     expect((await shop.api.post(`${shop.base}/variants/${variantId}/stock`, { adjust: 4 })).status).toBe(200);
