@@ -112,7 +112,7 @@ export async function startDukaan(opts: { databaseUrl: string; workers: number; 
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       PUBLIC_URL: `http://127.0.0.1:${opts.port}`,
-      // Sign-in codes are never sent during a bench; the server refuses to start without a channel.
+      // A benchmark on one machine: sign-in codes on the terminal (no real channel is configured).
       OTP_CONSOLE: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -45,9 +45,9 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
   app.post(
     '/storefront/:slug/carts/:cartId/checkout',
     {
+      attachValidation: true,
       // The order's statement writes the Idempotency-Key's record too: one durable commit per checkout.
       config: { idempotency: 'in-handler' },
-      attachValidation: true,
       schema: {
         tags: ['storefront'],
         summary: 'Place the order (honours Idempotency-Key)',
@@ -70,7 +70,7 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
       const body = invalid ? bestEffortBody(request.body) : request.body;
       const order = await checkout(app.db, app.config, request.params.slug, request.params.cartId, body, key, {
         schemaProblems,
-        idempotency: idempotencyRecordFor(request),
+        record: idempotencyRecordFor(request),
       });
       markIdempotencyRecorded(request);
       return reply.code(201).send(order);

@@ -23,6 +23,7 @@ import {
 } from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
+import { orderForMessage, storeForMessage } from '../notify/quote.js';
 import type { IdempotencyRecord } from '../server/idempotency.js';
 
 type CheckoutConfig = Pick<Config, 'publicUrl'>;
@@ -127,8 +128,8 @@ async function existingOrder(
 export interface CheckoutOptions extends CheckoutOrigin {
   /** What the request schema refused: reported with the rules' problems in one 422 (one round for the customer). */
   schemaProblems?: ProblemItem[];
-  /** The Idempotency-Key's record, written in the order's statement (one durable commit for both). */
-  idempotency?: IdempotencyRecord | null;
+  /** The Idempotency-Key's record, written in the order's own statement (one durable commit per checkout). */
+  record?: IdempotencyRecord | null;
 }
 
 /** How often a checkout reads the cart again when it changed between the read and the order (another tab). */
@@ -295,7 +296,7 @@ async function attemptCheckout(
     moves,
     recipient ? storeMessage(order, lines, recipient, store, config) : null,
     customer.whatsappUpdates !== false ? customerMessage(order, lines, store, config) : null,
-    origin.idempotency ?? null,
+    origin.record ?? null,
   );
   if (placed.placed)
     return placedOrderView(
@@ -367,7 +368,12 @@ function storeMessage(
 ): PlacedOrderMessage {
   const slot = '{{number}}';
   const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
-  const text = orderPlacedForStore(draft, store, orderDashboardUrl(config, order.id), slot);
+  const text = orderPlacedForStore(
+    orderForMessage(draft),
+    storeForMessage(store),
+    orderDashboardUrl(config, order.id),
+    slot,
+  );
   // The slot is in the first line, before any text the customer wrote, so the first occurrence is ours.
   const at = text.indexOf(slot);
   return {

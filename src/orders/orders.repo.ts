@@ -86,7 +86,8 @@ export interface HistoryRow {
 }
 
 export const ORDER_COLUMNS =
-  'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at, lang, source';
+  'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at' +
+  ', lang, source';
 
 /** How a request names an order: the customer by tracking token, the merchant by store and id. */
 export type OrderRef = { by: 'token'; trackingToken: string } | { by: 'store'; storeId: string; orderId: string };
@@ -321,9 +322,11 @@ export async function placeOrder(
            ON CONFLICT (store_id) DO UPDATE SET next_order_number = sc.next_order_number + 1
         RETURNING sc.next_order_number - 1 AS number),
      o AS (INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal, discount, delivery_fee, total,
-                              coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules, lang, source)
+                              coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules,
+                              lang, source)
            SELECT $1::uuid, $2::uuid, n.number, 'placed', $3::text, $4::text, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
-                  $9::uuid, $10::text, $11::jsonb, $12::text, $13::uuid, $14::uuid, $15::text, $16::jsonb, $33::text, $39::text
+                  $9::uuid, $10::text, $11::jsonb, $12::text, $13::uuid, $14::uuid, $15::text, $16::jsonb,
+                  $33::text, $39::text
              FROM n
         RETURNING number, created_at),
      ${stock.take},

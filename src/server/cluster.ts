@@ -7,6 +7,7 @@
  */
 import cluster from 'node:cluster';
 import pino from 'pino';
+import { logOptions } from './logger.js';
 import { loadConfig, NO_OTP_CHANNEL_MESSAGE, otpChannelKind } from '../config.js';
 import { isDbUnavailableError, openDb } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
@@ -44,7 +45,7 @@ async function runPrimary(): Promise<void> {
   const config = loadConfig();
   const timeoutMs = shutdownTimeoutMs();
   cluster.setupPrimary({ execArgv: workerExecArgv(workerHeapMb()) });
-  const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+  const log = pino({ ...logOptions(config.logLevel), base: { pid: process.pid, role: 'primary' } });
   if (!otpChannelKind(config)) {
     process.stderr.write(`dukaan serve: refusing to start. ${NO_OTP_CHANNEL_MESSAGE}\n`);
     process.exit(78);

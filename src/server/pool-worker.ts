@@ -4,6 +4,7 @@
  * SHUTDOWN_TIMEOUT_MS, closes the database and exits 0. The primary replaces it unless it asked for the exit.
  */
 import pino from 'pino';
+import { logOptions } from './logger.js';
 import { loadConfig } from '../config.js';
 import { startServer, type RunningServer } from './start.js';
 import { trackConnections } from './pool-drain.js';
@@ -12,7 +13,7 @@ import { shutdownTimeoutMs } from './pool-settings.js';
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const timeoutMs = shutdownTimeoutMs();
-  const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'worker' } });
+  const log = pino({ ...logOptions(config.logLevel), base: { pid: process.pid, role: 'worker' } });
 
   // Ctrl-C reaches the whole process group; the primary turns it into an orderly drain of every worker.
   process.on('SIGINT', () => {});
