@@ -75,7 +75,8 @@ interface KeyRow {
  * of its answer, not of its claim.
  */
 async function tryClaim(db: Db, claim: Claim, hash: string): Promise<KeyRow | null> {
-  const { rowCount } = await db.query(
+  // rows, not rowCount: PGlite counts the INSERT's rows for rowCount, PostgreSQL the SELECT's.
+  const { rows } = await db.query(
     `WITH claimed AS (
        INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
        VALUES ($1, $2, $3, 'running', now() + make_interval(secs => $4))
@@ -86,7 +87,7 @@ async function tryClaim(db: Db, claim: Claim, hash: string): Promise<KeyRow | nu
      SELECT 1 FROM claimed WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
     [claim.scope, claim.key, hash, LEASE_SECONDS],
   );
-  if (rowCount === 1) return null;
+  if (rows.length === 1) return null;
   return (
     (await readKey(db, claim)) ?? {
       request_hash: hash,
