@@ -10,7 +10,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
-import { registerProblemHandlers } from './server/problems.js';
+import { frameworkErrors, registerProblemHandlers } from './server/problems.js';
+import { clientErrorHandler, registerInputGuard } from './server/input-guard.js';
+import { whatsappSettingsRoutes, whatsappWebhookRoutes } from './whatsapp/whatsapp.routes.js';
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
@@ -19,7 +21,7 @@ import { logOptions } from './server/logger.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
 import { findSession, requestToken } from './merchants/session.js';
 import { requireStoreMember } from './stores/membership.js';
-import { consoleOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
+import { chooseOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
 import { ProblemSchema } from './shared/schema.js';
 import { merchantRoutes } from './merchants/merchants.routes.js';
 import { storeRoutes } from './stores/stores.routes.js';
@@ -32,6 +34,7 @@ import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { poolTestRoutes } from './server/pool-test-routes.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { webRoutes } from './web/web.routes.js';
+import { ownerApiRoutes } from './owner-api.js';
 
 export interface Services {
   otpChannel: OtpChannel;
@@ -67,6 +70,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     ajv: { customOptions: { coerceTypes: false } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler: (err, socket) => clientErrorHandler(err as Error & { code?: string }, socket),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -79,11 +84,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('routeTable', routeTable);
   app.decorate('db', db);
   app.decorate('config', config);
-  app.decorate('services', { otpChannel: opts.otpChannel ?? consoleOtpChannel(app.log) });
+  app.decorate('services', { otpChannel: opts.otpChannel ?? chooseOtpChannel(config) });
   app.decorateRequest('session', null);
 
   registerProblemHandlers(app);
   app.addSchema(ProblemSchema);
+  registerInputGuard(app);
 
   await app.register(helmet, {
     // Pages set their own CSP; the API answers JSON only.
@@ -132,9 +138,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     reply.header('x-request-id', request.id);
     // request.protocol is 'https' for a TLS socket, or behind a trusted proxy that says X-Forwarded-Proto: https.
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
-    reply.header('x-served-by', config.serverName);
-    const token = requestToken(request);
-    if (token) request.session = await findSession(db, token);
+    if (config.serverName) reply.header('x-served-by', config.serverName);
+    const isApi = request.url.startsWith('/api/');
+    const token = requestToken(request, { cookie: !isApi });
+    if (token) request.session = await findSession(db, token, config.sessionIdleDays);
     // Tenancy for every /stores/{storeId}/… route, present and future, before the body is even read:
     // non-members get 404 whatever they send.
     if (request.routeOptions.url?.startsWith(STORE_SCOPED_PREFIX)) await requireStoreMember(request, reply);
@@ -168,9 +175,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(couponRoutes);
       await api.register(checkoutRoutes);
       await api.register(orderRoutes);
+      await api.register(ownerApiRoutes);
+      await api.register(whatsappSettingsRoutes);
     },
     { prefix: '/api/v1' },
   );
+  // WhatsApp Cloud API webhook: /webhooks/whatsapp (its own JSON parser: the signature covers the raw bytes).
+  await app.register(whatsappWebhookRoutes);
   // Product images: POST /api/v1/stores/{storeId}/images and GET /media/{name} (full paths inside).
   await app.register(mediaRoutes);
   // Server-rendered pages (storefront, order tracking, dashboard): one plugin, after the API. See src/web/README.md.

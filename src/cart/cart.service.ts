@@ -1,4 +1,4 @@
-import type { Db, Queryable, Tx } from '../db/db.js';
+import { NON_DURABLE_COMMIT_SQL, type Db, type Queryable, type Tx } from '../db/db.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { isUuid, newSecretId } from '../shared/ids.js';
 import { getStoreBySlug, STORE_COLUMNS, storeColumnsOf, type StoreRow } from '../stores/stores.service.js';
@@ -13,6 +13,7 @@ import {
   type CouponSnapshot,
 } from '../coupons/coupons.service.js';
 import { computeBill, type Bill, type BillCouponInput } from './bill.js';
+import { deliveryTo } from '../stores/profile.js';
 import { MAX_CART_LINES, type CartView } from './cart.schema.js';
 
 export type { CouponSnapshot } from '../coupons/coupons.service.js';
@@ -165,9 +166,11 @@ export function toCartView(input: {
         quantity: billed.quantity,
         lineTotal: billed.lineTotal,
         error: billed.error,
+        suggestions: [],
       };
     }),
     couponCode: input.couponCode,
+    coupon: bill.coupon,
     subtotal: bill.subtotal,
     discount: bill.discount,
     deliveryFee: bill.deliveryFee,
@@ -194,7 +197,7 @@ export async function loadCartSnapshot(
     const { rows } = await q.query<CartCouponJoinRow>(cartQuery(true), [cartId, store.id]);
     if (!rows[0]) throw notFound('Cart not found');
     const lineRows = await q.query<LineRow>(LINES_SQL, [cartId, store.id]);
-    return buildSnapshot(store, rows[0], lineRows.rows, opts.fulfillment);
+    return withSuggestions(q, store.id, buildSnapshot(store, rows[0], lineRows.rows, opts.fulfillment));
   }
   const { rows } = await q.query<CartCouponJoinRow & { lines: LineRow[] }>(
     `SELECT cc.*, ${linesJsonSql('cc')} AS lines FROM (${cartQuery(false)}) cc`,
@@ -203,7 +206,60 @@ export async function loadCartSnapshot(
   const found = rows[0];
   if (!found) throw notFound('Cart not found');
   const { lines, ...cartRow } = found;
-  return buildSnapshot(store, cartRow, lines, opts.fulfillment);
+  return withSuggestions(q, store.id, buildSnapshot(store, cartRow, lines, opts.fulfillment));
+}
+
+/** Line errors that get replacement suggestions: nothing of that item can be bought. */
+const REPLACEABLE = new Set(['out_of_stock', 'unavailable']);
+
+/**
+ * Up to 3 replacements for each line nothing of which can be bought: in-stock variants of other active products
+ * of the same category, nearest price first, not already in the cart (the seed's "replace item" step). One query,
+ * run only when such a line exists.
+ */
+const SUGGESTIONS_SQL = `
+  SELECT e.variant_id AS for_variant, s.variant_id, s.product_slug, s.name, s.variant_name, s.price
+    FROM unnest($2::uuid[], $3::bigint[]) AS e(variant_id, price)
+    JOIN variants ev ON ev.id = e.variant_id AND ev.store_id = $1
+    JOIN products ep ON ep.id = ev.product_id
+   CROSS JOIN LATERAL (
+     SELECT v.id AS variant_id, p.slug AS product_slug, p.name, v.name AS variant_name, v.price
+       FROM products p JOIN variants v ON v.product_id = p.id
+      WHERE p.category_id = ep.category_id AND p.store_id = $1 AND p.id <> ep.id
+        AND p.archived_at IS NULL AND p.is_active AND v.archived_at IS NULL
+        AND (v.stock IS NULL OR v.stock > 0) AND v.id <> ALL($4::uuid[])
+      ORDER BY abs(v.price - e.price), v.price, v.id
+      LIMIT 3) s
+   ORDER BY e.variant_id, abs(s.price - e.price), s.price, s.variant_id`;
+
+async function withSuggestions(q: Queryable, storeId: string, snapshot: CartSnapshot): Promise<CartSnapshot> {
+  const wanting = snapshot.cart.lines.filter((l) => l.error && REPLACEABLE.has(l.error.code));
+  if (wanting.length === 0) return snapshot;
+  const { rows } = await q.query<{
+    for_variant: string;
+    variant_id: string;
+    product_slug: string;
+    name: string;
+    variant_name: string;
+    price: number;
+  }>(SUGGESTIONS_SQL, [
+    storeId,
+    wanting.map((l) => l.variantId),
+    wanting.map((l) => l.unitPrice),
+    snapshot.cart.lines.map((l) => l.variantId),
+  ]);
+  for (const line of wanting) {
+    line.suggestions = rows
+      .filter((r) => r.for_variant === line.variantId)
+      .map((r) => ({
+        variantId: r.variant_id,
+        productSlug: r.product_slug,
+        name: r.name,
+        variantName: r.variant_name,
+        price: Number(r.price),
+      }));
+  }
+  return snapshot;
 }
 
 function buildSnapshot(
@@ -211,6 +267,7 @@ function buildSnapshot(
   cartRow: CartCouponJoinRow,
   lineRows: readonly LineRow[],
   fulfillmentAsked: Fulfillment | undefined,
+  pincode?: string,
 ): CartSnapshot {
   const lines = lineRows.map(
     (r): CartLineSnapshot => ({
@@ -235,7 +292,11 @@ function buildSnapshot(
       sellable: l.sellable,
     })),
     coupon: billCoupon(cartRow.coupon_code, coupon, problem),
-    store: { deliveryFee: store.delivery_fee, freeAbove: store.free_above },
+    // Delivered to a known PIN, the fee of its delivery area (when the store lists areas with fees).
+    store: {
+      deliveryFee: pincode ? deliveryTo(store.delivery_areas, store.delivery_fee, pincode).fee : store.delivery_fee,
+      freeAbove: store.free_above,
+    },
     fulfillment,
   });
   const row: CartRowSnapshot = {
@@ -274,7 +335,7 @@ export async function loadStoreAndCart<E extends Record<string, unknown> = Recor
   q: Queryable,
   slug: string,
   cartId: string,
-  opts: { fulfillment?: Fulfillment; extraColumns?: string } = {},
+  opts: { fulfillment?: Fulfillment; extraColumns?: string; pincode?: string } = {},
 ): Promise<{ store: StoreRow; snapshot: CartSnapshot; extra: E } | null> {
   if (!isUuid(cartId)) return null;
   // The store comes back as one JSON column (its fields are all JSON-safe: text, numbers, booleans); the cart and
@@ -289,7 +350,12 @@ export async function loadStoreAndCart<E extends Record<string, unknown> = Recor
   const found = rows[0];
   if (!found) return null;
   const { store, lines, ...rest } = found;
-  return { store, snapshot: buildSnapshot(store, rest, lines, opts.fulfillment), extra: rest as unknown as E };
+  const snapshot = await withSuggestions(
+    q,
+    store.id,
+    buildSnapshot(store, rest, lines, opts.fulfillment, opts.pincode),
+  );
+  return { store, snapshot, extra: rest as unknown as E };
 }
 
 /** 422 validation_failed unless the store offers this fulfillment. */
@@ -307,11 +373,12 @@ export function assertFulfillmentOffered(store: StoreRow, fulfillment: Fulfillme
 
 export async function createCart(db: Db, slug: string): Promise<CartView> {
   const id = newSecretId();
-  // One statement: the store by slug and the new cart in it (no store, no cart).
+  // One statement: the store by slug and the new cart in it (no store, no cart); its commit does not wait for the
+  // WAL flush (a cart a crash may lose, never an order).
   const { rows } = await db.query<StoreRow>(
     `WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
           ins AS (INSERT INTO carts (id, store_id) SELECT $2, s.id FROM s)
-     SELECT * FROM s`,
+     SELECT * FROM s WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
     [slug, id],
   );
   const store = rows[0];
@@ -373,11 +440,15 @@ async function changeCart(
   cartId: string,
   change: (tx: Tx, store: StoreRow) => Promise<void>,
 ): Promise<CartView> {
-  return db.tx(async (tx) => {
-    const store = await lockOpenCart(tx, slug, cartId);
-    await change(tx, store);
-    return (await loadCartSnapshot(tx, store, cartId)).cart;
-  });
+  // A cart edit a crash may lose (never an order): its commit does not wait for the WAL flush.
+  return db.tx(
+    async (tx) => {
+      const store = await lockOpenCart(tx, slug, cartId);
+      await change(tx, store);
+      return (await loadCartSnapshot(tx, store, cartId)).cart;
+    },
+    { durable: false },
+  );
 }
 
 interface VariantState {
@@ -420,7 +491,8 @@ interface PutLineRow extends StoreRow {
  * Its reads use the statement's snapshot, taken before any wait for the cart lock; if a change to this cart
  * committed during that wait (the locked row is newer than the one the snapshot shows), it writes nothing and says
  * so, and the caller runs it again with a fresh snapshot — as strict as the transaction it replaces, in one round
- * trip instead of four (BEGIN, lock, check, write, COMMIT).
+ * trip instead of four (BEGIN, lock, check, write, COMMIT). Its commit does not wait for the WAL flush
+ * (NON_DURABLE_COMMIT_SQL): a crash may lose the last cart edits, never an order.
  */
 const PUT_LINE_SQL = `
   WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
@@ -442,7 +514,8 @@ const PUT_LINE_SQL = `
          coalesce(v.line_count, 0) AS line_count,
          (locked.updated_at IS NULL OR seen.updated_at IS NOT DISTINCT FROM locked.updated_at) AS current,
          EXISTS (SELECT 1 FROM put) AS put
-    FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true`;
+    FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
+   WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
 
 /** The put in one statement; 'changed' when the cart changed while it waited (nothing written). */
 async function putLine(
@@ -533,12 +606,13 @@ export async function setCartFulfillment(
 const COUPON_REFUSALS: Record<Exclude<CouponProblem, null>, string> = {
   coupon_expired: 'This coupon has expired',
   coupon_exhausted: 'This coupon has been used up',
+  coupon_inactive: 'This coupon is not active',
 };
 
 /**
  * Applies a coupon by code (case-insensitive). Unknown, deleted, inactive, expired or used-up codes → 422
- * invalid_coupon. A coupon whose minimum order the cart does not reach yet is applied: the bill says
- * `coupon_min_order` until the customer adds enough.
+ * invalid_coupon. A coupon whose minimum order the cart does not reach yet is kept but not applied
+ * (`coupon: { applied: false, reason: 'min_order', shortBy }`) until the customer adds enough.
  */
 export async function applyCartCoupon(db: Db, slug: string, cartId: string, rawCode: string): Promise<CartView> {
   return changeCart(db, slug, cartId, async (tx, store) => {

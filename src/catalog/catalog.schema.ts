@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Cursor, Limit, ListOf, Money, Nullable } from '../shared/schema.js';
-import { DeliverySchema } from '../stores/stores.schema.js';
+import { DeliverySchema, profileFields } from '../stores/stores.schema.js';
 
 /** Largest stock a variant may hold; keeps `stock + n` far inside the integer column. */
 export const MAX_STOCK = 1_000_000_000;
@@ -19,6 +19,11 @@ const Description = Type.String({ maxLength: 5000 });
 // An absolute http(s) URL or a path on this site; the service parses each one again.
 const ImageUrl = Type.String({ minLength: 2, maxLength: 2000, pattern: '^(https?://[^\\s]+|/[^/\\s][^\\s]*)$' });
 const Images = Type.Array(ImageUrl, { maxItems: MAX_IMAGES });
+export const MAX_SEARCH_TERMS = 20;
+const SearchTerms = Type.Array(Type.String({ minLength: 1, maxLength: 50 }), {
+  maxItems: MAX_SEARCH_TERMS,
+  description: 'Extra words a search matches (other names, spellings, scripts: "doodh", "दूध"); never shown',
+});
 
 // ---------- categories ----------
 export const CategorySchema = Type.Object(
@@ -64,6 +69,7 @@ export const ProductSchema = Type.Object(
     unit: Nullable(Type.String()),
     images: Type.Array(Type.String()),
     isActive: Type.Boolean(),
+    searchTerms: Type.Array(Type.String()),
     price: Type.Integer({ description: 'Lowest variant price' }),
     variants: Type.Array(VariantSchema),
   },
@@ -96,6 +102,7 @@ export const CreateProductBody = Type.Object(
     unit: Type.Optional(Nullable(Unit)),
     images: Type.Optional(Images),
     isActive: Type.Optional(Type.Boolean()),
+    searchTerms: Type.Optional(SearchTerms),
     variants: Type.Optional(Type.Array(VariantInputBody, { minItems: 1, maxItems: MAX_VARIANTS })),
   },
   { additionalProperties: false },
@@ -111,6 +118,7 @@ export const UpdateProductBody = Type.Object(
     unit: Type.Optional(Nullable(Unit)),
     images: Type.Optional(Images),
     isActive: Type.Optional(Type.Boolean()),
+    searchTerms: Type.Optional(SearchTerms),
     price: Type.Optional(Money),
     mrp: Type.Optional(Nullable(Money)),
     sku: Type.Optional(Nullable(Sku)),
@@ -169,6 +177,7 @@ export const PublicStoreSchema = Type.Object(
     isOpen: Type.Boolean(),
     delivery: DeliverySchema,
     payments: Type.Object({ cod: Type.Boolean(), upi: Type.Boolean() }),
+    ...profileFields,
   },
   { $id: 'PublicStore' },
 );

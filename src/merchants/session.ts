@@ -26,28 +26,51 @@ export async function createSession(q: Queryable, merchantId: string): Promise<s
   return token;
 }
 
-export async function findSession(q: Queryable, token: string): Promise<SessionContext | null> {
-  const { rows } = await q.query<{ session_id: string; id: string; phone: string; name: string | null }>(
-    `SELECT s.id AS session_id, m.id, m.phone, m.name
+export const SESSION_IDLE_DAYS = 7;
+/** last_used_at is written at most this often per session (not on every request). */
+const TOUCH_EVERY_SECONDS = 300;
+
+/** The live session of a token: not revoked, within its 30-day life, and used in the last `idleDays` days. */
+export async function findSession(
+  q: Queryable,
+  token: string,
+  idleDays = SESSION_IDLE_DAYS,
+): Promise<SessionContext | null> {
+  const { rows } = await q.query<{
+    session_id: string;
+    id: string;
+    phone: string;
+    name: string | null;
+    stale: boolean;
+  }>(
+    `SELECT s.id AS session_id, m.id, m.phone, m.name,
+            s.last_used_at < now() - make_interval(secs => $3) AS stale
        FROM sessions s JOIN merchants m ON m.id = s.merchant_id
-      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-    [sha256(token)],
+      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND s.last_used_at > now() - make_interval(days => $2)`,
+    [sha256(token), idleDays, TOUCH_EVERY_SECONDS],
   );
   const row = rows[0];
-  return row ? { sessionId: row.session_id, merchant: { id: row.id, phone: row.phone, name: row.name } } : null;
+  if (!row) return null;
+  if (row.stale) await q.query(`UPDATE sessions SET last_used_at = now() WHERE id = $1`, [row.session_id]);
+  return { sessionId: row.session_id, merchant: { id: row.id, phone: row.phone, name: row.name } };
 }
 
 export async function revokeSession(q: Queryable, sessionId: string): Promise<void> {
   await q.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [sessionId]);
 }
 
-/** The bearer token of the request: `Authorization: Bearer …`, or the dashboard's session cookie. */
-export function requestToken(request: FastifyRequest): string | null {
+/**
+ * The token of the request: `Authorization: Bearer …`, or — for the dashboard's pages only (`cookie: true`) — the
+ * session cookie. The JSON API never takes the cookie, so a cross-site form cannot act with it.
+ */
+export function requestToken(request: FastifyRequest, opts: { cookie: boolean } = { cookie: true }): string | null {
   const header = request.headers.authorization;
   if (header) {
     const m = /^Bearer\s+([A-Za-z0-9_\-.~+/=]{10,200})$/.exec(header);
     return m ? m[1]! : null;
   }
+  if (!opts.cookie) return null;
   const cookies = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies;
   return cookies?.[SESSION_COOKIE] ?? null;
 }

@@ -37,6 +37,7 @@ export const CustomerSchema = Type.Object({
   name: Type.String(),
   phone: Type.String(),
   address: Nullable(AddressSchema),
+  whatsappUpdates: Type.Optional(Type.Boolean()),
 });
 
 export const OrderLineSchema = Type.Object({
@@ -58,6 +59,9 @@ export const HistoryEntrySchema = Type.Object({
 export const OrderSchema = Type.Object({
   id: Type.String(),
   number: Type.Integer(),
+  source: Type.Union([Type.Literal('web'), Type.Literal('api'), Type.Literal('whatsapp')], {
+    description: 'where the order was placed',
+  }),
   status: OrderStatusSchema,
   paymentStatus: PaymentStatusSchema,
   paymentMethod: PaymentMethodSchema,
@@ -75,6 +79,7 @@ export const OrderSchema = Type.Object({
   }),
   customer: CustomerSchema,
   note: Nullable(Type.String()),
+  lang: Type.String({ description: 'The language the customer ordered in; their messages use it' }),
   history: Type.Array(HistoryEntrySchema),
   trackingToken: Type.String(),
   trackingUrl: Type.String(),

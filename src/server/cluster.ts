@@ -8,7 +8,7 @@
 import cluster from 'node:cluster';
 import pino from 'pino';
 import { logOptions } from './logger.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, NO_OTP_CHANNEL_MESSAGE, otpChannelKind } from '../config.js';
 import { isDbUnavailableError, openDb } from '../db/db.js';
 import { migrate } from '../db/migrate.js';
 import { WorkerPool } from './pool.js';
@@ -46,6 +46,10 @@ async function runPrimary(): Promise<void> {
   const timeoutMs = shutdownTimeoutMs();
   cluster.setupPrimary({ execArgv: workerExecArgv(workerHeapMb()) });
   const log = pino({ ...logOptions(config.logLevel), base: { pid: process.pid, role: 'primary' } });
+  if (!otpChannelKind(config)) {
+    process.stderr.write(`dukaan serve: refusing to start. ${NO_OTP_CHANNEL_MESSAGE}\n`);
+    process.exit(78);
+  }
   const singleProcessDb = !config.databaseUrl;
   if (singleProcessDb) {
     const asked = process.env.WEB_CONCURRENCY;

@@ -6,6 +6,7 @@ import { normalizeE164 } from '../shared/phone.js';
 import { CoalescedReads } from '../shared/coalesced-reads.js';
 import { RESERVED_SLUGS, slugFromStoreName } from './slug.js';
 import type { CreateStoreInput, Store, UpdateStoreInput } from './stores.schema.js';
+import { hoursProblems, storeIsOpen, type DeliveryArea, type OpeningHours } from './profile.js';
 
 export interface StoreRow {
   id: string;
@@ -22,10 +23,49 @@ export interface StoreRow {
   upi_vpa: string | null;
   /** Bumped at commit on every change a shopper could see in the catalog (migration 061). */
   catalog_version: number;
+  default_language: string;
+  gstin: string | null;
+  description: string;
+  logo: string | null;
+  banner: string | null;
+  address: StoreAddress | null;
+  hours: OpeningHours | null;
+  time_zone: string;
+  delivery_areas: DeliveryArea[];
 }
 
+export type StoreAddress = { line1: string; line2?: string | null; city: string; pincode: string };
+
 export const STORE_COLUMNS =
-  'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version';
+  'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version, ' +
+  'default_language, gstin, description, logo, banner, address, hours, time_zone, delivery_areas';
+
+/** Open now: the manual switch, and the opening hours when set (in the store's time zone). */
+export const storeOpenNow = (row: StoreRow, now = new Date()): boolean =>
+  storeIsOpen(row.is_open, row.hours, now, row.time_zone);
+
+/** The profile fields of Store and the public store. */
+export function storeProfile(
+  row: StoreRow,
+): Pick<Store, 'description' | 'logo' | 'banner' | 'address' | 'hours' | 'defaultLanguage' | 'gstin'> {
+  return {
+    description: row.description,
+    logo: row.logo,
+    banner: row.banner,
+    address: row.address,
+    hours: row.hours,
+    defaultLanguage: row.default_language === 'hi' ? 'hi' : 'en',
+    gstin: row.gstin,
+  };
+}
+
+export const storeDelivery = (row: StoreRow): Store['delivery'] => ({
+  fee: row.delivery_fee,
+  freeAbove: row.free_above,
+  minOrder: row.min_order,
+  pickup: row.pickup,
+  areas: row.delivery_areas,
+});
 
 export function storeUrl(config: Pick<Config, 'publicUrl'>, slug: string): string {
   return `${config.publicUrl}/${slug}`;
@@ -40,8 +80,10 @@ export function toStore(row: StoreRow, config: Pick<Config, 'publicUrl'>): Store
     whatsapp: row.whatsapp,
     isOpen: row.is_open,
     url: storeUrl(config, row.slug),
-    delivery: { fee: row.delivery_fee, freeAbove: row.free_above, minOrder: row.min_order, pickup: row.pickup },
+    delivery: storeDelivery(row),
     payments: { cod: row.cod, upiVpa: row.upi_vpa },
+    openNow: storeOpenNow(row),
+    ...storeProfile(row),
   };
 }
 
@@ -160,6 +202,12 @@ export async function updateStore(
   config: Pick<Config, 'publicUrl'>,
 ): Promise<Store> {
   const whatsapp = whatsappOrFail(input.whatsapp);
+  const badHours = input.hours ? hoursProblems(input.hours as OpeningHours) : [];
+  if (badHours.length)
+    throw validationFailed(
+      'Opening hours are spans of "HH:MM" times, each opening before it closes',
+      badHours.map((path) => ({ code: 'invalid', path, message: 'from "HH:MM" to a later "HH:MM"' })),
+    );
   const sets: string[] = [];
   const params: unknown[] = [storeId];
   const set = (column: string, value: unknown) => {
@@ -176,6 +224,14 @@ export async function updateStore(
   set('pickup', input.delivery?.pickup);
   set('cod', input.payments?.cod);
   set('upi_vpa', input.payments?.upiVpa);
+  set('delivery_areas', input.delivery?.areas === undefined ? undefined : JSON.stringify(input.delivery.areas));
+  set('description', input.description);
+  set('logo', input.logo);
+  set('banner', input.banner);
+  set('address', input.address === undefined ? undefined : input.address && JSON.stringify(input.address));
+  set('hours', input.hours === undefined ? undefined : input.hours && JSON.stringify(input.hours));
+  set('default_language', input.defaultLanguage);
+  set('gstin', input.gstin);
   const { rows } = await db.query<StoreRow>(
     `UPDATE stores SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${STORE_COLUMNS}`,
     params,

@@ -30,6 +30,7 @@ export async function createTestApp(
   };
   const sentCodes = new Map<string, string[]>();
   const otpChannel: OtpChannel = {
+    name: 'test',
     async send(phone, code) {
       sentCodes.set(phone, [...(sentCodes.get(phone) ?? []), code]);
     },

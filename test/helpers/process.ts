@@ -216,7 +216,7 @@ export function spawnServer(opts: {
   for (const name of CLEARED) delete env[name];
   Object.assign(
     env,
-    { HOST: '127.0.0.1', PORT: String(opts.port), LOG_LEVEL: 'warn', DUKAAN_TEST_ROUTES: '1' },
+    { HOST: '127.0.0.1', PORT: String(opts.port), LOG_LEVEL: 'warn', DUKAAN_TEST_ROUTES: '1', OTP_CONSOLE: '1' },
     opts.env,
   );
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
