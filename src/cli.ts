@@ -18,6 +18,8 @@ if (command === 'migrate') {
   await import('./server/cluster.js');
 } else if (command === 'start') {
   await import('./main.js');
+} else if (command === 'backup' || command === 'restore') {
+  await embeddedBackupCommand(command, process.argv.slice(3));
 } else if (command === 'demo') {
   // The demo store on any database (embedded or DATABASE_URL): idempotent, migrates first.
   const { ensureDemoStore, DEMO_CODE, DEMO_PHONE, DEMO_SLUG } = await import('./demo/seed.js');
@@ -44,8 +46,6 @@ if (command === 'migrate') {
       codesArrive: describeOtpChannel(otpChannelKind(config)),
     }),
   );
-} else if (command === 'backup' || command === 'restore') {
-  await embeddedBackupCommand(command, process.argv.slice(3));
 } else {
   process.stdout.write('usage: dukaan migrate | serve | start | demo | backup --out FILE | restore FILE [--force]\n');
   process.exitCode = command === 'help' ? 0 : 2;

@@ -27,7 +27,9 @@ process.stdout.write(
     database: describeDatabase(config.databaseUrl, config.dataDir),
     demoSlug: demoExists ? DEMO_SLUG : null,
     demoOwner: demoExists ? { phone: DEMO_PHONE, code: config.otpTestNumbers.get(DEMO_PHONE) ?? null } : null,
-    codesArrive: describeOtpChannel(server.app.services.otpChannel.name),
+    codesArrive:
+      server.app.services.otpChannel.description ??
+      describeOtpChannel(server.app.services.otpChannel.name ?? 'configured'),
   }),
 );
 

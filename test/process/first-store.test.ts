@@ -36,7 +36,7 @@ describe('a first store on PostgreSQL', () => {
     const banner = server.output();
     expect(banner).toContain('dukaan is running (PostgreSQL at 127.0.0.1:5432/');
     expect(banner).toContain(`dashboard:   ${server.baseUrl}/dashboard`);
-    expect(banner).toContain('sign-in codes: printed on this terminal (OTP_CONSOLE');
+    expect(banner).toContain('sign-in codes: printed on this server’s terminal');
     expect(banner).toContain('`npm run demo` adds a demo store');
     expect(banner).not.toContain(`${server.baseUrl}/demo`);
     // Every URL it prints answers (a redirect to the sign-in page counts), none is a 404.
