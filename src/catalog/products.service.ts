@@ -83,22 +83,27 @@ export function toProduct({ product, variants }: ProductWithVariants): Product {
 }
 
 /** The live variants of many products in ONE query, in display order, grouped by product id. */
-export async function loadVariants(q: Queryable, productIds: readonly string[]): Promise<Map<string, VariantRow[]>> {
+export async function loadVariants(
+  q: Queryable,
+  storeId: string,
+  productIds: readonly string[],
+): Promise<Map<string, VariantRow[]>> {
   const byProduct = new Map<string, VariantRow[]>(productIds.map((id) => [id, []]));
   if (productIds.length === 0) return byProduct;
   const { rows } = await q.query<VariantRow>(
     `SELECT ${VARIANT_COLUMNS} FROM variants v
-      WHERE v.product_id = ANY($1::uuid[]) AND v.archived_at IS NULL
+      WHERE v.store_id = $1 AND v.product_id = ANY($2::uuid[]) AND v.archived_at IS NULL
       ORDER BY v.product_id, v.position, v.id`,
-    [productIds],
+    [storeId, productIds],
   );
   for (const row of rows) byProduct.get(row.product_id)?.push(row);
   return byProduct;
 }
 
-async function withVariants(q: Queryable, products: ProductRow[]): Promise<ProductWithVariants[]> {
+async function withVariants(q: Queryable, storeId: string, products: ProductRow[]): Promise<ProductWithVariants[]> {
   const variants = await loadVariants(
     q,
+    storeId,
     products.map((p) => p.id),
   );
   return products.map((product) => ({ product, variants: variants.get(product.id) ?? [] }));
@@ -142,7 +147,7 @@ export async function findProducts(
     params,
   );
   const { items, nextCursor } = page(rows, query.limit, (row) => [row.id]);
-  return { items: await withVariants(q, items), nextCursor };
+  return { items: await withVariants(q, storeId, items), nextCursor };
 }
 
 /**
@@ -168,6 +173,7 @@ async function searchProducts(
   const nextCursor = rows.length > limit ? encodeCursor([offset + limit]) : null;
   const items = await withVariants(
     q,
+    storeId,
     kept.map(({ score: _score, ...product }) => product),
   );
   return { items, nextCursor };
@@ -183,6 +189,7 @@ export async function searchCatalog(
   const rows = await searchProductRows(q, storeId, { text, activeOnly: opts.activeOnly ?? true, limit: opts.limit });
   const variants = await loadVariants(
     q,
+    storeId,
     rows.map((r) => r.id),
   );
   return rows.map(({ score, ...product }) => ({ product, variants: variants.get(product.id) ?? [], score }));
@@ -229,7 +236,7 @@ async function productRow(q: Queryable, storeId: string, productId: string, lock
 /** A live product of the store (archived ones answer 404). */
 export async function getProduct(q: Queryable, storeId: string, productId: string): Promise<Product> {
   const product = await productRow(q, storeId, productId);
-  const [loaded] = await withVariants(q, [product]);
+  const [loaded] = await withVariants(q, storeId, [product]);
   return toProduct(loaded!);
 }
 

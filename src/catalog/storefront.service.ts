@@ -153,6 +153,6 @@ async function loadStorefrontProduct(q: Queryable, storeId: string, productSlug:
   );
   const product = rows[0];
   if (!product) throw notFound('Product not found');
-  const variants = await loadVariants(q, [product.id]);
+  const variants = await loadVariants(q, storeId, [product.id]);
   return toPublicProduct({ product, variants: variants.get(product.id) ?? [] });
 }

@@ -141,6 +141,12 @@ export function createPgDb(
     async tx<T>(fn: (tx: Tx) => Promise<T>, txOpts?: TxOptions): Promise<T> {
       const client = await pool.connect();
       let broken = false;
+      // A checked-out client has no listener of the pool's: a server dying between two statements (a failover)
+      // would emit 'error' unheard and crash the worker. Heard here, the client is discarded on release.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query(beginSql(txOpts));
         const q: Tx = {
@@ -163,6 +169,7 @@ export function createPgDb(
         }
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

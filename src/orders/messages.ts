@@ -4,7 +4,7 @@ import type { OrderView } from './orders.schema.js';
 
 /**
  * The texts of the WhatsApp messages orders cause. Pure: the outbox carries them. Messages to the customer come
- * from the `messages` catalog in the language of their order (`order.lang`); product names stay as written.
+ * from the `messages` catalog in the language of their order (its lang column); product names stay as written.
  */
 
 interface StoreInfo {

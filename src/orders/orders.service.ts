@@ -232,8 +232,9 @@ export async function transitionOrder(
     const check = checkTransition(current.status, to, actor);
     if (!check.ok) throw invalidTransition(check.message);
     const moved = await tx.query(
-      `UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 AND status = ANY($3::text[])`,
-      [current.id, to, allowedFromStatuses(to, actor)],
+      `UPDATE orders SET status = $2, updated_at = now()
+        WHERE id = $1 AND store_id = $4 AND status = ANY($3::text[])`,
+      [current.id, to, allowedFromStatuses(to, actor), current.store_id],
     );
     if (moved.rowCount !== 1) throw invalidTransition(`The order changed meanwhile and can no longer become ${to}`);
     if (check.returnsStock) {

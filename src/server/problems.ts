@@ -68,7 +68,9 @@ export function registerProblemHandlers(app: FastifyInstance) {
     if (error instanceof SyntaxError) return sendProblem(reply, 400, 'validation_failed', 'The body is not valid JSON');
     const pgCode = (error as { code?: string }).code;
     // The client went away while we worked: nobody reads an answer, and it is not the database's fault.
-    if (request.raw.destroyed || request.raw.socket?.destroyed) {
+    // Only the socket tells: `request.raw.destroyed` is also true once a request body has been read (Node ends the
+    // stream), which turned every POST that met a database failover into 499 instead of 503 unavailable.
+    if (request.raw.socket?.destroyed) {
       request.log.info({ reason: error.message }, 'client closed the connection');
       return reply.code(499).send();
     }

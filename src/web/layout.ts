@@ -56,6 +56,8 @@ export interface LayoutOptions {
   noindex?: boolean;
   /** `<body data-page="…">`: a stable hook for browser tests. */
   pageId?: string;
+  /** The skip link's words in the page language (default English). */
+  skipLabel?: string;
 }
 
 function openGraphTags(og: OpenGraph): Html {
@@ -136,7 +138,7 @@ export function layout(opts: LayoutOptions): Html {
 <script src="${js.url}" defer></script>${opts.og ? openGraphTags(opts.og) : ''}
 </head>
 <body${attrs({ 'data-page': opts.pageId })}>
-<a class="skip" href="#main">Skip to content</a>${
+<a class="skip" href="#main">${opts.skipLabel ?? 'Skip to content'}</a>${
     opts.header
       ? html`
 <header class="site-header"><div class="wrap">${opts.header}</div></header>`

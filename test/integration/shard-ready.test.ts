@@ -21,6 +21,7 @@ const STORE_SCOPED = [
   'store_members',
   'store_order_counters',
   'variants',
+  'whatsapp_carts',
 ];
 /**
  * Rows of one store reached only through their parent (co-located through the parent's key). Under Citus each
@@ -42,7 +43,12 @@ const GLOBAL_TABLES = [
   'rate_limit_counters',
   'outbox',
   'schemaversion',
+  'whatsapp_inbox',
+  'whatsapp_customers',
+  'whatsapp_chats',
 ];
+/** Global tables that point at a store without belonging to it (a WhatsApp chat's current shop, null before one). */
+const GLOBAL_WITH_STORE_REFERENCE = ['whatsapp_chats'];
 
 /** A Db that records every SQL text sent, inside transactions too. */
 function capturing(db: Db, seen: string[]): Db {
@@ -113,14 +119,14 @@ describe('shard-ready by store_id', () => {
     for (const t of STORE_SCOPED) expect({ t, storeId: tables.get(t)?.get('store_id') }).toEqual({ t, storeId: 'NO' });
     // Any other table with a store_id column is store-scoped and must say so.
     const withStoreId = [...tables.entries()].filter(([, cols]) => cols.has('store_id')).map(([t]) => t);
-    expect(withStoreId.sort()).toEqual([...STORE_SCOPED].sort());
+    expect(withStoreId.sort()).toEqual([...STORE_SCOPED, ...GLOBAL_WITH_STORE_REFERENCE].sort());
     for (const [t, { column, parent }] of Object.entries(CHILD_TABLES)) {
       expect({ t, column: tables.get(t)?.get(column) }).toEqual({ t, column: 'NO' });
       expect(STORE_SCOPED).toContain(parent);
     }
   });
 
-  it('every statement the hot paths send to a store-scoped table names store_id', async () => {
+  it('every hot-path statement on a store-scoped table names store_id; on a child table, its parent key', async () => {
     const shop = await openShop(ctx);
     const rice = await addProduct(shop, 'Sona masoori rice 10 kg', 72_000, 40);
     const tea = await addProduct(shop, 'Assam tea 500 g', 24_000, 40);
@@ -158,9 +164,16 @@ describe('shard-ready by store_id', () => {
 
     const checked = seen.filter((sql) => tablesOf(sql).some((t) => STORE_SCOPED.includes(t) || t in CHILD_TABLES));
     expect(checked.length).toBeGreaterThan(20);
-    const missing = [...new Set(checked.filter((sql) => !/\bstore_id\b/.test(sql)))].map((sql) =>
-      sql.replace(/\s+/g, ' ').trim(),
-    );
+    const keyed = (sql: string) => {
+      const tables = tablesOf(sql);
+      if (/\bstore_id\b/.test(sql)) return true;
+      // A statement on child tables only: it must reach them by the parent's key (co-located with the parent).
+      if (tables.some((t) => STORE_SCOPED.includes(t))) return false;
+      return tables
+        .filter((t) => t in CHILD_TABLES)
+        .every((t) => new RegExp(`\\b${CHILD_TABLES[t]!.column}\\b`).test(sql));
+    };
+    const missing = [...new Set(checked.filter((sql) => !keyed(sql)))].map((sql) => sql.replace(/\s+/g, ' ').trim());
     expect(missing).toEqual([]);
   });
 });

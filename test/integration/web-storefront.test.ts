@@ -143,7 +143,7 @@ async function placeOrder(b: Browser, fields: Partial<typeof CUSTOMER> = {}): Pr
   const key = inputValue(form.body, 'key')!;
   const { post, page } = await b.submit(shopPath('/checkout'), { key, ...CUSTOMER, ...fields });
   expect(post.status).toBe(303);
-  expect(post.location).toMatch(/^\/o\/[0-9a-f-]{36}$/);
+  expect(post.location).toMatch(/^\/o\/[0-9a-f-]{36}\?placed=1$/);
   return { token: post.location!.slice(3), page: page.body };
 }
 
@@ -394,12 +394,13 @@ describe('cart without JavaScript', () => {
     r = await b.submit(shopPath('/cart/coupon/remove'));
     expect(r.page.body).not.toContain('data-testid="coupon-code"');
     r = await b.submit(shopPath('/cart/coupon'), { code: 'NOPE' });
-    expect(testIdText(r.page.body, 'cart-notice')).toBe('No such coupon.');
+    expect(testIdText(r.page.body, 'cart-notice')).toBe('There is no such coupon in this shop.');
     r = await b.submit(shopPath('/cart/coupon'), { code: '' });
     expect(testIdText(r.page.body, 'cart-notice')).toBe('Enter a coupon code.');
     r = await b.submit(shopPath('/cart/coupon'), { code: 'BIG' });
-    expect(r.page.body).toContain('Coupon BIG needs an order of at least ₹1,000.00 — add more or remove the coupon');
-    expect(r.page.body).not.toContain('data-testid="checkout-link"');
+    expect(r.page.body).toContain('Add ₹');
+    expect(r.page.body).toContain('data-testid="coupon-not-applied"');
+    expect(r.page.body).toContain('data-testid="checkout-link"'); // a coupon that cannot apply never blocks
   });
 
   it('switches between delivery and pickup', async () => {
@@ -440,12 +441,14 @@ describe('cart without JavaScript', () => {
       const r = await b.submit(line, { quantity });
       expect(r.post.status, quantity).toBe(303);
       expect(r.page.status).toBe(200);
-      expect(testIdText(r.page.body, 'cart-notice'), quantity).toMatch(/whole number|from 0 to 999/);
+      expect(testIdText(r.page.body, 'cart-notice'), quantity).toMatch(/from 0 to 999/);
     }
     for (const quantity of ['abc', '0', '-1', '1000', '2.5']) {
       const r = await b.submit(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity });
       expect(r.post.status).toBe(303);
-      expect(testIdText(r.page.body, 'flash'), quantity).toMatch(/Choose a quantity from 1 to 999\.|Added/);
+      expect(testIdText(r.page.body, 'flash'), quantity).toMatch(
+        /Choose a quantity from 1 to 999\.|added to your cart/,
+      );
     }
     // unknown, malformed and other-store variants
     const other = await merchantWithStore(ctx, { name: 'Other Shop' });

@@ -87,13 +87,43 @@
       });
   });
 
+  // Forms that ask first (cancel order): a dialog, then the POST itself; without JS the GET shows a confirm page.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-confirm')) return;
+    event.preventDefault();
+    if (!window.confirm(form.getAttribute('data-confirm'))) return;
+    form.removeAttribute('data-confirm');
+    form.method = 'post';
+    form.submit();
+  });
+
+  // Delivery area: say at once whether the shop delivers to the PIN typed (before the rest of the address).
+  var pin = document.querySelector('[data-delivery-check]');
+  var answer = document.querySelector('[data-delivery-answer]');
+  if (pin && answer) {
+    pin.addEventListener('input', function () {
+      var v = pin.value.replace(/\s/g, '');
+      answer.textContent = '';
+      if (!/^[0-9]{6}$/.test(v)) return;
+      fetch(pin.getAttribute('data-delivery-check') + '?pincode=' + v, { credentials: 'same-origin' })
+        .then(function (r) {
+          return r.ok ? r.json() : null;
+        })
+        .then(function (a) {
+          if (a) answer.textContent = answer.getAttribute(a.delivers ? 'data-yes' : 'data-no');
+        })
+        .catch(function () {});
+    });
+  }
+
   // Copy-to-clipboard buttons (UPI id): hidden until this script can make them work.
   document.querySelectorAll('[data-copy]').forEach(function (btn) {
     if (!navigator.clipboard) return;
     btn.hidden = false;
     btn.addEventListener('click', function () {
       navigator.clipboard.writeText(btn.getAttribute('data-copy') || '').then(function () {
-        btn.textContent = 'Copied';
+        btn.textContent = btn.getAttribute('data-copied') || btn.textContent;
       });
     });
   });

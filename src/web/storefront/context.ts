@@ -9,6 +9,7 @@ import { getStorefrontStoreRow, type StoreRow } from '../../stores/stores.servic
 import { toPublicStore, type StorefrontStore } from '../../catalog/storefront.service.js';
 import { loadCartSnapshot, type CartSnapshot } from '../../cart/cart.service.js';
 import { AppError } from '../../shared/errors.js';
+import { chooseLanguage, isLang, translator, type Lang, type Translate } from '../../i18n/index.js';
 import { clearCookie, setCookie } from '../forms.js';
 
 export interface StoreContext {
@@ -20,6 +21,34 @@ export interface StoreContext {
   absoluteBase: string;
   /** An in-store path: `href('/cart')` → `/{slug}/cart`; `href()` → the store home. */
   href(path?: string): string;
+  /** The page language: `?lang=` > the `lang` cookie > Accept-Language > the store's default. */
+  lang: Lang;
+  /** `t` in the page language. */
+  tr: Translate;
+}
+
+export const LANG_COOKIE = 'lang';
+
+/**
+ * The language of a customer page; a valid `?lang=` is remembered in the `lang` cookie (a year, whole site: the
+ * order page at `/o/…` speaks it too).
+ */
+export function pageLanguage(
+  request: FastifyRequest,
+  reply: FastifyReply | null,
+  storeDefault: string | null | undefined,
+): Lang {
+  const query = (request.query as Record<string, unknown> | undefined)?.lang;
+  const cookie = request.cookies[LANG_COOKIE];
+  if (reply && isLang(query) && query !== cookie)
+    setCookie(request, reply, LANG_COOKIE, query, { path: '/', maxAgeSeconds: 365 * 86400 });
+  const header = request.headers['accept-language'];
+  return chooseLanguage({
+    query,
+    cookie,
+    acceptLanguage: typeof header === 'string' ? header : undefined,
+    fallback: storeDefault,
+  });
 }
 
 export const CART_COOKIE = 'cart';
@@ -34,8 +63,16 @@ export function slugFromHost(host: string | undefined, baseDomain: string | null
   return /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/.test(sub) ? sub : null;
 }
 
-export async function storeContext(db: Db, config: Config, slug: string, onOwnHost: boolean): Promise<StoreContext> {
+export async function storeContext(
+  db: Db,
+  config: Config,
+  slug: string,
+  onOwnHost: boolean,
+  request: FastifyRequest,
+  reply: FastifyReply | null,
+): Promise<StoreContext> {
   const row = await getStorefrontStoreRow(db, slug);
+  const lang = pageLanguage(request, reply, row.default_language);
   const base = onOwnHost ? '' : `/${row.slug}`;
   const publicUrl = new URL(config.publicUrl);
   const absoluteBase =
@@ -48,6 +85,8 @@ export async function storeContext(db: Db, config: Config, slug: string, onOwnHo
     base,
     absoluteBase,
     href: (path = '') => `${base}${path}` || '/',
+    lang,
+    tr: translator(lang),
   };
 }
 

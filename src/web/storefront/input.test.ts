@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalisePhoneInput } from './storefront.pages.js';
-import { slugFromHost } from './context.js';
+import { slugFromHost, type StoreContext } from './context.js';
+import { translator } from '../../i18n/index.js';
 import { lineErrorText, variantLabel } from './views.js';
 
 describe('normalisePhoneInput', () => {
@@ -43,12 +44,15 @@ describe('slugFromHost', () => {
 
 describe('words for the bill', () => {
   it('says what is wrong with a line and what to do', () => {
-    expect(lineErrorText({ error: { code: 'insufficient_stock', available: 2 } })).toBe(
+    const en = { tr: translator('en') } as StoreContext;
+    expect(lineErrorText(en, { error: { code: 'insufficient_stock', available: 2 } })).toBe(
       'Only 2 left — change quantity',
     );
-    expect(lineErrorText({ error: { code: 'out_of_stock' } })).toBe('Out of stock — remove or replace');
-    expect(lineErrorText({ error: { code: 'unavailable' } })).toBe('No longer sold — remove or replace');
-    expect(lineErrorText({ error: null })).toBeNull();
+    expect(lineErrorText(en, { error: { code: 'out_of_stock' } })).toBe('Out of stock — remove or replace');
+    expect(lineErrorText(en, { error: { code: 'unavailable' } })).toBe('No longer sold — remove or replace');
+    expect(lineErrorText(en, { error: null })).toBeNull();
+    const hi = { tr: translator('hi') } as StoreContext;
+    expect(lineErrorText(hi, { error: { code: 'insufficient_stock', available: 2 } })).toBe('सिर्फ़ 2 बचे हैं — मात्रा बदलें');
   });
 
   it('hides variant names that say nothing', () => {

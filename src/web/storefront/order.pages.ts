@@ -14,7 +14,9 @@ import { isUuid } from '../../shared/ids.js';
 import { formBody, formProblem, intField, seeOther, setFlash, takeFlash, type FormProblem } from '../forms.js';
 import { sendPage } from '../layout.js';
 import { submitPaymentProof } from '../../payments/proofs.js';
-import { orderMain, orderPage, showPayment } from './order.views.js';
+import { cancelConfirmMain, customerCanCancel, orderMain, orderPage, showPayment } from './order.views.js';
+import { pageLanguage } from './context.js';
+import { translator } from '../../i18n/index.js';
 
 type Params = { token?: string };
 
@@ -35,25 +37,48 @@ export const orderPages: FastifyPluginAsync = async (app) => {
 
   app.get('/o/:token', async (request, reply) => {
     const { store, view } = await loadOrder(request);
+    const lang = pageLanguage(request, reply, store.default_language);
     const qr = view.upiUrl && showPayment(view) ? await qrSvg(view.upiUrl) : null;
+    const storeHome = `${config.publicUrl.replace(/\/$/, '')}/${store.slug}`;
+    const justPlaced = (request.query as Record<string, unknown>).placed === '1';
+    const page = orderPage(
+      store,
+      view,
+      orderMain(store, view, { qrSvg: qr, storeHome, lang, justPlaced }),
+      takeFlash(request, reply),
+      storeHome,
+      lang,
+      orderPath(view.trackingToken),
+    );
+    // The URL is a credential: keep the page out of every cache.
+    return sendPage(request, reply, page, { cacheControl: 'no-store' });
+  });
+
+  // Cancel asks first: app.js confirms in a dialog and posts; without JavaScript the form leads to this page.
+  app.get('/o/:token/cancel', async (request, reply) => {
+    const { store, view } = await loadOrder(request);
+    const lang = pageLanguage(request, reply, store.default_language);
+    if (!customerCanCancel(view)) return seeOther(reply, orderPath(view.trackingToken));
     const storeHome = `${config.publicUrl.replace(/\/$/, '')}/${store.slug}`;
     const page = orderPage(
       store,
       view,
-      orderMain(store, view, { qrSvg: qr, storeHome }),
-      takeFlash(request, reply),
+      cancelConfirmMain(view, lang),
+      null,
       storeHome,
+      lang,
+      `${orderPath(view.trackingToken)}/cancel`,
     );
-    // The URL is a credential: keep the page out of every cache.
     return sendPage(request, reply, page, { cacheControl: 'no-store' });
   });
 
   app.post('/o/:token/cancel', async (request, reply) => {
     const token = (request.params as Params).token ?? '';
     if (!isUuid(token)) throw notFound('Order not found');
+    const tr = translator(pageLanguage(request, null, null));
     try {
       await transitionOrder(db, config, { by: 'token', trackingToken: token }, 'cancelled', 'customer', null);
-      setFlash(request, reply, 'ok', 'Your order is cancelled.');
+      setFlash(request, reply, 'ok', tr('order.cancelledFlash'));
     } catch (err) {
       flashProblem(request, reply, formProblem(err));
     }
@@ -64,6 +89,7 @@ export const orderPages: FastifyPluginAsync = async (app) => {
     const token = (request.params as Params).token ?? '';
     if (!isUuid(token)) throw notFound('Order not found');
     const body = formBody(request);
+    const tr = translator(pageLanguage(request, null, null));
     try {
       const lines: { variantId: string; quantity: number }[] = [];
       for (const key of Object.keys(body)) {
@@ -81,11 +107,11 @@ export const orderPages: FastifyPluginAsync = async (app) => {
       }
       if (lines.length === 0 || lines.length > 100) throw validationFailed('Nothing to change.', [], 422);
       await editOrderLines(db, config, { by: 'token', trackingToken: token }, 'customer', { lines });
-      setFlash(request, reply, 'ok', 'Your order is updated. The bill below is the new one.');
+      setFlash(request, reply, 'ok', tr('order.updatedFlash'));
     } catch (err) {
       const problem = formProblem(err);
       if (problem.code === 'validation_failed' && problem.items.some((i) => i.code === 'empty')) {
-        setFlash(request, reply, 'error', 'An order needs at least one item. To drop everything, cancel the order.');
+        setFlash(request, reply, 'error', tr('order.needsOneItem'));
       } else if (problem.code === 'cart_has_errors') {
         const item = problem.items[0];
         setFlash(
@@ -93,8 +119,8 @@ export const orderPages: FastifyPluginAsync = async (app) => {
           reply,
           'error',
           item?.code === 'insufficient_stock'
-            ? `Not enough stock: only ${item.available ?? 0} available. Change the quantity.`
-            : 'Some of that is out of stock now.',
+            ? tr('order.notEnoughStock', { available: item.available ?? 0 })
+            : tr('order.outOfStockNow'),
         );
       } else {
         flashProblem(request, reply, problem);
@@ -106,25 +132,25 @@ export const orderPages: FastifyPluginAsync = async (app) => {
   app.post('/o/:token/payment-proof', async (request, reply) => {
     const token = (request.params as Params).token ?? '';
     if (!isUuid(token)) throw notFound('Order not found');
+    const tr = translator(pageLanguage(request, null, null));
     try {
       let file: MultipartFile | undefined;
       if (request.isMultipart()) file = await request.file();
       if (!file)
         throw validationFailed(
-          'Choose a screenshot of your payment first.',
+          tr('order.chooseScreenshot'),
           [{ code: 'required', path: '/file', message: 'Choose a screenshot' }],
           422,
         );
       const bytes = await file.toBuffer();
-      if (file.file.truncated) throw new AppError(413, 'payload_too_large', 'The screenshot is larger than 5 MB.');
+      if (file.file.truncated) throw new AppError(413, 'payload_too_large', tr('order.screenshotTooLarge'));
       await submitPaymentProof(db, config, token, bytes);
-      setFlash(request, reply, 'ok', 'Thank you! The shop will check your payment.');
+      setFlash(request, reply, 'ok', tr('order.proofThanks'));
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'FST_REQ_FILE_TOO_LARGE')
-        setFlash(request, reply, 'error', 'The screenshot is larger than 5 MB. Send a smaller one.');
+      if (code === 'FST_REQ_FILE_TOO_LARGE') setFlash(request, reply, 'error', tr('order.screenshotTooLarge'));
       else if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
-        setFlash(request, reply, 'error', 'Choose a screenshot of your payment first.');
+        setFlash(request, reply, 'error', tr('order.chooseScreenshot'));
       else flashProblem(request, reply, formProblem(err));
     }
     return seeOther(reply, orderPath(token));

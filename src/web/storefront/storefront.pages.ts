@@ -32,6 +32,8 @@ import {
   fragmentRequested,
   intField,
   seeOther,
+  clearCookie,
+  setCookie,
   setFlash,
   takeFlash,
   textField,
@@ -55,9 +57,11 @@ import {
   checkoutBlockers,
   checkoutMain,
   homeMain,
+  lineErrorText,
   productMain,
   productOpenGraph,
   storePage,
+  variantLabel,
   type CheckoutValues,
 } from './views.js';
 
@@ -118,13 +122,14 @@ function cachedHomeMain(list: object, key: string, render: () => Html): Html {
 
 function mount(app: FastifyInstance, m: Mount): void {
   const { db, config } = app;
-  const ctxOf = (request: FastifyRequest) => storeContext(db, config, m.slugOf(request), m.onOwnHost);
+  const ctxOf = (request: FastifyRequest, reply: FastifyReply | null = null) =>
+    storeContext(db, config, m.slugOf(request), m.onOwnHost, request, reply);
   const opts = m.options;
   const root = m.prefix || '/';
 
   // ------------------------------------------------------------ home
   app.get(root, opts, async (request, reply) => {
-    const ctx = await ctxOf(request);
+    const ctx = await ctxOf(request, reply);
     const query = request.query as Params;
     const q = (typeof query.q === 'string' ? query.q : '').trim().slice(0, 100);
     const categorySlug = (typeof query.category === 'string' ? query.category : '').slice(0, 100);
@@ -144,10 +149,11 @@ function mount(app: FastifyInstance, m: Mount): void {
     const firstImage = list.items.find((p) => p.images.length)?.images[0];
     const page = storePage(ctx, {
       title: q ? `${q} — ${ctx.store.name}` : ctx.store.name,
-      description: `Order from ${ctx.store.name} online${ctx.store.whatsapp ? ' or on WhatsApp' : ''}.`,
+      description: ctx.store.description || ctx.tr('storefront.metaDescription', { store: ctx.store.name }),
+      here,
       og: {
         title: ctx.store.name,
-        description: `Order from ${ctx.store.name}: see prices and stock, pay by ${ctx.store.payments.upi ? 'UPI or ' : ''}cash.`,
+        description: ctx.store.description || ctx.tr('storefront.metaDescription', { store: ctx.store.name }),
         url: ctx.absoluteBase,
         type: 'website',
         siteName: ctx.store.name,
@@ -156,7 +162,7 @@ function mount(app: FastifyInstance, m: Mount): void {
       pageId: 'store-home',
       cartCount: cartCount(cart),
       flash: takeFlash(request, reply),
-      main: cachedHomeMain(list, `${ctx.base}\n${here}\n${JSON.stringify(ctx.store)}`, () =>
+      main: cachedHomeMain(list, `${ctx.lang}\n${ctx.base}\n${here}\n${JSON.stringify(ctx.store)}`, () =>
         homeMain(ctx, { categories, products: list.items, nextCursor: list.nextCursor, query: q, categorySlug, here }),
       ),
     });
@@ -165,13 +171,15 @@ function mount(app: FastifyInstance, m: Mount): void {
 
   // ------------------------------------------------------------ product
   app.get(`${m.prefix}/p/:productSlug`, opts, async (request, reply) => {
-    const ctx = await ctxOf(request);
+    const ctx = await ctxOf(request, reply);
     const productSlug = (request.params as Params).productSlug ?? '';
     const [product, cart] = await Promise.all([
       getStorefrontProduct(db, ctx.store.id, productSlug.slice(0, 200), ctx.store.catalogVersion),
       currentCart(db, request, ctx),
     ]);
     const og = productOpenGraph(ctx, product);
+    const ids = new Set(product.variants.map((v) => v.id));
+    const inCart = cart ? cart.cart.lines.filter((l) => ids.has(l.variantId)).reduce((n, l) => n + l.quantity, 0) : 0;
     return sendPage(
       request,
       reply,
@@ -180,24 +188,26 @@ function mount(app: FastifyInstance, m: Mount): void {
         description: og.description,
         og,
         pageId: 'product',
+        here: ctx.href(`/p/${encodeURIComponent(product.slug)}`),
         cartCount: cartCount(cart),
         flash: takeFlash(request, reply),
-        main: productMain(ctx, product),
+        main: productMain(ctx, product, null, inCart),
       }),
     );
   });
 
   // ------------------------------------------------------------ cart
   app.get(`${m.prefix}/cart`, opts, async (request, reply) => {
-    const ctx = await ctxOf(request);
+    const ctx = await ctxOf(request, reply);
     const cart = await currentCart(db, request, ctx);
     const flash = takeFlash(request, reply);
     return sendPage(
       request,
       reply,
       storePage(ctx, {
-        title: `Cart — ${ctx.store.name}`,
+        title: `${ctx.tr('cart.title')} — ${ctx.store.name}`,
         pageId: 'cart',
+        here: ctx.href('/cart'),
         noindex: true,
         cartCount: cartCount(cart),
         main: billSection(ctx, cart, { notice: flash }),
@@ -206,13 +216,13 @@ function mount(app: FastifyInstance, m: Mount): void {
   });
 
   app.post(`${m.prefix}/cart/add`, opts, async (request, reply) => {
-    const ctx = await ctxOf(request);
+    const ctx = await ctxOf(request, reply);
     const body = formBody(request);
     const back = safeBack(ctx, field(body, 'back', 600));
     const variantId = field(body, 'variantId', 100) ?? '';
     const quantity = intField(body, 'quantity') ?? 1;
     if (quantity < 1 || quantity > MAX_LINE_QUANTITY) {
-      setFlash(request, reply, 'error', `Choose a quantity from 1 to ${MAX_LINE_QUANTITY}.`);
+      setFlash(request, reply, 'error', ctx.tr('cart.quantityRange', { min: 1, max: MAX_LINE_QUANTITY }));
       return seeOther(reply, back);
     }
     try {
@@ -231,15 +241,17 @@ function mount(app: FastifyInstance, m: Mount): void {
         Math.min(existing + quantity, MAX_LINE_QUANTITY),
       );
       const line = updated.lines.find((l) => l.variantId === variantId);
-      const name = line ? line.name : 'the item';
+      const label = line ? variantLabel(line.name, line.variantName) : null;
+      const name = line ? `${line.name}${label ? ` ${label}` : ''}` : '';
+      const problem = line ? lineErrorText(ctx, line) : null;
       setFlash(
         request,
         reply,
-        line?.error ? 'error' : 'ok',
-        line?.error ? `${name} is in your cart, but: ${lineProblem(line.error)}` : `Added ${name} to your cart.`,
+        problem ? 'error' : 'ok',
+        problem ? ctx.tr('cart.addedButProblem', { name, problem }) : ctx.tr('cart.added', { name, count: quantity }),
       );
     } catch (err) {
-      setFlash(request, reply, 'error', addProblemText(formProblem(err)));
+      setFlash(request, reply, 'error', addProblemText(ctx, formProblem(err)));
     }
     return seeOther(reply, back);
   });
@@ -250,14 +262,14 @@ function mount(app: FastifyInstance, m: Mount): void {
     reply: FastifyReply,
     change: (ctx: StoreContext, cartId: string, body: FormBody) => Promise<string | null>,
   ) {
-    const ctx = await ctxOf(request);
+    const ctx = await ctxOf(request, reply);
     const fragment = fragmentRequested(request);
     const cartPath = ctx.href('/cart');
     const cart = await currentCart(db, request, ctx);
     let notice: { kind: 'ok' | 'error'; text: string } | null = null;
     let couponProblem: FormProblem | null = null;
     if (!cart) {
-      notice = { kind: 'error', text: 'Your cart has expired. Please add the items again.' };
+      notice = { kind: 'error', text: ctx.tr('cart.expired') };
     } else {
       try {
         const text = await change(ctx, cart.cart.id, formBody(request));
@@ -271,10 +283,13 @@ function mount(app: FastifyInstance, m: Mount): void {
         if (problem.code === 'invalid_coupon') couponProblem = problem;
         const text =
           problem.code === 'invalid_coupon'
-            ? (problem.fields.code ?? problem.summary)
+            ? couponRefusal(ctx, problem)
             : problem.code === 'not_found'
-              ? 'That item is no longer available.'
-              : problem.summary;
+              ? ctx.tr('cart.itemGone')
+              : problem.code === 'validation_failed'
+                ? ctx.tr('cart.quantityRange', { min: 0, max: MAX_LINE_QUANTITY })
+                : problem.summary;
+        if (problem.code === 'invalid_coupon') problem.fields.code = text;
         notice = { kind: 'error', text };
       }
     }
@@ -294,29 +309,37 @@ function mount(app: FastifyInstance, m: Mount): void {
       const variantId = (request.params as Params).variantId ?? '';
       const typed = intField(body, 'quantity');
       const delta = intField(body, 'delta') ?? 0;
-      if (typed === null)
-        throw validationFailed(
-          'Enter a quantity as a whole number.',
-          [{ code: 'invalid', path: '/quantity', message: 'Enter a quantity as a whole number' }],
-          422,
-        );
-      const quantity = typed + (delta === 1 || delta === -1 ? delta : 0);
+      const quantity = typed === null ? -1 : typed + (delta === 1 || delta === -1 ? delta : 0);
       if (quantity < 0 || quantity > MAX_LINE_QUANTITY) {
         throw validationFailed(
-          `Choose a quantity from 0 to ${MAX_LINE_QUANTITY}.`,
+          'quantity out of range',
           [{ code: 'invalid', path: '/quantity', message: `from 0 to ${MAX_LINE_QUANTITY}` }],
           422,
         );
       }
       await setCartLine(db, ctx.row.slug, cartId, variantId, quantity);
-      return quantity === 0 ? 'Removed from your cart.' : 'Cart updated.';
+      return quantity === 0 ? ctx.tr('cart.removed') : ctx.tr('cart.updated');
     }),
   );
 
   app.post(`${m.prefix}/cart/lines/:variantId/remove`, opts, async (request, reply) =>
     cartAction(request, reply, async (ctx, cartId) => {
       await removeCartLine(db, ctx.row.slug, cartId, (request.params as Params).variantId ?? '');
-      return 'Removed from your cart.';
+      return ctx.tr('cart.removed');
+    }),
+  );
+
+  // "Add instead": the suggested replacement takes the unavailable line's place, same quantity (within stock).
+  app.post(`${m.prefix}/cart/replace`, opts, async (request, reply) =>
+    cartAction(request, reply, async (ctx, cartId, body) => {
+      const from = field(body, 'from', 100) ?? '';
+      const to = field(body, 'to', 100) ?? '';
+      const before = await currentCart(db, request, ctx);
+      const old = before?.cart.lines.find((l) => l.variantId === from);
+      const updated = await setCartLine(db, ctx.row.slug, cartId, to, Math.max(1, old?.quantity ?? 1));
+      if (old) await removeCartLine(db, ctx.row.slug, cartId, from);
+      const added = updated.lines.find((l) => l.variantId === to);
+      return ctx.tr('cart.replaced', { name: added?.name ?? '' });
     }),
   );
 
@@ -328,14 +351,16 @@ function mount(app: FastifyInstance, m: Mount): void {
           { code: 'required', path: '/code', message: 'Enter a coupon code' },
         ]);
       const cart = await applyCartCoupon(db, ctx.row.slug, cartId, code);
-      return `Coupon ${cart.couponCode ?? code} applied.`;
+      return cart.coupon?.applied === false
+        ? ctx.tr('cart.couponKept', { code: cart.couponCode ?? code })
+        : ctx.tr('cart.couponApplied', { code: cart.couponCode ?? code });
     }),
   );
 
   app.post(`${m.prefix}/cart/coupon/remove`, opts, async (request, reply) =>
     cartAction(request, reply, async (ctx, cartId) => {
       await removeCartCoupon(db, ctx.row.slug, cartId);
-      return 'Coupon removed.';
+      return ctx.tr('cart.couponRemoved');
     }),
   );
 
@@ -344,27 +369,28 @@ function mount(app: FastifyInstance, m: Mount): void {
       const choice = field(body, 'fulfillment', 20);
       if (choice !== 'delivery' && choice !== 'pickup') {
         throw validationFailed(
-          'Choose delivery or pickup.',
+          ctx.tr('cart.chooseFulfillment'),
           [{ code: 'invalid', path: '/fulfillment', message: 'Choose delivery or pickup' }],
           422,
         );
       }
       await setCartFulfillment(db, ctx.row.slug, cartId, choice);
-      return choice === 'pickup' ? 'You will pick up the order from the shop.' : 'The order will be delivered.';
+      return choice === 'pickup' ? ctx.tr('cart.willPickUp') : ctx.tr('cart.willDeliver');
     }),
   );
 
   // ------------------------------------------------------------ checkout
   app.get(`${m.prefix}/checkout`, opts, async (request, reply) => {
-    const ctx = await ctxOf(request);
+    const ctx = await ctxOf(request, reply);
     const cart = await currentCart(db, request, ctx);
     if (!cart || checkoutBlockers(ctx, cart).length) return seeOther(reply, ctx.href('/cart'));
-    const values: CheckoutValues = { key: newSecretId() };
+    const values: CheckoutValues = { key: newSecretId(), ...rememberedDetails(request) };
     return sendPage(
       request,
       reply,
       storePage(ctx, {
-        title: `Checkout — ${ctx.store.name}`,
+        title: `${ctx.tr('checkout.title')} — ${ctx.store.name}`,
+        here: ctx.href('/checkout'),
         pageId: 'checkout',
         noindex: true,
         cartCount: cartCount(cart),
@@ -376,22 +402,29 @@ function mount(app: FastifyInstance, m: Mount): void {
   });
 
   app.post(`${m.prefix}/checkout`, opts, async (request, reply) => {
-    const ctx = await ctxOf(request);
+    const ctx = await ctxOf(request, reply);
     const body = formBody(request);
     const values = checkoutValues(body);
     const cartId = request.cookies.cart;
     if (!cartId) {
-      setFlash(request, reply, 'error', 'Your cart has expired. Please add the items again.');
+      setFlash(request, reply, 'error', ctx.tr('cart.expired'));
       return seeOther(reply, ctx.href('/cart'));
     }
     let problem: FormProblem;
+    let changedFrom: number | null = null;
+    let changedTo: number | null = null;
     try {
       const input = checkoutInput(values, ctx);
       const order = await checkout(db, config, ctx.row.slug, cartId, input, `web:${values.key}`);
       forgetCart(request, reply, ctx);
-      return seeOther(reply, `/o/${encodeURIComponent(order.trackingToken)}`);
+      rememberDetails(request, reply, values);
+      return seeOther(reply, `/o/${encodeURIComponent(order.trackingToken)}?placed=1`);
     } catch (err) {
-      problem = withPlainFieldWords(formProblem(err, checkoutField));
+      problem = withPlainFieldWords(ctx, formProblem(err, checkoutField));
+      if (err instanceof AppError && err.code === 'total_changed') {
+        changedFrom = values.expectedTotal ?? null;
+        changedTo = (err.extra?.cart as { total?: number } | undefined)?.total ?? null;
+      }
     }
     if (problem.code === 'cart_already_ordered') {
       // A second press of "Place order" (another tab, a slow network): show the order that cart became.
@@ -400,7 +433,7 @@ function mount(app: FastifyInstance, m: Mount): void {
       if (token) return seeOther(reply, `/o/${encodeURIComponent(token)}`);
     }
     if (problem.code === 'not_found' || problem.code === 'cart_already_ordered') {
-      setFlash(request, reply, 'error', 'Your cart has expired. Please add the items again.');
+      setFlash(request, reply, 'error', ctx.tr('cart.expired'));
       return seeOther(reply, ctx.href('/cart'));
     }
     const cart = await currentCart(db, request, ctx);
@@ -411,9 +444,7 @@ function mount(app: FastifyInstance, m: Mount): void {
         request,
         reply,
         'error',
-        problem.code === 'cart_has_errors'
-          ? 'Some items changed while you were ordering. Please check your cart.'
-          : problem.summary,
+        problem.code === 'cart_has_errors' ? ctx.tr('checkout.itemsChanged') : ctx.tr('checkout.belowMinimum'),
       );
       return seeOther(reply, ctx.href('/cart'));
     }
@@ -421,11 +452,18 @@ function mount(app: FastifyInstance, m: Mount): void {
       request,
       reply,
       storePage(ctx, {
-        title: `Checkout — ${ctx.store.name}`,
+        title: `${ctx.tr('checkout.title')} — ${ctx.store.name}`,
         pageId: 'checkout',
+        here: ctx.href('/checkout'),
         noindex: true,
         cartCount: cartCount(cart),
-        main: checkoutMain(ctx, cart, values, problem),
+        main: checkoutMain(
+          ctx,
+          cart,
+          { ...values, key: changedFrom !== null ? newSecretId() : values.key },
+          problem.code === 'total_changed' ? null : problem,
+          changedFrom !== null ? { from: changedFrom, to: changedTo ?? cart.cart.total } : null,
+        ),
       }),
       { status: problem.status >= 500 ? 500 : problem.status === 404 ? 422 : problem.status, cacheControl: 'no-store' },
     );
@@ -434,16 +472,48 @@ function mount(app: FastifyInstance, m: Mount): void {
 
 // ------------------------------------------------------------ helpers
 
-function lineProblem(error: { code: string; available?: number }): string {
-  if (error.code === 'insufficient_stock') return `only ${error.available ?? 0} left — change quantity`;
-  if (error.code === 'out_of_stock') return 'out of stock — remove or replace';
-  return 'no longer sold — remove or replace';
+function addProblemText(ctx: StoreContext, problem: FormProblem): string {
+  if (problem.code === 'not_found') return ctx.tr('cart.itemGone');
+  if (problem.code === 'cart_already_ordered') return ctx.tr('cart.alreadyOrdered');
+  if (problem.code === 'validation_failed') return ctx.tr('cart.tooManyLines');
+  return problem.summary;
 }
 
-function addProblemText(problem: FormProblem): string {
-  if (problem.code === 'not_found') return 'That item is no longer available.';
-  if (problem.code === 'cart_already_ordered') return 'That cart was already ordered. Please try again.';
-  return problem.summary;
+/** Why a coupon code was refused, in the page language. */
+function couponRefusal(ctx: StoreContext, problem: FormProblem): string {
+  const why = problem.items[0]?.code;
+  if (why === 'required') return ctx.tr('cart.enterCoupon');
+  if (why === 'coupon_expired') return ctx.tr('cart.couponRefusedExpired');
+  if (why === 'coupon_exhausted') return ctx.tr('cart.couponRefusedUsedUp');
+  if (why === 'coupon_inactive') return ctx.tr('cart.couponRefusedInactive');
+  return ctx.tr('cart.couponUnknown');
+}
+
+// "Remember my details on this phone": a cookie on the device (nothing kept on the server), read back into the form.
+const DETAILS_COOKIE = 'details';
+const REMEMBERED = ['name', 'phone', 'line1', 'line2', 'city', 'pincode'] as const;
+
+function rememberedDetails(request: FastifyRequest): Partial<CheckoutValues> {
+  const raw = request.cookies[DETAILS_COOKIE];
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const out: Partial<CheckoutValues> = {};
+    for (const k of REMEMBERED) if (typeof parsed[k] === 'string') out[k] = (parsed[k] as string).slice(0, 300);
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+function rememberDetails(request: FastifyRequest, reply: FastifyReply, v: CheckoutValues): void {
+  if (v.remember !== 'on') {
+    if (request.cookies[DETAILS_COOKIE]) clearCookie(request, reply, DETAILS_COOKIE, '/');
+    return;
+  }
+  const kept = Object.fromEntries(REMEMBERED.map((k) => [k, v[k] ?? '']));
+  const value = Buffer.from(JSON.stringify(kept), 'utf8').toString('base64url');
+  setCookie(request, reply, DETAILS_COOKIE, value, { path: '/', maxAgeSeconds: 180 * 86400 });
 }
 
 /** Only paths inside this store: a form's `back` must never send the customer elsewhere. */
@@ -469,6 +539,9 @@ function checkoutValues(body: FormBody): CheckoutValues {
     paymentMethod: field(body, 'paymentMethod', 20),
     fulfillment: field(body, 'fulfillment', 20),
     note: field(body, 'note', 1500),
+    whatsappUpdates: field(body, 'whatsappUpdates', 5) === 'on' ? 'on' : 'off',
+    remember: field(body, 'remember', 5) === 'on' ? 'on' : 'off',
+    expectedTotal: intField(body, 'expectedTotal') ?? undefined,
   };
 }
 
@@ -516,13 +589,23 @@ function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
               : null,
           }
         : {}),
+      whatsappUpdates: v.whatsappUpdates !== 'off',
     },
     fulfillment,
     paymentMethod: (v.paymentMethod ?? '') as CheckoutInput['paymentMethod'],
     ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+    ...(v.expectedTotal !== undefined && v.expectedTotal >= 0 ? { expectedTotal: v.expectedTotal } : {}),
+    lang: ctx.lang,
   };
-  if (!validateCheckout(input)) {
-    const items = ajvErrorsToItems(validateCheckout.errors ?? [], 'body');
+  // A delivery needs the address: its empty fields are marked with the others, in the same round.
+  const missingAddress =
+    fulfillment === 'delivery'
+      ? (['line1', 'city', 'pincode'] as const)
+          .filter((k) => !v[k]?.trim())
+          .map((k) => ({ code: 'required', path: `/customer/address/${k}`, message: 'required' }))
+      : [];
+  if (!validateCheckout(input) || missingAddress.length) {
+    const items = [...ajvErrorsToItems(validateCheckout.errors ?? [], 'body'), ...missingAddress];
     // Also the service's own customer checks (phone, blanks), so one submit shows every problem at once.
     try {
       normaliseCustomer(input.customer);
@@ -531,8 +614,8 @@ function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
       for (const item of err.errors ?? []) if (!items.some((i) => i.path === item.path)) items.push(item);
     }
     throw validationFailed(
-      'Please check the highlighted fields.',
-      items.map((i) => ({ ...i, message: fieldMessage(checkoutField(i.path ?? ''), i.code) })),
+      ctx.tr('checkout.checkFields'),
+      items.map((i) => ({ ...i, message: fieldMessage(ctx, checkoutField(i.path ?? '')) })),
       422,
     );
   }
@@ -547,28 +630,36 @@ function checkoutField(path: string): string {
   return /^\d+$/.test(last) ? (path.split('/').filter(Boolean).at(-2) ?? '') : last;
 }
 
+/** The catalog key of each form field's message (written out for the catalog test). */
 const FIELD_MESSAGES: Record<string, string> = {
-  name: 'Enter your name (up to 100 letters).',
-  phone: 'Enter a valid mobile number, e.g. 98765 43210.',
-  line1: 'Enter your house and street (up to 200 letters).',
-  line2: 'Keep this under 200 letters.',
-  city: 'Enter your city.',
-  pincode: 'Enter a 6-digit PIN code.',
-  paymentMethod: 'Choose how you will pay.',
-  fulfillment: 'Choose delivery or pickup.',
-  note: 'Keep the note under 500 letters.',
+  name: 'checkout.fieldName',
+  phone: 'checkout.fieldPhone',
+  line1: 'checkout.fieldLine1',
+  line2: 'checkout.fieldLine2',
+  city: 'checkout.fieldCity',
+  pincode: 'checkout.fieldPincode',
+  paymentMethod: 'checkout.fieldPaymentMethod',
+  fulfillment: 'checkout.fieldFulfillment',
+  note: 'checkout.fieldNote',
 };
 
-/** The service speaks to developers ("E.164", "must not be blank"); a customer reads these for the plain fields. */
-function withPlainFieldWords(problem: FormProblem): FormProblem {
-  if (problem.code !== 'validation_failed') return problem;
+/** The service speaks to developers ("E.164", "must not be blank"); a customer reads these, in their language. */
+function withPlainFieldWords(ctx: StoreContext, problem: FormProblem): FormProblem {
+  const summaries: Partial<Record<string, string>> = {
+    validation_failed: ctx.tr('checkout.checkFields'),
+    outside_delivery_area: ctx.tr('checkout.outsideArea'),
+    store_closed: ctx.tr('checkout.storeClosed'),
+    idempotency_key_in_use: ctx.tr('checkout.stillWorking'),
+    total_changed: ctx.tr('checkout.checkNewTotal'),
+  };
   const fields = { ...problem.fields };
-  for (const name of ['name', 'phone', 'city'] as const) if (fields[name]) fields[name] = FIELD_MESSAGES[name]!;
-  if (fields.line1 && /blank/.test(fields.line1)) fields.line1 = FIELD_MESSAGES.line1!;
-  if (fields.pincode && /blank/.test(fields.pincode)) fields.pincode = FIELD_MESSAGES.pincode!;
-  return { ...problem, fields };
+  for (const name of Object.keys(fields)) {
+    if (problem.code === 'outside_delivery_area' && name === 'pincode') fields[name] = ctx.tr('checkout.outsideArea');
+    else fields[name] = fieldMessage(ctx, name);
+  }
+  return { ...problem, summary: summaries[problem.code] ?? problem.summary, fields };
 }
 
-function fieldMessage(name: string, _code: string): string {
-  return FIELD_MESSAGES[name] ?? 'Please check this field.';
+function fieldMessage(ctx: StoreContext, name: string): string {
+  return ctx.tr(FIELD_MESSAGES[name] ?? 'checkout.fieldOther');
 }

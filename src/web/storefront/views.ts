@@ -6,16 +6,18 @@ import type { CartSnapshot } from '../../cart/cart.service.js';
 import type { CartLineView } from '../../cart/cart.schema.js';
 import type { Category, PublicProduct, PublicVariant } from '../../catalog/catalog.schema.js';
 import { minorToMajorString } from '../../shared/money.js';
-import { attrs, html, type Html } from '../html.js';
+import { attrs, html, safeUrl, type Html } from '../html.js';
 import { layout, type Flash, type OpenGraph } from '../layout.js';
-import { formatMoney } from '../../shared/money.js';
+import { money as formatIn, LANGUAGES, languageName, type Lang } from '../../i18n/index.js';
 import { fieldError, problemSummary, type FormProblem } from '../forms.js';
 import { absoluteImageUrl, productImage } from '../images.js';
+import { WEEKDAYS, localTime } from '../../stores/profile.js';
 import type { StoreContext } from './context.js';
 
-export const money = (ctx: StoreContext, minor: number): string => formatMoney(minor, ctx.store.currency);
+/** Money in the page language (Indian grouping): one formatter for pages and messages. */
+export const money = (ctx: StoreContext, minor: number): string => formatIn(ctx.lang, minor, ctx.store.currency);
 const shortMoney = (ctx: StoreContext, minor: number): string =>
-  formatMoney(minor, ctx.store.currency, { trimZeroFraction: true });
+  formatIn(ctx.lang, minor, ctx.store.currency, { trimZeroFraction: true });
 
 /** A variant's name is worth showing only when it says something ("Default" does not). */
 export function variantLabel(productName: string, variantName: string): string | null {
@@ -33,16 +35,38 @@ export interface StorePageOptions {
   description?: string;
   noindex?: boolean;
   pageId: string;
+  /** this page's URL, for the language switch */
+  here?: string;
 }
 
-export function storeHeader(ctx: StoreContext, cartCount: number): Html {
-  return html`<a class="brand" href="${ctx.href()}" data-testid="store-name">${ctx.store.name}</a>
-<nav aria-label="Shop"><a href="${ctx.href('/cart')}" data-testid="cart-link">Cart (<span data-testid="cart-count">${cartCount}</span>)</a></nav>`;
+/** Links to this page in each other language (`?lang=xx`, remembered by a cookie). */
+export function languageSwitch(lang: Lang, here: string, label: string): Html {
+  const url = new URL(here, 'http://x');
+  const others = LANGUAGES.filter((l) => l !== lang);
+  return html`<span class="langs" data-testid="language-switch"><span class="sr-only">${label}</span>${others.map(
+    (l) => {
+      url.searchParams.set('lang', l);
+      return html` <a href="${`${url.pathname}${url.search}`}" lang="${l}" hreflang="${l}">${languageName(l)}</a>`;
+    },
+  )}</span>`;
+}
+
+export function storeHeader(ctx: StoreContext, cartCount: number, here: string): Html {
+  const tr = ctx.tr;
+  const logo = ctx.store.logo;
+  return html`<a class="brand" href="${ctx.href()}" data-testid="store-name">${logo ? html`<img class="logo" src="${safeUrl(logo)}" alt="" width="28" height="28">` : ''}${ctx.store.name}</a>
+<nav aria-label="${tr('storefront.navLabel')}">${languageSwitch(ctx.lang, here, tr('storefront.language'))} <a href="${ctx.href('/cart')}" data-testid="cart-link">${tr('storefront.cartLink', { count: cartCount })} (<span data-testid="cart-count">${cartCount}</span>)</a></nav>`;
 }
 
 export function storeFooter(ctx: StoreContext): Html {
+  const tr = ctx.tr;
   const wa = ctx.store.whatsapp ? `https://wa.me/${ctx.store.whatsapp.replace(/\D/g, '')}` : null;
-  return html`<p>${ctx.store.name}${wa ? html` · <a href="${wa}" rel="noopener">Chat on WhatsApp</a>` : ''}</p><p>Made with dukaan</p>`;
+  const a = ctx.store.address;
+  return html`<p>${ctx.store.name}${wa ? html` · <a href="${wa}" rel="noopener">${tr('storefront.chatOnWhatsapp')}</a>` : ''}</p>${
+    a
+      ? html`<p data-testid="store-address">${a.line1}${a.line2 ? html`, ${a.line2}` : ''}, ${a.city} ${a.pincode}</p>`
+      : ''
+  }${ctx.store.gstin ? html`<p class="small">${tr('storefront.gstin', { gstin: ctx.store.gstin })}</p>` : ''}<p>${tr('storefront.madeWith')}</p>`;
 }
 
 export function storePage(ctx: StoreContext, opts: StorePageOptions): Html {
@@ -53,7 +77,9 @@ export function storePage(ctx: StoreContext, opts: StorePageOptions): Html {
     noindex: opts.noindex,
     pageId: opts.pageId,
     flash: opts.flash,
-    header: storeHeader(ctx, opts.cartCount),
+    lang: ctx.lang,
+    skipLabel: ctx.tr('storefront.skipToContent'),
+    header: storeHeader(ctx, opts.cartCount, opts.here ?? ctx.href()),
     footer: storeFooter(ctx),
     main: opts.main,
   });
@@ -72,7 +98,7 @@ export function priceLine(ctx: StoreContext, price: number, mrp: number | null, 
   const discounted = mrp !== null && mrp > price;
   // Integer percent, rounded down: never promise more off than there is.
   const off = discounted ? Math.floor(((mrp - price) * 100) / mrp) : 0;
-  return html`<span class="price" data-testid="${testId}">${shortMoney(ctx, price)}</span>${discounted ? html`<s class="mrp" data-testid="mrp"><span class="sr-only">MRP </span>${shortMoney(ctx, mrp)}</s>${off > 0 ? html`<span class="off">${off}% off</span>` : ''}` : ''}`;
+  return html`<span class="price" data-testid="${testId}">${shortMoney(ctx, price)}</span>${discounted ? html`<s class="mrp" data-testid="mrp"><span class="sr-only">${ctx.tr('storefront.mrp')} </span>${shortMoney(ctx, mrp)}</s>${off > 0 ? html`<span class="off">${ctx.tr('storefront.percentOff', { off })}</span>` : ''}` : ''}`;
 }
 
 // ------------------------------------------------------------------ home
@@ -88,46 +114,70 @@ export interface HomeView {
 }
 
 function storeFacts(ctx: StoreContext): Html {
+  const tr = ctx.tr;
   const d = ctx.store.delivery;
-  const facts: Html[] = [];
+  const facts: string[] = [];
   facts.push(
     d.fee === 0
-      ? html`Free delivery`
-      : html`Delivery ${money(ctx, d.fee)}${d.freeAbove !== null ? html`, free above ${money(ctx, d.freeAbove)}` : ''}`,
+      ? tr('storefront.freeDelivery')
+      : d.freeAbove !== null
+        ? tr('storefront.deliveryFeeFreeAbove', { fee: money(ctx, d.fee), above: money(ctx, d.freeAbove) })
+        : tr('storefront.deliveryFee', { fee: money(ctx, d.fee) }),
   );
-  if (d.pickup) facts.push(html`Pickup available`);
-  if (d.minOrder) facts.push(html`Minimum order ${money(ctx, d.minOrder)}`);
-  const pay = [ctx.store.payments.cod ? 'Cash on delivery' : null, ctx.store.payments.upi ? 'UPI' : null]
-    .filter(Boolean)
-    .join(', ');
-  if (pay) facts.push(html`Pay by ${pay}`);
+  if (d.pickup) facts.push(tr('storefront.pickupAvailable'));
+  if (d.minOrder) facts.push(tr('storefront.minimumOrder', { amount: money(ctx, d.minOrder) }));
+  const p = ctx.store.payments;
+  if (p.cod || p.upi) facts.push(tr('storefront.payBy', { methods: p.cod && p.upi ? 'both' : p.cod ? 'cod' : 'upi' }));
   return html`<p class="small muted" data-testid="store-facts">${facts.map((f, i) => html`${i ? ' · ' : ''}${f}`)}</p>`;
 }
 
-export function openBadge(isOpen: boolean): Html {
-  return isOpen
-    ? html`<span class="badge open" data-testid="store-status">Open</span>`
-    : html`<span class="badge closed" data-testid="store-status">Closed</span>`;
+export function openBadge(ctx: StoreContext): Html {
+  return ctx.store.isOpen
+    ? html`<span class="badge open" data-testid="store-status">${ctx.tr('storefront.open')}</span>`
+    : html`<span class="badge closed" data-testid="store-status">${ctx.tr('storefront.closed')}</span>`;
 }
 
+/** Today's opening hours in words ("Today 09:00–21:00"), or null when the store keeps no hours. */
+function hoursToday(ctx: StoreContext): string | null {
+  const hours = ctx.store.hours;
+  if (!hours) return null;
+  const { day } = localTime(new Date(), 'Asia/Kolkata');
+  const spans = hours[day as (typeof WEEKDAYS)[number]] ?? [];
+  return spans.length
+    ? ctx.tr('storefront.hoursToday', { spans: spans.map(([a, b]) => `${a}–${b}`).join(', ') })
+    : ctx.tr('storefront.closedToday');
+}
+
+function addButton(ctx: StoreContext, product: PublicProduct, here: string, url: string): Html {
+  const single = product.variants.length === 1 ? product.variants[0] : undefined;
+  return single && single.inStock
+    ? html`<form method="post" action="${ctx.href('/cart/add')}" class="add"><input type="hidden" name="variantId" value="${single.id}"><input type="hidden" name="quantity" value="1"><input type="hidden" name="back" value="${here}"><button class="btn secondary" aria-label="${ctx.tr('storefront.addNamed', { name: product.name })}">${ctx.tr('storefront.add')}</button></form>`
+    : product.inStock
+      ? html`<a class="btn secondary" href="${url}">${ctx.tr('storefront.choose')}</a>`
+      : html``;
+}
+
+/** With a photo, a grid card; without, a compact row (name, size, price, add) — no half screen of grey. */
 function productCard(ctx: StoreContext, product: PublicProduct, here: string): Html {
   const url = ctx.href(`/p/${encodeURIComponent(product.slug)}`);
   const shown = priceVariant(product);
   const image = product.images[0];
-  const single = product.variants.length === 1 ? product.variants[0] : undefined;
+  const oos = product.inStock
+    ? ''
+    : html`<span class="badge oos" data-testid="out-of-stock">${ctx.tr('storefront.outOfStock')}</span>`;
+  if (!image) {
+    return html`<li class="compact"><article class="card row-card" data-testid="product-card">
+<a href="${url}" class="body"><h2 class="name">${product.name}</h2><span class="small muted">${product.unit ?? ''}</span></a>
+<p class="pr">${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)} ${oos}</p>${addButton(ctx, product, here, url)}</article></li>`;
+  }
   return html`<li><article class="card" data-testid="product-card">
-<a href="${url}">${image ? productImage(image, { alt: product.name, className: 'thumb', eager: false }) : html`<div class="noimg" aria-hidden="true">🛍</div>`}
+<a href="${url}">${productImage(image, { alt: product.name, className: 'thumb', eager: false })}
 <div class="body"><h2 class="name">${product.name}</h2>${product.unit ? html`<span class="small muted">${product.unit}</span>` : ''}
-<p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>${product.inStock ? '' : html`<p><span class="badge oos" data-testid="out-of-stock">Out of stock</span></p>`}</div></a>${
-    single?.inStock
-      ? html`<form method="post" action="${ctx.href('/cart/add')}" class="body"><input type="hidden" name="variantId" value="${single.id}"><input type="hidden" name="quantity" value="1"><input type="hidden" name="back" value="${here}"><button class="btn secondary" aria-label="${`Add ${product.name} to cart`}">Add</button></form>`
-      : product.inStock
-        ? html`<div class="body"><a class="btn secondary" href="${url}">Choose</a></div>`
-        : ''
-  }</article></li>`;
+<p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>${oos ? html`<p>${oos}</p>` : ''}</div></a><div class="body">${addButton(ctx, product, here, url)}</div></article></li>`;
 }
 
 export function homeMain(ctx: StoreContext, view: HomeView): Html {
+  const tr = ctx.tr;
   const category = view.categories.find((c) => c.slug === view.categorySlug);
   const listParams = (extra: Record<string, string>) => {
     const p = new URLSearchParams();
@@ -146,25 +196,30 @@ export function homeMain(ctx: StoreContext, view: HomeView): Html {
     return html`<li><a href="${`${ctx.href()}${s ? `?${s}` : ''}`}"${current ? html` aria-current="page"` : ''}>${name}</a></li>`;
   };
   const heading = view.query
-    ? html`Results for “${view.query}”${category ? html` in ${category.name}` : ''}`
+    ? category
+      ? tr('storefront.resultsForIn', { query: view.query, category: category.name })
+      : tr('storefront.resultsFor', { query: view.query })
     : category
-      ? html`${category.name}`
-      : html`Products`;
-  return html`<div class="store-head"><h1>${ctx.store.name}</h1>${openBadge(ctx.store.isOpen)}</div>
-${ctx.store.isOpen ? '' : html`<p class="notice warn" data-testid="closed-notice">The shop is closed right now. You can fill your cart and order when it opens.</p>`}
+      ? category.name
+      : tr('storefront.products');
+  const today = hoursToday(ctx);
+  const s = ctx.store;
+  return html`${s.banner ? html`<img class="banner" src="${safeUrl(s.banner)}" alt="" data-testid="store-banner">` : ''}<div class="store-head"><h1>${s.name}</h1>${openBadge(ctx)}</div>
+${s.description ? html`<p data-testid="store-description">${s.description}</p>` : ''}${today ? html`<p class="small" data-testid="store-hours">${today}</p>` : ''}
+${s.isOpen ? '' : html`<p class="notice warn" data-testid="closed-notice">${tr('storefront.closedNotice')}</p>`}
 ${storeFacts(ctx)}
 <form class="search row" role="search" method="get" action="${ctx.href()}">
-<div><label class="sr-only" for="q">Search products</label><input type="search" id="q" name="q" value="${view.query}" maxlength="100" placeholder="Search products"></div>${view.categorySlug ? html`<input type="hidden" name="category" value="${view.categorySlug}">` : ''}
-<button class="btn">Search</button>
+<div><label class="sr-only" for="q">${tr('storefront.searchLabel')}</label><input type="search" id="q" name="q" value="${view.query}" maxlength="100" placeholder="${tr('storefront.searchLabel')}"></div>${view.categorySlug ? html`<input type="hidden" name="category" value="${view.categorySlug}">` : ''}
+<button class="btn">${tr('storefront.search')}</button>
 </form>
-${view.categories.length ? html`<nav aria-label="Categories"><ul class="cats" data-testid="categories">${catLink(null, 'All')}${view.categories.map((c) => catLink(c.slug, c.name))}</ul></nav>` : ''}
+${view.categories.length ? html`<nav aria-label="${tr('storefront.categories')}"><ul class="cats" data-testid="categories">${catLink(null, tr('storefront.all'))}${view.categories.map((c) => catLink(c.slug, c.name))}</ul></nav>` : ''}
 <h2>${heading}</h2>
 ${
   view.products.length
     ? html`<ul class="grid" data-testid="product-grid">${view.products.map((p) => productCard(ctx, p, view.here))}</ul>`
-    : html`<p data-testid="no-products">${view.query ? 'Nothing matches your search.' : 'No products here yet.'}</p>`
+    : html`<p data-testid="no-products">${view.query ? tr('storefront.noMatches') : tr('storefront.noProducts')}</p>`
 }
-${view.nextCursor ? html`<p class="pager"><a class="btn secondary" rel="next" href="${listParams({ cursor: view.nextCursor })}">More products</a></p>` : ''}`;
+${view.nextCursor ? html`<p class="pager"><a class="btn secondary" rel="next" href="${listParams({ cursor: view.nextCursor })}">${tr('storefront.moreProducts')}</a></p>` : ''}`;
 }
 
 // ------------------------------------------------------------------ product
@@ -174,10 +229,10 @@ export function productOpenGraph(ctx: StoreContext, product: PublicProduct): Ope
   const price = shown?.price ?? product.price;
   const description = product.description.trim()
     ? product.description.trim().replace(/\s+/g, ' ').slice(0, 200)
-    : `${formatMoney(price, ctx.store.currency)} at ${ctx.store.name}`;
+    : ctx.tr('storefront.priceAt', { price: money(ctx, price), store: ctx.store.name });
   const origin = new URL(ctx.absoluteBase).origin;
   return {
-    title: `${product.name} — ${formatMoney(price, ctx.store.currency)}`,
+    title: `${product.name} — ${money(ctx, price)}`,
     description,
     image: product.images[0] ? absoluteImageUrl(product.images[0], origin) : undefined,
     url: `${ctx.absoluteBase}/p/${encodeURIComponent(product.slug)}`,
@@ -187,121 +242,156 @@ export function productOpenGraph(ctx: StoreContext, product: PublicProduct): Ope
   };
 }
 
-export function productMain(ctx: StoreContext, product: PublicProduct, problem?: FormProblem | null): Html {
+/** A wa.me link that shares the product: name, price and its link (whose preview already works). */
+export function shareOnWhatsappUrl(ctx: StoreContext, product: PublicProduct): string {
+  const shown = priceVariant(product);
+  const text = ctx.tr('storefront.shareText', {
+    name: product.name,
+    price: shortMoney(ctx, shown?.price ?? product.price),
+    url: `${ctx.absoluteBase}/p/${encodeURIComponent(product.slug)}`,
+  });
+  return `https://wa.me/?text=${encodeURIComponent(text)}`;
+}
+
+export function productMain(ctx: StoreContext, product: PublicProduct, problem?: FormProblem | null, inCart = 0): Html {
+  const tr = ctx.tr;
   const shown = priceVariant(product);
   const here = ctx.href(`/p/${encodeURIComponent(product.slug)}`);
   const many = product.variants.length > 1;
   const firstBuyable = product.variants.find((v) => v.inStock);
+  const gallery = product.images.length
+    ? html`<div class="gallery">${product.images.map((url, i) =>
+        productImage(url, {
+          alt: i === 0 ? product.name : tr('storefront.pictureN', { name: product.name, n: i + 1 }),
+          eager: i === 0,
+          sizes: '(min-width: 48rem) 30rem, 100vw',
+        }),
+      )}</div>`
+    : '';
   return html`<p class="small"><a href="${ctx.href()}">← ${ctx.store.name}</a></p>
 <article class="product" data-testid="product">
-<div class="gallery">${
-    product.images.length
-      ? product.images.map((url, i) =>
-          productImage(url, {
-            alt: i === 0 ? product.name : `${product.name}, picture ${i + 1}`,
-            eager: i === 0,
-            sizes: '(min-width: 48rem) 30rem, 100vw',
-          }),
-        )
-      : html`<div class="noimg" aria-hidden="true">🛍</div>`
-  }</div>
 <div>
 <h1 data-testid="product-name">${product.name}</h1>${product.unit ? html`<p class="muted">${product.unit}</p>` : ''}
 <p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>
-${product.inStock ? '' : html`<p><span class="badge oos" data-testid="out-of-stock">Out of stock</span></p>`}
-${ctx.store.isOpen ? '' : html`<p class="notice warn">The shop is closed right now; you can still add to your cart.</p>`}
+${product.inStock ? '' : html`<p><span class="badge oos" data-testid="out-of-stock">${tr('storefront.outOfStock')}</span></p>`}
+${ctx.store.isOpen ? '' : html`<p class="notice warn">${tr('storefront.closedAddAnyway')}</p>`}
 ${problemSummary(problem)}
 ${
   firstBuyable
     ? html`<form method="post" action="${ctx.href('/cart/add')}" class="panel" data-testid="add-to-cart">
 ${
   many
-    ? html`<fieldset><legend>Choose one</legend>${product.variants.map((v) => html`<label class="choice"><input${attrs({ type: 'radio', name: 'variantId', value: v.id, required: true, checked: v.id === firstBuyable.id, disabled: !v.inStock })}> <span>${v.name} — ${shortMoney(ctx, v.price)}${v.mrp !== null && v.mrp > v.price ? html` <s class="mrp"><span class="sr-only">MRP </span>${shortMoney(ctx, v.mrp)}</s>` : ''}${v.inStock ? '' : html` <span class="badge oos">Out of stock</span>`}</span></label>`)}</fieldset>`
+    ? html`<fieldset><legend>${tr('storefront.chooseOne')}</legend>${product.variants.map((v) => html`<label class="choice"><input${attrs({ type: 'radio', name: 'variantId', value: v.id, required: true, checked: v.id === firstBuyable.id, disabled: !v.inStock })}> <span>${v.name} — ${shortMoney(ctx, v.price)}${v.mrp !== null && v.mrp > v.price ? html` <s class="mrp"><span class="sr-only">${tr('storefront.mrp')} </span>${shortMoney(ctx, v.mrp)}</s>` : ''}${v.inStock ? '' : html` <span class="badge oos">${tr('storefront.outOfStock')}</span>`}</span></label>`)}</fieldset>`
     : html`<input type="hidden" name="variantId" value="${firstBuyable.id}">`
 }
-<label for="quantity">Quantity</label>
-<input type="number" id="quantity" name="quantity" value="1" min="1" max="999" inputmode="numeric" required${problem?.fields.quantity ? html` aria-invalid="true" aria-describedby="quantity-error"` : ''}>
+<div class="row"><div><label for="quantity">${tr('storefront.quantity')}</label>
+<input type="number" id="quantity" name="quantity" value="1" min="1" max="999" inputmode="numeric" required${problem?.fields.quantity ? html` aria-invalid="true" aria-describedby="quantity-error"` : ''}></div>
+<button class="btn" data-testid="add-button">${inCart ? tr('storefront.addMore') : tr('storefront.addToCart')}</button></div>
 ${fieldError(problem, 'quantity')}
 <input type="hidden" name="back" value="${here}">
-<p><button class="btn block">Add to cart</button></p>
+${inCart ? html`<p class="small" data-testid="in-cart">${tr('storefront.inCartAlready', { count: inCart })} <a href="${ctx.href('/cart')}">${tr('storefront.viewCart')}</a></p>` : ''}
 </form>`
-    : html`<p class="notice info">This item is out of stock right now.</p>`
+    : html`<p class="notice info">${tr('storefront.outOfStockNow')}</p>`
 }
-${product.description ? html`<h2>About this item</h2><div class="desc" data-testid="product-description">${product.description}</div>` : ''}
+<p><a class="btn secondary" href="${shareOnWhatsappUrl(ctx, product)}" rel="noopener" data-testid="share-whatsapp">${tr('storefront.shareOnWhatsapp')}</a></p>
 </div>
+${gallery}
+${product.description ? html`<div><h2>${tr('storefront.aboutItem')}</h2><div class="desc" data-testid="product-description">${product.description}</div></div>` : ''}
 </article>`;
 }
 
 // ------------------------------------------------------------------ cart and bill
 
-export function lineErrorText(line: Pick<CartLineView, 'error'>): string | null {
+export function lineErrorText(ctx: StoreContext, line: Pick<CartLineView, 'error'>): string | null {
   if (!line.error) return null;
   switch (line.error.code) {
     case 'out_of_stock':
-      return 'Out of stock — remove or replace';
+      return ctx.tr('cart.outOfStock');
     case 'insufficient_stock':
-      return `Only ${line.error.available ?? 0} left — change quantity`;
+      return ctx.tr('cart.onlyLeft', { available: line.error.available ?? 0 });
     case 'unavailable':
-      return 'No longer sold — remove or replace';
+      return ctx.tr('cart.unavailable');
   }
 }
 
-export function cartErrorText(ctx: StoreContext, cart: CartSnapshot, code: string): string | null {
-  const coupon = cart.cart.couponCode ?? '';
-  switch (code) {
-    case 'coupon_min_order':
-      return `Coupon ${coupon} needs an order of at least ${money(ctx, cart.coupon?.minOrder ?? 0)} — add more or remove the coupon`;
-    case 'coupon_exhausted':
-      return `Coupon ${coupon} has been used up — remove it to continue`;
-    case 'coupon_expired':
-      return `Coupon ${coupon} has expired — remove it to continue`;
+/** Why the applied coupon gives nothing now, in words ("Add ₹272 more to use SAVE50"); null when it applies. */
+export function couponNotice(ctx: StoreContext, cart: CartSnapshot): string | null {
+  const c = cart.cart.coupon;
+  if (!c || c.applied) return null;
+  switch (c.reason) {
+    case 'min_order':
+      return ctx.tr('cart.couponShortBy', { code: c.code, amount: money(ctx, c.shortBy ?? 0) });
+    case 'exhausted':
+      return ctx.tr('cart.couponExhausted', { code: c.code });
+    case 'inactive':
+      return ctx.tr('cart.couponInactive', { code: c.code });
     default:
-      return null;
+      return ctx.tr('cart.couponExpired', { code: c.code });
   }
 }
 
 /** Can the customer go on to checkout, and if not, why (in words). */
 export function checkoutBlockers(ctx: StoreContext, cart: CartSnapshot | null): string[] {
-  if (!cart || cart.cart.lines.length === 0) return ['Your cart is empty.'];
+  if (!cart || cart.cart.lines.length === 0) return [ctx.tr('cart.empty')];
   const reasons: string[] = [];
-  if (cart.cart.errors.length) reasons.push('Fix the items marked above to continue.');
+  if (cart.cart.errors.length) reasons.push(ctx.tr('cart.fixMarked'));
   const min = ctx.store.delivery.minOrder;
   const net = cart.cart.subtotal - cart.cart.discount;
   if (min !== null && net < min)
-    reasons.push(`The minimum order is ${money(ctx, min)}. Add ${money(ctx, min - net)} more.`);
-  if (!ctx.store.isOpen) reasons.push('The shop is closed right now; you can order when it opens.');
+    reasons.push(ctx.tr('cart.belowMinimum', { minimum: money(ctx, min), missing: money(ctx, min - net) }));
+  if (!ctx.store.isOpen) reasons.push(ctx.tr('cart.storeClosed'));
   return reasons;
 }
 
 export function billTable(ctx: StoreContext, cart: CartSnapshot): Html {
+  const tr = ctx.tr;
   const c = cart.cart;
   const deliveryText =
-    c.fulfillment === 'pickup' ? 'Pickup — free' : c.deliveryFee === 0 ? 'Free' : money(ctx, c.deliveryFee);
+    c.fulfillment === 'pickup'
+      ? tr('cart.pickupFree')
+      : c.deliveryFee === 0
+        ? tr('cart.free')
+        : money(ctx, c.deliveryFee);
   return html`<table class="bill" data-testid="bill">
-<tr><th scope="row">Subtotal</th><td data-testid="subtotal">${money(ctx, c.subtotal)}</td></tr>${
+<tr><th scope="row">${tr('cart.subtotal')}</th><td data-testid="subtotal">${money(ctx, c.subtotal)}</td></tr>${
     c.discount > 0 || c.couponCode
       ? html`
-<tr><th scope="row">Discount${c.couponCode ? html` (${c.couponCode})` : ''}</th><td data-testid="discount">−${money(ctx, c.discount)}</td></tr>`
+<tr><th scope="row">${tr('cart.discount')}${c.couponCode ? html` (${c.couponCode})` : ''}</th><td data-testid="discount">−${money(ctx, c.discount)}</td></tr>`
       : ''
   }
-<tr><th scope="row">${c.fulfillment === 'pickup' ? 'Pickup' : 'Delivery'}</th><td data-testid="delivery-fee">${deliveryText}</td></tr>
-<tr class="grand"><th scope="row">Total</th><td data-testid="total">${money(ctx, c.total)}</td></tr>
+<tr><th scope="row">${c.fulfillment === 'pickup' ? tr('cart.pickup') : tr('cart.delivery')}</th><td data-testid="delivery-fee">${deliveryText}</td></tr>
+<tr class="grand"><th scope="row">${tr('cart.total')}</th><td data-testid="total">${money(ctx, c.total)}</td></tr>
 </table>`;
 }
 
 function cartLine(ctx: StoreContext, line: CartLineView): Html {
-  const error = lineErrorText(line);
+  const tr = ctx.tr;
+  const error = lineErrorText(ctx, line);
   const label = variantLabel(line.name, line.variantName);
   const action = ctx.href(`/cart/lines/${encodeURIComponent(line.variantId)}`);
   const id = line.variantId;
+  const available = line.error?.code === 'insufficient_stock' ? (line.error.available ?? 0) : null;
   return html`<li class="line${error ? ' has-error' : ''}" data-testid="cart-line" data-variant-id="${id}">
-<div><div class="name">${line.name}</div><div class="small muted">${label ? html`${label} · ` : ''}${money(ctx, line.unitPrice)} each</div></div>
+<div><div class="name">${line.name}</div><div class="small muted">${label ? html`${label} · ` : ''}${tr('cart.each', { price: money(ctx, line.unitPrice) })}</div></div>
 <div class="total" data-testid="line-total">${error ? html`<s>${money(ctx, line.lineTotal)}</s>` : money(ctx, line.lineTotal)}</div>
 ${error ? html`<p class="line-error" data-testid="line-error">${error}</p>` : ''}
+${
+  available !== null && available > 0
+    ? html`<form method="post" action="${action}" data-fragment="bill" class="span-all"><input type="hidden" name="quantity" value="${available}"><button class="btn secondary" id="${`fix-${id}`}" data-testid="set-to-available">${tr('cart.setTo', { available })}</button></form>`
+    : ''
+}
+${
+  line.suggestions.length
+    ? html`<div class="span-all suggest" data-testid="suggestions"><p class="small">${tr('cart.insteadTry')}</p><ul>${line.suggestions.map(
+        (s) =>
+          html`<li><form method="post" action="${ctx.href('/cart/replace')}" data-fragment="bill"><input type="hidden" name="from" value="${id}"><input type="hidden" name="to" value="${s.variantId}"><span>${s.name}${variantLabel(s.name, s.variantName) ? html` (${s.variantName})` : ''} · ${money(ctx, s.price)}</span> <button class="btn secondary" data-testid="add-instead">${tr('cart.addInstead')}</button></form></li>`,
+      )}</ul></div>`
+    : ''
+}
 <form method="post" action="${action}" data-fragment="bill">
-<button class="linkish upd" id="${`upd-${id}`}">Update</button>
-<span class="qty"><button name="delta" value="-1" id="${`dec-${id}`}" aria-label="${`One less ${line.name}`}">−</button><label class="sr-only" for="${`q-${id}`}">${`Quantity of ${line.name}`}</label><input type="number" id="${`q-${id}`}" name="quantity" value="${line.quantity}" min="0" max="999" inputmode="numeric"><button name="delta" value="1" id="${`inc-${id}`}" aria-label="${`One more ${line.name}`}">+</button></span>
-<button class="linkish" formaction="${`${action}/remove`}" id="${`rm-${id}`}" data-testid="remove-line">Remove</button>
+<button class="linkish upd" id="${`upd-${id}`}">${tr('cart.update')}</button>
+<span class="qty"><button name="delta" value="-1" id="${`dec-${id}`}" aria-label="${tr('cart.oneLess', { name: line.name })}">−</button><label class="sr-only" for="${`q-${id}`}">${tr('cart.quantityOf', { name: line.name })}</label><input type="number" id="${`q-${id}`}" name="quantity" value="${line.quantity}" min="0" max="999" inputmode="numeric"><button name="delta" value="1" id="${`inc-${id}`}" aria-label="${tr('cart.oneMore', { name: line.name })}">+</button></span>
+<button class="linkish" formaction="${`${action}/remove`}" id="${`rm-${id}`}" data-testid="remove-line">${tr('cart.remove')}</button>
 </form>
 </li>`;
 }
@@ -315,55 +405,55 @@ export interface BillSectionOptions {
 
 /** The live bill: the part of the cart page that app.js swaps in place after each change. */
 export function billSection(ctx: StoreContext, cart: CartSnapshot | null, opts: BillSectionOptions = {}): Html {
+  const tr = ctx.tr;
   const count = cart ? cart.cart.lines.reduce((n, l) => n + l.quantity, 0) : 0;
   const notice = opts.notice
     ? html`<div class="notice ${opts.notice.kind}" data-status tabindex="-1" role="${opts.notice.kind === 'error' ? 'alert' : 'status'}" data-testid="cart-notice">${opts.notice.text}</div>`
     : html`<div data-status tabindex="-1" role="status" class="sr-only"></div>`;
   if (!cart || cart.cart.lines.length === 0) {
     return html`<section id="bill" data-cart-count="${count}" aria-labelledby="bill-h">
-<h1 id="bill-h">Your cart</h1>${notice}
-<p data-testid="cart-empty">Your cart is empty.</p>
-<p><a class="btn" href="${ctx.href()}">Browse products</a></p>
+<h1 id="bill-h">${tr('cart.title')}</h1>${notice}
+<p data-testid="cart-empty">${tr('cart.empty')}</p>
+<p><a class="btn" href="${ctx.href()}">${tr('cart.browse')}</a></p>
 </section>`;
   }
   const c = cart.cart;
-  const cartErrors = c.errors.filter((e) => !e.variantId).map((e) => cartErrorText(ctx, cart, e.code) ?? e.message);
+  const couponWords = couponNotice(ctx, cart);
   const blockers = checkoutBlockers(ctx, cart);
   const d = ctx.store.delivery;
   const net = c.subtotal - c.discount;
   const freeHint =
     c.fulfillment === 'delivery' && d.freeAbove !== null && c.deliveryFee > 0 && net < d.freeAbove
-      ? html`<p class="small muted" data-testid="free-delivery-hint">Add ${money(ctx, d.freeAbove - net)} more for free delivery.</p>`
+      ? html`<p class="small muted" data-testid="free-delivery-hint">${tr('cart.freeDeliveryHint', { amount: money(ctx, d.freeAbove - net) })}</p>`
       : '';
   return html`<section id="bill" data-cart-count="${count}" aria-labelledby="bill-h">
-<h1 id="bill-h">Your cart</h1>${notice}
+<h1 id="bill-h">${tr('cart.title')}</h1>${notice}
 <ul class="lines" data-testid="cart-lines">${c.lines.map((l) => cartLine(ctx, l))}</ul>
 <div class="panel">
 ${
   c.couponCode
-    ? html`<form method="post" action="${ctx.href('/cart/coupon/remove')}" data-fragment="bill" class="row"><p>Coupon <strong data-testid="coupon-code">${c.couponCode}</strong> applied.</p><button class="btn secondary" id="coupon-remove">Remove coupon</button></form>`
+    ? html`<form method="post" action="${ctx.href('/cart/coupon/remove')}" data-fragment="bill" class="row"><p>${c.coupon?.applied === false ? tr('cart.couponKept', { code: c.couponCode }) : tr('cart.couponApplied', { code: c.couponCode })}</p><button class="btn secondary" id="coupon-remove">${tr('cart.removeCoupon')}</button></form>${couponWords ? html`<p class="notice info" data-testid="coupon-not-applied">${couponWords}</p>` : ''}`
     : html`<form method="post" action="${ctx.href('/cart/coupon')}" data-fragment="bill">
-<label for="coupon">Coupon code</label>
-<div class="row"><div><input type="text" id="coupon" name="code" maxlength="64" autocomplete="off" autocapitalize="characters"${opts.couponProblem ? html` value="${opts.couponTyped ?? ''}" aria-invalid="true" aria-describedby="code-error"` : ''}></div><button class="btn secondary" id="coupon-apply">Apply</button></div>
+<label for="coupon">${tr('cart.couponCode')}</label>
+<div class="row"><div><input type="text" id="coupon" name="code" maxlength="64" autocomplete="off" autocapitalize="characters"${opts.couponProblem ? html` value="${opts.couponTyped ?? ''}" aria-invalid="true" aria-describedby="code-error"` : ''}></div><button class="btn secondary" id="coupon-apply">${tr('cart.apply')}</button></div>
 ${opts.couponProblem ? html`<p class="field-error" id="code-error" data-testid="coupon-error">${opts.couponProblem.fields.code ?? opts.couponProblem.summary}</p>` : ''}
 </form>`
 }
 ${
   ctx.store.delivery.pickup
-    ? html`<form method="post" action="${ctx.href('/cart/fulfillment')}" data-fragment="bill"><fieldset><legend>How do you want it?</legend>
-<label class="choice"><input type="radio" name="fulfillment" value="delivery"${c.fulfillment === 'delivery' ? html` checked` : ''}> Delivery</label>
-<label class="choice"><input type="radio" name="fulfillment" value="pickup"${c.fulfillment === 'pickup' ? html` checked` : ''}> Pickup from the shop</label>
-<button class="btn secondary" id="fulfillment-save">Update</button></fieldset></form>`
+    ? html`<form method="post" action="${ctx.href('/cart/fulfillment')}" data-fragment="bill"><fieldset><legend>${tr('cart.howWant')}</legend>
+<label class="choice"><input type="radio" name="fulfillment" value="delivery"${c.fulfillment === 'delivery' ? html` checked` : ''}> ${tr('cart.delivery')}</label>
+<label class="choice"><input type="radio" name="fulfillment" value="pickup"${c.fulfillment === 'pickup' ? html` checked` : ''}> ${tr('cart.pickupFromShop')}</label>
+<button class="btn secondary" id="fulfillment-save">${tr('cart.update')}</button></fieldset></form>`
     : ''
 }
 </div>
 ${billTable(ctx, cart)}
 ${freeHint}
-${cartErrors.map((t) => html`<p class="notice error" data-testid="cart-error">${t}</p>`)}
 ${
   blockers.length
-    ? html`<div class="notice warn" data-testid="checkout-blocked">${blockers.map((b) => html`<p>${b}</p>`)}</div><p><span class="btn block" aria-disabled="true">Checkout</span></p>`
-    : html`<p><a class="btn block" href="${ctx.href('/checkout')}" data-testid="checkout-link">Checkout</a></p>`
+    ? html`<div class="notice warn" data-testid="checkout-blocked">${blockers.map((b) => html`<p>${b}</p>`)}</div><p><span class="btn block" aria-disabled="true">${tr('cart.checkout')}</span></p>`
+    : html`<p><a class="btn block" href="${ctx.href('/checkout')}" data-testid="checkout-link">${tr('cart.checkout')}</a></p>`
 }
 </section>`;
 }
@@ -380,6 +470,11 @@ export interface CheckoutValues {
   paymentMethod?: string;
   fulfillment?: string;
   note?: string;
+  /** 'on' or absent (unchecked); undefined on first render = the default (on) */
+  whatsappUpdates?: string;
+  remember?: string;
+  /** the total the customer is shown, sent back as expectedTotal */
+  expectedTotal?: number;
   /** the Idempotency-Key of this form (a retried submit never creates a second order) */
   key: string;
 }
@@ -393,7 +488,7 @@ function input(
 ): Html {
   const invalid = Boolean(problem?.fields[name]);
   return html`<label for="${name}">${label}</label>
-<input${attrs({ id: name, name, value: values[name] ?? '', 'aria-invalid': invalid ? 'true' : undefined, 'aria-describedby': invalid ? `${name}-error` : undefined, ...extra })}>
+<input${attrs({ id: name, name, value: String(values[name] ?? ''), 'aria-invalid': invalid ? 'true' : undefined, 'aria-describedby': invalid ? `${name}-error` : undefined, ...extra })}>
 ${fieldError(problem, name)}`;
 }
 
@@ -402,49 +497,62 @@ export function checkoutMain(
   cart: CartSnapshot,
   values: CheckoutValues,
   problem?: FormProblem | null,
+  changed?: { from: number; to: number } | null,
 ): Html {
+  const tr = ctx.tr;
   const s = ctx.store;
   const fulfillment = values.fulfillment ?? cart.cart.fulfillment;
   const methods = [
-    s.payments.cod ? { id: 'cod', label: 'Cash on delivery' } : null,
-    s.payments.upi ? { id: 'upi', label: 'UPI (any UPI app)' } : null,
+    s.payments.cod ? { id: 'cod', label: tr('checkout.cod') } : null,
+    s.payments.upi ? { id: 'upi', label: tr('checkout.upi') } : null,
   ].filter((m): m is { id: string; label: string } => m !== null);
   const chosenMethod = values.paymentMethod ?? methods[0]?.id;
-  return html`<h1>Checkout</h1>
+  const checked = (v: string | undefined) => v === undefined || v === 'on';
+  return html`<h1>${tr('checkout.title')}</h1>
 ${problemSummary(problem)}
-<section class="panel" aria-labelledby="summary-h"><h2 id="summary-h">Your order</h2>
+${
+  changed
+    ? html`<p class="notice warn" role="alert" tabindex="-1" data-testid="total-changed">${tr('checkout.totalChanged', { was: money(ctx, changed.from), now: money(ctx, changed.to) })}</p>`
+    : ''
+}
+<section class="panel" aria-labelledby="summary-h"><h2 id="summary-h">${tr('checkout.yourOrder')}</h2>
 <ul class="lines">${cart.cart.lines.map((l) => {
     const label = variantLabel(l.name, l.variantName);
-    const error = lineErrorText(l);
+    const error = lineErrorText(ctx, l);
     return html`<li class="line${error ? ' has-error' : ''}"><div>${l.quantity} × ${l.name}${label ? html` (${label})` : ''}</div><div class="total">${money(ctx, l.lineTotal)}</div>${error ? html`<p class="line-error">${error}</p>` : ''}</li>`;
   })}</ul>
 ${billTable(ctx, cart)}
-<p class="small"><a href="${ctx.href('/cart')}">Change cart</a></p>
+${couponNotice(ctx, cart) ? html`<p class="small">${couponNotice(ctx, cart)}</p>` : ''}
+<p class="small"><a href="${ctx.href('/cart')}">${tr('checkout.changeCart')}</a></p>
 </section>
 <form method="post" action="${ctx.href('/checkout')}" data-testid="checkout-form" novalidate>
 <input type="hidden" name="key" value="${values.key}">
-${input('name', 'Your name', values, problem, { autocomplete: 'name', required: true, maxlength: 100 })}
-${input('phone', 'Mobile number', values, problem, { type: 'tel', autocomplete: 'tel', required: true, maxlength: 20, inputmode: 'tel' })}
+<input type="hidden" name="expectedTotal" value="${changed?.to ?? cart.cart.total}">
+${input('name', tr('checkout.name'), values, problem, { autocomplete: 'name', required: true, maxlength: 100 })}
+${input('phone', tr('checkout.phone'), values, problem, { type: 'tel', autocomplete: 'tel', required: true, maxlength: 20, inputmode: 'tel' })}
 ${
   s.delivery.pickup
-    ? html`<fieldset><legend>Delivery or pickup</legend>
-<label class="choice"><input type="radio" name="fulfillment" value="delivery"${fulfillment === 'delivery' ? html` checked` : ''}> Delivery to my address</label>
-<label class="choice"><input type="radio" name="fulfillment" value="pickup"${fulfillment === 'pickup' ? html` checked` : ''}> I will pick it up from the shop</label>
+    ? html`<fieldset><legend>${tr('checkout.deliveryOrPickup')}</legend>
+<label class="choice"><input type="radio" name="fulfillment" value="delivery"${fulfillment === 'delivery' ? html` checked` : ''}> ${tr('checkout.deliverToMe')}</label>
+<label class="choice"><input type="radio" name="fulfillment" value="pickup"${fulfillment === 'pickup' ? html` checked` : ''}> ${tr('checkout.pickItUp')}</label>
 ${fieldError(problem, 'fulfillment')}</fieldset>`
     : html`<input type="hidden" name="fulfillment" value="delivery">`
 }
-<fieldset><legend>Address${s.delivery.pickup ? ' (for delivery)' : ''}</legend>
-${input('line1', 'House, street', values, problem, { autocomplete: 'address-line1', maxlength: 200 })}
-${input('line2', 'Area, landmark (optional)', values, problem, { autocomplete: 'address-line2', maxlength: 200 })}
-${input('city', 'City', values, problem, { autocomplete: 'address-level2', maxlength: 100 })}
-${input('pincode', 'PIN code', values, problem, { autocomplete: 'postal-code', inputmode: 'numeric', maxlength: 10 })}
+<fieldset><legend>${s.delivery.pickup ? tr('checkout.addressForDelivery') : tr('checkout.address')}</legend>
+${input('pincode', tr('checkout.pincode'), values, problem, { autocomplete: 'postal-code', inputmode: 'numeric', maxlength: 10, 'data-delivery-check': `/api/v1/storefront/${s.slug}/delivery` })}
+<p class="small" data-delivery-answer data-yes="${tr('checkout.deliversHere')}" data-no="${tr('checkout.noDeliveryHere')}" role="status"></p>
+${input('line1', tr('checkout.line1'), values, problem, { autocomplete: 'address-line1', maxlength: 200 })}
+${input('line2', tr('checkout.line2'), values, problem, { autocomplete: 'address-line2', maxlength: 200 })}
+${input('city', tr('checkout.city'), values, problem, { autocomplete: 'address-level2', maxlength: 100 })}
 </fieldset>
-<fieldset><legend>Payment</legend>
+<fieldset><legend>${tr('checkout.payment')}</legend>
 ${methods.map((m) => html`<label class="choice"><input type="radio" name="paymentMethod" value="${m.id}"${chosenMethod === m.id ? html` checked` : ''}> ${m.label}</label>`)}
 ${fieldError(problem, 'paymentMethod')}</fieldset>
-<label for="note">Note for the shop (optional)</label>
+<label for="note">${tr('checkout.note')}</label>
 <textarea id="note" name="note" maxlength="500" rows="3">${values.note ?? ''}</textarea>
 ${fieldError(problem, 'note')}
-<p><button class="btn block" data-testid="place-order">Place order · ${money(ctx, cart.cart.total)}</button></p>
+<label class="choice"><input type="checkbox" name="whatsappUpdates" value="on"${checked(values.whatsappUpdates) ? html` checked` : ''} data-testid="whatsapp-updates"> ${tr('checkout.whatsappUpdates')}</label>
+<label class="choice"><input type="checkbox" name="remember" value="on"${checked(values.remember) ? html` checked` : ''} data-testid="remember-details"> ${tr('checkout.remember')}</label>
+<p><button class="btn block" data-testid="place-order">${tr('checkout.placeOrder', { total: money(ctx, changed?.to ?? cart.cart.total) })}</button></p>
 </form>`;
 }
