@@ -24,8 +24,8 @@ if (command === 'migrate') {
   // The demo store on any database (embedded or DATABASE_URL): idempotent, migrates first.
   const { ensureDemoStore, DEMO_CODE, DEMO_PHONE, DEMO_SLUG } = await import('./demo/seed.js');
   const { getStoreBySlug } = await import('./stores/stores.service.js');
-  const { CONSOLE_OTP_DELIVERY } = await import('./merchants/otp-channel.js');
-  const { demoBanner, describeDatabase } = await import('./server/banner.js');
+  const { otpChannelKind } = await import('./config.js');
+  const { demoBanner, describeDatabase, describeOtpChannel } = await import('./server/banner.js');
   const config = loadConfig();
   const db = await openDb(config);
   await migrate(db);
@@ -43,7 +43,7 @@ if (command === 'migrate') {
       database: describeDatabase(config.databaseUrl, config.dataDir),
       demoSlug: DEMO_SLUG,
       demoOwner: { phone: DEMO_PHONE, code: fixedCode },
-      codesArrive: CONSOLE_OTP_DELIVERY,
+      codesArrive: describeOtpChannel(otpChannelKind(config)),
     }),
   );
 } else {

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from './config.js';
 import { startServer } from './server/start.js';
-import { describeDatabase, startBanner } from './server/banner.js';
+import { describeDatabase, describeOtpChannel, startBanner } from './server/banner.js';
 import { ensureDemoStore, DEMO_PHONE, DEMO_CODE, DEMO_SLUG } from './demo/seed.js';
 import { getStoreBySlug } from './stores/stores.service.js';
 
@@ -27,7 +27,9 @@ process.stdout.write(
     database: describeDatabase(config.databaseUrl, config.dataDir),
     demoSlug: demoExists ? DEMO_SLUG : null,
     demoOwner: demoExists ? { phone: DEMO_PHONE, code: config.otpTestNumbers.get(DEMO_PHONE) ?? null } : null,
-    codesArrive: server.app.services.otpChannel.description ?? 'sent by the configured channel',
+    codesArrive:
+      server.app.services.otpChannel.description ??
+      describeOtpChannel(server.app.services.otpChannel.name ?? 'configured'),
   }),
 );
 

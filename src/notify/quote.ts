@@ -6,7 +6,6 @@
  */
 
 // C0/C1 controls (newlines included), U+2028/2029, bidi embedding/override/isolate marks, zero-width joiners.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters we remove
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]+/g;
 
 /** One line: every control or separator character becomes a space; runs of spaces collapse. */

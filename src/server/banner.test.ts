@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoBanner, describeDatabase, startBanner } from './banner.js';
+import { demoBanner, describeDatabase, describeOtpChannel, startBanner } from './banner.js';
 
 const base = {
   publicUrl: 'http://127.0.0.1:3000',
@@ -42,5 +42,14 @@ describe('describeDatabase', () => {
     expect(describeDatabase('postgres://u@db/shop', './data')).toBe('PostgreSQL at db:5432/shop');
     expect(describeDatabase('not a url s3cret', './data')).toBe('PostgreSQL (DATABASE_URL)');
     expect(describeDatabase(null, '/srv/data')).toBe('embedded PostgreSQL in /srv/data');
+  });
+});
+
+describe('describeOtpChannel', () => {
+  it('says where codes go for each channel, and when there is none', () => {
+    expect(describeOtpChannel('console')).toContain('printed on this terminal');
+    expect(describeOtpChannel('sms')).toContain('SMS');
+    expect(describeOtpChannel('whatsapp')).toContain('WhatsApp');
+    expect(describeOtpChannel(null)).toContain('OTP_CONSOLE=1');
   });
 });

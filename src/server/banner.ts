@@ -15,6 +15,16 @@ export interface BannerFacts {
   codesArrive: string;
 }
 
+/** How sign-in codes arrive, by OTP channel (src/merchants/otp-channel.ts), or null when there is none. */
+export function describeOtpChannel(name: string | null): string {
+  if (name === 'console') return 'printed on this terminal (OTP_CONSOLE or the embedded demo: for trials only)';
+  if (name === 'whatsapp') return 'sent over WhatsApp (the WHATSAPP_OTP_TEMPLATE authentication template)';
+  if (name === 'sms') return 'sent by SMS through OTP_SMS_URL';
+  if (name === null)
+    return 'no channel is configured (OTP_SMS_URL, the WhatsApp settings, or OTP_CONSOLE=1 for a trial)';
+  return `sent by the ${name} channel`;
+}
+
 /** `postgres://user:secret@db.example:5432/shop?ssl=true` → `db.example:5432/shop` (never the password). */
 export function describeDatabase(databaseUrl: string | null, dataDir: string): string {
   if (!databaseUrl) return `embedded PostgreSQL in ${dataDir}`;

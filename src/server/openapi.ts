@@ -136,6 +136,50 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     summary: 'The payment proof image',
     description: `${MEMBER} The latest screenshot the customer uploaded.`,
   },
+  'GET /api/v1/storefront/{slug}/delivery': {
+    summary: 'Does the store deliver to a PIN code?',
+    description: 'Public. Answers `{ delivers, fee }` from the store’s delivery areas (empty areas: everywhere).',
+  },
+  'GET /api/v1/stores/{storeId}/members': {
+    summary: 'The store’s members',
+    description: `${MEMBER} Owner only (403 forbidden for staff). Each with merchantId, phone, name and role.`,
+  },
+  'POST /api/v1/stores/{storeId}/members': {
+    summary: 'Add a staff member',
+    description: `${MEMBER} Owner only. \`{ phone, role: "staff" }\`; staff handle orders, catalog, stock and coupons.`,
+  },
+  'DELETE /api/v1/stores/{storeId}/members/{merchantId}': {
+    summary: 'Remove a member',
+    description: `${MEMBER} Owner only; answers 204.`,
+  },
+  'GET /api/v1/stores/{storeId}/reports/sales': {
+    summary: 'Sales report',
+    description:
+      `${MEMBER} \`from\` and \`to\` are dates (YYYY-MM-DD) in the store’s time zone. Orders per day, revenue ` +
+      '(placed orders not rejected or cancelled), top products, new and returning customers.',
+  },
+  'GET /api/v1/stores/{storeId}/orders/export': {
+    summary: 'Orders as CSV',
+    description: `${MEMBER} The orders between \`from\` and \`to\` and their lines, one CSV row per line.`,
+  },
+  'POST /api/v1/stores/{storeId}/products/import': {
+    summary: 'Import products from CSV',
+    description:
+      `${MEMBER} A \`text/csv\` body or a multipart \`file\`; \`?dryRun=true\` checks without writing. Answers ` +
+      'counts of created, updated and unchanged products and the rows in error.',
+  },
+  'GET /api/v1/stores/{storeId}/products/export': {
+    summary: 'Export products as CSV',
+    description: `${MEMBER} The same columns the import reads.`,
+  },
+  'GET /api/v1/stores/{storeId}/whatsapp': {
+    summary: 'WhatsApp settings',
+    description: `${MEMBER} The store’s own Cloud API number (or null: the shared one) and whether the bot answers.`,
+  },
+  'PATCH /api/v1/stores/{storeId}/whatsapp': {
+    summary: 'Change WhatsApp settings',
+    description: `${MEMBER} Owner only. \`phoneNumberId\` (digits, or null) and \`bot\`.`,
+  },
   'GET /api/v1/storefront/{slug}': {
     summary: 'A store, as shoppers see it',
     description: 'Public. Name, currency, WhatsApp number, open or closed, delivery terms and payment methods.',

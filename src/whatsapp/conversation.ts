@@ -98,9 +98,7 @@ export function safeWords(words: readonly string[]): string {
 
 /** A line that cannot be sold at all now: out of stock (also "insufficient" with none left) or unavailable. */
 export function isSoldOut(line: CartView['lines'][number]): boolean {
-  return (
-    line.error?.code === 'out_of_stock' || (line.error?.code === 'insufficient_stock' && !line.error.available)
-  );
+  return line.error?.code === 'out_of_stock' || (line.error?.code === 'insufficient_stock' && !line.error.available);
 }
 
 /** The bill as the shop owner would write it, with out-of-stock lines and their numbered replacements. */

@@ -4,6 +4,7 @@
  */
 import type { InjectOptions } from 'fastify';
 import { client, merchantWithStore, type Client, type Res, type TestContext } from './app.js';
+import { multipartBody } from './multipart.js';
 
 export type Shop = Awaited<ReturnType<typeof merchantWithStore>> & {
   base: string;
@@ -112,15 +113,15 @@ export function multipart(
   bytes: Buffer,
   opts: { field?: string; filename?: string; contentType?: string } = {},
 ): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----dukaan${Math.random().toString(16).slice(2)}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="${opts.field ?? 'file'}"; filename="${opts.filename ?? 'proof.png'}"\r\nContent-Type: ${opts.contentType ?? 'image/png'}\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return {
-    payload: Buffer.concat([head, bytes, tail]),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
+  const { payload, contentType } = multipartBody([
+    {
+      name: opts.field ?? 'file',
+      filename: opts.filename ?? 'proof.png',
+      type: opts.contentType ?? 'image/png',
+      data: bytes,
+    },
+  ]);
+  return { payload, headers: { 'content-type': contentType } };
 }
 
 export async function upload(

@@ -11,8 +11,6 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** A TCP port nobody listens on right now (and, for a "closed port", nobody will). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,29 +24,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or throws after timeoutMs. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
-      );
-    await sleep(everyMs);
-  }
-}
+export { waitFor } from '../../deploy/lib/proc.js';
+import { sleep, waitFor } from '../../deploy/lib/proc.js';
 
 /** pids of the live (not zombie) children of `parentPid`, read from /proc. */
 export function childPids(parentPid: number): number[] {

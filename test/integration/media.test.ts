@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createTestApp, merchantWithStore, signIn, type TestContext } from '../helpers/app.js';
+import { multipartBody, type MultipartPart } from '../helpers/multipart.js';
 
 let ctx: TestContext;
 let dataDir: string;
@@ -24,22 +25,10 @@ const png = (width: number, height: number) =>
     .png()
     .toBuffer();
 
-/** A multipart/form-data body by hand, as a browser or curl would send it. */
-function multipart(parts: { name: string; filename?: string; type?: string; data: Buffer | string }[]) {
-  const boundary = `----dukaan${Math.random().toString(16).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`;
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}\r\n`,
-      ),
-    );
-    chunks.push(Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+/** A multipart/form-data body, as a browser or curl would send it. */
+function multipart(parts: MultipartPart[]) {
+  const { payload, contentType } = multipartBody(parts);
+  return { payload, headers: { 'content-type': contentType } };
 }
 
 async function upload(

@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
 import { uniquePhone, type TestContext } from '../helpers/app.js';
+import { multipartBody as buildMultipart, type MultipartPart } from '../helpers/multipart.js';
 
 export interface Page {
   status: number;
@@ -27,24 +28,11 @@ export const HOSTILE = '<img src=x onerror=alert(1)>';
 export const HOSTILE_ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';
 
 export function multipartBody(fields: Fields, files: FilePart[]): { payload: Buffer; contentType: string } {
-  const boundary = `----dash${Math.random().toString(16).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${item}\r\n`));
-    }
-  }
-  for (const f of files) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.type}\r\n\r\n`,
-      ),
-      f.bytes,
-      Buffer.from('\r\n'),
-    );
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+  const parts: MultipartPart[] = Object.entries(fields).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).map((item) => ({ name, data: String(item) })),
+  );
+  for (const f of files) parts.push({ name: f.name, filename: f.filename, type: f.type, data: f.bytes });
+  return buildMultipart(parts);
 }
 
 /** The value of the first `_csrf` hidden field of a page (or of the form with that action). */

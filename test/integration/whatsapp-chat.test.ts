@@ -35,8 +35,7 @@ beforeAll(async () => {
   owner = await merchantWithStore(ctx, { name: 'Sharma Kirana', whatsapp: '+919876543210' });
   const base = `/api/v1/stores/${owner.store.id}`;
   expect(
-    (await owner.api.patch(base, { payments: { cod: true, upiVpa: 'sharma@okaxis' }, delivery: { fee: 3000 } }))
-      .status,
+    (await owner.api.patch(base, { payments: { cod: true, upiVpa: 'sharma@okaxis' }, delivery: { fee: 3000 } })).status,
   ).toBe(200);
   const settings = await owner.api.patch(`${base}/whatsapp`, { phoneNumberId: STORE_NUMBER_ID });
   expect(settings.status, settings.text).toBe(200);

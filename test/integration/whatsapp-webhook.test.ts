@@ -31,9 +31,11 @@ afterAll(async () => {
 });
 
 const inbox = async () =>
-  (await ctx.testDb.db.query<{ message_id: string; status: string; last_error: string | null }>(
-    `SELECT message_id, status, last_error FROM whatsapp_inbox ORDER BY received_at, id`,
-  )).rows;
+  (
+    await ctx.testDb.db.query<{ message_id: string; status: string; last_error: string | null }>(
+      `SELECT message_id, status, last_error FROM whatsapp_inbox ORDER BY received_at, id`,
+    )
+  ).rows;
 const run = () => processInboxOnce(ctx.testDb.db, ctx.config, whatsappChannel(ctx.config.whatsapp!));
 const sentTo = (phone: string) => fake.sent().filter((c) => c.body.to === phone);
 

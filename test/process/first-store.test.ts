@@ -31,12 +31,12 @@ describe('a first store on PostgreSQL', () => {
     testDb = await createTestDb('postgres');
     const databaseUrl = testDb.url!;
     const port = await freePort();
-    const server = spawnServer({ port, command: 'start', env: { DATABASE_URL: databaseUrl } });
+    const server = spawnServer({ port, command: 'start', env: { DATABASE_URL: databaseUrl, OTP_CONSOLE: '1' } });
     await server.waitForOutput(/dukaan is running[\s\S]*API docs/);
     const banner = server.output();
     expect(banner).toContain('dukaan is running (PostgreSQL at 127.0.0.1:5432/');
     expect(banner).toContain(`dashboard:   ${server.baseUrl}/dashboard`);
-    expect(banner).toContain('sign-in codes: written to this server’s log');
+    expect(banner).toContain('sign-in codes: printed on this server’s terminal');
     expect(banner).toContain('`npm run demo` adds a demo store');
     expect(banner).not.toContain(`${server.baseUrl}/demo`);
     // Every URL it prints answers (a redirect to the sign-in page counts), none is a 404.

@@ -11,7 +11,7 @@ import { layout, type Flash, type OpenGraph } from '../layout.js';
 import { money as formatIn, LANGUAGES, languageName, type Lang } from '../../i18n/index.js';
 import { fieldError, problemSummary, type FormProblem } from '../forms.js';
 import { absoluteImageUrl, productImage } from '../images.js';
-import { WEEKDAYS, localTime } from '../../stores/profile.js';
+import { type WEEKDAYS, localTime } from '../../stores/profile.js';
 import type { StoreContext } from './context.js';
 
 /** Money in the page language (Indian grouping): one formatter for pages and messages. */
@@ -150,7 +150,7 @@ function hoursToday(ctx: StoreContext): string | null {
 
 function addButton(ctx: StoreContext, product: PublicProduct, here: string, url: string): Html {
   const single = product.variants.length === 1 ? product.variants[0] : undefined;
-  return single && single.inStock
+  return single?.inStock
     ? html`<form method="post" action="${ctx.href('/cart/add')}" class="add"><input type="hidden" name="variantId" value="${single.id}"><input type="hidden" name="quantity" value="1"><input type="hidden" name="back" value="${here}"><button class="btn secondary" aria-label="${ctx.tr('storefront.addNamed', { name: product.name })}">${ctx.tr('storefront.add')}</button></form>`
     : product.inStock
       ? html`<a class="btn secondary" href="${url}">${ctx.tr('storefront.choose')}</a>`
