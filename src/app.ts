@@ -15,7 +15,7 @@ import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
-import { findSession, requestToken } from './merchants/session.js';
+import { findSession, requestToken } from './auth/session.js';
 import { requireStoreMember } from './stores/membership.js';
 import { consoleOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
 import { ProblemSchema } from './shared/schema.js';
@@ -26,6 +26,7 @@ import { storefrontRoutes } from './catalog/storefront.routes.js';
 import { cartRoutes } from './cart/cart.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
+import { paymentRoutes } from './payments/payments.routes.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { poolTestRoutes } from './server/pool-test-routes.js';
 import { mediaRoutes } from './media/media.routes.js';
@@ -133,16 +134,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const ok = await db.ping(1000);
     if (!ok)
-      return reply
-        .code(503)
-        .type('application/problem+json')
-        .send({
-          type: 'https://dukaan.dev/problems/unavailable',
-          title: 'Temporarily unavailable',
-          status: 503,
-          code: 'unavailable',
-          detail: 'The database is not answering',
-        });
+      return reply.code(503).type('application/problem+json').send({
+        type: 'https://dukaan.dev/problems/unavailable',
+        title: 'Temporarily unavailable',
+        status: 503,
+        code: 'unavailable',
+        detail: 'The database is not answering',
+      });
     return { status: 'ready' };
   });
   if (process.env.DUKAAN_TEST_ROUTES === '1') await app.register(poolTestRoutes);
@@ -158,6 +156,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(couponRoutes);
       await api.register(checkoutRoutes);
       await api.register(orderRoutes);
+      await api.register(paymentRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -1,6 +1,6 @@
 /** `dukaan <command>`: migrate | serve | start */
 import { loadConfig } from './config.js';
-import { openDb } from './db/db.js';
+import { openDb } from './db/open.js';
 import { migrate } from './db/migrate.js';
 
 const command = process.argv[2] ?? 'help';
@@ -14,7 +14,7 @@ if (command === 'migrate') {
     from === to ? `database is at version ${to}; nothing to do\n` : `migrated from version ${from} to ${to}\n`,
   );
 } else if (command === 'serve') {
-  await import('./server/cluster.js');
+  await import('./serve.js');
 } else if (command === 'start') {
   await import('./main.js');
 } else {

@@ -3,7 +3,7 @@
  * For production use `npm run serve` (the worker pool).
  */
 import { loadConfig } from './config.js';
-import { startServer } from './server/start.js';
+import { startServer } from './start.js';
 import { ensureDemoStore, DEMO_PHONE, DEMO_CODE } from './demo/seed.js';
 
 const config = loadConfig();

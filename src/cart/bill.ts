@@ -2,6 +2,7 @@
  * The bill: one pure function that carts and orders both use. All amounts are integer minor units.
  * See shared/api/v1.md "Bill arithmetic".
  */
+import type { Fulfillment } from './cart.schema.js';
 
 export type LineErrorCode = 'out_of_stock' | 'insufficient_stock' | 'unavailable';
 export type CartErrorCode = 'coupon_min_order' | 'coupon_exhausted' | 'coupon_expired';
@@ -83,7 +84,7 @@ export function computeBill(input: {
   lines: BillLineInput[];
   coupon: BillCouponInput | null;
   store: BillStoreInput;
-  fulfillment: 'delivery' | 'pickup';
+  fulfillment: Fulfillment;
 }): Bill {
   const errors: BillError[] = [];
   let subtotal = 0;

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/db.js';
+import { inTx, isUniqueViolation, type DbOrTx, type Queryable } from '../db/db.js';
 import { AppError, conflict, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
 import { page } from '../shared/cursor.js';
@@ -8,10 +8,8 @@ import {
   decodeIdCursor,
   escapeLike,
   imageProblems,
-  inTx,
   insertWithFreeSlug,
   searchTerm,
-  type DbOrTx,
 } from './catalog.util.js';
 import {
   MAX_VARIANTS,
@@ -237,10 +235,6 @@ function variantsToCreate(input: CreateProductInput): VariantInput[] {
     ]);
   }
   return [{ name: DEFAULT_VARIANT_NAME, price: input.price, mrp: input.mrp, stock: input.stock, sku: input.sku }];
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
 async function insertVariants(

@@ -4,8 +4,10 @@ import { AppError, notFound, validationFailed, type ProblemItem } from '../share
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
 import type { StoreRow } from '../stores/stores.service.js';
-import { assertFulfillmentOffered, CART_STAMP_SQL, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
-import { paymentMethod } from '../payments/methods.js';
+import { assertFulfillmentOffered, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
+import { CART_STAMP_SQL } from '../cart/cart.repo.js';
+import type { Fulfillment } from '../cart/cart.schema.js';
+import { paymentMethod } from '../orders/payment-methods.js';
 import { orderPlacedForStore } from '../orders/messages.js';
 import {
   findOrderById,
@@ -60,12 +62,7 @@ function cartErrors(snapshot: CartSnapshot): ProblemItem[] {
 }
 
 /** Rules that need the store and the fulfillment but nothing locked: 422 validation_failed. */
-function checkOrderDetails(
-  store: StoreRow,
-  fulfillment: 'delivery' | 'pickup',
-  customer: StoredCustomer,
-  method: string,
-): void {
+function checkOrderDetails(store: StoreRow, fulfillment: Fulfillment, customer: StoredCustomer, method: string): void {
   const problems: ProblemItem[] = [];
   const pay = paymentMethod(method);
   const refusal = pay

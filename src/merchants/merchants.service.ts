@@ -2,7 +2,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/db.js';
 import { AppError } from '../shared/errors.js';
 import { newId, sha256 } from '../shared/ids.js';
-import { createSession, type Merchant } from './session.js';
+import { createSession, type Merchant } from '../auth/session.js';
 import type { OtpChannel } from './otp-channel.js';
 
 export const OTP_TTL_MINUTES = 10;

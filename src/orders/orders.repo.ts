@@ -2,11 +2,11 @@ import type { Queryable } from '../db/db.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
 import type { StoreRow } from '../stores/stores.service.js';
-import type { PaymentStatus } from '../payments/status.js';
+import type { PaymentStatus } from './payment-status.js';
 import type { Actor, OrderStatus } from './status.js';
 import { takeStockCtes } from '../inventory/reserve.js';
-import { COUPON_HAS_USE_LEFT } from '../coupons/coupons.service.js';
-import { CART_STAMP_SQL } from '../cart/cart.service.js';
+import { COUPON_HAS_USE_LEFT } from '../coupons/coupons.repo.js';
+import { CART_STAMP_SQL } from '../cart/cart.repo.js';
 
 /** SQL for orders, their lines and history. Services own the transactions and call these with their `tx`. */
 
@@ -31,7 +31,8 @@ export interface BillRules {
   minOrder: number | null;
 }
 
-export type Fulfillment = 'delivery' | 'pickup';
+export type { Fulfillment } from '../cart/cart.schema.js';
+import type { Fulfillment } from '../cart/cart.schema.js';
 
 export interface OrderRow {
   id: string;

@@ -5,17 +5,18 @@ import { decodeCursor, page } from '../shared/cursor.js';
 import { isUuid } from '../shared/ids.js';
 import { getStoreRow, type StoreRow } from '../stores/stores.service.js';
 import { computeBill } from '../cart/bill.js';
-import { releaseCouponUse } from '../coupons/coupons.service.js';
+import { releaseCouponUse } from '../coupons/coupons.repo.js';
+import { SELLABLE_SQL } from '../catalog/catalog.repo.js';
 import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/reserve.js';
 import { enqueueMessage } from '../notify/outbox.js';
-import { paymentMethod } from '../payments/methods.js';
+import { paymentMethod } from './payment-methods.js';
 import {
   amountPaidAfter,
   balanceDue,
   checkPaymentTransition,
   paymentStatusAfterEdit,
   type PaymentStatus,
-} from '../payments/status.js';
+} from './payment-status.js';
 import { orderSummaryText, trackingUrl, whatsappUrl } from './links.js';
 import * as messages from './messages.js';
 import {
@@ -366,7 +367,7 @@ export async function editOrderLines(
     const beforeById = new Map(before.map((l) => [l.variant_id, l]));
     const { rows: variants } = await tx.query<VariantInfo>(
       `SELECT v.id, v.product_id, p.name AS product_name, v.name AS variant_name, v.price, v.stock,
-              (v.archived_at IS NULL AND p.archived_at IS NULL AND p.is_active) AS sellable
+              ${SELLABLE_SQL} AS sellable
          FROM variants v JOIN products p ON p.id = v.product_id
         WHERE v.id = ANY($1::uuid[]) AND v.store_id = $2`,
       [wanted.map((l) => l.variantId), order.store_id],

@@ -8,12 +8,12 @@ import type { MultipartFile } from '@fastify/multipart';
 import { editOrderLines, orderView, transitionOrder, type OrderView } from '../../orders/orders.service.js';
 import { findOrder } from '../../orders/orders.repo.js';
 import { getStoreRow } from '../../stores/stores.service.js';
-import { qrSvg } from '../../payments/upi.js';
+import { qrSvg } from '../../shared/upi.js';
 import { AppError, notFound, validationFailed } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { formBody, formProblem, intField, seeOther, setFlash, takeFlash, type FormProblem } from '../forms.js';
 import { sendPage } from '../layout.js';
-import { submitPaymentProof } from '../../payments/proofs.js';
+import { submitPaymentProof } from '../../payments/proofs.service.js';
 import { orderMain, orderPage, showPayment } from './order.views.js';
 
 type Params = { token?: string };

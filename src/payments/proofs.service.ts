@@ -10,9 +10,9 @@ import { enqueueMessage } from '../notify/outbox.js';
 import { findOrder, invalidTransition, storeRecipient, type OrderRef } from '../orders/orders.repo.js';
 import { paymentProofForStore } from '../orders/messages.js';
 import { orderView, type OrderView } from '../orders/orders.service.js';
-import { checkPaymentTransition } from './status.js';
-import { qrSvg } from './upi.js';
-import { upi } from './methods.js';
+import { checkPaymentTransition } from '../orders/payment-status.js';
+import { qrSvg } from '../shared/upi.js';
+import { upi } from '../orders/payment-methods.js';
 
 /** A payment screenshot: JPEG, PNG or WebP by its bytes (never by name or header), at most 5 MB. */
 export const MAX_PROOF_BYTES = 5 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { upiUrl } from './upi.js';
+import { upiUrl } from '../shared/upi.js';
 
 /**
  * How an order is paid. Checkout asks only "is this method offered by the store?"; the order view asks
