@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/db.js';
 import { AppError } from '../shared/errors.js';
 import { newId, newToken, sha256 } from '../shared/ids.js';
+import { insertSession, selectLiveSession } from './session.repo.js';
 
 export interface Merchant {
   id: string;
@@ -19,27 +20,16 @@ export const SESSION_COOKIE = 'dukaan_session';
 
 export async function createSession(q: Queryable, merchantId: string): Promise<string> {
   const token = newToken();
-  await q.query(
-    `INSERT INTO sessions (id, token_hash, merchant_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(days => $4))`,
-    [newId(), sha256(token), merchantId, SESSION_DAYS],
-  );
+  await insertSession(q, { id: newId(), tokenHash: sha256(token), merchantId, days: SESSION_DAYS });
   return token;
 }
 
 export async function findSession(q: Queryable, token: string): Promise<SessionContext | null> {
-  const { rows } = await q.query<{ session_id: string; id: string; phone: string; name: string | null }>(
-    `SELECT s.id AS session_id, m.id, m.phone, m.name
-       FROM sessions s JOIN merchants m ON m.id = s.merchant_id
-      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-    [sha256(token)],
-  );
-  const row = rows[0];
+  const row = await selectLiveSession(q, sha256(token));
   return row ? { sessionId: row.session_id, merchant: { id: row.id, phone: row.phone, name: row.name } } : null;
 }
 
-export async function revokeSession(q: Queryable, sessionId: string): Promise<void> {
-  await q.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [sessionId]);
-}
+export { revokeSession } from './session.repo.js';
 
 /** The bearer token of the request: `Authorization: Bearer …`, or the dashboard's session cookie. */
 export function requestToken(request: FastifyRequest): string | null {

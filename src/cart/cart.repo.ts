@@ -1,6 +1,6 @@
 /** SQL of carts and cart lines. The services hold the rules; everything here takes a Queryable (a Db or a Tx). */
 import type { Queryable } from '../db/db.js';
-import { STORE_COLUMNS, storeColumnsOf, type StoreRow } from '../stores/stores.service.js';
+import { STORE_COLUMNS, storeColumnsOf, type StoreRow } from '../stores/stores.repo.js';
 import { COUPON_COLUMNS, couponExpiredSql, type CouponRow } from '../coupons/coupons.repo.js';
 import { SELLABLE_SQL } from '../catalog/catalog.repo.js';
 import type { Fulfillment } from './cart.schema.js';

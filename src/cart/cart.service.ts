@@ -1,4 +1,4 @@
-import type { Db, Queryable, Tx } from '../db/db.js';
+import { inTx, type DbOrTx, type Queryable, type Tx } from '../db/db.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { isUuid, newSecretId } from '../shared/ids.js';
 import { getStoreBySlug, type StoreRow } from '../stores/stores.service.js';
@@ -242,7 +242,7 @@ export function assertFulfillmentOffered(store: StoreRow, fulfillment: Fulfillme
 
 // ---- storefront operations: each resolves the store by slug, changes the cart under its row lock, answers the new Cart ----
 
-export async function createCart(db: Db, slug: string): Promise<CartView> {
+export async function createCart(db: DbOrTx, slug: string): Promise<CartView> {
   const id = newSecretId();
   const store = await insertCartOfSlug(db, slug, id);
   if (!store) throw notFound('Store not found');
@@ -261,7 +261,7 @@ export async function createCart(db: Db, slug: string): Promise<CartView> {
   });
 }
 
-export async function getCart(db: Db, slug: string, cartId: string): Promise<CartView> {
+export async function getCart(db: DbOrTx, slug: string, cartId: string): Promise<CartView> {
   const found = await loadStoreAndCart(db, slug, cartId);
   if (found) return found.snapshot.cart;
   await getStoreBySlug(db, slug); // only a miss pays a second read, to tell an unknown store from an unknown cart
@@ -291,12 +291,12 @@ async function lockOpenCart(tx: Tx, slug: string, cartId: string): Promise<Store
 }
 
 async function changeCart(
-  db: Db,
+  db: DbOrTx,
   slug: string,
   cartId: string,
   change: (tx: Tx, store: StoreRow) => Promise<void>,
 ): Promise<CartView> {
-  return db.tx(async (tx) => {
+  return inTx(db, async (tx) => {
     const store = await lockOpenCart(tx, slug, cartId);
     await change(tx, store);
     return (await loadCartSnapshot(tx, store, cartId)).cart;
@@ -312,7 +312,7 @@ async function variantOfStore(tx: Tx, storeId: string, cartId: string, variantId
 
 /** The put in one statement; 'changed' when the cart changed while it waited (nothing written). */
 async function putLine(
-  db: Db,
+  db: DbOrTx,
   slug: string,
   cartId: string,
   variantId: string,
@@ -350,7 +350,7 @@ function checkLineAllowed(variant: VariantState): void {
  * that statement waited (several puts on one cart at once) does it fall back to a transaction that waits its turn.
  */
 export async function setCartLine(
-  db: Db,
+  db: DbOrTx,
   slug: string,
   cartId: string,
   variantId: string,
@@ -372,7 +372,7 @@ export async function setCartLine(
 }
 
 /** Removes a line. Removing a line that is not there (a retry) answers the cart as it is. */
-export async function removeCartLine(db: Db, slug: string, cartId: string, variantId: string): Promise<CartView> {
+export async function removeCartLine(db: DbOrTx, slug: string, cartId: string, variantId: string): Promise<CartView> {
   return changeCart(db, slug, cartId, async (tx, store) => {
     await variantOfStore(tx, store.id, cartId, variantId);
     await deleteCartLine(tx, cartId, variantId);
@@ -380,7 +380,7 @@ export async function removeCartLine(db: Db, slug: string, cartId: string, varia
 }
 
 export async function setCartFulfillment(
-  db: Db,
+  db: DbOrTx,
   slug: string,
   cartId: string,
   fulfillment: Fulfillment,
@@ -401,7 +401,7 @@ const COUPON_REFUSALS: Record<Exclude<CouponProblem, null>, string> = {
  * invalid_coupon. A coupon whose minimum order the cart does not reach yet is applied: the bill says
  * `coupon_min_order` until the customer adds enough.
  */
-export async function applyCartCoupon(db: Db, slug: string, cartId: string, rawCode: string): Promise<CartView> {
+export async function applyCartCoupon(db: DbOrTx, slug: string, cartId: string, rawCode: string): Promise<CartView> {
   return changeCart(db, slug, cartId, async (tx, store) => {
     const code = rawCode.trim();
     const found = code ? await findCouponByCode(tx, store.id, code) : null;
@@ -417,7 +417,7 @@ export async function applyCartCoupon(db: Db, slug: string, cartId: string, rawC
   });
 }
 
-export async function removeCartCoupon(db: Db, slug: string, cartId: string): Promise<CartView> {
+export async function removeCartCoupon(db: DbOrTx, slug: string, cartId: string): Promise<CartView> {
   return changeCart(db, slug, cartId, async (tx) => {
     await updateCartCoupon(tx, cartId, null);
   });

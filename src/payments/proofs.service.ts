@@ -2,12 +2,19 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
-import type { Db } from '../db/db.js';
+import { inTx, type DbOrTx } from '../db/db.js';
+import { insertPaymentProof, selectLatestProof } from './payments.repo.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { getStoreRow } from '../stores/stores.service.js';
 import { enqueueMessage } from '../notify/outbox.js';
-import { findOrder, invalidTransition, storeRecipient, type OrderRef } from '../orders/orders.repo.js';
+import {
+  findOrder,
+  invalidTransition,
+  markProofSubmitted,
+  storeRecipient,
+  type OrderRef,
+} from '../orders/orders.repo.js';
 import { paymentProofForStore } from '../orders/messages.js';
 import { orderView, type OrderView } from '../orders/orders.service.js';
 import { checkPaymentTransition } from '../orders/payment-status.js';
@@ -48,7 +55,7 @@ function refuseUnlessProofAccepted(order: {
  * 409 invalid_transition once the order is paid, refunded, rejected or cancelled.
  */
 export async function submitPaymentProof(
-  db: Db,
+  db: DbOrTx,
   config: ProofConfig,
   trackingToken: string,
   bytes: Buffer,
@@ -65,16 +72,17 @@ export async function submitPaymentProof(
   const filePath = path.join(dir, fileName);
   await fs.writeFile(filePath, bytes, { flag: 'wx' });
   try {
-    return await db.tx(async (tx) => {
+    return await inTx(db, async (tx) => {
       const order = await findOrder(tx, ref, { lock: true });
       refuseUnlessProofAccepted(order);
-      await tx.query(
-        `INSERT INTO payment_proofs (id, order_id, file_name, content_type, size_bytes) VALUES ($1, $2, $3, $4, $5)`,
-        [newId(), order.id, fileName, type.mime, bytes.length],
-      );
-      await tx.query(`UPDATE orders SET payment_status = 'proof_submitted', updated_at = now() WHERE id = $1`, [
-        order.id,
-      ]);
+      await insertPaymentProof(tx, {
+        id: newId(),
+        orderId: order.id,
+        fileName,
+        contentType: type.mime,
+        sizeBytes: bytes.length,
+      });
+      await markProofSubmitted(tx, order.id);
       const store = await getStoreRow(tx, order.store_id);
       const view = await orderView(tx, await findOrder(tx, ref), store, config);
       const recipient = await storeRecipient(tx, store);
@@ -95,16 +103,12 @@ export async function submitPaymentProof(
 
 /** The latest proof of an order, for the customer (by token) or the store's members. */
 export async function readPaymentProof(
-  db: Db,
+  db: DbOrTx,
   config: Pick<Config, 'dataDir'>,
   ref: OrderRef,
 ): Promise<{ contentType: string; bytes: Buffer }> {
   const order = await findOrder(db, ref);
-  const { rows } = await db.query<{ file_name: string; content_type: string }>(
-    `SELECT file_name, content_type FROM payment_proofs WHERE order_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [order.id],
-  );
-  const proof = rows[0];
+  const proof = await selectLatestProof(db, order.id);
   if (!proof) throw notFound('No payment proof for this order');
   try {
     return {
@@ -117,7 +121,11 @@ export async function readPaymentProof(
 }
 
 /** The UPI link of an order as a QR code (SVG); 404 unless the order is paid by UPI and the store has a VPA. */
-export async function orderUpiQrSvg(db: Db, config: Pick<Config, 'publicUrl'>, trackingToken: string): Promise<string> {
+export async function orderUpiQrSvg(
+  db: DbOrTx,
+  config: Pick<Config, 'publicUrl'>,
+  trackingToken: string,
+): Promise<string> {
   const order = await findOrder(db, { by: 'token', trackingToken });
   if (order.payment_method !== upi.id) throw notFound('This order is not paid by UPI');
   const store = await getStoreRow(db, order.store_id);

@@ -5,9 +5,12 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import { editOrderLines, orderView, transitionOrder, type OrderView } from '../../orders/orders.service.js';
-import { findOrder } from '../../orders/orders.repo.js';
-import { getStoreRow } from '../../stores/stores.service.js';
+import {
+  editOrderLines,
+  getOrderPageForCustomer,
+  transitionOrder,
+  type OrderView,
+} from '../../orders/orders.service.js';
 import { qrSvg } from '../../shared/upi.js';
 import { AppError, notFound, validationFailed } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
@@ -22,9 +25,7 @@ async function loadOrder(request: FastifyRequest) {
   const token = (request.params as Params).token ?? '';
   if (!isUuid(token)) throw notFound('Order not found');
   const { db, config } = request.server;
-  const row = await findOrder(db, { by: 'token', trackingToken: token });
-  const store = await getStoreRow(db, row.store_id);
-  const view = await orderView(db, row, store, config);
+  const { store, view } = await getOrderPageForCustomer(db, config, token);
   return { token, store, view };
 }
 
