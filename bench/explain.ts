@@ -7,8 +7,8 @@
  * Each plan is checked for what must not happen on a hot path: a sequential scan of a big table, a sort of many
  * rows, a filter that throws away many rows the index handed over.
  */
-import pg from 'pg';
-import type { Db, Queryable, Tx } from '../src/db/db.js';
+import type pg from 'pg';
+import { beginSql, type Db, type Queryable, type Tx, type TxOptions } from '../src/db/db.js';
 import { getPublicStore, getStorefrontProduct, listStorefrontProducts } from '../src/catalog/storefront.service.js';
 import { createCart, getCart, setCartLine } from '../src/cart/cart.service.js';
 import { checkout } from '../src/checkout/checkout.service.js';
@@ -170,10 +170,10 @@ function explainingDb(pool: pg.Pool, recorder: PlanRecorder): Db {
         client.release();
       }
     },
-    async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    async tx<T>(fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
+        await client.query(beginSql(opts));
         const result = await fn(onClient(client));
         await client.query('COMMIT');
         return result;

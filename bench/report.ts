@@ -151,6 +151,17 @@ function scenarioRow(run: RunResult, r: ScenarioResult): string {
   );
 }
 
+function dbWorkRow(r: ScenarioResult): string {
+  const w = r.db!;
+  const p = w.perFlow;
+  const f = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  return (
+    `| ${r.title} | ${w.flowLabel} | ${w.flows.toLocaleString('en-US')} | ${f(p.commits, 2)} | ` +
+    `${p.statements === null ? '–' : f(p.statements, 1)} | ${f(p.walRecords, 1)} | ` +
+    `${Number.isFinite(p.walBytes) ? Math.round(p.walBytes).toLocaleString('en-US') : '–'} | ${f(p.walFlushes, 2)} | ${f(p.rollbacks, 2)} |`
+  );
+}
+
 export function renderMarkdown(run: RunResult): string {
   const { opts, machine } = run;
   const top = largest(run);
@@ -230,6 +241,23 @@ export function renderMarkdown(run: RunResult): string {
     const details = top.results.filter((r) => r.details?.length);
     if (details.length) {
       for (const r of details) out.push(`- **${r.title}**: ${r.details!.join('; ')}`);
+      out.push('');
+    }
+    const counted = top.results.filter((r) => r.db);
+    if (counted.length) {
+      out.push('### Database work per flow');
+      out.push('');
+      out.push(
+        'Deltas of `pg_stat_database` (commits, rollbacks: the bench database), `pg_stat_wal` (WAL records, bytes, ' +
+          'flushes: the whole cluster, so other work on it counts too) and `pg_stat_statements` (statements incl. ' +
+          'BEGIN/COMMIT, this database) over the measured run, divided by the flows completed.',
+      );
+      out.push('');
+      out.push('| scenario | per | flows | commits | statements | WAL records | WAL bytes | WAL flushes | rollbacks |');
+      out.push('|---|---|---|---|---|---|---|---|---|');
+      for (const r of counted) out.push(dbWorkRow(r));
+      const notes = [...new Set(counted.map((r) => r.db!.statementsNote).filter(Boolean))];
+      for (const n of notes) out.push(`\nStatements not counted: ${n}.`);
       out.push('');
     }
   }
@@ -371,6 +399,7 @@ export function toJson(run: RunResult): unknown {
         usage: r.load?.usage,
         flash: r.flash,
         details: r.details,
+        db: r.db,
       })),
       plans: s.plans.map((p) => ({
         labels: p.labels,

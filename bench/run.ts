@@ -20,11 +20,14 @@ import {
   type ScenarioName,
 } from './lib/args.js';
 import { loadBenchStore } from './lib/data.js';
+import { describeWork } from './lib/dbcounters.js';
 import type { Scenario, ScenarioEnv, ScenarioResult } from './lib/scenario.js';
 import { startDukaan, type ServerHandle } from './lib/server.js';
 import { fmtMb, fmtMs, fmtRate } from './lib/stats.js';
 import { readSeedInfo, seedDatabase, SEED_VERSION } from './seed.js';
 import { staleReason } from '../scripts/build-files.mjs';
+import { createPgCluster, stopClusterNow, type PgCluster } from '../deploy/lib/pg-cluster.js';
+import { freePortRange } from '../deploy/lib/proc.js';
 import { explainHotQueries } from './explain.js';
 import { measureBare, measurePgbench } from './ceilings.js';
 import {
@@ -38,7 +41,7 @@ import {
 } from './report.js';
 
 const READS: readonly ScenarioName[] = ['list', 'list-deep', 'detail', 'home', 'search'];
-const WRITES: readonly ScenarioName[] = ['cart', 'checkout', 'flash'];
+const WRITES: readonly ScenarioName[] = ['cart', 'checkout', 'checkout-stores', 'flash'];
 
 function log(line: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -201,6 +204,7 @@ export async function runBench(
         }
         scaleRun.results.push(result);
         log(summaryLine(result));
+        if (result.db) log(`database work ${describeWork(result.db)}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
       if (isLast) body = await listBody(baseUrl);
@@ -275,6 +279,33 @@ export function writeResults(run: RunResult): string {
   return `${base}.md`;
 }
 
+/**
+ * `--private-pg`: a PostgreSQL cluster of the bench's own, with the server's durable defaults and
+ * pg_stat_statements preloaded, deleted after the run. Its WAL counters count the bench alone.
+ */
+async function startPrivateCluster(): Promise<PgCluster> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-bench-pg-'));
+  fs.chmodSync(dir, 0o755);
+  const cluster = await createPgCluster({
+    dataDir: path.join(dir, 'data'),
+    port: await freePortRange(1, 40000, 50000),
+    logFile: path.join(dir, 'postgres.log'),
+    maxConnections: 300,
+    settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' },
+  });
+  const stop = () => stopClusterNow(cluster.dataDir);
+  process.once('exit', stop);
+  await cluster.start();
+  return {
+    ...cluster,
+    async destroy() {
+      process.off('exit', stop);
+      await cluster.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function runFromCli(argv: string[], registry?: Partial<Record<ScenarioName, Scenario>>): Promise<void> {
   let opts: BenchOptions;
   try {
@@ -287,7 +318,17 @@ export async function runFromCli(argv: string[], registry?: Partial<Record<Scena
     }
     throw err;
   }
-  const run = await runBench(opts, registry);
+  const cluster = opts.privatePg ? await startPrivateCluster() : null;
+  if (cluster) {
+    opts = { ...opts, databaseUrl: cluster.url('dukaan_bench') };
+    log(`private PostgreSQL cluster on port ${cluster.port} (pg_stat_statements loaded), data in ${cluster.dataDir}`);
+  }
+  let run: RunResult;
+  try {
+    run = await runBench(opts, registry);
+  } finally {
+    if (cluster) await cluster.destroy().catch(() => {});
+  }
   const file = writeResults(run);
   process.stdout.write('\n' + renderMarkdown(run) + '\n\n');
   log(`written ${file}`);

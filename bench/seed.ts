@@ -364,7 +364,10 @@ export async function seedDatabase(
     // ---- products and variants, interleaved across stores in time order, on two connections at once
     const owner = new Int32Array(opts.products);
     let k = 0;
-    for (const [i, store] of stores.entries()) owner.fill(i, k, (k += store.size));
+    for (const [i, store] of stores.entries()) {
+      owner.fill(i, k, k + store.size);
+      k += store.size;
+    }
     for (let i = owner.length - 1; i > 0; i--) {
       const j = Math.floor(rng.next() * (i + 1));
       const t = owner[i]!;

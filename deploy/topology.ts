@@ -8,6 +8,8 @@
  * single: nginx (TLS) → one worker pool → PostgreSQL on this machine (127.0.0.1:5432, database dukaan_single).
  * split:  the same, with PostgreSQL as a server of its own (own data directory and port, initdb/pg_ctl).
  * lb:     nginx balancing n worker pools (app1..appN, each on its own port) → one PostgreSQL of its own.
+ * ha:     nginx → 2 worker pools → HAProxy → PostgreSQL primary + synchronous standby run by Patroni (+ etcd):
+ *         automatic failover (deploy/lib/ha.ts).
  *
  * Everything it starts — nginx with its own config/pid/logs, the pools, PostgreSQL — lives under the run dir
  * (default /tmp/dukaan-topology, or $DUKAAN_TOPOLOGY_DIR), described by state.json there. See deploy/README.md.
@@ -20,6 +22,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { APP_ASSET_DIR, renderNginxConfig, type Balance } from './nginx/render.js';
 import { createDatabaseIfMissing, createPgCluster } from './lib/pg-cluster.js';
+import { archiveSettings, stanzaCreate, writeBackupConfig } from './lib/pgbackrest.js';
+import { haMembers, haPorts, startHa, stopHa, type HaState } from './lib/ha.js';
 import {
   findNginx,
   nginxMasterPid,
@@ -46,7 +50,7 @@ import { makeSelfSignedCert } from './lib/tls.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_RUN_DIR = process.env.DUKAAN_TOPOLOGY_DIR || '/tmp/dukaan-topology';
-export type TopologyName = 'single' | 'split' | 'lb';
+export type TopologyName = 'single' | 'split' | 'lb' | 'ha';
 
 export interface AppServerState {
   name: string;
@@ -64,6 +68,8 @@ export interface PostgresState {
   dataDir?: string;
   port?: number;
   log?: string;
+  /** pgBackRest configuration (backup.json + pgbackrest.conf) of this server: `npm run db -- backup` uses it. */
+  backupDir?: string;
 }
 
 export interface TopologyState {
@@ -77,6 +83,8 @@ export interface TopologyState {
   nginx: NginxInstance & { httpsPort: number; httpPort: number | null; staticRoot: string | null; accessLog: string };
   postgres: PostgresState;
   servers: AppServerState[];
+  /** The ha topology's database tier (etcd, Patroni nodes, HAProxy). */
+  ha?: HaState;
 }
 
 export interface UpOptions {
@@ -104,7 +112,7 @@ export function defaultUpOptions(topology: TopologyName, overrides: Partial<UpOp
   return {
     topology,
     runDir: DEFAULT_RUN_DIR,
-    appServers: topology === 'lb' ? 3 : 1,
+    appServers: topology === 'lb' ? 3 : topology === 'ha' ? 2 : 1,
     balance: 'round_robin',
     httpsPort: 8443,
     httpPort: 8080,
@@ -136,7 +144,13 @@ function writeState(state: TopologyState): void {
 }
 
 function anythingRunning(state: TopologyState): boolean {
-  return nginxMasterPid(state.nginx) !== null || state.servers.some((s) => groupMembers(s.pid).length > 0);
+  return (
+    nginxMasterPid(state.nginx) !== null ||
+    state.servers.some((s) => groupMembers(s.pid).length > 0) ||
+    (state.ha ? [state.ha.etcd.pid, state.ha.proxyPid, ...state.ha.nodes.map((n) => n.patroniPid)] : []).some(
+      (pid) => pid > 0 && groupMembers(pid).length > 0,
+    )
+  );
 }
 
 /** The environment of the app servers: ours, without the test runner's own variables. */
@@ -211,6 +225,8 @@ export function startAppServer(opts: {
     SERVER_NAME: opts.name,
     PUBLIC_URL: opts.publicUrl,
     DATA_DIR: opts.dataDir,
+    // Trials on one machine: sign-in codes on the terminal (a real deployment configures OTP_SMS_URL or WhatsApp).
+    OTP_CONSOLE: '1',
     ...(opts.trustProxy ? { TRUST_PROXY: opts.trustProxy } : {}),
     ...opts.env,
   });
@@ -337,10 +353,10 @@ export async function setBalance(runDir: string, balance: Balance): Promise<Topo
 export async function up(opts: UpOptions): Promise<TopologyState> {
   const say = opts.say;
   findNginx(); // fail before starting anything when nginx is missing
-  if (!['single', 'split', 'lb'].includes(opts.topology))
-    throw new Error(`unknown topology "${opts.topology}" (single, split or lb)`);
-  if (opts.topology !== 'lb' && opts.appServers !== 1)
-    throw new Error(`${opts.topology} has one app server; use lb for more`);
+  if (!['single', 'split', 'lb', 'ha'].includes(opts.topology))
+    throw new Error(`unknown topology "${opts.topology}" (single, split, lb or ha)`);
+  if (opts.topology !== 'lb' && opts.topology !== 'ha' && opts.appServers !== 1)
+    throw new Error(`${opts.topology} has one app server; use lb or ha for more`);
   if (!Number.isInteger(opts.appServers) || opts.appServers < 1 || opts.appServers > 32)
     throw new Error('--app-servers must be 1..32');
   const runDir = path.resolve(opts.runDir);
@@ -352,6 +368,7 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
   fs.chmodSync(runDir, 0o755);
   const ports = [opts.httpsPort, ...(opts.httpPort === null ? [] : [opts.httpPort])];
   for (let i = 0; i < opts.appServers; i++) ports.push(opts.appPort + i);
+  if (opts.topology === 'ha' && !opts.databaseUrl) for (let i = 0; i < 7; i++) ports.push(opts.pgPort + i);
   for (const port of ports)
     if (!(await portIsFree(port))) throw new Error(`port ${port} is in use (see --port, --http-port, --app-port)`);
 
@@ -381,6 +398,30 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
     // The database.
     if (opts.databaseUrl) {
       state.postgres = { url: opts.databaseUrl, managed: false };
+    } else if (opts.topology === 'ha') {
+      const ports = haPorts(opts.pgPort);
+      const nodeData = (i: number) => path.join(runDir, 'ha', `pg${i + 1}`, 'data');
+      const backupCfg = await writeBackupConfig({
+        dir: path.join(runDir, 'backup'),
+        pgDataDir: nodeData(0),
+        pgPort: ports.pg[0]!,
+        others: [{ dataDir: nodeData(1), port: ports.pg[1]! }],
+      });
+      state.ha = await startHa({
+        runDir,
+        basePort: opts.pgPort,
+        fast: opts.pgFast,
+        parameters: archiveSettings(backupCfg),
+        say,
+      });
+      state.postgres = {
+        url: `postgres://postgres@127.0.0.1:${state.ha.proxyPort}/dukaan`,
+        managed: false,
+        backupDir: path.join(runDir, 'backup'),
+      };
+      writeState(state);
+      await stanzaCreate(backupCfg);
+      say(`WAL archiving into ${backupCfg.repoPath} (pgBackRest stanza ${backupCfg.stanza}); npm run db -- backup`);
     } else if (opts.topology === 'single') {
       state.postgres = { url: 'postgres://postgres@127.0.0.1:5432/dukaan_single', managed: false };
     } else {
@@ -390,16 +431,22 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
       if (!(await portIsFree(opts.pgPort)))
         throw new Error(`port ${opts.pgPort} is in use; choose another with --pg-port`);
       say(`${fresh ? 'creating' : 'reusing'} a PostgreSQL server in ${dataDir} on port ${opts.pgPort}`);
+      // Continuous WAL archiving into a pgBackRest repository from the first start (deploy/README.md, backups).
+      const backupDir = path.join(runDir, 'backup');
+      const backupCfg = await writeBackupConfig({ dir: backupDir, pgDataDir: dataDir, pgPort: opts.pgPort });
       const cluster = await createPgCluster({
         dataDir,
         port: opts.pgPort,
         logFile: log,
         ephemeral: opts.pgFast,
         maxConnections: 300,
+        settings: archiveSettings(backupCfg),
       });
-      state.postgres = { url: cluster.url('dukaan'), managed: true, dataDir, port: opts.pgPort, log };
+      state.postgres = { url: cluster.url('dukaan'), managed: true, dataDir, port: opts.pgPort, log, backupDir };
       writeState(state);
       await cluster.start();
+      await stanzaCreate(backupCfg);
+      say(`WAL archiving into ${backupCfg.repoPath} (pgBackRest stanza ${backupCfg.stanza}); npm run db -- backup`);
     }
     writeState(state);
     await ensureDatabase(state.postgres.url);
@@ -485,6 +532,13 @@ export async function down(
       }),
     ),
   );
+  if (state.ha) {
+    const ha = state.ha;
+    await attempt('ha', async () => {
+      await stopHa(ha);
+      say(`stopped HAProxy, Patroni (${ha.nodes.map((n) => n.name).join(', ')}) and etcd`);
+    });
+  }
   if (state.postgres.managed && state.postgres.dataDir && state.postgres.port) {
     await attempt('postgres', async () => {
       const cluster = await createPgCluster({
@@ -518,6 +572,35 @@ export function describe(state: TopologyState): string {
   return lines.join('\n');
 }
 
+/** `status --json`: the app servers, the databases with their role, the public URL. */
+export async function statusJson(runDir: string): Promise<{
+  servers: { name: string; pid: number; port: number; workers: number[] }[];
+  databases: { name: string; role: 'primary' | 'standby' | 'down'; pid: number | null; port: number }[];
+  url: string;
+} | null> {
+  const state = readState(runDir);
+  if (!state) return null;
+  const servers = state.servers.map((s) => ({
+    name: s.name,
+    pid: s.pid,
+    port: s.port,
+    workers: isAlive(s.pid) ? poolWorkers(s.pid) : [],
+  }));
+  let databases: { name: string; role: 'primary' | 'standby' | 'down'; pid: number | null; port: number }[] = [];
+  if (state.ha) databases = await haMembers(state.ha);
+  else if (state.postgres.managed && state.postgres.dataDir && state.postgres.port) {
+    let pid: number | null = null;
+    try {
+      pid = Number(fs.readFileSync(path.join(state.postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (!isAlive(pid)) pid = null;
+    } catch {
+      pid = null;
+    }
+    databases = [{ name: 'postgres', role: pid ? 'primary' : 'down', pid, port: state.postgres.port }];
+  }
+  return { servers, databases, url: state.url };
+}
+
 function status(runDir: string): string {
   const state = readState(runDir);
   if (!state) return `no topology is up in ${runDir}\n`;
@@ -532,20 +615,21 @@ function status(runDir: string): string {
 }
 
 const USAGE = `usage:
-  npm run topology -- up single|split|lb [options]   bring a topology up (see deploy/README.md)
-      --app-servers N        lb: number of app servers (default 3)
+  npm run topology -- up single|split|lb|ha [options] bring a topology up (see deploy/README.md)
+      --app-servers N        lb/ha: number of app servers (default 3 for lb, 2 for ha)
       --balance ALG          round_robin (default) or least_conn
       --port P               nginx HTTPS port (default 8443); --http-port P (default 8080, "off" for none)
       --app-port P           first app server port (default 3001; app N listens on P+N-1)
       --web-concurrency N    workers per app server (default $WEB_CONCURRENCY or 2)
       --database-url URL     use this PostgreSQL instead of the topology's own
-      --pg-port P            split/lb: port of the PostgreSQL server it starts (default 5433)
+      --pg-port P            split/lb: port of the PostgreSQL server it starts (default 5433); ha: HAProxy's
+                             port, then P+1, P+2 PostgreSQL, P+3, P+4 Patroni REST, P+5, P+6 etcd
       --static-root DIR      what nginx serves as /static/ (default src/web/assets/dist; "off": proxy and cache)
       --trust-proxy ADDRS    the app's TRUST_PROXY (default 127.0.0.1, nginx's address; "off" for none)
       --env KEY=VALUE        extra environment for every app server (repeatable)
       --run-dir DIR          where state, logs and data live (default ${DEFAULT_RUN_DIR})
   npm run topology -- down [--purge]                 stop everything (--purge also deletes data and logs)
-  npm run topology -- status                         what is running
+  npm run topology -- status [--json]                what is running (--json: servers, databases and roles, url)
   npm run topology -- reload                         rolling reload: SIGHUP to each pool in turn
   npm run topology -- balance round_robin|least_conn switch nginx's algorithm (graceful reload)
 `;
@@ -576,10 +660,17 @@ async function main(argv: string[]): Promise<void> {
       'run-dir': { type: 'string' },
       env: { type: 'string', multiple: true },
       purge: { type: 'boolean' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, arg] = positionals;
+  if (command === 'status' && values.json) {
+    const s = await statusJson(path.resolve(values['run-dir'] ?? DEFAULT_RUN_DIR));
+    if (!s) throw new Error('no topology is up');
+    process.stdout.write(`${JSON.stringify(s)}\n`);
+    return;
+  }
   const runDir = path.resolve(values['run-dir'] ?? DEFAULT_RUN_DIR);
   const balanceOf = (raw: string | undefined): Balance => {
     const b = raw ?? 'round_robin';
@@ -592,8 +683,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'up') {
-    if (arg !== 'single' && arg !== 'split' && arg !== 'lb')
-      throw new Error('usage: topology up single|split|lb [options]');
+    if (arg !== 'single' && arg !== 'split' && arg !== 'lb' && arg !== 'ha')
+      throw new Error('usage: topology up single|split|lb|ha [options]');
     const env: Record<string, string> = {};
     for (const pair of values.env ?? []) {
       const eq = pair.indexOf('=');

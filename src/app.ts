@@ -10,14 +10,17 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
-import { registerProblemHandlers } from './server/problems.js';
+import { frameworkErrors, registerProblemHandlers } from './server/problems.js';
+import { clientErrorHandler, registerInputGuard } from './server/input-guard.js';
+import { whatsappSettingsRoutes, whatsappWebhookRoutes } from './whatsapp/whatsapp.routes.js';
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
+import { documentOperation } from './server/openapi.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
 import { findSession, requestToken } from './auth/session.js';
 import { requireStoreMember } from './stores/membership.js';
-import { consoleOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
+import { chooseOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
 import { ProblemSchema } from './shared/schema.js';
 import { merchantRoutes } from './merchants/merchants.routes.js';
 import { storeRoutes } from './stores/stores.routes.js';
@@ -31,6 +34,7 @@ import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { poolTestRoutes } from './server/pool-test-routes.js';
 import { mediaRoutes } from './media/media.routes.js';
 import { webRoutes } from './web/web.routes.js';
+import { ownerApiRoutes } from './owner-api.js';
 
 export interface Services {
   otpChannel: OtpChannel;
@@ -64,6 +68,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     },
     ajv: { customOptions: { coerceTypes: false } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler: (err, socket) => clientErrorHandler(err as Error & { code?: string }, socket),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -76,11 +82,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('routeTable', routeTable);
   app.decorate('db', db);
   app.decorate('config', config);
-  app.decorate('services', { otpChannel: opts.otpChannel ?? consoleOtpChannel(app.log) });
+  app.decorate('services', { otpChannel: opts.otpChannel ?? chooseOtpChannel(config) });
   app.decorateRequest('session', null);
 
   registerProblemHandlers(app);
   app.addSchema(ProblemSchema);
+  registerInputGuard(app);
 
   await app.register(helmet, {
     // Pages set their own CSP; the API answers JSON only.
@@ -108,10 +115,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       info: {
         title: 'dukaan API',
         version: '1.0.0',
-        description: 'The public HTTP contract of dukaan (see shared/api/v1.md).',
+        description:
+          'The public HTTP contract of dukaan: JSON bodies with camelCase names, money as integers in minor units, ' +
+          'RFC 9457 problem details with a stable `code`, `Idempotency-Key` on every POST. ' +
+          'The prose version is docs/api.md in the repository.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    // Pages and form posts stay out; every operation gets its summary and description (src/server/openapi.ts).
+    transform: documentOperation,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
@@ -120,9 +132,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    reply.header('x-served-by', config.serverName);
-    const token = requestToken(request);
-    if (token) request.session = await findSession(db, token);
+    if (config.serverName) reply.header('x-served-by', config.serverName);
+    const isApi = request.url.startsWith('/api/');
+    const token = requestToken(request, { cookie: !isApi });
+    if (token) request.session = await findSession(db, token, config.sessionIdleDays);
     // Tenancy for every /stores/{storeId}/… route, present and future, before the body is even read:
     // non-members get 404 whatever they send.
     if (request.routeOptions.url?.startsWith(STORE_SCOPED_PREFIX)) await requireStoreMember(request, reply);
@@ -157,9 +170,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(checkoutRoutes);
       await api.register(orderRoutes);
       await api.register(paymentRoutes);
+      await api.register(ownerApiRoutes);
+      await api.register(whatsappSettingsRoutes);
     },
     { prefix: '/api/v1' },
   );
+  // WhatsApp Cloud API webhook: /webhooks/whatsapp (its own JSON parser: the signature covers the raw bytes).
+  await app.register(whatsappWebhookRoutes);
   // Product images: POST /api/v1/stores/{storeId}/images and GET /media/{name} (full paths inside).
   await app.register(mediaRoutes);
   // Server-rendered pages (storefront, order tracking, dashboard): one plugin, after the API. See src/web/README.md.

@@ -20,8 +20,28 @@ export interface Config {
   bodyLimit: number;
   demo: boolean;
   whatsapp: { apiUrl: string; token: string; phoneNumberId: string } | null;
+  /** The webhook's verification token (WHATSAPP_VERIFY_TOKEN) and app secret (WHATSAPP_APP_SECRET); null = off. */
+  whatsappVerifyToken: string | null;
+  whatsappAppSecret: string | null;
+  /** How often the inbox worker looks for chat messages to answer (WHATSAPP_POLL_MS). */
+  whatsappPollMs: number;
+  /** Inbound chat messages answered per phone per minute (WHATSAPP_RATE_PER_MINUTE). */
+  whatsappRatePerMinute: number;
   outboxPollMs: number;
-  serverName: string;
+  /** Sent as X-Served-By when set (SERVER_NAME); null = the header is not sent. */
+  serverName: string | null;
+  /** Sign-in code delivery: WhatsApp authentication template, SMS HTTP provider, console (trials). */
+  otp: {
+    whatsappTemplate: string;
+    whatsappLanguage: string;
+    smsUrl: string | null;
+    smsToken: string | null;
+    console: boolean;
+  };
+  /** Optional extra key for the OTP hashes (HMAC pepper, AUTH_SECRET); codes are salted per row in any case. */
+  authSecret: string;
+  /** A session unused this many days ends (SESSION_IDLE_DAYS), on top of its 30-day life. */
+  sessionIdleDays: number;
   /** Stores also answer at `<slug>.<baseDomain>` when set (env BASE_DOMAIN, e.g. `dukaan.example`); null = paths only. */
   baseDomain: string | null;
 }
@@ -70,8 +90,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: 1024 * 1024,
     demo: !databaseUrl && env.DUKAAN_DEMO !== '0',
     whatsapp,
+    whatsappVerifyToken: env.WHATSAPP_VERIFY_TOKEN || null,
+    whatsappAppSecret: env.WHATSAPP_APP_SECRET || null,
+    whatsappPollMs: intEnv(env, 'WHATSAPP_POLL_MS', 500),
+    whatsappRatePerMinute: intEnv(env, 'WHATSAPP_RATE_PER_MINUTE', 20),
     outboxPollMs: intEnv(env, 'OUTBOX_POLL_MS', 1000),
-    serverName: env.SERVER_NAME || os.hostname(),
+    serverName: env.SERVER_NAME || null,
+    otp: {
+      whatsappTemplate: env.WHATSAPP_OTP_TEMPLATE || 'dukaan_sign_in',
+      whatsappLanguage: env.WHATSAPP_OTP_LANGUAGE || 'en',
+      smsUrl: env.OTP_SMS_URL || null,
+      smsToken: env.OTP_SMS_TOKEN || null,
+      console: env.OTP_CONSOLE === '1',
+    },
+    authSecret: env.AUTH_SECRET || '',
+    sessionIdleDays: intEnv(env, 'SESSION_IDLE_DAYS', 7) || 7,
     baseDomain: env.BASE_DOMAIN
       ? env.BASE_DOMAIN.trim()
           .toLowerCase()
@@ -79,3 +112,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
   };
 }
+
+export type OtpChannelKind = 'sms' | 'whatsapp' | 'console';
+
+/**
+ * Which channel delivers sign-in codes: the SMS provider when configured, else the WhatsApp authentication
+ * template when the WhatsApp Cloud API is configured; the console (terminal) only with the embedded database or
+ * OTP_CONSOLE=1; null = none, and the server refuses to start.
+ */
+export function otpChannelKind(config: Config): OtpChannelKind | null {
+  if (config.otp.smsUrl && config.otp.smsToken) return 'sms';
+  if (config.whatsapp) return 'whatsapp';
+  if (!config.databaseUrl || config.otp.console) return 'console';
+  return null;
+}
+
+export const NO_OTP_CHANNEL_MESSAGE =
+  'No sign-in code channel is configured. Set OTP_SMS_URL and OTP_SMS_TOKEN (SMS HTTP provider), or ' +
+  'WHATSAPP_API_URL, WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID (WhatsApp authentication template ' +
+  'WHATSAPP_OTP_TEMPLATE). For a trial on one machine only, OTP_CONSOLE=1 prints codes on the terminal.';

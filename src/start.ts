@@ -4,7 +4,8 @@ import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { openDb } from './db/open.js';
 import { migrate } from './db/migrate.js';
-import { startOutboxWorker, type OutboxWorker } from './notify/worker.js';
+import { channelFor, startOutboxWorker, type OutboxWorker } from './notify/worker.js';
+import { startInboxWorker, type InboxWorker } from './whatsapp/inbox.js';
 import { purgeOldIdempotencyKeys } from './server/idempotency.js';
 import type { StartedServer } from './server/pool-worker.js';
 
@@ -23,6 +24,7 @@ export async function startServer(
   const app = await buildApp({ config, db });
   if (opts.beforeListen) await opts.beforeListen(app, db);
   const outbox: OutboxWorker = startOutboxWorker(db, config, app.log);
+  const inbox: InboxWorker = startInboxWorker(db, config, app.log, channelFor(config, app.log));
   const maintenance = setInterval(
     () => {
       purgeOldIdempotencyKeys(db).catch((err) => app.log.warn({ err }, 'purging idempotency keys failed'));
@@ -44,6 +46,7 @@ export async function startServer(
           await app.close();
         } finally {
           clearTimeout(timer);
+          await inbox.stop();
           await outbox.stop();
           await db.close();
         }

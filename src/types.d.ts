@@ -16,3 +16,10 @@ declare module 'fastify' {
     storeRole?: StoreRole;
   }
 }
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Store-scoped route for the store's owner only: staff get 403 forbidden (src/stores/membership.ts). */
+    ownerOnly?: boolean;
+  }
+}

@@ -6,7 +6,17 @@
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dukaan_bench';
 
 /** Every scenario `npm run bench` knows, in the order they run (reads first, then writes that change stock). */
-export const SCENARIOS = ['list', 'list-deep', 'detail', 'home', 'search', 'cart', 'checkout', 'flash'] as const;
+export const SCENARIOS = [
+  'list',
+  'list-deep',
+  'detail',
+  'home',
+  'search',
+  'cart',
+  'checkout',
+  'checkout-stores',
+  'flash',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /** The scenarios measured at every scale of the curve; the others run at the largest scale only. */
 export const CURVE_SCENARIOS: readonly ScenarioName[] = ['list', 'search'];
@@ -33,6 +43,11 @@ export interface BenchOptions {
   flashRounds: number;
   pgbenchClients: number;
   reseed: boolean;
+  /**
+   * Run PostgreSQL as a private cluster of the bench's own (initdb in a temp dir, durable settings, pg_stat_statements
+   * preloaded): the WAL counters then count the bench alone, and statements per flow are counted.
+   */
+  privatePg: boolean;
   /** An already running server to measure instead of starting one (no CPU/RSS figures then). */
   url: string | null;
   outDir: string;
@@ -179,12 +194,15 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     flashRounds: num(flags, known, 'flash-rounds', quick ? 1 : 3, { min: 1 }),
     pgbenchClients: num(flags, known, 'pgbench-clients', workers * 10, { min: 1 }),
     reseed: bool(flags, known, 'reseed'),
+    privatePg: bool(flags, known, 'private-pg'),
     url: str(flags, known, 'url') ?? null,
     outDir: str(flags, known, 'out') ?? 'bench/results',
     machine: str(flags, known, 'machine') ?? null,
   };
   if (options.flashStock > options.flashCustomers)
     throw new ArgError('--flash-stock must not exceed --flash-customers: the sale must sell out');
+  if (options.url && options.privatePg)
+    throw new ArgError('--private-pg starts its own PostgreSQL: it cannot measure a server given with --url');
   if (options.url && scales.length > 1)
     throw new ArgError('--url measures a server you started yourself: give one --scales value (the data it has)');
   refuseUnknown(flags, known);

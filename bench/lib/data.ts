@@ -1,5 +1,5 @@
 /** What the scenarios need to know about the seeded `bench` store, read from the database. */
-import pg from 'pg';
+import type pg from 'pg';
 import { BENCH_SLUG, FLASH_PRODUCT_SLUG, PLENTIFUL_STOCK } from '../seed.js';
 
 export interface BenchStore {

@@ -8,7 +8,8 @@ export class Rng {
 
   /** [0, 1) */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -76,7 +77,7 @@ export function uuidv7At(ms: number, seq: number, rng: Rng): string {
 export function longTail(total: number, n: number, exponent = 0.9, min = 1): number[] {
   if (n <= 0) return [];
   if (total < n * min) throw new Error(`cannot give ${n} buckets at least ${min} each out of ${total}`);
-  const weights = Array.from({ length: n }, (_, i) => 1 / Math.pow(i + 1, exponent));
+  const weights = Array.from({ length: n }, (_, i) => 1 / (i + 1) ** exponent);
   const sum = weights.reduce((a, b) => a + b, 0);
   const spare = total - n * min;
   const counts = weights.map((w) => min + Math.floor((spare * w) / sum));

@@ -4,6 +4,16 @@ import type pg from 'pg';
 import type { BenchOptions, ScenarioName } from './args.js';
 import type { BenchStore } from './data.js';
 import { runLoad, type LoadResult, type Step, type StepStats } from './load.js';
+import {
+  counterDelta,
+  perFlow,
+  readCounters,
+  SETTLE_MS,
+  statementsAvailable,
+  withoutOwnReads,
+  type DbCounters,
+  type DbWork,
+} from './dbcounters.js';
 
 export interface ScenarioEnv {
   opts: BenchOptions;
@@ -48,6 +58,8 @@ export interface ScenarioResult {
   /** flash only: the same burst with no work per request (GET /healthz), best of the rounds */
   flashCeiling?: { seconds: number; ordersPerSecond: number };
   details?: string[];
+  /** What the database did per flow during the measured run (commits, WAL, statements). */
+  db?: DbWork;
 }
 
 export type Scenario = (env: ScenarioEnv) => Promise<ScenarioResult>;
@@ -107,6 +119,55 @@ export async function measure(
     await runLoad({ url: env.baseUrl, connections, duration: env.opts.warmup, steps, serverPid: null });
   }
   return runLoad({ url: env.baseUrl, connections, duration: env.opts.duration, steps, serverPid: env.serverPid });
+}
+
+/** What the database did during a run, before it is divided by the flows the run completed. */
+export interface DbTotal {
+  total: DbCounters;
+  statementsNote?: string;
+}
+
+/** Reads the database's counters around `run`, letting the backends' statistics settle before each read. */
+export async function countDbWork<R>(env: ScenarioEnv, run: () => Promise<R>): Promise<{ result: R; db: DbTotal }> {
+  const statements = await statementsAvailable(env.pool);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const before = await readCounters(env.pool, statements.ok);
+  const result = await run();
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const after = await readCounters(env.pool, statements.ok);
+  return {
+    result,
+    db: {
+      total: withoutOwnReads(counterDelta(before, after)),
+      statementsNote: statements.ok ? undefined : statements.why,
+    },
+  };
+}
+
+/** The run's database work per completed flow. */
+export function workPerFlow(db: DbTotal, flows: number, flowLabel: string): DbWork {
+  return {
+    flows,
+    flowLabel,
+    total: db.total,
+    perFlow: perFlow(db.total, flows),
+    ...(db.statementsNote ? { statementsNote: db.statementsNote } : {}),
+  };
+}
+
+/** Warm-up (dropped), then the measured run with the database's counters read around it. */
+export async function measureCounted(
+  env: ScenarioEnv,
+  steps: Step[],
+  connections = env.opts.connections,
+): Promise<{ load: LoadResult; db: DbTotal }> {
+  if (env.opts.warmup > 0) {
+    await runLoad({ url: env.baseUrl, connections, duration: env.opts.warmup, steps, serverPid: null });
+  }
+  const { result: load, db } = await countDbWork(env, () =>
+    runLoad({ url: env.baseUrl, connections, duration: env.opts.duration, steps, serverPid: env.serverPid }),
+  );
+  return { load, db };
 }
 
 /** The result of a load of one step kind: requests/s over every answer, compared with the bare route. */

@@ -2,7 +2,16 @@
  * Cart update: put a line (a write transaction under the cart's row lock), then read the bill. Each customer works
  * on carts of its own from a pool made beforehand; a cart never passes 30 lines.
  */
-import { cycler, measure, notRunnable, prepareCarts, probe, runAlone, type Scenario } from '../lib/scenario.js';
+import {
+  cycler,
+  measureCounted,
+  notRunnable,
+  workPerFlow,
+  prepareCarts,
+  probe,
+  runAlone,
+  type Scenario,
+} from '../lib/scenario.js';
 
 export const TITLE = 'Cart: put a line + read the bill';
 
@@ -22,7 +31,7 @@ export const cart: Scenario = async (env) => {
   const variants = [...env.store.variantIds].sort(() => Math.random() - 0.5).slice(0, 30);
   const carts = await prepareCarts(env, env.opts.connections * 2, () => []);
   const nextCart = cycler(carts);
-  const load = await measure(env, [
+  const { load, db } = await measureCounted(env, [
     {
       name: 'put line',
       method: 'PUT',
@@ -45,6 +54,7 @@ export const cart: Scenario = async (env) => {
     headline: { label: 'line puts/s', value: put.ok / load.seconds },
     load,
     focus: put,
+    db: workPerFlow(db, put.ok, 'line put + bill'),
     note: bad ? `${bad} failed answers (${load.statuses.toString()})` : undefined,
     details: [
       `put line: ${put.rate.toFixed(0)}/s, p50 ${put.latency.p50.toFixed(2)} ms, p99 ${put.latency.p99.toFixed(2)} ms; ` +

@@ -4,7 +4,16 @@
  * plentiful, so every checkout must succeed.
  */
 import { unlessBroken } from '../lib/load.js';
-import { measure, notRunnable, prepareCarts, probe, randomPhone, runAlone, type Scenario } from '../lib/scenario.js';
+import {
+  measureCounted,
+  notRunnable,
+  workPerFlow,
+  prepareCarts,
+  probe,
+  randomPhone,
+  runAlone,
+  type Scenario,
+} from '../lib/scenario.js';
 
 export const TITLE = 'Checkout (new cart, 3 lines, order)';
 
@@ -49,7 +58,7 @@ export const checkout: Scenario = async (env) => {
     }),
     body: () => ({ quantity: 1 + Math.floor(Math.random() * 3) }),
   });
-  const load = await measure(env, [
+  const { load, db } = await measureCounted(env, [
     {
       name: 'create cart',
       method: 'POST',
@@ -79,6 +88,7 @@ export const checkout: Scenario = async (env) => {
     headline: { label: 'checkouts/s', value: done.ok / load.seconds },
     load,
     focus: done,
+    db: workPerFlow(db, done.ok, 'customer (new cart, 3 lines, checkout)'),
     note: bad
       ? `${bad} failed answers (${[...load.steps].map(([n, s]) => `${n}: ${s.statuses.toString()}`).join('; ')})`
       : undefined,

@@ -5,7 +5,18 @@
  */
 import { runLoad } from '../lib/load.js';
 import { fmtRate } from '../lib/stats.js';
-import { cycler, notRunnable, prepareCarts, probe, runAlone, type FlashRound, type Scenario } from '../lib/scenario.js';
+import {
+  countDbWork,
+  cycler,
+  notRunnable,
+  workPerFlow,
+  type DbTotal,
+  prepareCarts,
+  probe,
+  runAlone,
+  type FlashRound,
+  type Scenario,
+} from '../lib/scenario.js';
 import { checkoutBody } from './checkout.js';
 
 export const TITLE = 'Flash sale (one variant, everyone at once)';
@@ -17,6 +28,23 @@ async function unitsSold(env: Parameters<Scenario>[0], variantId: string): Promi
     [variantId],
   );
   return rows[0]!.sold;
+}
+
+function sumTotals(all: readonly DbTotal[]): DbTotal {
+  const sum = (pick: (t: DbTotal['total']) => number) => all.reduce((acc, t) => acc + pick(t.total), 0);
+  const statements = all.every((t) => t.total.statements !== null) ? sum((t) => t.statements ?? 0) : null;
+  return {
+    total: {
+      commits: sum((t) => t.commits),
+      rollbacks: sum((t) => t.rollbacks),
+      walRecords: sum((t) => t.walRecords),
+      walBytes: sum((t) => t.walBytes),
+      walWrites: sum((t) => t.walWrites),
+      walFlushes: sum((t) => t.walFlushes),
+      statements,
+    },
+    statementsNote: all.find((t) => t.statementsNote)?.statementsNote,
+  };
 }
 
 export const flash: Scenario = async (env) => {
@@ -46,29 +74,33 @@ export const flash: Scenario = async (env) => {
     return notRunnable('flash', TITLE, null, `POST /api/v1/storefront/${slug}/carts/{id}/checkout`, p);
 
   const rounds: FlashRound[] = [];
-  let last;
+  const dbTotals: DbTotal[] = [];
+  let last: Awaited<ReturnType<typeof runLoad>> | undefined;
   for (let round = 0; round < env.opts.flashRounds; round++) {
     await env.pool.query(`UPDATE variants SET stock = $2 WHERE id = $1`, [flashVariantId, stock]);
     const before = await unitsSold(env, flashVariantId);
     const carts = await prepareCarts(env, customers, () => [{ variantId: flashVariantId, quantity: 1 }], 32);
     const nextCart = cycler(carts);
-    const load = await runLoad({
-      url: env.baseUrl,
-      connections: customers,
-      amount: customers,
-      serverPid: env.serverPid,
-      timeoutSeconds: 30,
-      steps: [
-        {
-          name: 'checkout',
-          method: 'POST',
-          path: () => `/api/v1/storefront/${slug}/carts/${nextCart()}/checkout`,
-          headers: () => ({ 'idempotency-key': crypto.randomUUID() }),
-          body: checkoutBody,
-          expected: (status) => status === 409,
-        },
-      ],
-    });
+    const { result: load, db } = await countDbWork(env, () =>
+      runLoad({
+        url: env.baseUrl,
+        connections: customers,
+        amount: customers,
+        serverPid: env.serverPid,
+        timeoutSeconds: 30,
+        steps: [
+          {
+            name: 'checkout',
+            method: 'POST',
+            path: () => `/api/v1/storefront/${slug}/carts/${nextCart()}/checkout`,
+            headers: () => ({ 'idempotency-key': crypto.randomUUID() }),
+            body: checkoutBody,
+            expected: (status) => status === 409,
+          },
+        ],
+      }),
+    );
+    dbTotals.push(db);
     const sold = (await unitsSold(env, flashVariantId)) - before;
     const left = await env.pool.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [
       flashVariantId,
@@ -123,6 +155,7 @@ export const flash: Scenario = async (env) => {
     load: last,
     focus: last?.steps.get('checkout'),
     flash: rounds,
+    db: workPerFlow(sumTotals(dbTotals), customers * rounds.length, 'flash-sale customer (all rounds)'),
     flashCeiling: { seconds: bestNoop, ordersPerSecond: stock / bestNoop },
     note:
       exact && clean

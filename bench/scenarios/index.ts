@@ -8,6 +8,7 @@ import { home } from './home.js';
 import { search } from './search.js';
 import { cart } from './cart.js';
 import { checkout } from './checkout.js';
+import { checkoutStores } from './checkout-stores.js';
 import { flash } from './flash.js';
 
 export const scenarios: Record<ScenarioName, Scenario> = {
@@ -18,5 +19,6 @@ export const scenarios: Record<ScenarioName, Scenario> = {
   search,
   cart,
   checkout,
+  'checkout-stores': checkoutStores,
   flash,
 };

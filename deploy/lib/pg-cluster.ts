@@ -22,6 +22,8 @@ export interface PgClusterOptions {
    */
   ephemeral?: boolean;
   maxConnections?: number;
+  /** More server settings (`-c name=value` at start), e.g. WAL archiving for backups (deploy/lib/pgbackrest.ts). */
+  settings?: Record<string, string>;
 }
 
 export interface PgCluster {
@@ -62,14 +64,15 @@ export function findPgBin(): string {
   return found;
 }
 
-interface RunAs {
+export interface RunAs {
   uid: number;
   gid: number;
   /** Prefix for commands: [] when we already are that user. */
   prefix: string[];
 }
 
-async function postgresUser(): Promise<RunAs> {
+/** Who runs PostgreSQL's programs (and pgBackRest): the `postgres` user when we are root, else ourselves. */
+export async function postgresUser(): Promise<RunAs> {
   if (process.getuid?.() !== 0) return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, prefix: [] };
   const { stdout: uid } = await run('id', ['-u', 'postgres']).catch(() => {
     throw new Error(
@@ -80,7 +83,7 @@ async function postgresUser(): Promise<RunAs> {
   return { uid: Number(uid.trim()), gid: Number(gid.trim()), prefix: ['runuser', '-u', 'postgres', '--'] };
 }
 
-async function runPg(as: RunAs, bin: string, args: string[], timeoutMs = 60_000): Promise<string> {
+export async function runPg(as: RunAs, bin: string, args: string[], timeoutMs = 60_000): Promise<string> {
   const [cmd, ...rest] = [...as.prefix, bin, ...args];
   try {
     const { stdout, stderr } = await run(cmd!, rest, { timeout: timeoutMs, cwd: '/' });
@@ -92,7 +95,7 @@ async function runPg(as: RunAs, bin: string, args: string[], timeoutMs = 60_000)
 }
 
 /** Makes every directory on the way to `dir` traversable by the postgres user (mkdtemp makes 0700 ones). */
-function openPathTo(dir: string): void {
+export function openPathTo(dir: string): void {
   let current = path.resolve(dir);
   const chain: string[] = [];
   while (current !== path.dirname(current)) {
@@ -144,6 +147,7 @@ export async function createPgCluster(opts: PgClusterOptions): Promise<PgCluster
     `-c unix_socket_directories=${dataDir}`,
     `-c max_connections=${opts.maxConnections ?? 200}`,
     ...(opts.ephemeral ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : []),
+    ...Object.entries(opts.settings ?? {}).map(([k, v]) => `-c ${shellQuote(`${k}=${v}`)}`),
   ].join(' ');
   const pgCtl = path.join(bin, 'pg_ctl');
 
@@ -181,6 +185,11 @@ export async function createPgCluster(opts: PgClusterOptions): Promise<PgCluster
     },
   };
   return cluster;
+}
+
+/** pg_ctl hands `-o` to a shell: one argument, quoted. */
+function shellQuote(s: string): string {
+  return /^[\w=./:,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** CREATE DATABASE unless it exists, through an admin connection (`adminUrl` names any existing database). */

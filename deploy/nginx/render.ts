@@ -89,7 +89,7 @@ function problemJson(status: number, code: string, title: string, detail: string
 function validate(o: NginxOptions): void {
   if (o.upstreams.length === 0) throw new Error('--upstream: give at least one host:port');
   for (const u of o.upstreams) {
-    if (!/^[A-Za-z0-9.\-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$|^unix:\/[^\s;]+$/.test(u))
+    if (!/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$|^unix:\/[^\s;]+$/.test(u))
       throw new Error(`--upstream: "${u}" is not host:port`);
   }
   if (o.balance !== 'round_robin' && o.balance !== 'least_conn')
@@ -466,7 +466,10 @@ function writeExamples(): void {
 
 function main(): void {
   try {
-    if (process.argv.slice(2).join(' ') === '--examples') return writeExamples();
+    if (process.argv.slice(2).join(' ') === '--examples') {
+      writeExamples();
+      return;
+    }
     const { options, out } = parseNginxArgs(process.argv.slice(2));
     const text = renderNginxConfig(options);
     if (out) {

@@ -11,18 +11,35 @@ export async function insertSession(
   );
 }
 
-/** The live (not revoked, not expired) session with this token hash, and its merchant. */
+export interface LiveSessionRow {
+  session_id: string;
+  id: string;
+  phone: string;
+  name: string | null;
+  /** last used longer than `touchEverySeconds` ago */
+  stale: boolean;
+}
+
+/** The live session with this token hash (not revoked, not expired, used in the last `idleDays`), and its merchant. */
 export async function selectLiveSession(
   q: Queryable,
   tokenHash: string,
-): Promise<{ session_id: string; id: string; phone: string; name: string | null } | null> {
-  const { rows } = await q.query<{ session_id: string; id: string; phone: string; name: string | null }>(
-    `SELECT s.id AS session_id, m.id, m.phone, m.name
+  idleDays: number,
+  touchEverySeconds: number,
+): Promise<LiveSessionRow | null> {
+  const { rows } = await q.query<LiveSessionRow>(
+    `SELECT s.id AS session_id, m.id, m.phone, m.name,
+            s.last_used_at < now() - make_interval(secs => $3) AS stale
        FROM sessions s JOIN merchants m ON m.id = s.merchant_id
-      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-    [tokenHash],
+      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND s.last_used_at > now() - make_interval(days => $2)`,
+    [tokenHash, idleDays, touchEverySeconds],
   );
   return rows[0] ?? null;
+}
+
+export async function touchSession(q: Queryable, sessionId: string): Promise<void> {
+  await q.query(`UPDATE sessions SET last_used_at = now() WHERE id = $1`, [sessionId]);
 }
 
 export async function revokeSession(q: Queryable, sessionId: string): Promise<void> {

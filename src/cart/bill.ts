@@ -1,11 +1,12 @@
 /**
  * The bill: one pure function that carts and orders both use. All amounts are integer minor units.
- * See shared/api/v1.md "Bill arithmetic".
+ * See docs/api.md, "The bill".
  */
 import type { Fulfillment } from './cart.schema.js';
 
 export type LineErrorCode = 'out_of_stock' | 'insufficient_stock' | 'unavailable';
-export type CartErrorCode = 'coupon_min_order' | 'coupon_exhausted' | 'coupon_expired';
+/** Why an applied coupon gives nothing right now (it never blocks checkout: it is simply not applied). */
+export type CouponReason = 'min_order' | 'exhausted' | 'expired' | 'inactive';
 
 export interface BillLineInput {
   variantId: string;
@@ -23,8 +24,8 @@ export interface BillCouponInput {
   value: number;
   minOrder: number | null;
   maxDiscount: number | null;
-  /** coupon_exhausted / coupon_expired are decided by the caller (they need the clock and the usage count) */
-  problem?: 'coupon_exhausted' | 'coupon_expired' | null;
+  /** decided by the caller (they need the clock and the usage count) */
+  problem?: 'coupon_exhausted' | 'coupon_expired' | 'coupon_inactive' | null;
 }
 
 export interface BillStoreInput {
@@ -41,7 +42,7 @@ export interface BillLine {
 }
 
 export interface BillError {
-  code: LineErrorCode | CartErrorCode;
+  code: LineErrorCode;
   variantId?: string;
   available?: number;
   message: string;
@@ -54,6 +55,30 @@ export interface Bill {
   deliveryFee: number;
   total: number;
   errors: BillError[];
+  /** The applied coupon's state: `applied: false` with its reason (and `shortBy` below a minimum) discounts 0. */
+  coupon: BillCouponState | null;
+}
+
+export interface BillCouponState {
+  code: string;
+  applied: boolean;
+  reason?: CouponReason;
+  /** minor units of subtotal still missing for the coupon's minimum order */
+  shortBy?: number;
+}
+
+const REASONS: Record<NonNullable<BillCouponInput['problem']>, CouponReason> = {
+  coupon_exhausted: 'exhausted',
+  coupon_expired: 'expired',
+  coupon_inactive: 'inactive',
+};
+
+/** Whether a coupon applies to this subtotal, and if not, why. */
+export function couponState(coupon: BillCouponInput, subtotal: number): BillCouponState {
+  if (coupon.problem) return { code: coupon.code, applied: false, reason: REASONS[coupon.problem] };
+  if (coupon.minOrder !== null && coupon.minOrder > subtotal)
+    return { code: coupon.code, applied: false, reason: 'min_order', shortBy: coupon.minOrder - subtotal };
+  return { code: coupon.code, applied: true };
 }
 
 export function lineError(line: BillLineInput): BillLine['error'] {
@@ -101,24 +126,20 @@ export function computeBill(input: {
     else subtotal += lineTotal;
     return { variantId: l.variantId, unitPrice: l.unitPrice, quantity: l.quantity, lineTotal, error };
   });
-  let discount = 0;
   const coupon = input.coupon;
-  if (coupon) {
-    if (coupon.problem === 'coupon_exhausted')
-      errors.push({ code: 'coupon_exhausted', message: `coupon ${coupon.code} has been used up` });
-    else if (coupon.problem === 'coupon_expired')
-      errors.push({ code: 'coupon_expired', message: `coupon ${coupon.code} has expired` });
-    else if (coupon.minOrder !== null && coupon.minOrder > subtotal)
-      errors.push({
-        code: 'coupon_min_order',
-        message: `coupon ${coupon.code} needs an order of at least ${coupon.minOrder}`,
-      });
-    discount = couponDiscount(coupon, subtotal);
-  }
+  const discount = coupon ? couponDiscount(coupon, subtotal) : 0;
   const afterDiscount = subtotal - discount;
   const deliveryFee =
     input.fulfillment === 'pickup' || (input.store.freeAbove !== null && afterDiscount >= input.store.freeAbove)
       ? 0
       : input.store.deliveryFee;
-  return { lines, subtotal, discount, deliveryFee, total: afterDiscount + deliveryFee, errors };
+  return {
+    lines,
+    subtotal,
+    discount,
+    deliveryFee,
+    total: afterDiscount + deliveryFee,
+    errors,
+    coupon: coupon ? couponState(coupon, subtotal) : null,
+  };
 }

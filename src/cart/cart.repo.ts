@@ -1,5 +1,5 @@
 /** SQL of carts and cart lines. The services hold the rules; everything here takes a Queryable (a Db or a Tx). */
-import type { Queryable } from '../db/db.js';
+import { NON_DURABLE_COMMIT_SQL, type Queryable } from '../db/db.js';
 import { STORE_COLUMNS, storeColumnsOf, type StoreRow } from '../stores/stores.repo.js';
 import { COUPON_COLUMNS, couponExpiredSql, type CouponRow } from '../coupons/coupons.repo.js';
 import { SELLABLE_SQL } from '../catalog/catalog.repo.js';
@@ -93,7 +93,8 @@ export interface PutLineRow extends StoreRow {
  * Its reads use the statement's snapshot, taken before any wait for the cart lock; if a change to this cart
  * committed during that wait (the locked row is newer than the one the snapshot shows), it writes nothing and says
  * so, and the caller runs it again with a fresh snapshot — as strict as the transaction it replaces, in one round
- * trip instead of four (BEGIN, lock, check, write, COMMIT).
+ * trip instead of four (BEGIN, lock, check, write, COMMIT). Its commit does not wait for the WAL flush
+ * (NON_DURABLE_COMMIT_SQL): a crash may lose the last cart edits, never an order.
  */
 const PUT_LINE_SQL = `
   WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
@@ -115,7 +116,8 @@ const PUT_LINE_SQL = `
          coalesce(v.line_count, 0) AS line_count,
          (locked.updated_at IS NULL OR seen.updated_at IS NOT DISTINCT FROM locked.updated_at) AS current,
          EXISTS (SELECT 1 FROM put) AS put
-    FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true`;
+    FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
+   WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
 
 /** The cart row with its applied coupon, locked FOR UPDATE OF the cart. */
 export async function selectCartLocked(
@@ -171,7 +173,7 @@ export async function insertCartOfSlug(q: Queryable, slug: string, cartId: strin
   const { rows } = await q.query<StoreRow>(
     `WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
           ins AS (INSERT INTO carts (id, store_id) SELECT $2, s.id FROM s)
-     SELECT * FROM s`,
+     SELECT * FROM s WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
     [slug, cartId],
   );
   return rows[0] ?? null;
@@ -241,4 +243,49 @@ export async function updateCartFulfillment(q: Queryable, cartId: string, fulfil
 
 export async function updateCartCoupon(q: Queryable, cartId: string, code: string | null): Promise<void> {
   await q.query(`UPDATE carts SET coupon_code = $2 WHERE id = $1`, [cartId, code]);
+}
+
+/**
+ * Up to 3 replacements for each line nothing of which can be bought: in-stock variants of other active products
+ * of the same category, nearest price first, not already in the cart (the seed's "replace item" step). One query,
+ * run only when such a line exists.
+ */
+const SUGGESTIONS_SQL = `
+  SELECT e.variant_id AS for_variant, s.variant_id, s.product_slug, s.name, s.variant_name, s.price
+    FROM unnest($2::uuid[], $3::bigint[]) AS e(variant_id, price)
+    JOIN variants ev ON ev.id = e.variant_id AND ev.store_id = $1
+    JOIN products ep ON ep.id = ev.product_id
+   CROSS JOIN LATERAL (
+     SELECT v.id AS variant_id, p.slug AS product_slug, p.name, v.name AS variant_name, v.price
+       FROM products p JOIN variants v ON v.product_id = p.id
+      WHERE p.category_id = ep.category_id AND p.store_id = $1 AND p.id <> ep.id
+        AND p.archived_at IS NULL AND p.is_active AND v.archived_at IS NULL
+        AND (v.stock IS NULL OR v.stock > 0) AND v.id <> ALL($4::uuid[])
+      ORDER BY abs(v.price - e.price), v.price, v.id
+      LIMIT 3) s
+   ORDER BY e.variant_id, abs(s.price - e.price), s.price, s.variant_id`;
+
+export interface ReplacementRow {
+  for_variant: string;
+  variant_id: string;
+  product_slug: string;
+  name: string;
+  variant_name: string;
+  price: number;
+}
+
+/** Replacement suggestions for the `wanting` lines, never one of `inCart`. */
+export async function selectReplacements(
+  q: Queryable,
+  storeId: string,
+  wanting: readonly { variantId: string; price: number }[],
+  inCart: readonly string[],
+): Promise<ReplacementRow[]> {
+  const { rows } = await q.query<ReplacementRow>(SUGGESTIONS_SQL, [
+    storeId,
+    wanting.map((l) => l.variantId),
+    wanting.map((l) => l.price),
+    inCart,
+  ]);
+  return rows;
 }

@@ -8,6 +8,31 @@ const LineErrorSchema = Nullable(
   }),
 );
 
+export const SuggestionSchema = Type.Object({
+  variantId: Type.String(),
+  productSlug: Type.String(),
+  name: Type.String(),
+  variantName: Type.String(),
+  price: Type.Integer(),
+});
+export type Suggestion = Static<typeof SuggestionSchema>;
+
+export const CartCouponSchema = Nullable(
+  Type.Object({
+    code: Type.String(),
+    applied: Type.Boolean(),
+    reason: Type.Optional(
+      Type.Union([
+        Type.Literal('min_order'),
+        Type.Literal('exhausted'),
+        Type.Literal('expired'),
+        Type.Literal('inactive'),
+      ]),
+    ),
+    shortBy: Type.Optional(Type.Integer({ description: 'subtotal still missing for the minimum order' })),
+  }),
+);
+
 export const CartLineSchema = Type.Object({
   variantId: Type.String(),
   productId: Type.String(),
@@ -17,6 +42,10 @@ export const CartLineSchema = Type.Object({
   quantity: Type.Integer(),
   lineTotal: Type.Integer(),
   error: LineErrorSchema,
+  suggestions: Type.Array(SuggestionSchema, {
+    description:
+      'On an out-of-stock or unavailable line: up to 3 in-stock variants of the same category, nearest price first',
+  }),
 });
 
 export const CartErrorSchema = Type.Object({
@@ -37,6 +66,7 @@ export const CartSchema = Type.Object(
     fulfillment: Fulfillment,
     lines: Type.Array(CartLineSchema),
     couponCode: Nullable(Type.String()),
+    coupon: CartCouponSchema,
     subtotal: Type.Integer(),
     discount: Type.Integer(),
     deliveryFee: Type.Integer(),

@@ -14,6 +14,7 @@ import {
   insertCartOfSlug,
   lockCartOfSlug,
   putLineRow,
+  selectReplacements,
   selectCartLines,
   selectCartLocked,
   selectCartWithLines,
@@ -27,6 +28,7 @@ import {
   type VariantState,
 } from './cart.repo.js';
 import { computeBill, type Bill, type BillCouponInput } from './bill.js';
+import { deliveryTo } from '../stores/profile.js';
 import { MAX_CART_LINES, type CartView, type Fulfillment } from './cart.schema.js';
 
 export type { CouponSnapshot } from '../coupons/coupons.service.js';
@@ -125,9 +127,11 @@ export function toCartView(input: {
         quantity: billed.quantity,
         lineTotal: billed.lineTotal,
         error: billed.error,
+        suggestions: [],
       };
     }),
     couponCode: input.couponCode,
+    coupon: bill.coupon,
     subtotal: bill.subtotal,
     discount: bill.discount,
     deliveryFee: bill.deliveryFee,
@@ -153,12 +157,39 @@ export async function loadCartSnapshot(
   if (opts.lock) {
     const cartRow = await selectCartLocked(q, store.id, cartId);
     if (!cartRow) throw notFound('Cart not found');
-    return buildSnapshot(store, cartRow, await selectCartLines(q, store.id, cartId), opts.fulfillment);
+    const lines = await selectCartLines(q, store.id, cartId);
+    return withSuggestions(q, store.id, buildSnapshot(store, cartRow, lines, opts.fulfillment));
   }
   const found = await selectCartWithLines(q, store.id, cartId);
   if (!found) throw notFound('Cart not found');
   const { lines, ...cartRow } = found;
-  return buildSnapshot(store, cartRow, lines, opts.fulfillment);
+  return withSuggestions(q, store.id, buildSnapshot(store, cartRow, lines, opts.fulfillment));
+}
+
+/** Line errors that get replacement suggestions: nothing of that item can be bought. */
+const REPLACEABLE = new Set(['out_of_stock', 'unavailable']);
+
+async function withSuggestions(q: Queryable, storeId: string, snapshot: CartSnapshot): Promise<CartSnapshot> {
+  const wanting = snapshot.cart.lines.filter((l) => l.error && REPLACEABLE.has(l.error.code));
+  if (wanting.length === 0) return snapshot;
+  const rows = await selectReplacements(
+    q,
+    storeId,
+    wanting.map((l) => ({ variantId: l.variantId, price: l.unitPrice })),
+    snapshot.cart.lines.map((l) => l.variantId),
+  );
+  for (const line of wanting) {
+    line.suggestions = rows
+      .filter((r) => r.for_variant === line.variantId)
+      .map((r) => ({
+        variantId: r.variant_id,
+        productSlug: r.product_slug,
+        name: r.name,
+        variantName: r.variant_name,
+        price: Number(r.price),
+      }));
+  }
+  return snapshot;
 }
 
 function buildSnapshot(
@@ -166,6 +197,7 @@ function buildSnapshot(
   cartRow: CartCouponJoinRow,
   lineRows: readonly LineRow[],
   fulfillmentAsked: Fulfillment | undefined,
+  pincode?: string,
 ): CartSnapshot {
   const lines = lineRows.map(
     (r): CartLineSnapshot => ({
@@ -190,7 +222,11 @@ function buildSnapshot(
       sellable: l.sellable,
     })),
     coupon: billCoupon(cartRow.coupon_code, coupon, problem),
-    store: { deliveryFee: store.delivery_fee, freeAbove: store.free_above },
+    // Delivered to a known PIN, the fee of its delivery area (when the store lists areas with fees).
+    store: {
+      deliveryFee: pincode ? deliveryTo(store.delivery_areas, store.delivery_fee, pincode).fee : store.delivery_fee,
+      freeAbove: store.free_above,
+    },
     fulfillment,
   });
   const row: CartRowSnapshot = {
@@ -220,13 +256,18 @@ export async function loadStoreAndCart<E extends Record<string, unknown> = Recor
   q: Queryable,
   slug: string,
   cartId: string,
-  opts: { fulfillment?: Fulfillment; extraColumns?: string } = {},
+  opts: { fulfillment?: Fulfillment; extraColumns?: string; pincode?: string } = {},
 ): Promise<{ store: StoreRow; snapshot: CartSnapshot; extra: E } | null> {
   if (!isUuid(cartId)) return null;
   const found = await selectStoreAndCart(q, slug, cartId, opts.extraColumns);
   if (!found) return null;
   const { store, lines, ...rest } = found;
-  return { store, snapshot: buildSnapshot(store, rest, lines, opts.fulfillment), extra: rest as unknown as E };
+  const snapshot = await withSuggestions(
+    q,
+    store.id,
+    buildSnapshot(store, rest, lines, opts.fulfillment, opts.pincode),
+  );
+  return { store, snapshot, extra: rest as unknown as E };
 }
 
 /** 422 validation_failed unless the store offers this fulfillment. */
@@ -244,6 +285,8 @@ export function assertFulfillmentOffered(store: StoreRow, fulfillment: Fulfillme
 
 export async function createCart(db: DbOrTx, slug: string): Promise<CartView> {
   const id = newSecretId();
+  // The store by slug and the new cart in it (no store, no cart), in one statement whose commit does not wait for
+  // the WAL flush (a cart a crash may lose, never an order).
   const store = await insertCartOfSlug(db, slug, id);
   if (!store) throw notFound('Store not found');
   return toCartView({
@@ -296,11 +339,16 @@ async function changeCart(
   cartId: string,
   change: (tx: Tx, store: StoreRow) => Promise<void>,
 ): Promise<CartView> {
-  return inTx(db, async (tx) => {
-    const store = await lockOpenCart(tx, slug, cartId);
-    await change(tx, store);
-    return (await loadCartSnapshot(tx, store, cartId)).cart;
-  });
+  // A cart edit a crash may lose (never an order): its commit does not wait for the WAL flush.
+  return inTx(
+    db,
+    async (tx) => {
+      const store = await lockOpenCart(tx, slug, cartId);
+      await change(tx, store);
+      return (await loadCartSnapshot(tx, store, cartId)).cart;
+    },
+    { durable: false },
+  );
 }
 
 async function variantOfStore(tx: Tx, storeId: string, cartId: string, variantId: string): Promise<VariantState> {
@@ -394,12 +442,13 @@ export async function setCartFulfillment(
 const COUPON_REFUSALS: Record<Exclude<CouponProblem, null>, string> = {
   coupon_expired: 'This coupon has expired',
   coupon_exhausted: 'This coupon has been used up',
+  coupon_inactive: 'This coupon is not active',
 };
 
 /**
  * Applies a coupon by code (case-insensitive). Unknown, deleted, inactive, expired or used-up codes → 422
- * invalid_coupon. A coupon whose minimum order the cart does not reach yet is applied: the bill says
- * `coupon_min_order` until the customer adds enough.
+ * invalid_coupon. A coupon whose minimum order the cart does not reach yet is kept but not applied
+ * (`coupon: { applied: false, reason: 'min_order', shortBy }`) until the customer adds enough.
  */
 export async function applyCartCoupon(db: DbOrTx, slug: string, cartId: string, rawCode: string): Promise<CartView> {
   return changeCart(db, slug, cartId, async (tx, store) => {

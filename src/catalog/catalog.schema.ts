@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Cursor, Limit, ListOf, Money, Nullable } from '../shared/schema.js';
-import { DeliverySchema } from '../stores/stores.schema.js';
+import { DeliverySchema, profileFields } from '../stores/stores.schema.js';
 import { MAX_STOCK } from '../inventory/limits.js';
 
 export const MAX_VARIANTS = 100;
@@ -18,6 +18,11 @@ const Description = Type.String({ maxLength: 5000 });
 // An absolute http(s) URL or a path on this site; the service parses each one again.
 const ImageUrl = Type.String({ minLength: 2, maxLength: 2000, pattern: '^(https?://[^\\s]+|/[^/\\s][^\\s]*)$' });
 const Images = Type.Array(ImageUrl, { maxItems: MAX_IMAGES });
+export const MAX_SEARCH_TERMS = 20;
+const SearchTerms = Type.Array(Type.String({ minLength: 1, maxLength: 50 }), {
+  maxItems: MAX_SEARCH_TERMS,
+  description: 'Extra words a search matches (other names, spellings, scripts: "doodh", "दूध"); never shown',
+});
 
 // ---------- categories ----------
 export const CategorySchema = Type.Object(
@@ -63,6 +68,7 @@ export const ProductSchema = Type.Object(
     unit: Nullable(Type.String()),
     images: Type.Array(Type.String()),
     isActive: Type.Boolean(),
+    searchTerms: Type.Array(Type.String()),
     price: Type.Integer({ description: 'Lowest variant price' }),
     variants: Type.Array(VariantSchema),
   },
@@ -95,6 +101,7 @@ export const CreateProductBody = Type.Object(
     unit: Type.Optional(Nullable(Unit)),
     images: Type.Optional(Images),
     isActive: Type.Optional(Type.Boolean()),
+    searchTerms: Type.Optional(SearchTerms),
     variants: Type.Optional(Type.Array(VariantInputBody, { minItems: 1, maxItems: MAX_VARIANTS })),
   },
   { additionalProperties: false },
@@ -110,6 +117,7 @@ export const UpdateProductBody = Type.Object(
     unit: Type.Optional(Nullable(Unit)),
     images: Type.Optional(Images),
     isActive: Type.Optional(Type.Boolean()),
+    searchTerms: Type.Optional(SearchTerms),
     price: Type.Optional(Money),
     mrp: Type.Optional(Nullable(Money)),
     sku: Type.Optional(Nullable(Sku)),
@@ -168,6 +176,7 @@ export const PublicStoreSchema = Type.Object(
     isOpen: Type.Boolean(),
     delivery: DeliverySchema,
     payments: Type.Object({ cod: Type.Boolean(), upi: Type.Boolean() }),
+    ...profileFields,
   },
   { $id: 'PublicStore' },
 );

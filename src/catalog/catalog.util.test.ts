@@ -106,6 +106,7 @@ const product: ProductRow = {
   unit: null,
   images: [],
   is_active: true,
+  search_terms: [],
 };
 const variant = (id: string, price: number, stock: number | null): VariantRow => ({
   id,
@@ -151,6 +152,15 @@ describe('product mapping', () => {
       cod: true,
       upi_vpa: 'demo@upi',
       catalog_version: 0,
+      default_language: 'en',
+      gstin: null,
+      description: '',
+      logo: null,
+      banner: null,
+      address: null,
+      hours: null,
+      time_zone: 'Asia/Kolkata',
+      delivery_areas: [],
     });
     expect(store.payments).toEqual({ cod: true, upi: true });
     expect(publicStoreJson(store)).not.toHaveProperty('id');

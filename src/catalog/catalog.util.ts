@@ -1,4 +1,4 @@
-import type { Db, Queryable, Tx } from '../db/db.js';
+import type { Queryable } from '../db/db.js';
 import { decodeCursor } from '../shared/cursor.js';
 import { validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid } from '../shared/ids.js';

@@ -1,4 +1,4 @@
-import { inTx, isUniqueViolation, type DbOrTx, type Queryable } from '../db/db.js';
+import { inTx, type DbOrTx, type Queryable } from '../db/db.js';
 import { notFound } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
 import { baseSlug, cleanName, insertWithFreeSlug } from './catalog.util.js';

@@ -1,16 +1,9 @@
 import { inTx, isUniqueViolation, type DbOrTx, type Queryable } from '../db/db.js';
 import { AppError, conflict, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
-import { page } from '../shared/cursor.js';
-import {
-  baseSlug,
-  cleanName,
-  decodeIdCursor,
-  escapeLike,
-  imageProblems,
-  insertWithFreeSlug,
-  searchTerm,
-} from './catalog.util.js';
+import { decodeCursor, encodeCursor, page } from '../shared/cursor.js';
+import { MAX_SEARCH_RESULTS, searchProductRows } from './search.repo.js';
+import { baseSlug, cleanName, decodeIdCursor, imageProblems, insertWithFreeSlug, searchTerm } from './catalog.util.js';
 import {
   MAX_VARIANTS,
   type CreateProductInput,
@@ -33,6 +26,7 @@ export interface ProductRow {
   unit: string | null;
   images: string[];
   is_active: boolean;
+  search_terms: string[];
 }
 
 export interface VariantRow {
@@ -45,7 +39,8 @@ export interface VariantRow {
   sku: string | null;
 }
 
-const PRODUCT_COLUMNS = 'p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active';
+const PRODUCT_COLUMNS =
+  'p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active, p.search_terms';
 const VARIANT_COLUMNS = 'v.id, v.product_id, v.name, v.price, v.mrp, v.stock, v.sku';
 
 export interface ProductWithVariants {
@@ -72,6 +67,7 @@ export function toProduct({ product, variants }: ProductWithVariants): Product {
     unit: product.unit,
     images: product.images,
     isActive: product.is_active,
+    searchTerms: product.search_terms,
     price: lowestPrice(variants),
     variants: variants.map(toVariant),
   };
@@ -100,7 +96,7 @@ async function withVariants(q: Queryable, products: ProductRow[]): Promise<Produ
 }
 
 export interface ProductQuery {
-  /** Substring of the name, case-insensitive. */
+  /** Words to find in the name, search terms or description, forgiving misspellings; results come best first. */
   search?: string | null;
   categoryId?: string | null;
   /** The storefront sees active products only; the merchant sees both. Archived ones are never listed. */
@@ -111,13 +107,14 @@ export interface ProductQuery {
 
 /**
  * One page of a store's products, newest first, keyset on (store_id, id DESC) — the ids are UUIDv7, so this walks
- * products_store_id_idx / products_storefront_idx. The name filter uses products_store_name_trgm_idx (store_id + name trigrams).
+ * products_store_id_idx / products_storefront_idx. With a search: ranked matches instead (searchProducts).
  */
 export async function findProducts(
   q: Queryable,
   storeId: string,
   query: ProductQuery,
 ): Promise<{ items: ProductWithVariants[]; nextCursor: string | null }> {
+  if (query.search) return searchProducts(q, storeId, { ...query, search: query.search });
   const after = decodeIdCursor(query.cursor);
   const params: unknown[] = [storeId];
   const where = ['p.store_id = $1', 'p.archived_at IS NULL'];
@@ -130,10 +127,6 @@ export async function findProducts(
     params.push(query.categoryId);
     where.push(`p.category_id = $${params.length}`);
   }
-  if (query.search) {
-    params.push(escapeLike(query.search));
-    where.push(`p.name ILIKE '%' || $${params.length} || '%'`);
-  }
   params.push(query.limit + 1);
   const { rows } = await q.query<ProductRow>(
     `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE ${where.join(' AND ')} ORDER BY p.id DESC LIMIT $${params.length}`,
@@ -141,6 +134,49 @@ export async function findProducts(
   );
   const { items, nextCursor } = page(rows, query.limit, (row) => [row.id]);
   return { items: await withVariants(q, items), nextCursor };
+}
+
+/**
+ * A search: ranked best first (src/catalog/search.repo.ts), so its pages go by offset (the cursor holds it), up to
+ * MAX_SEARCH_RESULTS results.
+ */
+async function searchProducts(
+  q: Queryable,
+  storeId: string,
+  query: ProductQuery & { search: string },
+): Promise<{ items: ProductWithVariants[]; nextCursor: string | null }> {
+  const offset = decodeCursor<[number]>(query.cursor, ['number'])?.[0] ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset >= MAX_SEARCH_RESULTS) return { items: [], nextCursor: null };
+  const limit = Math.min(query.limit, MAX_SEARCH_RESULTS - offset);
+  const rows = await searchProductRows(q, storeId, {
+    text: query.search,
+    activeOnly: query.activeOnly,
+    categoryId: query.categoryId,
+    limit: limit + 1,
+    offset,
+  });
+  const kept = rows.slice(0, limit);
+  const nextCursor = rows.length > limit ? encodeCursor([offset + limit]) : null;
+  const items = await withVariants(
+    q,
+    kept.map(({ score: _score, ...product }) => product),
+  );
+  return { items, nextCursor };
+}
+
+/** Search hits with their score (0..1), best first: the storefront's search, reused by the WhatsApp bot. */
+export async function searchCatalog(
+  q: Queryable,
+  storeId: string,
+  text: string,
+  opts: { limit: number; activeOnly?: boolean },
+): Promise<(ProductWithVariants & { score: number })[]> {
+  const rows = await searchProductRows(q, storeId, { text, activeOnly: opts.activeOnly ?? true, limit: opts.limit });
+  const variants = await loadVariants(
+    q,
+    rows.map((r) => r.id),
+  );
+  return rows.map(({ score, ...product }) => ({ product, variants: variants.get(product.id) ?? [], score }));
 }
 
 export interface ListProductsOptions {
@@ -195,6 +231,20 @@ async function checkCategory(q: Queryable, storeId: string, categoryId: string |
   if (!isUuid(categoryId)) throw validationFailed('categoryId is not a category of this store', problem, 422);
   const { rows } = await q.query(`SELECT 1 FROM categories WHERE id = $1 AND store_id = $2`, [categoryId, storeId]);
   if (!rows[0]) throw validationFailed('categoryId is not a category of this store', problem, 422);
+}
+
+/** Search terms as stored: trimmed, inner spaces collapsed, empty ones and repeats (any case) dropped. */
+export function cleanSearchTerms(terms: readonly string[] | undefined): string[] | undefined {
+  if (terms === undefined) return undefined;
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  for (const raw of terms) {
+    const term = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
+    if (!term || seen.has(term.toLowerCase())) continue;
+    seen.add(term.toLowerCase());
+    kept.push(term);
+  }
+  return kept;
 }
 
 function checkImages(images: readonly string[] | undefined): void {
@@ -283,8 +333,8 @@ export async function createProduct(db: DbOrTx, storeId: string, input: CreatePr
     const id = newId();
     await insertWithFreeSlug(tx, 'products', storeId, baseSlug(name, 'product'), async (slug) => {
       const { rowCount } = await tx.query(
-        `INSERT INTO products (id, store_id, category_id, slug, name, description, unit, images, is_active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+        `INSERT INTO products (id, store_id, category_id, slug, name, description, unit, images, is_active, search_terms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::text[])
          ON CONFLICT (store_id, slug) DO NOTHING`,
         [
           id,
@@ -296,6 +346,7 @@ export async function createProduct(db: DbOrTx, storeId: string, input: CreatePr
           input.unit ?? null,
           JSON.stringify(input.images ?? []),
           input.isActive ?? true,
+          cleanSearchTerms(input.searchTerms) ?? [],
         ],
       );
       return rowCount === 1 ? slug : null;
@@ -339,6 +390,7 @@ export async function updateProduct(
       unit: input.unit,
       images: input.images === undefined ? undefined : JSON.stringify(input.images),
       is_active: input.isActive,
+      search_terms: cleanSearchTerms(input.searchTerms),
     });
     if (sets.length) {
       await tx.query(

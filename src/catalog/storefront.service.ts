@@ -4,7 +4,13 @@
  */
 import type { Queryable } from '../db/db.js';
 import { notFound } from '../shared/errors.js';
-import { getStorefrontStoreRow, type StoreRow } from '../stores/stores.service.js';
+import {
+  getStorefrontStoreRow,
+  storeDelivery,
+  storeOpenNow,
+  storeProfile,
+  type StoreRow,
+} from '../stores/stores.service.js';
 import { searchTerm } from './catalog.util.js';
 import { listCategories } from './categories.service.js';
 import {
@@ -37,9 +43,10 @@ export function toPublicStore(row: StoreRow): StorefrontStore {
     name: row.name,
     currency: row.currency,
     whatsapp: row.whatsapp,
-    isOpen: row.is_open,
-    delivery: { fee: row.delivery_fee, freeAbove: row.free_above, minOrder: row.min_order, pickup: row.pickup },
+    isOpen: storeOpenNow(row),
+    delivery: storeDelivery(row),
     payments: { cod: row.cod, upi: row.upi_vpa !== null },
+    ...storeProfile(row),
   };
 }
 
@@ -140,7 +147,7 @@ export async function getStorefrontProduct(
 
 async function loadStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {
   const { rows } = await q.query<ProductWithVariants['product']>(
-    `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active
+    `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active, p.search_terms
        FROM products p WHERE p.store_id = $1 AND p.slug = $2 AND p.archived_at IS NULL AND p.is_active`,
     [storeId, productSlug.toLowerCase()],
   );

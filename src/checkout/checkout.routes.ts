@@ -1,17 +1,56 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { OrderSchema } from '../orders/orders.schema.js';
-import { CheckoutBody, CheckoutParams } from './checkout.schema.js';
+import { ajvErrorsToItems } from '../server/validation.js';
+import { getStorefrontStoreRow } from '../stores/stores.service.js';
+import { deliveryTo } from '../stores/profile.js';
+import { CheckoutBody, CheckoutParams, type CheckoutInput } from './checkout.schema.js';
 import { checkout } from './checkout.service.js';
+
+const DeliveryQuery = Type.Object({ pincode: Type.String({ pattern: '^[0-9]{3,10}$' }) });
+const DeliveryAnswer = Type.Object({
+  delivers: Type.Boolean(),
+  fee: Type.Integer({ description: 'The delivery fee there (before any free-delivery threshold)' }),
+});
+
+/**
+ * A body the schema refused, read as far as it goes: the checkout then reports the schema's problems and its own
+ * rules' (blank name, bad phone, PIN, payment method) in ONE 422, so the customer fixes everything in one round.
+ */
+function bestEffortBody(body: unknown): CheckoutInput {
+  const obj = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  const b = obj(body);
+  const c = obj(b.customer);
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const a = c.address !== null && typeof c.address === 'object' ? obj(c.address) : null;
+  return {
+    customer: {
+      name: str(c.name),
+      phone: str(c.phone),
+      ...(a
+        ? { address: { line1: str(a.line1), line2: str(a.line2), city: str(a.city), pincode: str(a.pincode) } }
+        : {}),
+      ...(c.whatsappUpdates === false ? { whatsappUpdates: false } : {}),
+    },
+    ...(b.fulfillment === 'pickup' || b.fulfillment === 'delivery' ? { fulfillment: b.fulfillment } : {}),
+    paymentMethod: str(b.paymentMethod) as CheckoutInput['paymentMethod'],
+  };
+}
 
 export const checkoutRoutes: FastifyPluginAsync = async (base) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/storefront/:slug/carts/:cartId/checkout',
     {
+      attachValidation: true,
       schema: {
         tags: ['storefront'],
         summary: 'Place the order (honours Idempotency-Key)',
+        description:
+          'Every field problem comes at once in one 422 validation_failed. A total other than `expectedTotal` → ' +
+          '409 total_changed with the current `cart`; a PIN outside the delivery areas → 422 outside_delivery_area.',
         params: CheckoutParams,
         body: CheckoutBody,
         response: { 201: OrderSchema },
@@ -20,8 +59,33 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
     async (request, reply) => {
       const raw = request.headers['idempotency-key'];
       const key = (Array.isArray(raw) ? raw[0] : raw) ?? null;
-      const order = await checkout(app.db, app.config, request.params.slug, request.params.cartId, request.body, key);
+      const invalid = request.validationError;
+      if (invalid && request.validationError?.validationContext !== 'body') throw invalid;
+      const schemaProblems = invalid
+        ? ajvErrorsToItems((invalid.validation ?? []) as Parameters<typeof ajvErrorsToItems>[0], 'body')
+        : undefined;
+      const body = invalid ? bestEffortBody(request.body) : request.body;
+      const order = await checkout(app.db, app.config, request.params.slug, request.params.cartId, body, key, {
+        schemaProblems,
+      });
       return reply.code(201).send(order);
+    },
+  );
+
+  app.get(
+    '/storefront/:slug/delivery',
+    {
+      schema: {
+        tags: ['storefront'],
+        summary: 'Does the store deliver to this PIN code, and for what fee',
+        params: Type.Object({ slug: Type.String({ maxLength: 200 }) }),
+        querystring: DeliveryQuery,
+        response: { 200: DeliveryAnswer },
+      },
+    },
+    async (request) => {
+      const store = await getStorefrontStoreRow(app.db, request.params.slug);
+      return deliveryTo(store.delivery_areas, store.delivery_fee, request.query.pincode);
     },
   );
 };

@@ -22,12 +22,26 @@ export const CheckoutBody = Type.Object(
         name: Type.String({ minLength: 1, maxLength: 100 }),
         phone: Phone,
         address: Type.Optional(Nullable(CheckoutAddress)),
+        whatsappUpdates: Type.Optional(
+          Type.Boolean({
+            description: 'Order messages to this phone, a confirmation at placement included (default true)',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
     fulfillment: Type.Optional(FulfillmentSchema),
     paymentMethod: PaymentMethodSchema,
     note: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    expectedTotal: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'The total the customer last saw; a different total now → 409 total_changed with the cart',
+      }),
+    ),
+    lang: Type.Optional(
+      Type.String({ pattern: '^[a-z]{2,3}$', description: 'The language of the order messages; default the store’s' }),
+    ),
   },
   { additionalProperties: false },
 );

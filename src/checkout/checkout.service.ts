@@ -3,12 +3,14 @@ import type { Db, Queryable } from '../db/db.js';
 import { AppError, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
-import type { StoreRow } from '../stores/stores.service.js';
+import { storeOpenNow, type StoreRow } from '../stores/stores.service.js';
 import { assertFulfillmentOffered, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
 import { CART_STAMP_SQL } from '../cart/cart.repo.js';
 import type { Fulfillment } from '../cart/cart.schema.js';
 import { paymentMethod } from '../orders/payment-methods.js';
-import { orderPlacedForStore } from '../orders/messages.js';
+import { orderPlacedForCustomer, orderPlacedForStore } from '../orders/messages.js';
+import { isLang } from '../i18n/index.js';
+import { deliveryTo } from '../stores/profile.js';
 import {
   findOrderById,
   placeOrder,
@@ -16,6 +18,7 @@ import {
   type NewOrder,
   type NewOrderLine,
   type OrderRow,
+  type OrderSource,
   type PlacedOrderMessage,
   type StoredCustomer,
   type UnnumberedOrder,
@@ -25,12 +28,20 @@ import type { CheckoutInput } from './checkout.schema.js';
 
 type CheckoutConfig = Pick<Config, 'publicUrl'>;
 
-/** Trims and checks the customer: name and address lines not blank, phone a valid E.164 number (400 otherwise). */
-export function normaliseCustomer(input: CheckoutInput['customer']): StoredCustomer {
+/**
+ * Trims and checks the customer: name and address lines not blank, phone a valid E.164 number. Every problem is
+ * collected (one round: the customer fixes them all at once). Tolerates a body the schema refused (missing or
+ * mistyped fields read as blank), so those problems join the schema's.
+ */
+export function customerProblems(input: Partial<CheckoutInput['customer']> | undefined): {
+  customer: StoredCustomer;
+  problems: ProblemItem[];
+} {
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
   const problems: ProblemItem[] = [];
-  const name = input.name.trim();
+  const name = text(input?.name);
   if (!name) problems.push({ code: 'invalid', path: '/customer/name', message: 'must not be blank' });
-  const phone = normalizeE164(input.phone.trim());
+  const phone = normalizeE164(text(input?.phone));
   if (!phone)
     problems.push({
       code: 'invalid',
@@ -38,17 +49,32 @@ export function normaliseCustomer(input: CheckoutInput['customer']): StoredCusto
       message: 'not a valid phone number in E.164 (e.g. +919876543210)',
     });
   let address: StoredCustomer['address'] = null;
-  if (input.address) {
-    const a = input.address;
-    address = { line1: a.line1.trim(), line2: a.line2?.trim() || null, city: a.city.trim(), pincode: a.pincode.trim() };
+  const a = input?.address;
+  if (a && typeof a === 'object') {
+    address = { line1: text(a.line1), line2: text(a.line2) || null, city: text(a.city), pincode: text(a.pincode) };
     if (!address.line1)
       problems.push({ code: 'invalid', path: '/customer/address/line1', message: 'must not be blank' });
     if (!address.city) problems.push({ code: 'invalid', path: '/customer/address/city', message: 'must not be blank' });
     if (!address.pincode)
       problems.push({ code: 'invalid', path: '/customer/address/pincode', message: 'must not be blank' });
   }
-  if (problems.length) throw validationFailed('The customer details are not valid', problems);
-  return { name, phone: phone!, address };
+  const customer: StoredCustomer = { name, phone: phone ?? '', address };
+  if (input?.whatsappUpdates === false) customer.whatsappUpdates = false;
+  else customer.whatsappUpdates = true;
+  return { customer, problems };
+}
+
+/** `customerProblems`, throwing 422 validation_failed with every problem. */
+export function normaliseCustomer(input: CheckoutInput['customer']): StoredCustomer {
+  const { customer, problems } = customerProblems(input);
+  if (problems.length) throw validationFailed('The customer details are not valid', problems, 422);
+  return customer;
+}
+
+/** Adds problems whose path is not reported yet (the schema and the rules may both see one field). */
+function mergeProblems(into: ProblemItem[], more: readonly ProblemItem[]): ProblemItem[] {
+  for (const p of more) if (!into.some((q) => q.path !== undefined && q.path === p.path)) into.push(p);
+  return into;
 }
 
 function cartErrors(snapshot: CartSnapshot): ProblemItem[] {
@@ -61,8 +87,13 @@ function cartErrors(snapshot: CartSnapshot): ProblemItem[] {
   }));
 }
 
-/** Rules that need the store and the fulfillment but nothing locked: 422 validation_failed. */
-function checkOrderDetails(store: StoreRow, fulfillment: Fulfillment, customer: StoredCustomer, method: string): void {
+/** Rules that need the store and the fulfillment but nothing locked (422 validation_failed problems). */
+function orderDetailProblems(
+  store: StoreRow,
+  fulfillment: Fulfillment,
+  customer: StoredCustomer,
+  method: string,
+): ProblemItem[] {
   const problems: ProblemItem[] = [];
   const pay = paymentMethod(method);
   const refusal = pay
@@ -71,10 +102,14 @@ function checkOrderDetails(store: StoreRow, fulfillment: Fulfillment, customer: 
   if (refusal) problems.push({ code: 'not_offered', path: '/paymentMethod', message: refusal });
   if (fulfillment === 'delivery' && !customer.address)
     problems.push({ code: 'required', path: '/customer/address', message: 'a delivery needs an address' });
-  if (customer.address && store.currency === 'INR' && !/^\d{6}$/.test(customer.address.pincode)) {
+  if (
+    customer.address?.pincode &&
+    store.currency === 'INR' &&
+    !/^\d{6}$/.test(customer.address.pincode.replace(/\s/g, ''))
+  ) {
     problems.push({ code: 'invalid', path: '/customer/address/pincode', message: 'a PIN code is 6 digits' });
   }
-  if (problems.length) throw validationFailed(problems.map((p) => p.message).join('; '), problems, 422);
+  return problems;
 }
 
 async function existingOrder(
@@ -90,9 +125,20 @@ async function existingOrder(
   throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
 }
 
+export interface CheckoutOptions extends CheckoutOrigin {
+  /** What the request schema refused: reported with the rules' problems in one 422 (one round for the customer). */
+  schemaProblems?: ProblemItem[];
+}
+
 /** How often a checkout reads the cart again when it changed between the read and the order (another tab). */
 const CART_CHANGED_ATTEMPTS = 5;
 const CART_CHANGED = Symbol('cart changed');
+
+/** Where a checkout comes from (the WhatsApp bot passes `source: 'whatsapp'`) and the customer's language. */
+export interface CheckoutOrigin {
+  source?: OrderSource;
+  lang?: string;
+}
 
 /**
  * Turns a cart into an order. First, reads without locks: the store (open?), the cart and its version stamp, the
@@ -110,12 +156,14 @@ export async function checkout(
   cartId: string,
   input: CheckoutInput,
   checkoutKey: string | null,
+  opts: CheckoutOptions = {},
 ): Promise<OrderView> {
-  const customer = normaliseCustomer(input.customer);
-  const note = input.note?.trim() || null;
+  const { customer, problems } = customerProblems(input.customer);
+  const note = typeof input.note === 'string' ? input.note.trim() || null : null;
   if (!isUuid(cartId)) throw notFound('Cart not found');
+  const known = mergeProblems([...(opts.schemaProblems ?? [])], problems);
   for (let attempt = 1; ; attempt++) {
-    const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey);
+    const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey, known, opts);
     if (placed !== CART_CHANGED) return placed;
     if (attempt === CART_CHANGED_ATTEMPTS) {
       throw new AppError(409, 'cart_has_errors', 'The cart kept changing while it was being ordered', [
@@ -134,23 +182,51 @@ async function attemptCheckout(
   customer: StoredCustomer,
   note: string | null,
   checkoutKey: string | null,
+  knownProblems: readonly ProblemItem[],
+  origin: CheckoutOrigin,
 ): Promise<OrderView | typeof CART_CHANGED> {
   // One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart, its
-  // version stamp, lines and bill, and where the store hears about orders.
+  // version stamp, lines and bill (delivery priced for the customer's PIN), and where the store hears about orders.
   const found = await loadStoreAndCart<{ cart_stamp: number; recipient: string | null }>(db, slug, cartId, {
     fulfillment: input.fulfillment,
+    pincode: customer.address?.pincode.replace(/\s/g, '') || undefined,
     extraColumns: `${CART_STAMP_SQL('c')} AS cart_stamp, ${storeRecipientSql('s')} AS recipient`,
   });
   if (!found) throw notFound('Cart not found');
   const { store, snapshot, extra } = found;
   if (snapshot.row.orderId) return existingOrder(db, snapshot.row.orderId, checkoutKey, store, config);
-  if (!store.is_open) throw new AppError(409, 'store_closed', 'The store is not taking orders right now');
+  if (!storeOpenNow(store)) throw new AppError(409, 'store_closed', 'The store is not taking orders right now');
 
-  const fulfillment = input.fulfillment ?? snapshot.row.fulfillment;
-  assertFulfillmentOffered(store, fulfillment);
+  const fulfillment =
+    input.fulfillment === 'pickup' || input.fulfillment === 'delivery' ? input.fulfillment : snapshot.row.fulfillment;
+  const problems = mergeProblems(
+    [...knownProblems],
+    orderDetailProblems(store, fulfillment, customer, input.paymentMethod),
+  );
+  if (fulfillment === 'pickup' && !store.pickup)
+    mergeProblems(problems, [
+      { code: 'not_offered', path: '/fulfillment', message: 'pickup is not offered by this store' },
+    ]);
   const errors = cartErrors(snapshot);
   if (errors.length) throw new AppError(409, 'cart_has_errors', 'The cart has problems to fix before ordering', errors);
-  checkOrderDetails(store, fulfillment, customer, input.paymentMethod);
+  if (problems.length) throw validationFailed(problems.map((p) => p.message).join('; '), problems, 422);
+  assertFulfillmentOffered(store, fulfillment);
+  if (fulfillment === 'delivery' && customer.address) {
+    const area = deliveryTo(store.delivery_areas, store.delivery_fee, customer.address.pincode);
+    if (!area.delivers)
+      throw new AppError(
+        422,
+        'outside_delivery_area',
+        `The store does not deliver to PIN ${customer.address.pincode}`,
+        [
+          {
+            code: 'outside_delivery_area',
+            path: '/customer/address/pincode',
+            message: 'the store does not deliver here',
+          },
+        ],
+      );
+  }
   const { bill } = snapshot;
   if (store.min_order !== null && bill.subtotal - bill.discount < store.min_order) {
     throw new AppError(
@@ -159,9 +235,21 @@ async function attemptCheckout(
       `The minimum order is ${store.min_order} (after discount); the cart comes to ${bill.subtotal - bill.discount}`,
     );
   }
+  if (input.expectedTotal !== undefined && input.expectedTotal !== bill.total) {
+    throw new AppError(
+      409,
+      'total_changed',
+      `The total is now ${bill.total}, not ${input.expectedTotal}; check the bill and order again`,
+      undefined,
+      undefined,
+      { cart: snapshot.cart, expectedTotal: input.expectedTotal },
+    );
+  }
   const { cart_stamp: cartStamp, recipient } = extra;
+  const lang = chooseOrderLang(origin.lang ?? input.lang, store);
 
-  const coupon = snapshot.coupon;
+  // A coupon that does not apply right now is simply left out of the order (it never blocks).
+  const coupon = bill.coupon?.applied ? snapshot.coupon : null;
   const order: UnnumberedOrder = {
     id: newId(),
     storeId: store.id,
@@ -178,6 +266,8 @@ async function attemptCheckout(
     trackingToken: newSecretId(),
     cartId,
     checkoutKey,
+    lang,
+    source: origin.source ?? 'web',
     billRules: {
       coupon: coupon
         ? { type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount }
@@ -203,6 +293,7 @@ async function attemptCheckout(
     lines,
     moves,
     recipient ? storeMessage(order, lines, recipient, store, config) : null,
+    customer.whatsappUpdates !== false ? customerMessage(order, lines, store, config) : null,
   );
   if (placed.placed)
     return placedOrderView(
@@ -231,11 +322,37 @@ async function attemptCheckout(
       ),
     );
   }
-  // Ordered by a concurrent checkout (perhaps this request's own retry), or changed: the next attempt reads it again.
-  if (!placed.cartCurrent) return CART_CHANGED;
-  throw new AppError(409, 'cart_has_errors', 'The coupon was used up a moment ago', [
-    { code: 'coupon_exhausted', message: `coupon ${coupon?.code ?? ''} has been used up` },
-  ]);
+  // Ordered by a concurrent checkout (perhaps this request's own retry), or changed, or the coupon was used up a
+  // moment ago: the next attempt reads it again (the coupon then shows as not applied, and a page that sent
+  // expectedTotal gets 409 total_changed).
+  return CART_CHANGED;
+}
+
+/** The order's language: the one asked for when there is a catalog for it, else the store's default. */
+function chooseOrderLang(asked: string | undefined, store: StoreRow): string {
+  if (isLang(asked)) return asked;
+  return isLang(store.default_language) ? store.default_language : 'en';
+}
+
+/** The customer's confirmation at placement (opt-in, default on), written with the order like the store's. */
+function customerMessage(
+  order: UnnumberedOrder,
+  lines: readonly NewOrderLine[],
+  store: StoreRow,
+  config: CheckoutConfig,
+): PlacedOrderMessage {
+  const slot = '{{number}}';
+  const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
+  const text = orderPlacedForCustomer(draft, store, order.lang, slot);
+  const at = text.indexOf(slot);
+  return {
+    id: newId(),
+    topic: 'order.confirmed',
+    recipient: order.customer.phone,
+    textBeforeNumber: text.slice(0, at),
+    textAfterNumber: text.slice(at + slot.length),
+    data: { orderId: order.id, storeId: store.id },
+  };
 }
 
 /** The store's "new order" message, written before the database gives the order its number (it fills the gap). */
@@ -291,6 +408,8 @@ function placedOrderView(
     bill_rules: o.billRules,
     seen_at: null,
     created_at: createdAt,
+    lang: o.lang,
+    source: o.source ?? 'web',
   };
   const lineRows = lines.map((l, position) => ({
     order_id: o.id,

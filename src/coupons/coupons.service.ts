@@ -28,7 +28,7 @@ export interface CouponSnapshot {
 }
 
 /** Why a coupon cannot give its discount right now, judged by the database clock. */
-export type CouponProblem = 'coupon_expired' | 'coupon_exhausted' | null;
+export type CouponProblem = 'coupon_expired' | 'coupon_exhausted' | 'coupon_inactive' | null;
 
 export function toCouponSnapshot(row: CouponRow): CouponSnapshot {
   return {
@@ -52,13 +52,14 @@ export function toCoupon(row: CouponRow): Coupon {
 
 /**
  * The problem of a live (not deleted) coupon. `expired` comes from SQL (`expires_at <= now()`) so every server
- * judges by the same clock. A deactivated coupon reads as expired: to the customer it has simply ended.
+ * judges by the same clock; a deactivated coupon is `coupon_inactive`.
  */
 export function couponProblem(
   coupon: Pick<CouponSnapshot, 'isActive' | 'usageLimit' | 'usedCount'>,
   expired: boolean,
 ): CouponProblem {
-  if (expired || !coupon.isActive) return 'coupon_expired';
+  if (expired) return 'coupon_expired';
+  if (!coupon.isActive) return 'coupon_inactive';
   if (coupon.usageLimit !== null && coupon.usedCount >= coupon.usageLimit) return 'coupon_exhausted';
   return null;
 }

@@ -5,7 +5,12 @@ describe('inTx', () => {
   it('opens a transaction on a pool and reuses a given transaction', async () => {
     const tx: Tx = { query: async () => ({ rows: [], rowCount: 0 }), exec: async () => {} };
     let opened = 0;
-    const db = { tx: async <T>(fn: (t: Tx) => Promise<T>) => (opened++, fn(tx)) } as unknown as Db;
+    const db = {
+      tx: async <T>(fn: (t: Tx) => Promise<T>) => {
+        opened++;
+        return fn(tx);
+      },
+    } as unknown as Db;
     expect(await inTx(db, async (t) => t === tx)).toBe(true);
     expect(opened).toBe(1);
     expect(await inTx(tx, async (t) => t === tx)).toBe(true);

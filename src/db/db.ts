@@ -19,10 +19,33 @@ export interface PoolStats {
   waiting: number;
 }
 
+export interface TxOptions {
+  /**
+   * false: the commit does not wait for its WAL flush (`SET LOCAL synchronous_commit = off`, this transaction only).
+   * Only for writes a crash may lose (a cart edit), never an order, stock, a coupon use, an idempotency record or a
+   * merchant's write. Costs no round trip: sent with the BEGIN. Default true.
+   */
+  durable?: boolean;
+}
+
+/**
+ * An SQL expression that makes the transaction of the statement evaluating it commit without waiting for its WAL
+ * flush: `set_config(…, is_local => true)` lasts until that transaction ends, so it works for one autocommit
+ * statement (its implicit transaction) and through PgBouncer in transaction mode, and never leaks to the next
+ * statement on the connection. Only for cart writes (see TxOptions.durable). It must be evaluated: put it in the
+ * statement's SELECT list or a CTE the statement reads.
+ */
+export const NON_DURABLE_COMMIT_SQL = `set_config('synchronous_commit', 'off', true)`;
+
+/** The BEGIN of a transaction with these options: one simple-protocol message, so one round trip either way. */
+export function beginSql(opts: TxOptions = {}): string {
+  return opts.durable === false ? 'BEGIN; SET LOCAL synchronous_commit TO off' : 'BEGIN';
+}
+
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
-  tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  tx<T>(fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Runs a multi-statement SQL script (migrations). */
   exec(sql: string): Promise<void>;
   ping(timeoutMs?: number): Promise<boolean>;
@@ -38,8 +61,8 @@ export interface Db extends Queryable {
 export type DbOrTx = Db | Tx;
 
 /** Runs fn in a transaction: a new one on a pool, or the caller's when given one. */
-export function inTx<T>(q: DbOrTx, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return 'tx' in q ? q.tx(fn) : fn(q);
+export function inTx<T>(q: DbOrTx, fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
+  return 'tx' in q ? q.tx(fn, opts) : fn(q);
 }
 
 /** A unique constraint refused the write (SQLSTATE 23505). */

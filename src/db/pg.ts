@@ -1,7 +1,7 @@
 /** PostgreSQL through node-postgres: a pool, named prepared statements, one client per transaction. */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Db, Tx } from './db.js';
+import { beginSql, type Db, type Tx, type TxOptions } from './db.js';
 
 // int8 (counts, money) as JS numbers: money stays far below 2^53 (prices ≤ 10^10 × 999 per line).
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -53,11 +53,11 @@ export function createPgDb(
       const r = await pool.query(pgQuery(names, sql, params));
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
-    async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    async tx<T>(fn: (tx: Tx) => Promise<T>, txOpts?: TxOptions): Promise<T> {
       const client = await pool.connect();
       let broken = false;
       try {
-        await client.query('BEGIN');
+        await client.query(beginSql(txOpts));
         const q: Tx = {
           async query<R>(sql: string, params?: readonly unknown[]) {
             const r = await client.query(pgQuery(names, sql, params));

@@ -1,6 +1,6 @@
 /** Embedded PostgreSQL (PGlite, WebAssembly) behind the same Db interface. */
 import fs from 'node:fs';
-import type { Db, Tx } from './db.js';
+import { beginSql, type Db, type Tx } from './db.js';
 
 /** PGlite is one connection in one process: every statement and transaction takes turns through one queue. */
 export async function createPgliteDb(dataDir: string | null): Promise<Db> {
@@ -46,9 +46,9 @@ export async function createPgliteDb(dataDir: string | null): Promise<Db> {
   return {
     kind: 'pglite',
     query: (sql, params) => serial(() => raw.query(sql, params)),
-    tx: (fn) =>
+    tx: (fn, txOpts) =>
       serial(async () => {
-        await lite.exec('BEGIN');
+        await lite.exec(beginSql(txOpts));
         try {
           const result = await fn(raw);
           await lite.exec('COMMIT');

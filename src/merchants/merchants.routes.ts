@@ -26,7 +26,13 @@ export const merchantRoutes: FastifyPluginAsync = async (base) => {
     async (request, reply) => {
       const phone = phoneOrFail(request.body.phone);
       await requestOtp(
-        { db: app.db, channel: app.services.otpChannel, testNumbers: app.config.otpTestNumbers },
+        {
+          db: app.db,
+          channel: app.services.otpChannel,
+          testNumbers: app.config.otpTestNumbers,
+          secret: app.config.authSecret,
+          log: request.log,
+        },
         phone,
         request.ip,
       );
@@ -38,7 +44,10 @@ export const merchantRoutes: FastifyPluginAsync = async (base) => {
     '/auth/verify',
     { schema: { tags: ['auth'], body: VerifyBody, response: { 200: VerifyResponse } } },
     async (request) => {
-      return verifyOtp(app.db, phoneOrFail(request.body.phone), request.body.code);
+      return verifyOtp(app.db, phoneOrFail(request.body.phone), request.body.code, {
+        secret: app.config.authSecret,
+        previousSessionId: request.session?.sessionId ?? null,
+      });
     },
   );
 

@@ -1,61 +1,77 @@
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
 import { inTx, type DbOrTx } from '../db/db.js';
-import {
-  consumeOtp,
-  countOtpAttempt,
-  countRecentOtps,
-  insertOtp,
-  lockLatestLiveOtp,
-  lockOtpRequests,
-  upsertMerchant,
-  voidOpenOtps,
-} from './merchants.repo.js';
 import { AppError } from '../shared/errors.js';
-import { newId, sha256 } from '../shared/ids.js';
-import { createSession, type Merchant } from '../auth/session.js';
-import type { OtpChannel } from './otp-channel.js';
+import { newId } from '../shared/ids.js';
+import { createSession, revokeSession, type Merchant } from '../auth/session.js';
+import { upsertMerchant } from './merchants.repo.js';
+import { OTP_TTL_MINUTES, type OtpChannel } from './otp-channel.js';
+import { consumeOtps, countRecentOtps, countWrongTry, insertOtp, lockLiveOtps, lockOtpRequest } from './otp.repo.js';
 
-export const OTP_TTL_MINUTES = 10;
+export { OTP_TTL_MINUTES };
 export const OTP_MAX_TRIES = 5;
 export const OTP_WINDOW_MINUTES = 15;
+/** Codes per phone from one client address per window (the contract's "5 per phone"). */
 export const OTP_PER_PHONE = 5;
+/** Codes per phone from all addresses together per window: high, so strangers cannot shut the owner out. */
+export const OTP_PER_PHONE_CEILING = 20;
 export const OTP_PER_IP = 30;
 
-const hashCode = (phone: string, code: string) => sha256(`otp:${phone}:${code}`);
+/** Salted per row and keyed with the optional server secret (AUTH_SECRET): a leaked table is no list of codes. */
+export const hashOtp = (secret: string, salt: string, phone: string, code: string): string =>
+  createHmac('sha256', `otp:${secret}`).update(`${salt}:${phone}:${code}`).digest('hex');
 
 export interface OtpDeps {
   db: DbOrTx;
   channel: OtpChannel;
   testNumbers: Map<string, string>;
+  secret?: string;
+  log?: Pick<FastifyBaseLogger, 'warn'>;
 }
 
 /**
  * Issues a sign-in code. The limits count the codes already issued (a sliding 15-minute window in the
- * database, shared by every worker and server); an advisory lock per phone keeps two racing requests honest.
+ * database, shared by every worker and server): per phone and client address, per address, and a higher ceiling
+ * per phone. A new code never voids the ones still valid, so requests from strangers cannot lock the owner out.
+ * Advisory locks per address and per phone keep two racing requests honest.
  */
 export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string): Promise<void> {
   const testCode = deps.testNumbers.get(phone);
   const code = testCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
   await inTx(deps.db, async (tx) => {
-    await lockOtpRequests(tx, phone, clientIp);
-    const r = await countRecentOtps(tx, phone, clientIp, OTP_WINDOW_MINUTES);
+    await lockOtpRequest(tx, phone, clientIp);
+    const c = await countRecentOtps(tx, phone, clientIp, OTP_WINDOW_MINUTES);
     const retryAfter = (oldest: Date | null) =>
       String(
         Math.max(1, Math.ceil(((oldest?.getTime() ?? Date.now()) + OTP_WINDOW_MINUTES * 60_000 - Date.now()) / 1000)),
       );
-    if (r.by_ip >= OTP_PER_IP)
-      throw new AppError(429, 'rate_limited', 'Too many codes requested from this network; try later', undefined, {
-        'retry-after': retryAfter(r.oldest_ip),
-      });
-    if (!testCode && r.by_phone >= OTP_PER_PHONE)
-      throw new AppError(429, 'rate_limited', 'Too many codes requested for this phone; try later', undefined, {
-        'retry-after': retryAfter(r.oldest_phone),
-      });
-    // A new code voids the older ones.
-    await voidOpenOtps(tx, phone);
-    await insertOtp(tx, { id: newId(), phone, clientIp, codeHash: hashCode(phone, code), ttlMinutes: OTP_TTL_MINUTES });
+    const limited = (detail: string, oldest: Date | null) =>
+      new AppError(429, 'rate_limited', detail, undefined, { 'retry-after': retryAfter(oldest) });
+    if (c.byIp >= OTP_PER_IP) throw limited('Too many codes requested from this network; try later', c.oldestIp);
+    if (!testCode && c.byPhoneAndIp >= OTP_PER_PHONE)
+      throw limited('Too many codes requested for this phone; try later', c.oldestPhoneAndIp);
+    if (!testCode && c.byPhone >= OTP_PER_PHONE_CEILING)
+      throw limited('Too many codes requested for this phone; try later', c.oldestPhone);
+    const salt = randomBytes(16).toString('hex');
+    await insertOtp(tx, {
+      id: newId(),
+      phone,
+      clientIp,
+      salt,
+      codeHash: hashOtp(deps.secret ?? '', salt, phone, code),
+      ttlMinutes: OTP_TTL_MINUTES,
+    });
   });
-  if (!testCode) await deps.channel.send(phone, code);
+  if (testCode) return;
+  try {
+    await deps.channel.send(phone, code);
+  } catch (err) {
+    // Channels put only a status in their errors: nothing secret reaches the log.
+    deps.log?.warn({ channel: deps.channel.name, reason: (err as Error).message }, 'sign-in code not delivered');
+    throw new AppError(503, 'unavailable', 'The sign-in code could not be sent; try again shortly', undefined, {
+      'retry-after': '5',
+    });
+  }
 }
 
 /** Checks a code; on success consumes it, creates the merchant on first sign-in, and opens a session. */
@@ -63,17 +79,27 @@ export async function verifyOtp(
   db: DbOrTx,
   phone: string,
   code: string,
+  opts: { secret?: string; previousSessionId?: string | null } = {},
 ): Promise<{ token: string; merchant: Merchant }> {
   const outcome = await inTx(db, async (tx) => {
-    const row = await lockLatestLiveOtp(tx, phone, OTP_MAX_TRIES);
-    if (!row) return null;
-    const expected = Buffer.from(row.code_hash);
-    const given = Buffer.from(hashCode(phone, code));
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      await countOtpAttempt(tx, row.id);
+    const live = await lockLiveOtps(tx, phone, OTP_MAX_TRIES);
+    if (live.length === 0) return null;
+    const matches = live.some((row) => {
+      const expected = Buffer.from(row.code_hash);
+      const given = Buffer.from(hashOtp(opts.secret ?? '', row.salt, phone, code));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+    if (!matches) {
+      // Every live code saw this wrong guess: 5 wrong tries void them all, however many were requested.
+      await countWrongTry(
+        tx,
+        live.map((r) => r.id),
+      );
       return null;
     }
-    await consumeOtp(tx, row.id);
+    await consumeOtps(tx, phone);
+    // Signing in again rotates the token: the session the client came with ends.
+    if (opts.previousSessionId) await revokeSession(tx, opts.previousSessionId);
     const m = await upsertMerchant(tx, newId(), phone);
     return { token: await createSession(tx, m.id), merchant: m };
   });

@@ -6,6 +6,8 @@ export interface OutboundMessage {
   topic: string;
   recipient: string;
   text: string;
+  /** A Cloud API message object (interactive, …) to send instead of `text`, from this number (default: config). */
+  whatsapp?: { phoneNumberId?: string; message: Record<string, unknown> };
 }
 
 /** Where messages go. `send` resolves when the far side accepted the message, throws otherwise. */
@@ -54,13 +56,21 @@ export function whatsappChannel(
 ): MessageChannel {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const doFetch = opts.fetch ?? fetch;
-  const endpoint = `${config.apiUrl.replace(/\/$/, '')}/${encodeURIComponent(config.phoneNumberId)}/messages`;
+  const endpointOf = (phoneNumberId: string) =>
+    `${config.apiUrl.replace(/\/$/, '')}/${encodeURIComponent(phoneNumberId)}/messages`;
   return {
     name: 'whatsapp',
     async send(message) {
       const to = message.recipient.replace(/\D/g, '');
       if (!to) throw new PermanentSendError(`no phone number in recipient "${message.recipient}"`);
+      const endpoint = endpointOf(message.whatsapp?.phoneNumberId ?? config.phoneNumberId);
       const body = JSON.stringify({
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to,
+        ...(message.whatsapp ? message.whatsapp.message : {}),
+      });
+      const textBody = JSON.stringify({
         messaging_product: 'whatsapp',
         to,
         type: 'text',
@@ -81,7 +91,7 @@ export function whatsappChannel(
             'idempotency-key': message.id,
             'x-idempotency-key': message.id,
           },
-          body,
+          body: message.whatsapp ? body : textBody,
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {

@@ -1,7 +1,7 @@
 import { inTx, type DbOrTx, type Queryable } from '../db/db.js';
 import { claimDueRows, insertOutboxRow, markFailed, markRetry, markSent } from './outbox.repo.js';
 import { newId } from '../shared/ids.js';
-import { PermanentSendError, type MessageChannel } from './channels.js';
+import { PermanentSendError, type MessageChannel, type OutboundMessage } from './channels.js';
 
 /**
  * Transactional outbox. A change and the messages it causes are written in one transaction
@@ -83,7 +83,14 @@ export async function processOutboxOnce(
         typeof row.payload === 'string' ? (JSON.parse(row.payload) as OutboxPayload) : row.payload;
       try {
         if (!row.recipient) throw new PermanentSendError('message has no recipient');
-        await channel.send({ id: row.id, topic: row.topic, recipient: row.recipient, text: payload.text });
+        const whatsapp = payload.data?.whatsapp as OutboundMessage['whatsapp'] | undefined;
+        await channel.send({
+          id: row.id,
+          topic: row.topic,
+          recipient: row.recipient,
+          text: payload.text,
+          ...(whatsapp ? { whatsapp } : {}),
+        });
         delivered.push({ id: row.id, attempts: row.attempts });
       } catch (err) {
         const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);

@@ -1,19 +1,28 @@
 import { formatMoney } from '../shared/money.js';
+import { money, t } from '../i18n/index.js';
 import type { OrderView } from './orders.schema.js';
 
-/** The texts of the WhatsApp messages orders cause. Pure: the outbox carries them. */
+/**
+ * The texts of the WhatsApp messages orders cause. Pure: the outbox carries them. Messages to the customer come
+ * from the `messages` catalog in the language of their order (`order.lang`); product names stay as written.
+ */
 
 interface StoreInfo {
   name: string;
   currency: string;
 }
 
-const STATUS_WORDS: Record<string, string> = {
-  accepted: 'has been accepted',
-  shipped: 'is on its way',
-  delivered: 'has been delivered',
-  rejected: 'could not be accepted',
-  cancelled: 'has been cancelled',
+/** The catalog key of each status message (written out, so the catalog test sees every key). */
+const STATUS_KEYS: Record<string, string> = {
+  accepted: 'messages.statusAccepted',
+  shipped: 'messages.statusShipped',
+  delivered: 'messages.statusDelivered',
+  rejected: 'messages.statusRejected',
+  cancelled: 'messages.statusCancelled',
+};
+const PICKUP_STATUS_KEYS: Record<string, string> = {
+  shipped: 'messages.statusReadyForPickup',
+  delivered: 'messages.statusPickedUp',
 };
 
 function lineList(order: OrderView): string {
@@ -50,11 +59,35 @@ export function orderPlacedForStore(
   ].join('\n');
 }
 
-export function statusChangedForCustomer(order: OrderView, store: StoreInfo, note: string | null): string {
+/** The customer's confirmation at placement; `numberText` as in `orderPlacedForStore`. */
+export function orderPlacedForCustomer(
+  order: OrderView,
+  store: StoreInfo,
+  lang: string,
+  numberText = String(order.number),
+): string {
   return [
-    `Your order #${order.number} at ${store.name} ${STATUS_WORDS[order.status] ?? `is now ${order.status}`}.`,
-    ...(note ? [`Note from the store: ${note}`] : []),
-    `Track it: ${order.trackingUrl}`,
+    t(lang, 'messages.placed', { store: store.name, number: numberText }),
+    lineList(order),
+    t(lang, 'messages.total', {
+      total: money(lang, order.total, store.currency),
+      method: order.paymentMethod === 'cod' ? 'cod' : 'upi',
+    }),
+    t(lang, 'messages.placedNext'),
+    t(lang, 'messages.trackIt', { url: order.trackingUrl }),
+  ].join('\n');
+}
+
+export function statusChangedForCustomer(order: OrderView, store: StoreInfo, note: string | null): string {
+  const lang = order.lang;
+  const key =
+    (order.fulfillment === 'pickup' ? PICKUP_STATUS_KEYS[order.status] : undefined) ??
+    STATUS_KEYS[order.status] ??
+    'messages.statusOther';
+  return [
+    t(lang, key, { store: store.name, number: order.number, status: order.status }),
+    ...(note ? [t(lang, 'messages.noteFromStore', { note })] : []),
+    t(lang, 'messages.trackIt', { url: order.trackingUrl }),
   ].join('\n');
 }
 
@@ -63,11 +96,12 @@ export function cancelledByCustomerForStore(order: OrderView, store: StoreInfo):
 }
 
 export function editedForCustomer(order: OrderView, store: StoreInfo): string {
+  const lang = order.lang;
   return [
-    `Your order #${order.number} at ${store.name} was changed:`,
+    t(lang, 'messages.edited', { store: store.name, number: order.number }),
     lineList(order),
-    `New total: ${formatMoney(order.total, store.currency)}`,
-    `Track it: ${order.trackingUrl}`,
+    t(lang, 'messages.newTotal', { total: money(lang, order.total, store.currency) }),
+    t(lang, 'messages.trackIt', { url: order.trackingUrl }),
   ].join('\n');
 }
 
@@ -84,11 +118,16 @@ export function paymentProofForStore(order: OrderView, store: StoreInfo): string
 }
 
 export function paymentUpdatedForCustomer(order: OrderView, store: StoreInfo): string {
+  const lang = order.lang;
   const what =
     order.paymentStatus === 'paid'
-      ? `Payment of ${formatMoney(order.amountPaid, store.currency)} received`
+      ? t(lang, 'messages.paymentReceived', {
+          amount: money(lang, order.amountPaid, store.currency),
+          number: order.number,
+          store: store.name,
+        })
       : order.paymentStatus === 'refunded'
-        ? 'Your payment has been refunded'
-        : `Payment status: ${order.paymentStatus}`;
-  return `${what} for order #${order.number} at ${store.name}.\nTrack it: ${order.trackingUrl}`;
+        ? t(lang, 'messages.paymentRefunded', { number: order.number, store: store.name })
+        : t(lang, 'messages.paymentOther', { status: order.paymentStatus, number: order.number, store: store.name });
+  return [what, t(lang, 'messages.trackIt', { url: order.trackingUrl })].join('\n');
 }

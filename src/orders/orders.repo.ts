@@ -22,6 +22,8 @@ export interface StoredCustomer {
   name: string;
   phone: string;
   address: StoredAddress | null;
+  /** false: the customer asked for no WhatsApp messages about this order (absent on older orders = yes) */
+  whatsappUpdates?: boolean;
 }
 
 /** The pricing an order was placed under; see migration 030. */
@@ -35,8 +37,12 @@ export interface BillRules {
 export type { Fulfillment } from '../cart/cart.schema.js';
 import type { Fulfillment } from '../cart/cart.schema.js';
 
+/** Where an order was placed: the storefront pages, the JSON API, or a WhatsApp chat (src/whatsapp). */
+export type OrderSource = 'web' | 'api' | 'whatsapp';
+
 export interface OrderRow {
   id: string;
+  source: OrderSource;
   store_id: string;
   number: number;
   status: OrderStatus;
@@ -57,6 +63,8 @@ export interface OrderRow {
   bill_rules: BillRules | null;
   seen_at: Date | null;
   created_at: Date;
+  /** the language the customer ordered in; their messages use it (migration 071) */
+  lang: string;
 }
 
 export interface OrderLineRow {
@@ -80,7 +88,7 @@ export interface HistoryRow {
 }
 
 export const ORDER_COLUMNS =
-  'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at';
+  'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at, lang, source';
 
 /** How a request names an order: the customer by tracking token, the merchant by store and id. */
 export type OrderRef = { by: 'token'; trackingToken: string } | { by: 'store'; storeId: string; orderId: string };
@@ -163,6 +171,9 @@ export interface NewOrder {
   cartId: string | null;
   checkoutKey: string | null;
   billRules: BillRules;
+  lang: string;
+  /** default 'web' */
+  source?: OrderSource;
 }
 
 export interface NewOrderLine {
@@ -240,6 +251,7 @@ export async function placeOrder(
   lines: readonly NewOrderLine[],
   stockMoves: readonly { variantId: string; quantity: number }[],
   message: PlacedOrderMessage | null,
+  customerMessage: PlacedOrderMessage | null = null,
 ): Promise<PlaceOrderResult> {
   if (!o.cartId) throw new Error('placeOrder needs the cart it orders');
   const moves = stockMoves.filter((m) => m.quantity > 0);
@@ -271,6 +283,13 @@ export async function placeOrder(
     message?.textAfterNumber ?? null,
     message ? JSON.stringify(message.data) : null,
     cartStamp,
+    o.lang, // $33
+    customerMessage?.id ?? null, // $34–$38: the customer's confirmation
+    customerMessage?.topic ?? null,
+    customerMessage?.recipient ?? null,
+    customerMessage?.textBeforeNumber ?? null,
+    customerMessage?.textAfterNumber ?? null,
+    o.source ?? 'web', // $39
   ];
   const stock = takeStockCtes({
     storeId: '$2',
@@ -299,9 +318,9 @@ export async function placeOrder(
            ON CONFLICT (store_id) DO UPDATE SET next_order_number = sc.next_order_number + 1
         RETURNING sc.next_order_number - 1 AS number),
      o AS (INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal, discount, delivery_fee, total,
-                              coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules)
+                              coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules, lang, source)
            SELECT $1::uuid, $2::uuid, n.number, 'placed', $3::text, $4::text, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
-                  $9::uuid, $10::text, $11::jsonb, $12::text, $13::uuid, $14::uuid, $15::text, $16::jsonb
+                  $9::uuid, $10::text, $11::jsonb, $12::text, $13::uuid, $14::uuid, $15::text, $16::jsonb, $33::text, $39::text
              FROM n
         RETURNING number, created_at),
      ${stock.take},
@@ -310,8 +329,10 @@ export async function placeOrder(
      l AS (${insertOrderLinesSql('$1::uuid', 18, 'o, ')}),
      h AS (INSERT INTO order_history (id, order_id, status, actor) SELECT $17::uuid, $1::uuid, 'placed', 'customer' FROM o RETURNING at),
      m AS (INSERT INTO outbox (id, topic, recipient, payload)
-           SELECT $26::uuid, $27::text, $28::text, jsonb_build_object('text', $29::text || o.number || $30::text, 'data', $31::jsonb)
-             FROM o WHERE $28::text IS NOT NULL)
+           SELECT x.id, x.topic, x.recipient, jsonb_build_object('text', x.before || o.number || x.after, 'data', $31::jsonb)
+             FROM o, (VALUES ($26::uuid, $27::text, $28::text, $29::text, $30::text),
+                             ($34::uuid, $35::text, $36::text, $37::text, $38::text)) AS x(id, topic, recipient, before, after)
+            WHERE x.recipient IS NOT NULL)
      SELECT ok.cart_current, ok.coupon_usable, o.number, o.created_at, h.at,
             (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short
        FROM ok LEFT JOIN o ON true LEFT JOIN h ON true`,

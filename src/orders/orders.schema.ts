@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Cursor, Limit, Nullable } from '../shared/schema.js';
-import { ORDER_STATUSES } from './status.js';
-import { PAYMENT_STATUSES } from './payment-status.js';
+import type { ORDER_STATUSES } from './status.js';
+import type { PAYMENT_STATUSES } from './payment-status.js';
 
 export const OrderStatusSchema = Type.Union([
   Type.Literal('placed'),
@@ -37,6 +37,7 @@ export const CustomerSchema = Type.Object({
   name: Type.String(),
   phone: Type.String(),
   address: Nullable(AddressSchema),
+  whatsappUpdates: Type.Optional(Type.Boolean()),
 });
 
 export const OrderLineSchema = Type.Object({
@@ -58,6 +59,9 @@ export const HistoryEntrySchema = Type.Object({
 export const OrderSchema = Type.Object({
   id: Type.String(),
   number: Type.Integer(),
+  source: Type.Union([Type.Literal('web'), Type.Literal('api'), Type.Literal('whatsapp')], {
+    description: 'where the order was placed',
+  }),
   status: OrderStatusSchema,
   paymentStatus: PaymentStatusSchema,
   paymentMethod: PaymentMethodSchema,
@@ -75,6 +79,7 @@ export const OrderSchema = Type.Object({
   }),
   customer: CustomerSchema,
   note: Nullable(Type.String()),
+  lang: Type.String({ description: 'The language the customer ordered in; their messages use it' }),
   history: Type.Array(HistoryEntrySchema),
   trackingToken: Type.String(),
   trackingUrl: Type.String(),

@@ -89,6 +89,7 @@ export function toOrderView(
   return {
     id: row.id,
     number: row.number,
+    source: row.source,
     status: row.status,
     paymentStatus: row.payment_status,
     paymentMethod: row.payment_method as OrderView['paymentMethod'],
@@ -104,6 +105,7 @@ export function toOrderView(
     balanceDue: due,
     customer: row.customer,
     note: row.note,
+    lang: row.lang ?? 'en',
     history: history.map((h) => ({
       status: h.status,
       at: new Date(h.at).toISOString(),
@@ -221,6 +223,7 @@ export async function listOrders(
 // ---- status changes ----
 
 async function notifyCustomer(tx: Tx, topic: string, view: OrderView, text: string, storeId: string) {
+  if (view.customer.whatsappUpdates === false) return; // the customer said no at checkout
   await enqueueMessage(tx, { topic, recipient: view.customer.phone, text, data: { orderId: view.id, storeId } });
 }
 

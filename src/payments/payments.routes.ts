@@ -14,7 +14,7 @@ async function receiveProof(request: FastifyRequest): Promise<Buffer> {
       'Send the image as multipart/form-data with one field named "file"',
     );
   const file = await request.file({ limits: { fileSize: MAX_PROOF_BYTES, files: 1 } });
-  if (!file || file.fieldname !== 'file')
+  if (file?.fieldname !== 'file')
     throw validationFailed('Send the image as a multipart file field named "file"', [
       { code: 'required', path: '/file', message: 'is required' },
     ]);

@@ -1,7 +1,7 @@
 /** The primary process of `dukaan serve` (src/serve.ts): migrate once, fork the workers, handle signals. */
 import cluster from 'node:cluster';
 import pino from 'pino';
-import { loadConfig } from '../config.js';
+import { loadConfig, NO_OTP_CHANNEL_MESSAGE, otpChannelKind } from '../config.js';
 import { isDbUnavailableError } from '../db/db.js';
 import { openDb } from '../db/open.js';
 import { migrate } from '../db/migrate.js';
@@ -40,6 +40,10 @@ export async function runPrimary(): Promise<void> {
   const timeoutMs = shutdownTimeoutMs();
   cluster.setupPrimary({ execArgv: workerExecArgv(workerHeapMb()) });
   const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+  if (!otpChannelKind(config)) {
+    process.stderr.write(`dukaan serve: refusing to start. ${NO_OTP_CHANNEL_MESSAGE}\n`);
+    process.exit(78);
+  }
   const singleProcessDb = !config.databaseUrl;
   if (singleProcessDb) {
     const asked = process.env.WEB_CONCURRENCY;

@@ -62,6 +62,22 @@ function replay(reply: FastifyReply, row: KeyRow) {
     .send(row.response_body ?? '');
 }
 
+/** Path parameters that are themselves a secret of one customer (a cart id, an order's tracking token). */
+const SECRET_PARAMS = /:(cartId|trackingToken)\b/;
+
+/**
+ * Whose key it is: the method and concrete path, and the signed-in merchant; an anonymous caller on a path that
+ * holds no secret of theirs (creating a cart) is told apart by a fingerprint of their address and browser, so two
+ * customers who send the same key never get each other's cart.
+ */
+export function idempotencyScope(request: FastifyRequest): string {
+  const path = request.url.split('?')[0]!;
+  if (request.session) return `POST ${path} ${request.session.merchant.id}`;
+  if (SECRET_PARAMS.test(request.routeOptions.url ?? '')) return `POST ${path} -`;
+  const fingerprint = sha256(`${request.ip}|${request.headers['user-agent'] ?? ''}`).slice(0, 32);
+  return `POST ${path} anon:${fingerprint}`;
+}
+
 /**
  * Idempotency-Key for every POST: the first response below 500 is stored in the database and replayed to any
  * repeat with the same key through any worker or server. The scope is the method, the concrete path and the
@@ -78,8 +94,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
         { code: 'invalid', path: 'header/idempotency-key', message: 'must be 1..255 characters' },
       ]);
     }
-    const path = request.url.split('?')[0]!;
-    const claim: Claim = { scope: `POST ${path} ${request.session?.merchant.id ?? '-'}`, key };
+    const claim: Claim = { scope: idempotencyScope(request), key };
     const hash = sha256(canonicalBody(request));
     const deadline = Date.now() + WAIT_MS;
     for (;;) {

@@ -73,8 +73,14 @@ export function attachPoolMetrics(registry: Registry): (() => Promise<string>) |
         reject(new Error('the pool primary did not answer for metrics'));
       }, ASK_PRIMARY_TIMEOUT_MS);
       pending.set(id, {
-        resolve: (text) => (clearTimeout(timer), resolve(text)),
-        reject: (err) => (clearTimeout(timer), reject(err)),
+        resolve: (text) => {
+          clearTimeout(timer);
+          resolve(text);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       });
       const request: PoolMetricsRequest = { type: 'dukaan:pool-metrics-request', id };
       process.send!(request);
@@ -109,7 +115,7 @@ export function servePoolMetrics(listeningWorkers: () => Worker[]): void {
   cluster.on('message', (worker: Worker, msg: unknown) => {
     if (isMessage<CollectReply>(msg, 'dukaan:metrics-part')) {
       const c = collections.get(msg.id);
-      if (!c || !c.waitingFor.delete(worker.id)) return;
+      if (!c?.waitingFor.delete(worker.id)) return;
       c.parts.push(msg.metrics);
       if (c.waitingFor.size === 0) c.done();
     } else if (isMessage<PoolMetricsRequest>(msg, 'dukaan:pool-metrics-request')) {

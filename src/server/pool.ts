@@ -222,7 +222,10 @@ export class WorkerPool {
       { workers: [...this.members.values()].map((m) => m.pid), timeoutMs: this.opts.shutdownTimeoutMs },
       'stopping: draining the workers',
     );
-    if (this.members.size === 0) return this.finishStop();
+    if (this.members.size === 0) {
+      this.finishStop();
+      return;
+    }
     for (const m of this.members.values()) void this.retire(m);
   }
 

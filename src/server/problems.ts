@@ -9,11 +9,12 @@ export function sendProblem(
   code: ErrorCode,
   detail?: string,
   errors?: ProblemItem[],
+  extra?: Record<string, unknown>,
 ) {
   return reply
     .code(status)
     .type('application/problem+json')
-    .send(toProblem(status, code, detail, errors));
+    .send(toProblem(status, code, detail, errors, extra));
 }
 
 const FRAMEWORK_ERRORS: Record<string, [number, ErrorCode, string]> = {
@@ -31,12 +32,19 @@ const FRAMEWORK_ERRORS: Record<string, [number, ErrorCode, string]> = {
   FST_ERR_VALIDATION: [400, 'validation_failed', 'The request is not valid'],
 };
 
+/** Errors Fastify raises before routing (a bad URL encoding, a path parameter over maxParamLength). */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return sendProblem(reply, 414, 'uri_too_long', 'A part of the path is too long');
+  return sendProblem(reply, 400, 'validation_failed', 'The address cannot be read');
+}
+
 /** Every error path ends here and leaves as problem+json; internals are logged, never sent. */
 export function registerProblemHandlers(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
-      return sendProblem(reply, error.status, error.code, error.message, error.errors);
+      return sendProblem(reply, error.status, error.code, error.message, error.errors, error.extra);
     }
     if (error.validation) {
       return sendProblem(
@@ -50,10 +58,25 @@ export function registerProblemHandlers(app: FastifyInstance) {
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
     if (known) return sendProblem(reply, known[0], known[1], known[2]);
     if (error.statusCode === 429) return sendProblem(reply, 429, 'rate_limited', error.message);
+    // A multipart body that cannot be parsed (no boundary, a part cut short) is the client's mistake.
+    if (
+      /^(Multipart: Boundary not found|Unexpected end of (form|multipart data)|Malformed part header)/i.test(
+        error.message,
+      )
+    )
+      return sendProblem(reply, 400, 'validation_failed', 'The multipart body cannot be read');
     if (error instanceof SyntaxError) return sendProblem(reply, 400, 'validation_failed', 'The body is not valid JSON');
     const pgCode = (error as { code?: string }).code;
+    // The client went away while we worked: nobody reads an answer, and it is not the database's fault.
+    if (request.raw.destroyed || request.raw.socket?.destroyed) {
+      request.log.info({ reason: error.message }, 'client closed the connection');
+      return reply.code(499).send();
+    }
     // A path id that is not a UUID cannot name anything: the same answer as an unknown id.
     if (pgCode === '22P02' && /type uuid/.test(error.message)) return sendProblem(reply, 404, 'not_found', 'Not found');
+    // Data exceptions (SQLSTATE class 22: a value PostgreSQL cannot take, a bad date or number) come from input.
+    if (typeof pgCode === 'string' && /^22[0-9A-Z]{3}$/.test(pgCode) && (error as { severity?: string }).severity)
+      return sendProblem(reply, 400, 'validation_failed', 'A value in the request is not valid');
     if (isDbUnavailableError(error)) {
       request.log.warn({ err: error }, 'database unavailable');
       reply.header('retry-after', '1');

@@ -12,7 +12,16 @@ export function decodeCursor<T extends readonly (string | number)[]>(
   if (cursor === undefined || cursor === '') return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === shape.length && parsed.every((v, i) => typeof v === shape[i]))
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === shape.length &&
+      parsed.every(
+        (v, i) =>
+          typeof v === shape[i] &&
+          (typeof v !== 'number' || Number.isSafeInteger(v)) &&
+          (typeof v !== 'string' || (v.length <= 200 && !v.includes('\u0000'))),
+      )
+    )
       return parsed as unknown as T;
   } catch {
     /* fall through */

@@ -1,6 +1,7 @@
 export type ErrorCode =
   | 'validation_failed'
   | 'unauthorized'
+  | 'forbidden'
   | 'invalid_code'
   | 'not_found'
   | 'slug_taken'
@@ -12,12 +13,17 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'idempotency_key_in_use'
   | 'conflict'
+  | 'forbidden'
   | 'invalid_coupon'
   | 'below_minimum_order'
+  | 'total_changed'
+  | 'outside_delivery_area'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'unavailable'
+  | 'uri_too_long'
+  | 'request_too_large'
   | 'internal_error';
 
 /** One field- or line-level problem inside a problem+json body. */
@@ -43,12 +49,17 @@ const TITLES: Record<ErrorCode, string> = {
   idempotency_key_reused: 'Idempotency-Key used for a different request',
   idempotency_key_in_use: 'A request with this Idempotency-Key is still running',
   conflict: 'Conflict',
+  forbidden: 'Not allowed for your role',
   invalid_coupon: 'The coupon cannot be used',
   below_minimum_order: 'Below the minimum order',
+  total_changed: 'The total changed since you saw it',
+  outside_delivery_area: 'The store does not deliver there',
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'Unsupported content type',
   rate_limited: 'Too many requests',
   unavailable: 'Temporarily unavailable',
+  uri_too_long: 'The address is too long',
+  request_too_large: 'The request headers or query are too large',
   internal_error: 'Something went wrong',
 };
 
@@ -60,6 +71,8 @@ export class AppError extends Error {
     detail?: string,
     readonly errors?: ProblemItem[],
     readonly headers?: Record<string, string>,
+    /** More members of the problem body: `total_changed` carries the current `cart`. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(detail ?? TITLES[code]);
     this.name = 'AppError';
@@ -73,17 +86,25 @@ export interface Problem {
   code: ErrorCode;
   detail: string;
   errors?: ProblemItem[];
+  [member: string]: unknown;
 }
 
-export function toProblem(status: number, code: ErrorCode, detail?: string, errors?: ProblemItem[]): Problem {
+export function toProblem(
+  status: number,
+  code: ErrorCode,
+  detail?: string,
+  errors?: ProblemItem[],
+  extra?: Record<string, unknown>,
+): Problem {
   const problem: Problem = {
+    ...extra,
     type: `https://dukaan.dev/problems/${code}`,
     title: TITLES[code],
     status,
     code,
     detail: detail ?? TITLES[code],
   };
-  if (errors && errors.length) problem.errors = errors;
+  if (errors?.length) problem.errors = errors;
   return problem;
 }
 
@@ -91,3 +112,4 @@ export const notFound = (what = 'Not found') => new AppError(404, 'not_found', w
 export const validationFailed = (detail: string, errors?: ProblemItem[], status = 400) =>
   new AppError(status, 'validation_failed', detail, errors);
 export const conflict = (detail: string) => new AppError(409, 'conflict', detail);
+export const forbidden = (detail: string) => new AppError(403, 'forbidden', detail);

@@ -32,8 +32,6 @@ const EXPONENTS: Readonly<Record<string, number>> = {
   XPF: 0,
 };
 
-const SYMBOLS: Readonly<Record<string, string>> = { INR: '₹', USD: '$', EUR: '€', GBP: '£', JPY: '¥' };
-
 export function currencyExponent(currency: string): number {
   return EXPONENTS[currency] ?? 2;
 }

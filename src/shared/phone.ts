@@ -4,6 +4,6 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 export function normalizeE164(input: string): string | null {
   if (!/^\+[1-9]\d{6,14}$/.test(input)) return null;
   const parsed = parsePhoneNumberFromString(input);
-  if (!parsed || !parsed.isValid()) return null;
+  if (!parsed?.isValid()) return null;
   return parsed.number;
 }

@@ -1,5 +1,6 @@
 /** SQL of stores and their members. The services hold the rules; everything here takes a Queryable. */
 import type { Queryable } from '../db/db.js';
+import type { DeliveryArea, OpeningHours } from './profile.js';
 
 export interface StoreRow {
   id: string;
@@ -16,10 +17,22 @@ export interface StoreRow {
   upi_vpa: string | null;
   /** Bumped at commit on every change a shopper could see in the catalog (migration 061). */
   catalog_version: number;
+  default_language: string;
+  gstin: string | null;
+  description: string;
+  logo: string | null;
+  banner: string | null;
+  address: StoreAddress | null;
+  hours: OpeningHours | null;
+  time_zone: string;
+  delivery_areas: DeliveryArea[];
 }
 
+export type StoreAddress = { line1: string; line2?: string | null; city: string; pincode: string };
+
 export const STORE_COLUMNS =
-  'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version';
+  'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version, ' +
+  'default_language, gstin, description, logo, banner, address, hours, time_zone, delivery_areas';
 
 /** The stores columns as `alias.column`, for statements that join stores to something else. */
 export const storeColumnsOf = (alias: string): string =>
@@ -92,12 +105,7 @@ export async function selectStoresOfMerchant(q: Queryable, merchantId: string): 
 }
 
 /** The columns a store update may change; an absent (undefined) field stays as it is. */
-export type StoreChanges = Partial<
-  Pick<
-    StoreRow,
-    'name' | 'whatsapp' | 'is_open' | 'delivery_fee' | 'free_above' | 'min_order' | 'pickup' | 'cod' | 'upi_vpa'
-  >
->;
+export type StoreChanges = Partial<Record<Exclude<keyof StoreRow, 'id' | 'slug' | 'catalog_version'>, unknown>>;
 
 /** Writes the given changes and stamps updated_at; null when the store does not exist. */
 export async function updateStoreRow(q: Queryable, storeId: string, changes: StoreChanges): Promise<StoreRow | null> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireMerchant } from '../auth/session.js';
-import { requireStoreMember } from './membership.js';
+import { assertOwner, requireStoreMember } from './membership.js';
 import { createStore, getStoreRow, toStore, updateStore } from './stores.service.js';
 import { CreateStoreBody, StoreParams, StoreSchema, UpdateStoreBody } from './stores.schema.js';
 
@@ -42,6 +42,8 @@ export const storeRoutes: FastifyPluginAsync = async (base) => {
       },
     },
     async (request) => {
+      // Staff may rename or open/close the store; where the money goes is the owner's.
+      if (request.body.payments !== undefined) assertOwner(request, 'payment settings');
       return updateStore(app.db, request.params.storeId, request.body, app.config);
     },
   );

@@ -2,12 +2,51 @@ import { Type, type Static } from 'typebox';
 import { Money, Nullable, Phone } from '../shared/schema.js';
 
 export const Slug = Type.String({ minLength: 3, maxLength: 40, pattern: '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$' });
+export const DeliveryAreaSchema = Type.Object(
+  {
+    pincodePrefix: Type.String({ pattern: '^[0-9]{1,6}$', description: 'A PIN code or its first digits' }),
+    fee: Type.Optional(Money),
+  },
+  { additionalProperties: false },
+);
 export const DeliverySchema = Type.Object({
   fee: Money,
   freeAbove: Nullable(Money),
   minOrder: Nullable(Money),
   pickup: Type.Boolean(),
+  areas: Type.Array(DeliveryAreaSchema, { description: 'PIN prefixes the store delivers to; empty = everywhere' }),
 });
+export const StoreAddressSchema = Type.Object(
+  {
+    line1: Type.String({ minLength: 1, maxLength: 200 }),
+    line2: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    city: Type.String({ minLength: 1, maxLength: 100 }),
+    pincode: Type.String({ minLength: 1, maxLength: 20 }),
+  },
+  { additionalProperties: false },
+);
+const Span = Type.Tuple([
+  Type.String({ pattern: '^[0-9]{2}:[0-9]{2}$' }),
+  Type.String({ pattern: '^[0-9]{2}:[0-9]{2}$' }),
+]);
+const DaySpans = Type.Optional(Type.Array(Span, { maxItems: 6 }));
+export const HoursSchema = Type.Object(
+  { mon: DaySpans, tue: DaySpans, wed: DaySpans, thu: DaySpans, fri: DaySpans, sat: DaySpans, sun: DaySpans },
+  { additionalProperties: false, description: 'Opening hours per weekday in the store time zone; null = always open' },
+);
+export const LanguageSchema = Type.Union([Type.Literal('en'), Type.Literal('hi')]);
+const ImageUrl = Type.String({ minLength: 1, maxLength: 500, pattern: '^(/|https://)' });
+const Gstin = Type.String({ pattern: '^[0-9]{2}[A-Z0-9]{10}[0-9A-Z]Z[0-9A-Z]$' });
+/** The store profile a shopper sees (issue 13, item 6): in Store and in the public store. */
+export const profileFields = {
+  description: Type.String(),
+  logo: Nullable(Type.String()),
+  banner: Nullable(Type.String()),
+  address: Nullable(StoreAddressSchema),
+  hours: Nullable(HoursSchema),
+  defaultLanguage: LanguageSchema,
+  gstin: Nullable(Type.String()),
+};
 export const PaymentsSchema = Type.Object({ cod: Type.Boolean(), upiVpa: Nullable(Type.String()) });
 export const StoreSchema = Type.Object(
   {
@@ -20,6 +59,8 @@ export const StoreSchema = Type.Object(
     url: Type.String(),
     delivery: DeliverySchema,
     payments: PaymentsSchema,
+    openNow: Type.Boolean({ description: 'isOpen and, when hours are set, within them' }),
+    ...profileFields,
   },
   { $id: 'Store' },
 );
@@ -56,6 +97,7 @@ export const UpdateStoreBody = Type.Object(
           freeAbove: Type.Optional(Nullable(Money)),
           minOrder: Type.Optional(Nullable(Money)),
           pickup: Type.Optional(Type.Boolean()),
+          areas: Type.Optional(Type.Array(DeliveryAreaSchema, { maxItems: 500 })),
         },
         { additionalProperties: false },
       ),
@@ -66,6 +108,13 @@ export const UpdateStoreBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    logo: Type.Optional(Nullable(ImageUrl)),
+    banner: Type.Optional(Nullable(ImageUrl)),
+    address: Type.Optional(Nullable(StoreAddressSchema)),
+    hours: Type.Optional(Nullable(HoursSchema)),
+    defaultLanguage: Type.Optional(LanguageSchema),
+    gstin: Type.Optional(Nullable(Gstin)),
   },
   { additionalProperties: false },
 );

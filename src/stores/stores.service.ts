@@ -18,6 +18,34 @@ import {
 } from './stores.repo.js';
 
 export type { StoreRow } from './stores.repo.js';
+import { hoursProblems, storeIsOpen, type OpeningHours } from './profile.js';
+
+/** Open now: the manual switch, and the opening hours when set (in the store's time zone). */
+export const storeOpenNow = (row: StoreRow, now = new Date()): boolean =>
+  storeIsOpen(row.is_open, row.hours, now, row.time_zone);
+
+/** The profile fields of Store and the public store. */
+export function storeProfile(
+  row: StoreRow,
+): Pick<Store, 'description' | 'logo' | 'banner' | 'address' | 'hours' | 'defaultLanguage' | 'gstin'> {
+  return {
+    description: row.description,
+    logo: row.logo,
+    banner: row.banner,
+    address: row.address,
+    hours: row.hours,
+    defaultLanguage: row.default_language === 'hi' ? 'hi' : 'en',
+    gstin: row.gstin,
+  };
+}
+
+export const storeDelivery = (row: StoreRow): Store['delivery'] => ({
+  fee: row.delivery_fee,
+  freeAbove: row.free_above,
+  minOrder: row.min_order,
+  pickup: row.pickup,
+  areas: row.delivery_areas,
+});
 
 export function storeUrl(config: Pick<Config, 'publicUrl'>, slug: string): string {
   return `${config.publicUrl}/${slug}`;
@@ -32,8 +60,10 @@ export function toStore(row: StoreRow, config: Pick<Config, 'publicUrl'>): Store
     whatsapp: row.whatsapp,
     isOpen: row.is_open,
     url: storeUrl(config, row.slug),
-    delivery: { fee: row.delivery_fee, freeAbove: row.free_above, minOrder: row.min_order, pickup: row.pickup },
+    delivery: storeDelivery(row),
     payments: { cod: row.cod, upiVpa: row.upi_vpa },
+    openNow: storeOpenNow(row),
+    ...storeProfile(row),
   };
 }
 
@@ -125,6 +155,12 @@ export async function updateStore(
   config: Pick<Config, 'publicUrl'>,
 ): Promise<Store> {
   const whatsapp = whatsappOrFail(input.whatsapp);
+  const badHours = input.hours ? hoursProblems(input.hours as OpeningHours) : [];
+  if (badHours.length)
+    throw validationFailed(
+      'Opening hours are spans of "HH:MM" times, each opening before it closes',
+      badHours.map((path) => ({ code: 'invalid', path, message: 'from "HH:MM" to a later "HH:MM"' })),
+    );
   const row = await updateStoreRow(db, storeId, {
     name: input.name,
     whatsapp,
@@ -135,6 +171,14 @@ export async function updateStore(
     pickup: input.delivery?.pickup,
     cod: input.payments?.cod,
     upi_vpa: input.payments?.upiVpa,
+    delivery_areas: input.delivery?.areas === undefined ? undefined : JSON.stringify(input.delivery.areas),
+    description: input.description,
+    logo: input.logo,
+    banner: input.banner,
+    address: input.address === undefined ? undefined : input.address && JSON.stringify(input.address),
+    hours: input.hours === undefined ? undefined : input.hours && JSON.stringify(input.hours),
+    default_language: input.defaultLanguage,
+    gstin: input.gstin,
   });
   if (!row) throw notFound('Store not found');
   return toStore(row, config);

@@ -134,6 +134,7 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash |
 export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
   validation_failed: 'Please check the highlighted fields.',
   unauthorized: 'Please sign in again.',
+  forbidden: 'Only the shop owner can do that.',
   invalid_code: 'That code is wrong or has expired. Ask for a new one.',
   not_found: 'We could not find that. It may have been removed.',
   slug_taken: 'That shop link is already taken. Try another.',
@@ -147,10 +148,14 @@ export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
   conflict: 'That clashes with something that already exists.',
   invalid_coupon: 'That coupon cannot be used.',
   below_minimum_order: 'Your order is below the shop’s minimum order.',
+  total_changed: 'The total changed since you saw it. Please check the new bill.',
+  outside_delivery_area: 'The shop does not deliver to that PIN code.',
   payload_too_large: 'That file is too large.',
   unsupported_media_type: 'That kind of file is not accepted.',
   rate_limited: 'Too many attempts. Please wait a little and try again.',
   unavailable: 'We are having trouble right now. Please try again shortly.',
+  uri_too_long: 'That address is too long.',
+  request_too_large: 'That request is too large.',
   internal_error: 'Something went wrong on our side. Please try again.',
 };
 

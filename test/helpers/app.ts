@@ -30,6 +30,7 @@ export async function createTestApp(
   };
   const sentCodes = new Map<string, string[]>();
   const otpChannel: OtpChannel = {
+    name: 'test',
     async send(phone, code) {
       sentCodes.set(phone, [...(sentCodes.get(phone) ?? []), code]);
     },
@@ -72,7 +73,7 @@ export function client(app: FastifyInstance, token?: string) {
       headers: h,
       ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
     });
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = res.body ? JSON.parse(res.body) : undefined;
     } catch {

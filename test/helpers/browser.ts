@@ -230,5 +230,6 @@ export async function pictureWidth(img: Locator): Promise<number> {
 /** The visible text of an element, once it is visible. */
 export async function textOf(target: Locator): Promise<string> {
   await target.waitFor({ state: 'visible' });
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user sees
   return (await target.innerText()).trim();
 }

@@ -14,6 +14,8 @@ export type { PgCluster };
 export interface PrivatePg extends PgCluster {
   /** URL of the database `dukaan` (created). */
   readonly appUrl: string;
+  /** The temp directory holding the data directory and the log (deleted by destroy). */
+  readonly dir: string;
 }
 
 /** Clusters still running; stopped if the test process exits without destroying them (a crash, a timeout). */
@@ -22,11 +24,19 @@ process.once('exit', () => {
   for (const dataDir of running) stopClusterNow(dataDir);
 });
 
-export async function startPrivatePg(opts: { maxConnections?: number } = {}): Promise<PrivatePg> {
+export async function startPrivatePg(
+  opts: {
+    maxConnections?: number;
+    /** More server settings, computed once the directory and port are known (e.g. WAL archiving). */
+    settings?: (where: { dir: string; dataDir: string; port: number }) => Promise<Record<string, string>>;
+  } = {},
+): Promise<PrivatePg> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-pg-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePortRange(1, 40000, 50000);
+  const settings = opts.settings ? await opts.settings({ dir, dataDir: path.join(dir, 'data'), port }) : undefined;
   const cluster = await createPgCluster({
+    settings,
     dataDir: path.join(dir, 'data'),
     port,
     logFile: path.join(dir, 'postgres.log'),
@@ -45,6 +55,7 @@ export async function startPrivatePg(opts: { maxConnections?: number } = {}): Pr
   }
   return Object.assign(cluster, {
     appUrl: cluster.url('dukaan'),
+    dir,
     async destroy() {
       try {
         await cluster.stop('immediate');

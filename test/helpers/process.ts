@@ -212,7 +212,7 @@ export function spawnServer(opts: { port: number; env: Record<string, string | u
   for (const name of CLEARED) delete env[name];
   Object.assign(
     env,
-    { HOST: '127.0.0.1', PORT: String(opts.port), LOG_LEVEL: 'warn', DUKAAN_TEST_ROUTES: '1' },
+    { HOST: '127.0.0.1', PORT: String(opts.port), LOG_LEVEL: 'warn', DUKAAN_TEST_ROUTES: '1', OTP_CONSOLE: '1' },
     opts.env,
   );
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];

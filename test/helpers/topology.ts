@@ -12,6 +12,7 @@ import { PROJECT_ROOT, readState, type TopologyState } from '../../deploy/topolo
 import { childPids, freePortRange, groupMembers, isAlive, signalGroup } from '../../deploy/lib/proc.js';
 import { nginxMasterPid } from '../../deploy/lib/nginx.js';
 import { stopClusterNow } from '../../deploy/lib/pg-cluster.js';
+import { killHaNow } from '../../deploy/lib/ha.js';
 
 /** Run dirs with a topology up; killed if the test process exits without taking them down (a crash, a timeout). */
 const liveRunDirs = new Set<string>();
@@ -34,6 +35,7 @@ function killTopologyNow(runDir: string): void {
   }
   for (const s of state.servers) signalGroup(s.pid, 'SIGKILL');
   if (state.postgres.managed && state.postgres.dataDir) stopClusterNow(state.postgres.dataDir);
+  if (state.ha) killHaNow(state.ha);
 }
 
 const run = promisify(execFile);
@@ -184,9 +186,9 @@ export async function topologyPorts(appServers: number): Promise<{ https: number
  * fails, it has already taken down what it started.
  */
 export async function topologyUp(
-  name: 'single' | 'split' | 'lb',
+  name: 'single' | 'split' | 'lb' | 'ha',
   extra: string[] = [],
-  appServers = name === 'lb' ? 3 : 1,
+  appServers = name === 'lb' ? 3 : name === 'ha' ? 2 : 1,
 ): Promise<TopologyRun> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `dukaan-topology-${name}-`));
   const ports = await topologyPorts(appServers);
@@ -246,13 +248,6 @@ export function nothingLeft(state: TopologyState): boolean {
     nginxMasterPid(state.nginx) === null &&
     state.servers.every((s) => groupMembers(s.pid).length === 0 && !isAlive(s.pid))
   );
-}
-
-/** A fresh valid Indian mobile number. */
-let phoneCounter = 0;
-export function testPhone(): string {
-  phoneCounter++;
-  return `+9197${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter).padStart(5, '0')}`;
 }
 
 /** Signs in through nginx with a number in OTP_TEST_NUMBERS (fixed code, never messaged). */

@@ -94,9 +94,16 @@ describe('checkout', () => {
     const { rows } = await db().query<{ order_id: string }>(`SELECT order_id FROM carts WHERE id = $1`, [cartId]);
     expect(rows[0]!.order_id).toBe(order.id);
     // The store hears about it through the outbox, written with the order.
+    // The store hears about it, and the customer gets a confirmation (opted in by default), both through the
+    // outbox, written with the order.
     const messages = await outboxFor(ctx, order.id);
-    expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ topic: 'order.placed', recipient: '+919876543210' });
+    expect(messages).toHaveLength(2);
+    messages.sort((x, y) => (x.topic < y.topic ? -1 : 1));
+    expect(messages[1]).toMatchObject({ topic: 'order.placed', recipient: '+919876543210' });
+    expect(messages[0]).toMatchObject({ topic: 'order.confirmed', recipient: order.customer.phone });
+    expect(messages[0]!.text).toContain(`#${order.number}`);
+    expect(messages[0]!.text).toContain(order.trackingUrl);
+    messages.reverse();
     expect(messages[0]!.text).toContain(`New order #${order.number}`);
     expect(messages[0]!.text).toContain('Asha Rao');
     // The cart is closed for changes.
@@ -328,7 +335,7 @@ describe('checkout', () => {
     expect(ok.body).toMatchObject({ subtotal: 30000, discount: 3000, couponCode: 'TENOFF' });
   });
 
-  it('counts the coupon use, and refuses a used-up coupon with coupon_exhausted', async () => {
+  it('counts the coupon use; a used-up coupon is left out (never blocks), and a changed total is 409', async () => {
     const v = await addProduct(shop, 'Couponed', 10000, 10);
     const created = await shop.api.post(`${shop.base}/coupons`, {
       code: 'ONCE',
@@ -348,11 +355,22 @@ describe('checkout', () => {
     expect(first.body).toMatchObject({ discount: 1500, total: 10000 - 1500 + 4000 });
     const coupon = await shop.api.get(`${shop.base}/coupons/${created.body.id}`);
     expect(coupon.body.usedCount).toBe(1);
-    const second = await checkoutCart(shop, b);
-    expect(second.status).toBe(409);
-    expect(second.body.code).toBe('cart_has_errors');
-    expect(second.body.errors.map((e: { code: string }) => e.code)).toContain('coupon_exhausted');
+    // The customer of cart b saw the discounted total; the coupon ran out since: 409 total_changed with the cart.
+    const changed = await checkoutCart(shop, b, checkoutBody({ expectedTotal: 10000 - 1500 + 4000 }));
+    expect(changed.status).toBe(409);
+    expect(changed.body.code).toBe('total_changed');
+    expect(changed.body.cart).toMatchObject({
+      id: b,
+      total: 14000,
+      discount: 0,
+      coupon: { code: 'ONCE', applied: false, reason: 'exhausted' },
+    });
     expect(await stockOf(ctx, v)).toBe(9);
+    // Without expectedTotal (or with the new one), the order goes through without the coupon.
+    const second = await checkoutCart(shop, b, checkoutBody({ expectedTotal: 14000 }));
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({ discount: 0, total: 14000, couponCode: null });
+    expect((await shop.api.get(`${shop.base}/coupons/${created.body.id}`)).body.usedCount).toBe(1);
   });
 
   it("messages the owner's phone when the store has no WhatsApp number, and links to wa.me without one", async () => {
@@ -404,9 +422,9 @@ describe('checkout bad input', () => {
     ],
     ['customer as array', checkoutBody({ customer: [] })],
   ];
-  it.each(cases)('%s → 400 validation_failed', async (_name, body) => {
+  it.each(cases)('%s → 422 validation_failed', async (_name, body) => {
     const res = await checkoutCart(shop, cartId, body as Record<string, unknown>);
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(422);
     expect(res.body.code).toBe('validation_failed');
     expect(res.headers['content-type']).toContain('application/problem+json');
   });

@@ -82,6 +82,7 @@ function unnumbered(cartId: string, couponId: string | null = null): UnnumberedO
     cartId,
     checkoutKey: null,
     billRules: { coupon: null, deliveryFee: 0, freeAbove: null, minOrder: null },
+    lang: 'en',
   };
 }
 

@@ -33,10 +33,12 @@ function freshProject(): void {
   write('scripts/build.tsconfig.json', '{}', before);
   write(
     'src/cli.ts',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the written file holds a template literal
     "const ran: string = 'sources';\nprocess.stdout.write(`${ran} ${process.env.DUKAAN_RUNTIME}\\n`);\n",
     before,
   );
   write('src/db/migrations/001.do.init.sql', 'SELECT 1;', before);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the written file holds a template literal
   write('dist/src/cli.js', 'process.stdout.write(`dist ${process.env.DUKAAN_RUNTIME}\\n`);\n');
   write('dist/build.json', JSON.stringify({ startedAt: builtAt }));
 }

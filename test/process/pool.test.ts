@@ -266,11 +266,13 @@ describe('worker pool', { timeout: 240_000 }, () => {
 
     const died = deaths();
     // 100, 200, 400, 800, … ms: each death in a row doubles the wait.
-    died.forEach((d, i) => expect(d.delayMs).toBe(Math.min(100 * 2 ** i, 30_000)));
+    for (const [i, d] of died.entries()) expect(d.delayMs).toBe(Math.min(100 * 2 ** i, 30_000));
     // …and the wait is real: the i-th replacement is forked no sooner than the i-th death plus its delay.
     const restarts = primaryLogs(/^worker forked$/).slice(2);
     expect(restarts.length).toBeGreaterThanOrEqual(4);
-    restarts.forEach((fork, i) => expect(fork.time - died[i]!.time).toBeGreaterThanOrEqual(died[i]!.delayMs! - 5));
+    for (const [i, fork] of restarts.entries()) {
+      expect(fork.time - died[i]!.time).toBeGreaterThanOrEqual(died[i]!.delayMs! - 5);
+    }
     // Not a hot loop: a handful of forks in the first seconds (the first two plus a few restarts).
     expect(forksInWindow).toBeLessThanOrEqual(8);
     expect(Date.now() - firstDeathAt).toBeGreaterThanOrEqual(3_000);

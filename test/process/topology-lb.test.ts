@@ -131,7 +131,7 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     expect(fs.readFileSync(topo!.state.nginx.conf, 'utf8')).toMatch(/^\s+least_conn;$/m);
     const { slowOn, quickOn } = await busyServerExperiment();
     console.log(
-      `least_conn: slow requests on ${slowOn.join(',')}; quick requests on ${JSON.stringify(quickOn.reduce<Record<string, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {}))}`,
+      `least_conn: slow requests on ${slowOn.join(',')}; quick requests on ${JSON.stringify(countBy(quickOn))}`,
     );
     expect(new Set(slowOn).size).toBe(2);
     expect(quickOn.filter((s) => slowOn.includes(s))).toEqual([]);
@@ -267,7 +267,7 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
       } catch (err) {
         note(`read: ${(err as Error).message.slice(0, 60)}`);
       }
-      if (!r || r.status !== 200) {
+      if (r?.status !== 200) {
         figures.readsFailed++;
         figures.failed++;
         if (r) note(`read: ${r.status}`);
@@ -344,3 +344,9 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     expect([...after].sort()).toEqual(['app1', 'app3']);
   });
 });
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}

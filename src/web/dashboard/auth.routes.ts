@@ -95,7 +95,13 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
     if (!phone) return phonePage(request, reply, { phone: typed, next, problem: phoneProblem() });
     try {
       await requestOtp(
-        { db: app.db, channel: app.services.otpChannel, testNumbers: app.config.otpTestNumbers },
+        {
+          db: app.db,
+          channel: app.services.otpChannel,
+          testNumbers: app.config.otpTestNumbers,
+          secret: app.config.authSecret,
+          log: request.log,
+        },
         phone,
         request.ip,
       );
@@ -138,7 +144,7 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
     }
     let token: string;
     try {
-      token = (await verifyOtp(app.db, phone, code)).token;
+      token = (await verifyOtp(app.db, phone, code, { secret: app.config.authSecret })).token;
     } catch (err) {
       return codePage(request, reply, { phone, next, problem: formProblem(err, () => 'code') });
     }

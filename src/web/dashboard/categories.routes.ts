@@ -36,7 +36,7 @@ interface Failed {
 async function render(request: FastifyRequest, reply: FastifyReply, store: StoreRow, failed: Failed | null) {
   const categories = await listCategories(request.server.db, store.id);
   const base = storePath(store.id, '/categories');
-  const valueOf = (form: string, name: string, stored: string) =>
+  const valueFor = (form: string, name: string, stored: string) =>
     failed?.form === form ? (field(failed.values, name) ?? '') : stored;
   const problemOf = (form: string) => (failed?.form === form ? failed.problem : null);
   return sendDashboardPage(request, reply, {
@@ -52,7 +52,7 @@ async function render(request: FastifyRequest, reply: FastifyReply, store: Store
 <h2 id="add-title">Add a category</h2>
 ${problemSummary(problemOf('new'))}
 <form method="post" action="${base}" class="row" novalidate data-testid="category-form">
-${csrfField(reply)}<div>${input({ name: 'name', idPrefix: 'new', label: 'Name', value: valueOf('new', 'name', ''), problem: problemOf('new'), maxlength: 100, required: true, placeholder: 'Snacks' })}</div>
+${csrfField(reply)}<div>${input({ name: 'name', idPrefix: 'new', label: 'Name', value: valueFor('new', 'name', ''), problem: problemOf('new'), maxlength: 100, required: true, placeholder: 'Snacks' })}</div>
 <button class="btn" type="submit">Add</button>
 </form>
 </section>
@@ -64,8 +64,8 @@ ${
         return html`<li class="line" data-testid="category-row">
 ${problemSummary(problemOf(key))}
 <form method="post" action="${base}/${c.id}" class="row" novalidate>
-${csrfField(reply)}<div>${input({ name: 'name', idPrefix: key, label: 'Name', value: valueOf(key, 'name', c.name), problem: problemOf(key), maxlength: 100 })}</div>
-<div>${input({ name: 'position', idPrefix: key, label: 'Position', inputmode: 'numeric', value: valueOf(key, 'position', String(c.position)), problem: problemOf(key), maxlength: 7 })}</div>
+${csrfField(reply)}<div>${input({ name: 'name', idPrefix: key, label: 'Name', value: valueFor(key, 'name', c.name), problem: problemOf(key), maxlength: 100 })}</div>
+<div>${input({ name: 'position', idPrefix: key, label: 'Position', inputmode: 'numeric', value: valueFor(key, 'position', String(c.position)), problem: problemOf(key), maxlength: 7 })}</div>
 <button class="btn secondary" type="submit">Save</button>
 </form>
 <form method="post" action="${base}/${c.id}/delete">${csrfField(reply)}<button class="linkish" type="submit" data-testid="delete-category">Delete ${c.name}</button></form>

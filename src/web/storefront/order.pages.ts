@@ -5,12 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import {
-  editOrderLines,
-  getOrderPageForCustomer,
-  transitionOrder,
-  type OrderView,
-} from '../../orders/orders.service.js';
+import { editOrderLines, getOrderPageForCustomer, transitionOrder } from '../../orders/orders.service.js';
 import { qrSvg } from '../../shared/upi.js';
 import { AppError, notFound, validationFailed } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';

@@ -499,7 +499,7 @@ const validateCheckout = validatorCompiler({
 /** The form as the API's checkout body; checked with the API's own schema so both edges refuse the same input. */
 function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
   const fulfillment = v.fulfillment === 'pickup' ? 'pickup' : 'delivery';
-  const hasAddress = [v.line1, v.line2, v.city, v.pincode].some((x) => x && x.trim());
+  const hasAddress = [v.line1, v.line2, v.city, v.pincode].some((x) => x?.trim());
   const input: CheckoutInput = {
     customer: {
       name: (v.name ?? '').trim(),

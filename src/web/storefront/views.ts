@@ -110,7 +110,7 @@ export function openBadge(isOpen: boolean): Html {
     : html`<span class="badge closed" data-testid="store-status">Closed</span>`;
 }
 
-function productCard(ctx: StoreContext, product: PublicProduct, here: string, index: number): Html {
+function productCard(ctx: StoreContext, product: PublicProduct, here: string): Html {
   const url = ctx.href(`/p/${encodeURIComponent(product.slug)}`);
   const shown = priceVariant(product);
   const image = product.images[0];
@@ -119,7 +119,7 @@ function productCard(ctx: StoreContext, product: PublicProduct, here: string, in
 <a href="${url}">${image ? productImage(image, { alt: product.name, className: 'thumb', eager: false }) : html`<div class="noimg" aria-hidden="true">🛍</div>`}
 <div class="body"><h2 class="name">${product.name}</h2>${product.unit ? html`<span class="small muted">${product.unit}</span>` : ''}
 <p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>${product.inStock ? '' : html`<p><span class="badge oos" data-testid="out-of-stock">Out of stock</span></p>`}</div></a>${
-    single && single.inStock
+    single?.inStock
       ? html`<form method="post" action="${ctx.href('/cart/add')}" class="body"><input type="hidden" name="variantId" value="${single.id}"><input type="hidden" name="quantity" value="1"><input type="hidden" name="back" value="${here}"><button class="btn secondary" aria-label="${`Add ${product.name} to cart`}">Add</button></form>`
       : product.inStock
         ? html`<div class="body"><a class="btn secondary" href="${url}">Choose</a></div>`
@@ -161,7 +161,7 @@ ${view.categories.length ? html`<nav aria-label="Categories"><ul class="cats" da
 <h2>${heading}</h2>
 ${
   view.products.length
-    ? html`<ul class="grid" data-testid="product-grid">${view.products.map((p, i) => productCard(ctx, p, view.here, i))}</ul>`
+    ? html`<ul class="grid" data-testid="product-grid">${view.products.map((p) => productCard(ctx, p, view.here))}</ul>`
     : html`<p data-testid="no-products">${view.query ? 'Nothing matches your search.' : 'No products here yet.'}</p>`
 }
 ${view.nextCursor ? html`<p class="pager"><a class="btn secondary" rel="next" href="${listParams({ cursor: view.nextCursor })}">More products</a></p>` : ''}`;

@@ -1,0 +1,375 @@
+/**
+ * The product CSV (import and export), as pure functions: read rows into typed values with per-row problems,
+ * then plan what an import does against the store's current catalog — which rows create, update or change
+ * nothing. The service runs the plan in one transaction.
+ *
+ * Columns: name, size, price, mrp, stock, category, sku, searchTerms, hsn (header row first; any order; names
+ * case-insensitive). Money is in major units ("49.99"); stock empty = not tracked; searchTerms separated by `|`.
+ * A column that is absent leaves that field as it is; a present but empty cell clears it.
+ * Rows match a live variant by SKU first, then by product name + size (case-insensitive); others are created,
+ * rows with the same new name becoming the sizes of one product.
+ */
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { parseMoney, parseOptionalMoney } from '../shared/money-parse.js';
+import { minorToMajorString } from '../shared/money.js';
+
+export const CSV_COLUMNS = ['name', 'size', 'price', 'mrp', 'stock', 'category', 'sku', 'searchTerms', 'hsn'] as const;
+export type CsvColumn = (typeof CSV_COLUMNS)[number];
+export const MAX_IMPORT_ROWS = 10_000;
+export const DEFAULT_SIZE = 'Default';
+const MAX_STOCK = 1_000_000_000;
+
+export interface ImportProblem {
+  /** The spreadsheet row: the header is row 1, the first product row 2. */
+  row: number;
+  code: string;
+  message: string;
+}
+
+export interface ImportRow {
+  row: number;
+  name: string;
+  size: string;
+  price: number;
+  mrp?: number | null;
+  stock?: number | null;
+  category?: string | null;
+  sku?: string | null;
+  searchTerms?: string[];
+  hsn?: string | null;
+}
+
+export interface ExistingVariant {
+  id: string;
+  productId: string;
+  name: string;
+  price: number;
+  mrp: number | null;
+  stock: number | null;
+  sku: string | null;
+}
+
+export interface ExistingProduct {
+  id: string;
+  name: string;
+  category: string | null;
+  searchTerms: string[];
+  hsn: string | null;
+}
+
+export interface NewVariant {
+  row: number;
+  name: string;
+  price: number;
+  mrp: number | null;
+  stock: number | null;
+  sku: string | null;
+}
+
+export interface ImportPlan {
+  createProducts: {
+    key: string;
+    name: string;
+    category: string | null;
+    searchTerms: string[];
+    hsn: string | null;
+    variants: NewVariant[];
+  }[];
+  addVariants: (NewVariant & { productId: string })[];
+  updateVariants: { id: string; price: number; mrp: number | null; stock: number | null; sku: string | null }[];
+  updateProducts: { id: string; category: string | null; searchTerms: string[]; hsn: string | null }[];
+  /** Category names the plan needs that the store does not have yet. */
+  newCategories: string[];
+  created: number;
+  updated: number;
+  unchanged: number;
+  errors: ImportProblem[];
+}
+
+const HEADER_ALIASES: Record<string, CsvColumn> = Object.fromEntries(
+  [
+    ...CSV_COLUMNS.map((c) => [c.toLowerCase(), c]),
+    ['search_terms', 'searchTerms'],
+    ['search terms', 'searchTerms'],
+    ['variant', 'size'],
+    ['product', 'name'],
+  ].map(([k, v]) => [k, v as CsvColumn]),
+);
+
+const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+// Control characters other than tab are refused in any cell (PostgreSQL rejects NUL; the rest only hide text).
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+export type ParsedCsv = { rows: ImportRow[]; columns: Set<CsvColumn>; errors: ImportProblem[] };
+
+/** Reads the CSV text (UTF-8, an optional BOM) into rows; every problem is reported with its row. */
+export function readProductCsv(text: string, currency: string): ParsedCsv {
+  const errors: ImportProblem[] = [];
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false }) as string[][];
+  } catch (err) {
+    const line = (err as { lines?: number }).lines ?? 1;
+    return {
+      rows: [],
+      columns: new Set(),
+      errors: [{ row: line, code: 'invalid_csv', message: (err as Error).message }],
+    };
+  }
+  const [header, ...body] = records;
+  if (!header)
+    return { rows: [], columns: new Set(), errors: [{ row: 1, code: 'empty', message: 'The file is empty' }] };
+  const index = new Map<CsvColumn, number>();
+  header.forEach((h, i) => {
+    const column = HEADER_ALIASES[norm(h)];
+    if (column && !index.has(column)) index.set(column, i);
+  });
+  for (const required of ['name', 'price'] as const) {
+    if (!index.has(required))
+      errors.push({ row: 1, code: 'missing_column', message: `The header row has no "${required}" column` });
+  }
+  if (errors.length) return { rows: [], columns: new Set(index.keys()), errors };
+  if (body.length > MAX_IMPORT_ROWS) {
+    return {
+      rows: [],
+      columns: new Set(index.keys()),
+      errors: [{ row: MAX_IMPORT_ROWS + 2, code: 'too_many_rows', message: `At most ${MAX_IMPORT_ROWS} rows at once` }],
+    };
+  }
+  const rows: ImportRow[] = [];
+  const readRow = (record: string[], row: number): ImportRow | ImportProblem => {
+    const cell = (c: CsvColumn): string | undefined => {
+      const at = index.get(c);
+      if (at === undefined) return undefined;
+      const value = (record[at] ?? '').trim();
+      // The export quotes formula-like cells with a leading ' (safeCell); read them back as typed.
+      return /^'[=+\-@]/.test(value) ? value.slice(1) : value;
+    };
+    const problem = (code: string, message: string): ImportProblem => ({ row, code, message });
+    if (record.some((v) => CONTROL.test(v))) return problem('invalid', 'A cell holds a control character');
+    const name = (cell('name') ?? '').replace(/\s+/g, ' ');
+    if (!name) return problem('required', 'name is empty');
+    if (name.length > 200) return problem('too_long', 'name is longer than 200 characters');
+    const size = (cell('size') ?? '').replace(/\s+/g, ' ') || DEFAULT_SIZE;
+    if (size.length > 100) return problem('too_long', 'size is longer than 100 characters');
+    const price = parseMoney(cell('price') ?? '', currency);
+    if (!price.ok) return problem('invalid_price', `price: ${price.message}`);
+    const out: ImportRow = { row, name, size, price: price.value };
+    const mrpText = cell('mrp');
+    if (mrpText !== undefined) {
+      const mrp = parseOptionalMoney(mrpText, currency);
+      if (!mrp.ok) return problem('invalid_mrp', `mrp: ${mrp.message}`);
+      out.mrp = mrp.value;
+    }
+    const stockText = cell('stock');
+    if (stockText !== undefined) {
+      if (stockText === '') out.stock = null;
+      else if (!/^\d{1,10}$/.test(stockText) || Number(stockText) > MAX_STOCK)
+        return problem('invalid_stock', `stock must be a whole number 0..${MAX_STOCK}, or empty (not counted)`);
+      else out.stock = Number(stockText);
+    }
+    const category = cell('category');
+    if (category !== undefined) {
+      if (category.length > 100) return problem('too_long', 'category is longer than 100 characters');
+      out.category = category.replace(/\s+/g, ' ') || null;
+    }
+    const sku = cell('sku');
+    if (sku !== undefined) {
+      if (sku.length > 100) return problem('too_long', 'sku is longer than 100 characters');
+      out.sku = sku || null;
+    }
+    const terms = cell('searchTerms');
+    if (terms !== undefined) {
+      const list = [
+        ...new Set(
+          terms
+            .split('|')
+            .map((t) => t.trim().replace(/\s+/g, ' '))
+            .filter(Boolean),
+        ),
+      ];
+      if (list.length > 20) return problem('too_many_terms', 'at most 20 search terms');
+      if (list.some((t) => t.length > 50)) return problem('too_long', 'a search term is longer than 50 characters');
+      out.searchTerms = list;
+    }
+    const hsn = cell('hsn');
+    if (hsn !== undefined) {
+      if (hsn && !/^\d{4,8}$/.test(hsn)) return problem('invalid_hsn', 'hsn must be 4 to 8 digits');
+      out.hsn = hsn || null;
+    }
+    return out;
+  };
+  for (const [i, record] of body.entries()) {
+    const read = readRow(record, i + 2);
+    if ('code' in read) errors.push(read);
+    else rows.push(read);
+  }
+  return { rows, columns: new Set(index.keys()), errors };
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** What importing `rows` into a catalog holding `products` and `variants` does. Pure. */
+export function planImport(
+  parsed: ParsedCsv,
+  products: readonly ExistingProduct[],
+  variants: readonly ExistingVariant[],
+  categories: readonly string[],
+): ImportPlan {
+  const plan: ImportPlan = {
+    createProducts: [],
+    addVariants: [],
+    updateVariants: [],
+    updateProducts: [],
+    newCategories: [],
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    errors: [...parsed.errors],
+  };
+  const productById = new Map(products.map((p) => [p.id, p]));
+  const productByName = new Map<string, ExistingProduct>();
+  for (const p of products) if (!productByName.has(norm(p.name))) productByName.set(norm(p.name), p);
+  const variantBySku = new Map<string, ExistingVariant>();
+  const variantByKey = new Map<string, ExistingVariant>();
+  const variantCount = new Map<string, number>();
+  for (const v of variants) {
+    if (v.sku && !variantBySku.has(v.sku)) variantBySku.set(v.sku, v);
+    variantByKey.set(`${v.productId}\u0000${norm(v.name)}`, v);
+    variantCount.set(v.productId, (variantCount.get(v.productId) ?? 0) + 1);
+  }
+  const knownCategories = new Set(categories.map(norm));
+  const newCategories = new Map<string, string>();
+  const seenKeys = new Map<string, number>();
+  const seenSkus = new Map<string, number>();
+  const productTouched = new Set<string>();
+  const creating = new Map<string, ImportPlan['createProducts'][number]>();
+
+  for (const r of parsed.rows) {
+    if (r.sku) {
+      const first = seenSkus.get(r.sku);
+      if (first !== undefined) {
+        plan.errors.push({ row: r.row, code: 'duplicate', message: `sku "${r.sku}" is also on row ${first}` });
+        continue;
+      }
+    }
+    let target = r.sku ? variantBySku.get(r.sku) : undefined;
+    const product = target ? productById.get(target.productId) : productByName.get(norm(r.name));
+    if (!target && product) {
+      target = variantByKey.get(`${product.id}\u0000${norm(r.size)}`);
+      // A single-size product lists its one size however it is named.
+      if (!target && r.size === DEFAULT_SIZE && variantCount.get(product.id) === 1)
+        target = variants.find((v) => v.productId === product!.id);
+    }
+    const key = target ? `v:${target.id}` : `n:${norm(r.name)}\u0000${norm(r.size)}`;
+    const firstRow = seenKeys.get(key);
+    if (firstRow !== undefined) {
+      plan.errors.push({ row: r.row, code: 'duplicate', message: `the same product and size are on row ${firstRow}` });
+      continue;
+    }
+    seenKeys.set(key, r.row);
+    if (r.sku) seenSkus.set(r.sku, r.row);
+    if (r.category && !knownCategories.has(norm(r.category)) && !newCategories.has(norm(r.category)))
+      newCategories.set(norm(r.category), r.category);
+
+    let changed = false;
+    if (product && !productTouched.has(product.id)) {
+      productTouched.add(product.id);
+      const category = r.category === undefined ? product.category : r.category;
+      const searchTerms = r.searchTerms ?? product.searchTerms;
+      const hsn = r.hsn === undefined ? product.hsn : r.hsn;
+      if (
+        norm(category ?? '') !== norm(product.category ?? '') ||
+        !sameList(searchTerms, product.searchTerms) ||
+        hsn !== product.hsn
+      ) {
+        plan.updateProducts.push({ id: product.id, category, searchTerms, hsn });
+        changed = true;
+      }
+    }
+    const values: NewVariant = {
+      row: r.row,
+      name: r.size,
+      price: r.price,
+      mrp: r.mrp === undefined ? (target?.mrp ?? null) : r.mrp,
+      stock: r.stock === undefined ? (target?.stock ?? null) : r.stock,
+      sku: r.sku === undefined ? (target?.sku ?? null) : r.sku,
+    };
+    if (target) {
+      if (
+        values.price !== target.price ||
+        values.mrp !== target.mrp ||
+        values.stock !== target.stock ||
+        values.sku !== target.sku
+      ) {
+        plan.updateVariants.push({
+          id: target.id,
+          price: values.price,
+          mrp: values.mrp,
+          stock: values.stock,
+          sku: values.sku,
+        });
+        changed = true;
+      }
+      if (changed) plan.updated++;
+      else plan.unchanged++;
+    } else if (product) {
+      plan.addVariants.push({ ...values, productId: product.id });
+      plan.created++;
+    } else {
+      const nameKey = norm(r.name);
+      let created = creating.get(nameKey);
+      if (!created) {
+        created = {
+          key: nameKey,
+          name: r.name,
+          category: r.category ?? null,
+          searchTerms: r.searchTerms ?? [],
+          hsn: r.hsn ?? null,
+          variants: [],
+        };
+        creating.set(nameKey, created);
+        plan.createProducts.push(created);
+      }
+      created.variants.push(values);
+      plan.created++;
+    }
+  }
+  plan.newCategories = [...newCategories.values()];
+  plan.errors.sort((a, b) => a.row - b.row);
+  return plan;
+}
+
+export interface ExportVariant {
+  product: string;
+  size: string;
+  price: number;
+  mrp: number | null;
+  stock: number | null;
+  category: string | null;
+  sku: string | null;
+  searchTerms: string[];
+  hsn: string | null;
+}
+
+/** A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) is quoted with `'`. */
+export function safeCell(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** The catalog as the same CSV the import reads (UTF-8 with a BOM so spreadsheets show Hindi right). */
+export function productCsv(rows: readonly ExportVariant[], currency: string): string {
+  const body = rows.map((r) => [
+    safeCell(r.product),
+    safeCell(r.size),
+    minorToMajorString(r.price, currency),
+    r.mrp === null ? '' : minorToMajorString(r.mrp, currency),
+    r.stock === null ? '' : String(r.stock),
+    safeCell(r.category ?? ''),
+    safeCell(r.sku ?? ''),
+    safeCell(r.searchTerms.join('|')),
+    r.hsn ?? '',
+  ]);
+  return `\ufeff${stringify([[...CSV_COLUMNS], ...body])}`;
+}

@@ -1,0 +1,84 @@
+import type { Db, Queryable } from '../db/db.js';
+import { escapeLike } from './catalog.util.js';
+
+/**
+ * The lowest word similarity (pg_trgm) a product needs to match a search. 0.35: "aata" vs "Atta" is 0.4, "panner"
+ * vs "Paneer" 0.43, "daal" vs "Dal" 0.5; the default 0.6 would miss all three. Set per transaction (`SET LOCAL`),
+ * because the `%>` operator reads it from the session, which is what lets the index answer.
+ */
+export const WORD_SIMILARITY_THRESHOLD = 0.35;
+/** Search results are ranked, so they page by offset; past this many a search answers no further pages. */
+export const MAX_SEARCH_RESULTS = 200;
+
+/** The spelling skeleton the index holds (migration 130's search_skeleton): lower case, repeated letters once. */
+export function searchSkeleton(words: string): string {
+  return words.toLowerCase().replace(/([a-z])\1+/g, '$1');
+}
+
+export interface SearchFilter {
+  /** the words as typed (trimmed, non-empty) */
+  text: string;
+  activeOnly: boolean;
+  categoryId?: string | null;
+  limit: number;
+  offset?: number;
+}
+
+export interface SearchRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  category_id: string | null;
+  unit: string | null;
+  images: string[];
+  is_active: boolean;
+  search_terms: string[];
+  score: number;
+}
+
+function isDb(q: Queryable | Db): q is Db {
+  return typeof (q as Partial<Db>).tx === 'function';
+}
+
+/**
+ * The products of one store matching `text`, best first: a name match beats a search-term match beats a description
+ * match (×0.8); ties newest first. Candidates come from
+ * products_store_search_trgm_idx (migration 130 explains the plan): trigram word similarity OR substring.
+ */
+export async function searchProductRows(
+  q: Queryable | Db,
+  storeId: string,
+  filter: SearchFilter,
+): Promise<SearchRow[]> {
+  const run = async (tx: Queryable): Promise<SearchRow[]> => {
+    await tx.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
+      String(WORD_SIMILARITY_THRESHOLD),
+    ]);
+    const skeleton = searchSkeleton(filter.text);
+    const params: unknown[] = [storeId, skeleton, escapeLike(skeleton)];
+    const doc = 'search_skeleton(product_search_text(p.name, p.search_terms, p.description))';
+    const where = ['p.store_id = $1', 'p.archived_at IS NULL', `(${doc} %> $2 OR ${doc} LIKE '%' || $3 || '%')`];
+    if (filter.activeOnly) where.push('p.is_active');
+    if (filter.categoryId) {
+      params.push(filter.categoryId);
+      where.push(`p.category_id = $${params.length}`);
+    }
+    params.push(filter.limit, filter.offset ?? 0);
+    const { rows } = await tx.query<SearchRow>(
+      `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active,
+              p.search_terms, s.score
+         FROM products p
+         CROSS JOIN LATERAL (SELECT GREATEST(
+             word_similarity($2, search_skeleton(p.name)),
+             word_similarity($2, search_skeleton(array_to_string(p.search_terms, ' '))),
+             0.8 * word_similarity($2, search_skeleton(p.description)))::float8 AS score) s
+        WHERE ${where.join(' AND ')}
+        ORDER BY s.score DESC, p.id DESC
+        LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    return rows;
+  };
+  return isDb(q) ? q.tx((tx) => run(tx)) : run(q);
+}

@@ -1,0 +1,161 @@
+/** SQL of the sales report: a store's orders in a date range of its time zone (index orders_store_created_idx). */
+import type { Queryable } from '../db/db.js';
+import type { DayAggregate } from './sales.js';
+
+export interface ProductFigures {
+  productId: string;
+  name: string;
+  quantity: number;
+  revenue: number;
+}
+
+// Orders created from the start of `from` to the end of `to`, both local dates in time zone $4.
+const IN_RANGE = `o.store_id = $1
+  AND o.created_at >= ($2::date)::timestamp AT TIME ZONE $4
+  AND o.created_at < ($3::date + 1)::timestamp AT TIME ZONE $4`;
+const COUNTED = `o.status NOT IN ('rejected', 'cancelled')`;
+
+export async function salesByDay(
+  q: Queryable,
+  storeId: string,
+  from: string,
+  to: string,
+  timeZone: string,
+): Promise<DayAggregate[]> {
+  const { rows } = await q.query<DayAggregate>(
+    `SELECT to_char((o.created_at AT TIME ZONE $4)::date, 'YYYY-MM-DD') AS date,
+            count(*) FILTER (WHERE ${COUNTED}) AS orders,
+            coalesce(sum(o.total) FILTER (WHERE ${COUNTED}), 0)::bigint AS revenue,
+            count(*) FILTER (WHERE NOT ${COUNTED}) AS cancelled
+       FROM orders o
+      WHERE ${IN_RANGE}
+      GROUP BY 1 ORDER BY 1`,
+    [storeId, from, to, timeZone],
+  );
+  return rows;
+}
+
+/** The best `limit` products of the range by revenue, or by quantity. */
+export async function topProducts(
+  q: Queryable,
+  storeId: string,
+  from: string,
+  to: string,
+  timeZone: string,
+  by: 'revenue' | 'quantity',
+  limit = 10,
+): Promise<ProductFigures[]> {
+  const order = by === 'revenue' ? 'revenue DESC, quantity DESC' : 'quantity DESC, revenue DESC';
+  const { rows } = await q.query<ProductFigures>(
+    `SELECT l.product_id AS "productId", max(l.name) AS name,
+            sum(l.quantity)::bigint AS quantity, sum(l.line_total)::bigint AS revenue
+       FROM orders o JOIN order_lines l ON l.order_id = o.id
+      WHERE ${IN_RANGE} AND ${COUNTED}
+      GROUP BY l.product_id
+      ORDER BY ${order}, l.product_id
+      LIMIT $5`,
+    [storeId, from, to, timeZone, limit],
+  );
+  return rows;
+}
+
+/** Customers (by phone) with a counted order in the range: new ones, and those who had ordered before it. */
+export async function customerCounts(
+  q: Queryable,
+  storeId: string,
+  from: string,
+  to: string,
+  timeZone: string,
+): Promise<{ new: number; returning: number }> {
+  const { rows } = await q.query<{ new: number; returning: number }>(
+    `WITH buyers AS (
+       SELECT DISTINCT o.customer ->> 'phone' AS phone FROM orders o WHERE ${IN_RANGE} AND ${COUNTED}
+     )
+     SELECT count(*) FILTER (WHERE NOT earlier) AS new, count(*) FILTER (WHERE earlier) AS returning
+       FROM (
+         SELECT EXISTS (
+                  SELECT 1 FROM orders p
+                   WHERE p.store_id = $1 AND p.customer ->> 'phone' = b.phone
+                     AND p.created_at < ($2::date)::timestamp AT TIME ZONE $4
+                     AND p.status NOT IN ('rejected', 'cancelled')
+                ) AS earlier
+           FROM buyers b
+       ) x`,
+    [storeId, from, to, timeZone],
+  );
+  return rows[0] ?? { new: 0, returning: 0 };
+}
+
+export interface ExportOrder {
+  id: string;
+  number: number;
+  /** `YYYY-MM-DD HH:MM` in the store's time zone. */
+  placedAt: string;
+  createdAt: Date;
+  status: string;
+  paymentStatus: string;
+  paymentMethod: string;
+  fulfillment: string;
+  source: string;
+  customer: {
+    name: string;
+    phone: string;
+    address: { line1: string; line2?: string | null; city: string; pincode: string } | null;
+  };
+  note: string | null;
+  couponCode: string | null;
+  subtotal: number;
+  discount: number;
+  deliveryFee: number;
+  total: number;
+  amountPaid: number;
+}
+
+export interface ExportLine {
+  orderId: string;
+  name: string;
+  variantName: string;
+  hsn: string | null;
+  unitPrice: number;
+  quantity: number;
+  lineTotal: number;
+}
+
+/** One page of the range's orders, oldest first, after the keyset (created_at, id) of the previous page. */
+export async function exportOrderPage(
+  q: Queryable,
+  storeId: string,
+  from: string,
+  to: string,
+  timeZone: string,
+  after: { createdAt: Date; id: string } | null,
+  limit: number,
+): Promise<ExportOrder[]> {
+  const { rows } = await q.query<ExportOrder>(
+    `SELECT o.id, o.number, to_char(o.created_at AT TIME ZONE $4, 'YYYY-MM-DD HH24:MI') AS "placedAt",
+            o.created_at AS "createdAt", o.status, o.payment_status AS "paymentStatus",
+            o.payment_method AS "paymentMethod", o.fulfillment, o.source, o.customer, o.note,
+            o.coupon_code AS "couponCode", o.subtotal, o.discount, o.delivery_fee AS "deliveryFee", o.total,
+            o.amount_paid AS "amountPaid"
+       FROM orders o
+      WHERE ${IN_RANGE}
+        AND ($5::timestamptz IS NULL OR (o.created_at, o.id) > ($5::timestamptz, $6::uuid))
+      ORDER BY o.created_at, o.id
+      LIMIT $7`,
+    [storeId, from, to, timeZone, after?.createdAt ?? null, after?.id ?? null, limit],
+  );
+  return rows;
+}
+
+export async function exportOrderLines(q: Queryable, orderIds: readonly string[]): Promise<ExportLine[]> {
+  if (!orderIds.length) return [];
+  const { rows } = await q.query<ExportLine>(
+    `SELECT l.order_id AS "orderId", l.name, l.variant_name AS "variantName", p.hsn,
+            l.unit_price AS "unitPrice", l.quantity, l.line_total AS "lineTotal"
+       FROM order_lines l JOIN products p ON p.id = l.product_id
+      WHERE l.order_id = ANY($1::uuid[])
+      ORDER BY l.order_id, l.position, l.variant_id`,
+    [orderIds],
+  );
+  return rows;
+}

@@ -1,0 +1,63 @@
+/**
+ * The WhatsApp Business Cloud API, as Meta documents it: `POST {api}/{phone-number-id}/messages` (text,
+ * interactive list/button, image messages) and media download (`GET {api}/{media-id}` → `{ url }`, then that URL,
+ * both with the bearer token). Webhook signatures: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface CloudApiConfig {
+  apiUrl: string;
+  token: string;
+}
+
+/** True when `header` is `sha256=` + the HMAC-SHA256 of `rawBody` keyed with the app secret (constant time). */
+export function validSignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
+  if (!header?.startsWith('sha256=')) return false;
+  const given = Buffer.from(header.slice(7), 'hex');
+  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A reply's message object (without `messaging_product` and `to`, which the sender adds). */
+export type CloudMessage =
+  | { type: 'text'; text: { body: string; preview_url?: boolean } }
+  | {
+      type: 'interactive';
+      interactive:
+        | {
+            type: 'button';
+            body: { text: string };
+            action: { buttons: { type: 'reply'; reply: { id: string; title: string } }[] };
+          }
+        | {
+            type: 'list';
+            body: { text: string };
+            action: { button: string; sections: { title: string; rows: { id: string; title: string }[] }[] };
+          };
+    };
+
+export class MediaError extends Error {}
+
+/** Downloads an inbound image: the media object's URL first, then the bytes (at most maxBytes). */
+export async function downloadMedia(
+  config: CloudApiConfig,
+  mediaId: string,
+  maxBytes: number,
+  doFetch: typeof fetch = fetch,
+): Promise<Buffer> {
+  const base = config.apiUrl.replace(/\/$/, '');
+  const auth = { authorization: `Bearer ${config.token}` };
+  const meta = await doFetch(`${base}/${encodeURIComponent(mediaId)}`, {
+    headers: auth,
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!meta.ok) throw new MediaError(`media lookup answered ${meta.status}`);
+  const { url, file_size: size } = (await meta.json()) as { url?: string; file_size?: number };
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new MediaError('media lookup gave no URL');
+  if (typeof size === 'number' && size > maxBytes) throw new MediaError('media too large');
+  const res = await doFetch(url, { headers: auth, signal: AbortSignal.timeout(20_000) });
+  if (!res.ok) throw new MediaError(`media download answered ${res.status}`);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  if (bytes.length > maxBytes) throw new MediaError('media too large');
+  return bytes;
+}

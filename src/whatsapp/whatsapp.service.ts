@@ -1,0 +1,553 @@
+/**
+ * The bot: one inbound message in, the shop's answer out. Decides what the message means against the chat state,
+ * the live catalog (the storefront's search) and the cart (the storefront's cart), changes the cart, places the
+ * order through the same checkout, attaches a screenshot through the same proof checks, and writes the reply to
+ * the outbox in the transaction that marks the message done.
+ *
+ * Crash safety: what a message changes is decided once and saved on the inbox row (`plan`) before anything is
+ * changed; a retry applies the same plan (absolute quantities, so twice is once), checkout is idempotent on the
+ * message id, a proof already taken answers "received". The reply and the "done" mark commit together.
+ */
+import type { Config } from '../config.js';
+import type { Db } from '../db/db.js';
+import { createCart, getCart, setCartLine } from '../cart/cart.service.js';
+import type { CartView } from '../cart/cart.schema.js';
+import { searchCatalog } from '../catalog/products.service.js';
+import { checkout } from '../checkout/checkout.service.js';
+import { money, translator, type Lang } from '../i18n/index.js';
+import { enqueueMessage } from '../notify/outbox.js';
+import { findOrderById } from '../orders/orders.repo.js';
+import { orderView } from '../orders/orders.service.js';
+import { MAX_PROOF_BYTES, submitPaymentProof } from '../payments/proofs.service.js';
+import { AppError } from '../shared/errors.js';
+import { getStoreRow, storeUrl, type StoreRow } from '../stores/stores.service.js';
+import { downloadMedia, type CloudMessage } from './cloud-api.js';
+import {
+  billText,
+  buttonsMessage,
+  choiceText,
+  itemLabel,
+  listMessage,
+  pickCandidate,
+  safeWords,
+  STATUS_KEYS,
+  textMessage,
+  type Candidate,
+  type ChatState,
+  type Option,
+} from './conversation.js';
+import { languageOf, parseAddress, readCommand, sizeOf, type Command, type ItemLine } from './parse.js';
+import * as repo from './whatsapp.repo.js';
+
+export type BotConfig = Pick<Config, 'publicUrl' | 'dataDir' | 'whatsapp'> & {
+  /** inbound messages per phone per minute; more are dropped unanswered */
+  whatsappRatePerMinute: number;
+};
+
+/** The customer-service window: a chat cart untouched for longer starts afresh. */
+const WINDOW_SECONDS = 24 * 60 * 60;
+
+/** The inbound message object of a Cloud API webhook (the parts the bot reads). */
+export interface InboundMessage {
+  from: string;
+  id: string;
+  type: string;
+  text?: { body?: string };
+  image?: { id?: string; mime_type?: string };
+  interactive?: { type?: string; button_reply?: { id?: string }; list_reply?: { id?: string } };
+  button?: { payload?: string; text?: string };
+}
+
+type Reply =
+  | { kind: 'none' }
+  | { kind: 'whichShop' }
+  | { kind: 'greet' }
+  | { kind: 'category'; slug: string }
+  | { kind: 'bill'; unknown: string[] }
+  | { kind: 'text'; key: string; values?: Record<string, string | number> }
+  | { kind: 'askAddress' }
+  | { kind: 'askPayment' }
+  | { kind: 'checkout'; method: 'cod' | 'upi' }
+  | { kind: 'proof'; mediaId: string }
+  | { kind: 'status' };
+
+interface Plan {
+  storeId: string | null;
+  cartId: string | null;
+  newCart: boolean;
+  lang: Lang;
+  state: ChatState;
+  /** absolute quantities (0 removes) */
+  ops: { variantId: string; quantity: number }[];
+  reply: Reply;
+}
+
+interface Ctx {
+  db: Db;
+  config: BotConfig;
+  row: repo.InboxRow;
+  msg: InboundMessage;
+}
+
+/** Processes one claimed inbox row to the end (reply in the outbox, row done). Throws to be retried later. */
+export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxRow): Promise<'done' | 'skipped'> {
+  const msg = row.message as unknown as InboundMessage;
+  const ctx: Ctx = { db, config, row, msg };
+  if (row.plan === null && (await repo.recentFromSender(db, row.sender)) > config.whatsappRatePerMinute) {
+    await repo.finishInbox(db, row.id, row.attempts, 'skipped', 'rate limited');
+    return 'skipped';
+  }
+  let plan = row.plan as Plan | null;
+  if (!plan) {
+    plan = await decide(ctx);
+    if (plan.reply.kind === 'none') {
+      await repo.finishInbox(db, row.id, row.attempts, 'skipped', 'bot off');
+      return 'skipped';
+    }
+    await repo.savePlan(db, row.id, row.attempts, plan);
+  }
+  const store = plan.storeId ? await getStoreRow(db, plan.storeId) : null;
+  for (const op of plan.ops) {
+    try {
+      await setCartLine(db, store!.slug, plan.cartId!, op.variantId, op.quantity);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 404) throw err; // a product gone since: the bill shows the rest
+    }
+  }
+  const out = await render(ctx, plan, store);
+  await db.tx(async (tx) => {
+    if (plan.storeId && plan.cartId && plan.newCart) await repo.setChatCart(tx, plan.storeId, row.sender, plan.cartId);
+    if (plan.storeId && out.orderId) await repo.setLastOrder(tx, plan.storeId, row.sender, out.orderId);
+    await repo.saveChat(tx, row.phone_number_id, row.sender, {
+      storeId: plan.storeId,
+      lang: plan.lang,
+      state: out.state,
+    });
+    for (const [i, message] of out.messages.entries()) {
+      await enqueueMessage(tx, {
+        topic: 'whatsapp_reply',
+        recipient: `+${row.sender}`,
+        text: plainText(message),
+        data: { whatsapp: { phoneNumberId: row.phone_number_id, message }, inbox: row.message_id, part: i },
+      });
+    }
+    await repo.finishInbox(tx, row.id, row.attempts, 'done');
+  });
+  return 'done';
+}
+
+function plainText(m: CloudMessage): string {
+  return m.type === 'text' ? m.text.body : m.interactive.body.text;
+}
+
+// ---------- deciding ----------
+
+/** What the message is: typed text, a tapped button or list row (by its id), or an image. */
+function commandOf(
+  msg: InboundMessage,
+  state: ChatState,
+):
+  | Command
+  | { kind: 'image'; mediaId: string }
+  | { kind: 'category'; slug: string }
+  | { kind: 'address'; text: string }
+  | null {
+  if (msg.type === 'image' && msg.image?.id) return { kind: 'image', mediaId: msg.image.id };
+  const id = msg.interactive?.button_reply?.id ?? msg.interactive?.list_reply?.id ?? msg.button?.payload;
+  if (id) {
+    if (id === 'confirm') return { kind: 'confirm' };
+    if (id === 'menu') return { kind: 'greet' };
+    if (id === 'pay:cod') return { kind: 'pay', method: 'cod' };
+    if (id === 'pay:upi') return { kind: 'pay', method: 'upi' };
+    if (id.startsWith('cat:')) return { kind: 'category', slug: id.slice(4, 200) };
+    if (id.startsWith('pick:')) return { kind: 'choose', choice: Number(id.slice(5)) || 0 };
+    return null;
+  }
+  const text = msg.text?.body;
+  if (typeof text !== 'string' || !text.trim()) return null;
+  const choiceOpen = Boolean(state.pending?.length) || Object.keys(state.replacements ?? {}).length === 1;
+  const command = readCommand(text.slice(0, 2000), { choiceOpen });
+  if (state.awaiting === 'address' && command.kind === 'items') return { kind: 'address', text: text.slice(0, 500) };
+  return command;
+}
+
+async function decide(ctx: Ctx): Promise<Plan> {
+  const { db, row, msg } = ctx;
+  const own = await repo.storeByPhoneNumberId(db, row.phone_number_id);
+  const chat = await repo.lockChat(db, row.phone_number_id, row.sender, own?.default_language ?? 'en');
+  const text = msg.text?.body ?? '';
+  let lang = languageOf(text, chat.lang);
+  let state = (chat.state ?? {}) as ChatState;
+  let command = commandOf(msg, state);
+
+  let store: repo.BotStoreRow | null = own;
+  if (!store) {
+    // A shared number: the chat's store, or the one this message names ("ORDER demo", or the slug alone).
+    const named =
+      command?.kind === 'store'
+        ? await repo.storeBySlug(db, command.slug)
+        : /^[a-z0-9][a-z0-9-]{2,39}$/i.test(text.trim())
+          ? await repo.storeBySlug(db, text.trim())
+          : null;
+    if (named) {
+      store = named;
+      state = {};
+      command = { kind: 'greet' };
+      if (chat.store_id !== named.id && !/[\u0900-\u097f]/.test(text)) lang = named.default_language;
+    } else if (chat.store_id) store = await repo.storeById(db, chat.store_id);
+  }
+  const base = { lang, state, ops: [] as Plan['ops'], newCart: false };
+  if (!store) return { ...base, storeId: null, cartId: null, reply: { kind: 'whichShop' } };
+  if (!store.whatsapp_bot) return { ...base, storeId: store.id, cartId: null, reply: { kind: 'none' } };
+
+  // The chat's cart: a new one when there is none, it became an order, or the 24-hour window passed.
+  const found = await repo.chatCart(db, store.id, row.sender);
+  let cartId = found?.cart_id ?? null;
+  let newCart = false;
+  if (!found || found.order_id || found.idle_seconds > WINDOW_SECONDS) {
+    cartId = (await createCart(db, store.slug)).id;
+    newCart = true;
+  }
+  const cart = await getCart(db, store.slug, cartId!);
+  const plan: Plan = { ...base, storeId: store.id, cartId, newCart, reply: { kind: 'bill', unknown: [] } };
+  if (command === null) return { ...plan, reply: { kind: 'text', key: 'whatsapp.help' } };
+  return applyCommand(ctx, plan, store, cart, command);
+}
+
+async function applyCommand(
+  ctx: Ctx,
+  plan: Plan,
+  store: repo.BotStoreRow,
+  cart: CartView,
+  command: NonNullable<ReturnType<typeof commandOf>>,
+): Promise<Plan> {
+  const state: ChatState = { ...plan.state };
+  const quantities = new Map(cart.lines.map((l) => [l.variantId, l.quantity]));
+  const ops = new Map<string, number>();
+  const add = (variantId: string, n: number) => {
+    const now = ops.get(variantId) ?? quantities.get(variantId) ?? 0;
+    ops.set(variantId, Math.min(999, now + n));
+  };
+  const done = (reply: Reply, next: ChatState = state): Plan => ({
+    ...plan,
+    state: next,
+    ops: [...ops].map(([variantId, quantity]) => ({ variantId, quantity })),
+    reply,
+  });
+  const lineAt = (n: number) => cart.lines[n - 1];
+
+  switch (command.kind) {
+    case 'greet':
+      return done({ kind: 'greet' }, {});
+    case 'help':
+      return done({ kind: 'text', key: 'whatsapp.help' });
+    case 'store':
+      return done({ kind: 'greet' }, {});
+    case 'category':
+      return done({ kind: 'category', slug: command.slug });
+    case 'status':
+      return done({ kind: 'status' });
+    case 'image':
+      return done({ kind: 'proof', mediaId: command.mediaId });
+    case 'clear':
+      for (const l of cart.lines) ops.set(l.variantId, 0);
+      return done({ kind: 'text', key: 'whatsapp.cleared' }, {});
+    case 'setQuantity': {
+      const line = lineAt(command.line);
+      if (!line) return done({ kind: 'text', key: 'whatsapp.badLine', values: { n: command.line } });
+      ops.set(line.variantId, Math.min(999, command.quantity));
+      return done({ kind: 'bill', unknown: [] }, { ...state, awaiting: undefined });
+    }
+    case 'remove': {
+      const line =
+        command.line !== null
+          ? lineAt(command.line)
+          : cart.lines.find((l) => `${l.name} ${l.variantName}`.toLowerCase().includes(command.name!.toLowerCase()));
+      if (!line) return done({ kind: 'text', key: 'whatsapp.badLine', values: { n: command.line ?? 0 } });
+      ops.set(line.variantId, 0);
+      return done({ kind: 'bill', unknown: [] }, { ...state, awaiting: undefined });
+    }
+    case 'replace': {
+      const line = lineAt(command.line);
+      const offer = state.replacements?.[String(command.line)]?.[command.choice - 1];
+      if (!line || !offer) return done({ kind: 'text', key: 'whatsapp.badChoice', values: { n: command.choice } });
+      ops.set(line.variantId, 0);
+      add(offer.variantId, line.quantity);
+      return done({ kind: 'bill', unknown: [] }, { ...state, replacements: {} });
+    }
+    case 'choose': {
+      const pending = state.pending?.[0];
+      if (pending) {
+        const option = pending.options[command.choice - 1];
+        if (!option) return done({ kind: 'text', key: 'whatsapp.badChoice', values: { n: command.choice } });
+        add(option.variantId, pending.quantity);
+        return done({ kind: 'bill', unknown: [] }, { ...state, pending: state.pending!.slice(1) });
+      }
+      const [lineNo] = Object.keys(state.replacements ?? {});
+      if (lineNo)
+        return applyCommand(ctx, plan, store, cart, { kind: 'replace', line: Number(lineNo), choice: command.choice });
+      return done({ kind: 'text', key: 'whatsapp.help' });
+    }
+    case 'confirm':
+      if (cart.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.emptyCart' });
+      if (!cart.canCheckout) return done({ kind: 'bill', unknown: [] });
+      if (!(await repo.savedCustomer(ctx.db, ctx.row.sender)))
+        return done({ kind: 'askAddress' }, { ...state, awaiting: 'address' });
+      return paymentStep(ctx, plan, store, state, done);
+    case 'address': {
+      const typed = parseAddress(command.text);
+      if (!typed) return done({ kind: 'text', key: 'whatsapp.badAddress' });
+      await repo.saveCustomer(ctx.db, ctx.row.sender, {
+        name: typed.name,
+        address: { line1: typed.line1, city: typed.city, pincode: typed.pincode },
+      });
+      return paymentStep(ctx, plan, store, { ...state, awaiting: undefined }, done);
+    }
+    case 'pay':
+      if (cart.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.emptyCart' });
+      if (!(await repo.savedCustomer(ctx.db, ctx.row.sender)))
+        return done({ kind: 'askAddress' }, { ...state, awaiting: 'address' });
+      return done({ kind: 'checkout', method: command.method }, { ...state, awaiting: undefined });
+    case 'items': {
+      if (command.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.help' });
+      const unknown: string[] = [];
+      const pending = [...(state.pending ?? [])];
+      for (const item of command.lines.slice(0, 30)) {
+        const matched = await matchItem(ctx.db, store.id, item);
+        if (matched.kind === 'unknown') unknown.push(item.name);
+        else if (matched.kind === 'one') add(matched.variantId, matched.quantity);
+        else pending.push({ word: item.name, quantity: item.quantity, options: matched.options });
+      }
+      return done({ kind: 'bill', unknown }, { ...state, pending, awaiting: undefined });
+    }
+  }
+}
+
+async function paymentStep(
+  ctx: Ctx,
+  _plan: Plan,
+  store: repo.BotStoreRow,
+  state: ChatState,
+  done: (reply: Reply, next?: ChatState) => Plan,
+): Promise<Plan> {
+  const row = await getStoreRow(ctx.db, store.id);
+  const upi = row.upi_vpa !== null;
+  if (row.cod && upi) return done({ kind: 'askPayment' }, { ...state, awaiting: 'payment' });
+  return done({ kind: 'checkout', method: upi ? 'upi' : 'cod' }, state);
+}
+
+type Match =
+  | { kind: 'unknown' }
+  | { kind: 'one'; variantId: string; quantity: number }
+  | { kind: 'ask'; options: Option[] };
+
+/** An item against the live catalog: the storefront's search, then the size and the closest matches. */
+async function matchItem(db: Db, storeId: string, item: ItemLine): Promise<Match> {
+  const hits = await searchCatalog(db, storeId, item.name, { limit: 6 });
+  if (hits.length === 0 || hits[0]!.score < 0.35) return { kind: 'unknown' };
+  const best = hits[0]!.score;
+  const close = hits.filter((h) => h.score >= best - 0.05);
+  const candidates: Candidate[] = close.flatMap((h) =>
+    h.variants.map((v) => ({
+      variantId: v.id,
+      label: itemLabel(h.product.name, v.name),
+      price: v.price,
+      size: sizeOf(v.name) ?? sizeOf(h.product.name),
+      inStock: v.stock === null || v.stock > 0,
+    })),
+  );
+  const picked = pickCandidate(candidates, item.size, item.quantity);
+  if (picked) return { kind: 'one', ...picked };
+  return {
+    kind: 'ask',
+    options: candidates.slice(0, 5).map((c) => ({ variantId: c.variantId, label: c.label, price: c.price })),
+  };
+}
+
+// ---------- answering ----------
+
+interface Rendered {
+  messages: CloudMessage[];
+  state: ChatState;
+  orderId?: string;
+}
+
+async function render(ctx: Ctx, plan: Plan, store: StoreRow | null): Promise<Rendered> {
+  const { db, config, row } = ctx;
+  const lang = plan.lang;
+  const tr = translator(lang);
+  const text = (body: string): Rendered => ({ messages: [textMessage(body)], state: plan.state });
+  const reply = plan.reply;
+  if (reply.kind === 'whichShop' || !store) return text(tr('whatsapp.whichShop'));
+  const m = (minor: number) => money(lang, minor, store.currency, { trimZeroFraction: true });
+
+  switch (reply.kind) {
+    case 'none':
+      return { messages: [], state: plan.state };
+    case 'text':
+      return text(tr(reply.key, reply.values));
+    case 'greet': {
+      const categories = await repo.categoriesForList(db, store.id);
+      const body = tr('whatsapp.greeting', { store: store.name, url: storeUrl(config, store.slug) });
+      return {
+        messages: [
+          listMessage(
+            body,
+            tr('whatsapp.categoriesButton'),
+            tr('whatsapp.categoriesSection'),
+            categories.map((c) => ({ id: `cat:${c.slug}`, title: c.name })),
+          ),
+        ],
+        state: plan.state,
+      };
+    }
+    case 'category': {
+      const found = await repo.productsOfCategory(db, store.id, reply.slug);
+      if (!found.category) return text(tr('whatsapp.help'));
+      if (found.items.length === 0) return text(tr('whatsapp.categoryEmpty', { category: found.category }));
+      const lines = found.items.map((i) => `• ${itemLabel(i.name, i.variant_name)} — ${m(i.price)}`).join('\n');
+      return text(tr('whatsapp.categoryProducts', { category: found.category, lines }));
+    }
+    case 'askAddress':
+      return text(tr('whatsapp.askAddress'));
+    case 'askPayment': {
+      const cart = await getCart(db, store.slug, plan.cartId!);
+      return {
+        messages: [
+          buttonsMessage(tr('whatsapp.askPayment', { total: m(cart.total) }), [
+            { id: 'pay:cod', title: tr('whatsapp.codButton') },
+            { id: 'pay:upi', title: tr('whatsapp.upiButton') },
+          ]),
+        ],
+        state: plan.state,
+      };
+    }
+    case 'bill':
+      return billReply(ctx, plan, store, reply.unknown);
+    case 'checkout':
+      return placeOrder(ctx, plan, store, reply.method);
+    case 'proof':
+      return takeProof(ctx, plan, store, reply.mediaId);
+    case 'status': {
+      const found = await repo.chatCart(db, store.id, row.sender);
+      if (!found?.last_order_id) return text(tr('whatsapp.noOrder', { store: store.name }));
+      const order = await findOrderById(db, found.last_order_id);
+      const view = await orderView(db, order, store, config);
+      return text(
+        tr('whatsapp.status', {
+          number: view.number,
+          status: tr(STATUS_KEYS[view.status] ?? 'whatsapp.statusPlaced'),
+          total: m(view.total),
+          tracking: view.trackingUrl,
+        }),
+      );
+    }
+  }
+}
+
+async function billReply(ctx: Ctx, plan: Plan, store: StoreRow, unknown: string[]): Promise<Rendered> {
+  const { db } = ctx;
+  const lang = plan.lang;
+  const tr = translator(lang);
+  const cart = await getCart(db, store.slug, plan.cartId!);
+  const replacements: Record<string, Option[]> = {};
+  for (const [i, line] of cart.lines.entries()) {
+    if (line.error?.code !== 'out_of_stock' && line.error?.code !== 'unavailable') continue;
+    const offers = await repo.replacementsFor(db, store.id, line.variantId);
+    if (offers.length)
+      replacements[String(i + 1)] = offers.map((o) => ({
+        variantId: o.variant_id,
+        label: itemLabel(o.name, o.variant_name),
+        price: o.price,
+      }));
+  }
+  const state: ChatState = { ...plan.state, replacements };
+  const parts: string[] = [];
+  if (cart.lines.length) parts.push(billText(lang, store.name, cart, replacements));
+  if (unknown.length) parts.push(tr('whatsapp.notFound', { words: safeWords(unknown) }));
+  const pending = state.pending?.[0];
+  if (pending) parts.push(choiceText(lang, store.currency, pending));
+  if (!cart.lines.length && !pending) parts.push(tr('whatsapp.emptyCart'));
+  if (cart.lines.length && !pending) parts.push(tr('whatsapp.billHint'));
+  const body = parts.join('\n\n');
+  const message =
+    cart.canCheckout && !pending
+      ? buttonsMessage(body, [
+          { id: 'confirm', title: tr('whatsapp.confirmButton') },
+          { id: 'menu', title: tr('whatsapp.menuButton') },
+        ])
+      : textMessage(body);
+  return { messages: [message], state };
+}
+
+async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' | 'upi'): Promise<Rendered> {
+  const { db, config, row } = ctx;
+  const lang = plan.lang;
+  const tr = translator(lang);
+  const m = (minor: number) => money(lang, minor, store.currency, { trimZeroFraction: true });
+  const customer = await repo.savedCustomer(db, row.sender);
+  if (!customer)
+    return { messages: [textMessage(tr('whatsapp.askAddress'))], state: { ...plan.state, awaiting: 'address' } };
+  try {
+    const order = await checkout(
+      db,
+      config,
+      store.slug,
+      plan.cartId!,
+      {
+        customer: { name: customer.name, phone: `+${row.sender}`, address: { ...customer.address, line2: null } },
+        paymentMethod: method === 'upi' && store.upi_vpa ? 'upi' : 'cod',
+        fulfillment: 'delivery',
+      },
+      `whatsapp:${row.message_id}`,
+      { source: 'whatsapp', lang },
+    );
+    const values = { number: order.number, store: store.name, total: m(order.total), tracking: order.trackingUrl };
+    const body = order.upiUrl
+      ? tr('whatsapp.placedUpi', {
+          ...values,
+          upi: order.upiUrl,
+          qr: `${config.publicUrl}/api/v1/orders/${order.trackingToken}/upi-qr.svg`,
+        })
+      : tr('whatsapp.placed', values);
+    return { messages: [textMessage(body)], state: {}, orderId: order.id };
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    if (err.code === 'store_closed')
+      return { messages: [textMessage(tr('whatsapp.storeClosed', { store: store.name }))], state: plan.state };
+    if (err.code === 'below_minimum_order')
+      return {
+        messages: [textMessage(tr('whatsapp.belowMinimum', { amount: m(store.min_order ?? 0) }))],
+        state: plan.state,
+      };
+    if (err.code === 'cart_has_errors') return billReply(ctx, plan, store, []);
+    if (err.status === 400 || err.status === 422)
+      return { messages: [textMessage(tr('whatsapp.badAddress'))], state: { ...plan.state, awaiting: 'address' } };
+    return {
+      messages: [textMessage(tr('whatsapp.outsideArea', { reason: err.message.slice(0, 200) }))],
+      state: plan.state,
+    };
+  }
+}
+
+async function takeProof(ctx: Ctx, plan: Plan, store: StoreRow, mediaId: string): Promise<Rendered> {
+  const { db, config, row } = ctx;
+  const tr = translator(plan.lang);
+  const found = await repo.chatCart(db, store.id, row.sender);
+  const order = found?.last_order_id ? await findOrderById(db, found.last_order_id) : null;
+  const text = (body: string): Rendered => ({ messages: [textMessage(body)], state: plan.state });
+  if (order?.payment_method !== 'upi') return text(tr('whatsapp.proofNoOrder'));
+  const received = text(tr('whatsapp.proofReceived', { store: store.name, number: order.number }));
+  if (order.payment_status === 'proof_submitted') return received; // a retry after the proof was taken
+  if (order.payment_status !== 'pending') return text(tr('whatsapp.proofNoOrder'));
+  if (!config.whatsapp) throw new Error('WhatsApp Cloud API is not configured: cannot download the screenshot');
+  const bytes = await downloadMedia(config.whatsapp, mediaId, MAX_PROOF_BYTES);
+  try {
+    await submitPaymentProof(db, config, order.tracking_token, bytes);
+    return received;
+  } catch (err) {
+    if (err instanceof AppError && (err.status === 415 || err.status === 413)) return text(tr('whatsapp.proofBad'));
+    if (err instanceof AppError && err.code === 'invalid_transition') return text(tr('whatsapp.proofNoOrder'));
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The app (in this process, over app.inject) on a database the test made itself — a private cluster, a restored
+ * copy, an embedded directory — with the same OTP capture as createTestApp, so the usual helpers
+ * (signIn, openShop, placeOrder) work on it. close() closes the app and the database.
+ */
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Db } from '../../src/db/db.js';
+import { migrate } from '../../src/db/migrate.js';
+import type { OtpChannel } from '../../src/merchants/otp-channel.js';
+import type { TestContext } from './app.js';
+
+export async function appOnDb(db: Db, url: string | null, overrides: Partial<Config> = {}): Promise<TestContext> {
+  await migrate(db);
+  const config: Config = {
+    ...loadConfig({ DATA_DIR: `/tmp/dukaan-test-${process.pid}` }),
+    logLevel: 'silent',
+    demo: false,
+    trustProxy: true,
+    ...overrides,
+  };
+  const sentCodes = new Map<string, string[]>();
+  const otpChannel: OtpChannel = {
+    name: 'test',
+    async send(phone, code) {
+      sentCodes.set(phone, [...(sentCodes.get(phone) ?? []), code]);
+    },
+  };
+  const app = await buildApp({ config, db, otpChannel, logger: false });
+  await app.ready();
+  return {
+    app,
+    testDb: { db, url, dispose: () => db.close() },
+    config,
+    sentCodes,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}

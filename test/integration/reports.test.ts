@@ -1,0 +1,123 @@
+/** GET /stores/{id}/reports/sales: per day in India's time zone, totals, top products, new vs returning. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestContext } from '../helpers/app.js';
+import { addProduct, checkoutBody, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';
+
+let ctx: TestContext;
+let shop: Shop;
+const url = (q: string) => `${shop.base}/reports/sales${q}`;
+
+async function orderAt(lines: [string, number][], phone: string, at: string): Promise<string> {
+  const order = await placeOrder(
+    shop,
+    lines,
+    checkoutBody({ customer: { name: 'A', phone, address: { line1: 'x', city: 'Pune', pincode: '411001' } } }),
+  );
+  await ctx.testDb.db.query(`UPDATE orders SET created_at = $2 WHERE id = $1`, [order.id, at]);
+  return order.id as string;
+}
+
+beforeAll(async () => {
+  ctx = await createTestApp();
+  shop = await openShop(ctx);
+  const rice = await addProduct(shop, 'Rice 5 kg', 10000);
+  const dal = await addProduct(shop, 'Toor dal', 2500);
+  await orderAt([[dal, 1]], '+919812340001', '2026-10-01T06:00:00Z'); // before the range: a returning customer
+  await orderAt([[rice, 2]], '+919812340001', '2026-11-10T20:00:00Z'); // 01:30 on 11 Nov in India
+  await orderAt([[dal, 1]], '+919812340002', '2026-11-11T05:00:00Z');
+  const cancelled = await orderAt([[dal, 4]], '+919812340003', '2026-11-12T06:00:00Z');
+  const res = await shop.api.post(`${shop.base}/orders/${cancelled}/transitions`, { to: 'cancelled' });
+  expect(res.status).toBe(200);
+});
+afterAll(() => ctx.close());
+
+describe('sales report', () => {
+  it('counts per day in the store time zone, leaves cancelled orders out of revenue and fills empty days', async () => {
+    const res = await shop.api.get(url('?from=2026-11-10&to=2026-11-12'));
+    expect(res.status).toBe(200);
+    expect(res.body.days).toEqual([
+      { date: '2026-11-10', orders: 0, revenue: 0, averageOrder: 0, cancelled: 0 },
+      { date: '2026-11-11', orders: 2, revenue: 22500, averageOrder: 11250, cancelled: 0 },
+      { date: '2026-11-12', orders: 0, revenue: 0, averageOrder: 0, cancelled: 1 },
+    ]);
+    expect(res.body.totals).toEqual({ orders: 2, revenue: 22500, averageOrder: 11250, cancelled: 1 });
+    expect(res.body).toMatchObject({ from: '2026-11-10', to: '2026-11-12', timeZone: 'Asia/Kolkata', currency: 'INR' });
+  });
+
+  it('ranks the top products by revenue and by quantity, from counted orders only', async () => {
+    const res = await shop.api.get(url('?from=2026-11-10&to=2026-11-12'));
+    expect(
+      res.body.topProducts.map((p: { name: string; quantity: number; revenue: number }) => [
+        p.name,
+        p.quantity,
+        p.revenue,
+      ]),
+    ).toEqual([
+      ['Rice 5 kg', 2, 20000],
+      ['Toor dal', 1, 2500],
+    ]);
+    expect(res.body.topProductsByQuantity[0]).toMatchObject({ name: 'Rice 5 kg', quantity: 2 });
+    expect(res.body.topProducts[0].productId).toEqual(expect.any(String));
+  });
+
+  it('tells new customers from returning ones by phone', async () => {
+    const res = await shop.api.get(url('?from=2026-11-10&to=2026-11-12'));
+    expect(res.body.customers).toEqual({ new: 1, returning: 1 });
+    const october = await shop.api.get(url('?from=2026-10-01&to=2026-10-31'));
+    expect(october.body.customers).toEqual({ new: 1, returning: 0 });
+    expect(october.body.days).toHaveLength(31);
+  });
+
+  it('defaults to the last 30 days and answers bad dates with 400 validation_failed', async () => {
+    const res = await shop.api.get(url(''));
+    expect(res.status).toBe(200);
+    expect(res.body.days).toHaveLength(30);
+    for (const q of [
+      '?from=2026-02-30',
+      '?from=2026-11-12&to=2026-11-10',
+      '?from=2020-01-01&to=2026-01-01',
+      '?to=today',
+      '?from=%00',
+    ]) {
+      const bad = await shop.api.get(url(q));
+      expect.soft([bad.status, bad.body?.code], q).toEqual([400, 'validation_failed']);
+    }
+  });
+
+  it('answers staff too, and outsiders 404', async () => {
+    const { signIn, uniquePhone } = await import('../helpers/app.js');
+    const phone = uniquePhone();
+    await shop.api.post(`${shop.base}/members`, { phone, role: 'staff' });
+    const staff = await signIn(ctx, phone);
+    expect((await staff.api.get(url('?from=2026-11-11&to=2026-11-11'))).body.totals.revenue).toBe(22500);
+    const outsider = await signIn(ctx);
+    expect((await outsider.api.get(url(''))).status).toBe(404);
+  });
+});
+
+describe('orders export', () => {
+  it('gives one CSV row per order line with the order figures, in local time, cancelled orders included', async () => {
+    const res = await shop.api.get(`${shop.base}/orders/export?from=2026-11-10&to=2026-11-12`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.headers['content-disposition']).toContain('orders-2026-11-10-2026-11-12.csv');
+    const lines = res.text.trim().split('\n');
+    expect(lines[0]?.replace(/^\ufeff/, '')).toBe(
+      'order,placedAt,status,paymentStatus,paymentMethod,fulfillment,source,customerName,customerPhone,address,' +
+        'city,pincode,product,size,hsn,unitPrice,quantity,lineTotal,subtotal,discount,deliveryFee,total,amountPaid,' +
+        'coupon,currency',
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(
+      /^2,2026-11-11 01:30,placed,pending,cod,delivery,web,A,\+919812340001,x,Pune,411001,Rice 5 kg,Default,,100\.00,2,200\.00,200\.00,0\.00,0\.00,200\.00,0\.00,,INR$/,
+    );
+    expect(lines[3]).toContain(',cancelled,');
+  });
+
+  it('pages through many orders and refuses bad ranges', async () => {
+    const all = await shop.api.get(`${shop.base}/orders/export?from=2026-09-01&to=2026-11-30`);
+    expect(all.text.trim().split('\n')).toHaveLength(5);
+    const bad = await shop.api.get(`${shop.base}/orders/export?from=2026-11-31`);
+    expect([bad.status, bad.body?.code]).toEqual([400, 'validation_failed']);
+  });
+});

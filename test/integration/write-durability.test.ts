@@ -1,0 +1,157 @@
+/**
+ * Which writes wait for their WAL flush. Cart edits commit with synchronous_commit off (a crash may lose the last
+ * fraction of a second of them); orders, stock, coupon uses, idempotency records and merchants' writes always
+ * commit durably. Each written table gets a statement trigger (test-only) that records the setting in force in the
+ * writing transaction — the one its commit obeys.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestApp, type TestContext } from '../helpers/app.js';
+import { addProduct, checkoutBody, checkoutCart, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
+
+const WATCHED = [
+  'carts',
+  'cart_lines',
+  'orders',
+  'order_lines',
+  'order_history',
+  'variants',
+  'products',
+  'coupons',
+  'idempotency_keys',
+  'store_order_counters',
+  'stores',
+  'outbox',
+];
+
+let ctx: TestContext;
+let shop: Shop;
+const db = () => ctx.testDb.db;
+
+beforeAll(async () => {
+  ctx = await createTestApp({ publicUrl: 'https://dukaan.test' });
+  shop = await openShop(ctx, {
+    create: { name: 'Durable Dukaan', whatsapp: '+919876543210' },
+    patch: { delivery: { fee: 0, pickup: true } },
+  });
+  await db().exec(`
+    CREATE TABLE test_write_durability (seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, setting text NOT NULL);
+    CREATE FUNCTION test_log_durability() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO test_write_durability (tbl, op, setting) VALUES (TG_TABLE_NAME, TG_OP, current_setting('synchronous_commit'));
+      RETURN NULL;
+    END $$;
+    ${WATCHED.map(
+      (t) =>
+        `CREATE TRIGGER test_durability AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION test_log_durability();`,
+    ).join('\n')}`);
+});
+afterAll(() => ctx.close());
+
+beforeEach(async () => {
+  await db().query('DELETE FROM test_write_durability');
+});
+
+interface Logged {
+  tbl: string;
+  op: string;
+  setting: string;
+}
+
+async function logged(): Promise<Logged[]> {
+  return (await db().query<Logged>('SELECT tbl, op, setting FROM test_write_durability ORDER BY seq')).rows;
+}
+
+const tables = (rows: Logged[]) => [...new Set(rows.map((r) => r.tbl))].sort();
+const cartUrl = (cartId: string) => `/api/v1/storefront/${shop.slug}/carts/${cartId}`;
+
+describe('write durability', () => {
+  it('cart writes (create, line put, line removal, fulfillment, coupon) commit without waiting for the flush', async () => {
+    const tea = await addProduct(shop, 'Tea', 5000, 50);
+    const rusk = await addProduct(shop, 'Rusk', 3000);
+    const coupon = await shop.api.post(`${shop.base}/coupons`, { code: 'CHAI10', type: 'percent', value: 10 });
+    expect(coupon.status).toBe(201);
+    await db().query('DELETE FROM test_write_durability');
+
+    const created = await shop.customer.post(`/api/v1/storefront/${shop.slug}/carts`);
+    expect(created.status).toBe(201);
+    const cartId = created.body.id as string;
+    expect((await shop.customer.put(`${cartUrl(cartId)}/lines/${tea}`, { quantity: 2 })).status).toBe(200);
+    expect((await shop.customer.put(`${cartUrl(cartId)}/lines/${rusk}`, { quantity: 1 })).status).toBe(200);
+    expect((await shop.customer.put(`${cartUrl(cartId)}/lines/${rusk}`, { quantity: 0 })).status).toBe(200);
+    expect((await shop.customer.put(`${cartUrl(cartId)}/lines/${rusk}`, { quantity: 3 })).status).toBe(200);
+    expect((await shop.customer.delete(`${cartUrl(cartId)}/lines/${rusk}`)).status).toBe(200);
+    expect((await shop.customer.patch(cartUrl(cartId), { fulfillment: 'pickup' })).status).toBe(200);
+    expect((await shop.customer.put(`${cartUrl(cartId)}/coupon`, { code: 'chai10' })).status).toBe(200);
+    expect((await shop.customer.delete(`${cartUrl(cartId)}/coupon`)).status).toBe(200);
+
+    const rows = await logged();
+    expect(tables(rows)).toEqual(['cart_lines', 'carts']);
+    expect(rows.filter((r) => r.tbl === 'cart_lines').map((r) => r.op)).toEqual(
+      expect.arrayContaining(['INSERT', 'DELETE']),
+    );
+    expect(rows.filter((r) => r.setting !== 'off')).toEqual([]);
+    // The setting is the transaction's own: the connections the cart writes used are durable again afterwards.
+    for (let i = 0; i < 25; i++) {
+      const { rows: s } = await db().query<{ s: string }>(`SELECT current_setting('synchronous_commit') AS s`);
+      expect(s[0]!.s).toBe('on');
+    }
+  });
+
+  it('a checkout (order, lines, stock, coupon use, counter, outbox, idempotency record) commits durably', async () => {
+    const tea = await addProduct(shop, 'Kulhad Tea', 5000, 40);
+    const coupon = await shop.api.post(`${shop.base}/coupons`, {
+      code: 'ONCE',
+      type: 'flat',
+      value: 500,
+      usageLimit: 5,
+    });
+    expect(coupon.status).toBe(201);
+    // Cart writes first, on the same pool, so a setting leaking from them would show below.
+    const carts: string[] = [];
+    for (let i = 0; i < 3; i++) carts.push(await newCart(shop, [[tea, 1 + i]]));
+    expect((await shop.customer.put(`${cartUrl(carts[0]!)}/coupon`, { code: 'ONCE' })).status).toBe(200);
+    await db().query('DELETE FROM test_write_durability');
+
+    for (const [i, cartId] of carts.entries()) {
+      const res = await checkoutCart(shop, cartId, checkoutBody({ fulfillment: 'pickup' }), {
+        'idempotency-key': `durable-key-${i}`,
+      });
+      expect(res.status).toBe(201);
+    }
+    const rows = await logged();
+    expect(tables(rows)).toEqual(
+      expect.arrayContaining([
+        'carts',
+        'coupons',
+        'idempotency_keys',
+        'order_history',
+        'order_lines',
+        'orders',
+        'outbox',
+        'store_order_counters',
+        'variants',
+      ]),
+    );
+    expect(rows.filter((r) => r.setting !== 'on')).toEqual([]);
+    const { rows: stock } = await db().query<{ stock: number }>('SELECT stock FROM variants WHERE id = $1', [tea]);
+    expect(stock[0]!.stock).toBe(40 - 6);
+  });
+
+  it("a merchant's writes (product, stock, store settings, coupon) commit durably", async () => {
+    const created = await shop.api.post(
+      `${shop.base}/products`,
+      { name: 'Biscuits', price: 2000, stock: 5 },
+      { 'idempotency-key': 'merchant-product-1' },
+    );
+    expect(created.status).toBe(201);
+    const variantId = created.body.variants[0].id as string;
+    const productId = created.body.id as string;
+    expect((await shop.api.post(`${shop.base}/variants/${variantId}/stock`, { adjust: 4 })).status).toBe(200);
+    expect((await shop.api.patch(`${shop.base}/products/${productId}`, { name: 'Butter Biscuits' })).status).toBe(200);
+    expect((await shop.api.patch(shop.base, { name: 'Durable Dukaan & Sons' })).status).toBe(200);
+    expect((await shop.api.post(`${shop.base}/coupons`, { code: 'M1', type: 'flat', value: 100 })).status).toBe(201);
+    const rows = await logged();
+    expect(tables(rows)).toEqual(expect.arrayContaining(['idempotency_keys', 'products', 'stores', 'variants']));
+    expect(rows.filter((r) => r.setting !== 'on')).toEqual([]);
+  });
+});
