@@ -1,5 +1,5 @@
 import { inTx, type DbOrTx, type Queryable, type Tx } from '../db/db.js';
-import { AppError, notFound, validationFailed } from '../shared/errors.js';
+import { AppError, notFound, validationFailed, cartAlreadyOrdered } from '../shared/errors.js';
 import { isUuid, newSecretId } from '../shared/ids.js';
 import { getStoreBySlug, type StoreRow } from '../stores/stores.service.js';
 import {
@@ -328,8 +328,7 @@ async function lockOpenCart(tx: Tx, slug: string, cartId: string): Promise<Store
     throw notFound('Cart not found');
   }
   const { cart_order_id: orderId, ...store } = found;
-  if (orderId !== null)
-    throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+  if (orderId !== null) throw cartAlreadyOrdered();
   return store;
 }
 
@@ -372,8 +371,7 @@ async function putLine(
   if (put) return store;
   if (!cart_found) throw notFound('Cart not found');
   if (!current) return 'changed';
-  if (cart_order_id !== null)
-    throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+  if (cart_order_id !== null) throw cartAlreadyOrdered();
   checkLineAllowed({ sellable, in_cart, line_count });
   throw new Error('cart line put refused for no known reason');
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Db, Queryable } from '../db/db.js';
-import { AppError, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
+import { AppError, notFound, validationFailed, type ProblemItem, cartAlreadyOrdered } from '../shared/errors.js';
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
 import { storeOpenNow, type StoreRow } from '../stores/stores.service.js';
@@ -122,7 +122,7 @@ async function existingOrder(
   const order = await findOrderById(q, orderId);
   // The same Idempotency-Key again, after the stored answer was lost: answer the order it created.
   if (checkoutKey !== null && order.checkout_key === checkoutKey) return orderView(q, order, store, config);
-  throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+  throw cartAlreadyOrdered();
 }
 
 export interface CheckoutOptions extends CheckoutOrigin {
