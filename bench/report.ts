@@ -155,10 +155,11 @@ function dbWorkRow(r: ScenarioResult): string {
   const w = r.db!;
   const p = w.perFlow;
   const f = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  const bytes = Number.isFinite(p.walBytes) ? Math.round(p.walBytes).toLocaleString('en-US') : '–';
   return (
     `| ${r.title} | ${w.flowLabel} | ${w.flows.toLocaleString('en-US')} | ${f(p.commits, 2)} | ` +
     `${p.statements === null ? '–' : f(p.statements, 1)} | ${f(p.walRecords, 1)} | ` +
-    `${Number.isFinite(p.walBytes) ? Math.round(p.walBytes).toLocaleString('en-US') : '–'} | ${f(p.walFlushes, 2)} | ${f(p.rollbacks, 2)} |`
+    `${bytes} | ${f(p.walFlushes, 2)} | ${f(p.rollbacks, 2)} |`
   );
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `dukaan migrate | serve | start`. Runs the compiled build (dist/src/cli.js, made by `npm run build`) when it is
+ * `dukaan migrate | serve | start | demo`. Runs the compiled build (dist/src/cli.js, made by `npm run build`) when it is
  * up to date, else the TypeScript sources through tsx, so a checkout works with no build step at all.
  *
  *   "Up to date" means: dist/build.json exists and no file under src/ (except tests and notes), tsconfig.json

@@ -51,7 +51,8 @@ export async function restoreCommand(
   // Best effort: push the WAL written so far into the repository, so "latest" (or a moment a second ago) is there.
   await checkArchive(cfg).catch((err: Error) =>
     say(
-      `note: the source server did not confirm archiving (${err.message.split('\n')[0]}); restoring from the archive as it is`,
+      `note: the source server did not confirm archiving (${err.message.split('\n')[0]}); ` +
+        'restoring from the archive as it is',
     ),
   );
   const started = Date.now();

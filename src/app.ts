@@ -17,6 +17,7 @@ import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
 import { registerIdempotency } from './server/idempotency.js';
 import { documentOperation } from './server/openapi.js';
+import { logOptions } from './server/logger.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
 import { findSession, requestToken } from './auth/session.js';
 import { requireStoreMember } from './stores/membership.js';
@@ -53,12 +54,14 @@ export interface BuildAppOptions {
 }
 
 const STORE_SCOPED_PREFIX = '/api/v1/stores/:storeId';
+const HSTS = 'max-age=31536000; includeSubDomains';
+
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config, db } = opts;
   const app = Fastify({
-    logger: opts.logger ?? { level: config.logLevel },
+    logger: opts.logger ?? logOptions(config.logLevel),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     // Keep an upstream's X-Request-Id (nginx) so one id follows the request through every log.
@@ -93,6 +96,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     // Pages set their own CSP; the API answers JSON only.
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
+    // Sent below, and only over HTTPS: over plain HTTP browsers ignore it (RFC 6797 §8.1), and it only misleads.
+    strictTransportSecurity: false,
   });
   await app.register(cookie);
   await app.register(formbody);
@@ -132,6 +137,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // request.protocol is 'https' for a TLS socket, or behind a trusted proxy that says X-Forwarded-Proto: https.
+    if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
     if (config.serverName) reply.header('x-served-by', config.serverName);
     const isApi = request.url.startsWith('/api/');
     const token = requestToken(request, { cookie: !isApi });

@@ -1,10 +1,12 @@
 /**
- * `npm start`: one process, the embedded database (or DATABASE_URL), a demo store on first run, URLs printed.
- * For production use `npm run serve` (the worker pool).
+ * `npm start`: one process, the embedded database (or DATABASE_URL), a demo store on first run in embedded mode,
+ * and a banner with the URLs that answer. For production use `npm run serve` (the worker pool).
  */
 import { loadConfig } from './config.js';
 import { startServer } from './start.js';
-import { ensureDemoStore, DEMO_PHONE, DEMO_CODE } from './demo/seed.js';
+import { describeDatabase, startBanner } from './server/banner.js';
+import { ensureDemoStore, DEMO_PHONE, DEMO_CODE, DEMO_SLUG } from './demo/seed.js';
+import { getStoreBySlug } from './stores/stores.service.js';
 
 const config = loadConfig();
 if (config.demo) config.otpTestNumbers.set(DEMO_PHONE, DEMO_CODE);
@@ -15,16 +17,19 @@ const server = await startServer(config, {
   },
 });
 
-const base = config.publicUrl;
-const lines = [
-  '',
-  `dukaan is running (${config.databaseUrl ? 'PostgreSQL' : `embedded PostgreSQL in ${config.dataDir}`})`,
-  `  storefront:  ${base}/demo`,
-  `  dashboard:   ${base}/dashboard`,
-  `  API docs:    ${base}/api/v1/docs`,
-];
-if (config.demo) lines.push(`  demo merchant: sign in with phone ${DEMO_PHONE} and code ${DEMO_CODE}`);
-process.stdout.write(lines.join('\n') + '\n\n');
+const demoExists = await getStoreBySlug(server.db, DEMO_SLUG).then(
+  () => true,
+  () => false,
+);
+process.stdout.write(
+  startBanner({
+    publicUrl: config.publicUrl,
+    database: describeDatabase(config.databaseUrl, config.dataDir),
+    demoSlug: demoExists ? DEMO_SLUG : null,
+    demoOwner: demoExists ? { phone: DEMO_PHONE, code: config.otpTestNumbers.get(DEMO_PHONE) ?? null } : null,
+    codesArrive: server.app.services.otpChannel.description ?? 'sent by the configured channel',
+  }),
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

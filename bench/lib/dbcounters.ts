@@ -73,10 +73,14 @@ const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digit
 /** `2.0 commits, 5.1 statements, 3,412 WAL bytes, 2.0 WAL flushes per checkout` */
 export function describeWork(w: DbWork): string {
   const p = w.perFlow;
+  const statements =
+    p.statements === null
+      ? `statements not counted${w.statementsNote ? ` (${w.statementsNote})` : ''}`
+      : `${fmt(p.statements, 1)} statements`;
+  const bytes = Number.isFinite(p.walBytes) ? Math.round(p.walBytes).toLocaleString('en-US') : '–';
   return (
     `per ${w.flowLabel} (${w.flows.toLocaleString('en-US')} in the measured run): ${fmt(p.commits, 2)} commits, ` +
-    `${p.statements === null ? `statements not counted${w.statementsNote ? ` (${w.statementsNote})` : ''}` : `${fmt(p.statements, 1)} statements`}, ` +
-    `${fmt(p.walRecords, 1)} WAL records, ${Number.isFinite(p.walBytes) ? Math.round(p.walBytes).toLocaleString('en-US') : '–'} WAL bytes, ` +
+    `${statements}, ${fmt(p.walRecords, 1)} WAL records, ${bytes} WAL bytes, ` +
     `${fmt(p.walFlushes, 2)} WAL flushes, ${fmt(p.rollbacks, 2)} rollbacks`
   );
 }
@@ -98,6 +102,8 @@ export async function statementsAvailable(pool: pg.Pool): Promise<{ ok: true } |
   }
 }
 
+const STATEMENTS_SQL = '(SELECT sum(calls) FROM pg_stat_statements s WHERE s.dbid = d.datid)';
+
 /**
  * One statement reading every counter. The statistics a backend collects reach the shared views when it goes idle
  * (at most once a second in PostgreSQL 15), so callers wait `settleMs` after the load before the "after" read.
@@ -113,7 +119,7 @@ export async function readCounters(pool: pg.Pool, withStatements: boolean): Prom
     statements: string | null;
   }>(
     `SELECT d.xact_commit AS commits, d.xact_rollback AS rollbacks, w.wal_records, w.wal_bytes, w.wal_write, w.wal_sync,
-            ${withStatements ? '(SELECT sum(calls) FROM pg_stat_statements s WHERE s.dbid = d.datid)' : 'NULL'} AS statements
+            ${withStatements ? STATEMENTS_SQL : 'NULL'} AS statements
        FROM pg_stat_database d, pg_stat_wal w
       WHERE d.datname = current_database()`,
   );

@@ -112,6 +112,8 @@ export async function startDukaan(opts: { databaseUrl: string; workers: number; 
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       PUBLIC_URL: `http://127.0.0.1:${opts.port}`,
+      // A benchmark on one machine: sign-in codes on the terminal (no real channel is configured).
+      OTP_CONSOLE: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -89,7 +89,8 @@ export const checkoutStores: Scenario = async (env) => {
         while (chosen.size < 3) chosen.add(variants[Math.floor(Math.random() * variants.length)]!);
         ctx.variants = [...chosen];
       }
-      return `/api/v1/storefront/${shopOf(ctx).slug}/carts/${ctx.cart as string}/lines/${(ctx.variants as string[])[i]}`;
+      const variant = (ctx.variants as string[])[i];
+      return `/api/v1/storefront/${shopOf(ctx).slug}/carts/${ctx.cart as string}/lines/${variant}`;
     }),
     body: () => ({ quantity: 1 + Math.floor(Math.random() * 3) }),
   });
@@ -135,11 +136,13 @@ export const checkoutStores: Scenario = async (env) => {
       ? `${bad} failed answers (${[...load.steps].map(([n, s]) => `${n}: ${s.statuses.toString()}`).join('; ')})`
       : undefined,
     details: [
-      `${storeCount} stores (${others.length} besides \`${hot.slug}\`), ${Math.round(HOT_SHARE * 100)} % of customers ` +
+      `${storeCount} stores (${others.length} besides \`${hot.slug}\`), ` +
+        `${Math.round(HOT_SHARE * 100)} % of customers ` +
         `at \`${hot.slug}\`: ${hotCheckouts} of ${done.ok + done.errors + done.expected} checkouts sent there`,
       ...[...load.steps].map(
         ([n, s]) =>
-          `${n}: ${s.rate.toFixed(0)}/s, p50 ${s.latency.p50.toFixed(2)} ms, p90 ${s.latency.p90.toFixed(2)} ms, p99 ${s.latency.p99.toFixed(2)} ms`,
+          `${n}: ${s.rate.toFixed(0)}/s, p50 ${s.latency.p50.toFixed(2)} ms, ` +
+          `p90 ${s.latency.p90.toFixed(2)} ms, p99 ${s.latency.p99.toFixed(2)} ms`,
       ),
     ],
   };

@@ -60,7 +60,8 @@ export function findHaBinaries(): void {
   ].filter(([bin]) => !fs.existsSync(bin!));
   if (missing.length)
     throw new Error(
-      `the ha topology needs ${missing.map(([b]) => b).join(', ')} (Debian: apt-get install -y ${missing.map(([, p]) => p).join(' ')})`,
+      `the ha topology needs ${missing.map(([b]) => b).join(', ')} ` +
+        `(Debian: apt-get install -y ${missing.map(([, p]) => p).join(' ')})`,
     );
 }
 
@@ -98,7 +99,8 @@ export function patroniConfig(o: {
     max_replication_slots: '10',
     // Every commit waits until the synchronous standby has it on disk: an acknowledged order is on two servers.
     synchronous_commit: 'on',
-    ...(o.fast ? { fsync: 'off', full_page_writes: 'off' } : {}),
+    // Tests: no fsync. full_page_writes stays on: pg_rewind (an old primary rejoining) refuses to run without it.
+    ...(o.fast ? { fsync: 'off' } : {}),
     ...o.parameters,
   };
   const lines = [
@@ -123,6 +125,8 @@ export function patroniConfig(o: {
     '    synchronous_mode_strict: false',
     '    postgresql:',
     '      use_pg_rewind: true',
+    // When pg_rewind cannot bring the old primary in line, clone it afresh from the new one.
+    '      remove_data_directory_on_rewind_failure: true',
     '      use_slots: true',
     '      parameters:',
     ...Object.entries(params).map(([k, v]) => `        ${k}: ${yamlString(v)}`),
@@ -250,19 +254,6 @@ export async function haMembers(state: HaState): Promise<HaMember[]> {
       }
     }),
   );
-}
-
-/** Patroni's view (`GET /cluster`): members with role leader / sync_standby / replica, state, lag. */
-export async function patroniCluster(state: HaState): Promise<unknown> {
-  for (const n of state.nodes) {
-    try {
-      const { status, body } = await httpGetJson(`http://127.0.0.1:${n.restPort}/cluster`);
-      if (status === 200) return body;
-    } catch {
-      // try the next node
-    }
-  }
-  return null;
 }
 
 export async function startHa(opts: HaOptions): Promise<HaState> {

@@ -7,6 +7,7 @@ import { getStorefrontStoreRow } from '../stores/stores.service.js';
 import { deliveryTo } from '../stores/profile.js';
 import { CheckoutBody, CheckoutParams, type CheckoutInput } from './checkout.schema.js';
 import { checkout } from './checkout.service.js';
+import { idempotencyRecordFor, markIdempotencyRecorded } from '../server/idempotency.js';
 
 const DeliveryQuery = Type.Object({ pincode: Type.String({ pattern: '^[0-9]{3,10}$' }) });
 const DeliveryAnswer = Type.Object({
@@ -45,6 +46,8 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
     '/storefront/:slug/carts/:cartId/checkout',
     {
       attachValidation: true,
+      // The order's statement writes the Idempotency-Key's record too: one durable commit per checkout.
+      config: { idempotency: 'in-handler' },
       schema: {
         tags: ['storefront'],
         summary: 'Place the order (honours Idempotency-Key)',
@@ -67,7 +70,9 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
       const body = invalid ? bestEffortBody(request.body) : request.body;
       const order = await checkout(app.db, app.config, request.params.slug, request.params.cartId, body, key, {
         schemaProblems,
+        record: idempotencyRecordFor(request),
       });
+      markIdempotencyRecorded(request);
       return reply.code(201).send(order);
     },
   );

@@ -19,7 +19,12 @@ export const CheckoutBody = Type.Object(
   {
     customer: Type.Object(
       {
-        name: Type.String({ minLength: 1, maxLength: 100 }),
+        // One line: no control, separator or bidi override characters (they could forge lines in messages).
+        name: Type.String({
+          minLength: 1,
+          maxLength: 100,
+          pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]+$',
+        }),
         phone: Phone,
         address: Type.Optional(Nullable(CheckoutAddress)),
         whatsappUpdates: Type.Optional(

@@ -25,6 +25,8 @@ import {
 } from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
+import { orderForMessage, storeForMessage } from '../notify/quote.js';
+import type { IdempotencyRecord } from '../server/idempotency.js';
 
 type CheckoutConfig = Pick<Config, 'publicUrl'>;
 
@@ -128,6 +130,8 @@ async function existingOrder(
 export interface CheckoutOptions extends CheckoutOrigin {
   /** What the request schema refused: reported with the rules' problems in one 422 (one round for the customer). */
   schemaProblems?: ProblemItem[];
+  /** The Idempotency-Key's record, written in the order's own statement (one durable commit per checkout). */
+  record?: IdempotencyRecord | null;
 }
 
 /** How often a checkout reads the cart again when it changed between the read and the order (another tab). */
@@ -183,7 +187,7 @@ async function attemptCheckout(
   note: string | null,
   checkoutKey: string | null,
   knownProblems: readonly ProblemItem[],
-  origin: CheckoutOrigin,
+  origin: CheckoutOptions,
 ): Promise<OrderView | typeof CART_CHANGED> {
   // One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart, its
   // version stamp, lines and bill (delivery priced for the customer's PIN), and where the store hears about orders.
@@ -294,6 +298,7 @@ async function attemptCheckout(
     moves,
     recipient ? storeMessage(order, lines, recipient, store, config) : null,
     customer.whatsappUpdates !== false ? customerMessage(order, lines, store, config) : null,
+    origin.record ?? null,
   );
   if (placed.placed)
     return placedOrderView(
@@ -365,7 +370,12 @@ function storeMessage(
 ): PlacedOrderMessage {
   const slot = '{{number}}';
   const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
-  const text = orderPlacedForStore(draft, store, orderDashboardUrl(config, order.id), slot);
+  const text = orderPlacedForStore(
+    orderForMessage(draft),
+    storeForMessage(store),
+    orderDashboardUrl(config, order.id),
+    slot,
+  );
   // The slot is in the first line, before any text the customer wrote, so the first occurrence is ours.
   const at = text.indexOf(slot);
   return {

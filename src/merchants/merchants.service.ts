@@ -67,7 +67,10 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
     await deps.channel.send(phone, code);
   } catch (err) {
     // Channels put only a status in their errors: nothing secret reaches the log.
-    deps.log?.warn({ channel: deps.channel.name, reason: (err as Error).message }, 'sign-in code not delivered');
+    deps.log?.warn(
+      { channel: deps.channel.name ?? 'custom', reason: (err as Error).message },
+      'sign-in code not delivered',
+    );
     throw new AppError(503, 'unavailable', 'The sign-in code could not be sent; try again shortly', undefined, {
       'retry-after': '5',
     });

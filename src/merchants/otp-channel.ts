@@ -7,8 +7,10 @@ import { t } from '../i18n/index.js';
  * A channel never puts the code, the token or the provider's answer body in an error message: errors may be logged.
  */
 export interface OtpChannel {
-  readonly name: string;
+  readonly name?: string;
   send(phone: string, code: string): Promise<void>;
+  /** How codes reach the merchant, in words for the start-up banner. */
+  readonly description?: string;
 }
 
 /** The provider did not take the code; the message is safe to log (status only). */
@@ -20,6 +22,9 @@ export class OtpDeliveryError extends Error {
 }
 
 export const OTP_TTL_MINUTES = 10;
+
+/** How codes arrive with the console channel, for the start-up banner. */
+export const CONSOLE_OTP_DELIVERY = 'printed on this server’s terminal (console channel: for trials only)';
 
 export interface WhatsAppOtpConfig {
   apiUrl: string;
@@ -61,6 +66,7 @@ export function whatsappOtpChannel(config: WhatsAppOtpConfig, opts: { timeoutMs?
   const endpoint = `${config.apiUrl.replace(/\/$/, '')}/${encodeURIComponent(config.phoneNumberId)}/messages`;
   return {
     name: 'whatsapp',
+    description: 'sent by WhatsApp (authentication template)',
     async send(phone, code) {
       await post(
         endpoint,
@@ -89,6 +95,7 @@ export function whatsappOtpChannel(config: WhatsAppOtpConfig, opts: { timeoutMs?
 export function smsOtpChannel(config: SmsOtpConfig, opts: { timeoutMs?: number; lang?: string } = {}): OtpChannel {
   return {
     name: 'sms',
+    description: 'sent by SMS',
     async send(phone, code) {
       const text = t(opts.lang ?? 'en', 'auth.otpText', { code, minutes: OTP_TTL_MINUTES });
       await post(config.url, config.token, { to: phone, text }, opts.timeoutMs ?? 10_000, 'SMS provider');
@@ -100,6 +107,7 @@ export function smsOtpChannel(config: SmsOtpConfig, opts: { timeoutMs?: number; 
 export function consoleOtpChannel(write: (line: string) => void = (line) => process.stderr.write(line)): OtpChannel {
   return {
     name: 'console',
+    description: CONSOLE_OTP_DELIVERY,
     async send(phone, code) {
       write(`\n*** OTP_CONSOLE (for trials only, never in production): sign-in code for ${phone}: ${code} ***\n\n`);
     },

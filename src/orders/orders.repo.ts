@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
-import type { StoreRow } from '../stores/stores.service.js';
+import type { StoreRow } from '../stores/stores.repo.js';
 import type { PaymentStatus } from './payment-status.js';
 import type { Actor, OrderStatus } from './status.js';
 import { takeStockCtes } from '../inventory/reserve.js';
@@ -88,7 +88,8 @@ export interface HistoryRow {
 }
 
 export const ORDER_COLUMNS =
-  'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at, lang, source';
+  'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at' +
+  ', lang, source';
 
 /** How a request names an order: the customer by tracking token, the merchant by store and id. */
 export type OrderRef = { by: 'token'; trackingToken: string } | { by: 'store'; storeId: string; orderId: string };
@@ -252,6 +253,8 @@ export async function placeOrder(
   stockMoves: readonly { variantId: string; quantity: number }[],
   message: PlacedOrderMessage | null,
   customerMessage: PlacedOrderMessage | null = null,
+  /** The Idempotency-Key's record, written in this statement when the order is (one durable commit for both). */
+  idempotency: { scope: string; key: string; requestHash: string } | null = null,
 ): Promise<PlaceOrderResult> {
   if (!o.cartId) throw new Error('placeOrder needs the cart it orders');
   const moves = stockMoves.filter((m) => m.quantity > 0);
@@ -290,6 +293,9 @@ export async function placeOrder(
     customerMessage?.textBeforeNumber ?? null,
     customerMessage?.textAfterNumber ?? null,
     o.source ?? 'web', // $39
+    idempotency?.scope ?? null, // $40–$42: the Idempotency-Key's record
+    idempotency?.key ?? null,
+    idempotency?.requestHash ?? null,
   ];
   const stock = takeStockCtes({
     storeId: '$2',
@@ -318,9 +324,11 @@ export async function placeOrder(
            ON CONFLICT (store_id) DO UPDATE SET next_order_number = sc.next_order_number + 1
         RETURNING sc.next_order_number - 1 AS number),
      o AS (INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal, discount, delivery_fee, total,
-                              coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules, lang, source)
+                              coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules,
+                              lang, source)
            SELECT $1::uuid, $2::uuid, n.number, 'placed', $3::text, $4::text, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
-                  $9::uuid, $10::text, $11::jsonb, $12::text, $13::uuid, $14::uuid, $15::text, $16::jsonb, $33::text, $39::text
+                  $9::uuid, $10::text, $11::jsonb, $12::text, $13::uuid, $14::uuid, $15::text, $16::jsonb,
+                  $33::text, $39::text
              FROM n
         RETURNING number, created_at),
      ${stock.take},
@@ -332,7 +340,11 @@ export async function placeOrder(
            SELECT x.id, x.topic, x.recipient, jsonb_build_object('text', x.before || o.number || x.after, 'data', $31::jsonb)
              FROM o, (VALUES ($26::uuid, $27::text, $28::text, $29::text, $30::text),
                              ($34::uuid, $35::text, $36::text, $37::text, $38::text)) AS x(id, topic, recipient, before, after)
-            WHERE x.recipient IS NOT NULL)
+            WHERE x.recipient IS NOT NULL),
+     ik AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_type)
+            SELECT $40::text, $41::text, $42::text, 'done', now(), 201, 'application/json; charset=utf-8'
+              FROM o WHERE $40::text IS NOT NULL
+            ON CONFLICT (scope, key) DO NOTHING)
      SELECT ok.cart_current, ok.coupon_usable, o.number, o.created_at, h.at,
             (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short
        FROM ok LEFT JOIN o ON true LEFT JOIN h ON true`,

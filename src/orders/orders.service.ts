@@ -18,6 +18,7 @@ import {
   type PaymentStatus,
 } from './payment-status.js';
 import { orderSummaryText, trackingUrl, whatsappUrl } from './links.js';
+import { orderForMessage, quoteUserText, storeForMessage } from '../notify/quote.js';
 import * as messages from './messages.js';
 import {
   addHistory,
@@ -273,11 +274,21 @@ export async function transitionOrder(
       tx,
       'order.status_changed',
       view,
-      messages.statusChangedForCustomer(view, store, note),
+      messages.statusChangedForCustomer(
+        orderForMessage(view),
+        storeForMessage(store),
+        note ? quoteUserText(note, 500) : null,
+      ),
       store.id,
     );
     if (actor === 'customer')
-      await notifyStore(tx, 'order.status_changed', store, view, messages.cancelledByCustomerForStore(view, store));
+      await notifyStore(
+        tx,
+        'order.status_changed',
+        store,
+        view,
+        messages.cancelledByCustomerForStore(orderForMessage(view), storeForMessage(store)),
+      );
     return view;
   });
 }
@@ -465,9 +476,21 @@ export async function editOrderLines(
       store,
       config,
     );
-    await notifyCustomer(tx, 'order.edited', view, messages.editedForCustomer(view, store), store.id);
+    await notifyCustomer(
+      tx,
+      'order.edited',
+      view,
+      messages.editedForCustomer(orderForMessage(view), storeForMessage(store)),
+      store.id,
+    );
     if (actor === 'customer')
-      await notifyStore(tx, 'order.edited', store, view, messages.editedByCustomerForStore(view, store));
+      await notifyStore(
+        tx,
+        'order.edited',
+        store,
+        view,
+        messages.editedByCustomerForStore(orderForMessage(view), storeForMessage(store)),
+      );
     return view;
   });
 }
@@ -489,7 +512,13 @@ export async function setPaymentStatus(
     await updateOrderPayment(tx, order.id, to, amountPaidAfter(to, order.total, order.amount_paid));
     const store = await getStoreRow(tx, storeId);
     const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId, orderId }), store, config);
-    await notifyCustomer(tx, 'order.payment_updated', view, messages.paymentUpdatedForCustomer(view, store), store.id);
+    await notifyCustomer(
+      tx,
+      'order.payment_updated',
+      view,
+      messages.paymentUpdatedForCustomer(orderForMessage(view), storeForMessage(store)),
+      store.id,
+    );
     return view;
   });
 }

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import { inTx, type DbOrTx } from '../db/db.js';
-import { insertPaymentProof, selectLatestProof } from './payments.repo.js';
-import { AppError, notFound } from '../shared/errors.js';
+import { AppError, notFound, validationFailed } from '../shared/errors.js';
+import { insertProof, latestProof, proofMessageSentWithin, trimProofs, type ProofFiles } from './proofs.repo.js';
 import { newId } from '../shared/ids.js';
 import { getStoreRow } from '../stores/stores.service.js';
 import { enqueueMessage } from '../notify/outbox.js';
@@ -16,6 +16,7 @@ import {
   type OrderRef,
 } from '../orders/orders.repo.js';
 import { paymentProofForStore } from '../orders/messages.js';
+import { orderForMessage, storeForMessage } from '../notify/quote.js';
 import { orderView, type OrderView } from '../orders/orders.service.js';
 import { checkPaymentTransition } from '../orders/payment-status.js';
 import { qrSvg } from '../shared/upi.js';
@@ -23,6 +24,15 @@ import { upi } from '../orders/payment-methods.js';
 
 /** A payment screenshot: JPEG, PNG or WebP by its bytes (never by name or header), at most 5 MB. */
 export const MAX_PROOF_BYTES = 5 * 1024 * 1024;
+/** Proofs kept per order; a new one replaces the oldest. */
+export const MAX_PROOFS_PER_ORDER = 3;
+/** At most one "proof received" message to the store per order in this many seconds. */
+export const PROOF_MESSAGE_EVERY_SECONDS = 60;
+/** Decoding limits (a decompression bomb is refused before it is decoded). */
+export const PROOF_MAX_PIXELS = 40_000_000;
+export const PROOF_MAX_SIDE = 10_000;
+/** The longer side of the copy shown to the merchant. */
+export const PROOF_VIEW_MAX_PX = 1600;
 const PROOF_TYPES: Readonly<Record<string, string>> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 
 type ProofConfig = Pick<Config, 'dataDir' | 'publicUrl'>;
@@ -66,38 +76,104 @@ export async function submitPaymentProof(
   const type = await detectProofType(bytes);
   if (!type) throw new AppError(415, 'unsupported_media_type', 'Send a JPEG, PNG or WebP image');
 
+  const copy = await boundedCopy(bytes);
+
   const dir = proofsDir(config.dataDir);
   await fs.mkdir(dir, { recursive: true });
-  const fileName = `${randomBytes(16).toString('hex')}.${type.ext}`;
+  const base = randomBytes(16).toString('hex');
+  const fileName = `${base}.${type.ext}`;
+  const viewFileName = `${base}.view.webp`;
   const filePath = path.join(dir, fileName);
+  const viewPath = path.join(dir, viewFileName);
   await fs.writeFile(filePath, bytes, { flag: 'wx' });
+  await fs.writeFile(viewPath, copy.bytes, { flag: 'wx' });
+  let replaced: ProofFiles[] = [];
   try {
-    return await inTx(db, async (tx) => {
+    const result = await inTx(db, async (tx) => {
       const order = await findOrder(tx, ref, { lock: true });
       refuseUnlessProofAccepted(order);
-      await insertPaymentProof(tx, {
+      // At most MAX_PROOFS_PER_ORDER: the newest replaces the oldest (its files go after commit).
+      replaced = await trimProofs(tx, order.id, MAX_PROOFS_PER_ORDER - 1);
+      await insertProof(tx, {
         id: newId(),
         orderId: order.id,
         fileName,
+        viewFileName,
         contentType: type.mime,
         sizeBytes: bytes.length,
+        width: copy.width,
+        height: copy.height,
       });
       await markProofSubmitted(tx, order.id);
       const store = await getStoreRow(tx, order.store_id);
       const view = await orderView(tx, await findOrder(tx, ref), store, config);
       const recipient = await storeRecipient(tx, store);
-      if (recipient)
+      // One message per order per minute, however many screenshots arrive.
+      if (recipient && !(await proofMessageSentWithin(tx, order.id, PROOF_MESSAGE_EVERY_SECONDS)))
         await enqueueMessage(tx, {
           topic: 'order.payment_proof',
           recipient,
-          text: paymentProofForStore(view, store),
+          text: paymentProofForStore(orderForMessage(view), storeForMessage(store)),
           data: { orderId: order.id, storeId: store.id },
         });
       return view;
     });
+    await removeProofFiles(config.dataDir, replaced);
+    return result;
   } catch (err) {
     await fs.rm(filePath, { force: true });
+    await fs.rm(viewPath, { force: true });
     throw err;
+  }
+}
+
+/** Deletes proof files (originals and copies) whose rows are gone. */
+export async function removeProofFiles(dataDir: string, files: ProofFiles[]): Promise<void> {
+  const dir = proofsDir(dataDir);
+  await Promise.all(
+    files.flatMap((f) =>
+      [f.file_name, f.view_file_name]
+        .filter((n): n is string => !!n)
+        .map((n) => fs.rm(path.join(dir, path.basename(n)), { force: true })),
+    ),
+  );
+}
+
+/**
+ * The copy the merchant sees: decoded under a pixel limit (a decompression bomb is refused, 422), turned upright,
+ * at most PROOF_VIEW_MAX_PX on its longer side, re-encoded as WebP. The original bytes are never shown.
+ */
+export async function boundedCopy(bytes: Buffer): Promise<{ bytes: Buffer; width: number; height: number }> {
+  const { default: sharp } = await import('sharp');
+  const unreadable = () =>
+    validationFailed(
+      'The image cannot be read, or it is too large in pixels',
+      [
+        {
+          code: 'invalid',
+          path: '/file',
+          message: `at most ${PROOF_MAX_PIXELS} pixels and ${PROOF_MAX_SIDE} px a side`,
+        },
+      ],
+      422,
+    );
+  let meta: { width?: number; height?: number };
+  try {
+    meta = await sharp(bytes, { limitInputPixels: PROOF_MAX_PIXELS, failOn: 'error', pages: 1 }).metadata();
+  } catch {
+    throw unreadable();
+  }
+  if (!meta.width || !meta.height || meta.width > PROOF_MAX_SIDE || meta.height > PROOF_MAX_SIDE) throw unreadable();
+  if (meta.width * meta.height > PROOF_MAX_PIXELS) throw unreadable();
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: PROOF_MAX_PIXELS, failOn: 'error', pages: 1 })
+      .rotate()
+      .resize(PROOF_VIEW_MAX_PX, PROOF_VIEW_MAX_PX, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer({ resolveWithObject: true });
+    return { bytes: data, width: info.width, height: info.height };
+  } catch {
+    throw unreadable();
   }
 }
 
@@ -108,12 +184,14 @@ export async function readPaymentProof(
   ref: OrderRef,
 ): Promise<{ contentType: string; bytes: Buffer }> {
   const order = await findOrder(db, ref);
-  const proof = await selectLatestProof(db, order.id);
+  const proof = await latestProof(db, order.id);
   if (!proof) throw notFound('No payment proof for this order');
+  // The bounded re-encoded copy; proofs stored before it existed are served as they are.
+  const name = proof.view_file_name ?? proof.file_name;
   try {
     return {
-      contentType: proof.content_type,
-      bytes: await fs.readFile(path.join(proofsDir(config.dataDir), path.basename(proof.file_name))),
+      contentType: proof.view_file_name ? 'image/webp' : proof.content_type,
+      bytes: await fs.readFile(path.join(proofsDir(config.dataDir), path.basename(name))),
     };
   } catch {
     throw notFound('The payment proof file is missing');

@@ -1,6 +1,7 @@
 /** The primary process of `dukaan serve` (src/serve.ts): migrate once, fork the workers, handle signals. */
 import cluster from 'node:cluster';
 import pino from 'pino';
+import { logOptions } from './logger.js';
 import { loadConfig, NO_OTP_CHANNEL_MESSAGE, otpChannelKind } from '../config.js';
 import { isDbUnavailableError } from '../db/db.js';
 import { openDb } from '../db/open.js';
@@ -39,7 +40,7 @@ export async function runPrimary(): Promise<void> {
   const config = loadConfig();
   const timeoutMs = shutdownTimeoutMs();
   cluster.setupPrimary({ execArgv: workerExecArgv(workerHeapMb()) });
-  const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+  const log = pino({ ...logOptions(config.logLevel), base: { pid: process.pid, role: 'primary' } });
   if (!otpChannelKind(config)) {
     process.stderr.write(`dukaan serve: refusing to start. ${NO_OTP_CHANNEL_MESSAGE}\n`);
     process.exit(78);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../db/db.js';
+import { NON_DURABLE_COMMIT_SQL, type Db } from '../db/db.js';
 import { AppError } from '../shared/errors.js';
 import { sha256 } from '../shared/ids.js';
 
@@ -15,10 +15,41 @@ interface Claim {
   key: string;
 }
 
+/**
+ * What a route that records its own idempotency (`config.idempotency: 'in-handler'`) writes in the same statement
+ * as its work: the key, its scope and the request's hash, stored as `done` with the answer's status. One durable
+ * commit for the work and its idempotency record together (a checkout: `placeOrder`).
+ */
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  requestHash: string;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     idempotencyClaim?: Claim;
+    /** Set for an 'in-handler' route: the handler writes this record with its work, or the answer is stored after. */
+    idempotencyRecord?: IdempotencyRecord & { written: boolean };
   }
+  interface FastifyContextConfig {
+    /** 'in-handler': the handler writes the idempotency record in its own statement (see IdempotencyRecord). */
+    idempotency?: 'in-handler';
+  }
+}
+
+/** The record an 'in-handler' route writes with its work; null without an Idempotency-Key (or on a repeat). */
+export function idempotencyRecordFor(request: FastifyRequest): IdempotencyRecord | null {
+  const record = request.idempotencyRecord;
+  return record ? { scope: record.scope, key: record.key, requestHash: record.requestHash } : null;
+}
+
+/**
+ * The handler succeeded and its record is in the database (written by its statement, or by a concurrent repeat's):
+ * the answer's body is added to it rather than a new record inserted.
+ */
+export function markIdempotencyRecorded(request: FastifyRequest): void {
+  if (request.idempotencyRecord) request.idempotencyRecord.written = true;
 }
 
 function canonicalBody(request: FastifyRequest): string {
@@ -34,24 +65,46 @@ interface KeyRow {
   response_type: string | null;
 }
 
+/**
+ * Insert the key, or take over one whose holder's lease ran out; otherwise report what is there.
+ *
+ * The claim is a lease, not the record of an answer, so its commit does not wait for the WAL flush
+ * (NON_DURABLE_COMMIT_SQL): whatever the request then commits durably (its work, or the stored answer) flushes the
+ * WAL up to and including the claim, which comes before it. A crash before that loses only a claim whose work never
+ * committed either, and a retry then runs again, as it should. So a keyed POST waits for the flushes of its work and
+ * of its answer, not of its claim.
+ */
 async function tryClaim(db: Db, claim: Claim, hash: string): Promise<KeyRow | null> {
-  // Insert the key, or take over one whose holder's lease ran out; otherwise report what is there.
   const { rowCount } = await db.query(
-    `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
-     VALUES ($1, $2, $3, 'running', now() + make_interval(secs => $4))
-     ON CONFLICT (scope, key) DO UPDATE SET locked_until = EXCLUDED.locked_until
-       WHERE idempotency_keys.state = 'running' AND idempotency_keys.locked_until < now()
-         AND idempotency_keys.request_hash = EXCLUDED.request_hash`,
+    `WITH claimed AS (
+       INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
+       VALUES ($1, $2, $3, 'running', now() + make_interval(secs => $4))
+       ON CONFLICT (scope, key) DO UPDATE SET locked_until = EXCLUDED.locked_until
+         WHERE idempotency_keys.state = 'running' AND idempotency_keys.locked_until < now()
+           AND idempotency_keys.request_hash = EXCLUDED.request_hash
+       RETURNING 1)
+     SELECT 1 FROM claimed WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
     [claim.scope, claim.key, hash, LEASE_SECONDS],
   );
   if (rowCount === 1) return null;
+  return (
+    (await readKey(db, claim)) ?? {
+      request_hash: hash,
+      state: 'running',
+      response_status: null,
+      response_body: null,
+      response_type: null,
+    }
+  );
+}
+
+async function readKey(db: Db, claim: Claim): Promise<KeyRow | null> {
   const { rows } = await db.query<KeyRow>(
-    `SELECT request_hash, state, response_status, response_body, response_type FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+    `SELECT request_hash, state, response_status, response_body, response_type
+       FROM idempotency_keys WHERE scope = $1 AND key = $2`,
     [claim.scope, claim.key],
   );
-  return (
-    rows[0] ?? { request_hash: hash, state: 'running', response_status: null, response_body: null, response_type: null }
-  );
+  return rows[0] ?? null;
 }
 
 function replay(reply: FastifyReply, row: KeyRow) {
@@ -97,6 +150,28 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
     const claim: Claim = { scope: idempotencyScope(request), key };
     const hash = sha256(canonicalBody(request));
     const deadline = Date.now() + WAIT_MS;
+    if (request.routeOptions.config.idempotency === 'in-handler') {
+      // Only a read here: the handler writes the record with its work. A record written that way holds no body
+      // until the answer is added: the handler then finds its work done (a checkout: the order with this key)
+      // and answers it again.
+      const existing = await readKey(db, claim);
+      if (!existing) {
+        request.idempotencyRecord = { scope: claim.scope, key, requestHash: hash, written: false };
+        return;
+      }
+      if (existing.request_hash !== hash)
+        throw new AppError(
+          409,
+          'idempotency_key_reused',
+          'This Idempotency-Key was used with a different request body',
+        );
+      if (existing.state === 'done' && existing.response_body !== null) return replay(reply, existing);
+      if (existing.state === 'done') {
+        reply.header('idempotent-replayed', 'true');
+        return;
+      }
+      // 'running': a claim from before this route recorded its own keys; wait for it below as for any route.
+    }
     for (;;) {
       const existing = await tryClaim(db, claim, hash);
       if (!existing) {
@@ -121,6 +196,12 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
+    const record = request.idempotencyRecord;
+    if (record) {
+      request.idempotencyRecord = undefined;
+      await storeRecordedAnswer(db, request, reply, payload, record);
+      return payload;
+    }
     const claim = request.idempotencyClaim;
     if (!claim) return payload;
     request.idempotencyClaim = undefined;
@@ -148,6 +229,42 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
     }
     return payload;
   });
+}
+
+/**
+ * The answer of an 'in-handler' route. When the handler wrote the record with its work (durably), the body is added
+ * without waiting for the flush: a crash may lose only the body, and a repeat then finds the record without one and
+ * answers the work again. When it did not (a refusal), the answer is stored now, durably: one commit.
+ */
+async function storeRecordedAnswer(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  record: IdempotencyRecord & { written: boolean },
+): Promise<void> {
+  if (reply.statusCode >= 500 || (payload !== null && typeof payload !== 'string' && !Buffer.isBuffer(payload))) return;
+  const body = payload === null ? '' : payload.toString();
+  const type = String(reply.getHeader('content-type') ?? 'application/json');
+  try {
+    if (record.written) {
+      await db.query(
+        `UPDATE idempotency_keys SET response_body = $4, response_type = $5
+          WHERE scope = $1 AND key = $2 AND response_status = $3 AND response_body IS NULL
+            AND ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
+        [record.scope, record.key, reply.statusCode, body, type],
+      );
+    } else {
+      await db.query(
+        `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_body,
+                                       response_type)
+         VALUES ($1, $2, $3, 'done', now(), $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`,
+        [record.scope, record.key, record.requestHash, reply.statusCode, body, type],
+      );
+    }
+  } catch (err) {
+    request.log.warn({ err, key: record.key }, 'could not store the idempotent response');
+  }
 }
 
 export async function purgeOldIdempotencyKeys(db: Db): Promise<number> {

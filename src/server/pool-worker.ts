@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import type { Server } from 'node:http';
+import { logOptions } from './logger.js';
 import { loadConfig, type Config } from '../config.js';
 import { trackConnections } from './pool-drain.js';
 import { shutdownTimeoutMs } from './pool-settings.js';
@@ -19,7 +20,7 @@ export interface StartedServer {
 export async function runWorker(startServer: (config: Config) => Promise<StartedServer>): Promise<void> {
   const config = loadConfig();
   const timeoutMs = shutdownTimeoutMs();
-  const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'worker' } });
+  const log = pino({ ...logOptions(config.logLevel), base: { pid: process.pid, role: 'worker' } });
 
   // Ctrl-C reaches the whole process group; the primary turns it into an orderly drain of every worker.
   process.on('SIGINT', () => {});

@@ -220,7 +220,19 @@ export async function registerCsrf(app: FastifyInstance): Promise<void> {
   });
 }
 
+/**
+ * One token per page: without a `_csrf` cookie every generateCsrf() call makes a new secret (and a new cookie), so
+ * a page with several forms would hand out tokens of secrets the browser never keeps. The first call's token is
+ * reused for every form of the same reply.
+ */
+const pageTokens = new WeakMap<FastifyReply, string>();
+
 /** The hidden field every dashboard form carries. */
 export function csrfField(reply: FastifyReply): Html {
-  return html`<input type="hidden" name="${CSRF_FIELD}" value="${reply.generateCsrf()}">`;
+  let token = pageTokens.get(reply);
+  if (token === undefined) {
+    token = reply.generateCsrf();
+    pageTokens.set(reply, token);
+  }
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
 }

@@ -12,7 +12,7 @@ export interface CloudApiConfig {
 
 /** True when `header` is `sha256=` + the HMAC-SHA256 of `rawBody` keyed with the app secret (constant time). */
 export function validSignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
-  if (!header?.startsWith('sha256=')) return false;
+  if (typeof header !== 'string' || !header.startsWith('sha256=')) return false;
   const given = Buffer.from(header.slice(7), 'hex');
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -96,6 +96,11 @@ export function safeWords(words: readonly string[]): string {
     .join(', ');
 }
 
+/** A line that cannot be sold at all now: out of stock (also "insufficient" with none left) or unavailable. */
+export function isSoldOut(line: CartView['lines'][number]): boolean {
+  return line.error?.code === 'out_of_stock' || (line.error?.code === 'insufficient_stock' && !line.error.available);
+}
+
 /** The bill as the shop owner would write it, with out-of-stock lines and their numbered replacements. */
 export function billText(
   lang: Lang,
@@ -109,7 +114,7 @@ export function billText(
   cart.lines.forEach((line, i) => {
     const n = i + 1;
     const name = itemLabel(line.name, line.variantName);
-    if (line.error?.code === 'out_of_stock') out.push(tr('whatsapp.lineOutOfStock', { n, name }));
+    if (isSoldOut(line)) out.push(tr('whatsapp.lineOutOfStock', { n, name }));
     else if (line.error?.code === 'unavailable') out.push(tr('whatsapp.lineUnavailable', { n, name }));
     else if (line.error?.code === 'insufficient_stock')
       out.push(tr('whatsapp.lineShort', { n, name, quantity: line.quantity, available: line.error.available ?? 0 }));
@@ -117,9 +122,8 @@ export function billText(
     const offers = replacements[String(n)];
     if (offers?.length) {
       out.push(tr('whatsapp.replacementsTitle'));
-      offers.forEach((o, k) => {
+      for (const [k, o] of offers.entries())
         out.push(tr('whatsapp.replacementOption', { k: k + 1, name: o.label, price: m(o.price) }));
-      });
       out.push(tr('whatsapp.replaceHint', { n }));
     }
   });

@@ -245,9 +245,9 @@ describe('readCommand', () => {
 });
 
 describe('languageOf', () => {
-  it('Devanagari or Hinglish → Hindi, else unchanged', () => {
+  it('Devanagari → Hindi, Latin script (Hinglish too) → unchanged', () => {
     expect(languageOf('दो पैकेट मैगी', 'en')).toBe('hi');
-    expect(languageOf('2 ko 3 karo', 'en')).toBe('hi');
+    expect(languageOf('2 ko 3 karo', 'en')).toBe('en');
     expect(languageOf('2 kg atta', 'hi')).toBe('hi');
     expect(languageOf('2 kg atta', 'en')).toBe('en');
   });

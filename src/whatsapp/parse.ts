@@ -322,7 +322,8 @@ export function parseItem(segment: string): ItemLine | null {
       countFactor *= UNITS[word]!.factor; // "dozen eggs": a dozen
       continue;
     }
-    if (UNITS[word]?.kind === 'count' && name.length === 0 && word !== 'tin' && word !== 'no') continue; // "packet maggi"
+    // "packet maggi": a count word before any name is no part of the name
+    if (UNITS[word]?.kind === 'count' && name.length === 0 && word !== 'tin' && word !== 'no') continue;
     if (FILLER.has(word) || (n !== null && ['a', 'an', 'do'].includes(word))) continue;
     name.push(word);
   }
@@ -477,28 +478,12 @@ export function readCommand(text: string, opts: { choiceOpen?: boolean } = {}): 
   return { kind: 'items', lines: parseItems(text) };
 }
 
-/** A chat in Devanagari, or with Hinglish words, is answered in Hindi; otherwise the language stays as it was. */
+/**
+ * The chat's language after this message: Devanagari switches it to Hindi, Latin script keeps it (Hinglish typed in
+ * Latin letters is read all the same, and answered in the language the chat already has).
+ */
 export function languageOf(text: string, current: string): string {
-  if (/[\u0900-\u097f]/.test(text)) return 'hi';
-  const words = new Set(normaliseText(text).split(/[^a-z]+/));
-  const hinglish = [
-    'karo',
-    'kar',
-    'haan',
-    'mera',
-    'chahiye',
-    'chaiye',
-    'bhejo',
-    'dena',
-    'hatao',
-    'kitna',
-    'kya',
-    'hai',
-    'namaste',
-  ];
-  if (hinglish.some((w) => words.has(w))) return 'hi';
-  if (/^(hi|hello|menu|confirm|status)$/.test(normaliseText(text).trim())) return current;
-  return current;
+  return /[\u0900-\u097f]/.test(text) ? 'hi' : current;
 }
 
 /** A delivery address as typed: "Ravi Kumar, 12 MG Road, Pune 411001" → name, line1, city, pincode. */

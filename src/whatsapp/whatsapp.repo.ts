@@ -80,11 +80,14 @@ export async function retryInboxLater(q: Queryable, id: string, attempts: number
   );
 }
 
-/** Messages from this sender received in the last minute (for the per-phone rate limit). */
-export async function recentFromSender(q: Queryable, sender: string): Promise<number> {
+/** This message's place among its sender's messages of the minute before it (1 = the first): the rate limit. */
+export async function rankInMinute(q: Queryable, inboxId: string): Promise<number> {
   const { rows } = await q.query<{ n: number }>(
-    `SELECT count(*)::integer AS n FROM whatsapp_inbox WHERE sender = $1 AND received_at > now() - interval '1 minute'`,
-    [sender],
+    `SELECT count(*)::integer AS n
+       FROM whatsapp_inbox m, whatsapp_inbox o
+      WHERE m.id = $1 AND o.sender = m.sender
+        AND o.received_at > m.received_at - interval '1 minute' AND (o.received_at, o.id) <= (m.received_at, m.id)`,
+    [inboxId],
   );
   return rows[0]?.n ?? 0;
 }

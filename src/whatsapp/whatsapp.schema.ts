@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { Nullable } from '../shared/schema.js';
 
 export const WhatsAppSettingsSchema = Type.Object(
@@ -16,7 +16,6 @@ export const UpdateWhatsAppSettingsBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type UpdateWhatsAppSettingsInput = Static<typeof UpdateWhatsAppSettingsBody>;
 
 export const VerifyQuery = Type.Object({
   'hub.mode': Type.Optional(Type.String({ maxLength: 50 })),

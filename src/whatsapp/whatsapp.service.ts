@@ -26,6 +26,7 @@ import {
   billText,
   buttonsMessage,
   choiceText,
+  isSoldOut,
   itemLabel,
   listMessage,
   pickCandidate,
@@ -93,7 +94,7 @@ interface Ctx {
 export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxRow): Promise<'done' | 'skipped'> {
   const msg = row.message as unknown as InboundMessage;
   const ctx: Ctx = { db, config, row, msg };
-  if (row.plan === null && (await repo.recentFromSender(db, row.sender)) > config.whatsappRatePerMinute) {
+  if (row.plan === null && (await repo.rankInMinute(db, row.id)) > config.whatsappRatePerMinute) {
     await repo.finishInbox(db, row.id, row.attempts, 'skipped', 'rate limited');
     return 'skipped';
   }
@@ -293,7 +294,7 @@ async function applyCommand(
       if (!cart.canCheckout) return done({ kind: 'bill', unknown: [] });
       if (!(await repo.savedCustomer(ctx.db, ctx.row.sender)))
         return done({ kind: 'askAddress' }, { ...state, awaiting: 'address' });
-      return paymentStep(ctx, plan, store, state, done);
+      return paymentStep(ctx, store, state, done);
     case 'address': {
       const typed = parseAddress(command.text);
       if (!typed) return done({ kind: 'text', key: 'whatsapp.badAddress' });
@@ -301,7 +302,7 @@ async function applyCommand(
         name: typed.name,
         address: { line1: typed.line1, city: typed.city, pincode: typed.pincode },
       });
-      return paymentStep(ctx, plan, store, { ...state, awaiting: undefined }, done);
+      return paymentStep(ctx, store, { ...state, awaiting: undefined }, done);
     }
     case 'pay':
       if (cart.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.emptyCart' });
@@ -325,7 +326,6 @@ async function applyCommand(
 
 async function paymentStep(
   ctx: Ctx,
-  _plan: Plan,
   store: repo.BotStoreRow,
   state: ChatState,
   done: (reply: Reply, next?: ChatState) => Plan,
@@ -452,7 +452,7 @@ async function billReply(ctx: Ctx, plan: Plan, store: StoreRow, unknown: string[
   const cart = await getCart(db, store.slug, plan.cartId!);
   const replacements: Record<string, Option[]> = {};
   for (const [i, line] of cart.lines.entries()) {
-    if (line.error?.code !== 'out_of_stock' && line.error?.code !== 'unavailable') continue;
+    if (!isSoldOut(line) && line.error?.code !== 'unavailable') continue;
     const offers = await repo.replacementsFor(db, store.id, line.variantId);
     if (offers.length)
       replacements[String(i + 1)] = offers.map((o) => ({

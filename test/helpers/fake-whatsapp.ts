@@ -9,7 +9,22 @@ export interface FakeCall {
   authorization: string | undefined;
   idempotencyKey: string | undefined;
   xIdempotencyKey: string | undefined;
-  body: { messaging_product?: string; to?: string; type?: string; text?: { body?: string } };
+  method: string;
+  body: {
+    messaging_product?: string;
+    to?: string;
+    type?: string;
+    text?: { body?: string };
+    interactive?: {
+      type: 'button' | 'list';
+      body: { text: string };
+      action: {
+        buttons?: { type: string; reply: { id: string; title: string } }[];
+        button?: string;
+        sections?: { title: string; rows: { id: string; title: string }[] }[];
+      };
+    };
+  };
   answered: number | 'hang';
 }
 
@@ -20,7 +35,18 @@ export interface FakeWhatsApp {
   delivered: string[];
   /** decides each call; `n` counts calls from 0 */
   behave: (call: { n: number; key: string | undefined; to: string | undefined }) => FakeBehaviour;
+  /** Inbound media the fake serves like the Cloud API: `GET /{id}` → `{ url, mime_type, file_size }`, then the url. */
+  media: Map<string, { bytes: Buffer; mime: string }>;
+  /** the bearer token media requests must carry (unset: any) */
+  token?: string;
+  /** messages sent (POST …/messages answered 200), in order */
+  sent(): FakeCall[];
   close(): Promise<void>;
+}
+
+/** The text a sent message shows: a text body, or an interactive message's body. */
+export function shownText(call: FakeCall): string {
+  return call.body.text?.body ?? call.body.interactive?.body.text ?? '';
 }
 
 /** A local stand-in for the WhatsApp Cloud API (`POST /{phoneNumberId}/messages`) that can fail on purpose. */
@@ -34,6 +60,8 @@ export async function startFakeWhatsApp(
     calls: [],
     delivered: [],
     behave,
+    media: new Map(),
+    sent: () => fake.calls.filter((c) => c.method === 'POST' && c.answered === 200),
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
@@ -41,6 +69,41 @@ export async function startFakeWhatsApp(
     },
   };
   const server = http.createServer((req, res) => {
+    if (req.method === 'GET') {
+      // Media: GET /{media-id} → its URL; GET /media-bytes/{media-id} → the bytes. Both need the bearer token.
+      fake.calls.push({
+        path: req.url ?? '',
+        method: 'GET',
+        authorization: req.headers.authorization,
+        idempotencyKey: undefined,
+        xIdempotencyKey: undefined,
+        body: {},
+        answered: 200,
+      });
+      if (fake.token && req.headers.authorization !== `Bearer ${fake.token}`) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":190}}');
+        return;
+      }
+      const [, first, second] = (req.url ?? '').split('/');
+      const id = decodeURIComponent(first === 'media-bytes' ? (second ?? '') : (first ?? ''));
+      const item = fake.media.get(id);
+      if (!item) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":100}}');
+      } else if (first === 'media-bytes') {
+        res.writeHead(200, { 'content-type': item.mime }).end(item.bytes);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            messaging_product: 'whatsapp',
+            url: `${fake.url}/media-bytes/${encodeURIComponent(id)}`,
+            mime_type: item.mime,
+            file_size: item.bytes.length,
+            id,
+          }),
+        );
+      }
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -54,6 +117,7 @@ export async function startFakeWhatsApp(
       const behaviour = fake.behave({ n: n++, key, to: body.to });
       const call: FakeCall = {
         path: req.url ?? '',
+        method: req.method ?? 'POST',
         authorization: req.headers.authorization,
         idempotencyKey: key,
         xIdempotencyKey: req.headers['x-idempotency-key'] as string | undefined,

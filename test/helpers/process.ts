@@ -206,8 +206,12 @@ const CLEARED = [
   'RATE_LIMIT_PER_IP',
 ];
 
-/** Starts `node bin/dukaan.js serve` in a process group of its own. */
-export function spawnServer(opts: { port: number; env: Record<string, string | undefined> }): ServerProcess {
+/** Starts `node bin/dukaan.js serve` (or `start`) in a process group of its own. */
+export function spawnServer(opts: {
+  port: number;
+  env: Record<string, string | undefined>;
+  command?: 'serve' | 'start';
+}): ServerProcess {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CLEARED) delete env[name];
   Object.assign(
@@ -216,7 +220,7 @@ export function spawnServer(opts: { port: number; env: Record<string, string | u
     opts.env,
   );
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/dukaan.js'), 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin/dukaan.js'), opts.command ?? 'serve'], {
     cwd: ROOT,
     env,
     detached: true,

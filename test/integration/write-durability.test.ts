@@ -34,15 +34,18 @@ beforeAll(async () => {
     patch: { delivery: { fee: 0, pickup: true } },
   });
   await db().exec(`
-    CREATE TABLE test_write_durability (seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, setting text NOT NULL);
+    CREATE TABLE test_write_durability (
+      seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, setting text NOT NULL, xid bigint NOT NULL);
     CREATE FUNCTION test_log_durability() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      INSERT INTO test_write_durability (tbl, op, setting) VALUES (TG_TABLE_NAME, TG_OP, current_setting('synchronous_commit'));
+      INSERT INTO test_write_durability (tbl, op, setting, xid)
+      VALUES (TG_TABLE_NAME, TG_OP, current_setting('synchronous_commit'), txid_current());
       RETURN NULL;
     END $$;
     ${WATCHED.map(
       (t) =>
-        `CREATE TRIGGER test_durability AFTER INSERT OR UPDATE OR DELETE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION test_log_durability();`,
+        `CREATE TRIGGER test_durability AFTER INSERT OR UPDATE OR DELETE ON ${t}
+           FOR EACH STATEMENT EXECUTE FUNCTION test_log_durability();`,
     ).join('\n')}`);
 });
 afterAll(() => ctx.close());
@@ -55,17 +58,18 @@ interface Logged {
   tbl: string;
   op: string;
   setting: string;
+  xid: number;
 }
 
 async function logged(): Promise<Logged[]> {
-  return (await db().query<Logged>('SELECT tbl, op, setting FROM test_write_durability ORDER BY seq')).rows;
+  return (await db().query<Logged>('SELECT tbl, op, setting, xid FROM test_write_durability ORDER BY seq')).rows;
 }
 
 const tables = (rows: Logged[]) => [...new Set(rows.map((r) => r.tbl))].sort();
 const cartUrl = (cartId: string) => `/api/v1/storefront/${shop.slug}/carts/${cartId}`;
 
 describe('write durability', () => {
-  it('cart writes (create, line put, line removal, fulfillment, coupon) commit without waiting for the flush', async () => {
+  it('cart writes (create, line put and removal, fulfillment, coupon) commit without waiting for a flush', async () => {
     const tea = await addProduct(shop, 'Tea', 5000, 50);
     const rusk = await addProduct(shop, 'Rusk', 3000);
     const coupon = await shop.api.post(`${shop.base}/coupons`, { code: 'CHAI10', type: 'percent', value: 10 });
@@ -97,7 +101,7 @@ describe('write durability', () => {
     }
   });
 
-  it('a checkout (order, lines, stock, coupon use, counter, outbox, idempotency record) commits durably', async () => {
+  it('a keyed checkout is ONE durable commit: order, stock, coupon, counter, idempotency record', async () => {
     const tea = await addProduct(shop, 'Kulhad Tea', 5000, 40);
     const coupon = await shop.api.post(`${shop.base}/coupons`, {
       code: 'ONCE',
@@ -119,7 +123,8 @@ describe('write durability', () => {
       expect(res.status).toBe(201);
     }
     const rows = await logged();
-    expect(tables(rows)).toEqual(
+    const durable = rows.filter((r) => r.setting === 'on');
+    expect(tables(durable)).toEqual(
       expect.arrayContaining([
         'carts',
         'coupons',
@@ -132,7 +137,21 @@ describe('write durability', () => {
         'variants',
       ]),
     );
-    expect(rows.filter((r) => r.setting !== 'on')).toEqual([]);
+    // One durable transaction per checkout, holding the order and its Idempotency-Key's record together.
+    const durableTx = [...new Set(durable.map((r) => r.xid))];
+    expect(durableTx).toHaveLength(carts.length);
+    for (const xid of durableTx) {
+      const inTx = tables(durable.filter((r) => r.xid === xid));
+      expect(inTx).toEqual(expect.arrayContaining(['orders', 'idempotency_keys', 'variants']));
+    }
+    // The only other write: the answer's body added to the record, without waiting for the flush.
+    for (const r of rows.filter((r) => r.setting !== 'on'))
+      expect([r.tbl, r.op]).toEqual(['idempotency_keys', 'UPDATE']);
+    const { rows: keys } = await db().query<{ state: string; response_status: number; has_body: boolean }>(
+      `SELECT state, response_status, response_body IS NOT NULL AS has_body
+         FROM idempotency_keys WHERE key LIKE 'durable-key-%'`,
+    );
+    expect(keys).toEqual(Array.from({ length: 3 }, () => ({ state: 'done', response_status: 201, has_body: true })));
     const { rows: stock } = await db().query<{ stock: number }>('SELECT stock FROM variants WHERE id = $1', [tea]);
     expect(stock[0]!.stock).toBe(40 - 6);
   });
@@ -151,7 +170,11 @@ describe('write durability', () => {
     expect((await shop.api.patch(shop.base, { name: 'Durable Dukaan & Sons' })).status).toBe(200);
     expect((await shop.api.post(`${shop.base}/coupons`, { code: 'M1', type: 'flat', value: 100 })).status).toBe(201);
     const rows = await logged();
-    expect(tables(rows)).toEqual(expect.arrayContaining(['idempotency_keys', 'products', 'stores', 'variants']));
-    expect(rows.filter((r) => r.setting !== 'on')).toEqual([]);
+    const durable = rows.filter((r) => r.setting === 'on');
+    expect(tables(durable)).toEqual(expect.arrayContaining(['idempotency_keys', 'products', 'stores', 'variants']));
+    // The keyed POST's claim is a lease and does not wait for the flush; its answer is stored durably.
+    for (const r of rows.filter((r) => r.setting !== 'on'))
+      expect([r.tbl, r.op]).toEqual(['idempotency_keys', 'INSERT']);
+    expect(durable.filter((r) => r.tbl === 'idempotency_keys').map((r) => r.op)).toEqual(['UPDATE']);
   });
 });

@@ -135,7 +135,7 @@ describe('PostgreSQL: pgBackRest full backup + WAL archive, restore to a moment'
     await source?.destroy();
   }, 120_000);
 
-  it('restores into a new cluster exactly the orders before T, the deleted product back, stock and numbers consistent', async () => {
+  it('restore to T: exactly the orders before T, the product back, stock and numbers consistent', async () => {
     let cfg: BackupConfig | undefined;
     source = await startPrivatePg({
       settings: async ({ dir, dataDir, port }) => {
@@ -237,7 +237,7 @@ describe('embedded: dukaan backup --out FILE / dukaan restore FILE', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('a dump at T restores exactly the orders before T and the deleted product, and never overwrites without --force', async () => {
+  it('a dump at T restores the orders before T and the deleted product; no overwrite without --force', async () => {
     const live = path.join(dir, 'live');
     const dump = path.join(dir, 'dump.tar.gz');
     const env = (dataDir: string) => ({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', DUKAAN_RUNTIME: 'tsx' });

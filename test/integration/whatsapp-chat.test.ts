@@ -1,0 +1,231 @@
+/**
+ * The seed's chat, end to end, against the fake Cloud API: items list → bill → out of stock → replace → new bill →
+ * confirm → address → UPI link → screenshot → the merchant accepts → the status message; every message asserted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, merchantWithStore, type TestContext } from '../helpers/app.js';
+import { shownText, startFakeWhatsApp, type FakeCall, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
+import { postWebhook, webhookPayload, type Inbound } from '../helpers/whatsapp-webhook.js';
+import { processInboxOnce } from '../../src/whatsapp/inbox.js';
+import { whatsappChannel } from '../../src/notify/channels.js';
+import { processOutboxOnce } from '../../src/notify/outbox.js';
+
+const SECRET = 'app-secret-for-tests';
+const STORE_NUMBER_ID = '200000000000001';
+const CUSTOMER = '919812345678';
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+let fake: FakeWhatsApp;
+let ctx: TestContext;
+let owner: Awaited<ReturnType<typeof merchantWithStore>>;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  fake = await startFakeWhatsApp();
+  fake.token = 'cloud-token';
+  ctx = await createTestApp({
+    whatsapp: { apiUrl: fake.url, token: 'cloud-token', phoneNumberId: '100000000000001' },
+    whatsappAppSecret: SECRET,
+    whatsappVerifyToken: 'verify-me',
+    dataDir: `/tmp/dukaan-wa-chat-${process.pid}-${Date.now()}`,
+  });
+  owner = await merchantWithStore(ctx, { name: 'Sharma Kirana', whatsapp: '+919876543210' });
+  const base = `/api/v1/stores/${owner.store.id}`;
+  expect(
+    (await owner.api.patch(base, { payments: { cod: true, upiVpa: 'sharma@okaxis' }, delivery: { fee: 3000 } })).status,
+  ).toBe(200);
+  const settings = await owner.api.patch(`${base}/whatsapp`, { phoneNumberId: STORE_NUMBER_ID });
+  expect(settings.status, settings.text).toBe(200);
+  expect(settings.body).toEqual({ phoneNumberId: STORE_NUMBER_ID, bot: true });
+  const category = async (name: string) => (await owner.api.post(`${base}/categories`, { name })).body.id as string;
+  const staples = await category('Staples');
+  const drinks = await category('Beverages');
+  const dairy = await category('Dairy');
+  const product = async (key: string, body: Record<string, unknown>) => {
+    const res = await owner.api.post(`${base}/products`, body);
+    expect(res.status, res.text).toBe(201);
+    ids[key] = res.body.variants[0].id;
+    return res.body;
+  };
+  await product('atta', {
+    name: 'Aashirvaad Atta',
+    categoryId: staples,
+    variants: [
+      { name: '5 kg', price: 24500, stock: 20 },
+      { name: '10 kg', price: 46000, stock: 5 },
+    ],
+  });
+  await product('bru', { name: 'Bru Instant Coffee 100 g', categoryId: drinks, price: 21000, stock: 4 });
+  await product('nescafe', { name: 'Nescafe Classic 100 g', categoryId: drinks, price: 22000, stock: 6 });
+  await product('butter', { name: 'Amul Butter 500 g', categoryId: dairy, price: 27500, stock: 8 });
+  await product('maggi', {
+    name: 'Maggi Masala Noodles 70 g',
+    categoryId: staples,
+    price: 1400,
+    stock: 50,
+    searchTerms: ['मैगी'],
+  });
+  fake.media.set('media-screenshot-1', { bytes: PNG, mime: 'image/png' });
+}, 180_000);
+afterAll(async () => {
+  await ctx?.close();
+  await fake?.close();
+});
+
+/** Sends one customer message through the webhook, lets the worker answer, and returns what was sent to them. */
+async function say(message: Inbound, from = CUSTOMER, phoneNumberId = STORE_NUMBER_ID): Promise<FakeCall[]> {
+  const before = fake.calls.length;
+  const res = await postWebhook(ctx.app, webhookPayload({ phoneNumberId, from, ...message }), SECRET);
+  expect(res.status).toBe(200);
+  await processInboxOnce(ctx.testDb.db, ctx.config, whatsappChannel(ctx.config.whatsapp!));
+  return fake.calls.slice(before).filter((c) => c.method === 'POST' && c.body.to === from);
+}
+
+async function one(message: Inbound, from = CUSTOMER): Promise<FakeCall> {
+  const sent = await say(message, from);
+  expect(sent).toHaveLength(1);
+  expect(sent[0]!.path).toBe(`/${STORE_NUMBER_ID}/messages`);
+  expect(sent[0]!.authorization).toBe('Bearer cloud-token');
+  return sent[0]!;
+}
+
+describe("the seed's chat on WhatsApp", () => {
+  let trackingToken = '';
+
+  it('"hi" → the greeting with the categories as an interactive list and the storefront link', async () => {
+    const greeting = await one({ text: 'hi' });
+    expect(greeting.body.type).toBe('interactive');
+    expect(greeting.body.interactive!.type).toBe('list');
+    expect(shownText(greeting)).toContain('Welcome to Sharma Kirana');
+    expect(shownText(greeting)).toContain(`${ctx.config.publicUrl}/${owner.store.slug}`);
+    const rows = greeting.body.interactive!.action.sections![0]!.rows.map((r) => r.title);
+    expect(rows).toEqual(['Staples', 'Beverages', 'Dairy']);
+  });
+
+  it('a category row → its products with prices', async () => {
+    const list = await one({ listRow: 'cat:dairy', title: 'Dairy' });
+    expect(shownText(list)).toContain('Amul Butter 500 g — ₹275');
+  });
+
+  it('the items list → the bill; a misspelling matched, an unknown word named', async () => {
+    const bill = await one({ text: 'aata 5kg x2\n1 bru coffee, amul butter 500g, xyzzy' });
+    const text = shownText(bill);
+    expect(text).toContain('Your bill from Sharma Kirana:');
+    expect(text).toContain('1. Aashirvaad Atta (5 kg) × 2 — ₹490');
+    expect(text).toContain('2. Bru Instant Coffee 100 g × 1 — ₹210');
+    expect(text).toContain('3. Amul Butter 500 g × 1 — ₹275');
+    expect(text).toContain('Subtotal: ₹975');
+    expect(text).toContain('Delivery: ₹30');
+    expect(text).toContain('Total: ₹1,005');
+    expect(text).toContain("I couldn't find: xyzzy");
+    expect(bill.body.interactive?.action.buttons?.map((b) => b.reply.id)).toEqual(['confirm', 'menu']);
+  });
+
+  it('out of stock → the line says so with replacements; "replace 2 with 1" → a new bill', async () => {
+    await ctx.testDb.db.query(`UPDATE variants SET stock = 0 WHERE id = $1`, [ids.bru]);
+    const bill = await one({ text: 'add 1 maggi' });
+    const text = shownText(bill);
+    expect(text).toContain('2. Bru Instant Coffee 100 g — out of stock');
+    expect(text).toContain('1) Nescafe Classic 100 g — ₹220');
+    expect(text).toContain('replace 2 with 1');
+    expect(text).toContain('4. Maggi Masala Noodles 70 g × 1 — ₹14');
+    expect(bill.body.type).toBe('text'); // no confirm button while a line cannot be sold
+
+    const renewed = shownText(await one({ text: 'replace 2 with 1' }));
+    expect(renewed).not.toContain('Bru');
+    expect(renewed).toContain('4. Nescafe Classic 100 g × 1 — ₹220'); // the replacement, added at the end
+    expect(renewed).toContain('Total: ₹1,029');
+  });
+
+  it('changes in words: "1 ko 3 karo", "remove maggi" → new bills', async () => {
+    const changed = shownText(await one({ text: '1 ko 3 karo' }));
+    expect(changed).toContain('Aashirvaad Atta (5 kg) × 3 — ₹735');
+    const removed = shownText(await one({ text: 'remove maggi' }));
+    expect(removed).not.toContain('Maggi');
+    expect(removed).toContain('Total: ₹1,260');
+  });
+
+  it('confirm → the address is asked once, then the payment method', async () => {
+    const ask = await one({ button: 'confirm' });
+    expect(shownText(ask)).toContain('send your name and delivery address');
+    const bad = await one({ text: 'near the temple' });
+    expect(shownText(bad)).toContain('could not read that address');
+    const pay = await one({ text: 'Ravi Kumar, 12 MG Road, Camp, Pune 411001' });
+    expect(shownText(pay)).toContain('How will you pay ₹1,260?');
+    expect(pay.body.interactive?.action.buttons?.map((b) => b.reply.id)).toEqual(['pay:cod', 'pay:upi']);
+  });
+
+  it('UPI → the order is placed through checkout (source whatsapp) with the UPI link and tracking link', async () => {
+    const placed = shownText(await one({ button: 'pay:upi' }));
+    expect(placed).toContain('Order #1 placed with Sharma Kirana. Pay ₹1,260 by UPI: upi://pay?');
+    expect(placed).toMatch(/pa=sharma(@|%40)okaxis/);
+    expect(placed).toMatch(/upi-qr\.svg/);
+    const tracking = /Track it: (\S+)/.exec(placed)![1]!;
+    trackingToken = tracking.split('/').pop()!;
+    const orders = await owner.api.get(`/api/v1/stores/${owner.store.id}/orders`);
+    const order = orders.body.items[0];
+    expect(order).toMatchObject({
+      number: 1,
+      source: 'whatsapp',
+      paymentMethod: 'upi',
+      total: 126000,
+      customer: { name: 'Ravi Kumar', phone: `+${CUSTOMER}` },
+    });
+    expect(order.lines.map((l: { name: string; quantity: number }) => [l.name, l.quantity])).toEqual([
+      ['Aashirvaad Atta', 3],
+      ['Amul Butter 500 g', 1],
+      ['Nescafe Classic 100 g', 1],
+    ]);
+    const stock = await ctx.testDb.db.query<{ stock: number }>(`SELECT stock FROM variants WHERE id = $1`, [ids.atta]);
+    expect(stock.rows[0]!.stock).toBe(17);
+  });
+
+  it('a screenshot → downloaded through the media endpoint, attached as the payment proof', async () => {
+    const before = fake.calls.length;
+    const ack = await one({ image: 'media-screenshot-1' });
+    expect(shownText(ack)).toBe('Screenshot received — Sharma Kirana will confirm your payment for order #1.');
+    const gets = fake.calls.slice(before).filter((c) => c.method === 'GET');
+    expect(gets.map((c) => c.path)).toEqual(['/media-screenshot-1', '/media-bytes/media-screenshot-1']);
+    expect(gets.every((c) => c.authorization === 'Bearer cloud-token')).toBe(true);
+    const order = await ctx.app.inject({ url: `/api/v1/orders/${trackingToken}` });
+    expect(order.json().paymentStatus).toBe('proof_submitted');
+  });
+
+  it('the merchant accepts → the customer gets the status message; "status" answers the latest', async () => {
+    const orders = await owner.api.get(`/api/v1/stores/${owner.store.id}/orders`);
+    const before = fake.calls.length;
+    const res = await owner.api.post(`/api/v1/stores/${owner.store.id}/orders/${orders.body.items[0].id}/transitions`, {
+      to: 'accepted',
+    });
+    expect(res.status, res.text).toBe(200);
+    await processOutboxOnce(ctx.testDb.db, whatsappChannel(ctx.config.whatsapp!));
+    const toCustomer = fake.calls.slice(before).filter((c) => c.body.to === CUSTOMER);
+    expect(toCustomer).toHaveLength(1);
+    expect(shownText(toCustomer[0]!)).toContain('#1');
+    const status = shownText(await one({ text: 'mera order' }));
+    expect(status).toContain('Order #1: accepted. Total ₹1,260.');
+  });
+
+  it('the next items start a new cart (the ordered one is closed)', async () => {
+    const bill = shownText(await one({ text: '2 kg atta' }));
+    // no 2 kg pack: asked back which one is meant (5 kg or 10 kg)
+    expect(bill).toContain('1) Aashirvaad Atta (5 kg)');
+    expect(bill).toContain('2) Aashirvaad Atta (10 kg)');
+    const picked = shownText(await one({ text: '1' }));
+    expect(picked).toContain('1. Aashirvaad Atta (5 kg) × 1');
+    expect(picked).not.toContain('Amul Butter');
+  });
+});
+
+describe('Hindi chat', () => {
+  const HINDI = '919800000002';
+  it('"दो पैकेट मैगी" → the bill in Hindi, the address remembered per phone on the next order', async () => {
+    const bill = shownText(await one({ text: 'दो पैकेट मैगी' }, HINDI));
+    expect(bill).toContain('Sharma Kirana से आपका बिल:');
+    expect(bill).toContain('1. Maggi Masala Noodles 70 g × 2 — ₹28');
+    expect(bill).toContain('कुल: ₹58');
+  });
+});
