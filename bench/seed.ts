@@ -18,7 +18,7 @@ import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createPgDb } from '../src/db/db.js';
+import { createPgDb } from '../src/db/pg.js';
 import { migrate } from '../src/db/migrate.js';
 import { slugify } from '../src/stores/slug.js';
 import { ArgError, databaseName, formatCount, parseSeedArgs, withDatabase, type SeedOptions } from './lib/args.js';

@@ -19,7 +19,7 @@ import { registerIdempotency } from './server/idempotency.js';
 import { documentOperation } from './server/openapi.js';
 import { logOptions } from './server/logger.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
-import { findSession, requestToken } from './merchants/session.js';
+import { findSession, requestToken } from './auth/session.js';
 import { requireStoreMember } from './stores/membership.js';
 import { chooseOtpChannel, type OtpChannel } from './merchants/otp-channel.js';
 import { ProblemSchema } from './shared/schema.js';
@@ -30,6 +30,7 @@ import { storefrontRoutes } from './catalog/storefront.routes.js';
 import { cartRoutes } from './cart/cart.routes.js';
 import { couponRoutes } from './coupons/coupons.routes.js';
 import { orderRoutes } from './orders/orders.routes.js';
+import { paymentRoutes } from './payments/payments.routes.js';
 import { checkoutRoutes } from './checkout/checkout.routes.js';
 import { poolTestRoutes } from './server/pool-test-routes.js';
 import { mediaRoutes } from './media/media.routes.js';
@@ -175,6 +176,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await api.register(couponRoutes);
       await api.register(checkoutRoutes);
       await api.register(orderRoutes);
+      await api.register(paymentRoutes);
       await api.register(ownerApiRoutes);
       await api.register(whatsappSettingsRoutes);
     },

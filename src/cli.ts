@@ -1,7 +1,7 @@
 /** `dukaan <command>`: migrate | serve | start | demo | backup --out FILE | restore FILE [--force] */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
-import { openDb } from './db/db.js';
+import { openDb } from './db/open.js';
 import { migrate } from './db/migrate.js';
 
 const command = process.argv[2] ?? 'help';
@@ -15,7 +15,7 @@ if (command === 'migrate') {
     from === to ? `database is at version ${to}; nothing to do\n` : `migrated from version ${from} to ${to}\n`,
   );
 } else if (command === 'serve') {
-  await import('./server/cluster.js');
+  await import('./serve.js');
 } else if (command === 'start') {
   await import('./main.js');
 } else if (command === 'backup' || command === 'restore') {

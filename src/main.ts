@@ -3,7 +3,7 @@
  * and a banner with the URLs that answer. For production use `npm run serve` (the worker pool).
  */
 import { loadConfig } from './config.js';
-import { startServer } from './server/start.js';
+import { startServer } from './start.js';
 import { describeDatabase, describeOtpChannel, startBanner } from './server/banner.js';
 import { ensureDemoStore, DEMO_PHONE, DEMO_CODE, DEMO_SLUG } from './demo/seed.js';
 import { getStoreBySlug } from './stores/stores.service.js';

@@ -1,6 +1,6 @@
 import type { Db } from './db/db.js';
 import type { Config } from './config.js';
-import type { SessionContext } from './merchants/session.js';
+import type { SessionContext } from './auth/session.js';
 import type { StoreRole } from './stores/membership.js';
 import type { RouteEntry, Services } from './app.js';
 

@@ -2,6 +2,7 @@
  * The bill: one pure function that carts and orders both use. All amounts are integer minor units.
  * See docs/api.md, "The bill".
  */
+import type { Fulfillment } from './cart.schema.js';
 
 export type LineErrorCode = 'out_of_stock' | 'insufficient_stock' | 'unavailable';
 /** Why an applied coupon gives nothing right now (it never blocks checkout: it is simply not applied). */
@@ -108,7 +109,7 @@ export function computeBill(input: {
   lines: BillLineInput[];
   coupon: BillCouponInput | null;
   store: BillStoreInput;
-  fulfillment: 'delivery' | 'pickup';
+  fulfillment: Fulfillment;
 }): Bill {
   const errors: BillError[] = [];
   let subtotal = 0;

@@ -56,6 +56,8 @@ export const CartErrorSchema = Type.Object({
 });
 
 export const Fulfillment = Type.Union([Type.Literal('delivery'), Type.Literal('pickup')]);
+/** How the customer gets the order: the one Fulfillment type of every layer. */
+export type Fulfillment = Static<typeof Fulfillment>;
 
 export const CartSchema = Type.Object(
   {

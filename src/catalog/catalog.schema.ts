@@ -1,9 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { Cursor, Limit, ListOf, Money, Nullable } from '../shared/schema.js';
 import { DeliverySchema, profileFields } from '../stores/stores.schema.js';
+import { MAX_STOCK } from '../inventory/limits.js';
 
-/** Largest stock a variant may hold; keeps `stock + n` far inside the integer column. */
-export const MAX_STOCK = 1_000_000_000;
 export const MAX_VARIANTS = 100;
 export const MAX_IMAGES = 10;
 

@@ -8,13 +8,11 @@ import {
   escapeLike,
   firstFreeSlug,
   imageProblems,
-  inTx,
   isImageUrl,
   searchTerm,
 } from './catalog.util.js';
 import { lowestPrice, toProduct, type ProductRow, type VariantRow } from './products.service.js';
 import { isInStock, toPublicProduct, toPublicStore, publicStoreJson } from './storefront.service.js';
-import type { Db, Tx } from '../db/db.js';
 
 describe('escapeLike', () => {
   it('escapes LIKE wildcards and the escape character', () => {
@@ -96,23 +94,6 @@ describe('cleanName', () => {
   it('trims and refuses blank names', () => {
     expect(cleanName('  Amul  ', '/name')).toBe('Amul');
     expect(() => cleanName('   ', '/name')).toThrow(AppError);
-  });
-});
-
-describe('inTx', () => {
-  it('opens a transaction on a pool and reuses a given transaction', async () => {
-    const tx: Tx = { query: async () => ({ rows: [], rowCount: 0 }), exec: async () => {} };
-    let opened = 0;
-    const db = {
-      tx: async <T>(fn: (t: Tx) => Promise<T>) => {
-        opened++;
-        return fn(tx);
-      },
-    } as unknown as Db;
-    expect(await inTx(db, async (t) => t === tx)).toBe(true);
-    expect(opened).toBe(1);
-    expect(await inTx(tx, async (t) => t === tx)).toBe(true);
-    expect(opened).toBe(1);
   });
 });
 

@@ -1,16 +1,8 @@
-import type { Db, Queryable, Tx } from '../db/db.js';
+import type { Queryable } from '../db/db.js';
 import { decodeCursor } from '../shared/cursor.js';
 import { validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid } from '../shared/ids.js';
 import { slugify } from '../stores/slug.js';
-
-/** The pool (a service opens its own transaction) or a transaction the caller already holds (the demo seed). */
-export type DbOrTx = Db | Tx;
-
-/** Runs fn in a transaction: a new one on a pool, or the caller's when given one (PGlite cannot nest). */
-export function inTx<T>(q: DbOrTx, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  return 'tx' in q ? q.tx(fn) : fn(q);
-}
 
 /** Escapes LIKE wildcards so a search for "50%" or "a_b" matches those characters literally (escape char: backslash). */
 export function escapeLike(text: string): string {

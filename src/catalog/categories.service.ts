@@ -1,7 +1,7 @@
-import type { Queryable } from '../db/db.js';
+import { inTx, type DbOrTx, type Queryable } from '../db/db.js';
 import { notFound } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
-import { baseSlug, cleanName, inTx, insertWithFreeSlug, type DbOrTx } from './catalog.util.js';
+import { baseSlug, cleanName, insertWithFreeSlug } from './catalog.util.js';
 import type { Category, CreateCategoryInput, UpdateCategoryInput } from './catalog.schema.js';
 
 const CATEGORY_COLUMNS = 'id, name, slug, position';

@@ -1,5 +1,5 @@
 /** Bulk product import (dry run or apply) and export, over the pure plan in import-plan.ts. */
-import type { Db } from '../db/db.js';
+import { inTx, type Db, type DbOrTx } from '../db/db.js';
 import { baseSlug, firstFreeSlug } from './catalog.util.js';
 import { planImport, productCsv, readProductCsv, type ImportProblem } from './import-plan.js';
 import { categorySlugs, exportRows, insertCategories, loadCatalogForImport, writeImport } from './import.repo.js';
@@ -16,13 +16,13 @@ export interface ImportResult {
  * and listed). Idempotent: importing the same file again changes nothing and reports every row unchanged.
  */
 export async function importProducts(
-  db: Db,
+  db: DbOrTx,
   store: { id: string; currency: string },
   text: string,
   dryRun: boolean,
 ): Promise<ImportResult> {
   const parsed = readProductCsv(text, store.currency);
-  return db.tx(async (tx) => {
+  return inTx(db, async (tx) => {
     // One import per store at a time: a second waits, then plans against the first one's result.
     await tx.query(`SELECT id FROM stores WHERE id = $1 FOR UPDATE`, [store.id]);
     const catalog = await loadCatalogForImport(tx, store.id);

@@ -1,18 +1,9 @@
-import type { Queryable } from '../db/db.js';
+import { inTx, isUniqueViolation, type DbOrTx, type Queryable } from '../db/db.js';
 import { AppError, conflict, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, page } from '../shared/cursor.js';
 import { MAX_SEARCH_RESULTS, searchProductRows } from './search.repo.js';
-import {
-  baseSlug,
-  cleanName,
-  decodeIdCursor,
-  imageProblems,
-  inTx,
-  insertWithFreeSlug,
-  searchTerm,
-  type DbOrTx,
-} from './catalog.util.js';
+import { baseSlug, cleanName, decodeIdCursor, imageProblems, insertWithFreeSlug, searchTerm } from './catalog.util.js';
 import {
   MAX_VARIANTS,
   type CreateProductInput,
@@ -301,10 +292,6 @@ function variantsToCreate(input: CreateProductInput): VariantInput[] {
     ]);
   }
   return [{ name: DEFAULT_VARIANT_NAME, price: input.price, mrp: input.mrp, stock: input.stock, sku: input.sku }];
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
 async function insertVariants(

@@ -1,11 +1,13 @@
 import type { Config } from '../config.js';
 import type { Db, Queryable } from '../db/db.js';
-import { AppError, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
+import { AppError, notFound, validationFailed, type ProblemItem, cartAlreadyOrdered } from '../shared/errors.js';
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
 import { storeOpenNow, type StoreRow } from '../stores/stores.service.js';
-import { assertFulfillmentOffered, CART_STAMP_SQL, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
-import { paymentMethod } from '../payments/methods.js';
+import { assertFulfillmentOffered, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
+import { CART_STAMP_SQL } from '../cart/cart.repo.js';
+import type { Fulfillment } from '../cart/cart.schema.js';
+import { paymentMethod } from '../orders/payment-methods.js';
 import { orderPlacedForCustomer, orderPlacedForStore } from '../orders/messages.js';
 import { isLang } from '../i18n/index.js';
 import { deliveryTo } from '../stores/profile.js';
@@ -90,7 +92,7 @@ function cartErrors(snapshot: CartSnapshot): ProblemItem[] {
 /** Rules that need the store and the fulfillment but nothing locked (422 validation_failed problems). */
 function orderDetailProblems(
   store: StoreRow,
-  fulfillment: 'delivery' | 'pickup',
+  fulfillment: Fulfillment,
   customer: StoredCustomer,
   method: string,
 ): ProblemItem[] {
@@ -122,7 +124,7 @@ async function existingOrder(
   const order = await findOrderById(q, orderId);
   // The same Idempotency-Key again, after the stored answer was lost: answer the order it created.
   if (checkoutKey !== null && order.checkout_key === checkoutKey) return orderView(q, order, store, config);
-  throw new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+  throw cartAlreadyOrdered();
 }
 
 export interface CheckoutOptions extends CheckoutOrigin {

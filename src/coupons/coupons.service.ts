@@ -1,7 +1,16 @@
-import type { Db, Queryable } from '../db/db.js';
+import { inTx, isUniqueViolation, type Db, type DbOrTx, type Queryable } from '../db/db.js';
 import { conflict, notFound, validationFailed } from '../shared/errors.js';
 import { newId, isUuid } from '../shared/ids.js';
 import { decodeCursor, page } from '../shared/cursor.js';
+import {
+  insertCoupon,
+  selectCoupon,
+  selectCouponByCode,
+  selectCouponPage,
+  softDeleteCoupon,
+  updateCouponRow,
+  type CouponRow,
+} from './coupons.repo.js';
 import type { Coupon, CouponListInput, CreateCouponInput, UpdateCouponInput } from './coupons.schema.js';
 
 /** A coupon as the bill and checkout need it (no store id, no timestamps but the expiry). */
@@ -20,22 +29,6 @@ export interface CouponSnapshot {
 
 /** Why a coupon cannot give its discount right now, judged by the database clock. */
 export type CouponProblem = 'coupon_expired' | 'coupon_exhausted' | 'coupon_inactive' | null;
-
-export interface CouponRow {
-  id: string;
-  code: string;
-  type: 'percent' | 'flat';
-  value: number;
-  min_order: number | null;
-  max_discount: number | null;
-  usage_limit: number | null;
-  used_count: number;
-  expires_at: Date | null;
-  is_active: boolean;
-}
-
-export const COUPON_COLUMNS =
-  'id, code, type, value, min_order, max_discount, usage_limit, used_count, expires_at, is_active';
 
 export function toCouponSnapshot(row: CouponRow): CouponSnapshot {
   return {
@@ -71,45 +64,16 @@ export function couponProblem(
   return null;
 }
 
-/** SQL expression: true when the coupon's expiry has passed. `alias` is the coupons table alias (or '' for none). */
-export const couponExpiredSql = (alias = '') =>
-  `(${alias ? `${alias}.` : ''}expires_at IS NOT NULL AND ${alias ? `${alias}.` : ''}expires_at <= now())`;
-
 /** The live coupon of this store with this code (case-insensitive), with its problem, or null. */
 export async function findCouponByCode(
   q: Queryable,
   storeId: string,
   code: string,
 ): Promise<{ coupon: CouponSnapshot; problem: CouponProblem } | null> {
-  const { rows } = await q.query<CouponRow & { expired: boolean }>(
-    `SELECT ${COUPON_COLUMNS}, ${couponExpiredSql()} AS expired
-       FROM coupons WHERE store_id = $1 AND lower(code) = lower($2) AND deleted_at IS NULL`,
-    [storeId, code],
-  );
-  const row = rows[0];
+  const row = await selectCouponByCode(q, storeId, code);
   if (!row) return null;
   const coupon = toCouponSnapshot(row);
   return { coupon, problem: couponProblem(coupon, row.expired) };
-}
-
-/** SQL condition on a coupons row: one more use stays within its usage limit. */
-export const COUPON_HAS_USE_LEFT = '(usage_limit IS NULL OR used_count < usage_limit)';
-
-/**
- * Counts one use of the coupon, unless that would pass its usage limit. One conditional UPDATE, so concurrent
- * checkouts never exceed `usageLimit`. Call inside the transaction that writes the order; false = used up.
- */
-export async function consumeCouponUse(tx: Queryable, couponId: string): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `UPDATE coupons SET used_count = used_count + 1 WHERE id = $1 AND ${COUPON_HAS_USE_LEFT}`,
-    [couponId],
-  );
-  return rowCount === 1;
-}
-
-/** Gives one use back (an order that used the coupon was cancelled or rejected). Never goes below zero. */
-export async function releaseCouponUse(tx: Queryable, couponId: string): Promise<void> {
-  await tx.query(`UPDATE coupons SET used_count = used_count - 1 WHERE id = $1 AND used_count > 0`, [couponId]);
 }
 
 // ---- merchant CRUD ----
@@ -132,33 +96,25 @@ function isoOrFail(value: string | null | undefined): string | null | undefined 
   return new Date(time).toISOString();
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
-}
-
 const duplicateCode = (code: string) => conflict(`A coupon with code "${code}" already exists in this store`);
 
 export async function createCoupon(db: Db, storeId: string, input: CreateCouponInput): Promise<Coupon> {
   checkValue(input.type, input.value);
   const expiresAt = isoOrFail(input.expiresAt) ?? null;
   try {
-    const { rows } = await db.query<CouponRow>(
-      `INSERT INTO coupons (id, store_id, code, type, value, min_order, max_discount, usage_limit, expires_at, is_active)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COUPON_COLUMNS}`,
-      [
-        newId(),
-        storeId,
-        input.code,
-        input.type,
-        input.value,
-        input.minOrder ?? null,
-        input.maxDiscount ?? null,
-        input.usageLimit ?? null,
-        expiresAt,
-        input.isActive ?? true,
-      ],
-    );
-    return toCoupon(rows[0]!);
+    const row = await insertCoupon(db, {
+      id: newId(),
+      storeId,
+      code: input.code,
+      type: input.type,
+      value: input.value,
+      minOrder: input.minOrder ?? null,
+      maxDiscount: input.maxDiscount ?? null,
+      usageLimit: input.usageLimit ?? null,
+      expiresAt,
+      isActive: input.isActive ?? true,
+    });
+    return toCoupon(row);
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicateCode(input.code);
     throw err;
@@ -175,30 +131,21 @@ export async function listCoupons(
     throw validationFailed('cursor is not valid', [
       { code: 'invalid', path: '/cursor', message: 'cursor is not valid' },
     ]);
-  // Newest first: ids are UUIDv7, walked on coupons_store_id_idx.
-  const { rows } = await q.query<CouponRow>(
-    `SELECT ${COUPON_COLUMNS} FROM coupons
-      WHERE store_id = $1 AND deleted_at IS NULL AND ($2::uuid IS NULL OR id < $2::uuid)
-      ORDER BY id DESC LIMIT $3`,
-    [storeId, after?.[0] ?? null, input.limit + 1],
-  );
+  const rows = await selectCouponPage(q, storeId, after?.[0] ?? null, input.limit + 1);
   const result = page(rows, input.limit, (r) => [r.id]);
   return { items: result.items.map(toCoupon), nextCursor: result.nextCursor };
 }
 
 export async function getCoupon(q: Queryable, storeId: string, couponId: string): Promise<Coupon> {
   if (!isUuid(couponId)) throw notFound('Coupon not found');
-  const { rows } = await q.query<CouponRow>(
-    `SELECT ${COUPON_COLUMNS} FROM coupons WHERE id = $1 AND store_id = $2 AND deleted_at IS NULL`,
-    [couponId, storeId],
-  );
-  if (!rows[0]) throw notFound('Coupon not found');
-  return toCoupon(rows[0]);
+  const row = await selectCoupon(q, storeId, couponId);
+  if (!row) throw notFound('Coupon not found');
+  return toCoupon(row);
 }
 
 /** PATCH semantics: absent fields stay; null clears the optional limits. */
 export async function updateCoupon(
-  db: Db,
+  db: DbOrTx,
   storeId: string,
   couponId: string,
   input: UpdateCouponInput,
@@ -206,12 +153,8 @@ export async function updateCoupon(
   if (!isUuid(couponId)) throw notFound('Coupon not found');
   const expiresAt = isoOrFail(input.expiresAt);
   try {
-    return await db.tx(async (tx) => {
-      const { rows } = await tx.query<CouponRow>(
-        `SELECT ${COUPON_COLUMNS} FROM coupons WHERE id = $1 AND store_id = $2 AND deleted_at IS NULL FOR UPDATE`,
-        [couponId, storeId],
-      );
-      const current = rows[0];
+    return await inTx(db, async (tx) => {
+      const current = await selectCoupon(tx, storeId, couponId, { lock: true });
       if (!current) throw notFound('Coupon not found');
       checkValue(input.type ?? current.type, input.value ?? current.value);
       const usageLimit = input.usageLimit === undefined ? current.usage_limit : input.usageLimit;
@@ -228,27 +171,8 @@ export async function updateCoupon(
           422,
         );
       }
-      const sets: string[] = [];
-      const params: unknown[] = [couponId, storeId];
-      const set = (column: string, value: unknown) => {
-        if (value === undefined) return;
-        params.push(value);
-        sets.push(`${column} = $${params.length}`);
-      };
-      set('code', input.code);
-      set('type', input.type);
-      set('value', input.value);
-      set('min_order', input.minOrder);
-      set('max_discount', input.maxDiscount);
-      set('usage_limit', input.usageLimit);
-      set('expires_at', expiresAt);
-      set('is_active', input.isActive);
-      if (!sets.length) return toCoupon(current);
-      const updated = await tx.query<CouponRow>(
-        `UPDATE coupons SET ${sets.join(', ')} WHERE id = $1 AND store_id = $2 RETURNING ${COUPON_COLUMNS}`,
-        params,
-      );
-      return toCoupon(updated.rows[0]!);
+      const updated = await updateCouponRow(tx, storeId, couponId, { ...input, expiresAt });
+      return toCoupon(updated ?? current);
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicateCode(input.code ?? '');
@@ -259,9 +183,5 @@ export async function updateCoupon(
 /** Soft delete: orders keep pointing at the row; the code becomes free for a new coupon. */
 export async function deleteCoupon(q: Queryable, storeId: string, couponId: string): Promise<void> {
   if (!isUuid(couponId)) throw notFound('Coupon not found');
-  const { rowCount } = await q.query(
-    `UPDATE coupons SET deleted_at = now() WHERE id = $1 AND store_id = $2 AND deleted_at IS NULL`,
-    [couponId, storeId],
-  );
-  if (rowCount === 0) throw notFound('Coupon not found');
+  if (!(await softDeleteCoupon(q, storeId, couponId))) throw notFound('Coupon not found');
 }

@@ -1,22 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { StatementNames } from './db.js';
+import { inTx, isUniqueViolation, type Db, type Tx } from './db.js';
 
-describe('StatementNames', () => {
-  it('gives one stable name per SQL text, different texts different names', () => {
-    const names = new StatementNames();
-    const a = names.nameFor('SELECT $1::int');
-    expect(a).toMatch(/^dk0_[0-9a-f]{12}$/);
-    expect(names.nameFor('SELECT $1::int')).toBe(a);
-    const b = names.nameFor('SELECT $1::text');
-    expect(b).toMatch(/^dk1_/);
-    expect(b).not.toBe(a);
+describe('inTx', () => {
+  it('opens a transaction on a pool and reuses a given transaction', async () => {
+    const tx: Tx = { query: async () => ({ rows: [], rowCount: 0 }), exec: async () => {} };
+    let opened = 0;
+    const db = {
+      tx: async <T>(fn: (t: Tx) => Promise<T>) => {
+        opened++;
+        return fn(tx);
+      },
+    } as unknown as Db;
+    expect(await inTx(db, async (t) => t === tx)).toBe(true);
+    expect(opened).toBe(1);
+    expect(await inTx(tx, async (t) => t === tx)).toBe(true);
+    expect(opened).toBe(1);
   });
+});
 
-  it('stops naming new texts at the cap (they go unnamed) but keeps the names it gave', () => {
-    const names = new StatementNames(2);
-    const first = names.nameFor('q1');
-    names.nameFor('q2');
-    expect(names.nameFor('q3')).toBeUndefined();
-    expect(names.nameFor('q1')).toBe(first);
+describe('isUniqueViolation', () => {
+  it('is true for SQLSTATE 23505 only', () => {
+    expect(isUniqueViolation({ code: '23505' })).toBe(true);
+    expect(isUniqueViolation({ code: '23503' })).toBe(false);
+    expect(isUniqueViolation(new Error('23505'))).toBe(false);
+    expect(isUniqueViolation(null)).toBe(false);
   });
 });

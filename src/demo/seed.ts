@@ -2,7 +2,7 @@
  * The demo store `npm start` opens on an empty database: a small Indian kirana with a realistic catalog, so the
  * storefront, the cart and the dashboard have something to show. Signs in as DEMO_PHONE with DEMO_CODE.
  */
-import type { Db, Queryable } from '../db/db.js';
+import { inTx, type Db, type Queryable } from '../db/db.js';
 import { newId } from '../shared/ids.js';
 import { createCategory } from '../catalog/categories.service.js';
 import { createProduct } from '../catalog/products.service.js';
@@ -155,7 +155,7 @@ async function createDemoMerchantAndStore(tx: Queryable): Promise<string> {
 export async function ensureDemoStore(db: Db): Promise<void> {
   const existing = await db.query(`SELECT 1 FROM stores WHERE slug = $1`, [DEMO_SLUG]);
   if (existing.rows.length) return;
-  await db.tx(async (tx) => {
+  await inTx(db, async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('dukaan:demo-seed'))`);
     const again = await tx.query(`SELECT 1 FROM stores WHERE slug = $1`, [DEMO_SLUG]);
     if (again.rows.length) return;

@@ -6,7 +6,7 @@
 import type { Queryable } from '../db/db.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { isUuid } from '../shared/ids.js';
-import { MAX_STOCK } from '../catalog/catalog.schema.js';
+import { MAX_STOCK } from './limits.js';
 
 /** `{ set: n }` (null: stop tracking) or `{ adjust: ±n }` — exactly one of them. */
 export interface StockChange {

@@ -1,5 +1,5 @@
 /** Who works in a store: the owner invites staff by phone; staff sign in with their own number. */
-import type { Db } from '../db/db.js';
+import { inTx, type Db, type DbOrTx } from '../db/db.js';
 import { conflict, notFound, validationFailed } from '../shared/errors.js';
 import { isUuid } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
@@ -8,13 +8,13 @@ import type { AddMemberInput, Member } from './members.schema.js';
 
 export { listMembers };
 
-export async function inviteStaff(db: Db, storeId: string, input: AddMemberInput): Promise<Member> {
+export async function inviteStaff(db: DbOrTx, storeId: string, input: AddMemberInput): Promise<Member> {
   const phone = normalizeE164(input.phone);
   if (!phone)
     throw validationFailed('phone must be a valid number in E.164', [
       { code: 'invalid', path: '/phone', message: 'not a valid E.164 phone number' },
     ]);
-  return db.tx(async (tx) => {
+  return inTx(db, async (tx) => {
     const merchantId = await merchantIdForPhone(tx, phone);
     const member = await addStaff(tx, storeId, merchantId);
     if (member.role === 'owner') throw conflict('That number is the owner of this store');

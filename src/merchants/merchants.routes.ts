@@ -5,7 +5,7 @@ import { normalizeE164 } from '../shared/phone.js';
 import { validationFailed } from '../shared/errors.js';
 import { requestOtp, verifyOtp } from './merchants.service.js';
 import { MerchantSchema, OtpRequestBody, VerifyBody, VerifyResponse } from './merchants.schema.js';
-import { requireMerchant, revokeSession } from './session.js';
+import { requireMerchant, revokeSession } from '../auth/session.js';
 import { listStoresOfMerchant } from '../stores/stores.service.js';
 import { StoreSchema } from '../stores/stores.schema.js';
 

@@ -1,9 +1,10 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Db } from '../db/db.js';
+import { inTx, type DbOrTx } from '../db/db.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { createSession, revokeSession, type Merchant } from './session.js';
+import { createSession, revokeSession, type Merchant } from '../auth/session.js';
+import { upsertMerchant } from './merchants.repo.js';
 import { OTP_TTL_MINUTES, type OtpChannel } from './otp-channel.js';
 import { consumeOtps, countRecentOtps, countWrongTry, insertOtp, lockLiveOtps, lockOtpRequest } from './otp.repo.js';
 
@@ -21,7 +22,7 @@ export const hashOtp = (secret: string, salt: string, phone: string, code: strin
   createHmac('sha256', `otp:${secret}`).update(`${salt}:${phone}:${code}`).digest('hex');
 
 export interface OtpDeps {
-  db: Db;
+  db: DbOrTx;
   channel: OtpChannel;
   testNumbers: Map<string, string>;
   secret?: string;
@@ -37,7 +38,7 @@ export interface OtpDeps {
 export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string): Promise<void> {
   const testCode = deps.testNumbers.get(phone);
   const code = testCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0');
-  await deps.db.tx(async (tx) => {
+  await inTx(deps.db, async (tx) => {
     await lockOtpRequest(tx, phone, clientIp);
     const c = await countRecentOtps(tx, phone, clientIp, OTP_WINDOW_MINUTES);
     const retryAfter = (oldest: Date | null) =>
@@ -78,12 +79,12 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
 
 /** Checks a code; on success consumes it, creates the merchant on first sign-in, and opens a session. */
 export async function verifyOtp(
-  db: Db,
+  db: DbOrTx,
   phone: string,
   code: string,
   opts: { secret?: string; previousSessionId?: string | null } = {},
 ): Promise<{ token: string; merchant: Merchant }> {
-  const outcome = await db.tx(async (tx) => {
+  const outcome = await inTx(db, async (tx) => {
     const live = await lockLiveOtps(tx, phone, OTP_MAX_TRIES);
     if (live.length === 0) return null;
     const matches = live.some((row) => {
@@ -102,13 +103,7 @@ export async function verifyOtp(
     await consumeOtps(tx, phone);
     // Signing in again rotates the token: the session the client came with ends.
     if (opts.previousSessionId) await revokeSession(tx, opts.previousSessionId);
-    const merchant = await tx.query<Merchant>(
-      `INSERT INTO merchants (id, phone) VALUES ($1, $2)
-       ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-       RETURNING id, phone, name`,
-      [newId(), phone],
-    );
-    const m = merchant.rows[0]!;
+    const m = await upsertMerchant(tx, newId(), phone);
     return { token: await createSession(tx, m.id), merchant: m };
   });
   // Wrong tries must count even though the answer is an error, so the transaction commits first.

@@ -1,4 +1,5 @@
-import type { Db, Queryable } from '../db/db.js';
+import { inTx, type DbOrTx, type Queryable } from '../db/db.js';
+import { claimDueRows, insertOutboxRow, markFailed, markRetry, markSent } from './outbox.repo.js';
 import { newId } from '../shared/ids.js';
 import { PermanentSendError, type MessageChannel, type OutboundMessage } from './channels.js';
 
@@ -26,12 +27,7 @@ export interface OutboxPayload {
 export async function enqueueMessage(tx: Queryable, input: OutboxMessageInput): Promise<string> {
   const id = newId();
   const payload: OutboxPayload = { text: input.text, ...(input.data ? { data: input.data } : {}) };
-  await tx.query(`INSERT INTO outbox (id, topic, recipient, payload) VALUES ($1, $2, $3, $4)`, [
-    id,
-    input.topic,
-    input.recipient,
-    JSON.stringify(payload),
-  ]);
+  await insertOutboxRow(tx, { id, topic: input.topic, recipient: input.recipient, payload: JSON.stringify(payload) });
   return id;
 }
 
@@ -61,14 +57,6 @@ export interface ProcessResult {
   failed: number;
 }
 
-interface ClaimedRow {
-  id: string;
-  topic: string;
-  recipient: string | null;
-  payload: OutboxPayload | string;
-  attempts: number;
-}
-
 /**
  * One round: claim due rows, send them, record the outcome. The claim (`FOR UPDATE SKIP LOCKED`) runs in its
  * own short transaction and leases each row by pushing `next_attempt_at` past the send, so concurrent workers
@@ -76,7 +64,7 @@ interface ClaimedRow {
  * doubles as the claim token: an outcome is only recorded by the worker whose claim is current.
  */
 export async function processOutboxOnce(
-  db: Db,
+  db: DbOrTx,
   channel: MessageChannel,
   opts: ProcessOptions = {},
 ): Promise<ProcessResult> {
@@ -85,19 +73,7 @@ export async function processOutboxOnce(
   const leaseSeconds = (opts.leaseMs ?? 60_000) / 1000;
   const backoffMs = opts.backoffMs ?? defaultBackoffMs;
 
-  const rows = await db.tx(async (tx) => {
-    const { rows } = await tx.query<ClaimedRow>(
-      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
-        WHERE id IN (SELECT id FROM outbox
-                      WHERE status = 'pending' AND next_attempt_at <= now()
-                      ORDER BY next_attempt_at, id
-                      LIMIT $1
-                      FOR UPDATE SKIP LOCKED)
-        RETURNING id, topic, recipient, payload, attempts`,
-      [batchSize, leaseSeconds],
-    );
-    return rows;
-  });
+  const rows = await inTx(db, (tx) => claimDueRows<OutboxPayload>(tx, batchSize, leaseSeconds));
 
   const result: ProcessResult = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
   const delivered: { id: string; attempts: number }[] = [];
@@ -120,17 +96,11 @@ export async function processOutboxOnce(
         const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
         const permanent = err instanceof PermanentSendError;
         if (permanent || row.attempts >= maxAttempts) {
-          await db.query(
-            `UPDATE outbox SET status = 'failed', last_error = $3 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
-            [row.id, row.attempts, error],
-          );
+          await markFailed(db, row, error);
           result.failed++;
           opts.log?.warn({ outboxId: row.id, attempts: row.attempts, error }, 'outbox message failed for good');
         } else {
-          await db.query(
-            `UPDATE outbox SET last_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
-            [row.id, row.attempts, error, backoffMs(row.attempts) / 1000],
-          );
+          await markRetry(db, row, error, backoffMs(row.attempts) / 1000);
           result.retried++;
         }
       }
@@ -139,12 +109,7 @@ export async function processOutboxOnce(
   if (delivered.length) {
     // One statement (one commit) for the whole batch, not one per message: under a stream of orders this was a
     // commit per order. If it fails the round fails; the rows stay leased and are sent again (at least once).
-    await db.query(
-      `UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL
-         FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, attempts integer)
-        WHERE outbox.id = d.id AND outbox.attempts = d.attempts AND outbox.status = 'pending'`,
-      [JSON.stringify(delivered)],
-    );
+    await markSent(db, delivered);
     result.sent = delivered.length;
   }
   return result;

@@ -1,12 +1,13 @@
 import type { Queryable } from '../db/db.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
-import type { StoreRow } from '../stores/stores.service.js';
-import type { PaymentStatus } from '../payments/status.js';
+import type { StoreRow } from '../stores/stores.repo.js';
+import type { PaymentStatus } from './payment-status.js';
 import type { Actor, OrderStatus } from './status.js';
 import { takeStockCtes } from '../inventory/reserve.js';
-import { COUPON_HAS_USE_LEFT } from '../coupons/coupons.service.js';
-import { CART_STAMP_SQL } from '../cart/cart.service.js';
+import { COUPON_HAS_USE_LEFT } from '../coupons/coupons.repo.js';
+import { CART_STAMP_SQL } from '../cart/cart.repo.js';
+import { SELLABLE_SQL } from '../catalog/catalog.repo.js';
 
 /** SQL for orders, their lines and history. Services own the transactions and call these with their `tx`. */
 
@@ -33,7 +34,8 @@ export interface BillRules {
   minOrder: number | null;
 }
 
-export type Fulfillment = 'delivery' | 'pickup';
+export type { Fulfillment } from '../cart/cart.schema.js';
+import type { Fulfillment } from '../cart/cart.schema.js';
 
 /** Where an order was placed: the storefront pages, the JSON API, or a WhatsApp chat (src/whatsapp). */
 export type OrderSource = 'web' | 'api' | 'whatsapp';
@@ -415,4 +417,117 @@ export async function orderTokenForCart(q: Queryable, storeId: string, cartId: s
     [cartId, storeId],
   );
   return rows[0]?.tracking_token ?? null;
+}
+
+/** The order's payment moves to `proof_submitted` (the caller checked the transition under the row lock). */
+export async function markProofSubmitted(q: Queryable, orderId: string): Promise<void> {
+  await q.query(`UPDATE orders SET payment_status = 'proof_submitted', updated_at = now() WHERE id = $1`, [orderId]);
+}
+
+/** Opening an order in the dashboard marks it seen. */
+export async function markOrderSeen(q: Queryable, storeId: string, orderId: string): Promise<void> {
+  await q.query(`UPDATE orders SET seen_at = now() WHERE id = $1 AND store_id = $2 AND seen_at IS NULL`, [
+    orderId,
+    storeId,
+  ]);
+}
+
+export async function countUnseen(q: Queryable, storeId: string): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM orders WHERE store_id = $1 AND seen_at IS NULL`,
+    [storeId],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Newest first, keyset on (store_id, number DESC); with `status`, on (store_id, status, number DESC). */
+export async function selectOrderPage(
+  q: Queryable,
+  storeId: string,
+  status: OrderStatus | null,
+  beforeNumber: number | null,
+  limit: number,
+): Promise<OrderRow[]> {
+  const params: unknown[] = [storeId];
+  const where = ['store_id = $1'];
+  if (status) {
+    params.push(status);
+    where.push(`status = $${params.length}`);
+  }
+  if (beforeNumber !== null) {
+    params.push(beforeNumber);
+    where.push(`number < $${params.length}`);
+  }
+  params.push(limit);
+  const { rows } = await q.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${where.join(' AND ')} ORDER BY number DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+/** Moves the status only while it is one of `from` (of two racing changes one wins); false when it was not. */
+export async function moveOrderStatus(
+  q: Queryable,
+  orderId: string,
+  storeId: string,
+  to: OrderStatus,
+  from: readonly OrderStatus[],
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 AND store_id = $4 AND status = ANY($3::text[])`,
+    [orderId, to, from, storeId],
+  );
+  return rowCount === 1;
+}
+
+export interface VariantInfo {
+  id: string;
+  product_id: string;
+  product_name: string;
+  variant_name: string;
+  price: number;
+  stock: number | null;
+  sellable: boolean;
+}
+
+/** The store's variants with these ids, with their product's name and whether they are sold. */
+export async function selectVariantsOfStore(
+  q: Queryable,
+  storeId: string,
+  variantIds: readonly string[],
+): Promise<VariantInfo[]> {
+  const { rows } = await q.query<VariantInfo>(
+    `SELECT v.id, v.product_id, p.name AS product_name, v.name AS variant_name, v.price, v.stock,
+            ${SELLABLE_SQL} AS sellable
+       FROM variants v JOIN products p ON p.id = v.product_id
+      WHERE v.id = ANY($1::uuid[]) AND v.store_id = $2`,
+    [variantIds, storeId],
+  );
+  return rows;
+}
+
+export async function updateOrderBill(
+  q: Queryable,
+  orderId: string,
+  bill: { subtotal: number; discount: number; deliveryFee: number; total: number },
+  paymentStatus: PaymentStatus,
+): Promise<void> {
+  await q.query(
+    `UPDATE orders SET subtotal = $2, discount = $3, delivery_fee = $4, total = $5, payment_status = $6, updated_at = now() WHERE id = $1`,
+    [orderId, bill.subtotal, bill.discount, bill.deliveryFee, bill.total, paymentStatus],
+  );
+}
+
+export async function updateOrderPayment(
+  q: Queryable,
+  orderId: string,
+  to: PaymentStatus,
+  amountPaid: number,
+): Promise<void> {
+  await q.query(`UPDATE orders SET payment_status = $2, amount_paid = $3, updated_at = now() WHERE id = $1`, [
+    orderId,
+    to,
+    amountPaid,
+  ]);
 }

@@ -1,8 +1,6 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireStoreMember } from '../stores/membership.js';
-import { AppError, validationFailed } from '../shared/errors.js';
-import { MAX_PROOF_BYTES, orderUpiQrSvg, readPaymentProof, submitPaymentProof } from '../payments/proofs.js';
 import {
   EditLinesBody,
   MerchantOrderParams,
@@ -22,34 +20,6 @@ import {
   setPaymentStatus,
   transitionOrder,
 } from './orders.service.js';
-
-/** Reads the single `file` part of a multipart request, size first: 415 if not multipart, 413 past 5 MB. */
-async function receiveProof(request: FastifyRequest): Promise<Buffer> {
-  if (!request.isMultipart())
-    throw new AppError(
-      415,
-      'unsupported_media_type',
-      'Send the image as multipart/form-data with one field named "file"',
-    );
-  const file = await request.file({ limits: { fileSize: MAX_PROOF_BYTES, files: 1 } });
-  if (file?.fieldname !== 'file')
-    throw validationFailed('Send the image as a multipart file field named "file"', [
-      { code: 'required', path: '/file', message: 'is required' },
-    ]);
-  const bytes = await file.toBuffer();
-  if (file.file.truncated) throw new AppError(413, 'payload_too_large', 'The file is larger than 5 MB');
-  return bytes;
-}
-
-function sendProof(reply: FastifyReply, proof: { contentType: string; bytes: Buffer }) {
-  return reply
-    .type(proof.contentType)
-    .header('x-content-type-options', 'nosniff')
-    .header('content-security-policy', "default-src 'none'; sandbox")
-    .header('cache-control', 'private, no-store')
-    .header('content-disposition', 'inline')
-    .send(proof.bytes);
-}
 
 export const orderRoutes: FastifyPluginAsync = async (base) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -96,44 +66,6 @@ export const orderRoutes: FastifyPluginAsync = async (base) => {
         'customer',
         request.body,
       );
-    },
-  );
-  app.post(
-    '/orders/:trackingToken/payment-proof',
-    {
-      schema: {
-        tags: customer,
-        summary: 'Upload a payment screenshot (multipart `file`: JPEG/PNG/WebP, ≤ 5 MB)',
-        consumes: ['multipart/form-data'],
-        params: TrackingParams,
-        response: ok,
-      },
-    },
-    async (request) => {
-      const bytes = await receiveProof(request);
-      return submitPaymentProof(app.db, app.config, request.params.trackingToken, bytes);
-    },
-  );
-  app.get(
-    '/orders/:trackingToken/payment-proof',
-    { schema: { tags: customer, summary: 'The latest payment proof (image)', params: TrackingParams } },
-    async (request, reply) => {
-      return sendProof(
-        reply,
-        await readPaymentProof(app.db, app.config, { by: 'token', trackingToken: request.params.trackingToken }),
-      );
-    },
-  );
-  app.get(
-    '/orders/:trackingToken/upi-qr.svg',
-    { schema: { tags: customer, summary: 'The UPI payment link as a QR code (SVG)', params: TrackingParams } },
-    async (request, reply) => {
-      const svg = await orderUpiQrSvg(app.db, app.config, request.params.trackingToken);
-      return reply
-        .type('image/svg+xml')
-        .header('cache-control', 'private, max-age=60')
-        .header('x-content-type-options', 'nosniff')
-        .send(svg);
     },
   );
 
@@ -227,17 +159,6 @@ export const orderRoutes: FastifyPluginAsync = async (base) => {
     async (request) => {
       const { storeId, orderId } = request.params;
       return setPaymentStatus(app.db, app.config, storeId, orderId, request.body.status);
-    },
-  );
-  app.get(
-    '/stores/:storeId/orders/:orderId/payment-proof',
-    {
-      ...merchant,
-      schema: { tags, security, summary: 'The latest payment proof (image)', params: MerchantOrderParams },
-    },
-    async (request, reply) => {
-      const { storeId, orderId } = request.params;
-      return sendProof(reply, await readPaymentProof(app.db, app.config, { by: 'store', storeId, orderId }));
     },
   );
 };

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Cursor, Limit, Nullable } from '../shared/schema.js';
 import type { ORDER_STATUSES } from './status.js';
-import type { PAYMENT_STATUSES } from '../payments/status.js';
+import type { PAYMENT_STATUSES } from './payment-status.js';
 
 export const OrderStatusSchema = Type.Union([
   Type.Literal('placed'),

@@ -1,29 +1,38 @@
 import type { Config } from '../config.js';
-import type { Db, Queryable, Tx } from '../db/db.js';
-import { AppError, validationFailed, type ProblemItem } from '../shared/errors.js';
+import { inTx, type DbOrTx, type Queryable, type Tx } from '../db/db.js';
+import { AppError, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
 import { decodeCursor, page } from '../shared/cursor.js';
 import { isUuid } from '../shared/ids.js';
 import { getStoreRow, type StoreRow } from '../stores/stores.service.js';
+import { memberRole } from '../stores/membership.js';
 import { computeBill } from '../cart/bill.js';
-import { releaseCouponUse } from '../coupons/coupons.service.js';
+import { releaseCouponUse } from '../coupons/coupons.repo.js';
 import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/reserve.js';
 import { enqueueMessage } from '../notify/outbox.js';
-import { paymentMethod } from '../payments/methods.js';
+import { paymentMethod } from './payment-methods.js';
 import {
   amountPaidAfter,
   balanceDue,
   checkPaymentTransition,
   paymentStatusAfterEdit,
   type PaymentStatus,
-} from '../payments/status.js';
+} from './payment-status.js';
 import { orderSummaryText, trackingUrl, whatsappUrl } from './links.js';
 import { orderForMessage, quoteUserText, storeForMessage } from '../notify/quote.js';
 import * as messages from './messages.js';
 import {
-  ORDER_COLUMNS,
   addHistory,
+  countUnseen,
+  markOrderSeen,
+  moveOrderStatus,
+  selectOrderPage,
+  selectVariantsOfStore,
+  updateOrderBill,
+  updateOrderPayment,
   findOrder,
+  findOrderById,
   invalidTransition,
+  orderTokenForCart,
   orderHistory,
   orderLines,
   storeRecipient,
@@ -129,31 +138,55 @@ function dashboardUrl(config: LinkConfig, orderId: string): string {
 
 // ---- reads ----
 
-export async function getOrderForCustomer(db: Db, config: LinkConfig, trackingToken: string): Promise<OrderView> {
+export async function getOrderForCustomer(db: DbOrTx, config: LinkConfig, trackingToken: string): Promise<OrderView> {
   return loadOrderView(db, { by: 'token', trackingToken }, config);
+}
+
+/** The customer's order page: the order by tracking token, with its store. */
+export async function getOrderPageForCustomer(
+  q: Queryable,
+  config: LinkConfig,
+  trackingToken: string,
+): Promise<{ store: StoreRow; view: OrderView }> {
+  const row = await findOrder(q, { by: 'token', trackingToken });
+  const store = await getStoreRow(q, row.store_id);
+  return { store, view: await orderView(q, row, store, config) };
+}
+
+/** The tracking token of the order a cart became, or null while the cart is open. */
+export async function trackingTokenOfCart(q: Queryable, storeId: string, cartId: string): Promise<string | null> {
+  return orderTokenForCart(q, storeId, cartId);
+}
+
+/**
+ * Where a link that names only the order leads (the store's WhatsApp messages): its store, for that store's
+ * members only. Anyone else gets 404, as for an order that does not exist.
+ */
+export async function findOrderForMember(
+  q: Queryable,
+  orderId: string,
+  merchantId: string,
+): Promise<{ storeId: string; orderId: string }> {
+  if (!isUuid(orderId)) throw notFound('Order not found');
+  const order = await findOrderById(q, orderId);
+  if (!(await memberRole(q, order.store_id, merchantId))) throw notFound('Order not found');
+  return { storeId: order.store_id, orderId: order.id };
 }
 
 /** The merchant's view of one order; opening it marks it seen (the dashboard highlights unseen orders). */
 export async function getOrderForMerchant(
-  db: Db,
+  db: DbOrTx,
   config: LinkConfig,
   storeId: string,
   orderId: string,
 ): Promise<OrderView> {
   const view = await loadOrderView(db, { by: 'store', storeId, orderId }, config);
-  await db.query(`UPDATE orders SET seen_at = now() WHERE id = $1 AND store_id = $2 AND seen_at IS NULL`, [
-    orderId,
-    storeId,
-  ]);
+  await markOrderSeen(db, storeId, orderId);
   return view;
 }
 
 export async function countUnseenOrders(q: Queryable, storeId: string): Promise<number> {
-  const { rows } = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM orders WHERE store_id = $1 AND seen_at IS NULL`,
-    [storeId],
-  );
-  return rows[0]?.n ?? 0;
+  return countUnseen(q, storeId);
 }
 
 /** Newest first, keyset on (store_id, number DESC); with `status`, on (store_id, status, number DESC). */
@@ -165,21 +198,7 @@ export async function listOrders(
 ): Promise<{ items: (OrderView & { seenAt: string | null })[]; nextCursor: string | null }> {
   const limit = input.limit ?? 20;
   const after = decodeCursor<[number]>(input.cursor, ['number']);
-  const params: unknown[] = [storeId];
-  const where = ['store_id = $1'];
-  if (input.status) {
-    params.push(input.status);
-    where.push(`status = $${params.length}`);
-  }
-  if (after) {
-    params.push(after[0]);
-    where.push(`number < $${params.length}`);
-  }
-  params.push(limit + 1);
-  const { rows } = await q.query<OrderRow>(
-    `SELECT ${ORDER_COLUMNS} FROM orders WHERE ${where.join(' AND ')} ORDER BY number DESC LIMIT $${params.length}`,
-    params,
-  );
+  const rows = await selectOrderPage(q, storeId, input.status ?? null, after?.[0] ?? null, limit + 1);
   const paged = page(rows, limit, (r) => [r.number]);
   if (paged.items.length === 0) return { items: [], nextCursor: null };
   const store = await getStoreRow(q, storeId);
@@ -220,23 +239,19 @@ async function notifyStore(tx: Tx, topic: string, store: StoreRow, view: OrderVi
  * coupon use. The loser gets 409 invalid_transition.
  */
 export async function transitionOrder(
-  db: Db,
+  db: DbOrTx,
   config: LinkConfig,
   ref: OrderRef,
   to: OrderStatus,
   actor: Actor,
   note: string | null = null,
 ): Promise<OrderView> {
-  return db.tx(async (tx) => {
+  return inTx(db, async (tx) => {
     const current = await findOrder(tx, ref);
     const check = checkTransition(current.status, to, actor);
     if (!check.ok) throw invalidTransition(check.message);
-    const moved = await tx.query(
-      `UPDATE orders SET status = $2, updated_at = now()
-        WHERE id = $1 AND store_id = $4 AND status = ANY($3::text[])`,
-      [current.id, to, allowedFromStatuses(to, actor), current.store_id],
-    );
-    if (moved.rowCount !== 1) throw invalidTransition(`The order changed meanwhile and can no longer become ${to}`);
+    if (!(await moveOrderStatus(tx, current.id, current.store_id, to, allowedFromStatuses(to, actor))))
+      throw invalidTransition(`The order changed meanwhile and can no longer become ${to}`);
     if (check.returnsStock) {
       // Read after the UPDATE: under READ COMMITTED this sees the lines of any edit that committed before us.
       const lines = await orderLines(tx, [current.id]);
@@ -279,16 +294,6 @@ export async function transitionOrder(
 }
 
 // ---- line edits ----
-
-interface VariantInfo {
-  id: string;
-  product_id: string;
-  product_name: string;
-  variant_name: string;
-  price: number;
-  stock: number | null;
-  sellable: boolean;
-}
 
 function shortageItem(s: StockShortage, heldBefore: number): ProblemItem {
   const available = s.available + heldBefore;
@@ -355,7 +360,7 @@ async function currentRules(tx: Tx, order: OrderRow, store: StoreRow): Promise<B
  * payment `pending`. Customer: only while placed; merchant: while placed or accepted.
  */
 export async function editOrderLines(
-  db: Db,
+  db: DbOrTx,
   config: LinkConfig,
   ref: OrderRef,
   actor: Actor,
@@ -367,7 +372,7 @@ export async function editOrderLines(
       throw new AppError(404, 'not_found', `Variant ${l.variantId} not found`, [
         { code: 'not_found', path: `/lines/${i}/variantId`, message: 'no such variant in this store' },
       ]);
-  return db.tx(async (tx) => {
+  return inTx(db, async (tx) => {
     const order = await findOrder(tx, ref, { lock: true });
     if (!canEditLines(order.status, actor)) {
       throw invalidTransition(
@@ -379,12 +384,10 @@ export async function editOrderLines(
     const store = await getStoreRow(tx, order.store_id);
     const before = await orderLines(tx, [order.id]);
     const beforeById = new Map(before.map((l) => [l.variant_id, l]));
-    const { rows: variants } = await tx.query<VariantInfo>(
-      `SELECT v.id, v.product_id, p.name AS product_name, v.name AS variant_name, v.price, v.stock,
-              (v.archived_at IS NULL AND p.archived_at IS NULL AND p.is_active) AS sellable
-         FROM variants v JOIN products p ON p.id = v.product_id
-        WHERE v.id = ANY($1::uuid[]) AND v.store_id = $2`,
-      [wanted.map((l) => l.variantId), order.store_id],
+    const variants = await selectVariantsOfStore(
+      tx,
+      order.store_id,
+      wanted.map((l) => l.variantId),
     );
     const variantById = new Map(variants.map((v) => [v.id, v]));
     const lineProblems: ProblemItem[] = [];
@@ -465,10 +468,7 @@ export async function editOrderLines(
 
     await writeOrderLines(tx, order.id, next, { replace: true });
     const paymentStatus = paymentStatusAfterEdit(order.payment_status, bill.total, order.amount_paid);
-    await tx.query(
-      `UPDATE orders SET subtotal = $2, discount = $3, delivery_fee = $4, total = $5, payment_status = $6, updated_at = now() WHERE id = $1`,
-      [order.id, bill.subtotal, bill.discount, bill.deliveryFee, bill.total, paymentStatus],
-    );
+    await updateOrderBill(tx, order.id, bill, paymentStatus);
     await addHistory(tx, order.id, 'edited', actor);
     const view = await orderView(
       tx,
@@ -499,21 +499,17 @@ export async function editOrderLines(
 
 /** The merchant records a payment: `paid` (amountPaid = total) or `refunded` (amountPaid = 0). */
 export async function setPaymentStatus(
-  db: Db,
+  db: DbOrTx,
   config: LinkConfig,
   storeId: string,
   orderId: string,
   to: Extract<PaymentStatus, 'paid' | 'refunded'>,
 ): Promise<OrderView> {
-  return db.tx(async (tx) => {
+  return inTx(db, async (tx) => {
     const order = await findOrder(tx, { by: 'store', storeId, orderId }, { lock: true });
     const check = checkPaymentTransition(order.payment_status, to, 'merchant', order.status);
     if (!check.ok) throw invalidTransition(check.message);
-    await tx.query(`UPDATE orders SET payment_status = $2, amount_paid = $3, updated_at = now() WHERE id = $1`, [
-      order.id,
-      to,
-      amountPaidAfter(to, order.total, order.amount_paid),
-    ]);
+    await updateOrderPayment(tx, order.id, to, amountPaidAfter(to, order.total, order.amount_paid));
     const store = await getStoreRow(tx, storeId);
     const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId, orderId }), store, config);
     await notifyCustomer(

@@ -1,15 +1,10 @@
-/**
- * `dukaan serve`: the worker pool. In the primary process: migrate once, fork the workers, handle signals.
- * In a worker (node:cluster runs this same entry again): start one server.
- *
- * Only the worker imports the app (`./pool-worker.js` → the server → every route and library): a static import
- * here would make the primary, which serves nothing, carry the whole app in memory too.
- */
+/** The primary process of `dukaan serve` (src/serve.ts): migrate once, fork the workers, handle signals. */
 import cluster from 'node:cluster';
 import pino from 'pino';
 import { logOptions } from './logger.js';
 import { loadConfig, NO_OTP_CHANNEL_MESSAGE, otpChannelKind } from '../config.js';
-import { isDbUnavailableError, openDb } from '../db/db.js';
+import { isDbUnavailableError } from '../db/db.js';
+import { openDb } from '../db/open.js';
 import { migrate } from '../db/migrate.js';
 import { WorkerPool } from './pool.js';
 import { shutdownTimeoutMs } from './pool-settings.js';
@@ -41,7 +36,7 @@ function workerExecArgv(
   return heapMb > 0 && !given ? [...execArgv, `--max-old-space-size=${heapMb}`] : [...execArgv];
 }
 
-async function runPrimary(): Promise<void> {
+export async function runPrimary(): Promise<void> {
   const config = loadConfig();
   const timeoutMs = shutdownTimeoutMs();
   cluster.setupPrimary({ execArgv: workerExecArgv(workerHeapMb()) });
@@ -101,6 +96,3 @@ async function runPrimary(): Promise<void> {
   }
   pool.start();
 }
-
-if (cluster.isPrimary) await runPrimary();
-else await (await import('./pool-worker.js')).runWorker();

@@ -4,13 +4,20 @@
  * SHUTDOWN_TIMEOUT_MS, closes the database and exits 0. The primary replaces it unless it asked for the exit.
  */
 import pino from 'pino';
+import type { Server } from 'node:http';
 import { logOptions } from './logger.js';
-import { loadConfig } from '../config.js';
-import { startServer, type RunningServer } from './start.js';
+import { loadConfig, type Config } from '../config.js';
 import { trackConnections } from './pool-drain.js';
 import { shutdownTimeoutMs } from './pool-settings.js';
 
-export async function runWorker(): Promise<void> {
+/** What a worker runs: the app, listening (src/start.ts), handed in so the pool never imports the app. */
+export interface StartedServer {
+  app: { server: Server };
+  /** Stops accepting, lets in-flight requests finish (bounded by timeoutMs), then closes the database. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export async function runWorker(startServer: (config: Config) => Promise<StartedServer>): Promise<void> {
   const config = loadConfig();
   const timeoutMs = shutdownTimeoutMs();
   const log = pino({ ...logOptions(config.logLevel), base: { pid: process.pid, role: 'worker' } });
@@ -26,7 +33,7 @@ export async function runWorker(): Promise<void> {
     else drainRequested = true;
   });
 
-  let server: RunningServer;
+  let server: StartedServer;
   try {
     server = await startServer(config);
   } catch (err) {

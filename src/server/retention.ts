@@ -2,10 +2,10 @@
  * The retention purge: deletes what nobody needs any more (abandoned carts, old sign-in codes, ended sessions,
  * delivered outbox rows, rate-limit counters, idempotency records, payment proofs of long-closed orders).
  * Safe with many workers and servers: one transaction-scoped advisory lock, taken with try — whoever holds it
- * purges, everyone else skips this round. Runs hourly from every server (src/server/start.ts).
+ * purges, everyone else skips this round. Runs hourly from every server (src/start.ts).
  */
 import type { Db } from '../db/db.js';
-import { removeProofFiles } from '../payments/proofs.js';
+import { removeProofFiles } from '../payments/proofs.service.js';
 import { purgeClosedOrderProofs, purgeRows, tryPurgeLock, type RetentionPeriods } from './retention.repo.js';
 
 export const RETENTION: RetentionPeriods = {

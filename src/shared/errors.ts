@@ -113,3 +113,8 @@ export const validationFailed = (detail: string, errors?: ProblemItem[], status 
   new AppError(status, 'validation_failed', detail, errors);
 export const conflict = (detail: string) => new AppError(409, 'conflict', detail);
 export const forbidden = (detail: string) => new AppError(403, 'forbidden', detail);
+
+/** 409: the cart became an order; the customer starts a new one. The one wording of every layer. */
+export function cartAlreadyOrdered(): AppError {
+  return new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+}

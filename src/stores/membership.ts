@@ -2,16 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/db.js';
 import { AppError, forbidden, notFound } from '../shared/errors.js';
 import { isUuid } from '../shared/ids.js';
+import { selectMemberRole, type StoreRole } from './stores.repo.js';
 
-export type StoreRole = 'owner' | 'staff';
+export type { StoreRole } from './stores.repo.js';
 
 export async function memberRole(q: Queryable, storeId: string, merchantId: string): Promise<StoreRole | null> {
   if (!isUuid(storeId)) return null;
-  const { rows } = await q.query<{ role: StoreRole }>(
-    `SELECT role FROM store_members WHERE store_id = $1 AND merchant_id = $2`,
-    [storeId, merchantId],
-  );
-  return rows[0]?.role ?? null;
+  return selectMemberRole(q, storeId, merchantId);
 }
 
 /**

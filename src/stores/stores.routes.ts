@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { requireMerchant } from '../merchants/session.js';
+import { requireMerchant } from '../auth/session.js';
 import { assertOwner, requireStoreMember } from './membership.js';
 import { createStore, getStoreRow, toStore, updateStore } from './stores.service.js';
 import { CreateStoreBody, StoreParams, StoreSchema, UpdateStoreBody } from './stores.schema.js';

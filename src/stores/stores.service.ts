@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '../db/db.js';
+import { inTx, type DbOrTx, type Queryable } from '../db/db.js';
 import type { Config } from '../config.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -6,39 +6,19 @@ import { normalizeE164 } from '../shared/phone.js';
 import { CoalescedReads } from '../shared/coalesced-reads.js';
 import { RESERVED_SLUGS, slugFromStoreName } from './slug.js';
 import type { CreateStoreInput, Store, UpdateStoreInput } from './stores.schema.js';
-import { hoursProblems, storeIsOpen, type DeliveryArea, type OpeningHours } from './profile.js';
+import {
+  findStoreBySlug,
+  insertStore,
+  insertStoreMember,
+  selectSlugsLike,
+  selectStoreById,
+  selectStoresOfMerchant,
+  updateStoreRow,
+  type StoreRow,
+} from './stores.repo.js';
 
-export interface StoreRow {
-  id: string;
-  slug: string;
-  name: string;
-  currency: string;
-  whatsapp: string | null;
-  is_open: boolean;
-  delivery_fee: number;
-  free_above: number | null;
-  min_order: number | null;
-  pickup: boolean;
-  cod: boolean;
-  upi_vpa: string | null;
-  /** Bumped at commit on every change a shopper could see in the catalog (migration 061). */
-  catalog_version: number;
-  default_language: string;
-  gstin: string | null;
-  description: string;
-  logo: string | null;
-  banner: string | null;
-  address: StoreAddress | null;
-  hours: OpeningHours | null;
-  time_zone: string;
-  delivery_areas: DeliveryArea[];
-}
-
-export type StoreAddress = { line1: string; line2?: string | null; city: string; pincode: string };
-
-export const STORE_COLUMNS =
-  'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version, ' +
-  'default_language, gstin, description, logo, banner, address, hours, time_zone, delivery_areas';
+export type { StoreRow } from './stores.repo.js';
+import { hoursProblems, storeIsOpen, type OpeningHours } from './profile.js';
 
 /** Open now: the manual switch, and the opening hours when set (in the store's time zone). */
 export const storeOpenNow = (row: StoreRow, now = new Date()): boolean =>
@@ -98,7 +78,7 @@ function whatsappOrFail(value: string | null | undefined): string | null | undef
 }
 
 export async function createStore(
-  db: Db,
+  db: DbOrTx,
   merchantId: string,
   input: CreateStoreInput,
   config: Pick<Config, 'publicUrl'>,
@@ -109,49 +89,27 @@ export async function createStore(
       { code: 'reserved', path: '/slug', message: 'is a reserved word' },
     ]);
   }
-  return db.tx(async (tx) => {
+  return inTx(db, async (tx) => {
     let slug = input.slug;
     if (slug === undefined) {
       // A derived slug that is taken gets the first free numeric suffix.
       const base = slugFromStoreName(input.name);
-      const { rows } = await tx.query<{ slug: string }>(
-        `SELECT slug FROM stores WHERE slug = $1 OR slug ~ ('^' || $1 || '-[0-9]+$')`,
-        [base],
-      );
-      const taken = new Set(rows.map((r) => r.slug));
+      const taken = new Set(await selectSlugsLike(tx, base));
       slug = base;
       for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
     }
     const id = newId();
-    const { rows } = await tx.query<StoreRow>(
-      `INSERT INTO stores (id, slug, name, whatsapp, currency) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (slug) DO NOTHING RETURNING ${STORE_COLUMNS}`,
-      [id, slug, input.name, whatsapp, input.currency ?? 'INR'],
-    );
-    if (!rows[0]) throw new AppError(409, 'slug_taken', `The link "${slug}" is taken; choose another`);
-    await tx.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [
-      id,
-      merchantId,
-    ]);
-    return toStore(rows[0], config);
+    const row = await insertStore(tx, { id, slug, name: input.name, whatsapp, currency: input.currency ?? 'INR' });
+    if (!row) throw new AppError(409, 'slug_taken', `The link "${slug}" is taken; choose another`);
+    await insertStoreMember(tx, id, merchantId, 'owner');
+    return toStore(row, config);
   });
 }
 
 export async function getStoreRow(q: Queryable, storeId: string): Promise<StoreRow> {
-  const { rows } = await q.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE id = $1`, [storeId]);
-  if (!rows[0]) throw notFound('Store not found');
-  return rows[0];
-}
-
-/** The stores columns as `alias.column`, for statements that join stores to something else. */
-export const storeColumnsOf = (alias: string): string =>
-  STORE_COLUMNS.split(', ')
-    .map((c) => `${alias}.${c}`)
-    .join(', ');
-
-async function findStoreBySlug(q: Queryable, slug: string): Promise<StoreRow | null> {
-  const { rows } = await q.query<StoreRow>(`SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1`, [slug]);
-  return rows[0] ?? null;
+  const row = await selectStoreById(q, storeId);
+  if (!row) throw notFound('Store not found');
+  return row;
 }
 
 export async function getStoreBySlug(q: Queryable, slug: string): Promise<StoreRow> {
@@ -186,17 +144,12 @@ export async function listStoresOfMerchant(
   merchantId: string,
   config: Pick<Config, 'publicUrl'>,
 ): Promise<Store[]> {
-  const { rows } = await q.query<StoreRow>(
-    `SELECT ${storeColumnsOf('s')}
-       FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.merchant_id = $1 ORDER BY s.created_at, s.id`,
-    [merchantId],
-  );
-  return rows.map((r) => toStore(r, config));
+  return (await selectStoresOfMerchant(q, merchantId)).map((r) => toStore(r, config));
 }
 
 /** PATCH semantics: absent fields stay; `delivery` and `payments` merge field by field. */
 export async function updateStore(
-  db: Db,
+  db: DbOrTx,
   storeId: string,
   input: UpdateStoreInput,
   config: Pick<Config, 'publicUrl'>,
@@ -208,34 +161,25 @@ export async function updateStore(
       'Opening hours are spans of "HH:MM" times, each opening before it closes',
       badHours.map((path) => ({ code: 'invalid', path, message: 'from "HH:MM" to a later "HH:MM"' })),
     );
-  const sets: string[] = [];
-  const params: unknown[] = [storeId];
-  const set = (column: string, value: unknown) => {
-    if (value === undefined) return;
-    params.push(value);
-    sets.push(`${column} = $${params.length}`);
-  };
-  set('name', input.name);
-  set('whatsapp', whatsapp);
-  set('is_open', input.isOpen);
-  set('delivery_fee', input.delivery?.fee);
-  set('free_above', input.delivery?.freeAbove);
-  set('min_order', input.delivery?.minOrder);
-  set('pickup', input.delivery?.pickup);
-  set('cod', input.payments?.cod);
-  set('upi_vpa', input.payments?.upiVpa);
-  set('delivery_areas', input.delivery?.areas === undefined ? undefined : JSON.stringify(input.delivery.areas));
-  set('description', input.description);
-  set('logo', input.logo);
-  set('banner', input.banner);
-  set('address', input.address === undefined ? undefined : input.address && JSON.stringify(input.address));
-  set('hours', input.hours === undefined ? undefined : input.hours && JSON.stringify(input.hours));
-  set('default_language', input.defaultLanguage);
-  set('gstin', input.gstin);
-  const { rows } = await db.query<StoreRow>(
-    `UPDATE stores SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${STORE_COLUMNS}`,
-    params,
-  );
-  if (!rows[0]) throw notFound('Store not found');
-  return toStore(rows[0], config);
+  const row = await updateStoreRow(db, storeId, {
+    name: input.name,
+    whatsapp,
+    is_open: input.isOpen,
+    delivery_fee: input.delivery?.fee,
+    free_above: input.delivery?.freeAbove,
+    min_order: input.delivery?.minOrder,
+    pickup: input.delivery?.pickup,
+    cod: input.payments?.cod,
+    upi_vpa: input.payments?.upiVpa,
+    delivery_areas: input.delivery?.areas === undefined ? undefined : JSON.stringify(input.delivery.areas),
+    description: input.description,
+    logo: input.logo,
+    banner: input.banner,
+    address: input.address === undefined ? undefined : input.address && JSON.stringify(input.address),
+    hours: input.hours === undefined ? undefined : input.hours && JSON.stringify(input.hours),
+    default_language: input.defaultLanguage,
+    gstin: input.gstin,
+  });
+  if (!row) throw notFound('Store not found');
+  return toStore(row, config);
 }

@@ -9,7 +9,7 @@
  * message id, a proof already taken answers "received". The reply and the "done" mark commit together.
  */
 import type { Config } from '../config.js';
-import type { Db } from '../db/db.js';
+import { inTx, type Db } from '../db/db.js';
 import { createCart, getCart, setCartLine } from '../cart/cart.service.js';
 import type { CartView } from '../cart/cart.schema.js';
 import { searchCatalog } from '../catalog/products.service.js';
@@ -18,7 +18,7 @@ import { money, translator, type Lang } from '../i18n/index.js';
 import { enqueueMessage } from '../notify/outbox.js';
 import { findOrderById } from '../orders/orders.repo.js';
 import { orderView } from '../orders/orders.service.js';
-import { MAX_PROOF_BYTES, submitPaymentProof } from '../payments/proofs.js';
+import { MAX_PROOF_BYTES, submitPaymentProof } from '../payments/proofs.service.js';
 import { AppError } from '../shared/errors.js';
 import { getStoreRow, storeUrl, type StoreRow } from '../stores/stores.service.js';
 import { downloadMedia, type CloudMessage } from './cloud-api.js';
@@ -116,7 +116,7 @@ export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxR
     }
   }
   const out = await render(ctx, plan, store);
-  await db.tx(async (tx) => {
+  await inTx(db, async (tx) => {
     if (plan.storeId && plan.cartId && plan.newCart) await repo.setChatCart(tx, plan.storeId, row.sender, plan.cartId);
     if (plan.storeId && out.orderId) await repo.setLastOrder(tx, plan.storeId, row.sender, out.orderId);
     await repo.saveChat(tx, row.phone_number_id, row.sender, {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createPgDb, createPgliteDb, type Db } from '../../src/db/db.js';
+import type { Db } from '../../src/db/db.js';
+import { createPgDb } from '../../src/db/pg.js';
+import { createPgliteDb } from '../../src/db/pglite.js';
 import { migrate } from '../../src/db/migrate.js';
 
 export type Backend = 'pglite' | 'postgres';

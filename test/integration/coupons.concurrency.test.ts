@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, merchantWithStore, type TestContext } from '../helpers/app.js';
-import { consumeCouponUse, releaseCouponUse } from '../../src/coupons/coupons.service.js';
+import { consumeCouponUse, releaseCouponUse } from '../../src/coupons/coupons.repo.js';
 
 let ctx: TestContext;
 let storeId: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createPgDb } from '../../src/db/db.js';
+import { createPgDb } from '../../src/db/pg.js';
 import { client, createTestApp, signIn, type TestContext } from '../helpers/app.js';
 
 let ctx: TestContext;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../helpers/app.js';
 import { addProduct, checkoutCart, newCart, openShop, stockOf, type Shop } from '../helpers/order-fixtures.js';
 import { placeOrder, type NewOrderLine, type UnnumberedOrder } from '../../src/orders/orders.repo.js';
-import { CART_STAMP_SQL } from '../../src/cart/cart.service.js';
+import { CART_STAMP_SQL } from '../../src/cart/cart.repo.js';
 import { newId, newSecretId } from '../../src/shared/ids.js';
 
 let ctx: TestContext;

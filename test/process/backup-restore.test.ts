@@ -15,7 +15,9 @@ import { createPgCluster, type PgCluster } from '../../deploy/lib/pg-cluster.js'
 import { archiveSettings, stanzaCreate, writeBackupConfig, type BackupConfig } from '../../deploy/lib/pgbackrest.js';
 import { freePortRange } from '../../deploy/lib/proc.js';
 import { PROJECT_ROOT } from '../../deploy/topology.js';
-import { createPgDb, createPgliteDb, type Db } from '../../src/db/db.js';
+import type { Db } from '../../src/db/db.js';
+import { createPgDb } from '../../src/db/pg.js';
+import { createPgliteDb } from '../../src/db/pglite.js';
 import type { TestContext } from '../helpers/app.js';
 import { appOnDb } from '../helpers/app-on-db.js';
 import { addProduct, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createPgDb } from '../../src/db/db.js';
+import { createPgDb } from '../../src/db/pg.js';
 import { readSeedInfo, seedDatabase, BENCH_SLUG, FLASH_PRODUCT_SLUG, SEED_VERSION } from '../../bench/seed.js';
 import { withDatabase } from '../../bench/lib/args.js';
 

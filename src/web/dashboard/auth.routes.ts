@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOtp, verifyOtp } from '../../merchants/merchants.service.js';
-import { revokeSession } from '../../merchants/session.js';
+import { revokeSession } from '../../auth/session.js';
 import { normalizeE164 } from '../../shared/phone.js';
 import { AppError } from '../../shared/errors.js';
 import { html } from '../html.js';

@@ -1,12 +1,12 @@
 /**
  * Who is asking and for which store: the dashboard's cookie session and its tenant check.
  *
- * The session is the API's (src/merchants/session.ts): the cookie `dukaan_session` carries the same opaque token
+ * The session is the API's (src/auth/session.ts): the cookie `dukaan_session` carries the same opaque token
  * a Bearer header would, and the app's onRequest hook has already resolved it into `request.session`.
  * A store page answers only members of that store; anyone else gets the 404 page, as the API answers 404.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_COOKIE, SESSION_DAYS } from '../../merchants/session.js';
+import { SESSION_COOKIE, SESSION_DAYS } from '../../auth/session.js';
 import { memberRole } from '../../stores/membership.js';
 import { getStoreRow, type StoreRow } from '../../stores/stores.service.js';
 import { notFound } from '../../shared/errors.js';

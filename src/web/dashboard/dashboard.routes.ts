@@ -8,10 +8,7 @@
  *   /dashboard/stores/:storeId/…                  signed in AND a member of that store (else the 404 page)
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { findOrderById } from '../../orders/orders.repo.js';
-import { memberRole } from '../../stores/membership.js';
-import { isUuid } from '../../shared/ids.js';
-import { notFound } from '../../shared/errors.js';
+import { findOrderForMember } from '../../orders/orders.service.js';
 import { seeOther } from '../forms.js';
 import { sendErrorPage } from '../errors.js';
 import { authRoutes } from './auth.routes.js';
@@ -43,12 +40,8 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
 
     // Links in the store's WhatsApp messages name only the order: find its store, for members only.
     signedIn.get<{ Params: { orderId: string } }>('/orders/:orderId', async (request, reply) => {
-      const { orderId } = request.params;
-      if (!isUuid(orderId)) throw notFound('Order not found');
-      const order = await findOrderById(signedIn.db, orderId);
-      if (!(await memberRole(signedIn.db, order.store_id, request.session!.merchant.id)))
-        throw notFound('Order not found');
-      return seeOther(reply, storePath(order.store_id, `/orders/${order.id}`));
+      const order = await findOrderForMember(signedIn.db, request.params.orderId, request.session!.merchant.id);
+      return seeOther(reply, storePath(order.storeId, `/orders/${order.orderId}`));
     });
 
     await signedIn.register(

@@ -14,8 +14,8 @@ import {
 } from '../../orders/orders.service.js';
 import { EditLinesBody } from '../../orders/orders.schema.js';
 import { ORDER_STATUSES, canEditLines, isOrderStatus, nextStatuses, type OrderStatus } from '../../orders/status.js';
-import { checkPaymentTransition, type PaymentStatus } from '../../payments/status.js';
-import { readPaymentProof } from '../../payments/proofs.js';
+import { checkPaymentTransition, type PaymentStatus } from '../../orders/payment-status.js';
+import { readPaymentProof } from '../../payments/proofs.service.js';
 import { listProducts } from '../../catalog/products.service.js';
 import { whatsappUrl } from '../../orders/links.js';
 import { AppError, validationFailed } from '../../shared/errors.js';

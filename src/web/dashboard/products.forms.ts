@@ -2,7 +2,7 @@
  * Product forms → the API's request bodies. Pure: the result is checked against the API's own schemas
  * (validate.ts) and handed to the catalog services, which keep every business rule.
  */
-import { MAX_STOCK } from '../../catalog/catalog.schema.js';
+import { MAX_STOCK } from '../../inventory/limits.js';
 import type { ProblemItem } from '../../shared/errors.js';
 import { field, type FormBody } from '../forms.js';
 import {

@@ -17,12 +17,12 @@ import { listCategories } from '../../catalog/categories.service.js';
 import {
   CreateProductBody,
   MAX_IMAGES,
-  MAX_STOCK,
   UpdateProductBody,
   UpdateVariantBody,
   VariantInputBody,
 } from '../../catalog/catalog.schema.js';
 import { changeStock } from '../../inventory/stock.js';
+import { MAX_STOCK } from '../../inventory/limits.js';
 import { removeStoredImage, storeImage } from '../../media/images.js';
 import { storeUrl, type StoreRow } from '../../stores/stores.service.js';
 import { AppError, validationFailed } from '../../shared/errors.js';

@@ -5,15 +5,13 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { MultipartFile } from '@fastify/multipart';
-import { editOrderLines, orderView, transitionOrder } from '../../orders/orders.service.js';
-import { findOrder } from '../../orders/orders.repo.js';
-import { getStoreRow } from '../../stores/stores.service.js';
-import { qrSvg } from '../../payments/upi.js';
+import { editOrderLines, getOrderPageForCustomer, transitionOrder } from '../../orders/orders.service.js';
+import { qrSvg } from '../../shared/upi.js';
 import { AppError, notFound, validationFailed } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { formBody, formProblem, intField, seeOther, setFlash, takeFlash, type FormProblem } from '../forms.js';
 import { sendPage } from '../layout.js';
-import { submitPaymentProof } from '../../payments/proofs.js';
+import { submitPaymentProof } from '../../payments/proofs.service.js';
 import { cancelConfirmMain, customerCanCancel, orderMain, orderPage, showPayment } from './order.views.js';
 import { pageLanguage } from './context.js';
 import { translator } from '../../i18n/index.js';
@@ -24,9 +22,7 @@ async function loadOrder(request: FastifyRequest) {
   const token = (request.params as Params).token ?? '';
   if (!isUuid(token)) throw notFound('Order not found');
   const { db, config } = request.server;
-  const row = await findOrder(db, { by: 'token', trackingToken: token });
-  const store = await getStoreRow(db, row.store_id);
-  const view = await orderView(db, row, store, config);
+  const { store, view } = await getOrderPageForCustomer(db, config, token);
   return { token, store, view };
 }
 

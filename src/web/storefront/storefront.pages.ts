@@ -51,7 +51,7 @@ import {
   storeContext,
   type StoreContext,
 } from './context.js';
-import { orderTokenForCart } from '../../orders/orders.repo.js';
+import { trackingTokenOfCart } from '../../orders/orders.service.js';
 import {
   billSection,
   checkoutBlockers,
@@ -428,7 +428,7 @@ function mount(app: FastifyInstance, m: Mount): void {
     }
     if (problem.code === 'cart_already_ordered') {
       // A second press of "Place order" (another tab, a slow network): show the order that cart became.
-      const token = await orderTokenForCart(db, ctx.store.id, cartId);
+      const token = await trackingTokenOfCart(db, ctx.store.id, cartId);
       forgetCart(request, reply, ctx);
       if (token) return seeOther(reply, `/o/${encodeURIComponent(token)}`);
     }

@@ -1,4 +1,4 @@
-import { minorToMajorString } from '../shared/money.js';
+import { minorToMajorString } from './money.js';
 
 export interface UpiPaymentRequest {
   vpa: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { upiUrl, qrSvg } from './upi.js';
-import { cashOnDelivery, paymentMethod, upi } from './methods.js';
+import { upiUrl, qrSvg } from '../shared/upi.js';
+import { cashOnDelivery, paymentMethod, upi } from './payment-methods.js';
 
 describe('UPI link', () => {
   it('has the NPCI parameters with the amount from integer paise', () => {

@@ -1,4 +1,4 @@
-import { upiUrl } from './upi.js';
+import { upiUrl } from '../shared/upi.js';
 
 /**
  * How an order is paid. Checkout asks only "is this method offered by the store?"; the order view asks
@@ -50,7 +50,6 @@ export const upi: PaymentMethod = {
 
 export const PAYMENT_METHODS = { cod: cashOnDelivery, upi } as const;
 export type PaymentMethodId = keyof typeof PAYMENT_METHODS;
-export const PAYMENT_METHOD_IDS = Object.keys(PAYMENT_METHODS) as PaymentMethodId[];
 
 export function paymentMethod(id: string): PaymentMethod | null {
   return Object.hasOwn(PAYMENT_METHODS, id) ? PAYMENT_METHODS[id as PaymentMethodId] : null;

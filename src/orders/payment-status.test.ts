@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTORS, ORDER_STATUSES, type Actor, type OrderStatus } from '../orders/status.js';
+import { ACTORS, ORDER_STATUSES, type Actor, type OrderStatus } from './status.js';
 import {
   PAYMENT_STATUSES,
   amountPaidAfter,
@@ -8,7 +8,7 @@ import {
   paymentAllowedFrom,
   paymentStatusAfterEdit,
   type PaymentStatus,
-} from './status.js';
+} from './payment-status.js';
 
 const EXPECTED: Record<string, Actor[]> = {
   'pending>proof_submitted': ['customer'],

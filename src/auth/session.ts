@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/db.js';
 import { AppError } from '../shared/errors.js';
 import { newId, newToken, sha256 } from '../shared/ids.js';
+import { insertSession, selectLiveSession, touchSession } from './session.repo.js';
 
 export interface Merchant {
   id: string;
@@ -19,10 +20,7 @@ export const SESSION_COOKIE = 'dukaan_session';
 
 export async function createSession(q: Queryable, merchantId: string): Promise<string> {
   const token = newToken();
-  await q.query(
-    `INSERT INTO sessions (id, token_hash, merchant_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(days => $4))`,
-    [newId(), sha256(token), merchantId, SESSION_DAYS],
-  );
+  await insertSession(q, { id: newId(), tokenHash: sha256(token), merchantId, days: SESSION_DAYS });
   return token;
 }
 
@@ -36,29 +34,13 @@ export async function findSession(
   token: string,
   idleDays = SESSION_IDLE_DAYS,
 ): Promise<SessionContext | null> {
-  const { rows } = await q.query<{
-    session_id: string;
-    id: string;
-    phone: string;
-    name: string | null;
-    stale: boolean;
-  }>(
-    `SELECT s.id AS session_id, m.id, m.phone, m.name,
-            s.last_used_at < now() - make_interval(secs => $3) AS stale
-       FROM sessions s JOIN merchants m ON m.id = s.merchant_id
-      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
-        AND s.last_used_at > now() - make_interval(days => $2)`,
-    [sha256(token), idleDays, TOUCH_EVERY_SECONDS],
-  );
-  const row = rows[0];
+  const row = await selectLiveSession(q, sha256(token), idleDays, TOUCH_EVERY_SECONDS);
   if (!row) return null;
-  if (row.stale) await q.query(`UPDATE sessions SET last_used_at = now() WHERE id = $1`, [row.session_id]);
+  if (row.stale) await touchSession(q, row.session_id);
   return { sessionId: row.session_id, merchant: { id: row.id, phone: row.phone, name: row.name } };
 }
 
-export async function revokeSession(q: Queryable, sessionId: string): Promise<void> {
-  await q.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [sessionId]);
-}
+export { revokeSession } from './session.repo.js';
 
 /**
  * The token of the request: `Authorization: Bearer …`, or — for the dashboard's pages only (`cookie: true`) — the

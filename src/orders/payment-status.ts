@@ -1,4 +1,4 @@
-import type { Actor, OrderStatus } from '../orders/status.js';
+import type { Actor, OrderStatus } from './status.js';
 
 /**
  * Payment status, beside the order status. Pure rules, no I/O.

@@ -2,19 +2,25 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
-import type { Db } from '../db/db.js';
+import { inTx, type DbOrTx } from '../db/db.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { insertProof, latestProof, proofMessageSentWithin, trimProofs, type ProofFiles } from './proofs.repo.js';
 import { newId } from '../shared/ids.js';
 import { getStoreRow } from '../stores/stores.service.js';
 import { enqueueMessage } from '../notify/outbox.js';
-import { findOrder, invalidTransition, storeRecipient, type OrderRef } from '../orders/orders.repo.js';
+import {
+  findOrder,
+  invalidTransition,
+  markProofSubmitted,
+  storeRecipient,
+  type OrderRef,
+} from '../orders/orders.repo.js';
 import { paymentProofForStore } from '../orders/messages.js';
 import { orderForMessage, storeForMessage } from '../notify/quote.js';
 import { orderView, type OrderView } from '../orders/orders.service.js';
-import { checkPaymentTransition } from './status.js';
-import { qrSvg } from './upi.js';
-import { upi } from './methods.js';
+import { checkPaymentTransition } from '../orders/payment-status.js';
+import { qrSvg } from '../shared/upi.js';
+import { upi } from '../orders/payment-methods.js';
 
 /** A payment screenshot: JPEG, PNG or WebP by its bytes (never by name or header), at most 5 MB. */
 export const MAX_PROOF_BYTES = 5 * 1024 * 1024;
@@ -59,7 +65,7 @@ function refuseUnlessProofAccepted(order: {
  * 409 invalid_transition once the order is paid, refunded, rejected or cancelled.
  */
 export async function submitPaymentProof(
-  db: Db,
+  db: DbOrTx,
   config: ProofConfig,
   trackingToken: string,
   bytes: Buffer,
@@ -83,7 +89,7 @@ export async function submitPaymentProof(
   await fs.writeFile(viewPath, copy.bytes, { flag: 'wx' });
   let replaced: ProofFiles[] = [];
   try {
-    const result = await db.tx(async (tx) => {
+    const result = await inTx(db, async (tx) => {
       const order = await findOrder(tx, ref, { lock: true });
       refuseUnlessProofAccepted(order);
       // At most MAX_PROOFS_PER_ORDER: the newest replaces the oldest (its files go after commit).
@@ -98,9 +104,7 @@ export async function submitPaymentProof(
         width: copy.width,
         height: copy.height,
       });
-      await tx.query(`UPDATE orders SET payment_status = 'proof_submitted', updated_at = now() WHERE id = $1`, [
-        order.id,
-      ]);
+      await markProofSubmitted(tx, order.id);
       const store = await getStoreRow(tx, order.store_id);
       const view = await orderView(tx, await findOrder(tx, ref), store, config);
       const recipient = await storeRecipient(tx, store);
@@ -175,7 +179,7 @@ export async function boundedCopy(bytes: Buffer): Promise<{ bytes: Buffer; width
 
 /** The latest proof of an order, for the customer (by token) or the store's members. */
 export async function readPaymentProof(
-  db: Db,
+  db: DbOrTx,
   config: Pick<Config, 'dataDir'>,
   ref: OrderRef,
 ): Promise<{ contentType: string; bytes: Buffer }> {
@@ -195,7 +199,11 @@ export async function readPaymentProof(
 }
 
 /** The UPI link of an order as a QR code (SVG); 404 unless the order is paid by UPI and the store has a VPA. */
-export async function orderUpiQrSvg(db: Db, config: Pick<Config, 'publicUrl'>, trackingToken: string): Promise<string> {
+export async function orderUpiQrSvg(
+  db: DbOrTx,
+  config: Pick<Config, 'publicUrl'>,
+  trackingToken: string,
+): Promise<string> {
   const order = await findOrder(db, { by: 'token', trackingToken });
   if (order.payment_method !== upi.id) throw notFound('This order is not paid by UPI');
   const store = await getStoreRow(db, order.store_id);

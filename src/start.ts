@@ -1,18 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../app.js';
-import type { Config } from '../config.js';
-import { openDb, type Db } from '../db/db.js';
-import { migrate } from '../db/migrate.js';
-import { channelFor, startOutboxWorker, type OutboxWorker } from '../notify/worker.js';
-import { startInboxWorker, type InboxWorker } from '../whatsapp/inbox.js';
-import { purgeOldIdempotencyKeys } from './idempotency.js';
-import { purgeExpired } from './retention.js';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import type { Db } from './db/db.js';
+import { openDb } from './db/open.js';
+import { migrate } from './db/migrate.js';
+import { channelFor, startOutboxWorker, type OutboxWorker } from './notify/worker.js';
+import { startInboxWorker, type InboxWorker } from './whatsapp/inbox.js';
+import { purgeOldIdempotencyKeys } from './server/idempotency.js';
+import { purgeExpired } from './server/retention.js';
+import type { StartedServer } from './server/pool-worker.js';
 
-export interface RunningServer {
+export interface RunningServer extends StartedServer {
   app: FastifyInstance;
   db: Db;
-  /** Stops accepting, lets in-flight requests finish (bounded by timeoutMs), then closes the database. */
-  close(timeoutMs?: number): Promise<void>;
 }
 
 /** Opens the database, applies migrations, builds the app, starts background work and listens. */
