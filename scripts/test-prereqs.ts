@@ -2,7 +2,8 @@
  * `npm test`'s pretest: makes sure what the suite drives is there before a single test runs, so a fresh machine
  * gets one clear sentence instead of dozens of failures.
  *
- * - Debian programs: nginx and openssl (process tests), chromium (browser tests), the PostgreSQL server binaries.
+ * - Debian programs: nginx and openssl (process tests), chromium (browser tests), the PostgreSQL server binaries,
+ *   pgbackrest, patroni, etcd-server and haproxy (database process tests), fonts-noto-core (PDF bills).
  *   Missing and running as root with apt-get: installed (`apt-get install -y …`). Otherwise it stops at once and
  *   prints the one command that installs them.
  * - PostgreSQL at TEST_PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres): when nothing answers
@@ -54,6 +55,13 @@ const TOOLS: Tool[] = [
     found: onPath('chromium', [process.env.CHROMIUM_PATH ?? '', '/usr/bin/chromium']),
   },
   { name: 'PostgreSQL server (initdb, pg_ctl)', pkg: 'postgresql', found: hasPgBin },
+  // The database process tests: backups and point-in-time restore, the ha topology's failover.
+  { name: 'pgbackrest', pkg: 'pgbackrest', found: onPath('pgbackrest', [process.env.PGBACKREST_BIN ?? '']) },
+  { name: 'patroni', pkg: 'patroni', found: onPath('patroni', [process.env.PATRONI_BIN ?? '']) },
+  { name: 'etcd', pkg: 'etcd-server', found: onPath('etcd', [process.env.ETCD_BIN ?? '']) },
+  { name: 'haproxy', pkg: 'haproxy', found: onPath('haproxy', [process.env.HAPROXY_BIN ?? '', '/usr/sbin/haproxy']) },
+  // Devanagari glyphs for the PDF bill (src/bills): without them Hindi bills print in a fallback font.
+  { name: 'Noto fonts', pkg: 'fonts-noto-core', found: () => fs.existsSync('/usr/share/fonts/truetype/noto') },
 ];
 
 function say(line: string): void {
