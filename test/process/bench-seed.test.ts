@@ -80,7 +80,7 @@ describe('bench data generator', () => {
 
     const db = createPgDb(URL_, { max: 2 });
     const app = await buildApp({
-      config: { ...loadConfig({ DATABASE_URL: URL_ }), logLevel: 'silent' },
+      config: { ...loadConfig({ DATABASE_URL: URL_, OTP_CONSOLE: '1' }), logLevel: 'silent' },
       db,
       logger: false,
     });
