@@ -144,7 +144,7 @@ async function placeOrder(b: Browser, fields: Partial<typeof CUSTOMER> = {}): Pr
   const { post, page } = await b.submit(shopPath('/checkout'), { key, ...CUSTOMER, ...fields });
   expect(post.status).toBe(303);
   expect(post.location).toMatch(/^\/o\/[0-9a-f-]{36}\?placed=1$/);
-  return { token: post.location!.slice(3), page: page.body };
+  return { token: post.location!.slice(3).split('?')[0]!, page: page.body };
 }
 
 describe('store home', () => {
@@ -177,7 +177,10 @@ describe('store home', () => {
   it('filters by search and by category; an unknown category is an HTML 404', async () => {
     const search = await browser().get(shopPath('?q=chai'));
     expect(search.status).toBe(200);
-    expect(countTestId(search.body, 'product-card')).toBe(1);
+    // forgiving search: near matches too, the closest first
+    expect(countTestId(search.body, 'product-card')).toBe(3);
+    const cards = search.body.split('data-testid="product-card"').slice(1);
+    expect(cards[0]).toContain('Masala Chai');
     expect(search.body).toContain('Results for “chai”');
     const flour = await browser().get(shopPath('?category=flour'));
     expect(countTestId(flour.body, 'product-card')).toBe(2);
@@ -309,7 +312,7 @@ describe('cart without JavaScript', () => {
     expect(cookie).toContain(`Path=/${slug};`);
     expect(cookie).not.toContain('Secure');
     const page = await b.get(shopPath(`/p/${chai.slug}`));
-    expect(testIdText(page.body, 'flash')).toBe('Added Masala Chai to your cart.');
+    expect(testIdText(page.body, 'flash')).toBe('Masala Chai × 2 added to your cart.');
     expect(testIdText(page.body, 'cart-count')).toBe('2');
     // adding again adds to the quantity
     await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 1 });
@@ -388,11 +391,12 @@ describe('cart without JavaScript', () => {
   it('applies and removes coupons, and says why a coupon does not apply', async () => {
     const b = await customerWith([[chai.variants[0]!.id, 2]]);
     let r = await b.submit(shopPath('/cart/coupon'), { code: 'chai10' });
-    expect(testIdText(r.page.body, 'coupon-code')).toBe('CHAI10');
+    expect(r.page.body).toContain('<p>Coupon CHAI10 applied.</p>');
     expect(testIdText(r.page.body, 'discount')).toBe('−₹19.80');
     expect(testIdText(r.page.body, 'total')).toBe('₹218.20');
     r = await b.submit(shopPath('/cart/coupon/remove'));
-    expect(r.page.body).not.toContain('data-testid="coupon-code"');
+    expect(r.page.body).not.toContain('Coupon CHAI10 applied.');
+    expect(r.page.body).not.toContain('id="coupon-remove"');
     r = await b.submit(shopPath('/cart/coupon'), { code: 'NOPE' });
     expect(testIdText(r.page.body, 'cart-notice')).toBe('There is no such coupon in this shop.');
     r = await b.submit(shopPath('/cart/coupon'), { code: '' });
@@ -428,7 +432,7 @@ describe('cart without JavaScript', () => {
     expect(testIdText(res.body, 'subtotal')).toBe('₹198.00');
     const bad = await b.post(shopPath('/cart/coupon'), { code: 'NOPE' }, { 'x-fragment': 'bill' });
     expect(bad.status).toBe(200);
-    expect(testIdText(bad.body, 'coupon-error')).toBe('No such coupon.');
+    expect(testIdText(bad.body, 'coupon-error')).toBe('There is no such coupon in this shop.');
     expect(bad.body).toContain(
       'name="code" maxlength="64" autocomplete="off" autocapitalize="characters" value="NOPE" aria-invalid="true"',
     );
@@ -504,7 +508,8 @@ describe('checkout and order page without JavaScript', () => {
     expect(key).toMatch(/^[0-9a-f-]{36}$/);
     const post = await b.post(shopPath('/checkout'), { key, ...CUSTOMER });
     expect(post.status).toBe(303);
-    const token = post.location!.slice(3);
+    expect(post.location).toMatch(/^\/o\/[0-9a-f-]{36}\?placed=1$/);
+    const token = post.location!.slice(3).split('?')[0]!;
     expect(post.setCookies.some((c) => /^cart=;/.test(c))).toBe(true);
     expect(b.cookies.has('cart')).toBe(false);
 
@@ -539,7 +544,7 @@ describe('checkout and order page without JavaScript', () => {
     b.cookies.set('cart', (await lastCartOf(token))!);
     const again = await b.post(shopPath('/checkout'), { key, ...CUSTOMER });
     expect(again.status).toBe(303);
-    expect(again.location).toBe(`/o/${token}`);
+    expect(again.location).toBe(`/o/${token}?placed=1`);
   });
 
   it('shows form errors in words with the values kept (422), never JSON', async () => {
@@ -568,7 +573,7 @@ describe('checkout and order page without JavaScript', () => {
     // service-level checks: PIN code, address for delivery, payment method
     const pin = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, pincode: '4110' });
     expect(pin.status).toBe(422);
-    expect(pin.body).toContain('<p class="field-error" id="pincode-error">A PIN code is 6 digits.</p>');
+    expect(pin.body).toContain('<p class="field-error" id="pincode-error">Enter a 6-digit PIN code.</p>');
     const noAddress = await b.post(shopPath('/checkout'), {
       key,
       ...CUSTOMER,
@@ -578,7 +583,7 @@ describe('checkout and order page without JavaScript', () => {
       pincode: '',
     });
     expect(noAddress.status).toBe(422);
-    expect(noAddress.body).toContain('id="line1-error">A delivery needs an address.</p>');
+    expect(noAddress.body).toContain('id="line1-error">Enter your house and street (up to 200 letters).</p>');
     const method = await b.post(shopPath('/checkout'), { key, ...CUSTOMER, paymentMethod: 'bitcoin' });
     expect(method.status).toBe(422);
     expect(method.body).toContain('id="paymentMethod-error">Choose how you will pay.</p>');

@@ -286,7 +286,7 @@ function mount(app: FastifyInstance, m: Mount): void {
             ? couponRefusal(ctx, problem)
             : problem.code === 'not_found'
               ? ctx.tr('cart.itemGone')
-              : problem.code === 'validation_failed'
+              : problem.code === 'validation_failed' && !problem.fields.fulfillment
                 ? ctx.tr('cart.quantityRange', { min: 0, max: MAX_LINE_QUANTITY })
                 : problem.summary;
         if (problem.code === 'invalid_coupon') problem.fields.code = text;
