@@ -297,7 +297,10 @@ async function attemptCheckout(
     lines,
     moves,
     recipient ? storeMessage(order, lines, recipient, store, config) : null,
-    customer.whatsappUpdates !== false ? customerMessage(order, lines, store, config) : null,
+    // The WhatsApp bot's own reply is the confirmation there; a second one would repeat it.
+    customer.whatsappUpdates !== false && origin.source !== 'whatsapp'
+      ? customerMessage(order, lines, store, config)
+      : null,
     origin.record ?? null,
   );
   if (placed.placed)

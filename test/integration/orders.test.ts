@@ -59,10 +59,11 @@ describe('the customer, by tracking token', () => {
     const messages = await outboxFor(ctx, order.id);
     expect(messages.map((m) => [m.topic, m.recipient])).toEqual([
       ['order.placed', '+919876543210'],
+      ['order.confirmed', CUSTOMER_PHONE],
       ['order.status_changed', CUSTOMER_PHONE],
       ['order.status_changed', '+919876543210'],
     ]);
-    expect(messages[1]!.text).toContain('has been cancelled');
+    expect(messages[2]!.text).toContain('has been cancelled');
   });
 
   it('cannot cancel once accepted (409 invalid_transition); the merchant still can', async () => {
@@ -123,11 +124,12 @@ describe('merchant transitions', () => {
     expect(await stockOf(ctx, v)).toBe(4); // delivered keeps the stock taken
     const toCustomer = (await outboxFor(ctx, order.id)).filter((m) => m.recipient === CUSTOMER_PHONE);
     expect(toCustomer.map((m) => m.text.split('\n')[0])).toEqual([
+      `Thank you! ${String(shop.store.name)} has your order #${order.number}:`,
       expect.stringContaining('has been accepted'),
       expect.stringContaining('is on its way'),
       expect.stringContaining('has been delivered'),
     ]);
-    expect(toCustomer[1]!.text).toContain('Note from the store: “Via Dunzo”');
+    expect(toCustomer[2]!.text).toContain('Note from the store: “Via Dunzo”');
   });
 
   it('refuses moves the lifecycle does not have with 409 invalid_transition', async () => {

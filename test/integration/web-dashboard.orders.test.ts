@@ -211,7 +211,8 @@ describe('orders', () => {
     expect(shown.body).toContain('data-testid="proof-link"');
     const image = await browser.get(`${page}/proof`);
     expect(image.status).toBe(200);
-    expect(image.headers['content-type']).toBe('image/png');
+    // Proofs are shown as a re-encoded WebP copy, never the uploaded bytes (payments.test.ts asserts the same).
+    expect(image.headers['content-type']).toBe('image/webp');
     expect(image.headers['x-content-type-options']).toBe('nosniff');
 
     const paid = await browser.post(`${page}/payment`, { status: 'paid' }, { from: page });
