@@ -129,7 +129,7 @@ describe('merchant transitions', () => {
       expect.stringContaining('is on its way'),
       expect.stringContaining('has been delivered'),
     ]);
-    expect(toCustomer[2]!.text).toContain('Note from the store: “Via Dunzo”');
+    expect(toCustomer[2]!.text).toContain('Note from the shop: “Via Dunzo”');
   });
 
   it('refuses moves the lifecycle does not have with 409 invalid_transition', async () => {
