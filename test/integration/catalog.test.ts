@@ -23,6 +23,7 @@ const PRODUCT_KEYS = [
   'isActive',
   'name',
   'price',
+  'searchTerms',
   'slug',
   'unit',
   'variants',
@@ -157,6 +158,7 @@ describe('products', () => {
       images: [],
       isActive: true,
       price: 5800,
+      searchTerms: [],
     });
     expect(p.variants).toHaveLength(1);
     expect(Object.keys(p.variants[0]).sort()).toEqual(VARIANT_KEYS);
@@ -488,7 +490,13 @@ describe('product list', () => {
         .map((i) => i.name)
         .sort();
     expect(await names('amul')).toEqual(['Amul Butter 100g', 'Amul Taaza Milk']);
-    expect(await names('AMUL T')).toEqual(['Amul Taaza Milk']);
+    // Forgiving word-similarity search: "AMUL T" matches both Amul products, the closer one first.
+    expect(await names('AMUL T')).toEqual(['Amul Butter 100g', 'Amul Taaza Milk']);
+    const ranked = await s.api.get(`${base(s)}/products?q=${encodeURIComponent('AMUL T')}`);
+    expect((ranked.body.items as { name: string }[]).map((i) => i.name)).toEqual([
+      'Amul Taaza Milk',
+      'Amul Butter 100g',
+    ]);
     expect(await names('dairy')).toEqual(['Mother Dairy Dahi']);
     expect(await names('%')).toEqual(['Discount 50% Pack']);
     expect(await names('e_b')).toEqual(['Rice_Basmati']);

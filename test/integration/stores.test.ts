@@ -22,8 +22,16 @@ describe('stores', () => {
       currency: 'INR',
       whatsapp: '+919876543210',
       isOpen: true,
+      openNow: true,
       url: `https://shop.example/${slug}`,
-      delivery: { fee: 0, freeAbove: null, minOrder: null, pickup: false },
+      description: '',
+      logo: null,
+      banner: null,
+      address: null,
+      hours: null,
+      defaultLanguage: 'en',
+      gstin: null,
+      delivery: { fee: 0, freeAbove: null, minOrder: null, pickup: false, areas: [] },
       payments: { cod: true, upiVpa: null },
     });
     const { rows } = await ctx.testDb.db.query<{ role: string }>(
@@ -113,7 +121,7 @@ describe('stores', () => {
     const url = `/api/v1/stores/${store.id}`;
     const r1 = await api.patch(url, { delivery: { fee: 4000, freeAbove: 50000 }, payments: { upiVpa: 'shop@okaxis' } });
     expect(r1.status).toBe(200);
-    expect(r1.body.delivery).toEqual({ fee: 4000, freeAbove: 50000, minOrder: null, pickup: false });
+    expect(r1.body.delivery).toEqual({ fee: 4000, freeAbove: 50000, minOrder: null, pickup: false, areas: [] });
     expect(r1.body.payments).toEqual({ cod: true, upiVpa: 'shop@okaxis' });
     const r2 = await api.patch(url, {
       delivery: { pickup: true },
@@ -126,7 +134,7 @@ describe('stores', () => {
       name: 'Renamed',
       isOpen: false,
       whatsapp: null,
-      delivery: { fee: 4000, freeAbove: 50000, minOrder: null, pickup: true },
+      delivery: { fee: 4000, freeAbove: 50000, minOrder: null, pickup: true, areas: [] },
       payments: { cod: false, upiVpa: 'shop@okaxis' },
       slug: store.slug,
     });
