@@ -49,6 +49,7 @@ describe('cart basics', () => {
       fulfillment: 'delivery',
       lines: [],
       couponCode: null,
+      coupon: null,
       subtotal: 0,
       discount: 0,
       deliveryFee: 0,
@@ -128,6 +129,7 @@ describe('cart lines', () => {
         quantity: 2,
         lineTotal: 24000,
         error: null,
+        suggestions: [],
       },
     ]);
     expect(one.body).toMatchObject({ subtotal: 24000, discount: 0, total: 24000, errors: [], canCheckout: true });

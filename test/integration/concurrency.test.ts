@@ -149,11 +149,11 @@ describe('checkout races', () => {
     const discounted = results.filter((r) => r.status === 201 && r.body.discount > 0);
     expect(discounted.length).toBeLessThanOrEqual(10);
     expect(discounted.length).toBe(10);
-    expect(statuses(results)).toEqual({ '201': 10, '409 cart_has_errors': 40 });
-    for (const r of results.filter((r) => r.status === 409))
-      expect(r.body.errors.map((e: { code: string }) => e.code)).toContain('coupon_exhausted');
+    // A used-up coupon never blocks: the other 40 check out at full price.
+    expect(statuses(results)).toEqual({ '201': 50 });
+    expect(results.filter((r) => r.body.discount === 0).length).toBe(40);
     expect((await shop.api.get(`${shop.base}/coupons/${coupon.body.id}`)).body.usedCount).toBe(10);
-    expect(await stockOf(ctx, v)).toBe(990);
+    expect(await stockOf(ctx, v)).toBe(950);
   });
 
   it('the same checkout retried 5 times in parallel with one Idempotency-Key: one order, five identical answers', async () => {
