@@ -192,7 +192,7 @@ export async function placeOrder(
   await form.getByLabel('PIN code').fill(c.pincode);
   await form.getByRole('radio', { name: payment }).check();
   await press(form.getByTestId('place-order'), touch);
-  await page.waitForURL(/\/o\/[0-9a-f-]{36}$/);
+  await page.waitForURL(/\/o\/[0-9a-f-]{36}\?placed=1$/);
   const heading = await textOf(page.getByRole('heading', { level: 1 }));
   return Number(/Order #(\d+)/.exec(heading)![1]);
 }

@@ -173,7 +173,7 @@ describe('owner and customer in a browser', () => {
         expect(await textOf(page.getByTestId('cart-count'))).toBe('2');
         await press(page.getByRole('link', { name: '← Sharma Kirana' }), touch);
         await press(page.getByRole('button', { name: `Add ${DAL} to cart` }), touch);
-        await flash(page, `Added ${DAL} to your cart.`);
+        await flash(page, `${DAL} × 1 added to your cart.`);
         expect(await textOf(page.getByTestId('cart-count'))).toBe('3');
 
         await press(page.getByTestId('cart-link'), touch);
