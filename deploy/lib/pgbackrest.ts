@@ -225,12 +225,38 @@ export async function restore(cfg: BackupConfig, opts: { to: string; into: strin
   fs.chmodSync(into, 0o700);
   openPathTo(path.dirname(into));
   fs.chownSync(into, as.uid, as.gid);
+  const set = target.type === 'time' ? backupForTarget(await listBackups(cfg), target.time) : undefined;
   await pgbackrest(cfg, [
     'restore',
     `--pg1-path=${into}`,
     '--archive-mode=off',
+    ...(set ? [`--set=${set}`] : []),
     ...(target.type === 'time' ? ['--type=time', `--target=${target.time}`, '--target-action=promote'] : []),
   ]);
+}
+
+/**
+ * The newest backup that can reach `time`. pgBackRest keeps a backup's stop time in whole seconds and, left to
+ * choose, wants it strictly before the target's whole second, so a target in the same second as a backup's end
+ * finds nothing. A backup that stopped in that second is taken here; should it really have ended after the
+ * target, PostgreSQL refuses the recovery with a clear "before consistent recovery point" error.
+ */
+export function backupForTarget(backups: readonly BackupInfo[], time: string): string {
+  const zone = /(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(time)?.[1] ?? 'Z';
+  const targetMs = Date.parse(`${time.slice(0, time.length - zone.length).replace(' ', 'T')}${normalizeZone(zone)}`);
+  const usable = backups
+    .filter((b) => b.stoppedAt.getTime() <= Math.floor(targetMs / 1000) * 1000)
+    .sort((a, b) => b.stoppedAt.getTime() - a.stoppedAt.getTime());
+  const chosen = usable[0];
+  if (!chosen) {
+    const first = backups.map((b) => b.stoppedAt.toISOString()).sort()[0];
+    throw new Error(
+      first
+        ? `no backup ended before ${time}; the oldest ended at ${first}`
+        : 'there is no backup yet; take one with: npm run db -- backup',
+    );
+  }
+  return chosen.label;
 }
 
 export function formatBytes(n: number): string {
