@@ -37,7 +37,6 @@ import {
   orderLines,
   storeRecipient,
   writeOrderLines,
-  type BillRules,
   type HistoryRow,
   type NewOrderLine,
   type OrderLineRow,
@@ -330,28 +329,6 @@ function wantedLines(input: EditLinesInput): { variantId: string; quantity: numb
   return kept;
 }
 
-async function currentRules(tx: Tx, order: OrderRow, store: StoreRow): Promise<BillRules> {
-  if (order.bill_rules) return order.bill_rules;
-  // Orders from before the rules were frozen: fall back to the coupon and store as they are now.
-  let coupon: BillRules['coupon'] = null;
-  if (order.coupon_id) {
-    const { rows } = await tx.query<{
-      type: 'percent' | 'flat';
-      value: number;
-      min_order: number | null;
-      max_discount: number | null;
-    }>(`SELECT type, value, min_order, max_discount FROM coupons WHERE id = $1`, [order.coupon_id]);
-    if (rows[0])
-      coupon = {
-        type: rows[0].type,
-        value: rows[0].value,
-        minOrder: rows[0].min_order,
-        maxDiscount: rows[0].max_discount,
-      };
-  }
-  return { coupon, deliveryFee: store.delivery_fee, freeAbove: store.free_above, minOrder: store.min_order };
-}
-
 /**
  * Replaces an order's lines with a new set. Kept lines keep their frozen price and names; added lines take the
  * current price. Stock moves in the same transaction (decreases give back, increases take conditionally), the bill
@@ -431,7 +408,7 @@ export async function editOrderLines(
       next.every((l, i) => before[i]!.variant_id === l.variantId && before[i]!.quantity === l.quantity);
     if (unchanged) return orderView(tx, order, store, config);
 
-    const rules = await currentRules(tx, order, store);
+    const rules = order.bill_rules;
     const bill = computeBill({
       lines: next.map((l) => ({
         variantId: l.variantId,
