@@ -5,7 +5,7 @@ import { decodeCursor, page } from '../shared/cursor.js';
 import { isUuid } from '../shared/ids.js';
 import { getStoreRow, type StoreRow } from '../stores/stores.service.js';
 import { memberRole } from '../stores/membership.js';
-import { computeBill } from '../cart/bill.js';
+import { computeBill, shortageProblem, unavailableProblem } from '../cart/bill.js';
 import { releaseCouponUse } from '../coupons/coupons.repo.js';
 import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/reserve.js';
 import { enqueueMessage } from '../notify/outbox.js';
@@ -294,16 +294,9 @@ export async function transitionOrder(
 
 // ---- line edits ----
 
+/** Held units of the order's own line count as available to it: only a real shortfall is out of stock. */
 function shortageItem(s: StockShortage, heldBefore: number): ProblemItem {
-  const available = s.available + heldBefore;
-  return s.available <= 0 && heldBefore === 0
-    ? { code: 'out_of_stock', variantId: s.variantId, available: 0, message: 'out of stock — remove or replace' }
-    : {
-        code: 'insufficient_stock',
-        variantId: s.variantId,
-        available,
-        message: `only ${available} available — change quantity`,
-      };
+  return shortageProblem(s.variantId, s.available + heldBefore);
 }
 
 /** Validates the whole new set of lines: no duplicates, at least one line with a quantity left. */
@@ -374,11 +367,7 @@ export async function editOrderLines(
       const variant = variantById.get(w.variantId);
       if (!variant && !kept) throw new AppError(404, 'not_found', `Variant ${w.variantId} not found`);
       if (variant && !variant.sellable && w.quantity > (kept?.quantity ?? 0)) {
-        lineProblems.push({
-          code: 'unavailable',
-          variantId: w.variantId,
-          message: 'no longer sold — remove or replace',
-        });
+        lineProblems.push(unavailableProblem(w.variantId));
         continue;
       }
       next.push(
