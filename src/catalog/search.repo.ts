@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../db/db.js';
 import { escapeLike } from './catalog.util.js';
+import { PRODUCT_COLUMNS, type ProductRow } from './catalog.repo.js';
 
 /**
  * The lowest word similarity (pg_trgm) a product needs to match a search. 0.35: "aata" vs "Atta" is 0.4, "panner"
@@ -24,16 +25,7 @@ export interface SearchFilter {
   offset?: number;
 }
 
-export interface SearchRow {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  category_id: string | null;
-  unit: string | null;
-  images: string[];
-  is_active: boolean;
-  search_terms: string[];
+export interface SearchRow extends ProductRow {
   score: number;
 }
 
@@ -66,8 +58,7 @@ export async function searchProductRows(
     }
     params.push(filter.limit, filter.offset ?? 0);
     const { rows } = await tx.query<SearchRow>(
-      `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active,
-              p.search_terms, s.score
+      `SELECT ${PRODUCT_COLUMNS}, s.score
          FROM products p
          CROSS JOIN LATERAL (SELECT GREATEST(
              word_similarity($2, search_skeleton(p.name)),

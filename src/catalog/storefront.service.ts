@@ -22,6 +22,7 @@ import {
 } from './products.service.js';
 import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
 import { cachedRead } from './catalog-cache.js';
+import { PRODUCT_COLUMNS } from './catalog.repo.js';
 
 /** With a catalog version, a read is served from the process cache while the catalog is unchanged. */
 function maybeCached<T>(version: number | undefined, key: string, load: () => Promise<T>): Promise<T> {
@@ -98,7 +99,7 @@ export interface StorefrontProductQuery {
   cursor?: string;
 }
 
-/** Active products, newest first, keyset-paginated on products_storefront_idx. */
+/** Active products, pinned first, then by position, then newest (products_storefront_idx). */
 export async function listStorefrontProducts(
   q: Queryable,
   storeId: string,
@@ -147,7 +148,7 @@ export async function getStorefrontProduct(
 
 async function loadStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {
   const { rows } = await q.query<ProductWithVariants['product']>(
-    `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active, p.search_terms
+    `SELECT ${PRODUCT_COLUMNS}
        FROM products p WHERE p.store_id = $1 AND p.slug = $2 AND p.archived_at IS NULL AND p.is_active`,
     [storeId, productSlug.toLowerCase()],
   );
