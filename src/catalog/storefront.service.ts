@@ -23,6 +23,7 @@ import {
 import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
 import { cachedRead } from './catalog-cache.js';
 import { PRODUCT_COLUMNS } from './catalog.repo.js';
+import { countSearchMatches } from './search.repo.js';
 
 /** With a catalog version, a read is served from the process cache while the catalog is unchanged. */
 function maybeCached<T>(version: number | undefined, key: string, load: () => Promise<T>): Promise<T> {
@@ -132,6 +133,23 @@ async function loadStorefrontProducts(
     cursor: query.cursor,
   });
   return { items: found.items.map(toPublicProduct), nextCursor: found.nextCursor };
+}
+
+/**
+ * How many active products of the whole store a search matches (up to MAX_SEARCH_RESULTS): a search inside a
+ * category says how many the rest of the store has ("nothing in Dairy — 3 results in all products").
+ */
+export async function countStorefrontMatches(
+  q: Queryable,
+  storeId: string,
+  text: string,
+  catalogVersion?: number,
+): Promise<number> {
+  const term = searchTerm(text);
+  if (term === null) return 0;
+  return maybeCached(catalogVersion, `count:${storeId}:${term}`, () =>
+    countSearchMatches(q, storeId, { text: term, activeOnly: true }),
+  );
 }
 
 /** One active product by its slug. Inactive, archived or unknown → 404. */
