@@ -21,11 +21,11 @@ import {
   type Variant,
   type VariantInput,
 } from './catalog.schema.js';
+import { DEFAULT_VARIANT_NAME } from './variant-label.js';
 
 export type { ProductRow };
 
 /** The name of the one variant a product gets when it is created without `variants`. */
-export const DEFAULT_VARIANT_NAME = 'Default';
 
 export interface VariantRow {
   id: string;
