@@ -1,11 +1,11 @@
 /**
  * Issue 13, item by item, in a real browser on a 360×740 phone with JavaScript on and off (customer-path.test.ts
  * walks the Hindi path itself: items 1, 5, 7, 8, 12's one round, 13's panel, 14). Here:
- * 2 Indian money · 3 forgiving search, search terms, a category search that points to the whole store ·
- * 4 pinned and positioned products first · 6 the store profile and open/closed by hours · 8 the UPI proof field
- * fits the screen · 9 a coupon not applied does not block · 10 a total that changed is shown before ordering ·
- * 11 "set to N" and replacement suggestions · 12 delivery area and remembered details · 13 the WhatsApp
- * confirmation at placement.
+ * 1 the language from the phone and the store's default · 2 Indian money · 3 forgiving search, search terms,
+ * a category search that points to the whole store · 4 pinned and positioned products first · 6 the store
+ * profile and open/closed by hours · 8 the UPI proof field fits the screen · 9 a coupon not applied does not
+ * block · 10 a total that changed is shown before ordering · 11 "set to N" and replacement suggestions ·
+ * 12 delivery area and remembered details · 13 the WhatsApp confirmation at placement.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,30 @@ async function fillCheckout(page: Page, c: { pincode: string; name?: string }): 
 for (const javaScriptEnabled of [true, false]) {
   const js = javaScriptEnabled ? 'on' : 'off';
   describe(`issue 13 items in a browser, JavaScript ${js}`, () => {
+    it('item 1: the phone’s language picks Hindi; else the store’s default; ?lang= wins and is kept', async () => {
+      const hindiPhone = await openContext(browser, { ...PHONE, locale: 'hi-IN', javaScriptEnabled });
+      const page = await hindiPhone.newPage();
+      await page.goto(base());
+      expect(await page.getAttribute('html', 'lang')).toBe('hi');
+      expect(await textOf(page.locator('main h2').first())).toBe('सामान');
+      await page.goto(`${base()}/cart?lang=en`);
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      await page.goto(base());
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      await hindiPhone.close();
+      // A phone in a language the shop has no words for: the store's default language.
+      const frenchPhone = await openContext(browser, { ...PHONE, locale: 'fr-FR', javaScriptEnabled });
+      try {
+        await updateStore(db, storeId, { defaultLanguage: 'hi' }, server.config);
+        const french = await frenchPhone.newPage();
+        await french.goto(base());
+        expect(await french.getAttribute('html', 'lang')).toBe('hi');
+      } finally {
+        await updateStore(db, storeId, { defaultLanguage: 'en' }, server.config);
+        await frenchPhone.close();
+      }
+    });
+
     it('item 2: money in the Indian grouping, in English and Hindi', async () => {
       const context = await openContext(browser, { ...PHONE, javaScriptEnabled });
       const page = await context.newPage();
