@@ -25,8 +25,6 @@ import { DEFAULT_VARIANT_NAME } from './variant-label.js';
 
 export type { ProductRow };
 
-/** The name of the one variant a product gets when it is created without `variants`. */
-
 export interface VariantRow {
   id: string;
   product_id: string;
