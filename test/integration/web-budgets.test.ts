@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createTestApp, signIn, type TestContext } from '../helpers/app.js';
 import { ensureDemoStore, DEMO_PHONE, DEMO_SLUG } from '../../src/demo/seed.js';
-import { Browser, inputValue } from './web-storefront.helpers.js';
+import { WebClient } from '../helpers/web-client.js';
+import { inputValue } from './web-storefront.helpers.js';
 
 const KB = 1024;
 let ctx: TestContext;
@@ -164,7 +165,7 @@ describe('demo store budgets', () => {
     const css = assetUrls(home).css;
     const js = assetUrls(home).js;
     for (const lang of ['en', 'hi']) {
-      const b = new Browser(ctx.app);
+      const b = new WebClient(ctx.app);
       const first = await b.get(`/${DEMO_SLUG}?lang=${lang}`);
       expect(first.status).toBe(200);
       // A full cart: one line of each of the first eight products that can be added from the home page.
@@ -221,6 +222,6 @@ describe('demo store budgets', () => {
   });
 });
 
-function cookieOf(b: Browser): string {
+function cookieOf(b: WebClient): string {
   return [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 }
