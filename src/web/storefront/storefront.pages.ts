@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest,
 import {
   listStorefrontCategories,
   listStorefrontProducts,
+  countStorefrontMatches,
   getStorefrontProduct,
 } from '../../catalog/storefront.service.js';
 import {
@@ -144,6 +145,9 @@ function mount(app: FastifyInstance, m: Mount): void {
       ),
       currentCart(db, request, ctx),
     ]);
+    // A search inside a category also counts the whole store's matches, to offer them (issue 13 item 3).
+    const inAll =
+      q && categorySlug && !cursor ? await countStorefrontMatches(db, ctx.store.id, q, ctx.store.catalogVersion) : null;
     const here = request.url.length <= 600 ? request.url : ctx.href();
     const origin = new URL(ctx.absoluteBase).origin;
     const firstImage = list.items.find((p) => p.images.length)?.images[0];
@@ -163,7 +167,15 @@ function mount(app: FastifyInstance, m: Mount): void {
       cartCount: cartCount(cart),
       flash: takeFlash(request, reply),
       main: cachedHomeMain(list, `${ctx.lang}\n${ctx.base}\n${here}\n${JSON.stringify(ctx.store)}`, () =>
-        homeMain(ctx, { categories, products: list.items, nextCursor: list.nextCursor, query: q, categorySlug, here }),
+        homeMain(ctx, {
+          categories,
+          products: list.items,
+          nextCursor: list.nextCursor,
+          query: q,
+          categorySlug,
+          here,
+          inAll,
+        }),
       ),
     });
     return sendPage(request, reply, page);
