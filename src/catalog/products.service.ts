@@ -13,9 +13,9 @@ import {
   type Variant,
   type VariantInput,
 } from './catalog.schema.js';
+import { DEFAULT_VARIANT_NAME } from './variant-label.js';
 
 /** The name of the one variant a product gets when it is created without `variants`. */
-export const DEFAULT_VARIANT_NAME = 'Default';
 
 export interface ProductRow {
   id: string;

@@ -4,6 +4,7 @@ import { AppError, notFound, validationFailed, type ProblemItem, cartAlreadyOrde
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
 import { storeOpenNow, type StoreRow } from '../stores/stores.service.js';
+import { shortageProblem } from '../cart/bill.js';
 import { assertFulfillmentOffered, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
 import { CART_STAMP_SQL } from '../cart/cart.repo.js';
 import type { Fulfillment } from '../cart/cart.schema.js';
@@ -318,16 +319,7 @@ async function attemptCheckout(
       409,
       'cart_has_errors',
       'Some lines sold out a moment ago',
-      placed.shortages.map((s) =>
-        s.available <= 0
-          ? { code: 'out_of_stock', variantId: s.variantId, available: 0, message: 'out of stock — remove or replace' }
-          : {
-              code: 'insufficient_stock',
-              variantId: s.variantId,
-              available: s.available,
-              message: `only ${s.available} left — change quantity`,
-            },
-      ),
+      placed.shortages.map((s) => shortageProblem(s.variantId, s.available)),
     );
   }
   // Ordered by a concurrent checkout (perhaps this request's own retry), or changed, or the coupon was used up a

@@ -60,7 +60,7 @@ export interface OrderRow {
   note: string | null;
   tracking_token: string;
   checkout_key: string | null;
-  bill_rules: BillRules | null;
+  bill_rules: BillRules;
   seen_at: Date | null;
   created_at: Date;
   /** the language the customer ordered in; their messages use it (migration 071) */
@@ -102,7 +102,7 @@ function normalise(row: OrderRow): OrderRow {
   return {
     ...row,
     customer: parseJson(row.customer),
-    bill_rules: row.bill_rules === null ? null : parseJson(row.bill_rules),
+    bill_rules: parseJson(row.bill_rules),
   };
 }
 

@@ -170,7 +170,7 @@ describe('orders', () => {
     const tooMany = await browser.post(`${page}/lines`, { variant: [riceVariant, dalVariant], quantity: ['3', '999'] });
     expect(tooMany.status).toBe(409);
     expect(tooMany.body).toContain('data-testid="line-errors"');
-    expect(tooMany.body).toMatch(/Dal[^<]*available/);
+    expect(tooMany.body).toMatch(/Dal[^<]*only \d+ left/);
     const empty = await browser.post(
       `${page}/lines`,
       { variant: [riceVariant, dalVariant], quantity: ['0', '0'] },

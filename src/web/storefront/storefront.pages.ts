@@ -62,9 +62,9 @@ import {
   productMain,
   productOpenGraph,
   storePage,
-  variantLabel,
   type CheckoutValues,
 } from './views.js';
+import { variantLabel } from '../../catalog/variant-label.js';
 
 const PRODUCTS_PER_PAGE = 24;
 
