@@ -24,6 +24,8 @@ export interface ReplicaSetOptions {
   checkMs?: number;
   /** How long a replay position is trusted before a client with a newer write makes us ask again (ms). */
   freshMs?: number;
+  /** A read on a replica without an answer this long is taken as the replica being down (ms). */
+  queryTimeoutMs?: number;
   /** Up/down changes, for the log. */
   onChange?: (name: string, healthy: boolean, detail: string) => void;
 }
@@ -71,6 +73,9 @@ export class ReplicaSet {
         max: opts.poolMax,
         preparedStatements: opts.preparedStatements,
         connectionTimeoutMillis: 1000,
+        // A replica that stops answering (host gone, network cut) must not hold a shopper's request: its reads
+        // are catalog reads of a few ms, so after this long they are repeated on the primary.
+        queryTimeoutMillis: opts.queryTimeoutMs ?? 2000,
       }),
       healthy: false,
       replayLsn: null,
@@ -133,7 +138,7 @@ export class ReplicaSet {
           return await replica.db.query<T>(sql, params);
         } catch (err) {
           const code = (err as { code?: string }).code;
-          const down = isDbUnavailableError(err);
+          const down = isDbUnavailableError(err) || /Query read timeout/.test((err as Error).message ?? '');
           if (!down && !(code && REPLICA_ONLY_ERRORS.has(code))) throw err;
           if (down) set.markDown(replica, (err as Error).message);
           onReplica = false;

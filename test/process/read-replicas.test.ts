@@ -74,8 +74,11 @@ describe('read replicas: storefront reads on a streaming replica, read-your-writ
         expect(res.statusCode).toBe(200);
         return /data-testid="price">([^<]*)</.exec(res.body)?.[1];
       };
-      // The replica has everything so far.
-      await until('the product on the replica', async () => (await apiPrice()) === 12_300);
+      // The replica has everything so far (until it replays the new product, a shopper may get 404 for it).
+      await until('the product on the replica', async () => {
+        const res = await shop.customer.get(apiUrl);
+        return res.status === 200 && res.body.variants[0].price === 12_300;
+      });
       expect(await pagePrice()).toContain('123');
 
       // Replay paused: what the merchant writes now does not reach the replica's data.
