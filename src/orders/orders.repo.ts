@@ -4,7 +4,7 @@ import { isUuid, newId } from '../shared/ids.js';
 import type { StoreRow } from '../stores/stores.repo.js';
 import type { PaymentStatus } from './payment-status.js';
 import type { Actor, OrderStatus } from './status.js';
-import { takeStockCtes } from '../inventory/reserve.js';
+import { takeStockCtes } from '../inventory/stock.repo.js';
 import { COUPON_HAS_USE_LEFT } from '../coupons/coupons.repo.js';
 import { CART_STAMP_SQL } from '../cart/cart.repo.js';
 import { SELLABLE_SQL } from '../catalog/catalog.repo.js';

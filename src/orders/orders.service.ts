@@ -7,7 +7,7 @@ import { getStoreRow, type StoreRow } from '../stores/stores.service.js';
 import { memberRole } from '../stores/membership.js';
 import { computeBill, shortageProblem, unavailableProblem } from '../cart/bill.js';
 import { releaseCouponUse } from '../coupons/coupons.repo.js';
-import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/reserve.js';
+import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/stock.repo.js';
 import { enqueueMessage } from '../notify/outbox.js';
 import { paymentMethod } from './payment-methods.js';
 import {
