@@ -43,6 +43,12 @@ interface Replica extends ReplicaView {
   probing: Promise<void> | null;
 }
 
+/**
+ * The replay position of a standby; null on a server not in recovery — a primary, or a standby promoted since (its
+ * last replay position stays frozen, so it would look like a replica forever behind or, worse, one fully caught up).
+ */
+const REPLAY_LSN = 'CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text END';
+
 /** Hot-standby errors a read on a replica may meet that the primary would not: read it there instead. */
 const REPLICA_ONLY_ERRORS = new Set(['40001', '25006']);
 
@@ -165,11 +171,11 @@ export class ReplicaSet {
     replica.probing ??= (async () => {
       try {
         const { rows } = await withTimeout(
-          replica.db.query<{ lsn: string | null }>('SELECT pg_last_wal_replay_lsn()::text AS lsn'),
+          replica.db.query<{ lsn: string | null }>(`SELECT ${REPLAY_LSN} AS lsn`),
           Math.max(this.checkMs, 250),
         );
         const lsn = parseLsn(rows[0]?.lsn);
-        if (lsn === null) throw new Error('not a standby (pg_last_wal_replay_lsn() is null)');
+        if (lsn === null) throw new Error('not a standby (not in recovery)');
         replica.replayLsn = lsn;
         replica.checkedAt = Date.now();
       } catch (err) {
@@ -203,14 +209,14 @@ export class ReplicaSet {
     try {
       const { rows } = await withTimeout(
         replica.db.query<{ lsn: string | null; lag_seconds: number | null }>(
-          `SELECT pg_last_wal_replay_lsn()::text AS lsn,
+          `SELECT ${REPLAY_LSN} AS lsn,
                   CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
                        ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END AS lag_seconds`,
         ),
         Math.max(this.checkMs, 250),
       );
       const lsn = parseLsn(rows[0]?.lsn);
-      if (lsn === null) throw new Error('not a standby (pg_last_wal_replay_lsn() is null)');
+      if (lsn === null) throw new Error('not a standby (not in recovery)');
       replica.replayLsn = lsn;
       replica.checkedAt = Date.now();
       replica.lagBytes = lagBytes(primaryLsn, lsn);
