@@ -8,9 +8,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgDb } from '../../src/db/pg.js';
-import type { TestContext } from '../helpers/app.js';
+import { parseLsn } from '../../src/db/read-routing.js';
+import { client, type TestContext } from '../helpers/app.js';
 import { appOnDb } from '../helpers/app-on-db.js';
-import { addProduct, openShop, type Shop } from '../helpers/order-fixtures.js';
+import { ownerWithShop, Phone, sessionToken, textOf } from '../integration/web-dashboard.helpers.js';
 import { startPrivatePg, startPrivateStandby, type PrivatePg } from '../helpers/pg-cluster.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,14 +59,24 @@ describe('read replicas: storefront reads on a streaming replica, read-your-writ
       const app = ctx;
       await until('the replica in rotation', async () => (await metric(app, 'db_replica_up')) === 1);
 
-      const shop: Shop = await openShop(ctx);
-      const variantId = await addProduct(shop, 'Filter coffee 500 g', 12_300, 50);
-      const products = await shop.api.get(`${shop.base}/products`);
-      const product = (products.body.items as { id: string; slug: string }[])[0]!;
-      const apiUrl = `/api/v1/storefront/${shop.slug}/products/${product.slug}`;
-      const pageUrl = `/${shop.slug}/p/${product.slug}`;
+      // The merchant signs in through the dashboard's forms (a browser with cookies) and uses the API too.
+      const owner = await ownerWithShop(ctx);
+      const api = client(ctx.app, sessionToken(owner.browser));
+      const storeBase = `/api/v1/stores/${owner.storeId}`;
+      const slug = (await api.get(storeBase)).body.slug as string;
+      const created = await api.post(`${storeBase}/products`, {
+        name: 'Filter coffee 500 g',
+        price: 12_300,
+        stock: 50,
+      });
+      expect(created.status).toBe(201);
+      const product = created.body as { id: string; slug: string; variants: { id: string }[] };
+      const variantId = product.variants[0]!.id;
+      const shopper = client(ctx.app);
+      const apiUrl = `/api/v1/storefront/${slug}/products/${product.slug}`;
+      const pageUrl = `/${slug}/p/${product.slug}`;
       const apiPrice = async (headers: Record<string, string> = {}) => {
-        const res = await shop.customer.get(apiUrl, headers);
+        const res = await shopper.get(apiUrl, headers);
         expect(res.status).toBe(200);
         return res.body.variants[0].price as number;
       };
@@ -76,35 +87,41 @@ describe('read replicas: storefront reads on a streaming replica, read-your-writ
       };
       // The replica has everything so far (until it replays the new product, a shopper may get 404 for it).
       await until('the product on the replica', async () => {
-        const res = await shop.customer.get(apiUrl);
+        const res = await shopper.get(apiUrl);
         return res.status === 200 && res.body.variants[0].price === 12_300;
       });
       expect(await pagePrice()).toContain('123');
 
       // Replay paused: what the merchant writes now does not reach the replica's data.
       await replica.query('SELECT pg_wal_replay_pause()');
-      const edit = await shop.api.patch(`${shop.base}/products/${product.id}/variants/${variantId}`, { price: 45_600 });
+      const edit = await api.patch(`${storeBase}/products/${product.id}/variants/${variantId}`, { price: 45_600 });
       expect(edit.status).toBe(200);
       const lsn = edit.headers['x-dukaan-lsn'];
       expect(lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
 
-      // The merchant reloads with their position: the primary answers, at once (API header and page cookie).
+      // The API client reloads with its position: the primary answers, at once.
       expect(await apiPrice({ 'x-dukaan-lsn': String(lsn) })).toBe(45_600);
-      expect(await pagePrice(`dukaan_lsn=${lsn}`)).toContain('456');
       // A shopper without it reads the replica: the old price, as long as replay is paused.
       for (let i = 0; i < 5; i++) expect(await apiPrice()).toBe(12_300);
       expect(await pagePrice()).toContain('123');
-      // A browser form write sets the cookie too (adding to the cart here).
-      const form = await app.app.inject({
-        method: 'POST',
-        url: `/${shop.slug}/cart/add`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: `variantId=${variantId}&quantity=1`,
-      });
-      expect(form.statusCode).toBe(303);
-      const cookies = [form.headers['set-cookie']].flat().join('\n');
-      expect(cookies).toMatch(/dukaan_lsn=[0-9A-F]+%2F[0-9A-F]+|dukaan_lsn=[0-9A-F]+\/[0-9A-F]+/);
-      expect(cookies).toMatch(/dukaan_lsn=[^;]*;.*HttpOnly/i);
+
+      // The merchant edits the price in the dashboard (a form post) and reloads the shop's page in the same browser:
+      // the 303 set the dukaan_lsn cookie, so the page comes from the primary, with the new price, at once.
+      const editPage = `/dashboard/stores/${owner.storeId}/products/${product.id}`;
+      const saved = await owner.browser.post(
+        `${editPage}/variants/${variantId}`,
+        { price: '789', mrp: '', sku: '' },
+        { from: editPage },
+      );
+      expect(saved.status).toBe(303);
+      expect(saved.setCookies.join('\n')).toMatch(/dukaan_lsn=[^;]+;.*HttpOnly/i);
+      expect(parseLsn(decodeURIComponent(owner.browser.cookies.get('dukaan_lsn') ?? ''))).not.toBeNull();
+      const reloaded = await owner.browser.open(pageUrl);
+      expect(reloaded.status).toBe(200);
+      expect(textOf(reloaded.body, 'price')).toBe('₹789');
+      // A shopper's browser, without the cookie: still the price before both edits.
+      expect(textOf((await new Phone(ctx.app).open(pageUrl)).body, 'price')).toBe('₹123');
+      expect(await apiPrice()).toBe(12_300);
 
       // The lag shows in /metrics while paused.
       const lagBytes = await until('lag in /metrics', async () => {
@@ -119,7 +136,7 @@ describe('read replicas: storefront reads on a streaming replica, read-your-writ
       // Resume: the shopper gets the new price once the replica has replayed it.
       const resumedAt = Date.now();
       await replica.query('SELECT pg_wal_replay_resume()');
-      await until('the new price on the replica', async () => (await apiPrice()) === 45_600);
+      await until('the new price on the replica', async () => (await apiPrice()) === 78_900);
       const caughtUpMs = Date.now() - resumedAt;
       await until('lag back to 0', async () => (await metric(app, 'db_replica_lag_bytes')) === 0);
 
@@ -129,8 +146,8 @@ describe('read replicas: storefront reads on a streaming replica, read-your-writ
       let served = 0;
       const stoppedAt = Date.now();
       while (Date.now() - stoppedAt < 2_000) {
-        expect(await apiPrice()).toBe(45_600);
-        expect(await pagePrice()).toContain('456');
+        expect(await apiPrice()).toBe(78_900);
+        expect(await pagePrice()).toContain('789');
         served += 2;
       }
       expect(await metric(app, 'db_replica_up')).toBe(0);
@@ -142,7 +159,7 @@ describe('read replicas: storefront reads on a streaming replica, read-your-writ
       await until('the replica back in rotation', async () => (await metric(app, 'db_replica_up')) === 1);
       const backMs = Date.now() - restartedAt;
       const readsOnReplica = (await metric(app, 'db_reads_total', 'target="replica"')) ?? 0;
-      for (let i = 0; i < 4; i++) expect(await apiPrice()).toBe(45_600);
+      for (let i = 0; i < 4; i++) expect(await apiPrice()).toBe(78_900);
       expect((await metric(app, 'db_reads_total', 'target="replica"'))! - readsOnReplica).toBe(4);
 
       console.log(
