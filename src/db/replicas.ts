@@ -26,18 +26,28 @@ export interface ReplicaSetOptions {
   freshMs?: number;
   /** A read on a replica without an answer this long is taken as the replica being down (ms). */
   queryTimeoutMs?: number;
+  /** Opens a replica's pool (tests pass a fake). Default: node-postgres, see below. */
+  open?: (url: string) => Db;
   /** Up/down changes, for the log. */
   onChange?: (name: string, healthy: boolean, detail: string) => void;
 }
 
-export interface ReadHandle extends Queryable {
-  /** 'primary' or the replica's name, where this request's reads went (the last server, after a fallback). */
-  readonly target: () => string;
+/** One request's reads: the primary itself, or a handle pinned to one replica. */
+export interface ReadChoiceResult {
+  q: Queryable;
+  target: 'primary' | 'replica';
 }
 
 interface Replica extends ReplicaView {
   name: string;
   db: Db;
+  /**
+   * Names this replica to CoalescedReads (Queryable.serverKey), shared by the handles pinned to it, and replaced
+   * whenever a read on it fell back to the primary. A handle pinned under an older key reads the primary from then
+   * on, and shares reads only with handles of its own key: a shared read may have come from the primary, and data a
+   * request reads after it must never be older than it (the catalog cache keys data by the version it read first).
+   */
+  key: object;
   lagBytes: number | null;
   lagSeconds: number | null;
   probing: Promise<void> | null;
@@ -73,22 +83,24 @@ export class ReplicaSet {
   ) {
     this.checkMs = opts.checkMs ?? 1000;
     this.freshMs = opts.freshMs ?? 5;
+    const pgOptions = {
+      max: opts.poolMax,
+      preparedStatements: opts.preparedStatements,
+      connectionTimeoutMillis: 1000,
+      // A replica that stops answering (host gone, network cut) must not hold a shopper's request: its reads are
+      // catalog reads of a few ms, so after this long they are repeated on the primary.
+      queryTimeoutMillis: opts.queryTimeoutMs ?? 2000,
+    };
     this.replicas = urls.map((url) => ({
       name: replicaName(url),
-      db: createPgDb(url, {
-        max: opts.poolMax,
-        preparedStatements: opts.preparedStatements,
-        connectionTimeoutMillis: 1000,
-        // A replica that stops answering (host gone, network cut) must not hold a shopper's request: its reads
-        // are catalog reads of a few ms, so after this long they are repeated on the primary.
-        queryTimeoutMillis: opts.queryTimeoutMs ?? 2000,
-      }),
+      db: (opts.open ?? ((u: string) => createPgDb(u, pgOptions)))(url),
       healthy: false,
       replayLsn: null,
       checkedAt: 0,
       lagBytes: null,
       lagSeconds: null,
       probing: null,
+      key: {},
     }));
   }
 
@@ -109,14 +121,16 @@ export class ReplicaSet {
   }
 
   /** The server for one request's reads, given the client's last write position (null: none sent). */
-  async readFor(need: bigint | null): Promise<ReadHandle> {
+  async readFor(need: bigint | null): Promise<ReadChoiceResult> {
     const start = this.turn++;
     let choice = chooseRead(this.replicas, need, Date.now(), { start, freshMs: this.freshMs, mayProbe: true });
     if (choice.kind === 'probe') {
       await Promise.all(choice.indexes.map((i) => this.probe(this.replicas[i]!)));
       choice = chooseRead(this.replicas, need, Date.now(), { start, freshMs: this.freshMs, mayProbe: false });
     }
-    return choice.kind === 'replica' ? this.pinned(this.replicas[choice.index]!) : this.onPrimary();
+    return choice.kind === 'replica'
+      ? { q: this.pinned(this.replicas[choice.index]!), target: 'replica' }
+      : { q: this.primary, target: 'primary' };
   }
 
   async close(): Promise<void> {
@@ -126,20 +140,18 @@ export class ReplicaSet {
     await Promise.all(this.replicas.map((r) => r.db.close().catch(() => {})));
   }
 
-  private onPrimary(): ReadHandle {
-    const primary = this.primary;
-    return { query: (sql, params) => primary.query(sql, params), target: () => 'primary' };
-  }
-
-  /** A replica's Queryable whose reads move to the primary, for the rest of the request, if the replica fails. */
-  private pinned(replica: Replica): ReadHandle {
-    let onReplica = true;
+  /**
+   * One request's handle on a replica. Its reads go to the primary from the moment any read on this replica (of any
+   * request) has fallen back to the primary since the handle was made — newer data, never older.
+   */
+  private pinned(replica: Replica): Queryable {
+    const key = replica.key;
     const primary = this.primary;
     const set = this;
     return {
-      target: () => (onReplica ? replica.name : 'primary'),
+      serverKey: key,
       async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-        if (!onReplica) return primary.query<T>(sql, params);
+        if (replica.key !== key) return primary.query<T>(sql, params);
         try {
           return await replica.db.query<T>(sql, params);
         } catch (err) {
@@ -147,7 +159,7 @@ export class ReplicaSet {
           const down = isDbUnavailableError(err) || /Query read timeout/.test((err as Error).message ?? '');
           if (!down && !(code && REPLICA_ONLY_ERRORS.has(code))) throw err;
           if (down) set.markDown(replica, (err as Error).message);
-          onReplica = false;
+          if (replica.key === key) replica.key = {};
           return primary.query<T>(sql, params);
         }
       },

@@ -88,9 +88,9 @@ export async function registerReplicaReads(
     let handle = chosen.get(request);
     if (!handle) {
       const need = clientLsn(request.headers[LSN_HEADER], request.cookies?.[LSN_COOKIE]);
-      handle = replicas.readFor(need).then((h) => {
-        reads.inc({ target: h.target() === 'primary' ? 'primary' : 'replica' });
-        return h;
+      handle = replicas.readFor(need).then((chosen) => {
+        reads.inc({ target: chosen.target });
+        return chosen.q;
       });
       chosen.set(request, handle);
     }
