@@ -141,6 +141,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** loadConfig for a command that starts the server: a setting it cannot use stops it with one line, no stack. */
+export function loadConfigOrExit(command: string, env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    process.stderr.write(`${command}: refusing to start. ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
 export type OtpChannelKind = 'sms' | 'whatsapp' | 'console';
 
 /**
