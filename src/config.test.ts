@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { describe, expect, it, vi } from 'vitest';
+import { loadConfig, loadConfigOrExit } from './config.js';
 
 describe('DATABASE_REPLICA_URLS', () => {
   it('is a comma-separated list of postgres URLs beside DATABASE_URL', () => {
@@ -17,5 +17,27 @@ describe('DATABASE_REPLICA_URLS', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://app@db1/dukaan', DATABASE_REPLICA_URLS: 'db2:5432' })).toThrow(
       /postgres:\/\/ URL/,
     );
+  });
+});
+
+describe('loadConfigOrExit', () => {
+  it('stops the command with one line and exit code 1', () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation(() => {
+      throw new Error('exited');
+    });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(() => loadConfigOrExit('dukaan serve', { DATABASE_REPLICA_URLS: 'postgres://db2/dukaan' })).toThrow(
+        'exited',
+      );
+      expect(exit).toHaveBeenCalledWith(1);
+      expect(String(stderr.mock.calls[0]?.[0])).toMatch(/^dukaan serve: refusing to start\. DATABASE_REPLICA_URLS/);
+      expect(loadConfigOrExit('dukaan serve', { DATABASE_URL: 'postgres://db1/dukaan' }).databaseReplicaUrls).toEqual(
+        [],
+      );
+    } finally {
+      exit.mockRestore();
+      stderr.mockRestore();
+    }
   });
 });
