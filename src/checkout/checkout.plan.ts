@@ -76,7 +76,7 @@ export interface OrderableInput {
 
 /** Phase 2: throws the first refusal (see the module comment for the order); returns the order's fulfillment. */
 export function checkOrderable({ store, snapshot, input, customer, knownProblems, now }: OrderableInput): Fulfillment {
-  if (!storeOpenNow(store, now)) throw new AppError(409, 'store_closed', 'The store is not taking orders right now');
+  if (!storeOpenNow(store, now)) throw new AppError('store_closed', 'The store is not taking orders right now');
   const fulfillment =
     input.fulfillment === 'pickup' || input.fulfillment === 'delivery' ? input.fulfillment : snapshot.row.fulfillment;
   const problems = mergeProblems(
@@ -84,40 +84,32 @@ export function checkOrderable({ store, snapshot, input, customer, knownProblems
     orderDetailProblems(store, fulfillment, customer, input.paymentMethod),
   );
   const errors = cartErrors(snapshot);
-  if (errors.length) throw new AppError(409, 'cart_has_errors', 'The cart has problems to fix before ordering', errors);
+  if (errors.length) throw new AppError('cart_has_errors', 'The cart has problems to fix before ordering', errors);
   if (problems.length) throw validationFailed(problems.map((p) => p.message).join('; '), problems, 422);
   if (fulfillment === 'delivery' && customer.address) {
     const area = deliveryTo(store.delivery_areas, store.delivery_fee, customer.address.pincode);
     if (!area.delivers)
-      throw new AppError(
-        422,
-        'outside_delivery_area',
-        `The store does not deliver to PIN ${customer.address.pincode}`,
-        [
-          {
-            code: 'outside_delivery_area',
-            path: '/customer/address/pincode',
-            message: 'the store does not deliver here',
-          },
-        ],
-      );
+      throw new AppError('outside_delivery_area', `The store does not deliver to PIN ${customer.address.pincode}`, [
+        {
+          code: 'outside_delivery_area',
+          path: '/customer/address/pincode',
+          message: 'the store does not deliver here',
+        },
+      ]);
   }
   const { bill } = snapshot;
   if (store.min_order !== null && bill.subtotal - bill.discount < store.min_order) {
     throw new AppError(
-      422,
       'below_minimum_order',
       `The minimum order is ${store.min_order} (after discount); the cart comes to ${bill.subtotal - bill.discount}`,
     );
   }
   if (input.expectedTotal !== undefined && input.expectedTotal !== bill.total) {
     throw new AppError(
-      409,
       'total_changed',
       `The total is now ${bill.total}, not ${input.expectedTotal}; check the bill and order again`,
       undefined,
-      undefined,
-      { cart: snapshot.cart, expectedTotal: input.expectedTotal },
+      { extra: { cart: snapshot.cart, expectedTotal: input.expectedTotal } },
     );
   }
   return fulfillment;
@@ -195,7 +187,6 @@ export function draftOrder(d: DraftInput): {
 export function notPlacedOutcome(placed: Extract<PlaceOrderResult, { placed: false }>): 'read_again' {
   if (placed.shortages.length) {
     throw new AppError(
-      409,
       'cart_has_errors',
       'Some lines sold out a moment ago',
       placed.shortages.map((s) => shortageProblem(s.variantId, s.available)),

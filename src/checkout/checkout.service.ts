@@ -128,7 +128,7 @@ export async function checkout(
     const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey, known, opts);
     if (placed !== CART_CHANGED) return placed;
     if (attempt === CART_CHANGED_ATTEMPTS) {
-      throw new AppError(409, 'cart_has_errors', 'The cart kept changing while it was being ordered', [
+      throw new AppError('cart_has_errors', 'The cart kept changing while it was being ordered', [
         { code: 'cart_changed', message: 'the cart changed while ordering — check it and order again' },
       ]);
     }

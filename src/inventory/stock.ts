@@ -52,10 +52,10 @@ export async function adjustStock(q: Queryable, storeId: string, variantId: stri
     const current = await liveStock(q, storeId, variantId);
     if (current === undefined) throw notFound('Variant not found');
     if (current === null) {
-      throw new AppError(409, 'conflict', 'Stock of this variant is not tracked; set a count first with { "set": n }');
+      throw new AppError('conflict', 'Stock of this variant is not tracked; set a count first with { "set": n }');
     }
     if (current + delta < 0) {
-      throw new AppError(409, 'insufficient_stock', `Only ${current} in stock; cannot take ${-delta}`, [
+      throw new AppError('insufficient_stock', `Only ${current} in stock; cannot take ${-delta}`, [
         { code: 'insufficient_stock', variantId, available: current, message: `only ${current} in stock` },
       ]);
     }
@@ -67,7 +67,7 @@ export async function adjustStock(q: Queryable, storeId: string, variantId: stri
       );
     }
   }
-  throw new AppError(409, 'conflict', 'The stock is changing too fast; try again');
+  throw new AppError('conflict', 'The stock is changing too fast; try again');
 }
 
 /** The stock endpoint's body: exactly one of `set` and `adjust`. */

@@ -406,7 +406,7 @@ export async function storeRecipient(q: Queryable, store: Pick<StoreRow, 'id' | 
 }
 
 export function invalidTransition(message: string): AppError {
-  return new AppError(409, 'invalid_transition', message);
+  return new AppError('invalid_transition', message);
 }
 
 /** The tracking token of the order a cart became (a second "Place order" press lands on that order). */

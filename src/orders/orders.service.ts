@@ -342,7 +342,7 @@ export async function editOrderLines(
   const wanted = wantedLines(input);
   for (const [i, l] of input.lines.entries())
     if (!isUuid(l.variantId))
-      throw new AppError(404, 'not_found', `Variant ${l.variantId} not found`, [
+      throw new AppError('not_found', `Variant ${l.variantId} not found`, [
         { code: 'not_found', path: `/lines/${i}/variantId`, message: 'no such variant in this store' },
       ]);
   return inTx(db, async (tx) => {
@@ -368,7 +368,7 @@ export async function editOrderLines(
     for (const w of wanted) {
       const kept = beforeById.get(w.variantId);
       const variant = variantById.get(w.variantId);
-      if (!variant && !kept) throw new AppError(404, 'not_found', `Variant ${w.variantId} not found`);
+      if (!variant && !kept) throw new AppError('not_found', `Variant ${w.variantId} not found`);
       if (variant && !variant.sellable && w.quantity > (kept?.quantity ?? 0)) {
         lineProblems.push(unavailableProblem(w.variantId));
         continue;
@@ -393,7 +393,7 @@ export async function editOrderLines(
             },
       );
     }
-    if (lineProblems.length) throw new AppError(409, 'cart_has_errors', 'Some lines cannot be added', lineProblems);
+    if (lineProblems.length) throw new AppError('cart_has_errors', 'Some lines cannot be added', lineProblems);
 
     const unchanged =
       next.length === before.length &&
@@ -415,7 +415,7 @@ export async function editOrderLines(
     });
     // The store's own edits (an item ran out) are not held to the minimum order; the customer's are.
     if (actor === 'customer' && rules.minOrder !== null && bill.subtotal - bill.discount < rules.minOrder) {
-      throw new AppError(422, 'below_minimum_order', `The minimum order is ${rules.minOrder}`);
+      throw new AppError('below_minimum_order', `The minimum order is ${rules.minOrder}`);
     }
 
     const quantities = new Map<string, number>();
@@ -428,7 +428,6 @@ export async function editOrderLines(
     );
     if (shortages.length) {
       throw new AppError(
-        409,
         'cart_has_errors',
         'Not enough stock for the change',
         shortages.map((s) => shortageItem(s, beforeById.get(s.variantId)?.quantity ?? 0)),
