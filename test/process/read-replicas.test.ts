@@ -11,7 +11,8 @@ import { createPgDb } from '../../src/db/pg.js';
 import { parseLsn } from '../../src/db/read-routing.js';
 import { client, type TestContext } from '../helpers/app.js';
 import { appOnDb } from '../helpers/app-on-db.js';
-import { ownerWithShop, Phone, sessionToken, textOf } from '../integration/web-dashboard.helpers.js';
+import { WebClient } from '../helpers/web-client.js';
+import { ownerWithShop, sessionToken, textOf } from '../integration/web-dashboard.helpers.js';
 import { startPrivatePg, startPrivateStandby, type PrivatePg } from '../helpers/pg-cluster.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -120,7 +121,7 @@ describe('read replicas: storefront reads on a streaming replica, read-your-writ
       expect(reloaded.status).toBe(200);
       expect(textOf(reloaded.body, 'price')).toBe('₹789');
       // A shopper's browser, without the cookie: still the price before both edits.
-      expect(textOf((await new Phone(ctx.app).open(pageUrl)).body, 'price')).toBe('₹123');
+      expect(textOf((await new WebClient(ctx.app).open(pageUrl)).body, 'price')).toBe('₹123');
       expect(await apiPrice()).toBe(12_300);
 
       // The lag shows in /metrics while paused.
