@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { waitFor } from '../../deploy/lib/proc.js';
 import { allStats, processTree } from './proc.js';
 
 export interface ServerHandle {
@@ -34,24 +35,26 @@ function workersOf(pid: number): number[] {
   return stats.filter((s) => s.ppid === pid && s.comm !== 'esbuild').map((s) => s.pid);
 }
 
-async function waitFor(
+/** Waits until `check` passes (the one waitFor of the project); fails at once when the child exits first. */
+async function untilReady(
   check: () => Promise<boolean>,
   timeoutMs: number,
   what: string,
   child: ChildProcess,
   tail: string[],
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `${what}: the process exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail.slice(-30).join('\n')}`,
-      );
-    }
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const died = new Promise<never>((_, reject) => {
+    const fail = () =>
+      reject(new Error(`the process exited (${child.exitCode ?? child.signalCode}) before it was ready`));
+    if (exited()) fail();
+    else child.once('exit', fail);
+  });
+  try {
+    await Promise.race([waitFor(what, () => !exited() && check().catch(() => false), timeoutMs, 200), died]);
+  } catch (err) {
+    throw new Error(`${what}: ${(err as Error).message}:\n${tail.slice(-30).join('\n')}`);
   }
-  throw new Error(`${what}: not ready after ${timeoutMs / 1000} s:\n${tail.slice(-30).join('\n')}`);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -119,7 +122,7 @@ export async function startDukaan(opts: { databaseUrl: string; workers: number; 
   });
   keepTail(child, tail);
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 'dukaan serve', child, tail);
+  await untilReady(async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 'dukaan serve', child, tail);
   await settleWorkers(child.pid!, opts.workers, 15_000);
   return handle(child, url, tail);
 }
@@ -149,7 +152,7 @@ export async function startBare(opts: {
   });
   keepTail(child, tail);
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitFor(async () => (await fetch(`${url}/bare`)).status === 200, 30_000, 'bare server', child, tail);
+  await untilReady(async () => (await fetch(`${url}/bare`)).status === 200, 30_000, 'bare server', child, tail);
   await settleWorkers(child.pid!, opts.workers, 15_000);
   return handle(child, url, tail);
 }
