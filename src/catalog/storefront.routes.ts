@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { whatsappOrdering } from '../stores/whatsapp-link.js';
 import {
   CategoryListSchema,
   PublicProductListSchema,
@@ -42,7 +43,7 @@ export const storefrontRoutes: FastifyPluginAsync = async (base) => {
     '/storefront/:slug',
     { schema: { tags, params: StorefrontParams, response: { 200: PublicStoreSchema } } },
     async (request) => {
-      return publicStoreJson(await getPublicStore(app.db, request.params.slug));
+      return publicStoreJson(await getPublicStore(app.db, request.params.slug, whatsappOrdering(app.config)));
     },
   );
   app.get(

@@ -22,6 +22,7 @@ import {
 } from './products.service.js';
 import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
 import { cachedRead } from './catalog-cache.js';
+import { NO_WHATSAPP_ORDERING, orderOnWhatsappUrl, type WhatsAppOrdering } from '../stores/whatsapp-link.js';
 
 /** With a catalog version, a read is served from the process cache while the catalog is unchanged. */
 function maybeCached<T>(version: number | undefined, key: string, load: () => Promise<T>): Promise<T> {
@@ -35,7 +36,7 @@ export interface StorefrontStore extends PublicStore {
   catalogVersion: number;
 }
 
-export function toPublicStore(row: StoreRow): StorefrontStore {
+export function toPublicStore(row: StoreRow, ordering: WhatsAppOrdering = NO_WHATSAPP_ORDERING): StorefrontStore {
   return {
     id: row.id,
     catalogVersion: row.catalog_version,
@@ -47,6 +48,7 @@ export function toPublicStore(row: StoreRow): StorefrontStore {
     delivery: storeDelivery(row),
     payments: { cod: row.cod, upi: row.upi_vpa !== null },
     ...storeProfile(row),
+    whatsappOrderUrl: orderOnWhatsappUrl(row, ordering),
   };
 }
 
@@ -57,8 +59,12 @@ export function publicStoreJson(store: StorefrontStore): PublicStore {
 }
 
 /** A store by its slug (case-insensitive; slugs are stored lower-case). Unknown → 404. */
-export async function getPublicStore(q: Queryable, slug: string): Promise<StorefrontStore> {
-  return toPublicStore(await getStorefrontStoreRow(q, slug));
+export async function getPublicStore(
+  q: Queryable,
+  slug: string,
+  ordering: WhatsAppOrdering = NO_WHATSAPP_ORDERING,
+): Promise<StorefrontStore> {
+  return toPublicStore(await getStorefrontStoreRow(q, slug), ordering);
 }
 
 export const isInStock = (variant: Pick<VariantRow, 'stock'>): boolean => variant.stock === null || variant.stock > 0;

@@ -13,6 +13,7 @@ import {
 import {
   applyCartCoupon,
   createCart,
+  loadCartSnapshot,
   removeCartCoupon,
   removeCartLine,
   setCartFulfillment,
@@ -213,6 +214,20 @@ function mount(app: FastifyInstance, m: Mount): void {
         main: billSection(ctx, cart, { notice: flash }),
       }),
     );
+  });
+
+  // The chat's cart, continued here (the link in the WhatsApp bill): the same cart becomes this browser's cart. The
+  // id is the cart's credential, as in the API; an unknown or already ordered cart leaves the browser's own cart.
+  app.get(`${m.prefix}/c/:cartId`, opts, async (request, reply) => {
+    const ctx = await ctxOf(request, reply);
+    const cartId = (request.params as Params).cartId ?? '';
+    try {
+      const chatCart = await loadCartSnapshot(db, ctx.row, cartId);
+      if (chatCart.row.orderId === null) rememberCart(request, reply, ctx, cartId);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+    }
+    return seeOther(reply, ctx.href('/cart'));
   });
 
   app.post(`${m.prefix}/cart/add`, opts, async (request, reply) => {
