@@ -26,6 +26,7 @@ import {
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
 import { orderForMessage, storeForMessage } from '../notify/quote.js';
+import { fromStoreNumber } from '../notify/channels.js';
 import type { IdempotencyRecord } from '../server/idempotency.js';
 
 type CheckoutConfig = Pick<Config, 'publicUrl'>;
@@ -359,7 +360,7 @@ function customerMessage(
     recipient: order.customer.phone,
     textBeforeNumber: text.slice(0, at),
     textAfterNumber: text.slice(at + slot.length),
-    data: { orderId: order.id, storeId: store.id },
+    data: { orderId: order.id, storeId: store.id, ...fromStoreNumber(store) },
   };
 }
 

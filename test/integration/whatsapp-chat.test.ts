@@ -224,7 +224,10 @@ describe("the seed's chat on WhatsApp", () => {
     await processOutboxOnce(ctx.testDb.db, whatsappChannel(ctx.config.whatsapp!));
     const toCustomer = fake.calls.slice(before).filter((c) => c.body.to === CUSTOMER);
     expect(toCustomer).toHaveLength(1);
-    expect(shownText(toCustomer[0]!)).toContain('#1');
+    const accepted = 'Your order #1 at Sharma Kirana has been accepted.';
+    expect(shownText(toCustomer[0]!)).toBe(`${accepted}\nTrack it: ${ctx.config.publicUrl}/o/${trackingToken}`);
+    // From the store's own number, the one the customer chats with (not the platform's shared one).
+    expect(toCustomer[0]!.path).toBe(`/${STORE_NUMBER_ID}/messages`);
     const status = shownText(await one({ text: 'mera order' }));
     expect(status).toContain('Order #1: accepted. Total ₹1,260.');
   });
