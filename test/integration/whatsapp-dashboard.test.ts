@@ -9,7 +9,8 @@ import { shownText, startFakeWhatsApp, type FakeWhatsApp } from '../helpers/fake
 import { postWebhook, webhookPayload } from '../helpers/whatsapp-webhook.js';
 import { processInboxOnce } from '../../src/whatsapp/inbox.js';
 import { whatsappChannel } from '../../src/notify/channels.js';
-import { ownerWithShop, sessionToken, signInWithForms, type Phone } from './web-dashboard.helpers.js';
+import type { WebClient } from '../helpers/web-client.js';
+import { ownerWithShop, sessionToken, signInWithForms } from './web-dashboard.helpers.js';
 
 const SECRET = 'dash-secret';
 const OWN_ID = '200000000000088';
@@ -17,7 +18,7 @@ const CUSTOMER = '919811100088';
 
 let fake: FakeWhatsApp;
 let ctx: TestContext;
-let owner: Phone;
+let owner: WebClient;
 let api: Client;
 let storeId = '';
 let base = '';
