@@ -471,7 +471,7 @@ async function billReply(ctx: Ctx, plan: Plan, store: StoreRow, unknown: string[
   const pending = state.pending?.[0];
   if (pending) parts.push(choiceText(lang, store.currency, pending));
   if (!cart.lines.length && !pending) parts.push(tr('whatsapp.emptyCart'));
-  if (cart.lines.length && !pending) parts.push(tr('whatsapp.billHint'));
+  if (cart.lines.length && !pending) parts.push(tr(cart.canCheckout ? 'whatsapp.billHint' : 'whatsapp.billFixHint'));
   // The same cart on the storefront: the customer may go on there (photos, coupons, checkout on the web).
   if (cart.lines.length)
     parts.push(tr('whatsapp.cartLink', { url: `${storeUrl(ctx.config, store.slug)}/c/${plan.cartId}` }));
@@ -530,6 +530,12 @@ async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' |
         state: plan.state,
       };
     if (err.code === 'cart_has_errors') return billReply(ctx, plan, store, []);
+    // WhatsApp gave the number; checkout takes mobile numbers of the store's country only.
+    if (err.errors?.some((e) => e.path?.startsWith('/customer/phone')))
+      return {
+        messages: [textMessage(tr('whatsapp.phoneNotAccepted', { url: storeUrl(config, store.slug) }))],
+        state: plan.state,
+      };
     if (err.status === 400 || err.status === 422)
       return { messages: [textMessage(tr('whatsapp.badAddress'))], state: { ...plan.state, awaiting: 'address' } };
     return {

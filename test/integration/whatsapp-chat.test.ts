@@ -140,6 +140,8 @@ describe("the seed's chat on WhatsApp", () => {
     expect(text).toContain('replace 2 with 1');
     expect(text).toContain('4. Maggi Masala Noodles 70 g × 1 — ₹14');
     expect(bill.body.type).toBe('text'); // no confirm button while a line cannot be sold
+    expect(text).toContain('Fix the lines marked above (replace or remove them), then reply CONFIRM.');
+    expect(text).not.toContain('Reply CONFIRM to order');
 
     const renewed = shownText(await one({ text: 'replace 2 with 1' }));
     expect(renewed).not.toContain('Bru');

@@ -80,6 +80,18 @@ describe('the delivery address', () => {
   });
 });
 
+describe('a number checkout does not take', () => {
+  it('is told so, with the storefront link, not asked for the address again', async () => {
+    const from = '913150000007'; // +91 3…: not an Indian mobile number
+    await say(from, { text: '1 parle g' });
+    await say(from, { text: 'confirm' });
+    const reply = await say(from, { text: 'Asha, 2 Hill Road, Pune 411001' });
+    expect(reply).toContain("orders in this chat need a mobile number from this shop's country");
+    expect(reply).toContain(`${ctx.config.publicUrl}/${owner.store.slug}`);
+    expect(await ordersOf(from)).toEqual([]);
+  });
+});
+
 describe("the cart's 24-hour window", () => {
   it('continues the cart within the window and starts afresh after it', async () => {
     const from = '919800066002';
