@@ -5,3 +5,26 @@
  * aliases `v` (variants) and `p` (products).
  */
 export const SELLABLE_SQL = '(v.archived_at IS NULL AND p.archived_at IS NULL AND p.is_active)';
+
+/** A product as the catalog reads it (PRODUCT_COLUMNS, over the alias `p`). */
+export interface ProductRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  category_id: string | null;
+  unit: string | null;
+  images: string[];
+  is_active: boolean;
+  search_terms: string[];
+  hsn: string | null;
+  pinned: boolean;
+  position: number | null;
+  /** The list order as one number, higher first (migration 111): pinned, then by position, then the rest. */
+  list_rank: number;
+}
+
+/** The columns of a ProductRow, for every query that reads one. */
+export const PRODUCT_COLUMNS =
+  'p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active, p.search_terms, p.hsn, ' +
+  'p.pinned, p.position, p.list_rank';

@@ -15,15 +15,16 @@ export function searchTerm(q: string | undefined): string | null {
   return term === '' ? null : term;
 }
 
-/** The keyset cursor of id-ordered lists: the last id seen. */
-export function decodeIdCursor(cursor: string | undefined): string | null {
-  const decoded = decodeCursor<[string]>(cursor, ['string']);
+/** The cursor of a product list page: the last row's (list_rank, id). Anything else → 400 validation_failed. */
+export function decodeListCursor(cursor: string | undefined): { rank: number; id: string } | null {
+  const decoded = decodeCursor<[number, string]>(cursor, ['number', 'string']);
   if (decoded === null) return null;
-  if (!isUuid(decoded[0]))
+  const [rank, id] = decoded;
+  if (!isUuid(id) || Math.abs(rank) > 2 ** 31 - 1)
     throw validationFailed('cursor is not valid', [
       { code: 'invalid', path: '/cursor', message: 'cursor is not valid' },
     ]);
-  return decoded[0];
+  return { rank, id };
 }
 
 /** The base slug for a catalog name; names with no Latin letters or digits (e.g. Devanagari) fall back to `fallback`. */

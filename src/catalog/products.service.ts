@@ -3,7 +3,15 @@ import { AppError, conflict, notFound, validationFailed, type ProblemItem } from
 import { isUuid, newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, page } from '../shared/cursor.js';
 import { MAX_SEARCH_RESULTS, searchProductRows } from './search.repo.js';
-import { baseSlug, cleanName, decodeIdCursor, imageProblems, insertWithFreeSlug, searchTerm } from './catalog.util.js';
+import { PRODUCT_COLUMNS, type ProductRow } from './catalog.repo.js';
+import {
+  baseSlug,
+  cleanName,
+  decodeListCursor,
+  imageProblems,
+  insertWithFreeSlug,
+  searchTerm,
+} from './catalog.util.js';
 import {
   MAX_VARIANTS,
   type CreateProductInput,
@@ -15,19 +23,7 @@ import {
 } from './catalog.schema.js';
 import { DEFAULT_VARIANT_NAME } from './variant-label.js';
 
-/** The name of the one variant a product gets when it is created without `variants`. */
-
-export interface ProductRow {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  category_id: string | null;
-  unit: string | null;
-  images: string[];
-  is_active: boolean;
-  search_terms: string[];
-}
+export type { ProductRow };
 
 export interface VariantRow {
   id: string;
@@ -39,8 +35,6 @@ export interface VariantRow {
   sku: string | null;
 }
 
-const PRODUCT_COLUMNS =
-  'p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active, p.search_terms';
 const VARIANT_COLUMNS = 'v.id, v.product_id, v.name, v.price, v.mrp, v.stock, v.sku';
 
 export interface ProductWithVariants {
@@ -68,6 +62,9 @@ export function toProduct({ product, variants }: ProductWithVariants): Product {
     images: product.images,
     isActive: product.is_active,
     searchTerms: product.search_terms,
+    hsn: product.hsn,
+    pinned: product.pinned,
+    position: product.position,
     price: lowestPrice(variants),
     variants: variants.map(toVariant),
   };
@@ -111,8 +108,10 @@ export interface ProductQuery {
 }
 
 /**
- * One page of a store's products, newest first, keyset on (store_id, id DESC) — the ids are UUIDv7, so this walks
- * products_store_id_idx / products_storefront_idx. With a search: ranked matches instead (searchProducts).
+ * One page of a store's products in the merchant's order: pinned first, then by position, then newest first
+ * (`list_rank`, migration 111). Keyset on (list_rank DESC, id DESC) — the ids are UUIDv7 — which walks
+ * products_store_id_idx / products_storefront_idx / products_category_idx. With a search: ranked matches instead
+ * (searchProducts).
  */
 export async function findProducts(
   q: Queryable,
@@ -120,13 +119,13 @@ export async function findProducts(
   query: ProductQuery,
 ): Promise<{ items: ProductWithVariants[]; nextCursor: string | null }> {
   if (query.search) return searchProducts(q, storeId, { ...query, search: query.search });
-  const after = decodeIdCursor(query.cursor);
+  const after = decodeListCursor(query.cursor);
   const params: unknown[] = [storeId];
   const where = ['p.store_id = $1', 'p.archived_at IS NULL'];
   if (query.activeOnly) where.push('p.is_active');
   if (after) {
-    params.push(after);
-    where.push(`p.id < $${params.length}`);
+    params.push(after.rank, after.id);
+    where.push(`(p.list_rank, p.id) < ($${params.length - 1}::integer, $${params.length}::uuid)`);
   }
   if (query.categoryId) {
     params.push(query.categoryId);
@@ -134,10 +133,11 @@ export async function findProducts(
   }
   params.push(query.limit + 1);
   const { rows } = await q.query<ProductRow>(
-    `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE ${where.join(' AND ')} ORDER BY p.id DESC LIMIT $${params.length}`,
+    `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE ${where.join(' AND ')}
+      ORDER BY p.list_rank DESC, p.id DESC LIMIT $${params.length}`,
     params,
   );
-  const { items, nextCursor } = page(rows, query.limit, (row) => [row.id]);
+  const { items, nextCursor } = page(rows, query.limit, (row) => [row.list_rank, row.id]);
   return { items: await withVariants(q, storeId, items), nextCursor };
 }
 
@@ -340,8 +340,9 @@ export async function createProduct(db: DbOrTx, storeId: string, input: CreatePr
     const id = newId();
     await insertWithFreeSlug(tx, 'products', storeId, baseSlug(name, 'product'), async (slug) => {
       const { rowCount } = await tx.query(
-        `INSERT INTO products (id, store_id, category_id, slug, name, description, unit, images, is_active, search_terms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::text[])
+        `INSERT INTO products (id, store_id, category_id, slug, name, description, unit, images, is_active, search_terms,
+                               hsn, pinned, position)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::text[], $11, $12, $13)
          ON CONFLICT (store_id, slug) DO NOTHING`,
         [
           id,
@@ -354,6 +355,9 @@ export async function createProduct(db: DbOrTx, storeId: string, input: CreatePr
           JSON.stringify(input.images ?? []),
           input.isActive ?? true,
           cleanSearchTerms(input.searchTerms) ?? [],
+          input.hsn ?? null,
+          input.pinned ?? false,
+          input.position ?? null,
         ],
       );
       return rowCount === 1 ? slug : null;
@@ -398,6 +402,9 @@ export async function updateProduct(
       images: input.images === undefined ? undefined : JSON.stringify(input.images),
       is_active: input.isActive,
       search_terms: cleanSearchTerms(input.searchTerms),
+      hsn: input.hsn,
+      pinned: input.pinned,
+      position: input.position,
     });
     if (sets.length) {
       await tx.query(

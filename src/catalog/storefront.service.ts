@@ -23,6 +23,8 @@ import {
 import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
 import { cachedRead } from './catalog-cache.js';
 import { NO_WHATSAPP_ORDERING, orderOnWhatsappUrl, type WhatsAppOrdering } from '../stores/whatsapp-link.js';
+import { PRODUCT_COLUMNS } from './catalog.repo.js';
+import { countSearchMatches } from './search.repo.js';
 
 /** With a catalog version, a read is served from the process cache while the catalog is unchanged. */
 function maybeCached<T>(version: number | undefined, key: string, load: () => Promise<T>): Promise<T> {
@@ -104,7 +106,7 @@ export interface StorefrontProductQuery {
   cursor?: string;
 }
 
-/** Active products, newest first, keyset-paginated on products_storefront_idx. */
+/** Active products, pinned first, then by position, then newest (products_storefront_idx). */
 export async function listStorefrontProducts(
   q: Queryable,
   storeId: string,
@@ -139,6 +141,23 @@ async function loadStorefrontProducts(
   return { items: found.items.map(toPublicProduct), nextCursor: found.nextCursor };
 }
 
+/**
+ * How many active products of the whole store a search matches (up to MAX_SEARCH_RESULTS): a search inside a
+ * category says how many the rest of the store has ("nothing in Dairy — 3 results in all products").
+ */
+export async function countStorefrontMatches(
+  q: Queryable,
+  storeId: string,
+  text: string,
+  catalogVersion?: number,
+): Promise<number> {
+  const term = searchTerm(text);
+  if (term === null) return 0;
+  return maybeCached(catalogVersion, `count:${storeId}:${term}`, () =>
+    countSearchMatches(q, storeId, { text: term, activeOnly: true }),
+  );
+}
+
 /** One active product by its slug. Inactive, archived or unknown → 404. */
 export async function getStorefrontProduct(
   q: Queryable,
@@ -153,7 +172,7 @@ export async function getStorefrontProduct(
 
 async function loadStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {
   const { rows } = await q.query<ProductWithVariants['product']>(
-    `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active, p.search_terms
+    `SELECT ${PRODUCT_COLUMNS}
        FROM products p WHERE p.store_id = $1 AND p.slug = $2 AND p.archived_at IS NULL AND p.is_active`,
     [storeId, productSlug.toLowerCase()],
   );

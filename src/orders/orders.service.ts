@@ -121,7 +121,10 @@ export function toOrderView(
 }
 
 export async function orderView(q: Queryable, row: OrderRow, store: StoreRow, config: LinkConfig): Promise<OrderView> {
-  const [lines, history] = await Promise.all([orderLines(q, [row.id]), orderHistory(q, [row.id])]);
+  const [lines, history] = await Promise.all([
+    orderLines(q, row.store_id, [row.id]),
+    orderHistory(q, row.store_id, [row.id]),
+  ]);
   return toOrderView(row, lines, history, store, config);
 }
 
@@ -203,7 +206,7 @@ export async function listOrders(
   if (paged.items.length === 0) return { items: [], nextCursor: null };
   const store = await getStoreRow(q, storeId);
   const ids = paged.items.map((r) => r.id);
-  const [lines, history] = await Promise.all([orderLines(q, ids), orderHistory(q, ids)]);
+  const [lines, history] = await Promise.all([orderLines(q, storeId, ids), orderHistory(q, storeId, ids)]);
   const items = paged.items.map((raw) => {
     const row = {
       ...raw,
@@ -259,7 +262,7 @@ export async function transitionOrder(
       throw invalidTransition(`The order changed meanwhile and can no longer become ${to}`);
     if (check.returnsStock) {
       // Read after the UPDATE: under READ COMMITTED this sees the lines of any edit that committed before us.
-      const lines = await orderLines(tx, [current.id]);
+      const lines = await orderLines(tx, current.store_id, [current.id]);
       await returnStock(
         tx,
         current.store_id,
@@ -267,7 +270,7 @@ export async function transitionOrder(
       );
       if (current.coupon_id) await releaseCouponUse(tx, current.coupon_id);
     }
-    await addHistory(tx, current.id, to, actor, note);
+    await addHistory(tx, { id: current.id, storeId: current.store_id }, to, actor, note);
     const store = await getStoreRow(tx, current.store_id);
     const view = await orderView(
       tx,
@@ -358,7 +361,7 @@ export async function editOrderLines(
       );
     }
     const store = await getStoreRow(tx, order.store_id);
-    const before = await orderLines(tx, [order.id]);
+    const before = await orderLines(tx, order.store_id, [order.id]);
     const beforeById = new Map(before.map((l) => [l.variant_id, l]));
     const variants = await selectVariantsOfStore(
       tx,
@@ -437,10 +440,10 @@ export async function editOrderLines(
       );
     }
 
-    await writeOrderLines(tx, order.id, next, { replace: true });
+    await writeOrderLines(tx, { id: order.id, storeId: order.store_id }, next, { replace: true });
     const paymentStatus = paymentStatusAfterEdit(order.payment_status, bill.total, order.amount_paid);
     await updateOrderBill(tx, order.id, bill, paymentStatus);
-    await addHistory(tx, order.id, 'edited', actor);
+    await addHistory(tx, { id: order.id, storeId: order.store_id }, 'edited', actor);
     const view = await orderView(
       tx,
       await findOrder(tx, { by: 'store', storeId: order.store_id, orderId: order.id }),

@@ -93,10 +93,11 @@ export async function submitPaymentProof(
       const order = await findOrder(tx, ref, { lock: true });
       refuseUnlessProofAccepted(order);
       // At most MAX_PROOFS_PER_ORDER: the newest replaces the oldest (its files go after commit).
-      replaced = await trimProofs(tx, order.id, MAX_PROOFS_PER_ORDER - 1);
+      replaced = await trimProofs(tx, { id: order.id, storeId: order.store_id }, MAX_PROOFS_PER_ORDER - 1);
       await insertProof(tx, {
         id: newId(),
         orderId: order.id,
+        storeId: order.store_id,
         fileName,
         viewFileName,
         contentType: type.mime,
@@ -184,7 +185,7 @@ export async function readPaymentProof(
   ref: OrderRef,
 ): Promise<{ contentType: string; bytes: Buffer }> {
   const order = await findOrder(db, ref);
-  const proof = await latestProof(db, order.id);
+  const proof = await latestProof(db, { id: order.id, storeId: order.store_id });
   if (!proof) throw notFound('No payment proof for this order');
   // The bounded re-encoded copy; proofs stored before it existed are served as they are.
   const name = proof.view_file_name ?? proof.file_name;
