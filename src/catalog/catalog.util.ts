@@ -3,6 +3,7 @@ import { decodeCursor } from '../shared/cursor.js';
 import { validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid } from '../shared/ids.js';
 import { slugify } from '../stores/slug.js';
+import { slugsLike } from './catalog.repo.js';
 
 /** Escapes LIKE wildcards so a search for "50%" or "a_b" matches those characters literally (escape char: backslash). */
 export function escapeLike(text: string): string {
@@ -52,12 +53,7 @@ export async function insertWithFreeSlug<T>(
   insert: (slug: string) => Promise<T | null>,
 ): Promise<T> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    // Slugs are [a-z0-9-] only, so the base is safe inside the regular expression.
-    const { rows } = await tx.query<{ slug: string }>(
-      `SELECT slug FROM ${table} WHERE store_id = $1 AND (slug = $2 OR slug ~ ('^' || $2 || '-[0-9]+$'))`,
-      [storeId, base],
-    );
-    const inserted = await insert(firstFreeSlug(base, new Set(rows.map((r) => r.slug))));
+    const inserted = await insert(firstFreeSlug(base, await slugsLike(tx, table, storeId, base)));
     if (inserted !== null) return inserted;
   }
   throw new Error(`could not find a free ${table} slug for "${base}"`);

@@ -13,17 +13,12 @@ import {
 } from '../stores/stores.service.js';
 import { searchTerm } from './catalog.util.js';
 import { listCategories } from './categories.service.js';
-import {
-  findProducts,
-  loadVariants,
-  lowestPrice,
-  type ProductWithVariants,
-  type VariantRow,
-} from './products.service.js';
+import { findProducts, lowestPrice, type ProductWithVariants } from './products.service.js';
+import { loadVariants, selectActiveProductBySlug, type VariantRow } from './products.repo.js';
+import { categoryIdBySlug } from './categories.repo.js';
 import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
 import { cachedRead } from './catalog-cache.js';
 import { NO_WHATSAPP_ORDERING, orderOnWhatsappUrl, type WhatsAppOrdering } from '../stores/whatsapp-link.js';
-import { PRODUCT_COLUMNS } from './catalog.repo.js';
 import { countSearchMatches } from './search.repo.js';
 
 /** With a catalog version, a read is served from the process cache while the catalog is unchanged. */
@@ -124,12 +119,8 @@ async function loadStorefrontProducts(
 ): Promise<{ items: PublicProduct[]; nextCursor: string | null }> {
   let categoryId: string | null = null;
   if (query.categorySlug !== undefined && query.categorySlug !== '') {
-    const { rows } = await q.query<{ id: string }>(`SELECT id FROM categories WHERE store_id = $1 AND slug = $2`, [
-      storeId,
-      query.categorySlug.toLowerCase(),
-    ]);
-    if (!rows[0]) throw notFound('Category not found');
-    categoryId = rows[0].id;
+    categoryId = await categoryIdBySlug(q, storeId, query.categorySlug.toLowerCase());
+    if (!categoryId) throw notFound('Category not found');
   }
   const found = await findProducts(q, storeId, {
     search: searchTerm(query.q),
@@ -171,12 +162,7 @@ export async function getStorefrontProduct(
 }
 
 async function loadStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {
-  const { rows } = await q.query<ProductWithVariants['product']>(
-    `SELECT ${PRODUCT_COLUMNS}
-       FROM products p WHERE p.store_id = $1 AND p.slug = $2 AND p.archived_at IS NULL AND p.is_active`,
-    [storeId, productSlug.toLowerCase()],
-  );
-  const product = rows[0];
+  const product = await selectActiveProductBySlug(q, storeId, productSlug.toLowerCase());
   if (!product) throw notFound('Product not found');
   const variants = await loadVariants(q, storeId, [product.id]);
   return toPublicProduct({ product, variants: variants.get(product.id) ?? [] });
