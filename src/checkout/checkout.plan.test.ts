@@ -205,5 +205,11 @@ describe('notPlacedOutcome', () => {
     expect(notPlacedOutcome({ placed: false, shortages: [], cartCurrent: false, couponUsable: true })).toBe(
       'read_again',
     );
+    expect(notPlacedOutcome({ placed: false, shortages: [], cartCurrent: true, couponUsable: false })).toBe(
+      'read_again',
+    );
+    expect(() => notPlacedOutcome({ placed: false, shortages: [], cartCurrent: true, couponUsable: true })).toThrow(
+      /placed nothing/,
+    );
   });
 });
