@@ -100,7 +100,13 @@ async function settleWorkers(pid: number, want: number, timeoutMs: number): Prom
   while (Date.now() < deadline && workersOf(pid).length < want) await new Promise((r) => setTimeout(r, 200));
 }
 
-export async function startDukaan(opts: { databaseUrl: string; workers: number; port: number }): Promise<ServerHandle> {
+export async function startDukaan(opts: {
+  databaseUrl: string;
+  workers: number;
+  port: number;
+  /** more environment (the whatsapp scenario's Cloud API stand-in) */
+  env?: Record<string, string>;
+}): Promise<ServerHandle> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-bench-'));
   const tail: string[] = [];
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'dukaan.js'), 'serve'], {
@@ -117,6 +123,7 @@ export async function startDukaan(opts: { databaseUrl: string; workers: number; 
       PUBLIC_URL: `http://127.0.0.1:${opts.port}`,
       // A benchmark on one machine: sign-in codes on the terminal (no real channel is configured).
       OTP_CONSOLE: '1',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

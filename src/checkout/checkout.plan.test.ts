@@ -28,6 +28,8 @@ const store: StoreRow = {
   hours: null,
   time_zone: 'Asia/Kolkata',
   delivery_areas: [],
+  whatsapp_phone_number_id: null,
+  whatsapp_bot: true,
 };
 
 const customer: StoredCustomer = {

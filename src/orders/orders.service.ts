@@ -9,6 +9,7 @@ import { computeBill, shortageProblem, unavailableProblem } from '../cart/bill.j
 import { releaseCouponUse } from '../coupons/coupons.repo.js';
 import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/stock.repo.js';
 import { enqueueMessage } from '../notify/outbox.js';
+import { fromStoreNumber } from '../notify/channels.js';
 import { paymentMethod } from './payment-methods.js';
 import {
   amountPaidAfter,
@@ -225,9 +226,14 @@ export async function listOrders(
 
 // ---- status changes ----
 
-async function notifyCustomer(tx: Tx, topic: string, view: OrderView, text: string, storeId: string) {
+async function notifyCustomer(tx: Tx, topic: string, view: OrderView, text: string, store: StoreRow) {
   if (view.customer.whatsappUpdates === false) return; // the customer said no at checkout
-  await enqueueMessage(tx, { topic, recipient: view.customer.phone, text, data: { orderId: view.id, storeId } });
+  await enqueueMessage(tx, {
+    topic,
+    recipient: view.customer.phone,
+    text,
+    data: { orderId: view.id, storeId: store.id, ...fromStoreNumber(store) },
+  });
 }
 
 async function notifyStore(tx: Tx, topic: string, store: StoreRow, view: OrderView, text: string) {
@@ -281,7 +287,7 @@ export async function transitionOrder(
         storeForMessage(store),
         note ? quoteUserText(note, 500) : null,
       ),
-      store.id,
+      store,
     );
     if (actor === 'customer')
       await notifyStore(
@@ -449,7 +455,7 @@ export async function editOrderLines(
       'order.edited',
       view,
       messages.editedForCustomer(orderForMessage(view), storeForMessage(store)),
-      store.id,
+      store,
     );
     if (actor === 'customer')
       await notifyStore(
@@ -485,7 +491,7 @@ export async function setPaymentStatus(
       'order.payment_updated',
       view,
       messages.paymentUpdatedForCustomer(orderForMessage(view), storeForMessage(store)),
-      store.id,
+      store,
     );
     return view;
   });

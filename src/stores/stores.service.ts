@@ -1,6 +1,6 @@
 import { inTx, serverKeyOf, type DbOrTx, type Queryable } from '../db/db.js';
 import type { Config } from '../config.js';
-import { AppError, notFound, validationFailed } from '../shared/errors.js';
+import { AppError, conflict, notFound, validationFailed } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
 import { CoalescedReads } from '../shared/coalesced-reads.js';
@@ -14,6 +14,7 @@ import {
   selectStoreById,
   selectStoresOfMerchant,
   updateStoreRow,
+  type StoreChanges,
   type StoreRow,
 } from './stores.repo.js';
 
@@ -64,7 +65,20 @@ export function toStore(row: StoreRow, config: Pick<Config, 'publicUrl'>): Store
     payments: { cod: row.cod, upiVpa: row.upi_vpa },
     openNow: storeOpenNow(row),
     ...storeProfile(row),
+    whatsappPhoneNumberId: row.whatsapp_phone_number_id,
+    whatsappBot: row.whatsapp_bot,
   };
+}
+
+/** A WhatsApp number connected to another store is a unique violation: 409, not 500. */
+async function updateStoreRowOr409(db: DbOrTx, storeId: string, changes: StoreChanges): Promise<StoreRow | null> {
+  try {
+    return await updateStoreRow(db, storeId, changes);
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505')
+      throw conflict('This WhatsApp number is connected to another store');
+    throw err;
+  }
 }
 
 function whatsappOrFail(value: string | null | undefined): string | null | undefined {
@@ -163,7 +177,7 @@ export async function updateStore(
       'Opening hours are spans of "HH:MM" times, each opening before it closes',
       badHours.map((path) => ({ code: 'invalid', path, message: 'from "HH:MM" to a later "HH:MM"' })),
     );
-  const row = await updateStoreRow(db, storeId, {
+  const row = await updateStoreRowOr409(db, storeId, {
     name: input.name,
     whatsapp,
     is_open: input.isOpen,
@@ -181,6 +195,8 @@ export async function updateStore(
     hours: input.hours === undefined ? undefined : input.hours && JSON.stringify(input.hours),
     default_language: input.defaultLanguage,
     gstin: input.gstin,
+    whatsapp_phone_number_id: input.whatsappPhoneNumberId,
+    whatsapp_bot: input.whatsappBot,
   });
   if (!row) throw notFound('Store not found');
   return toStore(row, config);

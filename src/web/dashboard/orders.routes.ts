@@ -81,6 +81,15 @@ export function customerChatUrl(phone: string, text?: string): string {
   return text ? whatsappUrl(phone, text) : `https://wa.me/${digits}`;
 }
 
+/** Where the order came from; the storefront (web) is the usual case and gets no badge. */
+export const SOURCE_LABELS: Record<OrderView['source'], string> = { web: 'Shop', api: 'API', whatsapp: 'WhatsApp' };
+
+function sourceBadge(source: OrderView['source']): Html {
+  return source === 'web'
+    ? html``
+    : html` <span class="badge" data-testid="order-source">${SOURCE_LABELS[source]}</span>`;
+}
+
 function statusBadge(status: OrderStatus): Html {
   const tone = status === 'placed' ? ' open' : status === 'rejected' || status === 'cancelled' ? ' closed' : '';
   return html`<span class="badge${tone}" data-testid="order-status">${STATUS_LABELS[status]}</span>`;
@@ -118,7 +127,7 @@ ${
         ) => html`<li class="line" data-testid="order-row" data-order-id="${o.id}"${o.seenAt ? '' : html` data-unseen="true"`}>
 <a class="name" href="${base}/${o.id}">#${o.number} · ${o.customer.name}</a>
 <span class="total">${money(o.total)}</span>
-<p class="small span-all">${o.seenAt ? '' : html`<strong class="badge open" data-testid="unseen">New</strong> `}${statusBadge(o.status)} <span class="badge">${PAYMENT_LABELS[o.paymentStatus]}</span> · ${o.lines.length} item${o.lines.length === 1 ? '' : 's'} · ${orderTime(o.createdAt)}</p>
+<p class="small span-all">${o.seenAt ? '' : html`<strong class="badge open" data-testid="unseen">New</strong> `}${statusBadge(o.status)}${sourceBadge(o.source)} <span class="badge">${PAYMENT_LABELS[o.paymentStatus]}</span> · ${o.lines.length} item${o.lines.length === 1 ? '' : 's'} · ${orderTime(o.createdAt)}</p>
 </li>`,
       )}</ul>`
 }
@@ -171,8 +180,8 @@ async function detailPage(
     section: 'orders',
     status: failed?.problem.status,
     main: html`<p class="small"><a href="${storePath(store.id, '/orders')}">← Orders</a></p>
-<h1>Order #${order.number} ${statusBadge(order.status)}</h1>
-<p class="small muted">Placed ${orderTime(order.createdAt)} · ${order.fulfillment === 'pickup' ? 'Pickup' : 'Delivery'} · ${order.paymentMethod === 'cod' ? 'Cash on delivery' : 'UPI'}</p>
+<h1>Order #${order.number} ${statusBadge(order.status)}${sourceBadge(order.source)}</h1>
+<p class="small muted">Placed ${orderTime(order.createdAt)}${order.source === 'whatsapp' ? ' in the WhatsApp chat' : ''} · ${order.fulfillment === 'pickup' ? 'Pickup' : 'Delivery'} · ${order.paymentMethod === 'cod' ? 'Cash on delivery' : 'UPI'}</p>
 
 <section class="panel" aria-labelledby="customer-title" data-testid="customer">
 <h2 id="customer-title">Customer</h2>

@@ -56,6 +56,9 @@ export function readSettingsForm(
     else problems.push({ code: 'invalid', path: `/delivery/${name}`, message: parsed.message });
   }
 
+  // The chat bot switch is on the form only for the owner (the route drops it for staff).
+  if (field(fields, 'whatsappBotShown') === '1') input.whatsappBot = checkbox(field(fields, 'whatsappBot'));
+
   const whatsappTyped = optionalText(field(fields, 'whatsapp', 40));
   if (whatsappTyped === null) input.whatsapp = null;
   else {
@@ -71,6 +74,25 @@ const settingsFieldOf = (path: string) => {
   if (path.startsWith('/payments/upiVpa')) return 'upiVpa';
   return path.split('/').filter(Boolean).at(-1) ?? '';
 };
+
+/** The WhatsApp chat bot switch (owner only): off, chat messages are left for the owner's own WhatsApp app. */
+function botFieldset(store: StoreRow, checked: boolean) {
+  const connected = store.whatsapp_phone_number_id
+    ? html`<p class="small muted" data-testid="whatsapp-connected">Your own WhatsApp Business number is connected
+(phone number ID ${store.whatsapp_phone_number_id}).</p>`
+    : html`<p class="small muted">Customers reach the bot on the shared dukaan number with your shop's code.</p>`;
+  return html`<fieldset><legend>WhatsApp orders</legend>
+<input type="hidden" name="whatsappBotShown" value="1">
+${checkboxInput({
+  name: 'whatsappBot',
+  label: 'Answer WhatsApp messages automatically (items list → bill → order)',
+  checked,
+  testid: 'whatsapp-bot',
+  hint: 'Off: messages are not answered by dukaan, you answer them from your own WhatsApp app.',
+})}
+${connected}
+</fieldset>`;
+}
 
 function render(
   request: FastifyRequest,
@@ -103,6 +125,7 @@ ${input({ name: 'name', label: 'Shop name', value: v('name', store.name), proble
 </fieldset>
 ${input({ name: 'whatsapp', label: 'WhatsApp number for customers', type: 'tel', inputmode: 'tel', value: v('whatsapp', store.whatsapp ?? ''), problem, maxlength: 20, hint: 'Leave empty to hide the chat button.' })}
 </fieldset>
+${request.storeRole === 'owner' ? botFieldset(store, on('whatsappBot', store.whatsapp_bot)) : ''}
 <fieldset><legend>Delivery</legend>
 ${moneyInput({ name: 'fee', label: 'Delivery fee', value: v('fee', moneyInputValue(store.delivery_fee, cur)), problem, currency: cur, testid: 'fee' })}
 ${moneyInput({ name: 'freeAbove', label: 'Free delivery from (optional)', value: v('freeAbove', moneyInputValue(store.free_above, cur)), problem, currency: cur })}
@@ -126,6 +149,7 @@ export const settingsRoutes: FastifyPluginAsync = async (app) => {
     const values = formBody(request);
     try {
       const { input, problems } = readSettingsForm(values, store.currency);
+      if (request.storeRole !== 'owner') delete input.whatsappBot;
       assertBody(UpdateStoreBody, input, problems);
       await updateStore(app.db, store.id, input, app.config);
       setFlash(request, reply, 'ok', 'Settings saved.');

@@ -7,6 +7,7 @@ import type { FastifyRequest, RouteHandlerMethod } from 'fastify';
 import {
   applyCartCoupon,
   createCart,
+  loadCartSnapshot,
   removeCartCoupon,
   removeCartLine,
   setCartFulfillment,
@@ -62,6 +63,25 @@ export function cartPage(deps: PageDeps): RouteHandlerMethod {
         main: billSection(ctx, cart, { notice: flash }),
       }),
     );
+  };
+}
+
+/**
+ * The chat's cart, continued here (the link in the WhatsApp bill): the same cart becomes this browser's cart. The id
+ * is the cart's credential, as in the API; an unknown or already ordered cart leaves the browser's own cart.
+ */
+export function continueCart(deps: PageDeps): RouteHandlerMethod {
+  const { db, ctxOf } = deps;
+  return async (request, reply) => {
+    const ctx = await ctxOf(request, reply);
+    const cartId = (request.params as Params).cartId ?? '';
+    try {
+      const chatCart = await loadCartSnapshot(db, ctx.row, cartId);
+      if (chatCart.row.orderId === null) rememberCart(request, reply, ctx, cartId);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+    }
+    return seeOther(reply, ctx.href('/cart'));
   };
 }
 

@@ -11,6 +11,7 @@ import {
   applyCoupon,
   cartAction,
   cartPage,
+  continueCart,
   chooseFulfillment,
   removeCoupon,
   removeLine,
@@ -67,6 +68,7 @@ function mount(app: FastifyInstance, m: Mount): void {
   app.get(at('/p/:productSlug'), opts, productPage(deps));
 
   app.get(at('/cart'), opts, cartPage(deps));
+  app.get(at('/c/:cartId'), opts, continueCart(deps));
   app.post(at('/cart/add'), opts, addToCart(deps));
   app.post(at('/cart/lines/:variantId'), opts, cartAction(deps, setLineQuantity));
   app.post(at('/cart/lines/:variantId/remove'), opts, cartAction(deps, removeLine));
