@@ -11,11 +11,15 @@ import { memberRole } from '../../stores/membership.js';
 import { getStoreRow, type StoreRow } from '../../stores/stores.service.js';
 import { notFound } from '../../shared/errors.js';
 import { clearCookie, seeOther, setCookie } from '../forms.js';
+import { chooseLanguage, isLang, translator, type Lang, type Translate } from '../../i18n/index.js';
+import { merchantLanguage, setMerchantLanguage } from '../../merchants/merchants.service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The store of a `/dashboard/stores/{storeId}/…` page, after the membership check. */
     dashboardStore: StoreRow | null;
+    /** The language of a dashboard page (dashboardLanguage hook). */
+    dashboardLang: Lang;
   }
 }
 
@@ -70,4 +74,38 @@ export function currentStore(request: FastifyRequest): StoreRow {
   const store = request.dashboardStore;
   if (!store) throw notFound('Store not found');
   return store;
+}
+
+export const LANG_COOKIE = 'lang';
+
+/**
+ * onRequest hook: the page language. `?lang=` > the merchant's own setting (their account) > the `lang` cookie >
+ * Accept-Language > English. A signed-in merchant's `?lang=` (the language links at the foot of every page) is
+ * saved on their account, so every device they sign in on speaks it; signed out, it is kept in the cookie.
+ */
+export async function dashboardLanguage(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const query = (request.query as Record<string, unknown> | undefined)?.lang;
+  const cookie = request.cookies[LANG_COOKIE];
+  const merchant = request.session?.merchant;
+  let account: Lang | null = null;
+  if (merchant) {
+    account = await merchantLanguage(request.server.db, merchant.id);
+    if (isLang(query) && query !== account) {
+      await setMerchantLanguage(request.server.db, merchant.id, query);
+      account = query;
+    }
+  }
+  if (isLang(query) && query !== cookie)
+    setCookie(request, reply, LANG_COOKIE, query, { path: '/', maxAgeSeconds: 365 * 86400 });
+  const header = request.headers['accept-language'];
+  request.dashboardLang = chooseLanguage({
+    query,
+    cookie: account ?? cookie,
+    acceptLanguage: typeof header === 'string' ? header : undefined,
+  });
+}
+
+/** `t` in the page's language: `const tr = trOf(request); tr('dashboard.nav.orders')`. */
+export function trOf(request: FastifyRequest): Translate {
+  return translator(request.dashboardLang ?? 'en');
 }

@@ -65,10 +65,9 @@ export function input(o: InputOptions): Html {
 /** Money typed in major units ("49.99"); the server reads it with parseMoney, never as a float. */
 export function moneyInput(o: FieldOptions & { currency: string; placeholder?: string }): Html {
   const unit = o.currency === 'INR' ? '₹' : o.currency;
-  // "MRP (optional)" → "MRP (₹, optional)"; "Price" → "Price (₹)".
-  const label = o.label.includes(' (optional')
-    ? o.label.replace(' (optional', ` (${unit}, optional`)
-    : `${o.label} (${unit})`;
+  // "Price" → "Price (₹)"; "Free delivery from (optional)" → "Free delivery from (₹, optional)" (any language).
+  const m = / \(([^()]*)\)$/.exec(o.label);
+  const label = m ? `${o.label.slice(0, m.index)} (${unit}, ${m[1]})` : `${o.label} (${unit})`;
   return input({ ...o, label, inputmode: 'decimal', autocomplete: 'off', maxlength: 20, placeholder: o.placeholder });
 }
 

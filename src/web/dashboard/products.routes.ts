@@ -27,7 +27,7 @@ import { removeStoredImage, storeImage } from '../../media/images.js';
 import { storeUrl, type StoreRow } from '../../stores/stores.service.js';
 import { AppError, validationFailed } from '../../shared/errors.js';
 import { field, formBody, formProblem, seeOther, setFlash, type FormBody } from '../forms.js';
-import { currentStore, safeReturnPath, storePath } from './context.js';
+import { currentStore, safeReturnPath, storePath, trOf } from './context.js';
 import { parseInteger, parseOptionalInteger } from './form-values.js';
 import { csrfPasses, readForm } from './multipart-form.js';
 import {
@@ -69,6 +69,7 @@ async function renderEdit(
       categories,
       failed,
       productUrl: `${storeUrl(request.server.config, store.slug)}/p/${product.slug}`,
+      tr: trOf(request),
     }),
   });
 }
@@ -108,8 +109,9 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
         listProducts(app.db, store.id, { q, categoryId: categoryId || undefined, limit: PAGE_SIZE, cursor }),
         listCategories(app.db, store.id),
       ]);
+      const tr = trOf(request);
       return sendDashboardPage(request, reply, {
-        title: 'Products',
+        title: tr('dashboard.nav.products'),
         pageId: 'products',
         store,
         section: 'products',
@@ -121,6 +123,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
           categoryId,
           nextCursor: page.nextCursor,
           returnTo: safeReturnPath(request.url, storePath(store.id, '/products')),
+          tr,
         }),
       });
     },
@@ -129,12 +132,13 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
   app.get('/products/new', async (request, reply) => {
     const store = currentStore(request);
     const categories = await listCategories(app.db, store.id);
+    const tr = trOf(request);
     return sendDashboardPage(request, reply, {
-      title: 'Add a product',
+      title: tr('dashboard.newProduct.title'),
       pageId: 'product-new',
       store,
       section: 'products',
-      main: newProductMain(reply, { store, categories, values: null, problem: null }),
+      main: newProductMain(reply, { store, categories, values: null, problem: null, tr }),
     });
   });
 
@@ -152,19 +156,20 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
         input.images = [imageUrl];
       }
       const product = await createProduct(app.db, store.id, input);
-      setFlash(request, reply, 'ok', `Added ${product.name}. It is in your shop now.`);
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.products.added', { name: product.name }));
       return seeOther(reply, storePath(store.id, `/products/${product.id}`));
     } catch (err) {
       if (imageUrl) await removeStoredImage(app.config.dataDir, imageUrl);
       const problem = formProblem(err, newProductFieldOf(fields));
       const categories = await listCategories(app.db, store.id);
+      const tr = trOf(request);
       return sendDashboardPage(request, reply, {
-        title: 'Add a product',
+        title: tr('dashboard.newProduct.title'),
         pageId: 'product-new',
         store,
         section: 'products',
         status: problem.status,
-        main: newProductMain(reply, { store, categories, values: fields, problem }),
+        main: newProductMain(reply, { store, categories, values: fields, problem, tr }),
       });
     }
   });
@@ -178,7 +183,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       const { input, problems } = readProductDetailsForm(values);
       assertBody(UpdateProductBody, input, problems);
       const product = await updateProduct(app.db, request.params.storeId, request.params.productId, input);
-      return `Saved ${product.name}.`;
+      return trOf(request)('dashboard.products.saved', { name: product.name });
     }),
   );
 
@@ -186,7 +191,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
     const store = currentStore(request);
     const product = await getProduct(app.db, store.id, request.params.productId);
     await archiveProduct(app.db, store.id, product.id);
-    setFlash(request, reply, 'ok', `Archived ${product.name}. It is no longer in your shop.`);
+    setFlash(request, reply, 'ok', trOf(request)('dashboard.products.archived', { name: product.name }));
     return seeOther(reply, storePath(store.id, '/products'));
   });
 
@@ -201,15 +206,19 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
     try {
       if (!file)
         throw validationFailed(
-          'Choose a picture to upload',
-          [{ code: 'required', path: '/file', message: 'Choose a picture' }],
+          trOf(request)('dashboard.products.choosePictureUpload'),
+          [{ code: 'required', path: '/file', message: trOf(request)('dashboard.products.choosePicture') }],
           422,
         );
       if (product.images.length >= MAX_IMAGES)
-        throw validationFailed(`A product has at most ${MAX_IMAGES} pictures; remove one first`, undefined, 422);
+        throw validationFailed(
+          trOf(request)('dashboard.products.tooManyPictures', { max: MAX_IMAGES }),
+          undefined,
+          422,
+        );
       url = (await storeImage(app.config.dataDir, file.bytes)).url;
       await updateProduct(app.db, store.id, product.id, { images: [...product.images, url] });
-      setFlash(request, reply, 'ok', 'Picture added.');
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.products.pictureAdded'));
     } catch (err) {
       if (url) await removeStoredImage(app.config.dataDir, url);
       setFlash(request, reply, 'error', formProblem(err).summary);
@@ -224,7 +233,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
     if (product.images.includes(url)) {
       // The file stays: the same URL may be in another product, or in an API client's hands.
       await updateProduct(app.db, store.id, product.id, { images: product.images.filter((image) => image !== url) });
-      setFlash(request, reply, 'ok', 'Picture removed.');
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.products.pictureRemoved'));
     }
     return seeOther(reply, storePath(store.id, `/products/${product.id}`));
   });
@@ -235,7 +244,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       const { input, problems } = readVariantForm(values, currentStore(request).currency, { withStock: true });
       assertBody(VariantInputBody, input, problems);
       const variant = await addVariant(app.db, request.params.storeId, request.params.productId, input);
-      return `Added ${variant.name}.`;
+      return trOf(request)('dashboard.products.sizeAdded', { name: variant.name });
     }),
   );
 
@@ -250,7 +259,9 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
         request.params.variantId,
         input,
       );
-      return `Saved ${variant.name === 'Default' ? 'the price' : variant.name}.`;
+      return variant.name === 'Default'
+        ? trOf(request)('dashboard.products.priceSaved')
+        : trOf(request)('dashboard.products.saved', { name: variant.name });
     }),
   );
 
@@ -262,7 +273,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       const { productId, variantId } = request.params;
       try {
         await archiveVariant(app.db, store.id, productId, variantId);
-        setFlash(request, reply, 'ok', 'Variant removed.');
+        setFlash(request, reply, 'ok', trOf(request)('dashboard.products.sizeRemoved'));
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') throw err;
         setFlash(request, reply, 'error', formProblem(err).summary);
@@ -297,7 +308,13 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
           request.params.variantId,
           adjustText !== undefined ? { adjust: parsed.value! } : { set: parsed.value },
         );
-        setFlash(request, reply, 'ok', stock === null ? 'Stock is not tracked now.' : `Stock is ${stock} now.`);
+        const tr = trOf(request);
+        setFlash(
+          request,
+          reply,
+          'ok',
+          stock === null ? tr('dashboard.stock.nowNotTracked') : tr('dashboard.stock.nowIs', { stock }),
+        );
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') throw err;
         setFlash(request, reply, 'error', formProblem(err).summary);
