@@ -23,8 +23,11 @@ import {
 } from './context.js';
 import { couponRoutes } from './coupons.routes.js';
 import { homeRoutes, storeHomeRoutes } from './home.routes.js';
+import { importRoutes } from './import.routes.js';
+import { memberRoutes } from './members.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { productRoutes } from './products.routes.js';
+import { reportRoutes } from './reports.routes.js';
 import { settingsRoutes } from './settings.routes.js';
 
 export const dashboardRoutes: FastifyPluginAsync = async (app) => {
@@ -63,6 +66,9 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
         await store.register(couponRoutes);
         await store.register(orderRoutes);
         await store.register(settingsRoutes);
+        await store.register(memberRoutes);
+        await store.register(reportRoutes);
+        await store.register(importRoutes);
       },
       { prefix: '/stores/:storeId' },
     );

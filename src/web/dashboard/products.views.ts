@@ -77,7 +77,8 @@ export function productListMain(reply: FastifyReply, p: ListPageInput): Html {
   const more = p.nextCursor
     ? `${base}?${new URLSearchParams({ ...(p.q ? { q: p.q } : {}), ...(p.categoryId ? { categoryId: p.categoryId } : {}), cursor: p.nextCursor })}`
     : null;
-  return html`<div class="store-head"><h1>${tr('dashboard.nav.products')}</h1><p class="row"><a class="btn" href="${base}/new" data-testid="new-product">${tr('dashboard.products.add')}</a><a class="btn secondary" href="${storePath(store.id, '/categories')}">${tr('dashboard.products.categories')}</a></p></div>
+  return html`<div class="store-head"><h1>${tr('dashboard.nav.products')}</h1><p class="row"><a class="btn" href="${base}/new" data-testid="new-product">${tr('dashboard.products.add')}</a><a class="btn secondary" href="${storePath(store.id, '/categories')}">${tr('dashboard.products.categories')}</a>
+<a class="btn secondary" href="${base}/import" data-testid="import-link">${tr('dashboard.products.importExport')}</a></p></div>
 <form method="get" action="${base}" class="row search" role="search">
 <div><label for="q">${tr('dashboard.products.search')}</label><input id="q" type="search" name="q" value="${p.q}" maxlength="100" placeholder="${tr('dashboard.products.name')}"></div>
 ${p.categories.length ? html`<div>${select({ name: 'categoryId', label: tr('dashboard.products.category'), value: p.categoryId, options: [{ value: '', label: tr('dashboard.products.all') }, ...p.categories.map((c) => ({ value: c.id, label: c.name }))] })}</div>` : ''}
