@@ -185,6 +185,28 @@ describe('bills', () => {
   });
 });
 
+describe('stock badges', () => {
+  it('the products list says which size is out and which is running low, in either language', async () => {
+    await api.post(`/api/v1/stores/${storeId}/products`, {
+      name: 'Atta',
+      variants: [
+        { name: '500 g', price: 3000, stock: 0 },
+        { name: '1 kg', price: 5500, stock: 2 },
+        { name: '5 kg', price: 25000, stock: 40 },
+      ],
+    });
+    const list = await owner.open(`${base}/products?q=Atta`);
+    const row = list.body.slice(list.body.indexOf('data-product-id'));
+    expect(row).toMatch(/data-testid="size-stock">500 g: out of stock</);
+    expect(row).toMatch(/data-testid="size-stock">\s*1 kg: 2 left</);
+    expect(row).not.toMatch(/5 kg: /);
+    const hi = await owner.open(`${base}/products?q=Atta&lang=hi`);
+    expect(hi.body).toContain('500 g: स्टॉक ख़त्म');
+    expect(hi.body).toContain('1 kg: 2 बचे');
+    await owner.open(`${base}?lang=en`);
+  });
+});
+
 describe('budgets', () => {
   it('each of these pages is at most 30 KB of gzip HTML, in English and in Hindi', async () => {
     const pages = ['', '/products', '/products/import', '/reports?days=30', '/members', '/settings', '/orders'];

@@ -10,11 +10,10 @@ import { storePath } from './context.js';
 import { checkboxInput, input, moneyInput, select, textarea } from './fields.js';
 import { moneyInputValue } from './form-values.js';
 import type { Translate } from '../../i18n/index.js';
+import { stockLevels } from './stock-levels.js';
 
 /** Blank variant rows on the new-product form (more can be added on the product's page). */
 export const NEW_FORM_VARIANT_ROWS = 3;
-/** At or below this, a tracked stock is shown as running low. */
-export const LOW_STOCK = 5;
 
 /**
  * A product picture. `width` (px) draws it that wide with its own aspect ratio (the list's small thumbnails);
@@ -30,17 +29,28 @@ export function thumb(url: string | undefined, alt: string, width?: number): Htm
   return html`<img${attrs({ class: width ? undefined : 'thumb', src: img.src, srcset: img.srcset, sizes: img.srcset ? (width ? `${width}px` : '12rem') : undefined, width: drawn.width, height: drawn.height, alt, loading: 'lazy', decoding: 'async' })}>`;
 }
 
-/** "12 in stock", "Out of stock", "Not tracked": the product's stock at a glance. */
-export function stockBadge(variants: readonly Pick<Variant, 'stock'>[], tr: Translate): Html {
-  const tracked = variants.filter((v) => v.stock !== null);
-  if (tracked.length === 0)
-    return html`<span class="badge" data-testid="stock">${tr('dashboard.stock.notTracked')}</span>`;
-  const total = tracked.reduce((sum, v) => sum + (v.stock ?? 0), 0);
-  const untracked = tracked.length < variants.length;
-  if (total === 0 && !untracked)
-    return html`<span class="badge oos" data-testid="stock">${tr('dashboard.stock.out')}</span>`;
-  const low = tracked.some((v) => (v.stock ?? 0) <= LOW_STOCK);
-  return html`<span class="badge${low ? ' closed' : ''}" data-testid="stock">${tr(low ? 'dashboard.stock.inStockLow' : 'dashboard.stock.inStock', { count: total })}</span>`;
+/**
+ * "12 in stock", "Out of stock", "Not counted": the product's stock at a glance; with several sizes, one more
+ * badge for each size that is out ("500 g: out of stock") or running low ("1 kg: 2 left").
+ */
+export function stockBadge(variants: readonly Pick<Variant, 'name' | 'stock'>[], tr: Translate): Html {
+  const levels = stockLevels(variants);
+  const main =
+    levels.kind === 'untracked'
+      ? html`<span class="badge" data-testid="stock">${tr('dashboard.stock.notTracked')}</span>`
+      : levels.kind === 'out'
+        ? html`<span class="badge oos" data-testid="stock">${tr('dashboard.stock.out')}</span>`
+        : html`<span class="badge${levels.kind === 'low' ? ' closed' : ''}" data-testid="stock">
+${tr(levels.kind === 'low' ? 'dashboard.stock.inStockLow' : 'dashboard.stock.inStock', { count: levels.total })}</span>`;
+  const out = levels.outSizes.map(
+    (name) => html` <span class="badge oos" data-testid="size-stock">${tr('dashboard.stock.sizeOut', { name })}</span>`,
+  );
+  const low = levels.lowSizes.map(
+    (s) =>
+      html` <span class="badge closed" data-testid="size-stock">
+${tr('dashboard.stock.sizeLow', { name: s.name, count: s.stock })}</span>`,
+  );
+  return html`${main}${out}${low}`;
 }
 
 /** Set the count, or take/add one: the quick stock form of one variant. */
