@@ -82,11 +82,15 @@ export async function addProduct(page: Page, p: NewProduct): Promise<string> {
   if (p.picture) await form.getByTestId('image').setInputFiles(p.picture);
   if (p.price) await form.getByTestId('price').fill(p.price);
   if (p.stock) await form.getByTestId('stock').fill(p.stock);
+  // Sizes fold away behind "+ add sizes / options" (a <details>): open it first.
+  if (p.variants?.length && !(await form.getByTestId('sizes').getAttribute('open'))) {
+    await form.getByTestId('add-sizes').click();
+  }
   for (const [i, v] of (p.variants ?? []).entries()) {
     const row = form.getByTestId('variant-row').nth(i);
-    await row.getByLabel(`Variant ${i + 1} name`).fill(v.name);
-    await row.getByLabel(/^Price/).fill(v.price);
-    if (v.mrp) await row.getByLabel(/^MRP/).fill(v.mrp);
+    await row.getByLabel(`Size ${i + 1}`, { exact: true }).fill(v.name);
+    await row.getByLabel(/^Price \(₹\)$/).fill(v.price);
+    if (v.mrp) await row.getByLabel(/\(MRP\)|MRP\)$/).fill(v.mrp);
     if (v.stock) await row.getByLabel(/^Stock/).fill(v.stock);
   }
   await form.getByTestId('save-product').click();

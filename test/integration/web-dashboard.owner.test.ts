@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createTestApp, uniquePhone, type Client, type TestContext } from '../helpers/app.js';
-import { ownerWithShop, sessionToken, signInWithForms, type Phone } from './web-dashboard.helpers.js';
+import { ownerWithShop, pngOf, sessionToken, signInWithForms, type Phone } from './web-dashboard.helpers.js';
 
 let ctx: TestContext;
 let dataDir: string;
@@ -204,6 +204,55 @@ describe('stock badges', () => {
     expect(hi.body).toContain('500 g: स्टॉक ख़त्म');
     expect(hi.body).toContain('1 kg: 2 बचे');
     await owner.open(`${base}?lang=en`);
+  });
+});
+
+describe('the add-product form', () => {
+  it('a mistake keeps the chosen photo (stored, its URL in the form) and every typed value; the next save uses it', async () => {
+    const from = `${base}/products/new`;
+    const first = await owner.postMultipart(
+      from,
+      { name: '', price: '12x', stock: '7', v0_name: '', description: 'Fresh' },
+      [{ name: 'image', filename: 'jam.png', type: 'image/png', bytes: await pngOf(900, 600) }],
+      { from },
+    );
+    expect(first.status).toBe(422);
+    const kept = /name="keptImage" value="([^"]+)"/.exec(first.body)?.[1];
+    expect(kept).toMatch(/^\/media\/[0-9a-f]{32}-900x600\.webp$/);
+    expect(first.body).toContain('data-testid="kept-image"');
+    expect(first.body).toMatch(/name="price"[^>]*value="12x"|value="12x"[^>]*name="price"/);
+    expect(first.body).toMatch(/value="7"/);
+    expect(first.body).toContain('>Fresh</textarea>');
+    expect(first.body).toMatch(/<details open="" data-testid="more-details"|<details open data-testid="more-details"/);
+    const second = await owner.postMultipart(
+      from,
+      { name: 'Jam', price: '120', stock: '7', keptImage: kept!, isActive: '1' },
+      [],
+      { from: undefined, csrf: /name="_csrf" value="([^"]+)"/.exec(first.body)![1]! },
+    );
+    expect(second.status).toBe(303);
+    const id = /\/products\/([0-9a-f-]{36})$/.exec(second.location!)![1]!;
+    const product = (await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body;
+    expect(product.images).toEqual([kept]);
+    expect(product.variants[0].stock).toBe(7);
+    // A forged keptImage that is not one of our pictures is ignored.
+    const forged = await owner.postMultipart(
+      from,
+      { name: 'Jam 2', price: '120', keptImage: 'https://evil.example/x.png', isActive: '1' },
+      [],
+      { from },
+    );
+    const forgedId = /\/products\/([0-9a-f-]{36})$/.exec(forged.location!)![1]!;
+    expect((await api.get(`/api/v1/stores/${storeId}/products/${forgedId}`)).body.images).toEqual([]);
+  });
+
+  it('the first screen asks name, photo, price and stock; sizes and more details fold away', async () => {
+    const page = await owner.open(`${base}/products/new`);
+    const beforeSizes = page.body.slice(0, page.body.indexOf('data-testid="sizes"'));
+    for (const name of ['name', 'image', 'price', 'stock']) expect(beforeSizes).toContain(`name="${name}"`);
+    expect(beforeSizes).not.toContain('name="mrp"');
+    expect(page.body).toMatch(/<details data-testid="sizes"><summary data-testid="add-sizes">\+ add sizes \/ options</);
+    expect(page.body).toContain('data-resize="1600"');
   });
 });
 

@@ -26,6 +26,8 @@ export interface InputOptions extends FieldOptions {
   pattern?: string;
   accept?: string;
   autofocus?: boolean;
+  /** A photo input: with JS, app.js scales the chosen photo down to this many px (longest side) before upload. */
+  resize?: number;
 }
 
 const fieldId = (o: FieldOptions) => `${o.idPrefix ?? 'f'}-${o.name}`;
@@ -59,6 +61,7 @@ export function input(o: InputOptions): Html {
     'aria-invalid': o.problem?.fields[o.name] ? 'true' : undefined,
     'aria-describedby': describedBy(o, id),
     'data-testid': o.testid,
+    'data-resize': o.resize,
   })}>${below(o, id)}`;
 }
 

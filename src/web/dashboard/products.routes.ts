@@ -23,7 +23,7 @@ import {
 } from '../../catalog/catalog.schema.js';
 import { changeStock } from '../../inventory/stock.js';
 import { MAX_STOCK } from '../../inventory/limits.js';
-import { removeStoredImage, storeImage } from '../../media/images.js';
+import { parseMediaUrl, removeStoredImage, storeImage } from '../../media/images.js';
 import { storeUrl, type StoreRow } from '../../stores/stores.service.js';
 import { AppError, validationFailed } from '../../shared/errors.js';
 import { field, formBody, formProblem, seeOther, setFlash, type FormBody } from '../forms.js';
@@ -44,6 +44,9 @@ import { assertBody } from './validate.js';
 const PAGE_SIZE = 30;
 
 type ProductParams = { storeId: string; productId: string };
+
+/** The photo a failed add-product form kept: a URL of one of our stored pictures, or nothing. */
+const keptImageOf = (url: string | undefined): string | null => (url && parseMediaUrl(url) ? url : null);
 type VariantParams = ProductParams & { variantId: string };
 
 async function renderEdit(
@@ -138,28 +141,27 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       pageId: 'product-new',
       store,
       section: 'products',
-      main: newProductMain(reply, { store, categories, values: null, problem: null, tr }),
+      main: newProductMain(reply, { store, categories, values: null, problem: null, keptImage: null, tr }),
     });
   });
 
-  // Multipart (the picture comes with it): the CSRF token is checked once the parts are read, before anything is stored.
+  // Multipart (the picture comes with it): the CSRF token is checked once the parts are read, before anything is
+  // stored. A chosen photo is stored at once, so a mistake elsewhere in the form never loses it: the page that
+  // shows the mistake carries the stored photo's URL (`keptImage`) and the next save uses it.
   app.post('/products/new', async (request, reply) => {
     const store = currentStore(request);
     const { fields, file } = await readForm(request, { maxFields: 60 });
     if (!csrfPasses(request, reply, fields)) return reply;
-    let imageUrl: string | null = null;
+    let imageUrl = keptImageOf(field(fields, 'keptImage', 500));
     try {
+      if (file) imageUrl = (await storeImage(app.config.dataDir, file.bytes)).url;
       const { input, problems } = readNewProductForm(fields, store.currency);
       assertBody(CreateProductBody, input, problems);
-      if (file) {
-        imageUrl = (await storeImage(app.config.dataDir, file.bytes)).url;
-        input.images = [imageUrl];
-      }
+      if (imageUrl) input.images = [imageUrl];
       const product = await createProduct(app.db, store.id, input);
       setFlash(request, reply, 'ok', trOf(request)('dashboard.products.added', { name: product.name }));
       return seeOther(reply, storePath(store.id, `/products/${product.id}`));
     } catch (err) {
-      if (imageUrl) await removeStoredImage(app.config.dataDir, imageUrl);
       const problem = formProblem(err, newProductFieldOf(fields));
       const categories = await listCategories(app.db, store.id);
       const tr = trOf(request);
@@ -169,7 +171,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
         store,
         section: 'products',
         status: problem.status,
-        main: newProductMain(reply, { store, categories, values: fields, problem, tr }),
+        main: newProductMain(reply, { store, categories, values: fields, problem, keptImage: imageUrl, tr }),
       });
     }
   });

@@ -12,6 +12,9 @@ import { moneyInputValue } from './form-values.js';
 import type { Translate } from '../../i18n/index.js';
 import { stockLevels } from './stock-levels.js';
 
+/** With JS, a chosen photo is scaled down to this (longest side, px) in the browser before it is sent. */
+export const PHOTO_MAX_PX = 1600;
+
 /** Blank variant rows on the new-product form (more can be added on the product's page). */
 export const NEW_FORM_VARIANT_ROWS = 3;
 
@@ -127,66 +130,119 @@ export interface NewProductInput {
   categories: Category[];
   values: FormBody | null;
   problem: FormProblem | null;
+  /** The photo chosen before a failed save, kept on the server: its URL rides along in the form. */
+  keptImage: string | null;
   tr: Translate;
 }
 
+const anyFilled = (values: FormBody | null, names: readonly string[]) =>
+  names.some((name) => (v(values, name) ?? '').trim() !== '');
+
+/**
+ * The short add-product form: name, photo, price and stock first; "+ add sizes" and "more details" open below
+ * (plain `<details>`, no script needed), and open by themselves when they hold a typed value or a problem.
+ */
 export function newProductMain(reply: FastifyReply, p: NewProductInput): Html {
   const { store, values, problem, tr } = p;
   const currency = store.currency;
   const rows = Array.from({ length: NEW_FORM_VARIANT_ROWS }, (_, i) => i);
-  return html`<h1>Add a product</h1>
-${problemSummary(problem)}${problem && values && problem.code === 'validation_failed' ? html`<p class="small muted">If you chose a picture, choose it again.</p>` : ''}
-<form method="post" action="${storePath(store.id, '/products/new')}" enctype="multipart/form-data" novalidate data-testid="product-form">
+  const sizeFields = rows.flatMap((i) => ['name', 'price', 'mrp', 'stock'].map((n) => `v${i}_${n}`));
+  const moreFields = ['mrp', 'categoryId', 'unit', 'description', 'sku'];
+  const hasProblem = (names: readonly string[]) => names.some((n) => problem?.fields[n]);
+  const sizesOpen = anyFilled(values, sizeFields) || hasProblem(sizeFields);
+  const moreOpen =
+    anyFilled(values, moreFields) || hasProblem(moreFields) || (values !== null && !v(values, 'isActive'));
+  const kept = p.keptImage;
+  return html`<h1>${tr('dashboard.newProduct.title')}</h1>
+${problemSummary(problem)}
+<form method="post" action="${storePath(store.id, '/products/new')}" enctype="multipart/form-data" novalidate
+ data-testid="product-form">
 ${csrfField(reply)}
 ${input({
   name: 'name',
-  label: 'Name',
+  label: tr('dashboard.products.name'),
   value: v(values, 'name'),
   problem,
   required: true,
   maxlength: 200,
   testid: 'name',
 })}
+${
+  kept
+    ? html`<div class="row kept" data-testid="kept-image"><div>${thumb(kept, tr('dashboard.newProduct.keptAlt'), 64)}</div>
+<p class="small">${tr('dashboard.newProduct.kept')}</p><input type="hidden" name="keptImage" value="${kept}"></div>`
+    : ''
+}
 ${input({
   name: 'image',
-  label: 'Picture (optional)',
+  label: kept ? tr('dashboard.newProduct.otherPhoto') : tr('dashboard.newProduct.photo'),
   type: 'file',
   accept: 'image/jpeg,image/png,image/webp',
   problem,
-  hint: 'A JPEG, PNG or WebP photo up to 5 MB.',
+  hint: tr('dashboard.newProduct.photoHint'),
   testid: 'image',
+  resize: PHOTO_MAX_PX,
 })}
 ${moneyInput({
   name: 'price',
-  label: 'Price',
+  label: tr('dashboard.products.price'),
   value: v(values, 'price'),
   problem,
   currency,
   placeholder: '49.99',
   testid: 'price',
 })}
-${moneyInput({
-  name: 'mrp',
-  label: 'MRP (optional)',
-  value: v(values, 'mrp'),
-  problem,
-  currency,
-  hint: 'Shown struck through when higher than the price.',
-})}
 ${input({
   name: 'stock',
-  label: 'Stock (optional)',
+  label: tr('dashboard.newProduct.stock'),
   inputmode: 'numeric',
   value: v(values, 'stock'),
   problem,
   maxlength: 10,
-  hint: 'Leave empty if you do not count it.',
+  hint: tr('dashboard.newProduct.stockHint'),
   testid: 'stock',
 })}
-${p.categories.length ? select({ name: 'categoryId', label: 'Category', value: v(values, 'categoryId'), problem, options: categoryOptions(p.categories, tr) }) : ''}
+<details${attrs({ open: sizesOpen, 'data-testid': 'sizes' })}><summary data-testid="add-sizes">${tr('dashboard.newProduct.addSizes')}</summary>
+<fieldset data-testid="variant-rows"><legend>${tr('dashboard.newProduct.sizes')}</legend>
+<p class="small muted">${tr('dashboard.newProduct.sizesHint')}</p>
+${rows.map(
+  (i) => html`<div class="row" data-testid="variant-row">
+<div>${input({
+    name: `v${i}_name`,
+    idPrefix: 'f',
+    label: tr('dashboard.newProduct.sizeN', { n: i + 1 }),
+    value: v(values, `v${i}_name`),
+    problem,
+    maxlength: 100,
+    placeholder: i === 0 ? '500 g' : i === 1 ? '1 kg' : '',
+  })}</div>
+<div>${moneyInput({ name: `v${i}_price`, label: tr('dashboard.products.price'), value: v(values, `v${i}_price`), problem, currency })}</div>
+<div>${moneyInput({ name: `v${i}_mrp`, label: tr('dashboard.products.mrp'), value: v(values, `v${i}_mrp`), problem, currency })}</div>
+<div>${input({
+    name: `v${i}_stock`,
+    label: tr('dashboard.products.stock'),
+    inputmode: 'numeric',
+    value: v(values, `v${i}_stock`),
+    problem,
+    maxlength: 10,
+  })}</div>
+</div>`,
+)}
+</fieldset>
+</details>
+<details${attrs({ open: moreOpen, 'data-testid': 'more-details' })}><summary>${tr('dashboard.newProduct.more')}</summary>
+${moneyInput({
+  name: 'mrp',
+  label: tr('dashboard.products.mrp'),
+  value: v(values, 'mrp'),
+  problem,
+  currency,
+  hint: tr('dashboard.newProduct.mrpHint'),
+})}
+${p.categories.length ? select({ name: 'categoryId', label: tr('dashboard.products.category'), value: v(values, 'categoryId'), problem, options: categoryOptions(p.categories, tr) }) : ''}
 ${input({
   name: 'unit',
-  label: 'Unit (optional)',
+  label: tr('dashboard.newProduct.unit'),
   value: v(values, 'unit'),
   problem,
   maxlength: 40,
@@ -194,30 +250,20 @@ ${input({
 })}
 ${textarea({
   name: 'description',
-  label: 'Description (optional)',
+  label: tr('dashboard.newProduct.description'),
   value: v(values, 'description'),
   problem,
   maxlength: 5000,
 })}
-${input({ name: 'sku', label: 'SKU (optional)', value: v(values, 'sku'), problem, maxlength: 64 })}
+${input({ name: 'sku', label: tr('dashboard.products.sku'), value: v(values, 'sku'), problem, maxlength: 64 })}
 ${checkboxInput({
   name: 'isActive',
-  label: 'Show in the shop',
+  label: tr('dashboard.products.show'),
   checked: values ? v(values, 'isActive') !== undefined : true,
   problem,
 })}
-<fieldset data-testid="variant-rows"><legend>Sizes or variants (optional)</legend>
-<p class="small muted">Sold in several sizes? Fill a row for each (then leave price, MRP and stock above empty).</p>
-${rows.map(
-  (i) => html`<div class="row" data-testid="variant-row">
-<div>${input({ name: `v${i}_name`, idPrefix: 'f', label: `Variant ${i + 1} name`, value: v(values, `v${i}_name`), problem, maxlength: 100, placeholder: i === 0 ? '500 g' : i === 1 ? '1 kg' : '' })}</div>
-<div>${moneyInput({ name: `v${i}_price`, label: 'Price', value: v(values, `v${i}_price`), problem, currency })}</div>
-<div>${moneyInput({ name: `v${i}_mrp`, label: 'MRP', value: v(values, `v${i}_mrp`), problem, currency })}</div>
-<div>${input({ name: `v${i}_stock`, label: 'Stock', inputmode: 'numeric', value: v(values, `v${i}_stock`), problem, maxlength: 10 })}</div>
-</div>`,
-)}
-</fieldset>
-<p><button class="btn block" type="submit" data-testid="save-product">Save product</button></p>
+</details>
+<p><button class="btn block" type="submit" data-testid="save-product">${tr('dashboard.newProduct.save')}</button></p>
 </form>`;
 }
 
