@@ -84,7 +84,8 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await page.getAttribute('html', 'lang')).toBe('hi');
       await page.goto(`${base}/orders`);
       expect(await page.getAttribute('html', 'lang')).toBe('hi');
-      expect(await textOf(page.getByRole('navigation', { name: 'डैशबोर्ड' }).getByTestId('nav-products'))).toBe('सामान');
+      const tabs = page.getByRole('navigation', { name: 'डैशबोर्ड' });
+      expect(await textOf(tabs.getByTestId('nav-products'))).toBe('सामान');
       await fitsTheScreen(page);
 
       // 2. A mistake (no name) keeps the photo and the typed price and stock.
@@ -154,17 +155,17 @@ for (const javaScriptEnabled of [true, false]) {
       await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
       const billHref = await page.getByTestId('bill-print').getAttribute('href');
       expect(billHref).toMatch(/\/o\/[^/]+\/bill$/);
-      expect(await page.getByTestId('to-rejected').innerText()).toContain('मना करें');
+      expect(await textOf(page.getByTestId('to-rejected'))).toContain('मना करें');
       await fitsTheScreen(page);
       if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/order-owner-hi.png'), fullPage: false });
       await page.goto(`${billHref!}?lang=hi`);
-      expect(await page.locator('body').innerText()).toContain('Atta');
+      expect(await textOf(page.locator('body'))).toContain('Atta');
       if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/bill.png'), fullPage: false });
 
       await page.goto(`${base}/reports`);
       await page.getByTestId('sales-chart').waitFor();
       expect(await textOf(page.getByTestId('total-orders'))).toBe('1');
-      expect(await page.getByTestId('top-revenue').innerText()).toContain('Atta');
+      expect(await textOf(page.getByTestId('top-revenue'))).toContain('Atta');
       await fitsTheScreen(page);
       if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/reports-hi.png'), fullPage: false });
 
@@ -176,11 +177,11 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByTestId('import-file').setInputFiles(csv);
       await page.getByTestId('check-import').click();
       await page.getByTestId('dry-run').waitFor();
-      expect(await page.getByTestId('import-problems').innerText()).toContain('4');
+      expect(await textOf(page.getByTestId('import-problems'))).toContain('4');
       await fitsTheScreen(page);
       await page.getByTestId('apply-import').click();
       await flash(page, 'Done: 2 added, 0 updated, 1 rows left out.');
-      expect(await page.getByTestId('product-list').innerText()).toContain('बासमती चावल');
+      expect(await textOf(page.getByTestId('product-list'))).toContain('बासमती चावल');
 
       await context.close();
     });

@@ -208,7 +208,7 @@ describe('stock badges', () => {
 });
 
 describe('the add-product form', () => {
-  it('a mistake keeps the chosen photo (stored, its URL in the form) and every typed value; the next save uses it', async () => {
+  it('a mistake keeps the chosen photo (its URL in the form) and all typed values for the next save', async () => {
     const from = `${base}/products/new`;
     const first = await owner.postMultipart(
       from,
