@@ -2,7 +2,8 @@
  * Issue 14 in a real browser on a 360×740 phone, JavaScript on and off: the owner switches the dashboard to Hindi,
  * adds a product with a mistake and keeps the chosen photo (with JS the photo is made smaller first), adds one
  * with sizes through "+ add sizes" and sees which size is low or out, adds a helper, reads the sales report,
- * imports products from a CSV (dry run, then apply), and opens an order's bill. No page is wider than the screen.
+ * imports products from a CSV (dry run, then apply), sees a new order arrive in the list by itself (with JS; the tab
+ * title counts new orders), and opens an order's bill. No page is wider than the screen.
  * With JS on it saves docs/dashboard-hi.png, docs/order-owner-hi.png, docs/reports-hi.png and docs/bill.png.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -149,8 +150,17 @@ for (const javaScriptEnabled of [true, false]) {
         items: { name: string; variants: { id: string; name: string }[] }[];
       };
       const tenKg = product.items.find((p) => p.name === 'Atta')!.variants.find((v) => v.name === '10 kg')!;
-      await placeOrder(slug, tenKg.id);
+      // 5a. The orders list notices a new order by itself (JS: within 15 s, no reload) and says so in the tab title.
       await page.goto(`${base}/orders?lang=hi`);
+      expect(await page.getByTestId('order-row').count()).toBe(0);
+      await placeOrder(slug, tenKg.id);
+      if (javaScriptEnabled) {
+        await expect.poll(() => page.getByTestId('order-row').count(), { timeout: 40_000, interval: 1000 }).toBe(1);
+        await expect.poll(() => page.title(), { timeout: 5_000 }).toMatch(/^\(1\) ऑर्डर/);
+      } else {
+        await page.reload();
+        expect(await page.title()).toMatch(/^\(1\) ऑर्डर/);
+      }
       await page.getByTestId('order-row').first().getByRole('link').first().click();
       await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
       const billHref = await page.getByTestId('bill-print').getAttribute('href');

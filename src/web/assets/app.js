@@ -157,6 +157,51 @@
         });
     });
   });
+  // The orders list (data-live="15"): asks for itself every 15 s; new orders appear in place, the tab title says
+  // how many are new ("(2) Orders"), and a short tone sounds when the count goes up.
+  var live = document.querySelector('[data-live]');
+  if (live && window.DOMParser) {
+    var seen = Number(live.getAttribute('data-unseen')) || 0;
+    var tone = function () {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      try {
+        var ctx = new Ctx();
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        osc.frequency.value = 880;
+        gain.gain.value = 0.15;
+        osc.connect(gain).connect(ctx.destination);
+        osc.start();
+        osc.stop(ctx.currentTime + 0.25);
+      } catch (_e) {}
+    };
+    setInterval(
+      function () {
+        fetch(window.location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+          .then(function (res) {
+            return res.ok ? res.text() : null;
+          })
+          .then(function (text) {
+            if (!text) return;
+            var doc = new DOMParser().parseFromString(text, 'text/html');
+            var fresh = doc.getElementById(live.id);
+            if (!fresh) return;
+            var count = Number(fresh.getAttribute('data-unseen')) || 0;
+            document.title = doc.title;
+            if (fresh.innerHTML !== live.innerHTML && !live.contains(document.activeElement)) {
+              live.replaceWith(fresh);
+              live = fresh;
+            }
+            if (count > seen) tone();
+            seen = count;
+          })
+          .catch(function () {});
+      },
+      Math.min(15, Number(live.getAttribute('data-live')) || 15) * 1000,
+    );
+  }
+
   // Copy-to-clipboard buttons (UPI id): hidden until this script can make them work.
   document.querySelectorAll('[data-copy]').forEach(function (btn) {
     if (!navigator.clipboard) return;

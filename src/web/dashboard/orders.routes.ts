@@ -7,6 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   editOrderLines,
   getOrderForMerchant,
+  countUnseenOrders,
   listOrders,
   setPaymentStatus,
   transitionOrder,
@@ -40,6 +41,8 @@ import { sendDashboardPage } from './shell.js';
 import { assertBody } from './validate.js';
 
 const PAGE_SIZE = 25;
+/** The first page of the orders list asks for itself again this often (app.js), so new orders appear. */
+const LIVE_EVERY_SECONDS = 15;
 
 // Words of each status, action and payment state, in the page's language (the `dashboard` catalog).
 const STATUS_LABELS: Record<OrderStatus, string> = {
@@ -120,11 +123,10 @@ async function listPage(request: FastifyRequest, reply: FastifyReply) {
   const query = request.query as { status?: unknown; cursor?: unknown };
   const status = typeof query.status === 'string' && isOrderStatus(query.status) ? query.status : undefined;
   const cursor = typeof query.cursor === 'string' ? query.cursor.slice(0, 500) : undefined;
-  const page = await listOrders(request.server.db, request.server.config, store.id, {
-    status,
-    limit: PAGE_SIZE,
-    cursor,
-  });
+  const [page, unseen] = await Promise.all([
+    listOrders(request.server.db, request.server.config, store.id, { status, limit: PAGE_SIZE, cursor }),
+    countUnseenOrders(request.server.db, store.id),
+  ]);
   const base = storePath(store.id, '/orders');
   const money = (n: number) => formatMoney(n, store.currency);
   const tr = trOf(request);
@@ -134,12 +136,14 @@ async function listPage(request: FastifyRequest, reply: FastifyReply) {
     ...ORDER_STATUSES.map((s) => ({ label: tr(STATUS_LABELS[s]), href: `${base}?status=${s}`, current: status === s })),
   ];
   return sendDashboardPage(request, reply, {
-    title: tr('dashboard.nav.orders'),
+    // "(2) Orders": the count of new orders shows in the browser tab, and app.js keeps it current.
+    title: tr('dashboard.orders.listTitle', { count: unseen }),
     pageId: 'orders',
     store,
     section: 'orders',
     main: html`<h1>${tr('dashboard.nav.orders')}</h1>
 <nav aria-label="${tr('dashboard.orders.statusNav')}"><ul class="cats wrap">${tabs.map((t) => html`<li><a${attrs({ href: t.href, 'aria-current': t.current ? 'page' : undefined })}>${t.label}</a></li>`)}</ul></nav>
+<div id="orders-live"${attrs({ 'data-live': cursor ? undefined : LIVE_EVERY_SECONDS, 'data-unseen': unseen })}>
 ${
   page.items.length === 0
     ? html`<p data-testid="no-orders">${status ? tr('dashboard.orders.noneWith', { status: tr(STATUS_LABELS[status]) }) : tr('dashboard.orders.none')}</p>`
@@ -153,7 +157,8 @@ ${
 </li>`,
       )}</ul>`
 }
-${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?${String(new URLSearchParams({ ...(status ? { status } : {}), cursor: page.nextCursor }))}" data-testid="more">${tr('dashboard.orders.older')}</a></p>` : ''}`,
+${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?${String(new URLSearchParams({ ...(status ? { status } : {}), cursor: page.nextCursor }))}" data-testid="more">${tr('dashboard.orders.older')}</a></p>` : ''}
+</div>`,
   });
 }
 
