@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { inTx, type DbOrTx } from '../db/db.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, validationFailed } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { createSession, revokeSession, type Merchant } from '../auth/session.js';
 import { selectMerchantLang, updateMerchantLang, upsertMerchant } from './merchants.repo.js';
@@ -47,7 +47,9 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
         Math.max(1, Math.ceil(((oldest?.getTime() ?? Date.now()) + OTP_WINDOW_MINUTES * 60_000 - Date.now()) / 1000)),
       );
     const limited = (detail: string, oldest: Date | null) =>
-      new AppError(429, 'rate_limited', detail, undefined, { 'retry-after': retryAfter(oldest) });
+      new AppError('rate_limited', detail, undefined, {
+        headers: { 'retry-after': retryAfter(oldest) },
+      });
     if (c.byIp >= OTP_PER_IP) throw limited('Too many codes requested from this network; try later', c.oldestIp);
     if (!testCode && c.byPhoneAndIp >= OTP_PER_PHONE)
       throw limited('Too many codes requested for this phone; try later', c.oldestPhoneAndIp);
@@ -72,8 +74,8 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
       { channel: deps.channel.name ?? 'custom', reason: (err as Error).message },
       'sign-in code not delivered',
     );
-    throw new AppError(503, 'unavailable', 'The sign-in code could not be sent; try again shortly', undefined, {
-      'retry-after': '5',
+    throw new AppError('unavailable', 'The sign-in code could not be sent; try again shortly', undefined, {
+      headers: { 'retry-after': '5' },
     });
   }
 }
@@ -108,7 +110,7 @@ export async function verifyOtp(
     return { token: await createSession(tx, m.id), merchant: m };
   });
   // Wrong tries must count even though the answer is an error, so the transaction commits first.
-  if (!outcome) throw new AppError(401, 'invalid_code', 'The code is wrong or has expired');
+  if (!outcome) throw new AppError('invalid_code', 'The code is wrong or has expired');
   return outcome;
 }
 
@@ -120,6 +122,6 @@ export async function merchantLanguage(db: DbOrTx, merchantId: string): Promise<
 
 /** Remembers the merchant's dashboard language on their account (every device they sign in on). */
 export async function setMerchantLanguage(db: DbOrTx, merchantId: string, lang: Lang): Promise<void> {
-  if (!isLang(lang)) throw new AppError(400, 'validation_failed', 'Unknown language');
+  if (!isLang(lang)) throw validationFailed('Unknown language');
   await updateMerchantLang(db, merchantId, lang);
 }

@@ -88,7 +88,6 @@ export const OrderSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type OrderView = Static<typeof OrderSchema>;
-export type OrderCustomer = Static<typeof CustomerSchema>;
 
 export const OrderListSchema = Type.Object({ items: Type.Array(OrderSchema), nextCursor: Nullable(Type.String()) });
 
@@ -127,10 +126,8 @@ export const TransitionBody = Type.Object(
   { to: OrderStatusSchema, note: Type.Optional(Type.String({ maxLength: 500 })) },
   { additionalProperties: false },
 );
-export type TransitionInput = Static<typeof TransitionBody>;
 
 export const PaymentBody = Type.Object(
   { status: Type.Union([Type.Literal('paid'), Type.Literal('refunded')]) },
   { additionalProperties: false },
 );
-export type PaymentInput = Static<typeof PaymentBody>;

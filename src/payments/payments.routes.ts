@@ -8,18 +8,14 @@ import { MAX_PROOF_BYTES, orderUpiQrSvg, readPaymentProof, submitPaymentProof } 
 /** Reads the single `file` part of a multipart request, size first: 415 if not multipart, 413 past 5 MB. */
 async function receiveProof(request: FastifyRequest): Promise<Buffer> {
   if (!request.isMultipart())
-    throw new AppError(
-      415,
-      'unsupported_media_type',
-      'Send the image as multipart/form-data with one field named "file"',
-    );
+    throw new AppError('unsupported_media_type', 'Send the image as multipart/form-data with one field named "file"');
   const file = await request.file({ limits: { fileSize: MAX_PROOF_BYTES, files: 1 } });
   if (file?.fieldname !== 'file')
     throw validationFailed('Send the image as a multipart file field named "file"', [
       { code: 'required', path: '/file', message: 'is required' },
     ]);
   const bytes = await file.toBuffer();
-  if (file.file.truncated) throw new AppError(413, 'payload_too_large', 'The file is larger than 5 MB');
+  if (file.file.truncated) throw new AppError('payload_too_large', 'The file is larger than 5 MB');
   return bytes;
 }
 

@@ -100,7 +100,7 @@ export async function createStore(
     }
     const id = newId();
     const row = await insertStore(tx, { id, slug, name: input.name, whatsapp, currency: input.currency ?? 'INR' });
-    if (!row) throw new AppError(409, 'slug_taken', `The link "${slug}" is taken; choose another`);
+    if (!row) throw new AppError('slug_taken', `The link "${slug}" is taken; choose another`);
     await insertStoreMember(tx, id, merchantId, 'owner');
     return toStore(row, config);
   });

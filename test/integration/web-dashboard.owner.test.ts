@@ -7,11 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createTestApp, uniquePhone, type Client, type TestContext } from '../helpers/app.js';
-import { ownerWithShop, pngOf, sessionToken, signInWithForms, type Phone } from './web-dashboard.helpers.js';
+import type { WebClient } from '../helpers/web-client.js';
+import { ownerWithShop, pngOf, sessionToken, signInWithForms } from './web-dashboard.helpers.js';
 
 let ctx: TestContext;
 let dataDir: string;
-let owner: Phone;
+let owner: WebClient;
 let storeId: string;
 let base: string;
 let api: Client;
@@ -28,6 +29,9 @@ async function placeOrder(variantId: string, quantity: number, phone: string): P
   if (order.status !== 201) throw new Error(`checkout: ${order.status} ${order.text}`);
   return order.body;
 }
+
+/** Posts a form and follows the 303: the page a person lands on. */
+const pageAfter = async (c: WebClient, ...args: Parameters<WebClient['submit']>) => (await c.submit(...args)).page;
 
 beforeAll(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dukaan-dash-owner-'));
@@ -80,7 +84,7 @@ describe('staff', () => {
     const staffPhone = uniquePhone();
     const list = await owner.open(`${base}/members`);
     expect(list.status).toBe(200);
-    const invited = await owner.submit(`${base}/members`, { phone: staffPhone });
+    const invited = await pageAfter(owner, `${base}/members`, { phone: staffPhone });
     expect(invited.body).toContain('can now sign in and help in this shop');
     expect(invited.body).toContain(staffPhone);
     const own = await owner.post(`${base}/members`, { phone: (await api.get('/api/v1/me')).body.merchant.phone });
@@ -96,7 +100,7 @@ describe('staff', () => {
     const settings = await staff.open(`${base}/settings`);
     expect(settings.body).not.toContain('data-testid="payment-settings"');
     expect(settings.body).not.toContain('name="upiVpa"');
-    const saved = await staff.submit(`${base}/settings`, {
+    const saved = await pageAfter(staff, `${base}/settings`, {
       name: 'Owner Shop',
       isOpen: '1',
       fee: '0',
@@ -111,7 +115,12 @@ describe('staff', () => {
       role: string;
     }[];
     const member = members.find((m) => m.role === 'staff')!;
-    const removed = await owner.submit(`${base}/members/${member.merchantId}/remove`, {}, { from: `${base}/members` });
+    const removed = await pageAfter(
+      owner,
+      `${base}/members/${member.merchantId}/remove`,
+      {},
+      { from: `${base}/members` },
+    );
     expect(removed.body).toContain('Removed.');
     expect((await staff.get(base)).status).toBe(404);
   });
@@ -156,7 +165,7 @@ describe('products from a spreadsheet', () => {
     expect(dry.body).toMatch(/<td>4<\/td>/); // the bad row, by its spreadsheet row number
     expect((await api.get(`/api/v1/stores/${storeId}/products?q=Basmati`)).body.items).toHaveLength(0);
     const upload = /name="upload" value="([^"]+)"/.exec(dry.body)![1]!;
-    const applied = await owner.submit(`${base}/products/import/apply`, { upload });
+    const applied = await pageAfter(owner, `${base}/products/import/apply`, { upload });
     expect(applied.body).toContain('Done: 2 added, 0 updated, 1 rows left out.');
     expect(applied.body).toContain('बासमती चावल');
     const again = await owner.post(`${base}/products/import/apply`, { upload }, { from });

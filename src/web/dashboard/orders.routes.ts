@@ -39,6 +39,7 @@ import { localeOf, type Lang, type Translate } from '../../i18n/index.js';
 import { parseInteger } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
 import { assertBody } from './validate.js';
+import { lineName } from '../../catalog/variant-label.js';
 
 const PAGE_SIZE = 25;
 /** The first page of the orders list asks for itself again this often (app.js), so new orders appear. */
@@ -112,12 +113,6 @@ function billLinks(order: OrderView, tr: Translate): Html {
  data-testid="bill-whatsapp">${tr('dashboard.orders.billWhatsapp')}</a></p>`;
 }
 
-function lineLabel(line: { name: string; variantName: string }): string {
-  return line.variantName && line.variantName.toLowerCase() !== 'default' && line.variantName !== line.name
-    ? `${line.name} (${line.variantName})`
-    : line.name;
-}
-
 async function listPage(request: FastifyRequest, reply: FastifyReply) {
   const store = currentStore(request);
   const query = request.query as { status?: unknown; cursor?: unknown };
@@ -175,7 +170,7 @@ async function addableVariants(request: FastifyRequest, store: StoreRow): Promis
     .flatMap((p) =>
       p.variants.map((v) => ({
         id: v.id,
-        label: `${lineLabel({ name: p.name, variantName: v.name })} · ${formatMoney(v.price, store.currency)}${v.stock === 0 ? ` · ${tr('dashboard.stock.out')}` : ''}`,
+        label: `${lineName({ name: p.name, variantName: v.name })} · ${formatMoney(v.price, store.currency)}${v.stock === 0 ? ` · ${tr('dashboard.stock.out')}` : ''}`,
       })),
     );
 }
@@ -235,7 +230,7 @@ ${tr('dashboard.orders.note', { note: order.note })}</p>`
 <h2 id="bill-title">${tr('dashboard.orders.bill')}</h2>
 ${billLinks(order, tr)}
 <table class="bill" data-testid="bill">
-${order.lines.map((l) => html`<tr><th scope="row">${l.quantity} × ${lineLabel(l)} <span class="small muted">@ ${money(l.unitPrice)}</span></th><td>${money(l.lineTotal)}</td></tr>`)}
+${order.lines.map((l) => html`<tr><th scope="row">${l.quantity} × ${lineName(l)} <span class="small muted">@ ${money(l.unitPrice)}</span></th><td>${money(l.lineTotal)}</td></tr>`)}
 <tr><th scope="row">${tr('dashboard.orders.subtotal')}</th><td data-testid="subtotal">${money(order.subtotal)}</td></tr>
 ${order.discount ? html`<tr><th scope="row">${tr('dashboard.orders.discount')}${order.couponCode ? ` (${order.couponCode})` : ''}</th><td>−${money(order.discount)}</td></tr>` : ''}
 <tr><th scope="row">${tr('dashboard.settings.delivery')}</th>
@@ -292,7 +287,7 @@ ${failed?.section === 'lines' && failed.problem.items.length ? html`<ul class="f
 <form method="post" action="${base}/lines" novalidate data-testid="lines-form">
 ${csrfField(reply)}
 ${order.lines.map(
-  (l, i) => html`<div class="row"><div><label for="q-${i}">${lineLabel(l)}</label>
+  (l, i) => html`<div class="row"><div><label for="q-${i}">${lineName(l)}</label>
 <input type="hidden" name="variant" value="${l.variantId}"><input id="q-${i}" name="quantity" inputmode="numeric" value="${String(l.quantity)}" maxlength="3" data-testid="line-qty"></div></div>`,
 )}
 ${

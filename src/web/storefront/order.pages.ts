@@ -139,7 +139,7 @@ export const orderPages: FastifyPluginAsync = async (app) => {
           422,
         );
       const bytes = await file.toBuffer();
-      if (file.file.truncated) throw new AppError(413, 'payload_too_large', tr('order.screenshotTooLarge'));
+      if (file.file.truncated) throw new AppError('payload_too_large', tr('order.screenshotTooLarge'));
       await submitPaymentProof(db, config, token, bytes);
       setFlash(request, reply, 'ok', tr('order.proofThanks'));
     } catch (err) {
