@@ -79,6 +79,17 @@ describe('language', () => {
   });
 });
 
+describe('problems in Hindi', () => {
+  it('a refused form is summed up in the page language; English pages keep the service words', async () => {
+    const from = `${base}/products/new?lang=hi`;
+    const hi = await owner.post(`${base}/products/new`, { name: '', price: '' }, { from });
+    expect(hi.status).toBe(422);
+    expect(hi.body).toMatch(/data-testid="form-error"[^>]*>कृपया लाल निशान वाले खाने देखें।</);
+    const en = await owner.post(`${base}/products/new`, { name: '', price: '' }, { from: `${base}?lang=en` });
+    expect(en.body).toMatch(/data-testid="form-error"[^>]*>[A-Z][ -~]+</);
+  });
+});
+
 describe('staff', () => {
   it('the owner invites by phone; staff see the store but not staff or payment settings; removal ends it', async () => {
     const staffPhone = uniquePhone();

@@ -8,17 +8,8 @@ import { revokeSession } from '../../auth/session.js';
 import { normalizeE164 } from '../../shared/phone.js';
 import { AppError } from '../../shared/errors.js';
 import { html } from '../html.js';
-import {
-  csrfField,
-  field,
-  formBody,
-  formProblem,
-  problemSummary,
-  seeOther,
-  setFlash,
-  type FormProblem,
-} from '../forms.js';
-import { DASHBOARD_PATH, SIGNIN_PATH, endSession, safeReturnPath, startSession, trOf } from './context.js';
+import { csrfField, field, formBody, problemSummary, seeOther, setFlash, type FormProblem } from '../forms.js';
+import { DASHBOARD_PATH, SIGNIN_PATH, endSession, safeReturnPath, startSession, trOf, pageProblem } from './context.js';
 import type { Translate } from '../../i18n/index.js';
 import { input } from './fields.js';
 import { phoneCandidate } from './form-values.js';
@@ -133,7 +124,7 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
         request.ip,
       );
     } catch (err) {
-      const problem = formProblem(err, () => 'phone');
+      const problem = pageProblem(request, err, () => 'phone');
       if (err instanceof AppError && err.headers) reply.headers(err.headers);
       return phonePage(request, reply, { phone: typed, next, problem });
     }
@@ -173,7 +164,7 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
     try {
       token = (await verifyOtp(app.db, phone, code, { secret: app.config.authSecret })).token;
     } catch (err) {
-      return codePage(request, reply, { phone, next, problem: formProblem(err, () => 'code') });
+      return codePage(request, reply, { phone, next, problem: pageProblem(request, err, () => 'code') });
     }
     // A sign-in replaces whatever session the browser had.
     if (request.session) await revokeSession(app.db, request.session.sessionId);

@@ -14,14 +14,13 @@ import {
   csrfField,
   field,
   formBody,
-  formProblem,
   problemSummary,
   seeOther,
   setFlash,
   type FormBody,
   type FormProblem,
 } from '../forms.js';
-import { currentStore, storePath, trOf } from './context.js';
+import { currentStore, storePath, trOf, pageProblem } from './context.js';
 import { input } from './fields.js';
 import { parseInteger } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
@@ -99,7 +98,7 @@ export const categoryRoutes: FastifyPluginAsync = async (app) => {
       setFlash(request, reply, 'ok', trOf(request)('dashboard.products.sizeAdded', { name: category.name }));
       return seeOther(reply, storePath(store.id, '/categories'));
     } catch (err) {
-      return render(request, reply, store, { form: 'new', values, problem: formProblem(err) });
+      return render(request, reply, store, { form: 'new', values, problem: pageProblem(request, err) });
     }
   });
 
@@ -120,7 +119,7 @@ export const categoryRoutes: FastifyPluginAsync = async (app) => {
         setFlash(request, reply, 'ok', trOf(request)('dashboard.categories.saved'));
         return seeOther(reply, storePath(store.id, '/categories'));
       } catch (err) {
-        return render(request, reply, store, { form: `c-${category.id}`, values, problem: formProblem(err) });
+        return render(request, reply, store, { form: `c-${category.id}`, values, problem: pageProblem(request, err) });
       }
     },
   );

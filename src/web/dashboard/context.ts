@@ -10,7 +10,7 @@ import { SESSION_COOKIE, SESSION_DAYS } from '../../auth/session.js';
 import { memberRole } from '../../stores/membership.js';
 import { getStoreRow, type StoreRow } from '../../stores/stores.service.js';
 import { notFound } from '../../shared/errors.js';
-import { clearCookie, seeOther, setCookie } from '../forms.js';
+import { clearCookie, formProblem, seeOther, setCookie, type FormProblem } from '../forms.js';
 import { chooseLanguage, isLang, translator, type Lang, type Translate } from '../../i18n/index.js';
 import { merchantLanguage, setMerchantLanguage } from '../../merchants/merchants.service.js';
 
@@ -108,4 +108,31 @@ export async function dashboardLanguage(request: FastifyRequest, reply: FastifyR
 /** `t` in the page's language: `const tr = trOf(request); tr('dashboard.nav.orders')`. */
 export function trOf(request: FastifyRequest): Translate {
   return translator(request.dashboardLang ?? 'en');
+}
+
+/** The summary of a problem in the page's language, by its code (services write their details in English). */
+const PROBLEM_KEYS: Partial<Record<FormProblem['code'], string>> = {
+  validation_failed: 'dashboard.problem.validation',
+  forbidden: 'dashboard.problem.forbidden',
+  invalid_code: 'dashboard.problem.invalidCode',
+  not_found: 'dashboard.problem.notFound',
+  slug_taken: 'dashboard.problem.slugTaken',
+  insufficient_stock: 'dashboard.problem.stock',
+  invalid_transition: 'dashboard.problem.transition',
+  conflict: 'dashboard.problem.conflict',
+  payload_too_large: 'dashboard.problem.tooLarge',
+  unsupported_media_type: 'dashboard.problem.fileType',
+  rate_limited: 'dashboard.problem.rateLimited',
+};
+
+/**
+ * `formProblem` for a dashboard page: on a page that is not in English, a summary a service wrote in English is
+ * replaced by the words for its code (a summary the dashboard already wrote in the page's language is kept).
+ */
+export function pageProblem(request: FastifyRequest, err: unknown, fieldOf?: (path: string) => string): FormProblem {
+  const problem = formProblem(err, fieldOf);
+  const key = PROBLEM_KEYS[problem.code];
+  if (request.dashboardLang !== 'en' && key && /^[\x00-\x7F]*$/.test(problem.summary))
+    problem.summary = trOf(request)(key);
+  return problem;
 }

@@ -9,7 +9,6 @@ import {
   csrfField,
   field,
   formBody,
-  formProblem,
   problemSummary,
   seeOther,
   setFlash,
@@ -17,7 +16,7 @@ import {
   type FormProblem,
 } from '../forms.js';
 import { formatMoney } from '../../shared/money.js';
-import { currentStore, storePath, trOf } from './context.js';
+import { currentStore, storePath, trOf, pageProblem } from './context.js';
 import { translator, type Translate } from '../../i18n/index.js';
 import { checkboxInput, input, moneyInput, select } from './fields.js';
 import {
@@ -270,7 +269,7 @@ export const couponRoutes: FastifyPluginAsync = async (app) => {
       setFlash(request, reply, 'ok', trOf(request)('dashboard.coupons.created', { code: coupon.code }));
       return seeOther(reply, storePath(store.id, '/coupons'));
     } catch (err) {
-      return listPage(request, reply, store, { values, problem: formProblem(err, couponFieldOf) });
+      return listPage(request, reply, store, { values, problem: pageProblem(request, err, couponFieldOf) });
     }
   });
 
@@ -290,7 +289,7 @@ export const couponRoutes: FastifyPluginAsync = async (app) => {
       setFlash(request, reply, 'ok', trOf(request)('dashboard.coupons.saved', { code: saved.code }));
       return seeOther(reply, storePath(store.id, '/coupons'));
     } catch (err) {
-      return editPage(request, reply, store, coupon, { values, problem: formProblem(err, couponFieldOf) });
+      return editPage(request, reply, store, coupon, { values, problem: pageProblem(request, err, couponFieldOf) });
     }
   });
 

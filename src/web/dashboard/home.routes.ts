@@ -9,8 +9,8 @@ import { CreateStoreBody } from '../../stores/stores.schema.js';
 import { whatsappUrl } from '../../orders/links.js';
 import { normalizeE164 } from '../../shared/phone.js';
 import { html, raw, type Html } from '../html.js';
-import { csrfField, formBody, formProblem, problemSummary, seeOther, textField, type FormProblem } from '../forms.js';
-import { DASHBOARD_PATH, currentStore, storePath, trOf } from './context.js';
+import { csrfField, formBody, problemSummary, seeOther, textField, type FormProblem } from '../forms.js';
+import { DASHBOARD_PATH, currentStore, storePath, trOf, pageProblem } from './context.js';
 import type { Translate } from '../../i18n/index.js';
 import { input } from './fields.js';
 import { phoneCandidate } from './form-values.js';
@@ -148,7 +148,7 @@ ${stores.length ? html`<ul class="lines" data-testid="store-list">${stores.map((
       const store = await createStore(app.db, request.session!.merchant.id, input, app.config);
       return seeOther(reply, storePath(store.id, '/welcome'));
     } catch (err) {
-      const problem = formProblem(err, (path) => path.split('/').filter(Boolean)[0] ?? '');
+      const problem = pageProblem(request, err, (path) => path.split('/').filter(Boolean)[0] ?? '');
       const tr = trOf(request);
       if (problem.code === 'slug_taken') problem.fields.slug = tr('dashboard.home.slugTaken');
       else if (problem.fields.slug) problem.fields.slug = tr('dashboard.home.slugInvalid');

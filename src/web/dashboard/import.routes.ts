@@ -10,18 +10,9 @@ import { dropPending, keepPending, readPending } from '../../media/pending.js';
 import { validationFailed } from '../../shared/errors.js';
 import type { StoreRow } from '../../stores/stores.service.js';
 import { html, type Html } from '../html.js';
-import {
-  csrfField,
-  field,
-  formBody,
-  formProblem,
-  problemSummary,
-  seeOther,
-  setFlash,
-  type FormProblem,
-} from '../forms.js';
+import { csrfField, field, formBody, problemSummary, seeOther, setFlash, type FormProblem } from '../forms.js';
 import type { Translate } from '../../i18n/index.js';
-import { currentStore, storePath, trOf } from './context.js';
+import { currentStore, storePath, trOf, pageProblem } from './context.js';
 import { input } from './fields.js';
 import { csrfPasses, readForm } from './multipart-form.js';
 import { sendDashboardPage } from './shell.js';
@@ -133,7 +124,7 @@ export const importRoutes: FastifyPluginAsync = async (app) => {
       const filename = file.filename.slice(0, 100) || 'products.csv';
       return page(request, reply, store, { dryRun: { result, upload, filename }, problem: null });
     } catch (err) {
-      return page(request, reply, store, { dryRun: null, problem: formProblem(err, () => 'file') });
+      return page(request, reply, store, { dryRun: null, problem: pageProblem(request, err, () => 'file') });
     }
   });
 

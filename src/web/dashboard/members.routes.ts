@@ -9,17 +9,8 @@ import { normalizeE164 } from '../../shared/phone.js';
 import { AppError, forbidden, validationFailed } from '../../shared/errors.js';
 import type { StoreRow } from '../../stores/stores.service.js';
 import { html } from '../html.js';
-import {
-  csrfField,
-  field,
-  formBody,
-  formProblem,
-  problemSummary,
-  seeOther,
-  setFlash,
-  type FormProblem,
-} from '../forms.js';
-import { currentStore, storePath, trOf } from './context.js';
+import { csrfField, field, formBody, problemSummary, seeOther, setFlash, type FormProblem } from '../forms.js';
+import { currentStore, storePath, trOf, pageProblem } from './context.js';
 import { input } from './fields.js';
 import { phoneCandidate } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
@@ -106,7 +97,7 @@ export const memberRoutes: FastifyPluginAsync = async (app) => {
       setFlash(request, reply, 'ok', tr('dashboard.members.invited', { phone: member.phone }));
       return seeOther(reply, storePath(store.id, '/members'));
     } catch (err) {
-      const problem = formProblem(err, () => 'phone');
+      const problem = pageProblem(request, err, () => 'phone');
       if (problem.code === 'conflict') problem.summary = tr('dashboard.members.isOwner');
       return render(request, reply, store, { phone: typed, problem });
     }
@@ -122,7 +113,7 @@ export const memberRoutes: FastifyPluginAsync = async (app) => {
         setFlash(request, reply, 'ok', trOf(request)('dashboard.members.removed'));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        setFlash(request, reply, 'error', formProblem(err).summary);
+        setFlash(request, reply, 'error', pageProblem(request, err).summary);
       }
       return seeOther(reply, storePath(store.id, '/members'));
     },

@@ -26,8 +26,8 @@ import { MAX_STOCK } from '../../inventory/limits.js';
 import { parseMediaUrl, removeStoredImage, storeImage } from '../../media/images.js';
 import { storeUrl, type StoreRow } from '../../stores/stores.service.js';
 import { AppError, validationFailed } from '../../shared/errors.js';
-import { field, formBody, formProblem, seeOther, setFlash, type FormBody } from '../forms.js';
-import { currentStore, safeReturnPath, storePath, trOf } from './context.js';
+import { field, formBody, seeOther, setFlash, type FormBody } from '../forms.js';
+import { currentStore, safeReturnPath, storePath, trOf, pageProblem } from './context.js';
 import { parseInteger, parseOptionalInteger } from './form-values.js';
 import { csrfPasses, readForm } from './multipart-form.js';
 import {
@@ -92,7 +92,7 @@ async function onEditForm(
     setFlash(request, reply, 'ok', message);
     return seeOther(reply, storePath(store.id, `/products/${productId}`));
   } catch (err) {
-    const problem = formProblem(err, productFieldOf);
+    const problem = pageProblem(request, err, productFieldOf);
     if (problem.code === 'not_found') throw err;
     return renderEdit(request, reply, store, productId, { form, values, problem });
   }
@@ -162,7 +162,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       setFlash(request, reply, 'ok', trOf(request)('dashboard.products.added', { name: product.name }));
       return seeOther(reply, storePath(store.id, `/products/${product.id}`));
     } catch (err) {
-      const problem = formProblem(err, newProductFieldOf(fields));
+      const problem = pageProblem(request, err, newProductFieldOf(fields));
       const categories = await listCategories(app.db, store.id);
       const tr = trOf(request);
       return sendDashboardPage(request, reply, {
@@ -223,7 +223,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       setFlash(request, reply, 'ok', trOf(request)('dashboard.products.pictureAdded'));
     } catch (err) {
       if (url) await removeStoredImage(app.config.dataDir, url);
-      setFlash(request, reply, 'error', formProblem(err).summary);
+      setFlash(request, reply, 'error', pageProblem(request, err).summary);
     }
     return seeOther(reply, back);
   });
@@ -278,7 +278,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
         setFlash(request, reply, 'ok', trOf(request)('dashboard.products.sizeRemoved'));
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') throw err;
-        setFlash(request, reply, 'error', formProblem(err).summary);
+        setFlash(request, reply, 'error', pageProblem(request, err).summary);
       }
       return seeOther(reply, storePath(store.id, `/products/${productId}`));
     },
@@ -319,7 +319,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
         );
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') throw err;
-        setFlash(request, reply, 'error', formProblem(err).summary);
+        setFlash(request, reply, 'error', pageProblem(request, err).summary);
       }
       return seeOther(reply, back);
     },

@@ -9,14 +9,13 @@ import {
   csrfField,
   field,
   formBody,
-  formProblem,
   problemSummary,
   seeOther,
   setFlash,
   type FormBody,
   type FormProblem,
 } from '../forms.js';
-import { currentStore, storePath, trOf } from './context.js';
+import { currentStore, storePath, trOf, pageProblem } from './context.js';
 import type { Translate } from '../../i18n/index.js';
 import { checkboxInput, input, moneyInput } from './fields.js';
 import {
@@ -189,7 +188,7 @@ export const settingsRoutes: FastifyPluginAsync = async (app) => {
       setFlash(request, reply, 'ok', tr('dashboard.settings.saved'));
       return seeOther(reply, storePath(store.id, '/settings'));
     } catch (err) {
-      return render(request, reply, store, { values, problem: formProblem(err, settingsFieldOf) });
+      return render(request, reply, store, { values, problem: pageProblem(request, err, settingsFieldOf) });
     }
   });
 };
