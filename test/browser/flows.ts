@@ -109,9 +109,10 @@ export async function setVariantStock(
 ): Promise<void> {
   await page.goto(`${base}/dashboard/stores/${storeId}/products/${productId}`);
   const panel = page.getByRole('region', { name: variant, exact: true });
+  // One Save per size: price and stock together.
   await panel.getByTestId('stock-input').fill(String(stock));
-  await panel.getByRole('button', { name: 'Save', exact: true }).click();
-  await flash(page, `Stock is ${stock} now.`);
+  await panel.getByTestId('save-variant').click();
+  await flash(page, `Saved ${variant}.`);
 }
 
 /** In the product list, the stock of a one-variant product. */

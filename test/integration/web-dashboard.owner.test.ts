@@ -276,6 +276,31 @@ describe('the add-product form', () => {
   });
 });
 
+describe('one Save per size', () => {
+  it('saves the price and stock of a size together; a bad stock writes neither', async () => {
+    const created = await api.post(`/api/v1/stores/${storeId}/products`, {
+      name: 'Rava',
+      variants: [
+        { name: '500 g', price: 3000, stock: 4 },
+        { name: '1 kg', price: 5500, stock: 9 },
+      ],
+    });
+    const [half] = created.body.variants as { id: string }[];
+    const page = `${base}/products/${created.body.id}`;
+    const action = `${page}/variants/${half!.id}`;
+    await owner.open(page);
+    const bad = await owner.post(action, { name: '500 g', price: '32', mrp: '', sku: '', stock: 'lots' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('data-testid="error-stock"');
+    const before = (await api.get(`/api/v1/stores/${storeId}/products/${created.body.id}`)).body.variants[0];
+    expect([before.price, before.stock]).toEqual([3000, 4]);
+    const { page: saved } = await owner.submit(action, { name: '500 g', price: '32', mrp: '', sku: '', stock: '11' });
+    expect(saved.body).toContain('Saved 500 g.');
+    const after = (await api.get(`/api/v1/stores/${storeId}/products/${created.body.id}`)).body.variants[0];
+    expect([after.price, after.stock]).toEqual([3200, 11]);
+  });
+});
+
 describe('budgets', () => {
   it('each of these pages is at most 30 KB of gzip HTML, in English and in Hindi', async () => {
     const pages = ['', '/products', '/products/import', '/reports?days=30', '/members', '/settings', '/orders'];

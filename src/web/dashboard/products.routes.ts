@@ -253,6 +253,10 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: VariantParams }>('/products/:productId/variants/:variantId', csrf, async (request, reply) =>
     onEditForm(request, reply, `variant-${request.params.variantId}`, async (values) => {
       const { input, problems } = readVariantForm(values, currentStore(request).currency, { withStock: false });
+      // The size's stock comes with its price (one Save); empty = not counted. Checked before anything is written.
+      const stockText = field(values, 'stock', 20);
+      const stock = stockText === undefined ? null : parseOptionalInteger(stockText, { min: 0, max: MAX_STOCK });
+      if (stock && !stock.ok) problems.push({ code: 'invalid', path: '/stock', message: stock.message });
       assertBody(UpdateVariantBody, input, problems);
       const variant = await updateVariant(
         app.db,
@@ -261,6 +265,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
         request.params.variantId,
         input,
       );
+      if (stock?.ok) await changeStock(app.db, request.params.storeId, variant.id, { set: stock.value });
       return variant.name === 'Default'
         ? trOf(request)('dashboard.products.priceSaved')
         : trOf(request)('dashboard.products.saved', { name: variant.name });

@@ -291,6 +291,8 @@ function variantPanel(reply: FastifyReply, p: EditProductInput, variant: Variant
   const prefix = `v-${variant.id.slice(-12)}`;
   const base = storePath(store.id, `/products/${product.id}/variants/${variant.id}`);
   const several = product.variants.length > 1;
+  // One Save per size saves its price and stock together; −1 / +1 post the same form to the stock route.
+  const stockAction = storePath(store.id, `/variants/${variant.id}/stock`);
   return html`<section class="panel" data-testid="variant-panel" data-variant-id="${variant.id}" aria-label="${several ? variant.name : tr('dashboard.products.priceAndStock')}">
 ${several ? html`<h3>${variant.name}</h3>` : ''}
 ${problemSummary(problem)}
@@ -323,10 +325,30 @@ ${several || variant.name.toLowerCase() !== 'default' ? input({ name: 'name', id
     problem,
     maxlength: 64,
   })}</div>
+<div>${input({
+    name: 'stock',
+    idPrefix: prefix,
+    label: several
+      ? `${tr('dashboard.products.stock')} ${tr('dashboard.products.stockOf', { name: variant.name })}`
+      : tr('dashboard.products.stock'),
+    inputmode: 'numeric',
+    value: value('stock', variant.stock === null ? '' : String(variant.stock)),
+    placeholder: tr('dashboard.stock.notTrackedPlaceholder'),
+    problem,
+    maxlength: 10,
+    testid: 'stock-input',
+  })}</div>
 </div>
-<p><button class="btn secondary" type="submit">${several ? tr('dashboard.products.saveSize', { name: variant.name }) : tr('dashboard.products.savePrice')}</button></p>
+<input type="hidden" name="return" value="${storePath(store.id, `/products/${product.id}`)}#variants">
+<p class="row"><button class="btn secondary" type="submit" data-testid="save-variant">
+${several ? tr('dashboard.products.saveSize', { name: variant.name }) : tr('dashboard.products.savePriceStock')}</button>
+${
+  variant.stock === null
+    ? ''
+    : html`<button class="btn secondary" type="submit" formaction="${stockAction}" name="adjust" value="-1" aria-label="${tr('dashboard.stock.oneLess')}">−1</button>
+<button class="btn secondary" type="submit" formaction="${stockAction}" name="adjust" value="1" aria-label="${tr('dashboard.stock.oneMore')}">+1</button>`
+}</p>
 </form>
-${stockForm(reply, store, variant, { returnTo: `${storePath(store.id, `/products/${product.id}`)}#variants`, label: tr('dashboard.products.stock'), detail: several ? tr('dashboard.products.stockOf', { name: variant.name }) : undefined, tr })}
 ${several ? html`<form method="post" action="${base}/archive"><p>${csrfField(reply)}<button class="linkish" type="submit" data-testid="archive-variant">${tr('dashboard.products.removeSize', { name: variant.name })}</button></p></form>` : ''}
 </section>`;
 }
