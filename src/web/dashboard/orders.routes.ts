@@ -7,6 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   editOrderLines,
   getOrderForMerchant,
+  countUnseenOrders,
   listOrders,
   setPaymentStatus,
   transitionOrder,
@@ -33,47 +34,59 @@ import {
   type FormProblem,
 } from '../forms.js';
 import { formatMoney } from '../../shared/money.js';
-import { currentStore, storePath } from './context.js';
+import { currentStore, storePath, trOf } from './context.js';
+import { localeOf, type Lang, type Translate } from '../../i18n/index.js';
 import { parseInteger } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
 import { assertBody } from './validate.js';
 import { lineName } from '../../catalog/variant-label.js';
 
 const PAGE_SIZE = 25;
+/** The first page of the orders list asks for itself again this often (app.js), so new orders appear. */
+const LIVE_EVERY_SECONDS = 15;
 
-export const STATUS_LABELS: Record<OrderStatus, string> = {
-  placed: 'Placed',
-  accepted: 'Accepted',
-  shipped: 'Shipped',
-  delivered: 'Delivered',
-  rejected: 'Rejected',
-  cancelled: 'Cancelled',
+// Words of each status, action and payment state, in the page's language (the `dashboard` catalog).
+const STATUS_LABELS: Record<OrderStatus, string> = {
+  placed: 'dashboard.orders.status.placed',
+  accepted: 'dashboard.orders.status.accepted',
+  shipped: 'dashboard.orders.status.shipped',
+  delivered: 'dashboard.orders.status.delivered',
+  rejected: 'dashboard.orders.status.rejected',
+  cancelled: 'dashboard.orders.status.cancelled',
 };
 
+// Reject and Cancel say in words when each applies: Reject before accepting, Cancel after.
 const ACTION_LABELS: Record<OrderStatus, string> = {
-  placed: 'Placed',
-  accepted: 'Accept',
-  shipped: 'Mark shipped',
-  delivered: 'Mark delivered',
-  rejected: 'Reject',
-  cancelled: 'Cancel order',
+  placed: 'dashboard.orders.status.placed',
+  accepted: 'dashboard.orders.action.accept',
+  shipped: 'dashboard.orders.action.ship',
+  delivered: 'dashboard.orders.action.deliver',
+  rejected: 'dashboard.orders.action.reject',
+  cancelled: 'dashboard.orders.action.cancel',
 };
 
-export const PAYMENT_LABELS: Record<PaymentStatus, string> = {
-  pending: 'Not paid yet',
-  proof_submitted: 'Payment proof sent',
-  paid: 'Paid',
-  refunded: 'Refunded',
+const PAYMENT_LABELS: Record<PaymentStatus, string> = {
+  pending: 'dashboard.orders.payment.pending',
+  proof_submitted: 'dashboard.orders.payment.proof',
+  paid: 'dashboard.orders.payment.paid',
+  refunded: 'dashboard.orders.payment.refunded',
 };
 
-const timeFormat = new Intl.DateTimeFormat('en-IN', {
-  timeZone: 'Asia/Kolkata',
-  day: 'numeric',
-  month: 'short',
-  hour: 'numeric',
-  minute: '2-digit',
-});
-export const orderTime = (iso: string): string => timeFormat.format(new Date(iso));
+const timeFormats = new Map<Lang, Intl.DateTimeFormat>();
+export const orderTime = (iso: string, lang: Lang = 'en'): string => {
+  let format = timeFormats.get(lang);
+  if (!format) {
+    format = new Intl.DateTimeFormat(localeOf(lang), {
+      timeZone: 'Asia/Kolkata',
+      day: 'numeric',
+      month: 'short',
+      hour: 'numeric',
+      minute: '2-digit',
+    });
+    timeFormats.set(lang, format);
+  }
+  return format.format(new Date(iso));
+};
 
 /** `https://wa.me/<digits>`: opens a chat with the customer. */
 export function customerChatUrl(phone: string, text?: string): string {
@@ -82,17 +95,34 @@ export function customerChatUrl(phone: string, text?: string): string {
 }
 
 /** Where the order came from; the storefront (web) is the usual case and gets no badge. */
-export const SOURCE_LABELS: Record<OrderView['source'], string> = { web: 'Shop', api: 'API', whatsapp: 'WhatsApp' };
+const SOURCE_LABELS: Record<Exclude<OrderView['source'], 'web'>, string> = {
+  api: 'dashboard.orders.sourceApi',
+  whatsapp: 'dashboard.orders.sourceWhatsapp',
+};
 
-function sourceBadge(source: OrderView['source']): Html {
+function sourceBadge(source: OrderView['source'], tr: Translate): Html {
   return source === 'web'
     ? html``
-    : html` <span class="badge" data-testid="order-source">${SOURCE_LABELS[source]}</span>`;
+    : html` <span class="badge" data-testid="order-source">${tr(SOURCE_LABELS[source])}</span>`;
 }
 
-function statusBadge(status: OrderStatus): Html {
+function statusBadge(status: OrderStatus, tr: Translate): Html {
   const tone = status === 'placed' ? ' open' : status === 'rejected' || status === 'cancelled' ? ' closed' : '';
-  return html`<span class="badge${tone}" data-testid="order-status">${STATUS_LABELS[status]}</span>`;
+  return html`<span class="badge${tone}" data-testid="order-status">${tr(STATUS_LABELS[status])}</span>`;
+}
+
+/** The order's bill: print it (A4 or an 80 mm receipt printer), get its PDF, or send that to the customer. */
+function billLinks(order: OrderView, tr: Translate): Html {
+  const bill = `${order.trackingUrl}/bill`;
+  const shareText = `${tr('dashboard.orders.billShareText', { number: order.number })} ${bill}.pdf`;
+  return html`<p class="actions" data-testid="bill-links">
+<a class="btn secondary" href="${bill}" target="_blank" rel="noopener"
+ data-testid="bill-print">${tr('dashboard.orders.billPrint')}</a>
+<a class="btn secondary" href="${bill}?paper=80mm" target="_blank"
+ rel="noopener">${tr('dashboard.orders.billThermal')}</a>
+<a class="btn secondary" href="${bill}.pdf" data-testid="bill-pdf">${tr('dashboard.orders.billPdf')}</a>
+<a class="btn secondary" href="${customerChatUrl(order.customer.phone, shareText)}" target="_blank" rel="noopener"
+ data-testid="bill-whatsapp">${tr('dashboard.orders.billWhatsapp')}</a></p>`;
 }
 
 async function listPage(request: FastifyRequest, reply: FastifyReply) {
@@ -100,38 +130,42 @@ async function listPage(request: FastifyRequest, reply: FastifyReply) {
   const query = request.query as { status?: unknown; cursor?: unknown };
   const status = typeof query.status === 'string' && isOrderStatus(query.status) ? query.status : undefined;
   const cursor = typeof query.cursor === 'string' ? query.cursor.slice(0, 500) : undefined;
-  const page = await listOrders(request.server.db, request.server.config, store.id, {
-    status,
-    limit: PAGE_SIZE,
-    cursor,
-  });
+  const [page, unseen] = await Promise.all([
+    listOrders(request.server.db, request.server.config, store.id, { status, limit: PAGE_SIZE, cursor }),
+    countUnseenOrders(request.server.db, store.id),
+  ]);
   const base = storePath(store.id, '/orders');
   const money = (n: number) => formatMoney(n, store.currency);
+  const tr = trOf(request);
+  const lang = request.dashboardLang;
   const tabs: { label: string; href: string; current: boolean }[] = [
-    { label: 'All', href: base, current: !status },
-    ...ORDER_STATUSES.map((s) => ({ label: STATUS_LABELS[s], href: `${base}?status=${s}`, current: status === s })),
+    { label: tr('dashboard.products.all'), href: base, current: !status },
+    ...ORDER_STATUSES.map((s) => ({ label: tr(STATUS_LABELS[s]), href: `${base}?status=${s}`, current: status === s })),
   ];
   return sendDashboardPage(request, reply, {
-    title: 'Orders',
+    // "(2) Orders": the count of new orders shows in the browser tab, and app.js keeps it current.
+    title: tr('dashboard.orders.listTitle', { count: unseen }),
     pageId: 'orders',
     store,
     section: 'orders',
-    main: html`<h1>Orders</h1>
-<nav aria-label="Order status"><ul class="cats wrap">${tabs.map((t) => html`<li><a${attrs({ href: t.href, 'aria-current': t.current ? 'page' : undefined })}>${t.label}</a></li>`)}</ul></nav>
+    main: html`<h1>${tr('dashboard.nav.orders')}</h1>
+<nav aria-label="${tr('dashboard.orders.statusNav')}"><ul class="cats wrap">${tabs.map((t) => html`<li><a${attrs({ href: t.href, 'aria-current': t.current ? 'page' : undefined })}>${t.label}</a></li>`)}</ul></nav>
+<div id="orders-live"${attrs({ 'data-live': cursor ? undefined : LIVE_EVERY_SECONDS, 'data-unseen': unseen })}>
 ${
   page.items.length === 0
-    ? html`<p data-testid="no-orders">${status ? `No ${STATUS_LABELS[status].toLowerCase()} orders.` : 'No orders yet. Share your shop link to get the first one.'}</p>`
+    ? html`<p data-testid="no-orders">${status ? tr('dashboard.orders.noneWith', { status: tr(STATUS_LABELS[status]) }) : tr('dashboard.orders.none')}</p>`
     : html`<ul class="lines" data-testid="order-list">${page.items.map(
         (
           o,
         ) => html`<li class="line" data-testid="order-row" data-order-id="${o.id}"${o.seenAt ? '' : html` data-unseen="true"`}>
 <a class="name" href="${base}/${o.id}">#${o.number} · ${o.customer.name}</a>
 <span class="total">${money(o.total)}</span>
-<p class="small span-all">${o.seenAt ? '' : html`<strong class="badge open" data-testid="unseen">New</strong> `}${statusBadge(o.status)}${sourceBadge(o.source)} <span class="badge">${PAYMENT_LABELS[o.paymentStatus]}</span> · ${o.lines.length} item${o.lines.length === 1 ? '' : 's'} · ${orderTime(o.createdAt)}</p>
+<p class="small span-all">${o.seenAt ? '' : html`<strong class="badge open" data-testid="unseen">${tr('dashboard.orders.new')}</strong> `}${statusBadge(o.status, tr)}${sourceBadge(o.source, tr)} <span class="badge">${tr(PAYMENT_LABELS[o.paymentStatus])}</span> · ${tr('dashboard.orders.items', { count: o.lines.length })} · ${orderTime(o.createdAt, lang)}</p>
 </li>`,
       )}</ul>`
 }
-${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?${String(new URLSearchParams({ ...(status ? { status } : {}), cursor: page.nextCursor }))}" data-testid="more">Older orders</a></p>` : ''}`,
+${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?${String(new URLSearchParams({ ...(status ? { status } : {}), cursor: page.nextCursor }))}" data-testid="more">${tr('dashboard.orders.older')}</a></p>` : ''}
+</div>`,
   });
 }
 
@@ -141,13 +175,14 @@ interface AddableVariant {
 }
 
 async function addableVariants(request: FastifyRequest, store: StoreRow): Promise<AddableVariant[]> {
+  const tr = trOf(request);
   const products = await listProducts(request.server.db, store.id, { limit: 100 });
   return products.items
     .filter((p) => p.isActive)
     .flatMap((p) =>
       p.variants.map((v) => ({
         id: v.id,
-        label: `${lineName({ name: p.name, variantName: v.name })} · ${formatMoney(v.price, store.currency)}${v.stock === 0 ? ' · out of stock' : ''}`,
+        label: `${lineName({ name: p.name, variantName: v.name })} · ${formatMoney(v.price, store.currency)}${v.stock === 0 ? ` · ${tr('dashboard.stock.out')}` : ''}`,
       })),
     );
 }
@@ -172,67 +207,83 @@ async function detailPage(
     ? [c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')
     : null;
   const addable = editable ? await addableVariants(request, store) : [];
+  const tr = trOf(request);
+  const lang = request.dashboardLang;
   const updateText = `Hello ${c.name}, about your order #${order.number} at ${store.name}: ${order.trackingUrl}`;
   return sendDashboardPage(request, reply, {
-    title: `Order #${order.number}`,
+    title: tr('dashboard.orders.title', { number: order.number }),
     pageId: 'order',
     store,
     section: 'orders',
     status: failed?.problem.status,
-    main: html`<p class="small"><a href="${storePath(store.id, '/orders')}">← Orders</a></p>
-<h1>Order #${order.number} ${statusBadge(order.status)}${sourceBadge(order.source)}</h1>
-<p class="small muted">Placed ${orderTime(order.createdAt)}${order.source === 'whatsapp' ? ' in the WhatsApp chat' : ''} · ${order.fulfillment === 'pickup' ? 'Pickup' : 'Delivery'} · ${order.paymentMethod === 'cod' ? 'Cash on delivery' : 'UPI'}</p>
+    main: html`<p class="small"><a href="${storePath(store.id, '/orders')}">← ${tr('dashboard.nav.orders')}</a></p>
+<h1>${tr('dashboard.orders.title', { number: order.number })} ${statusBadge(order.status, tr)}${sourceBadge(order.source, tr)}</h1>
+<p class="small muted">${tr('dashboard.orders.placedAt', { time: orderTime(order.createdAt, lang) })}${order.source === 'whatsapp' ? tr('dashboard.orders.inChat') : ''} · ${order.fulfillment === 'pickup' ? tr('dashboard.orders.pickup') : tr('dashboard.settings.delivery')} · ${order.paymentMethod === 'cod' ? tr('dashboard.settings.cod') : 'UPI'}</p>
 
 <section class="panel" aria-labelledby="customer-title" data-testid="customer">
-<h2 id="customer-title">Customer</h2>
+<h2 id="customer-title">${tr('dashboard.orders.customer')}</h2>
 <p><strong>${c.name}</strong> · ${c.phone}</p>
 <div class="actions">
-<a class="btn" href="tel:${c.phone}" data-testid="call">Call</a>
+<a class="btn" href="tel:${c.phone}" data-testid="call">${tr('dashboard.orders.call')}</a>
 <a class="btn secondary" href="${customerChatUrl(c.phone)}" target="_blank" rel="noopener" data-testid="whatsapp">WhatsApp</a>
-<a class="btn secondary" href="${customerChatUrl(c.phone, updateText)}" target="_blank" rel="noopener">Send the tracking link</a>
+<a class="btn secondary" href="${customerChatUrl(c.phone, updateText)}" target="_blank"
+ rel="noopener">${tr('dashboard.orders.sendTracking')}</a>
 </div>
 ${address ? html`<p data-testid="address">${address}</p>` : ''}
-${order.note ? html`<p class="notice info" data-testid="order-note">Note: ${order.note}</p>` : ''}
+${
+  order.note
+    ? html`<p class="notice info" data-testid="order-note">
+${tr('dashboard.orders.note', { note: order.note })}</p>`
+    : ''
+}
 </section>
 
 <section aria-labelledby="bill-title">
-<h2 id="bill-title">Bill</h2>
+<h2 id="bill-title">${tr('dashboard.orders.bill')}</h2>
+${billLinks(order, tr)}
 <table class="bill" data-testid="bill">
 ${order.lines.map((l) => html`<tr><th scope="row">${l.quantity} × ${lineName(l)} <span class="small muted">@ ${money(l.unitPrice)}</span></th><td>${money(l.lineTotal)}</td></tr>`)}
-<tr><th scope="row">Subtotal</th><td data-testid="subtotal">${money(order.subtotal)}</td></tr>
-${order.discount ? html`<tr><th scope="row">Discount${order.couponCode ? ` (${order.couponCode})` : ''}</th><td>−${money(order.discount)}</td></tr>` : ''}
-<tr><th scope="row">Delivery</th><td>${order.deliveryFee ? money(order.deliveryFee) : 'Free'}</td></tr>
-<tr class="grand"><th scope="row">Total</th><td data-testid="total">${money(order.total)}</td></tr>
-${order.amountPaid ? html`<tr><th scope="row">Paid</th><td>${money(order.amountPaid)}</td></tr>` : ''}
-${order.amountPaid && order.balanceDue !== 0 ? html`<tr><th scope="row">${order.balanceDue > 0 ? 'Still to pay' : 'To give back'}</th><td data-testid="balance">${money(Math.abs(order.balanceDue))}</td></tr>` : ''}
+<tr><th scope="row">${tr('dashboard.orders.subtotal')}</th><td data-testid="subtotal">${money(order.subtotal)}</td></tr>
+${order.discount ? html`<tr><th scope="row">${tr('dashboard.orders.discount')}${order.couponCode ? ` (${order.couponCode})` : ''}</th><td>−${money(order.discount)}</td></tr>` : ''}
+<tr><th scope="row">${tr('dashboard.settings.delivery')}</th>
+<td>${order.deliveryFee ? money(order.deliveryFee) : tr('dashboard.orders.free')}</td></tr>
+<tr class="grand"><th scope="row">${tr('dashboard.orders.total')}</th>
+<td data-testid="total">${money(order.total)}</td></tr>
+${
+  order.amountPaid
+    ? html`<tr><th scope="row">${tr('dashboard.orders.payment.paid')}</th>
+<td>${money(order.amountPaid)}</td></tr>`
+    : ''
+}
+${order.amountPaid && order.balanceDue !== 0 ? html`<tr><th scope="row">${order.balanceDue > 0 ? tr('dashboard.orders.stillToPay') : tr('dashboard.orders.toGiveBack')}</th><td data-testid="balance">${money(Math.abs(order.balanceDue))}</td></tr>` : ''}
 </table>
 </section>
 
 ${
   moves.length
     ? html`<section class="panel" aria-labelledby="status-title">
-<h2 id="status-title">Next step</h2>
+<h2 id="status-title">${tr('dashboard.orders.nextStep')}</h2>
 ${problemSummary(failed?.section === 'status' ? failed.problem : null)}
 <form method="post" action="${base}/transitions" data-testid="transition-form">
 ${csrfField(reply)}
-<label for="note">Note for the customer (optional)</label>
+<label for="note">${tr('dashboard.orders.noteLabel')}</label>
 <textarea id="note" name="note" maxlength="500" rows="2"></textarea>
-<div class="actions">${moves.map((to) => html`<button class="btn${to === 'rejected' || to === 'cancelled' ? ' danger' : ''}" type="submit" name="to" value="${to}" data-testid="to-${to}">${ACTION_LABELS[to]}</button>`)}</div>
+<div class="actions">${moves.map((to) => html`<button class="btn${to === 'rejected' || to === 'cancelled' ? ' danger' : ''}" type="submit" name="to" value="${to}" data-testid="to-${to}">${tr(ACTION_LABELS[to])}</button>`)}</div>
 </form>
 </section>`
     : ''
 }
 
 <section class="panel" aria-labelledby="payment-title" data-testid="payment">
-<h2 id="payment-title">Payment</h2>
-<p><span class="badge" data-testid="payment-status">${PAYMENT_LABELS[order.paymentStatus]}</span></p>
-${hasProof ? html`<p><a href="${base}/proof" data-testid="proof-link">Open the payment screenshot</a></p><p><img src="${base}/proof" alt="Payment screenshot sent by the customer" loading="lazy" class="qr"></p>` : ''}
+<h2 id="payment-title">${tr('dashboard.settings.payments')}</h2>
+<p><span class="badge" data-testid="payment-status">${tr(PAYMENT_LABELS[order.paymentStatus])}</span></p>
+${hasProof ? html`<p><a href="${base}/proof" data-testid="proof-link">${tr('dashboard.orders.openProof')}</a></p><p><img src="${base}/proof" alt="${tr('dashboard.orders.proofAlt')}" loading="lazy" class="qr"></p>` : ''}
 ${
   canMark('paid') || canMark('refunded')
     ? html`<form method="post" action="${base}/payment" class="actions">
 ${csrfField(reply)}
-${canMark('paid') ? html`<button class="btn" type="submit" name="status" value="paid" data-testid="mark-paid">Mark paid (${money(order.balanceDue > 0 ? order.balanceDue : order.total)})</button>` : ''}
-${canMark('refunded') ? html`<button class="btn danger" type="submit" name="status" value="refunded" data-testid="mark-refunded">Mark refunded</button>` : ''}
+${canMark('paid') ? html`<button class="btn" type="submit" name="status" value="paid" data-testid="mark-paid">${tr('dashboard.orders.markPaid', { amount: money(order.balanceDue > 0 ? order.balanceDue : order.total) })}</button>` : ''}
+${canMark('refunded') ? html`<button class="btn danger" type="submit" name="status" value="refunded" data-testid="mark-refunded">${tr('dashboard.orders.markRefunded')}</button>` : ''}
 </form>`
     : ''
 }
@@ -241,8 +292,8 @@ ${canMark('refunded') ? html`<button class="btn danger" type="submit" name="stat
 ${
   editable
     ? html`<section class="panel" aria-labelledby="lines-title">
-<h2 id="lines-title">Change items</h2>
-<p class="small">Out of something? Change the quantity (0 removes it) and save: the bill is renewed and the customer is told.</p>
+<h2 id="lines-title">${tr('dashboard.orders.changeItems')}</h2>
+<p class="small">${tr('dashboard.orders.changeItemsHint')}</p>
 ${problemSummary(failed?.section === 'lines' ? failed.problem : null)}
 ${failed?.section === 'lines' && failed.problem.items.length ? html`<ul class="field-error" data-testid="line-errors">${failed.problem.items.map((i) => html`<li>${order.lines.find((l) => l.variantId === i.variantId)?.name ?? ''} ${i.message}</li>`)}</ul>` : ''}
 <form method="post" action="${base}/lines" novalidate data-testid="lines-form">
@@ -253,20 +304,20 @@ ${order.lines.map(
 )}
 ${
   addable.length
-    ? html`<div class="row"><div><label for="add-variant">Add an item</label><select id="add-variant" name="addVariant"><option value="">—</option>${addable.map((a) => html`<option value="${a.id}">${a.label}</option>`)}</select></div>
-<div><label for="add-qty">Quantity</label><input id="add-qty" name="addQuantity" inputmode="numeric" value="1" maxlength="3"></div></div>`
+    ? html`<div class="row"><div><label for="add-variant">${tr('dashboard.orders.addItem')}</label><select id="add-variant" name="addVariant"><option value="">—</option>${addable.map((a) => html`<option value="${a.id}">${a.label}</option>`)}</select></div>
+<div><label for="add-qty">${tr('dashboard.orders.quantity')}</label><input id="add-qty" name="addQuantity" inputmode="numeric" value="1" maxlength="3"></div></div>`
     : ''
 }
-<p><button class="btn secondary" type="submit" data-testid="save-lines">Save items</button></p>
+<p><button class="btn secondary" type="submit" data-testid="save-lines">${tr('dashboard.orders.saveItems')}</button></p>
 </form>
 </section>`
     : ''
 }
 
 <section aria-labelledby="history-title">
-<h2 id="history-title">History</h2>
-<ol class="timeline" data-testid="history">${order.history.map((h) => html`<li><strong>${isOrderStatus(h.status) ? STATUS_LABELS[h.status] : h.status === 'edited' ? 'Items changed' : h.status}</strong> <span class="small muted">${orderTime(h.at)}</span>${h.note ? html`<br><span class="small">${h.note}</span>` : ''}</li>`)}</ol>
-<p class="small">Customer's tracking page: <a href="${order.trackingUrl}">${order.trackingUrl}</a></p>
+<h2 id="history-title">${tr('dashboard.orders.history')}</h2>
+<ol class="timeline" data-testid="history">${order.history.map((h) => html`<li><strong>${isOrderStatus(h.status) ? tr(STATUS_LABELS[h.status]) : h.status === 'edited' ? tr('dashboard.orders.itemsChanged') : h.status}</strong> <span class="small muted">${orderTime(h.at, lang)}</span>${h.note ? html`<br><span class="small">${h.note}</span>` : ''}</li>`)}</ol>
+<p class="small">${tr('dashboard.orders.trackingPage')} <a href="${order.trackingUrl}">${order.trackingUrl}</a></p>
 </section>`,
   });
 }
@@ -328,7 +379,10 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
         request,
         reply,
         'ok',
-        `Order #${order.number}: ${STATUS_LABELS[order.status].toLowerCase()}. The customer is told.`,
+        trOf(request)('dashboard.orders.moved', {
+          number: order.number,
+          status: trOf(request)(STATUS_LABELS[order.status]).toLowerCase(),
+        }),
       );
       return seeOther(reply, storePath(store.id, `/orders/${order.id}`));
     } catch (err) {
@@ -353,7 +407,7 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
         request,
         reply,
         'ok',
-        `Items saved. New total ${formatMoney(order.total, store.currency)}; the customer is told.`,
+        trOf(request)('dashboard.orders.itemsSaved', { total: formatMoney(order.total, store.currency) }),
       );
       return seeOther(reply, storePath(store.id, `/orders/${order.id}`));
     } catch (err) {
@@ -374,7 +428,13 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
     try {
       if (status !== 'paid' && status !== 'refunded') throw validationFailed('Choose paid or refunded', undefined, 422);
       const order = await setPaymentStatus(app.db, app.config, store.id, request.params.orderId, status);
-      setFlash(request, reply, 'ok', `Order #${order.number} marked ${status}.`);
+      const marked = trOf(request)(PAYMENT_LABELS[status]).toLowerCase();
+      setFlash(
+        request,
+        reply,
+        'ok',
+        trOf(request)('dashboard.orders.marked', { number: order.number, status: marked }),
+      );
     } catch (err) {
       if (err instanceof AppError && err.code === 'not_found') throw err;
       setFlash(request, reply, 'error', formProblem(err).summary);

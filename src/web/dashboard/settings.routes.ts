@@ -9,14 +9,14 @@ import {
   csrfField,
   field,
   formBody,
-  formProblem,
   problemSummary,
   seeOther,
   setFlash,
   type FormBody,
   type FormProblem,
 } from '../forms.js';
-import { currentStore, storePath } from './context.js';
+import { currentStore, storePath, trOf, pageProblem } from './context.js';
+import type { Translate } from '../../i18n/index.js';
 import { checkboxInput, input, moneyInput } from './fields.js';
 import {
   checkbox,
@@ -33,19 +33,18 @@ import { assertBody } from './validate.js';
 export function readSettingsForm(
   fields: FormBody,
   currency: string,
+  opts: { payments: boolean; phoneMessage?: string } = { payments: true },
 ): { input: Record<string, unknown>; problems: ProblemItem[] } {
   const problems: ProblemItem[] = [];
   const delivery: Record<string, unknown> = { pickup: checkbox(field(fields, 'pickup')) };
-  const payments: Record<string, unknown> = {
-    cod: checkbox(field(fields, 'cod')),
-    upiVpa: optionalText(field(fields, 'upiVpa', 200)),
-  };
   const input: Record<string, unknown> = {
     name: (field(fields, 'name', 1000) ?? '').trim(),
     isOpen: field(fields, 'isOpen') === '1',
     delivery,
-    payments,
   };
+  // Where the money goes is the owner's: staff see no payment fields, and their form never sends them.
+  if (opts.payments)
+    input.payments = { cod: checkbox(field(fields, 'cod')), upiVpa: optionalText(field(fields, 'upiVpa', 200)) };
 
   const fee = parseMoney(field(fields, 'fee', 40)?.trim() || '0', currency);
   if (fee.ok) delivery.fee = fee.value;
@@ -65,7 +64,11 @@ export function readSettingsForm(
     const phone = normalizeE164(phoneCandidate(whatsappTyped));
     if (phone) input.whatsapp = phone;
     else
-      problems.push({ code: 'invalid', path: '/whatsapp', message: 'Enter a valid mobile number, like 98765 43210' });
+      problems.push({
+        code: 'invalid',
+        path: '/whatsapp',
+        message: opts.phoneMessage ?? 'Enter a valid mobile number, like 98765 43210',
+      });
   }
   return { input, problems };
 }
@@ -106,37 +109,87 @@ function render(
   const v = (name: string, stored: string) => (values ? (field(values, name) ?? '') : stored);
   const on = (name: string, stored: boolean) => (values ? field(values, name) !== undefined : stored);
   const isOpen = values ? field(values, 'isOpen') === '1' : store.is_open;
+  const tr: Translate = trOf(request);
+  const owner = request.storeRole === 'owner';
   return sendDashboardPage(request, reply, {
-    title: 'Settings',
+    title: tr('dashboard.nav.settings'),
     pageId: 'settings',
     store,
     section: 'settings',
     status: problem?.status,
-    main: html`<h1>Settings</h1>
+    main: html`<h1>${tr('dashboard.nav.settings')}</h1>
 ${problemSummary(problem)}
 <form method="post" action="${storePath(store.id, '/settings')}" novalidate data-testid="settings-form">
 ${csrfField(reply)}
-<fieldset><legend>Shop</legend>
-${input({ name: 'name', label: 'Shop name', value: v('name', store.name), problem, maxlength: 100, required: true })}
-<p class="small muted">Link: ${store.slug} (fixed)</p>
-<fieldset><legend>Taking orders?</legend>
-<label class="choice"><input type="radio" name="isOpen" value="1"${isOpen ? html` checked` : ''} data-testid="open"> Open</label>
-<label class="choice"><input type="radio" name="isOpen" value="0"${isOpen ? '' : html` checked`} data-testid="closed"> Closed (customers can look, not order)</label>
+<fieldset><legend>${tr('dashboard.settings.shop')}</legend>
+${input({
+  name: 'name',
+  label: tr('dashboard.home.shopName'),
+  value: v('name', store.name),
+  problem,
+  maxlength: 100,
+  required: true,
+})}
+<p class="small muted">${tr('dashboard.settings.link', { slug: store.slug })}</p>
+<fieldset><legend>${tr('dashboard.settings.taking')}</legend>
+<label class="choice"><input type="radio" name="isOpen" value="1"${isOpen ? html` checked` : ''} data-testid="open"> ${tr('dashboard.home.open')}</label>
+<label class="choice"><input type="radio" name="isOpen" value="0"${isOpen ? '' : html` checked`} data-testid="closed"> ${tr('dashboard.settings.closedHint')}</label>
 </fieldset>
-${input({ name: 'whatsapp', label: 'WhatsApp number for customers', type: 'tel', inputmode: 'tel', value: v('whatsapp', store.whatsapp ?? ''), problem, maxlength: 20, hint: 'Leave empty to hide the chat button.' })}
+${input({
+  name: 'whatsapp',
+  label: tr('dashboard.settings.whatsapp'),
+  type: 'tel',
+  inputmode: 'tel',
+  value: v('whatsapp', store.whatsapp ?? ''),
+  problem,
+  maxlength: 20,
+  hint: tr('dashboard.settings.whatsappHint'),
+})}
 </fieldset>
 ${request.storeRole === 'owner' ? botFieldset(store, on('whatsappBot', store.whatsapp_bot)) : ''}
-<fieldset><legend>Delivery</legend>
-${moneyInput({ name: 'fee', label: 'Delivery fee', value: v('fee', moneyInputValue(store.delivery_fee, cur)), problem, currency: cur, testid: 'fee' })}
-${moneyInput({ name: 'freeAbove', label: 'Free delivery from (optional)', value: v('freeAbove', moneyInputValue(store.free_above, cur)), problem, currency: cur })}
-${moneyInput({ name: 'minOrder', label: 'Minimum order (optional)', value: v('minOrder', moneyInputValue(store.min_order, cur)), problem, currency: cur })}
-${checkboxInput({ name: 'pickup', label: 'Customers may pick up at the shop', checked: on('pickup', store.pickup) })}
+<fieldset><legend>${tr('dashboard.settings.delivery')}</legend>
+${moneyInput({
+  name: 'fee',
+  label: tr('dashboard.settings.fee'),
+  value: v('fee', moneyInputValue(store.delivery_fee, cur)),
+  problem,
+  currency: cur,
+  testid: 'fee',
+})}
+${moneyInput({
+  name: 'freeAbove',
+  label: tr('dashboard.settings.freeAbove'),
+  value: v('freeAbove', moneyInputValue(store.free_above, cur)),
+  problem,
+  currency: cur,
+})}
+${moneyInput({
+  name: 'minOrder',
+  label: tr('dashboard.settings.minOrder'),
+  value: v('minOrder', moneyInputValue(store.min_order, cur)),
+  problem,
+  currency: cur,
+})}
+${checkboxInput({ name: 'pickup', label: tr('dashboard.settings.pickup'), checked: on('pickup', store.pickup) })}
 </fieldset>
-<fieldset><legend>Payments</legend>
-${checkboxInput({ name: 'cod', label: 'Cash on delivery', checked: on('cod', store.cod) })}
-${input({ name: 'upiVpa', label: 'UPI ID (optional)', value: v('upiVpa', store.upi_vpa ?? ''), problem, maxlength: 100, autocomplete: 'off', placeholder: 'yourname@okbank', hint: 'Customers pay the exact amount with any UPI app.' })}
-</fieldset>
-<p><button class="btn block" type="submit" data-testid="save-settings">Save settings</button></p>
+${
+  owner
+    ? html`<fieldset data-testid="payment-settings"><legend>${tr('dashboard.settings.payments')}</legend>
+${checkboxInput({ name: 'cod', label: tr('dashboard.settings.cod'), checked: on('cod', store.cod) })}
+${input({
+  name: 'upiVpa',
+  label: tr('dashboard.settings.upi'),
+  value: v('upiVpa', store.upi_vpa ?? ''),
+  problem,
+  maxlength: 100,
+  autocomplete: 'off',
+  placeholder: 'yourname@okbank',
+  hint: tr('dashboard.settings.upiHint'),
+})}
+</fieldset>`
+    : ''
+}
+<p><button class="btn block" type="submit" data-testid="save-settings">${tr('dashboard.settings.save')}</button></p>
 </form>`,
   });
 }
@@ -148,14 +201,18 @@ export const settingsRoutes: FastifyPluginAsync = async (app) => {
     const store = currentStore(request);
     const values = formBody(request);
     try {
-      const { input, problems } = readSettingsForm(values, store.currency);
+      const tr = trOf(request);
+      const { input, problems } = readSettingsForm(values, store.currency, {
+        payments: request.storeRole === 'owner',
+        phoneMessage: tr('dashboard.form.phoneInvalid'),
+      });
       if (request.storeRole !== 'owner') delete input.whatsappBot;
       assertBody(UpdateStoreBody, input, problems);
       await updateStore(app.db, store.id, input, app.config);
-      setFlash(request, reply, 'ok', 'Settings saved.');
+      setFlash(request, reply, 'ok', tr('dashboard.settings.saved'));
       return seeOther(reply, storePath(store.id, '/settings'));
     } catch (err) {
-      return render(request, reply, store, { values, problem: formProblem(err, settingsFieldOf) });
+      return render(request, reply, store, { values, problem: pageProblem(request, err, settingsFieldOf) });
     }
   });
 };
