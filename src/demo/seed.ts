@@ -2,8 +2,8 @@
  * The demo store `npm start` opens on an empty database: a small Indian kirana with a realistic catalog, so the
  * storefront, the cart and the dashboard have something to show. Signs in as DEMO_PHONE with DEMO_CODE.
  */
-import { inTx, type Db, type Queryable } from '../db/db.js';
-import { newId } from '../shared/ids.js';
+import { inTx, type Db } from '../db/db.js';
+import { insertDemoMerchantAndStore, lockDemoSeed, storeSlugTaken } from './demo.repo.js';
 import { createCategory } from '../catalog/categories.service.js';
 import { createProduct } from '../catalog/products.service.js';
 import type { CreateProductInput } from '../catalog/catalog.schema.js';
@@ -129,37 +129,16 @@ const CATALOG: { category: string; products: DemoProduct[] }[] = [
   },
 ];
 
-async function createDemoMerchantAndStore(tx: Queryable): Promise<string> {
-  const merchant = await tx.query<{ id: string }>(
-    `INSERT INTO merchants (id, phone, name) VALUES ($1, $2, 'Demo Merchant')
-     ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone RETURNING id`,
-    [newId(), DEMO_PHONE],
-  );
-  const storeId = newId();
-  await tx.query(
-    `INSERT INTO stores (id, slug, name, currency, whatsapp, delivery_fee, free_above, pickup, cod, upi_vpa)
-     VALUES ($1, $2, 'Demo Kirana', 'INR', $3, 3000, 50000, true, true, 'demo@upi')`,
-    [storeId, DEMO_SLUG, DEMO_PHONE],
-  );
-  await tx.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [
-    storeId,
-    merchant.rows[0]!.id,
-  ]);
-  return storeId;
-}
-
 /**
  * Creates the demo merchant, store (slug `demo`) and catalog in one transaction when no store has that slug.
  * Idempotent, and safe when several processes start at once (an advisory lock, then a second look).
  */
 export async function ensureDemoStore(db: Db): Promise<void> {
-  const existing = await db.query(`SELECT 1 FROM stores WHERE slug = $1`, [DEMO_SLUG]);
-  if (existing.rows.length) return;
+  if (await storeSlugTaken(db, DEMO_SLUG)) return;
   await inTx(db, async (tx) => {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('dukaan:demo-seed'))`);
-    const again = await tx.query(`SELECT 1 FROM stores WHERE slug = $1`, [DEMO_SLUG]);
-    if (again.rows.length) return;
-    const storeId = await createDemoMerchantAndStore(tx);
+    await lockDemoSeed(tx);
+    if (await storeSlugTaken(tx, DEMO_SLUG)) return;
+    const storeId = await insertDemoMerchantAndStore(tx, DEMO_SLUG, DEMO_PHONE);
     for (const { category, products } of CATALOG) {
       const { id: categoryId } = await createCategory(tx, storeId, { name: category });
       for (const product of products) await createProduct(tx, storeId, { ...product, categoryId });

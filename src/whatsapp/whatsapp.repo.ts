@@ -1,5 +1,5 @@
 /** SQL of the WhatsApp bot: the inbox, the chats, the carts and remembered customers (migration 131). */
-import type { Db, Queryable } from '../db/db.js';
+import type { Queryable } from '../db/db.js';
 import { newId } from '../shared/ids.js';
 
 export interface InboxRow {
@@ -30,10 +30,10 @@ export async function insertInbox(
  * oldest pending message of each sender can be claimed, so one customer's messages are handled one at a time and
  * in order, by whichever process claims them, while different customers' messages run side by side.
  */
-export async function claimInbox(db: Db, batchSize: number, leaseSeconds: number): Promise<InboxRow[]> {
-  return db.tx(async (tx) => {
-    const { rows } = await tx.query<InboxRow>(
-      `UPDATE whatsapp_inbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+export async function claimInbox(q: Queryable, batchSize: number, leaseSeconds: number): Promise<InboxRow[]> {
+  // One statement, so one transaction of its own: the claim and its lease commit together.
+  const { rows } = await q.query<InboxRow>(
+    `UPDATE whatsapp_inbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
         WHERE id IN (SELECT i.id FROM whatsapp_inbox i
                       WHERE i.status = 'pending' AND i.next_attempt_at <= now()
                         AND NOT EXISTS (SELECT 1 FROM whatsapp_inbox o
@@ -43,10 +43,9 @@ export async function claimInbox(db: Db, batchSize: number, leaseSeconds: number
                       LIMIT $1
                       FOR UPDATE SKIP LOCKED)
         RETURNING id, message_id, phone_number_id, sender, message, attempts, plan`,
-      [batchSize, leaseSeconds],
-    );
-    return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
-  });
+    [batchSize, leaseSeconds],
+  );
+  return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 export async function savePlan(q: Queryable, id: string, attempts: number, plan: unknown): Promise<void> {
