@@ -5,9 +5,9 @@ import { decodeCursor, page } from '../shared/cursor.js';
 import { isUuid } from '../shared/ids.js';
 import { getStoreRow, type StoreRow } from '../stores/stores.service.js';
 import { memberRole } from '../stores/membership.js';
-import { computeBill, shortageProblem, unavailableProblem } from '../cart/bill.js';
 import { releaseCouponUse } from '../coupons/coupons.repo.js';
-import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/stock.repo.js';
+import { applyStockDeltas, returnStock } from '../inventory/stock.repo.js';
+import { lineEditShortages, planLineEdit } from './line-edit.js';
 import { enqueueMessage } from '../notify/outbox.js';
 import { fromStoreNumber } from '../notify/channels.js';
 import { paymentMethod } from './payment-methods.js';
@@ -39,7 +39,6 @@ import {
   storeRecipient,
   writeOrderLines,
   type HistoryRow,
-  type NewOrderLine,
   type OrderLineRow,
   type OrderRef,
   type OrderRow,
@@ -303,11 +302,6 @@ export async function transitionOrder(
 
 // ---- line edits ----
 
-/** Held units of the order's own line count as available to it: only a real shortfall is out of stock. */
-function shortageItem(s: StockShortage, heldBefore: number): ProblemItem {
-  return shortageProblem(s.variantId, s.available + heldBefore);
-}
-
 /** Validates the whole new set of lines: no duplicates, at least one line with a quantity left. */
 function wantedLines(input: EditLinesInput): { variantId: string; quantity: number }[] {
   const seen = new Set<string>();
@@ -362,83 +356,18 @@ export async function editOrderLines(
     }
     const store = await getStoreRow(tx, order.store_id);
     const before = await orderLines(tx, order.store_id, [order.id]);
-    const beforeById = new Map(before.map((l) => [l.variant_id, l]));
     const variants = await selectVariantsOfStore(
       tx,
       order.store_id,
       wanted.map((l) => l.variantId),
     );
-    const variantById = new Map(variants.map((v) => [v.id, v]));
-    const lineProblems: ProblemItem[] = [];
-    const next: NewOrderLine[] = [];
-    for (const w of wanted) {
-      const kept = beforeById.get(w.variantId);
-      const variant = variantById.get(w.variantId);
-      if (!variant && !kept) throw new AppError('not_found', `Variant ${w.variantId} not found`);
-      if (variant && !variant.sellable && w.quantity > (kept?.quantity ?? 0)) {
-        lineProblems.push(unavailableProblem(w.variantId));
-        continue;
-      }
-      next.push(
-        kept
-          ? {
-              variantId: kept.variant_id,
-              productId: kept.product_id,
-              name: kept.name,
-              variantName: kept.variant_name,
-              unitPrice: kept.unit_price,
-              quantity: w.quantity,
-            }
-          : {
-              variantId: variant!.id,
-              productId: variant!.product_id,
-              name: variant!.product_name,
-              variantName: variant!.variant_name,
-              unitPrice: variant!.price,
-              quantity: w.quantity,
-            },
-      );
-    }
-    if (lineProblems.length) throw new AppError('cart_has_errors', 'Some lines cannot be added', lineProblems);
+    const plan = planLineEdit({ order, before, wanted, variants, actor });
+    if (plan.unchanged) return orderView(tx, order, store, config);
+    const { next, bill } = plan;
 
-    const unchanged =
-      next.length === before.length &&
-      next.every((l, i) => before[i]!.variant_id === l.variantId && before[i]!.quantity === l.quantity);
-    if (unchanged) return orderView(tx, order, store, config);
-
-    const rules = order.bill_rules;
-    const bill = computeBill({
-      lines: next.map((l) => ({
-        variantId: l.variantId,
-        unitPrice: l.unitPrice,
-        quantity: l.quantity,
-        stock: null,
-        sellable: true,
-      })),
-      coupon: rules.coupon && order.coupon_code ? { code: order.coupon_code, ...rules.coupon, problem: null } : null,
-      store: { deliveryFee: rules.deliveryFee, freeAbove: rules.freeAbove },
-      fulfillment: order.fulfillment,
-    });
-    // The store's own edits (an item ran out) are not held to the minimum order; the customer's are.
-    if (actor === 'customer' && rules.minOrder !== null && bill.subtotal - bill.discount < rules.minOrder) {
-      throw new AppError('below_minimum_order', `The minimum order is ${rules.minOrder}`);
-    }
-
-    const quantities = new Map<string, number>();
-    for (const l of before) quantities.set(l.variant_id, -l.quantity);
-    for (const l of next) quantities.set(l.variantId, (quantities.get(l.variantId) ?? 0) + l.quantity);
-    const shortages = await applyStockDeltas(
-      tx,
-      order.store_id,
-      [...quantities].map(([variantId, delta]) => ({ variantId, delta })),
-    );
-    if (shortages.length) {
-      throw new AppError(
-        'cart_has_errors',
-        'Not enough stock for the change',
-        shortages.map((s) => shortageItem(s, beforeById.get(s.variantId)?.quantity ?? 0)),
-      );
-    }
+    const shortages = await applyStockDeltas(tx, order.store_id, plan.stockDeltas);
+    if (shortages.length)
+      throw new AppError('cart_has_errors', 'Not enough stock for the change', lineEditShortages(shortages, before));
 
     await writeOrderLines(tx, { id: order.id, storeId: order.store_id }, next, { replace: true });
     const paymentStatus = paymentStatusAfterEdit(order.payment_status, bill.total, order.amount_paid);
