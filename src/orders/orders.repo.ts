@@ -54,6 +54,8 @@ export interface OrderRow {
   delivery_fee: number;
   total: number;
   amount_paid: number;
+  /** refunds given back so far (migration 082); amount_paid is what the store still holds */
+  amount_refunded: number;
   coupon_id: string | null;
   coupon_code: string | null;
   customer: StoredCustomer;
@@ -85,11 +87,30 @@ export interface HistoryRow {
   note: string | null;
   actor: Actor;
   at: Date;
+  /** the amount of a payment action (paid, refunded, proof_submitted), minor units */
+  amount: number | null;
+}
+
+/** One money entry of an order (migration 082). */
+export interface PaymentEntryRow {
+  order_id: string;
+  kind: 'payment' | 'refund';
+  amount: number;
+  reference: string | null;
+  at: Date;
+}
+
+/** The newest payment proof of an order: the total it was sent for and the UPI reference typed with it. */
+export interface ProofSummaryRow {
+  order_id: string;
+  order_total: number | null;
+  reference: string | null;
+  created_at: Date;
 }
 
 export const ORDER_COLUMNS =
   'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at' +
-  ', lang, source';
+  ', lang, source, amount_refunded';
 
 /** How a request names an order: the customer by tracking token, the merchant by store and id. */
 export type OrderRef = { by: 'token'; trackingToken: string } | { by: 'store'; storeId: string; orderId: string };
@@ -148,7 +169,7 @@ export async function orderLines(q: Queryable, orderIds: readonly string[]): Pro
 export async function orderHistory(q: Queryable, orderIds: readonly string[]): Promise<HistoryRow[]> {
   if (orderIds.length === 0) return [];
   const { rows } = await q.query<HistoryRow>(
-    `SELECT order_id, status, note, actor, at FROM order_history WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, at, id`,
+    `SELECT order_id, status, note, actor, at, amount FROM order_history WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, at, id`,
     [orderIds],
   );
   return rows;
@@ -380,14 +401,43 @@ export async function addHistory(
   status: string,
   actor: Actor,
   note: string | null = null,
+  amount: number | null = null,
 ): Promise<void> {
-  await q.query(`INSERT INTO order_history (id, order_id, status, note, actor) VALUES ($1, $2, $3, $4, $5)`, [
-    newId(),
-    orderId,
-    status,
-    note,
-    actor,
-  ]);
+  await q.query(
+    `INSERT INTO order_history (id, order_id, status, note, actor, amount) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [newId(), orderId, status, note, actor, amount],
+  );
+}
+
+export async function insertPaymentEntry(
+  q: Queryable,
+  e: { orderId: string; kind: 'payment' | 'refund'; amount: number; reference: string | null; actor: Actor },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO order_payments (id, order_id, kind, amount, reference, actor) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [newId(), e.orderId, e.kind, e.amount, e.reference, e.actor],
+  );
+}
+
+export async function orderPaymentEntries(q: Queryable, orderIds: readonly string[]): Promise<PaymentEntryRow[]> {
+  if (orderIds.length === 0) return [];
+  const { rows } = await q.query<PaymentEntryRow>(
+    `SELECT order_id, kind, amount, reference, at FROM order_payments WHERE order_id = ANY($1::uuid[])
+      ORDER BY order_id, at, id`,
+    [orderIds],
+  );
+  return rows;
+}
+
+/** The newest proof of each order. */
+export async function latestProofSummaries(q: Queryable, orderIds: readonly string[]): Promise<ProofSummaryRow[]> {
+  if (orderIds.length === 0) return [];
+  const { rows } = await q.query<ProofSummaryRow>(
+    `SELECT DISTINCT ON (order_id) order_id, order_total, reference, created_at FROM payment_proofs
+      WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, created_at DESC, id DESC`,
+    [orderIds],
+  );
+  return rows;
 }
 
 /** SQL expression: where the store `alias` wants to hear about orders — its WhatsApp number, else its owner's phone. */
@@ -524,10 +574,10 @@ export async function updateOrderPayment(
   orderId: string,
   to: PaymentStatus,
   amountPaid: number,
+  amountRefunded: number,
 ): Promise<void> {
-  await q.query(`UPDATE orders SET payment_status = $2, amount_paid = $3, updated_at = now() WHERE id = $1`, [
-    orderId,
-    to,
-    amountPaid,
-  ]);
+  await q.query(
+    `UPDATE orders SET payment_status = $2, amount_paid = $3, amount_refunded = $4, updated_at = now() WHERE id = $1`,
+    [orderId, to, amountPaid, amountRefunded],
+  );
 }

@@ -11,11 +11,14 @@ import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/
 import { enqueueMessage } from '../notify/outbox.js';
 import { paymentMethod } from './payment-methods.js';
 import {
-  amountPaidAfter,
+  amountToPay,
   balanceDue,
-  checkPaymentTransition,
   paymentStatusAfterEdit,
-  type PaymentStatus,
+  planMarkPaid,
+  planRefund,
+  proofOutdated,
+  refundDue,
+  type MoneyState,
 } from './payment-status.js';
 import { orderSummaryText, trackingUrl, whatsappUrl } from './links.js';
 import { orderForMessage, quoteUserText, storeForMessage } from '../notify/quote.js';
@@ -31,7 +34,10 @@ import {
   updateOrderPayment,
   findOrder,
   findOrderById,
+  insertPaymentEntry,
   invalidTransition,
+  latestProofSummaries,
+  orderPaymentEntries,
   orderTokenForCart,
   orderHistory,
   orderLines,
@@ -43,8 +49,10 @@ import {
   type OrderLineRow,
   type OrderRef,
   type OrderRow,
+  type PaymentEntryRow,
+  type ProofSummaryRow,
 } from './orders.repo.js';
-import type { EditLinesInput, OrderListInput, OrderView } from './orders.schema.js';
+import type { EditLinesInput, OrderListInput, OrderView, PaymentInput } from './orders.schema.js';
 import { allowedFromStatuses, canEditLines, checkTransition, type Actor, type OrderStatus } from './status.js';
 
 export type { OrderRef } from './orders.repo.js';
@@ -54,6 +62,19 @@ type LinkConfig = Pick<Config, 'publicUrl'>;
 
 // ---- the view ----
 
+/** An order's money entries and its newest payment proof. */
+export interface OrderMoneyRows {
+  entries: readonly PaymentEntryRow[];
+  proof: ProofSummaryRow | null;
+}
+
+const moneyState = (row: OrderRow): MoneyState => ({
+  total: row.total,
+  amountPaid: row.amount_paid,
+  amountRefunded: row.amount_refunded,
+  orderStatus: row.status,
+});
+
 /** The contract's Order from its rows. Pure. */
 export function toOrderView(
   row: OrderRow,
@@ -61,6 +82,7 @@ export function toOrderView(
   history: readonly HistoryRow[],
   store: StoreRow,
   config: LinkConfig,
+  money: OrderMoneyRows = { entries: [], proof: null },
 ): OrderView {
   const viewLines = lines.map((l) => ({
     variantId: l.variant_id,
@@ -72,6 +94,8 @@ export function toOrderView(
   }));
   const tracking = trackingUrl(config.publicUrl, row.tracking_token);
   const due = balanceDue(row.total, row.amount_paid);
+  const proofTotal = money.proof?.order_total ?? null;
+  const toPay = amountToPay(row.payment_status, moneyState(row), proofTotal);
   const summary = orderSummaryText({
     number: row.number,
     currency: store.currency,
@@ -85,7 +109,7 @@ export function toOrderView(
   });
   const extras = paymentMethod(row.payment_method)?.orderExtras(
     { name: store.name, currency: store.currency, cod: store.cod, upiVpa: store.upi_vpa },
-    { number: row.number, balanceDue: due, total: row.total },
+    { number: row.number, balanceDue: toPay, total: row.total },
   );
   return {
     id: row.id,
@@ -104,6 +128,20 @@ export function toOrderView(
     total: row.total,
     amountPaid: row.amount_paid,
     balanceDue: due,
+    amountRefunded: row.amount_refunded,
+    refundDue: refundDue(moneyState(row)),
+    payment: {
+      entries: money.entries.map((e) => ({
+        kind: e.kind,
+        amount: Number(e.amount),
+        ...(e.reference ? { reference: e.reference } : {}),
+        at: new Date(e.at).toISOString(),
+      })),
+      ...(money.proof?.reference ? { reference: money.proof.reference } : {}),
+      ...(proofTotal !== null ? { proofTotal: Number(proofTotal) } : {}),
+      proofOutdated: proofOutdated(row.payment_status, row.total, proofTotal),
+      amountToPay: toPay,
+    },
     customer: row.customer,
     note: row.note,
     lang: row.lang ?? 'en',
@@ -111,6 +149,7 @@ export function toOrderView(
       status: h.status,
       at: new Date(h.at).toISOString(),
       ...(h.note ? { note: h.note } : {}),
+      ...(h.amount !== null && h.amount !== undefined ? { amount: Number(h.amount) } : {}),
     })),
     trackingToken: row.tracking_token,
     trackingUrl: tracking,
@@ -121,8 +160,13 @@ export function toOrderView(
 }
 
 export async function orderView(q: Queryable, row: OrderRow, store: StoreRow, config: LinkConfig): Promise<OrderView> {
-  const [lines, history] = await Promise.all([orderLines(q, [row.id]), orderHistory(q, [row.id])]);
-  return toOrderView(row, lines, history, store, config);
+  const [lines, history, entries, proofs] = await Promise.all([
+    orderLines(q, [row.id]),
+    orderHistory(q, [row.id]),
+    orderPaymentEntries(q, [row.id]),
+    latestProofSummaries(q, [row.id]),
+  ]);
+  return toOrderView(row, lines, history, store, config, { entries, proof: proofs[0] ?? null });
 }
 
 /** Loads an order's view inside `q` (a transaction sees its own writes). */
@@ -203,7 +247,12 @@ export async function listOrders(
   if (paged.items.length === 0) return { items: [], nextCursor: null };
   const store = await getStoreRow(q, storeId);
   const ids = paged.items.map((r) => r.id);
-  const [lines, history] = await Promise.all([orderLines(q, ids), orderHistory(q, ids)]);
+  const [lines, history, entries, proofs] = await Promise.all([
+    orderLines(q, ids),
+    orderHistory(q, ids),
+    orderPaymentEntries(q, ids),
+    latestProofSummaries(q, ids),
+  ]);
   const items = paged.items.map((raw) => {
     const row = {
       ...raw,
@@ -215,6 +264,10 @@ export async function listOrders(
       history.filter((h) => h.order_id === row.id),
       store,
       config,
+      {
+        entries: entries.filter((e) => e.order_id === row.id),
+        proof: proofs.find((p) => p.order_id === row.id) ?? null,
+      },
     );
     return { ...view, seenAt: row.seen_at ? new Date(row.seen_at).toISOString() : null };
   });
@@ -497,19 +550,30 @@ export async function editOrderLines(
 
 // ---- payment ----
 
-/** The merchant records a payment: `paid` (amountPaid = total) or `refunded` (amountPaid = 0). */
+/**
+ * The merchant records a payment action, each its own money entry and history entry: `paid` adds a payment of
+ * exactly what is still due (a refund due is never erased); `refunded` records a refund given back (`amount`,
+ * default the refund due, else all that was paid; at most what the store holds).
+ */
 export async function setPaymentStatus(
   db: DbOrTx,
   config: LinkConfig,
   storeId: string,
   orderId: string,
-  to: Extract<PaymentStatus, 'paid' | 'refunded'>,
+  input: PaymentInput | PaymentInput['status'],
 ): Promise<OrderView> {
+  const body: PaymentInput = typeof input === 'string' ? { status: input } : input;
   return inTx(db, async (tx) => {
     const order = await findOrder(tx, { by: 'store', storeId, orderId }, { lock: true });
-    const check = checkPaymentTransition(order.payment_status, to, 'merchant', order.status);
-    if (!check.ok) throw invalidTransition(check.message);
-    await updateOrderPayment(tx, order.id, to, amountPaidAfter(to, order.total, order.amount_paid));
+    const plan =
+      body.status === 'paid'
+        ? planMarkPaid(order.payment_status, moneyState(order))
+        : planRefund(order.payment_status, moneyState(order), body.amount);
+    if (!plan.ok) throw invalidTransition(plan.message);
+    const reference = body.status === 'refunded' ? (body.reference ?? null) : null;
+    await insertPaymentEntry(tx, { orderId: order.id, ...plan.entry, reference, actor: 'merchant' });
+    await updateOrderPayment(tx, order.id, plan.status, plan.amountPaid, plan.amountRefunded);
+    await addHistory(tx, order.id, body.status, 'merchant', reference, plan.entry.amount);
     const store = await getStoreRow(tx, storeId);
     const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId, orderId }), store, config);
     await notifyCustomer(

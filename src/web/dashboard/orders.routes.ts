@@ -12,7 +12,7 @@ import {
   transitionOrder,
   type OrderView,
 } from '../../orders/orders.service.js';
-import { EditLinesBody } from '../../orders/orders.schema.js';
+import { EditLinesBody, type PaymentInput } from '../../orders/orders.schema.js';
 import { ORDER_STATUSES, canEditLines, isOrderStatus, nextStatuses, type OrderStatus } from '../../orders/status.js';
 import { checkPaymentTransition, type PaymentStatus } from '../../orders/payment-status.js';
 import { readPaymentProof } from '../../payments/proofs.service.js';
@@ -34,7 +34,8 @@ import {
 } from '../forms.js';
 import { formatMoney } from '../../shared/money.js';
 import { currentStore, storePath } from './context.js';
-import { parseInteger } from './form-values.js';
+import { moneyInputValue, optionalText, parseInteger, parseMoney } from './form-values.js';
+import { defangLinks, oneLine } from '../../notify/quote.js';
 import { sendDashboardPage } from './shell.js';
 import { assertBody } from './validate.js';
 
@@ -57,6 +58,17 @@ const ACTION_LABELS: Record<OrderStatus, string> = {
   rejected: 'Reject',
   cancelled: 'Cancel order',
 };
+
+const PAYMENT_ACTION_LABELS: Record<string, string> = {
+  edited: 'Items changed',
+  paid: 'Payment received',
+  refunded: 'Refund recorded',
+  proof_submitted: 'Payment screenshot received',
+};
+
+function historyLabel(status: string): string {
+  return isOrderStatus(status) ? STATUS_LABELS[status] : (PAYMENT_ACTION_LABELS[status] ?? status);
+}
 
 export const PAYMENT_LABELS: Record<PaymentStatus, string> = {
   pending: 'Not paid yet',
@@ -159,10 +171,6 @@ async function detailPage(
   const money = (n: number) => formatMoney(n, store.currency);
   const moves = nextStatuses(order.status, 'merchant');
   const editable = canEditLines(order.status, 'merchant');
-  const canMark = (to: 'paid' | 'refunded') =>
-    checkPaymentTransition(order.paymentStatus, to, 'merchant', order.status).ok;
-  const hasProof =
-    order.paymentStatus === 'proof_submitted' || (order.paymentMethod === 'upi' && order.paymentStatus !== 'pending');
   const c = order.customer;
   const address = c.address
     ? [c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')
@@ -181,14 +189,25 @@ async function detailPage(
 
 <section class="panel" aria-labelledby="customer-title" data-testid="customer">
 <h2 id="customer-title">Customer</h2>
-<p><strong>${c.name}</strong> · ${c.phone}</p>
+<p><span class="small muted">Name as typed:</span>
+<q data-testid="customer-name">${customerText(c.name)}</q> · ${c.phone}</p>
 <div class="actions">
 <a class="btn" href="tel:${c.phone}" data-testid="call">Call</a>
 <a class="btn secondary" href="${customerChatUrl(c.phone)}" target="_blank" rel="noopener" data-testid="whatsapp">WhatsApp</a>
 <a class="btn secondary" href="${customerChatUrl(c.phone, updateText)}" target="_blank" rel="noopener">Send the tracking link</a>
 </div>
-${address ? html`<p data-testid="address">${address}</p>` : ''}
-${order.note ? html`<p class="notice info" data-testid="order-note">Note: ${order.note}</p>` : ''}
+${
+  address
+    ? html`<p data-testid="address"><span class="small muted">Address as typed:</span>
+<q>${customerText(address)}</q></p>`
+    : ''
+}
+${
+  order.note
+    ? html`<p class="notice info" data-testid="order-note">
+<span class="small">The customer’s note (their words, not dukaan’s):</span> <q>${customerText(order.note)}</q></p>`
+    : ''
+}
 </section>
 
 <section aria-labelledby="bill-title">
@@ -199,8 +218,7 @@ ${order.lines.map((l) => html`<tr><th scope="row">${l.quantity} × ${lineLabel(l
 ${order.discount ? html`<tr><th scope="row">Discount${order.couponCode ? ` (${order.couponCode})` : ''}</th><td>−${money(order.discount)}</td></tr>` : ''}
 <tr><th scope="row">Delivery</th><td>${order.deliveryFee ? money(order.deliveryFee) : 'Free'}</td></tr>
 <tr class="grand"><th scope="row">Total</th><td data-testid="total">${money(order.total)}</td></tr>
-${order.amountPaid ? html`<tr><th scope="row">Paid</th><td>${money(order.amountPaid)}</td></tr>` : ''}
-${order.amountPaid && order.balanceDue !== 0 ? html`<tr><th scope="row">${order.balanceDue > 0 ? 'Still to pay' : 'To give back'}</th><td data-testid="balance">${money(Math.abs(order.balanceDue))}</td></tr>` : ''}
+${moneyRows(order, money)}
 </table>
 </section>
 
@@ -222,16 +240,7 @@ ${csrfField(reply)}
 <section class="panel" aria-labelledby="payment-title" data-testid="payment">
 <h2 id="payment-title">Payment</h2>
 <p><span class="badge" data-testid="payment-status">${PAYMENT_LABELS[order.paymentStatus]}</span></p>
-${hasProof ? html`<p><a href="${base}/proof" data-testid="proof-link">Open the payment screenshot</a></p><p><img src="${base}/proof" alt="Payment screenshot sent by the customer" loading="lazy" class="qr"></p>` : ''}
-${
-  canMark('paid') || canMark('refunded')
-    ? html`<form method="post" action="${base}/payment" class="actions">
-${csrfField(reply)}
-${canMark('paid') ? html`<button class="btn" type="submit" name="status" value="paid" data-testid="mark-paid">Mark paid (${money(order.balanceDue > 0 ? order.balanceDue : order.total)})</button>` : ''}
-${canMark('refunded') ? html`<button class="btn danger" type="submit" name="status" value="refunded" data-testid="mark-refunded">Mark refunded</button>` : ''}
-</form>`
-    : ''
-}
+${paymentPanel(order, base, money, csrfField(reply), store.currency)}
 </section>
 
 ${
@@ -261,10 +270,81 @@ ${
 
 <section aria-labelledby="history-title">
 <h2 id="history-title">History</h2>
-<ol class="timeline" data-testid="history">${order.history.map((h) => html`<li><strong>${isOrderStatus(h.status) ? STATUS_LABELS[h.status] : h.status === 'edited' ? 'Items changed' : h.status}</strong> <span class="small muted">${orderTime(h.at)}</span>${h.note ? html`<br><span class="small">${h.note}</span>` : ''}</li>`)}</ol>
+<ol class="timeline" data-testid="history">${order.history.map(
+      (h) =>
+        html`<li><strong>${historyLabel(h.status)}</strong>${
+          h.amount ? html` · ${money(h.amount)}` : ''
+        } <span class="small muted">${orderTime(h.at)}</span>${h.note ? html`<br><span class="small">${h.note}</span>` : ''}</li>`,
+    )}</ol>
 <p class="small">Customer's tracking page: <a href="${order.trackingUrl}">${order.trackingUrl}</a></p>
 </section>`,
   });
+}
+
+/** Customer-typed text in the dashboard: one line, links defanged (never clickable), shown inside quotes. */
+const customerText = (text: string) => defangLinks(oneLine(text));
+
+const billRow = (label: string, testid: string, amount: string) =>
+  html`<tr><th scope="row">${label}</th><td data-testid="${testid}">${amount}</td></tr>`;
+
+/** Received, refunded, and what is still due either way. */
+function moneyRows(order: OrderView, money: (n: number) => string): Html {
+  const rows: Html[] = [];
+  if (order.amountPaid || order.amountRefunded)
+    rows.push(billRow('Received', 'amount-paid', money(order.amountPaid + order.amountRefunded)));
+  if (order.amountRefunded) rows.push(billRow('Refunded', 'amount-refunded', `−${money(order.amountRefunded)}`));
+  if (order.refundDue > 0) rows.push(billRow('To give back', 'balance', money(order.refundDue)));
+  else if (order.amountPaid && order.balanceDue > 0)
+    rows.push(billRow('Still to pay', 'balance', money(order.balanceDue)));
+  return html`${rows}`;
+}
+
+/** The payment panel's body: a proof flagged when the total rose, its reference, the money entries, the actions. */
+function paymentPanel(order: OrderView, base: string, money: (n: number) => string, csrf: Html, currency: string) {
+  const p = order.payment;
+  const hasProof =
+    order.paymentStatus === 'proof_submitted' || (order.paymentMethod === 'upi' && order.paymentStatus !== 'pending');
+  const canPay =
+    checkPaymentTransition(order.paymentStatus, 'paid', 'merchant', order.status).ok && order.balanceDue > 0;
+  const refundDefault = order.refundDue > 0 ? order.refundDue : order.amountPaid;
+  const outdated =
+    p.proofOutdated && p.proofTotal !== undefined
+      ? html`<p class="notice error" data-testid="proof-outdated">This screenshot was sent for
+${money(p.proofTotal)}; the total is now ${money(order.total)}. Ask for the difference
+(${money(order.total - p.proofTotal)}) before marking it paid.</p>`
+      : '';
+  const entry = (e: OrderView['payment']['entries'][number]) =>
+    html`<li>${e.kind === 'payment' ? 'Received' : 'Refunded'} ${money(e.amount)}
+<span class="muted">${orderTime(e.at)}</span>${e.reference ? html` · ref ${e.reference}` : ''}</li>`;
+  return html`${outdated}
+${p.reference ? html`<p data-testid="proof-reference">UPI reference sent with the screenshot: <strong>${p.reference}</strong></p>` : ''}
+${
+  hasProof
+    ? html`<p><a href="${base}/proof" data-testid="proof-link">Open the payment screenshot</a></p>
+<p><img src="${base}/proof" alt="Payment screenshot sent by the customer" loading="lazy" class="qr"></p>`
+    : ''
+}
+${p.entries.length ? html`<ul class="small" data-testid="payment-entries">${p.entries.map(entry)}</ul>` : ''}
+${
+  canPay
+    ? html`<form method="post" action="${base}/payment" class="actions">${csrf}
+<button class="btn" type="submit" name="status" value="paid" data-testid="mark-paid">
+Mark paid (${money(order.balanceDue)})</button></form>`
+    : ''
+}
+${
+  order.amountPaid > 0
+    ? html`<form method="post" action="${base}/payment" data-testid="refund-form">${csrf}
+<input type="hidden" name="status" value="refunded">
+<div class="row"><div><label for="refund-amount">Refund amount (${currency})</label>
+<input id="refund-amount" name="amount" inputmode="decimal" maxlength="14" data-testid="refund-amount"
+ value="${moneyInputValue(refundDefault, currency)}"></div>
+<div><label for="refund-reference">Reference (optional)</label>
+<input id="refund-reference" name="reference" maxlength="64" data-testid="refund-reference"></div></div>
+<p><button class="btn danger" type="submit" data-testid="record-refund">Record refund</button></p>
+</form>`
+    : ''
+}`;
 }
 
 /** The new set of lines from the edit form: each kept line's quantity, plus the item added, if any. */
@@ -366,11 +446,37 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: Params }>('/orders/:orderId/payment', csrf, async (request, reply) => {
     const store = currentStore(request);
-    const status = field(formBody(request), 'status', 20);
+    const body = formBody(request);
+    const status = field(body, 'status', 20);
     try {
-      if (status !== 'paid' && status !== 'refunded') throw validationFailed('Choose paid or refunded', undefined, 422);
-      const order = await setPaymentStatus(app.db, app.config, store.id, request.params.orderId, status);
-      setFlash(request, reply, 'ok', `Order #${order.number} marked ${status}.`);
+      let input: PaymentInput;
+      if (status === 'paid') input = { status };
+      else if (status === 'refunded') {
+        const typed = field(body, 'amount', 40)?.trim();
+        const amount = typed ? parseMoney(typed, store.currency) : null;
+        if (amount && !amount.ok)
+          throw validationFailed(
+            `Refund amount: ${amount.message}`,
+            [{ code: 'invalid', path: '/amount', message: amount.message }],
+            422,
+          );
+        const reference = optionalText(field(body, 'reference', 64));
+        input = {
+          status,
+          ...(amount?.ok ? { amount: amount.value } : {}),
+          ...(reference ? { reference } : {}),
+        };
+      } else throw validationFailed('Choose paid or refunded', undefined, 422);
+      const order = await setPaymentStatus(app.db, app.config, store.id, request.params.orderId, input);
+      setFlash(
+        request,
+        reply,
+        'ok',
+        status === 'paid'
+          ? `Order #${order.number} marked paid.`
+          : `Refund of ${formatMoney(order.payment.entries.at(-1)?.amount ?? 0, store.currency)} recorded ` +
+              `on order #${order.number}.`,
+      );
     } catch (err) {
       if (err instanceof AppError && err.code === 'not_found') throw err;
       setFlash(request, reply, 'error', formProblem(err).summary);
