@@ -357,10 +357,12 @@ export async function placeOrder(
      cart_mark AS (UPDATE carts SET order_id = $1::uuid, fulfillment = $4::text, updated_at = now() FROM o WHERE carts.id = $14::uuid),
      l AS (${insertOrderLinesSql('$1::uuid', 18, 'o, ')}),
      h AS (INSERT INTO order_history (id, order_id, status, actor) SELECT $17::uuid, $1::uuid, 'placed', 'customer' FROM o RETURNING at),
-     m AS (INSERT INTO outbox (id, topic, recipient, payload)
-           SELECT x.id, x.topic, x.recipient, jsonb_build_object('text', x.before || o.number || x.after, 'data', $31::jsonb)
-             FROM o, (VALUES ($26::uuid, $27::text, $28::text, $29::text, $30::text),
-                             ($34::uuid, $35::text, $36::text, $37::text, $38::text)) AS x(id, topic, recipient, before, after)
+     m AS (INSERT INTO outbox (id, topic, recipient, payload, audience, store_id)
+           SELECT x.id, x.topic, x.recipient, jsonb_build_object('text', x.before || o.number || x.after, 'data', $31::jsonb),
+                  x.audience, $2::uuid
+             FROM o, (VALUES ($26::uuid, $27::text, $28::text, $29::text, $30::text, 'store'),
+                             ($34::uuid, $35::text, $36::text, $37::text, $38::text, 'customer'))
+                       AS x(id, topic, recipient, before, after, audience)
             WHERE x.recipient IS NOT NULL),
      ik AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_type)
             SELECT $40::text, $41::text, $42::text, 'done', now(), 201, 'application/json; charset=utf-8'
@@ -440,14 +442,20 @@ export async function latestProofSummaries(q: Queryable, orderIds: readonly stri
   return rows;
 }
 
-/** SQL expression: where the store `alias` wants to hear about orders — its WhatsApp number, else its owner's phone. */
+/**
+ * SQL expression: where the store `alias` hears about orders — its WhatsApp number once verified (migration 083),
+ * else its owner's phone.
+ */
 export const storeRecipientSql = (alias: string) =>
-  `coalesce(${alias}.whatsapp, (SELECT m.phone FROM store_members sm JOIN merchants m ON m.id = sm.merchant_id
+  `coalesce(CASE WHEN ${alias}.whatsapp_verified_at IS NOT NULL THEN ${alias}.whatsapp END, (SELECT m.phone FROM store_members sm JOIN merchants m ON m.id = sm.merchant_id
                                  WHERE sm.store_id = ${alias}.id ORDER BY (sm.role = 'owner') DESC, sm.created_at LIMIT 1))`;
 
-/** Where the store wants to hear about orders: its WhatsApp number, else its owner's phone. */
-export async function storeRecipient(q: Queryable, store: Pick<StoreRow, 'id' | 'whatsapp'>): Promise<string | null> {
-  if (store.whatsapp) return store.whatsapp;
+/** Where the store hears about orders: its WhatsApp number once verified, else its owner's phone. */
+export async function storeRecipient(
+  q: Queryable,
+  store: Pick<StoreRow, 'id' | 'whatsapp' | 'whatsapp_verified_at'>,
+): Promise<string | null> {
+  if (store.whatsapp && store.whatsapp_verified_at) return store.whatsapp;
   const { rows } = await q.query<{ phone: string | null }>(
     `SELECT ${storeRecipientSql('s')} AS phone FROM stores s WHERE s.id = $1`,
     [store.id],

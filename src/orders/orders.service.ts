@@ -277,13 +277,22 @@ export async function listOrders(
 // ---- status changes ----
 
 async function notifyCustomer(tx: Tx, topic: string, view: OrderView, text: string, storeId: string) {
-  if (view.customer.whatsappUpdates === false) return; // the customer said no at checkout
+  // Only to the phone the order was placed with, and only when the customer opted in at checkout (older orders
+  // without the answer get none).
+  if (view.customer.whatsappUpdates !== true) return;
   await enqueueMessage(tx, { topic, recipient: view.customer.phone, text, data: { orderId: view.id, storeId } });
 }
 
 async function notifyStore(tx: Tx, topic: string, store: StoreRow, view: OrderView, text: string) {
   const recipient = await storeRecipient(tx, store);
-  if (recipient) await enqueueMessage(tx, { topic, recipient, text, data: { orderId: view.id, storeId: store.id } });
+  if (recipient)
+    await enqueueMessage(tx, {
+      topic,
+      recipient,
+      text,
+      audience: 'store',
+      data: { orderId: view.id, storeId: store.id },
+    });
 }
 
 /**

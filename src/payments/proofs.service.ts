@@ -124,6 +124,7 @@ export async function submitPaymentProof(
           topic: 'order.payment_proof',
           recipient,
           text: paymentProofForStore(orderForMessage(view), storeForMessage(store)),
+          audience: 'store',
           data: { orderId: order.id, storeId: store.id },
         });
       return view;

@@ -36,7 +36,8 @@ export async function purgeRows(tx: Queryable, p: RetentionPeriods): Promise<Rec
       [p.otpDays, p.sessionDays],
     ),
     outbox: await run(
-      `DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < now() - make_interval(days => $1)`,
+      `DELETE FROM outbox WHERE status IN ('sent', 'failed', 'skipped')
+          AND created_at < now() - make_interval(days => $1)`,
       [p.outboxDays],
     ),
     rateLimitCounters: await run(

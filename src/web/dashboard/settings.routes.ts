@@ -27,6 +27,8 @@ import {
   phoneCandidate,
 } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
+import { confirmStoreWhatsappCode, sendStoreWhatsappCode } from '../../stores/whatsapp-verify.js';
+import { requireOwnerFor } from '../../stores/membership.js';
 import { assertBody } from './validate.js';
 
 /** The settings form → `UpdateStoreBody` (every field is sent: the form shows them all). */
@@ -114,8 +116,38 @@ ${checkboxInput({ name: 'cod', label: 'Cash on delivery', checked: on('cod', sto
 ${input({ name: 'upiVpa', label: 'UPI ID (optional)', value: v('upiVpa', store.upi_vpa ?? ''), problem, maxlength: 100, autocomplete: 'off', placeholder: 'yourname@okbank', hint: 'Customers pay the exact amount with any UPI app.' })}
 </fieldset>
 <p><button class="btn block" type="submit" data-testid="save-settings">Save settings</button></p>
-</form>`,
+</form>
+${whatsappPanel(request, reply, store)}`,
   });
+}
+
+/**
+ * The store's WhatsApp number receives order messages only once verified: until then they go to the owner's phone.
+ * The owner sends a code to the number and types it back here.
+ */
+function whatsappPanel(request: FastifyRequest, reply: FastifyReply, store: StoreRow) {
+  if (!store.whatsapp) return '';
+  if (store.whatsapp_verified_at)
+    return html`<p class="small" data-testid="whatsapp-verified">
+Order messages go to ${store.whatsapp} (verified).</p>`;
+  const owner = request.storeRole === 'owner';
+  const action = (tail: string) => storePath(store.id, `/settings/whatsapp/${tail}`);
+  return html`<section class="panel" aria-labelledby="wa-title" data-testid="whatsapp-unverified">
+<h2 id="wa-title">Verify your WhatsApp number</h2>
+<p>Order messages go to your own phone until ${store.whatsapp} is verified.</p>
+${
+  owner
+    ? html`<form method="post" action="${action('send')}">${csrfField(reply)}
+<button class="btn secondary" type="submit" data-testid="whatsapp-send-code">
+Send a code to ${store.whatsapp}</button></form>
+<form method="post" action="${action('confirm')}">${csrfField(reply)}
+<label for="wa-code">Code</label>
+<input id="wa-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
+ data-testid="whatsapp-code">
+<p><button class="btn" type="submit" data-testid="whatsapp-confirm">Verify</button></p></form>`
+    : html`<p class="small">Only the owner can verify it.</p>`
+}
+</section>`;
 }
 
 export const settingsRoutes: FastifyPluginAsync = async (app) => {
@@ -127,11 +159,39 @@ export const settingsRoutes: FastifyPluginAsync = async (app) => {
     try {
       const { input, problems } = readSettingsForm(values, store.currency);
       assertBody(UpdateStoreBody, input, problems);
-      await updateStore(app.db, store.id, input, app.config);
+      await updateStore(app.db, store.id, input, app.config, request.session!.merchant.id);
       setFlash(request, reply, 'ok', 'Settings saved.');
       return seeOther(reply, storePath(store.id, '/settings'));
     } catch (err) {
       return render(request, reply, store, { values, problem: formProblem(err, settingsFieldOf) });
     }
+  });
+
+  const owner = { preHandler: app.csrfProtection, config: { ownerOnly: true } };
+  app.post('/settings/whatsapp/send', owner, async (request, reply) => {
+    const store = currentStore(request);
+    requireOwnerFor(request);
+    try {
+      const sent = await sendStoreWhatsappCode(
+        { db: app.db, channel: app.services.otpChannel, secret: app.config.authSecret, log: request.log },
+        store.id,
+      );
+      setFlash(request, reply, 'ok', `Code sent to ${sent.sentTo}. Type it below.`);
+    } catch (err) {
+      setFlash(request, reply, 'error', formProblem(err).summary);
+    }
+    return seeOther(reply, storePath(store.id, '/settings'));
+  });
+  app.post('/settings/whatsapp/confirm', owner, async (request, reply) => {
+    const store = currentStore(request);
+    requireOwnerFor(request);
+    try {
+      const code = field(formBody(request), 'code', 10) ?? '';
+      await confirmStoreWhatsappCode(app.db, store.id, code, app.config.authSecret);
+      setFlash(request, reply, 'ok', 'WhatsApp number verified: order messages go there now.');
+    } catch (err) {
+      setFlash(request, reply, 'error', formProblem(err).summary);
+    }
+    return seeOther(reply, storePath(store.id, '/settings'));
   });
 };
