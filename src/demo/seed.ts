@@ -137,8 +137,10 @@ async function createDemoMerchantAndStore(tx: Queryable): Promise<string> {
   );
   const storeId = newId();
   await tx.query(
-    `INSERT INTO stores (id, slug, name, currency, whatsapp, delivery_fee, free_above, pickup, cod, upi_vpa)
-     VALUES ($1, $2, 'Demo Kirana', 'INR', $3, 3000, 50000, true, true, 'demo@upi')`,
+    // The WhatsApp number is the owner's own phone: verified (migration 083).
+    `INSERT INTO stores (id, slug, name, currency, whatsapp, whatsapp_verified_at, delivery_fee, free_above, pickup,
+                         cod, upi_vpa)
+     VALUES ($1, $2, 'Demo Kirana', 'INR', $3, now(), 3000, 50000, true, true, 'demo@upi')`,
     [storeId, DEMO_SLUG, DEMO_PHONE],
   );
   await tx.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [

@@ -78,7 +78,7 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
   }
   // Every send is in the outbox with its cost class; the code itself is not kept.
   await recordDirectSend(deps.db, {
-    topic: 'auth.otp',
+    topic: 'otp.sign_in',
     recipient: phone,
     costClass: 'authentication',
     audience: 'store',

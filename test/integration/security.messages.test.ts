@@ -152,7 +152,7 @@ describe('item 5: customers get messages only with the opt-in, and every send ha
 
   it('records sign-in codes as authentication sends without the code', async () => {
     const m = await signIn(ctx);
-    const rows = await outboxRows(`topic = 'auth.otp' AND recipient = $1`, [m.phone]);
+    const rows = await outboxRows(`topic = 'otp.sign_in' AND recipient = $1`, [m.phone]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ cost_class: 'authentication', status: 'sent' });
     const code = ctx.sentCodes.get(m.phone)!.at(-1)!;

@@ -6,6 +6,7 @@ import { layout, type Flash } from '../layout.js';
 import { localeOf, money, translator, type Translate } from '../../i18n/index.js';
 import { canEditLines, checkTransition } from '../../orders/status.js';
 import { languageSwitch, variantLabel } from './views.js';
+import { defangLinks, oneLine } from '../../notify/quote.js';
 
 /** The catalog key of each status word (written out for the catalog test). */
 const STATUS_WORDS: Record<string, string> = {
@@ -162,10 +163,30 @@ ${view.refundDue > 0 ? html`<p class="notice info" data-testid="refund-due">${tr
 <section aria-labelledby="bill-h"><h2 id="bill-h">${tr('order.yourBill')}</h2>
 ${orderBill(tr, lang, view, editable, token)}</section>
 <section aria-labelledby="details-h"><h2 id="details-h">${view.fulfillment === 'pickup' ? tr('order.pickupDetails') : tr('order.deliveryDetails')}</h2>
-<p>${c.name} · ${c.phone}</p>${c.address ? html`<p>${c.address.line1}${c.address.line2 ? html`, ${c.address.line2}` : ''}, ${c.address.city} ${c.address.pincode}</p>` : view.fulfillment === 'pickup' ? html`<p>${tr('order.youPickUp')}</p>` : ''}
-${view.note ? html`<p><strong>${tr('order.note')}</strong> ${view.note}</p>` : ''}</section>
+${customerDetails(tr, view)}</section>
 ${customerCanCancel(view) ? html`<form method="get" action="/o/${token}/cancel" class="panel" data-testid="cancel-form" data-confirm="${tr('order.cancelConfirm')}"><p>${tr('order.cancelHint')}</p><button class="btn danger">${tr('order.cancelOrder')}</button></form>` : ''}
 <p><a href="${opts.storeHome}">${tr('order.backTo', { store: store.name })}</a></p>`;
+}
+
+/**
+ * What the customer typed, shown as theirs: labelled, in quotes, on one line, links defanged (never clickable),
+ * so nothing they typed can pass for the shop's or dukaan's own words.
+ */
+function customerDetails(tr: Translate, view: OrderView): Html {
+  const c = view.customer;
+  const typed = (text: string) => defangLinks(oneLine(text));
+  const address = c.address
+    ? [c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')
+    : null;
+  return html`<p><span class="small muted">${tr('order.nameAsTyped')}</span> <q data-testid="customer-name">${typed(c.name)}</q>
+· ${c.phone}</p>${
+    address
+      ? html`<p><span class="small muted">${tr('order.addressAsTyped')}</span> <q>${typed(address)}</q></p>`
+      : view.fulfillment === 'pickup'
+        ? html`<p>${tr('order.youPickUp')}</p>`
+        : ''
+  }
+${view.note ? html`<p data-testid="order-note"><strong>${tr('order.noteAsTyped')}</strong> <q>${typed(view.note)}</q></p>` : ''}`;
 }
 
 /** Without JavaScript, "Cancel order" leads here: one more press confirms. */
