@@ -138,6 +138,19 @@ export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+/** A TCP port the kernel hands out as free right now (bind to 0, read it, close). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** `count` consecutive free ports starting somewhere in [from, to). */
 export async function freePortRange(count: number, from = 20000, to = 60000): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {

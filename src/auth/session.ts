@@ -59,5 +59,5 @@ export function requestToken(request: FastifyRequest, opts: { cookie: boolean } 
 
 /** Route hook: answers 401 unless the request carries a live session. */
 export async function requireMerchant(request: FastifyRequest, _reply: FastifyReply) {
-  if (!request.session) throw new AppError(401, 'unauthorized', 'Sign in with a valid token');
+  if (!request.session) throw new AppError('unauthorized', 'Sign in with a valid token');
 }

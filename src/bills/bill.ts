@@ -4,6 +4,7 @@
  */
 import { money, t, type Lang } from '../i18n/index.js';
 import type { BillLineRow, BillOrderRow } from './bill.repo.js';
+import { lineName } from '../catalog/variant-label.js';
 
 export interface Bill {
   lang: Lang;
@@ -18,8 +19,6 @@ export interface Bill {
   totals: { label: string; value: string; strong?: boolean }[];
   footer: string;
 }
-
-const DEFAULT_VARIANT = 'Default';
 
 /** `2026-11-30 14:05` style date in India's time, in the bill's language. */
 export function billDate(at: Date, lang: Lang): string {
@@ -88,7 +87,7 @@ export function buildBill(order: BillOrderRow, lines: readonly BillLineRow[], la
     },
     showHsn,
     lines: lines.map((l) => ({
-      item: l.variantName && l.variantName !== DEFAULT_VARIANT ? `${l.name} (${l.variantName})` : l.name,
+      item: lineName(l),
       hsn: l.hsn ?? '',
       qty: String(l.quantity),
       price: m(l.unitPrice),

@@ -3,6 +3,8 @@ import {
   computeBill,
   couponDiscount,
   lineError,
+  shortageProblem,
+  unavailableProblem,
   type BillCouponInput,
   type BillLineInput,
   type BillStoreInput,
@@ -291,5 +293,28 @@ describe('computeBill', () => {
       fulfillment: 'pickup',
     });
     expect(bill.lines.map((l) => l.variantId)).toEqual(['c', 'a', 'b']);
+  });
+});
+
+describe('shortageProblem / unavailableProblem: one wording for every layer', () => {
+  it('nothing left is out_of_stock with available 0, some left names how many', () => {
+    expect(shortageProblem('v1', 0)).toEqual({
+      code: 'out_of_stock',
+      variantId: 'v1',
+      available: 0,
+      message: 'out of stock — remove or replace',
+    });
+    expect(shortageProblem('v1', -2).code).toBe('out_of_stock');
+    expect(shortageProblem('v2', 3)).toEqual({
+      code: 'insufficient_stock',
+      variantId: 'v2',
+      available: 3,
+      message: 'only 3 left — change quantity',
+    });
+    expect(unavailableProblem('v3')).toEqual({
+      code: 'unavailable',
+      variantId: 'v3',
+      message: 'no longer sold — remove or replace',
+    });
   });
 });

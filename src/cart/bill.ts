@@ -105,6 +105,28 @@ const LINE_MESSAGES: Record<LineErrorCode, (available?: number) => string> = {
   unavailable: () => 'no longer sold — remove or replace',
 };
 
+/**
+ * The one problem item for a line the stock cannot cover, in every layer (bill, checkout, order edits): nothing
+ * left → out_of_stock, some left → insufficient_stock with how many.
+ */
+export function shortageProblem(variantId: string, available: number): LineProblem {
+  return available <= 0
+    ? { code: 'out_of_stock', variantId, available: 0, message: LINE_MESSAGES.out_of_stock() }
+    : { code: 'insufficient_stock', variantId, available, message: LINE_MESSAGES.insufficient_stock(available) };
+}
+
+/** A line that is no longer sold (product archived or hidden). */
+export function unavailableProblem(variantId: string): LineProblem {
+  return { code: 'unavailable', variantId, message: LINE_MESSAGES.unavailable() };
+}
+
+export interface LineProblem {
+  code: LineErrorCode;
+  variantId: string;
+  available?: number;
+  message: string;
+}
+
 export function computeBill(input: {
   lines: BillLineInput[];
   coupon: BillCouponInput | null;

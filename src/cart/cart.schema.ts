@@ -15,7 +15,6 @@ export const SuggestionSchema = Type.Object({
   variantName: Type.String(),
   price: Type.Integer(),
 });
-export type Suggestion = Static<typeof SuggestionSchema>;
 
 export const CartCouponSchema = Nullable(
   Type.Object({
@@ -93,13 +92,10 @@ export const SetLineBody = Type.Object(
   { quantity: Type.Integer({ minimum: 0, maximum: MAX_LINE_QUANTITY, description: '0 removes the line' }) },
   { additionalProperties: false },
 );
-export type SetLineInput = Static<typeof SetLineBody>;
 
 export const UpdateCartBody = Type.Object({ fulfillment: Fulfillment }, { additionalProperties: false });
-export type UpdateCartInput = Static<typeof UpdateCartBody>;
 
 export const ApplyCouponBody = Type.Object(
   { code: Type.String({ minLength: 1, maxLength: 40 }) },
   { additionalProperties: false },
 );
-export type ApplyCouponInput = Static<typeof ApplyCouponBody>;

@@ -453,11 +453,11 @@ export async function applyCartCoupon(db: DbOrTx, slug: string, cartId: string, 
     const code = rawCode.trim();
     const found = code ? await findCouponByCode(tx, store.id, code) : null;
     if (!found)
-      throw new AppError(422, 'invalid_coupon', 'No such coupon in this store', [
+      throw new AppError('invalid_coupon', 'No such coupon in this store', [
         { code: 'unknown_coupon', path: '/code', message: 'no such coupon' },
       ]);
     if (found.problem)
-      throw new AppError(422, 'invalid_coupon', COUPON_REFUSALS[found.problem], [
+      throw new AppError('invalid_coupon', COUPON_REFUSALS[found.problem], [
         { code: found.problem, path: '/code', message: COUPON_REFUSALS[found.problem] },
       ]);
     await updateCartCoupon(tx, cartId, found.coupon.code);

@@ -22,7 +22,3 @@ export async function cachedRead<T>(key: string, load: () => Promise<T>): Promis
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
   return loading;
 }
-
-export function catalogCacheSize(): number {
-  return entries.size;
-}

@@ -149,7 +149,6 @@ export const StockBody = Type.Object(
     description: 'Exactly one of `set` (a count, or null to stop tracking) and `adjust` (a signed change)',
   },
 );
-export type StockInput = Static<typeof StockBody>;
 export const StockResponse = Type.Object({ stock: Nullable(Type.Integer()) });
 
 export const ProductListQuery = Type.Object({
@@ -158,7 +157,6 @@ export const ProductListQuery = Type.Object({
   limit: Limit,
   cursor: Type.Optional(Cursor),
 });
-export type ProductListQueryInput = Static<typeof ProductListQuery>;
 
 export const StoreParams = Type.Object({ storeId: PathId });
 export const CategoryParams = Type.Object({ storeId: PathId, categoryId: PathId });
@@ -223,4 +221,3 @@ export const StorefrontProductQuery = Type.Object({
   limit: Limit,
   cursor: Type.Optional(Cursor),
 });
-export type StorefrontProductQueryInput = Static<typeof StorefrontProductQuery>;

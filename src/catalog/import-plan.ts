@@ -13,11 +13,11 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { parseMoney, parseOptionalMoney } from '../shared/money-parse.js';
 import { minorToMajorString } from '../shared/money.js';
+import { DEFAULT_VARIANT_NAME } from './variant-label.js';
 
 export const CSV_COLUMNS = ['name', 'size', 'price', 'mrp', 'stock', 'category', 'sku', 'searchTerms', 'hsn'] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 export const MAX_IMPORT_ROWS = 10_000;
-export const DEFAULT_SIZE = 'Default';
 const MAX_STOCK = 1_000_000_000;
 
 export interface ImportProblem {
@@ -151,7 +151,7 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
     const name = (cell('name') ?? '').replace(/\s+/g, ' ');
     if (!name) return problem('required', 'name is empty');
     if (name.length > 200) return problem('too_long', 'name is longer than 200 characters');
-    const size = (cell('size') ?? '').replace(/\s+/g, ' ') || DEFAULT_SIZE;
+    const size = (cell('size') ?? '').replace(/\s+/g, ' ') || DEFAULT_VARIANT_NAME;
     if (size.length > 100) return problem('too_long', 'size is longer than 100 characters');
     const price = parseMoney(cell('price') ?? '', currency);
     if (!price.ok) return problem('invalid_price', `price: ${price.message}`);
@@ -259,7 +259,7 @@ export function planImport(
     if (!target && product) {
       target = variantByKey.get(`${product.id}\u0000${norm(r.size)}`);
       // A single-size product lists its one size however it is named.
-      if (!target && r.size === DEFAULT_SIZE && variantCount.get(product.id) === 1)
+      if (!target && r.size === DEFAULT_VARIANT_NAME && variantCount.get(product.id) === 1)
         target = variants.find((v) => v.productId === product!.id);
     }
     const key = target ? `v:${target.id}` : `n:${norm(r.name)}\u0000${norm(r.size)}`;

@@ -25,11 +25,11 @@ const ImportResultSchema = Type.Object(
 async function csvText(request: FastifyRequest): Promise<string> {
   if (request.isMultipart()) {
     const file = await request.file();
-    if (!file) throw new AppError(400, 'validation_failed', 'Send the CSV as the multipart field "file"');
+    if (!file) throw new AppError('validation_failed', 'Send the CSV as the multipart field "file"');
     return (await file.toBuffer()).toString('utf8');
   }
   if (typeof request.body === 'string') return request.body;
-  throw new AppError(415, 'unsupported_media_type', 'Send the CSV as text/csv or as a multipart file');
+  throw new AppError('unsupported_media_type', 'Send the CSV as text/csv or as a multipart file');
 }
 
 export const productImportRoutes: FastifyPluginAsync = async (base) => {

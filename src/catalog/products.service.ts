@@ -13,9 +13,9 @@ import {
   type Variant,
   type VariantInput,
 } from './catalog.schema.js';
+import { DEFAULT_VARIANT_NAME } from './variant-label.js';
 
 /** The name of the one variant a product gets when it is created without `variants`. */
-export const DEFAULT_VARIANT_NAME = 'Default';
 
 export interface ProductRow {
   id: string;
@@ -516,7 +516,7 @@ export async function archiveVariant(db: DbOrTx, storeId: string, productId: str
       [productId],
     );
     if (rows[0]!.live <= 1)
-      throw new AppError(409, 'conflict', 'A product keeps at least one variant: archive the product instead');
+      throw new AppError('conflict', 'A product keeps at least one variant: archive the product instead');
     await tx.query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [variantId]);
   });
 }

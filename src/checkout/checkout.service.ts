@@ -3,14 +3,11 @@ import type { Db, Queryable } from '../db/db.js';
 import { AppError, notFound, validationFailed, type ProblemItem, cartAlreadyOrdered } from '../shared/errors.js';
 import { isUuid, newId, newSecretId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
-import { storeOpenNow, type StoreRow } from '../stores/stores.service.js';
-import { assertFulfillmentOffered, loadStoreAndCart, type CartSnapshot } from '../cart/cart.service.js';
+import type { StoreRow } from '../stores/stores.service.js';
+import { loadStoreAndCart } from '../cart/cart.service.js';
 import { CART_STAMP_SQL } from '../cart/cart.repo.js';
-import type { Fulfillment } from '../cart/cart.schema.js';
-import { paymentMethod } from '../orders/payment-methods.js';
 import { orderPlacedForCustomer, orderPlacedForStore } from '../orders/messages.js';
 import { isLang } from '../i18n/index.js';
-import { deliveryTo } from '../stores/profile.js';
 import {
   findOrderById,
   placeOrder,
@@ -25,6 +22,7 @@ import {
 } from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
+import { checkOrderable, draftOrder, mergeProblems, notPlacedOutcome } from './checkout.plan.js';
 import { orderForMessage, storeForMessage } from '../notify/quote.js';
 import type { IdempotencyRecord } from '../server/idempotency.js';
 
@@ -74,46 +72,6 @@ export function normaliseCustomer(input: CheckoutInput['customer']): StoredCusto
 }
 
 /** Adds problems whose path is not reported yet (the schema and the rules may both see one field). */
-function mergeProblems(into: ProblemItem[], more: readonly ProblemItem[]): ProblemItem[] {
-  for (const p of more) if (!into.some((q) => q.path !== undefined && q.path === p.path)) into.push(p);
-  return into;
-}
-
-function cartErrors(snapshot: CartSnapshot): ProblemItem[] {
-  if (snapshot.lines.length === 0) return [{ code: 'empty_cart', message: 'the cart has no lines' }];
-  return snapshot.bill.errors.map((e) => ({
-    code: e.code,
-    ...(e.variantId ? { variantId: e.variantId } : {}),
-    ...(e.available !== undefined ? { available: e.available } : {}),
-    message: e.message,
-  }));
-}
-
-/** Rules that need the store and the fulfillment but nothing locked (422 validation_failed problems). */
-function orderDetailProblems(
-  store: StoreRow,
-  fulfillment: Fulfillment,
-  customer: StoredCustomer,
-  method: string,
-): ProblemItem[] {
-  const problems: ProblemItem[] = [];
-  const pay = paymentMethod(method);
-  const refusal = pay
-    ? pay.unavailableReason({ name: store.name, currency: store.currency, cod: store.cod, upiVpa: store.upi_vpa })
-    : 'unknown payment method';
-  if (refusal) problems.push({ code: 'not_offered', path: '/paymentMethod', message: refusal });
-  if (fulfillment === 'delivery' && !customer.address)
-    problems.push({ code: 'required', path: '/customer/address', message: 'a delivery needs an address' });
-  if (
-    customer.address?.pincode &&
-    store.currency === 'INR' &&
-    !/^\d{6}$/.test(customer.address.pincode.replace(/\s/g, ''))
-  ) {
-    problems.push({ code: 'invalid', path: '/customer/address/pincode', message: 'a PIN code is 6 digits' });
-  }
-  return problems;
-}
-
 async function existingOrder(
   q: Queryable,
   orderId: string,
@@ -170,7 +128,7 @@ export async function checkout(
     const placed = await attemptCheckout(db, config, slug, cartId, input, customer, note, checkoutKey, known, opts);
     if (placed !== CART_CHANGED) return placed;
     if (attempt === CART_CHANGED_ATTEMPTS) {
-      throw new AppError(409, 'cart_has_errors', 'The cart kept changing while it was being ordered', [
+      throw new AppError('cart_has_errors', 'The cart kept changing while it was being ordered', [
         { code: 'cart_changed', message: 'the cart changed while ordering — check it and order again' },
       ]);
     }
@@ -189,8 +147,9 @@ async function attemptCheckout(
   knownProblems: readonly ProblemItem[],
   origin: CheckoutOptions,
 ): Promise<OrderView | typeof CART_CHANGED> {
-  // One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart, its
-  // version stamp, lines and bill (delivery priced for the customer's PIN), and where the store hears about orders.
+  // 1. One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart,
+  // its version stamp, lines and bill (delivery priced for the customer's PIN), and where the store hears about
+  // orders.
   const found = await loadStoreAndCart<{ cart_stamp: number; recipient: string | null }>(db, slug, cartId, {
     fulfillment: input.fulfillment,
     pincode: customer.address?.pincode.replace(/\s/g, '') || undefined,
@@ -199,101 +158,29 @@ async function attemptCheckout(
   if (!found) throw notFound('Cart not found');
   const { store, snapshot, extra } = found;
   if (snapshot.row.orderId) return existingOrder(db, snapshot.row.orderId, checkoutKey, store, config);
-  if (!storeOpenNow(store)) throw new AppError(409, 'store_closed', 'The store is not taking orders right now');
 
-  const fulfillment =
-    input.fulfillment === 'pickup' || input.fulfillment === 'delivery' ? input.fulfillment : snapshot.row.fulfillment;
-  const problems = mergeProblems(
-    [...knownProblems],
-    orderDetailProblems(store, fulfillment, customer, input.paymentMethod),
-  );
-  if (fulfillment === 'pickup' && !store.pickup)
-    mergeProblems(problems, [
-      { code: 'not_offered', path: '/fulfillment', message: 'pickup is not offered by this store' },
-    ]);
-  const errors = cartErrors(snapshot);
-  if (errors.length) throw new AppError(409, 'cart_has_errors', 'The cart has problems to fix before ordering', errors);
-  if (problems.length) throw validationFailed(problems.map((p) => p.message).join('; '), problems, 422);
-  assertFulfillmentOffered(store, fulfillment);
-  if (fulfillment === 'delivery' && customer.address) {
-    const area = deliveryTo(store.delivery_areas, store.delivery_fee, customer.address.pincode);
-    if (!area.delivers)
-      throw new AppError(
-        422,
-        'outside_delivery_area',
-        `The store does not deliver to PIN ${customer.address.pincode}`,
-        [
-          {
-            code: 'outside_delivery_area',
-            path: '/customer/address/pincode',
-            message: 'the store does not deliver here',
-          },
-        ],
-      );
-  }
-  const { bill } = snapshot;
-  if (store.min_order !== null && bill.subtotal - bill.discount < store.min_order) {
-    throw new AppError(
-      422,
-      'below_minimum_order',
-      `The minimum order is ${store.min_order} (after discount); the cart comes to ${bill.subtotal - bill.discount}`,
-    );
-  }
-  if (input.expectedTotal !== undefined && input.expectedTotal !== bill.total) {
-    throw new AppError(
-      409,
-      'total_changed',
-      `The total is now ${bill.total}, not ${input.expectedTotal}; check the bill and order again`,
-      undefined,
-      undefined,
-      { cart: snapshot.cart, expectedTotal: input.expectedTotal },
-    );
-  }
-  const { cart_stamp: cartStamp, recipient } = extra;
-  const lang = chooseOrderLang(origin.lang ?? input.lang, store);
-
-  // A coupon that does not apply right now is simply left out of the order (it never blocks).
-  const coupon = bill.coupon?.applied ? snapshot.coupon : null;
-  const order: UnnumberedOrder = {
-    id: newId(),
-    storeId: store.id,
-    paymentMethod: input.paymentMethod,
+  // 2–3. Every refusal, then the order as it will be written (pure: src/checkout/checkout.plan.ts).
+  const fulfillment = checkOrderable({ store, snapshot, input, customer, knownProblems });
+  const { order, lines, moves } = draftOrder({
+    store,
+    snapshot,
+    cartId,
     fulfillment,
-    subtotal: bill.subtotal,
-    discount: bill.discount,
-    deliveryFee: bill.deliveryFee,
-    total: bill.total,
-    couponId: coupon?.id ?? null,
-    couponCode: coupon?.code ?? null,
+    paymentMethod: input.paymentMethod,
     customer,
     note,
-    trackingToken: newSecretId(),
-    cartId,
     checkoutKey,
-    lang,
+    lang: chooseOrderLang(origin.lang ?? input.lang, store),
     source: origin.source ?? 'web',
-    billRules: {
-      coupon: coupon
-        ? { type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount }
-        : null,
-      deliveryFee: store.delivery_fee,
-      freeAbove: store.free_above,
-      minOrder: store.min_order,
-    },
-  };
-  const lines: NewOrderLine[] = snapshot.lines.map((l) => ({
-    variantId: l.variantId,
-    productId: l.productId,
-    name: l.productName,
-    variantName: l.variantName,
-    unitPrice: l.unitPrice,
-    quantity: l.quantity,
-  }));
-  const moves = lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
+    ids: { orderId: newId(), trackingToken: newSecretId() },
+  });
+
+  // 4. One statement locks and writes everything, or changes nothing.
+  const { recipient } = extra;
   const placed = await placeOrder(
     db,
     order,
-    cartStamp,
+    extra.cart_stamp,
     lines,
     moves,
     recipient ? storeMessage(order, lines, recipient, store, config) : null,
@@ -312,27 +199,8 @@ async function attemptCheckout(
       store,
       config,
     );
-
-  if (placed.shortages.length) {
-    throw new AppError(
-      409,
-      'cart_has_errors',
-      'Some lines sold out a moment ago',
-      placed.shortages.map((s) =>
-        s.available <= 0
-          ? { code: 'out_of_stock', variantId: s.variantId, available: 0, message: 'out of stock — remove or replace' }
-          : {
-              code: 'insufficient_stock',
-              variantId: s.variantId,
-              available: s.available,
-              message: `only ${s.available} left — change quantity`,
-            },
-      ),
-    );
-  }
-  // Ordered by a concurrent checkout (perhaps this request's own retry), or changed, or the coupon was used up a
-  // moment ago: the next attempt reads it again (the coupon then shows as not applied, and a page that sent
-  // expectedTotal gets 409 total_changed).
+  // 5. Sold out a moment ago → 409; otherwise read again.
+  notPlacedOutcome(placed);
   return CART_CHANGED;
 }
 

@@ -38,18 +38,6 @@ export async function selectCouponByCode(
   return rows[0] ?? null;
 }
 
-/**
- * Counts one use of the coupon, unless that would pass its usage limit. One conditional UPDATE, so concurrent
- * checkouts never exceed `usageLimit`. Call inside the transaction that writes the order; false = used up.
- */
-export async function consumeCouponUse(tx: Queryable, couponId: string): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `UPDATE coupons SET used_count = used_count + 1 WHERE id = $1 AND ${COUPON_HAS_USE_LEFT}`,
-    [couponId],
-  );
-  return rowCount === 1;
-}
-
 /** Gives one use back (an order that used the coupon was cancelled or rejected). Never goes below zero. */
 export async function releaseCouponUse(tx: Queryable, couponId: string): Promise<void> {
   await tx.query(`UPDATE coupons SET used_count = used_count - 1 WHERE id = $1 AND used_count > 0`, [couponId]);

@@ -1,22 +1,19 @@
 /**
  * The merchant's stock changes. Every change is ONE conditional UPDATE: the database decides, row-locked, whether
  * the result stays within 0..MAX_STOCK, so two racing adjustments can never both take the last unit and nothing
- * is ever read, changed in JavaScript and written back. (Checkout's reservation lives in ./reserve.ts.)
+ * is ever read, changed in JavaScript and written back. The SQL, and checkout's reservation, live in ./stock.repo.ts.
  */
 import type { Queryable } from '../db/db.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { isUuid } from '../shared/ids.js';
 import { MAX_STOCK } from './limits.js';
+import { addToStockWithin, liveStock, updateStockTo } from './stock.repo.js';
 
 /** `{ set: n }` (null: stop tracking) or `{ adjust: ±n }` — exactly one of them. */
 export interface StockChange {
   set?: number | null;
   adjust?: number;
 }
-
-// A variant whose stock may change: live, of a live product, of this store.
-const LIVE_VARIANT = `v.id = $1 AND v.store_id = $2 AND v.archived_at IS NULL
-  AND p.id = v.product_id AND p.store_id = v.store_id AND p.archived_at IS NULL`;
 
 /** Sets the stock to n (or null: not tracked). Returns the new value. */
 export async function setStock(
@@ -31,12 +28,9 @@ export async function setStock(
     ]);
   }
   if (!isUuid(variantId)) throw notFound('Variant not found');
-  const { rows } = await q.query<{ stock: number | null }>(
-    `UPDATE variants v SET stock = $3::integer FROM products p WHERE ${LIVE_VARIANT} RETURNING v.stock`,
-    [variantId, storeId, stock],
-  );
-  if (!rows[0]) throw notFound('Variant not found');
-  return rows[0].stock;
+  const updated = await updateStockTo(q, storeId, variantId, stock);
+  if (!updated) throw notFound('Variant not found');
+  return updated.stock;
 }
 
 /**
@@ -53,28 +47,19 @@ export async function adjustStock(q: Queryable, storeId: string, variantId: stri
   // A failed UPDATE is followed by a read that only explains the failure; when a concurrent change made the
   // adjustment possible in between, the UPDATE simply runs again.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const { rows } = await q.query<{ stock: number }>(
-      `UPDATE variants v SET stock = v.stock + $3::integer FROM products p
-        WHERE ${LIVE_VARIANT} AND v.stock IS NOT NULL AND v.stock::bigint + $3::integer BETWEEN 0 AND $4::bigint
-        RETURNING v.stock`,
-      [variantId, storeId, delta, MAX_STOCK],
-    );
-    if (rows[0]) return rows[0].stock;
-    const current = await q.query<{ stock: number | null }>(
-      `SELECT v.stock FROM variants v, products p WHERE ${LIVE_VARIANT}`,
-      [variantId, storeId],
-    );
-    const row = current.rows[0];
-    if (!row) throw notFound('Variant not found');
-    if (row.stock === null) {
-      throw new AppError(409, 'conflict', 'Stock of this variant is not tracked; set a count first with { "set": n }');
+    const stock = await addToStockWithin(q, storeId, variantId, delta, MAX_STOCK);
+    if (stock !== null) return stock;
+    const current = await liveStock(q, storeId, variantId);
+    if (current === undefined) throw notFound('Variant not found');
+    if (current === null) {
+      throw new AppError('conflict', 'Stock of this variant is not tracked; set a count first with { "set": n }');
     }
-    if (row.stock + delta < 0) {
-      throw new AppError(409, 'insufficient_stock', `Only ${row.stock} in stock; cannot take ${-delta}`, [
-        { code: 'insufficient_stock', variantId, available: row.stock, message: `only ${row.stock} in stock` },
+    if (current + delta < 0) {
+      throw new AppError('insufficient_stock', `Only ${current} in stock; cannot take ${-delta}`, [
+        { code: 'insufficient_stock', variantId, available: current, message: `only ${current} in stock` },
       ]);
     }
-    if (row.stock + delta > MAX_STOCK) {
+    if (current + delta > MAX_STOCK) {
       throw validationFailed(
         `Stock cannot exceed ${MAX_STOCK}`,
         [{ code: 'invalid', path: '/adjust', message: `the result would exceed ${MAX_STOCK}` }],
@@ -82,7 +67,7 @@ export async function adjustStock(q: Queryable, storeId: string, variantId: stri
       );
     }
   }
-  throw new AppError(409, 'conflict', 'The stock is changing too fast; try again');
+  throw new AppError('conflict', 'The stock is changing too fast; try again');
 }
 
 /** The stock endpoint's body: exactly one of `set` and `adjust`. */

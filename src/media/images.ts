@@ -64,7 +64,7 @@ export async function detectImageType(bytes: Uint8Array): Promise<AcceptedImageT
 }
 
 const unsupported = () =>
-  new AppError(415, 'unsupported_media_type', 'Upload a JPEG, PNG or WebP image', [
+  new AppError('unsupported_media_type', 'Upload a JPEG, PNG or WebP image', [
     { code: 'unsupported_type', path: '/file', message: 'must be a JPEG, PNG or WebP image' },
   ]);
 const unreadable = () =>
@@ -79,7 +79,7 @@ const unreadable = () =>
  * content, 413 for more than 5 MB, 422 validation_failed for a file that claims to be an image but cannot be decoded.
  */
 export async function storeImage(dataDir: string, bytes: Buffer): Promise<StoredImage> {
-  if (bytes.length > MAX_IMAGE_BYTES) throw new AppError(413, 'payload_too_large', 'The image is larger than 5 MB');
+  if (bytes.length > MAX_IMAGE_BYTES) throw new AppError('payload_too_large', 'The image is larger than 5 MB');
   if (bytes.length === 0)
     throw validationFailed('The file is empty', [{ code: 'required', path: '/file', message: 'is empty' }]);
   if (!(await detectImageType(bytes))) throw unsupported();

@@ -47,7 +47,9 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
         Math.max(1, Math.ceil(((oldest?.getTime() ?? Date.now()) + OTP_WINDOW_MINUTES * 60_000 - Date.now()) / 1000)),
       );
     const limited = (detail: string, oldest: Date | null) =>
-      new AppError(429, 'rate_limited', detail, undefined, { 'retry-after': retryAfter(oldest) });
+      new AppError('rate_limited', detail, undefined, {
+        headers: { 'retry-after': retryAfter(oldest) },
+      });
     if (c.byIp >= OTP_PER_IP) throw limited('Too many codes requested from this network; try later', c.oldestIp);
     if (!testCode && c.byPhoneAndIp >= OTP_PER_PHONE)
       throw limited('Too many codes requested for this phone; try later', c.oldestPhoneAndIp);
@@ -72,8 +74,8 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
       { channel: deps.channel.name ?? 'custom', reason: (err as Error).message },
       'sign-in code not delivered',
     );
-    throw new AppError(503, 'unavailable', 'The sign-in code could not be sent; try again shortly', undefined, {
-      'retry-after': '5',
+    throw new AppError('unavailable', 'The sign-in code could not be sent; try again shortly', undefined, {
+      headers: { 'retry-after': '5' },
     });
   }
   // Every send is in the outbox with its cost class; the code itself is not kept.
@@ -115,6 +117,6 @@ export async function verifyOtp(
     return { token: await createSession(tx, m.id), merchant: m };
   });
   // Wrong tries must count even though the answer is an error, so the transaction commits first.
-  if (!outcome) throw new AppError(401, 'invalid_code', 'The code is wrong or has expired');
+  if (!outcome) throw new AppError('invalid_code', 'The code is wrong or has expired');
   return outcome;
 }

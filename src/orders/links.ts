@@ -1,4 +1,5 @@
 import { formatMoney } from '../shared/money.js';
+import { lineName } from '../catalog/variant-label.js';
 
 /** What the click-to-chat summary needs to know about an order. */
 export interface OrderSummaryInput {
@@ -17,18 +18,11 @@ export function trackingUrl(publicUrl: string, trackingToken: string): string {
   return `${publicUrl.replace(/\/$/, '')}/o/${encodeURIComponent(trackingToken)}`;
 }
 
-function lineLabel(line: { name: string; variantName: string }): string {
-  // A single-variant product's variant is usually called "Default"; naming it adds nothing.
-  return line.variantName && line.variantName !== line.name && line.variantName.toLowerCase() !== 'default'
-    ? `${line.name} (${line.variantName})`
-    : line.name;
-}
-
 /** The order as a chat message: number, lines, bill, tracking link. Plain text, newline separated. */
 export function orderSummaryText(o: OrderSummaryInput): string {
   const money = (n: number) => formatMoney(n, o.currency);
   const rows = [`Order #${o.number} — ${o.storeName}`];
-  for (const line of o.lines) rows.push(`${line.quantity} × ${lineLabel(line)}: ${money(line.lineTotal)}`);
+  for (const line of o.lines) rows.push(`${line.quantity} × ${lineName(line)}: ${money(line.lineTotal)}`);
   if (o.discount > 0 || o.deliveryFee > 0) rows.push(`Subtotal: ${money(o.subtotal)}`);
   if (o.discount > 0) rows.push(`Discount: -${money(o.discount)}`);
   if (o.deliveryFee > 0) rows.push(`Delivery: ${money(o.deliveryFee)}`);

@@ -4,7 +4,7 @@ import { isUuid, newId } from '../shared/ids.js';
 import type { StoreRow } from '../stores/stores.repo.js';
 import type { PaymentStatus } from './payment-status.js';
 import type { Actor, OrderStatus } from './status.js';
-import { takeStockCtes } from '../inventory/reserve.js';
+import { takeStockCtes } from '../inventory/stock.repo.js';
 import { COUPON_HAS_USE_LEFT } from '../coupons/coupons.repo.js';
 import { CART_STAMP_SQL } from '../cart/cart.repo.js';
 import { SELLABLE_SQL } from '../catalog/catalog.repo.js';
@@ -62,7 +62,7 @@ export interface OrderRow {
   note: string | null;
   tracking_token: string;
   checkout_key: string | null;
-  bill_rules: BillRules | null;
+  bill_rules: BillRules;
   seen_at: Date | null;
   created_at: Date;
   /** the language the customer ordered in; their messages use it (migration 071) */
@@ -123,7 +123,7 @@ function normalise(row: OrderRow): OrderRow {
   return {
     ...row,
     customer: parseJson(row.customer),
-    bill_rules: row.bill_rules === null ? null : parseJson(row.bill_rules),
+    bill_rules: parseJson(row.bill_rules),
   };
 }
 
@@ -464,7 +464,7 @@ export async function storeRecipient(
 }
 
 export function invalidTransition(message: string): AppError {
-  return new AppError(409, 'invalid_transition', message);
+  return new AppError('invalid_transition', message);
 }
 
 /** The tracking token of the order a cart became (a second "Place order" press lands on that order). */

@@ -116,7 +116,6 @@ export const OrderSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 export type OrderView = Static<typeof OrderSchema>;
-export type OrderCustomer = Static<typeof CustomerSchema>;
 
 export const OrderListSchema = Type.Object({ items: Type.Array(OrderSchema), nextCursor: Nullable(Type.String()) });
 
@@ -155,7 +154,6 @@ export const TransitionBody = Type.Object(
   { to: OrderStatusSchema, note: Type.Optional(Type.String({ maxLength: 500 })) },
   { additionalProperties: false },
 );
-export type TransitionInput = Static<typeof TransitionBody>;
 
 /** A UPI transaction reference (UTR): 12 digits. */
 export const UPI_REFERENCE = /^[0-9]{12}$/;

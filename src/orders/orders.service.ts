@@ -5,9 +5,9 @@ import { decodeCursor, page } from '../shared/cursor.js';
 import { isUuid } from '../shared/ids.js';
 import { getStoreRow, type StoreRow } from '../stores/stores.service.js';
 import { memberRole } from '../stores/membership.js';
-import { computeBill } from '../cart/bill.js';
+import { computeBill, shortageProblem, unavailableProblem } from '../cart/bill.js';
 import { releaseCouponUse } from '../coupons/coupons.repo.js';
-import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/reserve.js';
+import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/stock.repo.js';
 import { enqueueMessage } from '../notify/outbox.js';
 import { paymentMethod } from './payment-methods.js';
 import {
@@ -43,7 +43,6 @@ import {
   orderLines,
   storeRecipient,
   writeOrderLines,
-  type BillRules,
   type HistoryRow,
   type NewOrderLine,
   type OrderLineRow,
@@ -357,16 +356,9 @@ export async function transitionOrder(
 
 // ---- line edits ----
 
+/** Held units of the order's own line count as available to it: only a real shortfall is out of stock. */
 function shortageItem(s: StockShortage, heldBefore: number): ProblemItem {
-  const available = s.available + heldBefore;
-  return s.available <= 0 && heldBefore === 0
-    ? { code: 'out_of_stock', variantId: s.variantId, available: 0, message: 'out of stock — remove or replace' }
-    : {
-        code: 'insufficient_stock',
-        variantId: s.variantId,
-        available,
-        message: `only ${available} available — change quantity`,
-      };
+  return shortageProblem(s.variantId, s.available + heldBefore);
 }
 
 /** Validates the whole new set of lines: no duplicates, at least one line with a quantity left. */
@@ -392,28 +384,6 @@ function wantedLines(input: EditLinesInput): { variantId: string; quantity: numb
   return kept;
 }
 
-async function currentRules(tx: Tx, order: OrderRow, store: StoreRow): Promise<BillRules> {
-  if (order.bill_rules) return order.bill_rules;
-  // Orders from before the rules were frozen: fall back to the coupon and store as they are now.
-  let coupon: BillRules['coupon'] = null;
-  if (order.coupon_id) {
-    const { rows } = await tx.query<{
-      type: 'percent' | 'flat';
-      value: number;
-      min_order: number | null;
-      max_discount: number | null;
-    }>(`SELECT type, value, min_order, max_discount FROM coupons WHERE id = $1`, [order.coupon_id]);
-    if (rows[0])
-      coupon = {
-        type: rows[0].type,
-        value: rows[0].value,
-        minOrder: rows[0].min_order,
-        maxDiscount: rows[0].max_discount,
-      };
-  }
-  return { coupon, deliveryFee: store.delivery_fee, freeAbove: store.free_above, minOrder: store.min_order };
-}
-
 /**
  * Replaces an order's lines with a new set. Kept lines keep their frozen price and names; added lines take the
  * current price. Stock moves in the same transaction (decreases give back, increases take conditionally), the bill
@@ -431,7 +401,7 @@ export async function editOrderLines(
   const wanted = wantedLines(input);
   for (const [i, l] of input.lines.entries())
     if (!isUuid(l.variantId))
-      throw new AppError(404, 'not_found', `Variant ${l.variantId} not found`, [
+      throw new AppError('not_found', `Variant ${l.variantId} not found`, [
         { code: 'not_found', path: `/lines/${i}/variantId`, message: 'no such variant in this store' },
       ]);
   return inTx(db, async (tx) => {
@@ -457,13 +427,9 @@ export async function editOrderLines(
     for (const w of wanted) {
       const kept = beforeById.get(w.variantId);
       const variant = variantById.get(w.variantId);
-      if (!variant && !kept) throw new AppError(404, 'not_found', `Variant ${w.variantId} not found`);
+      if (!variant && !kept) throw new AppError('not_found', `Variant ${w.variantId} not found`);
       if (variant && !variant.sellable && w.quantity > (kept?.quantity ?? 0)) {
-        lineProblems.push({
-          code: 'unavailable',
-          variantId: w.variantId,
-          message: 'no longer sold — remove or replace',
-        });
+        lineProblems.push(unavailableProblem(w.variantId));
         continue;
       }
       next.push(
@@ -486,14 +452,14 @@ export async function editOrderLines(
             },
       );
     }
-    if (lineProblems.length) throw new AppError(409, 'cart_has_errors', 'Some lines cannot be added', lineProblems);
+    if (lineProblems.length) throw new AppError('cart_has_errors', 'Some lines cannot be added', lineProblems);
 
     const unchanged =
       next.length === before.length &&
       next.every((l, i) => before[i]!.variant_id === l.variantId && before[i]!.quantity === l.quantity);
     if (unchanged) return orderView(tx, order, store, config);
 
-    const rules = await currentRules(tx, order, store);
+    const rules = order.bill_rules;
     const bill = computeBill({
       lines: next.map((l) => ({
         variantId: l.variantId,
@@ -508,7 +474,7 @@ export async function editOrderLines(
     });
     // The store's own edits (an item ran out) are not held to the minimum order; the customer's are.
     if (actor === 'customer' && rules.minOrder !== null && bill.subtotal - bill.discount < rules.minOrder) {
-      throw new AppError(422, 'below_minimum_order', `The minimum order is ${rules.minOrder}`);
+      throw new AppError('below_minimum_order', `The minimum order is ${rules.minOrder}`);
     }
 
     const quantities = new Map<string, number>();
@@ -521,7 +487,6 @@ export async function editOrderLines(
     );
     if (shortages.length) {
       throw new AppError(
-        409,
         'cart_has_errors',
         'Not enough stock for the change',
         shortages.map((s) => shortageItem(s, beforeById.get(s.variantId)?.quantity ?? 0)),

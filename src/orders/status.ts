@@ -27,7 +27,6 @@ const TRANSITIONS: Readonly<Record<OrderStatus, Partial<Record<OrderStatus, read
 
 /** Statuses that end the order and hand its stock back. */
 export const STOCK_RETURNING_STATUSES: readonly OrderStatus[] = ['rejected', 'cancelled'];
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ['delivered', 'rejected', 'cancelled'];
 
 export type TransitionRefusal = 'same_status' | 'not_allowed' | 'forbidden_for_actor';
 

@@ -12,17 +12,13 @@ import { MAX_PROOF_BYTES, orderUpiQrSvg, readPaymentProof, submitPaymentProof } 
  */
 async function receiveProof(request: FastifyRequest): Promise<{ bytes: Buffer; reference: string | null }> {
   if (!request.isMultipart())
-    throw new AppError(
-      415,
-      'unsupported_media_type',
-      'Send the image as multipart/form-data with one field named "file"',
-    );
+    throw new AppError('unsupported_media_type', 'Send the image as multipart/form-data with one field named "file"');
   const upload = await readProofUpload(request, MAX_PROOF_BYTES);
   if (upload.file?.fieldname !== 'file')
     throw validationFailed('Send the image as a multipart file field named "file"', [
       { code: 'required', path: '/file', message: 'is required' },
     ]);
-  if (upload.file.truncated) throw new AppError(413, 'payload_too_large', 'The file is larger than 5 MB');
+  if (upload.file.truncated) throw new AppError('payload_too_large', 'The file is larger than 5 MB');
   return { bytes: upload.file.bytes, reference: upload.reference };
 }
 

@@ -73,12 +73,12 @@ export async function submitPaymentProof(
   bytes: Buffer,
   typedReference: string | null = null,
 ): Promise<OrderView> {
-  if (bytes.length > MAX_PROOF_BYTES) throw new AppError(413, 'payload_too_large', 'The file is larger than 5 MB');
+  if (bytes.length > MAX_PROOF_BYTES) throw new AppError('payload_too_large', 'The file is larger than 5 MB');
   const reference = upiReference(typedReference);
   const ref: OrderRef = { by: 'token', trackingToken };
   refuseUnlessProofAccepted(await findOrder(db, ref));
   const type = await detectProofType(bytes);
-  if (!type) throw new AppError(415, 'unsupported_media_type', 'Send a JPEG, PNG or WebP image');
+  if (!type) throw new AppError('unsupported_media_type', 'Send a JPEG, PNG or WebP image');
 
   const copy = await boundedCopy(bytes);
 

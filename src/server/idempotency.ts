@@ -144,7 +144,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
     if (raw === undefined) return;
     const key = Array.isArray(raw) ? raw[0]! : raw;
     if (key.length < 1 || key.length > 255) {
-      throw new AppError(400, 'validation_failed', 'Idempotency-Key must be 1..255 characters', [
+      throw new AppError('validation_failed', 'Idempotency-Key must be 1..255 characters', [
         { code: 'invalid', path: 'header/idempotency-key', message: 'must be 1..255 characters' },
       ]);
     }
@@ -161,11 +161,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
         return;
       }
       if (existing.request_hash !== hash)
-        throw new AppError(
-          409,
-          'idempotency_key_reused',
-          'This Idempotency-Key was used with a different request body',
-        );
+        throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
       if (existing.state === 'done' && existing.response_body !== null) return replay(reply, existing);
       if (existing.state === 'done') {
         reply.header('idempotent-replayed', 'true');
@@ -180,18 +176,10 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
         return;
       }
       if (existing.request_hash !== hash)
-        throw new AppError(
-          409,
-          'idempotency_key_reused',
-          'This Idempotency-Key was used with a different request body',
-        );
+        throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
       if (existing.state === 'done') return replay(reply, existing);
       if (Date.now() > deadline)
-        throw new AppError(
-          409,
-          'idempotency_key_in_use',
-          'The first request with this Idempotency-Key is still running',
-        );
+        throw new AppError('idempotency_key_in_use', 'The first request with this Idempotency-Key is still running');
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   });

@@ -51,9 +51,9 @@ export function registerInputGuard(app: FastifyInstance): void {
     const q = url.indexOf('?');
     const pathLength = q === -1 ? url.length : q;
     if (pathLength > MAX_PATH_LENGTH)
-      throw new AppError(414, 'uri_too_long', `The path is longer than ${MAX_PATH_LENGTH} characters`);
+      throw new AppError('uri_too_long', `The path is longer than ${MAX_PATH_LENGTH} characters`);
     if (q !== -1 && url.length - q - 1 > MAX_QUERY_LENGTH)
-      throw new AppError(431, 'request_too_large', `The query string is longer than ${MAX_QUERY_LENGTH} characters`);
+      throw new AppError('request_too_large', `The query string is longer than ${MAX_QUERY_LENGTH} characters`);
   });
 
   // The media type is checked before the body is read but after every onRequest hook, so tenancy (404 for
@@ -65,7 +65,7 @@ export function registerInputGuard(app: FastifyInstance): void {
       'application/json',
     ];
     if (type === null || !consumes.includes(type))
-      throw new AppError(415, 'unsupported_media_type', `Send ${consumes.join(' or ')}`);
+      throw new AppError('unsupported_media_type', `Send ${consumes.join(' or ')}`);
   });
 
   app.addHook('preValidation', async (request) => {
@@ -82,7 +82,7 @@ export function registerInputGuard(app: FastifyInstance): void {
     check('querystring', request.query);
     // Parsed bodies only: a raw text body (CSV) is read by its route, which reports bad rows itself.
     if (!request.isMultipart() && typeof request.body === 'object') check('body', request.body);
-    if (items.length) throw new AppError(400, 'validation_failed', 'Text may not contain NUL characters', items);
+    if (items.length) throw new AppError('validation_failed', 'Text may not contain NUL characters', items);
   });
 }
 

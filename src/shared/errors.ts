@@ -13,7 +13,6 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'idempotency_key_in_use'
   | 'conflict'
-  | 'forbidden'
   | 'invalid_coupon'
   | 'below_minimum_order'
   | 'total_changed'
@@ -63,19 +62,63 @@ const TITLES: Record<ErrorCode, string> = {
   internal_error: 'Something went wrong',
 };
 
-/** An expected failure with its HTTP status and stable code; rendered as RFC 9457 problem details. */
+/** The one HTTP status of each code (validation_failed is 422 where the contract says so: see validationFailed). */
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  unauthorized: 401,
+  invalid_code: 401,
+  forbidden: 403,
+  not_found: 404,
+  slug_taken: 409,
+  insufficient_stock: 409,
+  cart_has_errors: 409,
+  cart_already_ordered: 409,
+  store_closed: 409,
+  invalid_transition: 409,
+  idempotency_key_reused: 409,
+  idempotency_key_in_use: 409,
+  conflict: 409,
+  invalid_coupon: 422,
+  below_minimum_order: 422,
+  total_changed: 409,
+  outside_delivery_area: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  uri_too_long: 414,
+  request_too_large: 431,
+  internal_error: 500,
+};
+
+export interface AppErrorOptions {
+  /** Response headers, e.g. Retry-After. */
+  headers?: Record<string, string>;
+  /** More members of the problem body: `total_changed` carries the current `cart`. */
+  extra?: Record<string, unknown>;
+  /** Only for validation_failed, which is 422 for a well-formed request whose values the rules refuse. */
+  status?: 400 | 422;
+}
+
+/**
+ * An expected failure with its stable code (the HTTP status comes from STATUS), rendered as RFC 9457 problem
+ * details.
+ */
 export class AppError extends Error {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly extra?: Record<string, unknown>;
   constructor(
-    readonly status: number,
     readonly code: ErrorCode,
     detail?: string,
     readonly errors?: ProblemItem[],
-    readonly headers?: Record<string, string>,
-    /** More members of the problem body: `total_changed` carries the current `cart`. */
-    readonly extra?: Record<string, unknown>,
+    options: AppErrorOptions = {},
   ) {
     super(detail ?? TITLES[code]);
     this.name = 'AppError';
+    this.status = options.status ?? STATUS[code];
+    if (options.headers) this.headers = options.headers;
+    if (options.extra) this.extra = options.extra;
   }
 }
 
@@ -108,13 +151,13 @@ export function toProblem(
   return problem;
 }
 
-export const notFound = (what = 'Not found') => new AppError(404, 'not_found', what);
-export const validationFailed = (detail: string, errors?: ProblemItem[], status = 400) =>
-  new AppError(status, 'validation_failed', detail, errors);
-export const conflict = (detail: string) => new AppError(409, 'conflict', detail);
-export const forbidden = (detail: string) => new AppError(403, 'forbidden', detail);
+export const notFound = (what = 'Not found') => new AppError('not_found', what);
+export const validationFailed = (detail: string, errors?: ProblemItem[], status: 400 | 422 = 400) =>
+  new AppError('validation_failed', detail, errors, { status });
+export const conflict = (detail: string) => new AppError('conflict', detail);
+export const forbidden = (detail: string) => new AppError('forbidden', detail);
 
 /** 409: the cart became an order; the customer starts a new one. The one wording of every layer. */
 export function cartAlreadyOrdered(): AppError {
-  return new AppError(409, 'cart_already_ordered', 'This cart has already been ordered; start a new cart');
+  return new AppError('cart_already_ordered', 'This cart has already been ordered; start a new cart');
 }

@@ -2,8 +2,6 @@ import { Type, type TSchema } from 'typebox';
 
 /** Shared TypeBox pieces so every route speaks the contract's conventions the same way. */
 export const Money = Type.Integer({ minimum: 0, maximum: 10_000_000_000, description: 'Minor units (paise for INR)' });
-/** An id in a path or body: opaque; anything that names nothing answers 404, so no length rule here. */
-export const Id = Type.String({ minLength: 1 });
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
 export const Cursor = Type.String({ maxLength: 500 });
 export const Phone = Type.String({ minLength: 2, maxLength: 20, description: 'E.164, e.g. +919876543210' });

@@ -18,7 +18,7 @@ export async function memberRole(q: Queryable, storeId: string, merchantId: stri
  */
 export async function requireStoreMember(request: FastifyRequest, _reply: FastifyReply) {
   if (!request.storeRole) {
-    if (!request.session) throw new AppError(401, 'unauthorized', 'Sign in with a valid token');
+    if (!request.session) throw new AppError('unauthorized', 'Sign in with a valid token');
     const storeId = (request.params as { storeId?: string }).storeId ?? '';
     const role = await memberRole(request.server.db, storeId, request.session.merchant.id);
     if (!role) throw notFound('Store not found');

@@ -59,12 +59,6 @@ export const RESERVED_SLUGS = new Set([
   'openapi',
 ]);
 
-export const SLUG_RE = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
-
-export function isValidSlug(slug: string): boolean {
-  return slug.length >= 3 && slug.length <= 40 && SLUG_RE.test(slug) && !RESERVED_SLUGS.has(slug);
-}
-
 /** A slug made from free text: lower case ASCII letters and digits joined by single dashes. */
 export function slugify(text: string, maxLength = 40): string {
   const base = text

@@ -104,7 +104,7 @@ export async function createStore(
     }
     const id = newId();
     const row = await insertStore(tx, { id, slug, name: input.name, whatsapp, currency: input.currency ?? 'INR' });
-    if (!row) throw new AppError(409, 'slug_taken', `The link "${slug}" is taken; choose another`);
+    if (!row) throw new AppError('slug_taken', `The link "${slug}" is taken; choose another`);
     await insertStoreMember(tx, id, merchantId, 'owner');
     // The owner's own signed-in phone needs no code; any other number waits for one (src/stores/whatsapp-verify.ts).
     if (whatsapp && (await ownerPhone(tx, id, merchantId)) === whatsapp) {

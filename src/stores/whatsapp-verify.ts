@@ -45,13 +45,13 @@ export async function sendStoreWhatsappCode(
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const phone = await inTx(deps.db, async (tx) => {
     const store = await selectStoreById(tx, storeId);
-    if (!store?.whatsapp) throw new AppError(409, 'conflict', 'The store has no WhatsApp number to verify');
-    if (store.whatsapp_verified_at) throw new AppError(409, 'conflict', 'The WhatsApp number is already verified');
+    if (!store?.whatsapp) throw new AppError('conflict', 'The store has no WhatsApp number to verify');
+    if (store.whatsapp_verified_at) throw new AppError('conflict', 'The WhatsApp number is already verified');
     const last = await lockWhatsappCode(tx, storeId);
     if (last && last.phone === store.whatsapp && last.age_seconds < STORE_CODE_EVERY_SECONDS) {
       const wait = String(Math.max(1, Math.ceil(STORE_CODE_EVERY_SECONDS - last.age_seconds)));
-      throw new AppError(429, 'rate_limited', 'A code was sent a moment ago; wait a minute', undefined, {
-        'retry-after': wait,
+      throw new AppError('rate_limited', 'A code was sent a moment ago; wait a minute', undefined, {
+        headers: { 'retry-after': wait },
       });
     }
     const salt = randomBytes(16).toString('hex');
@@ -68,8 +68,8 @@ export async function sendStoreWhatsappCode(
     await deps.channel.send(phone, code);
   } catch (err) {
     deps.log?.warn({ channel: deps.channel.name ?? 'custom', reason: (err as Error).message }, 'store code not sent');
-    throw new AppError(503, 'unavailable', 'The code could not be sent; try again shortly', undefined, {
-      'retry-after': '5',
+    throw new AppError('unavailable', 'The code could not be sent; try again shortly', undefined, {
+      headers: { 'retry-after': '5' },
     });
   }
   await recordDirectSend(deps.db, {

@@ -60,7 +60,7 @@ export const whatsappWebhookRoutes: FastifyPluginAsync = async (base) => {
       const token = app.config.whatsappVerifyToken;
       const q = request.query;
       if (!token || q['hub.mode'] !== 'subscribe' || q['hub.verify_token'] !== token || !q['hub.challenge'])
-        throw new AppError(403, 'forbidden', 'Verification failed');
+        throw new AppError('forbidden', 'Verification failed');
       return reply.type('text/plain').send(q['hub.challenge']);
     },
   );
@@ -73,7 +73,7 @@ export const whatsappWebhookRoutes: FastifyPluginAsync = async (base) => {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const signature = request.headers['x-hub-signature-256'];
       if (!secret || !validSignature(raw, typeof signature === 'string' ? signature : undefined, secret))
-        throw new AppError(401, 'unauthorized', 'Bad or missing X-Hub-Signature-256');
+        throw new AppError('unauthorized', 'Bad or missing X-Hub-Signature-256');
       let payload: unknown;
       try {
         payload = JSON.parse(raw.toString('utf8'));
@@ -120,7 +120,7 @@ export const whatsappSettingsRoutes: FastifyPluginAsync = async (base) => {
       },
     },
     async (request) => {
-      if (request.storeRole !== 'owner') throw new AppError(403, 'forbidden', 'Only the owner connects WhatsApp');
+      if (request.storeRole !== 'owner') throw new AppError('forbidden', 'Only the owner connects WhatsApp');
       try {
         await repo.writeSettings(app.db, request.params.storeId, request.body);
       } catch (err) {

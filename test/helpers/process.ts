@@ -11,20 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** A TCP port nobody listens on right now (and, for a "closed port", nobody will). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export { waitFor } from '../../deploy/lib/proc.js';
+export { freePort, waitFor } from '../../deploy/lib/proc.js';
 import { sleep, waitFor } from '../../deploy/lib/proc.js';
 
 /** pids of the live (not zombie) children of `parentPid`, read from /proc. */

@@ -1,95 +1,82 @@
+/**
+ * A coupon's use count through the real entry points: checkout counts a use in the order's own statement, a
+ * checkout that fails counts nothing, a cancel gives the use back (never below zero). The 50-checkout race on a
+ * usage limit lives in concurrency.test.ts.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, merchantWithStore, type TestContext } from '../helpers/app.js';
-import { consumeCouponUse, releaseCouponUse } from '../../src/coupons/coupons.repo.js';
+import { createTestApp, type TestContext } from '../helpers/app.js';
+import { addProduct, checkoutCart, newCart, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';
 
 let ctx: TestContext;
-let storeId: string;
-let api: Awaited<ReturnType<typeof merchantWithStore>>['api'];
+let shop: Shop;
 beforeAll(async () => {
   ctx = await createTestApp();
-  const m = await merchantWithStore(ctx);
-  api = m.api;
-  storeId = m.store.id;
+  shop = await openShop(ctx);
 });
 afterAll(() => ctx.close());
 
-async function usedCount(id: string): Promise<number> {
-  const { rows } = await ctx.testDb.db.query<{ used_count: number }>(`SELECT used_count FROM coupons WHERE id = $1`, [
-    id,
-  ]);
-  return rows[0]!.used_count;
+async function coupon(body: Record<string, unknown>): Promise<string> {
+  const res = await shop.api.post(`${shop.base}/coupons`, { type: 'flat', value: 100, ...body });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+const usedCount = async (id: string): Promise<number> =>
+  (await shop.api.get(`${shop.base}/coupons/${id}`)).body.usedCount as number;
+
+async function cartWithCoupon(lines: [string, number][], code: string): Promise<string> {
+  const cartId = await newCart(shop, lines);
+  const res = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/coupon`, { code });
+  expect(res.status).toBe(200);
+  return cartId;
 }
 
-describe('coupon usage under concurrency', () => {
-  it('50 parallel consumes on usageLimit 10 → exactly 10 succeed', async () => {
-    const coupon = (
-      await api.post(`/api/v1/stores/${storeId}/coupons`, {
-        code: 'RACE10',
-        type: 'percent',
-        value: 10,
-        usageLimit: 10,
-      })
-    ).body;
-    const db = ctx.testDb.db;
-    // Each consume runs in its own transaction that stays open a moment after the UPDATE, so on PostgreSQL the
-    // transactions overlap and the row lock decides.
-    const results = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        db.tx(async (tx) => {
-          const ok = await consumeCouponUse(tx, coupon.id);
-          await tx.query('SELECT pg_sleep(0.005)');
-          return ok;
-        }),
-      ),
-    );
-    expect(results.filter(Boolean)).toHaveLength(10);
-    expect(await usedCount(coupon.id)).toBe(10);
-    const view = await api.get(`/api/v1/stores/${storeId}/coupons/${coupon.id}`);
-    expect(view.body.usedCount).toBe(10);
+describe('coupon uses counted by checkout and given back by cancel', () => {
+  it('a checkout that fails on a line counts no use; the next one does', async () => {
+    const id = await coupon({ code: 'FAILFIRST', usageLimit: 1 });
+    const scarce = await addProduct(shop, 'Scarce ghee', 50_000, 1);
+    const cartId = await cartWithCoupon([[scarce, 1]], 'FAILFIRST');
+    // The last unit goes to another customer first, so this checkout fails with a line problem.
+    await placeOrder(shop, [[scarce, 1]]);
+    const failed = await checkoutCart(shop, cartId);
+    expect(failed.status).toBe(409);
+    expect(failed.body.code).toBe('cart_has_errors');
+    expect(await usedCount(id)).toBe(0);
+
+    const plenty = await addProduct(shop, 'Atta 5 kg', 30_000, 100);
+    const ok = await checkoutCart(shop, await cartWithCoupon([[plenty, 1]], 'FAILFIRST'));
+    expect(ok.status).toBe(201);
+    expect(ok.body.discount).toBe(100);
+    expect(await usedCount(id)).toBe(1);
   });
 
-  it('a consume rolled back with its transaction is not counted', async () => {
-    const coupon = (
-      await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'ROLLBACK', type: 'flat', value: 100, usageLimit: 1 })
-    ).body;
-    await expect(
-      ctx.testDb.db.tx(async (tx) => {
-        expect(await consumeCouponUse(tx, coupon.id)).toBe(true);
-        throw new Error('checkout failed later');
-      }),
-    ).rejects.toThrow('checkout failed later');
-    expect(await usedCount(coupon.id)).toBe(0);
-    expect(await ctx.testDb.db.tx((tx) => consumeCouponUse(tx, coupon.id))).toBe(true);
-    expect(await ctx.testDb.db.tx((tx) => consumeCouponUse(tx, coupon.id))).toBe(false);
+  it('without a usage limit every concurrent checkout gets the discount and counts', async () => {
+    const id = await coupon({ code: 'UNLIMITED' });
+    const v = await addProduct(shop, 'Tea 250 g', 12_000, 1000);
+    const carts: string[] = [];
+    for (let i = 0; i < 20; i++) carts.push(await cartWithCoupon([[v, 1]], 'UNLIMITED'));
+    const results = await Promise.all(carts.map((cartId) => checkoutCart(shop, cartId)));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(results.every((r) => r.body.discount === 100)).toBe(true);
+    expect(await usedCount(id)).toBe(20);
   });
 
-  it('without a usage limit every consume counts', async () => {
-    const coupon = (
-      await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'UNLIMITED', type: 'flat', value: 100 })
-    ).body;
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => ctx.testDb.db.tx((tx) => consumeCouponUse(tx, coupon.id))),
-    );
-    expect(results.every(Boolean)).toBe(true);
-    expect(await usedCount(coupon.id)).toBe(20);
-  });
+  it('cancelling an order gives its use back once, and the freed use can be taken again', async () => {
+    const id = await coupon({ code: 'GIVEBACK', usageLimit: 1 });
+    const v = await addProduct(shop, 'Rice 1 kg', 9_000, 100);
+    const first = await checkoutCart(shop, await cartWithCoupon([[v, 1]], 'GIVEBACK'));
+    expect(first.status).toBe(201);
+    expect(await usedCount(id)).toBe(1);
 
-  it('release gives one use back and never goes below zero', async () => {
-    const coupon = (
-      await api.post(`/api/v1/stores/${storeId}/coupons`, { code: 'GIVEBACK', type: 'flat', value: 100, usageLimit: 2 })
-    ).body;
-    const db = ctx.testDb.db;
-    expect(await db.tx((tx) => consumeCouponUse(tx, coupon.id))).toBe(true);
-    expect(await db.tx((tx) => consumeCouponUse(tx, coupon.id))).toBe(true);
-    expect(await db.tx((tx) => consumeCouponUse(tx, coupon.id))).toBe(false);
-    await db.tx((tx) => releaseCouponUse(tx, coupon.id));
-    expect(await usedCount(coupon.id)).toBe(1);
-    expect(await db.tx((tx) => consumeCouponUse(tx, coupon.id))).toBe(true);
-    for (let i = 0; i < 4; i++) await db.tx((tx) => releaseCouponUse(tx, coupon.id));
-    expect(await usedCount(coupon.id)).toBe(0);
-  });
+    const cancel = `/api/v1/orders/${first.body.trackingToken}/cancel`;
+    expect((await shop.customer.post(cancel)).status).toBe(200);
+    expect(await usedCount(id)).toBe(0);
+    // A second cancel is refused and gives nothing back: the count never goes below zero.
+    expect((await shop.customer.post(cancel)).status).toBeGreaterThanOrEqual(400);
+    expect(await usedCount(id)).toBe(0);
 
-  it('an unknown coupon id consumes nothing', async () => {
-    expect(await ctx.testDb.db.tx((tx) => consumeCouponUse(tx, '00000000-0000-4000-8000-000000000000'))).toBe(false);
+    const again = await checkoutCart(shop, await cartWithCoupon([[v, 1]], 'GIVEBACK'));
+    expect(again.status).toBe(201);
+    expect(again.body.discount).toBe(100);
+    expect(await usedCount(id)).toBe(1);
   });
 });

@@ -17,7 +17,8 @@ import {
   PNG_1PX,
   type Shop,
 } from '../helpers/order-fixtures.js';
-import { ownerWithShop, sessionToken, type Phone } from './web-dashboard.helpers.js';
+import { ownerWithShop, sessionToken } from './web-dashboard.helpers.js';
+import type { WebClient } from '../helpers/web-client.js';
 
 let ctx: TestContext;
 let shop: Shop;
@@ -179,7 +180,7 @@ describe('issue 13 item 15: the proof carries its UPI reference and its total', 
 });
 
 describe('the dashboard records refunds and shows the reference', () => {
-  let browser: Phone;
+  let browser: WebClient;
   let storeId: string;
   let base: string;
   it('records a refund typed in rupees and shows the flagged proof with its reference', async () => {

@@ -5,11 +5,12 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createTestApp, type Client, type TestContext } from '../helpers/app.js';
-import { HOSTILE, HOSTILE_ESCAPED, ownerWithShop, pngOf, sessionToken, type Phone } from './web-dashboard.helpers.js';
+import { HOSTILE, HOSTILE_ESCAPED, ownerWithShop, pngOf, sessionToken } from './web-dashboard.helpers.js';
+import type { WebClient } from '../helpers/web-client.js';
 
 let ctx: TestContext;
 let dataDir: string;
-let browser: Phone;
+let browser: WebClient;
 let storeId: string;
 let base: string;
 let api: Client;

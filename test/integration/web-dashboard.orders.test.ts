@@ -4,11 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, createTestApp, type Client, type TestContext } from '../helpers/app.js';
-import { HOSTILE, HOSTILE_ESCAPED, ownerWithShop, pngOf, sessionToken, type Phone } from './web-dashboard.helpers.js';
+import { HOSTILE, HOSTILE_ESCAPED, ownerWithShop, pngOf, sessionToken } from './web-dashboard.helpers.js';
+import type { WebClient } from '../helpers/web-client.js';
 
 let ctx: TestContext;
 let dataDir: string;
-let browser: Phone;
+let browser: WebClient;
 let storeId: string;
 let base: string;
 let api: Client;
@@ -170,7 +171,7 @@ describe('orders', () => {
     const tooMany = await browser.post(`${page}/lines`, { variant: [riceVariant, dalVariant], quantity: ['3', '999'] });
     expect(tooMany.status).toBe(409);
     expect(tooMany.body).toContain('data-testid="line-errors"');
-    expect(tooMany.body).toMatch(/Dal[^<]*available/);
+    expect(tooMany.body).toMatch(/Dal[^<]*only \d+ left/);
     const empty = await browser.post(
       `${page}/lines`,
       { variant: [riceVariant, dalVariant], quantity: ['0', '0'] },

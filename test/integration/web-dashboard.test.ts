@@ -4,12 +4,12 @@ import { client, createTestApp, merchantWithStore, uniquePhone, type TestContext
 import {
   HOSTILE,
   HOSTILE_ESCAPED,
-  Phone,
   ownerWithShop,
   sessionToken,
   signInWithForms,
   textOf,
 } from './web-dashboard.helpers.js';
+import { WebClient } from '../helpers/web-client.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ afterAll(() => ctx.close());
 describe('sign in with phone and code', () => {
   it('sends a code, signs in, sets a 30-day HttpOnly SameSite=Lax session cookie, and lands on onboarding', async () => {
     const phone = uniquePhone();
-    const browser = new Phone(ctx.app, { 'x-forwarded-for': '10.90.0.1' });
+    const browser = new WebClient(ctx.app, { 'x-forwarded-for': '10.90.0.1' });
     const form = await browser.get('/dashboard/signin');
     expect(form.status).toBe(200);
     expect(form.headers['content-type']).toMatch(/^text\/html/);
@@ -56,7 +56,7 @@ describe('sign in with phone and code', () => {
   });
 
   it('marks the cookie Secure when the request came over TLS through the trusted proxy', async () => {
-    const browser = new Phone(ctx.app, { 'x-forwarded-for': '10.90.0.2', 'x-forwarded-proto': 'https' });
+    const browser = new WebClient(ctx.app, { 'x-forwarded-for': '10.90.0.2', 'x-forwarded-proto': 'https' });
     const phone = uniquePhone();
     await browser.get('/dashboard/signin');
     await browser.post('/dashboard/signin', { phone });
@@ -69,7 +69,7 @@ describe('sign in with phone and code', () => {
   });
 
   it('shows a wrong code and an invalid phone on the form, and signs nobody in', async () => {
-    const browser = new Phone(ctx.app, { 'x-forwarded-for': '10.90.0.3' });
+    const browser = new WebClient(ctx.app, { 'x-forwarded-for': '10.90.0.3' });
     await browser.get('/dashboard/signin');
     const badPhone = await browser.post('/dashboard/signin', { phone: '12' });
     expect(badPhone.status).toBe(422);
@@ -95,7 +95,7 @@ describe('sign in with phone and code', () => {
   });
 
   it('sends signed-out visitors to sign in and brings them back (never to another site)', async () => {
-    const anon = new Phone(ctx.app);
+    const anon = new WebClient(ctx.app);
     const page = await anon.get('/dashboard/stores/0195f4c2-0000-7000-8000-00000000abcd/products?q=rice');
     expect(page.status).toBe(303);
     expect(page.location).toBe(
@@ -105,8 +105,9 @@ describe('sign in with phone and code', () => {
     expect(form.body).toContain('name="next" value="/dashboard"');
     const form2 = await anon.get('/dashboard/signin?next=//evil.example');
     expect(form2.body).toContain('name="next" value="/dashboard"');
-    const post = await anon.request('POST', '/dashboard/new', 'name=x', {
-      'content-type': 'application/x-www-form-urlencoded',
+    const post = await anon.request('POST', '/dashboard/new', {
+      payload: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect([post.status, post.location]).toEqual([303, '/dashboard/signin']);
   });
@@ -124,7 +125,7 @@ describe('sign in with phone and code', () => {
     expect(out.setCookies.some((c) => /^dukaan_session=;/.test(c))).toBe(true);
     expect((await client(ctx.app, token).get('/api/v1/me')).status).toBe(401);
     // Even a copy of the old cookie no longer opens the dashboard.
-    const replay = new Phone(ctx.app);
+    const replay = new WebClient(ctx.app);
     replay.cookies.set('dukaan_session', token);
     expect((await replay.get('/dashboard')).location).toBe('/dashboard/signin');
   });
@@ -207,9 +208,9 @@ describe('CSRF', () => {
     expect((await api.get(`/api/v1/stores/${storeId}/products`)).body.items).toEqual([]);
     expect((await api.get(`/api/v1/stores/${storeId}/coupons`)).body.items).toEqual([]);
     // Sign-in and sign-out are forms too.
-    expect((await new Phone(ctx.app).post('/dashboard/signin', { phone: uniquePhone() }, { csrf: null })).status).toBe(
-      403,
-    );
+    expect(
+      (await new WebClient(ctx.app).post('/dashboard/signin', { phone: uniquePhone() }, { csrf: null })).status,
+    ).toBe(403);
     expect((await browser.post('/dashboard/signout', {}, { csrf: null })).status).toBe(403);
     expect((await api.get('/api/v1/me')).status).toBe(200);
   });

@@ -5,14 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
-import {
-  Browser,
-  HOSTILE_ESCAPED,
-  HOSTILE_NAME,
-  countTestId,
-  inputValue,
-  testIdText,
-} from './web-storefront.helpers.js';
+import { WebClient } from '../helpers/web-client.js';
+import { HOSTILE_ESCAPED, HOSTILE_NAME, countTestId, inputValue, testIdText } from './web-storefront.helpers.js';
 
 let ctx: TestContext;
 let owner: Client;
@@ -112,11 +106,11 @@ async function uploadImage(bytes: Buffer): Promise<string> {
   return JSON.parse(res.body).url;
 }
 
-const browser = () => new Browser(ctx.app);
+const browser = () => new WebClient(ctx.app);
 const shopPath = (rest = '') => `/${slug}${rest}`;
 
 /** A fresh customer with `lines` in the cart (through the add-to-cart form). */
-async function customerWith(lines: [string, number][]): Promise<Browser> {
+async function customerWith(lines: [string, number][]): Promise<WebClient> {
   const b = browser();
   for (const [variantId, quantity] of lines) {
     const res = await b.post(shopPath('/cart/add'), { variantId, quantity });
@@ -137,7 +131,10 @@ const CUSTOMER = {
   note: 'Ring twice',
 };
 
-async function placeOrder(b: Browser, fields: Partial<typeof CUSTOMER> = {}): Promise<{ token: string; page: string }> {
+async function placeOrder(
+  b: WebClient,
+  fields: Partial<typeof CUSTOMER> = {},
+): Promise<{ token: string; page: string }> {
   const form = await b.get(shopPath('/checkout'));
   expect(form.status).toBe(200);
   const key = inputValue(form.body, 'key')!;
@@ -322,7 +319,7 @@ describe('cart without JavaScript', () => {
   });
 
   it('marks the cookie Secure behind TLS', async () => {
-    const b = new Browser(ctx.app, { 'x-forwarded-proto': 'https' });
+    const b = new WebClient(ctx.app, { 'x-forwarded-proto': 'https' });
     const res = await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 1 });
     expect(res.setCookies.find((c) => c.startsWith('cart='))).toContain('; Secure');
   });
@@ -423,14 +420,14 @@ describe('cart without JavaScript', () => {
     const res = await b.post(
       shopPath(`/cart/lines/${chai.variants[0]!.id}`),
       { quantity: 1, delta: 1 },
-      { 'x-fragment': 'bill' },
+      { headers: { 'x-fragment': 'bill' } },
     );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.body).toMatch(/^<section id="bill" data-cart-count="2"/);
     expect(res.body).not.toContain('<!doctype');
     expect(testIdText(res.body, 'subtotal')).toBe('₹198.00');
-    const bad = await b.post(shopPath('/cart/coupon'), { code: 'NOPE' }, { 'x-fragment': 'bill' });
+    const bad = await b.post(shopPath('/cart/coupon'), { code: 'NOPE' }, { headers: { 'x-fragment': 'bill' } });
     expect(bad.status).toBe(200);
     expect(testIdText(bad.body, 'coupon-error')).toBe('There is no such coupon in this shop.');
     expect(bad.body).toContain(
@@ -489,7 +486,7 @@ describe('cart without JavaScript', () => {
   it('without a cart cookie, cart actions say the cart expired', async () => {
     const r = await browser().submit(shopPath(`/cart/lines/${chai.variants[0]!.id}`), { quantity: 1 });
     expect(testIdText(r.page.body, 'cart-notice')).toBe('Your cart has expired. Please add the items again.');
-    const forged = new Browser(ctx.app);
+    const forged = new WebClient(ctx.app);
     forged.cookies.set('cart', 'not-a-uuid');
     expect((await forged.get(shopPath('/cart'))).body).toContain('data-testid="cart-empty"');
   });
@@ -625,17 +622,17 @@ describe('checkout and order page without JavaScript', () => {
     const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#fff' } })
       .png()
       .toBuffer();
-    const notImage = await b.multipart(`/o/${token}/payment-proof`, {
-      name: 'x.txt',
-      type: 'image/png',
-      bytes: Buffer.from('hello, not an image'),
-    });
+    const notImage = await b.postMultipart(`/o/${token}/payment-proof`, {}, [
+      { name: 'file', filename: 'x.txt', type: 'image/png', bytes: Buffer.from('hello, not an image') },
+    ]);
     expect(notImage.status).toBe(303);
     expect(testIdText((await b.get(`/o/${token}`)).body, 'flash')).toBe('Send a JPEG, PNG or WebP image.');
     const empty = await b.post(`/o/${token}/payment-proof`, {});
     expect(empty.status).toBe(303);
     expect(testIdText((await b.get(`/o/${token}`)).body, 'flash')).toBe('Choose a screenshot of your payment first.');
-    const ok = await b.multipart(`/o/${token}/payment-proof`, { name: 'pay.png', type: 'image/png', bytes: png });
+    const ok = await b.postMultipart(`/o/${token}/payment-proof`, {}, [
+      { name: 'file', filename: 'pay.png', type: 'image/png', bytes: png },
+    ]);
     expect(ok.status).toBe(303);
     const after = await b.get(`/o/${token}`);
     expect(testIdText(after.body, 'flash')).toBe('Thank you! The shop will check your payment.');
@@ -784,7 +781,7 @@ describe('security headers and assets', () => {
 describe('store on its own host (BASE_DOMAIN)', () => {
   it('serves the same pages at {slug}.<BASE_DOMAIN> with links without the slug', async () => {
     const host = { host: `${slug}.shops.test` };
-    const b = new Browser(ctx.app, host);
+    const b = new WebClient(ctx.app, host);
     const home = await b.get('/');
     expect(home.status).toBe(200);
     expect(testIdText(home.body, 'store-name')).toBe('Chai &amp; Co');
@@ -797,7 +794,7 @@ describe('store on its own host (BASE_DOMAIN)', () => {
     expect(add.location).toBe('/');
     expect(add.setCookies.find((c) => c.startsWith('cart='))).toContain('Path=/;');
     expect((await b.get('/cart')).body).toContain('data-testid="cart-line"');
-    const unknown = await new Browser(ctx.app, { host: 'no-such-shop.shops.test' }).get('/');
+    const unknown = await new WebClient(ctx.app, { host: 'no-such-shop.shops.test' }).get('/');
     expect(unknown.status).toBe(404);
   });
 });

@@ -38,6 +38,7 @@ import { moneyInputValue, optionalText, parseInteger, parseMoney } from './form-
 import { defangLinks, oneLine } from '../../notify/quote.js';
 import { sendDashboardPage } from './shell.js';
 import { assertBody } from './validate.js';
+import { lineName } from '../../catalog/variant-label.js';
 
 const PAGE_SIZE = 25;
 
@@ -97,12 +98,6 @@ function statusBadge(status: OrderStatus): Html {
   return html`<span class="badge${tone}" data-testid="order-status">${STATUS_LABELS[status]}</span>`;
 }
 
-function lineLabel(line: { name: string; variantName: string }): string {
-  return line.variantName && line.variantName.toLowerCase() !== 'default' && line.variantName !== line.name
-    ? `${line.name} (${line.variantName})`
-    : line.name;
-}
-
 async function listPage(request: FastifyRequest, reply: FastifyReply) {
   const store = currentStore(request);
   const query = request.query as { status?: unknown; cursor?: unknown };
@@ -155,7 +150,7 @@ async function addableVariants(request: FastifyRequest, store: StoreRow): Promis
     .flatMap((p) =>
       p.variants.map((v) => ({
         id: v.id,
-        label: `${lineLabel({ name: p.name, variantName: v.name })} · ${formatMoney(v.price, store.currency)}${v.stock === 0 ? ' · out of stock' : ''}`,
+        label: `${lineName({ name: p.name, variantName: v.name })} · ${formatMoney(v.price, store.currency)}${v.stock === 0 ? ' · out of stock' : ''}`,
       })),
     );
 }
@@ -213,7 +208,7 @@ ${
 <section aria-labelledby="bill-title">
 <h2 id="bill-title">Bill</h2>
 <table class="bill" data-testid="bill">
-${order.lines.map((l) => html`<tr><th scope="row">${l.quantity} × ${lineLabel(l)} <span class="small muted">@ ${money(l.unitPrice)}</span></th><td>${money(l.lineTotal)}</td></tr>`)}
+${order.lines.map((l) => html`<tr><th scope="row">${l.quantity} × ${lineName(l)} <span class="small muted">@ ${money(l.unitPrice)}</span></th><td>${money(l.lineTotal)}</td></tr>`)}
 <tr><th scope="row">Subtotal</th><td data-testid="subtotal">${money(order.subtotal)}</td></tr>
 ${order.discount ? html`<tr><th scope="row">Discount${order.couponCode ? ` (${order.couponCode})` : ''}</th><td>−${money(order.discount)}</td></tr>` : ''}
 <tr><th scope="row">Delivery</th><td>${order.deliveryFee ? money(order.deliveryFee) : 'Free'}</td></tr>
@@ -253,7 +248,7 @@ ${failed?.section === 'lines' && failed.problem.items.length ? html`<ul class="f
 <form method="post" action="${base}/lines" novalidate data-testid="lines-form">
 ${csrfField(reply)}
 ${order.lines.map(
-  (l, i) => html`<div class="row"><div><label for="q-${i}">${lineLabel(l)}</label>
+  (l, i) => html`<div class="row"><div><label for="q-${i}">${lineName(l)}</label>
 <input type="hidden" name="variant" value="${l.variantId}"><input id="q-${i}" name="quantity" inputmode="numeric" value="${String(l.quantity)}" maxlength="3" data-testid="line-qty"></div></div>`,
 )}
 ${

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { normalisePhoneInput } from './storefront.pages.js';
 import { slugFromHost, type StoreContext } from './context.js';
 import { translator } from '../../i18n/index.js';
-import { lineErrorText, variantLabel } from './views.js';
+import { variantLabel } from '../../catalog/variant-label.js';
+import { lineErrorText } from './views.js';
 
 describe('normalisePhoneInput', () => {
   it('reads Indian mobile numbers as people type them', () => {

@@ -138,7 +138,7 @@ export const orderPages: FastifyPluginAsync = async (app) => {
           [{ code: 'required', path: '/file', message: 'Choose a screenshot' }],
           422,
         );
-      if (file.truncated) throw new AppError(413, 'payload_too_large', tr('order.screenshotTooLarge'));
+      if (file.truncated) throw new AppError('payload_too_large', tr('order.screenshotTooLarge'));
       const reference = upiReference(upload.reference, tr('order.referenceInvalid'));
       await submitPaymentProof(db, config, token, file.bytes, reference);
       setFlash(request, reply, 'ok', tr('order.proofThanks'));

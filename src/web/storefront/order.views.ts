@@ -5,7 +5,8 @@ import { html, raw, safeUrl, type Html } from '../html.js';
 import { layout, type Flash } from '../layout.js';
 import { localeOf, money, translator, type Translate } from '../../i18n/index.js';
 import { canEditLines, checkTransition } from '../../orders/status.js';
-import { languageSwitch, variantLabel } from './views.js';
+import { variantLabel } from '../../catalog/variant-label.js';
+import { languageSwitch } from './views.js';
 import { defangLinks, oneLine } from '../../notify/quote.js';
 
 /** The catalog key of each status word (written out for the catalog test). */

@@ -61,9 +61,9 @@ import {
   productMain,
   productOpenGraph,
   storePage,
-  variantLabel,
   type CheckoutValues,
 } from './views.js';
+import { variantLabel } from '../../catalog/variant-label.js';
 
 const PRODUCTS_PER_PAGE = 24;
 
@@ -347,7 +347,7 @@ function mount(app: FastifyInstance, m: Mount): void {
     cartAction(request, reply, async (ctx, cartId, body) => {
       const code = textField(body, 'code', 64);
       if (!code)
-        throw new AppError(422, 'invalid_coupon', 'Enter a coupon code.', [
+        throw new AppError('invalid_coupon', 'Enter a coupon code.', [
           { code: 'required', path: '/code', message: 'Enter a coupon code' },
         ]);
       const cart = await applyCartCoupon(db, ctx.row.slug, cartId, code);

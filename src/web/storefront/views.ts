@@ -13,16 +13,12 @@ import { fieldError, problemSummary, type FormProblem } from '../forms.js';
 import { absoluteImageUrl, productImage } from '../images.js';
 import { type WEEKDAYS, localTime } from '../../stores/profile.js';
 import type { StoreContext } from './context.js';
+import { variantLabel } from '../../catalog/variant-label.js';
 
 /** Money in the page language (Indian grouping): one formatter for pages and messages. */
 export const money = (ctx: StoreContext, minor: number): string => formatIn(ctx.lang, minor, ctx.store.currency);
 const shortMoney = (ctx: StoreContext, minor: number): string =>
   formatIn(ctx.lang, minor, ctx.store.currency, { trimZeroFraction: true });
-
-/** A variant's name is worth showing only when it says something ("Default" does not). */
-export function variantLabel(productName: string, variantName: string): string | null {
-  return variantName && variantName !== productName && variantName.toLowerCase() !== 'default' ? variantName : null;
-}
 
 // ------------------------------------------------------------------ shell
 

@@ -1,9 +1,10 @@
 import type { Queryable } from '../db/db.js';
 
 /**
- * The only code that takes or gives back stock for orders. Each change is one conditional UPDATE, made in
+ * The SQL of stock. Orders take and give back stock only here: each change is one conditional UPDATE, made in
  * variant-id order so that concurrent transactions touching the same variants lock them in the same order and
  * cannot deadlock. Untracked stock (NULL) is never written. Call inside the transaction that writes the order.
+ * The merchant's own changes (set / adjust, rules in ./stock.ts) are single conditional UPDATEs too.
  */
 
 export interface StockMove {
@@ -54,12 +55,17 @@ export function takeStockCtes(p: { storeId: string; variantIds: string; quantiti
   lockAndCheck: string;
   take: string;
 } {
-  const lockAndCheck = `stock_want AS (SELECT w.id, w.qty FROM unnest(${p.variantIds}::uuid[], ${p.quantities}::int[]) AS w(id, qty)),
-     stock_locked AS (SELECT v.id, v.stock FROM variants v WHERE v.store_id = ${p.storeId}::uuid AND v.id = ANY(${p.variantIds}::uuid[]) ORDER BY v.id FOR UPDATE),
-     stock_short AS (SELECT w.id, w.qty, coalesce(l.stock, 0) AS available FROM stock_want w LEFT JOIN stock_locked l ON l.id = w.id
+  const lockAndCheck = `stock_want AS (SELECT w.id, w.qty
+                        FROM unnest(${p.variantIds}::uuid[], ${p.quantities}::int[]) AS w(id, qty)),
+     stock_locked AS (SELECT v.id, v.stock FROM variants v
+                       WHERE v.store_id = ${p.storeId}::uuid AND v.id = ANY(${p.variantIds}::uuid[])
+                       ORDER BY v.id FOR UPDATE),
+     stock_short AS (SELECT w.id, w.qty, coalesce(l.stock, 0) AS available
+                       FROM stock_want w LEFT JOIN stock_locked l ON l.id = w.id
                       WHERE l.id IS NULL OR l.stock < w.qty)`;
   // A CTE sees only the ones before it: the caller places this one after whatever its condition names.
-  const take = `stock_taken AS (UPDATE variants v SET stock = v.stock - w.qty FROM stock_want w JOIN stock_locked l ON l.id = w.id
+  const take = `stock_taken AS (UPDATE variants v SET stock = v.stock - w.qty
+                       FROM stock_want w JOIN stock_locked l ON l.id = w.id
                       WHERE v.id = w.id AND v.stock IS NOT NULL AND v.stock >= w.qty AND ${p.when})`;
   return { lockAndCheck, take };
 }
@@ -99,4 +105,51 @@ export async function applyStockDeltas(
     }
   }
   return shortages;
+}
+
+// A variant whose stock the merchant may change: live, of a live product, of this store.
+const LIVE_VARIANT = `v.id = $1 AND v.store_id = $2 AND v.archived_at IS NULL
+  AND p.id = v.product_id AND p.store_id = v.store_id AND p.archived_at IS NULL`;
+
+/** Sets a live variant's stock (null: not tracked); null when there is no such live variant. */
+export async function updateStockTo(
+  q: Queryable,
+  storeId: string,
+  variantId: string,
+  stock: number | null,
+): Promise<{ stock: number | null } | null> {
+  const { rows } = await q.query<{ stock: number | null }>(
+    `UPDATE variants v SET stock = $3::integer FROM products p WHERE ${LIVE_VARIANT} RETURNING v.stock`,
+    [variantId, storeId, stock],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Adds delta to a live variant's tracked stock when the result stays within 0..max, deciding under the row lock;
+ * the new stock, or null when the condition did not hold (untracked, too few, too many, or no such variant).
+ */
+export async function addToStockWithin(
+  q: Queryable,
+  storeId: string,
+  variantId: string,
+  delta: number,
+  max: number,
+): Promise<number | null> {
+  const { rows } = await q.query<{ stock: number }>(
+    `UPDATE variants v SET stock = v.stock + $3::integer FROM products p
+      WHERE ${LIVE_VARIANT} AND v.stock IS NOT NULL AND v.stock::bigint + $3::integer BETWEEN 0 AND $4::bigint
+      RETURNING v.stock`,
+    [variantId, storeId, delta, max],
+  );
+  return rows[0]?.stock ?? null;
+}
+
+/** A live variant's stock (null: not tracked), or undefined when there is no such live variant. */
+export async function liveStock(q: Queryable, storeId: string, variantId: string): Promise<number | null | undefined> {
+  const { rows } = await q.query<{ stock: number | null }>(
+    `SELECT v.stock FROM variants v, products p WHERE ${LIVE_VARIANT}`,
+    [variantId, storeId],
+  );
+  return rows[0] === undefined ? undefined : rows[0].stock;
 }
