@@ -17,6 +17,7 @@ import { client } from '../helpers/app.js';
 import { enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
 import type { MessageChannel, OutboundMessage } from '../../src/notify/channels.js';
 import { newId } from '../../src/shared/ids.js';
+import { ownerWithShop, sessionToken } from './web-dashboard.helpers.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -201,5 +202,32 @@ describe('item 5: daily caps per customer number and per store', () => {
     expect(await processOutboxOnce(db, channel, { caps })).toMatchObject({ sent: 0, skipped: 1 });
     const skipped = await outboxRows(`status = 'skipped' AND recipient = $1`, [stranger]);
     expect(skipped).toHaveLength(3);
+  });
+});
+
+describe('item 5 in the dashboard', () => {
+  it('the settings page says where messages go, sends the code and verifies the number', async () => {
+    const { browser, storeId, base } = await ownerWithShop(ctx);
+    const api = client(ctx.app, sessionToken(browser));
+    await api.patch(`/api/v1/stores/${storeId}`, { whatsapp: '+919811100009' });
+    const settings = `${base}/settings`;
+    const before = await browser.open(settings);
+    expect(before.body).toContain('data-testid="whatsapp-unverified"');
+    expect(before.body).toContain('Order messages go to your own phone until +919811100009 is verified.');
+
+    const sent = await browser.submit(`${settings}/whatsapp/send`, {}, { from: settings });
+    expect(sent.page.body).toContain('Code sent to +919811100009.');
+    const code = ctx.sentCodes.get('+919811100009')!.at(-1)!;
+    const wrong = await browser.submit(
+      `${settings}/whatsapp/confirm`,
+      { code: '999999' === code ? '888888' : '999999' },
+      {
+        from: settings,
+      },
+    );
+    expect(wrong.page.body).toContain('The code is wrong or has expired');
+    const ok = await browser.submit(`${settings}/whatsapp/confirm`, { code }, { from: settings });
+    expect(ok.page.body).toContain('data-testid="whatsapp-verified"');
+    expect((await api.get(`/api/v1/stores/${storeId}`)).body.whatsappVerified).toBe(true);
   });
 });
