@@ -104,6 +104,8 @@ export interface UpOptions {
   trustProxy: string | null;
   /** Extra environment for every app server (`--env KEY=VALUE`). */
   env: Record<string, string>;
+  /** ha: storefront reads on the standby (HAProxy on pgPort+7 → DATABASE_REPLICA_URLS of every app server). */
+  readReplicas: boolean;
   /** Progress lines go here. */
   say: (line: string) => void;
 }
@@ -124,6 +126,7 @@ export function defaultUpOptions(topology: TopologyName, overrides: Partial<UpOp
     staticRoot: path.join(PROJECT_ROOT, APP_ASSET_DIR),
     trustProxy: '127.0.0.1',
     env: {},
+    readReplicas: false,
     say: (line) => process.stdout.write(`${line}\n`),
     ...overrides,
   };
@@ -368,7 +371,10 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
   fs.chmodSync(runDir, 0o755);
   const ports = [opts.httpsPort, ...(opts.httpPort === null ? [] : [opts.httpPort])];
   for (let i = 0; i < opts.appServers; i++) ports.push(opts.appPort + i);
-  if (opts.topology === 'ha' && !opts.databaseUrl) for (let i = 0; i < 7; i++) ports.push(opts.pgPort + i);
+  if (opts.readReplicas && (opts.topology !== 'ha' || opts.databaseUrl))
+    throw new Error('--read-replicas is for the ha topology with its own databases (its standby serves the reads)');
+  if (opts.topology === 'ha' && !opts.databaseUrl)
+    for (let i = 0; i < (opts.readReplicas ? 8 : 7); i++) ports.push(opts.pgPort + i);
   for (const port of ports)
     if (!(await portIsFree(port))) throw new Error(`port ${port} is in use (see --port, --http-port, --app-port)`);
 
@@ -412,6 +418,7 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
         basePort: opts.pgPort,
         fast: opts.pgFast,
         parameters: archiveSettings(backupCfg),
+        replicaPort: opts.readReplicas ? opts.pgPort + 7 : undefined,
         say,
       });
       state.postgres = {
@@ -465,7 +472,9 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
         publicUrl: url.replace(/\/$/, ''),
         dataDir,
         logFile: path.join(runDir, 'logs', `${name}.log`),
-        env: opts.env,
+        env: state.ha?.replicaPort
+          ? { DATABASE_REPLICA_URLS: `postgres://postgres@127.0.0.1:${state.ha.replicaPort}/dukaan`, ...opts.env }
+          : opts.env,
       });
       state.servers.push(server);
       writeState(state);
@@ -624,6 +633,7 @@ const USAGE = `usage:
       --database-url URL     use this PostgreSQL instead of the topology's own
       --pg-port P            split/lb: port of the PostgreSQL server it starts (default 5433); ha: HAProxy's
                              port, then P+1, P+2 PostgreSQL, P+3, P+4 Patroni REST, P+5, P+6 etcd
+      --read-replicas        ha: storefront reads on the standby (HAProxy P+7 → the app's DATABASE_REPLICA_URLS)
       --static-root DIR      what nginx serves as /static/ (default src/web/assets/dist; "off": proxy and cache)
       --trust-proxy ADDRS    the app's TRUST_PROXY (default 127.0.0.1, nginx's address; "off" for none)
       --env KEY=VALUE        extra environment for every app server (repeatable)
@@ -655,6 +665,7 @@ async function main(argv: string[]): Promise<void> {
       'database-url': { type: 'string' },
       'pg-port': { type: 'string' },
       'pg-fast': { type: 'boolean' },
+      'read-replicas': { type: 'boolean' },
       'static-root': { type: 'string' },
       'trust-proxy': { type: 'string' },
       'run-dir': { type: 'string' },
@@ -717,6 +728,7 @@ async function main(argv: string[]): Promise<void> {
               : defaults.staticRoot,
         trustProxy: trust === undefined ? defaults.trustProxy : trust === 'off' || trust === '' ? null : trust,
         env,
+        readReplicas: values['read-replicas'] ?? false,
       }),
     );
     process.stdout.write(describe(state));

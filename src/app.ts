@@ -15,6 +15,7 @@ import { clientErrorHandler, registerInputGuard } from './server/input-guard.js'
 import { whatsappSettingsRoutes, whatsappWebhookRoutes } from './whatsapp/whatsapp.routes.js';
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
+import { registerReplicaReads } from './server/replica-reads.js';
 import { registerIdempotency } from './server/idempotency.js';
 import { documentOperation } from './server/openapi.js';
 import { logOptions } from './server/logger.js';
@@ -51,6 +52,8 @@ export interface BuildAppOptions {
   db: Db;
   logger?: FastifyServerOptions['logger'];
   otpChannel?: OtpChannel;
+  /** Replica health check interval (ms; tests shorten it). */
+  replicaCheckMs?: number;
 }
 
 const STORE_SCOPED_PREFIX = '/api/v1/stores/:storeId';
@@ -148,7 +151,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     if (request.routeOptions.url?.startsWith(STORE_SCOPED_PREFIX)) await requireStoreMember(request, reply);
   });
   registerIdempotency(app, db);
-  registerMetrics(app, db);
+  const registry = registerMetrics(app, db);
+  await registerReplicaReads(app, db, config, registry, { checkMs: opts.replicaCheckMs });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {

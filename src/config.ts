@@ -5,6 +5,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | null;
+  /** Streaming replicas for storefront reads (DATABASE_REPLICA_URLS, comma-separated); [] = all on the primary. */
+  databaseReplicaUrls: string[];
   dataDir: string;
   otpTestNumbers: Map<string, string>;
   webConcurrency: number;
@@ -65,6 +67,31 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   return n;
 }
 
+/** DATABASE_REPLICA_URLS: PostgreSQL URLs, comma-separated. Only with DATABASE_URL: PGlite has no replicas. */
+export function parseReplicaUrls(raw: string | undefined, databaseUrl: string | null): string[] {
+  const urls = (raw ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  if (urls.length === 0) return [];
+  if (!databaseUrl)
+    throw new Error(
+      'DATABASE_REPLICA_URLS is set but DATABASE_URL is not: the embedded database (PGlite) has no replicas. ' +
+        'Set DATABASE_URL to the PostgreSQL primary, or unset DATABASE_REPLICA_URLS.',
+    );
+  for (const url of urls) {
+    let protocol = '';
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:')
+      throw new Error('DATABASE_REPLICA_URLS: each entry must be a postgres:// URL');
+  }
+  return urls;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || null;
   const port = intEnv(env, 'PORT', 3000);
@@ -78,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host,
     databaseUrl,
+    databaseReplicaUrls: parseReplicaUrls(env.DATABASE_REPLICA_URLS, databaseUrl),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     otpTestNumbers: parseOtpTestNumbers(env.OTP_TEST_NUMBERS),
     webConcurrency: databaseUrl ? intEnv(env, 'WEB_CONCURRENCY', os.availableParallelism()) || 1 : 1,
@@ -111,6 +139,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           .replace(/^\.+|\.+$/g, '') || null
       : null,
   };
+}
+
+/** loadConfig for a command that starts the server: a setting it cannot use stops it with one line, no stack. */
+export function loadConfigOrExit(command: string, env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    process.stderr.write(`${command}: refusing to start. ${(err as Error).message}\n`);
+    process.exit(1);
+  }
 }
 
 export type OtpChannelKind = 'sms' | 'whatsapp' | 'console';

@@ -2,13 +2,13 @@
  * `npm start`: one process, the embedded database (or DATABASE_URL), a demo store on first run in embedded mode,
  * and a banner with the URLs that answer. For production use `npm run serve` (the worker pool).
  */
-import { loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { startServer } from './start.js';
 import { describeDatabase, describeOtpChannel, startBanner } from './server/banner.js';
 import { ensureDemoStore, DEMO_PHONE, DEMO_CODE, DEMO_SLUG } from './demo/seed.js';
 import { getStoreBySlug } from './stores/stores.service.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit('dukaan start');
 if (config.demo) config.otpTestNumbers.set(DEMO_PHONE, DEMO_CODE);
 
 const server = await startServer(config, {

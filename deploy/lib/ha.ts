@@ -30,6 +30,8 @@ export interface HaState {
   scope: string;
   /** HAProxy: the app's database address (always the primary). */
   proxyPort: number;
+  /** HAProxy's address of the standbys (Patroni /replica), for DATABASE_REPLICA_URLS; absent unless asked for. */
+  replicaPort?: number;
   proxyPid: number;
   proxyConfig: string;
   etcd: { pid: number; clientPort: number; peerPort: number; dataDir: string; log: string };
@@ -44,6 +46,8 @@ export interface HaOptions {
   fast: boolean;
   /** More PostgreSQL parameters (WAL archiving for backups). */
   parameters?: Record<string, string>;
+  /** Also a HAProxy listener on this port leading to a running standby (`--read-replicas`). */
+  replicaPort?: number;
   say: (line: string) => void;
 }
 
@@ -165,11 +169,15 @@ export function patroniConfig(o: {
   return lines.join('\n');
 }
 
-/** HAProxy's configuration: one TCP frontend, the server whose Patroni answers 200 on /primary gets the traffic. */
+/**
+ * HAProxy's configuration: one TCP frontend, the server whose Patroni answers 200 on /primary gets the traffic; with
+ * `replicaPort`, a second one leading to the standbys (Patroni answers 200 on /replica on a running standby).
+ */
 export function haproxyConfig(o: {
   proxyPort: number;
   nodes: { name: string; port: number; restPort: number }[];
   pidFile: string;
+  replicaPort?: number;
 }): string {
   return [
     '# Written by dukaan (deploy/lib/ha.ts). See deploy/README.md, "The ha topology".',
@@ -191,6 +199,17 @@ export function haproxyConfig(o: {
     // so no client keeps talking to a demoted primary.
     '    default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 1 on-marked-down shutdown-sessions',
     ...o.nodes.map((n) => `    server ${n.name} 127.0.0.1:${n.port} maxconn 1000 check port ${n.restPort}`),
+    ...(o.replicaPort === undefined
+      ? []
+      : [
+          'listen postgres_replicas',
+          `    bind 127.0.0.1:${o.replicaPort}`,
+          '    balance leastconn',
+          '    option httpchk OPTIONS /replica',
+          '    http-check expect status 200',
+          '    default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
+          ...o.nodes.map((n) => `    server ${n.name} 127.0.0.1:${n.port} maxconn 1000 check port ${n.restPort}`),
+        ]),
     '',
   ].join('\n');
 }
@@ -373,7 +392,11 @@ export async function startHa(opts: HaOptions): Promise<HaState> {
 
   // HAProxy in front.
   const pidFile = path.join(haDir, 'haproxy.pid');
-  fs.writeFileSync(state.proxyConfig, haproxyConfig({ proxyPort: ports.proxy, nodes: state.nodes, pidFile }));
+  state.replicaPort = opts.replicaPort;
+  fs.writeFileSync(
+    state.proxyConfig,
+    haproxyConfig({ proxyPort: ports.proxy, nodes: state.nodes, pidFile, replicaPort: opts.replicaPort }),
+  );
   state.proxyPid = spawnDetached(HAPROXY_BIN, ['-db', '-f', state.proxyConfig], {
     env: process.env,
     logFile: path.join(logDir, 'haproxy.log'),

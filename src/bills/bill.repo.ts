@@ -3,6 +3,7 @@ import type { Queryable } from '../db/db.js';
 
 export interface BillOrderRow {
   id: string;
+  storeId: string;
   number: number;
   status: string;
   paymentStatus: string;
@@ -41,7 +42,8 @@ export interface BillLineRow {
 
 export async function findBillOrder(q: Queryable, trackingToken: string): Promise<BillOrderRow | null> {
   const { rows } = await q.query<BillOrderRow>(
-    `SELECT o.id, o.number, o.status, o.payment_status AS "paymentStatus", o.payment_method AS "paymentMethod",
+    `SELECT o.id, o.store_id AS "storeId", o.number, o.status, o.payment_status AS "paymentStatus",
+            o.payment_method AS "paymentMethod",
             o.fulfillment, o.subtotal, o.discount, o.delivery_fee AS "deliveryFee", o.total,
             o.amount_paid AS "amountPaid", o.coupon_code AS "couponCode", o.customer, o.lang,
             o.created_at AS "createdAt", s.name AS "storeName", s.slug AS "storeSlug",
@@ -53,14 +55,14 @@ export async function findBillOrder(q: Queryable, trackingToken: string): Promis
   return rows[0] ?? null;
 }
 
-export async function billLines(q: Queryable, orderId: string): Promise<BillLineRow[]> {
+export async function billLines(q: Queryable, storeId: string, orderId: string): Promise<BillLineRow[]> {
   const { rows } = await q.query<BillLineRow>(
     `SELECT l.name, l.variant_name AS "variantName", p.hsn, l.unit_price AS "unitPrice", l.quantity,
             l.line_total AS "lineTotal"
        FROM order_lines l JOIN products p ON p.id = l.product_id
-      WHERE l.order_id = $1
+      WHERE l.order_id = $1 AND l.store_id = $2
       ORDER BY l.position, l.variant_id`,
-    [orderId],
+    [orderId, storeId],
   );
   return rows;
 }

@@ -17,5 +17,9 @@ export async function loadBill(
   const order = await findBillOrder(q, trackingToken);
   if (!order) throw notFound('Order not found');
   const chosen: Lang = isLang(lang) ? lang : isLang(order.lang) ? order.lang : 'en';
-  return { ...buildBill(order, await billLines(q, order.id), chosen), slug: order.storeSlug, number: order.number };
+  return {
+    ...buildBill(order, await billLines(q, order.storeId, order.id), chosen),
+    slug: order.storeSlug,
+    number: order.number,
+  };
 }

@@ -56,7 +56,7 @@ const LINE_VARIANT_SQL = (storeIdSql: string) => `
 const LINES_SQL = `
   SELECT cl.variant_id, v.product_id, v.product_name, v.name AS variant_name, v.price, cl.quantity, v.stock, v.sellable
     FROM cart_lines cl${LINE_VARIANT_SQL('$2')}
-   WHERE cl.cart_id = $1
+   WHERE cl.cart_id = $1 AND cl.store_id = $2
    ORDER BY cl.added_at, cl.variant_id`;
 
 /** The same lines as LINES_SQL, as one JSON array column of the cart row `c` (any alias with id and store_id). */
@@ -66,7 +66,7 @@ const linesJsonSql = (c: string) => `
             'price', v.price, 'quantity', cl.quantity, 'stock', v.stock, 'sellable', v.sellable)
           ORDER BY cl.added_at, cl.variant_id), '[]'::json)
      FROM cart_lines cl${LINE_VARIANT_SQL(`${c}.store_id`)}
-    WHERE cl.cart_id = ${c}.id)`;
+    WHERE cl.cart_id = ${c}.id AND cl.store_id = ${c}.store_id)`;
 
 const LOCK_OPEN_CART_SQL = `
   UPDATE carts c SET updated_at = now()
@@ -101,14 +101,15 @@ const PUT_LINE_SQL = `
        seen AS (SELECT c.updated_at, c.order_id FROM carts c JOIN s ON c.store_id = s.id WHERE c.id = $2),
        locked AS (SELECT c.updated_at, c.order_id FROM carts c JOIN s ON c.store_id = s.id WHERE c.id = $2 FOR UPDATE OF c),
        v AS (SELECT ${SELLABLE_SQL} AS sellable,
-                    EXISTS (SELECT 1 FROM cart_lines cl WHERE cl.cart_id = $2 AND cl.variant_id = v.id) AS in_cart,
-                    (SELECT count(*)::int FROM cart_lines cl WHERE cl.cart_id = $2) AS line_count
+                    EXISTS (SELECT 1 FROM cart_lines cl
+                             WHERE cl.cart_id = $2 AND cl.store_id = s.id AND cl.variant_id = v.id) AS in_cart,
+                    (SELECT count(*)::int FROM cart_lines cl WHERE cl.cart_id = $2 AND cl.store_id = s.id) AS line_count
                FROM variants v JOIN products p ON p.id = v.product_id JOIN s ON v.store_id = s.id
               WHERE v.id = $3),
        ok AS (SELECT 1 FROM locked, seen, v
                WHERE locked.updated_at = seen.updated_at AND locked.order_id IS NULL
                  AND (v.in_cart OR (v.sellable AND v.line_count < $5))),
-       put AS (INSERT INTO cart_lines (cart_id, variant_id, quantity) SELECT $2, $3, $4 FROM ok
+       put AS (INSERT INTO cart_lines (cart_id, store_id, variant_id, quantity) SELECT $2, s.id, $3, $4 FROM ok, s
                ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity RETURNING 1),
        stamp AS (UPDATE carts SET updated_at = now() FROM ok WHERE carts.id = $2)
   SELECT s.*, locked.updated_at IS NOT NULL AS cart_found, locked.order_id AS cart_order_id,
@@ -204,8 +205,9 @@ export async function selectVariantState(
 ): Promise<VariantState | null> {
   const { rows } = await q.query<VariantState>(
     `SELECT ${SELLABLE_SQL} AS sellable,
-            EXISTS (SELECT 1 FROM cart_lines cl WHERE cl.cart_id = $3 AND cl.variant_id = v.id) AS in_cart,
-            (SELECT count(*)::int FROM cart_lines cl WHERE cl.cart_id = $3) AS line_count
+            EXISTS (SELECT 1 FROM cart_lines cl WHERE cl.cart_id = $3 AND cl.store_id = $2 AND cl.variant_id = v.id)
+              AS in_cart,
+            (SELECT count(*)::int FROM cart_lines cl WHERE cl.cart_id = $3 AND cl.store_id = $2) AS line_count
        FROM variants v JOIN products p ON p.id = v.product_id
       WHERE v.id = $1 AND v.store_id = $2`,
     [variantId, storeId, cartId],
@@ -225,15 +227,25 @@ export async function putLineRow(
   return rows[0] ?? null;
 }
 
-export async function deleteCartLine(q: Queryable, cartId: string, variantId: string): Promise<void> {
-  await q.query(`DELETE FROM cart_lines WHERE cart_id = $1 AND variant_id = $2`, [cartId, variantId]);
+export async function deleteCartLine(q: Queryable, storeId: string, cartId: string, variantId: string): Promise<void> {
+  await q.query(`DELETE FROM cart_lines WHERE cart_id = $1 AND store_id = $2 AND variant_id = $3`, [
+    cartId,
+    storeId,
+    variantId,
+  ]);
 }
 
-export async function upsertCartLine(q: Queryable, cartId: string, variantId: string, quantity: number): Promise<void> {
+export async function upsertCartLine(
+  q: Queryable,
+  storeId: string,
+  cartId: string,
+  variantId: string,
+  quantity: number,
+): Promise<void> {
   await q.query(
-    `INSERT INTO cart_lines (cart_id, variant_id, quantity) VALUES ($1, $2, $3)
+    `INSERT INTO cart_lines (cart_id, store_id, variant_id, quantity) VALUES ($1, $2, $3, $4)
      ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity`,
-    [cartId, variantId, quantity],
+    [cartId, storeId, variantId, quantity],
   );
 }
 

@@ -409,11 +409,11 @@ export async function setCartLine(
   return changeCart(db, slug, cartId, async (tx, store) => {
     const variant = await variantOfStore(tx, store.id, cartId, variantId);
     if (quantity === 0) {
-      await deleteCartLine(tx, cartId, variantId);
+      await deleteCartLine(tx, store.id, cartId, variantId);
       return;
     }
     checkLineAllowed(variant);
-    await upsertCartLine(tx, cartId, variantId, quantity);
+    await upsertCartLine(tx, store.id, cartId, variantId, quantity);
   });
 }
 
@@ -421,7 +421,7 @@ export async function setCartLine(
 export async function removeCartLine(db: DbOrTx, slug: string, cartId: string, variantId: string): Promise<CartView> {
   return changeCart(db, slug, cartId, async (tx, store) => {
     await variantOfStore(tx, store.id, cartId, variantId);
-    await deleteCartLine(tx, cartId, variantId);
+    await deleteCartLine(tx, store.id, cartId, variantId);
   });
 }
 

@@ -1,7 +1,9 @@
 /**
  * Storefront reads kept in this process's memory, keyed by the store's catalog_version (bumped at commit by a
- * trigger on every visible catalog change, see migration 061). A reader always reads the store row first; data read
- * after it is at least as new as that version, so an entry is never older than its key says. Other workers and
+ * trigger on every visible catalog change, see migration 061). A reader always reads the store row first, on the same
+ * server as the data (a replica or the primary: `app.readDb` pins one per request, and a replica failing mid-request
+ * hands over only to the newer primary); data read after it is at least as new as that version, so an entry is never
+ * older than its key says. Other workers and
  * servers see the same version in the database, so no cross-process invalidation is needed.
  */
 const MAX_ENTRIES = 2000;

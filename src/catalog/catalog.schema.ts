@@ -19,6 +19,13 @@ const Description = Type.String({ maxLength: 5000 });
 const ImageUrl = Type.String({ minLength: 2, maxLength: 2000, pattern: '^(https?://[^\\s]+|/[^/\\s][^\\s]*)$' });
 const Images = Type.Array(ImageUrl, { maxItems: MAX_IMAGES });
 export const MAX_SEARCH_TERMS = 20;
+const Hsn = Type.String({ pattern: '^[0-9]{4,8}$', description: 'HSN code for GST bills: 4 to 8 digits' });
+const Pinned = Type.Boolean({ description: 'Pinned products come first in the storefront' });
+const ProductPosition = Type.Integer({
+  minimum: 0,
+  maximum: 1_000_000,
+  description: 'Lower first, after the pinned products and before those without a position (newest first)',
+});
 const SearchTerms = Type.Array(Type.String({ minLength: 1, maxLength: 50 }), {
   maxItems: MAX_SEARCH_TERMS,
   description: 'Extra words a search matches (other names, spellings, scripts: "doodh", "दूध"); never shown',
@@ -69,6 +76,9 @@ export const ProductSchema = Type.Object(
     images: Type.Array(Type.String()),
     isActive: Type.Boolean(),
     searchTerms: Type.Array(Type.String()),
+    hsn: Nullable(Type.String()),
+    pinned: Type.Boolean(),
+    position: Nullable(Type.Integer()),
     price: Type.Integer({ description: 'Lowest variant price' }),
     variants: Type.Array(VariantSchema),
   },
@@ -102,6 +112,9 @@ export const CreateProductBody = Type.Object(
     images: Type.Optional(Images),
     isActive: Type.Optional(Type.Boolean()),
     searchTerms: Type.Optional(SearchTerms),
+    hsn: Type.Optional(Nullable(Hsn)),
+    pinned: Type.Optional(Pinned),
+    position: Type.Optional(Nullable(ProductPosition)),
     variants: Type.Optional(Type.Array(VariantInputBody, { minItems: 1, maxItems: MAX_VARIANTS })),
   },
   { additionalProperties: false },
@@ -118,6 +131,9 @@ export const UpdateProductBody = Type.Object(
     images: Type.Optional(Images),
     isActive: Type.Optional(Type.Boolean()),
     searchTerms: Type.Optional(SearchTerms),
+    hsn: Type.Optional(Nullable(Hsn)),
+    pinned: Type.Optional(Pinned),
+    position: Type.Optional(Nullable(ProductPosition)),
     price: Type.Optional(Money),
     mrp: Type.Optional(Nullable(Money)),
     sku: Type.Optional(Nullable(Sku)),

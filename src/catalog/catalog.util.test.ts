@@ -4,7 +4,7 @@ import { AppError } from '../shared/errors.js';
 import {
   baseSlug,
   cleanName,
-  decodeIdCursor,
+  decodeListCursor,
   escapeLike,
   firstFreeSlug,
   imageProblems,
@@ -78,14 +78,16 @@ describe('images', () => {
   });
 });
 
-describe('decodeIdCursor', () => {
-  it('returns the id, or null without a cursor, and refuses anything else', () => {
+describe('decodeListCursor', () => {
+  it('returns the rank and id, or null without a cursor, and refuses anything else', () => {
     const id = '0195f4c2-0000-7000-8000-00000000abcd';
-    expect(decodeIdCursor(encodeCursor([id]))).toBe(id);
-    expect(decodeIdCursor(undefined)).toBeNull();
-    expect(decodeIdCursor('')).toBeNull();
-    for (const bad of ['garbage', encodeCursor(['not-a-uuid']), encodeCursor([5]), encodeCursor([id, id])]) {
-      expect(() => decodeIdCursor(bad)).toThrow(AppError);
+    expect(decodeListCursor(encodeCursor([-1, id]))).toEqual({ rank: -1, id });
+    expect(decodeListCursor(encodeCursor([2000001, id]))).toEqual({ rank: 2000001, id });
+    expect(decodeListCursor(undefined)).toBeNull();
+    expect(decodeListCursor('')).toBeNull();
+    const bad = ['garbage', encodeCursor([id]), encodeCursor([1, 'not-a-uuid']), encodeCursor([2 ** 40, id])];
+    for (const cursor of [...bad, encodeCursor([id, 1]), encodeCursor([1, id, id])]) {
+      expect(() => decodeListCursor(cursor)).toThrow(AppError);
     }
   });
 });
@@ -107,6 +109,10 @@ const product: ProductRow = {
   images: [],
   is_active: true,
   search_terms: [],
+  hsn: null,
+  pinned: false,
+  position: null,
+  list_rank: -1,
 };
 const variant = (id: string, price: number, stock: number | null): VariantRow => ({
   id,

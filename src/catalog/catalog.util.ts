@@ -3,6 +3,7 @@ import { decodeCursor } from '../shared/cursor.js';
 import { validationFailed, type ProblemItem } from '../shared/errors.js';
 import { isUuid } from '../shared/ids.js';
 import { slugify } from '../stores/slug.js';
+import { slugsLike } from './catalog.repo.js';
 
 /** Escapes LIKE wildcards so a search for "50%" or "a_b" matches those characters literally (escape char: backslash). */
 export function escapeLike(text: string): string {
@@ -15,15 +16,16 @@ export function searchTerm(q: string | undefined): string | null {
   return term === '' ? null : term;
 }
 
-/** The keyset cursor of id-ordered lists: the last id seen. */
-export function decodeIdCursor(cursor: string | undefined): string | null {
-  const decoded = decodeCursor<[string]>(cursor, ['string']);
+/** The cursor of a product list page: the last row's (list_rank, id). Anything else → 400 validation_failed. */
+export function decodeListCursor(cursor: string | undefined): { rank: number; id: string } | null {
+  const decoded = decodeCursor<[number, string]>(cursor, ['number', 'string']);
   if (decoded === null) return null;
-  if (!isUuid(decoded[0]))
+  const [rank, id] = decoded;
+  if (!isUuid(id) || Math.abs(rank) > 2 ** 31 - 1)
     throw validationFailed('cursor is not valid', [
       { code: 'invalid', path: '/cursor', message: 'cursor is not valid' },
     ]);
-  return decoded[0];
+  return { rank, id };
 }
 
 /** The base slug for a catalog name; names with no Latin letters or digits (e.g. Devanagari) fall back to `fallback`. */
@@ -51,12 +53,7 @@ export async function insertWithFreeSlug<T>(
   insert: (slug: string) => Promise<T | null>,
 ): Promise<T> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    // Slugs are [a-z0-9-] only, so the base is safe inside the regular expression.
-    const { rows } = await tx.query<{ slug: string }>(
-      `SELECT slug FROM ${table} WHERE store_id = $1 AND (slug = $2 OR slug ~ ('^' || $2 || '-[0-9]+$'))`,
-      [storeId, base],
-    );
-    const inserted = await insert(firstFreeSlug(base, new Set(rows.map((r) => r.slug))));
+    const inserted = await insert(firstFreeSlug(base, await slugsLike(tx, table, storeId, base)));
     if (inserted !== null) return inserted;
   }
   throw new Error(`could not find a free ${table} slug for "${base}"`);

@@ -3,6 +3,11 @@ import type { Queryable } from '../db/db.js';
 import { newId } from '../shared/ids.js';
 import type { ExistingProduct, ExistingVariant, ExportVariant, ImportPlan } from './import-plan.js';
 
+/** One import per store at a time: the store's row lock, held to the end of the import's transaction. */
+export async function lockStoreForImport(q: Queryable, storeId: string): Promise<void> {
+  await q.query(`SELECT id FROM stores WHERE id = $1 FOR UPDATE`, [storeId]);
+}
+
 export async function loadCatalogForImport(q: Queryable, storeId: string) {
   const [products, variants, categories, slugs] = await Promise.all([
     q.query<ExistingProduct>(

@@ -2,7 +2,14 @@
 import { inTx, type Db, type DbOrTx } from '../db/db.js';
 import { baseSlug, firstFreeSlug } from './catalog.util.js';
 import { planImport, productCsv, readProductCsv, type ImportProblem } from './import-plan.js';
-import { categorySlugs, exportRows, insertCategories, loadCatalogForImport, writeImport } from './import.repo.js';
+import {
+  categorySlugs,
+  exportRows,
+  insertCategories,
+  loadCatalogForImport,
+  lockStoreForImport,
+  writeImport,
+} from './import.repo.js';
 
 export interface ImportResult {
   created: number;
@@ -24,7 +31,7 @@ export async function importProducts(
   const parsed = readProductCsv(text, store.currency);
   return inTx(db, async (tx) => {
     // One import per store at a time: a second waits, then plans against the first one's result.
-    await tx.query(`SELECT id FROM stores WHERE id = $1 FOR UPDATE`, [store.id]);
+    await lockStoreForImport(tx, store.id);
     const catalog = await loadCatalogForImport(tx, store.id);
     const plan = planImport(
       parsed,

@@ -3,7 +3,31 @@ import { AppError, conflict, notFound, validationFailed, type ProblemItem } from
 import { isUuid, newId } from '../shared/ids.js';
 import { decodeCursor, encodeCursor, page } from '../shared/cursor.js';
 import { MAX_SEARCH_RESULTS, searchProductRows } from './search.repo.js';
-import { baseSlug, cleanName, decodeIdCursor, imageProblems, insertWithFreeSlug, searchTerm } from './catalog.util.js';
+import type { ProductRow } from './catalog.repo.js';
+import {
+  archiveProductRow,
+  archiveVariantRow,
+  insertProductRow,
+  insertVariantRows,
+  liveVariantIds,
+  loadVariants,
+  selectProduct,
+  selectProductPage,
+  selectVariant,
+  updateProductColumns,
+  updateVariantColumns,
+  variantSlots,
+  type VariantRow,
+} from './products.repo.js';
+import { categoryExists } from './categories.repo.js';
+import {
+  baseSlug,
+  cleanName,
+  decodeListCursor,
+  imageProblems,
+  insertWithFreeSlug,
+  searchTerm,
+} from './catalog.util.js';
 import {
   MAX_VARIANTS,
   type CreateProductInput,
@@ -15,33 +39,7 @@ import {
 } from './catalog.schema.js';
 import { DEFAULT_VARIANT_NAME } from './variant-label.js';
 
-/** The name of the one variant a product gets when it is created without `variants`. */
-
-export interface ProductRow {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  category_id: string | null;
-  unit: string | null;
-  images: string[];
-  is_active: boolean;
-  search_terms: string[];
-}
-
-export interface VariantRow {
-  id: string;
-  product_id: string;
-  name: string;
-  price: number;
-  mrp: number | null;
-  stock: number | null;
-  sku: string | null;
-}
-
-const PRODUCT_COLUMNS =
-  'p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active, p.search_terms';
-const VARIANT_COLUMNS = 'v.id, v.product_id, v.name, v.price, v.mrp, v.stock, v.sku';
+export type { ProductRow, VariantRow };
 
 export interface ProductWithVariants {
   product: ProductRow;
@@ -68,27 +66,12 @@ export function toProduct({ product, variants }: ProductWithVariants): Product {
     images: product.images,
     isActive: product.is_active,
     searchTerms: product.search_terms,
+    hsn: product.hsn,
+    pinned: product.pinned,
+    position: product.position,
     price: lowestPrice(variants),
     variants: variants.map(toVariant),
   };
-}
-
-/** The live variants of many products in ONE query, in display order, grouped by product id. */
-export async function loadVariants(
-  q: Queryable,
-  storeId: string,
-  productIds: readonly string[],
-): Promise<Map<string, VariantRow[]>> {
-  const byProduct = new Map<string, VariantRow[]>(productIds.map((id) => [id, []]));
-  if (productIds.length === 0) return byProduct;
-  const { rows } = await q.query<VariantRow>(
-    `SELECT ${VARIANT_COLUMNS} FROM variants v
-      WHERE v.store_id = $1 AND v.product_id = ANY($2::uuid[]) AND v.archived_at IS NULL
-      ORDER BY v.product_id, v.position, v.id`,
-    [storeId, productIds],
-  );
-  for (const row of rows) byProduct.get(row.product_id)?.push(row);
-  return byProduct;
 }
 
 async function withVariants(q: Queryable, storeId: string, products: ProductRow[]): Promise<ProductWithVariants[]> {
@@ -111,8 +94,10 @@ export interface ProductQuery {
 }
 
 /**
- * One page of a store's products, newest first, keyset on (store_id, id DESC) — the ids are UUIDv7, so this walks
- * products_store_id_idx / products_storefront_idx. With a search: ranked matches instead (searchProducts).
+ * One page of a store's products in the merchant's order: pinned first, then by position, then newest first
+ * (`list_rank`, migration 111). Keyset on (list_rank DESC, id DESC) — the ids are UUIDv7 — which walks
+ * products_store_id_idx / products_storefront_idx / products_category_idx. With a search: ranked matches instead
+ * (searchProducts).
  */
 export async function findProducts(
   q: Queryable,
@@ -120,24 +105,13 @@ export async function findProducts(
   query: ProductQuery,
 ): Promise<{ items: ProductWithVariants[]; nextCursor: string | null }> {
   if (query.search) return searchProducts(q, storeId, { ...query, search: query.search });
-  const after = decodeIdCursor(query.cursor);
-  const params: unknown[] = [storeId];
-  const where = ['p.store_id = $1', 'p.archived_at IS NULL'];
-  if (query.activeOnly) where.push('p.is_active');
-  if (after) {
-    params.push(after);
-    where.push(`p.id < $${params.length}`);
-  }
-  if (query.categoryId) {
-    params.push(query.categoryId);
-    where.push(`p.category_id = $${params.length}`);
-  }
-  params.push(query.limit + 1);
-  const { rows } = await q.query<ProductRow>(
-    `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE ${where.join(' AND ')} ORDER BY p.id DESC LIMIT $${params.length}`,
-    params,
-  );
-  const { items, nextCursor } = page(rows, query.limit, (row) => [row.id]);
+  const rows = await selectProductPage(q, storeId, {
+    activeOnly: query.activeOnly,
+    categoryId: query.categoryId,
+    after: decodeListCursor(query.cursor),
+    limit: query.limit + 1,
+  });
+  const { items, nextCursor } = page(rows, query.limit, (row) => [row.list_rank, row.id]);
   return { items: await withVariants(q, storeId, items), nextCursor };
 }
 
@@ -216,12 +190,9 @@ export async function listProducts(
 
 async function productRow(q: Queryable, storeId: string, productId: string, lock = false): Promise<ProductRow> {
   if (!isUuid(productId)) throw notFound('Product not found');
-  const { rows } = await q.query<ProductRow>(
-    `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.id = $1 AND p.store_id = $2 AND p.archived_at IS NULL${lock ? ' FOR UPDATE' : ''}`,
-    [productId, storeId],
-  );
-  if (!rows[0]) throw notFound('Product not found');
-  return rows[0];
+  const row = await selectProduct(q, storeId, productId, { lock });
+  if (!row) throw notFound('Product not found');
+  return row;
 }
 
 /** A live product of the store (archived ones answer 404). */
@@ -236,8 +207,8 @@ async function checkCategory(q: Queryable, storeId: string, categoryId: string |
   if (categoryId === undefined || categoryId === null) return;
   const problem = [{ code: 'invalid', path: '/categoryId', message: 'is not a category of this store' }];
   if (!isUuid(categoryId)) throw validationFailed('categoryId is not a category of this store', problem, 422);
-  const { rows } = await q.query(`SELECT 1 FROM categories WHERE id = $1 AND store_id = $2`, [categoryId, storeId]);
-  if (!rows[0]) throw validationFailed('categoryId is not a category of this store', problem, 422);
+  if (!(await categoryExists(q, storeId, categoryId)))
+    throw validationFailed('categoryId is not a category of this store', problem, 422);
 }
 
 /** Search terms as stored: trimmed, inner spaces collapsed, empty ones and repeats (any case) dropped. */
@@ -302,25 +273,20 @@ async function insertVariants(
   firstPosition: number,
 ): Promise<VariantRow[]> {
   try {
-    const { rows } = await tx.query<VariantRow>(
-      `INSERT INTO variants (id, product_id, store_id, name, price, mrp, stock, sku, position)
-       SELECT v.id, $1, $2, v.name, v.price, v.mrp, v.stock, v.sku, v.position
-         FROM unnest($3::uuid[], $4::text[], $5::bigint[], $6::bigint[], $7::integer[], $8::text[], $9::integer[])
-           AS v(id, name, price, mrp, stock, sku, position)
-       RETURNING id, product_id, name, price, mrp, stock, sku`,
-      [
-        productId,
-        storeId,
-        variants.map(() => newId()),
-        variants.map((v) => v.name),
-        variants.map((v) => v.price),
-        variants.map((v) => v.mrp ?? null),
-        variants.map((v) => v.stock ?? null),
-        variants.map((v) => v.sku ?? null),
-        variants.map((_, i) => firstPosition + i),
-      ],
+    return await insertVariantRows(
+      tx,
+      storeId,
+      productId,
+      variants.map((v, i) => ({
+        id: newId(),
+        name: v.name,
+        price: v.price,
+        mrp: v.mrp ?? null,
+        stock: v.stock ?? null,
+        sku: v.sku ?? null,
+        position: firstPosition + i,
+      })),
     );
-    return rows;
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict('This product already has a variant with that name');
     throw err;
@@ -339,39 +305,26 @@ export async function createProduct(db: DbOrTx, storeId: string, input: CreatePr
     await checkCategory(tx, storeId, input.categoryId);
     const id = newId();
     await insertWithFreeSlug(tx, 'products', storeId, baseSlug(name, 'product'), async (slug) => {
-      const { rowCount } = await tx.query(
-        `INSERT INTO products (id, store_id, category_id, slug, name, description, unit, images, is_active, search_terms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10::text[])
-         ON CONFLICT (store_id, slug) DO NOTHING`,
-        [
-          id,
-          storeId,
-          input.categoryId ?? null,
-          slug,
-          name,
-          input.description ?? '',
-          input.unit ?? null,
-          JSON.stringify(input.images ?? []),
-          input.isActive ?? true,
-          cleanSearchTerms(input.searchTerms) ?? [],
-        ],
-      );
-      return rowCount === 1 ? slug : null;
+      const inserted = await insertProductRow(tx, {
+        id,
+        storeId,
+        categoryId: input.categoryId ?? null,
+        slug,
+        name,
+        description: input.description ?? '',
+        unit: input.unit ?? null,
+        images: input.images ?? [],
+        isActive: input.isActive ?? true,
+        searchTerms: cleanSearchTerms(input.searchTerms) ?? [],
+        hsn: input.hsn ?? null,
+        pinned: input.pinned ?? false,
+        position: input.position ?? null,
+      });
+      return inserted ? slug : null;
     });
     await insertVariants(tx, storeId, id, variants, 0);
     return getProduct(tx, storeId, id);
   });
-}
-
-/** Builds `SET a = $n, …` from the fields that are present (undefined = leave as is, null = clear). */
-function setClause(params: unknown[], fields: Record<string, unknown>): string[] {
-  const sets: string[] = [];
-  for (const [column, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    params.push(value);
-    sets.push(`${column} = $${params.length}`);
-  }
-  return sets;
 }
 
 /**
@@ -389,8 +342,7 @@ export async function updateProduct(
   return inTx(db, async (tx) => {
     await productRow(tx, storeId, productId, true);
     await checkCategory(tx, storeId, input.categoryId);
-    const params: unknown[] = [productId, storeId];
-    const sets = setClause(params, {
+    await updateProductColumns(tx, storeId, productId, {
       name,
       description: input.description,
       category_id: input.categoryId,
@@ -398,25 +350,19 @@ export async function updateProduct(
       images: input.images === undefined ? undefined : JSON.stringify(input.images),
       is_active: input.isActive,
       search_terms: cleanSearchTerms(input.searchTerms),
+      hsn: input.hsn,
+      pinned: input.pinned,
+      position: input.position,
     });
-    if (sets.length) {
-      await tx.query(
-        `UPDATE products SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1 AND store_id = $2`,
-        params,
-      );
-    }
     const variantFields = { price: input.price, mrp: input.mrp, sku: input.sku };
     if (Object.values(variantFields).some((v) => v !== undefined)) {
-      const { rows } = await tx.query<{ id: string }>(
-        `SELECT id FROM variants WHERE product_id = $1 AND store_id = $2 AND archived_at IS NULL`,
-        [productId, storeId],
-      );
-      if (rows.length !== 1) {
+      const ids = await liveVariantIds(tx, storeId, productId);
+      if (ids.length !== 1) {
         const fields = Object.keys(variantFields).filter(
           (k) => variantFields[k as keyof typeof variantFields] !== undefined,
         );
         throw validationFailed(
-          `This product has ${rows.length} variants: change price, mrp and sku on each variant`,
+          `This product has ${ids.length} variants: change price, mrp and sku on each variant`,
           fields.map((field) => ({
             code: 'not_allowed',
             path: `/${field}`,
@@ -425,11 +371,7 @@ export async function updateProduct(
           422,
         );
       }
-      const variantParams: unknown[] = [rows[0]!.id];
-      await tx.query(
-        `UPDATE variants SET ${setClause(variantParams, variantFields).join(', ')} WHERE id = $1`,
-        variantParams,
-      );
+      await updateVariantColumns(tx, storeId, ids[0]!, variantFields);
     }
     return getProduct(tx, storeId, productId);
   });
@@ -438,21 +380,14 @@ export async function updateProduct(
 /** DELETE archives: the product leaves the storefront and the merchant's list; orders keep their snapshot. */
 export async function archiveProduct(q: Queryable, storeId: string, productId: string): Promise<void> {
   if (!isUuid(productId)) throw notFound('Product not found');
-  const { rowCount } = await q.query(
-    `UPDATE products SET archived_at = now(), updated_at = now() WHERE id = $1 AND store_id = $2 AND archived_at IS NULL`,
-    [productId, storeId],
-  );
-  if (rowCount === 0) throw notFound('Product not found');
+  if (!(await archiveProductRow(q, storeId, productId))) throw notFound('Product not found');
 }
 
 async function variantRow(q: Queryable, storeId: string, productId: string, variantId: string): Promise<VariantRow> {
   if (!isUuid(variantId)) throw notFound('Variant not found');
-  const { rows } = await q.query<VariantRow>(
-    `SELECT ${VARIANT_COLUMNS} FROM variants v WHERE v.id = $1 AND v.product_id = $2 AND v.store_id = $3 AND v.archived_at IS NULL`,
-    [variantId, productId, storeId],
-  );
-  if (!rows[0]) throw notFound('Variant not found');
-  return rows[0];
+  const row = await selectVariant(q, storeId, productId, variantId);
+  if (!row) throw notFound('Variant not found');
+  return row;
 }
 
 /** Adds a variant at the end. The product row is locked so the count and the position are decided one at a time. */
@@ -465,14 +400,9 @@ export async function addVariant(
   const variant = { ...input, name: cleanName(input.name, '/name') };
   return inTx(db, async (tx) => {
     await productRow(tx, storeId, productId, true);
-    const { rows } = await tx.query<{ live: number; next_position: number }>(
-      `SELECT count(*) FILTER (WHERE archived_at IS NULL)::integer AS live, COALESCE(max(position) + 1, 0)::integer AS next_position
-         FROM variants WHERE product_id = $1`,
-      [productId],
-    );
-    const { live, next_position } = rows[0]!;
+    const { live, nextPosition } = await variantSlots(tx, storeId, productId);
     if (live >= MAX_VARIANTS) throw validationFailed(`A product has at most ${MAX_VARIANTS} variants`, undefined, 422);
-    const [created] = await insertVariants(tx, storeId, productId, [variant], next_position);
+    const [created] = await insertVariants(tx, storeId, productId, [variant], nextPosition);
     return toVariant(created!);
   });
 }
@@ -489,15 +419,14 @@ export async function updateVariant(
   return inTx(db, async (tx) => {
     await productRow(tx, storeId, productId);
     const current = await variantRow(tx, storeId, productId, variantId);
-    const params: unknown[] = [current.id];
-    const sets = setClause(params, { name, price: input.price, mrp: input.mrp, sku: input.sku });
-    if (sets.length === 0) return toVariant(current);
     try {
-      const { rows } = await tx.query<VariantRow>(
-        `UPDATE variants v SET ${sets.join(', ')} WHERE v.id = $1 RETURNING ${VARIANT_COLUMNS}`,
-        params,
-      );
-      return toVariant(rows[0]!);
+      const updated = await updateVariantColumns(tx, storeId, current.id, {
+        name,
+        price: input.price,
+        mrp: input.mrp,
+        sku: input.sku,
+      });
+      return toVariant(updated ?? current);
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict('This product already has a variant with that name');
       throw err;
@@ -511,12 +440,8 @@ export async function archiveVariant(db: DbOrTx, storeId: string, productId: str
     // The product lock serialises two deletes racing for the last two variants.
     await productRow(tx, storeId, productId, true);
     await variantRow(tx, storeId, productId, variantId);
-    const { rows } = await tx.query<{ live: number }>(
-      `SELECT count(*)::integer AS live FROM variants WHERE product_id = $1 AND archived_at IS NULL`,
-      [productId],
-    );
-    if (rows[0]!.live <= 1)
-      throw new AppError('conflict', 'A product keeps at least one variant: archive the product instead');
-    await tx.query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [variantId]);
+    const { live } = await variantSlots(tx, storeId, productId);
+    if (live <= 1) throw new AppError('conflict', 'A product keeps at least one variant: archive the product instead');
+    await archiveVariantRow(tx, storeId, variantId);
   });
 }

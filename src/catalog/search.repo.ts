@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../db/db.js';
 import { escapeLike } from './catalog.util.js';
+import { PRODUCT_COLUMNS, type ProductRow } from './catalog.repo.js';
 
 /**
  * The lowest word similarity (pg_trgm) a product needs to match a search. 0.35: "aata" vs "Atta" is 0.4, "panner"
@@ -24,21 +25,64 @@ export interface SearchFilter {
   offset?: number;
 }
 
-export interface SearchRow {
-  id: string;
-  slug: string;
-  name: string;
-  description: string;
-  category_id: string | null;
-  unit: string | null;
-  images: string[];
-  is_active: boolean;
-  search_terms: string[];
+export interface SearchRow extends ProductRow {
   score: number;
 }
 
 function isDb(q: Queryable | Db): q is Db {
   return typeof (q as Partial<Db>).tx === 'function';
+}
+
+/** The WHERE of a search (over the alias `p`) and its parameters: $1 store, $2 skeleton, $3 LIKE pattern, then more. */
+function searchWhere(
+  storeId: string,
+  filter: Omit<SearchFilter, 'limit' | 'offset'>,
+): {
+  where: string[];
+  params: unknown[];
+} {
+  const skeleton = searchSkeleton(filter.text);
+  const params: unknown[] = [storeId, skeleton, escapeLike(skeleton)];
+  const doc = 'search_skeleton(product_search_text(p.name, p.search_terms, p.description))';
+  const where = ['p.store_id = $1', 'p.archived_at IS NULL', `(${doc} %> $2 OR ${doc} LIKE '%' || $3 || '%')`];
+  if (filter.activeOnly) where.push('p.is_active');
+  if (filter.categoryId) {
+    params.push(filter.categoryId);
+    where.push(`p.category_id = $${params.length}`);
+  }
+  return { where, params };
+}
+
+function inSearchTx<T>(q: Queryable | Db, run: (tx: Queryable) => Promise<T>): Promise<T> {
+  const go = async (tx: Queryable): Promise<T> => {
+    await tx.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
+      String(WORD_SIMILARITY_THRESHOLD),
+    ]);
+    return run(tx);
+  };
+  return isDb(q) ? q.tx((tx) => go(tx)) : go(q);
+}
+
+/**
+ * How many products of the store a search matches, counted up to `cap` (the same candidates as searchProductRows,
+ * from the same index; nothing is ranked). For "nothing in Dairy — 3 results in all products".
+ */
+export async function countSearchMatches(
+  q: Queryable | Db,
+  storeId: string,
+  filter: Omit<SearchFilter, 'limit' | 'offset'>,
+  cap: number = MAX_SEARCH_RESULTS,
+): Promise<number> {
+  return inSearchTx(q, async (tx) => {
+    const { where, params } = searchWhere(storeId, filter);
+    params.push(cap);
+    const { rows } = await tx.query<{ n: number }>(
+      `SELECT count(*)::integer AS n
+         FROM (SELECT 1 FROM products p WHERE ${where.join(' AND ')} LIMIT $${params.length}) m`,
+      params,
+    );
+    return rows[0]?.n ?? 0;
+  });
 }
 
 /**
@@ -51,23 +95,11 @@ export async function searchProductRows(
   storeId: string,
   filter: SearchFilter,
 ): Promise<SearchRow[]> {
-  const run = async (tx: Queryable): Promise<SearchRow[]> => {
-    await tx.query(`SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, [
-      String(WORD_SIMILARITY_THRESHOLD),
-    ]);
-    const skeleton = searchSkeleton(filter.text);
-    const params: unknown[] = [storeId, skeleton, escapeLike(skeleton)];
-    const doc = 'search_skeleton(product_search_text(p.name, p.search_terms, p.description))';
-    const where = ['p.store_id = $1', 'p.archived_at IS NULL', `(${doc} %> $2 OR ${doc} LIKE '%' || $3 || '%')`];
-    if (filter.activeOnly) where.push('p.is_active');
-    if (filter.categoryId) {
-      params.push(filter.categoryId);
-      where.push(`p.category_id = $${params.length}`);
-    }
+  return inSearchTx(q, async (tx) => {
+    const { where, params } = searchWhere(storeId, filter);
     params.push(filter.limit, filter.offset ?? 0);
     const { rows } = await tx.query<SearchRow>(
-      `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active,
-              p.search_terms, s.score
+      `SELECT ${PRODUCT_COLUMNS}, s.score
          FROM products p
          CROSS JOIN LATERAL (SELECT GREATEST(
              word_similarity($2, search_skeleton(p.name)),
@@ -79,6 +111,5 @@ export async function searchProductRows(
       params,
     );
     return rows;
-  };
-  return isDb(q) ? q.tx((tx) => run(tx)) : run(q);
+  });
 }

@@ -33,7 +33,11 @@ function sendJson(reply: FastifyReply, body: object): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(text);
 }
 
-/** The public catalog by store slug: no sign-in. (Carts under /storefront/{slug}/carts are another module's.) */
+/**
+ * The public catalog by store slug: no sign-in. (Carts under /storefront/{slug}/carts are another module's.) Its
+ * reads may go to a replica (`app.readDb`): the store row that carries the catalog version and the data it keys
+ * come from the same server.
+ */
 export const storefrontRoutes: FastifyPluginAsync = async (base) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['storefront'];
@@ -42,15 +46,16 @@ export const storefrontRoutes: FastifyPluginAsync = async (base) => {
     '/storefront/:slug',
     { schema: { tags, params: StorefrontParams, response: { 200: PublicStoreSchema } } },
     async (request) => {
-      return publicStoreJson(await getPublicStore(app.db, request.params.slug));
+      return publicStoreJson(await getPublicStore(await app.readDb(request), request.params.slug));
     },
   );
   app.get(
     '/storefront/:slug/categories',
     { schema: { tags, params: StorefrontParams, response: { 200: CategoryListSchema } } },
     async (request) => {
-      const store = await getPublicStore(app.db, request.params.slug);
-      return { items: await listStorefrontCategories(app.db, store.id, store.catalogVersion), nextCursor: null };
+      const db = await app.readDb(request);
+      const store = await getPublicStore(db, request.params.slug);
+      return { items: await listStorefrontCategories(db, store.id, store.catalogVersion), nextCursor: null };
     },
   );
   app.get(
@@ -64,16 +69,12 @@ export const storefrontRoutes: FastifyPluginAsync = async (base) => {
       },
     },
     async (request, reply) => {
-      const store = await getPublicStore(app.db, request.params.slug);
+      const db = await app.readDb(request);
+      const store = await getPublicStore(db, request.params.slug);
       const { q, category, limit, cursor } = request.query;
       return sendJson(
         reply,
-        await listStorefrontProducts(
-          app.db,
-          store.id,
-          { q, categorySlug: category, limit, cursor },
-          store.catalogVersion,
-        ),
+        await listStorefrontProducts(db, store.id, { q, categorySlug: category, limit, cursor }, store.catalogVersion),
       );
     },
   );
@@ -81,10 +82,11 @@ export const storefrontRoutes: FastifyPluginAsync = async (base) => {
     '/storefront/:slug/products/:productSlug',
     { schema: { tags, params: StorefrontProductParams, response: { 200: PublicProductSchema } } },
     async (request, reply) => {
-      const store = await getPublicStore(app.db, request.params.slug);
+      const db = await app.readDb(request);
+      const store = await getPublicStore(db, request.params.slug);
       return sendJson(
         reply,
-        await getStorefrontProduct(app.db, store.id, request.params.productSlug, store.catalogVersion),
+        await getStorefrontProduct(db, store.id, request.params.productSlug, store.catalogVersion),
       );
     },
   );

@@ -13,15 +13,12 @@ import {
 } from '../stores/stores.service.js';
 import { searchTerm } from './catalog.util.js';
 import { listCategories } from './categories.service.js';
-import {
-  findProducts,
-  loadVariants,
-  lowestPrice,
-  type ProductWithVariants,
-  type VariantRow,
-} from './products.service.js';
+import { findProducts, lowestPrice, type ProductWithVariants } from './products.service.js';
+import { loadVariants, selectActiveProductBySlug, type VariantRow } from './products.repo.js';
+import { categoryIdBySlug } from './categories.repo.js';
 import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
 import { cachedRead } from './catalog-cache.js';
+import { countSearchMatches } from './search.repo.js';
 
 /** With a catalog version, a read is served from the process cache while the catalog is unchanged. */
 function maybeCached<T>(version: number | undefined, key: string, load: () => Promise<T>): Promise<T> {
@@ -98,7 +95,7 @@ export interface StorefrontProductQuery {
   cursor?: string;
 }
 
-/** Active products, newest first, keyset-paginated on products_storefront_idx. */
+/** Active products, pinned first, then by position, then newest (products_storefront_idx). */
 export async function listStorefrontProducts(
   q: Queryable,
   storeId: string,
@@ -116,12 +113,8 @@ async function loadStorefrontProducts(
 ): Promise<{ items: PublicProduct[]; nextCursor: string | null }> {
   let categoryId: string | null = null;
   if (query.categorySlug !== undefined && query.categorySlug !== '') {
-    const { rows } = await q.query<{ id: string }>(`SELECT id FROM categories WHERE store_id = $1 AND slug = $2`, [
-      storeId,
-      query.categorySlug.toLowerCase(),
-    ]);
-    if (!rows[0]) throw notFound('Category not found');
-    categoryId = rows[0].id;
+    categoryId = await categoryIdBySlug(q, storeId, query.categorySlug.toLowerCase());
+    if (!categoryId) throw notFound('Category not found');
   }
   const found = await findProducts(q, storeId, {
     search: searchTerm(query.q),
@@ -131,6 +124,23 @@ async function loadStorefrontProducts(
     cursor: query.cursor,
   });
   return { items: found.items.map(toPublicProduct), nextCursor: found.nextCursor };
+}
+
+/**
+ * How many active products of the whole store a search matches (up to MAX_SEARCH_RESULTS): a search inside a
+ * category says how many the rest of the store has ("nothing in Dairy — 3 results in all products").
+ */
+export async function countStorefrontMatches(
+  q: Queryable,
+  storeId: string,
+  text: string,
+  catalogVersion?: number,
+): Promise<number> {
+  const term = searchTerm(text);
+  if (term === null) return 0;
+  return maybeCached(catalogVersion, `count:${storeId}:${term}`, () =>
+    countSearchMatches(q, storeId, { text: term, activeOnly: true }),
+  );
 }
 
 /** One active product by its slug. Inactive, archived or unknown → 404. */
@@ -146,12 +156,7 @@ export async function getStorefrontProduct(
 }
 
 async function loadStorefrontProduct(q: Queryable, storeId: string, productSlug: string): Promise<PublicProduct> {
-  const { rows } = await q.query<ProductWithVariants['product']>(
-    `SELECT p.id, p.slug, p.name, p.description, p.category_id, p.unit, p.images, p.is_active, p.search_terms
-       FROM products p WHERE p.store_id = $1 AND p.slug = $2 AND p.archived_at IS NULL AND p.is_active`,
-    [storeId, productSlug.toLowerCase()],
-  );
-  const product = rows[0];
+  const product = await selectActiveProductBySlug(q, storeId, productSlug.toLowerCase());
   if (!product) throw notFound('Product not found');
   const variants = await loadVariants(q, storeId, [product.id]);
   return toPublicProduct({ product, variants: variants.get(product.id) ?? [] });

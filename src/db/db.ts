@@ -6,7 +6,15 @@ export interface QueryResult<T> {
 /** Anything that runs SQL: the pool itself or one transaction. Parameters are always bound, never interpolated. */
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /**
+   * Names the server behind a per-request handle (a replica, src/db/replicas.ts), so that concurrent requests on
+   * that server may share a read (CoalescedReads). Absent: the object itself names it.
+   */
+  readonly serverKey?: object;
 }
+
+/** What concurrent reads through `q` may be shared by: its server (see Queryable.serverKey). */
+export const serverKeyOf = (q: Queryable): object => q.serverKey ?? q;
 
 /** A transaction: also runs multi-statement scripts (migrations). */
 export interface Tx extends Queryable {

@@ -34,7 +34,13 @@ function pgQuery(names: StatementNames | null, sql: string, params?: readonly un
 
 export function createPgDb(
   url: string,
-  opts: { max?: number; connectionTimeoutMillis?: number; preparedStatements?: boolean } = {},
+  opts: {
+    max?: number;
+    connectionTimeoutMillis?: number;
+    preparedStatements?: boolean;
+    /** A statement without an answer this long fails ('Query read timeout'); unset: it waits (the primary). */
+    queryTimeoutMillis?: number;
+  } = {},
 ): Db {
   // Off behind a pooler that hands a connection to another client between transactions (PgBouncer < 1.21 in
   // transaction mode): a statement prepared on one server connection would be missing on the next.
@@ -44,6 +50,7 @@ export function createPgDb(
     max: opts.max ?? 10,
     connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 2000,
     idleTimeoutMillis: 30_000,
+    ...(opts.queryTimeoutMillis ? { query_timeout: opts.queryTimeoutMillis } : {}),
   });
   // A backend dying (database restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});

@@ -156,21 +156,22 @@ export async function findOrderById(q: Queryable, orderId: string): Promise<Orde
   return normalise(rows[0]);
 }
 
-export async function orderLines(q: Queryable, orderIds: readonly string[]): Promise<OrderLineRow[]> {
+export async function orderLines(q: Queryable, storeId: string, orderIds: readonly string[]): Promise<OrderLineRow[]> {
   if (orderIds.length === 0) return [];
   const { rows } = await q.query<OrderLineRow>(
     `SELECT order_id, variant_id, product_id, name, variant_name, unit_price, quantity, line_total, position
-       FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position, variant_id`,
-    [orderIds],
+       FROM order_lines WHERE order_id = ANY($1::uuid[]) AND store_id = $2 ORDER BY order_id, position, variant_id`,
+    [orderIds, storeId],
   );
   return rows;
 }
 
-export async function orderHistory(q: Queryable, orderIds: readonly string[]): Promise<HistoryRow[]> {
+export async function orderHistory(q: Queryable, storeId: string, orderIds: readonly string[]): Promise<HistoryRow[]> {
   if (orderIds.length === 0) return [];
   const { rows } = await q.query<HistoryRow>(
-    `SELECT order_id, status, note, actor, at, amount FROM order_history WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, at, id`,
-    [orderIds],
+    `SELECT order_id, status, note, actor, at, amount FROM order_history
+      WHERE order_id = ANY($1::uuid[]) AND store_id = $2 ORDER BY order_id, at, id`,
+    [orderIds, storeId],
   );
   return rows;
 }
@@ -222,10 +223,10 @@ const orderLineArrays = (lines: readonly NewOrderLine[]): unknown[] => [
  * price × quantity, positions the array order. `from` adds a relation the insert depends on (`o, ` in placeOrder:
  * no order, no lines). One text for any number of lines, so it stays prepared.
  */
-function insertOrderLinesSql(orderIdSql: string, first: number, from = ''): string {
+function insertOrderLinesSql(orderIdSql: string, storeIdSql: string, first: number, from = ''): string {
   const p = (i: number) => `$${first + i}`;
-  return `INSERT INTO order_lines (order_id, variant_id, product_id, name, variant_name, unit_price, quantity, line_total, position)
-           SELECT ${orderIdSql}, x.variant_id, x.product_id, x.name, x.variant_name, x.unit_price, x.quantity, x.unit_price * x.quantity, x.ord - 1
+  return `INSERT INTO order_lines (order_id, store_id, variant_id, product_id, name, variant_name, unit_price, quantity, line_total, position)
+           SELECT ${orderIdSql}, ${storeIdSql}, x.variant_id, x.product_id, x.name, x.variant_name, x.unit_price, x.quantity, x.unit_price * x.quantity, x.ord - 1
              FROM ${from}unnest(${p(0)}::uuid[], ${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::bigint[], ${p(5)}::int[])
                      WITH ORDINALITY AS x(variant_id, product_id, name, variant_name, unit_price, quantity, ord)`;
 }
@@ -355,8 +356,9 @@ export async function placeOrder(
      ${stock.take},
      cp AS (UPDATE coupons SET used_count = used_count + 1 FROM o WHERE coupons.id = $9::uuid),
      cart_mark AS (UPDATE carts SET order_id = $1::uuid, fulfillment = $4::text, updated_at = now() FROM o WHERE carts.id = $14::uuid),
-     l AS (${insertOrderLinesSql('$1::uuid', 18, 'o, ')}),
-     h AS (INSERT INTO order_history (id, order_id, status, actor) SELECT $17::uuid, $1::uuid, 'placed', 'customer' FROM o RETURNING at),
+     l AS (${insertOrderLinesSql('$1::uuid', '$2::uuid', 18, 'o, ')}),
+     h AS (INSERT INTO order_history (id, order_id, store_id, status, actor)
+           SELECT $17::uuid, $1::uuid, $2::uuid, 'placed', 'customer' FROM o RETURNING at),
      m AS (INSERT INTO outbox (id, topic, recipient, payload, audience, store_id)
            SELECT x.id, x.topic, x.recipient, jsonb_build_object('text', x.before || o.number || x.after, 'data', $31::jsonb),
                   x.audience, $2::uuid
@@ -388,56 +390,73 @@ export async function placeOrder(
 /** Replaces an order's lines (in the given order) with one multi-row INSERT. */
 export async function writeOrderLines(
   q: Queryable,
-  orderId: string,
+  order: { id: string; storeId: string },
   lines: readonly NewOrderLine[],
   opts: { replace?: boolean } = {},
 ): Promise<void> {
-  if (opts.replace) await q.query(`DELETE FROM order_lines WHERE order_id = $1`, [orderId]);
+  if (opts.replace)
+    await q.query(`DELETE FROM order_lines WHERE order_id = $1 AND store_id = $2`, [order.id, order.storeId]);
   if (lines.length === 0) return;
-  await q.query(insertOrderLinesSql('$1::uuid', 2), [orderId, ...orderLineArrays(lines)]);
+  await q.query(insertOrderLinesSql('$1::uuid', '$2::uuid', 3), [order.id, order.storeId, ...orderLineArrays(lines)]);
 }
 
 export async function addHistory(
   q: Queryable,
-  orderId: string,
+  order: { id: string; storeId: string },
   status: string,
   actor: Actor,
   note: string | null = null,
   amount: number | null = null,
 ): Promise<void> {
   await q.query(
-    `INSERT INTO order_history (id, order_id, status, note, actor, amount) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [newId(), orderId, status, note, actor, amount],
+    `INSERT INTO order_history (id, order_id, store_id, status, note, actor, amount) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [newId(), order.id, order.storeId, status, note, actor, amount],
   );
 }
 
 export async function insertPaymentEntry(
   q: Queryable,
-  e: { orderId: string; kind: 'payment' | 'refund'; amount: number; reference: string | null; actor: Actor },
+  e: {
+    orderId: string;
+    storeId: string;
+    kind: 'payment' | 'refund';
+    amount: number;
+    reference: string | null;
+    actor: Actor;
+  },
 ): Promise<void> {
   await q.query(
-    `INSERT INTO order_payments (id, order_id, kind, amount, reference, actor) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [newId(), e.orderId, e.kind, e.amount, e.reference, e.actor],
+    `INSERT INTO order_payments (id, order_id, store_id, kind, amount, reference, actor)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [newId(), e.orderId, e.storeId, e.kind, e.amount, e.reference, e.actor],
   );
 }
 
-export async function orderPaymentEntries(q: Queryable, orderIds: readonly string[]): Promise<PaymentEntryRow[]> {
+export async function orderPaymentEntries(
+  q: Queryable,
+  storeId: string,
+  orderIds: readonly string[],
+): Promise<PaymentEntryRow[]> {
   if (orderIds.length === 0) return [];
   const { rows } = await q.query<PaymentEntryRow>(
-    `SELECT order_id, kind, amount, reference, at FROM order_payments WHERE order_id = ANY($1::uuid[])
-      ORDER BY order_id, at, id`,
-    [orderIds],
+    `SELECT order_id, kind, amount, reference, at FROM order_payments
+      WHERE order_id = ANY($1::uuid[]) AND store_id = $2 ORDER BY order_id, at, id`,
+    [orderIds, storeId],
   );
   return rows;
 }
 
 /** The newest proof of each order. */
-export async function latestProofSummaries(q: Queryable, orderIds: readonly string[]): Promise<ProofSummaryRow[]> {
+export async function latestProofSummaries(
+  q: Queryable,
+  storeId: string,
+  orderIds: readonly string[],
+): Promise<ProofSummaryRow[]> {
   if (orderIds.length === 0) return [];
   const { rows } = await q.query<ProofSummaryRow>(
     `SELECT DISTINCT ON (order_id) order_id, order_total, reference, created_at FROM payment_proofs
-      WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, created_at DESC, id DESC`,
-    [orderIds],
+      WHERE order_id = ANY($1::uuid[]) AND store_id = $2 ORDER BY order_id, created_at DESC, id DESC`,
+    [orderIds, storeId],
   );
   return rows;
 }
@@ -579,13 +598,14 @@ export async function updateOrderBill(
 
 export async function updateOrderPayment(
   q: Queryable,
-  orderId: string,
+  order: { id: string; storeId: string },
   to: PaymentStatus,
   amountPaid: number,
   amountRefunded: number,
 ): Promise<void> {
   await q.query(
-    `UPDATE orders SET payment_status = $2, amount_paid = $3, amount_refunded = $4, updated_at = now() WHERE id = $1`,
-    [orderId, to, amountPaid, amountRefunded],
+    `UPDATE orders SET payment_status = $3, amount_paid = $4, amount_refunded = $5, updated_at = now()
+      WHERE id = $1 AND store_id = $2`,
+    [order.id, order.storeId, to, amountPaid, amountRefunded],
   );
 }

@@ -160,10 +160,10 @@ export function toOrderView(
 
 export async function orderView(q: Queryable, row: OrderRow, store: StoreRow, config: LinkConfig): Promise<OrderView> {
   const [lines, history, entries, proofs] = await Promise.all([
-    orderLines(q, [row.id]),
-    orderHistory(q, [row.id]),
-    orderPaymentEntries(q, [row.id]),
-    latestProofSummaries(q, [row.id]),
+    orderLines(q, row.store_id, [row.id]),
+    orderHistory(q, row.store_id, [row.id]),
+    orderPaymentEntries(q, row.store_id, [row.id]),
+    latestProofSummaries(q, row.store_id, [row.id]),
   ]);
   return toOrderView(row, lines, history, store, config, { entries, proof: proofs[0] ?? null });
 }
@@ -247,10 +247,10 @@ export async function listOrders(
   const store = await getStoreRow(q, storeId);
   const ids = paged.items.map((r) => r.id);
   const [lines, history, entries, proofs] = await Promise.all([
-    orderLines(q, ids),
-    orderHistory(q, ids),
-    orderPaymentEntries(q, ids),
-    latestProofSummaries(q, ids),
+    orderLines(q, storeId, ids),
+    orderHistory(q, storeId, ids),
+    orderPaymentEntries(q, storeId, ids),
+    latestProofSummaries(q, storeId, ids),
   ]);
   const items = paged.items.map((raw) => {
     const row = {
@@ -315,7 +315,7 @@ export async function transitionOrder(
       throw invalidTransition(`The order changed meanwhile and can no longer become ${to}`);
     if (check.returnsStock) {
       // Read after the UPDATE: under READ COMMITTED this sees the lines of any edit that committed before us.
-      const lines = await orderLines(tx, [current.id]);
+      const lines = await orderLines(tx, current.store_id, [current.id]);
       await returnStock(
         tx,
         current.store_id,
@@ -323,7 +323,7 @@ export async function transitionOrder(
       );
       if (current.coupon_id) await releaseCouponUse(tx, current.coupon_id);
     }
-    await addHistory(tx, current.id, to, actor, note);
+    await addHistory(tx, { id: current.id, storeId: current.store_id }, to, actor, note);
     const store = await getStoreRow(tx, current.store_id);
     const view = await orderView(
       tx,
@@ -414,7 +414,7 @@ export async function editOrderLines(
       );
     }
     const store = await getStoreRow(tx, order.store_id);
-    const before = await orderLines(tx, [order.id]);
+    const before = await orderLines(tx, order.store_id, [order.id]);
     const beforeById = new Map(before.map((l) => [l.variant_id, l]));
     const variants = await selectVariantsOfStore(
       tx,
@@ -493,10 +493,10 @@ export async function editOrderLines(
       );
     }
 
-    await writeOrderLines(tx, order.id, next, { replace: true });
+    await writeOrderLines(tx, { id: order.id, storeId: order.store_id }, next, { replace: true });
     const paymentStatus = paymentStatusAfterEdit(order.payment_status, bill.total, order.amount_paid);
     await updateOrderBill(tx, order.id, bill, paymentStatus);
-    await addHistory(tx, order.id, 'edited', actor);
+    await addHistory(tx, { id: order.id, storeId: order.store_id }, 'edited', actor);
     const view = await orderView(
       tx,
       await findOrder(tx, { by: 'store', storeId: order.store_id, orderId: order.id }),
@@ -545,9 +545,16 @@ export async function setPaymentStatus(
         : planRefund(order.payment_status, moneyState(order), body.amount);
     if (!plan.ok) throw invalidTransition(plan.message);
     const reference = body.status === 'refunded' ? (body.reference ?? null) : null;
-    await insertPaymentEntry(tx, { orderId: order.id, ...plan.entry, reference, actor: 'merchant' });
-    await updateOrderPayment(tx, order.id, plan.status, plan.amountPaid, plan.amountRefunded);
-    await addHistory(tx, order.id, body.status, 'merchant', reference, plan.entry.amount);
+    const ref = { id: order.id, storeId: order.store_id };
+    await insertPaymentEntry(tx, {
+      orderId: order.id,
+      storeId: order.store_id,
+      ...plan.entry,
+      reference,
+      actor: 'merchant',
+    });
+    await updateOrderPayment(tx, ref, plan.status, plan.amountPaid, plan.amountRefunded);
+    await addHistory(tx, ref, body.status, 'merchant', reference, plan.entry.amount);
     const store = await getStoreRow(tx, storeId);
     const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId, orderId }), store, config);
     await notifyCustomer(

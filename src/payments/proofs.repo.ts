@@ -10,6 +10,7 @@ export async function insertProof(
   row: {
     id: string;
     orderId: string;
+    storeId: string;
     fileName: string;
     viewFileName: string;
     contentType: string;
@@ -22,12 +23,14 @@ export async function insertProof(
   },
 ): Promise<void> {
   await q.query(
-    `INSERT INTO payment_proofs (id, order_id, file_name, view_file_name, content_type, size_bytes, width, height,
-                                 order_total, reference)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    `INSERT INTO payment_proofs
+       (id, order_id, store_id, file_name, view_file_name, content_type, size_bytes, width, height, order_total,
+        reference)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [
       row.id,
       row.orderId,
+      row.storeId,
       row.fileName,
       row.viewFileName,
       row.contentType,
@@ -41,12 +44,16 @@ export async function insertProof(
 }
 
 /** Deletes all but the newest `keep` proofs of an order; returns their files (removed after commit). */
-export async function trimProofs(q: Queryable, orderId: string, keep: number): Promise<ProofFiles[]> {
+export async function trimProofs(
+  q: Queryable,
+  order: { id: string; storeId: string },
+  keep: number,
+): Promise<ProofFiles[]> {
   const { rows } = await q.query<ProofFiles>(
-    `DELETE FROM payment_proofs WHERE id IN (
-       SELECT id FROM payment_proofs WHERE order_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2)
+    `DELETE FROM payment_proofs WHERE store_id = $3 AND id IN (
+       SELECT id FROM payment_proofs WHERE order_id = $1 AND store_id = $3 ORDER BY created_at DESC, id DESC OFFSET $2)
      RETURNING file_name, view_file_name`,
-    [orderId, keep],
+    [order.id, keep, order.storeId],
   );
   return rows;
 }
@@ -63,12 +70,12 @@ export async function proofMessageSentWithin(q: Queryable, orderId: string, seco
 
 export async function latestProof(
   q: Queryable,
-  orderId: string,
+  order: { id: string; storeId: string },
 ): Promise<{ file_name: string; view_file_name: string | null; content_type: string } | null> {
   const { rows } = await q.query<{ file_name: string; view_file_name: string | null; content_type: string }>(
-    `SELECT file_name, view_file_name, content_type FROM payment_proofs WHERE order_id = $1
+    `SELECT file_name, view_file_name, content_type FROM payment_proofs WHERE order_id = $1 AND store_id = $2
       ORDER BY created_at DESC, id DESC LIMIT 1`,
-    [orderId],
+    [order.id, order.storeId],
   );
   return rows[0] ?? null;
 }

@@ -100,10 +100,11 @@ export async function submitPaymentProof(
       // What this proof pays: what the customer was asked for (only the rise, when an older proof is waiting).
       const before = await orderView(tx, order, store, config);
       // At most MAX_PROOFS_PER_ORDER: the newest replaces the oldest (its files go after commit).
-      replaced = await trimProofs(tx, order.id, MAX_PROOFS_PER_ORDER - 1);
+      replaced = await trimProofs(tx, { id: order.id, storeId: order.store_id }, MAX_PROOFS_PER_ORDER - 1);
       await insertProof(tx, {
         id: newId(),
         orderId: order.id,
+        storeId: order.store_id,
         fileName,
         viewFileName,
         contentType: type.mime,
@@ -115,7 +116,14 @@ export async function submitPaymentProof(
       });
       await markProofSubmitted(tx, order.id);
       const claimed = before.payment.amountToPay > 0 ? before.payment.amountToPay : null;
-      await addHistory(tx, order.id, 'proof_submitted', 'customer', reference, claimed);
+      await addHistory(
+        tx,
+        { id: order.id, storeId: order.store_id },
+        'proof_submitted',
+        'customer',
+        reference,
+        claimed,
+      );
       const view = await orderView(tx, await findOrder(tx, ref), store, config);
       const recipient = await storeRecipient(tx, store);
       // One message per order per minute, however many screenshots arrive.
@@ -195,7 +203,7 @@ export async function readPaymentProof(
   ref: OrderRef,
 ): Promise<{ contentType: string; bytes: Buffer }> {
   const order = await findOrder(db, ref);
-  const proof = await latestProof(db, order.id);
+  const proof = await latestProof(db, { id: order.id, storeId: order.store_id });
   if (!proof) throw notFound('No payment proof for this order');
   // The bounded re-encoded copy; proofs stored before it existed are served as they are.
   const name = proof.view_file_name ?? proof.file_name;

@@ -49,7 +49,7 @@ export async function topProducts(
   const { rows } = await q.query<ProductFigures>(
     `SELECT l.product_id AS "productId", max(l.name) AS name,
             sum(l.quantity)::bigint AS quantity, sum(l.line_total)::bigint AS revenue
-       FROM orders o JOIN order_lines l ON l.order_id = o.id
+       FROM orders o JOIN order_lines l ON l.order_id = o.id AND l.store_id = o.store_id
       WHERE ${IN_RANGE} AND ${COUNTED}
       GROUP BY l.product_id
       ORDER BY ${order}, l.product_id
@@ -147,15 +147,19 @@ export async function exportOrderPage(
   return rows;
 }
 
-export async function exportOrderLines(q: Queryable, orderIds: readonly string[]): Promise<ExportLine[]> {
+export async function exportOrderLines(
+  q: Queryable,
+  storeId: string,
+  orderIds: readonly string[],
+): Promise<ExportLine[]> {
   if (!orderIds.length) return [];
   const { rows } = await q.query<ExportLine>(
     `SELECT l.order_id AS "orderId", l.name, l.variant_name AS "variantName", p.hsn,
             l.unit_price AS "unitPrice", l.quantity, l.line_total AS "lineTotal"
        FROM order_lines l JOIN products p ON p.id = l.product_id
-      WHERE l.order_id = ANY($1::uuid[])
+      WHERE l.order_id = ANY($1::uuid[]) AND l.store_id = $2
       ORDER BY l.order_id, l.position, l.variant_id`,
-    [orderIds],
+    [orderIds, storeId],
   );
   return rows;
 }

@@ -61,6 +61,7 @@ export async function* exportOrdersCsv(
     if (!orders.length) return;
     const lines = await exportOrderLines(
       q,
+      store.id,
       orders.map((o) => o.id),
     );
     yield orderCsvRows(orders, lines, store.currency);

@@ -2,7 +2,7 @@
 import cluster from 'node:cluster';
 import pino from 'pino';
 import { logOptions } from './logger.js';
-import { loadConfig, NO_OTP_CHANNEL_MESSAGE, otpChannelKind } from '../config.js';
+import { loadConfigOrExit, NO_OTP_CHANNEL_MESSAGE, otpChannelKind } from '../config.js';
 import { isDbUnavailableError } from '../db/db.js';
 import { openDb } from '../db/open.js';
 import { migrate } from '../db/migrate.js';
@@ -37,7 +37,7 @@ function workerExecArgv(
 }
 
 export async function runPrimary(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfigOrExit('dukaan serve');
   const timeoutMs = shutdownTimeoutMs();
   cluster.setupPrimary({ execArgv: workerExecArgv(workerHeapMb()) });
   const log = pino({ ...logOptions(config.logLevel), base: { pid: process.pid, role: 'primary' } });

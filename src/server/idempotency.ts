@@ -1,7 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NON_DURABLE_COMMIT_SQL, type Db } from '../db/db.js';
+import type { Db } from '../db/db.js';
 import { AppError } from '../shared/errors.js';
 import { sha256 } from '../shared/ids.js';
+import {
+  addAnswerBody,
+  claimKey,
+  deleteKeysOlderThan,
+  insertAnswer,
+  type KeyRow,
+  readKey,
+  releaseClaim,
+  storeAnswer,
+} from './idempotency.repo.js';
 
 /** How long a running request holds its key before another may take it over (its process died). */
 const LEASE_SECONDS = 10;
@@ -57,14 +67,6 @@ function canonicalBody(request: FastifyRequest): string {
   return JSON.stringify(request.body ?? null);
 }
 
-interface KeyRow {
-  request_hash: string;
-  state: 'running' | 'done';
-  response_status: number | null;
-  response_body: string | null;
-  response_type: string | null;
-}
-
 /**
  * Insert the key, or take over one whose holder's lease ran out; otherwise report what is there.
  *
@@ -75,19 +77,7 @@ interface KeyRow {
  * of its answer, not of its claim.
  */
 async function tryClaim(db: Db, claim: Claim, hash: string): Promise<KeyRow | null> {
-  // rows, not rowCount: PGlite counts the INSERT's rows for rowCount, PostgreSQL the SELECT's.
-  const { rows } = await db.query(
-    `WITH claimed AS (
-       INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
-       VALUES ($1, $2, $3, 'running', now() + make_interval(secs => $4))
-       ON CONFLICT (scope, key) DO UPDATE SET locked_until = EXCLUDED.locked_until
-         WHERE idempotency_keys.state = 'running' AND idempotency_keys.locked_until < now()
-           AND idempotency_keys.request_hash = EXCLUDED.request_hash
-       RETURNING 1)
-     SELECT 1 FROM claimed WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
-    [claim.scope, claim.key, hash, LEASE_SECONDS],
-  );
-  if (rows.length === 1) return null;
+  if (await claimKey(db, claim, hash, LEASE_SECONDS)) return null;
   return (
     (await readKey(db, claim)) ?? {
       request_hash: hash,
@@ -97,15 +87,6 @@ async function tryClaim(db: Db, claim: Claim, hash: string): Promise<KeyRow | nu
       response_type: null,
     }
   );
-}
-
-async function readKey(db: Db, claim: Claim): Promise<KeyRow | null> {
-  const { rows } = await db.query<KeyRow>(
-    `SELECT request_hash, state, response_status, response_body, response_type
-       FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-    [claim.scope, claim.key],
-  );
-  return rows[0] ?? null;
 }
 
 function replay(reply: FastifyReply, row: KeyRow) {
@@ -196,20 +177,13 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
     request.idempotencyClaim = undefined;
     if (reply.statusCode >= 500 || (payload !== null && typeof payload !== 'string' && !Buffer.isBuffer(payload))) {
       // Not stored: a retry runs again.
-      await db
-        .query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'running'`, [
-          claim.scope,
-          claim.key,
-        ])
-        .catch(() => {});
+      await releaseClaim(db, claim).catch(() => {});
       return payload;
     }
     const body = payload === null ? '' : payload.toString();
     try {
-      await db.query(
-        `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4, response_type = $5 WHERE scope = $1 AND key = $2`,
-        [claim.scope, claim.key, reply.statusCode, body, String(reply.getHeader('content-type') ?? 'application/json')],
-      );
+      const type = String(reply.getHeader('content-type') ?? 'application/json');
+      await storeAnswer(db, claim, { status: reply.statusCode, body, type });
     } catch (err) {
       // The work is done and committed: never turn its answer into an error because the bookkeeping failed
       // (pool exhausted, database blip). The key stays 'running' until its lease ends; a retry then runs
@@ -236,30 +210,14 @@ async function storeRecordedAnswer(
   const body = payload === null ? '' : payload.toString();
   const type = String(reply.getHeader('content-type') ?? 'application/json');
   try {
-    if (record.written) {
-      await db.query(
-        `UPDATE idempotency_keys SET response_body = $4, response_type = $5
-          WHERE scope = $1 AND key = $2 AND response_status = $3 AND response_body IS NULL
-            AND ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
-        [record.scope, record.key, reply.statusCode, body, type],
-      );
-    } else {
-      await db.query(
-        `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_body,
-                                       response_type)
-         VALUES ($1, $2, $3, 'done', now(), $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`,
-        [record.scope, record.key, record.requestHash, reply.statusCode, body, type],
-      );
-    }
+    const answer = { status: reply.statusCode, body, type };
+    if (record.written) await addAnswerBody(db, record, answer);
+    else await insertAnswer(db, record, record.requestHash, answer);
   } catch (err) {
     request.log.warn({ err, key: record.key }, 'could not store the idempotent response');
   }
 }
 
-export async function purgeOldIdempotencyKeys(db: Db): Promise<number> {
-  const { rowCount } = await db.query(
-    `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`,
-    [KEEP_HOURS],
-  );
-  return rowCount;
+export function purgeOldIdempotencyKeys(db: Db): Promise<number> {
+  return deleteKeysOlderThan(db, KEEP_HOURS);
 }

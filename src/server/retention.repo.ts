@@ -59,7 +59,7 @@ export async function purgeClosedOrderProofs(
 ): Promise<{ file_name: string; view_file_name: string | null }[]> {
   const { rows } = await tx.query<{ file_name: string; view_file_name: string | null }>(
     `DELETE FROM payment_proofs p USING orders o
-      WHERE o.id = p.order_id AND o.status IN ('delivered', 'rejected', 'cancelled')
+      WHERE o.id = p.order_id AND o.store_id = p.store_id AND o.status IN ('delivered', 'rejected', 'cancelled')
         AND o.updated_at < now() - make_interval(days => $1)
       RETURNING p.file_name, p.view_file_name`,
     [days],

@@ -1,4 +1,4 @@
-import { inTx, type DbOrTx, type Queryable } from '../db/db.js';
+import { inTx, serverKeyOf, type DbOrTx, type Queryable } from '../db/db.js';
 import type { Config } from '../config.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -127,7 +127,7 @@ export async function getStoreBySlug(q: Queryable, slug: string): Promise<StoreR
   return row;
 }
 
-const sharedStoreReads = new WeakMap<Queryable, CoalescedReads<string, StoreRow | null>>();
+const sharedStoreReads = new WeakMap<object, CoalescedReads<string, StoreRow | null>>();
 
 /**
  * The store a storefront URL names (the JSON storefront and the pages): the slug is case-insensitive, and one that
@@ -138,10 +138,12 @@ const sharedStoreReads = new WeakMap<Queryable, CoalescedReads<string, StoreRow 
 export async function getStorefrontStoreRow(db: Queryable, slug: string): Promise<StoreRow> {
   const normalised = slug.toLowerCase();
   if (!/^[a-z0-9-]{1,40}$/.test(normalised)) throw notFound('Store not found');
-  let reads = sharedStoreReads.get(db);
+  // Shared per server: requests on one replica share its reads, never a read of the primary or another replica.
+  const server = serverKeyOf(db);
+  let reads = sharedStoreReads.get(server);
   if (!reads) {
     reads = new CoalescedReads();
-    sharedStoreReads.set(db, reads);
+    sharedStoreReads.set(server, reads);
   }
   const row = await reads.read(normalised, () => findStoreBySlug(db, normalised));
   if (!row) throw notFound('Store not found');

@@ -1,11 +1,10 @@
 /**
  * Issue 13 in a real browser on a 360×740 phone, with JavaScript on and off: the Hindi store (language switch,
  * `<html lang>`, Indian money), compact rows without photos, add-to-cart above the fold, the add message, the
- * WhatsApp share link, a coupon that is not applied but does not block, checkout with the opt-in, the thank-you
- * panel, cancel with a confirmation, and no page wider than the screen. Saves the Hindi store, cart and order
- * pages as docs/*-hi.png.
+ * WhatsApp share link, checkout in one round with the opt-in (items 9-13 in detail: customer-items.test.ts), the
+ * thank-you panel, cancel with a confirmation, and no page wider than the screen. (`npm run screenshots` saves
+ * the Hindi store, cart and order pages as docs/*-hi.png.)
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ensureDemoStore, DEMO_CODE, DEMO_PHONE, DEMO_SLUG } from '../../src/demo/seed.js';
@@ -63,7 +62,6 @@ for (const javaScriptEnabled of [true, false]) {
       const box = await firstAdd.boundingBox();
       expect(box && box.y + box.height).toBeLessThanOrEqual(740 * 3);
       await fitsTheScreen(page);
-      if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/storefront-hi.png'), fullPage: false });
 
       // A product page: add to cart above the fold, share on WhatsApp with name, price and link.
       await page.locator('[data-testid="product-card"] a').first().click();
@@ -89,7 +87,6 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await page.locator('#bill-h').textContent()).toBe('आपका कार्ट');
       expect(await page.getByTestId('total').textContent()).toMatch(/^₹[\d,]+\.\d{2}$/);
       await fitsTheScreen(page);
-      if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/cart-hi.png'), fullPage: false });
       await page.getByTestId('checkout-link').click();
       await fitsTheScreen(page);
       expect(await page.getByTestId('whatsapp-updates').isChecked()).toBe(true);
@@ -106,7 +103,6 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await page.getAttribute('html', 'lang')).toBe('hi');
       expect(await page.getByTestId('thank-you').textContent()).toContain('ऑर्डर के लिए धन्यवाद');
       await fitsTheScreen(page);
-      if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/order-hi.png'), fullPage: false });
 
       // Cancel asks first: a dialog with JavaScript, a confirmation page without.
       await page.getByTestId('cancel-form').locator('button').click();

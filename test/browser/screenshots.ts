@@ -1,6 +1,7 @@
 /**
- * `npm run screenshots`: the pictures in docs/ — the demo store's home on a phone (docs/storefront-phone.png) and
- * the owner's orders list with a few orders (docs/dashboard-orders.png).
+ * `npm run screenshots`: the pictures in docs/ — the demo store's home on a phone (docs/storefront-phone.png),
+ * the owner's orders list with a few orders (docs/dashboard-orders.png), and the Hindi store, cart and order pages
+ * (docs/storefront-hi.png, docs/cart-hi.png, docs/order-hi.png).
  *
  * It starts a real server on a fresh embedded database with the demo store, gives the demo products pictures,
  * has five customers order from their phones through the storefront, and moves some orders along in the
@@ -222,8 +223,51 @@ try {
   await warnIfWide(customer, 'the store home');
   await customer.screenshot({ path: path.join(DOCS, 'storefront-phone.png') });
   await customerContext.close();
+
+  // A customer who reads Hindi: the store, the cart and the order page right after placing (docs/customer-path.md).
+  const hindiContext = await openContext(browser, PHONE);
+  const hindi = await hindiContext.newPage();
+  await hindi.goto(`${base}/${DEMO_SLUG}?lang=hi`);
+  await hindi.getByTestId('product-grid').waitFor();
+  await hindi.waitForFunction(() =>
+    Array.from(document.images)
+      .filter((img) => img.getBoundingClientRect().top < innerHeight)
+      .every((img) => img.complete && img.naturalWidth > 0),
+  );
+  await warnIfWide(hindi, 'the Hindi store home');
+  await hindi.screenshot({ path: path.join(DOCS, 'storefront-hi.png') });
+  for (const [product, quantity] of [
+    ['Aashirvaad Shudh Chakki Atta', 1],
+    ['Amul Butter', 2],
+    ['Tata Salt', 1],
+  ] as const) {
+    await hindi.goto(`${base}/${DEMO_SLUG}`);
+    await openProduct(hindi, product, true);
+    await hindi.fill('#quantity', String(quantity));
+    await hindi.getByTestId('add-button').tap();
+    await hindi.getByTestId('flash').filter({ hasText: product }).waitFor();
+  }
+  await hindi.getByTestId('cart-link').tap();
+  await hindi.getByTestId('cart-lines').waitFor();
+  await warnIfWide(hindi, 'the Hindi cart');
+  await hindi.screenshot({ path: path.join(DOCS, 'cart-hi.png') });
+  await hindi.getByTestId('checkout-link').tap();
+  await hindi.waitForURL(/\/checkout$/);
+  for (const [field, value] of [
+    ['#name', 'आशा राव'],
+    ['#phone', '98765 43210'],
+    ['#pincode', '560001'],
+    ['#line1', '12 MG Road'],
+    ['#city', 'Bengaluru'],
+  ] as const)
+    await hindi.fill(field, value);
+  await hindi.getByTestId('place-order').tap();
+  await hindi.waitForURL(/\/o\/[0-9a-f-]{36}\?placed=1$/);
+  await warnIfWide(hindi, 'the Hindi order page');
+  await hindi.screenshot({ path: path.join(DOCS, 'order-hi.png') });
+  await hindiContext.close();
   console.log(
-    `wrote ${path.join(DOCS, 'storefront-phone.png')} and ${path.join(DOCS, 'dashboard-orders.png')} (orders ${numbers.join(', ')})`,
+    `wrote ${['storefront-phone', 'dashboard-orders', 'storefront-hi', 'cart-hi', 'order-hi'].map((n) => path.join(DOCS, `${n}.png`)).join(', ')} (orders ${numbers.join(', ')})`,
   );
 } finally {
   await browser.close();

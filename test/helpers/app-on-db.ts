@@ -10,7 +10,12 @@ import { migrate } from '../../src/db/migrate.js';
 import type { OtpChannel } from '../../src/merchants/otp-channel.js';
 import type { TestContext } from './app.js';
 
-export async function appOnDb(db: Db, url: string | null, overrides: Partial<Config> = {}): Promise<TestContext> {
+export async function appOnDb(
+  db: Db,
+  url: string | null,
+  overrides: Partial<Config> = {},
+  appOptions: { replicaCheckMs?: number } = {},
+): Promise<TestContext> {
   await migrate(db);
   const config: Config = {
     ...loadConfig({ DATA_DIR: `/tmp/dukaan-test-${process.pid}` }),
@@ -26,7 +31,7 @@ export async function appOnDb(db: Db, url: string | null, overrides: Partial<Con
       sentCodes.set(phone, [...(sentCodes.get(phone) ?? []), code]);
     },
   };
-  const app = await buildApp({ config, db, otpChannel, logger: false });
+  const app = await buildApp({ config, db, otpChannel, logger: false, ...appOptions });
   await app.ready();
   return {
     app,

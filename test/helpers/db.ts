@@ -15,11 +15,17 @@ export interface TestDb {
   dispose(): Promise<void>;
 }
 
-/** A fresh, migrated database for one test file: in-memory PGlite, or a new database on the PostgreSQL server. */
-export async function createTestDb(backend: Backend = TEST_BACKEND, opts: { poolMax?: number } = {}): Promise<TestDb> {
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite, or a new database on the PostgreSQL server.
+ * `migrationsDir`: migrate from another folder of migrations (tests of the migrator).
+ */
+export async function createTestDb(
+  backend: Backend = TEST_BACKEND,
+  opts: { poolMax?: number; migrationsDir?: string } = {},
+): Promise<TestDb> {
   if (backend === 'pglite') {
     const db = await createPgliteDb(null);
-    await migrate(db);
+    await migrate(db, opts.migrationsDir);
     return { db, url: null, dispose: () => db.close() };
   }
   const name = `dukaan_test_${randomBytes(6).toString('hex')}`;
@@ -36,7 +42,7 @@ export async function createTestDb(backend: Backend = TEST_BACKEND, opts: { pool
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   const db = createPgDb(url.toString(), { max: opts.poolMax ?? 20 });
-  await migrate(db);
+  await migrate(db, opts.migrationsDir);
   return {
     db,
     url: url.toString(),

@@ -6,7 +6,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPgCluster, stopClusterNow, type PgCluster } from '../../deploy/lib/pg-cluster.js';
+import {
+  createPgCluster,
+  findPgBin,
+  openPathTo,
+  postgresUser,
+  runPg,
+  stopClusterNow,
+  type PgCluster,
+} from '../../deploy/lib/pg-cluster.js';
 import { freePortRange } from '../../deploy/lib/proc.js';
 
 export type { PgCluster };
@@ -49,6 +57,59 @@ export async function startPrivatePg(
     await cluster.createDatabase('dukaan');
   } catch (err) {
     await cluster.destroy().catch(() => {});
+    running.delete(cluster.dataDir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return Object.assign(cluster, {
+    appUrl: cluster.url('dukaan'),
+    dir,
+    async destroy() {
+      try {
+        await cluster.stop('immediate');
+        running.delete(cluster.dataDir);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  });
+}
+
+/**
+ * A streaming replica of `primary` in a temp dir of its own, on a free port: `pg_basebackup -R` (which writes
+ * standby.signal and primary_conninfo), then started as a hot standby. destroy() stops it and deletes the dir; it is
+ * also stopped if the test process exits first.
+ */
+export async function startPrivateStandby(primary: PgCluster): Promise<PrivatePg> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-standby-'));
+  fs.chmodSync(dir, 0o755);
+  const dataDir = path.join(dir, 'data');
+  try {
+    const as = await postgresUser();
+    fs.mkdirSync(dataDir, { mode: 0o700 });
+    if (as.prefix.length) fs.chownSync(dataDir, as.uid, as.gid);
+    openPathTo(dir);
+    await runPg(as, path.join(findPgBin(), 'pg_basebackup'), [
+      ...['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'],
+      ...['-D', dataDir, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync'],
+    ]);
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const port = await freePortRange(1, 40000, 50000);
+  const cluster = await createPgCluster({
+    dataDir,
+    port,
+    logFile: path.join(dir, 'postgres.log'),
+    ephemeral: true,
+    maxConnections: 300,
+  });
+  running.add(cluster.dataDir);
+  try {
+    await cluster.start();
+  } catch (err) {
+    await cluster.stop('immediate').catch(() => {});
     running.delete(cluster.dataDir);
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;

@@ -18,10 +18,13 @@ const UNKNOWN_ID = '0195f4c2-0000-7000-8000-00000000abcd';
 const PRODUCT_KEYS = [
   'categoryId',
   'description',
+  'hsn',
   'id',
   'images',
   'isActive',
   'name',
+  'pinned',
+  'position',
   'price',
   'searchTerms',
   'slug',
@@ -159,6 +162,9 @@ describe('products', () => {
       isActive: true,
       price: 5800,
       searchTerms: [],
+      hsn: null,
+      pinned: false,
+      position: null,
     });
     expect(p.variants).toHaveLength(1);
     expect(Object.keys(p.variants[0]).sort()).toEqual(VARIANT_KEYS);

@@ -1,6 +1,7 @@
 /**
- * Page-weight budgets on the demo store, for low-end phones on slow networks:
- * home HTML ≤ 30 KB gzip, CSS ≤ 15 KB gzip, JS ≤ 15 KB gzip, no third-party (or any external) requests,
+ * Page-weight budgets on the demo store, for low-end phones on slow networks (issue 13 "Done when"):
+ * HTML ≤ 30 KB gzip on every customer page (store, category, search, product, cart, checkout, order, cancel) in
+ * English and Hindi, CSS ≤ 15 KB gzip, JS ≤ 15 KB gzip, no third-party (or any external) requests,
  * images with width/height, lazy loading and WebP in two sizes, hashed immutable static assets.
  */
 import { gzipSync } from 'node:zlib';
@@ -8,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createTestApp, signIn, type TestContext } from '../helpers/app.js';
 import { ensureDemoStore, DEMO_PHONE, DEMO_SLUG } from '../../src/demo/seed.js';
+import { WebClient } from '../helpers/web-client.js';
+import { inputValue } from './web-storefront.helpers.js';
 
 const KB = 1024;
 let ctx: TestContext;
@@ -157,4 +160,68 @@ describe('demo store budgets', () => {
       expect(res.rawPayload.length, url).toBeLessThanOrEqual(30 * KB);
     }
   });
+
+  it('every customer page, English and Hindi, with a full cart and a placed order, keeps every budget', async () => {
+    const css = assetUrls(home).css;
+    const js = assetUrls(home).js;
+    for (const lang of ['en', 'hi']) {
+      const b = new WebClient(ctx.app);
+      const first = await b.get(`/${DEMO_SLUG}?lang=${lang}`);
+      expect(first.status).toBe(200);
+      // A full cart: one line of each of the first eight products that can be added from the home page.
+      const plain = await ctx.app.inject({ url: `/${DEMO_SLUG}?lang=${lang}` });
+      const variantIds = [...plain.body.matchAll(/name="variantId" value="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+      expect(variantIds.length).toBeGreaterThanOrEqual(8);
+      for (const variantId of variantIds.slice(0, 8)) {
+        const added = await b.post(`/${DEMO_SLUG}/cart/add`, { variantId, quantity: 2 });
+        expect(added.status).toBe(303);
+      }
+      const category = /href="\/demo\?category=([a-z0-9-]+)"/.exec(plain.body)![1]!;
+      const product = /<a href="(\/demo\/p\/[^"]+)"/.exec(plain.body)![1]!;
+      const pages = [
+        `/${DEMO_SLUG}`,
+        `/${DEMO_SLUG}?category=${category}`,
+        `/${DEMO_SLUG}?q=atta`,
+        product,
+        `/${DEMO_SLUG}/cart`,
+        `/${DEMO_SLUG}/checkout`,
+      ];
+      const checkPages = async (urls: string[]) => {
+        for (const url of urls) {
+          const res = await ctx.app.inject({ url, headers: { 'accept-encoding': 'gzip', cookie: cookieOf(b) } });
+          expect(res.statusCode, `${lang} ${url}`).toBe(200);
+          expect(res.headers['content-encoding'], url).toBe('gzip');
+          expect(res.rawPayload.length, `${lang} ${url}`).toBeLessThanOrEqual(30 * KB);
+          const html = (await b.get(url)).body;
+          expect(html, `${lang} ${url}`).toContain(`<html lang="${lang}"`);
+          // the one stylesheet and the one script whose budgets are checked above, nothing else to load
+          expect(html.match(/<link rel="stylesheet"[^>]*>/g), url).toEqual([`<link rel="stylesheet" href="${css}">`]);
+          expect(html.match(/<script\b[^>]*>/g), url).toEqual([`<script src="${js}" defer>`]);
+        }
+      };
+      await checkPages(pages);
+      // An order paid by UPI (the heaviest order page: pay link, QR, proof upload) and its cancel confirmation.
+      const checkout = await b.get(`/${DEMO_SLUG}/checkout`);
+      const placed = await b.post(`/${DEMO_SLUG}/checkout`, {
+        key: inputValue(checkout.body, 'key')!,
+        expectedTotal: inputValue(checkout.body, 'expectedTotal')!,
+        name: 'Asha Rao',
+        phone: '98765 43210',
+        line1: '12 MG Road',
+        city: 'Pune',
+        pincode: '411001',
+        paymentMethod: 'upi',
+        fulfillment: 'delivery',
+        whatsappUpdates: 'on',
+      });
+      expect(placed.status, placed.body.slice(0, 300)).toBe(303);
+      const order = placed.location!.split('?')[0]!;
+      const placedPages = [placed.location!, order, `${order}/cancel`];
+      await checkPages(placedPages);
+    }
+  });
 });
+
+function cookieOf(b: WebClient): string {
+  return [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+}

@@ -261,6 +261,25 @@ describe('editing a product', () => {
     expect((await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.name).toBe('Desi Ghee');
   });
 
+  it('pins a product and sets its position in the shop; a bad position is shown in place', async () => {
+    await browser.get(page);
+    const pinned = await browser.post(page, { name: 'Desi Ghee', isActive: '1', pinned: '1', position: '3' });
+    expect(pinned.status).toBe(303);
+    let product = (await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body;
+    expect(product).toMatchObject({ pinned: true, position: 3 });
+    const form = (await browser.get(page)).body;
+    expect(form).toMatch(/<input[^>]*name="pinned"[^>]*checked/);
+    expect(form).toMatch(/<input[^>]*name="position"[^>]*value="3"/);
+    const bad = await browser.post(page, { name: 'Desi Ghee', isActive: '1', position: 'first' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('data-testid="error-position"');
+    await browser.get(page);
+    const cleared = await browser.post(page, { name: 'Desi Ghee', isActive: '1', position: '' });
+    expect(cleared.status).toBe(303);
+    product = (await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body;
+    expect(product).toMatchObject({ pinned: false, position: null, isActive: true });
+  });
+
   it('changes the price of the single variant in place, adds, edits and removes variants', async () => {
     await browser.get(page);
     const variantId = (await api.get(`/api/v1/stores/${storeId}/products/${id}`)).body.variants[0].id;

@@ -190,6 +190,31 @@ describe('store home', () => {
     expect(unknown.body).toContain('Page not found');
   });
 
+  it('a search inside a category that finds nothing there points to the matches in the whole store', async () => {
+    const all = await browser().get(shopPath('?q=masala'));
+    const inAll = countTestId(all.body, 'product-card');
+    expect(inAll).toBeGreaterThanOrEqual(1);
+    const flour = await browser().get(shopPath('?category=flour&q=masala'));
+    expect(flour.status).toBe(200);
+    expect(countTestId(flour.body, 'product-card')).toBe(0);
+    expect(countTestId(flour.body, 'no-products')).toBe(0);
+    const results = inAll === 1 ? '1 result' : `${inAll} results`;
+    const link = `<a href="/${slug}?q=masala" data-testid="search-all-link">${results} in all products</a>`;
+    expect(flour.body).toContain(`data-testid="search-elsewhere">Nothing in Flour — ${link}`);
+    const hindi = await browser().get(shopPath('?category=flour&q=masala&lang=hi'));
+    expect(hindi.body).toContain('Flour में कुछ नहीं मिला — ');
+    // Nothing anywhere: the plain "nothing matches", no link.
+    const none = await browser().get(shopPath('?category=flour&q=zzzzzz'));
+    expect(countTestId(none.body, 'search-elsewhere')).toBe(0);
+    expect(none.body).toContain('Nothing matches your search.');
+    // Some here, more elsewhere: the link alone; a category without a search: none.
+    const some = await browser().get(shopPath('?category=flour&q=chai'));
+    const here = countTestId(some.body, 'product-card');
+    const everywhere = countTestId((await browser().get(shopPath('?q=chai'))).body, 'product-card');
+    expect(countTestId(some.body, 'search-elsewhere')).toBe(here > 0 && everywhere > here ? 1 : 0);
+    expect(countTestId((await browser().get(shopPath('?category=flour'))).body, 'search-elsewhere')).toBe(0);
+  });
+
   it('pages through products with a keyset "More products" link; a broken cursor is an HTML 400', async () => {
     const m = await merchantWithStore(ctx, { name: 'Big Shop' });
     for (let i = 1; i <= 30; i++)

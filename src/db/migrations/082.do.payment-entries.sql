@@ -6,6 +6,7 @@ ALTER TABLE orders ADD COLUMN amount_refunded bigint NOT NULL DEFAULT 0 CHECK (a
 CREATE TABLE order_payments (
   id        uuid PRIMARY KEY,
   order_id  uuid NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+  store_id  uuid NOT NULL, -- the order's store: shard-ready like the other child tables (migration 090)
   kind      text NOT NULL CHECK (kind IN ('payment', 'refund')),
   amount    bigint NOT NULL CHECK (amount > 0),
   reference text,
@@ -15,8 +16,8 @@ CREATE TABLE order_payments (
 CREATE INDEX order_payments_order_idx ON order_payments (order_id, at);
 
 -- What was paid before this migration becomes one payment entry.
-INSERT INTO order_payments (id, order_id, kind, amount, actor, at)
-SELECT gen_random_uuid(), id, 'payment', amount_paid, 'merchant', updated_at FROM orders WHERE amount_paid > 0;
+INSERT INTO order_payments (id, order_id, store_id, kind, amount, actor, at)
+SELECT gen_random_uuid(), id, store_id, 'payment', amount_paid, 'merchant', updated_at FROM orders WHERE amount_paid > 0;
 
 -- History entries of payment actions carry their amount (paid, refunded, proof_submitted).
 ALTER TABLE order_history ADD COLUMN amount bigint;

@@ -136,6 +136,9 @@ export function readProductDetailsForm(fields: FormBody): FormReading {
   if (r.text('categoryId') !== undefined) r.input.categoryId = optionalText(r.text('categoryId', 100));
   r.input.unit = optionalText(r.text('unit', 200));
   r.input.isActive = checkbox(r.text('isActive'));
+  // Where the shop lists it: pinned first, then by position (empty = after those, newest first).
+  r.input.pinned = checkbox(r.text('pinned'));
+  r.put('/position', 'position', parseOptionalInteger(r.text('position', 40), { min: 0, max: 1_000_000 }));
   return { input: r.input, problems: r.problems };
 }
 

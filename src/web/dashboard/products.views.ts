@@ -189,6 +189,21 @@ export function editProductMain(reply: FastifyReply, p: EditProductInput): Html 
   const base = storePath(store.id, `/products/${product.id}`);
   const details = p.failed?.form === 'details' ? p.failed : null;
   const dv = (name: string, stored: string) => (details ? (v(details.values, name) ?? '') : stored);
+  // Where the shop lists it (issue 13 item 4): pinned first, then by position, then the newest.
+  const placeFields = html`${checkboxInput({
+    name: 'pinned',
+    label: 'Pin to the top of the shop',
+    checked: details ? v(details.values, 'pinned') !== undefined : product.pinned,
+  })}
+${input({
+  name: 'position',
+  label: 'Position in the shop (optional)',
+  value: dv('position', product.position === null ? '' : String(product.position)),
+  problem: details?.problem,
+  inputmode: 'numeric',
+  maxlength: 7,
+  hint: 'Lower comes first, after the pinned products. Empty: after these, newest first.',
+})}`;
   const adding = p.failed?.form === 'add-variant' ? p.failed : null;
   const prefix = 'add';
   return html`<p class="small"><a href="${storePath(store.id, '/products')}">← Products</a></p>
@@ -205,6 +220,7 @@ ${p.categories.length ? select({ name: 'categoryId', label: 'Category', value: d
 ${input({ name: 'unit', label: 'Unit', value: dv('unit', product.unit ?? ''), problem: details?.problem, maxlength: 40 })}
 ${textarea({ name: 'description', label: 'Description', value: dv('description', product.description), problem: details?.problem, maxlength: 5000 })}
 ${checkboxInput({ name: 'isActive', label: 'Show in the shop', checked: details ? v(details.values, 'isActive') !== undefined : product.isActive })}
+${placeFields}
 <p><button class="btn" type="submit" data-testid="save-details">Save details</button></p>
 </form>
 </section>

@@ -4,7 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/db.js';
+import type { Db, Queryable } from '../../db/db.js';
 import { getStorefrontStoreRow, type StoreRow } from '../../stores/stores.service.js';
 import { toPublicStore, type StorefrontStore } from '../../catalog/storefront.service.js';
 import { loadCartSnapshot, type CartSnapshot } from '../../cart/cart.service.js';
@@ -64,7 +64,7 @@ export function slugFromHost(host: string | undefined, baseDomain: string | null
 }
 
 export async function storeContext(
-  db: Db,
+  db: Queryable,
   config: Config,
   slug: string,
   onOwnHost: boolean,

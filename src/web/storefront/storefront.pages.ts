@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest,
 import {
   listStorefrontCategories,
   listStorefrontProducts,
+  countStorefrontMatches,
   getStorefrontProduct,
 } from '../../catalog/storefront.service.js';
 import {
@@ -42,6 +43,7 @@ import {
 } from '../forms.js';
 import { sendPage } from '../layout.js';
 import type { Html } from '../html.js';
+import type { Queryable } from '../../db/db.js';
 import {
   cartCount,
   currentCart,
@@ -122,28 +124,34 @@ function cachedHomeMain(list: object, key: string, render: () => Html): Html {
 
 function mount(app: FastifyInstance, m: Mount): void {
   const { db, config } = app;
-  const ctxOf = (request: FastifyRequest, reply: FastifyReply | null = null) =>
-    storeContext(db, config, m.slugOf(request), m.onOwnHost, request, reply);
+  const ctxOf = (request: FastifyRequest, reply: FastifyReply | null = null, on: Queryable = db) =>
+    storeContext(on, config, m.slugOf(request), m.onOwnHost, request, reply);
   const opts = m.options;
   const root = m.prefix || '/';
 
   // ------------------------------------------------------------ home
+  // The catalog pages read the catalog where app.readDb says (a replica that has the client's last write, or the
+  // primary); the cart badge is read on the primary.
   app.get(root, opts, async (request, reply) => {
-    const ctx = await ctxOf(request, reply);
+    const catalog = await app.readDb(request);
+    const ctx = await ctxOf(request, reply, catalog);
     const query = request.query as Params;
     const q = (typeof query.q === 'string' ? query.q : '').trim().slice(0, 100);
     const categorySlug = (typeof query.category === 'string' ? query.category : '').slice(0, 100);
     const cursor = typeof query.cursor === 'string' && query.cursor ? query.cursor.slice(0, 500) : undefined;
     const [categories, list, cart] = await Promise.all([
-      listStorefrontCategories(db, ctx.store.id, ctx.store.catalogVersion),
+      listStorefrontCategories(catalog, ctx.store.id, ctx.store.catalogVersion),
       listStorefrontProducts(
-        db,
+        catalog,
         ctx.store.id,
         { q: q || undefined, categorySlug: categorySlug || undefined, limit: PRODUCTS_PER_PAGE, cursor },
         ctx.store.catalogVersion,
       ),
       currentCart(db, request, ctx),
     ]);
+    // A search inside a category also counts the whole store's matches, to offer them (issue 13 item 3).
+    const inAll =
+      q && categorySlug && !cursor ? await countStorefrontMatches(db, ctx.store.id, q, ctx.store.catalogVersion) : null;
     const here = request.url.length <= 600 ? request.url : ctx.href();
     const origin = new URL(ctx.absoluteBase).origin;
     const firstImage = list.items.find((p) => p.images.length)?.images[0];
@@ -163,7 +171,15 @@ function mount(app: FastifyInstance, m: Mount): void {
       cartCount: cartCount(cart),
       flash: takeFlash(request, reply),
       main: cachedHomeMain(list, `${ctx.lang}\n${ctx.base}\n${here}\n${JSON.stringify(ctx.store)}`, () =>
-        homeMain(ctx, { categories, products: list.items, nextCursor: list.nextCursor, query: q, categorySlug, here }),
+        homeMain(ctx, {
+          categories,
+          products: list.items,
+          nextCursor: list.nextCursor,
+          query: q,
+          categorySlug,
+          here,
+          inAll,
+        }),
       ),
     });
     return sendPage(request, reply, page);
@@ -171,10 +187,11 @@ function mount(app: FastifyInstance, m: Mount): void {
 
   // ------------------------------------------------------------ product
   app.get(`${m.prefix}/p/:productSlug`, opts, async (request, reply) => {
-    const ctx = await ctxOf(request, reply);
+    const catalog = await app.readDb(request);
+    const ctx = await ctxOf(request, reply, catalog);
     const productSlug = (request.params as Params).productSlug ?? '';
     const [product, cart] = await Promise.all([
-      getStorefrontProduct(db, ctx.store.id, productSlug.slice(0, 200), ctx.store.catalogVersion),
+      getStorefrontProduct(catalog, ctx.store.id, productSlug.slice(0, 200), ctx.store.catalogVersion),
       currentCart(db, request, ctx),
     ]);
     const og = productOpenGraph(ctx, product);

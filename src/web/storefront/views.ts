@@ -107,6 +107,8 @@ export interface HomeView {
   categorySlug: string;
   /** the URL of this page, to come back to after a quick add */
   here: string;
+  /** a search inside a category: how many products of the whole store match it (null otherwise) */
+  inAll?: number | null;
 }
 
 function storeFacts(ctx: StoreContext): Html {
@@ -172,6 +174,23 @@ function productCard(ctx: StoreContext, product: PublicProduct, here: string): H
 <p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>${oos ? html`<p>${oos}</p>` : ''}</div></a><div class="body">${addButton(ctx, product, here, url)}</div></article></li>`;
 }
 
+/**
+ * A search inside a category never hides the rest of the store: with nothing here, "Nothing in Dairy — 3 results in
+ * all products"; with fewer here than in the whole store, a link to all of them.
+ */
+function searchElsewhere(ctx: StoreContext, view: HomeView, categoryName: string | undefined): Html | '' {
+  if (!view.query || !categoryName || !view.inAll) return '';
+  const shownHere = view.nextCursor ? Number.POSITIVE_INFINITY : view.products.length;
+  if (view.inAll <= shownHere) return '';
+  const all = `${ctx.href()}?${new URLSearchParams({ q: view.query }).toString()}`;
+  const words = ctx.tr('storefront.resultsInAll', { count: view.inAll });
+  const link = html`<a href="${all}" data-testid="search-all-link">${words}</a>`;
+  const nothing = view.products.length
+    ? ''
+    : `${ctx.tr('storefront.nothingInCategory', { category: categoryName })} — `;
+  return html`<p class="notice" data-testid="search-elsewhere">${nothing}${link}</p>`;
+}
+
 export function homeMain(ctx: StoreContext, view: HomeView): Html {
   const tr = ctx.tr;
   const category = view.categories.find((c) => c.slug === view.categorySlug);
@@ -210,10 +229,12 @@ ${storeFacts(ctx)}
 </form>
 ${view.categories.length ? html`<nav aria-label="${tr('storefront.categories')}"><ul class="cats" data-testid="categories">${catLink(null, tr('storefront.all'))}${view.categories.map((c) => catLink(c.slug, c.name))}</ul></nav>` : ''}
 <h2>${heading}</h2>
-${
+${searchElsewhere(ctx, view, category?.name)}${
   view.products.length
     ? html`<ul class="grid" data-testid="product-grid">${view.products.map((p) => productCard(ctx, p, view.here))}</ul>`
-    : html`<p data-testid="no-products">${view.query ? tr('storefront.noMatches') : tr('storefront.noProducts')}</p>`
+    : view.inAll
+      ? ''
+      : html`<p data-testid="no-products">${view.query ? tr('storefront.noMatches') : tr('storefront.noProducts')}</p>`
 }
 ${view.nextCursor ? html`<p class="pager"><a class="btn secondary" rel="next" href="${listParams({ cursor: view.nextCursor })}">${tr('storefront.moreProducts')}</a></p>` : ''}`;
 }

@@ -1,0 +1,102 @@
+/**
+ * The SQL of idempotency keys (migration 001's idempotency_keys): the claim (a lease), the stored answer, and the
+ * purge. The rules — scopes, waiting, replaying — are in ./idempotency.ts.
+ */
+import { NON_DURABLE_COMMIT_SQL, type Queryable } from '../db/db.js';
+
+export interface KeyRow {
+  request_hash: string;
+  state: 'running' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  response_type: string | null;
+}
+
+export interface KeyRef {
+  scope: string;
+  key: string;
+}
+
+/**
+ * Inserts the key as 'running' with a lease of `leaseSeconds`, or takes over one whose holder's lease ran out (same
+ * request hash); true when this caller holds it now. The claim's commit does not wait for the WAL flush
+ * (NON_DURABLE_COMMIT_SQL): see claimKey's caller for why that is safe.
+ */
+export async function claimKey(q: Queryable, ref: KeyRef, hash: string, leaseSeconds: number): Promise<boolean> {
+  // rows, not rowCount: PGlite counts the INSERT's rows for rowCount, PostgreSQL the SELECT's.
+  const { rows } = await q.query(
+    `WITH claimed AS (
+       INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until)
+       VALUES ($1, $2, $3, 'running', now() + make_interval(secs => $4))
+       ON CONFLICT (scope, key) DO UPDATE SET locked_until = EXCLUDED.locked_until
+         WHERE idempotency_keys.state = 'running' AND idempotency_keys.locked_until < now()
+           AND idempotency_keys.request_hash = EXCLUDED.request_hash
+       RETURNING 1)
+     SELECT 1 FROM claimed WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
+    [ref.scope, ref.key, hash, leaseSeconds],
+  );
+  return rows.length === 1;
+}
+
+export async function readKey(q: Queryable, ref: KeyRef): Promise<KeyRow | null> {
+  const { rows } = await q.query<KeyRow>(
+    `SELECT request_hash, state, response_status, response_body, response_type
+       FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+    [ref.scope, ref.key],
+  );
+  return rows[0] ?? null;
+}
+
+/** Gives up a running claim (the request failed with a 5xx: a retry runs again). */
+export async function releaseClaim(q: Queryable, ref: KeyRef): Promise<void> {
+  await q.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'running'`, [
+    ref.scope,
+    ref.key,
+  ]);
+}
+
+export interface StoredAnswer {
+  status: number;
+  body: string;
+  type: string;
+}
+
+/** The claimed request's answer, stored for repeats. */
+export async function storeAnswer(q: Queryable, ref: KeyRef, answer: StoredAnswer): Promise<void> {
+  await q.query(
+    `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4, response_type = $5
+      WHERE scope = $1 AND key = $2`,
+    [ref.scope, ref.key, answer.status, answer.body, answer.type],
+  );
+}
+
+/**
+ * Adds the body to a record its handler wrote with its work; not waiting for the WAL flush (a crash loses only the
+ * body, and a repeat then answers the work again).
+ */
+export async function addAnswerBody(q: Queryable, ref: KeyRef, answer: StoredAnswer): Promise<void> {
+  await q.query(
+    `UPDATE idempotency_keys SET response_body = $4, response_type = $5
+      WHERE scope = $1 AND key = $2 AND response_status = $3 AND response_body IS NULL
+        AND ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
+    [ref.scope, ref.key, answer.status, answer.body, answer.type],
+  );
+}
+
+/** A finished answer recorded in one durable commit (a refusal of a route that records its own keys). */
+export async function insertAnswer(q: Queryable, ref: KeyRef, hash: string, answer: StoredAnswer): Promise<void> {
+  await q.query(
+    `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_body,
+                                   response_type)
+     VALUES ($1, $2, $3, 'done', now(), $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`,
+    [ref.scope, ref.key, hash, answer.status, answer.body, answer.type],
+  );
+}
+
+export async function deleteKeysOlderThan(q: Queryable, hours: number): Promise<number> {
+  const { rowCount } = await q.query(
+    `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`,
+    [hours],
+  );
+  return rowCount;
+}
