@@ -114,6 +114,14 @@ export function checkTargets(run: RunResult): TargetCheck[] {
       : '–',
     verdict: !flash ? 'unmeasured' : flash.headline!.value >= 300 && exact && errors === 0 ? 'pass' : 'fail',
   });
+  const chat = find(top, 'whatsapp');
+  checks.push({
+    target: 'WhatsApp: 100 conversations at once, every message answered, p99 < 1 s (webhook → reply sent)',
+    measured: chat
+      ? `p99 ${fmtMs(chat.load!.latency.p99)} ms, ${chat.load!.ok} answered, ${chat.load!.timeouts} unanswered`
+      : '–',
+    verdict: !chat ? 'unmeasured' : chat.load!.latency.p99 < 1000 && chat.load!.timeouts === 0 ? 'pass' : 'fail',
+  });
   const first = run.scales[0];
   const small = find(first, 'list');
   const big = find(top, 'list');

@@ -23,6 +23,7 @@ import { loadBenchStore } from './lib/data.js';
 import { describeWork } from './lib/dbcounters.js';
 import type { Scenario, ScenarioEnv, ScenarioResult } from './lib/scenario.js';
 import { startDukaan, type ServerHandle } from './lib/server.js';
+import { startCloudApiSink, type CloudApiSink } from './lib/cloud-api.js';
 import { fmtMb, fmtMs, fmtRate } from './lib/stats.js';
 import { readSeedInfo, seedDatabase, SEED_VERSION } from './seed.js';
 import { staleReason } from '../scripts/build-files.mjs';
@@ -171,6 +172,7 @@ export async function runBench(
     const seeded = opts.url ? await describeGiven(databaseUrl) : await ensureSeeded(opts, databaseUrl, scale);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
     let server: ServerHandle | null = null;
+    let cloudApi: CloudApiSink | null = null;
     const scaleRun: ScaleRun = {
       scale,
       stores: seeded.stores,
@@ -184,15 +186,22 @@ export async function runBench(
     run.scales.push(scaleRun);
     try {
       const store = await loadBenchStore(pool);
+      // The chat scenario needs the server's replies: a Cloud API stand-in here, the server pointed at it.
+      cloudApi = !opts.url && here.includes('whatsapp') ? await startCloudApiSink() : null;
       if (!opts.url) {
-        server = await startDukaan({ databaseUrl, workers: opts.workers, port: opts.port });
+        server = await startDukaan({
+          databaseUrl,
+          workers: opts.workers,
+          port: opts.port,
+          env: cloudApi ? cloudApi.serverEnv() : {},
+        });
         scaleRun.workers = server.workerPids().length;
         log(`dukaan serve: primary ${server.pid}, ${scaleRun.workers} worker(s)`);
         if (scaleRun.workers < opts.workers)
           scaleRun.notes.push(`asked for ${opts.workers} workers, the pool showed ${scaleRun.workers}`);
       }
       const baseUrl = opts.url ?? server!.url;
-      const env: ScenarioEnv = { opts, baseUrl, serverPid: server?.pid ?? null, pool, store, scale, log };
+      const env: ScenarioEnv = { opts, baseUrl, serverPid: server?.pid ?? null, pool, store, scale, log, cloudApi };
       for (const name of here) {
         log(`--- ${name}`);
         let result: ScenarioResult;
@@ -233,6 +242,7 @@ export async function runBench(
           );
         await server.stop();
       }
+      await cloudApi?.close();
       await pool.end();
     }
   }

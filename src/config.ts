@@ -29,6 +29,8 @@ export interface Config {
   whatsappPollMs: number;
   /** Inbound chat messages answered per phone per minute (WHATSAPP_RATE_PER_MINUTE). */
   whatsappRatePerMinute: number;
+  /** The shared platform number's digits (WHATSAPP_NUMBER), for the storefront's "Order on WhatsApp" link. */
+  whatsappNumber: string | null;
   outboxPollMs: number;
   /** Sent as X-Served-By when set (SERVER_NAME); null = the header is not sent. */
   serverName: string | null;
@@ -122,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     whatsappAppSecret: env.WHATSAPP_APP_SECRET || null,
     whatsappPollMs: intEnv(env, 'WHATSAPP_POLL_MS', 500),
     whatsappRatePerMinute: intEnv(env, 'WHATSAPP_RATE_PER_MINUTE', 20),
+    whatsappNumber: (env.WHATSAPP_NUMBER ?? '').replace(/\D/g, '') || null,
     outboxPollMs: intEnv(env, 'OUTBOX_POLL_MS', 1000),
     serverName: env.SERVER_NAME || null,
     otp: {

@@ -16,6 +16,7 @@ export const SCENARIOS = [
   'checkout',
   'checkout-stores',
   'flash',
+  'whatsapp',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 /** The scenarios measured at every scale of the curve; the others run at the largest scale only. */

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { BenchOptions, ScenarioName } from './args.js';
 import type { BenchStore } from './data.js';
+import type { CloudApiSink } from './cloud-api.js';
 import { runLoad, type LoadResult, type Step, type StepStats } from './load.js';
 import {
   counterDelta,
@@ -24,6 +25,8 @@ export interface ScenarioEnv {
   /** Total products of the platform the server is running on. */
   scale: number;
   log: (line: string) => void;
+  /** The WhatsApp Cloud API stand-in the server sends its chat replies to (null with --url). */
+  cloudApi: CloudApiSink | null;
 }
 
 /** What a scenario's headline figure is compared with. */

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { waitFor } from '../../deploy/lib/proc.js';
 import { allStats, processTree } from './proc.js';
 
 export interface ServerHandle {
@@ -34,24 +35,26 @@ function workersOf(pid: number): number[] {
   return stats.filter((s) => s.ppid === pid && s.comm !== 'esbuild').map((s) => s.pid);
 }
 
-async function waitFor(
+/** Waits until `check` passes (the one waitFor of the project); fails at once when the child exits first. */
+async function untilReady(
   check: () => Promise<boolean>,
   timeoutMs: number,
   what: string,
   child: ChildProcess,
   tail: string[],
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `${what}: the process exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail.slice(-30).join('\n')}`,
-      );
-    }
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const died = new Promise<never>((_, reject) => {
+    const fail = () =>
+      reject(new Error(`the process exited (${child.exitCode ?? child.signalCode}) before it was ready`));
+    if (exited()) fail();
+    else child.once('exit', fail);
+  });
+  try {
+    await Promise.race([waitFor(what, () => !exited() && check().catch(() => false), timeoutMs, 200), died]);
+  } catch (err) {
+    throw new Error(`${what}: ${(err as Error).message}:\n${tail.slice(-30).join('\n')}`);
   }
-  throw new Error(`${what}: not ready after ${timeoutMs / 1000} s:\n${tail.slice(-30).join('\n')}`);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -97,7 +100,13 @@ async function settleWorkers(pid: number, want: number, timeoutMs: number): Prom
   while (Date.now() < deadline && workersOf(pid).length < want) await new Promise((r) => setTimeout(r, 200));
 }
 
-export async function startDukaan(opts: { databaseUrl: string; workers: number; port: number }): Promise<ServerHandle> {
+export async function startDukaan(opts: {
+  databaseUrl: string;
+  workers: number;
+  port: number;
+  /** more environment (the whatsapp scenario's Cloud API stand-in) */
+  env?: Record<string, string>;
+}): Promise<ServerHandle> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-bench-'));
   const tail: string[] = [];
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'dukaan.js'), 'serve'], {
@@ -114,12 +123,13 @@ export async function startDukaan(opts: { databaseUrl: string; workers: number; 
       PUBLIC_URL: `http://127.0.0.1:${opts.port}`,
       // A benchmark on one machine: sign-in codes on the terminal (no real channel is configured).
       OTP_CONSOLE: '1',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   keepTail(child, tail);
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 'dukaan serve', child, tail);
+  await untilReady(async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 'dukaan serve', child, tail);
   await settleWorkers(child.pid!, opts.workers, 15_000);
   return handle(child, url, tail);
 }
@@ -149,7 +159,7 @@ export async function startBare(opts: {
   });
   keepTail(child, tail);
   const url = `http://127.0.0.1:${opts.port}`;
-  await waitFor(async () => (await fetch(`${url}/bare`)).status === 200, 30_000, 'bare server', child, tail);
+  await untilReady(async () => (await fetch(`${url}/bare`)).status === 200, 30_000, 'bare server', child, tail);
   await settleWorkers(child.pid!, opts.workers, 15_000);
   return handle(child, url, tail);
 }

@@ -10,6 +10,7 @@ import { cart } from './cart.js';
 import { checkout } from './checkout.js';
 import { checkoutStores } from './checkout-stores.js';
 import { flash } from './flash.js';
+import { whatsapp } from './whatsapp.js';
 
 export const scenarios: Record<ScenarioName, Scenario> = {
   list,
@@ -21,4 +22,5 @@ export const scenarios: Record<ScenarioName, Scenario> = {
   checkout,
   'checkout-stores': checkoutStores,
   flash,
+  whatsapp,
 };

@@ -191,6 +191,13 @@ export const PublicStoreSchema = Type.Object(
     delivery: DeliverySchema,
     payments: Type.Object({ cod: Type.Boolean(), upi: Type.Boolean() }),
     ...profileFields,
+    whatsappOrderUrl: Nullable(
+      Type.String({
+        description:
+          '"Order on WhatsApp": wa.me link to the store\'s chat bot with the store code ("ORDER <slug>") as the ' +
+          'first message; null when this server answers no chats or the store turned its bot off',
+      }),
+    ),
   },
   { $id: 'PublicStore' },
 );

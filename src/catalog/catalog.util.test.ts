@@ -168,9 +168,12 @@ describe('product mapping', () => {
       hours: null,
       time_zone: 'Asia/Kolkata',
       delivery_areas: [],
+      whatsapp_phone_number_id: '200000000000001',
+      whatsapp_bot: true,
     });
     expect(store.payments).toEqual({ cod: true, upi: true });
     expect(publicStoreJson(store)).not.toHaveProperty('id');
     expect(JSON.stringify(store)).not.toContain('demo@upi');
+    expect(JSON.stringify(store)).not.toContain('200000000000001'); // the Cloud API id is the owner's
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { whatsappOrdering } from '../stores/whatsapp-link.js';
 import {
   CategoryListSchema,
   PublicProductListSchema,
@@ -46,7 +47,9 @@ export const storefrontRoutes: FastifyPluginAsync = async (base) => {
     '/storefront/:slug',
     { schema: { tags, params: StorefrontParams, response: { 200: PublicStoreSchema } } },
     async (request) => {
-      return publicStoreJson(await getPublicStore(await app.readDb(request), request.params.slug));
+      return publicStoreJson(
+        await getPublicStore(await app.readDb(request), request.params.slug, whatsappOrdering(app.config)),
+      );
     },
   );
   app.get(

@@ -18,6 +18,7 @@ import { loadVariants, selectActiveProductBySlug, type VariantRow } from './prod
 import { categoryIdBySlug } from './categories.repo.js';
 import type { Category, PublicProduct, PublicStore, PublicVariant } from './catalog.schema.js';
 import { cachedRead } from './catalog-cache.js';
+import { NO_WHATSAPP_ORDERING, orderOnWhatsappUrl, type WhatsAppOrdering } from '../stores/whatsapp-link.js';
 import { countSearchMatches } from './search.repo.js';
 
 /** With a catalog version, a read is served from the process cache while the catalog is unchanged. */
@@ -32,7 +33,7 @@ export interface StorefrontStore extends PublicStore {
   catalogVersion: number;
 }
 
-export function toPublicStore(row: StoreRow): StorefrontStore {
+export function toPublicStore(row: StoreRow, ordering: WhatsAppOrdering = NO_WHATSAPP_ORDERING): StorefrontStore {
   return {
     id: row.id,
     catalogVersion: row.catalog_version,
@@ -44,6 +45,7 @@ export function toPublicStore(row: StoreRow): StorefrontStore {
     delivery: storeDelivery(row),
     payments: { cod: row.cod, upi: row.upi_vpa !== null },
     ...storeProfile(row),
+    whatsappOrderUrl: orderOnWhatsappUrl(row, ordering),
   };
 }
 
@@ -54,8 +56,12 @@ export function publicStoreJson(store: StorefrontStore): PublicStore {
 }
 
 /** A store by its slug (case-insensitive; slugs are stored lower-case). Unknown → 404. */
-export async function getPublicStore(q: Queryable, slug: string): Promise<StorefrontStore> {
-  return toPublicStore(await getStorefrontStoreRow(q, slug));
+export async function getPublicStore(
+  q: Queryable,
+  slug: string,
+  ordering: WhatsAppOrdering = NO_WHATSAPP_ORDERING,
+): Promise<StorefrontStore> {
+  return toPublicStore(await getStorefrontStoreRow(q, slug), ordering);
 }
 
 export const isInStock = (variant: Pick<VariantRow, 'stock'>): boolean => variant.stock === null || variant.stock > 0;

@@ -29,6 +29,8 @@ const store: StoreRow = {
   hours: null,
   time_zone: 'Asia/Kolkata',
   delivery_areas: [],
+  whatsapp_phone_number_id: null,
+  whatsapp_bot: true,
 };
 
 const customer: StoredCustomer = {
@@ -203,6 +205,12 @@ describe('notPlacedOutcome', () => {
     expect(sold).toMatchObject({ status: 409, code: 'cart_has_errors' });
     expect(notPlacedOutcome({ placed: false, shortages: [], cartCurrent: false, couponUsable: true })).toBe(
       'read_again',
+    );
+    expect(notPlacedOutcome({ placed: false, shortages: [], cartCurrent: true, couponUsable: false })).toBe(
+      'read_again',
+    );
+    expect(() => notPlacedOutcome({ placed: false, shortages: [], cartCurrent: true, couponUsable: true })).toThrow(
+      /placed nothing/,
     );
   });
 });

@@ -180,9 +180,10 @@ export function draftOrder(d: DraftInput): {
 }
 
 /**
- * Phase 5: placeOrder changed nothing. Lines that sold out a moment ago → 409 cart_has_errors naming them; else the
- * cart was ordered or changed, or the coupon was used up, since the read → 'read_again' (the next attempt shows the
- * coupon as not applied, and a page that sent expectedTotal gets 409 total_changed).
+ * Phase 5: placeOrder changed nothing, and says why. Lines that sold out a moment ago → 409 cart_has_errors naming
+ * them. The cart ordered or changed since the read, or the coupon used up a moment ago → 'read_again' (the next
+ * attempt sees the order, the new lines, or the coupon as not applied — and a page that sent expectedTotal then
+ * gets 409 total_changed).
  */
 export function notPlacedOutcome(placed: Extract<PlaceOrderResult, { placed: false }>): 'read_again' {
   if (placed.shortages.length) {
@@ -192,5 +193,7 @@ export function notPlacedOutcome(placed: Extract<PlaceOrderResult, { placed: fal
       placed.shortages.map((s) => shortageProblem(s.variantId, s.available)),
     );
   }
-  return 'read_again';
+  if (!placed.cartCurrent) return 'read_again';
+  if (!placed.couponUsable) return 'read_again';
+  throw new Error('placeOrder placed nothing, yet found the stock, the cart and the coupon all in order');
 }

@@ -24,6 +24,7 @@ import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../or
 import type { CheckoutInput } from './checkout.schema.js';
 import { checkOrderable, draftOrder, mergeProblems, notPlacedOutcome } from './checkout.plan.js';
 import { orderForMessage, storeForMessage } from '../notify/quote.js';
+import { fromStoreNumber } from '../notify/channels.js';
 import type { IdempotencyRecord } from '../server/idempotency.js';
 
 type CheckoutConfig = Pick<Config, 'publicUrl'>;
@@ -227,7 +228,7 @@ function customerMessage(
     recipient: order.customer.phone,
     textBeforeNumber: text.slice(0, at),
     textAfterNumber: text.slice(at + slot.length),
-    data: { orderId: order.id, storeId: store.id },
+    data: { orderId: order.id, storeId: store.id, ...fromStoreNumber(store) },
   };
 }
 

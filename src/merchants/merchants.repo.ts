@@ -12,3 +12,13 @@ export async function upsertMerchant(q: Queryable, id: string, phone: string): P
   );
   return rows[0]!;
 }
+
+/** The merchant's own dashboard language (`merchants.lang`), or null when they never chose one. */
+export async function selectMerchantLang(q: Queryable, merchantId: string): Promise<string | null> {
+  const { rows } = await q.query<{ lang: string | null }>('SELECT lang FROM merchants WHERE id = $1', [merchantId]);
+  return rows[0]?.lang ?? null;
+}
+
+export async function updateMerchantLang(q: Queryable, merchantId: string, lang: string): Promise<void> {
+  await q.query('UPDATE merchants SET lang = $2 WHERE id = $1 AND lang IS DISTINCT FROM $2', [merchantId, lang]);
+}

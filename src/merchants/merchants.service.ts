@@ -1,10 +1,11 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { inTx, type DbOrTx } from '../db/db.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, validationFailed } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { createSession, revokeSession, type Merchant } from '../auth/session.js';
-import { upsertMerchant } from './merchants.repo.js';
+import { selectMerchantLang, updateMerchantLang, upsertMerchant } from './merchants.repo.js';
+import { isLang, type Lang } from '../i18n/index.js';
 import { OTP_TTL_MINUTES, type OtpChannel } from './otp-channel.js';
 import { recordDirectSend } from '../notify/outbox.js';
 import { consumeOtps, countRecentOtps, countWrongTry, insertOtp, lockLiveOtps, lockOtpRequest } from './otp.repo.js';
@@ -119,4 +120,16 @@ export async function verifyOtp(
   // Wrong tries must count even though the answer is an error, so the transaction commits first.
   if (!outcome) throw new AppError('invalid_code', 'The code is wrong or has expired');
   return outcome;
+}
+
+/** The language the merchant chose for their dashboard, or null (then the request decides). */
+export async function merchantLanguage(db: DbOrTx, merchantId: string): Promise<Lang | null> {
+  const lang = await selectMerchantLang(db, merchantId);
+  return isLang(lang) ? lang : null;
+}
+
+/** Remembers the merchant's dashboard language on their account (every device they sign in on). */
+export async function setMerchantLanguage(db: DbOrTx, merchantId: string, lang: Lang): Promise<void> {
+  if (!isLang(lang)) throw validationFailed('Unknown language');
+  await updateMerchantLang(db, merchantId, lang);
 }

@@ -6,8 +6,21 @@ export interface OutboundMessage {
   topic: string;
   recipient: string;
   text: string;
-  /** A Cloud API message object (interactive, …) to send instead of `text`, from this number (default: config). */
-  whatsapp?: { phoneNumberId?: string; message: Record<string, unknown> };
+  /**
+   * From this number (a store's own connected number; default: config), and a Cloud API message object
+   * (interactive, image, …) to send instead of `text`.
+   */
+  whatsapp?: { phoneNumberId?: string; message?: Record<string, unknown> };
+}
+
+/**
+ * The outbox `data` that sends a message from a store's own WhatsApp number (when it connected one), so the
+ * customer hears from the number they chat with.
+ */
+export function fromStoreNumber(store: { whatsapp_phone_number_id: string | null }): {
+  whatsapp?: { phoneNumberId: string };
+} {
+  return store.whatsapp_phone_number_id ? { whatsapp: { phoneNumberId: store.whatsapp_phone_number_id } } : {};
 }
 
 /** Where messages go. `send` resolves when the far side accepted the message, throws otherwise. */
@@ -68,7 +81,7 @@ export function whatsappChannel(
         messaging_product: 'whatsapp',
         recipient_type: 'individual',
         to,
-        ...(message.whatsapp ? message.whatsapp.message : {}),
+        ...message.whatsapp?.message,
       });
       const textBody = JSON.stringify({
         messaging_product: 'whatsapp',
@@ -91,7 +104,7 @@ export function whatsappChannel(
             'idempotency-key': message.id,
             'x-idempotency-key': message.id,
           },
-          body: message.whatsapp ? body : textBody,
+          body: message.whatsapp?.message ? body : textBody,
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {

@@ -190,33 +190,43 @@ export async function processOutboxOnce(
     opts.log?.warn({ outboxId: row.id, topic: row.topic, reason }, 'outbox message not sent: daily cap');
   }
   const delivered: { id: string; attempts: number }[] = [];
-  await Promise.all(
-    rows.map(async (row) => {
-      const payload: OutboxPayload =
-        typeof row.payload === 'string' ? (JSON.parse(row.payload) as OutboxPayload) : row.payload;
-      try {
-        if (!row.recipient) throw new PermanentSendError('message has no recipient');
-        const whatsapp = payload.data?.whatsapp as OutboundMessage['whatsapp'] | undefined;
-        await channel.send({
-          id: row.id,
-          topic: row.topic,
-          recipient: row.recipient,
-          text: payload.text,
-          ...(whatsapp ? { whatsapp } : {}),
-        });
-        delivered.push({ id: row.id, attempts: row.attempts });
-      } catch (err) {
-        const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
-        const permanent = err instanceof PermanentSendError;
-        if (permanent || row.attempts >= maxAttempts) {
-          await markFailed(db, row, error);
-          result.failed++;
-          opts.log?.warn({ outboxId: row.id, attempts: row.attempts, error }, 'outbox message failed for good');
-        } else {
-          await markRetry(db, row, error, backoffMs(row.attempts) / 1000);
-          result.retried++;
-        }
+  // Messages to one recipient go out one after another in the order they were written (ids are time-ordered):
+  // the bot's "order placed" text before its QR image. Different recipients are sent side by side.
+  const byRecipient = new Map<string, typeof rows>();
+  for (const row of [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const key = row.recipient ?? row.id;
+    byRecipient.set(key, [...(byRecipient.get(key) ?? []), row]);
+  }
+  const sendOne = async (row: (typeof rows)[number]) => {
+    const payload: OutboxPayload =
+      typeof row.payload === 'string' ? (JSON.parse(row.payload) as OutboxPayload) : row.payload;
+    try {
+      if (!row.recipient) throw new PermanentSendError('message has no recipient');
+      const whatsapp = payload.data?.whatsapp as OutboundMessage['whatsapp'] | undefined;
+      await channel.send({
+        id: row.id,
+        topic: row.topic,
+        recipient: row.recipient,
+        text: payload.text,
+        ...(whatsapp ? { whatsapp } : {}),
+      });
+      delivered.push({ id: row.id, attempts: row.attempts });
+    } catch (err) {
+      const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
+      const permanent = err instanceof PermanentSendError;
+      if (permanent || row.attempts >= maxAttempts) {
+        await markFailed(db, row, error);
+        result.failed++;
+        opts.log?.warn({ outboxId: row.id, attempts: row.attempts, error }, 'outbox message failed for good');
+      } else {
+        await markRetry(db, row, error, backoffMs(row.attempts) / 1000);
+        result.retried++;
       }
+    }
+  };
+  await Promise.all(
+    [...byRecipient.values()].map(async (group) => {
+      for (const row of group) await sendOne(row);
     }),
   );
   if (delivered.length) {

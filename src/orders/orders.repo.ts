@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.js';
+import { SqlParams } from '../db/params.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
 import type { StoreRow } from '../stores/stores.repo.js';
@@ -208,27 +209,48 @@ export interface NewOrderLine {
   quantity: number;
 }
 
-/** An order's lines as the six array parameters `insertOrderLinesSql` reads, in display order. */
-const orderLineArrays = (lines: readonly NewOrderLine[]): unknown[] => [
-  lines.map((l) => l.variantId),
-  lines.map((l) => l.productId),
-  lines.map((l) => l.name),
-  lines.map((l) => l.variantName),
-  lines.map((l) => l.unitPrice),
-  lines.map((l) => l.quantity),
-];
-
 /**
- * INSERT of an order's lines from the six array parameters $first…$first+5 (`orderLineArrays`): line totals are
- * price × quantity, positions the array order. `from` adds a relation the insert depends on (`o, ` in placeOrder:
- * no order, no lines). One text for any number of lines, so it stays prepared.
+ * INSERT of an order's lines, bound as six arrays (one text for any number of lines, so it stays prepared): line
+ * totals are price × quantity, positions the array order. `from` adds a relation the insert depends on
+ * (`placed_order, ` in placeOrder: no order, no lines).
  */
-function insertOrderLinesSql(orderIdSql: string, storeIdSql: string, first: number, from = ''): string {
-  const p = (i: number) => `$${first + i}`;
-  return `INSERT INTO order_lines (order_id, store_id, variant_id, product_id, name, variant_name, unit_price, quantity, line_total, position)
-           SELECT ${orderIdSql}, ${storeIdSql}, x.variant_id, x.product_id, x.name, x.variant_name, x.unit_price, x.quantity, x.unit_price * x.quantity, x.ord - 1
-             FROM ${from}unnest(${p(0)}::uuid[], ${p(1)}::uuid[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::bigint[], ${p(5)}::int[])
-                     WITH ORDINALITY AS x(variant_id, product_id, name, variant_name, unit_price, quantity, ord)`;
+function insertOrderLinesSql(
+  p: SqlParams,
+  orderId: string,
+  storeId: string,
+  lines: readonly NewOrderLine[],
+  from = '',
+): string {
+  const variantIds = p.add(
+    lines.map((l) => l.variantId),
+    'uuid[]',
+  );
+  const productIds = p.add(
+    lines.map((l) => l.productId),
+    'uuid[]',
+  );
+  const names = p.add(
+    lines.map((l) => l.name),
+    'text[]',
+  );
+  const variantNames = p.add(
+    lines.map((l) => l.variantName),
+    'text[]',
+  );
+  const prices = p.add(
+    lines.map((l) => l.unitPrice),
+    'bigint[]',
+  );
+  const quantities = p.add(
+    lines.map((l) => l.quantity),
+    'int[]',
+  );
+  return `INSERT INTO order_lines (order_id, store_id, variant_id, product_id, name, variant_name, unit_price, quantity,
+                                   line_total, position)
+           SELECT ${orderId}, ${storeId}, x.variant_id, x.product_id, x.name, x.variant_name, x.unit_price, x.quantity,
+                  x.unit_price * x.quantity, x.ord - 1
+             FROM ${from}unnest(${variantIds}, ${productIds}, ${names}, ${variantNames}, ${prices}, ${quantities})
+                  WITH ORDINALITY AS x(variant_id, product_id, name, variant_name, unit_price, quantity, ord)`;
 }
 
 /** A checkout's order before the database numbers it. */
@@ -280,51 +302,59 @@ export async function placeOrder(
 ): Promise<PlaceOrderResult> {
   if (!o.cartId) throw new Error('placeOrder needs the cart it orders');
   const moves = stockMoves.filter((m) => m.quantity > 0);
-  const params: unknown[] = [
-    o.id,
-    o.storeId,
-    o.paymentMethod,
-    o.fulfillment,
-    o.subtotal,
-    o.discount,
-    o.deliveryFee,
-    o.total,
-    o.couponId,
-    o.couponCode,
-    JSON.stringify(o.customer),
-    o.note,
-    o.trackingToken,
-    o.cartId,
-    o.checkoutKey,
-    JSON.stringify(o.billRules),
-    newId(),
-    ...orderLineArrays(lines), // $18–$23
-    moves.map((m) => m.variantId),
-    moves.map((m) => m.quantity),
-    message?.id ?? null,
-    message?.topic ?? null,
-    message?.recipient ?? null,
-    message?.textBeforeNumber ?? null,
-    message?.textAfterNumber ?? null,
-    message ? JSON.stringify(message.data) : null,
-    cartStamp,
-    o.lang, // $33
-    customerMessage?.id ?? null, // $34–$38: the customer's confirmation
-    customerMessage?.topic ?? null,
-    customerMessage?.recipient ?? null,
-    customerMessage?.textBeforeNumber ?? null,
-    customerMessage?.textAfterNumber ?? null,
-    o.source ?? 'web', // $39
-    idempotency?.scope ?? null, // $40–$42: the Idempotency-Key's record
-    idempotency?.key ?? null,
-    idempotency?.requestHash ?? null,
-  ];
+  const p = new SqlParams();
+  const orderId = p.add(o.id, 'uuid');
+  const storeId = p.add(o.storeId, 'uuid');
+  const cartId = p.add(o.cartId, 'uuid');
+  const couponId = p.add(o.couponId, 'uuid');
+  const fulfillment = p.add(o.fulfillment, 'text');
   const stock = takeStockCtes({
-    storeId: '$2',
-    variantIds: '$24',
-    quantities: '$25',
-    when: 'EXISTS (SELECT 1 FROM o)',
+    storeId,
+    variantIds: p.add(
+      moves.map((m) => m.variantId),
+      'uuid[]',
+    ),
+    quantities: p.add(
+      moves.map((m) => m.quantity),
+      'int[]',
+    ),
+    when: 'EXISTS (SELECT 1 FROM placed_order)',
   });
+  const cartStampNow = `${CART_STAMP_SQL('carts')} = ${p.add(cartStamp, 'bigint')}`;
+  const orderValues = [
+    orderId,
+    storeId,
+    'numbered.number',
+    "'placed'",
+    p.add(o.paymentMethod, 'text'),
+    fulfillment,
+    p.add(o.subtotal, 'bigint'),
+    p.add(o.discount, 'bigint'),
+    p.add(o.deliveryFee, 'bigint'),
+    p.add(o.total, 'bigint'),
+    couponId,
+    p.add(o.couponCode, 'text'),
+    p.add(JSON.stringify(o.customer), 'jsonb'),
+    p.add(o.note, 'text'),
+    p.add(o.trackingToken, 'uuid'),
+    cartId,
+    p.add(o.checkoutKey, 'text'),
+    p.add(JSON.stringify(o.billRules), 'jsonb'),
+    p.add(o.lang, 'text'),
+    p.add(o.source ?? 'web', 'text'),
+  ].join(', ');
+  const linesSql = insertOrderLinesSql(p, orderId, storeId, lines, 'placed_order, ');
+  // The audience (the store's own number or the customer) is what the daily message caps count by (migration 083).
+  const messageRow = (m: PlacedOrderMessage | null, audience: 'store' | 'customer') =>
+    `(${p.add(m?.id ?? null, 'uuid')}, ${p.add(m?.topic ?? null, 'text')}, ${p.add(m?.recipient ?? null, 'text')}, ` +
+    `${p.add(m?.textBeforeNumber ?? null, 'text')}, ${p.add(m?.textAfterNumber ?? null, 'text')}, '${audience}')`;
+  const storeMessage = messageRow(message, 'store');
+  const customerConfirmation = messageRow(customerMessage, 'customer');
+  const messageData = p.add(message ? JSON.stringify(message.data) : null, 'jsonb');
+  const keyScope = p.add(idempotency?.scope ?? null, 'text');
+  const keyRecord = `${keyScope}, ${p.add(idempotency?.key ?? null, 'text')}, ${p.add(idempotency?.requestHash ?? null, 'text')}`;
+  const historyId = p.add(newId(), 'uuid');
+
   const { rows } = await q.query<{
     cart_current: boolean;
     coupon_usable: boolean;
@@ -335,45 +365,48 @@ export async function placeOrder(
   }>(
     `WITH ${stock.lockAndCheck},
      cart_locked AS (SELECT id FROM carts
-                      WHERE id = $14::uuid AND store_id = $2::uuid AND order_id IS NULL AND ${CART_STAMP_SQL('carts')} = $32::bigint
+                      WHERE id = ${cartId} AND store_id = ${storeId} AND order_id IS NULL AND ${cartStampNow}
                         AND NOT EXISTS (SELECT 1 FROM stock_short)
                         FOR UPDATE),
-     coupon_locked AS (SELECT id FROM coupons WHERE id = $9::uuid AND ${COUPON_HAS_USE_LEFT} AND EXISTS (SELECT 1 FROM cart_locked) FOR UPDATE),
-     ok AS (SELECT EXISTS (SELECT 1 FROM cart_locked) AS cart_current,
-                   ($9::uuid IS NULL OR EXISTS (SELECT 1 FROM coupon_locked)) AS coupon_usable),
-     n AS (INSERT INTO store_order_counters AS sc (store_id, next_order_number)
-           SELECT $2::uuid, 2 FROM ok WHERE ok.cart_current AND ok.coupon_usable
-           ON CONFLICT (store_id) DO UPDATE SET next_order_number = sc.next_order_number + 1
-        RETURNING sc.next_order_number - 1 AS number),
-     o AS (INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal, discount, delivery_fee, total,
-                              coupon_id, coupon_code, customer, note, tracking_token, cart_id, checkout_key, bill_rules,
-                              lang, source)
-           SELECT $1::uuid, $2::uuid, n.number, 'placed', $3::text, $4::text, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
-                  $9::uuid, $10::text, $11::jsonb, $12::text, $13::uuid, $14::uuid, $15::text, $16::jsonb,
-                  $33::text, $39::text
-             FROM n
-        RETURNING number, created_at),
+     coupon_locked AS (SELECT id FROM coupons
+                        WHERE id = ${couponId} AND store_id = ${storeId} AND ${COUPON_HAS_USE_LEFT}
+                          AND EXISTS (SELECT 1 FROM cart_locked)
+                          FOR UPDATE),
+     checks AS (SELECT EXISTS (SELECT 1 FROM cart_locked) AS cart_current,
+                       (${couponId} IS NULL OR EXISTS (SELECT 1 FROM coupon_locked)) AS coupon_usable),
+     numbered AS (INSERT INTO store_order_counters AS sc (store_id, next_order_number)
+                  SELECT ${storeId}, 2 FROM checks WHERE checks.cart_current AND checks.coupon_usable
+                  ON CONFLICT (store_id) DO UPDATE SET next_order_number = sc.next_order_number + 1
+                  RETURNING sc.next_order_number - 1 AS number),
+     placed_order AS (INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal, discount,
+                                         delivery_fee, total, coupon_id, coupon_code, customer, note, tracking_token,
+                                         cart_id, checkout_key, bill_rules, lang, source)
+                      SELECT ${orderValues} FROM numbered
+                      RETURNING number, created_at),
      ${stock.take},
-     cp AS (UPDATE coupons SET used_count = used_count + 1 FROM o WHERE coupons.id = $9::uuid),
-     cart_mark AS (UPDATE carts SET order_id = $1::uuid, fulfillment = $4::text, updated_at = now() FROM o WHERE carts.id = $14::uuid),
-     l AS (${insertOrderLinesSql('$1::uuid', '$2::uuid', 18, 'o, ')}),
-     h AS (INSERT INTO order_history (id, order_id, store_id, status, actor)
-           SELECT $17::uuid, $1::uuid, $2::uuid, 'placed', 'customer' FROM o RETURNING at),
-     m AS (INSERT INTO outbox (id, topic, recipient, payload, audience, store_id)
-           SELECT x.id, x.topic, x.recipient, jsonb_build_object('text', x.before || o.number || x.after, 'data', $31::jsonb),
-                  x.audience, $2::uuid
-             FROM o, (VALUES ($26::uuid, $27::text, $28::text, $29::text, $30::text, 'store'),
-                             ($34::uuid, $35::text, $36::text, $37::text, $38::text, 'customer'))
-                       AS x(id, topic, recipient, before, after, audience)
-            WHERE x.recipient IS NOT NULL),
-     ik AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_type)
-            SELECT $40::text, $41::text, $42::text, 'done', now(), 201, 'application/json; charset=utf-8'
-              FROM o WHERE $40::text IS NOT NULL
-            ON CONFLICT (scope, key) DO NOTHING)
-     SELECT ok.cart_current, ok.coupon_usable, o.number, o.created_at, h.at,
-            (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short
-       FROM ok LEFT JOIN o ON true LEFT JOIN h ON true`,
-    params,
+     coupon_use AS (UPDATE coupons SET used_count = used_count + 1 FROM placed_order WHERE coupons.id = ${couponId}),
+     cart_ordered AS (UPDATE carts SET order_id = ${orderId}, fulfillment = ${fulfillment}, updated_at = now()
+                        FROM placed_order WHERE carts.id = ${cartId}),
+     lines_written AS (${linesSql}),
+     first_history AS (INSERT INTO order_history (id, order_id, store_id, status, actor)
+                       SELECT ${historyId}, ${orderId}, ${storeId}, 'placed', 'customer' FROM placed_order
+                       RETURNING at),
+     messages AS (INSERT INTO outbox (id, topic, recipient, payload, audience, store_id)
+                  SELECT x.id, x.topic, x.recipient,
+                         jsonb_build_object('text', x.before || placed_order.number || x.after, 'data', ${messageData}),
+                         x.audience, ${storeId}
+                    FROM placed_order, (VALUES ${storeMessage}, ${customerConfirmation})
+                         AS x(id, topic, recipient, before, after, audience)
+                   WHERE x.recipient IS NOT NULL),
+     idempotency_record AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until,
+                                                         response_status, response_type)
+                            SELECT ${keyRecord}, 'done', now(), 201, 'application/json; charset=utf-8'
+                              FROM placed_order WHERE ${keyScope} IS NOT NULL
+                            ON CONFLICT (scope, key) DO NOTHING)
+     SELECT checks.cart_current, checks.coupon_usable, placed_order.number, placed_order.created_at,
+            first_history.at, (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short
+       FROM checks LEFT JOIN placed_order ON true LEFT JOIN first_history ON true`,
+    p.values,
   );
   const row = rows[0]!;
   if (row.number === null || row.created_at === null || row.at === null) {
@@ -397,7 +430,9 @@ export async function writeOrderLines(
   if (opts.replace)
     await q.query(`DELETE FROM order_lines WHERE order_id = $1 AND store_id = $2`, [order.id, order.storeId]);
   if (lines.length === 0) return;
-  await q.query(insertOrderLinesSql('$1::uuid', '$2::uuid', 3), [order.id, order.storeId, ...orderLineArrays(lines)]);
+  const p = new SqlParams();
+  const sql = insertOrderLinesSql(p, p.add(order.id, 'uuid'), p.add(order.storeId, 'uuid'), lines);
+  await q.query(sql, p.values);
 }
 
 export async function addHistory(

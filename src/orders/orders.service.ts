@@ -9,6 +9,7 @@ import { computeBill, shortageProblem, unavailableProblem } from '../cart/bill.j
 import { releaseCouponUse } from '../coupons/coupons.repo.js';
 import { applyStockDeltas, returnStock, type StockShortage } from '../inventory/stock.repo.js';
 import { enqueueMessage } from '../notify/outbox.js';
+import { fromStoreNumber } from '../notify/channels.js';
 import { paymentMethod } from './payment-methods.js';
 import {
   amountToPay,
@@ -275,11 +276,16 @@ export async function listOrders(
 
 // ---- status changes ----
 
-async function notifyCustomer(tx: Tx, topic: string, view: OrderView, text: string, storeId: string) {
+async function notifyCustomer(tx: Tx, topic: string, view: OrderView, text: string, store: StoreRow) {
   // Only to the phone the order was placed with, and only when the customer opted in at checkout (older orders
   // without the answer get none).
   if (view.customer.whatsappUpdates !== true) return;
-  await enqueueMessage(tx, { topic, recipient: view.customer.phone, text, data: { orderId: view.id, storeId } });
+  await enqueueMessage(tx, {
+    topic,
+    recipient: view.customer.phone,
+    text,
+    data: { orderId: view.id, storeId: store.id, ...fromStoreNumber(store) },
+  });
 }
 
 async function notifyStore(tx: Tx, topic: string, store: StoreRow, view: OrderView, text: string) {
@@ -340,7 +346,7 @@ export async function transitionOrder(
         storeForMessage(store),
         note ? quoteUserText(note, 500) : null,
       ),
-      store.id,
+      store,
     );
     if (actor === 'customer')
       await notifyStore(
@@ -508,7 +514,7 @@ export async function editOrderLines(
       'order.edited',
       view,
       messages.editedForCustomer(orderForMessage(view), storeForMessage(store)),
-      store.id,
+      store,
     );
     if (actor === 'customer')
       await notifyStore(
@@ -562,7 +568,7 @@ export async function setPaymentStatus(
       'order.payment_updated',
       view,
       messages.paymentUpdatedForCustomer(orderForMessage(view), storeForMessage(store)),
-      store.id,
+      store,
     );
     return view;
   });

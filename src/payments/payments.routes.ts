@@ -4,7 +4,13 @@ import { requireStoreMember } from '../stores/membership.js';
 import { AppError, validationFailed } from '../shared/errors.js';
 import { MerchantOrderParams, OrderSchema, TrackingParams } from '../orders/orders.schema.js';
 import { readProofUpload } from './proof-upload.js';
-import { MAX_PROOF_BYTES, orderUpiQrSvg, readPaymentProof, submitPaymentProof } from './proofs.service.js';
+import {
+  MAX_PROOF_BYTES,
+  orderUpiQrPng,
+  orderUpiQrSvg,
+  readPaymentProof,
+  submitPaymentProof,
+} from './proofs.service.js';
 
 /**
  * Reads the `file` part (and the optional `reference` field) of a multipart request, size first: 415 if not
@@ -75,6 +81,18 @@ export const paymentRoutes: FastifyPluginAsync = async (base) => {
         .header('cache-control', 'private, max-age=60')
         .header('x-content-type-options', 'nosniff')
         .send(svg);
+    },
+  );
+  app.get(
+    '/orders/:trackingToken/upi-qr.png',
+    { schema: { tags: customer, summary: 'The UPI payment link as a QR code (PNG)', params: TrackingParams } },
+    async (request, reply) => {
+      const png = await orderUpiQrPng(app.db, app.config, request.params.trackingToken);
+      return reply
+        .type('image/png')
+        .header('cache-control', 'private, max-age=60')
+        .header('x-content-type-options', 'nosniff')
+        .send(png);
     },
   );
 

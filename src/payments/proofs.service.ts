@@ -21,7 +21,7 @@ import { paymentProofForStore } from '../orders/messages.js';
 import { orderForMessage, storeForMessage } from '../notify/quote.js';
 import { orderView, type OrderView } from '../orders/orders.service.js';
 import { checkPaymentTransition } from '../orders/payment-status.js';
-import { qrSvg } from '../shared/upi.js';
+import { qrPng, qrSvg } from '../shared/upi.js';
 import { upi } from '../orders/payment-methods.js';
 
 /** A payment screenshot: JPEG, PNG or WebP by its bytes (never by name or header), at most 5 MB. */
@@ -223,10 +223,23 @@ export async function orderUpiQrSvg(
   config: Pick<Config, 'publicUrl'>,
   trackingToken: string,
 ): Promise<string> {
+  return qrSvg(await orderUpiUrl(db, config, trackingToken));
+}
+
+/** The same QR code as a PNG image (the WhatsApp bot sends it by link after a UPI order). */
+export async function orderUpiQrPng(
+  db: DbOrTx,
+  config: Pick<Config, 'publicUrl'>,
+  trackingToken: string,
+): Promise<Buffer> {
+  return qrPng(await orderUpiUrl(db, config, trackingToken));
+}
+
+async function orderUpiUrl(db: DbOrTx, config: Pick<Config, 'publicUrl'>, trackingToken: string): Promise<string> {
   const order = await findOrder(db, { by: 'token', trackingToken });
   if (order.payment_method !== upi.id) throw notFound('This order is not paid by UPI');
   const store = await getStoreRow(db, order.store_id);
   const view = await orderView(db, order, store, config);
   if (!view.upiUrl) throw notFound('The store has no UPI address');
-  return qrSvg(view.upiUrl);
+  return view.upiUrl;
 }

@@ -258,6 +258,12 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     summary: 'UPI QR code',
     description: 'Public, by tracking token. The `upi://pay` link with the exact amount due, as an SVG QR code.',
   },
+  'GET /api/v1/orders/{trackingToken}/upi-qr.png': {
+    summary: 'UPI QR code (PNG)',
+    description:
+      'Public, by tracking token. The same QR code as a PNG image: the WhatsApp bot sends it as an image message ' +
+      '(WhatsApp takes JPEG or PNG, not SVG).',
+  },
 };
 
 interface RouteSchema {

@@ -31,3 +31,9 @@ export async function qrSvg(text: string): Promise<string> {
   const { default: QRCode } = await import('qrcode');
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
+
+/** The link as a QR code, PNG bytes: for WhatsApp image messages, which take JPEG or PNG (not SVG). */
+export async function qrPng(text: string): Promise<Buffer> {
+  const { default: QRCode } = await import('qrcode');
+  return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 480 });
+}

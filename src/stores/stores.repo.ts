@@ -28,13 +28,18 @@ export interface StoreRow {
   hours: OpeningHours | null;
   time_zone: string;
   delivery_areas: DeliveryArea[];
+  /** The store's own WhatsApp Business number in the Cloud API (migration 131), or null: the shared number. */
+  whatsapp_phone_number_id: string | null;
+  /** false: chat messages go unanswered by the bot (the owner's own app handles them). */
+  whatsapp_bot: boolean;
 }
 
 export type StoreAddress = { line1: string; line2?: string | null; city: string; pincode: string };
 
 export const STORE_COLUMNS =
   'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version, ' +
-  'default_language, gstin, description, logo, banner, address, hours, time_zone, delivery_areas, whatsapp_verified_at';
+  'default_language, gstin, description, logo, banner, address, hours, time_zone, delivery_areas, ' +
+  'whatsapp_phone_number_id, whatsapp_bot, whatsapp_verified_at';
 
 /** The stores columns as `alias.column`, for statements that join stores to something else. */
 export const storeColumnsOf = (alias: string): string =>

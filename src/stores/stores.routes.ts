@@ -52,6 +52,8 @@ export const storeRoutes: FastifyPluginAsync = async (base) => {
     async (request) => {
       // Staff may rename or open/close the store; where the money goes is the owner's.
       if (request.body.payments !== undefined) assertOwner(request, 'payment settings');
+      if (request.body.whatsappPhoneNumberId !== undefined || request.body.whatsappBot !== undefined)
+        assertOwner(request, 'the WhatsApp connection');
       return updateStore(app.db, request.params.storeId, request.body, app.config, request.session!.merchant.id);
     },
   );

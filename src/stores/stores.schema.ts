@@ -66,6 +66,10 @@ export const StoreSchema = Type.Object(
     payments: PaymentsSchema,
     openNow: Type.Boolean({ description: 'isOpen and, when hours are set, within them' }),
     ...profileFields,
+    whatsappPhoneNumberId: Nullable(
+      Type.String({ description: "The store's own WhatsApp Business number: its Cloud API phone_number_id" }),
+    ),
+    whatsappBot: Type.Boolean({ description: 'false: the chat bot leaves WhatsApp messages to the owner' }),
   },
   { $id: 'Store' },
 );
@@ -120,6 +124,8 @@ export const UpdateStoreBody = Type.Object(
     hours: Type.Optional(Nullable(HoursSchema)),
     defaultLanguage: Type.Optional(LanguageSchema),
     gstin: Type.Optional(Nullable(Gstin)),
+    whatsappPhoneNumberId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 30, pattern: '^[0-9]+$' }))),
+    whatsappBot: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

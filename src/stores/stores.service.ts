@@ -1,6 +1,6 @@
 import { inTx, serverKeyOf, type DbOrTx, type Queryable } from '../db/db.js';
 import type { Config } from '../config.js';
-import { AppError, notFound, validationFailed } from '../shared/errors.js';
+import { AppError, conflict, notFound, validationFailed } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
 import { CoalescedReads } from '../shared/coalesced-reads.js';
@@ -17,6 +17,7 @@ import {
   deleteWhatsappCode,
   markWhatsappVerified,
   ownerPhone,
+  type StoreChanges,
   type StoreRow,
 } from './stores.repo.js';
 
@@ -68,7 +69,20 @@ export function toStore(row: StoreRow, config: Pick<Config, 'publicUrl'>): Store
     payments: { cod: row.cod, upiVpa: row.upi_vpa },
     openNow: storeOpenNow(row),
     ...storeProfile(row),
+    whatsappPhoneNumberId: row.whatsapp_phone_number_id,
+    whatsappBot: row.whatsapp_bot,
   };
+}
+
+/** A WhatsApp number connected to another store is a unique violation: 409, not 500. */
+async function updateStoreRowOr409(db: Queryable, storeId: string, changes: StoreChanges): Promise<StoreRow | null> {
+  try {
+    return await updateStoreRow(db, storeId, changes);
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505')
+      throw conflict('This WhatsApp number is connected to another store');
+    throw err;
+  }
 }
 
 function whatsappOrFail(value: string | null | undefined): string | null | undefined {
@@ -190,7 +204,7 @@ async function updateStoreIn(
   // A new number is unverified until a code sent to it comes back, or it is the owner's own signed-in phone.
   const numberChanged = whatsapp !== undefined && whatsapp !== before.whatsapp;
   const ownPhone = numberChanged && merchantId && whatsapp ? await ownerPhone(tx, storeId, merchantId) : null;
-  const row = await updateStoreRow(tx, storeId, {
+  const row = await updateStoreRowOr409(tx, storeId, {
     whatsapp_verified_at: numberChanged ? (ownPhone !== null && ownPhone === whatsapp ? new Date() : null) : undefined,
     name: input.name,
     whatsapp,
@@ -209,6 +223,8 @@ async function updateStoreIn(
     hours: input.hours === undefined ? undefined : input.hours && JSON.stringify(input.hours),
     default_language: input.defaultLanguage,
     gstin: input.gstin,
+    whatsapp_phone_number_id: input.whatsappPhoneNumberId,
+    whatsapp_bot: input.whatsappBot,
   });
   if (!row) throw notFound('Store not found');
   if (numberChanged) await deleteWhatsappCode(tx, storeId);

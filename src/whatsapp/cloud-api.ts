@@ -21,6 +21,8 @@ export function validSignature(rawBody: Buffer, header: string | undefined, appS
 /** A reply's message object (without `messaging_product` and `to`, which the sender adds). */
 export type CloudMessage =
   | { type: 'text'; text: { body: string; preview_url?: boolean } }
+  /** an image by link: Meta fetches the URL (JPEG or PNG, ≤ 5 MB); the caption is at most 1024 characters */
+  | { type: 'image'; image: { link: string; caption?: string } }
   | {
       type: 'interactive';
       interactive:

@@ -35,6 +35,11 @@ export function textMessage(body: string): CloudMessage {
   return { type: 'text', text: { body: cut(body, 4096), preview_url: false } };
 }
 
+/** An image Meta fetches from `link` (a public https URL of a JPEG or PNG), with a short caption. */
+export function imageMessage(link: string, caption: string): CloudMessage {
+  return { type: 'image', image: { link, caption: cut(caption, INTERACTIVE_BODY) } };
+}
+
 /** Reply buttons (at most 3) under a body; a body too long for an interactive message goes as plain text. */
 export function buttonsMessage(body: string, buttons: { id: string; title: string }[]): CloudMessage {
   if (body.length > INTERACTIVE_BODY || buttons.length === 0) return textMessage(body);

@@ -26,6 +26,7 @@ import {
   billText,
   buttonsMessage,
   choiceText,
+  imageMessage,
   isSoldOut,
   itemLabel,
   listMessage,
@@ -139,7 +140,9 @@ export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxR
 }
 
 function plainText(m: CloudMessage): string {
-  return m.type === 'text' ? m.text.body : m.interactive.body.text;
+  if (m.type === 'text') return m.text.body;
+  if (m.type === 'image') return m.image.caption ?? m.image.link;
+  return m.interactive.body.text;
 }
 
 // ---------- deciding ----------
@@ -469,7 +472,10 @@ async function billReply(ctx: Ctx, plan: Plan, store: StoreRow, unknown: string[
   const pending = state.pending?.[0];
   if (pending) parts.push(choiceText(lang, store.currency, pending));
   if (!cart.lines.length && !pending) parts.push(tr('whatsapp.emptyCart'));
-  if (cart.lines.length && !pending) parts.push(tr('whatsapp.billHint'));
+  if (cart.lines.length && !pending) parts.push(tr(cart.canCheckout ? 'whatsapp.billHint' : 'whatsapp.billFixHint'));
+  // The same cart on the storefront: the customer may go on there (photos, coupons, checkout on the web).
+  if (cart.lines.length)
+    parts.push(tr('whatsapp.cartLink', { url: `${storeUrl(ctx.config, store.slug)}/c/${plan.cartId}` }));
   const body = parts.join('\n\n');
   const message =
     cart.canCheckout && !pending
@@ -504,14 +510,17 @@ async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' |
       { source: 'whatsapp', lang },
     );
     const values = { number: order.number, store: store.name, total: m(order.total), tracking: order.trackingUrl };
-    const body = order.upiUrl
-      ? tr('whatsapp.placedUpi', {
-          ...values,
-          upi: order.upiUrl,
-          qr: `${config.publicUrl}/api/v1/orders/${order.trackingToken}/upi-qr.svg`,
-        })
-      : tr('whatsapp.placed', values);
-    return { messages: [textMessage(body)], state: {}, orderId: order.id };
+    if (!order.upiUrl) return { messages: [textMessage(tr('whatsapp.placed', values))], state: {}, orderId: order.id };
+    // UPI: the link (tappable on the phone that pays) and the QR code as an image (for paying from another phone).
+    const qr = `${config.publicUrl}/api/v1/orders/${order.trackingToken}/upi-qr.png`;
+    return {
+      messages: [
+        textMessage(tr('whatsapp.placedUpi', { ...values, upi: order.upiUrl })),
+        imageMessage(qr, tr('whatsapp.qrCaption', { number: order.number, total: m(order.total) })),
+      ],
+      state: {},
+      orderId: order.id,
+    };
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     if (err.code === 'store_closed')
@@ -522,6 +531,12 @@ async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' |
         state: plan.state,
       };
     if (err.code === 'cart_has_errors') return billReply(ctx, plan, store, []);
+    // WhatsApp gave the number; checkout takes mobile numbers of the store's country only.
+    if (err.errors?.some((e) => e.path?.startsWith('/customer/phone')))
+      return {
+        messages: [textMessage(tr('whatsapp.phoneNotAccepted', { url: storeUrl(config, store.slug) }))],
+        state: plan.state,
+      };
     if (err.status === 400 || err.status === 422)
       return { messages: [textMessage(tr('whatsapp.badAddress'))], state: { ...plan.state, awaiting: 'address' } };
     return {

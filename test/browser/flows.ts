@@ -82,11 +82,15 @@ export async function addProduct(page: Page, p: NewProduct): Promise<string> {
   if (p.picture) await form.getByTestId('image').setInputFiles(p.picture);
   if (p.price) await form.getByTestId('price').fill(p.price);
   if (p.stock) await form.getByTestId('stock').fill(p.stock);
+  // Sizes fold away behind "+ add sizes / options" (a <details>): open it first.
+  if (p.variants?.length && !(await form.getByTestId('sizes').getAttribute('open'))) {
+    await form.getByTestId('add-sizes').click();
+  }
   for (const [i, v] of (p.variants ?? []).entries()) {
     const row = form.getByTestId('variant-row').nth(i);
-    await row.getByLabel(`Variant ${i + 1} name`).fill(v.name);
-    await row.getByLabel(/^Price/).fill(v.price);
-    if (v.mrp) await row.getByLabel(/^MRP/).fill(v.mrp);
+    await row.getByLabel(`Size ${i + 1}`, { exact: true }).fill(v.name);
+    await row.getByLabel(/^Price \(₹\)$/).fill(v.price);
+    if (v.mrp) await row.getByLabel(/\(MRP\)|MRP\)$/).fill(v.mrp);
     if (v.stock) await row.getByLabel(/^Stock/).fill(v.stock);
   }
   await form.getByTestId('save-product').click();
@@ -105,9 +109,10 @@ export async function setVariantStock(
 ): Promise<void> {
   await page.goto(`${base}/dashboard/stores/${storeId}/products/${productId}`);
   const panel = page.getByRole('region', { name: variant, exact: true });
+  // One Save per size: price and stock together.
   await panel.getByTestId('stock-input').fill(String(stock));
-  await panel.getByRole('button', { name: 'Save', exact: true }).click();
-  await flash(page, `Stock is ${stock} now.`);
+  await panel.getByTestId('save-variant').click();
+  await flash(page, `Saved ${variant}.`);
 }
 
 /** In the product list, the stock of a one-variant product. */

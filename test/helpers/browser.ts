@@ -85,6 +85,8 @@ export interface BrowserServer {
 export async function startBrowserServer(
   owners: Record<string, string>,
   opts: NonNullable<Parameters<typeof startServer>[1]> = {},
+  /** more environment for the server's config (e.g. the WhatsApp Cloud API of a fake) */
+  env: Record<string, string> = {},
 ): Promise<BrowserServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'dukaan-browser-'));
   // The port must be known before start: PUBLIC_URL (links, QR codes, tracking URLs) is part of the config.
@@ -101,6 +103,7 @@ export async function startBrowserServer(
         .join(','),
       DUKAAN_DEMO: '0',
       LOG_LEVEL: 'silent',
+      ...env,
     }),
     demo: false,
   };

@@ -71,6 +71,7 @@ describe('public store', () => {
       gstin: null,
       delivery: { fee: 0, freeAbove: null, minOrder: null, pickup: false, areas: [] },
       payments: { cod: true, upi: false },
+      whatsappOrderUrl: null, // this server answers no WhatsApp chats (test/integration/whatsapp-store.test.ts)
     });
   });
 

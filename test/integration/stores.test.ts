@@ -34,6 +34,8 @@ describe('stores', () => {
       gstin: null,
       delivery: { fee: 0, freeAbove: null, minOrder: null, pickup: false, areas: [] },
       payments: { cod: true, upiVpa: null },
+      whatsappPhoneNumberId: null,
+      whatsappBot: true,
     });
     const { rows } = await ctx.testDb.db.query<{ role: string }>(
       `SELECT role FROM store_members WHERE store_id = $1 AND merchant_id = $2`,

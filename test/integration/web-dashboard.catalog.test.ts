@@ -141,14 +141,17 @@ describe('creating products', () => {
     expect((await products()).length).toBe(before);
     expect(await fs.readdir(path.join(dataDir, 'uploads', 'images')).catch(() => [])).toEqual(filesBefore);
 
-    // A valid picture with an invalid product is removed again.
+    // A valid picture with an invalid product is kept (issue 14: a mistake never drops the chosen photo): the
+    // page carries its URL for the next save, and nothing else is created.
     const bad = await browser.postMultipart(
       `${base}/products/new`,
       { name: 'Bad', price: '10', categoryId: '0195f4c2-0000-7000-8000-00000000abcd', isActive: '1' },
       [{ name: 'image', filename: 'ok.png', type: 'image/png', bytes: await pngOf(50, 50) }],
     );
     expect(bad.status).toBe(422);
-    expect(await fs.readdir(path.join(dataDir, 'uploads', 'images')).catch(() => [])).toEqual(filesBefore);
+    const kept = /name="keptImage" value="\/media\/([^"]+)"/.exec(bad.body)?.[1];
+    expect(await fs.readdir(path.join(dataDir, 'uploads', 'images'))).toContain(kept);
+    expect((await products()).length).toBe(before);
   });
 
   it('an empty file input (no picture chosen) is fine', async () => {

@@ -89,6 +89,8 @@ async function one(message: Inbound, from = CUSTOMER): Promise<FakeCall> {
   expect(sent).toHaveLength(1);
   expect(sent[0]!.path).toBe(`/${STORE_NUMBER_ID}/messages`);
   expect(sent[0]!.authorization).toBe('Bearer cloud-token');
+  expect(sent[0]!.formatError).toBeNull(); // the fake checks every message against the Cloud API's formats
+  expect(sent[0]!.answered).toBe(200);
   return sent[0]!;
 }
 
@@ -122,6 +124,11 @@ describe("the seed's chat on WhatsApp", () => {
     expect(text).toContain('Total: ₹1,005');
     expect(text).toContain("I couldn't find: xyzzy");
     expect(bill.body.interactive?.action.buttons?.map((b) => b.reply.id)).toEqual(['confirm', 'menu']);
+    // The same cart on the storefront: the link opens it there (test/integration/whatsapp-store.test.ts goes on).
+    const link = /See or change this cart on the website: (\S+)/.exec(text)![1]!;
+    expect(link).toMatch(new RegExp(`^${ctx.config.publicUrl}/${owner.store.slug}/c/[0-9a-f-]{36}$`));
+    const cart = await ctx.app.inject({ url: `/api/v1/storefront/${owner.store.slug}/carts/${link.split('/').pop()}` });
+    expect(cart.json().total).toBe(100500);
   });
 
   it('out of stock → the line says so with replacements; "replace 2 with 1" → a new bill', async () => {
@@ -133,6 +140,8 @@ describe("the seed's chat on WhatsApp", () => {
     expect(text).toContain('replace 2 with 1');
     expect(text).toContain('4. Maggi Masala Noodles 70 g × 1 — ₹14');
     expect(bill.body.type).toBe('text'); // no confirm button while a line cannot be sold
+    expect(text).toContain('Fix the lines marked above (replace or remove them), then reply CONFIRM.');
+    expect(text).not.toContain('Reply CONFIRM to order');
 
     const renewed = shownText(await one({ text: 'replace 2 with 1' }));
     expect(renewed).not.toContain('Bru');
@@ -158,11 +167,24 @@ describe("the seed's chat on WhatsApp", () => {
     expect(pay.body.interactive?.action.buttons?.map((b) => b.reply.id)).toEqual(['pay:cod', 'pay:upi']);
   });
 
-  it('UPI → the order is placed through checkout (source whatsapp) with the UPI link and tracking link', async () => {
-    const placed = shownText(await one({ button: 'pay:upi' }));
+  it('UPI → the order is placed through checkout (source whatsapp): UPI link, QR image, tracking link', async () => {
+    const sent = await say({ button: 'pay:upi' });
+    expect(sent.map((c) => [c.body.type, c.formatError, c.answered])).toEqual([
+      ['text', null, 200],
+      ['image', null, 200],
+    ]);
+    const placed = shownText(sent[0]!);
     expect(placed).toContain('Order #1 placed with Sharma Kirana. Pay ₹1,260 by UPI: upi://pay?');
     expect(placed).toMatch(/pa=sharma(@|%40)okaxis/);
-    expect(placed).toMatch(/upi-qr\.svg/);
+    expect(placed).toContain('scan the QR code below');
+    // The QR code: an image message by link (Meta fetches it), a PNG of the same upi:// link, with a caption.
+    const image = sent[1]!.body.image!;
+    expect(image.caption).toBe('Scan with any UPI app to pay ₹1,260 for order #1.');
+    expect(image.link).toMatch(new RegExp(`^${ctx.config.publicUrl}/api/v1/orders/[^/]+/upi-qr\\.png$`));
+    const png = await ctx.app.inject({ url: new URL(image.link!).pathname });
+    expect(png.statusCode).toBe(200);
+    expect(png.headers['content-type']).toBe('image/png');
+    expect(png.rawPayload.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     const tracking = /Track it: (\S+)/.exec(placed)![1]!;
     trackingToken = tracking.split('/').pop()!;
     const orders = await owner.api.get(`/api/v1/stores/${owner.store.id}/orders`);
@@ -204,7 +226,10 @@ describe("the seed's chat on WhatsApp", () => {
     await processOutboxOnce(ctx.testDb.db, whatsappChannel(ctx.config.whatsapp!));
     const toCustomer = fake.calls.slice(before).filter((c) => c.body.to === CUSTOMER);
     expect(toCustomer).toHaveLength(1);
-    expect(shownText(toCustomer[0]!)).toContain('#1');
+    const accepted = 'Your order #1 at Sharma Kirana has been accepted.';
+    expect(shownText(toCustomer[0]!)).toBe(`${accepted}\nTrack it: ${ctx.config.publicUrl}/o/${trackingToken}`);
+    // From the store's own number, the one the customer chats with (not the platform's shared one).
+    expect(toCustomer[0]!.path).toBe(`/${STORE_NUMBER_ID}/messages`);
     const status = shownText(await one({ text: 'mera order' }));
     expect(status).toContain('Order #1: accepted. Total ₹1,260.');
   });

@@ -117,6 +117,91 @@
     });
   }
 
+  // Photos (data-resize="1600"): a 4 MB phone photo is scaled to at most 1600 px and sent as a ~200 KB JPEG.
+  // The form's buttons wait while it is made; any failure keeps the original file (the server handles it).
+  document.querySelectorAll('input[type=file][data-resize]').forEach(function (input) {
+    if (!window.createImageBitmap || !window.DataTransfer || !HTMLCanvasElement.prototype.toBlob) return;
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      var max = Number(input.getAttribute('data-resize'));
+      if (!file || !/^image\//.test(file.type) || !max) return;
+      var buttons = input.form ? input.form.querySelectorAll('button') : [];
+      var hold = function (on) {
+        buttons.forEach(function (b) {
+          b.disabled = on;
+        });
+      };
+      hold(true);
+      createImageBitmap(file, { imageOrientation: 'from-image' })
+        .then(function (bitmap) {
+          var scale = Math.min(1, max / Math.max(bitmap.width, bitmap.height));
+          if (scale === 1 && file.size < 400000) return null;
+          var canvas = document.createElement('canvas');
+          canvas.width = Math.round(bitmap.width * scale);
+          canvas.height = Math.round(bitmap.height * scale);
+          canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+          return new Promise(function (resolve) {
+            canvas.toBlob(resolve, 'image/jpeg', 0.82);
+          });
+        })
+        .then(function (blob) {
+          if (!blob || blob.size >= file.size) return;
+          var dt = new DataTransfer();
+          dt.items.add(new File([blob], file.name.replace(/\.[^.]*$/, '') + '.jpg', { type: 'image/jpeg' }));
+          input.files = dt.files;
+          input.setAttribute('data-resized', String(blob.size));
+        })
+        .catch(function () {})
+        .then(function () {
+          hold(false);
+        });
+    });
+  });
+  // The orders list (data-live="15"): asks for itself every 15 s; new orders appear in place, the tab title says
+  // how many are new ("(2) Orders"), and a short tone sounds when the count goes up.
+  var live = document.querySelector('[data-live]');
+  if (live && window.DOMParser) {
+    var seen = Number(live.getAttribute('data-unseen')) || 0;
+    var tone = function () {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      try {
+        var ctx = new Ctx();
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        osc.frequency.value = 880;
+        gain.gain.value = 0.15;
+        osc.connect(gain).connect(ctx.destination);
+        osc.start();
+        osc.stop(ctx.currentTime + 0.25);
+      } catch (_e) {}
+    };
+    setInterval(
+      function () {
+        fetch(window.location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+          .then(function (res) {
+            return res.ok ? res.text() : null;
+          })
+          .then(function (text) {
+            if (!text) return;
+            var doc = new DOMParser().parseFromString(text, 'text/html');
+            var fresh = doc.getElementById(live.id);
+            if (!fresh) return;
+            var count = Number(fresh.getAttribute('data-unseen')) || 0;
+            document.title = doc.title;
+            if (fresh.innerHTML !== live.innerHTML && !live.contains(document.activeElement)) {
+              live.replaceWith(fresh);
+              live = fresh;
+            }
+            if (count > seen) tone();
+            seen = count;
+          })
+          .catch(function () {});
+      },
+      Math.min(15, Number(live.getAttribute('data-live')) || 15) * 1000,
+    );
+  }
+
   // Copy-to-clipboard buttons (UPI id): hidden until this script can make them work.
   document.querySelectorAll('[data-copy]').forEach(function (btn) {
     if (!navigator.clipboard) return;

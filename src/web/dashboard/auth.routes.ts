@@ -8,27 +8,19 @@ import { revokeSession } from '../../auth/session.js';
 import { normalizeE164 } from '../../shared/phone.js';
 import { AppError } from '../../shared/errors.js';
 import { html } from '../html.js';
-import {
-  csrfField,
-  field,
-  formBody,
-  formProblem,
-  problemSummary,
-  seeOther,
-  setFlash,
-  type FormProblem,
-} from '../forms.js';
-import { DASHBOARD_PATH, SIGNIN_PATH, endSession, safeReturnPath, startSession } from './context.js';
+import { csrfField, field, formBody, problemSummary, seeOther, setFlash, type FormProblem } from '../forms.js';
+import { DASHBOARD_PATH, SIGNIN_PATH, endSession, safeReturnPath, startSession, trOf, pageProblem } from './context.js';
+import type { Translate } from '../../i18n/index.js';
 import { input } from './fields.js';
 import { phoneCandidate } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
 
-function phoneProblem(): FormProblem {
+function phoneProblem(tr: Translate): FormProblem {
   return {
     status: 422,
     code: 'validation_failed',
-    summary: 'Please check the highlighted fields.',
-    fields: { phone: 'Enter your 10-digit mobile number, like 98765 43210.' },
+    summary: tr('dashboard.form.checkFields'),
+    fields: { phone: tr('dashboard.auth.phoneInvalid') },
     items: [],
   };
 }
@@ -38,17 +30,31 @@ function phonePage(
   reply: FastifyReply,
   opts: { phone?: string; next: string; problem?: FormProblem | null },
 ) {
+  const tr = trOf(request);
   return sendDashboardPage(request, reply, {
-    title: 'Sign in',
+    title: tr('dashboard.auth.signInTitle'),
     pageId: 'signin',
     status: opts.problem?.status,
-    main: html`<h1>Sign in to your shop</h1>
-<p>We send a one-time code to your phone. New here? The same steps open your shop.</p>
+    main: html`<h1>${tr('dashboard.auth.signInHeading')}</h1>
+<p>${tr('dashboard.auth.signInIntro')}</p>
 ${problemSummary(opts.problem)}
 <form method="post" action="${SIGNIN_PATH}" novalidate data-testid="signin-form">
 ${csrfField(reply)}<input type="hidden" name="next" value="${opts.next}">
-${input({ name: 'phone', label: 'Mobile number', type: 'tel', inputmode: 'tel', autocomplete: 'tel', value: opts.phone, problem: opts.problem, required: true, maxlength: 20, placeholder: '98765 43210', autofocus: true, testid: 'phone' })}
-<p><button class="btn block" type="submit">Send code</button></p>
+${input({
+  name: 'phone',
+  label: tr('dashboard.auth.phone'),
+  type: 'tel',
+  inputmode: 'tel',
+  autocomplete: 'tel',
+  value: opts.phone,
+  problem: opts.problem,
+  required: true,
+  maxlength: 20,
+  placeholder: '98765 43210',
+  autofocus: true,
+  testid: 'phone',
+})}
+<p><button class="btn block" type="submit">${tr('dashboard.auth.sendCode')}</button></p>
 </form>`,
   });
 }
@@ -58,22 +64,34 @@ function codePage(
   reply: FastifyReply,
   opts: { phone: string; next: string; problem?: FormProblem | null },
 ) {
+  const tr = trOf(request);
   return sendDashboardPage(request, reply, {
-    title: 'Enter your code',
+    title: tr('dashboard.auth.codeTitle'),
     pageId: 'signin-code',
     status: opts.problem?.status,
-    main: html`<h1>Enter your code</h1>
-<p>We sent a code to <strong data-testid="code-phone">${opts.phone}</strong>.</p>
+    main: html`<h1>${tr('dashboard.auth.codeTitle')}</h1>
+<p>${tr('dashboard.auth.codeSent')} <strong data-testid="code-phone">${opts.phone}</strong></p>
 ${problemSummary(opts.problem)}
 <form method="post" action="${SIGNIN_PATH}/code" novalidate data-testid="code-form">
 ${csrfField(reply)}<input type="hidden" name="phone" value="${opts.phone}"><input type="hidden" name="next" value="${opts.next}">
-${input({ name: 'code', label: 'Code', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]*', maxlength: 12, problem: opts.problem, required: true, autofocus: true, testid: 'code' })}
-<p><button class="btn block" type="submit">Sign in</button></p>
+${input({
+  name: 'code',
+  label: tr('dashboard.auth.code'),
+  inputmode: 'numeric',
+  autocomplete: 'one-time-code',
+  pattern: '[0-9]*',
+  maxlength: 12,
+  problem: opts.problem,
+  required: true,
+  autofocus: true,
+  testid: 'code',
+})}
+<p><button class="btn block" type="submit">${tr('dashboard.auth.signIn')}</button></p>
 </form>
 <form method="post" action="${SIGNIN_PATH}" class="row">
 ${csrfField(reply)}<input type="hidden" name="phone" value="${opts.phone}"><input type="hidden" name="next" value="${opts.next}">
-<button class="linkish" type="submit">Send a new code</button>
-<a href="${SIGNIN_PATH}">Use another number</a>
+<button class="linkish" type="submit">${tr('dashboard.auth.newCode')}</button>
+<a href="${SIGNIN_PATH}">${tr('dashboard.auth.otherNumber')}</a>
 </form>`,
   });
 }
@@ -92,7 +110,7 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
     const typed = field(body, 'phone', 40) ?? '';
     const next = safeReturnPath(field(body, 'next', 500), DASHBOARD_PATH);
     const phone = normalizeE164(phoneCandidate(typed));
-    if (!phone) return phonePage(request, reply, { phone: typed, next, problem: phoneProblem() });
+    if (!phone) return phonePage(request, reply, { phone: typed, next, problem: phoneProblem(trOf(request)) });
     try {
       await requestOtp(
         {
@@ -106,7 +124,7 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
         request.ip,
       );
     } catch (err) {
-      const problem = formProblem(err, () => 'phone');
+      const problem = pageProblem(request, err, () => 'phone');
       if (err instanceof AppError && err.headers) reply.headers(err.headers);
       return phonePage(request, reply, { phone: typed, next, problem });
     }
@@ -136,8 +154,8 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
         problem: {
           status: 422,
           code: 'validation_failed',
-          summary: 'Please check the highlighted fields.',
-          fields: { code: 'Enter the digits of the code we sent.' },
+          summary: trOf(request)('dashboard.form.checkFields'),
+          fields: { code: trOf(request)('dashboard.auth.codeInvalid') },
           items: [],
         },
       });
@@ -146,7 +164,7 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
     try {
       token = (await verifyOtp(app.db, phone, code, { secret: app.config.authSecret })).token;
     } catch (err) {
-      return codePage(request, reply, { phone, next, problem: formProblem(err, () => 'code') });
+      return codePage(request, reply, { phone, next, problem: pageProblem(request, err, () => 'code') });
     }
     // A sign-in replaces whatever session the browser had.
     if (request.session) await revokeSession(app.db, request.session.sessionId);
@@ -157,7 +175,7 @@ export const authRoutes: FastifyPluginAsync = async (app) => {
   app.post('/signout', csrf, async (request, reply) => {
     if (request.session) await revokeSession(app.db, request.session.sessionId);
     endSession(request, reply);
-    setFlash(request, reply, 'info', 'You are signed out.');
+    setFlash(request, reply, 'info', trOf(request)('dashboard.auth.signedOut'));
     return seeOther(reply, SIGNIN_PATH);
   });
 };

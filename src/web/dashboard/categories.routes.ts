@@ -14,14 +14,13 @@ import {
   csrfField,
   field,
   formBody,
-  formProblem,
   problemSummary,
   seeOther,
   setFlash,
   type FormBody,
   type FormProblem,
 } from '../forms.js';
-import { currentStore, storePath } from './context.js';
+import { currentStore, storePath, trOf, pageProblem } from './context.js';
 import { input } from './fields.js';
 import { parseInteger } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
@@ -39,36 +38,45 @@ async function render(request: FastifyRequest, reply: FastifyReply, store: Store
   const valueFor = (form: string, name: string, stored: string) =>
     failed?.form === form ? (field(failed.values, name) ?? '') : stored;
   const problemOf = (form: string) => (failed?.form === form ? failed.problem : null);
+  const tr = trOf(request);
   return sendDashboardPage(request, reply, {
-    title: 'Categories',
+    title: tr('dashboard.products.categories'),
     pageId: 'categories',
     store,
     section: 'categories',
     status: failed?.problem.status,
-    main: html`<p class="small"><a href="${storePath(store.id, '/products')}">← Products</a></p>
-<h1>Categories</h1>
-<p class="small">Customers see them as tabs above your products, in this order (smaller position first).</p>
+    main: html`<p class="small"><a href="${storePath(store.id, '/products')}">← ${tr('dashboard.nav.products')}</a></p>
+<h1>${tr('dashboard.products.categories')}</h1>
+<p class="small">${tr('dashboard.categories.intro')}</p>
 <section class="panel" aria-labelledby="add-title">
-<h2 id="add-title">Add a category</h2>
+<h2 id="add-title">${tr('dashboard.categories.add')}</h2>
 ${problemSummary(problemOf('new'))}
 <form method="post" action="${base}" class="row" novalidate data-testid="category-form">
-${csrfField(reply)}<div>${input({ name: 'name', idPrefix: 'new', label: 'Name', value: valueFor('new', 'name', ''), problem: problemOf('new'), maxlength: 100, required: true, placeholder: 'Snacks' })}</div>
-<button class="btn" type="submit">Add</button>
+${csrfField(reply)}<div>${input({ name: 'name', idPrefix: 'new', label: tr('dashboard.products.name'), value: valueFor('new', 'name', ''), problem: problemOf('new'), maxlength: 100, required: true, placeholder: 'Snacks' })}</div>
+<button class="btn" type="submit">${tr('dashboard.categories.addButton')}</button>
 </form>
 </section>
 ${
   categories.length === 0
-    ? html`<p>No categories yet.</p>`
+    ? html`<p>${tr('dashboard.categories.none')}</p>`
     : html`<ul class="lines" data-testid="category-list">${categories.map((c) => {
         const key = `c-${c.id}`;
         return html`<li class="line" data-testid="category-row">
 ${problemSummary(problemOf(key))}
 <form method="post" action="${base}/${c.id}" class="row" novalidate>
-${csrfField(reply)}<div>${input({ name: 'name', idPrefix: key, label: 'Name', value: valueFor(key, 'name', c.name), problem: problemOf(key), maxlength: 100 })}</div>
-<div>${input({ name: 'position', idPrefix: key, label: 'Position', inputmode: 'numeric', value: valueFor(key, 'position', String(c.position)), problem: problemOf(key), maxlength: 7 })}</div>
-<button class="btn secondary" type="submit">Save</button>
+${csrfField(reply)}<div>${input({ name: 'name', idPrefix: key, label: tr('dashboard.products.name'), value: valueFor(key, 'name', c.name), problem: problemOf(key), maxlength: 100 })}</div>
+<div>${input({
+          name: 'position',
+          idPrefix: key,
+          label: tr('dashboard.categories.position'),
+          inputmode: 'numeric',
+          value: valueFor(key, 'position', String(c.position)),
+          problem: problemOf(key),
+          maxlength: 7,
+        })}</div>
+<button class="btn secondary" type="submit">${tr('dashboard.form.save')}</button>
 </form>
-<form method="post" action="${base}/${c.id}/delete">${csrfField(reply)}<button class="linkish" type="submit" data-testid="delete-category">Delete ${c.name}</button></form>
+<form method="post" action="${base}/${c.id}/delete">${csrfField(reply)}<button class="linkish" type="submit" data-testid="delete-category">${tr('dashboard.categories.delete', { name: c.name })}</button></form>
 </li>`;
       })}</ul>`
 }`,
@@ -87,10 +95,10 @@ export const categoryRoutes: FastifyPluginAsync = async (app) => {
       const input = { name: (field(values, 'name', 1000) ?? '').trim() };
       assertBody(CreateCategoryBody, input);
       const category = await createCategory(app.db, store.id, input);
-      setFlash(request, reply, 'ok', `Added ${category.name}.`);
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.products.sizeAdded', { name: category.name }));
       return seeOther(reply, storePath(store.id, '/categories'));
     } catch (err) {
-      return render(request, reply, store, { form: 'new', values, problem: formProblem(err) });
+      return render(request, reply, store, { form: 'new', values, problem: pageProblem(request, err) });
     }
   });
 
@@ -108,10 +116,10 @@ export const categoryRoutes: FastifyPluginAsync = async (app) => {
         if (position.ok) input.position = position.value;
         assertBody(UpdateCategoryBody, input, problems);
         await updateCategory(app.db, store.id, category.id, input);
-        setFlash(request, reply, 'ok', 'Category saved.');
+        setFlash(request, reply, 'ok', trOf(request)('dashboard.categories.saved'));
         return seeOther(reply, storePath(store.id, '/categories'));
       } catch (err) {
-        return render(request, reply, store, { form: `c-${category.id}`, values, problem: formProblem(err) });
+        return render(request, reply, store, { form: `c-${category.id}`, values, problem: pageProblem(request, err) });
       }
     },
   );
@@ -123,7 +131,7 @@ export const categoryRoutes: FastifyPluginAsync = async (app) => {
       const store = currentStore(request);
       const category = await getCategory(app.db, store.id, request.params.categoryId);
       await deleteCategory(app.db, store.id, category.id);
-      setFlash(request, reply, 'ok', `Deleted ${category.name}. Its products are kept, without a category.`);
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.categories.deleted', { name: category.name }));
       return seeOther(reply, storePath(store.id, '/categories'));
     },
   );

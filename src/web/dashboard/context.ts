@@ -10,12 +10,16 @@ import { SESSION_COOKIE, SESSION_DAYS } from '../../auth/session.js';
 import { memberRole } from '../../stores/membership.js';
 import { getStoreRow, type StoreRow } from '../../stores/stores.service.js';
 import { notFound } from '../../shared/errors.js';
-import { clearCookie, seeOther, setCookie } from '../forms.js';
+import { clearCookie, formProblem, seeOther, setCookie, type FormProblem } from '../forms.js';
+import { chooseLanguage, isLang, translator, type Lang, type Translate } from '../../i18n/index.js';
+import { merchantLanguage, setMerchantLanguage } from '../../merchants/merchants.service.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The store of a `/dashboard/stores/{storeId}/…` page, after the membership check. */
     dashboardStore: StoreRow | null;
+    /** The language of a dashboard page (dashboardLanguage hook). */
+    dashboardLang: Lang;
   }
 }
 
@@ -70,4 +74,65 @@ export function currentStore(request: FastifyRequest): StoreRow {
   const store = request.dashboardStore;
   if (!store) throw notFound('Store not found');
   return store;
+}
+
+export const LANG_COOKIE = 'lang';
+
+/**
+ * onRequest hook: the page language. `?lang=` > the merchant's own setting (their account) > the `lang` cookie >
+ * Accept-Language > English. A signed-in merchant's `?lang=` (the language links at the foot of every page) is
+ * saved on their account, so every device they sign in on speaks it; signed out, it is kept in the cookie.
+ */
+export async function dashboardLanguage(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const query = (request.query as Record<string, unknown> | undefined)?.lang;
+  const cookie = request.cookies[LANG_COOKIE];
+  const merchant = request.session?.merchant;
+  let account: Lang | null = null;
+  if (merchant) {
+    account = await merchantLanguage(request.server.db, merchant.id);
+    if (isLang(query) && query !== account) {
+      await setMerchantLanguage(request.server.db, merchant.id, query);
+      account = query;
+    }
+  }
+  if (isLang(query) && query !== cookie)
+    setCookie(request, reply, LANG_COOKIE, query, { path: '/', maxAgeSeconds: 365 * 86400 });
+  const header = request.headers['accept-language'];
+  request.dashboardLang = chooseLanguage({
+    query,
+    cookie: account ?? cookie,
+    acceptLanguage: typeof header === 'string' ? header : undefined,
+  });
+}
+
+/** `t` in the page's language: `const tr = trOf(request); tr('dashboard.nav.orders')`. */
+export function trOf(request: FastifyRequest): Translate {
+  return translator(request.dashboardLang ?? 'en');
+}
+
+/** The summary of a problem in the page's language, by its code (services write their details in English). */
+const PROBLEM_KEYS: Partial<Record<FormProblem['code'], string>> = {
+  validation_failed: 'dashboard.problem.validation',
+  forbidden: 'dashboard.problem.forbidden',
+  invalid_code: 'dashboard.problem.invalidCode',
+  not_found: 'dashboard.problem.notFound',
+  slug_taken: 'dashboard.problem.slugTaken',
+  insufficient_stock: 'dashboard.problem.stock',
+  invalid_transition: 'dashboard.problem.transition',
+  conflict: 'dashboard.problem.conflict',
+  payload_too_large: 'dashboard.problem.tooLarge',
+  unsupported_media_type: 'dashboard.problem.fileType',
+  rate_limited: 'dashboard.problem.rateLimited',
+};
+
+/**
+ * `formProblem` for a dashboard page: on a page that is not in English, a summary a service wrote in English is
+ * replaced by the words for its code (a summary the dashboard already wrote in the page's language is kept).
+ */
+export function pageProblem(request: FastifyRequest, err: unknown, fieldOf?: (path: string) => string): FormProblem {
+  const problem = formProblem(err, fieldOf);
+  const key = PROBLEM_KEYS[problem.code];
+  if (request.dashboardLang !== 'en' && key && /^[\x00-\x7F]*$/.test(problem.summary))
+    problem.summary = trOf(request)(key);
+  return problem;
 }

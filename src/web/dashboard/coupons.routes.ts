@@ -9,7 +9,6 @@ import {
   csrfField,
   field,
   formBody,
-  formProblem,
   problemSummary,
   seeOther,
   setFlash,
@@ -17,7 +16,8 @@ import {
   type FormProblem,
 } from '../forms.js';
 import { formatMoney } from '../../shared/money.js';
-import { currentStore, storePath } from './context.js';
+import { currentStore, storePath, trOf, pageProblem } from './context.js';
+import { translator, type Translate } from '../../i18n/index.js';
 import { checkboxInput, input, moneyInput, select } from './fields.js';
 import {
   checkbox,
@@ -86,21 +86,28 @@ export function readCouponForm(
 const couponFieldOf = (path: string) =>
   path === '/expiresAt' ? 'expiresOn' : (path.split('/').filter(Boolean)[0] ?? '');
 
-export function couponTerms(c: Coupon, currency: string): string {
+export function couponTerms(c: Coupon, currency: string, tr: Translate = translator('en')): string {
   const money = (n: number) => formatMoney(n, currency, { trimZeroFraction: true });
   const off =
     c.type === 'percent'
-      ? `${c.value}% off${c.maxDiscount !== null ? ` (up to ${money(c.maxDiscount)})` : ''}`
-      : `${money(c.value)} off`;
-  return `${off}${c.minOrder !== null ? ` on ${money(c.minOrder)} or more` : ''}`;
+      ? `${tr('dashboard.coupons.percentOff', { value: c.value })}${c.maxDiscount !== null ? ` ${tr('dashboard.coupons.upTo', { amount: money(c.maxDiscount) })}` : ''}`
+      : tr('dashboard.coupons.amountOff', { amount: money(c.value) });
+  return `${off}${c.minOrder !== null ? ` ${tr('dashboard.coupons.onOrMore', { amount: money(c.minOrder) })}` : ''}`;
 }
 
 function couponForm(
   reply: FastifyReply,
   store: StoreRow,
-  opts: { action: string; coupon: Coupon | null; values: FormBody | null; problem: FormProblem | null; submit: string },
+  opts: {
+    action: string;
+    coupon: Coupon | null;
+    values: FormBody | null;
+    problem: FormProblem | null;
+    submit: string;
+    tr: Translate;
+  },
 ): Html {
-  const { coupon, values, problem } = opts;
+  const { coupon, values, problem, tr } = opts;
   const cur = store.currency;
   const v = (name: string, stored: string) => (values ? (field(values, name) ?? '') : stored);
   const storedValue = coupon
@@ -111,23 +118,73 @@ function couponForm(
   return html`${problemSummary(problem)}
 <form method="post" action="${opts.action}" novalidate data-testid="coupon-form">
 ${csrfField(reply)}
-${input({ name: 'code', label: 'Code', value: v('code', coupon?.code ?? ''), problem, required: true, maxlength: 40, autocomplete: 'off', hint: 'Letters, digits, - and _. Customers type it at checkout (any case).', testid: 'coupon-code' })}
+${input({
+  name: 'code',
+  label: tr('dashboard.auth.code'),
+  value: v('code', coupon?.code ?? ''),
+  problem,
+  required: true,
+  maxlength: 40,
+  autocomplete: 'off',
+  hint: tr('dashboard.coupons.codeHint'),
+  testid: 'coupon-code',
+})}
 ${select({
   name: 'type',
-  label: 'Discount',
+  label: tr('dashboard.orders.discount'),
   value: v('type', coupon?.type ?? 'percent'),
   problem,
   options: [
-    { value: 'percent', label: 'Percent off' },
-    { value: 'flat', label: 'Amount off' },
+    { value: 'percent', label: tr('dashboard.coupons.typePercent') },
+    { value: 'flat', label: tr('dashboard.coupons.typeAmount') },
   ],
 })}
-${input({ name: 'value', label: 'Value', inputmode: 'decimal', value: v('value', storedValue), problem, required: true, maxlength: 20, hint: 'For percent: 1 to 100. For an amount: rupees, like 50.', testid: 'coupon-value' })}
-${moneyInput({ name: 'minOrder', label: 'Minimum order (optional)', value: v('minOrder', moneyInputValue(coupon?.minOrder, cur)), problem, currency: cur })}
-${moneyInput({ name: 'maxDiscount', label: 'Largest discount (optional, for percent)', value: v('maxDiscount', moneyInputValue(coupon?.maxDiscount, cur)), problem, currency: cur })}
-${input({ name: 'usageLimit', label: 'How many times it can be used (optional)', inputmode: 'numeric', value: v('usageLimit', coupon?.usageLimit === null || !coupon ? '' : String(coupon.usageLimit)), problem, maxlength: 10 })}
-${input({ name: 'expiresOn', label: 'Last day (optional)', type: 'date', value: v('expiresOn', couponExpiryDate(coupon?.expiresAt ?? null)), problem, hint: 'It works until the end of that day.' })}
-${checkboxInput({ name: 'isActive', label: 'Active', checked: values ? field(values, 'isActive') !== undefined : (coupon?.isActive ?? true) })}
+${input({
+  name: 'value',
+  label: tr('dashboard.coupons.value'),
+  inputmode: 'decimal',
+  value: v('value', storedValue),
+  problem,
+  required: true,
+  maxlength: 20,
+  hint: tr('dashboard.coupons.valueHint'),
+  testid: 'coupon-value',
+})}
+${moneyInput({
+  name: 'minOrder',
+  label: tr('dashboard.settings.minOrder'),
+  value: v('minOrder', moneyInputValue(coupon?.minOrder, cur)),
+  problem,
+  currency: cur,
+})}
+${moneyInput({
+  name: 'maxDiscount',
+  label: tr('dashboard.coupons.maxDiscount'),
+  value: v('maxDiscount', moneyInputValue(coupon?.maxDiscount, cur)),
+  problem,
+  currency: cur,
+})}
+${input({
+  name: 'usageLimit',
+  label: tr('dashboard.coupons.usageLimit'),
+  inputmode: 'numeric',
+  value: v('usageLimit', coupon?.usageLimit === null || !coupon ? '' : String(coupon.usageLimit)),
+  problem,
+  maxlength: 10,
+})}
+${input({
+  name: 'expiresOn',
+  label: tr('dashboard.coupons.lastDay'),
+  type: 'date',
+  value: v('expiresOn', couponExpiryDate(coupon?.expiresAt ?? null)),
+  problem,
+  hint: tr('dashboard.coupons.lastDayHint'),
+})}
+${checkboxInput({
+  name: 'isActive',
+  label: tr('dashboard.coupons.active'),
+  checked: values ? field(values, 'isActive') !== undefined : (coupon?.isActive ?? true),
+})}
 <p><button class="btn" type="submit" data-testid="save-coupon">${opts.submit}</button></p>
 </form>`;
 }
@@ -144,30 +201,31 @@ async function listPage(
     cursor: typeof cursor === 'string' ? cursor.slice(0, 500) : undefined,
   });
   const base = storePath(store.id, '/coupons');
+  const tr = trOf(request);
   return sendDashboardPage(request, reply, {
-    title: 'Coupons',
+    title: tr('dashboard.nav.coupons'),
     pageId: 'coupons',
     store,
     section: 'coupons',
     status: failed?.problem.status,
-    main: html`<h1>Coupons</h1>
+    main: html`<h1>${tr('dashboard.nav.coupons')}</h1>
 ${
   page.items.length === 0
-    ? html`<p>No coupons yet.</p>`
+    ? html`<p>${tr('dashboard.coupons.none')}</p>`
     : html`<div class="table-wrap"><table class="table" data-testid="coupon-list">
-<thead><tr><th scope="col">Code</th><th scope="col">Discount</th><th scope="col">Used</th><th scope="col">Until</th></tr></thead>
+<thead><tr><th scope="col">${tr('dashboard.auth.code')}</th><th scope="col">${tr('dashboard.orders.discount')}</th><th scope="col">${tr('dashboard.coupons.used')}</th><th scope="col">${tr('dashboard.coupons.until')}</th></tr></thead>
 <tbody>${page.items.map(
         (c) => html`<tr data-testid="coupon-row">
-<td><a href="${base}/${c.id}">${c.code}</a>${c.isActive ? '' : html` <span class="badge">Off</span>`}</td>
-<td>${couponTerms(c, store.currency)}</td>
-<td>${c.usedCount}${c.usageLimit !== null ? ` of ${c.usageLimit}` : ''}</td>
+<td><a href="${base}/${c.id}">${c.code}</a>${c.isActive ? '' : html` <span class="badge">${tr('dashboard.coupons.off')}</span>`}</td>
+<td>${couponTerms(c, store.currency, tr)}</td>
+<td>${c.usedCount}${c.usageLimit !== null ? ` / ${c.usageLimit}` : ''}</td>
 <td>${couponExpiryDate(c.expiresAt) || '—'}</td>
 </tr>`,
       )}</tbody></table></div>`
 }
-${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?cursor=${page.nextCursor}">More coupons</a></p>` : ''}
-<section class="panel" aria-labelledby="new-coupon"><h2 id="new-coupon">New coupon</h2>
-${couponForm(reply, store, { action: base, coupon: null, values: failed?.values ?? null, problem: failed?.problem ?? null, submit: 'Create coupon' })}
+${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?cursor=${page.nextCursor}">${tr('dashboard.coupons.more')}</a></p>` : ''}
+<section class="panel" aria-labelledby="new-coupon"><h2 id="new-coupon">${tr('dashboard.coupons.new')}</h2>
+${couponForm(reply, store, { action: base, coupon: null, values: failed?.values ?? null, problem: failed?.problem ?? null, submit: tr('dashboard.coupons.create'), tr })}
 </section>`,
   });
 }
@@ -180,17 +238,18 @@ async function editPage(
   failed: { values: FormBody; problem: FormProblem } | null,
 ) {
   const base = storePath(store.id, `/coupons/${coupon.id}`);
+  const tr = trOf(request);
   return sendDashboardPage(request, reply, {
-    title: `Coupon ${coupon.code}`,
+    title: tr('dashboard.coupons.title', { code: coupon.code }),
     pageId: 'coupon-edit',
     store,
     section: 'coupons',
     status: failed?.problem.status,
-    main: html`<p class="small"><a href="${storePath(store.id, '/coupons')}">← Coupons</a></p>
-<h1>Coupon ${coupon.code}</h1>
-<p>${couponTerms(coupon, store.currency)} · used ${coupon.usedCount}${coupon.usageLimit !== null ? ` of ${coupon.usageLimit}` : ''} times</p>
-${couponForm(reply, store, { action: base, coupon, values: failed?.values ?? null, problem: failed?.problem ?? null, submit: 'Save coupon' })}
-<form method="post" action="${base}/delete" class="panel">${csrfField(reply)}<p class="small">Deleting frees the code; orders that used it keep their discount.</p><button class="btn danger" type="submit" data-testid="delete-coupon">Delete ${coupon.code}</button></form>`,
+    main: html`<p class="small"><a href="${storePath(store.id, '/coupons')}">← ${tr('dashboard.nav.coupons')}</a></p>
+<h1>${tr('dashboard.coupons.title', { code: coupon.code })}</h1>
+<p>${couponTerms(coupon, store.currency, tr)} · ${tr('dashboard.coupons.usedTimes', { used: coupon.usedCount, limit: coupon.usageLimit ?? 'none' })}</p>
+${couponForm(reply, store, { action: base, coupon, values: failed?.values ?? null, problem: failed?.problem ?? null, submit: tr('dashboard.coupons.save'), tr })}
+<form method="post" action="${base}/delete" class="panel">${csrfField(reply)}<p class="small">${tr('dashboard.coupons.deleteHint')}</p><button class="btn danger" type="submit" data-testid="delete-coupon">${tr('dashboard.coupons.delete', { code: coupon.code })}</button></form>`,
   });
 }
 
@@ -207,10 +266,10 @@ export const couponRoutes: FastifyPluginAsync = async (app) => {
       const { input, problems } = readCouponForm(values, store.currency);
       assertBody(CreateCouponBody, input, problems);
       const coupon = await createCoupon(app.db, store.id, input);
-      setFlash(request, reply, 'ok', `Coupon ${coupon.code} created.`);
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.coupons.created', { code: coupon.code }));
       return seeOther(reply, storePath(store.id, '/coupons'));
     } catch (err) {
-      return listPage(request, reply, store, { values, problem: formProblem(err, couponFieldOf) });
+      return listPage(request, reply, store, { values, problem: pageProblem(request, err, couponFieldOf) });
     }
   });
 
@@ -227,10 +286,10 @@ export const couponRoutes: FastifyPluginAsync = async (app) => {
       const { input, problems } = readCouponForm(values, store.currency);
       assertBody(UpdateCouponBody, input, problems);
       const saved = await updateCoupon(app.db, store.id, coupon.id, input);
-      setFlash(request, reply, 'ok', `Coupon ${saved.code} saved.`);
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.coupons.saved', { code: saved.code }));
       return seeOther(reply, storePath(store.id, '/coupons'));
     } catch (err) {
-      return editPage(request, reply, store, coupon, { values, problem: formProblem(err, couponFieldOf) });
+      return editPage(request, reply, store, coupon, { values, problem: pageProblem(request, err, couponFieldOf) });
     }
   });
 
@@ -238,7 +297,7 @@ export const couponRoutes: FastifyPluginAsync = async (app) => {
     const store = currentStore(request);
     const coupon = await getCoupon(app.db, store.id, request.params.couponId);
     await deleteCoupon(app.db, store.id, coupon.id);
-    setFlash(request, reply, 'ok', `Coupon ${coupon.code} deleted.`);
+    setFlash(request, reply, 'ok', trOf(request)('dashboard.coupons.deleted', { code: coupon.code }));
     return seeOther(reply, storePath(store.id, '/coupons'));
   });
 };

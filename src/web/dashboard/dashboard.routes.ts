@@ -13,24 +13,37 @@ import { seeOther } from '../forms.js';
 import { sendErrorPage } from '../errors.js';
 import { authRoutes } from './auth.routes.js';
 import { categoryRoutes } from './categories.routes.js';
-import { DASHBOARD_PATH, requireSignedIn, requireStoreMemberPage, storePath } from './context.js';
+import {
+  DASHBOARD_PATH,
+  dashboardLanguage,
+  requireSignedIn,
+  requireStoreMemberPage,
+  storePath,
+  trOf,
+} from './context.js';
 import { couponRoutes } from './coupons.routes.js';
 import { homeRoutes, storeHomeRoutes } from './home.routes.js';
+import { importRoutes } from './import.routes.js';
+import { memberRoutes } from './members.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { productRoutes } from './products.routes.js';
+import { reportRoutes } from './reports.routes.js';
 import { settingsRoutes } from './settings.routes.js';
 
 export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   app.decorateRequest('dashboardStore', null);
-  app.setNotFoundHandler((request, reply) =>
-    sendErrorPage(request, reply, {
+  app.decorateRequest('dashboardLang', 'en');
+  app.addHook('onRequest', dashboardLanguage);
+  app.setNotFoundHandler((request, reply) => {
+    const tr = trOf(request);
+    return sendErrorPage(request, reply, {
       status: 404,
-      title: 'Page not found',
-      message: 'There is no such page in your dashboard.',
+      title: tr('dashboard.notFound.title'),
+      message: tr('dashboard.notFound.message'),
       backHref: DASHBOARD_PATH,
-      backLabel: 'Go to your dashboard',
-    }),
-  );
+      backLabel: tr('dashboard.notFound.back'),
+    });
+  });
 
   await app.register(authRoutes);
 
@@ -53,6 +66,9 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
         await store.register(couponRoutes);
         await store.register(orderRoutes);
         await store.register(settingsRoutes);
+        await store.register(memberRoutes);
+        await store.register(reportRoutes);
+        await store.register(importRoutes);
       },
       { prefix: '/stores/:storeId' },
     );

@@ -26,6 +26,8 @@ export interface InputOptions extends FieldOptions {
   pattern?: string;
   accept?: string;
   autofocus?: boolean;
+  /** A photo input: with JS, app.js scales the chosen photo down to this many px (longest side) before upload. */
+  resize?: number;
 }
 
 const fieldId = (o: FieldOptions) => `${o.idPrefix ?? 'f'}-${o.name}`;
@@ -59,16 +61,16 @@ export function input(o: InputOptions): Html {
     'aria-invalid': o.problem?.fields[o.name] ? 'true' : undefined,
     'aria-describedby': describedBy(o, id),
     'data-testid': o.testid,
+    'data-resize': o.resize,
   })}>${below(o, id)}`;
 }
 
 /** Money typed in major units ("49.99"); the server reads it with parseMoney, never as a float. */
 export function moneyInput(o: FieldOptions & { currency: string; placeholder?: string }): Html {
   const unit = o.currency === 'INR' ? '₹' : o.currency;
-  // "MRP (optional)" → "MRP (₹, optional)"; "Price" → "Price (₹)".
-  const label = o.label.includes(' (optional')
-    ? o.label.replace(' (optional', ` (${unit}, optional`)
-    : `${o.label} (${unit})`;
+  // "Price" → "Price (₹)"; "Free delivery from (optional)" → "Free delivery from (₹, optional)" (any language).
+  const m = / \(([^()]*)\)$/.exec(o.label);
+  const label = m ? `${o.label.slice(0, m.index)} (${unit}, ${m[1]})` : `${o.label} (${unit})`;
   return input({ ...o, label, inputmode: 'decimal', autocomplete: 'off', maxlength: 20, placeholder: o.placeholder });
 }
 

@@ -9,8 +9,9 @@ import { CreateStoreBody } from '../../stores/stores.schema.js';
 import { whatsappUrl } from '../../orders/links.js';
 import { normalizeE164 } from '../../shared/phone.js';
 import { html, raw, type Html } from '../html.js';
-import { csrfField, formBody, formProblem, problemSummary, seeOther, textField, type FormProblem } from '../forms.js';
-import { DASHBOARD_PATH, currentStore, storePath } from './context.js';
+import { csrfField, formBody, problemSummary, seeOther, textField, type FormProblem } from '../forms.js';
+import { DASHBOARD_PATH, currentStore, storePath, trOf, pageProblem } from './context.js';
+import type { Translate } from '../../i18n/index.js';
 import { input } from './fields.js';
 import { phoneCandidate } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
@@ -34,19 +35,19 @@ export function shareText(store: Pick<StoreRow, 'name'>, url: string): string {
   return `${store.name}: order here ${url}`;
 }
 
-async function sharePanel(config: Config, store: StoreRow): Promise<Html> {
+async function sharePanel(config: Config, store: StoreRow, tr: Translate): Promise<Html> {
   const url = storeUrl(config, store.slug);
   const svg = await qrSvg(url);
   return html`<section class="panel" aria-labelledby="share-title" data-testid="share-panel">
-<h2 id="share-title">Your shop link</h2>
-<p class="small">Share it in chats, on your status, or print the QR code for the counter.</p>
+<h2 id="share-title">${tr('dashboard.home.linkTitle')}</h2>
+<p class="small">${tr('dashboard.home.linkHint')}</p>
 <p><a href="${url}" data-testid="store-link">${url}</a></p>
 <div class="actions">
-<a class="btn" href="${whatsappUrl(null, shareText(store, url))}" target="_blank" rel="noopener" data-testid="share-whatsapp">Share on WhatsApp</a>
-<button class="btn secondary" type="button" data-copy="${url}" hidden>Copy link</button>
-<a class="btn secondary" href="${storePath(store.id, '/qr.svg')}" download="${store.slug}-qr.svg" data-testid="qr-download">Download QR code</a>
+<a class="btn" href="${whatsappUrl(null, shareText(store, url))}" target="_blank" rel="noopener" data-testid="share-whatsapp">${tr('dashboard.home.shareWhatsapp')}</a>
+<button class="btn secondary" type="button" data-copy="${url}" hidden>${tr('dashboard.home.copyLink')}</button>
+<a class="btn secondary" href="${storePath(store.id, '/qr.svg')}" download="${store.slug}-qr.svg" data-testid="qr-download">${tr('dashboard.home.downloadQr')}</a>
 </div>
-<div class="qr" role="img" aria-label="QR code of ${url}" data-testid="qr">${raw(svg)}</div>
+<div class="qr" role="img" aria-label="${tr('dashboard.home.qrOf', { url })}" data-testid="qr">${raw(svg)}</div>
 </section>`;
 }
 
@@ -55,19 +56,47 @@ function newStorePage(
   reply: FastifyReply,
   opts: { name?: string; whatsapp?: string; slug?: string; problem?: FormProblem | null; first: boolean },
 ) {
+  const tr = trOf(request);
   return sendDashboardPage(request, reply, {
-    title: 'Open your shop',
+    title: tr('dashboard.home.openTitle'),
     pageId: 'onboarding',
     status: opts.problem?.status,
-    main: html`<h1>${opts.first ? 'Open your shop' : 'Open another shop'}</h1>
-<p>Give it a name: it goes live at once, with a link to share.</p>
+    main: html`<h1>${opts.first ? tr('dashboard.home.openTitle') : tr('dashboard.home.openAnother')}</h1>
+<p>${tr('dashboard.home.openIntro')}</p>
 ${problemSummary(opts.problem)}
 <form method="post" action="${DASHBOARD_PATH}/new" novalidate data-testid="new-store-form">
 ${csrfField(reply)}
-${input({ name: 'name', label: 'Shop name', value: opts.name, problem: opts.problem, required: true, maxlength: 100, autocomplete: 'organization', autofocus: true, testid: 'store-name-input' })}
-${input({ name: 'whatsapp', label: 'WhatsApp number for customers (optional)', type: 'tel', inputmode: 'tel', value: opts.whatsapp, problem: opts.problem, maxlength: 20, hint: 'Customers tap it to chat with you about an order.' })}
-${input({ name: 'slug', label: 'Shop link (optional)', value: opts.slug, problem: opts.problem, maxlength: 40, autocomplete: 'off', hint: 'Small letters, digits and dashes, like sharma-kirana. Left empty, it is made from the name.' })}
-<p><button class="btn block" type="submit">Open my shop</button></p>
+${input({
+  name: 'name',
+  label: tr('dashboard.home.shopName'),
+  value: opts.name,
+  problem: opts.problem,
+  required: true,
+  maxlength: 100,
+  autocomplete: 'organization',
+  autofocus: true,
+  testid: 'store-name-input',
+})}
+${input({
+  name: 'whatsapp',
+  label: tr('dashboard.home.whatsappOptional'),
+  type: 'tel',
+  inputmode: 'tel',
+  value: opts.whatsapp,
+  problem: opts.problem,
+  maxlength: 20,
+  hint: tr('dashboard.home.whatsappHint'),
+})}
+${input({
+  name: 'slug',
+  label: tr('dashboard.home.slugOptional'),
+  value: opts.slug,
+  problem: opts.problem,
+  maxlength: 40,
+  autocomplete: 'off',
+  hint: tr('dashboard.home.slugHint'),
+})}
+<p><button class="btn block" type="submit">${tr('dashboard.home.openButton')}</button></p>
 </form>`,
   });
 }
@@ -85,12 +114,13 @@ export const homeRoutes: FastifyPluginAsync = async (app) => {
 
   app.get('/stores', async (request, reply) => {
     const stores = await listStoresOfMerchant(app.db, request.session!.merchant.id, app.config);
+    const tr = trOf(request);
     return sendDashboardPage(request, reply, {
-      title: 'Your shops',
+      title: tr('dashboard.shell.yourShops'),
       pageId: 'stores',
-      main: html`<h1>Your shops</h1>
-${stores.length ? html`<ul class="lines" data-testid="store-list">${stores.map((s) => html`<li class="line"><a class="name" href="${storePath(s.id)}">${s.name}</a><span class="small muted">${s.url}</span></li>`)}</ul>` : html`<p>You have no shop yet.</p>`}
-<p><a class="btn secondary" href="${DASHBOARD_PATH}/new">Open ${stores.length ? 'another' : 'a'} shop</a></p>`,
+      main: html`<h1>${tr('dashboard.shell.yourShops')}</h1>
+${stores.length ? html`<ul class="lines" data-testid="store-list">${stores.map((s) => html`<li class="line"><a class="name" href="${storePath(s.id)}">${s.name}</a><span class="small muted">${s.url}</span></li>`)}</ul>` : html`<p>${tr('dashboard.home.noShop')}</p>`}
+<p><a class="btn secondary" href="${DASHBOARD_PATH}/new">${stores.length ? tr('dashboard.home.openAnother') : tr('dashboard.home.openTitle')}</a></p>`,
     });
   });
 
@@ -112,16 +142,16 @@ ${stores.length ? html`<ul class="lines" data-testid="store-list">${stores.map((
         CreateStoreBody,
         input,
         whatsappTyped && !whatsapp
-          ? [{ code: 'invalid', path: '/whatsapp', message: 'Enter a valid mobile number, like 98765 43210' }]
+          ? [{ code: 'invalid', path: '/whatsapp', message: trOf(request)('dashboard.form.phoneInvalid') }]
           : [],
       );
       const store = await createStore(app.db, request.session!.merchant.id, input, app.config);
       return seeOther(reply, storePath(store.id, '/welcome'));
     } catch (err) {
-      const problem = formProblem(err, (path) => path.split('/').filter(Boolean)[0] ?? '');
-      if (problem.code === 'slug_taken') problem.fields.slug = 'That link is taken; try another.';
-      if (problem.fields.slug && !problem.fields.slug.startsWith('That'))
-        problem.fields.slug = '3 to 40 small letters, digits or dashes; not a reserved word.';
+      const problem = pageProblem(request, err, (path) => path.split('/').filter(Boolean)[0] ?? '');
+      const tr = trOf(request);
+      if (problem.code === 'slug_taken') problem.fields.slug = tr('dashboard.home.slugTaken');
+      else if (problem.fields.slug) problem.fields.slug = tr('dashboard.home.slugInvalid');
       return newStorePage(request, reply, { ...values, problem });
     }
   });
@@ -131,31 +161,33 @@ ${stores.length ? html`<ul class="lines" data-testid="store-list">${stores.map((
 export const storeHomeRoutes: FastifyPluginAsync = async (app) => {
   app.get('/', async (request, reply) => {
     const store = currentStore(request);
-    const summary = await storeSummary(app.db, store.id);
+    const tr = trOf(request);
+    const summary = await storeSummary(app.db, store.id, tr);
     return sendDashboardPage(request, reply, {
-      title: 'Home',
+      title: tr('dashboard.home.title'),
       pageId: 'store-home',
       store,
       section: 'home',
-      main: html`<h1>${store.name} <span class="badge ${store.is_open ? 'open' : 'closed'}" data-testid="open-badge">${store.is_open ? 'Open' : 'Closed'}</span></h1>
+      main: html`<h1>${store.name} <span class="badge ${store.is_open ? 'open' : 'closed'}" data-testid="open-badge">${store.is_open ? tr('dashboard.home.open') : tr('dashboard.home.closed')}</span></h1>
 ${summary}
-${await sharePanel(app.config, store)}`,
+${await sharePanel(app.config, store, tr)}`,
     });
   });
 
   app.get('/welcome', async (request, reply) => {
     const store = currentStore(request);
+    const tr = trOf(request);
     return sendDashboardPage(request, reply, {
-      title: 'Your shop is live',
+      title: tr('dashboard.home.liveTitle'),
       pageId: 'welcome',
       store,
-      main: html`<h1>Your shop is live!</h1>
-<p class="notice ok" role="status">${store.name} is open for orders. Share the link with your customers.</p>
-${await sharePanel(app.config, store)}
-<h2>Next</h2>
+      main: html`<h1>${tr('dashboard.home.liveHeading')}</h1>
+<p class="notice ok" role="status">${tr('dashboard.home.liveNotice', { name: store.name })}</p>
+${await sharePanel(app.config, store, tr)}
+<h2>${tr('dashboard.home.next')}</h2>
 <div class="actions">
-<a class="btn" href="${storePath(store.id, '/products/new')}" data-testid="add-first-product">Add your first product</a>
-<a class="btn secondary" href="${storePath(store.id, '/settings')}">Delivery and payment settings</a>
+<a class="btn" href="${storePath(store.id, '/products/new')}" data-testid="add-first-product">${tr('dashboard.home.addFirst')}</a>
+<a class="btn secondary" href="${storePath(store.id, '/settings')}">${tr('dashboard.home.deliverySettings')}</a>
 </div>`,
     });
   });

@@ -19,13 +19,22 @@ export interface MultipartForm {
 }
 
 /** Reads every part of a form post: text fields (repeated names become arrays) and at most one file. */
-export async function readForm(request: FastifyRequest, opts: { maxFields?: number } = {}): Promise<MultipartForm> {
+export async function readForm(
+  request: FastifyRequest,
+  opts: { maxFields?: number; maxFileBytes?: number } = {},
+): Promise<MultipartForm> {
   if (!request.isMultipart()) return { fields: formBody(request), file: null };
   const fields: FormBody = {};
   let file: UploadedFile | null = null;
   const maxFields = opts.maxFields ?? 50;
   const parts = request.parts({
-    limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: maxFields, parts: maxFields + 1, fieldSize: 10_000 },
+    limits: {
+      fileSize: opts.maxFileBytes ?? MAX_IMAGE_BYTES,
+      files: 1,
+      fields: maxFields,
+      parts: maxFields + 1,
+      fieldSize: 10_000,
+    },
   });
   for await (const part of parts) {
     if (part.type === 'file') {

@@ -23,11 +23,11 @@ import {
 } from '../../catalog/catalog.schema.js';
 import { changeStock } from '../../inventory/stock.js';
 import { MAX_STOCK } from '../../inventory/limits.js';
-import { removeStoredImage, storeImage } from '../../media/images.js';
+import { parseMediaUrl, removeStoredImage, storeImage } from '../../media/images.js';
 import { storeUrl, type StoreRow } from '../../stores/stores.service.js';
 import { AppError, validationFailed } from '../../shared/errors.js';
-import { field, formBody, formProblem, seeOther, setFlash, type FormBody } from '../forms.js';
-import { currentStore, safeReturnPath, storePath } from './context.js';
+import { field, formBody, seeOther, setFlash, type FormBody } from '../forms.js';
+import { currentStore, safeReturnPath, storePath, trOf, pageProblem } from './context.js';
 import { parseInteger, parseOptionalInteger } from './form-values.js';
 import { csrfPasses, readForm } from './multipart-form.js';
 import {
@@ -44,6 +44,9 @@ import { assertBody } from './validate.js';
 const PAGE_SIZE = 30;
 
 type ProductParams = { storeId: string; productId: string };
+
+/** The photo a failed add-product form kept: a URL of one of our stored pictures, or nothing. */
+const keptImageOf = (url: string | undefined): string | null => (url && parseMediaUrl(url) ? url : null);
 type VariantParams = ProductParams & { variantId: string };
 
 async function renderEdit(
@@ -69,6 +72,7 @@ async function renderEdit(
       categories,
       failed,
       productUrl: `${storeUrl(request.server.config, store.slug)}/p/${product.slug}`,
+      tr: trOf(request),
     }),
   });
 }
@@ -88,7 +92,7 @@ async function onEditForm(
     setFlash(request, reply, 'ok', message);
     return seeOther(reply, storePath(store.id, `/products/${productId}`));
   } catch (err) {
-    const problem = formProblem(err, productFieldOf);
+    const problem = pageProblem(request, err, productFieldOf);
     if (problem.code === 'not_found') throw err;
     return renderEdit(request, reply, store, productId, { form, values, problem });
   }
@@ -108,8 +112,9 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
         listProducts(app.db, store.id, { q, categoryId: categoryId || undefined, limit: PAGE_SIZE, cursor }),
         listCategories(app.db, store.id),
       ]);
+      const tr = trOf(request);
       return sendDashboardPage(request, reply, {
-        title: 'Products',
+        title: tr('dashboard.nav.products'),
         pageId: 'products',
         store,
         section: 'products',
@@ -121,6 +126,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
           categoryId,
           nextCursor: page.nextCursor,
           returnTo: safeReturnPath(request.url, storePath(store.id, '/products')),
+          tr,
         }),
       });
     },
@@ -129,42 +135,43 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
   app.get('/products/new', async (request, reply) => {
     const store = currentStore(request);
     const categories = await listCategories(app.db, store.id);
+    const tr = trOf(request);
     return sendDashboardPage(request, reply, {
-      title: 'Add a product',
+      title: tr('dashboard.newProduct.title'),
       pageId: 'product-new',
       store,
       section: 'products',
-      main: newProductMain(reply, { store, categories, values: null, problem: null }),
+      main: newProductMain(reply, { store, categories, values: null, problem: null, keptImage: null, tr }),
     });
   });
 
-  // Multipart (the picture comes with it): the CSRF token is checked once the parts are read, before anything is stored.
+  // Multipart (the picture comes with it): the CSRF token is checked once the parts are read, before anything is
+  // stored. A chosen photo is stored at once, so a mistake elsewhere in the form never loses it: the page that
+  // shows the mistake carries the stored photo's URL (`keptImage`) and the next save uses it.
   app.post('/products/new', async (request, reply) => {
     const store = currentStore(request);
     const { fields, file } = await readForm(request, { maxFields: 60 });
     if (!csrfPasses(request, reply, fields)) return reply;
-    let imageUrl: string | null = null;
+    let imageUrl = keptImageOf(field(fields, 'keptImage', 500));
     try {
+      if (file) imageUrl = (await storeImage(app.config.dataDir, file.bytes)).url;
       const { input, problems } = readNewProductForm(fields, store.currency);
       assertBody(CreateProductBody, input, problems);
-      if (file) {
-        imageUrl = (await storeImage(app.config.dataDir, file.bytes)).url;
-        input.images = [imageUrl];
-      }
+      if (imageUrl) input.images = [imageUrl];
       const product = await createProduct(app.db, store.id, input);
-      setFlash(request, reply, 'ok', `Added ${product.name}. It is in your shop now.`);
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.products.added', { name: product.name }));
       return seeOther(reply, storePath(store.id, `/products/${product.id}`));
     } catch (err) {
-      if (imageUrl) await removeStoredImage(app.config.dataDir, imageUrl);
-      const problem = formProblem(err, newProductFieldOf(fields));
+      const problem = pageProblem(request, err, newProductFieldOf(fields));
       const categories = await listCategories(app.db, store.id);
+      const tr = trOf(request);
       return sendDashboardPage(request, reply, {
-        title: 'Add a product',
+        title: tr('dashboard.newProduct.title'),
         pageId: 'product-new',
         store,
         section: 'products',
         status: problem.status,
-        main: newProductMain(reply, { store, categories, values: fields, problem }),
+        main: newProductMain(reply, { store, categories, values: fields, problem, keptImage: imageUrl, tr }),
       });
     }
   });
@@ -178,7 +185,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       const { input, problems } = readProductDetailsForm(values);
       assertBody(UpdateProductBody, input, problems);
       const product = await updateProduct(app.db, request.params.storeId, request.params.productId, input);
-      return `Saved ${product.name}.`;
+      return trOf(request)('dashboard.products.saved', { name: product.name });
     }),
   );
 
@@ -186,7 +193,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
     const store = currentStore(request);
     const product = await getProduct(app.db, store.id, request.params.productId);
     await archiveProduct(app.db, store.id, product.id);
-    setFlash(request, reply, 'ok', `Archived ${product.name}. It is no longer in your shop.`);
+    setFlash(request, reply, 'ok', trOf(request)('dashboard.products.archived', { name: product.name }));
     return seeOther(reply, storePath(store.id, '/products'));
   });
 
@@ -201,18 +208,22 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
     try {
       if (!file)
         throw validationFailed(
-          'Choose a picture to upload',
-          [{ code: 'required', path: '/file', message: 'Choose a picture' }],
+          trOf(request)('dashboard.products.choosePictureUpload'),
+          [{ code: 'required', path: '/file', message: trOf(request)('dashboard.products.choosePicture') }],
           422,
         );
       if (product.images.length >= MAX_IMAGES)
-        throw validationFailed(`A product has at most ${MAX_IMAGES} pictures; remove one first`, undefined, 422);
+        throw validationFailed(
+          trOf(request)('dashboard.products.tooManyPictures', { max: MAX_IMAGES }),
+          undefined,
+          422,
+        );
       url = (await storeImage(app.config.dataDir, file.bytes)).url;
       await updateProduct(app.db, store.id, product.id, { images: [...product.images, url] });
-      setFlash(request, reply, 'ok', 'Picture added.');
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.products.pictureAdded'));
     } catch (err) {
       if (url) await removeStoredImage(app.config.dataDir, url);
-      setFlash(request, reply, 'error', formProblem(err).summary);
+      setFlash(request, reply, 'error', pageProblem(request, err).summary);
     }
     return seeOther(reply, back);
   });
@@ -224,7 +235,7 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
     if (product.images.includes(url)) {
       // The file stays: the same URL may be in another product, or in an API client's hands.
       await updateProduct(app.db, store.id, product.id, { images: product.images.filter((image) => image !== url) });
-      setFlash(request, reply, 'ok', 'Picture removed.');
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.products.pictureRemoved'));
     }
     return seeOther(reply, storePath(store.id, `/products/${product.id}`));
   });
@@ -235,13 +246,17 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       const { input, problems } = readVariantForm(values, currentStore(request).currency, { withStock: true });
       assertBody(VariantInputBody, input, problems);
       const variant = await addVariant(app.db, request.params.storeId, request.params.productId, input);
-      return `Added ${variant.name}.`;
+      return trOf(request)('dashboard.products.sizeAdded', { name: variant.name });
     }),
   );
 
   app.post<{ Params: VariantParams }>('/products/:productId/variants/:variantId', csrf, async (request, reply) =>
     onEditForm(request, reply, `variant-${request.params.variantId}`, async (values) => {
       const { input, problems } = readVariantForm(values, currentStore(request).currency, { withStock: false });
+      // The size's stock comes with its price (one Save); empty = not counted. Checked before anything is written.
+      const stockText = field(values, 'stock', 20);
+      const stock = stockText === undefined ? null : parseOptionalInteger(stockText, { min: 0, max: MAX_STOCK });
+      if (stock && !stock.ok) problems.push({ code: 'invalid', path: '/stock', message: stock.message });
       assertBody(UpdateVariantBody, input, problems);
       const variant = await updateVariant(
         app.db,
@@ -250,7 +265,10 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
         request.params.variantId,
         input,
       );
-      return `Saved ${variant.name === 'Default' ? 'the price' : variant.name}.`;
+      if (stock?.ok) await changeStock(app.db, request.params.storeId, variant.id, { set: stock.value });
+      return variant.name === 'Default'
+        ? trOf(request)('dashboard.products.priceSaved')
+        : trOf(request)('dashboard.products.saved', { name: variant.name });
     }),
   );
 
@@ -262,10 +280,10 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
       const { productId, variantId } = request.params;
       try {
         await archiveVariant(app.db, store.id, productId, variantId);
-        setFlash(request, reply, 'ok', 'Variant removed.');
+        setFlash(request, reply, 'ok', trOf(request)('dashboard.products.sizeRemoved'));
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') throw err;
-        setFlash(request, reply, 'error', formProblem(err).summary);
+        setFlash(request, reply, 'error', pageProblem(request, err).summary);
       }
       return seeOther(reply, storePath(store.id, `/products/${productId}`));
     },
@@ -297,10 +315,16 @@ export const productRoutes: FastifyPluginAsync = async (app) => {
           request.params.variantId,
           adjustText !== undefined ? { adjust: parsed.value! } : { set: parsed.value },
         );
-        setFlash(request, reply, 'ok', stock === null ? 'Stock is not tracked now.' : `Stock is ${stock} now.`);
+        const tr = trOf(request);
+        setFlash(
+          request,
+          reply,
+          'ok',
+          stock === null ? tr('dashboard.stock.nowNotTracked') : tr('dashboard.stock.nowIs', { stock }),
+        );
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') throw err;
-        setFlash(request, reply, 'error', formProblem(err).summary);
+        setFlash(request, reply, 'error', pageProblem(request, err).summary);
       }
       return seeOther(reply, back);
     },

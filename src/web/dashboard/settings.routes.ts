@@ -9,14 +9,14 @@ import {
   csrfField,
   field,
   formBody,
-  formProblem,
   problemSummary,
   seeOther,
   setFlash,
   type FormBody,
   type FormProblem,
 } from '../forms.js';
-import { currentStore, storePath } from './context.js';
+import { currentStore, storePath, trOf, pageProblem } from './context.js';
+import type { Translate } from '../../i18n/index.js';
 import { checkboxInput, input, moneyInput } from './fields.js';
 import {
   checkbox,
@@ -35,19 +35,18 @@ import { assertBody } from './validate.js';
 export function readSettingsForm(
   fields: FormBody,
   currency: string,
+  opts: { payments: boolean; phoneMessage?: string } = { payments: true },
 ): { input: Record<string, unknown>; problems: ProblemItem[] } {
   const problems: ProblemItem[] = [];
   const delivery: Record<string, unknown> = { pickup: checkbox(field(fields, 'pickup')) };
-  const payments: Record<string, unknown> = {
-    cod: checkbox(field(fields, 'cod')),
-    upiVpa: optionalText(field(fields, 'upiVpa', 200)),
-  };
   const input: Record<string, unknown> = {
     name: (field(fields, 'name', 1000) ?? '').trim(),
     isOpen: field(fields, 'isOpen') === '1',
     delivery,
-    payments,
   };
+  // Where the money goes is the owner's: staff see no payment fields, and their form never sends them.
+  if (opts.payments)
+    input.payments = { cod: checkbox(field(fields, 'cod')), upiVpa: optionalText(field(fields, 'upiVpa', 200)) };
 
   const fee = parseMoney(field(fields, 'fee', 40)?.trim() || '0', currency);
   if (fee.ok) delivery.fee = fee.value;
@@ -58,13 +57,20 @@ export function readSettingsForm(
     else problems.push({ code: 'invalid', path: `/delivery/${name}`, message: parsed.message });
   }
 
+  // The chat bot switch is on the form only for the owner (the route drops it for staff).
+  if (field(fields, 'whatsappBotShown') === '1') input.whatsappBot = checkbox(field(fields, 'whatsappBot'));
+
   const whatsappTyped = optionalText(field(fields, 'whatsapp', 40));
   if (whatsappTyped === null) input.whatsapp = null;
   else {
     const phone = normalizeE164(phoneCandidate(whatsappTyped));
     if (phone) input.whatsapp = phone;
     else
-      problems.push({ code: 'invalid', path: '/whatsapp', message: 'Enter a valid mobile number, like 98765 43210' });
+      problems.push({
+        code: 'invalid',
+        path: '/whatsapp',
+        message: opts.phoneMessage ?? 'Enter a valid mobile number, like 98765 43210',
+      });
   }
   return { input, problems };
 }
@@ -73,6 +79,25 @@ const settingsFieldOf = (path: string) => {
   if (path.startsWith('/payments/upiVpa')) return 'upiVpa';
   return path.split('/').filter(Boolean).at(-1) ?? '';
 };
+
+/** The WhatsApp chat bot switch (owner only): off, chat messages are left for the owner's own WhatsApp app. */
+function botFieldset(store: StoreRow, checked: boolean) {
+  const connected = store.whatsapp_phone_number_id
+    ? html`<p class="small muted" data-testid="whatsapp-connected">Your own WhatsApp Business number is connected
+(phone number ID ${store.whatsapp_phone_number_id}).</p>`
+    : html`<p class="small muted">Customers reach the bot on the shared dukaan number with your shop's code.</p>`;
+  return html`<fieldset><legend>WhatsApp orders</legend>
+<input type="hidden" name="whatsappBotShown" value="1">
+${checkboxInput({
+  name: 'whatsappBot',
+  label: 'Answer WhatsApp messages automatically (items list → bill → order)',
+  checked,
+  testid: 'whatsapp-bot',
+  hint: 'Off: messages are not answered by dukaan, you answer them from your own WhatsApp app.',
+})}
+${connected}
+</fieldset>`;
+}
 
 function render(
   request: FastifyRequest,
@@ -86,36 +111,87 @@ function render(
   const v = (name: string, stored: string) => (values ? (field(values, name) ?? '') : stored);
   const on = (name: string, stored: boolean) => (values ? field(values, name) !== undefined : stored);
   const isOpen = values ? field(values, 'isOpen') === '1' : store.is_open;
+  const tr: Translate = trOf(request);
+  const owner = request.storeRole === 'owner';
   return sendDashboardPage(request, reply, {
-    title: 'Settings',
+    title: tr('dashboard.nav.settings'),
     pageId: 'settings',
     store,
     section: 'settings',
     status: problem?.status,
-    main: html`<h1>Settings</h1>
+    main: html`<h1>${tr('dashboard.nav.settings')}</h1>
 ${problemSummary(problem)}
 <form method="post" action="${storePath(store.id, '/settings')}" novalidate data-testid="settings-form">
 ${csrfField(reply)}
-<fieldset><legend>Shop</legend>
-${input({ name: 'name', label: 'Shop name', value: v('name', store.name), problem, maxlength: 100, required: true })}
-<p class="small muted">Link: ${store.slug} (fixed)</p>
-<fieldset><legend>Taking orders?</legend>
-<label class="choice"><input type="radio" name="isOpen" value="1"${isOpen ? html` checked` : ''} data-testid="open"> Open</label>
-<label class="choice"><input type="radio" name="isOpen" value="0"${isOpen ? '' : html` checked`} data-testid="closed"> Closed (customers can look, not order)</label>
+<fieldset><legend>${tr('dashboard.settings.shop')}</legend>
+${input({
+  name: 'name',
+  label: tr('dashboard.home.shopName'),
+  value: v('name', store.name),
+  problem,
+  maxlength: 100,
+  required: true,
+})}
+<p class="small muted">${tr('dashboard.settings.link', { slug: store.slug })}</p>
+<fieldset><legend>${tr('dashboard.settings.taking')}</legend>
+<label class="choice"><input type="radio" name="isOpen" value="1"${isOpen ? html` checked` : ''} data-testid="open"> ${tr('dashboard.home.open')}</label>
+<label class="choice"><input type="radio" name="isOpen" value="0"${isOpen ? '' : html` checked`} data-testid="closed"> ${tr('dashboard.settings.closedHint')}</label>
 </fieldset>
-${input({ name: 'whatsapp', label: 'WhatsApp number for customers', type: 'tel', inputmode: 'tel', value: v('whatsapp', store.whatsapp ?? ''), problem, maxlength: 20, hint: 'Leave empty to hide the chat button.' })}
+${input({
+  name: 'whatsapp',
+  label: tr('dashboard.settings.whatsapp'),
+  type: 'tel',
+  inputmode: 'tel',
+  value: v('whatsapp', store.whatsapp ?? ''),
+  problem,
+  maxlength: 20,
+  hint: tr('dashboard.settings.whatsappHint'),
+})}
 </fieldset>
-<fieldset><legend>Delivery</legend>
-${moneyInput({ name: 'fee', label: 'Delivery fee', value: v('fee', moneyInputValue(store.delivery_fee, cur)), problem, currency: cur, testid: 'fee' })}
-${moneyInput({ name: 'freeAbove', label: 'Free delivery from (optional)', value: v('freeAbove', moneyInputValue(store.free_above, cur)), problem, currency: cur })}
-${moneyInput({ name: 'minOrder', label: 'Minimum order (optional)', value: v('minOrder', moneyInputValue(store.min_order, cur)), problem, currency: cur })}
-${checkboxInput({ name: 'pickup', label: 'Customers may pick up at the shop', checked: on('pickup', store.pickup) })}
+${request.storeRole === 'owner' ? botFieldset(store, on('whatsappBot', store.whatsapp_bot)) : ''}
+<fieldset><legend>${tr('dashboard.settings.delivery')}</legend>
+${moneyInput({
+  name: 'fee',
+  label: tr('dashboard.settings.fee'),
+  value: v('fee', moneyInputValue(store.delivery_fee, cur)),
+  problem,
+  currency: cur,
+  testid: 'fee',
+})}
+${moneyInput({
+  name: 'freeAbove',
+  label: tr('dashboard.settings.freeAbove'),
+  value: v('freeAbove', moneyInputValue(store.free_above, cur)),
+  problem,
+  currency: cur,
+})}
+${moneyInput({
+  name: 'minOrder',
+  label: tr('dashboard.settings.minOrder'),
+  value: v('minOrder', moneyInputValue(store.min_order, cur)),
+  problem,
+  currency: cur,
+})}
+${checkboxInput({ name: 'pickup', label: tr('dashboard.settings.pickup'), checked: on('pickup', store.pickup) })}
 </fieldset>
-<fieldset><legend>Payments</legend>
-${checkboxInput({ name: 'cod', label: 'Cash on delivery', checked: on('cod', store.cod) })}
-${input({ name: 'upiVpa', label: 'UPI ID (optional)', value: v('upiVpa', store.upi_vpa ?? ''), problem, maxlength: 100, autocomplete: 'off', placeholder: 'yourname@okbank', hint: 'Customers pay the exact amount with any UPI app.' })}
-</fieldset>
-<p><button class="btn block" type="submit" data-testid="save-settings">Save settings</button></p>
+${
+  owner
+    ? html`<fieldset data-testid="payment-settings"><legend>${tr('dashboard.settings.payments')}</legend>
+${checkboxInput({ name: 'cod', label: tr('dashboard.settings.cod'), checked: on('cod', store.cod) })}
+${input({
+  name: 'upiVpa',
+  label: tr('dashboard.settings.upi'),
+  value: v('upiVpa', store.upi_vpa ?? ''),
+  problem,
+  maxlength: 100,
+  autocomplete: 'off',
+  placeholder: 'yourname@okbank',
+  hint: tr('dashboard.settings.upiHint'),
+})}
+</fieldset>`
+    : ''
+}
+<p><button class="btn block" type="submit" data-testid="save-settings">${tr('dashboard.settings.save')}</button></p>
 </form>
 ${whatsappPanel(request, reply, store)}`,
   });
@@ -127,25 +203,26 @@ ${whatsappPanel(request, reply, store)}`,
  */
 function whatsappPanel(request: FastifyRequest, reply: FastifyReply, store: StoreRow) {
   if (!store.whatsapp) return '';
+  const tr = trOf(request);
+  const phone = store.whatsapp;
   if (store.whatsapp_verified_at)
-    return html`<p class="small" data-testid="whatsapp-verified">
-Order messages go to ${store.whatsapp} (verified).</p>`;
+    return html`<p class="small" data-testid="whatsapp-verified">${tr('dashboard.settings.whatsappVerified', { phone })}</p>`;
   const owner = request.storeRole === 'owner';
   const action = (tail: string) => storePath(store.id, `/settings/whatsapp/${tail}`);
   return html`<section class="panel" aria-labelledby="wa-title" data-testid="whatsapp-unverified">
-<h2 id="wa-title">Verify your WhatsApp number</h2>
-<p>Order messages go to your own phone until ${store.whatsapp} is verified.</p>
+<h2 id="wa-title">${tr('dashboard.settings.verifyTitle')}</h2>
+<p>${tr('dashboard.settings.verifyIntro', { phone })}</p>
 ${
   owner
     ? html`<form method="post" action="${action('send')}">${csrfField(reply)}
 <button class="btn secondary" type="submit" data-testid="whatsapp-send-code">
-Send a code to ${store.whatsapp}</button></form>
+${tr('dashboard.settings.sendCode', { phone })}</button></form>
 <form method="post" action="${action('confirm')}">${csrfField(reply)}
-<label for="wa-code">Code</label>
+<label for="wa-code">${tr('dashboard.settings.code')}</label>
 <input id="wa-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
  data-testid="whatsapp-code">
-<p><button class="btn" type="submit" data-testid="whatsapp-confirm">Verify</button></p></form>`
-    : html`<p class="small">Only the owner can verify it.</p>`
+<p><button class="btn" type="submit" data-testid="whatsapp-confirm">${tr('dashboard.settings.verify')}</button></p></form>`
+    : html`<p class="small">${tr('dashboard.settings.ownerOnlyVerify')}</p>`
 }
 </section>`;
 }
@@ -157,13 +234,18 @@ export const settingsRoutes: FastifyPluginAsync = async (app) => {
     const store = currentStore(request);
     const values = formBody(request);
     try {
-      const { input, problems } = readSettingsForm(values, store.currency);
+      const tr = trOf(request);
+      const { input, problems } = readSettingsForm(values, store.currency, {
+        payments: request.storeRole === 'owner',
+        phoneMessage: tr('dashboard.form.phoneInvalid'),
+      });
+      if (request.storeRole !== 'owner') delete input.whatsappBot;
       assertBody(UpdateStoreBody, input, problems);
       await updateStore(app.db, store.id, input, app.config, request.session!.merchant.id);
-      setFlash(request, reply, 'ok', 'Settings saved.');
+      setFlash(request, reply, 'ok', tr('dashboard.settings.saved'));
       return seeOther(reply, storePath(store.id, '/settings'));
     } catch (err) {
-      return render(request, reply, store, { values, problem: formProblem(err, settingsFieldOf) });
+      return render(request, reply, store, { values, problem: pageProblem(request, err, settingsFieldOf) });
     }
   });
 
@@ -176,9 +258,9 @@ export const settingsRoutes: FastifyPluginAsync = async (app) => {
         { db: app.db, channel: app.services.otpChannel, secret: app.config.authSecret, log: request.log },
         store.id,
       );
-      setFlash(request, reply, 'ok', `Code sent to ${sent.sentTo}. Type it below.`);
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.settings.codeSent', { phone: sent.sentTo }));
     } catch (err) {
-      setFlash(request, reply, 'error', formProblem(err).summary);
+      setFlash(request, reply, 'error', pageProblem(request, err).summary);
     }
     return seeOther(reply, storePath(store.id, '/settings'));
   });
@@ -188,9 +270,9 @@ export const settingsRoutes: FastifyPluginAsync = async (app) => {
     try {
       const code = field(formBody(request), 'code', 10) ?? '';
       await confirmStoreWhatsappCode(app.db, store.id, code, app.config.authSecret);
-      setFlash(request, reply, 'ok', 'WhatsApp number verified: order messages go there now.');
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.settings.verified'));
     } catch (err) {
-      setFlash(request, reply, 'error', formProblem(err).summary);
+      setFlash(request, reply, 'error', pageProblem(request, err).summary);
     }
     return seeOther(reply, storePath(store.id, '/settings'));
   });

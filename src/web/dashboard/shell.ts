@@ -1,18 +1,25 @@
-/** The dashboard's page frame: the store's name and sections on top, who is signed in and "Sign out" below. */
+/**
+ * The dashboard's page frame: the store's name and sections on top, who is signed in, the language switch and
+ * "Sign out" below. Every word comes from the `dashboard` catalog in the page's language (context.ts).
+ */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoreRow } from '../../stores/stores.service.js';
+import { LANGUAGES, languageName, type Translate } from '../../i18n/index.js';
 import { attrs, html, type Html } from '../html.js';
 import { layout, sendPage, type Flash } from '../layout.js';
 import { csrfField, takeFlash } from '../forms.js';
-import { DASHBOARD_PATH, storePath } from './context.js';
+import { DASHBOARD_PATH, storePath, trOf } from './context.js';
 
-export type Section = 'home' | 'orders' | 'products' | 'categories' | 'coupons' | 'settings';
+export type Section = 'home' | 'orders' | 'products' | 'categories' | 'coupons' | 'reports' | 'members' | 'settings';
 
-const SECTIONS: readonly { id: Section; label: string; path: string }[] = [
-  { id: 'orders', label: 'Orders', path: '/orders' },
-  { id: 'products', label: 'Products', path: '/products' },
-  { id: 'coupons', label: 'Coupons', path: '/coupons' },
-  { id: 'settings', label: 'Settings', path: '/settings' },
+/** The tabs; `ownerOnly` ones are not shown to staff (their pages answer staff with 403). */
+const SECTIONS: readonly { id: Section; key: string; path: string; ownerOnly?: boolean }[] = [
+  { id: 'orders', key: 'dashboard.nav.orders', path: '/orders' },
+  { id: 'products', key: 'dashboard.nav.products', path: '/products' },
+  { id: 'reports', key: 'dashboard.nav.reports', path: '/reports' },
+  { id: 'coupons', key: 'dashboard.nav.coupons', path: '/coupons' },
+  { id: 'members', key: 'dashboard.nav.members', path: '/members', ownerOnly: true },
+  { id: 'settings', key: 'dashboard.nav.settings', path: '/settings' },
 ];
 
 export interface DashboardPageOptions {
@@ -34,21 +41,37 @@ function header(store: StoreRow | null | undefined): Html {
 }
 
 /** The store's sections as a row of tabs at the top of the page (the header stays one short line on a phone). */
-function sectionNav(store: StoreRow | null | undefined, section: Section | undefined): Html {
+function sectionNav(request: FastifyRequest, store: StoreRow | null | undefined, section: Section | undefined): Html {
   if (!store) return html``;
-  return html`<nav aria-label="Dashboard"><ul class="cats wrap">${SECTIONS.map((s) => {
+  const tr = trOf(request);
+  const staff = request.storeRole === 'staff';
+  return html`<nav aria-label="${tr('dashboard.nav.label')}"><ul class="cats wrap">${SECTIONS.filter(
+    (s) => !(staff && s.ownerOnly),
+  ).map((s) => {
     const current = s.id === section || (s.id === 'products' && section === 'categories');
-    return html`<li><a${attrs({ href: storePath(store.id, s.path), 'aria-current': current ? 'page' : undefined })}>${s.label}</a></li>`;
+    return html`<li><a${attrs({ href: storePath(store.id, s.path), 'aria-current': current ? 'page' : undefined, 'data-testid': `nav-${s.id}` })}>${tr(s.key)}</a></li>`;
   })}</ul></nav>`;
 }
 
+/** Links to this page in each other language (`?lang=`; signed in, the choice is saved on the account). */
+function languageSwitch(request: FastifyRequest, tr: Translate): Html {
+  const url = new URL(request.url, 'http://x');
+  const others = LANGUAGES.filter((lang) => lang !== request.dashboardLang);
+  return html`<p class="small" data-testid="language-switch">${tr('dashboard.shell.language')} ${others.map((lang) => {
+    url.searchParams.set('lang', lang);
+    return html`<a${attrs({ href: `${url.pathname}${url.search}`, hreflang: lang, lang })}>${languageName(lang)}</a> `;
+  })}</p>`;
+}
+
 function footer(request: FastifyRequest, reply: FastifyReply): Html {
+  const tr = trOf(request);
   const merchant = request.session?.merchant;
-  if (!merchant) return html`<p>dukaan: your shop on WhatsApp</p>`;
+  const switcher = request.method === 'GET' ? languageSwitch(request, tr) : html``;
+  if (!merchant) return html`<p>${tr('dashboard.shell.tagline')}</p>${switcher}`;
   return html`<form method="post" action="${DASHBOARD_PATH}/signout" class="row">
-${csrfField(reply)}<p class="small muted">Signed in as <span data-testid="signed-in-phone">${merchant.phone}</span> · <a href="${DASHBOARD_PATH}/stores">Your shops</a></p>
-<button class="linkish" type="submit" data-testid="signout">Sign out</button>
-</form>`;
+${csrfField(reply)}<p class="small muted">${tr('dashboard.shell.signedInAs')} <span data-testid="signed-in-phone">${merchant.phone}</span> · <a href="${DASHBOARD_PATH}/stores">${tr('dashboard.shell.yourShops')}</a></p>
+<button class="linkish" type="submit" data-testid="signout">${tr('dashboard.shell.signOut')}</button>
+</form>${switcher}`;
 }
 
 /** Sends a dashboard page: never cached (it shows the owner's business), never indexed. */
@@ -58,12 +81,15 @@ export function sendDashboardPage(
   opts: DashboardPageOptions,
 ): FastifyReply {
   const flash = opts.flash === undefined ? takeFlash(request, reply) : opts.flash;
+  const tr = trOf(request);
   const page = layout({
     title: opts.store ? `${opts.title} · ${opts.store.name}` : `${opts.title} · dukaan`,
     noindex: true,
     pageId: opts.pageId,
+    lang: request.dashboardLang,
+    skipLabel: tr('dashboard.shell.skip'),
     header: header(opts.store),
-    main: html`${sectionNav(opts.store, opts.section)}${opts.main}`,
+    main: html`${sectionNav(request, opts.store, opts.section)}${opts.main}`,
     footer: footer(request, reply),
     flash,
   });

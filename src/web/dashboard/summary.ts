@@ -4,16 +4,18 @@ import { listProducts } from '../../catalog/products.service.js';
 import { html, type Html } from '../html.js';
 import { storePath } from './context.js';
 import { countUnseenOrders } from '../../orders/orders.service.js';
+import type { Translate } from '../../i18n/index.js';
 
-export async function storeSummary(db: Db, storeId: string): Promise<Html> {
+export async function storeSummary(db: Db, storeId: string, tr: Translate): Promise<Html> {
   const [products, unseen] = await Promise.all([
     listProducts(db, storeId, { limit: 1 }),
     countUnseenOrders(db, storeId),
   ]);
   const hasProducts = products.items.length > 0;
   return html`<div class="actions" data-testid="summary">
-<a class="btn${unseen ? '' : ' secondary'}" href="${storePath(storeId, '/orders')}" data-testid="new-orders">${unseen ? `${unseen} new order${unseen === 1 ? '' : 's'}` : 'Orders'}</a>
-<a class="btn secondary" href="${storePath(storeId, hasProducts ? '/products' : '/products/new')}">${hasProducts ? 'Products' : 'Add your first product'}</a>
-<a class="btn secondary" href="${storePath(storeId, '/settings')}">Settings</a>
+<a class="btn${unseen ? '' : ' secondary'}" href="${storePath(storeId, '/orders')}" data-testid="new-orders">${unseen ? tr('dashboard.home.newOrders', { count: unseen }) : tr('dashboard.nav.orders')}</a>
+<a class="btn secondary" href="${storePath(storeId, hasProducts ? '/products' : '/products/new')}">${hasProducts ? tr('dashboard.nav.products') : tr('dashboard.home.addFirst')}</a>
+<a class="btn secondary" href="${storePath(storeId, '/reports')}">${tr('dashboard.nav.reports')}</a>
+<a class="btn secondary" href="${storePath(storeId, '/settings')}">${tr('dashboard.nav.settings')}</a>
 </div>`;
 }

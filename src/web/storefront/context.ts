@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import type { Db, Queryable } from '../../db/db.js';
 import { getStorefrontStoreRow, type StoreRow } from '../../stores/stores.service.js';
 import { toPublicStore, type StorefrontStore } from '../../catalog/storefront.service.js';
+import { whatsappOrdering } from '../../stores/whatsapp-link.js';
 import { loadCartSnapshot, type CartSnapshot } from '../../cart/cart.service.js';
 import { AppError } from '../../shared/errors.js';
 import { chooseLanguage, isLang, translator, type Lang, type Translate } from '../../i18n/index.js';
@@ -81,7 +82,7 @@ export async function storeContext(
       : `${config.publicUrl}/${row.slug}`;
   return {
     row,
-    store: toPublicStore(row),
+    store: toPublicStore(row, whatsappOrdering(config)),
     base,
     absoluteBase,
     href: (path = '') => `${base}${path}` || '/',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePhoneInput } from './storefront.pages.js';
+import { normalisePhoneInput } from './checkout.pages.js';
 import { slugFromHost, type StoreContext } from './context.js';
 import { translator } from '../../i18n/index.js';
 import { variantLabel } from '../../catalog/variant-label.js';

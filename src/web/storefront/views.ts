@@ -129,6 +129,16 @@ function storeFacts(ctx: StoreContext): Html {
   return html`<p class="small muted" data-testid="store-facts">${facts.map((f, i) => html`${i ? ' · ' : ''}${f}`)}</p>`;
 }
 
+/** "Order on WhatsApp": opens the chat with the store's bot, the store code already typed (issue 15). */
+export function orderOnWhatsapp(ctx: StoreContext): Html {
+  const url = ctx.store.whatsappOrderUrl;
+  if (!url) return html``;
+  const label = ctx.tr('storefront.orderOnWhatsapp');
+  return html`<p><a class="btn secondary" href="${safeUrl(url)}" rel="noopener" data-testid="order-on-whatsapp">${
+    label
+  }</a></p>`;
+}
+
 export function openBadge(ctx: StoreContext): Html {
   return ctx.store.isOpen
     ? html`<span class="badge open" data-testid="store-status">${ctx.tr('storefront.open')}</span>`
@@ -223,6 +233,7 @@ export function homeMain(ctx: StoreContext, view: HomeView): Html {
 ${s.description ? html`<p data-testid="store-description">${s.description}</p>` : ''}${today ? html`<p class="small" data-testid="store-hours">${today}</p>` : ''}
 ${s.isOpen ? '' : html`<p class="notice warn" data-testid="closed-notice">${tr('storefront.closedNotice')}</p>`}
 ${storeFacts(ctx)}
+${orderOnWhatsapp(ctx)}
 <form class="search row" role="search" method="get" action="${ctx.href()}">
 <div><label class="sr-only" for="q">${tr('storefront.searchLabel')}</label><input type="search" id="q" name="q" value="${view.query}" maxlength="100" placeholder="${tr('storefront.searchLabel')}"></div>${view.categorySlug ? html`<input type="hidden" name="category" value="${view.categorySlug}">` : ''}
 <button class="btn">${tr('storefront.search')}</button>
@@ -311,6 +322,7 @@ ${inCart ? html`<p class="small" data-testid="in-cart">${tr('storefront.inCartAl
     : html`<p class="notice info">${tr('storefront.outOfStockNow')}</p>`
 }
 <p><a class="btn secondary" href="${shareOnWhatsappUrl(ctx, product)}" rel="noopener" data-testid="share-whatsapp">${tr('storefront.shareOnWhatsapp')}</a></p>
+${orderOnWhatsapp(ctx)}
 </div>
 ${gallery}
 ${product.description ? html`<div><h2>${tr('storefront.aboutItem')}</h2><div class="desc" data-testid="product-description">${product.description}</div></div>` : ''}

@@ -1,0 +1,290 @@
+/**
+ * The checkout page and its form: the customer's details (remembered on this phone when asked), the order placed
+ * through the checkout service, every field problem shown at once, a changed total shown with what changed.
+ */
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { checkout, normaliseCustomer } from '../../checkout/checkout.service.js';
+import { CheckoutBody, type CheckoutInput } from '../../checkout/checkout.schema.js';
+import { trackingTokenOfCart } from '../../orders/orders.service.js';
+import { ajvErrorsToItems, validatorCompiler } from '../../server/validation.js';
+import { AppError, validationFailed } from '../../shared/errors.js';
+import { newSecretId } from '../../shared/ids.js';
+import {
+  clearCookie,
+  field,
+  formBody,
+  formProblem,
+  intField,
+  seeOther,
+  setCookie,
+  setFlash,
+  takeFlash,
+  type FormBody,
+  type FormProblem,
+} from '../forms.js';
+import { sendPage } from '../layout.js';
+import { cartCount, currentCart, forgetCart, type StoreContext } from './context.js';
+import type { PageDeps } from './deps.js';
+import { checkoutBlockers, checkoutMain, storePage, type CheckoutValues } from './views.js';
+
+// "Remember my details on this phone": a cookie on the device (nothing kept on the server), read back into the form.
+const DETAILS_COOKIE = 'details';
+const REMEMBERED = ['name', 'phone', 'line1', 'line2', 'city', 'pincode'] as const;
+
+const validateCheckout = validatorCompiler({
+  schema: CheckoutBody,
+  httpPart: 'body',
+  method: 'POST',
+  url: '',
+}) as unknown as ((data: unknown) => boolean) & {
+  errors?: Parameters<typeof ajvErrorsToItems>[0] | null;
+};
+
+/** The catalog key of each form field's message (written out for the catalog test). */
+const FIELD_MESSAGES: Record<string, string> = {
+  name: 'checkout.fieldName',
+  phone: 'checkout.fieldPhone',
+  line1: 'checkout.fieldLine1',
+  line2: 'checkout.fieldLine2',
+  city: 'checkout.fieldCity',
+  pincode: 'checkout.fieldPincode',
+  paymentMethod: 'checkout.fieldPaymentMethod',
+  fulfillment: 'checkout.fieldFulfillment',
+  note: 'checkout.fieldNote',
+};
+
+/** The checkout form (back to the cart while the cart has problems). */
+export function checkoutPage(deps: PageDeps): RouteHandlerMethod {
+  const { db, ctxOf } = deps;
+  return async (request, reply) => {
+    const ctx = await ctxOf(request, reply);
+    const cart = await currentCart(db, request, ctx);
+    if (!cart || checkoutBlockers(ctx, cart).length) return seeOther(reply, ctx.href('/cart'));
+    const values: CheckoutValues = { key: newSecretId(), ...rememberedDetails(request) };
+    return sendPage(
+      request,
+      reply,
+      storePage(ctx, {
+        title: `${ctx.tr('checkout.title')} — ${ctx.store.name}`,
+        here: ctx.href('/checkout'),
+        pageId: 'checkout',
+        noindex: true,
+        cartCount: cartCount(cart),
+        flash: takeFlash(request, reply),
+        main: checkoutMain(ctx, cart, values),
+      }),
+      { cacheControl: 'no-store' },
+    );
+  };
+}
+
+/** "Place order": the order page on success; otherwise the form again with every problem, or the cart. */
+export function placeOrderFromForm(deps: PageDeps): RouteHandlerMethod {
+  const { db, config, ctxOf } = deps;
+  return async (request, reply) => {
+    const ctx = await ctxOf(request, reply);
+    const body = formBody(request);
+    const values = checkoutValues(body);
+    const cartId = request.cookies.cart;
+    if (!cartId) {
+      setFlash(request, reply, 'error', ctx.tr('cart.expired'));
+      return seeOther(reply, ctx.href('/cart'));
+    }
+    let problem: FormProblem;
+    let changedFrom: number | null = null;
+    let changedTo: number | null = null;
+    try {
+      const input = checkoutInput(values, ctx);
+      const order = await checkout(db, config, ctx.row.slug, cartId, input, `web:${values.key}`);
+      forgetCart(request, reply, ctx);
+      rememberDetails(request, reply, values);
+      return seeOther(reply, `/o/${encodeURIComponent(order.trackingToken)}?placed=1`);
+    } catch (err) {
+      problem = withPlainFieldWords(ctx, formProblem(err, checkoutField));
+      if (err instanceof AppError && err.code === 'total_changed') {
+        changedFrom = values.expectedTotal ?? null;
+        changedTo = (err.extra?.cart as { total?: number } | undefined)?.total ?? null;
+      }
+    }
+    if (problem.code === 'cart_already_ordered') {
+      // A second press of "Place order" (another tab, a slow network): show the order that cart became.
+      const token = await trackingTokenOfCart(db, ctx.store.id, cartId);
+      forgetCart(request, reply, ctx);
+      if (token) return seeOther(reply, `/o/${encodeURIComponent(token)}`);
+    }
+    if (problem.code === 'not_found' || problem.code === 'cart_already_ordered') {
+      setFlash(request, reply, 'error', ctx.tr('cart.expired'));
+      return seeOther(reply, ctx.href('/cart'));
+    }
+    const cart = await currentCart(db, request, ctx);
+    if (!cart) return seeOther(reply, ctx.href('/cart'));
+    if (problem.code === 'cart_has_errors' || problem.code === 'below_minimum_order') {
+      // The bill changed under the customer (sold out, coupon used up): the cart page says what to fix.
+      setFlash(
+        request,
+        reply,
+        'error',
+        problem.code === 'cart_has_errors' ? ctx.tr('checkout.itemsChanged') : ctx.tr('checkout.belowMinimum'),
+      );
+      return seeOther(reply, ctx.href('/cart'));
+    }
+    return sendPage(
+      request,
+      reply,
+      storePage(ctx, {
+        title: `${ctx.tr('checkout.title')} — ${ctx.store.name}`,
+        pageId: 'checkout',
+        here: ctx.href('/checkout'),
+        noindex: true,
+        cartCount: cartCount(cart),
+        main: checkoutMain(
+          ctx,
+          cart,
+          { ...values, key: changedFrom !== null ? newSecretId() : values.key },
+          problem.code === 'total_changed' ? null : problem,
+          changedFrom !== null ? { from: changedFrom, to: changedTo ?? cart.cart.total } : null,
+        ),
+      }),
+      { status: problem.status >= 500 ? 500 : problem.status === 404 ? 422 : problem.status, cacheControl: 'no-store' },
+    );
+  };
+}
+
+function rememberedDetails(request: FastifyRequest): Partial<CheckoutValues> {
+  const raw = request.cookies[DETAILS_COOKIE];
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const out: Partial<CheckoutValues> = {};
+    for (const k of REMEMBERED) if (typeof parsed[k] === 'string') out[k] = (parsed[k] as string).slice(0, 300);
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+function rememberDetails(request: FastifyRequest, reply: FastifyReply, v: CheckoutValues): void {
+  if (v.remember !== 'on') {
+    if (request.cookies[DETAILS_COOKIE]) clearCookie(request, reply, DETAILS_COOKIE, '/');
+    return;
+  }
+  const kept = Object.fromEntries(REMEMBERED.map((k) => [k, v[k] ?? '']));
+  const value = Buffer.from(JSON.stringify(kept), 'utf8').toString('base64url');
+  setCookie(request, reply, DETAILS_COOKIE, value, { path: '/', maxAgeSeconds: 180 * 86400 });
+}
+
+function checkoutValues(body: FormBody): CheckoutValues {
+  const key = field(body, 'key', 100);
+  return {
+    key: key && /^[0-9a-f-]{36}$/i.test(key) ? key : newSecretId(),
+    name: field(body, 'name', 300),
+    phone: field(body, 'phone', 60),
+    line1: field(body, 'line1', 600),
+    line2: field(body, 'line2', 600),
+    city: field(body, 'city', 300),
+    pincode: field(body, 'pincode', 60),
+    paymentMethod: field(body, 'paymentMethod', 20),
+    fulfillment: field(body, 'fulfillment', 20),
+    note: field(body, 'note', 1500),
+    whatsappUpdates: field(body, 'whatsappUpdates', 5) === 'on' ? 'on' : 'off',
+    remember: field(body, 'remember', 5) === 'on' ? 'on' : 'off',
+    expectedTotal: intField(body, 'expectedTotal') ?? undefined,
+  };
+}
+
+/**
+ * Phones as people type them in India: "98765 43210", "098765-43210", "+91 98765 43210" → "+919876543210".
+ * Anything else is passed on for the service to judge.
+ */
+export function normalisePhoneInput(raw: string, currency: string): string {
+  const compact = raw.replace(/[\s().-]/g, '');
+  if (currency === 'INR') {
+    if (/^[6-9]\d{9}$/.test(compact)) return `+91${compact}`;
+    if (/^0[6-9]\d{9}$/.test(compact)) return `+91${compact.slice(1)}`;
+    if (/^91[6-9]\d{9}$/.test(compact)) return `+${compact}`;
+  }
+  if (/^00[1-9]/.test(compact)) return `+${compact.slice(2)}`;
+  return compact;
+}
+
+/** The form as the API's checkout body; checked with the API's own schema so both edges refuse the same input. */
+function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
+  const fulfillment = v.fulfillment === 'pickup' ? 'pickup' : 'delivery';
+  const hasAddress = [v.line1, v.line2, v.city, v.pincode].some((x) => x?.trim());
+  const input: CheckoutInput = {
+    customer: {
+      name: (v.name ?? '').trim(),
+      phone: normalisePhoneInput(v.phone ?? '', ctx.store.currency),
+      ...(fulfillment === 'delivery' || hasAddress
+        ? {
+            address: hasAddress
+              ? {
+                  line1: (v.line1 ?? '').trim(),
+                  line2: v.line2?.trim() || null,
+                  city: (v.city ?? '').trim(),
+                  pincode: (v.pincode ?? '').replace(/\s/g, ''),
+                }
+              : null,
+          }
+        : {}),
+      whatsappUpdates: v.whatsappUpdates !== 'off',
+    },
+    fulfillment,
+    paymentMethod: (v.paymentMethod ?? '') as CheckoutInput['paymentMethod'],
+    ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+    ...(v.expectedTotal !== undefined && v.expectedTotal >= 0 ? { expectedTotal: v.expectedTotal } : {}),
+    lang: ctx.lang,
+  };
+  // A delivery needs the address: its empty fields are marked with the others, in the same round.
+  const missingAddress =
+    fulfillment === 'delivery'
+      ? (['line1', 'city', 'pincode'] as const)
+          .filter((k) => !v[k]?.trim())
+          .map((k) => ({ code: 'required', path: `/customer/address/${k}`, message: 'required' }))
+      : [];
+  if (!validateCheckout(input) || missingAddress.length) {
+    const items = [...ajvErrorsToItems(validateCheckout.errors ?? [], 'body'), ...missingAddress];
+    // Also the service's own customer checks (phone, blanks), so one submit shows every problem at once.
+    try {
+      normaliseCustomer(input.customer);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      for (const item of err.errors ?? []) if (!items.some((i) => i.path === item.path)) items.push(item);
+    }
+    throw validationFailed(
+      ctx.tr('checkout.checkFields'),
+      items.map((i) => ({ ...i, message: fieldMessage(ctx, checkoutField(i.path ?? '')) })),
+      422,
+    );
+  }
+  return input;
+}
+
+/** JSON-pointer path of a checkout problem → the form field it belongs to. */
+function checkoutField(path: string): string {
+  if (path === '/customer/address') return 'line1';
+  if (path.startsWith('/paymentMethod')) return 'paymentMethod';
+  const last = path.split('/').filter(Boolean).at(-1) ?? '';
+  return /^\d+$/.test(last) ? (path.split('/').filter(Boolean).at(-2) ?? '') : last;
+}
+
+/** The service speaks to developers ("E.164", "must not be blank"); a customer reads these, in their language. */
+function withPlainFieldWords(ctx: StoreContext, problem: FormProblem): FormProblem {
+  const summaries: Partial<Record<string, string>> = {
+    validation_failed: ctx.tr('checkout.checkFields'),
+    outside_delivery_area: ctx.tr('checkout.outsideArea'),
+    store_closed: ctx.tr('checkout.storeClosed'),
+    idempotency_key_in_use: ctx.tr('checkout.stillWorking'),
+    total_changed: ctx.tr('checkout.checkNewTotal'),
+  };
+  const fields = { ...problem.fields };
+  for (const name of Object.keys(fields)) {
+    if (problem.code === 'outside_delivery_area' && name === 'pincode') fields[name] = ctx.tr('checkout.outsideArea');
+    else fields[name] = fieldMessage(ctx, name);
+  }
+  return { ...problem, summary: summaries[problem.code] ?? problem.summary, fields };
+}
+
+function fieldMessage(ctx: StoreContext, name: string): string {
+  return ctx.tr(FIELD_MESSAGES[name] ?? 'checkout.fieldOther');
+}
