@@ -150,6 +150,7 @@ describe('product mapping', () => {
       name: 'Demo',
       currency: 'INR',
       whatsapp: null,
+      whatsapp_verified_at: null,
       is_open: true,
       delivery_fee: 3000,
       free_above: null,

@@ -11,6 +11,7 @@ const store: StoreRow = {
   name: 'Shop',
   currency: 'INR',
   whatsapp: null,
+  whatsapp_verified_at: null,
   is_open: true,
   delivery_fee: 3000,
   free_above: null,

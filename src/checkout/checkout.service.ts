@@ -281,6 +281,7 @@ function placedOrderView(
     delivery_fee: o.deliveryFee,
     total: o.total,
     amount_paid: 0,
+    amount_refunded: 0,
     coupon_id: o.couponId,
     coupon_code: o.couponCode,
     customer: o.customer,
@@ -307,7 +308,7 @@ function placedOrderView(
   return toOrderView(
     row,
     lineRows,
-    [{ order_id: o.id, status: 'placed', note: null, actor: 'customer', at: placedAt }],
+    [{ order_id: o.id, status: 'placed', note: null, actor: 'customer', at: placedAt, amount: null }],
     store,
     config,
   );

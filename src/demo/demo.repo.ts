@@ -21,8 +21,10 @@ export async function insertDemoMerchantAndStore(q: Queryable, slug: string, pho
   );
   const storeId = newId();
   await q.query(
-    `INSERT INTO stores (id, slug, name, currency, whatsapp, delivery_fee, free_above, pickup, cod, upi_vpa)
-     VALUES ($1, $2, 'Demo Kirana', 'INR', $3, 3000, 50000, true, true, 'demo@upi')`,
+    // The WhatsApp number is the owner's own phone: verified (migration 083).
+    `INSERT INTO stores (id, slug, name, currency, whatsapp, whatsapp_verified_at, delivery_fee, free_above, pickup,
+                         cod, upi_vpa)
+     VALUES ($1, $2, 'Demo Kirana', 'INR', $3, now(), 3000, 50000, true, true, 'demo@upi')`,
     [storeId, slug, phone],
   );
   await q.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [

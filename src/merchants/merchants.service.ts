@@ -7,6 +7,7 @@ import { createSession, revokeSession, type Merchant } from '../auth/session.js'
 import { selectMerchantLang, updateMerchantLang, upsertMerchant } from './merchants.repo.js';
 import { isLang, type Lang } from '../i18n/index.js';
 import { OTP_TTL_MINUTES, type OtpChannel } from './otp-channel.js';
+import { recordDirectSend } from '../notify/outbox.js';
 import { consumeOtps, countRecentOtps, countWrongTry, insertOtp, lockLiveOtps, lockOtpRequest } from './otp.repo.js';
 
 export { OTP_TTL_MINUTES };
@@ -78,6 +79,13 @@ export async function requestOtp(deps: OtpDeps, phone: string, clientIp: string)
       headers: { 'retry-after': '5' },
     });
   }
+  // Every send is in the outbox with its cost class; the code itself is not kept.
+  await recordDirectSend(deps.db, {
+    topic: 'otp.sign_in',
+    recipient: phone,
+    costClass: 'authentication',
+    audience: 'store',
+  });
 }
 
 /** Checks a code; on success consumes it, creates the merchant on first sign-in, and opens a session. */

@@ -1,16 +1,72 @@
 /** SQL of the outbox table. Everything here takes a Queryable (a Db or a Tx). */
 import type { Queryable } from '../db/db.js';
 
-export async function insertOutboxRow(
+export interface NewOutboxRow {
+  id: string;
+  topic: string;
+  recipient: string;
+  payload: string;
+  costClass: string;
+  audience: string;
+  storeId: string | null;
+}
+
+const outboxParams = (row: NewOutboxRow) => [
+  row.id,
+  row.topic,
+  row.recipient,
+  row.payload,
+  row.costClass,
+  row.audience,
+  row.storeId,
+];
+
+export async function insertOutboxRow(q: Queryable, row: NewOutboxRow): Promise<void> {
+  await q.query(
+    `INSERT INTO outbox (id, topic, recipient, payload, cost_class, audience, store_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    outboxParams(row),
+  );
+}
+
+/** A row for a message another channel already delivered. */
+export async function insertSentRow(q: Queryable, row: NewOutboxRow): Promise<void> {
+  await q.query(
+    `INSERT INTO outbox (id, topic, recipient, payload, cost_class, audience, store_id, status, attempts, sent_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'sent', 1, now())`,
+    outboxParams(row),
+  );
+}
+
+/** Platform-started messages sent in the last 24 hours: per customer number and per store. */
+export async function sentToday(
   q: Queryable,
-  row: { id: string; topic: string; recipient: string; payload: string },
-): Promise<void> {
-  await q.query(`INSERT INTO outbox (id, topic, recipient, payload) VALUES ($1, $2, $3, $4)`, [
-    row.id,
-    row.topic,
-    row.recipient,
-    row.payload,
-  ]);
+  recipients: readonly string[],
+  storeIds: readonly string[],
+): Promise<{ byRecipient: Map<string, number>; byStore: Map<string, number> }> {
+  const byRecipient = new Map<string, number>();
+  const byStore = new Map<string, number>();
+  if (recipients.length) {
+    const { rows } = await q.query<{ k: string; n: number }>(
+      `SELECT recipient AS k, count(*)::int AS n FROM outbox
+        WHERE status = 'sent' AND sent_at > now() - interval '1 day' AND recipient = ANY($1::text[])
+          AND audience = 'customer' AND cost_class IN ('utility', 'marketing')
+        GROUP BY recipient`,
+      [recipients],
+    );
+    for (const r of rows) byRecipient.set(r.k, r.n);
+  }
+  if (storeIds.length) {
+    const { rows } = await q.query<{ k: string; n: number }>(
+      `SELECT store_id::text AS k, count(*)::int AS n FROM outbox
+        WHERE status = 'sent' AND sent_at > now() - interval '1 day' AND store_id = ANY($1::uuid[])
+          AND cost_class IN ('utility', 'marketing')
+        GROUP BY store_id`,
+      [storeIds],
+    );
+    for (const r of rows) byStore.set(r.k, r.n);
+  }
+  return { byRecipient, byStore };
 }
 
 export interface ClaimedRow<P> {
@@ -19,6 +75,9 @@ export interface ClaimedRow<P> {
   recipient: string | null;
   payload: P | string;
   attempts: number;
+  cost_class: string;
+  audience: string;
+  store_id: string | null;
 }
 
 /** Claims up to `limit` due rows (FOR UPDATE SKIP LOCKED), bumps their attempts and leases them for a while. */
@@ -30,7 +89,7 @@ export async function claimDueRows<P>(q: Queryable, limit: number, leaseSeconds:
                     ORDER BY next_attempt_at, id
                     LIMIT $1
                     FOR UPDATE SKIP LOCKED)
-      RETURNING id, topic, recipient, payload, attempts`,
+      RETURNING id, topic, recipient, payload, attempts, cost_class, audience, store_id`,
     [limit, leaseSeconds],
   );
   return rows;
@@ -41,6 +100,18 @@ export async function markFailed(q: Queryable, claim: { id: string; attempts: nu
   await q.query(
     `UPDATE outbox SET status = 'failed', last_error = $3 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
     [claim.id, claim.attempts, error],
+  );
+}
+
+/** Not sent: a daily cap was reached. */
+export async function markSkipped(
+  q: Queryable,
+  claim: { id: string; attempts: number },
+  reason: string,
+): Promise<void> {
+  await q.query(
+    `UPDATE outbox SET status = 'skipped', last_error = $3 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
+    [claim.id, claim.attempts, reason],
   );
 }
 

@@ -1,5 +1,15 @@
 import { inTx, type DbOrTx, type Queryable } from '../db/db.js';
-import { claimDueRows, insertOutboxRow, markFailed, markRetry, markSent } from './outbox.repo.js';
+import {
+  claimDueRows,
+  insertOutboxRow,
+  insertSentRow,
+  markFailed,
+  markRetry,
+  markSent,
+  markSkipped,
+  sentToday,
+  type ClaimedRow,
+} from './outbox.repo.js';
 import { newId } from '../shared/ids.js';
 import { PermanentSendError, type MessageChannel, type OutboundMessage } from './channels.js';
 
@@ -9,6 +19,14 @@ import { PermanentSendError, type MessageChannel, type OutboundMessage } from '.
  * idempotency id. All state lives in the `outbox` table, so delivery survives restarts and crashes.
  */
 
+/**
+ * WhatsApp's pricing categories: `utility` (order updates, the default), `authentication` (codes), `service`
+ * (answers inside a conversation the customer started), `marketing` (unused).
+ */
+export type CostClass = 'utility' | 'authentication' | 'service' | 'marketing';
+/** Who a message is for: the store's own number (owner or verified WhatsApp) or a customer. */
+export type Audience = 'store' | 'customer';
+
 export interface OutboxMessageInput {
   topic: string;
   /** E.164 phone number */
@@ -16,7 +34,24 @@ export interface OutboxMessageInput {
   text: string;
   /** anything worth keeping with the message (order id, store id, ...) */
   data?: Record<string, unknown>;
+  /** default `utility` */
+  costClass?: CostClass;
+  /** default `customer` */
+  audience?: Audience;
 }
+
+/**
+ * Daily caps (rolling 24 hours), checked by the worker right before sending: a message over a cap is not sent and
+ * its row is marked `skipped`. Only messages the platform starts (`utility`, `marketing`) count: codes have their
+ * own limits and `service` answers go to someone who is writing to the store.
+ */
+export interface MessageCaps {
+  /** messages about one store (to its number and to its customers) */
+  perStore: number;
+  /** messages to one customer number, across all stores */
+  perRecipient: number;
+}
+export const DEFAULT_MESSAGE_CAPS: MessageCaps = { perStore: 2000, perRecipient: 30 };
 
 export interface OutboxPayload {
   text: string;
@@ -27,8 +62,36 @@ export interface OutboxPayload {
 export async function enqueueMessage(tx: Queryable, input: OutboxMessageInput): Promise<string> {
   const id = newId();
   const payload: OutboxPayload = { text: input.text, ...(input.data ? { data: input.data } : {}) };
-  await insertOutboxRow(tx, { id, topic: input.topic, recipient: input.recipient, payload: JSON.stringify(payload) });
+  const storeId = input.data?.storeId;
+  await insertOutboxRow(tx, {
+    id,
+    topic: input.topic,
+    recipient: input.recipient,
+    payload: JSON.stringify(payload),
+    costClass: input.costClass ?? 'utility',
+    audience: input.audience ?? 'customer',
+    storeId: typeof storeId === 'string' ? storeId : null,
+  });
   return id;
+}
+
+/**
+ * Records a message another channel already delivered (a sign-in or verification code): the outbox is the one
+ * record of every send and its cost class. The text is not kept — it held a code.
+ */
+export async function recordDirectSend(
+  q: Queryable,
+  input: { topic: string; recipient: string; costClass: CostClass; audience: Audience; storeId?: string | null },
+): Promise<void> {
+  await insertSentRow(q, {
+    id: newId(),
+    topic: input.topic,
+    recipient: input.recipient,
+    payload: JSON.stringify({ text: '(code not kept)' }),
+    costClass: input.costClass,
+    audience: input.audience,
+    storeId: input.storeId ?? null,
+  });
 }
 
 export interface ProcessOptions {
@@ -41,6 +104,8 @@ export interface ProcessOptions {
   /** delay before retry number `attempt + 1`, given the attempts made so far (≥ 1) */
   backoffMs?: (attempts: number) => number;
   log?: { warn(obj: object, msg: string): void };
+  /** default DEFAULT_MESSAGE_CAPS */
+  caps?: MessageCaps;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -55,6 +120,48 @@ export interface ProcessResult {
   sent: number;
   retried: number;
   failed: number;
+  /** not sent: a daily cap was reached */
+  skipped: number;
+}
+
+/**
+ * Splits a claimed batch into rows within the daily caps and rows over them, counting what was sent in the last
+ * 24 hours plus the batch's own earlier rows. Several workers at once may overshoot a cap by up to a batch each.
+ */
+async function applyCaps<P>(
+  db: DbOrTx,
+  rows: ClaimedRow<P>[],
+  caps: MessageCaps,
+): Promise<{ send: ClaimedRow<P>[]; over: { row: ClaimedRow<P>; reason: string }[] }> {
+  const capped = (r: ClaimedRow<P>) => r.cost_class === 'utility' || r.cost_class === 'marketing';
+  const counted = rows.filter(capped);
+  if (counted.length === 0) return { send: rows, over: [] };
+  const recipients = [
+    ...new Set(counted.filter((r) => r.audience === 'customer' && r.recipient).map((r) => r.recipient!)),
+  ];
+  const stores = [...new Set(counted.map((r) => r.store_id).filter((s): s is string => !!s))];
+  const today = await sentToday(db, recipients, stores);
+  const send: ClaimedRow<P>[] = [];
+  const over: { row: ClaimedRow<P>; reason: string }[] = [];
+  for (const row of rows) {
+    if (!capped(row)) {
+      send.push(row);
+      continue;
+    }
+    const toCustomer = row.audience === 'customer' && row.recipient;
+    const byRecipient = toCustomer ? (today.byRecipient.get(row.recipient!) ?? 0) : 0;
+    const byStore = row.store_id ? (today.byStore.get(row.store_id) ?? 0) : 0;
+    if (toCustomer && byRecipient >= caps.perRecipient)
+      over.push({ row, reason: `daily cap: ${caps.perRecipient} messages to one number` });
+    else if (row.store_id && byStore >= caps.perStore)
+      over.push({ row, reason: `daily cap: ${caps.perStore} messages for one store` });
+    else {
+      send.push(row);
+      if (toCustomer) today.byRecipient.set(row.recipient!, byRecipient + 1);
+      if (row.store_id) today.byStore.set(row.store_id, byStore + 1);
+    }
+  }
+  return { send, over };
 }
 
 /**
@@ -73,9 +180,15 @@ export async function processOutboxOnce(
   const leaseSeconds = (opts.leaseMs ?? 60_000) / 1000;
   const backoffMs = opts.backoffMs ?? defaultBackoffMs;
 
-  const rows = await inTx(db, (tx) => claimDueRows<OutboxPayload>(tx, batchSize, leaseSeconds));
+  const claimed = await inTx(db, (tx) => claimDueRows<OutboxPayload>(tx, batchSize, leaseSeconds));
 
-  const result: ProcessResult = { claimed: rows.length, sent: 0, retried: 0, failed: 0 };
+  const result: ProcessResult = { claimed: claimed.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
+  const { send: rows, over } = await applyCaps(db, claimed, opts.caps ?? DEFAULT_MESSAGE_CAPS);
+  for (const { row, reason } of over) {
+    await markSkipped(db, row, reason);
+    result.skipped++;
+    opts.log?.warn({ outboxId: row.id, topic: row.topic, reason }, 'outbox message not sent: daily cap');
+  }
   const delivered: { id: string; attempts: number }[] = [];
   // Messages to one recipient go out one after another in the order they were written (ids are time-ordered):
   // the bot's "order placed" text before its QR image. Different recipients are sent side by side.

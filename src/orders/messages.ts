@@ -119,15 +119,22 @@ export function paymentProofForStore(order: OrderView, store: StoreInfo): string
 
 export function paymentUpdatedForCustomer(order: OrderView, store: StoreInfo): string {
   const lang = order.lang;
+  const last = order.payment.entries.at(-1);
   const what =
-    order.paymentStatus === 'paid'
-      ? t(lang, 'messages.paymentReceived', {
-          amount: money(lang, order.amountPaid, store.currency),
+    last?.kind === 'refund' && order.paymentStatus !== 'refunded'
+      ? t(lang, 'messages.refundRecorded', {
+          amount: money(lang, last.amount, store.currency),
           number: order.number,
           store: store.name,
         })
-      : order.paymentStatus === 'refunded'
-        ? t(lang, 'messages.paymentRefunded', { number: order.number, store: store.name })
-        : t(lang, 'messages.paymentOther', { status: order.paymentStatus, number: order.number, store: store.name });
+      : order.paymentStatus === 'paid'
+        ? t(lang, 'messages.paymentReceived', {
+            amount: money(lang, order.amountPaid, store.currency),
+            number: order.number,
+            store: store.name,
+          })
+        : order.paymentStatus === 'refunded'
+          ? t(lang, 'messages.paymentRefunded', { number: order.number, store: store.name })
+          : t(lang, 'messages.paymentOther', { status: order.paymentStatus, number: order.number, store: store.name });
   return [what, t(lang, 'messages.trackIt', { url: order.trackingUrl })].join('\n');
 }

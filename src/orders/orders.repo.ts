@@ -55,6 +55,8 @@ export interface OrderRow {
   delivery_fee: number;
   total: number;
   amount_paid: number;
+  /** refunds given back so far (migration 082); amount_paid is what the store still holds */
+  amount_refunded: number;
   coupon_id: string | null;
   coupon_code: string | null;
   customer: StoredCustomer;
@@ -86,11 +88,30 @@ export interface HistoryRow {
   note: string | null;
   actor: Actor;
   at: Date;
+  /** the amount of a payment action (paid, refunded, proof_submitted), minor units */
+  amount: number | null;
+}
+
+/** One money entry of an order (migration 082). */
+export interface PaymentEntryRow {
+  order_id: string;
+  kind: 'payment' | 'refund';
+  amount: number;
+  reference: string | null;
+  at: Date;
+}
+
+/** The newest payment proof of an order: the total it was sent for and the UPI reference typed with it. */
+export interface ProofSummaryRow {
+  order_id: string;
+  order_total: number | null;
+  reference: string | null;
+  created_at: Date;
 }
 
 export const ORDER_COLUMNS =
   'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at' +
-  ', lang, source';
+  ', lang, source, amount_refunded';
 
 /** How a request names an order: the customer by tracking token, the merchant by store and id. */
 export type OrderRef = { by: 'token'; trackingToken: string } | { by: 'store'; storeId: string; orderId: string };
@@ -149,7 +170,7 @@ export async function orderLines(q: Queryable, storeId: string, orderIds: readon
 export async function orderHistory(q: Queryable, storeId: string, orderIds: readonly string[]): Promise<HistoryRow[]> {
   if (orderIds.length === 0) return [];
   const { rows } = await q.query<HistoryRow>(
-    `SELECT order_id, status, note, actor, at FROM order_history
+    `SELECT order_id, status, note, actor, at, amount FROM order_history
       WHERE order_id = ANY($1::uuid[]) AND store_id = $2 ORDER BY order_id, at, id`,
     [orderIds, storeId],
   );
@@ -323,11 +344,12 @@ export async function placeOrder(
     p.add(o.source ?? 'web', 'text'),
   ].join(', ');
   const linesSql = insertOrderLinesSql(p, orderId, storeId, lines, 'placed_order, ');
-  const messageRow = (m: PlacedOrderMessage | null) =>
+  // The audience (the store's own number or the customer) is what the daily message caps count by (migration 083).
+  const messageRow = (m: PlacedOrderMessage | null, audience: 'store' | 'customer') =>
     `(${p.add(m?.id ?? null, 'uuid')}, ${p.add(m?.topic ?? null, 'text')}, ${p.add(m?.recipient ?? null, 'text')}, ` +
-    `${p.add(m?.textBeforeNumber ?? null, 'text')}, ${p.add(m?.textAfterNumber ?? null, 'text')})`;
-  const storeMessage = messageRow(message);
-  const customerConfirmation = messageRow(customerMessage);
+    `${p.add(m?.textBeforeNumber ?? null, 'text')}, ${p.add(m?.textAfterNumber ?? null, 'text')}, '${audience}')`;
+  const storeMessage = messageRow(message, 'store');
+  const customerConfirmation = messageRow(customerMessage, 'customer');
   const messageData = p.add(message ? JSON.stringify(message.data) : null, 'jsonb');
   const keyScope = p.add(idempotency?.scope ?? null, 'text');
   const keyRecord = `${keyScope}, ${p.add(idempotency?.key ?? null, 'text')}, ${p.add(idempotency?.requestHash ?? null, 'text')}`;
@@ -369,11 +391,12 @@ export async function placeOrder(
      first_history AS (INSERT INTO order_history (id, order_id, store_id, status, actor)
                        SELECT ${historyId}, ${orderId}, ${storeId}, 'placed', 'customer' FROM placed_order
                        RETURNING at),
-     messages AS (INSERT INTO outbox (id, topic, recipient, payload)
+     messages AS (INSERT INTO outbox (id, topic, recipient, payload, audience, store_id)
                   SELECT x.id, x.topic, x.recipient,
-                         jsonb_build_object('text', x.before || placed_order.number || x.after, 'data', ${messageData})
+                         jsonb_build_object('text', x.before || placed_order.number || x.after, 'data', ${messageData}),
+                         x.audience, ${storeId}
                     FROM placed_order, (VALUES ${storeMessage}, ${customerConfirmation})
-                         AS x(id, topic, recipient, before, after)
+                         AS x(id, topic, recipient, before, after, audience)
                    WHERE x.recipient IS NOT NULL),
      idempotency_record AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until,
                                                          response_status, response_type)
@@ -418,21 +441,75 @@ export async function addHistory(
   status: string,
   actor: Actor,
   note: string | null = null,
+  amount: number | null = null,
 ): Promise<void> {
   await q.query(
-    `INSERT INTO order_history (id, order_id, store_id, status, note, actor) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [newId(), order.id, order.storeId, status, note, actor],
+    `INSERT INTO order_history (id, order_id, store_id, status, note, actor, amount) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [newId(), order.id, order.storeId, status, note, actor, amount],
   );
 }
 
-/** SQL expression: where the store `alias` wants to hear about orders — its WhatsApp number, else its owner's phone. */
+export async function insertPaymentEntry(
+  q: Queryable,
+  e: {
+    orderId: string;
+    storeId: string;
+    kind: 'payment' | 'refund';
+    amount: number;
+    reference: string | null;
+    actor: Actor;
+  },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO order_payments (id, order_id, store_id, kind, amount, reference, actor)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [newId(), e.orderId, e.storeId, e.kind, e.amount, e.reference, e.actor],
+  );
+}
+
+export async function orderPaymentEntries(
+  q: Queryable,
+  storeId: string,
+  orderIds: readonly string[],
+): Promise<PaymentEntryRow[]> {
+  if (orderIds.length === 0) return [];
+  const { rows } = await q.query<PaymentEntryRow>(
+    `SELECT order_id, kind, amount, reference, at FROM order_payments
+      WHERE order_id = ANY($1::uuid[]) AND store_id = $2 ORDER BY order_id, at, id`,
+    [orderIds, storeId],
+  );
+  return rows;
+}
+
+/** The newest proof of each order. */
+export async function latestProofSummaries(
+  q: Queryable,
+  storeId: string,
+  orderIds: readonly string[],
+): Promise<ProofSummaryRow[]> {
+  if (orderIds.length === 0) return [];
+  const { rows } = await q.query<ProofSummaryRow>(
+    `SELECT DISTINCT ON (order_id) order_id, order_total, reference, created_at FROM payment_proofs
+      WHERE order_id = ANY($1::uuid[]) AND store_id = $2 ORDER BY order_id, created_at DESC, id DESC`,
+    [orderIds, storeId],
+  );
+  return rows;
+}
+
+/**
+ * SQL expression: where the store `alias` hears about orders — its WhatsApp number once verified (migration 083),
+ * else its owner's phone.
+ */
 export const storeRecipientSql = (alias: string) =>
-  `coalesce(${alias}.whatsapp, (SELECT m.phone FROM store_members sm JOIN merchants m ON m.id = sm.merchant_id
+  `coalesce(CASE WHEN ${alias}.whatsapp_verified_at IS NOT NULL THEN ${alias}.whatsapp END, (SELECT m.phone FROM store_members sm JOIN merchants m ON m.id = sm.merchant_id
                                  WHERE sm.store_id = ${alias}.id ORDER BY (sm.role = 'owner') DESC, sm.created_at LIMIT 1))`;
 
-/** Where the store wants to hear about orders: its WhatsApp number, else its owner's phone. */
-export async function storeRecipient(q: Queryable, store: Pick<StoreRow, 'id' | 'whatsapp'>): Promise<string | null> {
-  if (store.whatsapp) return store.whatsapp;
+/** Where the store hears about orders: its WhatsApp number once verified, else its owner's phone. */
+export async function storeRecipient(
+  q: Queryable,
+  store: Pick<StoreRow, 'id' | 'whatsapp' | 'whatsapp_verified_at'>,
+): Promise<string | null> {
+  if (store.whatsapp && store.whatsapp_verified_at) return store.whatsapp;
   const { rows } = await q.query<{ phone: string | null }>(
     `SELECT ${storeRecipientSql('s')} AS phone FROM stores s WHERE s.id = $1`,
     [store.id],
@@ -556,13 +633,14 @@ export async function updateOrderBill(
 
 export async function updateOrderPayment(
   q: Queryable,
-  orderId: string,
+  order: { id: string; storeId: string },
   to: PaymentStatus,
   amountPaid: number,
+  amountRefunded: number,
 ): Promise<void> {
-  await q.query(`UPDATE orders SET payment_status = $2, amount_paid = $3, updated_at = now() WHERE id = $1`, [
-    orderId,
-    to,
-    amountPaid,
-  ]);
+  await q.query(
+    `UPDATE orders SET payment_status = $3, amount_paid = $4, amount_refunded = $5, updated_at = now()
+      WHERE id = $1 AND store_id = $2`,
+    [order.id, order.storeId, to, amountPaid, amountRefunded],
+  );
 }

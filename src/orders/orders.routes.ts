@@ -158,7 +158,7 @@ export const orderRoutes: FastifyPluginAsync = async (base) => {
     },
     async (request) => {
       const { storeId, orderId } = request.params;
-      return setPaymentStatus(app.db, app.config, storeId, orderId, request.body.status);
+      return setPaymentStatus(app.db, app.config, storeId, orderId, request.body);
     },
   );
 };

@@ -50,9 +50,32 @@ export const OrderLineSchema = Type.Object({
 });
 
 export const HistoryEntrySchema = Type.Object({
-  status: Type.String({ description: 'an order status, or `edited` for a line edit' }),
+  status: Type.String({
+    description:
+      'an order status, `edited` for a line edit, or a payment action: `paid` (payment received), `refunded` ' +
+      '(refund recorded), `proof_submitted` (screenshot received)',
+  }),
   at: Type.String({ format: 'date-time' }),
   note: Type.Optional(Type.String()),
+  amount: Type.Optional(Type.Integer({ description: 'the amount of a payment action, minor units' })),
+});
+
+export const PaymentEntrySchema = Type.Object({
+  kind: Type.Union([Type.Literal('payment'), Type.Literal('refund')]),
+  amount: Type.Integer(),
+  reference: Type.Optional(Type.String()),
+  at: Type.String({ format: 'date-time' }),
+});
+
+/** The money record of an order: its entries and the latest payment proof. */
+export const OrderPaymentSchema = Type.Object({
+  entries: Type.Array(PaymentEntrySchema, { description: 'every payment received and refund given, oldest first' }),
+  reference: Type.Optional(Type.String({ description: 'the UPI reference sent with the latest proof' })),
+  proofTotal: Type.Optional(Type.Integer({ description: 'the order total the latest proof was sent for' })),
+  proofOutdated: Type.Boolean({ description: 'a proof is waiting and the total rose above what it was sent for' }),
+  amountToPay: Type.Integer({
+    description: 'what the customer is asked to pay now (with a proof waiting: only what the total rose by)',
+  }),
 });
 
 /** The contract's Order: the same shape for the customer (by tracking token) and the merchant. */
@@ -77,6 +100,11 @@ export const OrderSchema = Type.Object({
   balanceDue: Type.Integer({
     description: 'total − amountPaid; negative when the store owes the customer after an edit',
   }),
+  amountRefunded: Type.Integer({ description: 'refunds given back so far (amountPaid is net of them)' }),
+  refundDue: Type.Integer({
+    description: 'what the store owes back: amountPaid beyond the total, or all of it on a rejected or cancelled order',
+  }),
+  payment: OrderPaymentSchema,
   customer: CustomerSchema,
   note: Nullable(Type.String()),
   lang: Type.String({ description: 'The language the customer ordered in; their messages use it' }),
@@ -127,7 +155,24 @@ export const TransitionBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const PaymentBody = Type.Object(
-  { status: Type.Union([Type.Literal('paid'), Type.Literal('refunded')]) },
-  { additionalProperties: false },
-);
+/** A UPI transaction reference (UTR): 12 digits. */
+export const UPI_REFERENCE = /^[0-9]{12}$/;
+
+export const PaymentBody = Type.Union([
+  Type.Object({ status: Type.Literal('paid') }, { additionalProperties: false }),
+  Type.Object(
+    {
+      status: Type.Literal('refunded'),
+      amount: Type.Optional(
+        Type.Integer({
+          minimum: 1,
+          maximum: 1_000_000_000_00,
+          description: 'the amount given back; default: the refund due, else all that was paid',
+        }),
+      ),
+      reference: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'e.g. the UPI reference' })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type PaymentInput = Static<typeof PaymentBody>;

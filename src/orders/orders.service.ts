@@ -12,11 +12,14 @@ import { enqueueMessage } from '../notify/outbox.js';
 import { fromStoreNumber } from '../notify/channels.js';
 import { paymentMethod } from './payment-methods.js';
 import {
-  amountPaidAfter,
+  amountToPay,
   balanceDue,
-  checkPaymentTransition,
   paymentStatusAfterEdit,
-  type PaymentStatus,
+  planMarkPaid,
+  planRefund,
+  proofOutdated,
+  refundDue,
+  type MoneyState,
 } from './payment-status.js';
 import { orderSummaryText, trackingUrl, whatsappUrl } from './links.js';
 import { orderForMessage, quoteUserText, storeForMessage } from '../notify/quote.js';
@@ -32,7 +35,10 @@ import {
   updateOrderPayment,
   findOrder,
   findOrderById,
+  insertPaymentEntry,
   invalidTransition,
+  latestProofSummaries,
+  orderPaymentEntries,
   orderTokenForCart,
   orderHistory,
   orderLines,
@@ -42,8 +48,10 @@ import {
   type OrderLineRow,
   type OrderRef,
   type OrderRow,
+  type PaymentEntryRow,
+  type ProofSummaryRow,
 } from './orders.repo.js';
-import type { EditLinesInput, OrderListInput, OrderView } from './orders.schema.js';
+import type { EditLinesInput, OrderListInput, OrderView, PaymentInput } from './orders.schema.js';
 import { allowedFromStatuses, canEditLines, checkTransition, type Actor, type OrderStatus } from './status.js';
 
 export type { OrderRef } from './orders.repo.js';
@@ -53,6 +61,19 @@ type LinkConfig = Pick<Config, 'publicUrl'>;
 
 // ---- the view ----
 
+/** An order's money entries and its newest payment proof. */
+export interface OrderMoneyRows {
+  entries: readonly PaymentEntryRow[];
+  proof: ProofSummaryRow | null;
+}
+
+const moneyState = (row: OrderRow): MoneyState => ({
+  total: row.total,
+  amountPaid: row.amount_paid,
+  amountRefunded: row.amount_refunded,
+  orderStatus: row.status,
+});
+
 /** The contract's Order from its rows. Pure. */
 export function toOrderView(
   row: OrderRow,
@@ -60,6 +81,7 @@ export function toOrderView(
   history: readonly HistoryRow[],
   store: StoreRow,
   config: LinkConfig,
+  money: OrderMoneyRows = { entries: [], proof: null },
 ): OrderView {
   const viewLines = lines.map((l) => ({
     variantId: l.variant_id,
@@ -71,6 +93,8 @@ export function toOrderView(
   }));
   const tracking = trackingUrl(config.publicUrl, row.tracking_token);
   const due = balanceDue(row.total, row.amount_paid);
+  const proofTotal = money.proof?.order_total ?? null;
+  const toPay = amountToPay(row.payment_status, moneyState(row), proofTotal);
   const summary = orderSummaryText({
     number: row.number,
     currency: store.currency,
@@ -84,7 +108,7 @@ export function toOrderView(
   });
   const extras = paymentMethod(row.payment_method)?.orderExtras(
     { name: store.name, currency: store.currency, cod: store.cod, upiVpa: store.upi_vpa },
-    { number: row.number, balanceDue: due, total: row.total },
+    { number: row.number, balanceDue: toPay, total: row.total },
   );
   return {
     id: row.id,
@@ -103,6 +127,20 @@ export function toOrderView(
     total: row.total,
     amountPaid: row.amount_paid,
     balanceDue: due,
+    amountRefunded: row.amount_refunded,
+    refundDue: refundDue(moneyState(row)),
+    payment: {
+      entries: money.entries.map((e) => ({
+        kind: e.kind,
+        amount: Number(e.amount),
+        ...(e.reference ? { reference: e.reference } : {}),
+        at: new Date(e.at).toISOString(),
+      })),
+      ...(money.proof?.reference ? { reference: money.proof.reference } : {}),
+      ...(proofTotal !== null ? { proofTotal: Number(proofTotal) } : {}),
+      proofOutdated: proofOutdated(row.payment_status, row.total, proofTotal),
+      amountToPay: toPay,
+    },
     customer: row.customer,
     note: row.note,
     lang: row.lang ?? 'en',
@@ -110,6 +148,7 @@ export function toOrderView(
       status: h.status,
       at: new Date(h.at).toISOString(),
       ...(h.note ? { note: h.note } : {}),
+      ...(h.amount !== null && h.amount !== undefined ? { amount: Number(h.amount) } : {}),
     })),
     trackingToken: row.tracking_token,
     trackingUrl: tracking,
@@ -120,11 +159,13 @@ export function toOrderView(
 }
 
 export async function orderView(q: Queryable, row: OrderRow, store: StoreRow, config: LinkConfig): Promise<OrderView> {
-  const [lines, history] = await Promise.all([
+  const [lines, history, entries, proofs] = await Promise.all([
     orderLines(q, row.store_id, [row.id]),
     orderHistory(q, row.store_id, [row.id]),
+    orderPaymentEntries(q, row.store_id, [row.id]),
+    latestProofSummaries(q, row.store_id, [row.id]),
   ]);
-  return toOrderView(row, lines, history, store, config);
+  return toOrderView(row, lines, history, store, config, { entries, proof: proofs[0] ?? null });
 }
 
 /** Loads an order's view inside `q` (a transaction sees its own writes). */
@@ -205,7 +246,12 @@ export async function listOrders(
   if (paged.items.length === 0) return { items: [], nextCursor: null };
   const store = await getStoreRow(q, storeId);
   const ids = paged.items.map((r) => r.id);
-  const [lines, history] = await Promise.all([orderLines(q, storeId, ids), orderHistory(q, storeId, ids)]);
+  const [lines, history, entries, proofs] = await Promise.all([
+    orderLines(q, storeId, ids),
+    orderHistory(q, storeId, ids),
+    orderPaymentEntries(q, storeId, ids),
+    latestProofSummaries(q, storeId, ids),
+  ]);
   const items = paged.items.map((raw) => {
     const row = {
       ...raw,
@@ -217,6 +263,10 @@ export async function listOrders(
       history.filter((h) => h.order_id === row.id),
       store,
       config,
+      {
+        entries: entries.filter((e) => e.order_id === row.id),
+        proof: proofs.find((p) => p.order_id === row.id) ?? null,
+      },
     );
     return { ...view, seenAt: row.seen_at ? new Date(row.seen_at).toISOString() : null };
   });
@@ -226,7 +276,9 @@ export async function listOrders(
 // ---- status changes ----
 
 async function notifyCustomer(tx: Tx, topic: string, view: OrderView, text: string, store: StoreRow) {
-  if (view.customer.whatsappUpdates === false) return; // the customer said no at checkout
+  // Only to the phone the order was placed with, and only when the customer opted in at checkout (older orders
+  // without the answer get none).
+  if (view.customer.whatsappUpdates !== true) return;
   await enqueueMessage(tx, {
     topic,
     recipient: view.customer.phone,
@@ -237,7 +289,14 @@ async function notifyCustomer(tx: Tx, topic: string, view: OrderView, text: stri
 
 async function notifyStore(tx: Tx, topic: string, store: StoreRow, view: OrderView, text: string) {
   const recipient = await storeRecipient(tx, store);
-  if (recipient) await enqueueMessage(tx, { topic, recipient, text, data: { orderId: view.id, storeId: store.id } });
+  if (recipient)
+    await enqueueMessage(tx, {
+      topic,
+      recipient,
+      text,
+      audience: 'store',
+      data: { orderId: view.id, storeId: store.id },
+    });
 }
 
 /**
@@ -400,19 +459,37 @@ export async function editOrderLines(
 
 // ---- payment ----
 
-/** The merchant records a payment: `paid` (amountPaid = total) or `refunded` (amountPaid = 0). */
+/**
+ * The merchant records a payment action, each its own money entry and history entry: `paid` adds a payment of
+ * exactly what is still due (a refund due is never erased); `refunded` records a refund given back (`amount`,
+ * default the refund due, else all that was paid; at most what the store holds).
+ */
 export async function setPaymentStatus(
   db: DbOrTx,
   config: LinkConfig,
   storeId: string,
   orderId: string,
-  to: Extract<PaymentStatus, 'paid' | 'refunded'>,
+  input: PaymentInput | PaymentInput['status'],
 ): Promise<OrderView> {
+  const body: PaymentInput = typeof input === 'string' ? { status: input } : input;
   return inTx(db, async (tx) => {
     const order = await findOrder(tx, { by: 'store', storeId, orderId }, { lock: true });
-    const check = checkPaymentTransition(order.payment_status, to, 'merchant', order.status);
-    if (!check.ok) throw invalidTransition(check.message);
-    await updateOrderPayment(tx, order.id, to, amountPaidAfter(to, order.total, order.amount_paid));
+    const plan =
+      body.status === 'paid'
+        ? planMarkPaid(order.payment_status, moneyState(order))
+        : planRefund(order.payment_status, moneyState(order), body.amount);
+    if (!plan.ok) throw invalidTransition(plan.message);
+    const reference = body.status === 'refunded' ? (body.reference ?? null) : null;
+    const ref = { id: order.id, storeId: order.store_id };
+    await insertPaymentEntry(tx, {
+      orderId: order.id,
+      storeId: order.store_id,
+      ...plan.entry,
+      reference,
+      actor: 'merchant',
+    });
+    await updateOrderPayment(tx, ref, plan.status, plan.amountPaid, plan.amountRefunded);
+    await addHistory(tx, ref, body.status, 'merchant', reference, plan.entry.amount);
     const store = await getStoreRow(tx, storeId);
     const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId, orderId }), store, config);
     await notifyCustomer(

@@ -51,15 +51,94 @@ export function paymentAllowedFrom(to: PaymentStatus, actor: Actor, orderStatus:
   return PAYMENT_STATUSES.filter((from) => checkPaymentTransition(from, to, actor, orderStatus).ok);
 }
 
-/**
- * What was received, after a payment change. `paid` records the whole total as received;
- * `refunded` gives it all back; anything else keeps what was received before.
- */
-export function amountPaidAfter(to: PaymentStatus, total: number, amountPaidBefore: number): number {
-  if (to === 'paid') return total;
-  if (to === 'refunded') return 0;
-  return amountPaidBefore;
+/** What the store holds of an order, in minor units (amount_paid and amount_refunded of the orders row). */
+export interface MoneyState {
+  total: number;
+  /** what the store holds now: every payment received minus every refund given */
+  amountPaid: number;
+  /** every refund given back so far */
+  amountRefunded: number;
+  orderStatus: OrderStatus;
 }
+
+/** A money entry to record and the order's amounts and payment status after it. */
+export type MoneyPlan =
+  | {
+      ok: true;
+      entry: { kind: 'payment' | 'refund'; amount: number };
+      amountPaid: number;
+      amountRefunded: number;
+      status: PaymentStatus;
+    }
+  | { ok: false; message: string };
+
+const closedOrder = (s: OrderStatus) => CLOSED_ORDER.includes(s);
+
+/**
+ * What the store owes the customer: what it holds beyond the total (after an edit lowered it), or all it holds
+ * once the order is rejected or cancelled.
+ */
+export function refundDue(m: MoneyState): number {
+  return Math.max(0, m.amountPaid - (closedOrder(m.orderStatus) ? 0 : m.total));
+}
+
+/**
+ * "Mark paid": one payment entry of exactly what is still due (total − held). Refunds already given and a refund
+ * still due are untouched: marking an over-paid order paid is refused (nothing is due), never a reset.
+ */
+export function planMarkPaid(status: PaymentStatus, m: MoneyState): MoneyPlan {
+  const check = checkPaymentTransition(status, 'paid', 'merchant', m.orderStatus);
+  if (!check.ok) return check;
+  const amount = m.total - m.amountPaid;
+  if (amount <= 0) return { ok: false, message: 'Nothing is due on this order' };
+  return {
+    ok: true,
+    entry: { kind: 'payment', amount },
+    amountPaid: m.amountPaid + amount,
+    amountRefunded: m.amountRefunded,
+    status: 'paid',
+  };
+}
+
+/**
+ * A refund given back: `requested`, else the refund due, else everything held. At most what the store holds.
+ * The payment becomes `refunded` when nothing is held any more; `paid` while what is held still covers the total;
+ * otherwise it stays (an open paid order whose refund leaves a balance goes back to `pending`).
+ */
+export function planRefund(status: PaymentStatus, m: MoneyState, requested?: number): MoneyPlan {
+  if (m.amountPaid <= 0) return { ok: false, message: 'Nothing was paid on this order, so nothing can be refunded' };
+  const due = refundDue(m);
+  const amount = requested ?? (due > 0 ? due : m.amountPaid);
+  if (!Number.isInteger(amount) || amount <= 0) return { ok: false, message: 'A refund is a positive amount' };
+  if (amount > m.amountPaid) return { ok: false, message: `At most ${m.amountPaid} can be refunded` };
+  const held = m.amountPaid - amount;
+  let next: PaymentStatus = status;
+  if (held === 0) next = 'refunded';
+  else if (held >= m.total && !closedOrder(m.orderStatus)) next = 'paid';
+  else if (status === 'paid' && !closedOrder(m.orderStatus)) next = 'pending';
+  return {
+    ok: true,
+    entry: { kind: 'refund', amount },
+    amountPaid: held,
+    amountRefunded: m.amountRefunded + amount,
+    status: next,
+  };
+}
+
+/**
+ * What the customer is asked to pay now: nothing on a closed, paid or refunded order; with a proof waiting, only
+ * what the total rose by since the proof (`proofTotal`, the total it was sent for); otherwise the balance due.
+ */
+export function amountToPay(status: PaymentStatus, m: MoneyState, proofTotal: number | null): number {
+  if (closedOrder(m.orderStatus)) return 0;
+  if (status === 'proof_submitted') return proofTotal !== null ? Math.max(0, m.total - proofTotal) : 0;
+  if (status === 'pending') return Math.max(0, m.total - m.amountPaid);
+  return 0;
+}
+
+/** A proof sent for a total lower than the current one: the merchant sees it flagged. */
+export const proofOutdated = (status: PaymentStatus, total: number, proofTotal: number | null): boolean =>
+  status === 'proof_submitted' && proofTotal !== null && proofTotal < total;
 
 /**
  * After a line edit changes the total: a paid order whose new total exceeds what was received goes back to

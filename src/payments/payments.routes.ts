@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireStoreMember } from '../stores/membership.js';
 import { AppError, validationFailed } from '../shared/errors.js';
 import { MerchantOrderParams, OrderSchema, TrackingParams } from '../orders/orders.schema.js';
+import { readProofUpload } from './proof-upload.js';
 import {
   MAX_PROOF_BYTES,
   orderUpiQrPng,
@@ -11,18 +12,20 @@ import {
   submitPaymentProof,
 } from './proofs.service.js';
 
-/** Reads the single `file` part of a multipart request, size first: 415 if not multipart, 413 past 5 MB. */
-async function receiveProof(request: FastifyRequest): Promise<Buffer> {
+/**
+ * Reads the `file` part (and the optional `reference` field) of a multipart request, size first: 415 if not
+ * multipart, 413 past 5 MB.
+ */
+async function receiveProof(request: FastifyRequest): Promise<{ bytes: Buffer; reference: string | null }> {
   if (!request.isMultipart())
     throw new AppError('unsupported_media_type', 'Send the image as multipart/form-data with one field named "file"');
-  const file = await request.file({ limits: { fileSize: MAX_PROOF_BYTES, files: 1 } });
-  if (file?.fieldname !== 'file')
+  const upload = await readProofUpload(request, MAX_PROOF_BYTES);
+  if (upload.file?.fieldname !== 'file')
     throw validationFailed('Send the image as a multipart file field named "file"', [
       { code: 'required', path: '/file', message: 'is required' },
     ]);
-  const bytes = await file.toBuffer();
-  if (file.file.truncated) throw new AppError('payload_too_large', 'The file is larger than 5 MB');
-  return bytes;
+  if (upload.file.truncated) throw new AppError('payload_too_large', 'The file is larger than 5 MB');
+  return { bytes: upload.file.bytes, reference: upload.reference };
 }
 
 function sendProof(reply: FastifyReply, proof: { contentType: string; bytes: Buffer }) {
@@ -45,15 +48,17 @@ export const paymentRoutes: FastifyPluginAsync = async (base) => {
     {
       schema: {
         tags: customer,
-        summary: 'Upload a payment screenshot (multipart `file`: JPEG/PNG/WebP, ≤ 5 MB)',
+        summary:
+          'Upload a payment screenshot (multipart `file`: JPEG/PNG/WebP, ≤ 5 MB; optional `reference`: the ' +
+          '12-digit UPI transaction reference)',
         consumes: ['multipart/form-data'],
         params: TrackingParams,
         response: ok,
       },
     },
     async (request) => {
-      const bytes = await receiveProof(request);
-      return submitPaymentProof(app.db, app.config, request.params.trackingToken, bytes);
+      const { bytes, reference } = await receiveProof(request);
+      return submitPaymentProof(app.db, app.config, request.params.trackingToken, bytes, reference);
     },
   );
   app.get(

@@ -17,12 +17,16 @@ export async function insertProof(
     sizeBytes: number;
     width: number;
     height: number;
+    /** the order's total when the proof came (flagged when the total rises above it) */
+    orderTotal: number;
+    reference: string | null;
   },
 ): Promise<void> {
   await q.query(
     `INSERT INTO payment_proofs
-       (id, order_id, store_id, file_name, view_file_name, content_type, size_bytes, width, height)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       (id, order_id, store_id, file_name, view_file_name, content_type, size_bytes, width, height, order_total,
+        reference)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [
       row.id,
       row.orderId,
@@ -33,6 +37,8 @@ export async function insertProof(
       row.sizeBytes,
       row.width,
       row.height,
+      row.orderTotal,
+      row.reference,
     ],
   );
 }

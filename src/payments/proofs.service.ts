@@ -8,7 +8,9 @@ import { insertProof, latestProof, proofMessageSentWithin, trimProofs, type Proo
 import { newId } from '../shared/ids.js';
 import { getStoreRow } from '../stores/stores.service.js';
 import { enqueueMessage } from '../notify/outbox.js';
+import { upiReference } from './proof-upload.js';
 import {
+  addHistory,
   findOrder,
   invalidTransition,
   markProofSubmitted,
@@ -69,8 +71,10 @@ export async function submitPaymentProof(
   config: ProofConfig,
   trackingToken: string,
   bytes: Buffer,
+  typedReference: string | null = null,
 ): Promise<OrderView> {
   if (bytes.length > MAX_PROOF_BYTES) throw new AppError('payload_too_large', 'The file is larger than 5 MB');
+  const reference = upiReference(typedReference);
   const ref: OrderRef = { by: 'token', trackingToken };
   refuseUnlessProofAccepted(await findOrder(db, ref));
   const type = await detectProofType(bytes);
@@ -92,6 +96,9 @@ export async function submitPaymentProof(
     const result = await inTx(db, async (tx) => {
       const order = await findOrder(tx, ref, { lock: true });
       refuseUnlessProofAccepted(order);
+      const store = await getStoreRow(tx, order.store_id);
+      // What this proof pays: what the customer was asked for (only the rise, when an older proof is waiting).
+      const before = await orderView(tx, order, store, config);
       // At most MAX_PROOFS_PER_ORDER: the newest replaces the oldest (its files go after commit).
       replaced = await trimProofs(tx, { id: order.id, storeId: order.store_id }, MAX_PROOFS_PER_ORDER - 1);
       await insertProof(tx, {
@@ -104,9 +111,19 @@ export async function submitPaymentProof(
         sizeBytes: bytes.length,
         width: copy.width,
         height: copy.height,
+        orderTotal: order.total,
+        reference,
       });
       await markProofSubmitted(tx, order.id);
-      const store = await getStoreRow(tx, order.store_id);
+      const claimed = before.payment.amountToPay > 0 ? before.payment.amountToPay : null;
+      await addHistory(
+        tx,
+        { id: order.id, storeId: order.store_id },
+        'proof_submitted',
+        'customer',
+        reference,
+        claimed,
+      );
       const view = await orderView(tx, await findOrder(tx, ref), store, config);
       const recipient = await storeRecipient(tx, store);
       // One message per order per minute, however many screenshots arrive.
@@ -115,6 +132,7 @@ export async function submitPaymentProof(
           topic: 'order.payment_proof',
           recipient,
           text: paymentProofForStore(orderForMessage(view), storeForMessage(store)),
+          audience: 'store',
           data: { orderId: order.id, storeId: store.id },
         });
       return view;

@@ -9,6 +9,8 @@ export interface RetentionPeriods {
   rateLimitDays: number;
   idempotencyHours: number;
   closedOrderProofDays: number;
+  /** an uploaded product/store image no product or store profile uses, or a proof file without its row */
+  orphanFileDays: number;
 }
 
 /**
@@ -36,7 +38,8 @@ export async function purgeRows(tx: Queryable, p: RetentionPeriods): Promise<Rec
       [p.otpDays, p.sessionDays],
     ),
     outbox: await run(
-      `DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < now() - make_interval(days => $1)`,
+      `DELETE FROM outbox WHERE status IN ('sent', 'failed', 'skipped')
+          AND created_at < now() - make_interval(days => $1)`,
       [p.outboxDays],
     ),
     rateLimitCounters: await run(
@@ -62,4 +65,42 @@ export async function purgeClosedOrderProofs(
     [days],
   );
   return rows;
+}
+
+/** True (and the run is recorded) when `job` last ran more than `hours` ago, or never. */
+export async function claimDailyRun(tx: Queryable, job: string, hours: number): Promise<boolean> {
+  const { rows } = await tx.query<{ job: string }>(
+    `INSERT INTO retention_runs (job, ran_at) VALUES ($1, now())
+     ON CONFLICT (job) DO UPDATE SET ran_at = now() WHERE retention_runs.ran_at < now() - make_interval(hours => $2)
+     RETURNING job`,
+    [job, hours],
+  );
+  return rows.length === 1;
+}
+
+/** Of these upload ids (32 hex), the ones a product's images or a store's logo or banner still use. */
+export async function usedImageIds(tx: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT DISTINCT x.m[1] AS id FROM (
+       SELECT regexp_matches(p.images::text, '/media/([0-9a-f]{32})-', 'g') AS m FROM products p
+        WHERE p.images <> '[]'::jsonb
+       UNION ALL
+       SELECT regexp_matches(coalesce(s.logo, '') || ' ' || coalesce(s.banner, ''), '/media/([0-9a-f]{32})-', 'g')
+         FROM stores s WHERE s.logo IS NOT NULL OR s.banner IS NOT NULL
+     ) x WHERE x.m[1] = ANY($1::text[])`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Of these proof file names, the ones a payment_proofs row still names. */
+export async function usedProofFiles(tx: Queryable, names: readonly string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const { rows } = await tx.query<{ file_name: string; view_file_name: string | null }>(
+    `SELECT file_name, view_file_name FROM payment_proofs
+      WHERE file_name = ANY($1::text[]) OR view_file_name = ANY($1::text[])`,
+    [names],
+  );
+  return new Set(rows.flatMap((r) => [r.file_name, r.view_file_name ?? '']));
 }

@@ -8,6 +8,8 @@ export interface StoreRow {
   name: string;
   currency: string;
   whatsapp: string | null;
+  /** when the store's WhatsApp number was verified (migration 083); null: messages go to the owner's phone */
+  whatsapp_verified_at: Date | null;
   is_open: boolean;
   delivery_fee: number;
   free_above: number | null;
@@ -37,7 +39,7 @@ export type StoreAddress = { line1: string; line2?: string | null; city: string;
 export const STORE_COLUMNS =
   'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version, ' +
   'default_language, gstin, description, logo, banner, address, hours, time_zone, delivery_areas, ' +
-  'whatsapp_phone_number_id, whatsapp_bot';
+  'whatsapp_phone_number_id, whatsapp_bot, whatsapp_verified_at';
 
 /** The stores columns as `alias.column`, for statements that join stores to something else. */
 export const storeColumnsOf = (alias: string): string =>
@@ -126,4 +128,64 @@ export async function updateStoreRow(q: Queryable, storeId: string, changes: Sto
     params,
   );
   return rows[0] ?? null;
+}
+
+/** Marks the store's number verified when it is `phone` (the owner's own, or the one a code was confirmed for). */
+export async function markWhatsappVerified(q: Queryable, storeId: string, phone: string): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE stores SET whatsapp_verified_at = now(), updated_at = now() WHERE id = $1 AND whatsapp = $2`,
+    [storeId, phone],
+  );
+  return rowCount === 1;
+}
+
+/** The phone of the store's owner when it is `merchantId`, else null. */
+export async function ownerPhone(q: Queryable, storeId: string, merchantId: string): Promise<string | null> {
+  const { rows } = await q.query<{ phone: string }>(
+    `SELECT m.phone FROM store_members sm JOIN merchants m ON m.id = sm.merchant_id
+      WHERE sm.store_id = $1 AND sm.merchant_id = $2 AND sm.role = 'owner'`,
+    [storeId, merchantId],
+  );
+  return rows[0]?.phone ?? null;
+}
+
+export interface WhatsappCodeRow {
+  phone: string;
+  salt: string;
+  code_hash: string;
+  attempts: number;
+  live: boolean;
+  age_seconds: number;
+}
+
+/** The store's current verification code, locked. */
+export async function lockWhatsappCode(q: Queryable, storeId: string): Promise<WhatsappCodeRow | null> {
+  const { rows } = await q.query<WhatsappCodeRow>(
+    `SELECT phone, salt, code_hash, attempts, expires_at > now() AS live,
+            extract(epoch FROM now() - created_at)::float8 AS age_seconds
+       FROM store_whatsapp_codes WHERE store_id = $1 FOR UPDATE`,
+    [storeId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function putWhatsappCode(
+  q: Queryable,
+  c: { storeId: string; phone: string; salt: string; codeHash: string; ttlMinutes: number },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO store_whatsapp_codes (store_id, phone, salt, code_hash, expires_at)
+     VALUES ($1, $2, $3, $4, now() + make_interval(mins => $5))
+     ON CONFLICT (store_id) DO UPDATE SET phone = EXCLUDED.phone, salt = EXCLUDED.salt, code_hash = EXCLUDED.code_hash,
+       attempts = 0, expires_at = EXCLUDED.expires_at, created_at = now()`,
+    [c.storeId, c.phone, c.salt, c.codeHash, c.ttlMinutes],
+  );
+}
+
+export async function countWhatsappCodeTry(q: Queryable, storeId: string): Promise<void> {
+  await q.query(`UPDATE store_whatsapp_codes SET attempts = attempts + 1 WHERE store_id = $1`, [storeId]);
+}
+
+export async function deleteWhatsappCode(q: Queryable, storeId: string): Promise<void> {
+  await q.query(`DELETE FROM store_whatsapp_codes WHERE store_id = $1`, [storeId]);
 }

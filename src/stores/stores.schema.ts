@@ -55,6 +55,11 @@ export const StoreSchema = Type.Object(
     name: Type.String(),
     currency: Type.String(),
     whatsapp: Nullable(Type.String()),
+    whatsappVerified: Type.Boolean({
+      description:
+        'the store receives platform messages on `whatsapp` only once verified (a code sent to it, or it is the ' +
+        "owner's own phone); until then they go to the owner's phone",
+    }),
     isOpen: Type.Boolean(),
     url: Type.String(),
     delivery: DeliverySchema,
@@ -126,3 +131,13 @@ export const UpdateStoreBody = Type.Object(
 );
 export type UpdateStoreInput = Static<typeof UpdateStoreBody>;
 export const StoreParams = Type.Object({ storeId: Type.String() });
+
+export const WhatsappCodeBody = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 10, description: 'the 6-digit code sent to the number' }) },
+  { additionalProperties: false },
+);
+
+export const WhatsappCodeSentSchema = Type.Object({
+  sentTo: Type.String(),
+  expiresInMinutes: Type.Integer(),
+});

@@ -14,6 +14,9 @@ import {
   selectStoreById,
   selectStoresOfMerchant,
   updateStoreRow,
+  deleteWhatsappCode,
+  markWhatsappVerified,
+  ownerPhone,
   type StoreChanges,
   type StoreRow,
 } from './stores.repo.js';
@@ -59,6 +62,7 @@ export function toStore(row: StoreRow, config: Pick<Config, 'publicUrl'>): Store
     name: row.name,
     currency: row.currency,
     whatsapp: row.whatsapp,
+    whatsappVerified: row.whatsapp !== null && row.whatsapp_verified_at !== null,
     isOpen: row.is_open,
     url: storeUrl(config, row.slug),
     delivery: storeDelivery(row),
@@ -71,7 +75,7 @@ export function toStore(row: StoreRow, config: Pick<Config, 'publicUrl'>): Store
 }
 
 /** A WhatsApp number connected to another store is a unique violation: 409, not 500. */
-async function updateStoreRowOr409(db: DbOrTx, storeId: string, changes: StoreChanges): Promise<StoreRow | null> {
+async function updateStoreRowOr409(db: Queryable, storeId: string, changes: StoreChanges): Promise<StoreRow | null> {
   try {
     return await updateStoreRow(db, storeId, changes);
   } catch (err) {
@@ -116,6 +120,11 @@ export async function createStore(
     const row = await insertStore(tx, { id, slug, name: input.name, whatsapp, currency: input.currency ?? 'INR' });
     if (!row) throw new AppError('slug_taken', `The link "${slug}" is taken; choose another`);
     await insertStoreMember(tx, id, merchantId, 'owner');
+    // The owner's own signed-in phone needs no code; any other number waits for one (src/stores/whatsapp-verify.ts).
+    if (whatsapp && (await ownerPhone(tx, id, merchantId)) === whatsapp) {
+      await markWhatsappVerified(tx, id, whatsapp);
+      return toStore((await selectStoreById(tx, id))!, config);
+    }
     return toStore(row, config);
   });
 }
@@ -169,6 +178,8 @@ export async function updateStore(
   storeId: string,
   input: UpdateStoreInput,
   config: Pick<Config, 'publicUrl'>,
+  /** the signed-in merchant: a number that is the owner's own phone is verified at once */
+  merchantId: string | null = null,
 ): Promise<Store> {
   const whatsapp = whatsappOrFail(input.whatsapp);
   const badHours = input.hours ? hoursProblems(input.hours as OpeningHours) : [];
@@ -177,7 +188,24 @@ export async function updateStore(
       'Opening hours are spans of "HH:MM" times, each opening before it closes',
       badHours.map((path) => ({ code: 'invalid', path, message: 'from "HH:MM" to a later "HH:MM"' })),
     );
-  const row = await updateStoreRowOr409(db, storeId, {
+  return inTx(db, (tx) => updateStoreIn(tx, storeId, input, whatsapp, config, merchantId));
+}
+
+async function updateStoreIn(
+  tx: Queryable,
+  storeId: string,
+  input: UpdateStoreInput,
+  whatsapp: string | null | undefined,
+  config: Pick<Config, 'publicUrl'>,
+  merchantId: string | null,
+): Promise<Store> {
+  const before = await selectStoreById(tx, storeId);
+  if (!before) throw notFound('Store not found');
+  // A new number is unverified until a code sent to it comes back, or it is the owner's own signed-in phone.
+  const numberChanged = whatsapp !== undefined && whatsapp !== before.whatsapp;
+  const ownPhone = numberChanged && merchantId && whatsapp ? await ownerPhone(tx, storeId, merchantId) : null;
+  const row = await updateStoreRowOr409(tx, storeId, {
+    whatsapp_verified_at: numberChanged ? (ownPhone !== null && ownPhone === whatsapp ? new Date() : null) : undefined,
     name: input.name,
     whatsapp,
     is_open: input.isOpen,
@@ -199,5 +227,6 @@ export async function updateStore(
     whatsapp_bot: input.whatsappBot,
   });
   if (!row) throw notFound('Store not found');
+  if (numberChanged) await deleteWhatsappCode(tx, storeId);
   return toStore(row, config);
 }

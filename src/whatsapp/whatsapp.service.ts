@@ -130,6 +130,7 @@ export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxR
         topic: 'whatsapp_reply',
         recipient: `+${row.sender}`,
         text: plainText(message),
+        costClass: 'service', // an answer inside the conversation the customer started
         data: { whatsapp: { phoneNumberId: row.phone_number_id, message }, inbox: row.message_id, part: i },
       });
     }

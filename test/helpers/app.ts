@@ -131,5 +131,17 @@ export async function merchantWithStore(ctx: TestContext, store: Record<string, 
     ...store,
   });
   if (created.status !== 201) throw new Error(`create store failed: ${created.status} ${created.text}`);
-  return { ...m, store: created.body as { id: string; slug: string; [k: string]: unknown } };
+  const body = created.body as { id: string; slug: string; whatsapp?: string | null; [k: string]: unknown };
+  // A store's own number gets messages only once verified: do what the owner would (a code sent to it, typed back).
+  if (body.whatsapp && !body.whatsappVerified) await verifyStoreWhatsapp(ctx, m.api, body.id, body.whatsapp);
+  return { ...m, store: body };
+}
+
+/** Verifies a store's WhatsApp number the way its owner does: the code sent to the number, typed back. */
+export async function verifyStoreWhatsapp(ctx: TestContext, api: Client, storeId: string, phone: string) {
+  const sent = await api.post(`/api/v1/stores/${storeId}/whatsapp/verification`);
+  if (sent.status !== 202) throw new Error(`whatsapp code failed: ${sent.status} ${sent.text}`);
+  const code = ctx.sentCodes.get(phone)!.at(-1)!;
+  const ok = await api.post(`/api/v1/stores/${storeId}/whatsapp/verification/confirm`, { code });
+  if (ok.status !== 200) throw new Error(`whatsapp confirm failed: ${ok.status} ${ok.text}`);
 }

@@ -21,7 +21,14 @@ const PREFIX = '/api/v1/stores/:storeId';
 const FALLBACK_ID = '0195f4c2-0000-7000-8000-00000000abcd';
 
 /** The routes only the owner may call: written out here, not read from the routes' own config. */
-const OWNER_ONLY = new Set([`GET ${PREFIX}/members`, `POST ${PREFIX}/members`, `DELETE ${PREFIX}/members/:merchantId`]);
+const OWNER_ONLY = new Set([
+  `GET ${PREFIX}/members`,
+  `POST ${PREFIX}/members`,
+  `DELETE ${PREFIX}/members/:merchantId`,
+  // where the store's messages go (issue 10, item 5)
+  `POST ${PREFIX}/whatsapp/verification`,
+  `POST ${PREFIX}/whatsapp/verification/confirm`,
+]);
 
 beforeAll(async () => {
   ctx = await createTestApp();

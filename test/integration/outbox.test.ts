@@ -49,7 +49,12 @@ function recordingChannel(fail?: (m: OutboundMessage) => Error | null): MessageC
 async function enqueueMany(n: number, recipient = '+919876543210'): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++)
-    ids.push(await testDb.db.tx((tx) => enqueueMessage(tx, { topic: 'test', recipient, text: `message ${i}` })));
+    // To a store's own number: held to the per-store cap only (security.messages.test.ts tests the caps).
+    ids.push(
+      await testDb.db.tx((tx) =>
+        enqueueMessage(tx, { topic: 'test', recipient, text: `message ${i}`, audience: 'store' }),
+      ),
+    );
   return ids;
 }
 
@@ -91,7 +96,7 @@ describe('outbox delivery', () => {
     const ids = await enqueueMany(3);
     const channel = recordingChannel();
     const first = await processOutboxOnce(testDb.db, channel);
-    expect(first).toEqual({ claimed: 3, sent: 3, retried: 0, failed: 0 });
+    expect(first).toEqual({ claimed: 3, sent: 3, retried: 0, failed: 0, skipped: 0 });
     expect(channel.sent.map((m) => m.id).sort()).toEqual([...ids].sort());
     expect(channel.sent[0]!.text).toMatch(/^message \d$/);
     expect((await processOutboxOnce(testDb.db, channel)).claimed).toBe(0);
@@ -138,7 +143,7 @@ describe('outbox delivery', () => {
     await enqueueMany(1);
     const failing = recordingChannel(() => new Error('boom'));
     const r1 = await processOutboxOnce(testDb.db, failing);
-    expect(r1).toEqual({ claimed: 1, sent: 0, retried: 1, failed: 0 });
+    expect(r1).toEqual({ claimed: 1, sent: 0, retried: 1, failed: 0, skipped: 0 });
     let [row] = await rows();
     expect(row!.status).toBe('pending');
     expect(row!.attempts).toBe(1);

@@ -4,7 +4,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeExpired } from '../../src/server/retention.js';
 import { client, createTestApp, signIn, uniquePhone, type TestContext } from '../helpers/app.js';
-import { addProduct, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
+import path from 'node:path';
+import { addProduct, newCart, openShop, placeOrder, PNG_1PX, upload, type Shop } from '../helpers/order-fixtures.js';
 
 let ctx: TestContext;
 let shop: Shop;
@@ -12,7 +13,7 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync('/tmp/dukaan-retention-');
   ctx = await createTestApp({ dataDir });
-  shop = await openShop(ctx);
+  shop = await openShop(ctx, { patch: { payments: { cod: true, upiVpa: 'tea@okbank' } } });
 }, 180_000);
 afterAll(async () => {
   await ctx?.close();
@@ -83,4 +84,64 @@ describe('item 10: retention purge', () => {
     const results = await Promise.all([purgeExpired(db, dataDir), purgeExpired(db, dataDir)]);
     expect(results.some((r) => r.ran)).toBe(true);
   });
+
+  it('deletes upload files unused for 7 days, once a day: images of no product or store, rowless proofs', async () => {
+    const db = ctx.testDb.db;
+    const imageUrl = async () => {
+      const res = await upload(ctx, `${shop.base}/images`, PNG_1PX, { token: shop.token });
+      expect(res.status).toBe(201);
+      return (res.body as { url: string }).url;
+    };
+    const used = await imageUrl();
+    const logo = await imageUrl();
+    const unused = await imageUrl();
+    const recent = await imageUrl();
+    const product = await shop.api.post(`${shop.base}/products`, { name: 'Pictured', price: 100, images: [used] });
+    expect(product.status).toBe(201);
+    expect((await shop.api.patch(shop.base, { logo })).status).toBe(200);
+    const v = await addProduct(shop, 'Proven', 100, 10);
+    const order = await placeOrder(shop, [[v, 1]], { ...checkoutUpi() });
+    expect((await upload(ctx, `/api/v1/orders/${order.trackingToken}/payment-proof`, PNG_1PX)).status).toBe(200);
+    const proofs = path.join(dataDir, 'uploads', 'proofs');
+    const images = path.join(dataDir, 'uploads', 'images');
+    const strayProof = path.join(proofs, `${'ab'.repeat(16)}.png`);
+    fs.writeFileSync(strayProof, PNG_1PX);
+    // Everything is 10 days old, except the upload a merchant made just now (its product is not saved yet).
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    const idOf = (url: string) => url.split('/').pop()!.slice(0, 32);
+    for (const dir of [images, proofs])
+      for (const name of fs.readdirSync(dir))
+        if (!name.startsWith(idOf(recent))) fs.utimesSync(path.join(dir, name), old, old);
+    const filesOf = (url: string) => fs.readdirSync(images).filter((n) => n.startsWith(idOf(url)));
+    const unusedFiles = filesOf(unused).length;
+    expect(unusedFiles).toBeGreaterThan(0);
+    const proofFiles = fs.readdirSync(proofs).filter((n) => n !== path.basename(strayProof));
+    expect(proofFiles.length).toBe(2); // the original and the merchant's copy
+
+    await db.query(`DELETE FROM retention_runs`);
+    const result = await purgeExpired(db, dataDir);
+    expect(result.deleted.orphanFiles).toBe(unusedFiles + 1);
+    expect(filesOf(unused)).toEqual([]);
+    expect(fs.existsSync(strayProof)).toBe(false);
+    for (const kept of [used, logo, recent]) expect(filesOf(kept).length).toBeGreaterThan(0);
+    for (const name of proofFiles) expect(fs.existsSync(path.join(proofs, name))).toBe(true);
+    expect((await client(ctx.app).get(used)).status).toBe(200);
+
+    // Once a day: an orphan made after today's scan waits for tomorrow's.
+    fs.writeFileSync(strayProof, PNG_1PX);
+    fs.utimesSync(strayProof, old, old);
+    expect((await purgeExpired(db, dataDir)).deleted.orphanFiles).toBe(0);
+    expect(fs.existsSync(strayProof)).toBe(true);
+  });
 });
+
+function checkoutUpi(): Record<string, unknown> {
+  return {
+    customer: {
+      name: 'Asha Rao',
+      phone: '+919812345678',
+      address: { line1: '1 Road', city: 'Pune', pincode: '411001' },
+    },
+    paymentMethod: 'upi',
+  };
+}

@@ -20,6 +20,8 @@ const CHILD_TABLES: Record<string, { column: string; parent: string }> = {
   order_lines: { column: 'order_id', parent: 'orders' },
   order_history: { column: 'order_id', parent: 'orders' },
   payment_proofs: { column: 'order_id', parent: 'orders' },
+  // money entries (migration 082)
+  order_payments: { column: 'order_id', parent: 'orders' },
 };
 /** Tables whose rows belong to one store and carry a non-null `store_id` (the distribution column). */
 const STORE_SCOPED = [
@@ -32,6 +34,8 @@ const STORE_SCOPED = [
   'store_order_counters',
   'variants',
   'whatsapp_carts',
+  // the code sent to verify a store's WhatsApp number (migration 083)
+  'store_whatsapp_codes',
   ...Object.keys(CHILD_TABLES),
 ];
 /** Global tables: not per store (reference tables under Citus, or the store table itself keyed by id). */
@@ -47,9 +51,12 @@ const GLOBAL_TABLES = [
   'whatsapp_inbox',
   'whatsapp_customers',
   'whatsapp_chats',
+  // when each daily retention job last ran (migration 084)
+  'retention_runs',
 ];
 /** Global tables that point at a store without belonging to it (a WhatsApp chat's current shop, null before one). */
-const GLOBAL_WITH_STORE_REFERENCE = ['whatsapp_chats'];
+// …and the outbox row's store (null for sign-in codes), which the daily message caps count by (migration 083).
+const GLOBAL_WITH_STORE_REFERENCE = ['whatsapp_chats', 'outbox'];
 
 /** A Db that records every SQL text sent, inside transactions too. */
 function capturing(db: Db, seen: string[]): Db {
@@ -160,6 +167,8 @@ describe('shard-ready by store_id', () => {
     expect((await shop.api.post(`${merchantOrders}/${placed.body.id}/transitions`, { to: 'accepted' })).status).toBe(
       200,
     );
+    // The money record: a payment entry (order_payments, migration 082).
+    expect((await shop.api.post(`${merchantOrders}/${placed.body.id}/payment`, { status: 'paid' })).status).toBe(200);
 
     const checked = seen.filter((sql) => tablesOf(sql).some((t) => STORE_SCOPED.includes(t)));
     expect(checked.length).toBeGreaterThan(20);

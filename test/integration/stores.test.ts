@@ -21,6 +21,7 @@ describe('stores', () => {
       name: 'Fresh Mart',
       currency: 'INR',
       whatsapp: '+919876543210',
+      whatsappVerified: false,
       isOpen: true,
       openNow: true,
       url: `https://shop.example/${slug}`,

@@ -222,7 +222,7 @@ describe('orders', () => {
     expect([view.paymentStatus, view.amountPaid, view.balanceDue]).toEqual(['paid', view.total, 0]);
     const after = await browser.open(page);
     expect(after.body).not.toContain('data-testid="mark-paid"');
-    expect(after.body).toContain('data-testid="mark-refunded"');
+    expect(after.body).toContain('data-testid="record-refund"');
     // Paying twice is refused with words, not an error page.
     const twice = await browser.post(`${page}/payment`, { status: 'paid' }, { from: page });
     expect(twice.status).toBe(303);

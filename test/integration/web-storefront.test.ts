@@ -542,8 +542,11 @@ describe('checkout and order page without JavaScript', () => {
     expect(order.body).toContain('data-status="placed">Order placed</span>');
     expect(countTestId(order.body, 'order-line')).toBe(1);
     expect(testIdText(order.body, 'total')).toBe('₹238.00');
-    expect(order.body).toContain('Asha Rao · +919876543210');
-    expect(order.body).toContain('12 MG Road, Near the temple, Pune 411001');
+    // What the customer typed is shown as theirs: labelled and quoted (issue 10, item 4).
+    expect(order.body).toMatch(
+      /Name as you typed it:<\/span> <q data-testid="customer-name">Asha Rao<\/q>\s+· \+919876543210/,
+    );
+    expect(order.body).toContain('<q>12 MG Road, Near the temple, Pune, 411001</q>');
     expect(order.body).toContain('Cash on delivery — Not paid yet');
     expect(order.body).toContain('data-testid="cancel-form"');
     expect(order.body).toContain('data-testid="whatsapp-link"');

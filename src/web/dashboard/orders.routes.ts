@@ -13,7 +13,7 @@ import {
   transitionOrder,
   type OrderView,
 } from '../../orders/orders.service.js';
-import { EditLinesBody } from '../../orders/orders.schema.js';
+import { EditLinesBody, type PaymentInput } from '../../orders/orders.schema.js';
 import { ORDER_STATUSES, canEditLines, isOrderStatus, nextStatuses, type OrderStatus } from '../../orders/status.js';
 import { checkPaymentTransition, type PaymentStatus } from '../../orders/payment-status.js';
 import { readPaymentProof } from '../../payments/proofs.service.js';
@@ -36,7 +36,8 @@ import {
 import { formatMoney } from '../../shared/money.js';
 import { currentStore, storePath, trOf } from './context.js';
 import { localeOf, type Lang, type Translate } from '../../i18n/index.js';
-import { parseInteger } from './form-values.js';
+import { moneyInputValue, optionalText, parseInteger, parseMoney } from './form-values.js';
+import { defangLinks, oneLine } from '../../notify/quote.js';
 import { sendDashboardPage } from './shell.js';
 import { assertBody } from './validate.js';
 import { lineName } from '../../catalog/variant-label.js';
@@ -64,6 +65,19 @@ const ACTION_LABELS: Record<OrderStatus, string> = {
   rejected: 'dashboard.orders.action.reject',
   cancelled: 'dashboard.orders.action.cancel',
 };
+
+const PAYMENT_ACTION_LABELS: Record<string, string> = {
+  edited: 'dashboard.orders.itemsChanged',
+  paid: 'dashboard.orders.historyPaid',
+  refunded: 'dashboard.orders.historyRefunded',
+  proof_submitted: 'dashboard.orders.historyProof',
+};
+
+function historyLabel(tr: Translate, status: string): string {
+  if (isOrderStatus(status)) return tr(STATUS_LABELS[status]);
+  const key = PAYMENT_ACTION_LABELS[status];
+  return key ? tr(key) : status;
+}
 
 const PAYMENT_LABELS: Record<PaymentStatus, string> = {
   pending: 'dashboard.orders.payment.pending',
@@ -198,10 +212,6 @@ async function detailPage(
   const money = (n: number) => formatMoney(n, store.currency);
   const moves = nextStatuses(order.status, 'merchant');
   const editable = canEditLines(order.status, 'merchant');
-  const canMark = (to: 'paid' | 'refunded') =>
-    checkPaymentTransition(order.paymentStatus, to, 'merchant', order.status).ok;
-  const hasProof =
-    order.paymentStatus === 'proof_submitted' || (order.paymentMethod === 'upi' && order.paymentStatus !== 'pending');
   const c = order.customer;
   const address = c.address
     ? [c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')
@@ -222,18 +232,24 @@ async function detailPage(
 
 <section class="panel" aria-labelledby="customer-title" data-testid="customer">
 <h2 id="customer-title">${tr('dashboard.orders.customer')}</h2>
-<p><strong>${c.name}</strong> · ${c.phone}</p>
+<p><span class="small muted">${tr('dashboard.orders.nameAsTyped')}</span>
+<q data-testid="customer-name">${customerText(c.name)}</q> · ${c.phone}</p>
 <div class="actions">
 <a class="btn" href="tel:${c.phone}" data-testid="call">${tr('dashboard.orders.call')}</a>
 <a class="btn secondary" href="${customerChatUrl(c.phone)}" target="_blank" rel="noopener" data-testid="whatsapp">WhatsApp</a>
 <a class="btn secondary" href="${customerChatUrl(c.phone, updateText)}" target="_blank"
  rel="noopener">${tr('dashboard.orders.sendTracking')}</a>
 </div>
-${address ? html`<p data-testid="address">${address}</p>` : ''}
+${
+  address
+    ? html`<p data-testid="address"><span class="small muted">${tr('dashboard.orders.addressAsTyped')}</span>
+<q>${customerText(address)}</q></p>`
+    : ''
+}
 ${
   order.note
     ? html`<p class="notice info" data-testid="order-note">
-${tr('dashboard.orders.note', { note: order.note })}</p>`
+<span class="small">${tr('dashboard.orders.customerNote')}</span> <q>${customerText(order.note)}</q></p>`
     : ''
 }
 </section>
@@ -249,13 +265,7 @@ ${order.discount ? html`<tr><th scope="row">${tr('dashboard.orders.discount')}${
 <td>${order.deliveryFee ? money(order.deliveryFee) : tr('dashboard.orders.free')}</td></tr>
 <tr class="grand"><th scope="row">${tr('dashboard.orders.total')}</th>
 <td data-testid="total">${money(order.total)}</td></tr>
-${
-  order.amountPaid
-    ? html`<tr><th scope="row">${tr('dashboard.orders.payment.paid')}</th>
-<td>${money(order.amountPaid)}</td></tr>`
-    : ''
-}
-${order.amountPaid && order.balanceDue !== 0 ? html`<tr><th scope="row">${order.balanceDue > 0 ? tr('dashboard.orders.stillToPay') : tr('dashboard.orders.toGiveBack')}</th><td data-testid="balance">${money(Math.abs(order.balanceDue))}</td></tr>` : ''}
+${moneyRows(tr, order, money)}
 </table>
 </section>
 
@@ -277,16 +287,7 @@ ${csrfField(reply)}
 <section class="panel" aria-labelledby="payment-title" data-testid="payment">
 <h2 id="payment-title">${tr('dashboard.settings.payments')}</h2>
 <p><span class="badge" data-testid="payment-status">${tr(PAYMENT_LABELS[order.paymentStatus])}</span></p>
-${hasProof ? html`<p><a href="${base}/proof" data-testid="proof-link">${tr('dashboard.orders.openProof')}</a></p><p><img src="${base}/proof" alt="${tr('dashboard.orders.proofAlt')}" loading="lazy" class="qr"></p>` : ''}
-${
-  canMark('paid') || canMark('refunded')
-    ? html`<form method="post" action="${base}/payment" class="actions">
-${csrfField(reply)}
-${canMark('paid') ? html`<button class="btn" type="submit" name="status" value="paid" data-testid="mark-paid">${tr('dashboard.orders.markPaid', { amount: money(order.balanceDue > 0 ? order.balanceDue : order.total) })}</button>` : ''}
-${canMark('refunded') ? html`<button class="btn danger" type="submit" name="status" value="refunded" data-testid="mark-refunded">${tr('dashboard.orders.markRefunded')}</button>` : ''}
-</form>`
-    : ''
-}
+${paymentPanel(tr, order, base, money, csrfField(reply), store.currency)}
 </section>
 
 ${
@@ -316,10 +317,97 @@ ${
 
 <section aria-labelledby="history-title">
 <h2 id="history-title">${tr('dashboard.orders.history')}</h2>
-<ol class="timeline" data-testid="history">${order.history.map((h) => html`<li><strong>${isOrderStatus(h.status) ? tr(STATUS_LABELS[h.status]) : h.status === 'edited' ? tr('dashboard.orders.itemsChanged') : h.status}</strong> <span class="small muted">${orderTime(h.at, lang)}</span>${h.note ? html`<br><span class="small">${h.note}</span>` : ''}</li>`)}</ol>
+<ol class="timeline" data-testid="history">${order.history.map(
+      (h) =>
+        html`<li><strong>${historyLabel(tr, h.status)}</strong>${
+          h.amount ? html` · ${money(h.amount)}` : ''
+        } <span class="small muted">${orderTime(h.at, lang)}</span>${h.note ? html`<br><span class="small">${h.note}</span>` : ''}</li>`,
+    )}</ol>
 <p class="small">${tr('dashboard.orders.trackingPage')} <a href="${order.trackingUrl}">${order.trackingUrl}</a></p>
 </section>`,
   });
+}
+
+/** Customer-typed text in the dashboard: one line, links defanged (never clickable), shown inside quotes. */
+const customerText = (text: string) => defangLinks(oneLine(text));
+
+const billRow = (label: string, testid: string, amount: string) =>
+  html`<tr><th scope="row">${label}</th><td data-testid="${testid}">${amount}</td></tr>`;
+
+/** Received, refunded, and what is still due either way. */
+function moneyRows(tr: Translate, order: OrderView, money: (n: number) => string): Html {
+  const rows: Html[] = [];
+  if (order.amountPaid || order.amountRefunded)
+    rows.push(billRow(tr('dashboard.orders.received'), 'amount-paid', money(order.amountPaid + order.amountRefunded)));
+  if (order.amountRefunded)
+    rows.push(billRow(tr('dashboard.orders.refunded'), 'amount-refunded', `−${money(order.amountRefunded)}`));
+  if (order.refundDue > 0) rows.push(billRow(tr('dashboard.orders.toGiveBack'), 'balance', money(order.refundDue)));
+  else if (order.amountPaid && order.balanceDue > 0)
+    rows.push(billRow(tr('dashboard.orders.stillToPay'), 'balance', money(order.balanceDue)));
+  return html`${rows}`;
+}
+
+/** The payment panel's body: a proof flagged when the total rose, its reference, the money entries, the actions. */
+function paymentPanel(
+  tr: Translate,
+  order: OrderView,
+  base: string,
+  money: (n: number) => string,
+  csrf: Html,
+  currency: string,
+) {
+  const p = order.payment;
+  const hasProof =
+    order.paymentStatus === 'proof_submitted' || (order.paymentMethod === 'upi' && order.paymentStatus !== 'pending');
+  const canPay =
+    checkPaymentTransition(order.paymentStatus, 'paid', 'merchant', order.status).ok && order.balanceDue > 0;
+  const refundDefault = order.refundDue > 0 ? order.refundDue : order.amountPaid;
+  const outdated =
+    p.proofOutdated && p.proofTotal !== undefined
+      ? html`<p class="notice error" data-testid="proof-outdated">${tr('dashboard.orders.proofOutdated', {
+          sent: money(p.proofTotal),
+          total: money(order.total),
+          difference: money(order.total - p.proofTotal),
+        })}</p>`
+      : '';
+  const entry = (e: OrderView['payment']['entries'][number]) =>
+    html`<li>${tr(e.kind === 'payment' ? 'dashboard.orders.entryPayment' : 'dashboard.orders.entryRefund', {
+      amount: money(e.amount),
+    })}
+<span class="muted">${orderTime(e.at)}</span>${e.reference ? html` · ${e.reference}` : ''}</li>`;
+  return html`${outdated}
+${
+  p.reference
+    ? html`<p data-testid="proof-reference">${tr('dashboard.orders.proofReference')} <strong>${p.reference}</strong></p>`
+    : ''
+}
+${
+  hasProof
+    ? html`<p><a href="${base}/proof" data-testid="proof-link">${tr('dashboard.orders.openProof')}</a></p>
+<p><img src="${base}/proof" alt="${tr('dashboard.orders.proofAlt')}" loading="lazy" class="qr"></p>`
+    : ''
+}
+${p.entries.length ? html`<ul class="small" data-testid="payment-entries">${p.entries.map(entry)}</ul>` : ''}
+${
+  canPay
+    ? html`<form method="post" action="${base}/payment" class="actions">${csrf}
+<button class="btn" type="submit" name="status" value="paid" data-testid="mark-paid">
+${tr('dashboard.orders.markPaid', { amount: money(order.balanceDue) })}</button></form>`
+    : ''
+}
+${
+  order.amountPaid > 0
+    ? html`<form method="post" action="${base}/payment" data-testid="refund-form">${csrf}
+<input type="hidden" name="status" value="refunded">
+<div class="row"><div><label for="refund-amount">${tr('dashboard.orders.refundAmount', { currency })}</label>
+<input id="refund-amount" name="amount" inputmode="decimal" maxlength="14" data-testid="refund-amount"
+ value="${moneyInputValue(refundDefault, currency)}"></div>
+<div><label for="refund-reference">${tr('dashboard.orders.refundReference')}</label>
+<input id="refund-reference" name="reference" maxlength="64" data-testid="refund-reference"></div></div>
+<p><button class="btn danger" type="submit" data-testid="record-refund">${tr('dashboard.orders.recordRefund')}</button></p>
+</form>`
+    : ''
+}`;
 }
 
 /** The new set of lines from the edit form: each kept line's quantity, plus the item added, if any. */
@@ -424,16 +512,41 @@ export const orderRoutes: FastifyPluginAsync = async (app) => {
 
   app.post<{ Params: Params }>('/orders/:orderId/payment', csrf, async (request, reply) => {
     const store = currentStore(request);
-    const status = field(formBody(request), 'status', 20);
+    const body = formBody(request);
+    const status = field(body, 'status', 20);
     try {
-      if (status !== 'paid' && status !== 'refunded') throw validationFailed('Choose paid or refunded', undefined, 422);
-      const order = await setPaymentStatus(app.db, app.config, store.id, request.params.orderId, status);
-      const marked = trOf(request)(PAYMENT_LABELS[status]).toLowerCase();
+      let input: PaymentInput;
+      if (status === 'paid') input = { status };
+      else if (status === 'refunded') {
+        const typed = field(body, 'amount', 40)?.trim();
+        const amount = typed ? parseMoney(typed, store.currency) : null;
+        if (amount && !amount.ok)
+          throw validationFailed(
+            trOf(request)('dashboard.orders.refundAmountInvalid', { message: amount.message }),
+            [{ code: 'invalid', path: '/amount', message: amount.message }],
+            422,
+          );
+        const reference = optionalText(field(body, 'reference', 64));
+        input = {
+          status,
+          ...(amount?.ok ? { amount: amount.value } : {}),
+          ...(reference ? { reference } : {}),
+        };
+      } else throw validationFailed('Choose paid or refunded', undefined, 422);
+      const order = await setPaymentStatus(app.db, app.config, store.id, request.params.orderId, input);
       setFlash(
         request,
         reply,
         'ok',
-        trOf(request)('dashboard.orders.marked', { number: order.number, status: marked }),
+        status === 'paid'
+          ? trOf(request)('dashboard.orders.marked', {
+              number: order.number,
+              status: trOf(request)(PAYMENT_LABELS.paid).toLowerCase(),
+            })
+          : trOf(request)('dashboard.orders.refundRecorded', {
+              amount: formatMoney(order.payment.entries.at(-1)?.amount ?? 0, store.currency),
+              number: order.number,
+            }),
       );
     } catch (err) {
       if (err instanceof AppError && err.code === 'not_found') throw err;

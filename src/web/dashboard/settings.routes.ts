@@ -27,6 +27,8 @@ import {
   phoneCandidate,
 } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
+import { confirmStoreWhatsappCode, sendStoreWhatsappCode } from '../../stores/whatsapp-verify.js';
+import { requireOwnerFor } from '../../stores/membership.js';
 import { assertBody } from './validate.js';
 
 /** The settings form → `UpdateStoreBody` (every field is sent: the form shows them all). */
@@ -190,8 +192,39 @@ ${input({
     : ''
 }
 <p><button class="btn block" type="submit" data-testid="save-settings">${tr('dashboard.settings.save')}</button></p>
-</form>`,
+</form>
+${whatsappPanel(request, reply, store)}`,
   });
+}
+
+/**
+ * The store's WhatsApp number receives order messages only once verified: until then they go to the owner's phone.
+ * The owner sends a code to the number and types it back here.
+ */
+function whatsappPanel(request: FastifyRequest, reply: FastifyReply, store: StoreRow) {
+  if (!store.whatsapp) return '';
+  const tr = trOf(request);
+  const phone = store.whatsapp;
+  if (store.whatsapp_verified_at)
+    return html`<p class="small" data-testid="whatsapp-verified">${tr('dashboard.settings.whatsappVerified', { phone })}</p>`;
+  const owner = request.storeRole === 'owner';
+  const action = (tail: string) => storePath(store.id, `/settings/whatsapp/${tail}`);
+  return html`<section class="panel" aria-labelledby="wa-title" data-testid="whatsapp-unverified">
+<h2 id="wa-title">${tr('dashboard.settings.verifyTitle')}</h2>
+<p>${tr('dashboard.settings.verifyIntro', { phone })}</p>
+${
+  owner
+    ? html`<form method="post" action="${action('send')}">${csrfField(reply)}
+<button class="btn secondary" type="submit" data-testid="whatsapp-send-code">
+${tr('dashboard.settings.sendCode', { phone })}</button></form>
+<form method="post" action="${action('confirm')}">${csrfField(reply)}
+<label for="wa-code">${tr('dashboard.settings.code')}</label>
+<input id="wa-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
+ data-testid="whatsapp-code">
+<p><button class="btn" type="submit" data-testid="whatsapp-confirm">${tr('dashboard.settings.verify')}</button></p></form>`
+    : html`<p class="small">${tr('dashboard.settings.ownerOnlyVerify')}</p>`
+}
+</section>`;
 }
 
 export const settingsRoutes: FastifyPluginAsync = async (app) => {
@@ -208,11 +241,39 @@ export const settingsRoutes: FastifyPluginAsync = async (app) => {
       });
       if (request.storeRole !== 'owner') delete input.whatsappBot;
       assertBody(UpdateStoreBody, input, problems);
-      await updateStore(app.db, store.id, input, app.config);
+      await updateStore(app.db, store.id, input, app.config, request.session!.merchant.id);
       setFlash(request, reply, 'ok', tr('dashboard.settings.saved'));
       return seeOther(reply, storePath(store.id, '/settings'));
     } catch (err) {
       return render(request, reply, store, { values, problem: pageProblem(request, err, settingsFieldOf) });
     }
+  });
+
+  const owner = { preHandler: app.csrfProtection, config: { ownerOnly: true } };
+  app.post('/settings/whatsapp/send', owner, async (request, reply) => {
+    const store = currentStore(request);
+    requireOwnerFor(request);
+    try {
+      const sent = await sendStoreWhatsappCode(
+        { db: app.db, channel: app.services.otpChannel, secret: app.config.authSecret, log: request.log },
+        store.id,
+      );
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.settings.codeSent', { phone: sent.sentTo }));
+    } catch (err) {
+      setFlash(request, reply, 'error', pageProblem(request, err).summary);
+    }
+    return seeOther(reply, storePath(store.id, '/settings'));
+  });
+  app.post('/settings/whatsapp/confirm', owner, async (request, reply) => {
+    const store = currentStore(request);
+    requireOwnerFor(request);
+    try {
+      const code = field(formBody(request), 'code', 10) ?? '';
+      await confirmStoreWhatsappCode(app.db, store.id, code, app.config.authSecret);
+      setFlash(request, reply, 'ok', trOf(request)('dashboard.settings.verified'));
+    } catch (err) {
+      setFlash(request, reply, 'error', pageProblem(request, err).summary);
+    }
+    return seeOther(reply, storePath(store.id, '/settings'));
   });
 };

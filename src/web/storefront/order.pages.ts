@@ -4,14 +4,14 @@
  * "send to shop on WhatsApp" link. The tracking token in the URL is the customer's credential.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { MultipartFile } from '@fastify/multipart';
 import { editOrderLines, getOrderPageForCustomer, transitionOrder } from '../../orders/orders.service.js';
 import { qrSvg } from '../../shared/upi.js';
 import { AppError, notFound, validationFailed } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
 import { formBody, formProblem, intField, seeOther, setFlash, takeFlash, type FormProblem } from '../forms.js';
 import { sendPage } from '../layout.js';
-import { submitPaymentProof } from '../../payments/proofs.service.js';
+import { MAX_PROOF_BYTES, submitPaymentProof } from '../../payments/proofs.service.js';
+import { readProofUpload, upiReference } from '../../payments/proof-upload.js';
 import { cancelConfirmMain, customerCanCancel, orderMain, orderPage, showPayment } from './order.views.js';
 import { pageLanguage } from './context.js';
 import { translator } from '../../i18n/index.js';
@@ -130,17 +130,17 @@ export const orderPages: FastifyPluginAsync = async (app) => {
     if (!isUuid(token)) throw notFound('Order not found');
     const tr = translator(pageLanguage(request, null, null));
     try {
-      let file: MultipartFile | undefined;
-      if (request.isMultipart()) file = await request.file();
-      if (!file)
+      const upload = request.isMultipart() ? await readProofUpload(request, MAX_PROOF_BYTES) : null;
+      const file = upload?.file;
+      if (!file || file.bytes.length === 0)
         throw validationFailed(
           tr('order.chooseScreenshot'),
           [{ code: 'required', path: '/file', message: 'Choose a screenshot' }],
           422,
         );
-      const bytes = await file.toBuffer();
-      if (file.file.truncated) throw new AppError('payload_too_large', tr('order.screenshotTooLarge'));
-      await submitPaymentProof(db, config, token, bytes);
+      if (file.truncated) throw new AppError('payload_too_large', tr('order.screenshotTooLarge'));
+      const reference = upiReference(upload.reference, tr('order.referenceInvalid'));
+      await submitPaymentProof(db, config, token, file.bytes, reference);
       setFlash(request, reply, 'ok', tr('order.proofThanks'));
     } catch (err) {
       const code = (err as { code?: string }).code;

@@ -7,6 +7,7 @@ import { localeOf, money, translator, type Translate } from '../../i18n/index.js
 import { canEditLines, checkTransition } from '../../orders/status.js';
 import { variantLabel } from '../../catalog/variant-label.js';
 import { languageSwitch } from './views.js';
+import { defangLinks, oneLine } from '../../notify/quote.js';
 
 /** The catalog key of each status word (written out for the catalog test). */
 const STATUS_WORDS: Record<string, string> = {
@@ -17,6 +18,10 @@ const STATUS_WORDS: Record<string, string> = {
   rejected: 'order.rejected',
   cancelled: 'order.cancelled',
   edited: 'order.edited',
+  // payment actions in the history
+  paid: 'order.paymentRecorded',
+  refunded: 'order.refundRecorded',
+  proof_submitted: 'order.proofReceived',
 };
 const PICKUP_WORDS: Record<string, string> = { shipped: 'order.readyForPickup', delivered: 'order.pickedUp' };
 const MAIN_FLOW = ['placed', 'accepted', 'shipped', 'delivered'] as const;
@@ -50,7 +55,7 @@ function when(lang: string, iso: string, currency: string): string {
 function timeline(tr: Translate, lang: string, view: OrderView): Html {
   const done = view.history.map(
     (h) =>
-      html`<li data-status="${h.status}"><strong>${statusWord(tr, h.status, view.fulfillment)}</strong> <span class="small muted"><time datetime="${h.at}">${when(lang, h.at, view.currency)}</time></span>${h.note ? html`<br><span class="small">${h.note}</span>` : ''}</li>`,
+      html`<li data-status="${h.status}"><strong>${statusWord(tr, h.status, view.fulfillment)}</strong>${h.amount ? html` · ${money(lang, h.amount, view.currency)}` : ''} <span class="small muted"><time datetime="${h.at}">${when(lang, h.at, view.currency)}</time></span>${h.note ? html`<br><span class="small">${h.status === 'proof_submitted' ? tr('order.referenceShown', { reference: h.note }) : h.note}</span>` : ''}</li>`,
   );
   const reached = new Set(view.history.map((h) => h.status));
   const terminal = view.status === 'cancelled' || view.status === 'rejected' || view.status === 'delivered';
@@ -83,13 +88,24 @@ ${editable ? html`<form method="post" action="/o/${token}/lines" id="edit-lines"
   }
 <tr><th scope="row">${view.fulfillment === 'pickup' ? tr('cart.pickup') : tr('cart.delivery')}</th><td>${view.fulfillment === 'pickup' || view.deliveryFee === 0 ? tr('cart.free') : m(view.deliveryFee)}</td></tr>
 <tr class="grand"><th scope="row">${tr('cart.total')}</th><td data-testid="total">${m(view.total)}</td></tr>${
-    view.amountPaid > 0
+    view.amountPaid > 0 || view.amountRefunded > 0
       ? html`
-<tr><th scope="row">${tr('order.paidAmount')}</th><td>${m(view.amountPaid)}</td></tr>${
-          view.balanceDue !== 0
+<tr><th scope="row">${tr('order.paidAmount')}</th>
+<td data-testid="amount-paid">${m(view.amountPaid + view.amountRefunded)}</td></tr>${
+          view.amountRefunded > 0
             ? html`
-<tr><th scope="row">${view.balanceDue < 0 ? tr('order.refundDue') : tr('order.stillToPay')}</th><td data-testid="balance-due">${m(Math.abs(view.balanceDue))}</td></tr>`
+<tr><th scope="row">${tr('order.refundedAmount')}</th>
+<td data-testid="amount-refunded">−${m(view.amountRefunded)}</td></tr>`
             : ''
+        }${
+          view.refundDue > 0
+            ? html`
+<tr><th scope="row">${tr('order.refundDue')}</th><td data-testid="balance-due">${m(view.refundDue)}</td></tr>`
+            : view.payment.amountToPay > 0
+              ? html`
+<tr><th scope="row">${tr('order.stillToPay')}</th>
+<td data-testid="balance-due">${m(view.payment.amountToPay)}</td></tr>`
+              : ''
         }`
       : ''
   }
@@ -114,7 +130,9 @@ export function orderMain(store: StoreRow, view: OrderView, opts: OrderMainOptio
   const pay = showPayment(view);
   const editable = customerCanEdit(view);
   const proofIn = view.paymentStatus === 'proof_submitted';
-  const difference = view.amountPaid > 0 && view.balanceDue > 0;
+  const toPay = view.payment.amountToPay;
+  // Something is already paid or proven: ask only for the difference.
+  const difference = toPay > 0 && (view.amountPaid > 0 || proofIn);
   return html`<h1>${tr('order.title', { number: view.number })}</h1>
 ${
   opts.justPlaced && view.status === 'placed'
@@ -125,28 +143,51 @@ ${
 <div class="actions"><a class="btn" href="${safeUrl(view.whatsappUrl)}" rel="noopener" data-testid="whatsapp-link">${tr('order.sendToShop')}</a></div>
 ${timeline(tr, lang, view)}
 ${
-  proofIn && !difference
+  proofIn && toPay === 0
     ? html`<p class="notice ok" data-testid="proof-received">${tr('order.proofReceivedLong')}</p>`
     : pay && view.upiUrl
-      ? html`<section class="panel" aria-labelledby="pay-h" data-testid="upi-pay"><h2 id="pay-h">${difference ? tr('order.payDifference', { amount: m(view.balanceDue) }) : tr('order.payByUpi', { amount: m(view.balanceDue) })}</h2>
-<p><a class="btn block" href="${safeUrl(view.upiUrl)}" data-testid="upi-link">${tr('order.payWithApp', { amount: m(view.balanceDue) })}</a></p>
+      ? html`<section class="panel" aria-labelledby="pay-h" data-testid="upi-pay"><h2 id="pay-h">${difference ? tr('order.payDifference', { amount: m(toPay) }) : tr('order.payByUpi', { amount: m(toPay) })}</h2>
+<p><a class="btn block" href="${safeUrl(view.upiUrl)}" data-testid="upi-link">${tr('order.payWithApp', { amount: m(toPay) })}</a></p>
 ${opts.qrSvg ? html`<figure class="qr" data-testid="upi-qr">${raw(opts.qrSvg)}<figcaption class="small muted">${tr('order.orScan')}</figcaption></figure>` : ''}
 ${store.upi_vpa ? html`<p class="small">${tr('order.upiId')} <strong>${store.upi_vpa}</strong> <button type="button" class="linkish" data-copy="${store.upi_vpa}" data-copied="${tr('order.copied')}" hidden>${tr('order.copy')}</button></p>` : ''}
 <form method="post" action="/o/${token}/payment-proof" enctype="multipart/form-data" data-testid="proof-form">
 <label for="proof">${tr('order.payment_proof')}</label>
 <input type="file" id="proof" name="file" accept="image/jpeg,image/png,image/webp" required>
+<label for="reference">${tr('order.referenceLabel')}</label>
+<input type="text" id="reference" name="reference" inputmode="numeric" autocomplete="off" maxlength="16"
+ pattern="[0-9 ]{12,16}" data-testid="proof-reference">
 <p><button class="btn secondary">${tr('order.sendScreenshot')}</button></p>
 </form></section>`
       : html`<p class="spaced" data-testid="payment-status"><strong>${tr('order.payment')}</strong> ${view.paymentMethod === 'cod' ? tr('checkout.cod') : 'UPI'} — ${PAYMENT_WORDS[view.paymentStatus] ? tr(PAYMENT_WORDS[view.paymentStatus]!) : view.paymentStatus}</p>`
 }
-${view.balanceDue < 0 && view.amountPaid > 0 ? html`<p class="notice info" data-testid="refund-due">${tr('order.refundDueLong', { amount: m(-view.balanceDue) })}</p>` : ''}
+${view.refundDue > 0 ? html`<p class="notice info" data-testid="refund-due">${tr('order.refundDueLong', { amount: m(view.refundDue) })}</p>` : ''}
 <section aria-labelledby="bill-h"><h2 id="bill-h">${tr('order.yourBill')}</h2>
 ${orderBill(tr, lang, view, editable, token)}</section>
 <section aria-labelledby="details-h"><h2 id="details-h">${view.fulfillment === 'pickup' ? tr('order.pickupDetails') : tr('order.deliveryDetails')}</h2>
-<p>${c.name} · ${c.phone}</p>${c.address ? html`<p>${c.address.line1}${c.address.line2 ? html`, ${c.address.line2}` : ''}, ${c.address.city} ${c.address.pincode}</p>` : view.fulfillment === 'pickup' ? html`<p>${tr('order.youPickUp')}</p>` : ''}
-${view.note ? html`<p><strong>${tr('order.note')}</strong> ${view.note}</p>` : ''}</section>
+${customerDetails(tr, view)}</section>
 ${customerCanCancel(view) ? html`<form method="get" action="/o/${token}/cancel" class="panel" data-testid="cancel-form" data-confirm="${tr('order.cancelConfirm')}"><p>${tr('order.cancelHint')}</p><button class="btn danger">${tr('order.cancelOrder')}</button></form>` : ''}
 <p><a href="${opts.storeHome}">${tr('order.backTo', { store: store.name })}</a></p>`;
+}
+
+/**
+ * What the customer typed, shown as theirs: labelled, in quotes, on one line, links defanged (never clickable),
+ * so nothing they typed can pass for the shop's or dukaan's own words.
+ */
+function customerDetails(tr: Translate, view: OrderView): Html {
+  const c = view.customer;
+  const typed = (text: string) => defangLinks(oneLine(text));
+  const address = c.address
+    ? [c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')
+    : null;
+  return html`<p><span class="small muted">${tr('order.nameAsTyped')}</span> <q data-testid="customer-name">${typed(c.name)}</q>
+· ${c.phone}</p>${
+    address
+      ? html`<p><span class="small muted">${tr('order.addressAsTyped')}</span> <q>${typed(address)}</q></p>`
+      : view.fulfillment === 'pickup'
+        ? html`<p>${tr('order.youPickUp')}</p>`
+        : ''
+  }
+${view.note ? html`<p data-testid="order-note"><strong>${tr('order.noteAsTyped')}</strong> <q>${typed(view.note)}</q></p>` : ''}`;
 }
 
 /** Without JavaScript, "Cancel order" leads here: one more press confirms. */
@@ -186,7 +227,7 @@ export function orderPage(
 export function showPayment(view: OrderView): boolean {
   return (
     view.paymentMethod === 'upi' &&
-    view.balanceDue > 0 &&
+    view.payment.amountToPay > 0 &&
     (view.paymentStatus === 'pending' || view.paymentStatus === 'proof_submitted') &&
     view.status !== 'cancelled' &&
     view.status !== 'rejected'

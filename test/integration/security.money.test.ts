@@ -1,0 +1,221 @@
+/**
+ * Issue 10, item 12 (money records) and issue 13, item 15 (the honest UPI proof flow), through the API and the
+ * dashboard: refunds are their own entries, "mark paid" never erases a refund due, a proof for an older total is
+ * flagged, and every payment action is in the order's history.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, createTestApp, type TestContext } from '../helpers/app.js';
+import { multipartBody } from '../helpers/multipart.js';
+import {
+  addProduct,
+  checkoutBody,
+  CUSTOMER_PHONE,
+  openShop,
+  outboxFor,
+  placeOrder,
+  PNG_1PX,
+  type Shop,
+} from '../helpers/order-fixtures.js';
+import { ownerWithShop, sessionToken } from './web-dashboard.helpers.js';
+import type { WebClient } from '../helpers/web-client.js';
+
+let ctx: TestContext;
+let shop: Shop;
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync('/tmp/dukaan-money-');
+  ctx = await createTestApp({ dataDir });
+  shop = await openShop(ctx, {
+    create: { name: 'Money Kirana' },
+    patch: { delivery: { fee: 0 }, payments: { cod: true, upiVpa: 'kirana@okhdfc' } },
+  });
+}, 180_000);
+afterAll(async () => {
+  await ctx?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const merchantUrl = (order: { id: string }, tail: string) => `${shop.base}/orders/${order.id}${tail}`;
+const pay = (order: { id: string }, body: Record<string, unknown>) =>
+  shop.api.post(merchantUrl(order, '/payment'), body);
+const editLines = (order: { trackingToken: string }, variantId: string, quantity: number) =>
+  shop.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, { lines: [{ variantId, quantity }] });
+
+async function sendProof(order: { trackingToken: string }, reference?: string) {
+  const parts = [
+    { name: 'file', filename: 'proof.png', type: 'image/png', data: PNG_1PX },
+    ...(reference === undefined ? [] : [{ name: 'reference', data: reference }]),
+  ];
+  const { payload, contentType } = multipartBody(parts);
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/orders/${order.trackingToken}/payment-proof`,
+    payload,
+    headers: { 'content-type': contentType },
+  });
+  return { status: res.statusCode, body: JSON.parse(res.body) };
+}
+
+describe('item 12: refunds are their own entries', () => {
+  it('paid 25,000, lowered to 15,000: a refund due of 10,000 that "mark paid" never erases', async () => {
+    const v = await addProduct(shop, 'Ghee', 5000, 50);
+    const order = await placeOrder(shop, [[v, 5]]);
+    expect(order.total).toBe(25_000);
+    const paid = await pay(order, { status: 'paid' });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ amountPaid: 25_000, amountRefunded: 0, refundDue: 0, paymentStatus: 'paid' });
+
+    const lowered = await editLines(order, v, 3);
+    expect(lowered.status).toBe(200);
+    expect(lowered.body).toMatchObject({ total: 15_000, amountPaid: 25_000, refundDue: 10_000, balanceDue: -10_000 });
+
+    // "Mark paid" again: refused, and the refund due is still there.
+    const again = await pay(order, { status: 'paid' });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('invalid_transition');
+    const after = await shop.api.get(merchantUrl(order, ''));
+    expect(after.body).toMatchObject({ refundDue: 10_000, amountPaid: 25_000, paymentStatus: 'paid' });
+
+    // The refund is recorded: by default the refund due, with the merchant's reference.
+    const refund = await pay(order, { status: 'refunded', reference: 'UPI 4321' });
+    expect(refund.status).toBe(200);
+    expect(refund.body).toMatchObject({
+      total: 15_000,
+      amountPaid: 15_000,
+      amountRefunded: 10_000,
+      refundDue: 0,
+      balanceDue: 0,
+      paymentStatus: 'paid',
+    });
+    expect(refund.body.payment.entries.map((e: { kind: string; amount: number }) => [e.kind, e.amount])).toEqual([
+      ['payment', 25_000],
+      ['refund', 10_000],
+    ]);
+    expect(refund.body.payment.entries[1].reference).toBe('UPI 4321');
+    // Every payment action is in the order's history, with its amount.
+    const money = refund.body.history
+      .filter((h: { status: string }) => ['paid', 'refunded', 'edited'].includes(h.status))
+      .map((h: { status: string; amount?: number }) => [h.status, h.amount ?? null]);
+    expect(money).toEqual([
+      ['paid', 25_000],
+      ['edited', null],
+      ['refunded', 10_000],
+    ]);
+    // Nothing more is owed back: a second default refund would give back what the order still costs.
+    const tooMuch = await pay(order, { status: 'refunded', amount: 15_001 });
+    expect(tooMuch.status).toBe(409);
+    const texts = (await outboxFor(ctx, order.id)).filter((m) => m.topic === 'order.payment_updated');
+    expect(texts.at(-1)!.text).toContain('A refund of ₹100.00');
+    expect(texts.at(-1)!.recipient).toBe(CUSTOMER_PHONE);
+  });
+
+  it('a cancelled paid order owes all of it back; partial refunds add up to refunded', async () => {
+    const v = await addProduct(shop, 'Oil', 10_000, 10);
+    const order = await placeOrder(shop, [[v, 1]]);
+    await pay(order, { status: 'paid' });
+    const cancelled = await shop.api.post(merchantUrl(order, '/transitions'), { to: 'cancelled' });
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', refundDue: 10_000 });
+    const part = await pay(order, { status: 'refunded', amount: 4_000 });
+    expect(part.body).toMatchObject({
+      amountPaid: 6_000,
+      amountRefunded: 4_000,
+      refundDue: 6_000,
+      paymentStatus: 'paid',
+    });
+    const rest = await pay(order, { status: 'refunded' });
+    expect(rest.body).toMatchObject({ amountPaid: 0, amountRefunded: 10_000, refundDue: 0, paymentStatus: 'refunded' });
+    expect((await pay(order, { status: 'refunded' })).status).toBe(409);
+    for (const bad of [
+      { status: 'refunded', amount: 0 },
+      { status: 'refunded', amount: 'x' },
+      { status: 'paid', amount: 5 },
+    ])
+      expect((await pay(order, bad)).status).toBe(400);
+  });
+
+  it('a raised total asks only for the difference and "mark paid" records just that', async () => {
+    const v = await addProduct(shop, 'Atta', 5000, 50);
+    const order = await placeOrder(shop, [[v, 5]], checkoutBody({ paymentMethod: 'upi' }));
+    await pay(order, { status: 'paid' });
+    const raised = await editLines(order, v, 6);
+    expect(raised.body).toMatchObject({ total: 30_000, paymentStatus: 'pending', balanceDue: 5_000 });
+    expect(raised.body.payment.amountToPay).toBe(5_000);
+    expect(raised.body.upiUrl).toContain('am=50.00');
+    const repaid = await pay(order, { status: 'paid' });
+    expect(repaid.body.payment.entries.map((e: { amount: number }) => e.amount)).toEqual([25_000, 5_000]);
+  });
+});
+
+describe('issue 13 item 15: the proof carries its UPI reference and its total', () => {
+  it('keeps the 12-digit reference, flags a proof made for an older total and asks only for the rise', async () => {
+    const v = await addProduct(shop, 'Dal', 5000, 50);
+    const order = await placeOrder(shop, [[v, 2]], checkoutBody({ paymentMethod: 'upi' }));
+    const bad = await sendProof(order, '12345');
+    expect(bad.status).toBe(422);
+    expect(bad.body.code).toBe('validation_failed');
+    expect(bad.body.errors[0].path).toBe('/reference');
+
+    const sent = await sendProof(order, '1234 5678 9012');
+    expect(sent.status).toBe(200);
+    expect(sent.body.paymentStatus).toBe('proof_submitted');
+    expect(sent.body.payment).toMatchObject({
+      reference: '123456789012',
+      proofTotal: 10_000,
+      proofOutdated: false,
+      amountToPay: 0,
+    });
+    const proofEntry = sent.body.history.find((h: { status: string }) => h.status === 'proof_submitted');
+    expect(proofEntry).toMatchObject({ amount: 10_000, note: '123456789012' });
+
+    const raised = await editLines(order, v, 3);
+    expect(raised.body).toMatchObject({ total: 15_000, paymentStatus: 'proof_submitted' });
+    expect(raised.body.payment).toMatchObject({ proofOutdated: true, proofTotal: 10_000, amountToPay: 5_000 });
+    expect(raised.body.upiUrl).toContain('am=50.00');
+    const merchantView = await shop.api.get(merchantUrl(order, ''));
+    expect(merchantView.body.payment).toMatchObject({ proofOutdated: true, reference: '123456789012' });
+    // A proof without a reference is still taken.
+    expect((await sendProof(order)).status).toBe(200);
+  });
+});
+
+describe('the dashboard records refunds and shows the reference', () => {
+  let browser: WebClient;
+  let storeId: string;
+  let base: string;
+  it('records a refund typed in rupees and shows the flagged proof with its reference', async () => {
+    ({ browser, storeId, base } = await ownerWithShop(ctx, 'Refund Shop'));
+    const api = client(ctx.app, sessionToken(browser));
+    const slug = (await api.get(`/api/v1/stores/${storeId}`)).body.slug;
+    await api.patch(`/api/v1/stores/${storeId}`, { delivery: { fee: 0 }, payments: { upiVpa: 'refund@okbank' } });
+    const v = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Rice', price: 5000, stock: 20 })).body
+      .variants[0].id;
+    const own: Shop = { ...shop, api, base: `/api/v1/stores/${storeId}`, slug, storeId };
+    const order = await placeOrder(own, [[v, 5]], checkoutBody({ paymentMethod: 'upi' }));
+    await sendProof(order, '987654321098');
+    await own.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, { lines: [{ variantId: v, quantity: 6 }] });
+    const page = `${base}/orders/${order.id}`;
+    const flagged = await browser.open(page);
+    expect(flagged.body).toContain('data-testid="proof-outdated"');
+    expect(flagged.body).toMatch(/data-testid="proof-reference"[^>]*>[^<]*<strong>987654321098</);
+
+    await api.post(`/api/v1/stores/${storeId}/orders/${order.id}/payment`, { status: 'paid' });
+    await own.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, { lines: [{ variantId: v, quantity: 4 }] });
+    const owed = await browser.open(page);
+    expect(owed.body).toMatch(/data-testid="balance">₹100\.00</);
+    expect(owed.body).not.toContain('data-testid="mark-paid"');
+    const res = await browser.post(
+      `${page}/payment`,
+      { status: 'refunded', amount: '100', reference: 'R-1' },
+      {
+        from: page,
+      },
+    );
+    expect(res.status).toBe(303);
+    const view = (await api.get(`/api/v1/stores/${storeId}/orders/${order.id}`)).body;
+    expect(view).toMatchObject({ amountRefunded: 10_000, refundDue: 0, amountPaid: 20_000 });
+    const shown = await browser.open(page);
+    expect(shown.body).toContain('Refund recorded');
+    expect(shown.body).toMatch(/data-testid="amount-refunded">−₹100\.00</);
+  });
+});
