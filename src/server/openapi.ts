@@ -180,6 +180,16 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     summary: 'Change WhatsApp settings',
     description: `${MEMBER} Owner only. \`phoneNumberId\` (digits, or null) and \`bot\`.`,
   },
+  'POST /api/v1/stores/{storeId}/whatsapp/verification': {
+    summary: 'Send a code to the store’s WhatsApp number',
+    description:
+      `${MEMBER} Owner only. A 6-digit code through the sign-in code channel, valid 10 minutes, one a minute ` +
+      '(else 429); 409 without a number or once verified. Until verified, messages go to the owner’s phone.',
+  },
+  'POST /api/v1/stores/{storeId}/whatsapp/verification/confirm': {
+    summary: 'Confirm the store’s WhatsApp number',
+    description: `${MEMBER} Owner only. \`{ code }\` → the Store, its number verified; wrong or expired: 422 on /code.`,
+  },
   'GET /api/v1/storefront/{slug}': {
     summary: 'A store, as shoppers see it',
     description: 'Public. Name, currency, WhatsApp number, open or closed, delivery terms and payment methods.',
