@@ -289,7 +289,15 @@ describe('owner and customer in a browser', () => {
               .replace(/\s+\d.*$/, '')
               .trim(),
           ),
-        ).toEqual(['Order placed', 'Accepted by the shop', 'On the way', 'Delivered']);
+        ).toEqual([
+          'Order placed',
+          // Every payment action is in the history, with its amount (issue 10 item 12).
+          expect.stringMatching(/^Screenshot received — the shop will confirm · ₹[\d,]+\.\d\d$/),
+          expect.stringMatching(/^Payment received · ₹[\d,]+\.\d\d$/),
+          'Accepted by the shop',
+          'On the way',
+          'Delivered',
+        ]);
         await screenshot(page, `customer-${tag}-08-order-delivered`);
         await screenshot(ownerPage, `owner-${tag}-05-order-delivered`);
 
