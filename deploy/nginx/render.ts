@@ -294,8 +294,10 @@ ${redirectServer}server {
     # A request that fails on one app server is tried on the next. "non_idempotent" is deliberately NOT in
     # this list: nginx then never sends a POST or PATCH that already reached one server to a second one
     # (it would run twice). Such a request answers 502 and the client retries it with its Idempotency-Key.
-    # A POST that never reached a server (connection refused) is still passed on, which is safe.
-    proxy_next_upstream error timeout http_502 http_503 http_504;
+    # A POST that never reached a server (connection refused) is still passed on, which is safe. An app's own 503
+    # (its database is away, or it sheds load) is not tried elsewhere and not counted as the server failing: every
+    # server would answer the same, and counting it would take them all out and turn 503s into nginx's 502s.
+    proxy_next_upstream error timeout http_502 http_504;
     proxy_next_upstream_tries 3;
     proxy_next_upstream_timeout 10s;
 

@@ -191,7 +191,7 @@ describe('rendered configs', () => {
     const text = renderNginxConfig({ ...baseOptions, balance: 'least_conn' });
     // least_conn must come before keepalive in the upstream block (nginx's rule for non-default algorithms).
     expect(text.indexOf('least_conn;')).toBeLessThan(text.indexOf('keepalive 32;'));
-    expect(text).toMatch(/proxy_next_upstream error timeout http_502 http_503 http_504;/);
+    expect(text).toMatch(/proxy_next_upstream error timeout http_502 http_504;/);
     expect(text).not.toMatch(/^\s*proxy_next_upstream[^\n]*non_idempotent/m);
     expect(renderNginxConfig({ ...baseOptions, balance: 'round_robin' })).not.toMatch(/least_conn;/);
   });
