@@ -76,11 +76,7 @@ export const paymentRoutes: FastifyPluginAsync = async (base) => {
     { schema: { tags: customer, summary: 'The UPI payment link as a QR code (SVG)', params: TrackingParams } },
     async (request, reply) => {
       const svg = await orderUpiQrSvg(app.db, app.config, request.params.trackingToken);
-      return reply
-        .type('image/svg+xml')
-        .header('cache-control', 'private, max-age=60')
-        .header('x-content-type-options', 'nosniff')
-        .send(svg);
+      return sendQr(reply, 'image/svg+xml', svg);
     },
   );
   app.get(
@@ -88,11 +84,7 @@ export const paymentRoutes: FastifyPluginAsync = async (base) => {
     { schema: { tags: customer, summary: 'The UPI payment link as a QR code (PNG)', params: TrackingParams } },
     async (request, reply) => {
       const png = await orderUpiQrPng(app.db, app.config, request.params.trackingToken);
-      return reply
-        .type('image/png')
-        .header('cache-control', 'private, max-age=60')
-        .header('x-content-type-options', 'nosniff')
-        .send(png);
+      return sendQr(reply, 'image/png', png);
     },
   );
 
@@ -111,3 +103,12 @@ export const paymentRoutes: FastifyPluginAsync = async (base) => {
     },
   );
 };
+
+/** A QR image of the order's UPI link: private to the order's link holder, cached briefly, never sniffed. */
+function sendQr(reply: FastifyReply, type: 'image/svg+xml' | 'image/png', body: string | Buffer) {
+  return reply
+    .type(type)
+    .header('cache-control', 'private, max-age=60')
+    .header('x-content-type-options', 'nosniff')
+    .send(body);
+}
