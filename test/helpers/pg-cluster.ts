@@ -61,18 +61,7 @@ export async function startPrivatePg(
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  return Object.assign(cluster, {
-    appUrl: cluster.url('dukaan'),
-    dir,
-    async destroy() {
-      try {
-        await cluster.stop('immediate');
-        running.delete(cluster.dataDir);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  });
+  return privatePg(cluster, dir);
 }
 
 /**
@@ -114,6 +103,11 @@ export async function startPrivateStandby(primary: PgCluster): Promise<PrivatePg
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  return privatePg(cluster, dir);
+}
+
+/** The cluster with its app URL and temp dir; destroy() stops it and deletes the dir. */
+function privatePg(cluster: PgCluster, dir: string): PrivatePg {
   return Object.assign(cluster, {
     appUrl: cluster.url('dukaan'),
     dir,
