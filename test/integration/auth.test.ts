@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, signIn, uniquePhone, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, createTestApp, signIn, uniquePhone } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await createTestApp({ otpTestNumbers: new Map([['+919000000001', '123456']]) });
-});
-afterAll(() => ctx.close());
+const it = appTest({ otpTestNumbers: new Map([['+919000000001', '123456']]) });
 
 describe('merchant sign-in', () => {
-  it('sends a code, verifies it, and answers /me with the merchant', async () => {
+  it('sends a code, verifies it, and answers /me with the merchant', async ({ ctx }) => {
     const { api, phone } = await signIn(ctx);
     const me = await api.get('/api/v1/me');
     expect(me.status).toBe(200);
@@ -16,7 +13,7 @@ describe('merchant sign-in', () => {
     expect(me.body.stores).toEqual([]);
   });
 
-  it('stores codes hashed and expiring in 10 minutes', async () => {
+  it('stores codes hashed and expiring in 10 minutes', async ({ ctx }) => {
     const phone = uniquePhone();
     await client(ctx.app).post('/api/v1/auth/otp', { phone });
     const code = ctx.sentCodes.get(phone)!.at(-1)!;
@@ -29,7 +26,7 @@ describe('merchant sign-in', () => {
     expect(Number(rows[0]!.minutes)).toBe(10);
   });
 
-  it('rejects a wrong code with 401 invalid_code and voids the code after 5 wrong tries', async () => {
+  it('rejects a wrong code with 401 invalid_code and voids the code after 5 wrong tries', async ({ ctx }) => {
     const phone = uniquePhone();
     const anon = client(ctx.app);
     await anon.post('/api/v1/auth/otp', { phone });
@@ -45,7 +42,7 @@ describe('merchant sign-in', () => {
     expect(right.status).toBe(401);
   });
 
-  it('rejects an expired code', async () => {
+  it('rejects an expired code', async ({ ctx }) => {
     const phone = uniquePhone();
     const anon = client(ctx.app);
     await anon.post('/api/v1/auth/otp', { phone });
@@ -56,7 +53,7 @@ describe('merchant sign-in', () => {
     expect(r.status).toBe(401);
   });
 
-  it('limits codes to 5 per phone per 15 minutes with Retry-After', async () => {
+  it('limits codes to 5 per phone per 15 minutes with Retry-After', async ({ ctx }) => {
     const phone = uniquePhone();
     const anon = client(ctx.app);
     for (let i = 0; i < 5; i++) expect((await anon.post('/api/v1/auth/otp', { phone })).status).toBe(202);
@@ -66,7 +63,7 @@ describe('merchant sign-in', () => {
     expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
   });
 
-  it('test numbers use their fixed code, are never messaged, and skip the per-phone limit', async () => {
+  it('test numbers use their fixed code, are never messaged, and skip the per-phone limit', async ({ ctx }) => {
     const anon = client(ctx.app);
     for (let i = 0; i < 7; i++)
       expect((await anon.post('/api/v1/auth/otp', { phone: '+919000000001' })).status).toBe(202);
@@ -96,7 +93,7 @@ describe('merchant sign-in', () => {
     }
   });
 
-  it('logout revokes the token', async () => {
+  it('logout revokes the token', async ({ ctx }) => {
     const { api, token } = await signIn(ctx);
     expect((await api.post('/api/v1/auth/logout')).status).toBe(204);
     const me = await client(ctx.app, token).get('/api/v1/me');
@@ -104,7 +101,7 @@ describe('merchant sign-in', () => {
     expect(me.body.code).toBe('unauthorized');
   });
 
-  it('stores session tokens hashed with a 30-day expiry', async () => {
+  it('stores session tokens hashed with a 30-day expiry', async ({ ctx }) => {
     const { token, merchantId } = await signIn(ctx);
     const { rows } = await ctx.testDb.db.query<{ token_hash: string; days: number }>(
       `SELECT token_hash, round(extract(epoch FROM expires_at - created_at) / 86400) AS days FROM sessions WHERE merchant_id = $1`,
@@ -114,20 +111,20 @@ describe('merchant sign-in', () => {
     expect(Number(rows[0]!.days)).toBe(30);
   });
 
-  it.each([
+  it.for([
     [{}, 'missing phone'],
     [{ phone: '9876543210' }, 'not E.164'],
     [{ phone: '+91123' }, 'too short'],
     [{ phone: 919876543210 }, 'a number'],
     [{ phone: '+919876543210', extra: 1 }, 'extra field'],
     [{ phone: 'x'.repeat(10_000) }, '10 KB string'],
-  ])('POST /auth/otp %j → 400 validation_failed (%s)', async (body, _why) => {
+  ])('POST /auth/otp %j → 400 validation_failed (%s)', async ([body], { ctx }) => {
     const r = await client(ctx.app).post('/api/v1/auth/otp', body);
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('validation_failed');
   });
 
-  it('refuses garbage tokens with 401', async () => {
+  it('refuses garbage tokens with 401', async ({ ctx }) => {
     for (const header of ['Bearer nope-nope-nope', 'Basic abc', 'Bearer ' + 'a'.repeat(300)]) {
       const r = await ctx.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: header } });
       expect(r.statusCode).toBe(401);

@@ -1,23 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createPgDb } from '../../src/db/pg.js';
-import { client, createTestApp, signIn, type TestContext } from '../helpers/app.js';
+import { client, signIn } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 
-let ctx: TestContext;
 const logged: Array<Record<string, unknown>> = [];
-
-beforeAll(async () => {
-  ctx = await createTestApp({}, undefined, (app) => {
-    app.get('/api/v1/__boom', async () => {
-      throw new Error('secret internal detail');
-    });
-    app.addHook('onError', async (request, _reply, error) => {
-      logged.push({ reqId: request.id, message: error.message });
-    });
-  });
-});
-afterAll(() => ctx.close());
+const it = appTest(
+  {},
+  {
+    beforeReady: (app) => {
+      app.get('/api/v1/__boom', async () => {
+        throw new Error('secret internal detail');
+      });
+      app.addHook('onError', async (request, _reply, error) => {
+        logged.push({ reqId: request.id, message: error.message });
+      });
+    },
+  },
+);
 
 function expectProblem(
   res: { status: number; headers: Record<string, unknown>; body: any },
@@ -36,7 +37,7 @@ function expectProblem(
 }
 
 describe('health', () => {
-  it('/healthz answers ok and /readyz ready', async () => {
+  it('/healthz answers ok and /readyz ready', async ({ ctx }) => {
     const api = client(ctx.app);
     expect((await api.get('/healthz')).body).toEqual({ status: 'ok' });
     const ready = await api.get('/readyz');
@@ -94,11 +95,11 @@ describe('prepared statements on PostgreSQL', () => {
 });
 
 describe('problem+json on every error path', () => {
-  it('unknown route → 404 not_found', async () => {
+  it('unknown route → 404 not_found', async ({ ctx }) => {
     expectProblem(await client(ctx.app).get('/api/v1/no-such-thing'), 404, 'not_found');
   });
 
-  it('malformed JSON → 400 validation_failed', async () => {
+  it('malformed JSON → 400 validation_failed', async ({ ctx }) => {
     const res = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/auth/otp',
@@ -108,7 +109,7 @@ describe('problem+json on every error path', () => {
     expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 400, 'validation_failed');
   });
 
-  it('wrong content type → 415 unsupported_media_type', async () => {
+  it('wrong content type → 415 unsupported_media_type', async ({ ctx }) => {
     const res = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/auth/otp',
@@ -118,7 +119,7 @@ describe('problem+json on every error path', () => {
     expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 415, 'unsupported_media_type');
   });
 
-  it('text/plain body to a JSON route → 415 unsupported_media_type, not a 500', async () => {
+  it('text/plain body to a JSON route → 415 unsupported_media_type, not a 500', async ({ ctx }) => {
     const res = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/auth/otp',
@@ -128,7 +129,7 @@ describe('problem+json on every error path', () => {
     expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 415, 'unsupported_media_type');
   });
 
-  it('a JSON body over 1 MB → 413 payload_too_large', async () => {
+  it('a JSON body over 1 MB → 413 payload_too_large', async ({ ctx }) => {
     const res = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/auth/otp',
@@ -138,14 +139,14 @@ describe('problem+json on every error path', () => {
     expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 413, 'payload_too_large');
   });
 
-  it('schema validation lists the fields at fault', async () => {
+  it('schema validation lists the fields at fault', async ({ ctx }) => {
     const res = await client(ctx.app).post('/api/v1/auth/verify', { phone: 5, extra: true });
     expectProblem(res, 400, 'validation_failed');
     const paths = res.body.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['/phone', '/code', '/extra']));
   });
 
-  it('an uncaught exception → 500 without internals, logged with the request id', async () => {
+  it('an uncaught exception → 500 without internals, logged with the request id', async ({ ctx }) => {
     const res = await client(ctx.app).get('/api/v1/__boom', { 'x-request-id': 'req-boom-1' });
     expectProblem(res, 500, 'internal_error');
     expect(res.text).not.toContain('secret internal detail');
@@ -153,7 +154,7 @@ describe('problem+json on every error path', () => {
     expect(logged).toContainEqual({ reqId: 'req-boom-1', message: 'secret internal detail' });
   });
 
-  it('a non-UUID id in a path → 404, never a 500', async () => {
+  it('a non-UUID id in a path → 404, never a 500', async ({ ctx }) => {
     const { api } = await signIn(ctx);
     expectProblem(await api.get('/api/v1/stores/not-a-uuid'), 404, 'not_found');
     expectProblem(await api.get(`/api/v1/stores/${'9'.repeat(150)}`), 404, 'not_found');
@@ -161,7 +162,7 @@ describe('problem+json on every error path', () => {
 });
 
 describe('request ids, metrics, OpenAPI', () => {
-  it('echoes an incoming X-Request-Id and makes one otherwise', async () => {
+  it('echoes an incoming X-Request-Id and makes one otherwise', async ({ ctx }) => {
     const api = client(ctx.app);
     expect((await api.get('/healthz', { 'x-request-id': 'abc-123' })).headers['x-request-id']).toBe('abc-123');
     expect(String((await api.get('/healthz')).headers['x-request-id'])).toMatch(/^[0-9a-f-]{36}$/);
@@ -170,7 +171,9 @@ describe('request ids, metrics, OpenAPI', () => {
     ).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('/metrics counts requests by route pattern and status, with latency histograms and pool usage', async () => {
+  it('/metrics counts requests by route pattern and status, with latency histograms and pool usage', async ({
+    ctx,
+  }) => {
     const api = client(ctx.app);
     await api.get('/api/v1/stores/0195f4c2-0000-7000-8000-000000000000');
     const metrics = await api.get('/metrics');
@@ -182,7 +185,7 @@ describe('request ids, metrics, OpenAPI', () => {
     expect(metrics.text).toMatch(/db_pool_connections\{state="total"\}/);
   });
 
-  it('serves an OpenAPI 3 document generated from the route schemas, and a docs page', async () => {
+  it('serves an OpenAPI 3 document generated from the route schemas, and a docs page', async ({ ctx }) => {
     const api = client(ctx.app);
     const doc = await api.get('/api/v1/openapi.json');
     expect(doc.status).toBe(200);
@@ -200,7 +203,7 @@ describe('request ids, metrics, OpenAPI', () => {
 });
 
 describe('idempotency', () => {
-  it('replays the first answer for the same key and body, refuses a different body', async () => {
+  it('replays the first answer for the same key and body, refuses a different body', async ({ ctx }) => {
     const { api } = await signIn(ctx);
     const first = await api.post('/api/v1/stores', { name: 'Idem Shop' }, { 'idempotency-key': 'k-1' });
     expect(first.status).toBe(201);
@@ -215,7 +218,7 @@ describe('idempotency', () => {
     expect(reused.body.code).toBe('idempotency_key_reused');
   });
 
-  it('scopes keys to the caller: another merchant with the same key gets its own answer', async () => {
+  it('scopes keys to the caller: another merchant with the same key gets its own answer', async ({ ctx }) => {
     const a = await signIn(ctx);
     const b = await signIn(ctx);
     const ra = await a.api.post('/api/v1/stores', { name: 'Scope Shop' }, { 'idempotency-key': 'shared' });
@@ -225,7 +228,7 @@ describe('idempotency', () => {
     expect(rb.body.id).not.toBe(ra.body.id);
   });
 
-  it('parallel repeats with one key run once and all get the same answer', async () => {
+  it('parallel repeats with one key run once and all get the same answer', async ({ ctx }) => {
     const { api } = await signIn(ctx);
     const results = await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -239,7 +242,7 @@ describe('idempotency', () => {
     expect((await api.get('/api/v1/me')).body.stores).toHaveLength(1);
   });
 
-  it('rejects a key over 255 characters', async () => {
+  it('rejects a key over 255 characters', async ({ ctx }) => {
     const { api } = await signIn(ctx);
     const r = await api.post('/api/v1/stores', { name: 'Long Key' }, { 'idempotency-key': 'k'.repeat(256) });
     expect(r.status).toBe(400);

@@ -1,23 +1,16 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, signIn, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, signIn, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { multipartBody, type MultipartPart } from '../helpers/multipart.js';
 
-let ctx: TestContext;
-let dataDir: string;
+const it = appTest();
 let owner: Awaited<ReturnType<typeof merchantWithStore>>;
 
-beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dukaan-media-api-'));
-  ctx = await createTestApp({ dataDir });
+it.beforeAll(async ({ ctx }) => {
   owner = await merchantWithStore(ctx);
-});
-afterAll(async () => {
-  await ctx.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
 });
 
 const png = (width: number, height: number) =>
@@ -32,6 +25,7 @@ function multipart(parts: MultipartPart[]) {
 }
 
 async function upload(
+  ctx: TestContext,
   token: string | null,
   storeId: string,
   body: ReturnType<typeof multipart>,
@@ -49,8 +43,9 @@ async function upload(
 }
 
 describe('POST /api/v1/stores/{storeId}/images', () => {
-  it('stores a PNG as WebP in two widths and serves both with long cache headers', async () => {
+  it('stores a PNG as WebP in two widths and serves both with long cache headers', async ({ ctx }) => {
     const res = await upload(
+      ctx,
       owner.token,
       owner.store.id,
       multipart([{ name: 'file', filename: 'rice.png', type: 'image/png', data: await png(1500, 1000) }]),
@@ -78,12 +73,13 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
       headers: { 'if-none-match': String(large.headers.etag) },
     });
     expect(again.statusCode).toBe(304);
-    const files = await fs.readdir(path.join(dataDir, 'uploads', 'images'));
+    const files = await fs.readdir(path.join(ctx.config.dataDir, 'uploads', 'images'));
     expect(files).toEqual(expect.arrayContaining([res.body.url.slice('/media/'.length)]));
   });
 
-  it("the uploaded URL is accepted in a product's images", async () => {
+  it("the uploaded URL is accepted in a product's images", async ({ ctx }) => {
     const image = await upload(
+      ctx,
       owner.token,
       owner.store.id,
       multipart([{ name: 'file', filename: 'a.png', data: await png(500, 500) }]),
@@ -97,8 +93,9 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
     expect(product.body.images).toEqual([image.body.url]);
   });
 
-  it('recognises the type by content, not by the name or declared type', async () => {
+  it('recognises the type by content, not by the name or declared type', async ({ ctx }) => {
     const disguised = await upload(
+      ctx,
       owner.token,
       owner.store.id,
       multipart([{ name: 'file', filename: 'photo.png', type: 'image/png', data: '<svg onload="alert(1)"></svg>' }]),
@@ -106,6 +103,7 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
     expect(disguised.status).toBe(415);
     expect(disguised.body.code).toBe('unsupported_media_type');
     const jpegNamedTxt = await upload(
+      ctx,
       owner.token,
       owner.store.id,
       multipart([
@@ -122,8 +120,9 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
     expect(jpegNamedTxt.status).toBe(201);
   });
 
-  it('answers 413 past 5 MB, 400 without a file, 415 for a JSON body, 422 for a damaged image', async () => {
+  it('answers 413 past 5 MB, 400 without a file, 415 for a JSON body, 422 for a damaged image', async ({ ctx }) => {
     const big = await upload(
+      ctx,
       owner.token,
       owner.store.id,
       multipart([
@@ -137,7 +136,7 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
     expect(big.status).toBe(413);
     expect(big.body.code).toBe('payload_too_large');
 
-    const noFile = await upload(owner.token, owner.store.id, multipart([{ name: 'note', data: 'hello' }]));
+    const noFile = await upload(ctx, owner.token, owner.store.id, multipart([{ name: 'note', data: 'hello' }]));
     expect(noFile.status).toBe(400);
     expect(noFile.body.code).toBe('validation_failed');
 
@@ -147,6 +146,7 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
 
     const good = await png(64, 64);
     const damaged = await upload(
+      ctx,
       owner.token,
       owner.store.id,
       multipart([
@@ -157,7 +157,7 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
     expect(damaged.body.code).toBe('validation_failed');
   });
 
-  it('takes a 4 MB picture (more than the JSON body limit)', async () => {
+  it('takes a 4 MB picture (more than the JSON body limit)', async ({ ctx }) => {
     const noisy = await sharp(Buffer.from(Array.from({ length: 1200 * 1000 * 3 }, (_, i) => (i * 7919) % 251)), {
       raw: { width: 1200, height: 1000, channels: 3 },
     })
@@ -166,6 +166,7 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
     expect(noisy.length).toBeGreaterThan(3 * 1024 * 1024);
     expect(noisy.length).toBeLessThan(5 * 1024 * 1024);
     const res = await upload(
+      ctx,
       owner.token,
       owner.store.id,
       multipart([{ name: 'file', filename: 'n.png', data: noisy }]),
@@ -173,21 +174,21 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
     expect(res.status).toBe(201);
   });
 
-  it("answers 401 without a session and 404 for another merchant's or an unknown store", async () => {
+  it("answers 401 without a session and 404 for another merchant's or an unknown store", async ({ ctx }) => {
     const body = multipart([{ name: 'file', filename: 'a.png', data: await png(20, 20) }]);
-    expect((await upload(null, owner.store.id, body)).status).toBe(401);
+    expect((await upload(ctx, null, owner.store.id, body)).status).toBe(401);
     const other = await signIn(ctx);
-    const foreign = await upload(other.token, owner.store.id, body);
+    const foreign = await upload(ctx, other.token, owner.store.id, body);
     expect([foreign.status, foreign.body.code]).toEqual([404, 'not_found']);
-    expect((await upload(owner.token, '0195f4c2-0000-7000-8000-00000000abcd', body)).status).toBe(404);
-    expect((await upload(owner.token, 'not-a-uuid', body)).status).toBe(404);
+    expect((await upload(ctx, owner.token, '0195f4c2-0000-7000-8000-00000000abcd', body)).status).toBe(404);
+    expect((await upload(ctx, owner.token, 'not-a-uuid', body)).status).toBe(404);
   });
 
-  it('replays a retried upload with the same Idempotency-Key', async () => {
+  it('replays a retried upload with the same Idempotency-Key', async ({ ctx }) => {
     const body = multipart([{ name: 'file', filename: 'a.png', data: await png(30, 30) }]);
     const key = { 'idempotency-key': `img-${Math.random()}` };
-    const first = await upload(owner.token, owner.store.id, body, key);
-    const second = await upload(owner.token, owner.store.id, body, key);
+    const first = await upload(ctx, owner.token, owner.store.id, body, key);
+    const second = await upload(ctx, owner.token, owner.store.id, body, key);
     expect(first.status).toBe(201);
     expect(second.body).toEqual(first.body);
     expect(second.headers['idempotent-replayed']).toBe('true');
@@ -195,7 +196,7 @@ describe('POST /api/v1/stores/{storeId}/images', () => {
 });
 
 describe('GET /media/{name}', () => {
-  it('answers 404 for unknown, malformed and traversal names', async () => {
+  it('answers 404 for unknown, malformed and traversal names', async ({ ctx }) => {
     for (const url of [
       '/media/' + 'c'.repeat(32) + '-10x10.webp',
       '/media/..%2F..%2Fetc%2Fpasswd',

@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, merchantWithStore, signIn, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { merchantWithStore, signIn } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await createTestApp({ publicUrl: 'https://shop.example' });
-});
-afterAll(() => ctx.close());
+const it = appTest({ publicUrl: 'https://shop.example' });
 
 const unique = () => Math.random().toString(36).slice(2, 8);
 
 describe('stores', () => {
-  it('creates a store with the contract defaults; the creator is its owner', async () => {
+  it('creates a store with the contract defaults; the creator is its owner', async ({ ctx }) => {
     const { api, merchantId } = await signIn(ctx);
     const slug = `fresh-${unique()}`;
     const res = await api.post('/api/v1/stores', { name: 'Fresh Mart', slug, whatsapp: '+919876543210' });
@@ -47,7 +44,7 @@ describe('stores', () => {
     expect((await api.get(`/api/v1/stores/${res.body.id}`)).body).toEqual(res.body);
   });
 
-  it('derives the slug from the name and adds a numeric suffix when taken', async () => {
+  it('derives the slug from the name and adds a numeric suffix when taken', async ({ ctx }) => {
     const { api } = await signIn(ctx);
     const name = `Sharma General Store ${unique()}`;
     const a = await api.post('/api/v1/stores', { name });
@@ -57,7 +54,7 @@ describe('stores', () => {
     expect([a.body.slug, b.body.slug, c.body.slug]).toEqual([base, `${base}-2`, `${base}-3`]);
   });
 
-  it('derives usable slugs from short, non-Latin or reserved names', async () => {
+  it('derives usable slugs from short, non-Latin or reserved names', async ({ ctx }) => {
     const { api } = await signIn(ctx);
     const short = await api.post('/api/v1/stores', { name: 'Ab' });
     expect(short.status).toBe(201);
@@ -70,7 +67,7 @@ describe('stores', () => {
     expect(reserved.body.slug).not.toBe('admin');
   });
 
-  it('an explicit slug that is taken → 409 slug_taken', async () => {
+  it('an explicit slug that is taken → 409 slug_taken', async ({ ctx }) => {
     const { api } = await signIn(ctx);
     const slug = `taken-${unique()}`;
     expect((await api.post('/api/v1/stores', { name: 'One', slug })).status).toBe(201);
@@ -79,7 +76,7 @@ describe('stores', () => {
     expect(again.body.code).toBe('slug_taken');
   });
 
-  it.each([
+  it.for([
     ['Upper', 'Upper-Case'],
     ['leading dash', '-abc'],
     ['trailing dash', 'abc-'],
@@ -90,14 +87,14 @@ describe('stores', () => {
     ['reserved dashboard', 'dashboard'],
     ['reserved admin', 'admin'],
     ['reserved static', 'static'],
-  ])('invalid slug (%s) → 400 validation_failed', async (_why, slug) => {
+  ])('invalid slug (%s) → 400 validation_failed', async ([, slug], { ctx }) => {
     const { api } = await signIn(ctx);
     const r = await api.post('/api/v1/stores', { name: 'Bad Slug', slug });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('validation_failed');
   });
 
-  it.each([
+  it.for([
     ['missing name', {}],
     ['empty name', { name: '' }],
     ['10 KB name', { name: 'x'.repeat(10_000) }],
@@ -106,20 +103,20 @@ describe('stores', () => {
     ['invalid whatsapp', { name: 'Ok', whatsapp: '12345' }],
     ['impossible whatsapp', { name: 'Ok', whatsapp: '+91000' }],
     ['lower-case currency', { name: 'Ok', currency: 'inr' }],
-  ])('POST /stores with %s → 400', async (_why, body) => {
+  ])('POST /stores with %s → 400', async ([, body], { ctx }) => {
     const { api } = await signIn(ctx);
     const r = await api.post('/api/v1/stores', body);
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('validation_failed');
   });
 
-  it('needs a signed-in merchant', async () => {
+  it('needs a signed-in merchant', async ({ ctx }) => {
     const r = await ctx.app.inject({ method: 'POST', url: '/api/v1/stores', payload: { name: 'Anon' } });
     expect(r.statusCode).toBe(401);
     expect(r.json().code).toBe('unauthorized');
   });
 
-  it('PATCH merges delivery and payments field by field', async () => {
+  it('PATCH merges delivery and payments field by field', async ({ ctx }) => {
     const { api, store } = await merchantWithStore(ctx);
     const url = `/api/v1/stores/${store.id}`;
     const r1 = await api.patch(url, { delivery: { fee: 4000, freeAbove: 50000 }, payments: { upiVpa: 'shop@okaxis' } });
@@ -145,7 +142,7 @@ describe('stores', () => {
     expect(r3.body.delivery.freeAbove).toBeNull();
   });
 
-  it.each([
+  it.for([
     ['slug is fixed', { slug: 'new-slug' }],
     ['currency is fixed', { currency: 'USD' }],
     ['float fee', { delivery: { fee: 1.5 } }],
@@ -156,7 +153,7 @@ describe('stores', () => {
     ['bad VPA', { payments: { upiVpa: 'not a vpa' } }],
     ['string bool', { isOpen: 'yes' }],
     ['10 KB name', { name: 'x'.repeat(10_000) }],
-  ])('PATCH with %s → 400, store unchanged', async (_why, body) => {
+  ])('PATCH with %s → 400, store unchanged', async ([, body], { ctx }) => {
     const { api, store } = await merchantWithStore(ctx);
     const r = await api.patch(`/api/v1/stores/${store.id}`, body);
     expect(r.status).toBe(400);
@@ -164,7 +161,7 @@ describe('stores', () => {
     expect((await api.get(`/api/v1/stores/${store.id}`)).body).toEqual(store);
   });
 
-  it('another merchant gets 404 on read and write, and the store is unchanged', async () => {
+  it('another merchant gets 404 on read and write, and the store is unchanged', async ({ ctx }) => {
     const owner = await merchantWithStore(ctx);
     const other = await signIn(ctx);
     const url = `/api/v1/stores/${owner.store.id}`;
