@@ -3,25 +3,24 @@
  * another change to the same cart commits during that wait it must notice and look again, never write on stale
  * reads. On PostgreSQL these puts really overlap; on PGlite they interleave through its one connection.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { createProduct } from '../helpers/fixtures.js';
 import { MAX_CART_LINES } from '../../src/cart/cart.schema.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Client;
 let storeId: string;
 let slug: string;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   const m = await merchantWithStore(ctx);
   storeId = m.store.id;
   slug = m.store.slug;
   shop = client(ctx.app);
 });
-afterAll(() => ctx.close());
 
-async function variants(n: number): Promise<string[]> {
+async function variants(ctx: TestContext, n: number): Promise<string[]> {
   const p = await createProduct(ctx.testDb.db, storeId, {
     variants: Array.from({ length: n }, (_, i) => ({ name: `V${i}`, price: 100 + i, stock: 50 })),
   });
@@ -34,7 +33,7 @@ async function newCart(): Promise<string> {
 }
 const put = (cartId: string, variantId: string, quantity: number) =>
   shop.put(`/api/v1/storefront/${slug}/carts/${cartId}/lines/${variantId}`, { quantity });
-const linesIn = async (cartId: string) =>
+const linesIn = async (ctx: TestContext, cartId: string) =>
   (
     await ctx.testDb.db.query<{ variant_id: string; quantity: number }>(
       `SELECT variant_id, quantity FROM cart_lines WHERE cart_id = $1`,
@@ -43,18 +42,20 @@ const linesIn = async (cartId: string) =>
   ).rows;
 
 describe('concurrent line puts on one cart', () => {
-  it('30 different lines put at once: every put lands, the cart holds all 30', async () => {
-    const ids = await variants(30);
+  it('30 different lines put at once: every put lands, the cart holds all 30', async ({ ctx }) => {
+    const ids = await variants(ctx, 30);
     const cartId = await newCart();
     const results = await Promise.all(ids.map((id, i) => put(cartId, id, i + 1)));
     expect(results.map((r) => r.status)).toEqual(ids.map(() => 200));
-    const lines = await linesIn(cartId);
+    const lines = await linesIn(ctx, cartId);
     expect(lines).toHaveLength(30);
     for (const [i, id] of ids.entries()) expect(lines.find((l) => l.variant_id === id)?.quantity).toBe(i + 1);
   });
 
-  it(`the ${MAX_CART_LINES}-line cap holds when new lines race for the last place: exactly one gets it`, async () => {
-    const ids = await variants(MAX_CART_LINES + 5);
+  it(`the ${MAX_CART_LINES}-line cap holds when new lines race for the last place: exactly one gets it`, async ({
+    ctx,
+  }) => {
+    const ids = await variants(ctx, MAX_CART_LINES + 5);
     const cartId = await newCart();
     for (const id of ids.slice(0, MAX_CART_LINES - 1)) expect((await put(cartId, id, 1)).status).toBe(200);
     const racing = await Promise.all(ids.slice(MAX_CART_LINES - 1).map((id) => put(cartId, id, 1)));
@@ -62,11 +63,13 @@ describe('concurrent line puts on one cart', () => {
     const refused = racing.filter((r) => r.status !== 200);
     expect(refused).toHaveLength(5);
     for (const r of refused) expect(r.body.errors[0].code).toBe('too_many_lines');
-    expect(await linesIn(cartId)).toHaveLength(MAX_CART_LINES);
+    expect(await linesIn(ctx, cartId)).toHaveLength(MAX_CART_LINES);
   });
 
-  it('a put racing the checkout of its cart either lands before the order (and is in it) or is refused', async () => {
-    const [a, b] = await variants(2);
+  it('a put racing the checkout of its cart either lands before the order (and is in it) or is refused', async ({
+    ctx,
+  }) => {
+    const [a, b] = await variants(ctx, 2);
     const cartId = await newCart();
     expect((await put(cartId, a!, 1)).status).toBe(200);
     const [order, change] = await Promise.all([

@@ -1,15 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, type Client } from '../helpers/app.js';
+import type { Db } from '../../src/db/db.js';
+import { appTest } from '../helpers/fixture.js';
 import { createVariant, setStock, type FixtureVariant } from '../helpers/fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Client;
 let merchant: Client;
 let storeId: string;
 let slug: string;
 let rice: FixtureVariant; // 10000 each, untracked
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   const m = await merchantWithStore(ctx);
   merchant = m.api;
   storeId = m.store.id;
@@ -17,9 +18,7 @@ beforeAll(async () => {
   shop = client(ctx.app);
   rice = await createVariant(ctx.testDb.db, storeId, { productName: 'Rice', price: 10000 });
 });
-afterAll(() => ctx.close());
 
-const db = () => ctx.testDb.db;
 const cartUrl = (cartId: string) => `/api/v1/storefront/${slug}/carts/${cartId}`;
 let seq = 0;
 const uniqueCode = (prefix: string) => `${prefix}${++seq}`;
@@ -71,8 +70,8 @@ describe('coupons on a cart', () => {
     expect(res.body).toMatchObject({ discount: 20000, total: 0, canCheckout: true });
   });
 
-  it('percent discounts floor to whole minor units', async () => {
-    const odd = await createVariant(db(), storeId, { price: 999 });
+  it('percent discounts floor to whole minor units', async ({ db }) => {
+    const odd = await createVariant(db, storeId, { price: 999 });
     const c = await coupon({ code: uniqueCode('Odd'), type: 'percent', value: 33 });
     const cartId = await cartWith(1, odd);
     expect((await apply(cartId, c.code)).body).toMatchObject({ subtotal: 999, discount: 329, total: 670 });
@@ -91,22 +90,22 @@ describe('coupons on a cart', () => {
     expect(fixed.body.coupon).toEqual({ code: c.code, applied: true });
   });
 
-  it.each<[string, (code: string) => Record<string, unknown>, ((id: string) => Promise<unknown>) | null]>([
+  it.for<[string, (code: string) => Record<string, unknown>, ((id: string, db: Db) => Promise<unknown>) | null]>([
     ['inactive', (code) => ({ code, type: 'flat', value: 100, isActive: false }), null],
     ['expired', (code) => ({ code, type: 'flat', value: 100, expiresAt: '2020-01-01T00:00:00Z' }), null],
     [
       'used up',
       (code) => ({ code, type: 'flat', value: 100, usageLimit: 2 }),
-      (id) => db().query(`UPDATE coupons SET used_count = 2 WHERE id = $1`, [id]),
+      (id, db) => db.query(`UPDATE coupons SET used_count = 2 WHERE id = $1`, [id]),
     ],
     [
       'deleted',
       (code) => ({ code, type: 'flat', value: 100 }),
       (id) => merchant.delete(`/api/v1/stores/${storeId}/coupons/${id}`),
     ],
-  ])('refuses a coupon that is %s → 422 invalid_coupon', async (_name, body, after) => {
+  ])('refuses a coupon that is %s → 422 invalid_coupon', async ([, body, after], { db }) => {
     const c = await coupon(body(uniqueCode('Bad')));
-    if (after) await after(c.id);
+    if (after) await after(c.id, db);
     const cartId = await cartWith(1);
     const res = await apply(cartId, c.code);
     expect(res.status).toBe(422);
@@ -114,7 +113,7 @@ describe('coupons on a cart', () => {
     expect((await shop.get(cartUrl(cartId))).body.couponCode).toBeNull();
   });
 
-  it("refuses unknown codes and another store's codes → 422 invalid_coupon", async () => {
+  it("refuses unknown codes and another store's codes → 422 invalid_coupon", async ({ ctx }) => {
     const other = await merchantWithStore(ctx);
     const theirs = await other.api.post(`/api/v1/stores/${other.store.id}/coupons`, {
       code: 'THEIRS50',
@@ -146,7 +145,7 @@ describe('coupons on a cart', () => {
   });
 
   describe('an applied coupon that goes bad after the fact is not applied, and never blocks', () => {
-    it.each<[string, (id: string) => Promise<unknown>, string]>([
+    it.for<[string, (id: string, db: Db) => Promise<unknown>, string]>([
       [
         'deactivated',
         (id) => merchant.patch(`/api/v1/stores/${storeId}/coupons/${id}`, { isActive: false }),
@@ -155,15 +154,15 @@ describe('coupons on a cart', () => {
       ['deleted', (id) => merchant.delete(`/api/v1/stores/${storeId}/coupons/${id}`), 'expired'],
       [
         'expired',
-        (id) => db().query(`UPDATE coupons SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]),
+        (id, db) => db.query(`UPDATE coupons SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]),
         'expired',
       ],
-      ['used up', (id) => db().query(`UPDATE coupons SET used_count = usage_limit WHERE id = $1`, [id]), 'exhausted'],
-    ])('%s → %s', async (_name, spoil, expected) => {
+      ['used up', (id, db) => db.query(`UPDATE coupons SET used_count = usage_limit WHERE id = $1`, [id]), 'exhausted'],
+    ])('%s → %s', async ([, spoil, expected], { db }) => {
       const c = await coupon({ code: uniqueCode('Live'), type: 'percent', value: 10, usageLimit: 5 });
       const cartId = await cartWith(1);
       expect((await apply(cartId, c.code)).body).toMatchObject({ discount: 1000, canCheckout: true });
-      await spoil(c.id);
+      await spoil(c.id, db);
       const cart = (await shop.get(cartUrl(cartId))).body;
       expect(cart).toMatchObject({ couponCode: c.code, discount: 0, total: 10000, canCheckout: true });
       expect(cart.coupon).toEqual({ code: c.code, applied: false, reason: expected });
@@ -174,12 +173,12 @@ describe('coupons on a cart', () => {
     });
   });
 
-  it('a line error blocks; a coupon below its minimum is only not applied', async () => {
-    const tracked = await createVariant(db(), storeId, { price: 5000, stock: 10 });
+  it('a line error blocks; a coupon below its minimum is only not applied', async ({ db }) => {
+    const tracked = await createVariant(db, storeId, { price: 5000, stock: 10 });
     const c = await coupon({ code: uniqueCode('Both'), type: 'flat', value: 100, minOrder: 100000 });
     const cartId = await cartWith(2, tracked);
     await apply(cartId, c.code);
-    await setStock(db(), tracked.id, 0);
+    await setStock(db, tracked.id, 0);
     const cart = (await shop.get(cartUrl(cartId))).body;
     expect(errorCodes(cart)).toEqual(['out_of_stock']);
     expect(cart.errors[0].variantId).toBe(tracked.id);
@@ -199,10 +198,13 @@ describe('coupons on a cart', () => {
 });
 
 describe('fulfillment and delivery fee', () => {
-  it('charges the store delivery fee, free at or above freeAbove (after discount), never for pickup', async () => {
+  it('charges the store delivery fee, free at or above freeAbove (after discount), never for pickup', async ({
+    ctx,
+    db,
+  }) => {
     const m = await merchantWithStore(ctx);
     const s = m.store;
-    const v = await createVariant(db(), s.id, { price: 10000 });
+    const v = await createVariant(db, s.id, { price: 10000 });
     const base = `/api/v1/storefront/${s.slug}/carts`;
     const cartId = (await shop.post(base)).body.id as string;
     const url = `${base}/${cartId}`;
@@ -237,7 +239,7 @@ describe('fulfillment and delivery fee', () => {
     expect(back.body).toMatchObject({ fulfillment: 'delivery', deliveryFee: 4000, total: 33999 });
   });
 
-  it('an empty cart with delivery shows the fee but cannot check out', async () => {
+  it('an empty cart with delivery shows the fee but cannot check out', async ({ ctx }) => {
     const m = await merchantWithStore(ctx);
     await m.api.patch(`/api/v1/stores/${m.store.id}`, { delivery: { fee: 2500 } });
     const created = await shop.post(`/api/v1/storefront/${m.store.slug}/carts`);

@@ -1,26 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, type Client } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { createProduct, createVariant, archiveVariant } from '../helpers/fixtures.js';
 import type { Queryable } from '../../src/db/db.js';
 import { loadCartSnapshot, assertFulfillmentOffered } from '../../src/cart/cart.service.js';
 import { getStoreBySlug, type StoreRow } from '../../src/stores/stores.service.js';
 import { AppError } from '../../src/shared/errors.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Client;
 let store: StoreRow;
 let merchant: Client;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   const m = await merchantWithStore(ctx);
   merchant = m.api;
   await m.api.patch(`/api/v1/stores/${m.store.id}`, { delivery: { fee: 3000 } });
   store = await getStoreBySlug(ctx.testDb.db, m.store.slug);
   shop = client(ctx.app);
 });
-afterAll(() => ctx.close());
-
-const db = () => ctx.testDb.db;
 
 function counting(q: Queryable): { q: Queryable; sql: string[] } {
   const sql: string[] = [];
@@ -40,15 +37,15 @@ async function newCart(): Promise<string> {
 }
 
 describe('loadCartSnapshot (the checkout entry point)', () => {
-  it('returns the row, lines with stock and sellability, the coupon and the bill, matching GET', async () => {
-    const p = await createProduct(db(), store.id, {
+  it('returns the row, lines with stock and sellability, the coupon and the bill, matching GET', async ({ db }) => {
+    const p = await createProduct(db, store.id, {
       name: 'Tea',
       variants: [
         { name: '250 g', price: 12000, stock: 7 },
         { name: '1 kg', price: 40000 },
       ],
     });
-    const gone = await createVariant(db(), store.id, { productName: 'Old', price: 500 });
+    const gone = await createVariant(db, store.id, { productName: 'Old', price: 500 });
     const c = (
       await merchant.post(`/api/v1/stores/${store.id}/coupons`, {
         code: 'TEA10',
@@ -63,10 +60,10 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     await shop.put(`${url}/lines/${p.variants[0]!.id}`, { quantity: 2 });
     await shop.put(`${url}/lines/${p.variants[1]!.id}`, { quantity: 1 });
     await shop.put(`${url}/lines/${gone.id}`, { quantity: 1 });
-    await archiveVariant(db(), gone.id);
+    await archiveVariant(db, gone.id);
     await shop.put(`${url}/coupon`, { code: 'tea10' });
 
-    const snap = await loadCartSnapshot(db(), store, cartId);
+    const snap = await loadCartSnapshot(db, store, cartId);
     expect(snap.row).toEqual({
       id: cartId,
       storeId: store.id,
@@ -124,8 +121,8 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     expect(snap.cart.canCheckout).toBe(false);
   });
 
-  it('loads any cart in one query, however many lines (no N+1)', async () => {
-    const p = await createProduct(db(), store.id, {
+  it('loads any cart in one query, however many lines (no N+1)', async ({ db }) => {
+    const p = await createProduct(db, store.id, {
       variants: Array.from({ length: 40 }, (_, i) => ({ name: `N${i}`, price: 100 + i, stock: 5 })),
     });
     const small = await newCart();
@@ -136,9 +133,9 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'NPLUS1', type: 'flat', value: 5 });
     await shop.put(`/api/v1/storefront/${store.slug}/carts/${big}/coupon`, { code: 'NPLUS1' });
 
-    const a = counting(db());
+    const a = counting(db);
     const smallSnap = await loadCartSnapshot(a.q, store, small);
-    const b = counting(db());
+    const b = counting(db);
     const bigSnap = await loadCartSnapshot(b.q, store, big);
     expect(smallSnap.lines).toHaveLength(1);
     expect(bigSnap.lines).toHaveLength(40);
@@ -147,27 +144,29 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     expect(b.sql).toHaveLength(1);
   });
 
-  it("with lock: true takes FOR UPDATE on the cart row inside the caller's transaction", async () => {
+  it("with lock: true takes FOR UPDATE on the cart row inside the caller's transaction", async ({ db }) => {
     const cartId = await newCart();
-    const seen = await db().tx(async (tx) => {
+    const seen = await db.tx(async (tx) => {
       const c = counting(tx);
       const snap = await loadCartSnapshot(c.q, store, cartId, { lock: true });
       return { snap, sql: c.sql };
     });
     expect(seen.snap.row.id).toBe(cartId);
     expect(seen.sql[0]).toMatch(/FOR UPDATE OF c/);
-    const unlocked = counting(db());
+    const unlocked = counting(db);
     await loadCartSnapshot(unlocked.q, store, cartId);
     expect(unlocked.sql.join(' ')).not.toMatch(/FOR UPDATE/);
   });
 
-  it('a cart change racing a checkout that holds the lock waits, then gets 409 cart_already_ordered', async () => {
-    const v = await createVariant(db(), store.id, { price: 1000 });
+  it('a cart change racing a checkout that holds the lock waits, then gets 409 cart_already_ordered', async ({
+    db,
+  }) => {
+    const v = await createVariant(db, store.id, { price: 1000 });
     const cartId = await newCart();
     const url = `/api/v1/storefront/${store.slug}/carts/${cartId}`;
     await shop.put(`${url}/lines/${v.id}`, { quantity: 1 });
     let racing: Promise<{ status: number; body: { code?: string } }> | undefined;
-    await db().tx(async (tx) => {
+    await db.tx(async (tx) => {
       const snap = await loadCartSnapshot(tx, store, cartId, { lock: true });
       expect(snap.cart.canCheckout).toBe(true);
       // Not awaited here: on PGlite it queues behind this transaction, on PostgreSQL it blocks on the row lock.
@@ -181,34 +180,36 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     expect((await shop.get(url)).body.lines[0].quantity).toBe(1);
   });
 
-  it('fulfillment: bills as asked without changing the stored cart', async () => {
-    const v = await createVariant(db(), store.id, { price: 1000 });
+  it('fulfillment: bills as asked without changing the stored cart', async ({ db }) => {
+    const v = await createVariant(db, store.id, { price: 1000 });
     const cartId = await newCart();
     await shop.put(`/api/v1/storefront/${store.slug}/carts/${cartId}/lines/${v.id}`, { quantity: 1 });
-    const pickup = await loadCartSnapshot(db(), store, cartId, { fulfillment: 'pickup' });
+    const pickup = await loadCartSnapshot(db, store, cartId, { fulfillment: 'pickup' });
     expect(pickup.cart).toMatchObject({ fulfillment: 'pickup', deliveryFee: 0, total: 1000 });
     expect(pickup.row.fulfillment).toBe('delivery');
-    expect((await loadCartSnapshot(db(), store, cartId)).cart).toMatchObject({
+    expect((await loadCartSnapshot(db, store, cartId)).cart).toMatchObject({
       fulfillment: 'delivery',
       deliveryFee: 3000,
       total: 4000,
     });
   });
 
-  it('reports the order id of an ordered cart', async () => {
+  it('reports the order id of an ordered cart', async ({ db }) => {
     const cartId = await newCart();
     const orderId = '11111111-1111-4111-8111-111111111111';
-    await db().query(`UPDATE carts SET order_id = $2 WHERE id = $1`, [cartId, orderId]);
-    expect((await loadCartSnapshot(db(), store, cartId)).row.orderId).toBe(orderId);
+    await db.query(`UPDATE carts SET order_id = $2 WHERE id = $1`, [cartId, orderId]);
+    expect((await loadCartSnapshot(db, store, cartId)).row.orderId).toBe(orderId);
   });
 
-  it('coupon is null when the applied code no longer names a live coupon, and the bill says expired', async () => {
+  it('coupon is null when the applied code no longer names a live coupon, and the bill says expired', async ({
+    db,
+  }) => {
     const c = (await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'VANISH', type: 'flat', value: 5 }))
       .body;
     const cartId = await newCart();
     await shop.put(`/api/v1/storefront/${store.slug}/carts/${cartId}/coupon`, { code: 'VANISH' });
     await merchant.delete(`/api/v1/stores/${store.id}/coupons/${c.id}`);
-    const snap = await loadCartSnapshot(db(), store, cartId);
+    const snap = await loadCartSnapshot(db, store, cartId);
     expect(snap.coupon).toBeNull();
     expect(snap.row.couponCode).toBe('VANISH');
     // A coupon that cannot apply never blocks: it is not applied, with its reason, and is no bill error.
@@ -217,16 +218,16 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     expect(snap.bill.discount).toBe(0);
   });
 
-  it('unknown, malformed or other-store cart ids → 404 not_found', async () => {
+  it('unknown, malformed or other-store cart ids → 404 not_found', async ({ ctx, db }) => {
     const other = await merchantWithStore(ctx);
-    const otherStore = await getStoreBySlug(db(), other.store.slug);
+    const otherStore = await getStoreBySlug(db, other.store.slug);
     const cartId = await newCart();
     for (const [s, id] of [
       [store, '00000000-0000-4000-8000-000000000000'],
       [store, 'nope'],
       [otherStore, cartId],
     ] as const) {
-      const err = await loadCartSnapshot(db(), s, id).catch((e: unknown) => e);
+      const err = await loadCartSnapshot(db, s, id).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).status).toBe(404);
       expect((err as AppError).code).toBe('not_found');

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, type Client } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import {
   archiveProduct,
   archiveVariant,
@@ -10,22 +11,19 @@ import {
   setStock,
 } from '../helpers/fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Client; // the anonymous customer
 let storeId: string;
 let slug: string;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   const m = await merchantWithStore(ctx);
   storeId = m.store.id;
   slug = m.store.slug;
   shop = client(ctx.app);
 });
-afterAll(() => ctx.close());
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NIL = '00000000-0000-4000-8000-000000000000';
-const db = () => ctx.testDb.db;
 const cartUrl = (cartId: string, s = slug) => `/api/v1/storefront/${s}/carts/${cartId}`;
 const lineUrl = (cartId: string, variantId: string, s = slug) => `${cartUrl(cartId, s)}/lines/${variantId}`;
 
@@ -62,14 +60,14 @@ describe('cart basics', () => {
     expect(got.body).toEqual(res.body);
   });
 
-  it('creating a cart honours Idempotency-Key', async () => {
+  it('creating a cart honours Idempotency-Key', async ({ db }) => {
     const headers = { 'idempotency-key': `cart-${Math.random()}` };
     const a = await shop.post(`/api/v1/storefront/${slug}/carts`, {}, headers);
     const b = await shop.post(`/api/v1/storefront/${slug}/carts`, {}, headers);
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(b.body.id).toBe(a.body.id);
-    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM carts WHERE id = $1`, [a.body.id]);
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM carts WHERE id = $1`, [a.body.id]);
     expect(rows[0]!.n).toBe(1);
   });
 
@@ -84,10 +82,10 @@ describe('cart basics', () => {
     }
   });
 
-  it.each([NIL, 'not-a-uuid', '123', 'x'.repeat(100)])(
+  it.for([NIL, 'not-a-uuid', '123', 'x'.repeat(100)])(
     'unknown cart %s → 404 on every cart endpoint',
-    async (cartId) => {
-      const v = await createVariant(db(), storeId, { price: 100 });
+    async (cartId, { db }) => {
+      const v = await createVariant(db, storeId, { price: 100 });
       const attempts = [
         await shop.get(cartUrl(cartId)),
         await shop.put(lineUrl(cartId, v.id), { quantity: 1 }),
@@ -106,8 +104,8 @@ describe('cart basics', () => {
 });
 
 describe('cart lines', () => {
-  it('adds, changes and removes lines; the bill follows', async () => {
-    const product = await createProduct(db(), storeId, {
+  it('adds, changes and removes lines; the bill follows', async ({ db }) => {
+    const product = await createProduct(db, storeId, {
       name: 'Basmati Rice',
       variants: [
         { name: '1 kg', price: 12000, stock: 50 },
@@ -159,8 +157,8 @@ describe('cart lines', () => {
     expect(zeroAgain.body.lines).toEqual([]);
   });
 
-  it('keeps lines in the order they were first added', async () => {
-    const [a, b, c] = await Promise.all([1, 2, 3].map((i) => createVariant(db(), storeId, { price: i * 100 })));
+  it('keeps lines in the order they were first added', async ({ db }) => {
+    const [a, b, c] = await Promise.all([1, 2, 3].map((i) => createVariant(db, storeId, { price: i * 100 })));
     const cartId = await newCart();
     for (const v of [a!, b!, c!]) await put(cartId, v.id, 1);
     await put(cartId, a!.id, 5); // changing a quantity keeps the place
@@ -172,8 +170,8 @@ describe('cart lines', () => {
     expect(cart.lines.map((l: { variantId: string }) => l.variantId)).toEqual([a!.id, c!.id, b!.id]);
   });
 
-  it('keeps what the customer asked for even beyond stock: the bill says what is wrong', async () => {
-    const v = await createVariant(db(), storeId, { productName: 'Mango', price: 5000, stock: 3 });
+  it('keeps what the customer asked for even beyond stock: the bill says what is wrong', async ({ db }) => {
+    const v = await createVariant(db, storeId, { productName: 'Mango', price: 5000, stock: 3 });
     const cartId = await newCart();
     const res = await put(cartId, v.id, 5);
     expect(res.status).toBe(200);
@@ -188,7 +186,7 @@ describe('cart lines', () => {
     expect(res.body).toMatchObject({ subtotal: 0, total: 0, canCheckout: false });
   });
 
-  it.each<[string, unknown]>([
+  it.for<[string, unknown]>([
     ['a float', 1.5],
     ['a numeric string', '3'],
     ['negative', -1],
@@ -198,8 +196,8 @@ describe('cart lines', () => {
     ['a boolean', true],
     ['an array', [1]],
     ['a 10 KB string', 'x'.repeat(10_240)],
-  ])('PUT line with quantity %s → 400 validation_failed', async (_name, quantity) => {
-    const v = await createVariant(db(), storeId, { price: 100 });
+  ])('PUT line with quantity %s → 400 validation_failed', async ([, quantity], { db }) => {
+    const v = await createVariant(db, storeId, { price: 100 });
     const cartId = await newCart();
     const res = await put(cartId, v.id, quantity);
     expect(res.status).toBe(400);
@@ -208,21 +206,21 @@ describe('cart lines', () => {
     expect((await shop.get(cartUrl(cartId))).body.lines).toEqual([]);
   });
 
-  it.each<[string, unknown]>([
+  it.for<[string, unknown]>([
     ['an empty object', {}],
     ['an extra field', { quantity: 1, price: 1 }],
     ['an array', [{ quantity: 1 }]],
     ['a bare number', 1],
-  ])('PUT line with %s → 400 validation_failed', async (_name, body) => {
-    const v = await createVariant(db(), storeId, { price: 100 });
+  ])('PUT line with %s → 400 validation_failed', async ([, body], { db }) => {
+    const v = await createVariant(db, storeId, { price: 100 });
     const cartId = await newCart();
     const res = await shop.put(lineUrl(cartId, v.id), body);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('validation_failed');
   });
 
-  it('PUT line without a body or with broken JSON → 400', async () => {
-    const v = await createVariant(db(), storeId, { price: 100 });
+  it('PUT line without a body or with broken JSON → 400', async ({ ctx, db }) => {
+    const v = await createVariant(db, storeId, { price: 100 });
     const cartId = await newCart();
     const none = await shop.put(lineUrl(cartId, v.id));
     expect(none.status).toBe(400);
@@ -236,16 +234,16 @@ describe('cart lines', () => {
     expect(broken.json().code).toBe('validation_failed');
   });
 
-  it('accepts the quantity bounds 1 and 999', async () => {
-    const v = await createVariant(db(), storeId, { price: 100 });
+  it('accepts the quantity bounds 1 and 999', async ({ db }) => {
+    const v = await createVariant(db, storeId, { price: 100 });
     const cartId = await newCart();
     expect((await put(cartId, v.id, 1)).body.lines[0].quantity).toBe(1);
     expect((await put(cartId, v.id, 999)).body.lines[0]).toMatchObject({ quantity: 999, lineTotal: 99900 });
   });
 
-  it("unknown variants and another store's variants → 404; the cart is unchanged", async () => {
+  it("unknown variants and another store's variants → 404; the cart is unchanged", async ({ ctx, db }) => {
     const other = await merchantWithStore(ctx);
-    const foreign = await createVariant(db(), other.store.id, { price: 100 });
+    const foreign = await createVariant(db, other.store.id, { price: 100 });
     const cartId = await newCart();
     for (const variantId of [NIL, 'not-a-uuid', foreign.id, 'x'.repeat(100)]) {
       for (const res of [await put(cartId, variantId, 1), await shop.delete(lineUrl(cartId, variantId))]) {
@@ -256,12 +254,12 @@ describe('cart lines', () => {
     expect((await shop.get(cartUrl(cartId))).body.lines).toEqual([]);
   });
 
-  it('a variant the storefront does not show cannot be added → 404', async () => {
-    const archived = await createVariant(db(), storeId, { price: 100 });
-    await archiveVariant(db(), archived.id);
-    const inactive = await createProduct(db(), storeId, { isActive: false });
-    const archivedProduct = await createProduct(db(), storeId);
-    await archiveProduct(db(), archivedProduct.id);
+  it('a variant the storefront does not show cannot be added → 404', async ({ db }) => {
+    const archived = await createVariant(db, storeId, { price: 100 });
+    await archiveVariant(db, archived.id);
+    const inactive = await createProduct(db, storeId, { isActive: false });
+    const archivedProduct = await createProduct(db, storeId);
+    await archiveProduct(db, archivedProduct.id);
     const cartId = await newCart();
     for (const variantId of [archived.id, inactive.variants[0]!.id, archivedProduct.variants[0]!.id]) {
       const res = await put(cartId, variantId, 1);
@@ -271,11 +269,13 @@ describe('cart lines', () => {
     expect((await shop.get(cartUrl(cartId))).body.lines).toEqual([]);
   });
 
-  it('a line whose variant stopped being sold stays, marked unavailable; its quantity can change and it can be removed', async () => {
-    const v = await createVariant(db(), storeId, { price: 700 });
+  it('a line whose variant stopped being sold stays, marked unavailable; its quantity can change and it can be removed', async ({
+    db,
+  }) => {
+    const v = await createVariant(db, storeId, { price: 700 });
     const cartId = await newCart();
     await put(cartId, v.id, 2);
-    await archiveVariant(db(), v.id);
+    await archiveVariant(db, v.id);
     const changed = await put(cartId, v.id, 3);
     expect(changed.status).toBe(200);
     expect(changed.body.lines[0]).toMatchObject({ quantity: 3, error: { code: 'unavailable' } });
@@ -286,8 +286,8 @@ describe('cart lines', () => {
     expect((await put(cartId, v.id, 1)).status).toBe(404);
   });
 
-  it('holds at most 100 lines → 422 validation_failed for the 101st', async () => {
-    const product = await createProduct(db(), storeId, {
+  it('holds at most 100 lines → 422 validation_failed for the 101st', async ({ db }) => {
+    const product = await createProduct(db, storeId, {
       variants: Array.from({ length: 101 }, (_, i) => ({ name: `Size ${i}`, price: 10 + i })),
     });
     const cartId = await newCart();
@@ -310,8 +310,8 @@ describe('cart lines', () => {
 });
 
 describe('the bill is live', () => {
-  it('follows price, stock and availability changes made after the lines were added', async () => {
-    const p = await createProduct(db(), storeId, {
+  it('follows price, stock and availability changes made after the lines were added', async ({ db }) => {
+    const p = await createProduct(db, storeId, {
       name: 'Atta',
       variants: [
         { name: '5 kg', price: 25000, stock: 10 },
@@ -319,7 +319,7 @@ describe('the bill is live', () => {
       ],
     });
     const [small, large] = p.variants as [(typeof p.variants)[0], (typeof p.variants)[0]];
-    const soap = await createVariant(db(), storeId, { productName: 'Soap', price: 3000 });
+    const soap = await createVariant(db, storeId, { productName: 'Soap', price: 3000 });
     const cartId = await newCart();
     await put(cartId, small.id, 2);
     await put(cartId, large.id, 1);
@@ -329,23 +329,23 @@ describe('the bill is live', () => {
     let cart = await get();
     expect(cart).toMatchObject({ subtotal: 50000 + 48000 + 12000, errors: [], canCheckout: true });
 
-    await setPrice(db(), small.id, 26000);
+    await setPrice(db, small.id, 26000);
     cart = await get();
     expect(cart.lines[0]).toMatchObject({ unitPrice: 26000, lineTotal: 52000, error: null });
     expect(cart.subtotal).toBe(52000 + 48000 + 12000);
 
-    await setStock(db(), small.id, 1);
+    await setStock(db, small.id, 1);
     cart = await get();
     expect(cart.lines[0].error).toEqual({ code: 'insufficient_stock', available: 1 });
     expect(cart.subtotal).toBe(48000 + 12000);
     expect(cart.canCheckout).toBe(false);
 
-    await setStock(db(), large.id, 0);
+    await setStock(db, large.id, 0);
     cart = await get();
     expect(cart.lines[1].error).toEqual({ code: 'out_of_stock' });
     expect(cart.subtotal).toBe(12000);
 
-    await setProductActive(db(), soap.productId, false);
+    await setProductActive(db, soap.productId, false);
     cart = await get();
     expect(cart.lines[2].error).toEqual({ code: 'unavailable' });
     expect(cart).toMatchObject({ subtotal: 0, total: 0, canCheckout: false });
@@ -364,13 +364,13 @@ describe('the bill is live', () => {
 
     // The customer fixes the lines; the merchant restocks and reactivates.
     await put(cartId, small.id, 1);
-    await setStock(db(), large.id, null);
-    await setProductActive(db(), soap.productId, true);
+    await setStock(db, large.id, null);
+    await setProductActive(db, soap.productId, true);
     cart = await get();
     expect(cart).toMatchObject({ subtotal: 26000 + 48000 + 12000, errors: [], canCheckout: true });
   });
 
-  it('follows changes the merchant makes through the catalog API', async () => {
+  it('follows changes the merchant makes through the catalog API', async ({ ctx }) => {
     const m = await merchantWithStore(ctx);
     const s = m.store;
     const created = await m.api.post(`/api/v1/stores/${s.id}/products`, { name: 'Ghee', price: 60000, stock: 4 });
@@ -411,19 +411,21 @@ describe('the bill is live', () => {
     expect(cart).toMatchObject({ subtotal: 0, canCheckout: false });
   });
 
-  it('marks lines unavailable when the product is archived (through the merchant API too, once it exists)', async () => {
-    const v = await createVariant(db(), storeId, { price: 100 });
+  it('marks lines unavailable when the product is archived (through the merchant API too, once it exists)', async ({
+    db,
+  }) => {
+    const v = await createVariant(db, storeId, { price: 100 });
     const cartId = await newCart();
     await put(cartId, v.id, 1);
-    await archiveProduct(db(), v.productId);
+    await archiveProduct(db, v.productId);
     const cart = (await shop.get(cartUrl(cartId))).body;
     expect(cart.lines[0].error).toEqual({ code: 'unavailable' });
     expect(cart.errors).toEqual([{ code: 'unavailable', variantId: v.id, message: expect.any(String) }]);
   });
 
-  it('keeps money exact at the top of the range: 999 × 10^10', async () => {
-    const v = await createVariant(db(), storeId, { price: 10_000_000_000 });
-    const w = await createVariant(db(), storeId, { price: 9_999_999_999 });
+  it('keeps money exact at the top of the range: 999 × 10^10', async ({ db }) => {
+    const v = await createVariant(db, storeId, { price: 10_000_000_000 });
+    const w = await createVariant(db, storeId, { price: 9_999_999_999 });
     const cartId = await newCart();
     await put(cartId, v.id, 999);
     const res = await put(cartId, w.id, 999);
@@ -436,9 +438,9 @@ describe('the bill is live', () => {
 });
 
 describe('tenancy and ordered carts', () => {
-  it("a cart is reachable only under its own store's slug", async () => {
+  it("a cart is reachable only under its own store's slug", async ({ ctx, db }) => {
     const other = await merchantWithStore(ctx);
-    const v = await createVariant(db(), storeId, { price: 100 });
+    const v = await createVariant(db, storeId, { price: 100 });
     const cartId = await newCart();
     await put(cartId, v.id, 1);
     const s = other.store.slug;
@@ -457,11 +459,11 @@ describe('tenancy and ordered carts', () => {
     expect((await shop.get(cartUrl(cartId))).body.lines[0]).toMatchObject({ variantId: v.id, quantity: 1 });
   });
 
-  it('a cart that became an order refuses every change → 409 cart_already_ordered, and still reads', async () => {
-    const v = await createVariant(db(), storeId, { price: 100 });
+  it('a cart that became an order refuses every change → 409 cart_already_ordered, and still reads', async ({ db }) => {
+    const v = await createVariant(db, storeId, { price: 100 });
     const cartId = await newCart();
     await put(cartId, v.id, 1);
-    await db().query(`UPDATE carts SET order_id = $2 WHERE id = $1`, [cartId, NIL]);
+    await db.query(`UPDATE carts SET order_id = $2 WHERE id = $1`, [cartId, NIL]);
     const attempts = [
       await put(cartId, v.id, 2),
       await put(cartId, v.id, 0),
@@ -479,8 +481,8 @@ describe('tenancy and ordered carts', () => {
     expect(read.body.lines[0].quantity).toBe(1);
   });
 
-  it('concurrent adds on one cart never pass 100 lines', async () => {
-    const product = await createProduct(db(), storeId, {
+  it('concurrent adds on one cart never pass 100 lines', async ({ db }) => {
+    const product = await createProduct(db, storeId, {
       variants: Array.from({ length: 110 }, (_, i) => ({ name: `Race ${i}`, price: 10 })),
     });
     const cartId = await newCart();
@@ -488,7 +490,7 @@ describe('tenancy and ordered carts', () => {
     const results = await Promise.all(product.variants.slice(95).map((v) => put(cartId, v.id, 1)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(5);
     expect(results.filter((r) => r.status === 422)).toHaveLength(10);
-    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM cart_lines WHERE cart_id = $1`, [
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM cart_lines WHERE cart_id = $1`, [
       cartId,
     ]);
     expect(rows[0]!.n).toBe(100);
