@@ -2,9 +2,10 @@
  * The seed's chat, end to end, against the fake Cloud API: items list → bill → out of stock → replace → new bill →
  * confirm → address → UPI link → screenshot → the merchant accepts → the status message; every message asserted.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, merchantWithStore, type TestContext } from '../helpers/app.js';
-import { shownText, startFakeWhatsApp, type FakeCall, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
+import { describe, expect } from 'vitest';
+import { merchantWithStore, type TestContext } from '../helpers/app.js';
+import { whatsappTest } from '../helpers/fixture.js';
+import { shownText, type FakeCall, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
 import { postWebhook, webhookPayload, type Inbound } from '../helpers/whatsapp-webhook.js';
 import { processInboxOnce } from '../../src/whatsapp/inbox.js';
 import { whatsappChannel } from '../../src/notify/channels.js';
@@ -18,20 +19,17 @@ const PNG = Buffer.from(
   'base64',
 );
 
-let fake: FakeWhatsApp;
-let ctx: TestContext;
+const it = whatsappTest((fake) => ({
+  whatsapp: { apiUrl: fake.url, token: 'cloud-token', phoneNumberId: '100000000000001' },
+  whatsappAppSecret: SECRET,
+  whatsappVerifyToken: 'verify-me',
+}));
+
 let owner: Awaited<ReturnType<typeof merchantWithStore>>;
 const ids: Record<string, string> = {};
 
-beforeAll(async () => {
-  fake = await startFakeWhatsApp();
+it.beforeAll(async ({ ctx, fake }) => {
   fake.token = 'cloud-token';
-  ctx = await createTestApp({
-    whatsapp: { apiUrl: fake.url, token: 'cloud-token', phoneNumberId: '100000000000001' },
-    whatsappAppSecret: SECRET,
-    whatsappVerifyToken: 'verify-me',
-    dataDir: `/tmp/dukaan-wa-chat-${process.pid}-${Date.now()}`,
-  });
   owner = await merchantWithStore(ctx, { name: 'Sharma Kirana', whatsapp: '+919876543210' });
   const base = `/api/v1/stores/${owner.store.id}`;
   expect(
@@ -70,13 +68,15 @@ beforeAll(async () => {
   });
   fake.media.set('media-screenshot-1', { bytes: PNG, mime: 'image/png' });
 }, 180_000);
-afterAll(async () => {
-  await ctx?.close();
-  await fake?.close();
-});
 
 /** Sends one customer message through the webhook, lets the worker answer, and returns what was sent to them. */
-async function say(message: Inbound, from = CUSTOMER, phoneNumberId = STORE_NUMBER_ID): Promise<FakeCall[]> {
+async function say(
+  fake: FakeWhatsApp,
+  ctx: TestContext,
+  message: Inbound,
+  from = CUSTOMER,
+  phoneNumberId = STORE_NUMBER_ID,
+): Promise<FakeCall[]> {
   const before = fake.calls.length;
   const res = await postWebhook(ctx.app, webhookPayload({ phoneNumberId, from, ...message }), SECRET);
   expect(res.status).toBe(200);
@@ -84,8 +84,8 @@ async function say(message: Inbound, from = CUSTOMER, phoneNumberId = STORE_NUMB
   return fake.calls.slice(before).filter((c) => c.method === 'POST' && c.body.to === from);
 }
 
-async function one(message: Inbound, from = CUSTOMER): Promise<FakeCall> {
-  const sent = await say(message, from);
+async function one(fake: FakeWhatsApp, ctx: TestContext, message: Inbound, from = CUSTOMER): Promise<FakeCall> {
+  const sent = await say(fake, ctx, message, from);
   expect(sent).toHaveLength(1);
   expect(sent[0]!.path).toBe(`/${STORE_NUMBER_ID}/messages`);
   expect(sent[0]!.authorization).toBe('Bearer cloud-token');
@@ -97,8 +97,11 @@ async function one(message: Inbound, from = CUSTOMER): Promise<FakeCall> {
 describe("the seed's chat on WhatsApp", () => {
   let trackingToken = '';
 
-  it('"hi" → the greeting with the categories as an interactive list and the storefront link', async () => {
-    const greeting = await one({ text: 'hi' });
+  it('"hi" → the greeting with the categories as an interactive list and the storefront link', async ({
+    ctx,
+    fake,
+  }) => {
+    const greeting = await one(fake, ctx, { text: 'hi' });
     expect(greeting.body.type).toBe('interactive');
     expect(greeting.body.interactive!.type).toBe('list');
     expect(shownText(greeting)).toContain('Welcome to Sharma Kirana');
@@ -107,13 +110,13 @@ describe("the seed's chat on WhatsApp", () => {
     expect(rows).toEqual(['Staples', 'Beverages', 'Dairy']);
   });
 
-  it('a category row → its products with prices', async () => {
-    const list = await one({ listRow: 'cat:dairy', title: 'Dairy' });
+  it('a category row → its products with prices', async ({ ctx, fake }) => {
+    const list = await one(fake, ctx, { listRow: 'cat:dairy', title: 'Dairy' });
     expect(shownText(list)).toContain('Amul Butter 500 g — ₹275');
   });
 
-  it('the items list → the bill; a misspelling matched, an unknown word named', async () => {
-    const bill = await one({ text: 'aata 5kg x2\n1 bru coffee, amul butter 500g, xyzzy' });
+  it('the items list → the bill; a misspelling matched, an unknown word named', async ({ ctx, fake }) => {
+    const bill = await one(fake, ctx, { text: 'aata 5kg x2\n1 bru coffee, amul butter 500g, xyzzy' });
     const text = shownText(bill);
     expect(text).toContain('Your bill from Sharma Kirana:');
     expect(text).toContain('1. Aashirvaad Atta (5 kg) × 2 — ₹490');
@@ -131,9 +134,9 @@ describe("the seed's chat on WhatsApp", () => {
     expect(cart.json().total).toBe(100500);
   });
 
-  it('out of stock → the line says so with replacements; "replace 2 with 1" → a new bill', async () => {
+  it('out of stock → the line says so with replacements; "replace 2 with 1" → a new bill', async ({ ctx, fake }) => {
     await ctx.testDb.db.query(`UPDATE variants SET stock = 0 WHERE id = $1`, [ids.bru]);
-    const bill = await one({ text: 'add 1 maggi' });
+    const bill = await one(fake, ctx, { text: 'add 1 maggi' });
     const text = shownText(bill);
     expect(text).toContain('2. Bru Instant Coffee 100 g — out of stock');
     expect(text).toContain('1) Nescafe Classic 100 g — ₹220');
@@ -143,32 +146,35 @@ describe("the seed's chat on WhatsApp", () => {
     expect(text).toContain('Fix the lines marked above (replace or remove them), then reply CONFIRM.');
     expect(text).not.toContain('Reply CONFIRM to order');
 
-    const renewed = shownText(await one({ text: 'replace 2 with 1' }));
+    const renewed = shownText(await one(fake, ctx, { text: 'replace 2 with 1' }));
     expect(renewed).not.toContain('Bru');
     expect(renewed).toContain('4. Nescafe Classic 100 g × 1 — ₹220'); // the replacement, added at the end
     expect(renewed).toContain('Total: ₹1,029');
   });
 
-  it('changes in words: "1 ko 3 karo", "remove maggi" → new bills', async () => {
-    const changed = shownText(await one({ text: '1 ko 3 karo' }));
+  it('changes in words: "1 ko 3 karo", "remove maggi" → new bills', async ({ ctx, fake }) => {
+    const changed = shownText(await one(fake, ctx, { text: '1 ko 3 karo' }));
     expect(changed).toContain('Aashirvaad Atta (5 kg) × 3 — ₹735');
-    const removed = shownText(await one({ text: 'remove maggi' }));
+    const removed = shownText(await one(fake, ctx, { text: 'remove maggi' }));
     expect(removed).not.toContain('Maggi');
     expect(removed).toContain('Total: ₹1,260');
   });
 
-  it('confirm → the address is asked once, then the payment method', async () => {
-    const ask = await one({ button: 'confirm' });
+  it('confirm → the address is asked once, then the payment method', async ({ ctx, fake }) => {
+    const ask = await one(fake, ctx, { button: 'confirm' });
     expect(shownText(ask)).toContain('send your name and delivery address');
-    const bad = await one({ text: 'near the temple' });
+    const bad = await one(fake, ctx, { text: 'near the temple' });
     expect(shownText(bad)).toContain('could not read that address');
-    const pay = await one({ text: 'Ravi Kumar, 12 MG Road, Camp, Pune 411001' });
+    const pay = await one(fake, ctx, { text: 'Ravi Kumar, 12 MG Road, Camp, Pune 411001' });
     expect(shownText(pay)).toContain('How will you pay ₹1,260?');
     expect(pay.body.interactive?.action.buttons?.map((b) => b.reply.id)).toEqual(['pay:cod', 'pay:upi']);
   });
 
-  it('UPI → the order is placed through checkout (source whatsapp): UPI link, QR image, tracking link', async () => {
-    const sent = await say({ button: 'pay:upi' });
+  it('UPI → the order is placed through checkout (source whatsapp): UPI link, QR image, tracking link', async ({
+    ctx,
+    fake,
+  }) => {
+    const sent = await say(fake, ctx, { button: 'pay:upi' });
     expect(sent.map((c) => [c.body.type, c.formatError, c.answered])).toEqual([
       ['text', null, 200],
       ['image', null, 200],
@@ -205,9 +211,9 @@ describe("the seed's chat on WhatsApp", () => {
     expect(stock.rows[0]!.stock).toBe(17);
   });
 
-  it('a screenshot → downloaded through the media endpoint, attached as the payment proof', async () => {
+  it('a screenshot → downloaded through the media endpoint, attached as the payment proof', async ({ ctx, fake }) => {
     const before = fake.calls.length;
-    const ack = await one({ image: 'media-screenshot-1' });
+    const ack = await one(fake, ctx, { image: 'media-screenshot-1' });
     expect(shownText(ack)).toBe('Screenshot received — Sharma Kirana will confirm your payment for order #1.');
     const gets = fake.calls.slice(before).filter((c) => c.method === 'GET');
     expect(gets.map((c) => c.path)).toEqual(['/media-screenshot-1', '/media-bytes/media-screenshot-1']);
@@ -216,7 +222,10 @@ describe("the seed's chat on WhatsApp", () => {
     expect(order.json().paymentStatus).toBe('proof_submitted');
   });
 
-  it('the merchant accepts → the customer gets the status message; "status" answers the latest', async () => {
+  it('the merchant accepts → the customer gets the status message; "status" answers the latest', async ({
+    ctx,
+    fake,
+  }) => {
     const orders = await owner.api.get(`/api/v1/stores/${owner.store.id}/orders`);
     const before = fake.calls.length;
     const res = await owner.api.post(`/api/v1/stores/${owner.store.id}/orders/${orders.body.items[0].id}/transitions`, {
@@ -230,16 +239,16 @@ describe("the seed's chat on WhatsApp", () => {
     expect(shownText(toCustomer[0]!)).toBe(`${accepted}\nTrack it: ${ctx.config.publicUrl}/o/${trackingToken}`);
     // From the store's own number, the one the customer chats with (not the platform's shared one).
     expect(toCustomer[0]!.path).toBe(`/${STORE_NUMBER_ID}/messages`);
-    const status = shownText(await one({ text: 'mera order' }));
+    const status = shownText(await one(fake, ctx, { text: 'mera order' }));
     expect(status).toContain('Order #1: accepted. Total ₹1,260.');
   });
 
-  it('the next items start a new cart (the ordered one is closed)', async () => {
-    const bill = shownText(await one({ text: '2 kg atta' }));
+  it('the next items start a new cart (the ordered one is closed)', async ({ ctx, fake }) => {
+    const bill = shownText(await one(fake, ctx, { text: '2 kg atta' }));
     // no 2 kg pack: asked back which one is meant (5 kg or 10 kg)
     expect(bill).toContain('1) Aashirvaad Atta (5 kg)');
     expect(bill).toContain('2) Aashirvaad Atta (10 kg)');
-    const picked = shownText(await one({ text: '1' }));
+    const picked = shownText(await one(fake, ctx, { text: '1' }));
     expect(picked).toContain('1. Aashirvaad Atta (5 kg) × 1');
     expect(picked).not.toContain('Amul Butter');
   });
@@ -247,8 +256,8 @@ describe("the seed's chat on WhatsApp", () => {
 
 describe('Hindi chat', () => {
   const HINDI = '919800000002';
-  it('"दो पैकेट मैगी" → the bill in Hindi, the address remembered per phone on the next order', async () => {
-    const bill = shownText(await one({ text: 'दो पैकेट मैगी' }, HINDI));
+  it('"दो पैकेट मैगी" → the bill in Hindi, the address kept per phone for the next order', async ({ ctx, fake }) => {
+    const bill = shownText(await one(fake, ctx, { text: 'दो पैकेट मैगी' }, HINDI));
     expect(bill).toContain('Sharma Kirana से आपका बिल:');
     expect(bill).toContain('1. Maggi Masala Noodles 70 g × 2 — ₹28');
     expect(bill).toContain('कुल: ₹58');

@@ -3,9 +3,10 @@
  * "WhatsApp" in the orders list and on the order, a storefront order does not; the bot switch in the settings
  * (owner only) turns the bot off and on again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, uniquePhone, type Client, type TestContext } from '../helpers/app.js';
-import { shownText, startFakeWhatsApp, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
+import { describe, expect } from 'vitest';
+import { client, uniquePhone, type Client, type TestContext } from '../helpers/app.js';
+import { whatsappTest } from '../helpers/fixture.js';
+import { shownText, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
 import { postWebhook, webhookPayload } from '../helpers/whatsapp-webhook.js';
 import { processInboxOnce } from '../../src/whatsapp/inbox.js';
 import { whatsappChannel } from '../../src/notify/channels.js';
@@ -16,8 +17,12 @@ const SECRET = 'dash-secret';
 const OWN_ID = '200000000000088';
 const CUSTOMER = '919811100088';
 
-let fake: FakeWhatsApp;
-let ctx: TestContext;
+const it = whatsappTest((fake) => ({
+  whatsapp: { apiUrl: fake.url, token: 't', phoneNumberId: '100000000000088' },
+  whatsappAppSecret: SECRET,
+  whatsappVerifyToken: 'v',
+}));
+
 let owner: WebClient;
 let api: Client;
 let storeId = '';
@@ -25,13 +30,7 @@ let base = '';
 let slug = '';
 let riceVariant = '';
 
-beforeAll(async () => {
-  fake = await startFakeWhatsApp();
-  ctx = await createTestApp({
-    whatsapp: { apiUrl: fake.url, token: 't', phoneNumberId: '100000000000088' },
-    whatsappAppSecret: SECRET,
-    whatsappVerifyToken: 'v',
-  });
+it.beforeAll(async ({ ctx }) => {
   ({ browser: owner, storeId, base } = await ownerWithShop(ctx, 'Chat Shop'));
   api = client(ctx.app, sessionToken(owner));
   slug = (await api.get(`/api/v1/stores/${storeId}`)).body.slug;
@@ -39,12 +38,8 @@ beforeAll(async () => {
   riceVariant = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Sona Masoori Rice', price: 6000 })).body
     .variants[0].id;
 }, 180_000);
-afterAll(async () => {
-  await ctx?.close();
-  await fake?.close();
-});
 
-async function chat(text: string): Promise<string[]> {
+async function chat(fake: FakeWhatsApp, ctx: TestContext, text: string): Promise<string[]> {
   const before = fake.calls.length;
   expect(
     (await postWebhook(ctx.app, webhookPayload({ phoneNumberId: OWN_ID, from: CUSTOMER, text }), SECRET)).status,
@@ -57,7 +52,7 @@ async function chat(text: string): Promise<string[]> {
 }
 
 describe('chat orders in the dashboard', () => {
-  it('show the source "WhatsApp" in the list and on the order; storefront orders do not', async () => {
+  it('show the source "WhatsApp" in the list and on the order; storefront orders do not', async ({ ctx, fake }) => {
     const anon = client(ctx.app);
     const cart = await anon.post(`/api/v1/storefront/${slug}/carts`);
     await anon.put(`/api/v1/storefront/${slug}/carts/${cart.body.id}/lines/${riceVariant}`, { quantity: 1 });
@@ -71,9 +66,9 @@ describe('chat orders in the dashboard', () => {
     });
     expect(web.status, web.text).toBe(201);
 
-    expect((await chat('2 rice')).join()).toContain('1. Sona Masoori Rice × 2 — ₹120');
-    expect((await chat('confirm')).join()).toContain('delivery address');
-    const placed = (await chat('Meena Shah, 4 Park Street, Kolkata 700016')).join();
+    expect((await chat(fake, ctx, '2 rice')).join()).toContain('1. Sona Masoori Rice × 2 — ₹120');
+    expect((await chat(fake, ctx, 'confirm')).join()).toContain('delivery address');
+    const placed = (await chat(fake, ctx, 'Meena Shah, 4 Park Street, Kolkata 700016')).join();
     expect(placed).toContain('Order #2 placed with Chat Shop');
 
     const list = await owner.get(`${base}/orders`);
@@ -98,7 +93,10 @@ describe('chat orders in the dashboard', () => {
 });
 
 describe('the bot switch in the settings', () => {
-  it('the owner turns the bot off (messages go unanswered) and on again; staff do not see it', async () => {
+  it('the owner turns the bot off (messages go unanswered) and on again; staff do not see it', async ({
+    ctx,
+    fake,
+  }) => {
     const url = `${base}/settings`;
     const form = await owner.get(url);
     expect(form.body).toMatch(/<input id="[^"]*" type="checkbox" name="whatsappBot" value="1" checked/);
@@ -107,11 +105,11 @@ describe('the bot switch in the settings', () => {
     const off = await owner.post(url, settings);
     expect([off.status, off.location]).toEqual([303, url]);
     expect((await api.get(`/api/v1/stores/${storeId}`)).body.whatsappBot).toBe(false);
-    expect(await chat('hi')).toEqual([]);
+    expect(await chat(fake, ctx, 'hi')).toEqual([]);
 
     expect((await owner.post(url, { ...settings, whatsappBot: '1' }, { from: url })).status).toBe(303);
     expect((await api.get(`/api/v1/stores/${storeId}`)).body.whatsappBot).toBe(true);
-    expect((await chat('hi')).join()).toContain('Welcome to Chat Shop');
+    expect((await chat(fake, ctx, 'hi')).join()).toContain('Welcome to Chat Shop');
 
     // Staff: no switch on the page, and a forged field changes nothing.
     const staffPhone = uniquePhone();

@@ -2,9 +2,10 @@
  * The store's side of WhatsApp ordering: the connected number on PATCH /stores/{id} (owner only), the storefront's
  * "Order on WhatsApp" link (JSON and pages), and the chat's cart continued on the storefront.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, merchantWithStore, signIn, uniquePhone, type TestContext } from '../helpers/app.js';
-import { shownText, startFakeWhatsApp, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
+import { describe, expect } from 'vitest';
+import { merchantWithStore, signIn, uniquePhone, type TestContext } from '../helpers/app.js';
+import { whatsappTest } from '../helpers/fixture.js';
+import { shownText } from '../helpers/fake-whatsapp.js';
 import { postWebhook, webhookPayload } from '../helpers/whatsapp-webhook.js';
 import { processInboxOnce } from '../../src/whatsapp/inbox.js';
 import { whatsappChannel } from '../../src/notify/channels.js';
@@ -13,20 +14,18 @@ const SECRET = 'store-test-secret';
 const SHARED_ID = '100000000000077';
 const OWN_ID = '200000000000077';
 
-let fake: FakeWhatsApp;
-let ctx: TestContext;
+const it = whatsappTest((fake) => ({
+  whatsapp: { apiUrl: fake.url, token: 't', phoneNumberId: SHARED_ID },
+  whatsappAppSecret: SECRET,
+  whatsappVerifyToken: 'v',
+  whatsappNumber: '15550783881',
+}));
+
 let owner: Awaited<ReturnType<typeof merchantWithStore>>;
 let staff: Awaited<ReturnType<typeof signIn>>;
 let base = '';
 
-beforeAll(async () => {
-  fake = await startFakeWhatsApp();
-  ctx = await createTestApp({
-    whatsapp: { apiUrl: fake.url, token: 't', phoneNumberId: SHARED_ID },
-    whatsappAppSecret: SECRET,
-    whatsappVerifyToken: 'v',
-    whatsappNumber: '15550783881',
-  });
+it.beforeAll(async ({ ctx }) => {
   owner = await merchantWithStore(ctx, { name: 'Gupta Kirana', slug: 'gupta-kirana', whatsapp: '+919876500001' });
   base = `/api/v1/stores/${owner.store.id}`;
   const staffPhone = uniquePhone();
@@ -34,12 +33,9 @@ beforeAll(async () => {
   staff = await signIn(ctx, staffPhone);
   await owner.api.post(`${base}/products`, { name: 'Tata Salt 1 kg', price: 2800, stock: 50 });
 }, 180_000);
-afterAll(async () => {
-  await ctx?.close();
-  await fake?.close();
-});
 
-const publicStore = async () => (await ctx.app.inject({ url: '/api/v1/storefront/gupta-kirana' })).json();
+const publicStore = async (ctx: TestContext) =>
+  (await ctx.app.inject({ url: '/api/v1/storefront/gupta-kirana' })).json();
 
 describe('the connected number on PATCH /stores/{id}', () => {
   it('the owner sets whatsappPhoneNumberId and whatsappBot; Store shows them; staff get 403', async () => {
@@ -60,7 +56,7 @@ describe('the connected number on PATCH /stores/{id}', () => {
     expect((await owner.api.get(`${base}/whatsapp`)).body).toEqual({ phoneNumberId: OWN_ID, bot: true });
   });
 
-  it('refuses a malformed id (400) and one connected to another store (409)', async () => {
+  it('refuses a malformed id (400) and one connected to another store (409)', async ({ ctx }) => {
     expect((await owner.api.patch(base, { whatsappPhoneNumberId: '12ab' })).status).toBe(400);
     expect((await owner.api.patch(base, { whatsappPhoneNumberId: '' })).status).toBe(400);
     const other = await merchantWithStore(ctx, { name: 'Other Shop' });
@@ -69,7 +65,7 @@ describe('the connected number on PATCH /stores/{id}', () => {
     expect(taken.body.code).toBe('conflict');
   });
 
-  it("messages to the connected number are that store's", async () => {
+  it("messages to the connected number are that store's", async ({ ctx, fake }) => {
     const from = '919877700001';
     await postWebhook(ctx.app, webhookPayload({ phoneNumberId: OWN_ID, from, text: 'hi' }), SECRET);
     await processInboxOnce(ctx.testDb.db, ctx.config, whatsappChannel(ctx.config.whatsapp!));
@@ -80,19 +76,21 @@ describe('the connected number on PATCH /stores/{id}', () => {
 });
 
 describe('"Order on WhatsApp"', () => {
-  it("links to the store's own number with the store code; the shared number without one; none when off", async () => {
-    expect((await publicStore()).whatsappOrderUrl).toBe('https://wa.me/919876500001?text=ORDER%20gupta-kirana');
-    expect(JSON.stringify(await publicStore())).not.toContain(OWN_ID); // the Cloud API id stays the owner's
+  it("links to the store's own number with the store code; the shared number without one; none when off", async ({
+    ctx,
+  }) => {
+    expect((await publicStore(ctx)).whatsappOrderUrl).toBe('https://wa.me/919876500001?text=ORDER%20gupta-kirana');
+    expect(JSON.stringify(await publicStore(ctx))).not.toContain(OWN_ID); // the Cloud API id stays the owner's
 
     await owner.api.patch(base, { whatsappPhoneNumberId: null });
-    expect((await publicStore()).whatsappOrderUrl).toBe('https://wa.me/15550783881?text=ORDER%20gupta-kirana');
+    expect((await publicStore(ctx)).whatsappOrderUrl).toBe('https://wa.me/15550783881?text=ORDER%20gupta-kirana');
 
     await owner.api.patch(base, { whatsappBot: false });
-    expect((await publicStore()).whatsappOrderUrl).toBeNull();
+    expect((await publicStore(ctx)).whatsappOrderUrl).toBeNull();
     await owner.api.patch(base, { whatsappBot: true });
   });
 
-  it('the store page and the product page show it as a button', async () => {
+  it('the store page and the product page show it as a button', async ({ ctx }) => {
     const home = await ctx.app.inject({ url: '/gupta-kirana' });
     expect(home.statusCode).toBe(200);
     const button = new RegExp(
@@ -107,7 +105,7 @@ describe('"Order on WhatsApp"', () => {
     expect(hindi.body).toContain('WhatsApp पर ऑर्डर करें');
   });
 
-  it('the store code opens the chat with that store on the shared number', async () => {
+  it('the store code opens the chat with that store on the shared number', async ({ ctx, fake }) => {
     const from = '919877700002';
     await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED_ID, from, text: 'ORDER gupta-kirana' }), SECRET);
     await processInboxOnce(ctx.testDb.db, ctx.config, whatsappChannel(ctx.config.whatsapp!));
@@ -118,7 +116,7 @@ describe('"Order on WhatsApp"', () => {
 });
 
 describe("the chat's cart on the storefront", () => {
-  it('the link in the bill opens the same cart; changes on either side show on the other', async () => {
+  it('the link in the bill opens the same cart; changes on either side show on the other', async ({ ctx, fake }) => {
     const from = '919877700003';
     const say = async (text: string) => {
       const before = fake.calls.length;
@@ -148,7 +146,7 @@ describe("the chat's cart on the storefront", () => {
     expect(page.body).toContain('₹84');
 
     // Changed on the storefront (the same cart API the pages use) → the chat's next bill shows it.
-    const variantId = (await publicStoreProducts())[0].variants[0].id as string;
+    const variantId = (await publicStoreProducts(ctx))[0].variants[0].id as string;
     const put = await ctx.app.inject({
       method: 'PUT',
       url: `/api/v1/storefront/gupta-kirana/carts/${cookie.value}/lines/${variantId}`,
@@ -160,7 +158,7 @@ describe("the chat's cart on the storefront", () => {
     expect(again.json().lines[0].quantity).toBe(6);
   });
 
-  it('an unknown or malformed cart id leaves the browser cart alone', async () => {
+  it('an unknown or malformed cart id leaves the browser cart alone', async ({ ctx }) => {
     for (const id of ['not-a-uuid', '00000000-0000-4000-8000-000000000000']) {
       const res = await ctx.app.inject({ url: `/gupta-kirana/c/${id}` });
       expect(res.statusCode).toBe(303);
@@ -169,6 +167,6 @@ describe("the chat's cart on the storefront", () => {
   });
 });
 
-async function publicStoreProducts() {
+async function publicStoreProducts(ctx: TestContext) {
   return (await ctx.app.inject({ url: '/api/v1/storefront/gupta-kirana/products' })).json().items;
 }
