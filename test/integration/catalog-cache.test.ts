@@ -3,25 +3,24 @@
  * tests prove the cache is never stale: every change a shopper could see bumps the version at commit, and the
  * next read shows it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import type { TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { addProduct, checkoutBody, checkoutCart, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
 let productId: string;
 let variantId: string;
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx);
   const created = await shop.api.post(`${shop.base}/products`, { name: 'Basmati Rice', price: 10000, stock: 5 });
   productId = created.body.id;
   variantId = created.body.variants[0].id;
 });
-afterAll(() => ctx.close());
 
-const version = async () =>
+const version = async (ctx: TestContext) =>
   Number(
     (await ctx.testDb.db.query<{ v: number }>(`SELECT catalog_version AS v FROM stores WHERE id = $1`, [shop.storeId]))
       .rows[0]!.v,
@@ -30,7 +29,9 @@ const list = async () => (await shop.customer.get(`/api/v1/storefront/${shop.slu
 const detail = async () => (await shop.customer.get(`/api/v1/storefront/${shop.slug}/products/basmati-rice`)).body;
 
 describe('storefront cache follows every visible change', () => {
-  it('the home page, whose product grid is kept rendered, shows store settings and catalog changes on the next view', async () => {
+  it('the home page, whose product grid is kept rendered, shows store settings and catalog changes on the next view', async ({
+    ctx,
+  }) => {
     const home = async () => (await ctx.app.inject({ method: 'GET', url: `/${shop.slug}` })).body;
     const warm = await home();
     expect(await home()).toBe(warm); // served from the kept rendering, byte for byte
@@ -46,23 +47,23 @@ describe('storefront cache follows every visible change', () => {
     expect(await home()).not.toContain('Kashmiri Saffron');
   });
 
-  it('a price change shows on the next list and detail read', async () => {
+  it('a price change shows on the next list and detail read', async ({ ctx }) => {
     expect((await list()).items[0].price).toBe(10000);
     expect((await detail()).price).toBe(10000);
-    const before = await version();
+    const before = await version(ctx);
     expect((await shop.api.patch(`${shop.base}/products/${productId}`, { price: 12000 })).status).toBe(200);
-    expect(await version()).toBeGreaterThan(before);
+    expect(await version(ctx)).toBeGreaterThan(before);
     expect((await list()).items[0].price).toBe(12000);
     expect((await detail()).variants[0].price).toBe(12000);
   });
 
-  it('stock crossing zero flips inStock; stock that stays above zero does not touch the version', async () => {
-    const v0 = await version();
+  it('stock crossing zero flips inStock; stock that stays above zero does not touch the version', async ({ ctx }) => {
+    const v0 = await version(ctx);
     expect((await shop.api.post(`${shop.base}/variants/${variantId}/stock`, { adjust: -2 })).status).toBe(200);
-    expect(await version()).toBe(v0);
+    expect(await version(ctx)).toBe(v0);
     expect((await list()).items[0].inStock).toBe(true);
     expect((await shop.api.post(`${shop.base}/variants/${variantId}/stock`, { set: 0 })).status).toBe(200);
-    expect(await version()).toBeGreaterThan(v0);
+    expect(await version(ctx)).toBeGreaterThan(v0);
     expect((await list()).items[0].inStock).toBe(false);
     expect((await detail()).variants[0].inStock).toBe(false);
     await shop.api.post(`${shop.base}/variants/${variantId}/stock`, { set: 3 });
@@ -100,15 +101,15 @@ describe('storefront cache follows every visible change', () => {
     expect((await shop.customer.get(`/api/v1/storefront/${shop.slug}/products/basmati-rice`)).status).toBe(404);
   });
 
-  it('a rolled-back change bumps nothing', async () => {
-    const v0 = await version();
+  it('a rolled-back change bumps nothing', async ({ ctx }) => {
+    const v0 = await version(ctx);
     await expect(
       ctx.testDb.db.tx(async (tx) => {
         await tx.query(`UPDATE products SET name = 'Ghost' WHERE store_id = $1`, [shop.storeId]);
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    expect(await version()).toBe(v0);
+    expect(await version(ctx)).toBe(v0);
   });
 
   it('merchant stock changes racing checkouts on the same variants never deadlock', async () => {

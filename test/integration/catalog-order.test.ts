@@ -2,11 +2,13 @@
  * Issue 13 item 4: products the merchant wants first come first — `pinned`, then `position` (lower first), then
  * newest — in the storefront and the merchant's list, page after page; and `hsn` on Product (api v1 "Catalog").
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, type Client } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
+
+const it = appTest();
 
 type Owner = Awaited<ReturnType<typeof merchantWithStore>>;
-let ctx: TestContext;
 let owner: Owner;
 let anon: Client;
 let base: string;
@@ -38,8 +40,7 @@ async function walk(url: string, limit: number, api: Client = anon): Promise<str
 
 const names = (list: string[]) => list.map((id) => Object.keys(ids).find((k) => ids[k] === id));
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   anon = client(ctx.app);
   owner = await merchantWithStore(ctx);
   base = `/api/v1/stores/${owner.store.id}`;
@@ -55,7 +56,6 @@ beforeAll(async () => {
   await create('rice', { position: 1 });
   await create('newest', {});
 });
-afterAll(() => ctx.close());
 
 const ORDER = ['tea', 'ghee', 'rice', 'atta', 'milk', 'newest', 'dahi', 'old'];
 

@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, merchantWithStore, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { merchantWithStore, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
+
+const it = appTest();
 
 type Owner = Awaited<ReturnType<typeof merchantWithStore>>;
-let ctx: TestContext;
 let owner: Owner;
 let other: Owner;
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   owner = await merchantWithStore(ctx);
   other = await merchantWithStore(ctx);
 });
-afterAll(() => ctx.close());
 
 const base = (m: Owner = owner) => `/api/v1/stores/${m.store.id}`;
 const UNKNOWN_ID = '0195f4c2-0000-7000-8000-00000000abcd';
@@ -30,7 +30,7 @@ async function variantWithStock(
   return { productId: res.body.id, variantId: res.body.variants[0].id };
 }
 
-const stockOf = async (variantId: string): Promise<number | null> =>
+const stockOf = async (ctx: TestContext, variantId: string): Promise<number | null> =>
   (await ctx.testDb.db.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [variantId]))
     .rows[0]!.stock;
 
@@ -38,7 +38,7 @@ const change = (variantId: string, body: unknown, m: Owner = owner, headers?: Re
   m.api.post(`${base(m)}/variants/${variantId}/stock`, body, headers);
 
 describe('stock', () => {
-  it('sets and adjusts stock, answering the new value', async () => {
+  it('sets and adjusts stock, answering the new value', async ({ ctx }) => {
     const { variantId } = await variantWithStock(5);
     let res = await change(variantId, { set: 10 });
     expect(res.status).toBe(200);
@@ -49,25 +49,25 @@ describe('stock', () => {
     expect(res.body).toEqual({ stock: 0 });
     res = await change(variantId, { adjust: 0 });
     expect(res.body).toEqual({ stock: 0 });
-    expect(await stockOf(variantId)).toBe(0);
+    expect(await stockOf(ctx, variantId)).toBe(0);
   });
 
-  it('refuses to go below zero with 409 insufficient_stock and says how many are left', async () => {
+  it('refuses to go below zero with 409 insufficient_stock and says how many are left', async ({ ctx }) => {
     const { variantId } = await variantWithStock(3);
     const res = await change(variantId, { adjust: -4 });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('insufficient_stock');
     expect(res.body.errors).toEqual([expect.objectContaining({ code: 'insufficient_stock', variantId, available: 3 })]);
-    expect(await stockOf(variantId)).toBe(3);
+    expect(await stockOf(ctx, variantId)).toBe(3);
   });
 
-  it('adjusting untracked stock is a 409 conflict; set starts and stops tracking', async () => {
+  it('adjusting untracked stock is a 409 conflict; set starts and stops tracking', async ({ ctx }) => {
     const { variantId, productId } = await variantWithStock(null);
     const res = await change(variantId, { adjust: -1 });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('conflict');
     expect(res.body.detail).toMatch(/not tracked/);
-    expect(await stockOf(variantId)).toBeNull();
+    expect(await stockOf(ctx, variantId)).toBeNull();
     expect((await change(variantId, { set: 7 })).body).toEqual({ stock: 7 });
     expect((await change(variantId, { adjust: -2 })).body).toEqual({ stock: 5 });
     expect((await change(variantId, { set: null })).body).toEqual({ stock: null });
@@ -85,7 +85,7 @@ describe('stock', () => {
     expect((await change(variantId, { set: MAX_STOCK })).body).toEqual({ stock: MAX_STOCK });
   });
 
-  it('rejects a malformed body with 400 validation_failed and changes nothing', async () => {
+  it('rejects a malformed body with 400 validation_failed and changes nothing', async ({ ctx }) => {
     const { variantId } = await variantWithStock(5);
     for (const body of [
       {},
@@ -108,10 +108,10 @@ describe('stock', () => {
       expect(res.status, JSON.stringify(body)?.slice(0, 80)).toBe(400);
       expect(res.body.code).toBe('validation_failed');
     }
-    expect(await stockOf(variantId)).toBe(5);
+    expect(await stockOf(ctx, variantId)).toBe(5);
   });
 
-  it("answers 404 for unknown, archived, and other stores' variants", async () => {
+  it("answers 404 for unknown, archived, and other stores' variants", async ({ ctx }) => {
     for (const id of [UNKNOWN_ID, 'not-a-uuid']) {
       const res = await change(id, { set: 1 });
       expect(res.status).toBe(404);
@@ -121,7 +121,7 @@ describe('stock', () => {
     await owner.api.delete(`${base()}/products/${archivedProduct.productId}`);
     expect((await change(archivedProduct.variantId, { adjust: -1 })).status).toBe(404);
     expect((await change(archivedProduct.variantId, { set: 1 })).status).toBe(404);
-    expect(await stockOf(archivedProduct.variantId)).toBe(5);
+    expect(await stockOf(ctx, archivedProduct.variantId)).toBe(5);
 
     const twoVariants = await owner.api.post(`${base()}/products`, {
       name: 'Two sizes',
@@ -143,10 +143,10 @@ describe('stock', () => {
       expect(viaOwnStore.status).toBe(404);
       expect(viaOwnStore.body.code).toBe('not_found');
     }
-    expect(await stockOf(mine.variantId)).toBe(5);
+    expect(await stockOf(ctx, mine.variantId)).toBe(5);
   });
 
-  it('50 parallel adjust -1 on a stock of 20: exactly 20 succeed and the stock ends at 0', async () => {
+  it('50 parallel adjust -1 on a stock of 20: exactly 20 succeed and the stock ends at 0', async ({ ctx }) => {
     const { variantId } = await variantWithStock(20);
     const results = await Promise.all(Array.from({ length: 50 }, () => change(variantId, { adjust: -1 })));
     const ok = results.filter((r) => r.status === 200);
@@ -156,19 +156,19 @@ describe('stock', () => {
     expect(refused.every((r) => r.body.code === 'insufficient_stock')).toBe(true);
     // Every success saw a distinct remaining count: 19, 18, …, 0.
     expect(ok.map((r) => r.body.stock).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    expect(await stockOf(variantId)).toBe(0);
+    expect(await stockOf(ctx, variantId)).toBe(0);
   });
 
-  it('parallel +1 and -1 adjustments never lose an update', async () => {
+  it('parallel +1 and -1 adjustments never lose an update', async ({ ctx }) => {
     const { variantId } = await variantWithStock(100);
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) => change(variantId, { adjust: i % 2 === 0 ? 3 : -1 })),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
-    expect(await stockOf(variantId)).toBe(100 + 20 * 3 - 20);
+    expect(await stockOf(ctx, variantId)).toBe(100 + 20 * 3 - 20);
   });
 
-  it('a retried adjustment with the same Idempotency-Key is applied once', async () => {
+  it('a retried adjustment with the same Idempotency-Key is applied once', async ({ ctx }) => {
     const { variantId } = await variantWithStock(10);
     const headers = { 'idempotency-key': `stock-${variantId}` };
     const first = await change(variantId, { adjust: -3 }, owner, headers);
@@ -176,6 +176,6 @@ describe('stock', () => {
     expect(first.body).toEqual({ stock: 7 });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ stock: 7 });
-    expect(await stockOf(variantId)).toBe(7);
+    expect(await stockOf(ctx, variantId)).toBe(7);
   });
 });

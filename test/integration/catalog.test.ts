@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
+
+const it = appTest();
 
 type Owner = Awaited<ReturnType<typeof merchantWithStore>>;
-let ctx: TestContext;
 let owner: Owner;
 let other: Owner;
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   owner = await merchantWithStore(ctx);
   other = await merchantWithStore(ctx);
 });
-afterAll(() => ctx.close());
 
 const base = (m: Owner = owner) => `/api/v1/stores/${m.store.id}`;
 const UNKNOWN_ID = '0195f4c2-0000-7000-8000-00000000abcd';
@@ -125,7 +125,7 @@ describe('categories', () => {
     expectProblem(await owner.api.delete(`${base()}/categories/${cat.id}`), 404, 'not_found');
   });
 
-  it('keeps categories to their store: another merchant gets 404 and changes nothing', async () => {
+  it('keeps categories to their store: another merchant gets 404 and changes nothing', async ({ ctx }) => {
     const cat = (await owner.api.post(`${base()}/categories`, { name: 'Private' })).body;
     const before = (await owner.api.get(`${base()}/categories`)).body;
     expectProblem(await other.api.get(`${base()}/categories`), 404, 'not_found');
@@ -389,7 +389,7 @@ describe('products', () => {
     expect((await owner.api.get(`${base()}/products/${p.id}`)).body).toEqual(p);
   });
 
-  it('DELETE archives: gone from the list and by id, the row stays for orders', async () => {
+  it('DELETE archives: gone from the list and by id, the row stays for orders', async ({ ctx }) => {
     const p = await newProduct({ name: 'To be archived', price: 100 });
     const del = await owner.api.delete(`${base()}/products/${p.id}`);
     expect(del.status).toBe(204);
@@ -407,7 +407,7 @@ describe('products', () => {
     expect((await newProduct({ name: 'To be archived', price: 100 })).slug).toBe('to-be-archived-2');
   });
 
-  it('keeps products to their store: another merchant gets 404 and changes nothing', async () => {
+  it('keeps products to their store: another merchant gets 404 and changes nothing', async ({ ctx }) => {
     const p = await newProduct({ name: 'Secret Masala', price: 100, stock: 5 });
     expectProblem(await other.api.get(`${base()}/products`), 404, 'not_found');
     expectProblem(await other.api.post(`${base()}/products`, { name: 'Hijack', price: 1 }), 404, 'not_found');
@@ -428,7 +428,7 @@ describe('products', () => {
 describe('product list', () => {
   let listOwner: Owner;
   const created: string[] = [];
-  beforeAll(async () => {
+  it.beforeAll(async ({ ctx }) => {
     listOwner = await merchantWithStore(ctx);
     for (let i = 0; i < 23; i++) {
       const p = await newProduct(
@@ -479,7 +479,7 @@ describe('product list', () => {
     }
   });
 
-  it('searches names by substring, case-insensitively, with wildcards taken literally', async () => {
+  it('searches names by substring, case-insensitively, with wildcards taken literally', async ({ ctx }) => {
     const s = await merchantWithStore(ctx);
     for (const name of [
       'Amul Butter 100g',
@@ -522,7 +522,7 @@ describe('product list', () => {
     expect(second.body.items[0].id < first.body.items[0].id).toBe(true);
   });
 
-  it('filters by category', async () => {
+  it('filters by category', async ({ ctx }) => {
     const s = await merchantWithStore(ctx);
     const dairy = (await s.api.post(`${base(s)}/categories`, { name: 'Dairy' })).body;
     const inDairy = await newProduct({ name: 'Curd', price: 100, categoryId: dairy.id }, s);
@@ -532,7 +532,7 @@ describe('product list', () => {
     expect((await s.api.get(`${base(s)}/products?categoryId=${UNKNOWN_ID}`)).body.items).toEqual([]);
   });
 
-  it('loads the variants of a page with one query, whatever the page size (no N+1)', async () => {
+  it('loads the variants of a page with one query, whatever the page size (no N+1)', async ({ ctx }) => {
     const db = ctx.app.db;
     const original = db.query;
     const count = async (url: string) => {
@@ -721,7 +721,7 @@ describe('variants', () => {
 });
 
 describe('OpenAPI', () => {
-  it('documents the catalog routes', async () => {
+  it('documents the catalog routes', async ({ ctx }) => {
     const res = await client(ctx.app).get('/api/v1/openapi.json');
     expect(res.status).toBe(200);
     const paths = Object.keys(res.body.paths);

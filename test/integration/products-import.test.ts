@@ -1,8 +1,9 @@
 /** CSV product import (dry run, apply, idempotent, Hindi, multipart) and export, on both databases. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, merchantWithStore, signIn, uniquePhone, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { merchantWithStore, signIn, uniquePhone } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 
-let ctx: TestContext;
+const it = appTest();
 let owner: Awaited<ReturnType<typeof merchantWithStore>>;
 let base: string;
 
@@ -18,12 +19,10 @@ function importCsv(body: string, query = '') {
   return owner.api.send('POST', `${base}/products/import${query}`, body, { 'content-type': 'text/csv' });
 }
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   owner = await merchantWithStore(ctx);
   base = `/api/v1/stores/${owner.store.id}`;
 });
-afterAll(() => ctx.close());
 
 describe('product import and export', () => {
   it('a dry run reports what would happen and the bad rows, and writes nothing', async () => {
@@ -38,7 +37,7 @@ describe('product import and export', () => {
     expect((await owner.api.get(`${base}/products`)).body.items).toEqual([]);
   });
 
-  it('applies: one product per name with its sizes, categories created, search terms and HSN kept', async () => {
+  it('applies: one product per name with its sizes, categories created, search terms and HSN kept', async ({ ctx }) => {
     const res = await importCsv(CSV);
     expect(res.body).toMatchObject({ created: 3, updated: 0, unchanged: 0 });
     const list = await owner.api.get(`${base}/products`);
@@ -110,7 +109,7 @@ describe('product import and export', () => {
     ]);
   });
 
-  it('staff may import; 5,000 rows import well under a minute', async () => {
+  it('staff may import; 5,000 rows import well under a minute', async ({ ctx }) => {
     const phone = uniquePhone();
     await owner.api.post(`${base}/members`, { phone, role: 'staff' });
     const staff = await signIn(ctx, phone);

@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, type Client } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { searchCatalog } from '../../src/catalog/products.service.js';
 
+const it = appTest();
+
 type Owner = Awaited<ReturnType<typeof merchantWithStore>>;
-let ctx: TestContext;
 let owner: Owner;
 let other: Owner;
 let anon: Client;
@@ -11,8 +13,7 @@ let base: string;
 let sf: string;
 const ids: Record<string, string> = {};
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   anon = client(ctx.app);
   owner = await merchantWithStore(ctx, { name: 'Sharma Kirana' });
   other = await merchantWithStore(ctx, { name: 'Other Kirana' });
@@ -39,7 +40,6 @@ beforeAll(async () => {
   await create('hidden', { name: 'Atta Noodles', price: 3000, isActive: false });
   await other.api.post(`/api/v1/stores/${other.store.id}/products`, { name: 'Atta Premium', price: 100 });
 });
-afterAll(() => ctx.close());
 
 const names = async (q: string, extra = ''): Promise<string[]> => {
   const res = await anon.get(`${sf}/products?q=${encodeURIComponent(q)}${extra}`);
@@ -123,7 +123,7 @@ describe('forgiving storefront search', () => {
     expect(found.slice(0, 2).sort()).toEqual(['Aashirvaad Atta 5 kg', 'Atta Noodles']);
   });
 
-  it('searchCatalog gives scores best first (the WhatsApp bot uses it)', async () => {
+  it('searchCatalog gives scores best first (the WhatsApp bot uses it)', async ({ ctx }) => {
     const hits = await searchCatalog(ctx.testDb.db, owner.store.id, 'panner', { limit: 5 });
     expect(hits[0]!.product.name).toBe('Amul Paneer 200 g');
     expect(hits[0]!.score).toBeGreaterThan(0.35);

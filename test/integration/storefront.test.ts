@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, type Client } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { DEMO_PHONE, ensureDemoStore } from '../../src/demo/seed.js';
 import { getPublicStore, getStorefrontProduct, listStorefrontProducts } from '../../src/catalog/storefront.service.js';
 
+const it = appTest();
+
 type Owner = Awaited<ReturnType<typeof merchantWithStore>>;
-let ctx: TestContext;
 let owner: Owner;
 let anon: Client;
 let base: string;
@@ -13,8 +15,7 @@ let sf: string;
 const products: Record<string, any> = {};
 let dairy: { id: string; slug: string };
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   anon = client(ctx.app);
   owner = await merchantWithStore(ctx, { name: 'Sharma General Store', whatsapp: '+919876543210' });
   base = `/api/v1/stores/${owner.store.id}`;
@@ -50,7 +51,6 @@ beforeAll(async () => {
   // An archived variant disappears from the storefront.
   await owner.api.delete(`${base}/products/${products.multi.id}/variants/${products.multi.variants[2].id}`);
 });
-afterAll(() => ctx.close());
 
 describe('public store', () => {
   it('answers the public view of a store without sign-in', async () => {
@@ -75,7 +75,7 @@ describe('public store', () => {
     });
   });
 
-  it('reports upi: true once the store has a UPI VPA, and follows isOpen', async () => {
+  it('reports upi: true once the store has a UPI VPA, and follows isOpen', async ({ ctx }) => {
     const s = await merchantWithStore(ctx);
     await s.api.patch(`/api/v1/stores/${s.store.id}`, {
       payments: { upiVpa: 'sharma@okaxis' },
@@ -196,7 +196,9 @@ describe('storefront catalog', () => {
     expect((await anon.get(`${sf}/products?utm_source=whatsapp`)).status).toBe(200);
   });
 
-  it("reads one active product by slug; inactive, archived, unknown and other stores' products are 404", async () => {
+  it("reads one active product by slug; inactive, archived, unknown and other stores' products are 404", async ({
+    ctx,
+  }) => {
     const res = await anon.get(`${sf}/products/tata-tea-premium`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -229,7 +231,7 @@ describe('storefront catalog', () => {
     expect((await anon.get(`${sf}/products/${products.inactive.slug}`)).status).toBe(404);
   });
 
-  it('exports the same reads as service functions for the pages', async () => {
+  it('exports the same reads as service functions for the pages', async ({ ctx }) => {
     const store = await getPublicStore(ctx.testDb.db, owner.store.slug.toUpperCase());
     expect(store.id).toBe(owner.store.id);
     const list = await listStorefrontProducts(ctx.testDb.db, store.id, { categorySlug: 'dairy', limit: 1 });
@@ -245,7 +247,7 @@ describe('storefront catalog', () => {
 });
 
 describe('demo store', () => {
-  it('seeds a kirana once, idempotently, even when two starts race', async () => {
+  it('seeds a kirana once, idempotently, even when two starts race', async ({ ctx }) => {
     await Promise.all([ensureDemoStore(ctx.testDb.db), ensureDemoStore(ctx.testDb.db)]);
     await ensureDemoStore(ctx.testDb.db);
     const db = ctx.testDb.db;
