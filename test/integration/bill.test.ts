@@ -1,16 +1,15 @@
 /** /o/{token}/bill (printable HTML) and /o/{token}/bill.pdf, with GSTIN and HSN when set, in English and Hindi. */
 import { PDFDocument } from 'pdf-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
 import { addProduct, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
 let token: string;
 let plainToken: string;
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx);
   const rice = await addProduct(shop, 'बासमती चावल', 10000);
   const salt = await addProduct(shop, 'Salt', 2000);
@@ -24,10 +23,9 @@ beforeAll(async () => {
     ])
   ).trackingToken;
 });
-afterAll(() => ctx.close());
 
 describe('bill', () => {
-  it('prints the store, GSTIN, HSN per line and the amounts, with a style the CSP allows by hash', async () => {
+  it('prints the store, GSTIN, HSN per line and the amounts, with a style the CSP allows by hash', async ({ ctx }) => {
     const res = await ctx.app.inject({ url: `/o/${token}/bill` });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
@@ -44,7 +42,7 @@ describe('bill', () => {
     expect(body).toContain('@page{size:A4');
   });
 
-  it('leaves HSN out when no line has one; 80 mm roll; Hindi labels', async () => {
+  it('leaves HSN out when no line has one; 80 mm roll; Hindi labels', async ({ ctx }) => {
     const plain = await ctx.app.inject({ url: `/o/${plainToken}/bill?paper=80mm&lang=hi` });
     expect(plain.statusCode).toBe(200);
     expect(plain.body).not.toContain('>HSN<');
@@ -54,7 +52,7 @@ describe('bill', () => {
     expect(plain.body).toContain('GSTIN: 27AAPFU0939F1ZV'); // the store's GSTIN as it is now
   });
 
-  it('gives the same bill as a PDF, A4 and 80 mm, in English and Hindi', async () => {
+  it('gives the same bill as a PDF, A4 and 80 mm, in English and Hindi', async ({ ctx }) => {
     for (const q of ['', '?paper=80mm', '?lang=hi', '?lang=hi&paper=80mm']) {
       const res = await ctx.app.inject({ url: `/o/${token}/bill.pdf${q}` });
       expect(res.statusCode, q).toBe(200);
@@ -70,7 +68,7 @@ describe('bill', () => {
     }
   });
 
-  it('answers unknown or malformed tokens with the 404 page', async () => {
+  it('answers unknown or malformed tokens with the 404 page', async ({ ctx }) => {
     for (const url of ['/o/not-a-token/bill', `/o/${crypto.randomUUID()}/bill`, `/o/${crypto.randomUUID()}/bill.pdf`]) {
       const res = await ctx.app.inject({ url });
       expect(res.statusCode, url).toBe(404);

@@ -4,21 +4,16 @@
  * is held locked does not hold up another store's checkout.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import type { TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { TEST_BACKEND } from '../helpers/db.js';
 import { addProduct, checkoutCart, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await createTestApp({ publicUrl: 'https://dukaan.test' });
-}, 180_000);
-afterAll(() => ctx.close());
+const it = appTest({ publicUrl: 'https://dukaan.test' });
 
-const db = () => ctx.testDb.db;
-
-async function numbersOf(storeId: string): Promise<number[]> {
-  const { rows } = await db().query<{ number: number }>(
+async function numbersOf(ctx: TestContext, storeId: string): Promise<number[]> {
+  const { rows } = await ctx.testDb.db.query<{ number: number }>(
     'SELECT number FROM orders WHERE store_id = $1 ORDER BY number',
     [storeId],
   );
@@ -26,7 +21,9 @@ async function numbersOf(storeId: string): Promise<number[]> {
 }
 
 describe('checkouts across stores', () => {
-  it('keep every store’s order numbers gap-free under concurrent checkouts, refusals taking no number', async () => {
+  it('keep every store’s order numbers gap-free under concurrent checkouts, refusals taking no number', async ({
+    ctx,
+  }) => {
     const shops: Shop[] = [];
     for (let i = 0; i < 4; i++) shops.push(await openShop(ctx, { create: { name: `Gapless ${i}` } }));
     // Per store: plenty of one product, and 3 units of a scarce one that 6 carts want (3 of them are refused).
@@ -48,14 +45,16 @@ describe('checkouts across stores', () => {
       expect(placed).toHaveLength(8 + 3);
       expect(refused).toHaveLength(3);
       for (const r of refused) expect(r.body.code).toBe('cart_has_errors');
-      const numbers = await numbersOf(shop.storeId);
+      const numbers = await numbersOf(ctx, shop.storeId);
       expect(numbers).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
       expect(placed.map((a) => a.body.number as number).sort((a, b) => a - b)).toEqual(numbers);
     }
   });
 
   if (TEST_BACKEND === 'postgres') {
-    it('a store whose order counter is locked does not hold up another store’s checkout (PostgreSQL)', async () => {
+    it('a store whose order counter is locked does not hold up another store’s checkout (PostgreSQL)', async ({
+      ctx,
+    }) => {
       const busy = await openShop(ctx, { create: { name: 'Busy' } });
       const free = await openShop(ctx, { create: { name: 'Free' } });
       const busyItem = await addProduct(busy, 'Busy item', 1000, 100);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { beforeAll, describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
 import {
   ADDRESS,
   CUSTOMER_PHONE,
@@ -14,22 +14,22 @@ import {
   type Shop,
 } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest({ publicUrl: 'https://dukaan.test' });
 let shop: Shop;
-beforeAll(async () => {
-  ctx = await createTestApp({ publicUrl: 'https://dukaan.test' });
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx, {
     create: { name: 'Chai & Co', whatsapp: '+919876543210' },
     patch: { delivery: { fee: 4000, freeAbove: 50000, pickup: true } },
   });
 });
-afterAll(() => ctx.close());
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const db = () => ctx.testDb.db;
 
 describe('checkout', () => {
-  it('turns a cart into an order: frozen lines, bill, stock taken, history, tracking and WhatsApp links', async () => {
+  it('turns a cart into an order: frozen lines, bill, stock taken, history, tracking and WhatsApp links', async ({
+    ctx,
+    db,
+  }) => {
     const tea = await addProduct(shop, 'Masala Chai', 9900, 10);
     const rusk = await addProduct(shop, 'Rusk', 4000); // not tracked
     const cartId = await newCart(shop, [
@@ -91,7 +91,7 @@ describe('checkout', () => {
 
     expect(await stockOf(ctx, tea)).toBe(8);
     expect(await stockOf(ctx, rusk)).toBeNull();
-    const { rows } = await db().query<{ order_id: string }>(`SELECT order_id FROM carts WHERE id = $1`, [cartId]);
+    const { rows } = await db.query<{ order_id: string }>(`SELECT order_id FROM carts WHERE id = $1`, [cartId]);
     expect(rows[0]!.order_id).toBe(order.id);
     // The store hears about it through the outbox, written with the order.
     // The store hears about it, and the customer gets a confirmation (opted in by default), both through the
@@ -114,7 +114,7 @@ describe('checkout', () => {
     expect(change.body.code).toBe('cart_already_ordered');
   });
 
-  it('numbers orders per store, increasing', async () => {
+  it('numbers orders per store, increasing', async ({ ctx }) => {
     const v = await addProduct(shop, 'Numbered', 100);
     const a = await placeOrder(shop, [[v, 1]]);
     const b = await placeOrder(shop, [[v, 1]]);
@@ -124,7 +124,7 @@ describe('checkout', () => {
     expect(first.number).toBe(1);
   });
 
-  it('a second checkout of an ordered cart is 409 cart_already_ordered', async () => {
+  it('a second checkout of an ordered cart is 409 cart_already_ordered', async ({ ctx }) => {
     const v = await addProduct(shop, 'Twice', 100, 5);
     const cartId = await newCart(shop, [[v, 1]]);
     expect((await checkoutCart(shop, cartId)).status).toBe(201);
@@ -134,7 +134,10 @@ describe('checkout', () => {
     expect(await stockOf(ctx, v)).toBe(4);
   });
 
-  it('replays the answer for the same Idempotency-Key, and finds the order even when the stored answer was lost', async () => {
+  it('replays the answer for the same Idempotency-Key, and finds the order even when the stored answer was lost', async ({
+    ctx,
+    db,
+  }) => {
     const v = await addProduct(shop, 'Idem', 100, 5);
     const cartId = await newCart(shop, [[v, 1]]);
     const key = { 'idempotency-key': `co-${cartId}` };
@@ -145,7 +148,7 @@ describe('checkout', () => {
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.text).toBe(first.text);
     // A crash after commit lost the stored answer: the key recorded on the order still finds it.
-    await db().query(`DELETE FROM idempotency_keys`);
+    await db.query(`DELETE FROM idempotency_keys`);
     const recovered = await checkoutCart(shop, cartId, checkoutBody(), key);
     expect(recovered.status).toBe(201);
     expect(recovered.body.id).toBe(first.body.id);
@@ -153,7 +156,7 @@ describe('checkout', () => {
     const otherKey = await checkoutCart(shop, cartId, checkoutBody(), { 'idempotency-key': 'another' });
     expect(otherKey.status).toBe(409);
     expect(otherKey.body.code).toBe('cart_already_ordered');
-    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
       cartId,
     ]);
     expect(rows[0]!.n).toBe(1);
@@ -170,7 +173,7 @@ describe('checkout', () => {
     expect(other.body.code).toBe('idempotency_key_reused');
   });
 
-  it('refuses a closed store with 409 store_closed and takes nothing', async () => {
+  it('refuses a closed store with 409 store_closed and takes nothing', async ({ ctx }) => {
     const closed = await openShop(ctx);
     const v = await addProduct(closed, 'Closed', 100, 3);
     const cartId = await newCart(closed, [[v, 1]]);
@@ -182,7 +185,7 @@ describe('checkout', () => {
     expect(await stockOf(ctx, v)).toBe(3);
   });
 
-  it('refuses a cart with errors (409 cart_has_errors naming the lines) and takes nothing', async () => {
+  it('refuses a cart with errors (409 cart_has_errors naming the lines) and takes nothing', async ({ ctx, db }) => {
     const short = await addProduct(shop, 'Short', 100, 5);
     const fine = await addProduct(shop, 'Fine', 100, 5);
     const gone = await addProduct(shop, 'Gone', 100, 5);
@@ -191,8 +194,8 @@ describe('checkout', () => {
       [short, 4],
       [gone, 1],
     ]);
-    await db().query(`UPDATE variants SET stock = 1 WHERE id = $1`, [short]);
-    await db().query(`UPDATE variants SET stock = 0 WHERE id = $1`, [gone]);
+    await db.query(`UPDATE variants SET stock = 1 WHERE id = $1`, [short]);
+    await db.query(`UPDATE variants SET stock = 0 WHERE id = $1`, [gone]);
     const res = await checkoutCart(shop, cartId);
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('cart_has_errors');
@@ -203,13 +206,11 @@ describe('checkout', () => {
       ]),
     );
     expect(await stockOf(ctx, fine)).toBe(5);
-    const { rows } = await db().query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1`, [
-      cartId,
-    ]);
+    const { rows } = await db.query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1`, [cartId]);
     expect(rows[0]!.order_id).toBeNull();
   });
 
-  it('refuses an empty cart and an archived product', async () => {
+  it('refuses an empty cart and an archived product', async ({ db }) => {
     const empty = await newCart(shop);
     const res = await checkoutCart(shop, empty);
     expect(res.status).toBe(409);
@@ -217,7 +218,7 @@ describe('checkout', () => {
     expect(res.body.errors[0].code).toBe('empty_cart');
     const v = await addProduct(shop, 'Archived later', 100);
     const cartId = await newCart(shop, [[v, 1]]);
-    await db().query(
+    await db.query(
       `UPDATE products SET archived_at = now() WHERE id = (SELECT product_id FROM variants WHERE id = $1)`,
       [v],
     );
@@ -226,7 +227,7 @@ describe('checkout', () => {
     expect(archived.body.errors).toEqual([expect.objectContaining({ code: 'unavailable', variantId: v })]);
   });
 
-  it('takes pickup orders without an address and without a delivery fee', async () => {
+  it('takes pickup orders without an address and without a delivery fee', async ({ db }) => {
     const v = await addProduct(shop, 'Pickup item', 1000);
     const cartId = await newCart(shop, [[v, 1]]);
     const res = await checkoutCart(
@@ -241,7 +242,7 @@ describe('checkout', () => {
       total: 1000,
       customer: { name: 'Ravi', address: null },
     });
-    const { rows } = await db().query<{ fulfillment: string }>(`SELECT fulfillment FROM carts WHERE id = $1`, [cartId]);
+    const { rows } = await db.query<{ fulfillment: string }>(`SELECT fulfillment FROM carts WHERE id = $1`, [cartId]);
     expect(rows[0]!.fulfillment).toBe('pickup');
   });
 
@@ -251,7 +252,7 @@ describe('checkout', () => {
     expect(order).toMatchObject({ subtotal: 60000, deliveryFee: 0, total: 60000 });
   });
 
-  it('refuses pickup where the store does not offer it (422)', async () => {
+  it('refuses pickup where the store does not offer it (422)', async ({ ctx }) => {
     const noPickup = await openShop(ctx);
     const v = await addProduct(noPickup, 'No pickup', 100);
     const res = await checkoutCart(
@@ -263,7 +264,7 @@ describe('checkout', () => {
     expect(res.body.code).toBe('validation_failed');
   });
 
-  it('needs an address for delivery and a 6-digit PIN code in INR stores (422 validation_failed)', async () => {
+  it('needs an address for delivery and a 6-digit PIN code in INR stores (422 validation_failed)', async ({ ctx }) => {
     const v = await addProduct(shop, 'Addr', 100, 5);
     const cartId = await newCart(shop, [[v, 1]]);
     const noAddress = await checkoutCart(
@@ -293,7 +294,7 @@ describe('checkout', () => {
     expect((await checkoutCart(shop, cartId)).status).toBe(201);
   });
 
-  it('offers only the payment methods the store takes (422 validation_failed)', async () => {
+  it('offers only the payment methods the store takes (422 validation_failed)', async ({ ctx }) => {
     const v = await addProduct(shop, 'Pay', 100);
     const cartId = await newCart(shop, [[v, 1]]);
     const upi = await checkoutCart(shop, cartId, checkoutBody({ paymentMethod: 'upi' }));
@@ -317,7 +318,7 @@ describe('checkout', () => {
     );
   });
 
-  it('refuses an order below the minimum (after discount) with 422 below_minimum_order', async () => {
+  it('refuses an order below the minimum (after discount) with 422 below_minimum_order', async ({ ctx }) => {
     const minShop = await openShop(ctx, { patch: { delivery: { minOrder: 20000 } } });
     const v = await addProduct(minShop, 'Small', 15000, 10);
     const coupon = await minShop.api.post(`${minShop.base}/coupons`, { code: 'TENOFF', type: 'percent', value: 10 });
@@ -335,7 +336,9 @@ describe('checkout', () => {
     expect(ok.body).toMatchObject({ subtotal: 30000, discount: 3000, couponCode: 'TENOFF' });
   });
 
-  it('counts the coupon use; a used-up coupon is left out (never blocks), and a changed total is 409', async () => {
+  it('counts the coupon use; a used-up coupon is left out (never blocks), and a changed total is 409', async ({
+    ctx,
+  }) => {
     const v = await addProduct(shop, 'Couponed', 10000, 10);
     const created = await shop.api.post(`${shop.base}/coupons`, {
       code: 'ONCE',
@@ -373,7 +376,9 @@ describe('checkout', () => {
     expect((await shop.api.get(`${shop.base}/coupons/${created.body.id}`)).body.usedCount).toBe(1);
   });
 
-  it("messages the owner's phone when the store has no WhatsApp number, and links to wa.me without one", async () => {
+  it("messages the owner's phone when the store has no WhatsApp number, and links to wa.me without one", async ({
+    ctx,
+  }) => {
     const plain = await openShop(ctx);
     const order = await placeOrder(plain, [[await addProduct(plain, 'Plain', 100), 1]]);
     expect(order.whatsappUrl.startsWith('https://wa.me/?text=')).toBe(true);
@@ -429,7 +434,7 @@ describe('checkout bad input', () => {
     expect(res.headers['content-type']).toContain('application/problem+json');
   });
 
-  it('a body that is not JSON → 400, never 500', async () => {
+  it('a body that is not JSON → 400, never 500', async ({ ctx }) => {
     const res = await ctx.app.inject({
       method: 'POST',
       url: `/api/v1/storefront/${shop.slug}/carts/${cartId}/checkout`,
@@ -439,7 +444,7 @@ describe('checkout bad input', () => {
     expect(res.statusCode).toBe(400);
   });
 
-  it("unknown, malformed and other stores' carts, and unknown stores → 404 not_found", async () => {
+  it("unknown, malformed and other stores' carts, and unknown stores → 404 not_found", async ({ ctx }) => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid', 'x'.repeat(150)]) {
       const res = await checkoutCart(shop, id);
       expect(res.status).toBe(404);
@@ -455,11 +460,9 @@ describe('checkout bad input', () => {
     expect(noStore.status).toBe(404);
   });
 
-  it('nothing was taken by any of the refused requests', async () => {
+  it('nothing was taken by any of the refused requests', async ({ ctx, db }) => {
     expect(await stockOf(ctx, variant)).toBe(5);
-    const { rows } = await db().query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1`, [
-      cartId,
-    ]);
+    const { rows } = await db.query<{ order_id: string | null }>(`SELECT order_id FROM carts WHERE id = $1`, [cartId]);
     expect(rows[0]!.order_id).toBeNull();
   });
 });

@@ -4,8 +4,9 @@
  * pool of 20 connections; on PGlite they interleave through one connection. Either way: no overselling, no
  * deadlocks, no 500s.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type Res, type TestContext } from '../helpers/app.js';
+import { afterAll, describe, expect } from 'vitest';
+import type { Res } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import {
   PNG_1PX,
   addProduct,
@@ -19,19 +20,15 @@ import {
   type Shop,
 } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx);
 });
 afterAll(async () => {
   // Visible in the run's output when the machine was too busy for the pool's 2 s connection wait.
   if (shed) console.info(`concurrency.test: ${shed} requests were shed with 503 under load and retried`);
-  await ctx.close();
 });
-
-const db = () => ctx.testDb.db;
 
 /** Runs fn(i) for i in 0..n-1 with at most `width` in flight (setup only; the races themselves fire all at once). */
 async function inBatches<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
@@ -70,7 +67,10 @@ function statuses(results: Res[]): Record<string, number> {
 }
 
 describe('checkout races', () => {
-  it('200 concurrent checkouts of separate carts for 50 units: exactly 50 orders, 150 cart_has_errors, stock 0', async () => {
+  it('200 concurrent checkouts of separate carts for 50 units: exactly 50 orders, 150 cart_has_errors, stock 0', async ({
+    ctx,
+    db,
+  }) => {
     const v = await addProduct(shop, 'Last fifty', 1000, 50);
     const carts = await inBatches(200, 25, () => newCart(shop, [[v, 1]]));
     const results = await Promise.all(carts.map((cartId) => checkoutAsClient(shop, cartId)));
@@ -79,7 +79,7 @@ describe('checkout races', () => {
       expect(r.body.errors).toEqual([expect.objectContaining({ variantId: v, code: 'out_of_stock' })]);
     }
     expect(await stockOf(ctx, v)).toBe(0);
-    const { rows } = await db().query<{ n: number; sold: number }>(
+    const { rows } = await db.query<{ n: number; sold: number }>(
       `SELECT count(DISTINCT o.id)::int AS n, coalesce(sum(l.quantity), 0)::int AS sold FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE l.variant_id = $1`,
       [v],
     );
@@ -88,7 +88,7 @@ describe('checkout races', () => {
     expect(new Set(numbers).size).toBe(50);
   });
 
-  it('multi-unit carts never oversell: what is sold plus what is left is what there was', async () => {
+  it('multi-unit carts never oversell: what is sold plus what is left is what there was', async ({ ctx }) => {
     const v = await addProduct(shop, 'Multi unit', 1000, 30);
     const carts = await inBatches(40, 20, (i) => newCart(shop, [[v, 1 + (i % 4)]]));
     const results = await Promise.all(carts.map((cartId) => checkoutAsClient(shop, cartId)));
@@ -103,7 +103,9 @@ describe('checkout races', () => {
     for (const r of results.filter((r) => r.status === 409)) expect(r.body.errors[0].available ?? 0).toBeLessThan(4);
   });
 
-  it('3-line carts sharing two hot variants, added in opposite orders: all succeed, no deadlock, no 500', async () => {
+  it('3-line carts sharing two hot variants, added in opposite orders: all succeed, no deadlock, no 500', async ({
+    ctx,
+  }) => {
     const hotA = await addProduct(shop, 'Hot A', 100, 1000);
     const hotB = await addProduct(shop, 'Hot B', 100, 1000);
     const carts = await inBatches(60, 20, async (i) => {
@@ -128,7 +130,7 @@ describe('checkout races', () => {
     expect(await stockOf(ctx, hotB)).toBe(1000 - 60);
   });
 
-  it('a coupon with usageLimit 10 under 50 concurrent checkouts gives at most 10 discounts', async () => {
+  it('a coupon with usageLimit 10 under 50 concurrent checkouts gives at most 10 discounts', async ({ ctx }) => {
     const v = await addProduct(shop, 'Coupon rush', 10_000, 1000);
     const coupon = await shop.api.post(`${shop.base}/coupons`, {
       code: 'RUSH10',
@@ -156,7 +158,10 @@ describe('checkout races', () => {
     expect(await stockOf(ctx, v)).toBe(950);
   });
 
-  it('the same checkout retried 5 times in parallel with one Idempotency-Key: one order, five identical answers', async () => {
+  it('the same checkout retried 5 times in parallel with one Idempotency-Key: one order, five identical answers', async ({
+    ctx,
+    db,
+  }) => {
     const v = await addProduct(shop, 'Retried', 1000, 10);
     const cartId = await newCart(shop, [[v, 1]]);
     const headers = { 'idempotency-key': `retry-${cartId}` };
@@ -165,14 +170,16 @@ describe('checkout races', () => {
     );
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(results.map((r) => r.text)).size).toBe(1);
-    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
       cartId,
     ]);
     expect(rows[0]!.n).toBe(1);
     expect(await stockOf(ctx, v)).toBe(9);
   });
 
-  it('the same cart checked out 5 times in parallel without a key: one order, four cart_already_ordered', async () => {
+  it('the same cart checked out 5 times in parallel without a key: one order, four cart_already_ordered', async ({
+    ctx,
+  }) => {
     const v = await addProduct(shop, 'Double click', 1000, 10);
     const cartId = await newCart(shop, [[v, 1]]);
     const results = await Promise.all(Array.from({ length: 5 }, () => checkoutAsClient(shop, cartId)));
@@ -182,7 +189,7 @@ describe('checkout races', () => {
 });
 
 describe('order races', () => {
-  it('two concurrent cancels: one wins, stock comes back once', async () => {
+  it('two concurrent cancels: one wins, stock comes back once', async ({ ctx }) => {
     const v = await addProduct(shop, 'Cancel race', 1000, 20);
     for (let round = 0; round < 5; round++) {
       const order = await placeOrder(shop, [[v, 3]]);
@@ -196,7 +203,7 @@ describe('order races', () => {
     }
   });
 
-  it('customer cancel racing merchant accept: exactly one wins, the other gets invalid_transition', async () => {
+  it('customer cancel racing merchant accept: exactly one wins, the other gets invalid_transition', async ({ ctx }) => {
     const v = await addProduct(shop, 'Accept race', 1000, 50);
     for (let round = 0; round < 8; round++) {
       const order = await placeOrder(shop, [[v, 2]]);
@@ -217,7 +224,7 @@ describe('order races', () => {
     }
   });
 
-  it('a line edit racing a cancel leaves the stock exactly as it was', async () => {
+  it('a line edit racing a cancel leaves the stock exactly as it was', async ({ ctx }) => {
     const v = await addProduct(shop, 'Edit race', 1000, 40);
     for (let round = 0; round < 6; round++) {
       const order = await placeOrder(shop, [[v, 2]]);
@@ -233,7 +240,7 @@ describe('order races', () => {
     }
   });
 
-  it('concurrent edits of one order keep stock and lines consistent', async () => {
+  it('concurrent edits of one order keep stock and lines consistent', async ({ ctx }) => {
     const v = await addProduct(shop, 'Edit edit', 1000, 100);
     const order = await placeOrder(shop, [[v, 1]]);
     const results = await Promise.all(
@@ -250,7 +257,7 @@ describe('order races', () => {
 });
 
 describe('bad input never gets a 500', () => {
-  it("answers every malformed or impossible request with the contract's error", async () => {
+  it("answers every malformed or impossible request with the contract's error", async ({ ctx }) => {
     const v = await addProduct(shop, 'Bad input', 1000, 10);
     const other = await openShop(ctx);
     const foreign = await addProduct(other, 'Foreign', 1000, 10);

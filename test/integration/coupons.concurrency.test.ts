@@ -3,17 +3,15 @@
  * checkout that fails counts nothing, a cancel gives the use back (never below zero). The 50-checkout race on a
  * usage limit lives in concurrency.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
 import { addProduct, checkoutCart, newCart, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx);
 });
-afterAll(() => ctx.close());
 
 async function coupon(body: Record<string, unknown>): Promise<string> {
   const res = await shop.api.post(`${shop.base}/coupons`, { type: 'flat', value: 100, ...body });

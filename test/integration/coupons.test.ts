@@ -1,20 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, type Client } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 
-let ctx: TestContext;
+const it = appTest();
 let api: Client;
 let token: string;
 let storeId: string;
 let base: string;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   const m = await merchantWithStore(ctx);
   api = m.api;
   token = m.token;
   storeId = m.store.id;
   base = `/api/v1/stores/${storeId}/coupons`;
 });
-afterAll(() => ctx.close());
 
 let n = 0;
 const code = (prefix = 'C') => `${prefix}${++n}${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
@@ -116,7 +115,7 @@ describe('coupons CRUD', () => {
     expect(res.headers['content-type']).toContain('application/problem+json');
   });
 
-  it('POST with a broken JSON body → 400 problem+json', async () => {
+  it('POST with a broken JSON body → 400 problem+json', async ({ ctx }) => {
     const res = await ctx.app.inject({
       method: 'POST',
       url: base,
@@ -127,7 +126,7 @@ describe('coupons CRUD', () => {
     expect(res.json().code).toBe('validation_failed');
   });
 
-  it('codes are unique per store, case-insensitively → 409 conflict', async () => {
+  it('codes are unique per store, case-insensitively → 409 conflict', async ({ ctx }) => {
     const c = code('Dup');
     expect((await api.post(base, { code: c, type: 'flat', value: 5 })).status).toBe(201);
     for (const variant of [c, c.toUpperCase(), c.toLowerCase()]) {
@@ -141,7 +140,7 @@ describe('coupons CRUD', () => {
     ).toBe(201);
   });
 
-  it('lists coupons newest first with keyset pagination', async () => {
+  it('lists coupons newest first with keyset pagination', async ({ ctx }) => {
     const m = await merchantWithStore(ctx);
     const url = `/api/v1/stores/${m.store.id}/coupons`;
     const empty = await m.api.get(url);
@@ -245,7 +244,7 @@ describe('coupons CRUD', () => {
     expect((await api.patch(`${base}/${b.id}`, { code: b.code.toLowerCase() })).body.code).toBe(b.code.toLowerCase());
   });
 
-  it('PATCH usageLimit below the uses so far → 422 validation_failed', async () => {
+  it('PATCH usageLimit below the uses so far → 422 validation_failed', async ({ ctx }) => {
     const c = (await api.post(base, { code: code('U'), type: 'flat', value: 5, usageLimit: 10 })).body;
     await ctx.testDb.db.query(`UPDATE coupons SET used_count = 4 WHERE id = $1`, [c.id]);
     const res = await api.patch(`${base}/${c.id}`, { usageLimit: 3 });
@@ -272,7 +271,7 @@ describe('coupons CRUD', () => {
     expect(res.body.code).toBe('validation_failed');
   });
 
-  it('DELETE is soft: 204, then 404 everywhere, gone from the list, code free again', async () => {
+  it('DELETE is soft: 204, then 404 everywhere, gone from the list, code free again', async ({ ctx }) => {
     const c = (await api.post(base, { code: code('Del'), type: 'flat', value: 5 })).body;
     const del = await api.delete(`${base}/${c.id}`);
     expect(del.status).toBe(204);
@@ -309,7 +308,7 @@ describe('coupons CRUD', () => {
     },
   );
 
-  it('without a token → 401', async () => {
+  it('without a token → 401', async ({ ctx }) => {
     const anon = client(ctx.app);
     expect((await anon.get(base)).status).toBe(401);
     expect((await anon.post(base, { code: 'ANON', type: 'flat', value: 5 })).status).toBe(401);
@@ -317,7 +316,7 @@ describe('coupons CRUD', () => {
 });
 
 describe('coupon tenancy', () => {
-  it("another merchant gets 404 for the first store's coupons and changes nothing", async () => {
+  it("another merchant gets 404 for the first store's coupons and changes nothing", async ({ ctx }) => {
     const created = (await api.post(base, { code: code('Mine'), type: 'percent', value: 15 })).body;
     const intruder = await merchantWithStore(ctx);
     const theirs = `/api/v1/stores/${intruder.store.id}/coupons`;

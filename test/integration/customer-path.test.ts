@@ -2,8 +2,8 @@
  * Issue 13's contract on both databases: store profile and hours, delivery areas, one-round 422, expectedTotal,
  * replacement suggestions, the opt-in confirmation and the order's language.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
 import {
   ADDRESS,
   addProduct,
@@ -16,17 +16,14 @@ import {
 } from '../helpers/order-fixtures.js';
 import { setStock } from '../helpers/fixtures.js';
 
-let ctx: TestContext;
+const it = appTest({ publicUrl: 'https://dukaan.test' });
 let shop: Shop;
-beforeAll(async () => {
-  ctx = await createTestApp({ publicUrl: 'https://dukaan.test' });
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx, {
     create: { name: 'Kirana Plus', whatsapp: '+919876543210' },
     patch: { delivery: { fee: 3000 } },
   });
 });
-afterAll(() => ctx.close());
-const db = () => ctx.testDb.db;
 
 describe('store profile', () => {
   it('PATCH sets description, logo, banner, address, hours, defaultLanguage, gstin, delivery.areas; GET and the public store show them', async () => {
@@ -67,7 +64,7 @@ describe('store profile', () => {
     }
   });
 
-  it('opening hours close the store outside them; the manual switch closes it regardless', async () => {
+  it('opening hours close the store outside them; the manual switch closes it regardless', async ({ ctx }) => {
     const other = await openShop(ctx);
     const v = await addProduct(other, 'Bread', 4000);
     // Open only in a minute of the day that is never now: 00:00–00:01 on no day but a far one.
@@ -93,7 +90,7 @@ describe('store profile', () => {
 
 describe('delivery areas', () => {
   let areaShop: Shop;
-  beforeAll(async () => {
+  it.beforeAll(async ({ ctx }) => {
     areaShop = await openShop(ctx, {
       patch: { delivery: { fee: 3000, areas: [{ pincodePrefix: '4110' }, { pincodePrefix: '411045', fee: 5000 }] } },
     });
@@ -146,11 +143,13 @@ describe('checkout in one round', () => {
     );
   });
 
-  it('409 total_changed when a price changed since the customer saw the total; the current cart comes along', async () => {
+  it('409 total_changed when a price changed since the customer saw the total; the current cart comes along', async ({
+    db,
+  }) => {
     const v = await addProduct(shop, 'Paneer 200 g', 9000);
     const cart = await newCart(shop, [[v, 2]]);
     const seen = (await shop.customer.get(`/api/v1/storefront/${shop.slug}/carts/${cart}`)).body.total;
-    await db().query(`UPDATE variants SET price = 9500 WHERE id = $1`, [v]);
+    await db.query(`UPDATE variants SET price = 9500 WHERE id = $1`, [v]);
     const res = await checkoutCart(shop, cart, checkoutBody({ expectedTotal: seen }));
     expect([res.status, res.body.code]).toEqual([409, 'total_changed']);
     expect(res.body.cart).toMatchObject({ id: cart, total: 19000 + 3000 });
@@ -160,7 +159,9 @@ describe('checkout in one round', () => {
 });
 
 describe('replacement suggestions', () => {
-  it('an out-of-stock line suggests up to 3 in-stock variants of the same category, nearest price first', async () => {
+  it('an out-of-stock line suggests up to 3 in-stock variants of the same category, nearest price first', async ({
+    db,
+  }) => {
     const cat = (await shop.api.post(`${shop.base}/categories`, { name: 'Dairy' })).body.id as string;
     const make = async (name: string, price: number, stock: number | null) => {
       const res = await shop.api.post(`${shop.base}/products`, {
@@ -178,7 +179,7 @@ describe('replacement suggestions', () => {
     await make('Gold milk 1 L', 6100, 0); // out of stock: never suggested
     await make('A2 milk 1 L', 12000, 9);
     const cart = await newCart(shop, [[milk, 1]]);
-    await setStock(db(), milk, 0);
+    await setStock(db, milk, 0);
     const body = (await shop.customer.get(`/api/v1/storefront/${shop.slug}/carts/${cart}`)).body;
     const line = body.lines[0];
     expect(line.error).toEqual({ code: 'out_of_stock' });
@@ -192,14 +193,14 @@ describe('replacement suggestions', () => {
       productSlug: expect.any(String),
       variantId: expect.any(String),
     });
-    await setStock(db(), milk, 1);
+    await setStock(db, milk, 1);
     const fine = (await shop.customer.get(`/api/v1/storefront/${shop.slug}/carts/${cart}`)).body;
     expect(fine.lines[0].suggestions).toEqual([]);
   });
 });
 
 describe('after ordering', () => {
-  it('whatsappUpdates: false sends no confirmation; the order keeps the language it was placed in', async () => {
+  it('whatsappUpdates: false sends no confirmation; the order keeps the language it was placed in', async ({ ctx }) => {
     const v = await addProduct(shop, 'Maggi', 1400);
     const quiet = await checkoutCart(
       shop,

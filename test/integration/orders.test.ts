@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
 import {
   CUSTOMER_PHONE,
   addProduct,
@@ -11,18 +11,15 @@ import {
   type Shop,
 } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx, {
     create: { whatsapp: '+919876543210' },
     patch: { delivery: { fee: 3000, freeAbove: null, pickup: true } },
   });
 });
-afterAll(() => ctx.close());
 
-const db = () => ctx.testDb.db;
 const track = (order: { trackingToken: string }, rest = '') => `/api/v1/orders/${order.trackingToken}${rest}`;
 const merchantUrl = (order: { id: string }, rest = '', s: Shop = shop) => `${s.base}/orders/${order.id}${rest}`;
 const transition = (order: { id: string }, to: string, note?: string) =>
@@ -43,7 +40,7 @@ describe('the customer, by tracking token', () => {
     }
   });
 
-  it('cancels while placed: stock back once, history, messages to customer and store', async () => {
+  it('cancels while placed: stock back once, history, messages to customer and store', async ({ ctx }) => {
     const v = await addProduct(shop, 'Cancel me', 500, 10);
     const order = await placeOrder(shop, [[v, 3]]);
     expect(await stockOf(ctx, v)).toBe(7);
@@ -66,7 +63,7 @@ describe('the customer, by tracking token', () => {
     expect(messages[2]!.text).toContain('has been cancelled');
   });
 
-  it('cannot cancel once accepted (409 invalid_transition); the merchant still can', async () => {
+  it('cannot cancel once accepted (409 invalid_transition); the merchant still can', async ({ ctx }) => {
     const v = await addProduct(shop, 'Accepted', 500, 4);
     const order = await placeOrder(shop, [[v, 1]]);
     expect((await transition(order, 'accepted')).status).toBe(200);
@@ -102,7 +99,7 @@ describe('the customer, by tracking token', () => {
 });
 
 describe('merchant transitions', () => {
-  it('walks placed → accepted → shipped → delivered with notes, messaging the customer each time', async () => {
+  it('walks placed → accepted → shipped → delivered with notes, messaging the customer each time', async ({ ctx }) => {
     const v = await addProduct(shop, 'Walk', 500, 5);
     const order = await placeOrder(shop, [[v, 1]]);
     for (const [to, note] of [
@@ -132,7 +129,7 @@ describe('merchant transitions', () => {
     expect(toCustomer[2]!.text).toContain('Note from the shop: “Via Dunzo”');
   });
 
-  it('refuses moves the lifecycle does not have with 409 invalid_transition', async () => {
+  it('refuses moves the lifecycle does not have with 409 invalid_transition', async ({ ctx }) => {
     const v = await addProduct(shop, 'Invalid', 500, 5);
     const order = await placeOrder(shop, [[v, 1]]);
     for (const to of ['shipped', 'delivered', 'placed']) {
@@ -170,7 +167,7 @@ describe('merchant transitions', () => {
     expect((await shop.customer.get(track(order))).body.status).toBe('placed');
   });
 
-  it('keeps orders to their store: another merchant gets 404 everywhere', async () => {
+  it('keeps orders to their store: another merchant gets 404 everywhere', async ({ ctx }) => {
     const v = await addProduct(shop, 'Mine', 500);
     const order = await placeOrder(shop, [[v, 1]]);
     const other = await openShop(ctx);
@@ -193,7 +190,7 @@ describe('merchant transitions', () => {
 describe('merchant list and reading', () => {
   let listShop: Shop;
   const numbers: number[] = [];
-  beforeAll(async () => {
+  it.beforeAll(async ({ ctx }) => {
     listShop = await openShop(ctx);
     const v = await addProduct(listShop, 'Listed', 100);
     for (let i = 0; i < 7; i++) numbers.push((await placeOrder(listShop, [[v, 1]])).number);
@@ -254,8 +251,8 @@ describe('merchant list and reading', () => {
     }
   });
 
-  it('marks an order seen when the merchant opens it', async () => {
-    const { rows: before } = await db().query<{ n: number }>(
+  it('marks an order seen when the merchant opens it', async ({ db }) => {
+    const { rows: before } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM orders WHERE store_id = $1 AND seen_at IS NULL`,
       [listShop.storeId],
     );
@@ -265,22 +262,24 @@ describe('merchant list and reading', () => {
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(order.id);
     expect(res.body).not.toHaveProperty('seenAt');
-    const { rows } = await db().query<{ seen: boolean }>(
-      `SELECT seen_at IS NOT NULL AS seen FROM orders WHERE id = $1`,
-      [order.id],
-    );
+    const { rows } = await db.query<{ seen: boolean }>(`SELECT seen_at IS NOT NULL AS seen FROM orders WHERE id = $1`, [
+      order.id,
+    ]);
     expect(rows[0]!.seen).toBe(true);
     const { countUnseenOrders } = await import('../../src/orders/orders.service.js');
-    expect(await countUnseenOrders(db(), listShop.storeId)).toBe(6);
+    expect(await countUnseenOrders(db, listShop.storeId)).toBe(6);
     // The customer reading it does not.
     const other = (await listShop.api.get(`${listShop.base}/orders`)).body.items[4];
     await listShop.customer.get(`/api/v1/orders/${other.trackingToken}`);
-    expect(await countUnseenOrders(db(), listShop.storeId)).toBe(6);
+    expect(await countUnseenOrders(db, listShop.storeId)).toBe(6);
   });
 });
 
 describe('line edits', () => {
-  it("the customer replaces the lines: kept lines keep their frozen price, added lines take today's, stock moves", async () => {
+  it("the customer replaces the lines: kept lines keep their frozen price, added lines take today's, stock moves", async ({
+    ctx,
+    db,
+  }) => {
     const a = await addProduct(shop, 'Kept', 1000, 10);
     const b = await addProduct(shop, 'Dropped', 2000, 10);
     const c = await addProduct(shop, 'Added', 3000, 10);
@@ -290,7 +289,7 @@ describe('line edits', () => {
     ]);
     expect(order.total).toBe(4000 + 3000);
     // Prices change after the order was placed.
-    await db().query(`UPDATE variants SET price = 9999 WHERE id = ANY($1::uuid[])`, [[a, b]]);
+    await db.query(`UPDATE variants SET price = 9999 WHERE id = ANY($1::uuid[])`, [[a, b]]);
     const res = await shop.customer.put(track(order, '/lines'), {
       lines: [
         { variantId: a, quantity: 5 },
@@ -325,7 +324,7 @@ describe('line edits', () => {
     expect([await stockOf(ctx, a), await stockOf(ctx, c)]).toEqual([9, 10]);
   });
 
-  it('refuses an increase beyond stock with 409 cart_has_errors and moves nothing', async () => {
+  it('refuses an increase beyond stock with 409 cart_has_errors and moves nothing', async ({ ctx }) => {
     const a = await addProduct(shop, 'Scarce', 1000, 3);
     const b = await addProduct(shop, 'Plenty', 1000, 50);
     const order = await placeOrder(shop, [
@@ -358,10 +357,13 @@ describe('line edits', () => {
     ]);
   });
 
-  it('refuses adding a product no longer sold (409), unknown or foreign variants (404), duplicates and empty sets (422)', async () => {
+  it('refuses adding a product no longer sold (409), unknown or foreign variants (404), duplicates and empty sets (422)', async ({
+    ctx,
+    db,
+  }) => {
     const a = await addProduct(shop, 'Base', 1000, 10);
     const archived = await addProduct(shop, 'Archived', 1000, 10);
-    await db().query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [archived]);
+    await db.query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [archived]);
     const order = await placeOrder(shop, [[a, 1]]);
     const gone = await shop.customer.put(track(order, '/lines'), {
       lines: [
@@ -395,7 +397,7 @@ describe('line edits', () => {
     expect(await stockOf(ctx, a)).toBe(9);
   });
 
-  it('refuses malformed bodies with 400 validation_failed', async () => {
+  it('refuses malformed bodies with 400 validation_failed', async ({ ctx }) => {
     const a = await addProduct(shop, 'Malformed', 1000, 10);
     const order = await placeOrder(shop, [[a, 1]]);
     const bodies: unknown[] = [
@@ -419,7 +421,7 @@ describe('line edits', () => {
     expect(await stockOf(ctx, a)).toBe(9);
   });
 
-  it('an edit that changes nothing writes nothing', async () => {
+  it('an edit that changes nothing writes nothing', async ({ ctx }) => {
     const a = await addProduct(shop, 'Same', 1000, 10);
     const order = await placeOrder(shop, [[a, 2]]);
     const res = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: a, quantity: 2 }] });
@@ -428,7 +430,7 @@ describe('line edits', () => {
     expect((await outboxFor(ctx, order.id)).filter((m) => m.topic === 'order.edited')).toHaveLength(0);
   });
 
-  it('only while placed for the customer, while placed or accepted for the merchant', async () => {
+  it('only while placed for the customer, while placed or accepted for the merchant', async ({ ctx }) => {
     const a = await addProduct(shop, 'Phase', 1000, 20);
     const order = await placeOrder(shop, [[a, 1]]);
     await transition(order, 'accepted');
@@ -455,7 +457,7 @@ describe('line edits', () => {
     expect(await stockOf(ctx, a)).toBe(17);
   });
 
-  it("renews the discount with the order's own coupon rule, on the new subtotal", async () => {
+  it("renews the discount with the order's own coupon rule, on the new subtotal", async ({ ctx }) => {
     const couponShop = await openShop(ctx, { patch: { delivery: { fee: 5000, freeAbove: 30000 } } });
     const v = await addProduct(couponShop, 'Discounted', 10000, 100);
     const created = await couponShop.api.post(`${couponShop.base}/coupons`, {
@@ -498,7 +500,7 @@ describe('line edits', () => {
     expect(down.body).toMatchObject({ subtotal: 10000, discount: 0, deliveryFee: 5000, total: 15000 });
   });
 
-  it("holds a customer edit to the minimum order, not the store's edit", async () => {
+  it("holds a customer edit to the minimum order, not the store's edit", async ({ ctx }) => {
     const minShop = await openShop(ctx, { patch: { delivery: { minOrder: 5000 } } });
     const v = await addProduct(minShop, 'Min', 3000, 10);
     const order = await placeOrder(minShop, [[v, 2]]);
@@ -517,7 +519,7 @@ describe('line edits', () => {
 describe('payment status', () => {
   const pay = (order: { id: string }, status: unknown) => shop.api.post(merchantUrl(order, '/payment'), { status });
 
-  it('paid records the total as received; refunded gives it back', async () => {
+  it('paid records the total as received; refunded gives it back', async ({ ctx }) => {
     const v = await addProduct(shop, 'Paid', 5000, 10);
     const order = await placeOrder(shop, [[v, 1]]);
     const paid = await pay(order, 'paid');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
 import {
   JPEG_1PX,
   PNG_1PX,
@@ -15,25 +15,17 @@ import {
   type Shop,
 } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync('/tmp/dukaan-payments-');
-  ctx = await createTestApp({ dataDir });
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx, {
     create: { name: 'Kirana & Sons', whatsapp: '+919876543210' },
     patch: { payments: { cod: true, upiVpa: 'kirana@okhdfc' } },
   });
 });
-afterAll(async () => {
-  await ctx.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
 
 const track = (order: { trackingToken: string }, rest = '') => `/api/v1/orders/${order.trackingToken}${rest}`;
 const proofUrl = (order: { trackingToken: string }) => track(order, '/payment-proof');
-const db = () => ctx.testDb.db;
 
 async function upiOrder(quantity = 1): Promise<any> {
   const v = await addProduct(shop, `UPI item ${Math.random()}`, 12_345, 100);
@@ -41,7 +33,7 @@ async function upiOrder(quantity = 1): Promise<any> {
 }
 
 describe('UPI', () => {
-  it('gives upi orders a upi:// link with the exact amount and order number, and a QR code of it', async () => {
+  it('gives upi orders a upi:// link with the exact amount and order number, and a QR code of it', async ({ ctx }) => {
     const order = await upiOrder(2);
     expect(order.total).toBe(24_690);
     expect(order.upiUrl).toBe(
@@ -80,25 +72,28 @@ describe('UPI', () => {
 });
 
 describe('payment proof', () => {
-  it('takes a PNG by its bytes, stores it under DATA_DIR/uploads/proofs and marks the payment proof_submitted', async () => {
+  it('takes a PNG by its bytes, stores it under DATA_DIR/uploads/proofs and marks the payment proof_submitted', async ({
+    ctx,
+    db,
+  }) => {
     const order = await upiOrder();
     const res = await upload(ctx, proofUrl(order), PNG_1PX, { filename: 'screenshot.png' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: order.id, paymentStatus: 'proof_submitted' });
-    const { rows } = await db().query<{ file_name: string; content_type: string; size_bytes: number }>(
+    const { rows } = await db.query<{ file_name: string; content_type: string; size_bytes: number }>(
       `SELECT file_name, content_type, size_bytes FROM payment_proofs WHERE order_id = $1`,
       [order.id],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ content_type: 'image/png', size_bytes: PNG_1PX.length });
     expect(rows[0]!.file_name).toMatch(/^[0-9a-f]{32}\.png$/);
-    const stored = path.join(dataDir, 'uploads', 'proofs', rows[0]!.file_name);
+    const stored = path.join(ctx.config.dataDir, 'uploads', 'proofs', rows[0]!.file_name);
     expect(fs.readFileSync(stored).equals(PNG_1PX)).toBe(true);
     const messages = await outboxFor(ctx, order.id);
     expect(messages.at(-1)).toMatchObject({ topic: 'order.payment_proof', recipient: '+919876543210' });
   });
 
-  it("shows the proof to the customer and the store's members only, with its type and nosniff", async () => {
+  it("shows the proof to the customer and the store's members only, with its type and nosniff", async ({ ctx }) => {
     const order = await upiOrder();
     expect(
       (await upload(ctx, proofUrl(order), JPEG_1PX, { filename: 'x.bin', contentType: 'application/octet-stream' }))
@@ -125,7 +120,7 @@ describe('payment proof', () => {
     expect((await shop.customer.get(`${shop.base}/orders/${order.id}/payment-proof`)).status).toBe(401);
   });
 
-  it('takes WebP, and a second proof replaces the first in view', async () => {
+  it('takes WebP, and a second proof replaces the first in view', async ({ ctx }) => {
     const order = await upiOrder();
     expect((await upload(ctx, proofUrl(order), PNG_1PX)).status).toBe(200);
     expect(
@@ -141,7 +136,7 @@ describe('payment proof', () => {
     expect((await shop.api.get(`${shop.base}/orders/${order.id}/payment-proof`)).status).toBe(404);
   });
 
-  it('refuses a renamed text file with 415, by content not by name or header', async () => {
+  it('refuses a renamed text file with 415, by content not by name or header', async ({ ctx, db }) => {
     const order = await upiOrder();
     const res = await upload(ctx, proofUrl(order), Buffer.from('I promise I paid. Totally a PNG.'), {
       filename: 'proof.png',
@@ -157,14 +152,14 @@ describe('payment proof', () => {
     );
     expect(gif.status).toBe(415);
     expect((await shop.customer.get(track(order))).body.paymentStatus).toBe('pending');
-    const { rows } = await db().query<{ n: number }>(
+    const { rows } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM payment_proofs WHERE order_id = $1`,
       [order.id],
     );
     expect(rows[0]!.n).toBe(0);
   });
 
-  it('refuses a file over 5 MB with 413, even one that is not an image (size first)', async () => {
+  it('refuses a file over 5 MB with 413, even one that is not an image (size first)', async ({ ctx }) => {
     const order = await upiOrder();
     const big = Buffer.alloc(6 * 1024 * 1024, 0x41);
     const text = await upload(ctx, proofUrl(order), big, { filename: 'big.png' });
@@ -177,7 +172,7 @@ describe('payment proof', () => {
     expect((await upload(ctx, proofUrl(order), fits)).status).toBe(200);
   });
 
-  it('refuses a request that is not multipart with 415, and a multipart without `file` with 400', async () => {
+  it('refuses a request that is not multipart with 415, and a multipart without `file` with 400', async ({ ctx }) => {
     const order = await upiOrder();
     const json = await shop.customer.post(proofUrl(order), { file: 'aGVsbG8=' });
     expect(json.status).toBe(415);
@@ -196,7 +191,7 @@ describe('payment proof', () => {
     expect(wrongField.body.code).toBe('validation_failed');
   });
 
-  it('404 for an unknown order; 409 once paid or cancelled', async () => {
+  it('404 for an unknown order; 409 once paid or cancelled', async ({ ctx, db }) => {
     expect(
       (await upload(ctx, '/api/v1/orders/00000000-0000-4000-8000-000000000000/payment-proof', PNG_1PX)).status,
     ).toBe(404);
@@ -210,13 +205,13 @@ describe('payment proof', () => {
     await shop.customer.post(track(cancelled, '/cancel'));
     expect((await upload(ctx, proofUrl(cancelled), PNG_1PX)).status).toBe(409);
     // Refused uploads leave no files behind.
-    const files = fs.readdirSync(path.join(dataDir, 'uploads', 'proofs'));
-    const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM payment_proofs`);
+    const files = fs.readdirSync(path.join(ctx.config.dataDir, 'uploads', 'proofs'));
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM payment_proofs`);
     // each proof: the original and its re-encoded copy
     expect(files).toHaveLength(rows[0]!.n * 2);
   });
 
-  it('the merchant then marks the proven payment paid', async () => {
+  it('the merchant then marks the proven payment paid', async ({ ctx }) => {
     const order = await upiOrder();
     await upload(ctx, proofUrl(order), PNG_1PX);
     const res = await shop.api.post(`${shop.base}/orders/${order.id}/payment`, { status: 'paid' });

@@ -3,25 +3,22 @@
  * roll back, every way it can refuse must leave the database exactly as it was. These tests make each refusal
  * happen at the statement itself (the reads before it saw a good cart) and compare everything it could touch.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import type { TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { addProduct, checkoutCart, newCart, openShop, stockOf, type Shop } from '../helpers/order-fixtures.js';
 import { placeOrder, type NewOrderLine, type UnnumberedOrder } from '../../src/orders/orders.repo.js';
 import { CART_STAMP_SQL } from '../../src/cart/cart.repo.js';
 import { newId, newSecretId } from '../../src/shared/ids.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx, { patch: { delivery: { fee: 0, freeAbove: null, pickup: true } } });
 });
-afterAll(() => ctx.close());
 
-const db = () => ctx.testDb.db;
-
-async function cartStamp(cartId: string): Promise<number> {
-  const { rows } = await db().query<{ stamp: number }>(
+async function cartStamp(ctx: TestContext, cartId: string): Promise<number> {
+  const { rows } = await ctx.testDb.db.query<{ stamp: number }>(
     `SELECT ${CART_STAMP_SQL('c')} AS stamp FROM carts c WHERE c.id = $1`,
     [cartId],
   );
@@ -29,9 +26,9 @@ async function cartStamp(cartId: string): Promise<number> {
 }
 
 /** Everything a placement writes, for before/after comparison. */
-async function footprint(cartId: string, variantIds: string[], couponId: string | null) {
+async function footprint(ctx: TestContext, cartId: string, variantIds: string[], couponId: string | null) {
   const q = async <T>(sql: string, params: unknown[]) =>
-    (await db().query<T & Record<string, unknown>>(sql, params)).rows;
+    (await ctx.testDb.db.query<T & Record<string, unknown>>(sql, params)).rows;
   return {
     stock: await Promise.all(variantIds.map((v) => stockOf(ctx, v))),
     nextNumber: (
@@ -95,14 +92,14 @@ const line = (variantId: string, quantity: number): NewOrderLine => ({
   quantity,
 });
 
-async function productOf(variantId: string): Promise<string> {
-  const { rows } = await db().query<{ product_id: string }>(`SELECT product_id FROM variants WHERE id = $1`, [
+async function productOf(ctx: TestContext, variantId: string): Promise<string> {
+  const { rows } = await ctx.testDb.db.query<{ product_id: string }>(`SELECT product_id FROM variants WHERE id = $1`, [
     variantId,
   ]);
   return rows[0]!.product_id;
 }
 
-async function twoLineCart(): Promise<{ cartId: string; a: string; b: string; lines: NewOrderLine[] }> {
+async function twoLineCart(ctx: TestContext): Promise<{ cartId: string; a: string; b: string; lines: NewOrderLine[] }> {
   const a = await addProduct(shop, `Alpha ${newId().slice(-6)}`, 100, 10);
   const b = await addProduct(shop, `Beta ${newId().slice(-6)}`, 100, 10);
   const cartId = await newCart(shop, [
@@ -110,8 +107,8 @@ async function twoLineCart(): Promise<{ cartId: string; a: string; b: string; li
     [b, 2],
   ]);
   const lines = [
-    { ...line(a, 1), productId: await productOf(a) },
-    { ...line(b, 2), productId: await productOf(b) },
+    { ...line(a, 1), productId: await productOf(ctx, a) },
+    { ...line(b, 2), productId: await productOf(ctx, b) },
   ];
   return { cartId, a, b, lines };
 }
@@ -119,9 +116,12 @@ async function twoLineCart(): Promise<{ cartId: string; a: string; b: string; li
 const moves = (lines: NewOrderLine[]) => lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
 
 describe('placing an order in one statement', () => {
-  it('places: stock taken, number given, order, lines, history, cart marked, message with the number', async () => {
-    const { cartId, a, b, lines } = await twoLineCart();
-    const before = await footprint(cartId, [a, b], null);
+  it('places: stock taken, number given, order, lines, history, cart marked, message with the number', async ({
+    db,
+    ctx,
+  }) => {
+    const { cartId, a, b, lines } = await twoLineCart(ctx);
+    const before = await footprint(ctx, cartId, [a, b], null);
     const order = unnumbered(cartId);
     const message = {
       id: newId(),
@@ -131,64 +131,70 @@ describe('placing an order in one statement', () => {
       textAfterNumber: ' here',
       data: { orderId: order.id, storeId: shop.storeId },
     };
-    const placed = await placeOrder(db(), order, await cartStamp(cartId), lines, moves(lines), message);
+    const placed = await placeOrder(db, order, await cartStamp(ctx, cartId), lines, moves(lines), message);
     expect(placed).toMatchObject({ placed: true, number: before.nextNumber });
-    const after = await footprint(cartId, [a, b], null);
+    const after = await footprint(ctx, cartId, [a, b], null);
     expect(after.stock).toEqual([9, 8]);
     expect(after.nextNumber).toBe(before.nextNumber + 1);
     expect(after.orders).toBe(before.orders + 1);
     expect(after.lines).toBe(before.lines + 2);
     expect(after.outbox).toBe(before.outbox + 1);
     expect(after.cart!.order_id).toBe(order.id);
-    const { rows } = await db().query<{ payload: { text: string } }>(`SELECT payload FROM outbox WHERE id = $1`, [
+    const { rows } = await db.query<{ payload: { text: string } }>(`SELECT payload FROM outbox WHERE id = $1`, [
       message.id,
     ]);
     expect(rows[0]!.payload.text).toBe(`New order #${before.nextNumber} here`);
-    const history = await db().query<{ status: string }>(`SELECT status FROM order_history WHERE order_id = $1`, [
+    const history = await db.query<{ status: string }>(`SELECT status FROM order_history WHERE order_id = $1`, [
       order.id,
     ]);
     expect(history.rows.map((r) => r.status)).toEqual(['placed']);
   });
 
-  it('a line short at the statement: nothing taken (not even the lines that had enough), no number, cart open', async () => {
-    const { cartId, a, b, lines } = await twoLineCart();
-    await db().query(`UPDATE variants SET stock = 1 WHERE id = $1`, [b]);
-    const before = await footprint(cartId, [a, b], null);
-    const placed = await placeOrder(db(), unnumbered(cartId), await cartStamp(cartId), lines, moves(lines), null);
+  it('a line short at the statement: nothing taken (not even the lines that had enough), no number, cart open', async ({
+    db,
+    ctx,
+  }) => {
+    const { cartId, a, b, lines } = await twoLineCart(ctx);
+    await db.query(`UPDATE variants SET stock = 1 WHERE id = $1`, [b]);
+    const before = await footprint(ctx, cartId, [a, b], null);
+    const placed = await placeOrder(db, unnumbered(cartId), await cartStamp(ctx, cartId), lines, moves(lines), null);
     expect(placed).toEqual({
       placed: false,
       shortages: [{ variantId: b, requested: 2, available: 1 }],
       cartCurrent: false,
       couponUsable: true,
     });
-    expect(await footprint(cartId, [a, b], null)).toEqual(before);
+    expect(await footprint(ctx, cartId, [a, b], null)).toEqual(before);
   });
 
-  it('a cart changed after it was read: nothing happens, and the caller is told to read it again', async () => {
-    const { cartId, a, b, lines } = await twoLineCart();
-    const stale = await cartStamp(cartId);
+  it('a cart changed after it was read: nothing happens, and the caller is told to read it again', async ({
+    db,
+    ctx,
+  }) => {
+    const { cartId, a, b, lines } = await twoLineCart(ctx);
+    const stale = await cartStamp(ctx, cartId);
     const changed = await shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${a}`, {
       quantity: 3,
     });
     expect(changed.status).toBe(200);
-    const before = await footprint(cartId, [a, b], null);
+    const before = await footprint(ctx, cartId, [a, b], null);
     expect(before.cart!.stamp).not.toBe(stale);
-    const placed = await placeOrder(db(), unnumbered(cartId), stale, lines, moves(lines), null);
+    const placed = await placeOrder(db, unnumbered(cartId), stale, lines, moves(lines), null);
     expect(placed).toEqual({ placed: false, shortages: [], cartCurrent: false, couponUsable: true });
-    expect(await footprint(cartId, [a, b], null)).toEqual(before);
+    expect(await footprint(ctx, cartId, [a, b], null)).toEqual(before);
   });
 
-  it('a cart already ordered: the second placement changes nothing', async () => {
-    const { cartId, a, b, lines } = await twoLineCart();
-    const stamp = await cartStamp(cartId);
-    expect((await placeOrder(db(), unnumbered(cartId), stamp, lines, moves(lines), null)).placed).toBe(true);
-    const before = await footprint(cartId, [a, b], null);
-    const again = await placeOrder(db(), unnumbered(cartId), stamp, lines, moves(lines), null);
+  it('a cart already ordered: the second placement changes nothing', async ({ db, ctx }) => {
+    const { cartId, a, b, lines } = await twoLineCart(ctx);
+    const stamp = await cartStamp(ctx, cartId);
+    expect((await placeOrder(db, unnumbered(cartId), stamp, lines, moves(lines), null)).placed).toBe(true);
+    const before = await footprint(ctx, cartId, [a, b], null);
+    const again = await placeOrder(db, unnumbered(cartId), stamp, lines, moves(lines), null);
     expect(again).toMatchObject({ placed: false, cartCurrent: false });
-    expect(await footprint(cartId, [a, b], null)).toEqual(before);
+    expect(await footprint(ctx, cartId, [a, b], null)).toEqual(before);
   });
 
-  it('a coupon used up at the statement: no use counted, no stock taken, cart open', async () => {
+  it('a coupon used up at the statement: no use counted, no stock taken, cart open', async ({ db, ctx }) => {
     const coupon = await shop.api.post(`${shop.base}/coupons`, {
       code: `ONCE${newId().slice(-4)}`,
       type: 'flat',
@@ -196,22 +202,25 @@ describe('placing an order in one statement', () => {
       usageLimit: 1,
     });
     expect(coupon.status).toBe(201);
-    const { cartId, a, b, lines } = await twoLineCart();
-    await db().query(`UPDATE coupons SET used_count = 1 WHERE id = $1`, [coupon.body.id]);
-    const before = await footprint(cartId, [a, b], coupon.body.id);
+    const { cartId, a, b, lines } = await twoLineCart(ctx);
+    await db.query(`UPDATE coupons SET used_count = 1 WHERE id = $1`, [coupon.body.id]);
+    const before = await footprint(ctx, cartId, [a, b], coupon.body.id);
     const placed = await placeOrder(
-      db(),
+      db,
       unnumbered(cartId, coupon.body.id),
-      await cartStamp(cartId),
+      await cartStamp(ctx, cartId),
       lines,
       moves(lines),
       null,
     );
     expect(placed).toEqual({ placed: false, shortages: [], cartCurrent: true, couponUsable: false });
-    expect(await footprint(cartId, [a, b], coupon.body.id)).toEqual(before);
+    expect(await footprint(ctx, cartId, [a, b], coupon.body.id)).toEqual(before);
   });
 
-  it('checkouts racing changes to their own carts: every order holds exactly its cart’s final lines, stock adds up', async () => {
+  it('checkouts racing changes to their own carts: every order holds exactly its cart’s final lines, stock adds up', async ({
+    ctx,
+    db,
+  }) => {
     const hot = await addProduct(shop, 'Race Mango', 50, 1000);
     const other = await addProduct(shop, 'Race Lime', 20, 1000);
     const carts = await Promise.all(Array.from({ length: 12 }, () => newCart(shop, [[hot, 1]])));
@@ -235,7 +244,7 @@ describe('placing an order in one statement', () => {
       expect(order.status).toBe(201);
       expect([200, 409]).toContain(change.status);
       if (change.status === 409) expect(change.body.code).toBe('cart_already_ordered');
-      const { rows } = await db().query<{ variant_id: string; quantity: number }>(
+      const { rows } = await db.query<{ variant_id: string; quantity: number }>(
         `SELECT variant_id, quantity FROM cart_lines WHERE cart_id = $1 ORDER BY variant_id`,
         [cartId],
       );

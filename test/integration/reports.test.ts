@@ -1,13 +1,14 @@
 /** GET /stores/{id}/reports/sales: per day in India's time zone, totals, top products, new vs returning. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import type { TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { addProduct, checkoutBody, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
 const url = (q: string) => `${shop.base}/reports/sales${q}`;
 
-async function orderAt(lines: [string, number][], phone: string, at: string): Promise<string> {
+async function orderAt(ctx: TestContext, lines: [string, number][], phone: string, at: string): Promise<string> {
   const order = await placeOrder(
     shop,
     lines,
@@ -17,19 +18,17 @@ async function orderAt(lines: [string, number][], phone: string, at: string): Pr
   return order.id as string;
 }
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx);
   const rice = await addProduct(shop, 'Rice 5 kg', 10000);
   const dal = await addProduct(shop, 'Toor dal', 2500);
-  await orderAt([[dal, 1]], '+919812340001', '2026-10-01T06:00:00Z'); // before the range: a returning customer
-  await orderAt([[rice, 2]], '+919812340001', '2026-11-10T20:00:00Z'); // 01:30 on 11 Nov in India
-  await orderAt([[dal, 1]], '+919812340002', '2026-11-11T05:00:00Z');
-  const cancelled = await orderAt([[dal, 4]], '+919812340003', '2026-11-12T06:00:00Z');
+  await orderAt(ctx, [[dal, 1]], '+919812340001', '2026-10-01T06:00:00Z'); // before the range: a returning customer
+  await orderAt(ctx, [[rice, 2]], '+919812340001', '2026-11-10T20:00:00Z'); // 01:30 on 11 Nov in India
+  await orderAt(ctx, [[dal, 1]], '+919812340002', '2026-11-11T05:00:00Z');
+  const cancelled = await orderAt(ctx, [[dal, 4]], '+919812340003', '2026-11-12T06:00:00Z');
   const res = await shop.api.post(`${shop.base}/orders/${cancelled}/transitions`, { to: 'cancelled' });
   expect(res.status).toBe(200);
-}, 180_000); // five checkouts on PGlite: slow when the machine is shared
-afterAll(() => ctx.close());
+}, 180_000);
 
 describe('sales report', () => {
   it('counts per day in the store time zone, leaves cancelled orders out of revenue and fills empty days', async () => {
@@ -84,7 +83,7 @@ describe('sales report', () => {
     }
   });
 
-  it('answers staff too, and outsiders 404', async () => {
+  it('answers staff too, and outsiders 404', async ({ ctx }) => {
     const { signIn, uniquePhone } = await import('../helpers/app.js');
     const phone = uniquePhone();
     await shop.api.post(`${shop.base}/members`, { phone, role: 'staff' });

@@ -4,9 +4,12 @@
  * commit durably. Each written table gets a statement trigger (test-only) that records the setting in force in the
  * writing transaction — the one its commit obeys.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import type { TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { addProduct, checkoutBody, checkoutCart, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
+
+const it = appTest({ publicUrl: 'https://dukaan.test' });
 
 const WATCHED = [
   'carts',
@@ -22,18 +25,14 @@ const WATCHED = [
   'stores',
   'outbox',
 ];
-
-let ctx: TestContext;
 let shop: Shop;
-const db = () => ctx.testDb.db;
 
-beforeAll(async () => {
-  ctx = await createTestApp({ publicUrl: 'https://dukaan.test' });
+it.beforeAll(async ({ ctx, db }) => {
   shop = await openShop(ctx, {
     create: { name: 'Durable Dukaan', whatsapp: '+919876543210' },
     patch: { delivery: { fee: 0, pickup: true } },
   });
-  await db().exec(`
+  await db.exec(`
     CREATE TABLE test_write_durability (
       seq bigserial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, setting text NOT NULL, xid bigint NOT NULL);
     CREATE FUNCTION test_log_durability() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -48,10 +47,9 @@ beforeAll(async () => {
            FOR EACH STATEMENT EXECUTE FUNCTION test_log_durability();`,
     ).join('\n')}`);
 });
-afterAll(() => ctx.close());
 
-beforeEach(async () => {
-  await db().query('DELETE FROM test_write_durability');
+it.beforeEach(async ({ db }) => {
+  await db.query('DELETE FROM test_write_durability');
 });
 
 interface Logged {
@@ -61,20 +59,24 @@ interface Logged {
   xid: number;
 }
 
-async function logged(): Promise<Logged[]> {
-  return (await db().query<Logged>('SELECT tbl, op, setting, xid FROM test_write_durability ORDER BY seq')).rows;
+async function logged(ctx: TestContext): Promise<Logged[]> {
+  return (await ctx.testDb.db.query<Logged>('SELECT tbl, op, setting, xid FROM test_write_durability ORDER BY seq'))
+    .rows;
 }
 
 const tables = (rows: Logged[]) => [...new Set(rows.map((r) => r.tbl))].sort();
 const cartUrl = (cartId: string) => `/api/v1/storefront/${shop.slug}/carts/${cartId}`;
 
 describe('write durability', () => {
-  it('cart writes (create, line put and removal, fulfillment, coupon) commit without waiting for a flush', async () => {
+  it('cart writes (create, line put and removal, fulfillment, coupon) commit without waiting for a flush', async ({
+    db,
+    ctx,
+  }) => {
     const tea = await addProduct(shop, 'Tea', 5000, 50);
     const rusk = await addProduct(shop, 'Rusk', 3000);
     const coupon = await shop.api.post(`${shop.base}/coupons`, { code: 'CHAI10', type: 'percent', value: 10 });
     expect(coupon.status).toBe(201);
-    await db().query('DELETE FROM test_write_durability');
+    await db.query('DELETE FROM test_write_durability');
 
     const created = await shop.customer.post(`/api/v1/storefront/${shop.slug}/carts`);
     expect(created.status).toBe(201);
@@ -88,7 +90,7 @@ describe('write durability', () => {
     expect((await shop.customer.put(`${cartUrl(cartId)}/coupon`, { code: 'chai10' })).status).toBe(200);
     expect((await shop.customer.delete(`${cartUrl(cartId)}/coupon`)).status).toBe(200);
 
-    const rows = await logged();
+    const rows = await logged(ctx);
     expect(tables(rows)).toEqual(['cart_lines', 'carts']);
     expect(rows.filter((r) => r.tbl === 'cart_lines').map((r) => r.op)).toEqual(
       expect.arrayContaining(['INSERT', 'DELETE']),
@@ -96,12 +98,15 @@ describe('write durability', () => {
     expect(rows.filter((r) => r.setting !== 'off')).toEqual([]);
     // The setting is the transaction's own: the connections the cart writes used are durable again afterwards.
     for (let i = 0; i < 25; i++) {
-      const { rows: s } = await db().query<{ s: string }>(`SELECT current_setting('synchronous_commit') AS s`);
+      const { rows: s } = await db.query<{ s: string }>(`SELECT current_setting('synchronous_commit') AS s`);
       expect(s[0]!.s).toBe('on');
     }
   });
 
-  it('a keyed checkout is ONE durable commit: order, stock, coupon, counter, idempotency record', async () => {
+  it('a keyed checkout is ONE durable commit: order, stock, coupon, counter, idempotency record', async ({
+    db,
+    ctx,
+  }) => {
     const tea = await addProduct(shop, 'Kulhad Tea', 5000, 40);
     const coupon = await shop.api.post(`${shop.base}/coupons`, {
       code: 'ONCE',
@@ -114,7 +119,7 @@ describe('write durability', () => {
     const carts: string[] = [];
     for (let i = 0; i < 3; i++) carts.push(await newCart(shop, [[tea, 1 + i]]));
     expect((await shop.customer.put(`${cartUrl(carts[0]!)}/coupon`, { code: 'ONCE' })).status).toBe(200);
-    await db().query('DELETE FROM test_write_durability');
+    await db.query('DELETE FROM test_write_durability');
 
     for (const [i, cartId] of carts.entries()) {
       const res = await checkoutCart(shop, cartId, checkoutBody({ fulfillment: 'pickup' }), {
@@ -122,7 +127,7 @@ describe('write durability', () => {
       });
       expect(res.status).toBe(201);
     }
-    const rows = await logged();
+    const rows = await logged(ctx);
     const durable = rows.filter((r) => r.setting === 'on');
     expect(tables(durable)).toEqual(
       expect.arrayContaining([
@@ -147,16 +152,16 @@ describe('write durability', () => {
     // The only other write: the answer's body added to the record, without waiting for the flush.
     for (const r of rows.filter((r) => r.setting !== 'on'))
       expect([r.tbl, r.op]).toEqual(['idempotency_keys', 'UPDATE']);
-    const { rows: keys } = await db().query<{ state: string; response_status: number; has_body: boolean }>(
+    const { rows: keys } = await db.query<{ state: string; response_status: number; has_body: boolean }>(
       `SELECT state, response_status, response_body IS NOT NULL AS has_body
          FROM idempotency_keys WHERE key LIKE 'durable-key-%'`,
     );
     expect(keys).toEqual(Array.from({ length: 3 }, () => ({ state: 'done', response_status: 201, has_body: true })));
-    const { rows: stock } = await db().query<{ stock: number }>('SELECT stock FROM variants WHERE id = $1', [tea]);
+    const { rows: stock } = await db.query<{ stock: number }>('SELECT stock FROM variants WHERE id = $1', [tea]);
     expect(stock[0]!.stock).toBe(40 - 6);
   });
 
-  it("a merchant's writes (product, stock, store settings, coupon) commit durably", async () => {
+  it("a merchant's writes (product, stock, store settings, coupon) commit durably", async ({ ctx }) => {
     const created = await shop.api.post(
       `${shop.base}/products`,
       { name: 'Biscuits', price: 2000, stock: 5 },
@@ -169,7 +174,7 @@ describe('write durability', () => {
     expect((await shop.api.patch(`${shop.base}/products/${productId}`, { name: 'Butter Biscuits' })).status).toBe(200);
     expect((await shop.api.patch(shop.base, { name: 'Durable Dukaan & Sons' })).status).toBe(200);
     expect((await shop.api.post(`${shop.base}/coupons`, { code: 'M1', type: 'flat', value: 100 })).status).toBe(201);
-    const rows = await logged();
+    const rows = await logged(ctx);
     const durable = rows.filter((r) => r.setting === 'on');
     expect(tables(durable)).toEqual(expect.arrayContaining(['idempotency_keys', 'products', 'stores', 'variants']));
     // The keyed POST's claim (an upsert: INSERT and UPDATE statement triggers) is a lease and does not wait for the
