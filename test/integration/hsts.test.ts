@@ -1,15 +1,12 @@
 /** Strict-Transport-Security only on answers that went out over HTTPS (directly or through a trusted proxy). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { createTestApp } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await createTestApp(); // trustProxy: true, as behind nginx
-});
-afterAll(() => ctx.close());
+const it = appTest();
 
 describe('HSTS', () => {
-  it('is not sent over plain HTTP, on the API or on pages', async () => {
+  it('is not sent over plain HTTP, on the API or on pages', async ({ ctx }) => {
     for (const url of ['/healthz', '/api/v1/storefront/nope', '/dashboard/signin']) {
       const res = await ctx.app.inject({ url });
       expect(res.statusCode, url).toBeLessThan(500);
@@ -17,7 +14,7 @@ describe('HSTS', () => {
     }
   });
 
-  it('is sent when a trusted proxy says the request came over HTTPS', async () => {
+  it('is sent when a trusted proxy says the request came over HTTPS', async ({ ctx }) => {
     const res = await ctx.app.inject({ url: '/healthz', headers: { 'x-forwarded-proto': 'https' } });
     expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
   });

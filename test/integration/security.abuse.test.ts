@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
 import {
   addProduct,
   checkoutBody,
@@ -19,21 +19,14 @@ import {
   checkoutCart,
 } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync('/tmp/dukaan-abuse-');
-  ctx = await createTestApp({ dataDir });
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx, {
     create: { name: 'Kirana', whatsapp: '+919876543210' },
     patch: { payments: { cod: true, upiVpa: 'kirana@okhdfc' } },
   });
 }, 180_000);
-afterAll(async () => {
-  await ctx?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
 
 const proofUrl = (order: { trackingToken: string }) => `/api/v1/orders/${order.trackingToken}/payment-proof`;
 
@@ -75,7 +68,7 @@ describe('item 4: customer text cannot forge lines in messages', () => {
     expect(res.body.code).toBe('validation_failed');
   });
 
-  it('quotes the note on one line and defangs its links in the store’s message', async () => {
+  it('quotes the note on one line and defangs its links in the store’s message', async ({ ctx }) => {
     const v = await addProduct(shop, 'Rice', 5000, 10);
     const order = await placeOrder(
       shop,
@@ -93,7 +86,9 @@ describe('item 4: customer text cannot forge lines in messages', () => {
 });
 
 describe('item 8: proof flood', () => {
-  it('keeps at most 3 proofs per order, deletes replaced files, and messages the store once a minute', async () => {
+  it('keeps at most 3 proofs per order, deletes replaced files, and messages the store once a minute', async ({
+    ctx,
+  }) => {
     const v = await addProduct(shop, 'Dal', 5000, 10);
     const order = await placeOrder(shop, [[v, 1]], checkoutBody({ paymentMethod: 'upi' }));
     for (let i = 0; i < 6; i++) expect((await upload(ctx, proofUrl(order), PNG_1PX)).status).toBe(200);
@@ -102,7 +97,7 @@ describe('item 8: proof flood', () => {
       [order.id],
     );
     expect(rows).toHaveLength(3);
-    const dir = path.join(dataDir, 'uploads', 'proofs');
+    const dir = path.join(ctx.config.dataDir, 'uploads', 'proofs');
     const kept = new Set(rows.flatMap((r) => [r.file_name, r.view_file_name]));
     expect(fs.readdirSync(dir).filter((f) => kept.has(f))).toHaveLength(6);
     // 6 uploads, 3 kept with their copies: the other 3 originals and 3 copies are gone from disk.
@@ -114,7 +109,7 @@ describe('item 8: proof flood', () => {
 });
 
 describe('item 9: decompression bombs as proofs', () => {
-  it('refuses an image that decodes to 20000×20000 px with 422', async () => {
+  it('refuses an image that decodes to 20000×20000 px with 422', async ({ ctx }) => {
     const v = await addProduct(shop, 'Oil', 5000, 10);
     const order = await placeOrder(shop, [[v, 1]], checkoutBody({ paymentMethod: 'upi' }));
     const bomb = pngClaiming(20_000, 20_000);
@@ -124,7 +119,7 @@ describe('item 9: decompression bombs as proofs', () => {
     expect(res.body.code).toBe('validation_failed');
   });
 
-  it('serves the merchant a re-encoded WebP of at most 1600 px, keeping the original', async () => {
+  it('serves the merchant a re-encoded WebP of at most 1600 px, keeping the original', async ({ ctx }) => {
     const v = await addProduct(shop, 'Ghee', 5000, 10);
     const order = await placeOrder(shop, [[v, 1]], checkoutBody({ paymentMethod: 'upi' }));
     const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: { r: 9, g: 99, b: 199 } } })
@@ -145,6 +140,8 @@ describe('item 9: decompression bombs as proofs', () => {
       `SELECT file_name FROM payment_proofs WHERE order_id = $1`,
       [order.id],
     );
-    expect(fs.readFileSync(path.join(dataDir, 'uploads', 'proofs', rows[0]!.file_name)).equals(big)).toBe(true);
+    expect(fs.readFileSync(path.join(ctx.config.dataDir, 'uploads', 'proofs', rows[0]!.file_name)).equals(big)).toBe(
+      true,
+    );
   });
 });

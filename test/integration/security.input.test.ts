@@ -5,19 +5,18 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { addProduct, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
 let variantId: string;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx);
   variantId = await addProduct(shop, 'Tea', 5000, 100);
 });
-afterAll(() => ctx.close());
 
 function expectProblem(
   res: { status: number; headers: Record<string, unknown>; body: any },
@@ -30,7 +29,7 @@ function expectProblem(
 }
 
 describe('item 6: the API takes bearer tokens and JSON only', () => {
-  it('ignores the dashboard cookie on /api/v1 (a cross-site form cannot mark an order paid)', async () => {
+  it('ignores the dashboard cookie on /api/v1 (a cross-site form cannot mark an order paid)', async ({ ctx }) => {
     const order = await placeOrder(shop, [[variantId, 1]]);
     const url = `${shop.base}/orders/${order.id}/payment`;
     const viaCookie = await ctx.app.inject({
@@ -50,7 +49,7 @@ describe('item 6: the API takes bearer tokens and JSON only', () => {
     expect(after.body.paymentStatus).toBe('pending');
   });
 
-  it('answers 415 to form and text bodies even with a valid bearer token', async () => {
+  it('answers 415 to form and text bodies even with a valid bearer token', async ({ ctx }) => {
     const order = await placeOrder(shop, [[variantId, 1]]);
     for (const [type, payload] of [
       ['application/x-www-form-urlencoded', 'status=paid'],
@@ -73,7 +72,7 @@ describe('item 6: the API takes bearer tokens and JSON only', () => {
 });
 
 describe('item 7: idempotency keys of anonymous callers', () => {
-  it('two customers with the same Idempotency-Key get two carts; a retry gets its own cart again', async () => {
+  it('two customers with the same Idempotency-Key get two carts; a retry gets its own cart again', async ({ ctx }) => {
     const url = `/api/v1/storefront/${shop.slug}/carts`;
     const anon = client(ctx.app);
     const key = { 'idempotency-key': 'same-key-for-everyone' };
@@ -126,7 +125,7 @@ describe('item 13: bad input is a clear 4xx', () => {
     }
   });
 
-  it('malformed multipart (no boundary, truncated part) → 400, never 500', async () => {
+  it('malformed multipart (no boundary, truncated part) → 400, never 500', async ({ ctx }) => {
     const order = await placeOrder(shop, [[variantId, 1]]);
     const url = `/api/v1/orders/${order.trackingToken}/payment-proof`;
     const noBoundary = await ctx.app.inject({
@@ -155,7 +154,7 @@ describe('item 13: bad input is a clear 4xx', () => {
     expectProblem(longQuery, 431, 'request_too_large');
   });
 
-  it('over-long headers → 431 problem+json from the real server', async () => {
+  it('over-long headers → 431 problem+json from the real server', async ({ ctx }) => {
     await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     const port = (ctx.app.server.address() as AddressInfo).port;
     const res = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {

@@ -3,8 +3,9 @@
  * once verified; daily caps per store and per customer number; customer messages only with the opt-in given at
  * checkout; every send is in the outbox with its cost class.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, signIn, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { signIn, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import {
   addProduct,
   checkoutBody,
@@ -19,16 +20,10 @@ import type { MessageChannel, OutboundMessage } from '../../src/notify/channels.
 import { newId } from '../../src/shared/ids.js';
 import { ownerWithShop, sessionToken } from './web-dashboard.helpers.js';
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await createTestApp();
-}, 180_000);
-afterAll(async () => {
-  await ctx?.close();
-});
+const it = appTest();
 
 /** A store whose WhatsApp number is NOT verified (the helper in app.ts would verify it). */
-async function unverifiedShop(whatsapp: string): Promise<Shop & { ownerPhone: string }> {
+async function unverifiedShop(ctx: TestContext, whatsapp: string): Promise<Shop & { ownerPhone: string }> {
   const m = await signIn(ctx);
   const created = await m.api.post('/api/v1/stores', { name: `Shop ${whatsapp.slice(-4)}`, whatsapp });
   expect(created.status).toBe(201);
@@ -46,10 +41,10 @@ async function unverifiedShop(whatsapp: string): Promise<Shop & { ownerPhone: st
   };
 }
 
-const storeMessages = async (orderId: string) =>
+const storeMessages = async (ctx: TestContext, orderId: string) =>
   (await outboxFor(ctx, orderId)).filter((m) => m.topic === 'order.placed' && m.recipient !== CUSTOMER_PHONE);
 
-async function outboxRows(where: string, params: unknown[]) {
+async function outboxRows(ctx: TestContext, where: string, params: unknown[]) {
   const { rows } = await ctx.testDb.db.query<{
     topic: string;
     recipient: string;
@@ -65,12 +60,12 @@ async function outboxRows(where: string, params: unknown[]) {
 }
 
 describe("item 5: a store's number gets messages only once verified", () => {
-  it('sends to the owner until a code sent to the number comes back; then to the number', async () => {
-    const shop = await unverifiedShop('+919811100001');
+  it('sends to the owner until a code sent to the number comes back; then to the number', async ({ ctx }) => {
+    const shop = await unverifiedShop(ctx, '+919811100001');
     expect(shop.store).toMatchObject({ whatsapp: '+919811100001', whatsappVerified: false });
     const v = await addProduct(shop, 'Tea', 5000, 50);
     const first = await placeOrder(shop, [[v, 1]]);
-    expect((await storeMessages(first.id)).map((m) => m.recipient)).toEqual([shop.ownerPhone]);
+    expect((await storeMessages(ctx, first.id)).map((m) => m.recipient)).toEqual([shop.ownerPhone]);
 
     // A wrong code, then the code the number received.
     const wrong = await shop.api.post(`${shop.base}/whatsapp/verification/confirm`, { code: '000000' });
@@ -82,7 +77,7 @@ describe("item 5: a store's number gets messages only once verified", () => {
     expect(again.status).toBe(429);
     const code = ctx.sentCodes.get('+919811100001')!.at(-1)!;
     // The send is recorded as an authentication message, without the code.
-    const recorded = await outboxRows(`topic = 'store.whatsapp_code' AND recipient = $1`, ['+919811100001']);
+    const recorded = await outboxRows(ctx, `topic = 'store.whatsapp_code' AND recipient = $1`, ['+919811100001']);
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ cost_class: 'authentication', status: 'sent' });
     expect(JSON.stringify(recorded[0]!.payload)).not.toContain(code);
@@ -91,17 +86,17 @@ describe("item 5: a store's number gets messages only once verified", () => {
     expect(ok.status).toBe(200);
     expect(ok.body.whatsappVerified).toBe(true);
     const second = await placeOrder(shop, [[v, 1]]);
-    expect((await storeMessages(second.id)).map((m) => m.recipient)).toEqual(['+919811100001']);
+    expect((await storeMessages(ctx, second.id)).map((m) => m.recipient)).toEqual(['+919811100001']);
 
     // A new number is unverified again: messages go back to the owner.
     const changed = await shop.api.patch(shop.base, { whatsapp: '+919811100002' });
     expect(changed.body.whatsappVerified).toBe(false);
     const third = await placeOrder(shop, [[v, 1]]);
-    expect((await storeMessages(third.id)).map((m) => m.recipient)).toEqual([shop.ownerPhone]);
+    expect((await storeMessages(ctx, third.id)).map((m) => m.recipient)).toEqual([shop.ownerPhone]);
   });
 
-  it("the owner's own signed-in phone needs no code; five wrong codes void the one sent", async () => {
-    const shop = await unverifiedShop('+919811100003');
+  it("the owner's own signed-in phone needs no code; five wrong codes void the one sent", async ({ ctx }) => {
+    const shop = await unverifiedShop(ctx, '+919811100003');
     const own = await shop.api.patch(shop.base, { whatsapp: shop.ownerPhone });
     expect(own.body).toMatchObject({ whatsapp: shop.ownerPhone, whatsappVerified: true });
 
@@ -115,8 +110,8 @@ describe("item 5: a store's number gets messages only once verified", () => {
     expect((await shop.api.post(`${shop.base}/whatsapp/verification/confirm`, { code })).status).toBe(422);
   });
 
-  it('staff cannot verify a number', async () => {
-    const shop = await unverifiedShop('+919811100005');
+  it('staff cannot verify a number', async ({ ctx }) => {
+    const shop = await unverifiedShop(ctx, '+919811100005');
     const staff = await signIn(ctx);
     expect((await shop.api.post(`${shop.base}/members`, { phone: staff.phone, role: 'staff' })).status).toBe(201);
     expect((await staff.api.post(`${shop.base}/whatsapp/verification`)).status).toBe(403);
@@ -124,8 +119,8 @@ describe("item 5: a store's number gets messages only once verified", () => {
 });
 
 describe('item 5: customers get messages only with the opt-in, and every send has a cost class', () => {
-  it('no messages to a customer who said no, nor on an order without the answer', async () => {
-    const shop = await unverifiedShop('+919811100006');
+  it('no messages to a customer who said no, nor on an order without the answer', async ({ ctx }) => {
+    const shop = await unverifiedShop(ctx, '+919811100006');
     const v = await addProduct(shop, 'Rice', 5000, 50);
     const optedOut = await placeOrder(
       shop,
@@ -143,7 +138,7 @@ describe('item 5: customers get messages only with the opt-in, and every send ha
 
     const optedIn = await placeOrder(shop, [[v, 1]]);
     await shop.api.post(`${shop.base}/orders/${optedIn.id}/transitions`, { to: 'accepted' });
-    const rows = await outboxRows(`payload->'data'->>'orderId' = $1`, [optedIn.id]);
+    const rows = await outboxRows(ctx, `payload->'data'->>'orderId' = $1`, [optedIn.id]);
     expect(rows.map((r) => [r.topic, r.audience, r.cost_class])).toEqual([
       ['order.placed', 'store', 'utility'],
       ['order.confirmed', 'customer', 'utility'],
@@ -151,9 +146,9 @@ describe('item 5: customers get messages only with the opt-in, and every send ha
     ]);
   });
 
-  it('records sign-in codes as authentication sends without the code', async () => {
+  it('records sign-in codes as authentication sends without the code', async ({ ctx }) => {
     const m = await signIn(ctx);
-    const rows = await outboxRows(`topic = 'otp.sign_in' AND recipient = $1`, [m.phone]);
+    const rows = await outboxRows(ctx, `topic = 'otp.sign_in' AND recipient = $1`, [m.phone]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ cost_class: 'authentication', status: 'sent' });
     const code = ctx.sentCodes.get(m.phone)!.at(-1)!;
@@ -162,7 +157,7 @@ describe('item 5: customers get messages only with the opt-in, and every send ha
 });
 
 describe('item 5: daily caps per customer number and per store', () => {
-  it('sends at most the cap and marks the rest skipped', async () => {
+  it('sends at most the cap and marks the rest skipped', async ({ ctx }) => {
     const db = ctx.testDb.db;
     await db.query(`UPDATE outbox SET status = 'sent', sent_at = now() - interval '2 days' WHERE status = 'pending'`);
     const storeA = newId();
@@ -200,13 +195,13 @@ describe('item 5: daily caps per customer number and per store', () => {
       enqueueMessage(tx, { topic: 't', recipient: stranger, text: 'later', data: { storeId: storeA } }),
     );
     expect(await processOutboxOnce(db, channel, { caps })).toMatchObject({ sent: 0, skipped: 1 });
-    const skipped = await outboxRows(`status = 'skipped' AND recipient = $1`, [stranger]);
+    const skipped = await outboxRows(ctx, `status = 'skipped' AND recipient = $1`, [stranger]);
     expect(skipped).toHaveLength(3);
   });
 });
 
 describe('item 5 in the dashboard', () => {
-  it('the settings page says where messages go, sends the code and verifies the number', async () => {
+  it('the settings page says where messages go, sends the code and verifies the number', async ({ ctx }) => {
     const { browser, storeId, base } = await ownerWithShop(ctx);
     const api = client(ctx.app, sessionToken(browser));
     await api.patch(`/api/v1/stores/${storeId}`, { whatsapp: '+919811100009' });

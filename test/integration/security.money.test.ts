@@ -3,9 +3,9 @@
  * dashboard: refunds are their own entries, "mark paid" never erases a refund due, a proof for an older total is
  * flagged, and every payment action is in the order's history.
  */
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { multipartBody } from '../helpers/multipart.js';
 import {
   addProduct,
@@ -20,21 +20,14 @@ import {
 import { ownerWithShop, sessionToken } from './web-dashboard.helpers.js';
 import type { WebClient } from '../helpers/web-client.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync('/tmp/dukaan-money-');
-  ctx = await createTestApp({ dataDir });
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx, {
     create: { name: 'Money Kirana' },
     patch: { delivery: { fee: 0 }, payments: { cod: true, upiVpa: 'kirana@okhdfc' } },
   });
 }, 180_000);
-afterAll(async () => {
-  await ctx?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
 
 const merchantUrl = (order: { id: string }, tail: string) => `${shop.base}/orders/${order.id}${tail}`;
 const pay = (order: { id: string }, body: Record<string, unknown>) =>
@@ -42,7 +35,7 @@ const pay = (order: { id: string }, body: Record<string, unknown>) =>
 const editLines = (order: { trackingToken: string }, variantId: string, quantity: number) =>
   shop.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, { lines: [{ variantId, quantity }] });
 
-async function sendProof(order: { trackingToken: string }, reference?: string) {
+async function sendProof(ctx: TestContext, order: { trackingToken: string }, reference?: string) {
   const parts = [
     { name: 'file', filename: 'proof.png', type: 'image/png', data: PNG_1PX },
     ...(reference === undefined ? [] : [{ name: 'reference', data: reference }]),
@@ -58,7 +51,7 @@ async function sendProof(order: { trackingToken: string }, reference?: string) {
 }
 
 describe('item 12: refunds are their own entries', () => {
-  it('paid 25,000, lowered to 15,000: a refund due of 10,000 that "mark paid" never erases', async () => {
+  it('paid 25,000, lowered to 15,000: a refund due of 10,000 that "mark paid" never erases', async ({ ctx }) => {
     const v = await addProduct(shop, 'Ghee', 5000, 50);
     const order = await placeOrder(shop, [[v, 5]]);
     expect(order.total).toBe(25_000);
@@ -148,15 +141,17 @@ describe('item 12: refunds are their own entries', () => {
 });
 
 describe('issue 13 item 15: the proof carries its UPI reference and its total', () => {
-  it('keeps the 12-digit reference, flags a proof made for an older total and asks only for the rise', async () => {
+  it('keeps the 12-digit reference, flags a proof made for an older total and asks only for the rise', async ({
+    ctx,
+  }) => {
     const v = await addProduct(shop, 'Dal', 5000, 50);
     const order = await placeOrder(shop, [[v, 2]], checkoutBody({ paymentMethod: 'upi' }));
-    const bad = await sendProof(order, '12345');
+    const bad = await sendProof(ctx, order, '12345');
     expect(bad.status).toBe(422);
     expect(bad.body.code).toBe('validation_failed');
     expect(bad.body.errors[0].path).toBe('/reference');
 
-    const sent = await sendProof(order, '1234 5678 9012');
+    const sent = await sendProof(ctx, order, '1234 5678 9012');
     expect(sent.status).toBe(200);
     expect(sent.body.paymentStatus).toBe('proof_submitted');
     expect(sent.body.payment).toMatchObject({
@@ -175,7 +170,7 @@ describe('issue 13 item 15: the proof carries its UPI reference and its total', 
     const merchantView = await shop.api.get(merchantUrl(order, ''));
     expect(merchantView.body.payment).toMatchObject({ proofOutdated: true, reference: '123456789012' });
     // A proof without a reference is still taken.
-    expect((await sendProof(order)).status).toBe(200);
+    expect((await sendProof(ctx, order)).status).toBe(200);
   });
 });
 
@@ -183,7 +178,7 @@ describe('the dashboard records refunds and shows the reference', () => {
   let browser: WebClient;
   let storeId: string;
   let base: string;
-  it('records a refund typed in rupees and shows the flagged proof with its reference', async () => {
+  it('records a refund typed in rupees and shows the flagged proof with its reference', async ({ ctx }) => {
     ({ browser, storeId, base } = await ownerWithShop(ctx, 'Refund Shop'));
     const api = client(ctx.app, sessionToken(browser));
     const slug = (await api.get(`/api/v1/stores/${storeId}`)).body.slug;
@@ -192,7 +187,7 @@ describe('the dashboard records refunds and shows the reference', () => {
       .variants[0].id;
     const own: Shop = { ...shop, api, base: `/api/v1/stores/${storeId}`, slug, storeId };
     const order = await placeOrder(own, [[v, 5]], checkoutBody({ paymentMethod: 'upi' }));
-    await sendProof(order, '987654321098');
+    await sendProof(ctx, order, '987654321098');
     await own.customer.put(`/api/v1/orders/${order.trackingToken}/lines`, { lines: [{ variantId: v, quantity: 6 }] });
     const page = `${base}/orders/${order.id}`;
     const flagged = await browser.open(page);

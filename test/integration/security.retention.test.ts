@@ -1,30 +1,26 @@
 /** Issue 10, item 10: the retention purge deletes what is past its period, keeps the rest, and runs once at a time. */
 import fs from 'node:fs';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { purgeExpired } from '../../src/server/retention.js';
-import { client, createTestApp, signIn, uniquePhone, type TestContext } from '../helpers/app.js';
+import { client, signIn, uniquePhone, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import path from 'node:path';
 import { addProduct, newCart, openShop, placeOrder, PNG_1PX, upload, type Shop } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-let dataDir: string;
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync('/tmp/dukaan-retention-');
-  ctx = await createTestApp({ dataDir });
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx, { patch: { payments: { cod: true, upiVpa: 'tea@okbank' } } });
 }, 180_000);
-afterAll(async () => {
-  await ctx?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
 
-const count = async (sql: string, params: unknown[] = []) =>
+const count = async (ctx: TestContext, sql: string, params: unknown[] = []) =>
   (await ctx.testDb.db.query<{ n: number }>(sql, params)).rows[0]!.n;
 
 describe('item 10: retention purge', () => {
-  it('deletes old carts, codes, sessions, outbox rows, counters and idempotency records; keeps live ones', async () => {
+  it('deletes old carts, codes, sessions, outbox rows, counters and idempotency records; keeps live ones', async ({
+    ctx,
+  }) => {
     const db = ctx.testDb.db;
     const v = await addProduct(shop, 'Tea', 100, 10);
     const oldCart = await newCart(shop, [[v, 1]]);
@@ -51,21 +47,25 @@ describe('item 10: retention purge', () => {
        VALUES ('POST /x -', 'old', 'h', 'done', now(), now() - interval '3 days')`,
     );
 
-    const result = await purgeExpired(db, dataDir);
+    const result = await purgeExpired(db, ctx.config.dataDir);
     expect(result.ran).toBe(true);
-    expect(await count(`SELECT count(*)::int AS n FROM carts WHERE id = $1`, [oldCart])).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM carts WHERE id = $1`, [liveCart])).toBe(1);
-    expect(await count(`SELECT count(*)::int AS n FROM otp_codes WHERE phone = $1`, [phone])).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM sessions WHERE merchant_id = $1`, [idle.merchantId])).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM sessions WHERE merchant_id = $1`, [live.merchantId])).toBe(1);
-    expect(await count(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'test.old'`)).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'test.pending'`)).toBe(1);
-    expect(await count(`SELECT count(*)::int AS n FROM rate_limit_counters WHERE key = 'old'`)).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM idempotency_keys WHERE key = 'old'`)).toBe(0);
+    expect(await count(ctx, `SELECT count(*)::int AS n FROM carts WHERE id = $1`, [oldCart])).toBe(0);
+    expect(await count(ctx, `SELECT count(*)::int AS n FROM carts WHERE id = $1`, [liveCart])).toBe(1);
+    expect(await count(ctx, `SELECT count(*)::int AS n FROM otp_codes WHERE phone = $1`, [phone])).toBe(0);
+    expect(await count(ctx, `SELECT count(*)::int AS n FROM sessions WHERE merchant_id = $1`, [idle.merchantId])).toBe(
+      0,
+    );
+    expect(await count(ctx, `SELECT count(*)::int AS n FROM sessions WHERE merchant_id = $1`, [live.merchantId])).toBe(
+      1,
+    );
+    expect(await count(ctx, `SELECT count(*)::int AS n FROM outbox WHERE topic = 'test.old'`)).toBe(0);
+    expect(await count(ctx, `SELECT count(*)::int AS n FROM outbox WHERE topic = 'test.pending'`)).toBe(1);
+    expect(await count(ctx, `SELECT count(*)::int AS n FROM rate_limit_counters WHERE key = 'old'`)).toBe(0);
+    expect(await count(ctx, `SELECT count(*)::int AS n FROM idempotency_keys WHERE key = 'old'`)).toBe(0);
     expect((await live.api.get('/api/v1/me')).status).toBe(200);
   });
 
-  it('runs once at a time across workers: while another holds the purge lock, a purge skips', async () => {
+  it('runs once at a time across workers: while another holds the purge lock, a purge skips', async ({ ctx }) => {
     const db = ctx.testDb.db;
     if (ctx.testDb.url) {
       // PostgreSQL: a second connection (another worker or server) holds the lock.
@@ -74,18 +74,20 @@ describe('item 10: retention purge', () => {
       try {
         await other.query('BEGIN');
         await other.query(`SELECT pg_advisory_xact_lock(hashtext('dukaan:retention'))`);
-        expect((await purgeExpired(db, dataDir)).ran).toBe(false);
+        expect((await purgeExpired(db, ctx.config.dataDir)).ran).toBe(false);
         await other.query('COMMIT');
       } finally {
         await other.end();
       }
     }
     // Embedded (one process, one connection) and after the other holder let go: purges run, one after another.
-    const results = await Promise.all([purgeExpired(db, dataDir), purgeExpired(db, dataDir)]);
+    const results = await Promise.all([purgeExpired(db, ctx.config.dataDir), purgeExpired(db, ctx.config.dataDir)]);
     expect(results.some((r) => r.ran)).toBe(true);
   });
 
-  it('deletes upload files unused for 7 days, once a day: images of no product or store, rowless proofs', async () => {
+  it('deletes upload files unused for 7 days, once a day: images of no product or store, rowless proofs', async ({
+    ctx,
+  }) => {
     const db = ctx.testDb.db;
     const imageUrl = async () => {
       const res = await upload(ctx, `${shop.base}/images`, PNG_1PX, { token: shop.token });
@@ -102,8 +104,8 @@ describe('item 10: retention purge', () => {
     const v = await addProduct(shop, 'Proven', 100, 10);
     const order = await placeOrder(shop, [[v, 1]], { ...checkoutUpi() });
     expect((await upload(ctx, `/api/v1/orders/${order.trackingToken}/payment-proof`, PNG_1PX)).status).toBe(200);
-    const proofs = path.join(dataDir, 'uploads', 'proofs');
-    const images = path.join(dataDir, 'uploads', 'images');
+    const proofs = path.join(ctx.config.dataDir, 'uploads', 'proofs');
+    const images = path.join(ctx.config.dataDir, 'uploads', 'images');
     const strayProof = path.join(proofs, `${'ab'.repeat(16)}.png`);
     fs.writeFileSync(strayProof, PNG_1PX);
     // Everything is 10 days old, except the upload a merchant made just now (its product is not saved yet).
@@ -119,7 +121,7 @@ describe('item 10: retention purge', () => {
     expect(proofFiles.length).toBe(2); // the original and the merchant's copy
 
     await db.query(`DELETE FROM retention_runs`);
-    const result = await purgeExpired(db, dataDir);
+    const result = await purgeExpired(db, ctx.config.dataDir);
     expect(result.deleted.orphanFiles).toBe(unusedFiles + 1);
     expect(filesOf(unused)).toEqual([]);
     expect(fs.existsSync(strayProof)).toBe(false);
@@ -130,7 +132,7 @@ describe('item 10: retention purge', () => {
     // Once a day: an orphan made after today's scan waits for tomorrow's.
     fs.writeFileSync(strayProof, PNG_1PX);
     fs.utimesSync(strayProof, old, old);
-    expect((await purgeExpired(db, dataDir)).deleted.orphanFiles).toBe(0);
+    expect((await purgeExpired(db, ctx.config.dataDir)).deleted.orphanFiles).toBe(0);
     expect(fs.existsSync(strayProof)).toBe(true);
   });
 });

@@ -1,16 +1,14 @@
 /** Issue 10, item 14: dashboard forms work on the first page view after the browser dropped its `_csrf` cookie. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
 import { ownerWithShop } from './web-dashboard.helpers.js';
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await createTestApp();
-}, 180_000);
-afterAll(() => ctx?.close());
+const it = appTest();
 
 describe('item 14: one CSRF secret per page', () => {
-  it('every form of a page carries the same token, and the first form works without a prior _csrf cookie', async () => {
+  it('every form of a page carries the same token, and the first form works without a prior _csrf cookie', async ({
+    ctx,
+  }) => {
     const { browser, base } = await ownerWithShop(ctx);
     const created = await browser.post(`${base}/categories`, { name: 'Snacks' }, { from: `${base}/categories` });
     expect(created.status).toBe(303);
