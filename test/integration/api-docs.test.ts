@@ -5,8 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
+
+const it = appTest();
 
 const root = path.resolve(import.meta.dirname, '../..');
 const docsText = fs.readFileSync(path.join(root, 'docs/api.md'), 'utf8');
@@ -40,16 +42,12 @@ function documented(): { served: Map<string, string>; planned: Map<string, strin
   };
   return { served: pick(parts.served), planned: pick(parts.planned) };
 }
-
-let ctx: TestContext;
 let spec: OpenApi;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   const res = await ctx.app.inject('/api/v1/openapi.json');
   expect(res.statusCode).toBe(200);
   spec = res.json() as OpenApi;
 });
-afterAll(() => ctx.close());
 
 function servedOperations(): Map<string, { name: string; op: Operation }> {
   const ops = new Map<string, { name: string; op: Operation }>();

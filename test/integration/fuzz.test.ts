@@ -11,8 +11,9 @@
  */
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, signIn, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, signIn } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import {
   addProduct,
   CUSTOMER_PHONE,
@@ -23,6 +24,8 @@ import {
   type Shop,
 } from '../helpers/order-fixtures.js';
 import { PNG_1PX } from '../helpers/order-fixtures.js';
+
+const it = appTest();
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
@@ -184,10 +187,6 @@ function schemaArb(schema: Schema, defs: Record<string, Schema>, depth = 0): fc.
   if (schema.nullable) base = fc.oneof(base, fc.constant(null));
   return fc.oneof({ arbitrary: base, weight: 6 }, { arbitrary: junk, weight: 1 });
 }
-
-// ---------------------------------------------------------------- the world the requests run against
-
-let ctx: TestContext;
 let shopA: Shop; // the invariants' store: its owner never sets stock directly
 let shopB: Shop; // the other store: a rival's ids, and where owner-side stock changes may happen
 let stranger: { token: string };
@@ -196,8 +195,7 @@ let pools: Record<string, string[]>;
 let ops: Operation[];
 let defs: Record<string, Schema>;
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shopA = await openShop(ctx, { patch: { payments: { cod: true, upiVpa: 'shop@upi' } } });
   shopB = await openShop(ctx);
   stranger = await signIn(ctx);
@@ -279,7 +277,6 @@ beforeAll(async () => {
     }
   }
 }, 300_000);
-afterAll(() => ctx?.close());
 
 interface Call {
   op: Operation;
@@ -408,7 +405,9 @@ function toRequest(call: Call): InjectOptions {
 }
 
 describe('fuzz: the API from its own OpenAPI document', () => {
-  it(`answers ${RUNS} generated requests with no 5xx and only known problem codes, and the invariants hold`, async () => {
+  it(`answers ${RUNS} generated requests with no 5xx and only known problem codes, and the invariants hold`, async ({
+    ctx,
+  }) => {
     expect(ops.length).toBeGreaterThan(40);
     const seen = new Map<string, number>();
     const statuses = new Map<number, number>();

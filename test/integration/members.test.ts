@@ -3,17 +3,11 @@
  * isolation: every /api/v1/stores/:storeId route answers staff as it answers the owner, except the owner-only
  * ones (members; payment settings) which answer 403 forbidden and change nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestApp,
-  merchantWithStore,
-  signIn,
-  uniquePhone,
-  type Client,
-  type TestContext,
-} from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { merchantWithStore, signIn, uniquePhone, type Client } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 
-let ctx: TestContext;
+const it = appTest();
 let owner: Awaited<ReturnType<typeof merchantWithStore>>;
 let staff: Awaited<ReturnType<typeof signIn>>;
 const ids: Record<string, string> = {};
@@ -30,8 +24,7 @@ const OWNER_ONLY = new Set([
   `POST ${PREFIX}/whatsapp/verification/confirm`,
 ]);
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   owner = await merchantWithStore(ctx, { whatsapp: '+919876543210' });
   const staffPhone = uniquePhone();
   const invited = await owner.api.post(`/api/v1/stores/${owner.store.id}/members`, {
@@ -49,7 +42,6 @@ beforeAll(async () => {
   ids.coupons = (await owner.api.post(`${base}/coupons`, { code: 'SAVE10', type: 'percent', value: 10 })).body?.id;
   expect(ids).toMatchObject({ categories: expect.any(String), products: expect.any(String) });
 });
-afterAll(() => ctx.close());
 
 function concrete(url: string): string {
   const segments = url.split('/');
@@ -110,7 +102,9 @@ describe('members', () => {
     expect(ownerSets.body.payments.upiVpa).toBe('shop@okaxis');
   });
 
-  it('answers staff 403 on every owner-only route and as the owner on the others (from the route table)', async () => {
+  it('answers staff 403 on every owner-only route and as the owner on the others (from the route table)', async ({
+    ctx,
+  }) => {
     const scoped = ctx.app.routeTable.filter((r) => r.url.startsWith(PREFIX));
     const names = scoped.map((r) => `${r.method} ${r.url}`);
     for (const route of OWNER_ONLY) expect(names).toContain(route);
@@ -131,7 +125,7 @@ describe('members', () => {
     expect(await snapshot(owner.api)).toEqual(before);
   });
 
-  it('a removed staff member loses the store at once (404 like any outsider)', async () => {
+  it('a removed staff member loses the store at once (404 like any outsider)', async ({ ctx }) => {
     const base = `/api/v1/stores/${owner.store.id}`;
     const other = await signIn(ctx);
     expect((await owner.api.post(`${base}/members`, { phone: other.phone, role: 'staff' })).status).toBe(201);

@@ -3,16 +3,16 @@
  * method, answers a second merchant 404 not_found — for reads and writes, whatever the body — and the first store
  * is unchanged afterwards. New routes are covered the moment they are registered.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, signIn, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, signIn, type Client, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 
-let ctx: TestContext;
+const it = appTest();
 let owner: Awaited<ReturnType<typeof merchantWithStore>>;
 let intruder: Client;
 const ids: Record<string, string> = {};
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   owner = await merchantWithStore(ctx, { whatsapp: '+919876543210' });
   intruder = (await signIn(ctx)).api;
   await (await signIn(ctx)).api.post('/api/v1/stores', { name: 'Intruder Shop' });
@@ -55,7 +55,6 @@ beforeAll(async () => {
     orders: expect.any(String),
   });
 });
-afterAll(() => ctx.close());
 
 const PREFIX = '/api/v1/stores/:storeId';
 const FALLBACK_ID = '0195f4c2-0000-7000-8000-00000000abcd';
@@ -72,7 +71,7 @@ function concrete(url: string): string {
     .join('/');
 }
 
-async function ownerView(): Promise<Record<string, unknown>> {
+async function ownerView(ctx: TestContext): Promise<Record<string, unknown>> {
   const view: Record<string, unknown> = {};
   for (const route of ctx.app.routeTable) {
     if (route.method !== 'GET' || !route.url.startsWith(PREFIX) || route.url.includes('payment-proof')) continue;
@@ -83,14 +82,14 @@ async function ownerView(): Promise<Record<string, unknown>> {
 }
 
 describe('tenant isolation (generated from the route table)', () => {
-  it('covers the store-scoped routes of every domain', () => {
+  it('covers the store-scoped routes of every domain', ({ ctx }) => {
     const scoped = ctx.app.routeTable.filter((r) => r.url.startsWith(PREFIX)).map((r) => `${r.method} ${r.url}`);
     expect(scoped).toEqual(expect.arrayContaining([`GET ${PREFIX}`, `PATCH ${PREFIX}`]));
     expect(scoped.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('answers another merchant 404 on every store-scoped route and method, and changes nothing', async () => {
-    const before = await ownerView();
+  it('answers another merchant 404 on every store-scoped route and method, and changes nothing', async ({ ctx }) => {
+    const before = await ownerView(ctx);
     const scoped = ctx.app.routeTable.filter((r) => r.url.startsWith(PREFIX));
     const answers: string[] = [];
     for (const route of scoped) {
@@ -105,10 +104,10 @@ describe('tenant isolation (generated from the route table)', () => {
       }
     }
     expect(answers.length).toBeGreaterThanOrEqual(scoped.length);
-    expect(await ownerView()).toEqual(before);
+    expect(await ownerView(ctx)).toEqual(before);
   });
 
-  it('answers an anonymous caller 401 on every store-scoped route', async () => {
+  it('answers an anonymous caller 401 on every store-scoped route', async ({ ctx }) => {
     for (const route of ctx.app.routeTable.filter((r) => r.url.startsWith(PREFIX))) {
       const res = await client(ctx.app).send(
         route.method as 'GET',

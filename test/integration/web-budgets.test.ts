@@ -5,19 +5,21 @@
  * images with width/height, lazy loading and WebP in two sizes, hashed immutable static assets.
  */
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import sharp from 'sharp';
-import { createTestApp, signIn, type TestContext } from '../helpers/app.js';
+import { signIn, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { ensureDemoStore, DEMO_PHONE, DEMO_SLUG } from '../../src/demo/seed.js';
 import { WebClient } from '../helpers/web-client.js';
 import { inputValue } from './web-storefront.helpers.js';
 
+const it = appTest({ publicUrl: 'https://dukaan.test' });
+
 const KB = 1024;
-let ctx: TestContext;
 let home: string;
 let homeGzipBytes: number;
 
-async function uploadImage(token: string, storeId: string, bytes: Buffer): Promise<string> {
+async function uploadImage(ctx: TestContext, token: string, storeId: string, bytes: Buffer): Promise<string> {
   const boundary = '----budget';
   const payload = Buffer.concat([
     Buffer.from(
@@ -36,8 +38,7 @@ async function uploadImage(token: string, storeId: string, bytes: Buffer): Promi
   return JSON.parse(res.body).url;
 }
 
-beforeAll(async () => {
-  ctx = await createTestApp({ publicUrl: 'https://dukaan.test' });
+it.beforeAll(async ({ ctx }) => {
   await ensureDemoStore(ctx.testDb.db);
   // Give the demo products real pictures through the upload pipeline, as a shop owner would.
   const owner = await signIn(ctx, DEMO_PHONE);
@@ -49,7 +50,7 @@ beforeAll(async () => {
   })
     .jpeg({ quality: 80 })
     .toBuffer();
-  const url = await uploadImage(owner.token, store.id, photo);
+  const url = await uploadImage(ctx, owner.token, store.id, photo);
   for (const p of products.body.items.slice(0, 30)) {
     const patched = await owner.api.patch(`/api/v1/stores/${store.id}/products/${p.id}`, { images: [url] });
     if (patched.status !== 200) throw new Error(`patch: ${patched.status} ${patched.text}`);
@@ -60,7 +61,6 @@ beforeAll(async () => {
   const plain = await ctx.app.inject({ url: `/${DEMO_SLUG}` });
   home = plain.body;
 });
-afterAll(() => ctx.close());
 
 function assetUrls(page: string): { css: string; js: string } {
   return {
@@ -77,7 +77,7 @@ describe('demo store budgets', () => {
     expect(Math.abs(homeGzipBytes - gzipSync(home).length)).toBeLessThan(2 * KB);
   });
 
-  it('CSS and JS are at most 15 KB gzip each, one file of each', async () => {
+  it('CSS and JS are at most 15 KB gzip each, one file of each', async ({ ctx }) => {
     const { css, js } = assetUrls(home);
     expect(home.match(/<link rel="stylesheet"/g)).toHaveLength(1);
     expect(home.match(/<script\b/g)).toHaveLength(1);
@@ -91,7 +91,7 @@ describe('demo store budgets', () => {
     }
   });
 
-  it('requests nothing from another origin: no external URL in any src, href, srcset or CSS url()', async () => {
+  it('requests nothing from another origin: no external URL in any src, href, srcset or CSS url()', async ({ ctx }) => {
     for (const m of home.matchAll(/\s(src|href|srcset|action)="([^"]*)"/g)) {
       const value = m[2]!;
       if (m[1] === 'href' && /^https:\/\/wa\.me\//.test(value)) continue; // a link the customer may tap, not a request
@@ -127,7 +127,7 @@ describe('demo store budgets', () => {
     }
   });
 
-  it('the images themselves are WebP, immutable, and the small one is small', async () => {
+  it('the images themselves are WebP, immutable, and the small one is small', async ({ ctx }) => {
     const img = /<img\b[^>]*>/.exec(home)![0];
     const [small, large] = /srcset="([^"]+)"/
       .exec(img)![1]!
@@ -143,7 +143,7 @@ describe('demo store budgets', () => {
     expect(s.rawPayload.length).toBeLessThan(30 * KB);
   });
 
-  it('static assets have content-hashed names and are cached for a year, immutable', async () => {
+  it('static assets have content-hashed names and are cached for a year, immutable', async ({ ctx }) => {
     const { css, js } = assetUrls(home);
     for (const url of [css, js]) {
       expect(url).toMatch(/^\/static\/app\.[0-9a-f]{12}\.(css|js)$/);
@@ -152,7 +152,7 @@ describe('demo store budgets', () => {
     }
   });
 
-  it('the product and cart pages stay inside the same HTML budget', async () => {
+  it('the product and cart pages stay inside the same HTML budget', async ({ ctx }) => {
     const productHref = /<a href="(\/demo\/p\/[^"]+)">/.exec(home)![1]!;
     for (const url of [productHref, '/demo/cart']) {
       const res = await ctx.app.inject({ url, headers: { 'accept-encoding': 'gzip' } });
@@ -161,7 +161,9 @@ describe('demo store budgets', () => {
     }
   });
 
-  it('every customer page, English and Hindi, with a full cart and a placed order, keeps every budget', async () => {
+  it('every customer page, English and Hindi, with a full cart and a placed order, keeps every budget', async ({
+    ctx,
+  }) => {
     const css = assetUrls(home).css;
     const js = assetUrls(home).js;
     for (const lang of ['en', 'hi']) {

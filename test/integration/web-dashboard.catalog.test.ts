@@ -1,36 +1,31 @@
 /** Dashboard catalog pages: products with variants and pictures, quick stock, archive, categories. */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, type Client, type TestContext } from '../helpers/app.js';
+import { beforeAll, describe, expect } from 'vitest';
+import { client, type Client } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { HOSTILE, HOSTILE_ESCAPED, ownerWithShop, pngOf, sessionToken } from './web-dashboard.helpers.js';
 import type { WebClient } from '../helpers/web-client.js';
 
-let ctx: TestContext;
-let dataDir: string;
+const it = appTest({ publicUrl: 'https://shop.example' });
 let browser: WebClient;
 let storeId: string;
 let base: string;
 let api: Client;
 
-beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dukaan-dash-'));
-  ctx = await createTestApp({ dataDir, publicUrl: 'https://shop.example' });
+it.beforeAll(async ({ ctx }) => {
   ({ browser, storeId, base } = await ownerWithShop(ctx, 'Catalog Shop'));
   api = client(ctx.app, sessionToken(browser));
-});
-afterAll(async () => {
-  await ctx.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
 });
 
 const products = async () => (await api.get(`/api/v1/stores/${storeId}/products?limit=100`)).body.items as any[];
 const productId = (location: string | undefined) => /\/products\/([0-9a-f-]{36})$/.exec(location ?? '')?.[1];
 
 describe('creating products', () => {
-  it('with variants and a picture (multipart): WebP files in two sizes, prices in paise, stock per variant', async () => {
+  it('with variants and a picture (multipart): WebP files in two sizes, prices in paise, stock per variant', async ({
+    ctx,
+  }) => {
     await browser.get(`${base}/products/new`);
     const png = await pngOf(1600, 1200);
     const res = await browser.postMultipart(
@@ -129,9 +124,9 @@ describe('creating products', () => {
     expect((await products()).length).toBe(before);
   });
 
-  it('refuses a picture that is not an image, keeps no file, creates nothing', async () => {
+  it('refuses a picture that is not an image, keeps no file, creates nothing', async ({ ctx }) => {
     const before = (await products()).length;
-    const filesBefore = await fs.readdir(path.join(dataDir, 'uploads', 'images')).catch(() => []);
+    const filesBefore = await fs.readdir(path.join(ctx.config.dataDir, 'uploads', 'images')).catch(() => []);
     await browser.get(`${base}/products/new`);
     const res = await browser.postMultipart(`${base}/products/new`, { name: 'Fake', price: '10', isActive: '1' }, [
       { name: 'image', filename: 'x.png', type: 'image/png', bytes: Buffer.from('<svg onload=alert(1)>') },
@@ -139,7 +134,7 @@ describe('creating products', () => {
     expect(res.status).toBe(415);
     expect(res.body).toContain('data-testid="error-image"');
     expect((await products()).length).toBe(before);
-    expect(await fs.readdir(path.join(dataDir, 'uploads', 'images')).catch(() => [])).toEqual(filesBefore);
+    expect(await fs.readdir(path.join(ctx.config.dataDir, 'uploads', 'images')).catch(() => [])).toEqual(filesBefore);
 
     // A valid picture with an invalid product is kept (issue 14: a mistake never drops the chosen photo): the
     // page carries its URL for the next save, and nothing else is created.
@@ -150,7 +145,7 @@ describe('creating products', () => {
     );
     expect(bad.status).toBe(422);
     const kept = /name="keptImage" value="\/media\/([^"]+)"/.exec(bad.body)?.[1];
-    expect(await fs.readdir(path.join(dataDir, 'uploads', 'images'))).toContain(kept);
+    expect(await fs.readdir(path.join(ctx.config.dataDir, 'uploads', 'images'))).toContain(kept);
     expect((await products()).length).toBe(before);
   });
 

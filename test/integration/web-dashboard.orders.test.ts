@@ -1,14 +1,10 @@
-/** Dashboard orders (placed through the storefront API), coupons and store settings. */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, type Client, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { HOSTILE, HOSTILE_ESCAPED, ownerWithShop, pngOf, sessionToken } from './web-dashboard.helpers.js';
 import type { WebClient } from '../helpers/web-client.js';
 
-let ctx: TestContext;
-let dataDir: string;
+const it = appTest({ publicUrl: 'https://shop.example' });
 let browser: WebClient;
 let storeId: string;
 let base: string;
@@ -17,10 +13,14 @@ let slug: string;
 let riceVariant: string;
 let dalVariant: string;
 
-const customer = () => client(ctx.app);
+const customer = (ctx: TestContext) => client(ctx.app);
 
-async function placeOrder(lines: [string, number][], extra: Record<string, unknown> = {}): Promise<any> {
-  const anon = customer();
+async function placeOrder(
+  ctx: TestContext,
+  lines: [string, number][],
+  extra: Record<string, unknown> = {},
+): Promise<any> {
+  const anon = customer(ctx);
   const cart = await anon.post(`/api/v1/storefront/${slug}/carts`);
   for (const [variantId, quantity] of lines) {
     const res = await anon.put(`/api/v1/storefront/${slug}/carts/${cart.body.id}/lines/${variantId}`, { quantity });
@@ -40,16 +40,14 @@ async function placeOrder(lines: [string, number][], extra: Record<string, unkno
 }
 
 const orderOf = async (id: string) => (await api.get(`/api/v1/stores/${storeId}/orders/${id}`)).body;
-const stockOf = async (productVariant: string) => {
+const stockOf = async (ctx: TestContext, productVariant: string) => {
   const { rows } = await ctx.testDb.db.query<{ stock: number | null }>(`SELECT stock FROM variants WHERE id = $1`, [
     productVariant,
   ]);
   return rows[0]!.stock;
 };
 
-beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dukaan-dash-orders-'));
-  ctx = await createTestApp({ dataDir, publicUrl: 'https://shop.example' });
+it.beforeAll(async ({ ctx }) => {
   ({ browser, storeId, base } = await ownerWithShop(ctx, 'Order Shop'));
   api = client(ctx.app, sessionToken(browser));
   slug = (await api.get(`/api/v1/stores/${storeId}`)).body.slug;
@@ -59,15 +57,11 @@ beforeAll(async () => {
   dalVariant = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Dal', price: 12000, stock: 10 })).body
     .variants[0].id;
 });
-afterAll(async () => {
-  await ctx.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
 
 describe('orders', () => {
-  it('lists newest first with unseen orders marked; opening one marks it seen', async () => {
-    const first = await placeOrder([[riceVariant, 1]]);
-    const second = await placeOrder([[dalVariant, 2]]);
+  it('lists newest first with unseen orders marked; opening one marks it seen', async ({ ctx }) => {
+    const first = await placeOrder(ctx, [[riceVariant, 1]]);
+    const second = await placeOrder(ctx, [[dalVariant, 2]]);
     const home = await browser.get(base);
     expect(home.body).toMatch(/data-testid="new-orders">2 new orders</);
     const list = await browser.get(`${base}/orders`);
@@ -94,8 +88,8 @@ describe('orders', () => {
     expect((await browser.get(`${base}/orders?status=bogus`)).status).toBe(200);
   });
 
-  it('moves an order through its statuses with a note, and refuses a move the rules forbid', async () => {
-    const order = await placeOrder([[riceVariant, 2]]);
+  it('moves an order through its statuses with a note, and refuses a move the rules forbid', async ({ ctx }) => {
+    const order = await placeOrder(ctx, [[riceVariant, 2]]);
     const page = `${base}/orders/${order.id}`;
     await browser.get(page);
     const accepted = await browser.post(`${page}/transitions`, { to: 'accepted', note: 'Packing now' });
@@ -122,23 +116,23 @@ describe('orders', () => {
     expect((await browser.open(page)).body).not.toContain('data-testid="transition-form"');
   });
 
-  it('rejecting gives the stock back', async () => {
-    const before = await stockOf(dalVariant);
-    const order = await placeOrder([[dalVariant, 3]]);
-    expect(await stockOf(dalVariant)).toBe(before! - 3);
+  it('rejecting gives the stock back', async ({ ctx }) => {
+    const before = await stockOf(ctx, dalVariant);
+    const order = await placeOrder(ctx, [[dalVariant, 3]]);
+    expect(await stockOf(ctx, dalVariant)).toBe(before! - 3);
     const page = `${base}/orders/${order.id}`;
     await browser.get(page);
     expect((await browser.post(`${page}/transitions`, { to: 'rejected', note: 'Closed today' })).status).toBe(303);
-    expect(await stockOf(dalVariant)).toBe(before);
+    expect(await stockOf(ctx, dalVariant)).toBe(before);
   });
 
-  it('edits the lines: the bill is renewed and stock moves', async () => {
-    const order = await placeOrder([
+  it('edits the lines: the bill is renewed and stock moves', async ({ ctx }) => {
+    const order = await placeOrder(ctx, [
       [riceVariant, 1],
       [dalVariant, 1],
     ]);
     const page = `${base}/orders/${order.id}`;
-    const riceBefore = await stockOf(riceVariant);
+    const riceBefore = await stockOf(ctx, riceVariant);
     const shown = await browser.get(page);
     expect(shown.body).toContain('data-testid="lines-form"');
     const edited = await browser.post(`${page}/lines`, { variant: [riceVariant, dalVariant], quantity: ['3', '0'] });
@@ -147,7 +141,7 @@ describe('orders', () => {
     expect(view.lines.map((l: any) => [l.name, l.quantity])).toEqual([['Rice', 3]]);
     expect(view.subtotal).toBe(15000);
     expect(view.history.at(-1).status).toBe('edited');
-    expect(await stockOf(riceVariant)).toBe(riceBefore! - 2);
+    expect(await stockOf(ctx, riceVariant)).toBe(riceBefore! - 2);
 
     // Adding an item from the picker.
     await browser.get(page);
@@ -187,8 +181,8 @@ describe('orders', () => {
     expect((await orderOf(order.id)).lines.map((l: any) => l.quantity)).toEqual([3, 2]);
   });
 
-  it('shows the payment proof and marks the order paid', async () => {
-    const order = await placeOrder([[riceVariant, 1]], { paymentMethod: 'upi' });
+  it('shows the payment proof and marks the order paid', async ({ ctx }) => {
+    const order = await placeOrder(ctx, [[riceVariant, 1]], { paymentMethod: 'upi' });
     const proof = await pngOf(40, 40);
     const boundary = '----proof';
     const payload = Buffer.concat([
@@ -228,12 +222,12 @@ describe('orders', () => {
     expect(twice.status).toBe(303);
     expect((await browser.open(page)).body).toMatch(/data-testid="flash"[^>]*>The payment is already paid/);
     // No proof on a COD order: the 404 page.
-    const cod = await placeOrder([[riceVariant, 1]]);
+    const cod = await placeOrder(ctx, [[riceVariant, 1]]);
     expect((await browser.get(`${base}/orders/${cod.id}/proof`)).status).toBe(404);
   });
 
-  it("follows the short link of the store's WhatsApp message to the order, for members only", async () => {
-    const order = await placeOrder([[riceVariant, 1]]);
+  it("follows the short link of the store's WhatsApp message to the order, for members only", async ({ ctx }) => {
+    const order = await placeOrder(ctx, [[riceVariant, 1]]);
     const res = await browser.get(`/dashboard/orders/${order.id}`);
     expect([res.status, res.location]).toEqual([303, `${base}/orders/${order.id}`]);
     const stranger = await ownerWithShop(ctx);
@@ -255,8 +249,8 @@ describe('orders', () => {
     expect([view.status, view.paymentStatus, view.lines[0].quantity]).toEqual(['placed', 'pending', 1]);
   });
 
-  it('a hostile customer name and note render as text', async () => {
-    const order = await placeOrder([[riceVariant, 1]], {
+  it('a hostile customer name and note render as text', async ({ ctx }) => {
+    const order = await placeOrder(ctx, [[riceVariant, 1]], {
       customer: { name: HOSTILE, phone: '+919812345678', address: { line1: HOSTILE, city: 'Pune', pincode: '411001' } },
       note: HOSTILE,
     });

@@ -1,24 +1,22 @@
-/**
- * The owner's pages of issue 14 without JavaScript: the dashboard in Hindi (chosen by ?lang= and kept on the
- * account), staff (owner only), the sales report, products from a spreadsheet, and the bill links of an order.
- */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, uniquePhone, type Client, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, uniquePhone, type Client, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import type { WebClient } from '../helpers/web-client.js';
 import { ownerWithShop, pngOf, sessionToken, signInWithForms } from './web-dashboard.helpers.js';
 
-let ctx: TestContext;
-let dataDir: string;
+const it = appTest({ publicUrl: 'https://shop.example' });
 let owner: WebClient;
 let storeId: string;
 let base: string;
 let api: Client;
 let slug: string;
 
-async function placeOrder(variantId: string, quantity: number, phone: string): Promise<{ id: string }> {
+async function placeOrder(
+  ctx: TestContext,
+  variantId: string,
+  quantity: number,
+  phone: string,
+): Promise<{ id: string }> {
   const anon = client(ctx.app);
   const cart = await anon.post(`/api/v1/storefront/${slug}/carts`);
   await anon.put(`/api/v1/storefront/${slug}/carts/${cart.body.id}/lines/${variantId}`, { quantity });
@@ -33,22 +31,15 @@ async function placeOrder(variantId: string, quantity: number, phone: string): P
 /** Posts a form and follows the 303: the page a person lands on. */
 const pageAfter = async (c: WebClient, ...args: Parameters<WebClient['submit']>) => (await c.submit(...args)).page;
 
-beforeAll(async () => {
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dukaan-dash-owner-'));
-  ctx = await createTestApp({ dataDir, publicUrl: 'https://shop.example' });
+it.beforeAll(async ({ ctx }) => {
   ({ browser: owner, storeId, base } = await ownerWithShop(ctx, 'Owner Shop'));
   api = client(ctx.app, sessionToken(owner));
   slug = (await api.get(`/api/v1/stores/${storeId}`)).body.slug;
   await api.patch(`/api/v1/stores/${storeId}`, { payments: { upiVpa: 'owner@okbank', cod: true } });
 });
 
-afterAll(async () => {
-  await ctx?.close();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
-
 describe('language', () => {
-  it('speaks Hindi after ?lang=hi, keeps it on the account, and back to English the same way', async () => {
+  it('speaks Hindi after ?lang=hi, keeps it on the account, and back to English the same way', async ({ ctx }) => {
     const hi = await owner.open(`${base}/products?lang=hi`);
     expect(hi.status).toBe(200);
     expect(hi.body).toContain('<html lang="hi">');
@@ -65,12 +56,12 @@ describe('language', () => {
     expect((await other.open(`${base}/products/new`)).body).toContain('Add a product');
   });
 
-  it('plain words on the product form, and Reject and Cancel explained on the order buttons', async () => {
+  it('plain words on the product form, and Reject and Cancel explained on the order buttons', async ({ ctx }) => {
     const product = await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Tea', price: 12000, stock: 9 });
     const edit = await owner.open(`${base}/products/${product.body.id}`);
     expect(edit.body).toContain('Price before discount (₹, MRP)');
     expect(edit.body).toContain('Product code (optional)');
-    const order = await placeOrder(product.body.variants[0].id, 1, '+919811100001');
+    const order = await placeOrder(ctx, product.body.variants[0].id, 1, '+919811100001');
     const page = await owner.open(`${base}/orders/${order.id}`);
     expect(page.body).toMatch(/data-testid="to-rejected">Reject \(you cannot take this order\)</);
     const hi = await owner.open(`${base}/orders/${order.id}?lang=hi`);
@@ -91,7 +82,9 @@ describe('problems in Hindi', () => {
 });
 
 describe('staff', () => {
-  it('the owner invites by phone; staff see the store but not staff or payment settings; removal ends it', async () => {
+  it('the owner invites by phone; staff see the store but not staff or payment settings; removal ends it', async ({
+    ctx,
+  }) => {
     const staffPhone = uniquePhone();
     const list = await owner.open(`${base}/members`);
     expect(list.status).toBe(200);
@@ -138,11 +131,13 @@ describe('staff', () => {
 });
 
 describe('sales report', () => {
-  it('shows the last 7 and 30 days: totals, an SVG chart, best sellers, new vs returning, and the CSV', async () => {
+  it('shows the last 7 and 30 days: totals, an SVG chart, best sellers, new vs returning, and the CSV', async ({
+    ctx,
+  }) => {
     const product = await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Ghee', price: 50000, stock: 50 });
     const variant = product.body.variants[0].id;
-    await placeOrder(variant, 2, '+919811100002');
-    await placeOrder(variant, 1, '+919811100002');
+    await placeOrder(ctx, variant, 2, '+919811100002');
+    await placeOrder(ctx, variant, 1, '+919811100002');
     const page = await owner.open(`${base}/reports`);
     expect(page.status).toBe(200);
     expect(page.body).toMatch(/<svg class="chart"[^>]*role="img"/);
@@ -190,9 +185,9 @@ describe('products from a spreadsheet', () => {
 });
 
 describe('bills', () => {
-  it('an order links its printable bill (A4, 80 mm), its PDF and a WhatsApp message with it', async () => {
+  it('an order links its printable bill (A4, 80 mm), its PDF and a WhatsApp message with it', async ({ ctx }) => {
     const product = await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Soap', price: 3000, stock: 5 });
-    const order = await placeOrder(product.body.variants[0].id, 1, '+919811100003');
+    const order = await placeOrder(ctx, product.body.variants[0].id, 1, '+919811100003');
     const page = await owner.open(`${base}/orders/${order.id}`);
     const bill = /data-testid="bill-links"[\s\S]*?href="([^"]+\/bill)"/.exec(page.body)![1]!;
     expect(bill).toMatch(/^https:\/\/shop\.example\/o\/[^/]+\/bill$/);
@@ -302,7 +297,7 @@ describe('one Save per size', () => {
 });
 
 describe('budgets', () => {
-  it('each of these pages is at most 30 KB of gzip HTML, in English and in Hindi', async () => {
+  it('each of these pages is at most 30 KB of gzip HTML, in English and in Hindi', async ({ ctx }) => {
     const pages = ['', '/products', '/products/import', '/reports?days=30', '/members', '/settings', '/orders'];
     for (const lang of ['en', 'hi']) {
       for (const p of pages) {

@@ -1,6 +1,7 @@
 /** Dashboard: sign-in with phone and code, the session cookie, onboarding, CSRF, tenancy and escaping. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, createTestApp, merchantWithStore, uniquePhone, type TestContext } from '../helpers/app.js';
+import { describe, expect } from 'vitest';
+import { client, merchantWithStore, uniquePhone } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import {
   HOSTILE,
   HOSTILE_ESCAPED,
@@ -11,14 +12,12 @@ import {
 } from './web-dashboard.helpers.js';
 import { WebClient } from '../helpers/web-client.js';
 
-let ctx: TestContext;
-beforeAll(async () => {
-  ctx = await createTestApp({ publicUrl: 'https://shop.example' });
-});
-afterAll(() => ctx.close());
+const it = appTest({ publicUrl: 'https://shop.example' });
 
 describe('sign in with phone and code', () => {
-  it('sends a code, signs in, sets a 30-day HttpOnly SameSite=Lax session cookie, and lands on onboarding', async () => {
+  it('sends a code, signs in, sets a 30-day HttpOnly SameSite=Lax session cookie, and lands on onboarding', async ({
+    ctx,
+  }) => {
     const phone = uniquePhone();
     const browser = new WebClient(ctx.app, { 'x-forwarded-for': '10.90.0.1' });
     const form = await browser.get('/dashboard/signin');
@@ -55,7 +54,7 @@ describe('sign in with phone and code', () => {
     expect([home.status, home.location]).toEqual([303, '/dashboard/new']);
   });
 
-  it('marks the cookie Secure when the request came over TLS through the trusted proxy', async () => {
+  it('marks the cookie Secure when the request came over TLS through the trusted proxy', async ({ ctx }) => {
     const browser = new WebClient(ctx.app, { 'x-forwarded-for': '10.90.0.2', 'x-forwarded-proto': 'https' });
     const phone = uniquePhone();
     await browser.get('/dashboard/signin');
@@ -68,7 +67,7 @@ describe('sign in with phone and code', () => {
     expect(verified.setCookies.find((c) => c.startsWith('dukaan_session='))).toMatch(/;\s*Secure/i);
   });
 
-  it('shows a wrong code and an invalid phone on the form, and signs nobody in', async () => {
+  it('shows a wrong code and an invalid phone on the form, and signs nobody in', async ({ ctx }) => {
     const browser = new WebClient(ctx.app, { 'x-forwarded-for': '10.90.0.3' });
     await browser.get('/dashboard/signin');
     const badPhone = await browser.post('/dashboard/signin', { phone: '12' });
@@ -94,7 +93,7 @@ describe('sign in with phone and code', () => {
     expect(notDigits.status).toBe(422);
   });
 
-  it('sends signed-out visitors to sign in and brings them back (never to another site)', async () => {
+  it('sends signed-out visitors to sign in and brings them back (never to another site)', async ({ ctx }) => {
     const anon = new WebClient(ctx.app);
     const page = await anon.get('/dashboard/stores/0195f4c2-0000-7000-8000-00000000abcd/products?q=rice');
     expect(page.status).toBe(303);
@@ -112,7 +111,7 @@ describe('sign in with phone and code', () => {
     expect([post.status, post.location]).toEqual([303, '/dashboard/signin']);
   });
 
-  it('signing out revokes the session', async () => {
+  it('signing out revokes the session', async ({ ctx }) => {
     const browser = await signInWithForms(ctx);
     const token = sessionToken(browser);
     const home = await browser.open('/dashboard');
@@ -132,7 +131,7 @@ describe('sign in with phone and code', () => {
 });
 
 describe('onboarding', () => {
-  it('names the shop and it is live with its link, a QR code and a WhatsApp share button', async () => {
+  it('names the shop and it is live with its link, a QR code and a WhatsApp share button', async ({ ctx }) => {
     const browser = await signInWithForms(ctx);
     const form = await browser.open('/dashboard');
     expect(form.body).toContain('data-testid="new-store-form"');
@@ -160,7 +159,7 @@ describe('onboarding', () => {
     expect((await browser.get('/dashboard')).location).toBe(created.location!.replace('/welcome', ''));
   });
 
-  it('refuses a blank name, a bad WhatsApp number and a taken link, keeping what was typed', async () => {
+  it('refuses a blank name, a bad WhatsApp number and a taken link, keeping what was typed', async ({ ctx }) => {
     const { browser } = await ownerWithShop(ctx, 'First Shop');
     await browser.get('/dashboard/new');
     const blank = await browser.post('/dashboard/new', { name: '', whatsapp: '', slug: '' });
@@ -188,7 +187,7 @@ describe('onboarding', () => {
 });
 
 describe('CSRF', () => {
-  it('a form post without the token (or with a forged one) → 403 and nothing changes', async () => {
+  it('a form post without the token (or with a forged one) → 403 and nothing changes', async ({ ctx }) => {
     const { browser, storeId, base } = await ownerWithShop(ctx, 'Guarded');
     const api = client(ctx.app, sessionToken(browser));
     await browser.get(`${base}/settings`);
@@ -215,7 +214,7 @@ describe('CSRF', () => {
     expect((await api.get('/api/v1/me')).status).toBe(200);
   });
 
-  it('a token from another browser does not pass', async () => {
+  it('a token from another browser does not pass', async ({ ctx }) => {
     const a = await ownerWithShop(ctx);
     const b = await ownerWithShop(ctx);
     const page = await b.browser.get(`${b.base}/settings`);
@@ -226,7 +225,9 @@ describe('CSRF', () => {
 });
 
 describe('tenancy', () => {
-  it("another merchant's store, products, coupons and orders answer the 404 page, for reads and writes", async () => {
+  it("another merchant's store, products, coupons and orders answer the 404 page, for reads and writes", async ({
+    ctx,
+  }) => {
     const owner = await merchantWithStore(ctx);
     const base = `/api/v1/stores/${owner.store.id}`;
     const product = (await owner.api.post(`${base}/products`, { name: 'Rice', price: 5000, stock: 10 })).body;
@@ -276,7 +277,7 @@ describe('tenancy', () => {
     expect((await owner.api.get(base)).body.name).not.toBe('Pwned');
   });
 
-  it('an unknown dashboard path is a 404 page, not JSON', async () => {
+  it('an unknown dashboard path is a 404 page, not JSON', async ({ ctx }) => {
     const browser = await signInWithForms(ctx);
     const res = await browser.get('/dashboard/nothing-here');
     expect(res.status).toBe(404);
@@ -285,7 +286,7 @@ describe('tenancy', () => {
 });
 
 describe('escaping', () => {
-  it('a hostile shop name renders as text on every page', async () => {
+  it('a hostile shop name renders as text on every page', async ({ ctx }) => {
     const { browser, base } = await ownerWithShop(ctx, HOSTILE);
     for (const url of [base, `${base}/welcome`, `${base}/settings`, `${base}/products`]) {
       const page = await browser.get(url);

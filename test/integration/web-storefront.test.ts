@@ -2,13 +2,14 @@
  * The storefront pages, driven like a browser WITHOUT JavaScript: GET pages, POST forms, follow 303s, keep cookies.
  * Runs on PGlite and PostgreSQL.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import sharp from 'sharp';
-import { createTestApp, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { WebClient } from '../helpers/web-client.js';
 import { HOSTILE_ESCAPED, HOSTILE_NAME, countTestId, inputValue, testIdText } from './web-storefront.helpers.js';
 
-let ctx: TestContext;
+const it = appTest({ publicUrl: 'https://dukaan.test', baseDomain: 'shops.test' });
 let owner: Client;
 let storeId: string;
 let slug: string;
@@ -35,8 +36,7 @@ let atta: MadeProduct;
 let soldOut: MadeProduct;
 let imageUrl: string;
 
-beforeAll(async () => {
-  ctx = await createTestApp({ publicUrl: 'https://dukaan.test', baseDomain: 'shops.test' });
+it.beforeAll(async ({ ctx }) => {
   const m = await merchantWithStore(ctx, { name: 'Chai & Co', whatsapp: '+919876543210' });
   owner = m.api;
   ownerToken = m.token;
@@ -52,7 +52,7 @@ beforeAll(async () => {
   const jpeg = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 200, g: 120, b: 40 } } })
     .jpeg()
     .toBuffer();
-  const upload = await uploadImage(jpeg);
+  const upload = await uploadImage(ctx, jpeg);
   imageUrl = upload;
 
   chai = await product({
@@ -85,9 +85,8 @@ beforeAll(async () => {
   await owner.post(`/api/v1/stores/${storeId}/coupons`, { code: 'CHAI10', type: 'percent', value: 10 });
   await owner.post(`/api/v1/stores/${storeId}/coupons`, { code: 'BIG', type: 'flat', value: 1000, minOrder: 100000 });
 });
-afterAll(() => ctx.close());
 
-async function uploadImage(bytes: Buffer): Promise<string> {
+async function uploadImage(ctx: TestContext, bytes: Buffer): Promise<string> {
   const boundary = '----img';
   const payload = Buffer.concat([
     Buffer.from(
@@ -106,12 +105,12 @@ async function uploadImage(bytes: Buffer): Promise<string> {
   return JSON.parse(res.body).url;
 }
 
-const browser = () => new WebClient(ctx.app);
+const browser = (ctx: TestContext) => new WebClient(ctx.app);
 const shopPath = (rest = '') => `/${slug}${rest}`;
 
 /** A fresh customer with `lines` in the cart (through the add-to-cart form). */
-async function customerWith(lines: [string, number][]): Promise<WebClient> {
-  const b = browser();
+async function customerWith(ctx: TestContext, lines: [string, number][]): Promise<WebClient> {
+  const b = browser(ctx);
   for (const [variantId, quantity] of lines) {
     const res = await b.post(shopPath('/cart/add'), { variantId, quantity });
     expect(res.status).toBe(303);
@@ -145,8 +144,10 @@ async function placeOrder(
 }
 
 describe('store home', () => {
-  it('shows name, open badge, facts, categories, search and the product grid with prices, MRP and stock', async () => {
-    const res = await browser().get(shopPath());
+  it('shows name, open badge, facts, categories, search and the product grid with prices, MRP and stock', async ({
+    ctx,
+  }) => {
+    const res = await browser(ctx).get(shopPath());
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     const body = res.body;
@@ -171,75 +172,77 @@ describe('store home', () => {
     expect(body).toContain(`name="variantId" value="${chai.variants[0]!.id}"`);
   });
 
-  it('filters by search and by category; an unknown category is an HTML 404', async () => {
-    const search = await browser().get(shopPath('?q=chai'));
+  it('filters by search and by category; an unknown category is an HTML 404', async ({ ctx }) => {
+    const search = await browser(ctx).get(shopPath('?q=chai'));
     expect(search.status).toBe(200);
     // forgiving search: near matches too, the closest first
     expect(countTestId(search.body, 'product-card')).toBe(3);
     const cards = search.body.split('data-testid="product-card"').slice(1);
     expect(cards[0]).toContain('Masala Chai');
     expect(search.body).toContain('Results for “chai”');
-    const flour = await browser().get(shopPath('?category=flour'));
+    const flour = await browser(ctx).get(shopPath('?category=flour'));
     expect(countTestId(flour.body, 'product-card')).toBe(2);
     expect(flour.body).toContain('aria-current="page">Flour</a>');
-    const nothing = await browser().get(shopPath('?q=zzzzzz'));
+    const nothing = await browser(ctx).get(shopPath('?q=zzzzzz'));
     expect(nothing.body).toContain('Nothing matches your search.');
-    const unknown = await browser().get(shopPath('?category=nope'));
+    const unknown = await browser(ctx).get(shopPath('?category=nope'));
     expect(unknown.status).toBe(404);
     expect(unknown.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(unknown.body).toContain('Page not found');
   });
 
-  it('a search inside a category that finds nothing there points to the matches in the whole store', async () => {
-    const all = await browser().get(shopPath('?q=masala'));
+  it('a search inside a category that finds nothing there points to the matches in the whole store', async ({
+    ctx,
+  }) => {
+    const all = await browser(ctx).get(shopPath('?q=masala'));
     const inAll = countTestId(all.body, 'product-card');
     expect(inAll).toBeGreaterThanOrEqual(1);
-    const flour = await browser().get(shopPath('?category=flour&q=masala'));
+    const flour = await browser(ctx).get(shopPath('?category=flour&q=masala'));
     expect(flour.status).toBe(200);
     expect(countTestId(flour.body, 'product-card')).toBe(0);
     expect(countTestId(flour.body, 'no-products')).toBe(0);
     const results = inAll === 1 ? '1 result' : `${inAll} results`;
     const link = `<a href="/${slug}?q=masala" data-testid="search-all-link">${results} in all products</a>`;
     expect(flour.body).toContain(`data-testid="search-elsewhere">Nothing in Flour — ${link}`);
-    const hindi = await browser().get(shopPath('?category=flour&q=masala&lang=hi'));
+    const hindi = await browser(ctx).get(shopPath('?category=flour&q=masala&lang=hi'));
     expect(hindi.body).toContain('Flour में कुछ नहीं मिला — ');
     // Nothing anywhere: the plain "nothing matches", no link.
-    const none = await browser().get(shopPath('?category=flour&q=zzzzzz'));
+    const none = await browser(ctx).get(shopPath('?category=flour&q=zzzzzz'));
     expect(countTestId(none.body, 'search-elsewhere')).toBe(0);
     expect(none.body).toContain('Nothing matches your search.');
     // Some here, more elsewhere: the link alone; a category without a search: none.
-    const some = await browser().get(shopPath('?category=flour&q=chai'));
+    const some = await browser(ctx).get(shopPath('?category=flour&q=chai'));
     const here = countTestId(some.body, 'product-card');
-    const everywhere = countTestId((await browser().get(shopPath('?q=chai'))).body, 'product-card');
+    const everywhere = countTestId((await browser(ctx).get(shopPath('?q=chai'))).body, 'product-card');
     expect(countTestId(some.body, 'search-elsewhere')).toBe(here > 0 && everywhere > here ? 1 : 0);
-    expect(countTestId((await browser().get(shopPath('?category=flour'))).body, 'search-elsewhere')).toBe(0);
+    expect(countTestId((await browser(ctx).get(shopPath('?category=flour'))).body, 'search-elsewhere')).toBe(0);
   });
 
-  it('pages through products with a keyset "More products" link; a broken cursor is an HTML 400', async () => {
+  it('pages through products with a keyset "More products" link; a broken cursor is an HTML 400', async ({ ctx }) => {
     const m = await merchantWithStore(ctx, { name: 'Big Shop' });
     for (let i = 1; i <= 30; i++)
       await m.api.post(`/api/v1/stores/${m.store.id}/products`, {
         name: `Item ${String(i).padStart(2, '0')}`,
         price: 100 * i,
       });
-    const first = await browser().get(`/${m.store.slug}`);
+    const first = await browser(ctx).get(`/${m.store.slug}`);
     expect(countTestId(first.body, 'product-card')).toBe(24);
     const next = /<a class="btn secondary" rel="next" href="([^"]+)">More products<\/a>/
       .exec(first.body)![1]!
       .replace(/&amp;/g, '&');
     expect(next).toMatch(new RegExp(`^/${m.store.slug}\\?cursor=`));
-    const second = await browser().get(next);
+    const second = await browser(ctx).get(next);
     expect(second.status).toBe(200);
     expect(countTestId(second.body, 'product-card')).toBe(6);
     expect(second.body).not.toContain('rel="next"');
     const names = (body: string) => [...body.matchAll(/<h2 class="name">([^<]+)<\/h2>/g)].map((x) => x[1]);
     expect(new Set([...names(first.body), ...names(second.body)]).size).toBe(30);
-    const res = await browser().get(shopPath('?cursor=not-a-cursor'));
+    const res = await browser(ctx).get(shopPath('?cursor=not-a-cursor'));
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
   });
 
-  it('answers an unknown or reserved store with an HTML 404, leaving the API alone', async () => {
+  it('answers an unknown or reserved store with an HTML 404, leaving the API alone', async ({ ctx }) => {
     for (const path of [
       '/no-such-shop',
       '/no-such-shop/p/x',
@@ -248,25 +251,25 @@ describe('store home', () => {
       '/x',
       `/${'a'.repeat(300)}`,
     ]) {
-      const res = await browser().get(path);
+      const res = await browser(ctx).get(path);
       expect(res.status, path).toBe(path.length > 200 ? 414 : 404);
       // (a path past the router's 200-character parameter limit is refused by Fastify itself with 414)
       if (res.status === 404)
         expect(res.headers['content-type'], path).toMatch(/^text\/html|^application\/problem\+json/);
     }
-    const page = await browser().get('/no-such-shop');
+    const page = await browser(ctx).get('/no-such-shop');
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
-    const api = await browser().get('/api/v1/storefront/no-such-shop');
+    const api = await browser(ctx).get('/api/v1/storefront/no-such-shop');
     expect(api.status).toBe(404);
     expect(api.headers['content-type']).toContain('application/problem+json');
-    expect((await browser().get('/healthz')).body).toBe('{"status":"ok"}');
+    expect((await browser(ctx).get('/healthz')).body).toBe('{"status":"ok"}');
   });
 
-  it('shows a closed store as closed and blocks checkout in words', async () => {
+  it('shows a closed store as closed and blocks checkout in words', async ({ ctx }) => {
     const m = await merchantWithStore(ctx, { name: 'Closed Shop' });
     await m.api.patch(`/api/v1/stores/${m.store.id}`, { isOpen: false });
     const p = await m.api.post(`/api/v1/stores/${m.store.id}/products`, { name: 'Thing', price: 1000 });
-    const b = browser();
+    const b = browser(ctx);
     const home = await b.get(`/${m.store.slug}`);
     expect(testIdText(home.body, 'store-status')).toBe('Closed');
     expect(home.body).toContain('data-testid="closed-notice"');
@@ -281,8 +284,8 @@ describe('store home', () => {
 });
 
 describe('product page', () => {
-  it('renders images with srcset, variants, quantity, add to cart, and Open Graph / Twitter tags', async () => {
-    const res = await browser().get(shopPath(`/p/${chai.slug}`));
+  it('renders images with srcset, variants, quantity, add to cart, and Open Graph / Twitter tags', async ({ ctx }) => {
+    const res = await browser(ctx).get(shopPath(`/p/${chai.slug}`));
     expect(res.status).toBe(200);
     const body = res.body;
     expect(testIdText(body, 'product-name')).toBe('Masala Chai');
@@ -302,26 +305,28 @@ describe('product page', () => {
     expect(body).toContain('data-testid="add-to-cart"');
   });
 
-  it('lets the customer choose a variant; a sold-out variant is disabled', async () => {
-    const body = (await browser().get(shopPath(`/p/${atta.slug}`))).body;
+  it('lets the customer choose a variant; a sold-out variant is disabled', async ({ ctx }) => {
+    const body = (await browser(ctx).get(shopPath(`/p/${atta.slug}`))).body;
     expect(body).toContain(`<input type="radio" name="variantId" value="${atta.variants[0]!.id}" required checked>`);
     expect(body).toContain(`<input type="radio" name="variantId" value="${atta.variants[1]!.id}" required disabled>`);
     expect(body).toMatch(/5 kg — ₹285 <span class="badge oos">Out of stock<\/span>/);
   });
 
-  it('has no add form for a sold-out product, and 404s unknown products as a page', async () => {
-    const body = (await browser().get(shopPath(`/p/${soldOut.slug}`))).body;
+  it('has no add form for a sold-out product, and 404s unknown products as a page', async ({ ctx }) => {
+    const body = (await browser(ctx).get(shopPath(`/p/${soldOut.slug}`))).body;
     expect(body).not.toContain('data-testid="add-to-cart"');
     expect(body).toContain('This item is out of stock right now.');
-    const missing = await browser().get(shopPath('/p/nothing-here'));
+    const missing = await browser(ctx).get(shopPath('/p/nothing-here'));
     expect(missing.status).toBe(404);
     expect(missing.headers['content-type']).toBe('text/html; charset=utf-8');
   });
 });
 
 describe('cart without JavaScript', () => {
-  it('adds to cart with a 303, keeps the cart id in an HttpOnly SameSite=Lax cookie scoped to the store', async () => {
-    const b = browser();
+  it('adds to cart with a 303, keeps the cart id in an HttpOnly SameSite=Lax cookie scoped to the store', async ({
+    ctx,
+  }) => {
+    const b = browser(ctx);
     const res = await b.post(shopPath('/cart/add'), {
       variantId: chai.variants[0]!.id,
       quantity: 2,
@@ -343,14 +348,14 @@ describe('cart without JavaScript', () => {
     expect(testIdText(cart.body, 'subtotal')).toBe('₹297.00');
   });
 
-  it('marks the cookie Secure behind TLS', async () => {
+  it('marks the cookie Secure behind TLS', async ({ ctx }) => {
     const b = new WebClient(ctx.app, { 'x-forwarded-proto': 'https' });
     const res = await b.post(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 1 });
     expect(res.setCookies.find((c) => c.startsWith('cart='))).toContain('; Secure');
   });
 
-  it('shows the live bill: lines, steppers, delivery fee, free-delivery hint, total', async () => {
-    const b = await customerWith([
+  it('shows the live bill: lines, steppers, delivery fee, free-delivery hint, total', async ({ ctx }) => {
+    const b = await customerWith(ctx, [
       [chai.variants[0]!.id, 2],
       [atta.variants[0]!.id, 1],
     ]);
@@ -369,8 +374,8 @@ describe('cart without JavaScript', () => {
     expect(body).toContain('data-testid="checkout-link"');
   });
 
-  it('changes quantities with the − / + buttons and the typed quantity, and removes lines', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 2]]);
+  it('changes quantities with the − / + buttons and the typed quantity, and removes lines', async ({ ctx }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 2]]);
     const line = shopPath(`/cart/lines/${chai.variants[0]!.id}`);
     let r = await b.submit(line, { quantity: 2, delta: 1 });
     expect(r.post.status).toBe(303);
@@ -386,10 +391,10 @@ describe('cart without JavaScript', () => {
     expect(testIdText(r.page.body, 'cart-notice')).toBe('Removed from your cart.');
   });
 
-  it('names each line that cannot be sold, in words, and blocks checkout until fixed', async () => {
+  it('names each line that cannot be sold, in words, and blocks checkout until fixed', async ({ ctx }) => {
     const tea = await product({ name: 'Green Tea', price: 3000, stock: 5 });
     const gone = await product({ name: 'Old Biscuits', price: 2000, stock: 3 });
-    const b = await customerWith([
+    const b = await customerWith(ctx, [
       [tea.variants[0]!.id, 4],
       [gone.variants[0]!.id, 1],
     ]);
@@ -410,8 +415,8 @@ describe('cart without JavaScript', () => {
     expect(fixed).toContain('data-testid="checkout-link"');
   });
 
-  it('applies and removes coupons, and says why a coupon does not apply', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 2]]);
+  it('applies and removes coupons, and says why a coupon does not apply', async ({ ctx }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 2]]);
     let r = await b.submit(shopPath('/cart/coupon'), { code: 'chai10' });
     expect(r.page.body).toContain('<p>Coupon CHAI10 applied.</p>');
     expect(testIdText(r.page.body, 'discount')).toBe('−₹19.80');
@@ -429,8 +434,8 @@ describe('cart without JavaScript', () => {
     expect(r.page.body).toContain('data-testid="checkout-link"'); // a coupon that cannot apply never blocks
   });
 
-  it('switches between delivery and pickup', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+  it('switches between delivery and pickup', async ({ ctx }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 1]]);
     let r = await b.submit(shopPath('/cart/fulfillment'), { fulfillment: 'pickup' });
     expect(testIdText(r.page.body, 'delivery-fee')).toBe('Pickup — free');
     expect(testIdText(r.page.body, 'total')).toBe('₹99.00');
@@ -440,8 +445,8 @@ describe('cart without JavaScript', () => {
     expect(testIdText(r.page.body, 'delivery-fee')).toBe('₹40.00');
   });
 
-  it('with x-fragment: bill, answers the re-rendered bill instead of a redirect (the JS path)', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+  it('with x-fragment: bill, answers the re-rendered bill instead of a redirect (the JS path)', async ({ ctx }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 1]]);
     const res = await b.post(
       shopPath(`/cart/lines/${chai.variants[0]!.id}`),
       { quantity: 1, delta: 1 },
@@ -460,8 +465,8 @@ describe('cart without JavaScript', () => {
     );
   });
 
-  it('turns bad input into words on the page, never a 500 or JSON', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+  it('turns bad input into words on the page, never a 500 or JSON', async ({ ctx }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 1]]);
     const line = shopPath(`/cart/lines/${chai.variants[0]!.id}`);
     for (const quantity of ['abc', '1.5', '-3', '1000', '', 'x'.repeat(10_000)]) {
       const r = await b.submit(line, { quantity });
@@ -508,8 +513,8 @@ describe('cart without JavaScript', () => {
     expect(slashes.location).toBe(shopPath());
   });
 
-  it('without a cart cookie, cart actions say the cart expired', async () => {
-    const r = await browser().submit(shopPath(`/cart/lines/${chai.variants[0]!.id}`), { quantity: 1 });
+  it('without a cart cookie, cart actions say the cart expired', async ({ ctx }) => {
+    const r = await browser(ctx).submit(shopPath(`/cart/lines/${chai.variants[0]!.id}`), { quantity: 1 });
     expect(testIdText(r.page.body, 'cart-notice')).toBe('Your cart has expired. Please add the items again.');
     const forged = new WebClient(ctx.app);
     forged.cookies.set('cart', 'not-a-uuid');
@@ -518,8 +523,10 @@ describe('cart without JavaScript', () => {
 });
 
 describe('checkout and order page without JavaScript', () => {
-  it('places an order: 303 to /o/{token}, the cart cookie is cleared, the order page shows status and bill', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 2]]);
+  it('places an order: 303 to /o/{token}, the cart cookie is cleared, the order page shows status and bill', async ({
+    ctx,
+  }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 2]]);
     const form = await b.get(shopPath('/checkout'));
     expect(form.status).toBe(200);
     expect(form.headers['cache-control']).toBe('no-store');
@@ -555,7 +562,7 @@ describe('checkout and order page without JavaScript', () => {
       `https://dukaan.test/o/${token}`,
     );
     // the same order through the API agrees
-    const api = await browser().get(`/api/v1/orders/${token}`);
+    const api = await browser(ctx).get(`/api/v1/orders/${token}`);
     expect(JSON.parse(api.body)).toMatchObject({
       status: 'placed',
       total: 23800,
@@ -566,14 +573,14 @@ describe('checkout and order page without JavaScript', () => {
     expect((await b.get(shopPath('/cart'))).body).toContain('data-testid="cart-empty"');
 
     // a second press of "Place order" (same form) lands on the same order
-    b.cookies.set('cart', (await lastCartOf(token))!);
+    b.cookies.set('cart', (await lastCartOf(ctx, token))!);
     const again = await b.post(shopPath('/checkout'), { key, ...CUSTOMER });
     expect(again.status).toBe(303);
     expect(again.location).toBe(`/o/${token}?placed=1`);
   });
 
-  it('shows form errors in words with the values kept (422), never JSON', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+  it('shows form errors in words with the values kept (422), never JSON', async ({ ctx }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 1]]);
     const key = inputValue((await b.get(shopPath('/checkout'))).body, 'key')!;
     const res = await b.post(shopPath('/checkout'), {
       key,
@@ -616,9 +623,9 @@ describe('checkout and order page without JavaScript', () => {
     expect((await b.get(shopPath('/cart'))).body).toContain('data-testid="cart-line"');
   });
 
-  it('sends the customer back to the cart when the bill changed under them', async () => {
+  it('sends the customer back to the cart when the bill changed under them', async ({ ctx }) => {
     const jam = await product({ name: 'Jam', price: 15000, stock: 3 });
-    const b = await customerWith([[jam.variants[0]!.id, 3]]);
+    const b = await customerWith(ctx, [[jam.variants[0]!.id, 3]]);
     const key = inputValue((await b.get(shopPath('/checkout'))).body, 'key')!;
     await setStock(jam.variants[0]!.id, 1);
     const r = await b.submit(shopPath('/checkout'), { key, ...CUSTOMER });
@@ -628,15 +635,17 @@ describe('checkout and order page without JavaScript', () => {
     expect(r.page.body).toContain('Only 1 left — change quantity');
   });
 
-  it('pickup orders need no address', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+  it('pickup orders need no address', async ({ ctx }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 1]]);
     const { page } = await placeOrder(b, { fulfillment: 'pickup', line1: '', line2: '', city: '', pincode: '' });
     expect(page).toContain('You will pick it up from the shop.');
     expect(page).toContain('Pickup details');
   });
 
-  it('a UPI order shows the pay link, its QR code and the proof upload; a screenshot moves it to proof_submitted', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+  it('a UPI order shows the pay link, its QR code and the proof upload; a screenshot moves it to proof_submitted', async ({
+    ctx,
+  }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 1]]);
     const { token, page } = await placeOrder(b, { paymentMethod: 'upi' });
     expect(page).toContain('data-testid="upi-pay"');
     expect(page).toMatch(
@@ -661,11 +670,11 @@ describe('checkout and order page without JavaScript', () => {
     expect(ok.status).toBe(303);
     const after = await b.get(`/o/${token}`);
     expect(testIdText(after.body, 'flash')).toBe('Thank you! The shop will check your payment.');
-    expect(JSON.parse((await browser().get(`/api/v1/orders/${token}`)).body).paymentStatus).toBe('proof_submitted');
+    expect(JSON.parse((await browser(ctx).get(`/api/v1/orders/${token}`)).body).paymentStatus).toBe('proof_submitted');
   });
 
-  it('changes items and cancels while placed; afterwards the page offers neither', async () => {
-    const b = await customerWith([
+  it('changes items and cancels while placed; afterwards the page offers neither', async ({ ctx }) => {
+    const b = await customerWith(ctx, [
       [chai.variants[0]!.id, 2],
       [atta.variants[0]!.id, 1],
     ]);
@@ -697,11 +706,11 @@ describe('checkout and order page without JavaScript', () => {
     expect(testIdText(r.page.body, 'flash')).toMatch(/can no longer be cancelled|already cancelled/i);
   });
 
-  it('shows the timeline as the shop moves the order on', async () => {
-    const b = await customerWith([[chai.variants[0]!.id, 1]]);
+  it('shows the timeline as the shop moves the order on', async ({ ctx }) => {
+    const b = await customerWith(ctx, [[chai.variants[0]!.id, 1]]);
     const { token, page } = await placeOrder(b);
     expect(page).toContain('<li class="todo">Accepted by the shop</li>');
-    const orderId = JSON.parse((await browser().get(`/api/v1/orders/${token}`)).body).id;
+    const orderId = JSON.parse((await browser(ctx).get(`/api/v1/orders/${token}`)).body).id;
     await owner.post(`/api/v1/stores/${storeId}/orders/${orderId}/transitions`, { to: 'accepted' });
     await owner.post(`/api/v1/stores/${storeId}/orders/${orderId}/transitions`, { to: 'shipped', note: 'With <Ravi>' });
     const after = (await b.get(`/o/${token}`)).body;
@@ -712,12 +721,12 @@ describe('checkout and order page without JavaScript', () => {
     expect(after).not.toContain('data-testid="cancel-form"');
   });
 
-  it('answers unknown and malformed tracking tokens with an HTML 404', async () => {
+  it('answers unknown and malformed tracking tokens with an HTML 404', async ({ ctx }) => {
     for (const token of ['00000000-0000-4000-8000-000000000000', 'nope', 'x'.repeat(150)]) {
-      const res = await browser().get(`/o/${token}`);
+      const res = await browser(ctx).get(`/o/${token}`);
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-      const post = await browser().post(`/o/${token}/cancel`);
+      const post = await browser(ctx).post(`/o/${token}/cancel`);
       expect(post.status).toBe(404);
       expect(post.headers['content-type']).toBe('text/html; charset=utf-8');
     }
@@ -725,8 +734,8 @@ describe('checkout and order page without JavaScript', () => {
 });
 
 describe('escaping', () => {
-  it('renders a hostile product name as text on home, product, cart, checkout and order pages', async () => {
-    const b = await customerWith([[hostile.variants[0]!.id, 1]]);
+  it('renders a hostile product name as text on home, product, cart, checkout and order pages', async ({ ctx }) => {
+    const b = await customerWith(ctx, [[hostile.variants[0]!.id, 1]]);
     const pages = [
       (await b.get(shopPath())).body,
       (await b.get(shopPath(`/p/${hostile.slug}`))).body,
@@ -750,8 +759,8 @@ describe('escaping', () => {
 });
 
 describe('security headers and assets', () => {
-  it('sends a strict CSP with pages, and no inline script or external resource', async () => {
-    const res = await browser().get(shopPath());
+  it('sends a strict CSP with pages, and no inline script or external resource', async ({ ctx }) => {
+    const res = await browser(ctx).get(shopPath());
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
@@ -764,12 +773,12 @@ describe('security headers and assets', () => {
     for (const m of res.body.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]+)"/g))
       expect(m[1]).toMatch(/^(\/(?!\/)|data:)/);
     for (const path of [shopPath(`/p/${chai.slug}`), shopPath('/cart'), '/o/00000000-0000-4000-8000-000000000000']) {
-      expect((await browser().get(path)).headers['content-security-policy'], path).toBe(csp);
+      expect((await browser(ctx).get(path)).headers['content-security-policy'], path).toBe(csp);
     }
   });
 
-  it('serves hashed assets with immutable caching, gzip when asked, 404 for anything else', async () => {
-    const home = (await browser().get(shopPath())).body;
+  it('serves hashed assets with immutable caching, gzip when asked, 404 for anything else', async ({ ctx }) => {
+    const home = (await browser(ctx).get(shopPath())).body;
     const css = /<link rel="stylesheet" href="(\/static\/app\.[0-9a-f]{12}\.css)">/.exec(home)![1]!;
     const js = /<script src="(\/static\/app\.[0-9a-f]{12}\.js)" defer><\/script>/.exec(home)![1]!;
     for (const [url, type] of [
@@ -796,7 +805,7 @@ describe('security headers and assets', () => {
     }
   });
 
-  it('gzips pages for clients that accept it', async () => {
+  it('gzips pages for clients that accept it', async ({ ctx }) => {
     const res = await ctx.app.inject({ url: shopPath(), headers: { 'accept-encoding': 'gzip' } });
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(res.headers.vary).toContain('accept-encoding');
@@ -804,7 +813,7 @@ describe('security headers and assets', () => {
 });
 
 describe('store on its own host (BASE_DOMAIN)', () => {
-  it('serves the same pages at {slug}.<BASE_DOMAIN> with links without the slug', async () => {
+  it('serves the same pages at {slug}.<BASE_DOMAIN> with links without the slug', async ({ ctx }) => {
     const host = { host: `${slug}.shops.test` };
     const b = new WebClient(ctx.app, host);
     const home = await b.get('/');
@@ -824,7 +833,7 @@ describe('store on its own host (BASE_DOMAIN)', () => {
   });
 });
 
-async function lastCartOf(token: string): Promise<string | null> {
+async function lastCartOf(ctx: TestContext, token: string): Promise<string | null> {
   const { rows } = await ctx.testDb.db.query<{ cart_id: string }>(
     `SELECT cart_id FROM orders WHERE tracking_token = $1`,
     [token],
