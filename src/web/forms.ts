@@ -25,7 +25,8 @@ export function formBody(request: FastifyRequest): FormBody {
   return body && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body) ? (body as FormBody) : {};
 }
 
-/** One text field: the first value when repeated; undefined when absent. Length-capped (defence against 10 MB fields). */
+/** One text field: the first value when repeated; undefined when absent. Length-capped (defence against 10 MB fields).
+ * */
 export function field(body: FormBody, name: string, maxLength = 5000): string | undefined {
   const value = Object.hasOwn(body, name) ? body[name] : undefined;
   const first = Array.isArray(value) ? value[0] : value;
@@ -169,7 +170,8 @@ export interface FormProblem {
   items: ProblemItem[];
 }
 
-/** The default path → form field name: the last segment of the JSON pointer (`/customer/address/pincode` → `pincode`). */
+/** The default path → form field name: the last segment of the JSON pointer (`/customer/address/pincode` → `pincode`).
+ * */
 export const lastPathSegment = (path: string): string => path.split('/').filter(Boolean).at(-1) ?? '';
 
 /**
@@ -199,7 +201,8 @@ function sentence(text: string): string {
 /** The error summary box for the top of a form (role=alert so screen readers announce it). */
 export function problemSummary(problem: FormProblem | null | undefined): Html {
   if (!problem) return html``;
-  return html`<div class="notice error" role="alert" tabindex="-1" data-testid="form-error" data-code="${problem.code}">${problem.summary}</div>`;
+  return html`<div class="notice error" role="alert" tabindex="-1" data-testid="form-error" data-code="\
+${problem.code}">${problem.summary}</div>`;
 }
 
 /** The message under one field; pair with `aria-describedby="<name>-error"` on the input. */

@@ -109,7 +109,8 @@ function openGraphTags(og: OpenGraph): Html {
 
 export function flashMessage(flash: Flash | null | undefined): Html {
   if (!flash) return html``;
-  return html`<div class="flash ${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}" data-testid="flash">${flash.text}</div>`;
+  return html`<div class="flash \
+${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}" data-testid="flash">${flash.text}</div>`;
 }
 
 /** The whole document. Every value is escaped by `html`. */

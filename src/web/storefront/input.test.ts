@@ -53,7 +53,8 @@ describe('words for the bill', () => {
     expect(lineErrorText(en, { error: { code: 'unavailable' } })).toBe('No longer sold — remove or replace');
     expect(lineErrorText(en, { error: null })).toBeNull();
     const hi = { tr: translator('hi') } as StoreContext;
-    expect(lineErrorText(hi, { error: { code: 'insufficient_stock', available: 2 } })).toBe('सिर्फ़ 2 बचे हैं — मात्रा बदलें');
+    const hindi = lineErrorText(hi, { error: { code: 'insufficient_stock', available: 2 } });
+    expect(hindi).toBe('सिर्फ़ 2 बचे हैं — मात्रा बदलें');
   });
 
   it('hides variant names that say nothing', () => {

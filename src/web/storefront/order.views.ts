@@ -55,7 +55,20 @@ function when(lang: string, iso: string, currency: string): string {
 function timeline(tr: Translate, lang: string, view: OrderView): Html {
   const done = view.history.map(
     (h) =>
-      html`<li data-status="${h.status}"><strong>${statusWord(tr, h.status, view.fulfillment)}</strong>${h.amount ? html` · ${money(lang, h.amount, view.currency)}` : ''} <span class="small muted"><time datetime="${h.at}">${when(lang, h.at, view.currency)}</time></span>${h.note ? html`<br><span class="small">${h.status === 'proof_submitted' ? tr('order.referenceShown', { reference: h.note }) : h.note}</span>` : ''}</li>`,
+      html`<li data-status="${h.status}">\
+<strong>${statusWord(tr, h.status, view.fulfillment)}</strong>${
+        h.amount
+          ? html` · \
+${money(lang, h.amount, view.currency)}`
+          : ''
+      } <span class="small muted">\
+<time datetime="${h.at}">${when(lang, h.at, view.currency)}</time></span>${
+        h.note
+          ? html`<br>\
+<span class="small">\
+${h.status === 'proof_submitted' ? tr('order.referenceShown', { reference: h.note }) : h.note}</span>`
+          : ''
+      }</li>`,
   );
   const reached = new Set(view.history.map((h) => h.status));
   const terminal = view.status === 'cancelled' || view.status === 'rejected' || view.status === 'delivered';
@@ -64,29 +77,45 @@ function timeline(tr: Translate, lang: string, view: OrderView): Html {
     : MAIN_FLOW.filter(
         (s) => !reached.has(s) && MAIN_FLOW.indexOf(s) > MAIN_FLOW.indexOf(view.status as (typeof MAIN_FLOW)[number]),
       );
-  return html`<ol class="timeline" data-testid="timeline">${done}${todo.map((s) => html`<li class="todo">${statusWord(tr, s, view.fulfillment)}</li>`)}</ol>`;
+  return html`<ol class="timeline" data-testid="timeline">${done}${todo.map(
+    (s) => html`<li class="todo">\
+${statusWord(tr, s, view.fulfillment)}</li>`,
+  )}</ol>`;
 }
 
 function orderBill(tr: Translate, lang: string, view: OrderView, editable: boolean, token: string): Html {
   const m = (n: number) => money(lang, n, view.currency);
   const rows = view.lines.map((l) => {
     const label = variantLabel(l.name, l.variantName);
-    return html`<li class="line" data-testid="order-line" data-variant-id="${l.variantId}"><div><div class="name">${l.name}</div><div class="small muted">${label ? html`${label} · ` : ''}${l.quantity} × ${m(l.unitPrice)}</div></div><div class="total">${m(l.lineTotal)}</div>${
+    return html`<li class="line" data-testid="order-line" data-variant-id="${l.variantId}"><div>\
+<div class="name">${l.name}</div>\
+<div class="small muted">${label ? html`${label} · ` : ''}${l.quantity} × ${m(l.unitPrice)}</div></div>\
+<div class="total">${m(l.lineTotal)}</div>${
       editable
-        ? html`<div class="row"><label class="small" for="${`qty_${l.variantId}`}">${tr('order.quantity')}</label><input type="number" id="${`qty_${l.variantId}`}" name="${`qty_${l.variantId}`}" value="${l.quantity}" min="0" max="999" inputmode="numeric" form="edit-lines"></div>`
+        ? html`<div class="row"><label class="small" for="${`qty_${l.variantId}`}">${tr('order.quantity')}</label>\
+<input type="number" id="${`qty_${l.variantId}`}" name="${`qty_\
+${l.variantId}`}" value="${l.quantity}" min="0" max="999" inputmode="numeric" form="edit-lines"></div>`
         : ''
     }</li>`;
   });
   return html`<ul class="lines" data-testid="order-lines">${rows}</ul>
-${editable ? html`<form method="post" action="/o/${token}/lines" id="edit-lines" class="row"><p class="small muted">${tr('order.editHint')}</p><button class="btn secondary" data-testid="save-lines">${tr('order.saveChanges')}</button></form>` : ''}
+${
+  editable
+    ? html`<form method="post" action="/o/${token}/lines" id="edit-lines" class="row">\
+<p class="small muted">${tr('order.editHint')}</p>\
+<button class="btn secondary" data-testid="save-lines">${tr('order.saveChanges')}</button></form>`
+    : ''
+}
 <table class="bill" data-testid="bill">
 <tr><th scope="row">${tr('cart.subtotal')}</th><td data-testid="subtotal">${m(view.subtotal)}</td></tr>${
     view.discount > 0
       ? html`
-<tr><th scope="row">${tr('cart.discount')}${view.couponCode ? html` (${view.couponCode})` : ''}</th><td>−${m(view.discount)}</td></tr>`
+<tr><th scope="row">${tr('cart.discount')}${view.couponCode ? html` (${view.couponCode})` : ''}</th>\
+<td>−${m(view.discount)}</td></tr>`
       : ''
   }
-<tr><th scope="row">${view.fulfillment === 'pickup' ? tr('cart.pickup') : tr('cart.delivery')}</th><td>${view.fulfillment === 'pickup' || view.deliveryFee === 0 ? tr('cart.free') : m(view.deliveryFee)}</td></tr>
+<tr><th scope="row">${view.fulfillment === 'pickup' ? tr('cart.pickup') : tr('cart.delivery')}</th>\
+<td>${view.fulfillment === 'pickup' || view.deliveryFee === 0 ? tr('cart.free') : m(view.deliveryFee)}</td></tr>
 <tr class="grand"><th scope="row">${tr('cart.total')}</th><td data-testid="total">${m(view.total)}</td></tr>${
     view.amountPaid > 0 || view.amountRefunded > 0
       ? html`
@@ -136,20 +165,44 @@ export function orderMain(store: StoreRow, view: OrderView, opts: OrderMainOptio
   return html`<h1>${tr('order.title', { number: view.number })}</h1>
 ${
   opts.justPlaced && view.status === 'placed'
-    ? html`<section class="notice ok" role="status" data-testid="thank-you"><h2>${tr('order.thankYou')}</h2><p>${tr('order.shopHasIt', { store: store.name })}</p>${c.whatsappUpdates !== false ? html`<p class="small">${tr('order.confirmed', { phone: c.phone })}</p>` : ''}</section>`
+    ? html`<section class="notice ok" role="status" data-testid="thank-you"><h2>${tr('order.thankYou')}</h2>\
+<p>${tr('order.shopHasIt', { store: store.name })}</p>${
+        c.whatsappUpdates !== false
+          ? html`<p class="small">\
+${tr('order.confirmed', { phone: c.phone })}</p>`
+          : ''
+      }</section>`
     : ''
 }
-<p><span class="badge" data-testid="order-status" data-status="${view.status}">${statusWord(tr, view.status, view.fulfillment)}</span> <span class="small muted">${tr('order.from', { store: store.name })}</span></p>
-<div class="actions"><a class="btn" href="${safeUrl(view.whatsappUrl)}" rel="noopener" data-testid="whatsapp-link">${tr('order.sendToShop')}</a></div>
+<p><span class="badge" data-testid="order-status" data-status="${view.status}">\
+${statusWord(tr, view.status, view.fulfillment)}</span> \
+<span class="small muted">${tr('order.from', { store: store.name })}</span></p>
+<div class="actions">\
+<a class="btn" href="${safeUrl(view.whatsappUrl)}" rel="noopener" data-testid="whatsapp-link">\
+${tr('order.sendToShop')}</a></div>
 ${timeline(tr, lang, view)}
 ${
   proofIn && toPay === 0
     ? html`<p class="notice ok" data-testid="proof-received">${tr('order.proofReceivedLong')}</p>`
     : pay && view.upiUrl
-      ? html`<section class="panel" aria-labelledby="pay-h" data-testid="upi-pay"><h2 id="pay-h">${difference ? tr('order.payDifference', { amount: m(toPay) }) : tr('order.payByUpi', { amount: m(toPay) })}</h2>
-<p><a class="btn block" href="${safeUrl(view.upiUrl)}" data-testid="upi-link">${tr('order.payWithApp', { amount: m(toPay) })}</a></p>
-${opts.qrSvg ? html`<figure class="qr" data-testid="upi-qr">${raw(opts.qrSvg)}<figcaption class="small muted">${tr('order.orScan')}</figcaption></figure>` : ''}
-${store.upi_vpa ? html`<p class="small">${tr('order.upiId')} <strong>${store.upi_vpa}</strong> <button type="button" class="linkish" data-copy="${store.upi_vpa}" data-copied="${tr('order.copied')}" hidden>${tr('order.copy')}</button></p>` : ''}
+      ? html`<section class="panel" aria-labelledby="pay-h" data-testid="upi-pay">\
+<h2 id="pay-h">\
+${difference ? tr('order.payDifference', { amount: m(toPay) }) : tr('order.payByUpi', { amount: m(toPay) })}</h2>
+<p><a class="btn block" href="${safeUrl(view.upiUrl)}" data-testid="upi-link">\
+${tr('order.payWithApp', { amount: m(toPay) })}</a></p>
+${
+  opts.qrSvg
+    ? html`<figure class="qr" data-testid="upi-qr">${raw(opts.qrSvg)}<figcaption class="small muted">\
+${tr('order.orScan')}</figcaption></figure>`
+    : ''
+}
+${
+  store.upi_vpa
+    ? html`<p class="small">${tr('order.upiId')} <strong>${store.upi_vpa}</strong> \
+<button type="button" class="linkish" data-copy="${store.upi_vpa}" data-copied="${tr('order.copied')}" hidden>\
+${tr('order.copy')}</button></p>`
+    : ''
+}
 <form method="post" action="/o/${token}/payment-proof" enctype="multipart/form-data" data-testid="proof-form">
 <label for="proof">${tr('order.payment_proof')}</label>
 <input type="file" id="proof" name="file" accept="image/jpeg,image/png,image/webp" required>
@@ -158,14 +211,28 @@ ${store.upi_vpa ? html`<p class="small">${tr('order.upiId')} <strong>${store.upi
  pattern="[0-9 ]{12,16}" data-testid="proof-reference">
 <p><button class="btn secondary">${tr('order.sendScreenshot')}</button></p>
 </form></section>`
-      : html`<p class="spaced" data-testid="payment-status"><strong>${tr('order.payment')}</strong> ${view.paymentMethod === 'cod' ? tr('checkout.cod') : 'UPI'} — ${PAYMENT_WORDS[view.paymentStatus] ? tr(PAYMENT_WORDS[view.paymentStatus]!) : view.paymentStatus}</p>`
+      : html`<p class="spaced" data-testid="payment-status">\
+<strong>${tr('order.payment')}</strong> ${view.paymentMethod === 'cod' ? tr('checkout.cod') : 'UPI'} — \
+${PAYMENT_WORDS[view.paymentStatus] ? tr(PAYMENT_WORDS[view.paymentStatus]!) : view.paymentStatus}</p>`
 }
-${view.refundDue > 0 ? html`<p class="notice info" data-testid="refund-due">${tr('order.refundDueLong', { amount: m(view.refundDue) })}</p>` : ''}
+${
+  view.refundDue > 0
+    ? html`<p class="notice info" data-testid="refund-due">\
+${tr('order.refundDueLong', { amount: m(view.refundDue) })}</p>`
+    : ''
+}
 <section aria-labelledby="bill-h"><h2 id="bill-h">${tr('order.yourBill')}</h2>
 ${orderBill(tr, lang, view, editable, token)}</section>
-<section aria-labelledby="details-h"><h2 id="details-h">${view.fulfillment === 'pickup' ? tr('order.pickupDetails') : tr('order.deliveryDetails')}</h2>
+<section aria-labelledby="details-h">\
+<h2 id="details-h">${view.fulfillment === 'pickup' ? tr('order.pickupDetails') : tr('order.deliveryDetails')}</h2>
 ${customerDetails(tr, view)}</section>
-${customerCanCancel(view) ? html`<form method="get" action="/o/${token}/cancel" class="panel" data-testid="cancel-form" data-confirm="${tr('order.cancelConfirm')}"><p>${tr('order.cancelHint')}</p><button class="btn danger">${tr('order.cancelOrder')}</button></form>` : ''}
+${
+  customerCanCancel(view)
+    ? html`<form method="get" action="/o/\
+${token}/cancel" class="panel" data-testid="cancel-form" data-confirm="${tr('order.cancelConfirm')}">\
+<p>${tr('order.cancelHint')}</p><button class="btn danger">${tr('order.cancelOrder')}</button></form>`
+    : ''
+}
 <p><a href="${opts.storeHome}">${tr('order.backTo', { store: store.name })}</a></p>`;
 }
 
@@ -179,7 +246,8 @@ function customerDetails(tr: Translate, view: OrderView): Html {
   const address = c.address
     ? [c.address.line1, c.address.line2, c.address.city, c.address.pincode].filter(Boolean).join(', ')
     : null;
-  return html`<p><span class="small muted">${tr('order.nameAsTyped')}</span> <q data-testid="customer-name">${typed(c.name)}</q>
+  return html`<p><span class="small muted">${tr('order.nameAsTyped')}</span> \
+<q data-testid="customer-name">${typed(c.name)}</q>
 · ${c.phone}</p>${
     address
       ? html`<p><span class="small muted">${tr('order.addressAsTyped')}</span> <q>${typed(address)}</q></p>`
@@ -187,7 +255,12 @@ function customerDetails(tr: Translate, view: OrderView): Html {
         ? html`<p>${tr('order.youPickUp')}</p>`
         : ''
   }
-${view.note ? html`<p data-testid="order-note"><strong>${tr('order.noteAsTyped')}</strong> <q>${typed(view.note)}</q></p>` : ''}`;
+${
+  view.note
+    ? html`<p data-testid="order-note"><strong>${tr('order.noteAsTyped')}</strong> <q>${typed(view.note)}</q>\
+</p>`
+    : ''
+}`;
 }
 
 /** Without JavaScript, "Cancel order" leads here: one more press confirms. */
@@ -196,7 +269,8 @@ export function cancelConfirmMain(view: OrderView, lang: string): Html {
   const token = encodeURIComponent(view.trackingToken);
   return html`<h1>${tr('order.cancelTitle', { number: view.number })}</h1>
 <p>${tr('order.cancelConfirm')}</p>
-<form method="post" action="/o/${token}/cancel" data-testid="cancel-confirm"><p><button class="btn danger">${tr('order.cancelYes')}</button></p></form>
+<form method="post" action="/o/${token}/cancel" data-testid="cancel-confirm"><p>\
+<button class="btn danger">${tr('order.cancelYes')}</button></p></form>
 <p><a class="btn secondary" href="/o/${token}">${tr('order.cancelNo')}</a></p>`;
 }
 
@@ -217,7 +291,8 @@ export function orderPage(
     flash,
     lang,
     skipLabel: tr('storefront.skipToContent'),
-    header: html`<a class="brand" href="${storeHome}">${store.name}</a><nav aria-label="${tr('storefront.language')}">${languageSwitch(lang, here, tr('storefront.language'))}</nav>`,
+    header: html`<a class="brand" href="${storeHome}">${store.name}</a>\
+<nav aria-label="${tr('storefront.language')}">${languageSwitch(lang, here, tr('storefront.language'))}</nav>`,
     footer: html`<p>${tr('order.keepLink')}</p>`,
     main,
   });

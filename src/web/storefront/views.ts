@@ -50,19 +50,28 @@ export function languageSwitch(lang: Lang, here: string, label: string): Html {
 export function storeHeader(ctx: StoreContext, cartCount: number, here: string): Html {
   const tr = ctx.tr;
   const logo = ctx.store.logo;
-  return html`<a class="brand" href="${ctx.href()}" data-testid="store-name">${logo ? html`<img class="logo" src="${safeUrl(logo)}" alt="" width="28" height="28">` : ''}${ctx.store.name}</a>
-<nav aria-label="${tr('storefront.navLabel')}">${languageSwitch(ctx.lang, here, tr('storefront.language'))} <a href="${ctx.href('/cart')}" data-testid="cart-link">${tr('storefront.cartLink', { count: cartCount })} (<span data-testid="cart-count">${cartCount}</span>)</a></nav>`;
+  return html`<a class="brand" href="${ctx.href()}" data-testid="store-name">\
+${logo ? html`<img class="logo" src="${safeUrl(logo)}" alt="" width="28" height="28">` : ''}${ctx.store.name}</a>
+<nav aria-label="${tr('storefront.navLabel')}">${languageSwitch(ctx.lang, here, tr('storefront.language'))} \
+<a href="${ctx.href('/cart')}" data-testid="cart-link">${tr('storefront.cartLink', { count: cartCount })} (\
+<span data-testid="cart-count">${cartCount}</span>)</a></nav>`;
 }
 
 export function storeFooter(ctx: StoreContext): Html {
   const tr = ctx.tr;
   const wa = ctx.store.whatsapp ? `https://wa.me/${ctx.store.whatsapp.replace(/\D/g, '')}` : null;
   const a = ctx.store.address;
-  return html`<p>${ctx.store.name}${wa ? html` · <a href="${wa}" rel="noopener">${tr('storefront.chatOnWhatsapp')}</a>` : ''}</p>${
+  return html`<p>${ctx.store.name}${
+    wa
+      ? html` · \
+<a href="${wa}" rel="noopener">${tr('storefront.chatOnWhatsapp')}</a>`
+      : ''
+  }</p>${
     a
       ? html`<p data-testid="store-address">${a.line1}${a.line2 ? html`, ${a.line2}` : ''}, ${a.city} ${a.pincode}</p>`
       : ''
-  }${ctx.store.gstin ? html`<p class="small">${tr('storefront.gstin', { gstin: ctx.store.gstin })}</p>` : ''}<p>${tr('storefront.madeWith')}</p>`;
+  }${ctx.store.gstin ? html`<p class="small">${tr('storefront.gstin', { gstin: ctx.store.gstin })}</p>` : ''}<p>\
+${tr('storefront.madeWith')}</p>`;
 }
 
 export function storePage(ctx: StoreContext, opts: StorePageOptions): Html {
@@ -94,7 +103,18 @@ export function priceLine(ctx: StoreContext, price: number, mrp: number | null, 
   const discounted = mrp !== null && mrp > price;
   // Integer percent, rounded down: never promise more off than there is.
   const off = discounted ? Math.floor(((mrp - price) * 100) / mrp) : 0;
-  return html`<span class="price" data-testid="${testId}">${shortMoney(ctx, price)}</span>${discounted ? html`<s class="mrp" data-testid="mrp"><span class="sr-only">${ctx.tr('storefront.mrp')} </span>${shortMoney(ctx, mrp)}</s>${off > 0 ? html`<span class="off">${ctx.tr('storefront.percentOff', { off })}</span>` : ''}` : ''}`;
+  return html`<span class="price" data-testid="${testId}">${shortMoney(ctx, price)}</span>\
+${
+  discounted
+    ? html`<s class="mrp" data-testid="mrp"><span class="sr-only">${ctx.tr('storefront.mrp')} \
+</span>${shortMoney(ctx, mrp)}</s>${
+        off > 0
+          ? html`<span class="off">\
+${ctx.tr('storefront.percentOff', { off })}</span>`
+          : ''
+      }`
+    : ''
+}`;
 }
 
 // ------------------------------------------------------------------ home
@@ -159,7 +179,11 @@ function hoursToday(ctx: StoreContext): string | null {
 function addButton(ctx: StoreContext, product: PublicProduct, here: string, url: string): Html {
   const single = product.variants.length === 1 ? product.variants[0] : undefined;
   return single?.inStock
-    ? html`<form method="post" action="${ctx.href('/cart/add')}" class="add"><input type="hidden" name="variantId" value="${single.id}"><input type="hidden" name="quantity" value="1"><input type="hidden" name="back" value="${here}"><button class="btn secondary" aria-label="${ctx.tr('storefront.addNamed', { name: product.name })}">${ctx.tr('storefront.add')}</button></form>`
+    ? html`<form method="post" action="${ctx.href('/cart/add')}" class="add">\
+<input type="hidden" name="variantId" value="${single.id}"><input type="hidden" name="quantity" value="1">\
+<input type="hidden" name="back" value="${here}">\
+<button class="btn secondary" aria-label="${ctx.tr('storefront.addNamed', { name: product.name })}">\
+${ctx.tr('storefront.add')}</button></form>`
     : product.inStock
       ? html`<a class="btn secondary" href="${url}">${ctx.tr('storefront.choose')}</a>`
       : html``;
@@ -175,13 +199,17 @@ function productCard(ctx: StoreContext, product: PublicProduct, here: string): H
     : html`<span class="badge oos" data-testid="out-of-stock">${ctx.tr('storefront.outOfStock')}</span>`;
   if (!image) {
     return html`<li class="compact"><article class="card row-card" data-testid="product-card">
-<a href="${url}" class="body"><h2 class="name">${product.name}</h2><span class="small muted">${product.unit ?? ''}</span></a>
-<p class="pr">${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)} ${oos}</p>${addButton(ctx, product, here, url)}</article></li>`;
+<a href="${url}" class="body"><h2 class="name">${product.name}</h2>\
+<span class="small muted">${product.unit ?? ''}</span></a>
+<p class="pr">${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)} ${oos}</p>\
+${addButton(ctx, product, here, url)}</article></li>`;
   }
   return html`<li><article class="card" data-testid="product-card">
 <a href="${url}">${productImage(image, { alt: product.name, className: 'thumb', eager: false })}
-<div class="body"><h2 class="name">${product.name}</h2>${product.unit ? html`<span class="small muted">${product.unit}</span>` : ''}
-<p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>${oos ? html`<p>${oos}</p>` : ''}</div></a><div class="body">${addButton(ctx, product, here, url)}</div></article></li>`;
+<div class="body">\
+<h2 class="name">${product.name}</h2>${product.unit ? html`<span class="small muted">${product.unit}</span>` : ''}
+<p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>${oos ? html`<p>${oos}</p>` : ''}</div></a>\
+<div class="body">${addButton(ctx, product, here, url)}</div></article></li>`;
 }
 
 /**
@@ -218,7 +246,8 @@ export function homeMain(ctx: StoreContext, view: HomeView): Html {
     if (slug) p.set('category', slug);
     const s = p.toString();
     const current = (slug ?? '') === view.categorySlug;
-    return html`<li><a href="${`${ctx.href()}${s ? `?${s}` : ''}`}"${current ? html` aria-current="page"` : ''}>${name}</a></li>`;
+    return html`<li>\
+<a href="${`${ctx.href()}${s ? `?${s}` : ''}`}"${current ? html` aria-current="page"` : ''}>${name}</a></li>`;
   };
   const heading = view.query
     ? category
@@ -229,16 +258,36 @@ export function homeMain(ctx: StoreContext, view: HomeView): Html {
       : tr('storefront.products');
   const today = hoursToday(ctx);
   const s = ctx.store;
-  return html`${s.banner ? html`<img class="banner" src="${safeUrl(s.banner)}" alt="" data-testid="store-banner">` : ''}<div class="store-head"><h1>${s.name}</h1>${openBadge(ctx)}</div>
-${s.description ? html`<p data-testid="store-description">${s.description}</p>` : ''}${today ? html`<p class="small" data-testid="store-hours">${today}</p>` : ''}
+  return html`${
+    s.banner
+      ? html`<img class="banner" src="\
+${safeUrl(s.banner)}" alt="" data-testid="store-banner">`
+      : ''
+  }<div class="store-head">\
+<h1>${s.name}</h1>${openBadge(ctx)}</div>
+${
+  s.description
+    ? html`<p data-testid="store-description">\
+${s.description}</p>`
+    : ''
+}${today ? html`<p class="small" data-testid="store-hours">${today}</p>` : ''}
 ${s.isOpen ? '' : html`<p class="notice warn" data-testid="closed-notice">${tr('storefront.closedNotice')}</p>`}
 ${storeFacts(ctx)}
 ${orderOnWhatsapp(ctx)}
 <form class="search row" role="search" method="get" action="${ctx.href()}">
-<div><label class="sr-only" for="q">${tr('storefront.searchLabel')}</label><input type="search" id="q" name="q" value="${view.query}" maxlength="100" placeholder="${tr('storefront.searchLabel')}"></div>${view.categorySlug ? html`<input type="hidden" name="category" value="${view.categorySlug}">` : ''}
+<div><label class="sr-only" for="q">${tr('storefront.searchLabel')}</label>\
+<input type="search" id="q" name="q" value="${view.query}" maxlength="100" placeholder="\
+${tr('storefront.searchLabel')}">\
+</div>${view.categorySlug ? html`<input type="hidden" name="category" value="${view.categorySlug}">` : ''}
 <button class="btn">${tr('storefront.search')}</button>
 </form>
-${view.categories.length ? html`<nav aria-label="${tr('storefront.categories')}"><ul class="cats" data-testid="categories">${catLink(null, tr('storefront.all'))}${view.categories.map((c) => catLink(c.slug, c.name))}</ul></nav>` : ''}
+${
+  view.categories.length
+    ? html`<nav aria-label="${tr('storefront.categories')}">\
+<ul class="cats" data-testid="categories">\
+${catLink(null, tr('storefront.all'))}${view.categories.map((c) => catLink(c.slug, c.name))}</ul></nav>`
+    : ''
+}
 <h2>${heading}</h2>
 ${searchElsewhere(ctx, view, category?.name)}${
   view.products.length
@@ -247,7 +296,13 @@ ${searchElsewhere(ctx, view, category?.name)}${
       ? ''
       : html`<p data-testid="no-products">${view.query ? tr('storefront.noMatches') : tr('storefront.noProducts')}</p>`
 }
-${view.nextCursor ? html`<p class="pager"><a class="btn secondary" rel="next" href="${listParams({ cursor: view.nextCursor })}">${tr('storefront.moreProducts')}</a></p>` : ''}`;
+${
+  view.nextCursor
+    ? html`<p class="pager">\
+<a class="btn secondary" rel="next" href="${listParams({ cursor: view.nextCursor })}">\
+${tr('storefront.moreProducts')}</a></p>`
+    : ''
+}`;
 }
 
 // ------------------------------------------------------------------ product
@@ -301,7 +356,12 @@ export function productMain(ctx: StoreContext, product: PublicProduct, problem?:
 <div>
 <h1 data-testid="product-name">${product.name}</h1>${product.unit ? html`<p class="muted">${product.unit}</p>` : ''}
 <p>${priceLine(ctx, shown?.price ?? product.price, shown?.mrp ?? null)}</p>
-${product.inStock ? '' : html`<p><span class="badge oos" data-testid="out-of-stock">${tr('storefront.outOfStock')}</span></p>`}
+${
+  product.inStock
+    ? ''
+    : html`<p>\
+<span class="badge oos" data-testid="out-of-stock">${tr('storefront.outOfStock')}</span></p>`
+}
 ${ctx.store.isOpen ? '' : html`<p class="notice warn">${tr('storefront.closedAddAnyway')}</p>`}
 ${problemSummary(problem)}
 ${
@@ -309,23 +369,57 @@ ${
     ? html`<form method="post" action="${ctx.href('/cart/add')}" class="panel" data-testid="add-to-cart">
 ${
   many
-    ? html`<fieldset><legend>${tr('storefront.chooseOne')}</legend>${product.variants.map((v) => html`<label class="choice"><input${attrs({ type: 'radio', name: 'variantId', value: v.id, required: true, checked: v.id === firstBuyable.id, disabled: !v.inStock })}> <span>${v.name} — ${shortMoney(ctx, v.price)}${v.mrp !== null && v.mrp > v.price ? html` <s class="mrp"><span class="sr-only">${tr('storefront.mrp')} </span>${shortMoney(ctx, v.mrp)}</s>` : ''}${v.inStock ? '' : html` <span class="badge oos">${tr('storefront.outOfStock')}</span>`}</span></label>`)}</fieldset>`
+    ? html`<fieldset>\
+<legend>${tr('storefront.chooseOne')}</legend>${product.variants.map(
+        (v) => html`<label class="choice">\
+<input${attrs({
+          type: 'radio',
+          name: 'variantId',
+          value: v.id,
+          required: true,
+          checked: v.id === firstBuyable.id,
+          disabled: !v.inStock,
+        })}> <span>${v.name} — ${shortMoney(ctx, v.price)}${
+          v.mrp !== null && v.mrp > v.price
+            ? html` <s class="mrp">\
+<span class="sr-only">${tr('storefront.mrp')} </span>${shortMoney(ctx, v.mrp)}</s>`
+            : ''
+        }${
+          v.inStock
+            ? ''
+            : html` \
+<span class="badge oos">${tr('storefront.outOfStock')}</span>`
+        }</span></label>`,
+      )}</fieldset>`
     : html`<input type="hidden" name="variantId" value="${firstBuyable.id}">`
 }
 <div class="row"><div><label for="quantity">${tr('storefront.quantity')}</label>
-<input type="number" id="quantity" name="quantity" value="1" min="1" max="999" inputmode="numeric" required${problem?.fields.quantity ? html` aria-invalid="true" aria-describedby="quantity-error"` : ''}></div>
-<button class="btn" data-testid="add-button">${inCart ? tr('storefront.addMore') : tr('storefront.addToCart')}</button></div>
+<input type="number" id="quantity" name="quantity" value="1" min="1" max="999" inputmode="numeric" required\
+${problem?.fields.quantity ? html` aria-invalid="true" aria-describedby="quantity-error"` : ''}></div>
+<button class="btn" data-testid="add-button">${inCart ? tr('storefront.addMore') : tr('storefront.addToCart')}</button>\
+</div>
 ${fieldError(problem, 'quantity')}
 <input type="hidden" name="back" value="${here}">
-${inCart ? html`<p class="small" data-testid="in-cart">${tr('storefront.inCartAlready', { count: inCart })} <a href="${ctx.href('/cart')}">${tr('storefront.viewCart')}</a></p>` : ''}
+${
+  inCart
+    ? html`<p class="small" data-testid="in-cart">${tr('storefront.inCartAlready', { count: inCart })} \
+<a href="${ctx.href('/cart')}">${tr('storefront.viewCart')}</a></p>`
+    : ''
+}
 </form>`
     : html`<p class="notice info">${tr('storefront.outOfStockNow')}</p>`
 }
-<p><a class="btn secondary" href="${shareOnWhatsappUrl(ctx, product)}" rel="noopener" data-testid="share-whatsapp">${tr('storefront.shareOnWhatsapp')}</a></p>
+<p><a class="btn secondary" href="${shareOnWhatsappUrl(ctx, product)}" rel="noopener" data-testid="share-whatsapp">\
+${tr('storefront.shareOnWhatsapp')}</a></p>
 ${orderOnWhatsapp(ctx)}
 </div>
 ${gallery}
-${product.description ? html`<div><h2>${tr('storefront.aboutItem')}</h2><div class="desc" data-testid="product-description">${product.description}</div></div>` : ''}
+${
+  product.description
+    ? html`<div><h2>${tr('storefront.aboutItem')}</h2>\
+<div class="desc" data-testid="product-description">${product.description}</div></div>`
+    : ''
+}
 </article>`;
 }
 
@@ -385,10 +479,12 @@ export function billTable(ctx: StoreContext, cart: CartSnapshot): Html {
 <tr><th scope="row">${tr('cart.subtotal')}</th><td data-testid="subtotal">${money(ctx, c.subtotal)}</td></tr>${
     c.discount > 0 || c.couponCode
       ? html`
-<tr><th scope="row">${tr('cart.discount')}${c.couponCode ? html` (${c.couponCode})` : ''}</th><td data-testid="discount">−${money(ctx, c.discount)}</td></tr>`
+<tr><th scope="row">${tr('cart.discount')}${c.couponCode ? html` (${c.couponCode})` : ''}</th>\
+<td data-testid="discount">−${money(ctx, c.discount)}</td></tr>`
       : ''
   }
-<tr><th scope="row">${c.fulfillment === 'pickup' ? tr('cart.pickup') : tr('cart.delivery')}</th><td data-testid="delivery-fee">${deliveryText}</td></tr>
+<tr><th scope="row">${c.fulfillment === 'pickup' ? tr('cart.pickup') : tr('cart.delivery')}</th>\
+<td data-testid="delivery-fee">${deliveryText}</td></tr>
 <tr class="grand"><th scope="row">${tr('cart.total')}</th><td data-testid="total">${money(ctx, c.total)}</td></tr>
 </table>`;
 }
@@ -401,26 +497,46 @@ function cartLine(ctx: StoreContext, line: CartLineView): Html {
   const id = line.variantId;
   const available = line.error?.code === 'insufficient_stock' ? (line.error.available ?? 0) : null;
   return html`<li class="line${error ? ' has-error' : ''}" data-testid="cart-line" data-variant-id="${id}">
-<div><div class="name">${line.name}</div><div class="small muted">${label ? html`${label} · ` : ''}${tr('cart.each', { price: money(ctx, line.unitPrice) })}</div></div>
-<div class="total" data-testid="line-total">${error ? html`<s>${money(ctx, line.lineTotal)}</s>` : money(ctx, line.lineTotal)}</div>
+<div><div class="name">${line.name}</div>\
+<div class="small muted">\
+${label ? html`${label} · ` : ''}${tr('cart.each', { price: money(ctx, line.unitPrice) })}</div></div>
+<div class="total" data-testid="line-total">${
+    error
+      ? html`<s>\
+${money(ctx, line.lineTotal)}</s>`
+      : money(ctx, line.lineTotal)
+  }</div>
 ${error ? html`<p class="line-error" data-testid="line-error">${error}</p>` : ''}
 ${
   available !== null && available > 0
-    ? html`<form method="post" action="${action}" data-fragment="bill" class="span-all"><input type="hidden" name="quantity" value="${available}"><button class="btn secondary" id="${`fix-${id}`}" data-testid="set-to-available">${tr('cart.setTo', { available })}</button></form>`
+    ? html`<form method="post" action="${action}" data-fragment="bill" class="span-all">\
+<input type="hidden" name="quantity" value="${available}">\
+<button class="btn secondary" id="${`fix-${id}`}" data-testid="set-to-available">\
+${tr('cart.setTo', { available })}</button></form>`
     : ''
 }
 ${
   line.suggestions.length
-    ? html`<div class="span-all suggest" data-testid="suggestions"><p class="small">${tr('cart.insteadTry')}</p><ul>${line.suggestions.map(
+    ? html`<div class="span-all suggest" data-testid="suggestions"><p class="small">${tr('cart.insteadTry')}</p>\
+<ul>${line.suggestions.map(
         (s) =>
-          html`<li><form method="post" action="${ctx.href('/cart/replace')}" data-fragment="bill"><input type="hidden" name="from" value="${id}"><input type="hidden" name="to" value="${s.variantId}"><span>${s.name}${variantLabel(s.name, s.variantName) ? html` (${s.variantName})` : ''} · ${money(ctx, s.price)}</span> <button class="btn secondary" data-testid="add-instead">${tr('cart.addInstead')}</button></form></li>`,
+          html`<li><form method="post" action="${ctx.href('/cart/replace')}" data-fragment="bill">\
+<input type="hidden" name="from" value="${id}"><input type="hidden" name="to" value="${s.variantId}">\
+<span>${s.name}${variantLabel(s.name, s.variantName) ? html` (${s.variantName})` : ''} · ${money(ctx, s.price)}</span> \
+<button class="btn secondary" data-testid="add-instead">${tr('cart.addInstead')}</button></form></li>`,
       )}</ul></div>`
     : ''
 }
 <form method="post" action="${action}" data-fragment="bill">
 <button class="linkish upd" id="${`upd-${id}`}">${tr('cart.update')}</button>
-<span class="qty"><button name="delta" value="-1" id="${`dec-${id}`}" aria-label="${tr('cart.oneLess', { name: line.name })}">−</button><label class="sr-only" for="${`q-${id}`}">${tr('cart.quantityOf', { name: line.name })}</label><input type="number" id="${`q-${id}`}" name="quantity" value="${line.quantity}" min="0" max="999" inputmode="numeric"><button name="delta" value="1" id="${`inc-${id}`}" aria-label="${tr('cart.oneMore', { name: line.name })}">+</button></span>
-<button class="linkish" formaction="${`${action}/remove`}" id="${`rm-${id}`}" data-testid="remove-line">${tr('cart.remove')}</button>
+<span class="qty">\
+<button name="delta" value="-1" id="${`dec-${id}`}" aria-label="${tr('cart.oneLess', { name: line.name })}">−</button>\
+<label class="sr-only" for="${`q-${id}`}">${tr('cart.quantityOf', { name: line.name })}</label>\
+<input type="number" id="${`q-${id}`}" name="quantity" value="${line.quantity}" min="0" max="999" inputmode="numeric">\
+<button name="delta" value="1" id="${`inc-${id}`}" aria-label="${tr('cart.oneMore', { name: line.name })}">+</button>\
+</span>
+<button class="linkish" formaction="${`${action}/remove`}" id="${`rm-${id}`}" data-testid="remove-line">\
+${tr('cart.remove')}</button>
 </form>
 </li>`;
 }
@@ -437,7 +553,9 @@ export function billSection(ctx: StoreContext, cart: CartSnapshot | null, opts: 
   const tr = ctx.tr;
   const count = cart ? cart.cart.lines.reduce((n, l) => n + l.quantity, 0) : 0;
   const notice = opts.notice
-    ? html`<div class="notice ${opts.notice.kind}" data-status tabindex="-1" role="${opts.notice.kind === 'error' ? 'alert' : 'status'}" data-testid="cart-notice">${opts.notice.text}</div>`
+    ? html`<div class="notice \
+${opts.notice.kind}" data-status tabindex="-1" role="\
+${opts.notice.kind === 'error' ? 'alert' : 'status'}" data-testid="cart-notice">${opts.notice.text}</div>`
     : html`<div data-status tabindex="-1" role="status" class="sr-only"></div>`;
   if (!cart || cart.cart.lines.length === 0) {
     return html`<section id="bill" data-cart-count="${count}" aria-labelledby="bill-h">
@@ -453,7 +571,8 @@ export function billSection(ctx: StoreContext, cart: CartSnapshot | null, opts: 
   const net = c.subtotal - c.discount;
   const freeHint =
     c.fulfillment === 'delivery' && d.freeAbove !== null && c.deliveryFee > 0 && net < d.freeAbove
-      ? html`<p class="small muted" data-testid="free-delivery-hint">${tr('cart.freeDeliveryHint', { amount: money(ctx, d.freeAbove - net) })}</p>`
+      ? html`<p class="small muted" data-testid="free-delivery-hint">\
+${tr('cart.freeDeliveryHint', { amount: money(ctx, d.freeAbove - net) })}</p>`
       : '';
   return html`<section id="bill" data-cart-count="${count}" aria-labelledby="bill-h">
 <h1 id="bill-h">${tr('cart.title')}</h1>${notice}
@@ -461,18 +580,42 @@ export function billSection(ctx: StoreContext, cart: CartSnapshot | null, opts: 
 <div class="panel">
 ${
   c.couponCode
-    ? html`<form method="post" action="${ctx.href('/cart/coupon/remove')}" data-fragment="bill" class="row"><p>${c.coupon?.applied === false ? tr('cart.couponKept', { code: c.couponCode }) : tr('cart.couponApplied', { code: c.couponCode })}</p><button class="btn secondary" id="coupon-remove">${tr('cart.removeCoupon')}</button></form>${couponWords ? html`<p class="notice info" data-testid="coupon-not-applied">${couponWords}</p>` : ''}`
+    ? html`<form method="post" action="${ctx.href('/cart/coupon/remove')}" data-fragment="bill" class="row">\
+<p>${
+        c.coupon?.applied === false
+          ? tr('cart.couponKept', { code: c.couponCode })
+          : tr('cart.couponApplied', { code: c.couponCode })
+      }</p><button class="btn secondary" id="coupon-remove">${tr('cart.removeCoupon')}</button>\
+</form>${couponWords ? html`<p class="notice info" data-testid="coupon-not-applied">${couponWords}</p>` : ''}`
     : html`<form method="post" action="${ctx.href('/cart/coupon')}" data-fragment="bill">
 <label for="coupon">${tr('cart.couponCode')}</label>
-<div class="row"><div><input type="text" id="coupon" name="code" maxlength="64" autocomplete="off" autocapitalize="characters"${opts.couponProblem ? html` value="${opts.couponTyped ?? ''}" aria-invalid="true" aria-describedby="code-error"` : ''}></div><button class="btn secondary" id="coupon-apply">${tr('cart.apply')}</button></div>
-${opts.couponProblem ? html`<p class="field-error" id="code-error" data-testid="coupon-error">${opts.couponProblem.fields.code ?? opts.couponProblem.summary}</p>` : ''}
+<div class="row"><div>\
+<input type="text" id="coupon" name="code" maxlength="64" autocomplete="off" autocapitalize="characters"\
+${
+  opts.couponProblem
+    ? html` value="\
+${opts.couponTyped ?? ''}" aria-invalid="true" aria-describedby="code-error"`
+    : ''
+}></div>\
+<button class="btn secondary" id="coupon-apply">${tr('cart.apply')}</button></div>
+${
+  opts.couponProblem
+    ? html`<p class="field-error" id="code-error" data-testid="coupon-error">\
+${opts.couponProblem.fields.code ?? opts.couponProblem.summary}</p>`
+    : ''
+}
 </form>`
 }
 ${
   ctx.store.delivery.pickup
-    ? html`<form method="post" action="${ctx.href('/cart/fulfillment')}" data-fragment="bill"><fieldset><legend>${tr('cart.howWant')}</legend>
-<label class="choice"><input type="radio" name="fulfillment" value="delivery"${c.fulfillment === 'delivery' ? html` checked` : ''}> ${tr('cart.delivery')}</label>
-<label class="choice"><input type="radio" name="fulfillment" value="pickup"${c.fulfillment === 'pickup' ? html` checked` : ''}> ${tr('cart.pickupFromShop')}</label>
+    ? html`<form method="post" action="${ctx.href('/cart/fulfillment')}" data-fragment="bill"><fieldset>\
+<legend>${tr('cart.howWant')}</legend>
+<label class="choice">\
+<input type="radio" name="fulfillment" value="delivery"${c.fulfillment === 'delivery' ? html` checked` : ''}> \
+${tr('cart.delivery')}</label>
+<label class="choice">\
+<input type="radio" name="fulfillment" value="pickup"${c.fulfillment === 'pickup' ? html` checked` : ''}> \
+${tr('cart.pickupFromShop')}</label>
 <button class="btn secondary" id="fulfillment-save">${tr('cart.update')}</button></fieldset></form>`
     : ''
 }
@@ -481,8 +624,10 @@ ${billTable(ctx, cart)}
 ${freeHint}
 ${
   blockers.length
-    ? html`<div class="notice warn" data-testid="checkout-blocked">${blockers.map((b) => html`<p>${b}</p>`)}</div><p><span class="btn block" aria-disabled="true">${tr('cart.checkout')}</span></p>`
-    : html`<p><a class="btn block" href="${ctx.href('/checkout')}" data-testid="checkout-link">${tr('cart.checkout')}</a></p>`
+    ? html`<div class="notice warn" data-testid="checkout-blocked">${blockers.map((b) => html`<p>${b}</p>`)}</div><p>\
+<span class="btn block" aria-disabled="true">${tr('cart.checkout')}</span></p>`
+    : html`<p>\
+<a class="btn block" href="${ctx.href('/checkout')}" data-testid="checkout-link">${tr('cart.checkout')}</a></p>`
 }
 </section>`;
 }
@@ -517,7 +662,14 @@ function input(
 ): Html {
   const invalid = Boolean(problem?.fields[name]);
   return html`<label for="${name}">${label}</label>
-<input${attrs({ id: name, name, value: String(values[name] ?? ''), 'aria-invalid': invalid ? 'true' : undefined, 'aria-describedby': invalid ? `${name}-error` : undefined, ...extra })}>
+<input${attrs({
+    id: name,
+    name,
+    value: String(values[name] ?? ''),
+    'aria-invalid': invalid ? 'true' : undefined,
+    'aria-describedby': invalid ? `${name}-error` : undefined,
+    ...extra,
+  })}>
 ${fieldError(problem, name)}`;
 }
 
@@ -541,14 +693,17 @@ export function checkoutMain(
 ${problemSummary(problem)}
 ${
   changed
-    ? html`<p class="notice warn" role="alert" tabindex="-1" data-testid="total-changed">${tr('checkout.totalChanged', { was: money(ctx, changed.from), now: money(ctx, changed.to) })}</p>`
+    ? html`<p class="notice warn" role="alert" tabindex="-1" data-testid="total-changed">\
+${tr('checkout.totalChanged', { was: money(ctx, changed.from), now: money(ctx, changed.to) })}</p>`
     : ''
 }
 <section class="panel" aria-labelledby="summary-h"><h2 id="summary-h">${tr('checkout.yourOrder')}</h2>
 <ul class="lines">${cart.cart.lines.map((l) => {
     const label = variantLabel(l.name, l.variantName);
     const error = lineErrorText(ctx, l);
-    return html`<li class="line${error ? ' has-error' : ''}"><div>${l.quantity} × ${l.name}${label ? html` (${label})` : ''}</div><div class="total">${money(ctx, l.lineTotal)}</div>${error ? html`<p class="line-error">${error}</p>` : ''}</li>`;
+    return html`<li class="line${error ? ' has-error' : ''}">\
+<div>${l.quantity} × ${l.name}${label ? html` (${label})` : ''}</div>\
+<div class="total">${money(ctx, l.lineTotal)}</div>${error ? html`<p class="line-error">${error}</p>` : ''}</li>`;
   })}</ul>
 ${billTable(ctx, cart)}
 ${couponNotice(ctx, cart) ? html`<p class="small">${couponNotice(ctx, cart)}</p>` : ''}
@@ -558,30 +713,56 @@ ${couponNotice(ctx, cart) ? html`<p class="small">${couponNotice(ctx, cart)}</p>
 <input type="hidden" name="key" value="${values.key}">
 <input type="hidden" name="expectedTotal" value="${changed?.to ?? cart.cart.total}">
 ${input('name', tr('checkout.name'), values, problem, { autocomplete: 'name', required: true, maxlength: 100 })}
-${input('phone', tr('checkout.phone'), values, problem, { type: 'tel', autocomplete: 'tel', required: true, maxlength: 20, inputmode: 'tel' })}
+${input('phone', tr('checkout.phone'), values, problem, {
+  type: 'tel',
+  autocomplete: 'tel',
+  required: true,
+  maxlength: 20,
+  inputmode: 'tel',
+})}
 ${
   s.delivery.pickup
     ? html`<fieldset><legend>${tr('checkout.deliveryOrPickup')}</legend>
-<label class="choice"><input type="radio" name="fulfillment" value="delivery"${fulfillment === 'delivery' ? html` checked` : ''}> ${tr('checkout.deliverToMe')}</label>
-<label class="choice"><input type="radio" name="fulfillment" value="pickup"${fulfillment === 'pickup' ? html` checked` : ''}> ${tr('checkout.pickItUp')}</label>
+<label class="choice">\
+<input type="radio" name="fulfillment" value="delivery"${fulfillment === 'delivery' ? html` checked` : ''}> \
+${tr('checkout.deliverToMe')}</label>
+<label class="choice">\
+<input type="radio" name="fulfillment" value="pickup"${fulfillment === 'pickup' ? html` checked` : ''}> \
+${tr('checkout.pickItUp')}</label>
 ${fieldError(problem, 'fulfillment')}</fieldset>`
     : html`<input type="hidden" name="fulfillment" value="delivery">`
 }
 <fieldset><legend>${s.delivery.pickup ? tr('checkout.addressForDelivery') : tr('checkout.address')}</legend>
-${input('pincode', tr('checkout.pincode'), values, problem, { autocomplete: 'postal-code', inputmode: 'numeric', maxlength: 10, 'data-delivery-check': `/api/v1/storefront/${s.slug}/delivery` })}
-<p class="small" data-delivery-answer data-yes="${tr('checkout.deliversHere')}" data-no="${tr('checkout.noDeliveryHere')}" role="status"></p>
+${input('pincode', tr('checkout.pincode'), values, problem, {
+  autocomplete: 'postal-code',
+  inputmode: 'numeric',
+  maxlength: 10,
+  'data-delivery-check': `/api/v1/storefront/${s.slug}/delivery`,
+})}
+<p class="small" data-delivery-answer data-yes="${tr('checkout.deliversHere')}" data-no="\
+${tr('checkout.noDeliveryHere')}" role="status"></p>
 ${input('line1', tr('checkout.line1'), values, problem, { autocomplete: 'address-line1', maxlength: 200 })}
 ${input('line2', tr('checkout.line2'), values, problem, { autocomplete: 'address-line2', maxlength: 200 })}
 ${input('city', tr('checkout.city'), values, problem, { autocomplete: 'address-level2', maxlength: 100 })}
 </fieldset>
 <fieldset><legend>${tr('checkout.payment')}</legend>
-${methods.map((m) => html`<label class="choice"><input type="radio" name="paymentMethod" value="${m.id}"${chosenMethod === m.id ? html` checked` : ''}> ${m.label}</label>`)}
+${methods.map(
+  (m) => html`<label class="choice">\
+<input type="radio" name="paymentMethod" value="${m.id}"${chosenMethod === m.id ? html` checked` : ''}> \
+${m.label}</label>`,
+)}
 ${fieldError(problem, 'paymentMethod')}</fieldset>
 <label for="note">${tr('checkout.note')}</label>
 <textarea id="note" name="note" maxlength="500" rows="3">${values.note ?? ''}</textarea>
 ${fieldError(problem, 'note')}
-<label class="choice"><input type="checkbox" name="whatsappUpdates" value="on"${checked(values.whatsappUpdates) ? html` checked` : ''} data-testid="whatsapp-updates"> ${tr('checkout.whatsappUpdates')}</label>
-<label class="choice"><input type="checkbox" name="remember" value="on"${checked(values.remember) ? html` checked` : ''} data-testid="remember-details"> ${tr('checkout.remember')}</label>
-<p><button class="btn block" data-testid="place-order">${tr('checkout.placeOrder', { total: money(ctx, changed?.to ?? cart.cart.total) })}</button></p>
+<label class="choice">\
+<input type="checkbox" name="whatsappUpdates" value="on"\
+${checked(values.whatsappUpdates) ? html` checked` : ''} data-testid="whatsapp-updates"> \
+${tr('checkout.whatsappUpdates')}</label>
+<label class="choice">\
+<input type="checkbox" name="remember" value="on"\
+${checked(values.remember) ? html` checked` : ''} data-testid="remember-details"> ${tr('checkout.remember')}</label>
+<p><button class="btn block" data-testid="place-order">\
+${tr('checkout.placeOrder', { total: money(ctx, changed?.to ?? cart.cart.total) })}</button></p>
 </form>`;
 }
