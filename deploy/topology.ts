@@ -291,7 +291,8 @@ export async function rollingReload(state: TopologyState, say: (line: string) =>
       100,
     ).catch((err: Error) => {
       throw new Error(
-        `${err.message} (workers before ${before.join(',')}, now ${poolWorkers(server.pid).join(',')}; see ${server.log})`,
+        `${err.message} (workers before ${before.join(',')}, now ${poolWorkers(server.pid).join(',')}; see \
+${server.log})`,
       );
     });
     await waitFor(
@@ -574,7 +575,8 @@ export function describe(state: TopologyState): string {
     `  nginx:       ${state.balance}, config ${state.nginx.conf}`,
     `  app servers: ${state.servers.map((s) => `${s.name}=127.0.0.1:${s.port} (pid ${s.pid})`).join(', ')}`,
     `  PostgreSQL:  ${redact(state.postgres.url)}${state.postgres.managed ? ` (data ${state.postgres.dataDir})` : ''}`,
-    `  logs:        ${path.join(state.runDir, 'logs')}/ (access.log, nginx-error.log, ${state.servers.map((s) => path.basename(s.log)).join(', ')}${state.postgres.managed ? ', postgres.log' : ''})`,
+    `  logs:        ${path.join(state.runDir, 'logs')}/ (access.log, nginx-error.log, \
+${state.servers.map((s) => path.basename(s.log)).join(', ')}${state.postgres.managed ? ', postgres.log' : ''})`,
     `  stop:        npm run topology -- down${state.runDir === DEFAULT_RUN_DIR ? '' : ` --run-dir ${state.runDir}`}`,
     '',
   ];
@@ -617,7 +619,12 @@ function status(runDir: string): string {
   lines.push(`  nginx master: ${nginxMasterPid(state.nginx) ?? 'not running'}`);
   for (const s of state.servers) {
     lines.push(
-      `  ${s.name}: ${isAlive(s.pid) ? `primary ${s.pid}, workers ${poolWorkers(s.pid).join(', ') || 'none'}` : 'not running'}`,
+      `  ${s.name}: ${
+        isAlive(s.pid)
+          ? `primary ${s.pid}, workers \
+${poolWorkers(s.pid).join(', ') || 'none'}`
+          : 'not running'
+      }`,
     );
   }
   return lines.join('\n') + '\n';

@@ -17,7 +17,8 @@ export interface Config {
   publicUrl: string;
   logLevel: string;
   dbPoolMax: number;
-  /** Named (server-side prepared) statements; off (DB_PREPARED_STATEMENTS=0) behind PgBouncer < 1.21 in transaction mode. */
+  /** Named (server-side prepared) statements; off (DB_PREPARED_STATEMENTS=0) behind PgBouncer < 1.21 in transaction
+   * mode. */
   dbPreparedStatements: boolean;
   bodyLimit: number;
   demo: boolean;
@@ -46,7 +47,8 @@ export interface Config {
   authSecret: string;
   /** A session unused this many days ends (SESSION_IDLE_DAYS), on top of its 30-day life. */
   sessionIdleDays: number;
-  /** Stores also answer at `<slug>.<baseDomain>` when set (env BASE_DOMAIN, e.g. `dukaan.example`); null = paths only. */
+  /** Stores also answer at `<slug>.<baseDomain>` when set (env BASE_DOMAIN, e.g. `dukaan.example`); null = paths only.
+   * */
   baseDomain: string | null;
 }
 

@@ -76,7 +76,8 @@ export async function postgresUser(): Promise<RunAs> {
   if (process.getuid?.() !== 0) return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, prefix: [] };
   const { stdout: uid } = await run('id', ['-u', 'postgres']).catch(() => {
     throw new Error(
-      'running as root, but there is no "postgres" user to run PostgreSQL as (apt-get install -y postgresql creates it)',
+      'running as root, but there is no "postgres" user to run PostgreSQL as ' +
+        '(apt-get install -y postgresql creates it)',
     );
   });
   const { stdout: gid } = await run('id', ['-g', 'postgres']);

@@ -207,7 +207,8 @@ export function renderNginxConfig(input: Partial<NginxOptions> & Pick<NginxOptio
 # Rendered by \`npm run nginx-config\` (deploy/nginx/render.ts); render again rather than editing by hand.
 
 log_format dukaan '$remote_addr [$time_local] "$request" $status $body_bytes_sent '
-                  'rt=$request_time rid=$dukaan_request_id up=$upstream_addr us=$upstream_status urt=$upstream_response_time';
+                  'rt=$request_time rid=$dukaan_request_id up=$upstream_addr us=$upstream_status\
+ urt=$upstream_response_time';
 
 # One id follows a request through nginx and the app's logs: the client's X-Request-Id when it looks like one
 # (the app accepts the same pattern), otherwise nginx's own random $request_id.
@@ -223,7 +224,8 @@ upstream dukaan_app {
     # Shared by all nginx workers, so least_conn counts every worker's requests and a failed server is
     # skipped by all of them.
     zone dukaan_app 64k;
-${o.balance === 'least_conn' ? '    least_conn;\n' : '    # round robin (the default algorithm)\n'}    # Passive health checks: ${o.maxFails} failures within ${o.failTimeout} take a server out for ${o.failTimeout}.
+${o.balance === 'least_conn' ? '    least_conn;\n' : '    # round robin (the default algorithm)\n'}    # Passive health\
+ checks: ${o.maxFails} failures within ${o.failTimeout} take a server out for ${o.failTimeout}.
     # (Ignored when there is only one server: nginx never gives up on its only server.)
 ${servers}
     # Idle connections kept open to the app servers, per nginx worker. nginx closes them after 60 s, before the

@@ -6,7 +6,8 @@ export async function insertSession(
   s: { id: string; tokenHash: string; merchantId: string; days: number },
 ): Promise<void> {
   await q.query(
-    `INSERT INTO sessions (id, token_hash, merchant_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(days => $4))`,
+    `INSERT INTO sessions (id, token_hash, merchant_id, expires_at) VALUES ($1, $2, $3, now() + make_interval(days =>\
+ $4))`,
     [s.id, s.tokenHash, s.merchantId, s.days],
   );
 }

@@ -24,7 +24,8 @@ export interface LineRow {
   sellable: boolean;
 }
 
-/** SQL: a cart row's version — `updated_at` in microseconds; every change to a cart stamps it (lockOpenCart, putLine). */
+/** SQL: a cart row's version — `updated_at` in microseconds; every change to a cart stamps it (lockOpenCart, putLine).
+ * */
 export const CART_STAMP_SQL = (alias: string): string => `(extract(epoch FROM ${alias}.updated_at) * 1000000)::bigint`;
 
 function cartQuery(lock: boolean, at: { cartId: string; storeId: string } = { cartId: '$1', storeId: '$2' }): string {
@@ -32,7 +33,8 @@ function cartQuery(lock: boolean, at: { cartId: string; storeId: string } = { ca
     .map((c) => `co.${c} AS cp_${c}`)
     .join(', ');
   // The applied coupon rides along with the cart row: a coupon deleted since leaves the coupon columns null.
-  return `SELECT c.id, c.store_id, c.fulfillment, c.coupon_code, c.order_id, ${couponColumns}, ${couponExpiredSql('co')} AS cp_expired
+  return `SELECT c.id, c.store_id, c.fulfillment, c.coupon_code, c.order_id, ${couponColumns}, \
+${couponExpiredSql('co')} AS cp_expired
             FROM carts c
             LEFT JOIN coupons co ON c.coupon_code IS NOT NULL AND co.store_id = c.store_id
                                 AND lower(co.code) = lower(c.coupon_code) AND co.deleted_at IS NULL
@@ -62,7 +64,8 @@ const LINES_SQL = `
 /** The same lines as LINES_SQL, as one JSON array column of the cart row `c` (any alias with id and store_id). */
 const linesJsonSql = (c: string) => `
   (SELECT coalesce(json_agg(json_build_object(
-            'variant_id', cl.variant_id, 'product_id', v.product_id, 'product_name', v.product_name, 'variant_name', v.name,
+            'variant_id', cl.variant_id, 'product_id', v.product_id, 'product_name', v.product_name, 'variant_name',\
+ v.name,
             'price', v.price, 'quantity', cl.quantity, 'stock', v.stock, 'sellable', v.sellable)
           ORDER BY cl.added_at, cl.variant_id), '[]'::json)
      FROM cart_lines cl${LINE_VARIANT_SQL(`${c}.store_id`)}
@@ -99,7 +102,8 @@ export interface PutLineRow extends StoreRow {
 const PUT_LINE_SQL = `
   WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
        seen AS (SELECT c.updated_at, c.order_id FROM carts c JOIN s ON c.store_id = s.id WHERE c.id = $2),
-       locked AS (SELECT c.updated_at, c.order_id FROM carts c JOIN s ON c.store_id = s.id WHERE c.id = $2 FOR UPDATE OF c),
+       locked AS (SELECT c.updated_at, c.order_id FROM carts c JOIN s ON c.store_id = s.id WHERE c.id = $2 FOR UPDATE\
+ OF c),
        v AS (SELECT ${SELLABLE_SQL} AS sellable,
                     EXISTS (SELECT 1 FROM cart_lines cl
                              WHERE cl.cart_id = $2 AND cl.store_id = s.id AND cl.variant_id = v.id) AS in_cart,

@@ -281,7 +281,8 @@ export function assertFulfillmentOffered(store: StoreRow, fulfillment: Fulfillme
   }
 }
 
-// ---- storefront operations: each resolves the store by slug, changes the cart under its row lock, answers the new Cart ----
+// ---- storefront operations: each resolves the store by slug, changes the cart under its row lock, answers the new
+// Cart ----
 
 export async function createCart(db: DbOrTx, slug: string): Promise<CartView> {
   const id = newSecretId();

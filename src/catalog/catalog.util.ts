@@ -5,7 +5,8 @@ import { isUuid } from '../shared/ids.js';
 import { slugify } from '../stores/slug.js';
 import { slugsLike } from './catalog.repo.js';
 
-/** Escapes LIKE wildcards so a search for "50%" or "a_b" matches those characters literally (escape char: backslash). */
+/** Escapes LIKE wildcards so a search for "50%" or "a_b" matches those characters literally (escape char: backslash).
+ * */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -28,7 +29,8 @@ export function decodeListCursor(cursor: string | undefined): { rank: number; id
   return { rank, id };
 }
 
-/** The base slug for a catalog name; names with no Latin letters or digits (e.g. Devanagari) fall back to `fallback`. */
+/** The base slug for a catalog name; names with no Latin letters or digits (e.g. Devanagari) fall back to `fallback`.
+ * */
 export function baseSlug(name: string, fallback: string, maxLength = 80): string {
   return slugify(name, maxLength) || fallback;
 }

@@ -22,7 +22,8 @@ export async function getCategory(q: Queryable, storeId: string, categoryId: str
   return category;
 }
 
-/** The slug is derived from the name once (numeric suffix on a clash) and kept on rename, so shared links stay valid. */
+/** The slug is derived from the name once (numeric suffix on a clash) and kept on rename, so shared links stay valid.
+ * */
 export async function createCategory(db: DbOrTx, storeId: string, input: CreateCategoryInput): Promise<Category> {
   const name = cleanName(input.name, '/name');
   return inTx(db, (tx) =>

@@ -434,7 +434,8 @@ export async function updateVariant(
   });
 }
 
-/** Archives a variant; the last live one stays (409): archive the product instead. Carts and orders keep pointing at it. */
+/** Archives a variant; the last live one stays (409): archive the product instead. Carts and orders keep pointing at
+ * it. */
 export async function archiveVariant(db: DbOrTx, storeId: string, productId: string, variantId: string): Promise<void> {
   return inTx(db, async (tx) => {
     // The product lock serialises two deletes racing for the last two variants.

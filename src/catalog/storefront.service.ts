@@ -108,7 +108,8 @@ export async function listStorefrontProducts(
   query: StorefrontProductQuery = {},
   catalogVersion?: number,
 ): Promise<{ items: PublicProduct[]; nextCursor: string | null }> {
-  const key = `products:${storeId}:${JSON.stringify([query.q ?? '', query.categorySlug ?? '', query.limit ?? 20, query.cursor ?? ''])}`;
+  const key = `products:${storeId}:\
+${JSON.stringify([query.q ?? '', query.categorySlug ?? '', query.limit ?? 20, query.cursor ?? ''])}`;
   return maybeCached(catalogVersion, key, () => loadStorefrontProducts(q, storeId, query));
 }
 

@@ -9,7 +9,8 @@ const Code = Type.String({
   description: 'Case-insensitive per store',
 });
 const CouponType = Type.Union([Type.Literal('percent'), Type.Literal('flat')]);
-/** percent: 1..100; flat: an amount in minor units ≥ 1. The percent bound is checked by the service (it depends on `type`). */
+/** percent: 1..100; flat: an amount in minor units ≥ 1. The percent bound is checked by the service (it depends on
+ * `type`). */
 const CouponValue = Type.Integer({ minimum: 1, maximum: 10_000_000_000 });
 // usage_limit / used_count are integer columns.
 const UsageLimit = Type.Integer({ minimum: 1, maximum: 1_000_000_000 });

@@ -78,6 +78,17 @@ export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
+/** node-postgres's words for a connection that went away or never came (it sets no code for these). */
+const CONNECTION_LOST = new RegExp(
+  [
+    'Connection terminated',
+    'connection timeout',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error',
+  ].join('|'),
+  'i',
+);
+
 export function isDbUnavailableError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { code?: string; message?: string };
@@ -98,7 +109,5 @@ export function isDbUnavailableError(err: unknown): boolean {
     ].includes(e.code)
   )
     return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    e.message ?? '',
-  );
+  return CONNECTION_LOST.test(e.message ?? '');
 }

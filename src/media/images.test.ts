@@ -89,15 +89,18 @@ describe('storeImage', () => {
     expect([meta.width, meta.height]).toEqual([600, 800]);
   });
 
-  it('refuses a non-image with 415, a damaged image with 422, an empty file with 400, a huge one with 413', async () => {
-    expect((await errorOf(storeImage(dataDir, Buffer.from('just text, not a picture')))).status).toBe(415);
-    const png = await picture(64, 64);
-    const damaged = Buffer.concat([png.subarray(0, 60), Buffer.alloc(200, 7)]);
-    const err = await errorOf(storeImage(dataDir, damaged));
-    expect([err.status, err.code]).toEqual([422, 'validation_failed']);
-    expect((await errorOf(storeImage(dataDir, Buffer.alloc(0)))).status).toBe(400);
-    expect((await errorOf(storeImage(dataDir, Buffer.alloc(5 * 1024 * 1024 + 1)))).status).toBe(413);
-  });
+  it(
+    'refuses a non-image with 415, a damaged image with 422, an ' + 'empty file with 400, a huge one with 413',
+    async () => {
+      expect((await errorOf(storeImage(dataDir, Buffer.from('just text, not a picture')))).status).toBe(415);
+      const png = await picture(64, 64);
+      const damaged = Buffer.concat([png.subarray(0, 60), Buffer.alloc(200, 7)]);
+      const err = await errorOf(storeImage(dataDir, damaged));
+      expect([err.status, err.code]).toEqual([422, 'validation_failed']);
+      expect((await errorOf(storeImage(dataDir, Buffer.alloc(0)))).status).toBe(400);
+      expect((await errorOf(storeImage(dataDir, Buffer.alloc(5 * 1024 * 1024 + 1)))).status).toBe(413);
+    },
+  );
 });
 
 describe('imageSources and names', () => {

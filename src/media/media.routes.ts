@@ -47,7 +47,8 @@ export const mediaRoutes: FastifyPluginAsync = async (base) => {
         tags: ['catalog'],
         summary: 'Upload a product image (multipart, one JPEG/PNG/WebP `file`, at most 5 MB)',
         description:
-          "Stored as WebP in two widths (400 and 1200 px, never enlarged). Put the answered `url` in a product's `images`.",
+          'Stored as WebP in two widths (400 and 1200 px, never enlarged). ' +
+          "Put the answered `url` in a product's `images`.",
         security: [{ bearer: [] }],
         consumes: ['multipart/form-data'],
         params: ImageParams,

@@ -1,4 +1,5 @@
-/** SQL of merchants (their sign-in codes: otp.repo.ts). The services hold the rules; everything here takes a Queryable. */
+/** SQL of merchants (their sign-in codes: otp.repo.ts). The services hold the rules; everything here takes a Queryable.
+ * */
 import type { Queryable } from '../db/db.js';
 import type { Merchant } from '../auth/session.js';
 

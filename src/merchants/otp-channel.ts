@@ -54,7 +54,12 @@ async function post(url: string, token: string, body: unknown, timeoutMs: number
   } catch (err) {
     const e = err as Error;
     throw new OtpDeliveryError(
-      `${what}: ${e.name === 'TimeoutError' || e.name === 'AbortError' ? `timed out after ${timeoutMs} ms` : 'request failed'}`,
+      `${what}: ${
+        e.name === 'TimeoutError' || e.name === 'AbortError'
+          ? `timed out after \
+${timeoutMs} ms`
+          : 'request failed'
+      }`,
     );
   }
   await res.arrayBuffer().catch(() => undefined);

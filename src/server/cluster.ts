@@ -48,7 +48,9 @@ export async function runPrimary(): Promise<void> {
   const singleProcessDb = !config.databaseUrl;
   if (singleProcessDb) {
     const asked = process.env.WEB_CONCURRENCY;
-    const why = `the embedded database (PGlite in ${config.dataDir}) can be opened by one process only, so the pool runs exactly 1 worker; set DATABASE_URL to PostgreSQL to run several`;
+    const why = `the embedded database (PGlite in \
+${config.dataDir}) can be opened by one process only, so the pool runs exactly 1 worker; set DATABASE_URL to PostgreSQL\
+ to run several`;
     if (asked && Number(asked) > 1) log.warn({ webConcurrency: asked }, `WEB_CONCURRENCY=${asked} ignored: ${why}`);
     else log.info(why);
   }

@@ -111,6 +111,7 @@ export function clientErrorHandler(err: Error & { code?: string; rawPacket?: unk
   const body = JSON.stringify(problem);
   const reason = status === 414 ? 'URI Too Long' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nContent-Length: \
+${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

@@ -139,7 +139,8 @@ export class WorkerPool {
     this.opts.log.warn(
       { worker: member.pid, code, signal, uptimeMs, delayMs, earlyDeathsInARow: this.earlyDeathsInARow },
       early
-        ? `worker ${member.pid} died ${uptimeMs} ms after start (${how}); restarting in ${delayMs} ms (${this.earlyDeathsInARow} early deaths in a row)`
+        ? `worker ${member.pid} died ${uptimeMs} ms after start (${how}); restarting in ${delayMs} ms (\
+${this.earlyDeathsInARow} early deaths in a row)`
         : `worker ${member.pid} died (${how}); restarting now`,
     );
     const timer = setTimeout(() => {

@@ -37,7 +37,8 @@ export interface StoreRow {
 export type StoreAddress = { line1: string; line2?: string | null; city: string; pincode: string };
 
 export const STORE_COLUMNS =
-  'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, catalog_version, ' +
+  'id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above, min_order, pickup, cod, upi_vpa, ' +
+  'catalog_version, ' +
   'default_language, gstin, description, logo, banner, address, hours, time_zone, delivery_areas, ' +
   'whatsapp_phone_number_id, whatsapp_bot, whatsapp_verified_at';
 
