@@ -8,8 +8,8 @@
  * 12 delivery area and remembered details · 13 the WhatsApp confirmation at placement.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { ensureDemoStore, DEMO_CODE, DEMO_PHONE, DEMO_SLUG } from '../../src/demo/seed.js';
 import { createProduct, updateProduct } from '../../src/catalog/products.service.js';
 import { createCoupon } from '../../src/coupons/coupons.service.js';
@@ -17,20 +17,13 @@ import { setStock } from '../../src/inventory/stock.js';
 import { storeImage } from '../../src/media/images.js';
 import { updateStore } from '../../src/stores/stores.service.js';
 import type { Db } from '../../src/db/db.js';
-import {
-  PHONE,
-  horizontalOverflow,
-  launchChromium,
-  openContext,
-  overflowingElements,
-  pngFile,
-  startBrowserServer,
-  textOf,
-  type BrowserServer,
-} from '../helpers/browser.js';
+import { PHONE, openContext, pngFile, textOf, type BrowserServer } from '../helpers/browser.js';
+import { browserTest, expectFitsTheScreen } from '../helpers/browser-test.js';
 
-let server: BrowserServer;
-let browser: Browser;
+const it = browserTest(
+  { [DEMO_PHONE]: DEMO_CODE },
+  { beforeListen: async (_app, d) => void (await ensureDemoStore(d)) },
+);
 let db: Db;
 let storeId: string;
 /** product name → { id, slug, variant id of its first variant } */
@@ -38,11 +31,7 @@ const products = new Map<string, { id: string; slug: string; variantId: string }
 
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-beforeAll(async () => {
-  server = await startBrowserServer(
-    { [DEMO_PHONE]: DEMO_CODE },
-    { beforeListen: async (_app, d) => void (await ensureDemoStore(d)) },
-  );
+it.beforeAll(async ({ server }) => {
   db = server.server.db;
   storeId = (await db.query<{ id: string }>(`SELECT id FROM stores WHERE slug = $1`, [DEMO_SLUG])).rows[0]!.id;
   // Item 4: the merchant pins the salt, puts the coffee and the biscuits next.
@@ -78,22 +67,10 @@ beforeAll(async () => {
     },
     server.config,
   );
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
-const base = () => `${server.url}/${DEMO_SLUG}`;
-const productUrl = (name: string) => `${base()}/p/${products.get(name)!.slug}`;
-
-async function fitsTheScreen(page: Page): Promise<void> {
-  expect(
-    await horizontalOverflow(page),
-    `${page.url()} ${(await overflowingElements(page)).join(', ')}`,
-  ).toBeLessThanOrEqual(0);
-}
+const base = (server: BrowserServer) => `${server.url}/${DEMO_SLUG}`;
+const productUrl = (server: BrowserServer, name: string) => `${base(server)}/p/${products.get(name)!.slug}`;
 
 async function cardNames(page: Page): Promise<string[]> {
   return (await page.getByTestId('product-card').locator('h2').allTextContents()).map((t) => t.trim());
@@ -105,8 +82,8 @@ async function search(page: Page, words: string): Promise<void> {
 }
 
 /** On a product page: the quantity, "Add to cart", and the flash that says so. */
-async function add(page: Page, name: string, quantity = 1): Promise<void> {
-  await page.goto(productUrl(name));
+async function add(server: BrowserServer, page: Page, name: string, quantity = 1): Promise<void> {
+  await page.goto(productUrl(server, name));
   await page.fill('#quantity', String(quantity));
   await page.getByTestId('add-button').click();
   await expect.poll(() => page.getByTestId('flash').textContent()).toContain(name);
@@ -127,15 +104,18 @@ async function fillCheckout(page: Page, c: { pincode: string; name?: string }): 
 for (const javaScriptEnabled of [true, false]) {
   const js = javaScriptEnabled ? 'on' : 'off';
   describe(`issue 13 items in a browser, JavaScript ${js}`, () => {
-    it('item 1: the phone’s language picks Hindi; else the store’s default; ?lang= wins and is kept', async () => {
+    it('item 1: the phone’s language picks Hindi; else the store’s default; ?lang= wins and is kept', async ({
+      browser,
+      server,
+    }) => {
       const hindiPhone = await openContext(browser, { ...PHONE, locale: 'hi-IN', javaScriptEnabled });
       const page = await hindiPhone.newPage();
-      await page.goto(base());
+      await page.goto(base(server));
       expect(await page.getAttribute('html', 'lang')).toBe('hi');
       expect(await textOf(page.locator('main h2').first())).toBe('सामान');
-      await page.goto(`${base()}/cart?lang=en`);
+      await page.goto(`${base(server)}/cart?lang=en`);
       expect(await page.getAttribute('html', 'lang')).toBe('en');
-      await page.goto(base());
+      await page.goto(base(server));
       expect(await page.getAttribute('html', 'lang')).toBe('en');
       await hindiPhone.close();
       // A phone in a language the shop has no words for: the store's default language.
@@ -143,7 +123,7 @@ for (const javaScriptEnabled of [true, false]) {
       try {
         await updateStore(db, storeId, { defaultLanguage: 'hi' }, server.config);
         const french = await frenchPhone.newPage();
-        await french.goto(base());
+        await french.goto(base(server));
         expect(await french.getAttribute('html', 'lang')).toBe('hi');
       } finally {
         await updateStore(db, storeId, { defaultLanguage: 'en' }, server.config);
@@ -151,23 +131,26 @@ for (const javaScriptEnabled of [true, false]) {
       }
     });
 
-    it('item 2: money in the Indian grouping, in English and Hindi', async () => {
+    it('item 2: money in the Indian grouping, in English and Hindi', async ({ browser, server }) => {
       const context = await openContext(browser, { ...PHONE, javaScriptEnabled });
       const page = await context.newPage();
-      await page.goto(`${productUrl('Silver Pooja Thali')}?lang=en`);
+      await page.goto(`${productUrl(server, 'Silver Pooja Thali')}?lang=en`);
       expect(await textOf(page.getByTestId('product').getByTestId('price').first())).toBe('₹1,23,456.50');
-      await page.goto(`${productUrl('Silver Pooja Thali')}?lang=hi`);
+      await page.goto(`${productUrl(server, 'Silver Pooja Thali')}?lang=hi`);
       expect(await textOf(page.getByTestId('product').getByTestId('price').first())).toBe('₹1,23,456.50');
-      await page.goto(`${base()}?lang=en`);
+      await page.goto(`${base(server)}?lang=en`);
       const salt = page.getByTestId('product-card').filter({ hasText: 'Tata Salt' });
       expect(await textOf(salt.getByTestId('price'))).toBe('₹28');
       await context.close();
     });
 
-    it('item 3: search forgives spellings, finds search terms in any script, never hides the rest', async () => {
+    it('item 3: search forgives spellings, finds search terms in any script, never hides the rest', async ({
+      browser,
+      server,
+    }) => {
       const context = await openContext(browser, { ...PHONE, javaScriptEnabled });
       const page = await context.newPage();
-      await page.goto(`${base()}?lang=en`);
+      await page.goto(`${base(server)}?lang=en`);
       const firstHit: [string, string][] = [
         ['aata', 'Aashirvaad Shudh Chakki Atta'],
         ['panner', 'Amul Malai Paneer'],
@@ -180,7 +163,7 @@ for (const javaScriptEnabled of [true, false]) {
         expect((await cardNames(page))[0], words).toBe(name);
       }
       // In a category: nothing there, but the whole store has it — say so, with a link.
-      await page.goto(`${base()}?lang=en`);
+      await page.goto(`${base(server)}?lang=en`);
       await page.getByTestId('categories').getByRole('link', { name: 'Atta, Rice & Dal' }).click();
       await page.waitForURL(/category=/);
       await search(page, 'doodh');
@@ -189,7 +172,7 @@ for (const javaScriptEnabled of [true, false]) {
         'Nothing in Atta, Rice & Dal — 1 result in all products',
       );
       await expect.poll(() => page.getByTestId('no-products').count()).toBe(0);
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
       await page.getByTestId('search-all-link').click();
       await page.waitForURL((url) => !url.search.includes('category='));
       expect(await cardNames(page)).toEqual(['Amul Taaza Toned Milk']);
@@ -198,17 +181,20 @@ for (const javaScriptEnabled of [true, false]) {
         `SELECT slug FROM categories WHERE store_id = $1 AND name = 'Atta, Rice & Dal'`,
         [storeId],
       );
-      await page.goto(`${base()}?lang=hi&category=${rows[0]!.slug}&q=doodh`);
+      await page.goto(`${base(server)}?lang=hi&category=${rows[0]!.slug}&q=doodh`);
       expect(await textOf(page.getByTestId('search-elsewhere'))).toBe(
         'Atta, Rice & Dal में कुछ नहीं मिला — सभी सामान में 1 नतीजा',
       );
       await context.close();
     });
 
-    it('item 4: pinned products first, then by the merchant’s position, then the newest', async () => {
+    it('item 4: pinned products first, then by the merchant’s position, then the newest', async ({
+      browser,
+      server,
+    }) => {
       const context = await openContext(browser, { ...PHONE, javaScriptEnabled });
       const page = await context.newPage();
-      await page.goto(`${base()}?lang=en`);
+      await page.goto(`${base(server)}?lang=en`);
       const names = await cardNames(page);
       expect(names.slice(0, 4)).toEqual(['Tata Salt', 'Bru Instant Coffee', 'Parle-G Biscuits', 'Silver Pooja Thali']);
       // A category page keeps the order: the pinned salt leads its category too.
@@ -218,7 +204,10 @@ for (const javaScriptEnabled of [true, false]) {
       await context.close();
     });
 
-    it('item 6: the shop looks like the shop — logo, banner, description, address, hours, open or closed', async () => {
+    it('item 6: the shop looks like the shop — logo, banner, description, address, hours, open or closed', async ({
+      browser,
+      server,
+    }) => {
       const context = await openContext(browser, { ...PHONE, javaScriptEnabled });
       const page = await context.newPage();
       try {
@@ -228,14 +217,14 @@ for (const javaScriptEnabled of [true, false]) {
           { hours: Object.fromEntries(ALL_DAYS.map((d) => [d, [['00:00', '23:59']]])) },
           server.config,
         );
-        await page.goto(`${base()}?lang=en`);
+        await page.goto(`${base(server)}?lang=en`);
         expect(await page.getByTestId('store-banner').count()).toBe(1);
         expect(await page.getByTestId('store-name').locator('img.logo').count()).toBe(1);
         expect(await textOf(page.getByTestId('store-description'))).toBe('Fresh atta, dal and dairy since 1998.');
         expect(await textOf(page.getByTestId('store-address'))).toContain('12 MG Road, Bengaluru 560001');
         expect(await page.getByTestId('store-hours').count()).toBe(1);
         expect(await page.getByTestId('closed-notice').count()).toBe(0);
-        await fitsTheScreen(page);
+        await expectFitsTheScreen(page);
         // Closed every day by its hours: the page says so.
         await updateStore(db, storeId, { hours: Object.fromEntries(ALL_DAYS.map((d) => [d, []])) }, server.config);
         await page.reload();
@@ -250,15 +239,18 @@ for (const javaScriptEnabled of [true, false]) {
       }
     });
 
-    it('items 9, 11: a coupon below its minimum is not applied and does not block; set to N; add instead', async () => {
+    it('items 9, 11: a coupon below its minimum is not applied and does not block; set to N; add instead', async ({
+      browser,
+      server,
+    }) => {
       const context = await openContext(browser, { ...PHONE, javaScriptEnabled });
       const page = await context.newPage();
       const coffee = products.get('Bru Instant Coffee')!;
       const chana = products.get('Kabuli Chana')!;
       try {
-        await page.goto(`${base()}?lang=en`);
-        await add(page, 'Tata Salt');
-        await page.goto(`${base()}/cart`);
+        await page.goto(`${base(server)}?lang=en`);
+        await add(server, page, 'Tata Salt');
+        await page.goto(`${base(server)}/cart`);
         await page.fill('#coupon', 'SAVE50');
         await page.click('#coupon-apply');
         await expect
@@ -268,18 +260,18 @@ for (const javaScriptEnabled of [true, false]) {
         expect(await page.getByTestId('checkout-blocked').count()).toBe(0);
 
         // Item 11: too few left → "Set to 3"; none left → up to 3 replacements, "Add instead".
-        await add(page, 'Bru Instant Coffee', 5);
-        await add(page, 'Kabuli Chana', 1);
+        await add(server, page, 'Bru Instant Coffee', 5);
+        await add(server, page, 'Kabuli Chana', 1);
         await setStock(db, storeId, coffee.variantId, 3);
         await setStock(db, storeId, chana.variantId, 0);
-        await page.goto(`${base()}/cart`);
+        await page.goto(`${base(server)}/cart`);
         const coffeeLine = page.getByTestId('cart-line').filter({ hasText: 'Bru Instant Coffee' });
         expect(await textOf(coffeeLine.getByTestId('set-to-available'))).toBe('Set to 3');
         const chanaLine = page.getByTestId('cart-line').filter({ hasText: 'Kabuli Chana' });
         const offers = chanaLine.getByTestId('suggestions').locator('li');
         expect(await offers.count()).toBeGreaterThanOrEqual(1);
         expect(await offers.count()).toBeLessThanOrEqual(3);
-        await fitsTheScreen(page);
+        await expectFitsTheScreen(page);
         await coffeeLine.getByTestId('set-to-available').click();
         await expect.poll(() => coffeeLine.getByTestId('line-error').count()).toBe(0);
         expect(await page.inputValue(`#q-${coffee.variantId}`)).toBe('3');
@@ -296,15 +288,18 @@ for (const javaScriptEnabled of [true, false]) {
       }
     });
 
-    it('items 8, 10, 12, 13: delivery area, changed total, WhatsApp confirmation, remembered details', async () => {
+    it('items 8, 10, 12, 13: delivery area, changed total, WhatsApp confirmation, remembered details', async ({
+      browser,
+      server,
+    }) => {
       const context = await openContext(browser, { ...PHONE, javaScriptEnabled });
       const page = await context.newPage();
       const salt = products.get('Tata Salt')!;
       try {
         await updateStore(db, storeId, { delivery: { areas: [{ pincodePrefix: '5600', fee: 2000 }] } }, server.config);
-        await page.goto(`${base()}?lang=en`);
-        await add(page, 'Tata Salt', 2);
-        await page.goto(`${base()}/checkout`);
+        await page.goto(`${base(server)}?lang=en`);
+        await add(server, page, 'Tata Salt', 2);
+        await page.goto(`${base(server)}/checkout`);
         // Outside the area: said as the PIN is typed (JS), and at the order in any case.
         await page.fill('#pincode', '411001');
         if (javaScriptEnabled) {
@@ -331,13 +326,13 @@ for (const javaScriptEnabled of [true, false]) {
           .poll(() => page.getByTestId('total-changed').textContent())
           .toMatch(/^The total changed from ₹\d+\.00 to ₹80\.00 since you saw it\./);
         expect(await textOf(page.getByTestId('place-order'))).toContain('₹80.00');
-        await fitsTheScreen(page);
+        await expectFitsTheScreen(page);
         await page.getByTestId('place-order').click();
         await page.waitForURL(/\/o\/[0-9a-f-]{36}\?placed=1$/);
         expect(await page.getByTestId('thank-you').count()).toBe(1);
         // Item 8: the UPI panel with the proof upload field fits the phone.
         expect(await page.getByTestId('proof-form').count()).toBe(1);
-        await fitsTheScreen(page);
+        await expectFitsTheScreen(page);
         // Item 13: the confirmation to the customer went into the outbox with the order.
         const token = /\/o\/([0-9a-f-]{36})/.exec(page.url())![1]!;
         const { rows } = await db.query<{ topic: string; recipient: string }>(
@@ -347,8 +342,8 @@ for (const javaScriptEnabled of [true, false]) {
         );
         expect(rows).toContainEqual({ topic: 'order.confirmed', recipient: '+919876543210' });
         // Item 12: the details are remembered on this phone for the next order.
-        await add(page, 'Tata Salt');
-        await page.goto(`${base()}/checkout`);
+        await add(server, page, 'Tata Salt');
+        await page.goto(`${base(server)}/checkout`);
         expect(await page.inputValue('#name')).toBe('Asha');
         expect(await page.inputValue('#pincode')).toBe('560001');
         expect(await page.inputValue('#line1')).toBe('4 Temple Street');

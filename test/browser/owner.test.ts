@@ -9,19 +9,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import {
-  PHONE,
-  horizontalOverflow,
-  launchChromium,
-  openContext,
-  overflowingElements,
-  pngFile,
-  startBrowserServer,
-  textOf,
-  type BrowserServer,
-} from '../helpers/browser.js';
+import { describe, expect } from 'vitest';
+import { PHONE, openContext, pngFile, textOf, type BrowserServer } from '../helpers/browser.js';
+import { browserTest, expectFitsTheScreen } from '../helpers/browser-test.js';
 import { addProduct, flash, openShop, signIn } from './flows.js';
 
 const OWNERS = {
@@ -30,26 +20,10 @@ const OWNERS = {
 };
 const CODE = '135790';
 
-let server: BrowserServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startBrowserServer({ [OWNERS.on.phone]: CODE, [OWNERS.off.phone]: CODE });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function fitsTheScreen(page: Page): Promise<void> {
-  expect(
-    await horizontalOverflow(page),
-    `${page.url()} ${(await overflowingElements(page)).join(', ')}`,
-  ).toBeLessThanOrEqual(0);
-}
+const it = browserTest({ [OWNERS.on.phone]: CODE, [OWNERS.off.phone]: CODE });
 
 /** A customer's order through the storefront API (the dashboard is what is under test here). */
-async function placeOrder(slug: string, variantId: string): Promise<void> {
+async function placeOrder(server: BrowserServer, slug: string, variantId: string): Promise<void> {
   const api = (p: string, method: string, body?: unknown) =>
     fetch(`${server.url}/api/v1/storefront/${slug}${p}`, {
       method,
@@ -71,7 +45,10 @@ async function placeOrder(slug: string, variantId: string): Promise<void> {
 for (const javaScriptEnabled of [true, false]) {
   const who = javaScriptEnabled ? OWNERS.on : OWNERS.off;
   describe(`the owner's dashboard, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, () => {
-    it('Hindi, the forgiving product form, stock badges, staff, report, import and the bill', async () => {
+    it('Hindi, the forgiving product form, stock badges, staff, report, import and the bill', async ({
+      browser,
+      server,
+    }) => {
       const context = await openContext(browser, { ...PHONE, javaScriptEnabled });
       const page = await context.newPage();
       await signIn(page, server.url, who.typed, CODE);
@@ -87,7 +64,7 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await page.getAttribute('html', 'lang')).toBe('hi');
       const tabs = page.getByRole('navigation', { name: 'डैशबोर्ड' });
       expect(await textOf(tabs.getByTestId('nav-products'))).toBe('सामान');
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
 
       // 2. A mistake (no name) keeps the photo and the typed price and stock.
       const photo = await pngFile('jam', { size: 2400, color: '#a0302a', label: 'JAM' });
@@ -110,7 +87,7 @@ for (const javaScriptEnabled of [true, false]) {
       await expect.poll(() => page.getByTestId('kept-image').locator('img').count()).toBe(1);
       expect(await page.getByTestId('price').inputValue()).toBe('49');
       expect(await page.getByTestId('stock').inputValue()).toBe('12');
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
       await page.getByTestId('name').fill('आम का अचार');
       await page.getByTestId('save-product').click();
       await flash(page, 'आम का अचार जुड़ गया');
@@ -134,7 +111,7 @@ for (const javaScriptEnabled of [true, false]) {
       const row = page.getByTestId('product-row').filter({ hasText: 'Atta' });
       const badges = await row.getByTestId('size-stock').allInnerTexts();
       expect(badges.map((b) => b.trim())).toEqual(['1 kg: out of stock', '5 kg: 3 left']);
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
 
       // 4. A helper, added by phone.
       await page.getByTestId('nav-members').click();
@@ -142,7 +119,7 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByTestId('invite').click();
       await flash(page, 'can now sign in and help in this shop');
       expect(await page.getByTestId('member-row').count()).toBe(2);
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
 
       // 5. An order: its bill links; then the sales report shows it (in Hindi).
       const slug = new URL(shop.storeUrl).pathname.slice(1);
@@ -153,7 +130,7 @@ for (const javaScriptEnabled of [true, false]) {
       // 5a. The orders list notices a new order by itself (JS: within 15 s, no reload) and says so in the tab title.
       await page.goto(`${base}/orders?lang=hi`);
       expect(await page.getByTestId('order-row').count()).toBe(0);
-      await placeOrder(slug, tenKg.id);
+      await placeOrder(server, slug, tenKg.id);
       if (javaScriptEnabled) {
         await expect.poll(() => page.getByTestId('order-row').count(), { timeout: 40_000, interval: 1000 }).toBe(1);
         await expect.poll(() => page.title(), { timeout: 5_000 }).toMatch(/^\(1\) ऑर्डर/);
@@ -166,7 +143,7 @@ for (const javaScriptEnabled of [true, false]) {
       const billHref = await page.getByTestId('bill-print').getAttribute('href');
       expect(billHref).toMatch(/\/o\/[^/]+\/bill$/);
       expect(await textOf(page.getByTestId('to-rejected'))).toContain('मना करें');
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
       if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/order-owner-hi.png'), fullPage: false });
       await page.goto(`${billHref!}?lang=hi`);
       expect(await textOf(page.locator('body'))).toContain('Atta');
@@ -176,7 +153,7 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByTestId('sales-chart').waitFor();
       expect(await textOf(page.getByTestId('total-orders'))).toBe('1');
       expect(await textOf(page.getByTestId('top-revenue'))).toContain('Atta');
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
       if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/reports-hi.png'), fullPage: false });
 
       // 6. Products from a spreadsheet: check first (nothing written), then apply.
@@ -188,7 +165,7 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByTestId('check-import').click();
       await page.getByTestId('dry-run').waitFor();
       expect(await textOf(page.getByTestId('import-problems'))).toContain('4');
-      await fitsTheScreen(page);
+      await expectFitsTheScreen(page);
       await page.getByTestId('apply-import').click();
       await flash(page, 'Done: 2 added, 0 updated, 1 rows left out.');
       expect(await textOf(page.getByTestId('product-list'))).toContain('बासमती चावल');
