@@ -4,11 +4,10 @@
  * (signIn, openShop, placeOrder) work on it. close() closes the app and the database.
  */
 import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/db.js';
 import { migrate } from '../../src/db/migrate.js';
-import type { OtpChannel } from '../../src/merchants/otp-channel.js';
-import type { TestContext } from './app.js';
+import { capturingOtpChannel, testConfig, type TestContext } from './app.js';
 
 export async function appOnDb(
   db: Db,
@@ -17,20 +16,8 @@ export async function appOnDb(
   appOptions: { replicaCheckMs?: number } = {},
 ): Promise<TestContext> {
   await migrate(db);
-  const config: Config = {
-    ...loadConfig({ DATA_DIR: `/tmp/dukaan-test-${process.pid}` }),
-    logLevel: 'silent',
-    demo: false,
-    trustProxy: true,
-    ...overrides,
-  };
-  const sentCodes = new Map<string, string[]>();
-  const otpChannel: OtpChannel = {
-    name: 'test',
-    async send(phone, code) {
-      sentCodes.set(phone, [...(sentCodes.get(phone) ?? []), code]);
-    },
-  };
+  const config = testConfig(overrides);
+  const { sentCodes, otpChannel } = capturingOtpChannel();
   const app = await buildApp({ config, db, otpChannel, logger: false, ...appOptions });
   await app.ready();
   return {

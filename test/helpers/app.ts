@@ -13,21 +13,22 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export async function createTestApp(
-  overrides: Partial<Config> = {},
-  backend: Backend = TEST_BACKEND,
-  beforeReady?: (app: FastifyInstance) => void | Promise<void>,
-): Promise<TestContext> {
-  const testDb = await createTestDb(backend);
-  // trustProxy lets signIn() come from its own X-Forwarded-For address, so the per-IP sign-in limit (30 / 15 min)
-  // does not throttle a test file that signs many merchants in.
-  const config: Config = {
+/**
+ * The tests' config: silent, no demo store, and trustProxy so that signIn() comes from its own X-Forwarded-For
+ * address and the per-IP sign-in limit (30 / 15 min) does not throttle a file that signs many merchants in.
+ */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
     ...loadConfig({ DATA_DIR: `/tmp/dukaan-test-${process.pid}` }),
     logLevel: 'silent',
     demo: false,
     trustProxy: true,
     ...overrides,
   };
+}
+
+/** An OTP channel that keeps the codes it "sends", newest last, by phone. */
+export function capturingOtpChannel(): { sentCodes: Map<string, string[]>; otpChannel: OtpChannel } {
   const sentCodes = new Map<string, string[]>();
   const otpChannel: OtpChannel = {
     name: 'test',
@@ -35,6 +36,17 @@ export async function createTestApp(
       sentCodes.set(phone, [...(sentCodes.get(phone) ?? []), code]);
     },
   };
+  return { sentCodes, otpChannel };
+}
+
+export async function createTestApp(
+  overrides: Partial<Config> = {},
+  backend: Backend = TEST_BACKEND,
+  beforeReady?: (app: FastifyInstance) => void | Promise<void>,
+): Promise<TestContext> {
+  const testDb = await createTestDb(backend);
+  const config = testConfig(overrides);
+  const { sentCodes, otpChannel } = capturingOtpChannel();
   const app = await buildApp({ config, db: testDb.db, otpChannel, logger: false });
   if (beforeReady) await beforeReady(app);
   await app.ready();

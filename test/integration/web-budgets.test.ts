@@ -7,8 +7,9 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect } from 'vitest';
 import sharp from 'sharp';
-import { signIn, type TestContext } from '../helpers/app.js';
+import { signIn } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
+import { uploadImage } from '../helpers/multipart.js';
 import { ensureDemoStore, DEMO_PHONE, DEMO_SLUG } from '../../src/demo/seed.js';
 import { WebClient } from '../helpers/web-client.js';
 import { inputValue } from './web-storefront.helpers.js';
@@ -18,25 +19,6 @@ const it = appTest({ publicUrl: 'https://dukaan.test' });
 const KB = 1024;
 let home: string;
 let homeGzipBytes: number;
-
-async function uploadImage(ctx: TestContext, token: string, storeId: string, bytes: Buffer): Promise<string> {
-  const boundary = '----budget';
-  const payload = Buffer.concat([
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
-    ),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const res = await ctx.app.inject({
-    method: 'POST',
-    url: `/api/v1/stores/${storeId}/images`,
-    payload,
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${token}` },
-  });
-  if (res.statusCode !== 201) throw new Error(`upload: ${res.statusCode} ${res.body}`);
-  return JSON.parse(res.body).url;
-}
 
 it.beforeAll(async ({ ctx }) => {
   await ensureDemoStore(ctx.testDb.db);
@@ -50,7 +32,7 @@ it.beforeAll(async ({ ctx }) => {
   })
     .jpeg({ quality: 80 })
     .toBuffer();
-  const url = await uploadImage(ctx, owner.token, store.id, photo);
+  const url = await uploadImage(ctx.app, owner.token, store.id, photo);
   for (const p of products.body.items.slice(0, 30)) {
     const patched = await owner.api.patch(`/api/v1/stores/${store.id}/products/${p.id}`, { images: [url] });
     if (patched.status !== 200) throw new Error(`patch: ${patched.status} ${patched.text}`);

@@ -6,6 +6,7 @@ import { describe, expect } from 'vitest';
 import sharp from 'sharp';
 import { merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
+import { uploadImage } from '../helpers/multipart.js';
 import { WebClient } from '../helpers/web-client.js';
 import { HOSTILE_ESCAPED, HOSTILE_NAME, countTestId, inputValue, testIdText } from './web-storefront.helpers.js';
 
@@ -52,7 +53,7 @@ it.beforeAll(async ({ ctx }) => {
   const jpeg = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 200, g: 120, b: 40 } } })
     .jpeg()
     .toBuffer();
-  const upload = await uploadImage(ctx, jpeg);
+  const upload = await uploadImage(ctx.app, ownerToken, storeId, jpeg);
   imageUrl = upload;
 
   chai = await product({
@@ -85,25 +86,6 @@ it.beforeAll(async ({ ctx }) => {
   await owner.post(`/api/v1/stores/${storeId}/coupons`, { code: 'CHAI10', type: 'percent', value: 10 });
   await owner.post(`/api/v1/stores/${storeId}/coupons`, { code: 'BIG', type: 'flat', value: 1000, minOrder: 100000 });
 });
-
-async function uploadImage(ctx: TestContext, bytes: Buffer): Promise<string> {
-  const boundary = '----img';
-  const payload = Buffer.concat([
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
-    ),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const res = await ctx.app.inject({
-    method: 'POST',
-    url: `/api/v1/stores/${storeId}/images`,
-    payload,
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${ownerToken}` },
-  });
-  if (res.statusCode !== 201) throw new Error(`upload: ${res.statusCode} ${res.body}`);
-  return JSON.parse(res.body).url;
-}
 
 const browser = (ctx: TestContext) => new WebClient(ctx.app);
 const shopPath = (rest = '') => `/${slug}${rest}`;
@@ -162,7 +144,8 @@ describe('store home', () => {
     expect(countTestId(body, 'product-card')).toBe(4);
     // price, MRP struck through, percent off
     expect(body).toContain(
-      '<span class="price" data-testid="price">₹99</span><s class="mrp" data-testid="mrp"><span class="sr-only">MRP </span>₹120</s><span class="off">17% off</span>',
+      '<span class="price" data-testid="price">₹99</span>' +
+        '<s class="mrp" data-testid="mrp"><span class="sr-only">MRP </span>₹120</s><span class="off">17% off</span>',
     );
     // a multi-variant product shows its lowest buyable price and a "Choose" link; sold out shows a badge
     expect(body).toContain('₹62');
@@ -642,36 +625,42 @@ describe('checkout and order page without JavaScript', () => {
     expect(page).toContain('Pickup details');
   });
 
-  it('a UPI order shows the pay link, its QR code and the proof upload; a screenshot moves it to proof_submitted', async ({
-    ctx,
-  }) => {
-    const b = await customerWith(ctx, [[chai.variants[0]!.id, 1]]);
-    const { token, page } = await placeOrder(b, { paymentMethod: 'upi' });
-    expect(page).toContain('data-testid="upi-pay"');
-    expect(page).toMatch(
-      /href="upi:\/\/pay\?pa=chaico@okbank&amp;pn=Chai%20%26%20Co&amp;am=139\.00&amp;cu=INR&amp;tn=Order%20\d+" data-testid="upi-link"/,
-    );
-    expect(page).toMatch(/<figure class="qr" data-testid="upi-qr"><svg [^>]*>/);
-    expect(page).toContain('enctype="multipart/form-data"');
-    const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#fff' } })
-      .png()
-      .toBuffer();
-    const notImage = await b.postMultipart(`/o/${token}/payment-proof`, {}, [
-      { name: 'file', filename: 'x.txt', type: 'image/png', bytes: Buffer.from('hello, not an image') },
-    ]);
-    expect(notImage.status).toBe(303);
-    expect(testIdText((await b.get(`/o/${token}`)).body, 'flash')).toBe('Send a JPEG, PNG or WebP image.');
-    const empty = await b.post(`/o/${token}/payment-proof`, {});
-    expect(empty.status).toBe(303);
-    expect(testIdText((await b.get(`/o/${token}`)).body, 'flash')).toBe('Choose a screenshot of your payment first.');
-    const ok = await b.postMultipart(`/o/${token}/payment-proof`, {}, [
-      { name: 'file', filename: 'pay.png', type: 'image/png', bytes: png },
-    ]);
-    expect(ok.status).toBe(303);
-    const after = await b.get(`/o/${token}`);
-    expect(testIdText(after.body, 'flash')).toBe('Thank you! The shop will check your payment.');
-    expect(JSON.parse((await browser(ctx).get(`/api/v1/orders/${token}`)).body).paymentStatus).toBe('proof_submitted');
-  });
+  it(
+    'a UPI order shows the pay link, its QR code and the proof ' + 'upload; a screenshot moves it to proof_submitted',
+    async ({ ctx }) => {
+      const b = await customerWith(ctx, [[chai.variants[0]!.id, 1]]);
+      const { token, page } = await placeOrder(b, { paymentMethod: 'upi' });
+      expect(page).toContain('data-testid="upi-pay"');
+      expect(page).toMatch(
+        new RegExp(
+          'href="upi://pay\\?pa=chaico@okbank&amp;pn=Chai%20%26%20Co&amp;am=139\\.00&amp;cu=INR&amp;tn=Order%20\\d+" ' +
+            'data-testid="upi-link"',
+        ),
+      );
+      expect(page).toMatch(/<figure class="qr" data-testid="upi-qr"><svg [^>]*>/);
+      expect(page).toContain('enctype="multipart/form-data"');
+      const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer();
+      const notImage = await b.postMultipart(`/o/${token}/payment-proof`, {}, [
+        { name: 'file', filename: 'x.txt', type: 'image/png', bytes: Buffer.from('hello, not an image') },
+      ]);
+      expect(notImage.status).toBe(303);
+      expect(testIdText((await b.get(`/o/${token}`)).body, 'flash')).toBe('Send a JPEG, PNG or WebP image.');
+      const empty = await b.post(`/o/${token}/payment-proof`, {});
+      expect(empty.status).toBe(303);
+      expect(testIdText((await b.get(`/o/${token}`)).body, 'flash')).toBe('Choose a screenshot of your payment first.');
+      const ok = await b.postMultipart(`/o/${token}/payment-proof`, {}, [
+        { name: 'file', filename: 'pay.png', type: 'image/png', bytes: png },
+      ]);
+      expect(ok.status).toBe(303);
+      const after = await b.get(`/o/${token}`);
+      expect(testIdText(after.body, 'flash')).toBe('Thank you! The shop will check your payment.');
+      expect(JSON.parse((await browser(ctx).get(`/api/v1/orders/${token}`)).body).paymentStatus).toBe(
+        'proof_submitted',
+      );
+    },
+  );
 
   it('changes items and cancels while placed; afterwards the page offers neither', async ({ ctx }) => {
     const b = await customerWith(ctx, [
