@@ -34,7 +34,8 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
-      // Debian's chromium through playwright-core against a real server in the test process (see test/helpers/browser.ts).
+      // Debian's chromium through playwright-core against a real server in the test process (see
+      // test/helpers/browser.ts).
       {
         test: {
           name: 'browser',

@@ -96,55 +96,61 @@ async function expectFitsPhone(page: Page, what: string): Promise<void> {
 }
 
 describe('owner and customer in a browser', () => {
-  it('the owner signs up with phone and code, opens a shop, adds a product with variants and a picture and another, sets stock', async () => {
-    needBrowser();
-    const page = ownerPage;
-    await signIn(page, server.url, OWNER_TYPES, OWNER_CODE);
-    const opened = await openShop(page, 'Sharma Kirana');
-    expect(await textOf(page.getByRole('heading', { level: 1 }))).toBe('Your shop is live!');
-    expect(opened.storeUrl).toBe(`${server.url}/sharma-kirana`);
-    expect(await page.getByTestId('qr').locator('svg').count()).toBe(1);
-    await screenshot(page, 'owner-01-welcome');
+  it(
+    'the owner signs up with phone and code, opens a shop, adds a product ' +
+      'with variants and a picture and another, sets stock',
+    async () => {
+      needBrowser();
+      const page = ownerPage;
+      await signIn(page, server.url, OWNER_TYPES, OWNER_CODE);
+      const opened = await openShop(page, 'Sharma Kirana');
+      expect(await textOf(page.getByRole('heading', { level: 1 }))).toBe('Your shop is live!');
+      expect(opened.storeUrl).toBe(`${server.url}/sharma-kirana`);
+      expect(await page.getByTestId('qr').locator('svg').count()).toBe(1);
+      await screenshot(page, 'owner-01-welcome');
 
-    await saveSettings(page, { fee: '40', freeAbove: '1000', upi: 'sharma@okaxis' });
-    expect(await page.getByLabel(/^UPI ID/).inputValue()).toBe('sharma@okaxis');
+      await saveSettings(page, { fee: '40', freeAbove: '1000', upi: 'sharma@okaxis' });
+      expect(await page.getByLabel(/^UPI ID/).inputValue()).toBe('sharma@okaxis');
 
-    const ricePicture = await pngFile('rice', { color: '#b98b3a', label: 'RICE' });
-    const riceId = await addProduct(page, {
-      name: RICE,
-      picture: ricePicture,
-      variants: [
-        { name: '1 kg', price: '199', mrp: '225', stock: '10' },
-        { name: '5 kg', price: '925', mrp: '1050', stock: '5' },
-      ],
-    });
-    expect(await textOf(page.getByTestId('product-title'))).toBe(RICE);
-    const pictures = page.getByTestId('images').locator('img');
-    expect(await pictures.count()).toBe(1);
-    expect(await pictureWidth(pictures.first())).toBeGreaterThan(0);
-    expect(await page.getByTestId('variant-panel').count()).toBe(2);
-    expect(await page.getByRole('region', { name: '1 kg', exact: true }).getByTestId('stock-input').inputValue()).toBe(
-      '10',
-    );
-    await screenshot(page, 'owner-02-product-with-variants');
+      const ricePicture = await pngFile('rice', { color: '#b98b3a', label: 'RICE' });
+      const riceId = await addProduct(page, {
+        name: RICE,
+        picture: ricePicture,
+        variants: [
+          { name: '1 kg', price: '199', mrp: '225', stock: '10' },
+          { name: '5 kg', price: '925', mrp: '1050', stock: '5' },
+        ],
+      });
+      expect(await textOf(page.getByTestId('product-title'))).toBe(RICE);
+      const pictures = page.getByTestId('images').locator('img');
+      expect(await pictures.count()).toBe(1);
+      expect(await pictureWidth(pictures.first())).toBeGreaterThan(0);
+      expect(await page.getByTestId('variant-panel').count()).toBe(2);
+      expect(
+        await page.getByRole('region', { name: '1 kg', exact: true }).getByTestId('stock-input').inputValue(),
+      ).toBe('10');
+      await screenshot(page, 'owner-02-product-with-variants');
 
-    await addProduct(page, { name: DAL, price: '89' });
-    expect(await textOf(page.getByTestId('stock'))).toBe('Not tracked');
-    await setListedStock(page, DAL, 20);
-    const dalRow = page.getByTestId('product-row').filter({ hasText: DAL });
-    expect(await textOf(dalRow.getByTestId('stock'))).toBe('20 in stock');
-    const riceRow = page.getByTestId('product-row').filter({ hasText: RICE });
-    expect(await textOf(riceRow.getByTestId('stock'))).toBe('15 in stock · low');
-    expect(await pictureWidth(riceRow.locator('img'))).toBeGreaterThan(0);
-    await screenshot(page, 'owner-03-products');
+      await addProduct(page, { name: DAL, price: '89' });
+      expect(await textOf(page.getByTestId('stock'))).toBe('Not tracked');
+      await setListedStock(page, DAL, 20);
+      const dalRow = page.getByTestId('product-row').filter({ hasText: DAL });
+      expect(await textOf(dalRow.getByTestId('stock'))).toBe('20 in stock');
+      const riceRow = page.getByTestId('product-row').filter({ hasText: RICE });
+      expect(await textOf(riceRow.getByTestId('stock'))).toBe('15 in stock · low');
+      expect(await pictureWidth(riceRow.locator('img'))).toBeGreaterThan(0);
+      await screenshot(page, 'owner-03-products');
 
-    expect(ownerWatch.errors).toEqual([]);
-    Object.assign(shop, { storeId: opened.storeId, storeUrl: opened.storeUrl, riceId });
-  });
+      expect(ownerWatch.errors).toEqual([]);
+      Object.assign(shop, { storeId: opened.storeId, storeUrl: opened.storeUrl, riceId });
+    },
+  );
 
   for (const js of [true, false]) {
     const tag = js ? 'js' : 'nojs';
-    it(`a customer on a phone ${js ? 'with' : 'without'} JavaScript: out of stock under the cart, replaced, UPI, screenshot; the owner marks paid, accepts, ships`, async () => {
+    it(`a customer on a phone \
+${js ? 'with' : 'without'} JavaScript: out of stock under the cart, replaced, UPI, screenshot; the owner marks paid,\
+ accepts, ships`, async () => {
       needShop();
       // Each purchase starts from 10 of the 1 kg bag (the previous one sold it out).
       await setVariantStock(ownerPage, server.url, shop.storeId, shop.riceId, '1 kg', 10);

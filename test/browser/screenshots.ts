@@ -266,9 +266,8 @@ try {
   await warnIfWide(hindi, 'the Hindi order page');
   await hindi.screenshot({ path: path.join(DOCS, 'order-hi.png') });
   await hindiContext.close();
-  console.log(
-    `wrote ${['storefront-phone', 'dashboard-orders', 'storefront-hi', 'cart-hi', 'order-hi'].map((n) => path.join(DOCS, `${n}.png`)).join(', ')} (orders ${numbers.join(', ')})`,
-  );
+  const shots = ['storefront-phone', 'dashboard-orders', 'storefront-hi', 'cart-hi', 'order-hi'];
+  console.log(`wrote ${shots.map((n) => path.join(DOCS, `${n}.png`)).join(', ')} (orders ${numbers.join(', ')})`);
 } finally {
   await browser.close();
   await server.close();

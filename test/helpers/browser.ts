@@ -36,7 +36,8 @@ const CHROMIUM_ARGS = [
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
-      `Browser tests need chromium at ${CHROMIUM_PATH} and it is not there. Install it with "apt-get install chromium" ` +
+      `Browser tests need chromium at \
+${CHROMIUM_PATH} and it is not there. Install it with "apt-get install chromium" ` +
         '(.ci/run does), or point CHROMIUM_PATH at a chromium binary.',
     );
   }
@@ -50,7 +51,8 @@ export const PHONE: BrowserContextOptions = {
   isMobile: true,
   hasTouch: true,
   userAgent:
-    'Mozilla/5.0 (Linux; Android 11; SM-A022F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 Mobile Safari/537.36',
+    'Mozilla/5.0 (Linux; Android 11; SM-A022F) AppleWebKit/537.36 (KHTML, like Gecko) ' +
+    'Chrome/120.0.6099.144 Mobile Safari/537.36',
   locale: 'en-IN',
   timezoneId: 'Asia/Kolkata',
 };
@@ -160,7 +162,8 @@ export async function pngFile(
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
 <rect width="100%" height="100%" fill="${color}"/>
 <circle cx="${size / 2}" cy="${size * 0.44}" r="${size * 0.28}" fill="#ffffff" fill-opacity="0.28"/>
-<text x="50%" y="${size * 0.86}" font-family="sans-serif" font-size="${Math.round(size / 9)}" font-weight="bold" fill="#ffffff" text-anchor="middle">${label}</text>
+<text x="50%" y="${size * 0.86}" font-family="sans-serif" font-size="\
+${Math.round(size / 9)}" font-weight="bold" fill="#ffffff" text-anchor="middle">${label}</text>
 </svg>`;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dukaan-png-'));
   const file = path.join(dir, `${name}.png`);

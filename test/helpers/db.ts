@@ -34,7 +34,8 @@ export async function createTestDb(
     await admin.connect();
   } catch (err) {
     throw new Error(
-      `TEST_DB=postgres needs a PostgreSQL server at ${PG_ADMIN_URL} (set TEST_PG_ADMIN_URL): ${(err as Error).message}`,
+      `TEST_DB=postgres needs a PostgreSQL server at ${PG_ADMIN_URL} (set TEST_PG_ADMIN_URL): \
+${(err as Error).message}`,
     );
   }
   await admin.query(`CREATE DATABASE ${name}`);

@@ -54,7 +54,8 @@ export async function createProduct(
       stock: v.stock ?? null,
     };
     await db.query(
-      `INSERT INTO variants (id, product_id, store_id, name, price, stock, position) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO variants (id, product_id, store_id, name, price, stock, position) VALUES ($1, $2, $3, $4, $5, $6,\
+ $7)`,
       [variant.id, id, storeId, variant.name, variant.price, variant.stock, position],
     );
     variants.push(variant);

@@ -19,7 +19,8 @@ describe('merchant sign-in', () => {
     const code = ctx.sentCodes.get(phone)!.at(-1)!;
     expect(code).toMatch(/^\d{6}$/);
     const { rows } = await ctx.testDb.db.query<{ code_hash: string; minutes: number }>(
-      `SELECT code_hash, round(extract(epoch FROM expires_at - created_at) / 60) AS minutes FROM otp_codes WHERE phone = $1`,
+      `SELECT code_hash, round(extract(epoch FROM expires_at - created_at) / 60) AS minutes FROM otp_codes WHERE phone\
+ = $1`,
       [phone],
     );
     expect(rows[0]!.code_hash).not.toContain(code);
@@ -104,7 +105,8 @@ describe('merchant sign-in', () => {
   it('stores session tokens hashed with a 30-day expiry', async ({ ctx }) => {
     const { token, merchantId } = await signIn(ctx);
     const { rows } = await ctx.testDb.db.query<{ token_hash: string; days: number }>(
-      `SELECT token_hash, round(extract(epoch FROM expires_at - created_at) / 86400) AS days FROM sessions WHERE merchant_id = $1`,
+      `SELECT token_hash, round(extract(epoch FROM expires_at - created_at) / 86400) AS days FROM sessions WHERE\
+ merchant_id = $1`,
       [merchantId],
     );
     expect(rows[0]!.token_hash).not.toBe(token);

@@ -77,18 +77,27 @@ describe('coupons on a cart', () => {
     expect((await apply(cartId, c.code)).body).toMatchObject({ subtotal: 999, discount: 329, total: 670 });
   });
 
-  it('a minimum order not reached yet is kept, not applied, with shortBy; reaching it (equal is enough) applies it', async () => {
-    const c = await coupon({ code: uniqueCode('Min'), type: 'flat', value: 1000, minOrder: 30000 });
-    const cartId = await cartWith(2);
-    const res = await apply(cartId, c.code);
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ couponCode: c.code, discount: 0, total: 20000, canCheckout: true });
-    expect(res.body.coupon).toEqual({ code: c.code, applied: false, reason: 'min_order', shortBy: 10000 });
-    expect(res.body.errors).toEqual([]);
-    const fixed = await shop.put(`${cartUrl(cartId)}/lines/${rice.id}`, { quantity: 3 });
-    expect(fixed.body).toMatchObject({ subtotal: 30000, discount: 1000, total: 29000, errors: [], canCheckout: true });
-    expect(fixed.body.coupon).toEqual({ code: c.code, applied: true });
-  });
+  it(
+    'a minimum order not reached yet is kept, not applied, with ' + 'shortBy; reaching it (equal is enough) applies it',
+    async () => {
+      const c = await coupon({ code: uniqueCode('Min'), type: 'flat', value: 1000, minOrder: 30000 });
+      const cartId = await cartWith(2);
+      const res = await apply(cartId, c.code);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ couponCode: c.code, discount: 0, total: 20000, canCheckout: true });
+      expect(res.body.coupon).toEqual({ code: c.code, applied: false, reason: 'min_order', shortBy: 10000 });
+      expect(res.body.errors).toEqual([]);
+      const fixed = await shop.put(`${cartUrl(cartId)}/lines/${rice.id}`, { quantity: 3 });
+      expect(fixed.body).toMatchObject({
+        subtotal: 30000,
+        discount: 1000,
+        total: 29000,
+        errors: [],
+        canCheckout: true,
+      });
+      expect(fixed.body.coupon).toEqual({ code: c.code, applied: true });
+    },
+  );
 
   it.for<[string, (code: string) => Record<string, unknown>, ((id: string, db: Db) => Promise<unknown>) | null]>([
     ['inactive', (code) => ({ code, type: 'flat', value: 100, isActive: false }), null],

@@ -269,22 +269,24 @@ describe('cart lines', () => {
     expect((await shop.get(cartUrl(cartId))).body.lines).toEqual([]);
   });
 
-  it('a line whose variant stopped being sold stays, marked unavailable; its quantity can change and it can be removed', async ({
-    db,
-  }) => {
-    const v = await createVariant(db, storeId, { price: 700 });
-    const cartId = await newCart();
-    await put(cartId, v.id, 2);
-    await archiveVariant(db, v.id);
-    const changed = await put(cartId, v.id, 3);
-    expect(changed.status).toBe(200);
-    expect(changed.body.lines[0]).toMatchObject({ quantity: 3, error: { code: 'unavailable' } });
-    const removed = await shop.delete(lineUrl(cartId, v.id));
-    expect(removed.status).toBe(200);
-    expect(removed.body.lines).toEqual([]);
-    // Once removed it cannot come back.
-    expect((await put(cartId, v.id, 1)).status).toBe(404);
-  });
+  it(
+    'a line whose variant stopped being sold stays, marked ' +
+      'unavailable; its quantity can change and it can be removed',
+    async ({ db }) => {
+      const v = await createVariant(db, storeId, { price: 700 });
+      const cartId = await newCart();
+      await put(cartId, v.id, 2);
+      await archiveVariant(db, v.id);
+      const changed = await put(cartId, v.id, 3);
+      expect(changed.status).toBe(200);
+      expect(changed.body.lines[0]).toMatchObject({ quantity: 3, error: { code: 'unavailable' } });
+      const removed = await shop.delete(lineUrl(cartId, v.id));
+      expect(removed.status).toBe(200);
+      expect(removed.body.lines).toEqual([]);
+      // Once removed it cannot come back.
+      expect((await put(cartId, v.id, 1)).status).toBe(404);
+    },
+  );
 
   it('holds at most 100 lines → 422 validation_failed for the 101st', async ({ db }) => {
     const product = await createProduct(db, storeId, {

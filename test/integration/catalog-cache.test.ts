@@ -29,23 +29,29 @@ const list = async () => (await shop.customer.get(`/api/v1/storefront/${shop.slu
 const detail = async () => (await shop.customer.get(`/api/v1/storefront/${shop.slug}/products/basmati-rice`)).body;
 
 describe('storefront cache follows every visible change', () => {
-  it('the home page, whose product grid is kept rendered, shows store settings and catalog changes on the next view', async ({
-    ctx,
-  }) => {
-    const home = async () => (await ctx.app.inject({ method: 'GET', url: `/${shop.slug}` })).body;
-    const warm = await home();
-    expect(await home()).toBe(warm); // served from the kept rendering, byte for byte
-    expect(warm).not.toContain('data-testid="closed-notice"');
-    expect((await shop.api.patch(shop.base, { isOpen: false })).status).toBe(200); // the store row, not the catalog
-    expect(await home()).toContain('data-testid="closed-notice"');
-    expect((await shop.api.patch(shop.base, { isOpen: true })).status).toBe(200);
-    expect(await home()).not.toContain('data-testid="closed-notice"');
-    const renamed = await shop.api.post(`${shop.base}/products`, { name: 'Kashmiri Saffron', price: 50000, stock: 3 });
-    expect(renamed.status).toBe(201);
-    expect(await home()).toContain('Kashmiri Saffron');
-    expect((await shop.api.delete(`${shop.base}/products/${renamed.body.id}`)).status).toBeLessThan(300);
-    expect(await home()).not.toContain('Kashmiri Saffron');
-  });
+  it(
+    'the home page, whose product grid is kept rendered, shows store ' +
+      'settings and catalog changes on the next view',
+    async ({ ctx }) => {
+      const home = async () => (await ctx.app.inject({ method: 'GET', url: `/${shop.slug}` })).body;
+      const warm = await home();
+      expect(await home()).toBe(warm); // served from the kept rendering, byte for byte
+      expect(warm).not.toContain('data-testid="closed-notice"');
+      expect((await shop.api.patch(shop.base, { isOpen: false })).status).toBe(200); // the store row, not the catalog
+      expect(await home()).toContain('data-testid="closed-notice"');
+      expect((await shop.api.patch(shop.base, { isOpen: true })).status).toBe(200);
+      expect(await home()).not.toContain('data-testid="closed-notice"');
+      const renamed = await shop.api.post(`${shop.base}/products`, {
+        name: 'Kashmiri Saffron',
+        price: 50000,
+        stock: 3,
+      });
+      expect(renamed.status).toBe(201);
+      expect(await home()).toContain('Kashmiri Saffron');
+      expect((await shop.api.delete(`${shop.base}/products/${renamed.body.id}`)).status).toBeLessThan(300);
+      expect(await home()).not.toContain('Kashmiri Saffron');
+    },
+  );
 
   it('a price change shows on the next list and detail read', async ({ ctx }) => {
     expect((await list()).items[0].price).toBe(10000);

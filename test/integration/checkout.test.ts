@@ -134,34 +134,34 @@ describe('checkout', () => {
     expect(await stockOf(ctx, v)).toBe(4);
   });
 
-  it('replays the answer for the same Idempotency-Key, and finds the order even when the stored answer was lost', async ({
-    ctx,
-    db,
-  }) => {
-    const v = await addProduct(shop, 'Idem', 100, 5);
-    const cartId = await newCart(shop, [[v, 1]]);
-    const key = { 'idempotency-key': `co-${cartId}` };
-    const first = await checkoutCart(shop, cartId, checkoutBody(), key);
-    expect(first.status).toBe(201);
-    const replay = await checkoutCart(shop, cartId, checkoutBody(), key);
-    expect(replay.status).toBe(201);
-    expect(replay.headers['idempotent-replayed']).toBe('true');
-    expect(replay.text).toBe(first.text);
-    // A crash after commit lost the stored answer: the key recorded on the order still finds it.
-    await db.query(`DELETE FROM idempotency_keys`);
-    const recovered = await checkoutCart(shop, cartId, checkoutBody(), key);
-    expect(recovered.status).toBe(201);
-    expect(recovered.body.id).toBe(first.body.id);
-    expect(recovered.body.number).toBe(first.body.number);
-    const otherKey = await checkoutCart(shop, cartId, checkoutBody(), { 'idempotency-key': 'another' });
-    expect(otherKey.status).toBe(409);
-    expect(otherKey.body.code).toBe('cart_already_ordered');
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
-      cartId,
-    ]);
-    expect(rows[0]!.n).toBe(1);
-    expect(await stockOf(ctx, v)).toBe(4);
-  });
+  it(
+    'replays the answer for the same Idempotency-Key, and finds ' + 'the order even when the stored answer was lost',
+    async ({ ctx, db }) => {
+      const v = await addProduct(shop, 'Idem', 100, 5);
+      const cartId = await newCart(shop, [[v, 1]]);
+      const key = { 'idempotency-key': `co-${cartId}` };
+      const first = await checkoutCart(shop, cartId, checkoutBody(), key);
+      expect(first.status).toBe(201);
+      const replay = await checkoutCart(shop, cartId, checkoutBody(), key);
+      expect(replay.status).toBe(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.text).toBe(first.text);
+      // A crash after commit lost the stored answer: the key recorded on the order still finds it.
+      await db.query(`DELETE FROM idempotency_keys`);
+      const recovered = await checkoutCart(shop, cartId, checkoutBody(), key);
+      expect(recovered.status).toBe(201);
+      expect(recovered.body.id).toBe(first.body.id);
+      expect(recovered.body.number).toBe(first.body.number);
+      const otherKey = await checkoutCart(shop, cartId, checkoutBody(), { 'idempotency-key': 'another' });
+      expect(otherKey.status).toBe(409);
+      expect(otherKey.body.code).toBe('cart_already_ordered');
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
+        cartId,
+      ]);
+      expect(rows[0]!.n).toBe(1);
+      expect(await stockOf(ctx, v)).toBe(4);
+    },
+  );
 
   it('the same key with another body is 409 idempotency_key_reused', async () => {
     const v = await addProduct(shop, 'Reuse', 100);

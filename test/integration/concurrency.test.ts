@@ -67,26 +67,27 @@ function statuses(results: Res[]): Record<string, number> {
 }
 
 describe('checkout races', () => {
-  it('200 concurrent checkouts of separate carts for 50 units: exactly 50 orders, 150 cart_has_errors, stock 0', async ({
-    ctx,
-    db,
-  }) => {
-    const v = await addProduct(shop, 'Last fifty', 1000, 50);
-    const carts = await inBatches(200, 25, () => newCart(shop, [[v, 1]]));
-    const results = await Promise.all(carts.map((cartId) => checkoutAsClient(shop, cartId)));
-    expect(statuses(results)).toEqual({ '201': 50, '409 cart_has_errors': 150 });
-    for (const r of results.filter((r) => r.status === 409)) {
-      expect(r.body.errors).toEqual([expect.objectContaining({ variantId: v, code: 'out_of_stock' })]);
-    }
-    expect(await stockOf(ctx, v)).toBe(0);
-    const { rows } = await db.query<{ n: number; sold: number }>(
-      `SELECT count(DISTINCT o.id)::int AS n, coalesce(sum(l.quantity), 0)::int AS sold FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE l.variant_id = $1`,
-      [v],
-    );
-    expect(rows[0]).toEqual({ n: 50, sold: 50 });
-    const numbers = results.filter((r) => r.status === 201).map((r) => r.body.number as number);
-    expect(new Set(numbers).size).toBe(50);
-  });
+  it(
+    '200 concurrent checkouts of separate carts for 50 units: ' + 'exactly 50 orders, 150 cart_has_errors, stock 0',
+    async ({ ctx, db }) => {
+      const v = await addProduct(shop, 'Last fifty', 1000, 50);
+      const carts = await inBatches(200, 25, () => newCart(shop, [[v, 1]]));
+      const results = await Promise.all(carts.map((cartId) => checkoutAsClient(shop, cartId)));
+      expect(statuses(results)).toEqual({ '201': 50, '409 cart_has_errors': 150 });
+      for (const r of results.filter((r) => r.status === 409)) {
+        expect(r.body.errors).toEqual([expect.objectContaining({ variantId: v, code: 'out_of_stock' })]);
+      }
+      expect(await stockOf(ctx, v)).toBe(0);
+      const { rows } = await db.query<{ n: number; sold: number }>(
+        `SELECT count(DISTINCT o.id)::int AS n, coalesce(sum(l.quantity), 0)::int AS sold
+         FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE l.variant_id = $1`,
+        [v],
+      );
+      expect(rows[0]).toEqual({ n: 50, sold: 50 });
+      const numbers = results.filter((r) => r.status === 201).map((r) => r.body.number as number);
+      expect(new Set(numbers).size).toBe(50);
+    },
+  );
 
   it('multi-unit carts never oversell: what is sold plus what is left is what there was', async ({ ctx }) => {
     const v = await addProduct(shop, 'Multi unit', 1000, 30);
@@ -158,24 +159,24 @@ describe('checkout races', () => {
     expect(await stockOf(ctx, v)).toBe(950);
   });
 
-  it('the same checkout retried 5 times in parallel with one Idempotency-Key: one order, five identical answers', async ({
-    ctx,
-    db,
-  }) => {
-    const v = await addProduct(shop, 'Retried', 1000, 10);
-    const cartId = await newCart(shop, [[v, 1]]);
-    const headers = { 'idempotency-key': `retry-${cartId}` };
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => checkoutAsClient(shop, cartId, checkoutBody(), headers)),
-    );
-    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
-    expect(new Set(results.map((r) => r.text)).size).toBe(1);
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
-      cartId,
-    ]);
-    expect(rows[0]!.n).toBe(1);
-    expect(await stockOf(ctx, v)).toBe(9);
-  });
+  it(
+    'the same checkout retried 5 times in parallel with one ' + 'Idempotency-Key: one order, five identical answers',
+    async ({ ctx, db }) => {
+      const v = await addProduct(shop, 'Retried', 1000, 10);
+      const cartId = await newCart(shop, [[v, 1]]);
+      const headers = { 'idempotency-key': `retry-${cartId}` };
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => checkoutAsClient(shop, cartId, checkoutBody(), headers)),
+      );
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+      expect(new Set(results.map((r) => r.text)).size).toBe(1);
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = $1`, [
+        cartId,
+      ]);
+      expect(rows[0]!.n).toBe(1);
+      expect(await stockOf(ctx, v)).toBe(9);
+    },
+  );
 
   it('the same cart checked out 5 times in parallel without a key: one order, four cart_already_ordered', async ({
     ctx,

@@ -26,29 +26,33 @@ it.beforeAll(async ({ ctx }) => {
 });
 
 describe('store profile', () => {
-  it('PATCH sets description, logo, banner, address, hours, defaultLanguage, gstin, delivery.areas; GET and the public store show them', async () => {
-    const profile = {
-      description: 'Fresh atta, dal and dairy since 1998',
-      logo: '/media/logo.webp',
-      banner: 'https://cdn.example/banner.jpg',
-      address: { line1: '4 Station Road', city: 'Pune', pincode: '411001' },
-      hours: { mon: [['09:00', '21:00']], sun: [] },
-      defaultLanguage: 'hi',
-      gstin: '27AAPFU0939F1ZV',
-      delivery: { areas: [{ pincodePrefix: '4110' }, { pincodePrefix: '411045', fee: 5000 }] },
-    };
-    const res = await shop.api.patch(shop.base, profile);
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ ...profile, delivery: { fee: 3000, ...profile.delivery } });
-    expect((await shop.api.get(shop.base)).body).toMatchObject(profile);
-    const pub = (await shop.customer.get(`/api/v1/storefront/${shop.slug}`)).body;
-    expect(pub).toMatchObject({ ...profile, delivery: { fee: 3000, ...profile.delivery } });
-    expect(pub).not.toHaveProperty('id');
-    // back to always open for the tests below
-    expect(
-      (await shop.api.patch(shop.base, { hours: null, defaultLanguage: 'en', delivery: { areas: [] } })).status,
-    ).toBe(200);
-  });
+  it(
+    'PATCH sets description, logo, banner, address, hours, defaultLanguage, ' +
+      'gstin, delivery.areas; GET and the public store show them',
+    async () => {
+      const profile = {
+        description: 'Fresh atta, dal and dairy since 1998',
+        logo: '/media/logo.webp',
+        banner: 'https://cdn.example/banner.jpg',
+        address: { line1: '4 Station Road', city: 'Pune', pincode: '411001' },
+        hours: { mon: [['09:00', '21:00']], sun: [] },
+        defaultLanguage: 'hi',
+        gstin: '27AAPFU0939F1ZV',
+        delivery: { areas: [{ pincodePrefix: '4110' }, { pincodePrefix: '411045', fee: 5000 }] },
+      };
+      const res = await shop.api.patch(shop.base, profile);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ ...profile, delivery: { fee: 3000, ...profile.delivery } });
+      expect((await shop.api.get(shop.base)).body).toMatchObject(profile);
+      const pub = (await shop.customer.get(`/api/v1/storefront/${shop.slug}`)).body;
+      expect(pub).toMatchObject({ ...profile, delivery: { fee: 3000, ...profile.delivery } });
+      expect(pub).not.toHaveProperty('id');
+      // back to always open for the tests below
+      expect(
+        (await shop.api.patch(shop.base, { hours: null, defaultLanguage: 'en', delivery: { areas: [] } })).status,
+      ).toBe(200);
+    },
+  );
 
   it('refuses bad hours, languages, GSTINs and image URLs with 400 validation_failed', async () => {
     for (const bad of [
@@ -106,20 +110,25 @@ describe('delivery areas', () => {
     expect((await shop.customer.get(`/api/v1/storefront/no-such-shop/delivery?pincode=411001`)).status).toBe(404);
   });
 
-  it('checkout outside the areas → 422 outside_delivery_area, nothing taken; inside, the area fee is billed', async () => {
-    const v = await addProduct(areaShop, 'Atta 5 kg', 25000, 5);
-    const cart = await newCart(areaShop, [[v, 1]]);
-    const outside = await checkoutCart(areaShop, cart, checkoutBody());
-    expect([outside.status, outside.body.code]).toEqual([422, 'outside_delivery_area']);
-    expect(outside.body.errors[0]).toMatchObject({ path: '/customer/address/pincode' });
-    const inside = await checkoutCart(
-      areaShop,
-      cart,
-      checkoutBody({ customer: { name: 'Asha', phone: '+919812345678', address: { ...ADDRESS, pincode: '411045' } } }),
-    );
-    expect(inside.status).toBe(201);
-    expect(inside.body).toMatchObject({ deliveryFee: 5000, total: 30000 });
-  });
+  it(
+    'checkout outside the areas → 422 outside_delivery_area, ' + 'nothing taken; inside, the area fee is billed',
+    async () => {
+      const v = await addProduct(areaShop, 'Atta 5 kg', 25000, 5);
+      const cart = await newCart(areaShop, [[v, 1]]);
+      const outside = await checkoutCart(areaShop, cart, checkoutBody());
+      expect([outside.status, outside.body.code]).toEqual([422, 'outside_delivery_area']);
+      expect(outside.body.errors[0]).toMatchObject({ path: '/customer/address/pincode' });
+      const inside = await checkoutCart(
+        areaShop,
+        cart,
+        checkoutBody({
+          customer: { name: 'Asha', phone: '+919812345678', address: { ...ADDRESS, pincode: '411045' } },
+        }),
+      );
+      expect(inside.status).toBe(201);
+      expect(inside.body).toMatchObject({ deliveryFee: 5000, total: 30000 });
+    },
+  );
 });
 
 describe('checkout in one round', () => {

@@ -83,15 +83,21 @@ describe('prepared statements on PostgreSQL', () => {
     }
   };
 
-  it('named by default: each text with parameters is prepared once on the connection, in and out of transactions', async () => {
-    expect(await preparedOnConnection(true)).toEqual(['SELECT $1::int + 1 AS n', 'SELECT $1::int + 2 AS n']);
-  });
+  it(
+    'named by default: each text with parameters is prepared once ' + 'on the connection, in and out of transactions',
+    async () => {
+      expect(await preparedOnConnection(true)).toEqual(['SELECT $1::int + 1 AS n', 'SELECT $1::int + 2 AS n']);
+    },
+  );
 
-  it('DB_PREPARED_STATEMENTS=0 (for PgBouncer in transaction mode) leaves nothing prepared on the connection', async () => {
-    expect(await preparedOnConnection(false)).toEqual([]);
-    expect(loadConfig({ DB_PREPARED_STATEMENTS: '0' }).dbPreparedStatements).toBe(false);
-    expect(loadConfig({}).dbPreparedStatements).toBe(true);
-  });
+  it(
+    'DB_PREPARED_STATEMENTS=0 (for PgBouncer in transaction mode) ' + 'leaves nothing prepared on the connection',
+    async () => {
+      expect(await preparedOnConnection(false)).toEqual([]);
+      expect(loadConfig({ DB_PREPARED_STATEMENTS: '0' }).dbPreparedStatements).toBe(false);
+      expect(loadConfig({}).dbPreparedStatements).toBe(true);
+    },
+  );
 });
 
 describe('problem+json on every error path', () => {

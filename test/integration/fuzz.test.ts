@@ -388,7 +388,8 @@ function toRequest(call: Call): InjectOptions {
       call.body.kind === 'json' && typeof call.body.value === 'string' ? Buffer.from(call.body.value) : PNG_1PX;
     req.payload = Buffer.concat([
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`,
+        `--\
+${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n`,
       ),
       bytes,
       Buffer.from(`\r\n--${boundary}--\r\n`),

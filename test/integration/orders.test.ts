@@ -276,53 +276,59 @@ describe('merchant list and reading', () => {
 });
 
 describe('line edits', () => {
-  it("the customer replaces the lines: kept lines keep their frozen price, added lines take today's, stock moves", async ({
-    ctx,
-    db,
-  }) => {
-    const a = await addProduct(shop, 'Kept', 1000, 10);
-    const b = await addProduct(shop, 'Dropped', 2000, 10);
-    const c = await addProduct(shop, 'Added', 3000, 10);
-    const order = await placeOrder(shop, [
-      [a, 2],
-      [b, 1],
-    ]);
-    expect(order.total).toBe(4000 + 3000);
-    // Prices change after the order was placed.
-    await db.query(`UPDATE variants SET price = 9999 WHERE id = ANY($1::uuid[])`, [[a, b]]);
-    const res = await shop.customer.put(track(order, '/lines'), {
-      lines: [
-        { variantId: a, quantity: 5 },
-        { variantId: b, quantity: 0 },
-        { variantId: c, quantity: 1 },
-      ],
-    });
-    expect(res.status).toBe(200);
-    expect(res.body.lines).toEqual([
-      { variantId: a, name: 'Kept', variantName: expect.any(String), unitPrice: 1000, quantity: 5, lineTotal: 5000 },
-      { variantId: c, name: 'Added', variantName: expect.any(String), unitPrice: 3000, quantity: 1, lineTotal: 3000 },
-    ]);
-    expect(res.body).toMatchObject({ subtotal: 8000, discount: 0, deliveryFee: 3000, total: 11000, balanceDue: 11000 });
-    expect(res.body.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'edited']);
-    expect([await stockOf(ctx, a), await stockOf(ctx, b), await stockOf(ctx, c)]).toEqual([5, 10, 9]);
-    const messages = await outboxFor(ctx, order.id);
-    expect(messages.filter((m) => m.topic === 'order.edited').map((m) => m.recipient)).toEqual([
-      CUSTOMER_PHONE,
-      '+919876543210',
-    ]);
-    expect(messages.find((m) => m.topic === 'order.edited')!.text).toContain('New total: ₹110.00');
-    // A line left out of the list is dropped too.
-    const dropped = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: c, quantity: 2 }] });
-    expect(dropped.status).toBe(200);
-    expect(dropped.body.lines.map((l: { variantId: string }) => l.variantId)).toEqual([c]);
-    expect([await stockOf(ctx, a), await stockOf(ctx, c)]).toEqual([10, 8]);
-    // A line without quantity is dropped.
-    const missingQty = await shop.customer.put(track(order, '/lines'), {
-      lines: [{ variantId: c }, { variantId: a, quantity: 1 }],
-    });
-    expect(missingQty.body.lines.map((l: { variantId: string }) => l.variantId)).toEqual([a]);
-    expect([await stockOf(ctx, a), await stockOf(ctx, c)]).toEqual([9, 10]);
-  });
+  it(
+    'the customer replaces the lines: kept lines keep their frozen ' + "price, added lines take today's, stock moves",
+    async ({ ctx, db }) => {
+      const a = await addProduct(shop, 'Kept', 1000, 10);
+      const b = await addProduct(shop, 'Dropped', 2000, 10);
+      const c = await addProduct(shop, 'Added', 3000, 10);
+      const order = await placeOrder(shop, [
+        [a, 2],
+        [b, 1],
+      ]);
+      expect(order.total).toBe(4000 + 3000);
+      // Prices change after the order was placed.
+      await db.query(`UPDATE variants SET price = 9999 WHERE id = ANY($1::uuid[])`, [[a, b]]);
+      const res = await shop.customer.put(track(order, '/lines'), {
+        lines: [
+          { variantId: a, quantity: 5 },
+          { variantId: b, quantity: 0 },
+          { variantId: c, quantity: 1 },
+        ],
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.lines).toEqual([
+        { variantId: a, name: 'Kept', variantName: expect.any(String), unitPrice: 1000, quantity: 5, lineTotal: 5000 },
+        { variantId: c, name: 'Added', variantName: expect.any(String), unitPrice: 3000, quantity: 1, lineTotal: 3000 },
+      ]);
+      expect(res.body).toMatchObject({
+        subtotal: 8000,
+        discount: 0,
+        deliveryFee: 3000,
+        total: 11000,
+        balanceDue: 11000,
+      });
+      expect(res.body.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'edited']);
+      expect([await stockOf(ctx, a), await stockOf(ctx, b), await stockOf(ctx, c)]).toEqual([5, 10, 9]);
+      const messages = await outboxFor(ctx, order.id);
+      expect(messages.filter((m) => m.topic === 'order.edited').map((m) => m.recipient)).toEqual([
+        CUSTOMER_PHONE,
+        '+919876543210',
+      ]);
+      expect(messages.find((m) => m.topic === 'order.edited')!.text).toContain('New total: ₹110.00');
+      // A line left out of the list is dropped too.
+      const dropped = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: c, quantity: 2 }] });
+      expect(dropped.status).toBe(200);
+      expect(dropped.body.lines.map((l: { variantId: string }) => l.variantId)).toEqual([c]);
+      expect([await stockOf(ctx, a), await stockOf(ctx, c)]).toEqual([10, 8]);
+      // A line without quantity is dropped.
+      const missingQty = await shop.customer.put(track(order, '/lines'), {
+        lines: [{ variantId: c }, { variantId: a, quantity: 1 }],
+      });
+      expect(missingQty.body.lines.map((l: { variantId: string }) => l.variantId)).toEqual([a]);
+      expect([await stockOf(ctx, a), await stockOf(ctx, c)]).toEqual([9, 10]);
+    },
+  );
 
   it('refuses an increase beyond stock with 409 cart_has_errors and moves nothing', async ({ ctx }) => {
     const a = await addProduct(shop, 'Scarce', 1000, 3);
@@ -357,45 +363,46 @@ describe('line edits', () => {
     ]);
   });
 
-  it('refuses adding a product no longer sold (409), unknown or foreign variants (404), duplicates and empty sets (422)', async ({
-    ctx,
-    db,
-  }) => {
-    const a = await addProduct(shop, 'Base', 1000, 10);
-    const archived = await addProduct(shop, 'Archived', 1000, 10);
-    await db.query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [archived]);
-    const order = await placeOrder(shop, [[a, 1]]);
-    const gone = await shop.customer.put(track(order, '/lines'), {
-      lines: [
-        { variantId: a, quantity: 1 },
-        { variantId: archived, quantity: 1 },
-      ],
-    });
-    expect(gone.status).toBe(409);
-    expect(gone.body.errors[0]).toMatchObject({ code: 'unavailable', variantId: archived });
-    const other = await openShop(ctx);
-    const foreign = await addProduct(other, 'Foreign', 100, 10);
-    for (const variantId of [foreign, NIL, 'not-a-uuid']) {
-      const res = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId, quantity: 1 }] });
-      expect(res.status, variantId).toBe(404);
-      expect(res.body.code).toBe('not_found');
-    }
-    expect(await stockOf(ctx, foreign)).toBe(10);
-    const dup = await shop.customer.put(track(order, '/lines'), {
-      lines: [
-        { variantId: a, quantity: 1 },
-        { variantId: a, quantity: 2 },
-      ],
-    });
-    expect(dup.status).toBe(422);
-    expect(dup.body.code).toBe('validation_failed');
-    for (const lines of [[], [{ variantId: a, quantity: 0 }], [{ variantId: a }]]) {
-      const res = await shop.customer.put(track(order, '/lines'), { lines });
-      expect(res.status).toBe(422);
-      expect(res.body.code).toBe('validation_failed');
-    }
-    expect(await stockOf(ctx, a)).toBe(9);
-  });
+  it(
+    'refuses adding a product no longer sold (409), unknown or foreign ' +
+      'variants (404), duplicates and empty sets (422)',
+    async ({ ctx, db }) => {
+      const a = await addProduct(shop, 'Base', 1000, 10);
+      const archived = await addProduct(shop, 'Archived', 1000, 10);
+      await db.query(`UPDATE variants SET archived_at = now() WHERE id = $1`, [archived]);
+      const order = await placeOrder(shop, [[a, 1]]);
+      const gone = await shop.customer.put(track(order, '/lines'), {
+        lines: [
+          { variantId: a, quantity: 1 },
+          { variantId: archived, quantity: 1 },
+        ],
+      });
+      expect(gone.status).toBe(409);
+      expect(gone.body.errors[0]).toMatchObject({ code: 'unavailable', variantId: archived });
+      const other = await openShop(ctx);
+      const foreign = await addProduct(other, 'Foreign', 100, 10);
+      for (const variantId of [foreign, NIL, 'not-a-uuid']) {
+        const res = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId, quantity: 1 }] });
+        expect(res.status, variantId).toBe(404);
+        expect(res.body.code).toBe('not_found');
+      }
+      expect(await stockOf(ctx, foreign)).toBe(10);
+      const dup = await shop.customer.put(track(order, '/lines'), {
+        lines: [
+          { variantId: a, quantity: 1 },
+          { variantId: a, quantity: 2 },
+        ],
+      });
+      expect(dup.status).toBe(422);
+      expect(dup.body.code).toBe('validation_failed');
+      for (const lines of [[], [{ variantId: a, quantity: 0 }], [{ variantId: a }]]) {
+        const res = await shop.customer.put(track(order, '/lines'), { lines });
+        expect(res.status).toBe(422);
+        expect(res.body.code).toBe('validation_failed');
+      }
+      expect(await stockOf(ctx, a)).toBe(9);
+    },
+  );
 
   it('refuses malformed bodies with 400 validation_failed', async ({ ctx }) => {
     const a = await addProduct(shop, 'Malformed', 1000, 10);
@@ -555,17 +562,21 @@ describe('payment status', () => {
     expect(refunded.body.paymentStatus).toBe('refunded');
   });
 
-  it('after an edit: a higher total reopens the payment with the balance due; a lower one leaves a negative balance', async () => {
-    const v = await addProduct(shop, 'Edited after pay', 5000, 10);
-    const order = await placeOrder(shop, [[v, 2]]);
-    await pay(order, 'paid');
-    const up = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: v, quantity: 3 }] });
-    expect(up.body).toMatchObject({ total: 18000, amountPaid: 13000, balanceDue: 5000, paymentStatus: 'pending' });
-    const repaid = await pay(order, 'paid');
-    expect(repaid.body).toMatchObject({ amountPaid: 18000, balanceDue: 0, paymentStatus: 'paid' });
-    const down = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: v, quantity: 1 }] });
-    expect(down.body).toMatchObject({ total: 8000, amountPaid: 18000, balanceDue: -10000, paymentStatus: 'paid' });
-  });
+  it(
+    'after an edit: a higher total reopens the payment with the ' +
+      'balance due; a lower one leaves a negative balance',
+    async () => {
+      const v = await addProduct(shop, 'Edited after pay', 5000, 10);
+      const order = await placeOrder(shop, [[v, 2]]);
+      await pay(order, 'paid');
+      const up = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: v, quantity: 3 }] });
+      expect(up.body).toMatchObject({ total: 18000, amountPaid: 13000, balanceDue: 5000, paymentStatus: 'pending' });
+      const repaid = await pay(order, 'paid');
+      expect(repaid.body).toMatchObject({ amountPaid: 18000, balanceDue: 0, paymentStatus: 'paid' });
+      const down = await shop.customer.put(track(order, '/lines'), { lines: [{ variantId: v, quantity: 1 }] });
+      expect(down.body).toMatchObject({ total: 8000, amountPaid: 18000, balanceDue: -10000, paymentStatus: 'paid' });
+    },
+  );
 
   it('refuses bad bodies with 400', async () => {
     const v = await addProduct(shop, 'Pay bad', 5000);

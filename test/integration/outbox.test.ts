@@ -67,7 +67,8 @@ async function rows() {
     sent_at: Date | null;
     due_in_s: number;
   }>(
-    `SELECT id, status, attempts, last_error, sent_at, extract(epoch FROM next_attempt_at - now())::float8 AS due_in_s FROM outbox ORDER BY id`,
+    `SELECT id, status, attempts, last_error, sent_at, extract(epoch FROM next_attempt_at - now())::float8 AS due_in_s\
+ FROM outbox ORDER BY id`,
   );
   return rows;
 }

@@ -217,46 +217,48 @@ describe('placing an order in one statement', () => {
     expect(await footprint(ctx, cartId, [a, b], coupon.body.id)).toEqual(before);
   });
 
-  it('checkouts racing changes to their own carts: every order holds exactly its cart’s final lines, stock adds up', async ({
-    ctx,
-    db,
-  }) => {
-    const hot = await addProduct(shop, 'Race Mango', 50, 1000);
-    const other = await addProduct(shop, 'Race Lime', 20, 1000);
-    const carts = await Promise.all(Array.from({ length: 12 }, () => newCart(shop, [[hot, 1]])));
-    // Each cart gets a checkout and, at the same moment, a line added: either the line makes it into the order
-    // (the checkout read the cart again) or the change is refused because the cart was already ordered.
-    const results = await Promise.all(
-      carts.map(async (cartId) => {
-        const [order, change] = await Promise.all([
-          checkoutCart(shop, cartId, {
-            customer: { name: 'Ravi', phone: '+919812345678' },
-            paymentMethod: 'cod',
-            fulfillment: 'pickup',
-          }),
-          shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${other}`, { quantity: 2 }),
-        ]);
-        return { cartId, order, change };
-      }),
-    );
-    let sold = { hot: 0, other: 0 };
-    for (const { cartId, order, change } of results) {
-      expect(order.status).toBe(201);
-      expect([200, 409]).toContain(change.status);
-      if (change.status === 409) expect(change.body.code).toBe('cart_already_ordered');
-      const { rows } = await db.query<{ variant_id: string; quantity: number }>(
-        `SELECT variant_id, quantity FROM cart_lines WHERE cart_id = $1 ORDER BY variant_id`,
-        [cartId],
+  it(
+    'checkouts racing changes to their own carts: every order holds ' + 'exactly its cart’s final lines, stock adds up',
+    async ({ ctx, db }) => {
+      const hot = await addProduct(shop, 'Race Mango', 50, 1000);
+      const other = await addProduct(shop, 'Race Lime', 20, 1000);
+      const carts = await Promise.all(Array.from({ length: 12 }, () => newCart(shop, [[hot, 1]])));
+      // Each cart gets a checkout and, at the same moment, a line added: either the line makes it into the order
+      // (the checkout read the cart again) or the change is refused because the cart was already ordered.
+      const results = await Promise.all(
+        carts.map(async (cartId) => {
+          const [order, change] = await Promise.all([
+            checkoutCart(shop, cartId, {
+              customer: { name: 'Ravi', phone: '+919812345678' },
+              paymentMethod: 'cod',
+              fulfillment: 'pickup',
+            }),
+            shop.customer.put(`/api/v1/storefront/${shop.slug}/carts/${cartId}/lines/${other}`, { quantity: 2 }),
+          ]);
+          return { cartId, order, change };
+        }),
       );
-      const ordered = (order.body.lines as { variantId: string; quantity: number }[])
-        .map((l) => ({ variant_id: l.variantId, quantity: l.quantity }))
-        .sort((x, y) => (x.variant_id < y.variant_id ? -1 : 1));
-      expect(ordered).toEqual(rows);
-      for (const l of ordered)
-        sold =
-          l.variant_id === hot ? { ...sold, hot: sold.hot + l.quantity } : { ...sold, other: sold.other + l.quantity };
-    }
-    expect(await stockOf(ctx, hot)).toBe(1000 - sold.hot);
-    expect(await stockOf(ctx, other)).toBe(1000 - sold.other);
-  });
+      let sold = { hot: 0, other: 0 };
+      for (const { cartId, order, change } of results) {
+        expect(order.status).toBe(201);
+        expect([200, 409]).toContain(change.status);
+        if (change.status === 409) expect(change.body.code).toBe('cart_already_ordered');
+        const { rows } = await db.query<{ variant_id: string; quantity: number }>(
+          `SELECT variant_id, quantity FROM cart_lines WHERE cart_id = $1 ORDER BY variant_id`,
+          [cartId],
+        );
+        const ordered = (order.body.lines as { variantId: string; quantity: number }[])
+          .map((l) => ({ variant_id: l.variantId, quantity: l.quantity }))
+          .sort((x, y) => (x.variant_id < y.variant_id ? -1 : 1));
+        expect(ordered).toEqual(rows);
+        for (const l of ordered)
+          sold =
+            l.variant_id === hot
+              ? { ...sold, hot: sold.hot + l.quantity }
+              : { ...sold, other: sold.other + l.quantity };
+      }
+      expect(await stockOf(ctx, hot)).toBe(1000 - sold.hot);
+      expect(await stockOf(ctx, other)).toBe(1000 - sold.other);
+    },
+  );
 });

@@ -141,7 +141,8 @@ describe('item 13: bad input is a clear 4xx', () => {
       url,
       headers: { 'content-type': 'multipart/form-data; boundary=zzz' },
       payload:
-        '--zzz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG',
+        '--zzz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n' +
+        'Content-Type: image/png\r\n\r\n\x89PNG',
     });
     expect(truncated.statusCode).toBe(400);
     expect(truncated.json().code).toBe('validation_failed');

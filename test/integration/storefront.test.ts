@@ -271,7 +271,8 @@ describe('demo store', () => {
     });
     const storeId = stores.rows[0]!.id;
     const owners = await db.query(
-      `SELECT 1 FROM store_members sm JOIN merchants m ON m.id = sm.merchant_id WHERE sm.store_id = $1 AND m.phone = $2 AND sm.role = 'owner'`,
+      `SELECT 1 FROM store_members sm JOIN merchants m ON m.id = sm.merchant_id WHERE sm.store_id = $1 AND m.phone = $2\
+ AND sm.role = 'owner'`,
       [storeId, DEMO_PHONE],
     );
     expect(owners.rows).toHaveLength(1);

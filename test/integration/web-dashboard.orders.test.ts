@@ -187,7 +187,8 @@ describe('orders', () => {
     const boundary = '----proof';
     const payload = Buffer.concat([
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="paid.png"\r\nContent-Type: image/png\r\n\r\n`,
+        `--\
+${boundary}\r\nContent-Disposition: form-data; name="file"; filename="paid.png"\r\nContent-Type: image/png\r\n\r\n`,
       ),
       proof,
       Buffer.from(`\r\n--${boundary}--\r\n`),

@@ -98,7 +98,8 @@ describe('sign in with phone and code', () => {
     const page = await anon.get('/dashboard/stores/0195f4c2-0000-7000-8000-00000000abcd/products?q=rice');
     expect(page.status).toBe(303);
     expect(page.location).toBe(
-      `/dashboard/signin?next=${encodeURIComponent('/dashboard/stores/0195f4c2-0000-7000-8000-00000000abcd/products?q=rice')}`,
+      `/dashboard/signin?next=\
+${encodeURIComponent('/dashboard/stores/0195f4c2-0000-7000-8000-00000000abcd/products?q=rice')}`,
     );
     const form = await anon.get('/dashboard/signin?next=https://evil.example/x');
     expect(form.body).toContain('name="next" value="/dashboard"');

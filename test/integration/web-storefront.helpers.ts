@@ -1,4 +1,5 @@
-/** Storefront test helpers: hostile names and reading test ids off pages (the fake browser: test/helpers/web-client.ts). */
+/** Storefront test helpers: hostile names and reading test ids off pages (the fake browser:
+ * test/helpers/web-client.ts). */
 
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 export const HOSTILE_ESCAPED = '&lt;img src=x onerror=alert(1)&gt;';

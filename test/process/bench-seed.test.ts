@@ -46,18 +46,21 @@ describe('bench data generator', () => {
       );
       expect(variantsPerProduct).toEqual({ lo: 1, hi: 5 });
       const bench = await one<{ id: string; n: number }>(
-        `SELECT s.id, (SELECT count(*)::int FROM products p WHERE p.store_id = s.id) AS n FROM stores s WHERE s.slug = $1`,
+        `SELECT s.id, (SELECT count(*)::int FROM products p WHERE p.store_id = s.id) AS n FROM stores s WHERE s.slug =\
+ $1`,
         [BENCH_SLUG],
       );
       expect(bench.n).toBe(200);
       const flash = await one<{ n: number }>(
-        `SELECT count(*)::int AS n FROM variants v JOIN products p ON p.id = v.product_id WHERE p.slug = $1 AND p.store_id = $2`,
+        `SELECT count(*)::int AS n FROM variants v JOIN products p ON p.id = v.product_id WHERE p.slug = $1 AND\
+ p.store_id = $2`,
         [FLASH_PRODUCT_SLUG, bench.id],
       );
       expect(flash.n).toBe(1);
       const sizes = (
         await c.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM products p JOIN stores s ON s.id = p.store_id WHERE s.slug <> $1 GROUP BY s.id ORDER BY 1 DESC`,
+          `SELECT count(*)::int AS n FROM products p JOIN stores s ON s.id = p.store_id WHERE s.slug \
+<> $1 GROUP BY s.id ORDER BY 1 DESC`,
           [BENCH_SLUG],
         )
       ).rows.map((r) => r.n);

@@ -217,7 +217,10 @@ describe('worker pool', { timeout: 240_000 }, () => {
     const pids = server.workerPids();
     expect(pids).toHaveLength(1);
     expect(server.output()).toMatch(
-      /WEB_CONCURRENCY=4 ignored: the embedded database .* can be opened by one process only, so the pool runs exactly 1 worker/,
+      new RegExp(
+        'WEB_CONCURRENCY=4 ignored: the embedded database .* can be opened by one process only, ' +
+          'so the pool runs exactly 1 worker',
+      ),
     );
     expect((await getFresh(`${server.baseUrl}/readyz`)).status).toBe(200);
 

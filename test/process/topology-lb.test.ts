@@ -125,17 +125,20 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     expect(toBusy).toBeGreaterThanOrEqual(10);
   });
 
-  it('least_conn (switched with `topology balance`) sends new requests away from servers busy with slow ones', async () => {
-    await topologyCommand(['balance', 'least_conn', '--run-dir', topo!.runDir]);
-    expect(readState(topo!.runDir)!.balance).toBe('least_conn');
-    expect(fs.readFileSync(topo!.state.nginx.conf, 'utf8')).toMatch(/^\s+least_conn;$/m);
-    const { slowOn, quickOn } = await busyServerExperiment();
-    console.log(
-      `least_conn: slow requests on ${slowOn.join(',')}; quick requests on ${JSON.stringify(countBy(quickOn))}`,
-    );
-    expect(new Set(slowOn).size).toBe(2);
-    expect(quickOn.filter((s) => slowOn.includes(s))).toEqual([]);
-  });
+  it(
+    'least_conn (switched with `topology balance`) sends new ' + 'requests away from servers busy with slow ones',
+    async () => {
+      await topologyCommand(['balance', 'least_conn', '--run-dir', topo!.runDir]);
+      expect(readState(topo!.runDir)!.balance).toBe('least_conn');
+      expect(fs.readFileSync(topo!.state.nginx.conf, 'utf8')).toMatch(/^\s+least_conn;$/m);
+      const { slowOn, quickOn } = await busyServerExperiment();
+      console.log(
+        `least_conn: slow requests on ${slowOn.join(',')}; quick requests on ${JSON.stringify(countBy(quickOn))}`,
+      );
+      expect(new Set(slowOn).size).toBe(2);
+      expect(quickOn.filter((s) => slowOn.includes(s))).toEqual([]);
+    },
+  );
 
   it('rolling reload (SIGHUP to every pool in turn) during a stream of requests fails none', async () => {
     const product = await merchant.post(`/api/v1/stores/${shop.id}/products`, { name: 'Reload Tea', price: 1500 });
@@ -171,7 +174,8 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     stop = true;
     await Promise.all(loops);
     console.log(
-      `rolling reload: ${results.sent} requests, ${results.failed} failed, by server ${JSON.stringify(results.servedBy)}\n${reload.stdout}`,
+      `rolling reload: ${results.sent} requests, ${results.failed} failed, by server \
+${JSON.stringify(results.servedBy)}\n${reload.stdout}`,
     );
     expect(results.failures).toEqual([]);
     expect(results.sent).toBeGreaterThan(100);
@@ -182,167 +186,174 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     }
   }, 240_000);
 
-  it('failover: kill -9 of a whole app server during reads and checkouts loses no read, duplicates no order, keeps stock exact', async () => {
-    const STOCK = 100_000;
-    const product = await merchant.post(`/api/v1/stores/${shop.id}/products`, {
-      name: 'Failover Dal 1 kg',
-      price: 12_000,
-      stock: STOCK,
-    });
-    expectStatus(product, 201, 'create product');
-    const variantId = product.body.variants[0].id as string;
-    const base = `/api/v1/storefront/${shop.slug}`;
-    const checkoutBody = {
-      customer: {
-        name: 'Ravi',
-        phone: '+919812345678',
-        address: { line1: '4 Park Street', city: 'Kolkata', pincode: '700016' },
-      },
-      paymentMethod: 'cod',
-    };
+  it(
+    'failover: kill -9 of a whole app server during reads and checkouts ' +
+      'loses no read, duplicates no order, keeps stock exact',
+    async () => {
+      const STOCK = 100_000;
+      const product = await merchant.post(`/api/v1/stores/${shop.id}/products`, {
+        name: 'Failover Dal 1 kg',
+        price: 12_000,
+        stock: STOCK,
+      });
+      expectStatus(product, 201, 'create product');
+      const variantId = product.body.variants[0].id as string;
+      const base = `/api/v1/storefront/${shop.slug}`;
+      const checkoutBody = {
+        customer: {
+          name: 'Ravi',
+          phone: '+919812345678',
+          address: { line1: '4 Park Street', city: 'Kolkata', pincode: '700016' },
+        },
+        paymentMethod: 'cod',
+      };
 
-    const figures = {
-      requestsSent: 0,
-      failed: 0,
-      retried: 0,
-      reads: 0,
-      readsFailed: 0,
-      checkoutsAttempted: 0,
-      checkoutsSucceeded: 0,
-      failuresSeen: {} as Record<string, number>,
-    };
-    const orderIds = new Set<string>();
-    const note = (what: string) => (figures.failuresSeen[what] = (figures.failuresSeen[what] ?? 0) + 1);
+      const figures = {
+        requestsSent: 0,
+        failed: 0,
+        retried: 0,
+        reads: 0,
+        readsFailed: 0,
+        checkoutsAttempted: 0,
+        checkoutsSucceeded: 0,
+        failuresSeen: {} as Record<string, number>,
+      };
+      const orderIds = new Set<string>();
+      const note = (what: string) => (figures.failuresSeen[what] = (figures.failuresSeen[what] ?? 0) + 1);
 
-    /** The client's retry policy: 502/504 and network errors, and 409 idempotency_key_in_use; same key, same body. */
-    async function withRetry(what: string, send: () => Promise<Res>): Promise<Res> {
-      for (let attempt = 0; attempt < 20; attempt++) {
-        if (attempt > 0) figures.retried++;
+      /** The client's retry policy: 502/504 and network errors, and 409 idempotency_key_in_use; same key, same body. */
+      async function withRetry(what: string, send: () => Promise<Res>): Promise<Res> {
+        for (let attempt = 0; attempt < 20; attempt++) {
+          if (attempt > 0) figures.retried++;
+          figures.requestsSent++;
+          let r: Res | null = null;
+          try {
+            r = await send();
+          } catch (err) {
+            figures.failed++;
+            note(`${what}: ${(err as Error).message.slice(0, 60)}`);
+          }
+          if (r) {
+            const inUse = r.status === 409 && r.body?.code === 'idempotency_key_in_use';
+            if (r.status !== 502 && r.status !== 504 && !inUse) return r;
+            figures.failed++;
+            note(`${what}: ${r.status}${inUse ? ' idempotency_key_in_use' : ''}`);
+          }
+          await sleep(200);
+        }
+        throw new Error(`${what}: still failing after 20 attempts`);
+      }
+
+      async function buyOne(): Promise<void> {
+        figures.checkoutsAttempted++;
+        const cart = await withRetry('create cart', () =>
+          client.post(`${base}/carts`, {}, { 'idempotency-key': `cart-${cartKey()}` }),
+        );
+        expectStatus(cart, 201, 'create cart');
+        const line = await withRetry('set line', () =>
+          client.put(`${base}/carts/${cart.body.id}/lines/${variantId}`, { quantity: 1 }),
+        );
+        expectStatus(line, 200, 'set line');
+        const key = randomUUID();
+        const order = await withRetry('checkout', () =>
+          client.post(`${base}/carts/${cart.body.id}/checkout`, checkoutBody, { 'idempotency-key': key }),
+        );
+        expectStatus(order, 201, 'checkout');
+        figures.checkoutsSucceeded++;
+        orderIds.add(order.body.id as string);
+      }
+      let keyCounter = 0;
+      const cartKey = () => `${process.pid}-${++keyCounter}-${randomUUID()}`;
+
+      async function readOnce(): Promise<void> {
+        figures.reads++;
         figures.requestsSent++;
         let r: Res | null = null;
         try {
-          r = await send();
+          r = await client.get(`${base}/products/${product.body.slug}`);
         } catch (err) {
-          figures.failed++;
-          note(`${what}: ${(err as Error).message.slice(0, 60)}`);
+          note(`read: ${(err as Error).message.slice(0, 60)}`);
         }
-        if (r) {
-          const inUse = r.status === 409 && r.body?.code === 'idempotency_key_in_use';
-          if (r.status !== 502 && r.status !== 504 && !inUse) return r;
+        if (r?.status !== 200) {
+          figures.readsFailed++;
           figures.failed++;
-          note(`${what}: ${r.status}${inUse ? ' idempotency_key_in_use' : ''}`);
+          if (r) note(`read: ${r.status}`);
         }
-        await sleep(200);
       }
-      throw new Error(`${what}: still failing after 20 attempts`);
-    }
 
-    async function buyOne(): Promise<void> {
-      figures.checkoutsAttempted++;
-      const cart = await withRetry('create cart', () =>
-        client.post(`${base}/carts`, {}, { 'idempotency-key': `cart-${cartKey()}` }),
-      );
-      expectStatus(cart, 201, 'create cart');
-      const line = await withRetry('set line', () =>
-        client.put(`${base}/carts/${cart.body.id}/lines/${variantId}`, { quantity: 1 }),
-      );
-      expectStatus(line, 200, 'set line');
-      const key = randomUUID();
-      const order = await withRetry('checkout', () =>
-        client.post(`${base}/carts/${cart.body.id}/checkout`, checkoutBody, { 'idempotency-key': key }),
-      );
-      expectStatus(order, 201, 'checkout');
-      figures.checkoutsSucceeded++;
-      orderIds.add(order.body.id as string);
-    }
-    let keyCounter = 0;
-    const cartKey = () => `${process.pid}-${++keyCounter}-${randomUUID()}`;
+      const victim = topo!.state.servers[1]!; // app2
+      const victimPids = [victim.pid, ...poolWorkers(victim.pid)];
+      let stop = false;
+      const loops = [0, 1, 2, 3, 4, 5].map(async (n) => {
+        for (let i = 0; !stop; i++) {
+          if ((i + n) % 2 === 0) await readOnce();
+          else await buyOne();
+        }
+      });
+      await sleep(2500);
+      signalGroup(victim.pid, 'SIGKILL');
+      const killedAt = Date.now();
+      await waitFor('app2 (primary and workers) to be gone', () => groupMembers(victim.pid).length === 0, 5000, 20);
+      await sleep(5000);
+      stop = true;
+      await Promise.all(loops);
+      const streamEndedMs = Date.now() - killedAt;
 
-    async function readOnce(): Promise<void> {
-      figures.reads++;
-      figures.requestsSent++;
-      let r: Res | null = null;
+      const pgc = new pg.Client({ connectionString: db!.appUrl });
+      await pgc.connect();
       try {
-        r = await client.get(`${base}/products/${product.body.slug}`);
-      } catch (err) {
-        note(`read: ${(err as Error).message.slice(0, 60)}`);
-      }
-      if (r?.status !== 200) {
-        figures.readsFailed++;
-        figures.failed++;
-        if (r) note(`read: ${r.status}`);
-      }
-    }
+        const orders = await pgc.query<{ id: string; checkout_key: string | null }>(
+          'SELECT id, checkout_key FROM orders WHERE store_id = $1 ' +
+            'AND id IN (SELECT order_id FROM order_lines WHERE variant_id = $2)',
+          [shop.id, variantId],
+        );
+        const dupKeys = await pgc.query(
+          'SELECT checkout_key, count(*) FROM orders WHERE store_id = $1 GROUP BY checkout_key HAVING count(*) > 1',
+          [shop.id],
+        );
+        const sold = await pgc.query<{ units: number }>(
+          'SELECT COALESCE(sum(quantity), 0)::int AS units FROM order_lines WHERE variant_id = $1',
+          [variantId],
+        );
+        const stock = await pgc.query<{ stock: number }>('SELECT stock FROM variants WHERE id = $1', [variantId]);
+        const nginxRetries = fs
+          .readFileSync(topo!.state.nginx.accessLog, 'utf8')
+          .split('\n')
+          .filter((l) => / up=[^ ]+, /.test(l)).length;
+        const report = {
+          ...figures,
+          killed: `app2 (pids ${victimPids.join(',')}) ${2500} ms into the stream; stream ended \
+${streamEndedMs} ms later`,
+          nginxRequestsPassedToASecondServer: nginxRetries,
+          ordersInDatabase: orders.rowCount,
+          ordersWithoutKey: orders.rows.filter((o) => o.checkout_key === null).length,
+          keysWithTwoOrders: dupKeys.rowCount,
+          stockCheck: `${STOCK} - ${sold.rows[0]!.units} sold = ${STOCK - sold.rows[0]!.units}; variant stock \
+${stock.rows[0]!.stock}`,
+        };
+        console.log(`failover figures:\n${JSON.stringify(report, null, 2)}`);
 
-    const victim = topo!.state.servers[1]!; // app2
-    const victimPids = [victim.pid, ...poolWorkers(victim.pid)];
-    let stop = false;
-    const loops = [0, 1, 2, 3, 4, 5].map(async (n) => {
-      for (let i = 0; !stop; i++) {
-        if ((i + n) % 2 === 0) await readOnce();
-        else await buyOne();
+        expect(figures.readsFailed).toBe(0);
+        expect(figures.checkoutsSucceeded).toBe(figures.checkoutsAttempted);
+        expect(figures.checkoutsSucceeded).toBeGreaterThan(10);
+        expect(orders.rowCount).toBe(figures.checkoutsSucceeded);
+        expect(new Set(orders.rows.map((o) => o.id))).toEqual(orderIds);
+        expect(dupKeys.rowCount).toBe(0);
+        expect(sold.rows[0]!.units).toBe(figures.checkoutsSucceeded);
+        expect(stock.rows[0]!.stock).toBe(STOCK - sold.rows[0]!.units);
+      } finally {
+        await pgc.end();
       }
-    });
-    await sleep(2500);
-    signalGroup(victim.pid, 'SIGKILL');
-    const killedAt = Date.now();
-    await waitFor('app2 (primary and workers) to be gone', () => groupMembers(victim.pid).length === 0, 5000, 20);
-    await sleep(5000);
-    stop = true;
-    await Promise.all(loops);
-    const streamEndedMs = Date.now() - killedAt;
-
-    const pgc = new pg.Client({ connectionString: db!.appUrl });
-    await pgc.connect();
-    try {
-      const orders = await pgc.query<{ id: string; checkout_key: string | null }>(
-        'SELECT id, checkout_key FROM orders WHERE store_id = $1 AND id IN (SELECT order_id FROM order_lines WHERE variant_id = $2)',
-        [shop.id, variantId],
-      );
-      const dupKeys = await pgc.query(
-        'SELECT checkout_key, count(*) FROM orders WHERE store_id = $1 GROUP BY checkout_key HAVING count(*) > 1',
-        [shop.id],
-      );
-      const sold = await pgc.query<{ units: number }>(
-        'SELECT COALESCE(sum(quantity), 0)::int AS units FROM order_lines WHERE variant_id = $1',
-        [variantId],
-      );
-      const stock = await pgc.query<{ stock: number }>('SELECT stock FROM variants WHERE id = $1', [variantId]);
-      const nginxRetries = fs
-        .readFileSync(topo!.state.nginx.accessLog, 'utf8')
-        .split('\n')
-        .filter((l) => / up=[^ ]+, /.test(l)).length;
-      const report = {
-        ...figures,
-        killed: `app2 (pids ${victimPids.join(',')}) ${2500} ms into the stream; stream ended ${streamEndedMs} ms later`,
-        nginxRequestsPassedToASecondServer: nginxRetries,
-        ordersInDatabase: orders.rowCount,
-        ordersWithoutKey: orders.rows.filter((o) => o.checkout_key === null).length,
-        keysWithTwoOrders: dupKeys.rowCount,
-        stockCheck: `${STOCK} - ${sold.rows[0]!.units} sold = ${STOCK - sold.rows[0]!.units}; variant stock ${stock.rows[0]!.stock}`,
-      };
-      console.log(`failover figures:\n${JSON.stringify(report, null, 2)}`);
-
-      expect(figures.readsFailed).toBe(0);
-      expect(figures.checkoutsSucceeded).toBe(figures.checkoutsAttempted);
-      expect(figures.checkoutsSucceeded).toBeGreaterThan(10);
-      expect(orders.rowCount).toBe(figures.checkoutsSucceeded);
-      expect(new Set(orders.rows.map((o) => o.id))).toEqual(orderIds);
-      expect(dupKeys.rowCount).toBe(0);
-      expect(sold.rows[0]!.units).toBe(figures.checkoutsSucceeded);
-      expect(stock.rows[0]!.stock).toBe(STOCK - sold.rows[0]!.units);
-    } finally {
-      await pgc.end();
-    }
-    // The survivors still serve.
-    const after = new Set<string>();
-    for (let i = 0; i < 12; i++) {
-      const r = await client.get('/healthz');
-      expectStatus(r, 200, 'healthz after failover');
-      after.add(servedBy(r));
-    }
-    expect([...after].sort()).toEqual(['app1', 'app3']);
-  });
+      // The survivors still serve.
+      const after = new Set<string>();
+      for (let i = 0; i < 12; i++) {
+        const r = await client.get('/healthz');
+        expectStatus(r, 200, 'healthz after failover');
+        after.add(servedBy(r));
+      }
+      expect([...after].sort()).toEqual(['app1', 'app3']);
+    },
+  );
 });
 
 function countBy(values: string[]): Record<string, number> {

@@ -184,7 +184,8 @@ describe('rendered configs', () => {
       };
       fs.writeFileSync(
         wrapper.conf,
-        `pid ${wrapper.pidFile};\nevents {}\nhttp {\n  include /etc/nginx/mime.types;\n  gzip on;\n  include ${site};\n}\n`,
+        `pid ${wrapper.pidFile};\nevents {}\nhttp {\n  include /etc/nginx/mime.types;\n  gzip on;\n  include \
+${site};\n}\n`,
       );
       await testNginxConfig(wrapper);
     }
@@ -208,32 +209,35 @@ describe('rendered configs', () => {
     expect(() => parseNginxArgs(['--upstream', '127.0.0.1:3000'])).toThrow(/--tls-cert/);
   });
 
-  it('the example files shipped in deploy/nginx are what the renderer makes of their arguments, and valid', async () => {
-    for (const example of SHIPPED_EXAMPLES) {
-      const shipped = fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'nginx', example.file), 'utf8');
-      expect(shipped, `${example.file} is stale: npm run nginx-config -- --examples`).toBe(
-        renderNginxConfig(parseNginxArgs(example.args).options),
-      );
-      // Valid too, once pointed at certificates and directories that exist here.
-      const local = shipped
-        .replaceAll(/\/etc\/letsencrypt\/live\/shop\.example\.com\/fullchain\.pem/g, baseOptions.tlsCert!)
-        .replaceAll(/\/etc\/letsencrypt\/live\/shop\.example\.com\/privkey\.pem/g, baseOptions.tlsKey!)
-        .replaceAll('/var/log/nginx/', `${dir}/logs/`)
-        .replaceAll('/var/cache/nginx/dukaan', `${dir}/cache-shipped`);
-      const site = path.join(dir, `shipped-${example.file}`);
-      fs.writeFileSync(site, local);
-      const wrapper: NginxInstance = {
-        ...nginx,
-        conf: path.join(dir, `shipped-wrapper-${example.file}`),
-        pidFile: path.join(dir, 'shipped.pid'),
-      };
-      fs.writeFileSync(
-        wrapper.conf,
-        `pid ${wrapper.pidFile};\nevents {}\nhttp {\n  include /etc/nginx/mime.types;\n  include ${site};\n}\n`,
-      );
-      await testNginxConfig(wrapper);
-    }
-  });
+  it(
+    'the example files shipped in deploy/nginx are what the ' + 'renderer makes of their arguments, and valid',
+    async () => {
+      for (const example of SHIPPED_EXAMPLES) {
+        const shipped = fs.readFileSync(path.join(PROJECT_ROOT, 'deploy', 'nginx', example.file), 'utf8');
+        expect(shipped, `${example.file} is stale: npm run nginx-config -- --examples`).toBe(
+          renderNginxConfig(parseNginxArgs(example.args).options),
+        );
+        // Valid too, once pointed at certificates and directories that exist here.
+        const local = shipped
+          .replaceAll(/\/etc\/letsencrypt\/live\/shop\.example\.com\/fullchain\.pem/g, baseOptions.tlsCert!)
+          .replaceAll(/\/etc\/letsencrypt\/live\/shop\.example\.com\/privkey\.pem/g, baseOptions.tlsKey!)
+          .replaceAll('/var/log/nginx/', `${dir}/logs/`)
+          .replaceAll('/var/cache/nginx/dukaan', `${dir}/cache-shipped`);
+        const site = path.join(dir, `shipped-${example.file}`);
+        fs.writeFileSync(site, local);
+        const wrapper: NginxInstance = {
+          ...nginx,
+          conf: path.join(dir, `shipped-wrapper-${example.file}`),
+          pidFile: path.join(dir, 'shipped.pid'),
+        };
+        fs.writeFileSync(
+          wrapper.conf,
+          `pid ${wrapper.pidFile};\nevents {}\nhttp {\n  include /etc/nginx/mime.types;\n  include ${site};\n}\n`,
+        );
+        await testNginxConfig(wrapper);
+      }
+    },
+  );
 });
 
 describe('nginx in front of the app servers', () => {
@@ -254,33 +258,37 @@ describe('nginx in front of the app servers', () => {
     expect(r.text).not.toContain('http_requests_total');
   });
 
-  it('passes X-Forwarded-For (the address nginx saw, never what the client claims), X-Forwarded-Proto, Host and X-Request-Id', async () => {
-    const from5 = new HttpsClient(client.base, client.agent.options.ca as string, '127.0.0.5');
-    try {
-      const r = await from5.get('/echo', {
-        'x-forwarded-for': '6.6.6.6',
-        'x-real-ip': '6.6.6.6',
-        'x-request-id': 'order-flow-42',
-      });
-      expect(r.status).toBe(200);
-      const h = r.body.headers as Record<string, string>;
-      expect(h['x-forwarded-for']).toBe('127.0.0.5');
-      expect(h['x-real-ip']).toBe('127.0.0.5');
-      expect(h['x-forwarded-proto']).toBe('https');
-      expect(h.host).toBe(`127.0.0.1:${ports.https}`);
-      expect(h['x-request-id']).toBe('order-flow-42');
-      expect(r.headers['x-request-id']).toBe('order-flow-42');
-    } finally {
-      from5.close();
-    }
-    // Absent or unusable ids are replaced by nginx's own, which the app then logs too.
-    for (const incoming of [undefined, 'has spaces in it', 'x'.repeat(200)]) {
-      const r = await client.get('/echo', incoming ? { 'x-request-id': incoming } : {});
-      const id = (r.body.headers as Record<string, string>)['x-request-id'];
-      expect(id).toMatch(/^[0-9a-f]{32}$/);
-      expect(r.headers['x-request-id']).toBe(id);
-    }
-  });
+  it(
+    'passes X-Forwarded-For (the address nginx saw, never what the client ' +
+      'claims), X-Forwarded-Proto, Host and X-Request-Id',
+    async () => {
+      const from5 = new HttpsClient(client.base, client.agent.options.ca as string, '127.0.0.5');
+      try {
+        const r = await from5.get('/echo', {
+          'x-forwarded-for': '6.6.6.6',
+          'x-real-ip': '6.6.6.6',
+          'x-request-id': 'order-flow-42',
+        });
+        expect(r.status).toBe(200);
+        const h = r.body.headers as Record<string, string>;
+        expect(h['x-forwarded-for']).toBe('127.0.0.5');
+        expect(h['x-real-ip']).toBe('127.0.0.5');
+        expect(h['x-forwarded-proto']).toBe('https');
+        expect(h.host).toBe(`127.0.0.1:${ports.https}`);
+        expect(h['x-request-id']).toBe('order-flow-42');
+        expect(r.headers['x-request-id']).toBe('order-flow-42');
+      } finally {
+        from5.close();
+      }
+      // Absent or unusable ids are replaced by nginx's own, which the app then logs too.
+      for (const incoming of [undefined, 'has spaces in it', 'x'.repeat(200)]) {
+        const r = await client.get('/echo', incoming ? { 'x-request-id': incoming } : {});
+        const id = (r.body.headers as Record<string, string>)['x-request-id'];
+        expect(id).toMatch(/^[0-9a-f]{32}$/);
+        expect(r.headers['x-request-id']).toBe(id);
+      }
+    },
+  );
 
   it('keeps connections to the upstreams alive (HTTP/1.1, no Connection: close)', async () => {
     const before = seen.length;
@@ -369,44 +377,48 @@ describe('nginx in front of the app servers', () => {
     expect(notUpload.status).toBe(413);
   });
 
-  it('retries a failed GET on the next server, passes on a POST that reached no server, and never sends a POST that reached one to a second', async () => {
-    // GET /reset: A reads it and drops the connection; nginx tries the next server.
-    for (let i = 0; i < 6; i++) {
-      const id = `get-${i}`;
-      const r = await client.get('/reset', { 'x-test-id': id });
-      expect(r.status).toBe(200);
-      expect(r.headers['x-served-by']).toBe('B');
-    }
-    expect(seen.filter((s) => s.method === 'GET' && s.url === '/reset' && s.upstream === 'A').length).toBeGreaterThan(
-      0,
-    );
-
-    // POST /echo: the closed port refuses the connection, so nothing was sent; nginx passes it on.
-    for (let i = 0; i < 6; i++) {
-      const r = await client.post('/echo', { i }, { 'x-test-id': `post-echo-${i}` });
-      expect(r.status).toBe(200);
-      expect(seenWith(`post-echo-${i}`)).toHaveLength(1);
-    }
-
-    // POST /reset: when A got it and failed, the client gets a 502 (problem+json) and B never sees it.
-    let failedOnA = 0;
-    for (let i = 0; i < 9; i++) {
-      const id = `post-reset-${i}`;
-      const r = await client.post('/reset', { i }, { 'x-test-id': id });
-      const got = seenWith(id);
-      expect(got.length, `POST ${id} reached ${got.map((s) => s.upstream).join(', ')}`).toBe(1);
-      if (got[0]!.upstream === 'A') {
-        failedOnA++;
-        expect(r.status).toBe(502);
-        expect(r.headers['content-type']).toBe('application/problem+json');
-        expect(r.body).toMatchObject({ status: 502, code: 'unavailable' });
-        expect(r.headers['retry-after']).toBe('1');
-      } else {
+  it(
+    'retries a failed GET on the next server, passes on a POST that reached no ' +
+      'server, and never sends a POST that reached one to a second',
+    async () => {
+      // GET /reset: A reads it and drops the connection; nginx tries the next server.
+      for (let i = 0; i < 6; i++) {
+        const id = `get-${i}`;
+        const r = await client.get('/reset', { 'x-test-id': id });
         expect(r.status).toBe(200);
+        expect(r.headers['x-served-by']).toBe('B');
       }
-    }
-    expect(failedOnA).toBeGreaterThan(0);
-  });
+      expect(seen.filter((s) => s.method === 'GET' && s.url === '/reset' && s.upstream === 'A').length).toBeGreaterThan(
+        0,
+      );
+
+      // POST /echo: the closed port refuses the connection, so nothing was sent; nginx passes it on.
+      for (let i = 0; i < 6; i++) {
+        const r = await client.post('/echo', { i }, { 'x-test-id': `post-echo-${i}` });
+        expect(r.status).toBe(200);
+        expect(seenWith(`post-echo-${i}`)).toHaveLength(1);
+      }
+
+      // POST /reset: when A got it and failed, the client gets a 502 (problem+json) and B never sees it.
+      let failedOnA = 0;
+      for (let i = 0; i < 9; i++) {
+        const id = `post-reset-${i}`;
+        const r = await client.post('/reset', { i }, { 'x-test-id': id });
+        const got = seenWith(id);
+        expect(got.length, `POST ${id} reached ${got.map((s) => s.upstream).join(', ')}`).toBe(1);
+        if (got[0]!.upstream === 'A') {
+          failedOnA++;
+          expect(r.status).toBe(502);
+          expect(r.headers['content-type']).toBe('application/problem+json');
+          expect(r.body).toMatchObject({ status: 502, code: 'unavailable' });
+          expect(r.headers['retry-after']).toBe('1');
+        } else {
+          expect(r.status).toBe(200);
+        }
+      }
+      expect(failedOnA).toBeGreaterThan(0);
+    },
+  );
 
   it('answers problem+json, not an HTML page, when no app server answers', async () => {
     const down: NginxInstance = nginx;

@@ -109,7 +109,8 @@ describe('operations files', () => {
     expect(settings.get('pgbouncer.pool_mode')).toBe('transaction');
     expect(settings.get('databases.dukaan')).toMatch(/dbname=dukaan/);
     expect(Number(settings.get('pgbouncer.query_wait_timeout'))).toBeGreaterThan(0);
-    expect(Number(settings.get('pgbouncer.default_pool_size'))).toBeLessThan(100); // below PostgreSQL's default max_connections
+    // below PostgreSQL's default max_connections
+    expect(Number(settings.get('pgbouncer.default_pool_size'))).toBeLessThan(100);
     // dukaan prepares named statements unless told not to; this PgBouncer (no max_prepared_statements) needs that.
     if (!Number(settings.get('pgbouncer.max_prepared_statements') ?? 0))
       expect(ini).toContain('DB_PREPARED_STATEMENTS=0');

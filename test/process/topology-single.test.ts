@@ -218,58 +218,63 @@ describe('single box: nginx → worker pool → PostgreSQL', () => {
     untrusted = undefined;
   });
 
-  it('database restart: /readyz says 503 and requests fail fast with 503 unavailable, then all recover within 5 s with no worker lost', async () => {
-    const client = topo!.client();
-    const { shop } = await ensureShop(client);
-    const pool = topo!.state.servers[0]!;
-    const workersBefore = poolWorkers(pool.pid);
-    expect(workersBefore).toHaveLength(2);
-    expectStatus(await client.get('/readyz'), 200, 'readyz before');
+  it(
+    'database restart: /readyz says 503 and requests fail fast with 503 ' +
+      'unavailable, then all recover within 5 s with no worker lost',
+    async () => {
+      const client = topo!.client();
+      const { shop } = await ensureShop(client);
+      const pool = topo!.state.servers[0]!;
+      const workersBefore = poolWorkers(pool.pid);
+      expect(workersBefore).toHaveLength(2);
+      expectStatus(await client.get('/readyz'), 200, 'readyz before');
 
-    await pg!.stop('fast');
-    const downSince = Date.now();
-    try {
-      const ready = await waitFor(
-        '/readyz to say 503',
+      await pg!.stop('fast');
+      const downSince = Date.now();
+      try {
+        const ready = await waitFor(
+          '/readyz to say 503',
+          async () => {
+            const r = await client.get('/readyz');
+            return r.status === 503 ? r : undefined;
+          },
+          5000,
+          100,
+        );
+        expect(ready.body.code).toBe('unavailable');
+        for (let i = 0; i < 6; i++) {
+          const r = await client.get(`/api/v1/storefront/${shop.slug}`);
+          expect(r.status, r.text).toBe(503);
+          expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
+          expect(r.body.code).toBe('unavailable');
+          expect(r.headers['x-served-by']).toBe('app1'); // the app answered, not nginx
+          expect(r.ms).toBeLessThan(3000); // fails fast, does not hang
+        }
+        expect(Date.now() - downSince).toBeLessThan(15_000);
+      } finally {
+        await pg!.start();
+      }
+      const backSince = Date.now();
+      await waitFor(
+        'the storefront and /readyz to answer 200 again',
         async () => {
-          const r = await client.get('/readyz');
-          return r.status === 503 ? r : undefined;
+          const [a, b] = await Promise.all([client.get(`/api/v1/storefront/${shop.slug}`), client.get('/readyz')]);
+          return a.status === 200 && b.status === 200;
         },
         5000,
         100,
       );
-      expect(ready.body.code).toBe('unavailable');
-      for (let i = 0; i < 6; i++) {
-        const r = await client.get(`/api/v1/storefront/${shop.slug}`);
-        expect(r.status, r.text).toBe(503);
-        expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
-        expect(r.body.code).toBe('unavailable');
-        expect(r.headers['x-served-by']).toBe('app1'); // the app answered, not nginx
-        expect(r.ms).toBeLessThan(3000); // fails fast, does not hang
-      }
-      expect(Date.now() - downSince).toBeLessThan(15_000);
-    } finally {
-      await pg!.start();
-    }
-    const backSince = Date.now();
-    await waitFor(
-      'the storefront and /readyz to answer 200 again',
-      async () => {
-        const [a, b] = await Promise.all([client.get(`/api/v1/storefront/${shop.slug}`), client.get('/readyz')]);
-        return a.status === 200 && b.status === 200;
-      },
-      5000,
-      100,
-    );
-    const recoveredMs = Date.now() - backSince;
-    expect(recoveredMs).toBeLessThan(5000);
-    // Several requests in a row, so every worker has shown it recovered.
-    for (let i = 0; i < 10; i++)
-      expectStatus(await client.get(`/api/v1/storefront/${shop.slug}`), 200, 'after restart');
-    expect(isAlive(pool.pid)).toBe(true);
-    expect(poolWorkers(pool.pid)).toEqual(workersBefore);
-    console.log(
-      `database restart: recovered ${recoveredMs} ms after PostgreSQL was back; workers ${workersBefore.join(',')} unchanged`,
-    );
-  });
+      const recoveredMs = Date.now() - backSince;
+      expect(recoveredMs).toBeLessThan(5000);
+      // Several requests in a row, so every worker has shown it recovered.
+      for (let i = 0; i < 10; i++)
+        expectStatus(await client.get(`/api/v1/storefront/${shop.slug}`), 200, 'after restart');
+      expect(isAlive(pool.pid)).toBe(true);
+      expect(poolWorkers(pool.pid)).toEqual(workersBefore);
+      console.log(
+        `database restart: recovered ${recoveredMs} ms after PostgreSQL was back; workers \
+${workersBefore.join(',')} unchanged`,
+      );
+    },
+  );
 });

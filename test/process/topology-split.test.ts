@@ -44,7 +44,8 @@ function postmasterPidOf(state: TopologyState): number {
 }
 
 describe('split: app server and database server apart', () => {
-  it('brings up nginx → pool → its own PostgreSQL over TCP, keeps the data across down/up, and leaves nothing running', async () => {
+  it('brings up nginx → pool → its own PostgreSQL over TCP, keeps the ' +
+    'data across down/up, and leaves nothing running', async () => {
     const pgPort = await freePortRange(1, 40000, 50000);
     const args = [
       '--pg-port',
@@ -78,7 +79,8 @@ describe('split: app server and database server apart', () => {
       expect(rows).toEqual([{ name: 'Split Stores' }]);
       // The pool talks to it over TCP from 127.0.0.1 (not a Unix socket).
       const { rows: clients } = await direct.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'dukaan' AND client_addr = '127.0.0.1' AND pid <> pg_backend_pid()",
+        'SELECT count(*)::int AS n FROM pg_stat_activity ' +
+          "WHERE datname = 'dukaan' AND client_addr = '127.0.0.1' AND pid <> pg_backend_pid()",
       );
       expect(clients[0]!.n).toBeGreaterThan(0);
     } finally {
