@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storeRow } from '../stores/store-row.fixture.js';
 import { encodeCursor } from '../shared/cursor.js';
 import { AppError } from '../shared/errors.js';
 import {
@@ -144,33 +145,16 @@ describe('product mapping', () => {
   });
 
   it('shows whether UPI is offered, never the VPA, and drops the id from the JSON', () => {
-    const store = toPublicStore({
-      id: 's1',
-      slug: 'demo',
-      name: 'Demo',
-      currency: 'INR',
-      whatsapp: null,
-      whatsapp_verified_at: null,
-      is_open: true,
-      delivery_fee: 3000,
-      free_above: null,
-      min_order: null,
-      pickup: false,
-      cod: true,
-      upi_vpa: 'demo@upi',
-      catalog_version: 0,
-      default_language: 'en',
-      gstin: null,
-      description: '',
-      logo: null,
-      banner: null,
-      address: null,
-      hours: null,
-      time_zone: 'Asia/Kolkata',
-      delivery_areas: [],
-      whatsapp_phone_number_id: '200000000000001',
-      whatsapp_bot: true,
-    });
+    const store = toPublicStore(
+      storeRow({
+        slug: 'demo',
+        name: 'Demo',
+        upi_vpa: 'demo@upi',
+        catalog_version: 0,
+        whatsapp_phone_number_id: '200000000000001',
+      }),
+    );
+
     expect(store.payments).toEqual({ cod: true, upi: true });
     expect(publicStoreJson(store)).not.toHaveProperty('id');
     expect(JSON.stringify(store)).not.toContain('demo@upi');

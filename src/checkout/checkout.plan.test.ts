@@ -2,36 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { CartSnapshot } from '../cart/cart.service.js';
 import type { StoredCustomer } from '../orders/orders.repo.js';
 import { AppError } from '../shared/errors.js';
-import type { StoreRow } from '../stores/stores.service.js';
+import { storeRow } from '../stores/store-row.fixture.js';
 import { checkOrderable, draftOrder, notPlacedOutcome, type OrderableInput } from './checkout.plan.js';
 
-const store: StoreRow = {
-  id: 's1',
-  slug: 'shop',
-  name: 'Shop',
-  currency: 'INR',
-  whatsapp: null,
-  whatsapp_verified_at: null,
-  is_open: true,
-  delivery_fee: 3000,
-  free_above: null,
-  min_order: null,
-  pickup: false,
-  cod: true,
-  upi_vpa: null,
-  catalog_version: 1,
-  default_language: 'en',
-  gstin: null,
-  description: '',
-  logo: null,
-  banner: null,
-  address: null,
-  hours: null,
-  time_zone: 'Asia/Kolkata',
-  delivery_areas: [],
-  whatsapp_phone_number_id: null,
-  whatsapp_bot: true,
-};
+const store = storeRow();
 
 const customer: StoredCustomer = {
   name: 'Asha',
