@@ -5,20 +5,10 @@
  * The pages' CSP already forbids inline event handlers, so a `dialog` alone would prove little: the tests also
  * look for the element the markup would have made (`img[src="x"]`) and for the literal text on screen.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  DESKTOP,
-  PHONE,
-  launchChromium,
-  openContext,
-  screenshot,
-  startBrowserServer,
-  textOf,
-  watchPage,
-  type BrowserServer,
-  type PageWatch,
-} from '../helpers/browser.js';
+import { describe, expect, onTestFinished } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DESKTOP, PHONE, openContext, screenshot, textOf, watchPage } from '../helpers/browser.js';
+import { browserTest } from '../helpers/browser-test.js';
 import {
   addProduct,
   addToCart,
@@ -36,43 +26,7 @@ const HOSTILE_NOTE = '<script>alert(2)</script><b>ring twice</b>';
 const OWNER_PHONE = '+919812300002';
 const OWNER_CODE = '135790';
 
-let server: BrowserServer;
-let browser: Browser;
-let ownerContext: BrowserContext;
-let customerContext: BrowserContext;
-let owner: Page;
-let customer: Page;
-let ownerWatch: PageWatch;
-let customerWatch: PageWatch;
-
-// A missing chromium fails every test of the file with its message (a failing beforeAll would only skip them).
-let noBrowser: Error | null = null;
-function needBrowser(): void {
-  if (noBrowser) throw noBrowser;
-}
-
-beforeAll(async () => {
-  const launched = await launchChromium().catch((err: Error) => err);
-  if (launched instanceof Error) {
-    noBrowser = launched;
-    return;
-  }
-  browser = launched;
-  server = await startBrowserServer({ [OWNER_PHONE]: OWNER_CODE });
-  ownerContext = await openContext(browser, DESKTOP);
-  customerContext = await openContext(browser, PHONE);
-  owner = await ownerContext.newPage();
-  customer = await customerContext.newPage();
-  ownerWatch = watchPage(owner);
-  customerWatch = watchPage(customer);
-});
-
-afterAll(async () => {
-  await ownerContext?.close();
-  await customerContext?.close();
-  await browser?.close();
-  await server?.close();
-});
+const it = browserTest({ [OWNER_PHONE]: OWNER_CODE });
 
 /** The hostile name is on screen as typed, and nothing was built from it. */
 async function shownAsText(page: Page, where: string, text = HOSTILE): Promise<void> {
@@ -92,8 +46,17 @@ describe('markup in names and notes is text on every page', () => {
   it(
     'a product named <img src=x onerror=alert(1)>: storefront home, product, cart, ' +
       'checkout, order page; dashboard list, product, orders, order',
-    async () => {
-      needBrowser();
+    async ({ browser, server }) => {
+      const ownerContext = await openContext(browser, DESKTOP);
+      const customerContext = await openContext(browser, PHONE);
+      onTestFinished(async () => {
+        await ownerContext.close();
+        await customerContext.close();
+      });
+      const owner = await ownerContext.newPage();
+      const customer = await customerContext.newPage();
+      const ownerWatch = watchPage(owner);
+      const customerWatch = watchPage(customer);
       await signIn(owner, server.url, '98123 00002', OWNER_CODE);
       const shop = await openShop(owner, 'Escape Stores');
       await addProduct(owner, { name: HOSTILE, price: '10', stock: '50' });

@@ -5,25 +5,22 @@
  *
  * The tests run in order and share one shop: the first one builds it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   DESKTOP,
   PHONE,
   horizontalOverflow,
-  launchChromium,
   openContext,
   overflowingElements,
   pictureWidth,
   pngFile,
   press,
   screenshot,
-  startBrowserServer,
   textOf,
   watchPage,
-  type BrowserServer,
-  type PageWatch,
 } from '../helpers/browser.js';
+import { browserTest } from '../helpers/browser-test.js';
 import {
   addProduct,
   addToCart,
@@ -49,40 +46,20 @@ const OWNER_CODE = '246810';
 const RICE = 'India Gate Basmati Rice';
 const DAL = 'Tata Sampann Toor Dal';
 
-let server: BrowserServer;
-let browser: Browser;
-let owner: BrowserContext;
-let ownerPage: Page;
-let ownerWatch: PageWatch;
+// The owner's desktop page, signed in by the first test and used by the others.
+const it = browserTest({ [OWNER_PHONE]: OWNER_CODE }).extend(
+  'owner',
+  { scope: 'file' },
+  async ({ browser }, { onCleanup }) => {
+    const context = await openContext(browser, DESKTOP);
+    onCleanup(() => context.close());
+    const page = await context.newPage();
+    return { page, watch: watchPage(page) };
+  },
+);
 const shop = { storeId: '', storeUrl: '', riceId: '' };
 
-// A missing chromium fails every test of the file with its message (a failing beforeAll would only skip them).
-let noBrowser: Error | null = null;
-function needBrowser(): void {
-  if (noBrowser) throw noBrowser;
-}
-
-beforeAll(async () => {
-  const launched = await launchChromium().catch((err: Error) => err);
-  if (launched instanceof Error) {
-    noBrowser = launched;
-    return;
-  }
-  browser = launched;
-  server = await startBrowserServer({ [OWNER_PHONE]: OWNER_CODE });
-  owner = await openContext(browser, DESKTOP);
-  ownerPage = await owner.newPage();
-  ownerWatch = watchPage(ownerPage);
-});
-
-afterAll(async () => {
-  await owner?.close();
-  await browser?.close();
-  await server?.close();
-});
-
 function needShop(): void {
-  needBrowser();
   if (!shop.storeId) throw new Error('the shop is made by the first test of this file, which did not finish');
 }
 
@@ -99,9 +76,8 @@ describe('owner and customer in a browser', () => {
   it(
     'the owner signs up with phone and code, opens a shop, adds a product ' +
       'with variants and a picture and another, sets stock',
-    async () => {
-      needBrowser();
-      const page = ownerPage;
+    async ({ owner, server }) => {
+      const page = owner.page;
       await signIn(page, server.url, OWNER_TYPES, OWNER_CODE);
       const opened = await openShop(page, 'Sharma Kirana');
       expect(await textOf(page.getByRole('heading', { level: 1 }))).toBe('Your shop is live!');
@@ -141,7 +117,7 @@ describe('owner and customer in a browser', () => {
       expect(await pictureWidth(riceRow.locator('img'))).toBeGreaterThan(0);
       await screenshot(page, 'owner-03-products');
 
-      expect(ownerWatch.errors).toEqual([]);
+      expect(owner.watch.errors).toEqual([]);
       Object.assign(shop, { storeId: opened.storeId, storeUrl: opened.storeUrl, riceId });
     },
   );
@@ -150,10 +126,10 @@ describe('owner and customer in a browser', () => {
     const tag = js ? 'js' : 'nojs';
     it(`a customer on a phone \
 ${js ? 'with' : 'without'} JavaScript: out of stock under the cart, replaced, UPI, screenshot; the owner marks paid,\
- accepts, ships`, async () => {
+ accepts, ships`, async ({ owner, server, browser }) => {
       needShop();
       // Each purchase starts from 10 of the 1 kg bag (the previous one sold it out).
-      await setVariantStock(ownerPage, server.url, shop.storeId, shop.riceId, '1 kg', 10);
+      await setVariantStock(owner.page, server.url, shop.storeId, shop.riceId, '1 kg', 10);
 
       const customer = await openContext(browser, { ...PHONE, javaScriptEnabled: js });
       const page = await customer.newPage();
@@ -192,7 +168,7 @@ ${js ? 'with' : 'without'} JavaScript: out of stock under the cart, replaced, UP
         await screenshot(page, `customer-${tag}-03-cart`);
 
         // ---- meanwhile the owner sells the last 1 kg bag over the counter
-        await setVariantStock(ownerPage, server.url, shop.storeId, shop.riceId, '1 kg', 0);
+        await setVariantStock(owner.page, server.url, shop.storeId, shop.riceId, '1 kg', 0);
 
         // ---- the customer's next tap on the cart shows it
         await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
@@ -265,27 +241,27 @@ ${js ? 'with' : 'without'} JavaScript: out of stock under the cart, replaced, UP
         await flash(page, 'Thank you! The shop will check your payment.');
 
         // ---- the owner: the order, the screenshot, paid, accepted, shipped
-        const row = await openOrder(ownerPage, number);
+        const row = await openOrder(owner.page, number);
         expect(row).toMatch(/New/);
         expect(row).toContain('Payment proof sent');
         expect(row).toContain('₹1,103.00');
-        expect(await textOf(ownerPage.getByTestId('payment-status'))).toBe('Payment proof sent');
-        expect(await pictureWidth(ownerPage.getByTestId('payment').locator('img'))).toBe(360);
-        await screenshot(ownerPage, `owner-${tag}-04-order`);
-        await ownerPage.getByTestId('mark-paid').click();
-        await flash(ownerPage, `Order #${number} marked paid.`);
-        expect(await textOf(ownerPage.getByTestId('payment-status'))).toBe('Paid');
+        expect(await textOf(owner.page.getByTestId('payment-status'))).toBe('Payment proof sent');
+        expect(await pictureWidth(owner.page.getByTestId('payment').locator('img'))).toBe(360);
+        await screenshot(owner.page, `owner-${tag}-04-order`);
+        await owner.page.getByTestId('mark-paid').click();
+        await flash(owner.page, `Order #${number} marked paid.`);
+        expect(await textOf(owner.page.getByTestId('payment-status'))).toBe('Paid');
         expect((await orderStatus(page)).status).toBe('placed');
         expect(await textOf(page.getByTestId('payment-status'))).toContain('Paid');
         expect(await page.getByTestId('upi-pay').count()).toBe(0);
 
-        await moveOrder(ownerPage, 'accepted', `Order #${number}: accepted.`);
+        await moveOrder(owner.page, 'accepted', `Order #${number}: accepted.`);
         expect(await orderStatus(page)).toEqual({ status: 'accepted', words: 'Accepted by the shop' });
         expect(await page.getByTestId('cancel-form').count()).toBe(0);
-        await moveOrder(ownerPage, 'shipped', `Order #${number}: shipped.`);
+        await moveOrder(owner.page, 'shipped', `Order #${number}: shipped.`);
         expect(await orderStatus(page)).toEqual({ status: 'shipped', words: 'On the way' });
         await screenshot(page, `customer-${tag}-07-order-shipped`);
-        await moveOrder(ownerPage, 'delivered', `Order #${number}: delivered.`);
+        await moveOrder(owner.page, 'delivered', `Order #${number}: delivered.`);
         expect(await orderStatus(page)).toEqual({ status: 'delivered', words: 'Delivered' });
         const steps = await page.getByTestId('timeline').locator('li').allInnerTexts();
         expect(
@@ -305,32 +281,32 @@ ${js ? 'with' : 'without'} JavaScript: out of stock under the cart, replaced, UP
           'Delivered',
         ]);
         await screenshot(page, `customer-${tag}-08-order-delivered`);
-        await screenshot(ownerPage, `owner-${tag}-05-order-delivered`);
+        await screenshot(owner.page, `owner-${tag}-05-order-delivered`);
 
         expect(watch.dialogs).toEqual([]);
         expect(watch.errors).toEqual([]);
-        expect(ownerWatch.errors).toEqual([]);
+        expect(owner.watch.errors).toEqual([]);
       } finally {
         await customer.close();
       }
     });
   }
 
-  it('the owner sees both orders, and the stock they took', async () => {
+  it('the owner sees both orders, and the stock they took', async ({ owner, server }) => {
     needShop();
-    await section(ownerPage, 'Orders');
-    const rows = ownerPage.getByTestId('order-row');
+    await section(owner.page, 'Orders');
+    const rows = owner.page.getByTestId('order-row');
     expect(await rows.count()).toBe(2);
     expect(await rows.allInnerTexts()).toEqual([
       expect.stringContaining('#2 · Ravi Kumar'),
       expect.stringContaining('#1 · Asha Rao'),
     ]);
-    await setVariantStock(ownerPage, server.url, shop.storeId, shop.riceId, '1 kg', 7);
+    await setVariantStock(owner.page, server.url, shop.storeId, shop.riceId, '1 kg', 7);
     expect(
-      await ownerPage.getByRole('region', { name: '5 kg', exact: true }).getByTestId('stock-input').inputValue(),
+      await owner.page.getByRole('region', { name: '5 kg', exact: true }).getByTestId('stock-input').inputValue(),
     ).toBe('3');
-    await section(ownerPage, 'Products');
-    expect(await textOf(ownerPage.getByTestId('product-row').filter({ hasText: DAL }).getByTestId('stock'))).toBe(
+    await section(owner.page, 'Products');
+    expect(await textOf(owner.page.getByTestId('product-row').filter({ hasText: DAL }).getByTestId('stock'))).toBe(
       '16 in stock',
     );
   });

@@ -36,8 +36,8 @@ const CHROMIUM_ARGS = [
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
-      `Browser tests need chromium at \
-${CHROMIUM_PATH} and it is not there. Install it with "apt-get install chromium" ` +
+      `Browser tests need chromium at ${CHROMIUM_PATH} and it is not there. ` +
+        'Install it with "apt-get install chromium" ' +
         '(.ci/run does), or point CHROMIUM_PATH at a chromium binary.',
     );
   }
