@@ -1,0 +1,82 @@
+/**
+ * GET /dashboard/stores/{storeId}/orders/events — Server-Sent Events for the live orders list (members of the store
+ * only: the store plugin's membership check runs first, so anyone else gets the 404 page and no stream).
+ *
+ *   event: order    data: {"number":42,"count":1}    a new order (count: how many since the last event)
+ *   event: changed  data: {}                         an order's status, payment or lines changed
+ *   : ping                                           every 15 s, so proxies and phones keep the connection
+ *
+ * The events come from the database (src/notify/order-events.ts), so an order taken by any worker or app server
+ * reaches every open list. `X-Accel-Buffering: no` tells nginx not to buffer the stream (the dashboard location
+ * of deploy/nginx also sets `proxy_buffering off`). A worker that starts draining (reload, stop) ends its streams
+ * at once; the browser reconnects (`retry`) to a worker that stays.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { orderEventHub, type OrderEvent } from '../../notify/order-events.js';
+import { currentStore } from './context.js';
+
+const HEARTBEAT_MS = 15_000;
+const RETRY_MS = 3_000;
+
+/** One event in the text/event-stream format. */
+export function sseFrame(event: OrderEvent): string {
+  const data = event.type === 'order' ? { number: event.number, count: event.count } : {};
+  return `event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+export const orderEventRoutes: FastifyPluginAsync = async (app) => {
+  const hub = orderEventHub(app.db, app.config.orderEventsPollMs, app.log);
+  const open = new Set<() => void>();
+  app.addHook('onClose', async () => {
+    for (const end of [...open]) end();
+    hub.close();
+  });
+
+  app.get('/orders/events', { schema: { hide: true } }, async (request, reply) => {
+    const store = currentStore(request);
+    const res = reply.raw;
+    reply.hijack();
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+      'x-request-id': request.id,
+      ...(app.config.serverName ? { 'x-served-by': app.config.serverName } : {}),
+    });
+    res.write(`retry: ${RETRY_MS}\n: connected\n\n`);
+    const server = app.server;
+    let ended = false;
+    let stopWatching: (() => void) | null = null;
+    let beat = 0;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearInterval(timer);
+      open.delete(end);
+      stopWatching?.();
+      if (!res.writableEnded) res.end();
+    };
+    // Each second: end the stream if this worker stopped accepting (a drain), and a heartbeat every 15 s.
+    const timer = setInterval(() => {
+      if (!server.listening) return end();
+      beat += 1000;
+      if (beat >= HEARTBEAT_MS) {
+        beat = 0;
+        res.write(': ping\n\n');
+      }
+    }, 1000);
+    timer.unref();
+    open.add(end);
+    // The response's close, not the request's: a GET's request 'close' fires as soon as it has been read.
+    res.once('close', end);
+    try {
+      stopWatching = await hub.watch(store.id, (event) => {
+        if (!ended) res.write(sseFrame(event));
+      });
+    } catch (err) {
+      request.log.warn({ err }, 'order events: could not start watching');
+      return end();
+    }
+    if (ended) stopWatching();
+  });
+};
