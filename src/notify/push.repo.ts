@@ -35,12 +35,6 @@ export async function deleteSubscriptionByEndpoint(q: Queryable, storeId: string
   return rowCount > 0;
 }
 
-/** Removes a subscription by id in a store (the API's DELETE). True when one went. */
-export async function deleteSubscriptionById(q: Queryable, storeId: string, id: string): Promise<boolean> {
-  const { rowCount } = await q.query('DELETE FROM push_subscriptions WHERE store_id = $1 AND id = $2', [storeId, id]);
-  return rowCount > 0;
-}
-
 /** The push service said the subscription is gone (404/410). */
 export async function forgetSubscription(q: Queryable, id: string): Promise<void> {
   await q.query('DELETE FROM push_subscriptions WHERE id = $1', [id]);

@@ -1,7 +1,7 @@
 /**
  * Web Push for new orders (RFC 8030 delivery, RFC 8291 aes128gcm payload encryption, RFC 8292 VAPID), through the
  * `web-push` library. A new order's row trigger (migration 150) writes one outbox row per subscription
- * (topic `push.order_placed`, recipient = the subscription id); the outbox worker hands those rows to
+ * (its topic push.order_placed, its recipient the subscription id); the outbox worker hands those rows to
  * `pushChannel`, which reads the order and the member's language, encrypts and POSTs. A push service that answers
  * 404 or 410 has dropped the subscription: the row is deleted and the message marked failed. 429, 5xx and network
  * errors are retried with the outbox's backoff.
@@ -15,7 +15,6 @@ import { notFound, validationFailed, type ProblemItem } from '../shared/errors.j
 import { PermanentSendError, type MessageChannel } from './channels.js';
 import {
   deleteSubscriptionByEndpoint,
-  deleteSubscriptionById,
   forgetSubscription,
   pushTarget,
   readVapidKeys,
@@ -27,11 +26,6 @@ import {
 
 /** The outbox topic of a new-order push. */
 export const PUSH_TOPIC_PREFIX = 'push.';
-
-export interface SubscriptionInput {
-  endpoint: string;
-  keys: { p256dh: string; auth: string };
-}
 
 const B64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 
@@ -127,10 +121,6 @@ export async function subscribe(db: DbOrTx, storeId: string, merchantId: string,
 /** Stops pushes to this browser for the store. */
 export async function unsubscribe(db: DbOrTx, storeId: string, endpoint: string): Promise<void> {
   if (!(await deleteSubscriptionByEndpoint(db, storeId, endpoint))) throw notFound('No such subscription');
-}
-
-export async function unsubscribeById(db: DbOrTx, storeId: string, id: string): Promise<void> {
-  if (!(await deleteSubscriptionById(db, storeId, id))) throw notFound('No such subscription');
 }
 
 export async function isSubscribed(db: DbOrTx, storeId: string, endpoint: string): Promise<boolean> {
