@@ -201,6 +201,40 @@ async function subscribeThroughDashboard(base: string, subscription: unknown): P
   return ((await res.json()) as { id: string }).id;
 }
 
+interface Stream {
+  status: () => number;
+  headers: () => http.IncomingHttpHeaders;
+  text: () => string;
+  ended: () => boolean;
+  close(): void;
+}
+
+/** A dashboard's EventSource, on a connection of its own. */
+function openStream(base: string): Stream {
+  let text = '';
+  let headers: http.IncomingHttpHeaders = {};
+  let status = 0;
+  let ended = false;
+  const req = http.get(
+    `${base}/dashboard/stores/${store.id}/orders/events`,
+    { agent: false, headers: { cookie: `dukaan_session=${token}` } },
+    (res) => {
+      status = res.statusCode ?? 0;
+      headers = res.headers;
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('close', () => (ended = true));
+    },
+  );
+  req.on('error', () => (ended = true));
+  return {
+    status: () => status,
+    headers: () => headers,
+    text: () => text,
+    ended: () => ended,
+    close: () => req.destroy(),
+  };
+}
+
 async function startPool(workers: number, env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const server = spawnServer({
@@ -225,7 +259,7 @@ beforeAll(async () => {
   pushService = await startFakePushService(cert);
   testDb = await createTestDb('postgres');
   // The servers trust the fake push service's certificate, as they trust a real one's through the system CAs.
-  poolA = await startPool(2, { NODE_EXTRA_CA_CERTS: cert.cert });
+  poolA = await startPool(2, { NODE_EXTRA_CA_CERTS: cert.cert, SHUTDOWN_TIMEOUT_MS: '120000' });
   serverB = await startPool(1, { NODE_EXTRA_CA_CERTS: cert.cert });
   const sent = await fetch(`${poolA.baseUrl}/api/v1/auth/otp`, {
     method: 'POST',
@@ -357,34 +391,51 @@ describe('Web Push through a fake push service', { timeout: 120_000 }, () => {
 
 describe('Server-Sent Events across app servers', { timeout: 120_000 }, () => {
   it('a dashboard listening on one server (2 workers) hears of an order placed through another', async () => {
-    const url = new URL(`${poolA.baseUrl}/dashboard/stores/${store.id}/orders/events`);
-    let text = '';
-    let headers: http.IncomingHttpHeaders = {};
-    let status = 0;
-    const req = http.get(url, { agent: false, headers: { cookie: `dukaan_session=${token}` } }, (res) => {
-      status = res.statusCode ?? 0;
-      headers = res.headers;
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-    });
-    req.on('error', () => {});
+    const stream = openStream(poolA.baseUrl);
     try {
-      await waitFor('the stream to open', () => text.includes(': connected'), 20_000, 20);
-      expect(status).toBe(200);
-      expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
-      expect(headers['x-accel-buffering']).toBe('no');
-      expect(headers['cache-control']).toBe('no-store');
-      expect(text).toMatch(/^retry: \d+\n/);
+      await waitFor('the stream to open', () => stream.text().includes(': connected'), 20_000, 20);
+      expect(stream.status()).toBe(200);
+      expect(stream.headers()['content-type']).toBe('text/event-stream; charset=utf-8');
+      expect(stream.headers()['x-accel-buffering']).toBe('no');
+      expect(stream.headers()['cache-control']).toBe('no-store');
+      expect(stream.text()).toMatch(/^retry: \d+\n/);
 
       const order = await placeOrder(serverB.baseUrl, 'Sunita Devi');
-      await waitFor('the order event', () => text.includes('event: order'), 20_000, 20);
-      expect(text).toContain(`event: order\ndata: {"number":${order.number},"count":1}\n\n`);
+      await waitFor('the order event', () => stream.text().includes('event: order'), 20_000, 20);
+      expect(stream.text()).toContain(`event: order\ndata: {"number":${order.number},"count":1}\n\n`);
 
       await api(serverB.baseUrl, 'POST', `/api/v1/stores/${store.id}/orders/${order.id}/transitions`, {
         to: 'accepted',
       });
-      await waitFor('the changed event', () => text.includes('event: changed'), 20_000, 20);
+      await waitFor('the changed event', () => stream.text().includes('event: changed'), 20_000, 20);
     } finally {
-      req.destroy();
+      stream.close();
+    }
+  });
+
+  it("a reload ends the old workers' streams at once (not at SHUTDOWN_TIMEOUT_MS); a new stream still hears", async () => {
+    const stream = openStream(poolA.baseUrl);
+    await waitFor('the stream to open', () => stream.text().includes(': connected'), 20_000, 20);
+    const before = poolA.workerPids();
+    poolA.signal('SIGHUP');
+    // Pool A drains with a 120 s budget: a stream still open at 60 s would mean the drain waited for it.
+    await waitFor('the stream to end', () => stream.ended(), 60_000, 50);
+    await waitFor(
+      'the reload',
+      () => {
+        const now = poolA.workerPids();
+        return now.length === 2 && now.every((p) => !before.includes(p));
+      },
+      90_000,
+      100,
+    );
+    const again = openStream(poolA.baseUrl);
+    try {
+      await waitFor('the new stream', () => again.text().includes(': connected'), 20_000, 20);
+      const order = await placeOrder(serverB.baseUrl, 'Imran Shaikh');
+      await waitFor('the order event', () => again.text().includes(`"number":${order.number}`), 20_000, 20);
+    } finally {
+      again.close();
     }
   });
 

@@ -27,10 +27,11 @@ export function sseFrame(event: OrderEvent): string {
 export const orderEventRoutes: FastifyPluginAsync = async (app) => {
   const hub = orderEventHub(app.db, app.config.orderEventsPollMs, app.log);
   const open = new Set<() => void>();
-  app.addHook('onClose', async () => {
+  // Before the server waits for its connections to finish: an open stream never would.
+  app.addHook('preClose', async () => {
     for (const end of [...open]) end();
-    hub.close();
   });
+  app.addHook('onClose', async () => hub.close());
 
   app.get('/orders/events', { schema: { hide: true } }, async (request, reply) => {
     const store = currentStore(request);
