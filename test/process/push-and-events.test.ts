@@ -5,7 +5,8 @@
  *    JWT (audience, expiry, subject, ES256 signature by the server's key), the headers, and decrypts the payload
  *    with the browser-side keys it made itself (RFC 8291). A subscription the push service answers 410 is removed.
  *  - Server-Sent Events: a dashboard listening on one app server (a pool of two workers) hears of an order placed
- *    through another app server on the same database.
+ *    through another app server on the same database; a reload ends the old workers' streams at once; through
+ *    nginx (the shipped renderer's config) in front of both servers, streams on either server hear every order.
  */
 import {
   createCipheriv,
@@ -24,6 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSelfSignedCert } from '../../deploy/lib/tls.js';
+import { nginxWorkerUser, startNginx, stopNginx, testNginxConfig, type NginxInstance } from '../../deploy/lib/nginx.js';
+import { renderNginxConfig } from '../../deploy/nginx/render.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { freePort, killAllServers, spawnServer, waitFor, type ServerProcess } from '../helpers/process.js';
 
@@ -38,6 +41,8 @@ let serverB: ServerProcess;
 let token: string;
 let store: { id: string; slug: string };
 let variantId: string;
+let cert: { cert: string; key: string };
+let nginx: NginxInstance | undefined;
 
 // ---- the fake push service -------------------------------------------------------------------------------------
 
@@ -209,15 +214,17 @@ interface Stream {
   close(): void;
 }
 
-/** A dashboard's EventSource, on a connection of its own. */
+/** A dashboard's EventSource, on a connection of its own (through nginx: HTTPS, trusting its certificate). */
 function openStream(base: string): Stream {
   let text = '';
   let headers: http.IncomingHttpHeaders = {};
   let status = 0;
   let ended = false;
-  const req = http.get(
-    `${base}/dashboard/stores/${store.id}/orders/events`,
-    { agent: false, headers: { cookie: `dukaan_session=${token}` } },
+  const url = `${base}/dashboard/stores/${store.id}/orders/events`;
+  const options = { agent: false as const, headers: { cookie: `dukaan_session=${token}` } };
+  const req = (url.startsWith('https:') ? https : http).get(
+    url,
+    url.startsWith('https:') ? { ...options, ca: fs.readFileSync(cert.cert), servername: 'localhost' } : options,
     (res) => {
       status = res.statusCode ?? 0;
       headers = res.headers;
@@ -255,12 +262,14 @@ async function startPool(workers: number, env: Record<string, string>): Promise<
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-push-'));
-  const cert = await makeSelfSignedCert(tmp);
+  // nginx's workers run as www-data: what they read must be readable by others.
+  fs.chmodSync(tmp, 0o755);
+  cert = await makeSelfSignedCert(tmp);
   pushService = await startFakePushService(cert);
   testDb = await createTestDb('postgres');
   // The servers trust the fake push service's certificate, as they trust a real one's through the system CAs.
-  poolA = await startPool(2, { NODE_EXTRA_CA_CERTS: cert.cert, SHUTDOWN_TIMEOUT_MS: '120000' });
-  serverB = await startPool(1, { NODE_EXTRA_CA_CERTS: cert.cert });
+  poolA = await startPool(2, { NODE_EXTRA_CA_CERTS: cert.cert, SHUTDOWN_TIMEOUT_MS: '120000', SERVER_NAME: 'appA' });
+  serverB = await startPool(1, { NODE_EXTRA_CA_CERTS: cert.cert, SERVER_NAME: 'appB' });
   const sent = await fetch(`${poolA.baseUrl}/api/v1/auth/otp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -278,6 +287,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  if (nginx) await stopNginx(nginx);
   await killAllServers();
   await pushService?.close();
   await testDb?.dispose();
@@ -436,6 +446,47 @@ describe('Server-Sent Events across app servers', { timeout: 120_000 }, () => {
       await waitFor('the order event', () => again.text().includes(`"number":${order.number}`), 20_000, 20);
     } finally {
       again.close();
+    }
+  });
+
+  it('through nginx in front of both app servers, the stream passes each event as it comes', async () => {
+    const httpsPort = await freePort();
+    nginx = {
+      conf: path.join(tmp, 'nginx.conf'),
+      prefix: tmp,
+      errorLog: path.join(tmp, 'logs', 'error.log'),
+      pidFile: path.join(tmp, 'nginx.pid'),
+    };
+    fs.writeFileSync(
+      nginx.conf,
+      renderNginxConfig({
+        mode: 'full',
+        runDir: tmp,
+        logDir: path.join(tmp, 'logs'),
+        cacheDir: path.join(tmp, 'cache'),
+        user: await nginxWorkerUser(),
+        upstreams: [`127.0.0.1:${poolA.port}`, `127.0.0.1:${serverB.port}`],
+        tlsCert: cert.cert,
+        tlsKey: cert.key,
+        listenHttps: `127.0.0.1:${httpsPort}`,
+        listenHttp: null,
+        staticRoot: null,
+      }),
+    );
+    await testNginxConfig(nginx);
+    await startNginx(nginx);
+    const edge = `https://127.0.0.1:${httpsPort}`;
+    // Two streams: round robin puts them on different app servers; each hears every order.
+    const streams = [openStream(edge), openStream(edge)];
+    try {
+      for (const s of streams) await waitFor('a stream through nginx', () => s.text().includes(': connected'), 20_000);
+      expect(streams.map((s) => s.status())).toEqual([200, 200]);
+      expect(new Set(streams.map((s) => s.headers()['x-served-by']))).toEqual(new Set(['appA', 'appB']));
+      const order = await placeOrder(poolA.baseUrl, 'Farah Khan');
+      for (const s of streams)
+        await waitFor('the order event through nginx', () => s.text().includes(`"number":${order.number}`), 20_000);
+    } finally {
+      for (const s of streams) s.close();
     }
   });
 
