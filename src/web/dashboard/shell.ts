@@ -122,7 +122,7 @@ export function sendDashboardPage(
     header: header(opts.store),
     head: appHead(request),
     main: html`${sectionNav(request, opts.store, opts.section)}${
-      opts.store && opts.section === 'orders' && request.session ? pushOptIn(request, reply, opts.store) : ''
+      opts.store && opts.pageId === 'orders' && request.session ? pushOptIn(request, reply, opts.store) : ''
     }${opts.main}`,
     footer: footer(request, reply),
     flash,
