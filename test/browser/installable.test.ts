@@ -62,7 +62,7 @@ async function placeOrder(slug: string, variantId: string): Promise<void> {
 }
 
 describe('the installable dashboard, JavaScript on', () => {
-  it('links a manifest, registers the worker, updates the orders list by itself and shows the offline page', async () => {
+  it('links a manifest, registers the worker, updates the list by itself, shows the offline page', async () => {
     const context = await openContext(browser, PHONE);
     const page = await context.newPage();
     const streams: string[] = [];

@@ -295,7 +295,7 @@ afterAll(async () => {
 });
 
 describe('Web Push through a fake push service', { timeout: 120_000 }, () => {
-  it('an order placed through the API reaches the subscribed phone, signed and encrypted; 410 removes a phone', async () => {
+  it('an order placed through the API reaches the subscribed phone, signed and encrypted; 410 removes it', async () => {
     const phone = browserKeys();
     const gonePhone = browserKeys();
     const okEndpoint = `${pushService.origin}/push/ok-${randomBytes(6).toString('hex')}`;
@@ -349,7 +349,8 @@ describe('Web Push through a fake push service', { timeout: 120_000 }, () => {
       async () =>
         (
           await testDb.db.query(
-            `SELECT 1 FROM outbox WHERE topic = 'push.order_placed' AND status = 'pending' AND payload->'data'->>'orderId' = $1`,
+            `SELECT 1 FROM outbox WHERE topic = 'push.order_placed' AND status = 'pending'
+                AND payload->'data'->>'orderId' = $1`,
             [order.id],
           )
         ).rows.length === 0,
@@ -423,7 +424,7 @@ describe('Server-Sent Events across app servers', { timeout: 120_000 }, () => {
     }
   });
 
-  it("a reload ends the old workers' streams at once (not at SHUTDOWN_TIMEOUT_MS); a new stream still hears", async () => {
+  it("a reload ends the old workers' streams at once, not at SHUTDOWN_TIMEOUT_MS; new streams still hear", async () => {
     const stream = openStream(poolA.baseUrl);
     await waitFor('the stream to open', () => stream.text().includes(': connected'), 20_000, 20);
     const before = poolA.workerPids();
