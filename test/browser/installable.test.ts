@@ -1,7 +1,8 @@
 /**
  * The dashboard as an installable app on a 360×740 phone (issue 14, item 6): the manifest is linked and valid, the
- * service worker registers and keeps the shell, a page that cannot load shows the offline page, and the orders
- * list takes a new order by itself over Server-Sent Events (the sound and the "(1)" in the tab title). Without
+ * service worker registers and keeps the shell, a push delivered to it (DevTools protocol) shows a notification, a
+ * page that cannot load shows the offline page, and the orders list takes a new order by itself over Server-Sent
+ * Events (the "(1)" in the tab title). Without
  * JavaScript the same pages work, with no worker and no push button.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,38 @@ describe('the installable dashboard, JavaScript on', () => {
 
     // The push button is offered where the browser can push.
     await expect.poll(() => page.getByTestId('push-on').isVisible()).toBe(true);
+
+    // A push as the push service delivers it (DevTools protocol): the worker shows it as a notification.
+    await context.grantPermissions(['notifications'], { origin: server.url });
+    const cdp = await context.newCDPSession(page);
+    const registrations: string[] = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+      for (const r of e.registrations)
+        if (r.scopeURL === `${server.url}/dashboard/`) registrations.push(r.registrationId);
+    });
+    await cdp.send('ServiceWorker.enable');
+    await expect.poll(() => registrations.length).toBeGreaterThan(0);
+    const pushed = {
+      title: 'New order #7 · Joshi General Store',
+      body: 'Kavita · ₹260.00 · 1 item',
+      tag: 'order-x',
+      url: '/dashboard/',
+    };
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: server.url,
+      registrationId: registrations[0]!,
+      data: JSON.stringify(pushed),
+    });
+    await expect
+      .poll(() =>
+        page.evaluate(async () =>
+          (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+            title: n.title,
+            body: n.body,
+          })),
+        ),
+      )
+      .toEqual([{ title: pushed.title, body: pushed.body }]);
 
     // A new order appears by itself, announced over the event stream; the title counts it.
     await expect.poll(() => streams.length).toBeGreaterThan(0);
