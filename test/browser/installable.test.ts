@@ -2,8 +2,7 @@
  * The dashboard as an installable app on a 360×740 phone (issue 14, item 6): the manifest is linked and valid, the
  * service worker registers and keeps the shell, a push delivered to it (DevTools protocol) shows a notification, a
  * page that cannot load shows the offline page, and the orders list takes a new order by itself over Server-Sent
- * Events (the "(1)" in the tab title). Without
- * JavaScript the same pages work, with no worker and no push button.
+ * Events (the "(1)" in the tab title). Without JavaScript the same pages work, with no worker and no push button.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
