@@ -12,6 +12,7 @@ import { openShop, signIn } from './flows.js';
 const OWNERS = {
   on: { phone: '+919812300081', typed: '98123 00081' },
   off: { phone: '+919812300082', typed: '98123 00082' },
+  polling: { phone: '+919812300083', typed: '98123 00083' },
 };
 const CODE = '246801';
 
@@ -19,7 +20,7 @@ let server: BrowserServer;
 let browser: Browser;
 beforeAll(async () => {
   server = await startBrowserServer(
-    { [OWNERS.on.phone]: CODE, [OWNERS.off.phone]: CODE },
+    { [OWNERS.on.phone]: CODE, [OWNERS.off.phone]: CODE, [OWNERS.polling.phone]: CODE },
     {},
     { ORDER_EVENTS_POLL_MS: '300' },
   );
@@ -154,6 +155,31 @@ describe('the installable dashboard, JavaScript on', () => {
     await page.getByTestId('offline-retry').click();
     await page.waitForURL(/\/dashboard\/?/);
     expect(await page.locator('body').getAttribute('data-page')).not.toBe('offline');
+    await context.close();
+  });
+});
+
+describe('the live orders list without its event stream', () => {
+  it('falls back to asking every 15 s when the stream fails', async () => {
+    // No service worker in between, so the route below sees the page's own requests.
+    const context = await openContext(browser, { ...PHONE, serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await signIn(page, server.url, OWNERS.polling.typed, CODE);
+    const shop = await openShop(page, 'Rao Dairy');
+    const slug = new URL(shop.storeUrl, server.url).pathname.replace(/^\//, '');
+    const storeId = shop.storeId;
+    const variantId = await addProduct(page, storeId);
+    // A proxy that refuses the stream: EventSource fails, the page keeps asking for itself.
+    let refused = 0;
+    await page.route('**/orders/events', (route) => {
+      refused++;
+      return route.fulfill({ status: 502, body: 'bad gateway' });
+    });
+    await page.goto(`${server.url}/dashboard/stores/${storeId}/orders`);
+    const before = await page.getByTestId('order-row').count();
+    await expect.poll(() => refused).toBeGreaterThan(0);
+    await placeOrder(slug, variantId);
+    await expect.poll(() => page.getByTestId('order-row').count(), { timeout: 45_000 }).toBe(before + 1);
     await context.close();
   });
 });
