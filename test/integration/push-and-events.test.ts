@@ -5,7 +5,10 @@
  */
 import { createECDH, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import webpush, { WebPushError } from 'web-push';
+import { PermanentSendError } from '../../src/notify/channels.js';
+import { pushChannel } from '../../src/notify/push.js';
 import { orderEventHub, type OrderEvent } from '../../src/notify/order-events.js';
 import { createTestApp, signIn, type TestContext } from '../helpers/app.js';
 import { addProduct, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';
@@ -265,6 +268,67 @@ describe('a new order enqueues a push per subscription', () => {
     expect((await pushRows(second.id)).map((r) => r.recipient)).toEqual(
       [ownerPhone, ownerLaptop].map((r) => String(r.json().id)).sort(),
     );
+  });
+});
+
+describe('the push channel', () => {
+  it('sends the order in the member’s words; 404/410 forget the phone, 429/5xx retry, other 4xx give up', async () => {
+    // The owner reads the dashboard in Hindi (a ?lang= link saves it on the account): so do their pushes.
+    await ctx.app.inject({
+      method: 'GET',
+      url: '/dashboard?lang=hi',
+      headers: { cookie: `dukaan_session=${shop.token}` },
+    });
+    const owner = await dashboardAs(shop.token, shop.storeId);
+    const created = await owner.send('POST', '/push', browserSubscription());
+    const subscriptionId = String(created.json().id);
+    const order = await placeOrder(shop, [[variant, 3]]);
+    const message = {
+      id: 'm1',
+      topic: 'push.order_placed',
+      recipient: subscriptionId,
+      text: '',
+      data: { orderId: order.id, storeId: shop.storeId, subscriptionId },
+    };
+    const channel = pushChannel(ctx.testDb.db, ctx.config);
+    const exists = async () =>
+      (await ctx.testDb.db.query('SELECT 1 FROM push_subscriptions WHERE id = $1', [subscriptionId])).rows.length;
+    const answer = (status: number) => new WebPushError('push service said no', status, {}, 'no', 'https://x');
+    const send = vi.spyOn(webpush, 'sendNotification');
+    try {
+      send.mockResolvedValueOnce({ statusCode: 201, body: '', headers: {} });
+      await channel.send(message);
+      const [target, payload, options] = send.mock.calls[0]!;
+      expect(target.endpoint).toMatch(/^https:\/\/push\.example\.net\/send\//);
+      expect(JSON.parse(String(payload))).toMatchObject({
+        title: `नया ऑर्डर #${order.number} · ${shop.store.name}`,
+        url: `/dashboard/orders/${order.id}`,
+      });
+      expect(options).toMatchObject({ contentEncoding: 'aes128gcm', urgency: 'high', TTL: 86_400 });
+      expect(options?.vapidDetails?.publicKey).toBe(
+        (await ctx.app.inject({ method: 'GET', url: '/dashboard/push/key' })).json().publicKey,
+      );
+
+      for (const status of [429, 500, 503]) {
+        send.mockRejectedValueOnce(answer(status));
+        const err = await channel.send(message).catch((e: unknown) => e);
+        expect(err, String(status)).toBeInstanceOf(Error);
+        expect(err, String(status)).not.toBeInstanceOf(PermanentSendError);
+      }
+      send.mockRejectedValueOnce(answer(400));
+      await expect(channel.send(message)).rejects.toBeInstanceOf(PermanentSendError);
+      expect(await exists()).toBe(1);
+
+      send.mockRejectedValueOnce(answer(410));
+      await expect(channel.send(message)).rejects.toBeInstanceOf(PermanentSendError);
+      expect(await exists()).toBe(0);
+      // Gone for good: nothing is sent for it any more.
+      const calls = send.mock.calls.length;
+      await expect(channel.send(message)).rejects.toBeInstanceOf(PermanentSendError);
+      expect(send.mock.calls.length).toBe(calls);
+    } finally {
+      send.mockRestore();
+    }
   });
 });
 
