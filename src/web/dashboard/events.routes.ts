@@ -6,6 +6,8 @@
  *   event: changed  data: {}                         an order's status, payment or lines changed
  *   : ping                                           every 15 s, so proxies and phones keep the connection
  *
+ * After 10 minutes a stream ends and the browser reconnects, passing the sign-in and membership checks again.
+ *
  * The events come from the database (src/notify/order-events.ts), so an order taken by any worker or app server
  * reaches every open list. `X-Accel-Buffering: no` tells nginx not to buffer the stream (the dashboard location
  * of deploy/nginx also sets `proxy_buffering off`). A worker that starts draining (reload, stop) ends its streams
@@ -17,6 +19,11 @@ import { currentStore } from './context.js';
 
 const HEARTBEAT_MS = 15_000;
 const RETRY_MS = 3_000;
+/**
+ * A stream is ended after this long and the browser reconnects, which runs the sign-in and membership checks again:
+ * a member removed from the store, or signed out elsewhere, stops hearing within this time.
+ */
+const STREAM_MAX_MS = 10 * 60_000;
 
 /** One event in the text/event-stream format. */
 export function sseFrame(event: OrderEvent): string {
@@ -41,6 +48,7 @@ export const orderEventRoutes: FastifyPluginAsync = async (app) => {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
       'x-request-id': request.id,
       ...(app.config.serverName ? { 'x-served-by': app.config.serverName } : {}),
     });
@@ -49,6 +57,7 @@ export const orderEventRoutes: FastifyPluginAsync = async (app) => {
     let ended = false;
     let stopWatching: (() => void) | null = null;
     let beat = 0;
+    let age = 0;
     const end = () => {
       if (ended) return;
       ended = true;
@@ -57,9 +66,11 @@ export const orderEventRoutes: FastifyPluginAsync = async (app) => {
       stopWatching?.();
       if (!res.writableEnded) res.end();
     };
-    // Each second: end the stream if this worker stopped accepting (a drain), and a heartbeat every 15 s.
+    // Each second: end the stream if this worker stopped accepting (a drain) or the stream is old enough to be
+    // checked again, and a heartbeat every 15 s.
     const timer = setInterval(() => {
-      if (!server.listening) return end();
+      age += 1000;
+      if (!server.listening || age >= STREAM_MAX_MS) return end();
       beat += 1000;
       if (beat >= HEARTBEAT_MS) {
         beat = 0;
