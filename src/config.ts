@@ -82,6 +82,9 @@ export function parseVapid(env: NodeJS.ProcessEnv, publicUrl: string): Config['v
   const privateKey = env.VAPID_PRIVATE_KEY?.trim() || null;
   if (!publicKey !== !privateKey)
     throw new Error('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together: set both (npx web-push generate-vapid-keys)');
+  const bytes = (key: string) => (/^[A-Za-z0-9_-]+=*$/.test(key) ? Buffer.from(key, 'base64url').length : 0);
+  if (publicKey && privateKey && (bytes(publicKey) !== 65 || bytes(privateKey) !== 32))
+    throw new Error('VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY: expected base64url P-256 keys (65 and 32 bytes)');
   const fallback = publicUrl.startsWith('https://') ? publicUrl : 'mailto:push@dukaan.invalid';
   const subject = env.VAPID_SUBJECT?.trim() || fallback;
   if (!/^(mailto:|https:\/\/)/.test(subject)) throw new Error('VAPID_SUBJECT must be a mailto: or https:// URL');

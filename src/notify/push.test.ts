@@ -1,5 +1,6 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import webpush from 'web-push';
 import { parseVapid } from '../config.js';
 import { AppError } from '../shared/errors.js';
 import { orderEventsBetween } from './order-events.js';
@@ -117,11 +118,15 @@ describe('parseVapid', () => {
       subject: 'mailto:push@dukaan.invalid',
     });
     expect(parseVapid({}, 'https://shop.example').subject).toBe('https://shop.example');
-    expect(parseVapid({ VAPID_PUBLIC_KEY: 'a', VAPID_PRIVATE_KEY: 'b', VAPID_SUBJECT: 'mailto:me@x.in' }, '')).toEqual({
-      publicKey: 'a',
-      privateKey: 'b',
-      subject: 'mailto:me@x.in',
-    });
+    const keys = webpush.generateVAPIDKeys();
+    const env = {
+      VAPID_PUBLIC_KEY: keys.publicKey,
+      VAPID_PRIVATE_KEY: keys.privateKey,
+      VAPID_SUBJECT: 'mailto:me@x.in',
+    };
+    expect(parseVapid(env, '')).toEqual({ ...keys, subject: 'mailto:me@x.in' });
+    expect(() => parseVapid({ ...env, VAPID_PUBLIC_KEY: 'abc' }, '')).toThrow(/65 and 32 bytes/);
+    expect(() => parseVapid({ ...env, VAPID_PRIVATE_KEY: keys.publicKey }, '')).toThrow(/65 and 32 bytes/);
     expect(() => parseVapid({ VAPID_PUBLIC_KEY: 'a' }, '')).toThrow(/go together/);
     expect(() => parseVapid({ VAPID_SUBJECT: 'http://x' }, '')).toThrow(/mailto/);
   });
