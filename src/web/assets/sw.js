@@ -102,9 +102,15 @@ self.addEventListener('notificationclick', function (event) {
       for (var i = 0; i < windows.length; i++) {
         var w = windows[i];
         if (w.url.indexOf(self.location.origin + '/dashboard') === 0 && 'focus' in w) {
-          return w.focus().then(function (focused) {
-            return focused.navigate ? focused.navigate(target) : self.clients.openWindow(target);
-          });
+          // navigate() only works on a window this worker controls; otherwise a new window opens the order.
+          return w
+            .focus()
+            .then(function (focused) {
+              return focused.navigate(target);
+            })
+            .catch(function () {
+              return self.clients.openWindow(target);
+            });
         }
       }
       return self.clients.openWindow(target);
