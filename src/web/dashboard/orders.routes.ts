@@ -164,7 +164,10 @@ async function listPage(request: FastifyRequest, reply: FastifyReply) {
     section: 'orders',
     main: html`<h1>${tr('dashboard.nav.orders')}</h1>
 <nav aria-label="${tr('dashboard.orders.statusNav')}"><ul class="cats wrap">${tabs.map((t) => html`<li><a${attrs({ href: t.href, 'aria-current': t.current ? 'page' : undefined })}>${t.label}</a></li>`)}</ul></nav>
-<div id="orders-live"${attrs({ 'data-live': cursor ? undefined : LIVE_EVERY_SECONDS, 'data-unseen': unseen })}>
+<div id="orders-live"${attrs({ 'data-live': cursor ? undefined : LIVE_EVERY_SECONDS, 'data-unseen': unseen })}${attrs({
+      // Server-Sent Events (events.routes.ts): the list refreshes the moment an order comes; polling is the fallback.
+      'data-events': cursor ? undefined : `${base}/events`,
+    })}>
 ${
   page.items.length === 0
     ? html`<p data-testid="no-orders">${status ? tr('dashboard.orders.noneWith', { status: tr(STATUS_LABELS[status]) }) : tr('dashboard.orders.none')}</p>`
