@@ -5,26 +5,25 @@
  */
 import { createECDH, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import webpush, { WebPushError } from 'web-push';
 import { PermanentSendError } from '../../src/notify/channels.js';
 import { pushChannel } from '../../src/notify/push.js';
 import { orderEventHub, type OrderEvent } from '../../src/notify/order-events.js';
-import { createTestApp, signIn, type TestContext } from '../helpers/app.js';
+import { signIn, type TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { addProduct, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';
 import { csrfOf } from '../helpers/web-client.js';
 import { waitFor } from '../helpers/process.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
 let variant: string;
 
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx);
   variant = await addProduct(shop, 'Basmati Rice 1kg', 12000, 100);
 });
-afterAll(() => ctx.close());
 
 /** A browser's PushSubscription.toJSON(), with a real P-256 key pair and auth secret. */
 function browserSubscription(host = 'push.example.net') {
@@ -37,7 +36,7 @@ function browserSubscription(host = 'push.example.net') {
 }
 
 /** The dashboard as a signed-in member's browser: session cookie, the CSRF cookie and token of the orders page. */
-async function dashboardAs(token: string, storeId: string) {
+async function dashboardAs(ctx: TestContext, token: string, storeId: string) {
   const jar = new Map<string, string>([['dukaan_session', token]]);
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   const keep = (raw: unknown) => {
@@ -72,7 +71,7 @@ async function dashboardAs(token: string, storeId: string) {
   };
 }
 
-async function pushRows(orderId: string) {
+async function pushRows(ctx: TestContext, orderId: string) {
   const { rows } = await ctx.testDb.db.query<{
     recipient: string;
     cost_class: string;
@@ -87,7 +86,7 @@ async function pushRows(orderId: string) {
 }
 
 describe('the installable dashboard', () => {
-  it('serves a manifest in each language, PNG icons, the service worker and the offline page', async () => {
+  it('serves a manifest in each language, PNG icons, the service worker and the offline page', async ({ ctx }) => {
     const en = await ctx.app.inject({ method: 'GET', url: '/dashboard/manifest.webmanifest?lang=en' });
     expect(en.statusCode).toBe(200);
     expect(en.headers['content-type']).toContain('application/manifest+json');
@@ -120,7 +119,7 @@ describe('the installable dashboard', () => {
     for (const url of shell) expect((await ctx.app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
   });
 
-  it('the offline page carries nothing of a session, even when asked with one', async () => {
+  it('the offline page carries nothing of a session, even when asked with one', async ({ ctx }) => {
     const res = await ctx.app.inject({
       method: 'GET',
       url: '/dashboard/offline?lang=hi',
@@ -133,8 +132,10 @@ describe('the installable dashboard', () => {
     expect(res.body).not.toContain('_csrf');
   });
 
-  it('every dashboard page links the manifest; the orders list offers push and names its event stream', async () => {
-    const { page } = await dashboardAs(shop.token, shop.storeId);
+  it('every dashboard page links the manifest; the orders list offers push and names its event stream', async ({
+    ctx,
+  }) => {
+    const { page } = await dashboardAs(ctx, shop.token, shop.storeId);
     expect(page.statusCode).toBe(200);
     expect(page.body).toMatch(
       /<link rel="manifest" href="\/dashboard\/manifest\.webmanifest\?lang=(en|hi)" data-sw="\/dashboard\/sw\.js">/,
@@ -146,7 +147,7 @@ describe('the installable dashboard', () => {
     expect(signin.body).not.toContain('push-optin');
   });
 
-  it('hands out one VAPID public key (made once, kept in the database)', async () => {
+  it('hands out one VAPID public key (made once, kept in the database)', async ({ ctx }) => {
     const a = (await ctx.app.inject({ method: 'GET', url: '/dashboard/push/key' })).json();
     const b = (await ctx.app.inject({ method: 'GET', url: '/dashboard/push/key' })).json();
     expect(Buffer.from(a.publicKey, 'base64url')).toHaveLength(65);
@@ -157,8 +158,8 @@ describe('the installable dashboard', () => {
 });
 
 describe('push subscriptions', () => {
-  it('a member subscribes this phone; again replaces the keys; status and unsubscribe', async () => {
-    const owner = await dashboardAs(shop.token, shop.storeId);
+  it('a member subscribes this phone; again replaces the keys; status and unsubscribe', async ({ ctx }) => {
+    const owner = await dashboardAs(ctx, shop.token, shop.storeId);
     const sub = browserSubscription();
     const created = await owner.send('POST', '/push', sub);
     expect(created.status).toBe(201);
@@ -182,8 +183,8 @@ describe('push subscriptions', () => {
     expect((await owner.send('DELETE', '/push', { endpoint: sub.endpoint })).status).toBe(404);
   });
 
-  it('refuses bad subscriptions with 422 naming each field, and a missing CSRF token with 403', async () => {
-    const owner = await dashboardAs(shop.token, shop.storeId);
+  it('refuses bad subscriptions with 422 naming each field, and a missing CSRF token with 403', async ({ ctx }) => {
+    const owner = await dashboardAs(ctx, shop.token, shop.storeId);
     const good = browserSubscription();
     for (const [body, path] of [
       [{ ...good, endpoint: 'http://push.example.net/x' }, '/endpoint'],
@@ -201,13 +202,15 @@ describe('push subscriptions', () => {
     expect(rows).toHaveLength(0);
   });
 
-  it('another merchant gets 404 on the store (subscribe, status, delete, events) and nothing is stored', async () => {
+  it('another merchant gets 404 on the store (subscribe, status, delete, events) and nothing is stored', async ({
+    ctx,
+  }) => {
     const intruder = await signIn(ctx);
     const own = await intruder.api.post('/api/v1/stores', { name: 'Intruder Shop' });
     expect(own.status).toBe(201);
-    const mine = await dashboardAs(intruder.token, own.body.id);
+    const mine = await dashboardAs(ctx, intruder.token, own.body.id);
     // The intruder's own token and cookies, aimed at the victim's store.
-    const victim = await dashboardAs(intruder.token, shop.storeId);
+    const victim = await dashboardAs(ctx, intruder.token, shop.storeId);
     expect(victim.page.statusCode).toBe(404);
     const sub = browserSubscription();
     const asVictim = async (method: 'POST' | 'DELETE', path: string, body: unknown) =>
@@ -245,12 +248,12 @@ describe('push subscriptions', () => {
 });
 
 describe('a new order enqueues a push per subscription', () => {
-  it('one outbox row per current member subscription, none for a member who left', async () => {
+  it('one outbox row per current member subscription, none for a member who left', async ({ ctx }) => {
     const staffPhone = `+9197${String(Date.now()).slice(-8)}`;
     const staff = await signIn(ctx, staffPhone);
     expect((await shop.api.post(`${shop.base}/members`, { phone: staffPhone, role: 'staff' })).status).toBe(201);
-    const owner = await dashboardAs(shop.token, shop.storeId);
-    const helper = await dashboardAs(staff.token, shop.storeId);
+    const owner = await dashboardAs(ctx, shop.token, shop.storeId);
+    const helper = await dashboardAs(ctx, staff.token, shop.storeId);
     const ownerPhone = await owner.send('POST', '/push', browserSubscription());
     const ownerLaptop = await owner.send('POST', '/push', browserSubscription('updates.push.example.org'));
     const staffPhoneSub = await helper.send('POST', '/push', browserSubscription());
@@ -258,28 +261,30 @@ describe('a new order enqueues a push per subscription', () => {
 
     const first = await placeOrder(shop, [[variant, 1]]);
     const ids = [ownerPhone, ownerLaptop, staffPhoneSub].map((r) => String(r.json().id)).sort();
-    const rows = await pushRows(first.id);
+    const rows = await pushRows(ctx, first.id);
     expect(rows.map((r) => r.recipient)).toEqual(ids);
     expect(rows.every((r) => r.cost_class === 'push' && r.audience === 'store' && r.status === 'pending')).toBe(true);
 
     // The staff member is removed: their phone hears nothing of the next order.
     expect((await shop.api.delete(`${shop.base}/members/${staff.merchantId}`)).status).toBe(204);
     const second = await placeOrder(shop, [[variant, 2]]);
-    expect((await pushRows(second.id)).map((r) => r.recipient)).toEqual(
+    expect((await pushRows(ctx, second.id)).map((r) => r.recipient)).toEqual(
       [ownerPhone, ownerLaptop].map((r) => String(r.json().id)).sort(),
     );
   });
 });
 
 describe('the push channel', () => {
-  it('sends the order in the member’s words; 404/410 forget the phone, 429/5xx retry, other 4xx give up', async () => {
+  it('sends the order in the member’s words; 404/410 forget the phone, 429/5xx retry, other 4xx give up', async ({
+    ctx,
+  }) => {
     // The owner reads the dashboard in Hindi (a ?lang= link saves it on the account): so do their pushes.
     await ctx.app.inject({
       method: 'GET',
       url: '/dashboard?lang=hi',
       headers: { cookie: `dukaan_session=${shop.token}` },
     });
-    const owner = await dashboardAs(shop.token, shop.storeId);
+    const owner = await dashboardAs(ctx, shop.token, shop.storeId);
     const created = await owner.send('POST', '/push', browserSubscription());
     const subscriptionId = String(created.json().id);
     const order = await placeOrder(shop, [[variant, 3]]);
@@ -333,7 +338,7 @@ describe('the push channel', () => {
 });
 
 describe('order events (the live list)', () => {
-  it('tells a watcher of a new order and of a change, and only about its own store', async () => {
+  it('tells a watcher of a new order and of a change, and only about its own store', async ({ ctx }) => {
     const other = await openShop(ctx);
     const otherVariant = await addProduct(other, 'Tea 250g', 9000, 10);
     const hub = orderEventHub(ctx.testDb.db, 50);
