@@ -4,9 +4,10 @@
  * page that cannot load shows the offline page, and the orders list takes a new order by itself over Server-Sent
  * Events (the "(1)" in the tab title). Without JavaScript the same pages work, with no worker and no push button.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { PHONE, launchChromium, openContext, startBrowserServer, type BrowserServer } from '../helpers/browser.js';
+import { describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { PHONE, openContext, type BrowserServer } from '../helpers/browser.js';
+import { browserTest } from '../helpers/browser-test.js';
 import { openShop, signIn } from './flows.js';
 
 const OWNERS = {
@@ -16,23 +17,14 @@ const OWNERS = {
 };
 const CODE = '246801';
 
-let server: BrowserServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startBrowserServer(
-    { [OWNERS.on.phone]: CODE, [OWNERS.off.phone]: CODE, [OWNERS.polling.phone]: CODE },
-    {},
-    { ORDER_EVENTS_POLL_MS: '300' },
-  );
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const it = browserTest(
+  { [OWNERS.on.phone]: CODE, [OWNERS.off.phone]: CODE, [OWNERS.polling.phone]: CODE },
+  {},
+  { ORDER_EVENTS_POLL_MS: '300' },
+);
 
 /** A product through the API, as the signed-in owner (the session cookie is the API's bearer token). */
-async function addProduct(page: Page, storeId: string): Promise<string> {
+async function addProduct(server: BrowserServer, page: Page, storeId: string): Promise<string> {
   const token = (await page.context().cookies()).find((c) => c.name === 'dukaan_session')!.value;
   const res = await fetch(`${server.url}/api/v1/stores/${storeId}/products`, {
     method: 'POST',
@@ -43,7 +35,7 @@ async function addProduct(page: Page, storeId: string): Promise<string> {
   return ((await res.json()) as { variants: { id: string }[] }).variants[0]!.id;
 }
 
-async function placeOrder(slug: string, variantId: string): Promise<void> {
+async function placeOrder(server: BrowserServer, slug: string, variantId: string): Promise<void> {
   const api = (p: string, method: string, body?: unknown) =>
     fetch(`${server.url}/api/v1/storefront/${slug}${p}`, {
       method,
@@ -63,7 +55,10 @@ async function placeOrder(slug: string, variantId: string): Promise<void> {
 }
 
 describe('the installable dashboard, JavaScript on', () => {
-  it('links a manifest, registers the worker, updates the list by itself, shows the offline page', async () => {
+  it('links a manifest, registers the worker, updates the list by itself, shows the offline page', async ({
+    browser,
+    server,
+  }) => {
     const context = await openContext(browser, PHONE);
     const page = await context.newPage();
     const streams: string[] = [];
@@ -73,7 +68,7 @@ describe('the installable dashboard, JavaScript on', () => {
     await signIn(page, server.url, OWNERS.on.typed, CODE);
     const shop = await openShop(page, 'Joshi General Store');
     const slug = new URL(shop.storeUrl, server.url).pathname.replace(/^\//, '');
-    const variantId = await addProduct(page, shop.storeId);
+    const variantId = await addProduct(server, page, shop.storeId);
     const orders = `${server.url}/dashboard/stores/${shop.storeId}/orders`;
     await page.goto(orders);
 
@@ -140,7 +135,7 @@ describe('the installable dashboard, JavaScript on', () => {
     // A new order appears by itself, announced over the event stream; the title counts it.
     await expect.poll(() => streams.length).toBeGreaterThan(0);
     expect(await page.getByTestId('order-row').count()).toBe(0);
-    await placeOrder(slug, variantId);
+    await placeOrder(server, slug, variantId);
     await expect.poll(() => page.getByTestId('order-row').count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => page.title()).toMatch(/^\(1\) /);
 
@@ -160,7 +155,7 @@ describe('the installable dashboard, JavaScript on', () => {
 });
 
 describe('the live orders list without its event stream', () => {
-  it('falls back to asking every 15 s when the stream fails', async () => {
+  it('falls back to asking every 15 s when the stream fails', async ({ browser, server }) => {
     // No service worker in between, so the route below sees the page's own requests.
     const context = await openContext(browser, { ...PHONE, serviceWorkers: 'block' });
     const page = await context.newPage();
@@ -168,7 +163,7 @@ describe('the live orders list without its event stream', () => {
     const shop = await openShop(page, 'Rao Dairy');
     const slug = new URL(shop.storeUrl, server.url).pathname.replace(/^\//, '');
     const storeId = shop.storeId;
-    const variantId = await addProduct(page, storeId);
+    const variantId = await addProduct(server, page, storeId);
     // A proxy that refuses the stream: EventSource fails, the page keeps asking for itself.
     let refused = 0;
     await page.route('**/orders/events', (route) => {
@@ -178,24 +173,27 @@ describe('the live orders list without its event stream', () => {
     await page.goto(`${server.url}/dashboard/stores/${storeId}/orders`);
     const before = await page.getByTestId('order-row').count();
     await expect.poll(() => refused).toBeGreaterThan(0);
-    await placeOrder(slug, variantId);
+    await placeOrder(server, slug, variantId);
     await expect.poll(() => page.getByTestId('order-row').count(), { timeout: 45_000 }).toBe(before + 1);
     await context.close();
   });
 });
 
 describe('the installable dashboard, JavaScript off', () => {
-  it('the same pages work: the manifest is linked, no push button shows, a reload shows new orders', async () => {
+  it('the same pages work: the manifest is linked, no push button shows, a reload shows new orders', async ({
+    browser,
+    server,
+  }) => {
     const context = await openContext(browser, { ...PHONE, javaScriptEnabled: false });
     const page = await context.newPage();
     await signIn(page, server.url, OWNERS.off.typed, CODE);
     const shop = await openShop(page, 'Nair Provisions');
     const slug = new URL(shop.storeUrl, server.url).pathname.replace(/^\//, '');
-    const variantId = await addProduct(page, shop.storeId);
+    const variantId = await addProduct(server, page, shop.storeId);
     await page.goto(`${server.url}/dashboard/stores/${shop.storeId}/orders`);
     expect(await page.locator('link[rel=manifest]').count()).toBe(1);
     expect(await page.getByTestId('push-on').isVisible()).toBe(false);
-    await placeOrder(slug, variantId);
+    await placeOrder(server, slug, variantId);
     await page.reload();
     expect(await page.getByTestId('order-row').count()).toBe(1);
     expect(await page.title()).toMatch(/^\(1\) /);

@@ -12,12 +12,17 @@ import { horizontalOverflow, launchChromium, overflowingElements, startBrowserSe
  * `owners` maps phone → fixed sign-in code), and `browser`, Debian's chromium; both closed after the file. A machine
  * without chromium fails each test that asks for the browser with launchChromium's message, never skips it.
  */
-export function browserTest(owners: Record<string, string>, opts: NonNullable<Parameters<typeof startServer>[1]> = {}) {
+export function browserTest(
+  owners: Record<string, string>,
+  opts: NonNullable<Parameters<typeof startServer>[1]> = {},
+  /** more environment for the server's config (startBrowserServer's `env`) */
+  env: Record<string, string> = {},
+) {
   return (
     test
       // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern (none)
       .extend('server', { scope: 'file' }, async ({}, { onCleanup }) => {
-        const server = await startBrowserServer(owners, opts);
+        const server = await startBrowserServer(owners, opts, env);
         onCleanup(() => server.close());
         return server;
       })
