@@ -63,7 +63,6 @@ const ALLOWED = {
   'src/web/dashboard/coupons.routes.ts': 14,
   'src/web/dashboard/fields.ts': 4,
   'src/web/dashboard/home.routes.ts': 7,
-  'src/web/dashboard/orders.routes.ts': 22,
   'src/web/dashboard/products.routes.ts': 1,
   'src/web/dashboard/products.views.ts': 45,
   'src/web/dashboard/settings.routes.ts': 7,
