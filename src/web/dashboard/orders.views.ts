@@ -208,7 +208,7 @@ ${problemSummary(m.failed?.section === 'status' ? m.failed.problem : null)}
 ${m.csrf}
 ${actions.next ? html`<p class="actions">${button(actions.next)}</p>` : ''}
 <label for="note">${tr('dashboard.orders.noteLabel')}</label>
-<textarea id="note" name="note" maxlength="500" rows="2"></textarea>
+<textarea id="note" name="note" maxlength="500" rows="2" data-testid="note"></textarea>
 ${actions.ending.length ? html`<div class="actions">${actions.ending.map(button)}</div>` : ''}
 </form>
 </section>`;
