@@ -458,14 +458,14 @@ export function orderFragment(m: OrderModel): Html {
     order.fulfillment === 'pickup' ? tr('dashboard.orders.pickup') : tr('dashboard.settings.delivery'),
     order.paymentMethod === 'cod' ? tr('dashboard.settings.cod') : 'UPI',
   ].join(' · ');
+  const title = tr('dashboard.orders.title', { number: order.number });
   const placed = tr('dashboard.orders.placedAt', { time: orderTime(order.createdAt, m.lang) });
   // The words of an in-place answer, focused by app.js when the pressed button is gone (e.g. after Accept).
   const notice = m.notice
     ? html`<p class="flash ok" role="status" tabindex="-1" data-status data-testid="flash">${m.notice}</p>`
     : '';
   return html`<div id="order" data-testid="order" data-order-status="${order.status}">
-<h1>${tr('dashboard.orders.title', { number: order.number })}
- ${statusBadge(order.status, tr)}${sourceBadge(order.source, tr)}</h1>
+<h1>${title} ${statusBadge(order.status, tr)}${sourceBadge(order.source, tr)}</h1>
 <p class="small muted">${placed}${order.source === 'whatsapp' ? tr('dashboard.orders.inChat') : ''} · ${how}</p>
 ${notice}
 ${m.confirm ? confirmPanel(m, m.confirm.to, m.confirm.note) : nextStepPanel(m)}

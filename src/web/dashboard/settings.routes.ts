@@ -81,19 +81,20 @@ const settingsFieldOf = (path: string) => {
 };
 
 /** The WhatsApp chat bot switch (owner only): off, chat messages are left for the owner's own WhatsApp app. */
-function botFieldset(store: StoreRow, checked: boolean) {
+function botFieldset(tr: Translate, store: StoreRow, checked: boolean) {
   const connected = store.whatsapp_phone_number_id
-    ? html`<p class="small muted" data-testid="whatsapp-connected">Your own WhatsApp Business number is connected
-(phone number ID ${store.whatsapp_phone_number_id}).</p>`
-    : html`<p class="small muted">Customers reach the bot on the shared dukaan number with your shop's code.</p>`;
-  return html`<fieldset><legend>WhatsApp orders</legend>
+    ? html`<p class="small muted" data-testid="whatsapp-connected">${tr('dashboard.settings.botConnected', {
+        id: store.whatsapp_phone_number_id,
+      })}</p>`
+    : html`<p class="small muted">${tr('dashboard.settings.botShared')}</p>`;
+  return html`<fieldset><legend>${tr('dashboard.settings.botTitle')}</legend>
 <input type="hidden" name="whatsappBotShown" value="1">
 ${checkboxInput({
   name: 'whatsappBot',
-  label: 'Answer WhatsApp messages automatically (items list → bill → order)',
+  label: tr('dashboard.settings.botLabel'),
   checked,
   testid: 'whatsapp-bot',
-  hint: 'Off: messages are not answered by dukaan, you answer them from your own WhatsApp app.',
+  hint: tr('dashboard.settings.botHint'),
 })}
 ${connected}
 </fieldset>`;
@@ -148,7 +149,7 @@ ${input({
   hint: tr('dashboard.settings.whatsappHint'),
 })}
 </fieldset>
-${request.storeRole === 'owner' ? botFieldset(store, on('whatsappBot', store.whatsapp_bot)) : ''}
+${request.storeRole === 'owner' ? botFieldset(tr, store, on('whatsappBot', store.whatsapp_bot)) : ''}
 <fieldset><legend>${tr('dashboard.settings.delivery')}</legend>
 ${moneyInput({
   name: 'fee',
