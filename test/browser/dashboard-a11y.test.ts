@@ -3,6 +3,7 @@
  * score is axe-core's rules, so axe-core itself (the npm package, injected into the page) checks every dashboard
  * page an owner uses — home, orders, an order (and its "Are you sure?" step), products, the product form with an
  * error, reports, settings, members, import — at 360×740 in English and Hindi, and no rule may be violated.
+ * The Hindi pages show no English word beyond names, brands and the CSV's column names.
  */
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
@@ -14,6 +15,17 @@ import { openShop, signIn } from './flows.js';
 
 const OWNER = { phone: '+919812300091', typed: '98123 00091' };
 const CODE = '975310';
+
+/**
+ * Latin words a Hindi page may show: names (the shop's, the product's, the customer's, brands), the currency
+ * codes and the example texts of inputs.
+ */
+const ENGLISH_ALLOWED = new Set([
+  ...['Sharma', 'Kirana', 'sharma', 'kirana', 'Asha', 'Road', 'Pune', 'Basmati', 'Rice', 'dukaan'],
+  ...['English', 'WhatsApp', 'UPI', 'PDF', 'CSV', 'UTF'],
+  // The CSV's column names are written as the file must have them.
+  ...['name', 'size', 'price', 'mrp', 'stock', 'category', 'sku', 'searchTerms', 'hsn'],
+]);
 
 let server: BrowserServer;
 let browser: Browser;
@@ -89,7 +101,7 @@ async function fillShop(page: Page, storeId: string): Promise<string> {
 }
 
 describe('dashboard accessibility (axe-core), 360×740', () => {
-  it('no violations on any dashboard page, in English and Hindi', async () => {
+  it('no violations on any dashboard page, in English and Hindi; no English left on Hindi pages', async () => {
     const context = await openContext(browser, PHONE);
     const page = await context.newPage();
     await signIn(page, server.url, OWNER.typed, CODE);
@@ -106,9 +118,19 @@ describe('dashboard accessibility (axe-core), 360×740', () => {
       expect.arrayContaining(['image-alt', 'button-name']),
     );
 
+    const english: Record<string, string[]> = {};
     const check = async (name: string) => {
       const v = await violations(page);
       if (v.length) found[name] = v;
+      if (name.startsWith('hi ')) {
+        const words = await page.evaluate(() => {
+          // biome-ignore lint/performance/useDomNodeTextContent: the words a person sees, not hidden ones
+          const seen = document.body.innerText;
+          return seen.replace(/https?:\/\/\S+/g, '').match(/[A-Za-z][A-Za-z']{2,}/g) ?? [];
+        });
+        const left = [...new Set(words)].filter((w) => !ENGLISH_ALLOWED.has(w));
+        if (left.length) english[name] = left;
+      }
     };
 
     for (const lang of ['en', 'hi'] as const) {
@@ -133,6 +155,7 @@ describe('dashboard accessibility (axe-core), 360×740', () => {
       await check(`${lang} /orders/{id} confirm`);
     }
     expect(found).toEqual({});
+    expect(english).toEqual({});
     await context.close();
   });
 });
