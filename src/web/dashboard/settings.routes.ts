@@ -4,7 +4,7 @@ import { updateStore, type StoreRow } from '../../stores/stores.service.js';
 import { UpdateStoreBody } from '../../stores/stores.schema.js';
 import { normalizeE164 } from '../../shared/phone.js';
 import type { ProblemItem } from '../../shared/errors.js';
-import { html } from '../html.js';
+import { attrs, html } from '../html.js';
 import {
   csrfField,
   field,
@@ -135,8 +135,10 @@ ${input({
 })}
 <p class="small muted">${tr('dashboard.settings.link', { slug: store.slug })}</p>
 <fieldset><legend>${tr('dashboard.settings.taking')}</legend>
-<label class="choice"><input type="radio" name="isOpen" value="1"${isOpen ? html` checked` : ''} data-testid="open"> ${tr('dashboard.home.open')}</label>
-<label class="choice"><input type="radio" name="isOpen" value="0"${isOpen ? '' : html` checked`} data-testid="closed"> ${tr('dashboard.settings.closedHint')}</label>
+<label class="choice"><input type="radio" name="isOpen" value="1"${attrs({ checked: isOpen })}
+ data-testid="open"> ${tr('dashboard.home.open')}</label>
+<label class="choice"><input type="radio" name="isOpen" value="0"${attrs({ checked: !isOpen })}
+ data-testid="closed"> ${tr('dashboard.settings.closedHint')}</label>
 </fieldset>
 ${input({
   name: 'whatsapp',
@@ -207,7 +209,9 @@ function whatsappPanel(request: FastifyRequest, reply: FastifyReply, store: Stor
   const tr = trOf(request);
   const phone = store.whatsapp;
   if (store.whatsapp_verified_at)
-    return html`<p class="small" data-testid="whatsapp-verified">${tr('dashboard.settings.whatsappVerified', { phone })}</p>`;
+    return html`<p class="small" data-testid="whatsapp-verified">${tr('dashboard.settings.whatsappVerified', {
+      phone,
+    })}</p>`;
   const owner = request.storeRole === 'owner';
   const action = (tail: string) => storePath(store.id, `/settings/whatsapp/${tail}`);
   return html`<section class="panel" aria-labelledby="wa-title" data-testid="whatsapp-unverified">
@@ -222,7 +226,8 @@ ${tr('dashboard.settings.sendCode', { phone })}</button></form>
 <label for="wa-code">${tr('dashboard.settings.code')}</label>
 <input id="wa-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
  data-testid="whatsapp-code">
-<p><button class="btn" type="submit" data-testid="whatsapp-confirm">${tr('dashboard.settings.verify')}</button></p></form>`
+<p><button class="btn" type="submit"
+ data-testid="whatsapp-confirm">${tr('dashboard.settings.verify')}</button></p></form>`
     : html`<p class="small">${tr('dashboard.settings.ownerOnlyVerify')}</p>`
 }
 </section>`;
