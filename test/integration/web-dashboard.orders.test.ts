@@ -154,6 +154,8 @@ describe('orders', () => {
     expect(firstButton).toBe('to-accepted');
     expect(shown).toMatch(/class="btn" id="to-accepted"/);
     expect(shown).toMatch(/class="btn danger" id="to-rejected"/);
+    // Before accepting, ending the order is Reject only; after, Cancel order only.
+    expect(shown).not.toContain('data-testid="to-cancelled"');
 
     const accepted = await browser.post(`${page}/transitions`, { to: 'accepted' }, inPlace);
     expect(accepted.status).toBe(200);
@@ -161,6 +163,8 @@ describe('orders', () => {
     expect(accepted.body).not.toContain('<html');
     expect(accepted.body).toMatch(/role="status"[^>]*data-status[^>]*>Order #\d+: accepted\. The customer is told\./);
     expect(accepted.body).toContain('data-testid="to-shipped"');
+    expect(accepted.body).toContain('data-testid="to-cancelled"');
+    expect(accepted.body).not.toContain('data-testid="to-rejected"');
     expect(accepted.headers['cache-control']).toBe('no-store');
 
     // Cancel asks first, in place; then the confirmed one cancels.

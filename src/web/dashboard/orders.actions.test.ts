@@ -19,7 +19,7 @@ describe('orderActions', () => {
       }),
     );
     expect(offered).toEqual({
-      placed: { next: 'accepted', ending: ['rejected', 'cancelled'], editLines: true },
+      placed: { next: 'accepted', ending: ['rejected'], editLines: true },
       accepted: { next: 'shipped', ending: ['cancelled'], editLines: true },
       shipped: { next: 'delivered', ending: [], editLines: false },
       delivered: { next: null, ending: [], editLines: false },

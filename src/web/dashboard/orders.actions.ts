@@ -34,7 +34,8 @@ export function orderActions(order: OrderState): OrderActions {
   const moves = nextStatuses(order.status, 'merchant');
   return {
     next: moves.find((to) => !needsConfirmation(to)) ?? null,
-    ending: moves.filter(needsConfirmation),
+    // Before accepting, ending the order is "Reject"; "Cancel order" (said as "already accepted") comes after.
+    ending: moves.filter(needsConfirmation).filter((to) => !(to === 'cancelled' && moves.includes('rejected'))),
     editLines: canEditLines(order.status, 'merchant'),
     markPaid: checkPaymentTransition(order.paymentStatus, 'paid', 'merchant', order.status).ok && order.balanceDue > 0,
     refund: order.amountPaid > 0,
