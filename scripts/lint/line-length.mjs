@@ -60,7 +60,6 @@ const ALLOWED = {
   'src/stores/stores.service.ts': 1,
   'src/web/dashboard/auth.routes.ts': 5,
   'src/web/dashboard/categories.routes.ts': 4,
-  'src/web/dashboard/coupons.routes.ts': 9,
   'src/web/dashboard/products.routes.ts': 1,
   'src/web/dashboard/products.views.ts': 32,
   'src/web/dashboard/shell.ts': 2,
