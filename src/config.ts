@@ -48,6 +48,13 @@ export interface Config {
   sessionIdleDays: number;
   /** Stores also answer at `<slug>.<baseDomain>` when set (env BASE_DOMAIN, e.g. `dukaan.example`); null = paths only. */
   baseDomain: string | null;
+  /**
+   * Web Push (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: both or neither, base64url; VAPID_SUBJECT: a mailto: or https:
+   * contact for push services). Keys unset: a pair is made on first use and kept in the database (src/notify/push.ts).
+   */
+  vapid: { publicKey: string | null; privateKey: string | null; subject: string };
+  /** How often a worker looks for order changes of the stores whose dashboards listen (ORDER_EVENTS_POLL_MS). */
+  orderEventsPollMs: number;
 }
 
 export function parseOtpTestNumbers(raw: string | undefined): Map<string, string> {
@@ -67,6 +74,21 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return n;
+}
+
+/** VAPID_*: both keys or neither; the subject defaults to PUBLIC_URL when it is https, else a mailto: placeholder. */
+export function parseVapid(env: NodeJS.ProcessEnv, publicUrl: string): Config['vapid'] {
+  const publicKey = env.VAPID_PUBLIC_KEY?.trim() || null;
+  const privateKey = env.VAPID_PRIVATE_KEY?.trim() || null;
+  if (!publicKey !== !privateKey)
+    throw new Error('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together: set both (npx web-push generate-vapid-keys)');
+  const bytes = (key: string) => (/^[A-Za-z0-9_-]+=*$/.test(key) ? Buffer.from(key, 'base64url').length : 0);
+  if (publicKey && privateKey && (bytes(publicKey) !== 65 || bytes(privateKey) !== 32))
+    throw new Error('VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY: expected base64url P-256 keys (65 and 32 bytes)');
+  const fallback = publicUrl.startsWith('https://') ? publicUrl : 'mailto:push@dukaan.invalid';
+  const subject = env.VAPID_SUBJECT?.trim() || fallback;
+  if (!/^(mailto:|https:\/\/)/.test(subject)) throw new Error('VAPID_SUBJECT must be a mailto: or https:// URL');
+  return { publicKey, privateKey, subject };
 }
 
 /** DATABASE_REPLICA_URLS: PostgreSQL URLs, comma-separated. Only with DATABASE_URL: PGlite has no replicas. */
@@ -103,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env.WHATSAPP_API_URL && env.WHATSAPP_TOKEN && env.WHATSAPP_PHONE_NUMBER_ID
       ? { apiUrl: env.WHATSAPP_API_URL, token: env.WHATSAPP_TOKEN, phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID }
       : null;
+  const publicUrl = (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, '');
   return {
     port,
     host,
@@ -113,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webConcurrency: databaseUrl ? intEnv(env, 'WEB_CONCURRENCY', os.availableParallelism()) || 1 : 1,
     rateLimitPerIp: env.RATE_LIMIT_PER_IP ? intEnv(env, 'RATE_LIMIT_PER_IP', 0) || null : null,
     trustProxy: trust === undefined || trust === '' ? false : trust === 'true' ? true : trust,
-    publicUrl: (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`).replace(/\/$/, ''),
+    publicUrl,
     logLevel: env.LOG_LEVEL || 'info',
     dbPoolMax: intEnv(env, 'DB_POOL_MAX', 10),
     dbPreparedStatements: env.DB_PREPARED_STATEMENTS !== '0',
@@ -141,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           .toLowerCase()
           .replace(/^\.+|\.+$/g, '') || null
       : null,
+    vapid: parseVapid(env, publicUrl),
+    orderEventsPollMs: intEnv(env, 'ORDER_EVENTS_POLL_MS', 1000) || 1000,
   };
 }
 

@@ -348,6 +348,15 @@ ${staticLocation}
         client_max_body_size ${UPLOAD_BODY_LIMIT};
         proxy_pass http://dukaan_app;
     }
+    # The live orders list (Server-Sent Events): each event passed on the moment it is written, never buffered or
+    # cached; the app's 15 s heartbeat keeps the stream inside the read timeout. Any app server can serve it: the
+    # events come from the database.
+    location ~ ^/dashboard/stores/[^/]+/orders/events$ {
+        proxy_buffering off;
+        proxy_cache off;
+        proxy_read_timeout 60s;
+        proxy_pass http://dukaan_app;
+    }
 
     # Errors nginx answers itself speak the API's problem+json, never an HTML page.
     location @payload_too_large {

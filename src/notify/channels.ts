@@ -11,6 +11,8 @@ export interface OutboundMessage {
    * (interactive, image, …) to send instead of `text`.
    */
   whatsapp?: { phoneNumberId?: string; message?: Record<string, unknown> };
+  /** What the message is about (`data` of the outbox row: order id, store id, push subscription id, …). */
+  data?: Record<string, unknown>;
 }
 
 /**

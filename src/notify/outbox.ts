@@ -209,6 +209,7 @@ export async function processOutboxOnce(
         recipient: row.recipient,
         text: payload.text,
         ...(whatsapp ? { whatsapp } : {}),
+        ...(payload.data ? { data: payload.data } : {}),
       });
       delivered.push({ id: row.id, attempts: row.attempts });
     } catch (err) {

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { logChannel, whatsappChannel, type MessageChannel } from './channels.js';
 import { processOutboxOnce, type ProcessOptions } from './outbox.js';
+import { pushChannel, routedChannel } from './push.js';
 
 export interface OutboxWorker {
   stop(): Promise<void>;
@@ -22,7 +23,8 @@ export function startOutboxWorker(
   log: FastifyBaseLogger,
   opts: ProcessOptions & { channel?: MessageChannel } = {},
 ): OutboxWorker {
-  const channel = opts.channel ?? channelFor(config, log);
+  // Web Push rows (`push.*`) go to the browsers' push services, every other message to WhatsApp (or the log).
+  const channel = opts.channel ?? routedChannel(pushChannel(db, config), channelFor(config, log));
   const batchSize = opts.batchSize ?? 20;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;

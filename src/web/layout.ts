@@ -58,6 +58,8 @@ export interface LayoutOptions {
   pageId?: string;
   /** The skip link's words in the page language (default English). */
   skipLabel?: string;
+  /** More of `<head>` (the dashboard's manifest link). */
+  head?: Html;
 }
 
 function openGraphTags(og: OpenGraph): Html {
@@ -135,7 +137,7 @@ export function layout(opts: LayoutOptions): Html {
 <meta name="referrer" content="strict-origin-when-cross-origin">
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${css.url}">
-<script src="${js.url}" defer></script>${opts.og ? openGraphTags(opts.og) : ''}
+<script src="${js.url}" defer></script>${opts.head ?? ''}${opts.og ? openGraphTags(opts.og) : ''}
 </head>
 <body${attrs({ 'data-page': opts.pageId })}>
 <a class="skip" href="#main">${opts.skipLabel ?? 'Skip to content'}</a>${

@@ -157,8 +157,9 @@
         });
     });
   });
-  // The orders list (data-live="15"): asks for itself every 15 s; new orders appear in place, the tab title says
-  // how many are new ("(2) Orders"), and a short tone sounds when the count goes up.
+  // The orders list (data-live="15"): new orders appear in place, the tab title says how many are new
+  // ("(2) Orders"), and a short tone sounds when the count goes up. With data-events it listens to Server-Sent
+  // Events and asks for itself the moment an order comes; while that stream is down it asks every 15 s.
   var live = document.querySelector('[data-live]');
   if (live && window.DOMParser) {
     var seen = Number(live.getAttribute('data-unseen')) || 0;
@@ -176,30 +177,151 @@
         osc.stop(ctx.currentTime + 0.25);
       } catch (_e) {}
     };
+    var busy = false;
+    var again = false;
+    var refresh = function () {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      fetch(window.location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+        .then(function (res) {
+          return res.ok ? res.text() : null;
+        })
+        .then(function (text) {
+          if (!text) return;
+          var doc = new DOMParser().parseFromString(text, 'text/html');
+          var fresh = doc.getElementById(live.id);
+          if (!fresh) return;
+          var count = Number(fresh.getAttribute('data-unseen')) || 0;
+          document.title = doc.title;
+          if (fresh.innerHTML !== live.innerHTML && !live.contains(document.activeElement)) {
+            live.replaceWith(fresh);
+            live = fresh;
+          }
+          if (count > seen) tone();
+          seen = count;
+        })
+        .catch(function () {})
+        .then(function () {
+          busy = false;
+          if (again) {
+            again = false;
+            refresh();
+          }
+        });
+    };
+    var streaming = false;
+    var events = live.getAttribute('data-events');
+    if (events && window.EventSource) {
+      var opened = false;
+      var source = new EventSource(events);
+      source.addEventListener('open', function () {
+        // After a reconnect, catch up on what happened while the stream was down.
+        if (opened) refresh();
+        opened = streaming = true;
+      });
+      source.addEventListener('error', function () {
+        streaming = false;
+      });
+      source.addEventListener('order', refresh);
+      source.addEventListener('changed', refresh);
+    }
     setInterval(
       function () {
-        fetch(window.location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
-          .then(function (res) {
-            return res.ok ? res.text() : null;
-          })
-          .then(function (text) {
-            if (!text) return;
-            var doc = new DOMParser().parseFromString(text, 'text/html');
-            var fresh = doc.getElementById(live.id);
-            if (!fresh) return;
-            var count = Number(fresh.getAttribute('data-unseen')) || 0;
-            document.title = doc.title;
-            if (fresh.innerHTML !== live.innerHTML && !live.contains(document.activeElement)) {
-              live.replaceWith(fresh);
-              live = fresh;
-            }
-            if (count > seen) tone();
-            seen = count;
-          })
-          .catch(function () {});
+        if (!streaming) refresh();
       },
       Math.min(15, Number(live.getAttribute('data-live')) || 15) * 1000,
     );
+  }
+
+  // The dashboard is an installable app: its pages link the manifest, which names the service worker (data-sw).
+  var manifest = document.querySelector('link[rel=manifest][data-sw]');
+  var sw = navigator.serviceWorker;
+  if (manifest && sw) sw.register(manifest.getAttribute('data-sw'), { scope: '/dashboard/' }).catch(function () {});
+
+  // "Notify me of new orders on this phone": Web Push through the service worker (shown only where it can work).
+  var optin = document.getElementById('push-optin');
+  if (optin && manifest && sw && window.PushManager && window.Notification) {
+    var onBtn = optin.querySelector('[type=submit]');
+    var offBtn = optin.querySelector('[data-push-off]');
+    var said = optin.querySelector('[data-push-status]');
+    var send = function (method, path, body) {
+      return fetch(optin.action + path, {
+        method: method,
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': optin.elements._csrf.value },
+        body: JSON.stringify(body),
+      }).then(function (res) {
+        if (!res.ok) throw new Error('HTTP ' + res.status);
+        return res.status === 204 ? {} : res.json();
+      });
+    };
+    var show = function (on, words) {
+      onBtn.hidden = on;
+      offBtn.hidden = !on;
+      said.textContent = words ? optin.getAttribute(words) : '';
+    };
+    var keyBytes = function (b64) {
+      var s = b64.replace(/-/g, '+').replace(/_/g, '/');
+      var raw = atob(s + '==='.slice((s.length + 3) % 4));
+      var out = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+      return out;
+    };
+    var current = function () {
+      return sw.ready.then(function (reg) {
+        return reg.pushManager.getSubscription().then(function (sub) {
+          return { reg: reg, sub: sub };
+        });
+      });
+    };
+    optin.hidden = false;
+    current()
+      .then(function (c) {
+        return c.sub ? send('POST', '/status', { endpoint: c.sub.endpoint }) : { subscribed: false };
+      })
+      .then(function (a) {
+        show(a.subscribed, a.subscribed ? 'data-is-on' : null);
+      })
+      .catch(function () {});
+    optin.addEventListener('submit', function (event) {
+      event.preventDefault();
+      Notification.requestPermission()
+        .then(function (permission) {
+          if (permission !== 'granted') throw new Error(permission);
+          return fetch(optin.getAttribute('data-push-key'), { credentials: 'same-origin' });
+        })
+        .then(function (res) {
+          return res.json();
+        })
+        .then(function (key) {
+          return current().then(function (c) {
+            var options = { userVisibleOnly: true, applicationServerKey: keyBytes(key.publicKey) };
+            return c.sub || c.reg.pushManager.subscribe(options);
+          });
+        })
+        .then(function (sub) {
+          return send('POST', '', sub.toJSON());
+        })
+        .then(function () {
+          show(true, 'data-is-on');
+        })
+        .catch(function () {
+          show(false, Notification.permission === 'denied' ? 'data-denied' : 'data-failed');
+        });
+    });
+    offBtn.addEventListener('click', function () {
+      current()
+        .then(function (c) {
+          return c.sub && send('DELETE', '', { endpoint: c.sub.endpoint });
+        })
+        .then(function () {
+          show(false, 'data-is-off');
+        })
+        .catch(function () {});
+    });
   }
 
   // Copy-to-clipboard buttons (UPI id): hidden until this script can make them work.

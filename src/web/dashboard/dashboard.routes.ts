@@ -26,6 +26,8 @@ import { homeRoutes, storeHomeRoutes } from './home.routes.js';
 import { importRoutes } from './import.routes.js';
 import { memberRoutes } from './members.routes.js';
 import { orderRoutes } from './orders.routes.js';
+import { orderEventRoutes } from './events.routes.js';
+import { pushSubscriptionRoutes, pwaRoutes } from './pwa.routes.js';
 import { productRoutes } from './products.routes.js';
 import { reportRoutes } from './reports.routes.js';
 import { settingsRoutes } from './settings.routes.js';
@@ -46,6 +48,7 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   });
 
   await app.register(authRoutes);
+  await app.register(pwaRoutes);
 
   await app.register(async (signedIn) => {
     signedIn.addHook('onRequest', requireSignedIn);
@@ -69,6 +72,8 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
         await store.register(memberRoutes);
         await store.register(reportRoutes);
         await store.register(importRoutes);
+        await store.register(orderEventRoutes);
+        await store.register(pushSubscriptionRoutes);
       },
       { prefix: '/stores/:storeId' },
     );

@@ -150,7 +150,12 @@ export function ordersListMain(m: OrderListModel): Html {
     ? `${base}?${String(new URLSearchParams({ ...(status ? { status } : {}), cursor: m.page.nextCursor }))}`
     : null;
   const older = tr('dashboard.orders.older');
-  const live = attrs({ 'data-live': m.cursor ? undefined : m.liveEvery, 'data-unseen': m.unseen });
+  const live = attrs({
+    'data-live': m.cursor ? undefined : m.liveEvery,
+    'data-unseen': m.unseen,
+    // Server-Sent Events (events.routes.ts): the list refreshes the moment an order comes; polling is the fallback.
+    'data-events': m.cursor ? undefined : `${base}/events`,
+  });
   return html`<h1>${tr('dashboard.nav.orders')}</h1>
 <nav aria-label="${tr('dashboard.orders.statusNav')}"><ul class="cats wrap">${tabs.map(tab)}</ul></nav>
 <div id="orders-live"${live}>

@@ -9,6 +9,7 @@ import { attrs, html, type Html } from '../html.js';
 import { layout, sendPage, type Flash } from '../layout.js';
 import { csrfField, takeFlash } from '../forms.js';
 import { DASHBOARD_PATH, storePath, trOf } from './context.js';
+import { PWA_PATHS } from './pwa.js';
 
 export type Section = 'home' | 'orders' | 'products' | 'categories' | 'coupons' | 'reports' | 'members' | 'settings';
 
@@ -74,6 +75,36 @@ ${csrfField(reply)}<p class="small muted">${tr('dashboard.shell.signedInAs')} <s
 </form>${switcher}`;
 }
 
+/** Every dashboard page links the app's manifest; app.js registers the service worker named by `data-sw`. */
+function appHead(request: FastifyRequest): Html {
+  return html`
+<link rel="manifest"${attrs({
+    href: `${PWA_PATHS.manifest}?lang=${request.dashboardLang}`,
+    'data-sw': PWA_PATHS.worker,
+  })}>
+<link rel="apple-touch-icon" href="${PWA_PATHS.icon(192)}">`;
+}
+
+/**
+ * "Notify me of new orders on this phone" (Web Push), above the orders list. Hidden: app.js shows it only where the
+ * browser can push (service worker, PushManager, Notification); the words of each state ride along as data-*.
+ */
+function pushOptIn(request: FastifyRequest, reply: FastifyReply, store: StoreRow): Html {
+  const tr = trOf(request);
+  return html`<form id="push-optin" class="row" method="post"${attrs({
+    action: storePath(store.id, '/push'),
+    hidden: true,
+    'data-push-key': `${DASHBOARD_PATH}/push/key`,
+    'data-is-on': tr('dashboard.push.isOn'),
+    'data-is-off': tr('dashboard.push.isOff'),
+    'data-denied': tr('dashboard.push.denied'),
+    'data-failed': tr('dashboard.push.failed'),
+  })}>${csrfField(reply)}
+<button class="btn secondary" type="submit" data-testid="push-on">${tr('dashboard.push.on')}</button>
+<button class="linkish" type="button" hidden data-push-off data-testid="push-off">${tr('dashboard.push.off')}</button>
+<span class="small" role="status" data-push-status data-testid="push-status"></span></form>`;
+}
+
 /** Sends a dashboard page: never cached (it shows the owner's business), never indexed. */
 export function sendDashboardPage(
   request: FastifyRequest,
@@ -89,7 +120,10 @@ export function sendDashboardPage(
     lang: request.dashboardLang,
     skipLabel: tr('dashboard.shell.skip'),
     header: header(opts.store),
-    main: html`${sectionNav(request, opts.store, opts.section)}${opts.main}`,
+    head: appHead(request),
+    main: html`${sectionNav(request, opts.store, opts.section)}${
+      opts.store && opts.pageId === 'orders' && request.session ? pushOptIn(request, reply, opts.store) : ''
+    }${opts.main}`,
     footer: footer(request, reply),
     flash,
   });
