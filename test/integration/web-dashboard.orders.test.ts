@@ -101,6 +101,10 @@ describe('orders', () => {
     const accepted = await browser.post(`${page}/transitions`, { to: 'accepted', note: 'Packing now' });
     // Without JS the answer lands back on the order itself, not the top of the list.
     expect([accepted.status, accepted.location]).toEqual([303, `${page}#order`]);
+    // …and the flash is inside the order, where that link lands, not above the tabs.
+    const landed = (await browser.get(page)).body;
+    expect(landed).toMatch(/<div id="order"[\s\S]*data-testid="flash">Order #\d+: accepted\./);
+    expect(landed.match(/data-testid="flash"/g)).toHaveLength(1);
     let view = await orderOf(order.id);
     expect(view.status).toBe('accepted');
     expect(view.history.at(-1)).toMatchObject({ status: 'accepted', note: 'Packing now' });

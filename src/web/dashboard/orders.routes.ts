@@ -27,7 +27,7 @@ import { AppError, validationFailed } from '../../shared/errors.js';
 import { formatMoney } from '../../shared/money.js';
 import type { StoreRow } from '../../stores/stores.service.js';
 import { sendPage } from '../layout.js';
-import { csrfField, field, formBody, fragmentRequested, seeOther, setFlash } from '../forms.js';
+import { csrfField, field, formBody, fragmentRequested, seeOther, setFlash, takeFlash } from '../forms.js';
 import { currentStore, pageProblem, storePath, trOf } from './context.js';
 import { optionalText, parseMoney } from './form-values.js';
 import { sendDashboardPage } from './shell.js';
@@ -108,7 +108,7 @@ async function sendOrder(request: FastifyRequest, reply: FastifyReply, order: Or
     csrf: csrfField(reply),
     addable: canEditLines(order.status, 'merchant') ? await addableVariants(request, store) : [],
     failed: answer.failed ?? null,
-    notice: answer.notice ?? null,
+    notice: answer.notice ?? (fragmentRequested(request) ? null : takeFlash(request, reply)),
     confirm: answer.confirm ?? null,
   };
   const status = answer.failed?.problem.status ?? 200;
@@ -120,13 +120,15 @@ async function sendOrder(request: FastifyRequest, reply: FastifyReply, order: Or
     store,
     section: 'orders',
     status,
+    flash: null,
     main: orderMain(model),
   });
 }
 
 /** A done action: the order again with `words` on top (fetch), or the flash and a 303 back to the order. */
 function answerDone(request: FastifyRequest, reply: FastifyReply, order: OrderView, words: string) {
-  if (fragmentRequested(request) === ORDER_FRAGMENT) return sendOrder(request, reply, order, { notice: words });
+  if (fragmentRequested(request) === ORDER_FRAGMENT)
+    return sendOrder(request, reply, order, { notice: { kind: 'ok', text: words } });
   setFlash(request, reply, 'ok', words);
   return seeOther(reply, storePath(currentStore(request).id, `/orders/${order.id}#order`));
 }

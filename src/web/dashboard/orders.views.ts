@@ -14,6 +14,7 @@ import type { StoreRow } from '../../stores/stores.service.js';
 import { localeOf, type Lang, type Translate } from '../../i18n/index.js';
 import { attrs, html, type Html } from '../html.js';
 import { problemSummary, type FormProblem } from '../forms.js';
+import type { Flash } from '../layout.js';
 import { moneyInputValue } from './form-values.js';
 import { needsConfirmation, orderActions } from './orders.actions.js';
 import { storePath } from './context.js';
@@ -190,8 +191,11 @@ export interface OrderModel {
   /** what the "add an item" picker offers (only while the lines can change) */
   addable: AddableVariant[];
   failed: FailedAction | null;
-  /** What just happened, at the top of the order (an in-place answer; a page load shows the flash instead). */
-  notice: string | null;
+  /**
+   * What just happened, at the top of the order: the words of an in-place answer, or the flash of a page load (a
+   * plain form lands on `#order`, below the page's usual flash place, so the order carries it).
+   */
+  notice: Flash | null;
   /** Reject or Cancel was asked for: "Are you sure?" stands in place of the next step. */
   confirm: { to: OrderStatus; note: string | null } | null;
 }
@@ -466,8 +470,10 @@ export function orderFragment(m: OrderModel): Html {
   const title = tr('dashboard.orders.title', { number: order.number });
   const placed = tr('dashboard.orders.placedAt', { time: orderTime(order.createdAt, m.lang) });
   // The words of an in-place answer, focused by app.js when the pressed button is gone (e.g. after Accept).
+  const role = m.notice?.kind === 'error' ? 'alert' : 'status';
   const notice = m.notice
-    ? html`<p class="flash ok" role="status" tabindex="-1" data-status data-testid="flash">${m.notice}</p>`
+    ? html`<p class="flash ${m.notice.kind}" role="${role}" tabindex="-1" data-status
+ data-testid="flash">${m.notice.text}</p>`
     : '';
   return html`<div id="order" data-testid="order" data-order-status="${order.status}">
 <h1>${title} ${statusBadge(order.status, tr)}${sourceBadge(order.source, tr)}</h1>
