@@ -544,9 +544,11 @@ export async function markOrderSeen(q: Queryable, storeId: string, orderId: stri
   ]);
 }
 
+/** New orders: not opened yet, and not already over (a customer who cancels before the owner looks is not news). */
 export async function countUnseen(q: Queryable, storeId: string): Promise<number> {
   const { rows } = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM orders WHERE store_id = $1 AND seen_at IS NULL`,
+    `SELECT count(*)::int AS n FROM orders
+      WHERE store_id = $1 AND seen_at IS NULL AND status NOT IN ('cancelled', 'rejected')`,
     [storeId],
   );
   return rows[0]?.n ?? 0;

@@ -1,3 +1,4 @@
+/** Dashboard orders (placed through the storefront API), coupons and store settings. */
 import { describe, expect } from 'vitest';
 import { client, type Client, type TestContext } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
@@ -93,7 +94,12 @@ describe('orders', () => {
     const page = `${base}/orders/${order.id}`;
     await browser.get(page);
     const accepted = await browser.post(`${page}/transitions`, { to: 'accepted', note: 'Packing now' });
-    expect([accepted.status, accepted.location]).toEqual([303, page]);
+    // Without JS the answer lands back on the order itself, not the top of the list.
+    expect([accepted.status, accepted.location]).toEqual([303, `${page}#order`]);
+    // …and the flash is inside the order, where that link lands, not above the tabs.
+    const landed = (await browser.get(page)).body;
+    expect(landed).toMatch(/<div id="order"[\s\S]*data-testid="flash">Order #\d+: accepted\./);
+    expect(landed.match(/data-testid="flash"/g)).toHaveLength(1);
     let view = await orderOf(order.id);
     expect(view.status).toBe('accepted');
     expect(view.history.at(-1)).toMatchObject({ status: 'accepted', note: 'Packing now' });
@@ -122,8 +128,69 @@ describe('orders', () => {
     expect(await stockOf(ctx, dalVariant)).toBe(before! - 3);
     const page = `${base}/orders/${order.id}`;
     await browser.get(page);
-    expect((await browser.post(`${page}/transitions`, { to: 'rejected', note: 'Closed today' })).status).toBe(303);
+    // First "Are you sure?": nothing happens yet.
+    const asked = await browser.post(`${page}/transitions`, { to: 'rejected', note: 'Closed today' });
+    expect(asked.status).toBe(200);
+    expect(asked.body).toContain('data-testid="confirm-step"');
+    expect(asked.body).toContain(`Reject order #${order.number}?`);
+    expect(asked.body).toMatch(/name="note" value="Closed today"/);
+    expect((await orderOf(order.id)).status).toBe('placed');
+    expect(await stockOf(ctx, dalVariant)).toBe(before! - 3);
+    const sure = await browser.post(`${page}/transitions`, { to: 'rejected', note: 'Closed today', confirm: '1' });
+    expect([sure.status, sure.location]).toEqual([303, `${page}#order`]);
     expect(await stockOf(ctx, dalVariant)).toBe(before);
+    expect((await orderOf(order.id)).history.at(-1)).toMatchObject({ status: 'rejected', note: 'Closed today' });
+  });
+
+  it('answers an action sent with fetch (x-fragment: order) with the order re-rendered in place', async ({ ctx }) => {
+    const order = await placeOrder(ctx, [[riceVariant, 1]]);
+    const page = `${base}/orders/${order.id}`;
+    const inPlace = { headers: { 'x-fragment': 'order', accept: 'text/html' }, from: page };
+    await browser.get(page);
+    // The forward move is the first button of the order, before any other form.
+    const shown = (await browser.open(page)).body;
+    const firstButton = /<button[^>]*data-testid="([^"]+)"/.exec(shown.slice(shown.indexOf('id="order"')))?.[1];
+    expect(firstButton).toBe('to-accepted');
+    expect(shown).toMatch(/class="btn" id="to-accepted"/);
+    expect(shown).toMatch(/class="btn danger" id="to-rejected"/);
+    // Before accepting, ending the order is Reject only; after, Cancel order only.
+    expect(shown).not.toContain('data-testid="to-cancelled"');
+
+    const accepted = await browser.post(`${page}/transitions`, { to: 'accepted' }, inPlace);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.startsWith('<div id="order"')).toBe(true);
+    expect(accepted.body).not.toContain('<html');
+    expect(accepted.body).toMatch(/role="status"[^>]*data-status[^>]*>Order #\d+: accepted\. The customer is told\./);
+    expect(accepted.body).toContain('data-testid="to-shipped"');
+    expect(accepted.body).toContain('data-testid="to-cancelled"');
+    expect(accepted.body).not.toContain('data-testid="to-rejected"');
+    expect(accepted.headers['cache-control']).toBe('no-store');
+
+    // Cancel asks first, in place; then the confirmed one cancels.
+    const asked = await browser.post(`${page}/transitions`, { to: 'cancelled' }, inPlace);
+    expect(asked.status).toBe(200);
+    expect(asked.body).toContain('data-testid="confirm-cancelled"');
+    expect(asked.body).toMatch(/id="to-cancelled"/);
+    expect((await orderOf(order.id)).status).toBe('accepted');
+    const stale = await browser.post(`${page}/transitions`, { to: 'accepted' }, inPlace);
+    expect(stale.status).toBe(409);
+    expect(stale.body).toContain('data-testid="form-error"');
+    const cancelled = await browser.post(`${page}/transitions`, { to: 'cancelled', confirm: '1' }, inPlace);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toContain('data-order-status="cancelled"');
+    expect(cancelled.body).not.toContain('data-testid="transition-form"');
+  });
+
+  it('does not count an order the customer cancelled before it was opened as new', async ({ ctx }) => {
+    const before = (await browser.get(`${base}/orders`)).body;
+    const count = (body: string) => Number(/data-unseen="(\d+)"/.exec(body)?.[1]);
+    const order = await placeOrder(ctx, [[riceVariant, 1]]);
+    expect(count((await browser.get(`${base}/orders`)).body)).toBe(count(before) + 1);
+    const cancel = await customer(ctx).post(`/api/v1/orders/${order.trackingToken}/cancel`, {});
+    expect(cancel.status, cancel.text).toBe(200);
+    const list = (await browser.get(`${base}/orders`)).body;
+    expect(count(list)).toBe(count(before));
+    expect(list).not.toContain(`data-order-id="${order.id}" data-unseen="true"`);
   });
 
   it('edits the lines: the bill is renewed and stock moves', async ({ ctx }) => {
@@ -212,7 +279,7 @@ ${boundary}\r\nContent-Disposition: form-data; name="file"; filename="paid.png"\
     expect(image.headers['x-content-type-options']).toBe('nosniff');
 
     const paid = await browser.post(`${page}/payment`, { status: 'paid' }, { from: page });
-    expect(paid.status).toBe(303);
+    expect([paid.status, paid.location]).toEqual([303, `${page}#order`]);
     const view = await orderOf(order.id);
     expect([view.paymentStatus, view.amountPaid, view.balanceDue]).toEqual(['paid', view.total, 0]);
     const after = await browser.open(page);
@@ -222,6 +289,22 @@ ${boundary}\r\nContent-Disposition: form-data; name="file"; filename="paid.png"\
     const twice = await browser.post(`${page}/payment`, { status: 'paid' }, { from: page });
     expect(twice.status).toBe(303);
     expect((await browser.open(page)).body).toMatch(/data-testid="flash"[^>]*>The payment is already paid/);
+    // In place: a refund, and the refused second one with its words inside the order.
+    const inPlace = { headers: { 'x-fragment': 'order' }, from: page };
+    const refund = await browser.post(`${page}/payment`, { status: 'refunded', amount: '10' }, inPlace);
+    expect(refund.status).toBe(200);
+    expect(refund.body).toMatch(/data-status[^>]*>Refund of ₹10.00 recorded/);
+    const tooMuch = await browser.post(`${page}/payment`, { status: 'refunded', amount: '9999' }, inPlace);
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body.startsWith('<div id="order"')).toBe(true);
+    expect(tooMuch.body).toContain('data-testid="form-error"');
+    // Every payment action is in the order's history: the proof, the payment, the refund.
+    const history = (await orderOf(order.id)).history.map((h: any) => h.status);
+    expect(history).toEqual(['placed', 'proof_submitted', 'paid', 'refunded']);
+    const words = (await browser.open(page)).body;
+    const timeline = words.slice(words.indexOf('data-testid="history"'));
+    for (const said of ['Payment screenshot received', 'Payment received', 'Refund recorded'])
+      expect(timeline).toContain(said);
     // No proof on a COD order: the 404 page.
     const cod = await placeOrder(ctx, [[riceVariant, 1]]);
     expect((await browser.get(`${base}/orders/${cod.id}/proof`)).status).toBe(404);

@@ -79,6 +79,38 @@ describe('problems in Hindi', () => {
     const en = await owner.post(`${base}/products/new`, { name: '', price: '' }, { from: `${base}?lang=en` });
     expect(en.body).toMatch(/data-testid="form-error"[^>]*>[A-Z][ -~]+</);
   });
+
+  it('the words under each field are Hindi too, from parsers, the API schema and services alike', async () => {
+    const fieldErrors = (body: string) => [...body.matchAll(/class="field-error"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    const from = `${base}/products/new?lang=hi`;
+    const product = await owner.post(`${base}/products/new`, { name: '', price: 'abc', stock: '1.5' }, { from });
+    expect(product.status).toBe(422);
+    const expected = ['इसे भरें।', 'रकम ऐसे लिखें: 49.99', 'पूरी संख्या लिखें।'];
+    expect(fieldErrors(product.body)).toEqual(expect.arrayContaining(expected));
+    const settings = await owner.post(
+      `${base}/settings`,
+      { name: 'Shop', isOpen: '1', fee: '-5', minOrder: 'x' },
+      {
+        from: `${base}/settings?lang=hi`,
+      },
+    );
+    expect(settings.status).toBe(422);
+    const said = fieldErrors(settings.body);
+    expect(said).toEqual(expect.arrayContaining(['रकम शून्य से कम नहीं हो सकती।', 'रकम ऐसे लिखें: 49.99']));
+    // Never an English sentence under a field of a Hindi page.
+    for (const words of [...said, ...fieldErrors(product.body)]) expect(words).not.toMatch(/^[ -~]+$/);
+    // The WhatsApp bot switch is Hindi as well.
+    expect(settings.body).toContain('WhatsApp संदेशों का जवाब अपने-आप दें');
+    const en = await owner.post(
+      `${base}/settings`,
+      { name: 'Shop', isOpen: '1', fee: '-5' },
+      {
+        from: `${base}/settings?lang=en`,
+      },
+    );
+    expect(fieldErrors(en.body)).toContain('The amount cannot be negative.');
+    expect(en.body).toContain('Answer WhatsApp messages automatically');
+  });
 });
 
 describe('staff', () => {

@@ -13,6 +13,7 @@ import { notFound } from '../../shared/errors.js';
 import { clearCookie, formProblem, seeOther, setCookie, type FormProblem } from '../forms.js';
 import { chooseLanguage, isLang, translator, type Lang, type Translate } from '../../i18n/index.js';
 import { merchantLanguage, setMerchantLanguage } from '../../merchants/merchants.service.js';
+import { fieldMessage } from './field-messages.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -131,8 +132,13 @@ const PROBLEM_KEYS: Partial<Record<FormProblem['code'], string>> = {
  */
 export function pageProblem(request: FastifyRequest, err: unknown, fieldOf?: (path: string) => string): FormProblem {
   const problem = formProblem(err, fieldOf);
+  const lang = request.dashboardLang;
+  if (lang === 'en') return problem;
+  const tr = trOf(request);
   const key = PROBLEM_KEYS[problem.code];
-  if (request.dashboardLang !== 'en' && key && /^[\x00-\x7F]*$/.test(problem.summary))
-    problem.summary = trOf(request)(key);
+  if (key && /^[\x00-\x7F]*$/.test(problem.summary)) problem.summary = tr(key);
+  // The words under each field, too (field-messages.ts).
+  for (const [name, message] of Object.entries(problem.fields)) problem.fields[name] = fieldMessage(tr, lang, message);
+  problem.items = problem.items.map((item) => ({ ...item, message: fieldMessage(tr, lang, item.message) }));
   return problem;
 }

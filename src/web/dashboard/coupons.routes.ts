@@ -1,4 +1,7 @@
-/** Coupons: list, create, edit, switch off, delete. The rules (percent 1..100, unique codes, limits) are the service's. */
+/**
+ * Coupons: list, create, edit, switch off, delete. The rules (percent 1..100, unique codes, limits) are the
+ * service's.
+ */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { createCoupon, deleteCoupon, getCoupon, listCoupons, updateCoupon } from '../../coupons/coupons.service.js';
 import { CreateCouponBody, UpdateCouponBody, type Coupon } from '../../coupons/coupons.schema.js';
@@ -88,9 +91,10 @@ const couponFieldOf = (path: string) =>
 
 export function couponTerms(c: Coupon, currency: string, tr: Translate = translator('en')): string {
   const money = (n: number) => formatMoney(n, currency, { trimZeroFraction: true });
+  const cap = c.maxDiscount !== null ? ` ${tr('dashboard.coupons.upTo', { amount: money(c.maxDiscount) })}` : '';
   const off =
     c.type === 'percent'
-      ? `${tr('dashboard.coupons.percentOff', { value: c.value })}${c.maxDiscount !== null ? ` ${tr('dashboard.coupons.upTo', { amount: money(c.maxDiscount) })}` : ''}`
+      ? `${tr('dashboard.coupons.percentOff', { value: c.value })}${cap}`
       : tr('dashboard.coupons.amountOff', { amount: money(c.value) });
   return `${off}${c.minOrder !== null ? ` ${tr('dashboard.coupons.onOrMore', { amount: money(c.minOrder) })}` : ''}`;
 }
@@ -202,6 +206,18 @@ async function listPage(
   });
   const base = storePath(store.id, '/coupons');
   const tr = trOf(request);
+  const headings = [
+    'dashboard.auth.code',
+    'dashboard.orders.discount',
+    'dashboard.coupons.used',
+    'dashboard.coupons.until',
+  ].map((key) => tr(key));
+  const offBadge = html` <span class="badge">${tr('dashboard.coupons.off')}</span>`;
+  const pager = page.nextCursor
+    ? html`<p class="pager"><a class="btn secondary"
+ href="${base}?cursor=${page.nextCursor}">${tr('dashboard.coupons.more')}</a></p>`
+    : '';
+  const kept = { values: failed?.values ?? null, problem: failed?.problem ?? null };
   return sendDashboardPage(request, reply, {
     title: tr('dashboard.nav.coupons'),
     pageId: 'coupons',
@@ -213,19 +229,19 @@ ${
   page.items.length === 0
     ? html`<p>${tr('dashboard.coupons.none')}</p>`
     : html`<div class="table-wrap"><table class="table" data-testid="coupon-list">
-<thead><tr><th scope="col">${tr('dashboard.auth.code')}</th><th scope="col">${tr('dashboard.orders.discount')}</th><th scope="col">${tr('dashboard.coupons.used')}</th><th scope="col">${tr('dashboard.coupons.until')}</th></tr></thead>
+<thead><tr>${headings.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>${page.items.map(
         (c) => html`<tr data-testid="coupon-row">
-<td><a href="${base}/${c.id}">${c.code}</a>${c.isActive ? '' : html` <span class="badge">${tr('dashboard.coupons.off')}</span>`}</td>
+<td><a href="${base}/${c.id}">${c.code}</a>${c.isActive ? '' : offBadge}</td>
 <td>${couponTerms(c, store.currency, tr)}</td>
 <td>${c.usedCount}${c.usageLimit !== null ? ` / ${c.usageLimit}` : ''}</td>
 <td>${couponExpiryDate(c.expiresAt) || '—'}</td>
 </tr>`,
       )}</tbody></table></div>`
 }
-${page.nextCursor ? html`<p class="pager"><a class="btn secondary" href="${base}?cursor=${page.nextCursor}">${tr('dashboard.coupons.more')}</a></p>` : ''}
+${pager}
 <section class="panel" aria-labelledby="new-coupon"><h2 id="new-coupon">${tr('dashboard.coupons.new')}</h2>
-${couponForm(reply, store, { action: base, coupon: null, values: failed?.values ?? null, problem: failed?.problem ?? null, submit: tr('dashboard.coupons.create'), tr })}
+${couponForm(reply, store, { action: base, coupon: null, ...kept, submit: tr('dashboard.coupons.create'), tr })}
 </section>`,
   });
 }
@@ -239,6 +255,8 @@ async function editPage(
 ) {
   const base = storePath(store.id, `/coupons/${coupon.id}`);
   const tr = trOf(request);
+  const used = tr('dashboard.coupons.usedTimes', { used: coupon.usedCount, limit: coupon.usageLimit ?? 'none' });
+  const kept = { values: failed?.values ?? null, problem: failed?.problem ?? null };
   return sendDashboardPage(request, reply, {
     title: tr('dashboard.coupons.title', { code: coupon.code }),
     pageId: 'coupon-edit',
@@ -247,9 +265,11 @@ async function editPage(
     status: failed?.problem.status,
     main: html`<p class="small"><a href="${storePath(store.id, '/coupons')}">← ${tr('dashboard.nav.coupons')}</a></p>
 <h1>${tr('dashboard.coupons.title', { code: coupon.code })}</h1>
-<p>${couponTerms(coupon, store.currency, tr)} · ${tr('dashboard.coupons.usedTimes', { used: coupon.usedCount, limit: coupon.usageLimit ?? 'none' })}</p>
-${couponForm(reply, store, { action: base, coupon, values: failed?.values ?? null, problem: failed?.problem ?? null, submit: tr('dashboard.coupons.save'), tr })}
-<form method="post" action="${base}/delete" class="panel">${csrfField(reply)}<p class="small">${tr('dashboard.coupons.deleteHint')}</p><button class="btn danger" type="submit" data-testid="delete-coupon">${tr('dashboard.coupons.delete', { code: coupon.code })}</button></form>`,
+<p>${couponTerms(coupon, store.currency, tr)} · ${used}</p>
+${couponForm(reply, store, { action: base, coupon, ...kept, submit: tr('dashboard.coupons.save'), tr })}
+<form method="post" action="${base}/delete" class="panel">${csrfField(reply)}
+<p class="small">${tr('dashboard.coupons.deleteHint')}</p><button class="btn danger" type="submit"
+ data-testid="delete-coupon">${tr('dashboard.coupons.delete', { code: coupon.code })}</button></form>`,
   });
 }
 

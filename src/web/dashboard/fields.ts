@@ -31,6 +31,7 @@ export interface InputOptions extends FieldOptions {
 }
 
 const fieldId = (o: FieldOptions) => `${o.idPrefix ?? 'f'}-${o.name}`;
+const invalid = (o: FieldOptions) => (o.problem?.fields[o.name] ? 'true' : undefined);
 
 function describedBy(o: FieldOptions, id: string): string | undefined {
   const ids = [o.hint ? `${id}-hint` : null, o.problem?.fields[o.name] ? `${id}-error` : null].filter(Boolean);
@@ -39,7 +40,11 @@ function describedBy(o: FieldOptions, id: string): string | undefined {
 
 function below(o: FieldOptions, id: string): Html {
   const message = o.problem?.fields[o.name];
-  return html`${o.hint ? html`<p class="small muted" id="${id}-hint">${o.hint}</p>` : ''}${message ? html`<p class="field-error" id="${id}-error" data-testid="error-${o.name}">${message}</p>` : ''}`;
+  const hint = o.hint ? html`<p class="small muted" id="${id}-hint">${o.hint}</p>` : '';
+  const error = message
+    ? html`<p class="field-error" id="${id}-error" data-testid="error-${o.name}">${message}</p>`
+    : '';
+  return html`${hint}${error}`;
 }
 
 export function input(o: InputOptions): Html {
@@ -58,7 +63,7 @@ export function input(o: InputOptions): Html {
     accept: o.accept,
     required: o.required,
     autofocus: o.autofocus,
-    'aria-invalid': o.problem?.fields[o.name] ? 'true' : undefined,
+    'aria-invalid': invalid(o),
     'aria-describedby': describedBy(o, id),
     'data-testid': o.testid,
     'data-resize': o.resize,
@@ -77,18 +82,40 @@ export function moneyInput(o: FieldOptions & { currency: string; placeholder?: s
 export function textarea(o: FieldOptions & { maxlength?: number; rows?: number }): Html {
   const id = fieldId(o);
   return html`<label for="${id}">${o.label}</label>
-<textarea${attrs({ id, name: o.name, maxlength: o.maxlength, rows: o.rows ?? 3, 'aria-invalid': o.problem?.fields[o.name] ? 'true' : undefined, 'aria-describedby': describedBy(o, id), 'data-testid': o.testid })}>${o.value ?? ''}</textarea>${below(o, id)}`;
+<textarea${attrs({
+    id,
+    name: o.name,
+    maxlength: o.maxlength,
+    rows: o.rows ?? 3,
+    'aria-invalid': invalid(o),
+    'aria-describedby': describedBy(o, id),
+    'data-testid': o.testid,
+  })}>${o.value ?? ''}</textarea>${below(o, id)}`;
 }
 
 export function select(o: FieldOptions & { options: readonly { value: string; label: string }[] }): Html {
   const id = fieldId(o);
   return html`<label for="${id}">${o.label}</label>
-<select${attrs({ id, name: o.name, 'aria-invalid': o.problem?.fields[o.name] ? 'true' : undefined, 'aria-describedby': describedBy(o, id), 'data-testid': o.testid })}>${o.options.map(
+<select${attrs({
+    id,
+    name: o.name,
+    'aria-invalid': invalid(o),
+    'aria-describedby': describedBy(o, id),
+    'data-testid': o.testid,
+  })}>${o.options.map(
     (opt) => html`<option${attrs({ value: opt.value, selected: opt.value === (o.value ?? '') })}>${opt.label}</option>`,
   )}</select>${below(o, id)}`;
 }
 
 export function checkboxInput(o: Omit<FieldOptions, 'value'> & { checked: boolean }): Html {
   const id = fieldId(o);
-  return html`<label class="choice" for="${id}"><input${attrs({ id, type: 'checkbox', name: o.name, value: '1', checked: o.checked, 'aria-describedby': o.hint ? `${id}-hint` : undefined, 'data-testid': o.testid })}> ${o.label}</label>${below(o, id)}`;
+  return html`<label class="choice" for="${id}"><input${attrs({
+    id,
+    type: 'checkbox',
+    name: o.name,
+    value: '1',
+    checked: o.checked,
+    'aria-describedby': o.hint ? `${id}-hint` : undefined,
+    'data-testid': o.testid,
+  })}> ${o.label}</label>${below(o, id)}`;
 }

@@ -43,9 +43,11 @@ async function sharePanel(config: Config, store: StoreRow, tr: Translate): Promi
 <p class="small">${tr('dashboard.home.linkHint')}</p>
 <p><a href="${url}" data-testid="store-link">${url}</a></p>
 <div class="actions">
-<a class="btn" href="${whatsappUrl(null, shareText(store, url))}" target="_blank" rel="noopener" data-testid="share-whatsapp">${tr('dashboard.home.shareWhatsapp')}</a>
+<a class="btn" href="${whatsappUrl(null, shareText(store, url))}" target="_blank" rel="noopener"
+ data-testid="share-whatsapp">${tr('dashboard.home.shareWhatsapp')}</a>
 <button class="btn secondary" type="button" data-copy="${url}" hidden>${tr('dashboard.home.copyLink')}</button>
-<a class="btn secondary" href="${storePath(store.id, '/qr.svg')}" download="${store.slug}-qr.svg" data-testid="qr-download">${tr('dashboard.home.downloadQr')}</a>
+<a class="btn secondary" href="${storePath(store.id, '/qr.svg')}" download="${store.slug}-qr.svg"
+ data-testid="qr-download">${tr('dashboard.home.downloadQr')}</a>
 </div>
 <div class="qr" role="img" aria-label="${tr('dashboard.home.qrOf', { url })}" data-testid="qr">${raw(svg)}</div>
 </section>`;
@@ -115,12 +117,20 @@ export const homeRoutes: FastifyPluginAsync = async (app) => {
   app.get('/stores', async (request, reply) => {
     const stores = await listStoresOfMerchant(app.db, request.session!.merchant.id, app.config);
     const tr = trOf(request);
+    const another = stores.length ? tr('dashboard.home.openAnother') : tr('dashboard.home.openTitle');
+    const storeRow = (s: (typeof stores)[number]) => {
+      const link = html`<a class="name" href="${storePath(s.id)}">${s.name}</a>`;
+      return html`<li class="line">${link}<span class="small muted">${s.url}</span></li>`;
+    };
+    const list = stores.length
+      ? html`<ul class="lines" data-testid="store-list">${stores.map(storeRow)}</ul>`
+      : html`<p>${tr('dashboard.home.noShop')}</p>`;
     return sendDashboardPage(request, reply, {
       title: tr('dashboard.shell.yourShops'),
       pageId: 'stores',
       main: html`<h1>${tr('dashboard.shell.yourShops')}</h1>
-${stores.length ? html`<ul class="lines" data-testid="store-list">${stores.map((s) => html`<li class="line"><a class="name" href="${storePath(s.id)}">${s.name}</a><span class="small muted">${s.url}</span></li>`)}</ul>` : html`<p>${tr('dashboard.home.noShop')}</p>`}
-<p><a class="btn secondary" href="${DASHBOARD_PATH}/new">${stores.length ? tr('dashboard.home.openAnother') : tr('dashboard.home.openTitle')}</a></p>`,
+${list}
+<p><a class="btn secondary" href="${DASHBOARD_PATH}/new">${another}</a></p>`,
     });
   });
 
@@ -163,12 +173,14 @@ export const storeHomeRoutes: FastifyPluginAsync = async (app) => {
     const store = currentStore(request);
     const tr = trOf(request);
     const summary = await storeSummary(app.db, store.id, tr);
+    const tone = store.is_open ? 'open' : 'closed';
+    const openWords = store.is_open ? tr('dashboard.home.open') : tr('dashboard.home.closed');
     return sendDashboardPage(request, reply, {
       title: tr('dashboard.home.title'),
       pageId: 'store-home',
       store,
       section: 'home',
-      main: html`<h1>${store.name} <span class="badge ${store.is_open ? 'open' : 'closed'}" data-testid="open-badge">${store.is_open ? tr('dashboard.home.open') : tr('dashboard.home.closed')}</span></h1>
+      main: html`<h1>${store.name} <span class="badge ${tone}" data-testid="open-badge">${openWords}</span></h1>
 ${summary}
 ${await sharePanel(app.config, store, tr)}`,
     });
@@ -186,7 +198,8 @@ ${await sharePanel(app.config, store, tr)}`,
 ${await sharePanel(app.config, store, tr)}
 <h2>${tr('dashboard.home.next')}</h2>
 <div class="actions">
-<a class="btn" href="${storePath(store.id, '/products/new')}" data-testid="add-first-product">${tr('dashboard.home.addFirst')}</a>
+<a class="btn" href="${storePath(store.id, '/products/new')}"
+ data-testid="add-first-product">${tr('dashboard.home.addFirst')}</a>
 <a class="btn secondary" href="${storePath(store.id, '/settings')}">${tr('dashboard.home.deliverySettings')}</a>
 </div>`,
     });

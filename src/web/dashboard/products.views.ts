@@ -29,7 +29,17 @@ export function thumb(url: string | undefined, alt: string, width?: number): Htm
   const drawn = width
     ? { width, height: img.width && img.height ? Math.max(1, Math.round((img.height * width) / img.width)) : width }
     : { width: img.width, height: img.height };
-  return html`<img${attrs({ class: width ? undefined : 'thumb', src: img.src, srcset: img.srcset, sizes: img.srcset ? (width ? `${width}px` : '12rem') : undefined, width: drawn.width, height: drawn.height, alt, loading: 'lazy', decoding: 'async' })}>`;
+  return html`<img${attrs({
+    class: width ? undefined : 'thumb',
+    src: img.src,
+    srcset: img.srcset,
+    sizes: img.srcset ? (width ? `${width}px` : '12rem') : undefined,
+    width: drawn.width,
+    height: drawn.height,
+    alt,
+    loading: 'lazy',
+    decoding: 'async',
+  })}>`;
 }
 
 /**
@@ -44,7 +54,9 @@ export function stockBadge(variants: readonly Pick<Variant, 'name' | 'stock'>[],
       : levels.kind === 'out'
         ? html`<span class="badge oos" data-testid="stock">${tr('dashboard.stock.out')}</span>`
         : html`<span class="badge${levels.kind === 'low' ? ' closed' : ''}" data-testid="stock">
-${tr(levels.kind === 'low' ? 'dashboard.stock.inStockLow' : 'dashboard.stock.inStock', { count: levels.total })}</span>`;
+${tr(levels.kind === 'low' ? 'dashboard.stock.inStockLow' : 'dashboard.stock.inStock', {
+  count: levels.total,
+})}</span>`;
   const out = levels.outSizes.map(
     (name) => html` <span class="badge oos" data-testid="size-stock">${tr('dashboard.stock.sizeOut', { name })}</span>`,
   );
@@ -65,11 +77,26 @@ export function stockForm(
 ): Html {
   const tr = opts.tr;
   const id = `stock-${variant.id}`;
-  return html`<form method="post" action="${storePath(store.id, `/variants/${variant.id}/stock`)}" class="row stock-form" data-testid="stock-form">
+  const action = storePath(store.id, `/variants/${variant.id}/stock`);
+  const detail = opts.detail ? html`<span class="sr-only"> ${opts.detail}</span>` : '';
+  const input = html`<input${attrs({
+    id,
+    name: 'set',
+    inputmode: 'numeric',
+    value: variant.stock === null ? '' : String(variant.stock),
+    placeholder: tr('dashboard.stock.notTrackedPlaceholder'),
+    maxlength: 10,
+    'data-testid': 'stock-input',
+  })}>`;
+  const less = html`<button class="btn secondary" type="submit" name="adjust" value="-1"
+ aria-label="${tr('dashboard.stock.oneLess')}">−1</button>`;
+  const more = html`<button class="btn secondary" type="submit" name="adjust" value="1"
+ aria-label="${tr('dashboard.stock.oneMore')}">+1</button>`;
+  return html`<form method="post" action="${action}" class="row stock-form" data-testid="stock-form">
 ${csrfField(reply)}<input type="hidden" name="return" value="${opts.returnTo}">
-<div><label for="${id}">${opts.label}${opts.detail ? html`<span class="sr-only"> ${opts.detail}</span>` : ''}</label><input${attrs({ id, name: 'set', inputmode: 'numeric', value: variant.stock === null ? '' : String(variant.stock), placeholder: tr('dashboard.stock.notTrackedPlaceholder'), maxlength: 10, 'data-testid': 'stock-input' })}></div>
+<div><label for="${id}">${opts.label}${detail}</label>${input}</div>
 <button class="btn secondary" type="submit" name="op" value="set">${tr('dashboard.form.save')}</button>
-${variant.stock === null ? '' : html`<button class="btn secondary" type="submit" name="adjust" value="-1" aria-label="${tr('dashboard.stock.oneLess')}">−1</button><button class="btn secondary" type="submit" name="adjust" value="1" aria-label="${tr('dashboard.stock.oneMore')}">+1</button>`}
+${variant.stock === null ? '' : html`${less}${more}`}
 </form>`;
 }
 
@@ -87,30 +114,65 @@ export interface ListPageInput {
 export function productListMain(reply: FastifyReply, p: ListPageInput): Html {
   const { store, tr } = p;
   const base = storePath(store.id, '/products');
-  const more = p.nextCursor
-    ? `${base}?${new URLSearchParams({ ...(p.q ? { q: p.q } : {}), ...(p.categoryId ? { categoryId: p.categoryId } : {}), cursor: p.nextCursor })}`
-    : null;
-  return html`<div class="store-head"><h1>${tr('dashboard.nav.products')}</h1><p class="row"><a class="btn" href="${base}/new" data-testid="new-product">${tr('dashboard.products.add')}</a><a class="btn secondary" href="${storePath(store.id, '/categories')}">${tr('dashboard.products.categories')}</a>
-<a class="btn secondary" href="${base}/import" data-testid="import-link">${tr('dashboard.products.importExport')}</a></p></div>
+  const query = { ...(p.q ? { q: p.q } : {}), ...(p.categoryId ? { categoryId: p.categoryId } : {}) };
+  const more = p.nextCursor ? `${base}?${new URLSearchParams({ ...query, cursor: p.nextCursor })}` : null;
+  const categoryPicker = p.categories.length
+    ? html`<div>${select({
+        name: 'categoryId',
+        label: tr('dashboard.products.category'),
+        value: p.categoryId,
+        options: [
+          { value: '', label: tr('dashboard.products.all') },
+          ...p.categories.map((c) => ({ value: c.id, label: c.name })),
+        ],
+      })}</div>`
+    : '';
+  const price = (product: Product) => formatMoney(product.price, store.currency);
+  const row = (product: Product) => {
+    const single = product.variants.length === 1 ? product.variants[0]! : null;
+    const sizes =
+      product.variants.length > 1
+        ? html` · ${tr('dashboard.products.sizeCount', { count: product.variants.length })}`
+        : '';
+    const hidden = product.isActive ? '' : html` <span class="badge">${tr('dashboard.products.hidden')}</span>`;
+    const stock = single
+      ? stockForm(reply, store, single, {
+          returnTo: p.returnTo,
+          label: tr('dashboard.products.stock'),
+          detail: tr('dashboard.products.stockOf', { name: product.name }),
+          tr,
+        })
+      : html`<p class="small"><a
+ href="${base}/${product.id}#variants">${tr('dashboard.products.stockEachSize')}</a></p>`;
+    return html`<li class="line" data-testid="product-row" data-product-id="${product.id}">
+<div><a class="name" href="${base}/${product.id}" data-testid="product-name">${product.name}</a>
+<p class="small">${price(product)}${sizes} · ${stockBadge(product.variants, tr)}${hidden}</p></div>
+<div>${thumb(product.images[0], '', 64)}</div>
+${stock}
+</li>`;
+  };
+  const empty = p.q || p.categoryId ? tr('dashboard.products.noMatch') : tr('dashboard.products.none');
+  const pager = more
+    ? html`<p class="pager"><a class="btn secondary"
+ href="${more}" data-testid="more">${tr('dashboard.products.more')}</a></p>`
+    : '';
+  return html`<div class="store-head"><h1>${tr('dashboard.nav.products')}</h1><p class="row">
+<a class="btn" href="${base}/new" data-testid="new-product">${tr('dashboard.products.add')}</a><a
+ class="btn secondary" href="${storePath(store.id, '/categories')}">${tr('dashboard.products.categories')}</a>
+<a class="btn secondary" href="${base}/import"
+ data-testid="import-link">${tr('dashboard.products.importExport')}</a></p></div>
 <form method="get" action="${base}" class="row search" role="search">
-<div><label for="q">${tr('dashboard.products.search')}</label><input id="q" type="search" name="q" value="${p.q}" maxlength="100" placeholder="${tr('dashboard.products.name')}"></div>
-${p.categories.length ? html`<div>${select({ name: 'categoryId', label: tr('dashboard.products.category'), value: p.categoryId, options: [{ value: '', label: tr('dashboard.products.all') }, ...p.categories.map((c) => ({ value: c.id, label: c.name }))] })}</div>` : ''}
+<div><label for="q">${tr('dashboard.products.search')}</label><input id="q" type="search" name="q" value="${p.q}"
+ maxlength="100" placeholder="${tr('dashboard.products.name')}"></div>
+${categoryPicker}
 <button class="btn secondary" type="submit">${tr('dashboard.products.find')}</button>
 </form>
 ${
   p.products.length === 0
-    ? html`<p data-testid="no-products">${p.q || p.categoryId ? tr('dashboard.products.noMatch') : tr('dashboard.products.none')}</p>`
-    : html`<ul class="lines" data-testid="product-list">${p.products.map((product) => {
-        const single = product.variants.length === 1 ? product.variants[0]! : null;
-        return html`<li class="line" data-testid="product-row" data-product-id="${product.id}">
-<div><a class="name" href="${base}/${product.id}" data-testid="product-name">${product.name}</a>
-<p class="small">${formatMoney(product.price, store.currency)}${product.variants.length > 1 ? html` · ${tr('dashboard.products.sizeCount', { count: product.variants.length })}` : ''} · ${stockBadge(product.variants, tr)}${product.isActive ? '' : html` <span class="badge">${tr('dashboard.products.hidden')}</span>`}</p></div>
-<div>${thumb(product.images[0], '', 64)}</div>
-${single ? stockForm(reply, store, single, { returnTo: p.returnTo, label: tr('dashboard.products.stock'), detail: tr('dashboard.products.stockOf', { name: product.name }), tr }) : html`<p class="small"><a href="${base}/${product.id}#variants">${tr('dashboard.products.stockEachSize')}</a></p>`}
-</li>`;
-      })}</ul>`
+    ? html`<p data-testid="no-products">${empty}</p>`
+    : html`<ul class="lines" data-testid="product-list">${p.products.map(row)}</ul>`
 }
-${more ? html`<p class="pager"><a class="btn secondary" href="${more}" data-testid="more">${tr('dashboard.products.more')}</a></p>` : ''}`;
+${pager}`;
 }
 
 function categoryOptions(categories: readonly Category[], tr: Translate) {

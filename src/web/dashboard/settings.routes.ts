@@ -4,7 +4,7 @@ import { updateStore, type StoreRow } from '../../stores/stores.service.js';
 import { UpdateStoreBody } from '../../stores/stores.schema.js';
 import { normalizeE164 } from '../../shared/phone.js';
 import type { ProblemItem } from '../../shared/errors.js';
-import { html } from '../html.js';
+import { attrs, html } from '../html.js';
 import {
   csrfField,
   field,
@@ -81,19 +81,20 @@ const settingsFieldOf = (path: string) => {
 };
 
 /** The WhatsApp chat bot switch (owner only): off, chat messages are left for the owner's own WhatsApp app. */
-function botFieldset(store: StoreRow, checked: boolean) {
+function botFieldset(tr: Translate, store: StoreRow, checked: boolean) {
   const connected = store.whatsapp_phone_number_id
-    ? html`<p class="small muted" data-testid="whatsapp-connected">Your own WhatsApp Business number is connected
-(phone number ID ${store.whatsapp_phone_number_id}).</p>`
-    : html`<p class="small muted">Customers reach the bot on the shared dukaan number with your shop's code.</p>`;
-  return html`<fieldset><legend>WhatsApp orders</legend>
+    ? html`<p class="small muted" data-testid="whatsapp-connected">${tr('dashboard.settings.botConnected', {
+        id: store.whatsapp_phone_number_id,
+      })}</p>`
+    : html`<p class="small muted">${tr('dashboard.settings.botShared')}</p>`;
+  return html`<fieldset><legend>${tr('dashboard.settings.botTitle')}</legend>
 <input type="hidden" name="whatsappBotShown" value="1">
 ${checkboxInput({
   name: 'whatsappBot',
-  label: 'Answer WhatsApp messages automatically (items list → bill → order)',
+  label: tr('dashboard.settings.botLabel'),
   checked,
   testid: 'whatsapp-bot',
-  hint: 'Off: messages are not answered by dukaan, you answer them from your own WhatsApp app.',
+  hint: tr('dashboard.settings.botHint'),
 })}
 ${connected}
 </fieldset>`;
@@ -134,8 +135,10 @@ ${input({
 })}
 <p class="small muted">${tr('dashboard.settings.link', { slug: store.slug })}</p>
 <fieldset><legend>${tr('dashboard.settings.taking')}</legend>
-<label class="choice"><input type="radio" name="isOpen" value="1"${isOpen ? html` checked` : ''} data-testid="open"> ${tr('dashboard.home.open')}</label>
-<label class="choice"><input type="radio" name="isOpen" value="0"${isOpen ? '' : html` checked`} data-testid="closed"> ${tr('dashboard.settings.closedHint')}</label>
+<label class="choice"><input type="radio" name="isOpen" value="1"${attrs({ checked: isOpen })}
+ data-testid="open"> ${tr('dashboard.home.open')}</label>
+<label class="choice"><input type="radio" name="isOpen" value="0"${attrs({ checked: !isOpen })}
+ data-testid="closed"> ${tr('dashboard.settings.closedHint')}</label>
 </fieldset>
 ${input({
   name: 'whatsapp',
@@ -148,7 +151,7 @@ ${input({
   hint: tr('dashboard.settings.whatsappHint'),
 })}
 </fieldset>
-${request.storeRole === 'owner' ? botFieldset(store, on('whatsappBot', store.whatsapp_bot)) : ''}
+${request.storeRole === 'owner' ? botFieldset(tr, store, on('whatsappBot', store.whatsapp_bot)) : ''}
 <fieldset><legend>${tr('dashboard.settings.delivery')}</legend>
 ${moneyInput({
   name: 'fee',
@@ -206,7 +209,9 @@ function whatsappPanel(request: FastifyRequest, reply: FastifyReply, store: Stor
   const tr = trOf(request);
   const phone = store.whatsapp;
   if (store.whatsapp_verified_at)
-    return html`<p class="small" data-testid="whatsapp-verified">${tr('dashboard.settings.whatsappVerified', { phone })}</p>`;
+    return html`<p class="small" data-testid="whatsapp-verified">${tr('dashboard.settings.whatsappVerified', {
+      phone,
+    })}</p>`;
   const owner = request.storeRole === 'owner';
   const action = (tail: string) => storePath(store.id, `/settings/whatsapp/${tail}`);
   return html`<section class="panel" aria-labelledby="wa-title" data-testid="whatsapp-unverified">
@@ -221,7 +226,8 @@ ${tr('dashboard.settings.sendCode', { phone })}</button></form>
 <label for="wa-code">${tr('dashboard.settings.code')}</label>
 <input id="wa-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
  data-testid="whatsapp-code">
-<p><button class="btn" type="submit" data-testid="whatsapp-confirm">${tr('dashboard.settings.verify')}</button></p></form>`
+<p><button class="btn" type="submit"
+ data-testid="whatsapp-confirm">${tr('dashboard.settings.verify')}</button></p></form>`
     : html`<p class="small">${tr('dashboard.settings.ownerOnlyVerify')}</p>`
 }
 </section>`;

@@ -12,9 +12,13 @@ export async function storeSummary(db: Db, storeId: string, tr: Translate): Prom
     countUnseenOrders(db, storeId),
   ]);
   const hasProducts = products.items.length > 0;
+  const ordersWords = unseen ? tr('dashboard.home.newOrders', { count: unseen }) : tr('dashboard.nav.orders');
+  const ordersHref = storePath(storeId, '/orders');
+  const productsHref = storePath(storeId, hasProducts ? '/products' : '/products/new');
+  const productsWords = hasProducts ? tr('dashboard.nav.products') : tr('dashboard.home.addFirst');
   return html`<div class="actions" data-testid="summary">
-<a class="btn${unseen ? '' : ' secondary'}" href="${storePath(storeId, '/orders')}" data-testid="new-orders">${unseen ? tr('dashboard.home.newOrders', { count: unseen }) : tr('dashboard.nav.orders')}</a>
-<a class="btn secondary" href="${storePath(storeId, hasProducts ? '/products' : '/products/new')}">${hasProducts ? tr('dashboard.nav.products') : tr('dashboard.home.addFirst')}</a>
+<a class="${unseen ? 'btn' : 'btn secondary'}" href="${ordersHref}" data-testid="new-orders">${ordersWords}</a>
+<a class="btn secondary" href="${productsHref}">${productsWords}</a>
 <a class="btn secondary" href="${storePath(storeId, '/reports')}">${tr('dashboard.nav.reports')}</a>
 <a class="btn secondary" href="${storePath(storeId, '/settings')}">${tr('dashboard.nav.settings')}</a>
 </div>`;
