@@ -7,10 +7,11 @@
  */
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { AxeResults } from 'axe-core';
-import { PHONE, launchChromium, openContext, startBrowserServer, type BrowserServer } from '../helpers/browser.js';
+import { PHONE, openContext, type BrowserServer } from '../helpers/browser.js';
+import { browserTest } from '../helpers/browser-test.js';
 import { openShop, signIn } from './flows.js';
 
 const OWNER = { phone: '+919812300091', typed: '98123 00091' };
@@ -27,17 +28,10 @@ const ENGLISH_ALLOWED = new Set([
   ...['name', 'size', 'price', 'mrp', 'stock', 'category', 'sku', 'searchTerms', 'hsn'],
 ]);
 
-let server: BrowserServer;
-let browser: Browser;
+const it = browserTest({ [OWNER.phone]: CODE });
 let axeSource: string;
-beforeAll(async () => {
+it.beforeAll(async () => {
   axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  server = await startBrowserServer({ [OWNER.phone]: CODE });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** axe-core over the page as it is now: each violated rule with the elements that violate it. */
@@ -57,7 +51,7 @@ async function violations(page: Page): Promise<string[]> {
 }
 
 /** A product and an order through the API with the dashboard's own session, so every page has something in it. */
-async function fillShop(page: Page, storeId: string): Promise<string> {
+async function fillShop(server: BrowserServer, page: Page, storeId: string): Promise<string> {
   const session = (await page.context().cookies()).find((c) => c.name === 'dukaan_session')!.value;
   const call = (url: string, method: string, body?: unknown, auth = true) =>
     fetch(`${server.url}${url}`, {
@@ -101,12 +95,15 @@ async function fillShop(page: Page, storeId: string): Promise<string> {
 }
 
 describe('dashboard accessibility (axe-core), 360×740', () => {
-  it('no violations on any dashboard page, in English and Hindi; no English left on Hindi pages', async () => {
+  it('no violations on any dashboard page, in English and Hindi; no English left on Hindi pages', async ({
+    browser,
+    server,
+  }) => {
     const context = await openContext(browser, PHONE);
     const page = await context.newPage();
     await signIn(page, server.url, OWNER.typed, CODE);
     const { storeId } = await openShop(page, 'Sharma Kirana');
-    const orderId = await fillShop(page, storeId);
+    const orderId = await fillShop(server, page, storeId);
     const base = `${server.url}/dashboard/stores/${storeId}`;
     const found: Record<string, string[]> = {};
     // The instrument sees a fault when there is one: a picture without words and a button without a name.

@@ -5,17 +5,10 @@
  * Without JavaScript the same forms land back on the order (`…/orders/{id}#order`) and the confirmation is a page.
  * The Hindi dashboard says all of it in Hindi.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import {
-  PHONE,
-  launchChromium,
-  openContext,
-  startBrowserServer,
-  textOf,
-  watchPage,
-  type BrowserServer,
-} from '../helpers/browser.js';
+import { describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { PHONE, openContext, textOf, watchPage, type BrowserServer } from '../helpers/browser.js';
+import { browserTest } from '../helpers/browser-test.js';
 import { flash, openShop, signIn } from './flows.js';
 
 const OWNERS = {
@@ -24,19 +17,15 @@ const OWNERS = {
 };
 const CODE = '246801';
 
-let server: BrowserServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startBrowserServer({ [OWNERS.on.phone]: CODE, [OWNERS.off.phone]: CODE });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const it = browserTest({ [OWNERS.on.phone]: CODE, [OWNERS.off.phone]: CODE });
 
 /** A product through the API with the dashboard's own session, and two orders of it through the storefront API. */
-async function shopWithOrders(page: Page, storeId: string, count: number): Promise<{ id: string; number: number }[]> {
+async function shopWithOrders(
+  server: BrowserServer,
+  page: Page,
+  storeId: string,
+  count: number,
+): Promise<{ id: string; number: number }[]> {
   const session = (await page.context().cookies()).find((c) => c.name === 'dukaan_session')!.value;
   const owner = (p: string, method: string, body?: unknown) =>
     fetch(`${server.url}/api/v1/stores/${storeId}${p}`, {
@@ -83,13 +72,16 @@ const focus = (page: Page) =>
 const status = (page: Page) => page.getByTestId('order').getAttribute('data-order-status');
 
 describe('order actions, JavaScript on: in place', () => {
-  it('accept, mark paid, edit lines, ship, deliver, refund and cancel without a page load; focus stays', async () => {
+  it('accept, mark paid, edit lines, ship, deliver, refund and cancel without a page load; focus stays', async ({
+    browser,
+    server,
+  }) => {
     const context = await openContext(browser, { ...PHONE, javaScriptEnabled: true });
     const page = await context.newPage();
     const watch = watchPage(page);
     await signIn(page, server.url, OWNERS.on.typed, CODE);
     const { storeId } = await openShop(page, 'Patel Provisions');
-    const [first, second] = await shopWithOrders(page, storeId, 2);
+    const [first, second] = await shopWithOrders(server, page, storeId, 2);
     const base = `${server.url}/dashboard/stores/${storeId}/orders`;
 
     await page.goto(`${base}/${first!.id}`);
@@ -155,12 +147,12 @@ describe('order actions, JavaScript on: in place', () => {
 });
 
 describe('order actions, JavaScript off: the same forms land back on the order', () => {
-  it('accept redirects to the order, Reject asks on a page first; in Hindi', async () => {
+  it('accept redirects to the order, Reject asks on a page first; in Hindi', async ({ browser, server }) => {
     const context = await openContext(browser, { ...PHONE, javaScriptEnabled: false });
     const page = await context.newPage();
     await signIn(page, server.url, OWNERS.off.typed, CODE);
     const { storeId } = await openShop(page, 'Kumar General Store');
-    const [first, second] = await shopWithOrders(page, storeId, 2);
+    const [first, second] = await shopWithOrders(server, page, storeId, 2);
     const base = `${server.url}/dashboard/stores/${storeId}/orders`;
 
     await page.goto(`${base}/${first!.id}`);
