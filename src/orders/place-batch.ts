@@ -91,7 +91,7 @@ async function runBatch(db: Db, batch: Waiting[]): Promise<void> {
   }
   batchStats.batches++;
   batchStats.orders += batch.length;
-  batch.forEach((w, i) => w.resolve(results[i]!));
+  for (const [i, w] of batch.entries()) w.resolve(results[i]!);
 }
 
 async function settle(w: Waiting, run: () => Promise<PlaceOrderResult>): Promise<void> {
