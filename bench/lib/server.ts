@@ -109,7 +109,10 @@ export async function startDukaan(opts: {
 }): Promise<ServerHandle> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-bench-'));
   const tail: string[] = [];
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'dukaan.js'), 'serve'], {
+  // BENCH_CPU_PROF=dir: every server process (primary and workers: they inherit execArgv) writes a V8 CPU profile
+  // there when it stops (open in Chrome DevTools' Performance panel).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, path.join(ROOT, 'bin', 'dukaan.js'), 'serve'], {
     cwd: ROOT,
     env: {
       ...process.env,
