@@ -13,10 +13,12 @@ import { batchStats } from '../../src/orders/place-batch.js';
 let ctx: TestContext;
 let shop: Shop;
 beforeAll(async () => {
+  process.env.DUKAAN_CHECKOUT_BATCH = '1';
   ctx = await createTestApp();
   shop = await openShop(ctx);
 });
 afterAll(async () => {
+  delete process.env.DUKAAN_CHECKOUT_BATCH;
   await ctx.close();
 });
 
