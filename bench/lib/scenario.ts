@@ -206,7 +206,8 @@ export function readResult(name: ScenarioName, title: string, load: LoadResult):
     headline: { label: 'req/s', value: load.ok / load.seconds },
     load,
     note: bad
-      ? `${bad} failed answers (${load.statuses.toString()}; ${load.socketErrors} socket errors, ${load.timeouts} timeouts)`
+      ? `${bad} failed answers (${load.statuses.toString()}; ` +
+        `${load.socketErrors} socket errors, ${load.timeouts} timeouts)`
       : undefined,
   };
 }

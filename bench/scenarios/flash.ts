@@ -129,7 +129,10 @@ export const flash: Scenario = async (env) => {
       stockLeft,
       burstSeconds: load.seconds,
       sellOutSeconds: step.lastOkAt ? (step.lastOkAt - load.startedAt) / 1000 : NaN,
-      statuses: `${step.statuses.toString()}${load.socketErrors ? `, ${load.socketErrors} socket errors` : ''}${load.timeouts ? `, ${load.timeouts} timeouts` : ''}`,
+      statuses:
+        step.statuses.toString() +
+        (load.socketErrors ? `, ${load.socketErrors} socket errors` : '') +
+        (load.timeouts ? `, ${load.timeouts} timeouts` : ''),
     });
     last = load;
   }
@@ -183,10 +186,12 @@ export const flash: Scenario = async (env) => {
       ...rounds.map(
         (r, i) =>
           `round ${i + 1}: ${r.customers} customers, ${r.sold} sold (database), answers ${r.statuses}, ` +
-          `stock left ${r.stockLeft}; all answered in ${r.burstSeconds.toFixed(2)} s, sold out after ${r.sellOutSeconds.toFixed(2)} s`,
+          `stock left ${r.stockLeft}; all answered in ${r.burstSeconds.toFixed(2)} s, ` +
+          `sold out after ${r.sellOutSeconds.toFixed(2)} s`,
       ),
-      `ceiling of this measure: the same burst of ${customers} fresh connections to GET /healthz (no work) was all answered in ` +
-        `${noopSeconds.map((x) => x.toFixed(2)).join(' / ')} s, so ${stock} units cannot sell faster than ${fmtRate(stock / bestNoop)} orders/s here`,
+      `ceiling of this measure: the same burst of ${customers} fresh connections to GET /healthz (no work) ` +
+        `was all answered in ${noopSeconds.map((x) => x.toFixed(2)).join(' / ')} s, ` +
+        `so ${stock} units cannot sell faster than ${fmtRate(stock / bestNoop)} orders/s here`,
     ],
   };
 };

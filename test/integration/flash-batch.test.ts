@@ -102,7 +102,7 @@ describe('flash sale, batched', () => {
     expect(await stockOf(ctx, v)).toBe(0);
   });
 
-  it('mixed quantities: never more than the stock, every refusal names a real shortage, numbers stay gap-free', async () => {
+  it('mixed quantities: never more than the stock, each refusal names the line, numbers gap-free', async () => {
     const v = await addProduct(shop, 'Flash saree', 99_900, 30);
     const w = await addProduct(shop, 'Plenty dupatta', 19_900, 10_000);
     const qty = (i: number) => 1 + (i % 3);
