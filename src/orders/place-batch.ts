@@ -44,9 +44,10 @@ export const batchStats = { batches: 0, orders: 0, fallbacks: 0 };
 
 /**
  * Off unless `DUKAAN_CHECKOUT_BATCH=1` (read at each checkout). Measured on 2 busy cores, batching cut the flash
- * sale's WAL flushes per customer from 0.67–0.88 to 0.12–0.33 but made the checkout flow slower (5.8 against 28.9
- * checkouts/s, back to back): a batch holds the store's rows across one client round trip per order, and on a
- * busy box each round trip waits for the event loop. The batch must become ONE statement first (docs/write-path.md).
+ * sale's WAL flushes per customer from 0.67–0.88 to 0.12–0.55, but the one back-to-back checkout-flow pair ran 5.8
+ * checkouts/s with it against 28.9 without (the noise on that box is as large): a batch holds the store's rows
+ * across one client round trip per order, and on a busy box each round trip waits for the event loop. The batch
+ * must become ONE statement first (docs/write-path.md).
  */
 const batching = () => process.env.DUKAAN_CHECKOUT_BATCH === '1';
 
