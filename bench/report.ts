@@ -157,7 +157,8 @@ function scenarioRow(run: RunResult, r: ScenarioResult): string {
   return (
     `| ${r.title} | ${fmtRate(r.headline!.value)} ${r.headline!.label} | ${fmtMs(lat.p50)} | ${fmtMs(lat.p90)} | ${fmtMs(lat.p99)} | ${errors} | ` +
     `${r.ceiling ? fmtPct(ratioOf(run, r)) : '–'} | ${Number.isFinite(usage.serverCpu) ? `${usage.serverCpu.toFixed(0)} %` : '–'} | ` +
-    `${usage.dbCpu.toFixed(0)} % | ${fmtMb(usage.peakRssPerWorker)} | ${r.note ?? ''} |`
+    `${Number.isFinite(usage.dbCpu) ? `${usage.dbCpu.toFixed(0)} %` : '–'} | ${fmtMb(usage.peakRssPerWorker)} | ` +
+    `${r.note ?? ''} |`
   );
 }
 
