@@ -4,22 +4,21 @@
  * gets 409 cart_has_errors naming the line, no 5xx, each order is whole (its own number, lines, history and
  * Idempotency-Key record), and a retry with the same key answers the same thing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type Res, type TestContext } from '../helpers/app.js';
+import { afterAll, describe, expect } from 'vitest';
+import type { Res } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { TEST_BACKEND } from '../helpers/db.js';
 import { addProduct, checkoutCart, newCart, openShop, stockOf, type Shop } from '../helpers/order-fixtures.js';
 import { batchStats } from '../../src/orders/place-batch.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-beforeAll(async () => {
+it.beforeAll(async ({ ctx }) => {
   process.env.DUKAAN_CHECKOUT_BATCH = '1';
-  ctx = await createTestApp();
   shop = await openShop(ctx);
 });
 afterAll(async () => {
   delete process.env.DUKAAN_CHECKOUT_BATCH;
-  await ctx.close();
 });
 
 async function inBatches<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
@@ -48,7 +47,7 @@ function statuses(results: Res[]): Record<string, number> {
 }
 
 describe('flash sale, batched', () => {
-  it('150 customers, 40 units, keyed: exactly 40 orders, 110 × 409, same answers on retry', async () => {
+  it('150 customers, 40 units, keyed: exactly 40 orders, 110 × 409, same answers on retry', async ({ ctx }) => {
     const v = await addProduct(shop, 'Flash kurta', 49_900, 40);
     const carts = await inBatches(150, 25, () => newCart(shop, [[v, 1]]));
     const keys = carts.map(() => crypto.randomUUID());
@@ -102,7 +101,7 @@ describe('flash sale, batched', () => {
     expect(await stockOf(ctx, v)).toBe(0);
   });
 
-  it('mixed quantities: never more than the stock, each refusal names the line, numbers gap-free', async () => {
+  it('mixed quantities: never more than the stock, each refusal names the line, numbers gap-free', async ({ ctx }) => {
     const v = await addProduct(shop, 'Flash saree', 99_900, 30);
     const w = await addProduct(shop, 'Plenty dupatta', 19_900, 10_000);
     const qty = (i: number) => 1 + (i % 3);

@@ -4,22 +4,19 @@
  * never refuses stock that is there. PostgreSQL only for the lock part: PGlite has one connection, so nothing can
  * hold a row lock beside the statement.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { SqlParams } from '../../src/db/params.js';
 import { takeStockCtes } from '../../src/inventory/stock.repo.js';
-import { createTestApp, type TestContext } from '../helpers/app.js';
+import type { TestContext } from '../helpers/app.js';
+import { appTest } from '../helpers/fixture.js';
 import { TEST_BACKEND } from '../helpers/db.js';
 import { addProduct, openShop, type Shop } from '../helpers/order-fixtures.js';
 
-let ctx: TestContext;
+const it = appTest();
 let shop: Shop;
-beforeAll(async () => {
-  ctx = await createTestApp();
+it.beforeAll(async ({ ctx }) => {
   shop = await openShop(ctx);
 });
-afterAll(() => ctx.close());
-
-const db = () => ctx.testDb.db;
 
 /** The stock CTEs alone: what placeOrder would find short for `qty` of `variantId`. */
 function shortageSql(variantId: string, qty: number): { sql: string; values: unknown[] } {
@@ -36,24 +33,26 @@ function shortageSql(variantId: string, qty: number): { sql: string; values: unk
   };
 }
 
-async function short(variantId: string, qty: number) {
+async function short(ctx: TestContext, variantId: string, qty: number) {
   const { sql, values } = shortageSql(variantId, qty);
-  const { rows } = await db().query<{ short: { id: string; qty: number; available: number }[] }>(sql, values);
+  const { rows } = await ctx.testDb.db.query<{ short: { id: string; qty: number; available: number }[] }>(sql, values);
   return rows[0]!.short;
 }
 
 describe('stock check', () => {
-  it('names what is short, with what is left; enough stock and untracked stock are not short', async () => {
+  it('names what is short, with what is left; enough stock and untracked stock are not short', async ({ ctx }) => {
     const v = await addProduct(shop, 'Ghee', 50_000, 2);
     const untracked = await addProduct(shop, 'Water', 2_000, null);
-    expect(await short(v, 3)).toEqual([{ id: v, qty: 3, available: 2 }]);
-    expect(await short(v, 2)).toEqual([]);
-    expect(await short(untracked, 1_000)).toEqual([]);
+    expect(await short(ctx, v, 3)).toEqual([{ id: v, qty: 3, available: 2 }]);
+    expect(await short(ctx, v, 2)).toEqual([]);
+    expect(await short(ctx, untracked, 1_000)).toEqual([]);
   });
 
   // Defined on PostgreSQL only (not skipped on PGlite: there is no second connection to hold a lock).
   if (TEST_BACKEND === 'postgres')
-    it('a sold-out variant is refused while its row is locked; stock that is there waits for the lock', async () => {
+    it('a sold-out variant is refused while its row is locked; stock that is there waits for the lock', async ({
+      db,
+    }) => {
       const soldOut = await addProduct(shop, 'Sold-out saree', 99_000, 0);
       const inStock = await addProduct(shop, 'Last saree', 99_000, 1);
       let release!: () => void;
@@ -65,7 +64,7 @@ describe('stock check', () => {
         locked = r;
       });
       // Another checkout holds both rows, as a flash sale's winner does until its commit.
-      const holder = db().tx(async (tx) => {
+      const holder = db.tx(async (tx) => {
         await tx.query('SELECT 1 FROM variants WHERE id = ANY($1::uuid[]) FOR UPDATE', [[soldOut, inStock]]);
         locked();
         await held;
@@ -73,7 +72,7 @@ describe('stock check', () => {
       await isLocked;
       try {
         const attempt = (variantId: string) =>
-          db().tx(async (tx) => {
+          db.tx(async (tx) => {
             await tx.query(`SET LOCAL lock_timeout = '500ms'`);
             const { sql, values } = shortageSql(variantId, 1);
             return (await tx.query<{ short: unknown[] }>(sql, values)).rows[0]!.short;

@@ -193,16 +193,16 @@ describe('write durability', () => {
     expect([replay.status, replay.headers['idempotent-replayed'], replay.text]).toEqual([201, 'true', created.text]);
   });
 
-  it('a keyed order status change is ONE durable commit with its stored answer', async () => {
+  it('a keyed order status change is ONE durable commit with its stored answer', async ({ ctx, db }) => {
     const v = await addProduct(shop, 'Rusk', 3000, 10);
     const cartId = await newCart(shop, [[v, 1]]);
     const order = await checkoutCart(shop, cartId, checkoutBody({ fulfillment: 'pickup' }));
     expect(order.status, order.text).toBe(201);
-    await db().query('DELETE FROM test_write_durability');
+    await db.query('DELETE FROM test_write_durability');
     const url = `${shop.base}/orders/${order.body.id}/transitions`;
     const accepted = await shop.api.post(url, { to: 'accepted' }, { 'idempotency-key': 'merchant-accept-1' });
     expect(accepted.status, accepted.text).toBe(200);
-    const durable = (await logged()).filter((r) => r.setting === 'on');
+    const durable = (await logged(ctx)).filter((r) => r.setting === 'on');
     expect(new Set(durable.map((r) => r.xid)).size).toBe(1);
     expect(tables(durable)).toEqual(expect.arrayContaining(['idempotency_keys', 'orders', 'order_history']));
     const replay = await shop.api.post(url, { to: 'accepted' }, { 'idempotency-key': 'merchant-accept-1' });
