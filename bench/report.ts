@@ -41,6 +41,8 @@ export interface RunResult {
   bare: BareCeiling | null;
   pgbench: PgbenchRun[] | null;
   problems: string[];
+  /** `--embedded`: the checkout and flash scenarios against the embedded database (bench/lib/embedded.ts) */
+  embedded?: { results: ScenarioResult[]; notes: string[] };
 }
 
 /** Quiet enough to trust: the 1-minute load average below a third of the cores when the run started. */
@@ -155,7 +157,8 @@ function scenarioRow(run: RunResult, r: ScenarioResult): string {
   return (
     `| ${r.title} | ${fmtRate(r.headline!.value)} ${r.headline!.label} | ${fmtMs(lat.p50)} | ${fmtMs(lat.p90)} | ${fmtMs(lat.p99)} | ${errors} | ` +
     `${r.ceiling ? fmtPct(ratioOf(run, r)) : '–'} | ${Number.isFinite(usage.serverCpu) ? `${usage.serverCpu.toFixed(0)} %` : '–'} | ` +
-    `${usage.dbCpu.toFixed(0)} % | ${fmtMb(usage.peakRssPerWorker)} | ${r.note ?? ''} |`
+    `${Number.isFinite(usage.dbCpu) ? `${usage.dbCpu.toFixed(0)} %` : '–'} | ${fmtMb(usage.peakRssPerWorker)} | ` +
+    `${r.note ?? ''} |`
   );
 }
 
@@ -271,6 +274,27 @@ export function renderMarkdown(run: RunResult): string {
     }
   }
 
+  if (run.embedded) {
+    out.push('## Embedded database (PGlite, one process)');
+    out.push('');
+    out.push(
+      'The same scenarios against `npm start` without `DATABASE_URL`: one server process with the database inside ' +
+        'it (a store of 200 products set up through the API). DB CPU is part of server CPU here; no database ' +
+        'counters (the database is out of the bench’s reach).',
+    );
+    out.push('');
+    out.push(
+      '| scenario | rate | p50 | p90 | p99 | errors | vs ceiling | server CPU | DB CPU | peak RSS/worker | notes |',
+    );
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of run.embedded.results) out.push(scenarioRow(run, r));
+    out.push('');
+    for (const r of run.embedded.results.filter((r) => r.details?.length))
+      out.push(`- **${r.title}** (embedded): ${r.details!.join('; ')}`);
+    for (const n of run.embedded.notes) out.push(`- ${n}`);
+    out.push('');
+  }
+
   if (run.scales.length > 1 || opts.scales.length > 1) {
     out.push('## Scale curve (the same 2,000-product store, a growing platform)');
     out.push('');
@@ -380,6 +404,21 @@ export function toJson(run: RunResult): unknown {
     ceilings: { bare: run.bare, pgbench: run.pgbench },
     targets: checkTargets(run),
     problems: run.problems,
+    embedded: run.embedded
+      ? {
+          notes: run.embedded.notes,
+          scenarios: run.embedded.results.map((r) => ({
+            name: r.name,
+            state: r.state,
+            note: r.note,
+            headline: r.headline,
+            latency: latencyOf(r),
+            usage: r.load?.usage,
+            flash: r.flash,
+            details: r.details,
+          })),
+        }
+      : undefined,
     scales: run.scales.map((s) => ({
       scale: s.scale,
       stores: s.stores,

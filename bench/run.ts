@@ -30,6 +30,7 @@ import { staleReason } from '../scripts/build-files.mjs';
 import { createPgCluster, stopClusterNow, type PgCluster } from '../deploy/lib/pg-cluster.js';
 import { freePortRange } from '../deploy/lib/proc.js';
 import { explainHotQueries } from './explain.js';
+import { runEmbedded } from './lib/embedded.js';
 import { measureBare, measurePgbench } from './ceilings.js';
 import {
   isQuiet,
@@ -245,6 +246,11 @@ export async function runBench(
       await cloudApi?.close();
       await pool.end();
     }
+  }
+
+  if (opts.embedded) {
+    log('=== embedded database (PGlite, one process)');
+    run.embedded = await runEmbedded(opts, scenarios, log);
   }
 
   // Ceilings last, with dukaan stopped, so nothing else competes for the two cores.

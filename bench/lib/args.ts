@@ -49,6 +49,8 @@ export interface BenchOptions {
    * preloaded): the WAL counters then count the bench alone, and statements per flow are counted.
    */
   privatePg: boolean;
+  /** Also run the checkout and flash scenarios against the embedded database (PGlite, one process). */
+  embedded: boolean;
   /** An already running server to measure instead of starting one (no CPU/RSS figures then). */
   url: string | null;
   outDir: string;
@@ -196,6 +198,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     pgbenchClients: num(flags, known, 'pgbench-clients', workers * 10, { min: 1 }),
     reseed: bool(flags, known, 'reseed'),
     privatePg: bool(flags, known, 'private-pg'),
+    embedded: bool(flags, known, 'embedded'),
     url: str(flags, known, 'url') ?? null,
     outDir: str(flags, known, 'out') ?? 'bench/results',
     machine: str(flags, known, 'machine') ?? null,
@@ -204,6 +207,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     throw new ArgError('--flash-stock must not exceed --flash-customers: the sale must sell out');
   if (options.url && options.privatePg)
     throw new ArgError('--private-pg starts its own PostgreSQL: it cannot measure a server given with --url');
+  if (options.url && options.embedded)
+    throw new ArgError('--embedded starts its own server on the embedded database: it cannot be given --url');
   if (options.url && scales.length > 1)
     throw new ArgError('--url measures a server you started yourself: give one --scales value (the data it has)');
   refuseUnknown(flags, known);

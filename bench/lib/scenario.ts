@@ -16,17 +16,34 @@ import {
   type DbWork,
 } from './dbcounters.js';
 
+/**
+ * Stock of the bench store through the merchant API: how the embedded run (`--embedded`, one process owns the
+ * database) sets and reads the flash sale's stock, where the PostgreSQL run uses its own connection.
+ */
+export interface StockApi {
+  setStock(variantId: string, stock: number): Promise<void>;
+  stockOf(variantId: string): Promise<number | null>;
+}
+
 export interface ScenarioEnv {
   opts: BenchOptions;
   baseUrl: string;
   serverPid: number | null;
-  pool: pg.Pool;
+  /** null: the embedded database (PGlite) inside the server, out of the bench's reach; see `stockApi`. */
+  pool: pg.Pool | null;
+  stockApi?: StockApi;
   store: BenchStore;
   /** Total products of the platform the server is running on. */
   scale: number;
   log: (line: string) => void;
   /** The WhatsApp Cloud API stand-in the server sends its chat replies to (null with --url). */
   cloudApi: CloudApiSink | null;
+}
+
+/** The bench's own connection; the scenarios that run only on PostgreSQL (not `--embedded`) take it here. */
+export function poolOf(env: ScenarioEnv): pg.Pool {
+  if (!env.pool) throw new Error('this scenario needs PostgreSQL: it does not run against the embedded database');
+  return env.pool;
 }
 
 /** What a scenario's headline figure is compared with. */
@@ -131,7 +148,11 @@ export interface DbTotal {
 }
 
 /** Reads the database's counters around `run`, letting the backends' statistics settle before each read. */
-export async function countDbWork<R>(env: ScenarioEnv, run: () => Promise<R>): Promise<{ result: R; db: DbTotal }> {
+export async function countDbWork<R>(
+  env: ScenarioEnv,
+  run: () => Promise<R>,
+): Promise<{ result: R; db: DbTotal | null }> {
+  if (!env.pool) return { result: await run(), db: null };
   const statements = await statementsAvailable(env.pool);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const before = await readCounters(env.pool, statements.ok);
@@ -148,7 +169,8 @@ export async function countDbWork<R>(env: ScenarioEnv, run: () => Promise<R>): P
 }
 
 /** The run's database work per completed flow. */
-export function workPerFlow(db: DbTotal, flows: number, flowLabel: string): DbWork {
+export function workPerFlow(db: DbTotal | null, flows: number, flowLabel: string): DbWork | undefined {
+  if (!db) return undefined;
   return {
     flows,
     flowLabel,
@@ -163,7 +185,7 @@ export async function measureCounted(
   env: ScenarioEnv,
   steps: Step[],
   connections = env.opts.connections,
-): Promise<{ load: LoadResult; db: DbTotal }> {
+): Promise<{ load: LoadResult; db: DbTotal | null }> {
   if (env.opts.warmup > 0) {
     await runLoad({ url: env.baseUrl, connections, duration: env.opts.warmup, steps, serverPid: null });
   }
@@ -184,7 +206,8 @@ export function readResult(name: ScenarioName, title: string, load: LoadResult):
     headline: { label: 'req/s', value: load.ok / load.seconds },
     load,
     note: bad
-      ? `${bad} failed answers (${load.statuses.toString()}; ${load.socketErrors} socket errors, ${load.timeouts} timeouts)`
+      ? `${bad} failed answers (${load.statuses.toString()}; ` +
+        `${load.socketErrors} socket errors, ${load.timeouts} timeouts)`
       : undefined,
   };
 }

@@ -101,7 +101,8 @@ async function settleWorkers(pid: number, want: number, timeoutMs: number): Prom
 }
 
 export async function startDukaan(opts: {
-  databaseUrl: string;
+  /** null: the embedded database (PGlite) in DATA_DIR, as `npm start` runs it */
+  databaseUrl: string | null;
   workers: number;
   port: number;
   /** more environment (the whatsapp scenario's Cloud API stand-in) */
@@ -109,12 +110,16 @@ export async function startDukaan(opts: {
 }): Promise<ServerHandle> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dukaan-bench-'));
   const tail: string[] = [];
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'dukaan.js'), 'serve'], {
+  // BENCH_CPU_PROF=dir: every server process (primary and workers: they inherit execArgv) writes a V8 CPU profile
+  // there when it stops (open in Chrome DevTools' Performance panel).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, [...prof, path.join(ROOT, 'bin', 'dukaan.js'), 'serve'], {
     cwd: ROOT,
     env: {
-      ...process.env,
+      ...inherited,
       NODE_ENV: 'production',
-      DATABASE_URL: opts.databaseUrl,
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
       WEB_CONCURRENCY: String(opts.workers),
       LOG_LEVEL: 'warn',
       PORT: String(opts.port),

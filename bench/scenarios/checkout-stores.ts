@@ -7,6 +7,7 @@
  */
 import { unlessBroken } from '../lib/load.js';
 import { measureCounted, notRunnable, probe, runAlone, workPerFlow, type Scenario } from '../lib/scenario.js';
+import { poolOf } from '../lib/scenario.js';
 import { FLASH_PRODUCT_SLUG, PLENTIFUL_STOCK } from '../seed.js';
 import { checkoutBody } from './checkout.js';
 
@@ -28,7 +29,7 @@ export function pickStore<T>(hot: T, others: readonly T[], r: number, hotShare =
 }
 
 export const checkoutStores: Scenario = async (env) => {
-  const { rows } = await env.pool.query<{ id: string; slug: string; variants: string[] }>(
+  const { rows } = await poolOf(env).query<{ id: string; slug: string; variants: string[] }>(
     `SELECT s.id, s.slug, v.variants
        FROM stores s
        CROSS JOIN LATERAL (
@@ -44,11 +45,11 @@ export const checkoutStores: Scenario = async (env) => {
   const others: ShopPick[] = rows.map((r) => ({ slug: r.slug, variants: r.variants }));
   const hot: ShopPick = { slug: env.store.slug, variants: env.store.variantIds };
   if (rows.length) {
-    await env.pool.query(
+    await poolOf(env).query(
       `UPDATE stores SET is_open = true, pickup = true, cod = true, min_order = NULL WHERE id = ANY($1::uuid[])`,
       [rows.map((r) => r.id)],
     );
-    await env.pool.query(`UPDATE variants SET stock = $2 WHERE id = ANY($1::uuid[])`, [
+    await poolOf(env).query(`UPDATE variants SET stock = $2 WHERE id = ANY($1::uuid[])`, [
       rows.flatMap((r) => r.variants),
       PLENTIFUL_STOCK,
     ]);

@@ -11,6 +11,7 @@ import type { LoadResult, StepStats } from '../lib/load.js';
 import { UsageMeter } from '../lib/proc.js';
 import { Samples, StatusCounts } from '../lib/stats.js';
 import { countDbWork, runAlone, workPerFlow, type Scenario, type ScenarioEnv } from '../lib/scenario.js';
+import { poolOf } from '../lib/scenario.js';
 import { PLENTIFUL_STOCK } from '../seed.js';
 
 export const TITLE = 'WhatsApp chat (100 conversations at once, webhook → reply)';
@@ -141,7 +142,7 @@ export const whatsapp: Scenario = async (env) => {
     return { ...base, state: 'missing', note: `POST /webhooks/whatsapp unsigned answered ${probeRes.status}, not 401` };
 
   // Products a customer would type by name: one variant each, plentiful stock (the checkout never runs out).
-  const { rows } = await env.pool.query<{ name: string }>(
+  const { rows } = await poolOf(env).query<{ name: string }>(
     `SELECT p.name FROM products p JOIN variants v ON v.product_id = p.id AND v.archived_at IS NULL
       WHERE p.store_id = $1 AND p.is_active AND p.archived_at IS NULL AND v.stock >= $2
       GROUP BY p.id, p.name HAVING count(*) = 1 ORDER BY p.id LIMIT $3`,
@@ -220,7 +221,7 @@ export const whatsapp: Scenario = async (env) => {
 };
 
 async function whatsappOrders(env: ScenarioEnv): Promise<number> {
-  const { rows } = await env.pool.query<{ n: number }>(
+  const { rows } = await poolOf(env).query<{ n: number }>(
     `SELECT count(*)::int AS n FROM orders WHERE store_id = $1 AND source = 'whatsapp'`,
     [env.store.storeId],
   );

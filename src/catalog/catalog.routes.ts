@@ -53,7 +53,10 @@ export const catalogRoutes: FastifyPluginAsync = async (base) => {
       schema: { tags, security, params: StoreParams, body: CreateCategoryBody, response: { 201: CategorySchema } },
     },
     async (request, reply) => {
-      return reply.code(201).send(await createCategory(app.db, request.params.storeId, request.body));
+      const category = await app.answerWithWork(request, reply, 201, (q) =>
+        createCategory(q, request.params.storeId, request.body),
+      );
+      return reply.code(201).send(category);
     },
   );
   app.get(
@@ -90,7 +93,10 @@ export const catalogRoutes: FastifyPluginAsync = async (base) => {
       schema: { tags, security, params: StoreParams, body: CreateProductBody, response: { 201: ProductSchema } },
     },
     async (request, reply) => {
-      return reply.code(201).send(await createProduct(app.db, request.params.storeId, request.body));
+      const product = await app.answerWithWork(request, reply, 201, (q) =>
+        createProduct(q, request.params.storeId, request.body),
+      );
+      return reply.code(201).send(product);
     },
   );
   app.get(

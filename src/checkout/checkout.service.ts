@@ -10,7 +10,6 @@ import { orderPlacedForCustomer, orderPlacedForStore } from '../orders/messages.
 import { isLang } from '../i18n/index.js';
 import {
   findOrderById,
-  placeOrder,
   storeRecipientSql,
   type NewOrder,
   type NewOrderLine,
@@ -21,6 +20,7 @@ import {
   type UnnumberedOrder,
 } from '../orders/orders.repo.js';
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
+import { placeOrderBatched } from '../orders/place-batch.js';
 import type { CheckoutInput } from './checkout.schema.js';
 import { checkOrderable, draftOrder, mergeProblems, notPlacedOutcome } from './checkout.plan.js';
 import { orderForMessage, storeForMessage } from '../notify/quote.js';
@@ -176,9 +176,10 @@ async function attemptCheckout(
     ids: { orderId: newId(), trackingToken: newSecretId() },
   });
 
-  // 4. One statement locks and writes everything, or changes nothing.
+  // 4. One statement locks and writes everything, or changes nothing. Checkouts of the same store arriving together
+  // share one transaction and one durable commit (src/orders/place-batch.ts), each still its own statement.
   const { recipient } = extra;
-  const placed = await placeOrder(
+  const placed = await placeOrderBatched(
     db,
     order,
     extra.cart_stamp,

@@ -46,6 +46,11 @@ async function takeOne(tx: Queryable, storeId: string, move: StockMove): Promise
  * - `stock_locked` locks the wanted variants of the store in variant-id order (LockRows sits above the Sort, so rows
  *   are locked in that order), as every other stock change does, so concurrent checkouts cannot deadlock. Being
  *   FOR UPDATE it sees the latest committed stock.
+ * - `stock_seen_short` is the fast refusal: the moves already short in the statement's snapshot (committed stock,
+ *   read without a lock). Stock only ever meets a checkout as it was at some moment, and at this snapshot's moment
+ *   it was short, so refusing then is what running the checkout at that moment gives — the same rule as the
+ *   checkout's first read. A sold-out variant's losers are then answered without queueing for its row lock (and
+ *   without the lock's WAL record and flush); only when the snapshot shows enough are the rows locked.
  * - `stock_short` lists the moves that cannot be met: the variant is missing, or tracked and below the quantity.
  * - `stock_taken` subtracts, only `when` the caller's condition holds (the order was written; it must imply that
  *   `stock_short` is empty). It joins `stock_locked`, so it runs with the locks held, and the database rechecks
@@ -57,12 +62,19 @@ export function takeStockCtes(p: { storeId: string; variantIds: string; quantiti
 } {
   const lockAndCheck = `stock_want AS (SELECT w.id, w.qty
                         FROM unnest(${p.variantIds}::uuid[], ${p.quantities}::int[]) AS w(id, qty)),
+     stock_seen_short AS (SELECT w.id, w.qty, coalesce(v.stock, 0) AS available
+                            FROM stock_want w LEFT JOIN variants v
+                                 ON v.id = w.id AND v.store_id = ${p.storeId}::uuid
+                           WHERE v.id IS NULL OR v.stock < w.qty),
      stock_locked AS (SELECT v.id, v.stock FROM variants v
                        WHERE v.store_id = ${p.storeId}::uuid AND v.id = ANY(${p.variantIds}::uuid[])
+                         AND NOT EXISTS (SELECT 1 FROM stock_seen_short)
                        ORDER BY v.id FOR UPDATE),
-     stock_short AS (SELECT w.id, w.qty, coalesce(l.stock, 0) AS available
+     stock_short AS (SELECT id, qty, available FROM stock_seen_short
+                     UNION ALL
+                     SELECT w.id, w.qty, coalesce(l.stock, 0) AS available
                        FROM stock_want w LEFT JOIN stock_locked l ON l.id = w.id
-                      WHERE l.id IS NULL OR l.stock < w.qty)`;
+                      WHERE NOT EXISTS (SELECT 1 FROM stock_seen_short) AND (l.id IS NULL OR l.stock < w.qty))`;
   // A CTE sees only the ones before it: the caller places this one after whatever its condition names.
   const take = `stock_taken AS (UPDATE variants v SET stock = v.stock - w.qty
                        FROM stock_want w JOIN stock_locked l ON l.id = w.id

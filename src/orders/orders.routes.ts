@@ -113,15 +113,12 @@ export const orderRoutes: FastifyPluginAsync = async (base) => {
         response: ok,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { storeId, orderId } = request.params;
-      return transitionOrder(
-        app.db,
-        app.config,
-        { by: 'store', storeId, orderId },
-        request.body.to,
-        'merchant',
-        request.body.note?.trim() || null,
+      const note = request.body.note?.trim() || null;
+      const to = request.body.to;
+      return app.answerWithWork(request, reply, 200, (q) =>
+        transitionOrder(q, app.config, { by: 'store', storeId, orderId }, to, 'merchant', note),
       );
     },
   );
@@ -156,9 +153,11 @@ export const orderRoutes: FastifyPluginAsync = async (base) => {
         response: ok,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { storeId, orderId } = request.params;
-      return setPaymentStatus(app.db, app.config, storeId, orderId, request.body);
+      return app.answerWithWork(request, reply, 200, (q) =>
+        setPaymentStatus(q, app.config, storeId, orderId, request.body),
+      );
     },
   );
 };

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../db/db.js';
+import type { Db, DbOrTx } from '../db/db.js';
 import { AppError } from '../shared/errors.js';
 import { sha256 } from '../shared/ids.js';
 import {
@@ -42,6 +42,15 @@ declare module 'fastify' {
     /** Set for an 'in-handler' route: the handler writes this record with its work, or the answer is stored after. */
     idempotencyRecord?: IdempotencyRecord & { written: boolean };
   }
+  interface FastifyInstance {
+    /** See answerWithWork in src/server/idempotency.ts: a keyed POST's work and its stored answer in one commit. */
+    answerWithWork<T>(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      status: number,
+      work: (q: DbOrTx) => Promise<T>,
+    ): Promise<T>;
+  }
   interface FastifyContextConfig {
     /** 'in-handler': the handler writes the idempotency record in its own statement (see IdempotencyRecord). */
     idempotency?: 'in-handler';
@@ -60,6 +69,38 @@ export function idempotencyRecordFor(request: FastifyRequest): IdempotencyRecord
  */
 export function markIdempotencyRecorded(request: FastifyRequest): void {
   if (request.idempotencyRecord) request.idempotencyRecord.written = true;
+}
+
+/** What the onSend hook stores a JSON answer as (Fastify's own content type for it). */
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * A keyed POST's work and its stored answer in ONE transaction, so the request costs one durable commit instead of
+ * two (the work's, then the answer's). `work` runs in the transaction (services join it through `inTx`); its value
+ * is serialized as the route would send it with `status` and stored with the work. Without a claim (no
+ * Idempotency-Key, or a replay) it is just `work(db)`. A refusal thrown by `work` rolls both back, and the onSend
+ * hook stores that answer as for any route. The caller then sends the value with `status`.
+ */
+async function answerWithWork<T>(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  work: (q: DbOrTx) => Promise<T>,
+): Promise<T> {
+  const claim = request.idempotencyClaim;
+  if (!claim) return work(db);
+  const value = await db.tx(async (tx) => {
+    const done = await work(tx);
+    reply.code(status);
+    const body = reply.serialize(done);
+    const text = typeof body === 'string' ? body : Buffer.from(body as Uint8Array).toString();
+    await storeAnswer(tx, claim, { status, body: text, type: JSON_TYPE });
+    return done;
+  });
+  // Stored with the work: nothing is left for the onSend hook to store.
+  request.idempotencyClaim = undefined;
+  return value;
 }
 
 function canonicalBody(request: FastifyRequest): string {
@@ -119,6 +160,10 @@ export function idempotencyScope(request: FastifyRequest): string {
  * signed-in merchant.
  */
 export function registerIdempotency(app: FastifyInstance, db: Db) {
+  // A decorator, not an import: the domains' routes sit below src/server in the import graph.
+  app.decorate('answerWithWork', <T>(...args: [FastifyRequest, FastifyReply, number, (q: DbOrTx) => Promise<T>]) =>
+    answerWithWork(db, ...args),
+  );
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST') return;
     const raw = request.headers['idempotency-key'];

@@ -173,10 +173,34 @@ describe('write durability', () => {
     const durable = rows.filter((r) => r.setting === 'on');
     expect(tables(durable)).toEqual(expect.arrayContaining(['idempotency_keys', 'products', 'stores', 'variants']));
     // The keyed POST's claim (an upsert: INSERT and UPDATE statement triggers) is a lease and does not wait for the
-    // flush; its answer is stored durably.
+    // flush; its answer is stored durably, in the product's own transaction: one durable commit for the request.
     const lease = rows.filter((r) => r.setting !== 'on');
     expect(lease.map((r) => r.tbl)).toEqual(['idempotency_keys', 'idempotency_keys']);
     expect(lease.map((r) => r.op).sort()).toEqual(['INSERT', 'UPDATE']);
     expect(durable.filter((r) => r.tbl === 'idempotency_keys').map((r) => r.op)).toEqual(['UPDATE']);
+    const answerXid = durable.find((r) => r.tbl === 'idempotency_keys')!.xid;
+    expect(durable.filter((r) => r.tbl === 'products' && r.op === 'INSERT').map((r) => r.xid)).toEqual([answerXid]);
+    const replay = await shop.api.post(
+      `${shop.base}/products`,
+      { name: 'Biscuits', price: 2000, stock: 5 },
+      { 'idempotency-key': 'merchant-product-1' },
+    );
+    expect([replay.status, replay.headers['idempotent-replayed'], replay.text]).toEqual([201, 'true', created.text]);
+  });
+
+  it('a keyed order status change is ONE durable commit with its stored answer', async () => {
+    const v = await addProduct(shop, 'Rusk', 3000, 10);
+    const cartId = await newCart(shop, [[v, 1]]);
+    const order = await checkoutCart(shop, cartId, checkoutBody({ fulfillment: 'pickup' }));
+    expect(order.status, order.text).toBe(201);
+    await db().query('DELETE FROM test_write_durability');
+    const url = `${shop.base}/orders/${order.body.id}/transitions`;
+    const accepted = await shop.api.post(url, { to: 'accepted' }, { 'idempotency-key': 'merchant-accept-1' });
+    expect(accepted.status, accepted.text).toBe(200);
+    const durable = (await logged()).filter((r) => r.setting === 'on');
+    expect(new Set(durable.map((r) => r.xid)).size).toBe(1);
+    expect(tables(durable)).toEqual(expect.arrayContaining(['idempotency_keys', 'orders', 'order_history']));
+    const replay = await shop.api.post(url, { to: 'accepted' }, { 'idempotency-key': 'merchant-accept-1' });
+    expect([replay.status, replay.headers['idempotent-replayed'], replay.text]).toEqual([200, 'true', accepted.text]);
   });
 });
