@@ -235,6 +235,7 @@ describe('products from a spreadsheet', () => {
     expect(problems).toContain('<td>3</td><td>नाम खाली है।</td>');
     expect(problems).toContain('<td>5</td><td>प्रोडक्ट कोड (sku) &quot;T1&quot; पंक्ति 4 पर भी है।</td>');
     expect(problems).not.toMatch(/is empty|is also on row|Enter an amount/);
+    await owner.open(`${base}?lang=en`); // ?lang= is kept on the account: the next tests read English
   });
 });
 
