@@ -14,11 +14,11 @@
  * 3. `--requests` sequential requests per range over HTTP to the in-process server (after 3 warm-up requests):
  *    min, median, p95, max.
  * 4. EXPLAIN (ANALYZE, BUFFERS) of every statement the report sends, taken from the report's own service code
- *    (a Queryable that explains each statement before it runs it), with the indexes each plan uses.
+ *    (a transaction that explains each statement before it runs it), with the indexes each plan uses.
  */
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
-import type { Queryable, QueryResult } from '../src/db/db.js';
+import type { QueryResult, Tx } from '../src/db/db.js';
 import { salesReport } from '../src/reports/reports.service.js';
 import { startServer } from '../src/start.js';
 import { freePort } from '../deploy/lib/proc.js';
@@ -212,16 +212,21 @@ function isoDay(d: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata' }).format(d);
 }
 
-/** A Queryable that prints `EXPLAIN (ANALYZE, BUFFERS)` of each statement, then runs it. */
-function explaining(pool: pg.Pool, plans: string[]): Queryable {
+/** A transaction that prints `EXPLAIN (ANALYZE, BUFFERS)` of each statement, then runs it (SET too, unexplained). */
+function explaining(client: pg.PoolClient, plans: string[]): Tx {
   return {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [
-        ...(params ?? []),
-      ]);
-      plans.push(`${sql.replace(/\s+/g, ' ').trim()}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
-      const result = await pool.query(sql, [...(params ?? [])]);
+      if (!sql.startsWith('SET ')) {
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [
+          ...(params ?? []),
+        ]);
+        plans.push(`${sql.replace(/\s+/g, ' ').trim()}\n${rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+      }
+      const result = await client.query(sql, [...(params ?? [])]);
       return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 } as QueryResult<T>;
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
     },
   };
 }
@@ -279,7 +284,14 @@ async function main(): Promise<void> {
 
     const plans: string[] = [];
     const from = isoDay(new Date(today.getTime() - 29 * 86_400_000));
-    await salesReport(explaining(pool, plans), { id: storeId, currency: 'INR' }, { from, to: isoDay(today) });
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await salesReport(explaining(client, plans), { id: storeId, currency: 'INR' }, { from, to: isoDay(today) });
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
     console.log(`\nEXPLAIN (ANALYZE, BUFFERS) of the 30-day report's statements:\n`);
     for (const plan of plans) console.log(`${plan}\n`);
     const indexes = new Set(plans.flatMap((p) => [...p.matchAll(/(?:using|Index Scan on) (\w+)/g)].map((m) => m[1])));

@@ -57,7 +57,7 @@ describe('product CSV', () => {
 
   it('needs name and price columns', () => {
     expect(readProductCsv('product,cost\nRice,10', 'INR').errors).toEqual([
-      { row: 1, code: 'missing_column', message: 'The header row has no "price" column' },
+      { row: 1, code: 'missing_column', message: 'The header row has no "price" column', params: { field: 'price' } },
     ]);
     expect(readProductCsv('', 'INR').errors[0]?.code).toBe('empty');
   });
@@ -79,7 +79,9 @@ describe('product CSV', () => {
     expect(plan.addVariants).toMatchObject([{ productId: 'p1', name: '10 kg', price: 99000, stock: 3 }]);
     expect(plan.createProducts).toHaveLength(1);
     expect(plan.createProducts[0]!.variants.map((v) => v.name)).toEqual(['500 g', '1 kg']);
-    expect(plan.errors).toEqual([{ row: 8, code: 'duplicate', message: 'the same product and size are on row 7' }]);
+    expect(plan.errors).toEqual([
+      { row: 8, code: 'duplicate', message: 'the same product and size are on row 7', params: { other: 7 } },
+    ]);
     expect(plan.updateProducts).toEqual([]);
   });
 

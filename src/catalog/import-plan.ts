@@ -25,6 +25,11 @@ export interface ImportProblem {
   row: number;
   code: string;
   message: string;
+  /**
+   * What the message says, for a page that words it in the reader's language (the dashboard's import page):
+   * the column (`field`), a limit (`max`), the other row (`other`), the sku, or the amount parser's own `detail`.
+   */
+  params?: Record<string, string | number>;
 }
 
 export interface ImportRow {
@@ -127,14 +132,26 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
   });
   for (const required of ['name', 'price'] as const) {
     if (!index.has(required))
-      errors.push({ row: 1, code: 'missing_column', message: `The header row has no "${required}" column` });
+      errors.push({
+        row: 1,
+        code: 'missing_column',
+        message: `The header row has no "${required}" column`,
+        params: { field: required },
+      });
   }
   if (errors.length) return { rows: [], columns: new Set(index.keys()), errors };
   if (body.length > MAX_IMPORT_ROWS) {
     return {
       rows: [],
       columns: new Set(index.keys()),
-      errors: [{ row: MAX_IMPORT_ROWS + 2, code: 'too_many_rows', message: `At most ${MAX_IMPORT_ROWS} rows at once` }],
+      errors: [
+        {
+          row: MAX_IMPORT_ROWS + 2,
+          code: 'too_many_rows',
+          message: `At most ${MAX_IMPORT_ROWS} rows at once`,
+          params: { max: MAX_IMPORT_ROWS },
+        },
+      ],
     };
   }
   const rows: ImportRow[] = [];
@@ -146,37 +163,48 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
       // The export quotes formula-like cells with a leading ' (safeCell); read them back as typed.
       return /^'[=+\-@]/.test(value) ? value.slice(1) : value;
     };
-    const problem = (code: string, message: string): ImportProblem => ({ row, code, message });
+    const problem = (code: string, message: string, params?: ImportProblem['params']): ImportProblem =>
+      params ? { row, code, message, params } : { row, code, message };
     if (record.some((v) => CONTROL.test(v))) return problem('invalid', 'A cell holds a control character');
     const name = (cell('name') ?? '').replace(/\s+/g, ' ');
-    if (!name) return problem('required', 'name is empty');
-    if (name.length > 200) return problem('too_long', 'name is longer than 200 characters');
+    if (!name) return problem('required', 'name is empty', { field: 'name' });
+    if (name.length > 200)
+      return problem('too_long', 'name is longer than 200 characters', { field: 'name', max: 200 });
     const size = (cell('size') ?? '').replace(/\s+/g, ' ') || DEFAULT_VARIANT_NAME;
-    if (size.length > 100) return problem('too_long', 'size is longer than 100 characters');
+    if (size.length > 100)
+      return problem('too_long', 'size is longer than 100 characters', { field: 'size', max: 100 });
     const price = parseMoney(cell('price') ?? '', currency);
-    if (!price.ok) return problem('invalid_price', `price: ${price.message}`);
+    if (!price.ok)
+      return problem('invalid_price', `price: ${price.message}`, { field: 'price', detail: price.message });
     const out: ImportRow = { row, name, size, price: price.value };
     const mrpText = cell('mrp');
     if (mrpText !== undefined) {
       const mrp = parseOptionalMoney(mrpText, currency);
-      if (!mrp.ok) return problem('invalid_mrp', `mrp: ${mrp.message}`);
+      if (!mrp.ok) return problem('invalid_mrp', `mrp: ${mrp.message}`, { field: 'mrp', detail: mrp.message });
       out.mrp = mrp.value;
     }
     const stockText = cell('stock');
     if (stockText !== undefined) {
       if (stockText === '') out.stock = null;
       else if (!/^\d{1,10}$/.test(stockText) || Number(stockText) > MAX_STOCK)
-        return problem('invalid_stock', `stock must be a whole number 0..${MAX_STOCK}, or empty (not counted)`);
+        return problem('invalid_stock', `stock must be a whole number 0..${MAX_STOCK}, or empty (not counted)`, {
+          field: 'stock',
+          max: MAX_STOCK,
+        });
       else out.stock = Number(stockText);
     }
     const category = cell('category');
     if (category !== undefined) {
-      if (category.length > 100) return problem('too_long', 'category is longer than 100 characters');
+      if (category.length > 100)
+        return problem('too_long', 'category is longer than 100 characters', {
+          field: 'category',
+          max: 100,
+        });
       out.category = category.replace(/\s+/g, ' ') || null;
     }
     const sku = cell('sku');
     if (sku !== undefined) {
-      if (sku.length > 100) return problem('too_long', 'sku is longer than 100 characters');
+      if (sku.length > 100) return problem('too_long', 'sku is longer than 100 characters', { field: 'sku', max: 100 });
       out.sku = sku || null;
     }
     const terms = cell('searchTerms');
@@ -189,13 +217,15 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
             .filter(Boolean),
         ),
       ];
-      if (list.length > 20) return problem('too_many_terms', 'at most 20 search terms');
-      if (list.some((t) => t.length > 50)) return problem('too_long', 'a search term is longer than 50 characters');
+      if (list.length > 20)
+        return problem('too_many_terms', 'at most 20 search terms', { field: 'searchTerms', max: 20 });
+      if (list.some((t) => t.length > 50))
+        return problem('too_long', 'a search term is longer than 50 characters', { field: 'searchTerms', max: 50 });
       out.searchTerms = list;
     }
     const hsn = cell('hsn');
     if (hsn !== undefined) {
-      if (hsn && !/^\d{4,8}$/.test(hsn)) return problem('invalid_hsn', 'hsn must be 4 to 8 digits');
+      if (hsn && !/^\d{4,8}$/.test(hsn)) return problem('invalid_hsn', 'hsn must be 4 to 8 digits', { field: 'hsn' });
       out.hsn = hsn || null;
     }
     return out;
@@ -250,7 +280,12 @@ export function planImport(
     if (r.sku) {
       const first = seenSkus.get(r.sku);
       if (first !== undefined) {
-        plan.errors.push({ row: r.row, code: 'duplicate', message: `sku "${r.sku}" is also on row ${first}` });
+        plan.errors.push({
+          row: r.row,
+          code: 'duplicate',
+          message: `sku "${r.sku}" is also on row ${first}`,
+          params: { sku: r.sku, other: first },
+        });
         continue;
       }
     }
@@ -265,7 +300,12 @@ export function planImport(
     const key = target ? `v:${target.id}` : `n:${norm(r.name)}\u0000${norm(r.size)}`;
     const firstRow = seenKeys.get(key);
     if (firstRow !== undefined) {
-      plan.errors.push({ row: r.row, code: 'duplicate', message: `the same product and size are on row ${firstRow}` });
+      plan.errors.push({
+        row: r.row,
+        code: 'duplicate',
+        message: `the same product and size are on row ${firstRow}`,
+        params: { other: firstRow },
+      });
       continue;
     }
     seenKeys.set(key, r.row);

@@ -121,3 +121,58 @@ describe('orders export', () => {
     expect([bad.status, bad.body?.code]).toEqual([400, 'validation_failed']);
   });
 });
+
+describe('new vs returning customers', () => {
+  // A shop of its own: its orders must not show in the other tests' ranges.
+  let other: Shop;
+  const at = async (phone: string, iso: string, cancel = false): Promise<string> => {
+    const order = await placeOrder(
+      other,
+      [[product, 1]],
+      checkoutBody({ customer: { name: 'B', phone, address: { line1: 'x', city: 'Pune', pincode: '411001' } } }),
+    );
+    await ctx.testDb.db.query(`UPDATE orders SET created_at = $2 WHERE id = $1`, [order.id, iso]);
+    if (cancel) await cancelOrder(order.id as string);
+    return order.id as string;
+  };
+  const cancelOrder = async (id: string) => {
+    const res = await other.api.post(`${other.base}/orders/${id}/transitions`, { to: 'cancelled' });
+    expect(res.status).toBe(200);
+  };
+  const customers = async (from: string, to: string) =>
+    (await other.api.get(`${other.base}/reports/sales?from=${from}&to=${to}`)).body.customers;
+  let product: string;
+
+  it('counts a customer as new in the period of their first counted order, cancelled orders left out', async () => {
+    other = await openShop(ctx);
+    product = await addProduct(other, 'Sugar 1 kg', 5000);
+    const early = await at('+919812350001', '2026-08-05T06:00:00Z'); // ordered before September: returning
+    await at('+919812350001', '2026-09-10T06:00:00Z');
+    await at('+919812350002', '2026-08-06T06:00:00Z', true); // the August order was cancelled: new in September
+    await at('+919812350002', '2026-09-11T06:00:00Z');
+    await at('+919812350003', '2026-09-12T06:00:00Z', true); // only a cancelled order: no customer at all
+    await at('+919812350004', '2026-09-02T06:00:00Z'); // two orders in September: one new customer
+    await at('+919812350004', '2026-09-20T06:00:00Z');
+    expect(await customers('2026-09-01', '2026-09-30')).toEqual({ new: 2, returning: 1 });
+    expect(await customers('2026-08-01', '2026-08-31')).toEqual({ new: 1, returning: 0 });
+    expect(await customers('2026-09-15', '2026-09-30')).toEqual({ new: 0, returning: 1 });
+
+    // The August order that made the first customer returning is cancelled: September is now their first.
+    await cancelOrder(early);
+    expect(await customers('2026-09-01', '2026-09-30')).toEqual({ new: 3, returning: 0 });
+    expect(await customers('2026-08-01', '2026-08-31')).toEqual({ new: 0, returning: 0 });
+
+    // What the trigger keeps equals the first counted order of each phone, computed from the orders themselves.
+    const { rows } = await ctx.testDb.db.query<{ phone: string; kept: Date | null; computed: Date | null }>(
+      `SELECT f.phone, c.first_order_at AS kept, f.first AS computed
+         FROM (SELECT customer ->> 'phone' AS phone,
+                      min(created_at) FILTER (WHERE status NOT IN ('rejected', 'cancelled')) AS first
+                 FROM orders WHERE store_id = $1 GROUP BY 1) f
+         LEFT JOIN store_customers c ON c.store_id = $1 AND c.phone = f.phone
+        ORDER BY f.phone`,
+      [other.storeId],
+    );
+    expect(rows).toHaveLength(4);
+    for (const r of rows) expect(r.kept?.toISOString() ?? null, r.phone).toBe(r.computed?.toISOString() ?? null);
+  }, 240_000); // eight checkouts on PGlite
+});

@@ -214,6 +214,24 @@ describe('products from a spreadsheet', () => {
     const noFile = await owner.postMultipart(from, {}, [], { from });
     expect(noFile.status).toBe(422);
   });
+
+  it('words the per-row problems in Hindi on the Hindi dashboard', async () => {
+    const csv = 'name,size,price,sku\nसाबुन,,abc,\n,,10,\nतेल,1 L,90,T1\nतेल,2 L,95,T1\n';
+    const from = `${base}/products/import?lang=hi`;
+    const dry = await owner.postMultipart(
+      from,
+      {},
+      [{ name: 'file', filename: 'hi.csv', type: 'text/csv', bytes: Buffer.from(csv) }],
+      { from },
+    );
+    expect(dry.status).toBe(200);
+    const problems = /data-testid="import-problems"[\s\S]*?<\/table>/.exec(dry.body)![0];
+    expect(problems).toContain('<td>2</td><td>&quot;price&quot;: रकम ऐसे लिखें: 49.99</td>');
+    expect(problems).toContain('<td>3</td><td>नाम खाली है।</td>');
+    expect(problems).toContain('<td>5</td><td>प्रोडक्ट कोड (sku) &quot;T1&quot; पंक्ति 4 पर भी है।</td>');
+    expect(problems).not.toMatch(/is empty|is also on row|Enter an amount/);
+    await owner.open(`${base}?lang=en`); // ?lang= is kept on the account: the next tests read English
+  });
 });
 
 describe('bills', () => {

@@ -14,6 +14,7 @@ import { csrfField, field, formBody, problemSummary, seeOther, setFlash, type Fo
 import type { Translate } from '../../i18n/index.js';
 import { currentStore, storePath, trOf, pageProblem } from './context.js';
 import { input } from './fields.js';
+import { importProblemText } from './import-problems.js';
 import { csrfPasses, readForm } from './multipart-form.js';
 import { sendDashboardPage } from './shell.js';
 
@@ -27,7 +28,7 @@ function counts(result: ImportResult, tr: Translate): Html {
 </ul>`;
 }
 
-function problems(result: ImportResult, tr: Translate): Html {
+function problems(result: ImportResult, tr: Translate, lang: string): Html {
   if (!result.errors.length)
     return html`<p class="notice ok" data-testid="import-clean">${tr('dashboard.import.noProblems')}</p>`;
   const shown = result.errors.slice(0, PROBLEMS_SHOWN);
@@ -36,7 +37,8 @@ function problems(result: ImportResult, tr: Translate): Html {
 <div class="table-wrap"><table class="table" data-testid="import-problems">
 <thead><tr><th scope="col">${tr('dashboard.import.row')}</th>
 <th scope="col">${tr('dashboard.import.problem')}</th></tr></thead>
-<tbody>${shown.map((e) => html`<tr><td>${e.row}</td><td>${e.message}</td></tr>`)}</tbody></table></div>`;
+<tbody>${shown.map((e) => html`<tr><td>${e.row}</td><td>${importProblemText(tr, lang, e)}</td></tr>`)}</tbody>
+</table></div>`;
 }
 
 function page(
@@ -62,7 +64,7 @@ ${
 <h2 id="dry-title">${tr('dashboard.import.checked', { file: dry.filename })}</h2>
 <p>${tr('dashboard.import.nothingYet')}</p>
 ${counts(dry.result, tr)}
-${problems(dry.result, tr)}
+${problems(dry.result, tr, request.dashboardLang)}
 ${
   dry.result.created + dry.result.updated > 0
     ? html`<form method="post" action="${base}/import/apply">${csrfField(reply)}
