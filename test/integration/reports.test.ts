@@ -125,13 +125,14 @@ describe('orders export', () => {
 describe('new vs returning customers', () => {
   // A shop of its own: its orders must not show in the other tests' ranges.
   let other: Shop;
+  let appCtx: TestContext;
   const at = async (phone: string, iso: string, cancel = false): Promise<string> => {
     const order = await placeOrder(
       other,
       [[product, 1]],
       checkoutBody({ customer: { name: 'B', phone, address: { line1: 'x', city: 'Pune', pincode: '411001' } } }),
     );
-    await ctx.testDb.db.query(`UPDATE orders SET created_at = $2 WHERE id = $1`, [order.id, iso]);
+    await appCtx.testDb.db.query(`UPDATE orders SET created_at = $2 WHERE id = $1`, [order.id, iso]);
     if (cancel) await cancelOrder(order.id as string);
     return order.id as string;
   };
@@ -143,7 +144,8 @@ describe('new vs returning customers', () => {
     (await other.api.get(`${other.base}/reports/sales?from=${from}&to=${to}`)).body.customers;
   let product: string;
 
-  it('counts a customer as new in the period of their first counted order, cancelled orders left out', async () => {
+  it('counts a customer as new in the period of their first counted order, cancelled orders left out', async ({ ctx }) => {
+    appCtx = ctx;
     other = await openShop(ctx);
     product = await addProduct(other, 'Sugar 1 kg', 5000);
     const early = await at('+919812350001', '2026-08-05T06:00:00Z'); // ordered before September: returning
