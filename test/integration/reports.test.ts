@@ -144,7 +144,7 @@ describe('new vs returning customers', () => {
     (await other.api.get(`${other.base}/reports/sales?from=${from}&to=${to}`)).body.customers;
   let product: string;
 
-  it('counts a customer as new in the period of their first counted order, cancelled orders left out', async ({ ctx }) => {
+  it('a customer is new in the period of their first counted order (cancelled ones left out)', async ({ ctx }) => {
     appCtx = ctx;
     other = await openShop(ctx);
     product = await addProduct(other, 'Sugar 1 kg', 5000);
