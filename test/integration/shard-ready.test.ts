@@ -36,6 +36,10 @@ const STORE_SCOPED = [
   'whatsapp_carts',
   // the code sent to verify a store's WhatsApp number (migration 083)
   'store_whatsapp_codes',
+  // a member's Web Push subscription for one store (migration 150)
+  'push_subscriptions',
+  // each phone's first counted order in a store, for new vs returning customers (migration 160)
+  'store_customers',
   ...Object.keys(CHILD_TABLES),
 ];
 /** Global tables: not per store (reference tables under Citus, or the store table itself keyed by id). */
@@ -53,6 +57,8 @@ const GLOBAL_TABLES = [
   'whatsapp_chats',
   // when each daily retention job last ran (migration 084)
   'retention_runs',
+  // the server's one VAPID key pair for Web Push (migration 150)
+  'push_vapid_keys',
 ];
 /** Global tables that point at a store without belonging to it (a WhatsApp chat's current shop, null before one). */
 // …and the outbox row's store (null for sign-in codes), which the daily message caps count by (migration 083).
