@@ -6,7 +6,7 @@
  */
 import { describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PHONE, openContext, type BrowserServer } from '../helpers/browser.js';
+import { PHONE, openContext, placeStorefrontOrder, type BrowserServer } from '../helpers/browser.js';
 import { browserTest } from '../helpers/browser-test.js';
 import { openShop, signIn } from './flows.js';
 
@@ -33,25 +33,6 @@ async function addProduct(server: BrowserServer, page: Page, storeId: string): P
   });
   expect(res.status).toBe(201);
   return ((await res.json()) as { variants: { id: string }[] }).variants[0]!.id;
-}
-
-async function placeOrder(server: BrowserServer, slug: string, variantId: string): Promise<void> {
-  const api = (p: string, method: string, body?: unknown) =>
-    fetch(`${server.url}/api/v1/storefront/${slug}${p}`, {
-      method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    }).then((r) => r.json() as Promise<Record<string, unknown>>);
-  const cart = await api('/carts', 'POST');
-  await api(`/carts/${String(cart.id)}/lines/${variantId}`, 'PUT', { quantity: 1 });
-  const order = await api(`/carts/${String(cart.id)}/checkout`, 'POST', {
-    customer: {
-      name: 'Kavita',
-      phone: '+919811122244',
-      address: { line1: '2 MG Road', city: 'Pune', pincode: '411001' },
-    },
-    paymentMethod: 'cod',
-  });
-  if (!order.id) throw new Error(`checkout failed: ${JSON.stringify(order)}`);
 }
 
 describe('the installable dashboard, JavaScript on', () => {
@@ -135,7 +116,7 @@ describe('the installable dashboard, JavaScript on', () => {
     // A new order appears by itself, announced over the event stream; the title counts it.
     await expect.poll(() => streams.length).toBeGreaterThan(0);
     expect(await page.getByTestId('order-row').count()).toBe(0);
-    await placeOrder(server, slug, variantId);
+    await placeStorefrontOrder(server, slug, variantId, { quantity: 1, name: 'Kavita', phone: '+919811122244' });
     await expect.poll(() => page.getByTestId('order-row').count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => page.title()).toMatch(/^\(1\) /);
 
@@ -173,7 +154,7 @@ describe('the live orders list without its event stream', () => {
     await page.goto(`${server.url}/dashboard/stores/${storeId}/orders`);
     const before = await page.getByTestId('order-row').count();
     await expect.poll(() => refused).toBeGreaterThan(0);
-    await placeOrder(server, slug, variantId);
+    await placeStorefrontOrder(server, slug, variantId, { quantity: 1, name: 'Kavita', phone: '+919811122244' });
     await expect.poll(() => page.getByTestId('order-row').count(), { timeout: 45_000 }).toBe(before + 1);
     await context.close();
   });
@@ -193,7 +174,7 @@ describe('the installable dashboard, JavaScript off', () => {
     await page.goto(`${server.url}/dashboard/stores/${shop.storeId}/orders`);
     expect(await page.locator('link[rel=manifest]').count()).toBe(1);
     expect(await page.getByTestId('push-on').isVisible()).toBe(false);
-    await placeOrder(server, slug, variantId);
+    await placeStorefrontOrder(server, slug, variantId, { quantity: 1, name: 'Kavita', phone: '+919811122244' });
     await page.reload();
     expect(await page.getByTestId('order-row').count()).toBe(1);
     expect(await page.title()).toMatch(/^\(1\) /);

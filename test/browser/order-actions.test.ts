@@ -7,7 +7,7 @@
  */
 import { describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PHONE, openContext, textOf, watchPage, type BrowserServer } from '../helpers/browser.js';
+import { PHONE, openContext, placeStorefrontOrder, textOf, watchPage, type BrowserServer } from '../helpers/browser.js';
 import { browserTest } from '../helpers/browser-test.js';
 import { flash, openShop, signIn } from './flows.js';
 
@@ -36,26 +36,8 @@ async function shopWithOrders(
   const product = await owner('/products', 'POST', { name: 'Toor Dal', price: 12000, stock: 50 });
   const variantId = String(product.variants[0].id);
   const slug = String((await owner('', 'GET')).slug);
-  const shop = (p: string, method: string, body?: unknown) =>
-    fetch(`${server.url}/api/v1/storefront/${slug}${p}`, {
-      method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    }).then((r) => r.json() as Promise<Record<string, any>>);
   const orders: { id: string; number: number }[] = [];
-  for (let i = 0; i < count; i++) {
-    const cart = await shop('/carts', 'POST');
-    await shop(`/carts/${String(cart.id)}/lines/${variantId}`, 'PUT', { quantity: 2 });
-    const order = await shop(`/carts/${String(cart.id)}/checkout`, 'POST', {
-      customer: {
-        name: 'Asha',
-        phone: '+919811122233',
-        address: { line1: '1 MG Road', city: 'Pune', pincode: '411001' },
-      },
-      paymentMethod: 'cod',
-    });
-    if (!order.id) throw new Error(`checkout failed: ${JSON.stringify(order)}`);
-    orders.push({ id: String(order.id), number: Number(order.number) });
-  }
+  for (let i = 0; i < count; i++) orders.push(await placeStorefrontOrder(server, slug, variantId));
   return orders;
 }
 

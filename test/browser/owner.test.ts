@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { PHONE, openContext, pngFile, textOf, type BrowserServer } from '../helpers/browser.js';
+import { PHONE, openContext, placeStorefrontOrder, pngFile, textOf } from '../helpers/browser.js';
 import { browserTest, expectFitsTheScreen } from '../helpers/browser-test.js';
 import { addProduct, flash, openShop, signIn } from './flows.js';
 
@@ -21,26 +21,6 @@ const OWNERS = {
 const CODE = '135790';
 
 const it = browserTest({ [OWNERS.on.phone]: CODE, [OWNERS.off.phone]: CODE });
-
-/** A customer's order through the storefront API (the dashboard is what is under test here). */
-async function placeOrder(server: BrowserServer, slug: string, variantId: string): Promise<void> {
-  const api = (p: string, method: string, body?: unknown) =>
-    fetch(`${server.url}/api/v1/storefront/${slug}${p}`, {
-      method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    }).then((r) => r.json() as Promise<Record<string, unknown>>);
-  const cart = await api('/carts', 'POST');
-  await api(`/carts/${String(cart.id)}/lines/${variantId}`, 'PUT', { quantity: 2 });
-  const order = await api(`/carts/${String(cart.id)}/checkout`, 'POST', {
-    customer: {
-      name: 'Asha',
-      phone: '+919811122233',
-      address: { line1: '1 MG Road', city: 'Pune', pincode: '411001' },
-    },
-    paymentMethod: 'cod',
-  });
-  if (!order.id) throw new Error(`checkout failed: ${JSON.stringify(order)}`);
-}
 
 for (const javaScriptEnabled of [true, false]) {
   const who = javaScriptEnabled ? OWNERS.on : OWNERS.off;
@@ -130,7 +110,7 @@ for (const javaScriptEnabled of [true, false]) {
       // 5a. The orders list notices a new order by itself (JS: within 15 s, no reload) and says so in the tab title.
       await page.goto(`${base}/orders?lang=hi`);
       expect(await page.getByTestId('order-row').count()).toBe(0);
-      await placeOrder(server, slug, tenKg.id);
+      await placeStorefrontOrder(server, slug, tenKg.id);
       if (javaScriptEnabled) {
         await expect.poll(() => page.getByTestId('order-row').count(), { timeout: 40_000, interval: 1000 }).toBe(1);
         await expect.poll(() => page.title(), { timeout: 5_000 }).toMatch(/^\(1\) ऑर्डर/);

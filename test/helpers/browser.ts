@@ -227,3 +227,28 @@ export async function textOf(target: Locator): Promise<string> {
   // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user sees
   return (await target.innerText()).trim();
 }
+
+/**
+ * A customer's cash-on-delivery order of `quantity` × one variant, placed through the storefront API (for tests of
+ * the owner's side, where the customer's pages are not what is under test).
+ */
+export async function placeStorefrontOrder(
+  server: { url: string },
+  slug: string,
+  variantId: string,
+  { quantity = 2, name = 'Asha', phone = '+919811122233' } = {},
+): Promise<{ id: string; number: number }> {
+  const api = (p: string, method: string, body?: unknown) =>
+    fetch(`${server.url}/api/v1/storefront/${slug}${p}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    }).then((r) => r.json() as Promise<Record<string, unknown>>);
+  const cart = await api('/carts', 'POST');
+  await api(`/carts/${String(cart.id)}/lines/${variantId}`, 'PUT', { quantity });
+  const order = await api(`/carts/${String(cart.id)}/checkout`, 'POST', {
+    customer: { name, phone, address: { line1: '1 MG Road', city: 'Pune', pincode: '411001' } },
+    paymentMethod: 'cod',
+  });
+  if (!order.id) throw new Error(`checkout failed: ${JSON.stringify(order)}`);
+  return { id: String(order.id), number: Number(order.number) };
+}
