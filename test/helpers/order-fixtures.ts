@@ -3,6 +3,7 @@
  * orders, multipart uploads and tiny images recognisable by their bytes.
  */
 import type { InjectOptions } from 'fastify';
+import { expect } from 'vitest';
 import { client, merchantWithStore, type Client, type Res, type TestContext } from './app.js';
 import { multipartBody } from './multipart.js';
 
@@ -154,3 +155,39 @@ export const JPEG_1PX = Buffer.from(
   'base64',
 );
 export const WEBP_1PX = Buffer.from('UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA', 'base64');
+
+/** `n` calls of `fn`, `width` at a time: a crowd bigger than the pool, without a thundering herd of setup. */
+export async function inBatches<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let start = 0; start < n; start += width)
+    out.push(...(await Promise.all(Array.from({ length: Math.min(width, n - start) }, (_, k) => fn(start + k)))));
+  return out;
+}
+
+/** How many requests `asClient` found shed by the pool (503) and sent again, in this test file. */
+export const shedRetries = { count: 0 };
+
+/**
+ * Sends as a client would: a 503 `unavailable` (the pool shed the request under load; never stored by the
+ * idempotency layer) is retried after a short random pause; anything else, 500s included, is the answer.
+ */
+export async function asClient(send: () => Promise<Res>): Promise<Res> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await send();
+    if (res.status !== 503 || attempt === 30) return res;
+    expect(res.body.code).toBe('unavailable');
+    expect(res.headers['retry-after']).toBeDefined();
+    shedRetries.count++;
+    await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+  }
+}
+
+/** Answers counted by status and problem code: `{ "201": 40, "409 cart_has_errors": 110 }`. */
+export function statusCounts(results: Res[]): Record<string, number> {
+  const count: Record<string, number> = {};
+  for (const r of results) {
+    const key = r.status >= 400 ? `${r.status} ${r.body?.code}` : String(r.status);
+    count[key] = (count[key] ?? 0) + 1;
+  }
+  return count;
+}

@@ -10,11 +10,15 @@ import { appTest } from '../helpers/fixture.js';
 import {
   PNG_1PX,
   addProduct,
+  asClient,
   checkoutBody,
   checkoutCart,
+  inBatches,
   newCart,
   openShop,
   placeOrder,
+  shedRetries,
+  statusCounts,
   stockOf,
   upload,
   type Shop,
@@ -27,44 +31,12 @@ it.beforeAll(async ({ ctx }) => {
 });
 afterAll(async () => {
   // Visible in the run's output when the machine was too busy for the pool's 2 s connection wait.
-  if (shed) console.info(`concurrency.test: ${shed} requests were shed with 503 under load and retried`);
+  if (shedRetries.count)
+    console.info(`concurrency.test: ${shedRetries.count} requests were shed with 503 under load and retried`);
 });
 
-/** Runs fn(i) for i in 0..n-1 with at most `width` in flight (setup only; the races themselves fire all at once). */
-async function inBatches<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let start = 0; start < n; start += width)
-    out.push(...(await Promise.all(Array.from({ length: Math.min(width, n - start) }, (_, k) => fn(start + k)))));
-  return out;
-}
-
-/**
- * Sends like a real client: a 503 (the pool shed the request because the machine is overloaded; the contract's
- * `unavailable` with Retry-After, never stored by the idempotency layer) is retried after a short pause. Anything
- * else, 500s included, is the answer. On an idle machine no retries happen.
- */
-let shed = 0;
-async function asClient(send: () => Promise<Res>): Promise<Res> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await send();
-    if (res.status !== 503 || attempt === 30) return res;
-    expect(res.body.code).toBe('unavailable');
-    expect(res.headers['retry-after']).toBeDefined();
-    shed++;
-    await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
-  }
-}
 const checkoutAsClient = (s: Shop, cartId: string, body?: Record<string, unknown>, headers?: Record<string, string>) =>
   asClient(() => checkoutCart(s, cartId, body, headers));
-
-function statuses(results: Res[]): Record<string, number> {
-  const count: Record<string, number> = {};
-  for (const r of results) {
-    const key = r.status >= 400 ? `${r.status} ${r.body?.code}` : String(r.status);
-    count[key] = (count[key] ?? 0) + 1;
-  }
-  return count;
-}
 
 describe('checkout races', () => {
   it(
@@ -73,7 +45,7 @@ describe('checkout races', () => {
       const v = await addProduct(shop, 'Last fifty', 1000, 50);
       const carts = await inBatches(200, 25, () => newCart(shop, [[v, 1]]));
       const results = await Promise.all(carts.map((cartId) => checkoutAsClient(shop, cartId)));
-      expect(statuses(results)).toEqual({ '201': 50, '409 cart_has_errors': 150 });
+      expect(statusCounts(results)).toEqual({ '201': 50, '409 cart_has_errors': 150 });
       for (const r of results.filter((r) => r.status === 409)) {
         expect(r.body.errors).toEqual([expect.objectContaining({ variantId: v, code: 'out_of_stock' })]);
       }
@@ -126,7 +98,7 @@ describe('checkout races', () => {
       return newCart(shop, lines);
     });
     const results = await Promise.all(carts.map((cartId) => checkoutAsClient(shop, cartId)));
-    expect(statuses(results)).toEqual({ '201': 60 });
+    expect(statusCounts(results)).toEqual({ '201': 60 });
     expect(await stockOf(ctx, hotA)).toBe(1000 - 120);
     expect(await stockOf(ctx, hotB)).toBe(1000 - 60);
   });
@@ -153,7 +125,7 @@ describe('checkout races', () => {
     expect(discounted.length).toBeLessThanOrEqual(10);
     expect(discounted.length).toBe(10);
     // A used-up coupon never blocks: the other 40 check out at full price.
-    expect(statuses(results)).toEqual({ '201': 50 });
+    expect(statusCounts(results)).toEqual({ '201': 50 });
     expect(results.filter((r) => r.body.discount === 0).length).toBe(40);
     expect((await shop.api.get(`${shop.base}/coupons/${coupon.body.id}`)).body.usedCount).toBe(10);
     expect(await stockOf(ctx, v)).toBe(950);
@@ -184,7 +156,7 @@ describe('checkout races', () => {
     const v = await addProduct(shop, 'Double click', 1000, 10);
     const cartId = await newCart(shop, [[v, 1]]);
     const results = await Promise.all(Array.from({ length: 5 }, () => checkoutAsClient(shop, cartId)));
-    expect(statuses(results)).toEqual({ '201': 1, '409 cart_already_ordered': 4 });
+    expect(statusCounts(results)).toEqual({ '201': 1, '409 cart_already_ordered': 4 });
     expect(await stockOf(ctx, v)).toBe(9);
   });
 });
@@ -199,7 +171,7 @@ describe('order races', () => {
         asClient(() => shop.customer.post(url)),
         asClient(() => shop.customer.post(url)),
       ]);
-      expect(statuses(results)).toEqual({ '200': 1, '409 invalid_transition': 1 });
+      expect(statusCounts(results)).toEqual({ '200': 1, '409 invalid_transition': 1 });
       expect(await stockOf(ctx, v)).toBe(20);
     }
   });

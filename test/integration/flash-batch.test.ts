@@ -5,10 +5,19 @@
  * Idempotency-Key record), and a retry with the same key answers the same thing.
  */
 import { afterAll, describe, expect } from 'vitest';
-import type { Res } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
 import { TEST_BACKEND } from '../helpers/db.js';
-import { addProduct, checkoutCart, newCart, openShop, stockOf, type Shop } from '../helpers/order-fixtures.js';
+import {
+  addProduct,
+  asClient,
+  checkoutCart,
+  inBatches,
+  newCart,
+  openShop,
+  statusCounts,
+  stockOf,
+  type Shop,
+} from '../helpers/order-fixtures.js';
 import { batchStats } from '../../src/orders/place-batch.js';
 
 const it = appTest();
@@ -21,31 +30,6 @@ afterAll(async () => {
   delete process.env.DUKAAN_CHECKOUT_BATCH;
 });
 
-async function inBatches<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let start = 0; start < n; start += width)
-    out.push(...(await Promise.all(Array.from({ length: Math.min(width, n - start) }, (_, k) => fn(start + k)))));
-  return out;
-}
-
-/** A 503 (the pool shed the request under load, never stored by the idempotency layer) is retried as a client would. */
-async function asClient(send: () => Promise<Res>): Promise<Res> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await send();
-    if (res.status !== 503 || attempt === 30) return res;
-    await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
-  }
-}
-
-function statuses(results: Res[]): Record<string, number> {
-  const count: Record<string, number> = {};
-  for (const r of results) {
-    const key = r.status >= 400 ? `${r.status} ${r.body?.code}` : String(r.status);
-    count[key] = (count[key] ?? 0) + 1;
-  }
-  return count;
-}
-
 describe('flash sale, batched', () => {
   it('150 customers, 40 units, keyed: exactly 40 orders, 110 × 409, same answers on retry', async ({ ctx }) => {
     const v = await addProduct(shop, 'Flash kurta', 49_900, 40);
@@ -56,7 +40,7 @@ describe('flash sale, batched', () => {
       asClient(() => checkoutCart(shop, carts[i]!, undefined, { 'idempotency-key': keys[i]! }));
     const results = await Promise.all(carts.map((_, i) => send(i)));
 
-    expect(statuses(results)).toEqual({ '201': 40, '409 cart_has_errors': 110 });
+    expect(statusCounts(results)).toEqual({ '201': 40, '409 cart_has_errors': 110 });
     for (const r of results.filter((r) => r.status === 409))
       expect(r.body.errors).toEqual([expect.objectContaining({ variantId: v, code: 'out_of_stock' })]);
     expect(await stockOf(ctx, v)).toBe(0);
