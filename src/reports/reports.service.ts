@@ -1,7 +1,14 @@
 /** The numbers of the business, read from orders (placed orders not rejected or cancelled count as revenue). */
 import { type DbOrTx, inTx, type Queryable } from '../db/db.js';
 import { validationFailed } from '../shared/errors.js';
-import { customerCounts, exportOrderLines, exportOrderPage, salesByDay, topProducts } from './reports.repo.js';
+import {
+  customerCounts,
+  exportOrderLines,
+  exportOrderPage,
+  salesByDay,
+  topProducts,
+  withoutJit,
+} from './reports.repo.js';
 import { orderCsvHeader, orderCsvRows } from './orders-csv.js';
 import type { SalesReport } from './reports.schema.js';
 import { fillDays, reportRange, todayIn, totalsOf } from './sales.js';
@@ -25,10 +32,9 @@ export async function salesReport(
 ): Promise<SalesReport> {
   const { from, to } = resolveRange(query.from, query.to);
   const tz = STORE_TIME_ZONE;
-  // One read transaction with JIT off: PostgreSQL's default JIT compiled these statements for 3.1-3.5 s of a 4.3 s
-  // report (bench/README.md) and never paid that back. SET LOCAL ends with the transaction (and PGlite accepts it).
+  // One read transaction, so the report's statements run without JIT (withoutJit says why).
   const { byDay, top, customers } = await inTx(q, async (tx) => {
-    await tx.query('SET LOCAL jit = off');
+    await withoutJit(tx);
     const byDay = await salesByDay(tx, store.id, from, to, tz);
     const top = await topProducts(tx, store.id, from, to, tz);
     const customers = await customerCounts(tx, store.id, from, to, tz);
