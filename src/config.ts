@@ -20,6 +20,8 @@ export interface Config {
   /** Named (server-side prepared) statements; off (DB_PREPARED_STATEMENTS=0) behind PgBouncer < 1.21 in transaction
    * mode. */
   dbPreparedStatements: boolean;
+  /** DUKAAN_CHECKOUT_BATCH=1: a store's concurrent checkouts in one transaction (src/orders/place-batch.ts; off). */
+  checkoutBatch: boolean;
   bodyLimit: number;
   demo: boolean;
   whatsapp: { apiUrl: string; token: string; phoneNumberId: string } | null;
@@ -142,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     dbPoolMax: intEnv(env, 'DB_POOL_MAX', 10),
     dbPreparedStatements: env.DB_PREPARED_STATEMENTS !== '0',
+    checkoutBatch: env.DUKAAN_CHECKOUT_BATCH === '1',
     bodyLimit: 1024 * 1024,
     demo: !databaseUrl && env.DUKAAN_DEMO !== '0',
     whatsapp,

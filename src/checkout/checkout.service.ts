@@ -10,6 +10,7 @@ import { orderPlacedForCustomer, orderPlacedForStore } from '../orders/messages.
 import { isLang } from '../i18n/index.js';
 import {
   findOrderById,
+  placeOrder,
   storeRecipientSql,
   type NewOrder,
   type NewOrderLine,
@@ -27,7 +28,8 @@ import { orderForMessage, storeForMessage } from '../notify/quote.js';
 import { fromStoreNumber } from '../notify/channels.js';
 import type { IdempotencyRecord } from '../server/idempotency.js';
 
-type CheckoutConfig = Pick<Config, 'publicUrl'>;
+/** `checkoutBatch` absent (the WhatsApp bot, the bench's explain run): each order placed alone. */
+type CheckoutConfig = Pick<Config, 'publicUrl'> & Partial<Pick<Config, 'checkoutBatch'>>;
 
 /**
  * Trims and checks the customer: name and address lines not blank, phone a valid E.164 number. Every problem is
@@ -179,7 +181,7 @@ async function attemptCheckout(
   // 4. One statement locks and writes everything, or changes nothing. Checkouts of the same store arriving together
   // share one transaction and one durable commit (src/orders/place-batch.ts), each still its own statement.
   const { recipient } = extra;
-  const placed = await placeOrderBatched(
+  const placed = await (config.checkoutBatch ? placeOrderBatched : placeOrder)(
     db,
     order,
     extra.cart_stamp,

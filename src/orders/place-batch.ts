@@ -43,17 +43,15 @@ const lanesByDb = new WeakMap<Db, Map<string, Lane>>();
 export const batchStats = { batches: 0, orders: 0, fallbacks: 0 };
 
 /**
- * Off unless `DUKAAN_CHECKOUT_BATCH=1` (read at each checkout). Measured on 2 busy cores, batching cut the flash
- * sale's WAL flushes per customer from 0.67–0.88 to 0.12–0.55, but the one back-to-back checkout-flow pair ran 5.8
- * checkouts/s with it against 28.9 without (the noise on that box is as large): a batch holds the store's rows
- * across one client round trip per order, and on a busy box each round trip waits for the event loop. The batch
- * must become ONE statement first (docs/write-path.md).
+ * placeOrder, batched with the same store's concurrent checkouts in this process (see the top of this file).
+ *
+ * Checkout uses it only with `DUKAAN_CHECKOUT_BATCH=1` (config.checkoutBatch). Why it is off: measured on 2 busy
+ * cores, batching cut the flash sale's WAL flushes per customer from 0.67–0.88 to 0.12–0.55, but the one
+ * back-to-back checkout-flow pair ran 5.8 checkouts/s with it against 28.9 without (the noise on that box is as
+ * large): a batch holds the store's rows across one client round trip per order, and on a busy box each round trip
+ * waits for the event loop. The batch must become ONE statement first (docs/write-path.md).
  */
-const batching = () => process.env.DUKAAN_CHECKOUT_BATCH === '1';
-
-/** placeOrder, batched with the same store's concurrent checkouts in this process (see the top of this file). */
 export function placeOrderBatched(db: Db, ...args: PlaceOrderArgs): Promise<PlaceOrderResult> {
-  if (!batching()) return placeOrder(db, ...args);
   const storeId = args[0].storeId;
   let lanes = lanesByDb.get(db);
   if (!lanes) {

@@ -4,7 +4,7 @@
  * gets 409 cart_has_errors naming the line, no 5xx, each order is whole (its own number, lines, history and
  * Idempotency-Key record), and a retry with the same key answers the same thing.
  */
-import { afterAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { appTest } from '../helpers/fixture.js';
 import { TEST_BACKEND } from '../helpers/db.js';
 import {
@@ -20,14 +20,10 @@ import {
 } from '../helpers/order-fixtures.js';
 import { batchStats } from '../../src/orders/place-batch.js';
 
-const it = appTest();
+const it = appTest({ checkoutBatch: true });
 let shop: Shop;
 it.beforeAll(async ({ ctx }) => {
-  process.env.DUKAAN_CHECKOUT_BATCH = '1';
   shop = await openShop(ctx);
-});
-afterAll(async () => {
-  delete process.env.DUKAAN_CHECKOUT_BATCH;
 });
 
 describe('flash sale, batched', () => {
