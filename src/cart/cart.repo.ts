@@ -61,15 +61,24 @@ const LINES_SQL = `
    WHERE cl.cart_id = $1 AND cl.store_id = $2
    ORDER BY cl.added_at, cl.variant_id`;
 
-/** The same lines as LINES_SQL, as one JSON array column of the cart row `c` (any alias with id and store_id). */
-const linesJsonSql = (c: string) => `
+/**
+ * Lines as one JSON array column: `source` is a relation of (variant_id, quantity, added_at), each row joined to its
+ * variant as LINES_SQL does, in the same order.
+ */
+const linesJsonOver = (source: string, storeIdSql: string) => `
   (SELECT coalesce(json_agg(json_build_object(
             'variant_id', cl.variant_id, 'product_id', v.product_id, 'product_name', v.product_name, 'variant_name',\
  v.name,
             'price', v.price, 'quantity', cl.quantity, 'stock', v.stock, 'sellable', v.sellable)
           ORDER BY cl.added_at, cl.variant_id), '[]'::json)
-     FROM cart_lines cl${LINE_VARIANT_SQL(`${c}.store_id`)}
-    WHERE cl.cart_id = ${c}.id AND cl.store_id = ${c}.store_id)`;
+     FROM ${source} cl${LINE_VARIANT_SQL(storeIdSql)})`;
+
+/** The same lines as LINES_SQL, as one JSON array column of the cart row `c` (any alias with id and store_id). */
+const linesJsonSql = (c: string) =>
+  linesJsonOver(
+    `(SELECT variant_id, quantity, added_at FROM cart_lines WHERE cart_id = ${c}.id AND store_id = ${c}.store_id)`,
+    `${c}.store_id`,
+  );
 
 const LOCK_OPEN_CART_SQL = `
   UPDATE carts c SET updated_at = now()
@@ -77,8 +86,9 @@ const LOCK_OPEN_CART_SQL = `
    WHERE s.slug = $1 AND c.store_id = s.id AND c.id = $2
   RETURNING c.order_id AS cart_order_id, ${storeColumnsOf('s')}`;
 
-/** What the one-statement line put found; see `putLine`. */
-export interface PutLineRow extends StoreRow {
+/** What the one-statement line put found; see `putLine`. The cart columns are null when there is no such cart. */
+export type PutLineRow = {
+  store: StoreRow;
   cart_found: boolean;
   cart_order_id: string | null;
   /** false too when the variant is not this store's */
@@ -88,7 +98,9 @@ export interface PutLineRow extends StoreRow {
   /** false: the cart changed while this statement waited for its lock; nothing was written */
   current: boolean;
   put: boolean;
-}
+  /** the cart's lines as the put leaves them (only when `put`) */
+  lines: LineRow[];
+} & CartCouponJoinRow;
 
 /**
  * Puts a line (quantity > 0) in ONE autocommit statement: finds the store by slug, locks the cart row, checks the
@@ -98,6 +110,11 @@ export interface PutLineRow extends StoreRow {
  * so, and the caller runs it again with a fresh snapshot — as strict as the transaction it replaces, in one round
  * trip instead of four (BEGIN, lock, check, write, COMMIT). Its commit does not wait for the WAL flush
  * (NON_DURABLE_COMMIT_SQL): a crash may lose the last cart edits, never an order.
+ *
+ * It also answers the cart as the put leaves it — the cart row, its coupon and its lines — so the Cart the customer
+ * gets back costs no second statement. A statement does not see its own writes, so the lines are the snapshot's
+ * others plus the row the put returned; the snapshot's lines are the cart's current ones whenever the put happened,
+ * since it happens only when no change to the cart committed after the snapshot (`current`).
  */
 const PUT_LINE_SQL = `
   WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
@@ -114,14 +131,22 @@ const PUT_LINE_SQL = `
                WHERE locked.updated_at = seen.updated_at AND locked.order_id IS NULL
                  AND (v.in_cart OR (v.sellable AND v.line_count < $5))),
        put AS (INSERT INTO cart_lines (cart_id, store_id, variant_id, quantity) SELECT $2, s.id, $3, $4 FROM ok, s
-               ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity RETURNING 1),
+               ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity RETURNING added_at),
        stamp AS (UPDATE carts SET updated_at = now() FROM ok WHERE carts.id = $2)
-  SELECT s.*, locked.updated_at IS NOT NULL AS cart_found, locked.order_id AS cart_order_id,
+  SELECT row_to_json(s.*) AS store, locked.updated_at IS NOT NULL AS cart_found, locked.order_id AS cart_order_id,
          coalesce(v.sellable, false) AS sellable, coalesce(v.in_cart, false) AS in_cart,
          coalesce(v.line_count, 0) AS line_count,
          (locked.updated_at IS NULL OR seen.updated_at IS NOT DISTINCT FROM locked.updated_at) AS current,
-         EXISTS (SELECT 1 FROM put) AS put
+         EXISTS (SELECT 1 FROM put) AS put,
+         ${linesJsonOver(
+           `(SELECT variant_id, quantity, added_at FROM cart_lines
+              WHERE cart_id = $2 AND store_id = s.id AND variant_id <> $3
+             UNION ALL SELECT $3::uuid, $4::int, added_at FROM put)`,
+           's.id',
+         )} AS lines,
+         cc.*
     FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
+    LEFT JOIN LATERAL (${cartQuery(false, { cartId: '$2', storeId: 's.id' })}) cc ON true
    WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
 
 /** The cart row with its applied coupon, locked FOR UPDATE OF the cart. */

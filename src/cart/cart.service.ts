@@ -358,18 +358,18 @@ async function variantOfStore(tx: Tx, storeId: string, cartId: string, variantId
   return state;
 }
 
-/** The put in one statement; 'changed' when the cart changed while it waited (nothing written). */
+/** The put in one statement, answering the cart it leaves; 'changed' when the cart changed while it waited. */
 async function putLine(
   db: DbOrTx,
   slug: string,
   cartId: string,
   variantId: string,
   quantity: number,
-): Promise<StoreRow | 'changed'> {
+): Promise<CartView | 'changed'> {
   const found = await putLineRow(db, slug, cartId, variantId, quantity, MAX_CART_LINES);
   if (!found) throw notFound('Store not found');
-  const { cart_found, cart_order_id, sellable, in_cart, line_count, current, put, ...store } = found;
-  if (put) return store;
+  const { store, cart_found, cart_order_id, sellable, in_cart, line_count, current, put, lines, ...cartRow } = found;
+  if (put) return (await withSuggestions(db, store.id, buildSnapshot(store, cartRow, lines, undefined))).cart;
   if (!cart_found) throw notFound('Cart not found');
   if (!current) return 'changed';
   if (cart_order_id !== null) throw cartAlreadyOrdered();
@@ -393,8 +393,9 @@ function checkLineAllowed(variant: VariantState): void {
  * Sets a line's quantity (0 removes it). A variant the storefront does not show (archived, or its product archived
  * or inactive) cannot be added: 404, as if unknown. A line already in the cart keeps taking quantity changes even
  * after its variant stopped being sold; the bill marks it `unavailable` until the customer removes it.
- * A put is one statement (`putLine`) and the answer one read of the cart after it; only when the cart changed while
- * that statement waited (several puts on one cart at once) does it fall back to a transaction that waits its turn.
+ * A put is one statement (`putLine`) that also reads the cart it leaves (plus one for suggestions when a line can no
+ * longer be bought); only when the cart changed while that statement waited (several puts on one cart at once) does
+ * it fall back to a transaction that waits its turn.
  */
 export async function setCartLine(
   db: DbOrTx,
@@ -404,8 +405,8 @@ export async function setCartLine(
   quantity: number,
 ): Promise<CartView> {
   if (quantity > 0 && isUuid(cartId) && isUuid(variantId)) {
-    const store = await putLine(db, slug, cartId, variantId, quantity);
-    if (store !== 'changed') return (await loadCartSnapshot(db, store, cartId)).cart;
+    const cart = await putLine(db, slug, cartId, variantId, quantity);
+    if (cart !== 'changed') return cart;
   }
   return changeCart(db, slug, cartId, async (tx, store) => {
     const variant = await variantOfStore(tx, store.id, cartId, variantId);

@@ -3,7 +3,7 @@ import { client, merchantWithStore, type Client } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
 import { createProduct, createVariant, archiveVariant } from '../helpers/fixtures.js';
 import type { Queryable } from '../../src/db/db.js';
-import { loadCartSnapshot, assertFulfillmentOffered } from '../../src/cart/cart.service.js';
+import { loadCartSnapshot, assertFulfillmentOffered, setCartLine } from '../../src/cart/cart.service.js';
 import { getStoreBySlug, type StoreRow } from '../../src/stores/stores.service.js';
 import { AppError } from '../../src/shared/errors.js';
 
@@ -238,5 +238,56 @@ describe('loadCartSnapshot (the checkout entry point)', () => {
     expect(() => assertFulfillmentOffered({ ...store, pickup: false }, 'pickup')).toThrow(AppError);
     expect(() => assertFulfillmentOffered({ ...store, pickup: false }, 'delivery')).not.toThrow();
     expect(() => assertFulfillmentOffered({ ...store, pickup: true }, 'pickup')).not.toThrow();
+  });
+});
+
+describe('a line put answers the cart it leaves', () => {
+  it('with the same Cart a GET then reads, after every kind of put', async ({ db }) => {
+    const p = await createProduct(db, store.id, {
+      name: 'Dal',
+      variants: [
+        { name: '500 g', price: 9000, stock: 4 },
+        { name: '1 kg', price: 17000 },
+        { name: '5 kg', price: 80000, stock: 0 },
+      ],
+    });
+    await merchant.post(`/api/v1/stores/${store.id}/coupons`, { code: 'DAL5', type: 'flat', value: 500 });
+    const cartId = await newCart();
+    const url = `/api/v1/storefront/${store.slug}/carts/${cartId}`;
+    const [small, big, out] = p.variants.map((v) => v.id);
+    const steps: [string, number][] = [
+      [small!, 2], // a first line
+      [big!, 1], // a second one, after it
+      [small!, 6], // more than in stock: the first line's quantity changes, its place does not
+      [out!, 1], // out of stock: the answer is billed with that line's error
+    ];
+    for (const [i, [variantId, quantity]] of steps.entries()) {
+      if (i === 2) await shop.put(`${url}/coupon`, { code: 'DAL5' });
+      const put = await shop.put(`${url}/lines/${variantId}`, { quantity });
+      expect(put.status).toBe(200);
+      expect(put.body).toEqual((await shop.get(url)).body);
+    }
+    const last = (await shop.get(url)).body;
+    expect(last.lines.map((l: { variantId: string }) => l.variantId)).toEqual([small, big, out]);
+    expect(last.lines[0]).toMatchObject({ quantity: 6, error: { code: 'insufficient_stock', available: 4 } });
+    expect(last.lines[2]).toMatchObject({ error: { code: 'out_of_stock' } });
+    expect(last.couponCode).toBe('DAL5');
+  });
+
+  it('in ONE statement, plus one for suggestions only when a line can no longer be bought', async ({ db }) => {
+    const p = await createProduct(db, store.id, {
+      variants: [
+        { name: 'A', price: 100, stock: 5 },
+        { name: 'B', price: 200, stock: 0 },
+      ],
+    });
+    const cartId = await newCart();
+    const put = async (variantId: string) => {
+      const c = counting(db);
+      await setCartLine(c.q, store.slug, cartId, variantId, 1);
+      return c.sql.length;
+    };
+    expect(await put(p.variants[0]!.id)).toBe(1);
+    expect(await put(p.variants[1]!.id)).toBe(2);
   });
 });
