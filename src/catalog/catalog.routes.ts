@@ -149,9 +149,11 @@ export const catalogRoutes: FastifyPluginAsync = async (base) => {
       schema: { tags, security, params: ProductParams, body: VariantInputBody, response: { 201: VariantSchema } },
     },
     async (request, reply) => {
-      return reply
-        .code(201)
-        .send(await addVariant(app.db, request.params.storeId, request.params.productId, request.body));
+      const { storeId, productId } = request.params;
+      const variant = await app.answerWithWork(request, reply, 201, (q) =>
+        addVariant(q, storeId, productId, request.body),
+      );
+      return reply.code(201).send(variant);
     },
   );
   app.patch(
@@ -179,8 +181,9 @@ export const catalogRoutes: FastifyPluginAsync = async (base) => {
   app.post(
     '/stores/:storeId/variants/:variantId/stock',
     { ...member, schema: { tags, security, params: StockParams, body: StockBody, response: { 200: StockResponse } } },
-    async (request) => {
-      return changeStock(app.db, request.params.storeId, request.params.variantId, request.body);
+    async (request, reply) => {
+      const { storeId, variantId } = request.params;
+      return app.answerWithWork(request, reply, 200, (q) => changeStock(q, storeId, variantId, request.body));
     },
   );
 };

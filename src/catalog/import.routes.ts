@@ -53,10 +53,11 @@ export const productImportRoutes: FastifyPluginAsync = async (base) => {
         response: { 200: ImportResultSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const text = await csvText(request);
       const store = await getStoreRow(app.db, request.params.storeId);
-      return importProducts(app.db, store, text, request.query.dryRun === 'true');
+      const dryRun = request.query.dryRun === 'true';
+      return app.answerWithWork(request, reply, 200, (q) => importProducts(q, store, text, dryRun));
     },
   );
   app.get(

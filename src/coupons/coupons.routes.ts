@@ -25,7 +25,10 @@ export const couponRoutes: FastifyPluginAsync = async (base) => {
       schema: { ...common, params: CouponStoreParams, body: CreateCouponBody, response: { 201: CouponSchema } },
     },
     async (request, reply) => {
-      return reply.code(201).send(await createCoupon(app.db, request.params.storeId, request.body));
+      const coupon = await app.answerWithWork(request, reply, 201, (q) =>
+        createCoupon(q, request.params.storeId, request.body),
+      );
+      return reply.code(201).send(coupon);
     },
   );
   app.get(

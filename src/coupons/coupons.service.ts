@@ -1,4 +1,4 @@
-import { inTx, isUniqueViolation, type Db, type DbOrTx, type Queryable } from '../db/db.js';
+import { inTx, isUniqueViolation, type DbOrTx, type Queryable } from '../db/db.js';
 import { conflict, notFound, validationFailed } from '../shared/errors.js';
 import { newId, isUuid } from '../shared/ids.js';
 import { decodeCursor, page } from '../shared/cursor.js';
@@ -98,11 +98,12 @@ function isoOrFail(value: string | null | undefined): string | null | undefined 
 
 const duplicateCode = (code: string) => conflict(`A coupon with code "${code}" already exists in this store`);
 
-export async function createCoupon(db: Db, storeId: string, input: CreateCouponInput): Promise<Coupon> {
+/** One INSERT: on a pool it commits alone; handed a transaction (a keyed request's), it joins it. */
+export async function createCoupon(q: Queryable, storeId: string, input: CreateCouponInput): Promise<Coupon> {
   checkValue(input.type, input.value);
   const expiresAt = isoOrFail(input.expiresAt) ?? null;
   try {
-    const row = await insertCoupon(db, {
+    const row = await insertCoupon(q, {
       id: newId(),
       storeId,
       code: input.code,

@@ -68,6 +68,14 @@ export interface Db extends Queryable {
  */
 export type DbOrTx = Db | Tx;
 
+/**
+ * How a service that does other work first (files, a message sent) commits its transaction when its caller wants
+ * to add to it: a route passes `(work) => app.answerWithWork(request, reply, status, work)`, so a keyed POST's
+ * stored answer commits with the work; `work`'s value is then exactly what the route answers. Without one the
+ * service uses `(work) => work(db)`, and its own `inTx` opens the transaction.
+ */
+export type Commit = <T>(work: (q: DbOrTx) => Promise<T>) => Promise<T>;
+
 /** Runs fn in a transaction: a new one on a pool, or the caller's when given one. */
 export function inTx<T>(q: DbOrTx, fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
   return 'tx' in q ? q.tx(fn, opts) : fn(q);

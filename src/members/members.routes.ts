@@ -20,7 +20,12 @@ export const memberRoutes: FastifyPluginAsync = async (base) => {
       config: { ownerOnly: true },
       schema: { tags, security, params: StoreParams, body: AddMemberBody, response: { 201: MemberSchema } },
     },
-    async (request, reply) => reply.code(201).send(await inviteStaff(app.db, request.params.storeId, request.body)),
+    async (request, reply) => {
+      const member = await app.answerWithWork(request, reply, 201, (q) =>
+        inviteStaff(q, request.params.storeId, request.body),
+      );
+      return reply.code(201).send(member);
+    },
   );
   app.delete(
     '/stores/:storeId/members/:merchantId',

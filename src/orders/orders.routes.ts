@@ -37,13 +37,10 @@ export const orderRoutes: FastifyPluginAsync = async (base) => {
   app.post(
     '/orders/:trackingToken/cancel',
     { schema: { tags: customer, summary: 'Cancel (only while placed)', params: TrackingParams, response: ok } },
-    async (request) => {
-      return transitionOrder(
-        app.db,
-        app.config,
-        { by: 'token', trackingToken: request.params.trackingToken },
-        'cancelled',
-        'customer',
+    async (request, reply) => {
+      const ref = { by: 'token', trackingToken: request.params.trackingToken } as const;
+      return app.answerWithWork(request, reply, 200, (q) =>
+        transitionOrder(q, app.config, ref, 'cancelled', 'customer'),
       );
     },
   );

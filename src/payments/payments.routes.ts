@@ -56,9 +56,11 @@ export const paymentRoutes: FastifyPluginAsync = async (base) => {
         response: ok,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { bytes, reference } = await receiveProof(request);
-      return submitPaymentProof(app.db, app.config, request.params.trackingToken, bytes, reference);
+      return submitPaymentProof(app.db, app.config, request.params.trackingToken, bytes, reference, (work) =>
+        app.answerWithWork(request, reply, 200, work),
+      );
     },
   );
   app.get(

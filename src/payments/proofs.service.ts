@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
-import { inTx, type DbOrTx } from '../db/db.js';
+import { type Commit, inTx, type DbOrTx, type Tx } from '../db/db.js';
 import { AppError, notFound, validationFailed } from '../shared/errors.js';
 import { insertProof, latestProof, proofMessageSentWithin, trimProofs, type ProofFiles } from './proofs.repo.js';
 import { newId } from '../shared/ids.js';
@@ -64,7 +64,9 @@ function refuseUnlessProofAccepted(order: {
 /**
  * Stores the customer's payment proof under DATA_DIR/uploads/proofs/<random>.<ext>, records it and moves the
  * payment to `proof_submitted`; the store is told through the outbox. 415 for anything but JPEG/PNG/WebP bytes,
- * 409 invalid_transition once the order is paid, refunded, rejected or cancelled.
+ * 409 invalid_transition once the order is paid, refunded, rejected or cancelled. The files are written first and
+ * the records in ONE transaction, committed through `commit` (a keyed request's stored answer joins it); the files
+ * of a transaction that did not commit are removed, and those of replaced proofs only after it did.
  */
 export async function submitPaymentProof(
   db: DbOrTx,
@@ -72,6 +74,7 @@ export async function submitPaymentProof(
   trackingToken: string,
   bytes: Buffer,
   typedReference: string | null = null,
+  commit: Commit = (work) => work(db),
 ): Promise<OrderView> {
   if (bytes.length > MAX_PROOF_BYTES) throw new AppError('payload_too_large', 'The file is larger than 5 MB');
   const reference = upiReference(typedReference);
@@ -93,7 +96,7 @@ export async function submitPaymentProof(
   await fs.writeFile(viewPath, copy.bytes, { flag: 'wx' });
   let replaced: ProofFiles[] = [];
   try {
-    const result = await inTx(db, async (tx) => {
+    const record = async (tx: Tx): Promise<OrderView> => {
       const order = await findOrder(tx, ref, { lock: true });
       refuseUnlessProofAccepted(order);
       const store = await getStoreRow(tx, order.store_id);
@@ -136,7 +139,8 @@ export async function submitPaymentProof(
           data: { orderId: order.id, storeId: store.id },
         });
       return view;
-    });
+    };
+    const result = await commit((q) => inTx(q, record));
     await removeProofFiles(config.dataDir, replaced);
     return result;
   } catch (err) {

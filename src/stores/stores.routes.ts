@@ -23,7 +23,9 @@ export const storeRoutes: FastifyPluginAsync = async (base) => {
       schema: { tags: ['stores'], security, body: CreateStoreBody, response: { 201: StoreSchema } },
     },
     async (request, reply) => {
-      const store = await createStore(app.db, request.session!.merchant.id, request.body, app.config);
+      const store = await app.answerWithWork(request, reply, 201, (q) =>
+        createStore(q, request.session!.merchant.id, request.body, app.config),
+      );
       return reply.code(201).send(store);
     },
   );
@@ -74,6 +76,7 @@ export const storeRoutes: FastifyPluginAsync = async (base) => {
       const sent = await sendStoreWhatsappCode(
         { db: app.db, channel: app.services.otpChannel, secret: app.config.authSecret, log: request.log },
         request.params.storeId,
+        (work) => app.answerWithWork(request, reply, 202, work),
       );
       return reply.code(202).send(sent);
     },

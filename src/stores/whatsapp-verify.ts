@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { inTx, type DbOrTx } from '../db/db.js';
+import { type Commit, inTx, type DbOrTx } from '../db/db.js';
 import { AppError, validationFailed } from '../shared/errors.js';
 import { recordDirectSend } from '../notify/outbox.js';
 import {
@@ -37,10 +37,15 @@ export interface VerifyDeps {
   log?: { warn(obj: object, msg: string): void };
 }
 
-/** Sends a code to the store's number. 409 without a number or once verified; 429 within a minute of the last. */
+/**
+ * Sends a code to the store's number. 409 without a number or once verified; 429 within a minute of the last. The
+ * code commits before it is sent (no transaction stays open across the send); the record of the send commits
+ * through `commit`, with a keyed request's stored answer.
+ */
 export async function sendStoreWhatsappCode(
   deps: VerifyDeps,
   storeId: string,
+  commit: Commit = (work) => work(deps.db),
 ): Promise<{ sentTo: string; expiresInMinutes: number }> {
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const phone = await inTx(deps.db, async (tx) => {
@@ -72,14 +77,16 @@ export async function sendStoreWhatsappCode(
       headers: { 'retry-after': '5' },
     });
   }
-  await recordDirectSend(deps.db, {
-    topic: 'store.whatsapp_code',
-    recipient: phone,
-    costClass: 'authentication',
-    audience: 'store',
-    storeId,
+  return commit(async (q) => {
+    await recordDirectSend(q, {
+      topic: 'store.whatsapp_code',
+      recipient: phone,
+      costClass: 'authentication',
+      audience: 'store',
+      storeId,
+    });
+    return { sentTo: phone, expiresInMinutes: STORE_CODE_TTL_MINUTES };
   });
-  return { sentTo: phone, expiresInMinutes: STORE_CODE_TTL_MINUTES };
 }
 
 /** Checks the code typed back; on success the number is verified. 5 wrong tries void the code. */

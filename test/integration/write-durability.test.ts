@@ -5,9 +5,18 @@
  * writing transaction — the one its commit obeys.
  */
 import { describe, expect } from 'vitest';
-import type { TestContext } from '../helpers/app.js';
+import { type Res, type TestContext, uniquePhone } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
-import { addProduct, checkoutBody, checkoutCart, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
+import {
+  addProduct,
+  checkoutBody,
+  checkoutCart,
+  multipart,
+  newCart,
+  openShop,
+  PNG_1PX,
+  type Shop,
+} from '../helpers/order-fixtures.js';
 
 const it = appTest({ publicUrl: 'https://dukaan.test' });
 
@@ -24,13 +33,19 @@ const WATCHED = [
   'store_order_counters',
   'stores',
   'outbox',
+  'categories',
+  'merchants',
+  'store_members',
+  'store_whatsapp_codes',
+  'order_payments',
+  'payment_proofs',
 ];
 let shop: Shop;
 
 it.beforeAll(async ({ ctx, db }) => {
   shop = await openShop(ctx, {
     create: { name: 'Durable Dukaan', whatsapp: '+919876543210' },
-    patch: { delivery: { fee: 0, pickup: true } },
+    patch: { delivery: { fee: 0, pickup: true }, payments: { cod: true, upiVpa: 'durable@okhdfc' } },
   });
   await db.exec(`
     CREATE TABLE test_write_durability (
@@ -207,5 +222,173 @@ describe('write durability', () => {
     expect(tables(durable)).toEqual(expect.arrayContaining(['idempotency_keys', 'orders', 'order_history']));
     const replay = await shop.api.post(url, { to: 'accepted' }, { 'idempotency-key': 'merchant-accept-1' });
     expect([replay.status, replay.headers['idempotent-replayed'], replay.text]).toEqual([200, 'true', accepted.text]);
+  });
+});
+
+type Send = (headers: Record<string, string>) => Promise<Res>;
+
+/**
+ * Every other keyed POST that writes (issue 12, item 3), each sent once with an Idempotency-Key and then again:
+ * `prepare` makes what the request needs (not logged) and returns the request, its body fixed so the repeat is the
+ * same request. `work`: the tables its work writes, all in its stored answer's transaction. `before`: the tables of
+ * the one durable commit that must come first (a WhatsApp code commits before it is sent).
+ */
+interface KeyedPost {
+  name: string;
+  status: number;
+  work: string[];
+  before?: string[];
+  prepare: (ctx: TestContext) => Promise<Send>;
+}
+
+/** A placed order of the shop (one tracked unit), paid as `paymentMethod` says. */
+async function placedOrder(paymentMethod = 'cod'): Promise<{ id: string; trackingToken: string }> {
+  const v = await addProduct(shop, `Keyed item ${Math.random()}`, 2500, 10);
+  const res = await checkoutCart(shop, await newCart(shop, [[v, 1]]), checkoutBody({ paymentMethod }));
+  expect(res.status, res.text).toBe(201);
+  return res.body;
+}
+
+function uploadTo(ctx: TestContext, url: string, token?: string): Send {
+  const { payload, headers } = multipart(PNG_1PX, { filename: 'shot.png' });
+  return async (key) => {
+    const h = { ...headers, ...key, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const res = await ctx.app.inject({ method: 'POST', url, payload, headers: h });
+    return { status: res.statusCode, body: undefined, headers: res.headers, text: res.body };
+  };
+}
+
+const KEYED_POSTS: KeyedPost[] = [
+  {
+    name: 'store create',
+    status: 201,
+    work: ['store_members', 'stores'],
+    prepare: async () => (key) => shop.api.post('/api/v1/stores', { name: 'Keyed Second Shop' }, key),
+  },
+  {
+    name: 'store WhatsApp code send',
+    status: 202,
+    work: ['outbox'],
+    before: ['store_whatsapp_codes'],
+    prepare: async () => {
+      const store = await shop.api.post('/api/v1/stores', { name: 'Keyed Code Shop', whatsapp: '+919811122233' });
+      expect(store.status, store.text).toBe(201);
+      return (key) => shop.api.post(`/api/v1/stores/${store.body.id}/whatsapp/verification`, {}, key);
+    },
+  },
+  {
+    name: 'category create',
+    status: 201,
+    work: ['categories', 'stores'],
+    prepare: async () => (key) => shop.api.post(`${shop.base}/categories`, { name: 'Keyed Snacks' }, key),
+  },
+  {
+    name: 'variant add',
+    status: 201,
+    work: ['stores', 'variants'],
+    prepare: async () => {
+      const product = await shop.api.post(`${shop.base}/products`, { name: 'Keyed Namkeen', price: 2000 });
+      expect(product.status, product.text).toBe(201);
+      const url = `${shop.base}/products/${product.body.id}/variants`;
+      return (key) => shop.api.post(url, { name: 'Family pack', price: 6000 }, key);
+    },
+  },
+  {
+    name: 'stock change',
+    status: 200,
+    work: ['variants'],
+    prepare: async () => {
+      const variantId = await addProduct(shop, 'Keyed Rusk', 3000, 5);
+      return (key) => shop.api.post(`${shop.base}/variants/${variantId}/stock`, { adjust: 3 }, key);
+    },
+  },
+  {
+    name: 'product import',
+    status: 200,
+    work: ['products', 'stores', 'variants'],
+    prepare: async () => (key) =>
+      shop.api.send('POST', `${shop.base}/products/import`, 'name,price,stock\nKeyed Atta,55,10', {
+        'content-type': 'text/csv',
+        ...key,
+      }),
+  },
+  {
+    name: 'image upload (no database work: its stored answer is its one commit)',
+    status: 201,
+    work: [],
+    prepare: async (ctx) => uploadTo(ctx, `${shop.base}/images`, shop.token),
+  },
+  {
+    name: 'coupon create',
+    status: 201,
+    work: ['coupons'],
+    prepare: async () => (key) =>
+      shop.api.post(`${shop.base}/coupons`, { code: 'KEYED50', type: 'flat', value: 50 }, key),
+  },
+  {
+    name: 'member invite',
+    status: 201,
+    work: ['merchants', 'store_members'],
+    prepare: async () => {
+      const phone = uniquePhone();
+      return (key) => shop.api.post(`${shop.base}/members`, { phone, role: 'staff' }, key);
+    },
+  },
+  {
+    name: 'payment record',
+    status: 200,
+    work: ['order_history', 'order_payments', 'orders', 'outbox'],
+    prepare: async () => {
+      const order = await placedOrder();
+      return (key) => shop.api.post(`${shop.base}/orders/${order.id}/payment`, { status: 'paid' }, key);
+    },
+  },
+  {
+    name: "customer's cancel",
+    status: 200,
+    work: ['order_history', 'orders', 'outbox', 'variants'],
+    prepare: async () => {
+      const order = await placedOrder();
+      return (key) => shop.customer.post(`/api/v1/orders/${order.trackingToken}/cancel`, {}, key);
+    },
+  },
+  {
+    name: "customer's payment proof upload",
+    status: 200,
+    work: ['order_history', 'orders', 'outbox', 'payment_proofs'],
+    prepare: async (ctx) => {
+      const order = await placedOrder('upi');
+      return uploadTo(ctx, `/api/v1/orders/${order.trackingToken}/payment-proof`);
+    },
+  },
+];
+
+describe('every other keyed POST that writes', () => {
+  it.for(KEYED_POSTS)('$name: ONE durable commit holds its work and its stored answer', async (post, { ctx, db }) => {
+    const send = await post.prepare(ctx);
+    await db.query('DELETE FROM test_write_durability');
+    const key = { 'idempotency-key': `keyed-${post.name}` };
+    const first = await send(key);
+    expect(first.status, first.text).toBe(post.status);
+
+    const rows = await logged(ctx);
+    // The claim (an upsert: INSERT and UPDATE statement triggers) is a lease: it does not wait for the flush.
+    const lease = rows.filter((r) => r.setting !== 'on');
+    expect(lease.map((r) => `${r.tbl} ${r.op}`).sort()).toEqual(['idempotency_keys INSERT', 'idempotency_keys UPDATE']);
+    // The answer is stored once, durably, in the transaction that holds all of the work.
+    const durable = rows.filter((r) => r.setting === 'on');
+    const answers = durable.filter((r) => r.tbl === 'idempotency_keys');
+    expect(answers.map((r) => r.op)).toEqual(['UPDATE']);
+    const answerXid = answers[0]!.xid;
+    expect(tables(durable.filter((r) => r.xid === answerXid))).toEqual(
+      [...new Set([...post.work, 'idempotency_keys'])].sort(),
+    );
+    // Nothing else waited for a flush but what must commit first.
+    const others = durable.filter((r) => r.xid !== answerXid);
+    expect(tables(others)).toEqual(post.before ?? []);
+    expect(new Set(others.map((r) => r.xid)).size).toBe(post.before ? 1 : 0);
+
+    const again = await send(key);
+    expect([again.status, again.headers['idempotent-replayed'], again.text]).toEqual([post.status, 'true', first.text]);
   });
 });
