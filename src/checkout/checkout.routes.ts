@@ -6,8 +6,8 @@ import { ajvErrorsToItems } from '../server/validation.js';
 import { getStorefrontStoreRow } from '../stores/stores.service.js';
 import { deliveryTo } from '../stores/profile.js';
 import { CheckoutBody, CheckoutParams, type CheckoutInput } from './checkout.schema.js';
-import { checkout } from './checkout.service.js';
-import { idempotencyRecordFor, markIdempotencyRecorded } from '../server/idempotency.js';
+import { checkoutAnswered } from './checkout.service.js';
+import { idempotencyRecordFor, markIdempotencyAnswered, markIdempotencyRecorded } from '../server/idempotency.js';
 
 const DeliveryQuery = Type.Object({ pincode: Type.String({ pattern: '^[0-9]{3,10}$' }) });
 const DeliveryAnswer = Type.Object({
@@ -68,10 +68,21 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
         ? ajvErrorsToItems((invalid.validation ?? []) as Parameters<typeof ajvErrorsToItems>[0], 'body')
         : undefined;
       const body = invalid ? bestEffortBody(request.body) : request.body;
-      const order = await checkout(app.db, app.config, request.params.slug, request.params.cartId, body, key, {
+      const { params } = request;
+      const { order, answer } = await checkoutAnswered(app.db, app.config, params.slug, params.cartId, body, key, {
         schemaProblems,
         record: idempotencyRecordFor(request),
+        serialize: (view) => String(reply.code(201).serialize(view)),
       });
+      if (answer !== null) {
+        // The order's statement stored these very bytes as the key's answer: send them as they are.
+        markIdempotencyAnswered(request);
+        // A JSON string with its type set is sent as it is (typed as the Order it already is).
+        return reply
+          .code(201)
+          .type('application/json; charset=utf-8')
+          .send(answer as unknown as typeof order);
+      }
       markIdempotencyRecorded(request);
       return reply.code(201).send(order);
     },

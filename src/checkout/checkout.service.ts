@@ -9,6 +9,7 @@ import { CART_STAMP_SQL } from '../cart/cart.repo.js';
 import { orderPlacedForCustomer, orderPlacedForStore } from '../orders/messages.js';
 import { isLang } from '../i18n/index.js';
 import {
+  ANSWER_SLOTS,
   findOrderById,
   placeOrder,
   storeRecipientSql,
@@ -93,6 +94,17 @@ export interface CheckoutOptions extends CheckoutOrigin {
   schemaProblems?: ProblemItem[];
   /** The Idempotency-Key's record, written in the order's own statement (one durable commit per checkout). */
   record?: IdempotencyRecord | null;
+  /**
+   * How the route serializes an order it answers. Given with `record`, the answer itself is stored in the order's
+   * statement too, and `checkoutAnswered` returns it: the exact bytes to send (no second statement to store them).
+   */
+  serialize?: (order: OrderView) => string;
+}
+
+/** A placed (or found) order, and the stored answer to send as it is when the order's statement wrote one. */
+export interface CheckoutAnswer {
+  order: OrderView;
+  answer: string | null;
 }
 
 /** How often a checkout reads the cart again when it changed between the read and the order (another tab). */
@@ -123,6 +135,19 @@ export async function checkout(
   checkoutKey: string | null,
   opts: CheckoutOptions = {},
 ): Promise<OrderView> {
+  return (await checkoutAnswered(db, config, slug, cartId, input, checkoutKey, opts)).order;
+}
+
+/** `checkout`, with the stored answer when the order's statement wrote it (see CheckoutOptions.serialize). */
+export async function checkoutAnswered(
+  db: Db,
+  config: CheckoutConfig,
+  slug: string,
+  cartId: string,
+  input: CheckoutInput,
+  checkoutKey: string | null,
+  opts: CheckoutOptions = {},
+): Promise<CheckoutAnswer> {
   const { customer, problems } = customerProblems(input.customer);
   const note = typeof input.note === 'string' ? input.note.trim() || null : null;
   if (!isUuid(cartId)) throw notFound('Cart not found');
@@ -149,7 +174,7 @@ async function attemptCheckout(
   checkoutKey: string | null,
   knownProblems: readonly ProblemItem[],
   origin: CheckoutOptions,
-): Promise<OrderView | typeof CART_CHANGED> {
+): Promise<CheckoutAnswer | typeof CART_CHANGED> {
   // 1. One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart,
   // its version stamp, lines and bill (delivery priced for the customer's PIN), and where the store hears about
   // orders.
@@ -160,7 +185,8 @@ async function attemptCheckout(
   });
   if (!found) throw notFound('Cart not found');
   const { store, snapshot, extra } = found;
-  if (snapshot.row.orderId) return existingOrder(db, snapshot.row.orderId, checkoutKey, store, config);
+  if (snapshot.row.orderId)
+    return { order: await existingOrder(db, snapshot.row.orderId, checkoutKey, store, config), answer: null };
 
   // 2–3. Every refusal, then the order as it will be written (pure: src/checkout/checkout.plan.ts).
   const fulfillment = checkOrderable({ store, snapshot, input, customer, knownProblems });
@@ -181,6 +207,9 @@ async function attemptCheckout(
   // 4. One statement locks and writes everything, or changes nothing. Checkouts of the same store arriving together
   // share one transaction and one durable commit (src/orders/place-batch.ts), each still its own statement.
   const { recipient } = extra;
+  const record = origin.record
+    ? { ...origin.record, answer: answerTemplate(order, lines, store, config, origin) }
+    : null;
   const placed = await (config.checkoutBatch ? placeOrderBatched : placeOrder)(
     db,
     order,
@@ -192,10 +221,10 @@ async function attemptCheckout(
     customer.whatsappUpdates !== false && origin.source !== 'whatsapp'
       ? customerMessage(order, lines, store, config)
       : null,
-    origin.record ?? null,
+    record,
   );
-  if (placed.placed)
-    return placedOrderView(
+  if (placed.placed) {
+    const view = placedOrderView(
       { ...order, number: placed.number },
       lines,
       placed.createdAt,
@@ -203,9 +232,35 @@ async function attemptCheckout(
       store,
       config,
     );
+    return { order: view, answer: placed.answer };
+  }
   // 5. Sold out a moment ago → 409; otherwise read again.
   notPlacedOutcome(placed);
   return CART_CHANGED;
+}
+
+/**
+ * The answer as the route will send it, with ANSWER_SLOTS where the order's number and times go; null (stored after,
+ * as before) without a serializer, or when the customer's own text happens to hold a slot's text.
+ */
+function answerTemplate(
+  order: UnnumberedOrder,
+  lines: readonly NewOrderLine[],
+  store: StoreRow,
+  config: CheckoutConfig,
+  origin: CheckoutOptions,
+): string | null {
+  if (!origin.serialize) return null;
+  const view = (number: number, createdAt: Date, placedAt: Date) =>
+    origin.serialize!(placedOrderView({ ...order, number }, lines, createdAt, placedAt, store, config));
+  const probe = view(1, new Date(2e12), new Date(2e12));
+  const slots = [
+    String(ANSWER_SLOTS.number),
+    JSON.stringify(ANSWER_SLOTS.createdAt),
+    JSON.stringify(ANSWER_SLOTS.placedAt),
+  ];
+  if (slots.some((slot) => probe.includes(slot))) return null;
+  return view(ANSWER_SLOTS.number, ANSWER_SLOTS.createdAt, ANSWER_SLOTS.placedAt);
 }
 
 /** The order's language: the one asked for when there is a catalog for it, else the store's default. */

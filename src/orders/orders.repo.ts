@@ -266,8 +266,35 @@ export interface PlacedOrderMessage {
   data: Record<string, unknown>;
 }
 
+/**
+ * The stored answer of a keyed checkout is written by the order's own statement, before the database has given the
+ * order its number and times: the caller serializes the answer with these in their place and the statement puts
+ * the real ones in. Each appears in a JSON answer only where the caller put it (the caller checks that the
+ * customer's own text does not contain one).
+ */
+export const ANSWER_SLOTS = {
+  number: 9007199254740991, // Number.MAX_SAFE_INTEGER: longer than a phone number or any UUID part
+  createdAt: new Date(0),
+  placedAt: new Date(1),
+} as const;
+
+/** The Idempotency-Key's record a checkout writes in its order's statement; `answer` has ANSWER_SLOTS in it. */
+export interface PlacedOrderRecord {
+  scope: string;
+  key: string;
+  requestHash: string;
+  answer?: string | null;
+}
+
 export type PlaceOrderResult =
-  | { placed: true; number: number; createdAt: Date; placedAt: Date }
+  | {
+      placed: true;
+      number: number;
+      createdAt: Date;
+      placedAt: Date;
+      /** the stored answer with the order's number and times in it; null when none was given or stored */
+      answer: string | null;
+    }
   /** Nothing was changed. `cartCurrent` false: the cart was ordered or changed since `cartStamp` was read. */
   | {
       placed: false;
@@ -298,7 +325,7 @@ export async function placeOrder(
   message: PlacedOrderMessage | null,
   customerMessage: PlacedOrderMessage | null = null,
   /** The Idempotency-Key's record, written in this statement when the order is (one durable commit for both). */
-  idempotency: { scope: string; key: string; requestHash: string } | null = null,
+  idempotency: PlacedOrderRecord | null = null,
 ): Promise<PlaceOrderResult> {
   if (!o.cartId) throw new Error('placeOrder needs the cart it orders');
   const moves = stockMoves.filter((m) => m.quantity > 0);
@@ -354,6 +381,13 @@ export async function placeOrder(
   const keyScope = p.add(idempotency?.scope ?? null, 'text');
   const keyRecord = `${keyScope}, ${p.add(idempotency?.key ?? null, 'text')}, ${p.add(idempotency?.requestHash ?? null, 'text')}`;
   const historyId = p.add(newId(), 'uuid');
+  // The answer's slots filled in: the JSON number, then the two times as JSON strings (ms, UTC, as Date#toJSON).
+  const isoTime = (column: string) =>
+    `'"' || to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`;
+  const answer = `replace(replace(replace(${p.add(idempotency?.answer ?? null, 'text')},
+                     '${ANSWER_SLOTS.number}', placed_order.number::text),
+                     '${JSON.stringify(ANSWER_SLOTS.createdAt)}', ${isoTime('placed_order.created_at')}),
+                     '${JSON.stringify(ANSWER_SLOTS.placedAt)}', ${isoTime('first_history.at')})`;
 
   const { rows } = await q.query<{
     cart_current: boolean;
@@ -362,6 +396,7 @@ export async function placeOrder(
     created_at: Date | null;
     at: Date | null;
     short: { id: string; qty: number; available: number }[];
+    answer: string | null;
   }>(
     `WITH ${stock.lockAndCheck},
      cart_locked AS (SELECT id FROM carts
@@ -399,12 +434,14 @@ export async function placeOrder(
                          AS x(id, topic, recipient, before, after, audience)
                    WHERE x.recipient IS NOT NULL),
      idempotency_record AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until,
-                                                         response_status, response_type)
-                            SELECT ${keyRecord}, 'done', now(), 201, 'application/json; charset=utf-8'
-                              FROM placed_order WHERE ${keyScope} IS NOT NULL
-                            ON CONFLICT (scope, key) DO NOTHING)
+                                                         response_status, response_type, response_body)
+                            SELECT ${keyRecord}, 'done', now(), 201, 'application/json; charset=utf-8', ${answer}
+                              FROM placed_order, first_history WHERE ${keyScope} IS NOT NULL
+                            ON CONFLICT (scope, key) DO NOTHING
+                            RETURNING response_body)
      SELECT checks.cart_current, checks.coupon_usable, placed_order.number, placed_order.created_at,
-            first_history.at, (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short
+            first_history.at, (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short,
+            (SELECT response_body FROM idempotency_record) AS answer
        FROM checks LEFT JOIN placed_order ON true LEFT JOIN first_history ON true`,
     p.values,
   );
@@ -417,7 +454,7 @@ export async function placeOrder(
       couponUsable: row.coupon_usable,
     };
   }
-  return { placed: true, number: row.number, createdAt: row.created_at, placedAt: row.at };
+  return { placed: true, number: row.number, createdAt: row.created_at, placedAt: row.at, answer: row.answer };
 }
 
 /**

@@ -71,6 +71,11 @@ export function markIdempotencyRecorded(request: FastifyRequest): void {
   if (request.idempotencyRecord) request.idempotencyRecord.written = true;
 }
 
+/** The handler's work wrote the record WITH its answer (a checkout's order statement): nothing is left to store. */
+export function markIdempotencyAnswered(request: FastifyRequest): void {
+  request.idempotencyRecord = undefined;
+}
+
 /** What the onSend hook stores a JSON answer as (Fastify's own content type for it). */
 const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -136,11 +136,13 @@ describe('write durability', () => {
     expect((await shop.customer.put(`${cartUrl(carts[0]!)}/coupon`, { code: 'ONCE' })).status).toBe(200);
     await db.query('DELETE FROM test_write_durability');
 
+    const sent: string[] = [];
     for (const [i, cartId] of carts.entries()) {
       const res = await checkoutCart(shop, cartId, checkoutBody({ fulfillment: 'pickup' }), {
         'idempotency-key': `durable-key-${i}`,
       });
       expect(res.status).toBe(201);
+      sent.push(res.text);
     }
     const rows = await logged(ctx);
     const durable = rows.filter((r) => r.setting === 'on');
@@ -164,16 +166,54 @@ describe('write durability', () => {
       const inTx = tables(durable.filter((r) => r.xid === xid));
       expect(inTx).toEqual(expect.arrayContaining(['orders', 'idempotency_keys', 'variants']));
     }
-    // The only other write: the answer's body added to the record, without waiting for the flush.
-    for (const r of rows.filter((r) => r.setting !== 'on'))
-      expect([r.tbl, r.op]).toEqual(['idempotency_keys', 'UPDATE']);
-    const { rows: keys } = await db.query<{ state: string; response_status: number; has_body: boolean }>(
-      `SELECT state, response_status, response_body IS NOT NULL AS has_body
-         FROM idempotency_keys WHERE key LIKE 'durable-key-%'`,
+    // No other write: the answer itself was stored by the order's statement, the very bytes the customer got.
+    expect(rows.filter((r) => r.setting !== 'on')).toEqual([]);
+    const { rows: keys } = await db.query<{ key: string; state: string; response_status: number; body: string }>(
+      `SELECT key, state, response_status, response_body AS body
+         FROM idempotency_keys WHERE key LIKE 'durable-key-%' ORDER BY key`,
     );
-    expect(keys).toEqual(Array.from({ length: 3 }, () => ({ state: 'done', response_status: 201, has_body: true })));
+    expect(keys).toEqual(
+      sent.map((body, i) => ({ key: `durable-key-${i}`, state: 'done', response_status: 201, body })),
+    );
+    for (const [i, body] of sent.entries()) {
+      const order = JSON.parse(body) as { number: number; createdAt: string; history: { at: string }[] };
+      expect(order.number).toBeGreaterThan(0);
+      expect(order.number).toBeLessThan(1000);
+      expect(Date.parse(order.createdAt)).toBeGreaterThan(Date.parse('2020-01-01'));
+      // The order as read afterwards has the same number and time.
+      const read = await db.query<{ number: number; created_at: Date; at: Date }>(
+        `SELECT number, created_at, (SELECT at FROM order_history h WHERE h.order_id = o.id) AS at
+           FROM orders o WHERE id = $1`,
+        [(JSON.parse(body) as { id: string }).id],
+      );
+      expect(read.rows[0]!.number).toBe(order.number);
+      expect(read.rows[0]!.created_at.toISOString()).toBe(order.createdAt);
+      expect(read.rows[0]!.at.toISOString()).toBe(order.history[0]!.at);
+      // A repeat replays the same bytes.
+      const again = await checkoutCart(shop, carts[i]!, checkoutBody({ fulfillment: 'pickup' }), {
+        'idempotency-key': `durable-key-${i}`,
+      });
+      expect([again.status, again.text, again.headers['idempotent-replayed']]).toEqual([201, body, 'true']);
+    }
     const { rows: stock } = await db.query<{ stock: number }>('SELECT stock FROM variants WHERE id = $1', [tea]);
     expect(stock[0]!.stock).toBe(40 - 6);
+  });
+
+  it("a customer's text holding a slot's text is answered as written; its answer is stored after", async ({ ctx }) => {
+    const tea = await addProduct(shop, 'Slot Tea', 5000, 10);
+    const cartId = await newCart(shop, [[tea, 1]]);
+    await ctx.testDb.db.query('DELETE FROM test_write_durability');
+    const note = 'ring 9007199254740991 twice';
+    const body = checkoutBody({ fulfillment: 'pickup', note });
+    const res = await checkoutCart(shop, cartId, body, { 'idempotency-key': 'slot-note' });
+    expect(res.status).toBe(201);
+    expect(res.body.note).toBe(note);
+    expect(res.body.number).toBeLessThan(1000);
+    // The fallback: the body is added to the record after the order's commit, without a flush.
+    const late = (await logged(ctx)).filter((r) => r.setting !== 'on');
+    expect(late.map((r) => [r.tbl, r.op])).toEqual([['idempotency_keys', 'UPDATE']]);
+    const again = await checkoutCart(shop, cartId, body, { 'idempotency-key': 'slot-note' });
+    expect([again.status, again.text]).toEqual([201, res.text]);
   });
 
   it("a merchant's writes (product, stock, store settings, coupon) commit durably", async ({ ctx }) => {
