@@ -457,31 +457,6 @@ export async function placeOrder(
   return { placed: true, number: row.number, createdAt: row.created_at, placedAt: row.at, answer: row.answer };
 }
 
-/**
- * The first statement of a batch of checkouts of one store (src/orders/place-batch.ts): locks, in the order every
- * placeOrder takes them — all the batch's variants by id, then its carts, then its coupons — so the batch's
- * placeOrder statements that follow take no new lock but the store's order counter, last, as one placeOrder does:
- * no deadlock with single checkouts or other batches. Answers the locked variants' stock (null: not tracked).
- */
-export async function lockForBatch(
-  q: Queryable,
-  storeId: string,
-  ids: { variantIds: readonly string[]; cartIds: readonly string[]; couponIds: readonly string[] },
-): Promise<Map<string, number | null>> {
-  // The SELECT list is evaluated left to right, so the three groups are locked in this order.
-  const { rows } = await q.query<{ stock: { id: string; stock: number | null }[]; carts: number; coupons: number }>(
-    `SELECT (SELECT coalesce(json_agg(json_build_object('id', v.id, 'stock', v.stock)), '[]'::json)
-               FROM (SELECT id, stock FROM variants WHERE store_id = $1 AND id = ANY($2::uuid[])
-                      ORDER BY id FOR UPDATE) v) AS stock,
-            (SELECT count(*)::int FROM (SELECT id FROM carts WHERE store_id = $1 AND id = ANY($3::uuid[])
-                                         ORDER BY id FOR UPDATE) c) AS carts,
-            (SELECT count(*)::int FROM (SELECT id FROM coupons WHERE store_id = $1 AND id = ANY($4::uuid[])
-                                         ORDER BY id FOR UPDATE) k) AS coupons`,
-    [storeId, ids.variantIds, ids.cartIds, ids.couponIds],
-  );
-  return new Map(rows[0]!.stock.map((v) => [v.id, v.stock]));
-}
-
 /** Replaces an order's lines (in the given order) with one multi-row INSERT. */
 export async function writeOrderLines(
   q: Queryable,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocateBatch, fitOrder, type LockedStock, type Move } from './place-batch.plan.js';
+import { batchVerdicts, type LockedStock, type Move } from './place-batch.plan.js';
 
 const VARIANTS = ['a', 'b', 'c', 'd'];
 
@@ -29,110 +29,82 @@ function serially(stock: LockedStock, orders: readonly Move[][]): boolean[] {
   });
 }
 
-describe('fitOrder', () => {
-  it('takes what fits and leaves the rest; untracked stock stays untracked', () => {
-    const fit = fitOrder(
-      new Map<string, number | null>([
-        ['a', 3],
-        ['b', null],
-      ]),
-      [
-        { variantId: 'a', quantity: 2 },
-        { variantId: 'b', quantity: 99 },
-      ],
-    );
-    expect(fit).toEqual({
-      fits: true,
-      after: new Map<string, number | null>([
-        ['a', 1],
-        ['b', null],
-      ]),
-    });
-  });
+/** The batch's verdicts, then its retries placed one after another on what the batch left. */
+function batchThenRetries(stock: LockedStock, orders: readonly Move[][]): boolean[] {
+  const verdicts = batchVerdicts(stock, orders);
+  const left = new Map(stock);
+  for (const [i, v] of verdicts.entries())
+    if (v !== 'retry' && v.placed)
+      for (const m of orders[i]!) {
+        const have = left.get(m.variantId);
+        if (m.quantity > 0 && have !== null && have !== undefined) left.set(m.variantId, have - m.quantity);
+      }
+  const retries = orders.filter((_, i) => verdicts[i] === 'retry');
+  const retried = serially(left, retries);
+  let r = 0;
+  return verdicts.map((v) => (v === 'retry' ? retried[r++]! : v.placed));
+}
 
-  it('names every short variant with what is left; a missing variant has 0', () => {
-    expect(
-      fitOrder(new Map([['a', 1]]), [
-        { variantId: 'a', quantity: 2 },
-        { variantId: 'z', quantity: 1 },
-      ]),
-    ).toEqual({
-      fits: false,
-      shortages: [
-        { variantId: 'a', requested: 2, available: 1 },
-        { variantId: 'z', requested: 1, available: 0 },
-      ],
-    });
-  });
-});
-
-describe('allocateBatch', () => {
+describe('batchVerdicts', () => {
   it('a flash sale: 3 units, 5 customers of 1 → the first 3 get them, the other 2 are told 0 are left', () => {
     const one = [{ variantId: 'a', quantity: 1 }];
-    expect(allocateBatch(new Map([['a', 3]]), [one, one, one, one, one])).toEqual([
-      { fits: true },
-      { fits: true },
-      { fits: true },
-      { fits: false, shortages: [{ variantId: 'a', requested: 1, available: 0 }] },
-      { fits: false, shortages: [{ variantId: 'a', requested: 1, available: 0 }] },
+    expect(batchVerdicts(new Map([['a', 3]]), [one, one, one, one, one])).toEqual([
+      { placed: true },
+      { placed: true },
+      { placed: true },
+      { placed: false, shortages: [{ variantId: 'a', requested: 1, available: 0 }] },
+      { placed: false, shortages: [{ variantId: 'a', requested: 1, available: 0 }] },
     ]);
   });
 
-  it('a refused order takes nothing: a later smaller one still fits', () => {
-    const res = allocateBatch(new Map([['a', 2]]), [
-      [{ variantId: 'a', quantity: 3 }],
-      [{ variantId: 'a', quantity: 2 }],
+  it('after the first order that does not fit, a smaller one that fits what is left is retried, not refused', () => {
+    const want = (quantity: number) => [{ variantId: 'a', quantity }];
+    expect(batchVerdicts(new Map([['a', 5]]), [want(3), want(4), want(2)])).toEqual([
+      { placed: true },
+      { placed: false, shortages: [{ variantId: 'a', requested: 4, available: 2 }] },
+      'retry',
     ]);
-    expect(res.map((r) => r.fits)).toEqual([false, true]);
   });
 
-  it('property: the same as placing the orders one after another', () => {
+  it('untracked stock never runs short; a missing variant has 0', () => {
+    expect(
+      batchVerdicts(new Map([['a', null]]), [[{ variantId: 'a', quantity: 999 }], [{ variantId: 'z', quantity: 1 }]]),
+    ).toEqual([{ placed: true }, { placed: false, shortages: [{ variantId: 'z', requested: 1, available: 0 }] }]);
+  });
+
+  it('property: the batch and then its retries end as placing the orders one after another', () => {
     fc.assert(
       fc.property(stockArb, ordersArb, (stock, orders) => {
-        expect(allocateBatch(stock, orders).map((a) => a.fits)).toEqual(serially(stock, orders));
+        expect(batchThenRetries(stock, orders)).toEqual(serially(stock, orders));
       }),
+      { numRuns: 500 },
     );
   });
 
-  it('property: never gives more than the stock of any variant, and refuses only what does not fit', () => {
+  it('property: never places more than the stock; refuses only what does not fit what the placed ones left', () => {
     fc.assert(
       fc.property(stockArb, ordersArb, (stock, orders) => {
-        const res = allocateBatch(stock, orders);
-        const given = new Map<string, number>();
-        const left = new Map(stock);
-        res.forEach((a, i) => {
-          if (a.fits) {
-            for (const m of orders[i]!) {
-              given.set(m.variantId, (given.get(m.variantId) ?? 0) + m.quantity);
-              const have = left.get(m.variantId);
-              if (typeof have === 'number') left.set(m.variantId, have - m.quantity);
-            }
-            return;
-          }
-          // Refused: at least one variant really is short at its turn, and each shortage says what was left.
-          expect(a.shortages.length).toBeGreaterThan(0);
-          for (const s of a.shortages) {
-            const have = left.get(s.variantId);
+        const verdicts = batchVerdicts(stock, orders);
+        const taken = new Map<string, number>();
+        for (const [i, v] of verdicts.entries())
+          if (v !== 'retry' && v.placed)
+            for (const m of orders[i]!) taken.set(m.variantId, (taken.get(m.variantId) ?? 0) + m.quantity);
+        for (const [id, n] of taken) {
+          const have = stock.has(id) ? stock.get(id)! : 0;
+          if (have !== null && n > 0) expect(n).toBeLessThanOrEqual(have);
+        }
+        for (const [i, v] of verdicts.entries()) {
+          if (v === 'retry' || v.placed) continue;
+          for (const s of v.shortages) {
+            const have = stock.has(s.variantId) ? stock.get(s.variantId)! : 0;
             expect(have).not.toBeNull();
-            expect(s.available).toBe(have ?? 0);
+            expect(s.available).toBe((have ?? 0) - (taken.get(s.variantId) ?? 0));
             expect(s.available).toBeLessThan(s.requested);
+            expect(orders[i]!.some((m) => m.variantId === s.variantId && m.quantity === s.requested)).toBe(true);
           }
-        });
-        for (const [id, n] of given) {
-          const had = stock.get(id);
-          if (had !== null) expect(n).toBeLessThanOrEqual(had ?? 0);
         }
       }),
-    );
-  });
-
-  it('property: when the stock covers every order, every order fits', () => {
-    fc.assert(
-      fc.property(ordersArb, (orders) => {
-        const need = new Map<string, number>();
-        for (const o of orders) for (const m of o) need.set(m.variantId, (need.get(m.variantId) ?? 0) + m.quantity);
-        expect(allocateBatch(need, orders).every((a) => a.fits)).toBe(true);
-      }),
+      { numRuns: 500 },
     );
   });
 });

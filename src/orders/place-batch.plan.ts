@@ -1,9 +1,13 @@
 /**
- * How one batch of concurrent checkouts of a store divides the stock it locked (src/orders/place-batch.ts). Pure:
- * the batch locks the variants once, then asks this, order by order in arrival order, whether the order can still
- * be met from what is left. An order that fits is written by its own statement (which checks again under the same
- * locks); one that does not is refused with the shortage at once, without a statement — the same answer that
- * statement would have given, since the batch holds every lock it reads.
+ * The rule by which ONE statement places a batch of one store's checkouts (src/orders/place-batch.repo.ts), as a
+ * pure function: the SQL computes the same with window sums, and this model is property-tested against placing
+ * the orders one after another (place-batch.plan.test.ts).
+ *
+ * In arrival order, an order is placed when, for each of its variants, what it and every earlier order of the batch
+ * ask for fits in the locked stock. The first order that does not fit ends that run. Each later order is refused
+ * when its own wants do not fit in what the placed ones left (`short`: stock only shrinks from there, so it would be
+ * refused one after another too), or else it is placed alone after the batch (`retry`). So the batch never refuses
+ * stock that is there, and ends as placing them one after another would.
  */
 
 /** Stock the batch holds locked: a number (tracked), null (not tracked: never short). Absent: no such variant. */
@@ -20,37 +24,39 @@ export interface Shortage {
   available: number;
 }
 
-export type Fit = { fits: true; after: LockedStock } | { fits: false; shortages: Shortage[] };
+export type Verdict = { placed: true } | { placed: false; shortages: Shortage[] } | 'retry';
 
-/**
- * Whether `moves` can be taken from `stock`, and what is left if they are. A variant that is missing counts as 0
- * available (the statement reports it the same way); an untracked one always fits and stays untracked.
- */
-export function fitOrder(stock: LockedStock, moves: readonly Move[]): Fit {
-  const shortages: Shortage[] = [];
-  const after = new Map(stock);
-  for (const m of moves) {
-    if (m.quantity <= 0) continue;
-    const left = after.has(m.variantId) ? after.get(m.variantId)! : 0;
-    if (left === null) continue;
-    if (left < m.quantity) shortages.push({ variantId: m.variantId, requested: m.quantity, available: left });
-    else after.set(m.variantId, left - m.quantity);
+/** The batch statement's verdict for each order (see the top of this file). */
+export function batchVerdicts(stock: LockedStock, orders: readonly (readonly Move[])[]): Verdict[] {
+  const asked = new Map<string, number>();
+  let run = true;
+  const left = new Map(stock);
+  const inRun = orders.map((moves) => {
+    if (!run) return false;
+    for (const m of moves) if (m.quantity > 0) asked.set(m.variantId, (asked.get(m.variantId) ?? 0) + m.quantity);
+    run = moves.every((m) => {
+      if (m.quantity <= 0) return true;
+      const have = stock.has(m.variantId) ? stock.get(m.variantId)! : 0;
+      return have === null || have >= asked.get(m.variantId)!;
+    });
+    return run;
+  });
+  for (const [i, moves] of orders.entries()) {
+    if (!inRun[i]) continue;
+    for (const m of moves) {
+      const have = left.get(m.variantId);
+      if (m.quantity > 0 && have !== null && have !== undefined) left.set(m.variantId, have - m.quantity);
+    }
   }
-  return shortages.length ? { fits: false, shortages } : { fits: true, after };
-}
-
-export type Allocation = { fits: true } | { fits: false; shortages: Shortage[] };
-
-/**
- * First come, first served: each order in turn takes its stock if all of it is there, else is refused and takes
- * nothing (a later, smaller order may still fit). What the batch does when every order that fits is written.
- */
-export function allocateBatch(stock: LockedStock, orders: readonly (readonly Move[])[]): Allocation[] {
-  let left = stock;
-  return orders.map((moves) => {
-    const fit = fitOrder(left, moves);
-    if (!fit.fits) return fit;
-    left = fit.after;
-    return { fits: true };
+  return orders.map((moves, i): Verdict => {
+    if (inRun[i]) return { placed: true };
+    const shortages: Shortage[] = [];
+    for (const m of moves) {
+      if (m.quantity <= 0) continue;
+      const have = left.has(m.variantId) ? left.get(m.variantId)! : 0;
+      if (have !== null && have < m.quantity)
+        shortages.push({ variantId: m.variantId, requested: m.quantity, available: have });
+    }
+    return shortages.length ? { placed: false, shortages } : 'retry';
   });
 }

@@ -1,25 +1,22 @@
 /**
- * Checkouts of one store that arrive together in this process are placed together: one transaction, one hold of
- * the hot rows and ONE durable commit (WAL flush) for many orders. Off by default: see `batching` below.
+ * Checkouts of one store that arrive together in this process are placed together: ONE statement, one hold of the
+ * hot rows and ONE durable commit (WAL flush) for many orders.
  *
  * Every checkout of a store takes the store's order counter row, and a flash sale's take the same variant row too,
  * so PostgreSQL runs them one after another anyway, each holding those rows until its commit is flushed. Here the
  * first checkout of a store runs at once, alone, as before (no added latency when it is quiet); checkouts that
- * come while it runs wait in its lane, and when it ends they go as one batch:
+ * come while it runs wait in its lane, and when it ends they go as one batch: `placeOrderBatch`
+ * (place-batch.repo.ts) places them in one statement, first come first served (the rule: place-batch.plan.ts);
+ * an order it can neither place nor refuse (`retry`), and an order with a coupon (whose uses it does not count), is
+ * then placed alone with `placeOrder`.
  *
- *   1. `lockForBatch` locks all their variants, carts and coupons in the global order and reads the stock;
- *   2. each order in arrival order: if its stock is still there (`fitOrder`, pure) its own `placeOrder` statement
- *      writes it — number, lines, history, messages, idempotency record, each order's own — and checks everything
- *      again; if not, it is refused with the shortage at once, without a statement;
- *   3. one COMMIT.
- *
- * If the batch fails as a whole (an error in any statement), it is rolled back and each order is placed alone,
- * as without batching, so one bad order never fails the others. Per process and per database handle: two worker
- * processes each batch their own, and their batches queue on the rows like two single checkouts.
+ * If the batch statement fails, nothing of it was written and each order is placed alone, as without batching, so
+ * one bad order never fails the others. Per process and per database handle: two worker processes each batch their
+ * own, and their batches queue on the rows like two single checkouts.
  */
 import type { Db, Queryable } from '../db/db.js';
-import { lockForBatch, placeOrder, type PlaceOrderResult } from './orders.repo.js';
-import { fitOrder, type LockedStock } from './place-batch.plan.js';
+import { placeOrder, type PlaceOrderResult } from './orders.repo.js';
+import { placeOrderBatch, type BatchOrder, type BatchOutcome } from './place-batch.repo.js';
 
 /** placeOrder's arguments after the handle. */
 export type PlaceOrderArgs = Parameters<typeof placeOrder> extends [Queryable, ...infer Rest] ? Rest : never;
@@ -45,11 +42,7 @@ export const batchStats = { batches: 0, orders: 0, fallbacks: 0 };
 /**
  * placeOrder, batched with the same store's concurrent checkouts in this process (see the top of this file).
  *
- * Checkout uses it only with `DUKAAN_CHECKOUT_BATCH=1` (config.checkoutBatch). Why it is off: measured on 2 busy
- * cores, batching cut the flash sale's WAL flushes per customer from 0.67–0.88 to 0.12–0.55, but the one
- * back-to-back checkout-flow pair ran 5.8 checkouts/s with it against 28.9 without (the noise on that box is as
- * large): a batch holds the store's rows across one client round trip per order, and on a busy box each round trip
- * waits for the event loop. The batch must become ONE statement first (docs/write-path.md).
+ * Checkout uses it with `DUKAAN_CHECKOUT_BATCH=1` (config.checkoutBatch).
  */
 export function placeOrderBatched(db: Db, ...args: PlaceOrderArgs): Promise<PlaceOrderResult> {
   const storeId = args[0].storeId;
@@ -79,27 +72,33 @@ function drain(db: Db, lanes: Map<string, Lane>, storeId: string, lane: Lane): v
 }
 
 async function runBatch(db: Db, batch: Waiting[]): Promise<void> {
-  if (batch.length === 1) {
-    await settle(batch[0]!, () => placeOrder(db, ...batch[0]!.args));
-    return;
-  }
-  let results: PlaceOrderResult[];
-  try {
-    results = await db.tx((tx) =>
-      placeTogether(
-        tx,
-        batch.map((w) => w.args),
-      ),
-    );
-  } catch {
-    // Rolled back: nothing of the batch was written. Each alone, so the failing one fails only itself.
-    batchStats.fallbacks++;
-    for (const w of batch) await settle(w, () => placeOrder(db, ...w.args));
-    return;
-  }
-  batchStats.batches++;
-  batchStats.orders += batch.length;
-  for (const [i, w] of batch.entries()) w.resolve(results[i]!);
+  // An order with a coupon checks and counts the coupon's uses, which the batch statement does not: alone.
+  const together = batch.filter((w) => w.args[0].couponId === null);
+  const alone = batch.filter((w) => w.args[0].couponId !== null);
+  if (together.length >= 2) {
+    let outcomes: BatchOutcome[] | null = null;
+    try {
+      outcomes = await placeOrderBatch(
+        db,
+        together[0]!.args[0].storeId,
+        together.map((w) => batchOrder(w.args)),
+      );
+    } catch {
+      // Nothing of the batch was written (one statement). Each alone, so the failing one fails only itself.
+      batchStats.fallbacks++;
+      alone.unshift(...together);
+    }
+    if (outcomes) {
+      batchStats.batches++;
+      batchStats.orders += together.length;
+      for (const [i, w] of together.entries()) {
+        const outcome = outcomes[i]!;
+        if (outcome === 'retry') alone.push(w);
+        else w.resolve(outcome);
+      }
+    }
+  } else alone.unshift(...together);
+  for (const w of alone) await settle(w, () => placeOrder(db, ...w.args));
 }
 
 async function settle(w: Waiting, run: () => Promise<PlaceOrderResult>): Promise<void> {
@@ -110,28 +109,9 @@ async function settle(w: Waiting, run: () => Promise<PlaceOrderResult>): Promise
   }
 }
 
-const movesOf = (args: PlaceOrderArgs) => args[3].filter((m) => m.quantity > 0);
-
-/** Steps 1–2 of the top of this file, inside the batch's transaction. */
-async function placeTogether(tx: Queryable, all: readonly PlaceOrderArgs[]): Promise<PlaceOrderResult[]> {
-  const storeId = all[0]![0].storeId;
-  const unique = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => x !== null))].sort();
-  let stock: LockedStock = await lockForBatch(tx, storeId, {
-    variantIds: unique(all.flatMap((a) => movesOf(a).map((m) => m.variantId))),
-    cartIds: unique(all.map((a) => a[0].cartId)),
-    couponIds: unique(all.map((a) => a[0].couponId)),
-  });
-  const results: PlaceOrderResult[] = [];
-  for (const args of all) {
-    const fit = fitOrder(stock, movesOf(args));
-    if (!fit.fits) {
-      // What the statement would answer: the locks are ours, so the stock it would see is `stock`.
-      results.push({ placed: false, shortages: fit.shortages, cartCurrent: false, couponUsable: true });
-      continue;
-    }
-    const placed = await placeOrder(tx, ...args);
-    if (placed.placed) stock = fit.after;
-    results.push(placed);
-  }
-  return results;
+function batchOrder([order, cartStamp, lines, moves, message, customerMessage, record]: PlaceOrderArgs): BatchOrder {
+  const messages: BatchOrder['messages'][number][] = [];
+  if (message) messages.push({ message, audience: 'store' });
+  if (customerMessage) messages.push({ message: customerMessage, audience: 'customer' });
+  return { order, cartStamp, lines, moves, messages, record: record ?? null };
 }

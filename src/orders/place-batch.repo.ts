@@ -1,0 +1,269 @@
+import type { Queryable } from '../db/db.js';
+import { SqlParams } from '../db/params.js';
+import { CART_STAMP_SQL } from '../cart/cart.repo.js';
+import { newId } from '../shared/ids.js';
+import {
+  ANSWER_SLOTS,
+  type NewOrderLine,
+  type PlacedOrderMessage,
+  type PlacedOrderRecord,
+  type PlaceOrderResult,
+  type UnnumberedOrder,
+} from './orders.repo.js';
+
+/** One checkout of a batch: what `placeOrder` takes after the handle. Orders with a coupon are placed alone. */
+export interface BatchOrder {
+  order: UnnumberedOrder;
+  cartStamp: number;
+  lines: readonly NewOrderLine[];
+  moves: readonly { variantId: string; quantity: number }[];
+  messages: readonly { message: PlacedOrderMessage; audience: 'store' | 'customer' }[];
+  record: PlacedOrderRecord | null;
+}
+
+/** What the batch statement did with one order: `retry` — neither placed nor refused; place it alone. */
+export type BatchOutcome = PlaceOrderResult | 'retry';
+
+interface OutcomeRow {
+  ord: number;
+  outcome: 'placed' | 'short' | 'changed' | 'retry';
+  number: number | null;
+  created_at: Date | null;
+  at: Date | null;
+  answer: string | null;
+  short: { id: string; qty: number; available: number }[] | null;
+}
+
+/**
+ * Places a batch of one store's checkouts in ONE autocommit statement: one hold of the hot rows (the variants, the
+ * store's order counter) and one durable commit for all of them, with no round trip while they are held.
+ *
+ * In arrival order (`ord`):
+ * 1. an order short in the statement's snapshot (committed stock, no lock) is refused at once, as `placeOrder`'s
+ *    fast refusal does — it was short at that moment;
+ * 2. the others' variants are locked (id order), then their carts (id order): the order every writer uses;
+ * 3. an order whose cart changed since it was read, or was ordered, or is a second checkout of a cart already in the
+ *    batch, is not placed (`changed`: read again);
+ * 4. the rest take stock first come, first served: an order is placed when, for each of its variants, what it and
+ *    every earlier eligible order ask for fits in the locked stock. The first that does not fit ends the run of
+ *    placed orders; each later one is refused when its own wants do not fit in what the placed ones left
+ *    (`short`, with what is left), or else placed alone afterwards (`retry`): never refused for stock that is there;
+ * 5. the placed orders are numbered `counter + 1 …` in arrival order (the counter moves once, by their count), and
+ *    each gets its lines, first history entry, messages and Idempotency-Key record (answer slots filled), its cart
+ *    marked ordered; the stock is taken once per variant.
+ */
+export async function placeOrderBatch(
+  q: Queryable,
+  storeId: string,
+  batch: readonly BatchOrder[],
+): Promise<BatchOutcome[]> {
+  const p = new SqlParams();
+  const store = p.add(storeId, 'uuid');
+  const col = <T>(pick: (b: BatchOrder, i: number) => T, type: Parameters<SqlParams['add']>[1]) =>
+    p.add(batch.map(pick), type);
+  const orders = `unnest(${[
+    col((b) => b.order.id, 'uuid[]'),
+    col((b) => b.order.cartId, 'uuid[]'),
+    col((b) => b.cartStamp, 'bigint[]'),
+    col((b) => b.order.paymentMethod, 'text[]'),
+    col((b) => b.order.fulfillment, 'text[]'),
+    col((b) => b.order.subtotal, 'bigint[]'),
+    col((b) => b.order.discount, 'bigint[]'),
+    col((b) => b.order.deliveryFee, 'bigint[]'),
+    col((b) => b.order.total, 'bigint[]'),
+    col((b) => JSON.stringify(b.order.customer), 'text[]'),
+    col((b) => b.order.note, 'text[]'),
+    col((b) => b.order.trackingToken, 'uuid[]'),
+    col((b) => b.order.checkoutKey, 'text[]'),
+    col((b) => JSON.stringify(b.order.billRules), 'text[]'),
+    col((b) => b.order.lang, 'text[]'),
+    col((b) => b.order.source ?? 'web', 'text[]'),
+    col(() => newId(), 'uuid[]'),
+  ].join(', ')}) WITH ORDINALITY
+      AS o(id, cart_id, stamp, payment_method, fulfillment, subtotal, discount, delivery_fee, total, customer, note,
+           tracking_token, checkout_key, bill_rules, lang, source, history_id, ord)`;
+  // Flattened per-order lists, each row carrying its order's `ord` (1-based, as WITH ORDINALITY counts).
+  const flat = <T, R>(pick: (b: BatchOrder) => readonly T[], value: (x: T, i: number) => R) =>
+    batch.flatMap((b) => pick(b).map(value));
+  const ordOf = <T>(pick: (b: BatchOrder) => readonly T[]) =>
+    p.add(
+      batch.flatMap((b, i) => pick(b).map(() => i + 1)),
+      'int[]',
+    );
+  const moves = (b: BatchOrder) => b.moves.filter((m) => m.quantity > 0);
+  const wants = `unnest(${ordOf(moves)}, ${p.add(
+    flat(moves, (m) => m.variantId),
+    'uuid[]',
+  )}, ${p.add(
+    flat(moves, (m) => m.quantity),
+    'int[]',
+  )}) AS w(ord, variant_id, qty)`;
+  const lines = (b: BatchOrder) => b.lines;
+  const lineRows = `unnest(${ordOf(lines)}, ${p.add(
+    flat(lines, (l) => l.variantId),
+    'uuid[]',
+  )}, ${p.add(
+    flat(lines, (l) => l.productId),
+    'uuid[]',
+  )}, ${p.add(
+    flat(lines, (l) => l.name),
+    'text[]',
+  )}, ${p.add(
+    flat(lines, (l) => l.variantName),
+    'text[]',
+  )}, ${p.add(
+    flat(lines, (l) => l.unitPrice),
+    'bigint[]',
+  )}, ${p.add(
+    flat(lines, (l) => l.quantity),
+    'int[]',
+  )}, ${p.add(
+    flat(lines, (_, i) => i),
+    'int[]',
+  )}) AS l(ord, variant_id, product_id, name, variant_name, unit_price, quantity, position)`;
+  const msgs = (b: BatchOrder) => b.messages;
+  const messageRows = `unnest(${ordOf(msgs)}, ${p.add(
+    flat(msgs, (m) => m.message.id),
+    'uuid[]',
+  )}, ${p.add(
+    flat(msgs, (m) => m.message.topic),
+    'text[]',
+  )}, ${p.add(
+    flat(msgs, (m) => m.message.recipient),
+    'text[]',
+  )}, ${p.add(
+    flat(msgs, (m) => m.message.textBeforeNumber),
+    'text[]',
+  )}, ${p.add(
+    flat(msgs, (m) => m.message.textAfterNumber),
+    'text[]',
+  )}, ${p.add(
+    flat(msgs, (m) => m.audience),
+    'text[]',
+  )}, ${p.add(
+    flat(msgs, (m) => JSON.stringify(m.message.data)),
+    'text[]',
+  )}) AS g(ord, id, topic, recipient, before, after, audience, data)`;
+  const recs = (b: BatchOrder) => (b.record ? [b.record] : []);
+  const recordRows = `unnest(${ordOf(recs)}, ${p.add(
+    flat(recs, (r) => r.scope),
+    'text[]',
+  )}, ${p.add(
+    flat(recs, (r) => r.key),
+    'text[]',
+  )}, ${p.add(
+    flat(recs, (r) => r.requestHash),
+    'text[]',
+  )}, ${p.add(
+    flat(recs, (r) => r.answer ?? null),
+    'text[]',
+  )}) AS k(ord, scope, key, request_hash, answer)`;
+  const isoTime = (column: string) =>
+    `'"' || to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`;
+
+  const { rows } = await q.query<OutcomeRow>(
+    `WITH o AS MATERIALIZED (SELECT * FROM ${orders}),
+     want AS MATERIALIZED (SELECT * FROM ${wants}),
+     seen_short AS (SELECT w.ord, w.variant_id AS id, w.qty, coalesce(v.stock, 0) AS available
+                      FROM want w LEFT JOIN variants v ON v.id = w.variant_id AND v.store_id = ${store}
+                     WHERE v.id IS NULL OR v.stock < w.qty),
+     cand AS (SELECT o.ord, o.cart_id, o.stamp FROM o WHERE o.ord NOT IN (SELECT ord FROM seen_short)),
+     stock_locked AS (SELECT v.id, v.stock FROM variants v
+                       WHERE v.store_id = ${store}
+                         AND v.id IN (SELECT w.variant_id FROM want w JOIN cand ON cand.ord = w.ord)
+                       ORDER BY v.id FOR UPDATE),
+     cart_locked AS (SELECT c.id, ${CART_STAMP_SQL('c')} AS stamp, c.order_id FROM carts c
+                      WHERE c.store_id = ${store} AND c.id IN (SELECT cart_id FROM cand)
+                        AND (SELECT count(*) FROM stock_locked) >= 0
+                      ORDER BY c.id FOR UPDATE),
+     elig AS (SELECT DISTINCT ON (cand.cart_id) cand.ord FROM cand
+                JOIN cart_locked cl ON cl.id = cand.cart_id AND cl.order_id IS NULL AND cl.stamp = cand.stamp
+               ORDER BY cand.cart_id, cand.ord),
+     cum AS (SELECT w.ord, w.variant_id, sum(w.qty) OVER (PARTITION BY w.variant_id ORDER BY w.ord) AS upto
+               FROM want w JOIN elig ON elig.ord = w.ord),
+     first_misfit AS (SELECT coalesce(min(c.ord), 2147483647) AS ord FROM cum c
+                        LEFT JOIN stock_locked l ON l.id = c.variant_id
+                       WHERE l.id IS NULL OR l.stock < c.upto),
+     placed_ord AS (SELECT e.ord, row_number() OVER (ORDER BY e.ord) AS rn FROM elig e, first_misfit f
+                     WHERE e.ord < f.ord),
+     taken AS (SELECT w.variant_id, sum(w.qty) AS qty FROM want w JOIN placed_ord po ON po.ord = w.ord
+                GROUP BY w.variant_id),
+     placed_count AS (SELECT count(*)::int AS n FROM placed_ord),
+     numbered AS (INSERT INTO store_order_counters AS sc (store_id, next_order_number)
+                  SELECT ${store}, 1 + n FROM placed_count WHERE n > 0
+                  ON CONFLICT (store_id) DO UPDATE
+                    SET next_order_number = sc.next_order_number + excluded.next_order_number - 1
+                  RETURNING sc.next_order_number AS next),
+     placed_order AS (INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal,
+                                         discount, delivery_fee, total, coupon_id, coupon_code, customer, note,
+                                         tracking_token, cart_id, checkout_key, bill_rules, lang, source)
+                      SELECT o.id, ${store}, numbered.next - placed_count.n + po.rn - 1, 'placed', o.payment_method,
+                             o.fulfillment, o.subtotal, o.discount, o.delivery_fee, o.total, NULL, NULL,
+                             o.customer::jsonb, o.note, o.tracking_token, o.cart_id, o.checkout_key,
+                             o.bill_rules::jsonb, o.lang, o.source
+                        FROM placed_ord po JOIN o ON o.ord = po.ord, numbered, placed_count
+                      RETURNING id, number, created_at),
+     stock_taken AS (UPDATE variants v SET stock = v.stock - t.qty
+                       FROM taken t JOIN stock_locked l ON l.id = t.variant_id
+                      WHERE v.id = t.variant_id AND v.stock IS NOT NULL AND EXISTS (SELECT 1 FROM placed_order)),
+     cart_ordered AS (UPDATE carts SET order_id = o.id, fulfillment = o.fulfillment, updated_at = now()
+                        FROM placed_ord po JOIN o ON o.ord = po.ord
+                       WHERE carts.id = o.cart_id AND EXISTS (SELECT 1 FROM placed_order)),
+     lines_written AS (INSERT INTO order_lines (order_id, store_id, variant_id, product_id, name, variant_name,
+                                                unit_price, quantity, line_total, position)
+                       SELECT pd.id, ${store}, l.variant_id, l.product_id, l.name, l.variant_name, l.unit_price,
+                              l.quantity, l.unit_price * l.quantity, l.position
+                         FROM ${lineRows} JOIN o ON o.ord = l.ord JOIN placed_order pd ON pd.id = o.id),
+     first_history AS (INSERT INTO order_history (id, order_id, store_id, status, actor)
+                       SELECT o.history_id, pd.id, ${store}, 'placed', 'customer'
+                         FROM placed_order pd JOIN o ON o.id = pd.id
+                       RETURNING order_id, at),
+     messages AS (INSERT INTO outbox (id, topic, recipient, payload, audience, store_id)
+                  SELECT g.id, g.topic, g.recipient,
+                         jsonb_build_object('text', g.before || pd.number || g.after, 'data', g.data::jsonb),
+                         g.audience, ${store}
+                    FROM ${messageRows} JOIN o ON o.ord = g.ord JOIN placed_order pd ON pd.id = o.id),
+     records AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status,
+                                              response_type, response_body)
+                 SELECT k.scope, k.key, k.request_hash, 'done', now(), 201, 'application/json; charset=utf-8',
+                        replace(replace(replace(k.answer, '${ANSWER_SLOTS.number}', pd.number::text),
+                                        '${JSON.stringify(ANSWER_SLOTS.createdAt)}', ${isoTime('pd.created_at')}),
+                                '${JSON.stringify(ANSWER_SLOTS.placedAt)}', ${isoTime('h.at')})
+                   FROM ${recordRows} JOIN o ON o.ord = k.ord JOIN placed_order pd ON pd.id = o.id
+                   JOIN first_history h ON h.order_id = pd.id
+                 ON CONFLICT (scope, key) DO NOTHING
+                 RETURNING scope, key, response_body)
+     SELECT o.ord::int AS ord,
+            CASE WHEN pd.id IS NOT NULL THEN 'placed'
+                 WHEN o.ord IN (SELECT ord FROM seen_short) THEN 'short'
+                 WHEN o.ord NOT IN (SELECT ord FROM elig) THEN 'changed'
+                 WHEN left_short.short IS NOT NULL THEN 'short'
+                 ELSE 'retry' END AS outcome,
+            pd.number, pd.created_at, h.at,
+            (SELECT r.response_body FROM records r JOIN ${recordRows} ON r.scope = k.scope AND r.key = k.key
+              WHERE k.ord = o.ord) AS answer,
+            coalesce((SELECT json_agg(json_build_object('id', s.id, 'qty', s.qty, 'available', s.available))
+                        FROM seen_short s WHERE s.ord = o.ord), left_short.short) AS short
+       FROM o LEFT JOIN placed_order pd ON pd.id = o.id LEFT JOIN first_history h ON h.order_id = o.id
+       LEFT JOIN LATERAL (
+         SELECT json_agg(json_build_object('id', w.variant_id, 'qty', w.qty,
+                                           'available', coalesce(l.stock - coalesce(t.qty, 0), 0))) AS short
+           FROM want w LEFT JOIN stock_locked l ON l.id = w.variant_id LEFT JOIN taken t ON t.variant_id = w.variant_id
+          WHERE w.ord = o.ord AND o.ord IN (SELECT ord FROM elig) AND pd.id IS NULL
+            AND (l.id IS NULL OR l.stock - coalesce(t.qty, 0) < w.qty)
+         HAVING count(*) > 0) left_short ON true
+      ORDER BY o.ord`,
+    p.values,
+  );
+  return rows.map((row): BatchOutcome => {
+    if (row.outcome === 'retry') return 'retry';
+    if (row.outcome === 'placed')
+      return { placed: true, number: row.number!, createdAt: row.created_at!, placedAt: row.at!, answer: row.answer };
+    const shortages = (row.short ?? []).map((s) => ({
+      variantId: s.id,
+      requested: s.qty,
+      available: Math.max(0, s.available),
+    }));
+    return { placed: false, shortages, cartCurrent: row.outcome !== 'changed', couponUsable: true };
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * The one-statement batch placement (src/orders/place-batch.repo.ts) on its own, both databases: first come first
+ * served inside the batch, refusals only for stock that is not there, a changed or doubled cart not placed and not
+ * in anyone's way, gap-free numbers, and each placed order whole.
+ */
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
+import { addProduct, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
+import { placeOrderBatch, type BatchOrder } from '../../src/orders/place-batch.repo.js';
+import { CART_STAMP_SQL } from '../../src/cart/cart.repo.js';
+import { newId, newSecretId } from '../../src/shared/ids.js';
+import type { Queryable } from '../../src/db/db.js';
+
+const it = appTest();
+let shop: Shop;
+it.beforeAll(async ({ ctx }) => {
+  shop = await openShop(ctx);
+});
+
+async function stockOf(db: Queryable, variantId: string): Promise<number | null> {
+  return (await db.query<{ stock: number | null }>('SELECT stock FROM variants WHERE id = $1', [variantId])).rows[0]!
+    .stock;
+}
+
+async function stampOf(db: Queryable, cartId: string): Promise<number> {
+  const { rows } = await db.query<{ stamp: string }>(
+    `SELECT ${CART_STAMP_SQL('c')} AS stamp FROM carts c WHERE id = $1`,
+    [cartId],
+  );
+  return Number(rows[0]!.stamp);
+}
+
+/** A batch entry for this cart, ordering `moves` (each its own line at 100 a unit). */
+async function entry(
+  db: Queryable,
+  cartId: string,
+  moves: [variantId: string, quantity: number][],
+): Promise<BatchOrder> {
+  const lines = moves.map(([variantId, quantity]) => ({
+    variantId,
+    productId: newId(),
+    name: 'Item',
+    variantName: 'Default',
+    unitPrice: 100,
+    quantity,
+  }));
+  const total = lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
+  return {
+    order: {
+      id: newId(),
+      storeId: shop.storeId,
+      paymentMethod: 'cod',
+      fulfillment: 'pickup',
+      subtotal: total,
+      discount: 0,
+      deliveryFee: 0,
+      total,
+      couponId: null,
+      couponCode: null,
+      customer: { name: 'Asha', phone: '+919812345678', address: null },
+      note: null,
+      trackingToken: newSecretId(),
+      cartId,
+      checkoutKey: null,
+      billRules: { coupon: null, deliveryFee: 0, freeAbove: null, minOrder: null },
+      lang: 'en',
+    },
+    cartStamp: await stampOf(db, cartId),
+    lines,
+    moves: moves.map(([variantId, quantity]) => ({ variantId, quantity })),
+    messages: [],
+    record: null,
+  };
+}
+
+describe('placeOrderBatch: one statement for a batch of one store', () => {
+  it('first come first served; a later order that fits what is left is retried, never refused', async ({ db }) => {
+    const v = await addProduct(shop, 'Batch rice', 100, 5);
+    const [a, b, c] = [await newCart(shop), await newCart(shop), await newCart(shop)];
+    // Product ids in the lines must be real (order_lines has a foreign key): take the variant's.
+    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
+      .rows[0]!.product_id;
+    const batch = [await entry(db, a, [[v, 3]]), await entry(db, b, [[v, 4]]), await entry(db, c, [[v, 2]])];
+    for (const e of batch) for (const l of e.lines) l.productId = product;
+
+    const out = await placeOrderBatch(db, shop.storeId, batch);
+    expect(out[0]).toMatchObject({ placed: true, number: expect.any(Number), answer: null });
+    // B asks 4 of the 2 left: short now; C's 2 would fit: not refused, placed alone after.
+    expect(out[1]).toEqual({
+      placed: false,
+      shortages: [{ variantId: v, requested: 4, available: 2 }],
+      cartCurrent: true,
+      couponUsable: true,
+    });
+    expect(out[2]).toBe('retry');
+    expect(await stockOf(db, v)).toBe(2);
+  });
+
+  it('numbers the placed orders gap-free in arrival order, each order whole, stock taken once', async ({ db }) => {
+    const v = await addProduct(shop, 'Batch tea', 100, 10);
+    const w = await addProduct(shop, 'Batch sugar', 100, null);
+    const product = async (id: string) =>
+      (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [id])).rows[0]!
+        .product_id;
+    const carts = [await newCart(shop), await newCart(shop), await newCart(shop)];
+    const batch = [
+      await entry(db, carts[0]!, [
+        [v, 2],
+        [w, 5],
+      ]),
+      await entry(db, carts[1]!, [[v, 3]]),
+      await entry(db, carts[2]!, [[w, 1]]),
+    ];
+    for (const e of batch) for (const l of e.lines) l.productId = await product(l.variantId);
+    batch[1]!.messages = [
+      {
+        audience: 'store',
+        message: {
+          id: newId(),
+          topic: 'order.placed',
+          recipient: '+919800000001',
+          textBeforeNumber: 'New order #',
+          textAfterNumber: '!',
+          data: { k: 1 },
+        },
+      },
+    ];
+    batch[2]!.record = {
+      scope: `batch-test ${newId()}`,
+      key: 'k1',
+      requestHash: 'h',
+      answer: '{"n":9007199254740991}',
+    };
+
+    const out = await placeOrderBatch(db, shop.storeId, batch);
+    const numbers = out.map((o) => (o !== 'retry' && o.placed ? o.number : null));
+    expect(numbers[1]).toBe(numbers[0]! + 1);
+    expect(numbers[2]).toBe(numbers[0]! + 2);
+    const third = out[2]!;
+    expect(third !== 'retry' && third.placed && third.answer).toBe(`{"n":${numbers[2]}}`);
+
+    const { rows } = await db.query<{ number: number; lines: number; history: number; cart_order: string }>(
+      `SELECT o.number,
+              (SELECT count(*)::int FROM order_lines l WHERE l.order_id = o.id) AS lines,
+              (SELECT count(*)::int FROM order_history h WHERE h.order_id = o.id AND h.status = 'placed') AS history,
+              (SELECT c.order_id::text FROM carts c WHERE c.id = o.cart_id) AS cart_order
+         FROM orders o WHERE o.id = ANY($1::uuid[]) ORDER BY o.number`,
+      [batch.map((e) => e.order.id)],
+    );
+    expect(rows.map((r) => [r.number, r.lines, r.history])).toEqual([
+      [numbers[0], 2, 1],
+      [numbers[1], 1, 1],
+      [numbers[2], 1, 1],
+    ]);
+    expect(rows.map((r) => r.cart_order).sort()).toEqual(batch.map((e) => e.order.id).sort());
+    const stock = await db.query<{ id: string; stock: number | null }>(
+      'SELECT id, stock FROM variants WHERE id IN ($1, $2)',
+      [v, w],
+    );
+    expect(Object.fromEntries(stock.rows.map((r) => [r.id, r.stock]))).toEqual({ [v]: 5, [w]: null });
+    const outbox = await db.query<{ text: string }>(`SELECT payload->>'text' AS text FROM outbox WHERE id = $1`, [
+      batch[1]!.messages[0]!.message.id,
+    ]);
+    expect(outbox.rows).toEqual([{ text: `New order #${numbers[1]}!` }]);
+  });
+
+  it('a cart changed since its read, or checked out twice in one batch, is not placed and blocks no one', async ({
+    db,
+  }) => {
+    const v = await addProduct(shop, 'Batch dal', 100, 3);
+    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
+      .rows[0]!.product_id;
+    const [changed, twice, other] = [await newCart(shop), await newCart(shop), await newCart(shop)];
+    const batch = [
+      await entry(db, changed, [[v, 1]]),
+      await entry(db, twice, [[v, 1]]),
+      await entry(db, twice, [[v, 1]]),
+      await entry(db, other, [[v, 2]]),
+    ];
+    for (const e of batch) for (const l of e.lines) l.productId = product;
+    await db.query(`UPDATE carts SET updated_at = updated_at + interval '1 second' WHERE id = $1`, [changed]);
+
+    const out = await placeOrderBatch(db, shop.storeId, batch);
+    const notCurrent = { placed: false, shortages: [], cartCurrent: false, couponUsable: true };
+    expect(out[0]).toEqual(notCurrent);
+    expect(out[1]).toMatchObject({ placed: true });
+    expect(out[2]).toEqual(notCurrent);
+    expect(out[3]).toMatchObject({ placed: true });
+    expect(await stockOf(db, v)).toBe(0);
+  });
+
+  it('a variant short in the snapshot is refused without a lock, with what is there', async ({ db }) => {
+    const v = await addProduct(shop, 'Batch ghee', 100, 1);
+    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
+      .rows[0]!.product_id;
+    const batch = [await entry(db, await newCart(shop), [[v, 2]]), await entry(db, await newCart(shop), [[v, 1]])];
+    for (const e of batch) for (const l of e.lines) l.productId = product;
+    const out = await placeOrderBatch(db, shop.storeId, batch);
+    expect(out[0]).toEqual({
+      placed: false,
+      shortages: [{ variantId: v, requested: 2, available: 1 }],
+      cartCurrent: true,
+      couponUsable: true,
+    });
+    expect(out[1]).toMatchObject({ placed: true });
+  });
+});
