@@ -5,3 +5,22 @@
 -- every "newest first" read this one did — the orders list's keyset (store_id, number DESC), the live list's newest
 -- number — with a backward scan. One index fewer to write per order.
 DROP INDEX orders_store_number_idx;
+
+-- Most stores have no phone subscribed to pushes: for them the trigger now stops at one probe of
+-- push_subscriptions' (store_id, endpoint) index instead of starting an INSERT into outbox that writes nothing.
+CREATE OR REPLACE FUNCTION orders_enqueue_push() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM push_subscriptions WHERE store_id = NEW.store_id) THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO outbox (id, topic, recipient, payload, cost_class, audience, store_id)
+  SELECT gen_random_uuid(), 'push.order_placed', ps.id::text,
+         jsonb_build_object('text', '', 'data',
+                            jsonb_build_object('orderId', NEW.id, 'storeId', NEW.store_id, 'subscriptionId', ps.id)),
+         'push', 'store', NEW.store_id
+    FROM push_subscriptions ps
+    JOIN store_members sm ON sm.store_id = ps.store_id AND sm.merchant_id = ps.merchant_id
+   WHERE ps.store_id = NEW.store_id;
+  RETURN NULL;
+END $$;
+
