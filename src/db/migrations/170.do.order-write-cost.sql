@@ -24,3 +24,19 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- A new order only ever adds its phone (migration 160's function, for an INSERT, runs just its second branch):
+-- the insert trigger gets that branch alone, and is not called at all for an order that does not count.
+CREATE FUNCTION store_customers_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO store_customers (store_id, phone, first_order_at)
+  VALUES (NEW.store_id, NEW.customer ->> 'phone', NEW.created_at)
+  ON CONFLICT (store_id, phone) DO UPDATE
+    SET first_order_at = least(store_customers.first_order_at, excluded.first_order_at)
+    WHERE excluded.first_order_at < store_customers.first_order_at;
+  RETURN NULL;
+END $$;
+DROP TRIGGER orders_store_customers_insert ON orders;
+CREATE TRIGGER orders_store_customers_insert AFTER INSERT ON orders
+  FOR EACH ROW
+  WHEN (NEW.status NOT IN ('rejected', 'cancelled') AND (NEW.customer ->> 'phone') IS NOT NULL)
+  EXECUTE FUNCTION store_customers_add();
