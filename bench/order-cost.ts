@@ -8,8 +8,9 @@
  *   2. plain: the statement's time as the client sees it (no instrumentation; `synchronous_commit = off` so the
  *      WAL flush, the same for every variant of the schema, does not drown what is measured);
  *   3. `pg_stat_user_functions` (`track_functions = 'pl'`): time per call of each plpgsql trigger function;
- *   4. `auto_explain` (log_analyze, log_triggers, log_nested_statements, sent to the client as notices): every
- *      trigger's time per order, FK checks included, and the executor time of the statement.
+ *   4. `auto_explain` (log_analyze, log_triggers, log_buffers, log_wal, sent to the client as notices): every
+ *      trigger's time per order, FK checks included, the statement's time, and what the INSERT INTO orders node
+ *      (the row and its index entries) took: time, buffers, WAL.
  *
  *   npx tsx bench/order-cost.ts [--database-url postgres://postgres@127.0.0.1:5432] [--orders 300] [--warmup 100]
  */
@@ -162,6 +163,9 @@ interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
   'Actual Total Time'?: number;
+  'Shared Hit Blocks'?: number;
+  'WAL Records'?: number;
+  'WAL Bytes'?: number;
   Plans?: PlanNode[];
 }
 
@@ -172,11 +176,18 @@ interface ExplainJson {
   Triggers?: { 'Trigger Name': string; 'Constraint Name'?: string; Relation: string; Time: number; Calls: number }[];
 }
 
-/** The time of the plan's INSERT INTO `table` minus its input: writing the row and every index entry. */
-function insertSelfTime(node: PlanNode, table: string): number {
+/**
+ * A figure of the plan's INSERT INTO `table` minus the same figure of its input: what writing the row and every index
+ * entry took (time, buffers touched, WAL written).
+ */
+function insertSelf(
+  node: PlanNode,
+  table: string,
+  key: 'Actual Total Time' | 'Shared Hit Blocks' | 'WAL Records' | 'WAL Bytes',
+): number {
   if (node['Node Type'] === 'ModifyTable' && node['Relation Name'] === table)
-    return (node['Actual Total Time'] ?? 0) - (node.Plans ?? []).reduce((a, c) => a + (c['Actual Total Time'] ?? 0), 0);
-  return (node.Plans ?? []).reduce((a, c) => a + insertSelfTime(c, table), 0);
+    return (node[key] ?? 0) - (node.Plans ?? []).reduce((a, c) => a + (c[key] ?? 0), 0);
+  return (node.Plans ?? []).reduce((a, c) => a + insertSelf(c, table, key), 0);
 }
 
 async function main(): Promise<void> {
@@ -241,7 +252,8 @@ async function main(): Promise<void> {
     'auto_explain.log_analyze = on',
     'auto_explain.log_triggers = on',
     'auto_explain.log_timing = on',
-    'auto_explain.log_buffers = off',
+    'auto_explain.log_buffers = on',
+    'auto_explain.log_wal = on',
     'auto_explain.log_nested_statements = off',
     "auto_explain.log_format = 'json'",
     "auto_explain.log_level = 'notice'",
@@ -259,10 +271,16 @@ async function main(): Promise<void> {
         byTrigger.set(key, [...(byTrigger.get(key) ?? []), t.Time]);
       }
     const exec = placements.map((p) => p.duration);
-    const insert = placements.map((p) => insertSelfTime(p.Plan, 'orders'));
+    const insert = placements.map((p) => insertSelf(p.Plan, 'orders', 'Actual Total Time'));
+    const perOrder = (key: 'Shared Hit Blocks' | 'WAL Records' | 'WAL Bytes') =>
+      mean(placements.map((p) => insertSelf(p.Plan, 'orders', key))).toFixed(1);
     const triggerSum = [...byTrigger.values()].reduce((a, t) => a + mean(t), 0);
     console.log(`  ${s.label}: ${placements.length} orders, statement ${ms(mean(exec))} (median ${ms(median(exec))})`);
     console.log(`    INSERT INTO orders node (row + its indexes): ${ms(mean(insert))} (median ${ms(median(insert))})`);
+    console.log(
+      `      buffers hit ${perOrder('Shared Hit Blocks')}, WAL records ${perOrder('WAL Records')}, ` +
+        `WAL bytes ${perOrder('WAL Bytes')}`,
+    );
     for (const [name, times] of byTrigger) console.log(`    ${name}: ${ms(mean(times))} (median ${ms(median(times))})`);
     console.log(`    all triggers: ${ms(triggerSum)}`);
   }
