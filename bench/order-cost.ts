@@ -190,6 +190,37 @@ function insertSelf(
   return (node.Plans ?? []).reduce((a, c) => a + insertSelf(c, table, key), 0);
 }
 
+/** auto_explain on this session, its plans sent as notices and collected into the returned array. */
+async function explainEveryStatement(c: pg.Client): Promise<ExplainJson[]> {
+  const plans: ExplainJson[] = [];
+  c.on('notice', (n) => {
+    const text = n.message ?? '';
+    const at = text.indexOf('{');
+    if (!text.startsWith('duration:') || at < 0) return;
+    try {
+      const plan = JSON.parse(text.slice(at)) as ExplainJson;
+      plan.duration = Number(/^duration: ([\d.]+) ms/.exec(text)?.[1] ?? 0);
+      plans.push(plan);
+    } catch {
+      // a nested statement's plan in another shape: not needed
+    }
+  });
+  await c.query(`LOAD 'auto_explain'`);
+  for (const set of [
+    'auto_explain.log_min_duration = 0',
+    'auto_explain.log_analyze = on',
+    'auto_explain.log_triggers = on',
+    'auto_explain.log_timing = on',
+    'auto_explain.log_buffers = on',
+    'auto_explain.log_wal = on',
+    'auto_explain.log_nested_statements = off',
+    "auto_explain.log_format = 'json'",
+    "auto_explain.log_level = 'notice'",
+  ])
+    await c.query(`SET ${set}`);
+  return plans;
+}
+
 async function main(): Promise<void> {
   await createDatabase();
   const c = new pg.Client({ connectionString: dbUrl });
@@ -233,32 +264,7 @@ async function main(): Promise<void> {
   }
   await c.query(`SET track_functions = 'none'`);
 
-  const plans: ExplainJson[] = [];
-  c.on('notice', (n) => {
-    const text = n.message ?? '';
-    const at = text.indexOf('{');
-    if (!text.startsWith('duration:') || at < 0) return;
-    try {
-      const plan = JSON.parse(text.slice(at)) as ExplainJson;
-      plan.duration = Number(/^duration: ([\d.]+) ms/.exec(text)?.[1] ?? 0);
-      plans.push(plan);
-    } catch {
-      // a nested statement's plan in another shape: not needed
-    }
-  });
-  await c.query(`LOAD 'auto_explain'`);
-  for (const set of [
-    'auto_explain.log_min_duration = 0',
-    'auto_explain.log_analyze = on',
-    'auto_explain.log_triggers = on',
-    'auto_explain.log_timing = on',
-    'auto_explain.log_buffers = on',
-    'auto_explain.log_wal = on',
-    'auto_explain.log_nested_statements = off',
-    "auto_explain.log_format = 'json'",
-    "auto_explain.log_level = 'notice'",
-  ])
-    await c.query(`SET ${set}`);
+  const plans = await explainEveryStatement(c);
   console.log('\nauto_explain (log_analyze, log_triggers), per order (ms): the statement and its triggers');
   for (const s of stores) {
     plans.length = 0;
@@ -282,9 +288,27 @@ async function main(): Promise<void> {
         `WAL bytes ${perOrder('WAL Bytes')}`,
     );
     for (const [name, times] of byTrigger) console.log(`    ${name}: ${ms(mean(times))} (median ${ms(median(times))})`);
-    console.log(`    all triggers: ${ms(triggerSum)}`);
+    console.log(`    all triggers (sum of means): ${ms(triggerSum)}`);
   }
   await c.end();
+
+  // What the bench report's EXPLAIN showed: the first order of a new connection, where each plpgsql function is
+  // compiled and each statement planned for the first time.
+  console.log('\nthe first order on a new connection (auto_explain), ms');
+  for (const s of stores) {
+    const fresh = new pg.Client({ connectionString: dbUrl });
+    await fresh.connect();
+    await fresh.query(`SET synchronous_commit = off`);
+    const freshPlans = await explainEveryStatement(fresh);
+    await placeOne(fresh, sessionQueryable(fresh), s);
+    const placed = freshPlans.find((p) => (p.Triggers ?? []).some((t) => t.Relation === 'orders'));
+    const triggers = (placed?.Triggers ?? []).filter((t) => !t['Constraint Name']);
+    console.log(
+      `  ${s.label}: statement ${ms(placed?.duration ?? 0)}; ` +
+        triggers.map((t) => `${t['Trigger Name']} ${ms(t.Time)}`).join(', '),
+    );
+    await fresh.end();
+  }
 }
 
 await main();
