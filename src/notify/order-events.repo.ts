@@ -9,7 +9,7 @@ export interface StoreOrderMark {
   lastChange: string;
 }
 
-/** One statement for every watched store: two index lookups each (orders_store_number_idx, …_updated_idx). */
+/** One statement for every watched store: two index lookups each (orders_store_id_number_key, …_updated_idx). */
 export async function storeOrderMarks(q: Queryable, storeIds: readonly string[]): Promise<StoreOrderMark[]> {
   if (storeIds.length === 0) return [];
   const { rows } = await q.query<{ store_id: string; last_number: number | null; last_change: string | null }>(

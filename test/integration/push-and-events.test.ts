@@ -272,6 +272,24 @@ describe('a new order enqueues a push per subscription', () => {
       [ownerPhone, ownerLaptop].map((r) => String(r.json().id)).sort(),
     );
   });
+  it('none for a store where no phone subscribed, while a store with a subscription gets its push', async ({ ctx }) => {
+    const [loud, quiet] = [await openShop(ctx), await openShop(ctx)];
+    const [loudRice, quietRice] = [
+      await addProduct(loud, 'Sona 5kg', 40000, 10),
+      await addProduct(quiet, 'Sona', 40000, 10),
+    ];
+    const sub = await (await dashboardAs(ctx, loud.token, loud.storeId)).send('POST', '/push', browserSubscription());
+    expect(sub.status).toBe(201);
+    const heard = await placeOrder(loud, [[loudRice, 1]]);
+    const unheard = await placeOrder(quiet, [[quietRice, 1]]);
+    expect((await pushRows(ctx, heard.id)).map((r) => r.recipient)).toEqual([String(sub.json().id)]);
+    expect(await pushRows(ctx, unheard.id)).toEqual([]);
+    const { rows } = await ctx.testDb.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE topic = 'push.order_placed' AND store_id = $1`,
+      [quiet.storeId],
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
 });
 
 describe('the push channel', () => {

@@ -178,3 +178,53 @@ describe('new vs returning customers', () => {
     for (const r of rows) expect(r.kept?.toISOString() ?? null, r.phone).toBe(r.computed?.toISOString() ?? null);
   }, 240_000); // eight checkouts on PGlite
 });
+
+describe('store_customers on an order written without the checkout', () => {
+  it('an order inserted by hand (an import, a data fix) keeps the first order as the checkout does', async ({
+    ctx,
+  }) => {
+    const own = await openShop(ctx);
+    const sugar = await addProduct(own, 'Sugar 1 kg', 5000);
+    const placed = await placeOrder(
+      own,
+      [[sugar, 1]],
+      checkoutBody({
+        customer: { name: 'C', phone: '+919812360001', address: { line1: 'x', city: 'Pune', pincode: '411001' } },
+      }),
+    );
+    // A copy of the placed order under a new number, with its own status, customer and creation time.
+    let number = 100;
+    const copy = (status: string, customer: Record<string, unknown>, iso: string) =>
+      ctx.testDb.db.query(
+        `INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal, discount,
+                             delivery_fee, total, customer, tracking_token, bill_rules, created_at)
+         SELECT gen_random_uuid(), store_id, $2, $3, payment_method, fulfillment, subtotal, discount, delivery_fee,
+                total, $4::jsonb, gen_random_uuid(), bill_rules, $5
+           FROM orders WHERE id = $1`,
+        [placed.id, number++, status, JSON.stringify(customer), iso],
+      );
+    const kept = async () =>
+      (
+        await ctx.testDb.db.query<{ phone: string; first_order_at: Date }>(
+          `SELECT phone, first_order_at FROM store_customers WHERE store_id = $1 ORDER BY phone`,
+          [own.storeId],
+        )
+      ).rows.map((r) => [r.phone, new Date(r.first_order_at).toISOString()]);
+    const { rows } = await ctx.testDb.db.query<{ created_at: Date }>(`SELECT created_at FROM orders WHERE id = $1`, [
+      placed.id,
+    ]);
+    const placedAt = new Date(rows[0]!.created_at).toISOString();
+    expect(await kept()).toEqual([['+919812360001', placedAt]]);
+
+    await copy('delivered', { name: 'C', phone: '+919812360001' }, '2026-01-05T06:00:00.000Z'); // earlier: first
+    await copy('delivered', { name: 'C', phone: '+919812360001' }, '2099-01-05T06:00:00.000Z'); // later: no change
+    await copy('cancelled', { name: 'D', phone: '+919812360002' }, '2026-01-06T06:00:00.000Z'); // not counted
+    await copy('rejected', { name: 'E', phone: '+919812360003' }, '2026-01-07T06:00:00.000Z'); // not counted
+    await copy('placed', { name: 'F' }, '2026-01-08T06:00:00.000Z'); // no phone: nobody to count
+    await copy('accepted', { name: 'G', phone: '+919812360004' }, '2026-01-09T06:00:00.000Z');
+    expect(await kept()).toEqual([
+      ['+919812360001', '2026-01-05T06:00:00.000Z'],
+      ['+919812360004', '2026-01-09T06:00:00.000Z'],
+    ]);
+  }, 120_000);
+});

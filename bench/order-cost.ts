@@ -1,0 +1,314 @@
+/**
+ * What placing one order costs inside PostgreSQL, in steady state (docs/write-path.md, "What one order costs inside
+ * PostgreSQL"). Creates a fresh database, runs the migrations, seeds two stores (one with a Web Push subscription
+ * of its owner, one without) and places orders with the app's own `placeOrder` on ONE connection, so plpgsql is
+ * compiled and the statement's plan cached before anything is counted:
+ *
+ *   1. warm-up orders, not counted;
+ *   2. plain: the statement's time as the client sees it (no instrumentation; `synchronous_commit = off` so the
+ *      WAL flush, the same for every variant of the schema, does not drown what is measured);
+ *   3. `pg_stat_user_functions` (`track_functions = 'pl'`): time per call of each plpgsql trigger function;
+ *   4. `auto_explain` (log_analyze, log_triggers, log_buffers, log_wal, sent to the client as notices): every
+ *      trigger's time per order, FK checks included, the statement's time, and what the INSERT INTO orders node
+ *      (the row and its index entries) took: time, buffers, WAL.
+ *
+ *   npx tsx bench/order-cost.ts [--database-url postgres://postgres@127.0.0.1:5432] [--orders 300] [--warmup 100]
+ */
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { CART_STAMP_SQL } from '../src/cart/cart.repo.js';
+import { createPgDb } from '../src/db/pg.js';
+import { migrate } from '../src/db/migrate.js';
+import type { Queryable } from '../src/db/db.js';
+import { placeOrder, type NewOrderLine, type UnnumberedOrder } from '../src/orders/orders.repo.js';
+import { newId, newSecretId } from '../src/shared/ids.js';
+
+const { values: args } = parseArgs({
+  options: {
+    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
+    database: { type: 'string', default: 'dukaan_order_cost' },
+    orders: { type: 'string', default: '300' },
+    warmup: { type: 'string', default: '100' },
+  },
+});
+const ORDERS = Number(args.orders);
+const WARMUP = Number(args.warmup);
+const serverUrl = args['database-url'];
+const dbUrl = `${serverUrl.replace(/\/[^/:]*$/, '')}/${args.database}`;
+
+interface Store {
+  label: string;
+  id: string;
+  lines: NewOrderLine[];
+}
+
+async function createDatabase(): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${serverUrl.replace(/\/[^/:]*$/, '')}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${args.database} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${args.database}`);
+  await admin.end();
+  const db = createPgDb(dbUrl, { max: 1 });
+  await migrate(db);
+  await db.close();
+}
+
+async function seedStore(c: pg.Client, merchantId: string, label: string, push: boolean): Promise<Store> {
+  const id = newId();
+  await c.query(`INSERT INTO stores (id, slug, name, pickup) VALUES ($1, $2, $2, true)`, [id, `s-${label}`]);
+  await c.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [id, merchantId]);
+  if (push)
+    await c.query(
+      `INSERT INTO push_subscriptions (id, store_id, merchant_id, endpoint, p256dh, auth)
+       VALUES ($1, $2, $3, 'https://push.example/1', 'key', 'auth')`,
+      [newId(), id, merchantId],
+    );
+  const lines: NewOrderLine[] = [];
+  for (let i = 0; i < 3; i++) {
+    const productId = newId();
+    const variantId = newId();
+    await c.query(`INSERT INTO products (id, store_id, slug, name) VALUES ($1, $2, $3, $3)`, [productId, id, `p${i}`]);
+    await c.query(
+      `INSERT INTO variants (id, product_id, store_id, name, price, stock) VALUES ($1, $2, $3, 'one', 100, 1000000)`,
+      [variantId, productId, id],
+    );
+    lines.push({ variantId, productId, name: `p${i}`, variantName: 'one', unitPrice: 100, quantity: 1 });
+  }
+  return { label, id, lines };
+}
+
+/** One connection, named statements as the app's pool sends them. */
+function sessionQueryable(c: pg.Client): Queryable {
+  const names = new Map<string, string>();
+  return {
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      const values = params as unknown[] | undefined;
+      let name: string | undefined;
+      if (values && values.length > 0) {
+        name = names.get(sql) ?? `s${names.size}`;
+        names.set(sql, name);
+      }
+      const r = await c.query(name ? { name, text: sql, values } : { text: sql, values });
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+  };
+}
+
+let phoneSeq = 0;
+async function placeOne(c: pg.Client, q: Queryable, store: Store): Promise<number> {
+  const cartId = newSecretId();
+  const { rows } = await c.query<{ stamp: string }>(
+    `INSERT INTO carts (id, store_id, fulfillment) VALUES ($1, $2, 'pickup')
+     RETURNING ${CART_STAMP_SQL('carts')} AS stamp`,
+    [cartId, store.id],
+  );
+  // 200 customers, most ordering more than once: both branches of the store_customers upsert.
+  const phone = `+9198${String(1_000_000 + (phoneSeq++ % 200)).padStart(8, '0')}`;
+  const order: UnnumberedOrder = {
+    id: newId(),
+    storeId: store.id,
+    paymentMethod: 'cod',
+    fulfillment: 'pickup',
+    subtotal: 300,
+    discount: 0,
+    deliveryFee: 0,
+    total: 300,
+    couponId: null,
+    couponCode: null,
+    customer: { name: 'Asha', phone, address: null },
+    note: null,
+    trackingToken: newSecretId(),
+    cartId,
+    checkoutKey: newSecretId(),
+    billRules: { coupon: null, deliveryFee: 0, freeAbove: null, minOrder: null },
+    lang: 'en',
+  };
+  const message = (audience: string) => ({
+    id: newId(),
+    topic: 'order.placed',
+    recipient: audience === 'store' ? '+919000000000' : phone,
+    textBeforeNumber: 'Order #',
+    textAfterNumber: ' placed',
+    data: { orderId: order.id },
+  });
+  const moves = store.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
+  const started = process.hrtime.bigint();
+  const result = await placeOrder(
+    q,
+    order,
+    Number(rows[0]!.stamp),
+    store.lines,
+    moves,
+    message('store'),
+    message('customer'),
+    {
+      scope: `order-cost:${store.id}`,
+      key: newSecretId(),
+      requestHash: 'x',
+    },
+  );
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (!result.placed) throw new Error(`order refused: ${JSON.stringify(result)}`);
+  return ms;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : 0;
+};
+const ms = (x: number) => x.toFixed(3);
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Total Time'?: number;
+  'Shared Hit Blocks'?: number;
+  'WAL Records'?: number;
+  'WAL Bytes'?: number;
+  Plans?: PlanNode[];
+}
+
+interface ExplainJson {
+  Plan: PlanNode;
+  /** from auto_explain's "duration: … ms" */
+  duration: number;
+  Triggers?: { 'Trigger Name': string; 'Constraint Name'?: string; Relation: string; Time: number; Calls: number }[];
+}
+
+/**
+ * A figure of the plan's INSERT INTO `table` minus the same figure of its input: what writing the row and every index
+ * entry took (time, buffers touched, WAL written).
+ */
+function insertSelf(
+  node: PlanNode,
+  table: string,
+  key: 'Actual Total Time' | 'Shared Hit Blocks' | 'WAL Records' | 'WAL Bytes',
+): number {
+  if (node['Node Type'] === 'ModifyTable' && node['Relation Name'] === table)
+    return (node[key] ?? 0) - (node.Plans ?? []).reduce((a, c) => a + (c[key] ?? 0), 0);
+  return (node.Plans ?? []).reduce((a, c) => a + insertSelf(c, table, key), 0);
+}
+
+/** auto_explain on this session, its plans sent as notices and collected into the returned array. */
+async function explainEveryStatement(c: pg.Client): Promise<ExplainJson[]> {
+  const plans: ExplainJson[] = [];
+  c.on('notice', (n) => {
+    const text = n.message ?? '';
+    const at = text.indexOf('{');
+    if (!text.startsWith('duration:') || at < 0) return;
+    try {
+      const plan = JSON.parse(text.slice(at)) as ExplainJson;
+      plan.duration = Number(/^duration: ([\d.]+) ms/.exec(text)?.[1] ?? 0);
+      plans.push(plan);
+    } catch {
+      // a nested statement's plan in another shape: not needed
+    }
+  });
+  await c.query(`LOAD 'auto_explain'`);
+  for (const set of [
+    'auto_explain.log_min_duration = 0',
+    'auto_explain.log_analyze = on',
+    'auto_explain.log_triggers = on',
+    'auto_explain.log_timing = on',
+    'auto_explain.log_buffers = on',
+    'auto_explain.log_wal = on',
+    'auto_explain.log_nested_statements = off',
+    "auto_explain.log_format = 'json'",
+    "auto_explain.log_level = 'notice'",
+  ])
+    await c.query(`SET ${set}`);
+  return plans;
+}
+
+async function main(): Promise<void> {
+  await createDatabase();
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  const merchantId = newId();
+  await c.query(`INSERT INTO merchants (id, phone) VALUES ($1, '+919000000000')`, [merchantId]);
+  const stores = [await seedStore(c, merchantId, 'push', true), await seedStore(c, merchantId, 'nopush', false)];
+  const q = sessionQueryable(c);
+  await c.query(`SET synchronous_commit = off`);
+
+  const { rows: indexes } = await c.query<{ indexname: string; indexdef: string }>(
+    `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'orders' ORDER BY indexname`,
+  );
+  console.log(`orders has ${indexes.length} indexes: ${indexes.map((i) => i.indexname).join(', ')}`);
+
+  for (const s of stores) for (let i = 0; i < WARMUP; i++) await placeOne(c, q, s);
+
+  console.log(`\n${ORDERS} orders per store after ${WARMUP} warm-up orders each, one session, steady state\n`);
+  console.log('| store | statement, client-side, mean / median (ms) |');
+  console.log('| --- | --- |');
+  for (const s of stores) {
+    const times: number[] = [];
+    for (let i = 0; i < ORDERS; i++) times.push(await placeOne(c, q, s));
+    console.log(`| ${s.label} | ${ms(mean(times))} / ${ms(median(times))} |`);
+  }
+
+  await c.query(`SET track_functions = 'pl'`);
+  console.log('\npg_stat_user_functions, per order (ms): total_time / self_time');
+  for (const s of stores) {
+    await c.query(`SELECT pg_stat_reset()`);
+    for (let i = 0; i < ORDERS; i++) await placeOne(c, q, s);
+    await c.query(`SELECT pg_stat_force_next_flush()`);
+    await c.query('SELECT 1');
+    const { rows } = await c.query<{ funcname: string; calls: string; total_time: number; self_time: number }>(
+      `SELECT funcname, calls, total_time, self_time FROM pg_stat_user_functions ORDER BY funcname`,
+    );
+    for (const r of rows)
+      console.log(
+        `  ${s.label}: ${r.funcname} calls=${r.calls} ${ms(r.total_time / ORDERS)} / ${ms(r.self_time / ORDERS)}`,
+      );
+  }
+  await c.query(`SET track_functions = 'none'`);
+
+  const plans = await explainEveryStatement(c);
+  console.log('\nauto_explain (log_analyze, log_triggers), per order (ms): the statement and its triggers');
+  for (const s of stores) {
+    plans.length = 0;
+    for (let i = 0; i < ORDERS; i++) await placeOne(c, q, s);
+    const placements = plans.filter((p) => (p.Triggers ?? []).some((t) => t.Relation === 'orders'));
+    const byTrigger = new Map<string, number[]>();
+    for (const p of placements)
+      for (const t of p.Triggers ?? []) {
+        const key = `${t.Relation}: ${t['Constraint Name'] ?? t['Trigger Name']}`;
+        byTrigger.set(key, [...(byTrigger.get(key) ?? []), t.Time]);
+      }
+    const exec = placements.map((p) => p.duration);
+    const insert = placements.map((p) => insertSelf(p.Plan, 'orders', 'Actual Total Time'));
+    const perOrder = (key: 'Shared Hit Blocks' | 'WAL Records' | 'WAL Bytes') =>
+      mean(placements.map((p) => insertSelf(p.Plan, 'orders', key))).toFixed(1);
+    const triggerSum = [...byTrigger.values()].reduce((a, t) => a + mean(t), 0);
+    console.log(`  ${s.label}: ${placements.length} orders, statement ${ms(mean(exec))} (median ${ms(median(exec))})`);
+    console.log(`    INSERT INTO orders node (row + its indexes): ${ms(mean(insert))} (median ${ms(median(insert))})`);
+    console.log(
+      `      buffers hit ${perOrder('Shared Hit Blocks')}, WAL records ${perOrder('WAL Records')}, ` +
+        `WAL bytes ${perOrder('WAL Bytes')}`,
+    );
+    for (const [name, times] of byTrigger) console.log(`    ${name}: ${ms(mean(times))} (median ${ms(median(times))})`);
+    console.log(`    all triggers (sum of means): ${ms(triggerSum)}`);
+  }
+  await c.end();
+
+  // What the bench report's EXPLAIN showed: the first order of a new connection, where each plpgsql function is
+  // compiled and each statement planned for the first time.
+  console.log('\nthe first order on a new connection (auto_explain), ms');
+  for (const s of stores) {
+    const fresh = new pg.Client({ connectionString: dbUrl });
+    await fresh.connect();
+    await fresh.query(`SET synchronous_commit = off`);
+    const freshPlans = await explainEveryStatement(fresh);
+    await placeOne(fresh, sessionQueryable(fresh), s);
+    const placed = freshPlans.find((p) => (p.Triggers ?? []).some((t) => t.Relation === 'orders'));
+    const triggers = (placed?.Triggers ?? []).filter((t) => !t['Constraint Name']);
+    console.log(
+      `  ${s.label}: statement ${ms(placed?.duration ?? 0)}; ` +
+        triggers.map((t) => `${t['Trigger Name']} ${ms(t.Time)}`).join(', '),
+    );
+    await fresh.end();
+  }
+}
+
+await main();
