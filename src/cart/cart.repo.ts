@@ -179,21 +179,23 @@ export async function selectCartWithLines(
 
 /**
  * The store (by slug), the cart row, its coupon and lines in ONE statement. `extraColumns` adds columns over `s`
- * (stores) and `c` (carts). The store comes back as one JSON column (its fields are all JSON-safe: text, numbers,
- * booleans); the cart and coupon columns as themselves, so their timestamps stay Dates.
+ * (stores) and `c` (carts), and may bind `extraParams` as `$3`, `$4`, …. The store comes back as one JSON column (its
+ * fields are all JSON-safe: text, numbers, booleans); the cart and coupon columns as themselves, so their timestamps
+ * stay Dates.
  */
 export async function selectStoreAndCart(
   q: Queryable,
   slug: string,
   cartId: string,
   extraColumns?: string,
+  extraParams: readonly unknown[] = [],
 ): Promise<({ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>) | null> {
   const { rows } = await q.query<{ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>>(
     `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c')} AS lines, cc.*${extraColumns ? `, ${extraColumns}` : ''}
        FROM (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1) s
        JOIN carts c ON c.store_id = s.id AND c.id = $2
        CROSS JOIN LATERAL (${cartQuery(false, { cartId: '$2', storeId: 's.id' })}) cc`,
-    [slug, cartId],
+    [slug, cartId, ...extraParams],
   );
   return rows[0] ?? null;
 }

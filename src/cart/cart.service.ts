@@ -250,24 +250,32 @@ function buildSnapshot(
 /**
  * The store (by slug) and a snapshot of its cart, in ONE statement and so one consistent view: the storefront's
  * cart read and the checkout's read before placing (each was three round trips). `extraColumns` adds columns over
- * `s` (stores) and `c` (carts) that come back as `extra`. null when the store or the cart is unknown.
+ * `s` (stores) and `c` (carts) that come back as `extra`, binding `extraParams` as `$3`, `$4`, …. null when the store
+ * or the cart is unknown. `skipSuggestions(extra)` true: the caller will not use the snapshot (it answers from
+ * `extra`), so no replacements are looked up for its sold-out lines.
  */
 export async function loadStoreAndCart<E extends Record<string, unknown> = Record<string, never>>(
   q: Queryable,
   slug: string,
   cartId: string,
-  opts: { fulfillment?: Fulfillment; extraColumns?: string; pincode?: string } = {},
+  opts: LoadStoreAndCartOptions<E> = {},
 ): Promise<{ store: StoreRow; snapshot: CartSnapshot; extra: E } | null> {
   if (!isUuid(cartId)) return null;
-  const found = await selectStoreAndCart(q, slug, cartId, opts.extraColumns);
+  const found = await selectStoreAndCart(q, slug, cartId, opts.extraColumns, opts.extraParams);
   if (!found) return null;
   const { store, lines, ...rest } = found;
-  const snapshot = await withSuggestions(
-    q,
-    store.id,
-    buildSnapshot(store, rest, lines, opts.fulfillment, opts.pincode),
-  );
-  return { store, snapshot, extra: rest as unknown as E };
+  const extra = rest as unknown as E;
+  const built = buildSnapshot(store, rest, lines, opts.fulfillment, opts.pincode);
+  const snapshot = opts.skipSuggestions?.(extra) ? built : await withSuggestions(q, store.id, built);
+  return { store, snapshot, extra };
+}
+
+interface LoadStoreAndCartOptions<E> {
+  fulfillment?: Fulfillment;
+  extraColumns?: string;
+  extraParams?: readonly unknown[];
+  pincode?: string;
+  skipSuggestions?: (extra: E) => boolean;
 }
 
 /** 422 validation_failed unless the store offers this fulfillment. */

@@ -7,7 +7,13 @@ import { getStorefrontStoreRow } from '../stores/stores.service.js';
 import { deliveryTo } from '../stores/profile.js';
 import { CheckoutBody, CheckoutParams, type CheckoutInput } from './checkout.schema.js';
 import { checkoutAnswered } from './checkout.service.js';
-import { idempotencyRecordFor, markIdempotencyAnswered, markIdempotencyRecorded } from '../server/idempotency.js';
+import {
+  answerRecordedKey,
+  idempotencyRecordFor,
+  markIdempotencyAnswered,
+  markIdempotencyRecorded,
+  recordedKeySql,
+} from '../server/idempotency.js';
 
 const DeliveryQuery = Type.Object({ pincode: Type.String({ pattern: '^[0-9]{3,10}$' }) });
 const DeliveryAnswer = Type.Object({
@@ -46,7 +52,8 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
     '/storefront/:slug/carts/:cartId/checkout',
     {
       attachValidation: true,
-      // The order's statement writes the Idempotency-Key's record too: one durable commit per checkout.
+      // The checkout's first read reads the Idempotency-Key's record, and the order's statement writes it: a keyed
+      // checkout costs no statement of its own for its key, and one durable commit.
       config: { idempotency: 'in-handler' },
       schema: {
         tags: ['storefront'],
@@ -69,11 +76,22 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
         : undefined;
       const body = invalid ? bestEffortBody(request.body) : request.body;
       const { params } = request;
-      const { order, answer } = await checkoutAnswered(app.db, app.config, params.slug, params.cartId, body, key, {
-        schemaProblems,
-        record: idempotencyRecordFor(request),
-        serialize: (view) => String(reply.code(201).serialize(view)),
-      });
+      const run = () =>
+        checkoutAnswered(app.db, app.config, params.slug, params.cartId, body, key, {
+          schemaProblems,
+          record: idempotencyRecordFor(request),
+          recordSql: recordedKeySql,
+          serialize: (view) => String(reply.code(201).serialize(view)),
+        });
+      let done = await run();
+      if ('recorded' in done) {
+        // The key has a record: answered as any keyed POST's repeat (replayed, 409, or waited for). 'answer-again':
+        // its order is placed (found by checkout_key), or this request now holds the key; no record is read again.
+        if ((await answerRecordedKey(app.db, request, reply, done.recorded)) === 'sent') return reply;
+        done = await run();
+        if ('recorded' in done) throw new Error('checkout: a key record was read without an Idempotency-Key record');
+      }
+      const { order, answer } = done;
       if (answer !== null) {
         // The order's statement stored these very bytes as the key's answer: send them as they are.
         markIdempotencyAnswered(request);

@@ -27,7 +27,7 @@ import type { CheckoutInput } from './checkout.schema.js';
 import { checkOrderable, draftOrder, mergeProblems, notPlacedOutcome } from './checkout.plan.js';
 import { orderForMessage, storeForMessage } from '../notify/quote.js';
 import { fromStoreNumber } from '../notify/channels.js';
-import type { IdempotencyRecord } from '../server/idempotency.js';
+import type { IdempotencyRecord, RecordedKey } from '../server/idempotency.js';
 
 /** `checkoutBatch` absent (the WhatsApp bot, the bench's explain run): each order placed alone. */
 type CheckoutConfig = Pick<Config, 'publicUrl'> & Partial<Pick<Config, 'checkoutBatch'>>;
@@ -95,6 +95,13 @@ export interface CheckoutOptions extends CheckoutOrigin {
   /** The Idempotency-Key's record, written in the order's own statement (one durable commit per checkout). */
   record?: IdempotencyRecord | null;
   /**
+   * Given with `record`: SQL reading the record the key already has (as JSON, null when none) over the key's scope
+   * and key at the two parameters named (src/server/idempotency.ts, recordedKeySql). The checkout's first read
+   * carries it, so a keyed checkout costs no statement of its own for its key; a record found is reported
+   * (`{ recorded }`) before anything else is looked at, and the route answers it.
+   */
+  recordSql?: (scopeParam: string, keyParam: string) => string;
+  /**
    * How the route serializes an order it answers. Given with `record`, the answer itself is stored in the order's
    * statement too, and `checkoutAnswered` returns it: the exact bytes to send (no second statement to store them).
    */
@@ -105,6 +112,11 @@ export interface CheckoutOptions extends CheckoutOrigin {
 export interface CheckoutAnswer {
   order: OrderView;
   answer: string | null;
+}
+
+/** The checkout's first read found the Idempotency-Key's record (CheckoutOptions.recordSql): nothing was done. */
+export interface KeyAlreadyRecorded {
+  recorded: RecordedKey;
 }
 
 /** How often a checkout reads the cart again when it changed between the read and the order (another tab). */
@@ -133,12 +145,17 @@ export async function checkout(
   cartId: string,
   input: CheckoutInput,
   checkoutKey: string | null,
-  opts: CheckoutOptions = {},
+  opts: Omit<CheckoutOptions, 'recordSql'> = {},
 ): Promise<OrderView> {
-  return (await checkoutAnswered(db, config, slug, cartId, input, checkoutKey, opts)).order;
+  const done = await checkoutAnswered(db, config, slug, cartId, input, checkoutKey, opts);
+  if ('recorded' in done) throw new Error('checkout: a key record was reported without recordSql');
+  return done.order;
 }
 
-/** `checkout`, with the stored answer when the order's statement wrote it (see CheckoutOptions.serialize). */
+/**
+ * `checkout`, with the stored answer when the order's statement wrote it (see CheckoutOptions.serialize), or the
+ * Idempotency-Key's record when its first read found one (see CheckoutOptions.recordSql).
+ */
 export async function checkoutAnswered(
   db: Db,
   config: CheckoutConfig,
@@ -147,7 +164,7 @@ export async function checkoutAnswered(
   input: CheckoutInput,
   checkoutKey: string | null,
   opts: CheckoutOptions = {},
-): Promise<CheckoutAnswer> {
+): Promise<CheckoutAnswer | KeyAlreadyRecorded> {
   const { customer, problems } = customerProblems(input.customer);
   const note = typeof input.note === 'string' ? input.note.trim() || null : null;
   if (!isUuid(cartId)) throw notFound('Cart not found');
@@ -174,17 +191,31 @@ async function attemptCheckout(
   checkoutKey: string | null,
   knownProblems: readonly ProblemItem[],
   origin: CheckoutOptions,
-): Promise<CheckoutAnswer | typeof CART_CHANGED> {
+): Promise<CheckoutAnswer | KeyAlreadyRecorded | typeof CART_CHANGED> {
   // 1. One read, one consistent view: the store's settings as of now (it may have closed a moment ago), the cart,
-  // its version stamp, lines and bill (delivery priced for the customer's PIN), and where the store hears about
-  // orders.
-  const found = await loadStoreAndCart<{ cart_stamp: number; recipient: string | null }>(db, slug, cartId, {
+  // its version stamp, lines and bill (delivery priced for the customer's PIN), where the store hears about orders,
+  // and the Idempotency-Key's record if it has one. Each attempt reads the record again: a concurrent request with
+  // the same key that ordered this cart wrote its record in the same statement, so a read that sees the cart
+  // ordered sees that record too (and answers as a repeat), never the order behind the key's back.
+  const keyed = origin.record && origin.recordSql ? origin.record : null;
+  const keyColumn = keyed ? `, ${origin.recordSql!('$3', '$4')} AS key_record` : '';
+  const found = await loadStoreAndCart<{
+    cart_stamp: number;
+    recipient: string | null;
+    key_record?: RecordedKey | null;
+  }>(db, slug, cartId, {
     fulfillment: input.fulfillment,
     pincode: customer.address?.pincode.replace(/\s/g, '') || undefined,
-    extraColumns: `${CART_STAMP_SQL('c')} AS cart_stamp, ${storeRecipientSql('s')} AS recipient`,
+    extraColumns: `${CART_STAMP_SQL('c')} AS cart_stamp, ${storeRecipientSql('s')} AS recipient${keyColumn}`,
+    extraParams: keyed ? [keyed.scope, keyed.key] : [],
+    // A recorded key is answered from its record: the cart's replacements would go unused.
+    skipSuggestions: (extra) => extra.key_record != null,
   });
+  // No store or cart: no row, so no record read either. The refusal's record then meets the key's record when it
+  // is stored, and the onSend hook answers from that one (src/server/idempotency.ts, answerLateRecord).
   if (!found) throw notFound('Cart not found');
   const { store, snapshot, extra } = found;
+  if (extra.key_record) return { recorded: extra.key_record };
   if (snapshot.row.orderId)
     return { order: await existingOrder(db, snapshot.row.orderId, checkoutKey, store, config), answer: null };
 

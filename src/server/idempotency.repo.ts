@@ -38,6 +38,15 @@ export async function claimKey(q: Queryable, ref: KeyRef, hash: string, leaseSec
   return rows.length === 1;
 }
 
+/**
+ * SQL: the key's record as one JSON value (KeyRow's fields), null when there is none; the scope and key are bound at
+ * `scopeParam` and `keyParam` ('$3', '$4'). A column of another statement: a route that records its own keys reads
+ * the record in its first statement instead of a statement of its own (a checkout: with the store and the cart).
+ */
+export const keyRecordJsonSql = (scopeParam: string, keyParam: string): string =>
+  `(SELECT row_to_json(k) FROM (SELECT request_hash, state, response_status, response_body, response_type
+                                  FROM idempotency_keys WHERE scope = ${scopeParam} AND key = ${keyParam}) k)`;
+
 export async function readKey(q: Queryable, ref: KeyRef): Promise<KeyRow | null> {
   const { rows } = await q.query<KeyRow>(
     `SELECT request_hash, state, response_status, response_body, response_type
@@ -83,14 +92,19 @@ export async function addAnswerBody(q: Queryable, ref: KeyRef, answer: StoredAns
   );
 }
 
-/** A finished answer recorded in one durable commit (a refusal of a route that records its own keys). */
-export async function insertAnswer(q: Queryable, ref: KeyRef, hash: string, answer: StoredAnswer): Promise<void> {
-  await q.query(
+/**
+ * A finished answer recorded in one durable commit (a refusal of a route that records its own keys); false when the
+ * key already had a record (a concurrent request with the same key wrote one first), which is left as it is.
+ */
+export async function insertAnswer(q: Queryable, ref: KeyRef, hash: string, answer: StoredAnswer): Promise<boolean> {
+  // rows, not rowCount (see claimKey).
+  const { rows } = await q.query(
     `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_body,
                                    response_type)
-     VALUES ($1, $2, $3, 'done', now(), $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`,
+     VALUES ($1, $2, $3, 'done', now(), $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING 1`,
     [ref.scope, ref.key, hash, answer.status, answer.body, answer.type],
   );
+  return rows.length === 1;
 }
 
 export async function deleteKeysOlderThan(q: Queryable, hours: number): Promise<number> {

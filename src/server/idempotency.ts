@@ -1,17 +1,30 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, DbOrTx } from '../db/db.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, toProblem } from '../shared/errors.js';
 import { sha256 } from '../shared/ids.js';
 import {
   addAnswerBody,
   claimKey,
   deleteKeysOlderThan,
   insertAnswer,
+  keyRecordJsonSql,
   type KeyRow,
   readKey,
   releaseClaim,
+  type StoredAnswer,
   storeAnswer,
 } from './idempotency.repo.js';
+
+/** A key's record as an 'in-handler' route's first statement reads it (see recordedKeySql). */
+export type RecordedKey = KeyRow;
+
+/**
+ * SQL for an 'in-handler' route's first statement: the key's record already there, as one JSON column (null: none),
+ * with the key's scope and key bound at the two parameters named. The route passes it to its service, which reads
+ * the record with its own first read (a checkout: with the store and the cart) instead of a statement of its own;
+ * when there is one, the route answers with answerRecordedKey.
+ */
+export const recordedKeySql: (scopeParam: string, keyParam: string) => string = keyRecordJsonSql;
 
 /** How long a running request holds its key before another may take it over (its process died). */
 const LEASE_SECONDS = 10;
@@ -39,7 +52,10 @@ export interface IdempotencyRecord {
 declare module 'fastify' {
   interface FastifyRequest {
     idempotencyClaim?: Claim;
-    /** Set for an 'in-handler' route: the handler writes this record with its work, or the answer is stored after. */
+    /**
+     * Set for an 'in-handler' route: the handler reads the key's record with its first statement (recordedKeySql),
+     * then writes this record with its work, or the answer is stored after.
+     */
     idempotencyRecord?: IdempotencyRecord & { written: boolean };
   }
   interface FastifyInstance {
@@ -57,7 +73,10 @@ declare module 'fastify' {
   }
 }
 
-/** The record an 'in-handler' route writes with its work; null without an Idempotency-Key (or on a repeat). */
+/**
+ * The record an 'in-handler' route writes with its work; null without an Idempotency-Key (or once its first statement
+ * found a record: see answerRecordedKey).
+ */
 export function idempotencyRecordFor(request: FastifyRequest): IdempotencyRecord | null {
   const record = request.idempotencyRecord;
   return record ? { scope: record.scope, key: record.key, requestHash: record.requestHash } : null;
@@ -135,6 +154,33 @@ async function tryClaim(db: Db, claim: Claim, hash: string): Promise<KeyRow | nu
   );
 }
 
+/**
+ * Today's rules for a key that has a record, or that another request holds: the same key with another body is 409
+ * idempotency_key_reused; a `done` record is returned (to replay); a running request is waited for (polling), and
+ * its key taken over when its lease ran out (then null: this request holds the claim and does the work); 409
+ * idempotency_key_in_use after WAIT_MS. `found`: the record already read (null: none read yet).
+ */
+async function awaitKey(db: Db, claim: Claim, hash: string, found: KeyRow | null): Promise<KeyRow | null> {
+  const deadline = Date.now() + WAIT_MS;
+  if (found) {
+    if (found.request_hash !== hash) throw keyReused();
+    if (found.state === 'done') return found;
+    // 'running': a claim (a request from before its route recorded its own keys); wait for it as for any route.
+  }
+  for (;;) {
+    const existing = await tryClaim(db, claim, hash);
+    if (!existing) return null;
+    if (existing.request_hash !== hash) throw keyReused();
+    if (existing.state === 'done') return existing;
+    if (Date.now() > deadline)
+      throw new AppError('idempotency_key_in_use', 'The first request with this Idempotency-Key is still running');
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+const keyReused = () =>
+  new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
+
 function replay(reply: FastifyReply, row: KeyRow) {
   return reply
     .code(row.response_status!)
@@ -181,46 +227,25 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
     }
     const claim: Claim = { scope: idempotencyScope(request), key };
     const hash = sha256(canonicalBody(request));
-    const deadline = Date.now() + WAIT_MS;
     if (request.routeOptions.config.idempotency === 'in-handler') {
-      // Only a read here: the handler writes the record with its work. A record written that way holds no body
-      // until the answer is added: the handler then finds its work done (a checkout: the order with this key)
-      // and answers it again.
-      const existing = await readKey(db, claim);
-      if (!existing) {
-        request.idempotencyRecord = { scope: claim.scope, key, requestHash: hash, written: false };
-        return;
-      }
-      if (existing.request_hash !== hash)
-        throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
-      if (existing.state === 'done' && existing.response_body !== null) return replay(reply, existing);
-      if (existing.state === 'done') {
-        reply.header('idempotent-replayed', 'true');
-        return;
-      }
-      // 'running': a claim from before this route recorded its own keys; wait for it below as for any route.
+      // No statement here: the handler reads the key's record with its own first statement (recordedKeySql) and
+      // answers a record it finds with answerRecordedKey; it writes this record with its work.
+      request.idempotencyRecord = { scope: claim.scope, key, requestHash: hash, written: false };
+      return;
     }
-    for (;;) {
-      const existing = await tryClaim(db, claim, hash);
-      if (!existing) {
-        request.idempotencyClaim = claim;
-        return;
-      }
-      if (existing.request_hash !== hash)
-        throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body');
-      if (existing.state === 'done') return replay(reply, existing);
-      if (Date.now() > deadline)
-        throw new AppError('idempotency_key_in_use', 'The first request with this Idempotency-Key is still running');
-      await new Promise((r) => setTimeout(r, POLL_MS));
+    const done = await awaitKey(db, claim, hash, null);
+    if (!done) {
+      request.idempotencyClaim = claim;
+      return;
     }
+    return replay(reply, done);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
     const record = request.idempotencyRecord;
     if (record) {
       request.idempotencyRecord = undefined;
-      await storeRecordedAnswer(db, request, reply, payload, record);
-      return payload;
+      return storeRecordedAnswer(db, request, reply, payload, record);
     }
     const claim = request.idempotencyClaim;
     if (!claim) return payload;
@@ -245,9 +270,42 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
 }
 
 /**
+ * An 'in-handler' route's first statement found a record for its key: answers this request as a repeat is answered
+ * (the rules the preHandler applies to every other keyed POST). Another body with the same key → 409
+ * idempotency_key_reused (thrown); a stored answer → replayed as it is ('sent'); a record without a body (the work
+ * committed, its answer's body not stored) → 'answer-again' with `idempotent-replayed`: the handler answers its done
+ * work again (a checkout: the order with this checkout_key); a running first request → waited for, then replayed,
+ * or its key taken over when its lease ran out ('answer-again': this request now holds the claim, and its answer is
+ * stored as any claimed request's). Either way the handler writes no record of its own any more.
+ */
+export async function answerRecordedKey(
+  db: Db,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  found: RecordedKey,
+): Promise<'sent' | 'answer-again'> {
+  const record = request.idempotencyRecord;
+  if (!record) throw new Error('answerRecordedKey: the request has no Idempotency-Key record');
+  request.idempotencyRecord = undefined;
+  const claim: Claim = { scope: record.scope, key: record.key };
+  const done = await awaitKey(db, claim, record.requestHash, found);
+  if (!done) {
+    request.idempotencyClaim = claim;
+    return 'answer-again';
+  }
+  if (done.response_body === null) {
+    reply.header('idempotent-replayed', 'true');
+    return 'answer-again';
+  }
+  replay(reply, done);
+  return 'sent';
+}
+
+/**
  * The answer of an 'in-handler' route. When the handler wrote the record with its work (durably), the body is added
  * without waiting for the flush: a crash may lose only the body, and a repeat then finds the record without one and
- * answers the work again. When it did not (a refusal), the answer is stored now, durably: one commit.
+ * answers the work again. When it did not (a refusal), the answer is stored now, durably: one commit. Returns the
+ * payload to send: this one, or the answer of a record that came first (see answerLateRecord).
  */
 async function storeRecordedAnswer(
   db: Db,
@@ -255,17 +313,55 @@ async function storeRecordedAnswer(
   reply: FastifyReply,
   payload: unknown,
   record: IdempotencyRecord & { written: boolean },
-): Promise<void> {
-  if (reply.statusCode >= 500 || (payload !== null && typeof payload !== 'string' && !Buffer.isBuffer(payload))) return;
+): Promise<unknown> {
+  if (reply.statusCode >= 500 || (payload !== null && typeof payload !== 'string' && !Buffer.isBuffer(payload)))
+    return payload;
   const body = payload === null ? '' : payload.toString();
   const type = String(reply.getHeader('content-type') ?? 'application/json');
+  const answer = { status: reply.statusCode, body, type };
   try {
-    const answer = { status: reply.statusCode, body, type };
     if (record.written) await addAnswerBody(db, record, answer);
-    else await insertAnswer(db, record, record.requestHash, answer);
+    else if (!(await insertAnswer(db, record, record.requestHash, answer)))
+      return await answerLateRecord(db, reply, payload, record, answer);
   } catch (err) {
     request.log.warn({ err, key: record.key }, 'could not store the idempotent response');
   }
+  return payload;
+}
+
+/**
+ * A refusal's record could not be inserted: the key has one its handler's first statement did not see (written by a
+ * concurrent request with the same key after that read, or the read found no store or cart to read it with). This
+ * request is answered as the preHandler answers a repeat, with one more read (a rare path): the record's own answer
+ * replayed, 409 idempotency_key_reused for another body, or a running first request waited for. A record without a
+ * body (an order placed with this key, whose answer's body is not stored) leaves this answer as it is, marked
+ * replayed as the handler's answer again would be.
+ */
+async function answerLateRecord(
+  db: Db,
+  reply: FastifyReply,
+  payload: unknown,
+  record: IdempotencyRecord,
+  answer: StoredAnswer,
+): Promise<unknown> {
+  const claim: Claim = { scope: record.scope, key: record.key };
+  let done: KeyRow | null;
+  try {
+    done = await awaitKey(db, claim, record.requestHash, await readKey(db, claim));
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    reply.code(err.status).type('application/problem+json');
+    return JSON.stringify(toProblem(err.status, err.code, err.message, err.errors, err.extra));
+  }
+  if (!done) {
+    // The record went (purged) and this request claimed the key: its own answer is the record's.
+    await storeAnswer(db, claim, answer);
+    return payload;
+  }
+  reply.header('idempotent-replayed', 'true');
+  if (done.response_body === null) return payload;
+  reply.code(done.response_status!).type(done.response_type ?? 'application/json');
+  return done.response_body;
 }
 
 export function purgeOldIdempotencyKeys(db: Db): Promise<number> {
