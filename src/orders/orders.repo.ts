@@ -379,7 +379,8 @@ export async function placeOrder(
   const customerConfirmation = messageRow(customerMessage, 'customer');
   const messageData = p.add(message ? JSON.stringify(message.data) : null, 'jsonb');
   const keyScope = p.add(idempotency?.scope ?? null, 'text');
-  const keyRecord = `${keyScope}, ${p.add(idempotency?.key ?? null, 'text')}, ${p.add(idempotency?.requestHash ?? null, 'text')}`;
+  const keyName = p.add(idempotency?.key ?? null, 'text');
+  const keyRecord = `${keyScope}, ${keyName}, ${p.add(idempotency?.requestHash ?? null, 'text')}`;
   const historyId = p.add(newId(), 'uuid');
   // The answer's slots filled in: the JSON number, then the two times as JSON strings (ms, UTC, as Date#toJSON).
   const isoTime = (column: string) =>
@@ -407,7 +408,10 @@ export async function placeOrder(
                         WHERE id = ${couponId} AND store_id = ${storeId} AND ${COUPON_HAS_USE_LEFT}
                           AND EXISTS (SELECT 1 FROM cart_locked)
                           FOR UPDATE),
-     checks AS (SELECT EXISTS (SELECT 1 FROM cart_locked) AS cart_current,
+     checks AS (SELECT EXISTS (SELECT 1 FROM cart_locked)
+                       -- A record of this key already (a refusal stored a moment ago): read again, answer as a repeat.
+                       AND NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.scope = ${keyScope} AND k.key = ${keyName})
+                       AS cart_current,
                        (${couponId} IS NULL OR EXISTS (SELECT 1 FROM coupon_locked)) AS coupon_usable),
      numbered AS (INSERT INTO store_order_counters AS sc (store_id, next_order_number)
                   SELECT ${storeId}, 2 FROM checks WHERE checks.cart_current AND checks.coupon_usable

@@ -43,7 +43,8 @@ interface OutcomeRow {
  *    fast refusal does — it was short at that moment;
  * 2. the others' variants are locked (id order), then their carts (id order): the order every writer uses;
  * 3. an order whose cart changed since it was read, or was ordered, or is a second checkout of a cart already in the
- *    batch, is not placed (`changed`: read again);
+ *    batch, or whose Idempotency-Key already has a record (a refusal stored a moment ago), is not placed
+ *    (`changed`: read again, and answer as a repeat);
  * 4. the rest take stock first come, first served: an order is placed when, for each of its variants, what it and
  *    every earlier eligible order ask for fits in the locked stock. The first that does not fit ends the run of
  *    placed orders; each later one is refused when its own wants do not fit in what the placed ones left
@@ -176,8 +177,11 @@ export async function placeOrderBatch(
                       WHERE c.store_id = ${store} AND c.id IN (SELECT cart_id FROM cand)
                         AND (SELECT count(*) FROM stock_locked) >= 0
                       ORDER BY c.id FOR UPDATE),
+     keyed_before AS (SELECT k.ord FROM ${recordRows}
+                        JOIN idempotency_keys ik ON ik.scope = k.scope AND ik.key = k.key),
      elig AS (SELECT DISTINCT ON (cand.cart_id) cand.ord FROM cand
                 JOIN cart_locked cl ON cl.id = cand.cart_id AND cl.order_id IS NULL AND cl.stamp = cand.stamp
+               WHERE cand.ord NOT IN (SELECT ord FROM keyed_before)
                ORDER BY cand.cart_id, cand.ord),
      cum AS (SELECT w.ord, w.variant_id, sum(w.qty) OVER (PARTITION BY w.variant_id ORDER BY w.ord) AS upto
                FROM want w JOIN elig ON elig.ord = w.ord),

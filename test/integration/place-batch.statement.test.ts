@@ -7,6 +7,7 @@ import { describe, expect } from 'vitest';
 import { appTest } from '../helpers/fixture.js';
 import { addProduct, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
 import { placeOrderBatch, type BatchOrder } from '../../src/orders/place-batch.repo.js';
+import { placeOrder } from '../../src/orders/orders.repo.js';
 import { CART_STAMP_SQL } from '../../src/cart/cart.repo.js';
 import { newId, newSecretId } from '../../src/shared/ids.js';
 import type { Queryable } from '../../src/db/db.js';
@@ -203,5 +204,32 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
       couponUsable: true,
     });
     expect(out[1]).toMatchObject({ placed: true });
+  });
+});
+
+describe('an Idempotency-Key that already has a record (a refusal stored a moment ago)', () => {
+  it('stops the order, alone or in a batch: the checkout reads again and answers as a repeat', async ({ db }) => {
+    const v = await addProduct(shop, 'Keyed jaggery', 100, 5);
+    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
+      .rows[0]!.product_id;
+    const scope = `POST /keyed-race ${newId()}`;
+    await db.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_body)
+       VALUES ($1, 'refused', 'h', 'done', now(), 409, '{}')`,
+      [scope],
+    );
+    const alone = await entry(db, await newCart(shop), [[v, 1]]);
+    const batch = [await entry(db, await newCart(shop), [[v, 1]]), await entry(db, await newCart(shop), [[v, 1]])];
+    for (const e of [alone, ...batch]) for (const l of e.lines) l.productId = product;
+    const record = { scope, key: 'refused', requestHash: 'h', answer: null };
+    const notCurrent = { placed: false, shortages: [], cartCurrent: false, couponUsable: true };
+
+    const { order, cartStamp, lines, moves } = alone;
+    expect(await placeOrder(db, order, cartStamp, lines, moves, null, null, record)).toEqual(notCurrent);
+    batch[0]!.record = record;
+    const out = await placeOrderBatch(db, shop.storeId, batch);
+    expect(out[0]).toEqual(notCurrent);
+    expect(out[1]).toMatchObject({ placed: true });
+    expect(await stockOf(db, v)).toBe(4);
   });
 });
