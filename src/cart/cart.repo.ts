@@ -80,10 +80,13 @@ const LINE_SUGGESTIONS_SQL = (storeIdSql: string, inCartSql: string) => `
                         'name', sg.name, 'variant_name', sg.variant_name, 'price', sg.price)
                       ORDER BY abs(sg.price - v.price), sg.price, sg.variant_id), '[]'::json)
         FROM (SELECT sv.id AS variant_id, sp.slug AS product_slug, sp.name, sv.name AS variant_name, sv.price
-                FROM products sp JOIN variants sv ON sv.product_id = sp.id
+                FROM products sp CROSS JOIN LATERAL (
+                       SELECT sv.id, sv.name, sv.price FROM variants sv
+                        WHERE sv.product_id = sp.id AND sv.archived_at IS NULL
+                          AND (sv.stock IS NULL OR sv.stock > 0) AND sv.id <> ALL(${inCartSql})
+                       OFFSET 0) sv
                WHERE sp.category_id = v.category_id AND sp.store_id = ${storeIdSql} AND sp.id <> v.product_id
-                 AND sp.archived_at IS NULL AND sp.is_active AND sv.archived_at IS NULL
-                 AND (sv.stock IS NULL OR sv.stock > 0) AND sv.id <> ALL(${inCartSql})
+                 AND sp.archived_at IS NULL AND sp.is_active
                ORDER BY abs(sv.price - v.price), sv.price, sv.id
                LIMIT 3) sg)
     END`;
