@@ -22,6 +22,17 @@ export interface LineRow {
   quantity: number;
   stock: number | null;
   sellable: boolean;
+  /** the line's replacement suggestions (LINE_SUGGESTIONS_SQL); null for a line that can still be bought */
+  suggestions: SuggestionRow[] | null;
+}
+
+/** One replacement suggestion, as LINE_SUGGESTIONS_SQL builds it. */
+export interface SuggestionRow {
+  variant_id: string;
+  product_slug: string;
+  name: string;
+  variant_name: string;
+  price: number;
 }
 
 /** SQL: a cart row's version — `updated_at` in microseconds; every change to a cart stamps it (lockOpenCart, putLine).
@@ -49,31 +60,52 @@ ${couponExpiredSql('co')} AS cp_expired
  */
 const LINE_VARIANT_SQL = (storeIdSql: string) => `
     CROSS JOIN LATERAL (
-      SELECT v.product_id, v.name, v.price, v.stock, p.name AS product_name,
+      SELECT v.product_id, v.name, v.price, v.stock, p.name AS product_name, p.category_id,
              ${SELLABLE_SQL} AS sellable
         FROM variants v JOIN products p ON p.id = v.product_id
        WHERE v.id = cl.variant_id AND v.store_id = ${storeIdSql}
        LIMIT 1) v`;
 
-const LINES_SQL = `
-  SELECT cl.variant_id, v.product_id, v.product_name, v.name AS variant_name, v.price, cl.quantity, v.stock, v.sellable
-    FROM cart_lines cl${LINE_VARIANT_SQL('$2')}
-   WHERE cl.cart_id = $1 AND cl.store_id = $2
-   ORDER BY cl.added_at, cl.variant_id`;
+/**
+ * The replacement suggestions of the cart line `v` (a row of LINE_VARIANT_SQL), as a JSON array: up to 3 in-stock
+ * variants of other active products of the same category, nearest price first, none of `inCartSql` (an array of the
+ * cart's variant ids), for a line nothing of which can be bought (the seed's "replace item" step). This is the one
+ * place of that rule. The line needs them exactly when the bill (src/cart/bill.ts, `lineError`) says `unavailable`
+ * (not sellable) or `out_of_stock` (tracked stock <= 0); an `insufficient_stock` line gets none. Any other line gets
+ * null, and pays nothing for it: a CASE evaluates its subquery only for a line that takes that branch.
+ */
+const LINE_SUGGESTIONS_SQL = (storeIdSql: string, inCartSql: string) => `
+    CASE WHEN v.sellable IS NOT TRUE OR v.stock <= 0 THEN (
+      SELECT coalesce(json_agg(json_build_object('variant_id', sg.variant_id, 'product_slug', sg.product_slug,
+                        'name', sg.name, 'variant_name', sg.variant_name, 'price', sg.price)
+                      ORDER BY abs(sg.price - v.price), sg.price, sg.variant_id), '[]'::json)
+        FROM (SELECT sv.id AS variant_id, sp.slug AS product_slug, sp.name, sv.name AS variant_name, sv.price
+                FROM products sp CROSS JOIN LATERAL (
+                       SELECT sv.id, sv.name, sv.price FROM variants sv
+                        WHERE sv.product_id = sp.id AND sv.archived_at IS NULL
+                          AND (sv.stock IS NULL OR sv.stock > 0) AND sv.id <> ALL(${inCartSql})
+                       OFFSET 0) sv
+               WHERE sp.category_id = v.category_id AND sp.store_id = ${storeIdSql} AND sp.id <> v.product_id
+                 AND sp.archived_at IS NULL AND sp.is_active
+               ORDER BY abs(sv.price - v.price), sv.price, sv.id
+               LIMIT 3) sg)
+    END`;
 
 /**
- * Lines as one JSON array column: `source` is a relation of (variant_id, quantity, added_at), each row joined to its
- * variant as LINES_SQL does, in the same order.
+ * A cart's lines, each joined to its variant, with its suggestions, as one JSON array column in display order
+ * (added_at, variant_id). `source` is a relation of the cart's (variant_id, quantity, added_at); the suggestions
+ * leave out every variant of it (read again only for a line that needs suggestions).
  */
 const linesJsonOver = (source: string, storeIdSql: string) => `
   (SELECT coalesce(json_agg(json_build_object(
             'variant_id', cl.variant_id, 'product_id', v.product_id, 'product_name', v.product_name, 'variant_name',\
  v.name,
-            'price', v.price, 'quantity', cl.quantity, 'stock', v.stock, 'sellable', v.sellable)
+            'price', v.price, 'quantity', cl.quantity, 'stock', v.stock, 'sellable', v.sellable,
+            'suggestions', ${LINE_SUGGESTIONS_SQL(storeIdSql, `ARRAY(SELECT variant_id FROM ${source} incart)`)})
           ORDER BY cl.added_at, cl.variant_id), '[]'::json)
      FROM ${source} cl${LINE_VARIANT_SQL(storeIdSql)})`;
 
-/** The same lines as LINES_SQL, as one JSON array column of the cart row `c` (any alias with id and store_id). */
+/** The lines of the cart row `c` (any alias with id and store_id), as linesJsonOver answers them. */
 const linesJsonSql = (c: string) =>
   linesJsonOver(
     `(SELECT variant_id, quantity, added_at FROM cart_lines WHERE cart_id = ${c}.id AND store_id = ${c}.store_id)`,
@@ -159,9 +191,14 @@ export async function selectCartLocked(
   return rows[0] ?? null;
 }
 
-/** The cart's lines, read on their own (after the cart row's lock). */
+/** The cart's lines with their suggestions, read on their own (after the cart row's lock). */
 export async function selectCartLines(q: Queryable, storeId: string, cartId: string): Promise<LineRow[]> {
-  return (await q.query<LineRow>(LINES_SQL, [cartId, storeId])).rows;
+  const source = `(SELECT variant_id, quantity, added_at FROM cart_lines WHERE cart_id = $1 AND store_id = $2)`;
+  const { rows } = await q.query<{ lines: LineRow[] }>(`SELECT ${linesJsonOver(source, '$2')} AS lines`, [
+    cartId,
+    storeId,
+  ]);
+  return rows[0]!.lines;
 }
 
 /** The cart row, its coupon and its lines (a JSON column) in one statement. */
@@ -286,49 +323,4 @@ export async function updateCartFulfillment(q: Queryable, cartId: string, fulfil
 
 export async function updateCartCoupon(q: Queryable, cartId: string, code: string | null): Promise<void> {
   await q.query(`UPDATE carts SET coupon_code = $2 WHERE id = $1`, [cartId, code]);
-}
-
-/**
- * Up to 3 replacements for each line nothing of which can be bought: in-stock variants of other active products
- * of the same category, nearest price first, not already in the cart (the seed's "replace item" step). One query,
- * run only when such a line exists.
- */
-const SUGGESTIONS_SQL = `
-  SELECT e.variant_id AS for_variant, s.variant_id, s.product_slug, s.name, s.variant_name, s.price
-    FROM unnest($2::uuid[], $3::bigint[]) AS e(variant_id, price)
-    JOIN variants ev ON ev.id = e.variant_id AND ev.store_id = $1
-    JOIN products ep ON ep.id = ev.product_id
-   CROSS JOIN LATERAL (
-     SELECT v.id AS variant_id, p.slug AS product_slug, p.name, v.name AS variant_name, v.price
-       FROM products p JOIN variants v ON v.product_id = p.id
-      WHERE p.category_id = ep.category_id AND p.store_id = $1 AND p.id <> ep.id
-        AND p.archived_at IS NULL AND p.is_active AND v.archived_at IS NULL
-        AND (v.stock IS NULL OR v.stock > 0) AND v.id <> ALL($4::uuid[])
-      ORDER BY abs(v.price - e.price), v.price, v.id
-      LIMIT 3) s
-   ORDER BY e.variant_id, abs(s.price - e.price), s.price, s.variant_id`;
-
-export interface ReplacementRow {
-  for_variant: string;
-  variant_id: string;
-  product_slug: string;
-  name: string;
-  variant_name: string;
-  price: number;
-}
-
-/** Replacement suggestions for the `wanting` lines, never one of `inCart`. */
-export async function selectReplacements(
-  q: Queryable,
-  storeId: string,
-  wanting: readonly { variantId: string; price: number }[],
-  inCart: readonly string[],
-): Promise<ReplacementRow[]> {
-  const { rows } = await q.query<ReplacementRow>(SUGGESTIONS_SQL, [
-    storeId,
-    wanting.map((l) => l.variantId),
-    wanting.map((l) => l.price),
-    inCart,
-  ]);
-  return rows;
 }

@@ -14,7 +14,6 @@ import {
   insertCartOfSlug,
   lockCartOfSlug,
   putLineRow,
-  selectReplacements,
   selectCartLines,
   selectCartLocked,
   selectCartWithLines,
@@ -142,10 +141,11 @@ export function toCartView(input: {
 }
 
 /**
- * Loads a cart of this store with current prices/stock and its bill: one query (cart + coupon, with the lines as a
- * JSON column). 404 not_found when unknown or of another store. With lock: true, takes FOR UPDATE on the cart row
- * and reads the lines in a second query, after the lock (a subquery of the locking statement would read them as of
- * before a wait for the lock). `fulfillment` bills as if the cart had that fulfillment.
+ * Loads a cart of this store with current prices/stock, its bill and the suggestions of its lines that can no
+ * longer be bought: one query (cart + coupon, with the lines and their suggestions as a JSON column). 404 not_found
+ * when unknown or of another store. With lock: true, takes FOR UPDATE on the cart row and reads the lines in a second
+ * query, after the lock (a subquery of the locking statement would read them as of before a wait for the lock).
+ * `fulfillment` bills as if the cart had that fulfillment.
  */
 export async function loadCartSnapshot(
   q: Queryable,
@@ -158,38 +158,32 @@ export async function loadCartSnapshot(
     const cartRow = await selectCartLocked(q, store.id, cartId);
     if (!cartRow) throw notFound('Cart not found');
     const lines = await selectCartLines(q, store.id, cartId);
-    return withSuggestions(q, store.id, buildSnapshot(store, cartRow, lines, opts.fulfillment));
+    return buildSnapshot(store, cartRow, lines, opts.fulfillment);
   }
   const found = await selectCartWithLines(q, store.id, cartId);
   if (!found) throw notFound('Cart not found');
   const { lines, ...cartRow } = found;
-  return withSuggestions(q, store.id, buildSnapshot(store, cartRow, lines, opts.fulfillment));
+  return buildSnapshot(store, cartRow, lines, opts.fulfillment);
 }
 
-/** Line errors that get replacement suggestions: nothing of that item can be bought. */
+/** Line errors that show replacement suggestions: nothing of that item can be bought. */
 const REPLACEABLE = new Set(['out_of_stock', 'unavailable']);
 
-async function withSuggestions(q: Queryable, storeId: string, snapshot: CartSnapshot): Promise<CartSnapshot> {
-  const wanting = snapshot.cart.lines.filter((l) => l.error && REPLACEABLE.has(l.error.code));
-  if (wanting.length === 0) return snapshot;
-  const rows = await selectReplacements(
-    q,
-    storeId,
-    wanting.map((l) => ({ variantId: l.variantId, price: l.unitPrice })),
-    snapshot.cart.lines.map((l) => l.variantId),
-  );
-  for (const line of wanting) {
-    line.suggestions = rows
-      .filter((r) => r.for_variant === line.variantId)
-      .map((r) => ({
-        variantId: r.variant_id,
-        productSlug: r.product_slug,
-        name: r.name,
-        variantName: r.variant_name,
-        price: Number(r.price),
-      }));
-  }
-  return snapshot;
+/**
+ * Puts each line's suggestions, which came with the line from its read (the rule is LINE_SUGGESTIONS_SQL in
+ * cart.repo.ts, computed there only for the lines this bill calls replaceable), on the Cart's lines.
+ */
+function attachSuggestions(cart: CartView, lineRows: readonly LineRow[]): void {
+  cart.lines.forEach((line, i) => {
+    if (!line.error || !REPLACEABLE.has(line.error.code)) return;
+    line.suggestions = (lineRows[i]!.suggestions ?? []).map((r) => ({
+      variantId: r.variant_id,
+      productSlug: r.product_slug,
+      name: r.name,
+      variantName: r.variant_name,
+      price: Number(r.price),
+    }));
+  });
 }
 
 function buildSnapshot(
@@ -244,38 +238,36 @@ function buildSnapshot(
     lines,
     bill,
   });
+  attachSuggestions(cart, lineRows);
   return { cart, row, lines, coupon, bill };
 }
 
 /**
- * The store (by slug) and a snapshot of its cart, in ONE statement and so one consistent view: the storefront's
- * cart read and the checkout's read before placing (each was three round trips). `extraColumns` adds columns over
- * `s` (stores) and `c` (carts) that come back as `extra`, binding `extraParams` as `$3`, `$4`, …. null when the store
- * or the cart is unknown. `skipSuggestions(extra)` true: the caller will not use the snapshot (it answers from
- * `extra`), so no replacements are looked up for its sold-out lines.
+ * The store (by slug) and a snapshot of its cart, suggestions included, in ONE statement and so one consistent
+ * view: the storefront's cart read and the checkout's read before placing, a sold-out refusal included (each was
+ * three round trips, then one plus one for suggestions). `extraColumns` adds columns over `s` (stores) and `c`
+ * (carts) that come back as `extra`, binding `extraParams` as `$3`, `$4`, …. null when the store or the cart is
+ * unknown.
  */
 export async function loadStoreAndCart<E extends Record<string, unknown> = Record<string, never>>(
   q: Queryable,
   slug: string,
   cartId: string,
-  opts: LoadStoreAndCartOptions<E> = {},
+  opts: LoadStoreAndCartOptions = {},
 ): Promise<{ store: StoreRow; snapshot: CartSnapshot; extra: E } | null> {
   if (!isUuid(cartId)) return null;
   const found = await selectStoreAndCart(q, slug, cartId, opts.extraColumns, opts.extraParams);
   if (!found) return null;
   const { store, lines, ...rest } = found;
-  const extra = rest as unknown as E;
-  const built = buildSnapshot(store, rest, lines, opts.fulfillment, opts.pincode);
-  const snapshot = opts.skipSuggestions?.(extra) ? built : await withSuggestions(q, store.id, built);
-  return { store, snapshot, extra };
+  const snapshot = buildSnapshot(store, rest, lines, opts.fulfillment, opts.pincode);
+  return { store, snapshot, extra: rest as unknown as E };
 }
 
-interface LoadStoreAndCartOptions<E> {
+interface LoadStoreAndCartOptions {
   fulfillment?: Fulfillment;
   extraColumns?: string;
   extraParams?: readonly unknown[];
   pincode?: string;
-  skipSuggestions?: (extra: E) => boolean;
 }
 
 /** 422 validation_failed unless the store offers this fulfillment. */
@@ -377,7 +369,7 @@ async function putLine(
   const found = await putLineRow(db, slug, cartId, variantId, quantity, MAX_CART_LINES);
   if (!found) throw notFound('Store not found');
   const { store, cart_found, cart_order_id, sellable, in_cart, line_count, current, put, lines, ...cartRow } = found;
-  if (put) return (await withSuggestions(db, store.id, buildSnapshot(store, cartRow, lines, undefined))).cart;
+  if (put) return buildSnapshot(store, cartRow, lines, undefined).cart;
   if (!cart_found) throw notFound('Cart not found');
   if (!current) return 'changed';
   if (cart_order_id !== null) throw cartAlreadyOrdered();
@@ -401,9 +393,9 @@ function checkLineAllowed(variant: VariantState): void {
  * Sets a line's quantity (0 removes it). A variant the storefront does not show (archived, or its product archived
  * or inactive) cannot be added: 404, as if unknown. A line already in the cart keeps taking quantity changes even
  * after its variant stopped being sold; the bill marks it `unavailable` until the customer removes it.
- * A put is one statement (`putLine`) that also reads the cart it leaves (plus one for suggestions when a line can no
- * longer be bought); only when the cart changed while that statement waited (several puts on one cart at once) does
- * it fall back to a transaction that waits its turn.
+ * A put is one statement (`putLine`) that also reads the cart it leaves, suggestions included; only when the cart
+ * changed while that statement waited (several puts on one cart at once) does it fall back to a transaction that
+ * waits its turn.
  */
 export async function setCartLine(
   db: DbOrTx,

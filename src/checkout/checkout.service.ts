@@ -208,8 +208,6 @@ async function attemptCheckout(
     pincode: customer.address?.pincode.replace(/\s/g, '') || undefined,
     extraColumns: `${CART_STAMP_SQL('c')} AS cart_stamp, ${storeRecipientSql('s')} AS recipient${keyColumn}`,
     extraParams: keyed ? [keyed.scope, keyed.key] : [],
-    // A recorded key is answered from its record: the cart's replacements would go unused.
-    skipSuggestions: (extra) => extra.key_record != null,
   });
   // No store or cart: no row, so no record read either. The refusal's record then meets the key's record when it
   // is stored, and the onSend hook answers from that one (src/server/idempotency.ts, answerLateRecord).

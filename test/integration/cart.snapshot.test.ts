@@ -1,9 +1,14 @@
 import { describe, expect } from 'vitest';
 import { client, merchantWithStore, type Client } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
-import { createProduct, createVariant, archiveVariant } from '../helpers/fixtures.js';
-import type { Queryable } from '../../src/db/db.js';
-import { loadCartSnapshot, assertFulfillmentOffered, setCartLine } from '../../src/cart/cart.service.js';
+import { createProduct, createVariant, archiveVariant, setProductActive } from '../helpers/fixtures.js';
+import { checkoutBody } from '../helpers/order-fixtures.js';
+import type { Db, Queryable } from '../../src/db/db.js';
+import { loadCartSnapshot, assertFulfillmentOffered, getCart, setCartLine } from '../../src/cart/cart.service.js';
+import { selectCartWithLines } from '../../src/cart/cart.repo.js';
+import { checkout } from '../../src/checkout/checkout.service.js';
+import type { CheckoutInput } from '../../src/checkout/checkout.schema.js';
+import { newId } from '../../src/shared/ids.js';
 import { getStoreBySlug, type StoreRow } from '../../src/stores/stores.service.js';
 import { AppError } from '../../src/shared/errors.js';
 
@@ -274,7 +279,7 @@ describe('a line put answers the cart it leaves', () => {
     expect(last.couponCode).toBe('DAL5');
   });
 
-  it('in ONE statement, plus one for suggestions only when a line can no longer be bought', async ({ db }) => {
+  it('in ONE statement, suggestions included, whether or not a line can still be bought', async ({ db }) => {
     const p = await createProduct(db, store.id, {
       variants: [
         { name: 'A', price: 100, stock: 5 },
@@ -283,17 +288,149 @@ describe('a line put answers the cart it leaves', () => {
     });
     const cartId = await newCart();
     const put = async (variantId: string) => {
-      const sql: string[] = [];
-      // The same handle, its statements counted.
-      const counted = Object.create(db) as typeof db;
-      counted.query = (text, params) => {
-        sql.push(text);
-        return db.query(text, params);
-      };
-      await setCartLine(counted, store.slug, cartId, variantId, 1);
-      return sql.length;
+      const { counted, sql } = countedDb(db);
+      const cart = await setCartLine(counted, store.slug, cartId, variantId, 1);
+      return { cart, statements: sql.length };
     };
-    expect(await put(p.variants[0]!.id)).toBe(1);
-    expect(await put(p.variants[1]!.id)).toBe(2);
+    expect((await put(p.variants[0]!.id)).statements).toBe(1);
+    const sold = await put(p.variants[1]!.id);
+    expect(sold.cart.lines[1]!.error).toEqual({ code: 'out_of_stock' });
+    expect(sold.statements).toBe(1);
+  });
+});
+
+/** The same Db handle (a Db, not a bare Queryable: it also has tx), its statements counted. */
+function countedDb(db: Db): { counted: Db; sql: string[] } {
+  const sql: string[] = [];
+  const counted = Object.create(db) as Db;
+  counted.query = (text, params) => {
+    sql.push(text);
+    return db.query(text, params);
+  };
+  return { counted, sql };
+}
+
+describe('replacement suggestions come with the lines, in the same statement', () => {
+  it('only on lines nothing of which can be bought, alike on GET, a put and a locked read', async ({ db }) => {
+    const cat = newId();
+    const elsewhere = newId();
+    await db.query(
+      `INSERT INTO categories (id, store_id, name, slug) VALUES ($1, $3, 'Rice', 'rice'), ($2, $3, 'Oil', 'oil')`,
+      [cat, elsewhere, store.id],
+    );
+    const make = async (
+      name: string,
+      variants: { name?: string; price: number; stock?: number | null }[],
+      category = cat,
+    ) => {
+      const p = await createProduct(db, store.id, { name, variants });
+      await db.query(`UPDATE products SET category_id = $2 WHERE id = $1`, [p.id, category]);
+      return p;
+    };
+    // The cart's lines, all of the one category.
+    const untracked = await make('Untracked', [{ price: 3000 }]);
+    const inCart = await make('In cart', [{ price: 2050, stock: 5 }]); // nearest to 'Gone', but in the cart
+    const short = await make('Short', [{ price: 3200, stock: 1 }]);
+    const gone = await make('Gone', [
+      { name: '1 kg', price: 2000, stock: 0 },
+      { name: '2 kg', price: 2001, stock: 5 }, // not in the cart: a variant of the same product
+    ]);
+    const archived = await make('Archived', [{ price: 2100, stock: 5 }]);
+    const hidden = await make('Hidden', [{ price: 2200 }]);
+    // What may be suggested, and what never is.
+    await make('Near', [{ price: 1900, stock: 5 }]);
+    await make('Close', [{ price: 2150 }]);
+    await make('Mid', [{ price: 2600 }]);
+    await make('Far', [{ price: 9000, stock: 2 }]);
+    await make('Empty', [{ price: 2000, stock: 0 }]);
+    await make('Elsewhere', [{ price: 2000, stock: 5 }], elsewhere);
+    const inactive = await make('Inactive', [{ price: 2000, stock: 5 }]);
+    const cartId = await newCart();
+    const url = `/api/v1/storefront/${store.slug}/carts/${cartId}`;
+    const lines: [string, number][] = [
+      [untracked.variants[0]!.id, 1],
+      [inCart.variants[0]!.id, 1],
+      [short.variants[0]!.id, 1],
+      [gone.variants[0]!.id, 1],
+      [archived.variants[0]!.id, 1],
+      [hidden.variants[0]!.id, 1],
+    ];
+    for (const [v, q] of lines) expect((await shop.put(`${url}/lines/${v}`, { quantity: q })).status).toBe(200);
+    await db.query(`UPDATE variants SET stock = 0 WHERE id = $1`, [gone.variants[0]!.id]);
+    await archiveVariant(db, archived.variants[0]!.id);
+    await setProductActive(db, hidden.id, false);
+    await setProductActive(db, inactive.id, false);
+    // The last put also answers the cart: a quantity change of a line that goes short.
+    const put = await shop.put(`${url}/lines/${short.variants[0]!.id}`, { quantity: 2 });
+    expect(put.status).toBe(200);
+
+    const names = (l: { suggestions: { name: string; variantName: string }[] }) =>
+      l.suggestions.map((s) => `${s.name} ${s.variantName}`);
+    const cart = (await shop.get(url)).body;
+    expect(cart.lines.map((l: { error: { code: string } | null }) => l.error?.code ?? null)).toEqual([
+      null,
+      null,
+      'insufficient_stock',
+      'out_of_stock',
+      'unavailable',
+      'unavailable',
+    ]);
+    expect(cart.lines.map(names)).toEqual([
+      [],
+      [],
+      [],
+      ['Near Default', 'Close Default', 'Mid Default'],
+      ['Close Default', 'Gone 2 kg', 'Near Default'],
+      ['Close Default', 'Gone 2 kg', 'Near Default'],
+    ]);
+    expect(cart.lines[3].suggestions[0]).toEqual({
+      variantId: expect.any(String),
+      productSlug: expect.any(String),
+      name: 'Near',
+      variantName: 'Default',
+      price: 1900,
+    });
+    // The SQL computes them only for the lines the bill calls out of stock or unavailable.
+    const rows = await selectCartWithLines(db, store.id, cartId);
+    expect(rows!.lines.map((l) => l.suggestions === null)).toEqual([true, true, true, false, false, false]);
+
+    expect(put.body).toEqual(cart);
+    const locked = await db.tx((tx) => loadCartSnapshot(tx, store, cartId, { lock: true }));
+    expect(locked.cart).toEqual(cart);
+  });
+
+  it('a cart read and a checkout refused for a sold-out line are each ONE statement', async ({ db }) => {
+    const cat = newId();
+    await db.query(`INSERT INTO categories (id, store_id, name, slug) VALUES ($1, $2, 'Sale', 'sale')`, [
+      cat,
+      store.id,
+    ]);
+    const hot = await createVariant(db, store.id, { productName: 'Hot', price: 1000, stock: 1 });
+    const other = await createVariant(db, store.id, { productName: 'Other', price: 1100, stock: 3 });
+    await db.query(`UPDATE products SET category_id = $1 WHERE id = ANY($2::uuid[])`, [
+      cat,
+      [hot.productId, other.productId],
+    ]);
+    const cartId = await newCart();
+    await shop.put(`/api/v1/storefront/${store.slug}/carts/${cartId}/lines/${hot.id}`, { quantity: 1 });
+    await db.query(`UPDATE variants SET stock = 0 WHERE id = $1`, [hot.id]);
+
+    const read = countedDb(db);
+    const cart = await getCart(read.counted, store.slug, cartId);
+    expect(cart.lines[0]!.suggestions.map((s) => s.name)).toEqual(['Other']);
+    expect(read.sql).toHaveLength(1);
+
+    const refused = countedDb(db);
+    const err = await checkout(
+      refused.counted,
+      { publicUrl: 'https://dukaan.test' },
+      store.slug,
+      cartId,
+      checkoutBody() as unknown as CheckoutInput,
+      null,
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect([(err as AppError).status, (err as AppError).code]).toEqual([409, 'cart_has_errors']);
+    expect(refused.sql).toHaveLength(1);
   });
 });
