@@ -103,15 +103,17 @@ export async function markFailed(q: Queryable, claim: { id: string; attempts: nu
   );
 }
 
-/** Not sent: a daily cap was reached. */
+/** Not sent: a daily cap was reached. One statement for the round's whole list (each row with its reason). */
 export async function markSkipped(
   q: Queryable,
-  claim: { id: string; attempts: number },
-  reason: string,
+  skipped: readonly { id: string; attempts: number; reason: string }[],
 ): Promise<void> {
+  if (skipped.length === 0) return;
   await q.query(
-    `UPDATE outbox SET status = 'skipped', last_error = $3 WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
-    [claim.id, claim.attempts, reason],
+    `UPDATE outbox SET status = 'skipped', last_error = d.reason
+       FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, attempts integer, reason text)
+      WHERE outbox.id = d.id AND outbox.attempts = d.attempts AND outbox.status = 'pending'`,
+    [JSON.stringify(skipped)],
   );
 }
 

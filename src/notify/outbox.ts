@@ -184,8 +184,12 @@ export async function processOutboxOnce(
 
   const result: ProcessResult = { claimed: claimed.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
   const { send: rows, over } = await applyCaps(db, claimed, opts.caps ?? DEFAULT_MESSAGE_CAPS);
+  // One statement for the round's skipped rows: a store over its cap would otherwise cost one per message.
+  await markSkipped(
+    db,
+    over.map(({ row, reason }) => ({ id: row.id, attempts: row.attempts, reason })),
+  );
   for (const { row, reason } of over) {
-    await markSkipped(db, row, reason);
     result.skipped++;
     opts.log?.warn({ outboxId: row.id, topic: row.topic, reason }, 'outbox message not sent: daily cap');
   }

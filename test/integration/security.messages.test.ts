@@ -190,6 +190,16 @@ describe('item 5: daily caps per customer number and per store', () => {
     expect(toStranger.filter((t) => t.startsWith('a'))).toHaveLength(3);
     expect(toStranger).toContain('svc');
     expect(sent.filter((m) => m.text.startsWith('b'))).toHaveLength(4);
+    // Each skipped row keeps its own reason (all of a round's are marked in one statement).
+    const reasons = await db.query<{ to_stranger: boolean; last_error: string; n: number }>(
+      `SELECT recipient = $1 AS to_stranger, last_error, count(*)::int AS n FROM outbox WHERE status = 'skipped'
+        GROUP BY 1, 2 ORDER BY 1`,
+      [stranger],
+    );
+    expect(reasons.rows).toEqual([
+      { to_stranger: false, last_error: 'daily cap: 4 messages for one store', n: 2 },
+      { to_stranger: true, last_error: 'daily cap: 3 messages to one number', n: 2 },
+    ]);
     // The next day's round counts what was sent in the last 24 hours: nothing more for the stranger today.
     await db.tx((tx) =>
       enqueueMessage(tx, { topic: 't', recipient: stranger, text: 'later', data: { storeId: storeA } }),
