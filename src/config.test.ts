@@ -41,3 +41,11 @@ describe('loadConfigOrExit', () => {
     }
   });
 });
+
+describe('DUKAAN_CHECKOUT_BATCH', () => {
+  it('is on unless set to 0', () => {
+    expect(loadConfig({}).checkoutBatch).toBe(true);
+    expect(loadConfig({ DUKAAN_CHECKOUT_BATCH: '1' }).checkoutBatch).toBe(true);
+    expect(loadConfig({ DUKAAN_CHECKOUT_BATCH: '0' }).checkoutBatch).toBe(false);
+  });
+});

@@ -20,7 +20,7 @@ export interface Config {
   /** Named (server-side prepared) statements; off (DB_PREPARED_STATEMENTS=0) behind PgBouncer < 1.21 in transaction
    * mode. */
   dbPreparedStatements: boolean;
-  /** DUKAAN_CHECKOUT_BATCH=1: a store's concurrent checkouts in one transaction (src/orders/place-batch.ts; off). */
+  /** A store's concurrent checkouts placed in one statement (src/orders/place-batch.ts); DUKAAN_CHECKOUT_BATCH=0: off. */
   checkoutBatch: boolean;
   bodyLimit: number;
   demo: boolean;
@@ -144,7 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     dbPoolMax: intEnv(env, 'DB_POOL_MAX', 10),
     dbPreparedStatements: env.DB_PREPARED_STATEMENTS !== '0',
-    checkoutBatch: env.DUKAAN_CHECKOUT_BATCH === '1',
+    checkoutBatch: env.DUKAAN_CHECKOUT_BATCH !== '0',
     bodyLimit: 1024 * 1024,
     demo: !databaseUrl && env.DUKAAN_DEMO !== '0',
     whatsapp,
