@@ -20,7 +20,7 @@ export interface Config {
   /** Named (server-side prepared) statements; off (DB_PREPARED_STATEMENTS=0) behind PgBouncer < 1.21 in transaction
    * mode. */
   dbPreparedStatements: boolean;
-  /** A store's concurrent checkouts placed in one statement (src/orders/place-batch.ts); DUKAAN_CHECKOUT_BATCH=0: off. */
+  /** A store's concurrent checkouts in one statement (src/orders/place-batch.ts); DUKAAN_CHECKOUT_BATCH=0: off. */
   checkoutBatch: boolean;
   bodyLimit: number;
   demo: boolean;
