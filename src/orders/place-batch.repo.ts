@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.js';
-import { SqlParams } from '../db/params.js';
+import { SqlParams, type SqlType } from '../db/params.js';
 import { CART_STAMP_SQL } from '../cart/cart.repo.js';
 import { newId } from '../shared/ids.js';
 import {
@@ -60,8 +60,7 @@ export async function placeOrderBatch(
 ): Promise<BatchOutcome[]> {
   const p = new SqlParams();
   const store = p.add(storeId, 'uuid');
-  const col = <T>(pick: (b: BatchOrder, i: number) => T, type: Parameters<SqlParams['add']>[1]) =>
-    p.add(batch.map(pick), type);
+  const col = <T>(pick: (b: BatchOrder, i: number) => T, type: SqlType) => p.add(batch.map(pick), type);
   const orders = `unnest(${[
     col((b) => b.order.id, 'uuid[]'),
     col((b) => b.order.cartId, 'uuid[]'),
@@ -83,82 +82,53 @@ export async function placeOrderBatch(
   ].join(', ')}) WITH ORDINALITY
       AS o(id, cart_id, stamp, payment_method, fulfillment, subtotal, discount, delivery_fee, total, customer, note,
            tracking_token, checkout_key, bill_rules, lang, source, history_id, ord)`;
-  // Flattened per-order lists, each row carrying its order's `ord` (1-based, as WITH ORDINALITY counts).
-  const flat = <T, R>(pick: (b: BatchOrder) => readonly T[], value: (x: T, i: number) => R) =>
-    batch.flatMap((b) => pick(b).map(value));
-  const ordOf = <T>(pick: (b: BatchOrder) => readonly T[]) =>
-    p.add(
+  // A per-order list flattened into parallel arrays, each row carrying its order's `ord` (1-based, as WITH
+  // ORDINALITY counts): `unnest(ords, col1, col2, …) AS alias(ord, name1, name2, …)`.
+  const listRows = <T>(
+    pick: (b: BatchOrder) => readonly T[],
+    alias: string,
+    columns: Record<string, [value: (x: T, i: number) => unknown, type: SqlType]>,
+  ) => {
+    const ords = p.add(
       batch.flatMap((b, i) => pick(b).map(() => i + 1)),
       'int[]',
     );
-  const moves = (b: BatchOrder) => b.moves.filter((m) => m.quantity > 0);
-  const wants = `unnest(${ordOf(moves)}, ${p.add(
-    flat(moves, (m) => m.variantId),
-    'uuid[]',
-  )}, ${p.add(
-    flat(moves, (m) => m.quantity),
-    'int[]',
-  )}) AS w(ord, variant_id, qty)`;
-  const lines = (b: BatchOrder) => b.lines;
-  const lineRows = `unnest(${ordOf(lines)}, ${p.add(
-    flat(lines, (l) => l.variantId),
-    'uuid[]',
-  )}, ${p.add(
-    flat(lines, (l) => l.productId),
-    'uuid[]',
-  )}, ${p.add(
-    flat(lines, (l) => l.name),
-    'text[]',
-  )}, ${p.add(
-    flat(lines, (l) => l.variantName),
-    'text[]',
-  )}, ${p.add(
-    flat(lines, (l) => l.unitPrice),
-    'bigint[]',
-  )}, ${p.add(
-    flat(lines, (l) => l.quantity),
-    'int[]',
-  )}, ${p.add(
-    flat(lines, (_, i) => i),
-    'int[]',
-  )}) AS l(ord, variant_id, product_id, name, variant_name, unit_price, quantity, position)`;
-  const msgs = (b: BatchOrder) => b.messages;
-  const messageRows = `unnest(${ordOf(msgs)}, ${p.add(
-    flat(msgs, (m) => m.message.id),
-    'uuid[]',
-  )}, ${p.add(
-    flat(msgs, (m) => m.message.topic),
-    'text[]',
-  )}, ${p.add(
-    flat(msgs, (m) => m.message.recipient),
-    'text[]',
-  )}, ${p.add(
-    flat(msgs, (m) => m.message.textBeforeNumber),
-    'text[]',
-  )}, ${p.add(
-    flat(msgs, (m) => m.message.textAfterNumber),
-    'text[]',
-  )}, ${p.add(
-    flat(msgs, (m) => m.audience),
-    'text[]',
-  )}, ${p.add(
-    flat(msgs, (m) => JSON.stringify(m.message.data)),
-    'text[]',
-  )}) AS g(ord, id, topic, recipient, before, after, audience, data)`;
-  const recs = (b: BatchOrder) => (b.record ? [b.record] : []);
-  const recordRows = `unnest(${ordOf(recs)}, ${p.add(
-    flat(recs, (r) => r.scope),
-    'text[]',
-  )}, ${p.add(
-    flat(recs, (r) => r.key),
-    'text[]',
-  )}, ${p.add(
-    flat(recs, (r) => r.requestHash),
-    'text[]',
-  )}, ${p.add(
-    flat(recs, (r) => r.answer ?? null),
-    'text[]',
-  )}) AS k(ord, scope, key, request_hash, answer)`;
+    const arrays = Object.values(columns).map(([value, type]) =>
+      p.add(
+        batch.flatMap((b) => pick(b).map(value)),
+        type,
+      ),
+    );
+    return `unnest(${[ords, ...arrays].join(', ')}) AS ${alias}(ord, ${Object.keys(columns).join(', ')})`;
+  };
+  const wants = listRows((b) => b.moves.filter((m) => m.quantity > 0), 'w', {
+    variant_id: [(m) => m.variantId, 'uuid[]'],
+    qty: [(m) => m.quantity, 'int[]'],
+  });
+  const lineRows = listRows((b) => b.lines, 'l', {
+    variant_id: [(l) => l.variantId, 'uuid[]'],
+    product_id: [(l) => l.productId, 'uuid[]'],
+    name: [(l) => l.name, 'text[]'],
+    variant_name: [(l) => l.variantName, 'text[]'],
+    unit_price: [(l) => l.unitPrice, 'bigint[]'],
+    quantity: [(l) => l.quantity, 'int[]'],
+    position: [(_, i) => i, 'int[]'],
+  });
+  const messageRows = listRows((b) => b.messages, 'g', {
+    id: [(m) => m.message.id, 'uuid[]'],
+    topic: [(m) => m.message.topic, 'text[]'],
+    recipient: [(m) => m.message.recipient, 'text[]'],
+    before: [(m) => m.message.textBeforeNumber, 'text[]'],
+    after: [(m) => m.message.textAfterNumber, 'text[]'],
+    audience: [(m) => m.audience, 'text[]'],
+    data: [(m) => JSON.stringify(m.message.data), 'text[]'],
+  });
+  const recordRows = listRows((b) => (b.record ? [b.record] : []), 'k', {
+    scope: [(r) => r.scope, 'text[]'],
+    key: [(r) => r.key, 'text[]'],
+    request_hash: [(r) => r.requestHash, 'text[]'],
+    answer: [(r) => r.answer ?? null, 'text[]'],
+  });
   const isoTime = (column: string) =>
     `'"' || to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`;
 
