@@ -9,7 +9,8 @@ import { addProduct, newCart, openShop, type Shop } from '../helpers/order-fixtu
 import { placeOrderBatch, type BatchOrder } from '../../src/orders/place-batch.repo.js';
 import { placeOrder } from '../../src/orders/orders.repo.js';
 import { CART_STAMP_SQL } from '../../src/cart/cart.repo.js';
-import { newId, newSecretId } from '../../src/shared/ids.js';
+import { newId } from '../../src/shared/ids.js';
+import { unnumberedOrder } from '../helpers/order-rows.js';
 import type { Queryable } from '../../src/db/db.js';
 
 const it = appTest();
@@ -47,25 +48,7 @@ async function entry(
   }));
   const total = lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
   return {
-    order: {
-      id: newId(),
-      storeId: shop.storeId,
-      paymentMethod: 'cod',
-      fulfillment: 'pickup',
-      subtotal: total,
-      discount: 0,
-      deliveryFee: 0,
-      total,
-      couponId: null,
-      couponCode: null,
-      customer: { name: 'Asha', phone: '+919812345678', address: null },
-      note: null,
-      trackingToken: newSecretId(),
-      cartId,
-      checkoutKey: null,
-      billRules: { coupon: null, deliveryFee: 0, freeAbove: null, minOrder: null },
-      lang: 'en',
-    },
+    order: unnumberedOrder(shop.storeId, cartId, { subtotal: total, total }),
     cartStamp: await stampOf(db, cartId),
     lines,
     moves: moves.map(([variantId, quantity]) => ({ variantId, quantity })),

@@ -9,7 +9,8 @@ import { appTest } from '../helpers/fixture.js';
 import { addProduct, checkoutCart, newCart, openShop, stockOf, type Shop } from '../helpers/order-fixtures.js';
 import { placeOrder, type NewOrderLine, type UnnumberedOrder } from '../../src/orders/orders.repo.js';
 import { CART_STAMP_SQL } from '../../src/cart/cart.repo.js';
-import { newId, newSecretId } from '../../src/shared/ids.js';
+import { newId } from '../../src/shared/ids.js';
+import { unnumberedOrder } from '../helpers/order-rows.js';
 
 const it = appTest();
 let shop: Shop;
@@ -61,27 +62,8 @@ async function footprint(ctx: TestContext, cartId: string, variantIds: string[],
   };
 }
 
-function unnumbered(cartId: string, couponId: string | null = null): UnnumberedOrder {
-  return {
-    id: newId(),
-    storeId: shop.storeId,
-    paymentMethod: 'cod',
-    fulfillment: 'pickup',
-    subtotal: 300,
-    discount: 0,
-    deliveryFee: 0,
-    total: 300,
-    couponId,
-    couponCode: couponId ? 'ONCE' : null,
-    customer: { name: 'Asha', phone: '+919812345678', address: null },
-    note: null,
-    trackingToken: newSecretId(),
-    cartId,
-    checkoutKey: null,
-    billRules: { coupon: null, deliveryFee: 0, freeAbove: null, minOrder: null },
-    lang: 'en',
-  };
-}
+const unnumbered = (cartId: string, couponId: string | null = null): UnnumberedOrder =>
+  unnumberedOrder(shop.storeId, cartId, { couponId, couponCode: couponId ? 'ONCE' : null });
 
 const line = (variantId: string, quantity: number): NewOrderLine => ({
   variantId,
