@@ -3,7 +3,7 @@
  * gets one clear sentence instead of dozens of failures.
  *
  * - Debian programs: nginx and openssl (process tests), chromium (browser tests), the PostgreSQL server binaries,
- *   pgbackrest, patroni, etcd-server and haproxy (database process tests), fonts-noto-core (PDF bills).
+ *   pgbackrest, patroni, etcd-server, haproxy and pgbouncer (database process tests), fonts-noto-core (PDF bills).
  *   Missing and running as root with apt-get: installed (`apt-get install -y …`). Otherwise it stops at once and
  *   prints the one command that installs them.
  * - PostgreSQL at TEST_PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres): when nothing answers
@@ -60,6 +60,8 @@ const TOOLS: Tool[] = [
   { name: 'patroni', pkg: 'patroni', found: onPath('patroni', [process.env.PATRONI_BIN ?? '']) },
   { name: 'etcd', pkg: 'etcd-server', found: onPath('etcd', [process.env.ETCD_BIN ?? '']) },
   { name: 'haproxy', pkg: 'haproxy', found: onPath('haproxy', [process.env.HAPROXY_BIN ?? '', '/usr/sbin/haproxy']) },
+  // Transaction pooling in front of PostgreSQL (test/process/pgbouncer.test.ts).
+  { name: 'pgbouncer', pkg: 'pgbouncer', found: onPath('pgbouncer', ['/usr/sbin/pgbouncer']) },
   // Devanagari glyphs for the PDF bill (src/bills): without them Hindi bills print in a fallback font.
   { name: 'Noto fonts', pkg: 'fonts-noto-core', found: () => fs.existsSync('/usr/share/fonts/truetype/noto') },
 ];
