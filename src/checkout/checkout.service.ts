@@ -10,6 +10,7 @@ import { orderPlacedForCustomer, orderPlacedForStore } from '../orders/messages.
 import { isLang } from '../i18n/index.js';
 import {
   ANSWER_SLOTS,
+  ANSWER_SLOT_TEXTS,
   findOrderById,
   placeOrder,
   storeRecipientSql,
@@ -283,12 +284,7 @@ function answerTemplate(
   const view = (number: number, createdAt: Date, placedAt: Date) =>
     origin.serialize!(placedOrderView({ ...order, number }, lines, createdAt, placedAt, store, config));
   const probe = view(1, new Date(2e12), new Date(2e12));
-  const slots = [
-    String(ANSWER_SLOTS.number),
-    JSON.stringify(ANSWER_SLOTS.createdAt),
-    JSON.stringify(ANSWER_SLOTS.placedAt),
-  ];
-  if (slots.some((slot) => probe.includes(slot))) return null;
+  if (ANSWER_SLOT_TEXTS.some((slot) => probe.includes(slot))) return null;
   return view(ANSWER_SLOTS.number, ANSWER_SLOTS.createdAt, ANSWER_SLOTS.placedAt);
 }
 

@@ -278,6 +278,28 @@ export const ANSWER_SLOTS = {
   placedAt: new Date(1),
 } as const;
 
+/** The slots as a serialized answer holds them: the JSON number, then the two times as JSON strings. */
+export const ANSWER_SLOT_TEXTS = [
+  String(ANSWER_SLOTS.number),
+  JSON.stringify(ANSWER_SLOTS.createdAt),
+  JSON.stringify(ANSWER_SLOTS.placedAt),
+] as const;
+
+/**
+ * SQL: the answer `answer` (an SQL expression) with the order's number and times in its slots, the times as
+ * Date#toJSON writes them (UTC, milliseconds), so the text is what serializing the numbered order would give.
+ */
+export function fillAnswerSlotsSql(
+  answer: string,
+  at: { number: string; createdAt: string; placedAt: string },
+): string {
+  const json = (column: string) =>
+    `'"' || to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`;
+  const [number, createdAt, placedAt] = ANSWER_SLOT_TEXTS;
+  return `replace(replace(replace(${answer}, '${number}', ${at.number}::text),
+                 '${createdAt}', ${json(at.createdAt)}), '${placedAt}', ${json(at.placedAt)})`;
+}
+
 /** The Idempotency-Key's record a checkout writes in its order's statement; `answer` has ANSWER_SLOTS in it. */
 export interface PlacedOrderRecord {
   scope: string;
@@ -382,13 +404,11 @@ export async function placeOrder(
   const keyName = p.add(idempotency?.key ?? null, 'text');
   const keyRecord = `${keyScope}, ${keyName}, ${p.add(idempotency?.requestHash ?? null, 'text')}`;
   const historyId = p.add(newId(), 'uuid');
-  // The answer's slots filled in: the JSON number, then the two times as JSON strings (ms, UTC, as Date#toJSON).
-  const isoTime = (column: string) =>
-    `'"' || to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`;
-  const answer = `replace(replace(replace(${p.add(idempotency?.answer ?? null, 'text')},
-                     '${ANSWER_SLOTS.number}', placed_order.number::text),
-                     '${JSON.stringify(ANSWER_SLOTS.createdAt)}', ${isoTime('placed_order.created_at')}),
-                     '${JSON.stringify(ANSWER_SLOTS.placedAt)}', ${isoTime('first_history.at')})`;
+  const answer = fillAnswerSlotsSql(p.add(idempotency?.answer ?? null, 'text'), {
+    number: 'placed_order.number',
+    createdAt: 'placed_order.created_at',
+    placedAt: 'first_history.at',
+  });
 
   const { rows } = await q.query<{
     cart_current: boolean;

@@ -3,7 +3,7 @@ import { SqlParams, type SqlType } from '../db/params.js';
 import { CART_STAMP_SQL } from '../cart/cart.repo.js';
 import { newId } from '../shared/ids.js';
 import {
-  ANSWER_SLOTS,
+  fillAnswerSlotsSql,
   type NewOrderLine,
   type PlacedOrderMessage,
   type PlacedOrderRecord,
@@ -129,8 +129,12 @@ export async function placeOrderBatch(
     request_hash: [(r) => r.requestHash, 'text[]'],
     answer: [(r) => r.answer ?? null, 'text[]'],
   });
-  const isoTime = (column: string) =>
-    `'"' || to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"'`;
+
+  const filledAnswer = fillAnswerSlotsSql('k.answer', {
+    number: 'pd.number',
+    createdAt: 'pd.created_at',
+    placedAt: 'h.at',
+  });
 
   const { rows } = await q.query<OutcomeRow>(
     `WITH o AS MATERIALIZED (SELECT * FROM ${orders}),
@@ -200,9 +204,7 @@ export async function placeOrderBatch(
      records AS (INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status,
                                               response_type, response_body)
                  SELECT k.scope, k.key, k.request_hash, 'done', now(), 201, 'application/json; charset=utf-8',
-                        replace(replace(replace(k.answer, '${ANSWER_SLOTS.number}', pd.number::text),
-                                        '${JSON.stringify(ANSWER_SLOTS.createdAt)}', ${isoTime('pd.created_at')}),
-                                '${JSON.stringify(ANSWER_SLOTS.placedAt)}', ${isoTime('h.at')})
+                        ${filledAnswer}
                    FROM ${recordRows} JOIN o ON o.ord = k.ord JOIN placed_order pd ON pd.id = o.id
                    JOIN first_history h ON h.order_id = pd.id
                  ON CONFLICT (scope, key) DO NOTHING
