@@ -1,7 +1,8 @@
 /**
  * The rule by which ONE statement places a batch of one store's checkouts (src/orders/place-batch.repo.ts), as a
- * pure function: the SQL computes the same with window sums, and this model is property-tested against placing
- * the orders one after another (place-batch.plan.test.ts).
+ * pure function: the SQL computes the same with window sums. The model is property-tested against placing the
+ * orders one after another (place-batch.plan.test.ts), and the statement against the model on random batches
+ * (test/integration/place-batch.statement.test.ts).
  *
  * In arrival order, an order is placed when, for each of its variants, what it and every earlier order of the batch
  * ask for fits in the locked stock. The first order that does not fit ends that run. Each later order is refused

@@ -3,11 +3,13 @@
  * served inside the batch, refusals only for stock that is not there, a changed or doubled cart not placed and not
  * in anyone's way, gap-free numbers, and each placed order whole.
  */
+import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { appTest } from '../helpers/fixture.js';
 import { addProduct, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
 import { placeOrderBatch, type BatchOrder } from '../../src/orders/place-batch.repo.js';
 import { placeOrder } from '../../src/orders/orders.repo.js';
+import { batchVerdicts } from '../../src/orders/place-batch.plan.js';
 import { CART_STAMP_SQL } from '../../src/cart/cart.repo.js';
 import { newId } from '../../src/shared/ids.js';
 import { unnumberedOrder } from '../helpers/order-rows.js';
@@ -214,5 +216,57 @@ describe('an Idempotency-Key that already has a record (a refusal stored a momen
     expect(out[0]).toEqual(notCurrent);
     expect(out[1]).toMatchObject({ placed: true });
     expect(await stockOf(db, v)).toBe(4);
+  });
+});
+
+describe('the statement follows its model (src/orders/place-batch.plan.ts)', () => {
+  it('random batches over three variants: the same verdict for every order, the same stock left', async ({ db }) => {
+    const stocks: (number | null)[] = [4, 6, null];
+    const variants = [
+      await addProduct(shop, 'Model tea', 100, 4),
+      await addProduct(shop, 'Model rice', 100, 6),
+      await addProduct(shop, 'Model salt', 100, null),
+    ];
+    const products = new Map<string, string>();
+    for (const v of variants)
+      products.set(
+        v,
+        (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v])).rows[0]!
+          .product_id,
+      );
+    const orderArb = fc
+      .uniqueArray(fc.constantFrom(...variants), { minLength: 1, maxLength: 2 })
+      .chain((ids) =>
+        fc.tuple(...ids.map((id) => fc.integer({ min: 1, max: 4 }).map((q) => [id, q] as [string, number]))),
+      );
+    await fc.assert(
+      fc.asyncProperty(fc.array(orderArb, { minLength: 2, maxLength: 8 }), async (orders) => {
+        for (const [i, v] of variants.entries())
+          await db.query('UPDATE variants SET stock = $2 WHERE id = $1', [v, stocks[i]]);
+        const batch: BatchOrder[] = [];
+        for (const moves of orders) {
+          const e = await entry(db, await newCart(shop), moves);
+          for (const l of e.lines) l.productId = products.get(l.variantId)!;
+          batch.push(e);
+        }
+        const stock = new Map<string, number | null>(variants.map((v, i) => [v, stocks[i]!]));
+        const expected = batchVerdicts(
+          stock,
+          orders.map((moves) => moves.map(([variantId, quantity]) => ({ variantId, quantity }))),
+        );
+        const out = await placeOrderBatch(db, shop.storeId, batch);
+        expect(
+          out.map((o) =>
+            o === 'retry' ? 'retry' : o.placed ? { placed: true } : { placed: false, shortages: o.shortages },
+          ),
+        ).toEqual(expected);
+        const left = new Map(stock);
+        for (const [i, verdict] of expected.entries())
+          if (verdict !== 'retry' && verdict.placed)
+            for (const [v, q] of orders[i]!) if (left.get(v) !== null) left.set(v, left.get(v)! - q);
+        for (const v of variants) expect(await stockOf(db, v)).toBe(left.get(v));
+      }),
+      { numRuns: 12, seed: 20261130 },
+    );
   });
 });
