@@ -4,13 +4,14 @@
  * with sizes through "+ add sizes" and sees which size is low or out, adds a helper, reads the sales report,
  * imports products from a CSV (dry run, then apply), sees a new order arrive in the list by itself (with JS; the tab
  * title counts new orders), and opens an order's bill. No page is wider than the screen.
- * With JS on it saves docs/dashboard-hi.png, docs/order-owner-hi.png, docs/reports-hi.png and docs/bill.png.
+ * With JS on it takes the pictures docs/dashboard-hi.png, docs/order-owner-hi.png, docs/reports-hi.png and
+ * docs/bill.png (written into docs/ only with DUKAAN_DOCS_SCREENSHOTS=1, see docsScreenshot).
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { PHONE, openContext, placeStorefrontOrder, pngFile, textOf } from '../helpers/browser.js';
+import { PHONE, docsScreenshot, openContext, placeStorefrontOrder, pngFile, textOf } from '../helpers/browser.js';
 import { browserTest, expectFitsTheScreen } from '../helpers/browser-test.js';
 import { addProduct, flash, openShop, signIn } from './flows.js';
 
@@ -75,7 +76,7 @@ for (const javaScriptEnabled of [true, false]) {
       expect(await picture.count()).toBe(1);
       const width = Number(await picture.getAttribute('width'));
       expect(width).toBeLessThanOrEqual(javaScriptEnabled ? 1600 : 2400);
-      if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/dashboard-hi.png'), fullPage: false });
+      if (javaScriptEnabled) await docsScreenshot(page, 'dashboard-hi');
 
       // 3. Sizes through "+ add sizes"; the list says which size is out and which is low (back in English).
       await page.goto(`${base}/products?lang=en`);
@@ -124,17 +125,17 @@ for (const javaScriptEnabled of [true, false]) {
       expect(billHref).toMatch(/\/o\/[^/]+\/bill$/);
       expect(await textOf(page.getByTestId('to-rejected'))).toContain('मना करें');
       await expectFitsTheScreen(page);
-      if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/order-owner-hi.png'), fullPage: false });
+      if (javaScriptEnabled) await docsScreenshot(page, 'order-owner-hi');
       await page.goto(`${billHref!}?lang=hi`);
       expect(await textOf(page.locator('body'))).toContain('Atta');
-      if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/bill.png'), fullPage: false });
+      if (javaScriptEnabled) await docsScreenshot(page, 'bill');
 
       await page.goto(`${base}/reports`);
       await page.getByTestId('sales-chart').waitFor();
       expect(await textOf(page.getByTestId('total-orders'))).toBe('1');
       expect(await textOf(page.getByTestId('top-revenue'))).toContain('Atta');
       await expectFitsTheScreen(page);
-      if (javaScriptEnabled) await page.screenshot({ path: path.resolve('docs/reports-hi.png'), fullPage: false });
+      if (javaScriptEnabled) await docsScreenshot(page, 'reports-hi');
 
       // 6. Products from a spreadsheet: check first (nothing written), then apply.
       const dir = await mkdtemp(path.join(os.tmpdir(), 'dukaan-csv-'));

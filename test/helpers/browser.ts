@@ -144,6 +144,18 @@ export function watchPage(page: Page): PageWatch {
 export const RESULTS_DIR = path.resolve('test-results/browser');
 
 /** A full-page screenshot under test-results/browser/ (git-ignored), for a person to look at. */
+/**
+ * A picture that illustrates docs/: written to docs/NAME.png only when DUKAAN_DOCS_SCREENSHOTS=1 (re-making the
+ * docs' pictures on purpose), else to the test results, so a test run leaves the repository's files as they were.
+ */
+export async function docsScreenshot(page: Page, name: string): Promise<string> {
+  const dir = process.env.DUKAAN_DOCS_SCREENSHOTS === '1' ? path.resolve('docs') : RESULTS_DIR;
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${name}.png`);
