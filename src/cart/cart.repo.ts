@@ -39,16 +39,31 @@ export interface SuggestionRow {
  * */
 export const CART_STAMP_SQL = (alias: string): string => `(extract(epoch FROM ${alias}.updated_at) * 1000000)::bigint`;
 
+/** The columns of CartCouponJoinRow, in its order; `cartCouponColumnsOf` reads them from a relation that has them. */
+const CART_COUPON_NAMES = [
+  'id',
+  'store_id',
+  'fulfillment',
+  'coupon_code',
+  'order_id',
+  ...COUPON_COLUMNS.split(', ').map((c) => `cp_${c}`),
+  'cp_expired',
+];
+const cartCouponColumnsOf = (alias: string): string => CART_COUPON_NAMES.map((c) => `${alias}.${c}`).join(', ');
+
+/** CartCouponJoinRow's columns over the cart `c` and CART_COUPON_JOIN's `co`. */
+const CART_COUPON_COLUMNS = `c.id, c.store_id, c.fulfillment, c.coupon_code, c.order_id, ${COUPON_COLUMNS.split(', ')
+  .map((c) => `co.${c} AS cp_${c}`)
+  .join(', ')}, ${couponExpiredSql('co')} AS cp_expired`;
+
+/** The applied coupon rides along with the cart row `c`: a coupon deleted since leaves the coupon columns null. */
+const CART_COUPON_JOIN = `LEFT JOIN coupons co ON c.coupon_code IS NOT NULL AND co.store_id = c.store_id
+                                AND lower(co.code) = lower(c.coupon_code) AND co.deleted_at IS NULL`;
+
 function cartQuery(lock: boolean, at: { cartId: string; storeId: string } = { cartId: '$1', storeId: '$2' }): string {
-  const couponColumns = COUPON_COLUMNS.split(', ')
-    .map((c) => `co.${c} AS cp_${c}`)
-    .join(', ');
-  // The applied coupon rides along with the cart row: a coupon deleted since leaves the coupon columns null.
-  return `SELECT c.id, c.store_id, c.fulfillment, c.coupon_code, c.order_id, ${couponColumns}, \
-${couponExpiredSql('co')} AS cp_expired
+  return `SELECT ${CART_COUPON_COLUMNS}
             FROM carts c
-            LEFT JOIN coupons co ON c.coupon_code IS NOT NULL AND co.store_id = c.store_id
-                                AND lower(co.code) = lower(c.coupon_code) AND co.deleted_at IS NULL
+            ${CART_COUPON_JOIN}
            WHERE c.id = ${at.cartId} AND c.store_id = ${at.storeId}${lock ? ' FOR UPDATE OF c' : ''}`;
 }
 
@@ -147,17 +162,25 @@ export type PutLineRow = {
  * gets back costs no second statement. A statement does not see its own writes, so the lines are the snapshot's
  * others plus the row the put returned; the snapshot's lines are the cart's current ones whenever the put happened,
  * since it happens only when no change to the cart committed after the snapshot (`current`).
+ *
+ * Each part is read once (its backend CPU is mostly setting up and running plan nodes): the snapshot's cart row
+ * (`seen`) carries the cart and coupon columns answered, and the snapshot's lines (`had`) are read once for the
+ * line check (in the cart? how many?) and for the answer.
  */
 const PUT_LINE_SQL = `
   WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
-       seen AS (SELECT c.updated_at, c.order_id FROM carts c JOIN s ON c.store_id = s.id WHERE c.id = $2),
+       seen AS (SELECT c.updated_at, ${CART_COUPON_COLUMNS}
+                  FROM carts c JOIN s ON c.store_id = s.id
+                  ${CART_COUPON_JOIN}
+                 WHERE c.id = $2),
        locked AS (SELECT c.updated_at, c.order_id FROM carts c JOIN s ON c.store_id = s.id WHERE c.id = $2 FOR UPDATE\
  OF c),
-       v AS (SELECT ${SELLABLE_SQL} AS sellable,
-                    EXISTS (SELECT 1 FROM cart_lines cl
-                             WHERE cl.cart_id = $2 AND cl.store_id = s.id AND cl.variant_id = v.id) AS in_cart,
-                    (SELECT count(*)::int FROM cart_lines cl WHERE cl.cart_id = $2 AND cl.store_id = s.id) AS line_count
+       had AS (SELECT cl.variant_id, cl.quantity, cl.added_at FROM cart_lines cl JOIN s ON cl.store_id = s.id
+                WHERE cl.cart_id = $2),
+       v AS (SELECT ${SELLABLE_SQL} AS sellable, n.in_cart, n.line_count
                FROM variants v JOIN products p ON p.id = v.product_id JOIN s ON v.store_id = s.id
+              CROSS JOIN LATERAL (SELECT coalesce(bool_or(had.variant_id = v.id), false) AS in_cart,
+                                         count(*)::int AS line_count FROM had) n
               WHERE v.id = $3),
        ok AS (SELECT 1 FROM locked, seen, v
                WHERE locked.updated_at = seen.updated_at AND locked.order_id IS NULL
@@ -171,14 +194,12 @@ const PUT_LINE_SQL = `
          (locked.updated_at IS NULL OR seen.updated_at IS NOT DISTINCT FROM locked.updated_at) AS current,
          EXISTS (SELECT 1 FROM put) AS put,
          ${linesJsonOver(
-           `(SELECT variant_id, quantity, added_at FROM cart_lines
-              WHERE cart_id = $2 AND store_id = s.id AND variant_id <> $3
+           `(SELECT variant_id, quantity, added_at FROM had WHERE variant_id <> $3
              UNION ALL SELECT $3::uuid, $4::int, added_at FROM put)`,
            's.id',
          )} AS lines,
-         cc.*
+         ${cartCouponColumnsOf('seen')}
     FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
-    LEFT JOIN LATERAL (${cartQuery(false, { cartId: '$2', storeId: 's.id' })}) cc ON true
    WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
 
 /** The cart row with its applied coupon, locked FOR UPDATE OF the cart. */
