@@ -60,11 +60,11 @@ const CART_COUPON_COLUMNS = `c.id, c.store_id, c.fulfillment, c.coupon_code, c.o
 const CART_COUPON_JOIN = `LEFT JOIN coupons co ON c.coupon_code IS NOT NULL AND co.store_id = c.store_id
                                 AND lower(co.code) = lower(c.coupon_code) AND co.deleted_at IS NULL`;
 
-function cartQuery(lock: boolean, at: { cartId: string; storeId: string } = { cartId: '$1', storeId: '$2' }): string {
+function cartQuery(lock: boolean): string {
   return `SELECT ${CART_COUPON_COLUMNS}
             FROM carts c
             ${CART_COUPON_JOIN}
-           WHERE c.id = ${at.cartId} AND c.store_id = ${at.storeId}${lock ? ' FOR UPDATE OF c' : ''}`;
+           WHERE c.id = $1 AND c.store_id = $2${lock ? ' FOR UPDATE OF c' : ''}`;
 }
 
 /**
@@ -248,11 +248,13 @@ export async function selectStoreAndCart(
   extraColumns?: string,
   extraParams: readonly unknown[] = [],
 ): Promise<({ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>) | null> {
+  // The cart row is read once: `c` gives the store-checked cart, its coupon, its lines and the extra columns.
   const { rows } = await q.query<{ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>>(
-    `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c')} AS lines, cc.*${extraColumns ? `, ${extraColumns}` : ''}
+    `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c')} AS lines, ${CART_COUPON_COLUMNS}\
+${extraColumns ? `, ${extraColumns}` : ''}
        FROM (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1) s
        JOIN carts c ON c.store_id = s.id AND c.id = $2
-       CROSS JOIN LATERAL (${cartQuery(false, { cartId: '$2', storeId: 's.id' })}) cc`,
+       ${CART_COUPON_JOIN}`,
     [slug, cartId, ...extraParams],
   );
   return rows[0] ?? null;
