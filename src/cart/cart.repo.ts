@@ -81,50 +81,49 @@ const LINE_VARIANT_SQL = (storeIdSql: string) => `
        WHERE v.id = cl.variant_id AND v.store_id = ${storeIdSql}
        LIMIT 1) v`;
 
+/** Where a cart's lines are: the cart and its store, as SQL, and one more variant its lines hold, or none. */
+interface LinesOf {
+  storeId: string;
+  cartId: string;
+  /** a variant the statement adds to the cart, which its snapshot cannot show (the line put's) */
+  also?: string;
+}
+
 /**
  * The replacement suggestions of the cart line `v` (a row of LINE_VARIANT_SQL), as a JSON array: up to 3 in-stock
- * variants of other active products of the same category, nearest price first, none of `inCartSql` (an array of the
- * cart's variant ids), for a line nothing of which can be bought (the seed's "replace item" step). This is the one
- * place of that rule. The line needs them exactly when the bill (src/cart/bill.ts, `lineError`) says `unavailable`
- * (not sellable) or `out_of_stock` (tracked stock <= 0); an `insufficient_stock` line gets none. Any other line gets
- * null, and pays nothing for it: a CASE evaluates its subquery only for a line that takes that branch.
+ * variants of other active products of the same category, nearest price first, none of them in the cart, for a line
+ * nothing of which can be bought (the seed's "replace item" step). The rule is the function
+ * `cart_line_suggestions` (migration 180); this is the one place that calls it. The line needs them exactly when
+ * the bill (src/cart/bill.ts, `lineError`) says `unavailable` (not sellable) or `out_of_stock` (tracked stock <= 0);
+ * an `insufficient_stock` line gets none. Any other line gets null and pays nothing for it: a CASE calls the function
+ * only for a line that takes that branch, and a function call, unlike a subquery, adds no plan nodes that every
+ * execution of the statement sets up.
  */
-const LINE_SUGGESTIONS_SQL = (storeIdSql: string, inCartSql: string) => `
-    CASE WHEN v.sellable IS NOT TRUE OR v.stock <= 0 THEN (
-      SELECT coalesce(json_agg(json_build_object('variant_id', sg.variant_id, 'product_slug', sg.product_slug,
-                        'name', sg.name, 'variant_name', sg.variant_name, 'price', sg.price)
-                      ORDER BY abs(sg.price - v.price), sg.price, sg.variant_id), '[]'::json)
-        FROM (SELECT sv.id AS variant_id, sp.slug AS product_slug, sp.name, sv.name AS variant_name, sv.price
-                FROM products sp CROSS JOIN LATERAL (
-                       SELECT sv.id, sv.name, sv.price FROM variants sv
-                        WHERE sv.product_id = sp.id AND sv.archived_at IS NULL
-                          AND (sv.stock IS NULL OR sv.stock > 0) AND sv.id <> ALL(${inCartSql})
-                       OFFSET 0) sv
-               WHERE sp.category_id = v.category_id AND sp.store_id = ${storeIdSql} AND sp.id <> v.product_id
-                 AND sp.archived_at IS NULL AND sp.is_active
-               ORDER BY abs(sv.price - v.price), sv.price, sv.id
-               LIMIT 3) sg)
+const LINE_SUGGESTIONS_SQL = (at: LinesOf) => `
+    CASE WHEN v.sellable IS NOT TRUE OR v.stock <= 0
+         THEN cart_line_suggestions(${at.storeId}, ${at.cartId}, ${at.also ?? 'NULL'}, v.category_id, v.product_id,\
+ v.price)
     END`;
 
 /**
  * A cart's lines, each joined to its variant, with its suggestions, as one JSON array column in display order
- * (added_at, variant_id). `source` is a relation of the cart's (variant_id, quantity, added_at); the suggestions
- * leave out every variant of it (read again only for a line that needs suggestions).
+ * (added_at, variant_id). `source` is a relation of the cart's (variant_id, quantity, added_at): the lines of the
+ * cart `at` as the statement's snapshot shows them, plus `at.also`'s when given.
  */
-const linesJsonOver = (source: string, storeIdSql: string) => `
+const linesJsonOver = (source: string, at: LinesOf) => `
   (SELECT coalesce(json_agg(json_build_object(
             'variant_id', cl.variant_id, 'product_id', v.product_id, 'product_name', v.product_name, 'variant_name',\
  v.name,
             'price', v.price, 'quantity', cl.quantity, 'stock', v.stock, 'sellable', v.sellable,
-            'suggestions', ${LINE_SUGGESTIONS_SQL(storeIdSql, `ARRAY(SELECT variant_id FROM ${source} incart)`)})
+            'suggestions', ${LINE_SUGGESTIONS_SQL(at)})
           ORDER BY cl.added_at, cl.variant_id), '[]'::json)
-     FROM ${source} cl${LINE_VARIANT_SQL(storeIdSql)})`;
+     FROM ${source} cl${LINE_VARIANT_SQL(at.storeId)})`;
 
 /** The lines of the cart row `c` (any alias with id and store_id), as linesJsonOver answers them. */
 const linesJsonSql = (c: string) =>
   linesJsonOver(
     `(SELECT variant_id, quantity, added_at FROM cart_lines WHERE cart_id = ${c}.id AND store_id = ${c}.store_id)`,
-    `${c}.store_id`,
+    { storeId: `${c}.store_id`, cartId: `${c}.id` },
   );
 
 const LOCK_OPEN_CART_SQL = `
@@ -196,7 +195,7 @@ const PUT_LINE_SQL = `
          ${linesJsonOver(
            `(SELECT variant_id, quantity, added_at FROM had WHERE variant_id <> $3
              UNION ALL SELECT $3::uuid, $4::int, added_at FROM put)`,
-           's.id',
+           { storeId: 's.id', cartId: '$2', also: '$3' },
          )} AS lines,
          ${cartCouponColumnsOf('seen')}
     FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
@@ -215,10 +214,10 @@ export async function selectCartLocked(
 /** The cart's lines with their suggestions, read on their own (after the cart row's lock). */
 export async function selectCartLines(q: Queryable, storeId: string, cartId: string): Promise<LineRow[]> {
   const source = `(SELECT variant_id, quantity, added_at FROM cart_lines WHERE cart_id = $1 AND store_id = $2)`;
-  const { rows } = await q.query<{ lines: LineRow[] }>(`SELECT ${linesJsonOver(source, '$2')} AS lines`, [
-    cartId,
-    storeId,
-  ]);
+  const { rows } = await q.query<{ lines: LineRow[] }>(
+    `SELECT ${linesJsonOver(source, { storeId: '$2', cartId: '$1' })} AS lines`,
+    [cartId, storeId],
+  );
   return rows[0]!.lines;
 }
 
