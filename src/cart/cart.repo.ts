@@ -39,17 +39,32 @@ export interface SuggestionRow {
  * */
 export const CART_STAMP_SQL = (alias: string): string => `(extract(epoch FROM ${alias}.updated_at) * 1000000)::bigint`;
 
-function cartQuery(lock: boolean, at: { cartId: string; storeId: string } = { cartId: '$1', storeId: '$2' }): string {
-  const couponColumns = COUPON_COLUMNS.split(', ')
-    .map((c) => `co.${c} AS cp_${c}`)
-    .join(', ');
-  // The applied coupon rides along with the cart row: a coupon deleted since leaves the coupon columns null.
-  return `SELECT c.id, c.store_id, c.fulfillment, c.coupon_code, c.order_id, ${couponColumns}, \
-${couponExpiredSql('co')} AS cp_expired
+/** The columns of CartCouponJoinRow, in its order; `cartCouponColumnsOf` reads them from a relation that has them. */
+const CART_COUPON_NAMES = [
+  'id',
+  'store_id',
+  'fulfillment',
+  'coupon_code',
+  'order_id',
+  ...COUPON_COLUMNS.split(', ').map((c) => `cp_${c}`),
+  'cp_expired',
+];
+const cartCouponColumnsOf = (alias: string): string => CART_COUPON_NAMES.map((c) => `${alias}.${c}`).join(', ');
+
+/** CartCouponJoinRow's columns over the cart `c` and CART_COUPON_JOIN's `co`. */
+const CART_COUPON_COLUMNS = `c.id, c.store_id, c.fulfillment, c.coupon_code, c.order_id, ${COUPON_COLUMNS.split(', ')
+  .map((c) => `co.${c} AS cp_${c}`)
+  .join(', ')}, ${couponExpiredSql('co')} AS cp_expired`;
+
+/** The applied coupon rides along with the cart row `c`: a coupon deleted since leaves the coupon columns null. */
+const CART_COUPON_JOIN = `LEFT JOIN coupons co ON c.coupon_code IS NOT NULL AND co.store_id = c.store_id
+                                AND lower(co.code) = lower(c.coupon_code) AND co.deleted_at IS NULL`;
+
+function cartQuery(lock: boolean): string {
+  return `SELECT ${CART_COUPON_COLUMNS}
             FROM carts c
-            LEFT JOIN coupons co ON c.coupon_code IS NOT NULL AND co.store_id = c.store_id
-                                AND lower(co.code) = lower(c.coupon_code) AND co.deleted_at IS NULL
-           WHERE c.id = ${at.cartId} AND c.store_id = ${at.storeId}${lock ? ' FOR UPDATE OF c' : ''}`;
+            ${CART_COUPON_JOIN}
+           WHERE c.id = $1 AND c.store_id = $2${lock ? ' FOR UPDATE OF c' : ''}`;
 }
 
 /**
@@ -66,50 +81,49 @@ const LINE_VARIANT_SQL = (storeIdSql: string) => `
        WHERE v.id = cl.variant_id AND v.store_id = ${storeIdSql}
        LIMIT 1) v`;
 
+/** Where a cart's lines are: the cart and its store, as SQL, and one more variant its lines hold, or none. */
+interface LinesOf {
+  storeId: string;
+  cartId: string;
+  /** a variant the statement adds to the cart, which its snapshot cannot show (the line put's) */
+  also?: string;
+}
+
 /**
  * The replacement suggestions of the cart line `v` (a row of LINE_VARIANT_SQL), as a JSON array: up to 3 in-stock
- * variants of other active products of the same category, nearest price first, none of `inCartSql` (an array of the
- * cart's variant ids), for a line nothing of which can be bought (the seed's "replace item" step). This is the one
- * place of that rule. The line needs them exactly when the bill (src/cart/bill.ts, `lineError`) says `unavailable`
- * (not sellable) or `out_of_stock` (tracked stock <= 0); an `insufficient_stock` line gets none. Any other line gets
- * null, and pays nothing for it: a CASE evaluates its subquery only for a line that takes that branch.
+ * variants of other active products of the same category, nearest price first, none of them in the cart, for a line
+ * nothing of which can be bought (the seed's "replace item" step). The rule is the function
+ * `cart_line_suggestions` (migration 180); this is the one place that calls it. The line needs them exactly when
+ * the bill (src/cart/bill.ts, `lineError`) says `unavailable` (not sellable) or `out_of_stock` (tracked stock <= 0);
+ * an `insufficient_stock` line gets none. Any other line gets null and pays nothing for it: a CASE calls the function
+ * only for a line that takes that branch, and a function call, unlike a subquery, adds no plan nodes that every
+ * execution of the statement sets up.
  */
-const LINE_SUGGESTIONS_SQL = (storeIdSql: string, inCartSql: string) => `
-    CASE WHEN v.sellable IS NOT TRUE OR v.stock <= 0 THEN (
-      SELECT coalesce(json_agg(json_build_object('variant_id', sg.variant_id, 'product_slug', sg.product_slug,
-                        'name', sg.name, 'variant_name', sg.variant_name, 'price', sg.price)
-                      ORDER BY abs(sg.price - v.price), sg.price, sg.variant_id), '[]'::json)
-        FROM (SELECT sv.id AS variant_id, sp.slug AS product_slug, sp.name, sv.name AS variant_name, sv.price
-                FROM products sp CROSS JOIN LATERAL (
-                       SELECT sv.id, sv.name, sv.price FROM variants sv
-                        WHERE sv.product_id = sp.id AND sv.archived_at IS NULL
-                          AND (sv.stock IS NULL OR sv.stock > 0) AND sv.id <> ALL(${inCartSql})
-                       OFFSET 0) sv
-               WHERE sp.category_id = v.category_id AND sp.store_id = ${storeIdSql} AND sp.id <> v.product_id
-                 AND sp.archived_at IS NULL AND sp.is_active
-               ORDER BY abs(sv.price - v.price), sv.price, sv.id
-               LIMIT 3) sg)
+const LINE_SUGGESTIONS_SQL = (at: LinesOf) => `
+    CASE WHEN v.sellable IS NOT TRUE OR v.stock <= 0
+         THEN cart_line_suggestions(${at.storeId}, ${at.cartId}, ${at.also ?? 'NULL'}, v.category_id, v.product_id,\
+ v.price)
     END`;
 
 /**
  * A cart's lines, each joined to its variant, with its suggestions, as one JSON array column in display order
- * (added_at, variant_id). `source` is a relation of the cart's (variant_id, quantity, added_at); the suggestions
- * leave out every variant of it (read again only for a line that needs suggestions).
+ * (added_at, variant_id). `source` is a relation of the cart's (variant_id, quantity, added_at): the lines of the
+ * cart `at` as the statement's snapshot shows them, plus `at.also`'s when given.
  */
-const linesJsonOver = (source: string, storeIdSql: string) => `
+const linesJsonOver = (source: string, at: LinesOf) => `
   (SELECT coalesce(json_agg(json_build_object(
             'variant_id', cl.variant_id, 'product_id', v.product_id, 'product_name', v.product_name, 'variant_name',\
  v.name,
             'price', v.price, 'quantity', cl.quantity, 'stock', v.stock, 'sellable', v.sellable,
-            'suggestions', ${LINE_SUGGESTIONS_SQL(storeIdSql, `ARRAY(SELECT variant_id FROM ${source} incart)`)})
+            'suggestions', ${LINE_SUGGESTIONS_SQL(at)})
           ORDER BY cl.added_at, cl.variant_id), '[]'::json)
-     FROM ${source} cl${LINE_VARIANT_SQL(storeIdSql)})`;
+     FROM ${source} cl${LINE_VARIANT_SQL(at.storeId)})`;
 
 /** The lines of the cart row `c` (any alias with id and store_id), as linesJsonOver answers them. */
 const linesJsonSql = (c: string) =>
   linesJsonOver(
     `(SELECT variant_id, quantity, added_at FROM cart_lines WHERE cart_id = ${c}.id AND store_id = ${c}.store_id)`,
-    `${c}.store_id`,
+    { storeId: `${c}.store_id`, cartId: `${c}.id` },
   );
 
 const LOCK_OPEN_CART_SQL = `
@@ -147,17 +161,25 @@ export type PutLineRow = {
  * gets back costs no second statement. A statement does not see its own writes, so the lines are the snapshot's
  * others plus the row the put returned; the snapshot's lines are the cart's current ones whenever the put happened,
  * since it happens only when no change to the cart committed after the snapshot (`current`).
+ *
+ * Each part is read once (its backend CPU is mostly setting up and running plan nodes): the snapshot's cart row
+ * (`seen`) carries the cart and coupon columns answered, and the snapshot's lines (`had`) are read once for the
+ * line check (in the cart? how many?) and for the answer.
  */
 const PUT_LINE_SQL = `
   WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
-       seen AS (SELECT c.updated_at, c.order_id FROM carts c JOIN s ON c.store_id = s.id WHERE c.id = $2),
+       seen AS (SELECT c.updated_at, ${CART_COUPON_COLUMNS}
+                  FROM carts c JOIN s ON c.store_id = s.id
+                  ${CART_COUPON_JOIN}
+                 WHERE c.id = $2),
        locked AS (SELECT c.updated_at, c.order_id FROM carts c JOIN s ON c.store_id = s.id WHERE c.id = $2 FOR UPDATE\
  OF c),
-       v AS (SELECT ${SELLABLE_SQL} AS sellable,
-                    EXISTS (SELECT 1 FROM cart_lines cl
-                             WHERE cl.cart_id = $2 AND cl.store_id = s.id AND cl.variant_id = v.id) AS in_cart,
-                    (SELECT count(*)::int FROM cart_lines cl WHERE cl.cart_id = $2 AND cl.store_id = s.id) AS line_count
+       had AS (SELECT cl.variant_id, cl.quantity, cl.added_at FROM cart_lines cl JOIN s ON cl.store_id = s.id
+                WHERE cl.cart_id = $2),
+       v AS (SELECT ${SELLABLE_SQL} AS sellable, n.in_cart, n.line_count
                FROM variants v JOIN products p ON p.id = v.product_id JOIN s ON v.store_id = s.id
+              CROSS JOIN LATERAL (SELECT coalesce(bool_or(had.variant_id = v.id), false) AS in_cart,
+                                         count(*)::int AS line_count FROM had) n
               WHERE v.id = $3),
        ok AS (SELECT 1 FROM locked, seen, v
                WHERE locked.updated_at = seen.updated_at AND locked.order_id IS NULL
@@ -171,14 +193,12 @@ const PUT_LINE_SQL = `
          (locked.updated_at IS NULL OR seen.updated_at IS NOT DISTINCT FROM locked.updated_at) AS current,
          EXISTS (SELECT 1 FROM put) AS put,
          ${linesJsonOver(
-           `(SELECT variant_id, quantity, added_at FROM cart_lines
-              WHERE cart_id = $2 AND store_id = s.id AND variant_id <> $3
+           `(SELECT variant_id, quantity, added_at FROM had WHERE variant_id <> $3
              UNION ALL SELECT $3::uuid, $4::int, added_at FROM put)`,
-           's.id',
+           { storeId: 's.id', cartId: '$2', also: '$3' },
          )} AS lines,
-         cc.*
+         ${cartCouponColumnsOf('seen')}
     FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
-    LEFT JOIN LATERAL (${cartQuery(false, { cartId: '$2', storeId: 's.id' })}) cc ON true
    WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
 
 /** The cart row with its applied coupon, locked FOR UPDATE OF the cart. */
@@ -194,10 +214,10 @@ export async function selectCartLocked(
 /** The cart's lines with their suggestions, read on their own (after the cart row's lock). */
 export async function selectCartLines(q: Queryable, storeId: string, cartId: string): Promise<LineRow[]> {
   const source = `(SELECT variant_id, quantity, added_at FROM cart_lines WHERE cart_id = $1 AND store_id = $2)`;
-  const { rows } = await q.query<{ lines: LineRow[] }>(`SELECT ${linesJsonOver(source, '$2')} AS lines`, [
-    cartId,
-    storeId,
-  ]);
+  const { rows } = await q.query<{ lines: LineRow[] }>(
+    `SELECT ${linesJsonOver(source, { storeId: '$2', cartId: '$1' })} AS lines`,
+    [cartId, storeId],
+  );
   return rows[0]!.lines;
 }
 
@@ -227,11 +247,13 @@ export async function selectStoreAndCart(
   extraColumns?: string,
   extraParams: readonly unknown[] = [],
 ): Promise<({ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>) | null> {
+  // The cart row is read once: `c` gives the store-checked cart, its coupon, its lines and the extra columns.
   const { rows } = await q.query<{ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>>(
-    `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c')} AS lines, cc.*${extraColumns ? `, ${extraColumns}` : ''}
+    `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c')} AS lines, ${CART_COUPON_COLUMNS}\
+${extraColumns ? `, ${extraColumns}` : ''}
        FROM (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1) s
        JOIN carts c ON c.store_id = s.id AND c.id = $2
-       CROSS JOIN LATERAL (${cartQuery(false, { cartId: '$2', storeId: 's.id' })}) cc`,
+       ${CART_COUPON_JOIN}`,
     [slug, cartId, ...extraParams],
   );
   return rows[0] ?? null;

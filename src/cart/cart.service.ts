@@ -170,8 +170,9 @@ export async function loadCartSnapshot(
 const REPLACEABLE = new Set(['out_of_stock', 'unavailable']);
 
 /**
- * Puts each line's suggestions, which came with the line from its read (the rule is LINE_SUGGESTIONS_SQL in
- * cart.repo.ts, computed there only for the lines this bill calls replaceable), on the Cart's lines.
+ * Puts each line's suggestions, which came with the line from its read (the rule is the SQL function
+ * cart_line_suggestions, migration 180, which LINE_SUGGESTIONS_SQL in cart.repo.ts calls only for the lines this
+ * bill calls replaceable), on the Cart's lines.
  */
 function attachSuggestions(cart: CartView, lineRows: readonly LineRow[]): void {
   cart.lines.forEach((line, i) => {

@@ -399,6 +399,35 @@ describe('replacement suggestions come with the lines, in the same statement', (
     expect(locked.cart).toEqual(cart);
   });
 
+  it("a put that adds a line leaves it out of the other lines' suggestions, in its own answer too", async ({ db }) => {
+    const cat = newId();
+    await db.query(`INSERT INTO categories (id, store_id, name, slug) VALUES ($1, $2, 'Dal', 'dal')`, [cat, store.id]);
+    const gone = await createVariant(db, store.id, { productName: 'Gone dal', price: 1000, stock: 1 });
+    const nearest = await createVariant(db, store.id, { productName: 'Nearest', price: 1010, stock: 4 });
+    const next = await createVariant(db, store.id, { productName: 'Next', price: 1100, stock: 4 });
+    await db.query(`UPDATE products SET category_id = $1 WHERE id = ANY($2::uuid[])`, [
+      cat,
+      [gone.productId, nearest.productId, next.productId],
+    ]);
+    const cartId = await newCart();
+    const url = `/api/v1/storefront/${store.slug}/carts/${cartId}`;
+    expect((await shop.put(`${url}/lines/${gone.id}`, { quantity: 1 })).status).toBe(200);
+    await db.query(`UPDATE variants SET stock = 0 WHERE id = $1`, [gone.id]);
+    expect((await shop.get(url)).body.lines[0].suggestions.map((s: { name: string }) => s.name)).toEqual([
+      'Nearest',
+      'Next',
+    ]);
+
+    // The put's statement cannot see the line it writes; it is left out all the same.
+    const put = await shop.put(`${url}/lines/${nearest.id}`, { quantity: 1 });
+    expect(put.status).toBe(200);
+    expect(put.body.lines.map((l: { suggestions: { name: string }[] }) => l.suggestions.map((s) => s.name))).toEqual([
+      ['Next'],
+      [],
+    ]);
+    expect(put.body).toEqual((await shop.get(url)).body);
+  });
+
   it('a cart read and a checkout refused for a sold-out line are each ONE statement', async ({ db }) => {
     const cat = newId();
     await db.query(`INSERT INTO categories (id, store_id, name, slug) VALUES ($1, $2, 'Sale', 'sale')`, [
