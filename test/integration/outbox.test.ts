@@ -10,6 +10,7 @@ import {
   type OutboundMessage,
 } from '../../src/notify/channels.js';
 import { defaultBackoffMs, enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
+import { claimDueRows, markSent, markSkipped } from '../../src/notify/outbox.repo.js';
 import { startOutboxWorker } from '../../src/notify/worker.js';
 
 let testDb: TestDb;
@@ -244,5 +245,50 @@ describe('outbox delivery', () => {
     await enqueueMany(1);
     await new Promise((r) => setTimeout(r, 100));
     expect((await rows()).filter((r) => r.status === 'pending')).toHaveLength(1);
+  });
+});
+
+describe('outbox round writes (claim tokens)', () => {
+  it('marks each skipped row with its own reason, only where the claim is current', async () => {
+    const ids = await enqueueMany(4);
+    const claimed = await claimDueRows(testDb.db, 10, 60);
+    expect(claimed.map((r) => r.id).sort()).toEqual([...ids].sort());
+    // ids[3]'s lease ran out and another worker claimed it again: the first claim's token is stale.
+    await testDb.db.query(`UPDATE outbox SET next_attempt_at = now() WHERE id = $1`, [ids[3]]);
+    expect((await claimDueRows(testDb.db, 10, 60)).map((r) => [r.id, r.attempts])).toEqual([[ids[3], 2]]);
+    await markSkipped(
+      testDb.db,
+      ids.map((id, i) => ({ id, attempts: 1, reason: `reason ${i}` })),
+    );
+    const after = new Map((await rows()).map((r) => [r.id, r]));
+    for (const [i, id] of ids.slice(0, 3).entries()) {
+      expect(after.get(id)).toMatchObject({ status: 'skipped', attempts: 1, last_error: `reason ${i}` });
+    }
+    expect(after.get(ids[3]!)).toMatchObject({ status: 'pending', attempts: 2, last_error: null });
+  });
+
+  it('marks sent only rows whose claim is current and still pending', async () => {
+    const ids = await enqueueMany(3);
+    await claimDueRows(testDb.db, 10, 60);
+    await markSkipped(testDb.db, [{ id: ids[0]!, attempts: 1, reason: 'daily cap' }]);
+    await testDb.db.query(`UPDATE outbox SET next_attempt_at = now() WHERE id = $1`, [ids[1]]);
+    await claimDueRows(testDb.db, 10, 60);
+    await markSent(
+      testDb.db,
+      ids.map((id) => ({ id, attempts: 1 })),
+    );
+    const after = new Map((await rows()).map((r) => [r.id, r]));
+    // Skipped stays skipped; the re-claimed row waits for its current claim; the third is sent.
+    expect(after.get(ids[0]!)).toMatchObject({ status: 'skipped', sent_at: null, last_error: 'daily cap' });
+    expect(after.get(ids[1]!)).toMatchObject({ status: 'pending', attempts: 2, sent_at: null });
+    expect(after.get(ids[2]!)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(after.get(ids[2]!)!.sent_at).not.toBeNull();
+    await markSent(testDb.db, [{ id: ids[1]!, attempts: 2 }]);
+    expect(
+      (await rows())
+        .filter((r) => r.status === 'sent')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([ids[1]!, ids[2]!].sort());
   });
 });
