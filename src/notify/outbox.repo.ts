@@ -38,34 +38,45 @@ export async function insertSentRow(q: Queryable, row: NewOutboxRow): Promise<vo
   );
 }
 
-/** Platform-started messages sent in the last 24 hours: per customer number and per store. */
+/**
+ * Platform-started messages sent in the last 24 hours, per customer number and per store, each counted only up to
+ * its cap (the caller only compares with it): a store at its cap costs `perStore` index entries however much it
+ * sent. Each count is one range scan of an exact-predicate index (migration 171). Two statements: measured, one
+ * UNION ALL of both cost more backend CPU than the two.
+ */
 export async function sentToday(
   q: Queryable,
   recipients: readonly string[],
   storeIds: readonly string[],
+  caps: { perRecipient: number; perStore: number },
 ): Promise<{ byRecipient: Map<string, number>; byStore: Map<string, number> }> {
-  const byRecipient = new Map<string, number>();
-  const byStore = new Map<string, number>();
-  if (recipients.length) {
-    const { rows } = await q.query<{ k: string; n: number }>(
-      `SELECT recipient AS k, count(*)::int AS n FROM outbox
-        WHERE status = 'sent' AND sent_at > now() - interval '1 day' AND recipient = ANY($1::text[])
-          AND audience = 'customer' AND cost_class IN ('utility', 'marketing')
-        GROUP BY recipient`,
-      [recipients],
-    );
-    for (const r of rows) byRecipient.set(r.k, r.n);
-  }
-  if (storeIds.length) {
-    const { rows } = await q.query<{ k: string; n: number }>(
-      `SELECT store_id::text AS k, count(*)::int AS n FROM outbox
-        WHERE status = 'sent' AND sent_at > now() - interval '1 day' AND store_id = ANY($1::uuid[])
-          AND cost_class IN ('utility', 'marketing')
-        GROUP BY store_id`,
-      [storeIds],
-    );
-    for (const r of rows) byStore.set(r.k, r.n);
-  }
+  const count = async (list: readonly string[], sql: string, cap: number) => {
+    const counts = new Map<string, number>();
+    if (list.length === 0) return counts;
+    const { rows } = await q.query<{ k: string; n: number }>(sql, [list, cap]);
+    for (const r of rows) counts.set(r.k, r.n);
+    return counts;
+  };
+  const byRecipient = await count(
+    recipients,
+    `SELECT r.k, (SELECT count(*)::int FROM (
+              SELECT FROM outbox
+               WHERE recipient = r.k AND status = 'sent' AND sent_at > now() - interval '1 day'
+                 AND audience = 'customer' AND cost_class IN ('utility', 'marketing')
+               LIMIT $2) c) AS n
+       FROM unnest($1::text[]) AS r(k)`,
+    caps.perRecipient,
+  );
+  const byStore = await count(
+    storeIds,
+    `SELECT s.k::text AS k, (SELECT count(*)::int FROM (
+              SELECT FROM outbox
+               WHERE store_id = s.k AND status = 'sent' AND sent_at > now() - interval '1 day'
+                 AND cost_class IN ('utility', 'marketing')
+               LIMIT $2) c) AS n
+       FROM unnest($1::uuid[]) AS s(k)`,
+    caps.perStore,
+  );
   return { byRecipient, byStore };
 }
 

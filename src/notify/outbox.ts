@@ -140,7 +140,7 @@ async function applyCaps<P>(
     ...new Set(counted.filter((r) => r.audience === 'customer' && r.recipient).map((r) => r.recipient!)),
   ];
   const stores = [...new Set(counted.map((r) => r.store_id).filter((s): s is string => !!s))];
-  const today = await sentToday(db, recipients, stores);
+  const today = await sentToday(db, recipients, stores, caps);
   const send: ClaimedRow<P>[] = [];
   const over: { row: ClaimedRow<P>; reason: string }[] = [];
   for (const row of rows) {
