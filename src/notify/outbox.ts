@@ -1,4 +1,4 @@
-import { inTx, type DbOrTx, type Queryable } from '../db/db.js';
+import type { DbOrTx, Queryable } from '../db/db.js';
 import {
   claimDueRows,
   insertOutboxRow,
@@ -165,8 +165,8 @@ async function applyCaps<P>(
 }
 
 /**
- * One round: claim due rows, send them, record the outcome. The claim (`FOR UPDATE SKIP LOCKED`) runs in its
- * own short transaction and leases each row by pushing `next_attempt_at` past the send, so concurrent workers
+ * One round: claim due rows, send them, record the outcome. The claim (`FOR UPDATE SKIP LOCKED`) is one statement,
+ * its own short transaction, and leases each row by pushing `next_attempt_at` past the send, so concurrent workers
  * take disjoint rows and nothing is held open during the network call. `attempts` is bumped by the claim and
  * doubles as the claim token: an outcome is only recorded by the worker whose claim is current.
  */
@@ -180,7 +180,8 @@ export async function processOutboxOnce(
   const leaseSeconds = (opts.leaseMs ?? 60_000) / 1000;
   const backoffMs = opts.backoffMs ?? defaultBackoffMs;
 
-  const claimed = await inTx(db, (tx) => claimDueRows<OutboxPayload>(tx, batchSize, leaseSeconds));
+  // One autocommit statement: it is its own transaction, without a BEGIN and a COMMIT round trip around it.
+  const claimed = await claimDueRows<OutboxPayload>(db, batchSize, leaseSeconds);
 
   const result: ProcessResult = { claimed: claimed.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
   const { send: rows, over } = await applyCaps(db, claimed, opts.caps ?? DEFAULT_MESSAGE_CAPS);
