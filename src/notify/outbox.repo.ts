@@ -43,41 +43,53 @@ export async function insertSentRow(q: Queryable, row: NewOutboxRow): Promise<vo
  * its cap (the caller only compares with it): a store at its cap costs `perStore` index entries however much it
  * sent. Each count is one range scan of an exact-predicate index (migration 171). Two statements: measured, one
  * UNION ALL of both cost more backend CPU than the two.
+ *
+ * For a store at its cap, `storeCapEndsInMs` says for how long it stays there at least: until the cap-th newest
+ * counted send is 24 hours old (newer sends only push that later).
  */
 export async function sentToday(
   q: Queryable,
   recipients: readonly string[],
   storeIds: readonly string[],
   caps: { perRecipient: number; perStore: number },
-): Promise<{ byRecipient: Map<string, number>; byStore: Map<string, number> }> {
-  const count = async (list: readonly string[], sql: string, cap: number) => {
-    const counts = new Map<string, number>();
-    if (list.length === 0) return counts;
-    const { rows } = await q.query<{ k: string; n: number }>(sql, [list, cap]);
-    for (const r of rows) counts.set(r.k, r.n);
-    return counts;
-  };
-  const byRecipient = await count(
-    recipients,
-    `SELECT r.k, (SELECT count(*)::int FROM (
-              SELECT FROM outbox
-               WHERE recipient = r.k AND status = 'sent' AND sent_at > now() - interval '1 day'
-                 AND audience = 'customer' AND cost_class IN ('utility', 'marketing')
-               LIMIT $2) c) AS n
-       FROM unnest($1::text[]) AS r(k)`,
-    caps.perRecipient,
-  );
-  const byStore = await count(
-    storeIds,
-    `SELECT s.k::text AS k, (SELECT count(*)::int FROM (
-              SELECT FROM outbox
-               WHERE store_id = s.k AND status = 'sent' AND sent_at > now() - interval '1 day'
-                 AND cost_class IN ('utility', 'marketing')
-               LIMIT $2) c) AS n
-       FROM unnest($1::uuid[]) AS s(k)`,
-    caps.perStore,
-  );
-  return { byRecipient, byStore };
+): Promise<{ byRecipient: Map<string, number>; byStore: Map<string, number>; storeCapEndsInMs: Map<string, number> }> {
+  const byRecipient = new Map<string, number>();
+  const byStore = new Map<string, number>();
+  const storeCapEndsInMs = new Map<string, number>();
+  if (recipients.length) {
+    const { rows } = await q.query<{ k: string; n: number }>(
+      `SELECT r.k, (SELECT count(*)::int FROM (
+                SELECT FROM outbox
+                 WHERE recipient = r.k AND status = 'sent' AND sent_at > now() - interval '1 day'
+                   AND audience = 'customer' AND cost_class IN ('utility', 'marketing')
+                 LIMIT $2) c) AS n
+         FROM unnest($1::text[]) AS r(k)`,
+      [recipients, caps.perRecipient],
+    );
+    for (const r of rows) byRecipient.set(r.k, r.n);
+  }
+  if (storeIds.length) {
+    const { rows } = await q.query<{ k: string; n: number; ends_in_ms: number | null }>(
+      `SELECT s.k::text AS k, c.n, c.ends_in_ms
+         FROM unnest($1::uuid[]) AS s(k)
+        CROSS JOIN LATERAL (
+              SELECT count(*)::int AS n,
+                     CASE WHEN count(*) >= $2
+                          THEN extract(epoch FROM min(t.sent_at) + interval '1 day' - now())::float8 * 1000 END
+                       AS ends_in_ms
+                FROM (SELECT sent_at FROM outbox
+                       WHERE store_id = s.k AND status = 'sent' AND sent_at > now() - interval '1 day'
+                         AND cost_class IN ('utility', 'marketing')
+                       ORDER BY sent_at DESC
+                       LIMIT $2) t) c`,
+      [storeIds, caps.perStore],
+    );
+    for (const r of rows) {
+      byStore.set(r.k, r.n);
+      if (r.ends_in_ms !== null) storeCapEndsInMs.set(r.k, r.ends_in_ms);
+    }
+  }
+  return { byRecipient, byStore, storeCapEndsInMs };
 }
 
 export interface ClaimedRow<P> {

@@ -94,6 +94,16 @@ export async function recordDirectSend(
   });
 }
 
+/**
+ * Stores known to be at their daily cap, and until when (a `performance.now()` time): a worker keeps one across
+ * rounds and skips the count of such a store, which would read `perStore` index entries each round. Exact: a
+ * store's count stays at or over the cap until the cap-th newest counted send is 24 hours old, and newer sends only
+ * push that later (sent rows are not deleted within their day: retention keeps them 30 days). The time is kept
+ * on this process's monotonic clock, measured from before the count was asked, so it ends no later than the
+ * database's.
+ */
+export type CapMemo = Map<string, number>;
+
 export interface ProcessOptions {
   /** rows claimed per round */
   batchSize?: number;
@@ -106,6 +116,8 @@ export interface ProcessOptions {
   log?: { warn(obj: object, msg: string): void };
   /** default DEFAULT_MESSAGE_CAPS */
   caps?: MessageCaps;
+  /** kept across rounds by a worker; without it every round counts */
+  capMemo?: CapMemo;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -132,6 +144,7 @@ async function applyCaps<P>(
   db: DbOrTx,
   rows: ClaimedRow<P>[],
   caps: MessageCaps,
+  memo: CapMemo | undefined,
 ): Promise<{ send: ClaimedRow<P>[]; over: { row: ClaimedRow<P>; reason: string }[] }> {
   const capped = (r: ClaimedRow<P>) => r.cost_class === 'utility' || r.cost_class === 'marketing';
   const counted = rows.filter(capped);
@@ -140,7 +153,18 @@ async function applyCaps<P>(
     ...new Set(counted.filter((r) => r.audience === 'customer' && r.recipient).map((r) => r.recipient!)),
   ];
   const stores = [...new Set(counted.map((r) => r.store_id).filter((s): s is string => !!s))];
-  const today = await sentToday(db, recipients, stores, caps);
+  const memoKey = (store: string) => `${caps.perStore}:${store}`;
+  const asked = performance.now();
+  if (memo && memo.size > 10_000) for (const [k, until] of memo) if (until <= asked) memo.delete(k);
+  const atCap = stores.filter((s) => (memo?.get(memoKey(s)) ?? 0) > asked);
+  const today = await sentToday(
+    db,
+    recipients,
+    stores.filter((s) => !atCap.includes(s)),
+    caps,
+  );
+  for (const s of atCap) today.byStore.set(s, caps.perStore);
+  if (memo) for (const [s, ms] of today.storeCapEndsInMs) memo.set(memoKey(s), asked + ms);
   const send: ClaimedRow<P>[] = [];
   const over: { row: ClaimedRow<P>; reason: string }[] = [];
   for (const row of rows) {
@@ -184,7 +208,7 @@ export async function processOutboxOnce(
   const claimed = await claimDueRows<OutboxPayload>(db, batchSize, leaseSeconds);
 
   const result: ProcessResult = { claimed: claimed.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
-  const { send: rows, over } = await applyCaps(db, claimed, opts.caps ?? DEFAULT_MESSAGE_CAPS);
+  const { send: rows, over } = await applyCaps(db, claimed, opts.caps ?? DEFAULT_MESSAGE_CAPS, opts.capMemo);
   // One statement for the round's skipped rows: a store over its cap would otherwise cost one per message.
   await markSkipped(
     db,

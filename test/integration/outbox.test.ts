@@ -9,7 +9,7 @@ import {
   type MessageChannel,
   type OutboundMessage,
 } from '../../src/notify/channels.js';
-import { defaultBackoffMs, enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
+import { type CapMemo, defaultBackoffMs, enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
 import { newId } from '../../src/shared/ids.js';
 import { claimDueRows, markSent, markSkipped, sentToday } from '../../src/notify/outbox.repo.js';
 import { startOutboxWorker } from '../../src/notify/worker.js';
@@ -345,6 +345,50 @@ describe('daily caps at the boundary', () => {
     expect(Object.fromEntries(today.byRecipient)).toEqual({ [number]: 2, '+919800000001': 0 });
     // 2 utility, 1 marketing, 1 customer message about this store; the full one is counted up to its cap only.
     expect(Object.fromEntries(today.byStore)).toEqual({ [store]: 4, [full]: caps.perStore, [none]: 0 });
+  });
+
+  it('a worker remembers a store at its cap until its cap-th newest send is 24 hours old', async () => {
+    const store = newId();
+    const memoCaps = { perStore: 2, perRecipient: 30 };
+    // At the cap until the older of the two is 24 hours old: in about 2 seconds.
+    await past({ status: 'sent', ago: '23 hours 59 minutes 58 seconds', storeId: store });
+    await past({ status: 'sent', ago: '1 hour', storeId: store });
+    const statements: string[] = [];
+    const db = new Proxy(testDb.db, {
+      get(target, prop) {
+        if (prop === 'query')
+          return (sql: string, params?: readonly unknown[]) => {
+            statements.push(sql);
+            return target.query(sql, params);
+          };
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const storeCounts = () => statements.filter((sql) => sql.includes('store_id = s.k')).length;
+    const enqueue = (text: string) =>
+      testDb.db.tx((tx) =>
+        enqueueMessage(tx, { topic: 't', recipient: '+919800000200', text, data: { storeId: store } }),
+      );
+    const capMemo: CapMemo = new Map();
+    const channel = recordingChannel();
+
+    await enqueue('first');
+    expect(await processOutboxOnce(db, channel, { caps: memoCaps, capMemo })).toMatchObject({ sent: 0, skipped: 1 });
+    expect(storeCounts()).toBe(1);
+    const until = capMemo.get(`2:${store}`)!;
+    expect(until - performance.now()).toBeGreaterThan(0);
+    expect(until - performance.now()).toBeLessThanOrEqual(2_000);
+
+    await enqueue('second');
+    expect(await processOutboxOnce(db, channel, { caps: memoCaps, capMemo })).toMatchObject({ sent: 0, skipped: 1 });
+    expect(storeCounts()).toBe(1);
+
+    await new Promise((r) => setTimeout(r, until - performance.now() + 50));
+    await enqueue('third');
+    expect(await processOutboxOnce(db, channel, { caps: memoCaps, capMemo })).toMatchObject({ sent: 1, skipped: 0 });
+    expect(storeCounts()).toBe(2);
+    expect(channel.sent.map((m) => m.text)).toEqual(['third']);
   });
 
   it('sends up to the cap exactly and skips the rest with the reason', async () => {
