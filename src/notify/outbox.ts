@@ -102,7 +102,26 @@ export async function recordDirectSend(
  * on this process's monotonic clock, measured from before the count was asked, so it ends no later than the
  * database's.
  */
-export type CapMemo = Map<string, number>;
+export class CapMemo {
+  private readonly ends = new Map<string, number>();
+  private key = (store: string, perStore: number) => `${perStore}:${store}`;
+
+  /** The stores of `stores` still at a cap of `perStore` at `now`. Forgets ended entries once it holds many. */
+  atCap(stores: readonly string[], perStore: number, now: number): Set<string> {
+    if (this.ends.size > 10_000) for (const [k, end] of this.ends) if (end <= now) this.ends.delete(k);
+    return new Set(stores.filter((s) => (this.ends.get(this.key(s, perStore)) ?? 0) > now));
+  }
+
+  /** Stores at a cap of `perStore` for `endsInMs` more, by a count asked at `asked` (same clock as `atCap`'s). */
+  remember(perStore: number, asked: number, endsInMs: ReadonlyMap<string, number>): void {
+    for (const [s, ms] of endsInMs) this.ends.set(this.key(s, perStore), asked + ms);
+  }
+
+  /** When the store's remembered cap ends, if one is remembered. */
+  endOf(store: string, perStore: number): number | undefined {
+    return this.ends.get(this.key(store, perStore));
+  }
+}
 
 export interface ProcessOptions {
   /** rows claimed per round */
@@ -153,18 +172,16 @@ async function applyCaps<P>(
     ...new Set(counted.filter((r) => r.audience === 'customer' && r.recipient).map((r) => r.recipient!)),
   ];
   const stores = [...new Set(counted.map((r) => r.store_id).filter((s): s is string => !!s))];
-  const memoKey = (store: string) => `${caps.perStore}:${store}`;
   const asked = performance.now();
-  if (memo && memo.size > 10_000) for (const [k, until] of memo) if (until <= asked) memo.delete(k);
-  const atCap = stores.filter((s) => (memo?.get(memoKey(s)) ?? 0) > asked);
+  const atCap = memo?.atCap(stores, caps.perStore, asked) ?? new Set<string>();
   const today = await sentToday(
     db,
     recipients,
-    stores.filter((s) => !atCap.includes(s)),
+    stores.filter((s) => !atCap.has(s)),
     caps,
   );
   for (const s of atCap) today.byStore.set(s, caps.perStore);
-  if (memo) for (const [s, ms] of today.storeCapEndsInMs) memo.set(memoKey(s), asked + ms);
+  memo?.remember(caps.perStore, asked, today.storeCapEndsInMs);
   const send: ClaimedRow<P>[] = [];
   const over: { row: ClaimedRow<P>; reason: string }[] = [];
   for (const row of rows) {

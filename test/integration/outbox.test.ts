@@ -9,7 +9,7 @@ import {
   type MessageChannel,
   type OutboundMessage,
 } from '../../src/notify/channels.js';
-import { type CapMemo, defaultBackoffMs, enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
+import { CapMemo, defaultBackoffMs, enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
 import { newId } from '../../src/shared/ids.js';
 import { claimDueRows, markSent, markSkipped, sentToday } from '../../src/notify/outbox.repo.js';
 import { startOutboxWorker } from '../../src/notify/worker.js';
@@ -370,13 +370,13 @@ describe('daily caps at the boundary', () => {
       testDb.db.tx((tx) =>
         enqueueMessage(tx, { topic: 't', recipient: '+919800000200', text, data: { storeId: store } }),
       );
-    const capMemo: CapMemo = new Map();
+    const capMemo = new CapMemo();
     const channel = recordingChannel();
 
     await enqueue('first');
     expect(await processOutboxOnce(db, channel, { caps: memoCaps, capMemo })).toMatchObject({ sent: 0, skipped: 1 });
     expect(storeCounts()).toBe(1);
-    const until = capMemo.get(`2:${store}`)!;
+    const until = capMemo.endOf(store, memoCaps.perStore)!;
     expect(until - performance.now()).toBeGreaterThan(0);
     expect(until - performance.now()).toBeLessThanOrEqual(2_000);
 
