@@ -38,35 +38,58 @@ export async function insertSentRow(q: Queryable, row: NewOutboxRow): Promise<vo
   );
 }
 
-/** Platform-started messages sent in the last 24 hours: per customer number and per store. */
+/**
+ * Platform-started messages sent in the last 24 hours, per customer number and per store, each counted only up to
+ * its cap (the caller only compares with it): a store at its cap costs `perStore` index entries however much it
+ * sent. Each count is one range scan of an exact-predicate index (migration 171). Two statements: measured, one
+ * UNION ALL of both cost more backend CPU than the two.
+ *
+ * For a store at its cap, `storeCapEndsInMs` says for how long it stays there at least: until the cap-th newest
+ * counted send is 24 hours old (newer sends only push that later).
+ */
 export async function sentToday(
   q: Queryable,
   recipients: readonly string[],
   storeIds: readonly string[],
-): Promise<{ byRecipient: Map<string, number>; byStore: Map<string, number> }> {
+  caps: { perRecipient: number; perStore: number },
+): Promise<{ byRecipient: Map<string, number>; byStore: Map<string, number>; storeCapEndsInMs: Map<string, number> }> {
   const byRecipient = new Map<string, number>();
   const byStore = new Map<string, number>();
+  const storeCapEndsInMs = new Map<string, number>();
   if (recipients.length) {
     const { rows } = await q.query<{ k: string; n: number }>(
-      `SELECT recipient AS k, count(*)::int AS n FROM outbox
-        WHERE status = 'sent' AND sent_at > now() - interval '1 day' AND recipient = ANY($1::text[])
-          AND audience = 'customer' AND cost_class IN ('utility', 'marketing')
-        GROUP BY recipient`,
-      [recipients],
+      `SELECT r.k, (SELECT count(*)::int FROM (
+                SELECT FROM outbox
+                 WHERE recipient = r.k AND status = 'sent' AND sent_at > now() - interval '1 day'
+                   AND audience = 'customer' AND cost_class IN ('utility', 'marketing')
+                 LIMIT $2) c) AS n
+         FROM unnest($1::text[]) AS r(k)`,
+      [recipients, caps.perRecipient],
     );
     for (const r of rows) byRecipient.set(r.k, r.n);
   }
   if (storeIds.length) {
-    const { rows } = await q.query<{ k: string; n: number }>(
-      `SELECT store_id::text AS k, count(*)::int AS n FROM outbox
-        WHERE status = 'sent' AND sent_at > now() - interval '1 day' AND store_id = ANY($1::uuid[])
-          AND cost_class IN ('utility', 'marketing')
-        GROUP BY store_id`,
-      [storeIds],
+    const { rows } = await q.query<{ k: string; n: number; ends_in_ms: number | null }>(
+      `SELECT s.k::text AS k, c.n, c.ends_in_ms
+         FROM unnest($1::uuid[]) AS s(k)
+        CROSS JOIN LATERAL (
+              SELECT count(*)::int AS n,
+                     CASE WHEN count(*) >= $2
+                          THEN extract(epoch FROM min(t.sent_at) + interval '1 day' - now())::float8 * 1000 END
+                       AS ends_in_ms
+                FROM (SELECT sent_at FROM outbox
+                       WHERE store_id = s.k AND status = 'sent' AND sent_at > now() - interval '1 day'
+                         AND cost_class IN ('utility', 'marketing')
+                       ORDER BY sent_at DESC
+                       LIMIT $2) t) c`,
+      [storeIds, caps.perStore],
     );
-    for (const r of rows) byStore.set(r.k, r.n);
+    for (const r of rows) {
+      byStore.set(r.k, r.n);
+      if (r.ends_in_ms !== null) storeCapEndsInMs.set(r.k, r.ends_in_ms);
+    }
   }
-  return { byRecipient, byStore };
+  return { byRecipient, byStore, storeCapEndsInMs };
 }
 
 export interface ClaimedRow<P> {
@@ -103,6 +126,15 @@ export async function markFailed(q: Queryable, claim: { id: string; attempts: nu
   );
 }
 
+/**
+ * The rows of one round, by primary key: `id = ANY($1)` puts the list in an index condition on outbox_pkey. Joined on
+ * the list alone, the planner could hash-join it against every pending row (outbox_due_idx matches
+ * `status = 'pending'`), a heap visit per pending row: 8.5 ms a statement at 3,000 pending. Now at most that
+ * index's bitmap is ANDed in (0.06 ms at 3,000 pending), and from ~30,000 pending the 20 probes alone.
+ */
+const ROUND_ROWS = `outbox.id = ANY($1::uuid[]) AND outbox.id = d.id AND outbox.attempts = d.attempts
+   AND outbox.status = 'pending'`;
+
 /** Not sent: a daily cap was reached. One statement for the round's whole list (each row with its reason). */
 export async function markSkipped(
   q: Queryable,
@@ -111,9 +143,9 @@ export async function markSkipped(
   if (skipped.length === 0) return;
   await q.query(
     `UPDATE outbox SET status = 'skipped', last_error = d.reason
-       FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, attempts integer, reason text)
-      WHERE outbox.id = d.id AND outbox.attempts = d.attempts AND outbox.status = 'pending'`,
-    [JSON.stringify(skipped)],
+       FROM unnest($1::uuid[], $2::int[], $3::text[]) AS d(id, attempts, reason)
+      WHERE ${ROUND_ROWS}`,
+    [skipped.map((r) => r.id), skipped.map((r) => r.attempts), skipped.map((r) => r.reason)],
   );
 }
 
@@ -131,10 +163,11 @@ export async function markRetry(
 
 /** One statement (one commit) for the whole batch of delivered messages. */
 export async function markSent(q: Queryable, delivered: readonly { id: string; attempts: number }[]): Promise<void> {
+  if (delivered.length === 0) return;
   await q.query(
     `UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL
-       FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, attempts integer)
-      WHERE outbox.id = d.id AND outbox.attempts = d.attempts AND outbox.status = 'pending'`,
-    [JSON.stringify(delivered)],
+       FROM unnest($1::uuid[], $2::int[]) AS d(id, attempts)
+      WHERE ${ROUND_ROWS}`,
+    [delivered.map((r) => r.id), delivered.map((r) => r.attempts)],
   );
 }

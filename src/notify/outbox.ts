@@ -1,4 +1,4 @@
-import { inTx, type DbOrTx, type Queryable } from '../db/db.js';
+import type { DbOrTx, Queryable } from '../db/db.js';
 import {
   claimDueRows,
   insertOutboxRow,
@@ -94,6 +94,35 @@ export async function recordDirectSend(
   });
 }
 
+/**
+ * Stores known to be at their daily cap, and until when (a `performance.now()` time): a worker keeps one across
+ * rounds and skips the count of such a store, which would read `perStore` index entries each round. Exact: a
+ * store's count stays at or over the cap until the cap-th newest counted send is 24 hours old, and newer sends only
+ * push that later (sent rows are not deleted within their day: retention keeps them 30 days). The time is kept
+ * on this process's monotonic clock, measured from before the count was asked, so it ends no later than the
+ * database's.
+ */
+export class CapMemo {
+  private readonly ends = new Map<string, number>();
+  private key = (store: string, perStore: number) => `${perStore}:${store}`;
+
+  /** The stores of `stores` still at a cap of `perStore` at `now`. Forgets ended entries once it holds many. */
+  atCap(stores: readonly string[], perStore: number, now: number): Set<string> {
+    if (this.ends.size > 10_000) for (const [k, end] of this.ends) if (end <= now) this.ends.delete(k);
+    return new Set(stores.filter((s) => (this.ends.get(this.key(s, perStore)) ?? 0) > now));
+  }
+
+  /** Stores at a cap of `perStore` for `endsInMs` more, by a count asked at `asked` (same clock as `atCap`'s). */
+  remember(perStore: number, asked: number, endsInMs: ReadonlyMap<string, number>): void {
+    for (const [s, ms] of endsInMs) this.ends.set(this.key(s, perStore), asked + ms);
+  }
+
+  /** When the store's remembered cap ends, if one is remembered. */
+  endOf(store: string, perStore: number): number | undefined {
+    return this.ends.get(this.key(store, perStore));
+  }
+}
+
 export interface ProcessOptions {
   /** rows claimed per round */
   batchSize?: number;
@@ -106,6 +135,8 @@ export interface ProcessOptions {
   log?: { warn(obj: object, msg: string): void };
   /** default DEFAULT_MESSAGE_CAPS */
   caps?: MessageCaps;
+  /** kept across rounds by a worker; without it every round counts */
+  capMemo?: CapMemo;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
@@ -132,6 +163,7 @@ async function applyCaps<P>(
   db: DbOrTx,
   rows: ClaimedRow<P>[],
   caps: MessageCaps,
+  memo: CapMemo | undefined,
 ): Promise<{ send: ClaimedRow<P>[]; over: { row: ClaimedRow<P>; reason: string }[] }> {
   const capped = (r: ClaimedRow<P>) => r.cost_class === 'utility' || r.cost_class === 'marketing';
   const counted = rows.filter(capped);
@@ -140,7 +172,16 @@ async function applyCaps<P>(
     ...new Set(counted.filter((r) => r.audience === 'customer' && r.recipient).map((r) => r.recipient!)),
   ];
   const stores = [...new Set(counted.map((r) => r.store_id).filter((s): s is string => !!s))];
-  const today = await sentToday(db, recipients, stores);
+  const asked = performance.now();
+  const atCap = memo?.atCap(stores, caps.perStore, asked) ?? new Set<string>();
+  const today = await sentToday(
+    db,
+    recipients,
+    stores.filter((s) => !atCap.has(s)),
+    caps,
+  );
+  for (const s of atCap) today.byStore.set(s, caps.perStore);
+  memo?.remember(caps.perStore, asked, today.storeCapEndsInMs);
   const send: ClaimedRow<P>[] = [];
   const over: { row: ClaimedRow<P>; reason: string }[] = [];
   for (const row of rows) {
@@ -165,8 +206,8 @@ async function applyCaps<P>(
 }
 
 /**
- * One round: claim due rows, send them, record the outcome. The claim (`FOR UPDATE SKIP LOCKED`) runs in its
- * own short transaction and leases each row by pushing `next_attempt_at` past the send, so concurrent workers
+ * One round: claim due rows, send them, record the outcome. The claim (`FOR UPDATE SKIP LOCKED`) is one statement,
+ * its own short transaction, and leases each row by pushing `next_attempt_at` past the send, so concurrent workers
  * take disjoint rows and nothing is held open during the network call. `attempts` is bumped by the claim and
  * doubles as the claim token: an outcome is only recorded by the worker whose claim is current.
  */
@@ -180,10 +221,11 @@ export async function processOutboxOnce(
   const leaseSeconds = (opts.leaseMs ?? 60_000) / 1000;
   const backoffMs = opts.backoffMs ?? defaultBackoffMs;
 
-  const claimed = await inTx(db, (tx) => claimDueRows<OutboxPayload>(tx, batchSize, leaseSeconds));
+  // One autocommit statement: it is its own transaction, without a BEGIN and a COMMIT round trip around it.
+  const claimed = await claimDueRows<OutboxPayload>(db, batchSize, leaseSeconds);
 
   const result: ProcessResult = { claimed: claimed.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
-  const { send: rows, over } = await applyCaps(db, claimed, opts.caps ?? DEFAULT_MESSAGE_CAPS);
+  const { send: rows, over } = await applyCaps(db, claimed, opts.caps ?? DEFAULT_MESSAGE_CAPS, opts.capMemo);
   // One statement for the round's skipped rows: a store over its cap would otherwise cost one per message.
   await markSkipped(
     db,

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Db } from '../db/db.js';
 import { logChannel, whatsappChannel, type MessageChannel } from './channels.js';
-import { processOutboxOnce, type ProcessOptions } from './outbox.js';
+import { CapMemo, processOutboxOnce, type ProcessOptions } from './outbox.js';
 import { pushChannel, routedChannel } from './push.js';
 
 export interface OutboxWorker {
@@ -26,6 +26,7 @@ export function startOutboxWorker(
   // Web Push rows (`push.*`) go to the browsers' push services, every other message to WhatsApp (or the log).
   const channel = opts.channel ?? routedChannel(pushChannel(db, config), channelFor(config, log));
   const batchSize = opts.batchSize ?? 20;
+  const capMemo = opts.capMemo ?? new CapMemo();
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
@@ -33,7 +34,7 @@ export function startOutboxWorker(
   const round = async () => {
     try {
       for (;;) {
-        const r = await processOutboxOnce(db, channel, { ...opts, batchSize, log });
+        const r = await processOutboxOnce(db, channel, { ...opts, batchSize, log, capMemo });
         if (stopped || r.claimed < batchSize) break;
       }
     } catch (err) {

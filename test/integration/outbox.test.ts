@@ -9,7 +9,9 @@ import {
   type MessageChannel,
   type OutboundMessage,
 } from '../../src/notify/channels.js';
-import { defaultBackoffMs, enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
+import { CapMemo, defaultBackoffMs, enqueueMessage, processOutboxOnce } from '../../src/notify/outbox.js';
+import { newId } from '../../src/shared/ids.js';
+import { claimDueRows, markSent, markSkipped, sentToday } from '../../src/notify/outbox.repo.js';
 import { startOutboxWorker } from '../../src/notify/worker.js';
 
 let testDb: TestDb;
@@ -244,5 +246,180 @@ describe('outbox delivery', () => {
     await enqueueMany(1);
     await new Promise((r) => setTimeout(r, 100));
     expect((await rows()).filter((r) => r.status === 'pending')).toHaveLength(1);
+  });
+});
+
+describe('outbox round writes (claim tokens)', () => {
+  it('marks each skipped row with its own reason, only where the claim is current', async () => {
+    const ids = await enqueueMany(4);
+    const claimed = await claimDueRows(testDb.db, 10, 60);
+    expect(claimed.map((r) => r.id).sort()).toEqual([...ids].sort());
+    // ids[3]'s lease ran out and another worker claimed it again: the first claim's token is stale.
+    await testDb.db.query(`UPDATE outbox SET next_attempt_at = now() WHERE id = $1`, [ids[3]]);
+    expect((await claimDueRows(testDb.db, 10, 60)).map((r) => [r.id, r.attempts])).toEqual([[ids[3], 2]]);
+    await markSkipped(
+      testDb.db,
+      ids.map((id, i) => ({ id, attempts: 1, reason: `reason ${i}` })),
+    );
+    const after = new Map((await rows()).map((r) => [r.id, r]));
+    for (const [i, id] of ids.slice(0, 3).entries()) {
+      expect(after.get(id)).toMatchObject({ status: 'skipped', attempts: 1, last_error: `reason ${i}` });
+    }
+    expect(after.get(ids[3]!)).toMatchObject({ status: 'pending', attempts: 2, last_error: null });
+  });
+
+  it('marks sent only rows whose claim is current and still pending', async () => {
+    const ids = await enqueueMany(3);
+    await claimDueRows(testDb.db, 10, 60);
+    await markSkipped(testDb.db, [{ id: ids[0]!, attempts: 1, reason: 'daily cap' }]);
+    await testDb.db.query(`UPDATE outbox SET next_attempt_at = now() WHERE id = $1`, [ids[1]]);
+    await claimDueRows(testDb.db, 10, 60);
+    await markSent(
+      testDb.db,
+      ids.map((id) => ({ id, attempts: 1 })),
+    );
+    const after = new Map((await rows()).map((r) => [r.id, r]));
+    // Skipped stays skipped; the re-claimed row waits for its current claim; the third is sent.
+    expect(after.get(ids[0]!)).toMatchObject({ status: 'skipped', sent_at: null, last_error: 'daily cap' });
+    expect(after.get(ids[1]!)).toMatchObject({ status: 'pending', attempts: 2, sent_at: null });
+    expect(after.get(ids[2]!)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(after.get(ids[2]!)!.sent_at).not.toBeNull();
+    await markSent(testDb.db, [{ id: ids[1]!, attempts: 2 }]);
+    expect(
+      (await rows())
+        .filter((r) => r.status === 'sent')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([ids[1]!, ids[2]!].sort());
+  });
+});
+
+describe('daily caps at the boundary', () => {
+  /** A row as the worker would have left it: `ago` before now, in SQL interval syntax. */
+  async function past(row: {
+    status: string;
+    ago: string;
+    recipient?: string;
+    storeId?: string | null;
+    costClass?: string;
+    audience?: string;
+  }) {
+    await testDb.db.query(
+      `INSERT INTO outbox (id, topic, recipient, payload, status, attempts, sent_at, cost_class, audience, store_id)
+       VALUES ($1, 't', $2, '{"text":"x"}', $3, 1, CASE WHEN $3 = 'sent' THEN now() - $4::interval END, $5, $6, $7)`,
+      [
+        newId(),
+        row.recipient ?? '+919800000000',
+        row.status,
+        row.ago,
+        row.costClass ?? 'utility',
+        row.audience ?? 'store',
+        row.storeId ?? null,
+      ],
+    );
+  }
+  const caps = { perStore: 5, perRecipient: 3 };
+
+  it('counts exactly the last 24 hours of utility and marketing sends, up to the cap', async () => {
+    const store = newId();
+    const full = newId();
+    const number = '+919811122233';
+    for (let i = 0; i < 2; i++) await past({ status: 'sent', ago: '23 hours 59 minutes', storeId: store });
+    await past({ status: 'sent', ago: '1 minute', storeId: store, costClass: 'marketing' });
+    // Not counted: older than 24 hours, not platform-started, not sent.
+    await past({ status: 'sent', ago: '24 hours 1 minute', storeId: store });
+    for (const costClass of ['service', 'authentication', 'push'])
+      await past({ status: 'sent', ago: '1 hour', storeId: store, costClass });
+    await past({ status: 'skipped', ago: '1 hour', storeId: store });
+    await past({ status: 'failed', ago: '1 hour', storeId: store });
+    for (let i = 0; i < 12; i++) await past({ status: 'sent', ago: '2 hours', storeId: full });
+    // Per number: only messages to a customer count, from any store.
+    await past({ status: 'sent', ago: '1 hour', recipient: number, audience: 'customer', storeId: store });
+    await past({ status: 'sent', ago: '1 hour', recipient: number, audience: 'customer', storeId: newId() });
+    await past({ status: 'sent', ago: '1 hour', recipient: number, audience: 'store' });
+    await past({ status: 'sent', ago: '25 hours', recipient: number, audience: 'customer' });
+    await past({ status: 'sent', ago: '1 hour', recipient: number, audience: 'customer', costClass: 'service' });
+
+    const none = newId();
+    const today = await sentToday(testDb.db, [number, '+919800000001'], [store, full, none], caps);
+    expect(Object.fromEntries(today.byRecipient)).toEqual({ [number]: 2, '+919800000001': 0 });
+    // 2 utility, 1 marketing, 1 customer message about this store; the full one is counted up to its cap only.
+    expect(Object.fromEntries(today.byStore)).toEqual({ [store]: 4, [full]: caps.perStore, [none]: 0 });
+  });
+
+  it('a worker remembers a store at its cap until its cap-th newest send is 24 hours old', async () => {
+    const store = newId();
+    const memoCaps = { perStore: 2, perRecipient: 30 };
+    // At the cap until the older of the two is 24 hours old: in about 2 seconds.
+    await past({ status: 'sent', ago: '23 hours 59 minutes 58 seconds', storeId: store });
+    await past({ status: 'sent', ago: '1 hour', storeId: store });
+    const statements: string[] = [];
+    const db = new Proxy(testDb.db, {
+      get(target, prop) {
+        if (prop === 'query')
+          return (sql: string, params?: readonly unknown[]) => {
+            statements.push(sql);
+            return target.query(sql, params);
+          };
+        const value = Reflect.get(target, prop);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const storeCounts = () => statements.filter((sql) => sql.includes('store_id = s.k')).length;
+    const enqueue = (text: string) =>
+      testDb.db.tx((tx) =>
+        enqueueMessage(tx, { topic: 't', recipient: '+919800000200', text, data: { storeId: store } }),
+      );
+    const capMemo = new CapMemo();
+    const channel = recordingChannel();
+
+    await enqueue('first');
+    expect(await processOutboxOnce(db, channel, { caps: memoCaps, capMemo })).toMatchObject({ sent: 0, skipped: 1 });
+    expect(storeCounts()).toBe(1);
+    const until = capMemo.endOf(store, memoCaps.perStore)!;
+    expect(until - performance.now()).toBeGreaterThan(0);
+    expect(until - performance.now()).toBeLessThanOrEqual(2_000);
+
+    await enqueue('second');
+    expect(await processOutboxOnce(db, channel, { caps: memoCaps, capMemo })).toMatchObject({ sent: 0, skipped: 1 });
+    expect(storeCounts()).toBe(1);
+
+    await new Promise((r) => setTimeout(r, until - performance.now() + 50));
+    await enqueue('third');
+    expect(await processOutboxOnce(db, channel, { caps: memoCaps, capMemo })).toMatchObject({ sent: 1, skipped: 0 });
+    expect(storeCounts()).toBe(2);
+    expect(channel.sent.map((m) => m.text)).toEqual(['third']);
+  });
+
+  it('sends up to the cap exactly and skips the rest with the reason', async () => {
+    const store = newId();
+    const number = '+919811122244';
+    for (let i = 0; i < 4; i++) await past({ status: 'sent', ago: '23 hours', storeId: store });
+    await past({ status: 'sent', ago: '24 hours 1 minute', storeId: store });
+    await past({ status: 'sent', ago: '1 hour', recipient: number, audience: 'customer' });
+    await past({ status: 'sent', ago: '1 hour', recipient: number, audience: 'customer' });
+    await testDb.db.tx(async (tx) => {
+      // 4 sent of 5 for the store: the first of these goes, the second is over.
+      for (let i = 0; i < 2; i++)
+        await enqueueMessage(tx, {
+          topic: 't',
+          recipient: `+91980000010${i}`,
+          text: `s${i}`,
+          data: { storeId: store },
+        });
+      // 2 sent of 3 to the number: one more goes, the next is over.
+      for (let i = 0; i < 2; i++) await enqueueMessage(tx, { topic: 't', recipient: number, text: `n${i}` });
+    });
+    const channel = recordingChannel();
+    expect(await processOutboxOnce(testDb.db, channel, { caps })).toMatchObject({ claimed: 4, sent: 2, skipped: 2 });
+    expect(channel.sent.map((m) => m.text[0]).sort()).toEqual(['n', 's']);
+    const { rows: skipped } = await testDb.db.query<{ to_number: boolean; last_error: string }>(
+      `SELECT recipient = $1 AS to_number, last_error FROM outbox WHERE status = 'skipped' ORDER BY 1`,
+      [number],
+    );
+    expect(skipped).toEqual([
+      { to_number: false, last_error: 'daily cap: 5 messages for one store' },
+      { to_number: true, last_error: 'daily cap: 3 messages to one number' },
+    ]);
   });
 });
