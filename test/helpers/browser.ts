@@ -143,25 +143,22 @@ export function watchPage(page: Page): PageWatch {
 
 export const RESULTS_DIR = path.resolve('test-results/browser');
 
-/** A full-page screenshot under test-results/browser/ (git-ignored), for a person to look at. */
+async function savePicture(page: Page, dir: string, name: string, fullPage: boolean): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage });
+  return file;
+}
+
 /**
  * A picture that illustrates docs/: written to docs/NAME.png only when DUKAAN_DOCS_SCREENSHOTS=1 (re-making the
  * docs' pictures on purpose), else to the test results, so a test run leaves the repository's files as they were.
  */
-export async function docsScreenshot(page: Page, name: string): Promise<string> {
-  const dir = process.env.DUKAAN_DOCS_SCREENSHOTS === '1' ? path.resolve('docs') : RESULTS_DIR;
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: false });
-  return file;
-}
+export const docsScreenshot = (page: Page, name: string): Promise<string> =>
+  savePicture(page, process.env.DUKAAN_DOCS_SCREENSHOTS === '1' ? path.resolve('docs') : RESULTS_DIR, name, false);
 
-export async function screenshot(page: Page, name: string): Promise<string> {
-  await mkdir(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
-}
+/** A full-page screenshot under test-results/browser/ (git-ignored), for a person to look at. */
+export const screenshot = (page: Page, name: string): Promise<string> => savePicture(page, RESULTS_DIR, name, true);
 
 /** A PNG photo stand-in (a coloured square with a lighter band) written to a temp file, for setInputFiles. */
 export async function pngFile(
