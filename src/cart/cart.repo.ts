@@ -81,11 +81,14 @@ const LINE_VARIANT_SQL = (storeIdSql: string) => `
        WHERE v.id = cl.variant_id AND v.store_id = ${storeIdSql}
        LIMIT 1) v`;
 
-/** Where a cart's lines are: the cart and its store, as SQL, and one more variant its lines hold, or none. */
+/** Where a cart's lines are: the cart and its store, as SQL, and the variants its lines hold beyond those, if any. */
 interface LinesOf {
   storeId: string;
   cartId: string;
-  /** a variant the statement adds to the cart, which its snapshot cannot show (the line put's) */
+  /**
+   * SQL of a uuid[]: variants the statement adds to the cart, which its snapshot cannot show (the line put's, a new
+   * cart's)
+   */
   also?: string;
 }
 
@@ -93,16 +96,16 @@ interface LinesOf {
  * The replacement suggestions of the cart line `v` (a row of LINE_VARIANT_SQL), as a JSON array: up to 3 in-stock
  * variants of other active products of the same category, nearest price first, none of them in the cart, for a line
  * nothing of which can be bought (the seed's "replace item" step). The rule is the function
- * `cart_line_suggestions` (migration 180); this is the one place that calls it. The line needs them exactly when
- * the bill (src/cart/bill.ts, `lineError`) says `unavailable` (not sellable) or `out_of_stock` (tracked stock <= 0);
- * an `insufficient_stock` line gets none. Any other line gets null and pays nothing for it: a CASE calls the function
- * only for a line that takes that branch, and a function call, unlike a subquery, adds no plan nodes that every
- * execution of the statement sets up.
+ * `cart_line_suggestions_except` (migrations 180, 181); this is the one place that calls it. The line needs them
+ * exactly when the bill (src/cart/bill.ts, `lineError`) says `unavailable` (not sellable) or `out_of_stock`
+ * (tracked stock <= 0); an `insufficient_stock` line gets none. Any other line gets null and pays nothing for it: a
+ * CASE calls the function only for a line that takes that branch, and a function call, unlike a subquery, adds no
+ * plan nodes that every execution of the statement sets up.
  */
 const LINE_SUGGESTIONS_SQL = (at: LinesOf) => `
     CASE WHEN v.sellable IS NOT TRUE OR v.stock <= 0
-         THEN cart_line_suggestions(${at.storeId}, ${at.cartId}, ${at.also ?? 'NULL'}, v.category_id, v.product_id,\
- v.price)
+         THEN cart_line_suggestions_except(${at.storeId}, ${at.cartId}, ${at.also ?? 'NULL'}, v.category_id,\
+ v.product_id, v.price)
     END`;
 
 /**
@@ -195,7 +198,7 @@ const PUT_LINE_SQL = `
          ${linesJsonOver(
            `(SELECT variant_id, quantity, added_at FROM had WHERE variant_id <> $3
              UNION ALL SELECT $3::uuid, $4::int, added_at FROM put)`,
-           { storeId: 's.id', cartId: '$2', also: '$3' },
+           { storeId: 's.id', cartId: '$2', also: 'ARRAY[$3::uuid]' },
          )} AS lines,
          ${cartCouponColumnsOf('seen')}
     FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
@@ -267,6 +270,64 @@ export async function insertCartOfSlug(q: Queryable, slug: string, cartId: strin
      SELECT * FROM s WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
     [slug, cartId],
   );
+  return rows[0] ?? null;
+}
+
+/** What `insertCartWithLines` found and wrote; see CREATE_WITH_LINES_SQL. */
+export type NewCartRow = {
+  store: StoreRow;
+  /** the positions (0-based) of the lines asked for whose variant this store does not sell; nothing written then */
+  refused: number[];
+  /** the new cart's lines (only when nothing was refused) */
+  lines: LineRow[];
+} & CartCouponJoinRow;
+
+/**
+ * A new cart with its lines, in ONE autocommit statement whose commit does not wait for the WAL flush: finds the
+ * store by slug, checks that it sells every variant asked for (the line put's rule, SELLABLE_SQL), and only then
+ * writes the cart and its lines, in the order given (`added_at` one microsecond apart). It answers the cart as
+ * written: a statement does not see its own writes, so the lines are the inserted rows' RETURNING and the cart row
+ * the INSERT's; the suggestions leave out every variant of the new cart (`also`). No row: no such store.
+ */
+const CREATE_WITH_LINES_SQL = `
+  WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
+       want AS (SELECT w.variant_id, w.quantity, w.ord - 1 AS position
+                  FROM unnest($3::uuid[], $4::int[]) WITH ORDINALITY AS w(variant_id, quantity, ord)),
+       refused AS (SELECT want.position FROM want
+                    WHERE NOT EXISTS (SELECT 1 FROM variants v JOIN products p ON p.id = v.product_id JOIN s
+                                          ON v.store_id = s.id
+                                       WHERE v.id = want.variant_id AND ${SELLABLE_SQL})),
+       ok AS (SELECT s.id AS store_id FROM s WHERE NOT EXISTS (SELECT 1 FROM refused)),
+       cart AS (INSERT INTO carts (id, store_id) SELECT $2, ok.store_id FROM ok
+                RETURNING id, store_id, fulfillment, coupon_code, order_id),
+       put AS (INSERT INTO cart_lines (cart_id, store_id, variant_id, quantity, added_at)
+               SELECT $2, ok.store_id, want.variant_id, want.quantity,
+                      statement_timestamp() + want.position * interval '1 microsecond'
+                 FROM ok, want
+               RETURNING variant_id, quantity, added_at)
+  SELECT row_to_json(s.*) AS store,
+         ARRAY(SELECT position FROM refused ORDER BY position) AS refused,
+         ${linesJsonOver('put', { storeId: 's.id', cartId: '$2', also: '$3::uuid[]' })} AS lines,
+         ${cartCouponColumnsOf('cc')}
+    FROM s LEFT JOIN (SELECT ${CART_COUPON_COLUMNS} FROM cart c ${CART_COUPON_JOIN}) cc ON true
+   WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
+
+/**
+ * The store by slug and a new cart in it holding these lines (distinct variants, quantities 1..999), or nothing
+ * when the store does not sell one of them (`refused`); null when there is no such store.
+ */
+export async function insertCartWithLines(
+  q: Queryable,
+  slug: string,
+  cartId: string,
+  lines: readonly { variantId: string; quantity: number }[],
+): Promise<NewCartRow | null> {
+  const { rows } = await q.query<NewCartRow>(CREATE_WITH_LINES_SQL, [
+    slug,
+    cartId,
+    lines.map((l) => l.variantId),
+    lines.map((l) => l.quantity),
+  ]);
   return rows[0] ?? null;
 }
 

@@ -5,6 +5,7 @@ import {
   CartLineParams,
   CartParams,
   CartSchema,
+  CreateCartBody,
   SetLineBody,
   StorefrontParams,
   UpdateCartBody,
@@ -27,9 +28,15 @@ export const cartRoutes: FastifyPluginAsync = async (base) => {
 
   app.post(
     '/storefront/:slug/carts',
-    { schema: { tags, params: StorefrontParams, response: { 201: CartSchema } } },
+    {
+      schema: { tags, params: StorefrontParams, body: CreateCartBody, response: { 201: CartSchema } },
+      // The body is optional: a POST without one creates an empty cart, as it always has.
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
+    },
     async (request, reply) => {
-      return reply.code(201).send(await createCart(app.db, request.params.slug));
+      return reply.code(201).send(await createCart(app.db, request.params.slug, request.body?.lines));
     },
   );
   app.get(

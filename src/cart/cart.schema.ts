@@ -93,6 +93,29 @@ export const SetLineBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const CreateCartBody = Type.Object(
+  {
+    lines: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            variantId: Type.String({ minLength: 1, maxLength: 200 }),
+            quantity: Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY }),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: MAX_CART_LINES,
+          description:
+            'The lines the cart starts with, in this order (distinct variants the store sells); created in one ' +
+            'request with the cart',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const UpdateCartBody = Type.Object({ fulfillment: Fulfillment }, { additionalProperties: false });
 
 export const ApplyCouponBody = Type.Object(

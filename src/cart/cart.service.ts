@@ -1,5 +1,5 @@
 import { inTx, type DbOrTx, type Queryable, type Tx } from '../db/db.js';
-import { AppError, notFound, validationFailed, cartAlreadyOrdered } from '../shared/errors.js';
+import { AppError, notFound, validationFailed, cartAlreadyOrdered, type ProblemItem } from '../shared/errors.js';
 import { isUuid, newSecretId } from '../shared/ids.js';
 import { getStoreBySlug, type StoreRow } from '../stores/stores.service.js';
 import {
@@ -12,6 +12,7 @@ import {
 import {
   deleteCartLine,
   insertCartOfSlug,
+  insertCartWithLines,
   lockCartOfSlug,
   putLineRow,
   selectCartLines,
@@ -285,7 +286,20 @@ export function assertFulfillmentOffered(store: StoreRow, fulfillment: Fulfillme
 // ---- storefront operations: each resolves the store by slug, changes the cart under its row lock, answers the new
 // Cart ----
 
-export async function createCart(db: DbOrTx, slug: string): Promise<CartView> {
+/** A line a new cart is created with (POST .../carts with `lines`). */
+export interface NewCartLine {
+  variantId: string;
+  quantity: number;
+}
+
+/**
+ * A new cart; with `lines`, holding them (distinct variants, each sold by this store), written and answered in one
+ * statement: a client that knows what the customer wants (a shared list, a reorder, a chat order) makes its cart
+ * in one round trip instead of one per line. Every line the store does not sell is reported at once in one
+ * `422 validation_failed`, and then nothing is created.
+ */
+export async function createCart(db: DbOrTx, slug: string, lines: readonly NewCartLine[] = []): Promise<CartView> {
+  if (lines.length > 0) return createCartWithLines(db, slug, lines);
   const id = newSecretId();
   // The store by slug and the new cart in it (no store, no cart), in one statement whose commit does not wait for
   // the WAL flush (a cart a crash may lose, never an order).
@@ -304,6 +318,52 @@ export async function createCart(db: DbOrTx, slug: string): Promise<CartView> {
       fulfillment: 'delivery',
     }),
   });
+}
+
+async function createCartWithLines(db: DbOrTx, slug: string, lines: readonly NewCartLine[]): Promise<CartView> {
+  const problems = newLineProblems(lines);
+  if (problems.length) throw validationFailed('The cart lines are not valid', problems, 422);
+  const id = newSecretId();
+  // Any variant id that is not a uuid cannot be one the store sells: refused before the statement, which casts.
+  const found = await insertCartWithLines(db, slug, id, lines);
+  if (!found) throw notFound('Store not found');
+  const { store, refused, lines: lineRows, ...cartRow } = found;
+  if (refused.length) {
+    throw validationFailed(
+      'The store does not sell some of these variants',
+      refused.map((i) => unsoldLine(i, lines[i]!.variantId)),
+      422,
+    );
+  }
+  return buildSnapshot(store, cartRow, lineRows, undefined).cart;
+}
+
+/** What is wrong with a new cart's lines before any is looked up: more than a cart holds, a variant twice. */
+export function newLineProblems(lines: readonly NewCartLine[]): ProblemItem[] {
+  const problems: ProblemItem[] = [];
+  if (lines.length > MAX_CART_LINES)
+    problems.push({ code: 'too_many_lines', path: '/lines', message: `at most ${MAX_CART_LINES} lines` });
+  const seen = new Set<string>();
+  lines.forEach((line, i) => {
+    if (seen.has(line.variantId))
+      problems.push({
+        code: 'duplicate',
+        path: `/lines/${i}/variantId`,
+        message: 'this variant is already a line above',
+      });
+    else if (!isUuid(line.variantId)) problems.push(unsoldLine(i, line.variantId));
+    seen.add(line.variantId);
+  });
+  return problems;
+}
+
+function unsoldLine(position: number, variantId: string): ProblemItem {
+  return {
+    code: 'not_found',
+    path: `/lines/${position}/variantId`,
+    variantId,
+    message: 'no such variant in this store',
+  };
 }
 
 export async function getCart(db: DbOrTx, slug: string, cartId: string): Promise<CartView> {

@@ -83,7 +83,7 @@ const tables = (rows: Logged[]) => [...new Set(rows.map((r) => r.tbl))].sort();
 const cartUrl = (cartId: string) => `/api/v1/storefront/${shop.slug}/carts/${cartId}`;
 
 describe('write durability', () => {
-  it('cart writes (create, line put and removal, fulfillment, coupon) commit without waiting for a flush', async ({
+  it('cart writes (create, with lines too, line put and removal, fulfillment, coupon) commit without a flush', async ({
     db,
     ctx,
   }) => {
@@ -104,6 +104,13 @@ describe('write durability', () => {
     expect((await shop.customer.patch(cartUrl(cartId), { fulfillment: 'pickup' })).status).toBe(200);
     expect((await shop.customer.put(`${cartUrl(cartId)}/coupon`, { code: 'chai10' })).status).toBe(200);
     expect((await shop.customer.delete(`${cartUrl(cartId)}/coupon`)).status).toBe(200);
+    const withLines = await shop.customer.post(`/api/v1/storefront/${shop.slug}/carts`, {
+      lines: [
+        { variantId: tea, quantity: 1 },
+        { variantId: rusk, quantity: 2 },
+      ],
+    });
+    expect(withLines.status).toBe(201);
 
     const rows = await logged(ctx);
     expect(tables(rows)).toEqual(['cart_lines', 'carts']);
