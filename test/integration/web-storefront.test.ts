@@ -496,6 +496,29 @@ describe('cart without JavaScript', () => {
     expect(slashes.location).toBe(shopPath());
   });
 
+  it('a first add creates the cart holding the item; a refused first add leaves no cart behind', async ({ ctx }) => {
+    const carts = async () =>
+      (await ctx.testDb.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM carts WHERE store_id = $1`, [storeId]))
+        .rows[0]!.n;
+    const b = browser(ctx);
+    const before = await carts();
+    const refused = await b.submit(shopPath('/cart/add'), {
+      variantId: '00000000-0000-4000-8000-000000000000',
+      quantity: 1,
+    });
+    expect(testIdText(refused.page.body, 'flash')).toBe('That item is no longer available.');
+    expect(await carts()).toBe(before);
+    const added = await b.submit(shopPath('/cart/add'), { variantId: chai.variants[0]!.id, quantity: 2 });
+    expect(testIdText(added.page.body, 'flash')).toMatch(/added to your cart/);
+    expect(await carts()).toBe(before + 1);
+    const { rows } = await ctx.testDb.db.query<{ quantity: number }>(
+      `SELECT cl.quantity FROM cart_lines cl JOIN carts c ON c.id = cl.cart_id
+        WHERE c.store_id = $1 ORDER BY c.created_at DESC, cl.added_at LIMIT 1`,
+      [storeId],
+    );
+    expect(rows).toEqual([{ quantity: 2 }]);
+  });
+
   it('without a cart cookie, cart actions say the cart expired', async ({ ctx }) => {
     const r = await browser(ctx).submit(shopPath(`/cart/lines/${chai.variants[0]!.id}`), { quantity: 1 });
     expect(testIdText(r.page.body, 'cart-notice')).toBe('Your cart has expired. Please add the items again.');

@@ -13,7 +13,7 @@ import {
   setCartFulfillment,
   setCartLine,
 } from '../../cart/cart.service.js';
-import { MAX_LINE_QUANTITY } from '../../cart/cart.schema.js';
+import { MAX_LINE_QUANTITY, type CartView } from '../../cart/cart.schema.js';
 import { variantLabel } from '../../catalog/variant-label.js';
 import { AppError, validationFailed } from '../../shared/errors.js';
 import {
@@ -99,20 +99,22 @@ export function addToCart(deps: PageDeps): RouteHandlerMethod {
       return seeOther(reply, back);
     }
     try {
-      let cart = await currentCart(db, request, ctx);
-      if (!cart) {
-        const created = await createCart(db, ctx.row.slug);
-        rememberCart(request, reply, ctx, created.id);
-        cart = { cart: created } as NonNullable<typeof cart>;
+      const cart = await currentCart(db, request, ctx);
+      let updated: CartView;
+      if (cart) {
+        const existing = cart.cart.lines.find((l) => l.variantId === variantId)?.quantity ?? 0;
+        updated = await setCartLine(
+          db,
+          ctx.row.slug,
+          cart.cart.id,
+          variantId,
+          Math.min(existing + quantity, MAX_LINE_QUANTITY),
+        );
+      } else {
+        // The first item: the cart is created holding it, in one statement (none is left behind if it is refused).
+        updated = await createCart(db, ctx.row.slug, [{ variantId, quantity }]);
+        rememberCart(request, reply, ctx, updated.id);
       }
-      const existing = cart.cart.lines.find((l) => l.variantId === variantId)?.quantity ?? 0;
-      const updated = await setCartLine(
-        db,
-        ctx.row.slug,
-        cart.cart.id,
-        variantId,
-        Math.min(existing + quantity, MAX_LINE_QUANTITY),
-      );
       const line = updated.lines.find((l) => l.variantId === variantId);
       const label = line ? variantLabel(line.name, line.variantName) : null;
       const name = line ? `${line.name}${label ? ` ${label}` : ''}` : '';
@@ -246,7 +248,9 @@ export const chooseFulfillment: CartChange = async ({ db }, _request, ctx, cartI
 };
 
 function addProblemText(ctx: StoreContext, problem: FormProblem): string {
-  if (problem.code === 'not_found') return ctx.tr('cart.itemGone');
+  // A new cart refuses a variant the store does not sell in a 422 whose line says not_found.
+  if (problem.code === 'not_found' || problem.items.some((item) => item.code === 'not_found'))
+    return ctx.tr('cart.itemGone');
   if (problem.code === 'cart_already_ordered') return ctx.tr('cart.alreadyOrdered');
   if (problem.code === 'validation_failed') return ctx.tr('cart.tooManyLines');
   return problem.summary;
