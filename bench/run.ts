@@ -43,7 +43,7 @@ import {
 } from './report.js';
 
 const READS: readonly ScenarioName[] = ['list', 'list-deep', 'detail', 'home', 'search'];
-const WRITES: readonly ScenarioName[] = ['cart', 'checkout', 'checkout-stores', 'flash'];
+const WRITES: readonly ScenarioName[] = ['cart', 'checkout', 'checkout-lines', 'checkout-stores', 'flash'];
 
 function log(line: string): void {
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);

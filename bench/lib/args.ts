@@ -14,6 +14,7 @@ export const SCENARIOS = [
   'search',
   'cart',
   'checkout',
+  'checkout-lines',
   'checkout-stores',
   'flash',
   'whatsapp',

@@ -17,7 +17,7 @@ const DEMO_PHONE = '+919000000000';
 const DEMO_CODE = '123456';
 /** Plentiful stock for the checkout flow's variants. */
 const PLENTY = 1_000_000;
-export const EMBEDDED_SCENARIOS: readonly ScenarioName[] = ['checkout', 'flash'];
+export const EMBEDDED_SCENARIOS: readonly ScenarioName[] = ['checkout', 'checkout-lines', 'flash'];
 
 export interface EmbeddedRun {
   results: ScenarioResult[];

@@ -212,6 +212,43 @@ export function readResult(name: ScenarioName, title: string, load: LoadResult):
   };
 }
 
+/**
+ * The result of a checkout flow (steps ending in one named `checkout`): checkouts/s against pgbench TPC-B, the
+ * database's work per placed order, and each step's rate and latency after `before` in the details.
+ */
+export function checkoutFlowResult(
+  name: ScenarioName,
+  title: string,
+  measured: { load: LoadResult; db: DbTotal | null },
+  flowLabel: string,
+  before: string[] = [],
+): ScenarioResult {
+  const { load, db } = measured;
+  const done = load.steps.get('checkout')!;
+  const bad = load.errors + load.socketErrors + load.timeouts;
+  return {
+    name,
+    title,
+    state: 'ok',
+    ceiling: 'tpcb',
+    headline: { label: 'checkouts/s', value: done.ok / load.seconds },
+    load,
+    focus: done,
+    db: workPerFlow(db, done.ok, flowLabel),
+    note: bad
+      ? `${bad} failed answers (${[...load.steps].map(([n, s]) => `${n}: ${s.statuses.toString()}`).join('; ')})`
+      : undefined,
+    details: [
+      ...before,
+      ...[...load.steps].map(
+        ([n, s]) =>
+          `${n}: ${s.rate.toFixed(0)}/s, p50 ${s.latency.p50.toFixed(2)} ms, ` +
+          `p90 ${s.latency.p90.toFixed(2)} ms, p99 ${s.latency.p99.toFixed(2)} ms`,
+      ),
+    ],
+  };
+}
+
 /** Cycles through a list: every request takes the next item (a different product, a different search word). */
 export function cycler<T>(items: readonly T[]): () => T {
   if (!items.length) throw new Error('nothing to cycle through');

@@ -6,7 +6,7 @@
  * order) and their chosen variants given plentiful stock — bench data only.
  */
 import { unlessBroken } from '../lib/load.js';
-import { measureCounted, notRunnable, probe, runAlone, workPerFlow, type Scenario } from '../lib/scenario.js';
+import { checkoutFlowResult, measureCounted, notRunnable, probe, runAlone, type Scenario } from '../lib/scenario.js';
 import { poolOf } from '../lib/scenario.js';
 import { FLASH_PRODUCT_SLUG, PLENTIFUL_STOCK } from '../seed.js';
 import { checkoutBody } from './checkout.js';
@@ -96,7 +96,7 @@ export const checkoutStores: Scenario = async (env) => {
     body: () => ({ quantity: 1 + Math.floor(Math.random() * 3) }),
   });
   let hotCheckouts = 0;
-  const { load, db } = await measureCounted(env, [
+  const measured = await measureCounted(env, [
     {
       name: 'create cart',
       method: 'POST',
@@ -122,31 +122,12 @@ export const checkoutStores: Scenario = async (env) => {
       body: checkoutBody,
     },
   ]);
-  const done = load.steps.get('checkout')!;
-  const bad = load.errors + load.socketErrors + load.timeouts;
-  return {
-    name: 'checkout-stores',
-    title: TITLE,
-    state: 'ok',
-    ceiling: 'tpcb',
-    headline: { label: 'checkouts/s', value: done.ok / load.seconds },
-    load,
-    focus: done,
-    db: workPerFlow(db, done.ok, 'customer (new cart, 3 lines, checkout)'),
-    note: bad
-      ? `${bad} failed answers (${[...load.steps].map(([n, s]) => `${n}: ${s.statuses.toString()}`).join('; ')})`
-      : undefined,
-    details: [
-      `${storeCount} stores (${others.length} besides \`${hot.slug}\`), ` +
-        `${Math.round(HOT_SHARE * 100)} % of customers ` +
-        `at \`${hot.slug}\`: ${hotCheckouts} of ${done.ok + done.errors + done.expected} checkouts sent there`,
-      ...[...load.steps].map(
-        ([n, s]) =>
-          `${n}: ${s.rate.toFixed(0)}/s, p50 ${s.latency.p50.toFixed(2)} ms, ` +
-          `p90 ${s.latency.p90.toFixed(2)} ms, p99 ${s.latency.p99.toFixed(2)} ms`,
-      ),
-    ],
-  };
+  const done = measured.load.steps.get('checkout')!;
+  return checkoutFlowResult('checkout-stores', TITLE, measured, 'customer (new cart, 3 lines, checkout)', [
+    `${storeCount} stores (${others.length} besides \`${hot.slug}\`), ` +
+      `${Math.round(HOT_SHARE * 100)} % of customers ` +
+      `at \`${hot.slug}\`: ${hotCheckouts} of ${done.ok + done.errors + done.expected} checkouts sent there`,
+  ]);
 };
 
 await runAlone(import.meta.url, 'checkout-stores', checkoutStores);

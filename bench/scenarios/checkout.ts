@@ -5,9 +5,9 @@
  */
 import { unlessBroken } from '../lib/load.js';
 import {
+  checkoutFlowResult,
   measureCounted,
   notRunnable,
-  workPerFlow,
   prepareCarts,
   probe,
   randomPhone,
@@ -21,14 +21,16 @@ export function checkoutBody(): unknown {
   return { customer: { name: 'Bench Customer', phone: randomPhone() }, fulfillment: 'pickup', paymentMethod: 'cod' };
 }
 
+/** Three different variants of these, at random. */
+export function threeVariants(variants: readonly string[]): string[] {
+  const chosen = new Set<string>();
+  while (chosen.size < 3) chosen.add(variants[Math.floor(Math.random() * variants.length)]!);
+  return [...chosen];
+}
+
 export const checkout: Scenario = async (env) => {
   const slug = env.store.slug;
-  const variants = env.store.variantIds;
-  const pick3 = () => {
-    const chosen = new Set<string>();
-    while (chosen.size < 3) chosen.add(variants[Math.floor(Math.random() * variants.length)]!);
-    return [...chosen];
-  };
+  const pick3 = () => threeVariants(env.store.variantIds);
   let probeCart: string;
   try {
     [probeCart] = (await prepareCarts(env, 1, () => pick3().map((variantId) => ({ variantId, quantity: 1 })))) as [
@@ -58,7 +60,7 @@ export const checkout: Scenario = async (env) => {
     }),
     body: () => ({ quantity: 1 + Math.floor(Math.random() * 3) }),
   });
-  const { load, db } = await measureCounted(env, [
+  const measured = await measureCounted(env, [
     {
       name: 'create cart',
       method: 'POST',
@@ -78,25 +80,7 @@ export const checkout: Scenario = async (env) => {
       body: checkoutBody,
     },
   ]);
-  const done = load.steps.get('checkout')!;
-  const bad = load.errors + load.socketErrors + load.timeouts;
-  return {
-    name: 'checkout',
-    title: TITLE,
-    state: 'ok',
-    ceiling: 'tpcb',
-    headline: { label: 'checkouts/s', value: done.ok / load.seconds },
-    load,
-    focus: done,
-    db: workPerFlow(db, done.ok, 'customer (new cart, 3 lines, checkout)'),
-    note: bad
-      ? `${bad} failed answers (${[...load.steps].map(([n, s]) => `${n}: ${s.statuses.toString()}`).join('; ')})`
-      : undefined,
-    details: [...load.steps].map(
-      ([n, s]) =>
-        `${n}: ${s.rate.toFixed(0)}/s, p50 ${s.latency.p50.toFixed(2)} ms, p90 ${s.latency.p90.toFixed(2)} ms, p99 ${s.latency.p99.toFixed(2)} ms`,
-    ),
-  };
+  return checkoutFlowResult('checkout', TITLE, measured, 'customer (new cart, 3 lines, checkout)');
 };
 
 await runAlone(import.meta.url, 'checkout', checkout);

@@ -8,6 +8,7 @@ import { home } from './home.js';
 import { search } from './search.js';
 import { cart } from './cart.js';
 import { checkout } from './checkout.js';
+import { checkoutLines } from './checkout-lines.js';
 import { checkoutStores } from './checkout-stores.js';
 import { flash } from './flash.js';
 import { whatsapp } from './whatsapp.js';
@@ -20,6 +21,7 @@ export const scenarios: Record<ScenarioName, Scenario> = {
   search,
   cart,
   checkout,
+  'checkout-lines': checkoutLines,
   'checkout-stores': checkoutStores,
   flash,
   whatsapp,
