@@ -20,6 +20,20 @@ describe('DATABASE_REPLICA_URLS', () => {
   });
 });
 
+describe('DB_PLAN_CACHE_MODE', () => {
+  it("is one of PostgreSQL's plan_cache_mode values; unset or empty: force_generic_plan", () => {
+    expect(loadConfig({}).dbPlanCacheMode).toBe('force_generic_plan');
+    expect(loadConfig({ DB_PLAN_CACHE_MODE: ' ' }).dbPlanCacheMode).toBe('force_generic_plan');
+    for (const mode of ['auto', 'force_custom_plan', 'force_generic_plan'])
+      expect(loadConfig({ DB_PLAN_CACHE_MODE: mode }).dbPlanCacheMode).toBe(mode);
+  });
+  it('refuses anything else, naming the values it takes', () => {
+    expect(() => loadConfig({ DB_PLAN_CACHE_MODE: 'generic' })).toThrow(
+      /DB_PLAN_CACHE_MODE must be one of force_generic_plan, auto, force_custom_plan, got "generic"/,
+    );
+  });
+});
+
 describe('loadConfigOrExit', () => {
   it('stops the command with one line and exit code 1', () => {
     const exit = vi.spyOn(process, 'exit').mockImplementation(() => {

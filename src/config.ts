@@ -20,6 +20,11 @@ export interface Config {
   /** Named (server-side prepared) statements; off (DB_PREPARED_STATEMENTS=0) behind PgBouncer < 1.21 in transaction
    * mode. */
   dbPreparedStatements: boolean;
+  /**
+   * PostgreSQL's plan_cache_mode on the app's connections (DB_PLAN_CACHE_MODE): `force_generic_plan` by default, so
+   * a named statement is planned once per connection; `auto` is PostgreSQL's own choice (see src/db/pg.ts).
+   */
+  dbPlanCacheMode: PlanCacheMode;
   /** A store's concurrent checkouts in one statement (src/orders/place-batch.ts); DUKAAN_CHECKOUT_BATCH=0: off. */
   checkoutBatch: boolean;
   bodyLimit: number;
@@ -70,6 +75,17 @@ export function parseOtpTestNumbers(raw: string | undefined): Map<string, string
     else if (pair.trim()) throw new Error(`OTP_TEST_NUMBERS: cannot read "${pair}" (expected +E164:digits)`);
   }
   return map;
+}
+
+export const PLAN_CACHE_MODES = ['force_generic_plan', 'auto', 'force_custom_plan'] as const;
+export type PlanCacheMode = (typeof PLAN_CACHE_MODES)[number];
+
+/** DB_PLAN_CACHE_MODE: one of PostgreSQL's plan_cache_mode values; unset or empty: force_generic_plan. */
+export function parsePlanCacheMode(raw: string | undefined): PlanCacheMode {
+  const value = raw?.trim() || 'force_generic_plan';
+  const mode = PLAN_CACHE_MODES.find((m) => m === value);
+  if (!mode) throw new Error(`DB_PLAN_CACHE_MODE must be one of ${PLAN_CACHE_MODES.join(', ')}, got "${raw}"`);
+  return mode;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -144,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     dbPoolMax: intEnv(env, 'DB_POOL_MAX', 10),
     dbPreparedStatements: env.DB_PREPARED_STATEMENTS !== '0',
+    dbPlanCacheMode: parsePlanCacheMode(env.DB_PLAN_CACHE_MODE),
     checkoutBatch: env.DUKAAN_CHECKOUT_BATCH !== '0',
     bodyLimit: 1024 * 1024,
     demo: !databaseUrl && env.DUKAAN_DEMO !== '0',

@@ -1,3 +1,4 @@
+import type { PlanCacheMode } from '../config.js';
 import type { Db } from './db.js';
 import { createPgDb } from './pg.js';
 import { createPgliteDb } from './pglite.js';
@@ -8,8 +9,13 @@ export async function openDb(config: {
   dataDir: string;
   dbPoolMax?: number;
   dbPreparedStatements?: boolean;
+  dbPlanCacheMode?: PlanCacheMode;
 }): Promise<Db> {
   if (config.databaseUrl)
-    return createPgDb(config.databaseUrl, { max: config.dbPoolMax, preparedStatements: config.dbPreparedStatements });
+    return createPgDb(config.databaseUrl, {
+      max: config.dbPoolMax,
+      preparedStatements: config.dbPreparedStatements,
+      planCacheMode: config.dbPlanCacheMode,
+    });
   return createPgliteDb(`${config.dataDir}/pglite`);
 }

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { beginSql, type Db, type Tx, type TxOptions } from './db.js';
+import type { PlanCacheMode } from '../config.js';
 
 // int8 (counts, money) as JS numbers: money stays far below 2^53 (prices ≤ 10^10 × 999 per line).
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -38,6 +39,14 @@ export function createPgDb(
     max?: number;
     connectionTimeoutMillis?: number;
     preparedStatements?: boolean;
+    /**
+     * plan_cache_mode of every connection (named statements only; default force_generic_plan). PostgreSQL's `auto`
+     * plans a named statement anew on EVERY execution while a plan made for its parameters looks cheaper than the
+     * generic one, and for a statement over `unnest($n)` arrays it always does: the planner estimates an array
+     * parameter at 10 elements but a known array at its length. That is ~1 ms of planning per execution of the
+     * cart and checkout statements (docs/write-path.md, "Planned once, not on every execution").
+     */
+    planCacheMode?: PlanCacheMode;
     /** A statement without an answer this long fails ('Query read timeout'); unset: it waits (the primary). */
     queryTimeoutMillis?: number;
   } = {},
@@ -54,6 +63,15 @@ export function createPgDb(
   });
   // A backend dying (database restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Set on each new connection before anything else runs on it (node-postgres queues a client's queries in order);
+  // unnamed statements are planned for their parameters every time anyway, so without names there is nothing to set
+  // (and behind a transaction-mode pooler a session setting would leak to other clients).
+  const planCacheMode = opts.planCacheMode ?? 'force_generic_plan';
+  if (names && planCacheMode !== 'auto') {
+    pool.on('connect', (client) => {
+      client.query(`SET plan_cache_mode = ${planCacheMode}`).catch(() => {});
+    });
+  }
   const db: Db = {
     kind: 'postgres',
     async query<T>(sql: string, params?: readonly unknown[]) {

@@ -6,6 +6,7 @@
  */
 import { type Db, isDbUnavailableError, type QueryResult, type Queryable } from './db.js';
 import { createPgDb } from './pg.js';
+import type { PlanCacheMode } from '../config.js';
 import { chooseRead, lagBytes, parseLsn, replicaName, type ReplicaView } from './read-routing.js';
 
 export interface ReplicaStatus {
@@ -20,6 +21,7 @@ export interface ReplicaStatus {
 export interface ReplicaSetOptions {
   poolMax?: number;
   preparedStatements?: boolean;
+  planCacheMode?: PlanCacheMode;
   /** Health and lag check interval (ms). */
   checkMs?: number;
   /** How long a replay position is trusted before a client with a newer write makes us ask again (ms). */
@@ -86,6 +88,7 @@ export class ReplicaSet {
     const pgOptions = {
       max: opts.poolMax,
       preparedStatements: opts.preparedStatements,
+      planCacheMode: opts.planCacheMode,
       connectionTimeoutMillis: 1000,
       // A replica that stops answering (host gone, network cut) must not hold a shopper's request: its reads are
       // catalog reads of a few ms, so after this long they are repeated on the primary.

@@ -37,6 +37,7 @@ export async function registerReplicaReads(
   const replicas = new ReplicaSet(db, config.databaseReplicaUrls, {
     poolMax: config.dbPoolMax,
     preparedStatements: config.dbPreparedStatements,
+    planCacheMode: config.dbPlanCacheMode,
     checkMs: opts.checkMs,
     onChange: (name, healthy, detail) =>
       healthy

@@ -100,6 +100,43 @@ describe('prepared statements on PostgreSQL', () => {
   );
 });
 
+describe('plan cache mode on PostgreSQL', () => {
+  const url = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  // A statement over an array parameter, like the cart and checkout statements: PostgreSQL's `auto` mode would plan
+  // it again on every execution.
+  const plansOf = async (opts: Parameters<typeof createPgDb>[1]) => {
+    const db = createPgDb(url, { max: 1, ...opts });
+    try {
+      const sql = 'SELECT count(*)::int AS n FROM unnest($1::oid[]) AS u(x) JOIN pg_class c ON c.oid = u.x';
+      for (let i = 0; i < 8; i++) await db.query(sql, [[1259, 1247]]);
+      const mode = (
+        await db.tx((tx) => tx.query<{ m: string }>('SELECT current_setting($1) AS m', ['plan_cache_mode']))
+      ).rows[0]!.m;
+      const { rows } = await db.query<{ generic: number; custom: number }>(
+        `SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements
+          WHERE statement LIKE '%unnest($1::oid[])%'`,
+      );
+      return { mode, plans: rows };
+    } finally {
+      await db.close();
+    }
+  };
+
+  it('named statements are planned once per connection (force_generic_plan), not on every execution', async () => {
+    expect(await plansOf({})).toEqual({ mode: 'force_generic_plan', plans: [{ generic: 8, custom: 0 }] });
+    expect(loadConfig({}).dbPlanCacheMode).toBe('force_generic_plan');
+  });
+
+  it("DB_PLAN_CACHE_MODE=auto leaves PostgreSQL's choice, which plans this statement for its parameters", async () => {
+    const auto = await plansOf({ planCacheMode: 'auto' });
+    expect(auto.mode).toBe('auto');
+    expect(auto.plans[0]!.custom).toBeGreaterThanOrEqual(5);
+    expect(loadConfig({ DB_PLAN_CACHE_MODE: 'auto' }).dbPlanCacheMode).toBe('auto');
+    // Unnamed statements (DB_PREPARED_STATEMENTS=0) are planned each time anyway: nothing is set on the session.
+    expect(await plansOf({ preparedStatements: false })).toEqual({ mode: 'auto', plans: [] });
+  });
+});
+
 describe('problem+json on every error path', () => {
   it('unknown route → 404 not_found', async ({ ctx }) => {
     expectProblem(await client(ctx.app).get('/api/v1/no-such-thing'), 404, 'not_found');
