@@ -28,8 +28,13 @@ const SESSION_STATE: [string, RegExp][] = [
   ['session-level advisory lock', /pg_(try_)?advisory_lock(_shared)?\s*\(/i],
   ['LISTEN/UNLISTEN', /\b(UN)?LISTEN\s+["a-z_*]/],
   ['notification handler', /\.on\(\s*['"]notification['"]/],
-  // A statement sent on its own (not an UPDATE's SET clause, not a comment).
-  ['SET outside a transaction', /\.(query|exec)\(\s*['"`]\s*SET\s+(?!LOCAL\b)(SESSION\s+)?[a-z_.]+\s*(=|TO\b)/i],
+  // A statement sent on its own (not an UPDATE's SET clause, not a comment). plan_cache_mode is left out: it decides
+  // how a statement is planned, never what it answers, so one leaked to another client of a pooler changes no
+  // result (src/db/pg.ts sets it only with named statements; deploy/README.md says what to do behind a pooler).
+  [
+    'SET outside a transaction',
+    /\.(query|exec)\(\s*['"`]\s*SET\s+(?!LOCAL\b)(SESSION\s+)?(?!plan_cache_mode\b)[a-z_.]+\s*(=|TO\b)/i,
+  ],
   ['set_config(…, false)', /set_config\([^)]*,\s*false\s*\)/i],
   ['temporary table', /CREATE\s+(GLOBAL\s+|LOCAL\s+)?TEMP(ORARY)?\s+TABLE/i],
   ['cursor WITH HOLD', /WITH\s+HOLD/i],
@@ -65,6 +70,7 @@ describe('operations files', () => {
       "await client.query('LISTEN order_events')",
       "client.on('notification', handle)",
       'await db.query(`SET statement_timeout = 1000`)',
+      'await db.query(`SET SESSION search_path = shop`)',
       'await db.query("SELECT set_config(\'app.store\', $1, false)")',
       'CREATE TEMP TABLE scratch (id int)',
       'DECLARE c CURSOR WITH HOLD FOR SELECT 1',
@@ -79,6 +85,7 @@ describe('operations files', () => {
     const fine = [
       "await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key])",
       "await tx.query('SET LOCAL statement_timeout = 1000')",
+      'client.query(`SET plan_cache_mode = force_generic_plan`)',
       "await tx.query('UPDATE variants SET stock = stock - $2 WHERE id = $1')",
       '/** Builds `SET a = $n, …` from the fields that are present */',
       'the pool is listening on a port',
