@@ -34,11 +34,17 @@ export async function createPgliteDb(dataDir: string | null): Promise<Db> {
     parsers: { [pgliteTypes.INT8]: (v: string) => Number(v) },
   });
   let tail: Promise<unknown> = Promise.resolve();
+  // A turn of the event loop before each statement. PGlite runs a statement synchronously and resolves in
+  // microtasks, so without it a queue of statements ran back to back in ONE microtask drain, and the server read no
+  // new request or connection until the queue was empty: under the bench's checkout load, the first request on
+  // each new connection waited up to 8.3 s (create-cart p99) while everything already read was answered in < 0.5 s.
+  // With a turn between statements that p99 was 0.48 s (bench/results/2026-11-30-vm-session5.notes.md).
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
   let waiting = 0;
   let busy = false;
   function serial<T>(fn: () => Promise<T>): Promise<T> {
     waiting++;
-    const run = tail.then(async () => {
+    const run = tail.then(turn).then(async () => {
       waiting--;
       busy = true;
       try {
