@@ -324,7 +324,6 @@ async function createCartWithLines(db: DbOrTx, slug: string, lines: readonly New
   const problems = newLineProblems(lines);
   if (problems.length) throw validationFailed('The cart lines are not valid', problems, 422);
   const id = newSecretId();
-  // Any variant id that is not a uuid cannot be one the store sells: refused before the statement, which casts.
   const found = await insertCartWithLines(db, slug, id, lines);
   if (!found) throw notFound('Store not found');
   const { store, refused, lines: lineRows, ...cartRow } = found;
@@ -339,7 +338,7 @@ async function createCartWithLines(db: DbOrTx, slug: string, lines: readonly New
 }
 
 /** What is wrong with a new cart's lines before any is looked up: more than a cart holds, a variant twice. */
-export function newLineProblems(lines: readonly NewCartLine[]): ProblemItem[] {
+function newLineProblems(lines: readonly NewCartLine[]): ProblemItem[] {
   const problems: ProblemItem[] = [];
   if (lines.length > MAX_CART_LINES)
     problems.push({ code: 'too_many_lines', path: '/lines', message: `at most ${MAX_CART_LINES} lines` });
@@ -351,6 +350,7 @@ export function newLineProblems(lines: readonly NewCartLine[]): ProblemItem[] {
         path: `/lines/${i}/variantId`,
         message: 'this variant is already a line above',
       });
+    // An id that is no uuid cannot be a variant the store sells; refused here, before the statement casts it.
     else if (!isUuid(line.variantId)) problems.push(unsoldLine(i, line.variantId));
     seen.add(line.variantId);
   });
