@@ -56,3 +56,14 @@ ${(err as Error).message}`,
     },
   };
 }
+
+/** The same Db handle (a Db, not a bare Queryable: it also has tx), its statements counted. */
+export function countedDb(db: Db): { counted: Db; sql: string[] } {
+  const sql: string[] = [];
+  const counted = Object.create(db) as Db;
+  counted.query = (text, params) => {
+    sql.push(text);
+    return db.query(text, params);
+  };
+  return { counted, sql };
+}

@@ -8,6 +8,7 @@ import { client, merchantWithStore, type Client } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
 import { archiveVariant, createProduct, createVariant } from '../helpers/fixtures.js';
 import { checkoutBody } from '../helpers/order-fixtures.js';
+import { countedDb } from '../helpers/db.js';
 import type { Db } from '../../src/db/db.js';
 import { createCart } from '../../src/cart/cart.service.js';
 import { newId } from '../../src/shared/ids.js';
@@ -92,12 +93,7 @@ describe('a cart created with its lines', () => {
 
   it('is ONE statement, lines and bill included', async ({ ctx, db }) => {
     const v = await createVariant(db, storeId, { productName: 'Tea', price: 5000, stock: 5 });
-    const sql: string[] = [];
-    const counted = Object.create(ctx.testDb.db) as Db;
-    counted.query = (text, params) => {
-      sql.push(text);
-      return ctx.testDb.db.query(text, params);
-    };
+    const { counted, sql } = countedDb(ctx.testDb.db);
     const cart = await createCart(counted, slug, [{ variantId: v.id, quantity: 2 }]);
     expect(cart.subtotal).toBe(10000);
     expect(sql).toHaveLength(1);

@@ -1,9 +1,10 @@
 import { describe, expect } from 'vitest';
 import { client, merchantWithStore, type Client } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
+import { countedDb } from '../helpers/db.js';
 import { createProduct, createVariant, archiveVariant, setProductActive } from '../helpers/fixtures.js';
 import { checkoutBody } from '../helpers/order-fixtures.js';
-import type { Db, Queryable } from '../../src/db/db.js';
+import type { Queryable } from '../../src/db/db.js';
 import { loadCartSnapshot, assertFulfillmentOffered, getCart, setCartLine } from '../../src/cart/cart.service.js';
 import { selectCartWithLines } from '../../src/cart/cart.repo.js';
 import { checkout } from '../../src/checkout/checkout.service.js';
@@ -298,17 +299,6 @@ describe('a line put answers the cart it leaves', () => {
     expect(sold.statements).toBe(1);
   });
 });
-
-/** The same Db handle (a Db, not a bare Queryable: it also has tx), its statements counted. */
-function countedDb(db: Db): { counted: Db; sql: string[] } {
-  const sql: string[] = [];
-  const counted = Object.create(db) as Db;
-  counted.query = (text, params) => {
-    sql.push(text);
-    return db.query(text, params);
-  };
-  return { counted, sql };
-}
 
 describe('replacement suggestions come with the lines, in the same statement', () => {
   it('only on lines nothing of which can be bought, alike on GET, a put and a locked read', async ({ db }) => {
