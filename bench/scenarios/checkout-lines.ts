@@ -6,12 +6,12 @@
  */
 import { unlessBroken } from '../lib/load.js';
 import { checkoutFlowResult, measureCounted, notRunnable, probe, runAlone, type Scenario } from '../lib/scenario.js';
-import { checkoutBody, threeVariants } from './checkout.js';
+import { checkoutBody, lineQuantity, threeVariants } from './checkout.js';
 
 export const TITLE = 'Checkout, cart created with its lines (2 requests)';
 
 const linesBody = (variants: readonly string[]) => ({
-  lines: threeVariants(variants).map((variantId) => ({ variantId, quantity: 1 + Math.floor(Math.random() * 3) })),
+  lines: threeVariants(variants).map((variantId) => ({ variantId, quantity: lineQuantity() })),
 });
 
 export const checkoutLines: Scenario = async (env) => {

@@ -9,7 +9,7 @@ import { unlessBroken } from '../lib/load.js';
 import { checkoutFlowResult, measureCounted, notRunnable, probe, runAlone, type Scenario } from '../lib/scenario.js';
 import { poolOf } from '../lib/scenario.js';
 import { FLASH_PRODUCT_SLUG, PLENTIFUL_STOCK } from '../seed.js';
-import { checkoutBody } from './checkout.js';
+import { checkoutBody, lineQuantity } from './checkout.js';
 
 export const TITLE = 'Checkout, many stores (200, 20 % on one)';
 export const STORES = 200;
@@ -93,7 +93,7 @@ export const checkoutStores: Scenario = async (env) => {
       const variant = (ctx.variants as string[])[i];
       return `/api/v1/storefront/${shopOf(ctx).slug}/carts/${ctx.cart as string}/lines/${variant}`;
     }),
-    body: () => ({ quantity: 1 + Math.floor(Math.random() * 3) }),
+    body: () => ({ quantity: lineQuantity() }),
   });
   let hotCheckouts = 0;
   const measured = await measureCounted(env, [

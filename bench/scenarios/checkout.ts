@@ -21,6 +21,9 @@ export function checkoutBody(): unknown {
   return { customer: { name: 'Bench Customer', phone: randomPhone() }, fulfillment: 'pickup', paymentMethod: 'cod' };
 }
 
+/** The quantity of each line a customer puts: 1 to 3. */
+export const lineQuantity = (): number => 1 + Math.floor(Math.random() * 3);
+
 /** Three different variants of these, at random. */
 export function threeVariants(variants: readonly string[]): string[] {
   const chosen = new Set<string>();
@@ -58,7 +61,7 @@ export const checkout: Scenario = async (env) => {
       if (i === 0) ctx.variants = pick3();
       return `/api/v1/storefront/${slug}/carts/${ctx.cart as string}/lines/${(ctx.variants as string[])[i]}`;
     }),
-    body: () => ({ quantity: 1 + Math.floor(Math.random() * 3) }),
+    body: () => ({ quantity: lineQuantity() }),
   });
   const measured = await measureCounted(env, [
     {
