@@ -92,19 +92,39 @@ export async function addAnswerBody(q: Queryable, ref: KeyRef, answer: StoredAns
   );
 }
 
+/** One finished answer for insertAnswers. */
+export interface NewAnswer {
+  ref: KeyRef;
+  hash: string;
+  answer: StoredAnswer;
+}
+
 /**
- * A finished answer recorded in one durable commit (a refusal of a route that records its own keys); false when the
- * key already had a record (a concurrent request with the same key wrote one first), which is left as it is.
+ * Finished answers recorded in ONE statement and one durable commit (the refusals of a route that records its own
+ * keys); true for each key recorded now, false for one that already had a record (a concurrent request with the
+ * same key wrote one first), which is left as it is. The keys must differ: two rows with the same key in one
+ * statement would both read as recorded.
  */
-export async function insertAnswer(q: Queryable, ref: KeyRef, hash: string, answer: StoredAnswer): Promise<boolean> {
+export async function insertAnswers(q: Queryable, answers: readonly NewAnswer[]): Promise<boolean[]> {
   // rows, not rowCount (see claimKey).
-  const { rows } = await q.query(
+  const { rows } = await q.query<{ scope: string; key: string }>(
     `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_body,
                                    response_type)
-     VALUES ($1, $2, $3, 'done', now(), $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING RETURNING 1`,
-    [ref.scope, ref.key, hash, answer.status, answer.body, answer.type],
+     SELECT a.scope, a.key, a.hash, 'done', now(), a.status, a.body, a.type
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
+            AS a(scope, key, hash, status, body, type)
+     ON CONFLICT (scope, key) DO NOTHING RETURNING scope, key`,
+    [
+      answers.map((a) => a.ref.scope),
+      answers.map((a) => a.ref.key),
+      answers.map((a) => a.hash),
+      answers.map((a) => a.answer.status),
+      answers.map((a) => a.answer.body),
+      answers.map((a) => a.answer.type),
+    ],
   );
-  return rows.length === 1;
+  const recorded = new Set(rows.map((r) => JSON.stringify([r.scope, r.key])));
+  return answers.map((a) => recorded.has(JSON.stringify([a.ref.scope, a.ref.key])));
 }
 
 export async function deleteKeysOlderThan(q: Queryable, hours: number): Promise<number> {

@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, DbOrTx } from '../db/db.js';
 import { AppError, toProblem } from '../shared/errors.js';
+import { CoalescedWrites } from '../shared/coalesced-writes.js';
 import { sha256 } from '../shared/ids.js';
 import {
   addAnswerBody,
   claimKey,
   deleteKeysOlderThan,
-  insertAnswer,
+  insertAnswers,
   keyRecordJsonSql,
   type KeyRow,
+  type NewAnswer,
   readKey,
   releaseClaim,
   type StoredAnswer,
@@ -32,6 +34,27 @@ const LEASE_SECONDS = 10;
 const WAIT_MS = 12_000;
 const POLL_MS = 25;
 const KEEP_HOURS = 48;
+/** At most this many refusals' records in one statement. */
+const MAX_RECORDS_PER_STATEMENT = 64;
+
+/**
+ * The refusals' records of each database handle: those that arrive while one is being written go together in one
+ * statement and one durable commit (a flash sale's 400 losers: a handful of commits, not 400). Two with the same key
+ * never share one (insertAnswers).
+ */
+const refusalRecords = new WeakMap<Db, CoalescedWrites<NewAnswer, boolean>>();
+
+function recordRefusal(db: Db, answer: NewAnswer): Promise<boolean> {
+  let writes = refusalRecords.get(db);
+  if (!writes) {
+    writes = new CoalescedWrites((answers) => insertAnswers(db, answers), {
+      max: MAX_RECORDS_PER_STATEMENT,
+      clash: (a, b) => a.ref.scope === b.ref.scope && a.ref.key === b.ref.key,
+    });
+    refusalRecords.set(db, writes);
+  }
+  return writes.write(answer);
+}
 
 interface Claim {
   scope: string;
@@ -304,8 +327,9 @@ export async function answerRecordedKey(
 /**
  * The answer of an 'in-handler' route. When the handler wrote the record with its work (durably), the body is added
  * without waiting for the flush: a crash may lose only the body, and a repeat then finds the record without one and
- * answers the work again. When it did not (a refusal), the answer is stored now, durably: one commit. Returns the
- * payload to send: this one, or the answer of a record that came first (see answerLateRecord).
+ * answers the work again. When it did not (a refusal), the answer is stored now, durably, in one commit shared with
+ * the refusals written at the same moment (recordRefusal). Returns the payload to send: this one, or the answer of a
+ * record that came first (see answerLateRecord).
  */
 async function storeRecordedAnswer(
   db: Db,
@@ -321,7 +345,7 @@ async function storeRecordedAnswer(
   const answer = { status: reply.statusCode, body, type };
   try {
     if (record.written) await addAnswerBody(db, record, answer);
-    else if (!(await insertAnswer(db, record, record.requestHash, answer)))
+    else if (!(await recordRefusal(db, { ref: record, hash: record.requestHash, answer })))
       return await answerLateRecord(db, reply, payload, record, answer);
   } catch (err) {
     request.log.warn({ err, key: record.key }, 'could not store the idempotent response');
