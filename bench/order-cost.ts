@@ -16,12 +16,18 @@
  */
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { CART_STAMP_SQL } from '../src/cart/cart.repo.js';
-import { createPgDb } from '../src/db/pg.js';
-import { migrate } from '../src/db/migrate.js';
 import type { Queryable } from '../src/db/db.js';
-import { placeOrder, type NewOrderLine, type UnnumberedOrder } from '../src/orders/orders.repo.js';
-import { newId, newSecretId } from '../src/shared/ids.js';
+import { placeOrder } from '../src/orders/orders.repo.js';
+import { newId } from '../src/shared/ids.js';
+import {
+  freshDatabase,
+  mean,
+  median,
+  readyCheckout,
+  seedStore,
+  sessionQueryable,
+  type SeededStore,
+} from './lib/order-db.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,129 +40,25 @@ const { values: args } = parseArgs({
 const ORDERS = Number(args.orders);
 const WARMUP = Number(args.warmup);
 const serverUrl = args['database-url'];
-const dbUrl = `${serverUrl.replace(/\/[^/:]*$/, '')}/${args.database}`;
 
-interface Store {
-  label: string;
-  id: string;
-  lines: NewOrderLine[];
-}
-
-async function createDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${serverUrl.replace(/\/[^/:]*$/, '')}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${args.database} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${args.database}`);
-  await admin.end();
-  const db = createPgDb(dbUrl, { max: 1 });
-  await migrate(db);
-  await db.close();
-}
-
-async function seedStore(c: pg.Client, merchantId: string, label: string, push: boolean): Promise<Store> {
-  const id = newId();
-  await c.query(`INSERT INTO stores (id, slug, name, pickup) VALUES ($1, $2, $2, true)`, [id, `s-${label}`]);
-  await c.query(`INSERT INTO store_members (store_id, merchant_id, role) VALUES ($1, $2, 'owner')`, [id, merchantId]);
-  if (push)
-    await c.query(
-      `INSERT INTO push_subscriptions (id, store_id, merchant_id, endpoint, p256dh, auth)
-       VALUES ($1, $2, $3, 'https://push.example/1', 'key', 'auth')`,
-      [newId(), id, merchantId],
-    );
-  const lines: NewOrderLine[] = [];
-  for (let i = 0; i < 3; i++) {
-    const productId = newId();
-    const variantId = newId();
-    await c.query(`INSERT INTO products (id, store_id, slug, name) VALUES ($1, $2, $3, $3)`, [productId, id, `p${i}`]);
-    await c.query(
-      `INSERT INTO variants (id, product_id, store_id, name, price, stock) VALUES ($1, $2, $3, 'one', 100, 1000000)`,
-      [variantId, productId, id],
-    );
-    lines.push({ variantId, productId, name: `p${i}`, variantName: 'one', unitPrice: 100, quantity: 1 });
-  }
-  return { label, id, lines };
-}
-
-/** One connection, named statements as the app's pool sends them. */
-function sessionQueryable(c: pg.Client): Queryable {
-  const names = new Map<string, string>();
-  return {
-    async query<T>(sql: string, params?: readonly unknown[]) {
-      const values = params as unknown[] | undefined;
-      let name: string | undefined;
-      if (values && values.length > 0) {
-        name = names.get(sql) ?? `s${names.size}`;
-        names.set(sql, name);
-      }
-      const r = await c.query(name ? { name, text: sql, values } : { text: sql, values });
-      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
-    },
-  };
-}
-
-let phoneSeq = 0;
-async function placeOne(c: pg.Client, q: Queryable, store: Store): Promise<number> {
-  const cartId = newSecretId();
-  const { rows } = await c.query<{ stamp: string }>(
-    `INSERT INTO carts (id, store_id, fulfillment) VALUES ($1, $2, 'pickup')
-     RETURNING ${CART_STAMP_SQL('carts')} AS stamp`,
-    [cartId, store.id],
-  );
-  // 200 customers, most ordering more than once: both branches of the store_customers upsert.
-  const phone = `+9198${String(1_000_000 + (phoneSeq++ % 200)).padStart(8, '0')}`;
-  const order: UnnumberedOrder = {
-    id: newId(),
-    storeId: store.id,
-    paymentMethod: 'cod',
-    fulfillment: 'pickup',
-    subtotal: 300,
-    discount: 0,
-    deliveryFee: 0,
-    total: 300,
-    couponId: null,
-    couponCode: null,
-    customer: { name: 'Asha', phone, address: null },
-    note: null,
-    trackingToken: newSecretId(),
-    cartId,
-    checkoutKey: newSecretId(),
-    billRules: { coupon: null, deliveryFee: 0, freeAbove: null, minOrder: null },
-    lang: 'en',
-  };
-  const message = (audience: string) => ({
-    id: newId(),
-    topic: 'order.placed',
-    recipient: audience === 'store' ? '+919000000000' : phone,
-    textBeforeNumber: 'Order #',
-    textAfterNumber: ' placed',
-    data: { orderId: order.id },
-  });
-  const moves = store.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
+async function placeOne(c: pg.Client, q: Queryable, store: SeededStore): Promise<number> {
+  const { order, cartStamp, lines, moves, messages, record } = await readyCheckout(c, store, store.lines);
   const started = process.hrtime.bigint();
   const result = await placeOrder(
     q,
     order,
-    Number(rows[0]!.stamp),
-    store.lines,
+    cartStamp,
+    lines,
     moves,
-    message('store'),
-    message('customer'),
-    {
-      scope: `order-cost:${store.id}`,
-      key: newSecretId(),
-      requestHash: 'x',
-    },
+    messages[0]!.message,
+    messages[1]!.message,
+    record,
   );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (!result.placed) throw new Error(`order refused: ${JSON.stringify(result)}`);
   return ms;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)]! : 0;
-};
 const ms = (x: number) => x.toFixed(3);
 
 interface PlanNode {
@@ -222,12 +124,15 @@ async function explainEveryStatement(c: pg.Client): Promise<ExplainJson[]> {
 }
 
 async function main(): Promise<void> {
-  await createDatabase();
+  const dbUrl = await freshDatabase(serverUrl, args.database);
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   const merchantId = newId();
   await c.query(`INSERT INTO merchants (id, phone) VALUES ($1, '+919000000000')`, [merchantId]);
-  const stores = [await seedStore(c, merchantId, 'push', true), await seedStore(c, merchantId, 'nopush', false)];
+  const stores = [
+    await seedStore(c, merchantId, 'push', { push: true, variants: 3 }),
+    await seedStore(c, merchantId, 'nopush', { push: false, variants: 3 }),
+  ];
   const q = sessionQueryable(c);
   await c.query(`SET synchronous_commit = off`);
 
