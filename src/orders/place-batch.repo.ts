@@ -139,6 +139,7 @@ export async function placeOrderBatch(
   const { rows } = await q.query<OutcomeRow>(
     `WITH o AS MATERIALIZED (SELECT * FROM ${orders}),
      want AS MATERIALIZED (SELECT * FROM ${wants}),
+     rec AS MATERIALIZED (SELECT * FROM ${recordRows}),
      seen_short AS (SELECT w.ord, w.variant_id AS id, w.qty, coalesce(v.stock, 0) AS available
                       FROM want w LEFT JOIN variants v ON v.id = w.variant_id AND v.store_id = ${store}
                      WHERE v.id IS NULL OR v.stock < w.qty),
@@ -151,7 +152,7 @@ export async function placeOrderBatch(
                       WHERE c.store_id = ${store} AND c.id IN (SELECT cart_id FROM cand)
                         AND (SELECT count(*) FROM stock_locked) >= 0
                       ORDER BY c.id FOR UPDATE),
-     keyed_before AS (SELECT k.ord FROM ${recordRows}
+     keyed_before AS (SELECT k.ord FROM rec k
                         JOIN idempotency_keys ik ON ik.scope = k.scope AND ik.key = k.key),
      elig AS (SELECT DISTINCT ON (cand.cart_id) cand.ord FROM cand
                 JOIN cart_locked cl ON cl.id = cand.cart_id AND cl.order_id IS NULL AND cl.stamp = cand.stamp
@@ -159,9 +160,10 @@ export async function placeOrderBatch(
                ORDER BY cand.cart_id, cand.ord),
      cum AS (SELECT w.ord, w.variant_id, sum(w.qty) OVER (PARTITION BY w.variant_id ORDER BY w.ord) AS upto
                FROM want w JOIN elig ON elig.ord = w.ord),
-     first_misfit AS (SELECT coalesce(min(c.ord), 2147483647) AS ord FROM cum c
-                        LEFT JOIN stock_locked l ON l.id = c.variant_id
-                       WHERE l.id IS NULL OR l.stock < c.upto),
+     locked_stock AS MATERIALIZED (SELECT jsonb_object_agg(id, stock) AS m FROM stock_locked),
+     first_misfit AS MATERIALIZED (SELECT coalesce(min(c.ord), 2147483647) AS ord FROM cum c, locked_stock ls
+                                    WHERE NOT ls.m ? c.variant_id::text
+                                       OR (ls.m ->> c.variant_id::text)::int < c.upto),
      placed_ord AS (SELECT e.ord, row_number() OVER (ORDER BY e.ord) AS rn FROM elig e, first_misfit f
                      WHERE e.ord < f.ord),
      taken AS (SELECT w.variant_id, sum(w.qty) AS qty FROM want w JOIN placed_ord po ON po.ord = w.ord
@@ -182,8 +184,9 @@ export async function placeOrderBatch(
                         FROM placed_ord po JOIN o ON o.ord = po.ord, numbered, placed_count
                       RETURNING id, number, created_at),
      stock_taken AS (UPDATE variants v SET stock = v.stock - t.qty
-                       FROM taken t JOIN stock_locked l ON l.id = t.variant_id
-                      WHERE v.id = t.variant_id AND v.stock IS NOT NULL AND EXISTS (SELECT 1 FROM placed_order)),
+                       FROM taken t
+                      WHERE v.id = t.variant_id AND v.store_id = ${store} AND v.stock IS NOT NULL
+                        AND EXISTS (SELECT 1 FROM placed_order)),
      cart_ordered AS (UPDATE carts SET order_id = o.id, fulfillment = o.fulfillment, updated_at = now()
                         FROM placed_ord po JOIN o ON o.ord = po.ord
                        WHERE carts.id = o.cart_id AND EXISTS (SELECT 1 FROM placed_order)),
@@ -205,10 +208,11 @@ export async function placeOrderBatch(
                                               response_type, response_body)
                  SELECT k.scope, k.key, k.request_hash, 'done', now(), 201, 'application/json; charset=utf-8',
                         ${filledAnswer}
-                   FROM ${recordRows} JOIN o ON o.ord = k.ord JOIN placed_order pd ON pd.id = o.id
+                   FROM rec k JOIN o ON o.ord = k.ord JOIN placed_order pd ON pd.id = o.id
                    JOIN first_history h ON h.order_id = pd.id
                  ON CONFLICT (scope, key) DO NOTHING
-                 RETURNING scope, key, response_body)
+                 RETURNING scope, key, response_body),
+     answers AS (SELECT k.ord, r.response_body FROM records r JOIN rec k ON r.scope = k.scope AND r.key = k.key)
      SELECT o.ord::int AS ord,
             CASE WHEN pd.id IS NOT NULL THEN 'placed'
                  WHEN o.ord IN (SELECT ord FROM seen_short) THEN 'short'
@@ -216,11 +220,11 @@ export async function placeOrderBatch(
                  WHEN left_short.short IS NOT NULL THEN 'short'
                  ELSE 'retry' END AS outcome,
             pd.number, pd.created_at, h.at,
-            (SELECT r.response_body FROM records r JOIN ${recordRows} ON r.scope = k.scope AND r.key = k.key
-              WHERE k.ord = o.ord) AS answer,
+            ans.response_body AS answer,
             coalesce((SELECT json_agg(json_build_object('id', s.id, 'qty', s.qty, 'available', s.available))
                         FROM seen_short s WHERE s.ord = o.ord), left_short.short) AS short
        FROM o LEFT JOIN placed_order pd ON pd.id = o.id LEFT JOIN first_history h ON h.order_id = o.id
+       LEFT JOIN answers ans ON ans.ord = o.ord
        LEFT JOIN LATERAL (
          SELECT json_agg(json_build_object('id', w.variant_id, 'qty', w.qty,
                                            'available', coalesce(l.stock - coalesce(t.qty, 0), 0))) AS short

@@ -59,6 +59,15 @@ async function entry(
   };
 }
 
+/** A parameter as an SQL literal (text, number, null, or a flat array of those), typed by where it goes. */
+function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  const text = Array.isArray(value)
+    ? `{${value.map((x) => (x === null ? 'NULL' : `"${String(x).replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`
+    : String(value);
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
 describe('placeOrderBatch: one statement for a batch of one store', () => {
   it('first come first served; a later order that fits what is left is retried, never refused', async ({ db }) => {
     const v = await addProduct(shop, 'Batch rice', 100, 5);
@@ -268,5 +277,77 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
       }),
       { numRuns: 12, seed: 20261130 },
     );
+  });
+
+  it('its work grows with the batch, not with its square (the plan the app runs: generic)', async ({ db }) => {
+    const variants = await Promise.all([1, 2, 3].map((i) => addProduct(shop, `Linear ${i}`, 100, null)));
+    const products = new Map<string, string>();
+    for (const v of variants)
+      products.set(
+        v,
+        (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v])).rows[0]!
+          .product_id,
+      );
+    /** Rows every plan node produced, times its loops, for a batch of `n` orders of 3 lines each. */
+    const rowsVisited = async (n: number): Promise<{ total: number; unnestLoops: number }> => {
+      const batch: BatchOrder[] = [];
+      for (let i = 0; i < n; i++) {
+        const e = await entry(
+          db,
+          await newCart(shop),
+          variants.map((v) => [v, 1]),
+        );
+        for (const l of e.lines) l.productId = products.get(l.variantId)!;
+        e.record = { scope: 'linear', key: newId(), requestHash: 'h', answer: '{}' };
+        batch.push(e);
+      }
+      // The statement as the app sends it, planned as the app plans it (one generic plan per connection), explained
+      // and rolled back.
+      let sent: { sql: string; params: readonly unknown[] } | null = null;
+      await placeOrderBatch(
+        {
+          async query<T>(sql: string, params?: readonly unknown[]) {
+            sent = { sql, params: params ?? [] };
+            return { rows: [] as T[], rowCount: 0 };
+          },
+        },
+        shop.storeId,
+        batch,
+      );
+      const { sql, params } = sent!;
+      type Node = { 'Node Type': string; 'Actual Rows': number; 'Actual Loops': number; Plans?: Node[] };
+      let plan: Node | null = null;
+      await db
+        .tx(async (tx) => {
+          await tx.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+          await tx.query(`PREPARE linear_batch AS ${sql}`);
+          // EXECUTE takes no bound parameters: its arguments are literals.
+          const { rows } = await tx.query<{ 'QUERY PLAN': [{ Plan: Node }] }>(
+            `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE linear_batch(${params.map(sqlLiteral).join(', ')})`,
+          );
+          plan = rows[0]!['QUERY PLAN'][0].Plan;
+          // Not undone by the rollback: a prepared statement belongs to the connection.
+          await tx.query('DEALLOCATE linear_batch');
+          throw new Error('rolled back');
+        })
+        .catch((err: Error) => {
+          if (err.message !== 'rolled back') throw err;
+        });
+      let total = 0;
+      let unnestLoops = 0;
+      const walk = (node: Node) => {
+        total += node['Actual Rows'] * node['Actual Loops'];
+        if (node['Node Type'] === 'Function Scan') unnestLoops = Math.max(unnestLoops, node['Actual Loops']);
+        for (const child of node.Plans ?? []) walk(child);
+      };
+      walk(plan!);
+      return { total, unnestLoops };
+    };
+    const small = await rowsVisited(8);
+    const large = await rowsVisited(32);
+    // Each list the statement is given is read once, whatever the batch's size (it once was read again per order).
+    expect([small.unnestLoops, large.unnestLoops]).toEqual([1, 1]);
+    // Four times the orders, about four times the rows: at most five (a join per order per order would be 16).
+    expect(large.total / small.total).toBeLessThanOrEqual(5);
   });
 });
