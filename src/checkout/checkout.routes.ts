@@ -7,6 +7,7 @@ import { getStorefrontStoreRow } from '../stores/stores.service.js';
 import { deliveryTo } from '../stores/profile.js';
 import { CheckoutBody, CheckoutParams, type CheckoutInput } from './checkout.schema.js';
 import { checkoutAnswered } from './checkout.service.js';
+import type { OrderView } from '../orders/orders.service.js';
 import {
   answerRecordedKey,
   idempotencyRecordFor,
@@ -91,7 +92,7 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
         done = await run();
         if ('recorded' in done) throw new Error('checkout: a key record was read without an Idempotency-Key record');
       }
-      const { order, answer } = done;
+      const { answer } = done;
       if (answer !== null) {
         // The order's statement stored these very bytes as the key's answer: send them as they are.
         markIdempotencyAnswered(request);
@@ -99,10 +100,10 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
         return reply
           .code(201)
           .type('application/json; charset=utf-8')
-          .send(answer as unknown as typeof order);
+          .send(answer as unknown as OrderView);
       }
       markIdempotencyRecorded(request);
-      return reply.code(201).send(order);
+      return reply.code(201).send(done.order());
     },
   );
 

@@ -109,9 +109,12 @@ export interface CheckoutOptions extends CheckoutOrigin {
   serialize?: (order: OrderView) => string;
 }
 
-/** A placed (or found) order, and the stored answer to send as it is when the order's statement wrote one. */
+/**
+ * A placed (or found) order, and the stored answer to send as it is when the order's statement wrote one. The
+ * order's view is built when asked for: a caller that sends `answer` never needs it.
+ */
 export interface CheckoutAnswer {
-  order: OrderView;
+  order: () => OrderView;
   answer: string | null;
 }
 
@@ -150,7 +153,7 @@ export async function checkout(
 ): Promise<OrderView> {
   const done = await checkoutAnswered(db, config, slug, cartId, input, checkoutKey, opts);
   if ('recorded' in done) throw new Error('checkout: a key record was reported without recordSql');
-  return done.order;
+  return done.order();
 }
 
 /**
@@ -215,8 +218,10 @@ async function attemptCheckout(
   if (!found) throw notFound('Cart not found');
   const { store, snapshot, extra } = found;
   if (extra.key_record) return { recorded: extra.key_record };
-  if (snapshot.row.orderId)
-    return { order: await existingOrder(db, snapshot.row.orderId, checkoutKey, store, config), answer: null };
+  if (snapshot.row.orderId) {
+    const existing = await existingOrder(db, snapshot.row.orderId, checkoutKey, store, config);
+    return { order: () => existing, answer: null };
+  }
 
   // 2–3. Every refusal, then the order as it will be written (pure: src/checkout/checkout.plan.ts).
   const fulfillment = checkOrderable({ store, snapshot, input, customer, knownProblems });
@@ -237,8 +242,10 @@ async function attemptCheckout(
   // 4. One statement locks and writes everything, or changes nothing. Checkouts of the same store arriving together
   // share one transaction and one durable commit (src/orders/place-batch.ts), each still its own statement.
   const { recipient } = extra;
+  // The order as it will read before the database numbers it: the messages' text, and the answer template's probe.
+  const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
   const record = origin.record
-    ? { ...origin.record, answer: answerTemplate(order, lines, store, config, origin) }
+    ? { ...origin.record, answer: answerTemplate(order, lines, draft, store, config, origin) }
     : null;
   const placed = await (config.checkoutBatch ? placeOrderBatched : placeOrder)(
     db,
@@ -246,23 +253,17 @@ async function attemptCheckout(
     extra.cart_stamp,
     lines,
     moves,
-    recipient ? storeMessage(order, lines, recipient, store, config) : null,
+    recipient ? storeMessage(order, draft, recipient, store, config) : null,
     // The WhatsApp bot's own reply is the confirmation there; a second one would repeat it.
-    customer.whatsappUpdates !== false && origin.source !== 'whatsapp'
-      ? customerMessage(order, lines, store, config)
-      : null,
+    customer.whatsappUpdates !== false && origin.source !== 'whatsapp' ? customerMessage(order, draft, store) : null,
     record,
   );
   if (placed.placed) {
-    const view = placedOrderView(
-      { ...order, number: placed.number },
-      lines,
-      placed.createdAt,
-      placed.placedAt,
-      store,
-      config,
-    );
-    return { order: view, answer: placed.answer };
+    const { number, createdAt, placedAt } = placed;
+    return {
+      order: () => placedOrderView({ ...order, number }, lines, createdAt, placedAt, store, config),
+      answer: placed.answer,
+    };
   }
   // 5. Sold out a moment ago → 409; otherwise read again.
   notPlacedOutcome(placed);
@@ -271,21 +272,23 @@ async function attemptCheckout(
 
 /**
  * The answer as the route will send it, with ANSWER_SLOTS where the order's number and times go; null (stored after,
- * as before) without a serializer, or when the customer's own text happens to hold a slot's text.
+ * as before) without a serializer, or when the customer's own text happens to hold a slot's text. `draft` is the
+ * same order with a number and times that are no slot's (0, now): whatever slot text its answer holds came from text
+ * someone wrote.
  */
 function answerTemplate(
   order: UnnumberedOrder,
   lines: readonly NewOrderLine[],
+  draft: OrderView,
   store: StoreRow,
   config: CheckoutConfig,
   origin: CheckoutOptions,
 ): string | null {
   if (!origin.serialize) return null;
-  const view = (number: number, createdAt: Date, placedAt: Date) =>
-    origin.serialize!(placedOrderView({ ...order, number }, lines, createdAt, placedAt, store, config));
-  const probe = view(1, new Date(2e12), new Date(2e12));
+  const probe = origin.serialize(draft);
   if (ANSWER_SLOT_TEXTS.some((slot) => probe.includes(slot))) return null;
-  return view(ANSWER_SLOTS.number, ANSWER_SLOTS.createdAt, ANSWER_SLOTS.placedAt);
+  const { number, createdAt, placedAt } = ANSWER_SLOTS;
+  return origin.serialize(placedOrderView({ ...order, number }, lines, createdAt, placedAt, store, config));
 }
 
 /** The order's language: the one asked for when there is a catalog for it, else the store's default. */
@@ -295,14 +298,8 @@ function chooseOrderLang(asked: string | undefined, store: StoreRow): string {
 }
 
 /** The customer's confirmation at placement (opt-in, default on), written with the order like the store's. */
-function customerMessage(
-  order: UnnumberedOrder,
-  lines: readonly NewOrderLine[],
-  store: StoreRow,
-  config: CheckoutConfig,
-): PlacedOrderMessage {
+function customerMessage(order: UnnumberedOrder, draft: OrderView, store: StoreRow): PlacedOrderMessage {
   const slot = '{{number}}';
-  const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
   const text = orderPlacedForCustomer(draft, store, order.lang, slot);
   const at = text.indexOf(slot);
   return {
@@ -318,13 +315,12 @@ function customerMessage(
 /** The store's "new order" message, written before the database gives the order its number (it fills the gap). */
 function storeMessage(
   order: UnnumberedOrder,
-  lines: readonly NewOrderLine[],
+  draft: OrderView,
   recipient: string,
   store: StoreRow,
   config: CheckoutConfig,
 ): PlacedOrderMessage {
   const slot = '{{number}}';
-  const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
   const text = orderPlacedForStore(
     orderForMessage(draft),
     storeForMessage(store),
