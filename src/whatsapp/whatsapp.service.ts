@@ -207,14 +207,16 @@ async function decide(ctx: Ctx): Promise<Plan> {
 
   // The chat's cart: a new one when there is none, it became an order, or the 24-hour window passed.
   const found = await repo.chatCart(db, store.id, row.sender);
-  let cartId = found?.cart_id ?? null;
-  let newCart = false;
-  if (!found || found.order_id || found.idle_seconds > WINDOW_SECONDS) {
-    cartId = (await createCart(db, store.slug)).id;
-    newCart = true;
-  }
-  const cart = await getCart(db, store.slug, cartId!);
-  const plan: Plan = { ...base, storeId: store.id, cartId, newCart, reply: { kind: 'bill', unknown: [] } };
+  const fresh = !found || Boolean(found.order_id) || found.idle_seconds > WINDOW_SECONDS;
+  // A new cart's view comes with it: no second statement to read it back.
+  const cart = fresh ? await createCart(db, store.slug) : await getCart(db, store.slug, found.cart_id);
+  const plan: Plan = {
+    ...base,
+    storeId: store.id,
+    cartId: cart.id,
+    newCart: fresh,
+    reply: { kind: 'bill', unknown: [] },
+  };
   if (command === null) return { ...plan, reply: { kind: 'text', key: 'whatsapp.help' } };
   return applyCommand(ctx, plan, store, cart, command);
 }

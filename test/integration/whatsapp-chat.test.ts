@@ -8,6 +8,7 @@ import { whatsappTest } from '../helpers/fixture.js';
 import { shownText, type FakeCall, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
 import { postWebhook, webhookPayload, type Inbound } from '../helpers/whatsapp-webhook.js';
 import { processInboxOnce } from '../../src/whatsapp/inbox.js';
+import { countedDb } from '../helpers/db.js';
 import { whatsappChannel } from '../../src/notify/channels.js';
 import { processOutboxOnce } from '../../src/notify/outbox.js';
 
@@ -261,5 +262,24 @@ describe('Hindi chat', () => {
     expect(bill).toContain('Sharma Kirana से आपका बिल:');
     expect(bill).toContain('1. Maggi Masala Noodles 70 g × 2 — ₹28');
     expect(bill).toContain('कुल: ₹58');
+  });
+});
+
+describe('what a chat costs the database', () => {
+  const NEWCOMER = '919800000003';
+  it("a newcomer's first message makes their cart and does not read it back", async ({ ctx, fake }) => {
+    const res = await postWebhook(
+      ctx.app,
+      webhookPayload({ phoneNumberId: STORE_NUMBER_ID, from: NEWCOMER, text: 'hi' }),
+      SECRET,
+    );
+    expect(res.status).toBe(200);
+    const { counted, sql } = countedDb(ctx.testDb.db);
+    await processInboxOnce(counted, ctx.config, whatsappChannel(ctx.config.whatsapp!));
+    const sent = fake.calls.filter((c) => c.method === 'POST' && c.body.to === NEWCOMER);
+    expect(sent).toHaveLength(1);
+    // Made in one statement, which answers the new cart's view; no read of the cart after it (the greeting needs none).
+    expect(sql.filter((s) => s.includes('INSERT INTO carts'))).toHaveLength(1);
+    expect(sql.filter((s) => /JOIN carts c ON c.store_id = s.id/.test(s))).toEqual([]);
   });
 });
