@@ -6,8 +6,8 @@
  * end, then go together, in arrival order, as one call of `writeMany` (at most `max` of them; the rest go next). Two
  * writes that must not share a statement (`clash`: e.g. the same key twice) are kept apart: the later one waits for
  * the next call. When a call of two or more fails, each of its writes is tried again alone, so one bad write fails
- * only itself. So N writes arriving together cost about two statements instead of N, and a write is never delayed
- * by more than the one call running when it arrived.
+ * only itself. So N writes arriving together cost about two calls instead of N (N / `max` past `max`), and a write
+ * waits only for the call running when it arrived and for the writes ahead of it.
  */
 export interface CoalescedWritesOptions<I> {
   /** At most this many writes in one call (bounds one statement's size and how long it holds its rows). */
