@@ -160,7 +160,9 @@ export async function placeOrderBatch(
                ORDER BY cand.cart_id, cand.ord),
      cum AS (SELECT w.ord, w.variant_id, sum(w.qty) OVER (PARTITION BY w.variant_id ORDER BY w.ord) AS upto
                FROM want w JOIN elig ON elig.ord = w.ord),
-     locked_stock AS MATERIALIZED (SELECT jsonb_object_agg(id, stock) AS m FROM stock_locked),
+     -- The locked stock as a map looked up by key: as a join, the planner's one-row estimates of these CTEs make it a
+     -- nested loop of every want against every variant. '{}' when no variant could be locked: every want misfits.
+     locked_stock AS MATERIALIZED (SELECT coalesce(jsonb_object_agg(id, stock), '{}') AS m FROM stock_locked),
      first_misfit AS MATERIALIZED (SELECT coalesce(min(c.ord), 2147483647) AS ord FROM cum c, locked_stock ls
                                     WHERE NOT ls.m ? c.variant_id::text
                                        OR (ls.m ->> c.variant_id::text)::int < c.upto),

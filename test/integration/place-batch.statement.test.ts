@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { appTest } from '../helpers/fixture.js';
+import { TEST_BACKEND } from '../helpers/db.js';
 import { addProduct, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
 import { placeOrderBatch, type BatchOrder } from '../../src/orders/place-batch.repo.js';
 import { placeOrder } from '../../src/orders/orders.repo.js';
@@ -277,6 +278,46 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
       }),
       { numRuns: 12, seed: 20261130 },
     );
+  });
+
+  it('a variant gone before it could be locked is refused, never ordered', async ({ db }) => {
+    const v = await addProduct(shop, 'Vanishing tea', 100, 10);
+    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
+      .rows[0]!.product_id;
+    const batch = [await entry(db, await newCart(shop), [[v, 1]]), await entry(db, await newCart(shop), [[v, 2]])];
+    for (const e of batch) for (const l of e.lines) l.productId = product;
+    const gone = `DELETE FROM variants WHERE id = $1`;
+    let out: Awaited<ReturnType<typeof placeOrderBatch>>;
+    if (TEST_BACKEND === 'postgres') {
+      // Deleted by a transaction that commits while the statement waits for the row: its snapshot still saw the
+      // variant, its lock finds none (nothing of the batch can be locked).
+      let placing: Promise<typeof out> | null = null;
+      await db.tx(async (tx) => {
+        await tx.query(gone, [v]);
+        placing = placeOrderBatch(db, shop.storeId, batch);
+        await new Promise((r) => setTimeout(r, 300));
+      });
+      out = await placing!;
+    } else {
+      // One connection: no statement runs between a snapshot and its locks; gone before the statement, it is short
+      // in the snapshot.
+      await db.query(gone, [v]);
+      out = await placeOrderBatch(db, shop.storeId, batch);
+    }
+    expect(out).toEqual([
+      {
+        placed: false,
+        shortages: [{ variantId: v, requested: 1, available: 0 }],
+        cartCurrent: true,
+        couponUsable: true,
+      },
+      {
+        placed: false,
+        shortages: [{ variantId: v, requested: 2, available: 0 }],
+        cartCurrent: true,
+        couponUsable: true,
+      },
+    ]);
   });
 
   it('its work grows with the batch, not with its square (the plan the app runs: generic)', async ({ db }) => {
