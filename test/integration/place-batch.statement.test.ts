@@ -35,15 +35,23 @@ async function stampOf(db: Queryable, cartId: string): Promise<number> {
   return Number(rows[0]!.stamp);
 }
 
-/** A batch entry for this cart, ordering `moves` (each its own line at 100 a unit). */
+/**
+ * A batch entry for this cart, ordering `moves` (each its own line at 100 a unit, of the variant's own product:
+ * order_lines has a foreign key to products).
+ */
 async function entry(
   db: Queryable,
   cartId: string,
   moves: [variantId: string, quantity: number][],
 ): Promise<BatchOrder> {
+  const { rows } = await db.query<{ id: string; product_id: string }>(
+    'SELECT id, product_id FROM variants WHERE id = ANY($1::uuid[])',
+    [moves.map(([variantId]) => variantId)],
+  );
+  const productOf = new Map(rows.map((r) => [r.id, r.product_id]));
   const lines = moves.map(([variantId, quantity]) => ({
     variantId,
-    productId: newId(),
+    productId: productOf.get(variantId)!,
     name: 'Item',
     variantName: 'Default',
     unitPrice: 100,
@@ -73,11 +81,7 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
   it('first come first served; a later order that fits what is left is retried, never refused', async ({ db }) => {
     const v = await addProduct(shop, 'Batch rice', 100, 5);
     const [a, b, c] = [await newCart(shop), await newCart(shop), await newCart(shop)];
-    // Product ids in the lines must be real (order_lines has a foreign key): take the variant's.
-    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
-      .rows[0]!.product_id;
     const batch = [await entry(db, a, [[v, 3]]), await entry(db, b, [[v, 4]]), await entry(db, c, [[v, 2]])];
-    for (const e of batch) for (const l of e.lines) l.productId = product;
 
     const out = await placeOrderBatch(db, shop.storeId, batch);
     expect(out[0]).toMatchObject({ placed: true, number: expect.any(Number), answer: null });
@@ -95,9 +99,6 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
   it('numbers the placed orders gap-free in arrival order, each order whole, stock taken once', async ({ db }) => {
     const v = await addProduct(shop, 'Batch tea', 100, 10);
     const w = await addProduct(shop, 'Batch sugar', 100, null);
-    const product = async (id: string) =>
-      (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [id])).rows[0]!
-        .product_id;
     const carts = [await newCart(shop), await newCart(shop), await newCart(shop)];
     const batch = [
       await entry(db, carts[0]!, [
@@ -107,7 +108,6 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
       await entry(db, carts[1]!, [[v, 3]]),
       await entry(db, carts[2]!, [[w, 1]]),
     ];
-    for (const e of batch) for (const l of e.lines) l.productId = await product(l.variantId);
     batch[1]!.messages = [
       {
         audience: 'store',
@@ -164,8 +164,6 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
     db,
   }) => {
     const v = await addProduct(shop, 'Batch dal', 100, 3);
-    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
-      .rows[0]!.product_id;
     const [changed, twice, other] = [await newCart(shop), await newCart(shop), await newCart(shop)];
     const batch = [
       await entry(db, changed, [[v, 1]]),
@@ -173,7 +171,6 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
       await entry(db, twice, [[v, 1]]),
       await entry(db, other, [[v, 2]]),
     ];
-    for (const e of batch) for (const l of e.lines) l.productId = product;
     await db.query(`UPDATE carts SET updated_at = updated_at + interval '1 second' WHERE id = $1`, [changed]);
 
     const out = await placeOrderBatch(db, shop.storeId, batch);
@@ -187,10 +184,7 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
 
   it('a variant short in the snapshot is refused without a lock, with what is there', async ({ db }) => {
     const v = await addProduct(shop, 'Batch ghee', 100, 1);
-    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
-      .rows[0]!.product_id;
     const batch = [await entry(db, await newCart(shop), [[v, 2]]), await entry(db, await newCart(shop), [[v, 1]])];
-    for (const e of batch) for (const l of e.lines) l.productId = product;
     const out = await placeOrderBatch(db, shop.storeId, batch);
     expect(out[0]).toEqual({
       placed: false,
@@ -205,8 +199,6 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
 describe('an Idempotency-Key that already has a record (a refusal stored a moment ago)', () => {
   it('stops the order, alone or in a batch: the checkout reads again and answers as a repeat', async ({ db }) => {
     const v = await addProduct(shop, 'Keyed jaggery', 100, 5);
-    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
-      .rows[0]!.product_id;
     const scope = `POST /keyed-race ${newId()}`;
     await db.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, response_status, response_body)
@@ -215,7 +207,6 @@ describe('an Idempotency-Key that already has a record (a refusal stored a momen
     );
     const alone = await entry(db, await newCart(shop), [[v, 1]]);
     const batch = [await entry(db, await newCart(shop), [[v, 1]]), await entry(db, await newCart(shop), [[v, 1]])];
-    for (const e of [alone, ...batch]) for (const l of e.lines) l.productId = product;
     const record = { scope, key: 'refused', requestHash: 'h', answer: null };
     const notCurrent = { placed: false, shortages: [], cartCurrent: false, couponUsable: true };
 
@@ -237,13 +228,6 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
       await addProduct(shop, 'Model rice', 100, 6),
       await addProduct(shop, 'Model salt', 100, null),
     ];
-    const products = new Map<string, string>();
-    for (const v of variants)
-      products.set(
-        v,
-        (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v])).rows[0]!
-          .product_id,
-      );
     const orderArb = fc
       .uniqueArray(fc.constantFrom(...variants), { minLength: 1, maxLength: 2 })
       .chain((ids) =>
@@ -255,9 +239,7 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
           await db.query('UPDATE variants SET stock = $2 WHERE id = $1', [v, stocks[i]]);
         const batch: BatchOrder[] = [];
         for (const moves of orders) {
-          const e = await entry(db, await newCart(shop), moves);
-          for (const l of e.lines) l.productId = products.get(l.variantId)!;
-          batch.push(e);
+          batch.push(await entry(db, await newCart(shop), moves));
         }
         const stock = new Map<string, number | null>(variants.map((v, i) => [v, stocks[i]!]));
         const expected = batchVerdicts(
@@ -282,10 +264,7 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
 
   it('a variant gone before it could be locked is refused, never ordered', async ({ db }) => {
     const v = await addProduct(shop, 'Vanishing tea', 100, 10);
-    const product = (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v]))
-      .rows[0]!.product_id;
     const batch = [await entry(db, await newCart(shop), [[v, 1]]), await entry(db, await newCart(shop), [[v, 2]])];
-    for (const e of batch) for (const l of e.lines) l.productId = product;
     const gone = `DELETE FROM variants WHERE id = $1`;
     let out: Awaited<ReturnType<typeof placeOrderBatch>>;
     if (TEST_BACKEND === 'postgres') {
@@ -322,13 +301,6 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
 
   it('its work grows with the batch, not with its square (the plan the app runs: generic)', async ({ db }) => {
     const variants = await Promise.all([1, 2, 3].map((i) => addProduct(shop, `Linear ${i}`, 100, null)));
-    const products = new Map<string, string>();
-    for (const v of variants)
-      products.set(
-        v,
-        (await db.query<{ product_id: string }>('SELECT product_id FROM variants WHERE id = $1', [v])).rows[0]!
-          .product_id,
-      );
     /** Rows every plan node produced, times its loops, for a batch of `n` orders of 3 lines each. */
     const rowsVisited = async (n: number): Promise<{ total: number; unnestLoops: number }> => {
       const batch: BatchOrder[] = [];
@@ -338,7 +310,6 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
           await newCart(shop),
           variants.map((v) => [v, 1]),
         );
-        for (const l of e.lines) l.productId = products.get(l.variantId)!;
         e.record = { scope: 'linear', key: newId(), requestHash: 'h', answer: '{}' };
         batch.push(e);
       }
