@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { placeOrderBatch } from '../src/orders/place-batch.repo.js';
 import { newId } from '../src/shared/ids.js';
-import { freshDatabase, median, readyCheckout, seedStore, sessionQueryable, type SeededStore } from './lib/order-db.js';
+import { summarize } from './lib/stats.js';
+import { freshDatabase, readyCheckout, seedStore, sessionQueryable, type SeededStore } from './lib/order-db.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
         const ms = await placeBatch(shape, size);
         if (r >= WARMUP) times.push(ms);
       }
-      const m = median(times);
+      const m = summarize(times).p50;
       console.log(`| ${size} | ${shape.label} | ${m.toFixed(2)} | ${(m / size).toFixed(3)} |`);
     }
 

@@ -19,15 +19,8 @@ import pg from 'pg';
 import type { Queryable } from '../src/db/db.js';
 import { placeOrder } from '../src/orders/orders.repo.js';
 import { newId } from '../src/shared/ids.js';
-import {
-  freshDatabase,
-  mean,
-  median,
-  readyCheckout,
-  seedStore,
-  sessionQueryable,
-  type SeededStore,
-} from './lib/order-db.js';
+import { summarize } from './lib/stats.js';
+import { freshDatabase, readyCheckout, seedStore, sessionQueryable, type SeededStore } from './lib/order-db.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -60,6 +53,12 @@ async function placeOne(c: pg.Client, q: Queryable, store: SeededStore): Promise
 }
 
 const ms = (x: number) => x.toFixed(3);
+const mean = (xs: readonly number[]) => summarize(xs).mean;
+/** "mean (median p50)" of these times, in ms. */
+const meanAndMedian = (xs: readonly number[]) => {
+  const { mean, p50 } = summarize(xs);
+  return `${ms(mean)} (median ${ms(p50)})`;
+};
 
 interface PlanNode {
   'Node Type': string;
@@ -149,7 +148,8 @@ async function main(): Promise<void> {
   for (const s of stores) {
     const times: number[] = [];
     for (let i = 0; i < ORDERS; i++) times.push(await placeOne(c, q, s));
-    console.log(`| ${s.label} | ${ms(mean(times))} / ${ms(median(times))} |`);
+    const t = summarize(times);
+    console.log(`| ${s.label} | ${ms(t.mean)} / ${ms(t.p50)} |`);
   }
 
   await c.query(`SET track_functions = 'pl'`);
@@ -186,13 +186,13 @@ async function main(): Promise<void> {
     const perOrder = (key: 'Shared Hit Blocks' | 'WAL Records' | 'WAL Bytes') =>
       mean(placements.map((p) => insertSelf(p.Plan, 'orders', key))).toFixed(1);
     const triggerSum = [...byTrigger.values()].reduce((a, t) => a + mean(t), 0);
-    console.log(`  ${s.label}: ${placements.length} orders, statement ${ms(mean(exec))} (median ${ms(median(exec))})`);
-    console.log(`    INSERT INTO orders node (row + its indexes): ${ms(mean(insert))} (median ${ms(median(insert))})`);
+    console.log(`  ${s.label}: ${placements.length} orders, statement ${meanAndMedian(exec)}`);
+    console.log(`    INSERT INTO orders node (row + its indexes): ${meanAndMedian(insert)}`);
     console.log(
       `      buffers hit ${perOrder('Shared Hit Blocks')}, WAL records ${perOrder('WAL Records')}, ` +
         `WAL bytes ${perOrder('WAL Bytes')}`,
     );
-    for (const [name, times] of byTrigger) console.log(`    ${name}: ${ms(mean(times))} (median ${ms(median(times))})`);
+    for (const [name, times] of byTrigger) console.log(`    ${name}: ${meanAndMedian(times)}`);
     console.log(`    all triggers (sum of means): ${ms(triggerSum)}`);
   }
   await c.end();

@@ -139,9 +139,3 @@ export async function readyCheckout(
     record: { scope: `bench:${store.id}`, key: newSecretId(), requestHash: 'x' },
   };
 }
-
-export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-export const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)]! : 0;
-};
