@@ -45,7 +45,10 @@ async function takeOne(tx: Queryable, storeId: string, move: StockMove): Promise
  * (variant ids and quantities > 0, one entry per variant) and names their placeholders.
  * - `stock_locked` locks the wanted variants of the store in variant-id order (LockRows sits above the Sort, so rows
  *   are locked in that order), as every other stock change does, so concurrent checkouts cannot deadlock. Being
- *   FOR UPDATE it sees the latest committed stock.
+ *   a row lock it sees the latest committed stock. It is FOR NO KEY UPDATE, the lock the stock UPDATE takes anyway,
+ *   not FOR UPDATE: a cart line or order line being inserted holds FOR KEY SHARE on its variant (the foreign key's
+ *   check) until it commits, in whatever order its lines came, and FOR UPDATE would wait for it — a cart created
+ *   with lines B then A and a checkout locking A then B deadlocked under load.
  * - `stock_seen_short` is the fast refusal: the moves already short in the statement's snapshot (committed stock,
  *   read without a lock). Stock only ever meets a checkout as it was at some moment, and at this snapshot's moment
  *   it was short, so refusing then is what running the checkout at that moment gives — the same rule as the
@@ -69,7 +72,7 @@ export function takeStockCtes(p: { storeId: string; variantIds: string; quantiti
      stock_locked AS (SELECT v.id, v.stock FROM variants v
                        WHERE v.store_id = ${p.storeId}::uuid AND v.id = ANY(${p.variantIds}::uuid[])
                          AND NOT EXISTS (SELECT 1 FROM stock_seen_short)
-                       ORDER BY v.id FOR UPDATE),
+                       ORDER BY v.id FOR NO KEY UPDATE),
      stock_short AS (SELECT id, qty, available FROM stock_seen_short
                      UNION ALL
                      SELECT w.id, w.qty, coalesce(l.stock, 0) AS available

@@ -147,7 +147,7 @@ export async function placeOrderBatch(
      stock_locked AS (SELECT v.id, v.stock FROM variants v
                        WHERE v.store_id = ${store}
                          AND v.id IN (SELECT w.variant_id FROM want w JOIN cand ON cand.ord = w.ord)
-                       ORDER BY v.id FOR UPDATE),
+                       ORDER BY v.id FOR NO KEY UPDATE),
      cart_locked AS (SELECT c.id, ${CART_STAMP_SQL('c')} AS stamp, c.order_id FROM carts c
                       WHERE c.store_id = ${store} AND c.id IN (SELECT cart_id FROM cand)
                         AND (SELECT count(*) FROM stock_locked) >= 0

@@ -299,6 +299,64 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
     ]);
   });
 
+  it("a cart line being written does not hold up the stock's lock (FOR KEY SHARE against NO KEY UPDATE)", async ({
+    db,
+  }) => {
+    // A cart created with its lines holds FOR KEY SHARE on each variant (the foreign key's check) until it commits,
+    // taken in the order its lines came; the checkouts lock the same rows in id order. Were their lock FOR UPDATE,
+    // a cart of lines B, A and a checkout of A, B would each wait for the other (seen under load: "deadlock
+    // detected"). The stock's lock is the one its UPDATE takes, FOR NO KEY UPDATE, which a key share does not block.
+    const [a, b] = [await addProduct(shop, 'Shared tea A', 100, 10), await addProduct(shop, 'Shared tea B', 100, 10)];
+    const single = await entry(db, await newCart(shop), [
+      [a, 1],
+      [b, 1],
+    ]);
+    const batch = [
+      await entry(db, await newCart(shop), [
+        [a, 1],
+        [b, 1],
+      ]),
+      await entry(db, await newCart(shop), [[b, 2]]),
+    ];
+    const linesCart = await newCart(shop);
+    const writeLines = (q: Queryable) =>
+      q.query(
+        `INSERT INTO cart_lines (cart_id, store_id, variant_id, quantity)
+         SELECT $1, $2, v, 1 FROM unnest($3::uuid[]) AS v`,
+        [linesCart, shop.storeId, [b, a]],
+      );
+    const place = () =>
+      Promise.all([
+        placeOrder(db, single.order, single.cartStamp, single.lines, single.moves, null),
+        placeOrderBatch(db, shop.storeId, batch),
+      ]);
+    let placed: Awaited<ReturnType<typeof place>>;
+    if (TEST_BACKEND === 'postgres') {
+      let placing: ReturnType<typeof place> | null = null;
+      let finishedWhileHeld = false;
+      await db.tx(async (tx) => {
+        await writeLines(tx);
+        placing = place();
+        // Both statements must finish while the lines' transaction is still open; were they waiting for it, the
+        // race ends after 5 s, the transaction commits and lets them go, and the test fails.
+        finishedWhileHeld = await Promise.race([
+          placing.then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
+        ]);
+      });
+      placed = await placing!;
+      expect(finishedWhileHeld).toBe(true);
+    } else {
+      // One connection: nothing runs in between; the statements must still place with the lines written.
+      await writeLines(db);
+      placed = await place();
+    }
+    expect(placed![0]).toMatchObject({ placed: true });
+    expect(placed![1]).toEqual([expect.objectContaining({ placed: true }), expect.objectContaining({ placed: true })]);
+    expect(await stockOf(db, a)).toBe(8);
+    expect(await stockOf(db, b)).toBe(6);
+  });
+
   it('its work grows with the batch, not with its square (the plan the app runs: generic)', async ({ db }) => {
     const variants = await Promise.all([1, 2, 3].map((i) => addProduct(shop, `Linear ${i}`, 100, null)));
     /** Rows every plan node produced, times its loops, for a batch of `n` orders of 3 lines each. */
