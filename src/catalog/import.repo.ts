@@ -110,11 +110,15 @@ export async function writeImport(
     );
   }
   if (plan.updateVariants.length) {
-    // The stock is set, as POST …/variants/{id}/stock { set } does: one statement, no read-modify-write.
+    // The stock is set, as POST …/variants/{id}/stock { set } does: one statement, no read-modify-write. The rows
+    // are locked first in variant-id order, the order every checkout locks stock in: an update in the join's order
+    // could hold one variant a checkout wants while waiting for another that checkout holds.
     await q.query(
-      `UPDATE variants v SET price = u.price, mrp = u.mrp, stock = u.stock, sku = u.sku
+      `WITH locked AS (SELECT id FROM variants WHERE id = ANY($2::uuid[]) AND store_id = $1
+                        ORDER BY id FOR NO KEY UPDATE)
+       UPDATE variants v SET price = u.price, mrp = u.mrp, stock = u.stock, sku = u.sku
          FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::integer[], $6::text[]) AS u(id, price, mrp, stock, sku)
-        WHERE v.id = u.id AND v.store_id = $1`,
+        WHERE v.id = u.id AND v.store_id = $1 AND v.id IN (SELECT id FROM locked)`,
       [
         storeId,
         plan.updateVariants.map((v) => v.id),

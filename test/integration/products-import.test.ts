@@ -2,6 +2,7 @@
 import { describe, expect } from 'vitest';
 import { merchantWithStore, signIn, uniquePhone } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
+import { TEST_BACKEND } from '../helpers/db.js';
 
 const it = appTest();
 let owner: Awaited<ReturnType<typeof merchantWithStore>>;
@@ -87,6 +88,50 @@ describe('product import and export', () => {
       (p: { variants: { sku: string; price: number; stock: number }[] }) => p.variants,
     );
     expect(variants.find((v: { sku: string }) => v.sku === 'RICE1')).toMatchObject({ price: 13000, stock: 4 });
+  });
+
+  it("sets stock in the checkouts' lock order: no deadlock with a checkout holding one of its variants", async ({
+    ctx,
+  }) => {
+    const db = ctx.testDb.db;
+    const { rows } = await db.query<{ id: string; sku: string | null }>(
+      `SELECT v.id, v.sku FROM variants v WHERE v.store_id = $1 AND (v.sku = 'RICE1' OR v.name = 'Default')
+        ORDER BY v.id`,
+      [owner.store.id],
+    );
+    expect(rows).toHaveLength(2);
+    const [low, high] = rows as [{ id: string; sku: string | null }, { id: string; sku: string | null }];
+    const rowOf = (v: { sku: string | null }, stock: number) =>
+      v.sku === 'RICE1' ? `anything,,130,${stock},RICE1` : `toor dal,,99.50,${stock},`;
+    // The CSV names the higher variant id first, and the lower one's row lies after the
+    // higher one in the table and its index (deleted and written again, as one statement): an update in the file's
+    // order or the table's would take the higher one first.
+    await db.query('WITH d AS (DELETE FROM variants WHERE id = $1 RETURNING *) INSERT INTO variants SELECT * FROM d', [
+      low.id,
+    ]);
+    const csv = `name,size,price,stock,sku\n${rowOf(high, 7)}\n${rowOf(low, 8)}`;
+    const lock = `SELECT id FROM variants WHERE id = $1 FOR NO KEY UPDATE`;
+    let imported: ReturnType<typeof importCsv> | null = null;
+    if (TEST_BACKEND === 'postgres') {
+      await db.tx(async (tx) => {
+        // A checkout takes its variants in id order: it holds the lower one while the import starts...
+        await tx.query(lock, [low.id]);
+        imported = importCsv(csv);
+        await new Promise((r) => setTimeout(r, 300));
+        // ...and then takes the higher one, which an import waiting for the lower one must not hold.
+        await tx.exec(`SET LOCAL lock_timeout = '3s'`);
+        await tx.query(lock, [high.id]);
+      });
+    } else {
+      // One connection: the import runs alone; it must still set both.
+      imported = importCsv(csv);
+    }
+    expect((await imported!).body).toEqual({ created: 0, updated: 2, unchanged: 0, errors: [] });
+    const stock = await db.query<{ id: string; stock: number }>(
+      'SELECT id, stock FROM variants WHERE id = ANY($1::uuid[]) ORDER BY id',
+      [[low.id, high.id]],
+    );
+    expect(stock.rows.map((r) => r.stock)).toEqual([8, 7]);
   });
 
   it('refuses JSON bodies and files without the needed columns clearly', async () => {
