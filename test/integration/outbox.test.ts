@@ -411,7 +411,22 @@ describe('daily caps at the boundary', () => {
       for (let i = 0; i < 2; i++) await enqueueMessage(tx, { topic: 't', recipient: number, text: `n${i}` });
     });
     const channel = recordingChannel();
-    expect(await processOutboxOnce(testDb.db, channel, { caps })).toMatchObject({ claimed: 4, sent: 2, skipped: 2 });
+    const warnings: { obj: object; msg: string }[] = [];
+    const log = { warn: (obj: object, msg: string) => warnings.push({ obj, msg }) };
+    expect(await processOutboxOnce(testDb.db, channel, { caps, log })).toMatchObject({
+      claimed: 4,
+      sent: 2,
+      skipped: 2,
+    });
+    // One line per cap reached, naming its rows; never a recipient's number.
+    expect(warnings).toHaveLength(2);
+    expect(warnings.map((w) => w.obj)).toEqual(
+      expect.arrayContaining([
+        { reason: 'daily cap: 5 messages for one store', count: 1, outboxIds: [expect.any(String)] },
+        { reason: 'daily cap: 3 messages to one number', count: 1, outboxIds: [expect.any(String)] },
+      ]),
+    );
+    expect(JSON.stringify(warnings)).not.toContain(number);
     expect(channel.sent.map((m) => m.text[0]).sort()).toEqual(['n', 's']);
     const { rows: skipped } = await testDb.db.query<{ to_number: boolean; last_error: string }>(
       `SELECT recipient = $1 AS to_number, last_error FROM outbox WHERE status = 'skipped' ORDER BY 1`,
