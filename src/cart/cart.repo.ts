@@ -90,6 +90,8 @@ interface LinesOf {
    * cart's)
    */
   also?: string;
+  /** false: no suggestions at all (a reader that never shows them: the checkout's 409 names only the errors) */
+  suggestions?: boolean;
 }
 
 /**
@@ -118,15 +120,15 @@ const linesJsonOver = (source: string, at: LinesOf) => `
             'variant_id', cl.variant_id, 'product_id', v.product_id, 'product_name', v.product_name, 'variant_name',\
  v.name,
             'price', v.price, 'quantity', cl.quantity, 'stock', v.stock, 'sellable', v.sellable,
-            'suggestions', ${LINE_SUGGESTIONS_SQL(at)})
+            'suggestions', ${at.suggestions === false ? 'NULL' : LINE_SUGGESTIONS_SQL(at)})
           ORDER BY cl.added_at, cl.variant_id), '[]'::json)
      FROM ${source} cl${LINE_VARIANT_SQL(at.storeId)})`;
 
 /** The lines of the cart row `c` (any alias with id and store_id), as linesJsonOver answers them. */
-const linesJsonSql = (c: string) =>
+const linesJsonSql = (c: string, suggestions = true) =>
   linesJsonOver(
     `(SELECT variant_id, quantity, added_at FROM cart_lines WHERE cart_id = ${c}.id AND store_id = ${c}.store_id)`,
-    { storeId: `${c}.store_id`, cartId: `${c}.id` },
+    { storeId: `${c}.store_id`, cartId: `${c}.id`, suggestions },
   );
 
 const LOCK_OPEN_CART_SQL = `
@@ -249,10 +251,11 @@ export async function selectStoreAndCart(
   cartId: string,
   extraColumns?: string,
   extraParams: readonly unknown[] = [],
+  suggestions = true,
 ): Promise<({ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>) | null> {
   // The cart row is read once: `c` gives the store-checked cart, its coupon, its lines and the extra columns.
   const { rows } = await q.query<{ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>>(
-    `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c')} AS lines, ${CART_COUPON_COLUMNS}\
+    `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c', suggestions)} AS lines, ${CART_COUPON_COLUMNS}\
 ${extraColumns ? `, ${extraColumns}` : ''}
        FROM (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1) s
        JOIN carts c ON c.store_id = s.id AND c.id = $2

@@ -245,11 +245,11 @@ function buildSnapshot(
 }
 
 /**
- * The store (by slug) and a snapshot of its cart, suggestions included, in ONE statement and so one consistent
- * view: the storefront's cart read and the checkout's read before placing, a sold-out refusal included (each was
- * three round trips, then one plus one for suggestions). `extraColumns` adds columns over `s` (stores) and `c`
- * (carts) that come back as `extra`, binding `extraParams` as `$3`, `$4`, …. null when the store or the cart is
- * unknown.
+ * The store (by slug) and a snapshot of its cart, suggestions included (unless `suggestions: false`), in ONE
+ * statement and so one consistent view: the storefront's cart read and the checkout's read before placing, a sold-out
+ * refusal included (each was three round trips, then one plus one for suggestions). `extraColumns` adds columns
+ * over `s` (stores) and `c` (carts) that come back as `extra`, binding `extraParams` as `$3`, `$4`, …. null when the
+ * store or the cart is unknown.
  */
 export async function loadStoreAndCart<E extends Record<string, unknown> = Record<string, never>>(
   q: Queryable,
@@ -258,7 +258,7 @@ export async function loadStoreAndCart<E extends Record<string, unknown> = Recor
   opts: LoadStoreAndCartOptions = {},
 ): Promise<{ store: StoreRow; snapshot: CartSnapshot; extra: E } | null> {
   if (!isUuid(cartId)) return null;
-  const found = await selectStoreAndCart(q, slug, cartId, opts.extraColumns, opts.extraParams);
+  const found = await selectStoreAndCart(q, slug, cartId, opts.extraColumns, opts.extraParams, opts.suggestions);
   if (!found) return null;
   const { store, lines, ...rest } = found;
   const snapshot = buildSnapshot(store, rest, lines, opts.fulfillment, opts.pincode);
@@ -266,6 +266,11 @@ export async function loadStoreAndCart<E extends Record<string, unknown> = Recor
 }
 
 interface LoadStoreAndCartOptions {
+  /**
+   * false: the lines come without replacement suggestions (each is a probe of its category, run for every sold-out
+   * line: a flash sale's every loser). For a reader that never shows them.
+   */
+  suggestions?: boolean;
   fulfillment?: Fulfillment;
   extraColumns?: string;
   extraParams?: readonly unknown[];

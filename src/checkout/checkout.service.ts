@@ -208,6 +208,8 @@ async function attemptCheckout(
     recipient: string | null;
     key_record?: RecordedKey | null;
   }>(db, slug, cartId, {
+    // A refusal names the lines' errors, never their replacements (the page that shows them reads the cart).
+    suggestions: false,
     fulfillment: input.fulfillment,
     pincode: customer.address?.pincode.replace(/\s/g, '') || undefined,
     extraColumns: `${CART_STAMP_SQL('c')} AS cart_stamp, ${storeRecipientSql('s')} AS recipient${keyColumn}`,

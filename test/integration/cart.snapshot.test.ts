@@ -451,5 +451,10 @@ describe('replacement suggestions come with the lines, in the same statement', (
     expect(err).toBeInstanceOf(AppError);
     expect([(err as AppError).status, (err as AppError).code]).toEqual([409, 'cart_has_errors']);
     expect(refused.sql).toHaveLength(1);
+    // The refusal names the error, not replacements: its read does not look for any (a flash sale's every loser
+    // would pay a probe of the category), while the cart read above does.
+    expect((err as AppError).errors).toEqual([expect.objectContaining({ variantId: hot.id, code: 'out_of_stock' })]);
+    expect(read.sql[0]).toContain('cart_line_suggestions');
+    expect(refused.sql[0]).not.toContain('cart_line_suggestions');
   });
 });
