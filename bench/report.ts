@@ -5,6 +5,7 @@ import type { ScenarioResult } from './lib/scenario.js';
 import { fmtMb, fmtMs, fmtPct, fmtRate } from './lib/stats.js';
 import type { BareCeiling, PgbenchRun } from './ceilings.js';
 import type { CapturedPlan } from './explain.js';
+import { describeLoggedErrors, type LoggedError } from './lib/pglog.js';
 
 export interface MachineInfo {
   name: string;
@@ -43,6 +44,8 @@ export interface RunResult {
   problems: string[];
   /** `--embedded`: the checkout and flash scenarios against the embedded database (bench/lib/embedded.ts) */
   embedded?: { results: ScenarioResult[]; notes: string[] };
+  /** `--private-pg`: what the cluster's log says went wrong during the run (bench/lib/pglog.ts) */
+  databaseErrors?: LoggedError[];
 }
 
 /** Quiet enough to trust: the 1-minute load average below a third of the cores when the run started. */
@@ -208,6 +211,12 @@ export function renderMarkdown(run: RunResult): string {
     );
   }
   for (const p of run.problems) out.push(`- **Problem**: ${p}`);
+  if (run.databaseErrors)
+    out.push(
+      run.databaseErrors.length
+        ? `- **Problem**: ${describeLoggedErrors(run.databaseErrors)}`
+        : `- ${describeLoggedErrors(run.databaseErrors)}.`,
+    );
   out.push('');
 
   out.push('## Targets');
@@ -404,6 +413,7 @@ export function toJson(run: RunResult): unknown {
     ceilings: { bare: run.bare, pgbench: run.pgbench },
     targets: checkTargets(run),
     problems: run.problems,
+    databaseErrors: run.databaseErrors ?? null,
     embedded: run.embedded
       ? {
           notes: run.embedded.notes,

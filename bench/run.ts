@@ -31,6 +31,7 @@ import { createPgCluster, stopClusterNow, type PgCluster } from '../deploy/lib/p
 import { freePortRange } from '../deploy/lib/proc.js';
 import { explainHotQueries } from './explain.js';
 import { runEmbedded } from './lib/embedded.js';
+import { describeLoggedErrors, loggedErrors } from './lib/pglog.js';
 import { measureBare, measurePgbench } from './ceilings.js';
 import {
   isQuiet,
@@ -350,6 +351,10 @@ export async function runFromCli(argv: string[], registry?: Partial<Record<Scena
   let run: RunResult;
   try {
     run = await runBench(opts, registry);
+    if (cluster) {
+      run.databaseErrors = loggedErrors(fs.readFileSync(cluster.logFile, 'utf8'));
+      log(describeLoggedErrors(run.databaseErrors));
+    }
   } finally {
     if (cluster) await cluster.destroy().catch(() => {});
   }

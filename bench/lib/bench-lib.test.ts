@@ -11,6 +11,7 @@ import {
 } from './args.js';
 import { longTail, Rng, uuidv7At } from './random.js';
 import { percentileSorted, summarize } from './stats.js';
+import { describeLoggedErrors, loggedErrors } from './pglog.js';
 
 describe('percentiles', () => {
   it('nearest rank, no interpolation: a reported p99 is a latency some request had', () => {
@@ -106,5 +107,31 @@ describe('data shapes', () => {
     const x = new Rng(7);
     const y = new Rng(7);
     expect(Array.from({ length: 5 }, () => x.u32())).toEqual(Array.from({ length: 5 }, () => y.u32()));
+  });
+});
+
+describe("PostgreSQL's log", () => {
+  const log = [
+    '2026-11-30 20:06:26.636 UTC [7619] LOG:  database system is ready to accept connections',
+    '2026-11-30 20:06:39.656 UTC [7799] FATAL:  database "dukaan_bench_10k" does not exist',
+    '2026-11-30 20:06:51.237 UTC [7892] ERROR:  deadlock detected',
+    '2026-11-30 20:06:51.237 UTC [7892] DETAIL:  Process 7892 waits for ShareLock on transaction 4783.',
+    '\tProcess 7904: WITH o AS MATERIALIZED (SELECT 1)',
+    '2026-11-30 20:07:02.001 UTC [7893] ERROR:  deadlock detected',
+    '2026-11-30 20:07:03.5 UTC [7894] FATAL:  database "shop" does not exist',
+    '2026-11-30 20:07:04.000 UTC [7895] ERROR:  relation "x" does not exist',
+  ].join('\n');
+
+  it('counts errors by message, most frequent first, without the bench probing for its own databases', () => {
+    expect(loggedErrors(log)).toEqual([
+      { severity: 'ERROR', message: 'deadlock detected', count: 2 },
+      { severity: 'FATAL', message: 'database "shop" does not exist', count: 1 },
+      { severity: 'ERROR', message: 'relation "x" does not exist', count: 1 },
+    ]);
+  });
+
+  it('says so in one line, or that there were none', () => {
+    expect(describeLoggedErrors(loggedErrors(log))).toMatch(/^PostgreSQL logged 2 × ERROR "deadlock detected", 1 × /);
+    expect(describeLoggedErrors(loggedErrors(log.split('\n').slice(0, 2).join('\n')))).toMatch(/no ERROR/);
   });
 });
