@@ -236,27 +236,6 @@ export async function saveCustomer(q: Queryable, phone: string, c: SavedCustomer
   );
 }
 
-/** In-stock replacements for a variant: same category, nearest price first (the seed's "replace item"). */
-export async function replacementsFor(
-  q: Queryable,
-  storeId: string,
-  variantId: string,
-  limit = 3,
-): Promise<{ variant_id: string; name: string; variant_name: string; price: number }[]> {
-  const { rows } = await q.query<{ variant_id: string; name: string; variant_name: string; price: number }>(
-    `SELECT v2.id AS variant_id, p2.name, v2.name AS variant_name, v2.price
-       FROM variants v JOIN products p ON p.id = v.product_id
-       JOIN products p2 ON p2.store_id = p.store_id AND p2.category_id IS NOT DISTINCT FROM p.category_id
-                       AND p2.id <> p.id AND p2.is_active AND p2.archived_at IS NULL
-       JOIN variants v2 ON v2.product_id = p2.id AND v2.archived_at IS NULL AND (v2.stock IS NULL OR v2.stock > 0)
-      WHERE v.id = $1 AND v.store_id = $2
-      ORDER BY abs(v2.price - v.price), v2.id
-      LIMIT $3`,
-    [variantId, storeId, limit],
-  );
-  return rows;
-}
-
 /** The store's categories for the greeting's list (at most 10: an interactive list holds 10 rows). */
 export async function categoriesForList(q: Queryable, storeId: string): Promise<{ slug: string; name: string }[]> {
   const { rows } = await q.query<{ slug: string; name: string }>(

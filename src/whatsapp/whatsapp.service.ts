@@ -27,7 +27,6 @@ import {
   buttonsMessage,
   choiceText,
   imageMessage,
-  isSoldOut,
   itemLabel,
   listMessage,
   pickCandidate,
@@ -109,14 +108,16 @@ export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxR
     await repo.savePlan(db, row.id, row.attempts, plan);
   }
   const store = plan.storeId ? await getStoreRow(db, plan.storeId) : null;
+  // Each change answers the whole cart: the last answer is the cart the bill shows, without reading it again.
+  let changed: CartView | null = null;
   for (const op of plan.ops) {
     try {
-      await setCartLine(db, store!.slug, plan.cartId!, op.variantId, op.quantity);
+      changed = await setCartLine(db, store!.slug, plan.cartId!, op.variantId, op.quantity);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 404) throw err; // a product gone since: the bill shows the rest
     }
   }
-  const out = await render(ctx, plan, store);
+  const out = await render(ctx, plan, store, changed);
   await inTx(db, async (tx) => {
     if (plan.storeId && plan.cartId && plan.newCart) await repo.setChatCart(tx, plan.storeId, row.sender, plan.cartId);
     if (plan.storeId && out.orderId) await repo.setLastOrder(tx, plan.storeId, row.sender, out.orderId);
@@ -378,7 +379,8 @@ interface Rendered {
   orderId?: string;
 }
 
-async function render(ctx: Ctx, plan: Plan, store: StoreRow | null): Promise<Rendered> {
+/** `changed`: the cart as this message's last line change answered it (null: nothing changed, read it). */
+async function render(ctx: Ctx, plan: Plan, store: StoreRow | null, changed: CartView | null): Promise<Rendered> {
   const { db, config, row } = ctx;
   const lang = plan.lang;
   const tr = translator(lang);
@@ -429,7 +431,7 @@ async function render(ctx: Ctx, plan: Plan, store: StoreRow | null): Promise<Ren
       };
     }
     case 'bill':
-      return billReply(ctx, plan, store, reply.unknown);
+      return billReply(ctx, plan, store, reply.unknown, changed);
     case 'checkout':
       return placeOrder(ctx, plan, store, reply.method);
     case 'proof':
@@ -451,19 +453,24 @@ async function render(ctx: Ctx, plan: Plan, store: StoreRow | null): Promise<Ren
   }
 }
 
-async function billReply(ctx: Ctx, plan: Plan, store: StoreRow, unknown: string[]): Promise<Rendered> {
-  const { db } = ctx;
+async function billReply(
+  ctx: Ctx,
+  plan: Plan,
+  store: StoreRow,
+  unknown: string[],
+  changed: CartView | null,
+): Promise<Rendered> {
   const lang = plan.lang;
   const tr = translator(lang);
-  const cart = await getCart(db, store.slug, plan.cartId!);
+  const cart = changed ?? (await getCart(ctx.db, store.slug, plan.cartId!));
+  // The replacements are the cart's own suggestions, the storefront's rule (same category, in stock, nearest price,
+  // none already in the cart), read with the cart.
   const replacements: Record<string, Option[]> = {};
   for (const [i, line] of cart.lines.entries()) {
-    if (!isSoldOut(line) && line.error?.code !== 'unavailable') continue;
-    const offers = await repo.replacementsFor(db, store.id, line.variantId);
-    if (offers.length)
-      replacements[String(i + 1)] = offers.map((o) => ({
-        variantId: o.variant_id,
-        label: itemLabel(o.name, o.variant_name),
+    if (line.suggestions.length)
+      replacements[String(i + 1)] = line.suggestions.map((o) => ({
+        variantId: o.variantId,
+        label: itemLabel(o.name, o.variantName),
         price: o.price,
       }));
   }
@@ -532,7 +539,7 @@ async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' |
         messages: [textMessage(tr('whatsapp.belowMinimum', { amount: m(store.min_order ?? 0) }))],
         state: plan.state,
       };
-    if (err.code === 'cart_has_errors') return billReply(ctx, plan, store, []);
+    if (err.code === 'cart_has_errors') return billReply(ctx, plan, store, [], null);
     // WhatsApp gave the number; checkout takes mobile numbers of the store's country only.
     if (err.errors?.some((e) => e.path?.startsWith('/customer/phone')))
       return {

@@ -282,4 +282,22 @@ describe('what a chat costs the database', () => {
     expect(sql.filter((s) => s.includes('INSERT INTO carts'))).toHaveLength(1);
     expect(sql.filter((s) => /JOIN carts c ON c.store_id = s.id/.test(s))).toEqual([]);
   });
+
+  it('an items message shows the bill its line change answered: the cart is read once, to decide', async ({
+    ctx,
+    fake,
+  }) => {
+    const res = await postWebhook(
+      ctx.app,
+      webhookPayload({ phoneNumberId: STORE_NUMBER_ID, from: NEWCOMER, text: 'add 2 maggi' }),
+      SECRET,
+    );
+    expect(res.status).toBe(200);
+    const { counted, sql } = countedDb(ctx.testDb.db);
+    await processInboxOnce(counted, ctx.config, whatsappChannel(ctx.config.whatsapp!));
+    const bill = fake.calls.filter((c) => c.method === 'POST' && c.body.to === NEWCOMER).at(-1)!;
+    expect(shownText(bill)).toContain('Maggi Masala Noodles 70 g × 2 — ₹28');
+    // decide() reads the chat's cart to know its lines; the put answers the new cart; the bill reads nothing more.
+    expect(sql.filter((s) => /JOIN carts c ON c.store_id = s.id/.test(s))).toHaveLength(1);
+  });
 });
