@@ -267,37 +267,35 @@ describe('Hindi chat', () => {
 
 describe('what a chat costs the database', () => {
   const NEWCOMER = '919800000003';
-  it("a newcomer's first message makes their cart and does not read it back", async ({ ctx, fake }) => {
+  const CART_READ = /JOIN carts c ON c.store_id = s.id/;
+  /** The newcomer's message, handled by the worker on a handle that records every statement it sends. */
+  async function handled(ctx: TestContext, fake: FakeWhatsApp, text: string) {
     const res = await postWebhook(
       ctx.app,
-      webhookPayload({ phoneNumberId: STORE_NUMBER_ID, from: NEWCOMER, text: 'hi' }),
+      webhookPayload({ phoneNumberId: STORE_NUMBER_ID, from: NEWCOMER, text }),
       SECRET,
     );
     expect(res.status).toBe(200);
     const { counted, sql } = countedDb(ctx.testDb.db);
     await processInboxOnce(counted, ctx.config, whatsappChannel(ctx.config.whatsapp!));
-    const sent = fake.calls.filter((c) => c.method === 'POST' && c.body.to === NEWCOMER);
+    return { sql, sent: fake.calls.filter((c) => c.method === 'POST' && c.body.to === NEWCOMER) };
+  }
+
+  it("a newcomer's first message makes their cart and does not read it back", async ({ ctx, fake }) => {
+    const { sql, sent } = await handled(ctx, fake, 'hi');
     expect(sent).toHaveLength(1);
     // Made in one statement, which answers the new cart's view; no read of the cart after it (the greeting needs none).
     expect(sql.filter((s) => s.includes('INSERT INTO carts'))).toHaveLength(1);
-    expect(sql.filter((s) => /JOIN carts c ON c.store_id = s.id/.test(s))).toEqual([]);
+    expect(sql.filter((s) => CART_READ.test(s))).toEqual([]);
   });
 
   it('an items message shows the bill its line change answered: the cart is read once, to decide', async ({
     ctx,
     fake,
   }) => {
-    const res = await postWebhook(
-      ctx.app,
-      webhookPayload({ phoneNumberId: STORE_NUMBER_ID, from: NEWCOMER, text: 'add 2 maggi' }),
-      SECRET,
-    );
-    expect(res.status).toBe(200);
-    const { counted, sql } = countedDb(ctx.testDb.db);
-    await processInboxOnce(counted, ctx.config, whatsappChannel(ctx.config.whatsapp!));
-    const bill = fake.calls.filter((c) => c.method === 'POST' && c.body.to === NEWCOMER).at(-1)!;
-    expect(shownText(bill)).toContain('Maggi Masala Noodles 70 g × 2 — ₹28');
+    const { sql, sent } = await handled(ctx, fake, 'add 2 maggi');
+    expect(shownText(sent.at(-1)!)).toContain('Maggi Masala Noodles 70 g × 2 — ₹28');
     // decide() reads the chat's cart to know its lines; the put answers the new cart; the bill reads nothing more.
-    expect(sql.filter((s) => /JOIN carts c ON c.store_id = s.id/.test(s))).toHaveLength(1);
+    expect(sql.filter((s) => CART_READ.test(s))).toHaveLength(1);
   });
 });
