@@ -352,8 +352,13 @@ export async function runFromCli(argv: string[], registry?: Partial<Record<Scena
   try {
     run = await runBench(opts, registry);
     if (cluster) {
-      run.databaseErrors = loggedErrors(fs.readFileSync(cluster.logFile, 'utf8'));
-      log(describeLoggedErrors(run.databaseErrors));
+      // A log that cannot be read costs the report one line, never the run's figures.
+      try {
+        run.databaseErrors = loggedErrors(fs.readFileSync(cluster.logFile, 'utf8'));
+        log(describeLoggedErrors(run.databaseErrors));
+      } catch (err) {
+        run.problems.push(`PostgreSQL's log could not be read: ${(err as Error).message}`);
+      }
     }
   } finally {
     if (cluster) await cluster.destroy().catch(() => {});
