@@ -102,7 +102,7 @@ export function safeWords(words: readonly string[]): string {
 }
 
 /** A line that cannot be sold at all now: out of stock (also "insufficient" with none left) or unavailable. */
-export function isSoldOut(line: CartView['lines'][number]): boolean {
+function isSoldOut(line: CartView['lines'][number]): boolean {
   return line.error?.code === 'out_of_stock' || (line.error?.code === 'insufficient_stock' && !line.error.available);
 }
 
