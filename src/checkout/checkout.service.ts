@@ -241,8 +241,8 @@ async function attemptCheckout(
     ids: { orderId: newId(), trackingToken: newSecretId() },
   });
 
-  // 4. One statement locks and writes everything, or changes nothing. Checkouts of the same store arriving together
-  // share one transaction and one durable commit (src/orders/place-batch.ts), each still its own statement.
+  // 4. One statement locks and writes everything, or changes nothing. Checkouts arriving together, of one store or
+  // of many, share that statement and its durable commit (src/orders/place-batch.ts).
   const { recipient } = extra;
   // The order as it will read before the database numbers it: the messages' text, and the answer template's probe.
   const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);

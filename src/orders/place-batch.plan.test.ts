@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batchVerdicts, type LockedStock, type Move } from './place-batch.plan.js';
+import { batchVerdicts, batchVerdictsByStore, type LockedStock, type Move, type Verdict } from './place-batch.plan.js';
 
 const VARIANTS = ['a', 'b', 'c', 'd'];
 
@@ -30,8 +30,11 @@ function serially(stock: LockedStock, orders: readonly Move[][]): boolean[] {
 }
 
 /** The batch's verdicts, then its retries placed one after another on what the batch left. */
-function batchThenRetries(stock: LockedStock, orders: readonly Move[][]): boolean[] {
-  const verdicts = batchVerdicts(stock, orders);
+function batchThenRetries(
+  stock: LockedStock,
+  orders: readonly Move[][],
+  verdicts: readonly Verdict[] = batchVerdicts(stock, orders),
+): boolean[] {
   const left = new Map(stock);
   for (const [i, v] of verdicts.entries())
     if (v !== 'retry' && v.placed)
@@ -105,6 +108,67 @@ describe('batchVerdicts', () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('batchVerdictsByStore', () => {
+  // Two stores with their own variants, as in the database: store X sells a and b, store Y sells c and d.
+  const STORE_OF: Record<string, string> = { a: 'X', b: 'X', c: 'Y', d: 'Y' };
+  const oneStoreOrderArb = (variants: string[]) =>
+    fc
+      .uniqueArray(fc.constantFrom(...variants), { minLength: 1, maxLength: 2 })
+      .chain((ids) =>
+        fc.tuple(...ids.map((id) => fc.nat({ max: 5 }).map((quantity) => ({ variantId: id, quantity })))),
+      );
+  const mixedArb = fc.array(fc.oneof(oneStoreOrderArb(['a', 'b']), oneStoreOrderArb(['c', 'd'])), { maxLength: 30 });
+  const withStores = (orders: Move[][]) => orders.map((moves) => ({ storeId: STORE_OF[moves[0]!.variantId]!, moves }));
+
+  it("one store's misfit does not end another store's run", () => {
+    const stock = new Map([
+      ['a', 1],
+      ['c', 5],
+    ]);
+    const verdicts = batchVerdictsByStore(stock, [
+      { storeId: 'X', moves: [{ variantId: 'a', quantity: 1 }] },
+      { storeId: 'X', moves: [{ variantId: 'a', quantity: 1 }] },
+      { storeId: 'Y', moves: [{ variantId: 'c', quantity: 2 }] },
+      { storeId: 'Y', moves: [{ variantId: 'c', quantity: 3 }] },
+    ]);
+    expect(verdicts).toEqual([
+      { placed: true },
+      { placed: false, shortages: [{ variantId: 'a', requested: 1, available: 0 }] },
+      { placed: true },
+      { placed: true },
+    ]);
+  });
+
+  it('property: a batch of two stores and then its retries end as placing the orders one after another', () => {
+    fc.assert(
+      fc.property(stockArb, mixedArb, (stock, orders) => {
+        const verdicts = batchVerdictsByStore(stock, withStores(orders));
+        expect(batchThenRetries(stock, orders, verdicts)).toEqual(serially(stock, orders));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('property: how the stores interleave changes no verdict', () => {
+    fc.assert(
+      fc.property(stockArb, mixedArb, (stock, orders) => {
+        const batch = withStores(orders);
+        const verdicts = batchVerdictsByStore(stock, batch);
+        for (const store of ['X', 'Y']) {
+          const mine = batch.flatMap((o, i) => (o.storeId === store ? [i] : []));
+          expect(mine.map((i) => verdicts[i])).toEqual(
+            batchVerdicts(
+              stock,
+              mine.map((i) => batch[i]!.moves),
+            ),
+          );
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

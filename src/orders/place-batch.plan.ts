@@ -1,8 +1,8 @@
 /**
- * The rule by which ONE statement places a batch of one store's checkouts (src/orders/place-batch.repo.ts), as a
- * pure function: the SQL computes the same with window sums. The model is property-tested against placing the
- * orders one after another (place-batch.plan.test.ts), and the statement against the model on random batches
- * (test/integration/place-batch.statement.test.ts).
+ * The rule by which ONE statement places a batch of checkouts (src/orders/place-batch.repo.ts), as a pure function:
+ * the SQL computes the same with window sums. The model is property-tested against placing the orders one after
+ * another (place-batch.plan.test.ts), and the statement against the model on random batches
+ * (test/integration/place-batch.statement.test.ts). A batch of several stores is judged store by store.
  *
  * In arrival order, an order is placed when, for each of its variants, what it and every earlier order of the batch
  * ask for fits in the locked stock. The first order that does not fit ends that run. Each later order is refused
@@ -60,4 +60,30 @@ export function batchVerdicts(stock: LockedStock, orders: readonly (readonly Mov
     }
     return shortages.length ? { placed: false, shortages } : 'retry';
   });
+}
+
+/**
+ * The verdicts for a batch of several stores' orders: each store's orders are judged among themselves, in arrival
+ * order, as `batchVerdicts` judges one store's (a store's variants are its own, so another store's orders neither
+ * take its stock nor end its run).
+ */
+export function batchVerdictsByStore(
+  stock: LockedStock,
+  orders: readonly { storeId: string; moves: readonly Move[] }[],
+): Verdict[] {
+  const positionsByStore = new Map<string, number[]>();
+  for (const [i, o] of orders.entries()) {
+    const positions = positionsByStore.get(o.storeId);
+    if (positions) positions.push(i);
+    else positionsByStore.set(o.storeId, [i]);
+  }
+  const verdicts: Verdict[] = new Array(orders.length);
+  for (const positions of positionsByStore.values()) {
+    const ofStore = batchVerdicts(
+      stock,
+      positions.map((i) => orders[i]!.moves),
+    );
+    for (const [k, i] of positions.entries()) verdicts[i] = ofStore[k]!;
+  }
+  return verdicts;
 }

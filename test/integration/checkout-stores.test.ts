@@ -87,5 +87,43 @@ describe('checkouts across stores', () => {
         await holder.end();
       }
     });
+
+    it('stores whose rows are held take their statements’ slots only for a moment (PostgreSQL)', async ({ ctx }) => {
+      // More held stores than the process has placing slots (2): each held checkout's statement waits for its row,
+      // gives its slot back after 50 ms, and the free store's checkout is placed while the rows are still held.
+      const held = [];
+      for (const name of ['Held 1', 'Held 2', 'Held 3']) {
+        const shop = await openShop(ctx, { create: { name } });
+        const item = await addProduct(shop, 'Held item', 1000, 100);
+        expect((await checkoutCart(shop, await newCart(shop, [[item, 1]]))).status).toBe(201);
+        held.push({ shop, cart: await newCart(shop, [[item, 1]]) });
+      }
+      const free = await openShop(ctx, { create: { name: 'Free of holds' } });
+      const freeItem = await addProduct(free, 'Free item', 1000, 100);
+      const freeCart = await newCart(free, [[freeItem, 1]]);
+      const holder = new pg.Client({ connectionString: ctx.testDb.url! });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM store_order_counters WHERE store_id = ANY($1::uuid[]) FOR UPDATE', [
+          held.map((h) => h.shop.storeId),
+        ]);
+        const heldCheckouts = held.map((h) => checkoutCart(h.shop, h.cart));
+        const freeCheckout = await checkoutCart(free, freeCart);
+        expect(freeCheckout.status).toBe(201);
+        expect(freeCheckout.body.number).toBe(1);
+        let heldDone = 0;
+        for (const c of heldCheckouts) void c.then(() => heldDone++);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(heldDone).toBe(0);
+        await holder.query('COMMIT');
+        for (const answer of await Promise.all(heldCheckouts)) {
+          expect(answer.status).toBe(201);
+          expect(answer.body.number).toBe(2);
+        }
+      } finally {
+        await holder.end();
+      }
+    });
   }
 });

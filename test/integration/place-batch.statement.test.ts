@@ -4,13 +4,15 @@
  * in anyone's way, gap-free numbers, and each placed order whole.
  */
 import fc from 'fast-check';
+import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { appTest } from '../helpers/fixture.js';
 import { TEST_BACKEND } from '../helpers/db.js';
 import { addProduct, newCart, openShop, type Shop } from '../helpers/order-fixtures.js';
 import { placeOrderBatch, type BatchOrder } from '../../src/orders/place-batch.repo.js';
 import { placeOrder } from '../../src/orders/orders.repo.js';
-import { batchVerdicts } from '../../src/orders/place-batch.plan.js';
+import { batchVerdicts, batchVerdictsByStore } from '../../src/orders/place-batch.plan.js';
+import { batchStats, placementTuning, placeOrderBatched } from '../../src/orders/place-batch.js';
 import { CART_STAMP_SQL } from '../../src/cart/cart.repo.js';
 import { newId } from '../../src/shared/ids.js';
 import { unnumberedOrder } from '../helpers/order-rows.js';
@@ -43,6 +45,7 @@ async function entry(
   db: Queryable,
   cartId: string,
   moves: [variantId: string, quantity: number][],
+  ofShop: Shop = shop,
 ): Promise<BatchOrder> {
   const { rows } = await db.query<{ id: string; product_id: string }>(
     'SELECT id, product_id FROM variants WHERE id = ANY($1::uuid[])',
@@ -59,7 +62,7 @@ async function entry(
   }));
   const total = lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
   return {
-    order: unnumberedOrder(shop.storeId, cartId, { subtotal: total, total }),
+    order: unnumberedOrder(ofShop.storeId, cartId, { subtotal: total, total }),
     cartStamp: await stampOf(db, cartId),
     lines,
     moves: moves.map(([variantId, quantity]) => ({ variantId, quantity })),
@@ -83,7 +86,7 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
     const [a, b, c] = [await newCart(shop), await newCart(shop), await newCart(shop)];
     const batch = [await entry(db, a, [[v, 3]]), await entry(db, b, [[v, 4]]), await entry(db, c, [[v, 2]])];
 
-    const out = await placeOrderBatch(db, shop.storeId, batch);
+    const out = await placeOrderBatch(db, batch);
     expect(out[0]).toMatchObject({ placed: true, number: expect.any(Number), answer: null });
     // B asks 4 of the 2 left: short now; C's 2 would fit: not refused, placed alone after.
     expect(out[1]).toEqual({
@@ -128,12 +131,12 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
       answer: '{"n":9007199254740991}',
     };
 
-    const out = await placeOrderBatch(db, shop.storeId, batch);
-    const numbers = out.map((o) => (o !== 'retry' && o.placed ? o.number : null));
+    const out = await placeOrderBatch(db, batch);
+    const numbers = out.map((o) => (typeof o !== 'string' && o.placed ? o.number : null));
     expect(numbers[1]).toBe(numbers[0]! + 1);
     expect(numbers[2]).toBe(numbers[0]! + 2);
     const third = out[2]!;
-    expect(third !== 'retry' && third.placed && third.answer).toBe(`{"n":${numbers[2]}}`);
+    expect(typeof third !== 'string' && third.placed && third.answer).toBe(`{"n":${numbers[2]}}`);
 
     const { rows } = await db.query<{ number: number; lines: number; history: number; cart_order: string }>(
       `SELECT o.number,
@@ -173,7 +176,7 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
     ];
     await db.query(`UPDATE carts SET updated_at = updated_at + interval '1 second' WHERE id = $1`, [changed]);
 
-    const out = await placeOrderBatch(db, shop.storeId, batch);
+    const out = await placeOrderBatch(db, batch);
     const notCurrent = { placed: false, shortages: [], cartCurrent: false, couponUsable: true };
     expect(out[0]).toEqual(notCurrent);
     expect(out[1]).toMatchObject({ placed: true });
@@ -185,7 +188,7 @@ describe('placeOrderBatch: one statement for a batch of one store', () => {
   it('a variant short in the snapshot is refused without a lock, with what is there', async ({ db }) => {
     const v = await addProduct(shop, 'Batch ghee', 100, 1);
     const batch = [await entry(db, await newCart(shop), [[v, 2]]), await entry(db, await newCart(shop), [[v, 1]])];
-    const out = await placeOrderBatch(db, shop.storeId, batch);
+    const out = await placeOrderBatch(db, batch);
     expect(out[0]).toEqual({
       placed: false,
       shortages: [{ variantId: v, requested: 2, available: 1 }],
@@ -213,7 +216,7 @@ describe('an Idempotency-Key that already has a record (a refusal stored a momen
     const { order, cartStamp, lines, moves } = alone;
     expect(await placeOrder(db, order, cartStamp, lines, moves, null, null, record)).toEqual(notCurrent);
     batch[0]!.record = record;
-    const out = await placeOrderBatch(db, shop.storeId, batch);
+    const out = await placeOrderBatch(db, batch);
     expect(out[0]).toEqual(notCurrent);
     expect(out[1]).toMatchObject({ placed: true });
     expect(await stockOf(db, v)).toBe(4);
@@ -246,10 +249,10 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
           stock,
           orders.map((moves) => moves.map(([variantId, quantity]) => ({ variantId, quantity }))),
         );
-        const out = await placeOrderBatch(db, shop.storeId, batch);
+        const out = await placeOrderBatch(db, batch);
         expect(
           out.map((o) =>
-            o === 'retry' ? 'retry' : o.placed ? { placed: true } : { placed: false, shortages: o.shortages },
+            typeof o === 'string' ? o : o.placed ? { placed: true } : { placed: false, shortages: o.shortages },
           ),
         ).toEqual(expected);
         const left = new Map(stock);
@@ -262,6 +265,119 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
     );
   });
 
+  it('random batches of two stores: each store judged alone, numbered gap-free on its own counter', async ({
+    db,
+    ctx,
+  }) => {
+    const other = await openShop(ctx, { create: { name: 'Second batch shop' } });
+    const stocks: (number | null)[] = [3, 5, 4];
+    const variants = [
+      { shop, id: await addProduct(shop, 'Mixed tea', 100, 3) },
+      { shop, id: await addProduct(shop, 'Mixed salt', 100, 5) },
+      { shop: other, id: await addProduct(other, 'Mixed rice', 100, 4) },
+    ];
+    const numbersOf = async (storeId: string) =>
+      (
+        await db.query<{ number: number }>('SELECT number FROM orders WHERE store_id = $1 ORDER BY number', [storeId])
+      ).rows.map((r) => r.number);
+    const orderArb = fc.oneof(
+      fc
+        .uniqueArray(fc.constantFrom(0, 1), { minLength: 1, maxLength: 2 })
+        .chain((ix) => fc.tuple(...ix.map((i) => fc.integer({ min: 1, max: 3 }).map((q) => [i, q] as const)))),
+      fc.integer({ min: 1, max: 3 }).map((q) => [[2, q] as const]),
+    );
+    await fc.assert(
+      // Nothing else holds a row here, so skipping held rows changes nothing.
+      fc.asyncProperty(fc.array(orderArb, { minLength: 2, maxLength: 8 }), fc.boolean(), async (orders, skipLocked) => {
+        for (const [i, v] of variants.entries())
+          await db.query('UPDATE variants SET stock = $2 WHERE id = $1', [v.id, stocks[i]]);
+        const before = { first: await numbersOf(shop.storeId), second: await numbersOf(other.storeId) };
+        const batch: BatchOrder[] = [];
+        for (const moves of orders) {
+          const owner = variants[moves[0]![0]]!.shop;
+          const lines = moves.map(([i, q]) => [variants[i]!.id, q] as [string, number]);
+          batch.push(await entry(db, await newCart(owner), lines, owner));
+        }
+        const stock = new Map<string, number | null>(variants.map((v, i) => [v.id, stocks[i]!]));
+        const expected = batchVerdictsByStore(
+          stock,
+          batch.map((b) => ({ storeId: b.order.storeId, moves: b.moves })),
+        );
+        const out = await placeOrderBatch(db, batch, { skipLocked });
+        expect(
+          out.map((o) =>
+            typeof o === 'string' ? o : o.placed ? { placed: true } : { placed: false, shortages: o.shortages },
+          ),
+        ).toEqual(expected);
+        // Each store's counter moved by its own placed orders only, in arrival order, without a gap.
+        for (const [s, storeId, had] of [
+          [shop, shop.storeId, before.first],
+          [other, other.storeId, before.second],
+        ] as const) {
+          const placed = out.flatMap((o, i) =>
+            typeof o !== 'string' && o.placed && batch[i]!.order.storeId === storeId ? [o.number] : [],
+          );
+          const last = had.length ? had[had.length - 1]! : 0;
+          expect(placed).toEqual(placed.map((_, k) => last + k + 1));
+          expect(await numbersOf(s.storeId)).toEqual([...had, ...placed]);
+        }
+      }),
+      { numRuns: 10, seed: 20261201 },
+    );
+  });
+
+  if (TEST_BACKEND === 'postgres')
+    it('skipLocked: a store whose variant, cart or counter is held is skipped whole, at once (PostgreSQL)', async ({
+      db,
+      ctx,
+    }) => {
+      const other = await openShop(ctx, { create: { name: 'Never held' } });
+      const mine = await addProduct(shop, 'Held tea', 100, 10);
+      const theirs = await addProduct(other, 'Free tea', 100, 10);
+      // A first order of each store, so both have an order counter row to hold.
+      for (const [s, v] of [
+        [shop, mine],
+        [other, theirs],
+      ] as const) {
+        const first = await entry(db, await newCart(s), [[v, 1]], s);
+        expect(await placeOrder(db, first.order, first.cartStamp, first.lines, first.moves, null)).toMatchObject({
+          placed: true,
+        });
+      }
+      const holds = {
+        counter: ['SELECT 1 FROM store_order_counters WHERE store_id = $1 FOR UPDATE', shop.storeId],
+        variant: ['SELECT 1 FROM variants WHERE id = $1 FOR UPDATE', mine],
+        cart: ['SELECT 1 FROM carts WHERE id = $1 FOR UPDATE', null],
+      } as const;
+      for (const [what, [sql, param]] of Object.entries(holds)) {
+        const batch = [
+          await entry(db, await newCart(shop), [[mine, 1]]),
+          await entry(db, await newCart(other), [[theirs, 1]], other),
+          await entry(db, await newCart(shop), [[mine, 2]]),
+        ];
+        const holder = new pg.Client({ connectionString: ctx.testDb.url! });
+        await holder.connect();
+        let out: Awaited<ReturnType<typeof placeOrderBatch>>;
+        try {
+          await holder.query('BEGIN');
+          await holder.query(sql, [param ?? batch[2]!.order.cartId]);
+          // Answered while the row is still held: it waited for nothing.
+          out = await Promise.race([
+            placeOrderBatch(db, batch, { skipLocked: true }),
+            new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`waited for the ${what}`)), 5000)),
+          ]);
+        } finally {
+          await holder.query('ROLLBACK');
+          await holder.end();
+        }
+        expect([what, out[0], out[2]]).toEqual([what, 'skipped', 'skipped']);
+        expect(out[1]).toMatchObject({ placed: true });
+      }
+      // Nothing of the skipped store was written: its stock is what its first order left.
+      expect(await stockOf(db, mine)).toBe(9);
+      expect(await stockOf(db, theirs)).toBe(6);
+    });
+
   it('a variant gone before it could be locked is refused, never ordered', async ({ db }) => {
     const v = await addProduct(shop, 'Vanishing tea', 100, 10);
     const batch = [await entry(db, await newCart(shop), [[v, 1]]), await entry(db, await newCart(shop), [[v, 2]])];
@@ -273,7 +389,7 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
       let placing: Promise<typeof out> | null = null;
       await db.tx(async (tx) => {
         await tx.query(gone, [v]);
-        placing = placeOrderBatch(db, shop.storeId, batch);
+        placing = placeOrderBatch(db, batch);
         await new Promise((r) => setTimeout(r, 300));
       });
       out = await placing!;
@@ -281,7 +397,7 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
       // One connection: no statement runs between a snapshot and its locks; gone before the statement, it is short
       // in the snapshot.
       await db.query(gone, [v]);
-      out = await placeOrderBatch(db, shop.storeId, batch);
+      out = await placeOrderBatch(db, batch);
     }
     expect(out).toEqual([
       {
@@ -328,7 +444,7 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
     const place = () =>
       Promise.all([
         placeOrder(db, single.order, single.cartStamp, single.lines, single.moves, null),
-        placeOrderBatch(db, shop.storeId, batch),
+        placeOrderBatch(db, batch),
       ]);
     let placed: Awaited<ReturnType<typeof place>>;
     if (TEST_BACKEND === 'postgres') {
@@ -381,7 +497,6 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
             return { rows: [] as T[], rowCount: 0 };
           },
         },
-        shop.storeId,
         batch,
       );
       const { sql, params } = sent!;
@@ -419,5 +534,47 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
     expect([small.unnestLoops, large.unnestLoops]).toEqual([1, 1]);
     // Four times the orders, about four times the rows: at most five (a join per order per order would be 16).
     expect(large.total / small.total).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('placeOrderBatched: the checkouts of several stores that wait share one statement', () => {
+  it('while both slots are busy, the waiting orders of other stores go together; each store numbered apart', async ({
+    db,
+    ctx,
+  }) => {
+    const shops = [shop];
+    for (const name of ['Slot B', 'Slot C']) shops.push(await openShop(ctx, { create: { name } }));
+    const items = await Promise.all(shops.map((s) => addProduct(s, 'Slot item', 100, 10)));
+    const args = async (i: number) => {
+      const e = await entry(db, await newCart(shops[i]!), [[items[i]!, 1]], shops[i]);
+      return [e.order, e.cartStamp, e.lines, e.moves, null, null, null] as const;
+    };
+    // Built before any is placed, then handed over in one tick: the first two (stores A and B) take the two
+    // slots alone; A, B and C twice wait. When A's slot frees, A's and C's waiting orders go as one statement (B's
+    // own statement is still running, so B's next order waits for the one after).
+    const ready = [await args(0), await args(1), await args(0), await args(1), await args(2), await args(2)];
+    const before = { ...batchStats };
+    // A slow first statement (a cold embedded database) must not give its slot back mid-test.
+    const slowMs = placementTuning.slowMs;
+    placementTuning.slowMs = 60_000;
+    let placed: Awaited<ReturnType<typeof placeOrderBatched>>[];
+    try {
+      placed = await Promise.all(ready.map((a) => placeOrderBatched(db, ...a)));
+    } finally {
+      placementTuning.slowMs = slowMs;
+    }
+    expect(placed.every((p) => p.placed)).toBe(true);
+    expect(batchStats.severalStores - before.severalStores).toBeGreaterThanOrEqual(1);
+    expect(batchStats.fallbacks).toBe(before.fallbacks);
+    for (const [i, s] of shops.entries()) {
+      const mine = placed.filter((_, k) => ready[k]![0].storeId === s.storeId).map((p) => (p.placed ? p.number : 0));
+      const { rows } = await db.query<{ number: number }>(
+        'SELECT number FROM orders WHERE store_id = $1 AND id = ANY($2::uuid[]) ORDER BY number',
+        [s.storeId, ready.filter((a) => a[0].storeId === s.storeId).map((a) => a[0].id)],
+      );
+      expect(rows.map((r) => r.number)).toEqual([...mine].sort((a, b) => a - b));
+      expect(mine[1]).toBe(mine[0]! + 1);
+      expect(await stockOf(db, items[i]!)).toBe(8);
+    }
   });
 });
