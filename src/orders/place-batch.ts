@@ -17,7 +17,7 @@
  * Stores share a statement but never wait for each other's rows. A batch of several stores waits for no row
  * (`skipLocked`): a store whose rows another transaction holds (a stock import, another process's batch) is skipped
  * and then placed on its own, waiting for its rows like a single checkout. A statement that waits longer than 50 ms
- * (`placementTuning`) gives its slot back, so a few held stores never stop the process's other stores.
+ * (`placementTuning`) gives its slot back, so held stores never stop the process's other stores for longer.
  *
  * If the batch statement fails, nothing of it was written and each order is placed alone, as without batching, so
  * one bad order never fails the others. Per process and per database handle: two worker processes each batch their
@@ -34,10 +34,12 @@ export type PlaceOrderArgs = Parameters<typeof placeOrder> extends [Queryable, .
 const MAX_BATCH = 64;
 
 /**
- * Placing statements at once per process: two, so one waiting for a held row never stops the others, and the
- * orders that come meanwhile gather into batches instead of each paying a statement.
+ * Placing statements at once per process: one, so the orders that come meanwhile gather into the next batch
+ * instead of each paying a statement. Measured (docs/write-path.md, "Many stores in one statement"): with two, the
+ * 200-store flow stayed below the one-store one; with one, level. A statement waiting for a held row gives its slot
+ * back after `placementTuning.slowMs`.
  */
-const SLOTS = 2;
+const SLOTS = 1;
 
 /**
  * A statement running longer than `slowMs` (waiting for a row) gives its slot back to the other stores. A setting

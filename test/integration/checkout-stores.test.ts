@@ -89,8 +89,9 @@ describe('checkouts across stores', () => {
     });
 
     it('stores whose rows are held take their statements’ slots only for a moment (PostgreSQL)', async ({ ctx }) => {
-      // More held stores than the process has placing slots (2): each held checkout's statement waits for its row,
-      // gives its slot back after 50 ms, and the free store's checkout is placed while the rows are still held.
+      // More held stores than the process has placing slots (one): a held store's statement waits for its row and
+      // gives its slot back after 50 ms; the next statement (the other held stores and the free one) skips the held
+      // stores, and the free store's checkout is placed while the rows are still held.
       const held = [];
       for (const name of ['Held 1', 'Held 2', 'Held 3']) {
         const shop = await openShop(ctx, { create: { name } });

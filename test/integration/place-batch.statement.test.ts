@@ -538,7 +538,7 @@ describe('the statement follows its model (src/orders/place-batch.plan.ts)', () 
 });
 
 describe('placeOrderBatched: the checkouts of several stores that wait share one statement', () => {
-  it('while both slots are busy, the waiting orders of other stores go together; each store numbered apart', async ({
+  it('the orders that wait while one is placed go together, several stores in one; each numbered apart', async ({
     db,
     ctx,
   }) => {
@@ -549,9 +549,8 @@ describe('placeOrderBatched: the checkouts of several stores that wait share one
       const e = await entry(db, await newCart(shops[i]!), [[items[i]!, 1]], shops[i]);
       return [e.order, e.cartStamp, e.lines, e.moves, null, null, null] as const;
     };
-    // Built before any is placed, then handed over in one tick: the first two (stores A and B) take the two
-    // slots alone; A, B and C twice wait. When A's slot frees, A's and C's waiting orders go as one statement (B's
-    // own statement is still running, so B's next order waits for the one after).
+    // Built before any is placed, then handed over in one tick: the first (store A) takes the process's placing
+    // slot alone; B, A, B, C, C wait. When A's statement ends, all five go as one statement of three stores.
     const ready = [await args(0), await args(1), await args(0), await args(1), await args(2), await args(2)];
     const before = { ...batchStats };
     // A slow first statement (a cold embedded database) must not give its slot back mid-test.
