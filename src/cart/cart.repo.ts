@@ -381,11 +381,17 @@ export async function putLineRow(
   return rows[0] ?? null;
 }
 
-export async function deleteCartLine(q: Queryable, storeId: string, cartId: string, variantId: string): Promise<void> {
-  await q.query(`DELETE FROM cart_lines WHERE cart_id = $1 AND store_id = $2 AND variant_id = $3`, [
+/** Deletes these variants' lines of the cart in one statement; a variant without a line is no error. */
+export async function deleteCartLines(
+  q: Queryable,
+  storeId: string,
+  cartId: string,
+  variantIds: readonly string[],
+): Promise<void> {
+  await q.query(`DELETE FROM cart_lines WHERE cart_id = $1 AND store_id = $2 AND variant_id = ANY($3::uuid[])`, [
     cartId,
     storeId,
-    variantId,
+    variantIds,
   ]);
 }
 

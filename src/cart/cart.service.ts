@@ -10,7 +10,7 @@ import {
   type CouponSnapshot,
 } from '../coupons/coupons.service.js';
 import {
-  deleteCartLine,
+  deleteCartLines,
   insertCartOfSlug,
   insertCartWithLines,
   lockCartOfSlug,
@@ -477,7 +477,7 @@ export async function setCartLine(
   return changeCart(db, slug, cartId, async (tx, store) => {
     const variant = await variantOfStore(tx, store.id, cartId, variantId);
     if (quantity === 0) {
-      await deleteCartLine(tx, store.id, cartId, variantId);
+      await deleteCartLines(tx, store.id, cartId, [variantId]);
       return;
     }
     checkLineAllowed(variant);
@@ -485,11 +485,26 @@ export async function setCartLine(
   });
 }
 
+/**
+ * Removes these variants' lines in one transaction and one DELETE, whatever their number (the WhatsApp bot's
+ * "clear", and its removals). A variant without a line, or not a variant id at all, is passed over.
+ */
+export async function removeCartLines(
+  db: DbOrTx,
+  slug: string,
+  cartId: string,
+  variantIds: readonly string[],
+): Promise<CartView> {
+  return changeCart(db, slug, cartId, async (tx, store) => {
+    await deleteCartLines(tx, store.id, cartId, variantIds.filter(isUuid));
+  });
+}
+
 /** Removes a line. Removing a line that is not there (a retry) answers the cart as it is. */
 export async function removeCartLine(db: DbOrTx, slug: string, cartId: string, variantId: string): Promise<CartView> {
   return changeCart(db, slug, cartId, async (tx, store) => {
     await variantOfStore(tx, store.id, cartId, variantId);
-    await deleteCartLine(tx, store.id, cartId, variantId);
+    await deleteCartLines(tx, store.id, cartId, [variantId]);
   });
 }
 

@@ -10,7 +10,7 @@
  */
 import type { Config } from '../config.js';
 import { inTx, type Db } from '../db/db.js';
-import { createCart, getCart, setCartLine } from '../cart/cart.service.js';
+import { createCart, getCart, removeCartLines, setCartLine } from '../cart/cart.service.js';
 import type { CartView } from '../cart/cart.schema.js';
 import { searchCatalog } from '../catalog/products.service.js';
 import { checkout } from '../checkout/checkout.service.js';
@@ -108,11 +108,19 @@ export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxR
     await repo.savePlan(db, row.id, row.attempts, plan);
   }
   const store = plan.storeId ? await getStoreRow(db, plan.storeId) : null;
-  // Each change answers the whole cart: the last answer is the cart the bill shows, without reading it again.
+  // Each change answers the whole cart: the last answer is the cart the bill shows, without reading it again. The
+  // removals (a "clear" empties the cart) go in one statement; each put is one statement of its own.
   let changed: CartView | null = null;
-  for (const op of plan.ops) {
+  const removals = plan.ops.filter((op) => op.quantity === 0).map((op) => op.variantId);
+  const changes: (() => Promise<CartView>)[] = [
+    ...(removals.length ? [() => removeCartLines(db, store!.slug, plan.cartId!, removals)] : []),
+    ...plan.ops
+      .filter((op) => op.quantity > 0)
+      .map((op) => () => setCartLine(db, store!.slug, plan.cartId!, op.variantId, op.quantity)),
+  ];
+  for (const change of changes) {
     try {
-      changed = await setCartLine(db, store!.slug, plan.cartId!, op.variantId, op.quantity);
+      changed = await change();
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 404) throw err; // a product gone since: the bill shows the rest
     }

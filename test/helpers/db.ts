@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Db } from '../../src/db/db.js';
+import type { Db, Tx } from '../../src/db/db.js';
 import { createPgDb } from '../../src/db/pg.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -57,7 +57,10 @@ ${(err as Error).message}`,
   };
 }
 
-/** The same Db handle (a Db, not a bare Queryable: it also has tx), its statements counted. */
+/**
+ * The same Db handle (a Db, not a bare Queryable: it also has tx), its statements counted, those of its
+ * transactions too; each transaction is recorded as a 'BEGIN' before its statements.
+ */
 export function countedDb(db: Db): { counted: Db; sql: string[] } {
   const sql: string[] = [];
   const counted = Object.create(db) as Db;
@@ -65,5 +68,15 @@ export function countedDb(db: Db): { counted: Db; sql: string[] } {
     sql.push(text);
     return db.query(text, params);
   };
+  counted.tx = (fn, opts) =>
+    db.tx((tx) => {
+      sql.push('BEGIN');
+      const countedTx = Object.create(tx) as Tx;
+      countedTx.query = (text, params) => {
+        sql.push(text);
+        return tx.query(text, params);
+      };
+      return fn(countedTx);
+    }, opts);
   return { counted, sql };
 }

@@ -298,4 +298,23 @@ describe('what a chat costs the database', () => {
     // decide() reads the chat's cart to know its lines; the put answers the new cart; the bill reads nothing more.
     expect(sql.filter((s) => CART_READ.test(s))).toHaveLength(1);
   });
+
+  it('"clear" empties a cart of several lines with one DELETE, not a transaction per line', async ({ ctx, fake }) => {
+    const linesInCart = async () =>
+      (
+        await ctx.testDb.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM cart_lines
+            WHERE cart_id = (SELECT cart_id FROM whatsapp_carts WHERE phone = $1)`,
+          [NEWCOMER],
+        )
+      ).rows[0]!.n;
+    await handled(ctx, fake, '1 bru coffee, 1 nescafe');
+    expect(await linesInCart()).toBeGreaterThanOrEqual(2);
+    const { sql, sent } = await handled(ctx, fake, 'clear');
+    expect(shownText(sent.at(-1)!)).toBe('Your cart is empty now.');
+    expect(sql.filter((s) => /DELETE FROM cart_lines/.test(s))).toHaveLength(1);
+    // One transaction for the cart change, one for the replies and the chat's state.
+    expect(sql.filter((s) => s === 'BEGIN')).toHaveLength(2);
+    expect(await linesInCart()).toBe(0);
+  });
 });
