@@ -241,17 +241,19 @@ export async function selectCartWithLines(
 
 /**
  * The store (by slug), the cart row, its coupon and lines in ONE statement. `extraColumns` adds columns over `s`
- * (stores) and `c` (carts), and may bind `extraParams` as `$3`, `$4`, …. The store comes back as one JSON column (its
- * fields are all JSON-safe: text, numbers, booleans); the cart and coupon columns as themselves, so their timestamps
- * stay Dates.
+ * (stores) and `c` (carts), and may bind `extraParams` as `$3`, `$4`, …; `suggestions: false` leaves the lines'
+ * replacement suggestions out. The store comes back as one JSON column (its fields are all JSON-safe: text, numbers,
+ * booleans); the cart and coupon columns as themselves, so their timestamps stay Dates.
  */
 export async function selectStoreAndCart(
   q: Queryable,
   slug: string,
   cartId: string,
-  extraColumns?: string,
-  extraParams: readonly unknown[] = [],
-  suggestions = true,
+  {
+    extraColumns,
+    extraParams = [],
+    suggestions = true,
+  }: { extraColumns?: string; extraParams?: readonly unknown[]; suggestions?: boolean } = {},
 ): Promise<({ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>) | null> {
   // The cart row is read once: `c` gives the store-checked cart, its coupon, its lines and the extra columns.
   const { rows } = await q.query<{ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>>(
