@@ -149,6 +149,13 @@ export function checkTargets(run: RunResult): TargetCheck[] {
   return checks;
 }
 
+/** The server's CPU, and beside it its time waiting for a CPU when known: "69 % (+120 % waiting)". */
+export function serverCpuCell(usage: { serverCpu: number; serverCpuWait?: number }): string {
+  if (!Number.isFinite(usage.serverCpu)) return '–';
+  const wait = usage.serverCpuWait;
+  return `${usage.serverCpu.toFixed(0)} %${wait !== undefined && Number.isFinite(wait) ? ` (+${wait.toFixed(0)} % waiting)` : ''}`;
+}
+
 function scenarioRow(run: RunResult, r: ScenarioResult): string {
   if (r.state !== 'ok')
     return `| ${r.title} | ${r.state === 'missing' ? 'MISSING' : 'FAILED'} | | | | | | | | | ${r.note ?? ''} |`;
@@ -159,7 +166,7 @@ function scenarioRow(run: RunResult, r: ScenarioResult): string {
   const errors = `${bad}${load.expected ? ` (+${load.expected} expected 409)` : ''}`;
   return (
     `| ${r.title} | ${fmtRate(r.headline!.value)} ${r.headline!.label} | ${fmtMs(lat.p50)} | ${fmtMs(lat.p90)} | ${fmtMs(lat.p99)} | ${errors} | ` +
-    `${r.ceiling ? fmtPct(ratioOf(run, r)) : '–'} | ${Number.isFinite(usage.serverCpu) ? `${usage.serverCpu.toFixed(0)} %` : '–'} | ` +
+    `${r.ceiling ? fmtPct(ratioOf(run, r)) : '–'} | ${serverCpuCell(usage)} | ` +
     `${Number.isFinite(usage.dbCpu) ? `${usage.dbCpu.toFixed(0)} %` : '–'} | ${fmtMb(usage.peakRssPerWorker)} | ` +
     `${r.note ?? ''} |`
   );

@@ -37,6 +37,7 @@ import {
   isQuiet,
   renderExplain,
   renderMarkdown,
+  serverCpuCell,
   toJson,
   type MachineInfo,
   type RunResult,
@@ -82,7 +83,7 @@ function summaryLine(r: ScenarioResult): string {
   return (
     `${r.title}: ${fmtRate(r.headline!.value)} ${r.headline!.label}, p50 ${fmtMs(lat.p50)} / p90 ${fmtMs(lat.p90)} / p99 ${fmtMs(lat.p99)} ms, ` +
     `errors ${r.load!.errors + r.load!.socketErrors + r.load!.timeouts}${r.load!.expected ? ` (+${r.load!.expected} expected)` : ''}, ` +
-    `server CPU ${Number.isFinite(u.serverCpu) ? u.serverCpu.toFixed(0) : '–'} %, DB CPU ${u.dbCpu.toFixed(0)} %, load gen ${u.loadCpu.toFixed(0)} %, peak RSS/worker ${fmtMb(u.peakRssPerWorker)}` +
+    `server CPU ${serverCpuCell(u)}, DB CPU ${u.dbCpu.toFixed(0)} %, load gen ${u.loadCpu.toFixed(0)} %, peak RSS/worker ${fmtMb(u.peakRssPerWorker)}` +
     (r.note ? ` — ${r.note}` : '')
   );
 }

@@ -56,6 +56,25 @@ export function allStats(): ProcStat[] {
   return stats;
 }
 
+/**
+ * Nanoseconds the process has spent runnable but waiting for a CPU: the second field of /proc/<pid>/schedstat.
+ * null when the text is not that (a kernel without schedstats).
+ */
+export function parseSchedWait(text: string): number | null {
+  const fields = text.trim().split(/\s+/);
+  if (fields.length < 2) return null;
+  const waited = Number(fields[1]);
+  return Number.isFinite(waited) ? waited : null;
+}
+
+function readSchedWait(pid: number): number | null {
+  try {
+    return parseSchedWait(fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** The pid and all its descendants. */
 export function processTree(root: number, stats: ProcStat[] = allStats()): number[] {
   const tree = [root];
@@ -78,6 +97,12 @@ export interface UsageReport {
   seconds: number;
   /** Percent of one core used by the server's process tree (primary + workers). */
   serverCpu: number;
+  /**
+   * The same tree's time runnable but waiting for a CPU, in percent of one core's time (NaN: unknown). Next to
+   * serverCpu it says how much of the server's wall time went to waiting for PostgreSQL and the load generator to
+   * give a core back: a CPU profile counts that waiting as time in whatever call the process was in.
+   */
+  serverCpuWait: number;
   /** Percent of one core used by all PostgreSQL processes on the machine. */
   dbCpu: number;
   /** Percent of one core used by this process (the load generator). */
@@ -87,14 +112,17 @@ export interface UsageReport {
   workers: number;
 }
 
-/** CPU ticks of a changing set of processes: each pid counts from when it was first seen (0 if born during the run). */
+/**
+ * A per-process counter (CPU ticks, nanoseconds waited) over a changing set of processes: each pid counts from when
+ * it was first seen (0 if born during the run).
+ */
 class TickLedger {
   private readonly first = new Map<number, number>();
   private readonly last = new Map<number, number>();
 
-  see(stat: ProcStat, atStart: boolean): void {
-    if (!this.first.has(stat.pid)) this.first.set(stat.pid, atStart ? stat.cpuTicks : 0);
-    this.last.set(stat.pid, stat.cpuTicks);
+  see(pid: number, value: number, atStart: boolean): void {
+    if (!this.first.has(pid)) this.first.set(pid, atStart ? value : 0);
+    this.last.set(pid, value);
   }
 
   total(): number {
@@ -113,6 +141,8 @@ const isPostgres = (s: ProcStat) => s.comm === 'postgres' || s.comm.startsWith('
  */
 export class UsageMeter {
   private readonly server = new TickLedger();
+  private readonly serverWait = new TickLedger();
+  private serverWaitKnown = true;
   private readonly db = new TickLedger();
   private readonly peakRss = new Map<number, number>();
   /** Direct children of the primary that are Node processes: the pool's workers (tsx's esbuild helper is not). */
@@ -125,12 +155,15 @@ export class UsageMeter {
 
   private sample(atStart: boolean): void {
     const stats = allStats();
-    for (const s of stats) if (isPostgres(s)) this.db.see(s, atStart);
+    for (const s of stats) if (isPostgres(s)) this.db.see(s.pid, s.cpuTicks, atStart);
     if (this.rootPid === null) return;
     const tree = new Set(processTree(this.rootPid, stats));
     for (const s of stats) {
       if (!tree.has(s.pid)) continue;
-      this.server.see(s, atStart);
+      this.server.see(s.pid, s.cpuTicks, atStart);
+      const waited = readSchedWait(s.pid);
+      if (waited === null) this.serverWaitKnown = false;
+      else this.serverWait.see(s.pid, waited, atStart);
       if (s.ppid === this.rootPid && s.comm !== 'esbuild') this.workerPids.add(s.pid);
       const mem = readMemory(s.pid);
       if (mem) this.peakRss.set(s.pid, Math.max(this.peakRss.get(s.pid) ?? 0, mem.rss));
@@ -156,6 +189,8 @@ export class UsageMeter {
     return {
       seconds,
       serverCpu: this.rootPid === null ? NaN : (this.server.total() / hz / seconds) * 100,
+      serverCpuWait:
+        this.rootPid === null || !this.serverWaitKnown ? NaN : (this.serverWait.total() / 1e9 / seconds) * 100,
       dbCpu: (this.db.total() / hz / seconds) * 100,
       loadCpu: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
       peakRssPerWorker: rssOf.length ? Math.max(...rssOf.map((pid) => this.peakRss.get(pid) ?? 0)) : NaN,
