@@ -111,20 +111,17 @@ export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxR
   // Each change answers the whole cart: the last answer is the cart the bill shows, without reading it again. The
   // removals (a "clear" empties the cart) go in one statement; each put is one statement of its own.
   let changed: CartView | null = null;
-  const removals = plan.ops.filter((op) => op.quantity === 0).map((op) => op.variantId);
-  const changes: (() => Promise<CartView>)[] = [
-    ...(removals.length ? [() => removeCartLines(db, store!.slug, plan.cartId!, removals)] : []),
-    ...plan.ops
-      .filter((op) => op.quantity > 0)
-      .map((op) => () => setCartLine(db, store!.slug, plan.cartId!, op.variantId, op.quantity)),
-  ];
-  for (const change of changes) {
+  const apply = async (change: () => Promise<CartView>) => {
     try {
       changed = await change();
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 404) throw err; // a product gone since: the bill shows the rest
     }
-  }
+  };
+  const removals = plan.ops.filter((op) => op.quantity === 0).map((op) => op.variantId);
+  if (removals.length) await apply(() => removeCartLines(db, store!.slug, plan.cartId!, removals));
+  for (const op of plan.ops)
+    if (op.quantity > 0) await apply(() => setCartLine(db, store!.slug, plan.cartId!, op.variantId, op.quantity));
   const out = await render(ctx, plan, store, changed);
   await inTx(db, async (tx) => {
     if (plan.storeId && plan.cartId && plan.newCart) await repo.setChatCart(tx, plan.storeId, row.sender, plan.cartId);

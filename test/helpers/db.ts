@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Db, Tx } from '../../src/db/db.js';
+import type { Db, Queryable } from '../../src/db/db.js';
 import { createPgDb } from '../../src/db/pg.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -63,20 +63,19 @@ ${(err as Error).message}`,
  */
 export function countedDb(db: Db): { counted: Db; sql: string[] } {
   const sql: string[] = [];
-  const counted = Object.create(db) as Db;
-  counted.query = (text, params) => {
-    sql.push(text);
-    return db.query(text, params);
+  const counting = <Q extends Queryable>(q: Q): Q => {
+    const c = Object.create(q) as Q;
+    c.query = (text, params) => {
+      sql.push(text);
+      return q.query(text, params);
+    };
+    return c;
   };
+  const counted = counting(db);
   counted.tx = (fn, opts) =>
     db.tx((tx) => {
       sql.push('BEGIN');
-      const countedTx = Object.create(tx) as Tx;
-      countedTx.query = (text, params) => {
-        sql.push(text);
-        return tx.query(text, params);
-      };
-      return fn(countedTx);
+      return fn(counting(tx));
     }, opts);
   return { counted, sql };
 }
