@@ -326,7 +326,7 @@ async function startPrivateCluster(): Promise<PgCluster> {
       // autovacuum_naptime stays at its default (1 min): every scenario starts with VACUUM (ANALYZE) instead
       // (`settleTables`). At 1 s, autovacuum's statistics on the tables a checkout writes invalidated every
       // connection's cached plans about once a second, and each replanned its statements (the batch statement
-      // ~4.5 ms, the checkout read ~1 ms): ~1,000 plans per 15 s window instead of ~250, and 16–25 % fewer
+      // ~4 ms, the checkout read ~1 ms): ~1,000 plans per 15 s window instead of ~250, and 16–25 % fewer
       // checkouts/s than the same tree at the default (2026-12-01, session 9 notes).
     },
   });
