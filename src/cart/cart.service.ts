@@ -258,8 +258,7 @@ export async function loadStoreAndCart<E extends Record<string, unknown> = Recor
   opts: LoadStoreAndCartOptions = {},
 ): Promise<{ store: StoreRow; snapshot: CartSnapshot; extra: E } | null> {
   if (!isUuid(cartId)) return null;
-  const { extraColumns, extraParams, suggestions } = opts;
-  const found = await selectStoreAndCart(q, slug, cartId, { extraColumns, extraParams, suggestions });
+  const found = await selectStoreAndCart(q, slug, cartId, opts);
   if (!found) return null;
   const { store, lines, ...rest } = found;
   const snapshot = buildSnapshot(store, rest, lines, opts.fulfillment, opts.pincode);
