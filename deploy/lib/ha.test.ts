@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { haproxyConfig } from './ha.js';
+import { haproxyConfig, patroniConfig } from './ha.js';
 
 const nodes = [
   { name: 'pg1', port: 5434, restPort: 5436 },
@@ -19,5 +19,26 @@ describe('haproxyConfig', () => {
     expect(replicas).toContain('bind 127.0.0.1:5440');
     expect(replicas).toContain('option httpchk OPTIONS /replica');
     expect(replicas.match(/^ {4}server /gm)).toHaveLength(2);
+  });
+});
+
+describe('patroniConfig', () => {
+  it("puts PostgreSQL's socket outside the data directory (pg_rewind fails on a socket there)", () => {
+    const yml = patroniConfig({
+      scope: 'dukaan',
+      name: 'pg1',
+      port: 5434,
+      restPort: 5436,
+      etcdClientPort: 2379,
+      dataDir: '/srv/ha/pg1/data',
+      socketDir: '/srv/ha/pg1',
+      pgpass: '/srv/ha/pg1/pgpass',
+      binDir: '/usr/lib/postgresql/15/bin',
+      fast: false,
+      parameters: {},
+    });
+    expect(yml).toContain('    unix_socket_directories: "/srv/ha/pg1"\n');
+    expect(yml).toContain('  data_dir: "/srv/ha/pg1/data"\n');
+    expect(yml).toContain('      use_pg_rewind: true\n');
   });
 });

@@ -69,6 +69,9 @@ export function findHaBinaries(): void {
     );
 }
 
+/** A node's own directory: its data directory (`data`), its socket, pgpass and Patroni's HOME. */
+export const haNodeDir = (runDir: string, index: number) => path.join(runDir, 'ha', `pg${index + 1}`);
+
 export const haPorts = (base: number) => ({
   proxy: base,
   pg: [base + 1, base + 2],
@@ -89,6 +92,12 @@ export function patroniConfig(o: {
   restPort: number;
   etcdClientPort: number;
   dataDir: string;
+  /**
+   * Where PostgreSQL puts its unix socket: never inside dataDir. pg_rewind copies the new primary's data directory
+   * file by file and stops at a socket it cannot read, so an old primary whose WAL ran ahead (asynchronous cart
+   * commits the standby never got) could not rewind and was cloned afresh instead.
+   */
+  socketDir: string;
   pgpass: string;
   binDir: string;
   fast: boolean;
@@ -155,7 +164,7 @@ export function patroniConfig(o: {
     '    rewind:',
     '      username: postgres',
     '  parameters:',
-    `    unix_socket_directories: ${yamlString(o.dataDir)}`,
+    `    unix_socket_directories: ${yamlString(o.socketDir)}`,
     '  pg_hba:',
     '  - local all all trust',
     '  - host replication all 127.0.0.1/32 trust',
@@ -333,7 +342,7 @@ export async function startHa(opts: HaOptions): Promise<HaState> {
   // Patroni nodes: the first bootstraps (initdb) and leads, the second clones it (pg_basebackup) and follows.
   for (let i = 0; i < 2; i++) {
     const name = `pg${i + 1}`;
-    const nodeDir = path.join(haDir, name);
+    const nodeDir = haNodeDir(opts.runDir, i);
     fs.mkdirSync(nodeDir, { recursive: true, mode: 0o700 });
     fs.chownSync(nodeDir, as.uid, as.gid);
     const dataDir = path.join(nodeDir, 'data');
@@ -347,6 +356,7 @@ export async function startHa(opts: HaOptions): Promise<HaState> {
         restPort: ports.rest[i]!,
         etcdClientPort: ports.etcdClient,
         dataDir,
+        socketDir: nodeDir,
         pgpass: path.join(nodeDir, 'pgpass'),
         binDir,
         fast: opts.fast,

@@ -23,7 +23,7 @@ export interface BackupConfig {
   pgPort: number;
   pgSocketDir: string;
   /** More servers of the same cluster (the ha topology's standby): pgBackRest backs up whichever is primary. */
-  others?: { dataDir: string; port: number }[];
+  others?: { dataDir: string; port: number; socketDir?: string }[];
 }
 
 export interface BackupConfigOptions {
@@ -35,7 +35,7 @@ export interface BackupConfigOptions {
   pgSocketDir?: string;
   repoPath?: string;
   stanza?: string;
-  others?: { dataDir: string; port: number }[];
+  others?: { dataDir: string; port: number; socketDir?: string }[];
   /** Full backups kept (older ones and the WAL only they need are expired). Default 2. */
   retentionFull?: number;
 }
@@ -93,7 +93,7 @@ export async function writeBackupConfig(opts: BackupConfigOptions): Promise<Back
     ...(cfg.others ?? []).flatMap((o, i) => [
       `pg${i + 2}-path=${o.dataDir}`,
       `pg${i + 2}-port=${o.port}`,
-      `pg${i + 2}-socket-path=${o.dataDir}`,
+      `pg${i + 2}-socket-path=${o.socketDir ?? o.dataDir}`,
       `pg${i + 2}-user=postgres`,
     ]),
     '',

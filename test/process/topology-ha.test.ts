@@ -7,9 +7,11 @@
  * Needs Debian's patroni, etcd-server and haproxy (an error, never a skip, when missing).
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePortRange, sleep, waitFor } from '../../deploy/lib/proc.js';
+import { childPids, freePortRange, sleep, tail, waitFor } from '../../deploy/lib/proc.js';
 import {
   expectStatus,
   signInThrough,
@@ -31,6 +33,8 @@ interface StatusJson {
 }
 
 let topo: TopologyRun | undefined;
+
+const patroniLog = (node: string) => path.join(topo!.runDir, 'logs', `patroni-${node}.log`);
 
 async function status(): Promise<StatusJson> {
   const { stdout } = await topologyCommand(['status', '--json', '--run-dir', topo!.runDir], 60_000);
@@ -223,7 +227,13 @@ describe('ha: Patroni failover under load', () => {
       },
       90_000,
       1000,
-    );
+    ).catch((err: Error) => {
+      // What Patroni did (rewind, re-clone, or waiting on something) is the only clue once the run dir is gone.
+      const logs = ['pg1', 'pg2']
+        .map((n) => `--- patroni-${n}.log (last 60 lines) ---\n${tail(patroniLog(n), 60)}`)
+        .join('\n');
+      throw new Error(`${err.message}\n${logs}`);
+    });
     const rejoinMs = Date.now() - rejoinStarted + 20_000;
     const newPrimary = after.databases.find((d) => d.role === 'primary')!;
 
@@ -287,4 +297,100 @@ describe('ha: Patroni failover under load', () => {
     }
     expect([...served].sort()).toEqual(['app1', 'app2']);
   }, 300_000);
+
+  it('a primary whose last WAL the standby never got rejoins by pg_rewind, not by a fresh clone', async () => {
+    // Cart writes commit without waiting for the standby, so at a crash the primary's WAL may run ahead of it: the
+    // old primary then needs pg_rewind to follow the new one. Made certain here: the standby's WAL receiver is
+    // paused while asynchronous commits run ahead, then every process of the primary is killed at once.
+    const before = await status();
+    const primary = before.databases.find((d) => d.role === 'primary')!;
+    const standby = before.databases.find((d) => d.role === 'standby')!;
+    const receiver = childPids(standby.pid!).find((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('walreceiver');
+      } catch {
+        return false;
+      }
+    });
+    expect(receiver, 'the standby runs a WAL receiver').toBeDefined();
+    const logStart = fs.statSync(patroniLog(primary.name)).size;
+
+    const db = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primary.port}/dukaan` });
+    await db.connect();
+    let aheadBytes = 0;
+    try {
+      await db.query('SET synchronous_commit TO off');
+      await db.query('CREATE TABLE rewind_probe (n int)');
+      process.kill(receiver!, 'SIGSTOP');
+      // Until the primary has WAL its WAL sender has not even handed to the kernel (what is in the socket's buffer
+      // still reaches the standby), but far less than maximum_lag_on_failover (1 MiB), so the standby is promoted.
+      for (let i = 0; i < 200 && aheadBytes < 64 * 1024; i++) {
+        await db.query('INSERT INTO rewind_probe SELECT generate_series(1, 500)');
+        const { rows } = await db.query<{ ahead: string | null }>(
+          'SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), sent_lsn))::text AS ahead FROM pg_stat_replication',
+        );
+        aheadBytes = Number(rows[0]?.ahead ?? 0);
+      }
+    } finally {
+      await db.end().catch(() => {});
+    }
+    const victims = [primary.pid!, ...childPids(primary.pid!)];
+    for (const pid of victims) process.kill(pid, 'SIGKILL');
+    process.kill(receiver!, 'SIGCONT');
+    expect(aheadBytes, 'the primary ran ahead of what its standby received').toBeGreaterThanOrEqual(64 * 1024);
+
+    const after = await waitFor(
+      'the old primary to rejoin as a standby of the promoted one',
+      async () => {
+        const s = await status();
+        const old = s.databases.find((d) => d.name === primary.name);
+        const promoted = s.databases.find((d) => d.name === standby.name);
+        return old?.role === 'standby' && promoted?.role === 'primary' ? s : false;
+      },
+      90_000,
+      1000,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}\n${primary.name}'s Patroni log ends with:\n${tail(patroniLog(primary.name), 60)}`,
+      );
+    });
+    const log = fs.readFileSync(patroniLog(primary.name), 'utf8').slice(logStart);
+    console.log(
+      `[ha rewind] ${primary.name} was ${aheadBytes} bytes ahead; ` +
+        `pg_rewind: ${log.match(/pg_rewind exit code=\d+/)?.[0] ?? 'not run'}`,
+    );
+    expect(log).toContain('running pg_rewind');
+    expect(log).toContain('pg_rewind exit code=0');
+    expect(log).not.toContain('Removing data directory');
+
+    // The rejoined server follows the promoted one: a row written there now is replayed on it.
+    const promoted = after.databases.find((d) => d.name === standby.name)!;
+    const rejoined = after.databases.find((d) => d.name === primary.name)!;
+    const marker = randomUUID();
+    const writer = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${promoted.port}/dukaan` });
+    await writer.connect();
+    try {
+      await writer.query('CREATE TABLE IF NOT EXISTS rejoin_marker (m text)');
+      await writer.query('INSERT INTO rejoin_marker VALUES ($1)', [marker]);
+    } finally {
+      await writer.end();
+    }
+    await waitFor(
+      'the marker row on the rejoined standby',
+      async () => {
+        const reader = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${rejoined.port}/dukaan` });
+        await reader.connect();
+        try {
+          const { rows } = await reader.query('SELECT 1 FROM rejoin_marker WHERE m = $1', [marker]);
+          return rows.length === 1;
+        } catch {
+          return false;
+        } finally {
+          await reader.end().catch(() => {});
+        }
+      },
+      30_000,
+      250,
+    );
+  }, 200_000);
 });
