@@ -3,7 +3,9 @@
  * synchronous standby run by Patroni (+ etcd). 6 clients loop reads and checkouts (Idempotency-Key, retried on
  * 502/503/504 and 409 idempotency_key_in_use); the primary's postmaster is killed with SIGKILL 3 s in; the stream
  * runs 20 s more. Then: service resumed within 30 s (the gap is printed), every 201 checkout exists, no key has two
- * orders, stock = initial − sold, order numbers unique, the old primary is back as a standby (one primary).
+ * orders, stock = initial − sold, order numbers unique, the old primary is back as a standby the new one streams to.
+ * Then the case a failover may or may not meet: the primary's WAL ran ahead of its standby (asynchronous cart
+ * commits), so the old primary must rejoin by pg_rewind — forced, and checked in Patroni's log.
  * Needs Debian's patroni, etcd-server and haproxy (an error, never a skip, when missing).
  */
 import { randomUUID } from 'node:crypto';
@@ -35,6 +37,27 @@ interface StatusJson {
 let topo: TopologyRun | undefined;
 
 const patroniLog = (node: string) => path.join(topo!.runDir, 'logs', `patroni-${node}.log`);
+
+/**
+ * The primary on `port` streams its WAL to the standby `name` (Patroni names a standby's connection after its member).
+ * A server in recovery is not yet a standby that follows: one whose WAL ran ahead waits there, diverged, until
+ * pg_rewind has run.
+ */
+async function streamsTo(port: number, name: string): Promise<boolean> {
+  const db = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+  try {
+    await db.connect();
+    const { rows } = await db.query(
+      "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'",
+      [name],
+    );
+    return rows.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await db.end().catch(() => {});
+  }
+}
 
 async function status(): Promise<StatusJson> {
   const { stdout } = await topologyCommand(['status', '--json', '--run-dir', topo!.runDir], 60_000);
@@ -223,7 +246,10 @@ describe('ha: Patroni failover under load', () => {
       async () => {
         const s = await status();
         const old = s.databases.find((d) => d.name === oldPrimary.name);
-        return old?.role === 'standby' && s.databases.filter((d) => d.role === 'primary').length === 1 ? s : false;
+        const primaries = s.databases.filter((d) => d.role === 'primary');
+        return old?.role === 'standby' && primaries.length === 1 && (await streamsTo(primaries[0]!.port, old.name))
+          ? s
+          : false;
       },
       90_000,
       1000,
@@ -322,12 +348,17 @@ describe('ha: Patroni failover under load', () => {
       await db.query('SET synchronous_commit TO off');
       await db.query('CREATE TABLE rewind_probe (n int)');
       process.kill(receiver!, 'SIGSTOP');
-      // Until the primary has WAL its WAL sender has not even handed to the kernel (what is in the socket's buffer
-      // still reaches the standby), but far less than maximum_lag_on_failover (1 MiB), so the standby is promoted.
+      // Until the primary has WAL on its disk that its WAL sender has not even handed to the kernel (what is in the
+      // socket's buffer still reaches the standby), but far less than maximum_lag_on_failover (1 MiB), so the standby
+      // is promoted. An asynchronous commit's WAL may still be in memory when the process dies (then nothing ran
+      // ahead), so each round ends with a commit that waits for the local flush only (`local`), not the standby's.
       for (let i = 0; i < 200 && aheadBytes < 64 * 1024; i++) {
         await db.query('INSERT INTO rewind_probe SELECT generate_series(1, 500)');
+        await db.query('SET synchronous_commit TO local');
+        await db.query('INSERT INTO rewind_probe VALUES (0)');
+        await db.query('SET synchronous_commit TO off');
         const { rows } = await db.query<{ ahead: string | null }>(
-          'SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), sent_lsn))::text AS ahead FROM pg_stat_replication',
+          'SELECT max(pg_wal_lsn_diff(pg_current_wal_flush_lsn(), sent_lsn))::text AS ahead FROM pg_stat_replication',
         );
         aheadBytes = Number(rows[0]?.ahead ?? 0);
       }
@@ -345,7 +376,9 @@ describe('ha: Patroni failover under load', () => {
         const s = await status();
         const old = s.databases.find((d) => d.name === primary.name);
         const promoted = s.databases.find((d) => d.name === standby.name);
-        return old?.role === 'standby' && promoted?.role === 'primary' ? s : false;
+        return old?.role === 'standby' && promoted?.role === 'primary' && (await streamsTo(promoted.port, old.name))
+          ? s
+          : false;
       },
       90_000,
       1000,
