@@ -23,7 +23,7 @@ import pg from 'pg';
 import { APP_ASSET_DIR, renderNginxConfig, type Balance } from './nginx/render.js';
 import { createDatabaseIfMissing, createPgCluster } from './lib/pg-cluster.js';
 import { archiveSettings, stanzaCreate, writeBackupConfig } from './lib/pgbackrest.js';
-import { haMembers, haNodeDir, haPorts, startHa, stopHa, type HaState } from './lib/ha.js';
+import { haMembers, haNodeDir, haPorts, startHa, stopHa, type HaMember, type HaState } from './lib/ha.js';
 import {
   findNginx,
   nginxMasterPid,
@@ -587,7 +587,7 @@ ${state.servers.map((s) => path.basename(s.log)).join(', ')}${state.postgres.man
 /** `status --json`: the app servers, the databases with their role, the public URL. */
 export async function statusJson(runDir: string): Promise<{
   servers: { name: string; pid: number; port: number; workers: number[] }[];
-  databases: { name: string; role: 'primary' | 'standby' | 'down'; pid: number | null; port: number }[];
+  databases: HaMember[];
   url: string;
 } | null> {
   const state = readState(runDir);
@@ -598,7 +598,7 @@ export async function statusJson(runDir: string): Promise<{
     port: s.port,
     workers: isAlive(s.pid) ? poolWorkers(s.pid) : [],
   }));
-  let databases: { name: string; role: 'primary' | 'standby' | 'down'; pid: number | null; port: number }[] = [];
+  let databases: HaMember[] = [];
   if (state.ha) databases = await haMembers(state.ha);
   else if (state.postgres.managed && state.postgres.dataDir && state.postgres.port) {
     let pid: number | null = null;

@@ -259,6 +259,11 @@ export interface HaMember {
   role: 'primary' | 'standby' | 'down';
   pid: number | null;
   port: number;
+  /**
+   * A standby's WAL receiver is streaming from the primary. False while it waits: a failed primary rejoining is in
+   * recovery (a standby) before it follows, and one whose WAL ran ahead stays so until pg_rewind has run.
+   */
+  streaming?: boolean;
 }
 
 /** Who is what, asked of each PostgreSQL itself (pg_is_in_recovery), not of the consensus store. */
@@ -273,8 +278,13 @@ export async function haMembers(state: HaState): Promise<HaMember[]> {
       });
       try {
         await client.connect();
-        const { rows } = await client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
-        return { name: n.name, role: rows[0]!.r ? 'standby' : 'primary', pid, port: n.port };
+        const { rows } = await client.query<{ r: boolean; streaming: boolean | null }>(
+          "SELECT pg_is_in_recovery() AS r, (SELECT status = 'streaming' FROM pg_stat_wal_receiver) AS streaming",
+        );
+        const { r: inRecovery, streaming } = rows[0]!;
+        return inRecovery
+          ? { name: n.name, role: 'standby', pid, port: n.port, streaming: streaming === true }
+          : { name: n.name, role: 'primary', pid, port: n.port };
       } catch {
         return { name: n.name, role: 'down', pid, port: n.port };
       } finally {

@@ -30,7 +30,13 @@ const STOCK = 100_000;
 
 interface StatusJson {
   servers: { name: string; pid: number; port: number; workers: number[] }[];
-  databases: { name: string; role: 'primary' | 'standby' | 'down'; pid: number | null; port: number }[];
+  databases: {
+    name: string;
+    role: 'primary' | 'standby' | 'down';
+    pid: number | null;
+    port: number;
+    streaming?: boolean;
+  }[];
   url: string;
 }
 
@@ -38,25 +44,59 @@ let topo: TopologyRun | undefined;
 
 const patroniLog = (node: string) => path.join(topo!.runDir, 'logs', `patroni-${node}.log`);
 
-/**
- * The primary on `port` streams its WAL to the standby `name` (Patroni names a standby's connection after its member).
- * A server in recovery is not yet a standby that follows: one whose WAL ran ahead waits there, diverged, until
- * pg_rewind has run.
- */
-async function streamsTo(port: number, name: string): Promise<boolean> {
-  const db = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+/** One statement on a fresh connection to the server on `port`; no rows when it cannot be reached. */
+async function queryOnce<R extends pg.QueryResultRow = Record<string, unknown>>(
+  port: number,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const db = new pg.Client({
+    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    connectionTimeoutMillis: 1000,
+  });
   try {
     await db.connect();
-    const { rows } = await db.query(
-      "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'",
-      [name],
-    );
-    return rows.length > 0;
+    return (await db.query<R>(sql, params)).rows;
   } catch {
-    return false;
+    return [];
   } finally {
     await db.end().catch(() => {});
   }
+}
+
+/**
+ * A row written on the primary now is replayed on the standby within `timeoutMs`: the standby follows this primary.
+ * (Being in recovery is not enough: a failed primary rejoining is in recovery before it follows, and one whose WAL ran
+ * ahead waits there, diverged, until pg_rewind has run.)
+ */
+async function replays(primaryPort: number, standbyPort: number, timeoutMs: number): Promise<void> {
+  const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/dukaan`;
+  const marker = randomUUID();
+  const writer = new pg.Client({ connectionString: url(primaryPort) });
+  await writer.connect();
+  try {
+    await writer.query('CREATE TABLE IF NOT EXISTS rejoin_marker (m text)');
+    await writer.query('INSERT INTO rejoin_marker VALUES ($1)', [marker]);
+  } finally {
+    await writer.end();
+  }
+  await waitFor(
+    `a row written on the primary (:${primaryPort}) to be replayed on the standby (:${standbyPort})`,
+    async () => {
+      const reader = new pg.Client({ connectionString: url(standbyPort), connectionTimeoutMillis: 1000 });
+      try {
+        await reader.connect();
+        const { rows } = await reader.query('SELECT 1 FROM rejoin_marker WHERE m = $1', [marker]);
+        return rows.length === 1;
+      } catch {
+        return false;
+      } finally {
+        await reader.end().catch(() => {});
+      }
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 async function status(): Promise<StatusJson> {
@@ -87,6 +127,7 @@ describe('ha: Patroni failover under load', () => {
       expect(server.workers).toHaveLength(1);
     }
     expect(s.databases.map((d) => d.role).sort()).toEqual(['primary', 'standby']);
+    expect(s.databases.find((d) => d.role === 'standby')?.streaming).toBe(true);
     for (const d of s.databases) expect(d.pid).toBeGreaterThan(0);
   });
 
@@ -239,21 +280,24 @@ describe('ha: Patroni failover under load', () => {
     const lastFailure = Math.max(killedAt, ...failures.filter((t) => t >= killedAt));
     const resumedAfterKillMs = (successes.find((t) => t > lastFailure) ?? Number.POSITIVE_INFINITY) - killedAt;
 
-    // The old primary comes back as a standby of the new one: one primary, no split brain.
+    // The old primary comes back as a standby that follows the new one: one primary, no split brain.
     const rejoinStarted = Date.now();
-    const after = await waitFor(
-      'the old primary to rejoin as a standby',
-      async () => {
-        const s = await status();
-        const old = s.databases.find((d) => d.name === oldPrimary.name);
-        const primaries = s.databases.filter((d) => d.role === 'primary');
-        return old?.role === 'standby' && primaries.length === 1 && (await streamsTo(primaries[0]!.port, old.name))
-          ? s
-          : false;
-      },
-      90_000,
-      1000,
-    ).catch((err: Error) => {
+    const after = await (async () => {
+      const s = await waitFor(
+        'the old primary to rejoin as a standby, streaming',
+        async () => {
+          const s = await status();
+          const old = s.databases.find((d) => d.name === oldPrimary.name);
+          const primaries = s.databases.filter((d) => d.role === 'primary');
+          return old?.role === 'standby' && old.streaming === true && primaries.length === 1 ? s : false;
+        },
+        90_000,
+        1000,
+      );
+      const newPrimary = s.databases.find((d) => d.role === 'primary')!;
+      await replays(newPrimary.port, oldPrimary.port, 30_000);
+      return s;
+    })().catch((err: Error) => {
       // What Patroni did (rewind, re-clone, or waiting on something) is the only clue once the run dir is gone.
       const logs = ['pg1', 'pg2']
         .map((n) => `--- patroni-${n}.log (last 60 lines) ---\n${tail(patroniLog(n), 60)}`)
@@ -331,14 +375,23 @@ describe('ha: Patroni failover under load', () => {
     const before = await status();
     const primary = before.databases.find((d) => d.role === 'primary')!;
     const standby = before.databases.find((d) => d.role === 'standby')!;
-    const receiver = childPids(standby.pid!).find((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('walreceiver');
-      } catch {
-        return false;
-      }
-    });
-    expect(receiver, 'the standby runs a WAL receiver').toBeDefined();
+    // The standby's WAL receiver, once the primary streams to it (after the failover above it may still reconnect).
+    const receiver = await waitFor(
+      `${standby.name}'s WAL receiver to stream from ${primary.name}`,
+      async () => {
+        const [onStandby, onPrimary] = await Promise.all([
+          queryOnce<{ pid: number }>(standby.port, "SELECT pid FROM pg_stat_wal_receiver WHERE status = 'streaming'"),
+          queryOnce(
+            primary.port,
+            "SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'",
+            [standby.name],
+          ),
+        ]);
+        return onStandby.length === 1 && onPrimary.length === 1 ? onStandby[0]!.pid : false;
+      },
+      60_000,
+      250,
+    );
     const logStart = fs.statSync(patroniLog(primary.name)).size;
 
     const db = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primary.port}/dukaan` });
@@ -347,18 +400,20 @@ describe('ha: Patroni failover under load', () => {
     try {
       await db.query('SET synchronous_commit TO off');
       await db.query('CREATE TABLE rewind_probe (n int)');
-      process.kill(receiver!, 'SIGSTOP');
+      process.kill(receiver, 'SIGSTOP');
       // Until the primary has WAL on its disk that its WAL sender has not even handed to the kernel (what is in the
-      // socket's buffer still reaches the standby), but far less than maximum_lag_on_failover (1 MiB), so the standby
-      // is promoted. An asynchronous commit's WAL may still be in memory when the process dies (then nothing ran
-      // ahead), so each round ends with a commit that waits for the local flush only (`local`), not the standby's.
-      for (let i = 0; i < 200 && aheadBytes < 64 * 1024; i++) {
-        await db.query('INSERT INTO rewind_probe SELECT generate_series(1, 500)');
+      // socket's buffers, several MB, still reaches the standby), but far less than maximum_lag_on_failover (1 MiB), so
+      // the standby is promoted. An asynchronous commit's WAL may still be in memory when the process dies (then
+      // nothing ran ahead), so each round ends with a commit that waits for the local flush only (`local`).
+      for (let i = 0; i < 400 && aheadBytes < 64 * 1024; i++) {
+        await db.query('INSERT INTO rewind_probe SELECT generate_series(1, 2000)');
         await db.query('SET synchronous_commit TO local');
         await db.query('INSERT INTO rewind_probe VALUES (0)');
         await db.query('SET synchronous_commit TO off');
         const { rows } = await db.query<{ ahead: string | null }>(
-          'SELECT max(pg_wal_lsn_diff(pg_current_wal_flush_lsn(), sent_lsn))::text AS ahead FROM pg_stat_replication',
+          `SELECT pg_wal_lsn_diff(pg_current_wal_flush_lsn(), sent_lsn)::text AS ahead FROM pg_stat_replication
+            WHERE application_name = $1`,
+          [standby.name],
         );
         aheadBytes = Number(rows[0]?.ahead ?? 0);
       }
@@ -367,26 +422,26 @@ describe('ha: Patroni failover under load', () => {
     }
     const victims = [primary.pid!, ...childPids(primary.pid!)];
     for (const pid of victims) process.kill(pid, 'SIGKILL');
-    process.kill(receiver!, 'SIGCONT');
+    process.kill(receiver, 'SIGCONT');
     expect(aheadBytes, 'the primary ran ahead of what its standby received').toBeGreaterThanOrEqual(64 * 1024);
 
-    const after = await waitFor(
-      'the old primary to rejoin as a standby of the promoted one',
-      async () => {
-        const s = await status();
-        const old = s.databases.find((d) => d.name === primary.name);
-        const promoted = s.databases.find((d) => d.name === standby.name);
-        return old?.role === 'standby' && promoted?.role === 'primary' && (await streamsTo(promoted.port, old.name))
-          ? s
-          : false;
-      },
-      90_000,
-      1000,
-    ).catch((err: Error) => {
+    // It follows the promoted one once a row written there is replayed on it: after the rewind, not before.
+    await (async () => {
+      const promoted = await waitFor(
+        `${standby.name} to be promoted`,
+        async () => (await status()).databases.find((d) => d.name === standby.name && d.role === 'primary') ?? false,
+        60_000,
+        500,
+      );
+      await replays(promoted.port, primary.port, 90_000);
+    })().catch((err: Error) => {
       throw new Error(
         `${err.message}\n${primary.name}'s Patroni log ends with:\n${tail(patroniLog(primary.name), 60)}`,
       );
     });
+    const rejoined = (await status()).databases.find((d) => d.name === primary.name);
+    expect(rejoined?.role).toBe('standby');
+    expect(rejoined?.streaming).toBe(true);
     const log = fs.readFileSync(patroniLog(primary.name), 'utf8').slice(logStart);
     console.log(
       `[ha rewind] ${primary.name} was ${aheadBytes} bytes ahead; ` +
@@ -395,35 +450,5 @@ describe('ha: Patroni failover under load', () => {
     expect(log).toContain('running pg_rewind');
     expect(log).toContain('pg_rewind exit code=0');
     expect(log).not.toContain('Removing data directory');
-
-    // The rejoined server follows the promoted one: a row written there now is replayed on it.
-    const promoted = after.databases.find((d) => d.name === standby.name)!;
-    const rejoined = after.databases.find((d) => d.name === primary.name)!;
-    const marker = randomUUID();
-    const writer = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${promoted.port}/dukaan` });
-    await writer.connect();
-    try {
-      await writer.query('CREATE TABLE IF NOT EXISTS rejoin_marker (m text)');
-      await writer.query('INSERT INTO rejoin_marker VALUES ($1)', [marker]);
-    } finally {
-      await writer.end();
-    }
-    await waitFor(
-      'the marker row on the rejoined standby',
-      async () => {
-        const reader = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${rejoined.port}/dukaan` });
-        await reader.connect();
-        try {
-          const { rows } = await reader.query('SELECT 1 FROM rejoin_marker WHERE m = $1', [marker]);
-          return rows.length === 1;
-        } catch {
-          return false;
-        } finally {
-          await reader.end().catch(() => {});
-        }
-      },
-      30_000,
-      250,
-    );
   }, 200_000);
 });
