@@ -23,7 +23,7 @@ import pg from 'pg';
 import { APP_ASSET_DIR, renderNginxConfig, type Balance } from './nginx/render.js';
 import { createDatabaseIfMissing, createPgCluster } from './lib/pg-cluster.js';
 import { archiveSettings, stanzaCreate, writeBackupConfig } from './lib/pgbackrest.js';
-import { haMembers, haNodeDir, haPorts, startHa, stopHa, type HaMember, type HaState } from './lib/ha.js';
+import { haDataDir, haMembers, haNodeDir, haPorts, startHa, stopHa, type HaMember, type HaState } from './lib/ha.js';
 import {
   findNginx,
   nginxMasterPid,
@@ -407,13 +407,12 @@ export async function up(opts: UpOptions): Promise<TopologyState> {
       state.postgres = { url: opts.databaseUrl, managed: false };
     } else if (opts.topology === 'ha') {
       const ports = haPorts(opts.pgPort);
-      const nodeData = (i: number) => path.join(haNodeDir(runDir, i), 'data');
       const backupCfg = await writeBackupConfig({
         dir: path.join(runDir, 'backup'),
-        pgDataDir: nodeData(0),
+        pgDataDir: haDataDir(runDir, 0),
         pgPort: ports.pg[0]!,
         pgSocketDir: haNodeDir(runDir, 0),
-        others: [{ dataDir: nodeData(1), port: ports.pg[1]!, socketDir: haNodeDir(runDir, 1) }],
+        others: [{ dataDir: haDataDir(runDir, 1), port: ports.pg[1]!, socketDir: haNodeDir(runDir, 1) }],
       });
       state.ha = await startHa({
         runDir,

@@ -71,6 +71,7 @@ export function findHaBinaries(): void {
 
 /** A node's own directory: its data directory (`data`), its socket, pgpass and Patroni's HOME. */
 export const haNodeDir = (runDir: string, index: number) => path.join(runDir, 'ha', `pg${index + 1}`);
+export const haDataDir = (runDir: string, index: number) => path.join(haNodeDir(runDir, index), 'data');
 
 export const haPorts = (base: number) => ({
   proxy: base,
@@ -355,7 +356,7 @@ export async function startHa(opts: HaOptions): Promise<HaState> {
     const nodeDir = haNodeDir(opts.runDir, i);
     fs.mkdirSync(nodeDir, { recursive: true, mode: 0o700 });
     fs.chownSync(nodeDir, as.uid, as.gid);
-    const dataDir = path.join(nodeDir, 'data');
+    const dataDir = haDataDir(opts.runDir, i);
     const config = path.join(haDir, `${name}.yml`);
     fs.writeFileSync(
       config,

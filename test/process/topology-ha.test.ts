@@ -10,9 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HaMember } from '../../deploy/lib/ha.js';
 import { childPids, freePortRange, sleep, tail, waitFor } from '../../deploy/lib/proc.js';
 import {
   expectStatus,
@@ -30,19 +30,16 @@ const STOCK = 100_000;
 
 interface StatusJson {
   servers: { name: string; pid: number; port: number; workers: number[] }[];
-  databases: {
-    name: string;
-    role: 'primary' | 'standby' | 'down';
-    pid: number | null;
-    port: number;
-    streaming?: boolean;
-  }[];
+  databases: HaMember[];
   url: string;
 }
 
 let topo: TopologyRun | undefined;
 
-const patroniLog = (node: string) => path.join(topo!.runDir, 'logs', `patroni-${node}.log`);
+/** Where `topology up` has Patroni of the node `name` write its log (and PostgreSQL's). */
+const patroniLog = (name: string) => topo!.state.ha!.nodes.find((n) => n.name === name)!.log;
+
+const dbUrl = (port: number) => `postgres://postgres@127.0.0.1:${port}/dukaan`;
 
 /** One statement on a fresh connection to the server on `port`; no rows when it cannot be reached. */
 async function queryOnce<R extends pg.QueryResultRow = Record<string, unknown>>(
@@ -50,10 +47,7 @@ async function queryOnce<R extends pg.QueryResultRow = Record<string, unknown>>(
   sql: string,
   params: unknown[] = [],
 ): Promise<R[]> {
-  const db = new pg.Client({
-    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    connectionTimeoutMillis: 1000,
-  });
+  const db = new pg.Client({ connectionString: dbUrl(port), connectionTimeoutMillis: 1000 });
   try {
     await db.connect();
     return (await db.query<R>(sql, params)).rows;
@@ -70,9 +64,8 @@ async function queryOnce<R extends pg.QueryResultRow = Record<string, unknown>>(
  * ahead waits there, diverged, until pg_rewind has run.)
  */
 async function replays(primaryPort: number, standbyPort: number, timeoutMs: number): Promise<void> {
-  const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/dukaan`;
   const marker = randomUUID();
-  const writer = new pg.Client({ connectionString: url(primaryPort) });
+  const writer = new pg.Client({ connectionString: dbUrl(primaryPort) });
   await writer.connect();
   try {
     await writer.query('CREATE TABLE IF NOT EXISTS rejoin_marker (m text)');
@@ -82,18 +75,7 @@ async function replays(primaryPort: number, standbyPort: number, timeoutMs: numb
   }
   await waitFor(
     `a row written on the primary (:${primaryPort}) to be replayed on the standby (:${standbyPort})`,
-    async () => {
-      const reader = new pg.Client({ connectionString: url(standbyPort), connectionTimeoutMillis: 1000 });
-      try {
-        await reader.connect();
-        const { rows } = await reader.query('SELECT 1 FROM rejoin_marker WHERE m = $1', [marker]);
-        return rows.length === 1;
-      } catch {
-        return false;
-      } finally {
-        await reader.end().catch(() => {});
-      }
-    },
+    async () => (await queryOnce(standbyPort, 'SELECT 1 FROM rejoin_marker WHERE m = $1', [marker])).length === 1,
     timeoutMs,
     250,
   );
@@ -307,7 +289,7 @@ describe('ha: Patroni failover under load', () => {
     const rejoinMs = Date.now() - rejoinStarted + 20_000;
     const newPrimary = after.databases.find((d) => d.role === 'primary')!;
 
-    const db = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${newPrimary.port}/dukaan` });
+    const db = new pg.Client({ connectionString: dbUrl(newPrimary.port) });
     await db.connect();
     try {
       const inDb = await db.query<{ id: string; checkout_key: string | null; number: number }>(
@@ -394,7 +376,7 @@ describe('ha: Patroni failover under load', () => {
     );
     const logStart = fs.statSync(patroniLog(primary.name)).size;
 
-    const db = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primary.port}/dukaan` });
+    const db = new pg.Client({ connectionString: dbUrl(primary.port) });
     await db.connect();
     let aheadBytes = 0;
     try {
