@@ -259,7 +259,31 @@ export async function signInThrough(client: HttpsClient, phone: string, code: st
   return client.withToken(verified.body.token as string);
 }
 
-export function expectStatus(res: Res, status: number, what: string): void {
-  if (res.status !== status)
-    throw new Error(`${what}: expected ${status}, got ${res.status} ${res.text.slice(0, 500)}`);
+/**
+ * Throws unless `res` has `status`. An answer 500 names a reference (the request id the app logged the error under):
+ * with `serverLogs`, the lines of those logs that carry it go into the message, so a failure in CI, where the run's
+ * logs are gone, still shows its cause.
+ */
+export function expectStatus(res: Res, status: number, what: string, serverLogs: readonly string[] = []): void {
+  if (res.status === status) return;
+  const reference = /Reference: ([0-9a-zA-Z-]+)/.exec(res.text)?.[1];
+  const logged = reference ? linesWith(serverLogs, reference) : [];
+  const cause = logged.length ? `\nlogged under ${reference}:\n${logged.join('\n')}` : '';
+  throw new Error(`${what}: expected ${status}, got ${res.status} ${res.text.slice(0, 500)}${cause}`);
+}
+
+/** The lines of `files` that hold `text` (at most 5, each cut to 4,000 characters); a missing file holds none. */
+function linesWith(files: readonly string[], text: string): string[] {
+  const found: string[] = [];
+  for (const file of files) {
+    let content: string;
+    try {
+      content = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of content.split('\n'))
+      if (line.includes(text)) found.push(`${path.basename(file)}: ${line.slice(0, 4000)}`);
+  }
+  return found.slice(0, 5);
 }

@@ -199,6 +199,7 @@ ${JSON.stringify(results.servedBy)}\n${reload.stdout}`,
       expectStatus(product, 201, 'create product');
       const variantId = product.body.variants[0].id as string;
       const base = `/api/v1/storefront/${shop.slug}`;
+      const serverLogs = topo!.state.servers.map((s) => s.log);
       const checkoutBody = {
         customer: {
           name: 'Ravi',
@@ -249,16 +250,16 @@ ${JSON.stringify(results.servedBy)}\n${reload.stdout}`,
         const cart = await withRetry('create cart', () =>
           client.post(`${base}/carts`, {}, { 'idempotency-key': `cart-${cartKey()}` }),
         );
-        expectStatus(cart, 201, 'create cart');
+        expectStatus(cart, 201, 'create cart', serverLogs);
         const line = await withRetry('set line', () =>
           client.put(`${base}/carts/${cart.body.id}/lines/${variantId}`, { quantity: 1 }),
         );
-        expectStatus(line, 200, 'set line');
+        expectStatus(line, 200, 'set line', serverLogs);
         const key = randomUUID();
         const order = await withRetry('checkout', () =>
           client.post(`${base}/carts/${cart.body.id}/checkout`, checkoutBody, { 'idempotency-key': key }),
         );
-        expectStatus(order, 201, 'checkout');
+        expectStatus(order, 201, 'checkout', serverLogs);
         figures.checkoutsSucceeded++;
         orderIds.add(order.body.id as string);
       }
@@ -284,10 +285,17 @@ ${JSON.stringify(results.servedBy)}\n${reload.stdout}`,
       const victim = topo!.state.servers[1]!; // app2
       const victimPids = [victim.pid, ...poolWorkers(victim.pid)];
       let stop = false;
+      // A loop that fails stops them all; the error is thrown once they have ended (never an unhandled rejection).
+      const loopErrors: unknown[] = [];
       const loops = [0, 1, 2, 3, 4, 5].map(async (n) => {
-        for (let i = 0; !stop; i++) {
-          if ((i + n) % 2 === 0) await readOnce();
-          else await buyOne();
+        try {
+          for (let i = 0; !stop; i++) {
+            if ((i + n) % 2 === 0) await readOnce();
+            else await buyOne();
+          }
+        } catch (err) {
+          loopErrors.push(err);
+          stop = true;
         }
       });
       await sleep(2500);
@@ -297,6 +305,7 @@ ${JSON.stringify(results.servedBy)}\n${reload.stdout}`,
       await sleep(5000);
       stop = true;
       await Promise.all(loops);
+      if (loopErrors.length) throw loopErrors[0];
       const streamEndedMs = Date.now() - killedAt;
 
       const pgc = new pg.Client({ connectionString: db!.appUrl });
