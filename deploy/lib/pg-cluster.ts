@@ -32,6 +32,11 @@ export interface PgCluster {
   readonly logFile: string;
   /** `postgres://postgres@127.0.0.1:<port>/<database>` */
   url(database?: string): string;
+  /**
+   * The same database over the cluster's Unix socket (its data directory): `postgres://postgres@localhost:<port>/
+   * <database>?host=<dataDir>`, which node-postgres and libpq both read. For a client on the same machine.
+   */
+  socketUrl(database?: string): string;
   start(): Promise<void>;
   stop(mode?: 'smart' | 'fast' | 'immediate'): Promise<void>;
   isRunning(): Promise<boolean>;
@@ -157,6 +162,8 @@ export async function createPgCluster(opts: PgClusterOptions): Promise<PgCluster
     port: opts.port,
     logFile,
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${opts.port}/${database}`,
+    socketUrl: (database = 'postgres') =>
+      `postgres://postgres@localhost:${opts.port}/${database}?host=${encodeURIComponent(dataDir)}`,
     async start() {
       await runPg(as, pgCtl, ['-D', dataDir, '-l', logFile, '-o', serverOptions, '-w', '-t', '60', 'start']);
     },

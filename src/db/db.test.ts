@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inTx, isUniqueViolation, type Db, type Tx } from './db.js';
+import { inTx, isDbUnavailableError, isUniqueViolation, type Db, type Tx } from './db.js';
 
 describe('inTx', () => {
   it('opens a transaction on a pool and reuses a given transaction', async () => {
@@ -24,5 +24,21 @@ describe('isUniqueViolation', () => {
     expect(isUniqueViolation({ code: '23503' })).toBe(false);
     expect(isUniqueViolation(new Error('23505'))).toBe(false);
     expect(isUniqueViolation(null)).toBe(false);
+  });
+});
+
+describe('isDbUnavailableError', () => {
+  it('knows a server that is down, over TCP and over a Unix socket, from other failures', () => {
+    expect(isDbUnavailableError({ code: 'ECONNREFUSED', syscall: 'connect' })).toBe(true);
+    expect(isDbUnavailableError({ code: '57P01' })).toBe(true);
+    expect(isDbUnavailableError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    // node-postgres on `?host=/dir` when the server is stopped: `connect ENOENT /dir/.s.PGSQL.5432`.
+    expect(
+      isDbUnavailableError({ code: 'ENOENT', syscall: 'connect', message: 'connect ENOENT /x/.s.PGSQL.5432' }),
+    ).toBe(true);
+    // A file that is not there (an upload, a template) is not the database.
+    expect(isDbUnavailableError({ code: 'ENOENT', syscall: 'open' })).toBe(false);
+    expect(isDbUnavailableError({ code: '23505' })).toBe(false);
+    expect(isDbUnavailableError(null)).toBe(false);
   });
 });

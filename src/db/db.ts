@@ -117,5 +117,7 @@ export function isDbUnavailableError(err: unknown): boolean {
     ].includes(e.code)
   )
     return true;
+  // Over a Unix socket (`?host=/var/run/postgresql`), a server that is down has no socket file to connect to.
+  if (e.code === 'ENOENT' && (err as { syscall?: string }).syscall === 'connect') return true;
   return CONNECTION_LOST.test(e.message ?? '');
 }

@@ -1,6 +1,8 @@
 /**
  * The single-box topology, brought up with the real command (`npm run topology -- up single`): nginx (TLS) → one
- * worker pool → PostgreSQL (a private cluster this file starts, so it can stop and restart it).
+ * worker pool → PostgreSQL (a private cluster this file starts, so it can stop and restart it), reached over its Unix
+ * socket as an app beside its database can be (`?host=<socket dir>`): the restart then shows a server that is down
+ * over a socket (no socket file) answers 503 like one that refuses TCP connections.
  * Over HTTPS through nginx: the whole order flow, static assets, the client address the app sees with and
  * without a trusted proxy, and a database restart.
  */
@@ -32,7 +34,7 @@ beforeAll(async () => {
   pg = await startPrivatePg();
   topo = await topologyUp('single', [
     '--database-url',
-    pg.appUrl,
+    pg.socketUrl('dukaan'),
     '--web-concurrency',
     '2',
     '--env',
