@@ -81,7 +81,7 @@ function pgEnv(url: string): NodeJS.ProcessEnv {
   const u = new URL(url);
   return {
     ...process.env,
-    PGHOST: u.hostname || '127.0.0.1',
+    PGHOST: u.searchParams.get('host') || u.hostname || '127.0.0.1',
     PGPORT: u.port || '5432',
     PGUSER: decodeURIComponent(u.username) || 'postgres',
     ...(u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {}),

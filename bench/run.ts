@@ -357,7 +357,7 @@ export async function runFromCli(argv: string[], registry?: Partial<Record<Scena
   }
   const cluster = opts.privatePg ? await startPrivateCluster() : null;
   if (cluster) {
-    opts = { ...opts, databaseUrl: cluster.url('dukaan_bench') };
+    opts = { ...opts, databaseUrl: opts.pgSocket ? cluster.socketUrl('dukaan_bench') : cluster.url('dukaan_bench') };
     log(`private PostgreSQL cluster on port ${cluster.port} (pg_stat_statements loaded), data in ${cluster.dataDir}`);
   }
   let run: RunResult;

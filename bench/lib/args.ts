@@ -50,6 +50,11 @@ export interface BenchOptions {
    * preloaded): the WAL counters then count the bench alone, and statements per flow are counted.
    */
   privatePg: boolean;
+  /**
+   * With `privatePg`: the server, the bench and pgbench reach that cluster over its Unix socket instead of TCP on
+   * 127.0.0.1 (what a single box with PostgreSQL beside the app can do).
+   */
+  pgSocket: boolean;
   /** Also run the checkout and flash scenarios against the embedded database (PGlite, one process). */
   embedded: boolean;
   /** An already running server to measure instead of starting one (no CPU/RSS figures then). */
@@ -199,6 +204,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     pgbenchClients: num(flags, known, 'pgbench-clients', workers * 10, { min: 1 }),
     reseed: bool(flags, known, 'reseed'),
     privatePg: bool(flags, known, 'private-pg'),
+    pgSocket: bool(flags, known, 'pg-socket'),
     embedded: bool(flags, known, 'embedded'),
     url: str(flags, known, 'url') ?? null,
     outDir: str(flags, known, 'out') ?? 'bench/results',
@@ -208,6 +214,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     throw new ArgError('--flash-stock must not exceed --flash-customers: the sale must sell out');
   if (options.url && options.privatePg)
     throw new ArgError('--private-pg starts its own PostgreSQL: it cannot measure a server given with --url');
+  if (options.pgSocket && !options.privatePg)
+    throw new ArgError('--pg-socket needs --private-pg (the socket of the cluster the bench starts)');
   if (options.url && options.embedded)
     throw new ArgError('--embedded starts its own server on the embedded database: it cannot be given --url');
   if (options.url && scales.length > 1)

@@ -69,6 +69,8 @@ describe('options', () => {
     expect(() => parseBenchArgs(['--scales', '1k'])).toThrow(/exceed --bench-products/);
     expect(() => parseBenchArgs(['--url', 'http://127.0.0.1:3000'])).toThrow(/one --scales/);
     expect(() => parseSeedArgs(['--products', '6m'])).toThrow(/at most 5m/);
+    expect(() => parseBenchArgs(['--pg-socket'])).toThrow(/needs --private-pg/);
+    expect(parseBenchArgs(['--private-pg', '--pg-socket'])).toMatchObject({ privatePg: true, pgSocket: true });
   });
 
   it('stores default to one per 200 products (at least 10); database names swap inside a URL', () => {
@@ -78,6 +80,10 @@ describe('options', () => {
     const url = 'postgres://postgres@127.0.0.1:5432/dukaan_bench';
     expect(databaseName(url)).toBe('dukaan_bench');
     expect(withDatabase(url, 'dukaan_bench_1m')).toBe('postgres://postgres@127.0.0.1:5432/dukaan_bench_1m');
+    // Over a Unix socket (--pg-socket) the directory stays a parameter of every database's URL.
+    const socket = 'postgres://postgres@localhost:5432/dukaan_bench?host=%2Ftmp%2Fpg%2Fdata';
+    expect(databaseName(socket)).toBe('dukaan_bench');
+    expect(new URL(withDatabase(socket, 'dukaan_bench_10k')).searchParams.get('host')).toBe('/tmp/pg/data');
   });
 });
 
