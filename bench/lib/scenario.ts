@@ -135,10 +135,23 @@ export async function measure(
   steps: Step[],
   connections = env.opts.connections,
 ): Promise<LoadResult> {
-  if (env.opts.warmup > 0) {
-    await runLoad({ url: env.baseUrl, connections, duration: env.opts.warmup, steps, serverPid: null });
-  }
+  await warmUp(env, steps, connections);
   return runLoad({ url: env.baseUrl, connections, duration: env.opts.duration, steps, serverPid: env.serverPid });
+}
+
+/**
+ * The warm-up (dropped), then statistics for the tables as it left them. A long-running server's autovacuum
+ * analyses a table once 50 rows and 10 % of it have changed, within a minute (its naptime); a write scenario compresses
+ * that: from a near-empty `orders` or `idempotency_keys` to thousands of rows in seconds. Without this ANALYZE the
+ * window ran on the plans made for the empty tables — the connections' cached generic plans and the foreign keys'
+ * checks on `orders` — each a sequential scan of every row so far, once per order or more (2026-12-01: 19,540 scans
+ * reading 97 million rows of `orders` in one run of the lines flow; bench/results/2026-12-01-vm-session11.notes.md).
+ * An ANALYZE invalidates those plans; the window's first requests make them again for tables of the present size.
+ */
+async function warmUp(env: ScenarioEnv, steps: Step[], connections: number): Promise<void> {
+  if (env.opts.warmup <= 0) return;
+  await runLoad({ url: env.baseUrl, connections, duration: env.opts.warmup, steps, serverPid: null });
+  if (env.pool) await env.pool.query('ANALYZE');
 }
 
 /** What the database did during a run, before it is divided by the flows the run completed. */
@@ -186,9 +199,7 @@ export async function measureCounted(
   steps: Step[],
   connections = env.opts.connections,
 ): Promise<{ load: LoadResult; db: DbTotal | null }> {
-  if (env.opts.warmup > 0) {
-    await runLoad({ url: env.baseUrl, connections, duration: env.opts.warmup, steps, serverPid: null });
-  }
+  await warmUp(env, steps, connections);
   const { result: load, db } = await countDbWork(env, () =>
     runLoad({ url: env.baseUrl, connections, duration: env.opts.duration, steps, serverPid: env.serverPid }),
   );
