@@ -28,7 +28,7 @@ describe('isUniqueViolation', () => {
 });
 
 describe('isDbUnavailableError', () => {
-  it('knows a server that is down, over TCP and over a Unix socket, from other failures', () => {
+  it('knows a server that is down or read-only, over TCP and over a Unix socket, from other failures', () => {
     expect(isDbUnavailableError({ code: 'ECONNREFUSED', syscall: 'connect' })).toBe(true);
     expect(isDbUnavailableError({ code: '57P01' })).toBe(true);
     expect(isDbUnavailableError(new Error('Connection terminated unexpectedly'))).toBe(true);
@@ -36,6 +36,10 @@ describe('isDbUnavailableError', () => {
     expect(
       isDbUnavailableError({ code: 'ENOENT', syscall: 'connect', message: 'connect ENOENT /x/.s.PGSQL.5432' }),
     ).toBe(true);
+    // A write sent to a server still in recovery (a failover's new leader before its promotion ends).
+    expect(isDbUnavailableError({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' })).toBe(
+      true,
+    );
     // A file that is not there (an upload, a template) is not the database.
     expect(isDbUnavailableError({ code: 'ENOENT', syscall: 'open' })).toBe(false);
     expect(isDbUnavailableError({ code: '23505' })).toBe(false);

@@ -114,6 +114,10 @@ export function isDbUnavailableError(err: unknown): boolean {
       '08001',
       '08003',
       '08000',
+      // read_only_sql_transaction: the server reached is not (or not yet) the primary. Behind HAProxy and Patroni,
+      // the new leader passes the primary check the moment it holds the lock, some tens of ms before its promotion
+      // ends, and writes sent to it meanwhile are refused as read-only: a failover in progress, as for a retry.
+      '25006',
     ].includes(e.code)
   )
     return true;

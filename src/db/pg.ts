@@ -1,7 +1,7 @@
 /** PostgreSQL through node-postgres: a pool, named prepared statements, one client per transaction. */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { beginSql, type Db, type Tx, type TxOptions } from './db.js';
+import { beginSql, isDbUnavailableError, type Db, type Tx, type TxOptions } from './db.js';
 import type { PlanCacheMode } from '../config.js';
 
 // int8 (counts, money) as JS numbers: money stays far below 2^53 (prices ≤ 10^10 × 999 per line).
@@ -102,6 +102,9 @@ export function createPgDb(
         await client.query('COMMIT');
         return result;
       } catch (err) {
+        // A connection to a server that is going or read-only is not handed out again (pool.query drops one after
+        // any error; a transaction's client is released here).
+        if (isDbUnavailableError(err)) broken = true;
         try {
           await client.query('ROLLBACK');
         } catch {

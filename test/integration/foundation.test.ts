@@ -1,9 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createPgDb } from '../../src/db/pg.js';
-import { client, signIn } from '../helpers/app.js';
+import { appOnDb } from '../helpers/app-on-db.js';
+import { client, signIn, type Res } from '../helpers/app.js';
+import { createTestDb, PG_ADMIN_URL } from '../helpers/db.js';
 import { appTest } from '../helpers/fixture.js';
+import { addProduct, checkoutCart, newCart, openShop } from '../helpers/order-fixtures.js';
 
 const logged: Array<Record<string, unknown>> = [];
 const it = appTest(
@@ -59,6 +64,63 @@ describe('health', () => {
     } finally {
       await app.close();
       await deadDb.close();
+    }
+  });
+});
+
+describe('a primary that refuses writes as read-only (PostgreSQL, whatever the suite runs on)', () => {
+  // A failover's first instants behind HAProxy: the new leader passes the primary check before its promotion ends,
+  // and writes reach it while it is still in recovery. Played here with default_transaction_read_only on the database
+  // (its sessions ended, so the app's pool reconnects under it).
+  it('answers writes 503 unavailable, never 500, serves reads, and writes again once it is writable', async () => {
+    const testDb = await createTestDb('postgres');
+    const ctx = await appOnDb(testDb.db, testDb.url);
+    const name = new URL(testDb.url!).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    const readOnly = async (on: boolean) => {
+      await admin.query(
+        on ? `ALTER DATABASE ${name} SET default_transaction_read_only = on` : `ALTER DATABASE ${name} RESET ALL`,
+      );
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+    };
+    try {
+      const shop = await openShop(ctx);
+      const variant = await addProduct(shop, 'Tea 250 g', 12_000, 50);
+      const cartId = await newCart(shop, [[variant, 1]]);
+      const store = `/api/v1/storefront/${shop.slug}`;
+      const putLine = () => shop.customer.put(`${store}/carts/${cartId}/lines/${variant}`, { quantity: 2 });
+      const keyedCart = () => shop.customer.post(`${store}/carts`, {}, { 'idempotency-key': randomUUID() });
+      const checkout = () => checkoutCart(shop, cartId);
+      /** What a client that retries 503 gets: the first answer of another status. */
+      const retried = async (send: () => Promise<Res>) => {
+        for (let attempt = 0; attempt < 10; attempt++) {
+          const res = await send();
+          if (res.status !== 503) return res;
+        }
+        throw new Error('still 503 after 10 attempts');
+      };
+
+      await readOnly(true);
+      for (let round = 0; round < 3; round++) {
+        for (const res of [await putLine(), await keyedCart(), await checkout()]) {
+          expect(res.status, res.text).toBe(503);
+          expect(res.body.code).toBe('unavailable');
+          expect(res.headers['retry-after']).toBe('1');
+        }
+      }
+      expect((await retried(() => shop.customer.get(`${store}/products`))).status).toBe(200);
+
+      await readOnly(false);
+      expect((await retried(putLine)).status).toBe(200);
+      expect((await retried(keyedCart)).status).toBe(201);
+      const order = await retried(checkout);
+      expect(order.status, order.text).toBe(201);
+      expect(order.body.lines[0].quantity).toBe(2);
+    } finally {
+      await admin.end();
+      await ctx.app.close();
+      await testDb.dispose();
     }
   });
 });

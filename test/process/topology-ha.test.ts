@@ -126,6 +126,7 @@ describe('ha: Patroni failover under load', () => {
     expectStatus(product, 201, 'create product');
     const variantId = product.body.variants[0].id as string;
     const base = `/api/v1/storefront/${store.body.slug}`;
+    const serverLogs = topo!.state.servers.map((s) => s.log);
     const checkoutBody = {
       customer: {
         name: 'Ravi',
@@ -197,7 +198,7 @@ describe('ha: Patroni failover under load', () => {
       figures.checkoutsAttempted++;
       for (;;) {
         const cart = await withRetry(() => client.post(`${base}/carts`, {}, { 'idempotency-key': randomUUID() }));
-        expectStatus(cart, 201, 'create cart');
+        expectStatus(cart, 201, 'create cart', serverLogs);
         const line = await withRetry(() =>
           client.put(`${base}/carts/${cart.body.id}/lines/${variantId}`, { quantity: 1 }),
         );
@@ -205,7 +206,7 @@ describe('ha: Patroni failover under load', () => {
           figures.cartsLost++;
           continue;
         }
-        expectStatus(line, 200, 'set line');
+        expectStatus(line, 200, 'set line', serverLogs);
         const key = randomUUID();
         const order = await withRetry(() =>
           client.post(`${base}/carts/${cart.body.id}/checkout`, checkoutBody, { 'idempotency-key': key }),
@@ -219,7 +220,7 @@ describe('ha: Patroni failover under load', () => {
           figures.cartsLost++;
           continue;
         }
-        expectStatus(order, 201, 'checkout');
+        expectStatus(order, 201, 'checkout', serverLogs);
         figures.checkouts201++;
         orders.set(key, order.body.id as string);
         return;
@@ -237,10 +238,17 @@ describe('ha: Patroni failover under load', () => {
     const before = await status();
     const oldPrimary = before.databases.find((d) => d.role === 'primary')!;
     let stop = false;
+    // A loop that fails stops them all; the error is thrown once they have ended (never an unhandled rejection).
+    const loopErrors: unknown[] = [];
     const loops = [0, 1, 2, 3, 4, 5].map(async (n) => {
-      for (let i = 0; !stop; i++) {
-        if ((i + n) % 2 === 0) await readOnce();
-        else await buyOne();
+      try {
+        for (let i = 0; !stop; i++) {
+          if ((i + n) % 2 === 0) await readOnce();
+          else await buyOne();
+        }
+      } catch (err) {
+        loopErrors.push(err);
+        stop = true;
       }
     });
     await sleep(3000);
@@ -249,6 +257,7 @@ describe('ha: Patroni failover under load', () => {
     await sleep(20_000);
     stop = true;
     await Promise.all(loops);
+    if (loopErrors.length) throw loopErrors[0];
 
     // The gap: the longest stretch without any successful answer that overlaps the kill.
     successes.sort((a, b) => a - b);
