@@ -242,6 +242,36 @@ export async function topologyUp(
   };
 }
 
+/**
+ * `count` loops of traffic, each calling `step(loop, i)` for i = 0, 1, … until `stop()`. The first loop to fail stops
+ * them all; `ended()` resolves once every loop has ended and then throws that error (so it is never an unhandled
+ * rejection while the test is busy killing something).
+ */
+export function trafficLoops(
+  count: number,
+  step: (loop: number, i: number) => Promise<void>,
+): { stop(): void; ended(): Promise<void> } {
+  let stopped = false;
+  const errors: unknown[] = [];
+  const loops = Array.from({ length: count }, async (_, loop) => {
+    try {
+      for (let i = 0; !stopped; i++) await step(loop, i);
+    } catch (err) {
+      errors.push(err);
+      stopped = true;
+    }
+  });
+  return {
+    stop: () => {
+      stopped = true;
+    },
+    async ended() {
+      await Promise.all(loops);
+      if (errors.length) throw errors[0];
+    },
+  };
+}
+
 /** True when no process of the topology (nginx, any pool) is left. */
 export function nothingLeft(state: TopologyState): boolean {
   return (

@@ -18,6 +18,7 @@ import {
   signInThrough,
   topologyCommand,
   topologyUp,
+  trafficLoops,
   type HttpsClient,
   type Res,
   type TopologyRun,
@@ -284,28 +285,14 @@ ${JSON.stringify(results.servedBy)}\n${reload.stdout}`,
 
       const victim = topo!.state.servers[1]!; // app2
       const victimPids = [victim.pid, ...poolWorkers(victim.pid)];
-      let stop = false;
-      // A loop that fails stops them all; the error is thrown once they have ended (never an unhandled rejection).
-      const loopErrors: unknown[] = [];
-      const loops = [0, 1, 2, 3, 4, 5].map(async (n) => {
-        try {
-          for (let i = 0; !stop; i++) {
-            if ((i + n) % 2 === 0) await readOnce();
-            else await buyOne();
-          }
-        } catch (err) {
-          loopErrors.push(err);
-          stop = true;
-        }
-      });
+      const traffic = trafficLoops(6, (n, i) => ((i + n) % 2 === 0 ? readOnce() : buyOne()));
       await sleep(2500);
       signalGroup(victim.pid, 'SIGKILL');
       const killedAt = Date.now();
       await waitFor('app2 (primary and workers) to be gone', () => groupMembers(victim.pid).length === 0, 5000, 20);
       await sleep(5000);
-      stop = true;
-      await Promise.all(loops);
-      if (loopErrors.length) throw loopErrors[0];
+      traffic.stop();
+      await traffic.ended();
       const streamEndedMs = Date.now() - killedAt;
 
       const pgc = new pg.Client({ connectionString: db!.appUrl });
