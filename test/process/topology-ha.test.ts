@@ -52,10 +52,23 @@ async function justAfterPatroniLoop(name: string): Promise<void> {
   const from = fs.statSync(file).size;
   await waitFor(
     `${name}'s Patroni to log its next loop as the leader`,
-    () => /no action\. I am \(\w+\), the leader with the lock\n/.test(fs.readFileSync(file, 'utf8').slice(from)),
+    () => /no action\. I am \(\w+\), the leader with the lock\n/.test(logSince(file, from)),
     5000,
     10,
   );
+}
+
+/** What `file` gained after its first `offset` bytes (a size taken with fs.statSync). */
+function logSince(file: string, offset: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const length = Math.max(0, fs.fstatSync(fd).size - offset);
+    const bytes = Buffer.alloc(length);
+    fs.readSync(fd, bytes, 0, length, offset);
+    return bytes.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 const dbUrl = (port: number) => `postgres://postgres@127.0.0.1:${port}/dukaan`;
@@ -436,7 +449,7 @@ describe('ha: Patroni failover under load', () => {
     const rejoined = (await status()).databases.find((d) => d.name === primary.name);
     expect(rejoined?.role).toBe('standby');
     expect(rejoined?.streaming).toBe(true);
-    const log = fs.readFileSync(patroniLog(primary.name), 'utf8').slice(logStart);
+    const log = logSince(patroniLog(primary.name), logStart);
     console.log(
       `[ha rewind] ${primary.name} was ${aheadBytes} bytes ahead; ` +
         `pg_rewind: ${log.match(/pg_rewind exit code=\d+/)?.[0] ?? 'not run'}`,

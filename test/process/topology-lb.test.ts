@@ -145,35 +145,32 @@ describe('load balancing: nginx → app1..app3 → PostgreSQL', () => {
     const product = await merchant.post(`/api/v1/stores/${shop.id}/products`, { name: 'Reload Tea', price: 1500 });
     expectStatus(product, 201, 'create product');
     const workersBefore = topo!.state.servers.map((s) => poolWorkers(s.pid));
-    let stop = false;
     const results = { sent: 0, failed: 0, failures: [] as string[], servedBy: {} as Record<string, number> };
-    const loops = [0, 1, 2, 3].map(async (n) => {
-      for (let i = 0; !stop; i++) {
-        let r: Res;
-        try {
-          r =
-            i % 3 === 2
-              ? await client.post(`/api/v1/storefront/${shop.slug}/carts`, {}, { 'idempotency-key': randomUUID() })
-              : await client.get(`/api/v1/storefront/${shop.slug}/products/${product.body.slug}`);
-        } catch (err) {
-          results.sent++;
-          results.failed++;
-          results.failures.push(`loop ${n}: ${(err as Error).message}`);
-          continue;
-        }
+    const traffic = trafficLoops(4, async (n, i) => {
+      let r: Res;
+      try {
+        r =
+          i % 3 === 2
+            ? await client.post(`/api/v1/storefront/${shop.slug}/carts`, {}, { 'idempotency-key': randomUUID() })
+            : await client.get(`/api/v1/storefront/${shop.slug}/products/${product.body.slug}`);
+      } catch (err) {
         results.sent++;
-        results.servedBy[servedBy(r)] = (results.servedBy[servedBy(r)] ?? 0) + 1;
-        if (r.status !== 200 && r.status !== 201) {
-          results.failed++;
-          results.failures.push(`loop ${n}: ${r.status} ${r.text.slice(0, 200)}`);
-        }
+        results.failed++;
+        results.failures.push(`loop ${n}: ${(err as Error).message}`);
+        return;
+      }
+      results.sent++;
+      results.servedBy[servedBy(r)] = (results.servedBy[servedBy(r)] ?? 0) + 1;
+      if (r.status !== 200 && r.status !== 201) {
+        results.failed++;
+        results.failures.push(`loop ${n}: ${r.status} ${r.text.slice(0, 200)}`);
       }
     });
     await sleep(500);
     const reload = await topologyCommand(['reload', '--run-dir', topo!.runDir]);
     await sleep(500);
-    stop = true;
-    await Promise.all(loops);
+    traffic.stop();
+    await traffic.ended();
     console.log(
       `rolling reload: ${results.sent} requests, ${results.failed} failed, by server \
 ${JSON.stringify(results.servedBy)}\n${reload.stdout}`,
