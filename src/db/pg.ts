@@ -26,6 +26,8 @@ export class StatementNames {
   }
 }
 
+const noop = (): void => {};
+
 /** What node-postgres is given: a named statement when the text has parameters and naming is on. */
 function pgQuery(names: StatementNames | null, sql: string, params?: readonly unknown[]): pg.QueryConfig {
   const values = params as unknown[] | undefined;
@@ -54,24 +56,27 @@ export function createPgDb(
   // Off behind a pooler that hands a connection to another client between transactions (PgBouncer < 1.21 in
   // transaction mode): a statement prepared on one server connection would be missing on the next.
   const names = opts.preparedStatements === false ? null : new StatementNames();
+  // Set on each new connection before the pool hands it out (pg-pool awaits `onConnect`; a query sent from the
+  // 'connect' event instead ran beside the first caller's, which node-postgres deprecates). Unnamed statements are
+  // planned for their parameters every time anyway, so without names there is nothing to set (and behind a
+  // transaction-mode pooler a session setting would leak to other clients).
+  const planCacheMode = opts.planCacheMode ?? 'force_generic_plan';
+  const setPlanCacheMode = names && planCacheMode !== 'auto' ? `SET plan_cache_mode = ${planCacheMode}` : null;
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
     connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 2000,
     idleTimeoutMillis: 30_000,
     ...(opts.queryTimeoutMillis ? { query_timeout: opts.queryTimeoutMillis } : {}),
+    ...(setPlanCacheMode
+      ? {
+          // A server that refuses the setting still serves (its statements are planned as PostgreSQL chooses).
+          onConnect: (client: pg.ClientBase) => client.query(setPlanCacheMode).then(noop, noop),
+        }
+      : {}),
   });
   // A backend dying (database restart) must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
-  // Set on each new connection before anything else runs on it (node-postgres queues a client's queries in order);
-  // unnamed statements are planned for their parameters every time anyway, so without names there is nothing to set
-  // (and behind a transaction-mode pooler a session setting would leak to other clients).
-  const planCacheMode = opts.planCacheMode ?? 'force_generic_plan';
-  if (names && planCacheMode !== 'auto') {
-    pool.on('connect', (client) => {
-      client.query(`SET plan_cache_mode = ${planCacheMode}`).catch(() => {});
-    });
-  }
+  pool.on('error', noop);
   const db: Db = {
     kind: 'postgres',
     async query<T>(sql: string, params?: readonly unknown[]) {

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { describe, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -9,6 +14,8 @@ import { client, signIn, type Res } from '../helpers/app.js';
 import { createTestDb, PG_ADMIN_URL } from '../helpers/db.js';
 import { appTest } from '../helpers/fixture.js';
 import { addProduct, checkoutCart, newCart, openShop } from '../helpers/order-fixtures.js';
+
+const execFileAsync = promisify(execFile);
 
 const logged: Array<Record<string, unknown>> = [];
 const it = appTest(
@@ -187,6 +194,27 @@ describe('plan cache mode on PostgreSQL', () => {
   it('named statements are planned once per connection (force_generic_plan), not on every execution', async () => {
     expect(await plansOf({})).toEqual({ mode: 'force_generic_plan', plans: [{ generic: 8, custom: 0 }] });
     expect(loadConfig({}).dbPlanCacheMode).toBe('force_generic_plan');
+  });
+
+  it('a new connection takes its setting before it is handed out, not beside its first statement', async () => {
+    // node-postgres deprecates (and pg@9 drops) a query sent while the client runs another: the SET, sent from the
+    // pool's 'connect' event, ran beside the first caller's statement. A fresh process, as node warns only once.
+    const script = path.join(os.tmpdir(), `dukaan-plan-setting-${process.pid}.mjs`);
+    fs.writeFileSync(
+      script,
+      `import { createPgDb } from ${JSON.stringify(path.resolve('src/db/pg.ts'))};
+       const db = createPgDb(${JSON.stringify(url)}, { max: 1 });
+       const { rows } = await db.query('SELECT current_setting($1) AS m', ['plan_cache_mode']);
+       console.log('mode=' + rows[0].m);
+       await db.close();`,
+    );
+    try {
+      const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', script]);
+      expect(stdout.trim()).toBe('mode=force_generic_plan');
+      expect(stderr).not.toMatch(/DeprecationWarning|already executing a query/);
+    } finally {
+      fs.rmSync(script, { force: true });
+    }
   });
 
   it("DB_PLAN_CACHE_MODE=auto leaves PostgreSQL's choice, which plans this statement for its parameters", async () => {
