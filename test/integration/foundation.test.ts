@@ -227,6 +227,36 @@ describe('plan cache mode on PostgreSQL', () => {
   });
 });
 
+describe('security headers', () => {
+  // Helmet's set, on answers that reach a route, a refusal and a miss alike.
+  const HELMET = {
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+    'cross-origin-resource-policy': 'same-site',
+    'cross-origin-opener-policy': 'same-origin',
+    'referrer-policy': 'no-referrer',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-permitted-cross-domain-policies': 'none',
+    'origin-agent-cluster': '?1',
+    'x-xss-protection': '0',
+  };
+
+  it('every answer carries them; no X-Powered-By, no HSTS over plain HTTP, no CSP on JSON', async ({ ctx }) => {
+    const api = client(ctx.app);
+    for (const res of [
+      await api.get('/healthz'),
+      await api.get('/api/v1/no-such-thing'),
+      await api.post('/api/v1/auth/otp', { phone: 'nope' }),
+    ]) {
+      expect(res.headers).toMatchObject(HELMET);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+      expect(res.headers['content-security-policy']).toBeUndefined();
+    }
+  });
+});
+
 describe('problem+json on every error path', () => {
   it('unknown route → 404 not_found', async ({ ctx }) => {
     expectProblem(await client(ctx.app).get('/api/v1/no-such-thing'), 404, 'not_found');
