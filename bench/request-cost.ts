@@ -1,0 +1,211 @@
+/**
+ * What one request costs the server's own process in CPU, route by route, with nothing else in the measure: the app
+ * is built in this process on a fresh database, each route is called through `app.inject` one request at a time
+ * (warm-up first, so V8 has optimised the path and every statement is prepared), and `process.cpuUsage()` counts
+ * user + system time of this process only — PostgreSQL's CPU and any load generator's stay out. The full bench
+ * (`npm run bench`) shows what the box does under load; this shows where a request's Node time goes and whether a
+ * change to the request path moved it, without the load-average noise of a shared 2-core box.
+ *
+ * The reference lines: the same `inject` of a bare Fastify route (what inject itself costs) and of the app's
+ * `GET /healthz` (every global hook, no work). Rounds alternate the routes so drift hits all alike; the report gives
+ * each route's median over the rounds.
+ *
+ *   npx tsx bench/request-cost.ts [--database-url postgres://postgres@127.0.0.1:5432] [--requests 2000]
+ *     [--rounds 5] [--dist] [--profile DIR]
+ *
+ * --dist measures the build (`npm run build` first); --profile DIR writes one V8 CPU profile per route over its last
+ * round (sampled every 250 µs; open in Chrome DevTools). On a VM the CPU time a process is charged moves by tens of
+ * percent between runs (the host's other guests): compare routes within one run, and a change by alternating runs
+ * of both trees — or, for one piece of the path, by two variants inside one process.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
+import pg from 'pg';
+import type * as AppModule from '../src/app.js';
+import type * as ConfigModule from '../src/config.js';
+import type * as PgModule from '../src/db/pg.js';
+import { newId } from '../src/shared/ids.js';
+import { freshDatabase, seedStore } from './lib/order-db.js';
+
+const { values: args } = parseArgs({
+  options: {
+    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
+    database: { type: 'string', default: 'dukaan_request_cost' },
+    requests: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '5' },
+    profile: { type: 'string' },
+    dist: { type: 'boolean', default: false },
+  },
+});
+// --dist: the server as `npm start` runs it (dist/, `npm run build` first), not the TypeScript through tsx, whose
+// transform adds helpers of its own (`__name` wrappers) to the code measured.
+const code = args.dist ? '../dist/src' : '../src';
+const { buildApp } = (await import(`${code}/app.js`)) as typeof AppModule;
+const { loadConfig } = (await import(`${code}/config.js`)) as typeof ConfigModule;
+const { createPgDb } = (await import(`${code}/db/pg.js`)) as typeof PgModule;
+const REQUESTS = Number(args.requests);
+const ROUNDS = Number(args.rounds);
+
+const dbUrl = await freshDatabase(args['database-url'], args.database);
+const seedClient = new pg.Client({ connectionString: dbUrl });
+await seedClient.connect();
+const merchantId = newId();
+await seedClient.query(`INSERT INTO merchants (id, phone, name) VALUES ($1, '+919000000000', 'Bench')`, [merchantId]);
+const store = await seedStore(seedClient, merchantId, 'cost', { push: false, variants: 6 });
+const slug = `s-${store.label}`;
+const soldOut = store.lines[5]!.variantId;
+await seedClient.query(`UPDATE variants SET stock = 0 WHERE id = $1`, [soldOut]);
+await seedClient.end();
+
+const db = createPgDb(dbUrl, { max: 4 });
+const config = {
+  ...loadConfig({ DATA_DIR: `/tmp/dukaan-request-cost-${process.pid}` }),
+  logLevel: 'warn',
+  demo: false,
+};
+const app = await buildApp({ config, db, logger: false });
+await app.ready();
+const bare = Fastify();
+bare.get('/bare', async () => ({ status: 'ok' }));
+await bare.ready();
+
+async function send(target: FastifyInstance, opts: InjectOptions): Promise<{ status: number; body: string }> {
+  const res = await target.inject(opts);
+  return { status: res.statusCode, body: res.body };
+}
+
+const checkoutBody = () => ({
+  customer: { name: 'Bench Customer', phone: `+9198${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` },
+  fulfillment: 'pickup',
+  paymentMethod: 'cod',
+});
+/** Carts made ahead, outside the measure: each checkout uses up one. */
+async function newCart(variantIds: readonly string[]): Promise<string> {
+  const res = await send(app, {
+    method: 'POST',
+    url: `/api/v1/storefront/${slug}/carts`,
+    payload: { lines: variantIds.map((variantId) => ({ variantId, quantity: 1 })) },
+  });
+  if (res.status !== 201) throw new Error(`cart: ${res.status} ${res.body}`);
+  return (JSON.parse(res.body) as { id: string }).id;
+}
+const putCart = await newCart(store.lines.slice(0, 3).map((l) => l.variantId));
+
+interface Route {
+  name: string;
+  expect: number;
+  /** carts used up per request (made before each round) */
+  cartsOf?: readonly string[];
+  request: (i: number, cart: () => string) => [FastifyInstance, InjectOptions];
+}
+const ROUTES: Route[] = [
+  { name: 'bare Fastify route (inject itself)', expect: 200, request: () => [bare, { method: 'GET', url: '/bare' }] },
+  { name: 'GET /healthz (global hooks)', expect: 200, request: () => [app, { method: 'GET', url: '/healthz' }] },
+  {
+    name: 'GET cart',
+    expect: 200,
+    request: () => [app, { method: 'GET', url: `/api/v1/storefront/${slug}/carts/${putCart}` }],
+  },
+  {
+    name: 'PUT cart line',
+    expect: 200,
+    request: (i) => [
+      app,
+      {
+        method: 'PUT',
+        url: `/api/v1/storefront/${slug}/carts/${putCart}/lines/${store.lines[i % 3]!.variantId}`,
+        payload: { quantity: 1 + (i % 5) },
+      },
+    ],
+  },
+  {
+    name: 'POST checkout, placed (201)',
+    expect: 201,
+    cartsOf: [store.lines[3]!.variantId, store.lines[4]!.variantId],
+    request: (_i, cart) => [
+      app,
+      {
+        method: 'POST',
+        url: `/api/v1/storefront/${slug}/carts/${cart()}/checkout`,
+        payload: checkoutBody(),
+        headers: { 'idempotency-key': randomUUID() },
+      },
+    ],
+  },
+  {
+    name: 'POST checkout, sold out (409)',
+    expect: 409,
+    cartsOf: [soldOut],
+    request: (_i, cart) => [
+      app,
+      {
+        method: 'POST',
+        url: `/api/v1/storefront/${slug}/carts/${cart()}/checkout`,
+        payload: checkoutBody(),
+        headers: { 'idempotency-key': randomUUID() },
+      },
+    ],
+  },
+];
+
+const session = new Session();
+session.connect();
+
+/** CPU µs per request of `route` over `n` requests; throws on an unexpected status. */
+async function run(route: Route, n: number, profileTo?: string): Promise<number> {
+  const carts: string[] = [];
+  if (route.cartsOf) for (let i = 0; i < n; i++) carts.push(await newCart(route.cartsOf));
+  const cart = () => carts.pop()!;
+  if (profileTo) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 250 }); // µs: 4 samples a millisecond
+    await session.post('Profiler.start');
+  }
+  const started = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const [target, opts] = route.request(i, cart);
+    const res = await send(target, opts);
+    if (res.status !== route.expect)
+      throw new Error(`${route.name}: ${res.status} (expected ${route.expect}) ${res.body.slice(0, 300)}`);
+  }
+  const used = process.cpuUsage(started);
+  if (profileTo) {
+    const { profile } = await session.post('Profiler.stop');
+    fs.writeFileSync(profileTo, JSON.stringify(profile));
+  }
+  return (used.user + used.system) / n;
+}
+
+for (const route of ROUTES) await run(route, Math.min(REQUESTS, 500)); // warm-up: optimised code, prepared statements
+const perRoute = new Map<string, number[]>(ROUTES.map((r) => [r.name, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  const last = round === ROUNDS - 1;
+  for (const route of ROUTES) {
+    const file =
+      last && args.profile ? path.join(args.profile, `${route.name.replace(/\W+/g, '-')}.cpuprofile`) : undefined;
+    if (file) fs.mkdirSync(args.profile!, { recursive: true });
+    perRoute.get(route.name)!.push(await run(route, REQUESTS, file));
+  }
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const healthz = median(perRoute.get(ROUTES[1]!.name)!);
+console.log(`\nNode CPU per request (user + system, this process only), ${ROUNDS} rounds × ${REQUESTS} requests`);
+console.log('| route | µs, median | rounds (min–max) | over GET /healthz |');
+console.log('|---|---|---|---|');
+for (const route of ROUTES) {
+  const xs = perRoute.get(route.name)!;
+  const m = median(xs);
+  const over = route === ROUTES[0] ? '' : `${(m - healthz).toFixed(0)}`;
+  console.log(
+    `| ${route.name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} | ${over} |`,
+  );
+}
+session.disconnect();
+await app.close();
+await bare.close();
+await db.close();
