@@ -83,6 +83,13 @@ const checkoutBody = () => ({
   fulfillment: 'pickup',
   paymentMethod: 'cod',
 });
+/** A checkout as the storefront sends it: a new Idempotency-Key each time. */
+const keyedCheckout = (cartId: string): InjectOptions => ({
+  method: 'POST',
+  url: `/api/v1/storefront/${slug}/carts/${cartId}/checkout`,
+  payload: checkoutBody(),
+  headers: { 'idempotency-key': randomUUID() },
+});
 /** Carts made ahead, outside the measure: each checkout uses up one. */
 async function newCart(variantIds: readonly string[]): Promise<string> {
   const res = await send(app, {
@@ -126,29 +133,13 @@ const ROUTES: Route[] = [
     name: 'POST checkout, placed (201)',
     expect: 201,
     cartsOf: [store.lines[3]!.variantId, store.lines[4]!.variantId],
-    request: (_i, cart) => [
-      app,
-      {
-        method: 'POST',
-        url: `/api/v1/storefront/${slug}/carts/${cart()}/checkout`,
-        payload: checkoutBody(),
-        headers: { 'idempotency-key': randomUUID() },
-      },
-    ],
+    request: (_i, cart) => [app, keyedCheckout(cart())],
   },
   {
     name: 'POST checkout, sold out (409)',
     expect: 409,
     cartsOf: [soldOut],
-    request: (_i, cart) => [
-      app,
-      {
-        method: 'POST',
-        url: `/api/v1/storefront/${slug}/carts/${cart()}/checkout`,
-        payload: checkoutBody(),
-        headers: { 'idempotency-key': randomUUID() },
-      },
-    ],
+    request: (_i, cart) => [app, keyedCheckout(cart())],
   },
 ];
 
