@@ -60,12 +60,10 @@ const CART_COUPON_COLUMNS = `c.id, c.store_id, c.fulfillment, c.coupon_code, c.o
 const CART_COUPON_JOIN = `LEFT JOIN coupons co ON c.coupon_code IS NOT NULL AND co.store_id = c.store_id
                                 AND lower(co.code) = lower(c.coupon_code) AND co.deleted_at IS NULL`;
 
-function cartQuery(lock: boolean): string {
-  return `SELECT ${CART_COUPON_COLUMNS}
-            FROM carts c
-            ${CART_COUPON_JOIN}
-           WHERE c.id = $1 AND c.store_id = $2${lock ? ' FOR UPDATE OF c' : ''}`;
-}
+const CART_QUERY = `SELECT ${CART_COUPON_COLUMNS}
+                      FROM carts c
+                      ${CART_COUPON_JOIN}
+                     WHERE c.id = $1 AND c.store_id = $2`;
 
 /**
  * A cart's lines with their variant and product, each looked up by primary key. The lookup is a LATERAL subquery
@@ -206,26 +204,6 @@ const PUT_LINE_SQL = `
     FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
    WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
 
-/** The cart row with its applied coupon, locked FOR UPDATE OF the cart. */
-export async function selectCartLocked(
-  q: Queryable,
-  storeId: string,
-  cartId: string,
-): Promise<CartCouponJoinRow | null> {
-  const { rows } = await q.query<CartCouponJoinRow>(cartQuery(true), [cartId, storeId]);
-  return rows[0] ?? null;
-}
-
-/** The cart's lines with their suggestions, read on their own (after the cart row's lock). */
-export async function selectCartLines(q: Queryable, storeId: string, cartId: string): Promise<LineRow[]> {
-  const source = `(SELECT variant_id, quantity, added_at FROM cart_lines WHERE cart_id = $1 AND store_id = $2)`;
-  const { rows } = await q.query<{ lines: LineRow[] }>(
-    `SELECT ${linesJsonOver(source, { storeId: '$2', cartId: '$1' })} AS lines`,
-    [cartId, storeId],
-  );
-  return rows[0]!.lines;
-}
-
 /** The cart row, its coupon and its lines (a JSON column) in one statement. */
 export async function selectCartWithLines(
   q: Queryable,
@@ -233,7 +211,7 @@ export async function selectCartWithLines(
   cartId: string,
 ): Promise<(CartCouponJoinRow & { lines: LineRow[] }) | null> {
   const { rows } = await q.query<CartCouponJoinRow & { lines: LineRow[] }>(
-    `SELECT cc.*, ${linesJsonSql('cc')} AS lines FROM (${cartQuery(false)}) cc`,
+    `SELECT cc.*, ${linesJsonSql('cc')} AS lines FROM (${CART_QUERY}) cc`,
     [cartId, storeId],
   );
   return rows[0] ?? null;

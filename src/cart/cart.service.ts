@@ -15,8 +15,6 @@ import {
   insertCartWithLines,
   lockCartOfSlug,
   putLineRow,
-  selectCartLines,
-  selectCartLocked,
   selectCartWithLines,
   selectStoreAndCart,
   selectVariantState,
@@ -144,23 +142,15 @@ export function toCartView(input: {
 /**
  * Loads a cart of this store with current prices/stock, its bill and the suggestions of its lines that can no
  * longer be bought: one query (cart + coupon, with the lines and their suggestions as a JSON column). 404 not_found
- * when unknown or of another store. With lock: true, takes FOR UPDATE on the cart row and reads the lines in a second
- * query, after the lock (a subquery of the locking statement would read them as of before a wait for the lock).
- * `fulfillment` bills as if the cart had that fulfillment.
+ * when unknown or of another store. `fulfillment` bills as if the cart had that fulfillment.
  */
 export async function loadCartSnapshot(
   q: Queryable,
   store: StoreRow,
   cartId: string,
-  opts: { lock?: boolean; fulfillment?: Fulfillment } = {},
+  opts: { fulfillment?: Fulfillment } = {},
 ): Promise<CartSnapshot> {
   if (!isUuid(cartId)) throw notFound('Cart not found');
-  if (opts.lock) {
-    const cartRow = await selectCartLocked(q, store.id, cartId);
-    if (!cartRow) throw notFound('Cart not found');
-    const lines = await selectCartLines(q, store.id, cartId);
-    return buildSnapshot(store, cartRow, lines, opts.fulfillment);
-  }
   const found = await selectCartWithLines(q, store.id, cartId);
   if (!found) throw notFound('Cart not found');
   const { lines, ...cartRow } = found;
