@@ -30,6 +30,7 @@ import type * as ConfigModule from '../src/config.js';
 import type * as PgModule from '../src/db/pg.js';
 import { newId } from '../src/shared/ids.js';
 import { freshDatabase, seedStore } from './lib/order-db.js';
+import { summarize } from './lib/stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -183,18 +184,15 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const healthz = median(perRoute.get(ROUTES[1]!.name)!);
+const healthz = summarize(perRoute.get(ROUTES[1]!.name)!).p50;
 console.log(`\nNode CPU per request (user + system, this process only), ${ROUNDS} rounds × ${REQUESTS} requests`);
 console.log('| route | µs, median | rounds (min–max) | over GET /healthz |');
 console.log('|---|---|---|---|');
 for (const route of ROUTES) {
   const xs = perRoute.get(route.name)!;
-  const m = median(xs);
-  const over = route === ROUTES[0] ? '' : `${(m - healthz).toFixed(0)}`;
-  console.log(
-    `| ${route.name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} | ${over} |`,
-  );
+  const { p50, max } = summarize(xs);
+  const over = route === ROUTES[0] ? '' : `${(p50 - healthz).toFixed(0)}`;
+  console.log(`| ${route.name} | ${p50.toFixed(0)} | ${Math.min(...xs).toFixed(0)}–${max.toFixed(0)} | ${over} |`);
 }
 session.disconnect();
 await app.close();
