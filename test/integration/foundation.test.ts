@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -134,9 +132,8 @@ describe('a primary that refuses writes as read-only (PostgreSQL, whatever the s
 
 describe('prepared statements on PostgreSQL', () => {
   // Against the machine's PostgreSQL whatever the suite's backend: this is about the driver, one connection.
-  const url = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const preparedOnConnection = async (preparedStatements: boolean) => {
-    const db = createPgDb(url, { max: 1, preparedStatements });
+    const db = createPgDb(PG_ADMIN_URL, { max: 1, preparedStatements });
     try {
       for (let i = 0; i < 3; i++)
         expect((await db.query<{ n: number }>('SELECT $1::int + 1 AS n', [i])).rows[0]!.n).toBe(i + 1);
@@ -170,11 +167,10 @@ describe('prepared statements on PostgreSQL', () => {
 });
 
 describe('plan cache mode on PostgreSQL', () => {
-  const url = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   // A statement over an array parameter, like the cart and checkout statements: PostgreSQL's `auto` mode would plan
   // it again on every execution.
   const plansOf = async (opts: Parameters<typeof createPgDb>[1]) => {
-    const db = createPgDb(url, { max: 1, ...opts });
+    const db = createPgDb(PG_ADMIN_URL, { max: 1, ...opts });
     try {
       const sql = 'SELECT count(*)::int AS n FROM unnest($1::oid[]) AS u(x) JOIN pg_class c ON c.oid = u.x';
       for (let i = 0; i < 8; i++) await db.query(sql, [[1259, 1247]]);
@@ -199,22 +195,20 @@ describe('plan cache mode on PostgreSQL', () => {
   it('a new connection takes its setting before it is handed out, not beside its first statement', async () => {
     // node-postgres deprecates (and pg@9 drops) a query sent while the client runs another: the SET, sent from the
     // pool's 'connect' event, ran beside the first caller's statement. A fresh process, as node warns only once.
-    const script = path.join(os.tmpdir(), `dukaan-plan-setting-${process.pid}.mjs`);
-    fs.writeFileSync(
+    const script = `import { createPgDb } from ${JSON.stringify(path.resolve('src/db/pg.ts'))};
+      const db = createPgDb(${JSON.stringify(PG_ADMIN_URL)}, { max: 1 });
+      const { rows } = await db.query('SELECT current_setting($1) AS m', ['plan_cache_mode']);
+      console.log('mode=' + rows[0].m);
+      await db.close();`;
+    const { stdout, stderr } = await execFileAsync(process.execPath, [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '--eval',
       script,
-      `import { createPgDb } from ${JSON.stringify(path.resolve('src/db/pg.ts'))};
-       const db = createPgDb(${JSON.stringify(url)}, { max: 1 });
-       const { rows } = await db.query('SELECT current_setting($1) AS m', ['plan_cache_mode']);
-       console.log('mode=' + rows[0].m);
-       await db.close();`,
-    );
-    try {
-      const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', script]);
-      expect(stdout.trim()).toBe('mode=force_generic_plan');
-      expect(stderr).not.toMatch(/DeprecationWarning|already executing a query/);
-    } finally {
-      fs.rmSync(script, { force: true });
-    }
+    ]);
+    expect(stdout.trim()).toBe('mode=force_generic_plan');
+    expect(stderr).not.toMatch(/DeprecationWarning|already executing a query/);
   });
 
   it("DB_PLAN_CACHE_MODE=auto leaves PostgreSQL's choice, which plans this statement for its parameters", async () => {
