@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from './db.js';
-import { createPgliteDb } from './pglite.js';
+import { createPgliteDb, type PgliteDb } from './pglite.js';
 
-let db: Db;
+let db: PgliteDb;
 beforeAll(async () => {
   db = await createPgliteDb(null);
 }, 60_000);
@@ -32,4 +31,21 @@ describe('the embedded database queue', () => {
     );
     expect(order).toEqual([...Array(10).keys()]);
   });
+});
+
+describe('a copy of the embedded database', () => {
+  it('starts a new database from dumpDataDir with the tables and rows of the first', async () => {
+    await db.exec('CREATE TABLE copied (n int); INSERT INTO copied VALUES (1), (2)');
+    const copy = await createPgliteDb(null, { loadDataDir: await db.dumpDataDir() });
+    try {
+      await copy.query('INSERT INTO copied VALUES (3)');
+      const inCopy = await copy.query<{ n: number }>('SELECT n FROM copied ORDER BY n');
+      expect(inCopy.rows.map((r) => r.n)).toEqual([1, 2, 3]);
+      // The copy is its own database: the original did not get the copy's row.
+      const inFirst = await db.query<{ n: number }>('SELECT n FROM copied ORDER BY n');
+      expect(inFirst.rows.map((r) => r.n)).toEqual([1, 2]);
+    } finally {
+      await copy.close();
+    }
+  }, 60_000);
 });

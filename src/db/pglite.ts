@@ -18,8 +18,17 @@ const PGLITE_START_PARAMS = [
   ...['max_parallel_maintenance_workers=0', 'shared_buffers=16MB'],
 ].flatMap((p) => (p.startsWith('-') ? [p] : ['-c', p]));
 
-/** PGlite is one connection in one process: every statement and transaction takes turns through one queue. */
-export async function createPgliteDb(dataDir: string | null): Promise<Db> {
+/** The embedded Db, which can also hand out a tarball of its data directory (PGlite's `dumpDataDir`). */
+export interface PgliteDb extends Db {
+  dumpDataDir(): Promise<Blob>;
+}
+
+/**
+ * PGlite is one connection in one process: every statement and transaction takes turns through one queue.
+ * `loadDataDir`: start from a tarball made by `dumpDataDir` instead of an empty cluster (skips initdb: ~1.2 s
+ * against ~2.8 s on a 2-core box, what makes a migrated template worth keeping in the tests).
+ */
+export async function createPgliteDb(dataDir: string | null, opts: { loadDataDir?: Blob } = {}): Promise<PgliteDb> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   // Loaded here, not at the top: a server on PostgreSQL never needs PGlite in memory.
   const [{ PGlite, types: pgliteTypes }, { pg_trgm }, { btree_gin }] = await Promise.all([
@@ -32,6 +41,7 @@ export async function createPgliteDb(dataDir: string | null): Promise<Db> {
     extensions: { pg_trgm, btree_gin },
     startParams: PGLITE_START_PARAMS,
     parsers: { [pgliteTypes.INT8]: (v: string) => Number(v) },
+    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
   });
   let tail: Promise<unknown> = Promise.resolve();
   // A turn of the event loop before each statement. PGlite runs a statement synchronously and resolves in
@@ -92,6 +102,7 @@ export async function createPgliteDb(dataDir: string | null): Promise<Db> {
       }
     },
     stats: () => ({ total: 1, idle: busy ? 0 : 1, waiting }),
+    dumpDataDir: () => serial(async () => lite.dumpDataDir('none')),
     async close() {
       closed = true;
       await serial(() => lite.close());

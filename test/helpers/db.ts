@@ -15,6 +15,26 @@ export interface TestDb {
   dispose(): Promise<void>;
 }
 
+let pgliteTemplate: Promise<Blob> | undefined;
+
+/**
+ * One migrated embedded database per test process, as a tarball every later PGlite test database starts from:
+ * loading it skips initdb and the migrations (~1.3 s a database instead of ~3.3 s on the 2-core CI box).
+ */
+function migratedPgliteTemplate(): Promise<Blob> {
+  pgliteTemplate ??= (async () => {
+    const db = await createPgliteDb(null);
+    try {
+      await migrate(db);
+      await db.exec('CHECKPOINT');
+      return await db.dumpDataDir();
+    } finally {
+      await db.close();
+    }
+  })();
+  return pgliteTemplate;
+}
+
 /**
  * A fresh, migrated database for one test file: in-memory PGlite, or a new database on the PostgreSQL server.
  * `migrationsDir`: migrate from another folder of migrations (tests of the migrator).
@@ -24,8 +44,14 @@ export async function createTestDb(
   opts: { poolMax?: number; migrationsDir?: string } = {},
 ): Promise<TestDb> {
   if (backend === 'pglite') {
-    const db = await createPgliteDb(null);
-    await migrate(db, opts.migrationsDir);
+    if (opts.migrationsDir) {
+      const db = await createPgliteDb(null);
+      await migrate(db, opts.migrationsDir);
+      return { db, url: null, dispose: () => db.close() };
+    }
+    const db = await createPgliteDb(null, { loadDataDir: await migratedPgliteTemplate() });
+    // The template is this tree's migrations already; migrate() confirms it and costs one version read.
+    await migrate(db);
     return { db, url: null, dispose: () => db.close() };
   }
   const name = `dukaan_test_${randomBytes(6).toString('hex')}`;
