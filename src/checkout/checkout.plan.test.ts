@@ -1,9 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CartSnapshot } from '../cart/cart.service.js';
-import type { StoredCustomer } from '../orders/orders.repo.js';
+import { ANSWER_SLOT_TEXTS, type StoredCustomer } from '../orders/orders.repo.js';
 import { AppError } from '../shared/errors.js';
 import { storeRow } from '../stores/store-row.fixture.js';
-import { checkOrderable, draftOrder, notPlacedOutcome, type OrderableInput } from './checkout.plan.js';
+import {
+  checkOrderable,
+  draftOrder,
+  holdsAnswerSlotText,
+  notPlacedOutcome,
+  type OrderableInput,
+} from './checkout.plan.js';
 
 const store = storeRow();
 
@@ -185,6 +192,36 @@ describe('notPlacedOutcome', () => {
     );
     expect(() => notPlacedOutcome({ placed: false, shortages: [], cartCurrent: true, couponUsable: true })).toThrow(
       /placed nothing/,
+    );
+  });
+});
+
+describe('holdsAnswerSlotText: could a value put a slot of the stored answer into it', () => {
+  it('finds a slot in any text, the number slot in any number, at any depth', () => {
+    expect(holdsAnswerSlotText({ note: 'ring 9007199254740991 twice' })).toBe(true);
+    expect(holdsAnswerSlotText([{ name: 'x' }, { lines: [{ name: 'Tea 90071992547409912' }] }])).toBe(true);
+    expect(holdsAnswerSlotText({ price: 0.9007199254740991 })).toBe(true);
+    expect(holdsAnswerSlotText({ note: '1970-01-01T00:00:00.000Z' })).toBe(true);
+    // '"…000Z' serializes to '"\\"…000Z"': the slot's text, from the escaped quote to the closing one.
+    expect(holdsAnswerSlotText({ note: 'at "1970-01-01T00:00:00.000Z' })).toBe(true);
+    expect(holdsAnswerSlotText({ note: '1970-01-01T00:00:00.001Z' })).toBe(true);
+    expect(holdsAnswerSlotText({ at: new Date(0) })).toBe(true);
+    expect(holdsAnswerSlotText({ note: '900719925474099', n: 42, ok: true, none: null })).toBe(false);
+    expect(holdsAnswerSlotText({ customer, store })).toBe(false);
+  });
+
+  it('says true whenever the JSON or URL form of a text holds a slot text', () => {
+    const pieces = fc.constantFrom('9007199254740991', '1970-01-01T00:00:00.000Z', '1970-01-01T00:00:00.001Z', '"');
+    const text = fc.array(fc.oneof(pieces, fc.string(), fc.stringMatching(/^[0-9"\\]{0,6}$/)), { maxLength: 5 });
+    fc.assert(
+      fc.property(text, (parts) => {
+        const value = parts.join('');
+        const json = JSON.stringify({ a: value, b: [value] });
+        const inJson = ANSWER_SLOT_TEXTS.some((slot) => json.includes(slot));
+        const inUrl = encodeURIComponent(value).includes(ANSWER_SLOT_TEXTS[0]);
+        if (inJson || inUrl) expect(holdsAnswerSlotText({ note: value })).toBe(true);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -14,7 +14,13 @@
 import { shortageProblem } from '../cart/bill.js';
 import type { CartSnapshot } from '../cart/cart.service.js';
 import type { Fulfillment } from '../cart/cart.schema.js';
-import type { NewOrderLine, PlaceOrderResult, StoredCustomer, UnnumberedOrder } from '../orders/orders.repo.js';
+import {
+  ANSWER_SLOTS,
+  type NewOrderLine,
+  type PlaceOrderResult,
+  type StoredCustomer,
+  type UnnumberedOrder,
+} from '../orders/orders.repo.js';
 import { paymentMethod } from '../orders/payment-methods.js';
 import { AppError, type ProblemItem, validationFailed } from '../shared/errors.js';
 import { deliveryTo } from '../stores/profile.js';
@@ -196,4 +202,25 @@ export function notPlacedOutcome(placed: Extract<PlaceOrderResult, { placed: fal
   if (!placed.cartCurrent) return 'read_again';
   if (!placed.couponUsable) return 'read_again';
   throw new Error('placeOrder placed nothing, yet found the stock, the cart and the coupon all in order');
+}
+
+const NUMBER_SLOT = String(ANSWER_SLOTS.number);
+const TIME_SLOTS = [ANSWER_SLOTS.createdAt.toISOString(), ANSWER_SLOTS.placedAt.toISOString()];
+
+/**
+ * True when a value the order's view is made from (the order, its lines, the store, the public URL) could put a
+ * slot's text into the serialized answer, where the database would fill it as if it were the slot: any text or
+ * number holding the number slot's digits (they pass through JSON and URL encoding unchanged), any text holding a
+ * time slot's characters (a text that ends in a quote and the time serializes as `\"`, the time and the closing
+ * quote: the slot's own text).
+ * Checking the inputs instead of serializing a second view to look: one view and one serialization fewer per keyed
+ * checkout.
+ */
+export function holdsAnswerSlotText(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(NUMBER_SLOT) || TIME_SLOTS.some((time) => value.includes(time));
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value).includes(NUMBER_SLOT);
+  if (value instanceof Date) return holdsAnswerSlotText(value.getTime()) || holdsAnswerSlotText(value.toISOString());
+  if (Array.isArray(value)) return value.some(holdsAnswerSlotText);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsAnswerSlotText);
+  return false;
 }

@@ -10,7 +10,6 @@ import { orderPlacedForCustomer, orderPlacedForStore } from '../orders/messages.
 import { isLang } from '../i18n/index.js';
 import {
   ANSWER_SLOTS,
-  ANSWER_SLOT_TEXTS,
   findOrderById,
   placeOrder,
   storeRecipientSql,
@@ -25,7 +24,7 @@ import {
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import { placeOrderBatched } from '../orders/place-batch.js';
 import type { CheckoutInput } from './checkout.schema.js';
-import { checkOrderable, draftOrder, mergeProblems, notPlacedOutcome } from './checkout.plan.js';
+import { checkOrderable, draftOrder, holdsAnswerSlotText, mergeProblems, notPlacedOutcome } from './checkout.plan.js';
 import { orderForMessage, storeForMessage } from '../notify/quote.js';
 import { fromStoreNumber } from '../notify/channels.js';
 import type { IdempotencyRecord, RecordedKey } from '../server/idempotency.js';
@@ -244,10 +243,18 @@ async function attemptCheckout(
   // 4. One statement locks and writes everything, or changes nothing. Checkouts arriving together, of one store or
   // of many, share that statement and its durable commit (src/orders/place-batch.ts).
   const { recipient } = extra;
-  // The order as it will read before the database numbers it: the messages' text, and the answer template's probe.
-  const draft = placedOrderView({ ...order, number: 0 }, lines, new Date(), new Date(), store, config);
+  // The order as it will read, with ANSWER_SLOTS where the database's number and times go: the answer template, and
+  // the messages' text (which take the number as a slot of their own and show no time).
+  const slotted = placedOrderView(
+    { ...order, number: ANSWER_SLOTS.number },
+    lines,
+    ANSWER_SLOTS.createdAt,
+    ANSWER_SLOTS.placedAt,
+    store,
+    config,
+  );
   const record = origin.record
-    ? { ...origin.record, answer: answerTemplate(order, lines, draft, store, config, origin) }
+    ? { ...origin.record, answer: answerTemplate(order, lines, slotted, store, config, origin) }
     : null;
   const placed = await (config.checkoutBatch ? placeOrderBatched : placeOrder)(
     db,
@@ -255,9 +262,9 @@ async function attemptCheckout(
     extra.cart_stamp,
     lines,
     moves,
-    recipient ? storeMessage(order, draft, recipient, store, config) : null,
+    recipient ? storeMessage(order, slotted, recipient, store, config) : null,
     // The WhatsApp bot's own reply is the confirmation there; a second one would repeat it.
-    customer.whatsappUpdates !== false && origin.source !== 'whatsapp' ? customerMessage(order, draft, store) : null,
+    customer.whatsappUpdates !== false && origin.source !== 'whatsapp' ? customerMessage(order, slotted, store) : null,
     record,
   );
   if (placed.placed) {
@@ -273,24 +280,21 @@ async function attemptCheckout(
 }
 
 /**
- * The answer as the route will send it, with ANSWER_SLOTS where the order's number and times go; null (stored after,
- * as before) without a serializer, or when the customer's own text happens to hold a slot's text. `draft` is the
- * same order with a number and times that are no slot's (0, now): whatever slot text its answer holds came from text
- * someone wrote.
+ * The answer as the route will send it, with ANSWER_SLOTS where the order's number and times go (`slotted`); null
+ * (stored after, as before) without a serializer, or when a text or number the order is made from holds a slot's
+ * text (the database would fill it too).
  */
 function answerTemplate(
   order: UnnumberedOrder,
   lines: readonly NewOrderLine[],
-  draft: OrderView,
+  slotted: OrderView,
   store: StoreRow,
   config: CheckoutConfig,
   origin: CheckoutOptions,
 ): string | null {
   if (!origin.serialize) return null;
-  const probe = origin.serialize(draft);
-  if (ANSWER_SLOT_TEXTS.some((slot) => probe.includes(slot))) return null;
-  const { number, createdAt, placedAt } = ANSWER_SLOTS;
-  return origin.serialize(placedOrderView({ ...order, number }, lines, createdAt, placedAt, store, config));
+  if (holdsAnswerSlotText([order, lines, store, config.publicUrl])) return null;
+  return origin.serialize(slotted);
 }
 
 /** The order's language: the one asked for when there is a catalog for it, else the store's default. */
@@ -300,9 +304,9 @@ function chooseOrderLang(asked: string | undefined, store: StoreRow): string {
 }
 
 /** The customer's confirmation at placement (opt-in, default on), written with the order like the store's. */
-function customerMessage(order: UnnumberedOrder, draft: OrderView, store: StoreRow): PlacedOrderMessage {
+function customerMessage(order: UnnumberedOrder, view: OrderView, store: StoreRow): PlacedOrderMessage {
   const slot = '{{number}}';
-  const text = orderPlacedForCustomer(draft, store, order.lang, slot);
+  const text = orderPlacedForCustomer(view, store, order.lang, slot);
   const at = text.indexOf(slot);
   return {
     id: newId(),
@@ -317,14 +321,14 @@ function customerMessage(order: UnnumberedOrder, draft: OrderView, store: StoreR
 /** The store's "new order" message, written before the database gives the order its number (it fills the gap). */
 function storeMessage(
   order: UnnumberedOrder,
-  draft: OrderView,
+  view: OrderView,
   recipient: string,
   store: StoreRow,
   config: CheckoutConfig,
 ): PlacedOrderMessage {
   const slot = '{{number}}';
   const text = orderPlacedForStore(
-    orderForMessage(draft),
+    orderForMessage(view),
     storeForMessage(store),
     orderDashboardUrl(config, order.id),
     slot,

@@ -206,22 +206,28 @@ describe('write durability', () => {
     expect(stock[0]!.stock).toBe(40 - 6);
   });
 
-  it("a customer's text holding a slot's text is answered as written; its answer is stored after", async ({ ctx }) => {
-    const tea = await addProduct(shop, 'Slot Tea', 5000, 10);
-    const cartId = await newCart(shop, [[tea, 1]]);
-    await ctx.testDb.db.query('DELETE FROM test_write_durability');
-    const note = 'ring 9007199254740991 twice';
-    const body = checkoutBody({ fulfillment: 'pickup', note });
-    const res = await checkoutCart(shop, cartId, body, { 'idempotency-key': 'slot-note' });
-    expect(res.status).toBe(201);
-    expect(res.body.note).toBe(note);
-    expect(res.body.number).toBeLessThan(1000);
-    // The fallback: the body is added to the record after the order's commit, without a flush.
-    const late = (await logged(ctx)).filter((r) => r.setting !== 'on');
-    expect(late.map((r) => [r.tbl, r.op])).toEqual([['idempotency_keys', 'UPDATE']]);
-    const again = await checkoutCart(shop, cartId, body, { 'idempotency-key': 'slot-note' });
-    expect([again.status, again.text]).toEqual([201, res.text]);
-  });
+  it.for([
+    ['the number', 'ring 9007199254740991 twice'],
+    ['a time', 'deliver after "1970-01-01T00:00:00.000Z'],
+  ])(
+    "a customer's text holding %s slot's text is answered as written; its answer is stored after",
+    async ([slot, note], { ctx }) => {
+      const tea = await addProduct(shop, `Slot Tea ${slot}`, 5000, 10);
+      const cartId = await newCart(shop, [[tea, 1]]);
+      await ctx.testDb.db.query('DELETE FROM test_write_durability');
+      const body = checkoutBody({ fulfillment: 'pickup', note });
+      const res = await checkoutCart(shop, cartId, body, { 'idempotency-key': `slot-note ${slot}` });
+      expect(res.status).toBe(201);
+      expect(res.body.note).toBe(note);
+      expect(res.body.number).toBeLessThan(1000);
+      expect(new Date(res.body.createdAt).getFullYear()).toBeGreaterThan(2000);
+      // The fallback: the body is added to the record after the order's commit, without a flush.
+      const late = (await logged(ctx)).filter((r) => r.setting !== 'on');
+      expect(late.map((r) => [r.tbl, r.op])).toEqual([['idempotency_keys', 'UPDATE']]);
+      const again = await checkoutCart(shop, cartId, body, { 'idempotency-key': `slot-note ${slot}` });
+      expect([again.status, again.text]).toEqual([201, res.text]);
+    },
+  );
 
   it("a merchant's writes (product, stock, store settings, coupon) commit durably", async ({ ctx }) => {
     const created = await shop.api.post(
