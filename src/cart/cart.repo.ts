@@ -1,5 +1,6 @@
 /** SQL of carts and cart lines. The services hold the rules; everything here takes a Queryable (a Db or a Tx). */
 import { NON_DURABLE_COMMIT_SQL, type Queryable } from '../db/db.js';
+import { KeptTexts } from '../db/params.js';
 import { STORE_COLUMNS, storeColumnsOf, type StoreRow } from '../stores/stores.repo.js';
 import { COUPON_COLUMNS, couponExpiredSql, type CouponRow } from '../coupons/coupons.repo.js';
 import { SELLABLE_SQL } from '../catalog/catalog.repo.js';
@@ -204,18 +205,20 @@ const PUT_LINE_SQL = `
     FROM s LEFT JOIN locked ON true LEFT JOIN seen ON true LEFT JOIN v ON true
    WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
 
+const CART_WITH_LINES_SQL = `SELECT cc.*, ${linesJsonSql('cc')} AS lines FROM (${CART_QUERY}) cc`;
+
 /** The cart row, its coupon and its lines (a JSON column) in one statement. */
 export async function selectCartWithLines(
   q: Queryable,
   storeId: string,
   cartId: string,
 ): Promise<(CartCouponJoinRow & { lines: LineRow[] }) | null> {
-  const { rows } = await q.query<CartCouponJoinRow & { lines: LineRow[] }>(
-    `SELECT cc.*, ${linesJsonSql('cc')} AS lines FROM (${CART_QUERY}) cc`,
-    [cartId, storeId],
-  );
+  const { rows } = await q.query<CartCouponJoinRow & { lines: LineRow[] }>(CART_WITH_LINES_SQL, [cartId, storeId]);
   return rows[0] ?? null;
 }
+
+/** selectStoreAndCart's texts, one per (suggestions, extra columns): a few per process, each built once. */
+const storeAndCartTexts = new KeptTexts();
 
 /**
  * The store (by slug), the cart row, its coupon and lines in ONE statement. `extraColumns` adds columns over `s`
@@ -235,24 +238,26 @@ export async function selectStoreAndCart(
 ): Promise<({ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>) | null> {
   // The cart row is read once: `c` gives the store-checked cart, its coupon, its lines and the extra columns.
   const { rows } = await q.query<{ store: StoreRow; lines: LineRow[] } & CartCouponJoinRow & Record<string, unknown>>(
-    `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c', suggestions)} AS lines, ${CART_COUPON_COLUMNS}\
+    storeAndCartTexts.text(
+      `${suggestions} ${extraColumns ?? ''}`,
+      `SELECT row_to_json(s.*) AS store, ${linesJsonSql('c', suggestions)} AS lines, ${CART_COUPON_COLUMNS}\
 ${extraColumns ? `, ${extraColumns}` : ''}
        FROM (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1) s
        JOIN carts c ON c.store_id = s.id AND c.id = $2
        ${CART_COUPON_JOIN}`,
+    ),
     [slug, cartId, ...extraParams],
   );
   return rows[0] ?? null;
 }
 
+const INSERT_CART_OF_SLUG_SQL = `WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
+          ins AS (INSERT INTO carts (id, store_id) SELECT $2, s.id FROM s)
+     SELECT * FROM s WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`;
+
 /** One statement: the store by slug and a new empty cart in it (no store, no cart: null). */
 export async function insertCartOfSlug(q: Queryable, slug: string, cartId: string): Promise<StoreRow | null> {
-  const { rows } = await q.query<StoreRow>(
-    `WITH s AS (SELECT ${STORE_COLUMNS} FROM stores WHERE slug = $1),
-          ins AS (INSERT INTO carts (id, store_id) SELECT $2, s.id FROM s)
-     SELECT * FROM s WHERE ${NON_DURABLE_COMMIT_SQL} IS NOT NULL`,
-    [slug, cartId],
-  );
+  const { rows } = await q.query<StoreRow>(INSERT_CART_OF_SLUG_SQL, [slug, cartId]);
   return rows[0] ?? null;
 }
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.js';
-import { SqlParams } from '../db/params.js';
+import { KeptTexts, SqlParams } from '../db/params.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
 import type { StoreRow } from '../stores/stores.repo.js';
@@ -325,6 +325,9 @@ export type PlaceOrderResult =
       couponUsable: boolean;
     };
 
+/** placeOrder's text: the same for every order (every list an array parameter), built once. */
+const placeOrderTexts = new KeptTexts();
+
 /**
  * Places an order in ONE autocommit statement, which is the whole contended part of a checkout. It locks, in this
  * order (the order every other writer uses): the lines' variants by id (`takeStockCtes`), the cart — still open and
@@ -419,7 +422,9 @@ export async function placeOrder(
     short: { id: string; qty: number; available: number }[];
     answer: string | null;
   }>(
-    `WITH ${stock.lockAndCheck},
+    placeOrderTexts.text(
+      '',
+      `WITH ${stock.lockAndCheck},
      cart_locked AS (SELECT id FROM carts
                       WHERE id = ${cartId} AND store_id = ${storeId} AND order_id IS NULL AND ${cartStampNow}
                         AND NOT EXISTS (SELECT 1 FROM stock_short)
@@ -467,6 +472,7 @@ export async function placeOrder(
             first_history.at, (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short,
             (SELECT response_body FROM idempotency_record) AS answer
        FROM checks LEFT JOIN placed_order ON true LEFT JOIN first_history ON true`,
+    ),
     p.values,
   );
   const row = rows[0]!;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.js';
-import { SqlParams, type SqlType } from '../db/params.js';
+import { KeptTexts, SqlParams, type SqlType } from '../db/params.js';
 import { CART_STAMP_SQL } from '../cart/cart.repo.js';
 import { newId } from '../shared/ids.js';
 import {
@@ -39,6 +39,9 @@ interface OutcomeRow {
   answer: string | null;
   short: { id: string; qty: number; available: number }[] | null;
 }
+
+/** The batch's two texts (waiting for held rows, or skipping them): the same for any batch, built once each. */
+const batchTexts = new KeptTexts();
 
 /**
  * Places a batch of checkouts, of one store or of several, in ONE autocommit statement: one hold of the hot rows (the
@@ -166,7 +169,9 @@ export async function placeOrderBatch(
                 AND sc.store_id NOT IN (SELECT store_id FROM counter_locked))`
     : `skipped_store AS (SELECT NULL::uuid AS store_id WHERE false)`;
   const { rows } = await q.query<OutcomeRow>(
-    `WITH o AS MATERIALIZED (SELECT * FROM ${orders}),
+    batchTexts.text(
+      skip,
+      `WITH o AS MATERIALIZED (SELECT * FROM ${orders}),
      want AS MATERIALIZED (SELECT w.*, o.store_id FROM ${wants} JOIN o ON o.ord = w.ord),
      rec AS MATERIALIZED (SELECT * FROM ${recordRows}),
      seen_short AS (SELECT w.ord, w.variant_id AS id, w.qty, coalesce(v.stock, 0) AS available
@@ -275,6 +280,7 @@ export async function placeOrderBatch(
             AND (l.id IS NULL OR l.stock - coalesce(t.qty, 0) < w.qty)
          HAVING count(*) > 0) left_short ON true
       ORDER BY o.ord`,
+    ),
     p.values,
   );
   return rows.map((row): BatchOutcome => {
