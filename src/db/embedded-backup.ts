@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createPgliteDb } from './pglite.js';
 
 export const pgliteDir = (dataDir: string) => path.join(dataDir, 'pglite');
 
@@ -20,25 +21,16 @@ export function isNonEmptyDir(dir: string): boolean {
   }
 }
 
-async function openPglite(dir: string, loadDataDir?: Blob) {
-  const [{ PGlite }, { pg_trgm }, { btree_gin }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite/contrib/pg_trgm'),
-    import('@electric-sql/pglite/contrib/btree_gin'),
-  ]);
-  return PGlite.create({ dataDir: dir, extensions: { pg_trgm, btree_gin }, ...(loadDataDir ? { loadDataDir } : {}) });
-}
-
 /** Writes a gzipped tarball of the embedded database to `outFile` (atomically: a temp file, then rename). */
 export async function backupEmbedded(dataDir: string, outFile: string): Promise<{ bytes: number }> {
   const dir = pgliteDir(dataDir);
   if (!fs.existsSync(path.join(dir, 'PG_VERSION')))
     throw new Error(`no embedded database in ${dir} (DATA_DIR=${dataDir})`);
-  const lite = await openPglite(dir);
+  const db = await createPgliteDb(dir);
   try {
     // A checkpoint first, so the copy needs no WAL replay to be consistent.
-    await lite.exec('CHECKPOINT');
-    const blob = await lite.dumpDataDir('gzip');
+    await db.exec('CHECKPOINT');
+    const blob = await db.dumpDataDir('gzip');
     const bytes = Buffer.from(await blob.arrayBuffer());
     const out = path.resolve(outFile);
     fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -47,7 +39,7 @@ export async function backupEmbedded(dataDir: string, outFile: string): Promise<
     fs.renameSync(tmp, out);
     return { bytes: bytes.length };
   } finally {
-    await lite.close();
+    await db.close();
   }
 }
 
@@ -73,9 +65,9 @@ export async function restoreEmbedded(
   fs.mkdirSync(dir, { recursive: true });
   const blob = new Blob([fs.readFileSync(src)]);
   try {
-    const lite = await openPglite(dir, blob);
-    await lite.query('SELECT 1');
-    await lite.close();
+    const db = await createPgliteDb(dir, { loadDataDir: blob });
+    await db.query('SELECT 1');
+    await db.close();
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
     if (movedAside) fs.renameSync(movedAside, dir);

@@ -19,7 +19,7 @@ let pgliteTemplate: Promise<Blob> | undefined;
 
 /**
  * One migrated embedded database per test process, as a tarball every later PGlite test database starts from:
- * loading it skips initdb and the migrations (~1.3 s a database instead of ~3.3 s on the 2-core CI box).
+ * loading it skips initdb and the migrations (~0.7 s a database instead of ~3.3 s on the 2-core CI box).
  */
 function migratedPgliteTemplate(): Promise<Blob> {
   pgliteTemplate ??= (async () => {
