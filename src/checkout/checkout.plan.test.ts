@@ -206,6 +206,7 @@ describe('holdsAnswerSlotText: could a value put a slot of the stored answer int
     expect(holdsAnswerSlotText({ note: 'at "1970-01-01T00:00:00.000Z' })).toBe(true);
     expect(holdsAnswerSlotText({ note: '1970-01-01T00:00:00.001Z' })).toBe(true);
     expect(holdsAnswerSlotText({ at: new Date(0) })).toBe(true);
+    expect(holdsAnswerSlotText({ at: new Date(Number.NaN) })).toBe(false);
     expect(holdsAnswerSlotText({ note: '900719925474099', n: 42, ok: true, none: null })).toBe(false);
     expect(holdsAnswerSlotText({ customer, store })).toBe(false);
   });

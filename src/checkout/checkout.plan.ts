@@ -219,7 +219,8 @@ const TIME_SLOTS = [ANSWER_SLOTS.createdAt.toISOString(), ANSWER_SLOTS.placedAt.
 export function holdsAnswerSlotText(value: unknown): boolean {
   if (typeof value === 'string') return value.includes(NUMBER_SLOT) || TIME_SLOTS.some((time) => value.includes(time));
   if (typeof value === 'number' || typeof value === 'bigint') return String(value).includes(NUMBER_SLOT);
-  if (value instanceof Date) return holdsAnswerSlotText(value.getTime()) || holdsAnswerSlotText(value.toISOString());
+  // As JSON writes it (null for an invalid date, which toISOString would throw on).
+  if (value instanceof Date) return holdsAnswerSlotText(value.toJSON());
   if (Array.isArray(value)) return value.some(holdsAnswerSlotText);
   if (value !== null && typeof value === 'object') return Object.values(value).some(holdsAnswerSlotText);
   return false;
