@@ -1,5 +1,4 @@
 /** What every scenario receives and returns, and the helpers they share. */
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { BenchOptions, ScenarioName } from './args.js';
 import type { BenchStore } from './data.js';
@@ -304,11 +303,4 @@ export async function prepareCarts(
     }),
   );
   return ids;
-}
-
-/** `npx tsx bench/scenarios/<name>.ts [options]`: the same as `npm run bench -- --scenarios <name> [options]`. */
-export async function runAlone(moduleUrl: string, name: ScenarioName, scenario: Scenario): Promise<void> {
-  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
-  const { runFromCli } = await import('../run.js');
-  await runFromCli(['--scenarios', name, ...process.argv.slice(2)], { [name]: scenario });
 }

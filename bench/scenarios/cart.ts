@@ -9,9 +9,9 @@ import {
   workPerFlow,
   prepareCarts,
   probe,
-  runAlone,
   type Scenario,
 } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 
 export const TITLE = 'Cart: put a line + read the bill';
 

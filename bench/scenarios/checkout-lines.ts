@@ -5,7 +5,8 @@
  * shared list, a reorder, a chat order) pays. Unique carts, plentiful stock: every checkout must succeed.
  */
 import { unlessBroken } from '../lib/load.js';
-import { checkoutFlowResult, measureCounted, notRunnable, probe, runAlone, type Scenario } from '../lib/scenario.js';
+import { checkoutFlowResult, measureCounted, notRunnable, probe, type Scenario } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 import { checkoutBody, lineQuantity, threeVariants } from './checkout.js';
 
 export const TITLE = 'Checkout, cart created with its lines (2 requests)';

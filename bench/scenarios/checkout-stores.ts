@@ -6,7 +6,8 @@
  * order) and their chosen variants given plentiful stock — bench data only.
  */
 import { unlessBroken } from '../lib/load.js';
-import { checkoutFlowResult, measureCounted, notRunnable, probe, runAlone, type Scenario } from '../lib/scenario.js';
+import { checkoutFlowResult, measureCounted, notRunnable, probe, type Scenario } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 import { poolOf } from '../lib/scenario.js';
 import { FLASH_PRODUCT_SLUG, PLENTIFUL_STOCK } from '../seed.js';
 import { checkoutBody, lineQuantity } from './checkout.js';

@@ -11,9 +11,9 @@ import {
   prepareCarts,
   probe,
   randomPhone,
-  runAlone,
   type Scenario,
 } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 
 export const TITLE = 'Checkout (new cart, 3 lines, order)';
 

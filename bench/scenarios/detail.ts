@@ -1,5 +1,6 @@
 /** Product detail by slug: every request a different product of the bench store (a shared product link). */
-import { cycler, measure, notRunnable, probe, readResult, runAlone, type Scenario } from '../lib/scenario.js';
+import { cycler, measure, notRunnable, probe, readResult, type Scenario } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 
 export const TITLE = 'Product detail';
 

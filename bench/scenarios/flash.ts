@@ -13,10 +13,10 @@ import {
   type DbTotal,
   prepareCarts,
   probe,
-  runAlone,
   type FlashRound,
   type Scenario,
 } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 import { checkoutBody } from './checkout.js';
 
 export const TITLE = 'Flash sale (one variant, everyone at once)';

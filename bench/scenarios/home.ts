@@ -1,5 +1,6 @@
 /** The store's home page, server-rendered HTML (`GET /{slug}`): what WhatsApp link previews and phones open. */
-import { measure, notRunnable, probe, readResult, runAlone, type Scenario } from '../lib/scenario.js';
+import { measure, notRunnable, probe, readResult, type Scenario } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 
 export const TITLE = 'Store home page HTML';
 

@@ -1,5 +1,6 @@
 /** Storefront product list, a deep page: the keyset cursor after 1,000 products must cost what the first page costs. */
-import { measure, notRunnable, probe, readResult, runAlone, type Scenario } from '../lib/scenario.js';
+import { measure, notRunnable, probe, readResult, type Scenario } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 
 export const TITLE = 'Storefront list, deep cursor page (after 1,000)';
 const DEPTH = 1000;

@@ -1,5 +1,6 @@
 /** Storefront product list, first page (20 items): what everyone who opens a shared store link loads first. */
-import { measure, notRunnable, probe, readResult, runAlone, type Scenario } from '../lib/scenario.js';
+import { measure, notRunnable, probe, readResult, type Scenario } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 
 export const TITLE = 'Storefront list, first page (20)';
 

@@ -1,6 +1,7 @@
 /** Storefront search (`q=`): every request one of the common words customers type, within the bench store. */
 import { SEARCH_TERMS } from '../lib/words.js';
-import { cycler, measure, notRunnable, probe, readResult, runAlone, type Scenario } from '../lib/scenario.js';
+import { cycler, measure, notRunnable, probe, readResult, type Scenario } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 
 export const TITLE = 'Storefront search (q=)';
 

@@ -10,7 +10,8 @@
 import type { LoadResult, StepStats } from '../lib/load.js';
 import { UsageMeter } from '../lib/proc.js';
 import { Samples, StatusCounts } from '../lib/stats.js';
-import { countDbWork, runAlone, workPerFlow, type Scenario, type ScenarioEnv } from '../lib/scenario.js';
+import { countDbWork, workPerFlow, type Scenario, type ScenarioEnv } from '../lib/scenario.js';
+import { runAlone } from '../run-alone.js';
 import { poolOf } from '../lib/scenario.js';
 import { PLENTIFUL_STOCK } from '../seed.js';
 

@@ -22,7 +22,6 @@ const ALLOWED = {
   'bench/explain.ts': 3,
   'bench/lib/data.ts': 1,
   'bench/report.ts': 22,
-  'bench/run.ts': 6,
   'bench/scenarios/cart.ts': 3,
   'bench/scenarios/checkout.ts': 1,
   'bench/seed.ts': 2,
