@@ -311,7 +311,7 @@ describe('replacement suggestions come with the lines, in the same statement', (
     const short = await make('Short', [{ price: 3200, stock: 1 }]);
     const gone = await make('Gone', [
       { name: '1 kg', price: 2000, stock: 0 },
-      { name: '2 kg', price: 2001, stock: 5 }, // not in the cart: a variant of the same product
+      { name: '2 kg', price: 2001, stock: 5 }, // not in the cart: a variant of the same product, suggested
     ]);
     const archived = await make('Archived', [{ price: 2100, stock: 5 }]);
     const hidden = await make('Hidden', [{ price: 2200 }]);
@@ -357,16 +357,16 @@ describe('replacement suggestions come with the lines, in the same statement', (
       [],
       [],
       [],
-      ['Near Default', 'Close Default', 'Mid Default'],
+      ['Gone 2 kg', 'Near Default', 'Close Default'],
       ['Close Default', 'Gone 2 kg', 'Near Default'],
       ['Close Default', 'Gone 2 kg', 'Near Default'],
     ]);
     expect(cart.lines[3].suggestions[0]).toEqual({
-      variantId: expect.any(String),
+      variantId: gone.variants[1]!.id,
       productSlug: expect.any(String),
-      name: 'Near',
-      variantName: 'Default',
-      price: 1900,
+      name: 'Gone',
+      variantName: '2 kg',
+      price: 2001,
     });
     // The SQL computes them only for the lines the bill calls out of stock or unavailable.
     const rows = await selectCartWithLines(db, store.id, cartId);
