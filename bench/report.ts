@@ -184,6 +184,42 @@ function dbWorkRow(r: ScenarioResult): string {
   );
 }
 
+/** Where the database's time went per flow, scenario by scenario (bench/lib/dbprofile.ts). */
+function renderProfiles(results: readonly ScenarioResult[]): string[] {
+  const out = ['### Where the database’s time went', ''];
+  out.push(
+    '`pg_stat_statements` execution time over the measured run, per flow (the statements taking most of it; ' +
+      '`share` is of all statement time), and `pg_stat_activity` sampled every 50 ms during it: what the bench ' +
+      'database’s backends running a statement waited for (`CPU`: nothing — running, or runnable and waiting for ' +
+      'a core), and those idle in a transaction, waiting for their client.',
+  );
+  out.push('');
+  const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)} %` : '–');
+  const f = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  for (const r of results) {
+    const w = r.db!;
+    const p = w.profile!;
+    const waits = p.waits
+      .slice(0, 6)
+      .map((x) => `${x.what} ${pct(x.share)}`)
+      .join(', ');
+    out.push(
+      `**${r.title}**: ${f(p.execMsPerFlow, 2)} ms of statement execution per ${w.flowLabel}; backends running a ` +
+        `statement: ${f(p.activeBackends, 1)} on average over ${p.samples} samples — ${waits || 'none seen'}.`,
+    );
+    out.push('');
+    out.push('| statement | calls per flow | ms per flow | mean ms | share |');
+    out.push('|---|---|---|---|---|');
+    for (const t of p.top)
+      out.push(
+        `| \`${t.query.replace(/\|/g, '\\|').replace(/`/g, "'")}\` | ${f(t.callsPerFlow, 2)} | ` +
+          `${f(t.msPerFlow, 3)} | ${f(t.meanMs, 3)} | ${pct(t.share)} |`,
+      );
+    out.push('');
+  }
+  return out;
+}
+
 export function renderMarkdown(run: RunResult): string {
   const { opts, machine } = run;
   const top = largest(run);
@@ -287,6 +323,8 @@ export function renderMarkdown(run: RunResult): string {
       const notes = [...new Set(counted.map((r) => r.db!.statementsNote).filter(Boolean))];
       for (const n of notes) out.push(`\nStatements not counted: ${n}.`);
       out.push('');
+      const profiled = counted.filter((r) => r.db!.profile);
+      if (profiled.length) out.push(...renderProfiles(profiled));
     }
   }
 

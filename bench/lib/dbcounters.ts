@@ -5,6 +5,7 @@
  * completed gives the work one customer costs, so every change to the write path shows its effect.
  */
 import type pg from 'pg';
+import type { ProfilePerFlow } from './dbprofile.js';
 
 export interface DbCounters {
   commits: number;
@@ -27,6 +28,8 @@ export interface DbWork {
   perFlow: DbCounters;
   /** Why statements are not counted, when they are not. */
   statementsNote?: string;
+  /** Where the database's time went per flow (dbprofile.ts), with pg_stat_statements. */
+  profile?: ProfilePerFlow;
 }
 
 const NUMERIC_KEYS = ['commits', 'rollbacks', 'walRecords', 'walBytes', 'walWrites', 'walFlushes'] as const;

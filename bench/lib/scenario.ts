@@ -14,6 +14,7 @@ import {
   type DbCounters,
   type DbWork,
 } from './dbcounters.js';
+import { profilePerFlow, readStatementTimes, sampleWaits, statementDelta, type DbProfile } from './dbprofile.js';
 
 /**
  * Stock of the bench store through the merchant API: how the embedded run (`--embedded`, one process owns the
@@ -157,25 +158,49 @@ async function warmUp(env: ScenarioEnv, steps: Step[], connections: number): Pro
 export interface DbTotal {
   total: DbCounters;
   statementsNote?: string;
+  /** Where its time went (dbprofile.ts); absent without pg_stat_statements. */
+  profile?: DbProfile;
 }
 
-/** Reads the database's counters around `run`, letting the backends' statistics settle before each read. */
+/**
+ * Reads the database's counters around `run`, letting the backends' statistics settle before each read, and with
+ * pg_stat_statements, its statements' times around them and its backends' waits during `run`. Those extra reads
+ * stay out of the counted window (statements before the first counter read and after the last; the wait sampler
+ * on another database), so the counters per flow mean what they meant before.
+ */
 export async function countDbWork<R>(
   env: ScenarioEnv,
   run: () => Promise<R>,
 ): Promise<{ result: R; db: DbTotal | null }> {
   if (!env.pool) return { result: await run(), db: null };
-  const statements = await statementsAvailable(env.pool);
+  const pool = env.pool;
+  const statements = await statementsAvailable(pool);
+  const database = statements.ok
+    ? (await pool.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db
+    : null;
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const before = await readCounters(env.pool, statements.ok);
-  const result = await run();
+  const timesBefore = database ? await readStatementTimes(pool) : null;
+  const before = await readCounters(pool, statements.ok);
+  const sampler = database ? await sampleWaits(pool.options.connectionString!, database) : null;
+  let result: R;
+  try {
+    result = await run();
+  } catch (err) {
+    await sampler?.stop();
+    throw err;
+  }
+  const waits = await sampler?.stop();
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const after = await readCounters(env.pool, statements.ok);
+  const after = await readCounters(pool, statements.ok);
+  const timesAfter = timesBefore ? await readStatementTimes(pool) : null;
   return {
     result,
     db: {
       total: withoutOwnReads(counterDelta(before, after)),
       statementsNote: statements.ok ? undefined : statements.why,
+      ...(timesBefore && timesAfter && waits
+        ? { profile: { statements: statementDelta(timesBefore, timesAfter), ...waits } }
+        : {}),
     },
   };
 }
@@ -189,6 +214,7 @@ export function workPerFlow(db: DbTotal | null, flows: number, flowLabel: string
     total: db.total,
     perFlow: perFlow(db.total, flows),
     ...(db.statementsNote ? { statementsNote: db.statementsNote } : {}),
+    ...(db.profile ? { profile: profilePerFlow(db.profile, flows) } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   type FlashRound,
   type Scenario,
 } from '../lib/scenario.js';
+import { mergeProfiles } from '../lib/dbprofile.js';
 import { runAlone } from '../run-alone.js';
 import { checkoutBody } from './checkout.js';
 
@@ -59,6 +60,7 @@ function sumTotals(all: readonly DbTotal[]): DbTotal {
       statements,
     },
     statementsNote: all.find((t) => t.statementsNote)?.statementsNote,
+    ...(all.every((t) => t.profile) ? { profile: mergeProfiles(all.map((t) => t.profile!)) } : {}),
   };
 }
 
