@@ -1,12 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { computeBill } from '../cart/bill.js';
 import type { CartSnapshot } from '../cart/cart.service.js';
-import { ANSWER_SLOT_TEXTS, type StoredCustomer } from '../orders/orders.repo.js';
+import { planLineEdit } from '../orders/line-edit.js';
+import { ANSWER_SLOT_TEXTS, type OrderLineRow, type StoredCustomer } from '../orders/orders.repo.js';
 import { AppError } from '../shared/errors.js';
+import { deliveryTo } from '../stores/profile.js';
 import { storeRow } from '../stores/store-row.fixture.js';
 import {
   checkOrderable,
   draftOrder,
+  frozenDeliveryFee,
   holdsAnswerSlotText,
   notPlacedOutcome,
   type OrderableInput,
@@ -170,6 +174,141 @@ describe('draftOrder: the order as placeOrder writes it', () => {
     const { order } = draft(snapshot({ coupon: true, applied: false }));
     expect(order.couponId).toBeNull();
     expect(order.billRules.coupon).toBeNull();
+  });
+
+  it("freezes the delivery area's fee for the address, not the store's", () => {
+    const areas = storeRow({
+      delivery_fee: 5000,
+      delivery_areas: [{ pincodePrefix: '4110', fee: 1234 }, { pincodePrefix: '56' }],
+    });
+    const to = (pincode: string) => ({ ...customer, address: { ...customer.address!, pincode } });
+    const rules = (fulfillment: 'delivery' | 'pickup', who: StoredCustomer) =>
+      draftOrder({
+        store: areas,
+        snapshot: snapshot(),
+        cartId: 'c1',
+        fulfillment,
+        paymentMethod: 'cod',
+        customer: who,
+        note: null,
+        checkoutKey: null,
+        lang: 'en',
+        source: 'web',
+        ids: { orderId: 'o1', trackingToken: 't1' },
+      }).order.billRules;
+    expect(rules('delivery', to('411002')).deliveryFee).toBe(1234);
+    expect(rules('delivery', to('4110 02')).deliveryFee).toBe(1234);
+    // An area without a fee of its own charges the store's.
+    expect(rules('delivery', to('560001')).deliveryFee).toBe(5000);
+    // A pickup has no address to price: the store's fee (its bill charges no delivery anyway).
+    expect(rules('pickup', to('411002')).deliveryFee).toBe(5000);
+    expect(rules('pickup', { ...customer, address: null }).deliveryFee).toBe(5000);
+    expect(frozenDeliveryFee(storeRow({ delivery_fee: 700 }), 'delivery', to('999999'))).toBe(700);
+  });
+
+  it('a line edit bills delivery as a checkout of the new lines to the same address did then', () => {
+    const digits = fc.stringMatching(/^[0-9]{6}$/);
+    const fee = fc.integer({ min: 0, max: 20_000 });
+    const area = (pin: string) =>
+      fc.record(
+        {
+          pincodePrefix: fc.oneof(
+            fc.integer({ min: 1, max: 6 }).map((k) => pin.slice(0, k)),
+            digits,
+          ),
+          fee,
+        },
+        { requiredKeys: ['pincodePrefix'] },
+      );
+    const quantities = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 });
+    const scenario = digits.chain((pin) =>
+      fc.record({
+        pin: fc.constant(pin),
+        areas: fc.array(area(pin), { maxLength: 4 }),
+        storeFee: fee,
+        freeAbove: fc.option(fc.integer({ min: 0, max: 200_000 })),
+        prices: fc.array(fc.integer({ min: 1, max: 30_000 }), { minLength: 4, maxLength: 4 }),
+        placed: quantities,
+        edited: quantities,
+      }),
+    );
+    fc.assert(
+      fc.property(scenario, ({ pin, areas, storeFee, freeAbove, prices, placed, edited }) => {
+        const shop = storeRow({ delivery_fee: storeFee, free_above: freeAbove, delivery_areas: areas });
+        const there = deliveryTo(areas, storeFee, pin);
+        fc.pre(there.delivers);
+        // The bill a checkout to this PIN charges (src/cart/cart.service.ts, buildSnapshot).
+        const checkoutBill = (qs: number[]) =>
+          computeBill({
+            lines: qs.map((quantity, i) => ({
+              variantId: `v${i}`,
+              unitPrice: prices[i]!,
+              quantity,
+              stock: null,
+              sellable: true,
+            })),
+            coupon: null,
+            store: { deliveryFee: there.fee, freeAbove },
+            fulfillment: 'delivery',
+          });
+        const cartLines = placed.map((quantity, i) => ({
+          variantId: `v${i}`,
+          productId: `p${i}`,
+          productName: `Item ${i}`,
+          variantName: '1 kg',
+          unitPrice: prices[i]!,
+          quantity,
+        }));
+        const snap = { cart: { id: 'c1' }, row: {}, lines: cartLines, coupon: null, bill: checkoutBill(placed) };
+        const { order, lines } = draftOrder({
+          store: shop,
+          snapshot: snap as unknown as CartSnapshot,
+          cartId: 'c1',
+          fulfillment: 'delivery',
+          paymentMethod: 'cod',
+          customer: { ...customer, address: { ...customer.address!, pincode: pin } },
+          note: null,
+          checkoutKey: null,
+          lang: 'en',
+          source: 'web',
+          ids: { orderId: 'o1', trackingToken: 't1' },
+        });
+        expect(order.billRules.deliveryFee).toBe(there.fee);
+        const before: OrderLineRow[] = lines.map((l, position) => ({
+          order_id: 'o1',
+          variant_id: l.variantId,
+          product_id: l.productId,
+          name: l.name,
+          variant_name: l.variantName,
+          unit_price: l.unitPrice,
+          quantity: l.quantity,
+          line_total: l.unitPrice * l.quantity,
+          position,
+        }));
+        const wanted = edited.map((quantity, i) => ({ variantId: `v${i}`, quantity }));
+        const variants = prices.map((price, i) => ({
+          id: `v${i}`,
+          product_id: `p${i}`,
+          product_name: `Item ${i}`,
+          variant_name: '1 kg',
+          price,
+          stock: null,
+          sellable: true,
+        }));
+        const plan = planLineEdit({
+          order: { coupon_code: null, fulfillment: 'delivery', bill_rules: order.billRules },
+          before,
+          wanted,
+          variants,
+          actor: 'merchant',
+        });
+        if (plan.unchanged) return;
+        const expected = checkoutBill(edited);
+        expect(plan.bill.deliveryFee).toBe(expected.deliveryFee);
+        expect(plan.bill.total).toBe(expected.total);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

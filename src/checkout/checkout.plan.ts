@@ -137,6 +137,20 @@ export interface DraftInput {
 }
 
 /**
+ * The delivery fee frozen in an order's bill rules, the one a later line edit re-bills with: delivered to an address,
+ * the fee of its PIN's delivery area (what the cart's bill charged at checkout, src/cart/cart.service.ts); a pickup
+ * has no address to price, and keeps the store's fee (a pickup bill charges no delivery anyway).
+ */
+export function frozenDeliveryFee(
+  store: Pick<StoreRow, 'delivery_areas' | 'delivery_fee'>,
+  fulfillment: Fulfillment,
+  customer: StoredCustomer,
+): number {
+  if (fulfillment !== 'delivery' || !customer.address) return store.delivery_fee;
+  return deliveryTo(store.delivery_areas, store.delivery_fee, customer.address.pincode).fee;
+}
+
+/**
  * Phase 3: the order, its frozen lines and the stock to take. A coupon that does not apply right now is simply left
  * out (it never blocks); the bill's rules are frozen on the order so later edits price with them.
  */
@@ -169,7 +183,7 @@ export function draftOrder(d: DraftInput): {
       coupon: coupon
         ? { type: coupon.type, value: coupon.value, minOrder: coupon.minOrder, maxDiscount: coupon.maxDiscount }
         : null,
-      deliveryFee: d.store.delivery_fee,
+      deliveryFee: frozenDeliveryFee(d.store, d.fulfillment, d.customer),
       freeAbove: d.store.free_above,
       minOrder: d.store.min_order,
     },
