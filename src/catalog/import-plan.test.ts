@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_VARIANTS } from './catalog.schema.js';
 import { planImport, productCsv, readProductCsv, type ExistingProduct, type ExistingVariant } from './import-plan.js';
 
 const products: ExistingProduct[] = [
@@ -141,5 +143,127 @@ describe('product CSV', () => {
       category: 'Dairy',
       sku: 'M1',
     });
+  });
+});
+
+describe('at most MAX_VARIANTS sizes per product', () => {
+  /** An existing product `id` named `name` with `n` live sizes s0..s(n-1), each at 1.00. */
+  const sized = (id: string, name: string, n: number) => ({
+    product: { id, name, category: null, searchTerms: [], hsn: null } satisfies ExistingProduct,
+    variants: Array.from(
+      { length: n },
+      (_, i): ExistingVariant => ({
+        id: `${id}v${i}`,
+        productId: id,
+        name: `s${i}`,
+        price: 100,
+        mrp: null,
+        stock: null,
+        sku: null,
+      }),
+    ),
+  });
+  const csv = (rows: string[]) => readProductCsv(['name,size,price,category', ...rows].join('\n'), 'INR');
+
+  it("refuses each new size of a product that has 100 (the audit's five rows), not its other rows", () => {
+    const full = sized('ph', 'Hundred', MAX_VARIANTS);
+    const plan = planImport(
+      csv([
+        ...[1, 2, 3, 4, 5].map((n) => `Hundred,extra${n},1,Fresh`),
+        'hundred,S7,2,', // an existing size: updated as ever
+        'Other,Default,3,',
+      ]),
+      [full.product],
+      full.variants,
+      [],
+    );
+    expect(plan.errors).toEqual(
+      [2, 3, 4, 5, 6].map((row) => ({
+        row,
+        code: 'too_many_variants',
+        message: 'a product has at most 100 sizes (variants), and "Hundred" has them',
+        params: { max: MAX_VARIANTS },
+      })),
+    );
+    expect(plan.addVariants).toEqual([]);
+    expect(plan.updateVariants).toEqual([{ id: 'phv7', price: 200, mrp: null, stock: null, sku: null }]);
+    expect(plan.createProducts.map((p) => p.name)).toEqual(['Other']);
+    // A refused row changes nothing of its product and brings no category.
+    expect(plan.updateProducts).toEqual([]);
+    expect(plan.newCategories).toEqual([]);
+    expect([plan.created, plan.updated, plan.unchanged]).toEqual([1, 1, 0]);
+  });
+
+  it('adds sizes up to the limit, in the file order, and refuses the rows after', () => {
+    const near = sized('p98', 'Ninety-eight', MAX_VARIANTS - 2);
+    const plan = planImport(
+      csv(['Ninety-eight,a,1,', 'Ninety-eight,b,1,', 'Ninety-eight,c,1,', 'Ninety-eight,d,1,']),
+      [near.product],
+      near.variants,
+      [],
+    );
+    expect(plan.addVariants.map((v) => v.name)).toEqual(['a', 'b']);
+    expect(plan.errors.map((e) => [e.row, e.code])).toEqual([
+      [4, 'too_many_variants'],
+      [5, 'too_many_variants'],
+    ]);
+    expect(plan.created).toBe(2);
+  });
+
+  it('a new product takes its first 100 rows; the 101st is refused', () => {
+    const rows = Array.from({ length: MAX_VARIANTS + 1 }, (_, i) => `Big,size ${i},1,`);
+    const plan = planImport(csv(rows), [], [], []);
+    expect(plan.createProducts).toHaveLength(1);
+    expect(plan.createProducts[0]!.variants).toHaveLength(MAX_VARIANTS);
+    expect(plan.errors).toEqual([expect.objectContaining({ row: MAX_VARIANTS + 2, code: 'too_many_variants' })]);
+    expect(plan.created).toBe(MAX_VARIANTS);
+  });
+
+  it('property: no product ends over 100 sizes; a row is refused for it only when its product is full', () => {
+    // Products near the limit, and rows naming them (or new ones) with sizes old and new, in any order.
+    const arb = fc.record({
+      have: fc.array(fc.integer({ min: MAX_VARIANTS - 4, max: MAX_VARIANTS }), { minLength: 1, maxLength: 3 }),
+      rows: fc.array(fc.tuple(fc.nat({ max: 4 }), fc.integer({ min: MAX_VARIANTS - 6, max: MAX_VARIANTS + 6 })), {
+        maxLength: 40,
+      }),
+      fresh: fc.nat({ max: 3 }),
+    });
+    fc.assert(
+      fc.property(arb, ({ have, rows, fresh }) => {
+        const existing = have.map((n, i) => sized(`p${i}`, `Old ${i}`, n));
+        const names = [...existing.map((e) => e.product.name), 'New 0', 'New 1'];
+        const lines = rows.map(([p, size]) => `${names[p % names.length]},s${size},1,`);
+        // A new product with MAX_VARIANTS + fresh rows of its own, after the others.
+        for (let i = 0; i < MAX_VARIANTS + fresh; i++) lines.push(`Many,m${i},1,`);
+        const plan = planImport(
+          csv(lines),
+          existing.map((e) => e.product),
+          existing.flatMap((e) => e.variants),
+          [],
+        );
+        for (const [i, e] of existing.entries()) {
+          const added = plan.addVariants.filter((v) => v.productId === e.product.id).length;
+          expect(have[i]! + added).toBeLessThanOrEqual(MAX_VARIANTS);
+        }
+        for (const p of plan.createProducts) expect(p.variants.length).toBeLessThanOrEqual(MAX_VARIANTS);
+        expect(plan.createProducts.find((p) => p.name === 'Many')!.variants).toHaveLength(MAX_VARIANTS);
+        // Every row is counted once, or refused once.
+        expect(plan.created + plan.updated + plan.unchanged + plan.errors.length).toBe(lines.length);
+        // Refused for size only when the product it names was full by then: replay the file.
+        const sizes = new Map<string, Set<string>>(
+          existing.map((e) => [e.product.name, new Set(e.variants.map((v) => v.name))]),
+        );
+        const refused = new Set(plan.errors.filter((e) => e.code === 'too_many_variants').map((e) => e.row));
+        for (const [i, line] of lines.entries()) {
+          const [name, size] = line.split(',') as [string, string];
+          const had = sizes.get(name) ?? new Set<string>();
+          sizes.set(name, had);
+          if (had.has(size)) continue; // an existing or repeated size: never refused for the limit
+          expect(refused.has(i + 2)).toBe(had.size >= MAX_VARIANTS);
+          if (had.size < MAX_VARIANTS) had.add(size);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -7,12 +7,14 @@
  * case-insensitive). Money is in major units ("49.99"); stock empty = not tracked; searchTerms separated by `|`.
  * A column that is absent leaves that field as it is; a present but empty cell clears it.
  * Rows match a live variant by SKU first, then by product name + size (case-insensitive); others are created,
- * rows with the same new name becoming the sizes of one product.
+ * rows with the same new name becoming the sizes of one product. A product has at most MAX_VARIANTS live sizes, as
+ * in the JSON API: a row that would add one more is refused (`too_many_variants`), the file's other rows go on.
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { parseMoney, parseOptionalMoney } from '../shared/money-parse.js';
 import { minorToMajorString } from '../shared/money.js';
+import { MAX_VARIANTS } from './catalog.schema.js';
 import { DEFAULT_VARIANT_NAME } from './variant-label.js';
 
 export const CSV_COLUMNS = ['name', 'size', 'price', 'mrp', 'stock', 'category', 'sku', 'searchTerms', 'hsn'] as const;
@@ -275,6 +277,8 @@ export function planImport(
   const seenSkus = new Map<string, number>();
   const productTouched = new Set<string>();
   const creating = new Map<string, ImportPlan['createProducts'][number]>();
+  /** Live sizes of an existing product after the rows planned so far (its own, plus the ones the plan adds). */
+  const sizesOf = new Map(variantCount);
 
   for (const r of parsed.rows) {
     if (r.sku) {
@@ -307,6 +311,21 @@ export function planImport(
         params: { other: firstRow },
       });
       continue;
+    }
+    // A new size of a product that has MAX_VARIANTS already (its live ones and the ones earlier rows add) is refused
+    // on its own, like a duplicate: no size, no change to the product, and the file's other rows go on.
+    if (!target) {
+      const sizes = product ? (sizesOf.get(product.id) ?? 0) : (creating.get(norm(r.name))?.variants.length ?? 0);
+      if (sizes >= MAX_VARIANTS) {
+        plan.errors.push({
+          row: r.row,
+          code: 'too_many_variants',
+          message: `a product has at most ${MAX_VARIANTS} sizes (variants), and "${product?.name ?? r.name}" has them`,
+          params: { max: MAX_VARIANTS },
+        });
+        continue;
+      }
+      if (product) sizesOf.set(product.id, sizes + 1);
     }
     seenKeys.set(key, r.row);
     if (r.sku) seenSkus.set(r.sku, r.row);

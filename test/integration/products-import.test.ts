@@ -154,6 +154,37 @@ describe('product import and export', () => {
     ]);
   });
 
+  it('never takes a product past 100 variants: the rows over it are refused, in a dry run too', async ({ ctx }) => {
+    // A store of its own: the 5,000-row test below counts every variant of the shared one.
+    const { api, store } = await merchantWithStore(ctx);
+    const at = `/api/v1/stores/${store.id}`;
+    const imp = (csv: string, query = '') =>
+      api.send('POST', `${at}/products/import${query}`, csv, { 'content-type': 'text/csv' });
+    const live = async (id: string) =>
+      (await api.get(`${at}/products/${id}`)).body.variants.map((v: { name: string }) => v.name);
+    const variants = Array.from({ length: 100 }, (_, i) => ({ name: `v${i}`, price: 100 }));
+    const hundred = await api.post(`${at}/products`, { name: 'Hundred', variants });
+    expect(hundred.status).toBe(201);
+    const over = (row: number) => ({ row, code: 'too_many_variants', message: expect.stringContaining('100') });
+    const five = ['name,size,price', ...[1, 2, 3, 4, 5].map((n) => `Hundred,extra${n},1`), 'Fine,,2'].join('\n');
+    const expected = { created: 1, updated: 0, unchanged: 0, errors: [2, 3, 4, 5, 6].map(over) };
+    expect((await imp(five, '?dryRun=true')).body).toEqual(expected);
+    expect((await imp(five)).body).toEqual(expected);
+    expect(await live(hundred.body.id)).toHaveLength(100);
+    // The JSON API refuses the 101st alike.
+    const extra = await api.post(`${at}/products/${hundred.body.id}/variants`, { name: 'extra', price: 1 });
+    expect([extra.status, extra.body.code]).toEqual([422, 'validation_failed']);
+
+    // 101 rows of one new name: a product of 100 variants, the last row refused.
+    const big = ['name,size,price', ...Array.from({ length: 101 }, (_, i) => `Big one,s${i},1`)].join('\n');
+    expect((await imp(big)).body).toEqual({ created: 100, updated: 0, unchanged: 0, errors: [over(102)] });
+    const items = (await api.get(`${at}/products`)).body.items as { id: string; name: string }[];
+    expect(items.map((p) => p.name).sort()).toEqual(['Big one', 'Fine', 'Hundred']);
+    expect(await live(items.find((p) => p.name === 'Big one')!.id)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `s${i}`),
+    );
+  });
+
   it('staff may import; 5,000 rows import well under a minute', async ({ ctx }) => {
     const phone = uniquePhone();
     await owner.api.post(`${base}/members`, { phone, role: 'staff' });
