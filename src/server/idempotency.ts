@@ -238,7 +238,12 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
   app.decorate('answerWithWork', <T>(...args: [FastifyRequest, FastifyReply, number, (q: DbOrTx) => Promise<T>]) =>
     answerWithWork(db, ...args),
   );
-  app.addHook('preHandler', async (request, reply) => {
+  // preValidation, not preHandler: the key is read once the body is parsed and before the route's schema checks it,
+  // so an answer the schema refuses (400 validation_failed) is stored and replayed like any other below 500, and a
+  // key used first with a valid body is 409 idempotency_key_reused for an invalid one. Bodies carry no schema
+  // defaults, so the body hashed here is the body the handler gets. What is answered before the body is read (401,
+  // tenancy's 404, 413, 415) is not stored: there is no body to hold the key against yet.
+  app.addHook('preValidation', async (request, reply) => {
     if (request.method !== 'POST') return;
     const raw = request.headers['idempotency-key'];
     if (raw === undefined) return;

@@ -399,6 +399,32 @@ describe('idempotency', () => {
     expect((await api.get('/api/v1/me')).body.stores).toHaveLength(1);
   });
 
+  it('stores a refusal of the body’s schema too: replayed, and the key cannot be used for another body', async ({
+    ctx,
+  }) => {
+    const { api } = await signIn(ctx);
+    const invalid = await api.post('/api/v1/stores', { name: '' }, { 'idempotency-key': 'schema-1' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.code).toBe('validation_failed');
+    const again = await api.post('/api/v1/stores', { name: '' }, { 'idempotency-key': 'schema-1' });
+    expect(again.status).toBe(400);
+    expect(again.body).toEqual(invalid.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const valid = await api.post('/api/v1/stores', { name: 'Valid Now' }, { 'idempotency-key': 'schema-1' });
+    expect(valid.status).toBe(409);
+    expect(valid.body.code).toBe('idempotency_key_reused');
+    expect((await api.get('/api/v1/me')).body.stores).toHaveLength(0);
+
+    // The other way round: a key that placed its work answers 409 for a body the schema would refuse.
+    const made = await api.post('/api/v1/stores', { name: 'Made' }, { 'idempotency-key': 'schema-2' });
+    expect(made.status).toBe(201);
+    for (const body of [{ name: '' }, { name: 'Made', extra: 1 }]) {
+      const r = await api.post('/api/v1/stores', body, { 'idempotency-key': 'schema-2' });
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('idempotency_key_reused');
+    }
+  });
+
   it('rejects a key over 255 characters', async ({ ctx }) => {
     const { api } = await signIn(ctx);
     const r = await api.post('/api/v1/stores', { name: 'Long Key' }, { 'idempotency-key': 'k'.repeat(256) });
