@@ -11,7 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/db.js';
 import { frameworkErrors, registerProblemHandlers } from './server/problems.js';
-import { clientErrorHandler, registerInputGuard } from './server/input-guard.js';
+import { clientErrorHandler, MAX_PATH_LENGTH, registerInputGuard } from './server/input-guard.js';
 import { whatsappSettingsRoutes, whatsappWebhookRoutes } from './whatsapp/whatsapp.routes.js';
 import { validatorCompiler } from './server/validation.js';
 import { registerMetrics } from './server/metrics.js';
@@ -73,7 +73,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     },
     ajv: { customOptions: { coerceTypes: false } },
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // No limit of the router's own on a path part: the input guard bounds the whole path (MAX_PATH_LENGTH, 414), and
+    // a part too long to name anything is then answered as any unknown id or slug (404), not with an error code of
+    // the router's (a 300-character store id is a store that does not exist: tenancy's 404).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_LENGTH },
     frameworkErrors,
     clientErrorHandler: (err, socket) => clientErrorHandler(err as Error & { code?: string }, socket),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -174,6 +177,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   if (process.env.DUKAAN_TEST_ROUTES === '1') await app.register(poolTestRoutes);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // `/api` itself is the API's, not a store's page (`/:slug`): its 404 is problem+json like any unknown API path.
+  app.all('/api', { schema: { hide: true } }, (_request, reply) => reply.callNotFound());
 
   await app.register(
     async (api) => {

@@ -32,10 +32,12 @@ const FRAMEWORK_ERRORS: Record<string, [number, ErrorCode, string]> = {
   FST_ERR_VALIDATION: [400, 'validation_failed', 'The request is not valid'],
 };
 
-/** Errors Fastify raises before routing (a bad URL encoding, a path parameter over maxParamLength). */
+/**
+ * Errors Fastify raises before routing: a bad URL encoding, and a path part over the router's maxParamLength — as
+ * long as the whole path the input guard lets in (MAX_PATH_LENGTH), so the same 414 the guard answers.
+ */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
-    return sendProblem(reply, 414, 'uri_too_long', 'A part of the path is too long');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendProblem(reply, 414, 'uri_too_long', 'The path is too long');
   return sendProblem(reply, 400, 'validation_failed', 'The address cannot be read');
 }
 

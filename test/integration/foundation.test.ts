@@ -252,8 +252,10 @@ describe('security headers', () => {
 });
 
 describe('problem+json on every error path', () => {
-  it('unknown route → 404 not_found', async ({ ctx }) => {
-    expectProblem(await client(ctx.app).get('/api/v1/no-such-thing'), 404, 'not_found');
+  it('unknown route → 404 not_found, /api itself included (never a store page)', async ({ ctx }) => {
+    for (const path of ['/api/v1/no-such-thing', '/api', '/api/', '/api/v2/stores'])
+      expectProblem(await client(ctx.app).get(path), 404, 'not_found');
+    expectProblem(await client(ctx.app).post('/api', {}), 404, 'not_found');
   });
 
   it('malformed JSON → 400 validation_failed', async ({ ctx }) => {
@@ -315,6 +317,10 @@ describe('problem+json on every error path', () => {
     const { api } = await signIn(ctx);
     expectProblem(await api.get('/api/v1/stores/not-a-uuid'), 404, 'not_found');
     expectProblem(await api.get(`/api/v1/stores/${'9'.repeat(150)}`), 404, 'not_found');
+    // Past the 200 characters the router once limited a path part to: still an unknown store, not a code of its own.
+    expectProblem(await api.get(`/api/v1/stores/${'x'.repeat(300)}`), 404, 'not_found');
+    // The whole path past 2048 characters is 414 (the input guard), wherever the long part is.
+    expectProblem(await api.get(`/api/v1/stores/${'x'.repeat(2100)}`), 414, 'uri_too_long');
   });
 });
 
