@@ -79,6 +79,9 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
       const { params } = request;
       const run = () =>
         checkoutAnswered(app.db, app.config, params.slug, params.cartId, body, key, {
+          // An order through the API is the API's (an app, an integration); the storefront's pages place theirs
+          // through the service ('web'), the chat bot its own ('whatsapp').
+          source: 'api',
           schemaProblems,
           record: idempotencyRecordFor(request),
           recordSql: recordedKeySql,

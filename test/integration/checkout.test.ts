@@ -75,6 +75,8 @@ describe('checkout', () => {
       customer: { name: 'Asha Rao', phone: CUSTOMER_PHONE, address: { ...ADDRESS, line2: null } },
       note: 'Ring twice',
       history: [{ status: 'placed', at: expect.any(String) }],
+      // Placed through the API (the storefront's pages make 'web', the chat bot 'whatsapp').
+      source: 'api',
     });
     // The order's bill is the cart's bill at that moment.
     expect(order.total).toBe(cart.body.total);

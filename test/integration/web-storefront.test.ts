@@ -4,7 +4,7 @@
  */
 import { describe, expect } from 'vitest';
 import sharp from 'sharp';
-import { merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
+import { client, merchantWithStore, type Client, type TestContext } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
 import { uploadImage } from '../helpers/multipart.js';
 import { WebClient } from '../helpers/web-client.js';
@@ -693,6 +693,8 @@ describe('checkout and order page without JavaScript', () => {
     ]);
     const { token, page } = await placeOrder(b);
     expect(page).toContain('data-testid="save-lines"');
+    // An order placed through the pages is the storefront's ('web'); through the API it is 'api' (checkout.test.ts).
+    expect((await client(ctx.app).get(`/api/v1/orders/${token}`)).body.source).toBe('web');
     let r = await b.submit(`/o/${token}/lines`, {
       [`qty_${chai.variants[0]!.id}`]: 1,
       [`qty_${atta.variants[0]!.id}`]: 0,

@@ -52,7 +52,7 @@ async function chat(fake: FakeWhatsApp, ctx: TestContext, text: string): Promise
 }
 
 describe('chat orders in the dashboard', () => {
-  it('show the source "WhatsApp" in the list and on the order; storefront orders do not', async ({ ctx, fake }) => {
+  it('show the source "WhatsApp" (and "API") in the list and on the order', async ({ ctx, fake }) => {
     const anon = client(ctx.app);
     const cart = await anon.post(`/api/v1/storefront/${slug}/carts`);
     await anon.put(`/api/v1/storefront/${slug}/carts/${cart.body.id}/lines/${riceVariant}`, { quantity: 1 });
@@ -77,18 +77,21 @@ describe('chat orders in the dashboard', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain('#2 · Meena Shah');
     expect(rows[0]).toContain('<span class="badge" data-testid="order-source">WhatsApp</span>');
+    // Placed through the API (the storefront's pages would make it 'web', without a badge: web-storefront.test.ts).
     expect(rows[1]).toContain('#1 · Web Buyer');
-    expect(rows[1]).not.toContain('order-source');
+    expect(rows[1]).toContain('<span class="badge" data-testid="order-source">API</span>');
 
     const orders = (await api.get(`/api/v1/stores/${storeId}/orders`)).body.items;
-    expect(orders.map((o: { source: string }) => o.source)).toEqual(['whatsapp', 'web']);
+    expect(orders.map((o: { source: string }) => o.source)).toEqual(['whatsapp', 'api']);
     const detail = await owner.get(`${base}/orders/${orders[0].id}`);
     expect(detail.body).toMatch(
       /Order #2 <span[^>]*>Placed<\/span> <span class="badge" data-testid="order-source">WhatsApp/,
     );
     expect(detail.body).toContain('in the WhatsApp chat');
-    const webDetail = await owner.get(`${base}/orders/${orders[1].id}`);
-    expect(webDetail.body).not.toContain('data-testid="order-source"');
+    const apiDetail = await owner.get(`${base}/orders/${orders[1].id}`);
+    expect(apiDetail.body).toMatch(
+      /Order #1 <span[^>]*>Placed<\/span> <span class="badge" data-testid="order-source">API/,
+    );
   });
 });
 
