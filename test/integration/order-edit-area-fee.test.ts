@@ -3,6 +3,7 @@
  * PIN of a delivery area with a fee of its own, that area's fee (not the store's), with free-above and pickup applied
  * to the new subtotal as at checkout, and none of the store's later changes.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, expect } from 'vitest';
 import type { TestContext } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
@@ -90,5 +91,45 @@ describe("a line edit keeps the delivery area's fee", () => {
     // … the earlier order keeps its own: the area fee of 1234, free from 10000.
     expect(bill(await customerEdit(shop, order, v, 2))).toEqual([200, 8000, 1234, 9234]);
     expect(bill(await merchantEdit(shop, order, v, 3))).toEqual([200, 12000, 0, 12000]);
+  });
+});
+
+describe('migration 191: orders placed before the fix', () => {
+  const MIGRATION = new URL('../../src/db/migrations/191.do.orders-frozen-area-fee.sql', import.meta.url);
+  const frozenFee = async (ctx: TestContext, id: string) =>
+    (
+      await ctx.testDb.db.query<{ fee: number }>(
+        `SELECT (bill_rules ->> 'deliveryFee')::int AS fee FROM orders WHERE id = $1`,
+        [id],
+      )
+    ).rows[0]!.fee;
+
+  it("freezes the area's fee an unedited order was charged, and leaves every other order as it was", async ({
+    ctx,
+  }) => {
+    const { shop, v } = await areaShop(ctx, { freeAbove: 10000 });
+    const area = await placeOrder(shop, [[v, 1]], to('411002'));
+    const base = await placeOrder(shop, [[v, 1]], to('560001'));
+    const free = await placeOrder(shop, [[v, 3]], to('411002'));
+    const pickup = await placeOrder(shop, [[v, 1]], to('411002', { fulfillment: 'pickup' }));
+    const edited = await placeOrder(shop, [[v, 1]], to('411002'));
+    expect([area.deliveryFee, base.deliveryFee, free.deliveryFee, pickup.deliveryFee]).toEqual([1234, 5000, 0, 0]);
+    expect((await customerEdit(shop, edited, v, 2)).status).toBe(200);
+    // What the code before the fix froze: the store's base fee, whatever the address.
+    await ctx.testDb.db.query(
+      `UPDATE orders SET bill_rules = jsonb_set(bill_rules, '{deliveryFee}', '5000') WHERE store_id = $1`,
+      [shop.storeId],
+    );
+
+    await ctx.testDb.db.exec(await readFile(MIGRATION, 'utf8'));
+
+    expect(await frozenFee(ctx, area.id)).toBe(1234);
+    expect(await frozenFee(ctx, base.id)).toBe(5000);
+    // Free above: the charged 0 does not say the area's fee; an edited order's charged fee is no witness either.
+    expect(await frozenFee(ctx, free.id)).toBe(5000);
+    expect(await frozenFee(ctx, pickup.id)).toBe(5000);
+    expect(await frozenFee(ctx, edited.id)).toBe(5000);
+    // And the order it repaired bills its area's fee on its next edit.
+    expect(bill(await customerEdit(shop, area, v, 2))).toEqual([200, 8000, 1234, 9234]);
   });
 });
