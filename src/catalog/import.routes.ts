@@ -22,6 +22,21 @@ const ImportResultSchema = Type.Object(
   { $id: 'ImportResult' },
 );
 
+/**
+ * The two request bodies, for the OpenAPI document only (`config.openapiBody`, see src/server/openapi.ts). The
+ * handler reads the body itself (`csvText`) and reports bad rows in `errors`; a `body` schema would make Fastify
+ * validate it first (and refuse a multipart request, whose body is not parsed before the handler). `consumes`
+ * stays the list of media types the input guard lets through.
+ */
+const ImportRequestBody = {
+  content: {
+    'text/csv': { schema: Type.String({ description: 'The CSV: a header row, then one row per variant' }) },
+    'multipart/form-data': {
+      schema: Type.Object({ file: Type.String({ format: 'binary', description: 'The CSV file' }) }),
+    },
+  },
+};
+
 async function csvText(request: FastifyRequest): Promise<string> {
   if (request.isMultipart()) {
     const file = await request.file();
@@ -44,6 +59,7 @@ export const productImportRoutes: FastifyPluginAsync = async (base) => {
     '/stores/:storeId/products/import',
     {
       bodyLimit: IMPORT_BODY_LIMIT,
+      config: { openapiBody: ImportRequestBody },
       schema: {
         tags: ['catalog'],
         security,

@@ -1,13 +1,24 @@
 /**
  * What the served OpenAPI document (/api/v1/openapi.json) says beyond the TypeBox schemas: a summary and a
- * description for every API operation, only API operations (pages and form posts are left out), and no query
- * parameter marked required when it has a default (`limit`: the validator fills in 20).
+ * description for every API operation, only API operations (pages and form posts are left out), no query
+ * parameter marked required when it has a default (`limit`: the validator fills in 20), and the request body of a
+ * route that reads its body itself (`config.openapiBody`: a CSV upload has no `body` schema to validate it).
  *
  * The words live in one table here, keyed by "METHOD /api/v1/path", rather than in each route's schema: the route
  * files are being split and moved between domains, and a table keeps the API's wording in one place, next to
  * docs/api.md. A route that sets its own `summary` or `description` keeps it. test/integration/api-docs.test.ts
  * fails, naming the operation, when one has no summary or description.
  */
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The request body as the OpenAPI document shows it (`{ content: { [mediaType]: { schema } } }`), for a route
+     * whose handler reads and checks the body itself: documented, never validated. A `body` schema wins over it.
+     */
+    openapiBody?: { content: Record<string, { schema: unknown }> };
+  }
+}
 
 export interface OperationDoc {
   summary: string;
@@ -290,10 +301,15 @@ export function openApiPath(url: string): string {
 }
 
 /**
- * @fastify/swagger's `transform`: hides everything outside /api/, adds the table's words, and drops `required` from
- * query parameters that have a default. Returns copies; the schemas that validate requests are not touched.
+ * @fastify/swagger's `transform`: hides everything outside /api/, adds the table's words and `config.openapiBody`,
+ * and drops `required` from query parameters that have a default. Returns copies; the schemas that validate
+ * requests are not touched.
  */
-export function documentOperation(input: { schema: unknown; url: string; route: { method: string | string[] } }): {
+export function documentOperation(input: {
+  schema: unknown;
+  url: string;
+  route: { method: string | string[]; config?: { openapiBody?: unknown } };
+}): {
   schema: RouteSchema;
   url: string;
 } {
@@ -305,6 +321,8 @@ export function documentOperation(input: { schema: unknown; url: string; route: 
     schema.summary ??= doc.summary;
     schema.description ??= doc.description;
   }
+  const documentedBody = input.route.config?.openapiBody;
+  if (documentedBody && schema.body === undefined) schema.body = documentedBody;
   const query = schema.querystring;
   if (query?.required && query.properties) {
     const properties = query.properties;

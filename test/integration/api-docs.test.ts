@@ -17,6 +17,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 interface Operation {
   summary?: string;
   description?: string;
+  requestBody?: { required?: boolean; content: Record<string, { schema?: Record<string, unknown> }> };
   parameters?: { in: string; name: string; required?: boolean; schema?: { default?: unknown } }[];
 }
 interface OpenApi {
@@ -102,6 +103,19 @@ describe('docs/api.md ⇄ /api/v1/openapi.json', () => {
     const limit = list?.parameters?.find((p) => p.name === 'limit');
     expect(limit).toMatchObject({ in: 'query', schema: { default: 20 } });
     expect(limit?.required).not.toBe(true);
+  });
+
+  it('describes the product import body: text/csv, or multipart/form-data with one `file`', () => {
+    const op = spec.paths['/api/v1/stores/{storeId}/products/import']?.post;
+    expect(op?.requestBody?.required).toBe(true);
+    expect(Object.keys(op?.requestBody?.content ?? {}).sort()).toEqual(['multipart/form-data', 'text/csv']);
+    expect(op?.requestBody?.content['text/csv']?.schema).toMatchObject({ type: 'string' });
+    expect(op?.requestBody?.content['multipart/form-data']?.schema).toMatchObject({
+      type: 'object',
+      properties: { file: { type: 'string', format: 'binary' } },
+    });
+    expect(op?.parameters?.find((p) => p.name === 'dryRun')).toMatchObject({ in: 'query' });
+    expect(op?.summary).toBe('Import products from CSV');
   });
 
   it('points nowhere outside the repository', () => {
