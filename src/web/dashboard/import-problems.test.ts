@@ -40,6 +40,19 @@ describe('importProblemText', () => {
       expect(text.replace(/"[^"]*"|\(sku\)|\d[\d.,]*/g, ''), text).not.toMatch(/[A-Za-z]{3,}/);
   });
 
+  it('words a size past the most a product can have (too_many_variants) in Hindi and in English', () => {
+    const rows = Array.from({ length: 101 }, (_, i) => `Bangle,Size ${i + 1},10`);
+    const plan = planImport(readProductCsv(['name,size,price', ...rows].join('\n'), 'INR'), [], [], []);
+    expect(plan.errors.map((e) => [e.row, e.code])).toEqual([[102, 'too_many_variants']]);
+    const [problem] = plan.errors;
+    expect(importProblemText(translator('hi'), 'hi', problem!)).toBe(
+      'इस प्रोडक्ट में पहले से 100 साइज़ हैं — एक प्रोडक्ट में इससे ज़्यादा नहीं हो सकते।',
+    );
+    expect(importProblemText(translator('en'), 'en', problem!)).toBe(
+      'This product already has 100 sizes — the most a product can have.',
+    );
+  });
+
   it('keeps plain English on English pages, and words problems of the file itself', () => {
     const en = problemsIn('en');
     expect(en.get(3)).toBe('"name" is longer than 200 characters.');

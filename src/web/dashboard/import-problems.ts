@@ -38,6 +38,8 @@ export function importProblemText(tr: Translate, lang: string, problem: ImportPr
       return p.sku !== undefined
         ? tr('dashboard.import.err.duplicateSku', { sku: p.sku, other: p.other ?? 0 })
         : tr('dashboard.import.err.duplicate', { other: p.other ?? 0 });
+    case 'too_many_variants':
+      return tr('dashboard.import.err.tooManyVariants', { max: p.max ?? 0 });
     default:
       // A problem this page does not know yet: its English text, or on a Hindi page a plain "check it".
       return fieldMessage(tr, lang, problem.message);
