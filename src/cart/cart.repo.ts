@@ -94,14 +94,16 @@ interface LinesOf {
 }
 
 /**
- * The replacement suggestions of the cart line `v` (a row of LINE_VARIANT_SQL), as a JSON array: up to 3 in-stock
- * variants of other active products of the same category, nearest price first, none of them in the cart, for a line
- * nothing of which can be bought (the seed's "replace item" step). The rule is the function
- * `cart_line_suggestions_except` (migrations 180, 181); this is the one place that calls it. The line needs them
- * exactly when the bill (src/cart/bill.ts, `lineError`) says `unavailable` (not sellable) or `out_of_stock`
- * (tracked stock <= 0); an `insufficient_stock` line gets none. Any other line gets null and pays nothing for it: a
- * CASE calls the function only for a line that takes that branch, and a function call, unlike a subquery, adds no
- * plan nodes that every execution of the statement sets up.
+ * The replacement suggestions of the cart line `v` (a row of LINE_VARIANT_SQL), as a JSON array, for a line nothing
+ * of which can be bought (the seed's "replace item" step): up to 3 in-stock variants of active products, nearest
+ * price first, never one already in the cart (so never the line's own): the other variants of the line's own product
+ * and the variants of the other products of its category; a product without a category gets its own other variants
+ * only. The rule is the function `cart_line_suggestions_except` (migrations 180, 181; the line's own product since
+ * 190); this is the one place that calls it. The line needs them exactly when the bill (src/cart/bill.ts,
+ * `lineError`) says `unavailable` (not sellable) or `out_of_stock` (tracked stock <= 0); an `insufficient_stock` line
+ * gets none. Any other line gets null and pays nothing for it: a CASE calls the function only for a line that takes
+ * that branch, and a function call, unlike a subquery, adds no plan nodes that every execution of the statement sets
+ * up.
  */
 const LINE_SUGGESTIONS_SQL = (at: LinesOf) => `
     CASE WHEN v.sellable IS NOT TRUE OR v.stock <= 0

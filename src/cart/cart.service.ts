@@ -161,9 +161,11 @@ export async function loadCartSnapshot(
 const REPLACEABLE = new Set(['out_of_stock', 'unavailable']);
 
 /**
- * Puts each line's suggestions, which came with the line from its read (the rule is the SQL function
- * cart_line_suggestions, migration 180, which LINE_SUGGESTIONS_SQL in cart.repo.ts calls only for the lines this
- * bill calls replaceable), on the Cart's lines.
+ * Puts each line's suggestions, which came with the line from its read, on the Cart's lines: up to 3 in-stock
+ * variants, nearest price first, none already in the cart, from the line's own product (its other variants) and the
+ * other products of its category (a product without a category: its own other variants only). The rule is the SQL
+ * function cart_line_suggestions_except (migration 190), which LINE_SUGGESTIONS_SQL in cart.repo.ts calls only for
+ * the lines this bill calls replaceable.
  */
 function attachSuggestions(cart: CartView, lineRows: readonly LineRow[]): void {
   cart.lines.forEach((line, i) => {
@@ -257,8 +259,8 @@ export async function loadStoreAndCart<E extends Record<string, unknown> = Recor
 
 interface LoadStoreAndCartOptions {
   /**
-   * false: the lines come without replacement suggestions (each is a probe of its category, run for every sold-out
-   * line: a flash sale's every loser). For a reader that never shows them.
+   * false: the lines come without replacement suggestions (each is a probe of the line's product and its category,
+   * run for every sold-out line: a flash sale's every loser). For a reader that never shows them.
    */
   suggestions?: boolean;
   fulfillment?: Fulfillment;
