@@ -315,7 +315,7 @@ for (const javaScriptEnabled of [true, false]) {
         if (javaScriptEnabled) {
           await expect
             .poll(() => page.locator('[data-delivery-answer]').textContent())
-            .toBe('The shop delivers to this PIN code.');
+            .toBe('Delivery to 560001: ₹20.00');
         }
         // The price changes while the customer types: the page shows the new bill instead of ordering.
         await updateProduct(db, storeId, salt.id, { price: 3000 });

@@ -748,6 +748,140 @@ describe('checkout and order page without JavaScript', () => {
   });
 });
 
+describe('checkout to a delivery area with its own fee, without JavaScript', () => {
+  // The cart knows no PIN, so it bills the store's fee (₹50); a PIN in 4110… pays its area's ₹12.34.
+  async function areaShop(ctx: TestContext) {
+    const m = await merchantWithStore(ctx, { name: 'Area Kirana' });
+    const patched = await m.api.patch(`/api/v1/stores/${m.store.id}`, {
+      payments: { cod: true },
+      delivery: { fee: 5000, pickup: true, areas: [{ pincodePrefix: '4110', fee: 1234 }, { pincodePrefix: '5600' }] },
+    });
+    expect(patched.status).toBe(200);
+    const tea = await m.api.post(`/api/v1/stores/${m.store.id}/products`, { name: 'Tea', price: 10000, stock: 20 });
+    expect(tea.status).toBe(201);
+    const path = (rest = '') => `/${m.store.slug}${rest}`;
+    /** A customer (a new one, or `b` again) with one tea in the cart. */
+    const customer = async (b = browser(ctx)) => {
+      expect((await b.post(path('/cart/add'), { variantId: tea.body.variants[0].id, quantity: 1 })).status).toBe(303);
+      return b;
+    };
+    return { path, customer };
+  }
+
+  /** The form as the page has it now: its key and the total it shows, with the customer's fields (remembered). */
+  const formOf = (body: string, fields: Partial<typeof CUSTOMER> = {}) => ({
+    key: inputValue(body, 'key')!,
+    expectedTotal: inputValue(body, 'expectedTotal')!,
+    remember: 'on',
+    ...CUSTOMER,
+    ...fields,
+  });
+
+  it('a PIN with its own fee: the 409 names the fee and the new total, keeps every field, one tap places it', async ({
+    ctx,
+  }) => {
+    const shop = await areaShop(ctx);
+    const b = await shop.customer();
+    const form = await b.get(shop.path('/checkout'));
+    expect(testIdText(form.body, 'delivery-fee')).toBe('₹50.00');
+    expect(inputValue(form.body, 'expectedTotal')).toBe('15000');
+    expect(testIdText(form.body, 'place-order')).toBe('Place order · ₹150.00');
+
+    // What the customer saw was the store's fee; the order to 411001 is ₹112.34: shown, nothing taken.
+    const first = await b.post(shop.path('/checkout'), formOf(form.body));
+    expect(first.status).toBe(409);
+    expect(testIdText(first.body, 'total-changed')).toBe(
+      'Delivery to 411001 is ₹12.34, so the total is ₹112.34, not ₹150.00. Check the bill and place the order.',
+    );
+    // the bill, the PIN's answer, the button and the total sent back all agree (the bill used to say ₹50 / ₹150)
+    expect(first.body).toContain('<th scope="row">Delivery to 411001</th><td data-testid="delivery-fee">₹12.34</td>');
+    expect(testIdText(first.body, 'total')).toBe('₹112.34');
+    expect(testIdText(first.body, 'delivery-answer')).toBe('Delivery to 411001: ₹12.34');
+    expect(testIdText(first.body, 'place-order')).toBe('Place order · ₹112.34');
+    expect(inputValue(first.body, 'expectedTotal')).toBe('11234');
+    expect(first.body).not.toContain('data-testid="form-error"');
+    for (const name of ['name', 'phone', 'line1', 'line2', 'city', 'pincode'] as const)
+      expect(inputValue(first.body, name), name).toBe(CUSTOMER[name]);
+    expect(first.body).toContain('>Ring twice</textarea>');
+    expect(first.body).toMatch(/value="cod" checked/);
+    expect(first.body).toMatch(/value="delivery" checked/);
+    expect(inputValue(first.body, 'key')).not.toBe(inputValue(form.body, 'key'));
+
+    // One tap: the form as it came back places the order at the total shown.
+    const placed = await b.post(shop.path('/checkout'), formOf(first.body));
+    expect(placed.status).toBe(303);
+    expect(placed.location).toMatch(/^\/o\/[0-9a-f-]{36}\?placed=1$/);
+    const token = placed.location!.slice(3).split('?')[0]!;
+    const order = JSON.parse((await browser(ctx).get(`/api/v1/orders/${token}`)).body);
+    expect(order).toMatchObject({ total: 11234, deliveryFee: 1234 });
+
+    // The details were remembered: the next checkout bills 411001's fee at once, and the first tap places it.
+    await shop.customer(b);
+    const again = await b.get(shop.path('/checkout'));
+    expect(inputValue(again.body, 'pincode')).toBe('411001');
+    expect(testIdText(again.body, 'delivery-fee')).toBe('₹12.34');
+    expect(testIdText(again.body, 'delivery-answer')).toBe('Delivery to 411001: ₹12.34');
+    expect(testIdText(again.body, 'place-order')).toBe('Place order · ₹112.34');
+    expect((await b.post(shop.path('/checkout'), formOf(again.body))).status).toBe(303);
+  });
+
+  it('a PIN at the store’s own fee places at the first tap; a change of bill besides the fee is said as such', async ({
+    ctx,
+  }) => {
+    const shop = await areaShop(ctx);
+    const b = await shop.customer();
+    const form = await b.get(shop.path('/checkout'));
+    const placed = await b.post(shop.path('/checkout'), formOf(form.body, { pincode: '560001' }));
+    expect(placed.status).toBe(303);
+
+    // The customer saw ₹140.00 (not this bill at all): the plain "total changed" words, the bill for 411001.
+    const c = await shop.customer();
+    const other = await c.get(shop.path('/checkout'));
+    const r = await c.post(shop.path('/checkout'), { ...formOf(other.body), expectedTotal: 14000 });
+    expect(r.status).toBe(409);
+    expect(testIdText(r.body, 'total-changed')).toBe(
+      'The total changed from ₹140.00 to ₹112.34 since you saw it. Check the bill and place the order again.',
+    );
+    expect(testIdText(r.body, 'delivery-fee')).toBe('₹12.34');
+    // Pickup chosen on this page: the bill that comes back is the pickup's, and it places.
+    const pickup = await c.post(shop.path('/checkout'), formOf(r.body, { fulfillment: 'pickup' }));
+    expect(pickup.status).toBe(409);
+    expect(testIdText(pickup.body, 'delivery-fee')).toBe('Pickup — free');
+    expect(testIdText(pickup.body, 'place-order')).toBe('Place order · ₹100.00');
+    expect((await c.post(shop.path('/checkout'), formOf(pickup.body, { fulfillment: 'pickup' }))).status).toBe(303);
+  });
+
+  it('a PIN outside every area is refused in words next to the field, in English and in Hindi', async ({ ctx }) => {
+    const shop = await areaShop(ctx);
+    const b = await shop.customer();
+    const form = await b.get(shop.path('/checkout'));
+    const en = await b.post(shop.path('/checkout'), formOf(form.body, { pincode: '110001' }));
+    expect(en.status).toBe(422);
+    expect(testIdText(en.body, 'form-error')).toBe('Sorry, the shop does not deliver to this PIN code.');
+    expect(en.body).toContain(
+      '<p class="field-error" id="pincode-error">Sorry, the shop does not deliver to this PIN code.</p>',
+    );
+    expect(inputValue(en.body, 'pincode')).toBe('110001');
+    expect(inputValue(en.body, 'name')).toBe('Asha Rao');
+    expect(testIdText(en.body, 'delivery-fee')).toBe('₹50.00');
+
+    b.cookies.set('lang', 'hi');
+    const hi = await b.post(shop.path('/checkout'), formOf(en.body, { pincode: '110001' }));
+    expect(hi.status).toBe(422);
+    expect(hi.body).toContain(
+      '<p class="field-error" id="pincode-error">माफ़ कीजिए, दुकान इस पिन कोड पर डिलीवरी नहीं करती।</p>',
+    );
+    // …and in Hindi, a PIN with its own fee is said with that fee.
+    const fee = await b.post(shop.path('/checkout'), formOf(hi.body));
+    expect(fee.status).toBe(409);
+    expect(testIdText(fee.body, 'total-changed')).toBe(
+      'पिन 411001 पर डिलीवरी ₹12.34 की है, इसलिए कुल रक़म ₹150.00 नहीं, ₹112.34 है। बिल देखकर ऑर्डर करें।',
+    );
+    expect(testIdText(fee.body, 'delivery-answer')).toBe('पिन 411001 पर डिलीवरी: ₹12.34');
+    expect((await b.post(shop.path('/checkout'), formOf(fee.body))).status).toBe(303);
+  });
+});
+
 describe('escaping', () => {
   it('renders a hostile product name as text on home, product, cart, checkout and order pages', async ({ ctx }) => {
     const b = await customerWith(ctx, [[hostile.variants[0]!.id, 1]]);

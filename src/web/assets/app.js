@@ -98,23 +98,74 @@
     form.submit();
   });
 
-  // Delivery area: say at once whether the shop delivers to the PIN typed (before the rest of the address).
+  // Checkout: the bill follows the PIN as it is typed (its delivery area's fee, or "no delivery here" next to the
+  // field) and the delivery/pickup chosen, so the total shown, and sent back as expectedTotal, is the order's.
   var pin = document.querySelector('[data-delivery-check]');
   var answer = document.querySelector('[data-delivery-answer]');
-  if (pin && answer) {
-    pin.addEventListener('input', function () {
+  var bill = pin && pin.form && JSON.parse(pin.form.getAttribute('data-bill') || 'null');
+  if (pin && answer && bill && window.Intl) {
+    var form = pin.form;
+    var nf = new Intl.NumberFormat(bill.locale, { style: 'currency', currency: bill.currency });
+    var money = function (minor) {
+      return nf.format(minor / [1, 10, 100, 1000][bill.exp]);
+    };
+    var feeCell = document.querySelector('[data-testid="delivery-fee"]');
+    var totalCell = document.querySelector('[data-testid="total"]');
+    var button = form.querySelector('[data-testid="place-order"]');
+    // The delivery fee as billed (free from freeAbove); 0 for a pickup.
+    var charge = function (pickup, fee) {
+      return pickup || (bill.freeAbove !== null && bill.net >= bill.freeAbove) ? 0 : fee;
+    };
+    var rebill = function () {
+      var pickup = !!form.querySelector('[name="fulfillment"][value="pickup"]:checked');
+      var fee = charge(pickup, bill.fee);
+      var total = bill.net + fee;
+      if (feeCell) {
+        feeCell.textContent = pickup ? bill.pickupFree : fee ? money(fee) : bill.free;
+        feeCell.previousElementSibling.textContent = pickup
+          ? bill.pickup
+          : bill.pin
+            ? bill.to.replace('{pin}', bill.pin)
+            : bill.delivery;
+      }
+      if (totalCell) totalCell.textContent = money(total);
+      if (form.elements.expectedTotal) form.elements.expectedTotal.value = String(total);
+      if (button) button.textContent = bill.button.replace('{total}', money(total));
+    };
+    var check = function () {
       var v = pin.value.replace(/\s/g, '');
       answer.textContent = '';
+      if (bill.pin !== null) {
+        // Until the new PIN is known, the store's own fee (as the server bills a PIN it cannot place).
+        bill.pin = null;
+        bill.fee = bill.base;
+        rebill();
+      }
       if (!/^[0-9]{6}$/.test(v)) return;
       fetch(pin.getAttribute('data-delivery-check') + '?pincode=' + v, { credentials: 'same-origin' })
         .then(function (r) {
           return r.ok ? r.json() : null;
         })
         .then(function (a) {
-          if (a) answer.textContent = answer.getAttribute(a.delivers ? 'data-yes' : 'data-no');
+          if (!a || pin.value.replace(/\s/g, '') !== v) return;
+          var fee = a.delivers && charge(false, a.fee);
+          answer.textContent = a.delivers
+            ? bill.yes.replace('{pin}', v).replace('{fee}', fee ? money(fee) : bill.free)
+            : bill.no;
+          if (!a.delivers) return;
+          bill.pin = v;
+          bill.fee = a.fee;
+          rebill();
         })
         .catch(function () {});
+    };
+    pin.addEventListener('input', check);
+    form.addEventListener('change', function (event) {
+      if (event.target.name === 'fulfillment') rebill();
     });
+    // A page restored with other values (back button, autofill before this ran): bill what the form now says.
+    rebill();
+    if (pin.value.replace(/\s/g, '') !== (bill.pin || '')) check();
   }
 
   // Photos (data-resize="1600"): a 4 MB phone photo is scaled to at most 1600 px and sent as a ~200 KB JPEG.

@@ -3,12 +3,15 @@
  * through the checkout service, every field problem shown at once, a changed total shown with what changed.
  */
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { loadStoreAndCart, type CartSnapshot } from '../../cart/cart.service.js';
 import { checkout, normaliseCustomer } from '../../checkout/checkout.service.js';
 import { CheckoutBody, type CheckoutInput } from '../../checkout/checkout.schema.js';
 import { trackingTokenOfCart } from '../../orders/orders.service.js';
 import { ajvErrorsToItems, validatorCompiler } from '../../server/validation.js';
+import type { Db } from '../../db/db.js';
 import { AppError, validationFailed } from '../../shared/errors.js';
 import { newSecretId } from '../../shared/ids.js';
+import { deliveryTo } from '../../stores/profile.js';
 import {
   clearCookie,
   field,
@@ -23,9 +26,9 @@ import {
   type FormProblem,
 } from '../forms.js';
 import { sendPage } from '../layout.js';
-import { cartCount, currentCart, forgetCart, type StoreContext } from './context.js';
+import { CART_COOKIE, cartCount, currentCart, forgetCart, type StoreContext } from './context.js';
 import type { PageDeps } from './deps.js';
-import { checkoutBlockers, checkoutMain, storePage, type CheckoutValues } from './views.js';
+import { checkoutBlockers, checkoutMain, storePage, type CheckoutDelivery, type CheckoutValues } from './views.js';
 
 // "Remember my details on this phone": a cookie on the device (nothing kept on the server), read back into the form.
 const DETAILS_COOKIE = 'details';
@@ -58,9 +61,11 @@ export function checkoutPage(deps: PageDeps): RouteHandlerMethod {
   const { db, ctxOf } = deps;
   return async (request, reply) => {
     const ctx = await ctxOf(request, reply);
-    const cart = await currentCart(db, request, ctx);
-    if (!cart || checkoutBlockers(ctx, cart).length) return seeOther(reply, ctx.href('/cart'));
     const values: CheckoutValues = { key: newSecretId(), ...rememberedDetails(request) };
+    // A remembered PIN is billed with its area's fee at once, so the first "Place order" is the total shown.
+    const billed = await checkoutCart(db, request, ctx, values);
+    if (!billed || checkoutBlockers(ctx, billed.cart).length) return seeOther(reply, ctx.href('/cart'));
+    const { cart } = billed;
     return sendPage(
       request,
       reply,
@@ -71,7 +76,7 @@ export function checkoutPage(deps: PageDeps): RouteHandlerMethod {
         noindex: true,
         cartCount: cartCount(cart),
         flash: takeFlash(request, reply),
-        main: checkoutMain(ctx, cart, values),
+        main: checkoutMain(ctx, cart, values, null, null, billed.delivery),
       }),
       { cacheControl: 'no-store' },
     );
@@ -91,8 +96,6 @@ export function placeOrderFromForm(deps: PageDeps): RouteHandlerMethod {
       return seeOther(reply, ctx.href('/cart'));
     }
     let problem: FormProblem;
-    let changedFrom: number | null = null;
-    let changedTo: number | null = null;
     try {
       const input = checkoutInput(values, ctx);
       const order = await checkout(db, config, ctx.row.slug, cartId, input, `web:${values.key}`);
@@ -101,10 +104,6 @@ export function placeOrderFromForm(deps: PageDeps): RouteHandlerMethod {
       return seeOther(reply, `/o/${encodeURIComponent(order.trackingToken)}?placed=1`);
     } catch (err) {
       problem = withPlainFieldWords(ctx, formProblem(err, checkoutField));
-      if (err instanceof AppError && err.code === 'total_changed') {
-        changedFrom = values.expectedTotal ?? null;
-        changedTo = (err.extra?.cart as { total?: number } | undefined)?.total ?? null;
-      }
     }
     if (problem.code === 'cart_already_ordered') {
       // A second press of "Place order" (another tab, a slow network): show the order that cart became.
@@ -116,8 +115,15 @@ export function placeOrderFromForm(deps: PageDeps): RouteHandlerMethod {
       setFlash(request, reply, 'error', ctx.tr('cart.expired'));
       return seeOther(reply, ctx.href('/cart'));
     }
-    const cart = await currentCart(db, request, ctx);
-    if (!cart) return seeOther(reply, ctx.href('/cart'));
+    // The bill as this form orders it (the PIN's area fee, delivery or pickup): the one the page shows and sends back.
+    const billed = await checkoutCart(db, request, ctx, values);
+    if (!billed) return seeOther(reply, ctx.href('/cart'));
+    const { cart, delivery } = billed;
+    const from = problem.code === 'total_changed' ? values.expectedTotal : undefined;
+    const changed =
+      from === undefined
+        ? null
+        : { from, to: cart.cart.total, pin: delivery && from === totalAtStoreFee(ctx, cart) ? delivery.pin : null };
     if (problem.code === 'cart_has_errors' || problem.code === 'below_minimum_order') {
       // The bill changed under the customer (sold out, coupon used up): the cart page says what to fix.
       setFlash(
@@ -140,14 +146,54 @@ export function placeOrderFromForm(deps: PageDeps): RouteHandlerMethod {
         main: checkoutMain(
           ctx,
           cart,
-          { ...values, key: changedFrom !== null ? newSecretId() : values.key },
+          { ...values, key: changed ? newSecretId() : values.key },
           problem.code === 'total_changed' ? null : problem,
-          changedFrom !== null ? { from: changedFrom, to: changedTo ?? cart.cart.total } : null,
+          changed,
+          delivery,
         ),
       }),
       { status: problem.status >= 500 ? 500 : problem.status === 404 ? 422 : problem.status, cacheControl: 'no-store' },
     );
   };
+}
+
+/**
+ * The customer's cart billed as this form would order it: the fulfillment chosen and, delivered to a PIN in a
+ * delivery area, that area's fee (what the checkout charges; the cart alone knows no PIN and bills the store's fee).
+ * `delivery`: that PIN and its area's fee, when the bill is for it. null when there is no open cart.
+ */
+async function checkoutCart(
+  db: Db,
+  request: FastifyRequest,
+  ctx: StoreContext,
+  values: CheckoutValues,
+): Promise<{ cart: CartSnapshot; delivery: CheckoutDelivery | null } | null> {
+  const chosen = values.fulfillment === 'pickup' || values.fulfillment === 'delivery' ? values.fulfillment : undefined;
+  const typed = (values.pincode ?? '').replace(/\s/g, '');
+  const area =
+    chosen !== 'pickup' && typed && (ctx.store.currency !== 'INR' || /^\d{6}$/.test(typed))
+      ? deliveryTo(ctx.row.delivery_areas, ctx.row.delivery_fee, typed)
+      : null;
+  const delivery = area?.delivers ? { pin: typed, fee: area.fee } : null;
+  if (!delivery && !chosen) {
+    const cart = await currentCart(db, request, ctx);
+    return cart && { cart, delivery: null };
+  }
+  const found = await loadStoreAndCart(db, ctx.row.slug, request.cookies[CART_COOKIE] ?? '', {
+    suggestions: false,
+    ...(chosen ? { fulfillment: chosen } : {}),
+    ...(delivery ? { pincode: delivery.pin } : {}),
+  });
+  if (!found || found.snapshot.row.orderId !== null) return null;
+  return { cart: found.snapshot, delivery: found.snapshot.cart.fulfillment === 'delivery' ? delivery : null };
+}
+
+/** The total of this delivered cart at the store's own fee: what the page showed before the PIN was known. */
+function totalAtStoreFee(ctx: StoreContext, cart: CartSnapshot): number {
+  const { subtotal, discount } = cart.cart;
+  const { fee, freeAbove } = ctx.store.delivery;
+  // The bill's rule (src/cart/bill.ts): free delivery from `freeAbove` after the discount.
+  return subtotal - discount + (freeAbove !== null && subtotal - discount >= freeAbove ? 0 : fee);
 }
 
 function rememberedDetails(request: FastifyRequest): Partial<CheckoutValues> {

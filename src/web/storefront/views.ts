@@ -5,10 +5,10 @@
 import type { CartSnapshot } from '../../cart/cart.service.js';
 import type { CartLineView } from '../../cart/cart.schema.js';
 import type { Category, PublicProduct, PublicVariant } from '../../catalog/catalog.schema.js';
-import { minorToMajorString } from '../../shared/money.js';
+import { currencyExponent, minorToMajorString } from '../../shared/money.js';
 import { attrs, html, safeUrl, type Html } from '../html.js';
 import { layout, type Flash, type OpenGraph } from '../layout.js';
-import { money as formatIn, LANGUAGES, languageName, type Lang } from '../../i18n/index.js';
+import { money as formatIn, LANGUAGES, languageName, localeOf, type Lang } from '../../i18n/index.js';
 import { fieldError, problemSummary, type FormProblem } from '../forms.js';
 import { absoluteImageUrl, productImage } from '../images.js';
 import { type WEEKDAYS, localTime } from '../../stores/profile.js';
@@ -466,15 +466,18 @@ export function checkoutBlockers(ctx: StoreContext, cart: CartSnapshot | null): 
   return reasons;
 }
 
-export function billTable(ctx: StoreContext, cart: CartSnapshot): Html {
+/** The bill's delivery charge in words: "₹40.00", "Free", "Pickup — free". */
+function deliveryText(ctx: StoreContext, c: CartSnapshot['cart']): string {
+  if (c.fulfillment === 'pickup') return ctx.tr('cart.pickupFree');
+  return c.deliveryFee === 0 ? ctx.tr('cart.free') : money(ctx, c.deliveryFee);
+}
+
+/** The bill; `pin`: delivered to this PIN (the fee is its delivery area's), said on the delivery row. */
+export function billTable(ctx: StoreContext, cart: CartSnapshot, pin: string | null = null): Html {
   const tr = ctx.tr;
   const c = cart.cart;
-  const deliveryText =
-    c.fulfillment === 'pickup'
-      ? tr('cart.pickupFree')
-      : c.deliveryFee === 0
-        ? tr('cart.free')
-        : money(ctx, c.deliveryFee);
+  const deliveryLabel =
+    c.fulfillment === 'pickup' ? tr('cart.pickup') : pin ? tr('checkout.deliveryTo', { pin }) : tr('cart.delivery');
   return html`<table class="bill" data-testid="bill">
 <tr><th scope="row">${tr('cart.subtotal')}</th><td data-testid="subtotal">${money(ctx, c.subtotal)}</td></tr>${
     c.discount > 0 || c.couponCode
@@ -483,8 +486,7 @@ export function billTable(ctx: StoreContext, cart: CartSnapshot): Html {
 <td data-testid="discount">−${money(ctx, c.discount)}</td></tr>`
       : ''
   }
-<tr><th scope="row">${c.fulfillment === 'pickup' ? tr('cart.pickup') : tr('cart.delivery')}</th>\
-<td data-testid="delivery-fee">${deliveryText}</td></tr>
+<tr><th scope="row">${deliveryLabel}</th><td data-testid="delivery-fee">${deliveryText(ctx, c)}</td></tr>
 <tr class="grand"><th scope="row">${tr('cart.total')}</th><td data-testid="total">${money(ctx, c.total)}</td></tr>
 </table>`;
 }
@@ -673,15 +675,48 @@ function input(
 ${fieldError(problem, name)}`;
 }
 
+/** Where the checkout's bill delivers: a PIN in a delivery area and that area's fee (before free delivery). */
+export interface CheckoutDelivery {
+  pin: string;
+  fee: number;
+}
+
+/**
+ * The checkout page. The bill, the hidden expectedTotal and the button's total are all the one bill in `cart` (for
+ * the PIN in `delivery`, when known); `changed`: the total the customer saw before, and when the PIN's delivery fee
+ * alone explains the difference, that PIN (said so in the notice).
+ */
 export function checkoutMain(
   ctx: StoreContext,
   cart: CartSnapshot,
   values: CheckoutValues,
   problem?: FormProblem | null,
-  changed?: { from: number; to: number } | null,
+  changed?: { from: number; to: number; pin?: string | null } | null,
+  delivery: CheckoutDelivery | null = null,
 ): Html {
   const tr = ctx.tr;
   const s = ctx.store;
+  const c = cart.cart;
+  const pin = delivery && c.fulfillment === 'delivery' ? delivery.pin : null;
+  // What app.js needs to re-bill as the PIN is typed or pickup chosen, in this page's language and money.
+  const bill = JSON.stringify({
+    net: c.subtotal - c.discount,
+    freeAbove: s.delivery.freeAbove,
+    base: s.delivery.fee,
+    pin,
+    fee: pin && delivery ? delivery.fee : s.delivery.fee,
+    locale: localeOf(ctx.lang),
+    currency: s.currency,
+    exp: currencyExponent(s.currency),
+    free: tr('cart.free'),
+    pickup: tr('cart.pickup'),
+    pickupFree: tr('cart.pickupFree'),
+    delivery: tr('cart.delivery'),
+    to: tr('checkout.deliveryTo', { pin: '{pin}' }),
+    yes: tr('checkout.deliveryToFee', { pin: '{pin}', fee: '{fee}' }),
+    no: tr('checkout.noDeliveryHere'),
+    button: tr('checkout.placeOrder', { total: '{total}' }),
+  });
   const fulfillment = values.fulfillment ?? cart.cart.fulfillment;
   const methods = [
     s.payments.cod ? { id: 'cod', label: tr('checkout.cod') } : null,
@@ -694,7 +729,16 @@ ${problemSummary(problem)}
 ${
   changed
     ? html`<p class="notice warn" role="alert" tabindex="-1" data-testid="total-changed">\
-${tr('checkout.totalChanged', { was: money(ctx, changed.from), now: money(ctx, changed.to) })}</p>`
+${
+  changed.pin
+    ? tr('checkout.totalChangedForPin', {
+        pin: changed.pin,
+        fee: deliveryText(ctx, c),
+        was: money(ctx, changed.from),
+        now: money(ctx, changed.to),
+      })
+    : tr('checkout.totalChanged', { was: money(ctx, changed.from), now: money(ctx, changed.to) })
+}</p>`
     : ''
 }
 <section class="panel" aria-labelledby="summary-h"><h2 id="summary-h">${tr('checkout.yourOrder')}</h2>
@@ -705,13 +749,13 @@ ${tr('checkout.totalChanged', { was: money(ctx, changed.from), now: money(ctx, c
 <div>${l.quantity} × ${l.name}${label ? html` (${label})` : ''}</div>\
 <div class="total">${money(ctx, l.lineTotal)}</div>${error ? html`<p class="line-error">${error}</p>` : ''}</li>`;
   })}</ul>
-${billTable(ctx, cart)}
+${billTable(ctx, cart, pin)}
 ${couponNotice(ctx, cart) ? html`<p class="small">${couponNotice(ctx, cart)}</p>` : ''}
 <p class="small"><a href="${ctx.href('/cart')}">${tr('checkout.changeCart')}</a></p>
 </section>
-<form method="post" action="${ctx.href('/checkout')}" data-testid="checkout-form" novalidate>
+<form method="post" action="${ctx.href('/checkout')}" data-testid="checkout-form" data-bill="${bill}" novalidate>
 <input type="hidden" name="key" value="${values.key}">
-<input type="hidden" name="expectedTotal" value="${changed?.to ?? cart.cart.total}">
+<input type="hidden" name="expectedTotal" value="${c.total}">
 ${input('name', tr('checkout.name'), values, problem, { autocomplete: 'name', required: true, maxlength: 100 })}
 ${input('phone', tr('checkout.phone'), values, problem, {
   type: 'tel',
@@ -739,8 +783,8 @@ ${input('pincode', tr('checkout.pincode'), values, problem, {
   maxlength: 10,
   'data-delivery-check': `/api/v1/storefront/${s.slug}/delivery`,
 })}
-<p class="small" data-delivery-answer data-yes="${tr('checkout.deliversHere')}" data-no="\
-${tr('checkout.noDeliveryHere')}" role="status"></p>
+<p class="small" data-delivery-answer data-testid="delivery-answer" role="status">\
+${pin ? tr('checkout.deliveryToFee', { pin, fee: deliveryText(ctx, c) }) : ''}</p>
 ${input('line1', tr('checkout.line1'), values, problem, { autocomplete: 'address-line1', maxlength: 200 })}
 ${input('line2', tr('checkout.line2'), values, problem, { autocomplete: 'address-line2', maxlength: 200 })}
 ${input('city', tr('checkout.city'), values, problem, { autocomplete: 'address-level2', maxlength: 100 })}
@@ -763,6 +807,6 @@ ${tr('checkout.whatsappUpdates')}</label>
 <input type="checkbox" name="remember" value="on"\
 ${checked(values.remember) ? html` checked` : ''} data-testid="remember-details"> ${tr('checkout.remember')}</label>
 <p><button class="btn block" data-testid="place-order">\
-${tr('checkout.placeOrder', { total: money(ctx, changed?.to ?? cart.cart.total) })}</button></p>
+${tr('checkout.placeOrder', { total: money(ctx, c.total) })}</button></p>
 </form>`;
 }
