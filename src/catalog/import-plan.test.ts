@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_VARIANTS } from './catalog.schema.js';
-import { planImport, productCsv, readProductCsv, type ExistingProduct, type ExistingVariant } from './import-plan.js';
+import {
+  planImport,
+  productCell,
+  productCsv,
+  readProductCsv,
+  unquoteCell,
+  type ExistingProduct,
+  type ExistingVariant,
+} from './import-plan.js';
 
 const products: ExistingProduct[] = [
   { id: 'p1', name: 'Basmati Rice', category: 'Staples', searchTerms: ['chawal'], hsn: null },
@@ -264,6 +272,35 @@ describe('at most MAX_VARIANTS sizes per product', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/** Characters the CSV, its quotes and its escapes care about, and some others. */
+const char = fc.constantFrom('a', 'Z', '7', ' ', "'", '=', '+', '-', '@', '|', '\\', ',', '"', 'दू', ';', '.');
+const one = { price: 100, mrp: null, stock: null, category: null, sku: null, searchTerms: [], hsn: null };
+
+describe('cells a spreadsheet would run as a formula', () => {
+  it("a cell the import would read as quoted gets one more '; each reads back as written", () => {
+    const product = { ...one, product: "'=quoted", size: "''+1", category: "'@c", sku: "'-x", searchTerms: ["'=t"] };
+    const csv = productCsv([{ ...product }], 'INR');
+    expect(csv.split('\n')[1]).toBe(`''=quoted,'''+1,1.00,,,''@c,''-x,''=t,`);
+    expect(readProductCsv(csv, 'INR').rows[0]).toMatchObject({
+      name: "'=quoted",
+      size: "''+1",
+      category: "'@c",
+      sku: "'-x",
+      searchTerms: ["'=t"],
+    });
+  });
+
+  it('property: a cell reads back as written, never starts as a formula; old files read alike', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: char, maxLength: 12 }), (t) => {
+        expect(unquoteCell(productCell(t))).toBe(t);
+        expect(productCell(t)).not.toMatch(/^[=+\-@\t\r]/);
+        if (!/^''/.test(t)) expect(unquoteCell(t)).toBe(/^'[=+\-@]/.test(t) ? t.slice(1) : t);
+      }),
     );
   });
 });

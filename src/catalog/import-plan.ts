@@ -9,6 +9,9 @@
  * Rows match a live variant by SKU first, then by product name + size (case-insensitive); others are created,
  * rows with the same new name becoming the sizes of one product. A product has at most MAX_VARIANTS live sizes, as
  * in the JSON API: a row that would add one more is refused (`too_many_variants`), the file's other rows go on.
+ * The export writes a `'` before a cell a spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`,
+ * tab or CR) and before one that starts with one or more `'` and then one of `=+-@`; the import takes one `'` off a
+ * cell that starts with one or more `'` and then one of `=+-@`, and leaves every other cell as it is.
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -161,9 +164,7 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
     const cell = (c: CsvColumn): string | undefined => {
       const at = index.get(c);
       if (at === undefined) return undefined;
-      const value = (record[at] ?? '').trim();
-      // The export quotes formula-like cells with a leading ' (safeCell); read them back as typed.
-      return /^'[=+\-@]/.test(value) ? value.slice(1) : value;
+      return unquoteCell((record[at] ?? '').trim());
     };
     const problem = (code: string, message: string, params?: ImportProblem['params']): ImportProblem =>
       params ? { row, code, message, params } : { row, code, message };
@@ -417,17 +418,30 @@ export function safeCell(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
+/**
+ * A product CSV cell: formula-like ones quoted as safeCell does, and one that starts with `'`s and then one of
+ * `=+-@` (which the import would read as quoted) given one more `'`. unquoteCell gives back the text exactly.
+ */
+export function productCell(text: string): string {
+  return /^'+[=+\-@]/.test(text) ? `'${text}` : safeCell(text);
+}
+
+/** A cell as written: one `'` off a cell of `'`s then one of `=+-@` (productCell's quote); any other as it is. */
+export function unquoteCell(cell: string): string {
+  return /^'+[=+\-@]/.test(cell) ? cell.slice(1) : cell;
+}
+
 /** The catalog as the same CSV the import reads (UTF-8 with a BOM so spreadsheets show Hindi right). */
 export function productCsv(rows: readonly ExportVariant[], currency: string): string {
   const body = rows.map((r) => [
-    safeCell(r.product),
-    safeCell(r.size),
+    productCell(r.product),
+    productCell(r.size),
     minorToMajorString(r.price, currency),
     r.mrp === null ? '' : minorToMajorString(r.mrp, currency),
     r.stock === null ? '' : String(r.stock),
-    safeCell(r.category ?? ''),
-    safeCell(r.sku ?? ''),
-    safeCell(r.searchTerms.join('|')),
+    productCell(r.category ?? ''),
+    productCell(r.sku ?? ''),
+    productCell(r.searchTerms.join('|')),
     r.hsn ?? '',
   ]);
   return `\ufeff${stringify([[...CSV_COLUMNS], ...body])}`;
