@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_VARIANTS } from './catalog.schema.js';
 import {
+  joinTerms,
   planImport,
   productCell,
   productCsv,
   readProductCsv,
+  splitTerms,
   unquoteCell,
   type ExistingProduct,
   type ExistingVariant,
@@ -300,6 +302,24 @@ describe('cells a spreadsheet would run as a formula', () => {
         expect(unquoteCell(productCell(t))).toBe(t);
         expect(productCell(t)).not.toMatch(/^[=+\-@\t\r]/);
         if (!/^''/.test(t)) expect(unquoteCell(t)).toBe(/^'[=+\-@]/.test(t) ? t.slice(1) : t);
+      }),
+    );
+  });
+});
+
+describe('search terms', () => {
+  it('a | or \\ inside a term is written with a \\ before it; any other \\ in a file is itself', () => {
+    const csv = productCsv([{ ...one, product: 'T', size: 'Default', searchTerms: ['a|b', 'x\\y', 'c\\'] }], 'INR');
+    expect(csv.split('\n')[1]).toBe(String.raw`T,Default,1.00,,,,,a\|b|x\\y|c\\,`);
+    expect(readProductCsv(csv, 'INR').rows[0]?.searchTerms).toEqual(['a|b', 'x\\y', 'c\\']);
+    const handWritten = readProductCsv('name,price,searchTerms\nT,1,a\\b|\\c|d\\', 'INR');
+    expect(handWritten.rows[0]?.searchTerms).toEqual(['a\\b', '\\c', 'd\\']);
+  });
+
+  it('property: the terms joined into a cell split back into the same terms', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: char, maxLength: 8 }), { minLength: 1, maxLength: 5 }), (terms) => {
+        expect(splitTerms(joinTerms(terms))).toEqual(terms);
       }),
     );
   });

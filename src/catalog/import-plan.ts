@@ -4,7 +4,8 @@
  * nothing. The service runs the plan in one transaction.
  *
  * Columns: name, size, price, mrp, stock, category, sku, searchTerms, hsn (header row first; any order; names
- * case-insensitive). Money is in major units ("49.99"); stock empty = not tracked; searchTerms separated by `|`.
+ * case-insensitive). Money is in major units ("49.99"); stock empty = not tracked; searchTerms separated by `|`,
+ * a `|` inside a term written `\|` and a `\` written `\\` (any other `\` is itself).
  * A column that is absent leaves that field as it is; a present but empty cell clears it.
  * Rows match a live variant by SKU first, then by product name + size (case-insensitive); others are created,
  * rows with the same new name becoming the sizes of one product. A product has at most MAX_VARIANTS live sizes, as
@@ -214,8 +215,7 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
     if (terms !== undefined) {
       const list = [
         ...new Set(
-          terms
-            .split('|')
+          splitTerms(terms)
             .map((t) => t.trim().replace(/\s+/g, ' '))
             .filter(Boolean),
         ),
@@ -431,6 +431,30 @@ export function unquoteCell(cell: string): string {
   return /^'+[=+\-@]/.test(cell) ? cell.slice(1) : cell;
 }
 
+/** Search terms as one cell: joined by `|`, a `\` or `|` inside a term escaped with a `\`. */
+export function joinTerms(terms: readonly string[]): string {
+  return terms.map((t) => t.replace(/[\\|]/g, '\\$&')).join('|');
+}
+
+/** A searchTerms cell's terms as written (not yet trimmed): `|` separates, `\|` and `\\` are a `|` and a `\`. */
+export function splitTerms(cell: string): string[] {
+  const terms: string[] = [];
+  let term = '';
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell[i]!;
+    const next = cell[i + 1];
+    if (c === '\\' && (next === '|' || next === '\\')) {
+      term += next;
+      i++;
+    } else if (c === '|') {
+      terms.push(term);
+      term = '';
+    } else term += c;
+  }
+  terms.push(term);
+  return terms;
+}
+
 /** The catalog as the same CSV the import reads (UTF-8 with a BOM so spreadsheets show Hindi right). */
 export function productCsv(rows: readonly ExportVariant[], currency: string): string {
   const body = rows.map((r) => [
@@ -441,7 +465,7 @@ export function productCsv(rows: readonly ExportVariant[], currency: string): st
     r.stock === null ? '' : String(r.stock),
     productCell(r.category ?? ''),
     productCell(r.sku ?? ''),
-    productCell(r.searchTerms.join('|')),
+    productCell(joinTerms(r.searchTerms)),
     r.hsn ?? '',
   ]);
   return `\ufeff${stringify([[...CSV_COLUMNS], ...body])}`;
