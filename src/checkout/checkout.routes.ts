@@ -6,6 +6,7 @@ import { ajvErrorsToItems } from '../server/validation.js';
 import { getStorefrontStoreRow } from '../stores/stores.service.js';
 import { deliveryTo } from '../stores/profile.js';
 import { CheckoutBody, CheckoutParams, type CheckoutInput } from './checkout.schema.js';
+import { mergeProblems } from './checkout.plan.js';
 import { checkoutAnswered } from './checkout.service.js';
 import type { OrderView } from '../orders/orders.service.js';
 import {
@@ -31,7 +32,8 @@ function bestEffortBody(body: unknown): CheckoutInput {
     v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   const b = obj(body);
   const c = obj(b.customer);
-  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  // A text holding a NUL is already reported (request.unstorableText) and is never passed on.
+  const str = (v: unknown) => (typeof v === 'string' && !v.includes('\u0000') ? v : '');
   const a = c.address !== null && typeof c.address === 'object' ? obj(c.address) : null;
   return {
     customer: {
@@ -55,7 +57,7 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
       attachValidation: true,
       // The checkout's first read reads the Idempotency-Key's record, and the order's statement writes it: a keyed
       // checkout costs no statement of its own for its key, and one durable commit.
-      config: { idempotency: 'in-handler' },
+      config: { idempotency: 'in-handler', collectsFieldProblems: true },
       schema: {
         tags: ['storefront'],
         summary: 'Place the order (honours Idempotency-Key)',
@@ -72,10 +74,18 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
       const key = (Array.isArray(raw) ? raw[0] : raw) ?? null;
       const invalid = request.validationError;
       if (invalid && request.validationError?.validationContext !== 'body') throw invalid;
-      const schemaProblems = invalid
-        ? ajvErrorsToItems((invalid.validation ?? []) as Parameters<typeof ajvErrorsToItems>[0], 'body')
-        : undefined;
-      const body = invalid ? bestEffortBody(request.body) : request.body;
+      const unstorable = request.unstorableText ?? [];
+      // One problem per field, a NUL's first (the schema may refuse the same text, e.g. as more than one line).
+      const schemaProblems =
+        invalid || unstorable.length
+          ? mergeProblems(
+              [...unstorable],
+              invalid
+                ? ajvErrorsToItems((invalid.validation ?? []) as Parameters<typeof ajvErrorsToItems>[0], 'body')
+                : [],
+            )
+          : undefined;
+      const body = schemaProblems ? bestEffortBody(request.body) : request.body;
       const { params } = request;
       const run = () =>
         checkoutAnswered(app.db, app.config, params.slug, params.cartId, body, key, {

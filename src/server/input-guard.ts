@@ -4,12 +4,27 @@
  *   uploads): a cross-site form (urlencoded, text/plain) gets 415 before anything is read;
  * - an over-long path → 414, an over-long query → 431 (problem+json);
  * - text PostgreSQL cannot store (NUL) anywhere in the path parameters, query or body → 400 validation_failed
- *   naming the field.
+ *   naming the field (a route that reports all its body's field problems at once takes a body's NUL fields as its
+ *   own: `collectsFieldProblems`).
  */
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { toProblem } from '../shared/errors.js';
 import { AppError, type ProblemItem } from '../shared/errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route answers every field problem of its body at once (the checkout's one-round 422): a body text holding
+     * a NUL is left to it as one more field problem (`request.unstorableText`) instead of a 400 of its own.
+     */
+    collectsFieldProblems?: boolean;
+  }
+  interface FastifyRequest {
+    /** Body fields holding a NUL, for a `collectsFieldProblems` route to report with its own (never to store). */
+    unstorableText?: ProblemItem[];
+  }
+}
 
 export const MAX_PATH_LENGTH = 2048;
 export const MAX_QUERY_LENGTH = 4096;
@@ -82,7 +97,13 @@ export function registerInputGuard(app: FastifyInstance): void {
     check('querystring', request.query);
     // Parsed bodies only: a raw text body (CSV) is read by its route, which reports bad rows itself.
     if (!request.isMultipart() && typeof request.body === 'object') check('body', request.body);
-    if (items.length) throw new AppError('validation_failed', 'Text may not contain NUL characters', items);
+    if (!items.length) return;
+    // Body fields only (paths of the body start with '/'): a path or query with a NUL is refused here as before.
+    if (request.routeOptions.config.collectsFieldProblems && items.every((i) => i.path?.startsWith('/'))) {
+      request.unstorableText = items;
+      return;
+    }
+    throw new AppError('validation_failed', 'Text may not contain NUL characters', items);
   });
 }
 

@@ -91,15 +91,49 @@ describe('item 13: bad input is a clear 4xx', () => {
     const res = await shop.api.post(`${shop.base}/products`, { name: 'Bad\u0000name', price: 100 });
     expectProblem(res, 400, 'validation_failed');
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('/name');
-    const nested = await shop.api.post(
-      `/api/v1/storefront/${shop.slug}/carts/00000000-0000-4000-8000-000000000000/checkout`,
-      {
-        customer: { name: 'A', phone: '+919812345678', address: { line1: 'x\u0000', city: 'y', pincode: '560001' } },
+  });
+
+  it('NUL in a checkout field is one more field problem of its one-round 422, and nothing is taken', async () => {
+    const cart = await shop.customer.post(`/api/v1/storefront/${shop.slug}/carts`, {
+      lines: [{ variantId, quantity: 1 }],
+    });
+    expect(cart.status).toBe(201);
+    const checkout = (customer: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      shop.customer.post(`/api/v1/storefront/${shop.slug}/carts/${cart.body.id}/checkout`, {
+        customer,
         paymentMethod: 'cod',
-      },
+        ...extra,
+      });
+    const address = { line1: 'x\u0000', city: 'y', pincode: '1' };
+    const res = await checkout({ name: 'A\u0000B', phone: 'bad', address }, { paymentMethod: 'cash' });
+    expectProblem(res, 422, 'validation_failed');
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(
+      [
+        '/customer/address/line1',
+        '/customer/address/pincode',
+        '/customer/name',
+        '/customer/phone',
+        '/paymentMethod',
+      ].sort(),
     );
-    expectProblem(nested, 400, 'validation_failed');
-    expect(nested.body.errors[0].path).toBe('/customer/address/line1');
+    expect(res.body.errors.find((e: { path: string }) => e.path === '/customer/name').message).toMatch(/NUL/);
+    // A NUL alone is refused the same way; the cart stays open (the next valid checkout places it).
+    const alone = await checkout({
+      name: 'A\u0000B',
+      phone: '+919812345678',
+      address: { ...address, pincode: '560001' },
+    });
+    expectProblem(alone, 422, 'validation_failed');
+    expect(alone.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      '/customer/address/line1',
+      '/customer/name',
+    ]);
+    const placed = await checkout({
+      name: 'A B',
+      phone: '+919812345678',
+      address: { line1: 'x', city: 'y', pincode: '560001' },
+    });
+    expect(placed.status).toBe(201);
   });
 
   it('NUL in a query or path parameter → 400 validation_failed', async () => {
