@@ -43,7 +43,8 @@ export const CartLineSchema = Type.Object({
   error: LineErrorSchema,
   suggestions: Type.Array(SuggestionSchema, {
     description:
-      'On an out-of-stock or unavailable line: up to 3 in-stock variants of the same category, nearest price first',
+      'On an out-of-stock or unavailable line: up to 3 in-stock variants of the same category (the line’s own ' +
+      'product’s other variants included; uncategorised: those only), nearest price first, none already in the cart',
   }),
 });
 
