@@ -11,11 +11,12 @@ import {
   unquoteCell,
   type ExistingProduct,
   type ExistingVariant,
+  type ExportVariant,
 } from './import-plan.js';
 
 const products: ExistingProduct[] = [
-  { id: 'p1', name: 'Basmati Rice', category: 'Staples', searchTerms: ['chawal'], hsn: null },
-  { id: 'p2', name: 'Milk', category: null, searchTerms: [], hsn: null },
+  { id: 'p1', slug: 'basmati-rice', name: 'Basmati Rice', category: 'Staples', searchTerms: ['chawal'], hsn: null },
+  { id: 'p2', slug: 'milk', name: 'Milk', category: null, searchTerms: [], hsn: null },
 ];
 const variants: ExistingVariant[] = [
   { id: 'v1', productId: 'p1', name: '1 kg', price: 12000, mrp: 15000, stock: 10, sku: 'RICE1' },
@@ -119,6 +120,7 @@ describe('product CSV', () => {
           sku: null,
           searchTerms: ['a', 'b'],
           hsn: '1006',
+          slug: 'hyperlink-x',
         },
         {
           product: 'दूध',
@@ -130,11 +132,12 @@ describe('product CSV', () => {
           sku: 'M1',
           searchTerms: [],
           hsn: null,
+          slug: 'doodh',
         },
       ],
       'INR',
     );
-    expect(csv.split('\n')[1]).toBe(`"'=HYPERLINK(""x"")",Default,49.99,,,,,a|b,1006`);
+    expect(csv.split('\n')[1]).toBe(`"'=HYPERLINK(""x"")",Default,49.99,,,,,a|b,1006,hyperlink-x`);
     const back = readProductCsv(csv, 'INR');
     expect(back.errors).toEqual([]);
     expect(back.rows[0]).toMatchObject({
@@ -159,7 +162,7 @@ describe('product CSV', () => {
 describe('at most MAX_VARIANTS sizes per product', () => {
   /** An existing product `id` named `name` with `n` live sizes s0..s(n-1), each at 1.00. */
   const sized = (id: string, name: string, n: number) => ({
-    product: { id, name, category: null, searchTerms: [], hsn: null } satisfies ExistingProduct,
+    product: { id, slug: id, name, category: null, searchTerms: [], hsn: null } satisfies ExistingProduct,
     variants: Array.from(
       { length: n },
       (_, i): ExistingVariant => ({
@@ -285,8 +288,8 @@ const one = { price: 100, mrp: null, stock: null, category: null, sku: null, sea
 describe('cells a spreadsheet would run as a formula', () => {
   it("a cell the import would read as quoted gets one more '; each reads back as written", () => {
     const product = { ...one, product: "'=quoted", size: "''+1", category: "'@c", sku: "'-x", searchTerms: ["'=t"] };
-    const csv = productCsv([{ ...product }], 'INR');
-    expect(csv.split('\n')[1]).toBe(`''=quoted,'''+1,1.00,,,''@c,''-x,''=t,`);
+    const csv = productCsv([{ ...product, slug: 'q' }], 'INR');
+    expect(csv.split('\n')[1]).toBe(`''=quoted,'''+1,1.00,,,''@c,''-x,''=t,,q`);
     expect(readProductCsv(csv, 'INR').rows[0]).toMatchObject({
       name: "'=quoted",
       size: "''+1",
@@ -309,8 +312,11 @@ describe('cells a spreadsheet would run as a formula', () => {
 
 describe('search terms', () => {
   it('a | or \\ inside a term is written with a \\ before it; any other \\ in a file is itself', () => {
-    const csv = productCsv([{ ...one, product: 'T', size: 'Default', searchTerms: ['a|b', 'x\\y', 'c\\'] }], 'INR');
-    expect(csv.split('\n')[1]).toBe(String.raw`T,Default,1.00,,,,,a\|b|x\\y|c\\,`);
+    const csv = productCsv(
+      [{ ...one, product: 'T', size: 'Default', searchTerms: ['a|b', 'x\\y', 'c\\'], slug: 't' }],
+      'INR',
+    );
+    expect(csv.split('\n')[1]).toBe(String.raw`T,Default,1.00,,,,,a\|b|x\\y|c\\,,t`);
     expect(readProductCsv(csv, 'INR').rows[0]?.searchTerms).toEqual(['a|b', 'x\\y', 'c\\']);
     const handWritten = readProductCsv('name,price,searchTerms\nT,1,a\\b|\\c|d\\', 'INR');
     expect(handWritten.rows[0]?.searchTerms).toEqual(['a\\b', '\\c', 'd\\']);
@@ -321,6 +327,149 @@ describe('search terms', () => {
       fc.property(fc.array(fc.string({ unit: char, maxLength: 8 }), { minLength: 1, maxLength: 5 }), (terms) => {
         expect(splitTerms(joinTerms(terms))).toEqual(terms);
       }),
+    );
+  });
+});
+
+describe('an export re-imports as it is', () => {
+  const exported = (over: Partial<ExportVariant> & { product: string; slug: string }): ExportVariant => ({
+    ...one,
+    size: 'Default',
+    ...over,
+  });
+  /** The catalog the export rows come from, and what importing their CSV into it plans. */
+  const reimport = (rows: ExportVariant[]) => {
+    const products = new Map<string, ExistingProduct>();
+    const variants: ExistingVariant[] = [];
+    for (const [i, r] of rows.entries()) {
+      const { slug } = r;
+      const id = `p-${slug}`;
+      if (!products.has(slug))
+        products.set(slug, { id, slug, name: r.product, category: r.category, searchTerms: r.searchTerms, hsn: r.hsn });
+      variants.push({
+        id: `v${i}`,
+        productId: id,
+        name: r.size,
+        price: r.price,
+        mrp: r.mrp,
+        stock: r.stock,
+        sku: r.sku,
+      });
+    }
+    const categories = [...new Set(rows.flatMap((r) => (r.category ? [r.category] : [])))];
+    return planImport(readProductCsv(productCsv(rows, 'INR'), 'INR'), [...products.values()], variants, categories);
+  };
+
+  it("the audit's four: twin names, one SKU twice, a term holding |, a name starting '=", () => {
+    const plan = reimport([
+      exported({ product: 'Twin', slug: 'twin', price: 100 }),
+      exported({ product: 'Twin', slug: 'twin-2', price: 200 }),
+      exported({ product: 'A', slug: 'a', sku: 'SAME' }),
+      exported({ product: 'B', slug: 'b', sku: 'SAME' }),
+      exported({ product: 'Piped', slug: 'piped', searchTerms: ['a|b', 'c\\|', '\\'] }),
+      exported({ product: "'=quoted", slug: 'quoted', size: "''+1", sku: "'-x", category: "'@c" }),
+    ]);
+    expect(plan.errors).toEqual([]);
+    expect([plan.created, plan.updated, plan.unchanged]).toEqual([0, 0, 6]);
+    expect(plan.updateProducts).toEqual([]);
+    expect(plan.newCategories).toEqual([]);
+  });
+
+  it('a file without a slug column imports as before: names and SKUs match as ever, twice in a file refused', () => {
+    const rows = readProductCsv("name,size,price,sku\nMilk,,30,\nmilk,,31,\n'hello,,1,S1\n'=x,,1,S1", 'INR');
+    expect(rows.rows.map((r) => r.name)).toEqual(['Milk', 'milk', "'hello", '=x']);
+    const plan = planImport(rows, products, variants, []);
+    expect(plan.errors).toEqual([
+      { row: 3, code: 'duplicate', message: 'the same product and size are on row 2', params: { other: 2 } },
+      { row: 5, code: 'duplicate', message: 'sku "S1" is also on row 4', params: { sku: 'S1', other: 4 } },
+    ]);
+  });
+
+  it('a slug names the product: its size by name, else by SKU, else a new size; an unknown slug is ignored', () => {
+    const twins: ExistingProduct[] = [
+      { id: 't1', slug: 'twin', name: 'Twin', category: null, searchTerms: [], hsn: null },
+      { id: 't2', slug: 'twin-2', name: 'Twin', category: null, searchTerms: [], hsn: null },
+    ];
+    const sizes: ExistingVariant[] = [
+      { id: 'a', productId: 't1', name: 'Small', price: 100, mrp: null, stock: null, sku: 'SAME' },
+      { id: 'b', productId: 't2', name: 'Small', price: 100, mrp: null, stock: null, sku: 'SAME' },
+      { id: 'c', productId: 't2', name: 'Big', price: 100, mrp: null, stock: null, sku: 'BIG' },
+    ];
+    const csv = [
+      'name,size,price,sku,slug',
+      'Twin,Small,2,SAME,TWIN-2', // t2's Small (slugs read case-insensitively)
+      'Twin,Small,3,SAME,twin', // t1's Small, the same SKU
+      'Twin,Large,4,BIG,twin-2', // no size Large on t2: its size with SKU BIG
+      'Twin,Huge,5,,twin', // a new size of t1
+      'Twin,Small,6,,gone', // no such product: by name, so t1's Small again
+    ].join('\n');
+    const plan = planImport(readProductCsv(csv, 'INR'), twins, sizes, []);
+    expect(plan.updateVariants.map((v) => [v.id, v.price])).toEqual([
+      ['b', 200],
+      ['a', 300],
+      ['c', 400],
+    ]);
+    expect(plan.addVariants).toMatchObject([{ productId: 't1', name: 'Huge', price: 500 }]);
+    expect(plan.errors).toEqual([
+      { row: 6, code: 'duplicate', message: 'the same product and size are on row 3', params: { other: 3 } },
+    ]);
+  });
+
+  // Text as the JSON API keeps it: trimmed, single spaces.
+  const text = (max: number) =>
+    fc
+      .array(char, { minLength: 1, maxLength: max })
+      .map((cs) => cs.join('').trim().replace(/\s+/g, ' '))
+      .filter((t) => t.length > 0 && t.length <= max);
+
+  it('property: export then parse gives back the same fields; planned against its catalog, nothing changes', () => {
+    const money = fc.integer({ min: 0, max: 10_000_000_000 });
+    const row = fc.record({
+      product: fc.oneof(fc.constantFrom('Twin', "'=quoted", '-5 off'), text(200)),
+      size: text(100),
+      price: money,
+      mrp: fc.option(money),
+      stock: fc.option(fc.integer({ min: 0, max: 1_000_000_000 })),
+      category: fc.option(text(100)),
+      sku: fc.option(fc.oneof(fc.constantFrom('SAME', "'=S"), text(64))),
+      searchTerms: fc.uniqueArray(text(50), { maxLength: 20, selector: (t) => t.toLowerCase() }),
+      hsn: fc.option(fc.stringMatching(/^[0-9]{4,8}$/)),
+    });
+    // Products of one or more sizes (names unique within a product, as the database keeps them), slugs unique.
+    const catalog = fc
+      .array(
+        fc.tuple(row, fc.uniqueArray(text(100), { minLength: 1, maxLength: 3, selector: (t) => t.toLowerCase() })),
+        {
+          maxLength: 8,
+        },
+      )
+      .map((products) =>
+        products.flatMap(([r, sizes], p) => sizes.map((size): ExportVariant => ({ ...r, size, slug: `s-${p}` }))),
+      );
+    fc.assert(
+      fc.property(catalog, (rows) => {
+        const parsed = readProductCsv(productCsv(rows, 'INR'), 'INR');
+        expect(parsed.errors).toEqual([]);
+        expect(parsed.rows).toEqual(
+          rows.map((r, i) => ({
+            row: i + 2,
+            name: r.product,
+            size: r.size,
+            price: r.price,
+            mrp: r.mrp,
+            stock: r.stock,
+            category: r.category,
+            sku: r.sku,
+            searchTerms: r.searchTerms,
+            hsn: r.hsn,
+            slug: r.slug,
+          })),
+        );
+        const plan = reimport(rows);
+        expect(plan.errors).toEqual([]);
+        expect([plan.created, plan.updated, plan.unchanged]).toEqual([0, 0, rows.length]);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -3,16 +3,20 @@
  * then plan what an import does against the store's current catalog — which rows create, update or change
  * nothing. The service runs the plan in one transaction.
  *
- * Columns: name, size, price, mrp, stock, category, sku, searchTerms, hsn (header row first; any order; names
- * case-insensitive). Money is in major units ("49.99"); stock empty = not tracked; searchTerms separated by `|`,
- * a `|` inside a term written `\|` and a `\` written `\\` (any other `\` is itself).
+ * Columns: name, size, price, mrp, stock, category, sku, searchTerms, hsn, slug (header row first; any order; names
+ * case-insensitive; only name and price are needed). Money is in major units ("49.99"); stock empty = not tracked;
+ * searchTerms separated by `|`, a `|` inside a term written `\|` and a `\` written `\\` (any other `\` is itself).
  * A column that is absent leaves that field as it is; a present but empty cell clears it.
- * Rows match a live variant by SKU first, then by product name + size (case-insensitive); others are created,
+ * A row whose slug names a live product (the export writes each product's slug) is that product's: it matches the
+ * size of that name, else the product's size with that SKU, else adds the size. The store may hold two products of
+ * one name, or one SKU on two sizes, so only the slug tells them apart. Other rows (no slug, or one no live product
+ * has) match a live variant by SKU first, then by product name + size (case-insensitive); the rest are created,
  * rows with the same new name becoming the sizes of one product. A product has at most MAX_VARIANTS live sizes, as
  * in the JSON API: a row that would add one more is refused (`too_many_variants`), the file's other rows go on.
- * The export writes a `'` before a cell a spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`,
- * tab or CR) and before one that starts with one or more `'` and then one of `=+-@`; the import takes one `'` off a
- * cell that starts with one or more `'` and then one of `=+-@`, and leaves every other cell as it is.
+ * Re-importing an export changes nothing. The export writes a `'` before a cell a spreadsheet would run as a
+ * formula (one starting with `=`, `+`, `-`, `@`, tab or CR) and before one that starts with one or more `'` and then
+ * one of `=+-@`; the import takes one `'` off a cell that starts with one or more `'` and then one of `=+-@`, and
+ * leaves every other cell as it is.
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -21,7 +25,18 @@ import { minorToMajorString } from '../shared/money.js';
 import { MAX_VARIANTS } from './catalog.schema.js';
 import { DEFAULT_VARIANT_NAME } from './variant-label.js';
 
-export const CSV_COLUMNS = ['name', 'size', 'price', 'mrp', 'stock', 'category', 'sku', 'searchTerms', 'hsn'] as const;
+export const CSV_COLUMNS = [
+  'name',
+  'size',
+  'price',
+  'mrp',
+  'stock',
+  'category',
+  'sku',
+  'searchTerms',
+  'hsn',
+  'slug',
+] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 export const MAX_IMPORT_ROWS = 10_000;
 const MAX_STOCK = 1_000_000_000;
@@ -49,6 +64,8 @@ export interface ImportRow {
   sku?: string | null;
   searchTerms?: string[];
   hsn?: string | null;
+  /** The product's slug (lower case), when the row gives one. */
+  slug?: string;
 }
 
 export interface ExistingVariant {
@@ -63,6 +80,7 @@ export interface ExistingVariant {
 
 export interface ExistingProduct {
   id: string;
+  slug: string;
   name: string;
   category: string | null;
   searchTerms: string[];
@@ -231,6 +249,8 @@ export function readProductCsv(text: string, currency: string): ParsedCsv {
       if (hsn && !/^\d{4,8}$/.test(hsn)) return problem('invalid_hsn', 'hsn must be 4 to 8 digits', { field: 'hsn' });
       out.hsn = hsn || null;
     }
+    const slug = cell('slug');
+    if (slug) out.slug = slug.toLowerCase();
     return out;
   };
   for (const [i, record] of body.entries()) {
@@ -262,6 +282,7 @@ export function planImport(
     errors: [...parsed.errors],
   };
   const productById = new Map(products.map((p) => [p.id, p]));
+  const productBySlug = new Map(products.map((p) => [p.slug.toLowerCase(), p]));
   const productByName = new Map<string, ExistingProduct>();
   for (const p of products) if (!productByName.has(norm(p.name))) productByName.set(norm(p.name), p);
   const variantBySku = new Map<string, ExistingVariant>();
@@ -282,7 +303,9 @@ export function planImport(
   const sizesOf = new Map(variantCount);
 
   for (const r of parsed.rows) {
-    if (r.sku) {
+    // A known slug names the product; the row's SKU is then only a value (a store may give one SKU to two sizes).
+    const bySlug = r.slug === undefined ? undefined : productBySlug.get(r.slug);
+    if (r.sku && !bySlug) {
       const first = seenSkus.get(r.sku);
       if (first !== undefined) {
         plan.errors.push({
@@ -294,15 +317,20 @@ export function planImport(
         continue;
       }
     }
-    let target = r.sku ? variantBySku.get(r.sku) : undefined;
-    const product = target ? productById.get(target.productId) : productByName.get(norm(r.name));
+    let target = r.sku && !bySlug ? variantBySku.get(r.sku) : undefined;
+    const product = bySlug ?? (target ? productById.get(target.productId) : productByName.get(norm(r.name)));
     if (!target && product) {
       target = variantByKey.get(`${product.id}\u0000${norm(r.size)}`);
       // A single-size product lists its one size however it is named.
       if (!target && r.size === DEFAULT_VARIANT_NAME && variantCount.get(product.id) === 1)
-        target = variants.find((v) => v.productId === product!.id);
+        target = variants.find((v) => v.productId === product.id);
+      if (!target && bySlug && r.sku) target = variants.find((v) => v.productId === product.id && v.sku === r.sku);
     }
-    const key = target ? `v:${target.id}` : `n:${norm(r.name)}\u0000${norm(r.size)}`;
+    const key = target
+      ? `v:${target.id}`
+      : product
+        ? `p:${product.id}\u0000${norm(r.size)}`
+        : `n:${norm(r.name)}\u0000${norm(r.size)}`;
     const firstRow = seenKeys.get(key);
     if (firstRow !== undefined) {
       plan.errors.push({
@@ -329,7 +357,7 @@ export function planImport(
       if (product) sizesOf.set(product.id, sizes + 1);
     }
     seenKeys.set(key, r.row);
-    if (r.sku) seenSkus.set(r.sku, r.row);
+    if (r.sku && !bySlug) seenSkus.set(r.sku, r.row);
     if (r.category && !knownCategories.has(norm(r.category)) && !newCategories.has(norm(r.category)))
       newCategories.set(norm(r.category), r.category);
 
@@ -411,6 +439,7 @@ export interface ExportVariant {
   sku: string | null;
   searchTerms: string[];
   hsn: string | null;
+  slug: string;
 }
 
 /** A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) is quoted with `'`. */
@@ -467,6 +496,7 @@ export function productCsv(rows: readonly ExportVariant[], currency: string): st
     productCell(r.sku ?? ''),
     productCell(joinTerms(r.searchTerms)),
     r.hsn ?? '',
+    productCell(r.slug),
   ]);
   return `\ufeff${stringify([[...CSV_COLUMNS], ...body])}`;
 }

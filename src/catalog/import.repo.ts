@@ -11,7 +11,7 @@ export async function lockStoreForImport(q: Queryable, storeId: string): Promise
 export async function loadCatalogForImport(q: Queryable, storeId: string) {
   const [products, variants, categories, slugs] = await Promise.all([
     q.query<ExistingProduct>(
-      `SELECT p.id, p.name, c.name AS category, p.search_terms AS "searchTerms", p.hsn
+      `SELECT p.id, p.slug, p.name, c.name AS category, p.search_terms AS "searchTerms", p.hsn
          FROM products p LEFT JOIN categories c ON c.id = p.category_id
         WHERE p.store_id = $1 AND p.archived_at IS NULL ORDER BY p.id`,
       [storeId],
@@ -150,7 +150,7 @@ export async function writeImport(
 export async function exportRows(q: Queryable, storeId: string): Promise<ExportVariant[]> {
   const { rows } = await q.query<ExportVariant>(
     `SELECT p.name AS product, v.name AS size, v.price, v.mrp, v.stock, c.name AS category, v.sku,
-            p.search_terms AS "searchTerms", p.hsn
+            p.search_terms AS "searchTerms", p.hsn, p.slug
        FROM products p
        JOIN variants v ON v.product_id = p.id AND v.archived_at IS NULL
        LEFT JOIN categories c ON c.id = p.category_id

@@ -68,9 +68,43 @@ describe('product import and export', () => {
     const exported = await owner.api.get(`${base}/products/export`);
     expect(exported.status).toBe(200);
     expect(exported.headers['content-type']).toMatch(/^text\/csv/);
-    expect(exported.text.split('\n')[0]).toBe('\ufeffname,size,price,mrp,stock,category,sku,searchTerms,hsn');
-    expect(exported.text).toContain('बासमती चावल,1 किलो,120.00,150.00,10,अनाज,RICE1,chawal|rice,1006');
+    expect(exported.text.split('\n')[0]).toBe('\ufeffname,size,price,mrp,stock,category,sku,searchTerms,hsn,slug');
+    expect(exported.text).toMatch(/\nबासमती चावल,1 किलो,120.00,150.00,10,अनाज,RICE1,chawal\|rice,1006,[^,\n]+\n/);
     expect((await importCsv(exported.text)).body).toEqual({ created: 0, updated: 0, unchanged: 3, errors: [] });
+  });
+
+  it('an export of products the JSON API allows re-imports unchanged: twin names, one SKU twice, | and quotes', async ({
+    ctx,
+  }) => {
+    const { api, store } = await merchantWithStore(ctx);
+    const at = `/api/v1/stores/${store.id}`;
+    const fruit = await api.post(`${at}/categories`, { name: "'=Fruit" });
+    const bodies = [
+      { name: 'Twin', price: 100 },
+      { name: 'Twin', price: 200, stock: 3 },
+      { name: 'One', price: 300, sku: 'SAME' },
+      { name: 'Two', price: 400, sku: 'SAME' },
+      { name: 'Piped', price: 500, searchTerms: ['a|b', 'c\\', '=d'] },
+      { name: "'=quoted", price: 600, categoryId: fruit.body.id, searchTerms: ["'+e"] },
+      {
+        name: 'Twin',
+        variants: [
+          { name: "'-1 kg", price: 700, sku: 'SAME' },
+          { name: 'Small', price: 800, sku: 'SAME' },
+        ],
+      },
+    ];
+    for (const body of bodies) expect((await api.post(`${at}/products`, body)).status).toBe(201);
+    const catalog = async () => (await api.get(`${at}/products?limit=100`)).body.items;
+    const before = await catalog();
+    expect(before).toHaveLength(bodies.length);
+    const exported = await api.get(`${at}/products/export`);
+    const imp = (query: string) =>
+      api.send('POST', `${at}/products/import${query}`, exported.text, { 'content-type': 'text/csv' });
+    const unchanged = { created: 0, updated: 0, unchanged: 8, errors: [] };
+    expect((await imp('?dryRun=true')).body).toEqual(unchanged);
+    expect((await imp('')).body).toEqual(unchanged);
+    expect(await catalog()).toEqual(before);
   });
 
   it('updates rows matched by SKU or name + size; takes a multipart file', async () => {
