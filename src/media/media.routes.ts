@@ -43,6 +43,18 @@ export const mediaRoutes: FastifyPluginAsync = async (base) => {
     '/api/v1/stores/:storeId/images',
     {
       preHandler: requireStoreMember,
+      // For the OpenAPI document only (src/server/openapi.ts): receiveImageUpload reads and checks the file itself.
+      config: {
+        openapiBody: {
+          content: {
+            'multipart/form-data': {
+              schema: Type.Object({
+                file: Type.String({ format: 'binary', description: 'JPEG, PNG or WebP (by content), ≤ 5 MB' }),
+              }),
+            },
+          },
+        },
+      },
       schema: {
         tags: ['catalog'],
         summary: 'Upload a product image (multipart, one JPEG/PNG/WebP `file`, at most 5 MB)',

@@ -118,6 +118,21 @@ describe('docs/api.md ⇄ /api/v1/openapi.json', () => {
     expect(op?.summary).toBe('Import products from CSV');
   });
 
+  it('describes every upload’s multipart body with its binary `file` (payment proof, product image)', () => {
+    for (const path of ['/api/v1/orders/{trackingToken}/payment-proof', '/api/v1/stores/{storeId}/images']) {
+      const op = spec.paths[path]?.post;
+      expect(Object.keys(op?.requestBody?.content ?? {}), path).toEqual(['multipart/form-data']);
+      expect(op?.requestBody?.content['multipart/form-data']?.schema, path).toMatchObject({
+        type: 'object',
+        properties: { file: { type: 'string', format: 'binary' } },
+      });
+    }
+    const proof = spec.paths['/api/v1/orders/{trackingToken}/payment-proof']?.post;
+    expect(proof?.requestBody?.content['multipart/form-data']?.schema).toMatchObject({
+      properties: { reference: { type: 'string', pattern: '^[0-9]{12}$' } },
+    });
+  });
+
   it('points nowhere outside the repository', () => {
     expect(spec.info.description).toContain('docs/api.md');
     const files = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).map((f) => `docs/${f}`)].filter((f) =>
