@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { computeBill } from '../cart/bill.js';
 import type { CartSnapshot } from '../cart/cart.service.js';
 import { planLineEdit } from '../orders/line-edit.js';
-import { ANSWER_SLOT_TEXTS, type OrderLineRow, type StoredCustomer } from '../orders/orders.repo.js';
+import { ANSWER_SLOT_TEXTS, type StoredCustomer } from '../orders/orders.repo.js';
 import { AppError } from '../shared/errors.js';
 import { deliveryTo } from '../stores/profile.js';
 import { storeRow } from '../stores/store-row.fixture.js';
@@ -13,6 +13,7 @@ import {
   frozenDeliveryFee,
   holdsAnswerSlotText,
   notPlacedOutcome,
+  placedLineRows,
   type OrderableInput,
 } from './checkout.plan.js';
 
@@ -274,17 +275,7 @@ describe('draftOrder: the order as placeOrder writes it', () => {
           ids: { orderId: 'o1', trackingToken: 't1' },
         });
         expect(order.billRules.deliveryFee).toBe(there.fee);
-        const before: OrderLineRow[] = lines.map((l, position) => ({
-          order_id: 'o1',
-          variant_id: l.variantId,
-          product_id: l.productId,
-          name: l.name,
-          variant_name: l.variantName,
-          unit_price: l.unitPrice,
-          quantity: l.quantity,
-          line_total: l.unitPrice * l.quantity,
-          position,
-        }));
+        const before = placedLineRows('o1', lines);
         const wanted = edited.map((quantity, i) => ({ variantId: `v${i}`, quantity }));
         const variants = prices.map((price, i) => ({
           id: `v${i}`,
@@ -309,6 +300,41 @@ describe('draftOrder: the order as placeOrder writes it', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('placedLineRows', () => {
+  it('gives each line its total and its position, in the order given', () => {
+    const line = { productId: 'p', name: 'Atta', variantName: '5 kg', unitPrice: 24500, quantity: 2 };
+    expect(
+      placedLineRows('o9', [
+        { ...line, variantId: 'a' },
+        { ...line, variantId: 'b', quantity: 1 },
+      ]),
+    ).toEqual([
+      {
+        order_id: 'o9',
+        variant_id: 'a',
+        product_id: 'p',
+        name: 'Atta',
+        variant_name: '5 kg',
+        unit_price: 24500,
+        quantity: 2,
+        line_total: 49000,
+        position: 0,
+      },
+      {
+        order_id: 'o9',
+        variant_id: 'b',
+        product_id: 'p',
+        name: 'Atta',
+        variant_name: '5 kg',
+        unit_price: 24500,
+        quantity: 1,
+        line_total: 24500,
+        position: 1,
+      },
+    ]);
   });
 });
 

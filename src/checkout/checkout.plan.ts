@@ -17,6 +17,7 @@ import type { Fulfillment } from '../cart/cart.schema.js';
 import {
   ANSWER_SLOTS,
   type NewOrderLine,
+  type OrderLineRow,
   type PlaceOrderResult,
   type StoredCustomer,
   type UnnumberedOrder,
@@ -134,6 +135,21 @@ export interface DraftInput {
   source: UnnumberedOrder['source'];
   /** Fresh ids: the order's and its tracking token (the caller draws them, so this stays pure). */
   ids: { orderId: string; trackingToken: string };
+}
+
+/** A placed order's lines as orders.repo reads them back: each total price × quantity, positions in their order. */
+export function placedLineRows(orderId: string, lines: readonly NewOrderLine[]): OrderLineRow[] {
+  return lines.map((l, position) => ({
+    order_id: orderId,
+    variant_id: l.variantId,
+    product_id: l.productId,
+    name: l.name,
+    variant_name: l.variantName,
+    unit_price: l.unitPrice,
+    quantity: l.quantity,
+    line_total: l.unitPrice * l.quantity,
+    position,
+  }));
 }
 
 /**

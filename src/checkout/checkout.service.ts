@@ -24,7 +24,14 @@ import {
 import { orderDashboardUrl, orderView, toOrderView, type OrderView } from '../orders/orders.service.js';
 import { placeOrderBatched } from '../orders/place-batch.js';
 import type { CheckoutInput } from './checkout.schema.js';
-import { checkOrderable, draftOrder, holdsAnswerSlotText, mergeProblems, notPlacedOutcome } from './checkout.plan.js';
+import {
+  checkOrderable,
+  draftOrder,
+  holdsAnswerSlotText,
+  mergeProblems,
+  notPlacedOutcome,
+  placedLineRows,
+} from './checkout.plan.js';
 import { orderForMessage, storeForMessage } from '../notify/quote.js';
 import { fromStoreNumber } from '../notify/channels.js';
 import type { IdempotencyRecord, RecordedKey } from '../server/idempotency.js';
@@ -379,17 +386,7 @@ function placedOrderView(
     lang: o.lang,
     source: o.source ?? 'web',
   };
-  const lineRows = lines.map((l, position) => ({
-    order_id: o.id,
-    variant_id: l.variantId,
-    product_id: l.productId,
-    name: l.name,
-    variant_name: l.variantName,
-    unit_price: l.unitPrice,
-    quantity: l.quantity,
-    line_total: l.unitPrice * l.quantity,
-    position,
-  }));
+  const lineRows = placedLineRows(o.id, lines);
   return toOrderView(
     row,
     lineRows,
