@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../shared/errors.js';
+import { multipartBody } from '../shared/schema.js';
 import { getStoreRow } from '../stores/stores.service.js';
 import { StoreParams } from '../stores/stores.schema.js';
 import { exportProducts, importProducts } from './import.service.js';
@@ -31,9 +32,7 @@ const ImportResultSchema = Type.Object(
 const ImportRequestBody = {
   content: {
     'text/csv': { schema: Type.String({ description: 'The CSV: a header row, then one row per variant' }) },
-    'multipart/form-data': {
-      schema: Type.Object({ file: Type.String({ format: 'binary', description: 'The CSV file' }) }),
-    },
+    ...multipartBody({ file: Type.String({ format: 'binary', description: 'The CSV file' }) }).content,
   },
 };
 

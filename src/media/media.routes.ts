@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { ImageFilePart, multipartBody } from '../shared/schema.js';
 import { requireStoreMember } from '../stores/membership.js';
 import { validationFailed } from '../shared/errors.js';
 import { MAX_IMAGE_BYTES, MEDIA_PATH, mediaFilePath, storeImage, type StoredImage } from './images.js';
@@ -44,17 +45,7 @@ export const mediaRoutes: FastifyPluginAsync = async (base) => {
     {
       preHandler: requireStoreMember,
       // For the OpenAPI document only (src/server/openapi.ts): receiveImageUpload reads and checks the file itself.
-      config: {
-        openapiBody: {
-          content: {
-            'multipart/form-data': {
-              schema: Type.Object({
-                file: Type.String({ format: 'binary', description: 'JPEG, PNG or WebP (by content), ≤ 5 MB' }),
-              }),
-            },
-          },
-        },
-      },
+      config: { openapiBody: multipartBody({ file: ImageFilePart }) },
       schema: {
         tags: ['catalog'],
         summary: 'Upload a product image (multipart, one JPEG/PNG/WebP `file`, at most 5 MB)',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { ImageFilePart, multipartBody } from '../shared/schema.js';
 import { requireStoreMember } from '../stores/membership.js';
 import { AppError, validationFailed } from '../shared/errors.js';
 import { MerchantOrderParams, OrderSchema, TrackingParams } from '../orders/orders.schema.js';
@@ -49,18 +50,12 @@ export const paymentRoutes: FastifyPluginAsync = async (base) => {
     {
       // For the OpenAPI document only (src/server/openapi.ts): receiveProof reads and checks the parts itself.
       config: {
-        openapiBody: {
-          content: {
-            'multipart/form-data': {
-              schema: Type.Object({
-                file: Type.String({ format: 'binary', description: 'JPEG, PNG or WebP (by content), ≤ 5 MB' }),
-                reference: Type.Optional(
-                  Type.String({ pattern: '^[0-9]{12}$', description: 'The 12-digit UPI transaction reference' }),
-                ),
-              }),
-            },
-          },
-        },
+        openapiBody: multipartBody({
+          file: ImageFilePart,
+          reference: Type.Optional(
+            Type.String({ pattern: '^[0-9]{12}$', description: 'The 12-digit UPI transaction reference' }),
+          ),
+        }),
       },
       schema: {
         tags: customer,

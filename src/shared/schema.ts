@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type TProperties, type TSchema } from 'typebox';
 
 /** Shared TypeBox pieces so every route speaks the contract's conventions the same way. */
 export const Money = Type.Integer({ minimum: 0, maximum: 10_000_000_000, description: 'Minor units (paise for INR)' });
@@ -30,3 +30,14 @@ export const ProblemSchema = Type.Object(
   },
   { $id: 'Problem' },
 );
+
+/**
+ * An upload's body for the OpenAPI document (a route's `config.openapiBody`, src/server/openapi.ts): a
+ * multipart/form-data body with these parts. Documented only; the route reads and checks its parts itself.
+ */
+export const multipartBody = (parts: TProperties) => ({
+  content: { 'multipart/form-data': { schema: Type.Object(parts) } },
+});
+
+/** The `file` part of an image upload (a payment proof, a product image). */
+export const ImageFilePart = Type.String({ format: 'binary', description: 'JPEG, PNG or WebP (by content), ≤ 5 MB' });
