@@ -108,7 +108,7 @@ describe('orders export', () => {
     );
     expect(lines).toHaveLength(4);
     expect(lines[1]).toBe(
-      '2,2026-11-11 01:30,placed,pending,cod,delivery,web,A,+919812340001,x,Pune,411001,' +
+      '2,2026-11-11 01:30,placed,pending,cod,delivery,api,A,+919812340001,x,Pune,411001,' +
         'Rice 5 kg,Default,,100.00,2,200.00,200.00,0.00,0.00,200.00,0.00,,INR',
     );
     expect(lines[3]).toContain(',cancelled,');
