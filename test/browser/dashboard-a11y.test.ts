@@ -25,7 +25,7 @@ const ENGLISH_ALLOWED = new Set([
   ...['Sharma', 'Kirana', 'sharma', 'kirana', 'Asha', 'Road', 'Pune', 'Basmati', 'Rice', 'dukaan'],
   ...['English', 'WhatsApp', 'UPI', 'PDF', 'CSV', 'UTF'],
   // The CSV's column names are written as the file must have them.
-  ...['name', 'size', 'price', 'mrp', 'stock', 'category', 'sku', 'searchTerms', 'hsn'],
+  ...['name', 'size', 'price', 'mrp', 'stock', 'category', 'sku', 'searchTerms', 'hsn', 'slug'],
 ]);
 
 const it = browserTest({ [OWNER.phone]: CODE });
