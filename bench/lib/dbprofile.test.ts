@@ -38,6 +38,7 @@ describe('a statement’s label', () => {
       'WITH s AS (SELECT id, slug, name, currency, whatsapp, is_open, delivery_fee, free_above\n  FROM stores), ' +
       'put AS (INSERT INTO cart_lines (cart_id) SELECT $1 ON CONFLICT (cart_id) DO UPDATE SET q = 1 RETURNING 1), ' +
       'c AS (UPDATE carts SET v = v + 1), l AS (SELECT 1 FROM variants FOR UPDATE OF variants), ' +
+      'k AS (SELECT 1 FROM stores FOR NO KEY UPDATE OF stores), ' +
       'd AS (insert into cart_lines (cart_id) SELECT $2) SELECT 1';
     expect(statementLabel(put)).toBe(
       'WITH s AS (SELECT id, slug, name, currency, whatsapp, is_ope… [INSERT cart_lines, UPDATE carts]',

@@ -68,8 +68,8 @@ export function statementLabel(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   const start = flat.length > QUERY_CHARS ? `${flat.slice(0, QUERY_CHARS)}…` : flat;
   const writes = new Set<string>();
-  // Not `FOR UPDATE OF …` (a lock) nor `ON CONFLICT … DO UPDATE SET` (the insert's own table).
-  for (const m of flat.matchAll(/\b(INSERT INTO|(?<!FOR |DO )UPDATE|DELETE FROM)\s+([a-z_][a-z0-9_.]*)/gi)) {
+  // Not `FOR [NO KEY] UPDATE OF …` (a lock) nor `ON CONFLICT … DO UPDATE SET` (the insert's own table).
+  for (const m of flat.matchAll(/\b(INSERT INTO|(?<!FOR |KEY |DO )UPDATE|DELETE FROM)\s+([a-z_][a-z0-9_.]*)/gi)) {
     const verb = m[1]!.toUpperCase().split(' ')[0]!;
     writes.add(`${verb} ${m[2]!.toLowerCase()}`);
   }
@@ -159,13 +159,16 @@ export async function readStatementTimes(pool: pg.Pool): Promise<StatementTime[]
        FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND queryid IS NOT NULL`,
   );
-  return rows.map((r) => ({
-    id: r.id,
-    // Two statements may share a label (the same start, the same tables): the query id's end tells them apart.
-    query: `${statementLabel(r.query)} #${r.id.slice(-4)}`,
-    calls: Number(r.calls),
-    execMs: Number(r.exec_ms),
-  }));
+  // The bench's own reads are left out here, where the whole text is still there to tell them by.
+  return rows
+    .filter((r) => !OWN_READS.test(r.query))
+    .map((r) => ({
+      id: r.id,
+      // Two statements may share a label (the same start, the same tables): the query id's end tells them apart.
+      query: `${statementLabel(r.query)} #${r.id.slice(-4)}`,
+      calls: Number(r.calls),
+      execMs: Number(r.exec_ms),
+    }));
 }
 
 /**
