@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  billedDeliveryFee,
   computeBill,
   couponDiscount,
   lineError,
@@ -316,5 +317,15 @@ describe('shortageProblem / unavailableProblem: one wording for every layer', ()
       variantId: 'v3',
       message: 'no longer sold — remove or replace',
     });
+  });
+});
+
+describe('billedDeliveryFee', () => {
+  const store = { deliveryFee: 4000, freeAbove: 50000 };
+  it('charges the fee below freeAbove (after the discount), nothing from it, and nothing for a pickup', () => {
+    expect(billedDeliveryFee('delivery', 49999, store)).toBe(4000);
+    expect(billedDeliveryFee('delivery', 50000, store)).toBe(0);
+    expect(billedDeliveryFee('pickup', 100, store)).toBe(0);
+    expect(billedDeliveryFee('delivery', 10 ** 9, { deliveryFee: 4000, freeAbove: null })).toBe(4000);
   });
 });

@@ -127,6 +127,13 @@ export interface LineProblem {
   message: string;
 }
 
+/** The delivery a bill charges: nothing for a pickup or from `freeAbove` (after the discount), else the fee. */
+export function billedDeliveryFee(fulfillment: Fulfillment, afterDiscount: number, store: BillStoreInput): number {
+  return fulfillment === 'pickup' || (store.freeAbove !== null && afterDiscount >= store.freeAbove)
+    ? 0
+    : store.deliveryFee;
+}
+
 export function computeBill(input: {
   lines: BillLineInput[];
   coupon: BillCouponInput | null;
@@ -151,10 +158,7 @@ export function computeBill(input: {
   const coupon = input.coupon;
   const discount = coupon ? couponDiscount(coupon, subtotal) : 0;
   const afterDiscount = subtotal - discount;
-  const deliveryFee =
-    input.fulfillment === 'pickup' || (input.store.freeAbove !== null && afterDiscount >= input.store.freeAbove)
-      ? 0
-      : input.store.deliveryFee;
+  const deliveryFee = billedDeliveryFee(input.fulfillment, afterDiscount, input.store);
   return {
     lines,
     subtotal,

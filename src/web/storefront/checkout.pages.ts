@@ -3,6 +3,7 @@
  * through the checkout service, every field problem shown at once, a changed total shown with what changed.
  */
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { billedDeliveryFee } from '../../cart/bill.js';
 import { loadStoreAndCart, type CartSnapshot } from '../../cart/cart.service.js';
 import { checkout, normaliseCustomer } from '../../checkout/checkout.service.js';
 import { CheckoutBody, type CheckoutInput } from '../../checkout/checkout.schema.js';
@@ -190,10 +191,9 @@ async function checkoutCart(
 
 /** The total of this delivered cart at the store's own fee: what the page showed before the PIN was known. */
 function totalAtStoreFee(ctx: StoreContext, cart: CartSnapshot): number {
-  const { subtotal, discount } = cart.cart;
+  const afterDiscount = cart.cart.subtotal - cart.cart.discount;
   const { fee, freeAbove } = ctx.store.delivery;
-  // The bill's rule (src/cart/bill.ts): free delivery from `freeAbove` after the discount.
-  return subtotal - discount + (freeAbove !== null && subtotal - discount >= freeAbove ? 0 : fee);
+  return afterDiscount + billedDeliveryFee('delivery', afterDiscount, { deliveryFee: fee, freeAbove });
 }
 
 function rememberedDetails(request: FastifyRequest): Partial<CheckoutValues> {
