@@ -24,7 +24,7 @@ import {
 } from '../orders/orders.repo.js';
 import { paymentMethod } from '../orders/payment-methods.js';
 import { AppError, type ProblemItem, validationFailed } from '../shared/errors.js';
-import { deliveryTo } from '../stores/profile.js';
+import { deliveryTo, pincodeShapeOk } from '../stores/profile.js';
 import { storeOpenNow, type StoreRow } from '../stores/stores.service.js';
 import type { CheckoutInput } from './checkout.schema.js';
 
@@ -61,13 +61,8 @@ function orderDetailProblems(
     problems.push({ code: 'required', path: '/customer/address', message: 'a delivery needs an address' });
   if (fulfillment === 'pickup' && !store.pickup)
     problems.push({ code: 'not_offered', path: '/fulfillment', message: 'pickup is not offered by this store' });
-  if (
-    customer.address?.pincode &&
-    store.currency === 'INR' &&
-    !/^\d{6}$/.test(customer.address.pincode.replace(/\s/g, ''))
-  ) {
+  if (customer.address?.pincode && !pincodeShapeOk(store.currency, customer.address.pincode))
     problems.push({ code: 'invalid', path: '/customer/address/pincode', message: 'a PIN code is 6 digits' });
-  }
   return problems;
 }
 

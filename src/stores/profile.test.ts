@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryTo, hoursProblems, localTime, openByHours, storeIsOpen } from './profile.js';
+import { deliveryTo, hoursProblems, localTime, openByHours, pincodeShapeOk, storeIsOpen } from './profile.js';
 
 describe('opening hours', () => {
   const hours = {
@@ -49,5 +49,13 @@ describe('delivery areas', () => {
     expect(deliveryTo(areas, 3000, '411014')).toEqual({ delivers: true, fee: 1500 });
     expect(deliveryTo(areas, 3000, '411101')).toEqual({ delivers: true, fee: 3000 });
     expect(deliveryTo(areas, 3000, '560001')).toEqual({ delivers: false, fee: 0 });
+  });
+});
+
+describe('pincodeShapeOk', () => {
+  it('asks an Indian store for 6 digits (spaces ignored) and any other store for nothing more', () => {
+    expect(['411001', '411 001'].map((p) => pincodeShapeOk('INR', p))).toEqual([true, true]);
+    expect(['41100', '4110012', 'SW1A'].map((p) => pincodeShapeOk('INR', p))).toEqual([false, false, false]);
+    expect(pincodeShapeOk('GBP', 'SW1A 1AA')).toBe(true);
   });
 });

@@ -62,6 +62,11 @@ export function storeIsOpen(manualOpen: boolean, hours: OpeningHours | null, now
   return manualOpen && openByHours(hours, now, timeZone);
 }
 
+/** Whether `pincode` can be a postal code of a store in `currency`: an Indian PIN is 6 digits (spaces ignored). */
+export function pincodeShapeOk(currency: string, pincode: string): boolean {
+  return currency !== 'INR' || /^\d{6}$/.test(pincode.replace(/\s/g, ''));
+}
+
 /**
  * Whether the store delivers to `pincode`, and the fee there. No areas = everywhere at the store's fee; otherwise
  * the longest matching prefix wins (a fee on "411001" beats one on "411").

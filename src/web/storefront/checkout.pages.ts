@@ -12,7 +12,7 @@ import { ajvErrorsToItems, validatorCompiler } from '../../server/validation.js'
 import type { Db } from '../../db/db.js';
 import { AppError, validationFailed } from '../../shared/errors.js';
 import { newSecretId } from '../../shared/ids.js';
-import { deliveryTo } from '../../stores/profile.js';
+import { deliveryTo, pincodeShapeOk } from '../../stores/profile.js';
 import {
   clearCookie,
   field,
@@ -172,7 +172,7 @@ async function checkoutCart(
   const chosen = values.fulfillment === 'pickup' || values.fulfillment === 'delivery' ? values.fulfillment : undefined;
   const typed = (values.pincode ?? '').replace(/\s/g, '');
   const area =
-    chosen !== 'pickup' && typed && (ctx.store.currency !== 'INR' || /^\d{6}$/.test(typed))
+    chosen !== 'pickup' && typed && pincodeShapeOk(ctx.store.currency, typed)
       ? deliveryTo(ctx.row.delivery_areas, ctx.row.delivery_fee, typed)
       : null;
   const delivery = area?.delivers ? { pin: typed, fee: area.fee } : null;
