@@ -107,4 +107,16 @@ describe('chooseLanguage', () => {
     expect(parseAcceptLanguage('en;q=0.5, hi;q=0.9, *;q=0.1, <script>')).toEqual(['hi', 'en']);
     expect(parseAcceptLanguage(undefined)).toEqual([]);
   });
+
+  it('reads the q parameter in either case, and drops an entry whose q is no weight', () => {
+    // RFC 9110 §12.4.2: "q" is case-insensitive; a weight is 0..1 with at most three decimals.
+    expect(parseAcceptLanguage('en;Q=0.1, hi')).toEqual(['hi', 'en']);
+    expect(chooseLanguage({ acceptLanguage: 'en;Q=0.1, hi' })).toBe('hi');
+    expect(parseAcceptLanguage('en; q = 0.2, hi;q=0.9')).toEqual(['hi', 'en']);
+    expect(parseAcceptLanguage('en;q=1.5, hi;q=0.9')).toEqual(['hi']);
+    expect(parseAcceptLanguage('en;q=high, en;q=0.5;q=1, hi;q=0.3')).toEqual(['hi']);
+    expect(parseAcceptLanguage('en;q=1.000, hi;q=1.0001')).toEqual(['en']);
+    expect(chooseLanguage({ acceptLanguage: 'en;q=1.5, hi;q=0.9' })).toBe('hi');
+    expect(parseAcceptLanguage('hi-IN;level=1;q=0.8, en;q=0.7')).toEqual(['hi-in', 'en']);
+  });
 });

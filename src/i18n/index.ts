@@ -109,7 +109,13 @@ export function chooseLanguage(choice: LanguageChoice): Lang {
   return DEFAULT_LANG;
 }
 
-/** `hi-IN,hi;q=0.9,en;q=0.8` → `['hi-in', 'hi', 'en']`, best first; `*` and malformed entries are dropped. */
+/** A weight of RFC 9110 §12.4.2: `0`..`1` with at most three decimals (`q` in any case, `;q=1.5` is no weight). */
+const QVALUE = /^\s*q\s*=\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)\s*$/i;
+
+/**
+ * `hi-IN,hi;q=0.9,en;q=0.8` → `['hi-in', 'hi', 'en']`, best first. `*`, `q=0` and malformed entries (a bad tag, or
+ * a `q` that is not a weight: `en;q=1.5`, `en;q=high`) are dropped.
+ */
 export function parseAcceptLanguage(header: string | undefined): string[] {
   if (!header) return [];
   return header
@@ -117,8 +123,9 @@ export function parseAcceptLanguage(header: string | undefined): string[] {
     .split(',')
     .map((part, index) => {
       const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([01](?:\.\d{0,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { tag: tag.trim().toLowerCase(), q: q === undefined ? 1 : Number(q), index };
+      const weights = params.filter((p) => /^\s*q\s*=/i.test(p));
+      const q = weights.length === 0 ? 1 : weights.length === 1 ? Number(QVALUE.exec(weights[0]!)?.[1] ?? NaN) : NaN;
+      return { tag: tag.trim().toLowerCase(), q, index };
     })
     .filter((e) => /^[a-z]{1,8}(?:-[a-z0-9]{1,8})*$/.test(e.tag) && e.q > 0)
     .sort((a, b) => b.q - a.q || a.index - b.index)
