@@ -10,9 +10,17 @@ export interface CloudApiConfig {
   token: string;
 }
 
-/** True when `header` is `sha256=` + the HMAC-SHA256 of `rawBody` keyed with the app secret (constant time). */
+/** What Meta sends: `sha256=` and 64 lower-case hex digits, nothing before or after. */
+const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
+
+/**
+ * True when `header` is exactly `sha256=` + the lower-case hex HMAC-SHA256 of `rawBody` keyed with the app secret
+ * (constant time). Anything else is refused, even when it decodes to the right bytes: Buffer's hex decoding stops at
+ * the first non-hex character, so a lenient check took trailing garbage, an odd last digit or a second
+ * comma-joined value.
+ */
 export function validSignature(rawBody: Buffer, header: string | undefined, appSecret: string): boolean {
-  if (typeof header !== 'string' || !header.startsWith('sha256=')) return false;
+  if (typeof header !== 'string' || !SIGNATURE.test(header)) return false;
   const given = Buffer.from(header.slice(7), 'hex');
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
