@@ -128,6 +128,9 @@ export async function startDukaan(opts: {
       PUBLIC_URL: `http://127.0.0.1:${opts.port}`,
       // A benchmark on one machine: sign-in codes on the terminal (no real channel is configured).
       OTP_CONSOLE: '1',
+      // BENCH_SERVER_NODE_OPTIONS: V8 flags for the server's processes only (the bench's own process is left as it is),
+      // e.g. `--max-semi-space-size=32` to measure a young generation of another size.
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
