@@ -113,7 +113,11 @@ export interface ExportOrder {
   number: number;
   /** `YYYY-MM-DD HH:MM` in the store's time zone. */
   placedAt: string;
-  createdAt: Date;
+  /**
+   * `created_at` as PostgreSQL writes it, to the microsecond: the export's keyset. A JS Date keeps milliseconds
+   * only, and a cursor cut to them sits before its own row, so the page's last orders came again on the next page.
+   */
+  createdAtKey: string;
   status: string;
   paymentStatus: string;
   paymentMethod: string;
@@ -143,19 +147,22 @@ export interface ExportLine {
   lineTotal: number;
 }
 
-/** One page of the range's orders, oldest first, after the keyset (created_at, id) of the previous page. */
+/**
+ * One page of the range's orders, oldest first, after the keyset (created_at, id) of the previous page's last
+ * order (`createdAtKey`, exact to the microsecond).
+ */
 export async function exportOrderPage(
   q: Queryable,
   storeId: string,
   from: string,
   to: string,
   timeZone: string,
-  after: { createdAt: Date; id: string } | null,
+  after: { createdAtKey: string; id: string } | null,
   limit: number,
 ): Promise<ExportOrder[]> {
   const { rows } = await q.query<ExportOrder>(
     `SELECT o.id, o.number, to_char(o.created_at AT TIME ZONE $4, 'YYYY-MM-DD HH24:MI') AS "placedAt",
-            o.created_at AS "createdAt", o.status, o.payment_status AS "paymentStatus",
+            o.created_at::text AS "createdAtKey", o.status, o.payment_status AS "paymentStatus",
             o.payment_method AS "paymentMethod", o.fulfillment, o.source, o.customer, o.note,
             o.coupon_code AS "couponCode", o.subtotal, o.discount, o.delivery_fee AS "deliveryFee", o.total,
             o.amount_paid AS "amountPaid"
@@ -164,7 +171,7 @@ export async function exportOrderPage(
         AND ($5::timestamptz IS NULL OR (o.created_at, o.id) > ($5::timestamptz, $6::uuid))
       ORDER BY o.created_at, o.id
       LIMIT $7`,
-    [storeId, from, to, timeZone, after?.createdAt ?? null, after?.id ?? null, limit],
+    [storeId, from, to, timeZone, after?.createdAtKey ?? null, after?.id ?? null, limit],
   );
   return rows;
 }

@@ -54,7 +54,8 @@ export async function salesReport(
   };
 }
 
-const EXPORT_PAGE = 500;
+/** Orders per page of the export (exported for its test, which pages across it). */
+export const EXPORT_PAGE = 500;
 
 /** The range's orders as CSV text chunks, read page by page (a year of a busy store never sits in memory). */
 export async function* exportOrdersCsv(
@@ -64,7 +65,7 @@ export async function* exportOrdersCsv(
 ): AsyncGenerator<string> {
   const { from, to } = resolveRange(query.from, query.to);
   yield orderCsvHeader();
-  let after: { createdAt: Date; id: string } | null = null;
+  let after: { createdAtKey: string; id: string } | null = null;
   for (;;) {
     const orders = await exportOrderPage(q, store.id, from, to, STORE_TIME_ZONE, after, EXPORT_PAGE);
     if (!orders.length) return;
@@ -75,7 +76,7 @@ export async function* exportOrdersCsv(
     );
     yield orderCsvRows(orders, lines, store.currency);
     const last = orders[orders.length - 1]!;
-    after = { createdAt: last.createdAt, id: last.id };
+    after = { createdAtKey: last.createdAtKey, id: last.id };
     if (orders.length < EXPORT_PAGE) return;
   }
 }

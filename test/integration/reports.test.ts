@@ -3,6 +3,7 @@ import { describe, expect } from 'vitest';
 import type { TestContext } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
 import { addProduct, checkoutBody, openShop, placeOrder, type Shop } from '../helpers/order-fixtures.js';
+import { EXPORT_PAGE } from '../../src/reports/reports.service.js';
 
 const it = appTest();
 let shop: Shop;
@@ -120,6 +121,41 @@ describe('orders export', () => {
     const bad = await shop.api.get(`${shop.base}/orders/export?from=2026-11-31`);
     expect([bad.status, bad.body?.code]).toEqual([400, 'validation_failed']);
   });
+});
+
+describe('orders export across pages', () => {
+  it('lists each order once when a page ends inside orders placed in the same microsecond', async ({ ctx }) => {
+    const own = await openShop(ctx);
+    const sugar = await addProduct(own, 'Sugar 1 kg', 5000);
+    const placed = await placeOrder(own, [[sugar, 1]], checkoutBody());
+    // Copies of the order, as one batched checkout writes them: one creation time, to the microsecond, beyond
+    // the first page of the export (EXPORT_PAGE).
+    const copies = EXPORT_PAGE + 20;
+    await ctx.testDb.db.query(
+      `WITH o AS (
+         INSERT INTO orders (id, store_id, number, status, payment_method, fulfillment, subtotal, discount,
+                             delivery_fee, total, customer, tracking_token, bill_rules, created_at)
+         SELECT gen_random_uuid(), store_id, 1000 + g, status, payment_method, fulfillment, subtotal, discount,
+                delivery_fee, total, customer, gen_random_uuid(), bill_rules, '2026-07-01T06:00:00.123456Z'
+           FROM orders, generate_series(1, $2::int) g WHERE id = $1
+         RETURNING id, store_id)
+       INSERT INTO order_lines (order_id, store_id, variant_id, product_id, name, variant_name, unit_price,
+                                quantity, line_total, position)
+       SELECT o.id, o.store_id, l.variant_id, l.product_id, l.name, l.variant_name, l.unit_price, l.quantity,
+              l.line_total, l.position
+         FROM o, order_lines l WHERE l.order_id = $1`,
+      [placed.id, copies],
+    );
+    const res = await own.api.get(`${own.base}/orders/export?from=2026-07-01&to=2026-07-01`);
+    expect(res.status).toBe(200);
+    const numbers = res.text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l: string) => l.split(',')[0]);
+    expect(numbers).toHaveLength(copies);
+    expect(new Set(numbers).size).toBe(copies);
+  }, 120_000);
 });
 
 describe('new vs returning customers', () => {
