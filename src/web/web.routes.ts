@@ -13,6 +13,7 @@ import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { billPages } from './bill/bill.pages.js';
 
 export const webRoutes: FastifyPluginAsync = async (app) => {
+  app.decorateRequest('pageLang', null);
   registerPageErrorHandler(app);
   await registerCsrf(app);
   registerAssetRoutes(app);

@@ -14,6 +14,7 @@ import { clearCookie, formProblem, seeOther, setCookie, type FormProblem } from 
 import { chooseLanguage, isLang, translator, type Lang, type Translate } from '../../i18n/index.js';
 import { merchantLanguage, setMerchantLanguage } from '../../merchants/merchants.service.js';
 import { fieldMessage } from './field-messages.js';
+import { notePageLanguage } from '../page-language.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -104,6 +105,7 @@ export async function dashboardLanguage(request: FastifyRequest, reply: FastifyR
     cookie: account ?? cookie,
     acceptLanguage: typeof header === 'string' ? header : undefined,
   });
+  notePageLanguage(request, request.dashboardLang);
 }
 
 /** `t` in the page's language: `const tr = trOf(request); tr('dashboard.nav.orders')`. */

@@ -12,6 +12,7 @@ import { loadCartSnapshot, type CartSnapshot } from '../../cart/cart.service.js'
 import { AppError } from '../../shared/errors.js';
 import { chooseLanguage, isLang, translator, type Lang, type Translate } from '../../i18n/index.js';
 import { clearCookie, setCookie } from '../forms.js';
+import { notePageLanguage } from '../page-language.js';
 
 export interface StoreContext {
   row: StoreRow;
@@ -44,12 +45,14 @@ export function pageLanguage(
   if (reply && isLang(query) && query !== cookie)
     setCookie(request, reply, LANG_COOKIE, query, { path: '/', maxAgeSeconds: 365 * 86400 });
   const header = request.headers['accept-language'];
-  return chooseLanguage({
+  const lang = chooseLanguage({
     query,
     cookie,
     acceptLanguage: typeof header === 'string' ? header : undefined,
     fallback: storeDefault,
   });
+  notePageLanguage(request, lang);
+  return lang;
 }
 
 export const CART_COOKIE = 'cart';
