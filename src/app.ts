@@ -18,7 +18,7 @@ import { registerMetrics } from './server/metrics.js';
 import { registerReplicaReads } from './server/replica-reads.js';
 import { registerIdempotency } from './server/idempotency.js';
 import { documentOperation } from './server/openapi.js';
-import { logOptions } from './server/logger.js';
+import { logOptions, requestLogSerializer } from './server/logger.js';
 import { PgRateLimitStore } from './server/rate-limit-store.js';
 import { findSession, requestToken } from './auth/session.js';
 import { requireStoreMember } from './stores/membership.js';
@@ -61,10 +61,16 @@ const HSTS = 'max-age=31536000; includeSubDomains';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
+function withRedactedUrls(logger: NonNullable<FastifyServerOptions['logger']>): FastifyServerOptions['logger'] {
+  if (typeof logger !== 'object') return logger;
+  return { ...logger, serializers: { req: requestLogSerializer, ...logger.serializers } };
+}
+
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const { config, db } = opts;
   const app = Fastify({
-    logger: opts.logger ?? logOptions(config.logLevel),
+    // Request lines log the URL with its secrets redacted (the webhook's verification token is in a query string).
+    logger: withRedactedUrls(opts.logger ?? logOptions(config.logLevel)),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     // Keep an upstream's X-Request-Id (nginx) so one id follows the request through every log.
