@@ -11,10 +11,13 @@
  * each route's median over the rounds.
  *
  *   npx tsx bench/request-cost.ts [--database-url postgres://postgres@127.0.0.1:5432] [--requests 2000]
- *     [--rounds 5] [--dist] [--profile DIR]
+ *     [--rounds 5] [--dist] [--profile DIR] [--alloc]
  *
  * --dist measures the build (`npm run build` first); --profile DIR writes one V8 CPU profile per route over its last
- * round (sampled every 250 µs; open in Chrome DevTools). On a VM the CPU time a process is charged moves by tens of
+ * round (sampled every 250 µs; open in Chrome DevTools). --alloc adds a pass that counts the bytes each route
+ * allocates per request (V8's sampling heap profiler, collected objects included): unlike CPU time, the same code
+ * allocates the same on a busy box, so a change that allocates less shows even where the CPU figures drift; the
+ * functions that allocated most are listed per route. On a VM the CPU time a process is charged moves by tens of
  * percent between runs (the host's other guests): compare routes within one run, and a change by alternating runs
  * of both trees — or, for one piece of the path, by two variants inside one process.
  */
@@ -41,6 +44,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     profile: { type: 'string' },
     dist: { type: 'boolean', default: false },
+    alloc: { type: 'boolean', default: false },
   },
 });
 // --dist: the server as `npm start` runs it (dist/, `npm run build` first), not the TypeScript through tsx, whose
@@ -198,6 +202,37 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
+/** Bytes allocated per request of `route` (sampled every 4 KiB), and the functions that allocated most. */
+async function allocated(route: Route, n: number): Promise<{ perRequest: number; top: [string, number][] }> {
+  const carts: string[] = [];
+  if (route.cartsOf) for (let i = 0; i < n; i++) carts.push(await newCart(route.cartsOf));
+  const cart = () => carts.pop()!;
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  for (let i = 0; i < n; i++) {
+    const [target, opts] = route.request(i, cart);
+    const res = await send(target, opts);
+    if (res.status !== route.expect) throw new Error(`${route.name}: ${res.status} (expected ${route.expect})`);
+  }
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  const bySite = new Map<string, number>();
+  let total = 0;
+  const walk = (node: (typeof profile)['head']) => {
+    total += node.selfSize;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const site = `${functionName || '(anonymous)'} ${url.replace(/.*\/node_modules\//, '').replace(/.*\//, '')}:${lineNumber + 1}`;
+    if (node.selfSize) bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  const top = [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  return { perRequest: total / n, top: top.map(([site, bytes]) => [site, bytes / n]) };
+}
+
 const healthz = summarize(perRoute.get(ROUTES[1]!.name)!).p50;
 console.log(`\nNode CPU per request (user + system, this process only), ${ROUNDS} rounds × ${REQUESTS} requests`);
 console.log('| route | µs, median | rounds (min–max) | over GET /healthz | of it GC pauses, µs (median) |');
@@ -210,6 +245,16 @@ for (const route of ROUTES) {
   console.log(
     `| ${route.name} | ${p50.toFixed(0)} | ${Math.min(...xs).toFixed(0)}–${max.toFixed(0)} | ${over} | ${gc.toFixed(0)} |`,
   );
+}
+if (args.alloc) {
+  console.log(`\nBytes allocated per request (V8's sampling heap profiler, every 4 KiB, collected objects included)`);
+  console.log('| route | KiB per request | allocated most (KiB per request) |');
+  console.log('|---|---|---|');
+  for (const route of ROUTES) {
+    const { perRequest, top } = await allocated(route, REQUESTS);
+    const most = top.map(([site, bytes]) => `\`${site}\` ${(bytes / 1024).toFixed(1)}`).join(', ');
+    console.log(`| ${route.name} | ${(perRequest / 1024).toFixed(1)} | ${most} |`);
+  }
 }
 session.disconnect();
 await app.close();
