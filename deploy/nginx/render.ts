@@ -56,6 +56,8 @@ export const JSON_BODY_LIMIT = '1m';
  * stops anything bigger before it reaches a worker.
  */
 export const UPLOAD_BODY_LIMIT = '5320k';
+/** The WhatsApp webhook: Meta's deliveries may be up to 3 MB (the app's route allows the same). */
+export const WEBHOOK_BODY_LIMIT = '3m';
 
 export function defaultOptions(overrides: Partial<NginxOptions> = {}): NginxOptions {
   const mode = overrides.mode ?? 'site';
@@ -348,6 +350,11 @@ ${staticLocation}
     }
     location /dashboard/ {
         client_max_body_size ${UPLOAD_BODY_LIMIT};
+        proxy_pass http://dukaan_app;
+    }
+    # The WhatsApp webhook: a delivery refused here would be retried by Meta, and refused again, until it is dropped.
+    location = /webhooks/whatsapp {
+        client_max_body_size ${WEBHOOK_BODY_LIMIT};
         proxy_pass http://dukaan_app;
     }
     # The live orders list (Server-Sent Events): each event passed on the moment it is written, never buffered or

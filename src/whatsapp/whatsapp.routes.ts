@@ -48,6 +48,12 @@ export function messagesOf(payload: unknown): WebhookMessage[] {
   return out;
 }
 
+/**
+ * Meta's deliveries may be up to 3 MB ("Webhooks payloads can be up to 3MB"), above the app's 1 MB JSON limit: a
+ * delivery answered 413 would be retried and refused again until Meta drops it, with every message in it.
+ */
+export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
+
 export const whatsappWebhookRoutes: FastifyPluginAsync = async (base) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   // The signature is over the exact bytes Meta sent: keep them, parse JSON here.
@@ -67,7 +73,10 @@ export const whatsappWebhookRoutes: FastifyPluginAsync = async (base) => {
 
   app.post(
     '/webhooks/whatsapp',
-    { schema: { tags: ['whatsapp'], summary: 'Cloud API webhook: inbound messages (signed)' } },
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      schema: { tags: ['whatsapp'], summary: 'Cloud API webhook: inbound messages (signed)' },
+    },
     async (request, reply) => {
       const secret = app.config.whatsappAppSecret;
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);

@@ -5,8 +5,9 @@
 import { Writable } from 'node:stream';
 import { describe, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
-import { merchantWithStore } from '../helpers/app.js';
+import { merchantWithStore, type TestContext } from '../helpers/app.js';
 import { whatsappTest } from '../helpers/fixture.js';
+import { postWebhook, webhookPayload } from '../helpers/whatsapp-webhook.js';
 
 const SECRET = 'edges-app-secret';
 const VERIFY = 'edges-verify-token-0d1e';
@@ -46,5 +47,39 @@ describe('logs', () => {
     const log = lines.join('');
     expect(log).toContain('hub.verify_token=[redacted]&hub.challenge=77');
     expect(log).not.toContain(VERIFY);
+  });
+});
+
+const inboxIds = async (ctx: TestContext) =>
+  (await ctx.testDb.db.query<{ message_id: string }>(`SELECT message_id FROM whatsapp_inbox`)).rows.map(
+    (r) => r.message_id,
+  );
+
+describe('sizes', () => {
+  it('a delivery of 2.5 MB (Meta sends up to 3 MB) is stored, not refused with 413', async ({ ctx }) => {
+    const payload = webhookPayload({ phoneNumberId: SHARED, from: '919870000001', id: 'wamid.big-1', text: 'hi' });
+    const value = payload.entry[0]!.changes[0]!.value;
+    const base = value.messages[0]!;
+    // 600 messages of 4,096 characters each (WhatsApp's longest text), from 600 customers: about 2.5 MB.
+    value.messages = Array.from({ length: 600 }, (_, i) => ({
+      ...base,
+      id: `wamid.big-${i}`,
+      from: `9198700${String(10000 + i)}`,
+      text: { body: 'a'.repeat(4096) },
+    }));
+    const body = JSON.stringify(payload);
+    expect(body.length).toBeGreaterThan(2_400_000);
+    const res = await postWebhook(ctx.app, body, SECRET);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ received: 600 });
+    expect((await inboxIds(ctx)).filter((id) => id.startsWith('wamid.big-'))).toHaveLength(600);
+  });
+
+  it('above 3 MB → 413 problem, nothing stored', async ({ ctx }) => {
+    const payload = webhookPayload({ phoneNumberId: SHARED, from: '919870000002', id: 'wamid.huge-1', text: 'x' });
+    const body = JSON.stringify({ ...payload, padding: 'p'.repeat(3 * 1024 * 1024) });
+    const res = await postWebhook(ctx.app, body, SECRET);
+    expect(res.status).toBe(413);
+    expect(await inboxIds(ctx)).not.toContain('wamid.huge-1');
   });
 });
