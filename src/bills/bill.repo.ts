@@ -1,11 +1,12 @@
 /** SQL of a bill: the order (by its tracking token), its store, and its lines with each product's HSN code. */
 import type { Queryable } from '../db/db.js';
+import type { OrderStatus } from '../orders/status.js';
 
 export interface BillOrderRow {
   id: string;
   storeId: string;
   number: number;
-  status: string;
+  status: OrderStatus;
   paymentStatus: string;
   paymentMethod: string;
   fulfillment: string;
@@ -14,6 +15,7 @@ export interface BillOrderRow {
   deliveryFee: number;
   total: number;
   amountPaid: number;
+  amountRefunded: number;
   couponCode: string | null;
   customer:
     | {
@@ -45,7 +47,8 @@ export async function findBillOrder(q: Queryable, trackingToken: string): Promis
     `SELECT o.id, o.store_id AS "storeId", o.number, o.status, o.payment_status AS "paymentStatus",
             o.payment_method AS "paymentMethod",
             o.fulfillment, o.subtotal, o.discount, o.delivery_fee AS "deliveryFee", o.total,
-            o.amount_paid AS "amountPaid", o.coupon_code AS "couponCode", o.customer, o.lang,
+            o.amount_paid AS "amountPaid", o.amount_refunded AS "amountRefunded", o.coupon_code AS "couponCode",
+            o.customer, o.lang,
             o.created_at AS "createdAt", s.name AS "storeName", s.slug AS "storeSlug",
             s.whatsapp AS "storeWhatsapp", s.currency, s.gstin
        FROM orders o JOIN stores s ON s.id = o.store_id

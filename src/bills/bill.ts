@@ -5,6 +5,7 @@
 import { money, t, type Lang } from '../i18n/index.js';
 import type { BillLineRow, BillOrderRow } from './bill.repo.js';
 import { lineName } from '../catalog/variant-label.js';
+import { amountToPay, refundDue } from '../orders/payment-status.js';
 
 export interface Bill {
   lang: Lang;
@@ -39,6 +40,35 @@ const PAYMENT_KEYS: Record<string, string> = {
   refunded: 'bill.paymentRefunded',
 };
 
+const ENDED_KEYS: Partial<Record<BillOrderRow['status'], string>> = {
+  cancelled: 'bill.statusCancelled',
+  rejected: 'bill.statusRejected',
+};
+
+/**
+ * The bill's money lines below the total: what was paid, what is still to pay, and what the store owes back, by
+ * the order's own rules (orders/payment-status.ts): a cancelled or rejected order asks for nothing and owes back
+ * all that was paid; an order edited below what was paid owes the difference.
+ */
+function balanceLines(order: BillOrderRow, lang: Lang): Bill['totals'] {
+  const m = (minor: number) => money(lang, minor, order.currency);
+  const state = {
+    total: order.total,
+    amountPaid: order.amountPaid,
+    amountRefunded: order.amountRefunded,
+    orderStatus: order.status,
+  };
+  // What is still to pay (nothing once cancelled or rejected), a proof waiting or not: the bill is a record of the
+  // money, not the payment request.
+  const toPay = amountToPay('pending', state, null);
+  const owed = refundDue(state);
+  const lines: Bill['totals'] = [{ label: t(lang, 'bill.paid'), value: m(order.amountPaid) }];
+  if (order.amountRefunded > 0) lines.push({ label: t(lang, 'bill.refunded'), value: m(order.amountRefunded) });
+  lines.push({ label: t(lang, 'bill.balance'), value: m(toPay), strong: toPay > 0 });
+  if (owed > 0) lines.push({ label: t(lang, 'bill.refundDue'), value: m(owed), strong: true });
+  return lines;
+}
+
 export function buildBill(order: BillOrderRow, lines: readonly BillLineRow[], lang: Lang): Bill {
   const m = (minor: number) => money(lang, minor, order.currency);
   const customer =
@@ -47,7 +77,6 @@ export function buildBill(order: BillOrderRow, lines: readonly BillLineRow[], la
       : order.customer;
   const address = customer.address;
   const showHsn = lines.some((l) => l.hsn);
-  const balance = Math.max(order.total - order.amountPaid, 0);
   const totals: Bill['totals'] = [{ label: t(lang, 'bill.subtotal'), value: m(order.subtotal) }];
   if (order.discount > 0)
     totals.push({
@@ -56,8 +85,8 @@ export function buildBill(order: BillOrderRow, lines: readonly BillLineRow[], la
     });
   if (order.fulfillment === 'delivery') totals.push({ label: t(lang, 'bill.delivery'), value: m(order.deliveryFee) });
   totals.push({ label: t(lang, 'bill.total'), value: m(order.total), strong: true });
-  totals.push({ label: t(lang, 'bill.paid'), value: m(order.amountPaid) });
-  totals.push({ label: t(lang, 'bill.balance'), value: m(balance), strong: balance > 0 });
+  totals.push(...balanceLines(order, lang));
+  const ended = ENDED_KEYS[order.status];
   return {
     lang,
     title: t(lang, 'bill.title', { number: order.number, store: order.storeName }),
@@ -70,6 +99,7 @@ export function buildBill(order: BillOrderRow, lines: readonly BillLineRow[], la
       { label: t(lang, 'bill.number'), value: `#${order.number}` },
       { label: t(lang, 'bill.date'), value: billDate(order.createdAt, lang) },
       { label: t(lang, 'bill.payment'), value: t(lang, PAYMENT_KEYS[order.paymentStatus] ?? 'bill.paymentPending') },
+      ...(ended ? [{ label: t(lang, 'bill.status'), value: t(lang, ended) }] : []),
     ],
     customerLines: [
       customer.name,

@@ -68,6 +68,21 @@ describe('bill', () => {
     }
   });
 
+  it('a cancelled order bill says cancelled, asks for nothing and shows the refund due', async ({ ctx }) => {
+    const salt = await addProduct(shop, 'Rock salt', 2000);
+    const order = await placeOrder(shop, [[salt, 2]]);
+    expect((await shop.api.post(`${shop.base}/orders/${order.id}/payment`, { status: 'paid' })).status).toBe(200);
+    const cancel = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${order.trackingToken}/cancel` });
+    expect(cancel.statusCode).toBe(200);
+    const res = await ctx.app.inject({ url: `/o/${order.trackingToken}/bill` });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('CANCELLED — nothing to pay');
+    expect(res.body).toContain('<td class="n">To pay</td><td class="n">₹0.00</td>');
+    expect(res.body).toContain('<td class="n">Refund due to you</td><td class="n">₹40.00</td>');
+    const hi = await ctx.app.inject({ url: `/o/${order.trackingToken}/bill?lang=hi` });
+    expect(hi.body).toContain('रद्द — कुछ नहीं देना है');
+  });
+
   it('answers unknown or malformed tokens with the 404 page', async ({ ctx }) => {
     for (const url of ['/o/not-a-token/bill', `/o/${crypto.randomUUID()}/bill`, `/o/${crypto.randomUUID()}/bill.pdf`]) {
       const res = await ctx.app.inject({ url });
