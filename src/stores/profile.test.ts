@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryTo, hoursProblems, localTime, openByHours, pincodeShapeOk, storeIsOpen } from './profile.js';
+import {
+  deliveryAreaProblems,
+  deliveryTo,
+  hoursProblems,
+  localTime,
+  openByHours,
+  pincodeShapeOk,
+  storeIsOpen,
+} from './profile.js';
 
 describe('opening hours', () => {
   const hours = {
@@ -57,5 +65,20 @@ describe('pincodeShapeOk', () => {
     expect(['411001', '411 001'].map((p) => pincodeShapeOk('INR', p))).toEqual([true, true]);
     expect(['41100', '4110012', 'SW1A'].map((p) => pincodeShapeOk('INR', p))).toEqual([false, false, false]);
     expect(pincodeShapeOk('GBP', 'SW1A 1AA')).toBe(true);
+  });
+});
+
+describe('delivery area list', () => {
+  it('names every repeat of a PIN prefix (its fee could never apply), and nothing else', () => {
+    expect(deliveryAreaProblems([])).toEqual([]);
+    expect(deliveryAreaProblems([{ pincodePrefix: '411' }, { pincodePrefix: '4110', fee: 10 }])).toEqual([]);
+    expect(
+      deliveryAreaProblems([
+        { pincodePrefix: '411', fee: 100 },
+        { pincodePrefix: '560' },
+        { pincodePrefix: '411', fee: 200 },
+        { pincodePrefix: '411' },
+      ]),
+    ).toEqual(['/delivery/areas/2/pincodePrefix', '/delivery/areas/3/pincodePrefix']);
   });
 });

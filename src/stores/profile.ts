@@ -68,6 +68,20 @@ export function pincodeShapeOk(currency: string, pincode: string): boolean {
 }
 
 /**
+ * Problems of a delivery-area list, as JSON-pointer paths (empty = valid): a PIN prefix listed twice would leave
+ * the second entry's fee silently unused (the first of equal length wins in `deliveryTo`).
+ */
+export function deliveryAreaProblems(areas: readonly DeliveryArea[]): string[] {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  areas.forEach((area, i) => {
+    if (seen.has(area.pincodePrefix)) problems.push(`/delivery/areas/${i}/pincodePrefix`);
+    seen.add(area.pincodePrefix);
+  });
+  return problems;
+}
+
+/**
  * Whether the store delivers to `pincode`, and the fee there. No areas = everywhere at the store's fee; otherwise
  * the longest matching prefix wins (a fee on "411001" beats one on "411").
  */

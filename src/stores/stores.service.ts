@@ -1,6 +1,6 @@
 import { inTx, serverKeyOf, type DbOrTx, type Queryable } from '../db/db.js';
 import type { Config } from '../config.js';
-import { AppError, conflict, notFound, validationFailed } from '../shared/errors.js';
+import { AppError, conflict, notFound, validationFailed, type ProblemItem } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { normalizeE164 } from '../shared/phone.js';
 import { CoalescedReads } from '../shared/coalesced-reads.js';
@@ -22,7 +22,13 @@ import {
 } from './stores.repo.js';
 
 export type { StoreRow } from './stores.repo.js';
-import { hoursProblems, storeIsOpen, type OpeningHours } from './profile.js';
+import {
+  deliveryAreaProblems,
+  hoursProblems,
+  pincodeShapeOk,
+  storeIsOpen,
+  type OpeningHours,
+} from './profile.js';
 
 /** Open now: the manual switch, and the opening hours when set (in the store's time zone). */
 export const storeOpenNow = (row: StoreRow, now = new Date()): boolean =>
@@ -191,6 +197,19 @@ export async function updateStore(
   return inTx(db, (tx) => updateStoreIn(tx, storeId, input, whatsapp, config, merchantId));
 }
 
+/**
+ * What the schema cannot see: an address PIN of the wrong shape for the store's currency (checkout would refuse
+ * the same PIN from a customer), and a PIN prefix listed twice in the delivery areas.
+ */
+function profileValueProblems(input: UpdateStoreInput, currency: string): ProblemItem[] {
+  const problems: ProblemItem[] = [];
+  if (input.address && !pincodeShapeOk(currency, input.address.pincode))
+    problems.push({ code: 'invalid', path: '/address/pincode', message: 'a PIN code is 6 digits' });
+  for (const path of deliveryAreaProblems(input.delivery?.areas ?? []))
+    problems.push({ code: 'duplicate', path, message: 'this PIN prefix is listed already' });
+  return problems;
+}
+
 async function updateStoreIn(
   tx: Queryable,
   storeId: string,
@@ -201,6 +220,8 @@ async function updateStoreIn(
 ): Promise<Store> {
   const before = await selectStoreById(tx, storeId);
   if (!before) throw notFound('Store not found');
+  const problems = profileValueProblems(input, before.currency);
+  if (problems.length) throw validationFailed('Some store settings cannot work as given', problems, 422);
   // A new number is unverified until a code sent to it comes back, or it is the owner's own signed-in phone.
   const numberChanged = whatsapp !== undefined && whatsapp !== before.whatsapp;
   const ownPhone = numberChanged && merchantId && whatsapp ? await ownerPhone(tx, storeId, merchantId) : null;

@@ -1,0 +1,58 @@
+/**
+ * Store profile values the schema alone cannot judge, on both databases: the store's address PIN has the shape
+ * checkout asks of a customer (6 digits for an INR store), and a delivery area list names each PIN prefix once.
+ */
+import { describe, expect } from 'vitest';
+import { appTest } from '../helpers/fixture.js';
+import { openShop, type Shop } from '../helpers/order-fixtures.js';
+
+const it = appTest();
+let shop: Shop;
+it.beforeAll(async ({ ctx }) => {
+  shop = await openShop(ctx, {
+    patch: { delivery: { fee: 3000, areas: [{ pincodePrefix: '4110', fee: 2000 }] } },
+  });
+});
+
+describe('the store address', () => {
+  it('refuses a PIN code that is not 6 digits in an INR store with 422 on /address/pincode; nothing changes', async () => {
+    for (const pincode of ['abc', '4110', '4110012', 'PUNE-1']) {
+      const res = await shop.api.patch(shop.base, {
+        description: 'changed?',
+        address: { line1: '4 Station Road', city: 'Pune', pincode },
+      });
+      expect([pincode, res.status, res.body.code]).toEqual([pincode, 422, 'validation_failed']);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.errors).toEqual([expect.objectContaining({ path: '/address/pincode' })]);
+    }
+    const store = (await shop.api.get(shop.base)).body;
+    expect(store).toMatchObject({ address: null, description: '' });
+    const ok = await shop.api.patch(shop.base, {
+      address: { line1: '4 Station Road', city: 'Pune', pincode: '411001' },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body.address).toEqual({ line1: '4 Station Road', city: 'Pune', pincode: '411001' });
+  });
+
+  it('takes another country’s postal code in a store of another currency', async ({ ctx }) => {
+    const abroad = await openShop(ctx, { create: { name: 'Corner Shop', currency: 'GBP' } });
+    const res = await abroad.api.patch(abroad.base, {
+      address: { line1: '1 High St', city: 'Leeds', pincode: 'LS1 4DY' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.address.pincode).toBe('LS1 4DY');
+  });
+});
+
+describe('delivery areas', () => {
+  it('refuses a PIN prefix listed twice (its second fee could never apply), naming the repeat; areas stay', async () => {
+    const res = await shop.api.patch(shop.base, {
+      delivery: {
+        areas: [{ pincodePrefix: '411', fee: 1000 }, { pincodePrefix: '560' }, { pincodePrefix: '411', fee: 2000 }],
+      },
+    });
+    expect([res.status, res.body.code]).toEqual([422, 'validation_failed']);
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: '/delivery/areas/2/pincodePrefix' })]);
+    expect((await shop.api.get(shop.base)).body.delivery.areas).toEqual([{ pincodePrefix: '4110', fee: 2000 }]);
+  });
+});
