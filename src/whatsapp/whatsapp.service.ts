@@ -22,6 +22,7 @@ import { MAX_PROOF_BYTES, submitPaymentProof } from '../payments/proofs.service.
 import { AppError } from '../shared/errors.js';
 import { getStoreRow, storeUrl, type StoreRow } from '../stores/stores.service.js';
 import { downloadMedia, type CloudMessage } from './cloud-api.js';
+import { isSilent, readInbound, type InboundMessage } from './inbound.js';
 import {
   billText,
   buttonsMessage,
@@ -47,17 +48,6 @@ export type BotConfig = Pick<Config, 'publicUrl' | 'dataDir' | 'whatsapp'> & {
 
 /** The customer-service window: a chat cart untouched for longer starts afresh. */
 const WINDOW_SECONDS = 24 * 60 * 60;
-
-/** The inbound message object of a Cloud API webhook (the parts the bot reads). */
-export interface InboundMessage {
-  from: string;
-  id: string;
-  type: string;
-  text?: { body?: string };
-  image?: { id?: string; mime_type?: string };
-  interactive?: { type?: string; button_reply?: { id?: string }; list_reply?: { id?: string } };
-  button?: { payload?: string; text?: string };
-}
 
 type Reply =
   | { kind: 'none' }
@@ -92,8 +82,12 @@ interface Ctx {
 
 /** Processes one claimed inbox row to the end (reply in the outbox, row done). Throws to be retried later. */
 export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxRow): Promise<'done' | 'skipped'> {
-  const msg = row.message as unknown as InboundMessage;
+  const msg = readInbound(row.message);
   const ctx: Ctx = { db, config, row, msg };
+  if (row.plan === null && isSilent(msg)) {
+    await repo.finishInbox(db, row.id, row.attempts, 'skipped', `${msg.type}: nothing to answer`);
+    return 'skipped';
+  }
   if (row.plan === null && (await repo.rankInMinute(db, row.id)) > config.whatsappRatePerMinute) {
     await repo.finishInbox(db, row.id, row.attempts, 'skipped', 'rate limited');
     return 'skipped';

@@ -7,6 +7,9 @@ import { describe, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { merchantWithStore, type TestContext } from '../helpers/app.js';
 import { whatsappTest } from '../helpers/fixture.js';
+import { shownText, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
+import { processInboxOnce } from '../../src/whatsapp/inbox.js';
+import { whatsappChannel } from '../../src/notify/channels.js';
 import { postWebhook, webhookPayload } from '../helpers/whatsapp-webhook.js';
 
 const SECRET = 'edges-app-secret';
@@ -73,6 +76,8 @@ describe('sizes', () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ received: 600 });
     expect((await inboxIds(ctx)).filter((id) => id.startsWith('wamid.big-'))).toHaveLength(600);
+    // Not answered here: the later tests' worker rounds take the oldest pending messages first.
+    await ctx.testDb.db.query(`UPDATE whatsapp_inbox SET status = 'skipped' WHERE message_id LIKE 'wamid.big-%'`);
   });
 
   it('above 3 MB → 413 problem, nothing stored', async ({ ctx }) => {
@@ -81,5 +86,79 @@ describe('sizes', () => {
     const res = await postWebhook(ctx.app, body, SECRET);
     expect(res.status).toBe(413);
     expect(await inboxIds(ctx)).not.toContain('wamid.huge-1');
+  });
+});
+
+const run = (ctx: TestContext) => processInboxOnce(ctx.testDb.db, ctx.config, whatsappChannel(ctx.config.whatsapp!));
+const sentTo = (fake: FakeWhatsApp, phone: string) => fake.sent().filter((c) => c.body.to === phone);
+const inboxRow = async (ctx: TestContext, messageId: string) =>
+  (
+    await ctx.testDb.db.query<{ status: string; last_error: string | null; attempts: number }>(
+      `SELECT status, last_error, attempts FROM whatsapp_inbox WHERE message_id = $1`,
+      [messageId],
+    )
+  ).rows[0];
+
+/** A delivery of one raw message object (any shape) to the shared number. */
+const rawDelivery = (message: Record<string, unknown>) => {
+  const payload = webhookPayload({ phoneNumberId: SHARED, from: String(message.from), text: '' });
+  payload.entry[0]!.changes[0]!.value.messages = [message as never];
+  return payload;
+};
+
+describe('odd message shapes', () => {
+  it('a field of the wrong type is read as absent: answered at once, the next message not held up', async ({
+    ctx,
+    fake,
+  }) => {
+    const from = '919870000011';
+    await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, text: 'ORDER edge-kirana' }), SECRET);
+    await run(ctx);
+    const at = { from, timestamp: '1700000000' };
+    for (const [id, fields] of [
+      ['wamid.odd-1', { type: 'text', text: { body: 123 } }],
+      ['wamid.odd-2', { type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 42 } } }],
+      ['wamid.odd-3', { type: 'image', image: { id: { a: 1 } } }],
+    ] as const)
+      expect((await postWebhook(ctx.app, rawDelivery({ ...at, id, ...fields }), SECRET)).status).toBe(200);
+    await postWebhook(
+      ctx.app,
+      webhookPayload({ phoneNumberId: SHARED, from, id: 'wamid.odd-4', text: 'tata salt' }),
+      SECRET,
+    );
+    for (let i = 0; i < 4; i++) await run(ctx);
+    for (const id of ['wamid.odd-1', 'wamid.odd-2', 'wamid.odd-3', 'wamid.odd-4'])
+      expect(await inboxRow(ctx, id), id).toMatchObject({ status: 'done', attempts: 1 });
+    const texts = sentTo(fake, from).map(shownText);
+    expect(texts).toHaveLength(5);
+    expect(texts.slice(1, 4).every((t) => t.includes('Send your items list'))).toBe(true);
+    expect(texts[4]).toContain('Tata Salt 1 kg × 1');
+  });
+
+  it('a reaction or a system notice is stored and left unanswered', async ({ ctx, fake }) => {
+    const from = '919870000012';
+    await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, text: 'ORDER edge-kirana' }), SECRET);
+    await run(ctx);
+    const at = { from, timestamp: '1700000000' };
+    await postWebhook(
+      ctx.app,
+      rawDelivery({ ...at, id: 'wamid.react-1', type: 'reaction', reaction: { message_id: 'wamid.x', emoji: '👍' } }),
+      SECRET,
+    );
+    await postWebhook(
+      ctx.app,
+      rawDelivery({
+        ...at,
+        id: 'wamid.sys-1',
+        type: 'system',
+        system: { body: 'changed', type: 'user_changed_number' },
+      }),
+      SECRET,
+    );
+    await run(ctx);
+    await run(ctx);
+    expect(sentTo(fake, from)).toHaveLength(1); // the greeting only
+    expect(await inboxRow(ctx, 'wamid.react-1')).toMatchObject({ status: 'skipped' });
+    expect(await inboxRow(ctx, 'wamid.sys-1')).toMatchObject({ status: 'skipped' });
   });
 });

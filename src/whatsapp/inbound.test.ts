@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { isSilent, readInbound } from './inbound.js';
+
+const base = { from: '919812345678', id: 'wamid.1', timestamp: '1700000000' };
+
+describe('readInbound', () => {
+  it('reads the Cloud API formats the bot answers', () => {
+    expect(readInbound({ ...base, type: 'text', text: { body: '2 kg atta' } })).toEqual({
+      from: '919812345678',
+      id: 'wamid.1',
+      type: 'text',
+      text: { body: '2 kg atta' },
+    });
+    expect(readInbound({ ...base, type: 'image', image: { id: 'm1', mime_type: 'image/jpeg', sha256: 'x' } })).toEqual({
+      from: base.from,
+      id: base.id,
+      type: 'image',
+      image: { id: 'm1' },
+    });
+    expect(
+      readInbound({
+        ...base,
+        type: 'interactive',
+        interactive: { type: 'button_reply', button_reply: { id: 'confirm', title: 'Confirm order' } },
+      }).interactive,
+    ).toEqual({ button_reply: { id: 'confirm' } });
+    expect(
+      readInbound({
+        ...base,
+        type: 'interactive',
+        interactive: { type: 'list_reply', list_reply: { id: 'cat:dairy', title: 'Dairy', description: '' } },
+      }).interactive,
+    ).toEqual({ list_reply: { id: 'cat:dairy' } });
+    expect(readInbound({ ...base, type: 'button', button: { payload: 'confirm', text: 'Confirm' } }).button).toEqual({
+      payload: 'confirm',
+    });
+  });
+
+  it.each([
+    ['a number as the text body', { type: 'text', text: { body: 123 } }],
+    ['a null text', { type: 'text', text: null }],
+    ['no text object', { type: 'text' }],
+    ['an object as the media id', { type: 'image', image: { id: { a: 1 } } }],
+    ['a number as the button id', { type: 'interactive', interactive: { button_reply: { id: 42 } } }],
+    ['a null list reply', { type: 'interactive', interactive: { list_reply: null } }],
+    ['an array as interactive', { type: 'interactive', interactive: [] }],
+    ['a number as the payload', { type: 'button', button: { payload: 7 } }],
+  ])('drops what is not well-formed: %s', (_label, fields) => {
+    const read = readInbound({ ...base, ...fields });
+    expect(read.text).toBeUndefined();
+    expect(read.image).toBeUndefined();
+    expect(read.interactive).toBeUndefined();
+    expect(read.button).toBeUndefined();
+    expect(read.from).toBe('919812345678');
+  });
+
+  it('never throws, whatever it is given', () => {
+    for (const raw of [null, undefined, 42, 'text', [], { type: 5, from: {}, id: [] }])
+      expect(readInbound(raw)).toMatchObject({ from: '', id: '', type: '' });
+  });
+});
+
+describe('isSilent', () => {
+  it('reactions and system notices ask nothing; text, images, locations and orders do', () => {
+    expect(isSilent(readInbound({ ...base, type: 'reaction', reaction: { message_id: 'w', emoji: '👍' } }))).toBe(true);
+    expect(isSilent(readInbound({ ...base, type: 'system', system: { type: 'user_changed_number' } }))).toBe(true);
+    for (const type of ['text', 'image', 'location', 'order', 'unsupported', 'interactive'])
+      expect(isSilent(readInbound({ ...base, type }))).toBe(false);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * An inbound webhook message as the bot reads it: only the fields it uses, each of the type Meta documents, or
+ * absent. A message whose fields have other types (a number for a text body, an object for a media id) is read
+ * as far as it is well-formed, never thrown on: a message that throws is retried and holds up the sender's later
+ * messages for minutes before it is given up.
+ */
+
+/** The inbound message object of a Cloud API webhook (the parts the bot reads). */
+export interface InboundMessage {
+  from: string;
+  id: string;
+  type: string;
+  text?: { body: string };
+  image?: { id: string };
+  interactive?: { button_reply?: { id: string }; list_reply?: { id: string } };
+  button?: { payload: string };
+}
+
+/**
+ * Message types that ask nothing of the shop, answered with silence: a reaction (👍 on the bill) and a system
+ * notice (the customer changed their number).
+ */
+const SILENT_TYPES = new Set(['reaction', 'system']);
+
+const obj = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The well-formed parts of a stored webhook message. */
+export function readInbound(raw: unknown): InboundMessage {
+  const m = obj(raw) ?? {};
+  const out: InboundMessage = { from: str(m.from) ?? '', id: str(m.id) ?? '', type: str(m.type) ?? '' };
+  const body = str(obj(m.text)?.body);
+  if (body !== undefined) out.text = { body };
+  const imageId = str(obj(m.image)?.id);
+  if (imageId) out.image = { id: imageId };
+  const interactive = obj(m.interactive);
+  const buttonId = str(obj(interactive?.button_reply)?.id);
+  const rowId = str(obj(interactive?.list_reply)?.id);
+  if (buttonId) out.interactive = { button_reply: { id: buttonId } };
+  else if (rowId) out.interactive = { list_reply: { id: rowId } };
+  const payload = str(obj(m.button)?.payload);
+  if (payload) out.button = { payload };
+  return out;
+}
+
+/** True for a message that asks nothing of the shop (SILENT_TYPES): stored, not answered. */
+export function isSilent(message: InboundMessage): boolean {
+  return SILENT_TYPES.has(message.type);
+}
