@@ -3,8 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { OrderSchema } from '../orders/orders.schema.js';
 import { ajvErrorsToItems } from '../server/validation.js';
-import { getStorefrontStoreRow } from '../stores/stores.service.js';
-import { deliveryTo } from '../stores/profile.js';
+import { deliveryCheck, getStorefrontStoreRow } from '../stores/stores.service.js';
 import { CheckoutBody, CheckoutParams, type CheckoutInput } from './checkout.schema.js';
 import { mergeProblems } from './checkout.plan.js';
 import { checkoutAnswered } from './checkout.service.js';
@@ -17,7 +16,12 @@ import {
   recordedKeySql,
 } from '../server/idempotency.js';
 
-const DeliveryQuery = Type.Object({ pincode: Type.String({ pattern: '^[0-9]{3,10}$' }) });
+const DeliveryQuery = Type.Object({
+  pincode: Type.String({
+    pattern: '^[0-9][0-9 ]{2,11}$',
+    description: 'A PIN code (spaces ignored); for an INR store 6 digits, as checkout takes it, else 422',
+  }),
+});
 const DeliveryAnswer = Type.Object({
   delivers: Type.Boolean(),
   fee: Type.Integer({ description: 'The delivery fee there (before any free-delivery threshold)' }),
@@ -133,7 +137,7 @@ export const checkoutRoutes: FastifyPluginAsync = async (base) => {
     },
     async (request) => {
       const store = await getStorefrontStoreRow(app.db, request.params.slug);
-      return deliveryTo(store.delivery_areas, store.delivery_fee, request.query.pincode);
+      return deliveryCheck(store, request.query.pincode);
     },
   );
 };

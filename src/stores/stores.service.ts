@@ -24,6 +24,7 @@ import {
 export type { StoreRow } from './stores.repo.js';
 import {
   deliveryAreaProblems,
+  deliveryTo,
   hoursProblems,
   pincodeShapeOk,
   storeIsOpen,
@@ -168,6 +169,20 @@ export async function getStorefrontStoreRow(db: Queryable, slug: string): Promis
   const row = await reads.read(normalised, () => findStoreBySlug(db, normalised));
   if (!row) throw notFound('Store not found');
   return row;
+}
+
+/**
+ * `GET /storefront/{slug}/delivery?pincode=`: whether the store delivers there, and the fee. A PIN that checkout
+ * would refuse (an INR store's PIN is 6 digits) is `422`, not a "yes" the customer's order would then be refused on.
+ */
+export function deliveryCheck(row: StoreRow, pincode: string): { delivers: boolean; fee: number } {
+  if (!pincodeShapeOk(row.currency, pincode))
+    throw validationFailed(
+      'A PIN code is 6 digits',
+      [{ code: 'invalid', path: 'querystring/pincode', message: 'a PIN code is 6 digits' }],
+      422,
+    );
+  return deliveryTo(row.delivery_areas, row.delivery_fee, pincode);
 }
 
 export async function listStoresOfMerchant(

@@ -1,6 +1,7 @@
 /**
- * Store profile values the schema alone cannot judge, on both databases: the store's address PIN has the shape
- * checkout asks of a customer (6 digits for an INR store), and a delivery area list names each PIN prefix once.
+ * Store profile values the schema alone cannot judge, on both databases: a PIN code has the shape checkout asks of
+ * a customer (6 digits for an INR store) wherever the store takes one — its own address and the delivery check —
+ * and a delivery area list names each PIN prefix once.
  */
 import { describe, expect } from 'vitest';
 import { appTest } from '../helpers/fixture.js';
@@ -54,5 +55,33 @@ describe('delivery areas', () => {
     expect([res.status, res.body.code]).toEqual([422, 'validation_failed']);
     expect(res.body.errors).toEqual([expect.objectContaining({ path: '/delivery/areas/2/pincodePrefix' })]);
     expect((await shop.api.get(shop.base)).body.delivery.areas).toEqual([{ pincodePrefix: '4110', fee: 2000 }]);
+  });
+});
+
+describe('GET /storefront/{slug}/delivery', () => {
+  const ask = (s: Shop, pin: string) =>
+    s.customer.get(`/api/v1/storefront/${s.slug}/delivery?pincode=${encodeURIComponent(pin)}`);
+
+  it('answers a 6-digit PIN, spaces ignored as checkout ignores them', async () => {
+    expect((await ask(shop, '411001')).body).toEqual({ delivers: true, fee: 2000 });
+    expect((await ask(shop, '411 001')).body).toEqual({ delivers: true, fee: 2000 });
+    expect((await ask(shop, '560001')).body).toEqual({ delivers: false, fee: 0 });
+  });
+
+  it('is 422 for a PIN checkout would refuse, never "delivers: true" for it', async () => {
+    for (const pin of ['4110', '41100', '4110011', '4110011234']) {
+      const res = await ask(shop, pin);
+      expect([pin, res.status, res.body.code]).toEqual([pin, 422, 'validation_failed']);
+      expect(res.body.errors[0]).toMatchObject({ path: 'querystring/pincode' });
+    }
+    for (const pin of ['41100a', '', ' 411001']) {
+      const res = await ask(shop, pin);
+      expect([pin, res.status, res.body.code]).toEqual([pin, 400, 'validation_failed']);
+    }
+  });
+
+  it('leaves the shape of other countries’ postal codes to their stores', async ({ ctx }) => {
+    const abroad = await openShop(ctx, { create: { name: 'Ecke', currency: 'EUR' } });
+    expect((await ask(abroad, '1010')).body).toEqual({ delivers: true, fee: 0 });
   });
 });
