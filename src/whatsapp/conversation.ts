@@ -195,6 +195,26 @@ export function pickCandidate(
   return null;
 }
 
+/** The customer-service window (24 hours): after it a chat starts afresh. */
+export const WINDOW_SECONDS = 24 * 60 * 60;
+
+/**
+ * The store a message on the shared number names: `ORDER <slug>` (the storefront's button) at any time; the slug
+ * alone only as a chat's first message — no store yet, or the last message is older than the window. Later a
+ * lone word is an item: a customer of one shop typing "paneer" must not be taken to a shop whose slug is
+ * `paneer`. `explicit`: the customer asked for a shop (`ORDER …`), so an unknown one is said to be unknown.
+ */
+export function storeNamed(
+  text: string,
+  command: { kind: string; slug?: string } | null,
+  chat: { storeId: string | null; idleSeconds: number | null },
+): { slug: string; explicit: boolean } | null {
+  if (command?.kind === 'store' && command.slug) return { slug: command.slug, explicit: true };
+  const word = text.trim();
+  const firstMessage = chat.storeId === null || chat.idleSeconds === null || chat.idleSeconds > WINDOW_SECONDS;
+  return firstMessage && /^[a-z0-9][a-z0-9-]{2,39}$/i.test(word) ? { slug: word.toLowerCase(), explicit: false } : null;
+}
+
 /** The status words of an order, as a message key per status (written out so the catalog test sees each key). */
 export const STATUS_KEYS: Readonly<Record<string, string>> = {
   placed: 'whatsapp.statusPlaced',

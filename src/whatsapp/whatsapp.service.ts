@@ -33,7 +33,9 @@ import {
   pickCandidate,
   safeWords,
   STATUS_KEYS,
+  storeNamed,
   textMessage,
+  WINDOW_SECONDS,
   type Candidate,
   type ChatState,
   type Option,
@@ -46,12 +48,10 @@ export type BotConfig = Pick<Config, 'publicUrl' | 'dataDir' | 'whatsapp'> & {
   whatsappRatePerMinute: number;
 };
 
-/** The customer-service window: a chat cart untouched for longer starts afresh. */
-const WINDOW_SECONDS = 24 * 60 * 60;
-
 type Reply =
   | { kind: 'none' }
   | { kind: 'whichShop' }
+  | { kind: 'unknownShop' }
   | { kind: 'greet' }
   | { kind: 'category'; slug: string }
   | { kind: 'bill'; unknown: string[] }
@@ -186,24 +186,27 @@ async function decide(ctx: Ctx): Promise<Plan> {
   let command = commandOf(msg, state);
 
   let store: repo.BotStoreRow | null = own;
+  let unknownShop = false;
   if (!store) {
-    // A shared number: the chat's store, or the one this message names ("ORDER demo", or the slug alone).
-    const named =
-      command?.kind === 'store'
-        ? await repo.storeBySlug(db, command.slug)
-        : /^[a-z0-9][a-z0-9-]{2,39}$/i.test(text.trim())
-          ? await repo.storeBySlug(db, text.trim())
-          : null;
+    // A shared number: the chat's store, or the one this message names ("ORDER demo", or the slug alone as the
+    // chat's first message: storeNamed).
+    const pick = storeNamed(text, command, { storeId: chat.store_id, idleSeconds: chat.idle_seconds });
+    const named = pick ? await repo.storeBySlug(db, pick.slug) : null;
     if (named) {
       store = named;
       state = {};
       command = { kind: 'greet' };
       if (chat.store_id !== named.id && !/[\u0900-\u097f]/.test(text)) lang = named.default_language;
-    } else if (chat.store_id) store = await repo.storeById(db, chat.store_id);
+    } else {
+      unknownShop = Boolean(pick?.explicit);
+      if (chat.store_id) store = await repo.storeById(db, chat.store_id);
+    }
   }
   const base = { lang, state, ops: [] as Plan['ops'], newCart: false };
+  if (store && !store.whatsapp_bot) return { ...base, storeId: store.id, cartId: null, reply: { kind: 'none' } };
+  // "ORDER <a slug no shop has>": said so, and the chat stays with its shop (if it has one).
+  if (unknownShop) return { ...base, storeId: store?.id ?? null, cartId: null, reply: { kind: 'unknownShop' } };
   if (!store) return { ...base, storeId: null, cartId: null, reply: { kind: 'whichShop' } };
-  if (!store.whatsapp_bot) return { ...base, storeId: store.id, cartId: null, reply: { kind: 'none' } };
 
   // The chat's cart: a new one when there is none, it became an order, or the 24-hour window passed.
   const found = await repo.chatCart(db, store.id, row.sender);
@@ -385,6 +388,7 @@ async function render(ctx: Ctx, plan: Plan, store: StoreRow | null, changed: Car
   const tr = translator(lang);
   const text = (body: string): Rendered => ({ messages: [textMessage(body)], state: plan.state });
   const reply = plan.reply;
+  if (reply.kind === 'unknownShop') return text(tr('whatsapp.unknownShop'));
   if (reply.kind === 'whichShop' || !store) return text(tr('whatsapp.whichShop'));
   const m = (minor: number) => money(lang, minor, store.currency, { trimZeroFraction: true });
 

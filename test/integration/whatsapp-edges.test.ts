@@ -162,3 +162,30 @@ describe('odd message shapes', () => {
     expect(await inboxRow(ctx, 'wamid.sys-1')).toMatchObject({ status: 'skipped' });
   });
 });
+
+describe('which store, on the shared number', () => {
+  it("a lone word that is another store's slug is an item, not a move to that store", async ({ ctx, fake }) => {
+    const other = await merchantWithStore(ctx, { name: 'Paneer', slug: 'paneer' });
+    await other.api.post(`/api/v1/stores/${other.store.id}/products`, { name: 'Malai Paneer 200 g', price: 9000 });
+    await owner.api.post(`/api/v1/stores/${owner.store.id}/products`, { name: 'Amul Paneer 200 g', price: 9500 });
+    const from = '919870000021';
+    const say = async (text: string) => {
+      await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, text }), SECRET);
+      await run(ctx);
+      return shownText(sentTo(fake, from).at(-1)!);
+    };
+    expect(await say('ORDER edge-kirana')).toContain('Welcome to Edge Kirana');
+    const bill = await say('paneer');
+    expect(bill).toContain('Your bill from Edge Kirana');
+    expect(bill).toContain('Amul Paneer 200 g × 1');
+    // Asked for by name, the other store is taken: the storefront's button sends "ORDER <slug>".
+    expect(await say('ORDER paneer')).toContain('Welcome to Paneer');
+    expect(await say('ORDER edge-kirana')).toContain('Welcome to Edge Kirana');
+    // A shop that does not exist is said to be unknown; the chat stays with its shop and its cart.
+    expect(await say('ORDER no-such-shop')).toContain("couldn't find a shop with that code");
+    const after = await say('1 tata salt');
+    expect(after).toContain('Your bill from Edge Kirana');
+    expect(after).toContain('Amul Paneer 200 g × 1');
+    expect(after).toContain('Tata Salt 1 kg × 1');
+  });
+});

@@ -96,7 +96,7 @@ describe('replays and routing', () => {
     const texts = sentTo(fake, from).map(shownText);
     expect(texts).toHaveLength(4);
     expect(texts[0]).toContain('Which shop');
-    expect(texts[1]).toContain('Which shop');
+    expect(texts[1]).toContain("I couldn't find a shop with that code");
     expect(texts[2]).toContain('Welcome to Verma Store');
     expect(texts[3]).toContain('1. Tata Salt 1 kg × 2 — ₹56');
     expect(sentTo(fake, from).every((c) => c.path === `/${SHARED}/messages`)).toBe(true);

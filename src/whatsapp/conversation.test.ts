@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { storeNamed, WINDOW_SECONDS } from './conversation.js';
+import { readCommand } from './parse.js';
+
+const named = (text: string, chat: { storeId: string | null; idleSeconds: number | null }) =>
+  storeNamed(text, readCommand(text, { choiceOpen: false }), chat);
+const NEW_CHAT = { storeId: null, idleSeconds: null };
+const IN_A_SHOP = { storeId: 'store-a', idleSeconds: 60 };
+const A_DAY_LATER = { storeId: 'store-a', idleSeconds: WINDOW_SECONDS + 1 };
+
+describe('storeNamed (which store a message on the shared number names)', () => {
+  it('ORDER <slug> names a store at any time, in any case, and says it was asked for', () => {
+    for (const chat of [NEW_CHAT, IN_A_SHOP, A_DAY_LATER]) {
+      expect(named('ORDER demo', chat)).toEqual({ slug: 'demo', explicit: true });
+      expect(named('order Sharma-Kirana', chat)).toEqual({ slug: 'sharma-kirana', explicit: true });
+      expect(named('  Order   demo ', chat)).toEqual({ slug: 'demo', explicit: true });
+    }
+  });
+
+  it('the slug alone names a store as the first message of a chat, or after the 24-hour window', () => {
+    expect(named('demo', NEW_CHAT)).toEqual({ slug: 'demo', explicit: false });
+    expect(named('Sharma-Kirana', NEW_CHAT)).toEqual({ slug: 'sharma-kirana', explicit: false });
+    expect(named('paneer', A_DAY_LATER)).toEqual({ slug: 'paneer', explicit: false });
+  });
+
+  it('inside a conversation a lone word is an item, never another store', () => {
+    for (const word of ['paneer', 'maggi', 'demo', 'confirm', 'clear']) expect(named(word, IN_A_SHOP)).toBeNull();
+  });
+
+  it('what cannot be a slug names nothing', () => {
+    for (const text of ['hi', '2 kg atta', 'नमस्ते', 'a', '-demo', 'x'.repeat(41), 'mera order'])
+      expect(named(text, NEW_CHAT)).toBeNull();
+  });
+});
