@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
-import { billPdf, scriptRuns } from './bill-pdf.js';
+import { billPdf, glyphRuns, loadFonts, scriptRuns, textRuns } from './bill-pdf.js';
 import type { Bill } from './bill.js';
 
 describe('bill PDF', () => {
@@ -10,6 +10,34 @@ describe('bill PDF', () => {
       { text: '1 kg) ₹50', devanagari: false },
     ]);
     expect(scriptRuns('Rice')).toEqual([{ text: 'Rice', devanagari: false }]);
+  });
+
+  it('moves a character its font lacks to a font that has it; spaces stay with their run', () => {
+    const has = (font: string, cp: number) => font === 'deva' || cp !== 0x2212;
+    expect(glyphRuns('−₹94.97 off', 'latin', ['latin', 'deva'], has)).toEqual([
+      { text: '−', font: 'deva' },
+      { text: '₹94.97 off', font: 'latin' },
+    ]);
+    expect(glyphRuns('a − b', 'latin', ['latin', 'deva'], has)).toEqual([
+      { text: 'a ', font: 'latin' },
+      { text: '− ', font: 'deva' },
+      { text: 'b', font: 'latin' },
+    ]);
+    // No font has it: it stays where it was (drawn as the font's missing-glyph box, as before).
+    expect(glyphRuns('x\u{1F600}', 'latin', ['latin'], (_f, cp) => cp < 0x1000)).toEqual([
+      { text: 'x\u{1F600}', font: 'latin' },
+    ]);
+  });
+
+  it('draws every character of a bill with a font that has its glyph (the discount minus sign too)', async () => {
+    const fonts = await loadFonts(await PDFDocument.create());
+    for (const bold of [false, true])
+      for (const text of ['−₹94.97', 'छूट (BILL10) −₹1,234.00', 'बासमती चावल (5 किलो) · HSN 1006', '2 दिस॰ 2026']) {
+        const runs = textRuns(fonts, text, bold);
+        expect(runs.map((r) => r.text).join('')).toBe(fonts.standard ? expect.any(String) : text);
+        for (const r of runs)
+          for (const ch of r.text) expect(fonts.has(r.font, ch.codePointAt(0)!), `${ch} in "${text}"`).toBe(true);
+      }
   });
 
   it('draws a Hindi bill with many lines onto as many A4 pages as it needs', async () => {

@@ -30,15 +30,17 @@ function findFont(names: readonly string[]): Buffer | null {
   return null;
 }
 
-interface Fonts {
+export interface Fonts {
   latin: PDFFont;
   bold: PDFFont;
   devanagari: PDFFont | null;
   /** Standard fonts only: text outside WinAnsi is replaced. */
   standard: boolean;
+  /** Whether a font has a glyph for a code point (standard fonts: assumed). */
+  has: (font: PDFFont, codePoint: number) => boolean;
 }
 
-async function loadFonts(doc: PDFDocument): Promise<Fonts> {
+export async function loadFonts(doc: PDFDocument): Promise<Fonts> {
   doc.registerFontkit(fontkit);
   const latin = findFont(LATIN);
   const bold = findFont(LATIN_BOLD);
@@ -49,14 +51,24 @@ async function loadFonts(doc: PDFDocument): Promise<Fonts> {
       bold: await doc.embedFont(StandardFonts.HelveticaBold),
       devanagari: null,
       standard: true,
+      has: () => true,
     };
   }
-  const latinFont = await doc.embedFont(latin, { subset: true });
+  // The same bytes parsed once more, to ask which characters each font has (pdf-lib does not say).
+  const glyphs = new Map<PDFFont, (codePoint: number) => boolean>();
+  const embed = async (bytes: Buffer) => {
+    const font = await doc.embedFont(bytes, { subset: true });
+    const parsed = fontkit.create(bytes);
+    glyphs.set(font, (cp) => parsed.hasGlyphForCodePoint(cp));
+    return font;
+  };
+  const latinFont = await embed(latin);
   return {
     latin: latinFont,
-    bold: bold ? await doc.embedFont(bold, { subset: true }) : latinFont,
-    devanagari: deva ? await doc.embedFont(deva, { subset: true }) : null,
+    bold: bold ? await embed(bold) : latinFont,
+    devanagari: deva ? await embed(deva) : null,
     standard: false,
+    has: (font, cp) => glyphs.get(font)?.(cp) ?? true,
   };
 }
 
@@ -75,6 +87,48 @@ export function scriptRuns(text: string): { text: string; devanagari: boolean }[
   return runs;
 }
 
+/**
+ * Splits a run drawn with `preferred` where that font has no glyph for a character and another of `fonts` has:
+ * Noto Sans has no U+2212 minus sign (the bill's discount), Noto Sans Devanagari has one; a character no font has
+ * stays with `preferred`. Spaces go with the run they are in.
+ */
+export function glyphRuns<F>(
+  text: string,
+  preferred: F,
+  fonts: readonly F[],
+  has: (font: F, codePoint: number) => boolean,
+): { text: string; font: F }[] {
+  const runs: { text: string; font: F }[] = [];
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    const last = runs[runs.length - 1];
+    const font =
+      /\s/.test(ch) && last ? last.font : has(preferred, cp) ? preferred : (fonts.find((f) => has(f, cp)) ?? preferred);
+    if (last && last.font === font) last.text += ch;
+    else runs.push({ text: ch, font });
+  }
+  return runs;
+}
+
+/** The runs `text` is drawn in: each with a font of its script that has its glyphs. */
+export function textRuns(fonts: Fonts, text: string, bold: boolean): { text: string; font: PDFFont }[] {
+  const clean = fonts.standard
+    ? text
+        .replace(/₹/g, 'Rs.')
+        .replace(/\u2212/g, '-')
+        .replace(/[^\x20-\x7e]/g, '?')
+    : text;
+  const all = [bold ? fonts.bold : fonts.latin, fonts.latin, ...(fonts.devanagari ? [fonts.devanagari] : [])];
+  return scriptRuns(clean).flatMap((r) =>
+    glyphRuns(
+      r.text,
+      r.devanagari && fonts.devanagari ? fonts.devanagari : bold ? fonts.bold : fonts.latin,
+      all,
+      fonts.has,
+    ),
+  );
+}
+
 class Writer {
   constructor(
     readonly page: PDFPage,
@@ -82,11 +136,7 @@ class Writer {
   ) {}
 
   private runs(text: string, bold: boolean) {
-    const clean = this.fonts.standard ? text.replace(/₹/g, 'Rs.').replace(/[^\x20-\x7e]/g, '?') : text;
-    return scriptRuns(clean).map((r) => ({
-      text: r.text,
-      font: r.devanagari && this.fonts.devanagari ? this.fonts.devanagari : bold ? this.fonts.bold : this.fonts.latin,
-    }));
+    return textRuns(this.fonts, text, bold);
   }
 
   width(text: string, size: number, bold = false): number {
