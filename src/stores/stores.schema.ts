@@ -35,7 +35,8 @@ export const HoursSchema = Type.Object(
   { additionalProperties: false, description: 'Opening hours per weekday in the store time zone; null = always open' },
 );
 export const LanguageSchema = Type.Union([Type.Literal('en'), Type.Literal('hi')]);
-const ImageUrl = Type.String({ minLength: 1, maxLength: 500, pattern: '^(/|https://)' });
+/** A path on this site (an upload) or an https URL; never `//host/…` (another site, by the page's scheme) or spaces. */
+const ImageUrl = Type.String({ minLength: 2, maxLength: 500, pattern: '^(https://[^\\s/][^\\s]*|/[^/\\s][^\\s]*)$' });
 const Gstin = Type.String({ pattern: '^[0-9]{2}[A-Z0-9]{10}[0-9A-Z]Z[0-9A-Z]$' });
 /** The store profile a shopper sees (issue 13, item 6): in Store and in the public store. */
 export const profileFields = {

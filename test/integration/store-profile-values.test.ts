@@ -85,3 +85,17 @@ describe('GET /storefront/{slug}/delivery', () => {
     expect((await ask(abroad, '1010')).body).toEqual({ delivers: true, fee: 0 });
   });
 });
+
+describe('logo and banner', () => {
+  it('are a path on this site or an https URL: never //another-site, spaces or a bare slash', async () => {
+    for (const bad of ['//evil.example/x.png', '/', '/media/a b.png', 'https:///x.png', '/\tx.png', '///x.png']) {
+      for (const field of ['logo', 'banner']) {
+        const res = await shop.api.patch(shop.base, { [field]: bad });
+        expect([field, bad, res.status, res.body.code]).toEqual([field, bad, 400, 'validation_failed']);
+      }
+    }
+    const ok = await shop.api.patch(shop.base, { logo: '/media/logo.webp', banner: 'https://cdn.example/b.jpg' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ logo: '/media/logo.webp', banner: 'https://cdn.example/b.jpg' });
+  });
+});
