@@ -61,9 +61,29 @@ export interface WhatsAppConfig {
 const WHATSAPP_TEXT_LIMIT = 4096;
 
 /**
+ * Cloud API error codes that say "not now" though the HTTP status is a 4xx (Meta answers its throttling errors with
+ * 400): 4 app call limit, 80007 account rate limit, 130429 throughput, 131048 spam rate limit, 131056 pair rate
+ * limit (one business number to one customer), and 1/2/131000/131016/133004 service trouble. A reply refused with
+ * one of these is sent again later, not dropped.
+ */
+const TRANSIENT_GRAPH_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131048, 131056, 133004]);
+
+/** Whether a failed send may succeed later: 408, 429, 5xx, or a transient Cloud API error code in the body. */
+export function retryableSendFailure(status: number, body: string): boolean {
+  if (status === 408 || status === 429 || status >= 500) return true;
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
+    return TRANSIENT_GRAPH_CODES.has(Number(code));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * WhatsApp Cloud API: `POST {apiUrl}/{phoneNumberId}/messages` with a text body. The outbox id goes in
  * `Idempotency-Key` and `X-Idempotency-Key` so a retry after a lost answer can be recognised downstream.
- * 408, 429 and 5xx and network errors/timeouts are retried; any other 4xx is permanent.
+ * 408, 429 and 5xx, network errors/timeouts and Meta's throttling codes (retryableSendFailure) are retried; any
+ * other 4xx is permanent.
  */
 export function whatsappChannel(
   config: WhatsAppConfig,
@@ -121,9 +141,10 @@ export function whatsappChannel(
         await res.arrayBuffer().catch(() => undefined);
         return;
       }
-      const detail = (await res.text().catch(() => '')).slice(0, 500);
+      const text = await res.text().catch(() => '');
+      const detail = text.slice(0, 500);
       const msg = `WhatsApp API answered ${res.status}${detail ? `: ${detail}` : ''}`;
-      if (res.status === 408 || res.status === 429 || res.status >= 500) throw new Error(msg);
+      if (retryableSendFailure(res.status, text)) throw new Error(msg);
       throw new PermanentSendError(msg);
     },
   };
