@@ -171,7 +171,7 @@ export function sendPage(
     .type('text/html; charset=utf-8')
     .header('content-security-policy', PAGE_CSP)
     .header('cache-control', opts.cacheControl ?? 'private, no-cache')
-    .header('vary', 'accept-encoding, cookie');
+    .header('vary', 'accept-encoding, accept-language, cookie');
   const body = Buffer.from(page.value, 'utf8');
   const accepts = request.headers['accept-encoding'];
   if (body.length > 1024 && typeof accepts === 'string' && /\bgzip\b/.test(accepts)) {

@@ -110,3 +110,13 @@ describe('dashboard error pages', () => {
     expect(page.body).toContain('यह फ़ॉर्म पुराना हो गया');
   });
 });
+
+describe('caches', () => {
+  it('are told a page varies with Accept-Language, which picks its language', async ({ ctx }) => {
+    for (const path of [`/${hindiShop.slug}`, '/no-such-shop', '/dashboard/signin']) {
+      const page = await new WebClient(ctx.app).get(path, { 'accept-language': 'hi' });
+      expect(page.headers.vary, path).toMatch(/\baccept-language\b/i);
+      expect(page.headers.vary, path).toMatch(/\bcookie\b/i);
+    }
+  });
+});
