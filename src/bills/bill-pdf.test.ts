@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PDFDocument } from 'pdf-lib';
+import { decodePDFRawStream, PDFArray, PDFDocument, PDFHexString, PDFRawStream } from 'pdf-lib';
 import { billPdf, glyphRuns, loadFonts, scriptRuns, textRuns } from './bill-pdf.js';
 import type { Bill } from './bill.js';
 
@@ -38,6 +38,33 @@ describe('bill PDF', () => {
         for (const r of runs)
           for (const ch of r.text) expect(fonts.has(r.font, ch.codePointAt(0)!), `${ch} in "${text}"`).toBe(true);
       }
+  });
+
+  it('gives each Hindi run its text as written (ActualText), not the shaped glyphs in visual order', async () => {
+    const bill: Bill = {
+      lang: 'hi',
+      title: 'बिल #8',
+      storeName: 'Kirana',
+      storeLines: [],
+      meta: [],
+      customerLines: [],
+      columns: { item: 'Item', hsn: 'HSN', qty: 'Qty', price: 'Rate', amount: 'Amount' },
+      showHsn: false,
+      lines: [{ item: 'किलो', hsn: '', qty: '1', price: '₹1.00', amount: '₹1.00' }],
+      totals: [],
+      footer: 'धन्यवाद',
+    };
+    const doc = await PDFDocument.load(await billPdf(bill, 'a4'));
+    const contents = doc.getPage(0).node.Contents();
+    const streams = contents instanceof PDFArray ? contents.asArray().map((r) => doc.context.lookup(r)) : [contents];
+    const text = streams
+      .filter((s): s is PDFRawStream => s instanceof PDFRawStream)
+      .map((s) => Buffer.from(decodePDFRawStream(s).decode()).toString('latin1'))
+      .join('\n');
+    for (const word of ['किलो', 'धन्यवाद'])
+      expect(text).toContain(`/Span << /ActualText ${PDFHexString.fromText(word).toString()} >> BDC`);
+    // Latin text is drawn as it reads: no span.
+    expect(text.match(/ActualText/g)).toHaveLength(2);
   });
 
   it('draws a Hindi bill with many lines onto as many A4 pages as it needs', async () => {

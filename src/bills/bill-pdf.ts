@@ -11,7 +11,26 @@ import fs from 'node:fs';
 // @pdf-lib/fontkit's Indic shaper (Hindi) uses generator code compiled for regenerator: give it the runtime.
 import 'regenerator-runtime/runtime.js';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import {
+  beginText,
+  endMarkedContent,
+  endText,
+  moveText,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFOperator,
+  PDFOperatorNames,
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+  setFillingColor,
+  setFontAndSize,
+  showText,
+  StandardFonts,
+  type PDFFont,
+  type PDFPage,
+} from 'pdf-lib';
 import type { Bill } from './bill.js';
 
 export type Paper = 'a4' | '80mm';
@@ -129,7 +148,12 @@ export function textRuns(fonts: Fonts, text: string, bold: boolean): { text: str
   );
 }
 
+const INK = rgb(0.1, 0.1, 0.1);
+
 class Writer {
+  /** The page's resource name of each font drawn by hand (hindi). */
+  private readonly fontKeys = new Map<PDFFont, PDFName>();
+
   constructor(
     readonly page: PDFPage,
     readonly fonts: Fonts,
@@ -146,9 +170,37 @@ class Writer {
   text(text: string, x: number, y: number, size: number, opts: { bold?: boolean; align?: 'left' | 'right' } = {}) {
     let at = opts.align === 'right' ? x - this.width(text, size, opts.bold) : x;
     for (const r of this.runs(text, opts.bold ?? false)) {
-      this.page.drawText(r.text, { x: at, y, size, font: r.font, color: rgb(0.1, 0.1, 0.1) });
+      if (DEVANAGARI_RE.test(r.text)) this.hindi(r.text, r.font, at, y, size);
+      else this.page.drawText(r.text, { x: at, y, size, font: r.font, color: INK });
       at += r.font.widthOfTextAtSize(r.text, size);
     }
+  }
+
+  /**
+   * Shaped Hindi is drawn in visual order (the vowel sign ि before its consonant), so a reader copying or searching
+   * the PDF would get "िकलो" for "किलो": the run carries its text as written (`/Span << /ActualText >> BDC … EMC`),
+   * inside the text object, where the reader knows the font size to place it.
+   */
+  private hindi(text: string, font: PDFFont, x: number, y: number, size: number) {
+    let key = this.fontKeys.get(font);
+    if (!key) {
+      key = this.page.node.newFontDictionary(font.name, font.ref);
+      this.fontKeys.set(font, key);
+    }
+    // The property list inline, as written text (pdf-lib's operator arguments have no dictionary type).
+    const span = `<< /ActualText ${PDFHexString.fromText(text).toString()} >>`;
+    this.page.pushOperators(
+      pushGraphicsState(),
+      beginText(),
+      setFillingColor(INK),
+      setFontAndSize(key, size),
+      moveText(x, y),
+      PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [PDFName.of('Span'), span]),
+      showText(font.encodeText(text)),
+      endMarkedContent(),
+      endText(),
+      popGraphicsState(),
+    );
   }
 
   /** Words of `text` in lines no wider than `max`. */
