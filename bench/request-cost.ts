@@ -224,7 +224,8 @@ async function allocated(route: Route, n: number): Promise<{ perRequest: number;
   const walk = (node: (typeof profile)['head']) => {
     total += node.selfSize;
     const { functionName, url, lineNumber } = node.callFrame;
-    const site = `${functionName || '(anonymous)'} ${url.replace(/.*\/node_modules\//, '').replace(/.*\//, '')}:${lineNumber + 1}`;
+    const file = url.replace(/.*\//, '');
+    const site = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
     if (node.selfSize) bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
     for (const child of node.children) walk(child);
   };
@@ -242,9 +243,8 @@ for (const route of ROUTES) {
   const { p50, max } = summarize(xs);
   const over = route === ROUTES[0] ? '' : `${(p50 - healthz).toFixed(0)}`;
   const gc = summarize(gcPerRoute.get(route.name)!).p50;
-  console.log(
-    `| ${route.name} | ${p50.toFixed(0)} | ${Math.min(...xs).toFixed(0)}–${max.toFixed(0)} | ${over} | ${gc.toFixed(0)} |`,
-  );
+  const range = `${Math.min(...xs).toFixed(0)}–${max.toFixed(0)}`;
+  console.log(`| ${route.name} | ${p50.toFixed(0)} | ${range} | ${over} | ${gc.toFixed(0)} |`);
 }
 if (args.alloc) {
   console.log(`\nBytes allocated per request (V8's sampling heap profiler, every 4 KiB, collected objects included)`);

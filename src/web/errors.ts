@@ -53,7 +53,9 @@ export function sendErrorPage(request: FastifyRequest, reply: FastifyReply, opts
   });
 }
 
-/** The words of each problem code for a person (the services' own details are English: only English pages show them). */
+/**
+ * The words of each problem code for a person (the services' own details are English: only English pages show them).
+ */
 const PROBLEM_KEYS: Record<ErrorCode, string> = {
   validation_failed: 'common.problem.validation_failed',
   unauthorized: 'common.problem.unauthorized',

@@ -89,7 +89,7 @@ describe('dashboard error pages', () => {
     ).toBeNull();
   });
 
-  it("an unknown dashboard address is wholly Hindi: <html lang>, skip link and footer with the handler's words", async ({
+  it("an unknown dashboard address is wholly Hindi: <html lang>, skip link, footer and the handler's words", async ({
     ctx,
   }) => {
     const browser = await signInWithForms(ctx);

@@ -16,7 +16,7 @@ it.beforeAll(async ({ ctx }) => {
 });
 
 describe('the store address', () => {
-  it('refuses a PIN code that is not 6 digits in an INR store with 422 on /address/pincode; nothing changes', async () => {
+  it('refuses a PIN code not of 6 digits in an INR store: 422 on /address/pincode; nothing changes', async () => {
     for (const pincode of ['abc', '4110', '4110012', 'PUNE-1']) {
       const res = await shop.api.patch(shop.base, {
         description: 'changed?',
@@ -46,7 +46,7 @@ describe('the store address', () => {
 });
 
 describe('delivery areas', () => {
-  it('refuses a PIN prefix listed twice (its second fee could never apply), naming the repeat; areas stay', async () => {
+  it('refuses a PIN prefix listed twice (its second fee never applies), naming the repeat; areas stay', async () => {
     const res = await shop.api.patch(shop.base, {
       delivery: {
         areas: [{ pincodePrefix: '411', fee: 1000 }, { pincodePrefix: '560' }, { pincodePrefix: '411', fee: 2000 }],
