@@ -46,7 +46,19 @@ export type CloudMessage =
           };
     };
 
-export class MediaError extends Error {}
+/**
+ * A media download that failed; `retryable`: it may work later. An HTTP failure is taken as one (the media may not
+ * be there yet); no URL, or a file over the limit, never will.
+ */
+export class MediaError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'MediaError';
+  }
+}
 
 /** Downloads an inbound image: the media object's URL first, then the bytes (at most maxBytes). */
 export async function downloadMedia(
@@ -61,13 +73,13 @@ export async function downloadMedia(
     headers: auth,
     signal: AbortSignal.timeout(10_000),
   });
-  if (!meta.ok) throw new MediaError(`media lookup answered ${meta.status}`);
+  if (!meta.ok) throw new MediaError(`media lookup answered ${meta.status}`, true);
   const { url, file_size: size } = (await meta.json()) as { url?: string; file_size?: number };
-  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new MediaError('media lookup gave no URL');
-  if (typeof size === 'number' && size > maxBytes) throw new MediaError('media too large');
+  if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new MediaError('media lookup gave no URL', false);
+  if (typeof size === 'number' && size > maxBytes) throw new MediaError('media too large', false);
   const res = await doFetch(url, { headers: auth, signal: AbortSignal.timeout(20_000) });
-  if (!res.ok) throw new MediaError(`media download answered ${res.status}`);
+  if (!res.ok) throw new MediaError(`media download answered ${res.status}`, true);
   const bytes = Buffer.from(await res.arrayBuffer());
-  if (bytes.length > maxBytes) throw new MediaError('media too large');
+  if (bytes.length > maxBytes) throw new MediaError('media too large', false);
   return bytes;
 }

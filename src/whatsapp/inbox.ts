@@ -8,10 +8,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/db.js';
 import type { MessageChannel } from '../notify/channels.js';
 import { processOutboxOnce } from '../notify/outbox.js';
-import { handleInboxRow, type BotConfig } from './whatsapp.service.js';
+import { handleInboxRow, INBOX_MAX_ATTEMPTS, type BotConfig } from './whatsapp.service.js';
 import * as repo from './whatsapp.repo.js';
 
-export const INBOX_MAX_ATTEMPTS = 5;
 const LEASE_SECONDS = 60;
 
 export interface InboxRoundResult {

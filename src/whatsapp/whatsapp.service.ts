@@ -21,7 +21,7 @@ import { orderView } from '../orders/orders.service.js';
 import { MAX_PROOF_BYTES, submitPaymentProof } from '../payments/proofs.service.js';
 import { AppError } from '../shared/errors.js';
 import { getStoreRow, storeUrl, type StoreRow } from '../stores/stores.service.js';
-import { downloadMedia, type CloudMessage } from './cloud-api.js';
+import { downloadMedia, MediaError, type CloudMessage } from './cloud-api.js';
 import { isSilent, readInbound, type InboundMessage } from './inbound.js';
 import {
   billText,
@@ -42,6 +42,9 @@ import {
 } from './conversation.js';
 import { languageOf, parseAddress, readCommand, sizeOf, type Command, type ItemLine } from './parse.js';
 import * as repo from './whatsapp.repo.js';
+
+/** Attempts at one inbound message before it is marked `failed` (src/whatsapp/inbox.ts retries it). */
+export const INBOX_MAX_ATTEMPTS = 5;
 
 export type BotConfig = Pick<Config, 'publicUrl' | 'dataDir' | 'whatsapp'> & {
   /** inbound messages per phone per minute; more are dropped unanswered */
@@ -569,7 +572,16 @@ async function takeProof(ctx: Ctx, plan: Plan, store: StoreRow, mediaId: string)
   if (order.payment_status === 'proof_submitted') return received; // a retry after the proof was taken
   if (order.payment_status !== 'pending') return text(tr('whatsapp.proofNoOrder'));
   if (!config.whatsapp) throw new Error('WhatsApp Cloud API is not configured: cannot download the screenshot');
-  const bytes = await downloadMedia(config.whatsapp, mediaId, MAX_PROOF_BYTES);
+  let bytes: Buffer;
+  try {
+    bytes = await downloadMedia(config.whatsapp, mediaId, MAX_PROOF_BYTES);
+  } catch (err) {
+    // The picture can never be had (too large, no URL), or still not on the last attempt: the customer is asked to
+    // send it again rather than left thinking it was received.
+    if ((err instanceof MediaError && !err.retryable) || row.attempts >= INBOX_MAX_ATTEMPTS)
+      return text(tr('whatsapp.proofDownloadFailed'));
+    throw err;
+  }
   try {
     await submitPaymentProof(db, config, order.tracking_token, bytes);
     return received;

@@ -189,3 +189,39 @@ describe('which store, on the shared number', () => {
     expect(after).toContain('Tata Salt 1 kg × 1');
   });
 });
+
+describe('the payment screenshot cannot be downloaded', () => {
+  it('too large → asked again at once; a lookup failing 5 times → asked again, not dropped', async ({ ctx, fake }) => {
+    await owner.api.patch(`/api/v1/stores/${owner.store.id}`, { payments: { cod: false, upiVpa: 'edge@okaxis' } });
+    const from = '919870000031';
+    const post = (m: Parameters<typeof webhookPayload>[0]) => postWebhook(ctx.app, webhookPayload(m), SECRET);
+    for (const text of ['ORDER edge-kirana', '1 tata salt', 'confirm', 'Ravi Kumar, 12 MG Road, Pune 411001']) {
+      await post({ phoneNumberId: SHARED, from, text });
+      await run(ctx);
+    }
+    expect(shownText(sentTo(fake, from).at(-2)!)).toContain('Pay ₹28 by UPI');
+
+    // The media lookup says 6 MB: it will never fit the 5 MB proof, so no retry.
+    fake.media.set('media-6mb', { bytes: Buffer.alloc(6 * 1024 * 1024), mime: 'image/jpeg' });
+    await post({ phoneNumberId: SHARED, from, id: 'wamid.shot-big', image: 'media-6mb' });
+    await run(ctx);
+    expect(await inboxRow(ctx, 'wamid.shot-big')).toMatchObject({ status: 'done', attempts: 1 });
+    expect(shownText(sentTo(fake, from).at(-1)!)).toContain("I couldn't get that picture from WhatsApp");
+
+    // The media endpoint out of reach: retried (the sender's next message waits), and on the last attempt the
+    // customer is asked to send it again instead of hearing nothing.
+    const unreachable = { ...ctx.config, whatsapp: { ...ctx.config.whatsapp!, apiUrl: 'http://127.0.0.1:9' } };
+    await post({ phoneNumberId: SHARED, from, id: 'wamid.shot-down', image: 'media-1' });
+    const before = sentTo(fake, from).length;
+    for (let i = 0; i < 5; i++) {
+      await ctx.testDb.db.query(
+        `UPDATE whatsapp_inbox SET next_attempt_at = now() WHERE message_id = 'wamid.shot-down' AND status = 'pending'`,
+      );
+      await processInboxOnce(ctx.testDb.db, unreachable, whatsappChannel(ctx.config.whatsapp!));
+      if (i < 4) expect(sentTo(fake, from)).toHaveLength(before);
+    }
+    expect(await inboxRow(ctx, 'wamid.shot-down')).toMatchObject({ status: 'done', attempts: 5 });
+    expect(sentTo(fake, from)).toHaveLength(before + 1);
+    expect(shownText(sentTo(fake, from).at(-1)!)).toContain("I couldn't get that picture from WhatsApp");
+  });
+});
