@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/db.js';
 import type { MessageChannel } from '../notify/channels.js';
 import { processOutboxOnce } from '../notify/outbox.js';
-import { handleInboxRow, INBOX_MAX_ATTEMPTS, type BotConfig } from './whatsapp.service.js';
+import { handleInboxRow, INBOX_MAX_ATTEMPTS, StaleClaimError, type BotConfig } from './whatsapp.service.js';
 import * as repo from './whatsapp.repo.js';
 
 const LEASE_SECONDS = 60;
@@ -70,6 +70,7 @@ export async function processInboxOnce(
         result[outcome]++;
         if (outcome === 'done' && flush) sending.push(flush());
       } catch (err) {
+        if (err instanceof StaleClaimError) return; // the worker holding the current claim answers it
         const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
         if (row.attempts >= INBOX_MAX_ATTEMPTS) {
           await repo.finishInbox(db, row.id, row.attempts, 'failed', error);

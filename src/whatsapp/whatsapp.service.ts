@@ -83,6 +83,14 @@ interface Ctx {
   msg: InboundMessage;
 }
 
+/** This worker's claim on an inbox row is no longer current: nothing it wrote is kept (no second reply). */
+export class StaleClaimError extends Error {
+  constructor(inboxId: string) {
+    super(`inbox row ${inboxId} was claimed again by another worker`);
+    this.name = 'StaleClaimError';
+  }
+}
+
 /** Processes one claimed inbox row to the end (reply in the outbox, row done). Throws to be retried later. */
 export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxRow): Promise<'done' | 'skipped'> {
   const msg = readInbound(row.message);
@@ -137,7 +145,8 @@ export async function handleInboxRow(db: Db, config: BotConfig, row: repo.InboxR
         data: { whatsapp: { phoneNumberId: row.phone_number_id, message }, inbox: row.message_id, part: i },
       });
     }
-    await repo.finishInbox(tx, row.id, row.attempts, 'done');
+    // Our claim may have lapsed (the lease ran out and another worker took the row): its reply is the one sent.
+    if (!(await repo.finishInbox(tx, row.id, row.attempts, 'done'))) throw new StaleClaimError(row.id);
   });
   return 'done';
 }

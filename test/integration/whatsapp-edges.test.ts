@@ -9,6 +9,8 @@ import { merchantWithStore, type TestContext } from '../helpers/app.js';
 import { whatsappTest } from '../helpers/fixture.js';
 import { shownText, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
 import { processInboxOnce } from '../../src/whatsapp/inbox.js';
+import { claimInbox } from '../../src/whatsapp/whatsapp.repo.js';
+import { handleInboxRow, StaleClaimError } from '../../src/whatsapp/whatsapp.service.js';
 import { whatsappChannel } from '../../src/notify/channels.js';
 import { postWebhook, webhookPayload } from '../helpers/whatsapp-webhook.js';
 
@@ -223,5 +225,33 @@ describe('the payment screenshot cannot be downloaded', () => {
     expect(await inboxRow(ctx, 'wamid.shot-down')).toMatchObject({ status: 'done', attempts: 5 });
     expect(sentTo(fake, from)).toHaveLength(before + 1);
     expect(shownText(sentTo(fake, from).at(-1)!)).toContain("I couldn't get that picture from WhatsApp");
+  });
+});
+
+describe('exactly once', () => {
+  it('a worker whose lease ran out (the row claimed again) sends no reply of its own', async ({ ctx, fake }) => {
+    const from = '919870000041';
+    await postWebhook(
+      ctx.app,
+      webhookPayload({ phoneNumberId: SHARED, from, id: 'wamid.lease-1', text: 'hi' }),
+      SECRET,
+    );
+    const [slow] = (await claimInbox(ctx.testDb.db, 50, 60)).filter((r) => r.message_id === 'wamid.lease-1');
+    expect(slow).toBeDefined();
+    // The slow worker's lease ran out and another worker claimed the row (attempts is the claim token).
+    await ctx.testDb.db.query(
+      `UPDATE whatsapp_inbox SET attempts = attempts + 1, next_attempt_at = now() + interval '60 seconds'
+        WHERE message_id = 'wamid.lease-1'`,
+    );
+    await expect(handleInboxRow(ctx.testDb.db, ctx.config, slow!)).rejects.toBeInstanceOf(StaleClaimError);
+    const queued = await ctx.testDb.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE payload::jsonb -> 'data' ->> 'inbox' = 'wamid.lease-1'`,
+    );
+    expect(queued.rows[0]!.n).toBe(0);
+    // The current claim (here: its lease run out too, and the row taken by the normal worker) answers it, once.
+    await ctx.testDb.db.query(`UPDATE whatsapp_inbox SET next_attempt_at = now() WHERE message_id = 'wamid.lease-1'`);
+    await run(ctx);
+    expect(sentTo(fake, from)).toHaveLength(1);
+    expect(await inboxRow(ctx, 'wamid.lease-1')).toMatchObject({ status: 'done' });
   });
 });
