@@ -409,8 +409,8 @@ export async function editOrderLines(
     if (!canEditLines(order.status, actor)) {
       throw invalidTransition(
         actor === 'customer'
-          ? `A ${order.status} order can no longer be changed; contact the store`
-          : `A ${order.status} order can no longer be changed`,
+          ? `The order is ${order.status} and can no longer be changed; contact the store`
+          : `The order is ${order.status} and can no longer be changed`,
       );
     }
     const store = await getStoreRow(tx, order.store_id);

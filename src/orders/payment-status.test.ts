@@ -124,3 +124,10 @@ describe('payment status transitions', () => {
     expect(balanceDue(8_000, 10_000)).toBe(-2_000);
   });
 });
+
+describe('a refused payment change says why in a sentence', () => {
+  it('names the payment status it is in and the one asked for', () => {
+    const r = checkPaymentTransition('refunded', 'proof_submitted', 'customer', 'placed');
+    expect(r).toEqual({ ok: false, message: 'The payment is refunded and cannot become proof_submitted' });
+  });
+});

@@ -37,7 +37,7 @@ export function checkPaymentTransition(
   if (!actors)
     return {
       ok: false,
-      message: from === to ? `The payment is already ${from}` : `A ${from} payment cannot become ${to}`,
+      message: from === to ? `The payment is already ${from}` : `The payment is ${from} and cannot become ${to}`,
     };
   if (!actors.includes(actor)) return { ok: false, message: `Only ${actors.join(' or ')} can mark a payment ${to}` };
   if (to !== 'refunded' && to !== 'pending' && CLOSED_ORDER.includes(orderStatus)) {

@@ -98,3 +98,17 @@ describe('order status transitions', () => {
     expect(isOrderStatus('PLACED')).toBe(false);
   });
 });
+
+describe('a refused transition says why in a sentence', () => {
+  it('names the status the order is in and the one asked for, for every status (no "A accepted order")', () => {
+    expect(checkTransition('accepted', 'placed', 'merchant')).toEqual({
+      ok: false,
+      reason: 'not_allowed',
+      message: 'The order is accepted and cannot become placed',
+    });
+    for (const from of ORDER_STATUSES) {
+      const r = checkTransition(from, 'placed', 'merchant');
+      if (!r.ok && r.reason === 'not_allowed') expect(r.message).toBe(`The order is ${from} and cannot become placed`);
+    }
+  });
+});

@@ -41,7 +41,7 @@ export function isOrderStatus(value: string): value is OrderStatus {
 export function checkTransition(from: OrderStatus, to: OrderStatus, actor: Actor): TransitionResult {
   if (from === to) return { ok: false, reason: 'same_status', message: `The order is already ${from}` };
   const actors = TRANSITIONS[from][to];
-  if (!actors) return { ok: false, reason: 'not_allowed', message: `A ${from} order cannot become ${to}` };
+  if (!actors) return { ok: false, reason: 'not_allowed', message: `The order is ${from} and cannot become ${to}` };
   if (!actors.includes(actor)) {
     const message =
       actor === 'customer' && to === 'cancelled'
