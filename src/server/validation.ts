@@ -17,8 +17,31 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
 
+/**
+ * A value outside a union of constants (TypeBox's `Type.Union` of `Type.Literal`s, an `anyOf` of `const`s) is one
+ * problem naming the values allowed, not one "must be equal to constant" per value and a "must match a schema in
+ * anyOf": the error of the `anyOf` takes the allowed values, its branches' errors are dropped.
+ */
+function collapseConstUnions(errors: readonly ErrorObject[]): ErrorObject[] {
+  const dropped = new Set<ErrorObject>();
+  const replaced = new Map<ErrorObject, ErrorObject>();
+  for (const union of errors) {
+    if (union.keyword !== 'anyOf') continue;
+    const branches = errors.filter(
+      (e) => e !== union && e.instancePath === union.instancePath && e.schemaPath.startsWith(`${union.schemaPath}/`),
+    );
+    const allowed = branches
+      .filter((e) => e.keyword === 'const')
+      .map((e) => (e.params as { allowedValue: unknown }).allowedValue);
+    if (!allowed.length || !branches.every((e) => e.keyword === 'const' || e.keyword === 'type')) continue;
+    for (const e of branches) dropped.add(e);
+    replaced.set(union, { ...union, message: `must be one of: ${[...new Set(allowed)].map(String).join(', ')}` });
+  }
+  return errors.filter((e) => !dropped.has(e)).map((e) => replaced.get(e) ?? e);
+}
+
 export function ajvErrorsToItems(errors: ErrorObject[], part: string | undefined): ProblemItem[] {
-  return errors.map((e) => {
+  return collapseConstUnions(errors).map((e) => {
     let path = e.instancePath || '';
     if (e.keyword === 'required') path += `/${(e.params as { missingProperty: string }).missingProperty}`;
     if (e.keyword === 'additionalProperties')
