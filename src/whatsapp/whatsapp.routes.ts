@@ -61,11 +61,22 @@ export const whatsappWebhookRoutes: FastifyPluginAsync = async (base) => {
 
   app.get(
     '/webhooks/whatsapp',
-    { schema: { tags: ['whatsapp'], summary: 'Cloud API webhook verification', querystring: VerifyQuery } },
+    {
+      // Anything but the right token and a challenge is a 403, as the contract says: a repeated or over-long
+      // parameter too (not the schema's 400).
+      attachValidation: true,
+      schema: { tags: ['whatsapp'], summary: 'Cloud API webhook verification', querystring: VerifyQuery },
+    },
     async (request, reply) => {
       const token = app.config.whatsappVerifyToken;
       const q = request.query;
-      if (!token || q['hub.mode'] !== 'subscribe' || q['hub.verify_token'] !== token || !q['hub.challenge'])
+      if (
+        request.validationError ||
+        !token ||
+        q['hub.mode'] !== 'subscribe' ||
+        q['hub.verify_token'] !== token ||
+        !q['hub.challenge']
+      )
         throw new AppError('forbidden', 'Verification failed');
       return reply.type('text/plain').send(q['hub.challenge']);
     },

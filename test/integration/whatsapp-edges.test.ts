@@ -255,3 +255,35 @@ describe('exactly once', () => {
     expect(await inboxRow(ctx, 'wamid.lease-1')).toMatchObject({ status: 'done' });
   });
 });
+
+describe('verification', () => {
+  it('anything but one right token and a challenge → 403 problem (never 400), the token unset → 403', async ({
+    ctx,
+  }) => {
+    for (const query of [
+      `hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.verify_token=other&hub.challenge=1`,
+      `hub.mode=subscribe&hub.verify_token=${VERIFY}&hub.challenge=1&hub.challenge=2`,
+      `hub.mode=subscribe&hub.verify_token=${'x'.repeat(600)}&hub.challenge=1`,
+      `hub.mode=subscribe&hub.verify_token=${VERIFY}`,
+      `hub.mode=SUBSCRIBE&hub.verify_token=${VERIFY}&hub.challenge=1`,
+      'hub.challenge=1',
+    ]) {
+      const res = await ctx.app.inject({ url: `/webhooks/whatsapp?${query}` });
+      expect(res.statusCode, query).toBe(403);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    const unset = await buildApp({
+      config: { ...ctx.config, whatsappVerifyToken: null },
+      db: ctx.testDb.db,
+      logger: false,
+    });
+    try {
+      const res = await unset.inject({
+        url: '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=&hub.challenge=1',
+      });
+      expect(res.statusCode).toBe(403);
+    } finally {
+      await unset.close();
+    }
+  });
+});
