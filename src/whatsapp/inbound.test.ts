@@ -60,6 +60,36 @@ describe('readInbound', () => {
   });
 });
 
+describe('readInbound: an order from the WhatsApp catalog', () => {
+  it('reads each product by its retailer id and quantity, dropping malformed items', () => {
+    const order = readInbound({
+      ...base,
+      type: 'order',
+      order: {
+        catalog_id: 'c1',
+        text: 'please hurry',
+        product_items: [
+          { product_retailer_id: 'ATTA-5KG', quantity: 2, item_price: 245, currency: 'INR' },
+          { product_retailer_id: 'SALT-1KG', quantity: '3' },
+          { product_retailer_id: 7, quantity: 1 },
+          { product_retailer_id: 'X', quantity: 0 },
+          { product_retailer_id: 'Y', quantity: 1.5 },
+          { product_retailer_id: 'BIG', quantity: 5000 },
+          null,
+        ],
+      },
+    }).order;
+    expect(order).toEqual({
+      items: [
+        { retailerId: 'ATTA-5KG', quantity: 2 },
+        { retailerId: 'SALT-1KG', quantity: 3 },
+        { retailerId: 'BIG', quantity: 999 },
+      ],
+    });
+    expect(readInbound({ ...base, type: 'order', order: { product_items: 'x' } }).order).toBeUndefined();
+  });
+});
+
 describe('isSilent', () => {
   it('reactions and system notices ask nothing; text, images, locations and orders do', () => {
     expect(isSilent(readInbound({ ...base, type: 'reaction', reaction: { message_id: 'w', emoji: '👍' } }))).toBe(true);

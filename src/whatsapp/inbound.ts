@@ -14,6 +14,8 @@ export interface InboundMessage {
   image?: { id: string };
   interactive?: { button_reply?: { id: string }; list_reply?: { id: string } };
   button?: { payload: string };
+  /** a cart sent from the business's WhatsApp catalog: each product by its retailer id (the variant's SKU or id) */
+  order?: { items: { retailerId: string; quantity: number }[] };
 }
 
 /**
@@ -41,6 +43,18 @@ export function readInbound(raw: unknown): InboundMessage {
   else if (rowId) out.interactive = { list_reply: { id: rowId } };
   const payload = str(obj(m.button)?.payload);
   if (payload) out.button = { payload };
+  const productItems = obj(m.order)?.product_items;
+  if (Array.isArray(productItems)) {
+    const items: { retailerId: string; quantity: number }[] = [];
+    for (const raw of productItems.slice(0, 30)) {
+      const item = obj(raw);
+      const retailerId = str(item?.product_retailer_id);
+      const quantity = Number(item?.quantity);
+      if (retailerId && retailerId.length <= 100 && Number.isInteger(quantity) && quantity > 0)
+        items.push({ retailerId, quantity: Math.min(quantity, 999) });
+    }
+    out.order = { items };
+  }
   return out;
 }
 

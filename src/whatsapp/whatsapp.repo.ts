@@ -236,6 +236,29 @@ export async function saveCustomer(q: Queryable, phone: string, c: SavedCustomer
   );
 }
 
+/**
+ * The store's sellable variants a WhatsApp catalog order names, by retailer id: the variant's SKU, or its id.
+ * Keyed by the retailer id asked for.
+ */
+export async function variantsByRetailerId(
+  q: Queryable,
+  storeId: string,
+  retailerIds: readonly string[],
+): Promise<Map<string, string>> {
+  const { rows } = await q.query<{ id: string; sku: string | null }>(
+    `SELECT v.id::text AS id, v.sku FROM variants v JOIN products p ON p.id = v.product_id
+      WHERE v.store_id = $1 AND v.archived_at IS NULL AND p.archived_at IS NULL AND p.is_active
+        AND (v.sku = ANY($2::text[]) OR v.id::text = ANY($2::text[]))`,
+    [storeId, retailerIds],
+  );
+  const found = new Map<string, string>();
+  for (const r of rows) {
+    if (r.sku !== null && retailerIds.includes(r.sku)) found.set(r.sku, r.id);
+    if (retailerIds.includes(r.id) && !found.has(r.id)) found.set(r.id, r.id);
+  }
+  return found;
+}
+
 /** The store's categories for the greeting's list (at most 10: an interactive list holds 10 rows). */
 export async function categoriesForList(q: Queryable, storeId: string): Promise<{ slug: string; name: string }[]> {
   const { rows } = await q.query<{ slug: string; name: string }>(

@@ -168,8 +168,10 @@ function commandOf(
   | { kind: 'image'; mediaId: string }
   | { kind: 'category'; slug: string }
   | { kind: 'address'; text: string }
+  | { kind: 'catalogOrder'; items: { retailerId: string; quantity: number }[] }
   | null {
   if (msg.type === 'image' && msg.image?.id) return { kind: 'image', mediaId: msg.image.id };
+  if (msg.type === 'order' && msg.order) return { kind: 'catalogOrder', items: msg.order.items };
   const id = msg.interactive?.button_reply?.id ?? msg.interactive?.list_reply?.id ?? msg.button?.payload;
   if (id) {
     if (id === 'confirm') return { kind: 'confirm' };
@@ -330,6 +332,21 @@ async function applyCommand(
       if (!(await repo.savedCustomer(ctx.db, ctx.row.sender)))
         return done({ kind: 'askAddress' }, { ...state, awaiting: 'address' });
       return done({ kind: 'checkout', method: command.method }, { ...state, awaiting: undefined });
+    case 'catalogOrder': {
+      // A cart sent from the business's WhatsApp catalog: its products, by SKU (or variant id), added to the cart.
+      const ids = await repo.variantsByRetailerId(
+        ctx.db,
+        store.id,
+        command.items.map((i) => i.retailerId),
+      );
+      const unknown: string[] = [];
+      for (const item of command.items) {
+        const variantId = ids.get(item.retailerId);
+        if (variantId) add(variantId, item.quantity);
+        else unknown.push(item.retailerId);
+      }
+      return done({ kind: 'bill', unknown }, { ...state, awaiting: undefined });
+    }
     case 'items': {
       if (command.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.help' });
       const unknown: string[] = [];

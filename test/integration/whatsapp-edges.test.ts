@@ -287,3 +287,44 @@ describe('verification', () => {
     }
   });
 });
+
+describe('an order sent from the WhatsApp catalog', () => {
+  it("adds its products by SKU (or variant id) to the chat's cart and answers the bill", async ({ ctx, fake }) => {
+    const atta = await owner.api.post(`/api/v1/stores/${owner.store.id}/products`, {
+      name: 'Aashirvaad Atta 5 kg',
+      price: 24500,
+      sku: 'ATTA-5KG',
+    });
+    expect(atta.status).toBe(201);
+    const ghee = await owner.api.post(`/api/v1/stores/${owner.store.id}/products`, {
+      name: 'Amul Ghee 1 l',
+      price: 62000,
+    });
+    const gheeVariant = String(ghee.body.variants[0].id);
+    const from = '919870000051';
+    await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, text: 'ORDER edge-kirana' }), SECRET);
+    await run(ctx);
+    const order = {
+      from,
+      id: 'wamid.catalog-1',
+      timestamp: '1700000000',
+      type: 'order',
+      order: {
+        catalog_id: '194836987003835',
+        text: 'please deliver by evening',
+        product_items: [
+          { product_retailer_id: 'ATTA-5KG', quantity: 2, item_price: 245, currency: 'INR' },
+          { product_retailer_id: gheeVariant, quantity: 1, item_price: 620, currency: 'INR' },
+          { product_retailer_id: 'NOT-IN-SHOP', quantity: 1, item_price: 10, currency: 'INR' },
+        ],
+      },
+    };
+    expect((await postWebhook(ctx.app, rawDelivery(order), SECRET)).status).toBe(200);
+    await run(ctx);
+    const bill = shownText(sentTo(fake, from).at(-1)!);
+    expect(bill).toContain('Your bill from Edge Kirana');
+    expect(bill).toContain('Aashirvaad Atta 5 kg × 2 — ₹490');
+    expect(bill).toContain('Amul Ghee 1 l × 1 — ₹620');
+    expect(bill).toContain("I couldn't find: NOTINSHOP");
+  });
+});
