@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeNamed, WINDOW_SECONDS } from './conversation.js';
+import { languageOnStorePick, storeNamed, WINDOW_SECONDS } from './conversation.js';
 import { readCommand } from './parse.js';
 
 const named = (text: string, chat: { storeId: string | null; idleSeconds: number | null }) =>
@@ -30,5 +30,24 @@ describe('storeNamed (which store a message on the shared number names)', () => 
   it('what cannot be a slug names nothing', () => {
     for (const text of ['hi', '2 kg atta', 'नमस्ते', 'a', '-demo', 'x'.repeat(41), 'mera order'])
       expect(named(text, NEW_CHAT)).toBeNull();
+  });
+});
+
+describe('languageOnStorePick', () => {
+  const demoEn = { id: 'demo', defaultLanguage: 'en' };
+  const shopHi = { id: 'shop-hi', defaultLanguage: 'hi' };
+  it('Hindi the customer wrote before naming the shop stays: "नमस्ते", then the pre-filled "ORDER demo"', () => {
+    expect(languageOnStorePick('ORDER demo', { storeId: null, lang: 'hi' }, demoEn)).toBe('hi');
+  });
+  it('Devanagari in the message itself is Hindi', () => {
+    expect(languageOnStorePick('ORDER demo दो', { storeId: null, lang: 'en' }, demoEn)).toBe('hi');
+  });
+  it("a new chat takes the store's default language", () => {
+    expect(languageOnStorePick('ORDER demo', { storeId: null, lang: 'en' }, demoEn)).toBe('en');
+    expect(languageOnStorePick('ORDER shop-hi', { storeId: null, lang: 'en' }, shopHi)).toBe('hi');
+  });
+  it("the same store keeps the chat's language; another store brings its own default", () => {
+    expect(languageOnStorePick('ORDER demo', { storeId: 'demo', lang: 'hi' }, demoEn)).toBe('hi');
+    expect(languageOnStorePick('ORDER demo', { storeId: 'shop-hi', lang: 'hi' }, demoEn)).toBe('en');
   });
 });

@@ -215,6 +215,22 @@ export function storeNamed(
   return firstMessage && /^[a-z0-9][a-z0-9-]{2,39}$/i.test(word) ? { slug: word.toLowerCase(), explicit: false } : null;
 }
 
+/**
+ * The reply language once a message picks a store on the shared number: Hindi the customer wrote (in this message,
+ * or before naming a shop: "नमस्ते" then the storefront's pre-filled "ORDER demo") stays; the same store keeps the
+ * chat's language; otherwise the store's default language.
+ */
+export function languageOnStorePick(
+  text: string,
+  chat: { storeId: string | null; lang: string },
+  store: { id: string; defaultLanguage: string },
+): string {
+  if (/[\u0900-\u097f]/.test(text)) return 'hi';
+  if (chat.storeId === store.id) return chat.lang;
+  if (chat.storeId === null && chat.lang === 'hi') return 'hi';
+  return store.defaultLanguage;
+}
+
 /** The status words of an order, as a message key per status (written out so the catalog test sees each key). */
 export const STATUS_KEYS: Readonly<Record<string, string>> = {
   placed: 'whatsapp.statusPlaced',

@@ -29,6 +29,7 @@ import {
   choiceText,
   imageMessage,
   itemLabel,
+  languageOnStorePick,
   listMessage,
   pickCandidate,
   safeWords,
@@ -210,7 +211,11 @@ async function decide(ctx: Ctx): Promise<Plan> {
       store = named;
       state = {};
       command = { kind: 'greet' };
-      if (chat.store_id !== named.id && !/[\u0900-\u097f]/.test(text)) lang = named.default_language;
+      lang = languageOnStorePick(
+        text,
+        { storeId: chat.store_id, lang: chat.lang },
+        { id: named.id, defaultLanguage: named.default_language },
+      );
     } else {
       unknownShop = Boolean(pick?.explicit);
       if (chat.store_id) store = await repo.storeById(db, chat.store_id);

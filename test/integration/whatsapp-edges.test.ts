@@ -328,3 +328,18 @@ describe('an order sent from the WhatsApp catalog', () => {
     expect(bill).toContain("I couldn't find: NOTINSHOP");
   });
 });
+
+describe('language', () => {
+  it('a customer who greeted in Hindi is answered in Hindi after the pre-filled "ORDER <slug>"', async ({
+    ctx,
+    fake,
+  }) => {
+    const from = '919870000061';
+    await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, text: 'नमस्ते' }), SECRET);
+    await run(ctx);
+    expect(shownText(sentTo(fake, from).at(-1)!)).toContain('आप किस दुकान से ऑर्डर करना चाहते हैं');
+    await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, text: 'ORDER edge-kirana' }), SECRET);
+    await run(ctx);
+    expect(shownText(sentTo(fake, from).at(-1)!)).toContain('Edge Kirana में आपका स्वागत है');
+  });
+});
