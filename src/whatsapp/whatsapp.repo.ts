@@ -12,17 +12,31 @@ export interface InboxRow {
   plan: unknown;
 }
 
-/** Stores one inbound message; a message id already stored (Meta redelivers) is ignored. True when new. */
+/**
+ * Stores a delivery's messages in one statement (one commit, however many: Meta's deliveries reach 3 MB); a message
+ * id already stored (Meta redelivers), or twice in the delivery, is kept once. Returns how many were new. Ids are
+ * made in the delivery's order, so its messages are handled in that order.
+ */
 export async function insertInbox(
   q: Queryable,
-  m: { messageId: string; phoneNumberId: string; sender: string; message: unknown },
-): Promise<boolean> {
+  messages: readonly { messageId: string; phoneNumberId: string; sender: string; message: unknown }[],
+): Promise<number> {
+  if (messages.length === 0) return 0;
   const { rowCount } = await q.query(
-    `INSERT INTO whatsapp_inbox (id, message_id, phone_number_id, sender, message) VALUES ($1, $2, $3, $4, $5::jsonb)
+    `INSERT INTO whatsapp_inbox (id, message_id, phone_number_id, sender, message)
+     SELECT id, message_id, phone_number_id, sender, message::jsonb
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])
+            AS m(id, message_id, phone_number_id, sender, message)
      ON CONFLICT (message_id) DO NOTHING`,
-    [newId(), m.messageId, m.phoneNumberId, m.sender, JSON.stringify(m.message)],
+    [
+      messages.map(() => newId()),
+      messages.map((m) => m.messageId),
+      messages.map((m) => m.phoneNumberId),
+      messages.map((m) => m.sender),
+      messages.map((m) => JSON.stringify(m.message)),
+    ],
   );
-  return rowCount === 1;
+  return rowCount ?? 0;
 }
 
 /**

@@ -102,8 +102,7 @@ export const whatsappWebhookRoutes: FastifyPluginAsync = async (base) => {
         return reply.code(200).send({ received: 0 });
       }
       const messages = messagesOf(payload);
-      let stored = 0;
-      for (const m of messages) if (await repo.insertInbox(app.db, m)) stored++;
+      const stored = await repo.insertInbox(app.db, messages);
       if (messages.length === 0) request.log.info('whatsapp webhook: no messages (statuses or other fields); ignored');
       if (stored) setImmediate(wakeInboxWorkers);
       return reply.code(200).send({ received: stored });

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { describe, expect } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { merchantWithStore, type TestContext } from '../helpers/app.js';
+import { countedDb } from '../helpers/db.js';
 import { whatsappTest } from '../helpers/fixture.js';
 import { shownText, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
 import { processInboxOnce } from '../../src/whatsapp/inbox.js';
@@ -80,6 +81,36 @@ describe('sizes', () => {
     expect((await inboxIds(ctx)).filter((id) => id.startsWith('wamid.big-'))).toHaveLength(600);
     // Not answered here: the later tests' worker rounds take the oldest pending messages first.
     await ctx.testDb.db.query(`UPDATE whatsapp_inbox SET status = 'skipped' WHERE message_id LIKE 'wamid.big-%'`);
+  });
+
+  it("a delivery's messages are stored in one statement, each id once, in their order", async ({ ctx }) => {
+    const { counted, sql } = countedDb(ctx.testDb.db);
+    const app = await buildApp({ config: ctx.config, db: counted, logger: false });
+    try {
+      const payload = webhookPayload({ phoneNumberId: SHARED, from: '919870000003', id: 'wamid.batch-0', text: 'a' });
+      const value = payload.entry[0]!.changes[0]!.value;
+      const first = value.messages[0]!;
+      value.messages = ['wamid.batch-0', 'wamid.batch-1', 'wamid.batch-0', 'wamid.batch-2'].map((id, i) => ({
+        ...first,
+        id,
+        text: { body: `m${i}` },
+      }));
+      const res = await postWebhook(app, payload, SECRET);
+      expect(JSON.parse(res.body)).toEqual({ received: 3 });
+    } finally {
+      await app.close();
+    }
+    expect(sql.filter((s) => s.includes('INSERT INTO whatsapp_inbox'))).toHaveLength(1);
+    const stored = await ctx.testDb.db.query<{ message_id: string; body: string }>(
+      `SELECT message_id, message -> 'text' ->> 'body' AS body FROM whatsapp_inbox
+        WHERE message_id LIKE 'wamid.batch-%' ORDER BY received_at, id`,
+    );
+    expect(stored.rows).toEqual([
+      { message_id: 'wamid.batch-0', body: 'm0' },
+      { message_id: 'wamid.batch-1', body: 'm1' },
+      { message_id: 'wamid.batch-2', body: 'm3' },
+    ]);
+    await ctx.testDb.db.query(`UPDATE whatsapp_inbox SET status = 'skipped' WHERE message_id LIKE 'wamid.batch-%'`);
   });
 
   it('above 3 MB → 413 problem, nothing stored', async ({ ctx }) => {
