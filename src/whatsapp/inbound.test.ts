@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSilent, readInbound } from './inbound.js';
+import { isSilent, readInbound, storable } from './inbound.js';
 
 const base = { from: '919812345678', id: 'wamid.1', timestamp: '1700000000' };
 
@@ -96,5 +96,13 @@ describe('isSilent', () => {
     expect(isSilent(readInbound({ ...base, type: 'system', system: { type: 'user_changed_number' } }))).toBe(true);
     for (const type of ['text', 'image', 'location', 'order', 'unsupported', 'interactive'])
       expect(isSilent(readInbound({ ...base, type }))).toBe(false);
+  });
+});
+
+describe('storable', () => {
+  it('replaces NUL and unpaired surrogates, in values and keys, and keeps the rest as it was', () => {
+    expect(
+      storable({ text: { body: 'atta\u0000salt \ud800x \udc00 😀 नमस्ते' }, ['k\u0000']: [1, null, true, 'ok'] }),
+    ).toEqual({ text: { body: 'atta\ufffdsalt \ufffdx \ufffd 😀 नमस्ते' }, ['k\ufffd']: [1, null, true, 'ok'] });
   });
 });

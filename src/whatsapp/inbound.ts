@@ -62,3 +62,19 @@ export function readInbound(raw: unknown): InboundMessage {
 export function isSilent(message: InboundMessage): boolean {
   return SILENT_TYPES.has(message.type);
 }
+
+/** NUL and unpaired UTF-16 surrogates: PostgreSQL's text and jsonb take neither. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A webhook value as PostgreSQL can store it: every string (keys too) with NUL and unpaired surrogates replaced
+ * by U+FFFD. One such character would otherwise fail the whole delivery's INSERT, and Meta would redeliver it,
+ * refused every time, until it dropped the delivery with every other message in it.
+ */
+export function storable(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(UNSTORABLE, '\ufffd');
+  if (Array.isArray(value)) return value.map(storable);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
+  return value;
+}

@@ -10,6 +10,7 @@ import { requireStoreMember } from '../stores/membership.js';
 import { AppError, conflict, notFound } from '../shared/errors.js';
 import { validSignature } from './cloud-api.js';
 import { wakeInboxWorkers } from './inbox.js';
+import { storable } from './inbound.js';
 import * as repo from './whatsapp.repo.js';
 import { UpdateWhatsAppSettingsBody, VerifyQuery, WhatsAppSettingsSchema } from './whatsapp.schema.js';
 
@@ -41,7 +42,12 @@ export function messagesOf(payload: unknown): WebhookMessage[] {
         const msg = m as { id?: unknown; from?: unknown; type?: unknown };
         if (typeof msg?.id !== 'string' || msg.id.length > 200 || typeof msg.from !== 'string') continue;
         if (!/^\d{6,15}$/.test(msg.from) || typeof msg.type !== 'string') continue;
-        out.push({ messageId: msg.id, phoneNumberId, sender: msg.from, message: m as Record<string, unknown> });
+        out.push({
+          messageId: storable(msg.id) as string,
+          phoneNumberId,
+          sender: msg.from,
+          message: storable(m) as Record<string, unknown>,
+        });
       }
     }
   }

@@ -168,6 +168,25 @@ describe('odd message shapes', () => {
     expect(texts[4]).toContain('Tata Salt 1 kg × 1');
   });
 
+  it('a NUL or a lone surrogate in one message does not refuse the delivery and its other messages', async ({
+    ctx,
+    fake,
+  }) => {
+    const from = '919870000013';
+    await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, text: 'ORDER edge-kirana' }), SECRET);
+    await run(ctx);
+    const payload = webhookPayload({ phoneNumberId: SHARED, from, id: 'wamid.nul-1', text: 'tata\u0000salt \ud800' });
+    const value = payload.entry[0]!.changes[0]!.value;
+    value.messages.push({ ...value.messages[0]!, id: 'wamid.nul-2', text: { body: '2 tata salt' } });
+    const res = await postWebhook(ctx.app, payload, SECRET);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ received: 2 });
+    await run(ctx);
+    await run(ctx);
+    expect(await inboxRow(ctx, 'wamid.nul-1')).toMatchObject({ status: 'done' });
+    expect(shownText(sentTo(fake, from).at(-1)!)).toContain('Tata Salt 1 kg × 3');
+  });
+
   it('a reaction or a system notice is stored and left unanswered', async ({ ctx, fake }) => {
     const from = '919870000012';
     await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, text: 'ORDER edge-kirana' }), SECRET);
