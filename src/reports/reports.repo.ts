@@ -46,7 +46,8 @@ export async function salesByDay(
 
 /**
  * The best `limit` products of the range by revenue and by quantity, from one pass over the range's lines (each
- * list was its own statement before: the same lines read twice).
+ * list was its own statement before: the same lines read twice). A product renamed within the range goes by the name
+ * its latest order there gave it.
  */
 export async function topProducts(
   q: Queryable,
@@ -58,7 +59,8 @@ export async function topProducts(
 ): Promise<{ byRevenue: ProductFigures[]; byQuantity: ProductFigures[] }> {
   const { rows } = await q.query<ProductFigures & { revenueRank: number; quantityRank: number }>(
     `WITH per_product AS (
-       SELECT l.product_id, max(l.name) AS name, sum(l.quantity)::bigint AS quantity,
+       SELECT l.product_id, (array_agg(l.name ORDER BY o.created_at DESC, o.id DESC))[1] AS name,
+              sum(l.quantity)::bigint AS quantity,
               sum(l.line_total)::bigint AS revenue
          FROM orders o JOIN order_lines l ON l.order_id = o.id AND l.store_id = o.store_id
         WHERE ${IN_RANGE} AND ${COUNTED}

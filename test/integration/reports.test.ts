@@ -264,3 +264,25 @@ describe('store_customers on an order written without the checkout', () => {
     ]);
   }, 120_000);
 });
+
+describe('top products of a renamed product', () => {
+  it('are named as the latest order of the range names them, not by the alphabetically last name', async ({ ctx }) => {
+    const own = await openShop(ctx);
+    const created = await own.api.post(`${own.base}/products`, { name: 'Zeera 100 g', price: 4000 });
+    expect(created.status).toBe(201);
+    const variant = created.body.variants[0].id as string;
+    const dated = async (at: string) => {
+      const order = await placeOrder(own, [[variant, 1]], checkoutBody());
+      await ctx.testDb.db.query(`UPDATE orders SET created_at = $2 WHERE id = $1`, [order.id, at]);
+    };
+    await dated('2026-08-01T06:00:00Z');
+    const renamed = await own.api.patch(`${own.base}/products/${created.body.id}`, { name: 'Cumin (jeera) 100 g' });
+    expect(renamed.status).toBe(200);
+    await dated('2026-08-02T06:00:00Z');
+    const res = await own.api.get(`${own.base}/reports/sales?from=2026-08-01&to=2026-08-02`);
+    expect(res.status).toBe(200);
+    expect(res.body.topProducts).toEqual([
+      { productId: created.body.id, name: 'Cumin (jeera) 100 g', quantity: 2, revenue: 8000 },
+    ]);
+  }, 120_000);
+});
