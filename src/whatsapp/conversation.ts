@@ -22,6 +22,8 @@ export interface ChatState {
   replacements?: Record<string, Option[]>;
   /** what the next free-text message answers */
   awaiting?: 'address' | 'payment';
+  /** the total of the last bill shown in the chat: checkout's `expectedTotal`, so no order is placed at another */
+  billTotal?: number;
 }
 
 /** WhatsApp limits (Cloud API): reply button title ≤ 20, list row title ≤ 24, body text ≤ 1024 (interactive). */

@@ -457,6 +457,8 @@ async function render(ctx: Ctx, plan: Plan, store: StoreRow | null, changed: Car
       return text(tr('whatsapp.askAddress'));
     case 'askPayment': {
       const cart = await getCart(db, store.slug, plan.cartId!);
+      // Asked to pay a total other than the bill's: the new bill first, to be confirmed again.
+      if (cart.total !== plan.state.billTotal) return totalChanged(ctx, plan, store, cart);
       return {
         messages: [
           buttonsMessage(tr('whatsapp.askPayment', { total: m(cart.total) }), [
@@ -496,6 +498,7 @@ async function billReply(
   store: StoreRow,
   unknown: string[],
   changed: CartView | null,
+  notice?: string,
 ): Promise<Rendered> {
   const lang = plan.lang;
   const tr = translator(lang);
@@ -511,8 +514,8 @@ async function billReply(
         price: o.price,
       }));
   }
-  const state: ChatState = { ...plan.state, replacements };
-  const parts: string[] = [];
+  const state: ChatState = { ...plan.state, replacements, billTotal: cart.lines.length ? cart.total : undefined };
+  const parts: string[] = notice ? [notice] : [];
   if (cart.lines.length) parts.push(billText(lang, store.name, cart, replacements));
   if (unknown.length) parts.push(tr('whatsapp.notFound', { words: safeWords(unknown) }));
   const pending = state.pending?.[0];
@@ -533,6 +536,22 @@ async function billReply(
   return { messages: [message], state };
 }
 
+/**
+ * The cart's total is not the one of the last bill shown (a price or a coupon changed, or the cart was changed on
+ * the website): the new bill, with the old and new totals, and the customer confirms again. Nothing is ordered.
+ */
+function totalChanged(ctx: Ctx, plan: Plan, store: StoreRow, cart: CartView | null): Promise<Rendered> {
+  const seen = plan.state.billTotal;
+  const tr = translator(plan.lang);
+  const m = (minor: number) => money(plan.lang, minor, store.currency, { trimZeroFraction: true });
+  const state: ChatState = { ...plan.state, awaiting: undefined };
+  const notice =
+    seen === undefined || cart === null
+      ? tr('whatsapp.checkBill')
+      : tr('whatsapp.totalChanged', { before: m(seen), now: m(cart.total) });
+  return billReply(ctx, { ...plan, state }, store, [], cart, notice);
+}
+
 async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' | 'upi'): Promise<Rendered> {
   const { db, config, row } = ctx;
   const lang = plan.lang;
@@ -541,6 +560,8 @@ async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' |
   const customer = await repo.savedCustomer(db, row.sender);
   if (!customer)
     return { messages: [textMessage(tr('whatsapp.askAddress'))], state: { ...plan.state, awaiting: 'address' } };
+  // No bill shown in this chat yet (the cart filled on the website): the bill first, never an unseen total.
+  if (plan.state.billTotal === undefined) return totalChanged(ctx, plan, store, null);
   try {
     const order = await checkout(
       db,
@@ -551,6 +572,7 @@ async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' |
         customer: { name: customer.name, phone: `+${row.sender}`, address: { ...customer.address, line2: null } },
         paymentMethod: method === 'upi' && store.upi_vpa ? 'upi' : 'cod',
         fulfillment: 'delivery',
+        expectedTotal: plan.state.billTotal,
       },
       `whatsapp:${row.message_id}`,
       { source: 'whatsapp', lang },
@@ -577,6 +599,8 @@ async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' |
         state: plan.state,
       };
     if (err.code === 'cart_has_errors') return billReply(ctx, plan, store, [], null);
+    if (err.code === 'total_changed')
+      return totalChanged(ctx, plan, store, await getCart(db, store.slug, plan.cartId!));
     // WhatsApp gave the number; checkout takes mobile numbers of the store's country only.
     if (err.errors?.some((e) => e.path?.startsWith('/customer/phone')))
       return {

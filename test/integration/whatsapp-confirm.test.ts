@@ -1,0 +1,101 @@
+/**
+ * Between the bill and the order: what the customer saw in the chat is what is ordered. A price changed since the
+ * bill is shown (the new bill, confirmed again), never ordered silently.
+ */
+import { describe, expect } from 'vitest';
+import { merchantWithStore, type TestContext } from '../helpers/app.js';
+import { whatsappTest } from '../helpers/fixture.js';
+import { shownText, type FakeWhatsApp } from '../helpers/fake-whatsapp.js';
+import { processInboxOnce } from '../../src/whatsapp/inbox.js';
+import { whatsappChannel } from '../../src/notify/channels.js';
+import { postWebhook, webhookPayload, type Inbound } from '../helpers/whatsapp-webhook.js';
+
+const SECRET = 'confirm-app-secret';
+const SHARED = '100000000000081';
+
+const it = whatsappTest((fake) => ({
+  whatsapp: { apiUrl: fake.url, token: 'confirm-graph-token', phoneNumberId: SHARED },
+  whatsappAppSecret: SECRET,
+  whatsappVerifyToken: 'confirm-verify-token-1a2b',
+}));
+
+let owner: Awaited<ReturnType<typeof merchantWithStore>>;
+let salt: { id: string; variantId: string };
+
+it.beforeAll(async ({ ctx }) => {
+  owner = await merchantWithStore(ctx, { name: 'Confirm Kirana', slug: 'confirm-kirana' });
+  const res = await owner.api.post(`/api/v1/stores/${owner.store.id}/products`, {
+    name: 'Tata Salt 1 kg',
+    price: 2800,
+  });
+  salt = { id: String(res.body.id), variantId: String(res.body.variants[0].id) };
+}, 180_000);
+
+const run = (ctx: TestContext) => processInboxOnce(ctx.testDb.db, ctx.config, whatsappChannel(ctx.config.whatsapp!));
+const chat = (ctx: TestContext, fake: FakeWhatsApp, from: string) => async (message: Inbound) => {
+  await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, ...message }), SECRET);
+  await run(ctx);
+  return shownText(
+    fake
+      .sent()
+      .filter((c) => c.body.to === from)
+      .at(-1)!,
+  );
+};
+const ordersOf = async (ctx: TestContext, phone: string) =>
+  (
+    await ctx.testDb.db.query<{ total: number }>(
+      `SELECT total::int AS total FROM orders WHERE customer ->> 'phone' = $1`,
+      [`+${phone}`],
+    )
+  ).rows;
+const setPrice = async (price: number) => {
+  const res = await owner.api.patch(`/api/v1/stores/${owner.store.id}/products/${salt.id}`, { price });
+  expect(res.status).toBe(200);
+};
+
+describe('the total changed between the bill and the order', () => {
+  it('a price raised after the bill: the new bill is shown, nothing ordered, CONFIRM orders at it', async ({
+    ctx,
+    fake,
+  }) => {
+    await setPrice(2800);
+    const from = '919870001001';
+    const say = chat(ctx, fake, from);
+    await say({ text: 'ORDER confirm-kirana' });
+    expect(await say({ text: '1 tata salt' })).toContain('Total: ₹28');
+    await setPrice(3000);
+    expect(await say({ text: 'confirm' })).toContain('Please send your name and delivery address');
+    const changed = await say({ text: 'Ravi Kumar, 12 MG Road, Pune 411001' });
+    expect(changed).toContain('The total has changed since the bill I sent you: it was ₹28, now it is ₹30');
+    expect(changed).toContain('Tata Salt 1 kg × 1 — ₹30');
+    expect(changed).toContain('Reply CONFIRM to order');
+    expect(await ordersOf(ctx, from)).toEqual([]);
+    const placed = await say({ button: 'confirm' });
+    expect(placed).toContain('placed with Confirm Kirana. Total ₹30');
+    expect(await ordersOf(ctx, from)).toEqual([{ total: 3000 }]);
+  });
+
+  it('the payment question never shows a total other than the bill: the new bill first (in Hindi too)', async ({
+    ctx,
+    fake,
+  }) => {
+    await setPrice(2800);
+    await owner.api.patch(`/api/v1/stores/${owner.store.id}`, { payments: { cod: true, upiVpa: 'confirm@okaxis' } });
+    const from = '919870001002';
+    const say = chat(ctx, fake, from);
+    await say({ text: 'ORDER confirm-kirana' });
+    expect(await say({ text: 'दो tata salt' })).toContain('कुल: ₹56');
+    expect(await say({ text: 'हाँ' })).toContain('पिन कोड');
+    await setPrice(2500);
+    // The address is in: the payment question would name the total, and it is not the bill's.
+    const changed = await say({ text: 'Ravi Kumar, 12 MG Road, Pune 411001' });
+    expect(changed).toContain('पहले ₹56 थी, अब ₹50 है');
+    expect(changed).toContain('कुल: ₹50');
+    expect(await ordersOf(ctx, from)).toEqual([]);
+    expect(await say({ text: 'हाँ' })).toContain('₹50');
+    expect(await say({ button: 'pay:cod' })).toContain('₹50');
+    expect(await ordersOf(ctx, from)).toEqual([{ total: 5000 }]);
+    await owner.api.patch(`/api/v1/stores/${owner.store.id}`, { payments: { cod: true, upiVpa: null } });
+  });
+});
