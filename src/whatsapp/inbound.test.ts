@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSilent, readInbound, storable } from './inbound.js';
+import { isSilent, pictureId, readInbound, storable } from './inbound.js';
 
 const base = { from: '919812345678', id: 'wamid.1', timestamp: '1700000000' };
 
@@ -104,5 +104,21 @@ describe('storable', () => {
     expect(
       storable({ text: { body: 'atta\u0000salt \ud800x \udc00 😀 नमस्ते' }, ['k\u0000']: [1, null, true, 'ok'] }),
     ).toEqual({ text: { body: 'atta\ufffdsalt \ufffdx \ufffd 😀 नमस्ते' }, ['k\ufffd']: [1, null, true, 'ok'] });
+  });
+});
+
+describe('pictureId (what is taken as a payment screenshot)', () => {
+  const doc = (mime: unknown) =>
+    readInbound({ ...base, type: 'document', document: { id: 'd1', mime_type: mime, filename: 'shot', sha256: 'x' } });
+  it('an image message, or an image sent as a document, whatever the image type', () => {
+    expect(pictureId(readInbound({ ...base, type: 'image', image: { id: 'm1', mime_type: 'image/jpeg' } }))).toBe('m1');
+    for (const mime of ['image/jpeg', 'image/png', 'image/webp', 'IMAGE/PNG'])
+      expect(pictureId(doc(mime)), mime).toBe('d1');
+  });
+  it('a document that is not an image, or states no type, is no picture', () => {
+    for (const mime of ['application/pdf', 'text/plain', '', undefined, 42, 'video/mp4'])
+      expect(pictureId(doc(mime)), String(mime)).toBeNull();
+    expect(pictureId(readInbound({ ...base, type: 'document', document: { mime_type: 'image/png' } }))).toBeNull();
+    expect(pictureId(readInbound({ ...base, type: 'text', text: { body: 'hi' } }))).toBeNull();
   });
 });

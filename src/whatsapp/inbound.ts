@@ -12,6 +12,8 @@ export interface InboundMessage {
   type: string;
   text?: { body: string };
   image?: { id: string };
+  /** a file sent as a document: its media id and the MIME type WhatsApp states (a screenshot may come this way) */
+  document?: { id: string; mimeType: string };
   interactive?: { button_reply?: { id: string }; list_reply?: { id: string } };
   button?: { payload: string };
   /** a cart sent from the business's WhatsApp catalog: each product by its retailer id (the variant's SKU or id) */
@@ -36,6 +38,9 @@ export function readInbound(raw: unknown): InboundMessage {
   if (body !== undefined) out.text = { body };
   const imageId = str(obj(m.image)?.id);
   if (imageId) out.image = { id: imageId };
+  const document = obj(m.document);
+  const documentId = str(document?.id);
+  if (documentId) out.document = { id: documentId, mimeType: str(document?.mime_type) ?? '' };
   const interactive = obj(m.interactive);
   const buttonId = str(obj(interactive?.button_reply)?.id);
   const rowId = str(obj(interactive?.list_reply)?.id);
@@ -56,6 +61,18 @@ export function readInbound(raw: unknown): InboundMessage {
     out.order = { items };
   }
   return out;
+}
+
+/**
+ * The media id of a picture the customer sent: an image message, or an image sent as a document ("send as file",
+ * the usual way of sending a screenshot uncompressed; its stated MIME type is image/…). Either is then taken alike,
+ * its type checked by content. Null for anything else (a PDF is not a screenshot).
+ */
+export function pictureId(message: InboundMessage): string | null {
+  if (message.type === 'image' && message.image) return message.image.id;
+  if (message.type === 'document' && message.document && /^image\//i.test(message.document.mimeType.trim()))
+    return message.document.id;
+  return null;
 }
 
 /** True for a message that asks nothing of the shop (SILENT_TYPES): stored, not answered. */

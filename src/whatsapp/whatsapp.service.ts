@@ -22,7 +22,7 @@ import { MAX_PROOF_BYTES, submitPaymentProof } from '../payments/proofs.service.
 import { AppError } from '../shared/errors.js';
 import { getStoreRow, storeUrl, type StoreRow } from '../stores/stores.service.js';
 import { downloadMedia, MediaError, type CloudMessage } from './cloud-api.js';
-import { isSilent, readInbound, type InboundMessage } from './inbound.js';
+import { isSilent, pictureId, readInbound, type InboundMessage } from './inbound.js';
 import {
   billText,
   buttonsMessage,
@@ -160,7 +160,7 @@ function plainText(m: CloudMessage): string {
 
 // ---------- deciding ----------
 
-/** What the message is: typed text, a tapped button or list row (by its id), or an image. */
+/** What the message is: typed text, a tapped button or list row (by its id), or a picture (pictureId). */
 function commandOf(
   msg: InboundMessage,
   state: ChatState,
@@ -171,7 +171,8 @@ function commandOf(
   | { kind: 'address'; text: string }
   | { kind: 'catalogOrder'; items: { retailerId: string; quantity: number }[] }
   | null {
-  if (msg.type === 'image' && msg.image?.id) return { kind: 'image', mediaId: msg.image.id };
+  const picture = pictureId(msg);
+  if (picture) return { kind: 'image', mediaId: picture };
   if (msg.type === 'order' && msg.order) return { kind: 'catalogOrder', items: msg.order.items };
   const id = msg.interactive?.button_reply?.id ?? msg.interactive?.list_reply?.id ?? msg.button?.payload;
   if (id) {

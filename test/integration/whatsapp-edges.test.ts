@@ -18,6 +18,11 @@ import { postWebhook, webhookPayload } from '../helpers/whatsapp-webhook.js';
 const SECRET = 'edges-app-secret';
 const VERIFY = 'edges-verify-token-0d1e';
 const SHARED = '100000000000071';
+/** A 1×1 PNG: a picture the payment-proof upload takes. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 const it = whatsappTest((fake) => ({
   whatsapp: { apiUrl: fake.url, token: 'edges-graph-token', phoneNumberId: SHARED },
@@ -275,6 +280,45 @@ describe('the payment screenshot cannot be downloaded', () => {
     expect(await inboxRow(ctx, 'wamid.shot-down')).toMatchObject({ status: 'done', attempts: 5 });
     expect(sentTo(fake, from)).toHaveLength(before + 1);
     expect(shownText(sentTo(fake, from).at(-1)!)).toContain("I couldn't get that picture from WhatsApp");
+  });
+});
+
+describe('a screenshot sent as a document', () => {
+  it('an image document is the payment proof, checked by content like a photo; a PDF is not', async ({ ctx, fake }) => {
+    await owner.api.patch(`/api/v1/stores/${owner.store.id}`, { payments: { cod: false, upiVpa: 'edge@okaxis' } });
+    const from = '919870000032';
+    for (const text of ['ORDER edge-kirana', '1 tata salt', 'confirm', 'Ravi Kumar, 12 MG Road, Pune 411001']) {
+      await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, text }), SECRET);
+      await run(ctx);
+    }
+    expect(shownText(sentTo(fake, from).at(-2)!)).toContain('Pay ₹28 by UPI');
+    const paymentStatus = async () =>
+      (
+        await ctx.testDb.db.query<{ payment_status: string }>(
+          `SELECT payment_status FROM orders WHERE customer ->> 'phone' = $1`,
+          [`+${from}`],
+        )
+      ).rows[0]?.payment_status;
+    const sendDocument = async (id: string, media: string, mime: string) => {
+      const document = { id: media, mime_type: mime, filename: 'payment', sha256: 'x' };
+      await postWebhook(
+        ctx.app,
+        rawDelivery({ from, id, timestamp: '1700000000', type: 'document', document }),
+        SECRET,
+      );
+      await run(ctx);
+      expect(await inboxRow(ctx, id)).toMatchObject({ status: 'done' });
+      return shownText(sentTo(fake, from).at(-1)!);
+    };
+    fake.media.set('doc-pdf', { bytes: Buffer.from('%PDF-1.4 receipt'), mime: 'application/pdf' });
+    expect(await sendDocument('wamid.doc-pdf', 'doc-pdf', 'application/pdf')).toContain('Send your items list');
+    // Said to be an image, but is not one: the upload's own check by content refuses it.
+    fake.media.set('doc-fake', { bytes: Buffer.from('not a picture at all'), mime: 'image/webp' });
+    expect(await sendDocument('wamid.doc-fake', 'doc-fake', 'image/webp')).toContain('as a JPEG or PNG image');
+    expect(await paymentStatus()).toBe('pending');
+    fake.media.set('doc-png', { bytes: PNG, mime: 'image/png' });
+    expect(await sendDocument('wamid.doc-png', 'doc-png', 'image/png')).toContain('Screenshot received');
+    expect(await paymentStatus()).toBe('proof_submitted');
   });
 });
 
