@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { languageOnStorePick, storeNamed, WINDOW_SECONDS } from './conversation.js';
+import {
+  confirmWithPending,
+  languageOnStorePick,
+  pendingAtConfirmText,
+  storeNamed,
+  WINDOW_SECONDS,
+  type ChatState,
+} from './conversation.js';
 import { readCommand } from './parse.js';
 
 const named = (text: string, chat: { storeId: string | null; idleSeconds: number | null }) =>
@@ -49,5 +56,43 @@ describe('languageOnStorePick', () => {
   it("the same store keeps the chat's language; another store brings its own default", () => {
     expect(languageOnStorePick('ORDER demo', { storeId: 'demo', lang: 'hi' }, demoEn)).toBe('hi');
     expect(languageOnStorePick('ORDER demo', { storeId: 'shop-hi', lang: 'hi' }, demoEn)).toBe('en');
+  });
+});
+
+describe('CONFIRM while a "which one?" question is open', () => {
+  const butter = {
+    word: 'amul butter',
+    quantity: 1,
+    options: [
+      { variantId: 'v100', label: 'Amul Butter (100 g)', price: 5600 },
+      { variantId: 'v500', label: 'Amul Butter (500 g)', price: 27500 },
+    ],
+  };
+  const open: ChatState = { pending: [butter, { ...butter, word: 'dal' }], billTotal: 2800 };
+
+  it('the first CONFIRM is answered with the question again, the items kept', () => {
+    expect(confirmWithPending(open)).toEqual({ ask: true, state: { ...open, pendingWarned: true } });
+  });
+  it('a second CONFIRM, once told, orders without them and closes the question', () => {
+    const told = confirmWithPending(open).state;
+    const second = confirmWithPending(told);
+    expect(second.ask).toBe(false);
+    expect(second.state.pending).toEqual([]);
+    expect(second.state.pendingWarned).toBeUndefined();
+    expect(second.state.billTotal).toBe(2800);
+  });
+  it('nothing open: CONFIRM goes on as before', () => {
+    expect(confirmWithPending({ billTotal: 1 })).toEqual({ ask: false, state: { billTotal: 1 } });
+    expect(confirmWithPending({ pending: [] })).toEqual({ ask: false, state: { pending: [] } });
+  });
+  it('says what is not in the bill, asks which one, and how to order without it (English and Hindi)', () => {
+    const en = pendingAtConfirmText('en', 'INR', open.pending!);
+    expect(en).toContain('amul butter, dal is not in your bill yet');
+    expect(en).toContain('Which one do you mean for "amul butter"?');
+    expect(en).toContain('2) Amul Butter (500 g) — ₹275');
+    expect(en).toContain('reply CONFIRM again to order without it');
+    const hi = pendingAtConfirmText('hi', 'INR', [butter]);
+    expect(hi).toContain('amul butter अभी आपके बिल में नहीं है');
+    expect(hi).toContain('फिर से CONFIRM');
   });
 });

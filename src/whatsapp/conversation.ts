@@ -24,6 +24,8 @@ export interface ChatState {
   awaiting?: 'address' | 'payment';
   /** the total of the last bill shown in the chat: checkout's `expectedTotal`, so no order is placed at another */
   billTotal?: number;
+  /** CONFIRM came while `pending` was open and the customer was told those items are not in the bill */
+  pendingWarned?: boolean;
 }
 
 /** WhatsApp limits (Cloud API): reply button title ≤ 20, list row title ≤ 24, body text ≤ 1024 (interactive). */
@@ -157,6 +159,26 @@ export function choiceText(lang: Lang, currency: string, pending: NonNullable<Ch
     )
     .join('\n');
   return tr('whatsapp.ambiguous', { word: safeWords([pending.word]), options });
+}
+
+/**
+ * CONFIRM while a "which one?" question is open: those items are not in the bill. The first time, the customer is
+ * told so and asked again (`ask`); a second CONFIRM orders without them — they were told — and closes the question.
+ */
+export function confirmWithPending(state: ChatState): { ask: boolean; state: ChatState } {
+  if (!state.pending?.length) return { ask: false, state };
+  if (!state.pendingWarned) return { ask: true, state: { ...state, pendingWarned: true } };
+  return { ask: false, state: { ...state, pending: [], pendingWarned: undefined } };
+}
+
+/** The answer to CONFIRM with items still to pick: what is not in the bill, the question, and the way out. */
+export function pendingAtConfirmText(lang: Lang, currency: string, pending: NonNullable<ChatState['pending']>): string {
+  const tr = translator(lang);
+  return [
+    tr('whatsapp.pendingNotAdded', { words: safeWords(pending.map((p) => p.word)) }),
+    ...(pending[0] ? [choiceText(lang, currency, pending[0])] : []),
+    tr('whatsapp.pendingOrConfirm'),
+  ].join('\n\n');
 }
 
 export interface Candidate {

@@ -27,10 +27,12 @@ import {
   billText,
   buttonsMessage,
   choiceText,
+  confirmWithPending,
   imageMessage,
   itemLabel,
   languageOnStorePick,
   listMessage,
+  pendingAtConfirmText,
   pickCandidate,
   safeWords,
   STATUS_KEYS,
@@ -62,6 +64,7 @@ type Reply =
   | { kind: 'text'; key: string; values?: Record<string, string | number> }
   | { kind: 'askAddress' }
   | { kind: 'askPayment' }
+  | { kind: 'pendingAtConfirm' }
   | { kind: 'checkout'; method: 'cod' | 'upi' }
   | { kind: 'proof'; mediaId: string }
   | { kind: 'status' };
@@ -311,19 +314,22 @@ async function applyCommand(
         const option = pending.options[command.choice - 1];
         if (!option) return done({ kind: 'text', key: 'whatsapp.badChoice', values: { n: command.choice } });
         add(option.variantId, pending.quantity);
-        return done({ kind: 'bill', unknown: [] }, { ...state, pending: state.pending!.slice(1) });
+        return done(
+          { kind: 'bill', unknown: [] },
+          { ...state, pending: state.pending!.slice(1), pendingWarned: undefined },
+        );
       }
       const [lineNo] = Object.keys(state.replacements ?? {});
       if (lineNo)
         return applyCommand(ctx, plan, store, cart, { kind: 'replace', line: Number(lineNo), choice: command.choice });
       return done({ kind: 'text', key: 'whatsapp.help' });
     }
-    case 'confirm':
-      if (cart.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.emptyCart' });
-      if (!cart.canCheckout) return done({ kind: 'bill', unknown: [] });
-      if (!(await repo.savedCustomer(ctx.db, ctx.row.sender)))
-        return done({ kind: 'askAddress' }, { ...state, awaiting: 'address' });
-      return paymentStep(ctx, store, state, done);
+    case 'confirm': {
+      // Items still to pick ("which one?") are not in the bill: said so and asked again before anything else.
+      const settled = confirmWithPending(state);
+      if (settled.ask) return done({ kind: 'pendingAtConfirm' }, settled.state);
+      return confirmCart(ctx, store, cart, settled.state, done);
+    }
     case 'address': {
       const typed = parseAddress(command.text);
       if (!typed) return done({ kind: 'text', key: 'whatsapp.badAddress' });
@@ -363,9 +369,23 @@ async function applyCommand(
         else if (matched.kind === 'one') add(matched.variantId, matched.quantity);
         else pending.push({ word: item.name, quantity: item.quantity, options: matched.options });
       }
-      return done({ kind: 'bill', unknown }, { ...state, pending, awaiting: undefined });
+      return done({ kind: 'bill', unknown }, { ...state, pending, awaiting: undefined, pendingWarned: undefined });
     }
   }
+}
+
+async function confirmCart(
+  ctx: Ctx,
+  store: repo.BotStoreRow,
+  cart: CartView,
+  state: ChatState,
+  done: (reply: Reply, next?: ChatState) => Plan,
+): Promise<Plan> {
+  if (cart.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.emptyCart' }, state);
+  if (!cart.canCheckout) return done({ kind: 'bill', unknown: [] }, state);
+  if (!(await repo.savedCustomer(ctx.db, ctx.row.sender)))
+    return done({ kind: 'askAddress' }, { ...state, awaiting: 'address' });
+  return paymentStep(ctx, store, state, done);
 }
 
 async function paymentStep(
@@ -456,6 +476,8 @@ async function render(ctx: Ctx, plan: Plan, store: StoreRow | null, changed: Car
     }
     case 'askAddress':
       return text(tr('whatsapp.askAddress'));
+    case 'pendingAtConfirm':
+      return text(pendingAtConfirmText(lang, store.currency, plan.state.pending ?? []));
     case 'askPayment': {
       const cart = await getCart(db, store.slug, plan.cartId!);
       // Asked to pay a total other than the bill's: the new bill first, to be confirmed again.

@@ -99,3 +99,38 @@ describe('the total changed between the bill and the order', () => {
     await owner.api.patch(`/api/v1/stores/${owner.store.id}`, { payments: { cod: true, upiVpa: null } });
   });
 });
+
+describe('CONFIRM while a "which one?" question is open', () => {
+  it('the item not picked is named and asked again; CONFIRM again orders without it', async ({ ctx, fake }) => {
+    await setPrice(2800);
+    const res = await owner.api.post(`/api/v1/stores/${owner.store.id}/products`, {
+      name: 'Amul Butter',
+      variants: [
+        { name: '100 g', price: 5600 },
+        { name: '500 g', price: 27500 },
+      ],
+    });
+    expect(res.status).toBe(201);
+    const from = '919870001003';
+    const say = chat(ctx, fake, from);
+    await say({ text: 'ORDER confirm-kirana' });
+    expect(await say({ text: '1 tata salt, amul butter' })).toContain('Which one do you mean for "amul butter"?');
+    const asked = await say({ text: 'confirm' });
+    expect(asked).toContain('Before I place the order: amul butter is not in your bill yet');
+    expect(asked).toContain('2) Amul Butter (500 g) — ₹275');
+    expect(asked).toContain('reply CONFIRM again to order without it');
+    expect(await ordersOf(ctx, from)).toEqual([]);
+    // Picked after all: in the bill.
+    const bill = await say({ text: '2' });
+    expect(bill).toContain('Amul Butter (500 g) × 1 — ₹275');
+    expect(bill).toContain('Total: ₹303');
+    // Asked about another one, and ordered without it: told first, then the order at the bill's total.
+    expect(await say({ text: 'amul butter' })).toContain('Which one do you mean');
+    expect(await say({ text: 'confirm' })).toContain('is not in your bill yet');
+    expect(await say({ text: 'confirm' })).toContain('Please send your name and delivery address');
+    expect(await say({ text: 'Ravi Kumar, 12 MG Road, Pune 411001' })).toContain(
+      'placed with Confirm Kirana. Total ₹303',
+    );
+    expect(await ordersOf(ctx, from)).toEqual([{ total: 30300 }]);
+  });
+});
