@@ -89,6 +89,18 @@ describe('orders', () => {
     expect((await browser.get(`${base}/orders?status=bogus`)).status).toBe(200);
   });
 
+  it('in Hindi, the unseen mark and the "placed" status are different words', async ({ ctx }) => {
+    // "नया" + "नया आया" read "new new-arrived" on every unseen row.
+    const order = await placeOrder(ctx, [[riceVariant, 1]]);
+    const list = await browser.get(`${base}/orders?lang=hi`);
+    await browser.get(`${base}/orders?lang=en`);
+    const row = new RegExp(`data-order-id="${order.id}" data-unseen="true">[\\s\\S]*?</li>`).exec(list.body)![0];
+    const unseen = /data-testid="unseen">([^<]+)</.exec(row)![1]!;
+    const status = /data-testid="order-status"[^>]*>([^<]+)</.exec(row)?.[1] ?? '';
+    expect(status).toBe('नया आया');
+    expect(status).not.toContain(unseen);
+  });
+
   it('moves an order through its statuses with a note, and refuses a move the rules forbid', async ({ ctx }) => {
     const order = await placeOrder(ctx, [[riceVariant, 2]]);
     const page = `${base}/orders/${order.id}`;
