@@ -122,3 +122,15 @@ describe('pictureId (what is taken as a payment screenshot)', () => {
     expect(pictureId(readInbound({ ...base, type: 'text', text: { body: 'hi' } }))).toBeNull();
   });
 });
+
+describe('readInbound: a map pin', () => {
+  it("reads the place's name and address when given, nothing else", () => {
+    const at = { latitude: 18.5, longitude: 73.8 };
+    expect(
+      readInbound({ ...base, type: 'location', location: { ...at, name: ' Home ', address: '12 MG Road, Pune' } })
+        .location,
+    ).toEqual({ name: 'Home', address: '12 MG Road, Pune' });
+    expect(readInbound({ ...base, type: 'location', location: at }).location).toEqual({});
+    expect(readInbound({ ...base, type: 'location', location: { ...at, name: 7, address: '' } }).location).toEqual({});
+  });
+});

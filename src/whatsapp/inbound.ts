@@ -16,6 +16,8 @@ export interface InboundMessage {
   document?: { id: string; mimeType: string };
   interactive?: { button_reply?: { id: string }; list_reply?: { id: string } };
   button?: { payload: string };
+  /** a map pin: the place's name and address as WhatsApp sends them (either may be absent) */
+  location?: { name?: string; address?: string };
   /** a cart sent from the business's WhatsApp catalog: each product by its retailer id (the variant's SKU or id) */
   order?: { items: { retailerId: string; quantity: number }[] };
 }
@@ -46,6 +48,14 @@ export function readInbound(raw: unknown): InboundMessage {
   const rowId = str(obj(interactive?.list_reply)?.id);
   if (buttonId) out.interactive = { button_reply: { id: buttonId } };
   else if (rowId) out.interactive = { list_reply: { id: rowId } };
+  const location = obj(m.location);
+  if (location) {
+    out.location = {};
+    const placeName = str(location.name)?.trim();
+    const placeAddress = str(location.address)?.trim();
+    if (placeName) out.location.name = placeName.slice(0, 200);
+    if (placeAddress) out.location.address = placeAddress.slice(0, 300);
+  }
   const payload = str(obj(m.button)?.payload);
   if (payload) out.button = { payload };
   const productItems = obj(m.order)?.product_items;

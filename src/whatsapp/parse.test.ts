@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { languageOf, parseAddress, parseItems, readCommand, type ItemLine } from './parse.js';
+import { languageOf, parseAddress, parseItems, readCommand, type ItemLine, pinnedAddress } from './parse.js';
 
 const kg = (n: number) => ({ amount: n * 1000, unit: 'g' as const });
 const g = (n: number) => ({ amount: n, unit: 'g' as const });
@@ -271,5 +271,40 @@ describe('parseAddress', () => {
   it('needs a PIN code and three parts', () => {
     expect(parseAddress('Ravi, MG Road, Pune')).toBeNull();
     expect(parseAddress('411001')).toBeNull();
+  });
+});
+
+describe('pinnedAddress (a map pin, then what it lacks)', () => {
+  const pin = 'Sharma Apartments, 12 MG Road, Camp, Pune 411001';
+  it('the pin has the PIN code: the name typed (or the saved one) completes it', () => {
+    expect(pinnedAddress(pin, 'Ravi Kumar', null)).toEqual({
+      name: 'Ravi Kumar',
+      line1: 'Sharma Apartments, 12 MG Road, Camp',
+      city: 'Pune',
+      pincode: '411001',
+    });
+    expect(pinnedAddress(pin, '', 'Asha')).toMatchObject({ name: 'Asha', pincode: '411001' });
+    expect(pinnedAddress(pin, '', null)).toBeNull();
+  });
+  it('no PIN code in the pin: the one typed, with the name, in any order and with Devanagari digits', () => {
+    const noPin = 'Sharma Apartments, 12 MG Road, Pune';
+    expect(pinnedAddress(noPin, 'Ravi Kumar, 411001', null)).toEqual({
+      name: 'Ravi Kumar',
+      line1: 'Sharma Apartments, 12 MG Road',
+      city: 'Pune',
+      pincode: '411001',
+    });
+    expect(pinnedAddress(noPin, '४११००१ रवि', null)).toMatchObject({ name: 'रवि', pincode: '411001' });
+    expect(pinnedAddress(noPin, '411001', 'Asha')).toMatchObject({ name: 'Asha', pincode: '411001' });
+    expect(pinnedAddress(noPin, 'Ravi Kumar', null)).toBeNull();
+    expect(pinnedAddress(noPin, '4110', 'Asha')).toBeNull();
+  });
+  it('a pin with one part is both the line and the city', () => {
+    expect(pinnedAddress('Camp 411001', 'Ravi', null)).toEqual({
+      name: 'Ravi',
+      line1: 'Camp',
+      city: 'Camp',
+      pincode: '411001',
+    });
   });
 });

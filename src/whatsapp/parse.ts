@@ -520,6 +520,35 @@ export function parseAddress(text: string): TypedAddress | null {
   };
 }
 
+/**
+ * A delivery address from a map pin's own text (the place's name and address WhatsApp sends with a `location`)
+ * and what the customer types after it: their name and, when the pin's text has none, the 6-digit PIN code. The
+ * name comes from the typed text (without the PIN), else `savedName`. Null while something is still missing.
+ */
+export function pinnedAddress(pinText: string, typed: string, savedName: string | null): TypedAddress | null {
+  const digits = (t: string) => t.normalize('NFC').replace(/[०-९]/g, (d) => String(DEVANAGARI_DIGITS.indexOf(d)));
+  const sixDigits = /(?:^|\D)(\d{6})(?:\D|$)/;
+  const typedPin = sixDigits.exec(digits(typed))?.[1];
+  const pinned = digits(pinText);
+  const pincode = typedPin ?? sixDigits.exec(pinned)?.[1];
+  if (!pincode) return null;
+  const clean = (t: string) =>
+    t
+      .replace(/\s+/g, ' ')
+      .replace(/^[\s,.:–-]+|[\s,.:–-]+$/g, '')
+      .trim();
+  const name = clean(typedPin ? digits(typed).replace(typedPin, ' ') : typed) || savedName;
+  if (!name) return null;
+  const parts = pinned
+    .replace(pincode, ' ')
+    .split(/[\n,]+/)
+    .map(clean)
+    .filter(Boolean);
+  if (parts.length === 0) return null;
+  const city = parts.length > 1 ? parts.pop()! : parts[0]!;
+  return { name: name.slice(0, 100), line1: parts.join(', ').slice(0, 200), city: city.slice(0, 100), pincode };
+}
+
 /** The weight or volume a product or variant name states ("5 kg", "Amul Milk 500 ml"), or null. */
 export function sizeOf(text: string): AskedSize | null {
   const words = tokens(normaliseText(text));

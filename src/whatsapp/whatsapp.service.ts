@@ -43,7 +43,16 @@ import {
   type ChatState,
   type Option,
 } from './conversation.js';
-import { languageOf, parseAddress, readCommand, sizeOf, type Command, type ItemLine } from './parse.js';
+import {
+  languageOf,
+  parseAddress,
+  pinnedAddress,
+  readCommand,
+  sizeOf,
+  type Command,
+  type ItemLine,
+  type TypedAddress,
+} from './parse.js';
 import * as repo from './whatsapp.repo.js';
 
 /** Attempts at one inbound message before it is marked `failed` (src/whatsapp/inbox.ts retries it). */
@@ -173,10 +182,14 @@ function commandOf(
   | { kind: 'category'; slug: string }
   | { kind: 'address'; text: string }
   | { kind: 'catalogOrder'; items: { retailerId: string; quantity: number }[] }
+  | { kind: 'location'; text: string }
   | null {
   const picture = pictureId(msg);
   if (picture) return { kind: 'image', mediaId: picture };
   if (msg.type === 'order' && msg.order) return { kind: 'catalogOrder', items: msg.order.items };
+  // A map pin answers the address question (its place name and address, either may be empty); otherwise help.
+  if (msg.type === 'location' && msg.location && state.awaiting === 'address')
+    return { kind: 'location', text: [msg.location.name, msg.location.address].filter(Boolean).join(', ') };
   const id = msg.interactive?.button_reply?.id ?? msg.interactive?.list_reply?.id ?? msg.button?.payload;
   if (id) {
     if (id === 'confirm') return { kind: 'confirm' };
@@ -330,14 +343,20 @@ async function applyCommand(
       if (settled.ask) return done({ kind: 'pendingAtConfirm' }, settled.state);
       return confirmCart(ctx, store, cart, settled.state, done);
     }
+    case 'location': {
+      // A pin without text cannot be delivered to: the address is typed. With text, only what it lacks is asked.
+      if (!command.text) return done({ kind: 'text', key: 'whatsapp.pinNoText' }, { ...state, pinned: undefined });
+      const saved = await repo.savedCustomer(ctx.db, ctx.row.sender);
+      return pinnedStep(ctx, store, { ...state, pinned: command.text }, '', saved?.name ?? null, done);
+    }
     case 'address': {
+      // A whole address typed is taken as typed (even after a pin); otherwise what the pin lacked.
       const typed = parseAddress(command.text);
-      if (!typed) return done({ kind: 'text', key: 'whatsapp.badAddress' });
-      await repo.saveCustomer(ctx.db, ctx.row.sender, {
-        name: typed.name,
-        address: { line1: typed.line1, city: typed.city, pincode: typed.pincode },
-      });
-      return paymentStep(ctx, store, { ...state, awaiting: undefined }, done);
+      if (typed) return addressStep(ctx, store, state, typed, done);
+      const pinned = state.pinned;
+      if (!pinned) return done({ kind: 'text', key: 'whatsapp.badAddress' });
+      const saved = await repo.savedCustomer(ctx.db, ctx.row.sender);
+      return pinnedStep(ctx, store, { ...state, pinned }, command.text, saved?.name ?? null, done);
     }
     case 'pay':
       if (cart.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.emptyCart' });
@@ -384,8 +403,38 @@ async function confirmCart(
   if (cart.lines.length === 0) return done({ kind: 'text', key: 'whatsapp.emptyCart' }, state);
   if (!cart.canCheckout) return done({ kind: 'bill', unknown: [] }, state);
   if (!(await repo.savedCustomer(ctx.db, ctx.row.sender)))
-    return done({ kind: 'askAddress' }, { ...state, awaiting: 'address' });
+    return done({ kind: 'askAddress' }, { ...state, awaiting: 'address', pinned: undefined });
   return paymentStep(ctx, store, state, done);
+}
+
+async function addressStep(
+  ctx: Ctx,
+  store: repo.BotStoreRow,
+  state: ChatState,
+  typed: TypedAddress,
+  done: (reply: Reply, next?: ChatState) => Plan,
+): Promise<Plan> {
+  await repo.saveCustomer(ctx.db, ctx.row.sender, {
+    name: typed.name,
+    address: { line1: typed.line1, city: typed.city, pincode: typed.pincode },
+  });
+  return paymentStep(ctx, store, { ...state, awaiting: undefined, pinned: undefined }, done);
+}
+
+/** A map pin's text and what was typed after it: the address when complete, else the question for what lacks. */
+function pinnedStep(
+  ctx: Ctx,
+  store: repo.BotStoreRow,
+  state: ChatState & { pinned: string },
+  typed: string,
+  savedName: string | null,
+  done: (reply: Reply, next?: ChatState) => Plan,
+): Promise<Plan> | Plan {
+  const address = pinnedAddress(state.pinned, typed, savedName);
+  if (address) return addressStep(ctx, store, state, address, done);
+  const hasPin = pinnedAddress(state.pinned, '', 'x') !== null;
+  const key = hasPin ? 'whatsapp.pinAskName' : savedName ? 'whatsapp.pinAskPin' : 'whatsapp.pinAskNamePin';
+  return done({ kind: 'text', key }, state);
 }
 
 async function paymentStep(

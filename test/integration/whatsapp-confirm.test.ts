@@ -134,3 +134,74 @@ describe('CONFIRM while a "which one?" question is open', () => {
     expect(await ordersOf(ctx, from)).toEqual([{ total: 30300 }]);
   });
 });
+
+describe('a map pin for the delivery address', () => {
+  /** A location message as Meta delivers it; `place` is its name and address, either may be absent. */
+  const pinFrom =
+    (ctx: TestContext, fake: FakeWhatsApp, from: string) => async (place: { name?: string; address?: string }) => {
+      const payload = webhookPayload({ phoneNumberId: SHARED, from, text: '' });
+      const message = payload.entry[0]!.changes[0]!.value.messages[0]!;
+      payload.entry[0]!.changes[0]!.value.messages = [
+        { ...message, type: 'location', location: { latitude: 18.52, longitude: 73.87, ...place } } as never,
+      ];
+      await postWebhook(ctx.app, payload, SECRET);
+      await run(ctx);
+      return shownText(
+        fake
+          .sent()
+          .filter((c) => c.body.to === from)
+          .at(-1)!,
+      );
+    };
+  const savedAddress = async (ctx: TestContext, phone: string) =>
+    (
+      await ctx.testDb.db.query<{ name: string; address: unknown }>(
+        `SELECT name, address FROM whatsapp_customers WHERE phone = $1`,
+        [phone],
+      )
+    ).rows[0];
+
+  it("the pin's address is the address line; only the name and PIN code are asked, then the order", async ({
+    ctx,
+    fake,
+  }) => {
+    await setPrice(2800);
+    const from = '919870001004';
+    const say = chat(ctx, fake, from);
+    const pin = pinFrom(ctx, fake, from);
+    await say({ text: 'ORDER confirm-kirana' });
+    await say({ text: '1 tata salt' });
+    expect(await say({ text: 'confirm' })).toContain('Please send your name and delivery address');
+    // No text with the pin: nothing to deliver to, the address is asked for in words.
+    expect(await pin({})).toContain("I can't read an address from that pin. Please type your name");
+    expect(await pin({ name: 'Sharma Apartments', address: '12 MG Road, Camp, Pune' })).toContain(
+      'Please send your name and the 6-digit PIN code',
+    );
+    expect(await say({ text: 'Ravi Kumar' })).toContain('Please send your name and the 6-digit PIN code');
+    expect(await say({ text: 'Ravi Kumar, 411001' })).toContain('placed with Confirm Kirana. Total ₹28');
+    expect(await savedAddress(ctx, from)).toEqual({
+      name: 'Ravi Kumar',
+      address: { line1: 'Sharma Apartments, 12 MG Road, Camp', city: 'Pune', pincode: '411001' },
+    });
+  });
+
+  it('a pin whose address has the PIN code: only the name is asked (in Hindi too)', async ({ ctx, fake }) => {
+    await setPrice(2800);
+    const from = '919870001005';
+    const say = chat(ctx, fake, from);
+    await say({ text: 'ORDER confirm-kirana' });
+    await say({ text: 'दो tata salt' });
+    expect(await say({ text: 'हाँ' })).toContain('पिन कोड');
+    expect(await pinFrom(ctx, fake, from)({ address: '12 MG Road, Pune, Maharashtra 411001' })).toContain(
+      'डिलीवरी के लिए अपना नाम भेजें',
+    );
+    expect(await say({ text: 'रवि कुमार' })).toContain('₹56');
+    expect(await ordersOf(ctx, from)).toEqual([{ total: 5600 }]);
+  });
+
+  it('a pin when no address was asked for gets the usual help', async ({ ctx, fake }) => {
+    const from = '919870001006';
+    await chat(ctx, fake, from)({ text: 'ORDER confirm-kirana' });
+    expect(await pinFrom(ctx, fake, from)({ address: '12 MG Road, Pune 411001' })).toContain('Send your items list');
+  });
+});
