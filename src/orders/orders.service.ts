@@ -398,6 +398,20 @@ export async function editOrderLines(
   actor: Actor,
   input: EditLinesInput,
 ): Promise<OrderView> {
+  return (await editOrderLinesOutcome(db, config, ref, actor, input)).view;
+}
+
+/**
+ * editOrderLines, also saying whether anything changed: `changed: false` when the lines asked for are the order's
+ * own (nothing written, no one told), so a page does not announce a new bill that is the old one.
+ */
+export async function editOrderLinesOutcome(
+  db: DbOrTx,
+  config: LinkConfig,
+  ref: OrderRef,
+  actor: Actor,
+  input: EditLinesInput,
+): Promise<{ view: OrderView; changed: boolean }> {
   const wanted = wantedLines(input);
   for (const [i, l] of input.lines.entries())
     if (!isUuid(l.variantId))
@@ -421,7 +435,7 @@ export async function editOrderLines(
       wanted.map((l) => l.variantId),
     );
     const plan = planLineEdit({ order, before, wanted, variants, actor });
-    if (plan.unchanged) return orderView(tx, order, store, config);
+    if (plan.unchanged) return { view: await orderView(tx, order, store, config), changed: false };
     const { next, bill } = plan;
 
     const shortages = await applyStockDeltas(tx, order.store_id, plan.stockDeltas);
@@ -453,7 +467,7 @@ export async function editOrderLines(
         view,
         messages.editedByCustomerForStore(orderForMessage(view), storeForMessage(store)),
       );
-    return view;
+    return { view, changed: true };
   });
 }
 

@@ -704,6 +704,10 @@ describe('checkout and order page without JavaScript', () => {
     expect(countTestId(r.page.body, 'order-line')).toBe(1);
     expect(testIdText(r.page.body, 'total')).toBe('₹139.00');
     expect(r.page.body).toContain('Items changed');
+    // Saving the same quantities changes nothing, and the page does not say a new bill came.
+    r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 1 });
+    expect(testIdText(r.page.body, 'flash')).toBe('Nothing changed: the quantities are the same as before.');
+    expect(r.page.body.split('Items changed').length).toBe(2);
     r = await b.submit(`/o/${token}/lines`, { [`qty_${chai.variants[0]!.id}`]: 0 });
     expect(testIdText(r.page.body, 'flash')).toBe(
       'An order needs at least one item. To drop everything, cancel the order.',

@@ -4,7 +4,7 @@
  * "send to shop on WhatsApp" link. The tracking token in the URL is the customer's credential.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { editOrderLines, getOrderPageForCustomer, transitionOrder } from '../../orders/orders.service.js';
+import { editOrderLinesOutcome, getOrderPageForCustomer, transitionOrder } from '../../orders/orders.service.js';
 import { qrSvg } from '../../shared/upi.js';
 import { AppError, notFound, validationFailed } from '../../shared/errors.js';
 import { isUuid } from '../../shared/ids.js';
@@ -102,8 +102,10 @@ export const orderPages: FastifyPluginAsync = async (app) => {
         lines.push({ variantId: m[1]!, quantity });
       }
       if (lines.length === 0 || lines.length > 100) throw validationFailed('Nothing to change.', [], 422);
-      await editOrderLines(db, config, { by: 'token', trackingToken: token }, 'customer', { lines });
-      setFlash(request, reply, 'ok', tr('order.updatedFlash'));
+      const { changed } = await editOrderLinesOutcome(db, config, { by: 'token', trackingToken: token }, 'customer', {
+        lines,
+      });
+      setFlash(request, reply, 'ok', tr(changed ? 'order.updatedFlash' : 'order.unchangedFlash'));
     } catch (err) {
       const problem = formProblem(err);
       if (problem.code === 'validation_failed' && problem.items.some((i) => i.code === 'empty')) {
