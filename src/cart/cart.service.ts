@@ -363,8 +363,17 @@ function unsoldLine(position: number, variantId: string): ProblemItem {
   };
 }
 
-export async function getCart(db: DbOrTx, slug: string, cartId: string): Promise<CartView> {
-  const found = await loadStoreAndCart(db, slug, cartId);
+/**
+ * The cart's bill. `billedAs` prices it as a checkout would with those settings (the fulfillment it will set, the
+ * customer's PIN code for a delivery area's fee) without changing the cart: what a chat shows before it orders.
+ */
+export async function getCart(
+  db: DbOrTx,
+  slug: string,
+  cartId: string,
+  billedAs: Pick<LoadStoreAndCartOptions, 'fulfillment' | 'pincode'> = {},
+): Promise<CartView> {
+  const found = await loadStoreAndCart(db, slug, cartId, billedAs);
   if (found) return found.snapshot.cart;
   await getStoreBySlug(db, slug); // only a miss pays a second read, to tell an unknown store from an unknown cart
   throw notFound('Cart not found');

@@ -24,6 +24,8 @@ export interface ChatState {
   awaiting?: 'address' | 'payment';
   /** the total of the last bill shown in the chat: checkout's `expectedTotal`, so no order is placed at another */
   billTotal?: number;
+  /** that bill's delivery fee: a total that changed by the fee alone (the address's area) is said so */
+  billDeliveryFee?: number;
   /** the text of a map pin sent for the delivery address, waiting for what it lacks (name, PIN code) */
   pinned?: string;
   /** CONFIRM came while `pending` was open and the customer was told those items are not in the bill */

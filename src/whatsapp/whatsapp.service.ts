@@ -528,7 +528,7 @@ async function render(ctx: Ctx, plan: Plan, store: StoreRow | null, changed: Car
     case 'pendingAtConfirm':
       return text(pendingAtConfirmText(lang, store.currency, plan.state.pending ?? []));
     case 'askPayment': {
-      const cart = await getCart(db, store.slug, plan.cartId!);
+      const cart = await billedCart(ctx, store, plan.cartId!);
       // Asked to pay a total other than the bill's: the new bill first, to be confirmed again.
       if (cart.total !== plan.state.billTotal) return totalChanged(ctx, plan, store, cart);
       return {
@@ -574,7 +574,7 @@ async function billReply(
 ): Promise<Rendered> {
   const lang = plan.lang;
   const tr = translator(lang);
-  const cart = changed ?? (await getCart(ctx.db, store.slug, plan.cartId!));
+  const cart = await billedCart(ctx, store, plan.cartId!, changed);
   // The replacements are the cart's own suggestions, the storefront's rule (same category, in stock, nearest price,
   // none already in the cart), read with the cart.
   const replacements: Record<string, Option[]> = {};
@@ -586,7 +586,12 @@ async function billReply(
         price: o.price,
       }));
   }
-  const state: ChatState = { ...plan.state, replacements, billTotal: cart.lines.length ? cart.total : undefined };
+  const state: ChatState = {
+    ...plan.state,
+    replacements,
+    billTotal: cart.lines.length ? cart.total : undefined,
+    billDeliveryFee: cart.lines.length ? cart.deliveryFee : undefined,
+  };
   const parts: string[] = notice ? [notice] : [];
   if (cart.lines.length) parts.push(billText(lang, store.name, cart, replacements));
   if (unknown.length) parts.push(tr('whatsapp.notFound', { words: safeWords(unknown) }));
@@ -609,6 +614,19 @@ async function billReply(
 }
 
 /**
+ * The bill as the chat's checkout will charge it: a delivery (the bot orders nothing else), and, once the customer's
+ * address is saved, their PIN code's area fee — so the total shown is the total ordered (`expectedTotal`), never a
+ * "the total has changed" that no CONFIRM can end. `changed` (the cart a change just answered) is used as it is when
+ * it is priced that way already.
+ */
+async function billedCart(ctx: Ctx, store: StoreRow, cartId: string, changed?: CartView | null): Promise<CartView> {
+  const saved = store.delivery_areas.length ? await repo.savedCustomer(ctx.db, ctx.row.sender) : null;
+  const pincode = saved?.address.pincode.replace(/\s/g, '') || undefined;
+  if (changed && !pincode && changed.fulfillment === 'delivery') return changed;
+  return getCart(ctx.db, store.slug, cartId, { fulfillment: 'delivery', ...(pincode ? { pincode } : {}) });
+}
+
+/**
  * The cart's total is not the one of the last bill shown (a price or a coupon changed, or the cart was changed on
  * the website): the new bill, with the old and new totals, and the customer confirms again. Nothing is ordered.
  */
@@ -617,10 +635,16 @@ function totalChanged(ctx: Ctx, plan: Plan, store: StoreRow, cart: CartView | nu
   const tr = translator(plan.lang);
   const m = (minor: number) => money(plan.lang, minor, store.currency, { trimZeroFraction: true });
   const state: ChatState = { ...plan.state, awaiting: undefined };
+  const seenFee = plan.state.billDeliveryFee;
+  // The goods cost what the bill said and only the delivery differs: the address's delivery area set the fee.
+  const feeOnly =
+    cart !== null && seen !== undefined && seenFee !== undefined && cart.total - cart.deliveryFee === seen - seenFee;
   const notice =
     seen === undefined || cart === null
       ? tr('whatsapp.checkBill')
-      : tr('whatsapp.totalChanged', { before: m(seen), now: m(cart.total) });
+      : feeOnly
+        ? tr('whatsapp.deliveryFeeChanged', { fee: m(cart.deliveryFee), before: m(seen), now: m(cart.total) })
+        : tr('whatsapp.totalChanged', { before: m(seen), now: m(cart.total) });
   return billReply(ctx, { ...plan, state }, store, [], cart, notice);
 }
 
@@ -671,8 +695,7 @@ async function placeOrder(ctx: Ctx, plan: Plan, store: StoreRow, method: 'cod' |
         state: plan.state,
       };
     if (err.code === 'cart_has_errors') return billReply(ctx, plan, store, [], null);
-    if (err.code === 'total_changed')
-      return totalChanged(ctx, plan, store, await getCart(db, store.slug, plan.cartId!));
+    if (err.code === 'total_changed') return totalChanged(ctx, plan, store, await billedCart(ctx, store, plan.cartId!));
     // WhatsApp gave the number; checkout takes mobile numbers of the store's country only.
     if (err.errors?.some((e) => e.path?.startsWith('/customer/phone')))
       return {

@@ -205,3 +205,40 @@ describe('a map pin for the delivery address', () => {
     expect(await pinFrom(ctx, fake, from)({ address: '12 MG Road, Pune 411001' })).toContain('Send your items list');
   });
 });
+
+describe('a delivery area with its own fee', () => {
+  it('the bill is priced for the saved PIN code: the order is placed at the fee shown, no CONFIRM loop', async ({
+    ctx,
+    fake,
+  }) => {
+    const area = await merchantWithStore(ctx, { name: 'Area Kirana', slug: 'area-kirana' });
+    const patched = await area.api.patch(`/api/v1/stores/${area.store.id}`, {
+      delivery: { fee: 4000, areas: [{ pincodePrefix: '4110', fee: 9900 }, { pincodePrefix: '56' }] },
+    });
+    expect(patched.status).toBe(200);
+    const made = await area.api.post(`/api/v1/stores/${area.store.id}/products`, {
+      name: 'Tata Salt 1 kg',
+      price: 2800,
+    });
+    expect(made.status).toBe(201);
+    const from = '919870001009';
+    const say = chat(ctx, fake, from);
+    await say({ text: 'ORDER area-kirana' });
+    // No address yet: the store's fee.
+    expect(await say({ text: '1 tata salt' })).toContain('Total: ₹68');
+    expect(await say({ text: 'confirm' })).toContain('Please send your name and delivery address');
+    // Pune 4110…: the area's fee. Shown once, with the new total; CONFIRM then orders at it.
+    const shown = await say({ text: 'Ravi Kumar, 12 MG Road, Pune 411001' });
+    expect(shown).toContain('Delivery to your PIN code costs ₹99, so the total is now ₹127 (the bill I sent said ₹68)');
+    expect(shown).toContain('Total: ₹127');
+    expect(await ordersOf(ctx, from)).toEqual([]);
+    let answer = shown;
+    for (let turn = 0; turn < 3 && (await ordersOf(ctx, from)).length === 0; turn++) {
+      answer = answer.includes('How will you pay') ? await say({ button: 'pay:cod' }) : await say({ text: 'confirm' });
+    }
+    expect(await ordersOf(ctx, from)).toEqual([{ total: 12700 }]);
+    expect(answer).toContain('Total ₹127');
+    // The next order, address saved: the bill has the area's fee from the start.
+    expect(await say({ text: '1 tata salt' })).toContain('Total: ₹127');
+  });
+});
