@@ -781,6 +781,23 @@ describe('checkout to a delivery area with its own fee, without JavaScript', () 
     ...fields,
   });
 
+  it('a PIN outside the areas is named with the other mistakes in the same round, not after them', async ({ ctx }) => {
+    const shop = await areaShop(ctx);
+    const b = await shop.customer();
+    const form = await b.get(shop.path('/checkout'));
+    const fieldError = (body: string, name: string) => new RegExp(`id="${name}-error">([^<]*)<`).exec(body)?.[1];
+    const wrong = await b.post(shop.path('/checkout'), formOf(form.body, { phone: '12345', pincode: '999999' }));
+    expect(wrong.status).toBe(422);
+    expect(fieldError(wrong.body, 'phone')).toBe('Enter a valid mobile number, e.g. 98765 43210.');
+    expect(fieldError(wrong.body, 'pincode')).toBe('Sorry, the shop does not deliver to this PIN code.');
+    expect(inputValue(wrong.body, 'pincode')).toBe('999999');
+    // The same PIN alone is the service's refusal, in the same words.
+    const alone = await b.post(shop.path('/checkout'), formOf(wrong.body, { pincode: '999999' }));
+    expect(alone.status).toBe(422);
+    expect(fieldError(alone.body, 'pincode')).toBe('Sorry, the shop does not deliver to this PIN code.');
+    expect(fieldError(alone.body, 'phone')).toBeUndefined();
+  });
+
   it('a PIN with its own fee: the 409 names the fee and the new total, keeps every field, one tap places it', async ({
     ctx,
   }) => {

@@ -288,18 +288,34 @@ function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
           .filter((k) => !v[k]?.trim())
           .map((k) => ({ code: 'required', path: `/customer/address/${k}`, message: 'required' }))
       : [];
-  if (!validateCheckout(input) || missingAddress.length) {
-    const items = [...ajvErrorsToItems(validateCheckout.errors ?? [], 'body'), ...missingAddress];
-    // Also the service's own customer checks (phone, blanks), so one submit shows every problem at once.
-    try {
-      normaliseCustomer(input.customer);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      for (const item of err.errors ?? []) if (!items.some((i) => i.path === item.path)) items.push(item);
-    }
+  // A PIN the shop does not deliver to is one of those problems too, not a second round after the others.
+  const pin = (v.pincode ?? '').replace(/\s/g, '');
+  const outsideArea =
+    fulfillment === 'delivery' &&
+    /^[0-9]{6}$/.test(pin) &&
+    !deliveryTo(ctx.row.delivery_areas, ctx.row.delivery_fee, pin).delivers
+      ? [{ code: 'outside_delivery_area', path: '/customer/address/pincode', message: 'outside the delivery areas' }]
+      : [];
+  const items = validateCheckout(input) ? [] : ajvErrorsToItems(validateCheckout.errors ?? [], 'body');
+  items.push(...missingAddress);
+  // Also the service's own customer checks (phone, blanks), so one submit shows every problem at once.
+  try {
+    normaliseCustomer(input.customer);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    for (const item of err.errors ?? []) if (!items.some((i) => i.path === item.path)) items.push(item);
+  }
+  if (items.length) {
+    for (const item of outsideArea) if (!items.some((i) => i.path === item.path)) items.push(item);
     throw validationFailed(
       ctx.tr('checkout.checkFields'),
-      items.map((i) => ({ ...i, message: fieldMessage(ctx, checkoutField(i.path ?? '')) })),
+      items.map((i) => ({
+        ...i,
+        message:
+          i.code === 'outside_delivery_area'
+            ? ctx.tr('checkout.outsideArea')
+            : fieldMessage(ctx, checkoutField(i.path ?? '')),
+      })),
       422,
     );
   }
@@ -324,8 +340,10 @@ function withPlainFieldWords(ctx: StoreContext, problem: FormProblem): FormProbl
     total_changed: ctx.tr('checkout.checkNewTotal'),
   };
   const fields = { ...problem.fields };
+  const outsideArea =
+    problem.code === 'outside_delivery_area' || problem.items.some((i) => i.code === 'outside_delivery_area');
   for (const name of Object.keys(fields)) {
-    if (problem.code === 'outside_delivery_area' && name === 'pincode') fields[name] = ctx.tr('checkout.outsideArea');
+    if (outsideArea && name === 'pincode') fields[name] = ctx.tr('checkout.outsideArea');
     else fields[name] = fieldMessage(ctx, name);
   }
   return { ...problem, summary: summaries[problem.code] ?? problem.summary, fields };
