@@ -195,7 +195,9 @@ function sentence(text: string): string {
   const t = text.trim();
   if (!t) return t;
   const capital = t[0]!.toUpperCase() + t.slice(1);
-  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+  // Hindi ends a sentence with the danda (।): it is not followed by a '.', and a Hindi sentence gets one, not '.'.
+  if (/[.!?…।]$/.test(capital)) return capital;
+  return /[\u0900-\u097F]/.test(capital) ? `${capital}।` : `${capital}.`;
 }
 
 /** The error summary box for the top of a form (role=alert so screen readers announce it). */

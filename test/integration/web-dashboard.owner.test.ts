@@ -80,6 +80,16 @@ describe('problems in Hindi', () => {
     expect(en.body).toMatch(/data-testid="form-error"[^>]*>[A-Z][ -~]+</);
   });
 
+  it('Hindi sentences end with one danda, never "।." or a "."', async () => {
+    const hi = await owner.post(`${base}/members`, { phone: '12345' }, { from: `${base}/members?lang=hi` });
+    await owner.open(`${base}/members?lang=en`);
+    expect(hi.status).toBe(422);
+    const summary = /data-testid="form-error"[^>]*>([^<]*)</.exec(hi.body)![1];
+    expect(summary).toBe('कृपया लाल निशान वाले खाने देखें।');
+    const under = [...hi.body.matchAll(/class="field-error"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    expect(under).toEqual(['सही मोबाइल नंबर लिखें, जैसे 98765 43210।']);
+  });
+
   it('the words under each field are Hindi too, from parsers, the API schema and services alike', async () => {
     const fieldErrors = (body: string) => [...body.matchAll(/class="field-error"[^>]*>([^<]*)</g)].map((m) => m[1]);
     const from = `${base}/products/new?lang=hi`;
