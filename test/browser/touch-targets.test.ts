@@ -1,7 +1,7 @@
 /**
  * A thumb needs 44 × 44 CSS px. On a 360 px phone the Hindi cart's "बदलें" and "हटाएँ" were link buttons 36 and
- * 38 px wide, and the product list's −1 / +1 stock buttons were squeezed to 43 px: every button on those pages is
- * at least 44 px each way, JavaScript on and off.
+ * 38 px wide, the product list's −1 / +1 stock buttons were squeezed to 43 px and the photo picker's button was
+ * ~25 px tall: every button on those pages is at least 44 px each way, JavaScript on and off.
  */
 import { describe, expect } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -43,6 +43,11 @@ for (const javaScriptEnabled of [true, false]) {
       await page.goto(`${page.url().replace(/\/stores\/([0-9a-f-]{36}).*$/, '/stores/$1')}/products?lang=en`);
       await page.locator('main button', { hasText: '+1' }).first().waitFor();
       expect(await smallButtons(page)).toEqual([]);
+      await expectFitsTheScreen(page);
+      // The photo picker of a new product: the browser's own button was ~25 px tall.
+      await page.getByTestId('new-product').click();
+      const picker = await page.getByTestId('image').boundingBox();
+      expect(picker!.height).toBeGreaterThanOrEqual(44);
       await expectFitsTheScreen(page);
       await context.close();
     });
