@@ -208,7 +208,7 @@ ${tr('order.copy')}</button></p>`
 <input type="file" id="proof" name="file" accept="image/jpeg,image/png,image/webp" required>
 <label for="reference">${tr('order.referenceLabel')}</label>
 <input type="text" id="reference" name="reference" inputmode="numeric" autocomplete="off" maxlength="16"
- pattern="[0-9 ]{12,16}" data-testid="proof-reference">
+ pattern="[ \\-]*(?:[0-9][ \\-]*){12}" data-testid="proof-reference">
 <p><button class="btn secondary">${tr('order.sendScreenshot')}</button></p>
 </form></section>`
       : html`<p class="spaced" data-testid="payment-status">\
