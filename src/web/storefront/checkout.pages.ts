@@ -292,7 +292,8 @@ function checkoutInput(v: CheckoutValues, ctx: StoreContext): CheckoutInput {
   const pin = (v.pincode ?? '').replace(/\s/g, '');
   const outsideArea =
     fulfillment === 'delivery' &&
-    /^[0-9]{6}$/.test(pin) &&
+    pin !== '' &&
+    pincodeShapeOk(ctx.store.currency, pin) &&
     !deliveryTo(ctx.row.delivery_areas, ctx.row.delivery_fee, pin).delivers
       ? [{ code: 'outside_delivery_area', path: '/customer/address/pincode', message: 'outside the delivery areas' }]
       : [];
