@@ -21,11 +21,19 @@ export interface ItemLine {
 
 const DEVANAGARI_DIGITS = '०१२३४५६७८९';
 
+/** NFC, with Devanagari digits as ASCII (a PIN code typed in Hindi). */
+function asciiDigits(text: string): string {
+  return text.normalize('NFC').replace(/[०-९]/g, (d) => String(DEVANAGARI_DIGITS.indexOf(d)));
+}
+
+/** A 6-digit PIN code standing alone in the text (Devanagari digits read as ASCII), or null. */
+function pinCodeIn(text: string): string | null {
+  return /(?:^|\D)(\d{6})(?:\D|$)/.exec(asciiDigits(text))?.[1] ?? null;
+}
+
 /** Devanagari digits as ASCII, NFC, lower case, unified × and quotes. */
 export function normaliseText(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/[०-९]/g, (d) => String(DEVANAGARI_DIGITS.indexOf(d)))
+  return asciiDigits(text)
     .replace(/[×✕✖]/g, 'x')
     .replace(/[‘’´`]/g, "'")
     .toLowerCase();
@@ -498,7 +506,7 @@ export function parseAddress(text: string): TypedAddress | null {
   const plain = normaliseText(text).normalize('NFC');
   const pin = /(?:^|\D)(\d{6})(?:\D|$)/.exec(plain);
   if (!pin) return null;
-  const original = text.normalize('NFC').replace(/[०-९]/g, (d) => String(DEVANAGARI_DIGITS.indexOf(d)));
+  const original = asciiDigits(text);
   const parts = original
     .replace(pin[1]!, ' ')
     .split(/[\n,]+/)
@@ -526,18 +534,16 @@ export function parseAddress(text: string): TypedAddress | null {
  * name comes from the typed text (without the PIN), else `savedName`. Null while something is still missing.
  */
 export function pinnedAddress(pinText: string, typed: string, savedName: string | null): TypedAddress | null {
-  const digits = (t: string) => t.normalize('NFC').replace(/[०-९]/g, (d) => String(DEVANAGARI_DIGITS.indexOf(d)));
-  const sixDigits = /(?:^|\D)(\d{6})(?:\D|$)/;
-  const typedPin = sixDigits.exec(digits(typed))?.[1];
-  const pinned = digits(pinText);
-  const pincode = typedPin ?? sixDigits.exec(pinned)?.[1];
+  const typedPin = pinCodeIn(typed);
+  const pinned = asciiDigits(pinText);
+  const pincode = typedPin ?? pinCodeIn(pinned);
   if (!pincode) return null;
   const clean = (t: string) =>
     t
       .replace(/\s+/g, ' ')
       .replace(/^[\s,.:–-]+|[\s,.:–-]+$/g, '')
       .trim();
-  const name = clean(typedPin ? digits(typed).replace(typedPin, ' ') : typed) || savedName;
+  const name = clean(typedPin ? asciiDigits(typed).replace(typedPin, ' ') : typed) || savedName;
   if (!name) return null;
   const parts = pinned
     .replace(pincode, ' ')
