@@ -6,11 +6,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDbUnavailableError } from '../db/db.js';
 import { t, type Lang } from '../i18n/index.js';
-import { AppError, type ErrorCode } from '../shared/errors.js';
+import { AppError } from '../shared/errors.js';
 import { errorPageLanguage } from './page-language.js';
 import { html, type Html } from './html.js';
 import { layout, sendPage } from './layout.js';
-import { PROBLEM_MESSAGES } from './forms.js';
+import { problemText } from './forms.js';
 
 export interface ErrorPageOptions {
   status: number;
@@ -53,45 +53,13 @@ export function sendErrorPage(request: FastifyRequest, reply: FastifyReply, opts
   });
 }
 
-/**
- * The words of each problem code for a person (the services' own details are English: only English pages show them).
- */
-const PROBLEM_KEYS: Record<ErrorCode, string> = {
-  validation_failed: 'common.problem.validation_failed',
-  unauthorized: 'common.problem.unauthorized',
-  forbidden: 'common.problem.forbidden',
-  invalid_code: 'common.problem.invalid_code',
-  not_found: 'common.problem.not_found',
-  slug_taken: 'common.problem.slug_taken',
-  insufficient_stock: 'common.problem.insufficient_stock',
-  cart_has_errors: 'common.problem.cart_has_errors',
-  cart_already_ordered: 'common.problem.cart_already_ordered',
-  store_closed: 'common.problem.store_closed',
-  invalid_transition: 'common.problem.invalid_transition',
-  idempotency_key_reused: 'common.problem.idempotency_key_reused',
-  idempotency_key_in_use: 'common.problem.idempotency_key_in_use',
-  conflict: 'common.problem.conflict',
-  invalid_coupon: 'common.problem.invalid_coupon',
-  below_minimum_order: 'common.problem.below_minimum_order',
-  total_changed: 'common.problem.total_changed',
-  outside_delivery_area: 'common.problem.outside_delivery_area',
-  payload_too_large: 'common.problem.payload_too_large',
-  unsupported_media_type: 'common.problem.unsupported_media_type',
-  rate_limited: 'common.problem.rate_limited',
-  unavailable: 'common.problem.unavailable',
-  uri_too_long: 'common.problem.uri_too_long',
-  request_too_large: 'common.problem.request_too_large',
-  internal_error: 'common.problem.internal_error',
-};
-const problemText = (lang: Lang, code: ErrorCode): string => t(lang, PROBLEM_KEYS[code]);
-
 export function registerPageErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const lang = errorPageLanguage(request);
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
       const title = error.code === 'not_found' ? t(lang, 'common.error.notFoundTitle') : t(lang, 'common.error.title');
-      const detail = lang === 'en' ? error.message || PROBLEM_MESSAGES[error.code] : problemText(lang, error.code);
+      const detail = lang === 'en' ? error.message || problemText('en', error.code) : problemText(lang, error.code);
       return sendErrorPage(request, reply, {
         status: error.status,
         title,

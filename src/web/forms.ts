@@ -11,6 +11,7 @@
  */
 import csrfProtection from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { t, type Lang } from '../i18n/index.js';
 import { AppError, type ErrorCode, type ProblemItem } from '../shared/errors.js';
 import { html, type Html } from './html.js';
 import type { Flash, FlashKind } from './layout.js';
@@ -131,34 +132,38 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash |
 
 // ---------------------------------------------------------------- problems → words
 
-/** What a person reads for each problem code. */
-export const PROBLEM_MESSAGES: Record<ErrorCode, string> = {
-  validation_failed: 'Please check the highlighted fields.',
-  unauthorized: 'Please sign in again.',
-  forbidden: 'Only the shop owner can do that.',
-  invalid_code: 'That code is wrong or has expired. Ask for a new one.',
-  not_found: 'We could not find that. It may have been removed.',
-  slug_taken: 'That shop link is already taken. Try another.',
-  insufficient_stock: 'There is not enough stock for that.',
-  cart_has_errors: 'Some items in your cart need attention before you can order.',
-  cart_already_ordered: 'This cart has already been ordered. Start a new one.',
-  store_closed: 'The shop is closed right now. Please try again later.',
-  invalid_transition: 'That cannot be done at this stage of the order.',
-  idempotency_key_reused: 'This request was already sent with different details. Please reload the page.',
-  idempotency_key_in_use: 'Your previous request is still being processed. Please wait a moment.',
-  conflict: 'That clashes with something that already exists.',
-  invalid_coupon: 'That coupon cannot be used.',
-  below_minimum_order: 'Your order is below the shop’s minimum order.',
-  total_changed: 'The total changed since you saw it. Please check the new bill.',
-  outside_delivery_area: 'The shop does not deliver to that PIN code.',
-  payload_too_large: 'That file is too large.',
-  unsupported_media_type: 'That kind of file is not accepted.',
-  rate_limited: 'Too many attempts. Please wait a little and try again.',
-  unavailable: 'We are having trouble right now. Please try again shortly.',
-  uri_too_long: 'That address is too long.',
-  request_too_large: 'That request is too large.',
-  internal_error: 'Something went wrong on our side. Please try again.',
+/**
+ * The words of each problem code for a person (the services' own details are English: only English pages show them).
+ */
+const PROBLEM_KEYS: Record<ErrorCode, string> = {
+  validation_failed: 'common.problem.validation_failed',
+  unauthorized: 'common.problem.unauthorized',
+  forbidden: 'common.problem.forbidden',
+  invalid_code: 'common.problem.invalid_code',
+  not_found: 'common.problem.not_found',
+  slug_taken: 'common.problem.slug_taken',
+  insufficient_stock: 'common.problem.insufficient_stock',
+  cart_has_errors: 'common.problem.cart_has_errors',
+  cart_already_ordered: 'common.problem.cart_already_ordered',
+  store_closed: 'common.problem.store_closed',
+  invalid_transition: 'common.problem.invalid_transition',
+  idempotency_key_reused: 'common.problem.idempotency_key_reused',
+  idempotency_key_in_use: 'common.problem.idempotency_key_in_use',
+  conflict: 'common.problem.conflict',
+  invalid_coupon: 'common.problem.invalid_coupon',
+  below_minimum_order: 'common.problem.below_minimum_order',
+  total_changed: 'common.problem.total_changed',
+  outside_delivery_area: 'common.problem.outside_delivery_area',
+  payload_too_large: 'common.problem.payload_too_large',
+  unsupported_media_type: 'common.problem.unsupported_media_type',
+  rate_limited: 'common.problem.rate_limited',
+  unavailable: 'common.problem.unavailable',
+  uri_too_long: 'common.problem.uri_too_long',
+  request_too_large: 'common.problem.request_too_large',
+  internal_error: 'common.problem.internal_error',
 };
+/** The words of a problem code for a person, in `lang` (the catalog's common.problem words). */
+export const problemText = (lang: Lang, code: ErrorCode): string => t(lang, PROBLEM_KEYS[code]);
 
 export interface FormProblem {
   status: number;
@@ -187,7 +192,7 @@ export function formProblem(err: unknown, fieldOf: (path: string) => string = la
     if (name && !fields[name]) fields[name] = sentence(item.message);
   }
   // The service's detail is written for people; the generic line is the fallback.
-  const summary = sentence(err.message || PROBLEM_MESSAGES[err.code]);
+  const summary = sentence(err.message || problemText('en', err.code));
   return { status: err.status, code: err.code, summary, fields, items: err.errors ?? [] };
 }
 
