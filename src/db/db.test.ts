@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inTx, isDbUnavailableError, isUniqueViolation, type Db, type Tx } from './db.js';
+import { againOnDeadlock, inTx, isDbUnavailableError, isUniqueViolation, type Db, type Tx } from './db.js';
 
 describe('inTx', () => {
   it('opens a transaction on a pool and reuses a given transaction', async () => {
@@ -15,6 +15,36 @@ describe('inTx', () => {
     expect(opened).toBe(1);
     expect(await inTx(tx, async (t) => t === tx)).toBe(true);
     expect(opened).toBe(1);
+  });
+});
+
+describe('againOnDeadlock', () => {
+  const failing = (codes: string[]) => {
+    let calls = 0;
+    const statement = async () => {
+      const code = codes[calls++];
+      if (code) throw Object.assign(new Error(`failed with ${code}`), { code });
+      return calls;
+    };
+    return { statement, calls: () => calls };
+  };
+
+  it('runs a deadlock victim again and answers what the next run answers', async () => {
+    const s = failing(['40P01']);
+    expect(await againOnDeadlock(s.statement)).toBe(2);
+    expect(s.calls()).toBe(2);
+  });
+
+  it('gives up after the attempts and throws the deadlock', async () => {
+    const s = failing(['40P01', '40P01', '40P01', '40P01']);
+    await expect(againOnDeadlock(s.statement)).rejects.toMatchObject({ code: '40P01' });
+    expect(s.calls()).toBe(3);
+  });
+
+  it('never runs a statement again for any other failure', async () => {
+    const s = failing(['23505']);
+    await expect(againOnDeadlock(s.statement)).rejects.toMatchObject({ code: '23505' });
+    expect(s.calls()).toBe(1);
   });
 });
 

@@ -86,6 +86,26 @@ export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
+/** PostgreSQL's deadlock detector ended the statement (SQLSTATE 40P01): it and its transaction were rolled back. */
+export function isDeadlock(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '40P01';
+}
+
+/**
+ * Runs one AUTOCOMMIT statement again when PostgreSQL ended it as a deadlock's victim (nothing of it was written),
+ * at most `attempts` times in all. Only for a statement outside a transaction: inside one, the whole transaction
+ * was rolled back and must be run again by its owner.
+ */
+export async function againOnDeadlock<T>(statement: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (err) {
+      if (!isDeadlock(err) || attempt >= attempts) throw err;
+    }
+  }
+}
+
 /** node-postgres's words for a connection that went away or never came (it sets no code for these). */
 const CONNECTION_LOST = new RegExp(
   [

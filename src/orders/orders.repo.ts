@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/db.js';
+import { againOnDeadlock, type Queryable } from '../db/db.js';
 import { KeptTexts, SqlParams } from '../db/params.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { isUuid, newId } from '../shared/ids.js';
@@ -340,6 +340,13 @@ const placeOrderTexts = new KeptTexts();
  * variant, the store's order counter) stay locked for one statement and its WAL flush — no client round trip.
  * With BEGIN … COMMIT each step was a round trip while the locks were held, which capped a store at ~100
  * checkouts/s. Every list is an array parameter, so the text is the same for every cart (plan cached).
+ *
+ * PostgreSQL can still pick it as a deadlock's victim, with no lock order of ours at fault: it locks the variants'
+ * newest row versions, then its stock UPDATE meets the version its snapshot saw and walks the update chain to the
+ * newest again, asking for the old version's tuple lock — which a second placement holds while it waits for this one
+ * (it waited on the old version's locker group, a stock change plus a cart line's foreign-key lock, and then follows
+ * the chain). The detector ends one after deadlock_timeout; as it wrote nothing, it runs again. So `q` runs it as
+ * a statement of its own (a pool or a session), never as a part of a caller's transaction.
  */
 export async function placeOrder(
   q: Queryable,
@@ -413,18 +420,20 @@ export async function placeOrder(
     placedAt: 'first_history.at',
   });
 
-  const { rows } = await q.query<{
-    cart_current: boolean;
-    coupon_usable: boolean;
-    number: number | null;
-    created_at: Date | null;
-    at: Date | null;
-    short: { id: string; qty: number; available: number }[];
-    answer: string | null;
-  }>(
-    placeOrderTexts.text(
-      '',
-      `WITH ${stock.lockAndCheck},
+  // The statement is autocommit, so a deadlock's victim wrote nothing and runs again (see the comment above).
+  const { rows } = await againOnDeadlock(() =>
+    q.query<{
+      cart_current: boolean;
+      coupon_usable: boolean;
+      number: number | null;
+      created_at: Date | null;
+      at: Date | null;
+      short: { id: string; qty: number; available: number }[];
+      answer: string | null;
+    }>(
+      placeOrderTexts.text(
+        '',
+        `WITH ${stock.lockAndCheck},
      cart_locked AS (SELECT id FROM carts
                       WHERE id = ${cartId} AND store_id = ${storeId} AND order_id IS NULL AND ${cartStampNow}
                         AND NOT EXISTS (SELECT 1 FROM stock_short)
@@ -472,8 +481,9 @@ export async function placeOrder(
             first_history.at, (SELECT coalesce(json_agg(s), '[]'::json) FROM stock_short s) AS short,
             (SELECT response_body FROM idempotency_record) AS answer
        FROM checks LEFT JOIN placed_order ON true LEFT JOIN first_history ON true`,
+      ),
+      p.values,
     ),
-    p.values,
   );
   const row = rows[0]!;
   if (row.number === null || row.created_at === null || row.at === null) {

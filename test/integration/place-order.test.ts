@@ -11,6 +11,7 @@ import { placeOrder, type NewOrderLine, type UnnumberedOrder } from '../../src/o
 import { CART_STAMP_SQL } from '../../src/cart/cart.repo.js';
 import { newId } from '../../src/shared/ids.js';
 import { unnumberedOrder } from '../helpers/order-rows.js';
+import { TEST_BACKEND } from '../helpers/db.js';
 
 const it = appTest();
 let shop: Shop;
@@ -243,4 +244,78 @@ describe('placing an order in one statement', () => {
       expect(await stockOf(ctx, other)).toBe(1000 - sold.other);
     },
   );
+
+  // Defined on PostgreSQL only (not skipped on PGlite: one connection cannot hold rows while two statements wait).
+  if (TEST_BACKEND === 'postgres')
+    it('placements queued behind a stock change and a cart line all place: PostgreSQL’s deadlock is retried', async ({
+      db,
+      ctx,
+    }) => {
+      // Seen in CI behind nginx: a 500 from 40P01 "while locking updated version of tuple in relation variants".
+      // A cart line being added holds FOR KEY SHARE on its variant (its foreign key's check) and another checkout
+      // has taken stock, both not yet committed: the row's lockers are a group (a multixact). Two placements wait
+      // for the group. When the stock change commits, the first locks the newest version; the second, holding the
+      // old version's tuple lock, follows the update chain and waits for the first; the first's stock UPDATE meets
+      // the old version its snapshot saw and asks for that tuple lock. PostgreSQL ends one of them (40P01).
+      const hot = await addProduct(shop, `Queued Mango ${newId().slice(-6)}`, 50, 100);
+      const productId = await productOf(ctx, hot);
+      const carts = [await newCart(shop, [[hot, 1]]), await newCart(shop, [[hot, 1]])];
+      const stamps = await Promise.all(carts.map((c) => cartStamp(ctx, c)));
+      const holdInTx = (sql: string) => {
+        let release!: () => void;
+        const held = new Promise<void>((r) => {
+          release = r;
+        });
+        let holding!: () => void;
+        const isHolding = new Promise<void>((r) => {
+          holding = r;
+        });
+        const done = db.tx(async (tx) => {
+          await tx.query(sql, [hot]);
+          holding();
+          await held;
+        });
+        return {
+          isHolding,
+          release: () => {
+            release();
+            return done;
+          },
+        };
+      };
+      const cartLine = holdInTx('SELECT 1 FROM variants WHERE id = $1 FOR KEY SHARE');
+      await cartLine.isHolding;
+      const stockChange = holdInTx('UPDATE variants SET stock = stock - 1 WHERE id = $1');
+      await stockChange.isHolding;
+      const lines = [{ ...line(hot, 1), productId }];
+      const placements = carts.map((cartId, i) =>
+        placeOrder(db, unnumbered(cartId), stamps[i]!, lines, moves(lines), null).catch((err: unknown) => err),
+      );
+      try {
+        const waiting = async () =>
+          (
+            await db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH stock_want%'`,
+            )
+          ).rows[0]!.n;
+        for (let tries = 0; (await waiting()) < 2; tries++) {
+          expect(tries, 'both placements wait for the row').toBeLessThan(200);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      } finally {
+        await stockChange.release();
+        await new Promise((r) => setTimeout(r, 50));
+        await cartLine.release();
+      }
+      expect(await Promise.all(placements)).toEqual([
+        expect.objectContaining({ placed: true }),
+        expect.objectContaining({ placed: true }),
+      ]);
+      expect(await stockOf(ctx, hot)).toBe(97);
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE cart_id = ANY($1)`, [
+        carts,
+      ]);
+      expect(rows[0]!.n).toBe(2);
+    });
 });
