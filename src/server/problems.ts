@@ -81,6 +81,17 @@ export function registerProblemHandlers(app: FastifyInstance) {
     // Data exceptions (SQLSTATE class 22: a value PostgreSQL cannot take, a bad date or number) come from input.
     if (typeof pgCode === 'string' && /^22[0-9A-Z]{3}$/.test(pgCode) && (error as { severity?: string }).severity)
       return sendProblem(reply, 400, 'validation_failed', 'A value in the request is not valid');
+    // Deadlock victim or serialization failure: PostgreSQL rolled the work back whole, so sending it again is safe.
+    if (pgCode === '40P01' || pgCode === '40001') {
+      request.log.warn({ err: error }, 'database undid the request');
+      reply.header('retry-after', '1');
+      return sendProblem(
+        reply,
+        503,
+        'unavailable',
+        'The request met another at the database and was undone; send it again',
+      );
+    }
     if (isDbUnavailableError(error)) {
       request.log.warn({ err: error }, 'database unavailable');
       reply.header('retry-after', '1');

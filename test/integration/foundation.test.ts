@@ -23,6 +23,12 @@ const it = appTest(
       app.get('/api/v1/__boom', async () => {
         throw new Error('secret internal detail');
       });
+      // What node-postgres throws for a statement PostgreSQL rolled back as a deadlock's victim or a serialization
+      // failure (a real one is played in place-order.test.ts, where the statement runs again).
+      app.get('/api/v1/__undone/:code', async (request) => {
+        const { code } = request.params as { code: string };
+        throw Object.assign(new Error('deadlock detected'), { code, severity: 'ERROR' });
+      });
       app.addHook('onError', async (request, _reply, error) => {
         logged.push({ reqId: request.id, message: error.message });
       });
@@ -311,6 +317,15 @@ describe('problem+json on every error path', () => {
     expect(res.text).not.toContain('secret internal detail');
     expect(res.body.detail).toContain('req-boom-1');
     expect(logged).toContainEqual({ reqId: 'req-boom-1', message: 'secret internal detail' });
+  });
+
+  it('work PostgreSQL undid (deadlock, serialization failure) → 503, Retry-After, never a 500', async ({ ctx }) => {
+    for (const code of ['40P01', '40001']) {
+      const res = await client(ctx.app).get(`/api/v1/__undone/${code}`);
+      expectProblem(res, 503, 'unavailable');
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body.detail).toMatch(/undone.*again/);
+    }
   });
 
   it('a non-UUID id in a path → 404, never a 500', async ({ ctx }) => {
