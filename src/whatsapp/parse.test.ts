@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { languageOf, parseAddress, parseItems, readCommand, type ItemLine, pinnedAddress } from './parse.js';
+import { languageOf, parseAddress, parseItems, readCommand, type ItemLine, pinLacks, pinnedAddress } from './parse.js';
 
 const kg = (n: number) => ({ amount: n * 1000, unit: 'g' as const });
 const g = (n: number) => ({ amount: n, unit: 'g' as const });
@@ -306,5 +306,18 @@ describe('pinnedAddress (a map pin, then what it lacks)', () => {
       city: 'Camp',
       pincode: '411001',
     });
+  });
+});
+
+describe('pinLacks (what to ask after a pin that is not yet an address)', () => {
+  it('asks the name when the pin has the PIN code, the PIN code (and the name unless saved) when not', () => {
+    expect(pinLacks('Sharma Apartments, 12 MG Road, Pune 411001', null)).toBe('name');
+    expect(pinLacks('12 MG Road, Pune', 'Asha')).toBe('pincode');
+    expect(pinLacks('12 MG Road, Pune', null)).toBe('namePincode');
+  });
+  it('a pin naming no place besides its PIN code lacks the whole address, in any digits', () => {
+    expect(pinLacks('411001', 'Asha')).toBe('address');
+    expect(pinLacks(' ४११००१ ', null)).toBe('address');
+    expect(pinLacks(', ', null)).toBe('address');
   });
 });

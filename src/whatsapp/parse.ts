@@ -535,24 +535,43 @@ export function parseAddress(text: string): TypedAddress | null {
  */
 export function pinnedAddress(pinText: string, typed: string, savedName: string | null): TypedAddress | null {
   const typedPin = pinCodeIn(typed);
-  const pinned = asciiDigits(pinText);
-  const pincode = typedPin ?? pinCodeIn(pinned);
+  const pin = pinParts(pinText);
+  const pincode = typedPin ?? pin.pincode;
   if (!pincode) return null;
-  const clean = (t: string) =>
-    t
-      .replace(/\s+/g, ' ')
-      .replace(/^[\s,.:–-]+|[\s,.:–-]+$/g, '')
-      .trim();
-  const name = clean(typedPin ? asciiDigits(typed).replace(typedPin, ' ') : typed) || savedName;
+  const name = cleanPart(typedPin ? asciiDigits(typed).replace(typedPin, ' ') : typed) || savedName;
   if (!name) return null;
-  const parts = pinned
-    .replace(pincode, ' ')
-    .split(/[\n,]+/)
-    .map(clean)
-    .filter(Boolean);
+  const parts = [...pin.parts];
   if (parts.length === 0) return null;
   const city = parts.length > 1 ? parts.pop()! : parts[0]!;
   return { name: name.slice(0, 100), line1: parts.join(', ').slice(0, 200), city: city.slice(0, 100), pincode };
+}
+
+/**
+ * What the customer must still send after a map pin (`pinnedAddress` null), by the pin's text and a saved name:
+ * `address` when the text names no place besides a PIN code (nothing to deliver to: the whole address is typed).
+ */
+export function pinLacks(pinText: string, savedName: string | null): 'address' | 'name' | 'pincode' | 'namePincode' {
+  const pin = pinParts(pinText);
+  if (pin.parts.length === 0) return 'address';
+  if (pin.pincode) return 'name';
+  return savedName ? 'pincode' : 'namePincode';
+}
+
+const cleanPart = (t: string) =>
+  t
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s,.:–-]+|[\s,.:–-]+$/g, '')
+    .trim();
+
+/** A pin's text as its PIN code (or null) and the address parts around it. */
+function pinParts(pinText: string): { pincode: string | null; parts: string[] } {
+  const pinned = asciiDigits(pinText);
+  const pincode = pinCodeIn(pinned);
+  const parts = (pincode ? pinned.replace(pincode, ' ') : pinned)
+    .split(/[\n,]+/)
+    .map(cleanPart)
+    .filter(Boolean);
+  return { pincode, parts };
 }
 
 /** The weight or volume a product or variant name states ("5 kg", "Amul Milk 500 ml"), or null. */

@@ -46,6 +46,7 @@ import {
 import {
   languageOf,
   parseAddress,
+  pinLacks,
   pinnedAddress,
   readCommand,
   sizeOf,
@@ -432,8 +433,12 @@ function pinnedStep(
 ): Promise<Plan> | Plan {
   const address = pinnedAddress(state.pinned, typed, savedName);
   if (address) return addressStep(ctx, store, state, address, done);
-  const hasPin = pinnedAddress(state.pinned, '', 'x') !== null;
-  const key = hasPin ? 'whatsapp.pinAskName' : savedName ? 'whatsapp.pinAskPin' : 'whatsapp.pinAskNamePin';
+  const lack = pinLacks(state.pinned, savedName);
+  // A pin that names no place besides a PIN code is no address: the whole address is typed, as after a bare pin.
+  if (lack === 'address') return done({ kind: 'text', key: 'whatsapp.pinNoText' }, { ...state, pinned: undefined });
+  const key = { name: 'whatsapp.pinAskName', pincode: 'whatsapp.pinAskPin', namePincode: 'whatsapp.pinAskNamePin' }[
+    lack
+  ];
   return done({ kind: 'text', key }, state);
 }
 

@@ -199,6 +199,26 @@ describe('a map pin for the delivery address', () => {
     expect(await ordersOf(ctx, from)).toEqual([{ total: 5600 }]);
   });
 
+  it('a pin whose text is only a PIN code: the whole address is asked for, not the PIN code again', async ({
+    ctx,
+    fake,
+  }) => {
+    await setPrice(2800);
+    const from = '919870001007';
+    const say = chat(ctx, fake, from);
+    await say({ text: 'ORDER confirm-kirana' });
+    await say({ text: '1 tata salt' });
+    await say({ text: 'confirm' });
+    expect(await pinFrom(ctx, fake, from)({ address: '411001' })).toContain(
+      "I can't read an address from that pin. Please type your name",
+    );
+    expect(await say({ text: 'Ravi Kumar, 12 MG Road, Pune 411001' })).toContain('placed with Confirm Kirana');
+    expect(await savedAddress(ctx, from)).toEqual({
+      name: 'Ravi Kumar',
+      address: { line1: '12 MG Road', city: 'Pune', pincode: '411001' },
+    });
+  });
+
   it('a pin when no address was asked for gets the usual help', async ({ ctx, fake }) => {
     const from = '919870001006';
     await chat(ctx, fake, from)({ text: 'ORDER confirm-kirana' });
