@@ -28,6 +28,13 @@ const RULES: readonly Rule[] = [
   [/^must not have more than (\d+) characters/i, 'dashboard.field.tooLong', (m) => ({ count: m[1]! })],
   [/^must be >= (-?\d+)/i, 'dashboard.field.min', (m) => ({ min: m[1]! })],
   [/^must be <= (-?\d+)/i, 'dashboard.field.max', (m) => ({ max: m[1]! })],
+  // The settings page's opening hours and delivery areas (settings.forms.ts).
+  [/^enter a PIN code or its first digits/i, 'dashboard.field.pinPrefix', none],
+  [/^(\S+) is listed already\.?$/i, 'dashboard.field.listedTwice', (m) => ({ prefix: m[1]! })],
+  [/^enter a closing time after the opening time/i, 'dashboard.field.hoursOrder', none],
+  [/^enter the opening time too/i, 'dashboard.field.openingToo', none],
+  [/^enter the closing time too/i, 'dashboard.field.closingToo', none],
+  [/^enter a time like/i, 'dashboard.field.time', none],
 ];
 
 /** `message` in the page's language: English as written, another language from the catalog. */
@@ -37,6 +44,9 @@ export function fieldMessage(tr: Translate, lang: string, message: string): stri
   // "Quantity: Enter a whole number" (an order line) keeps its two parts.
   const quantity = /^quantity(?: of the added item)?: (.+)$/i.exec(message);
   if (quantity) return tr('dashboard.field.quantity', { message: fieldMessage(tr, lang, quantity[1]!) });
+  // "Line 3: Enter a PIN code …" (a line of the delivery areas) keeps its line number.
+  const line = /^line (\d+): (.+)$/i.exec(message);
+  if (line) return tr('dashboard.field.line', { line: line[1]!, message: fieldMessage(tr, lang, line[2]!) });
   for (const [re, key, values] of RULES) {
     const m = re.exec(message.trim());
     if (m) return tr(key, values(m));

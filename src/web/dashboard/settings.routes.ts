@@ -1,13 +1,18 @@
-/** Store settings: name, open/closed, WhatsApp, delivery (fee, free above, minimum order, pickup) and payments. */
+/**
+ * Store settings: name, open/closed, opening hours, WhatsApp, delivery (fee, free above, minimum order, pickup,
+ * areas) and payments.
+ */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { updateStore, type StoreRow } from '../../stores/stores.service.js';
 import { UpdateStoreBody } from '../../stores/stores.schema.js';
 import { normalizeE164 } from '../../shared/phone.js';
-import type { ProblemItem } from '../../shared/errors.js';
-import { attrs, html } from '../html.js';
+import { AppError, validationFailed, type ProblemItem } from '../../shared/errors.js';
+import { WEEKDAYS, type Weekday } from '../../stores/profile.js';
+import { attrs, html, type Html } from '../html.js';
 import {
   csrfField,
   field,
+  fieldError,
   formBody,
   problemSummary,
   seeOther,
@@ -17,7 +22,7 @@ import {
 } from '../forms.js';
 import { currentStore, storePath, trOf, pageProblem } from './context.js';
 import type { Translate } from '../../i18n/index.js';
-import { checkboxInput, input, moneyInput } from './fields.js';
+import { checkboxInput, input, moneyInput, textarea } from './fields.js';
 import {
   checkbox,
   moneyInputValue,
@@ -30,13 +35,31 @@ import { sendDashboardPage } from './shell.js';
 import { confirmStoreWhatsappCode, sendStoreWhatsappCode } from '../../stores/whatsapp-verify.js';
 import { requireOwnerFor } from '../../stores/membership.js';
 import { assertBody } from './validate.js';
+import {
+  AREAS_FIELD,
+  HOURS_CHOICE,
+  areasText,
+  closedField,
+  dayField,
+  formScheduleProblems,
+  hoursFormFields,
+  rangeNumbers,
+  readAreasText,
+  readHoursForm,
+  scheduleFieldOf,
+  timeField,
+  type AreasRead,
+} from './settings.forms.js';
+
+// Room for 500 areas (the API's limit) of a PIN and a fee each; a longer field is cut, never read whole.
+const AREAS_MAX_CHARS = 20_000;
 
 /** The settings form → `UpdateStoreBody` (every field is sent: the form shows them all). */
 export function readSettingsForm(
   fields: FormBody,
   currency: string,
   opts: { payments: boolean; phoneMessage?: string } = { payments: true },
-): { input: Record<string, unknown>; problems: ProblemItem[] } {
+): { input: Record<string, unknown>; problems: ProblemItem[]; areas: AreasRead } {
   const problems: ProblemItem[] = [];
   const delivery: Record<string, unknown> = { pickup: checkbox(field(fields, 'pickup')) };
   const input: Record<string, unknown> = {
@@ -57,6 +80,13 @@ export function readSettingsForm(
     else problems.push({ code: 'invalid', path: `/delivery/${name}`, message: parsed.message });
   }
 
+  const hours = readHoursForm(fields);
+  if (hours.hours !== undefined) input.hours = hours.hours;
+  problems.push(...hours.problems);
+  const areas = readAreasText(field(fields, AREAS_FIELD, AREAS_MAX_CHARS), currency);
+  if (areas.areas !== undefined) delivery.areas = areas.areas;
+  problems.push(...areas.problems);
+
   // The chat bot switch is on the form only for the owner (the route drops it for staff).
   if (field(fields, 'whatsappBotShown') === '1') input.whatsappBot = checkbox(field(fields, 'whatsappBot'));
 
@@ -72,13 +102,76 @@ export function readSettingsForm(
         message: opts.phoneMessage ?? 'Enter a valid mobile number, like 98765 43210',
       });
   }
-  return { input, problems };
+  return { input, problems, areas };
 }
 
 const settingsFieldOf = (path: string) => {
   if (path.startsWith('/payments/upiVpa')) return 'upiVpa';
-  return path.split('/').filter(Boolean).at(-1) ?? '';
+  return scheduleFieldOf(path) ?? path.split('/').filter(Boolean).at(-1) ?? '';
 };
+
+// Literal keys, so that the catalog test sees each one used.
+const DAY_NAMES: Record<Weekday, string> = {
+  mon: 'dashboard.settings.day.mon',
+  tue: 'dashboard.settings.day.tue',
+  wed: 'dashboard.settings.day.wed',
+  thu: 'dashboard.settings.day.thu',
+  fri: 'dashboard.settings.day.fri',
+  sat: 'dashboard.settings.day.sat',
+  sun: 'dashboard.settings.day.sun',
+};
+
+/** One weekday: closed, or its time ranges (from–to, a second for a lunch break); its problem under it. */
+function dayRow(tr: Translate, day: Weekday, values: FormBody, problem: FormProblem | null): Html {
+  const name = tr(DAY_NAMES[day]);
+  const error = problem?.fields[dayField(day)];
+  const errorId = `hours-${day}-error`;
+  const timeInput = (end: 'from' | 'to', n: number) => {
+    const fieldName = timeField(day, end, n);
+    const id = `f-${fieldName}`;
+    const label = tr(end === 'from' ? 'dashboard.settings.spanFrom' : 'dashboard.settings.spanTo', { day: name, n });
+    return html`<label class="sr-only" for="${id}">${label}</label><input${attrs({
+      id,
+      type: 'time',
+      name: fieldName,
+      value: field(values, fieldName, 20) ?? '',
+      'aria-invalid': error ? 'true' : undefined,
+      'aria-describedby': error ? errorId : undefined,
+      'data-testid': fieldName,
+    })}>`;
+  };
+  return html`<div class="day" role="group" aria-labelledby="day-${day}" data-testid="day-${day}">
+<span class="day-name" id="day-${day}">${name}</span>
+${rangeNumbers(values, day).map((n) => html`<span class="span">${timeInput('from', n)}–${timeInput('to', n)}</span>`)}
+<label class="choice"><input${attrs({
+    type: 'checkbox',
+    name: closedField(day),
+    value: '1',
+    checked: field(values, closedField(day)) !== undefined,
+    'data-testid': closedField(day),
+  })}> ${tr('dashboard.settings.dayClosed')}</label>
+${error ? html`<p class="field-error" id="${errorId}" data-testid="error-${dayField(day)}">${error}</p>` : ''}
+</div>`;
+}
+
+/**
+ * Opening hours: none (open whenever orders are taken) or by weekday. The days hide while "no hours" is chosen, and
+ * a closed day's times while it is ticked (CSS :has, no script); hidden fields still post, so nothing typed is lost.
+ */
+function hoursFieldset(tr: Translate, values: FormBody, problem: FormProblem | null, timeZone: string): Html {
+  const set = field(values, HOURS_CHOICE) === 'set';
+  return html`<fieldset class="hours" data-testid="hours"><legend>${tr('dashboard.settings.hours')}</legend>
+<label class="choice"><input type="radio" name="${HOURS_CHOICE}" value="always"${attrs({ checked: !set })}
+ data-testid="hours-always"> ${tr('dashboard.settings.hoursAlways')}</label>
+<label class="choice"><input type="radio" name="${HOURS_CHOICE}" value="set"${attrs({ checked: set })}
+ data-testid="hours-set"> ${tr('dashboard.settings.hoursSet')}</label>
+${fieldError(problem, HOURS_CHOICE)}
+<div class="days">
+<p class="small muted">${tr('dashboard.settings.hoursHint', { zone: timeZone })}</p>
+${WEEKDAYS.map((day) => dayRow(tr, day, values, problem))}
+</div>
+</fieldset>`;
+}
 
 /** The WhatsApp chat bot switch (owner only): off, chat messages are left for the owner's own WhatsApp app. */
 function botFieldset(tr: Translate, store: StoreRow, checked: boolean) {
@@ -112,6 +205,11 @@ function render(
   const v = (name: string, stored: string) => (values ? (field(values, name) ?? '') : stored);
   const on = (name: string, stored: boolean) => (values ? field(values, name) !== undefined : stored);
   const isOpen = values ? field(values, 'isOpen') === '1' : store.is_open;
+  // The typed hours when the form came back with a problem (and carried them), else the saved ones.
+  const hoursValues = values && field(values, HOURS_CHOICE) !== undefined ? values : hoursFormFields(store.hours);
+  const areasValue = values
+    ? (field(values, AREAS_FIELD, AREAS_MAX_CHARS) ?? '')
+    : areasText(store.delivery_areas, cur);
   const tr: Translate = trOf(request);
   const owner = request.storeRole === 'owner';
   return sendDashboardPage(request, reply, {
@@ -151,6 +249,7 @@ ${input({
   hint: tr('dashboard.settings.whatsappHint'),
 })}
 </fieldset>
+${hoursFieldset(tr, hoursValues, problem, store.time_zone)}
 ${request.storeRole === 'owner' ? botFieldset(tr, store, on('whatsappBot', store.whatsapp_bot)) : ''}
 <fieldset><legend>${tr('dashboard.settings.delivery')}</legend>
 ${moneyInput({
@@ -176,6 +275,16 @@ ${moneyInput({
   currency: cur,
 })}
 ${checkboxInput({ name: 'pickup', label: tr('dashboard.settings.pickup'), checked: on('pickup', store.pickup) })}
+${textarea({
+  name: AREAS_FIELD,
+  label: tr('dashboard.settings.areas'),
+  value: areasValue,
+  problem,
+  rows: 4,
+  maxlength: AREAS_MAX_CHARS,
+  testid: 'areas',
+  hint: tr('dashboard.settings.areasHint', { unit: cur === 'INR' ? '₹' : cur }),
+})}
 </fieldset>
 ${
   owner
@@ -239,19 +348,24 @@ export const settingsRoutes: FastifyPluginAsync = async (app) => {
   app.post('/settings', { preHandler: app.csrfProtection }, async (request, reply) => {
     const store = currentStore(request);
     const values = formBody(request);
+    const tr = trOf(request);
+    const { input, problems, areas } = readSettingsForm(values, store.currency, {
+      payments: request.storeRole === 'owner',
+      phoneMessage: tr('dashboard.form.phoneInvalid'),
+    });
     try {
-      const tr = trOf(request);
-      const { input, problems } = readSettingsForm(values, store.currency, {
-        payments: request.storeRole === 'owner',
-        phoneMessage: tr('dashboard.form.phoneInvalid'),
-      });
       if (request.storeRole !== 'owner') delete input.whatsappBot;
       assertBody(UpdateStoreBody, input, problems);
       await updateStore(app.db, store.id, input, app.config, request.session!.merchant.id);
       setFlash(request, reply, 'ok', tr('dashboard.settings.saved'));
       return seeOther(reply, storePath(store.id, '/settings'));
     } catch (err) {
-      return render(request, reply, store, { values, problem: pageProblem(request, err, settingsFieldOf) });
+      // The hours' and areas' problems said for the form: the areas' line, how to write a day's times.
+      const worded =
+        err instanceof AppError && err.code === 'validation_failed' && err.errors
+          ? validationFailed(err.message, formScheduleProblems(err.errors, areas), err.status === 422 ? 422 : 400)
+          : err;
+      return render(request, reply, store, { values, problem: pageProblem(request, worded, settingsFieldOf) });
     }
   });
 
