@@ -16,6 +16,7 @@ export interface BillOrderRow {
   total: number;
   amountPaid: number;
   amountRefunded: number;
+  amountWaived: number;
   couponCode: string | null;
   customer:
     | {
@@ -47,8 +48,8 @@ export async function findBillOrder(q: Queryable, trackingToken: string): Promis
     `SELECT o.id, o.store_id AS "storeId", o.number, o.status, o.payment_status AS "paymentStatus",
             o.payment_method AS "paymentMethod",
             o.fulfillment, o.subtotal, o.discount, o.delivery_fee AS "deliveryFee", o.total,
-            o.amount_paid AS "amountPaid", o.amount_refunded AS "amountRefunded", o.coupon_code AS "couponCode",
-            o.customer, o.lang,
+            o.amount_paid AS "amountPaid", o.amount_refunded AS "amountRefunded", o.amount_waived AS "amountWaived",
+            o.coupon_code AS "couponCode", o.customer, o.lang,
             o.created_at AS "createdAt", s.name AS "storeName", s.slug AS "storeSlug",
             s.whatsapp AS "storeWhatsapp", s.currency, s.gstin
        FROM orders o JOIN stores s ON s.id = o.store_id

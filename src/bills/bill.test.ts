@@ -16,6 +16,7 @@ const order = (over: Partial<BillOrderRow> = {}): BillOrderRow => ({
   total: 23000,
   amountPaid: 0,
   amountRefunded: 0,
+  amountWaived: 0,
   couponCode: null,
   customer: { name: 'Asha', phone: '+919812345678', address: null },
   lang: 'en',
@@ -61,6 +62,16 @@ describe('bill totals', () => {
     expect(totals(paid).slice(-3)).toEqual(['Paid: ₹230.00', 'To pay: ₹0.00', 'Refund due to you: ₹230.00']);
     const refunded = order({ status: 'cancelled', paymentStatus: 'refunded', amountPaid: 0, amountRefunded: 23000 });
     expect(totals(refunded).slice(-3)).toEqual(['Paid: ₹0.00', 'Refunded: ₹230.00', 'To pay: ₹0.00']);
+  });
+
+  it('a refund beyond what was owed back is waived: shown, and never asked for', () => {
+    const o = order({ status: 'delivered', paymentStatus: 'paid', amountPaid: 18000, amountRefunded: 5000 });
+    expect(totals({ ...o, amountWaived: 5000 }).slice(-4)).toEqual([
+      'Paid: ₹180.00',
+      'Refunded: ₹50.00',
+      'Waived (goodwill, nothing to pay back): ₹50.00',
+      'To pay: ₹0.00',
+    ]);
   });
 
   it('an order edited below what was paid owes the difference', () => {

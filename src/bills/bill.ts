@@ -48,7 +48,8 @@ const ENDED_KEYS: Partial<Record<BillOrderRow['status'], string>> = {
 /**
  * The bill's money lines below the total: what was paid, what is still to pay, and what the store owes back, by
  * the order's own rules (orders/payment-status.ts): a cancelled or rejected order asks for nothing and owes back
- * all that was paid; an order edited below what was paid owes the difference.
+ * all that was paid; an order edited below what was paid owes the difference; a refund beyond what was owed back is
+ * waived, never asked for again.
  */
 function balanceLines(order: BillOrderRow, lang: Lang): Bill['totals'] {
   const m = (minor: number) => money(lang, minor, order.currency);
@@ -56,6 +57,7 @@ function balanceLines(order: BillOrderRow, lang: Lang): Bill['totals'] {
     total: order.total,
     amountPaid: order.amountPaid,
     amountRefunded: order.amountRefunded,
+    amountWaived: order.amountWaived,
     orderStatus: order.status,
   };
   // What is still to pay (nothing once cancelled or rejected), a proof waiting or not: the bill is a record of the
@@ -64,6 +66,8 @@ function balanceLines(order: BillOrderRow, lang: Lang): Bill['totals'] {
   const owed = refundDue(state);
   const lines: Bill['totals'] = [{ label: t(lang, 'bill.paid'), value: m(order.amountPaid) }];
   if (order.amountRefunded > 0) lines.push({ label: t(lang, 'bill.refunded'), value: m(order.amountRefunded) });
+  // The part of the refunds the customer need not pay back: without it "paid" below the total reads as a debt.
+  if (order.amountWaived > 0) lines.push({ label: t(lang, 'bill.waived'), value: m(order.amountWaived) });
   lines.push({ label: t(lang, 'bill.balance'), value: m(toPay), strong: toPay > 0 });
   if (owed > 0) lines.push({ label: t(lang, 'bill.refundDue'), value: m(owed), strong: true });
   return lines;

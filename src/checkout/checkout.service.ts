@@ -374,6 +374,7 @@ function placedOrderView(
     total: o.total,
     amount_paid: 0,
     amount_refunded: 0,
+    amount_waived: 0,
     coupon_id: o.couponId,
     coupon_code: o.couponCode,
     customer: o.customer,

@@ -57,6 +57,8 @@ export interface OrderRow {
   amount_paid: number;
   /** refunds given back so far (migration 082); amount_paid is what the store still holds */
   amount_refunded: number;
+  /** what refunds beyond what was due took off what the customer owes, for good (migration 192) */
+  amount_waived: number;
   coupon_id: string | null;
   coupon_code: string | null;
   customer: StoredCustomer;
@@ -111,7 +113,7 @@ export interface ProofSummaryRow {
 
 export const ORDER_COLUMNS =
   'id, store_id, number, status, payment_status, payment_method, fulfillment, subtotal, discount, delivery_fee, total, amount_paid, coupon_id, coupon_code, customer, note, tracking_token, checkout_key, bill_rules, seen_at, created_at' +
-  ', lang, source, amount_refunded';
+  ', lang, source, amount_refunded, amount_waived';
 
 /** How a request names an order: the customer by tracking token, the merchant by store and id. */
 export type OrderRef = { by: 'token'; trackingToken: string } | { by: 'store'; storeId: string; orderId: string };
@@ -714,12 +716,12 @@ export async function updateOrderPayment(
   q: Queryable,
   order: { id: string; storeId: string },
   to: PaymentStatus,
-  amountPaid: number,
-  amountRefunded: number,
+  amounts: { amountPaid: number; amountRefunded: number; amountWaived: number },
 ): Promise<void> {
   await q.query(
-    `UPDATE orders SET payment_status = $3, amount_paid = $4, amount_refunded = $5, updated_at = now()
+    `UPDATE orders SET payment_status = $3, amount_paid = $4, amount_refunded = $5, amount_waived = $6,
+                       updated_at = now()
       WHERE id = $1 AND store_id = $2`,
-    [order.id, order.storeId, to, amountPaid, amountRefunded],
+    [order.id, order.storeId, to, amounts.amountPaid, amounts.amountRefunded, amounts.amountWaived],
   );
 }

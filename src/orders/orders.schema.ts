@@ -98,11 +98,18 @@ export const OrderSchema = Type.Object({
   total: Type.Integer(),
   amountPaid: Type.Integer(),
   balanceDue: Type.Integer({
-    description: 'total − amountPaid; negative when the store owes the customer after an edit',
+    description:
+      'what the customer still owes: total − amountWaived (never below 0) − amountPaid; negative when the store ' +
+      'owes the customer after an edit',
   }),
   amountRefunded: Type.Integer({ description: 'refunds given back so far (amountPaid is net of them)' }),
+  amountWaived: Type.Integer({
+    description:
+      'the part of refunds beyond what was owed back (a goodwill refund): the customer owes that much less, for good',
+  }),
   refundDue: Type.Integer({
-    description: 'what the store owes back: amountPaid beyond the total, or all of it on a rejected or cancelled order',
+    description:
+      'what the store owes back: amountPaid beyond total − amountWaived, or all of it on a rejected or cancelled order',
   }),
   payment: OrderPaymentSchema,
   customer: CustomerSchema,

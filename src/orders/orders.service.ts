@@ -71,6 +71,7 @@ const moneyState = (row: OrderRow): MoneyState => ({
   total: row.total,
   amountPaid: row.amount_paid,
   amountRefunded: row.amount_refunded,
+  amountWaived: row.amount_waived,
   orderStatus: row.status,
 });
 
@@ -92,7 +93,7 @@ export function toOrderView(
     lineTotal: l.line_total,
   }));
   const tracking = trackingUrl(config.publicUrl, row.tracking_token);
-  const due = balanceDue(row.total, row.amount_paid);
+  const due = balanceDue(row.total, row.amount_paid, row.amount_waived);
   const proofTotal = money.proof?.order_total ?? null;
   const toPay = amountToPay(row.payment_status, moneyState(row), proofTotal);
   const summary = orderSummaryText({
@@ -128,6 +129,7 @@ export function toOrderView(
     amountPaid: row.amount_paid,
     balanceDue: due,
     amountRefunded: row.amount_refunded,
+    amountWaived: row.amount_waived,
     refundDue: refundDue(moneyState(row)),
     payment: {
       entries: money.entries.map((e) => ({
@@ -388,8 +390,8 @@ function wantedLines(input: EditLinesInput): { variantId: string; quantity: numb
  * Replaces an order's lines with a new set. Kept lines keep their frozen price and names; added lines take the
  * current price. Stock moves in the same transaction (decreases give back, increases take conditionally), the bill
  * is renewed with the order's own rules (coupon rule recomputed on the new subtotal; below the coupon's minimum it
- * gives nothing), an `edited` history entry and a message are written. A paid order whose total rises goes back to
- * payment `pending`. Customer: only while placed; merchant: while placed or accepted.
+ * gives nothing), an `edited` history entry and a message are written. A paid order whose total rises above what was
+ * paid and waived goes back to payment `pending`. Customer: only while placed; merchant: while placed or accepted.
  */
 export async function editOrderLines(
   db: DbOrTx,
@@ -443,7 +445,12 @@ export async function editOrderLinesOutcome(
       throw new AppError('cart_has_errors', 'Not enough stock for the change', lineEditShortages(shortages, before));
 
     await writeOrderLines(tx, { id: order.id, storeId: order.store_id }, next, { replace: true });
-    const paymentStatus = paymentStatusAfterEdit(order.payment_status, bill.total, order.amount_paid);
+    const paymentStatus = paymentStatusAfterEdit(
+      order.payment_status,
+      bill.total,
+      order.amount_paid,
+      order.amount_waived,
+    );
     await updateOrderBill(tx, order.id, bill, paymentStatus);
     await addHistory(tx, { id: order.id, storeId: order.store_id }, 'edited', actor);
     const view = await orderView(
@@ -476,7 +483,8 @@ export async function editOrderLinesOutcome(
 /**
  * The merchant records a payment action, each its own money entry and history entry: `paid` adds a payment of
  * exactly what is still due (a refund due is never erased); `refunded` records a refund given back (`amount`,
- * default the refund due, else all that was paid; at most what the store holds).
+ * default the refund due, else all that was paid; at most what the store holds). The part of a refund beyond what
+ * is due is waived, in the same UPDATE: the customer is never asked to pay it back.
  */
 export async function setPaymentStatus(
   db: DbOrTx,
@@ -502,7 +510,7 @@ export async function setPaymentStatus(
       reference,
       actor: 'merchant',
     });
-    await updateOrderPayment(tx, ref, plan.status, plan.amountPaid, plan.amountRefunded);
+    await updateOrderPayment(tx, ref, plan.status, plan);
     await addHistory(tx, ref, body.status, 'merchant', reference, plan.entry.amount);
     const store = await getStoreRow(tx, storeId);
     const view = await orderView(tx, await findOrder(tx, { by: 'store', storeId, orderId }), store, config);

@@ -1,8 +1,9 @@
 /**
  * Issue 10, item 12 (money records) and issue 13, item 15 (the honest UPI proof flow), through the API and the
  * dashboard: refunds are their own entries, "mark paid" never erases a refund due, a proof for an older total is
- * flagged, and every payment action is in the order's history.
+ * flagged, every payment action is in the order's history, and a refund never makes the customer owe money.
  */
+import fs from 'node:fs';
 import { describe, expect } from 'vitest';
 import { client, type TestContext } from '../helpers/app.js';
 import { appTest } from '../helpers/fixture.js';
@@ -212,5 +213,184 @@ describe('the dashboard records refunds and shows the reference', () => {
     const shown = await browser.open(page);
     expect(shown.body).toContain('Refund recorded');
     expect(shown.body).toMatch(/data-testid="amount-refunded">−₹100\.00</);
+  });
+});
+
+describe('a refund never makes the customer owe money: beyond the refund due it is waived', () => {
+  const transition = (order: { id: string }, to: string) => shop.api.post(merchantUrl(order, '/transitions'), { to });
+  const customerView = async (order: { trackingToken: string }) =>
+    (await shop.customer.get(`/api/v1/orders/${order.trackingToken}`)).body;
+
+  it('₹50 goodwill back on a delivered, paid ₹500 order: still paid, nothing to pay, nowhere', async ({ ctx }) => {
+    const v = await addProduct(shop, 'Pressure cooker', 50_000, 10);
+    const order = await placeOrder(shop, [[v, 1]], checkoutBody({ paymentMethod: 'upi' }));
+    expect(order.total).toBe(50_000);
+    expect((await pay(order, { status: 'paid' })).status).toBe(200);
+    for (const to of ['accepted', 'shipped', 'delivered']) expect((await transition(order, to)).status).toBe(200);
+
+    const refund = await pay(order, { status: 'refunded', amount: 5_000, reference: 'damaged lid' });
+    expect(refund.status).toBe(200);
+    expect(refund.body).toMatchObject({
+      status: 'delivered',
+      paymentStatus: 'paid',
+      total: 50_000,
+      amountPaid: 45_000,
+      amountRefunded: 5_000,
+      amountWaived: 5_000,
+      balanceDue: 0,
+      refundDue: 0,
+      payment: { amountToPay: 0 },
+    });
+    const mine = await customerView(order);
+    expect(mine).toMatchObject({
+      paymentStatus: 'paid',
+      balanceDue: 0,
+      amountWaived: 5_000,
+      payment: { amountToPay: 0 },
+    });
+    expect(mine.upiUrl ?? '').not.toContain('am=50.00');
+    // Nothing to mark paid: the owner cannot collect the goodwill back either.
+    expect((await pay(order, { status: 'paid' })).status).toBe(409);
+
+    // The customer's page and bill ask for nothing and say the refund is not to be paid back.
+    const page = await ctx.app.inject({ url: `/o/${order.trackingToken}?lang=en` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('data-testid="balance-due"');
+    expect(page.body).not.toContain('data-testid="upi-link"');
+    expect(page.body).toMatch(/data-testid="amount-waived">₹50\.00</);
+    const bill = await ctx.app.inject({ url: `/o/${order.trackingToken}/bill?lang=en` });
+    expect(bill.statusCode).toBe(200);
+    expect(bill.body).toContain('Waived (goodwill, nothing to pay back)');
+    expect(bill.body).not.toMatch(/To pay[^₹]*₹50\.00/);
+    const said = (await outboxFor(ctx, order.id)).filter((m) => m.topic === 'order.payment_updated').at(-1)!.text;
+    expect(said).toContain('A refund of ₹50.00');
+  });
+
+  it('a refund after an edit lowered the total gives back what is due and waives only the excess', async () => {
+    const v = await addProduct(shop, 'Dal', 5_000, 50);
+    const order = await placeOrder(shop, [[v, 5]], checkoutBody({ paymentMethod: 'upi' }));
+    await pay(order, { status: 'paid' });
+    const lowered = await editLines(order, v, 3);
+    expect(lowered.body).toMatchObject({ total: 15_000, refundDue: 10_000, balanceDue: -10_000, amountWaived: 0 });
+    // the refund due alone waives nothing (unchanged behaviour)
+    const due = await pay(order, { status: 'refunded', amount: 8_000 });
+    expect(due.body).toMatchObject({ amountPaid: 17_000, refundDue: 2_000, amountWaived: 0, paymentStatus: 'paid' });
+    // 2,000 more was due; the other 1,000 is goodwill
+    const beyond = await pay(order, { status: 'refunded', amount: 3_000 });
+    expect(beyond.body).toMatchObject({
+      total: 15_000,
+      amountPaid: 14_000,
+      amountRefunded: 11_000,
+      amountWaived: 1_000,
+      refundDue: 0,
+      balanceDue: 0,
+      paymentStatus: 'paid',
+      payment: { amountToPay: 0 },
+    });
+    expect((await pay(order, { status: 'paid' })).status).toBe(409);
+  });
+
+  it('a goodwill refund then an edit raising the total asks the customer for the rise only', async () => {
+    const v = await addProduct(shop, 'Sugar', 5_000, 50);
+    const order = await placeOrder(shop, [[v, 5]], checkoutBody({ paymentMethod: 'upi' }));
+    await pay(order, { status: 'paid' });
+    expect((await transition(order, 'accepted')).status).toBe(200);
+    const goodwill = await pay(order, { status: 'refunded', amount: 2_500 });
+    expect(goodwill.body).toMatchObject({ paymentStatus: 'paid', amountWaived: 2_500, balanceDue: 0 });
+
+    const raised = await shop.api.put(merchantUrl(order, '/lines'), { lines: [{ variantId: v, quantity: 6 }] });
+    expect(raised.status).toBe(200);
+    expect(raised.body).toMatchObject({
+      total: 30_000,
+      amountPaid: 22_500,
+      amountWaived: 2_500,
+      paymentStatus: 'pending',
+      balanceDue: 5_000,
+      payment: { amountToPay: 5_000 },
+    });
+    expect(raised.body.upiUrl).toContain('am=50.00');
+    const mine = await customerView(order);
+    expect(mine.payment.amountToPay).toBe(5_000);
+    const repaid = await pay(order, { status: 'paid' });
+    expect(repaid.body).toMatchObject({ paymentStatus: 'paid', amountPaid: 27_500, balanceDue: 0 });
+    expect(repaid.body.payment.entries.map((e: { kind: string; amount: number }) => [e.kind, e.amount])).toEqual([
+      ['payment', 25_000],
+      ['refund', 2_500],
+      ['payment', 5_000],
+    ]);
+    // Lowered again: the store owes back what the customer paid beyond total − waived.
+    const lowered = await shop.api.put(merchantUrl(order, '/lines'), { lines: [{ variantId: v, quantity: 4 }] });
+    expect(lowered.body).toMatchObject({
+      total: 20_000,
+      refundDue: 10_000,
+      balanceDue: -10_000,
+      paymentStatus: 'paid',
+    });
+  });
+
+  it('a cancelled order owes back all it holds and waives nothing; a full refund ends refunded', async () => {
+    const v = await addProduct(shop, 'Tea', 10_000, 10);
+    const cancelled = await placeOrder(shop, [[v, 1]]);
+    await pay(cancelled, { status: 'paid' });
+    await transition(cancelled, 'cancelled');
+    const all = await pay(cancelled, { status: 'refunded' });
+    expect(all.body).toMatchObject({ amountPaid: 0, amountWaived: 0, paymentStatus: 'refunded' });
+
+    const delivered = await placeOrder(shop, [[v, 1]]);
+    await pay(delivered, { status: 'paid' });
+    for (const to of ['accepted', 'shipped', 'delivered']) await transition(delivered, to);
+    const back = await pay(delivered, { status: 'refunded' });
+    expect(back.body).toMatchObject({
+      amountPaid: 0,
+      amountWaived: 10_000,
+      balanceDue: 0,
+      paymentStatus: 'refunded',
+      payment: { amountToPay: 0 },
+    });
+  });
+
+  it('the dashboard shows the waived amount and neither a balance nor "mark paid"', async ({ ctx }) => {
+    const { browser, storeId, base } = await ownerWithShop(ctx, 'Goodwill Shop');
+    const api = client(ctx.app, sessionToken(browser));
+    const slug = (await api.get(`/api/v1/stores/${storeId}`)).body.slug;
+    await api.patch(`/api/v1/stores/${storeId}`, { delivery: { fee: 0 } });
+    const v = (await api.post(`/api/v1/stores/${storeId}/products`, { name: 'Kettle', price: 50_000, stock: 5 })).body
+      .variants[0].id;
+    const own: Shop = { ...shop, api, base: `/api/v1/stores/${storeId}`, slug, storeId };
+    const order = await placeOrder(own, [[v, 1]]);
+    await api.post(`/api/v1/stores/${storeId}/orders/${order.id}/payment`, { status: 'paid' });
+    await api.post(`/api/v1/stores/${storeId}/orders/${order.id}/payment`, { status: 'refunded', amount: 5_000 });
+    const shown = (await browser.open(`${base}/orders/${order.id}`)).body;
+    expect(shown).toMatch(/data-testid="amount-waived">₹50\.00</);
+    expect(shown).not.toContain('data-testid="balance"');
+    expect(shown).not.toContain('data-testid="mark-paid"');
+  });
+
+  it('migration 192 waives what refunds left owed on open orders never edited, and only there', async ({ db }) => {
+    const v = await addProduct(shop, 'Soap', 50_000, 10);
+    const hit = await placeOrder(shop, [[v, 1]]);
+    const edited = await placeOrder(shop, [[v, 2]]);
+    await editLines(edited, v, 1);
+    const paidBack = await placeOrder(shop, [[v, 1]]);
+    // What the old rule left: ₹50 of ₹500 refunded, the payment back to pending, nothing waived.
+    await db.query(
+      `UPDATE orders SET amount_paid = 45000, amount_refunded = 5000, amount_waived = 0, payment_status = 'pending'
+        WHERE id = ANY($1::uuid[])`,
+      [[hit.id, edited.id]],
+    );
+    // …and an order whose customer paid the ₹50 back meanwhile.
+    await db.query(
+      `UPDATE orders SET amount_paid = 50000, amount_refunded = 5000, payment_status = 'paid' WHERE id = $1`,
+      [paidBack.id],
+    );
+    const migration = fs.readFileSync(
+      new URL('../../src/db/migrations/192.do.orders-amount-waived.sql', import.meta.url),
+      'utf8',
+    );
+    await db.query(migration.slice(migration.indexOf('UPDATE orders')));
+    const merchantView = async (o: { id: string }) => (await shop.api.get(merchantUrl(o, ''))).body;
+    expect(await merchantView(hit)).toMatchObject({ amountWaived: 5_000, balanceDue: 0, paymentStatus: 'paid' });
+    expect(await merchantView(edited)).toMatchObject({ amountWaived: 0, balanceDue: 5_000, paymentStatus: 'pending' });
+    expect(await merchantView(paidBack)).toMatchObject({ amountWaived: 0, balanceDue: 0, paymentStatus: 'paid' });
   });
 });

@@ -306,6 +306,8 @@ function moneyRows(tr: Translate, order: OrderView, money: (n: number) => string
     rows.push(billRow(tr('dashboard.orders.received'), 'amount-paid', money(order.amountPaid + order.amountRefunded)));
   if (order.amountRefunded)
     rows.push(billRow(tr('dashboard.orders.refunded'), 'amount-refunded', `−${money(order.amountRefunded)}`));
+  // The customer's page's words, so the owner reads what the customer is told: this part is not to be paid back.
+  if (order.amountWaived) rows.push(billRow(tr('order.waivedAmount'), 'amount-waived', money(order.amountWaived)));
   if (order.refundDue > 0) rows.push(billRow(tr('dashboard.orders.toGiveBack'), 'balance', money(order.refundDue)));
   else if (order.amountPaid && order.balanceDue > 0)
     rows.push(billRow(tr('dashboard.orders.stillToPay'), 'balance', money(order.balanceDue)));

@@ -127,6 +127,12 @@ ${
 <td data-testid="amount-refunded">−${m(view.amountRefunded)}</td></tr>`
             : ''
         }${
+          view.amountWaived > 0
+            ? html`
+<tr><th scope="row">${tr('order.waivedAmount')}</th>
+<td data-testid="amount-waived">${m(view.amountWaived)}</td></tr>`
+            : ''
+        }${
           view.refundDue > 0
             ? html`
 <tr><th scope="row">${tr('order.refundDue')}</th><td data-testid="balance-due">${m(view.refundDue)}</td></tr>`
