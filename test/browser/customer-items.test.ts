@@ -288,6 +288,36 @@ for (const javaScriptEnabled of [true, false]) {
       }
     });
 
+    // With JavaScript only: without it the coupon form is a page load of its own, as any form.
+    if (javaScriptEnabled)
+      it('a quantity typed, not yet saved, stays typed when a coupon is applied; the bill keeps the saved one', async ({
+        browser,
+        server,
+      }) => {
+        const context = await openContext(browser, { ...PHONE, javaScriptEnabled });
+        const page = await context.newPage();
+        const salt = products.get('Tata Salt')!;
+        try {
+          await page.goto(`${base(server)}?lang=en`);
+          await add(server, page, 'Tata Salt');
+          await page.goto(`${base(server)}/cart`);
+          const total = await page.getByTestId('total').textContent();
+          await page.fill(`#q-${salt.variantId}`, '4');
+          await page.fill('#coupon', 'SAVE50');
+          await page.click('#coupon-apply');
+          await expect.poll(() => page.getByTestId('coupon-not-applied').count()).toBe(1);
+          expect(await page.inputValue(`#q-${salt.variantId}`)).toBe('4');
+          expect(await page.getByTestId('total').textContent()).toBe(total);
+          // Saved when its own Update is pressed.
+          await page.click(`#upd-${salt.variantId}`);
+          await expect.poll(() => page.getByTestId('total').textContent()).not.toBe(total);
+          expect(await page.inputValue(`#q-${salt.variantId}`)).toBe('4');
+        } finally {
+          await emptyCart(context);
+          await context.close();
+        }
+      });
+
     it('items 8, 10, 12, 13: delivery area, changed total, WhatsApp confirmation, remembered details', async ({
       browser,
       server,

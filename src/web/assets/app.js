@@ -19,6 +19,21 @@
     form.submit();
   }
 
+  // What was typed into the old fragment's other forms and not sent yet (a quantity changed, then a coupon applied)
+  // stays typed in the new one: only the form that was sent shows the server's values.
+  function keepTyped(old, fresh, sent) {
+    var freshById = {};
+    fresh.querySelectorAll('input[id]').forEach(function (input) {
+      freshById[input.id] = input;
+    });
+    old.querySelectorAll('input[id]:not([type=hidden])').forEach(function (input) {
+      if (input.form === sent || input.value === input.defaultValue) return;
+      var again = freshById[input.id];
+      // Only where the server did not change it meanwhile (the sent form did not touch this line).
+      if (again && again.type === input.type && again.value === input.defaultValue) again.value = input.value;
+    });
+  }
+
   // Older WebViews have no event.submitter: remember the button that was pressed.
   var lastButton = null;
   document.addEventListener(
@@ -71,6 +86,7 @@
         holder.innerHTML = text;
         var fresh = holder.querySelector('#' + targetId);
         if (!fresh) throw new Error('fragment missing');
+        keepTyped(target, fresh, form);
         target.replaceWith(fresh);
         var focusBack = submitter && submitter.id ? document.getElementById(submitter.id) : null;
         var status = fresh.querySelector('[data-status]');
