@@ -14,6 +14,9 @@ const IN_RANGE = `o.store_id = $1
   AND o.created_at >= ($2::date)::timestamp AT TIME ZONE $4
   AND o.created_at < ($3::date + 1)::timestamp AT TIME ZONE $4`;
 const COUNTED = `o.status NOT IN ('rejected', 'cancelled')`;
+// What an order brought in: what it cost its customer, its total less what a goodwill refund waived (customerCost
+// in orders/payment-status.ts). A refund that was due (an edit lowered the total) is in the total already.
+const ORDER_REVENUE = 'greatest(o.total - o.amount_waived, 0)';
 
 /**
  * For the rest of the report's transaction: no JIT. PostgreSQL's default JIT compiled these statements for 3.1-3.5 s
@@ -34,7 +37,7 @@ export async function salesByDay(
   const { rows } = await q.query<DayAggregate>(
     `SELECT to_char((o.created_at AT TIME ZONE $4)::date, 'YYYY-MM-DD') AS date,
             count(*) FILTER (WHERE ${COUNTED}) AS orders,
-            coalesce(sum(o.total) FILTER (WHERE ${COUNTED}), 0)::bigint AS revenue,
+            coalesce(sum(${ORDER_REVENUE}) FILTER (WHERE ${COUNTED}), 0)::bigint AS revenue,
             count(*) FILTER (WHERE NOT ${COUNTED}) AS cancelled
        FROM orders o
       WHERE ${IN_RANGE}

@@ -44,6 +44,16 @@ describe('sales report', () => {
     expect(res.body).toMatchObject({ from: '2026-11-10', to: '2026-11-12', timeZone: 'Asia/Kolkata', currency: 'INR' });
   });
 
+  it('counts what an order cost its customer: a goodwill refund (waived) is not revenue', async ({ ctx }) => {
+    const dal = await addProduct(shop, 'Moong dal', 4000);
+    const id = await orderAt(ctx, [[dal, 1]], '+919812340004', '2025-06-15T06:00:00Z');
+    expect((await shop.api.post(`${shop.base}/orders/${id}/payment`, { status: 'paid' })).status).toBe(200);
+    const refund = await shop.api.post(`${shop.base}/orders/${id}/payment`, { status: 'refunded', amount: 500 });
+    expect(refund.body).toMatchObject({ amountWaived: 500, balanceDue: 0, paymentStatus: 'paid' });
+    const res = await shop.api.get(url('?from=2025-06-15&to=2025-06-15'));
+    expect(res.body.days).toEqual([{ date: '2025-06-15', orders: 1, revenue: 3500, averageOrder: 3500, cancelled: 0 }]);
+  });
+
   it('ranks the top products by revenue and by quantity, from counted orders only', async () => {
     const res = await shop.api.get(url('?from=2026-11-10&to=2026-11-12'));
     expect(
