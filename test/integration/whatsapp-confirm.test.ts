@@ -32,15 +32,18 @@ it.beforeAll(async ({ ctx }) => {
 }, 180_000);
 
 const run = (ctx: TestContext) => processInboxOnce(ctx.testDb.db, ctx.config, whatsappChannel(ctx.config.whatsapp!));
-const chat = (ctx: TestContext, fake: FakeWhatsApp, from: string) => async (message: Inbound) => {
-  await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, ...message }), SECRET);
-  await run(ctx);
-  return shownText(
+/** What the bot last sent to `from`, as the customer reads it. */
+const lastReplyTo = (fake: FakeWhatsApp, from: string) =>
+  shownText(
     fake
       .sent()
       .filter((c) => c.body.to === from)
       .at(-1)!,
   );
+const chat = (ctx: TestContext, fake: FakeWhatsApp, from: string) => async (message: Inbound) => {
+  await postWebhook(ctx.app, webhookPayload({ phoneNumberId: SHARED, from, ...message }), SECRET);
+  await run(ctx);
+  return lastReplyTo(fake, from);
 };
 const ordersOf = async (ctx: TestContext, phone: string) =>
   (
@@ -146,12 +149,7 @@ describe('a map pin for the delivery address', () => {
       ];
       await postWebhook(ctx.app, payload, SECRET);
       await run(ctx);
-      return shownText(
-        fake
-          .sent()
-          .filter((c) => c.body.to === from)
-          .at(-1)!,
-      );
+      return lastReplyTo(fake, from);
     };
   const savedAddress = async (ctx: TestContext, phone: string) =>
     (
