@@ -2,7 +2,8 @@
  * Accessibility of the dashboard (issue 14 "Done when": Lighthouse accessibility 100). Lighthouse's accessibility
  * score is axe-core's rules, so axe-core itself (the npm package, injected into the page) checks every dashboard
  * page an owner uses — home, orders, an order (and its "Are you sure?" step), products, the product form with an
- * error, reports, settings, members, import — at 360×740 in English and Hindi, and no rule may be violated.
+ * error, reports, settings (and its opening hours with a day's error), members, import — at 360×740 in English and
+ * Hindi, and no rule may be violated.
  * The Hindi pages show no English word beyond names, brands and the CSV's column names.
  */
 import { createRequire } from 'node:module';
@@ -139,6 +140,14 @@ describe('dashboard accessibility (axe-core), 360×740', () => {
       }
       await page.goto(`${base}/products/import`);
       await check(`${lang} /products/import`);
+      // The settings with the opening hours shown, and an overnight range refused under its day.
+      await page.goto(`${base}/settings`);
+      await page.getByTestId('hours-set').check();
+      await page.getByTestId('sat_from_1').fill('22:00');
+      await page.getByTestId('sat_to_1').fill('02:00');
+      await page.getByTestId('save-settings').click();
+      await page.getByTestId('error-hours_sat').waitFor();
+      await check(`${lang} /settings with an hours error`);
       // The product form after a mistake (no name): the error summary and the field messages.
       await page.goto(`${base}/products/new`);
       await page.getByTestId('price').fill('abc');

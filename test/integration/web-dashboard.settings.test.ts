@@ -36,6 +36,7 @@ describe('opening hours', () => {
     const form = await owner.open(url);
     expect(form.body).toContain('data-testid="hours"');
     expect(form.body).toMatch(/value="always" checked/);
+    expect(form.body).toContain('Times in India Standard Time.');
     const week: Fields = { hours: 'set', sun_closed: '1' };
     for (const day of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'])
       Object.assign(week, {
@@ -195,6 +196,7 @@ describe('mistakes', () => {
     const hi = await owner.open(`${url}?lang=hi`);
     for (const words of ['खुलने का समय', 'डिलीवरी के इलाके', 'सोम', 'मंगल', 'रवि', 'सिर्फ़ इन समयों पर खुली'])
       expect(hi.body).toContain(words);
+    expect(hi.body).toContain('सभी समय भारतीय मानक समय में।');
     const before = await storeNow();
     const overnight = await owner.post(url, { ...SHOP, hours: 'set', sat_from_1: '22:00', sat_to_1: '02:00' });
     expect(overnight.status).toBe(400);

@@ -142,7 +142,6 @@ function dayRow(tr: Translate, day: Weekday, values: FormBody, problem: FormProb
   };
   return html`<div class="day" role="group" aria-labelledby="day-${day}" data-testid="day-${day}">
 <span class="day-name" id="day-${day}">${name}</span>
-${rangeNumbers(values, day).map((n) => html`<span class="span">${timeInput('from', n)}–${timeInput('to', n)}</span>`)}
 <label class="choice"><input${attrs({
     type: 'checkbox',
     name: closedField(day),
@@ -150,15 +149,28 @@ ${rangeNumbers(values, day).map((n) => html`<span class="span">${timeInput('from
     checked: field(values, closedField(day)) !== undefined,
     'data-testid': closedField(day),
   })}> ${tr('dashboard.settings.dayClosed')}</label>
+${rangeNumbers(values, day).map((n) => html`<span class="span">${timeInput('from', n)}–${timeInput('to', n)}</span>`)}
 ${error ? html`<p class="field-error" id="${errorId}" data-testid="error-${dayField(day)}">${error}</p>` : ''}
 </div>`;
+}
+
+/** The time zone in the page's words: "India Standard Time", "भारतीय मानक समय" (not "Asia/Kolkata"). */
+function zoneName(lang: string, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat(lang, { timeZone, timeZoneName: 'long' }).formatToParts(new Date());
+  return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
 }
 
 /**
  * Opening hours: none (open whenever orders are taken) or by weekday. The days hide while "no hours" is chosen, and
  * a closed day's times while it is ticked (CSS :has, no script); hidden fields still post, so nothing typed is lost.
  */
-function hoursFieldset(tr: Translate, values: FormBody, problem: FormProblem | null, timeZone: string): Html {
+function hoursFieldset(
+  tr: Translate,
+  lang: string,
+  values: FormBody,
+  problem: FormProblem | null,
+  timeZone: string,
+): Html {
   const set = field(values, HOURS_CHOICE) === 'set';
   return html`<fieldset class="hours" data-testid="hours"><legend>${tr('dashboard.settings.hours')}</legend>
 <label class="choice"><input type="radio" name="${HOURS_CHOICE}" value="always"${attrs({ checked: !set })}
@@ -167,7 +179,7 @@ function hoursFieldset(tr: Translate, values: FormBody, problem: FormProblem | n
  data-testid="hours-set"> ${tr('dashboard.settings.hoursSet')}</label>
 ${fieldError(problem, HOURS_CHOICE)}
 <div class="days">
-<p class="small muted">${tr('dashboard.settings.hoursHint', { zone: timeZone })}</p>
+<p class="small muted">${tr('dashboard.settings.hoursHint', { zone: zoneName(lang, timeZone) })}</p>
 ${WEEKDAYS.map((day) => dayRow(tr, day, values, problem))}
 </div>
 </fieldset>`;
@@ -249,7 +261,7 @@ ${input({
   hint: tr('dashboard.settings.whatsappHint'),
 })}
 </fieldset>
-${hoursFieldset(tr, hoursValues, problem, store.time_zone)}
+${hoursFieldset(tr, request.dashboardLang, hoursValues, problem, store.time_zone)}
 ${request.storeRole === 'owner' ? botFieldset(tr, store, on('whatsappBot', store.whatsapp_bot)) : ''}
 <fieldset><legend>${tr('dashboard.settings.delivery')}</legend>
 ${moneyInput({
