@@ -169,7 +169,8 @@ export function openBadge(ctx: StoreContext): Html {
 function hoursToday(ctx: StoreContext): string | null {
   const hours = ctx.store.hours;
   if (!hours) return null;
-  const { day } = localTime(new Date(), 'Asia/Kolkata');
+  // The store's own today, as its open/closed badge (storeIsOpen) reckons it.
+  const { day } = localTime(new Date(), ctx.row.time_zone);
   const spans = hours[day as (typeof WEEKDAYS)[number]] ?? [];
   return spans.length
     ? ctx.tr('storefront.hoursToday', { spans: spans.map(([a, b]) => `${a}–${b}`).join(', ') })
