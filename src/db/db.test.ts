@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { againOnDeadlock, inTx, isDbUnavailableError, isUniqueViolation, type Db, type Tx } from './db.js';
+import {
+  againOnDeadlock,
+  inTx,
+  isDbUnavailableError,
+  isUndoneByDatabase,
+  isUniqueViolation,
+  type Db,
+  type Tx,
+} from './db.js';
 
 describe('inTx', () => {
   it('opens a transaction on a pool and reuses a given transaction', async () => {
@@ -45,6 +53,16 @@ describe('againOnDeadlock', () => {
     const s = failing(['23505']);
     await expect(againOnDeadlock(s.statement)).rejects.toMatchObject({ code: '23505' });
     expect(s.calls()).toBe(1);
+  });
+});
+
+describe('isUndoneByDatabase', () => {
+  it('is a deadlock or a serialization failure, nothing else', () => {
+    expect(isUndoneByDatabase({ code: '40P01' })).toBe(true);
+    expect(isUndoneByDatabase({ code: '40001' })).toBe(true);
+    expect(isUndoneByDatabase({ code: '23505' })).toBe(false);
+    expect(isUndoneByDatabase(null)).toBe(false);
+    expect(isUndoneByDatabase('40P01')).toBe(false);
   });
 });
 

@@ -83,13 +83,20 @@ export function inTx<T>(q: DbOrTx, fn: (tx: Tx) => Promise<T>, opts?: TxOptions)
 
 /** A unique constraint refused the write (SQLSTATE 23505). */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+  return sqlState(err) === '23505';
 }
 
+const sqlState = (err: unknown): string | undefined =>
+  typeof err === 'object' && err !== null ? (err as { code?: string }).code : undefined;
+
 /** PostgreSQL's deadlock detector ended the statement (SQLSTATE 40P01): it and its transaction were rolled back. */
-export function isDeadlock(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '40P01';
-}
+export const isDeadlock = (err: unknown): boolean => sqlState(err) === '40P01';
+
+/**
+ * PostgreSQL undid the work whole (a deadlock's victim, 40P01, or a serialization failure, 40001): nothing of its
+ * transaction was written, so the same request may be sent again.
+ */
+export const isUndoneByDatabase = (err: unknown): boolean => isDeadlock(err) || sqlState(err) === '40001';
 
 /**
  * Runs one AUTOCOMMIT statement again when PostgreSQL ended it as a deadlock's victim (nothing of it was written),

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, toProblem, type ErrorCode, type ProblemItem } from '../shared/errors.js';
-import { isDbUnavailableError } from '../db/db.js';
+import { isDbUnavailableError, isUndoneByDatabase } from '../db/db.js';
 import { ajvErrorsToItems } from './validation.js';
 
 export function sendProblem(
@@ -82,7 +82,7 @@ export function registerProblemHandlers(app: FastifyInstance) {
     if (typeof pgCode === 'string' && /^22[0-9A-Z]{3}$/.test(pgCode) && (error as { severity?: string }).severity)
       return sendProblem(reply, 400, 'validation_failed', 'A value in the request is not valid');
     // Deadlock victim or serialization failure: PostgreSQL rolled the work back whole, so sending it again is safe.
-    if (pgCode === '40P01' || pgCode === '40001') {
+    if (isUndoneByDatabase(error)) {
       request.log.warn({ err: error }, 'database undid the request');
       reply.header('retry-after', '1');
       return sendProblem(
